@@ -1,0 +1,45 @@
+// Shared jest settings for every package. ts-jest transpiles each file on its own
+// (isolatedModules): type errors are the `typecheck` target's job, not the test run's.
+const { join, resolve } = require('node:path');
+const base = require('../../tsconfig.base.json');
+
+const workspaceRoot = resolve(__dirname, '../..');
+
+/** `@kubemq/*` imports resolve to sources, so tests never need a prior build of siblings. */
+function workspaceModuleMapper() {
+  const mapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
+  for (const [name, [target]] of Object.entries(base.compilerOptions.paths)) {
+    mapper[`^${name.replace(/[/.-]/g, (c) => `\\${c}`)}$`] = join(workspaceRoot, target);
+  }
+  return mapper;
+}
+
+/**
+ * @param {string} projectDir the package folder (pass __dirname)
+ * @param {'unit' | 'integration' | 'conformance'} kind
+ */
+function jestConfig(projectDir, kind) {
+  const testMatch = {
+    unit: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/component/**/*.spec.ts'],
+    integration: ['<rootDir>/test/integration/**/*.integration.spec.ts'],
+    conformance: ['<rootDir>/test/conformance/**/*.spec.ts'],
+  }[kind];
+  const broker = kind === 'unit' ? {} : {
+    globalSetup: join(workspaceRoot, 'packages/testing/src/jest/global-setup.ts'),
+    globalTeardown: join(workspaceRoot, 'packages/testing/src/jest/global-teardown.ts'),
+  };
+  return {
+    displayName: `${require(join(projectDir, 'package.json')).name} ${kind}`,
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    testMatch,
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: join(projectDir, 'tsconfig.spec.json') }],
+    },
+    moduleNameMapper: workspaceModuleMapper(),
+    testTimeout: kind === 'unit' ? 10_000 : 60_000,
+    ...broker,
+  };
+}
+
+module.exports = { jestConfig, workspaceRoot };
