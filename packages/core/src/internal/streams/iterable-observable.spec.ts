@@ -1,0 +1,63 @@
+import { Observable, Subject } from 'rxjs';
+import { IteratorOverflowError, iterableObservable } from './iterable-observable.js';
+
+describe('iterableObservable', () => {
+  it('yields every value in order and ends when the source completes', async () => {
+    const source = iterableObservable(new Observable<number>((s) => {
+      [1, 2, 3].forEach((n) => s.next(n));
+      s.complete();
+    }));
+    const seen: number[] = [];
+    for await (const n of source) seen.push(n);
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('is still a plain Observable', () => {
+    const seen: number[] = [];
+    iterableObservable(new Observable<number>((s) => { s.next(7); s.complete(); })).subscribe((n) => seen.push(n));
+    expect(seen).toEqual([7]);
+  });
+
+  it('unsubscribes from the source when the loop breaks', async () => {
+    let unsubscribed = false;
+    const subject = new Subject<number>();
+    const source = iterableObservable(new Observable<number>((s) => {
+      const sub = subject.subscribe(s);
+      return () => { unsubscribed = true; sub.unsubscribe(); };
+    }));
+    const loop = (async () => {
+      for await (const n of source) if (n === 2) break;
+    })();
+    subject.next(1);
+    subject.next(2);
+    await loop;
+    expect(unsubscribed).toBe(true);
+  });
+
+  it('rethrows the source error after the buffered values', async () => {
+    const source = iterableObservable(new Observable<number>((s) => { s.next(1); s.error(new Error('broken')); }));
+    const seen: number[] = [];
+    await expect((async () => { for await (const n of source) seen.push(n); })()).rejects.toThrow('broken');
+    expect(seen).toEqual([1]);
+  });
+
+  it('fails with IteratorOverflowError instead of growing past bufferSize', async () => {
+    const subject = new Subject<number>();
+    const iterator = iterableObservable(subject, { bufferSize: 2 })[Symbol.asyncIterator]();
+    subject.next(1);
+    subject.next(2);
+    subject.next(3);
+    await expect(iterator.next()).resolves.toEqual({ value: 1, done: false });
+    await expect(iterator.next()).resolves.toEqual({ value: 2, done: false });
+    await expect(iterator.next()).rejects.toBeInstanceOf(IteratorOverflowError);
+    expect(subject.observed).toBe(false);
+  });
+
+  it('waits for values that arrive later', async () => {
+    const subject = new Subject<number>();
+    const iterator = iterableObservable(subject)[Symbol.asyncIterator]();
+    const next = iterator.next();
+    subject.next(42);
+    await expect(next).resolves.toEqual({ value: 42, done: false });
+  });
+});
