@@ -1,1 +1,9 @@
-export {};
+// Public API of @kubemq/emulator.
+export type { Clock, TimerHandle } from './clock.js';
+export { ManualClock, systemClock } from './clock.js';
+export type { EmulatorLogger, LogLevel } from './log.js';
+export { consoleLogger, silentLogger } from './log.js';
+export type { EmulatorConfig, EmulatorOptions, KeepaliveConfig, QueueLimits, TlsConfig } from './config.js';
+export { DEFAULT_QUEUE_LIMITS, EMULATOR_VERSION, EmulatorConfigError, optionsFromEnv, resolveConfig } from './config.js';
+export type { RecordLog, Store } from './store/index.js';
+export { fileStore, memoryStore } from './store/index.js';

@@ -1,0 +1,85 @@
+// One injectable clock drives every delay, expiration and timeout in the emulator,
+// so engine tests advance time by hand instead of sleeping.
+
+/** An opaque timer handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = object;
+
+export interface Clock {
+  /** Unix time in milliseconds. */
+  nowMs(): number;
+  /** Unix time in nanoseconds (monotonic within a process). */
+  nowNs(): bigint;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(h: TimerHandle): void;
+}
+
+const NS_PER_MS = 1_000_000n;
+
+/** The wall clock: Date.now() anchored once, hrtime for sub-millisecond, monotonic nanoseconds. */
+export function createSystemClock(): Clock {
+  const anchor = BigInt(Date.now()) * NS_PER_MS - process.hrtime.bigint();
+  return {
+    nowMs: () => Date.now(),
+    nowNs: () => anchor + process.hrtime.bigint(),
+    setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  };
+}
+
+export const systemClock: Clock = createSystemClock();
+
+interface ManualTimer {
+  readonly id: number;
+  readonly due: number;
+  readonly fn: () => void;
+}
+
+/** A clock for tests: time moves only when {@link ManualClock.advance} is called. */
+export class ManualClock implements Clock {
+  private now: number;
+  private nextId = 1;
+  private readonly timers = new Map<number, ManualTimer>();
+
+  constructor(startMs = 1_700_000_000_000) {
+    this.now = startMs;
+  }
+
+  nowMs(): number {
+    return this.now;
+  }
+
+  nowNs(): bigint {
+    return BigInt(this.now) * NS_PER_MS;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer: ManualTimer = { id: this.nextId++, due: this.now + Math.max(0, ms), fn };
+    this.timers.set(timer.id, timer);
+    return timer;
+  }
+
+  clearTimeout(h: TimerHandle): void {
+    this.timers.delete((h as ManualTimer).id);
+  }
+
+  /** Number of timers still pending. */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Moves time forward by `ms`, firing due timers in due order (timers set while firing run too if due). */
+  advance(ms: number): void {
+    const target = this.now + ms;
+    for (;;) {
+      let next: ManualTimer | undefined;
+      for (const t of this.timers.values()) {
+        if (t.due <= target && (next === undefined || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t;
+      }
+      if (next === undefined) break;
+      this.timers.delete(next.id);
+      this.now = Math.max(this.now, next.due);
+      next.fn();
+    }
+    this.now = target;
+  }
+}

@@ -1,0 +1,32 @@
+// The emulator's logger: silent by default, console for the CLI. Never logs bodies or tokens.
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface EmulatorLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+const noop = (): void => undefined;
+
+export const silentLogger: EmulatorLogger = { debug: noop, info: noop, warn: noop, error: noop };
+
+const RANK: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 6 };
+
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** A line logger writing to stderr (stdout stays free for the CLI's ready line). */
+export function consoleLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): EmulatorLogger {
+  const at = (lvl: LogLevel, name: string) =>
+    RANK[lvl] >= RANK[level]
+      ? (msg: string, fields?: Record<string, unknown>) =>
+          write(`${new Date().toISOString()} ${name} ${msg}${fields ? ' ' + JSON.stringify(fields, jsonSafe) : ''}`)
+      : noop;
+  return { debug: at('debug', 'DEBUG'), info: at('info', 'INFO'), warn: at('warn', 'WARN'), error: at('error', 'ERROR') };
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

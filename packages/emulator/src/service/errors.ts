@@ -1,0 +1,76 @@
+// Every error text the emulator returns, exactly as the open-source server writes it
+// (server.md §3 from pkg/entities/errors.go, §5, §6). Spacing matters: some texts end in spaces.
+
+// Shared validation (§3)
+export const ERR_101_CLIENT_ID = 'Error 101: invalid clientID value, cannot be empty';
+export const ERR_102_CHANNEL = 'Error 102: invalid channel value, cannot be empty';
+export const ERR_107_WILDCARDS = 'Error 107: invalid channel value, no wildcards are allowed';
+export const ERR_108_WHITESPACE = 'Error 108: invalid channel value, no white spaces are allowed';
+export const ERR_109_TIMEOUT = 'Error 109: invalid set timeout value, cannot be 0 or negative';
+export const ERR_110_MESSAGE_EMPTY = 'Error 110: invalid message, cannot be empty';
+export const ERR_111_SUBSCRIPTION_TYPE = 'Error 111: invalid subscription type, cannot be undefined or 0';
+export const ERR_112_START_SEQUENCE = 'Error 112: invalid subscription type start at sequence value, cannot by 0 or negative';
+export const ERR_113_START_TIME = 'Error 113: invalid subscription type start at time value, cannot by 0 or negative';
+export const ERR_114_START_TIME_DELTA = 'Error 114: invalid subscription type start at time delta value, cannot by 0 or negative';
+export const ERR_115_REQUEST_EMPTY = 'Error 115: invalid request, cannot be empty';
+export const ERR_116_CACHE_TTL = 'Error 116: invalid cache ttl value, cannot be 0 or negative';
+export const ERR_117_REQUEST_ID = 'Error 117: invalid request id, cannot be empty';
+export const ERR_118_EVENTS_STORE_PARAMS = 'Error 118: event store parameters were set but subscribe type is not event store';
+export const ERR_119_CHANNEL_END_DOT = 'Error 119: invalid channel value, cannot end with `.`';
+
+// Queues (§3; the queue engineer uses these)
+export const ERR_120_QUEUE_NAME = 'Error 120: invalid queue name value, cannot be empty, contains wildcards ,white spaces and end with dot';
+export const ERR_121_QUEUE_SUBSCRIBE = 'Error 121: cannot subscribe to a queue';
+/** Two trailing spaces, as the server sends it. */
+export const ERR_122_MAX_MESSAGES = 'Error 122: max messages should be between 1 and max message setting in kubemq config  ';
+export const ERR_123_ACK_CURRENT = 'Error 123: cannot ack the current message';
+export const ERR_124_NO_ACTIVE_ACK = 'Error 124: no active message to ack';
+export const ERR_125_ACK_SEQUENCE = 'Error 125: ack sequence cannot be 0 or negative';
+export const ERR_126_NO_ACTIVE_SEND = 'Error 126: no active message to send';
+export const ERR_127_VISIBILITY = 'Error 127: invalid visibility time, cannot be negative or exceed setting in kubemq config';
+export const ERR_128_SUBSCRIPTION_ACTIVE = 'Error 128: subscription to queue is already active';
+export const ERR_129_VISIBILITY_EXPIRED = 'Error 129: current visibility timer expired';
+export const ERR_130_SENDING = 'Error 130: error during send message to queue';
+export const ERR_131_QUEUE_MESSAGE = 'Error 131: invalid queue message';
+export const ERR_132_STREAM_REQUEST_TYPE = 'Error 132: invalid stream queue messages request type';
+export const ERR_133_EXPIRATION = 'Error 133: invalid expiration seconds, exceed max expiration seconds setting in kubemq config';
+export const ERR_134_MAX_RECEIVE_COUNT = 'Error 134: invalid max received count, cannot be negative or exceed max receive count setting in kubemq config';
+export const ERR_135_DELAY = 'Error 135: invalid delay seconds, exceed max delay seconds setting in kubemq config';
+export const ERR_136_WAIT_TIMEOUT = 'Error 136: invalid wait timeout, value cannot be negative or exceed max wait timeout seconds setting in kubemq config';
+export const ERR_137_NO_ACTIVE_REJECT = 'Error 137: no active message to reject';
+export const ERR_138_NO_NEW_MESSAGE = 'Error 138: no new message in queue, wait time expired';
+
+// Connectors (§3, §5.1)
+export const ERR_200_SERVER_CRASHED = 'Error 200: server crushed and recovered';
+export const ERR_201_TLS_KEYS = 'Error 201: error on loading TLS keys';
+export const ERR_206_REQUEST_TYPE = 'Error 206: invalid request type';
+export const ERR_207_SUBSCRIBE_TYPE = 'Error 207: invalid subscribe type';
+
+// Requests (§2.3)
+export const ERR_301_REQUEST_TIMEOUT = 'Error 301: timeout for request message';
+export const ERR_302_CONNECTION = 'Error 302: connection not available, please retry';
+
+// Services (§5.2)
+export const ERR_402_PERSISTENCE = 'Error 402: server persistence server is not ready';
+export const ERR_409_SHUTDOWN = 'Error 409: server is in shutdown mode';
+
+// Stan / NATS texts that reach clients (§2.2, §3, §6)
+export const STAN_CLIENT_ID_REGISTERED = 'stan: clientID already registered';
+export const STAN_INVALID_CLIENT_ID = 'stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed';
+export const STAN_DURABLE_COLON = "stan: durable name of a durable queue subscriber can't contain the character ':'";
+export const STAN_INVALID_PUBLISH = 'stan: invalid publish request';
+export const NATS_CONNECTION_CLOSED = 'nats: connection closed';
+
+// Queue batch (§2.4, gRPC UNKNOWN)
+export const EMPTY_MESSAGES_BATCH = 'empty messages batch';
+
+// Server readiness (§5.1, gRPC UNAVAILABLE)
+export const SERVER_NOT_READY = 'grpc server is not ready to accept requests';
+
+// grpc-go's texts for unknown methods and services (§6, gRPC UNIMPLEMENTED)
+export const unknownMethod = (method: string, service: string): string => `unknown method ${method} for service ${service}`;
+export const unknownService = (service: string): string => `unknown service ${service}`;
+
+// Emulator-only features (the open-source server has none of these; §0)
+export const AUTH_MISSING_TOKEN = 'missing authorization token';
+export const AUTH_INVALID_TOKEN = 'invalid authorization token';
