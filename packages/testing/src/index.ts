@@ -1,1 +1,15 @@
-export {};
+export { startKubemq } from './start-kubemq.js';
+export { capabilitiesFor, expectedCapabilities, expectedKind, missingCapabilityReason } from './capabilities.js';
+export { CAPABILITY_NAMES } from './types.js';
+export type {
+  BrokerCapabilities,
+  BrokerCapability,
+  BrokerInfo,
+  BrokerKind,
+  KubemqBroker,
+  StartKubemqOptions,
+  TlsOptions,
+} from './types.js';
+export { findFreePort } from './internal/ports.js';
+export { ping, type PingInfo, type PingTarget } from './internal/ping.js';
+export { BrokerStartError } from './internal/child-broker.js';

@@ -1,0 +1,86 @@
+import { capabilitiesFor, expectedCapabilities, expectedKind, missingCapabilityReason, parseDeclaredCapabilities } from './capabilities.js';
+
+describe('capabilities', () => {
+  it('an external broker cannot restart or kill, and has only what KUBEMQ_CAPABILITIES declares', () => {
+    expect(capabilitiesFor('external', { queryCache: true }, {})).toEqual({
+      restart: false,
+      kill: false,
+      auth: false,
+      queryCache: false,
+      channelManagement: false,
+      tls: false,
+      clientCertificates: false,
+    });
+    const caps = capabilitiesFor('external', {}, { KUBEMQ_CAPABILITIES: 'auth, queryCache,channelManagement' });
+    expect(caps).toMatchObject({ restart: false, kill: false, auth: true, queryCache: true, channelManagement: true, tls: false });
+  });
+
+  it('rejects an unknown name in KUBEMQ_CAPABILITIES, naming it', () => {
+    expect(() => parseDeclaredCapabilities('auth,cache')).toThrow(/KUBEMQ_CAPABILITIES: unknown capability 'cache'/);
+    expect([...parseDeclaredCapabilities(' ,tls,')]).toEqual(['tls']);
+  });
+
+  it('a real binary or container never has auth, cache, channel management or client-cert checks (server.md §0)', () => {
+    const everything = {
+      auth: { token: 't' },
+      queryCache: true,
+      channelManagement: true,
+      tls: { certPem: 'c', keyPem: 'k', caPem: 'a', requireClientCert: true },
+    };
+    for (const kind of ['binary', 'container'] as const) {
+      expect(capabilitiesFor(kind, everything, {})).toEqual({
+        restart: true,
+        kill: true,
+        auth: false,
+        queryCache: false,
+        channelManagement: false,
+        tls: true,
+        clientCertificates: false,
+      });
+      expect(capabilitiesFor(kind, {}, {}).tls).toBe(false);
+    }
+  });
+
+  it('the emulator has what was asked for', () => {
+    expect(capabilitiesFor('emulator', {}, {})).toEqual({
+      restart: true,
+      kill: true,
+      auth: false,
+      queryCache: false,
+      channelManagement: false,
+      tls: false,
+      clientCertificates: false,
+    });
+    expect(
+      capabilitiesFor('emulator', {
+        auth: { token: 't' },
+        queryCache: true,
+        channelManagement: true,
+        tls: { certPem: 'c', keyPem: 'k', caPem: 'a', requireClientCert: true },
+      }),
+    ).toEqual({ restart: true, kill: true, auth: true, queryCache: true, channelManagement: true, tls: true, clientCertificates: true });
+    expect(capabilitiesFor('emulator', { tls: { certPem: 'c', keyPem: 'k' } }).clientCertificates).toBe(false);
+  });
+
+  it('expectedKind follows the resolution order', () => {
+    expect(expectedKind({ KUBEMQ_ADDRESS: 'h:1', KUBEMQ_BINARY: '/b', KUBEMQ_TESTCONTAINERS: '1' })).toBe('external');
+    expect(expectedKind({ KUBEMQ_ADDRESS: '  ', KUBEMQ_BINARY: '/b', KUBEMQ_TESTCONTAINERS: '1' })).toBe('binary');
+    expect(expectedKind({ KUBEMQ_TESTCONTAINERS: '1' })).toBe('container');
+    expect(expectedKind({ KUBEMQ_TESTCONTAINERS: 'true' })).toBe('emulator');
+    expect(expectedKind({})).toBe('emulator');
+  });
+
+  it('expectedCapabilities answers for the broker startKubemq will choose', () => {
+    expect(expectedCapabilities({ queryCache: true }, {}).queryCache).toBe(true);
+    expect(expectedCapabilities({ queryCache: true }, { KUBEMQ_BINARY: '/b' }).queryCache).toBe(false);
+    expect(expectedCapabilities({}, { KUBEMQ_ADDRESS: 'h:1' }).restart).toBe(false);
+  });
+
+  it('explains a missing capability', () => {
+    expect(missingCapabilityReason('auth', 'binary')).toMatch(/does not enforce token auth \(server.md §0.2\)/);
+    expect(missingCapabilityReason('restart', 'external')).toMatch(/cannot be restarted/);
+    expect(missingCapabilityReason('kill', 'external')).toMatch(/cannot be killed/);
+    expect(missingCapabilityReason('queryCache', 'external')).toMatch(/KUBEMQ_CAPABILITIES/);
+    expect(missingCapabilityReason('queryCache', 'emulator')).toMatch(/not started with 'queryCache'/);
+  });
+});

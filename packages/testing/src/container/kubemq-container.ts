@@ -1,0 +1,89 @@
+// Loaded only on demand (KUBEMQ_TESTCONTAINERS=1 or a direct import of @kubemq/testing/container):
+// testcontainers is an optional peer dependency.
+import { AbstractStartedContainer, GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import { waitForPing } from '../internal/ping.js';
+import type { TlsOptions } from '../types.js';
+
+/** The image studied by spec/server.md (kubemq-community v2.4.0). Override with KUBEMQ_IMAGE. */
+export const KUBEMQ_IMAGE = 'kubemq/kubemq-community:v2.4.0';
+/** gRPC port inside the image. */
+export const KUBEMQ_GRPC_PORT = 50000;
+
+/**
+ * A kubemq-community container for testcontainers. Readiness is a gRPC Ping on the mapped port
+ * (GET /ready on 8080 answers before gRPC listens: server.md §1.6).
+ *
+ * @example
+ * const started = await new KubemqContainer().start();
+ * const address = started.getGrpcAddress();
+ */
+export class KubemqContainer extends GenericContainer {
+  private tlsRootPem: string | undefined;
+  private readinessTimeoutMs = 60_000;
+
+  constructor(image: string = process.env['KUBEMQ_IMAGE'] ?? KUBEMQ_IMAGE) {
+    super(image);
+    this.withExposedPorts(KUBEMQ_GRPC_PORT)
+      .withEnvironment({
+        LOG_LEVEL: 'warn',
+        HOST: 'kubemq-test',
+        // The usage report (server.md §1.5) fails fast instead of leaving the test network.
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+        HTTP_PROXY: 'http://127.0.0.1:9',
+        NO_PROXY: '',
+      })
+      .withWaitStrategy(Wait.forListeningPorts());
+  }
+
+  /** Binds the gRPC port to a fixed host port, so a restart keeps the address. */
+  withGrpcHostPort(hostPort: number): this {
+    return this.withExposedPorts({ container: KUBEMQ_GRPC_PORT, host: hostPort });
+  }
+
+  /** TLS through SECURITY_*_DATA (server.md §1.2); client certificates are never verified (§0.3). */
+  withTls(tls: TlsOptions): this {
+    this.tlsRootPem = tls.caPem ?? tls.certPem;
+    return this.withEnvironment({
+      SECURITY_CERT_DATA: tls.certPem,
+      SECURITY_KEY_DATA: tls.keyPem,
+      ...(tls.caPem !== undefined ? { SECURITY_CA_DATA: tls.caPem } : {}),
+    });
+  }
+
+  withPingTimeout(ms: number): this {
+    this.readinessTimeoutMs = ms;
+    return this;
+  }
+
+  override async start(): Promise<StartedKubemqContainer> {
+    const started = await super.start();
+    const container = new StartedKubemqContainer(started, this.tlsRootPem, this.readinessTimeoutMs);
+    await container.waitForPing();
+    return container;
+  }
+}
+
+/** A started KubemqContainer: the gRPC address, and restart/stop that keep it. */
+export class StartedKubemqContainer extends AbstractStartedContainer {
+  constructor(
+    started: StartedTestContainer,
+    private readonly tlsRootPem: string | undefined,
+    private readonly readinessTimeoutMs: number,
+  ) {
+    super(started);
+  }
+
+  getGrpcAddress(): string {
+    return `${this.getHost()}:${String(this.getMappedPort(KUBEMQ_GRPC_PORT))}`;
+  }
+
+  /** Restarts (graceful stop first) and resolves when Ping answers again. */
+  override async restart(options?: { timeout?: number }): Promise<void> {
+    await super.restart(options);
+    await this.waitForPing();
+  }
+
+  async waitForPing(): Promise<void> {
+    await waitForPing({ address: this.getGrpcAddress(), tlsRootPem: this.tlsRootPem }, { timeoutMs: this.readinessTimeoutMs });
+  }
+}

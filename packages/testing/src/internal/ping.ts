@@ -1,0 +1,123 @@
+import * as grpc from '@grpc/grpc-js';
+
+/** The fields of kubemq.PingResult (spec/wire-protocol.md). */
+export interface PingInfo {
+  host: string;
+  version: string;
+  serverStartTime: bigint;
+  serverUpTimeSeconds: bigint;
+}
+
+export interface PingTarget {
+  address: string;
+  /** Root certificate(s) for a TLS broker (the CA, or the self-signed server certificate). */
+  tlsRootPem?: string;
+  /** Sent as `authorization` metadata when the broker enforces tokens. */
+  authToken?: string;
+}
+
+function readVarint(buf: Uint8Array, pos: number): [bigint, number] {
+  let result = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (pos >= buf.length) throw new Error('truncated varint');
+    const byte = buf[pos++] as number;
+    result |= BigInt(byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) return [result, pos];
+    shift += 7n;
+  }
+}
+
+/** Decodes PingResult by hand: testing keeps no dependency on generated codecs. */
+export function decodePingResult(buf: Uint8Array): PingInfo {
+  const info: PingInfo = { host: '', version: '', serverStartTime: 0n, serverUpTimeSeconds: 0n };
+  let pos = 0;
+  while (pos < buf.length) {
+    const [key, afterKey] = readVarint(buf, pos);
+    pos = afterKey;
+    const field = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (wire === 0) {
+      const [value, next] = readVarint(buf, pos);
+      pos = next;
+      if (field === 3) info.serverStartTime = BigInt.asIntN(64, value);
+      if (field === 4) info.serverUpTimeSeconds = BigInt.asIntN(64, value);
+    } else if (wire === 2) {
+      const [length, next] = readVarint(buf, pos);
+      const end = next + Number(length);
+      if (end > buf.length) throw new Error('truncated length-delimited field');
+      const text = Buffer.from(buf.subarray(next, end)).toString('utf8');
+      if (field === 1) info.host = text;
+      if (field === 2) info.version = text;
+      pos = end;
+    } else if (wire === 1) {
+      pos += 8;
+    } else if (wire === 5) {
+      pos += 4;
+    } else {
+      throw new Error(`unsupported wire type ${wire}`);
+    }
+  }
+  return info;
+}
+
+function credentialsFor(target: PingTarget): grpc.ChannelCredentials {
+  if (target.tlsRootPem === undefined) return grpc.credentials.createInsecure();
+  // Liveness only: the certificate's names need not match 127.0.0.1.
+  return grpc.credentials.createSsl(Buffer.from(target.tlsRootPem), null, null, {
+    checkServerIdentity: () => undefined,
+  });
+}
+
+/** One Ping. Resolves with the result, rejects with the grpc-js error. */
+export function ping(target: PingTarget, timeoutMs = 2000): Promise<PingInfo> {
+  const client = new grpc.Client(target.address, credentialsFor(target), {
+    'grpc.max_reconnect_backoff_ms': 200,
+    'grpc.initial_reconnect_backoff_ms': 50,
+  });
+  const metadata = new grpc.Metadata();
+  if (target.authToken !== undefined) metadata.set('authorization', target.authToken);
+  return new Promise<PingInfo>((resolve, reject) => {
+    client.makeUnaryRequest<Uint8Array, PingInfo>(
+      '/kubemq.kubemq/Ping',
+      () => Buffer.alloc(0), // Empty encodes to zero bytes
+      (bytes: Buffer) => decodePingResult(bytes),
+      new Uint8Array(0),
+      metadata,
+      { deadline: Date.now() + timeoutMs },
+      (err, value) => {
+        client.close();
+        if (err || value === undefined) reject(err ?? new Error('empty Ping response'));
+        else resolve(value);
+      },
+    );
+  });
+}
+
+/** Statuses that mean "nothing answered yet" (anything else is a live server, e.g. UNAUTHENTICATED). */
+const NOT_UP: ReadonlySet<number> = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
+
+/**
+ * Pings until the broker answers, `isDead()` says the process is gone, or the deadline passes.
+ * Returns the Ping result, or `undefined` when the server answered with a non-OK status.
+ */
+export async function waitForPing(
+  target: PingTarget,
+  opts: { timeoutMs: number; isDead?: () => boolean; intervalMs?: number },
+): Promise<PingInfo | undefined> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (opts.isDead?.()) throw new Error('the broker process exited before it answered Ping');
+    try {
+      return await ping(target, Math.min(2000, Math.max(200, deadline - Date.now())));
+    } catch (err) {
+      lastError = err;
+      const code = (err as { code?: number }).code;
+      if (typeof code === 'number' && !NOT_UP.has(code)) return undefined;
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+  const detail = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new Error(`no Ping answer from ${target.address} within ${opts.timeoutMs} ms (last error: ${detail})`);
+}

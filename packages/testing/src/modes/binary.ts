@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { capabilitiesFor } from '../capabilities.js';
+import { trackDir } from '../internal/cleanup.js';
+import type { StartKubemqOptions } from '../types.js';
+import { commandFor } from './emulator.js';
+import { binaryEnv } from './launch-config.js';
+import { ProcessBroker } from './process-broker.js';
+
+/**
+ * A kubemq-community binary (or anything with its command line) started as spec/server.md §1.7
+ * says: a fresh temp cwd, `server`, env only. The store is wiped on the first start and kept on
+ * restart; the temp cwd goes on dispose.
+ */
+export async function startBinary(
+  binary: string,
+  options: StartKubemqOptions,
+  startTimeoutMs: number,
+): Promise<ProcessBroker> {
+  const file = resolve(process.cwd(), binary);
+  if (!existsSync(file)) throw new Error(`KUBEMQ_BINARY=${binary}: no such file (${file})`);
+  // A fresh cwd per server: the server writes ./config.yaml and reuses it on later starts (§1.2).
+  const tempDir = await mkdtemp(join(tmpdir(), 'kubemq-binary-'));
+  trackDir(tempDir);
+  return ProcessBroker.start({
+    kind: 'binary',
+    capabilities: capabilitiesFor('binary', options),
+    tempDir,
+    portCount: 3,
+    startTimeoutMs,
+    launch: ([grpc, rest, api], firstStart) => ({
+      ...commandFor(file, ['server']),
+      env: binaryEnv(process.env, options, { grpc: grpc as number, rest: rest as number, api: api as number }, firstStart),
+      cwd: tempDir,
+    }),
+    ping: (address) => ({
+      address,
+      tlsRootPem: options.tls ? (options.tls.caPem ?? options.tls.certPem) : undefined,
+    }),
+  });
+}

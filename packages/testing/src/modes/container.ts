@@ -1,0 +1,78 @@
+import { capabilitiesFor } from '../capabilities.js';
+import { findFreePort } from '../internal/ports.js';
+import type { BrokerCapabilities, KubemqBroker, StartKubemqOptions } from '../types.js';
+
+import type * as ContainerModuleNs from '../container/kubemq-container.js';
+import type * as Testcontainers from 'testcontainers';
+
+type ContainerModule = typeof ContainerModuleNs;
+type StartedKubemqContainer = ContainerModuleNs.StartedKubemqContainer;
+
+/** Thrown when container mode cannot run here; startKubemq prints it and uses the emulator. */
+export class ContainerUnavailableError extends Error {
+  override readonly name = 'ContainerUnavailableError';
+}
+
+/** Loads testcontainers and checks that a Docker engine answers. */
+async function loadContainerSupport(): Promise<ContainerModule> {
+  let testcontainers: typeof Testcontainers;
+  try {
+    testcontainers = await import('testcontainers');
+  } catch (err) {
+    throw new ContainerUnavailableError(
+      `the optional peer dependency 'testcontainers' is not installed (${(err as Error).message})`,
+    );
+  }
+  try {
+    await testcontainers.getContainerRuntimeClient();
+  } catch (err) {
+    throw new ContainerUnavailableError(`no Docker engine answers (${(err as Error).message.split('\n')[0] ?? ''})`);
+  }
+  return import('../container/kubemq-container.js');
+}
+
+class ContainerBroker implements KubemqBroker {
+  readonly kind = 'container' as const;
+  private disposed = false;
+
+  constructor(
+    private readonly started: StartedKubemqContainer,
+    readonly capabilities: BrokerCapabilities,
+  ) {}
+
+  get address(): string {
+    return this.started.getGrpcAddress();
+  }
+
+  async stop(): Promise<void> {
+    await this.started.stop({ remove: false, timeout: 20_000 });
+  }
+
+  /** `docker stop -t 0`: SIGTERM then SIGKILL at once. */
+  async kill(): Promise<void> {
+    await this.started.stop({ remove: false, timeout: 0 });
+  }
+
+  async restart(): Promise<void> {
+    if (this.disposed) throw new Error('the container broker was disposed; start a new one');
+    await this.started.restart({ timeout: 20_000 });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.started.stop({ remove: true, timeout: 20_000 });
+  }
+}
+
+/** A kubemq/kubemq-community container; throws ContainerUnavailableError when Docker is missing. */
+export async function startContainer(options: StartKubemqOptions, startTimeoutMs: number): Promise<KubemqBroker> {
+  const { KubemqContainer } = await loadContainerSupport();
+  const container = new KubemqContainer()
+    .withGrpcHostPort(await findFreePort())
+    .withPingTimeout(startTimeoutMs)
+    .withStartupTimeout(startTimeoutMs);
+  if (options.env) container.withEnvironment(options.env);
+  if (options.tls) container.withTls(options.tls);
+  return new ContainerBroker(await container.start(), capabilitiesFor('container', options));
+}

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { capabilitiesFor } from '../capabilities.js';
+import { trackDir } from '../internal/cleanup.js';
+import type { StartKubemqOptions } from '../types.js';
+import { emulatorArgs, type TlsFiles } from './launch-config.js';
+import { ProcessBroker } from './process-broker.js';
+
+/** Where the built CLI lives inside the @kubemq/emulator package. */
+const CLI_PATH = join('dist', 'esm', 'cli', 'main.js');
+
+/**
+ * Finds the emulator's CLI without import.meta (these sources compile to ESM and CJS):
+ * KUBEMQ_EMULATOR_BIN, else @kubemq/emulator resolved from the cwd, else from @kubemq/testing's
+ * own location (an emulator installed as our dependency, not hoisted).
+ */
+export function locateEmulatorCli(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const override = env['KUBEMQ_EMULATOR_BIN'];
+  if (override !== undefined && override.trim() !== '') {
+    const file = resolve(cwd, override);
+    if (!existsSync(file)) throw new Error(`KUBEMQ_EMULATOR_BIN=${override}: no such file (${file})`);
+    return file;
+  }
+  const tried: string[] = [];
+  const bases = [join(cwd, 'noop.js')];
+  if (typeof __filename === 'string') bases.push(__filename);
+  for (const base of bases) {
+    try {
+      const pkg = createRequire(base).resolve('@kubemq/emulator/package.json');
+      const cli = join(dirname(pkg), CLI_PATH);
+      if (existsSync(cli)) return cli;
+      tried.push(`${cli} (not built: run \`npx nx run emulator:build\`)`);
+    } catch {
+      tried.push(`@kubemq/emulator from ${dirname(base)} (not installed)`);
+    }
+  }
+  throw new Error(
+    `@kubemq/testing: cannot find the emulator's CLI. Tried:\n  ${tried.join('\n  ')}\n` +
+      'Install @kubemq/emulator, or set KUBEMQ_EMULATOR_BIN to its cli/main.js, or KUBEMQ_ADDRESS/KUBEMQ_BINARY.',
+  );
+}
+
+/** The command that runs a CLI file: node for JavaScript, the file itself otherwise. */
+export function commandFor(cli: string, args: string[]): { command: string; args: string[] } {
+  return /\.[cm]?js$/.test(cli) ? { command: process.execPath, args: [cli, ...args] } : { command: cli, args };
+}
+
+/** Writes the PEM options to files the emulator's --tls-* flags can read. */
+async function writeTlsFiles(dir: string, options: StartKubemqOptions): Promise<TlsFiles | undefined> {
+  if (options.tls === undefined) return undefined;
+  const tlsDir = join(dir, 'tls');
+  await mkdir(tlsDir, { recursive: true, mode: 0o700 });
+  const files: TlsFiles = { cert: join(tlsDir, 'server.crt'), key: join(tlsDir, 'server.key') };
+  await writeFile(files.cert, options.tls.certPem, { mode: 0o600 });
+  await writeFile(files.key, options.tls.keyPem, { mode: 0o600 });
+  if (options.tls.caPem !== undefined) {
+    files.ca = join(tlsDir, 'ca.crt');
+    await writeFile(files.ca, options.tls.caPem, { mode: 0o600 });
+  }
+  return files;
+}
+
+/** The emulator in a child process with a data directory; restart keeps the data directory. */
+export async function startEmulator(options: StartKubemqOptions, startTimeoutMs: number): Promise<ProcessBroker> {
+  const cli = locateEmulatorCli();
+  const tempDir = await mkdtemp(join(tmpdir(), 'kubemq-emulator-'));
+  trackDir(tempDir);
+  const dataDir = join(tempDir, 'data');
+  const tlsFiles = await writeTlsFiles(tempDir, options);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(options.env ?? {}) };
+  return ProcessBroker.start({
+    kind: 'emulator',
+    capabilities: capabilitiesFor('emulator', options),
+    tempDir,
+    portCount: 1,
+    startTimeoutMs,
+    launch: ([port]) => ({
+      ...commandFor(cli, emulatorArgs(options, { port: port as number, dataDir, tlsFiles })),
+      env,
+      cwd: tempDir,
+    }),
+    ping: (address) => ({
+      address,
+      tlsRootPem: options.tls ? (options.tls.caPem ?? options.tls.certPem) : undefined,
+      authToken: options.auth?.token,
+    }),
+  });
+}

@@ -1,0 +1,43 @@
+import { expectedKind } from './capabilities.js';
+import { validateOptions } from './modes/launch-config.js';
+import { startBinary } from './modes/binary.js';
+import { ContainerUnavailableError, startContainer } from './modes/container.js';
+import { startEmulator } from './modes/emulator.js';
+import { useExternal } from './modes/external.js';
+import type { KubemqBroker, StartKubemqOptions } from './types.js';
+
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+
+/**
+ * A KubeMQ broker for tests. Chooses, in order:
+ * 1. `KUBEMQ_ADDRESS` → an external broker (restart/kill unavailable);
+ * 2. `KUBEMQ_BINARY` → a real kubemq-community binary, started as spec/server.md §1.7 says;
+ * 3. `KUBEMQ_TESTCONTAINERS=1` and a Docker engine answers → a kubemq/kubemq-community container;
+ * 4. else `@kubemq/emulator` in a child process with a data directory.
+ *
+ * Options a broker cannot provide show as `false` in `capabilities`; they never fail the start.
+ *
+ * @example
+ * await using broker = await startKubemq();
+ * const client = new KubeMQClient({ address: broker.address });
+ */
+export async function startKubemq(options: StartKubemqOptions = {}): Promise<KubemqBroker> {
+  validateOptions(options);
+  const timeout = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  switch (expectedKind()) {
+    case 'external':
+      return useExternal(process.env['KUBEMQ_ADDRESS'] as string, timeout);
+    case 'binary':
+      return startBinary(process.env['KUBEMQ_BINARY'] as string, options, timeout);
+    case 'container':
+      try {
+        return await startContainer(options, timeout);
+      } catch (err) {
+        if (!(err instanceof ContainerUnavailableError)) throw err;
+        console.warn(`@kubemq/testing: KUBEMQ_TESTCONTAINERS=1 but ${err.message}; using the emulator instead.`);
+        return startEmulator(options, timeout);
+      }
+    case 'emulator':
+      return startEmulator(options, timeout);
+  }
+}

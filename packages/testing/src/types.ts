@@ -1,0 +1,83 @@
+/** Where a broker came from (see startKubemq's resolution order). */
+export type BrokerKind = 'external' | 'binary' | 'container' | 'emulator';
+
+/** What a broker can do; tests gate on these instead of on the broker's kind. */
+export interface BrokerCapabilities {
+  /** restart() works (false for external brokers). */
+  readonly restart: boolean;
+  /** kill() works (false for external brokers). */
+  readonly kill: boolean;
+  /** Token auth is enforced (the emulator with `auth`; never the open-source server: server.md §0.2). */
+  readonly auth: boolean;
+  /** A query cache answers repeated CacheKey queries (emulator only: server.md §0.5). */
+  readonly queryCache: boolean;
+  /** A responder on kubemq.cluster.internal.requests (emulator only: server.md §0.4). */
+  readonly channelManagement: boolean;
+  /** The broker was started with TLS. */
+  readonly tls: boolean;
+  /** Client certificates are verified (emulator only: server.md §0.3). */
+  readonly clientCertificates: boolean;
+}
+
+/** The names of the capabilities, for itWhen() and KUBEMQ_CAPABILITIES. */
+export type BrokerCapability = keyof BrokerCapabilities;
+
+export const CAPABILITY_NAMES: readonly BrokerCapability[] = [
+  'restart',
+  'kill',
+  'auth',
+  'queryCache',
+  'channelManagement',
+  'tls',
+  'clientCertificates',
+];
+
+export interface TlsOptions {
+  /** Server certificate, PEM. */
+  certPem: string;
+  /** Server private key, PEM. */
+  keyPem: string;
+  /** CA, PEM: with requireClientCert, the CA that client certificates must chain to. */
+  caPem?: string;
+  /** Verify client certificates (emulator only; the open-source server never does: server.md §0.3). */
+  requireClientCert?: boolean;
+}
+
+export interface StartKubemqOptions {
+  /**
+   * Optional features. A broker that cannot provide one reports it false in `capabilities`
+   * (tests then skip with a printed reason); it never fails startKubemq.
+   */
+  auth?: { token: string };
+  queryCache?: boolean;
+  channelManagement?: boolean;
+  tls?: TlsOptions;
+  /** Enforce grpc-go's keepalive policy (pings at most every 5 min). Default true, like the real server. */
+  keepaliveEnforcement?: boolean;
+  /** Extra server environment (QUEUE_* limits, GRPC_BODY_LIMIT, …), for a binary and the emulator alike. */
+  env?: Record<string, string>;
+  /** Milliseconds to wait for the broker to answer Ping. Default 60000. */
+  startTimeoutMs?: number;
+}
+
+/** What test files learn about the shared broker (serialisable). */
+export interface BrokerInfo {
+  readonly address: string;
+  readonly kind: BrokerKind;
+  readonly capabilities: BrokerCapabilities;
+  /** True when the broker was started with TLS: connect with the CA of the options. */
+  readonly tls?: boolean;
+}
+
+export interface KubemqBroker extends AsyncDisposable {
+  /** host:port; always 127.0.0.1 for brokers started here. */
+  readonly address: string;
+  readonly kind: BrokerKind;
+  readonly capabilities: BrokerCapabilities;
+  /** Graceful stop (SIGTERM). The broker is down until restart(); after dispose it is gone for good. */
+  stop(): Promise<void>;
+  /** SIGKILL. The broker is down until restart(). */
+  kill(): Promise<void>;
+  /** Graceful stop if running, then start again on the same port with the store kept; resolves when Ping answers. */
+  restart(): Promise<void>;
+}

@@ -1,0 +1,205 @@
+// startKubemq's process modes against a stand-in broker (test/fixtures/fake-broker.cjs), so the
+// wiring (command line, env, temp dirs, readiness, failure output, crash reports) is tested
+// without the emulator. The real emulator is exercised in test/integration.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startKubemq } from '../../src/start-kubemq.js';
+import { ping } from '../../src/internal/ping.js';
+import type { KubemqBroker } from '../../src/types.js';
+
+const FAKE = join(__dirname, '..', 'fixtures', 'fake-broker.cjs');
+const SAVED = { ...process.env };
+
+interface Seen {
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+async function seen(broker: KubemqBroker): Promise<Seen> {
+  return JSON.parse((await ping({ address: broker.address })).version) as Seen;
+}
+
+beforeEach(() => {
+  for (const key of ['KUBEMQ_ADDRESS', 'KUBEMQ_BINARY', 'KUBEMQ_TESTCONTAINERS', 'KUBEMQ_EMULATOR_BIN', 'FAKE_MODE', 'KUBEMQ_CAPABILITIES']) {
+    delete process.env[key];
+  }
+});
+afterAll(() => {
+  process.env = SAVED;
+});
+
+describe('emulator mode (KUBEMQ_EMULATOR_BIN)', () => {
+  it('starts the CLI with port, host, data dir and option flags, in a temp dir that dispose removes', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    const broker = await startKubemq({ queryCache: true, keepaliveEnforcement: false, env: { QUEUE_MAX_RECEIVE_COUNT: '7' } });
+    const s = await seen(broker);
+    expect(broker.kind).toBe('emulator');
+    expect(broker.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(s.args).toEqual([
+      '--port',
+      broker.address.split(':')[1],
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(s.cwd, 'data'),
+      '--query-cache',
+      '--no-keepalive-enforcement',
+    ]);
+    expect(s.env['QUEUE_MAX_RECEIVE_COUNT']).toBe('7');
+    expect(broker.capabilities.queryCache).toBe(true);
+    expect(existsSync(s.cwd)).toBe(true);
+    await broker[Symbol.asyncDispose]();
+    expect(existsSync(s.cwd)).toBe(false);
+    await expect(broker.restart()).rejects.toThrow(/disposed/);
+  });
+
+  it('stop, then restart on the same port; kill, then restart', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    await using broker = await startKubemq();
+    const address = broker.address;
+    await broker.stop();
+    await expect(ping({ address }, 500)).rejects.toMatchObject({ code: 14 });
+    await broker.restart();
+    expect(broker.address).toBe(address);
+    await ping({ address });
+    await broker.kill();
+    await expect(ping({ address }, 500)).rejects.toMatchObject({ code: 14 });
+    await broker.restart();
+    await ping({ address });
+    await broker.restart(); // while running: graceful stop first
+    await ping({ address });
+  });
+
+  it('a broker that fails to start shows its output', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    process.env['FAKE_MODE'] = 'fail';
+    await expect(startKubemq()).rejects.toThrow(/emulator 127\.0\.0\.1:\d+ failed to start: exited during startup \(code 2[\s\S]*bind: something is wrong/);
+  });
+
+  it('a broker that never answers times out with its output', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    process.env['FAKE_MODE'] = 'silent';
+    await expect(startKubemq({ startTimeoutMs: 1500 })).rejects.toThrow(/no Ping answer[\s\S]*fake broker starting/);
+  });
+
+  it('a broker that dies on its own is reported loudly, with its output', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    process.env['FAKE_MODE'] = 'crash';
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((text: string) => void errors.push(text));
+    try {
+      await using broker = await startKubemq();
+      const address = broker.address;
+      const deadline = Date.now() + 5000;
+      while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(errors.join('\n')).toMatch(new RegExp(`emulator ${address} broker DIED UNEXPECTEDLY \\(code 3[\\s\\S]*panic: fake crash`));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('kill and restart are not reported as unexpected deaths', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((text: string) => void errors.push(text));
+    try {
+      const broker = await startKubemq();
+      await broker.kill();
+      await broker.restart();
+      await broker[Symbol.asyncDispose]();
+      expect(errors).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('names a missing KUBEMQ_EMULATOR_BIN', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = '/nonexistent/main.js';
+    await expect(startKubemq()).rejects.toThrow('KUBEMQ_EMULATOR_BIN=/nonexistent/main.js: no such file');
+  });
+});
+
+describe('binary mode (KUBEMQ_BINARY)', () => {
+  it('runs `<binary> server` in a fresh temp cwd with the §1.7 environment; restart keeps the store', async () => {
+    process.env['KUBEMQ_BINARY'] = FAKE;
+    process.env['DEV'] = 'true';
+    const broker = await startKubemq({ queryCache: true, env: { QUEUE_MAX_RECEIVE_COUNT: '3' } });
+    try {
+      expect(broker.kind).toBe('binary');
+      expect(broker.capabilities).toMatchObject({ restart: true, kill: true, queryCache: false, auth: false });
+      const first = await seen(broker);
+      expect(first.args).toEqual(['server']);
+      expect(first.cwd).toMatch(/kubemq-binary-/);
+      expect(first.env).toMatchObject({
+        GRPC_PORT: broker.address.split(':')[1],
+        STORE_STORE_PATH: './store',
+        STORE_CLEAN_STORE: 'true',
+        HOST: 'kubemq-test',
+        LOG_LEVEL: 'warn',
+        QUEUE_MAX_RECEIVE_COUNT: '3',
+      });
+      expect(first.env['DEV']).toBeUndefined();
+      expect(new Set([first.env['GRPC_PORT'], first.env['REST_PORT'], first.env['API_PORT']]).size).toBe(3);
+      await broker.restart();
+      const second = await seen(broker);
+      expect(second.env['STORE_CLEAN_STORE']).toBe('false');
+      expect(second.cwd).toBe(first.cwd);
+      expect(second.env['GRPC_PORT']).toBe(first.env['GRPC_PORT']);
+    } finally {
+      await broker[Symbol.asyncDispose]();
+    }
+  });
+
+  it('names a missing KUBEMQ_BINARY', async () => {
+    process.env['KUBEMQ_BINARY'] = './no-such-kubemq';
+    await expect(startKubemq()).rejects.toThrow('KUBEMQ_BINARY=./no-such-kubemq: no such file');
+  });
+});
+
+describe('external mode (KUBEMQ_ADDRESS)', () => {
+  it('uses the address as is; restart and kill throw; stop does nothing', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    await using real = await startKubemq();
+    process.env['KUBEMQ_ADDRESS'] = real.address;
+    process.env['KUBEMQ_CAPABILITIES'] = 'queryCache';
+    const external = await startKubemq();
+    expect(external.kind).toBe('external');
+    expect(external.address).toBe(real.address);
+    expect(external.capabilities).toMatchObject({ restart: false, kill: false, queryCache: true, auth: false });
+    await expect(external.restart()).rejects.toThrow(/restart\(\) is unavailable for an external broker/);
+    await expect(external.kill()).rejects.toThrow(/kill\(\) is unavailable for an external broker/);
+    await external.stop();
+    await external[Symbol.asyncDispose]();
+    await ping({ address: real.address });
+  });
+
+  it('fails clearly when nothing answers, or the address is malformed', async () => {
+    process.env['KUBEMQ_ADDRESS'] = '127.0.0.1:1';
+    await expect(startKubemq({ startTimeoutMs: 500 })).rejects.toThrow(/KUBEMQ_ADDRESS=127\.0\.0\.1:1: no Ping answer/);
+    process.env['KUBEMQ_ADDRESS'] = 'localhost';
+    await expect(startKubemq()).rejects.toThrow('KUBEMQ_ADDRESS must be host:port');
+  });
+});
+
+describe('container mode (KUBEMQ_TESTCONTAINERS=1)', () => {
+  it('without a Docker engine, prints why and falls back to the emulator', async () => {
+    process.env['KUBEMQ_TESTCONTAINERS'] = '1';
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    process.env['DOCKER_HOST'] = 'unix:///nonexistent/docker.sock';
+    const warnings: string[] = [];
+    const spy = jest.spyOn(console, 'warn').mockImplementation((text: string) => void warnings.push(text));
+    try {
+      await using broker = await startKubemq();
+      expect(broker.kind).toBe('emulator');
+      expect(warnings.join('\n')).toMatch(/KUBEMQ_TESTCONTAINERS=1 but no Docker engine answers .*; using the emulator instead/);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 30_000);
+});
+
+describe('options', () => {
+  it('are checked before anything starts', async () => {
+    await expect(startKubemq({ auth: { token: '' } })).rejects.toThrow('options.auth.token');
+  });
+});
