@@ -1,9 +1,8 @@
 // The queue RPCs: the entry point the transport wires into the method table.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../clock.js';
 import type { EmulatorConfig } from '../../config.js';
-import type { EmulatorLogger } from '../../log.js';
-import type { Store } from '../../store/store.js';
+import { QueueEngine } from '../../engines/queues/engine.js';
 import type {
   AckAllQueueMessagesRequest,
   AckAllQueueMessagesResponse,
@@ -22,6 +21,17 @@ import type {
   StreamQueueMessagesRequest,
   StreamQueueMessagesResponse,
 } from '../../generated/kubemq.js';
+import type { EmulatorLogger } from '../../log.js';
+import type { Store } from '../../store/store.js';
+import { STAN_INVALID_PUBLISH } from '../errors.js';
+import { queuesDownstreamHandler } from './downstream.js';
+import { queuesInfoHandler } from './info.js';
+import type { QueueContext } from './shared.js';
+import { sendQueueMessageHandler, sendQueueMessagesBatchHandler } from './simple-send.js';
+import { ackAllQueueMessagesHandler, receiveQueueMessagesHandler } from './simple-receive.js';
+import { streamQueueMessageHandler } from './stream-v1.js';
+import { queuesUpstreamHandler } from './upstream.js';
+import { queueMessageError } from './validation.js';
 
 export interface QueueServiceDeps {
   store: Store;
@@ -39,24 +49,30 @@ export interface QueueServices {
   queuesDownstream: grpc.handleBidiStreamingCall<QueuesDownstreamRequest, QueuesDownstreamResponse>;
   queuesUpstream: grpc.handleBidiStreamingCall<QueuesUpstreamRequest, QueuesUpstreamResponse>;
   queuesInfo: grpc.handleUnaryCall<QueuesInfoRequest, QueuesInfoResponse>;
-  /** Stops timers (delay scan) and flushes state. */
+  /** Stops timers (the delay scan). Appends are synchronous, so nothing is left to flush. */
   close(): Promise<void>;
 }
 
-// First wiring contract: every handler answers UNIMPLEMENTED until the engine lands.
-export function createQueueServices(_deps: QueueServiceDeps): QueueServices {
-  const unary = (cb: grpc.sendUnaryData<never>) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'queues: not wired yet' });
-  const stream = (call: grpc.ServerDuplexStream<unknown, unknown>) =>
-    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'queues: not wired yet' });
+export function createQueueServices(deps: QueueServiceDeps): QueueServices {
+  const limits = deps.config.queue;
+  const engine = new QueueEngine({
+    store: deps.store,
+    clock: deps.clock,
+    limits,
+    log: deps.log,
+    validate: (m) => queueMessageError(m, limits),
+    invalidPublishText: STAN_INVALID_PUBLISH,
+  });
+  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log };
   return {
-    sendQueueMessage: (_c, cb) => unary(cb as grpc.sendUnaryData<never>),
-    sendQueueMessagesBatch: (_c, cb) => unary(cb as grpc.sendUnaryData<never>),
-    receiveQueueMessages: (_c, cb) => unary(cb as grpc.sendUnaryData<never>),
-    ackAllQueueMessages: (_c, cb) => unary(cb as grpc.sendUnaryData<never>),
-    streamQueueMessage: (c) => stream(c as grpc.ServerDuplexStream<unknown, unknown>),
-    queuesDownstream: (c) => stream(c as grpc.ServerDuplexStream<unknown, unknown>),
-    queuesUpstream: (c) => stream(c as grpc.ServerDuplexStream<unknown, unknown>),
-    queuesInfo: (_c, cb) => unary(cb as grpc.sendUnaryData<never>),
-    close: async () => undefined,
+    sendQueueMessage: sendQueueMessageHandler(ctx),
+    sendQueueMessagesBatch: sendQueueMessagesBatchHandler(ctx),
+    receiveQueueMessages: receiveQueueMessagesHandler(ctx),
+    ackAllQueueMessages: ackAllQueueMessagesHandler(ctx),
+    streamQueueMessage: streamQueueMessageHandler(ctx),
+    queuesDownstream: queuesDownstreamHandler(ctx),
+    queuesUpstream: queuesUpstreamHandler(ctx),
+    queuesInfo: queuesInfoHandler(ctx),
+    close: async () => engine.close(),
   };
 }

@@ -1,0 +1,698 @@
+// The queue engine: stored messages per queue, consumers that wait for them, settlement
+// (ack, negative settle = copy at the tail, dead-letter), delay and expiration, and the
+// persistence of all of it through the Store. No gRPC here; the service layer maps wire
+// requests onto these calls (spec/server.md §2.4 is the reference for every rule).
+import type { Clock, TimerHandle } from '../../clock.js';
+import type { QueueLimits } from '../../config.js';
+import type { QueueMessage, QueueMessageAttributes, QueuesInfo, QueueInfo, SendQueueMessageResult } from '../../generated/kubemq.js';
+import type { EmulatorLogger } from '../../log.js';
+import type { RecordLog, Store } from '../../store/store.js';
+import { newNuid, newUuid } from './ids.js';
+import { MinHeap, ReadyQueue } from './ready-queue.js';
+import { RecordKind, decodeRecord, encodeAck, encodeMessage, encodeMeta, type QueueMeta } from './records.js';
+import { isStanSubjectValid, metricsQueueName } from './subjects.js';
+import { DownstreamTransaction } from './transaction.js';
+
+const NS_PER_S = 1_000_000_000n;
+const QUEUE_LOG_PREFIX = 'queue/';
+const DELAY_LOG = 'queue-delay';
+/** Appends with more records than this are split (spread arguments have a limit). */
+const APPEND_CHUNK = 8192;
+/** Compact a log once this many settled messages sit in it and they outnumber the live ones 2:1. */
+const COMPACT_MIN_SETTLED = 20_000;
+
+/** One stored, unsettled message. `msg.Attributes` holds the stored values (ReceiveCount as stored). */
+export interface StoredMessage {
+  readonly seq: number;
+  readonly msg: QueueMessage;
+  holder: Consumer | undefined;
+}
+
+/** Anything that takes messages from a queue: a pending receive, a Get, a capturing transaction. */
+export interface Consumer {
+  /** How many more messages it takes right now. */
+  room(): number;
+  /** The message is now in flight, held by this consumer. */
+  take(m: StoredMessage): void;
+  /** A message was dropped as expired while this consumer was being served. */
+  expired?(m: StoredMessage): void;
+}
+
+export interface QueueEngineDeps {
+  store: Store;
+  clock: Clock;
+  limits: QueueLimits;
+  log: EmulatorLogger;
+  /** The send path's validation (§3 "Queue message"): an error text, or undefined when valid. */
+  validate: (msg: QueueMessage) => string | undefined;
+  /** Result text when stan refuses the subject (§3 "Channel names"). */
+  invalidPublishText: string;
+}
+
+export interface ReceiveOptions {
+  max: number;
+  waitMs: number;
+  peek: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ReceiveOutcome {
+  messages: QueueMessage[];
+  expired: number;
+}
+
+export interface GetOptions {
+  maxItems: number;
+  waitMs: number;
+  autoAck: boolean;
+  signal?: AbortSignal;
+}
+
+class QueueState {
+  private logHandle: RecordLog | undefined;
+  readonly ready = new ReadyQueue<StoredMessage>();
+  readonly inflight = new Map<number, StoredMessage>();
+  /** Pending receives and Gets, first come first served. */
+  readonly waiters = new Set<Consumer>();
+  /** Open downstream transactions that keep taking new messages (§2.4 capture quirk). */
+  readonly capturers = new Set<Consumer>();
+  meta: QueueMeta = { firstSeq: 1, lastSeq: 0, compactedCount: 0, compactedBytes: 0, lastSent: 0, subscribed: false };
+  storedCount = 0;
+  storedBytes = 0;
+  settledInLog = 0;
+  pumping = false;
+  /** Simple receive / peek / AckAll run one at a time per queue (§2.4: one pooled client). */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    private readonly store: Store,
+  ) {}
+
+  get log(): RecordLog {
+    this.logHandle ??= this.store.log(QUEUE_LOG_PREFIX + this.name);
+    return this.logHandle;
+  }
+
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  get activeConsumers(): number {
+    return this.waiters.size + this.capturers.size;
+  }
+}
+
+interface DelayedEntry {
+  id: number;
+  due: bigint;
+  msg: QueueMessage;
+}
+
+export class QueueEngine {
+  private readonly queues = new Map<string, QueueState>();
+  private readonly delayed = new MinHeap<DelayedEntry>((a, b) => a.due < b.due || (a.due === b.due && a.id < b.id));
+  private delayLogHandle: RecordLog | undefined;
+  private nextDelayId = 1;
+  private delaySettled = 0;
+  private delayTimer: TimerHandle | undefined;
+  private closed = false;
+  private readonly clock: Clock;
+  private readonly limits: QueueLimits;
+  private readonly log: EmulatorLogger;
+
+  constructor(private readonly deps: QueueEngineDeps) {
+    this.clock = deps.clock;
+    this.limits = deps.limits;
+    this.log = deps.log;
+    this.replay();
+  }
+
+  // ---------------------------------------------------------------- send path
+
+  /**
+   * Publishes messages that passed validation (each has a MessageID). Attributes are reset
+   * (§2.4 preSendQueueMessage), MaxReceiveCount 0 becomes the limit, delayed messages go to
+   * the delay store. One log append per queue touched.
+   */
+  publish(msgs: readonly QueueMessage[]): SendQueueMessageResult[] {
+    const now = this.clock.nowNs();
+    const results: SendQueueMessageResult[] = new Array(msgs.length);
+    const groups = new Map<QueueState, { records: Uint8Array[]; stored: StoredMessage[] }>();
+    const delayRecords: Uint8Array[] = [];
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i] as QueueMessage;
+      const policy = (m.Policy ??= { ExpirationSeconds: 0, DelaySeconds: 0, MaxReceiveCount: 0, MaxReceiveQueue: '' });
+      if (policy.MaxReceiveCount === 0) policy.MaxReceiveCount = this.limits.maxReceiveCount; // §2.4
+      // §2.4: ExpirationAt = now + Expiration + Delay
+      const expirationAt = policy.ExpirationSeconds > 0 ? now + BigInt(policy.ExpirationSeconds + policy.DelaySeconds) * NS_PER_S : 0n;
+      const delayedTo = policy.DelaySeconds > 0 ? now + BigInt(policy.DelaySeconds) * NS_PER_S : 0n;
+      if (!isStanSubjectValid(m.Channel)) {
+        results[i] = { MessageID: m.MessageID, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: this.deps.invalidPublishText };
+        continue;
+      }
+      m.Attributes = attributes(now, expirationAt, delayedTo);
+      if (delayedTo > 0n) {
+        const id = this.nextDelayId++;
+        delayRecords.push(encodeMessage(m, id));
+        this.delayed.push({ id, due: delayedTo, msg: m });
+      } else {
+        const q = this.queue(m.Channel);
+        let g = groups.get(q);
+        if (!g) groups.set(q, (g = { records: [], stored: [] }));
+        const sm = this.stamp(q, m);
+        g.records.push(encodeMessage(m));
+        g.stored.push(sm);
+      }
+      results[i] = { MessageID: m.MessageID, SentAt: now, ExpirationAt: expirationAt, DelayedTo: delayedTo, IsError: false, Error: '' };
+    }
+    if (delayRecords.length > 0) {
+      appendAll(this.delayLog, delayRecords);
+      this.armDelayScan();
+    }
+    for (const [q, g] of groups) this.commitNew(q, g.records, g.stored);
+    return results;
+  }
+
+  /** The full send path (validation, then publish), as the server uses for re-sends. */
+  send(msg: QueueMessage): SendQueueMessageResult {
+    if (msg.MessageID === '') msg.MessageID = newNuid();
+    const error = this.deps.validate(msg);
+    if (error !== undefined) return { MessageID: msg.MessageID, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: error };
+    return this.publish([msg])[0] as SendQueueMessageResult;
+  }
+
+  // ---------------------------------------------------------------- consumers
+
+  /**
+   * Simple receive or peek (§2.4): waits the full `waitMs` unless `max` messages arrive.
+   * Receive acks on arrival (at-most-once); peek hands the messages back, count unchanged.
+   */
+  receive(channel: string, opts: ReceiveOptions): Promise<ReceiveOutcome> {
+    const q = this.queue(channel);
+    return q.serial(
+      () =>
+        new Promise<ReceiveOutcome>((resolve) => {
+          const taken: StoredMessage[] = [];
+          const shown: QueueMessage[] = [];
+          let expired = 0;
+          let done = false;
+          const finish = (): void => {
+            if (done) return;
+            done = true;
+            this.clock.clearTimeout(timer);
+            opts.signal?.removeEventListener('abort', finish);
+            q.waiters.delete(consumer);
+            if (opts.peek) this.release(q, taken);
+            else this.ack(q, taken);
+            resolve({ messages: shown, expired });
+          };
+          const consumer: Consumer = {
+            room: () => opts.max - taken.length,
+            take: (m) => {
+              taken.push(m);
+              shown.push(delivered(m));
+              if (taken.length >= opts.max) finish();
+            },
+            expired: () => void expired++,
+          };
+          const timer = this.clock.setTimeout(finish, opts.waitMs);
+          opts.signal?.addEventListener('abort', finish);
+          this.addWaiter(q, consumer);
+        }),
+    );
+  }
+
+  /** AckAll (§2.4): acks whatever arrives during `waitMs` and always waits that long. */
+  ackAll(channel: string, waitMs: number, signal?: AbortSignal): Promise<number> {
+    const q = this.queue(channel);
+    return q.serial(
+      () =>
+        new Promise<number>((resolve) => {
+          let count = 0;
+          let done = false;
+          const finish = (): void => {
+            if (done) return;
+            done = true;
+            this.clock.clearTimeout(timer);
+            signal?.removeEventListener('abort', finish);
+            q.waiters.delete(consumer);
+            resolve(count);
+          };
+          const consumer: Consumer = {
+            room: () => Number.MAX_SAFE_INTEGER,
+            take: (m) => {
+              count++;
+              this.ack(q, [m]);
+            },
+          };
+          const timer = this.clock.setTimeout(finish, waitMs);
+          signal?.addEventListener('abort', finish);
+          this.addWaiter(q, consumer);
+        }),
+    );
+  }
+
+  /**
+   * Stream v1 receive: the first message within `waitMs`, held in flight for the caller
+   * (settle it with ack / nack / resend), or undefined when none came or the signal fired.
+   */
+  receiveOne(channel: string, waitMs: number, signal?: AbortSignal): Promise<StoredMessage | undefined> {
+    const q = this.queue(channel);
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (m: StoredMessage | undefined): void => {
+        if (done) return;
+        done = true;
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        q.waiters.delete(consumer);
+        resolve(m);
+      };
+      const onAbort = (): void => finish(undefined);
+      const consumer: Consumer = {
+        room: () => (done ? 0 : 1),
+        take: (m) => finish(m),
+      };
+      const timer = this.clock.setTimeout(() => finish(undefined), waitMs);
+      signal?.addEventListener('abort', onAbort);
+      this.addWaiter(q, consumer);
+    });
+  }
+
+  /**
+   * Downstream Get (§2.4): returns only when `maxItems` arrived or the wait expired. The
+   * transaction is closed at once for AutoAck or zero messages; otherwise it stays open and
+   * captures up to (maxItems − received) later messages. Undefined when the signal fired.
+   */
+  get(channel: string, opts: GetOptions): Promise<DownstreamTransaction | undefined> {
+    const q = this.queue(channel);
+    return new Promise((resolve) => {
+      const taken: StoredMessage[] = [];
+      let done = false;
+      const finish = (aborted: boolean): void => {
+        if (done) return;
+        done = true;
+        this.clock.clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        q.waiters.delete(consumer);
+        if (aborted) {
+          this.release(q, taken);
+          resolve(undefined);
+          return;
+        }
+        const tx = new DownstreamTransaction(this, q.name, newUuid(), taken, opts.maxItems - taken.length);
+        if (opts.autoAck || taken.length === 0) tx.settleAndClose();
+        resolve(tx);
+      };
+      const onAbort = (): void => finish(true);
+      const consumer: Consumer = {
+        room: () => opts.maxItems - taken.length,
+        take: (m) => {
+          taken.push(m);
+          if (taken.length >= opts.maxItems) finish(false);
+        },
+      };
+      const timer = this.clock.setTimeout(() => finish(false), opts.waitMs);
+      opts.signal?.addEventListener('abort', onAbort);
+      this.addWaiter(q, consumer);
+    });
+  }
+
+  /** Registers an open transaction that keeps taking newly arriving messages. */
+  addCapturer(channel: string, c: Consumer): void {
+    const q = this.queue(channel);
+    q.capturers.add(c);
+    this.pump(q);
+  }
+
+  removeCapturer(channel: string, c: Consumer): void {
+    this.queues.get(channel)?.capturers.delete(c);
+  }
+
+  // ---------------------------------------------------------------- settlement
+
+  /** Acks in-flight messages for good (one log record). */
+  ack(channelOrQueue: string | QueueState, msgs: readonly StoredMessage[]): void {
+    if (msgs.length === 0) return;
+    const q = typeof channelOrQueue === 'string' ? this.queue(channelOrQueue) : channelOrQueue;
+    const seqs: number[] = new Array(msgs.length);
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i] as StoredMessage;
+      q.inflight.delete(m.seq);
+      m.holder = undefined;
+      seqs[i] = m.seq;
+    }
+    q.log.append(encodeAck(seqs));
+    this.settled(q, seqs.length);
+  }
+
+  /**
+   * Negative settle (§2.4 ReceiveCount and DLQ): ack the original and publish a copy at the
+   * tail with a new sequence and count + 1, or dead-letter it when the next delivery would
+   * exceed MaxReceiveCount (so a message is delivered MaxReceiveCount times).
+   */
+  nack(channel: string, msgs: readonly StoredMessage[]): void {
+    if (msgs.length === 0) return;
+    const q = this.queue(channel);
+    const now = this.clock.nowNs();
+    const records: Uint8Array[] = [];
+    const copies: StoredMessage[] = [];
+    const seqs: number[] = [];
+    for (const m of msgs) {
+      q.inflight.delete(m.seq);
+      m.holder = undefined;
+      seqs.push(m.seq);
+      const attrs = m.msg.Attributes as QueueMessageAttributes;
+      const count = attrs.ReceiveCount + 1;
+      const max = m.msg.Policy?.MaxReceiveCount ?? 0;
+      if (max > 0 && count + 1 > max) {
+        this.deadLetter(q, m.msg, now);
+        continue;
+      }
+      const copy: QueueMessage = { ...m.msg, Attributes: { ...attrs, ReceiveCount: count, Timestamp: now } };
+      const sm = this.stamp(q, copy);
+      records.push(encodeMessage(copy));
+      copies.push(sm);
+    }
+    records.push(encodeAck(seqs));
+    appendAll(q.log, records);
+    q.storedCount += copies.length;
+    for (let i = 0; i < copies.length; i++) q.storedBytes += (records[i] as Uint8Array).byteLength;
+    for (const c of copies) q.ready.pushNew(c);
+    this.settled(q, seqs.length);
+    this.pump(q);
+  }
+
+  /** Hands in-flight messages back unchanged (closed transaction, peek): redelivered, count unchanged. */
+  release(channelOrQueue: string | QueueState, msgs: readonly StoredMessage[]): void {
+    if (msgs.length === 0) return;
+    const q = typeof channelOrQueue === 'string' ? this.queue(channelOrQueue) : channelOrQueue;
+    for (const m of msgs) {
+      q.inflight.delete(m.seq);
+      m.holder = undefined;
+      q.ready.pushBack(m);
+    }
+    this.pump(q);
+  }
+
+  // ---------------------------------------------------------------- info
+
+  /** QueuesInfo (§2.4, services/broker/metrics.go): `filter` is a `;`-separated list of exact (trimmed) names. */
+  info(filter: string): QueuesInfo {
+    const wanted = filter === '' ? undefined : new Set(filter.split(';'));
+    const out: QueuesInfo = { TotalQueue: 0, Sent: 0n, Delivered: 0n, Waiting: 0n, Queues: [] };
+    const names = [...this.queues.keys()].sort();
+    for (const name of names) {
+      const q = this.queues.get(name) as QueueState;
+      const { firstSeq, lastSeq, lastSent, subscribed } = q.meta;
+      if (lastSeq < firstSeq) continue; // only queues with stored messages
+      const shownName = metricsQueueName(name);
+      if (wanted && !wanted.has(shownName)) continue;
+      const sent = lastSeq - firstSeq + 1;
+      const info: QueueInfo = {
+        Name: shownName,
+        Messages: BigInt(q.storedCount),
+        Bytes: BigInt(q.storedBytes),
+        FirstSequence: BigInt(firstSeq),
+        LastSequence: BigInt(lastSeq),
+        Sent: BigInt(sent),
+        Delivered: 0n,
+        Waiting: BigInt(sent),
+        Subscribers: 0n,
+      };
+      if (subscribed) {
+        info.Subscribers = BigInt(Math.max(1, q.activeConsumers));
+        info.Delivered = BigInt(lastSent >= firstSeq ? lastSent - firstSeq + 1 : 0);
+        info.Waiting = BigInt(q.inflight.size + lastSeq - lastSent);
+      }
+      out.Queues.push(info);
+      out.Sent += info.Sent;
+      out.Delivered += info.Delivered;
+      out.Waiting += info.Waiting;
+    }
+    out.TotalQueue = out.Queues.length;
+    return out;
+  }
+
+  /** Messages waiting (not in flight, not delayed) in a queue. */
+  waiting(channel: string): number {
+    return this.queues.get(channel)?.ready.size ?? 0;
+  }
+
+  /** Messages in flight in a queue. */
+  inFlight(channel: string): number {
+    return this.queues.get(channel)?.inflight.size ?? 0;
+  }
+
+  /** Messages waiting for their delay. */
+  get delayedCount(): number {
+    return this.delayed.size;
+  }
+
+  /** Stops the delay scan. Pending waits end with their own timers or their callers' signals. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.delayTimer !== undefined) this.clock.clearTimeout(this.delayTimer);
+    this.delayTimer = undefined;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private queue(name: string): QueueState {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new QueueState(name, this.deps.store);
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  private get delayLog(): RecordLog {
+    this.delayLogHandle ??= this.deps.store.log(DELAY_LOG);
+    return this.delayLogHandle;
+  }
+
+  /** Gives a message the queue's next sequence. */
+  private stamp(q: QueueState, m: QueueMessage): StoredMessage {
+    const seq = ++q.meta.lastSeq;
+    (m.Attributes as QueueMessageAttributes).Sequence = BigInt(seq);
+    return { seq, msg: m, holder: undefined };
+  }
+
+  private commitNew(q: QueueState, records: Uint8Array[], stored: StoredMessage[]): void {
+    appendAll(q.log, records);
+    q.storedCount += stored.length;
+    for (let i = 0; i < stored.length; i++) {
+      q.storedBytes += (records[i] as Uint8Array).byteLength;
+      q.ready.pushNew(stored[i] as StoredMessage);
+    }
+    this.pump(q);
+  }
+
+  private deadLetter(src: QueueState, m: QueueMessage, now: bigint): void {
+    const dlq = m.Policy?.MaxReceiveQueue ?? '';
+    if (dlq === '') return; // §2.4: silently dropped without a DLQ
+    if (!isStanSubjectValid(dlq)) {
+      this.log.error('dead-letter publish failed', { queue: src.name, dlq, error: this.deps.invalidPublishText });
+      return;
+    }
+    const attrs = m.Attributes as QueueMessageAttributes;
+    // §2.4/§6: ReRouted, ReRoutedFromQueue, count reset, policy zeroed, expiration kept, MD5 "".
+    const copy: QueueMessage = {
+      ...m,
+      Channel: dlq,
+      Tags: { ...m.Tags },
+      Attributes: {
+        Timestamp: now,
+        Sequence: 0n,
+        MD5OfBody: attrs.MD5OfBody,
+        ReceiveCount: 0,
+        ReRouted: true,
+        ReRoutedFromQueue: src.name,
+        ExpirationAt: attrs.ExpirationAt,
+        DelayedTo: attrs.DelayedTo,
+      },
+      Policy: { ExpirationSeconds: 0, DelaySeconds: 0, MaxReceiveCount: 0, MaxReceiveQueue: '' },
+    };
+    const dq = this.queue(dlq);
+    const sm = this.stamp(dq, copy);
+    this.commitNew(dq, [encodeMessage(copy)], [sm]);
+  }
+
+  private addWaiter(q: QueueState, c: Consumer): void {
+    q.waiters.add(c);
+    if (!q.meta.subscribed) q.meta.subscribed = true;
+    this.pump(q);
+  }
+
+  private nextConsumer(q: QueueState): Consumer | undefined {
+    for (const c of q.waiters) if (c.room() > 0) return c;
+    for (const c of q.capturers) if (c.room() > 0) return c;
+    return undefined;
+  }
+
+  /**
+   * Hands waiting messages to consumers. The policy runs on each delivery attempt (§2.4):
+   * expired messages are acked and dropped, over-count ones dead-lettered.
+   */
+  private pump(q: QueueState): void {
+    if (q.pumping) return;
+    q.pumping = true;
+    const dropped: number[] = [];
+    try {
+      let now: bigint | undefined;
+      while (q.ready.size > 0) {
+        const c = this.nextConsumer(q);
+        if (!c) break;
+        const m = q.ready.pop() as StoredMessage;
+        const attrs = m.msg.Attributes as QueueMessageAttributes;
+        if (attrs.ExpirationAt > 0n) {
+          now ??= this.clock.nowNs();
+          if (attrs.ExpirationAt < now) {
+            dropped.push(m.seq);
+            c.expired?.(m);
+            continue;
+          }
+        }
+        const max = m.msg.Policy?.MaxReceiveCount ?? 0;
+        if (max > 0 && attrs.ReceiveCount + 1 > max) {
+          dropped.push(m.seq);
+          this.deadLetter(q, m.msg, now ?? this.clock.nowNs());
+          continue;
+        }
+        q.inflight.set(m.seq, m);
+        m.holder = c;
+        if (m.seq > q.meta.lastSent) q.meta.lastSent = m.seq;
+        c.take(m);
+      }
+    } finally {
+      q.pumping = false;
+      if (dropped.length > 0) {
+        q.log.append(encodeAck(dropped));
+        this.settled(q, dropped.length);
+      }
+    }
+    // A consumer may have handed messages back while we were pumping.
+    if (q.ready.size > 0 && this.nextConsumer(q)) this.pump(q);
+  }
+
+  private settled(q: QueueState, n: number): void {
+    q.settledInLog += n;
+    const live = q.ready.size + q.inflight.size;
+    if (q.settledInLog >= COMPACT_MIN_SETTLED && q.settledInLog > 2 * live) this.compact(q);
+  }
+
+  /** Rewrites a queue log with only its live messages and the counters (§ persistence). */
+  private compact(q: QueueState): void {
+    const live = [...q.ready.values(), ...q.inflight.values()].sort((a, b) => a.seq - b.seq);
+    const records = live.map((m) => encodeMessage(m.msg));
+    let liveBytes = 0;
+    for (const r of records) liveBytes += r.byteLength;
+    q.meta.compactedCount = q.storedCount - live.length;
+    q.meta.compactedBytes = Math.max(0, q.storedBytes - liveBytes);
+    q.log.rewrite([encodeMeta(q.meta), ...records]);
+    q.settledInLog = 0;
+  }
+
+  private armDelayScan(): void {
+    if (this.closed || this.delayTimer !== undefined || this.delayed.size === 0) return;
+    this.delayTimer = this.clock.setTimeout(() => {
+      this.delayTimer = undefined;
+      this.scanDelayed();
+      this.armDelayScan();
+    }, this.limits.delayScanIntervalMs);
+  }
+
+  /** The 500 ms delay scan (§2.4): due messages are re-sent with a new sequence and DelayedTo 0. */
+  private scanDelayed(): void {
+    const now = this.clock.nowNs();
+    const due: DelayedEntry[] = [];
+    while (this.delayed.size > 0 && (this.delayed.peek() as DelayedEntry).due < now) due.push(this.delayed.pop() as DelayedEntry);
+    if (due.length === 0) return;
+    for (const d of due) {
+      const msg = d.msg;
+      msg.Attributes = undefined;
+      if (msg.Policy) msg.Policy.DelaySeconds = 0;
+      const r = this.send(msg);
+      if (r.IsError) this.log.error('sending delayed message failed', { channel: msg.Channel, error: r.Error });
+    }
+    this.delayLog.append(encodeAck(due.map((d) => d.id)));
+    this.delaySettled += due.length;
+    if (this.delaySettled >= COMPACT_MIN_SETTLED && this.delaySettled > 2 * this.delayed.size) {
+      const rest = [...this.delayed.values()].sort((a, b) => a.id - b.id);
+      this.delayLog.rewrite(rest.map((d) => encodeMessage(d.msg, d.id)));
+      this.delaySettled = 0;
+    }
+  }
+
+  /** Rebuilds every queue from its log; messages in flight at the last stop are waiting again. */
+  private replay(): void {
+    const store = this.deps.store;
+    for (const name of store.names()) {
+      if (name.startsWith(QUEUE_LOG_PREFIX)) this.replayQueue(name.slice(QUEUE_LOG_PREFIX.length));
+    }
+    if (store.names().includes(DELAY_LOG)) {
+      const live = new Map<number, DelayedEntry>();
+      for (const bytes of this.delayLog.replay()) {
+        const rec = decodeRecord(bytes);
+        if (!rec) continue;
+        if (rec.kind === RecordKind.Message) {
+          live.set(rec.id, { id: rec.id, due: rec.msg.Attributes?.DelayedTo ?? 0n, msg: rec.msg });
+          if (rec.id >= this.nextDelayId) this.nextDelayId = rec.id + 1;
+        } else if (rec.kind === RecordKind.Ack) {
+          for (const id of rec.ids) live.delete(id);
+          this.delaySettled += rec.ids.length;
+        }
+      }
+      for (const d of live.values()) this.delayed.push(d);
+      this.armDelayScan();
+    }
+  }
+
+  private replayQueue(name: string): void {
+    const q = this.queue(name);
+    const live = new Map<number, StoredMessage>();
+    for (const bytes of q.log.replay()) {
+      const rec = decodeRecord(bytes);
+      if (!rec) continue;
+      if (rec.kind === RecordKind.Meta) {
+        q.meta = { ...rec.meta };
+        q.storedCount = rec.meta.compactedCount;
+        q.storedBytes = rec.meta.compactedBytes;
+      } else if (rec.kind === RecordKind.Message) {
+        const seq = Number(rec.msg.Attributes?.Sequence ?? 0n);
+        if (seq <= 0) continue;
+        live.set(seq, { seq, msg: rec.msg, holder: undefined });
+        q.storedCount++;
+        q.storedBytes += rec.size;
+        if (seq > q.meta.lastSeq) q.meta.lastSeq = seq;
+      } else {
+        for (const seq of rec.ids) live.delete(seq);
+        q.settledInLog += rec.ids.length;
+      }
+    }
+    for (const m of [...live.values()].sort((a, b) => a.seq - b.seq)) q.ready.pushNew(m);
+  }
+}
+
+function attributes(now: bigint, expirationAt: bigint, delayedTo: bigint): QueueMessageAttributes {
+  return { Timestamp: now, Sequence: 0n, MD5OfBody: '', ReceiveCount: 0, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: expirationAt, DelayedTo: delayedTo };
+}
+
+/** The message as a consumer sees it: the stored count + 1 (§2.4). */
+export function delivered(m: StoredMessage): QueueMessage {
+  const attrs = m.msg.Attributes as QueueMessageAttributes;
+  return { ...m.msg, Attributes: { ...attrs, ReceiveCount: attrs.ReceiveCount + 1 } };
+}
+
+function appendAll(log: RecordLog, records: Uint8Array[]): void {
+  if (records.length <= APPEND_CHUNK) {
+    log.append(...records);
+    return;
+  }
+  for (let i = 0; i < records.length; i += APPEND_CHUNK) log.append(...records.slice(i, i + APPEND_CHUNK));
+}

@@ -1,0 +1,93 @@
+// What the queue engine writes to its logs. One log per queue (`queue/<channel>`) and one
+// for delayed messages (`queue-delay`), the emulator's `_QUEUE_DELAY_` (§2.4).
+// Records are protobuf-framed: a kind varint, then the payload. Messages use the generated
+// QueueMessage codec (Attributes carry the sequence and the stored receive count).
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { QueueMessage } from '../../generated/kubemq.js';
+
+export const RecordKind = {
+  /** A stored message (queue log) or a delayed message (delay log, with its id). */
+  Message: 1,
+  /** Sequences (queue log) or delay ids (delay log) that are settled for good. */
+  Ack: 2,
+  /** Counters that survive compaction (queue log only). */
+  Meta: 3,
+} as const;
+
+export interface QueueMeta {
+  firstSeq: number;
+  lastSeq: number;
+  /** Messages and bytes written before the last compaction (acked since). */
+  compactedCount: number;
+  compactedBytes: number;
+  lastSent: number;
+  subscribed: boolean;
+}
+
+export type QueueRecord =
+  | { kind: typeof RecordKind.Message; id: number; msg: QueueMessage; size: number }
+  | { kind: typeof RecordKind.Ack; ids: number[] }
+  | { kind: typeof RecordKind.Meta; meta: QueueMeta };
+
+export function encodeMessage(msg: QueueMessage, id = 0): Uint8Array {
+  const w = new BinaryWriter();
+  w.uint32(RecordKind.Message).uint64(id);
+  QueueMessage.encode(msg, w);
+  return w.finish();
+}
+
+export function encodeAck(ids: readonly number[]): Uint8Array {
+  const w = new BinaryWriter();
+  w.uint32(RecordKind.Ack).uint32(ids.length);
+  for (const id of ids) w.uint64(id);
+  return w.finish();
+}
+
+export function encodeMeta(m: QueueMeta): Uint8Array {
+  const w = new BinaryWriter();
+  w.uint32(RecordKind.Meta)
+    .uint64(m.firstSeq)
+    .uint64(m.lastSeq)
+    .uint64(m.compactedCount)
+    .uint64(m.compactedBytes)
+    .uint64(m.lastSent)
+    .bool(m.subscribed);
+  return w.finish();
+}
+
+/** Decodes one record; undefined for an unreadable one (a torn or foreign record is skipped). */
+export function decodeRecord(bytes: Uint8Array): QueueRecord | undefined {
+  try {
+    const r = new BinaryReader(bytes);
+    const kind = r.uint32();
+    switch (kind) {
+      case RecordKind.Message: {
+        const id = Number(r.uint64());
+        const msg = QueueMessage.decode(r, r.len - r.pos);
+        return { kind, id, msg, size: bytes.byteLength };
+      }
+      case RecordKind.Ack: {
+        const n = r.uint32();
+        const ids: number[] = new Array(n);
+        for (let i = 0; i < n; i++) ids[i] = Number(r.uint64());
+        return { kind, ids };
+      }
+      case RecordKind.Meta:
+        return {
+          kind,
+          meta: {
+            firstSeq: Number(r.uint64()),
+            lastSeq: Number(r.uint64()),
+            compactedCount: Number(r.uint64()),
+            compactedBytes: Number(r.uint64()),
+            lastSent: Number(r.uint64()),
+            subscribed: r.bool(),
+          },
+        };
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+// What every queue RPC file shares: the engine, the limits, and the send path.
+import type { Clock } from '../../clock.js';
+import type { QueueLimits } from '../../config.js';
+import type { QueueEngine } from '../../engines/queues/engine.js';
+import { newNuid } from '../../engines/queues/ids.js';
+import type { QueueMessage, SendQueueMessageResult } from '../../generated/kubemq.js';
+import type { EmulatorLogger } from '../../log.js';
+import { queueMessageError } from './validation.js';
+
+export interface QueueContext {
+  engine: QueueEngine;
+  limits: QueueLimits;
+  clock: Clock;
+  log: EmulatorLogger;
+}
+
+/** A result for a message that failed validation: it still gets its MessageID (§6 "Ids and results"). */
+export function failedResult(messageId: string, error: string): SendQueueMessageResult {
+  return { MessageID: messageId, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: error };
+}
+
+/**
+ * Sends a batch the way SendQueueMessagesBatch does (§2.4): every message gets a MessageID,
+ * then validation, then one publish of the valid ones; results stay in message order.
+ * `haveErrors` is set only by publish failures, never by validation ([seen] §2.4).
+ */
+export function sendBatch(ctx: QueueContext, messages: QueueMessage[]): { results: SendQueueMessageResult[]; haveErrors: boolean } {
+  const results: SendQueueMessageResult[] = new Array(messages.length);
+  const valid: QueueMessage[] = [];
+  const slots: number[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as QueueMessage;
+    if (m.MessageID === '') m.MessageID = newNuid();
+    const error = queueMessageError(m, ctx.limits);
+    if (error !== undefined) results[i] = failedResult(m.MessageID, error);
+    else {
+      valid.push(m);
+      slots.push(i);
+    }
+  }
+  let haveErrors = false;
+  if (valid.length > 0) {
+    const published = ctx.engine.publish(valid);
+    for (let j = 0; j < published.length; j++) {
+      const r = published[j] as SendQueueMessageResult;
+      if (r.IsError) haveErrors = true;
+      results[slots[j] as number] = r;
+    }
+  }
+  return { results, haveErrors };
+}
+
+/** Millisecond wait for a wait-seconds field, with the server's default for 0 (§2.4, §4). */
+export function waitMs(seconds: number, limits: QueueLimits): number {
+  return (seconds === 0 ? limits.defaultWaitTimeoutSeconds : seconds) * 1000;
+}

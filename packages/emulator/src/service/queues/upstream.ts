@@ -1,0 +1,42 @@
+// QueuesUpstream (§2.4, services/array/array_queues_upstream.go): each request is a batch
+// send answered by RefRequestID. The server ignores half-close (§5.3): the call stays open
+// until the client cancels.
+import type * as grpc from '@grpc/grpc-js';
+import type { QueuesUpstreamRequest, QueuesUpstreamResponse } from '../../generated/kubemq.js';
+import { sendBatch, type QueueContext } from './shared.js';
+import { UPSTREAM_NO_MESSAGES } from './texts.js';
+
+export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreamingCall<QueuesUpstreamRequest, QueuesUpstreamResponse> {
+  return (call) => {
+    let halfClosed = false;
+    let answered = 0;
+    let received = 0;
+    call.on('data', (req: QueuesUpstreamRequest) => {
+      received++;
+      // §6: an empty RequestID stays empty in RefRequestID.
+      let resp: QueuesUpstreamResponse;
+      if (req.Messages.length === 0) {
+        resp = { RefRequestID: req.RequestID, Results: [], IsError: true, Error: UPSTREAM_NO_MESSAGES };
+      } else {
+        // §6: IsError stays false even when items failed; each result says.
+        resp = { RefRequestID: req.RequestID, Results: sendBatch(ctx, req.Messages).results, IsError: false, Error: '' };
+      }
+      answered++;
+      if (!call.cancelled) call.write(resp);
+    });
+    call.on('end', () => {
+      halfClosed = true; // §5.3: ignored; the RPC stays open until the client cancels
+    });
+    call.on('cancelled', () => {
+      // §5.3: the real server may crash (nil dereference) when a client cancels an upstream
+      // without half-closing first. We stay up, but say so loudly for SDK tests to notice.
+      if (!halfClosed) {
+        ctx.log.warn('QueuesUpstream cancelled without half-close: a real KubeMQ server may crash here (server.md §5.3)', {
+          requests: received,
+          answered,
+        });
+      }
+    });
+    call.on('error', () => undefined);
+  };
+}
