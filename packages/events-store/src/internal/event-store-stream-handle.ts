@@ -1,0 +1,48 @@
+import { type ClientInternals } from '@kubemq/core/internal';
+import { buildEventStore } from './build-event.js';
+import { StoreSendStream } from './send-stream.js';
+import { type CallOptions, type EventStore, type EventStoreResult } from './types.js';
+
+/**
+ * A send stream you own, for high-rate storing: every event's promise settles with the broker's
+ * answer for that event (matched by id); awaiting each send gives backpressure, or keep many in
+ * flight and await them together.
+ */
+export interface EventStoreStreamHandle extends AsyncDisposable {
+  /**
+   * Sends one event; resolves with the broker's answer, rejects with its error (or a
+   * ValidationError, before anything is written; `BUFFER_FULL`; `CLOSED`).
+   */
+  send(event: EventStore, options?: CallOptions): Promise<EventStoreResult>;
+  /** Waits for outstanding answers (bounded), half-closes and waits for the broker to end the stream. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+export class EventStoreStreamHandleImpl implements EventStoreStreamHandle {
+  private readonly stream: StoreSendStream;
+
+  constructor(
+    private readonly internals: ClientInternals,
+    maxQueued: number,
+  ) {
+    this.stream = new StoreSendStream(internals, { operation: 'eventsStore.stream', maxQueued });
+  }
+
+  send(event: EventStore, options: CallOptions = {}): Promise<EventStoreResult> {
+    let wire;
+    try {
+      wire = buildEventStore(event, this.internals.clientId, 'eventsStore.stream');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.stream.send(wire, { signal: options.signal, timeoutMs: options.timeoutMs });
+  }
+
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.stream.close(options.timeoutMs);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

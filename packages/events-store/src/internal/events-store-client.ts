@@ -1,0 +1,143 @@
+import { defer, filter, tap } from 'rxjs';
+import { ValidationError, type KubemqClient } from '@kubemq/core';
+import {
+  brokerError,
+  clientInternals,
+  iterableObservable,
+  recoverable,
+  validatePositiveInt,
+  validateSignal,
+  type ClientInternals,
+  type IterableObservable,
+} from '@kubemq/core/internal';
+import { buildEventStore } from './build-event.js';
+import { EventStoreStreamHandleImpl, type EventStoreStreamHandle } from './event-store-stream-handle.js';
+import { SEND_EVENT, SUBSCRIBE_TO_EVENTS } from './methods.js';
+import { toEventStoreReceive } from './receive.js';
+import { StoreSendStream } from './send-stream.js';
+import { serverStream$ } from './server-stream.js';
+import { resumePosition } from './start-position.js';
+import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
+import { subscriptionClientId } from './subscription-client-id.js';
+import { callTimeoutMs } from './timeouts.js';
+import {
+  type CallOptions,
+  type EventStore,
+  type EventStoreReceive,
+  type EventStoreResult,
+  type EventStoreStreamOptions,
+  type EventsStoreClientOptions,
+  type EventsStoreSendMode,
+  type EventsStoreSubscription,
+} from './types.js';
+
+/** Unwritten events a send stream holds while (re)connecting. */
+export const DEFAULT_MAX_QUEUED = 10_000;
+
+/** One shared send stream per client, however many EventsStoreClient objects wrap it. */
+const sharedStreams = new WeakMap<KubemqClient, StoreSendStream>();
+
+/**
+ * Events store: persistent publish/subscribe with replay. Attach one to a connected client with
+ * {@link eventsStore} or `new EventsStoreClient(client)`.
+ */
+export class EventsStoreClient {
+  private readonly internals: ClientInternals;
+  private readonly sendMode: EventsStoreSendMode;
+
+  constructor(
+    private readonly client: KubemqClient,
+    options: EventsStoreClientOptions = {},
+  ) {
+    this.internals = clientInternals(client);
+    const mode = options.sendMode ?? 'stream';
+    if (mode !== 'stream' && mode !== 'unary') {
+      throw new ValidationError({
+        message: `invalid sendMode: must be 'stream' or 'unary' (got ${String(mode)})`,
+        operation: 'eventsStore',
+        field: 'sendMode',
+      });
+    }
+    this.sendMode = mode;
+  }
+
+  /**
+   * Stores one event; resolves with the broker's answer, rejects with its error. The broker
+   * answers before the event is persisted (see {@link EventStoreResult}).
+   */
+  async send(event: EventStore, options: CallOptions = {}): Promise<EventStoreResult> {
+    const operation = 'eventsStore.send';
+    const wire = buildEventStore(event, this.internals.clientId, operation);
+    const signal = validateSignal(options.signal);
+    const timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
+    if (this.sendMode === 'stream') return this.sharedStream().send(wire, { signal, timeoutMs });
+    const result = await this.internals.unary(SEND_EVENT, wire, {
+      operation,
+      channel: wire.Channel,
+      timeoutMs,
+      ...(signal && { signal }),
+    });
+    if (result.Error || !result.Sent) {
+      throw brokerError(result.Error || 'the broker did not accept the event', { operation, channel: wire.Channel });
+    }
+    return { id: result.EventID || wire.EventID, sent: true };
+  }
+
+  /** Opens a send stream of your own for high-rate storing (see {@link EventStoreStreamHandle}). */
+  stream(options: EventStoreStreamOptions = {}): EventStoreStreamHandle {
+    const maxQueued =
+      options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
+    return new EventStoreStreamHandleImpl(this.internals, maxQueued);
+  }
+
+  /**
+   * Subscribes from a start position. The Observable is cold (subscribing opens the subscription,
+   * unsubscribing cancels it) and also works with `for await`. After a reconnect it re-opens at the
+   * last delivered sequence + 1: no gap, no repeat.
+   *
+   * Each subscription (and each re-open) uses a ClientID of its own, `<clientId>-<random>`, because
+   * the broker keeps events-store subscriptions durable per ClientID and would otherwise refuse a
+   * second one or ignore the start position (spec/server.md §2.2).
+   */
+  subscribe(options: EventsStoreSubscription): IterableObservable<EventStoreReceive> {
+    const internals = this.internals;
+    const plan = planEventsStoreSubscribe(options);
+    const ctx = { operation: 'eventsStore.subscribe', channel: plan.channel };
+    const source = defer(() => {
+      // Per subscriber: the position reached so far.
+      let lastSequence = 0;
+      let firstOpenedAt: Date | undefined;
+      return recoverable(
+        internals,
+        () => {
+          const start = firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, lastSequence, firstOpenedAt);
+          firstOpenedAt ??= new Date();
+          const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
+          return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
+            // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
+            filter((ev) => plan.group !== '' || ev.sequence > lastSequence),
+            tap((ev) => {
+              lastSequence = Math.max(lastSequence, ev.sequence);
+            }),
+          );
+        },
+        { ...ctx, completeIsBreak: true },
+      );
+    });
+    return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+  }
+
+  private sharedStream(): StoreSendStream {
+    let stream = sharedStreams.get(this.client);
+    if (!stream) {
+      stream = new StoreSendStream(this.internals, { operation: 'eventsStore.send', maxQueued: DEFAULT_MAX_QUEUED });
+      sharedStreams.set(this.client, stream);
+    }
+    return stream;
+  }
+}
+
+/** Attaches the events-store pattern to a client. */
+export function eventsStore(client: KubemqClient, options?: EventsStoreClientOptions): EventsStoreClient {
+  return new EventsStoreClient(client, options);
+}

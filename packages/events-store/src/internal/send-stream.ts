@@ -1,0 +1,301 @@
+import { KubemqError, TimeoutError } from '@kubemq/core';
+import {
+  brokerError,
+  mapError,
+  type BidiCall,
+  type ClientInternals,
+  type Event as WireEvent,
+  type Result,
+} from '@kubemq/core/internal';
+import { deferred, type Deferred } from './deferred.js';
+import { SEND_EVENTS_STREAM } from './methods.js';
+import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
+import { type EventStoreResult } from './types.js';
+
+/** One event waiting for the broker's answer. */
+interface Pending {
+  readonly id: string;
+  readonly channel: string;
+  done: boolean;
+  resolve(result: EventStoreResult): void;
+  reject(err: KubemqError): void;
+}
+
+export interface SendStreamOptions {
+  operation: string;
+  /** Unwritten events past this count make send() fail with BUFFER_FULL. */
+  maxQueued: number;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * `SendEventsStream` for `Store=true` events. The broker answers every stored event on this stream
+ * (`Result{EventID, Sent, Error}`), in order; answers are matched to senders by EventID (several
+ * events with one id are matched first-in, first-out).
+ *
+ * The call opens lazily on the first send (once the client is ready), re-opens on the next send
+ * after a break, and `close()` waits for outstanding answers, half-closes and waits for the
+ * server's end.
+ */
+export class StoreSendStream {
+  private call: BidiCall<WireEvent> | undefined;
+  private opening = false;
+  private waitingDrain = false;
+  private closing = false;
+  private closed = false;
+  private queue: ({ event: WireEvent; pending: Pending } | undefined)[] = [];
+  private head = 0;
+  private readonly inflight = new Map<string, Pending[]>();
+  private inflightCount = 0;
+  private idleWaiters: Deferred<void>[] = [];
+  private ended: Deferred<void> | undefined;
+  private untrack: (() => void) | undefined;
+
+  constructor(
+    private readonly internals: ClientInternals,
+    private readonly options: SendStreamOptions,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Sends one event; resolves with the broker's answer, rejects with its error. */
+  send(event: WireEvent, opts: SendOptions = {}): Promise<EventStoreResult> {
+    const result = deferred<EventStoreResult>();
+    const pending = this.pending(event.EventID, event.Channel, result, opts);
+    if (pending.done) return result.promise;
+    if (this.closing || this.closed) {
+      pending.reject(this.error('CLOSED', 'the send stream is closed', false));
+    } else if (this.queued >= this.options.maxQueued) {
+      pending.reject(this.error('BUFFER_FULL', `${this.options.maxQueued} events are already waiting to be written`, true, event.Channel));
+    } else {
+      this.queue.push({ event, pending });
+      if (this.call) this.pump();
+      else void this.open();
+    }
+    return result.promise;
+  }
+
+  /** Stops taking events, waits (bounded) for outstanding answers, half-closes, waits for the end. */
+  async close(timeoutMs?: number): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    const limit = callTimeoutMs(this.internals, timeoutMs);
+    if (this.queued > 0 || this.inflightCount > 0) {
+      const idle = deferred<void>();
+      this.idleWaiters.push(idle);
+      await within(idle.promise, limit);
+    }
+    const call = this.call;
+    if (call) {
+      const ended = (this.ended ??= deferred<void>());
+      if (call.writable) call.end();
+      if ((await within(ended.promise, limit)) === 'timeout') call.cancel();
+    }
+    this.call = undefined;
+    this.closed = true;
+    this.failQueued(this.error('CLOSED', 'the send stream was closed before the event was written', false));
+    this.untrack?.();
+    this.untrack = undefined;
+  }
+
+  private error(code: 'CLOSED' | 'BUFFER_FULL' | 'UNAVAILABLE', problem: string, retryable: boolean, channel?: string) {
+    return new KubemqError({
+      code,
+      message: `${this.options.operation}: ${problem}`,
+      operation: this.options.operation,
+      retryable,
+      ...(channel !== undefined && { channel }),
+    });
+  }
+
+  private pending(id: string, channel: string, result: Deferred<EventStoreResult>, opts: SendOptions): Pending {
+    const timeoutMs = callTimeoutMs(this.internals, opts.timeoutMs);
+    const signal = opts.signal;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () =>
+      p.reject(
+        new KubemqError({
+          code: 'CANCELLED',
+          message: `${this.options.operation} was aborted`,
+          operation: this.options.operation,
+          channel,
+          cause: signal?.reason,
+        }),
+      );
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const p: Pending = {
+      id,
+      channel,
+      done: false,
+      resolve: (value) => {
+        if (p.done) return;
+        p.done = true;
+        cleanup();
+        result.resolve(value);
+      },
+      reject: (err) => {
+        if (p.done) return;
+        p.done = true;
+        cleanup();
+        result.reject(err);
+      },
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return p;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    timer = setTimeout(
+      () =>
+        p.reject(
+          new TimeoutError({
+            message: `${this.options.operation} got no answer from the broker within ${timeoutMs} ms`,
+            operation: this.options.operation,
+            channel,
+            timeoutMs,
+          }),
+        ),
+      timeoutMs,
+    );
+    timer.unref?.();
+    return p;
+  }
+
+  private async open(): Promise<void> {
+    if (this.opening || this.call || this.closed) return;
+    this.opening = true;
+    try {
+      await this.internals.whenReady();
+    } catch (err) {
+      this.opening = false;
+      this.failQueued(mapError(err, { operation: this.options.operation }));
+      return;
+    }
+    this.opening = false;
+    if (this.call || this.closed) return;
+    const ended = (this.ended = deferred<void>());
+    let call: BidiCall<WireEvent> | undefined;
+    call = this.internals.bidiStream(
+      SEND_EVENTS_STREAM,
+      {
+        next: (result) => this.onResult(result),
+        error: (err) => {
+          ended.resolve();
+          if (this.call === call) this.onBreak(err);
+        },
+        complete: () => {
+          ended.resolve();
+          if (this.call === call && !this.closing) {
+            this.onBreak(this.error('UNAVAILABLE', 'the broker ended the send stream', true));
+          }
+        },
+      },
+      { operation: this.options.operation, ...STREAM_CONTEXT },
+    );
+    this.call = call;
+    this.waitingDrain = false;
+    this.untrack ??= this.internals.track({ drain: () => this.close() });
+    this.pump();
+  }
+
+  private pump(): void {
+    const call = this.call;
+    if (!call || this.waitingDrain) return;
+    while (this.head < this.queue.length) {
+      const item = this.queue[this.head];
+      this.queue[this.head++] = undefined;
+      if (!item || item.pending.done) continue; // timed out or aborted before it was written
+      const list = this.inflight.get(item.pending.id);
+      if (list) list.push(item.pending);
+      else this.inflight.set(item.pending.id, [item.pending]);
+      this.inflightCount++;
+      if (!call.write(item.event)) {
+        this.waitingDrain = true;
+        void call.drained().then(() => {
+          if (this.call !== call) return;
+          this.waitingDrain = false;
+          this.pump();
+        });
+        break;
+      }
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private onResult(result: Result): void {
+    const list = this.inflight.get(result.EventID);
+    const pending = list?.shift();
+    if (!list || !pending) {
+      this.internals.logger.warn(`${this.options.operation}: an answer for an unknown event ${result.EventID}`);
+      return;
+    }
+    if (list.length === 0) this.inflight.delete(result.EventID);
+    this.inflightCount--;
+    if (result.Sent && !result.Error) {
+      pending.resolve({ id: result.EventID, sent: true });
+    } else {
+      pending.reject(
+        brokerError(result.Error || 'the broker did not accept the event', {
+          operation: this.options.operation,
+          channel: pending.channel,
+        }),
+      );
+    }
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.inflightCount > 0 || this.queued > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  /**
+   * The call broke. Events written but not answered may or may not have been stored: their senders
+   * get the error. Unwritten events stay queued for a new call once the client is ready again.
+   */
+  private onBreak(err: KubemqError): void {
+    this.call = undefined;
+    this.waitingDrain = false;
+    for (const list of this.inflight.values()) for (const p of list) p.reject(err);
+    this.inflight.clear();
+    this.inflightCount = 0;
+    if (!err.retryable || this.closing) this.failQueued(err);
+    else if (this.queued > 0) void this.open();
+    this.checkIdle();
+  }
+
+  private failQueued(err: KubemqError): void {
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i]?.pending.reject(err);
+    this.queue = [];
+    this.head = 0;
+    this.checkIdle();
+  }
+}
+
+async function within(promise: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref?.();
+  });
+  const outcome = await Promise.race([promise.then(() => 'done' as const), timeout]);
+  clearTimeout(timer);
+  return outcome;
+}

@@ -1,0 +1,49 @@
+import { ValidationError } from '@kubemq/core';
+import {
+  Subscribe_SubscribeType,
+  validateChannel,
+  validateGroup,
+  validatePositiveInt,
+  type Subscribe,
+} from '@kubemq/core/internal';
+import { withOperation } from './build-event.js';
+import { StartPosition, toWireStartPosition, type WireStartPosition } from './start-position.js';
+import { type EventsStoreSubscription } from './types.js';
+
+/** A validated events-store subscription. */
+export interface EventsStoreSubscribePlan {
+  channel: string;
+  group: string;
+  start: WireStartPosition;
+  bufferSize: number | undefined;
+}
+
+/** Validates subscription options (nothing is sent when they are wrong). */
+export function planEventsStoreSubscribe(options: EventsStoreSubscription): EventsStoreSubscribePlan {
+  const operation = 'eventsStore.subscribe';
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError({ message: 'invalid subscription: must be an object', operation, field: 'options' });
+  }
+  try {
+    const group = validateGroup(options.group, { pattern: 'events_store' });
+    const channel = validateChannel(options.channel, { pattern: 'events_store', withGroup: group !== '' });
+    const start = toWireStartPosition(options.startAt ?? StartPosition.newOnly());
+    const bufferSize =
+      options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize');
+    return { channel, group, start, bufferSize };
+  } catch (err) {
+    throw withOperation(err, operation, options.channel);
+  }
+}
+
+/** The `Subscribe` request for one attempt. */
+export function subscribeRequest(plan: EventsStoreSubscribePlan, clientId: string, start: WireStartPosition): Subscribe {
+  return {
+    SubscribeTypeData: Subscribe_SubscribeType.EventsStore,
+    ClientID: clientId,
+    Channel: plan.channel,
+    Group: plan.group,
+    EventsStoreTypeData: start.type,
+    EventsStoreTypeValue: start.value,
+  };
+}

@@ -1,0 +1,95 @@
+import { type MessageBody, type Tags } from '@kubemq/core';
+import { type StartPosition } from './start-position.js';
+
+/** An event to store and publish: persisted per channel with a sequence number, replayable. */
+export interface EventStore {
+  /** The channel. No wildcards, no '/', no empty token ('a..b'), at most 240 bytes. */
+  channel: string;
+  /** The payload: a string (sent as UTF-8) or bytes. `body` and `metadata` cannot both be empty. */
+  body?: MessageBody;
+  metadata?: string;
+  /** String key/value pairs. Tags alone do not make an event non-empty. */
+  tags?: Tags;
+  /** The event id; a random one is generated when absent, so results can be correlated. */
+  id?: string;
+}
+
+/**
+ * The broker's answer for one stored event. A resolved send means the broker accepted the event;
+ * rejections reject the promise with the broker's error.
+ *
+ * Note: the open-source broker answers `Sent: true` when it has handed the event to its store,
+ * **before** the store confirmed persistence (spec/server.md §2.2); a later persistence failure is
+ * not reported to the sender.
+ */
+export interface EventStoreResult {
+  /** The event's id (the one given, or the generated one). */
+  readonly id: string;
+  /** True: the broker accepted the event (see the note on persistence). */
+  readonly sent: true;
+}
+
+/** A received stored event. */
+export interface EventStoreReceive {
+  readonly id: string;
+  readonly channel: string;
+  readonly body: Uint8Array;
+  readonly metadata: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The event's position in its channel: 1, 2, 3, … */
+  readonly sequence: number;
+  /** When the broker stored it (millisecond precision). */
+  readonly timestamp: Date;
+  /** When the broker stored it, in Unix nanoseconds (the wire's precision). */
+  readonly timestampNanos: bigint;
+  /** The body decoded as UTF-8. */
+  text(): string;
+  /** The body parsed as JSON. */
+  json<T = unknown>(): T;
+}
+
+/** What to subscribe to, and where to start. */
+export interface EventsStoreSubscription {
+  /** The channel (no wildcards in the events store). */
+  channel: string;
+  /**
+   * Where delivery starts (default: new events only). See {@link StartPosition}.
+   */
+  startAt?: StartPosition;
+  /**
+   * A consumer group: each event goes to one member. The broker keeps a group's position durably
+   * and shares it across clients, so a group that already exists resumes where it left off and
+   * ignores `startAt` (spec/server.md §2.2).
+   */
+  group?: string;
+  /** How many received events may wait for a slow `for await` consumer (default 1024). */
+  bufferSize?: number;
+}
+
+/** Options of every call that can wait. */
+export interface CallOptions {
+  /** Abort the call; it rejects with a KubemqError of code `CANCELLED`. */
+  signal?: AbortSignal;
+  /** Give up after this many milliseconds (default: the client's `defaultTimeoutMs`). */
+  timeoutMs?: number;
+}
+
+/**
+ * How `send()` reaches the broker: `'stream'` (default) through one shared `SendEventsStream` per
+ * client, which answers every stored event (correlated by id); `'unary'`: one `SendEvent` per event.
+ */
+export type EventsStoreSendMode = 'stream' | 'unary';
+
+/** Options of {@link EventsStoreClient}. */
+export interface EventsStoreClientOptions {
+  sendMode?: EventsStoreSendMode;
+}
+
+/** Options of {@link EventsStoreClient.stream}. */
+export interface EventStoreStreamOptions {
+  /**
+   * How many events may wait to be written while the stream is (re)connecting or the network is
+   * busy; past it `send()` rejects with code `BUFFER_FULL` (default 10,000).
+   */
+  maxQueued?: number;
+}

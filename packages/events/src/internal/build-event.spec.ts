@@ -1,0 +1,123 @@
+import { ValidationError } from '@kubemq/core';
+import { buildEvent, validateEventId } from './build-event.js';
+import { buildEventsSubscribe } from './subscribe-request.js';
+import { toEventReceive } from './receive.js';
+import { type Event } from './types.js';
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).field;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('buildEvent', () => {
+  it('builds the wire event with Store=false, UTF-8 body, tags and the client id', () => {
+    const wire = buildEvent({ channel: 'a.b', body: 'héllo', metadata: 'm', tags: { k: 'v' }, id: 'e1' }, 'cid');
+    expect(wire).toMatchObject({ EventID: 'e1', ClientID: 'cid', Channel: 'a.b', Metadata: 'm', Store: false, Tags: { k: 'v' } });
+    expect(Buffer.from(wire.Body).toString('utf8')).toBe('héllo');
+  });
+
+  it('keeps bytes as they are and generates an id when absent', () => {
+    const bytes = new Uint8Array([0, 1, 2, 255]);
+    const a = buildEvent({ channel: 'x', body: bytes }, 'c');
+    const b = buildEvent({ channel: 'x', body: bytes }, 'c');
+    expect([...a.Body]).toEqual([0, 1, 2, 255]);
+    expect(a.EventID).toMatch(/\S+/);
+    expect(a.EventID).not.toBe(b.EventID);
+  });
+
+  it('accepts metadata alone', () => {
+    expect(buildEvent({ channel: 'x', metadata: 'only' }, 'c').Metadata).toBe('only');
+  });
+
+  it.each<[string, unknown, string]>([
+    ['empty channel', { channel: '', body: 'x' }, 'channel'],
+    ['missing channel', { body: 'x' }, 'channel'],
+    ['channel with a space', { channel: 'a b', body: 'x' }, 'channel'],
+    ['channel with a tab', { channel: 'a\tb', body: 'x' }, 'channel'],
+    ['channel with a newline', { channel: 'a\nb', body: 'x' }, 'channel'],
+    ['channel ending with a dot', { channel: 'a.', body: 'x' }, 'channel'],
+    ['wildcard * when sending', { channel: 'orders.*', body: 'x' }, 'channel'],
+    ['wildcard > when sending', { channel: 'orders.>', body: 'x' }, 'channel'],
+    ['empty message', { channel: 'a' }, 'body'],
+    ['tags alone', { channel: 'a', tags: { k: 'v' } }, 'body'],
+    ['empty string body and no metadata', { channel: 'a', body: '' }, 'body'],
+    ['number body', { channel: 'a', body: 42 }, 'body'],
+    ['object body', { channel: 'a', body: { x: 1 } }, 'body'],
+    ['array body', { channel: 'a', body: [1, 2] }, 'body'],
+    ['non-string metadata', { channel: 'a', metadata: 7 }, 'metadata'],
+    ['non-string tag value', { channel: 'a', body: 'x', tags: { n: 1 } }, 'tags.n'],
+    ['empty id', { channel: 'a', body: 'x', id: '' }, 'id'],
+    ['non-string id', { channel: 'a', body: 'x', id: 5 }, 'id'],
+  ])('rejects %s naming the field', (_name, event, field) => {
+    expect(fieldOf(() => buildEvent(event as Event, 'c'))).toBe(field);
+  });
+
+  it('rejects a non-object event', () => {
+    expect(fieldOf(() => buildEvent(null as unknown as Event, 'c'))).toBe('event');
+    expect(fieldOf(() => buildEvent('x' as unknown as Event, 'c'))).toBe('event');
+  });
+
+  it('names the operation and the channel in the error', () => {
+    try {
+      buildEvent({ channel: 'a.*', body: 'x' }, 'c');
+      throw new Error('no error');
+    } catch (err) {
+      expect(err).toMatchObject({ operation: 'events.send', channel: 'a.*', field: 'channel', code: 'VALIDATION' });
+    }
+  });
+
+  it('validateEventId generates, keeps, or rejects', () => {
+    expect(validateEventId(undefined)).toMatch(/\S+/);
+    expect(validateEventId('abc')).toBe('abc');
+    expect(fieldOf(() => validateEventId('a\u0001'))).toBe('id');
+  });
+});
+
+describe('buildEventsSubscribe', () => {
+  it('allows wildcards and groups for subscriptions', () => {
+    for (const channel of ['orders.*', 'orders.>', '*.created', 'a.*.c', '>']) {
+      const plan = buildEventsSubscribe({ channel, group: 'g1' }, 'cid');
+      expect(plan.request).toMatchObject({ SubscribeTypeData: 1, Channel: channel, Group: 'g1', ClientID: 'cid', EventsStoreTypeData: 0 });
+      expect(plan.request.EventsStoreTypeValue).toBe(0n);
+    }
+  });
+
+  it.each<[string, unknown, string]>([
+    ['empty channel', { channel: '' }, 'channel'],
+    ['misplaced >', { channel: 'a.>.b' }, 'channel'],
+    ['partial-token *', { channel: 'a.b*' }, 'channel'],
+    ['control character', { channel: 'a\u0007' }, 'channel'],
+    ['group with a space', { channel: 'a', group: 'g 1' }, 'group'],
+    ['zero bufferSize', { channel: 'a', bufferSize: 0 }, 'bufferSize'],
+    ['fractional bufferSize', { channel: 'a', bufferSize: 1.5 }, 'bufferSize'],
+  ])('rejects %s', (_name, options, field) => {
+    expect(fieldOf(() => buildEventsSubscribe(options as never, 'c'))).toBe(field);
+  });
+
+  it('treats an empty group as none', () => {
+    expect(buildEventsSubscribe({ channel: 'a', group: '' }, 'c').request.Group).toBe('');
+  });
+});
+
+describe('toEventReceive', () => {
+  it('maps the wire fields and decodes text and JSON', () => {
+    const ev = toEventReceive({
+      EventID: 'id1',
+      Channel: 'orders.eu',
+      Metadata: 'meta',
+      Body: Buffer.from('{"n":1}'),
+      Timestamp: 0n,
+      Sequence: 0n,
+      Tags: { a: 'b' },
+    });
+    expect(ev).toMatchObject({ id: 'id1', channel: 'orders.eu', metadata: 'meta', tags: { a: 'b' } });
+    expect(ev.body).toBeInstanceOf(Uint8Array);
+    expect(ev.text()).toBe('{"n":1}');
+    expect(ev.json<{ n: number }>().n).toBe(1);
+  });
+});

@@ -1,0 +1,75 @@
+import { Subject, type Observable } from 'rxjs';
+import { type KubemqError } from '@kubemq/core';
+import { type ClientInternals } from '@kubemq/core/internal';
+import { buildEvent } from './build-event.js';
+import { EventsSendStream } from './send-stream.js';
+import { type CallOptions, type Event, type EventStreamFailure } from './types.js';
+
+/**
+ * A send stream you own, for high-rate publishing: `send()` writes and returns as soon as the
+ * event is handed to the transport (await it for backpressure); the broker's per-event errors
+ * arrive on `failures`; `flush()` waits until the broker has processed everything written so far.
+ */
+export interface EventStreamHandle extends AsyncDisposable {
+  /**
+   * Writes one event. Resolves when it is handed to the transport (not when the broker accepted it:
+   * its error, if any, arrives on `failures`). Rejects with a ValidationError for bad input (nothing
+   * is written), `BUFFER_FULL` when too many events wait, `CLOSED` after close().
+   */
+  send(event: Event): Promise<void>;
+  /** Per-event broker errors, correlated by event id. Completes when the handle is closed. */
+  readonly failures: Observable<EventStreamFailure>;
+  /**
+   * Resolves when the broker has processed every event written before this call (their errors,
+   * if any, have been emitted on `failures`). Rejects when the stream broke before that.
+   */
+  flush(options?: CallOptions): Promise<void>;
+  /** Waits for outstanding verdicts, half-closes and waits for the broker to end the stream. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+export class EventStreamHandleImpl implements EventStreamHandle {
+  private readonly subject = new Subject<EventStreamFailure>();
+  private readonly stream: EventsSendStream;
+  readonly failures: Observable<EventStreamFailure> = this.subject.asObservable();
+
+  constructor(
+    private readonly internals: ClientInternals,
+    maxQueued: number,
+  ) {
+    this.stream = new EventsSendStream(internals, {
+      operation: 'events.stream',
+      maxQueued,
+      onFailure: (eventId: string, error: KubemqError) => {
+        if (this.subject.observed) this.subject.next({ eventId, error });
+        else internals.logger.warn(`events.stream: the broker rejected event ${eventId}`, { error: error.message });
+      },
+    });
+  }
+
+  send(event: Event): Promise<void> {
+    let wire;
+    try {
+      wire = buildEvent(event, this.internals.clientId, 'events.stream');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.stream.write(wire);
+  }
+
+  flush(options: CallOptions = {}): Promise<void> {
+    return this.stream.flush({ signal: options.signal, timeoutMs: options.timeoutMs });
+  }
+
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      await this.stream.close(options.timeoutMs);
+    } finally {
+      this.subject.complete();
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,125 @@
+import { ValidationError, type KubemqClient } from '@kubemq/core';
+import {
+  brokerError,
+  clientInternals,
+  iterableObservable,
+  recoverable,
+  validatePositiveInt,
+  validateSignal,
+  type ClientInternals,
+  type IterableObservable,
+} from '@kubemq/core/internal';
+import { buildEvent } from './build-event.js';
+import { EventStreamHandleImpl, type EventStreamHandle } from './event-stream-handle.js';
+import { SEND_EVENT, SUBSCRIBE_TO_EVENTS } from './methods.js';
+import { toEventReceive } from './receive.js';
+import { EventsSendStream } from './send-stream.js';
+import { serverStream$ } from './server-stream.js';
+import { buildEventsSubscribe } from './subscribe-request.js';
+import { callTimeoutMs } from './timeouts.js';
+import {
+  type CallOptions,
+  type Event,
+  type EventReceive,
+  type EventsClientOptions,
+  type EventSendResult,
+  type EventsSendMode,
+  type EventsSubscription,
+  type EventStreamOptions,
+} from './types.js';
+
+/** Unwritten events the shared send stream holds while (re)connecting. */
+export const DEFAULT_MAX_QUEUED = 10_000;
+
+/** One shared send stream per client, however many EventsClient objects wrap it. */
+const sharedStreams = new WeakMap<KubemqClient, EventsSendStream>();
+
+/**
+ * Events: fire-and-forget publish/subscribe. Attach one to a connected client with
+ * {@link events} or `new EventsClient(client)`.
+ */
+export class EventsClient {
+  private readonly internals: ClientInternals;
+  private readonly sendMode: EventsSendMode;
+
+  constructor(
+    private readonly client: KubemqClient,
+    options: EventsClientOptions = {},
+  ) {
+    this.internals = clientInternals(client);
+    const mode = options.sendMode ?? 'stream';
+    if (mode !== 'stream' && mode !== 'unary') {
+      throw new ValidationError({
+        message: `invalid sendMode: must be 'stream' or 'unary' (got ${String(mode)})`,
+        operation: 'events',
+        field: 'sendMode',
+      });
+    }
+    this.sendMode = mode;
+  }
+
+  /**
+   * Publishes one event and resolves when the broker accepted it. Rejects with a ValidationError
+   * (nothing sent) for bad input, or with the broker's error.
+   */
+  async send(event: Event, options: CallOptions = {}): Promise<EventSendResult> {
+    const operation = 'events.send';
+    const wire = buildEvent(event, this.internals.clientId, operation);
+    const signal = validateSignal(options.signal);
+    const timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
+    if (this.sendMode === 'stream') {
+      await this.sharedStream().send(wire, { signal, timeoutMs });
+      return { id: wire.EventID, sent: true };
+    }
+    const result = await this.internals.unary(SEND_EVENT, wire, {
+      operation,
+      channel: wire.Channel,
+      timeoutMs,
+      ...(signal && { signal }),
+    });
+    if (result.Error || !result.Sent) {
+      throw brokerError(result.Error || 'the broker did not accept the event', { operation, channel: wire.Channel });
+    }
+    return { id: result.EventID || wire.EventID, sent: true };
+  }
+
+  /** Opens a send stream of your own for high-rate publishing (see {@link EventStreamHandle}). */
+  stream(options: EventStreamOptions = {}): EventStreamHandle {
+    const maxQueued =
+      options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
+    return new EventStreamHandleImpl(this.internals, maxQueued);
+  }
+
+  /**
+   * Subscribes to a channel or a wildcard pattern. The Observable is cold: subscribing opens the
+   * subscription, unsubscribing cancels it; `for await` works too. It re-opens by itself after a
+   * reconnect (events published while it was down are not delivered: at-most-once).
+   */
+  subscribe(options: EventsSubscription): IterableObservable<EventReceive> {
+    const internals = this.internals;
+    const plan = buildEventsSubscribe(options, internals.clientId);
+    const ctx = { operation: 'events.subscribe', channel: plan.request.Channel };
+    const source = recoverable(
+      internals,
+      () => serverStream$(internals, SUBSCRIBE_TO_EVENTS, plan.request, ctx, toEventReceive),
+      { ...ctx, completeIsBreak: true },
+    );
+    return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+  }
+
+  private sharedStream(): EventsSendStream {
+    let stream = sharedStreams.get(this.client);
+    if (!stream) {
+      stream = new EventsSendStream(this.internals, { operation: 'events.send', maxQueued: DEFAULT_MAX_QUEUED });
+      sharedStreams.set(this.client, stream);
+    }
+    return stream;
+  }
+}
+
+/**
+ * Attaches the events pattern to a client.
+ */
+export function events(client: KubemqClient, options?: EventsClientOptions): EventsClient {
+  return new EventsClient(client, options);
+}

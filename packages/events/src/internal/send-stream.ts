@@ -1,0 +1,422 @@
+import { KubemqError, TimeoutError } from '@kubemq/core';
+import {
+  brokerError,
+  mapError,
+  type BidiCall,
+  type ClientInternals,
+  type Event as WireEvent,
+  type Result,
+} from '@kubemq/core/internal';
+import { deferred, type Deferred } from './deferred.js';
+import { SEND_EVENTS_STREAM } from './methods.js';
+import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
+
+/** One event waiting for the broker's verdict. */
+interface Pending {
+  readonly id: string;
+  readonly channel: string;
+  done: boolean;
+  resolve(): void;
+  reject(err: KubemqError): void;
+}
+
+type QueueItem =
+  | { kind: 'event'; event: WireEvent; pending?: Pending; written?: Deferred<void> }
+  | { kind: 'flush'; waiter: Pending };
+
+/** A marker in flight: its answer confirms every event written before it. */
+interface Marker {
+  pendings: Pending[];
+  waiters: Pending[];
+}
+
+export interface SendStreamOptions {
+  operation: string;
+  /** Unwritten events past this count make send() fail with BUFFER_FULL. */
+  maxQueued: number;
+  /** Broker errors for events nobody tracks individually (the stream handle's fire-and-forget writes). */
+  onFailure?: (eventId: string, error: KubemqError) => void;
+}
+
+export interface ConfirmOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+}
+
+const MARKER_PREFIX = '__kubemq_marker__';
+let markerCounter = 0;
+
+/**
+ * `SendEventsStream` for `Store=false` events, with per-event verdicts.
+ *
+ * The broker answers such an event on this stream only when it fails, and it handles a stream's
+ * events one at a time, in order, answering in order (kubemq-community `SendEventsStream` is a
+ * single Recv → publish → Send loop). So after each burst of writes the stream writes a *marker*:
+ * an event with an empty channel, which the broker always rejects (`Error 102`) without publishing
+ * anything. When the marker's answer arrives, every event written before it that got no error
+ * answer was accepted. One marker per burst keeps the cost per event at one write.
+ *
+ * The call opens lazily on the first write (after the client is ready), re-opens on the next write
+ * after a break, and is ended cleanly (half-close, then the server's end) by `close()`.
+ */
+export class EventsSendStream {
+  private call: BidiCall<WireEvent> | undefined;
+  private opening = false;
+  private waitingDrain = false;
+  private closing = false;
+  private closed = false;
+  private queue: (QueueItem | undefined)[] = [];
+  private head = 0;
+  private sinceMarker: Pending[] = [];
+  private readonly inflight = new Map<string, Pending[]>();
+  private readonly markers = new Map<string, Marker>();
+  private ended: Deferred<void> | undefined;
+  private untrack: (() => void) | undefined;
+
+  constructor(
+    private readonly internals: ClientInternals,
+    private readonly options: SendStreamOptions,
+  ) {}
+
+  /** Events waiting to be written. */
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Sends one event and resolves once the broker has accepted it (rejects with its error). */
+  send(event: WireEvent, opts: ConfirmOptions = {}): Promise<void> {
+    const result = deferred<void>();
+    const pending = this.pending(event.EventID, event.Channel, result, opts);
+    this.enqueue({ kind: 'event', event, pending }, pending);
+    return result.promise;
+  }
+
+  /** Writes one event without waiting for its verdict; resolves when it is handed to the transport. */
+  write(event: WireEvent): Promise<void> {
+    const written = deferred<void>();
+    this.enqueue({ kind: 'event', event, written }, undefined, written);
+    return written.promise;
+  }
+
+  /** Resolves when the broker has processed every event written before this call. */
+  flush(opts: ConfirmOptions = {}): Promise<void> {
+    const result = deferred<void>();
+    const waiter = this.pending(`${MARKER_PREFIX}flush`, '', result, opts);
+    this.enqueue({ kind: 'flush', waiter }, waiter);
+    return result.promise;
+  }
+
+  /**
+   * Stops taking events, waits (bounded by `timeoutMs`) for the verdicts of what was written,
+   * half-closes and waits for the server to end the call. Idempotent.
+   */
+  async close(timeoutMs?: number): Promise<void> {
+    if (this.closed) return;
+    if (!this.closing) {
+      this.closing = true;
+      if (this.call || this.queued > 0 || this.opening) {
+        try {
+          await this.flushForClose(timeoutMs);
+        } catch {
+          // The verdicts that could not arrive were already reported to their senders.
+        }
+      }
+    }
+    await this.endCall(timeoutMs);
+    this.closed = true;
+    this.untrack?.();
+    this.untrack = undefined;
+  }
+
+  private async flushForClose(timeoutMs: number | undefined): Promise<void> {
+    const result = deferred<void>();
+    const waiter = this.pending(`${MARKER_PREFIX}close`, '', result, { timeoutMs });
+    this.queue.push({ kind: 'flush', waiter });
+    this.kick();
+    await result.promise;
+  }
+
+  private async endCall(timeoutMs: number | undefined): Promise<void> {
+    const call = this.call;
+    if (!call) return;
+    const ended = (this.ended ??= deferred<void>());
+    if (call.writable) call.end();
+    const limit = callTimeoutMs(this.internals, timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), limit);
+      timer.unref?.();
+    });
+    const outcome = await Promise.race([ended.promise.then(() => 'ended' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') call.cancel();
+    this.call = undefined;
+  }
+
+  private pending(id: string, channel: string, result: Deferred<void>, opts: ConfirmOptions): Pending {
+    const timeoutMs = callTimeoutMs(this.internals, opts.timeoutMs);
+    const signal = opts.signal;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      settle.reject(
+        new KubemqError({
+          code: 'CANCELLED',
+          message: `${this.options.operation} was aborted`,
+          operation: this.options.operation,
+          ...(channel !== '' && { channel }),
+          cause: signal?.reason,
+        }),
+      );
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const settle: Pending = {
+      id,
+      channel,
+      done: false,
+      resolve: () => {
+        if (settle.done) return;
+        settle.done = true;
+        cleanup();
+        result.resolve();
+      },
+      reject: (err) => {
+        if (settle.done) return;
+        settle.done = true;
+        cleanup();
+        result.reject(err);
+      },
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return settle;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    timer = setTimeout(() => {
+      settle.reject(
+        new TimeoutError({
+          message: `${this.options.operation} got no answer from the broker within ${timeoutMs} ms`,
+          operation: this.options.operation,
+          ...(channel !== '' && { channel }),
+          timeoutMs,
+        }),
+      );
+    }, timeoutMs);
+    timer.unref?.();
+    return settle;
+  }
+
+  private enqueue(item: QueueItem, pending?: Pending, written?: Deferred<void>): void {
+    const refuse = (err: KubemqError) => {
+      if (pending) pending.reject(err);
+      else written?.reject(err);
+    };
+    if (pending?.done) return; // already aborted
+    if (this.closing || this.closed) {
+      refuse(
+        new KubemqError({
+          code: 'CLOSED',
+          message: `${this.options.operation}: the send stream is closed`,
+          operation: this.options.operation,
+        }),
+      );
+      return;
+    }
+    if (item.kind === 'event' && this.queued >= this.options.maxQueued) {
+      refuse(
+        new KubemqError({
+          code: 'BUFFER_FULL',
+          message: `${this.options.operation}: ${this.options.maxQueued} events are already waiting to be written`,
+          operation: this.options.operation,
+          channel: item.event.Channel,
+          retryable: true,
+        }),
+      );
+      return;
+    }
+    this.queue.push(item);
+    this.kick();
+  }
+
+  /** Writes what it can now, or opens the call first. */
+  private kick(): void {
+    if (this.call) this.pump();
+    else void this.open();
+  }
+
+  private async open(): Promise<void> {
+    if (this.opening || this.call || this.closed) return;
+    this.opening = true;
+    try {
+      await this.internals.whenReady();
+    } catch (err) {
+      this.opening = false;
+      this.failQueued(mapError(err, { operation: this.options.operation }));
+      return;
+    }
+    this.opening = false;
+    if (this.call || this.closed) return;
+    this.ended = deferred<void>();
+    const ended = this.ended;
+    let call: BidiCall<WireEvent> | undefined;
+    call = this.internals.bidiStream(
+      SEND_EVENTS_STREAM,
+      {
+        next: (result) => this.onResult(result),
+        error: (err) => {
+          ended.resolve();
+          if (this.call === call) this.onBreak(err);
+        },
+        complete: () => {
+          ended.resolve();
+          if (this.call === call && !this.closing) {
+            this.onBreak(
+              new KubemqError({
+                code: 'UNAVAILABLE',
+                message: `${this.options.operation}: the broker ended the send stream`,
+                operation: this.options.operation,
+                retryable: true,
+              }),
+            );
+          }
+        },
+      },
+      { operation: this.options.operation, ...STREAM_CONTEXT },
+    );
+    this.call = call;
+    this.waitingDrain = false;
+    this.untrack ??= this.internals.track({ drain: () => this.close() });
+    this.pump();
+  }
+
+  private pump(): void {
+    const call = this.call;
+    if (!call || this.waitingDrain) return;
+    while (this.head < this.queue.length) {
+      const item = this.queue[this.head] as QueueItem;
+      this.queue[this.head++] = undefined;
+      let ok: boolean;
+      if (item.kind === 'flush') {
+        if (item.waiter.done) continue;
+        ok = this.writeMarker(call, [item.waiter]);
+      } else {
+        if (item.pending?.done) continue; // timed out or aborted before it was written
+        ok = call.write(item.event);
+        if (item.pending) {
+          this.sinceMarker.push(item.pending);
+          const list = this.inflight.get(item.pending.id);
+          if (list) list.push(item.pending);
+          else this.inflight.set(item.pending.id, [item.pending]);
+        }
+        item.written?.resolve();
+      }
+      if (!ok) {
+        this.waitingDrain = true;
+        void call.drained().then(() => {
+          if (this.call !== call) return;
+          this.waitingDrain = false;
+          this.pump();
+        });
+        break;
+      }
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    // Confirm the burst just written: one marker answers for all of it.
+    if (this.sinceMarker.length > 0) this.writeMarker(call, []);
+  }
+
+  private writeMarker(call: BidiCall<WireEvent>, waiters: Pending[]): boolean {
+    const id = `${MARKER_PREFIX}${++markerCounter}_${process.pid}`;
+    this.markers.set(id, { pendings: this.sinceMarker, waiters });
+    this.sinceMarker = [];
+    return call.write(markerEvent(id, this.internals.clientId));
+  }
+
+  private onResult(result: Result): void {
+    const marker = this.markers.get(result.EventID);
+    if (marker) {
+      this.markers.delete(result.EventID);
+      for (const p of marker.pendings) {
+        this.forget(p);
+        p.resolve();
+      }
+      for (const w of marker.waiters) w.resolve();
+      return;
+    }
+    if (!result.Error && result.Sent) return; // only errors are answered for Store=false
+    const list = this.inflight.get(result.EventID);
+    const pending = list?.shift();
+    if (list && list.length === 0) this.inflight.delete(result.EventID);
+    const error = brokerError(result.Error || 'the broker did not accept the event', {
+      operation: this.options.operation,
+      ...(pending && pending.channel !== '' && { channel: pending.channel }),
+    });
+    if (pending) {
+      pending.reject(error);
+    } else if (this.options.onFailure) {
+      this.options.onFailure(result.EventID, error);
+    } else {
+      this.internals.logger.warn(`${this.options.operation}: the broker rejected event ${result.EventID}`, {
+        error: error.message,
+      });
+    }
+  }
+
+  private forget(p: Pending): void {
+    const list = this.inflight.get(p.id);
+    if (!list) return;
+    const at = list.indexOf(p);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.inflight.delete(p.id);
+  }
+
+  /**
+   * The call broke. What was written but not confirmed may or may not have reached the broker:
+   * its senders get the error (retryable when the break was). Unwritten events stay queued and
+   * go out on a new call once the client is ready again.
+   */
+  private onBreak(err: KubemqError): void {
+    this.call = undefined;
+    this.waitingDrain = false;
+    for (const list of this.inflight.values()) for (const p of list) p.reject(err);
+    this.inflight.clear();
+    for (const marker of this.markers.values()) for (const w of marker.waiters) w.reject(err);
+    this.markers.clear();
+    for (const p of this.sinceMarker) p.reject(err);
+    this.sinceMarker = [];
+    if (!err.retryable) {
+      this.failQueued(err);
+      return;
+    }
+    if (this.queued > 0 && !this.closed) void this.open();
+  }
+
+  private failQueued(err: KubemqError): void {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const item = this.queue[i];
+      if (!item) continue;
+      if (item.kind === 'flush') item.waiter.reject(err);
+      else if (item.pending) item.pending.reject(err);
+      else item.written?.reject(err);
+    }
+    this.queue = [];
+    this.head = 0;
+  }
+}
+
+/** An event the broker always rejects (`Error 102`, empty channel) without publishing anything. */
+export function markerEvent(id: string, clientId: string): WireEvent {
+  return { EventID: id, ClientID: clientId, Channel: '', Metadata: '', Body: Buffer.alloc(0), Store: false, Tags: {} };
+}
+
+export function isMarkerId(id: string): boolean {
+  return id.startsWith(MARKER_PREFIX);
+}

@@ -1,0 +1,93 @@
+import { type KubemqError, type MessageBody, type Tags } from '@kubemq/core';
+
+/**
+ * An event to publish: at-most-once, delivered to the subscribers connected right now, never stored.
+ */
+export interface Event {
+  /** The channel to publish on. Wildcards (`*`, `>`) are not allowed when sending. */
+  channel: string;
+  /** The payload: a string (sent as UTF-8) or bytes. `body` and `metadata` cannot both be empty. */
+  body?: MessageBody;
+  /** Free text that travels with the event. */
+  metadata?: string;
+  /** String key/value pairs that travel with the event. Tags alone do not make an event non-empty. */
+  tags?: Tags;
+  /** The event id; a random one is generated when absent, so results can be correlated. */
+  id?: string;
+}
+
+/** What the broker answered for a sent event. */
+export interface EventSendResult {
+  /** The event's id (the one given, or the generated one). */
+  readonly id: string;
+  /** Always true on a resolved send: the broker accepted the event (failures reject instead). */
+  readonly sent: true;
+}
+
+/** A received event. */
+export interface EventReceive {
+  readonly id: string;
+  /** The concrete channel the event was published on (also for wildcard subscriptions). */
+  readonly channel: string;
+  readonly body: Uint8Array;
+  readonly metadata: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The body decoded as UTF-8. */
+  text(): string;
+  /** The body parsed as JSON. */
+  json<T = unknown>(): T;
+}
+
+/** What to subscribe to. */
+export interface EventsSubscription {
+  /**
+   * The channel, or a pattern: `*` matches one token and `>` one or more trailing tokens
+   * (`orders.*`, `orders.>`); tokens are separated by `.`.
+   */
+  channel: string;
+  /** A consumer group: each event goes to exactly one member of the group. */
+  group?: string;
+  /** How many received events may wait for a slow `for await` consumer (default 1024). */
+  bufferSize?: number;
+}
+
+/** Options of every call that can wait. */
+export interface CallOptions {
+  /** Abort the call; it rejects with a KubemqError of code `CANCELLED`. */
+  signal?: AbortSignal;
+  /** Give up after this many milliseconds (default: the client's `defaultTimeoutMs`). */
+  timeoutMs?: number;
+}
+
+/**
+ * How `send()` reaches the broker.
+ * - `'stream'` (default): through one shared `SendEventsStream` per client. The broker answers an
+ *   event on that stream only when it fails, and processes a stream's events in order, so after a
+ *   burst of sends the client writes one invalid marker event that the broker always answers;
+ *   its answer confirms every event written before it. About 4× the throughput of unary calls.
+ * - `'unary'`: one `SendEvent` call per event.
+ */
+export type EventsSendMode = 'stream' | 'unary';
+
+/** Options of {@link EventsClient}. */
+export interface EventsClientOptions {
+  /** How `send()` reaches the broker (default `'stream'`). */
+  sendMode?: EventsSendMode;
+}
+
+/** A broker error for one event sent on an {@link EventStreamHandle}. */
+export interface EventStreamFailure {
+  /** The id of the event the broker rejected. */
+  readonly eventId: string;
+  /** What the broker said, as a KubemqError (with `brokerCode` when the broker numbered it). */
+  readonly error: KubemqError;
+}
+
+/** Options of {@link EventsClient.stream}. */
+export interface EventStreamOptions {
+  /**
+   * How many events may wait to be written while the stream is (re)connecting or the network is
+   * busy; past it `send()` rejects with code `BUFFER_FULL` (default 10,000).
+   */
+  maxQueued?: number;
+}
