@@ -39,6 +39,8 @@ function iterate<T>(source: Observable<T>, bufferSize: number): AsyncIterator<T>
   let failure: { error: unknown } | undefined;
   let done = false;
   let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+  // Assigned once, but `let`: a synchronous source calls stop() before subscribe() returns.
+  // eslint-disable-next-line prefer-const
   let subscription: Subscription | undefined;
 
   const settle = () => {

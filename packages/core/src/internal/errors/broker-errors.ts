@@ -1,0 +1,106 @@
+import type { ErrorCode } from './error-codes.js';
+
+/** How one broker error text is classified (spec/server.md §3, §5.1, §5.2). */
+export interface BrokerErrorClass {
+  code: ErrorCode;
+  retryable: boolean;
+  brokerCode?: number;
+  /** For validation errors: the wire field the broker checked. */
+  field?: string;
+}
+
+/** `Error 1xx` validation errors, with the wire field each one is about. Permanent. */
+const VALIDATION_FIELDS: Readonly<Record<number, string>> = {
+  101: 'ClientID',
+  102: 'Channel',
+  107: 'Channel',
+  108: 'Channel',
+  109: 'Timeout',
+  110: 'Body',
+  111: 'EventsStoreTypeData',
+  112: 'EventsStoreTypeValue',
+  113: 'EventsStoreTypeValue',
+  114: 'EventsStoreTypeValue',
+  115: 'Body',
+  116: 'CacheTTL',
+  117: 'RequestID',
+  118: 'SubscribeTypeData',
+  119: 'Channel',
+  120: 'Channel',
+  122: 'MaxNumberOfMessages',
+  125: 'RefSequence',
+  127: 'VisibilitySeconds',
+  131: 'ModifiedMessage',
+  132: 'StreamRequestTypeData',
+  133: 'Policy.ExpirationSeconds',
+  134: 'Policy.MaxReceiveCount',
+  135: 'Policy.DelaySeconds',
+  136: 'WaitTimeSeconds',
+  206: 'RequestTypeData',
+  207: 'SubscribeTypeData',
+};
+
+/** Numbered errors that are not validation failures. */
+const NUMBERED: Readonly<Record<number, Omit<BrokerErrorClass, 'brokerCode'>>> = {
+  // §5.2 transient
+  121: { code: 'BROKER', retryable: true },
+  130: { code: 'BROKER', retryable: true },
+  301: { code: 'TIMEOUT', retryable: true }, // no responder, or a slow one
+  302: { code: 'UNAVAILABLE', retryable: true },
+  402: { code: 'UNAVAILABLE', retryable: true },
+  409: { code: 'UNAVAILABLE', retryable: true }, // server is in shutdown mode
+  // queue state errors (stream v1): permanent for the operation that got them
+  123: { code: 'BROKER', retryable: false },
+  124: { code: 'BROKER', retryable: false },
+  126: { code: 'BROKER', retryable: false },
+  128: { code: 'BROKER', retryable: false },
+  129: { code: 'BROKER', retryable: false },
+  137: { code: 'BROKER', retryable: false },
+  138: { code: 'QUEUE_EMPTY', retryable: false }, // not a failure: callers check isEmptyQueueError first
+  200: { code: 'INTERNAL', retryable: false }, // server crushed and recovered
+  201: { code: 'INTERNAL', retryable: false },
+};
+
+/** Unnumbered texts from the broker's NATS/stan layer (§2.2, §5.2) and its cluster (channel management). */
+const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
+  [/stan: clientID already registered/i, { code: 'BROKER', retryable: true }], // transient right after a close
+  [/stan: publish ack timeout|nats: timeout/i, { code: 'TIMEOUT', retryable: true }],
+  [/nats: connection closed/i, { code: 'UNAVAILABLE', retryable: true }],
+  [/grpc server is not ready/i, { code: 'UNAVAILABLE', retryable: true }],
+  [/cluster snapshot not ready/i, { code: 'UNAVAILABLE', retryable: true }],
+  [/stan: invalid clientID/i, { code: 'VALIDATION', retryable: false, field: 'ClientID' }],
+  [/stan: durable name of a durable queue subscriber/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
+  [/stan: invalid (publish|subscribe) request/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
+];
+
+const NUMBERED_TEXT = /Error (\d{3}):/;
+
+/** The `NNN` of an `Error NNN: …` text, or undefined. */
+export function brokerCodeOf(text: string): number | undefined {
+  const match = NUMBERED_TEXT.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Classifies a broker error text; undefined when the text is not one the broker is known to send
+ * (the caller then falls back to the gRPC status).
+ */
+export function classifyBrokerText(text: string): BrokerErrorClass | undefined {
+  const brokerCode = brokerCodeOf(text);
+  if (brokerCode !== undefined) {
+    const field = VALIDATION_FIELDS[brokerCode];
+    if (field !== undefined) return { code: 'VALIDATION', retryable: false, brokerCode, field };
+    const known = NUMBERED[brokerCode];
+    if (known) return { ...known, brokerCode };
+    // Any other 1xx is a validation error (§5.2 "permanent"); other numbers are plain broker failures.
+    return brokerCode >= 100 && brokerCode < 200
+      ? { code: 'VALIDATION', retryable: false, brokerCode }
+      : { code: 'BROKER', retryable: false, brokerCode };
+  }
+  return TEXTS.find(([pattern]) => pattern.test(text))?.[1];
+}
+
+/** `Error 138` ("no messages in queue") is the normal outcome of an empty poll, not a failure. */
+export function isEmptyQueueError(text: string): boolean {
+  return brokerCodeOf(text) === 138;
+}

@@ -1,0 +1,45 @@
+/**
+ * Every code a {@link KubemqError} can carry. A const object plus a union type of its values
+ * (never a TS `enum`: compiled enums are IIFEs that bundlers cannot drop).
+ */
+export const ErrorCode = {
+  /** Bad input, rejected by the client before sending or by the broker (`Error 1xx`). */
+  VALIDATION: 'VALIDATION',
+  /** A deadline passed: the call's own timeout, or the broker's `Error 301` (no responder in time). */
+  TIMEOUT: 'TIMEOUT',
+  /** The caller aborted the call (its `AbortSignal`), or the call was cancelled. */
+  CANCELLED: 'CANCELLED',
+  /** The broker cannot be reached or is not ready right now (gRPC UNAVAILABLE, `Error 409`, …). */
+  UNAVAILABLE: 'UNAVAILABLE',
+  /** The first connection could not be established within the connect timeout. */
+  CONNECTION_FAILED: 'CONNECTION_FAILED',
+  /** The reconnect policy gave up (max attempts reached); the client is closed. */
+  RECONNECT_FAILED: 'RECONNECT_FAILED',
+  /** The TLS handshake failed (unknown CA, wrong server name, missing or rejected client certificate). */
+  TLS: 'TLS',
+  /** The broker refused the credentials (gRPC UNAUTHENTICATED). */
+  AUTHENTICATION: 'AUTHENTICATION',
+  /** The broker refused the operation for these credentials (gRPC PERMISSION_DENIED). */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  /** A size or rate limit was hit (gRPC RESOURCE_EXHAUSTED: message over 100 MiB, too many pings). */
+  RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
+  /** The send buffer for work issued while reconnecting is full; nothing was sent. */
+  BUFFER_FULL: 'BUFFER_FULL',
+  /** The client is closed (or closing) and takes no new work. */
+  CLOSED: 'CLOSED',
+  /** The broker does not implement the method (gRPC UNIMPLEMENTED). */
+  UNIMPLEMENTED: 'UNIMPLEMENTED',
+  /** The named resource does not exist (gRPC NOT_FOUND). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The queue had no message to deliver (`Error 138`): a normal outcome, mapped only when asked. */
+  QUEUE_EMPTY: 'QUEUE_EMPTY',
+  /** The broker reported a failure that is none of the above (see `brokerCode` and `message`). */
+  BROKER: 'BROKER',
+  /** The broker failed internally (gRPC INTERNAL, DATA_LOSS, or a recovered crash, `Error 200`). */
+  INTERNAL: 'INTERNAL',
+  /** Anything else. The original error is the `cause`. */
+  UNKNOWN: 'UNKNOWN',
+} as const;
+
+/** The union of every {@link ErrorCode} value. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

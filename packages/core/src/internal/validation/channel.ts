@@ -1,0 +1,86 @@
+import { fail } from './fail.js';
+import { requireToken } from './text-rules.js';
+
+/** The broker's channel kinds; each has its own name rules. */
+export type ChannelPattern = 'events' | 'events_store' | 'commands' | 'queries' | 'queues';
+
+export interface ChannelRules {
+  /** The caller's name for the field in errors. Default `channel`. */
+  field?: string;
+  pattern: ChannelPattern;
+  /** `*` and `>` allowed (subscriptions to events, commands and queries only). */
+  allowWildcards?: boolean;
+  /**
+   * The subscription has a group. In the events store the durable name `<channel>-<group>:<group>`
+   * then cannot hold another ':' (the broker's `stan: durable name …` error).
+   */
+  withGroup?: boolean;
+}
+
+/**
+ * The events store and queues are NATS Streaming channels, stored as a directory named
+ * `_EVENTS_STORE_.<ch>` / `_QUEUES_.<q>`, so the 255-byte filename limit bounds the name
+ * (spec/server.md §3).
+ */
+const MAX_BYTES: Partial<Record<ChannelPattern, number>> = { events_store: 240, queues: 246 };
+
+/**
+ * Checks a channel name against the broker's rules (spec/server.md §3) plus the ones that keep the
+ * server safe (no whitespace or control characters at all). Returns the name; throws a
+ * ValidationError naming the field otherwise.
+ */
+export function validateChannel(value: unknown, rules: ChannelRules): string {
+  const field = rules.field ?? 'channel';
+  const channel = requireToken(value, field);
+  if (channel.endsWith('.')) fail(field, "cannot end with '.'", channel);
+
+  const stanBacked = rules.pattern in MAX_BYTES;
+  const hasWildcard = /[*>]/.test(channel);
+  if (hasWildcard && (!rules.allowWildcards || stanBacked)) {
+    fail(field, `wildcards ('*', '>') are not allowed for ${describePattern(rules)}`, channel);
+  }
+  const tokens = channel.split('.');
+  if (hasWildcard) checkWildcardTokens(tokens, field, channel);
+
+  if (stanBacked) {
+    if (channel.includes('/')) fail(field, "cannot contain '/'", channel);
+    if (tokens.includes('')) fail(field, "cannot contain an empty token (a leading '.' or '..')", channel);
+    const max = MAX_BYTES[rules.pattern] as number;
+    const bytes = Buffer.byteLength(channel, 'utf8');
+    if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
+  }
+  if (rules.withGroup && rules.pattern === 'events_store' && channel.includes(':')) {
+    fail(field, "cannot contain ':' in an events-store subscription with a group", channel);
+  }
+  return channel;
+}
+
+export interface GroupRules {
+  field?: string;
+  pattern: ChannelPattern;
+}
+
+/**
+ * A subscription group: empty or absent means none (returns ''). Otherwise a token like a channel;
+ * in the events store the durable name `<channel>-<group>:<group>` cannot hold another ':'.
+ */
+export function validateGroup(value: unknown, rules: GroupRules): string {
+  const field = rules.field ?? 'group';
+  if (value === undefined || value === '') return '';
+  const group = requireToken(value, field);
+  if (rules.pattern === 'events_store' && group.includes(':')) fail(field, "cannot contain ':' in the events store");
+  return group;
+}
+
+/** NATS wildcards are whole tokens: `*` for one token, `>` for the rest (last token only). */
+function checkWildcardTokens(tokens: readonly string[], field: string, channel: string): void {
+  tokens.forEach((token, i) => {
+    if (token === '*' || (token === '>' && i === tokens.length - 1)) return;
+    if (token.includes('>')) fail(field, "'>' must be the whole last token (e.g. 'orders.>')", channel);
+    if (token.includes('*')) fail(field, "'*' must be a whole token (e.g. 'orders.*.created')", channel);
+  });
+}
+
+function describePattern(rules: ChannelRules): string {
+  return rules.allowWildcards ? `${rules.pattern} channels` : `this operation on ${rules.pattern} channels`;
+}

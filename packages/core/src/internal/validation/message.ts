@@ -1,0 +1,45 @@
+import { fail } from './fail.js';
+
+const encoder = new TextEncoder();
+
+/** A message body: a string (sent as UTF-8), a Uint8Array or a Buffer; absent means empty. */
+export function validateBody(body: unknown, field = 'body'): Uint8Array {
+  if (body === undefined || body === null) return new Uint8Array(0);
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  return fail(field, `must be a string or a Uint8Array (got ${describeType(body)})`);
+}
+
+/** Tags: a plain object of string → string; absent means none. Keys cannot be empty. */
+export function validateTags(tags: unknown, field = 'tags'): Record<string, string> {
+  if (tags === undefined || tags === null) return {};
+  if (typeof tags !== 'object' || Array.isArray(tags) || tags instanceof Map) {
+    fail(field, `must be a plain object of string values (got ${describeType(tags)})`);
+  }
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(tags)) {
+    if (key === '') fail(field, 'keys cannot be empty');
+    if (typeof value !== 'string') fail(`${field}.${key}`, `must be a string (got ${describeType(value)})`);
+    result[key] = value;
+  }
+  return result;
+}
+
+/** Metadata: a string; absent means ''. */
+export function validateMetadata(value: unknown, field = 'metadata'): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') fail(field, `must be a string (got ${describeType(value)})`);
+  return value;
+}
+
+/** The broker's `Error 110` rule: body and metadata cannot both be empty (tags alone do not count). */
+export function requireNonEmptyMessage(body: Uint8Array, metadata: string, field = 'body'): void {
+  if (body.length === 0 && metadata.length === 0) fail(field, 'body and metadata cannot both be empty');
+}
+
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}

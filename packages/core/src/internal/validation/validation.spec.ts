@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { ValidationError } from '../errors/kubemq-error.js';
+import { validateChannel, validateGroup, type ChannelPattern } from './channel.js';
+import { validateClientId } from './client-id.js';
+import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } from './message.js';
+import { validatePositiveInt, validateSignal } from './numbers.js';
+
+/** Runs `fn`, expects a ValidationError naming `field`, returns its message. */
+function rejects(fn: () => unknown, field: string): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).field).toBe(field);
+    expect((err as ValidationError).retryable).toBe(false);
+    return (err as ValidationError).message;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const ALL: ChannelPattern[] = ['events', 'events_store', 'commands', 'queries', 'queues'];
+
+describe('validateChannel', () => {
+  it.each(ALL)('accepts a plain dotted name for %s', (pattern) => {
+    expect(validateChannel('orders.eu-1_x', { pattern })).toBe('orders.eu-1_x');
+  });
+
+  it('rejects non-strings and the empty string', () => {
+    expect(rejects(() => validateChannel(undefined, { pattern: 'events' }), 'channel')).toMatch(/must be a string/);
+    expect(rejects(() => validateChannel(42, { pattern: 'events' }), 'channel')).toMatch(/must be a string/);
+    expect(rejects(() => validateChannel('', { pattern: 'events' }), 'channel')).toMatch(/cannot be empty/);
+  });
+
+  it('names the caller field', () => {
+    rejects(() => validateChannel('', { pattern: 'queues', field: 'policy.deadLetterQueue' }), 'policy.deadLetterQueue');
+  });
+
+  it.each(['a b', 'a\u00a0b', 'a\u2028b', 'a\u3000b'])('rejects whitespace %j in every pattern', (name) => {
+    for (const pattern of ALL) expect(rejects(() => validateChannel(name, { pattern }), 'channel')).toMatch(/whitespace/);
+  });
+
+  it.each(['a\tb', 'a\rb', 'a\nb', 'a\u0000b', 'a\u001fb', 'a\u007fb', 'a\u0085b', 'a\u009fb'])(
+    'rejects control character %j in every pattern (a tab breaks the events store)',
+    (name) => {
+      for (const pattern of ALL) expect(rejects(() => validateChannel(name, { pattern }), 'channel')).toMatch(/control character U\+00/);
+    },
+  );
+
+  it('rejects a trailing dot', () => {
+    for (const pattern of ALL) expect(rejects(() => validateChannel('a.', { pattern }), 'channel')).toMatch(/end with '.'/);
+  });
+
+  it('allows wildcards only where asked and only as whole tokens', () => {
+    expect(validateChannel('a.*.c', { pattern: 'events', allowWildcards: true })).toBe('a.*.c');
+    expect(validateChannel('a.>', { pattern: 'commands', allowWildcards: true })).toBe('a.>');
+    expect(validateChannel('>', { pattern: 'queries', allowWildcards: true })).toBe('>');
+    expect(rejects(() => validateChannel('a.*', { pattern: 'events' }), 'channel')).toMatch(/wildcards/);
+    expect(rejects(() => validateChannel('a.>', { pattern: 'events_store', allowWildcards: true }), 'channel')).toMatch(/wildcards/);
+    expect(rejects(() => validateChannel('a.*', { pattern: 'queues', allowWildcards: true }), 'channel')).toMatch(/wildcards/);
+    expect(rejects(() => validateChannel('a.>.b', { pattern: 'events', allowWildcards: true }), 'channel')).toMatch(/last token/);
+    expect(rejects(() => validateChannel('a*', { pattern: 'events', allowWildcards: true }), 'channel')).toMatch(/whole token/);
+  });
+
+  it('applies the NATS Streaming rules to events_store and queues only', () => {
+    for (const pattern of ['events_store', 'queues'] as const) {
+      expect(rejects(() => validateChannel('a/b', { pattern }), 'channel')).toMatch(/'\/'/);
+      expect(rejects(() => validateChannel('a..b', { pattern }), 'channel')).toMatch(/empty token/);
+      expect(rejects(() => validateChannel('.a', { pattern }), 'channel')).toMatch(/empty token/);
+    }
+    expect(validateChannel('a/b', { pattern: 'events' })).toBe('a/b');
+    expect(validateChannel('a..b', { pattern: 'commands' })).toBe('a..b');
+  });
+
+  it('bounds stan channel names in bytes: 240 for the events store, 246 for queues', () => {
+    expect(validateChannel('x'.repeat(240), { pattern: 'events_store' })).toHaveLength(240);
+    expect(rejects(() => validateChannel('x'.repeat(241), { pattern: 'events_store' }), 'channel')).toMatch(/241 bytes/);
+    expect(validateChannel('x'.repeat(246), { pattern: 'queues' })).toHaveLength(246);
+    expect(rejects(() => validateChannel('é'.repeat(124), { pattern: 'queues' }), 'channel')).toMatch(/248 bytes/);
+    expect(validateChannel('x'.repeat(1000), { pattern: 'events' })).toHaveLength(1000);
+  });
+
+  it("rejects ':' in an events-store channel subscribed with a group", () => {
+    expect(validateChannel('a:b', { pattern: 'events_store' })).toBe('a:b');
+    expect(rejects(() => validateChannel('a:b', { pattern: 'events_store', withGroup: true }), 'channel')).toMatch(/':'/);
+    expect(validateChannel('a:b', { pattern: 'events', withGroup: true })).toBe('a:b');
+  });
+
+  it('property: any name holding a control or whitespace character is rejected', () => {
+    const bad = fc.constantFrom(...'\t\n\r \u000b\u000c\u0000\u0007\u007f\u0080\u009f\u00a0\u2000\u3000'.split(''));
+    fc.assert(
+      fc.property(fc.string(), bad, fc.string(), fc.constantFrom(...ALL), (pre, c, post, pattern) => {
+        expect(() => validateChannel(`${pre}${c}${post}`, { pattern, allowWildcards: true })).toThrow(ValidationError);
+      }),
+    );
+  });
+
+  it('property: safe names are returned unchanged', () => {
+    const token = fc.stringMatching(/^[a-zA-Z0-9_-]{1,10}$/);
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 1, maxLength: 5 }), fc.constantFrom(...ALL), (tokens, pattern) => {
+        const name = tokens.join('.');
+        expect(validateChannel(name, { pattern })).toBe(name);
+      }),
+    );
+  });
+});
+
+describe('validateGroup', () => {
+  it('treats absent and empty as no group', () => {
+    expect(validateGroup(undefined, { pattern: 'events' })).toBe('');
+    expect(validateGroup('', { pattern: 'events' })).toBe('');
+  });
+  it('rejects whitespace, control characters and, in the events store, ":"', () => {
+    rejects(() => validateGroup('a b', { pattern: 'events' }), 'group');
+    rejects(() => validateGroup('a\tb', { pattern: 'queries', field: 'opts.group' }), 'opts.group');
+    expect(rejects(() => validateGroup('a:b', { pattern: 'events_store' }), 'group')).toMatch(/':'/);
+    expect(validateGroup('a:b', { pattern: 'events' })).toBe('a:b');
+  });
+});
+
+describe('validateClientId', () => {
+  it('requires a non-empty token', () => {
+    expect(validateClientId('svc.1')).toBe('svc.1');
+    rejects(() => validateClientId(''), 'clientId');
+    rejects(() => validateClientId('a b'), 'clientId');
+    rejects(() => validateClientId('a\nb', { field: 'options.clientId' }), 'options.clientId');
+  });
+  it('strict: only letters, digits, - and _ (events store)', () => {
+    expect(validateClientId('a-B_9', { strict: true })).toBe('a-B_9');
+    expect(rejects(() => validateClientId('svc.1', { strict: true }), 'clientId')).toMatch(/letters, digits/);
+  });
+});
+
+describe('message parts', () => {
+  it('validateBody: strings as UTF-8, bytes as is, absent as empty', () => {
+    expect(validateBody('hé')).toEqual(new Uint8Array([0x68, 0xc3, 0xa9]));
+    const bytes = new Uint8Array([1, 2]);
+    expect(validateBody(bytes)).toBe(bytes);
+    expect(validateBody(Buffer.from('x'))).toEqual(Buffer.from('x'));
+    expect(validateBody(undefined)).toEqual(new Uint8Array(0));
+    expect(rejects(() => validateBody(12), 'body')).toMatch(/got number/);
+    rejects(() => validateBody({ a: 1 }, 'reply.body'), 'reply.body');
+  });
+
+  it('validateTags: string values only, naming the bad key', () => {
+    expect(validateTags({ a: '1' })).toEqual({ a: '1' });
+    expect(validateTags(undefined)).toEqual({});
+    rejects(() => validateTags({ foo: 1 }), 'tags.foo');
+    rejects(() => validateTags({ '': 'x' }), 'tags');
+    rejects(() => validateTags(['a']), 'tags');
+    rejects(() => validateTags(new Map()), 'tags');
+    rejects(() => validateTags('a=b', 'headers'), 'headers');
+  });
+
+  it('validateMetadata: a string or nothing', () => {
+    expect(validateMetadata('m')).toBe('m');
+    expect(validateMetadata(undefined)).toBe('');
+    rejects(() => validateMetadata(5), 'metadata');
+  });
+
+  it('requireNonEmptyMessage: body or metadata (the broker Error 110 rule)', () => {
+    expect(() => requireNonEmptyMessage(new Uint8Array([1]), '')).not.toThrow();
+    expect(() => requireNonEmptyMessage(new Uint8Array(0), 'm')).not.toThrow();
+    expect(rejects(() => requireNonEmptyMessage(new Uint8Array(0), ''), 'body')).toMatch(/cannot both be empty/);
+  });
+});
+
+describe('numbers and signals', () => {
+  it('validatePositiveInt', () => {
+    expect(validatePositiveInt(5, 'n')).toBe(5);
+    expect(validatePositiveInt(0, 'n', { min: 0 })).toBe(0);
+    expect(validatePositiveInt(1.5, 'n', { integer: false })).toBe(1.5);
+    expect(rejects(() => validatePositiveInt(0, 'maxItems'), 'maxItems')).toMatch(/at least 1/);
+    expect(rejects(() => validatePositiveInt(1025, 'maxItems', { max: 1024 }), 'maxItems')).toMatch(/at most 1024/);
+    expect(rejects(() => validatePositiveInt(1.5, 'n'), 'n')).toMatch(/integer/);
+    expect(rejects(() => validatePositiveInt(NaN, 'n'), 'n')).toMatch(/finite/);
+    expect(rejects(() => validatePositiveInt('5', 'n'), 'n')).toMatch(/finite/);
+  });
+
+  it('validateSignal', () => {
+    const signal = new AbortController().signal;
+    expect(validateSignal(signal)).toBe(signal);
+    expect(validateSignal(undefined)).toBeUndefined();
+    rejects(() => validateSignal({ aborted: false }), 'signal');
+  });
+});
