@@ -7,3 +7,6 @@ export type { EmulatorConfig, EmulatorOptions, KeepaliveConfig, QueueLimits, Tls
 export { DEFAULT_QUEUE_LIMITS, EMULATOR_VERSION, EmulatorConfigError, optionsFromEnv, resolveConfig } from './config.js';
 export type { RecordLog, Store } from './store/index.js';
 export { fileStore, memoryStore } from './store/index.js';
+export type { EmulatorStartOptions } from './emulator.js';
+export { KubemqEmulator } from './emulator.js';
+export { PortInUseError } from './transport/grpc-server.js';

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The `kubemq-emulator` bin. Prints one line when ready, stops gracefully on SIGTERM/SIGINT,
+// exits 2 on a bad command line and 1 when it cannot start (e.g. the port is taken), printing
+// `error: …` like the real server (server.md §1.1).
+import { readFileSync } from 'node:fs';
+import { EmulatorConfigError } from '../config.js';
+import { KubemqEmulator } from '../emulator.js';
+import { ERR_201_TLS_KEYS } from '../service/errors.js';
+import { PortInUseError } from '../transport/grpc-server.js';
+import { USAGE, UsageError, parseArgs } from './args.js';
+
+const VERSION = '0.1.0';
+
+async function main(): Promise<void> {
+  let cmd;
+  try {
+    cmd = parseArgs(process.argv.slice(2), process.env, (p) => readFileSync(p, 'utf8'));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (cmd.kind === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (cmd.kind === 'version') {
+    process.stdout.write(`kubemq-emulator ${VERSION}\n`);
+    return;
+  }
+  let emulator: KubemqEmulator;
+  try {
+    emulator = await KubemqEmulator.start(cmd.options);
+  } catch (err) {
+    let message = (err as Error).message;
+    if (err instanceof PortInUseError) message = `cannot listen: ${message}`;
+    else if (err instanceof EmulatorConfigError) message = `invalid configuration: ${message}`;
+    else if (/PEM|key|cert|SSL|TLS/i.test(message)) message = `${ERR_201_TLS_KEYS}: ${message}`;
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`kubemq-emulator listening on ${emulator.address}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`kubemq-emulator: ${signal}, stopping\n`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGQUIT', () => stop('SIGQUIT'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`error: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

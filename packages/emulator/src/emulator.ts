@@ -1,0 +1,127 @@
+// KubemqEmulator: a KubeMQ broker in process (spec/server.md). Wires config, store, engines,
+// services and the gRPC server together; the CLI is a thin shell around it.
+import { rmSync } from 'node:fs';
+import { systemClock, type Clock } from './clock.js';
+import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
+import { ChannelRegistry } from './engines/channels/registry.js';
+import { EventsEngine } from './engines/events/events-engine.js';
+import { ClientRegistry } from './engines/events-store/client-registry.js';
+import { EventsStoreEngine } from './engines/events-store/events-store-engine.js';
+import { QueryCache } from './engines/requests/query-cache.js';
+import { RequestsEngine } from './engines/requests/requests-engine.js';
+import { consoleLogger, type EmulatorLogger } from './log.js';
+import type { ServiceContext } from './service/context.js';
+import { createEventServices } from './service/events.js';
+import { createPingService } from './service/ping.js';
+import { createQueueServices } from './service/queues/index.js';
+import { createRequestServices } from './service/requests.js';
+import { fileStore, memoryStore, type Store } from './store/index.js';
+import { startGrpcServer, type RunningServer } from './transport/grpc-server.js';
+import type { MethodHandlers } from './transport/method-table.js';
+
+export interface EmulatorStartOptions extends EmulatorOptions {
+  /** A logger; default: console at `logLevel` (silent unless set). */
+  logger?: EmulatorLogger;
+  /** Time source (tests). */
+  clock?: Clock;
+  /** How long stop() lets calls finish before cancelling them (ms, default 1000). */
+  stopGraceMs?: number;
+}
+
+export class KubemqEmulator implements AsyncDisposable {
+  /** `host:port` to dial. */
+  readonly address: string;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: EmulatorConfig,
+    readonly port: number,
+    private readonly server: RunningServer,
+    private readonly ctx: ServiceContext,
+    private readonly store: Store,
+    private readonly graceMs: number,
+  ) {
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    this.address = `${host}:${port}`;
+  }
+
+  get host(): string {
+    return this.config.host;
+  }
+
+  /** Starts a broker; resolves when it accepts calls. `port: 0` picks a free port. */
+  static async start(options: EmulatorStartOptions = {}): Promise<KubemqEmulator> {
+    const config = resolveConfig(options);
+    const log = options.logger ?? consoleLogger(config.logLevel);
+    const clock = options.clock ?? systemClock;
+    if (config.dataDir && config.cleanStore) rmSync(config.dataDir, { recursive: true, force: true });
+    const store = config.dataDir ? fileStore(config.dataDir) : memoryStore();
+    const channels = new ChannelRegistry(() => clock.nowMs());
+    const ctx: ServiceContext = {
+      config,
+      clock,
+      log,
+      channels,
+      events: new EventsEngine<Buffer>(channels),
+      eventsStore: new EventsStoreEngine({ store, clock, channels, dropAfterMs: config.slowConsumerDropMs }),
+      clients: new ClientRegistry(clock, config.clientIdReleaseMs),
+      requests: new RequestsEngine(clock, channels),
+      queryCache: config.queryCache ? new QueryCache(clock) : undefined,
+      queues: createQueueServices({ store, clock, config, log }),
+      startedAtMs: clock.nowMs(),
+    };
+    const events = createEventServices(ctx);
+    const requests = createRequestServices(ctx);
+    const { ping } = createPingService(ctx);
+    const q = ctx.queues;
+    const handlers: MethodHandlers = {
+      sendEvent: events.sendEvent,
+      sendEventsStream: events.sendEventsStream,
+      subscribeToEvents: events.subscribeToEvents,
+      subscribeToRequests: requests.subscribeToRequests,
+      sendRequest: requests.sendRequest,
+      sendResponse: requests.sendResponse,
+      sendQueueMessage: q.sendQueueMessage,
+      sendQueueMessagesBatch: q.sendQueueMessagesBatch,
+      receiveQueueMessages: q.receiveQueueMessages,
+      streamQueueMessage: q.streamQueueMessage,
+      ackAllQueueMessages: q.ackAllQueueMessages,
+      ping,
+      queuesDownstream: q.queuesDownstream,
+      queuesUpstream: q.queuesUpstream,
+      queuesInfo: q.queuesInfo,
+    } as MethodHandlers;
+    let server: RunningServer;
+    try {
+      server = await startGrpcServer(config, handlers, log);
+    } catch (err) {
+      await closeEngines(ctx, store);
+      throw err;
+    }
+    log.info('kubemq emulator started', { port: server.port, dataDir: config.dataDir ?? null });
+    return new KubemqEmulator(config, server.port, server, ctx, store, options.stopGraceMs ?? 1000);
+  }
+
+  /** Stops the broker: ends calls (after a short grace), stops timers, flushes the store. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.ctx.requests.close();
+      await this.server.close(this.graceMs);
+      await closeEngines(this.ctx, this.store);
+      this.ctx.log.info('kubemq emulator stopped');
+    })();
+    return this.stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+async function closeEngines(ctx: ServiceContext, store: Store): Promise<void> {
+  ctx.requests.close();
+  await ctx.queues.close();
+  await ctx.eventsStore.close();
+  ctx.clients.close();
+  await store.close();
+}

@@ -1,0 +1,382 @@
+// The events store (server.md §2.2): per-channel logs with sequences from 1 and Unix-ns
+// timestamps, six start positions, and durable subscriptions (stan durables) that resume
+// where they stopped and ignore the start position when they already exist.
+import type { Clock, TimerHandle } from '../../clock.js';
+import { EventReceive } from '../../generated/kubemq.js';
+import { STAN_DURABLE_COLON } from '../../service/errors.js';
+import type { RecordLog, Store } from '../../store/store.js';
+import type { ChannelRegistry } from '../channels/registry.js';
+import type { ClientLease } from './client-registry.js';
+import { StanError, isStanChannelValid } from './stan.js';
+
+/** `Subscribe.EventsStoreTypeData` values (wire-protocol.md). */
+export const StartType = {
+  StartNewOnly: 1,
+  StartFromFirst: 2,
+  StartFromLast: 3,
+  StartAtSequence: 4,
+  StartAtTime: 5,
+  StartAtTimeDelta: 6,
+} as const;
+
+export interface StoredEvent {
+  readonly seq: number;
+  /** Store time, Unix ns. */
+  readonly ts: bigint;
+  /** The encoded EventReceive, sent as is to every subscriber. */
+  readonly bytes: Buffer;
+}
+
+/** A subscriber stream, as the engine sees it (a StreamSink in production). */
+export interface StoreTarget {
+  push(bytes: Buffer): void;
+  readonly hasRoom: boolean;
+  whenRoom(fn: () => void): void;
+}
+
+export interface PublishInput {
+  EventID: string;
+  Channel: string;
+  Metadata: string;
+  Body: Buffer;
+  Tags: { [key: string]: string };
+}
+
+export interface SubscribeInput {
+  channel: string;
+  group: string;
+  startType: number;
+  startValue: bigint;
+}
+
+const CHANNEL_LOG_PREFIX = 'events-store/';
+const DURABLES_LOG = 'events-store.durables';
+const DURABLE_FLUSH_MS = 50;
+
+class StoreChannel {
+  readonly events: StoredEvent[] = [];
+  readonly durables = new Set<Durable>();
+  constructor(
+    readonly name: string,
+    readonly log: RecordLog | undefined,
+  ) {}
+  get last(): number {
+    return this.events.length;
+  }
+}
+
+interface Member {
+  readonly target: StoreTarget;
+}
+
+class Durable {
+  readonly members: Member[] = [];
+  rr = 0;
+  pumping = false;
+  waitingRoom = false;
+  stallTimer: TimerHandle | undefined;
+  dropped = 0;
+  constructor(
+    readonly key: string,
+    readonly channel: StoreChannel,
+    /** The next sequence to deliver. */
+    public nextSeq: number,
+  ) {}
+}
+
+export interface EventsStoreEngineDeps {
+  store: Store;
+  clock: Clock;
+  channels: ChannelRegistry;
+  /** A message waits this long for room in a stalled subscriber, then is dropped and counted as acked (§2.2). */
+  dropAfterMs: number;
+}
+
+export class EventsStoreEngine {
+  private readonly byName = new Map<string, StoreChannel>();
+  private readonly durables = new Map<string, Durable>();
+  private readonly durableLog: RecordLog;
+  private durableRecords = 0;
+  private readonly dirty = new Set<Durable>();
+  private flushTimer: TimerHandle | undefined;
+  /** §6: set once a tab/CR/LF reached the shared publisher; every later send fails until restart. */
+  private publisherBroken = false;
+  private closed = false;
+
+  constructor(private readonly deps: EventsStoreEngineDeps) {
+    this.durableLog = deps.store.log(DURABLES_LOG);
+    for (const name of deps.store.names()) {
+      if (name.startsWith(CHANNEL_LOG_PREFIX)) this.loadChannel(name.slice(CHANNEL_LOG_PREFIX.length));
+    }
+    this.loadDurables();
+  }
+
+  /** Whether publishes are still accepted (false after the §6 control-character break). */
+  get publisherUp(): boolean {
+    return !this.publisherBroken;
+  }
+
+  /** Breaks the shared publisher (§6): the caller saw a tab, CR or LF in a channel. */
+  breakPublisher(): void {
+    this.publisherBroken = true;
+  }
+
+  channelNames(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  lastSequence(channel: string): number {
+    return this.byName.get(channel)?.last ?? 0;
+  }
+
+  /**
+   * Stores and delivers one event. §2.2: stan silently refuses channels with `/` or empty tokens,
+   * and the server answers Sent:true anyway, so those events are dropped here without an error.
+   */
+  publish(input: PublishInput): void {
+    if (this.closed) return;
+    this.deps.channels.incoming('events_store', input.Channel, input.Body.length);
+    if (!isStanChannelValid(input.Channel)) return; // §2.2: Sent:true, never stored
+    const ch = this.channel(input.Channel, true)!;
+    const seq = ch.last + 1;
+    const ts = this.deps.clock.nowNs();
+    const bytes = Buffer.from(
+      EventReceive.encode({
+        EventID: input.EventID,
+        Channel: input.Channel,
+        Metadata: input.Metadata,
+        Body: input.Body,
+        Timestamp: ts,
+        Sequence: BigInt(seq),
+        Tags: input.Tags,
+      }).finish(),
+    );
+    ch.log?.append(bytes);
+    ch.events.push({ seq, ts, bytes });
+    for (const d of ch.durables) if (d.members.length > 0) this.pump(d);
+  }
+
+  /**
+   * Adds a subscriber. The durable is keyed by (ClientID, channel) without a group and by
+   * (channel, group) with one (§2.2); an existing durable resumes and ignores the start position.
+   * Returns the function that removes the subscriber (the durable stays).
+   */
+  subscribe(lease: ClientLease, input: SubscribeInput, target: StoreTarget): () => void {
+    if (input.group !== '' && (input.channel.includes(':') || input.group.includes(':'))) {
+      // §2.2/§6: the durable queue name "<ch>-<group>:<group>" may not contain ':'
+      throw new StanError(STAN_DURABLE_COLON);
+    }
+    const key = input.group === '' ? `c\u0000${lease.clientId}\u0000${input.channel}` : `g\u0000${input.channel}\u0000${input.group}`;
+    const ch = this.channel(input.channel, true)!;
+    let d = this.durables.get(key);
+    if (!d || d.channel !== ch) {
+      d = new Durable(key, ch, this.startSequence(ch, input.startType, input.startValue));
+      this.durables.set(key, d);
+      this.markDirty(d);
+    }
+    ch.durables.add(d);
+    const member: Member = { target };
+    d.members.push(member);
+    this.deps.channels.subscribed('events_store', input.channel, 1);
+    this.pump(d);
+    const durable = d;
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      const i = durable.members.indexOf(member);
+      if (i >= 0) durable.members.splice(i, 1);
+      if (durable.members.length === 0) this.clearStall(durable);
+      this.deps.channels.subscribed('events_store', input.channel, -1);
+    };
+  }
+
+  /** Forgets a channel: its events, its file and its durables (channel management delete). */
+  deleteChannel(name: string): boolean {
+    const ch = this.byName.get(name);
+    if (!ch) return false;
+    this.byName.delete(name);
+    for (const d of ch.durables) {
+      this.clearStall(d);
+      this.durables.delete(d.key);
+      this.dirty.delete(d);
+    }
+    if (ch.log) this.deps.store.remove(CHANNEL_LOG_PREFIX + name);
+    this.compactDurables();
+    return true;
+  }
+
+  /** Makes a channel known without an event (channel management create). */
+  createChannel(name: string): void {
+    this.channel(name, true);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.flushTimer) this.deps.clock.clearTimeout(this.flushTimer);
+    this.flushDurables();
+    for (const d of this.durables.values()) this.clearStall(d);
+  }
+
+  /** §2.2 start positions, resolved to the first sequence to deliver. */
+  private startSequence(ch: StoreChannel, type: number, value: bigint): number {
+    const next = ch.last + 1;
+    switch (type) {
+      case StartType.StartFromFirst:
+        return 1;
+      case StartType.StartFromLast:
+        return Math.max(ch.last, 1); // the last stored event, then new ones
+      case StartType.StartAtSequence:
+        return value > BigInt(next) ? next : Number(value); // §6: beyond the last → the next new event
+      case StartType.StartAtTime:
+        return this.firstAtOrAfter(ch, value); // Unix ns; a future time → nothing until new events
+      case StartType.StartAtTimeDelta:
+        return this.firstAtOrAfter(ch, this.deps.clock.nowNs() - value * 1_000_000_000n); // seconds
+      default:
+        // StartNewOnly; §6: type 7 is accepted and behaves as stan's default, new only.
+        return next;
+    }
+  }
+
+  private firstAtOrAfter(ch: StoreChannel, ns: bigint): number {
+    const ev = ch.events;
+    let lo = 0;
+    let hi = ev.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ev[mid]!.ts < ns) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  }
+
+  /** Delivers what a durable is behind on, to members with room, round robin for groups. */
+  private pump(d: Durable): void {
+    if (d.pumping || this.closed) return;
+    d.pumping = true;
+    try {
+      const ch = d.channel;
+      while (d.nextSeq <= ch.last && d.members.length > 0) {
+        const m = this.memberWithRoom(d);
+        if (!m) {
+          this.waitForRoom(d);
+          break;
+        }
+        const ev = ch.events[d.nextSeq - 1]!;
+        d.nextSeq++;
+        m.target.push(ev.bytes);
+        this.deps.channels.outgoing('events_store', ch.name, ev.bytes.length);
+      }
+      this.markDirty(d);
+    } finally {
+      d.pumping = false;
+    }
+  }
+
+  private memberWithRoom(d: Durable): Member | undefined {
+    const n = d.members.length;
+    for (let i = 0; i < n; i++) {
+      const m = d.members[(d.rr + i) % n]!;
+      if (m.target.hasRoom) {
+        d.rr = (d.rr + i + 1) % n;
+        return m;
+      }
+    }
+    return undefined;
+  }
+
+  private waitForRoom(d: Durable): void {
+    if (d.waitingRoom) return;
+    d.waitingRoom = true;
+    const stalledAt = d.nextSeq;
+    const resume = () => {
+      if (!d.waitingRoom) return;
+      this.clearStall(d);
+      this.pump(d);
+    };
+    for (const m of d.members) m.target.whenRoom(resume);
+    // §2.2: the server's callback waits 2 s for room, then drops the message, which stan counts as acked.
+    d.stallTimer = this.deps.clock.setTimeout(() => {
+      d.stallTimer = undefined;
+      if (!d.waitingRoom || d.nextSeq !== stalledAt) return;
+      d.waitingRoom = false;
+      d.nextSeq++;
+      d.dropped++;
+      this.pump(d);
+    }, this.deps.dropAfterMs);
+  }
+
+  private clearStall(d: Durable): void {
+    d.waitingRoom = false;
+    if (d.stallTimer) this.deps.clock.clearTimeout(d.stallTimer);
+    d.stallTimer = undefined;
+  }
+
+  private channel(name: string, create: boolean): StoreChannel | undefined {
+    let ch = this.byName.get(name);
+    if (!ch && create) {
+      ch = new StoreChannel(name, isStanChannelValid(name) ? this.deps.store.log(CHANNEL_LOG_PREFIX + name) : undefined);
+      this.byName.set(name, ch);
+      this.deps.channels.touch('events_store', name);
+    }
+    return ch;
+  }
+
+  private loadChannel(name: string): void {
+    const ch = new StoreChannel(name, this.deps.store.log(CHANNEL_LOG_PREFIX + name));
+    for (const rec of ch.log!.replay()) {
+      const ev = EventReceive.decode(rec);
+      ch.events.push({ seq: Number(ev.Sequence), ts: ev.Timestamp, bytes: Buffer.from(rec) });
+    }
+    this.byName.set(name, ch);
+    this.deps.channels.touch('events_store', name);
+  }
+
+  private loadDurables(): void {
+    const latest = new Map<string, number | null>();
+    for (const rec of this.durableLog.replay()) {
+      const { k, s } = JSON.parse(Buffer.from(rec).toString('utf8')) as { k: string; s: number | null };
+      latest.set(k, s);
+      this.durableRecords++;
+    }
+    for (const [key, next] of latest) {
+      if (next === null) continue;
+      const channelName = key.split('\u0000')[key.startsWith('c\u0000') ? 2 : 1]!;
+      const ch = this.channel(channelName, true)!;
+      const d = new Durable(key, ch, next);
+      this.durables.set(key, d);
+      ch.durables.add(d);
+    }
+  }
+
+  /** Durable positions are written in batches (at-least-once after a kill, like stan's redelivery). */
+  private markDirty(d: Durable): void {
+    if (!this.deps.store.durable) return;
+    this.dirty.add(d);
+    if (!this.flushTimer && !this.closed) {
+      this.flushTimer = this.deps.clock.setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flushDurables();
+      }, DURABLE_FLUSH_MS);
+    }
+  }
+
+  private flushDurables(): void {
+    if (this.dirty.size === 0) return;
+    const recs: Uint8Array[] = [];
+    for (const d of this.dirty) recs.push(Buffer.from(JSON.stringify({ k: d.key, s: d.nextSeq }), 'utf8'));
+    this.dirty.clear();
+    this.durableLog.append(...recs);
+    this.durableRecords += recs.length;
+    if (this.durableRecords > 1000 + 4 * this.durables.size) this.compactDurables();
+  }
+
+  private compactDurables(): void {
+    if (!this.deps.store.durable) return;
+    const recs: Uint8Array[] = [];
+    for (const d of this.durables.values()) recs.push(Buffer.from(JSON.stringify({ k: d.key, s: d.nextSeq }), 'utf8'));
+    this.durableLog.rewrite(recs);
+    this.durableRecords = recs.length;
+  }
+}

@@ -1,0 +1,28 @@
+// What every service file works with: config, clock, logger and the engines.
+import type { Clock } from '../clock.js';
+import type { EmulatorConfig } from '../config.js';
+import type { ChannelRegistry } from '../engines/channels/registry.js';
+import type { EventsEngine } from '../engines/events/events-engine.js';
+import type { ClientRegistry } from '../engines/events-store/client-registry.js';
+import type { EventsStoreEngine } from '../engines/events-store/events-store-engine.js';
+import type { QueryCache } from '../engines/requests/query-cache.js';
+import type { RequestsEngine } from '../engines/requests/requests-engine.js';
+import type { EmulatorLogger } from '../log.js';
+import type { QueueServices } from './queues/index.js';
+
+export interface ServiceContext {
+  readonly config: EmulatorConfig;
+  readonly clock: Clock;
+  readonly log: EmulatorLogger;
+  readonly channels: ChannelRegistry;
+  /** Events carry their encoded EventReceive, shared by every subscriber. */
+  readonly events: EventsEngine<Buffer>;
+  readonly eventsStore: EventsStoreEngine;
+  readonly clients: ClientRegistry;
+  readonly requests: RequestsEngine;
+  /** Present when the emulator-only query cache is on. */
+  readonly queryCache: QueryCache | undefined;
+  readonly queues: QueueServices;
+  /** Unix ms when the emulator started. */
+  readonly startedAtMs: number;
+}

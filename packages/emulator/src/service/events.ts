@@ -1,0 +1,112 @@
+// SendEvent, SendEventsStream and SubscribeToEvents (server.md §2.1, §2.2, §3, §5.1, §6).
+import * as grpc from '@grpc/grpc-js';
+import { EventReceive, Subscribe_SubscribeType, type Event, type Result, type Subscribe } from '../generated/kubemq.js';
+import { nuid } from '../engines/ids.js';
+import { StanError, breaksPublisher } from '../engines/events-store/stan.js';
+import type { ClientLease } from '../engines/events-store/client-registry.js';
+import { StreamSink } from '../transport/stream-sink.js';
+import type { ServiceContext } from './context.js';
+import { NATS_CONNECTION_CLOSED } from './errors.js';
+import { endStream, internal } from './status.js';
+import { validateEvent, validateEventsSubscription } from './validation.js';
+
+/** Publishes a valid event; returns the Result the server would give. */
+function publish(ctx: ServiceContext, ev: Event): Result {
+  const EventID = ev.EventID || nuid();
+  if (!ev.Store) {
+    ctx.events.publish(ev.Channel, ev.Body.length, () =>
+      // §2.1: Timestamp 0, Sequence 0, Channel = the concrete channel; encoded once for all subscribers.
+      Buffer.from(
+        EventReceive.encode({ EventID, Channel: ev.Channel, Metadata: ev.Metadata, Body: ev.Body, Tags: ev.Tags, Timestamp: 0n, Sequence: 0n }).finish(),
+      ),
+    );
+    return { EventID, Sent: true, Error: '' };
+  }
+  const store = ctx.eventsStore;
+  // §6: after a control character broke the shared publisher, every events-store send fails until restart.
+  if (!store.publisherUp) return { EventID, Sent: false, Error: NATS_CONNECTION_CLOSED };
+  if (breaksPublisher(ev.Channel)) {
+    // §6 quirk kept on purpose: a tab/CR/LF in an events-store channel breaks the server's single
+    // events-store publisher; this send still says Sent:true, every later one fails.
+    store.breakPublisher();
+    ctx.log.warn('events-store publisher broken by a control character in a channel name (server.md §6); restart to recover');
+    return { EventID, Sent: true, Error: '' };
+  }
+  // §2.2: Sent:true comes back even when stan refuses the channel (`/`, `..`).
+  store.publish({ EventID, Channel: ev.Channel, Metadata: ev.Metadata, Body: ev.Body, Tags: ev.Tags });
+  return { EventID, Sent: true, Error: '' };
+}
+
+export function createEventServices(ctx: ServiceContext) {
+  const sendEvent: grpc.handleUnaryCall<Event, Result> = (call, callback) => {
+    const ev = call.request;
+    const err = validateEvent(ev);
+    if (err) return callback(internal(err));
+    callback(null, publish(ctx, ev));
+  };
+
+  const sendEventsStream: grpc.handleBidiStreamingCall<Event, Result> = (call) => {
+    call.on('data', (ev: Event) => {
+      const err = validateEvent(ev);
+      if (err) {
+        call.write({ EventID: ev.EventID, Sent: false, Error: err });
+        return;
+      }
+      const result = publish(ctx, ev);
+      // §2.1: a Result only on error for Store=false, and for every event with Store=true.
+      if (ev.Store || !result.Sent) call.write(result);
+    });
+    // §5.3: SendEventsStream finishes when the client half-closes.
+    call.on('end', () => call.end());
+    call.on('error', () => undefined);
+  };
+
+  const subscribeToEvents: grpc.handleServerStreamingCall<Subscribe, EventReceive | Buffer> = (call) => {
+    const sub = call.request;
+    let lease: ClientLease | undefined;
+    if (sub.SubscribeTypeData === Subscribe_SubscribeType.EventsStore && sub.ClientID !== '') {
+      // §6: the events-store subscribe registers the ClientID (a stan connection) BEFORE validating.
+      try {
+        lease = ctx.clients.register(sub.ClientID);
+      } catch (e) {
+        return endStream(call, grpc.status.INTERNAL, (e as Error).message);
+      }
+    }
+    const err = validateEventsSubscription(sub);
+    if (err) {
+      lease?.release(false);
+      return endStream(call, grpc.status.INTERNAL, err);
+    }
+    const sink = new StreamSink<Buffer>(call as unknown as grpc.ServerWritableStream<Subscribe, Buffer>, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock);
+    let unsubscribe: () => void;
+    if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
+      unsubscribe = ctx.events.subscribe(sub.Channel, sub.Group, (buf) => sink.push(buf));
+    } else {
+      try {
+        unsubscribe = ctx.eventsStore.subscribe(
+          lease!,
+          { channel: sub.Channel, group: sub.Group, startType: sub.EventsStoreTypeData, startValue: sub.EventsStoreTypeValue },
+          sink,
+        );
+      } catch (e) {
+        lease?.release(false);
+        if (e instanceof StanError) return endStream(call, grpc.status.INTERNAL, e.message);
+        throw e;
+      }
+    }
+    let done = false;
+    const cleanup = () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      sink.close();
+      // §2.2: the server closes the stan connection asynchronously; the id stays taken briefly.
+      lease?.release(true);
+    };
+    call.on('cancelled', cleanup);
+    call.on('close', cleanup);
+    call.on('error', cleanup);
+  };
+
+  return { sendEvent, sendEventsStream, subscribeToEvents };
+}

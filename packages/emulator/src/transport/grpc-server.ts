@@ -1,0 +1,80 @@
+// The grpc-js server: binds the method table on one address with TLS, the keepalive policy and
+// optional token auth. Nothing here knows a pattern.
+import * as grpc from '@grpc/grpc-js';
+import type * as http2 from 'node:http2';
+import type { EmulatorConfig } from '../config.js';
+import { kubemqService } from '../generated/kubemq.js';
+import type { EmulatorLogger } from '../log.js';
+import { withAuth } from './auth.js';
+import { enforcePingPolicy } from './keepalive-policy.js';
+import { METHOD_NAMES, SERVICE_NAME, methodTable, serviceDefinition, type MethodHandlers } from './method-table.js';
+import { serverCredentials } from './tls.js';
+import { installUnknownMethodTexts } from './unknown-method.js';
+
+export interface RunningServer {
+  readonly port: number;
+  /** Graceful: stops accepting, waits up to graceMs for calls to end, then cancels the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** The bind failed because the port is taken. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+function hookSessions(server: grpc.Server, onSession: (session: http2.Http2Session) => void): void {
+  // grpc-js has no public session hook; wrap the per-http2-server setup it runs before listening.
+  const s = server as unknown as { _setupHandlers?: (h: http2.Http2Server, ...rest: unknown[]) => void };
+  const original = s._setupHandlers;
+  if (typeof original !== 'function') throw new Error('this @grpc/grpc-js version has no _setupHandlers; cannot enforce the keepalive policy');
+  s._setupHandlers = function (this: unknown, h2: http2.Http2Server, ...rest: unknown[]) {
+    original.call(this, h2, ...rest);
+    h2?.on('session', onSession);
+  };
+}
+
+export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHandlers, log: EmulatorLogger): Promise<RunningServer> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': config.bodyLimit,
+    'grpc.max_send_message_length': config.bodyLimit,
+  });
+  if (config.keepalive.enforce) hookSessions(server, (session) => enforcePingPolicy(session, config.keepalive, log));
+  installUnknownMethodTexts(server, [SERVICE_NAME]);
+  let impl = methodTable(handlers);
+  if (config.authToken) {
+    const token = config.authToken;
+    const wrapped: grpc.UntypedServiceImplementation = {};
+    for (const name of METHOD_NAMES) {
+      const def = kubemqService[name];
+      wrapped[name] = withAuth(impl[name]!, token, def.requestStream, def.responseStream);
+    }
+    impl = wrapped;
+  }
+  server.addService(serviceDefinition, impl);
+  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${config.port}`, serverCredentials(config.tls), (err, p) => {
+      if (err) {
+        const inUse = /EADDRINUSE|address already in use/i.test(err.message);
+        reject(inUse ? new PortInUseError(`port ${config.port} on ${config.host} is already in use`) : err);
+      } else resolve(p);
+    });
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close(graceMs) {
+      closing ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}

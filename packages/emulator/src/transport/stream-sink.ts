@@ -1,0 +1,124 @@
+// Writes a subscription's messages to its gRPC stream with backpressure.
+// Model (server.md §2.1): the server pushes into a per-subscription buffer of GRPC_SUB_BUFF_SIZE
+// messages that the stream drains. When the buffer is full, the next message waits up to 2 s
+// for room and is then dropped (still acked for events store, §2.2); later messages queue behind it.
+import type { Clock, TimerHandle } from '../clock.js';
+
+/** The part of a grpc-js writable server stream the sink needs. */
+export interface WritableCall<T> {
+  write(msg: T): boolean;
+  once(event: 'drain', fn: () => void): unknown;
+}
+
+/** Above this many waiting messages, new ones are dropped at once (NATS's pending-messages limit). */
+export const MAX_WAITING = 65536;
+
+export class StreamSink<T> {
+  private readonly queue: T[] = [];
+  private head = 0;
+  private writable = true;
+  private closed = false;
+  private dropTimer: TimerHandle | undefined;
+  private waitingHeadSince = 0;
+  private roomWaiters: (() => void)[] = [];
+  /** Messages dropped because the consumer was too slow. */
+  dropped = 0;
+
+  constructor(
+    private readonly call: WritableCall<T>,
+    private readonly capacity: number,
+    private readonly dropAfterMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Messages accepted but not yet handed to the stream. */
+  get buffered(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** True when a push would not have to wait (used by pull-style senders such as the events-store replay). */
+  get hasRoom(): boolean {
+    return this.buffered < this.capacity;
+  }
+
+  /** Queues a message; it is dropped if it has to wait for room longer than the drop window. */
+  push(msg: T): void {
+    if (this.closed) return;
+    if (this.writable && this.buffered === 0) {
+      this.writable = this.call.write(msg);
+      if (!this.writable) this.call.once('drain', this.onDrain);
+      return;
+    }
+    if (this.buffered >= this.capacity + MAX_WAITING) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(msg);
+    if (this.buffered === this.capacity + 1) this.startDropTimer();
+  }
+
+  /** Calls `fn` once there is room in the buffer (at once if there is). */
+  whenRoom(fn: () => void): void {
+    if (this.closed) return;
+    if (this.hasRoom) fn();
+    else this.roomWaiters.push(fn);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.head = 0;
+    this.roomWaiters = [];
+    if (this.dropTimer) this.clock.clearTimeout(this.dropTimer);
+    this.dropTimer = undefined;
+  }
+
+  private readonly onDrain = (): void => {
+    if (this.closed) return;
+    this.writable = true;
+    while (this.writable && this.head < this.queue.length) {
+      const msg = this.queue[this.head]!;
+      this.queue[this.head++] = undefined as unknown as T;
+      this.writable = this.call.write(msg);
+    }
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    if (!this.writable) this.call.once('drain', this.onDrain);
+    if (this.buffered <= this.capacity && this.dropTimer) {
+      this.clock.clearTimeout(this.dropTimer);
+      this.dropTimer = undefined;
+    } else if (this.buffered > this.capacity) {
+      // The waiting head got room; the next waiting message starts its own wait.
+      this.startDropTimer();
+    }
+    if (this.hasRoom && this.roomWaiters.length > 0) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
+
+  private startDropTimer(): void {
+    if (this.dropTimer) this.clock.clearTimeout(this.dropTimer);
+    this.waitingHeadSince = this.clock.nowMs();
+    this.dropTimer = this.clock.setTimeout(this.onDropTimer, this.dropAfterMs);
+  }
+
+  private readonly onDropTimer = (): void => {
+    this.dropTimer = undefined;
+    if (this.closed || this.buffered <= this.capacity) return;
+    if (this.clock.nowMs() - this.waitingHeadSince < this.dropAfterMs) {
+      this.dropTimer = this.clock.setTimeout(this.onDropTimer, this.dropAfterMs - (this.clock.nowMs() - this.waitingHeadSince));
+      return;
+    }
+    // §2.1: the first message waiting beyond the buffer waited 2 s: drop it.
+    this.queue.splice(this.head + this.capacity, 1);
+    this.dropped++;
+    if (this.buffered > this.capacity) this.startDropTimer();
+  };
+}
