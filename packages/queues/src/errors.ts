@@ -1,0 +1,43 @@
+import { KubemqError } from '@kubemq/core';
+
+/** Why a transaction (or one of its messages) takes no more settlements. */
+export type TransactionEndReason = 'settled' | 'closed' | 'lost';
+
+/**
+ * A settlement was asked of a transaction or message that can no longer take one: it is already
+ * settled, it was closed, or its stream ended (the broker then returned its unsettled messages to
+ * the queue). Nothing was sent. Code `CLOSED`, never retryable.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tx.ackAll();
+ * } catch (err) {
+ *   if (err instanceof QueueTransactionError && err.reason === 'lost') console.log('messages went back to the queue');
+ * }
+ * ```
+ */
+export class QueueTransactionError extends KubemqError {
+  override readonly name: string = 'QueueTransactionError';
+  readonly transactionId: string;
+  readonly reason: TransactionEndReason;
+  /** The message concerned, for a per-message settlement. */
+  readonly sequence: number | undefined;
+
+  constructor(options: { operation: string; channel: string; transactionId: string; reason: TransactionEndReason; sequence?: number }) {
+    const what = options.sequence === undefined ? 'the transaction' : `message ${options.sequence} of the transaction`;
+    const why = {
+      settled: 'is already settled',
+      closed: 'is closed',
+      lost: "was lost with its stream (the broker returned its unsettled messages to the queue)",
+    }[options.reason];
+    super({ code: 'CLOSED', retryable: false, operation: options.operation, channel: options.channel, message: `${what} ${why}; nothing was sent` });
+    this.transactionId = options.transactionId;
+    this.reason = options.reason;
+    this.sequence = options.sequence;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), transactionId: this.transactionId, reason: this.reason, sequence: this.sequence };
+  }
+}

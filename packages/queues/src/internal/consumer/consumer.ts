@@ -1,0 +1,179 @@
+// consume(): run a handler for every message. Per batch: handlers run (at most `concurrency` at a
+// time), then the whole batch is settled in one go (ack the successes, nack the failures), and
+// only then does the loop poll again.
+import { KubemqError } from '@kubemq/core';
+import { type Subscription, type Observable } from 'rxjs';
+import { type PolledQueueMessage } from '../../types.js';
+import { type LaneCounters } from '../downstream/lane.js';
+import { type PollTransaction } from '../downstream/transaction.js';
+
+/** What a consumer has done so far. */
+export interface QueueConsumerStats {
+  /** Non-empty transactions handled. */
+  batches: number;
+  /** Messages handed to the handler. */
+  messages: number;
+  acked: number;
+  nacked: number;
+  /** Handler calls that threw (their messages were nacked). */
+  handlerErrors: number;
+  /** Settlements the broker did not confirm (the messages are delivered again). */
+  settleErrors: number;
+  /** Re-opens after a connection loss. */
+  recoveries: number;
+  /** Get requests sent. */
+  polls: number;
+  /** Get requests waiting for the broker right now, and the most ever at once (1 per consumer). */
+  pollsInFlight: number;
+  maxPollsInFlight: number;
+  /** Downstream streams opened in total, and open now. */
+  streamsOpened: number;
+  streamsOpen: number;
+  /** End-of-stream listeners the consumer holds right now (constant across reconnects). */
+  listeners: number;
+}
+
+export type QueueHandler = (message: PolledQueueMessage) => unknown;
+
+export interface ConsumerRun {
+  source: Observable<PollTransaction>;
+  counters: LaneCounters;
+  handler: QueueHandler;
+  concurrency: number;
+  onError: ((err: unknown, message: PolledQueueMessage | undefined) => void) | undefined;
+  signal: AbortSignal | undefined;
+  track: (resource: { drain(): Promise<void> }) => () => void;
+}
+
+/**
+ * A running consumer. `stop()` lets the batch in hand finish and settle, then ends the stream.
+ *
+ * @example
+ * ```ts
+ * const consumer = queues(client).consume('tasks', async (msg) => { await handle(msg.json()); }, { concurrency: 4 });
+ * // … later
+ * await consumer.stop();
+ * ```
+ */
+export class QueueConsumer {
+  private readonly subscription: Subscription;
+  private inHand: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private recoveries = 0;
+  private readonly totals = { batches: 0, messages: 0, acked: 0, nacked: 0, handlerErrors: 0, settleErrors: 0 };
+  private readonly finished: Promise<void>;
+  private finish!: (err?: KubemqError) => void;
+  private readonly untrack: () => void;
+  private readonly onAbort: () => void;
+
+  /** @internal */
+  constructor(private readonly run: ConsumerRun) {
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.finish = (err) => (err ? reject(err) : resolve());
+    });
+    this.finished.catch(() => undefined);
+    this.onAbort = () => void this.stop();
+    run.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.untrack = run.track({ drain: () => this.stop() });
+    this.subscription = run.source.subscribe({
+      next: (tx) => {
+        this.inHand = this.handle(tx).finally(() => (this.inHand = undefined));
+      },
+      error: (err: KubemqError) => {
+        this.cleanup();
+        this.finish(err);
+      },
+      complete: () => {
+        this.cleanup();
+        this.finish();
+      },
+    });
+    if (run.signal?.aborted) void this.stop();
+  }
+
+  /** @internal counts a re-open (wired to recoverable's onRecover). */
+  static recovered(consumer: QueueConsumer | undefined): void {
+    if (consumer) consumer.recoveries++;
+  }
+
+  get stats(): QueueConsumerStats {
+    const c = this.run.counters;
+    return {
+      ...this.totals,
+      recoveries: this.recoveries,
+      polls: c.gets,
+      pollsInFlight: c.getsInFlight,
+      maxPollsInFlight: c.maxGetsInFlight,
+      streamsOpened: c.streamsOpened,
+      streamsOpen: c.streamsOpen,
+      listeners: c.endListeners,
+    };
+  }
+
+  /** Resolves when the consumer has stopped; rejects when it ended on a non-retryable error. */
+  get done(): Promise<void> {
+    return this.finished;
+  }
+
+  /** Finishes and settles the batch in hand, then ends the stream. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.inHand;
+      this.subscription.unsubscribe();
+      this.cleanup();
+      this.finish();
+    })();
+    return this.stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private cleanup(): void {
+    this.run.signal?.removeEventListener('abort', this.onAbort);
+    this.untrack();
+  }
+
+  private async handle(tx: PollTransaction): Promise<void> {
+    this.totals.batches++;
+    const failed: number[] = [];
+    const queue = [...tx.messages];
+    const worker = async (): Promise<void> => {
+      for (let msg = queue.shift(); msg; msg = queue.shift()) {
+        this.totals.messages++;
+        try {
+          await this.run.handler(msg);
+        } catch (err) {
+          this.totals.handlerErrors++;
+          failed.push(msg.sequence);
+          this.report(err, msg);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.run.concurrency, tx.messages.length) }, worker));
+    try {
+      if (failed.length === tx.messages.length) {
+        await tx.nackAll();
+      } else {
+        if (failed.length > 0) await tx.nackSequences(failed);
+        await tx.ackAll();
+      }
+      this.totals.nacked += failed.length;
+      this.totals.acked += tx.messages.length - failed.length;
+    } catch (err) {
+      this.totals.settleErrors++;
+      this.report(err, undefined);
+      // Whatever the broker did not confirm is returned to the queue when the stream ends.
+      if (tx.state === 'open') await tx.close().catch(() => undefined);
+    }
+  }
+
+  private report(err: unknown, message: PolledQueueMessage | undefined): void {
+    try {
+      this.run.onError?.(err, message);
+    } catch {
+      // a throwing error callback must not stop the consumer
+    }
+  }
+}

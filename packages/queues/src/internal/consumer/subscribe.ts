@@ -1,0 +1,72 @@
+// The poll loop behind subscribe() and consume(): one downstream stream per loop, one Get at a
+// time, and the next Get only after the previous transaction takes no more requests. Rebuilt by
+// core's recoverable() after a connection loss.
+import { KubemqError } from '@kubemq/core';
+import { recoverable, type ClientInternals } from '@kubemq/core/internal';
+import { Observable } from 'rxjs';
+import { DownstreamLane, type LaneCounters } from '../downstream/lane.js';
+import { pollOnLane } from '../downstream/poll.js';
+import { type PollTransaction } from '../downstream/transaction.js';
+import { type ValidPoll } from '../validation.js';
+
+export interface PollLoopOptions {
+  request: Omit<ValidPoll, 'signal' | 'timeoutMs'>;
+  operation: string;
+  defaultTimeoutMs: number;
+  counters: LaneCounters;
+  /** Polls per stream before it is replaced (the broker keeps settled transactions per stream). */
+  maxTransactionsPerStream?: number;
+  /** Each re-open after a connection loss. */
+  onRecover?: (attempt: number) => void;
+}
+
+function asKubemqError(err: unknown, operation: string, channel: string): KubemqError {
+  if (KubemqError.isKubemqError(err)) return err;
+  return new KubemqError({ code: 'UNKNOWN', operation, channel, message: err instanceof Error ? err.message : String(err), cause: err });
+}
+
+/** One attempt: a fresh stream, polled until it breaks or the subscriber leaves. */
+function pollLoop(internals: ClientInternals, opts: PollLoopOptions): Observable<PollTransaction> {
+  return new Observable<PollTransaction>((subscriber) => {
+    let lane = new DownstreamLane(internals, opts.operation, opts.counters);
+    const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
+    let stopped = false;
+    const host = { defaultTimeoutMs: opts.defaultTimeoutMs, onTerminal: () => undefined };
+    const run = async (): Promise<void> => {
+      while (!stopped) {
+        const tx = await pollOnLane(lane, { ...opts.request, signal: undefined, timeoutMs: undefined }, host, opts.operation);
+        if (stopped) return;
+        if (tx.messages.length > 0) {
+          subscriber.next(tx);
+          await tx.whenTerminal();
+          if (tx.state === 'lost' && !stopped) {
+            throw lane.error ?? new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: opts.operation, message: 'the downstream stream was lost' });
+          }
+        }
+        if (!stopped && lane.transactionsServed >= maxPerStream) {
+          // Nothing is open on it now, so ending it loses nothing.
+          lane.cancel();
+          lane = new DownstreamLane(internals, opts.operation, opts.counters);
+        }
+      }
+    };
+    run().catch((err: unknown) => {
+      if (!stopped) subscriber.error(asKubemqError(err, opts.operation, opts.request.channel));
+    });
+    return () => {
+      stopped = true;
+      // Cancelling a downstream stream is safe (spec/server.md §5.3); the broker returns every
+      // message of its open transactions to the queue.
+      lane.cancel();
+    };
+  });
+}
+
+/** The poll loop, re-opened after every retryable break. */
+export function pollTransactions(internals: ClientInternals, opts: PollLoopOptions): Observable<PollTransaction> {
+  return recoverable(internals, () => pollLoop(internals, opts), {
+    operation: opts.operation,
+    channel: opts.request.channel,
+    ...(opts.onRecover && { onRecover: opts.onRecover }),
+  });
+}

@@ -1,0 +1,127 @@
+// Wire messages → the public shapes. Nanosecond timestamps become Dates (0 means "not set").
+import { type KubemqError } from '@kubemq/core';
+import {
+  brokerError,
+  nanosToDate,
+  type QueueMessage as WireQueueMessage,
+  type QueuesInfo as WireQueuesInfo,
+  type SendQueueMessageResult,
+} from '@kubemq/core/internal';
+import {
+  type QueueBatchResult,
+  type QueueInfo,
+  type QueuePolicy,
+  type QueueSendResult,
+  type QueuesInfo,
+  type ReceivedQueueMessage,
+} from '../types.js';
+
+const decoder = new TextDecoder();
+
+/** Unix ns → Date; 0 (the wire's "unset") → undefined. */
+export function optionalDate(ns: bigint | undefined): Date | undefined {
+  return ns === undefined || ns === 0n ? undefined : nanosToDate(ns);
+}
+
+/** A wire 64-bit counter → number (queue counters stay far below 2^53). */
+export function toNumber(value: bigint | number | undefined): number {
+  return value === undefined ? 0 : Number(value);
+}
+
+/** One wire result → the public result; a broker failure becomes a typed error (not thrown here). */
+export function toSendResult(wire: SendQueueMessageResult, ctx: { operation: string; channel?: string }): QueueSendResult {
+  const error: KubemqError | undefined = wire.IsError
+    ? brokerError(wire.Error === '' ? 'the broker reported an error without text' : wire.Error, ctx)
+    : undefined;
+  return {
+    id: wire.MessageID,
+    sentAt: optionalDate(wire.SentAt),
+    delayedTo: optionalDate(wire.DelayedTo),
+    expiresAt: optionalDate(wire.ExpirationAt),
+    error,
+  };
+}
+
+/**
+ * Per-message results of a batch, matched to the sent messages by position. The failure count is
+ * computed from the results: the broker's `HaveErrors` and the upstream's `IsError` miss validation
+ * failures (spec/server.md §6). A result the broker left out counts as failed.
+ */
+export function toBatchResult(
+  batchId: string,
+  sent: readonly WireQueueMessage[],
+  results: readonly SendQueueMessageResult[],
+  operation: string,
+): QueueBatchResult {
+  const mapped = sent.map((msg, i): QueueSendResult => {
+    const wire = results[i];
+    if (wire === undefined) {
+      return {
+        id: msg.MessageID,
+        sentAt: undefined,
+        delayedTo: undefined,
+        expiresAt: undefined,
+        error: brokerError('the broker returned no result for this message', { operation, channel: msg.Channel }),
+      };
+    }
+    return toSendResult(wire, { operation, channel: msg.Channel });
+  });
+  return { batchId, results: mapped, failed: mapped.filter((r) => r.error !== undefined).length };
+}
+
+export function toPolicy(wire: WireQueueMessage['Policy']): QueuePolicy {
+  const policy: QueuePolicy = {};
+  if (!wire) return policy;
+  if (wire.DelaySeconds) policy.delayMs = wire.DelaySeconds * 1000;
+  if (wire.ExpirationSeconds) policy.expirationMs = wire.ExpirationSeconds * 1000;
+  if (wire.MaxReceiveCount) policy.maxReceiveCount = wire.MaxReceiveCount;
+  if (wire.MaxReceiveQueue) policy.deadLetterQueue = wire.MaxReceiveQueue;
+  return policy;
+}
+
+/** The fields every received message has (simple receive, peek and poll). */
+export function toReceivedMessage(wire: WireQueueMessage): ReceivedQueueMessage {
+  const attrs = wire.Attributes;
+  const timestampNanos = attrs?.Timestamp ?? 0n;
+  const body = new Uint8Array(wire.Body.buffer, wire.Body.byteOffset, wire.Body.byteLength);
+  return {
+    id: wire.MessageID,
+    channel: wire.Channel,
+    body,
+    metadata: wire.Metadata,
+    tags: { ...wire.Tags },
+    clientId: wire.ClientID,
+    sequence: toNumber(attrs?.Sequence),
+    timestamp: nanosToDate(timestampNanos),
+    timestampNanos,
+    receiveCount: attrs?.ReceiveCount ?? 0,
+    reRouted: attrs?.ReRouted ?? false,
+    reRoutedFromQueue: attrs?.ReRoutedFromQueue ? attrs.ReRoutedFromQueue : undefined,
+    expiresAt: optionalDate(attrs?.ExpirationAt),
+    delayedTo: optionalDate(attrs?.DelayedTo),
+    policy: toPolicy(wire.Policy),
+    text: () => decoder.decode(body),
+    json: <T>() => JSON.parse(decoder.decode(body)) as T,
+  };
+}
+
+export function toQueuesInfo(wire: WireQueuesInfo | undefined): QueuesInfo {
+  const queues: QueueInfo[] = (wire?.Queues ?? []).map((q) => ({
+    name: q.Name,
+    messages: toNumber(q.Messages),
+    bytes: toNumber(q.Bytes),
+    firstSequence: toNumber(q.FirstSequence),
+    lastSequence: toNumber(q.LastSequence),
+    sent: toNumber(q.Sent),
+    delivered: toNumber(q.Delivered),
+    waiting: toNumber(q.Waiting),
+    subscribers: toNumber(q.Subscribers),
+  }));
+  return {
+    totalQueues: wire?.TotalQueue ?? 0,
+    sent: toNumber(wire?.Sent),
+    delivered: toNumber(wire?.Delivered),
+    waiting: toNumber(wire?.Waiting),
+    queues,
+  };
+}

@@ -1,0 +1,211 @@
+// One QueuesDownstream stream. The broker serves the requests of a stream one at a time and keeps
+// its transactions per stream (spec/server.md §2.4), so a lane carries at most one transaction at a
+// time: a Get is written only when the previous transaction is settled, and a pending Get never
+// sits in front of a settlement.
+import { KubemqError } from '@kubemq/core';
+import {
+  newId,
+  QueuesDownstreamRequestType,
+  type BidiCall,
+  type ClientInternals,
+  type QueuesDownstreamRequest,
+  type QueuesDownstreamResponse,
+} from '@kubemq/core/internal';
+import { QUEUES_DOWNSTREAM } from '../methods.js';
+
+export type DownstreamRequestInit = Partial<QueuesDownstreamRequest> & { RequestTypeData: QueuesDownstreamRequest['RequestTypeData'] };
+
+interface Pending {
+  resolve(response: QueuesDownstreamResponse): void;
+  reject(err: KubemqError): void;
+}
+
+/** Counters a lane's owner can read (tests assert no pile-up of Gets and no leaked streams). */
+export interface LaneCounters {
+  streamsOpened: number;
+  streamsOpen: number;
+  getsInFlight: number;
+  maxGetsInFlight: number;
+  gets: number;
+  /** End-of-stream listeners currently registered (transactions waiting on their stream). */
+  endListeners: number;
+}
+
+export function newLaneCounters(): LaneCounters {
+  return { streamsOpened: 0, streamsOpen: 0, getsInFlight: 0, maxGetsInFlight: 0, gets: 0, endListeners: 0 };
+}
+
+export class DownstreamLane {
+  private call: BidiCall<QueuesDownstreamRequest> | undefined;
+  private drainWait: Promise<void> | undefined;
+  private readonly pending = new Map<string, Pending>();
+  /** Errors the broker answered for settlements (which get no answer on success), by request id. */
+  private readonly settleErrors = new Map<string, QueuesDownstreamResponse | undefined>();
+  private readonly endListeners = new Set<(err: KubemqError) => void>();
+  private endError: KubemqError | undefined;
+  private getInFlight = false;
+  /** Transactions this stream has served: the broker keeps each one in a per-stream map until the stream ends. */
+  transactionsServed = 0;
+
+  constructor(
+    private readonly internals: ClientInternals,
+    private readonly operation: string,
+    private readonly counters: LaneCounters,
+  ) {}
+
+  get alive(): boolean {
+    return this.endError === undefined;
+  }
+
+  /** Why the lane ended (undefined while alive). */
+  get error(): KubemqError | undefined {
+    return this.endError;
+  }
+
+  /** Opens the stream (once) after the connection is ready. */
+  async open(signal?: AbortSignal): Promise<void> {
+    if (this.call || this.endError) return;
+    await this.internals.whenReady(signal);
+    if (this.call || this.endError) return;
+    this.counters.streamsOpened++;
+    this.counters.streamsOpen++;
+    this.call = this.internals.bidiStream(
+      QUEUES_DOWNSTREAM,
+      {
+        next: (response) => this.onResponse(response),
+        error: (err) => this.end(err),
+        complete: () =>
+          this.end(new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: this.operation, message: 'the broker ended the downstream stream' })),
+      },
+      { operation: this.operation },
+    );
+  }
+
+  /** Registers a callback for the end of the stream; returns the unregister function. */
+  onEnd(listener: (err: KubemqError) => void): () => void {
+    if (this.endError) {
+      listener(this.endError);
+      return () => undefined;
+    }
+    this.endListeners.add(listener);
+    this.counters.endListeners++;
+    return () => {
+      if (this.endListeners.delete(listener)) this.counters.endListeners--;
+    };
+  }
+
+  /** Writes a request that the broker answers (Get, ActiveOffsets); resolves with the answer. */
+  request(init: DownstreamRequestInit): Promise<QueuesDownstreamResponse> {
+    const req = this.build(init);
+    const isGet = req.RequestTypeData === QueuesDownstreamRequestType.Get;
+    if (isGet) {
+      // The lane's invariant, checked rather than assumed: never two Gets on one stream.
+      if (this.getInFlight) throw new Error('internal: a Get is already in flight on this downstream lane');
+      this.getInFlight = true;
+      this.counters.gets++;
+      this.counters.getsInFlight++;
+      this.counters.maxGetsInFlight = Math.max(this.counters.maxGetsInFlight, this.counters.getsInFlight);
+    }
+    const answer = new Promise<QueuesDownstreamResponse>((resolve, reject) => {
+      this.pending.set(req.RequestID, { resolve, reject });
+    });
+    const settled = answer.finally(() => {
+      if (isGet) {
+        this.getInFlight = false;
+        this.counters.getsInFlight--;
+      }
+    });
+    this.write(req).catch((err: KubemqError) => this.fail(req.RequestID, err));
+    return settled;
+  }
+
+  /** Writes a settlement (answered only on error); returns its request id to look the error up later. */
+  send(init: DownstreamRequestInit): string {
+    const req = this.build(init);
+    this.settleErrors.set(req.RequestID, undefined);
+    this.write(req).catch((err: KubemqError) => this.end(err));
+    return req.RequestID;
+  }
+
+  /** The broker's error answer to a settlement sent earlier (and forgets it). */
+  takeSettleError(requestId: string): QueuesDownstreamResponse | undefined {
+    const answer = this.settleErrors.get(requestId);
+    this.settleErrors.delete(requestId);
+    return answer;
+  }
+
+  /** Ends the stream from the client side (safe for downstream: the broker skips the nil request, §5.3). */
+  cancel(reason?: KubemqError): void {
+    if (this.endError) return;
+    this.call?.cancel();
+    this.end(reason ?? new KubemqError({ code: 'CANCELLED', operation: this.operation, message: 'the downstream stream was closed by the client' }));
+  }
+
+  private build(init: DownstreamRequestInit): QueuesDownstreamRequest {
+    return {
+      RequestID: newId(),
+      ClientID: this.internals.clientId,
+      Channel: '',
+      MaxItems: 0,
+      WaitTimeout: 0,
+      AutoAck: false,
+      ReQueueChannel: '',
+      SequenceRange: [],
+      RefTransactionId: '',
+      Metadata: {},
+      ...init,
+    };
+  }
+
+  private async write(req: QueuesDownstreamRequest): Promise<void> {
+    while (this.drainWait) await this.drainWait;
+    if (this.endError) throw this.endError;
+    const call = this.call;
+    if (!call || !call.writable) throw this.closedError();
+    if (!call.write(req)) {
+      const wait = call.drained().finally(() => {
+        if (this.drainWait === wait) this.drainWait = undefined;
+      });
+      this.drainWait = wait;
+    }
+  }
+
+  private onResponse(response: QueuesDownstreamResponse): void {
+    const id = response.RefRequestId;
+    const waiter = this.pending.get(id);
+    if (waiter) {
+      this.pending.delete(id);
+      waiter.resolve(response);
+      return;
+    }
+    if (this.settleErrors.has(id)) {
+      this.settleErrors.set(id, response);
+      return;
+    }
+    this.internals.logger.debug?.('queues: downstream answer for no known request', { requestId: id, type: response.RequestTypeData });
+  }
+
+  private fail(requestId: string, err: KubemqError): void {
+    const waiter = this.pending.get(requestId);
+    this.pending.delete(requestId);
+    waiter?.reject(err);
+  }
+
+  private closedError(): KubemqError {
+    return new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: this.operation, message: 'the downstream stream is not open' });
+  }
+
+  private end(err: KubemqError): void {
+    if (this.endError) return;
+    this.endError = err;
+    if (this.call) this.counters.streamsOpen--;
+    this.call = undefined;
+    const waiters = [...this.pending.values()];
+    this.pending.clear();
+    for (const w of waiters) w.reject(err);
+    const listeners = [...this.endListeners];
+    this.counters.endListeners -= listeners.length;
+    this.endListeners.clear();
+    for (const l of listeners) l(err);
+  }
+}

@@ -1,0 +1,155 @@
+// The settlement state machine of one poll transaction, with no I/O: which settlements may start,
+// which messages each one covers, and what the broker's answer means for every message.
+//
+// A settlement is never answered by the broker on success (spec/server.md §2.4), so every settlement
+// is followed on the same stream by an ActiveOffsets probe. Requests on one downstream stream are
+// served in order, so the probe's answer proves the settlement was processed, and its content (the
+// still-unsettled sequences, or "closed response") says what it did.
+import { type KubemqError } from '@kubemq/core';
+import { QueueTransactionError, type TransactionEndReason } from '../../errors.js';
+import { type MessageSettlement, type TransactionState } from '../../types.js';
+
+export type SettleKind = 'ack' | 'nack' | 'requeue' | 'close';
+
+/** What the probe after a settlement found. */
+export type ProbeOutcome =
+  | { kind: 'open'; active: ReadonlySet<number> } // the transaction is still open with these sequences
+  | { kind: 'closed' } // the broker has closed the transaction
+  | { kind: 'lost' }; // the stream ended first: the broker returned unsettled messages to the queue
+
+export interface SettlePlan {
+  id: number;
+  kind: SettleKind;
+  /** The whole transaction (`AckAll`, `NAckAll`, `ReQueueAll`, `CloseByClient`), else a range. */
+  whole: boolean;
+  sequences: number[];
+  /**
+   * Send `CloseByClient` after the settlement: no known message is left pending. Messages the open
+   * transaction captured after the poll (spec/server.md §2.4 [seen]) are hidden from everyone and
+   * return to the queue only when the transaction closes.
+   */
+  closeAfter: boolean;
+}
+
+const FINAL: Record<Exclude<SettleKind, 'close'>, MessageSettlement> = { ack: 'acked', nack: 'nacked', requeue: 'requeued' };
+
+export class TransactionLedger {
+  private txState: TransactionState;
+  /** A whole-transaction settlement or close has started: no further settlement is accepted. */
+  private ending: TransactionEndReason | undefined;
+  private readonly settlement = new Map<number, MessageSettlement>();
+  private nextPlan = 1;
+
+  constructor(
+    readonly transactionId: string,
+    readonly channel: string,
+    sequences: readonly number[],
+    /** Auto-ack and empty polls arrive already closed by the broker. */
+    initial: 'open' | 'settled',
+  ) {
+    for (const seq of sequences) this.settlement.set(seq, initial === 'open' ? 'pending' : 'acked');
+    this.txState = initial === 'open' && sequences.length > 0 ? 'open' : 'settled';
+  }
+
+  get state(): TransactionState {
+    return this.txState;
+  }
+
+  get isEmpty(): boolean {
+    return this.settlement.size === 0;
+  }
+
+  get sequences(): ReadonlySet<number> {
+    return new Set(this.settlement.keys());
+  }
+
+  /** Terminal: the transaction takes no more requests, so its stream may serve another poll. */
+  get isTerminal(): boolean {
+    return this.txState !== 'open';
+  }
+
+  messageState(sequence: number): MessageSettlement {
+    return this.settlement.get(sequence) ?? 'released';
+  }
+
+  /** Starts a whole-transaction settlement, or throws without changing anything. */
+  beginAll(kind: SettleKind, operation: string): SettlePlan {
+    this.assertOpen(operation);
+    const sequences = this.pendingSequences();
+    for (const seq of sequences) this.settlement.set(seq, 'settling');
+    this.ending = kind === 'close' ? 'closed' : 'settled';
+    return { id: this.nextPlan++, kind, whole: true, sequences, closeAfter: true };
+  }
+
+  /** Starts a settlement of some messages, or throws (naming the sequence) without changing anything. */
+  beginSequences(kind: Exclude<SettleKind, 'close'>, sequences: readonly number[], operation: string): SettlePlan {
+    this.assertOpen(operation);
+    for (const seq of sequences) {
+      const state = this.settlement.get(seq);
+      if (state !== 'pending') {
+        throw new QueueTransactionError({
+          operation,
+          channel: this.channel,
+          transactionId: this.transactionId,
+          reason: state === 'released' ? 'closed' : 'settled',
+          sequence: seq,
+        });
+      }
+    }
+    for (const seq of sequences) this.settlement.set(seq, 'settling');
+    const closeAfter = this.pendingSequences().length === 0;
+    if (closeAfter) this.ending = 'settled';
+    return { id: this.nextPlan++, kind, whole: false, sequences: [...sequences], closeAfter };
+  }
+
+  /**
+   * Applies the broker's answer to a settlement: `error` is the broker's error for it (if any),
+   * `probe` what the following ActiveOffsets showed. Returns the error the caller should see.
+   */
+  complete(plan: SettlePlan, error: KubemqError | undefined, probe: ProbeOutcome): KubemqError | undefined {
+    if (probe.kind === 'lost') {
+      for (const seq of plan.sequences) this.settlement.set(seq, 'released');
+      this.markLost();
+      return error;
+    }
+    const done: MessageSettlement = plan.kind === 'close' ? 'released' : FINAL[plan.kind];
+    for (const seq of plan.sequences) {
+      if (probe.kind === 'open' && probe.active.has(seq)) {
+        // Still held by the transaction: the settlement did not apply to this one.
+        this.settlement.set(seq, 'pending');
+      } else if (probe.kind === 'closed' && error !== undefined) {
+        // The transaction closed without this settlement: its messages went back to the queue.
+        this.settlement.set(seq, 'released');
+      } else {
+        this.settlement.set(seq, done);
+      }
+    }
+    if (probe.kind === 'closed') {
+      for (const [seq, state] of this.settlement) if (state === 'pending') this.settlement.set(seq, 'released');
+      if (this.txState === 'open') this.txState = plan.kind === 'close' || this.ending === 'closed' ? 'closed' : 'settled';
+    } else if (this.ending !== undefined && [...this.settlement.values()].some((s) => s === 'pending')) {
+      // The ending settlement failed and the transaction is still open: accept settlements again.
+      this.ending = undefined;
+    }
+    return error;
+  }
+
+  /** The stream ended: the broker returned every unsettled message to the queue. */
+  markLost(): void {
+    if (this.txState !== 'open') return;
+    for (const [seq, state] of this.settlement) if (state === 'pending' || state === 'settling') this.settlement.set(seq, 'released');
+    this.txState = 'lost';
+  }
+
+  private pendingSequences(): number[] {
+    return [...this.settlement].filter(([, s]) => s === 'pending').map(([seq]) => seq);
+  }
+
+  private assertOpen(operation: string): void {
+    const reason: TransactionEndReason | undefined =
+      this.txState === 'open' ? this.ending : this.txState === 'lost' ? 'lost' : this.txState === 'closed' ? 'closed' : 'settled';
+    if (reason !== undefined) {
+      throw new QueueTransactionError({ operation, channel: this.channel, transactionId: this.transactionId, reason });
+    }
+  }
+}

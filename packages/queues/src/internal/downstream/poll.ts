@@ -1,0 +1,91 @@
+import { brokerError, isEmptyQueueError, QueuesDownstreamRequestType, type ClientInternals } from '@kubemq/core/internal';
+import { toReceivedMessage } from '../conversions.js';
+import { withDeadline } from '../deadline.js';
+import { type ValidPoll } from '../validation.js';
+import { DownstreamLane, type LaneCounters } from './lane.js';
+import { PollTransaction, type TransactionHost } from './transaction.js';
+
+/**
+ * One Get on a lane that carries no open transaction. The deadline is the broker's wait plus the
+ * call timeout; when it passes (or the signal aborts) the lane is cancelled, which makes the broker
+ * return whatever that Get had taken (downstream streams are safe to cancel, spec/server.md §5.3).
+ * On an error answer the lane is free again at once; otherwise it is free when the transaction
+ * takes no more requests (`host.onTerminal`).
+ */
+export async function pollOnLane(
+  lane: DownstreamLane,
+  req: ValidPoll,
+  host: TransactionHost,
+  operation: string,
+): Promise<PollTransaction> {
+  await lane.open(req.signal);
+  lane.transactionsServed++;
+  const answer = await withDeadline(
+    lane.request({
+      RequestTypeData: QueuesDownstreamRequestType.Get,
+      Channel: req.channel,
+      MaxItems: req.maxItems,
+      WaitTimeout: req.waitTimeoutMs,
+      AutoAck: req.autoAck,
+    }),
+    {
+      operation,
+      channel: req.channel,
+      timeoutMs: req.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
+      signal: req.signal,
+      what: 'the poll',
+      onExpire: (err) => lane.cancel(err),
+    },
+  );
+  if (answer.IsError && !isEmptyQueueError(answer.Error)) {
+    throw brokerError(answer.Error, { operation, channel: req.channel });
+  }
+  const messages = answer.IsError ? [] : answer.Messages.map(toReceivedMessage);
+  return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck);
+}
+
+/**
+ * Downstream streams for `poll()`: a lane per transaction in progress, idle ones kept for the next
+ * poll. A lane retires after `maxTransactionsPerStream` polls, because the broker keeps every
+ * settled transaction of a stream in memory until the stream ends.
+ */
+export class LanePool {
+  private readonly idle: DownstreamLane[] = [];
+  private readonly busy = new Set<DownstreamLane>();
+
+  constructor(
+    private readonly internals: ClientInternals,
+    private readonly counters: LaneCounters,
+    private readonly maxIdle = 2,
+    private readonly maxTransactionsPerStream = 1000,
+  ) {}
+
+  acquire(): DownstreamLane {
+    let lane = this.idle.pop();
+    while (lane && !lane.alive) lane = this.idle.pop();
+    lane ??= new DownstreamLane(this.internals, 'queues.poll', this.counters);
+    this.busy.add(lane);
+    return lane;
+  }
+
+  release(lane: DownstreamLane): void {
+    this.busy.delete(lane);
+    if (!lane.alive) return;
+    if (this.idle.length >= this.maxIdle || lane.transactionsServed >= this.maxTransactionsPerStream) {
+      lane.cancel();
+      return;
+    }
+    this.idle.push(lane);
+  }
+
+  /** Ends every stream; open transactions are lost (the broker returns their messages to the queue). */
+  closeAll(): void {
+    for (const lane of [...this.idle, ...this.busy]) lane.cancel();
+    this.idle.length = 0;
+    this.busy.clear();
+  }
+
+  get size(): { idle: number; busy: number } {
+    return { idle: this.idle.length, busy: this.busy.size };
+  }
+}

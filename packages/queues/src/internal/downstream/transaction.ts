@@ -1,0 +1,230 @@
+// A poll transaction bound to the lane (stream) it was polled on: settlements go to that stream,
+// each followed by an ActiveOffsets probe whose answer resolves the settlement's promise.
+import { KubemqError } from '@kubemq/core';
+import { withDeadline } from '../deadline.js';
+import { brokerError, QueuesDownstreamRequestType, type QueuesDownstreamResponse } from '@kubemq/core/internal';
+import {
+  type CallOptions,
+  type MessageSettlement,
+  type PolledQueueMessage,
+  type PollResponse,
+  type ReceivedQueueMessage,
+  type TransactionState,
+} from '../../types.js';
+import { validateCallOptions, validateQueueChannel, validateSequences } from '../validation.js';
+import { type DownstreamLane } from './lane.js';
+import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
+
+const KIND_REQUEST: Record<SettleKind, { all: number; range: number }> = {
+  ack: { all: QueuesDownstreamRequestType.AckAll, range: QueuesDownstreamRequestType.AckRange },
+  nack: { all: QueuesDownstreamRequestType.NAckAll, range: QueuesDownstreamRequestType.NAckRange },
+  requeue: { all: QueuesDownstreamRequestType.ReQueueAll, range: QueuesDownstreamRequestType.ReQueueRange },
+  close: { all: QueuesDownstreamRequestType.CloseByClient, range: QueuesDownstreamRequestType.CloseByClient },
+};
+
+export interface TransactionHost {
+  /** Default deadline for a settlement's round trip. */
+  defaultTimeoutMs: number;
+  /** Called once when the transaction takes no more requests (its lane is free again). */
+  onTerminal(tx: PollTransaction): void;
+}
+
+export class PollTransaction implements PollResponse {
+  readonly messages: readonly PolledQueueMessage[];
+  private readonly ledger: TransactionLedger;
+  private terminalSignalled = false;
+  private readonly unlisten: () => void;
+  private readonly terminal: Promise<void>;
+  private resolveTerminal!: () => void;
+
+  constructor(
+    private readonly lane: DownstreamLane,
+    private readonly host: TransactionHost,
+    response: QueuesDownstreamResponse,
+    readonly channel: string,
+    received: readonly ReceivedQueueMessage[],
+    autoAck: boolean,
+  ) {
+    this.terminal = new Promise((resolve) => (this.resolveTerminal = resolve));
+    this.ledger = new TransactionLedger(
+      response.TransactionId,
+      channel,
+      received.map((m) => m.sequence),
+      autoAck ? 'settled' : 'open',
+    );
+    this.messages = received.map((m) => this.wrap(m));
+    this.unlisten = this.ledger.isTerminal ? () => undefined : lane.onEnd(() => {
+      this.ledger.markLost();
+      this.checkTerminal();
+    });
+    this.checkTerminal();
+  }
+
+  get transactionId(): string {
+    return this.ledger.transactionId;
+  }
+
+  get state(): TransactionState {
+    return this.ledger.state;
+  }
+
+  /** Resolves when the transaction takes no more requests (settled, closed or lost). */
+  whenTerminal(): Promise<void> {
+    return this.terminal;
+  }
+
+  ackAll(options?: CallOptions): Promise<void> {
+    return this.settleAll('ack', 'queues.transaction.ackAll', '', options);
+  }
+
+  nackAll(options?: CallOptions): Promise<void> {
+    return this.settleAll('nack', 'queues.transaction.nackAll', '', options);
+  }
+
+  requeueAll(channel: string, options?: CallOptions): Promise<void> {
+    return this.settleAll('requeue', 'queues.transaction.requeueAll', channel, options);
+  }
+
+  ackSequences(sequences: readonly number[], options?: CallOptions): Promise<void> {
+    return this.settleSome('ack', 'queues.transaction.ackSequences', sequences, '', options);
+  }
+
+  nackSequences(sequences: readonly number[], options?: CallOptions): Promise<void> {
+    return this.settleSome('nack', 'queues.transaction.nackSequences', sequences, '', options);
+  }
+
+  requeueSequences(sequences: readonly number[], channel: string, options?: CallOptions): Promise<void> {
+    return this.settleSome('requeue', 'queues.transaction.requeueSequences', sequences, channel, options);
+  }
+
+  /** Idempotent: closing a transaction that takes no more settlements resolves without sending. */
+  async close(options?: CallOptions): Promise<void> {
+    if (this.ledger.isTerminal) return;
+    const call = validateCallOptions(options);
+    let plan: SettlePlan;
+    try {
+      plan = this.ledger.beginAll('close', 'queues.transaction.close');
+    } catch {
+      // A settlement that ends the transaction is already on its way.
+      return this.terminal;
+    }
+    await this.run(plan, '', call);
+  }
+
+  private async settleAll(kind: SettleKind, operation: string, requeueTo: string, options: CallOptions | undefined): Promise<void> {
+    const channel = kind === 'requeue' ? validateQueueChannel(requeueTo, 'channel') : '';
+    const call = validateCallOptions(options);
+    if (this.ledger.isEmpty) return; // an empty poll: the broker closed it, nothing to settle
+    const plan = this.ledger.beginAll(kind, operation);
+    await this.run(plan, channel, call, operation);
+  }
+
+  private async settleSome(
+    kind: Exclude<SettleKind, 'close'>,
+    operation: string,
+    sequences: readonly number[],
+    requeueTo: string,
+    options: CallOptions | undefined,
+  ): Promise<void> {
+    const channel = kind === 'requeue' ? validateQueueChannel(requeueTo, 'channel') : '';
+    const call = validateCallOptions(options);
+    const valid = validateSequences(sequences, this.ledger.sequences);
+    const plan = this.ledger.beginSequences(kind, valid, operation);
+    await this.run(plan, channel, call, operation);
+  }
+
+  private async run(
+    plan: SettlePlan,
+    requeueTo: string,
+    call: { signal: AbortSignal | undefined; timeoutMs: number | undefined },
+    operation = 'queues.transaction.close',
+  ): Promise<void> {
+    const ref = this.transactionId;
+    let settleId: string | undefined;
+    let probe: ProbeOutcome;
+    let error: KubemqError | undefined;
+    try {
+      const types = KIND_REQUEST[plan.kind];
+      settleId = this.lane.send({
+        RequestTypeData: (plan.whole ? types.all : types.range) as QueuesDownstreamRequest_Type,
+        RefTransactionId: ref,
+        Channel: this.channel,
+        ReQueueChannel: requeueTo,
+        SequenceRange: plan.whole ? [] : plan.sequences.map((s) => BigInt(s)),
+      });
+      if (plan.closeAfter && plan.kind !== 'close') {
+        this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
+      }
+      const answer = await this.withDeadline(
+        this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel }),
+        call,
+        operation,
+      );
+      probe = answer.IsError ? { kind: 'closed' } : { kind: 'open', active: new Set(answer.ActiveOffsets.map((s) => Number(s))) };
+      const failed = this.lane.takeSettleError(settleId);
+      if (failed?.IsError) error = brokerError(failed.Error, { operation, channel: this.channel });
+    } catch (err) {
+      if (settleId !== undefined) this.lane.takeSettleError(settleId);
+      probe = { kind: 'lost' };
+      error = this.lostError(err, operation);
+    }
+    const result = this.ledger.complete(plan, error, probe);
+    this.checkTerminal();
+    if (result) throw result;
+  }
+
+  /** Waits for the probe; a deadline or abort ends the lane (the broker then returns unsettled messages). */
+  private withDeadline<T>(
+    work: Promise<T>,
+    call: { signal: AbortSignal | undefined; timeoutMs: number | undefined },
+    operation: string,
+  ): Promise<T> {
+    return withDeadline(work, {
+      operation,
+      channel: this.channel,
+      timeoutMs: call.timeoutMs ?? this.host.defaultTimeoutMs,
+      signal: call.signal,
+      what: 'the broker\'s confirmation of the settlement',
+      onExpire: (err) => this.lane.cancel(err),
+    });
+  }
+
+  private lostError(err: unknown, operation: string): KubemqError {
+    if (KubemqError.isKubemqError(err) && (err.code === 'TIMEOUT' || err.code === 'CANCELLED')) return err;
+    return new KubemqError({
+      code: 'UNAVAILABLE',
+      retryable: false,
+      operation,
+      channel: this.channel,
+      message:
+        'the stream ended before the broker confirmed the settlement; messages it did not apply were returned to the queue and will be delivered again',
+      cause: err,
+    });
+  }
+
+  private checkTerminal(): void {
+    if (this.terminalSignalled || !this.ledger.isTerminal) return;
+    this.terminalSignalled = true;
+    this.unlisten();
+    this.resolveTerminal();
+    this.host.onTerminal(this);
+  }
+
+  private wrap(message: ReceivedQueueMessage): PolledQueueMessage {
+    const seq = message.sequence;
+    const ledger = this.ledger;
+    const polled: PolledQueueMessage = {
+      ...message,
+      transactionId: this.ledger.transactionId,
+      get settlement(): MessageSettlement {
+        return ledger.messageState(seq);
+      },
+      ack: (options) => this.settleSome('ack', 'queues.message.ack', [seq], '', options),
+      nack: (options) => this.settleSome('nack', 'queues.message.nack', [seq], '', options),
+      requeue: (channel, options) => this.settleSome('requeue', 'queues.message.requeue', [seq], channel, options),
+    };
+    return polled;
+  }
+}
+
+type QueuesDownstreamRequest_Type = (typeof QueuesDownstreamRequestType)[keyof typeof QueuesDownstreamRequestType];

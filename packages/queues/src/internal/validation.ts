@@ -1,0 +1,206 @@
+// Everything a caller hands in is checked here, before anything is sent, and each failure names
+// the field as the caller wrote it (`messages[3].policy.delayMs`).
+import { ValidationError } from '@kubemq/core';
+import {
+  msToSeconds,
+  newId,
+  QueueMessage as WireQueueMessage,
+  requireNonEmptyMessage,
+  validateBody,
+  validateChannel,
+  validateMetadata,
+  validatePositiveInt,
+  validateSignal,
+  validateTags,
+  type QueueMessagePolicy as WirePolicy,
+} from '@kubemq/core/internal';
+import { type CallOptions, type QueueMessage, type QueuePolicy } from '../types.js';
+import { MIN_POLL_WAIT_MS, type QueueLimits } from './limits.js';
+
+function fail(field: string, problem: string): never {
+  throw new ValidationError({ message: `invalid ${field}: ${problem}`, operation: 'validate', field });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function requireObject(value: unknown, field: string): Record<string, unknown> {
+  if (!isObject(value)) fail(field, `must be an object (got ${value === null ? 'null' : typeof value})`);
+  return value;
+}
+
+export function validateQueueChannel(value: unknown, field = 'channel'): string {
+  return validateChannel(value, { field, pattern: 'queues' });
+}
+
+/** A message id: absent → generated; else a non-empty string. */
+function validateMessageId(value: unknown, field: string): string {
+  if (value === undefined || value === null || value === '') return newId();
+  if (typeof value !== 'string') fail(field, `must be a string (got ${typeof value})`);
+  return value;
+}
+
+/** Whole seconds in ms within [0, maxSeconds], or 0 when absent. */
+function optionalSeconds(value: unknown, field: string, maxSeconds: number): number {
+  if (value === undefined) return 0;
+  const seconds = msToSeconds(value as number, field);
+  if (seconds > maxSeconds) fail(field, `must be at most ${maxSeconds * 1000} ms (the broker's limit; got ${String(value)})`);
+  return seconds;
+}
+
+export function validatePolicy(value: unknown, field: string, limits: QueueLimits): WirePolicy | undefined {
+  if (value === undefined) return undefined;
+  const policy = requireObject(value, field) as QueuePolicy;
+  const maxReceiveCount =
+    policy.maxReceiveCount === undefined
+      ? 0
+      : validatePositiveInt(policy.maxReceiveCount, `${field}.maxReceiveCount`, { min: 1, max: limits.maxReceiveCount });
+  const deadLetterQueue =
+    policy.deadLetterQueue === undefined || policy.deadLetterQueue === ''
+      ? ''
+      : validateQueueChannel(policy.deadLetterQueue, `${field}.deadLetterQueue`);
+  return {
+    DelaySeconds: optionalSeconds(policy.delayMs, `${field}.delayMs`, limits.maxDelaySeconds),
+    ExpirationSeconds: optionalSeconds(policy.expirationMs, `${field}.expirationMs`, limits.maxExpirationSeconds),
+    MaxReceiveCount: maxReceiveCount,
+    MaxReceiveQueue: deadLetterQueue,
+  };
+}
+
+/** A public QueueMessage → the wire message, every rule of spec/server.md §3 checked first. */
+export function toWireMessage(value: unknown, field: string, clientId: string, limits: QueueLimits): WireQueueMessage {
+  const prefix = field === '' ? '' : `${field}.`;
+  const msg = requireObject(value, field === '' ? 'message' : field) as unknown as QueueMessage;
+  const channel = validateQueueChannel(msg.channel, `${prefix}channel`);
+  const body = validateBody(msg.body, `${prefix}body`);
+  const metadata = validateMetadata(msg.metadata, `${prefix}metadata`);
+  requireNonEmptyMessage(body, metadata, `${prefix}body`);
+  const tags = validateTags(msg.tags, `${prefix}tags`);
+  const policy = validatePolicy(msg.policy, `${prefix}policy`, limits);
+  return {
+    MessageID: validateMessageId(msg.id, `${prefix}id`),
+    ClientID: clientId,
+    Channel: channel,
+    Metadata: metadata,
+    Body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    Tags: tags,
+    Attributes: undefined,
+    Policy: policy,
+  };
+}
+
+/** A non-empty array of messages → wire messages. */
+export function toWireMessages(value: unknown, field: string, clientId: string, limits: QueueLimits): WireQueueMessage[] {
+  if (!Array.isArray(value)) fail(field, `must be an array of messages (got ${typeof value})`);
+  if (value.length === 0) fail(field, 'cannot be empty');
+  return value.map((m, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits));
+}
+
+export interface ValidCallOptions {
+  signal: AbortSignal | undefined;
+  timeoutMs: number | undefined;
+}
+
+export function validateCallOptions(options: CallOptions | undefined, field = 'options'): ValidCallOptions {
+  if (options === undefined) return { signal: undefined, timeoutMs: undefined };
+  const o = requireObject(options, field) as CallOptions;
+  return {
+    signal: validateSignal(o.signal, 'signal'),
+    timeoutMs: o.timeoutMs === undefined ? undefined : validatePositiveInt(o.timeoutMs, 'timeoutMs', { min: 1 }),
+  };
+}
+
+export interface ValidReceive extends ValidCallOptions {
+  channel: string;
+  maxItems: number;
+  waitSeconds: number;
+}
+
+/** Simple receive / peek: 1..1024 messages, 0..3600 s (spec/server.md §3 errors 122, 136). */
+export function validateReceive(value: unknown, limits: QueueLimits): ValidReceive {
+  const o = requireObject(value, 'options');
+  const maxItems =
+    o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxReceiveMessages });
+  return {
+    ...validateCallOptions(o as CallOptions),
+    channel: validateQueueChannel(o['channel']),
+    maxItems,
+    waitSeconds: waitSeconds(o['waitTimeoutMs'], limits),
+  };
+}
+
+function waitSeconds(value: unknown, limits: QueueLimits): number {
+  if (value === undefined) return 1;
+  const seconds = msToSeconds(value as number, 'waitTimeoutMs');
+  if (seconds > limits.maxWaitSeconds) fail('waitTimeoutMs', `must be at most ${limits.maxWaitSeconds * 1000} ms (got ${String(value)})`);
+  return seconds;
+}
+
+export interface ValidAckAll extends ValidCallOptions {
+  channel: string;
+  waitSeconds: number;
+}
+
+export function validateAckAll(value: unknown, limits: QueueLimits): ValidAckAll {
+  const o = requireObject(value, 'options');
+  return { ...validateCallOptions(o as CallOptions), channel: validateQueueChannel(o['channel']), waitSeconds: waitSeconds(o['waitTimeoutMs'], limits) };
+}
+
+export interface ValidPoll extends ValidCallOptions {
+  channel: string;
+  maxItems: number;
+  waitTimeoutMs: number;
+  autoAck: boolean;
+}
+
+/**
+ * A downstream poll. `waitTimeoutMs` below the broker's floor of 1000 ms is rejected rather than
+ * silently stretched, so a caller never waits longer than asked.
+ */
+export function validatePoll(value: unknown, limits: QueueLimits): ValidPoll {
+  const o = requireObject(value, 'request');
+  const maxItems = o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxPollItems });
+  const waitTimeoutMs =
+    o['waitTimeoutMs'] === undefined
+      ? MIN_POLL_WAIT_MS
+      : validatePositiveInt(o['waitTimeoutMs'], 'waitTimeoutMs', { min: MIN_POLL_WAIT_MS, max: limits.maxPollWaitMs });
+  if (o['autoAck'] !== undefined && typeof o['autoAck'] !== 'boolean') fail('autoAck', 'must be a boolean');
+  return {
+    ...validateCallOptions(o as CallOptions),
+    channel: validateQueueChannel(o['channel']),
+    maxItems,
+    waitTimeoutMs,
+    autoAck: o['autoAck'] === true,
+  };
+}
+
+/** `QueuesInfo` names: exact names joined with `;` (the broker splits on it). */
+export function validateInfoChannels(value: unknown): string {
+  if (value === undefined) return '';
+  const names = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(names)) fail('channels', 'must be a string or an array of strings');
+  return names
+    .map((name: unknown, i) => {
+      const field = typeof value === 'string' ? 'channels' : `channels[${i}]`;
+      const channel = validateQueueChannel(name, field);
+      if (channel.includes(';')) fail(field, "cannot contain ';' (the broker's name separator)");
+      return channel;
+    })
+    .join(';');
+}
+
+/** Sequences of a transaction's messages: a non-empty list of known ones. */
+export function validateSequences(value: unknown, known: ReadonlySet<number>): number[] {
+  if (!Array.isArray(value)) fail('sequences', 'must be an array of message sequences');
+  if (value.length === 0) fail('sequences', 'cannot be empty');
+  const seen = new Set<number>();
+  return value.map((seq: unknown, i) => {
+    const field = `sequences[${i}]`;
+    const n = validatePositiveInt(seq, field, { min: 1 });
+    if (!known.has(n)) fail(field, `${n} is not a message of this transaction`);
+    if (seen.has(n)) fail(field, `${n} is listed twice`);
+    seen.add(n);
+    return n;
+  });
+}

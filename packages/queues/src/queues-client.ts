@@ -1,0 +1,416 @@
+import { type KubemqClient, ValidationError } from '@kubemq/core';
+import {
+  brokerError,
+  clientInternals,
+  isEmptyQueueError,
+  iterableObservable,
+  newId,
+  validatePositiveInt,
+  type ClientInternals,
+  type IterableObservable,
+} from '@kubemq/core/internal';
+import { QueueConsumer, type QueueHandler } from './internal/consumer/consumer.js';
+import { pollTransactions } from './internal/consumer/subscribe.js';
+import { toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
+import { newLaneCounters } from './internal/downstream/lane.js';
+import { LanePool, pollOnLane } from './internal/downstream/poll.js';
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
+import {
+  ACK_ALL_QUEUE_MESSAGES,
+  QUEUES_INFO,
+  RECEIVE_QUEUE_MESSAGES,
+  SEND_QUEUE_MESSAGE,
+  SEND_QUEUE_MESSAGES_BATCH,
+} from './internal/methods.js';
+import { QueuesUpstream } from './internal/upstream/upstream.js';
+import {
+  requireObject,
+  toWireMessage,
+  toWireMessages,
+  validateAckAll,
+  validateCallOptions,
+  validateInfoChannels,
+  validatePoll,
+  validateReceive,
+  type ValidPoll,
+  type ValidReceive,
+} from './internal/validation.js';
+import {
+  type CallOptions,
+  type PolledQueueMessage,
+  type PollRequest,
+  type PollResponse,
+  type QueueAckAllOptions,
+  type QueueBatchResult,
+  type QueueMessage,
+  type QueueReceiveOptions,
+  type QueueReceiveResult,
+  type QueueSendResult,
+  type QueuesInfo,
+  type QueuesInfoOptions,
+} from './types.js';
+
+/**
+ * Options of {@link queues}.
+ *
+ * @example
+ * ```ts
+ * const q = queues(client, { limits: { maxDelaySeconds: 86_400 } });
+ * ```
+ */
+export interface QueuesOptions {
+  /** The broker's `QUEUE_*` limits, when it is configured differently from the defaults. */
+  limits?: Partial<QueueLimits>;
+  /** Idle downstream streams kept for the next `poll()`. Default 2. */
+  maxIdleStreams?: number;
+  /** How long `upstream().close()` waits for pending answers. Default 10 000 ms. */
+  drainTimeoutMs?: number;
+}
+
+/**
+ * What `subscribe()` polls.
+ *
+ * @example
+ * ```ts
+ * const sub: QueuesSubscription = { channel: 'tasks', maxItems: 50, waitTimeoutMs: 5000 };
+ * ```
+ */
+export interface QueuesSubscription {
+  channel: string;
+  /** Messages per transaction (batch size), 1..200 000. Default 10. */
+  maxItems?: number;
+  /** How long each poll waits, 1000..3 600 000 ms. Default 5000. */
+  waitTimeoutMs?: number;
+  /** At-most-once: the broker acks on delivery and nothing is settled. */
+  autoAck?: boolean;
+}
+
+/**
+ * Options of `consume()`.
+ *
+ * @example
+ * ```ts
+ * const opts: ConsumeOptions = { batchSize: 20, concurrency: 4, onError: (err) => console.error(err) };
+ * ```
+ */
+export interface ConsumeOptions {
+  /** Messages per poll. Default 10. */
+  batchSize?: number;
+  /** Handler calls running at once within a batch. Default 1. */
+  concurrency?: number;
+  /** How long each poll waits, 1000..3 600 000 ms. Default 5000. */
+  waitTimeoutMs?: number;
+  /** Stops the consumer (as `stop()` does). */
+  signal?: AbortSignal;
+  /** Called with each handler error (its message was nacked) and each unconfirmed settlement. */
+  onError?: (err: unknown, message: PolledQueueMessage | undefined) => void;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** One pool of poll streams per client, however many QueuesClient objects are made for it. */
+const pools = new WeakMap<ClientInternals, LanePool>();
+
+function lanePool(internals: ClientInternals, maxIdle: number): LanePool {
+  let pool = pools.get(internals);
+  if (!pool) {
+    const created = new LanePool(internals, newLaneCounters(), maxIdle);
+    internals.track({ drain: async () => created.closeAll() });
+    pools.set(internals, created);
+    pool = created;
+  }
+  return pool;
+}
+
+function timeoutOf(internals: ClientInternals): number {
+  const value = (internals.options as { defaultTimeoutMs?: number }).defaultTimeoutMs;
+  return typeof value === 'number' && value > 0 ? value : DEFAULT_TIMEOUT_MS;
+}
+
+/**
+ * Queues on a {@link KubemqClient}: the simple API (send, batch, receive, peek, ack-all, info) and
+ * the stream API (upstream, poll transactions, subscribe, consume).
+ *
+ * @example
+ * ```ts
+ * const q = new QueuesClient(client);
+ * await q.send({ channel: 'tasks', body: 'hello' });
+ * ```
+ */
+export class QueuesClient {
+  private readonly internals: ClientInternals;
+  private readonly limits: QueueLimits;
+  private readonly pool: LanePool;
+  private readonly drainTimeoutMs: number;
+
+  constructor(
+    readonly client: KubemqClient,
+    options: QueuesOptions = {},
+  ) {
+    this.internals = clientInternals(client);
+    const o = requireObject(options, 'options') as QueuesOptions;
+    this.limits = { ...DEFAULT_QUEUE_LIMITS, ...(o.limits ?? {}) };
+    this.drainTimeoutMs = o.drainTimeoutMs === undefined ? 10_000 : validatePositiveInt(o.drainTimeoutMs, 'drainTimeoutMs', { min: 1 });
+    const maxIdle = o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 });
+    this.pool = lanePool(this.internals, maxIdle);
+  }
+
+  private get timeoutMs(): number {
+    return timeoutOf(this.internals);
+  }
+
+  /**
+   * Sends one message. A message the broker rejects (`Result.IsError`) throws a `KubemqError` with
+   * the broker's `brokerCode`; a batch reports such failures in its results instead.
+   *
+   * @example
+   * ```ts
+   * const { id, sentAt } = await queues(client).send({ channel: 'tasks', body: 'resize 42', policy: { delayMs: 5000 } });
+   * ```
+   */
+  async send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult> {
+    const wire = toWireMessage(message, '', this.internals.clientId, this.limits);
+    const call = validateCallOptions(options);
+    const operation = 'queues.send';
+    const result = await this.internals.unary(SEND_QUEUE_MESSAGE, wire, {
+      operation,
+      channel: wire.Channel,
+      ...call,
+    });
+    const mapped = toSendResult(result, { operation, channel: wire.Channel });
+    if (mapped.error) throw mapped.error;
+    return mapped;
+  }
+
+  /**
+   * Sends many messages in one call: one result per message, in order, plus the number that failed
+   * (computed from the results; the broker's own flag misses validation failures). Per-message
+   * failures do not throw; a failure of the whole call does.
+   *
+   * @example
+   * ```ts
+   * const { results, failed } = await queues(client).sendBatch([{ channel: 'a', body: '1' }, { channel: 'b', body: '2' }]);
+   * ```
+   */
+  async sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchResult> {
+    const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits);
+    const call = validateCallOptions(options);
+    const batchId = newId();
+    const operation = 'queues.sendBatch';
+    const response = await this.internals.unary(SEND_QUEUE_MESSAGES_BATCH, { BatchID: batchId, Messages: wire }, { operation, ...call });
+    return toBatchResult(response.BatchID || batchId, wire, response.Results, operation);
+  }
+
+  /**
+   * Receives up to `maxItems` messages, waiting up to `waitTimeoutMs`. **At-most-once:** the broker
+   * acks each message as it takes it, before replying; a message lost on the way (or in a crash of
+   * this process) is gone. The broker waits the full time when fewer messages exist. Use `poll()` or
+   * `consume()` to ack after processing.
+   *
+   * @example
+   * ```ts
+   * const { messages } = await queues(client).receive({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+   * ```
+   */
+  receive(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
+    return this.receiveOrPeek(validateReceive(options, this.limits), false);
+  }
+
+  /**
+   * Looks at up to `maxItems` waiting messages without removing them (the same wait as `receive`).
+   * Messages in flight elsewhere are not visible; expired ones are dropped by the look.
+   *
+   * @example
+   * ```ts
+   * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+   * ```
+   */
+  peek(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
+    return this.receiveOrPeek(validateReceive(options, this.limits), true);
+  }
+
+  private async receiveOrPeek(req: ValidReceive, peek: boolean): Promise<QueueReceiveResult> {
+    const operation = peek ? 'queues.peek' : 'queues.receive';
+    const response = await this.internals.unary(
+      RECEIVE_QUEUE_MESSAGES,
+      {
+        RequestID: newId(),
+        ClientID: this.internals.clientId,
+        Channel: req.channel,
+        MaxNumberOfMessages: req.maxItems,
+        WaitTimeSeconds: req.waitSeconds,
+        IsPeak: peek,
+      },
+      { operation, channel: req.channel, signal: req.signal, timeoutMs: req.timeoutMs ?? req.waitSeconds * 1000 + this.timeoutMs },
+    );
+    if (response.IsError && !isEmptyQueueError(response.Error)) {
+      throw brokerError(response.Error, { operation, channel: req.channel });
+    }
+    return { messages: response.Messages.map(toReceivedMessage), expired: response.MessagesExpired };
+  }
+
+  /**
+   * Acks (drops) every message that is waiting or arrives within `waitTimeoutMs`, and returns how
+   * many. The call always blocks for the whole wait. This is how a queue is purged.
+   *
+   * @example
+   * ```ts
+   * const purged = await queues(client).ackAll({ channel: 'tasks', waitTimeoutMs: 1000 });
+   * ```
+   */
+  async ackAll(options: QueueAckAllOptions): Promise<number> {
+    const req = validateAckAll(options, this.limits);
+    const operation = 'queues.ackAll';
+    const response = await this.internals.unary(
+      ACK_ALL_QUEUE_MESSAGES,
+      { RequestID: newId(), ClientID: this.internals.clientId, Channel: req.channel, WaitTimeSeconds: req.waitSeconds },
+      { operation, channel: req.channel, signal: req.signal, timeoutMs: req.timeoutMs ?? req.waitSeconds * 1000 + this.timeoutMs },
+    );
+    if (response.IsError) throw brokerError(response.Error, { operation, channel: req.channel });
+    return Number(response.AffectedMessages);
+  }
+
+  /**
+   * Queue statistics. Only queues with stored messages are listed (acked messages stay stored until
+   * retention removes them). `channels` are exact names; the broker trims the characters `_QUES.`
+   * off both ends of each stored name before comparing, so a name starting or ending with one of
+   * them never matches (and is listed mangled when no filter is given).
+   *
+   * @example
+   * ```ts
+   * const info = await queues(client).info({ channels: ['tasks'] });
+   * console.log(info.queues[0]?.waiting);
+   * ```
+   */
+  async info(options: QueuesInfoOptions = {}): Promise<QueuesInfo> {
+    const o = requireObject(options, 'options') as QueuesInfoOptions;
+    const queueName = validateInfoChannels(o.channels);
+    const call = validateCallOptions(o);
+    const response = await this.internals.unary(QUEUES_INFO, { RequestID: newId(), QueueName: queueName }, { operation: 'queues.info', ...call });
+    return toQueuesInfo(response.Info);
+  }
+
+  /**
+   * Opens a send stream for batches (`QueuesUpstream`). Close it when done (or `await using`).
+   *
+   * @example
+   * ```ts
+   * await using up = queues(client).upstream();
+   * const { failed } = await up.send([{ channel: 'tasks', body: 'a' }]);
+   * ```
+   */
+  upstream(): QueuesUpstream {
+    return new QueuesUpstream(this.internals, this.limits, this.timeoutMs, this.drainTimeoutMs);
+  }
+
+  /**
+   * Polls one transaction of up to `maxItems` messages. Settle it (whole or per message) or close
+   * it; until then its stream serves nothing else, so a pending poll never delays a settlement.
+   * Settle promptly: a transaction that got fewer than `maxItems` keeps capturing new messages,
+   * hidden from everyone, until it is settled or closed.
+   *
+   * @example
+   * ```ts
+   * const tx = await queues(client).poll({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+   * await tx.ackAll();
+   * ```
+   */
+  async poll(request: PollRequest): Promise<PollResponse> {
+    const req = validatePoll(request, this.limits);
+    const lane = this.pool.acquire();
+    const host = { defaultTimeoutMs: this.timeoutMs, onTerminal: () => this.pool.release(lane) };
+    try {
+      return await pollOnLane(lane, req, host, 'queues.poll');
+    } catch (err) {
+      this.pool.release(lane);
+      throw err;
+    }
+  }
+
+  /**
+   * Repeated polls as an Observable (also `for await`): each value is a transaction; the next poll
+   * goes out only after it is settled or closed. Re-opens after a reconnect. Unsubscribing ends
+   * the stream and the broker returns unsettled messages to the queue.
+   *
+   * @example
+   * ```ts
+   * for await (const tx of queues(client).subscribe({ channel: 'tasks', maxItems: 10 })) {
+   *   for (const m of tx.messages) console.log(m.text());
+   *   await tx.ackAll();
+   * }
+   * ```
+   */
+  subscribe(options: QueuesSubscription): IterableObservable<PollResponse> {
+    const req = this.subscription(options);
+    return iterableObservable<PollResponse>(
+      pollTransactions(this.internals, { request: req, operation: 'queues.subscribe', defaultTimeoutMs: this.timeoutMs, counters: newLaneCounters() }),
+    );
+  }
+
+  /**
+   * Runs `handler` for every message of `channel`: success acks, a throw nacks (so the receive
+   * count and dead-letter policy apply). Polls a batch, runs it, settles it, and only then polls
+   * again. Recovers after reconnects. Delivery is at-least-once.
+   *
+   * @example
+   * ```ts
+   * const consumer = queues(client).consume('tasks', async (msg) => console.log(msg.text()), { concurrency: 4 });
+   * await consumer.stop();
+   * ```
+   */
+  consume(channel: string, handler: QueueHandler, options: ConsumeOptions = {}): QueueConsumer {
+    if (typeof handler !== 'function') {
+      throw new ValidationError({ operation: 'validate', field: 'handler', message: 'invalid handler: must be a function' });
+    }
+    const o = requireObject(options, 'options') as ConsumeOptions;
+    const batchSize = o.batchSize === undefined ? 10 : validatePositiveInt(o.batchSize, 'batchSize', { min: 1, max: this.limits.maxPollItems });
+    const req = this.subscription({ channel, maxItems: batchSize, ...(o.waitTimeoutMs !== undefined && { waitTimeoutMs: o.waitTimeoutMs }) });
+    const concurrency = o.concurrency === undefined ? 1 : validatePositiveInt(o.concurrency, 'concurrency', { min: 1, max: 10_000 });
+    const signal = validateCallOptions({ ...(o.signal !== undefined && { signal: o.signal }) }).signal;
+    const counters = newLaneCounters();
+    let consumer: QueueConsumer | undefined;
+    const source = pollTransactions(this.internals, {
+      request: req,
+      operation: 'queues.consume',
+      defaultTimeoutMs: this.timeoutMs,
+      counters,
+      onRecover: () => QueueConsumer.recovered(consumer),
+    });
+    consumer = new QueueConsumer({
+      source,
+      counters,
+      handler,
+      concurrency,
+      onError: o.onError,
+      signal,
+      track: (resource) => this.internals.track(resource),
+    });
+    return consumer;
+  }
+
+  private subscription(options: QueuesSubscription): Omit<ValidPoll, 'signal' | 'timeoutMs'> {
+    const o = requireObject(options, 'options') as unknown as QueuesSubscription;
+    const valid = validatePoll(
+      { channel: o.channel, maxItems: o.maxItems ?? 10, waitTimeoutMs: o.waitTimeoutMs ?? 5000, ...(o.autoAck !== undefined && { autoAck: o.autoAck }) },
+      this.limits,
+    );
+    return { channel: valid.channel, maxItems: valid.maxItems, waitTimeoutMs: valid.waitTimeoutMs, autoAck: valid.autoAck };
+  }
+}
+
+/**
+ * Attaches queues to a client. Nothing is registered at import time; per-client state lives on the
+ * returned instance.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { queues } from '@kubemq/queues';
+ *
+ * await using client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * await queues(client).send({ channel: 'tasks', body: 'hello' });
+ * ```
+ */
+export function queues(client: KubemqClient, options?: QueuesOptions): QueuesClient {
+  return new QueuesClient(client, options);
+}

@@ -1,0 +1,302 @@
+import { type KubemqError } from '@kubemq/core';
+
+/** Options every call that can wait accepts. */
+export interface CallOptions {
+  /** Aborting rejects the call with code `CANCELLED`; nothing further is sent. */
+  signal?: AbortSignal;
+  /** Deadline of the whole call in ms. Default: the client's `defaultTimeoutMs` (plus the wait, for calls that wait). */
+  timeoutMs?: number;
+}
+
+/**
+ * Delivery policy of one queue message. Durations are milliseconds in whole seconds (the wire counts
+ * seconds; `1500` is rejected with a ValidationError, never rounded).
+ *
+ * @example
+ * ```ts
+ * const policy: QueuePolicy = { delayMs: 5_000, expirationMs: 60_000, maxReceiveCount: 3, deadLetterQueue: 'tasks.dlq' };
+ * ```
+ */
+export interface QueuePolicy {
+  /** Keep the message invisible for this long after sending (0..43 200 000 ms). */
+  delayMs?: number;
+  /** Drop the message when it has not been delivered this long after it became visible (0..43 200 000 ms). */
+  expirationMs?: number;
+  /**
+   * Deliver the message at most this many times (1..1024; the broker uses 1024 when unset). A message
+   * negatively settled this many times moves to `deadLetterQueue`, or is dropped when none is set.
+   */
+  maxReceiveCount?: number;
+  /** Where a message goes after `maxReceiveCount` deliveries. */
+  deadLetterQueue?: string;
+}
+
+/**
+ * A message to send to a queue.
+ *
+ * @example
+ * ```ts
+ * const msg: QueueMessage = { channel: 'tasks', body: JSON.stringify({ job: 42 }), tags: { kind: 'resize' } };
+ * ```
+ */
+export interface QueueMessage {
+  channel: string;
+  /** Strings are sent as UTF-8. A message needs a body or metadata (tags alone do not count). */
+  body?: string | Uint8Array;
+  metadata?: string;
+  tags?: Record<string, string>;
+  /** Generated when absent, so results can be correlated. */
+  id?: string;
+  policy?: QueuePolicy;
+}
+
+/**
+ * The broker's answer for one sent message.
+ *
+ * @example
+ * ```ts
+ * const result: QueueSendResult = await queues(client).send({ channel: 'tasks', body: 'x' });
+ * console.log(result.id, result.sentAt.toISOString());
+ * ```
+ */
+export interface QueueSendResult {
+  id: string;
+  /** When the broker stored the message (undefined when it failed). */
+  sentAt: Date | undefined;
+  /** When a delayed message becomes visible. */
+  delayedTo: Date | undefined;
+  /** When the message expires. */
+  expiresAt: Date | undefined;
+  /** The broker's per-message failure (only in batch results; a single send throws instead). */
+  error: KubemqError | undefined;
+}
+
+/**
+ * The broker's answers for a batch: one result per message, in order, and how many failed.
+ *
+ * @example
+ * ```ts
+ * const batch: QueueBatchResult = await queues(client).sendBatch([{ channel: 'a', body: '1' }]);
+ * if (batch.failed > 0) console.log(batch.results.filter((r) => r.error));
+ * ```
+ */
+export interface QueueBatchResult {
+  batchId: string;
+  results: QueueSendResult[];
+  /** Counted from `results` (the broker's `HaveErrors` misses validation failures). */
+  failed: number;
+}
+
+/**
+ * A message as the broker delivered it.
+ *
+ * @example
+ * ```ts
+ * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+ * for (const m of messages) console.log(m.sequence, m.receiveCount, m.text());
+ * ```
+ */
+export interface ReceivedQueueMessage {
+  id: string;
+  channel: string;
+  body: Uint8Array;
+  metadata: string;
+  tags: Record<string, string>;
+  /** The sender's client id. */
+  clientId: string;
+  /** The broker's sequence in this queue (a nacked or delayed message gets a new one). */
+  sequence: number;
+  timestamp: Date;
+  timestampNanos: bigint;
+  /** How many times the message has been delivered, this delivery included. */
+  receiveCount: number;
+  /** True when the message was moved here from another queue (dead-lettered). */
+  reRouted: boolean;
+  /** The queue it was moved from, when `reRouted`. */
+  reRoutedFromQueue: string | undefined;
+  expiresAt: Date | undefined;
+  delayedTo: Date | undefined;
+  /** The policy the message carries (all zero after dead-lettering). */
+  policy: QueuePolicy;
+  /** The body as UTF-8 text. */
+  text(): string;
+  /** The body parsed as JSON. */
+  json<T = unknown>(): T;
+}
+
+/**
+ * What a simple receive or peek returned.
+ *
+ * @example
+ * ```ts
+ * const { messages, expired }: QueueReceiveResult = await queues(client).receive({ channel: 'tasks', maxItems: 5, waitTimeoutMs: 1000 });
+ * ```
+ */
+export interface QueueReceiveResult {
+  messages: ReceivedQueueMessage[];
+  /** Messages the broker dropped as expired while serving this request. */
+  expired: number;
+}
+
+/**
+ * A simple receive or peek: up to `maxItems` messages within `waitTimeoutMs`.
+ *
+ * @example
+ * ```ts
+ * const req: QueueReceiveOptions = { channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 };
+ * ```
+ */
+export interface QueueReceiveOptions extends CallOptions {
+  channel: string;
+  /** 1..1024. Default 1. */
+  maxItems?: number;
+  /**
+   * Whole seconds in ms, 0..3 600 000. Default 1000. The broker returns only when `maxItems` arrived
+   * or this time passed: it waits the full time when fewer messages exist.
+   */
+  waitTimeoutMs?: number;
+}
+
+/**
+ * Ack (drop) every message waiting in a queue.
+ *
+ * @example
+ * ```ts
+ * const purged = await queues(client).ackAll({ channel: 'tasks', waitTimeoutMs: 1000 });
+ * ```
+ */
+export interface QueueAckAllOptions extends CallOptions {
+  channel: string;
+  /** Whole seconds in ms, 0..3 600 000. Default 1000. The call always blocks this long. */
+  waitTimeoutMs?: number;
+}
+
+/**
+ * Statistics of one queue, as `QueuesInfo` reports it.
+ *
+ * @example
+ * ```ts
+ * const info = await queues(client).info({ channels: ['tasks'] });
+ * const tasks: QueueInfo | undefined = info.queues.find((q) => q.name === 'tasks');
+ * ```
+ */
+export interface QueueInfo {
+  name: string;
+  /** Messages stored, acked ones included until retention removes them. */
+  messages: number;
+  bytes: number;
+  firstSequence: number;
+  lastSequence: number;
+  sent: number;
+  delivered: number;
+  waiting: number;
+  subscribers: number;
+}
+
+/**
+ * `QueuesInfo`: totals and per-queue statistics of the queues that have stored messages.
+ *
+ * @example
+ * ```ts
+ * const info: QueuesInfo = await queues(client).info();
+ * console.log(info.totalQueues, info.waiting);
+ * ```
+ */
+export interface QueuesInfo {
+  totalQueues: number;
+  sent: number;
+  delivered: number;
+  waiting: number;
+  queues: QueueInfo[];
+}
+
+/**
+ * Which queues `info()` reports.
+ *
+ * @example
+ * ```ts
+ * const opts: QueuesInfoOptions = { channels: ['orders', 'payments'] };
+ * ```
+ */
+export interface QueuesInfoOptions extends CallOptions {
+  /**
+   * Exact queue names (no patterns). Absent: every queue with stored messages. Names that start or end
+   * with one of the characters `_QUES.` are mangled by the broker's filter and never match.
+   */
+  channels?: string | readonly string[];
+}
+
+/**
+ * One poll of the stream API: a transaction holding up to `maxItems` messages.
+ *
+ * @example
+ * ```ts
+ * const req: PollRequest = { channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 };
+ * ```
+ */
+export interface PollRequest extends CallOptions {
+  channel: string;
+  /** 1..200 000. Default 1. The broker returns early only when this many arrived. */
+  maxItems?: number;
+  /** 1000..3 600 000 ms (the broker's floor is 1000). Default 1000. */
+  waitTimeoutMs?: number;
+  /** The broker acks the messages as it delivers them: at-most-once, nothing to settle. */
+  autoAck?: boolean;
+}
+
+/** Where a polled message stands. */
+export type MessageSettlement = 'pending' | 'settling' | 'acked' | 'nacked' | 'requeued' | 'released';
+
+/** Where a poll transaction stands. */
+export type TransactionState = 'open' | 'settled' | 'closed' | 'lost';
+
+/**
+ * A message received through a poll, settled one by one or with its transaction.
+ *
+ * @example
+ * ```ts
+ * const tx = await queues(client).poll({ channel: 'tasks', maxItems: 5 });
+ * for (const m of tx.messages) await (m.text() === 'bad' ? m.nack() : m.ack());
+ * ```
+ */
+export interface PolledQueueMessage extends ReceivedQueueMessage {
+  readonly transactionId: string;
+  /** Where this message stands in its transaction. */
+  readonly settlement: MessageSettlement;
+  /** Remove the message from the queue. Resolves once the broker has processed it. */
+  ack(options?: CallOptions): Promise<void>;
+  /** Return it to the queue with receive count + 1 (or to the dead-letter queue). */
+  nack(options?: CallOptions): Promise<void>;
+  /** Move it to another queue (the broker re-sends it there; `reRouted` is not kept). */
+  requeue(channel: string, options?: CallOptions): Promise<void>;
+}
+
+/**
+ * A poll transaction: its messages, and how to settle them.
+ *
+ * @example
+ * ```ts
+ * const tx: PollResponse = await queues(client).poll({ channel: 'tasks', maxItems: 10 });
+ * try { for (const m of tx.messages) handle(m); await tx.ackAll(); } catch { await tx.nackAll(); }
+ * ```
+ */
+export interface PollResponse {
+  readonly transactionId: string;
+  readonly channel: string;
+  readonly messages: readonly PolledQueueMessage[];
+  readonly state: TransactionState;
+  /** Ack every message. */
+  ackAll(options?: CallOptions): Promise<void>;
+  /** Return every unsettled message (receive count + 1, or the dead-letter queue). */
+  nackAll(options?: CallOptions): Promise<void>;
+  /** Move every unsettled message to `channel`. */
+  requeueAll(channel: string, options?: CallOptions): Promise<void>;
+  /** Ack the messages with these sequences. */
+  ackSequences(sequences: readonly number[], options?: CallOptions): Promise<void>;
+  /** Nack the messages with these sequences. */
+  nackSequences(sequences: readonly number[], options?: CallOptions): Promise<void>;
+  /** Move the messages with these sequences to `channel`. */
+  requeueSequences(sequences: readonly number[], channel: string, options?: CallOptions): Promise<void>;
+  /** Close the transaction: unsettled messages return to the queue without a receive-count increment. */
+  close(options?: CallOptions): Promise<void>;
+}
