@@ -1,0 +1,28 @@
+import { ValidationError } from '@kubemq/core';
+
+/** A ValidationError naming the field, for the checks core's validators do not cover. */
+export function invalid(field: string, message: string, operation: string, channel?: string): ValidationError {
+  return new ValidationError({ message: `invalid ${field}: ${message}`, field, operation, ...(channel === undefined ? {} : { channel }) });
+}
+
+/** Throws unless `value` is a plain object (the message or options argument itself). */
+export function requireObject(value: unknown, field: string, operation: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(field, `must be an object, got ${value === null ? 'null' : typeof value}`, operation);
+  }
+}
+
+/** An optional string field: undefined stays undefined, anything else must be a string. */
+export function optionalString(value: unknown, field: string, operation: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalid(field, `must be a string, got ${typeof value}`, operation);
+  return value;
+}
+
+/** An id the caller supplied: a non-empty string without whitespace or control characters. */
+export function validateId(value: unknown, field: string, operation: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(field, 'must be a non-empty string', operation);
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) throw invalid(field, 'must not contain whitespace or control characters', operation);
+  return value;
+}

@@ -1,0 +1,64 @@
+import { ValidationError } from '@kubemq/core';
+import { COMMANDS, QUERIES } from '../kind.js';
+import { buildReply } from './reply.js';
+
+const ctx = { clientId: 'responder-1', operation: 'commands.reply' };
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).field;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('buildReply', () => {
+  it('maps a command reply: executed by default, ids echoed, time in Unix ns, tags', () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const wire = buildReply(COMMANDS, { requestId: 'r1', replyChannel: '_INBOX.abc', tags: { k: 'v' }, executedAt: at }, ctx);
+    expect(wire).toMatchObject({ ClientID: 'responder-1', RequestID: 'r1', ReplyChannel: '_INBOX.abc', Executed: true, Error: '', Tags: { k: 'v' } });
+    expect(wire.Timestamp).toBe(BigInt(at.getTime()) * 1_000_000n);
+    expect(wire.Body.length).toBe(0);
+    expect(wire.Metadata).toBe('');
+  });
+
+  it('an error means not executed unless executed says otherwise', () => {
+    expect(buildReply(COMMANDS, { requestId: 'r', replyChannel: 'i', error: 'boom' }, ctx)).toMatchObject({ Executed: false, Error: 'boom' });
+    expect(buildReply(COMMANDS, { requestId: 'r', replyChannel: 'i', executed: false }, ctx)).toMatchObject({ Executed: false, Error: '' });
+    expect(buildReply(COMMANDS, { requestId: 'r', replyChannel: 'i', executed: true, error: 'warn' }, ctx)).toMatchObject({ Executed: true, Error: 'warn' });
+  });
+
+  it('stamps now when executedAt is absent', () => {
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const wire = buildReply(COMMANDS, { requestId: 'r', replyChannel: 'i' }, ctx);
+    expect(wire.Timestamp >= before).toBe(true);
+  });
+
+  it('carries body and metadata on a query reply', () => {
+    const wire = buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: '{"a":1}', metadata: 'json' }, { ...ctx, operation: 'queries.reply' });
+    expect(Buffer.from(wire.Body).toString()).toBe('{"a":1}');
+    expect(wire.Metadata).toBe('json');
+  });
+
+  it.each([
+    ['no request id', { replyChannel: 'i' }, 'requestId'],
+    ['an empty request id', { requestId: '', replyChannel: 'i' }, 'requestId'],
+    ['no reply channel', { requestId: 'r' }, 'replyChannel'],
+    ['an empty reply channel', { requestId: 'r', replyChannel: '' }, 'replyChannel'],
+    ['a reply channel with a space', { requestId: 'r', replyChannel: 'a b' }, 'replyChannel'],
+    ['a non-boolean executed', { requestId: 'r', replyChannel: 'i', executed: 'yes' }, 'executed'],
+    ['a non-string error', { requestId: 'r', replyChannel: 'i', error: new Error('x') }, 'error'],
+    ['an invalid executedAt', { requestId: 'r', replyChannel: 'i', executedAt: new Date('nope') }, 'executedAt'],
+    ['a non-string tag', { requestId: 'r', replyChannel: 'i', tags: { a: 1 } }, 'tags.a'],
+    ['a body (the broker clears it on commands)', { requestId: 'r', replyChannel: 'i', body: 'x' }, 'body'],
+    ['metadata (the broker clears it on commands)', { requestId: 'r', replyChannel: 'i', metadata: 'x' }, 'metadata'],
+  ])('rejects a command reply with %s', (_name, reply, field) => {
+    expect(fieldOf(() => buildReply(COMMANDS, reply as never, ctx))).toBe(field);
+  });
+
+  it('rejects a query reply with a bad body', () => {
+    expect(fieldOf(() => buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 42 } as never, ctx))).toBe('body');
+  });
+});

@@ -1,0 +1,64 @@
+import {
+  Response,
+  dateToNanos,
+  validateBody,
+  validateChannel,
+  validateMetadata,
+  validateTags,
+} from '@kubemq/core/internal';
+import { type CommandReply } from '../types/command.js';
+import { type QueryReply } from '../types/query.js';
+import { type RequestKind } from '../kind.js';
+import { toBuffer } from './request.js';
+import { invalid, optionalString, requireObject, validateId } from './invalid.js';
+
+export interface BuildReplyContext {
+  /** The responder's client id (`Response.ClientID`, required by the broker). */
+  clientId: string;
+  operation: string;
+}
+
+/**
+ * Validates a reply and builds its wire `Response`. The broker needs the request id and the reply
+ * channel it filled in on the request (`Error 117` / `Error 102` otherwise); both are checked here.
+ */
+export function buildReply(kind: RequestKind, reply: CommandReply | QueryReply, ctx: BuildReplyContext): Response {
+  const op = ctx.operation;
+  requireObject(reply, 'reply', op);
+  const requestId = validateId(reply.requestId, 'requestId', op);
+  const replyChannel = validateChannel(reply.replyChannel, { field: 'replyChannel', pattern: kind.name, allowWildcards: false });
+  const error = optionalString(reply.error, 'error', op);
+  if (reply.executed !== undefined && typeof reply.executed !== 'boolean') {
+    throw invalid('executed', `must be a boolean, got ${typeof reply.executed}`, op);
+  }
+  const executed = reply.executed ?? (error === undefined || error === '');
+  const executedAt = reply.executedAt ?? new Date();
+  if (!(executedAt instanceof Date) || Number.isNaN(executedAt.getTime())) {
+    throw invalid('executedAt', 'must be a valid Date', op);
+  }
+  const tags = reply.tags === undefined ? {} : validateTags(reply.tags, 'tags');
+
+  let body = new Uint8Array(0);
+  let metadata = '';
+  const data = reply as QueryReply;
+  if (kind.name === 'queries') {
+    if (data.body !== undefined) body = validateBody(data.body, 'body');
+    if (data.metadata !== undefined) metadata = validateMetadata(data.metadata, 'metadata');
+  } else if (data.body !== undefined || data.metadata !== undefined) {
+    // The broker clears both on a command's response: refuse rather than drop them silently.
+    throw invalid(data.body !== undefined ? 'body' : 'metadata', 'a command reply carries no data (the broker clears it); use a query', op);
+  }
+
+  return Response.create({
+    ClientID: ctx.clientId,
+    RequestID: requestId,
+    ReplyChannel: replyChannel,
+    Metadata: metadata,
+    Body: toBuffer(body),
+    // Unix nanoseconds, like every other KubeMQ timestamp (readers accept other units too).
+    Timestamp: dateToNanos(executedAt),
+    Executed: executed,
+    Error: error ?? '',
+    Tags: tags,
+  });
+}

@@ -1,0 +1,114 @@
+import { ValidationError } from '@kubemq/core';
+import { COMMANDS, QUERIES } from '../kind.js';
+import { buildRequest, type BuildRequestContext } from './request.js';
+
+const ctx = (over: Partial<BuildRequestContext> = {}): BuildRequestContext => ({
+  clientId: 'requester-1',
+  defaultTimeoutMs: 10_000,
+  operation: 'commands.send',
+  ...over,
+});
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).field;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('buildRequest', () => {
+  it('builds a command Request with type 1, UTF-8 body, metadata, tags, timeout and a generated id', () => {
+    const built = buildRequest(COMMANDS, { channel: 'devices.reboot', body: 'héllo', metadata: 'm', tags: { a: 'b' }, timeoutMs: 2500 }, ctx());
+    expect(built.wire.RequestTypeData).toBe(1);
+    expect(built.wire.ClientID).toBe('requester-1');
+    expect(built.wire.Channel).toBe('devices.reboot');
+    expect(Buffer.from(built.wire.Body).toString('utf8')).toBe('héllo');
+    expect(built.wire.Metadata).toBe('m');
+    expect(built.wire.Tags).toEqual({ a: 'b' });
+    expect(built.wire.Timeout).toBe(2500);
+    expect(built.wire.ReplyChannel).toBe('');
+    expect(built.wire.CacheKey).toBe('');
+    expect(built.wire.CacheTTL).toBe(0);
+    expect(built.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(built.wire.RequestID).toBe(built.id);
+    expect(built.timeoutMs).toBe(2500);
+  });
+
+  it('keeps a given id and sends Uint8Array bodies as they are', () => {
+    const body = new Uint8Array([0, 1, 2, 255]);
+    const built = buildRequest(COMMANDS, { channel: 'c', id: 'my-id', body }, ctx());
+    expect(built.id).toBe('my-id');
+    expect([...built.wire.Body]).toEqual([0, 1, 2, 255]);
+  });
+
+  it('builds a query Request with type 2 and converts cacheTtlMs to whole seconds', () => {
+    const built = buildRequest(QUERIES, { channel: 'q', metadata: 'x', cacheKey: 'k', cacheTtlMs: 60_000 }, ctx({ operation: 'queries.send' }));
+    expect(built.wire.RequestTypeData).toBe(2);
+    expect(built.wire.CacheKey).toBe('k');
+    expect(built.wire.CacheTTL).toBe(60);
+  });
+
+  it('takes the timeout from the message, else the send options, else the default', () => {
+    expect(buildRequest(COMMANDS, { channel: 'c', body: 'b', timeoutMs: 100 }, ctx({ optionsTimeoutMs: 200 })).timeoutMs).toBe(100);
+    expect(buildRequest(COMMANDS, { channel: 'c', body: 'b' }, ctx({ optionsTimeoutMs: 200 })).timeoutMs).toBe(200);
+    expect(buildRequest(COMMANDS, { channel: 'c', body: 'b' }, ctx()).timeoutMs).toBe(10_000);
+  });
+
+  it('ignores cache fields on commands (commands are never cached)', () => {
+    const built = buildRequest(COMMANDS, { channel: 'c', body: 'b', cacheKey: 'k' } as never, ctx());
+    expect(built.wire.CacheKey).toBe('');
+  });
+
+  it.each([
+    ['missing channel', { body: 'b' }, 'channel'],
+    ['empty channel', { channel: '', body: 'b' }, 'channel'],
+    ['space in channel', { channel: 'a b', body: 'b' }, 'channel'],
+    ['tab in channel', { channel: 'a\tb', body: 'b' }, 'channel'],
+    ['trailing dot', { channel: 'a.', body: 'b' }, 'channel'],
+    ['* wildcard on send', { channel: 'a.*', body: 'b' }, 'channel'],
+    ['> wildcard on send', { channel: 'a.>', body: 'b' }, 'channel'],
+    ['empty id', { channel: 'c', body: 'b', id: '' }, 'id'],
+    ['number body', { channel: 'c', body: 5 }, 'body'],
+    ['number metadata', { channel: 'c', metadata: 5 }, 'metadata'],
+    ['non-string tag', { channel: 'c', body: 'b', tags: { n: 1 } }, 'tags.n'],
+    ['reserved probe tag', { channel: 'c', body: 'b', tags: { 'x-kubemq-rpc-probe': 't' } }, 'tags.x-kubemq-rpc-probe'],
+    ['no body and no metadata', { channel: 'c' }, 'body'],
+    ['tags only', { channel: 'c', tags: { a: 'b' } }, 'body'],
+    ['empty string body and metadata', { channel: 'c', body: '', metadata: '' }, 'body'],
+    ['zero timeout', { channel: 'c', body: 'b', timeoutMs: 0 }, 'timeoutMs'],
+    ['negative timeout', { channel: 'c', body: 'b', timeoutMs: -5 }, 'timeoutMs'],
+    ['fractional timeout', { channel: 'c', body: 'b', timeoutMs: 1.5 }, 'timeoutMs'],
+    ['NaN timeout', { channel: 'c', body: 'b', timeoutMs: Number.NaN }, 'timeoutMs'],
+    ['string timeout', { channel: 'c', body: 'b', timeoutMs: '100' }, 'timeoutMs'],
+    ['timeout above int32', { channel: 'c', body: 'b', timeoutMs: 2 ** 31 }, 'timeoutMs'],
+  ])('rejects a command with %s', (_name, message, field) => {
+    expect(fieldOf(() => buildRequest(COMMANDS, message as never, ctx()))).toBe(field);
+  });
+
+  it('names options.timeoutMs when the bad timeout came from the send options', () => {
+    expect(fieldOf(() => buildRequest(COMMANDS, { channel: 'c', body: 'b' }, ctx({ optionsTimeoutMs: 0 })))).toBe('options.timeoutMs');
+  });
+
+  it('rejects a message that is not an object', () => {
+    expect(fieldOf(() => buildRequest(COMMANDS, null as never, ctx()))).toBe('command');
+    expect(fieldOf(() => buildRequest(QUERIES, 'q' as never, ctx()))).toBe('query');
+  });
+
+  it.each([
+    ['a cache key without a TTL (the broker says Error 116)', { cacheKey: 'k' }, 'cacheTtlMs'],
+    ['a zero TTL', { cacheKey: 'k', cacheTtlMs: 0 }, 'cacheTtlMs'],
+    ['a TTL that is not whole seconds', { cacheKey: 'k', cacheTtlMs: 1500 }, 'cacheTtlMs'],
+    ['a negative TTL', { cacheKey: 'k', cacheTtlMs: -1000 }, 'cacheTtlMs'],
+    ['a non-string key', { cacheKey: 5, cacheTtlMs: 1000 }, 'cacheKey'],
+  ])('rejects a query with %s', (_name, cache, field) => {
+    expect(fieldOf(() => buildRequest(QUERIES, { channel: 'q', body: 'b', ...cache } as never, ctx()))).toBe(field);
+  });
+
+  it('allows reserved tags only for readiness probes', () => {
+    const built = buildRequest(COMMANDS, { channel: 'c', metadata: 'p', tags: { 'x-kubemq-rpc-probe': 't' } }, ctx({ allowReservedTags: true }));
+    expect(built.wire.Tags).toEqual({ 'x-kubemq-rpc-probe': 't' });
+  });
+});

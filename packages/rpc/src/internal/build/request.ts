@@ -1,0 +1,101 @@
+import {
+  Request,
+  msToSeconds,
+  newId,
+  requireNonEmptyMessage,
+  validateBody,
+  validateChannel,
+  validateMetadata,
+  validatePositiveInt,
+  validateTags,
+} from '@kubemq/core/internal';
+import { type Command } from '../types/command.js';
+import { type Query } from '../types/query.js';
+import { type RequestKind } from '../kind.js';
+import { RESERVED_TAG_PREFIX } from '../serve/probe-tags.js';
+import { invalid, optionalString, requireObject, validateId } from './invalid.js';
+
+/** `Request.Timeout` and `Request.CacheTTL` are int32. */
+export const MAX_INT32 = 2_147_483_647;
+
+export interface BuildRequestContext {
+  /** The sender's client id (`Request.ClientID`). */
+  clientId: string;
+  /** Used when neither the message nor the options set a timeout. */
+  defaultTimeoutMs: number;
+  /** The send options' `timeoutMs`, if any. */
+  optionsTimeoutMs?: number | undefined;
+  /** For errors, e.g. `commands.send`. */
+  operation: string;
+  /** Readiness probes carry reserved tags; user messages may not. */
+  allowReservedTags?: boolean;
+}
+
+export interface BuiltRequest {
+  wire: Request;
+  id: string;
+  channel: string;
+  /** The request's timeout in ms (what the broker waits for a responder). */
+  timeoutMs: number;
+}
+
+/**
+ * Validates a command or query and builds its wire `Request`. Throws a ValidationError naming
+ * the field on bad input, before anything is sent (the checks of spec/server.md §3 and more).
+ */
+export function buildRequest(kind: RequestKind, message: Command | Query, ctx: BuildRequestContext): BuiltRequest {
+  const op = ctx.operation;
+  const noun = kind.name === 'commands' ? 'command' : 'query';
+  requireObject(message, noun, op);
+  const channel = validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
+  const id = message.id === undefined ? newId() : validateId(message.id, 'id', op);
+  const body = message.body === undefined ? new Uint8Array(0) : validateBody(message.body, 'body');
+  const metadata = message.metadata === undefined ? '' : validateMetadata(message.metadata, 'metadata');
+  const tags = message.tags === undefined ? {} : validateTags(message.tags, 'tags');
+  if (!ctx.allowReservedTags) {
+    for (const key of Object.keys(tags)) {
+      if (key.startsWith(RESERVED_TAG_PREFIX)) {
+        throw invalid(`tags.${key}`, `tags starting with "${RESERVED_TAG_PREFIX}" are reserved for readiness probes`, op, channel);
+      }
+    }
+  }
+  // Error 115: the broker rejects a request with neither body nor metadata (tags do not count).
+  requireNonEmptyMessage(body, metadata, 'body');
+  const rawTimeout = message.timeoutMs ?? ctx.optionsTimeoutMs ?? ctx.defaultTimeoutMs;
+  const timeoutField = message.timeoutMs !== undefined || ctx.optionsTimeoutMs === undefined ? 'timeoutMs' : 'options.timeoutMs';
+  const timeoutMs = validatePositiveInt(rawTimeout, timeoutField, { min: 1, max: MAX_INT32, integer: true });
+
+  let cacheKey = '';
+  let cacheTtlSeconds = 0;
+  if (kind.name === 'queries') {
+    const query = message as Query;
+    cacheKey = optionalString(query.cacheKey, 'cacheKey', op) ?? '';
+    if (query.cacheTtlMs !== undefined) {
+      // Positive, then whole seconds (the wire's unit), never rounded.
+      cacheTtlSeconds = msToSeconds(validatePositiveInt(query.cacheTtlMs, 'cacheTtlMs', { min: 1 }), 'cacheTtlMs');
+    }
+    // Error 116: the broker rejects a cache key without a positive TTL.
+    if (cacheKey !== '' && cacheTtlSeconds === 0) {
+      throw invalid('cacheTtlMs', 'is required when cacheKey is set (a positive number of ms, whole seconds)', op, channel);
+    }
+  }
+
+  const wire = Request.create({
+    RequestID: id,
+    RequestTypeData: kind.requestType as Request['RequestTypeData'],
+    ClientID: ctx.clientId,
+    Channel: channel,
+    Metadata: metadata,
+    Body: toBuffer(body),
+    Timeout: timeoutMs,
+    CacheKey: cacheKey,
+    CacheTTL: cacheTtlSeconds,
+    Tags: tags,
+  });
+  return { wire, id, channel, timeoutMs };
+}
+
+/** The codecs type bytes as Buffer; a view shares the memory, no copy. */
+export function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

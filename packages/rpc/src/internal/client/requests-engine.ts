@@ -1,0 +1,141 @@
+import { type KubemqClient } from '@kubemq/core';
+import {
+  clientInternals,
+  recoverable,
+  validatePositiveInt,
+  validateSignal,
+  type ClientInternals,
+  type Request,
+  type Response,
+} from '@kubemq/core/internal';
+import { Observable } from 'rxjs';
+import { buildReply } from '../build/reply.js';
+import { buildRequest, MAX_INT32, type BuiltRequest } from '../build/request.js';
+import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
+import { type RequestKind } from '../kind.js';
+import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.js';
+import { type ReplyOptions, type SendOptions, type SubscribeOptions } from '../types/common.js';
+import { type Command, type CommandReply } from '../types/command.js';
+import { type Query, type QueryReply } from '../types/query.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, requestDeadlineMs, toRequestError } from './timeouts.js';
+import { requireObject } from '../build/invalid.js';
+
+/**
+ * The request/reply machinery shared by commands and queries (one wire path, `kind` says which).
+ * The public CommandsClient/QueriesClient wrap one each and only add their message types.
+ */
+export class RequestsEngine {
+  readonly internals: ClientInternals;
+
+  constructor(
+    client: KubemqClient,
+    readonly kind: RequestKind,
+  ) {
+    this.internals = clientInternals(client);
+  }
+
+  get noun(): 'command' | 'query' {
+    return this.kind.name === 'commands' ? 'command' : 'query';
+  }
+
+  /** Validates and builds; throws ValidationError naming the field. */
+  build(message: Command | Query, options: SendOptions | undefined, allowReservedTags = false): BuiltRequest {
+    const operation = `${this.kind.name}.send`;
+    if (options !== undefined) requireObject(options, 'options', operation);
+    return buildRequest(this.kind, message, {
+      clientId: this.internals.clientId,
+      defaultTimeoutMs: this.defaultTimeoutMs(),
+      optionsTimeoutMs: options?.timeoutMs,
+      operation,
+      allowReservedTags,
+    });
+  }
+
+  /** Sends a built request; a timeout of either kind rejects with TimeoutError. */
+  async sendBuilt(built: BuiltRequest, signal: AbortSignal | undefined, operation = `${this.kind.name}.send`): Promise<Response> {
+    try {
+      return await this.internals.unary(SEND_REQUEST, built.wire, {
+        operation,
+        channel: built.channel,
+        timeoutMs: requestDeadlineMs(built.timeoutMs),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (err) {
+      throw toRequestError(err, { operation, channel: built.channel, timeoutMs: built.timeoutMs, noun: this.noun });
+    }
+  }
+
+  async send<R>(message: Command | Query, options: SendOptions | undefined, convert: (wire: Response, id: string) => R): Promise<R> {
+    const built = this.build(message, options);
+    const signal = validateSignal(options?.signal, 'options.signal');
+    const wire = await this.sendBuilt(built, signal);
+    return convert(wire, built.id);
+  }
+
+  async reply(reply: CommandReply | QueryReply, options?: ReplyOptions): Promise<void> {
+    const operation = `${this.kind.name}.reply`;
+    if (options !== undefined) requireObject(options, 'options', operation);
+    const wire = buildReply(this.kind, reply, { clientId: this.internals.clientId, operation });
+    const signal = validateSignal(options?.signal, 'options.signal');
+    const timeoutMs =
+      options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'options.timeoutMs', { min: 1, max: MAX_INT32, integer: true });
+    await this.internals.unary(SEND_RESPONSE, wire, {
+      operation,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+
+  /** Validates a subscription (throws ValidationError at once) and builds it. */
+  prepareSubscribe(options: SubscribeOptions): BuiltSubscribe {
+    return buildSubscribe(this.kind, options, this.internals.clientId, `${this.kind.name}.subscribe`);
+  }
+
+  /**
+   * The wire requests of a subscription, re-opened after every reconnect (core's recoverable()).
+   * Cold: subscribing opens the stream, unsubscribing cancels it. `onOpen` runs on each (re)open.
+   */
+  requests(built: BuiltSubscribe, onOpen?: (attempt: number) => void): Observable<Request> {
+    const operation = `${this.kind.name}.subscribe`;
+    const internals = this.internals;
+    const open = (attempt: number) =>
+      new Observable<Request>((subscriber) => {
+        let call: { cancel(): void } | undefined;
+        let cancelled = false;
+        // A stream opened while (re)connecting would only fail; wait for the connection first.
+        const abort = new AbortController();
+        internals.whenReady(abort.signal).then(
+          () => {
+            if (cancelled) return;
+            onOpen?.(attempt);
+            call = internals.serverStream(
+              SUBSCRIBE_TO_REQUESTS,
+              built.wire,
+              {
+                next: (request) => subscriber.next(request),
+                error: (err) => subscriber.error(err),
+                complete: () => subscriber.complete(),
+              },
+              // A subscription lives until cancelled: no deadline.
+              { operation, channel: built.channel, timeoutMs: 0 },
+            );
+          },
+          (err: unknown) => {
+            if (!cancelled) subscriber.error(err);
+          },
+        );
+        return () => {
+          cancelled = true;
+          abort.abort();
+          call?.cancel();
+        };
+      });
+    return recoverable(internals, open, { operation, channel: built.channel, completeIsBreak: true });
+  }
+
+  defaultTimeoutMs(): number {
+    const value = (this.internals.options as { defaultTimeoutMs?: unknown }).defaultTimeoutMs;
+    return typeof value === 'number' && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+}
+

@@ -1,0 +1,30 @@
+import { KubemqError, TimeoutError } from '@kubemq/core';
+
+/** What the broker is asked to wait for, when nobody says: the client's default, else this. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The gRPC deadline of a `SendRequest` exceeds the request's own timeout, so the broker's
+ * `Error 301` (its answer to "nobody replied in time") arrives before the client gives up.
+ */
+export function requestDeadlineMs(timeoutMs: number): number {
+  return timeoutMs + Math.max(1_000, Math.ceil(timeoutMs / 10));
+}
+
+/**
+ * A request that timed out, whichever side noticed first (the broker's `Error 301` or the gRPC
+ * deadline), becomes one TimeoutError carrying the request's own `timeoutMs`. Other errors pass.
+ */
+export function toRequestError(err: unknown, ctx: { operation: string; channel: string; timeoutMs: number; noun: string }): unknown {
+  if (!KubemqError.isKubemqError(err) || err.code !== 'TIMEOUT') return err;
+  return new TimeoutError({
+    message: `${ctx.noun} on channel "${ctx.channel}" got no response within ${ctx.timeoutMs} ms (no responder, or a slow one)`,
+    operation: ctx.operation,
+    channel: ctx.channel,
+    timeoutMs: ctx.timeoutMs,
+    retryable: true,
+    ...(err.brokerCode === undefined ? {} : { brokerCode: err.brokerCode }),
+    ...(err.grpcStatus === undefined ? {} : { grpcStatus: err.grpcStatus }),
+    cause: err,
+  });
+}

@@ -1,0 +1,24 @@
+import { responseTimestampToDate } from './executed-at.js';
+
+describe('responseTimestampToDate', () => {
+  const at = new Date('2026-11-28T03:00:00.123Z');
+  const ms = BigInt(at.getTime());
+
+  it('treats 0 (and negatives) as not set', () => {
+    expect(responseTimestampToDate(0n)).toBeUndefined();
+    expect(responseTimestampToDate(-5n)).toBeUndefined();
+  });
+
+  it('reads Unix nanoseconds (kubemq-java, this SDK)', () => {
+    expect(responseTimestampToDate(ms * 1_000_000n + 999n)).toEqual(at);
+  });
+
+  it('reads Unix seconds (kubemq-go)', () => {
+    expect(responseTimestampToDate(ms / 1000n)).toEqual(new Date('2026-11-28T03:00:00.000Z'));
+  });
+
+  it('reads Unix milliseconds and microseconds', () => {
+    expect(responseTimestampToDate(ms)).toEqual(at);
+    expect(responseTimestampToDate(ms * 1000n + 7n)).toEqual(at);
+  });
+});

@@ -1,0 +1,48 @@
+import { Request } from '@kubemq/core/internal';
+import { toCommandReceive, toQueryReceive } from './received.js';
+
+const wire = (over: Partial<Request> = {}): Request =>
+  Request.create({
+    RequestID: 'r1',
+    RequestTypeData: 2,
+    ClientID: 'sender',
+    Channel: 'inventory.lookup',
+    Metadata: 'meta',
+    Body: Buffer.from('{"sku":"a-1"}'),
+    ReplyChannel: '_INBOX.x',
+    Timeout: 5000,
+    Tags: { t: 'v' },
+    ...over,
+  });
+
+describe('received requests', () => {
+  it('exposes a query with its routing fields, body helpers and no cache when none was set', () => {
+    const q = toQueryReceive(wire());
+    expect(q).toMatchObject({
+      id: 'r1',
+      channel: 'inventory.lookup',
+      metadata: 'meta',
+      tags: { t: 'v' },
+      replyChannel: '_INBOX.x',
+      clientId: 'sender',
+      timeoutMs: 5000,
+      cacheKey: undefined,
+      cacheTtlMs: undefined,
+    });
+    expect(Object.getPrototypeOf(q.body)).toBe(Uint8Array.prototype);
+    expect(q.text()).toBe('{"sku":"a-1"}');
+    expect(q.json<{ sku: string }>().sku).toBe('a-1');
+  });
+
+  it('converts the wire cache TTL (seconds) to ms', () => {
+    const q = toQueryReceive(wire({ CacheKey: 'k', CacheTTL: 30 }));
+    expect(q.cacheKey).toBe('k');
+    expect(q.cacheTtlMs).toBe(30_000);
+  });
+
+  it('exposes a command the same way', () => {
+    const c = toCommandReceive(wire({ RequestTypeData: 1, Body: Buffer.from('reboot') }));
+    expect(c.text()).toBe('reboot');
+    expect(c.replyChannel).toBe('_INBOX.x');
+  });
+});

@@ -1,0 +1,273 @@
+import { KubemqError, TimeoutError } from '@kubemq/core';
+import { newId, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
+import { from, map, mergeMap, type Subscription } from 'rxjs';
+import { type RequestsEngine } from '../client/requests-engine.js';
+import { requireObject } from '../build/invalid.js';
+import { type HandleOptions, type ReadyOptions, type Responder } from '../types/common.js';
+import { type CommandHandlerResult, type CommandReply } from '../types/command.js';
+import { type QueryHandlerResult, type QueryReply } from '../types/query.js';
+import {
+  PROBE_GROUP_TAG,
+  PROBE_METADATA,
+  PROBE_RESPONDER_TAG,
+  READINESS_PROBE_TAG,
+  isReadinessProbe,
+  probeChannel,
+  shouldAnswerProbe,
+} from './probe-tags.js';
+
+/** How many requests a handler runs at once unless told otherwise. */
+export const DEFAULT_HANDLER_CONCURRENCY = 64;
+/** How long `ready()` keeps probing unless told otherwise. */
+export const DEFAULT_READY_TIMEOUT_MS = 15_000;
+/** The broker waits this long for an answer to one probe before the next one is sent. */
+export const PROBE_ATTEMPT_TIMEOUT_MS = 1_000;
+
+type HandlerResult = CommandHandlerResult | QueryHandlerResult;
+type Handler<R> = (received: R) => HandlerResult | void | Promise<HandlerResult | void>;
+
+interface Queued {
+  wire: Request;
+  /** When it arrived here (ms, monotonic). */
+  at: number;
+}
+
+/**
+ * The handler helper behind `commands(client).handle()` and `queries(client).handle()`: a
+ * recoverable subscription whose requests run through the user's handler, with the reply sent for
+ * it. Readiness probes (see probe-tags.ts) are answered here and never reach the handler.
+ */
+export class RequestResponder<R> implements Responder {
+  readonly channel: string;
+  readonly group: string | undefined;
+  readonly closed: Promise<void>;
+
+  /** Identifies this responder in probes (many may share one client id). */
+  private readonly token = newId();
+  /** Bumped on every (re)open of the stream: a proof of readiness holds for one generation. */
+  private generation = 0;
+  private provenGeneration = -1;
+  private stopped = false;
+  private finished = false;
+  private closing: Promise<void> | undefined;
+  private readonly running = new Set<Promise<void>>();
+  private subscription: Subscription | undefined;
+  private readonly untrack: () => void;
+  private resolveClosed!: () => void;
+  private rejectClosed!: (err: unknown) => void;
+  private readonly operation: string;
+  private readonly onError: (error: KubemqError) => void;
+
+  constructor(
+    private readonly engine: RequestsEngine,
+    options: HandleOptions,
+    private readonly handler: Handler<R>,
+    private readonly toReceived: (wire: Request) => R,
+  ) {
+    this.operation = `${engine.kind.name}.handle`;
+    if (typeof handler !== 'function') {
+      throw new TypeError(`${this.operation}: handler must be a function`);
+    }
+    requireObject(options, 'options', this.operation);
+    const built = engine.prepareSubscribe(options);
+    const concurrency =
+      options.concurrency === undefined ? DEFAULT_HANDLER_CONCURRENCY : validatePositiveInt(options.concurrency, 'concurrency', { min: 1, integer: true });
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new TypeError(`${this.operation}: onError must be a function`);
+    }
+    this.channel = built.channel;
+    this.group = built.group;
+    this.onError = options.onError ?? ((error) => engine.internals.logger.warn(`${this.operation} on "${this.channel}": ${error.message}`));
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.resolveClosed = resolve;
+      this.rejectClosed = reject;
+    });
+    // A failure is reported through onError too; nobody has to await `closed`.
+    this.closed.catch(() => undefined);
+
+    this.untrack = engine.internals.track({ drain: () => this.close() });
+    this.subscription = engine
+      .requests(built, () => {
+        this.generation++;
+      })
+      .pipe(
+        map((wire): Queued => ({ wire, at: performance.now() })),
+        mergeMap((queued) => from(this.track(this.serve(queued))), concurrency),
+      )
+      .subscribe({
+        error: (err: unknown) => this.finish(asKubemqError(err, this.operation, this.channel)),
+        complete: () => this.finish(undefined),
+      });
+  }
+
+  async ready(options: ReadyOptions = {}): Promise<void> {
+    const operation = `${this.engine.kind.name}.ready`;
+    requireObject(options, 'options', operation);
+    const timeoutMs =
+      options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'options.timeoutMs', { min: 1, integer: true });
+    const signal = validateSignal(options.signal, 'options.signal');
+    if (this.provenGeneration === this.generation && this.generation > 0) return;
+    const deadline = performance.now() + timeoutMs;
+    const probeTags: Record<string, string> = { [READINESS_PROBE_TAG]: this.token };
+    if (this.group !== undefined) probeTags[PROBE_GROUP_TAG] = this.group;
+
+    for (;;) {
+      if (signal?.aborted) throw cancelled(operation, this.channel);
+      if (this.stopped) throw closedError(operation, this.channel);
+      const remaining = Math.floor(deadline - performance.now());
+      if (remaining <= 0) {
+        throw new TimeoutError({
+          message: `the responder on "${this.channel}" answered no readiness probe within ${timeoutMs} ms`,
+          operation,
+          channel: this.channel,
+          timeoutMs,
+        });
+      }
+      const built = this.engine.build(
+        {
+          channel: probeChannel(this.channel, this.token),
+          metadata: PROBE_METADATA,
+          tags: probeTags,
+          timeoutMs: Math.min(PROBE_ATTEMPT_TIMEOUT_MS, remaining),
+        },
+        undefined,
+        true,
+      );
+      try {
+        const answer = await this.engine.sendBuilt(built, signal, operation);
+        if (answer.Tags[PROBE_RESPONDER_TAG] === this.token) {
+          // Answered through the stream open now (a re-open cancels the old one first).
+          this.provenGeneration = this.generation;
+          return;
+        }
+        // Another member of the group (or another responder) answered: try again shortly.
+        await pause(5 + Math.random() * 20, signal);
+      } catch (err) {
+        if (!KubemqError.isKubemqError(err)) throw err;
+        if (err.code === 'CANCELLED' || err.code === 'CLOSED') throw err;
+        // Not registered yet (Error 301), or the connection is coming back: probe again.
+        if (err.code === 'TIMEOUT') continue;
+        if (err.retryable) await pause(100, signal);
+        else throw err;
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopped = true;
+      this.subscription?.unsubscribe();
+      await Promise.allSettled([...this.running]);
+      this.finish(undefined);
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.running.add(work);
+    return work.finally(() => this.running.delete(work));
+  }
+
+  /** Runs one request; never rejects (failures go to onError). */
+  private async serve({ wire, at }: Queued): Promise<void> {
+    if (isReadinessProbe(wire)) {
+      if (shouldAnswerProbe(wire.Tags, { token: this.token, group: this.group })) {
+        await this.send({
+          requestId: wire.RequestID,
+          replyChannel: wire.ReplyChannel,
+          executed: true,
+          tags: { [READINESS_PROBE_TAG]: wire.Tags[READINESS_PROBE_TAG] ?? '', [PROBE_RESPONDER_TAG]: this.token },
+        });
+      }
+      return;
+    }
+    if (this.stopped) return;
+    // It waited here longer than the sender waits: the sender has given up, so do not execute it.
+    if (wire.Timeout > 0 && performance.now() - at >= wire.Timeout) {
+      this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
+      return;
+    }
+    let result: HandlerResult;
+    try {
+      result = (await this.handler(this.toReceived(wire))) ?? {};
+      if (typeof result !== 'object' || result === null) {
+        throw new TypeError(`the handler returned ${result === null ? 'null' : typeof result}; return an object or nothing`);
+      }
+    } catch (err) {
+      result = { executed: false, error: errorText(err) };
+    }
+    const reply: CommandReply | QueryReply = { ...result, requestId: wire.RequestID, replyChannel: wire.ReplyChannel };
+    try {
+      await this.send(reply, false);
+    } catch (err) {
+      // The handler's result was not a valid reply: tell the sender rather than leave it waiting.
+      this.report(err);
+      await this.send({ requestId: wire.RequestID, replyChannel: wire.ReplyChannel, executed: false, error: `invalid handler result: ${errorText(err)}` });
+    }
+  }
+
+  /** Sends a reply. Failures are reported and swallowed, except invalid replies when `swallowInvalid` is false. */
+  private async send(reply: CommandReply | QueryReply, swallowInvalid = true): Promise<void> {
+    try {
+      await this.engine.reply(reply);
+    } catch (err) {
+      const error = asKubemqError(err, `${this.engine.kind.name}.reply`, this.channel);
+      if (!swallowInvalid && error.code === 'VALIDATION') throw error;
+      this.report(error);
+    }
+  }
+
+  private report(err: unknown): void {
+    try {
+      this.onError(asKubemqError(err, this.operation, this.channel));
+    } catch {
+      // A throwing onError must not break the responder.
+    }
+  }
+
+  private finish(error: KubemqError | undefined): void {
+    this.stopped = true;
+    if (this.finished) return;
+    this.finished = true;
+    this.untrack();
+    if (error === undefined) this.resolveClosed();
+    else {
+      this.report(error);
+      this.rejectClosed(error);
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+function asKubemqError(err: unknown, operation: string, channel: string): KubemqError {
+  if (KubemqError.isKubemqError(err)) return err;
+  return new KubemqError({ code: 'UNKNOWN', message: errorText(err), operation, channel, cause: err });
+}
+
+function cancelled(operation: string, channel: string): KubemqError {
+  return new KubemqError({ code: 'CANCELLED', message: `${operation} was aborted`, operation, channel });
+}
+
+function closedError(operation: string, channel: string): KubemqError {
+  return new KubemqError({ code: 'CLOSED', message: `the responder on "${channel}" is closed`, operation, channel });
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

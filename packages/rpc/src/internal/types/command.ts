@@ -1,0 +1,87 @@
+import { type MessageBody, type Tags } from '@kubemq/core';
+
+/** A command to send: an instruction for exactly one answer, executed or not (no data back). */
+export interface Command {
+  /** Target channel; no wildcards. */
+  channel: string;
+  /** Payload; strings are sent as UTF-8. A command needs a body or metadata. */
+  body?: MessageBody;
+  metadata?: string;
+  tags?: Tags;
+  /** Request id; generated when absent, so you can correlate the response. */
+  id?: string;
+  /**
+   * How long the broker waits for a responder, in ms (a positive integer). Default: the send
+   * options' `timeoutMs`, else the client's `defaultTimeoutMs`.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * The answer to a {@link Command}. `executed: false` is an application answer (the responder said
+ * it failed), returned, not thrown; no answer in time throws `TimeoutError`.
+ */
+export interface CommandResponse {
+  /** The request id. */
+  id: string;
+  /** Whether the responder executed the command. */
+  executed: boolean;
+  /** The responder's error text, when it set one. */
+  error: string | undefined;
+  /**
+   * When the responder executed it, as the responder stated (the broker never sets it);
+   * undefined when the responder sent none.
+   */
+  executedAt: Date | undefined;
+  tags: Tags;
+  /** The client id of the responder that answered. */
+  responderId: string;
+}
+
+/** A command as a responder receives it. */
+export interface CommandReceive {
+  /** The request id; echo it in the reply. */
+  id: string;
+  channel: string;
+  body: Uint8Array;
+  metadata: string;
+  tags: Tags;
+  /** Where the reply goes; filled in by the broker. Echo it in the reply. */
+  replyChannel: string;
+  /** The client id of the sender. */
+  clientId: string;
+  /** The sender's timeout in ms: after it a reply is useless (the broker drops it). */
+  timeoutMs: number;
+  /** Cache key the sender set, if any (commands are never cached; other SDKs may still set it). */
+  cacheKey: string | undefined;
+  /** Cache TTL the sender set, in ms, if any. */
+  cacheTtlMs: number | undefined;
+  /** The body decoded as UTF-8. */
+  text(): string;
+  /** The body parsed as JSON. */
+  json<T = unknown>(): T;
+}
+
+/**
+ * A responder's answer to a {@link CommandReceive}. The broker clears a command reply's body and
+ * metadata, so a command reply carries neither.
+ */
+export interface CommandReply {
+  /** The received command's `id`. */
+  requestId: string;
+  /** The received command's `replyChannel`. */
+  replyChannel: string;
+  /** Default: true unless `error` is set. */
+  executed?: boolean;
+  /** Why it was not executed. */
+  error?: string;
+  tags?: Tags;
+  /** Default: now. */
+  executedAt?: Date;
+}
+
+/** What a command handler may return: the reply without the routing fields (all optional). */
+export type CommandHandlerResult = Omit<CommandReply, 'requestId' | 'replyChannel'>;
+
+/** A command handler: return normally → executed; throw → executed = false with the error's message. */
+export type CommandHandler = (command: CommandReceive) => CommandHandlerResult | void | Promise<CommandHandlerResult | void>;

@@ -1,0 +1,97 @@
+import { type MessageBody, type Tags } from '@kubemq/core';
+
+/** A query to send: a request for data, answered by exactly one responder. */
+export interface Query {
+  /** Target channel; no wildcards. */
+  channel: string;
+  /** Payload; strings are sent as UTF-8. A query needs a body or metadata. */
+  body?: MessageBody;
+  metadata?: string;
+  tags?: Tags;
+  /** Request id; generated when absent, so you can correlate the response. */
+  id?: string;
+  /**
+   * How long the broker waits for a responder, in ms (a positive integer). Default: the send
+   * options' `timeoutMs`, else the client's `defaultTimeoutMs`.
+   */
+  timeoutMs?: number;
+  /**
+   * Cache key: a broker with a query cache answers later queries with the same key from its cache
+   * for `cacheTtlMs`. The open-source broker has no cache (it passes key and TTL to the responder).
+   */
+  cacheKey?: string;
+  /** How long a cached answer lives, in ms, whole seconds only; required with `cacheKey`. */
+  cacheTtlMs?: number;
+}
+
+/**
+ * The answer to a {@link Query}. `executed: false` is an application answer, returned, not thrown;
+ * no answer in time throws `TimeoutError`.
+ */
+export interface QueryResponse {
+  /** The request id. */
+  id: string;
+  executed: boolean;
+  /** The responder's error text, when it set one. */
+  error: string | undefined;
+  /** When the responder executed it, as the responder stated; undefined when it sent none. */
+  executedAt: Date | undefined;
+  body: Uint8Array;
+  metadata: string;
+  tags: Tags;
+  /** True when a broker-side query cache answered (never on the open-source broker). */
+  cacheHit: boolean;
+  /** The client id of the responder that answered (of the original answer, for a cache hit). */
+  responderId: string;
+  /** The body decoded as UTF-8. */
+  text(): string;
+  /** The body parsed as JSON. */
+  json<T = unknown>(): T;
+}
+
+/** A query as a responder receives it. */
+export interface QueryReceive {
+  /** The request id; echo it in the reply. */
+  id: string;
+  channel: string;
+  body: Uint8Array;
+  metadata: string;
+  tags: Tags;
+  /** Where the reply goes; filled in by the broker. Echo it in the reply. */
+  replyChannel: string;
+  /** The client id of the sender. */
+  clientId: string;
+  /** The sender's timeout in ms: after it a reply is useless (the broker drops it). */
+  timeoutMs: number;
+  /** The sender's cache key, if any. */
+  cacheKey: string | undefined;
+  /** The sender's cache TTL in ms, if any. */
+  cacheTtlMs: number | undefined;
+  /** The body decoded as UTF-8. */
+  text(): string;
+  /** The body parsed as JSON. */
+  json<T = unknown>(): T;
+}
+
+/** A responder's answer to a {@link QueryReceive}, with the data. */
+export interface QueryReply {
+  /** The received query's `id`. */
+  requestId: string;
+  /** The received query's `replyChannel`. */
+  replyChannel: string;
+  body?: MessageBody;
+  metadata?: string;
+  tags?: Tags;
+  /** Default: true unless `error` is set. */
+  executed?: boolean;
+  /** Why it was not executed. */
+  error?: string;
+  /** Default: now. */
+  executedAt?: Date;
+}
+
+/** What a query handler may return: the reply without the routing fields (all optional). */
+export type QueryHandlerResult = Omit<QueryReply, 'requestId' | 'replyChannel'>;
+
+/** A query handler: return the data (executed); throw → executed = false with the error's message. */
+export type QueryHandler = (query: QueryReceive) => QueryHandlerResult | void | Promise<QueryHandlerResult | void>;

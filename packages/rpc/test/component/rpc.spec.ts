@@ -1,0 +1,345 @@
+// The rpc clients end to end over an in-memory broker (fake-broker.ts) that stands where core's
+// transport would be: message mapping, reply mapping, timeouts, readiness and "bad input sends nothing".
+import { KubemqError, TimeoutError, ValidationError } from '@kubemq/core';
+import { type Request } from '@kubemq/core/internal';
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { commands, isReadinessProbe, queries, type CommandReceive } from '../../src/index.js';
+import { FakeBroker } from './fake-broker.js';
+
+jest.mock('@kubemq/core/internal', () => {
+  const actual = jest.requireActual('@kubemq/core/internal');
+  return {
+    ...actual,
+    clientInternals: (client: { __internals: unknown }) => client.__internals,
+    // Recovery is core's; here a stream is opened once.
+    recoverable: (_internals: unknown, open: (attempt: number) => unknown) => open(0),
+  };
+});
+
+let broker: FakeBroker;
+beforeEach(() => {
+  broker = new FakeBroker();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('commands', () => {
+  it('round trip: the handler sees the command, the sender gets executed, tags, time and responder id', async () => {
+    const client = broker.client('responder-app');
+    const seen: CommandReceive[] = [];
+    const responder = commands(client).handle({ channel: 'devices.reboot' }, (cmd) => {
+      seen.push(cmd);
+      return { tags: { device: cmd.text() }, executedAt: new Date('2026-01-01T00:00:00Z') };
+    });
+    const res = await commands(broker.client('sender-app')).send({ channel: 'devices.reboot', body: 'dev-1', metadata: 'm', tags: { a: 'b' }, timeoutMs: 500 });
+    expect(res).toMatchObject({ executed: true, error: undefined, tags: { device: 'dev-1' }, responderId: 'responder-app' });
+    expect(res.executedAt).toEqual(new Date('2026-01-01T00:00:00Z'));
+    expect(seen[0]).toMatchObject({ id: res.id, channel: 'devices.reboot', metadata: 'm', tags: { a: 'b' }, clientId: 'sender-app', timeoutMs: 500 });
+    expect(seen[0]?.replyChannel).toMatch(/^_INBOX\./);
+    await responder.close();
+  });
+
+  it('a throwing handler answers executed = false with the message, returned (not thrown) to the sender', async () => {
+    const client = broker.client();
+    const responder = commands(client).handle({ channel: 'c' }, () => {
+      throw new Error('device offline');
+    });
+    const res = await commands(client).send({ channel: 'c', body: 'x', timeoutMs: 500 });
+    expect(res.executed).toBe(false);
+    expect(res.error).toBe('device offline');
+    await responder.close();
+  });
+
+  it('no responder: TimeoutError carrying the request timeout; the gRPC deadline leaves the broker room to answer', async () => {
+    const err = await rejection(commands(broker.client()).send({ channel: 'nobody', body: 'x', timeoutMs: 50 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs: 50, channel: 'nobody', brokerCode: 301, operation: 'commands.send' });
+    const call = broker.callsTo('SendRequest')[0];
+    expect(call?.ctx.timeoutMs).toBeGreaterThan(50);
+    expect((call?.request as Request).Timeout).toBe(50);
+  });
+
+  it('a deadline on the client side becomes the same TimeoutError', async () => {
+    const client = broker.client() as unknown as { __internals: { unary: unknown } };
+    client.__internals.unary = () => Promise.reject(new KubemqError({ code: 'TIMEOUT', message: 'deadline exceeded', operation: 'x', grpcStatus: 4 }));
+    const err = await rejection(commands(client as never).send({ channel: 'c', body: 'x', timeoutMs: 70 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ timeoutMs: 70, grpcStatus: 4 });
+  });
+
+  it('other failures pass through unchanged', async () => {
+    const client = broker.client() as unknown as { __internals: { unary: unknown } };
+    const failure = new KubemqError({ code: 'UNAVAILABLE', message: 'down', operation: 'x', retryable: true });
+    client.__internals.unary = () => Promise.reject(failure);
+    expect(await rejection(commands(client as never).send({ channel: 'c', body: 'x' }))).toBe(failure);
+  });
+
+  it('raw subscribe + explicit reply', async () => {
+    const client = broker.client('raw');
+    const cmds = commands(client);
+    const received = firstValueFrom(cmds.subscribe({ channel: 'raw.*' }));
+    const pending = cmds.send({ channel: 'raw.one', body: 'hi', timeoutMs: 500 });
+    const cmd = await received;
+    expect(cmd.channel).toBe('raw.one');
+    expect(isReadinessProbe(cmd)).toBe(false);
+    await cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: false, error: 'nope', tags: { why: 'test' } });
+    expect(await pending).toMatchObject({ executed: false, error: 'nope', tags: { why: 'test' }, responderId: 'raw' });
+    expect(broker.openStreams).toBe(0);
+  });
+
+  it('for await over a subscription, cancelled when the loop ends', async () => {
+    const cmds = commands(broker.client());
+    const loop = (async () => {
+      for await (const cmd of cmds.subscribe({ channel: 'loop' })) {
+        await cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel });
+        break;
+      }
+    })();
+    const res = await cmds.send({ channel: 'loop', body: 'x', timeoutMs: 500 });
+    await loop;
+    expect(res.executed).toBe(true);
+    expect(broker.openStreams).toBe(0);
+  });
+});
+
+describe('queries', () => {
+  it('round trip with data, metadata and tags', async () => {
+    const client = broker.client('inventory');
+    const responder = queries(client).handle({ channel: 'inventory.lookup' }, (q) => ({
+      body: JSON.stringify({ sku: q.text(), stock: 4 }),
+      metadata: 'application/json',
+      tags: { source: 'db' },
+    }));
+    const res = await queries(client).send({ channel: 'inventory.lookup', body: 'sku-1', timeoutMs: 500 });
+    expect(res.executed).toBe(true);
+    expect(res.json()).toEqual({ sku: 'sku-1', stock: 4 });
+    expect(res).toMatchObject({ metadata: 'application/json', tags: { source: 'db' }, cacheHit: false, responderId: 'inventory' });
+    await responder.close();
+  });
+
+  it('cache key and TTL reach the responder (TTL in seconds on the wire, ms in the API)', async () => {
+    const client = broker.client();
+    const seen: Array<{ key: string | undefined; ttl: number | undefined }> = [];
+    const responder = queries(client).handle({ channel: 'q' }, (q) => {
+      seen.push({ key: q.cacheKey, ttl: q.cacheTtlMs });
+      return { body: 'v' };
+    });
+    await queries(client).send({ channel: 'q', body: 'x', cacheKey: 'k1', cacheTtlMs: 5_000, timeoutMs: 500 });
+    expect((broker.callsTo('SendRequest')[0]?.request as Request).CacheTTL).toBe(5);
+    expect(seen).toEqual([{ key: 'k1', ttl: 5_000 }]);
+    await responder.close();
+  });
+
+  it('1,000 concurrent queries are each answered with their own data', async () => {
+    const client = broker.client();
+    const responder = queries(client).handle({ channel: 'echo' }, (q) => ({ body: `${q.id}:${q.text()}` }));
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => queries(client).send({ channel: 'echo', id: `id-${i}`, body: String(i), timeoutMs: 2000 })),
+    );
+    results.forEach((res, i) => expect(res.text()).toBe(`id-${i}:${i}`));
+    await responder.close();
+  });
+});
+
+describe('bad input sends nothing', () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['invalid channel', { channel: 'a b', body: 'x' }, 'channel'],
+    ['wildcard on send', { channel: 'devices.*', body: 'x' }, 'channel'],
+    ['zero timeout', { channel: 'c', body: 'x', timeoutMs: 0 }, 'timeoutMs'],
+    ['fractional timeout', { channel: 'c', body: 'x', timeoutMs: 10.5 }, 'timeoutMs'],
+    ['empty request', { channel: 'c' }, 'body'],
+  ];
+
+  it.each(cases)('command with %s', async (_name, message, field) => {
+    const err = await rejection(commands(broker.client()).send(message as never));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).field).toBe(field);
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it.each([...cases, ['cache key without TTL', { channel: 'c', body: 'x', cacheKey: 'k' }, 'cacheTtlMs'] as [string, Record<string, unknown>, string]])(
+    'query with %s',
+    async (_name, message, field) => {
+      const err = await rejection(queries(broker.client()).send(message as never));
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).field).toBe(field);
+      expect(broker.calls).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    ['without request id', { replyChannel: '_INBOX.1' }, 'requestId'],
+    ['without reply channel', { requestId: 'r1' }, 'replyChannel'],
+  ])('reply %s', async (_name, reply, field) => {
+    const err = await rejection(commands(broker.client()).reply(reply as never));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).field).toBe(field);
+    const qerr = await rejection(queries(broker.client()).reply(reply as never));
+    expect((qerr as ValidationError).field).toBe(field);
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it('bad send options', async () => {
+    const err = await rejection(commands(broker.client()).send({ channel: 'c', body: 'x' }, { signal: 'no' as never }));
+    expect((err as ValidationError).field).toBe('options.signal');
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it('subscribe and handle throw at once on a bad channel or group, and open no stream', () => {
+    expect(() => commands(broker.client()).subscribe({ channel: '' })).toThrow(ValidationError);
+    expect(() => queries(broker.client()).subscribe({ channel: 'a', group: 'g h' })).toThrow(ValidationError);
+    expect(() => commands(broker.client()).handle({ channel: 'a.' }, () => undefined)).toThrow(ValidationError);
+    expect(() => commands(broker.client()).handle({ channel: 'a', concurrency: 0 }, () => undefined)).toThrow(ValidationError);
+    expect(() => commands(broker.client()).handle({ channel: 'a' }, 'nope' as never)).toThrow(TypeError);
+    expect(broker.calls).toHaveLength(0);
+  });
+});
+
+describe('handle()', () => {
+  it('readiness: the first request right after subscribing is lost while the broker registers; ready() waits it out', async () => {
+    broker.registrationDelayMs = 300;
+    const client = broker.client();
+    const handled: string[] = [];
+    const responder = commands(client).handle({ channel: 'late' }, (cmd) => {
+      handled.push(cmd.text());
+    });
+    const early = await rejection(commands(client).send({ channel: 'late', body: 'too early', timeoutMs: 50 }));
+    expect(early).toBeInstanceOf(TimeoutError);
+    await responder.ready();
+    expect((await commands(client).send({ channel: 'late', body: 'after ready', timeoutMs: 500 })).executed).toBe(true);
+    // Probes never reach the handler.
+    expect(handled).toEqual(['after ready']);
+    // A second call has nothing new to prove.
+    const before = broker.callsTo('SendRequest').length;
+    await responder.ready();
+    expect(broker.callsTo('SendRequest').length).toBe(before);
+    await responder.close();
+  });
+
+  it('ready() rejects with TimeoutError when the responder never becomes routable', async () => {
+    broker.registrationDelayMs = 60_000;
+    const responder = commands(broker.client()).handle({ channel: 'never' }, () => undefined);
+    const err = await rejection(responder.ready({ timeoutMs: 200 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ timeoutMs: 200, channel: 'never' });
+    await responder.close();
+  });
+
+  it('ready() of a wildcard responder probes a channel the pattern matches', async () => {
+    const responder = queries(broker.client()).handle({ channel: 'sensors.>' }, () => ({ body: 'x' }));
+    await responder.ready();
+    const probe = broker.callsTo('SendRequest')[0]?.request as Request;
+    expect(probe.Channel).toMatch(/^sensors\._probe_/);
+    expect(probe.Tags['x-kubemq-rpc-probe']).toBeDefined();
+    await responder.close();
+  });
+
+  it('every member of a group proves its own readiness, though probes land on any member', async () => {
+    const client = broker.client();
+    const members = [0, 1, 2].map(() => commands(client).handle({ channel: 'grp', group: 'workers' }, () => undefined));
+    await Promise.all(members.map((m) => m.ready()));
+    await Promise.all(members.map((m) => m.close()));
+  });
+
+  it('two responders without a group each prove readiness and ignore each other\'s probes', async () => {
+    const client = broker.client();
+    let calls = 0;
+    const a = commands(client).handle({ channel: 'fan' }, () => void calls++);
+    const b = commands(client).handle({ channel: 'fan' }, () => void calls++);
+    await Promise.all([a.ready(), b.ready()]);
+    expect(calls).toBe(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('close() waits for running handlers, then settles closed and stops the stream', async () => {
+    const client = broker.client();
+    let finish!: () => void;
+    let markStarted!: () => void;
+    const started = new Promise<void>((r) => (markStarted = r));
+    const responder = commands(client).handle({ channel: 'slow' }, () => {
+      markStarted();
+      return new Promise<void>((r) => (finish = r));
+    });
+    const sent = commands(client).send({ channel: 'slow', body: 'x', timeoutMs: 1000 });
+    await started;
+    let closed = false;
+    const closing = responder.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(closed).toBe(false);
+    finish();
+    await closing;
+    await responder.closed;
+    expect((await sent).executed).toBe(true);
+    expect(broker.openStreams).toBe(0);
+    expect(broker.tracked.size).toBe(0);
+  });
+
+  it('a request that waited longer than its timeout behind a busy handler is not executed', async () => {
+    const client = broker.client();
+    const ran: string[] = [];
+    const responder = commands(client).handle({ channel: 'busy', concurrency: 1 }, async (cmd) => {
+      ran.push(cmd.text());
+      if (cmd.text() === 'first') await new Promise((r) => setTimeout(r, 100));
+    });
+    broker.deliver({ Channel: 'busy', RequestID: 'a', Body: Buffer.from('first'), ReplyChannel: '_INBOX.a', Timeout: 5000, ClientID: 's' });
+    broker.deliver({ Channel: 'busy', RequestID: 'b', Body: Buffer.from('stale'), ReplyChannel: '_INBOX.b', Timeout: 20, ClientID: 's' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ran).toEqual(['first']);
+    expect(broker.logs.some((l) => l.includes('expired while queued'))).toBe(true);
+    await responder.close();
+  });
+
+  it('an invalid handler result is reported, and the sender gets executed = false instead of a timeout', async () => {
+    const client = broker.client();
+    const errors: KubemqError[] = [];
+    const responder = commands(client).handle({ channel: 'bad-result', onError: (e) => errors.push(e) }, () => ({ body: 'x' }) as never);
+    const res = await commands(client).send({ channel: 'bad-result', body: 'x', timeoutMs: 500 });
+    expect(res.executed).toBe(false);
+    expect(res.error).toMatch(/invalid handler result/);
+    expect(errors[0]).toBeInstanceOf(ValidationError);
+    await responder.close();
+  });
+
+  it('the handler runs requests concurrently up to `concurrency`', async () => {
+    const client = broker.client();
+    let running = 0;
+    let peak = 0;
+    const responder = queries(client).handle({ channel: 'par', concurrency: 4 }, async () => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return { body: 'ok' };
+    });
+    await Promise.all(Array.from({ length: 12 }, () => queries(client).send({ channel: 'par', body: 'x', timeoutMs: 2000 })));
+    expect(peak).toBe(4);
+    await responder.close();
+  });
+
+  it('a subscription that fails ends the responder: closed rejects and onError hears it', async () => {
+    const client = broker.client();
+    const errors: KubemqError[] = [];
+    const responder = commands(client).handle({ channel: 'dies', onError: (e) => errors.push(e) }, () => undefined);
+    const failure = new KubemqError({ code: 'PERMISSION_DENIED', message: 'no', operation: 'x' });
+    const stream = broker.callsTo('SubscribeToRequests')[0];
+    expect(stream).toBeDefined();
+    // Fail the open stream from the broker's side.
+    (broker as unknown as { subs: Array<{ observer: { error(e: unknown): void } }> }).subs[0]?.observer.error(failure);
+    expect(await rejection(responder.closed)).toBe(failure);
+    expect(errors).toContain(failure);
+  });
+
+  it('collects a subscription\'s first values as data', async () => {
+    const cmds = commands(broker.client());
+    const two = firstValueFrom(cmds.subscribe({ channel: 'x' }).pipe(take(2), toArray()));
+    broker.deliver({ Channel: 'x', RequestID: '1', Metadata: 'a', ReplyChannel: 'i', RequestTypeData: 1 });
+    broker.deliver({ Channel: 'x', RequestID: '2', Metadata: 'b', ReplyChannel: 'i', RequestTypeData: 1 });
+    expect((await two).map((c) => c.metadata)).toEqual(['a', 'b']);
+  });
+});
