@@ -1,0 +1,95 @@
+import { type Event as WireEvent, type Result } from '@kubemq/core/internal';
+import { buildEventStore } from '../../src/internal/build-event.js';
+import { StoreSendStream } from '../../src/internal/send-stream.js';
+import { fakeInternals, settle, type FakeCall } from './fake-internals.js';
+
+const ev = (channel: string, n: number, id = `e${n}`) => buildEventStore({ channel, body: `b${n}`, id }, 'test-client');
+
+/** Answers every Store=true event, in order (channel 'bad' is refused). */
+function broker(req: WireEvent, call: FakeCall<WireEvent, Result>) {
+  call.observer.next(
+    req.Channel === 'bad'
+      ? { EventID: req.EventID, Sent: false, Error: 'Error 110: invalid message, cannot be empty' }
+      : { EventID: req.EventID, Sent: true, Error: '' },
+  );
+}
+
+describe('StoreSendStream (events store, Store=true)', () => {
+  it('resolves every send with its own answer', async () => {
+    const internals = fakeInternals(broker as never);
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 10_000 });
+    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => stream.send(ev('audit', i))));
+    expect(results.map((r) => r.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `e${i}`));
+    expect(results.every((r) => r.sent)).toBe(true);
+    expect(internals.calls).toHaveLength(1);
+  });
+
+  it('correlates by id when answers come out of order, and rejects the refused one', async () => {
+    const internals = fakeInternals();
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 100 });
+    const a = stream.send(ev('audit', 1));
+    const b = stream.send(ev('bad', 2));
+    const c = stream.send(ev('audit', 3));
+    await settle();
+    const call = internals.calls[0]! as FakeCall<WireEvent, Result>;
+    call.observer.next({ EventID: 'e3', Sent: true, Error: '' });
+    call.observer.next({ EventID: 'e2', Sent: false, Error: 'Error 110: invalid message, cannot be empty' });
+    call.observer.next({ EventID: 'e1', Sent: true, Error: '' });
+    await expect(a).resolves.toEqual({ id: 'e1', sent: true });
+    await expect(b).rejects.toMatchObject({ code: 'VALIDATION', brokerCode: 110, channel: 'bad' });
+    await expect(c).resolves.toEqual({ id: 'e3', sent: true });
+  });
+
+  it('matches answers for one id first-in, first-out', async () => {
+    const internals = fakeInternals();
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 100 });
+    const a = stream.send(ev('audit', 1, 'same'));
+    const b = stream.send(ev('bad', 2, 'same'));
+    await settle();
+    const call = internals.calls[0]! as FakeCall<WireEvent, Result>;
+    call.observer.next({ EventID: 'same', Sent: true, Error: '' });
+    call.observer.next({ EventID: 'same', Sent: false, Error: 'boom' });
+    await expect(a).resolves.toEqual({ id: 'same', sent: true });
+    await expect(b).rejects.toMatchObject({ code: 'BROKER' });
+  });
+
+  it('a break fails the unanswered sends and the next send re-opens', async () => {
+    const internals = fakeInternals();
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 100 });
+    const a = stream.send(ev('audit', 1));
+    await settle();
+    internals.calls[0]!.fail();
+    await expect(a).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    const b = stream.send(ev('audit', 2));
+    await settle();
+    expect(internals.calls).toHaveLength(2);
+    (internals.calls[1] as FakeCall<WireEvent, Result>).observer.next({ EventID: 'e2', Sent: true, Error: '' });
+    await expect(b).resolves.toEqual({ id: 'e2', sent: true });
+  });
+
+  it('close() waits for outstanding answers, then half-closes', async () => {
+    const internals = fakeInternals();
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.stream', maxQueued: 100 });
+    const a = stream.send(ev('audit', 1));
+    await settle();
+    const call = internals.calls[0]! as FakeCall<WireEvent, Result>;
+    const closing = stream.close(2000);
+    await settle();
+    expect(call.ended).toBe(false);
+    call.observer.next({ EventID: 'e1', Sent: true, Error: '' });
+    await closing;
+    await expect(a).resolves.toEqual({ id: 'e1', sent: true });
+    expect(call.ended).toBe(true);
+    expect(call.cancelled).toBe(false);
+    await expect(stream.send(ev('audit', 2))).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
+  it('times out and honours abort', async () => {
+    const internals = fakeInternals();
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 100 });
+    await expect(stream.send(ev('audit', 1), { timeoutMs: 20 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    const ac = new AbortController();
+    ac.abort();
+    await expect(stream.send(ev('audit', 2), { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});

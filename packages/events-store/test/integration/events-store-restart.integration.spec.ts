@@ -1,0 +1,108 @@
+import { type KubemqClient } from '@kubemq/core';
+import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
+import { startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
+import { collect, connect } from './helpers';
+
+const TOTAL = 2000;
+
+/**
+ * Sends `TOTAL` events one after another (a few in flight), retrying each one that fails while the
+ * broker is away, and runs `disrupt` once half of them are stored.
+ */
+async function sendThrough(client: KubemqClient, channel: string, disrupt: () => Promise<void>): Promise<void> {
+  const store = eventsStore(client);
+  let disruption: Promise<void> | undefined;
+  const sendOne = async (i: number) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await store.send({ channel, body: `event ${i}`, id: `ev-${i}-${attempt}` }, { timeoutMs: 5_000 });
+        return;
+      } catch (err) {
+        if (attempt > 200) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100)); // back off while the broker is down
+      }
+    }
+  };
+  const WINDOW = 20;
+  for (let i = 0; i < TOTAL; i += WINDOW) {
+    if (i >= TOTAL / 2 && !disruption) disruption = disrupt();
+    await Promise.all(Array.from({ length: Math.min(WINDOW, TOTAL - i) }, (_, k) => sendOne(i + k)));
+  }
+  await disruption;
+}
+
+describe('events store across a broker restart mid-stream (own broker)', () => {
+  let broker: KubemqBroker | undefined;
+  let client: KubemqClient | undefined;
+
+  beforeAll(async () => {
+    if (!expectedCapabilities().restart) return;
+    broker = await startKubemq();
+    client = await connect(broker.address, 'es-restart');
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await broker?.[Symbol.asyncDispose]();
+  });
+
+  /** The subscriber got every sequence the broker holds, exactly once, in order, no gap. */
+  async function expectEverySequenceOnce(c: KubemqClient, channel: string, live: EventStoreReceive[]): Promise<void> {
+    // What the broker holds, read back by a fresh subscriber from the start.
+    const end = await eventsStore(c).send({ channel, body: 'end', id: 'the-end' });
+    expect(end.sent).toBe(true);
+    const fresh = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+    try {
+      await eventually(() => expect(fresh.items.some((e) => e.id === 'the-end')).toBe(true), { timeoutMs: 30_000 });
+      const held = fresh.items.map((e) => e.sequence);
+      expect(held).toEqual(Array.from({ length: held.length }, (_, i) => i + 1));
+      expect(held.length).toBeGreaterThanOrEqual(TOTAL + 1);
+      await eventually(() => expect(live.some((e) => e.id === 'the-end')).toBe(true), { timeoutMs: 30_000 });
+      expect(live.map((e) => e.sequence)).toEqual(held);
+      expect(live.map((e) => e.id)).toEqual(fresh.items.map((e) => e.id));
+    } finally {
+      fresh.sub.unsubscribe();
+    }
+  }
+
+  itWhen('restart', expectedCapabilities())(
+    `graceful stop + restart in the middle of ${TOTAL} events: no gap, no repeat`,
+    async () => {
+      const c = client as KubemqClient;
+      const channel = uniqueChannel('es.restart');
+      const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+      try {
+        await sendThrough(c, channel, async () => {
+          await (broker as KubemqBroker).stop();
+          await (broker as KubemqBroker).restart();
+        });
+        await expectEverySequenceOnce(c, channel, live.items);
+        expect(live.errors).toEqual([]);
+      } finally {
+        live.sub.unsubscribe();
+      }
+    },
+    180_000,
+  );
+
+  itWhen('kill', expectedCapabilities())(
+    `kill -9 + restart in the middle of ${TOTAL} events: no gap, no repeat`,
+    async () => {
+      const c = client as KubemqClient;
+      const channel = uniqueChannel('es.kill');
+      const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+      try {
+        await sendThrough(c, channel, async () => {
+          await (broker as KubemqBroker).kill();
+          await (broker as KubemqBroker).restart();
+        });
+        await expectEverySequenceOnce(c, channel, live.items);
+        expect(live.errors).toEqual([]);
+      } finally {
+        live.sub.unsubscribe();
+      }
+    },
+    180_000,
+  );
+});

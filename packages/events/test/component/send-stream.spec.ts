@@ -1,0 +1,134 @@
+import { type Event as WireEvent, type Result } from '@kubemq/core/internal';
+import { buildEvent } from '../../src/internal/build-event.js';
+import { EventsSendStream, isMarkerId } from '../../src/internal/send-stream.js';
+import { fakeInternals, settle, type FakeCall } from './fake-internals.js';
+
+/** Behaves like the broker: Store=false events are answered only on error, in order. */
+function broker(rejectChannel = 'bad.channel') {
+  return (req: WireEvent, call: FakeCall<WireEvent, Result>) => {
+    if (req.Channel === '') call.observer.next({ EventID: req.EventID, Sent: false, Error: 'Error 102: invalid channel value, cannot be empty' });
+    else if (req.Channel === rejectChannel) call.observer.next({ EventID: req.EventID, Sent: false, Error: 'nats: connection closed' });
+  };
+}
+
+const ev = (channel: string, n: number) => buildEvent({ channel, body: `b${n}`, id: `e${n}` }, 'test-client');
+
+describe('EventsSendStream (events, Store=false)', () => {
+  it('confirms a burst of sends with one marker the broker rejects', async () => {
+    const internals = fakeInternals(broker() as never);
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const sends = Array.from({ length: 50 }, (_, i) => stream.send(ev('ok', i)));
+    await expect(Promise.all(sends)).resolves.toHaveLength(50);
+    const written = internals.calls[0]!.written as WireEvent[];
+    expect(internals.calls).toHaveLength(1);
+    expect(written.filter((w) => !isMarkerId(w.EventID))).toHaveLength(50);
+    expect(written.filter((w) => isMarkerId(w.EventID)).length).toBeLessThanOrEqual(2);
+    // the marker carries nothing that could be published
+    const marker = written.find((w) => isMarkerId(w.EventID))!;
+    expect(marker).toMatchObject({ Channel: '', Metadata: '', Store: false });
+    expect(marker.Body.length).toBe(0);
+  });
+
+  it('rejects exactly the event the broker rejected, with the broker error', async () => {
+    const internals = fakeInternals(broker() as never);
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const results = await Promise.allSettled([stream.send(ev('ok', 1)), stream.send(ev('bad.channel', 2)), stream.send(ev('ok', 3))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const err = (results[1] as PromiseRejectedResult).reason;
+    expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: true, operation: 'events.send', channel: 'bad.channel' });
+  });
+
+  it('a break fails what was unconfirmed (retryable) and the next send opens a new call', async () => {
+    const internals = fakeInternals(); // a broker that never answers
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const first = stream.send(ev('ok', 1));
+    await settle();
+    internals.calls[0]!.fail();
+    await expect(first).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    const second = stream.send(ev('ok', 2));
+    await settle();
+    expect(internals.calls).toHaveLength(2);
+    const call = internals.calls[1]! as FakeCall<WireEvent, Result>;
+    const marker = call.written.find((w) => isMarkerId(w.EventID))!;
+    call.observer.next({ EventID: marker.EventID, Sent: false, Error: 'Error 102' });
+    await expect(second).resolves.toBeUndefined();
+  });
+
+  it('waits for the transport to drain before writing more', async () => {
+    const internals = fakeInternals(broker() as never);
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const p1 = stream.send(ev('ok', 1));
+    await settle();
+    const call = internals.calls[0]! as FakeCall<WireEvent, Result>;
+    await p1;
+    call.highWaterMark = 2;
+    const sends = [2, 3, 4, 5].map((n) => stream.send(ev('ok', n)));
+    await settle();
+    const eventsWritten = () => call.written.filter((w) => !isMarkerId(w.EventID)).length;
+    expect(eventsWritten()).toBeLessThan(5);
+    call.drain();
+    await settle();
+    call.drain();
+    await settle();
+    call.drain();
+    await Promise.all(sends);
+    expect(eventsWritten()).toBe(5);
+  });
+
+  it('times out a send the broker never confirms', async () => {
+    const internals = fakeInternals();
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    await expect(stream.send(ev('ok', 1), { timeoutMs: 30 })).rejects.toMatchObject({ code: 'TIMEOUT', timeoutMs: 30 });
+  });
+
+  it('an aborted send that is still queued is never written', async () => {
+    const internals = fakeInternals();
+    let release!: () => void;
+    internals.ready = new Promise((resolve) => (release = resolve));
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const ac = new AbortController();
+    const p = stream.send(ev('ok', 1), { signal: ac.signal });
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
+    release();
+    await settle();
+    const written = internals.calls[0]?.written ?? [];
+    expect((written as WireEvent[]).filter((w) => !isMarkerId(w.EventID))).toHaveLength(0);
+  });
+
+  it('refuses with BUFFER_FULL past maxQueued while not connected, never dropping silently', async () => {
+    const internals = fakeInternals();
+    internals.ready = new Promise(() => undefined);
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 2 });
+    void stream.send(ev('ok', 1)).catch(() => undefined);
+    void stream.send(ev('ok', 2)).catch(() => undefined);
+    await expect(stream.send(ev('ok', 3))).rejects.toMatchObject({ code: 'BUFFER_FULL' });
+  });
+
+  it('write() + flush() report untracked failures through onFailure', async () => {
+    const failures: string[] = [];
+    const internals = fakeInternals(broker() as never);
+    const stream = new EventsSendStream(internals, {
+      operation: 'events.stream',
+      maxQueued: 100,
+      onFailure: (id) => failures.push(id),
+    });
+    await stream.write(ev('ok', 1));
+    await stream.write(ev('bad.channel', 2));
+    await stream.write(ev('ok', 3));
+    await stream.flush();
+    expect(failures).toEqual(['e2']);
+  });
+
+  it('close() flushes, half-closes and waits for the server to end the call', async () => {
+    const internals = fakeInternals(broker() as never);
+    const stream = new EventsSendStream(internals, { operation: 'events.stream', maxQueued: 100 });
+    const w = stream.write(ev('ok', 1));
+    await stream.close(1000);
+    await w;
+    const call = internals.calls[0]!;
+    expect(call.ended).toBe(true);
+    expect(call.cancelled).toBe(false);
+    await expect(stream.write(ev('ok', 2))).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});

@@ -1,0 +1,228 @@
+import { type KubemqClient } from '@kubemq/core';
+import { clientInternals } from '@kubemq/core/internal';
+import { events, type EventReceive } from '@kubemq/events';
+import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { collect, connect } from './helpers';
+
+const PROBE = 'probe';
+const isProbe = (e: EventReceive) => e.metadata === PROBE;
+const notProbe = (e: EventReceive) => !isProbe(e);
+
+describe('events (integration)', () => {
+  let client: KubemqClient;
+
+  beforeAll(async () => {
+    client = await connect(sharedBroker().address);
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  /** Publishes probes on `channel` until every one of `received` has seen one. */
+  async function ready(channel: string, ...received: EventReceive[][]): Promise<void> {
+    await probeUntil(
+      () => events(client).send({ channel, metadata: PROBE }),
+      () => received.every((items) => items.some(isProbe)),
+      { timeoutMs: 15_000 },
+    );
+  }
+
+  it('delivers what was sent: id, channel, body, metadata, tags', async () => {
+    const channel = uniqueChannel('ev.roundtrip');
+    const sub = collect(events(client).subscribe({ channel }));
+    try {
+      await ready(channel, sub.items);
+      const result = await events(client).send({
+        channel,
+        id: 'my-id-1',
+        body: 'héllo',
+        metadata: 'meta',
+        tags: { a: '1', b: 'two' },
+      });
+      expect(result).toEqual({ id: 'my-id-1', sent: true });
+      const got = await eventually(() => {
+        const e = sub.items.find((x) => x.id === 'my-id-1');
+        if (!e) throw new Error('not yet');
+        return e;
+      });
+      expect(got.channel).toBe(channel);
+      expect(got.text()).toBe('héllo');
+      expect(got.metadata).toBe('meta');
+      expect(got.tags).toEqual({ a: '1', b: 'two' });
+      const bin = await events(client).send({ channel, body: new Uint8Array([0, 255, 7]) });
+      await eventually(() => expect([...(sub.items.find((x) => x.id === bin.id)?.body ?? [])]).toEqual([0, 255, 7]));
+    } finally {
+      sub.sub.unsubscribe();
+    }
+  });
+
+  it('send() in unary mode gives the same result', async () => {
+    const channel = uniqueChannel('ev.unary');
+    const sub = collect(events(client).subscribe({ channel }));
+    try {
+      const unary = events(client, { sendMode: 'unary' });
+      await probeUntil(() => unary.send({ channel, metadata: PROBE }), () => sub.items.some(isProbe));
+      const r = await unary.send({ channel, body: 'x' });
+      expect(r.sent).toBe(true);
+      await eventually(() => expect(sub.items.some((e) => e.id === r.id)).toBe(true));
+    } finally {
+      sub.sub.unsubscribe();
+    }
+  });
+
+  it('fans out every event to each of 3 subscribers', async () => {
+    const channel = uniqueChannel('ev.fanout');
+    const subs = [0, 1, 2].map(() => collect(events(client).subscribe({ channel })));
+    try {
+      await ready(channel, ...subs.map((s) => s.items));
+      const ids: string[] = [];
+      for (let i = 0; i < 50; i++) ids.push((await events(client).send({ channel, body: `m${i}` })).id);
+      await eventually(() => {
+        for (const s of subs) expect(s.items.filter(notProbe).map((e) => e.id)).toEqual(ids);
+      });
+    } finally {
+      subs.forEach((s) => s.sub.unsubscribe());
+    }
+  });
+
+  it('a group of 3 receives each of 300 events exactly once in total; another group and an ungrouped subscriber each get all', async () => {
+    const channel = uniqueChannel('ev.group');
+    const group = [0, 1, 2].map(() => collect(events(client).subscribe({ channel, group: 'workers' })));
+    const other = collect(events(client).subscribe({ channel, group: 'auditors' }));
+    const plain = collect(events(client).subscribe({ channel }));
+    try {
+      await ready(channel, ...group.map((s) => s.items), other.items, plain.items);
+      const ids = new Set<string>();
+      await Promise.all(
+        Array.from({ length: 300 }, async (_, i) => ids.add((await events(client).send({ channel, body: `job ${i}` })).id)),
+      );
+      expect(ids.size).toBe(300);
+      const groupIds = () => group.flatMap((s) => s.items.filter(notProbe).map((e) => e.id));
+      await eventually(() => {
+        expect(groupIds()).toHaveLength(300);
+        expect(other.items.filter(notProbe)).toHaveLength(300);
+        expect(plain.items.filter(notProbe)).toHaveLength(300);
+      });
+      expect(new Set(groupIds())).toEqual(ids);
+      expect(new Set(other.items.filter(notProbe).map((e) => e.id))).toEqual(ids);
+      expect(new Set(plain.items.filter(notProbe).map((e) => e.id))).toEqual(ids);
+      // the load was actually shared: more than one member got work
+      expect(group.filter((s) => s.items.some(notProbe)).length).toBeGreaterThan(1);
+    } finally {
+      [...group, other, plain].forEach((s) => s.sub.unsubscribe());
+    }
+  });
+
+  it("wildcards: 'orders.*' matches one token, 'orders.>' one or more", async () => {
+    const root = uniqueChannel('ev.wild');
+    const star = collect(events(client).subscribe({ channel: `${root}.orders.*` }));
+    const tail = collect(events(client).subscribe({ channel: `${root}.orders.>` }));
+    try {
+      // Readiness: a probe on a channel both patterns match.
+      await probeUntil(
+        () => events(client).send({ channel: `${root}.orders.probe`, metadata: PROBE }),
+        () => star.items.some(isProbe) && tail.items.some(isProbe),
+        { timeoutMs: 15_000 },
+      );
+      const channels = [`${root}.orders`, `${root}.orders.eu`, `${root}.orders.eu.paris`, `${root}.ordersx.eu`, `${root}.orders.us`, `${root}.other.eu`];
+      for (const channel of channels) await events(client).send({ channel, body: channel });
+      // Settle: a final event both see marks the end of what they could receive.
+      await events(client).send({ channel: `${root}.orders.end`, body: 'end' });
+      await eventually(() => {
+        expect(star.items.some((e) => e.text() === 'end')).toBe(true);
+        expect(tail.items.some((e) => e.text() === 'end')).toBe(true);
+      });
+      const seen = (s: typeof star) => s.items.filter(notProbe).map((e) => e.channel);
+      expect(seen(star)).toEqual([`${root}.orders.eu`, `${root}.orders.us`, `${root}.orders.end`]);
+      expect(seen(tail)).toEqual([`${root}.orders.eu`, `${root}.orders.eu.paris`, `${root}.orders.us`, `${root}.orders.end`]);
+    } finally {
+      star.sub.unsubscribe();
+      tail.sub.unsubscribe();
+    }
+  });
+
+  it('works with for await, and breaking out cancels the subscription', async () => {
+    const channel = uniqueChannel('ev.iter');
+    const received: string[] = [];
+    const consumer = (async () => {
+      for await (const e of events(client).subscribe({ channel })) {
+        if (isProbe(e)) {
+          received.push(PROBE);
+          continue;
+        }
+        received.push(e.text());
+        if (received.filter((x) => x !== PROBE).length === 3) break;
+      }
+    })();
+    await probeUntil(() => events(client).send({ channel, metadata: PROBE }), () => received.includes(PROBE));
+    for (const body of ['a', 'b', 'c']) await events(client).send({ channel, body });
+    await consumer;
+    expect(received.filter((x) => x !== PROBE)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a stream handle sends 10,000 events: every one is received, no failures', async () => {
+    const channel = uniqueChannel('ev.stream');
+    const sub = collect(events(client).subscribe({ channel }));
+    const handle = events(client).stream();
+    const failures: string[] = [];
+    handle.failures.subscribe((f) => failures.push(f.eventId));
+    try {
+      await ready(channel, sub.items);
+      for (let i = 0; i < 10_000; i++) await handle.send({ channel, body: String(i) });
+      await handle.flush();
+      expect(failures).toEqual([]);
+      await eventually(() => expect(sub.items.filter(notProbe)).toHaveLength(10_000), { timeoutMs: 30_000 });
+      const bodies = sub.items.filter(notProbe).map((e) => Number(e.text()));
+      expect(bodies).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+    } finally {
+      await handle.close();
+      sub.sub.unsubscribe();
+    }
+  }, 120_000);
+
+  it('10,000 concurrent send() calls all resolve through the shared stream', async () => {
+    const channel = uniqueChannel('ev.many');
+    const results = await Promise.all(Array.from({ length: 10_000 }, (_, i) => events(client).send({ channel, body: String(i) })));
+    expect(results.every((r) => r.sent)).toBe(true);
+    expect(new Set(results.map((r) => r.id)).size).toBe(10_000);
+  }, 120_000);
+
+  describe('bad input is rejected with a ValidationError naming the field, and nothing is sent', () => {
+    // A client of its own, with no stream open yet: anything sent would have to open a call.
+    let fresh: KubemqClient;
+    beforeAll(async () => {
+      fresh = await connect(sharedBroker().address);
+    });
+    afterAll(async () => {
+      await fresh?.close();
+    });
+    const cases: [string, () => Promise<unknown>, string][] = [
+      ['empty channel', () => events(fresh).send({ channel: '', body: 'x' }), 'channel'],
+      ['invalid channel (space)', () => events(fresh).send({ channel: 'a b', body: 'x' }), 'channel'],
+      ['control character', () => events(fresh).send({ channel: 'a\tb', body: 'x' }), 'channel'],
+      ['wildcard in a send', () => events(fresh).send({ channel: 'orders.*', body: 'x' }), 'channel'],
+      ['empty message', () => events(fresh).send({ channel: 'a' }), 'body'],
+      ['tags alone', () => events(fresh).send({ channel: 'a', tags: { k: 'v' } }), 'body'],
+      ['a number body', () => events(fresh).send({ channel: 'a', body: 5 as never }), 'body'],
+      ['unary mode, empty message', () => events(fresh, { sendMode: 'unary' }).send({ channel: 'a' }), 'body'],
+      ['stream handle, wildcard', () => events(fresh).stream().send({ channel: 'a.>', body: 'x' }), 'channel'],
+      ['subscribe, bad wildcard', async () => events(fresh).subscribe({ channel: 'a.>.b' }), 'channel'],
+      ['subscribe, empty channel', async () => events(fresh).subscribe({ channel: '' }), 'channel'],
+      ['timeoutMs 0', () => events(fresh).send({ channel: 'a', body: 'x' }, { timeoutMs: 0 }), 'timeoutMs'],
+    ];
+    it.each(cases)('%s', async (_name, run, field) => {
+      const internals = clientInternals(fresh);
+      const spies = [
+        jest.spyOn(internals, 'unary'),
+        jest.spyOn(internals, 'bidiStream'),
+        jest.spyOn(internals, 'serverStream'),
+      ];
+      try {
+        await expect(run()).rejects.toMatchObject({ name: 'ValidationError', code: 'VALIDATION', field });
+        for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      } finally {
+        spies.forEach((s) => s.mockRestore());
+      }
+    });
+  });
+});
