@@ -74,6 +74,11 @@ export interface KubemqBroker extends AsyncDisposable {
   readonly address: string;
   readonly kind: BrokerKind;
   readonly capabilities: BrokerCapabilities;
+  /**
+   * The temp dir this broker owns (a binary's cwd with ./store and ./config.yaml; the emulator's
+   * data root), removed on dispose. Undefined for external and container brokers.
+   */
+  readonly workDir?: string;
   /** Graceful stop (SIGTERM). The broker is down until restart(); after dispose it is gone for good. */
   stop(): Promise<void>;
   /** SIGKILL. The broker is down until restart(). */

@@ -9,6 +9,9 @@ import type { StartKubemqOptions } from '../types.js';
 import { emulatorArgs, type TlsFiles } from './launch-config.js';
 import { ProcessBroker } from './process-broker.js';
 
+/** The emulator CLI's ready line (any CLI given by KUBEMQ_EMULATOR_BIN must print "listening" or "ready"). */
+export const EMULATOR_READY_LINE = /\b(listening|ready)\b/i;
+
 /** Where the built CLI lives inside the @kubemq/emulator package. */
 const CLI_PATH = join('dist', 'esm', 'cli', 'main.js');
 
@@ -82,6 +85,8 @@ export async function startEmulator(options: StartKubemqOptions, startTimeoutMs:
       env,
       cwd: tempDir,
     }),
+    // The CLI prints one line when it accepts calls (`kubemq-emulator listening on …`).
+    readyLine: EMULATOR_READY_LINE,
     ping: (address) => ({
       address,
       tlsRootPem: options.tls ? (options.tls.caPem ?? options.tls.certPem) : undefined,

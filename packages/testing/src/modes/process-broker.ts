@@ -19,7 +19,7 @@ export interface ProcessBrokerSpec {
 }
 
 const PORT_ATTEMPTS = 4;
-const PORT_IN_USE = /EADDRINUSE|address already in use|port .*(in use|taken)/i;
+const PORT_IN_USE = /EADDRINUSE|address already in use|cannot listen|port .*(in use|taken)/i;
 
 /** A broker in a child process (a real binary or the emulator's CLI). */
 export class ProcessBroker implements KubemqBroker {
@@ -54,6 +54,10 @@ export class ProcessBroker implements KubemqBroker {
       await broker.removeTempDir();
       throw err;
     }
+  }
+
+  get workDir(): string {
+    return this.spec.tempDir;
   }
 
   get address(): string {

@@ -1,0 +1,86 @@
+// startKubemq() with the real @kubemq/emulator in a child process (the default mode here).
+import { existsSync } from 'node:fs';
+import { expectedCapabilities, ping, startKubemq, type KubemqBroker } from '../../src/index.js';
+import { itWhen, sharedBroker, uniqueChannel } from '../../src/jest/index.js';
+import { receiveFromQueue, sendToQueue } from '../support/queue-wire.js';
+
+// These tests start their own local broker; against KUBEMQ_ADDRESS they cannot restart or kill.
+const itLocal = itWhen('restart', expectedCapabilities());
+
+describe('startKubemq: a broker per call', () => {
+  let broker: KubemqBroker;
+  beforeAll(async () => {
+    broker = await startKubemq();
+  });
+  afterAll(async () => {
+    await broker?.[Symbol.asyncDispose]();
+  });
+
+  it('answers Ping at its address', async () => {
+    expect(broker.address).toMatch(/^[^:]+:\d+$/);
+    const info = await ping({ address: broker.address });
+    expect(typeof info.host).toBe('string');
+    expect(info.serverStartTime).toBeGreaterThan(0n);
+  });
+
+  it('is not the shared broker of the jest run', () => {
+    if (broker.kind !== 'external') expect(broker.address).not.toBe(sharedBroker().address);
+  });
+
+  itLocal('restart() keeps the stored messages and the address', async () => {
+    const channel = uniqueChannel('testing.restart');
+    await sendToQueue(broker.address, channel, 'kept over restart');
+    const address = broker.address;
+    await broker.restart();
+    expect(broker.address).toBe(address);
+    expect(await receiveFromQueue(broker.address, channel)).toEqual(['kept over restart']);
+  });
+
+  itLocal('kill() then restart() keeps acknowledged messages', async () => {
+    const channel = uniqueChannel('testing.kill');
+    await sendToQueue(broker.address, channel, 'acknowledged before SIGKILL');
+    await broker.kill();
+    await expect(ping({ address: broker.address }, 500)).rejects.toMatchObject({ code: 14 });
+    await broker.restart();
+    expect(await receiveFromQueue(broker.address, channel)).toEqual(['acknowledged before SIGKILL']);
+  });
+
+  itLocal('stop() takes it down until restart()', async () => {
+    await broker.stop();
+    await expect(ping({ address: broker.address }, 500)).rejects.toMatchObject({ code: 14 });
+    await broker.restart();
+    await ping({ address: broker.address });
+  });
+});
+
+describe('startKubemq: dispose', () => {
+  itLocal('removes the temp dir and refuses a later restart', async () => {
+    const broker = await startKubemq();
+    const workDir = broker.workDir;
+    expect(workDir && existsSync(workDir)).toBeTruthy();
+    await broker[Symbol.asyncDispose]();
+    expect(existsSync(workDir as string)).toBe(false);
+    await expect(broker.restart()).rejects.toThrow(/disposed/);
+  });
+
+  itLocal('works with await using', async () => {
+    let address = '';
+    {
+      await using broker = await startKubemq();
+      address = broker.address;
+      await ping({ address });
+    }
+    await expect(ping({ address }, 500)).rejects.toMatchObject({ code: 14 });
+  });
+});
+
+describe('startKubemq: emulator options', () => {
+  const itEmulator = itWhen('queryCache', expectedCapabilities({ queryCache: true }));
+  itEmulator('asks for optional features and reports them in capabilities', async () => {
+    await using broker = await startKubemq({ queryCache: true, channelManagement: true, auth: { token: 'sesame' } });
+    expect(broker.capabilities).toMatchObject({ queryCache: true, channelManagement: true, auth: true, tls: false });
+    // With auth on, a Ping without the token is refused, with it answered.
+    await expect(ping({ address: broker.address })).rejects.toMatchObject({ code: 16 });
+    await ping({ address: broker.address, authToken: 'sesame' });
+  });
+});
