@@ -83,7 +83,7 @@ export class TransactionLedger {
 
   /** Starts a settlement of some messages, or throws (naming the sequence) without changing anything. */
   beginSequences(kind: Exclude<SettleKind, 'close'>, sequences: readonly number[], operation: string): SettlePlan {
-    this.assertOpen(operation);
+    this.assertOpen(operation, sequences.length === 1 ? sequences[0] : undefined);
     for (const seq of sequences) {
       const state = this.settlement.get(seq);
       if (state !== 'pending') {
@@ -145,11 +145,17 @@ export class TransactionLedger {
     return [...this.settlement].filter(([, s]) => s === 'pending').map(([seq]) => seq);
   }
 
-  private assertOpen(operation: string): void {
+  private assertOpen(operation: string, sequence?: number): void {
     const reason: TransactionEndReason | undefined =
       this.txState === 'open' ? this.ending : this.txState === 'lost' ? 'lost' : this.txState === 'closed' ? 'closed' : 'settled';
     if (reason !== undefined) {
-      throw new QueueTransactionError({ operation, channel: this.channel, transactionId: this.transactionId, reason });
+      throw new QueueTransactionError({
+        operation,
+        channel: this.channel,
+        transactionId: this.transactionId,
+        reason,
+        ...(sequence !== undefined && { sequence }),
+      });
     }
   }
 }
