@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../clock.js';
+import { EventReceive } from '../../generated/kubemq.js';
+import { STAN_CLIENT_ID_REGISTERED, STAN_DURABLE_COLON, STAN_INVALID_CLIENT_ID } from '../../service/errors.js';
+import { fileStore, memoryStore, type Store } from '../../store/index.js';
+import { ChannelRegistry } from '../channels/registry.js';
+import { ClientRegistry } from './client-registry.js';
+import { EventsStoreEngine, StartType, type StoreTarget } from './events-store-engine.js';
+
+class Target implements StoreTarget {
+  readonly got: EventReceive[] = [];
+  room = true;
+  private waiters: (() => void)[] = [];
+  push(bytes: Buffer): void {
+    this.got.push(EventReceive.decode(bytes));
+  }
+  get hasRoom(): boolean {
+    return this.room;
+  }
+  whenRoom(fn: () => void): void {
+    if (this.room) fn();
+    else this.waiters.push(fn);
+  }
+  open(): void {
+    this.room = true;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+  get seqs(): number[] {
+    return this.got.map((e) => Number(e.Sequence));
+  }
+}
+
+function setup(store: Store = memoryStore(), clock = new ManualClock()) {
+  const channels = new ChannelRegistry(() => clock.nowMs());
+  const engine = new EventsStoreEngine({ store, clock, channels, dropAfterMs: 2000 });
+  const clients = new ClientRegistry(clock, 300);
+  const publish = (channel: string, n: number) => {
+    for (let i = 0; i < n; i++) {
+      engine.publish({ EventID: `e${i}`, Channel: channel, Metadata: '', Body: Buffer.from(`b${i}`), Tags: { i: String(i) } });
+      clock.advance(1000);
+    }
+  };
+  const sub = (clientId: string, channel: string, startType: number, startValue = 0n, group = '') => {
+    const t = new Target();
+    const lease = clients.register(clientId);
+    const unsub = engine.subscribe(lease, { channel, group, startType, startValue }, t);
+    return { t, close: () => (unsub(), lease.release(false)) };
+  };
+  return { clock, engine, clients, publish, sub, store };
+}
+
+describe('EventsStoreEngine start positions (server.md §2.2, §6)', () => {
+  it('numbers events per channel from 1 with Unix-ns timestamps', () => {
+    const { publish, sub, clock } = setup();
+    const t0 = clock.nowNs();
+    publish('a', 2);
+    publish('b', 1);
+    const { t } = sub('c1', 'a', StartType.StartFromFirst);
+    expect(t.seqs).toEqual([1, 2]);
+    expect(t.got[0]!.Timestamp).toBe(t0);
+    expect(t.got[1]!.Timestamp).toBe(t0 + 1_000_000_000n);
+    expect(t.got[0]!.Channel).toBe('a');
+    expect(t.got[0]!.Tags).toEqual({ i: '0' });
+    expect(sub('c2', 'b', StartType.StartFromFirst).t.seqs).toEqual([1]);
+  });
+
+  it.each([
+    ['StartNewOnly', StartType.StartNewOnly, 0n, [6]],
+    ['StartFromFirst', StartType.StartFromFirst, 0n, [1, 2, 3, 4, 5, 6]],
+    ['StartFromLast', StartType.StartFromLast, 0n, [5, 6]],
+    ['StartAtSequence 3', StartType.StartAtSequence, 3n, [3, 4, 5, 6]],
+    ['StartAtSequence beyond the last', StartType.StartAtSequence, 99n, [6]],
+    ['type 7 (accepted, new only)', 7, 0n, [6]],
+  ])('%s', (_name, type, value, expected) => {
+    const { publish, sub } = setup();
+    publish('ch', 5);
+    const { t } = sub('c1', 'ch', type, value);
+    publish('ch', 1);
+    expect(t.seqs).toEqual(expected);
+  });
+
+  it('StartAtTime (ns) and StartAtTimeDelta (s)', () => {
+    const { publish, sub, clock } = setup();
+    const start = clock.nowNs();
+    publish('ch', 5); // at start, +1 s, … +4 s; now = start + 5 s
+    expect(sub('c1', 'ch', StartType.StartAtTime, start + 2_000_000_000n).t.seqs).toEqual([3, 4, 5]);
+    expect(sub('c2', 'ch', StartType.StartAtTime, start - 1n).t.seqs).toEqual([1, 2, 3, 4, 5]);
+    expect(sub('c3', 'ch', StartType.StartAtTimeDelta, 2n).t.seqs).toEqual([4, 5]);
+    const future = sub('c4', 'ch', StartType.StartAtTime, clock.nowNs() + 60_000_000_000n);
+    expect(future.t.seqs).toEqual([]);
+    publish('ch', 1);
+    expect(future.t.seqs).toEqual([6]);
+  });
+
+  it('StartFromLast on an empty channel delivers the first new event', () => {
+    const { publish, sub } = setup();
+    const { t } = sub('c1', 'empty', StartType.StartFromLast);
+    publish('empty', 2);
+    expect(t.seqs).toEqual([1, 2]);
+  });
+});
+
+describe('EventsStoreEngine durables', () => {
+  it('resumes a (ClientID, channel) durable after the last delivered event and ignores the new start position', () => {
+    const { publish, sub } = setup();
+    publish('ch', 3);
+    const first = sub('c1', 'ch', StartType.StartFromFirst);
+    expect(first.t.seqs).toEqual([1, 2, 3]);
+    first.close();
+    publish('ch', 2);
+    const again = sub('c1', 'ch', StartType.StartFromFirst);
+    expect(again.t.seqs).toEqual([4, 5]);
+  });
+
+  it('shares a durable queue group across ClientIDs, one member per event', () => {
+    const { publish, sub } = setup();
+    publish('ch', 2);
+    const a = sub('c1', 'ch', StartType.StartFromFirst, 0n, 'g');
+    const b = sub('c2', 'ch', StartType.StartNewOnly, 0n, 'g'); // joins: start position ignored
+    publish('ch', 4);
+    expect([...a.t.seqs, ...b.t.seqs].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(b.t.seqs.length).toBeGreaterThan(0);
+    a.close();
+    b.close();
+    publish('ch', 1);
+    const c = sub('c3', 'ch', StartType.StartFromFirst, 0n, 'g');
+    expect(c.t.seqs).toEqual([7]);
+  });
+
+  it('refuses a colon in a grouped durable, allows it without a group', () => {
+    const { sub } = setup();
+    expect(() => sub('c1', 'a:b', StartType.StartNewOnly, 0n, 'g')).toThrow(STAN_DURABLE_COLON);
+    expect(() => sub('c2', 'a:b', StartType.StartNewOnly)).not.toThrow();
+  });
+
+  it('waits for room, then drops a message a stalled subscriber could not take within 2 s', () => {
+    const { publish, sub, clock } = setup();
+    const { t } = sub('c1', 'ch', StartType.StartNewOnly);
+    t.room = false;
+    publish('ch', 1); // advances 1 s
+    expect(t.seqs).toEqual([]);
+    clock.advance(1000); // 2 s after the stall: event 1 dropped (acked)
+    publish('ch', 1);
+    t.open();
+    expect(t.seqs).toEqual([2]);
+  });
+
+  it('keeps events and durable positions across a restart of a file store', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-'));
+    try {
+      const clock = new ManualClock();
+      const one = setup(fileStore(dir), clock);
+      one.publish('ch', 3);
+      const s = one.sub('c1', 'ch', StartType.StartFromFirst);
+      expect(s.t.seqs).toEqual([1, 2, 3]);
+      s.close();
+      void one.engine.close();
+      void one.store.close();
+      const two = setup(fileStore(dir), clock);
+      two.publish('ch', 1);
+      expect(two.sub('c1', 'ch', StartType.StartFromFirst).t.seqs).toEqual([4]);
+      expect(two.sub('c2', 'ch', StartType.StartFromFirst).t.seqs).toEqual([1, 2, 3, 4]);
+      expect(two.engine.lastSequence('ch')).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts but never stores events on channels stan refuses', () => {
+    const { engine, publish } = setup();
+    publish('a/b', 1);
+    publish('a..b', 1);
+    expect(engine.lastSequence('a/b')).toBe(0);
+    expect(engine.lastSequence('a..b')).toBe(0);
+  });
+
+  it('deletes a channel with its durables', () => {
+    const { engine, publish, sub } = setup();
+    publish('ch', 2);
+    sub('c1', 'ch', StartType.StartFromFirst).close();
+    expect(engine.deleteChannel('ch')).toBe(true);
+    expect(engine.channelNames()).not.toContain('ch');
+    publish('ch', 1);
+    expect(sub('c1', 'ch', StartType.StartFromFirst).t.seqs).toEqual([1]);
+  });
+});
+
+describe('ClientRegistry (stan client ids)', () => {
+  it('refuses a second live registration, and briefly after release', () => {
+    const clock = new ManualClock();
+    const reg = new ClientRegistry(clock, 300);
+    const lease = reg.register('c1');
+    expect(() => reg.register('c1')).toThrow(STAN_CLIENT_ID_REGISTERED);
+    lease.release(true);
+    expect(() => reg.register('c1')).toThrow(STAN_CLIENT_ID_REGISTERED);
+    clock.advance(300);
+    expect(() => reg.register('c1').release(false)).not.toThrow();
+    expect(() => reg.register('c1')).not.toThrow();
+  });
+
+  it('checks the charset', () => {
+    const reg = new ClientRegistry(new ManualClock(), 0);
+    expect(() => reg.register('a.b')).toThrow(STAN_INVALID_CLIENT_ID);
+    expect(() => reg.register('a b')).toThrow(STAN_INVALID_CLIENT_ID);
+    expect(() => reg.register('ok_Id-9')).not.toThrow();
+  });
+});
