@@ -2,7 +2,7 @@
 // Simple queue API over raw gRPC (server.md §2.4, §3, §5.1, §6): exact payloads and statuses.
 import * as grpc from '@grpc/grpc-js';
 import { type QueueMessage, QueuesInfoRequest, ReceiveQueueMessagesRequest, AckAllQueueMessagesRequest } from '../../src/generated/kubemq.js';
-import { startBroker, qmsg, unary, unaryError, unique, type Broker } from '../queues/harness.js';
+import { queueApi, startBroker, qmsg, unique, type Broker } from '../queues/harness.js';
 
 let b: Broker;
 beforeAll(async () => {
@@ -12,11 +12,12 @@ afterAll(async () => {
   await b.close();
 });
 
-const send = (m: QueueMessage) => unary(b.client.sendQueueMessage, b.client, m);
+const api = () => queueApi(b.client);
+const send = (m: QueueMessage) => api().send(m);
 const receive = (r: Partial<ReceiveQueueMessagesRequest>) =>
-  unary(b.client.receiveQueueMessages, b.client, ReceiveQueueMessagesRequest.fromPartial({ ClientID: 'tester', MaxNumberOfMessages: 10, WaitTimeSeconds: 1, ...r }));
+  api().receive(ReceiveQueueMessagesRequest.fromPartial({ ClientID: 'tester', MaxNumberOfMessages: 10, WaitTimeSeconds: 1, ...r }));
 const ackAll = (r: Partial<AckAllQueueMessagesRequest>) =>
-  unary(b.client.ackAllQueueMessages, b.client, AckAllQueueMessagesRequest.fromPartial({ ClientID: 'tester', WaitTimeSeconds: 1, ...r }));
+  api().ackAll(AckAllQueueMessagesRequest.fromPartial({ ClientID: 'tester', WaitTimeSeconds: 1, ...r }));
 
 const NUID = /^[0-9A-Za-z]{22}$/;
 
@@ -59,14 +60,14 @@ describe('SendQueueMessage', () => {
 
 describe('SendQueueMessagesBatch', () => {
   it('an empty batch is gRPC UNKNOWN "empty messages batch"', async () => {
-    const err = await unaryError(b.client.sendQueueMessagesBatch, b.client, { BatchID: 'b', Messages: [] });
+    const err = await api().batchError({ BatchID: 'b', Messages: [] });
     expect(err.code).toBe(grpc.status.UNKNOWN);
     expect(err.details).toBe('empty messages batch');
   });
 
   it('answers per message in order; validation failures leave HaveErrors false, publish failures set it', async () => {
     const q = unique('q');
-    const r = await unary(b.client.sendQueueMessagesBatch, b.client, {
+    const r = await api().batch({
       BatchID: 'b1',
       Messages: [qmsg(q, 'a'), qmsg(q, '', {}), qmsg(q, 'c', { Policy: { DelaySeconds: -1 } })],
     });
@@ -77,7 +78,7 @@ describe('SendQueueMessagesBatch', () => {
       [true, 'Error 135'],
     ]);
     expect(r.HaveErrors).toBe(false);
-    const bad = await unary(b.client.sendQueueMessagesBatch, b.client, { BatchID: 'b2', Messages: [qmsg('x/y', 'a')] });
+    const bad = await api().batch({ BatchID: 'b2', Messages: [qmsg('x/y', 'a')] });
     expect(bad.HaveErrors).toBe(true);
   });
 });
@@ -169,7 +170,7 @@ describe('QueuesInfo', () => {
     await send(qmsg(q, 'a'));
     await send(qmsg(q, 'b'));
     await send(qmsg('QA_S', 'z'));
-    const r = await unary(b.client.queuesInfo, b.client, QueuesInfoRequest.fromPartial({ RequestID: 'i1', QueueName: `${q};A;missing` }));
+    const r = await api().info(QueuesInfoRequest.fromPartial({ RequestID: 'i1', QueueName: `${q};A;missing` }));
     expect(r.RefRequestID).toBe('i1');
     expect(r.Info?.Queues.map((x) => x.Name).sort()).toEqual(['A', q].sort());
     const mine = r.Info?.Queues.find((x) => x.Name === q);

@@ -3,7 +3,20 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { KubemqEmulator, type EmulatorStartOptions } from '../../src/emulator.js';
-import { kubemqClient, QueueMessage, QueueMessagePolicy } from '../../src/generated/kubemq.js';
+import {
+  kubemqClient,
+  QueueMessage,
+  QueueMessagePolicy,
+  type AckAllQueueMessagesRequest,
+  type AckAllQueueMessagesResponse,
+  type QueueMessagesBatchRequest,
+  type QueueMessagesBatchResponse,
+  type QueuesInfoRequest,
+  type QueuesInfoResponse,
+  type ReceiveQueueMessagesRequest,
+  type ReceiveQueueMessagesResponse,
+  type SendQueueMessageResult,
+} from '../../src/generated/kubemq.js';
 
 export interface Broker {
   emu: KubemqEmulator;
@@ -38,6 +51,18 @@ export function unaryError<Req, Res>(method: Unary<Req, Res>, client: kubemqClie
   return new Promise((resolve, reject) => {
     method.call(client, req, (err) => (err ? resolve(err) : reject(new Error('expected an error'))));
   });
+}
+
+/** The unary queue RPCs, typed (the generated overloads defeat inference). */
+export function queueApi(client: kubemqClient) {
+  return {
+    send: (m: QueueMessage) => unary<QueueMessage, SendQueueMessageResult>(client.sendQueueMessage, client, m),
+    batch: (r: QueueMessagesBatchRequest) => unary<QueueMessagesBatchRequest, QueueMessagesBatchResponse>(client.sendQueueMessagesBatch, client, r),
+    batchError: (r: QueueMessagesBatchRequest) => unaryError<QueueMessagesBatchRequest, QueueMessagesBatchResponse>(client.sendQueueMessagesBatch, client, r),
+    receive: (r: ReceiveQueueMessagesRequest) => unary<ReceiveQueueMessagesRequest, ReceiveQueueMessagesResponse>(client.receiveQueueMessages, client, r),
+    ackAll: (r: AckAllQueueMessagesRequest) => unary<AckAllQueueMessagesRequest, AckAllQueueMessagesResponse>(client.ackAllQueueMessages, client, r),
+    info: (r: QueuesInfoRequest) => unary<QueuesInfoRequest, QueuesInfoResponse>(client.queuesInfo, client, r),
+  };
 }
 
 export const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
