@@ -1,0 +1,235 @@
+// A stand-in for core's ClientInternals whose streams behave like the broker's queue streams as
+// spec/server.md §2.4 and §5.3 describe them: downstream requests served one at a time per stream,
+// transactions kept per stream, settlements answered only on error, ActiveOffsets, CloseByClient,
+// unsettled messages returned when a stream ends; upstream answers possibly out of order.
+import { KubemqError } from '@kubemq/core';
+import {
+  QueuesDownstreamRequestType as T,
+  type BidiCall,
+  type ClientInternals,
+  type QueueMessage,
+  type QueuesDownstreamRequest,
+  type QueuesDownstreamResponse,
+  type QueuesUpstreamRequest,
+  type QueuesUpstreamResponse,
+  type StreamObserver,
+} from '@kubemq/core/internal';
+
+interface Stored {
+  seq: number;
+  msg: QueueMessage;
+  receiveCount: number;
+}
+
+interface Tx {
+  id: string;
+  channel: string;
+  held: Map<number, Stored>;
+  open: boolean;
+}
+
+export class FakeCall<Req> implements BidiCall<Req> {
+  readonly written: Req[] = [];
+  ended = false;
+  cancelled = false;
+  constructor(
+    readonly path: string,
+    readonly observer: StreamObserver<unknown>,
+    private readonly onWrite: (req: Req) => void,
+    private readonly onClose: () => void,
+  ) {}
+  get writable(): boolean {
+    return !this.ended && !this.cancelled;
+  }
+  write(message: Req): boolean {
+    if (!this.writable) throw new Error('write after end');
+    this.written.push(message);
+    this.onWrite(message);
+    return true;
+  }
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
+  end(): void {
+    this.ended = true; // the broker ignores half-close on queue streams (§5.3)
+  }
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.onClose();
+  }
+  /** The connection broke. */
+  fail(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.onClose();
+    this.observer.error(new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: 'x', message: 'connection lost' }));
+  }
+}
+
+export class FakeQueueBroker {
+  readonly queues = new Map<string, Stored[]>();
+  readonly calls: FakeCall<never>[] = [];
+  private seq = 0;
+  private txSeq = 0;
+  /** Upstream: hold answers until release() (to answer out of order). */
+  holdUpstream = false;
+  readonly heldUpstream: (() => void)[] = [];
+  /** Downstream: swallow ActiveOffsets (to test a settlement the broker never confirms). */
+  swallowProbes = false;
+
+  add(channel: string, count: number, body = (i: number) => `m${i}`): void {
+    for (let i = 0; i < count; i++) this.push(channel, { MessageID: `id-${this.seq + 1}`, ClientID: 'p', Channel: channel, Metadata: '', Body: Buffer.from(body(i)), Tags: {}, Attributes: undefined, Policy: undefined }, 0);
+  }
+
+  waiting(channel: string): Stored[] {
+    return this.queues.get(channel) ?? [];
+  }
+
+  written(path: string): unknown[] {
+    return this.calls.filter((c) => c.path.endsWith(path)).flatMap((c) => c.written);
+  }
+
+  private push(channel: string, msg: QueueMessage, receiveCount: number): void {
+    const list = this.queues.get(channel) ?? [];
+    list.push({ seq: ++this.seq, msg: { ...msg, Channel: channel }, receiveCount });
+    this.queues.set(channel, list);
+  }
+
+  internals(): ClientInternals & { broker: FakeQueueBroker } {
+    const broker = this;
+    const noop = (): void => undefined;
+    return {
+      broker,
+      clientId: 'test-client',
+      logger: { debug: noop, info: noop, warn: noop, error: noop },
+      options: { defaultTimeoutMs: 2000 },
+      state: 'ready',
+      whenReady: () => Promise.resolve(),
+      onReconnect: () => noop,
+      track: () => noop,
+      unary: () => Promise.reject(new Error('not in this fake')),
+      serverStream: () => ({ cancel: noop }),
+      bidiStream: (method: { path: string }, observer: StreamObserver<unknown>) => {
+        const call = method.path.endsWith('QueuesDownstream') ? broker.downstream(method.path, observer) : broker.upstream(method.path, observer);
+        broker.calls.push(call as FakeCall<never>);
+        return call;
+      },
+    } as unknown as ClientInternals & { broker: FakeQueueBroker };
+  }
+
+  private upstream(path: string, observer: StreamObserver<unknown>): FakeCall<QueuesUpstreamRequest> {
+    const call: FakeCall<QueuesUpstreamRequest> = new FakeCall<QueuesUpstreamRequest>(
+      path,
+      observer,
+      (req) => {
+        const answer = (): void => {
+          const response: QueuesUpstreamResponse = {
+            RefRequestID: req.RequestID,
+            IsError: false,
+            Error: '',
+            Results: req.Messages.map((m) => {
+              if (m.Channel === 'rejected') return { MessageID: m.MessageID, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: 'Error 120: invalid queue name value, cannot be empty, contains wildcards ,white spaces and end with dot' };
+              this.push(m.Channel, m, 0);
+              return { MessageID: m.MessageID, SentAt: 1_764_300_000_000_000_000n, ExpirationAt: 0n, DelayedTo: 0n, IsError: false, Error: '' };
+            }),
+          };
+          if (!call.cancelled) observer.next(response);
+        };
+        if (this.holdUpstream) this.heldUpstream.push(answer);
+        else queueMicrotask(answer);
+      },
+      () => undefined,
+    );
+    return call;
+  }
+
+  private downstream(path: string, observer: StreamObserver<unknown>): FakeCall<QueuesDownstreamRequest> {
+    const txs = new Map<string, Tx>();
+    let chain = Promise.resolve();
+    let call: FakeCall<QueuesDownstreamRequest> | undefined = undefined;
+    const reply = (r: Partial<QueuesDownstreamResponse>): void => {
+      if (call?.cancelled) return;
+      observer.next({ TransactionId: '', RefRequestId: '', RequestTypeData: 0, Messages: [], ActiveOffsets: [], IsError: false, Error: '', TransactionComplete: false, Metadata: {}, ...r });
+    };
+    const release = (tx: Tx, countUp: boolean): void => {
+      for (const s of tx.held.values()) this.push(tx.channel, s.msg, countUp ? s.receiveCount + 1 : s.receiveCount);
+      tx.held.clear();
+      tx.open = false;
+    };
+    const serve = async (req: QueuesDownstreamRequest): Promise<void> => {
+      if (req.RequestTypeData === T.Get) {
+        const deadline = Date.now() + Math.max(req.WaitTimeout, 1000);
+        while (this.waiting(req.Channel).length < req.MaxItems && Date.now() < deadline && !call?.cancelled) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        const taken = this.waiting(req.Channel).splice(0, req.MaxItems);
+        const tx: Tx = { id: `tx-${++this.txSeq}`, channel: req.Channel, held: new Map(), open: !req.AutoAck && taken.length > 0 };
+        if (tx.open) for (const s of taken) tx.held.set(s.seq, s);
+        txs.set(tx.id, tx);
+        reply({
+          TransactionId: tx.id,
+          RefRequestId: req.RequestID,
+          RequestTypeData: T.Get,
+          Messages: taken.map((s) => ({ ...s.msg, Attributes: { Timestamp: 1n, Sequence: BigInt(s.seq), MD5OfBody: '', ReceiveCount: s.receiveCount + 1, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: 0n, DelayedTo: 0n } })),
+        });
+        return;
+      }
+      const tx = txs.get(req.RefTransactionId);
+      const error = (text: string): void => reply({ TransactionId: req.RefTransactionId, RefRequestId: req.RequestID, RequestTypeData: req.RequestTypeData, IsError: true, Error: text });
+      if (!tx) return error('transaction is completed or transaction id not found');
+      const range = (verb: string, apply: (s: Stored) => void): void => {
+        if (!tx.open) return error(`cannot ${verb} messages with closed response `);
+        for (const n of req.SequenceRange.map(Number)) {
+          const s = tx.held.get(n);
+          if (!s) return error(`invalid ${verb} sequence id ${n}`);
+          apply(s);
+          tx.held.delete(n);
+        }
+        if (tx.held.size === 0) tx.open = false;
+      };
+      switch (req.RequestTypeData) {
+        case T.AckAll:
+          if (!tx.open) return error('cannot ack messages with closed response ');
+          tx.held.clear();
+          tx.open = false;
+          return;
+        case T.NAckAll:
+          if (!tx.open) return error('cannot nack messages with closed response ');
+          return release(tx, true);
+        case T.ReQueueAll:
+          if (!tx.open) return error('cannot ack messages with closed response ');
+          for (const s of tx.held.values()) this.push(req.ReQueueChannel, s.msg, 0);
+          tx.held.clear();
+          tx.open = false;
+          return;
+        case T.AckRange:
+          return range('ack', () => undefined);
+        case T.NAckRange:
+          return range('nack', (s) => this.push(tx.channel, s.msg, s.receiveCount + 1));
+        case T.ReQueueRange:
+          return range('requeue', (s) => this.push(req.ReQueueChannel, s.msg, 0));
+        case T.CloseByClient:
+          if (tx.open) release(tx, false);
+          return;
+        case T.ActiveOffsets:
+          if (this.swallowProbes) return;
+          if (!tx.open) return error('cannot get active offsets with closed response ');
+          return reply({ TransactionId: tx.id, RefRequestId: req.RequestID, RequestTypeData: T.ActiveOffsets, ActiveOffsets: [...tx.held.keys()].map(BigInt) });
+        default:
+          return error('request unknown');
+      }
+    };
+    call = new FakeCall<QueuesDownstreamRequest>(
+      path,
+      observer,
+      (req) => {
+        chain = chain.then(() => serve(req));
+      },
+      () => {
+        for (const tx of txs.values()) if (tx.open) release(tx, false);
+      },
+    );
+    return call;
+  }
+}
