@@ -1,14 +1,10 @@
 import { validatePositiveInt, type ClientInternals } from '@kubemq/core/internal';
 
-/** Used when the client exposes no default timeout. */
-const FALLBACK_TIMEOUT_MS = 10_000;
-
-/** The deadline of one call: the caller's `timeoutMs`, else the client's default. */
+/** The deadline of one call: the caller's `timeoutMs`, else the client's `defaultTimeoutMs`. */
 export function callTimeoutMs(internals: ClientInternals, timeoutMs: number | undefined, field = 'timeoutMs'): number {
   if (timeoutMs !== undefined) return validatePositiveInt(timeoutMs, field);
-  const fromClient = (internals.options as { defaultTimeoutMs?: unknown }).defaultTimeoutMs;
-  return typeof fromClient === 'number' && fromClient > 0 ? fromClient : FALLBACK_TIMEOUT_MS;
+  return internals.options.defaultTimeoutMs;
 }
 
-/** Long-lived streams (subscriptions, send streams) have no deadline. */
-export const STREAM_CONTEXT = { timeoutMs: 0 } as const;
+/** Long-lived streams (subscriptions, send streams) get no deadline: core sets none unless given. */
+export const STREAM_CONTEXT = {} as const;

@@ -1,0 +1,23 @@
+import { type KubemqClient } from '@kubemq/core';
+import { events } from '@kubemq/events';
+
+// As an RxJS Observable: subscribing opens the subscription, unsubscribing closes it.
+export function logNotifications(client: KubemqClient): () => void {
+  const subscription = events(client)
+    .subscribe({ channel: 'notifications.email' })
+    .subscribe({
+      next: (event) => console.log(event.channel, event.id, event.text(), event.tags),
+      error: (err) => console.error('subscription ended', err),
+    });
+  return () => subscription.unsubscribe();
+}
+
+// As an async iterable: breaking out of the loop closes the subscription.
+export async function firstTen(client: KubemqClient): Promise<string[]> {
+  const texts: string[] = [];
+  for await (const event of events(client).subscribe({ channel: 'notifications.email' })) {
+    texts.push(event.text());
+    if (texts.length === 10) break;
+  }
+  return texts;
+}
