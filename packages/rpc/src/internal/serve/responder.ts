@@ -53,6 +53,7 @@ export class RequestResponder<R> implements Responder {
   private readonly running = new Set<Promise<void>>();
   private subscription: Subscription | undefined;
   private readonly untrack: () => void;
+  private readonly unhookReconnect: () => void;
   private resolveClosed!: () => void;
   private rejectClosed!: (err: unknown) => void;
   private readonly operation: string;
@@ -86,6 +87,10 @@ export class RequestResponder<R> implements Responder {
     this.closed.catch(() => undefined);
 
     this.untrack = engine.internals.track({ drain: () => this.close() });
+    // After a reconnect the stream is re-opened and must be proven again.
+    this.unhookReconnect = engine.internals.onReconnect(() => {
+      this.provenGeneration = -1;
+    });
     this.subscription = engine
       .requests(built, () => {
         this.generation++;
@@ -106,7 +111,7 @@ export class RequestResponder<R> implements Responder {
     const timeoutMs =
       options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'options.timeoutMs', { min: 1, integer: true });
     const signal = validateSignal(options.signal, 'options.signal');
-    if (this.provenGeneration === this.generation && this.generation > 0) return;
+    if (this.provenGeneration === this.generation && this.generation > 0 && this.engine.internals.state === 'ready') return;
     const deadline = performance.now() + timeoutMs;
     const probeTags: Record<string, string> = { [READINESS_PROBE_TAG]: this.token };
     if (this.group !== undefined) probeTags[PROBE_GROUP_TAG] = this.group;
@@ -234,6 +239,7 @@ export class RequestResponder<R> implements Responder {
     if (this.finished) return;
     this.finished = true;
     this.untrack();
+    this.unhookReconnect();
     if (error === undefined) this.resolveClosed();
     else {
       this.report(error);

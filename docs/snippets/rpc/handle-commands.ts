@@ -1,0 +1,18 @@
+import { type KubemqClient } from '@kubemq/core';
+import { commands, type Responder } from '@kubemq/rpc';
+
+declare function reboot(deviceId: string): Promise<void>;
+
+// Return normally: executed. Throw: executed = false, with the error's message as `error`.
+// The helper subscribes, replies for you and re-subscribes after a reconnect.
+export async function serveReboots(client: KubemqClient): Promise<Responder> {
+  const responder = commands(client).handle({ channel: 'devices.reboot' }, async (cmd) => {
+    const deviceId = cmd.text();
+    if (deviceId === '') throw new Error('no device id');
+    await reboot(deviceId);
+    return { tags: { device: deviceId } };
+  });
+  // Optional: wait until the broker routes commands to this responder (see "Readiness").
+  await responder.ready();
+  return responder; // later: await responder.close()
+}

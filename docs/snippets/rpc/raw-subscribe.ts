@@ -1,0 +1,19 @@
+import { type KubemqClient } from '@kubemq/core';
+import { commands, isReadinessProbe } from '@kubemq/rpc';
+
+// Full control: a cold stream of received commands (Observable and async iterable), answered
+// with an explicit reply that echoes the request id and the reply channel the broker filled in.
+export async function serveByHand(client: KubemqClient, signal: AbortSignal): Promise<void> {
+  const cmds = commands(client);
+  for await (const cmd of cmds.subscribe({ channel: 'devices.*.reboot' })) {
+    if (signal.aborted) break; // leaving the loop cancels the subscription
+    if (isReadinessProbe(cmd)) continue; // a probe from a handle() responder on the same channel
+    const ok = cmd.channel !== 'devices.locked.reboot';
+    await cmds.reply({
+      requestId: cmd.id,
+      replyChannel: cmd.replyChannel,
+      executed: ok,
+      ...(ok ? {} : { error: 'device is locked' }),
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import { TimeoutError, ValidationError, type KubemqClient } from '@kubemq/core';
+import { commands, isReadinessProbe, type CommandReceive } from '@kubemq/rpc';
+import { probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { connect, rejectionOf } from './helpers.js';
+
+describe('commands through the broker', () => {
+  let requester: KubemqClient;
+  let responderClient: KubemqClient;
+
+  beforeAll(async () => {
+    requester = await connect(sharedBroker().address, 'rpc-cmd-req');
+    responderClient = await connect(sharedBroker().address, 'rpc-cmd-resp');
+  });
+
+  afterAll(async () => {
+    await requester?.close();
+    await responderClient?.close();
+  });
+
+  it('round trip: executed, with the responder\'s tags, time and client id', async () => {
+    const channel = uniqueChannel('rpc.cmd');
+    const seen: CommandReceive[] = [];
+    await using responder = commands(responderClient).handle({ channel }, (cmd) => {
+      seen.push(cmd);
+      return { tags: { device: cmd.text() } };
+    });
+    await responder.ready();
+    const before = Date.now();
+    const res = await commands(requester).send({ channel, body: 'dev-7', metadata: 'reboot', tags: { by: 'test' }, timeoutMs: 5000 });
+    expect(res.executed).toBe(true);
+    expect(res.error).toBeUndefined();
+    expect(res.tags).toMatchObject({ device: 'dev-7' });
+    expect(res.responderId).toBe(responderClient.clientId);
+    expect(res.executedAt?.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ id: res.id, channel, metadata: 'reboot', tags: { by: 'test' }, clientId: requester.clientId, timeoutMs: 5000 });
+  });
+
+  it('round trip: a throwing handler is executed = false with its message (returned, not thrown)', async () => {
+    const channel = uniqueChannel('rpc.cmd.fail');
+    await using responder = commands(responderClient).handle({ channel }, () => {
+      throw new Error('device is offline');
+    });
+    await responder.ready();
+    const res = await commands(requester).send({ channel, body: 'dev-8', timeoutMs: 5000 });
+    expect(res.executed).toBe(false);
+    expect(res.error).toBe('device is offline');
+  });
+
+  it('no responder: TimeoutError after the command\'s own timeout, not before', async () => {
+    const channel = uniqueChannel('rpc.cmd.none');
+    const timeoutMs = 1500;
+    const started = performance.now();
+    const err = await rejectionOf(commands(requester).send({ channel, body: 'anyone?', timeoutMs }));
+    const elapsed = performance.now() - started;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs, channel });
+    expect(elapsed).toBeGreaterThanOrEqual(timeoutMs - 5);
+    expect(elapsed).toBeLessThan(timeoutMs + 15_000);
+  });
+
+  it('a group of 3 responders answers each of 300 commands exactly once', async () => {
+    const channel = uniqueChannel('rpc.cmd.group');
+    const handledBy = new Map<string, number[]>();
+    const members = [0, 1, 2].map((member) =>
+      commands(responderClient).handle({ channel, group: 'workers' }, (cmd) => {
+        handledBy.set(cmd.id, [...(handledBy.get(cmd.id) ?? []), member]);
+        return { tags: { member: String(member) } };
+      }),
+    );
+    try {
+      await Promise.all(members.map((m) => m.ready()));
+      const ids = Array.from({ length: 300 }, (_, i) => `${channel}-${i}`);
+      const results = [];
+      for (let i = 0; i < ids.length; i += 50) {
+        results.push(
+          ...(await Promise.all(ids.slice(i, i + 50).map((id) => commands(requester).send({ channel, id, body: id, timeoutMs: 10_000 })))),
+        );
+      }
+      expect(results.every((r) => r.executed)).toBe(true);
+      expect(results.map((r) => r.id)).toEqual(ids);
+      for (const id of ids) expect(handledBy.get(id)).toHaveLength(1);
+      expect(handledBy.size).toBe(300);
+      const perMember = [0, 1, 2].map((m) => [...handledBy.values()].filter(([who]) => who === m).length);
+      expect(perMember.every((n) => n > 0)).toBe(true);
+      // The reply came from the member that ran the handler.
+      results.forEach((r) => expect(r.tags['member']).toBe(String(handledBy.get(r.id)?.[0])));
+    } finally {
+      await Promise.all(members.map((m) => m.close()));
+    }
+  }, 60_000);
+
+  it('a wildcard responder serves every channel its pattern matches', async () => {
+    const base = uniqueChannel('rpc.cmd.wild');
+    await using responder = commands(responderClient).handle({ channel: `${base}.*` }, (cmd) => ({ tags: { served: cmd.channel } }));
+    await responder.ready();
+    for (const leaf of ['a', 'b']) {
+      const res = await commands(requester).send({ channel: `${base}.${leaf}`, body: leaf, timeoutMs: 5000 });
+      expect(res.executed).toBe(true);
+      expect(res.tags['served']).toBe(`${base}.${leaf}`);
+    }
+  });
+
+  it('raw subscribe + explicit reply, probed until answered', async () => {
+    const channel = uniqueChannel('rpc.cmd.raw');
+    const cmds = commands(responderClient);
+    const answered: string[] = [];
+    const sub = cmds.subscribe({ channel }).subscribe((cmd) => {
+      if (isReadinessProbe(cmd)) return;
+      answered.push(cmd.text());
+      void cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: cmd.text() !== 'refuse', error: cmd.text() === 'refuse' ? 'refused' : undefined });
+    });
+    try {
+      let ok = false;
+      await probeUntil(
+        async () => {
+          // Until the broker has registered the subscription a command times out; keep probing.
+          ok = (await commands(requester).send({ channel, body: 'probe', timeoutMs: 500 }).catch(() => undefined))?.executed === true || ok;
+        },
+        () => ok,
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
+      const refused = await commands(requester).send({ channel, body: 'refuse', timeoutMs: 5000 });
+      expect(refused).toMatchObject({ executed: false, error: 'refused', responderId: responderClient.clientId });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('bad input is refused before sending, naming the field', async () => {
+    const channel = uniqueChannel('rpc.cmd.bad');
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ channel: 'has space', body: 'x' }, 'channel'],
+      [{ channel: `${channel}.*`, body: 'x' }, 'channel'],
+      [{ channel, body: 'x', timeoutMs: 0 }, 'timeoutMs'],
+      [{ channel, body: 'x', timeoutMs: 2.5 }, 'timeoutMs'],
+      [{ channel }, 'body'],
+    ];
+    for (const [message, field] of cases) {
+      const err = await rejectionOf(commands(requester).send(message as never));
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).field).toBe(field);
+    }
+    const replyErr = await rejectionOf(commands(requester).reply({ requestId: '', replyChannel: 'x' }));
+    expect((replyErr as ValidationError).field).toBe('requestId');
+  });
+});

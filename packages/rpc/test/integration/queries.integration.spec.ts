@@ -1,0 +1,115 @@
+import { ValidationError, type KubemqClient } from '@kubemq/core';
+import { queries, type QueryReceive } from '@kubemq/rpc';
+import { startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { expectedCapabilities, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { connect, rejectionOf } from './helpers.js';
+
+describe('queries through the broker', () => {
+  let requester: KubemqClient;
+  let responderClient: KubemqClient;
+
+  beforeAll(async () => {
+    requester = await connect(sharedBroker().address, 'rpc-q-req');
+    responderClient = await connect(sharedBroker().address, 'rpc-q-resp');
+  });
+
+  afterAll(async () => {
+    await requester?.close();
+    await responderClient?.close();
+  });
+
+  it('round trip with data, metadata and tags', async () => {
+    const channel = uniqueChannel('rpc.q');
+    await using responder = queries(responderClient).handle({ channel }, (q) => ({
+      body: JSON.stringify({ sku: q.text(), stock: 12 }),
+      metadata: 'application/json',
+      tags: { source: 'warehouse-a' },
+    }));
+    await responder.ready();
+    const res = await queries(requester).send({ channel, body: 'sku-9', timeoutMs: 5000 });
+    expect(res.executed).toBe(true);
+    expect(res.json()).toEqual({ sku: 'sku-9', stock: 12 });
+    expect(res.metadata).toBe('application/json');
+    expect(res.tags).toMatchObject({ source: 'warehouse-a' });
+    expect(res.responderId).toBe(responderClient.clientId);
+  });
+
+  it('1,000 concurrent queries are all answered, each with its own data', async () => {
+    const channel = uniqueChannel('rpc.q.many');
+    await using responder = queries(responderClient).handle({ channel }, (q) => ({ body: `${q.id}|${q.text()}`, tags: { n: q.text() } }));
+    await responder.ready();
+    const n = 1000;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => queries(requester).send({ channel, id: `${channel}-${i}`, body: String(i), timeoutMs: 30_000 })),
+    );
+    results.forEach((res, i) => {
+      expect(res.id).toBe(`${channel}-${i}`);
+      expect(res.text()).toBe(`${channel}-${i}|${i}`);
+      expect(res.tags['n']).toBe(String(i));
+    });
+  }, 60_000);
+
+  it('cache key and TTL reach the responder (the open-source broker has no cache and passes them on)', async () => {
+    const channel = uniqueChannel('rpc.q.cachefields');
+    const seen: QueryReceive[] = [];
+    await using responder = queries(responderClient).handle({ channel }, (q) => {
+      seen.push(q);
+      return { body: 'fresh' };
+    });
+    await responder.ready();
+    const res = await queries(requester).send({ channel, body: 'x', cacheKey: 'price:sku-1', cacheTtlMs: 30_000, timeoutMs: 5000 });
+    expect(res.executed).toBe(true);
+    expect(seen[0]).toMatchObject({ cacheKey: 'price:sku-1', cacheTtlMs: 30_000 });
+  });
+
+  it('a cache key without a TTL (the broker\'s Error 116) is refused client-side, before sending', async () => {
+    const channel = uniqueChannel('rpc.q.nottl');
+    let called = 0;
+    await using responder = queries(responderClient).handle({ channel }, () => {
+      called++;
+      return { body: 'x' };
+    });
+    await responder.ready();
+    const err = await rejectionOf(queries(requester).send({ channel, body: 'x', cacheKey: 'k', timeoutMs: 2000 }));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).field).toBe('cacheTtlMs');
+    const fractional = await rejectionOf(queries(requester).send({ channel, body: 'x', cacheKey: 'k', cacheTtlMs: 1500 }));
+    expect((fractional as ValidationError).field).toBe('cacheTtlMs');
+    expect(called).toBe(0);
+  });
+});
+
+describe('query cache hits (a broker with a query cache; the open-source server has none)', () => {
+  const capabilities = expectedCapabilities({ queryCache: true });
+  let broker: KubemqBroker | undefined;
+  let client: KubemqClient | undefined;
+
+  beforeAll(async () => {
+    if (!capabilities.queryCache) return;
+    broker = await startKubemq({ queryCache: true });
+    client = await connect(broker.address, 'rpc-q-cache');
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await broker?.[Symbol.asyncDispose]();
+  });
+
+  itWhen('queryCache', capabilities)('a second query with the same key is answered from the cache', async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('rpc.q.cache');
+    let executions = 0;
+    await using responder = queries(c).handle({ channel }, (q) => ({ body: `${q.text()}#${++executions}` }));
+    await responder.ready();
+    const first = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlMs: 60_000, timeoutMs: 5000 });
+    const second = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlMs: 60_000, timeoutMs: 5000 });
+    const other = await queries(c).send({ channel, body: 'sku-2', cacheKey: 'sku-2', cacheTtlMs: 60_000, timeoutMs: 5000 });
+    expect(first).toMatchObject({ cacheHit: false, executed: true });
+    expect(first.text()).toBe('sku-1#1');
+    expect(second.cacheHit).toBe(true);
+    expect(second.text()).toBe('sku-1#1');
+    expect(other.cacheHit).toBe(false);
+    expect(other.text()).toBe('sku-2#2');
+    expect(executions).toBe(2);
+  });
+});

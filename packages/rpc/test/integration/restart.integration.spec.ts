@@ -1,0 +1,62 @@
+import { type KubemqClient } from '@kubemq/core';
+import { commands, queries } from '@kubemq/rpc';
+import { startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
+import { connect } from './helpers.js';
+
+describe('responders across a broker restart (own broker)', () => {
+  let broker: KubemqBroker | undefined;
+  let client: KubemqClient | undefined;
+
+  beforeAll(async () => {
+    if (!expectedCapabilities().restart) return;
+    broker = await startKubemq();
+    client = await connect(broker.address, 'rpc-restart');
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await broker?.[Symbol.asyncDispose]();
+  });
+
+  /** Sends until one is answered: while the broker is down, or the responder not yet back, sends fail. */
+  async function answeredAgain(send: () => Promise<boolean>): Promise<void> {
+    let answered = false;
+    await probeUntil(
+      async () => {
+        answered = (await send().catch(() => false)) || answered;
+      },
+      () => answered,
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
+  }
+
+  itWhen('restart', expectedCapabilities())('a command responder re-subscribes and serves again after a restart', async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('rpc.restart.cmd');
+    let handled = 0;
+    const responder = commands(c).handle({ channel }, () => void handled++);
+    try {
+      await responder.ready();
+      expect((await commands(c).send({ channel, body: 'before', timeoutMs: 5000 })).executed).toBe(true);
+      await (broker as KubemqBroker).restart();
+      await answeredAgain(async () => (await commands(c).send({ channel, body: 'after', timeoutMs: 1000 })).executed);
+      // And readiness can be proven again on the new subscription.
+      await responder.ready({ timeoutMs: 30_000 });
+      expect(handled).toBeGreaterThanOrEqual(2);
+    } finally {
+      await responder.close();
+    }
+    await expect(responder.closed).resolves.toBeUndefined();
+  }, 120_000);
+
+  itWhen('kill', expectedCapabilities())('a query responder serves again after kill -9 and a restart', async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('rpc.restart.q');
+    await using responder = queries(c).handle({ channel }, (q) => ({ body: q.text().toUpperCase() }));
+    await responder.ready();
+    await (broker as KubemqBroker).kill();
+    await (broker as KubemqBroker).restart();
+    await answeredAgain(async () => (await queries(c).send({ channel, body: 'again', timeoutMs: 1000 })).text() === 'AGAIN');
+  }, 120_000);
+});
