@@ -1,7 +1,7 @@
 // The rpc clients end to end over an in-memory broker (fake-broker.ts) that stands where core's
 // transport would be: message mapping, reply mapping, timeouts, readiness and "bad input sends nothing".
 import { KubemqError, TimeoutError, ValidationError } from '@kubemq/core';
-import { type Request } from '@kubemq/core/internal';
+import type { Request } from '@kubemq/core/internal';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { commands, isReadinessProbe, queries, type CommandReceive } from '../../src/index.js';
 import { FakeBroker } from './fake-broker.js';

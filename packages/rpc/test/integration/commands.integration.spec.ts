@@ -1,5 +1,5 @@
 import { TimeoutError, ValidationError, type KubemqClient } from '@kubemq/core';
-import { commands, isReadinessProbe, type CommandReceive } from '@kubemq/rpc';
+import { commands, isReadinessProbe, type CommandReceive } from '../../src/index.js';
 import { probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect, rejectionOf } from './helpers.js';
 

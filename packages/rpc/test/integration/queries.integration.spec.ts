@@ -1,5 +1,5 @@
 import { ValidationError, type KubemqClient } from '@kubemq/core';
-import { queries, type QueryReceive } from '@kubemq/rpc';
+import { queries, type QueryReceive } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { expectedCapabilities, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect, rejectionOf } from './helpers.js';

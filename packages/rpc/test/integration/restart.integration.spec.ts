@@ -1,5 +1,5 @@
-import { type KubemqClient } from '@kubemq/core';
-import { commands, queries } from '@kubemq/rpc';
+import type { KubemqClient } from '@kubemq/core';
+import { commands, queries } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { connect } from './helpers.js';

@@ -6,9 +6,9 @@ import {
   validateMetadata,
   validateTags,
 } from '@kubemq/core/internal';
-import { type CommandReply } from '../types/command.js';
-import { type QueryReply } from '../types/query.js';
-import { type RequestKind } from '../kind.js';
+import type { CommandReply } from '../types/command.js';
+import type { QueryReply } from '../types/query.js';
+import type { RequestKind } from '../kind.js';
 import { toBuffer } from './request.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
 

@@ -9,9 +9,9 @@ import {
   validatePositiveInt,
   validateTags,
 } from '@kubemq/core/internal';
-import { type Command } from '../types/command.js';
-import { type Query } from '../types/query.js';
-import { type RequestKind } from '../kind.js';
+import type { Command } from '../types/command.js';
+import type { Query } from '../types/query.js';
+import type { RequestKind } from '../kind.js';
 import { RESERVED_TAG_PREFIX } from '../serve/probe-tags.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
 

@@ -1,6 +1,6 @@
 import { Subscribe, validateChannel, validateGroup } from '@kubemq/core/internal';
-import { type SubscribeOptions } from '../types/common.js';
-import { type RequestKind } from '../kind.js';
+import type { SubscribeOptions } from '../types/common.js';
+import type { RequestKind } from '../kind.js';
 import { requireObject } from './invalid.js';
 
 export interface BuiltSubscribe {

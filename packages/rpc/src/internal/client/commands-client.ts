@@ -1,12 +1,12 @@
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import { iterableObservable, type IterableObservable } from '@kubemq/core/internal';
 import { map } from 'rxjs';
 import { toCommandReceive } from '../convert/received.js';
 import { toCommandResponse } from '../convert/response.js';
 import { COMMANDS } from '../kind.js';
 import { RequestResponder } from '../serve/responder.js';
-import { type HandleOptions, type ReplyOptions, type Responder, type SendOptions, type SubscribeOptions } from '../types/common.js';
-import { type Command, type CommandHandler, type CommandReceive, type CommandReply, type CommandResponse } from '../types/command.js';
+import type { HandleOptions, ReplyOptions, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
+import type { Command, CommandHandler, CommandReceive, CommandReply, CommandResponse } from '../types/command.js';
 import { RequestsEngine } from './requests-engine.js';
 
 /**

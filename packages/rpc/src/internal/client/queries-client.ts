@@ -1,12 +1,12 @@
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import { iterableObservable, type IterableObservable } from '@kubemq/core/internal';
 import { map } from 'rxjs';
 import { toQueryReceive } from '../convert/received.js';
 import { toQueryResponse } from '../convert/response.js';
 import { QUERIES } from '../kind.js';
 import { RequestResponder } from '../serve/responder.js';
-import { type HandleOptions, type ReplyOptions, type Responder, type SendOptions, type SubscribeOptions } from '../types/common.js';
-import { type Query, type QueryHandler, type QueryReceive, type QueryReply, type QueryResponse } from '../types/query.js';
+import type { HandleOptions, ReplyOptions, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
+import type { Query, QueryHandler, QueryReceive, QueryReply, QueryResponse } from '../types/query.js';
 import { RequestsEngine } from './requests-engine.js';
 
 /**

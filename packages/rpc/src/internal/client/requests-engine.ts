@@ -1,4 +1,4 @@
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import {
   clientInternals,
   recoverable,
@@ -12,11 +12,11 @@ import { Observable } from 'rxjs';
 import { buildReply } from '../build/reply.js';
 import { buildRequest, MAX_INT32, type BuiltRequest } from '../build/request.js';
 import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
-import { type RequestKind } from '../kind.js';
+import type { RequestKind } from '../kind.js';
 import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.js';
-import { type ReplyOptions, type SendOptions, type SubscribeOptions } from '../types/common.js';
-import { type Command, type CommandReply } from '../types/command.js';
-import { type Query, type QueryReply } from '../types/query.js';
+import type { ReplyOptions, SendOptions, SubscribeOptions } from '../types/common.js';
+import type { Command, CommandReply } from '../types/command.js';
+import type { Query, QueryReply } from '../types/query.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestDeadlineMs, toRequestError } from './timeouts.js';
 import { requireObject } from '../build/invalid.js';
 

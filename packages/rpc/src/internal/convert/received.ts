@@ -1,7 +1,7 @@
 import { bodyJson, bodyText, type Tags } from '@kubemq/core';
-import { type Request } from '@kubemq/core/internal';
-import { type CommandReceive } from '../types/command.js';
-import { type QueryReceive } from '../types/query.js';
+import type { Request } from '@kubemq/core/internal';
+import type { CommandReceive } from '../types/command.js';
+import type { QueryReceive } from '../types/query.js';
 
 /** A received command or query: plain data fields plus text()/json() on the prototype. */
 class ReceivedRequest implements CommandReceive, QueryReceive {

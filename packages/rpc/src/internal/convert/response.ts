@@ -1,7 +1,7 @@
 import { bodyJson, bodyText, type Tags } from '@kubemq/core';
-import { type Response } from '@kubemq/core/internal';
-import { type CommandResponse } from '../types/command.js';
-import { type QueryResponse } from '../types/query.js';
+import type { Response } from '@kubemq/core/internal';
+import type { CommandResponse } from '../types/command.js';
+import type { QueryResponse } from '../types/query.js';
 import { responseTimestampToDate } from './executed-at.js';
 import { asUint8Array } from './received.js';
 

@@ -1,11 +1,11 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
 import { newId, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import { from, map, mergeMap, type Subscription } from 'rxjs';
-import { type RequestsEngine } from '../client/requests-engine.js';
+import type { RequestsEngine } from '../client/requests-engine.js';
 import { requireObject } from '../build/invalid.js';
-import { type HandleOptions, type ReadyOptions, type Responder } from '../types/common.js';
-import { type CommandHandlerResult, type CommandReply } from '../types/command.js';
-import { type QueryHandlerResult, type QueryReply } from '../types/query.js';
+import type { HandleOptions, ReadyOptions, Responder } from '../types/common.js';
+import type { CommandHandlerResult, CommandReply } from '../types/command.js';
+import type { QueryHandlerResult, QueryReply } from '../types/query.js';
 import {
   PROBE_GROUP_TAG,
   PROBE_METADATA,

@@ -1,4 +1,4 @@
-import { type MessageBody, type Tags } from '@kubemq/core';
+import type { MessageBody, Tags } from '@kubemq/core';
 
 /** A command to send: an instruction for exactly one answer, executed or not (no data back). */
 export interface Command {

@@ -1,4 +1,4 @@
-import { type KubemqError } from '@kubemq/core';
+import type { KubemqError } from '@kubemq/core';
 
 /** Options of {@link CommandsClient.send} and {@link QueriesClient.send}. */
 export interface SendOptions {

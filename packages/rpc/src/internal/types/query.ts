@@ -1,4 +1,4 @@
-import { type MessageBody, type Tags } from '@kubemq/core';
+import type { MessageBody, Tags } from '@kubemq/core';
 
 /** A query to send: a request for data, answered by exactly one responder. */
 export interface Query {
