@@ -79,13 +79,13 @@ export function qmsg(channel: string, body: string, fields: Partial<Omit<QueueMe
 }
 
 /** Reads a bidi stream's responses in order, with timeouts, and knows when the server ended it. */
-export class StreamReader<T> {
+export class StreamReader<T, Req = unknown> {
   private readonly buffered: T[] = [];
   private waiter: ((v: T | undefined) => void) | undefined;
   ended = false;
   status: grpc.StatusObject | undefined;
 
-  constructor(readonly call: grpc.ClientDuplexStream<unknown, T>) {
+  constructor(readonly call: grpc.ClientDuplexStream<Req, T>) {
     call.on('data', (d: T) => {
       if (this.waiter) {
         const w = this.waiter;

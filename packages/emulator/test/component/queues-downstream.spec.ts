@@ -1,0 +1,262 @@
+/// <reference types="jest" />
+// QueuesDownstream and QueuesUpstream over raw gRPC (server.md §2.4, §5.3, §6).
+import {
+  QueuesDownstreamRequest,
+  QueuesDownstreamRequestType as T,
+  type QueuesDownstreamResponse,
+  type QueuesUpstreamRequest,
+  type QueuesUpstreamResponse,
+} from '../../src/generated/kubemq.js';
+import { qmsg, queueApi, startBroker, StreamReader, unique, type Broker } from '../queues/harness.js';
+
+let b: Broker;
+beforeAll(async () => {
+  b = await startBroker();
+});
+afterAll(async () => {
+  await b.close();
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function downstream() {
+  const call = b.client.queuesDownstream();
+  const reader = new StreamReader<QueuesDownstreamResponse>(call);
+  const req = (fields: Partial<QueuesDownstreamRequest>) => call.write(QueuesDownstreamRequest.fromPartial({ ClientID: 'tester', ...fields }));
+  return { call, reader, req };
+}
+
+async function fill(q: string, ...bodies: string[]) {
+  await queueApi(b.client).batch({ BatchID: 'fill', Messages: bodies.map((x) => qmsg(q, x)) });
+}
+
+const peekCount = async (q: string) =>
+  (await queueApi(b.client).receive({ RequestID: '', ClientID: 'p', Channel: q, MaxNumberOfMessages: 100, WaitTimeSeconds: 1, IsPeak: true })).MessagesReceived;
+
+describe('QueuesDownstream Get', () => {
+  it('validates 101 and 120 as IsError payloads', async () => {
+    const d = downstream();
+    d.req({ RequestID: 'g1', RequestTypeData: T.Get, ClientID: '', Channel: 'q' });
+    d.req({ RequestID: 'g2', RequestTypeData: T.Get, Channel: 'a b' });
+    const r1 = await d.reader.expectNext();
+    const r2 = await d.reader.expectNext();
+    expect(r1).toMatchObject({ RefRequestId: 'g1', RequestTypeData: T.Get, IsError: true, Error: 'Error 101: invalid clientID value, cannot be empty' });
+    expect(r2.Error).toMatch(/^Error 120: /);
+    d.call.cancel();
+  });
+
+  it('returns MaxItems with a new transaction, AutoAck settles at once', async () => {
+    const q = unique('q');
+    await fill(q, 'a', 'b', 'c');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 2, WaitTimeout: 30_000, AutoAck: true });
+    const r = await d.reader.expectNext();
+    expect(r).toMatchObject({ RefRequestId: 'g', RequestTypeData: T.Get, IsError: false, TransactionComplete: false });
+    expect(r.TransactionId).toMatch(UUID);
+    expect(r.Messages.map((m) => m.Body.toString())).toEqual(['a', 'b']);
+    d.req({ RequestID: 'a', RequestTypeData: T.AckAll, RefTransactionId: r.TransactionId });
+    expect(await d.reader.expectNext()).toMatchObject({ RefRequestId: 'a', RequestTypeData: T.AckAll, IsError: true, Error: 'cannot ack messages with closed response ' });
+    expect(await peekCount(q)).toBe(1);
+    d.call.cancel();
+  });
+
+  it('waits the whole WaitTimeout (min 1000 ms) when fewer than MaxItems exist; zero messages → closed transaction', async () => {
+    const q = unique('q');
+    const d = downstream();
+    const start = Date.now();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 5, WaitTimeout: 10 });
+    const r = await d.reader.expectNext();
+    expect(Date.now() - start).toBeGreaterThanOrEqual(950);
+    expect(r).toMatchObject({ IsError: false, Messages: [] });
+    d.req({ RequestID: 'o', RequestTypeData: T.ActiveOffsets, RefTransactionId: r.TransactionId });
+    expect((await d.reader.expectNext()).Error).toBe('cannot get active offsets with closed response ');
+    d.call.cancel();
+  });
+});
+
+describe('QueuesDownstream settlement', () => {
+  it('answers nothing on success, and exact texts on errors', async () => {
+    const q = unique('q');
+    await fill(q, 'a', 'b', 'c');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 3, WaitTimeout: 1000 });
+    const get = await d.reader.expectNext();
+    const tx = get.TransactionId;
+    d.req({ RequestID: 'r1', RequestTypeData: T.AckRange, RefTransactionId: tx, SequenceRange: [1n] });
+    d.req({ RequestID: 'r2', RequestTypeData: T.AckRange, RefTransactionId: tx, SequenceRange: [] });
+    d.req({ RequestID: 'r3', RequestTypeData: T.AckRange, RefTransactionId: tx, SequenceRange: [2n, 42n] });
+    d.req({ RequestID: 'r4', RequestTypeData: T.NAckRange, RefTransactionId: tx, SequenceRange: [] });
+    d.req({ RequestID: 'r5', RequestTypeData: T.NAckRange, RefTransactionId: tx, SequenceRange: [43n] });
+    d.req({ RequestID: 'r6', RequestTypeData: T.ReQueueRange, RefTransactionId: tx, SequenceRange: [3n], ReQueueChannel: '' });
+    d.req({ RequestID: 'r7', RequestTypeData: T.ReQueueRange, RefTransactionId: tx, SequenceRange: [], ReQueueChannel: 'x' });
+    d.req({ RequestID: 'r8', RequestTypeData: T.ReQueueRange, RefTransactionId: tx, SequenceRange: [44n], ReQueueChannel: 'x' });
+    d.req({ RequestID: 'r9', RequestTypeData: T.ActiveOffsets, RefTransactionId: tx });
+    const got: Array<[string, number, string]> = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await d.reader.expectNext();
+      got.push([r.RefRequestId, r.RequestTypeData, r.Error]);
+      if (r.RefRequestId !== 'r9') expect(r).toMatchObject({ IsError: true, TransactionId: tx });
+      else expect(r.ActiveOffsets).toEqual([3n]);
+    }
+    expect(got).toEqual([
+      ['r2', T.AckRange, 'cannot ack empty list of of offsets'],
+      ['r3', T.AckRange, 'invalid ack sequence id 42'],
+      ['r4', T.NAckRange, 'cannot nack empty list of of offsets'],
+      ['r5', T.NAckRange, 'invalid nack sequence id 43'],
+      ['r6', T.ReQueueRange, 'cannot requeue messages with empty channel destination '],
+      ['r7', T.ReQueueRange, 'cannot requeue empty list of of offsets'],
+      ['r8', T.ReQueueRange, 'invalid ack sequence id 44'],
+      ['r9', T.ActiveOffsets, ''],
+    ]);
+    d.req({ RequestID: 'c1', RequestTypeData: T.AckAll, RefTransactionId: tx });
+    d.req({ RequestID: 'c2', RequestTypeData: T.NAckAll, RefTransactionId: tx });
+    d.req({ RequestID: 'c3', RequestTypeData: T.ReQueueAll, RefTransactionId: tx, ReQueueChannel: 'x' });
+    d.req({ RequestID: 'c4', RequestTypeData: T.ReQueueRange, RefTransactionId: tx, SequenceRange: [3n], ReQueueChannel: 'x' });
+    d.req({ RequestID: 'c5', RequestTypeData: T.CloseByClient, RefTransactionId: tx });
+    d.req({ RequestID: 'c6', RequestTypeData: T.AckRange, RefTransactionId: tx, SequenceRange: [3n] });
+    const closed: Array<[string, number, string]> = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await d.reader.expectNext();
+      closed.push([r.RefRequestId, r.RequestTypeData, r.Error]);
+    }
+    expect(closed).toEqual([
+      ['c2', T.NAckAll, 'cannot nack messages with closed response '],
+      ['c3', T.ReQueueAll, 'cannot ack messages with closed response '], // §2.4: ReQueueAll says "ack"
+      ['c4', T.ReQueueRange, 'cannot requeue messages with closed response '],
+      ['c6', T.AckRange, 'cannot ack messages with closed response '],
+    ]);
+    expect(await d.reader.next(300)).toBeUndefined(); // CloseByClient on a settled transaction: silence (§6)
+    d.call.cancel();
+  });
+
+  it('unknown ids and unimplemented types (§6)', async () => {
+    const q = unique('q');
+    await fill(q, 'a');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
+    const tx = (await d.reader.expectNext()).TransactionId;
+    d.req({ RequestID: 's1', RequestTypeData: T.TransactionStatus, RefTransactionId: 'nope' });
+    d.req({ RequestID: 's2', RequestTypeData: T.AckAll, RefTransactionId: 'nope' });
+    for (const [id, type] of [['k9', T.TransactionStatus], ['k0', T.PollRequestTypeUnknown], ['k11', T.CloseByServer], ['k12', 12]] as const) {
+      d.req({ RequestID: id, RequestTypeData: type as T, RefTransactionId: tx });
+    }
+    expect(await d.reader.expectNext()).toMatchObject({ RefRequestId: 's1', RequestTypeData: T.TransactionStatus, IsError: true, Error: 'transaction is completed or transaction id not found', TransactionId: 'nope' });
+    expect(await d.reader.expectNext()).toMatchObject({ RefRequestId: 's2', RequestTypeData: T.AckAll, Error: 'transaction is completed or transaction id not found' });
+    for (const id of ['k9', 'k0', 'k11', 'k12']) {
+      expect(await d.reader.expectNext()).toMatchObject({ RefRequestId: id, RequestTypeData: 0, IsError: true, Error: 'request unknown' });
+    }
+    d.call.cancel();
+  });
+
+  it('NAck requeues with count + 1 and dead-letters after MaxReceiveCount deliveries', async () => {
+    const q = unique('q');
+    const dlq = unique('dlq');
+    await queueApi(b.client).send(qmsg(q, 'a', { Policy: { MaxReceiveCount: 2, MaxReceiveQueue: dlq } }));
+    const d = downstream();
+    const counts: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      d.req({ RequestID: `g${i}`, RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
+      const r = await d.reader.expectNext();
+      counts.push(r.Messages[0]?.Attributes?.ReceiveCount ?? -1);
+      d.req({ RequestID: `n${i}`, RequestTypeData: T.NAckAll, RefTransactionId: r.TransactionId });
+    }
+    expect(counts).toEqual([1, 2]);
+    d.req({ RequestID: 'dl', RequestTypeData: T.Get, Channel: dlq, MaxItems: 1, WaitTimeout: 1000, AutoAck: true });
+    const dead = await d.reader.expectNext();
+    expect(dead.Messages[0]?.Attributes).toMatchObject({ ReRouted: true, ReRoutedFromQueue: q, ReceiveCount: 1, MD5OfBody: '' });
+    expect(dead.Messages[0]?.Policy?.MaxReceiveCount).toBe(0);
+    d.call.cancel();
+  });
+
+  it('ReQueueAll re-sends to another queue without ReRouted', async () => {
+    const q = unique('q');
+    const other = unique('other');
+    await fill(q, 'a');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
+    const tx = (await d.reader.expectNext()).TransactionId;
+    d.req({ RequestID: 'rq', RequestTypeData: T.ReQueueAll, RefTransactionId: tx, ReQueueChannel: other });
+    d.req({ RequestID: 'g2', RequestTypeData: T.Get, Channel: other, MaxItems: 1, WaitTimeout: 1000, AutoAck: true });
+    const r = await d.reader.expectNext();
+    expect(r.RefRequestId).toBe('g2');
+    expect(r.Messages[0]).toMatchObject({ Channel: other });
+    expect(r.Messages[0]?.Attributes).toMatchObject({ ReRouted: false, ReceiveCount: 1 });
+    d.call.cancel();
+  });
+
+  it('CloseByClient and the end of the stream hand messages back without a count increment', async () => {
+    const q = unique('q');
+    await fill(q, 'a', 'b');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
+    const t1 = (await d.reader.expectNext()).TransactionId;
+    d.req({ RequestID: 'g2', RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
+    await d.reader.expectNext();
+    d.req({ RequestID: 'c', RequestTypeData: T.CloseByClient, RefTransactionId: t1 });
+    d.call.end(); // half-close is ignored (§5.3): the server does not end the call
+    expect(await d.reader.waitEnd(300)).toBe(false);
+    d.call.cancel(); // ending the stream closes the second transaction
+    const r = await queueApi(b.client).receive({ RequestID: '', ClientID: 'c', Channel: q, MaxNumberOfMessages: 2, WaitTimeSeconds: 2, IsPeak: false });
+    expect(r.Messages.map((m) => [m.Body.toString(), m.Attributes?.ReceiveCount])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+  });
+
+  it('an open transaction captures newly arriving messages until it closes ([seen] §2.4)', async () => {
+    const q = unique('q');
+    await fill(q, 'a');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 3, WaitTimeout: 1000 });
+    const tx = (await d.reader.expectNext()).TransactionId;
+    await fill(q, 'b', 'c', 'd');
+    d.req({ RequestID: 'o', RequestTypeData: T.ActiveOffsets, RefTransactionId: tx });
+    expect((await d.reader.expectNext()).ActiveOffsets).toEqual([1n, 2n, 3n]);
+    expect(await peekCount(q)).toBe(1);
+    d.req({ RequestID: 'a', RequestTypeData: T.AckAll, RefTransactionId: tx });
+    d.req({ RequestID: 'g2', RequestTypeData: T.Get, Channel: q, MaxItems: 10, WaitTimeout: 1000, AutoAck: true });
+    const r = await d.reader.expectNext();
+    expect(r.Messages.map((m) => m.Body.toString())).toEqual(['b', 'c', 'd']);
+    d.call.cancel();
+  });
+
+  it('handles requests one at a time: a pending Get delays the settlement behind it', async () => {
+    const q = unique('q');
+    await fill(q, 'a');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
+    const tx = (await d.reader.expectNext()).TransactionId;
+    d.req({ RequestID: 'wait', RequestTypeData: T.Get, Channel: unique('empty'), MaxItems: 1, WaitTimeout: 1000 });
+    d.req({ RequestID: 'bad', RequestTypeData: T.AckRange, RefTransactionId: tx, SequenceRange: [99n] });
+    const first = await d.reader.expectNext();
+    const second = await d.reader.expectNext();
+    expect([first.RefRequestId, second.RefRequestId]).toEqual(['wait', 'bad']);
+    d.call.cancel();
+  });
+});
+
+describe('QueuesUpstream', () => {
+  it('answers every request by RefRequestID with results in message order', async () => {
+    const q = unique('q');
+    const call = b.client.queuesUpstream();
+    const reader = new StreamReader<QueuesUpstreamResponse>(call);
+    const send = (r: QueuesUpstreamRequest) => call.write(r);
+    send({ RequestID: 'u1', Messages: [qmsg(q, 'a'), qmsg(q, '')] });
+    send({ RequestID: '', Messages: [qmsg(q, 'b')] });
+    send({ RequestID: 'u3', Messages: [] });
+    const byId = new Map<string, QueuesUpstreamResponse>();
+    for (let i = 0; i < 3; i++) {
+      const r = await reader.expectNext();
+      byId.set(r.RefRequestID, r);
+    }
+    expect(byId.get('u1')).toMatchObject({ IsError: false, Error: '' }); // §6: IsError false though an item failed
+    expect(byId.get('u1')?.Results.map((r) => r.IsError)).toEqual([false, true]);
+    expect(byId.get('u1')?.Results[1]?.Error).toBe('Error 110: invalid message, cannot be empty');
+    expect(byId.get('')?.Results).toHaveLength(1); // §6: empty RequestID → RefRequestID ""
+    expect(byId.get('u3')).toMatchObject({ IsError: true, Error: 'no messages to send', Results: [] });
+    call.end();
+    expect(await reader.waitEnd(300)).toBe(false); // half-close ignored (§5.3)
+    call.cancel();
+    expect(await peekCount(q)).toBe(2);
+  });
+});
