@@ -3,7 +3,6 @@
 import {
   QueuesDownstreamRequest,
   QueuesDownstreamRequestType as T,
-  type QueuesDownstreamResponse,
   type QueuesUpstreamRequest,
   type QueuesUpstreamResponse,
 } from '../../src/generated/kubemq.js';
@@ -21,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function downstream() {
   const call = b.client.queuesDownstream();
-  const reader = new StreamReader<QueuesDownstreamResponse>(call);
+  const reader = new StreamReader(call);
   const req = (fields: Partial<QueuesDownstreamRequest>) => call.write(QueuesDownstreamRequest.fromPartial({ ClientID: 'tester', ...fields }));
   return { call, reader, req };
 }
@@ -239,7 +238,7 @@ describe('QueuesUpstream', () => {
   it('answers every request by RefRequestID with results in message order', async () => {
     const q = unique('q');
     const call = b.client.queuesUpstream();
-    const reader = new StreamReader<QueuesUpstreamResponse>(call);
+    const reader = new StreamReader(call);
     const send = (r: QueuesUpstreamRequest) => call.write(r);
     send({ RequestID: 'u1', Messages: [qmsg(q, 'a'), qmsg(q, '')] });
     send({ RequestID: '', Messages: [qmsg(q, 'b')] });
