@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { connect } from 'node:net';
 
 /** The fields of kubemq.PingResult (spec/wire-protocol.md). */
 export interface PingInfo {
@@ -14,6 +15,11 @@ export interface PingTarget {
   tlsRootPem?: string;
   /** Sent as `authorization` metadata when the broker enforces tokens. */
   authToken?: string;
+  /**
+   * Readiness by TCP connect only: a broker that requires client certificates refuses a Ping
+   * from us, so its ready line (checked by the caller) and an accepting port must do.
+   */
+  tcpOnly?: boolean;
 }
 
 function readVarint(buf: Uint8Array, pos: number): [bigint, number] {
@@ -94,12 +100,28 @@ export function ping(target: PingTarget, timeoutMs = 2000): Promise<PingInfo> {
   });
 }
 
+function tcpConnect(address: string, timeoutMs: number): Promise<void> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(at + 1));
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error('connect timeout'), { code: grpc.status.UNAVAILABLE })));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (err) => reject(Object.assign(err, { code: grpc.status.UNAVAILABLE })));
+  });
+}
+
 /** Statuses that mean "nothing answered yet" (anything else is a live server, e.g. UNAUTHENTICATED). */
 const NOT_UP: ReadonlySet<number> = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
 
 /**
  * Pings until the broker answers, `isDead()` says the process is gone, or the deadline passes.
- * Returns the Ping result, or `undefined` when the server answered with a non-OK status.
+ * Returns the Ping result, or `undefined` when the server answered with a non-OK status (or
+ * only TCP was checked).
  */
 export async function waitForPing(
   target: PingTarget,
@@ -110,7 +132,12 @@ export async function waitForPing(
   while (Date.now() < deadline) {
     if (opts.isDead?.()) throw new Error('the broker process exited before it answered Ping');
     try {
-      return await ping(target, Math.min(2000, Math.max(200, deadline - Date.now())));
+      const timeout = Math.min(2000, Math.max(200, deadline - Date.now()));
+      if (target.tcpOnly) {
+        await tcpConnect(target.address, timeout);
+        return undefined;
+      }
+      return await ping(target, timeout);
     } catch (err) {
       lastError = err;
       const code = (err as { code?: number }).code;

@@ -48,7 +48,7 @@ export function itWhen(capability: BrokerCapability, source?: CapabilitySource):
   const reason = missingCapabilityReason(capability, kind);
   return (name, fn, timeout) => {
     printSkip(name, reason);
-    it.skip(name, fn, timeout);
+    it.skip(name, fn ?? noBody, timeout);
   };
 }
 
@@ -57,9 +57,12 @@ export function itSkipBecause(reason: string): ConditionalIt {
   const it = jestIt();
   return (name, fn, timeout) => {
     printSkip(name, reason);
-    it.skip(name, fn, timeout);
+    it.skip(name, fn ?? noBody, timeout);
   };
 }
+
+// jest wants a body even for a skipped test; a documented skip may have none.
+const noBody: TestFn = () => undefined;
 
 function resolveSource(source: CapabilitySource | undefined): { capabilities: BrokerCapabilities; kind: BrokerKind } {
   if (source === undefined) {

@@ -91,6 +91,7 @@ export async function startEmulator(options: StartKubemqOptions, startTimeoutMs:
       address,
       tlsRootPem: options.tls ? (options.tls.caPem ?? options.tls.certPem) : undefined,
       authToken: options.auth?.token,
+      tcpOnly: options.tls?.requireClientCert === true,
     }),
   });
 }
