@@ -38,7 +38,7 @@ export function buildReply(kind: RequestKind, reply: CommandReply | QueryReply, 
   }
   const tags = reply.tags === undefined ? {} : validateTags(reply.tags, 'tags');
 
-  let body = new Uint8Array(0);
+  let body: Uint8Array = new Uint8Array(0);
   let metadata = '';
   const data = reply as QueryReply;
   if (kind.name === 'queries') {

@@ -20,8 +20,12 @@ import {
 export const DEFAULT_HANDLER_CONCURRENCY = 64;
 /** How long `ready()` keeps probing unless told otherwise. */
 export const DEFAULT_READY_TIMEOUT_MS = 15_000;
-/** The broker waits this long for an answer to one probe before the next one is sent. */
+/**
+ * The broker waits this long for an answer to one probe before the next one is sent: short at
+ * first (registration usually takes a few hundred ms), growing to this for a loaded broker.
+ */
 export const PROBE_ATTEMPT_TIMEOUT_MS = 1_000;
+const FIRST_PROBE_TIMEOUT_MS = 200;
 
 type HandlerResult = CommandHandlerResult | QueryHandlerResult;
 type Handler<R> = (received: R) => HandlerResult | void | Promise<HandlerResult | void>;
@@ -116,7 +120,7 @@ export class RequestResponder<R> implements Responder {
     const probeTags: Record<string, string> = { [READINESS_PROBE_TAG]: this.token };
     if (this.group !== undefined) probeTags[PROBE_GROUP_TAG] = this.group;
 
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw cancelled(operation, this.channel);
       if (this.stopped) throw closedError(operation, this.channel);
       const remaining = Math.floor(deadline - performance.now());
@@ -133,7 +137,7 @@ export class RequestResponder<R> implements Responder {
           channel: probeChannel(this.channel, this.token),
           metadata: PROBE_METADATA,
           tags: probeTags,
-          timeoutMs: Math.min(PROBE_ATTEMPT_TIMEOUT_MS, remaining),
+          timeoutMs: Math.min(FIRST_PROBE_TIMEOUT_MS * 2 ** Math.min(attempt, 10), PROBE_ATTEMPT_TIMEOUT_MS, remaining),
         },
         undefined,
         true,
