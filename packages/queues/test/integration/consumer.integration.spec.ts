@@ -1,0 +1,120 @@
+import { type KubemqClient } from '@kubemq/core';
+import { queues, type QueueConsumer, type QueuesClient } from '@kubemq/queues';
+import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { bodies, connect } from './helpers';
+
+describe('queue consumers', () => {
+  let client: KubemqClient;
+  let q: QueuesClient;
+
+  beforeAll(async () => {
+    client = await connect(sharedBroker().address, 'queues-consumer');
+    q = queues(client);
+  });
+
+  afterAll(async () => {
+    await client.close();
+  });
+
+  it('10,000 messages through 4 concurrent consumers: each processed exactly once', async () => {
+    const channel = uniqueChannel('q.consume.10k');
+    const all = bodies(10_000);
+    for (let i = 0; i < all.length; i += 1000) {
+      const res = await q.sendBatch(all.slice(i, i + 1000).map((body) => ({ channel, body })));
+      expect(res.failed).toBe(0);
+    }
+    const seen = new Map<string, number>();
+    const started = Date.now();
+    const consumers: QueueConsumer[] = Array.from({ length: 4 }, () =>
+      q.consume(
+        channel,
+        (msg) => {
+          const body = msg.text();
+          seen.set(body, (seen.get(body) ?? 0) + 1);
+        },
+        { batchSize: 100, concurrency: 4, waitTimeoutMs: 1000 },
+      ),
+    );
+    try {
+      await eventually(() => expect(seen.size).toBe(10_000), { timeoutMs: 90_000, intervalMs: 200 });
+      await Promise.all(consumers.map((c) => c.stop()));
+      const elapsed = Date.now() - started;
+      const duplicates = [...seen.values()].filter((n) => n > 1).length;
+      expect(duplicates).toBe(0);
+      const stats = consumers.map((c) => c.stats);
+      expect(stats.reduce((n, s) => n + s.acked, 0)).toBe(10_000);
+      expect(stats.reduce((n, s) => n + s.nacked + s.settleErrors + s.handlerErrors, 0)).toBe(0);
+      for (const s of stats) {
+        // never more than one Get in flight per consumer lane, and no pile-up of polls: every poll
+        // beyond one per batch is an empty one, which the broker holds for the whole wait
+        expect(s.maxPollsInFlight).toBeLessThanOrEqual(1);
+        expect(s.polls - s.batches).toBeLessThanOrEqual(Math.ceil(elapsed / 1000) + 2);
+        expect(s.streamsOpen).toBe(0);
+      }
+      expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(0);
+    } finally {
+      await Promise.all(consumers.map((c) => c.stop()));
+    }
+  }, 150_000);
+
+  it('a throwing handler nacks its message; receive count and dead-letter policy apply', async () => {
+    const channel = uniqueChannel('q.consume.fail');
+    const dlq = uniqueChannel('q.consume.dlq');
+    await q.send({ channel, body: 'poison', policy: { maxReceiveCount: 3, deadLetterQueue: dlq } });
+    await q.send({ channel, body: 'fine' });
+    const attempts: number[] = [];
+    const ok: string[] = [];
+    const errors: unknown[] = [];
+    const consumer = q.consume(
+      channel,
+      (msg) => {
+        if (msg.text() === 'poison') {
+          attempts.push(msg.receiveCount);
+          throw new Error('cannot handle');
+        }
+        ok.push(msg.text());
+      },
+      { batchSize: 2, waitTimeoutMs: 1000, onError: (err) => errors.push(err) },
+    );
+    try {
+      await eventually(() => expect(attempts).toEqual([1, 2, 3]), { timeoutMs: 30_000, intervalMs: 100 });
+      expect(ok).toEqual(['fine']);
+      const dead = await q.poll({ channel: dlq, maxItems: 1, waitTimeoutMs: 5000 });
+      expect(dead.messages.map((m) => [m.text(), m.reRouted, m.reRoutedFromQueue])).toEqual([['poison', true, channel]]);
+      await dead.ackAll();
+    } finally {
+      await consumer.stop();
+    }
+    expect(consumer.stats.handlerErrors).toBe(3);
+    expect(errors).toHaveLength(3);
+  }, 60_000);
+
+  it('subscribe: one transaction at a time; the next poll waits for the settlement', async () => {
+    const channel = uniqueChannel('q.subscribe');
+    await q.sendBatch(bodies(6).map((body) => ({ channel, body })));
+    const got: string[] = [];
+    let batches = 0;
+    for await (const tx of q.subscribe({ channel, maxItems: 3, waitTimeoutMs: 1000 })) {
+      batches++;
+      got.push(...tx.messages.map((m) => m.text()));
+      await tx.ackAll();
+      if (got.length >= 6) break;
+    }
+    expect(batches).toBe(2);
+    expect(got).toEqual(bodies(6));
+    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(0);
+  }, 30_000);
+
+  it('unsubscribing with a transaction in hand returns its messages to the queue', async () => {
+    const channel = uniqueChannel('q.subscribe.leave');
+    await q.sendBatch(bodies(2).map((body) => ({ channel, body })));
+    for await (const tx of q.subscribe({ channel, maxItems: 2, waitTimeoutMs: 1000 })) {
+      expect(tx.messages).toHaveLength(2);
+      break; // unsettled
+    }
+    await eventually(async () => expect((await q.peek({ channel, maxItems: 2, waitTimeoutMs: 1000 })).messages).toHaveLength(2), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+  }, 30_000);
+});

@@ -1,0 +1,71 @@
+import { type KubemqClient } from '@kubemq/core';
+import { queues, type QueuesClient } from '@kubemq/queues';
+import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { connect } from './helpers';
+
+describe('queue policies through the broker', () => {
+  let client: KubemqClient;
+  let q: QueuesClient;
+
+  beforeAll(async () => {
+    client = await connect(sharedBroker().address, 'queues-policy');
+    q = queues(client);
+  });
+
+  afterAll(async () => {
+    await client.close();
+  });
+
+  it('delay: invisible before the delay, visible after', async () => {
+    const channel = uniqueChannel('q.delay');
+    const sent = await q.send({ channel, body: 'later', policy: { delayMs: 3000 } });
+    expect(sent.delayedTo).toBeInstanceOf(Date);
+    expect((sent.delayedTo as Date).getTime()).toBeGreaterThan((sent.sentAt as Date).getTime() + 2000);
+    expect((await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+    let got: string[] = [];
+    await eventually(
+      async () => {
+        got = (await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages.map((m) => m.text());
+        expect(got).toEqual(['later']);
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+    expect(Date.now()).toBeGreaterThanOrEqual((sent.delayedTo as Date).getTime() - 1000);
+  }, 30_000);
+
+  it('expiration: an expired message is never delivered', async () => {
+    const channel = uniqueChannel('q.expire');
+    const sent = await q.send({ channel, body: 'stale', policy: { expirationMs: 1000 } });
+    expect(sent.expiresAt).toBeInstanceOf(Date);
+    await q.send({ channel, body: 'fresh' });
+    await new Promise((r) => setTimeout(r, 2500));
+    const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    expect(tx.messages.map((m) => m.text())).toEqual(['fresh']);
+    await tx.ackAll();
+    expect((await q.receive({ channel, maxItems: 2, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+  }, 20_000);
+
+  it('dead letter: a message nacked maxReceiveCount times lands in the DLQ, re-routed', async () => {
+    const channel = uniqueChannel('q.dlq.src');
+    const dlq = uniqueChannel('q.dlq.dead');
+    await q.send({ channel, body: 'poison', policy: { maxReceiveCount: 2, deadLetterQueue: dlq } });
+    const counts: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const tx = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 2000 });
+      expect(tx.messages).toHaveLength(1);
+      counts.push(tx.messages[0]!.receiveCount);
+      await tx.nackAll();
+    }
+    expect(counts).toEqual([1, 2]);
+    const dead = await q.poll({ channel: dlq, maxItems: 1, waitTimeoutMs: 2000 });
+    expect(dead.messages).toHaveLength(1);
+    const m = dead.messages[0]!;
+    expect(m.text()).toBe('poison');
+    expect(m.reRouted).toBe(true);
+    expect(m.reRoutedFromQueue).toBe(channel);
+    expect(m.receiveCount).toBe(1);
+    expect(m.policy.maxReceiveCount).toBeUndefined(); // the broker zeroes the policy
+    await dead.ackAll();
+    expect((await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+  }, 30_000);
+});

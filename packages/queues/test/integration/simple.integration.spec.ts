@@ -1,0 +1,124 @@
+import { type KubemqClient } from '@kubemq/core';
+import { queues, type QueuesClient } from '@kubemq/queues';
+import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { bodies, connect } from './helpers';
+
+describe('queues simple API', () => {
+  let client: KubemqClient;
+  let q: QueuesClient;
+
+  beforeAll(async () => {
+    client = await connect(sharedBroker().address, 'queues-simple');
+    q = queues(client);
+  });
+
+  afterAll(async () => {
+    await client.close();
+  });
+
+  it('sends one message and receives it once (at-most-once receive)', async () => {
+    const channel = uniqueChannel('q.simple');
+    const sent = await q.send({ channel, body: 'hello', metadata: 'meta', tags: { k: 'v' }, id: 'my-id' });
+    expect(sent.id).toBe('my-id');
+    expect(sent.sentAt).toBeInstanceOf(Date);
+    expect(Math.abs((sent.sentAt as Date).getTime() - Date.now())).toBeLessThan(60_000);
+    expect(sent.delayedTo).toBeUndefined();
+    expect(sent.expiresAt).toBeUndefined();
+    expect(sent.error).toBeUndefined();
+
+    const { messages } = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+    expect(messages).toHaveLength(1);
+    const m = messages[0]!;
+    expect(m).toMatchObject({ id: 'my-id', channel, metadata: 'meta', tags: { k: 'v' }, receiveCount: 1, reRouted: false });
+    expect(m.text()).toBe('hello');
+    expect(m.sequence).toBeGreaterThan(0);
+    expect(m.timestamp).toBeInstanceOf(Date);
+    // the broker acked it on receipt
+    expect((await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+  });
+
+  it('peeks without removing', async () => {
+    const channel = uniqueChannel('q.peek');
+    await q.sendBatch(bodies(3).map((body) => ({ channel, body })));
+    const peeked = await q.peek({ channel, maxItems: 3, waitTimeoutMs: 1000 });
+    expect(peeked.messages.map((m) => m.text())).toEqual(bodies(3));
+    expect(peeked.messages.every((m) => m.receiveCount === 1)).toBe(true);
+    const again = await q.peek({ channel, maxItems: 3, waitTimeoutMs: 1000 });
+    expect(again.messages.map((m) => m.text())).toEqual(bodies(3));
+    const received = await q.receive({ channel, maxItems: 3, waitTimeoutMs: 1000 });
+    expect(received.messages.map((m) => m.text())).toEqual(bodies(3));
+  });
+
+  it('ack-all purges a queue and reports the count', async () => {
+    const channel = uniqueChannel('q.ackall');
+    await q.sendBatch(bodies(5).map((body) => ({ channel, body })));
+    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(5);
+    expect((await q.peek({ channel, maxItems: 5, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(0);
+  });
+
+  it('sends a batch of 1,000 and accounts for every result', async () => {
+    const channel = uniqueChannel('q.batch');
+    const msgs = bodies(1000).map((body, i) => ({ channel, body, id: `id-${i}` }));
+    const batch = await q.sendBatch(msgs);
+    expect(batch.results).toHaveLength(1000);
+    expect(batch.failed).toBe(0);
+    expect(batch.results.map((r) => r.id)).toEqual(msgs.map((m) => m.id));
+    expect(batch.results.every((r) => r.sentAt instanceof Date)).toBe(true);
+    const got: string[] = [];
+    while (got.length < 1000) {
+      const { messages } = await q.receive({ channel, maxItems: Math.min(1000 - got.length, 1024), waitTimeoutMs: 1000 });
+      if (messages.length === 0) break;
+      got.push(...messages.map((m) => m.text()));
+    }
+    expect(got.sort()).toEqual(bodies(1000).sort());
+  });
+
+  it('reports a batch across several queues, each result in order', async () => {
+    const a = uniqueChannel('q.multi');
+    const b = uniqueChannel('q.multi');
+    const batch = await q.sendBatch([{ channel: a, body: '1' }, { channel: b, body: '2' }, { channel: a, body: '3' }]);
+    expect(batch.failed).toBe(0);
+    expect((await q.receive({ channel: a, maxItems: 2, waitTimeoutMs: 1000 })).messages.map((m) => m.text())).toEqual(['1', '3']);
+    expect((await q.receive({ channel: b, maxItems: 1, waitTimeoutMs: 1000 })).messages.map((m) => m.text())).toEqual(['2']);
+  });
+
+  it('lists queue info for exact names', async () => {
+    const channel = uniqueChannel('q.info');
+    await q.sendBatch(bodies(4).map((body) => ({ channel, body })));
+    const info = await q.info({ channels: [channel] });
+    const mine = info.queues.find((x) => x.name === channel);
+    expect(mine).toBeDefined();
+    expect(mine!.messages).toBe(4);
+    expect(info.totalQueues).toBeGreaterThanOrEqual(1);
+    const all = await q.info();
+    expect(all.queues.some((x) => x.name === channel)).toBe(true);
+  });
+
+  it('rejects bad input with a typed error naming the field, and sends nothing', async () => {
+    const channel = uniqueChannel('q.bad');
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => q.send({ channel: '', body: 'x' }), 'channel'],
+      [() => q.send({ channel: 'a.*', body: 'x' }), 'channel'],
+      [() => q.send({ channel: 'a b', body: 'x' }), 'channel'],
+      [() => q.send({ channel: 'a.', body: 'x' }), 'channel'],
+      [() => q.send({ channel: 'a\tb', body: 'x' }), 'channel'],
+      [() => q.send({ channel }), 'body'],
+      [() => q.send({ channel, body: 'x', policy: { delayMs: -1000 } }), 'policy.delayMs'],
+      [() => q.send({ channel, body: 'x', policy: { delayMs: 43_201_000 } }), 'policy.delayMs'],
+      [() => q.send({ channel, body: 'x', policy: { expirationMs: 43_201_000 } }), 'policy.expirationMs'],
+      [() => q.send({ channel, body: 'x', policy: { maxReceiveCount: 1025 } }), 'policy.maxReceiveCount'],
+      [() => q.sendBatch([{ channel, body: 'ok' }, { channel, body: 'x', policy: { delayMs: 1500 } }]), 'messages[1].policy.delayMs'],
+      [() => q.receive({ channel, maxItems: 0 }), 'maxItems'],
+      [() => q.receive({ channel, maxItems: 1025 }), 'maxItems'],
+      [() => q.peek({ channel, waitTimeoutMs: 3_601_000 }), 'waitTimeoutMs'],
+      [() => q.ackAll({ channel, waitTimeoutMs: -1000 }), 'waitTimeoutMs'],
+      [() => q.poll({ channel, waitTimeoutMs: 500 }), 'waitTimeoutMs'],
+    ];
+    for (const [call, field] of cases) {
+      await expect(call()).rejects.toMatchObject({ code: 'VALIDATION', field });
+    }
+    // nothing reached the queue (the valid first message of the bad batch included)
+    expect((await q.peek({ channel, maxItems: 10, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+  });
+});

@@ -1,0 +1,133 @@
+import { type KubemqClient } from '@kubemq/core';
+import { queues, QueueTransactionError, type QueuesClient } from '@kubemq/queues';
+import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { bodies, connect } from './helpers';
+
+describe('queue stream API: poll transactions and the upstream', () => {
+  let client: KubemqClient;
+  let q: QueuesClient;
+
+  beforeAll(async () => {
+    client = await connect(sharedBroker().address, 'queues-tx');
+    q = queues(client);
+  });
+
+  afterAll(async () => {
+    await client.close();
+  });
+
+  async function fill(prefix: string, n: number): Promise<string> {
+    const channel = uniqueChannel(prefix);
+    const res = await q.sendBatch(bodies(n).map((body) => ({ channel, body })));
+    expect(res.failed).toBe(0);
+    return channel;
+  }
+
+  const waiting = async (channel: string, n: number) => (await q.peek({ channel, maxItems: n, waitTimeoutMs: 1000 })).messages;
+
+  it('ack-all removes the transaction’s messages; settling again throws and sends nothing', async () => {
+    const channel = await fill('q.tx.ack', 3);
+    const tx = await q.poll({ channel, maxItems: 3, waitTimeoutMs: 1000 });
+    expect(tx.messages.map((m) => m.text())).toEqual(bodies(3));
+    await tx.ackAll();
+    expect(tx.state).toBe('settled');
+    await expect(tx.ackAll()).rejects.toBeInstanceOf(QueueTransactionError);
+    await expect(tx.messages[0]!.ack()).rejects.toMatchObject({ code: 'CLOSED', reason: 'settled' });
+    expect(await waiting(channel, 3)).toHaveLength(0);
+  });
+
+  it('nack-all returns the messages with receive count + 1', async () => {
+    const channel = await fill('q.tx.nack', 2);
+    const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    expect(tx.messages.map((m) => m.receiveCount)).toEqual([1, 1]);
+    await tx.nackAll();
+    const again = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    expect(again.messages.map((m) => m.text()).sort()).toEqual(bodies(2));
+    expect(again.messages.map((m) => m.receiveCount)).toEqual([2, 2]);
+    await again.ackAll();
+  });
+
+  it('requeue-all moves the messages to another queue', async () => {
+    const channel = await fill('q.tx.rq', 2);
+    const target = uniqueChannel('q.tx.rq.target');
+    const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    await tx.requeueAll(target);
+    expect(await waiting(channel, 2)).toHaveLength(0);
+    const moved = await q.receive({ channel: target, maxItems: 2, waitTimeoutMs: 1000 });
+    expect(moved.messages.map((m) => m.text())).toEqual(bodies(2));
+  });
+
+  it('settles per message: ack, nack and requeue', async () => {
+    const channel = await fill('q.tx.each', 3);
+    const target = uniqueChannel('q.tx.each.target');
+    const tx = await q.poll({ channel, maxItems: 3, waitTimeoutMs: 1000 });
+    const [a, b, c] = tx.messages;
+    await a!.ack();
+    await b!.nack();
+    await c!.requeue(target);
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'nacked', 'requeued']);
+    expect(tx.state).toBe('settled');
+    const back = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+    expect(back.messages.map((m) => [m.text(), m.receiveCount])).toEqual([[bodies(3)[1], 2]]);
+    expect((await q.receive({ channel: target, maxItems: 1, waitTimeoutMs: 1000 })).messages.map((m) => m.text())).toEqual([bodies(3)[2]]);
+  });
+
+  it('acks a list of sequences, then nacks the rest', async () => {
+    const channel = await fill('q.tx.seq', 4);
+    const tx = await q.poll({ channel, maxItems: 4, waitTimeoutMs: 1000 });
+    const seqs = tx.messages.map((m) => m.sequence);
+    await tx.ackSequences([seqs[0]!, seqs[2]!]);
+    expect(tx.state).toBe('open');
+    await tx.nackSequences([seqs[1]!, seqs[3]!]);
+    expect(tx.state).toBe('settled');
+    const back = await q.receive({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    expect(back.messages.map((m) => m.text()).sort()).toEqual([bodies(4)[1], bodies(4)[3]]);
+  });
+
+  it('auto-ack delivers settled messages', async () => {
+    const channel = await fill('q.tx.auto', 2);
+    const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000, autoAck: true });
+    expect(tx.messages).toHaveLength(2);
+    expect(tx.state).toBe('settled');
+    expect(await waiting(channel, 2)).toHaveLength(0);
+  });
+
+  it('close returns unsettled messages to the queue', async () => {
+    const channel = await fill('q.tx.close', 3);
+    const tx = await q.poll({ channel, maxItems: 3, waitTimeoutMs: 1000 });
+    await tx.messages[0]!.ack();
+    await tx.close();
+    expect(tx.state).toBe('closed');
+    await expect(tx.ackAll()).rejects.toMatchObject({ reason: 'closed' });
+    const back = await q.receive({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    expect(back.messages.map((m) => m.text()).sort()).toEqual(bodies(3).slice(1));
+  });
+
+  it('a pending poll does not hold up a settlement', async () => {
+    const channel = await fill('q.tx.parallel', 1);
+    const tx = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+    const started = Date.now();
+    const longPoll = q.poll({ channel, maxItems: 1, waitTimeoutMs: 5000 });
+    await tx.ackAll();
+    expect(Date.now() - started).toBeLessThan(4000);
+    const empty = await longPoll;
+    expect(empty.messages).toHaveLength(0);
+  }, 20_000);
+
+  it('sends batches over the upstream and gets every result', async () => {
+    const channel = uniqueChannel('q.up');
+    const up = q.upstream();
+    try {
+      const batches = await Promise.all(
+        Array.from({ length: 10 }, (_, b) => up.send(bodies(100, `b${b}`).map((body) => ({ channel, body })))),
+      );
+      expect(batches.map((r) => r.failed)).toEqual(Array(10).fill(0));
+      expect(batches.flatMap((r) => r.results)).toHaveLength(1000);
+    } finally {
+      await up.close();
+    }
+    const info = await q.info({ channels: channel });
+    expect(info.queues.find((x) => x.name === channel)?.messages).toBe(1000);
+    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(1000);
+  });
+});
