@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Type-checks every TypeScript code block in README.md, packages/*/README.md and docs/**/*.md,
-// plus docs/snippets/** and examples/**, against the packages' sources. A block must be a complete
+// every `@example` block in the packages' public barrels (packages/*/src/index.ts), plus
+// docs/snippets/** and examples/**, against the packages' sources. A block must be a complete
 // program (imports included), so what a reader copies compiles. Run: npm run docs:check
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,9 +20,15 @@ const markdown = [
   ...walk(join(root, 'docs')).filter((f) => f.endsWith('.md')),
 ].filter((f) => existsSync(f));
 
+const barrels = readdirSync(join(root, 'packages'))
+  .map((p) => join(root, 'packages', p, 'src', 'index.ts'))
+  .filter((f) => existsSync(f));
+
 let blocks = 0;
-for (const file of markdown) {
-  const text = readFileSync(file, 'utf8');
+for (const file of [...markdown, ...barrels]) {
+  const raw = readFileSync(file, 'utf8');
+  // TSDoc blocks: drop the leading ` * ` of comment lines so fences line up like markdown.
+  const text = file.endsWith('.ts') ? raw.replace(/^[ \t]*\* ?/gm, '') : raw;
   const fence = /^```(ts|typescript)\s*\n([\s\S]*?)^```/gm;
   let match;
   let n = 0;
