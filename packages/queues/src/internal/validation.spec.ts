@@ -61,7 +61,7 @@ describe('toWireMessage', () => {
     ['a..b', 'empty token'],
     ['a/b', 'slash'],
     [undefined, 'missing'],
-  ])('rejects the channel %j (%s) naming the field', (channel) => {
+  ])('rejects the channel %j (%s) naming the field', (channel: string | undefined, _why: string) => {
     expect(fieldOf(() => toWireMessage({ channel, body: 'x' }, '', 'c', L))).toBe('channel');
   });
 

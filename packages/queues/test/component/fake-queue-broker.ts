@@ -112,7 +112,7 @@ export class FakeQueueBroker {
       serverStream: () => ({ cancel: noop }),
       bidiStream: (method: { path: string }, observer: StreamObserver<unknown>) => {
         const call = method.path.endsWith('QueuesDownstream') ? broker.downstream(method.path, observer) : broker.upstream(method.path, observer);
-        broker.calls.push(call as FakeCall<never>);
+        broker.calls.push(call as unknown as FakeCall<never>);
         return call;
       },
     } as unknown as ClientInternals & { broker: FakeQueueBroker };

@@ -2,7 +2,7 @@ import { type KubemqClient } from '@kubemq/core';
 import { queues, type QueueConsumer } from '@kubemq/queues';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
-import { bodies, connect } from './helpers';
+import { bodies, connect } from './helpers.js';
 
 // A broker of its own: killed with SIGKILL and restarted mid-run. Queue consumers are
 // at-least-once, so duplicates are allowed (and reported); a lost message is a failure.

@@ -1,7 +1,7 @@
 import { type KubemqClient } from '@kubemq/core';
 import { queues, type QueueConsumer, type QueuesClient } from '@kubemq/queues';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { bodies, connect } from './helpers';
+import { bodies, connect } from './helpers.js';
 
 describe('queue consumers', () => {
   let client: KubemqClient;

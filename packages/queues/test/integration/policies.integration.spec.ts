@@ -1,7 +1,7 @@
 import { type KubemqClient } from '@kubemq/core';
 import { queues, type QueuesClient } from '@kubemq/queues';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { connect } from './helpers';
+import { connect } from './helpers.js';
 
 describe('queue policies through the broker', () => {
   let client: KubemqClient;

@@ -1,7 +1,7 @@
 import { type KubemqClient } from '@kubemq/core';
 import { queues, type QueuesClient } from '@kubemq/queues';
 import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { bodies, connect } from './helpers';
+import { bodies, connect } from './helpers.js';
 
 describe('queues simple API', () => {
   let client: KubemqClient;

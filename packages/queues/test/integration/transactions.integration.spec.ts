@@ -1,7 +1,7 @@
 import { type KubemqClient } from '@kubemq/core';
 import { queues, QueueTransactionError, type QueuesClient } from '@kubemq/queues';
 import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { bodies, connect } from './helpers';
+import { bodies, connect } from './helpers.js';
 
 describe('queue stream API: poll transactions and the upstream', () => {
   let client: KubemqClient;
