@@ -1,6 +1,68 @@
 // @kubemq/core/internal: what the @kubemq/* pattern packages build on (see INTERNAL-API.md).
 // Unstable: only @kubemq/* packages may import it; it may change in any minor version.
 
+// Wire contract: the generated message codecs (and their TS types), one by one.
+export {
+  Event,
+  Result,
+  EventReceive,
+  Subscribe,
+  Subscribe_SubscribeType,
+  Subscribe_EventsStoreType,
+  Request,
+  Request_RequestType,
+  Response,
+  Empty,
+  PingResult,
+  QueueMessage,
+  QueueMessageAttributes,
+  QueueMessagePolicy,
+  QueueMessagesBatchRequest,
+  QueueMessagesBatchResponse,
+  SendQueueMessageResult,
+  ReceiveQueueMessagesRequest,
+  ReceiveQueueMessagesResponse,
+  AckAllQueueMessagesRequest,
+  AckAllQueueMessagesResponse,
+  QueuesDownstreamRequest,
+  QueuesDownstreamResponse,
+  QueuesDownstreamRequestType,
+  QueuesUpstreamRequest,
+  QueuesUpstreamResponse,
+  QueuesInfoRequest,
+  QueuesInfoResponse,
+  QueueInfo,
+  QueuesInfo,
+  StreamQueueMessagesRequest,
+  StreamQueueMessagesResponse,
+  StreamRequestType,
+} from './generated/kubemq.js';
+export {
+  unaryMethod,
+  serverStreamMethod,
+  bidiStreamMethod,
+  type MessageCodec,
+  type MethodDescriptor,
+  type MethodKind,
+} from './transport/method-descriptor.js';
+
+// A client's internals
+export { clientInternals } from './connection/internals-key.js';
+export type {
+  CallContext,
+  ClientInternals,
+  StreamObserver,
+  StreamCall,
+  BidiCall,
+  Drainable,
+} from './connection/client-internals.js';
+
+// Recovery
+export { recoverable, type RecoverableOptions } from './recovery/recoverable.js';
+export { computeBackoff, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './recovery/backoff.js';
+export { BoundedBuffer } from './recovery/bounded-buffer.js';
+
+// Subscriptions as Observables and async iterables
 export {
   iterableObservable,
   IteratorOverflowError,
@@ -22,7 +84,3 @@ export { validatePositiveInt, validateSignal, type NumberRules } from './validat
 // Conversions
 export { msToSeconds, nanosToDate, dateToNanos, secondsToDate } from './conversions/time.js';
 export { newId } from './conversions/id.js';
-
-// Recovery
-export { computeBackoff, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './recovery/backoff.js';
-export { BoundedBuffer } from './recovery/bounded-buffer.js';

@@ -1,0 +1,130 @@
+import type { Observable } from 'rxjs';
+import { secondsToDate } from '../internal/conversions/time.js';
+import { Connection } from '../internal/connection/connection.js';
+import { attachInternals, hasInternals } from '../internal/connection/internals-key.js';
+import { Empty } from '../internal/generated/kubemq.js';
+import { PING } from '../internal/methods.js';
+import { validateSignal } from '../internal/validation/numbers.js';
+import type { ConnectionState } from './connection-state.js';
+import type { ClientOptions } from './options.js';
+import { resolveOptions } from './resolve-options.js';
+import type { ServerInfo } from './server-info.js';
+
+/** Per-call options of calls that can wait. */
+export interface CallOptions {
+  /** Deadline in ms (the wait for a connection included). Default: the client's `defaultTimeoutMs`. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * A connection to a KubeMQ broker: one gRPC channel that every pattern (`events(client)`,
+ * `queues(client)`, …) shares. It reconnects on its own; `state$` tells how it is doing.
+ * Close it with `close()`, or let `await using` do it.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ *
+ * await using client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'orders' });
+ * const info = await client.ping();
+ * console.log(`KubeMQ ${info.version} on ${info.host}`);
+ * client.state$.subscribe((state) => console.log('connection', state));
+ * ```
+ */
+export class KubemqClient implements AsyncDisposable {
+  readonly #connection: Connection;
+
+  private constructor(connection: Connection) {
+    this.#connection = connection;
+    attachInternals(this, connection);
+  }
+
+  /**
+   * Connects to the broker and resolves once it answers a Ping. Options take precedence over
+   * the `KUBEMQ_*` environment variables, which take precedence over the defaults.
+   *
+   * @throws ValidationError for a bad option (naming it); ConnectionError `CONNECTION_FAILED`
+   *   when the broker does not answer within `connectTimeoutMs`, `TLS` when the handshake fails;
+   *   AuthenticationError when the broker refuses the token; KubemqError `CANCELLED` on abort.
+   *
+   * @example
+   * ```ts
+   * const client = await KubemqClient.connect({
+   *   address: 'broker.internal:50000',
+   *   tls: { caFile: '/etc/kubemq/ca.pem', certFile: '/etc/kubemq/client.pem', keyFile: '/etc/kubemq/client.key' },
+   *   credentials: { getToken: async () => ({ token: await fetchToken(), expiresAt: inOneHour() }) },
+   * });
+   * ```
+   */
+  static async connect(options: ClientOptions = {}): Promise<KubemqClient> {
+    const signal = validateSignal(options.signal, 'signal');
+    const connection = new Connection(resolveOptions(options));
+    await connection.connect(signal);
+    return new KubemqClient(connection);
+  }
+
+  /** True for a KubemqClient, also one from another copy of this package. */
+  static isKubemqClient(value: unknown): value is KubemqClient {
+    return hasInternals(value);
+  }
+
+  /** This client's id, sent with its messages. */
+  get clientId(): string {
+    return this.#connection.clientId;
+  }
+
+  /** The broker address (`host:port`). */
+  get address(): string {
+    return this.#connection.options.address;
+  }
+
+  /** The current connection state. */
+  get state(): ConnectionState {
+    return this.#connection.state;
+  }
+
+  /**
+   * The connection state over time: replays the current state, then every change
+   * (`ready` → `reconnecting` → `ready` … → `closed`), and completes when the client closes.
+   */
+  get state$(): Observable<ConnectionState> {
+    return this.#connection.state$;
+  }
+
+  /**
+   * Asks the broker about itself.
+   *
+   * @example
+   * ```ts
+   * const { version, uptimeSeconds } = await client.ping({ timeoutMs: 2000 });
+   * ```
+   */
+  async ping(options: CallOptions = {}): Promise<ServerInfo> {
+    const signal = validateSignal(options.signal);
+    const result = await this.#connection.unary(PING, Empty.create(), {
+      operation: 'client.ping',
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      ...(signal && { signal }),
+    });
+    return {
+      host: result.Host,
+      version: result.Version,
+      serverStartTime: secondsToDate(result.ServerStartTime),
+      uptimeSeconds: Number(result.ServerUpTimeSeconds),
+    };
+  }
+
+  /**
+   * Closes the client: takes no new work, lets in-flight calls and open subscriptions drain
+   * (at most `drainTimeoutMs`), then closes the channel. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    return this.#connection.close();
+  }
+
+  /** `await using client = await KubemqClient.connect()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

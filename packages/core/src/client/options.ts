@@ -1,0 +1,101 @@
+import type { ReconnectPolicy } from '../internal/recovery/backoff.js';
+import type { Logger, LogLevel } from './logger.js';
+
+/**
+ * Supplies auth tokens that expire. The client asks for a token at connect, again before the
+ * current one expires (`tokenRefreshMarginMs` ahead), and once more when the broker answers
+ * UNAUTHENTICATED.
+ */
+export interface CredentialProvider {
+  getToken(): Promise<{ token: string; expiresAt?: Date }>;
+}
+
+/**
+ * TLS settings. Each PEM can be given inline or as a file path (not both). Client certificate and
+ * key together enable mutual TLS. `true` instead of an object means TLS with the system CAs.
+ */
+export interface TlsOptions {
+  /** CA certificate(s), PEM. Default: the system roots. Env: none (use `caFile`). */
+  ca?: string | Uint8Array;
+  /** Path of the CA PEM. Env `KUBEMQ_TLS_CA_FILE`. */
+  caFile?: string;
+  /** Client certificate chain, PEM (mTLS). */
+  cert?: string | Uint8Array;
+  /** Path of the client certificate PEM. Env `KUBEMQ_TLS_CERT_FILE`. */
+  certFile?: string;
+  /** Client private key, PEM (mTLS). */
+  key?: string | Uint8Array;
+  /** Path of the client key PEM. Env `KUBEMQ_TLS_KEY_FILE`. */
+  keyFile?: string;
+  /** Expected name in the server certificate, when it differs from the host. Env `KUBEMQ_TLS_SERVER_NAME`. */
+  serverName?: string;
+}
+
+/**
+ * Keepalive pings on open calls. The default, 360000 ms (6 minutes), stays above the 5-minute
+ * minimum the open-source broker enforces: it answers more frequent pings with GOAWAY
+ * `too_many_pings`, which kills idle subscriptions (a 10 s keepalive loses one within a minute).
+ * Pings are never sent without open calls, which that broker also punishes.
+ */
+export interface KeepaliveOptions {
+  /** Interval between pings on a connection with open calls, in ms. Default 360000; at least 300000 is advised. */
+  timeMs?: number;
+  /** How long to wait for a ping's answer before declaring the connection dead, in ms. Default 20000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Options of {@link KubemqClient.connect}. Each value comes from here, else from the environment,
+ * else from the default.
+ */
+export interface ClientOptions {
+  /** `host:port` of the broker's gRPC port. Env `KUBEMQ_ADDRESS`. Default `localhost:50000`. */
+  address?: string;
+  /** This client's id, sent with every message. Env `KUBEMQ_CLIENT_ID`. Default: a random UUID. */
+  clientId?: string;
+  /** A static auth token, sent as `authorization` metadata. Env `KUBEMQ_AUTH_TOKEN`. */
+  authToken?: string;
+  /** A source of expiring tokens (takes precedence over `authToken`). */
+  credentials?: CredentialProvider;
+  /** Refresh a provider's token this long before it expires, in ms. Default 30000. */
+  tokenRefreshMarginMs?: number;
+  /** TLS or mTLS. Env: any `KUBEMQ_TLS_*` variable turns TLS on. `false` forces plain text. Default off. */
+  tls?: TlsOptions | boolean;
+  /** How long connect() may take, in ms. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Deadline of unary calls that set none, in ms (buffer wait included). Default 30000. */
+  defaultTimeoutMs?: number;
+  /** Keepalive pings, or `false` for none. See {@link KeepaliveOptions} for why the default is 6 minutes. */
+  keepalive?: KeepaliveOptions | false;
+  /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 30 s max, ×2, unlimited attempts. */
+  reconnect?: Partial<ReconnectPolicy>;
+  /** How many unary calls may wait for the connection while reconnecting. Default 1000. */
+  sendBufferSize?: number;
+  /** How long close() waits for in-flight work and subscriptions to drain, in ms. Default 5000. */
+  drainTimeoutMs?: number;
+  /** Largest message sent or received, in bytes. Default 104857600 (100 MiB, the broker's limit). */
+  maxMessageBytes?: number;
+  /** Where to log. Default: nowhere. */
+  logger?: Logger;
+  /** Lowest level logged. Default `info` when a logger is given. */
+  logLevel?: LogLevel;
+  /** Aborts connect(). */
+  signal?: AbortSignal;
+  /** The environment to read `KUBEMQ_*` variables from. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The options the client runs with, after environment and defaults (no secrets in here). */
+export interface ResolvedClientOptions {
+  readonly address: string;
+  readonly clientId: string;
+  readonly connectTimeoutMs: number;
+  readonly defaultTimeoutMs: number;
+  readonly keepalive: Readonly<Required<KeepaliveOptions>> | false;
+  readonly reconnect: Readonly<ReconnectPolicy>;
+  readonly sendBufferSize: number;
+  readonly drainTimeoutMs: number;
+  readonly maxMessageBytes: number;
+  readonly tokenRefreshMarginMs: number;
+  readonly tls: boolean;
+}

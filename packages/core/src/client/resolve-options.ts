@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { newId } from '../internal/conversions/id.js';
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../internal/recovery/backoff.js';
+import type { TlsMaterial } from '../internal/transport/tls-material.js';
+import { validateClientId } from '../internal/validation/client-id.js';
+import { fail } from '../internal/validation/fail.js';
+import { validatePositiveInt } from '../internal/validation/numbers.js';
+import { levelLogger, type Logger } from './logger.js';
+import type { ClientOptions, CredentialProvider, ResolvedClientOptions, TlsOptions } from './options.js';
+
+export const DEFAULT_ADDRESS = 'localhost:50000';
+export const DEFAULT_KEEPALIVE = { timeMs: 360_000, timeoutMs: 20_000 } as const;
+const MAX_MESSAGE_BYTES = 104_857_600;
+
+/** Everything connect() needs, split so the token never sits in the inspectable options. */
+export interface ConnectionSettings {
+  options: ResolvedClientOptions;
+  tls: TlsMaterial | undefined;
+  auth: { token?: string; provider?: CredentialProvider };
+  logger: Logger;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Options > environment (`KUBEMQ_*`) > defaults, validated; throws ValidationError naming the option. */
+export function resolveOptions(options: ClientOptions): ConnectionSettings {
+  const env: Env = options.env ?? process.env;
+  const pick = <T>(value: T | undefined, name: string): T | string | undefined => value ?? nonEmpty(env[name]);
+
+  const address = validateAddress(pick(options.address, 'KUBEMQ_ADDRESS') ?? DEFAULT_ADDRESS);
+  const clientIdInput = pick(options.clientId, 'KUBEMQ_CLIENT_ID');
+  const clientId = clientIdInput === undefined ? newId() : validateClientId(clientIdInput);
+  const int = (value: number | undefined, field: string, fallback: number, min = 1) =>
+    value === undefined ? fallback : validatePositiveInt(value, field, { min });
+
+  const resolved: ResolvedClientOptions = {
+    address,
+    clientId,
+    connectTimeoutMs: int(options.connectTimeoutMs, 'connectTimeoutMs', 10_000),
+    defaultTimeoutMs: int(options.defaultTimeoutMs, 'defaultTimeoutMs', 30_000),
+    keepalive: resolveKeepalive(options.keepalive),
+    reconnect: resolveReconnect(options.reconnect),
+    sendBufferSize: int(options.sendBufferSize, 'sendBufferSize', 1000, 0),
+    drainTimeoutMs: int(options.drainTimeoutMs, 'drainTimeoutMs', 5000, 0),
+    maxMessageBytes: int(options.maxMessageBytes, 'maxMessageBytes', MAX_MESSAGE_BYTES),
+    tokenRefreshMarginMs: int(options.tokenRefreshMarginMs, 'tokenRefreshMarginMs', 30_000, 0),
+    tls: false,
+  };
+  const tls = resolveTls(options.tls, env);
+  const token = pick(options.authToken, 'KUBEMQ_AUTH_TOKEN');
+  if (token !== undefined && (typeof token !== 'string' || token === '')) fail('authToken', 'must be a non-empty string');
+  if (options.credentials !== undefined && typeof options.credentials?.getToken !== 'function') {
+    fail('credentials', 'must have a getToken() method');
+  }
+  const logger = levelLogger(options.logger, options.logLevel ?? (options.logger ? 'info' : 'silent'));
+  return {
+    options: { ...resolved, tls: tls !== undefined },
+    tls,
+    auth: {
+      ...(token !== undefined && { token }),
+      ...(options.credentials !== undefined && { provider: options.credentials }),
+    },
+    logger,
+  };
+}
+
+function validateAddress(address: unknown): string {
+  if (typeof address !== 'string' || !/^[^\s/]+:\d{1,5}$/.test(address)) {
+    fail('address', `must be host:port, e.g. localhost:50000 (got ${JSON.stringify(address)})`);
+  }
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  if (port < 1 || port > 65535) fail('address', `port must be 1-65535 (got ${port})`);
+  return address;
+}
+
+function resolveKeepalive(keepalive: ClientOptions['keepalive']): ResolvedClientOptions['keepalive'] {
+  if (keepalive === false) return false;
+  return {
+    timeMs: validatePositiveInt(keepalive?.timeMs ?? DEFAULT_KEEPALIVE.timeMs, 'keepalive.timeMs'),
+    timeoutMs: validatePositiveInt(keepalive?.timeoutMs ?? DEFAULT_KEEPALIVE.timeoutMs, 'keepalive.timeoutMs'),
+  };
+}
+
+function resolveReconnect(policy: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {
+  const merged = { ...DEFAULT_RECONNECT_POLICY, ...policy };
+  validatePositiveInt(merged.initialDelayMs, 'reconnect.initialDelayMs');
+  validatePositiveInt(merged.maxDelayMs, 'reconnect.maxDelayMs', { min: merged.initialDelayMs });
+  validatePositiveInt(merged.multiplier, 'reconnect.multiplier', { integer: false });
+  if (merged.maxAttempts !== Infinity) validatePositiveInt(merged.maxAttempts, 'reconnect.maxAttempts');
+  return merged;
+}
+
+/** TLS is on when `tls` is given (not false) or any `KUBEMQ_TLS_*` variable is set. */
+function resolveTls(tls: TlsOptions | boolean | undefined, env: Env): TlsMaterial | undefined {
+  if (tls === false) return undefined;
+  const given: TlsOptions = typeof tls === 'object' ? tls : {};
+  const fromEnv: TlsOptions = {
+    ...(nonEmpty(env['KUBEMQ_TLS_CA_FILE']) !== undefined && { caFile: env['KUBEMQ_TLS_CA_FILE'] }),
+    ...(nonEmpty(env['KUBEMQ_TLS_CERT_FILE']) !== undefined && { certFile: env['KUBEMQ_TLS_CERT_FILE'] }),
+    ...(nonEmpty(env['KUBEMQ_TLS_KEY_FILE']) !== undefined && { keyFile: env['KUBEMQ_TLS_KEY_FILE'] }),
+    ...(nonEmpty(env['KUBEMQ_TLS_SERVER_NAME']) !== undefined && { serverName: env['KUBEMQ_TLS_SERVER_NAME'] }),
+  };
+  if (tls === undefined && Object.keys(fromEnv).length === 0) return undefined;
+
+  // An inline PEM given in options beats a file path from the environment for the same item.
+  const merged: TlsOptions = { ...fromEnv, ...given };
+  const ca = pem(merged.ca, merged.caFile, 'tls.ca');
+  const cert = pem(merged.cert, merged.certFile, 'tls.cert');
+  const key = pem(merged.key, merged.keyFile, 'tls.key');
+  if ((cert === undefined) !== (key === undefined)) {
+    fail(cert === undefined ? 'tls.cert' : 'tls.key', 'mutual TLS needs both a client certificate and its key');
+  }
+  if (merged.serverName !== undefined && (typeof merged.serverName !== 'string' || merged.serverName === '')) {
+    fail('tls.serverName', 'must be a non-empty string');
+  }
+  return {
+    ...(ca && { ca }),
+    ...(cert && { cert }),
+    ...(key && { key }),
+    ...(merged.serverName !== undefined && { serverName: merged.serverName }),
+  };
+}
+
+function pem(inline: string | Uint8Array | undefined, file: string | undefined, field: string): Buffer | undefined {
+  if (inline !== undefined) {
+    if (typeof inline !== 'string' && !(inline instanceof Uint8Array)) fail(field, 'must be a PEM string or bytes');
+    if (inline.length === 0) fail(field, 'cannot be empty');
+    return Buffer.from(inline);
+  }
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    return fail(`${field}File`, `cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

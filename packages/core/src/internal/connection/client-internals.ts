@@ -1,0 +1,62 @@
+import type { Observable } from 'rxjs';
+import type { ConnectionState } from '../../client/connection-state.js';
+import type { Logger } from '../../client/logger.js';
+import type { ResolvedClientOptions } from '../../client/options.js';
+import type { KubemqError } from '../errors/kubemq-error.js';
+import type { MethodDescriptor } from '../transport/method-descriptor.js';
+
+/** Describes one call: for errors, logs, its deadline and its cancellation. */
+export interface CallContext {
+  /** The SDK operation, e.g. `events.send`; used in errors and logs. */
+  operation: string;
+  /** The channel, for errors. */
+  channel?: string;
+  /**
+   * Deadline in ms. Unary calls default to the client's `defaultTimeoutMs` (the wait in the send
+   * buffer counts); streams have none unless given.
+   */
+  timeoutMs?: number;
+  /** Abort → KubemqError `CANCELLED`; nothing further is sent. */
+  signal?: AbortSignal;
+}
+
+export interface StreamObserver<T> {
+  next(value: T): void;
+  error(err: KubemqError): void;
+  complete(): void;
+}
+
+export interface StreamCall {
+  /** Ends the call; the observer hears nothing more. */
+  cancel(): void;
+}
+
+export interface BidiCall<Req> extends StreamCall {
+  /** Sends one message; false when the HTTP/2 buffer is full: await drained() before more. */
+  write(message: Req): boolean;
+  drained(): Promise<void>;
+  /** Half-closes the sending side. */
+  end(): void;
+  /** False after end, cancel or the call's end. */
+  readonly writable: boolean;
+}
+
+/** Something close() drains (a send stream, a subscription, a consumer). */
+export interface Drainable {
+  drain(): Promise<void>;
+}
+
+/** What the pattern packages get from a client (see INTERNAL-API.md). */
+export interface ClientInternals {
+  readonly clientId: string;
+  readonly logger: Logger;
+  readonly options: ResolvedClientOptions;
+  readonly state$: Observable<ConnectionState>;
+  readonly state: ConnectionState;
+  whenReady(signal?: AbortSignal): Promise<void>;
+  unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, ctx: CallContext): Promise<Res>;
+  serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, observer: StreamObserver<Res>, ctx: CallContext): StreamCall;
+  bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, observer: StreamObserver<Res>, ctx: CallContext): BidiCall<Req>;
+  onReconnect(listener: () => void): () => void;
+  track(resource: Drainable): () => void;
+}

@@ -1,0 +1,471 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { ConnectionState } from '../../client/connection-state.js';
+import type { Logger } from '../../client/logger.js';
+import type { ResolvedClientOptions } from '../../client/options.js';
+import type { ConnectionSettings } from '../../client/resolve-options.js';
+import { Empty } from '../generated/kubemq.js';
+import { AuthenticationError, ConnectionError, KubemqError, TimeoutError } from '../errors/kubemq-error.js';
+import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
+import { PING } from '../methods.js';
+import { computeBackoff } from '../recovery/backoff.js';
+import { BoundedBuffer } from '../recovery/bounded-buffer.js';
+import { sleep } from '../recovery/sleep.js';
+import { GrpcTransport, type CallParams, type StreamHandlers } from '../transport/grpc-transport.js';
+import type { MethodDescriptor } from '../transport/method-descriptor.js';
+import type {
+  BidiCall,
+  CallContext,
+  ClientInternals,
+  Drainable,
+  StreamCall,
+  StreamObserver,
+} from './client-internals.js';
+import { TokenManager } from './token-manager.js';
+
+/** A unary call waiting in the send buffer for the connection to be ready. */
+interface Waiter {
+  resolve(): void;
+  reject(err: KubemqError): void;
+}
+
+/** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
+const PING_ATTEMPT_MS = 5000;
+
+/**
+ * One connection to the broker: the state machine (connecting → ready → reconnecting → … → closed),
+ * reconnects with backoff, the send buffer, auth metadata and refresh, and the three call shapes
+ * with every failure mapped to a KubemqError. This is what `clientInternals(client)` returns.
+ */
+export class Connection implements ClientInternals {
+  readonly clientId: string;
+  readonly logger: Logger;
+  readonly options: ResolvedClientOptions;
+  readonly #transport: GrpcTransport;
+  readonly #auth: TokenManager;
+  readonly #state = new BehaviorSubject<ConnectionState>('connecting');
+  readonly state$: Observable<ConnectionState> = this.#state.asObservable();
+  readonly #buffer: BoundedBuffer<Waiter>;
+  readonly #reconnectListeners = new Set<() => void>();
+  readonly #tracked = new Set<Drainable>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Stops the reconnect loop at shutdown. */
+  readonly #lifetime = new AbortController();
+  #accepting = true;
+  /** Why the client closed on its own (the reconnect policy gave up). */
+  #failure: KubemqError | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(settings: ConnectionSettings) {
+    this.options = settings.options;
+    this.clientId = settings.options.clientId;
+    this.logger = settings.logger;
+    this.#auth = new TokenManager(settings.auth, settings.options.tokenRefreshMarginMs, settings.logger);
+    this.#buffer = new BoundedBuffer(settings.options.sendBufferSize);
+    const keepalive = settings.options.keepalive;
+    this.#transport = new GrpcTransport({
+      address: settings.options.address,
+      maxMessageBytes: settings.options.maxMessageBytes,
+      keepaliveTimeoutMs: keepalive ? keepalive.timeoutMs : 0,
+      ...(keepalive && { keepaliveTimeMs: keepalive.timeMs }),
+      ...(settings.tls && { tls: settings.tls }),
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.#state.value;
+  }
+
+  /** The first connection: pings until the broker answers, within the connect timeout. */
+  async connect(signal?: AbortSignal): Promise<void> {
+    const ctx = { operation: 'client.connect' };
+    const deadline = Date.now() + this.options.connectTimeoutMs;
+    const stop = signal ? AbortSignal.any([signal, this.#lifetime.signal]) : this.#lifetime.signal;
+    try {
+      await this.#establish(ctx, { deadline, maxAttempts: Infinity, signal: stop });
+    } catch (err) {
+      const error = signal?.aborted ? mapError(abortError(), ctx) : this.#connectError(err, ctx, deadline);
+      await this.#shutdown(error);
+      throw error;
+    }
+    this.#state.next('ready');
+    this.logger.info('connected', { address: this.options.address, clientId: this.clientId, tls: this.options.tls });
+    this.#transport.watchConnectivity((channel) => {
+      if (channel !== 'ready') this.#lost(`channel ${channel}`);
+    });
+  }
+
+  whenReady(signal?: AbortSignal): Promise<void> {
+    const ctx = { operation: 'client.whenReady' };
+    if (this.state === 'ready') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(this.#closedError(ctx));
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        subscription.unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        done();
+        reject(mapError(abortError(), ctx));
+      };
+      const subscription = this.#state.subscribe((state) => {
+        if (state === 'ready') {
+          done();
+          resolve();
+        } else if (state === 'closed') {
+          done();
+          reject(this.#closedError(ctx));
+        }
+      });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, ctx: CallContext): Promise<Res> {
+    const timeoutMs = ctx.timeoutMs ?? this.options.defaultTimeoutMs;
+    const errCtx = errorContext(ctx, timeoutMs);
+    if (!this.#accepting) return Promise.reject(this.#closedError(errCtx));
+    if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
+    const deadline = Date.now() + timeoutMs;
+    const call = (async () => {
+      if (this.state !== 'ready') await this.#waitInBuffer(errCtx, deadline, ctx.signal);
+      return this.#invoke(method, request, errCtx, deadline, ctx.signal);
+    })();
+    this.#inFlight.add(call);
+    const forget = () => this.#inFlight.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
+  serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, observer: StreamObserver<Res>, ctx: CallContext): StreamCall {
+    return this.#openStream(observer, ctx, (params, handlers) => this.#transport.serverStream(method, request, params, handlers));
+  }
+
+  bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, observer: StreamObserver<Res>, ctx: CallContext): BidiCall<Req> {
+    let writable = true;
+    let raw: ReturnType<GrpcTransport['bidiStream']> | undefined;
+    const stream = this.#openStream(observer, ctx, (params, handlers) => {
+      raw = this.#transport.bidiStream(method, params, handlers);
+      return raw;
+    }, () => (writable = false));
+    if (!raw) writable = false; // refused: closed or already aborted
+    return {
+      cancel: () => {
+        writable = false;
+        stream.cancel();
+      },
+      write: (message) => {
+        if (!writable || !raw) return false;
+        return raw.write(message);
+      },
+      drained: () => raw?.drained() ?? Promise.resolve(),
+      end: () => {
+        if (!writable) return;
+        writable = false;
+        raw?.end();
+      },
+      get writable() {
+        return writable;
+      },
+    };
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.#reconnectListeners.add(listener);
+    return () => this.#reconnectListeners.delete(listener);
+  }
+
+  track(resource: Drainable): () => void {
+    this.#tracked.add(resource);
+    return () => this.#tracked.delete(resource);
+  }
+
+  /** Stops new work, drains (bounded by drainTimeoutMs), then closes the channel. Idempotent. */
+  close(): Promise<void> {
+    return this.#shutdown(undefined);
+  }
+
+  // ── calls ────────────────────────────────────────────────────────────────────────────────
+
+  /** One unary call with the current token; on UNAUTHENTICATED one refresh and one retry. */
+  async #invoke<Req, Res>(
+    method: MethodDescriptor<Req, Res>,
+    request: Req,
+    ctx: ErrorContext,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    retried = false,
+  ): Promise<Res> {
+    try {
+      await this.#auth.ensureFresh();
+      const response = await this.#transport.unary(method, request, this.#params(deadline), signal);
+      this.#auth.accepted();
+      return response;
+    } catch (raw) {
+      const err = mapError(raw, ctx);
+      if (err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined && this.#auth.canRefresh && !retried) {
+        this.logger.info('the broker refused the token; refreshing once', { operation: ctx.operation });
+        await this.#auth.refresh().catch((e: unknown) => Promise.reject(mapError(e, ctx)));
+        return this.#invoke(method, request, ctx, deadline, signal, true);
+      }
+      this.#noteFailure(err);
+      throw err;
+    }
+  }
+
+  /**
+   * Opens a stream now and reports exactly one outcome to the observer: complete, or a mapped
+   * error. UNAUTHENTICATED is made retryable once, after a token refresh, so recoverable() re-opens
+   * with the new token.
+   */
+  #openStream<Res, S extends StreamCall>(
+    observer: StreamObserver<Res>,
+    ctx: CallContext,
+    open: (params: CallParams, handlers: StreamHandlers<Res>) => S,
+    onDone: () => void = () => undefined,
+  ): StreamCall {
+    const errCtx = errorContext(ctx, ctx.timeoutMs);
+    let done = false;
+    const finish = (report: () => void) => {
+      if (done) return;
+      done = true;
+      onDone();
+      ctx.signal?.removeEventListener('abort', onAbort);
+      report();
+    };
+    const refuse = (err: KubemqError): StreamCall => {
+      done = true;
+      onDone();
+      queueMicrotask(() => observer.error(err));
+      return { cancel: () => undefined };
+    };
+    if (!this.#accepting) return refuse(this.#closedError(errCtx));
+    if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
+
+    const deadline = ctx.timeoutMs === undefined ? undefined : Date.now() + ctx.timeoutMs;
+    const call = open(this.#params(deadline), {
+      data: (message) => {
+        if (done) return;
+        this.#auth.accepted();
+        observer.next(message);
+      },
+      end: () => finish(() => observer.complete()),
+      error: (raw) => {
+        if (done) return;
+        void this.#streamError(raw, errCtx).then((err) => finish(() => observer.error(err)));
+      },
+    });
+    const onAbort = () => {
+      call.cancel();
+      finish(() => observer.error(mapError(abortError(), errCtx)));
+    };
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    return {
+      cancel: () => {
+        if (done) return;
+        finish(() => undefined);
+        call.cancel();
+      },
+    };
+  }
+
+  async #streamError(raw: unknown, ctx: ErrorContext): Promise<KubemqError> {
+    const err = mapError(raw, ctx);
+    if (err.code !== 'AUTHENTICATION' || !this.#auth.rejected()) {
+      this.#noteFailure(err);
+      return err;
+    }
+    try {
+      await this.#auth.refresh();
+    } catch (refreshError) {
+      return mapError(refreshError, ctx);
+    }
+    return new AuthenticationError({
+      message: `${err.message} (token refreshed; retry once)`,
+      operation: err.operation,
+      retryable: true,
+      ...(err.channel !== undefined && { channel: err.channel }),
+      ...(err.grpcStatus !== undefined && { grpcStatus: err.grpcStatus }),
+      cause: raw,
+    });
+  }
+
+  #params(deadline: number | undefined): CallParams {
+    return { metadata: this.#auth.metadata(), ...(deadline !== undefined && { deadline: new Date(deadline) }) };
+  }
+
+  // ── send buffer ──────────────────────────────────────────────────────────────────────────
+
+  /** Waits for ready in the bounded buffer; the call's own deadline and signal still apply. */
+  #waitInBuffer(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        resolve: () => {
+          cleanup();
+          resolve();
+        },
+        reject: (err) => {
+          cleanup();
+          reject(err);
+        },
+      };
+      this.#buffer.push(waiter, ctx); // throws BUFFER_FULL: nothing is queued or sent
+      const giveUp = (err: KubemqError) => {
+        this.#buffer.remove(waiter);
+        waiter.reject(err);
+      };
+      const timer = setTimeout(() => {
+        giveUp(new TimeoutError({
+          message: `${describe(ctx)} timed out after ${ctx.timeoutMs} ms waiting for the connection (state ${this.state})`,
+          operation: ctx.operation,
+          ...(ctx.channel !== undefined && { channel: ctx.channel }),
+          ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
+        }));
+      }, Math.max(0, deadline - Date.now()));
+      const onAbort = () => giveUp(mapError(abortError(), ctx));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #flushBuffer(): void {
+    for (let waiter = this.#buffer.shift(); waiter; waiter = this.#buffer.shift()) waiter.resolve();
+  }
+
+  // ── connection state ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * Pings until the broker answers. Failures wait a backoff delay and try again while they are
+   * retryable (or `retryAll`), attempts remain and the deadline allows.
+   */
+  async #establish(
+    ctx: ErrorContext,
+    limits: { deadline: number; maxAttempts: number; signal: AbortSignal; retryAll?: boolean },
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const pingDeadline = Math.min(limits.deadline, Date.now() + PING_ATTEMPT_MS);
+      try {
+        this.#transport.connectivity(true);
+        await this.#invoke(PING, Empty.create(), { ...ctx, timeoutMs: PING_ATTEMPT_MS }, pingDeadline, limits.signal);
+        return;
+      } catch (err) {
+        const error = mapError(err, ctx);
+        if (limits.signal.aborted || !(error.retryable || limits.retryAll)) throw error;
+        const delay = computeBackoff(this.options.reconnect, attempt);
+        if (attempt + 1 >= limits.maxAttempts || Date.now() + delay >= limits.deadline) throw error;
+        this.logger.debug('broker not reachable yet', { attempt, delayMs: delay, code: error.code });
+        await sleep(delay, limits.signal);
+      }
+    }
+  }
+
+  /** A call failed: if the channel itself is down, start reconnecting. */
+  #noteFailure(err: KubemqError): void {
+    if (err.code === 'UNAVAILABLE' && err.brokerCode === undefined && this.#transport.connectivity() !== 'ready') {
+      this.#lost(err.message);
+    }
+  }
+
+  /** ready → reconnecting, then the reconnect loop (or give up and close). */
+  #lost(reason: string): void {
+    if (this.state !== 'ready' || this.#lifetime.signal.aborted) return;
+    this.#state.next('reconnecting');
+    this.logger.warn('connection lost; reconnecting', { address: this.options.address, reason });
+    const ctx = { operation: 'client.reconnect' };
+    const { maxAttempts } = this.options.reconnect;
+    // Every failure is worth another attempt here (TLS too: a restarting broker can drop a
+    // handshake) until the policy's attempts run out.
+    this.#establish(ctx, { deadline: Infinity, maxAttempts, signal: this.#lifetime.signal, retryAll: true }).then(
+      () => {
+        this.#state.next('ready');
+        this.logger.info('reconnected', { address: this.options.address });
+        this.#flushBuffer();
+        for (const listener of this.#reconnectListeners) listener();
+      },
+      (err: unknown) => {
+        if (this.#lifetime.signal.aborted) return;
+        const failure = new ConnectionError({
+          code: 'RECONNECT_FAILED',
+          message: `gave up reconnecting to ${this.options.address} after ${maxAttempts} attempts: ${mapError(err, ctx).message}`,
+          operation: ctx.operation,
+          cause: err,
+        });
+        this.logger.error('gave up reconnecting; the client is closed', { address: this.options.address, attempts: maxAttempts });
+        void this.#shutdown(failure);
+      },
+    );
+  }
+
+  async #shutdown(failure: KubemqError | undefined): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#accepting = false;
+      this.#failure = failure;
+      if (failure) this.#rejectBuffered(failure);
+      const drains = [...this.#tracked].map((r) => r.drain());
+      await settleWithin([...drains, ...this.#inFlight], this.options.drainTimeoutMs);
+      this.#lifetime.abort();
+      this.#rejectBuffered(this.#closedError({ operation: 'client.close' }));
+      this.#auth.close();
+      this.#transport.close();
+      this.#state.next('closed');
+      this.#state.complete();
+      this.logger.info('closed', { address: this.options.address });
+    })();
+    return this.#closing;
+  }
+
+  #rejectBuffered(err: KubemqError): void {
+    for (const waiter of this.#buffer.clear()) waiter.reject(err);
+  }
+
+  #closedError(ctx: ErrorContext): KubemqError {
+    if (this.#failure) return this.#failure;
+    return new KubemqError({
+      code: 'CLOSED',
+      message: `${describe(ctx)}: the client is closed`,
+      operation: ctx.operation,
+      ...(ctx.channel !== undefined && { channel: ctx.channel }),
+    });
+  }
+
+  #connectError(err: unknown, ctx: ErrorContext, deadline: number): KubemqError {
+    const error = mapError(err, ctx);
+    const where = `${this.options.address}${this.options.tls ? ' (TLS)' : ''}`;
+    if (error.code === 'AUTHENTICATION') return error;
+    if (error.code === 'TLS') {
+      return new ConnectionError({ code: 'TLS', message: `TLS handshake with ${where} failed: ${error.message}`, operation: ctx.operation, cause: error });
+    }
+    const timedOut = Date.now() >= deadline - PING_ATTEMPT_MS || error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT';
+    return new ConnectionError({
+      code: 'CONNECTION_FAILED',
+      message: `could not connect to ${where}${timedOut ? ` within ${this.options.connectTimeoutMs} ms` : ''}: ${error.message}`,
+      operation: ctx.operation,
+      retryable: true,
+      cause: error,
+    });
+  }
+}
+
+function errorContext(ctx: CallContext, timeoutMs: number | undefined): ErrorContext {
+  return {
+    operation: ctx.operation,
+    ...(ctx.channel !== undefined && { channel: ctx.channel }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+  };
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('aborted'), { name: 'AbortError' });
+}
+
+/** Waits for all to settle, or for `ms`, whichever comes first. */
+async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled(promises), timeout]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,105 @@
+import type { Logger } from '../../client/logger.js';
+import type { CredentialProvider } from '../../client/options.js';
+import { AuthenticationError } from '../errors/kubemq-error.js';
+
+/**
+ * Holds the auth token and keeps it fresh. The token goes only into the `authorization`
+ * metadata (raw, no `Bearer ` prefix): never into logs or error messages.
+ */
+export class TokenManager {
+  readonly #provider: CredentialProvider | undefined;
+  readonly #marginMs: number;
+  readonly #logger: Logger;
+  #token: string | undefined;
+  #expiresAt: Date | undefined;
+  #refreshing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** A rejection has been answered with a refresh and no call has succeeded since. */
+  #refreshedAfterRejection = false;
+  #closed = false;
+
+  constructor(source: { token?: string; provider?: CredentialProvider }, marginMs: number, logger: Logger) {
+    this.#provider = source.provider;
+    this.#token = source.token;
+    this.#marginMs = marginMs;
+    this.#logger = logger;
+  }
+
+  /** Whether a fresh token can be asked for. */
+  get canRefresh(): boolean {
+    return this.#provider !== undefined;
+  }
+
+  /** Fetches the first token (connect) and refreshes an expiring one. */
+  async ensureFresh(): Promise<void> {
+    if (!this.#provider) return;
+    const due = this.#token === undefined || (this.#expiresAt !== undefined && Date.now() >= this.#refreshAt());
+    if (due) await this.refresh();
+  }
+
+  /** The metadata for a call: the current token, as is. */
+  metadata(): Record<string, string> {
+    return this.#token === undefined ? {} : { authorization: this.#token };
+  }
+
+  /** Asks the provider for a new token; concurrent callers share one request. */
+  refresh(): Promise<void> {
+    const provider = this.#provider;
+    if (!provider) return Promise.resolve();
+    this.#refreshing ??= (async () => {
+      try {
+        const { token, expiresAt } = await provider.getToken();
+        if (typeof token !== 'string' || token === '') throw new Error('the credential provider returned an empty token');
+        this.#token = token;
+        this.#expiresAt = expiresAt;
+        this.#schedule();
+        this.#logger.debug('auth token refreshed', { expiresAt: expiresAt?.toISOString() });
+      } catch (err) {
+        throw new AuthenticationError({
+          message: `the credential provider failed: ${err instanceof Error ? err.message : String(err)}`,
+          operation: 'auth.refresh',
+          retryable: true,
+          cause: err,
+        });
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /**
+   * The broker answered UNAUTHENTICATED. Returns true when one refresh is worth trying (a provider,
+   * and no refresh already tried since the last success). The caller then awaits refresh().
+   */
+  rejected(): boolean {
+    if (!this.#provider || this.#refreshedAfterRejection) return false;
+    this.#refreshedAfterRejection = true;
+    return true;
+  }
+
+  /** A call went through: the next rejection may be answered with a refresh again. */
+  accepted(): void {
+    this.#refreshedAfterRejection = false;
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #refreshAt(): number {
+    return (this.#expiresAt?.getTime() ?? Infinity) - this.#marginMs;
+  }
+
+  /** Proactive refresh shortly before expiry; unref'd so it never keeps the process alive. */
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    if (this.#closed || this.#expiresAt === undefined) return;
+    const delay = Math.max(0, Math.min(this.#refreshAt() - Date.now(), 2_147_483_647));
+    this.#timer = setTimeout(() => {
+      this.refresh().catch((err: unknown) => this.#logger.warn('proactive token refresh failed', { error: (err as Error).message }));
+    }, delay);
+    this.#timer.unref();
+  }
+}

@@ -1,0 +1,96 @@
+import { Observable, type Subscription } from 'rxjs';
+import type { ClientInternals } from '../connection/client-internals.js';
+import { KubemqError } from '../errors/kubemq-error.js';
+import { mapError } from '../errors/map-error.js';
+import { computeBackoff } from './backoff.js';
+import { sleep } from './sleep.js';
+
+export interface RecoverableOptions {
+  operation: string;
+  channel?: string;
+  /** A normal end of the inner stream is a break too (endless subscriptions). */
+  completeIsBreak?: boolean;
+  /** Called after each successful re-open (attempt ≥ 1): its first value or its `ready()` call. */
+  onRecover?: (attempt: number) => void;
+  /** Which errors re-open. Default: `err.retryable`. */
+  isRetryable?: (err: KubemqError) => boolean;
+}
+
+/**
+ * The stream-recovery primitive. Subscribing calls `open(0, ready)` and mirrors its values. When
+ * the inner stream errors with a retryable KubemqError (or completes, with `completeIsBreak`), it
+ * waits until the client is ready again, plus a backoff delay when the connection was not the
+ * problem, and calls `open(attempt + 1, ready)`. Non-retryable errors end the outer Observable with
+ * that error; client close completes it. Unsubscribing cancels the current inner stream.
+ *
+ * `ready()` lets `open` say the stream is established before any value arrives.
+ */
+export function recoverable<T>(
+  client: ClientInternals,
+  open: (attempt: number, ready: () => void) => Observable<T>,
+  options: RecoverableOptions,
+): Observable<T> {
+  const ctx = { operation: options.operation, ...(options.channel !== undefined && { channel: options.channel }) };
+  const isRetryable = options.isRetryable ?? ((err: KubemqError) => err.retryable);
+  const policy = client.options.reconnect;
+
+  return new Observable<T>((subscriber) => {
+    const stop = new AbortController();
+    let inner: Subscription | undefined;
+    let attempt = 0;
+    /** Consecutive breaks without a successful re-open: drives the backoff and the attempt limit. */
+    let breaks = 0;
+
+    const start = () => {
+      const current = attempt;
+      let established = false;
+      const ready = () => {
+        if (established || stop.signal.aborted) return;
+        established = true;
+        breaks = 0;
+        if (current > 0) options.onRecover?.(current);
+      };
+      inner = open(current, ready).subscribe({
+        next: (value) => {
+          ready();
+          subscriber.next(value);
+        },
+        error: (err: unknown) => onBreak(mapError(err, ctx)),
+        complete: () => {
+          if (!options.completeIsBreak) return subscriber.complete();
+          onBreak(new KubemqError({ ...ctx, code: 'UNAVAILABLE', message: `${options.operation}: the server ended the stream`, retryable: true }));
+        },
+      });
+    };
+
+    const onBreak = (err: KubemqError) => {
+      if (stop.signal.aborted) return;
+      if (client.state === 'closed') return subscriber.complete();
+      if (!isRetryable(err) || breaks >= policy.maxAttempts) return subscriber.error(err);
+      // A lost connection is waited out by whenReady(); other breaks back off, so a stream the
+      // broker keeps refusing is not re-opened in a tight loop.
+      const delay = client.state === 'ready' ? computeBackoff(policy, breaks) : 0;
+      breaks++;
+      attempt++;
+      client.logger.info('stream broken; re-opening', { operation: options.operation, channel: options.channel, attempt, code: err.code });
+      sleep(delay, stop.signal)
+        .then(() => client.whenReady(stop.signal))
+        .then(
+          () => {
+            if (!stop.signal.aborted) start();
+          },
+          (waitError: unknown) => {
+            if (stop.signal.aborted) return;
+            if (client.state === 'closed' && KubemqError.isKubemqError(waitError) && waitError.code === 'CLOSED') subscriber.complete();
+            else subscriber.error(mapError(waitError, ctx));
+          },
+        );
+    };
+
+    start();
+    return () => {
+      stop.abort();
+      inner?.unsubscribe();
+    };
+  });
+}

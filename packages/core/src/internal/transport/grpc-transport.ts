@@ -1,0 +1,216 @@
+import {
+  Client,
+  connectivityState,
+  credentials,
+  Metadata,
+  status,
+  type CallOptions,
+  type ChannelOptions,
+  type ClientDuplexStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import type { MessageCodec, MethodDescriptor } from './method-descriptor.js';
+import type { TlsMaterial } from './tls-material.js';
+
+/** The channel's connectivity, as grpc-js reports it. */
+export type ChannelConnectivity = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'shutdown';
+
+export interface TransportConfig {
+  address: string;
+  tls?: TlsMaterial;
+  /** Keepalive ping interval; undefined → no keepalive pings. */
+  keepaliveTimeMs?: number;
+  keepaliveTimeoutMs: number;
+  maxMessageBytes: number;
+}
+
+/** Per-call parameters. `metadata` is plain pairs (e.g. `authorization`). */
+export interface CallParams {
+  metadata: Readonly<Record<string, string>>;
+  deadline?: Date;
+}
+
+/** Receives what a stream delivers: messages, then exactly one of end (status OK) or error. */
+export interface StreamHandlers<Res> {
+  data(message: Res): void;
+  end(): void;
+  error(err: ServiceError): void;
+}
+
+export interface RawStream {
+  cancel(): void;
+}
+
+export interface RawBidiStream<Req> extends RawStream {
+  write(message: Req): boolean;
+  drained(): Promise<void>;
+  end(): void;
+}
+
+const CONNECTIVITY: Record<number, ChannelConnectivity> = {
+  [connectivityState.IDLE]: 'idle',
+  [connectivityState.CONNECTING]: 'connecting',
+  [connectivityState.READY]: 'ready',
+  [connectivityState.TRANSIENT_FAILURE]: 'transient_failure',
+  [connectivityState.SHUTDOWN]: 'shutdown',
+};
+
+// Never idle the channel out: an idle timeout would look like a lost connection.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * The only place that talks to @grpc/grpc-js: one channel, and the three call shapes built from
+ * method descriptors (`Codec.encode(msg).finish()` → Buffer, `Codec.decode(buf)`), never a
+ * generated service client.
+ */
+export class GrpcTransport {
+  readonly #client: Client;
+
+  constructor(config: TransportConfig) {
+    const options: ChannelOptions = {
+      'grpc.max_send_message_length': config.maxMessageBytes,
+      'grpc.max_receive_message_length': config.maxMessageBytes,
+      'grpc.client_idle_timeout_ms': MAX_TIMER_MS,
+      // The client drives reconnects with its own policy; keep grpc-js's own waits short under it.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      // Never ping without calls: the broker's server (grpc-go defaults) answers that with GOAWAY.
+      'grpc.keepalive_permit_without_calls': 0,
+      ...(config.keepaliveTimeMs !== undefined && {
+        'grpc.keepalive_time_ms': config.keepaliveTimeMs,
+        'grpc.keepalive_timeout_ms': config.keepaliveTimeoutMs,
+      }),
+      ...(config.tls?.serverName !== undefined && {
+        'grpc.ssl_target_name_override': config.tls.serverName,
+        'grpc.default_authority': config.tls.serverName,
+      }),
+    };
+    const creds = config.tls
+      ? credentials.createSsl(config.tls.ca ?? null, config.tls.key ?? null, config.tls.cert ?? null)
+      : credentials.createInsecure();
+    this.#client = new Client(config.address, creds, options);
+  }
+
+  unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, params: CallParams, signal?: AbortSignal): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      const call = this.#client.makeUnaryRequest(
+        method.path,
+        serializer(method.requestCodec),
+        deserializer(method.responseCodec),
+        request,
+        toMetadata(params.metadata),
+        callOptions(params),
+        (err, response) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (err) reject(err);
+          else resolve(response as Res);
+        },
+      );
+      const onAbort = () => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, params: CallParams, handlers: StreamHandlers<Res>): RawStream {
+    const call = this.#client.makeServerStreamRequest(
+      method.path,
+      serializer(method.requestCodec),
+      deserializer(method.responseCodec),
+      request,
+      toMetadata(params.metadata),
+      callOptions(params),
+    );
+    settleStream(call, handlers);
+    return { cancel: () => call.cancel() };
+  }
+
+  bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, params: CallParams, handlers: StreamHandlers<Res>): RawBidiStream<Req> {
+    const call: ClientDuplexStream<Req, Res> = this.#client.makeBidiStreamRequest(
+      method.path,
+      serializer(method.requestCodec),
+      deserializer(method.responseCodec),
+      toMetadata(params.metadata),
+      callOptions(params),
+    );
+    settleStream(call, handlers);
+    return {
+      cancel: () => call.cancel(),
+      write: (message) => call.write(message),
+      drained: () => new Promise<void>((resolve) => call.once('drain', () => resolve())),
+      end: () => call.end(),
+    };
+  }
+
+  /** The channel's state; `connect` wakes an idle channel. */
+  connectivity(connect = false): ChannelConnectivity {
+    return CONNECTIVITY[this.#client.getChannel().getConnectivityState(connect)] ?? 'shutdown';
+  }
+
+  /** Calls `listener` on every connectivity change until the channel shuts down. */
+  watchConnectivity(listener: (state: ChannelConnectivity) => void): void {
+    const channel = this.#client.getChannel();
+    const watch = (current: number) => {
+      if (current === connectivityState.SHUTDOWN) return;
+      channel.watchConnectivityState(current, Infinity, () => {
+        const next = channel.getConnectivityState(false);
+        listener(CONNECTIVITY[next] ?? 'shutdown');
+        watch(next);
+      });
+    };
+    watch(channel.getConnectivityState(false));
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+}
+
+function serializer<T>(codec: MessageCodec<T>): (value: T) => Buffer {
+  return (value) => {
+    const bytes = codec.encode(value).finish();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+function deserializer<T>(codec: MessageCodec<T>): (value: Buffer) => T {
+  return (value) => codec.decode(value);
+}
+
+function toMetadata(pairs: Readonly<Record<string, string>>): Metadata {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(pairs)) metadata.set(key, value);
+  return metadata;
+}
+
+function callOptions(params: CallParams): CallOptions {
+  return params.deadline ? { deadline: params.deadline } : {};
+}
+
+/**
+ * Reports exactly one outcome, after every message: grpc-js emits 'error' (non-OK) or 'status' as
+ * soon as the status arrives, possibly while messages still wait in the stream's buffer, and
+ * 'end' only once they have all been delivered.
+ */
+function settleStream<Res>(call: NodeJS.EventEmitter, handlers: StreamHandlers<Res>): void {
+  let outcome: (() => void) | undefined;
+  let ended = false;
+  let settled = false;
+  const settle = () => {
+    if (settled || !ended || !outcome) return;
+    settled = true;
+    outcome();
+  };
+  call.on('data', (message: Res) => handlers.data(message));
+  call.on('error', (err: ServiceError) => {
+    outcome ??= () => handlers.error(err);
+    settle();
+  });
+  call.on('status', (s: { code: number }) => {
+    if (s.code === status.OK) outcome ??= () => handlers.end();
+    settle();
+  });
+  call.on('end', () => {
+    ended = true;
+    settle();
+  });
+}

@@ -1,0 +1,79 @@
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { KubemqClient, KubemqError, type ConnectionState } from '../../src/index.js';
+import { clientInternals, EventReceive, Event, Result, Subscribe, serverStreamMethod, unaryMethod } from '../../src/internal/index.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
+const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
+
+describe('KubemqClient against an in-process server', () => {
+  let server: TestServer;
+  const seenMetadata: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
+        seenMetadata.push(call.metadata.getMap());
+        if (call.request.Channel === 'broken') return callback({ code: status.INTERNAL, details: 'Error 108: invalid channel value, no white spaces are allowed' });
+        callback(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+      },
+      SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
+        for (let i = 1; i <= 3; i++) call.write(EventReceive.create({ Channel: call.request.Channel, Sequence: BigInt(i), Body: Buffer.from(`m${i}`) }));
+        call.end();
+      },
+    });
+  });
+  afterAll(() => server.stop());
+
+  it('connects, pings, and reports ready', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, clientId: 'c1' });
+    expect(client.state).toBe('ready');
+    expect(client.clientId).toBe('c1');
+    expect(await client.ping()).toEqual({ host: 'test-host', version: 'v9.9.9', serverStartTime: new Date(1_700_000_000_000), uptimeSeconds: 42 });
+  });
+
+  it('makes unary calls with the raw token as authorization metadata, and maps broker errors', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, authToken: 'tok-123' });
+    const internals = clientInternals(client);
+    const result = await internals.unary(SEND_EVENT, Event.create({ EventID: 'e1', Channel: 'a', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'a' });
+    expect(result).toMatchObject({ EventID: 'e1', Sent: true });
+    expect(seenMetadata.at(-1)?.['authorization']).toBe('tok-123');
+
+    const err = await internals.unary(SEND_EVENT, Event.create({ Channel: 'broken' }), { operation: 'events.send', channel: 'broken' }).catch((e: unknown) => e);
+    expect(KubemqError.isKubemqError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'VALIDATION', brokerCode: 108, grpcStatus: 13, operation: 'events.send', channel: 'broken', retryable: false });
+  });
+
+  it('streams from the server in order and completes', async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    const received: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      clientInternals(client).serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch' }), {
+        next: (m) => received.push(`${m.Channel}:${m.Sequence}:${Buffer.from(m.Body).toString()}`),
+        error: reject,
+        complete: resolve,
+      }, { operation: 'events.subscribe', channel: 'ch' });
+    });
+    expect(received).toEqual(['ch:1:m1', 'ch:2:m2', 'ch:3:m3']);
+  });
+
+  it('state$ replays ready and ends with closed; close() is idempotent and later calls fail CLOSED', async () => {
+    const client = await KubemqClient.connect({ address: server.address });
+    const states: ConnectionState[] = [];
+    const completed = new Promise<void>((resolve) => client.state$.subscribe({ next: (s) => states.push(s), complete: resolve }));
+    await Promise.all([client.close(), client.close()]);
+    await client.close();
+    await completed;
+    expect(states).toEqual(['ready', 'closed']);
+    await expect(client.ping()).rejects.toMatchObject({ code: 'CLOSED', operation: 'client.ping' });
+  });
+
+  it('fails to connect with a typed error when nothing listens', async () => {
+    const down = await startTestServer({});
+    const address = down.address;
+    await down.stop();
+    const err = await KubemqClient.connect({ address, connectTimeoutMs: 600, reconnect: { initialDelayMs: 50 } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ConnectionError', code: 'CONNECTION_FAILED', operation: 'client.connect' });
+    expect((err as Error).message).toContain(address);
+  });
+});
