@@ -212,7 +212,7 @@ export class QueuesClient {
    * const { messages } = await queues(client).receive({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
    * ```
    */
-  receive(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
+  async receive(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
     return this.receiveOrPeek(validateReceive(options, this.limits), false);
   }
 
@@ -225,7 +225,7 @@ export class QueuesClient {
    * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
    * ```
    */
-  peek(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
+  async peek(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
     return this.receiveOrPeek(validateReceive(options, this.limits), true);
   }
 
