@@ -1,0 +1,93 @@
+// The kubemq-emulator bin as a process: ready line, flags, exit codes, signals, and the
+// open-source server's command line and environment (server.md §1.1, §1.2, §1.7).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, connect } from './support/harness.js';
+import { ensureBuilt, freePort, runCli, type CliRun } from './support/cli-process.js';
+
+const running: CliRun[] = [];
+const start = (args: string[], opts?: Parameters<typeof runCli>[1]) => {
+  const r = runCli(args, opts);
+  running.push(r);
+  return r;
+};
+
+beforeAll(() => ensureBuilt(), 120_000);
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+    await r.exited;
+  }
+});
+
+describe('kubemq-emulator CLI', () => {
+  it('prints one ready line, serves Ping, and stops gracefully on SIGTERM', async () => {
+    const r = start(['--port', '0', '--log-level', 'silent']);
+    const address = await r.ready();
+    expect(r.stdout).toBe(`kubemq-emulator listening on ${address}\n`);
+    const c = connect(address);
+    expect((await call(c.ping.bind(c), {})).Version).toBe('v2.4.0-emulator');
+    c.close();
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+  }, 30_000);
+
+  it('stops on SIGINT too', async () => {
+    const r = start(['--port', '0']);
+    await r.ready();
+    r.child.kill('SIGINT');
+    expect(await r.exited).toBe(0);
+  }, 30_000);
+
+  it('exits 2 with a clear message on a bad flag', async () => {
+    const r = start(['--bogus']);
+    expect(await r.exited).toBe(2);
+    expect(r.stderr).toContain('error: unknown option: --bogus');
+    expect(r.stderr).toContain('Usage: kubemq-emulator');
+  }, 30_000);
+
+  it('exits 1 with a clear message when the port is taken', async () => {
+    const first = start(['--port', '0']);
+    const address = await first.ready();
+    const port = address.split(':').pop()!;
+    const second = start(['--port', port]);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr).toMatch(/^error: cannot listen: port \d+ on 127\.0\.0\.1 is already in use/m);
+  }, 30_000);
+
+  it('prints help', async () => {
+    const r = start(['--help']);
+    expect(await r.exited).toBe(0);
+    expect(r.stdout).toContain('--channel-management');
+  }, 30_000);
+
+  it('runs as `server` with the real server environment, in a fresh cwd (§1.7)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'kubemq-cwd-'));
+    try {
+      const [grpcPort, restPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+      const r = start(['server'], {
+        cwd,
+        env: {
+          GRPC_PORT: String(grpcPort),
+          REST_PORT: String(restPort),
+          API_PORT: String(apiPort),
+          STORE_STORE_PATH: './store',
+          STORE_CLEAN_STORE: 'true',
+          LOG_LEVEL: 'warn',
+          HOST: 'kubemq-test',
+        },
+      });
+      const address = await r.ready();
+      expect(address).toBe(`127.0.0.1:${grpcPort}`);
+      const c = connect(address);
+      const ping = await call(c.ping.bind(c), {});
+      expect(ping.Host).toBe('kubemq-test');
+      c.close();
+      r.child.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
