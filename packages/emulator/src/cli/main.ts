@@ -3,13 +3,22 @@
 // exits 2 on a bad command line and 1 when it cannot start (e.g. the port is taken), printing
 // `error: …` like the real server (server.md §1.1).
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { EmulatorConfigError } from '../config.js';
 import { KubemqEmulator } from '../emulator.js';
 import { ERR_201_TLS_KEYS } from '../service/errors.js';
 import { PortInUseError } from '../transport/grpc-server.js';
 import { USAGE, UsageError, parseArgs } from './args.js';
 
-const VERSION = '0.1.0';
+/** The package version, read next to the bin (dist/esm/cli/main.js → package.json). */
+function packageVersion(): string {
+  try {
+    const file = join(dirname(process.argv[1] ?? '.'), '..', '..', '..', 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 async function main(): Promise<void> {
   let cmd;
@@ -27,7 +36,7 @@ async function main(): Promise<void> {
     return;
   }
   if (cmd.kind === 'version') {
-    process.stdout.write(`kubemq-emulator ${VERSION}\n`);
+    process.stdout.write(`kubemq-emulator ${packageVersion()}\n`);
     return;
   }
   let emulator: KubemqEmulator;
