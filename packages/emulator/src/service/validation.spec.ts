@@ -30,7 +30,7 @@ describe('validation order and texts (server.md §3, §6)', () => {
     expect(validateEventsSubscription(store({ EventsStoreTypeData: 4 }))).toBe(E.ERR_112_START_SEQUENCE);
     expect(validateEventsSubscription(store({ EventsStoreTypeData: 5, EventsStoreTypeValue: -1n }))).toBe(E.ERR_113_START_TIME);
     expect(validateEventsSubscription(store({ EventsStoreTypeData: 6 }))).toBe(E.ERR_114_START_TIME_DELTA);
-    expect(validateEventsSubscription(store({ EventsStoreTypeData: 7 }))).toBeUndefined();
+    expect(validateEventsSubscription(store({ EventsStoreTypeData: 7 as Subscribe['EventsStoreTypeData'] }))).toBeUndefined();
     expect(validateEventsSubscription(sub({ SubscribeTypeData: 3 }))).toBe(E.ERR_207_SUBSCRIBE_TYPE);
   });
 

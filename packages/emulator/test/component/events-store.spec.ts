@@ -1,7 +1,7 @@
 // Events store (server.md §2.2, §6) through raw gRPC.
 import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
-import type { EventReceive, kubemqClient } from '../../src/generated/kubemq.js';
+import type { EventReceive, Subscribe_EventsStoreType, kubemqClient } from '../../src/generated/kubemq.js';
 import * as E from '../../src/service/errors.js';
 import { call, collect, connect, event, sleep, startEmulator, subscription, unique, until } from './support/harness.js';
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 const id = (p: string) => unique(p).replace(/[^a-zA-Z0-9_-]/g, '_');
 const store = (channel: string, body: string) => call(c.sendEvent.bind(c), event({ Channel: channel, Body: Buffer.from(body), Store: true }));
 const open = (clientId: string, channel: string, type: number, value = 0n, group = '') => {
-  const s = c.subscribeToEvents(subscription({ SubscribeTypeData: 2, ClientID: clientId, Channel: channel, Group: group, EventsStoreTypeData: type, EventsStoreTypeValue: value }));
+  const s = c.subscribeToEvents(subscription({ SubscribeTypeData: 2, ClientID: clientId, Channel: channel, Group: group, EventsStoreTypeData: type as Subscribe_EventsStoreType, EventsStoreTypeValue: value }));
   s.on('error', () => undefined); // cancelled by the test
   return s;
 };
