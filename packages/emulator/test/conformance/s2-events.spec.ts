@@ -1,8 +1,8 @@
 // spec/server.md §2.1 Events.
 import * as grpc from '@grpc/grpc-js';
-import { Event, Subscribe_SubscribeType } from '../../src/generated/kubemq.js';
+import { Subscribe_SubscribeType } from '../../src/generated/kubemq.js';
 import { ch, cid } from './support/naming.js';
-import { closeAll, connect, eventsStream, grpcError, msg, sendEvent, sleep, text } from './support/raw.js';
+import { closeAll, connect, eventsStream, grpcError, sendEvent, sleep, text } from './support/raw.js';
 import { notProbe, readyEvents } from './support/ready.js';
 
 afterAll(closeAll);
@@ -26,9 +26,9 @@ describe('§2.1 Events: publishing', () => {
     const channel = ch('s21.stream');
     const sub = await readyEvents(c, { ClientID: cid(), Channel: channel });
     const stream = eventsStream(c);
-    stream.write(msg(Event, { EventID: 'ok-1', ClientID: cid(), Channel: channel, Body: Buffer.from('a') }));
-    stream.write(msg(Event, { EventID: 'bad-1', ClientID: cid(), Channel: '', Body: Buffer.from('b') }));
-    stream.write(msg(Event, { EventID: 'ok-2', ClientID: cid(), Channel: channel, Body: Buffer.from('c') }));
+    stream.write({ EventID: 'ok-1', ClientID: cid(), Channel: channel, Body: Buffer.from('a') });
+    stream.write({ EventID: 'bad-1', ClientID: cid(), Channel: '', Body: Buffer.from('b') });
+    stream.write({ EventID: 'ok-2', ClientID: cid(), Channel: channel, Body: Buffer.from('c') });
     const [result] = await stream.waitFor(1);
     await sub.waitFor(2, 5000, notProbe);
     await sleep(200);
@@ -43,7 +43,7 @@ describe('§2.1 Events: publishing', () => {
     const stream = eventsStream(connect());
     const channel = ch('s21.stream.store');
     for (const id of ['s1', 's2', 's3']) {
-      stream.write(msg(Event, { EventID: id, ClientID: cid(), Channel: channel, Body: Buffer.from(id), Store: true }));
+      stream.write({ EventID: id, ClientID: cid(), Channel: channel, Body: Buffer.from(id), Store: true });
     }
     const results = await stream.waitFor(3);
     expect(results.map((r) => [r.EventID, r.Sent, r.Error])).toEqual([

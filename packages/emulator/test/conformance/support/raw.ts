@@ -12,11 +12,11 @@ import {
   QueueMessage,
   QueueMessagesBatchRequest,
   type QueueMessagesBatchResponse,
-  type QueuesDownstreamRequest,
+  QueuesDownstreamRequest,
   type QueuesDownstreamResponse,
   QueuesInfoRequest,
   type QueuesInfoResponse,
-  type QueuesUpstreamRequest,
+  QueuesUpstreamRequest,
   type QueuesUpstreamResponse,
   ReceiveQueueMessagesRequest,
   type ReceiveQueueMessagesResponse,
@@ -24,7 +24,7 @@ import {
   Response,
   type Result,
   type SendQueueMessageResult,
-  type StreamQueueMessagesRequest,
+  StreamQueueMessagesRequest,
   type StreamQueueMessagesResponse,
   Subscribe,
   kubemqClient,
@@ -43,10 +43,11 @@ export type In<T> = T extends bigint
           ? { [K in keyof T]?: In<T[K]> }
           : T;
 
-type Codec<T> = { fromPartial(o: never): T };
+// T is inferred from decode (fromPartial is generic, which defeats inference).
+type Codec<T> = { decode(input: Uint8Array, length?: number): T };
 /** Builds a full message from a partial literal. */
 export function msg<T>(codec: Codec<T>, partial: In<T>): T {
-  return codec.fromPartial(partial as never);
+  return (codec as unknown as { fromPartial(o: unknown): T }).fromPartial(partial);
 }
 
 const clients = new Set<grpc.Client>();
@@ -74,27 +75,27 @@ const deadline = (ms = 30_000): Partial<grpc.CallOptions> => ({ deadline: Date.n
 
 export const ping = (c: kubemqClient) => unary<PingResult>((cb) => c.ping(Empty.fromPartial({}), new grpc.Metadata(), deadline(), cb));
 export const sendEvent = (c: kubemqClient, m: In<Event>) =>
-  unary<Result>((cb) => c.sendEvent(msg(Event, m), new grpc.Metadata(), deadline(), cb));
+  unary<Result>((cb) => c.sendEvent(msg<Event>(Event, m), new grpc.Metadata(), deadline(), cb));
 export const sendRequest = (c: kubemqClient, m: In<Request>) =>
-  unary<Response>((cb) => c.sendRequest(msg(Request, m), new grpc.Metadata(), deadline(), cb));
+  unary<Response>((cb) => c.sendRequest(msg<Request>(Request, m), new grpc.Metadata(), deadline(), cb));
 export const sendResponse = (c: kubemqClient, m: In<Response>) =>
-  unary<Empty>((cb) => c.sendResponse(msg(Response, m), new grpc.Metadata(), deadline(), cb));
+  unary<Empty>((cb) => c.sendResponse(msg<Response>(Response, m), new grpc.Metadata(), deadline(), cb));
 export const sendQueueMessage = (c: kubemqClient, m: In<QueueMessage>) =>
-  unary<SendQueueMessageResult>((cb) => c.sendQueueMessage(msg(QueueMessage, m), new grpc.Metadata(), deadline(), cb));
+  unary<SendQueueMessageResult>((cb) => c.sendQueueMessage(msg<QueueMessage>(QueueMessage, m), new grpc.Metadata(), deadline(), cb));
 export const sendQueueBatch = (c: kubemqClient, m: In<QueueMessagesBatchRequest>) =>
   unary<QueueMessagesBatchResponse>((cb) =>
-    c.sendQueueMessagesBatch(msg(QueueMessagesBatchRequest, m), new grpc.Metadata(), deadline(), cb),
+    c.sendQueueMessagesBatch(msg<QueueMessagesBatchRequest>(QueueMessagesBatchRequest, m), new grpc.Metadata(), deadline(), cb),
   );
 export const receiveQueue = (c: kubemqClient, m: In<ReceiveQueueMessagesRequest>) =>
   unary<ReceiveQueueMessagesResponse>((cb) =>
-    c.receiveQueueMessages(msg(ReceiveQueueMessagesRequest, m), new grpc.Metadata(), deadline(), cb),
+    c.receiveQueueMessages(msg<ReceiveQueueMessagesRequest>(ReceiveQueueMessagesRequest, m), new grpc.Metadata(), deadline(), cb),
   );
 export const ackAllQueue = (c: kubemqClient, m: In<AckAllQueueMessagesRequest>) =>
   unary<AckAllQueueMessagesResponse>((cb) =>
-    c.ackAllQueueMessages(msg(AckAllQueueMessagesRequest, m), new grpc.Metadata(), deadline(), cb),
+    c.ackAllQueueMessages(msg<AckAllQueueMessagesRequest>(AckAllQueueMessagesRequest, m), new grpc.Metadata(), deadline(), cb),
   );
 export const queuesInfo = (c: kubemqClient, m: In<QueuesInfoRequest>) =>
-  unary<QueuesInfoResponse>((cb) => c.queuesInfo(msg(QueuesInfoRequest, m), new grpc.Metadata(), deadline(), cb));
+  unary<QueuesInfoResponse>((cb) => c.queuesInfo(msg<QueuesInfoRequest>(QueuesInfoRequest, m), new grpc.Metadata(), deadline(), cb));
 
 /** Awaits a rejection and returns the gRPC error (fails the test if the call succeeded). */
 export async function grpcError(p: Promise<unknown>): Promise<grpc.ServiceError> {
@@ -208,16 +209,20 @@ export class Inbox<T> {
 
 /** A bidi stream: write requests, read responses through an Inbox. */
 export class Duplex<Req, Res> extends Inbox<Res> {
-  constructor(readonly duplex: grpc.ClientDuplexStream<Req, Res>) {
+  constructor(
+    readonly duplex: grpc.ClientDuplexStream<Req, Res>,
+    private readonly codec: Codec<Req>,
+  ) {
     super(duplex as unknown as grpc.ClientDuplexStream<never, Res>);
   }
 
-  write(req: Req): void {
-    this.duplex.write(req);
+  /** Writes a request given as a partial literal (defaults filled in). */
+  write(req: In<Req>): void {
+    this.duplex.write(msg<Req>(this.codec, req));
   }
 
   /** Writes and waits for the next response (the one after those already received). */
-  async request(req: Req, timeoutMs = 5000): Promise<Res> {
+  async request(req: In<Req>, timeoutMs = 5000): Promise<Res> {
     const index = this.items.length;
     this.write(req);
     return this.nth(index, timeoutMs);
@@ -230,18 +235,20 @@ export class Duplex<Req, Res> extends Inbox<Res> {
 }
 
 export function subscribeEvents(c: kubemqClient, m: In<Subscribe>): Inbox<EventReceive> {
-  return new Inbox(c.subscribeToEvents(msg(Subscribe, m)));
+  return new Inbox(c.subscribeToEvents(msg<Subscribe>(Subscribe, m)));
 }
 
 export function subscribeRequests(c: kubemqClient, m: In<Subscribe>): Inbox<Request> {
-  return new Inbox(c.subscribeToRequests(msg(Subscribe, m)));
+  return new Inbox(c.subscribeToRequests(msg<Subscribe>(Subscribe, m)));
 }
 
-export const eventsStream = (c: kubemqClient) => new Duplex<Event, Result>(c.sendEventsStream());
-export const downstream = (c: kubemqClient) => new Duplex<QueuesDownstreamRequest, QueuesDownstreamResponse>(c.queuesDownstream());
-export const upstream = (c: kubemqClient) => new Duplex<QueuesUpstreamRequest, QueuesUpstreamResponse>(c.queuesUpstream());
+export const eventsStream = (c: kubemqClient) => new Duplex<Event, Result>(c.sendEventsStream(), Event);
+export const downstream = (c: kubemqClient) =>
+  new Duplex<QueuesDownstreamRequest, QueuesDownstreamResponse>(c.queuesDownstream(), QueuesDownstreamRequest);
+export const upstream = (c: kubemqClient) =>
+  new Duplex<QueuesUpstreamRequest, QueuesUpstreamResponse>(c.queuesUpstream(), QueuesUpstreamRequest);
 export const queueStreamV1 = (c: kubemqClient) =>
-  new Duplex<StreamQueueMessagesRequest, StreamQueueMessagesResponse>(c.streamQueueMessage());
+  new Duplex<StreamQueueMessagesRequest, StreamQueueMessagesResponse>(c.streamQueueMessage(), StreamQueueMessagesRequest);
 
 /** Body as text. */
 export const text = (body: Uint8Array | undefined) => Buffer.from(body ?? []).toString();

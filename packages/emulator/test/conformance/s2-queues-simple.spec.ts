@@ -1,0 +1,254 @@
+// spec/server.md §2.4 Queues: send, delay, expiration, receive, peek, AckAll, DLQ (simple API).
+import * as grpc from '@grpc/grpc-js';
+import { QueuesDownstreamRequestType as DT } from '../../src/generated/kubemq.js';
+import { ch, cid } from './support/naming.js';
+import { ackAllQueue, closeAll, connect, downstream, grpcError, receiveQueue, sendQueueBatch, sendQueueMessage, sleep, text } from './support/raw.js';
+
+afterAll(closeAll);
+const NUID = /^[0-9A-Za-z]{22}$/;
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+describe('§2.4 Queues: send', () => {
+  it('§2.4 SendQueueMessage generates a MessageID; SentAt is Unix ns; errors go in the result', async () => {
+    const before = nowNs();
+    const r = await sendQueueMessage(connect(), { ClientID: cid(), Channel: ch('s24.send'), Body: Buffer.from('x') });
+    expect(r.MessageID).toMatch(NUID);
+    expect(r.IsError).toBe(false);
+    expect(r.SentAt).toBeGreaterThanOrEqual(before - 1_000_000_000n);
+    expect(r.SentAt).toBeLessThanOrEqual(nowNs() + 1_000_000_000n);
+  });
+
+  it('§6 a send that fails validation still returns a generated MessageID, with SentAt 0 and IsError', async () => {
+    const r = await sendQueueMessage(connect(), { ClientID: cid(), Channel: '', Body: Buffer.from('x') });
+    expect(r).toMatchObject({ IsError: true, SentAt: 0n });
+    expect(r.MessageID).toMatch(NUID);
+    expect(r.Error).toBe('Error 120: invalid queue name value, cannot be empty, contains wildcards ,white spaces and end with dot');
+  });
+
+  it('§2.4 SendQueueMessagesBatch: an empty batch is gRPC UNKNOWN `empty messages batch`', async () => {
+    const err = await grpcError(sendQueueBatch(connect(), { BatchID: 'b0', Messages: [] }));
+    expect(err.code).toBe(grpc.status.UNKNOWN);
+    expect(err.details).toBe('empty messages batch');
+  });
+
+  it('§2.4 [seen] batch results are per message, in order; HaveErrors stays false for validation errors', async () => {
+    const channel = ch('s24.batch');
+    const r = await sendQueueBatch(connect(), {
+      BatchID: 'b1',
+      Messages: [
+        { MessageID: 'ok-1', ClientID: cid(), Channel: channel, Body: Buffer.from('1') },
+        { MessageID: 'bad-120', ClientID: cid(), Channel: 'a b', Body: Buffer.from('2') },
+        { MessageID: 'bad-110', ClientID: cid(), Channel: channel },
+        { MessageID: 'bad-135', ClientID: cid(), Channel: channel, Body: Buffer.from('4'), Policy: { DelaySeconds: 43201 } },
+        { MessageID: 'ok-2', ClientID: cid(), Channel: channel, Body: Buffer.from('5') },
+      ],
+    });
+    expect(r.BatchID).toBe('b1');
+    expect(r.HaveErrors).toBe(false);
+    expect(r.Results.map((x) => [x.MessageID, x.IsError, x.Error.slice(0, 9)])).toEqual([
+      ['ok-1', false, ''],
+      ['bad-120', true, 'Error 120'],
+      ['bad-110', true, 'Error 110'],
+      ['bad-135', true, 'Error 135'],
+      ['ok-2', false, ''],
+    ]);
+  });
+
+  it('§2.4 Attributes are reset on send; Policy.MaxReceiveCount 0 becomes 1024', async () => {
+    const c = connect();
+    const channel = ch('s24.attrs');
+    await sendQueueMessage(c, {
+      ClientID: cid(),
+      Channel: channel,
+      Body: Buffer.from('x'),
+      Attributes: { Sequence: 999, ReceiveCount: 50, ReRouted: true, ReRoutedFromQueue: 'fake', MD5OfBody: 'abc', DelayedTo: 5 },
+    });
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    const m = r.Messages[0];
+    expect(m?.Attributes).toMatchObject({ ReceiveCount: 1, ReRouted: false, ReRoutedFromQueue: '', MD5OfBody: '', DelayedTo: 0n });
+    expect(m?.Attributes?.Sequence).not.toBe(999n);
+    expect(m?.Policy?.MaxReceiveCount).toBe(1024);
+  });
+});
+
+describe('§2.4 Queues: delay and expiration', () => {
+  it('§2.4 ExpirationAt = now + Expiration + Delay seconds; DelayedTo = now + Delay', async () => {
+    const before = nowNs();
+    const r = await sendQueueMessage(connect(), {
+      ClientID: cid(),
+      Channel: ch('s24.expat'),
+      Body: Buffer.from('x'),
+      Policy: { ExpirationSeconds: 100, DelaySeconds: 20 },
+    });
+    const after = nowNs();
+    expect(r.ExpirationAt).toBeGreaterThanOrEqual(before + 120_000_000_000n - 1_000_000_000n);
+    expect(r.ExpirationAt).toBeLessThanOrEqual(after + 120_000_000_000n + 1_000_000_000n);
+    expect(r.DelayedTo).toBeGreaterThanOrEqual(before + 20_000_000_000n - 1_000_000_000n);
+    expect(r.DelayedTo).toBeLessThanOrEqual(after + 20_000_000_000n + 1_000_000_000n);
+  });
+
+  it('§2.4 [seen] a delayed message is not received before the delay and is after it, with DelayedTo 0 and a new sequence', async () => {
+    const c = connect();
+    const channel = ch('s24.delay');
+    const sent = await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('later'), Policy: { DelaySeconds: 2 } });
+    expect(sent.IsError).toBe(false);
+    const early = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(early.Messages).toHaveLength(0);
+    await sleep(1500);
+    const late = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    expect(late.Messages.map((m) => text(m.Body))).toEqual(['later']);
+    expect(late.Messages[0]?.Attributes?.DelayedTo).toBe(0n);
+    expect(late.Messages[0]?.Attributes?.Sequence).toBeGreaterThan(0n);
+  });
+
+  it('§2.4 an expired message is dropped when delivery is attempted; simple receive counts it in MessagesExpired', async () => {
+    const c = connect();
+    const channel = ch('s24.expire');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('short'), Policy: { ExpirationSeconds: 1 } });
+    await sleep(1600);
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(r.Messages).toHaveLength(0);
+    expect(r.MessagesExpired).toBe(1);
+  });
+
+  it('§6 peek of an expired message drops it and counts it in MessagesExpired', async () => {
+    const c = connect();
+    const channel = ch('s6.peekexp');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('short'), Policy: { ExpirationSeconds: 1 } });
+    await sleep(1600);
+    const peek = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: true });
+    expect(peek).toMatchObject({ IsPeak: true, MessagesExpired: 1 });
+    expect(peek.Messages).toHaveLength(0);
+  });
+});
+
+describe('§2.4 Queues: ReceiveQueueMessages', () => {
+  it('§2.4 simple receive acks on arrival (at-most-once): a second receive gets nothing', async () => {
+    const c = connect();
+    const channel = ch('s24.recv');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('once') });
+    const first = await receiveQueue(c, { RequestID: 'rq1', ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(first).toMatchObject({ RequestID: 'rq1', MessagesReceived: 1, IsPeak: false, IsError: false });
+    expect(text(first.Messages[0]?.Body)).toBe('once');
+    const second = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(second.Messages).toHaveLength(0);
+  });
+
+  it('§2.4 receive returns at once when MaxNumberOfMessages is reached', async () => {
+    const c = connect();
+    const channel = ch('s24.recvmax');
+    for (const b of ['a', 'b']) await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from(b) });
+    const started = Date.now();
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 2, WaitTimeSeconds: 5 });
+    expect(r.Messages.map((m) => text(m.Body))).toEqual(['a', 'b']);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('§2.4 receive waits the full WaitTimeSeconds when fewer messages exist', async () => {
+    const c = connect();
+    const channel = ch('s24.recvwait');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('only') });
+    const started = Date.now();
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 5, WaitTimeSeconds: 2 });
+    expect(r.Messages).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('§2.4 WaitTimeSeconds 0 waits the 1 s default', async () => {
+    const started = Date.now();
+    const r = await receiveQueue(connect(), { ClientID: cid(), Channel: ch('s24.wait0'), MaxNumberOfMessages: 1, WaitTimeSeconds: 0 });
+    expect(r.Messages).toHaveLength(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('§2.4/§6 peek does not remove, and leaves ReceiveCount unchanged', async () => {
+    const c = connect();
+    const channel = ch('s24.peek');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('peeked') });
+    for (let i = 0; i < 2; i++) {
+      const p = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: true });
+      expect(p.IsPeak).toBe(true);
+      expect(p.Messages.map((m) => [text(m.Body), m.Attributes?.ReceiveCount])).toEqual([['peeked', 1]]);
+    }
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(r.Messages.map((m) => [text(m.Body), m.Attributes?.ReceiveCount])).toEqual([['peeked', 1]]);
+  });
+
+  it('§2.4 peek sees only messages not in flight elsewhere', async () => {
+    const c = connect();
+    const channel = ch('s24.peekflight');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('held') });
+    const d = downstream(c);
+    const got = await d.request({ RequestID: 'g', ClientID: cid(), RequestTypeData: DT.Get, Channel: channel, MaxItems: 1, WaitTimeout: 1000 });
+    expect(got.Messages).toHaveLength(1);
+    const p = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: true });
+    expect(p.Messages).toHaveLength(0);
+    d.cancel();
+  });
+});
+
+describe('§2.4 Queues: AckAllQueueMessages', () => {
+  it('§2.4 AckAll acks what is waiting, reports AffectedMessages, and always blocks WaitTimeSeconds', async () => {
+    const c = connect();
+    const channel = ch('s24.ackall');
+    for (const b of ['1', '2', '3']) await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from(b) });
+    const started = Date.now();
+    const r = await ackAllQueue(c, { RequestID: 'aa', ClientID: cid(), Channel: channel, WaitTimeSeconds: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(r).toMatchObject({ RequestID: 'aa', AffectedMessages: 3n, IsError: false });
+    const after = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(after.Messages).toHaveLength(0);
+  });
+
+  it('§2.4 AckAll WaitTimeSeconds 0 blocks the 1 s default', async () => {
+    const started = Date.now();
+    const r = await ackAllQueue(connect(), { ClientID: cid(), Channel: ch('s24.ackall0'), WaitTimeSeconds: 0 });
+    expect(r.AffectedMessages).toBe(0n);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe('§2.4 Queues: ReceiveCount and dead-letter', () => {
+  const nackAll = async (channel: string) => {
+    const d = downstream(connect());
+    const got = await d.request({ RequestID: 'g', ClientID: cid(), RequestTypeData: DT.Get, Channel: channel, MaxItems: 1, WaitTimeout: 1000 });
+    if (got.Messages.length > 0) d.write({ RequestID: 'n', ClientID: cid(), RequestTypeData: DT.NAckAll, RefTransactionId: got.TransactionId });
+    await sleep(150);
+    d.cancel();
+    return got.Messages;
+  };
+
+  it('§2.4/§6 [seen] with MaxReceiveCount 2 a message is delivered twice (counts 1, 2), then lands in the DLQ re-routed', async () => {
+    const c = connect();
+    const channel = ch('s24.dlq');
+    const dlq = ch('s24.dlq.dead');
+    await sendQueueMessage(c, {
+      ClientID: cid(),
+      Channel: channel,
+      Body: Buffer.from('poison'),
+      Policy: { MaxReceiveCount: 2, MaxReceiveQueue: dlq, ExpirationSeconds: 600 },
+    });
+    const first = await nackAll(channel);
+    const second = await nackAll(channel);
+    expect([first[0]?.Attributes?.ReceiveCount, second[0]?.Attributes?.ReceiveCount]).toEqual([1, 2]);
+    expect(second[0]?.Attributes?.Sequence).not.toBe(first[0]?.Attributes?.Sequence);
+    const none = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(none.Messages).toHaveLength(0);
+    const dead = await receiveQueue(c, { ClientID: cid(), Channel: dlq, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    const m = dead.Messages[0];
+    expect(text(m?.Body)).toBe('poison');
+    expect(m?.Attributes).toMatchObject({ ReRouted: true, ReRoutedFromQueue: channel, ReceiveCount: 1, MD5OfBody: '' });
+    expect(m?.Attributes?.ExpirationAt).toBeGreaterThan(0n);
+    expect(m?.Policy).toMatchObject({ MaxReceiveCount: 0, MaxReceiveQueue: '', DelaySeconds: 0 });
+  });
+
+  it('§2.4 without a dead-letter queue the message is silently dropped after MaxReceiveCount deliveries', async () => {
+    const c = connect();
+    const channel = ch('s24.drop');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('gone'), Policy: { MaxReceiveCount: 1 } });
+    const first = await nackAll(channel);
+    expect(first).toHaveLength(1);
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: true });
+    expect(r.Messages).toHaveLength(0);
+  });
+});
