@@ -2,7 +2,7 @@ import { type KubemqClient } from '@kubemq/core';
 import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
-import { collect, connect } from './helpers';
+import { collect, connect } from './helpers.js';
 
 const TOTAL = 2000;
 

@@ -2,7 +2,7 @@ import { type KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
 import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { collect, connect } from './helpers';
+import { collect, connect } from './helpers.js';
 
 const seqs = (items: EventStoreReceive[]) => items.map((e) => e.sequence);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -2,7 +2,7 @@ import { type KubemqClient } from '@kubemq/core';
 import { events, type EventReceive } from '@kubemq/events';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
-import { collect, connect } from './helpers';
+import { collect, connect } from './helpers.js';
 
 // Events are at-most-once: events sent while the broker is down may be lost. What must hold is
 // that the subscription comes back by itself once the broker does.

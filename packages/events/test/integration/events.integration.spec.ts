@@ -2,7 +2,7 @@ import { type KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
 import { events, type EventReceive } from '@kubemq/events';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { collect, connect } from './helpers';
+import { collect, connect } from './helpers.js';
 
 const PROBE = 'probe';
 const isProbe = (e: EventReceive) => e.metadata === PROBE;
