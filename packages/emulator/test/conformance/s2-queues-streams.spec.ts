@@ -1,0 +1,491 @@
+// spec/server.md §2.4 Queues: StreamQueueMessage (v1), QueuesDownstream, QueuesUpstream, QueuesInfo (and §6 "Queues").
+import * as grpc from '@grpc/grpc-js';
+import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, type kubemqClient } from '../../src/generated/kubemq.js';
+import { ch, cid } from './support/naming.js';
+import {
+  closeAll,
+  connect,
+  downstream,
+  queueStreamV1,
+  queuesInfo,
+  receiveQueue,
+  sendQueueMessage,
+  sleep,
+  text,
+  upstream,
+} from './support/raw.js';
+
+afterAll(closeAll);
+
+async function fill(c: kubemqClient, channel: string, bodies: string[]): Promise<void> {
+  for (const b of bodies) {
+    const r = await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from(b) });
+    expect(r.IsError).toBe(false);
+  }
+}
+const peekBodies = async (c: kubemqClient, channel: string) =>
+  (await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 100, WaitTimeSeconds: 1, IsPeak: true })).Messages.map(
+    (m) => text(m.Body),
+  );
+const get = (channel: string, extra: Record<string, unknown> = {}) => ({
+  RequestID: 'get',
+  ClientID: cid(),
+  RequestTypeData: DT.Get,
+  Channel: channel,
+  MaxItems: 1,
+  WaitTimeout: 1000,
+  ...extra,
+});
+
+describe('§2.4 StreamQueueMessage (v1): one message per stream', () => {
+  it('§2.4 receive then ack: an OK response, then the server ends the stream', async () => {
+    const c = connect();
+    const channel = ch('s24v1.ack');
+    await fill(c, channel, ['v1']);
+    const s = queueStreamV1(c);
+    const got = await s.request({ RequestID: 'r', ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 5, WaitTimeSeconds: 1 });
+    expect(got).toMatchObject({ StreamRequestTypeData: SR.ReceiveMessage, IsError: false });
+    expect(text(got.Message?.Body)).toBe('v1');
+    const ack = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.AckMessage, RefSequence: got.Message?.Attributes?.Sequence });
+    expect(ack).toMatchObject({ StreamRequestTypeData: SR.AckMessage, IsError: false });
+    expect((await s.end()).code).toBe(grpc.status.OK);
+    expect(await peekBodies(c, channel)).toEqual([]);
+  });
+
+  it('§2.4 no message within WaitTimeSeconds → Error 138 and the stream ends', async () => {
+    const s = queueStreamV1(connect());
+    const r = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: ch('s24v1.empty'), WaitTimeSeconds: 1 }, 5000);
+    expect(r.IsError).toBe(true);
+    expect(r.Error).toMatch(/^Error 138/);
+    await s.end();
+  });
+
+  it('§2.4 reject requeues the message (receive count + 1) and ends the stream', async () => {
+    const c = connect();
+    const channel = ch('s24v1.reject');
+    await fill(c, channel, ['rej']);
+    const s = queueStreamV1(c);
+    const got = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 5, WaitTimeSeconds: 1 });
+    const rej = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.RejectMessage, RefSequence: got.Message?.Attributes?.Sequence });
+    expect(rej.IsError).toBe(false);
+    await s.end();
+    const again = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    expect(again.Messages.map((m) => [text(m.Body), m.Attributes?.ReceiveCount])).toEqual([['rej', 2]]);
+  });
+
+  it('§2.4 resend sends a copy to Channel and ends the stream', async () => {
+    const c = connect();
+    const channel = ch('s24v1.resend');
+    const target = ch('s24v1.resend.to');
+    await fill(c, channel, ['moved']);
+    const s = queueStreamV1(c);
+    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 5, WaitTimeSeconds: 1 });
+    const r = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ResendMessage, Channel: target });
+    expect(r.IsError).toBe(false);
+    await s.end();
+    expect(await peekBodies(c, target)).toEqual(['moved']);
+    expect(await peekBodies(c, channel)).toEqual([]);
+  });
+
+  it('§2.4 SendModifiedMessage sends the modified message and ends the stream', async () => {
+    const c = connect();
+    const channel = ch('s24v1.mod');
+    const target = ch('s24v1.mod.to');
+    await fill(c, channel, ['orig']);
+    const s = queueStreamV1(c);
+    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 5, WaitTimeSeconds: 1 });
+    const r = await s.request({
+      ClientID: cid(),
+      StreamRequestTypeData: SR.SendModifiedMessage,
+      ModifiedMessage: { ClientID: cid(), Channel: target, Body: Buffer.from('modified') },
+    });
+    expect(r.IsError).toBe(false);
+    await s.end();
+    expect(await peekBodies(c, target)).toEqual(['modified']);
+  });
+
+  it('§2.4 visibility expiry → Error 129, the message is requeued and the stream ends; ModifyVisibility resets the timer', async () => {
+    const c = connect();
+    const channel = ch('s24v1.vis');
+    await fill(c, channel, ['vis']);
+    const s = queueStreamV1(c);
+    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 1, WaitTimeSeconds: 1 });
+    await sleep(600);
+    const mod = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ModifyVisibility, VisibilitySeconds: 2 });
+    expect(mod.IsError).toBe(false);
+    await sleep(700); // past the first 1 s timer, within the new 2 s one
+    expect(s.done).toBeUndefined();
+    const expired = await s.nth(2, 4000); // after the Receive and ModifyVisibility replies
+    expect(expired.IsError).toBe(true);
+    expect(expired.Error).toMatch(/^Error 129/);
+    await s.end();
+    const again = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    expect(again.Messages.map((m) => text(m.Body))).toEqual(['vis']);
+  });
+
+  it('§2.4 RefSequence must equal the message sequence (Error 125); a second Receive gives Error 128; validation errors keep the stream', async () => {
+    const c = connect();
+    const channel = ch('s24v1.ref');
+    await fill(c, channel, ['ref']);
+    const s = queueStreamV1(c);
+    const got = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 5, WaitTimeSeconds: 1 });
+    const wrong = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.AckMessage, RefSequence: (got.Message?.Attributes?.Sequence ?? 0n) + 1000n });
+    expect(wrong).toMatchObject({ IsError: true, Error: 'Error 125: ack sequence cannot be 0 or negative' });
+    const second = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, WaitTimeSeconds: 1 });
+    expect(second.IsError).toBe(true);
+    expect(second.Error).toMatch(/^Error 128/);
+    expect(s.done).toBeUndefined();
+    const ok = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.AckMessage, RefSequence: got.Message?.Attributes?.Sequence });
+    expect(ok.IsError).toBe(false);
+    await s.end();
+  });
+
+  it('§6 an ack before any receive gives Error 124', async () => {
+    const s = queueStreamV1(connect());
+    const r = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.AckMessage, RefSequence: 1 });
+    expect(r.IsError).toBe(true);
+    expect(r.Error).toMatch(/^Error 124/);
+    s.cancel();
+  });
+
+  it('§2.4 a stream-v1 disconnect requeues the message with its count + 1', async () => {
+    const c = connect();
+    const channel = ch('s24v1.drop');
+    await fill(c, channel, ['dropped']);
+    const s = queueStreamV1(c);
+    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 30, WaitTimeSeconds: 1 });
+    s.cancel();
+    const again = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 3 });
+    expect(again.Messages.map((m) => [text(m.Body), m.Attributes?.ReceiveCount])).toEqual([['dropped', 2]]);
+  });
+});
+
+describe('§2.4 QueuesDownstream: Get', () => {
+  it('§2.4 Get → {TransactionId (uuid), RefRequestId, Messages}; AutoAck acks and closes', async () => {
+    const c = connect();
+    const channel = ch('s24d.get');
+    await fill(c, channel, ['d1']);
+    const d = downstream(c);
+    const r = await d.request(get(channel, { RequestID: 'req-1', AutoAck: true }));
+    expect(r).toMatchObject({ RefRequestId: 'req-1', RequestTypeData: DT.Get, IsError: false, TransactionComplete: false });
+    expect(r.TransactionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(r.Messages.map((m) => text(m.Body))).toEqual(['d1']);
+    d.cancel();
+    expect(await peekBodies(c, channel)).toEqual([]);
+  });
+
+  it('§2.4 Get needs ClientID (Error 101) and a valid channel (Error 120), as IsError in the payload', async () => {
+    const d = downstream(connect());
+    const a = await d.request(get(ch('s24d.val'), { ClientID: '' }));
+    expect(a).toMatchObject({ IsError: true, Error: 'Error 101: invalid clientID value, cannot be empty' });
+    const b = await d.request(get('a b'));
+    expect(b).toMatchObject({
+      IsError: true,
+      Error: 'Error 120: invalid queue name value, cannot be empty, contains wildcards ,white spaces and end with dot',
+    });
+    d.cancel();
+  });
+
+  it('§2.4 Get does not return early: with fewer than MaxItems it waits the whole WaitTimeout', async () => {
+    const c = connect();
+    const channel = ch('s24d.wait');
+    await fill(c, channel, ['w1', 'w2']);
+    const d = downstream(c);
+    const started = Date.now();
+    const r = await d.request(get(channel, { MaxItems: 5, WaitTimeout: 1500, AutoAck: true }));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(r.Messages.map((m) => text(m.Body))).toEqual(['w1', 'w2']);
+    d.cancel();
+  });
+
+  it('§2.4 zero messages → IsError false, no messages, and the transaction is already closed', async () => {
+    const d = downstream(connect());
+    const r = await d.request(get(ch('s24d.none')));
+    expect(r).toMatchObject({ IsError: false, Messages: [] });
+    const again = await d.request({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: r.TransactionId });
+    expect(again).toMatchObject({ IsError: true, Error: 'cannot ack messages with closed response ' });
+    d.cancel();
+  });
+});
+
+describe('§2.4 QueuesDownstream: settling', () => {
+  async function open(channel: string, bodies: string[]) {
+    const c = connect();
+    await fill(c, channel, bodies);
+    const d = downstream(c);
+    const r = await d.request(get(channel, { MaxItems: bodies.length }));
+    expect(r.Messages).toHaveLength(bodies.length);
+    return { c, d, tx: r.TransactionId, seqs: r.Messages.map((m) => Number(m.Attributes?.Sequence)) };
+  }
+
+  it('§2.4 AckAll on success sends no response; a second AckAll says `cannot ack messages with closed response `', async () => {
+    const channel = ch('s24d.ackall');
+    const { c, d, tx } = await open(channel, ['a1', 'a2']);
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: tx });
+    await sleep(300);
+    expect(d.items).toHaveLength(1);
+    const second = await d.request({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: tx });
+    expect(second).toMatchObject({ IsError: true, Error: 'cannot ack messages with closed response ' });
+    d.cancel();
+    expect(await peekBodies(c, channel)).toEqual([]);
+  });
+
+  it('§2.4 ActiveOffsets lists unsettled sequences; AckRange acks some; invalid ack sequence id N; empty list', async () => {
+    const channel = ch('s24d.range');
+    const { c, d, tx, seqs } = await open(channel, ['r1', 'r2', 'r3']);
+    const active = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
+    expect(active.ActiveOffsets.map(Number)).toEqual(seqs);
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: [seqs[0] as number] });
+    const after = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
+    expect(after.ActiveOffsets.map(Number)).toEqual(seqs.slice(1));
+    const bad = await d.request({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: [999999] });
+    expect(bad).toMatchObject({ IsError: true, Error: 'invalid ack sequence id 999999' });
+    const empty = await d.request({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: [] });
+    expect(empty).toMatchObject({ IsError: true, Error: 'cannot ack empty list of of offsets' });
+    d.write({ ClientID: cid(), RequestTypeData: DT.CloseByClient, RefTransactionId: tx });
+    await sleep(200);
+    d.cancel();
+    expect((await peekBodies(c, channel)).sort()).toEqual(['r2', 'r3']);
+  });
+
+  it('§2.4 NAckRange requeues with count + 1; empty list says `cannot nack empty list of of offsets`', async () => {
+    const channel = ch('s24d.nack');
+    const { c, d, tx, seqs } = await open(channel, ['n1']);
+    const empty = await d.request({ ClientID: cid(), RequestTypeData: DT.NAckRange, RefTransactionId: tx, SequenceRange: [] });
+    expect(empty).toMatchObject({ IsError: true, Error: 'cannot nack empty list of of offsets' });
+    d.write({ ClientID: cid(), RequestTypeData: DT.NAckRange, RefTransactionId: tx, SequenceRange: seqs });
+    await sleep(200);
+    d.cancel();
+    const again = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    expect(again.Messages.map((m) => [text(m.Body), m.Attributes?.ReceiveCount])).toEqual([['n1', 2]]);
+  });
+
+  it('§2.4 ReQueueAll re-sends to ReQueueChannel; without a channel: `cannot requeue messages with empty channel destination `', async () => {
+    const channel = ch('s24d.requeue');
+    const target = ch('s24d.requeue.to');
+    const { c, d, tx } = await open(channel, ['q1']);
+    const bad = await d.request({ ClientID: cid(), RequestTypeData: DT.ReQueueAll, RefTransactionId: tx, ReQueueChannel: '' });
+    expect(bad).toMatchObject({ IsError: true, Error: 'cannot requeue messages with empty channel destination ' });
+    d.write({ ClientID: cid(), RequestTypeData: DT.ReQueueAll, RefTransactionId: tx, ReQueueChannel: target });
+    await sleep(200);
+    const closed = await d.request({ ClientID: cid(), RequestTypeData: DT.ReQueueAll, RefTransactionId: tx, ReQueueChannel: target });
+    expect(closed).toMatchObject({ IsError: true, Error: 'cannot ack messages with closed response ' });
+    d.cancel();
+    expect(await peekBodies(c, target)).toEqual(['q1']);
+  });
+
+  it('§2.4/§6 ReQueueRange: empty list `cannot requeue empty list of of offsets`; unknown sequence `invalid ack sequence id N`', async () => {
+    const channel = ch('s24d.rqrange');
+    const target = ch('s24d.rqrange.to');
+    const { d, tx } = await open(channel, ['x1']);
+    const empty = await d.request({ ClientID: cid(), RequestTypeData: DT.ReQueueRange, RefTransactionId: tx, ReQueueChannel: target, SequenceRange: [] });
+    expect(empty).toMatchObject({ IsError: true, Error: 'cannot requeue empty list of of offsets' });
+    const unknown = await d.request({ ClientID: cid(), RequestTypeData: DT.ReQueueRange, RefTransactionId: tx, ReQueueChannel: target, SequenceRange: [424242] });
+    expect(unknown).toMatchObject({ IsError: true, Error: 'invalid ack sequence id 424242' });
+    d.cancel();
+  });
+
+  it('§2.4 ReQueue goes through the normal send path, so ReRouted is lost', async () => {
+    const c = connect();
+    const channel = ch('s24d.rerouted');
+    const dlq = ch('s24d.rerouted.dlq');
+    const target = ch('s24d.rerouted.to');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('x'), Policy: { MaxReceiveCount: 1, MaxReceiveQueue: dlq } });
+    const d1 = downstream(c);
+    const g1 = await d1.request(get(channel));
+    d1.write({ ClientID: cid(), RequestTypeData: DT.NAckAll, RefTransactionId: g1.TransactionId });
+    await sleep(200);
+    const d2 = downstream(c);
+    const g2 = await d2.request(get(dlq, { WaitTimeout: 2000 }));
+    expect(g2.Messages[0]?.Attributes?.ReRouted).toBe(true);
+    d2.write({ ClientID: cid(), RequestTypeData: DT.ReQueueAll, RefTransactionId: g2.TransactionId, ReQueueChannel: target });
+    await sleep(200);
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: target, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    expect(r.Messages[0]?.Attributes?.ReRouted).toBe(false);
+    d1.cancel();
+    d2.cancel();
+  });
+
+  it('§2.4 CloseByClient returns unsettled messages without a count increment', async () => {
+    const channel = ch('s24d.close');
+    const { c, d, tx } = await open(channel, ['c1']);
+    d.write({ ClientID: cid(), RequestTypeData: DT.CloseByClient, RefTransactionId: tx });
+    await sleep(300);
+    expect(d.items).toHaveLength(1);
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    expect(r.Messages.map((m) => [text(m.Body), m.Attributes?.ReceiveCount])).toEqual([['c1', 1]]);
+    d.cancel();
+  });
+
+  it('§6 CloseByClient on an already-settled transaction gets no response', async () => {
+    const channel = ch('s6.closesettled');
+    const { d, tx } = await open(channel, ['s1']);
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: tx });
+    d.write({ ClientID: cid(), RequestTypeData: DT.CloseByClient, RefTransactionId: tx });
+    await sleep(400);
+    expect(d.items).toHaveLength(1);
+    d.cancel();
+  });
+
+  it('§2.4 ending the stream closes every open transaction (messages return)', async () => {
+    const channel = ch('s24d.endstream');
+    const { c, d } = await open(channel, ['e1']);
+    d.cancel();
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 });
+    expect(r.Messages.map((m) => text(m.Body))).toEqual(['e1']);
+  });
+
+  it('§2.4/§6 TransactionStatus: known id → RequestTypeData 0 `request unknown`; unknown id → 9 `transaction is completed or transaction id not found`', async () => {
+    const channel = ch('s24d.status');
+    const { d, tx } = await open(channel, ['t1']);
+    const known = await d.request({ ClientID: cid(), RequestTypeData: DT.TransactionStatus, RefTransactionId: tx });
+    expect(known).toMatchObject({ RequestTypeData: 0, IsError: true, Error: 'request unknown' });
+    const unknown = await d.request({ ClientID: cid(), RequestTypeData: DT.TransactionStatus, RefTransactionId: 'no-such-tx' });
+    expect(unknown).toMatchObject({ RequestTypeData: DT.TransactionStatus, IsError: true, Error: 'transaction is completed or transaction id not found' });
+    d.cancel();
+  });
+
+  it('§6 request types 0, 11 and 12 with a known transaction id get `request unknown`', async () => {
+    const channel = ch('s6.unknowntype');
+    const { d, tx } = await open(channel, ['u1']);
+    for (const type of [0, 11, 12]) {
+      const r = await d.request({ ClientID: cid(), RequestTypeData: type as DT, RefTransactionId: tx });
+      expect(r).toMatchObject({ RequestTypeData: 0, IsError: true, Error: 'request unknown' });
+    }
+    d.cancel();
+  });
+
+  it('§6 ActiveOffsets on a settled transaction: `cannot get active offsets with closed response `', async () => {
+    const channel = ch('s6.offsetsclosed');
+    const { d, tx } = await open(channel, ['o1']);
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: tx });
+    const r = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
+    expect(r).toMatchObject({ IsError: true, Error: 'cannot get active offsets with closed response ' });
+    d.cancel();
+  });
+
+  it('§2.4 TransactionComplete is never set', async () => {
+    const channel = ch('s24d.complete');
+    const { d, tx } = await open(channel, ['tc']);
+    const r = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
+    expect(r.TransactionComplete).toBe(false);
+    expect(d.items.every((x) => !x.TransactionComplete)).toBe(true);
+    d.cancel();
+  });
+
+  it('§2.4 requests on one stream are handled one at a time: a pending Get blocks what follows', async () => {
+    const channel = ch('s24d.serial');
+    const { d, tx } = await open(channel, ['s1']);
+    const started = Date.now();
+    d.write(get(ch('s24d.serial.empty'), { RequestID: 'slow-get', WaitTimeout: 1500 }));
+    d.write({ RequestID: 'after', ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
+    const [, slowGet, offsets] = await d.waitFor(3, 5000);
+    // The reply to the slow Get came first; ActiveOffsets waited behind it.
+    expect(slowGet?.RefRequestId).toBe('slow-get');
+    expect(offsets?.RequestTypeData).toBe(DT.ActiveOffsets);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    d.cancel();
+  });
+
+  it('§2.4 [seen] an open Get with fewer than MaxItems captures newly arriving messages: hidden from peek, not acked by AckAll', async () => {
+    const c = connect();
+    const channel = ch('s24d.capture');
+    await fill(c, channel, ['first']);
+    const d = downstream(c);
+    const r = await d.request(get(channel, { MaxItems: 3 }));
+    expect(r.Messages).toHaveLength(1);
+    await fill(c, channel, ['late']);
+    await sleep(200);
+    expect(await peekBodies(c, channel)).toEqual([]);
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: r.TransactionId });
+    await sleep(200);
+    d.cancel();
+    const back = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 5, WaitTimeSeconds: 2 });
+    expect(back.Messages.map((m) => text(m.Body))).toEqual(['late']);
+  });
+});
+
+describe('§2.4 QueuesUpstream', () => {
+  it('§2.4 a response per request: RefRequestID, Results in message order', async () => {
+    const c = connect();
+    const channel = ch('s24u.send');
+    const u = upstream(c);
+    const r = await u.request({
+      RequestID: 'up-1',
+      Messages: [
+        { MessageID: 'm1', ClientID: cid(), Channel: channel, Body: Buffer.from('1') },
+        { MessageID: 'm2', ClientID: cid(), Channel: channel, Body: Buffer.from('2') },
+      ],
+    });
+    expect(r).toMatchObject({ RefRequestID: 'up-1', IsError: false });
+    expect(r.Results.map((x) => [x.MessageID, x.IsError])).toEqual([
+      ['m1', false],
+      ['m2', false],
+    ]);
+    u.close();
+    await sleep(100);
+    u.cancel();
+    expect(await peekBodies(c, channel)).toEqual(['1', '2']);
+  });
+
+  it('§2.4 empty Messages → Error `no messages to send`', async () => {
+    const u = upstream(connect());
+    const r = await u.request({ RequestID: 'up-empty', Messages: [] });
+    expect(r).toMatchObject({ RefRequestID: 'up-empty', IsError: true, Error: 'no messages to send' });
+    u.cancel();
+  });
+
+  it('§6 an empty RequestID gives RefRequestID ""; IsError stays false when items failed', async () => {
+    const u = upstream(connect());
+    const r = await u.request({ Messages: [{ ClientID: cid(), Channel: '', Body: Buffer.from('x') }] });
+    expect(r).toMatchObject({ RefRequestID: '', IsError: false });
+    expect(r.Results[0]).toMatchObject({ IsError: true });
+    expect(r.Results[0]?.Error).toMatch(/^Error 120/);
+    u.cancel();
+  });
+
+  it('§2.4 requests may be answered out of order: correlate by RefRequestID', async () => {
+    const c = connect();
+    const channel = ch('s24u.many');
+    const u = upstream(c);
+    const ids = Array.from({ length: 10 }, (_, i) => `req-${i}`);
+    for (const id of ids) u.write({ RequestID: id, Messages: [{ ClientID: cid(), Channel: channel, Body: Buffer.from(id) }] });
+    const got = await u.waitFor(10);
+    expect(got.map((x) => x.RefRequestID).sort()).toEqual([...ids].sort());
+    u.cancel();
+  });
+});
+
+describe('§2.4 QueuesInfo', () => {
+  it('§2.4 QueueName is a `;`-separated list of exact names; only queues with stored messages are listed', async () => {
+    const c = connect();
+    const a = ch('s24i.a');
+    const b = ch('s24i.b');
+    const empty = ch('s24i.empty');
+    await fill(c, a, ['1', '2']);
+    await fill(c, b, ['3']);
+    const r = await queuesInfo(c, { RequestID: 'info-1', QueueName: `${a};${b};${empty}` });
+    expect(r.RefRequestID).toBe('info-1');
+    const byName = Object.fromEntries((r.Info?.Queues ?? []).map((q) => [q.Name, q]));
+    expect(Object.keys(byName).sort()).toEqual([a, b].sort());
+    expect(byName[a]?.Messages).toBe(2n);
+    expect(byName[b]?.Messages).toBe(1n);
+    expect(r.Info?.TotalQueue).toBe(2);
+  });
+
+  it('§2.4 acked messages stay stored (still listed) until retention', async () => {
+    const c = connect();
+    const q = ch('s24i.acked');
+    await fill(c, q, ['x']);
+    await receiveQueue(c, { ClientID: cid(), Channel: q, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    const r = await queuesInfo(c, { QueueName: q });
+    expect((r.Info?.Queues ?? []).map((x) => x.Name)).toEqual([q]);
+  });
+
+  it('§2.4/§6 names are cut by a cutset trim of `_QUEUES_.`: a queue named QA_S is listed as A', async () => {
+    const c = connect();
+    await fill(c, 'QA_S', ['x']);
+    const r = await queuesInfo(c, { QueueName: 'A' });
+    expect((r.Info?.Queues ?? []).map((x) => x.Name)).toContain('A');
+  });
+});
