@@ -399,7 +399,7 @@ export class Connection implements ClientInternals {
     );
   }
 
-  async #shutdown(failure: KubemqError | undefined): Promise<void> {
+  #shutdown(failure: KubemqError | undefined): Promise<void> {
     this.#closing ??= (async () => {
       this.#accepting = false;
       this.#failure = failure;

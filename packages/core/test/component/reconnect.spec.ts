@@ -1,0 +1,142 @@
+import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { KubemqClient, type ConnectionState } from '../../src/index.js';
+import { clientInternals, Event, Result, unaryMethod } from '../../src/internal/index.js';
+import { startTestServer, type Handlers, type TestServer } from './support/test-server.js';
+import { reachState, rejection, until } from './support/wait.js';
+
+const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
+const send = (client: KubemqClient, id: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
+  clientInternals(client).unary(SEND_EVENT, Event.create({ EventID: id, Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', ...opts });
+
+const received: string[] = [];
+const handlers: Handlers = {
+  SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
+    received.push(call.request.EventID);
+    callback(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+  },
+};
+const fastReconnect = { initialDelayMs: 20, maxDelayMs: 100 };
+
+describe('reconnect and the send buffer', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer(handlers);
+  });
+  afterEach(() => server.stop());
+
+  it('goes reconnecting when the server stops and ready when it is back; a call issued during the outage waits and completes', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
+    const states: ConnectionState[] = [];
+    client.state$.subscribe((s) => states.push(s));
+    let reconnects = 0;
+    clientInternals(client).onReconnect(() => reconnects++);
+
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    const pending = send(client, 'during-outage', { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).not.toContain('during-outage');
+
+    server = await startTestServer(handlers, { port: server.port });
+    await expect(pending).resolves.toMatchObject({ EventID: 'during-outage', Sent: true });
+    await reachState(client, 'ready');
+    expect(received).toContain('during-outage');
+    expect(states).toEqual(['ready', 'reconnecting', 'ready']);
+    expect(reconnects).toBe(1);
+  });
+
+  it('a full buffer refuses with BUFFER_FULL, and waiting calls honour their own timeout and abort', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect, sendBufferSize: 2 });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+
+    const timesOut = rejection(send(client, 'a', { timeoutMs: 150 }));
+    const controller = new AbortController();
+    const aborted = rejection(send(client, 'b', { signal: controller.signal, timeoutMs: 10_000 }));
+    const full = await rejection(send(client, 'c'));
+    expect(full).toMatchObject({ code: 'BUFFER_FULL', operation: 'events.send', channel: 'c' });
+
+    controller.abort();
+    expect(await aborted).toMatchObject({ code: 'CANCELLED', operation: 'events.send' });
+    expect(await timesOut).toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT', timeoutMs: 150 });
+    // Both left the buffer: there is room again.
+    const again = send(client, 'd', { timeoutMs: 10_000 });
+    server = await startTestServer(handlers, { port: server.port });
+    await expect(again).resolves.toMatchObject({ EventID: 'd' });
+    expect(received).not.toContain('a');
+    expect(received).not.toContain('b');
+  });
+
+  it('gives up after maxAttempts with RECONNECT_FAILED: buffered calls and whenReady reject, the client closes', async () => {
+    const client = await KubemqClient.connect({ address: server.address, reconnect: { ...fastReconnect, maxAttempts: 2 } });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    const buffered = rejection(send(client, 'lost', { timeoutMs: 10_000 }));
+    await reachState(client, 'closed');
+    expect(await buffered).toMatchObject({ name: 'ConnectionError', code: 'RECONNECT_FAILED' });
+    expect(await rejection(clientInternals(client).whenReady())).toMatchObject({ code: 'RECONNECT_FAILED' });
+    expect(await rejection(send(client, 'after'))).toMatchObject({ code: 'RECONNECT_FAILED' });
+    await client.close();
+  });
+
+  it('a broker-level UNAVAILABLE on a healthy channel is retryable and does not reconnect', async () => {
+    const failing = await startTestServer({
+      SendEvent: (_call: unknown, cb: sendUnaryData<Result>) => cb({ code: status.UNAVAILABLE, details: 'grpc server is not ready to accept requests' }),
+    });
+    await using other = await KubemqClient.connect({ address: failing.address, reconnect: fastReconnect });
+    expect(await rejection(send(other, 'x'))).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(other.state).toBe('ready');
+    await failing.stop();
+  });
+});
+
+describe('close()', () => {
+  it('drains tracked resources and in-flight calls, bounded by drainTimeoutMs; idempotent', async () => {
+    let release: () => void = () => undefined;
+    const slow = await startTestServer({
+      SendEvent: (call: ServerUnaryCall<Event, Result>, cb: sendUnaryData<Result>) => {
+        release = () => cb(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+      },
+    });
+    const client = await KubemqClient.connect({ address: slow.address, drainTimeoutMs: 2000 });
+    const internals = clientInternals(client);
+    const drained: string[] = [];
+    internals.track({ drain: async () => { await new Promise((r) => setTimeout(r, 50)); drained.push('sub'); } });
+    const untracked = internals.track({ drain: async () => { drained.push('removed'); } });
+    untracked();
+    const inFlight = send(client, 'slow');
+    await until(() => drained.length === 0 && typeof release === 'function');
+    await new Promise((r) => setTimeout(r, 50));
+
+    const closing = client.close();
+    expect(client.close()).toBe(closing);
+    expect(await rejection(send(client, 'late'))).toMatchObject({ code: 'CLOSED' });
+    setTimeout(() => release(), 100);
+    await closing;
+    await expect(inFlight).resolves.toMatchObject({ EventID: 'slow' });
+    expect(drained).toEqual(['sub']);
+    expect(client.state).toBe('closed');
+    await slow.stop();
+  });
+
+  it('does not wait past drainTimeoutMs for a resource that never drains', async () => {
+    const server = await startTestServer({});
+    const client = await KubemqClient.connect({ address: server.address, drainTimeoutMs: 100 });
+    clientInternals(client).track({ drain: () => new Promise(() => undefined) });
+    const started = Date.now();
+    await client.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(client.state).toBe('closed');
+    await server.stop();
+  });
+
+  it('close while reconnecting ends buffered calls with CLOSED after the drain window', async () => {
+    const server = await startTestServer(handlers);
+    const client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect, drainTimeoutMs: 100 });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    const buffered = rejection(send(client, 'never', { timeoutMs: 10_000 }));
+    await client.close();
+    expect(await buffered).toMatchObject({ code: 'CLOSED' });
+  });
+});
