@@ -1,0 +1,336 @@
+// spec/server.md §3 Validation rules and exact errors: every text of the table, for each
+// operation where the table lists it, in the order the checks run.
+import * as grpc from '@grpc/grpc-js';
+import { expectedCapabilities, startKubemq } from '@kubemq/testing';
+import { itWhen } from '@kubemq/testing/jest';
+import {
+  Request_RequestType as RT,
+  StreamRequestType as SR,
+  Subscribe_EventsStoreType as Start,
+  Subscribe_SubscribeType as ST,
+} from '../../src/generated/kubemq.js';
+import { ch, cid } from './support/naming.js';
+import {
+  ackAllQueue,
+  closeAll,
+  connect,
+  grpcError,
+  queuesInfo,
+  queueStreamV1,
+  receiveQueue,
+  sendEvent,
+  sendQueueMessage,
+  sendRequest,
+  sendResponse,
+  subscribeEvents,
+  subscribeRequests,
+} from './support/raw.js';
+
+afterAll(closeAll);
+
+const E = {
+  101: 'Error 101: invalid clientID value, cannot be empty',
+  102: 'Error 102: invalid channel value, cannot be empty',
+  107: 'Error 107: invalid channel value, no wildcards are allowed',
+  108: 'Error 108: invalid channel value, no white spaces are allowed',
+  109: 'Error 109: invalid set timeout value, cannot be 0 or negative',
+  110: 'Error 110: invalid message, cannot be empty',
+  115: 'Error 115: invalid request, cannot be empty',
+  116: 'Error 116: invalid cache ttl value, cannot be 0 or negative',
+  117: 'Error 117: invalid request id, cannot be empty',
+  118: 'Error 118: event store parameters were set but subscribe type is not event store',
+  119: 'Error 119: invalid channel value, cannot end with `.`',
+  120: 'Error 120: invalid queue name value, cannot be empty, contains wildcards ,white spaces and end with dot',
+  122: 'Error 122: max messages should be between 1 and max message setting in kubemq config  ',
+  125: 'Error 125: ack sequence cannot be 0 or negative',
+  127: 'Error 127: invalid visibility time, cannot be negative or exceed setting in kubemq config',
+  131: 'Error 131: invalid queue message',
+  132: 'Error 132: invalid stream queue messages request type',
+  133: 'Error 133: invalid expiration seconds, exceed max expiration seconds setting in kubemq config',
+  134: 'Error 134: invalid max received count, cannot be negative or exceed max receive count setting in kubemq config',
+  135: 'Error 135: invalid delay seconds, exceed max delay seconds setting in kubemq config',
+  136: 'Error 136: invalid wait timeout, value cannot be negative or exceed max wait timeout seconds setting in kubemq config',
+  206: 'Error 206: invalid request type',
+  207: 'Error 207: invalid subscribe type',
+} as const;
+
+const body = Buffer.from('x');
+
+describe('§3 Event / events-store send (INTERNAL status)', () => {
+  for (const store of [false, true]) {
+    const kind = store ? 'events-store' : 'event';
+    const base = () => ({ ClientID: cid(), Channel: ch('s3.send'), Body: body, Store: store });
+    const cases: Array<[string, keyof typeof E, Record<string, unknown>]> = [
+      ['an empty ClientID', 101, { ClientID: '' }],
+      ['an empty channel', 102, { Channel: '' }],
+      ['a trailing dot', 119, { Channel: 'a.b.' }],
+      ['a space', 108, { Channel: 'a b' }],
+      ['a `*` wildcard', 107, { Channel: 'a.*' }],
+      ['a `>` wildcard', 107, { Channel: 'a.>' }],
+      ['empty Metadata and Body (Tags alone do not count)', 110, { Metadata: '', Body: Buffer.alloc(0), Tags: { k: 'v' } }],
+      ['an empty ClientID and channel (ClientID is checked first)', 101, { ClientID: '', Channel: '' }],
+      ['a trailing dot and a space (119 before 108)', 119, { Channel: 'a b.' }],
+    ];
+    for (const [what, code, patch] of cases) {
+      it(`§3 ${kind} send: Error ${code} for ${what}`, async () => {
+        const err = await grpcError(sendEvent(connect(), { ...base(), ...patch }));
+        expect(err.code).toBe(grpc.status.INTERNAL);
+        expect(err.details).toBe(E[code]);
+      });
+    }
+  }
+
+  it('§3 event send: Metadata alone (no Body) is a valid message', async () => {
+    const r = await sendEvent(connect(), { ClientID: cid(), Channel: ch('s3.meta'), Metadata: 'only' });
+    expect(r.Sent).toBe(true);
+  });
+});
+
+describe('§3 Subscribe to events / events store (final stream status)', () => {
+  const sub = (patch: Record<string, unknown>) =>
+    subscribeEvents(connect(), { SubscribeTypeData: ST.Events, ClientID: cid(), Channel: ch('s3.sub'), ...patch }).end();
+  const store = (patch: Record<string, unknown>) =>
+    sub({ SubscribeTypeData: ST.EventsStore, EventsStoreTypeData: Start.StartFromFirst, ...patch });
+  const cases: Array<[string, () => Promise<{ code: number; details: string }>, keyof typeof E | string]> = [
+    ['events: Error 101 for an empty ClientID', () => sub({ ClientID: '' }), 101],
+    ['events: Error 102 for an empty channel', () => sub({ Channel: '' }), 102],
+    ['events: Error 119 for a trailing dot', () => sub({ Channel: 'a.' }), 119],
+    ['events: Error 108 for a space', () => sub({ Channel: 'a b' }), 108],
+    ['events: Error 118 when a store start type is set', () => sub({ EventsStoreTypeData: Start.StartFromFirst }), 118],
+    ['events store: Error 101 for an empty ClientID', () => store({ ClientID: '' }), 101],
+    ['events store: Error 102 for an empty channel', () => store({ Channel: '' }), 102],
+    ['events store: Error 119 for a trailing dot', () => store({ Channel: 'a.' }), 119],
+    ['events store: Error 108 for a space', () => store({ Channel: 'a b' }), 108],
+    ['events store: Error 107 for a wildcard', () => store({ Channel: 'a.*' }), 107],
+    ['events store: Error 111 for start type 0', () => store({ EventsStoreTypeData: 0 }), 'Error 111'],
+    ['events store: Error 112 for StartAtSequence 0', () => store({ EventsStoreTypeData: Start.StartAtSequence, EventsStoreTypeValue: 0 }), 'Error 112'],
+    ['events store: Error 113 for StartAtTime 0', () => store({ EventsStoreTypeData: Start.StartAtTime, EventsStoreTypeValue: 0 }), 'Error 113'],
+    ['events store: Error 114 for StartAtTimeDelta 0', () => store({ EventsStoreTypeData: Start.StartAtTimeDelta, EventsStoreTypeValue: 0 }), 'Error 114'],
+    ['Error 207 for a requests type on SubscribeToEvents', () => sub({ SubscribeTypeData: ST.Commands }), 207],
+    ['Error 207 for type 0', () => sub({ SubscribeTypeData: 0 }), 207],
+  ];
+  for (const [name, run, expected] of cases) {
+    it(`§3 subscribe ${name}`, async () => {
+      const end = await run();
+      expect(end.code).toBe(grpc.status.INTERNAL);
+      if (typeof expected === 'number') expect(end.details).toBe(E[expected]);
+      else expect(end.details).toMatch(new RegExp(`^${expected}: .*`));
+    });
+  }
+
+  it('§3 subscribe events store: Errors 112, 113 and 114 say `cannot by 0 or negative`', async () => {
+    for (const type of [Start.StartAtSequence, Start.StartAtTime, Start.StartAtTimeDelta]) {
+      const end = await store({ EventsStoreTypeData: type, EventsStoreTypeValue: -1 });
+      expect(end.details).toMatch(/cannot by 0 or negative$/);
+    }
+  });
+});
+
+describe('§3 Command / query (INTERNAL status)', () => {
+  for (const type of [RT.Command, RT.Query]) {
+    const kind = type === RT.Command ? 'command' : 'query';
+    const base = () => ({ ClientID: cid(), Channel: ch('s3.req'), RequestTypeData: type, Body: body, Timeout: 1000 });
+    const cases: Array<[string, keyof typeof E, Record<string, unknown>]> = [
+      ['an empty ClientID', 101, { ClientID: '' }],
+      ['an empty channel', 102, { Channel: '' }],
+      ['a trailing dot', 119, { Channel: 'a.' }],
+      ['a space', 108, { Channel: 'a b' }],
+      ['a wildcard', 107, { Channel: 'a.*' }],
+      ['Timeout 0', 109, { Timeout: 0 }],
+      ['a negative Timeout', 109, { Timeout: -5 }],
+      ['an empty request', 115, { Body: Buffer.alloc(0), Metadata: '' }],
+      ['a CacheKey without CacheTTL', 116, { CacheKey: 'k', CacheTTL: 0 }],
+    ];
+    for (const [what, code, patch] of cases) {
+      it(`§3 ${kind}: Error ${code} for ${what}`, async () => {
+        const err = await grpcError(sendRequest(connect(), { ...base(), ...patch }));
+        expect(err.code).toBe(grpc.status.INTERNAL);
+        expect(err.details).toBe(E[code]);
+      });
+    }
+  }
+
+  it('§3/§6 request: Error 206 for type 0 is checked first (even with an empty ClientID or a wildcard channel)', async () => {
+    for (const patch of [{}, { ClientID: '' }, { Channel: 'a.*' }]) {
+      const err = await grpcError(sendRequest(connect(), { ClientID: cid(), Channel: ch('s3.206'), Body: body, Timeout: 1000, ...patch }));
+      expect(err.details).toBe(E[206]);
+    }
+  });
+});
+
+describe('§3 Subscribe to requests (wildcards allowed)', () => {
+  const sub = (patch: Record<string, unknown>) =>
+    subscribeRequests(connect(), { SubscribeTypeData: ST.Commands, ClientID: cid(), Channel: ch('s3.rsub'), ...patch }).end();
+  for (const [what, code, patch] of [
+    ['an empty ClientID', 101, { ClientID: '' }],
+    ['an empty channel', 102, { Channel: '' }],
+    ['a trailing dot', 119, { Channel: 'a.' }],
+    ['a space', 108, { Channel: 'a b' }],
+  ] as Array<[string, keyof typeof E, Record<string, unknown>]>) {
+    it(`§3 subscribe to requests: Error ${code} for ${what}`, async () => {
+      expect(await sub(patch)).toEqual({ code: grpc.status.INTERNAL, details: E[code] });
+    });
+  }
+
+  it('§6 a queries subscription with store parameters set is accepted', async () => {
+    const inbox = subscribeRequests(connect(), {
+      SubscribeTypeData: ST.Queries,
+      ClientID: cid(),
+      Channel: ch('s6.qstore'),
+      EventsStoreTypeData: Start.StartFromFirst,
+      EventsStoreTypeValue: 5,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(inbox.done).toBeUndefined();
+    inbox.cancel();
+  });
+});
+
+describe('§3 SendResponse (INTERNAL status)', () => {
+  const base = () => ({ ClientID: cid(), RequestID: 'r1', ReplyChannel: ch('s3.reply') });
+  for (const [what, code, patch] of [
+    ['an empty ClientID', 101, { ClientID: '' }],
+    ['an empty ReplyChannel', 102, { ReplyChannel: '' }],
+    ['a ReplyChannel ending with a dot', 119, { ReplyChannel: 'a.' }],
+    ['a ReplyChannel with a space', 108, { ReplyChannel: 'a b' }],
+    ['a ReplyChannel with a wildcard', 107, { ReplyChannel: 'a.>' }],
+    ['an empty RequestID', 117, { RequestID: '' }],
+  ] as Array<[string, keyof typeof E, Record<string, unknown>]>) {
+    it(`§3 SendResponse: Error ${code} for ${what}`, async () => {
+      const err = await grpcError(sendResponse(connect(), { ...base(), ...patch }));
+      expect(err.code).toBe(grpc.status.INTERNAL);
+      expect(err.details).toBe(E[code]);
+    });
+  }
+});
+
+describe('§3 Queue message (payload errors)', () => {
+  const base = () => ({ ClientID: cid(), Channel: ch('s3.q'), Body: body });
+  const cases: Array<[string, keyof typeof E | string, Record<string, unknown>]> = [
+    ['an empty ClientID', 101, { ClientID: '' }],
+    ['an empty queue name', 120, { Channel: '' }],
+    ['a wildcard queue name', 120, { Channel: 'q.*' }],
+    ['a queue name with a space', 120, { Channel: 'q a' }],
+    ['a queue name ending with a dot', 120, { Channel: 'q.' }],
+    ['an empty message', 110, { Body: Buffer.alloc(0), Metadata: '' }],
+    ['a negative expiration', 133, { Policy: { ExpirationSeconds: -1 } }],
+    ['an expiration over 43200', 133, { Policy: { ExpirationSeconds: 43201 } }],
+    ['a negative MaxReceiveCount', 134, { Policy: { MaxReceiveCount: -1 } }],
+    ['a MaxReceiveCount over 1024', 134, { Policy: { MaxReceiveCount: 1025 } }],
+    ['a delay over 43200', 135, { Policy: { DelaySeconds: 43201 } }],
+    ['a negative delay', 135, { Policy: { DelaySeconds: -1 } }],
+    ['a bad dead-letter queue name', 120, { Policy: { MaxReceiveCount: 3, MaxReceiveQueue: 'dl q' } }],
+    ['a `/` in the queue name (stan)', 'stan: invalid publish request', { Channel: 'q/x' }],
+    ['an empty token in the queue name (stan)', 'stan: invalid publish request', { Channel: 'q..x' }],
+  ];
+  for (const [what, expected, patch] of cases) {
+    it(`§3 queue message: ${typeof expected === 'number' ? `Error ${expected}` : `\`${expected}\``} for ${what}`, async () => {
+      const r = await sendQueueMessage(connect(), { ...base(), ...patch });
+      expect(r.IsError).toBe(true);
+      expect(r.Error).toBe(typeof expected === 'number' ? E[expected] : expected);
+    });
+  }
+
+  it('§3 queue message: limits are inclusive (43200 s expiration and delay, MaxReceiveCount 1024)', async () => {
+    const r = await sendQueueMessage(connect(), {
+      ...base(),
+      Policy: { ExpirationSeconds: 43200, DelaySeconds: 43200, MaxReceiveCount: 1024, MaxReceiveQueue: ch('s3.dlq') },
+    });
+    expect(r).toMatchObject({ IsError: false, Error: '' });
+  });
+
+  it('§3 a 200-character queue name is accepted (no explicit maximum)', async () => {
+    const r = await sendQueueMessage(connect(), { ...base(), Channel: `q${'x'.repeat(199)}` });
+    expect(r.IsError).toBe(false);
+  });
+});
+
+describe('§3 Receive / peek / AckAll (payload errors)', () => {
+  const recv = (patch: Record<string, unknown>) =>
+    receiveQueue(connect(), { ClientID: cid(), Channel: ch('s3.recv'), MaxNumberOfMessages: 1, WaitTimeSeconds: 1, ...patch });
+  for (const peek of [false, true]) {
+    const kind = peek ? 'peek' : 'receive';
+    for (const [what, code, patch] of [
+      ['an empty ClientID', 101, { ClientID: '' }],
+      ['a bad queue name', 120, { Channel: 'a b' }],
+      ['MaxNumberOfMessages 0', 122, { MaxNumberOfMessages: 0 }],
+      ['MaxNumberOfMessages 1025', 122, { MaxNumberOfMessages: 1025 }],
+      ['a negative WaitTimeSeconds', 136, { WaitTimeSeconds: -1 }],
+      ['WaitTimeSeconds 3601', 136, { WaitTimeSeconds: 3601 }],
+    ] as Array<[string, keyof typeof E, Record<string, unknown>]>) {
+      it(`§3 ${kind}: Error ${code} for ${what}`, async () => {
+        const r = await recv({ IsPeak: peek, ...patch });
+        expect(r.IsError).toBe(true);
+        expect(r.Error).toBe(E[code]);
+      });
+    }
+  }
+
+  for (const [what, code, patch] of [
+    ['an empty ClientID', 101, { ClientID: '' }],
+    ['a bad queue name', 120, { Channel: 'q.' }],
+    ['WaitTimeSeconds 3601', 136, { WaitTimeSeconds: 3601 }],
+  ] as Array<[string, keyof typeof E, Record<string, unknown>]>) {
+    it(`§3 AckAll: Error ${code} for ${what}`, async () => {
+      const r = await ackAllQueue(connect(), { ClientID: cid(), Channel: ch('s3.ackall'), WaitTimeSeconds: 1, ...patch });
+      expect(r.IsError).toBe(true);
+      expect(r.Error).toBe(E[code]);
+    });
+  }
+});
+
+describe('§3 StreamQueueMessage (payload errors)', () => {
+  const one = async (req: Record<string, unknown>) => {
+    const s = queueStreamV1(connect());
+    const r = await s.request({ ClientID: cid(), Channel: ch('s3.v1'), ...req });
+    s.cancel();
+    return r;
+  };
+  for (const [what, code, req] of [
+    ['an empty ClientID', 101, { ClientID: '', StreamRequestTypeData: SR.ReceiveMessage, WaitTimeSeconds: 1 }],
+    ['Receive: a bad queue name', 120, { StreamRequestTypeData: SR.ReceiveMessage, Channel: 'a b', WaitTimeSeconds: 1 }],
+    ['Receive: a negative visibility', 127, { StreamRequestTypeData: SR.ReceiveMessage, VisibilitySeconds: -1, WaitTimeSeconds: 1 }],
+    ['Receive: visibility over 43200', 127, { StreamRequestTypeData: SR.ReceiveMessage, VisibilitySeconds: 43201, WaitTimeSeconds: 1 }],
+    ['Receive: WaitTimeSeconds 3601', 136, { StreamRequestTypeData: SR.ReceiveMessage, WaitTimeSeconds: 3601 }],
+    ['Ack with RefSequence 0', 125, { StreamRequestTypeData: SR.AckMessage, RefSequence: 0 }],
+    ['Reject with RefSequence 0', 125, { StreamRequestTypeData: SR.RejectMessage, RefSequence: 0 }],
+    ['Resend to a bad queue name', 120, { StreamRequestTypeData: SR.ResendMessage, Channel: 'a.*' }],
+    ['SendModifiedMessage without a message', 131, { StreamRequestTypeData: SR.SendModifiedMessage }],
+    ['an unknown request type', 132, { StreamRequestTypeData: 9 }],
+  ] as Array<[string, keyof typeof E, Record<string, unknown>]>) {
+    it(`§3 StreamQueueMessage: Error ${code} for ${what}`, async () => {
+      const r = await one(req);
+      expect(r.IsError).toBe(true);
+      expect(r.Error).toBe(E[code]);
+    });
+  }
+
+  it('§3 StreamQueueMessage: SendModifiedMessage checks the message and its policy', async () => {
+    const r = await one({ StreamRequestTypeData: SR.SendModifiedMessage, ModifiedMessage: { ClientID: cid(), Channel: ch('s3.mod') } });
+    expect(r.Error).toBe(E[110]);
+    const p = await one({
+      StreamRequestTypeData: SR.SendModifiedMessage,
+      ModifiedMessage: { ClientID: cid(), Channel: ch('s3.mod'), Body: body, Policy: { DelaySeconds: 43201 } },
+    });
+    expect(p.Error).toBe(E[135]);
+  });
+});
+
+describe('§3 ClientID and size', () => {
+  it('§3 QueuesInfo needs no ClientID', async () => {
+    const r = await queuesInfo(connect(), { RequestID: 'no-client' });
+    expect(r.RefRequestID).toBe('no-client');
+  });
+
+  itWhen('restart', expectedCapabilities())(
+    '§3 a gRPC message over GRPC_BODY_LIMIT is RESOURCE_EXHAUSTED (own broker with GRPC_BODY_LIMIT=65536)',
+    async () => {
+      await using broker = await startKubemq({ env: { GRPC_BODY_LIMIT: '65536' } });
+      const c = connect(broker.address);
+      const err = await grpcError(sendEvent(c, { ClientID: cid(), Channel: ch('s3.size'), Body: Buffer.alloc(100_000, 1) }));
+      expect(err.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      const ok = await sendEvent(c, { ClientID: cid(), Channel: ch('s3.size'), Body: Buffer.alloc(1000, 1) });
+      expect(ok.Sent).toBe(true);
+    },
+  );
+});
