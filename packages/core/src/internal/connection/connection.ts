@@ -433,15 +433,21 @@ export class Connection implements ClientInternals {
 
   #connectError(err: unknown, ctx: ErrorContext, deadline: number): KubemqError {
     const error = mapError(err, ctx);
-    const where = `${this.options.address}${this.options.tls ? ' (TLS)' : ''}`;
     if (error.code === 'AUTHENTICATION') return error;
+    const where = `${this.options.address}${this.options.tls ? ' (TLS)' : ''}`;
+    const details = (error.cause as { details?: string } | undefined)?.details ?? error.message;
     if (error.code === 'TLS') {
-      return new ConnectionError({ code: 'TLS', message: `TLS handshake with ${where} failed: ${error.message}`, operation: ctx.operation, cause: error });
+      return new ConnectionError({
+        code: 'TLS',
+        message: `TLS handshake with ${where} failed (check tls.ca, tls.serverName and, for mutual TLS, tls.cert and tls.key): ${details}`,
+        operation: ctx.operation,
+        cause: error,
+      });
     }
     const timedOut = Date.now() >= deadline - PING_ATTEMPT_MS || error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT';
     return new ConnectionError({
       code: 'CONNECTION_FAILED',
-      message: `could not connect to ${where}${timedOut ? ` within ${this.options.connectTimeoutMs} ms` : ''}: ${error.message}`,
+      message: `could not connect to ${where}${timedOut ? ` within ${this.options.connectTimeoutMs} ms` : ''}: ${details}`,
       operation: ctx.operation,
       retryable: true,
       cause: error,

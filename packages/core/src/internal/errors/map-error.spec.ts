@@ -132,6 +132,8 @@ describe('gRPC statuses', () => {
     expect(err.code).toBe('TLS');
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.retryable).toBe(false);
+    const drop = mapError(status(GrpcStatus.UNAVAILABLE, 'Client network socket disconnected before secure TLS connection was established'), ctx);
+    expect(drop).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
   });
 
   it('an oversized message is not retryable; excess pings are', () => {

@@ -46,7 +46,8 @@ const STATUS_CLASSES: Readonly<Record<number, Omit<BrokerErrorClass, 'brokerCode
   [GrpcStatus.UNAUTHENTICATED]: { code: 'AUTHENTICATION', retryable: false },
 };
 
-const TLS_FAILURE = /certificate|SSL|TLS|handshake|self[- ]signed|alert number/i;
+// Not a bare 'TLS': "socket disconnected before secure TLS connection was established" is a plain drop.
+const TLS_FAILURE = /certificate|SSL routines|SSL alert|handshake failure|self[- ]signed|unable to verify/i;
 const MESSAGE_TOO_LARGE = /larger than max|message too large|exceeds maximum/i;
 
 /**

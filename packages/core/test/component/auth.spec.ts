@@ -1,0 +1,160 @@
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { lastValueFrom, Observable, toArray } from 'rxjs';
+import { KubemqClient, type CredentialProvider, type LogFields } from '../../src/index.js';
+import {
+  clientInternals,
+  Event,
+  EventReceive,
+  recoverable,
+  Result,
+  serverStreamMethod,
+  Subscribe,
+  unaryMethod,
+} from '../../src/internal/index.js';
+import { pingHandler, startTestServer, type TestServer } from './support/test-server.js';
+import { rejection, until } from './support/wait.js';
+
+const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
+const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
+
+/** A provider handing out `secret-1`, `secret-2`, … and counting its calls. */
+function provider(expiresInMs?: number): CredentialProvider & { calls: number } {
+  const p = {
+    calls: 0,
+    getToken: async () => {
+      p.calls++;
+      return { token: `secret-${p.calls}`, ...(expiresInMs !== undefined && { expiresAt: new Date(Date.now() + expiresInMs) }) };
+    },
+  };
+  return p;
+}
+
+describe('authentication', () => {
+  let server: TestServer;
+  /** Tokens the server accepts; everything else is UNAUTHENTICATED. */
+  let accepted = new Set<string>();
+  const tokensSeen: string[] = [];
+
+  beforeAll(async () => {
+    const authorized = (md: { get(key: string): unknown[] }) => {
+      const token = String(md.get('authorization')[0] ?? '');
+      tokensSeen.push(token);
+      return accepted.has(token);
+    };
+    server = await startTestServer({
+      Ping: pingHandler,
+      SendEvent: (call: ServerUnaryCall<Event, Result>, cb: sendUnaryData<Result>) => {
+        if (!authorized(call.metadata)) return cb({ code: status.UNAUTHENTICATED, details: 'invalid token' });
+        cb(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+      },
+      SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
+        if (!authorized(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: 'invalid token' });
+        call.write(EventReceive.create({ Channel: 'ch', Sequence: 1n }));
+        call.end();
+      },
+    });
+  });
+  beforeEach(() => {
+    tokensSeen.length = 0;
+  });
+  afterAll(() => server.stop());
+
+  const send = (client: KubemqClient) =>
+    clientInternals(client).unary(SEND_EVENT, Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c' });
+
+  it('sends the raw token (no Bearer prefix) in the authorization metadata', async () => {
+    accepted = new Set(['static-token']);
+    await using client = await KubemqClient.connect({ address: server.address, authToken: 'static-token' });
+    await send(client);
+    expect(tokensSeen).toEqual(['static-token']);
+  });
+
+  it('takes the token from KUBEMQ_AUTH_TOKEN when the options give none', async () => {
+    accepted = new Set(['env-token']);
+    await using client = await KubemqClient.connect({ address: server.address, env: { KUBEMQ_AUTH_TOKEN: 'env-token' } });
+    await send(client);
+    expect(tokensSeen).toEqual(['env-token']);
+  });
+
+  it('on UNAUTHENTICATED refreshes once and retries, then succeeds', async () => {
+    accepted = new Set(['secret-2']);
+    const credentials = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials });
+    expect(credentials.calls).toBe(1);
+    await expect(send(client)).resolves.toMatchObject({ Sent: true });
+    expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
+    expect(credentials.calls).toBe(2);
+  });
+
+  it('a second UNAUTHENTICATED surfaces AuthenticationError, without a loop', async () => {
+    accepted = new Set();
+    const credentials = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials });
+    const err = await rejection(send(client));
+    expect(err).toMatchObject({ name: 'AuthenticationError', code: 'AUTHENTICATION', retryable: false, grpcStatus: 16, operation: 'events.send' });
+    expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
+    expect(credentials.calls).toBe(2);
+  });
+
+  it('a static token that is refused fails at once (nothing to refresh)', async () => {
+    accepted = new Set();
+    await using client = await KubemqClient.connect({ address: server.address, authToken: 'nope' });
+    expect(await rejection(send(client))).toMatchObject({ code: 'AUTHENTICATION' });
+    expect(tokensSeen).toEqual(['nope']);
+  });
+
+  it('refreshes proactively before the token expires', async () => {
+    accepted = new Set(['secret-1', 'secret-2', 'secret-3']);
+    const credentials = provider(300);
+    await using client = await KubemqClient.connect({ address: server.address, credentials, tokenRefreshMarginMs: 200 });
+    await until(() => credentials.calls >= 2, 3000);
+    await send(client);
+    expect(tokensSeen.at(-1)).not.toBe('secret-1');
+  });
+
+  it('a stream refused with UNAUTHENTICATED is retryable once after a refresh; recoverable() re-opens it', async () => {
+    accepted = new Set(['secret-2']);
+    const credentials = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials });
+    const internals = clientInternals(client);
+    const open = () =>
+      new Observable<EventReceive>((subscriber) => {
+        const call = internals.serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
+        return () => call.cancel();
+      });
+    const values = await lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' }).pipe(toArray()));
+    expect(values).toHaveLength(1);
+    expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
+
+    // Refused again after that: the next refusal is final.
+    accepted = new Set();
+    const err = await rejection(lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' })));
+    expect(err).toMatchObject({ code: 'AUTHENTICATION' });
+    expect(credentials.calls).toBe(3);
+  });
+
+  it('never logs a token, nor puts one in an error', async () => {
+    const lines: Array<[string, string, LogFields | undefined]> = [];
+    const capture = (level: string) => (message: string, fields?: LogFields) => lines.push([level, message, fields]);
+    const logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') };
+    accepted = new Set(['secret-2']);
+    const credentials = provider(250);
+    const errors: unknown[] = [];
+    {
+      await using client = await KubemqClient.connect({ address: server.address, credentials, logger, logLevel: 'debug', tokenRefreshMarginMs: 200 });
+      await send(client).catch((e: unknown) => errors.push(e));
+      accepted = new Set();
+      await send(client).catch((e: unknown) => errors.push(e));
+      await until(() => credentials.calls >= 4, 3000);
+    }
+    const failing = await rejection(KubemqClient.connect({ address: server.address, authToken: 'secret-static', logger, logLevel: 'debug', connectTimeoutMs: 300 }).then(async (c) => {
+      await send(c).finally(() => c.close());
+    }));
+    errors.push(failing);
+
+    expect(lines.length).toBeGreaterThan(3);
+    expect(errors.length).toBeGreaterThan(0);
+    const everything = JSON.stringify(lines) + errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${(e as Error).stack}`).join('\n');
+    expect(everything).not.toMatch(/secret-/);
+  });
+});
