@@ -15,7 +15,7 @@ import { EventStoreStreamHandleImpl, type EventStoreStreamHandle } from './event
 import { SEND_EVENT, SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventStoreReceive } from './receive.js';
 import { StoreSendStream } from './send-stream.js';
-import { serverStream$ } from './server-stream.js';
+import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
 import { resumePosition } from './start-position.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';
@@ -121,7 +121,7 @@ export class EventsStoreClient {
             }),
           );
         },
-        { ...ctx, completeIsBreak: true },
+        { ...ctx, completeIsBreak: true, isRetryable: isStreamBreakRetryable },
       );
     });
     return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { type KubemqError } from '@kubemq/core';
 import { type ClientInternals, type MethodDescriptor } from '@kubemq/core/internal';
 import { STREAM_CONTEXT } from './timeouts.js';
 
@@ -42,4 +43,13 @@ export function serverStream$<Req, Res, T>(
       cancel?.();
     };
   });
+}
+
+/**
+ * Whether a broken stream should be re-opened. Besides retryable errors: CANCELLED, which reaches a
+ * stream's observer only when the other side (or the transport, e.g. a broker shutting down)
+ * cancelled it; our own cancel() is silent.
+ */
+export function isStreamBreakRetryable(err: KubemqError): boolean {
+  return err.retryable || err.code === 'CANCELLED';
 }

@@ -1,4 +1,5 @@
 import { type KubemqClient } from '@kubemq/core';
+import { clientInternals } from '@kubemq/core/internal';
 import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
@@ -72,6 +73,8 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
       const c = client as KubemqClient;
       const channel = uniqueChannel('es.restart');
       const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+      const states: string[] = [];
+      const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
       try {
         await sendThrough(c, channel, async () => {
           await (broker as KubemqBroker).stop();
@@ -79,7 +82,11 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
         });
         await expectEverySequenceOnce(c, channel, live.items);
         expect(live.errors).toEqual([]);
+        // the broker really went away mid-stream and the client came back
+        expect(states).toContain('reconnecting');
+        expect(states[states.length - 1]).toBe('ready');
       } finally {
+        watch.unsubscribe();
         live.sub.unsubscribe();
       }
     },
@@ -92,6 +99,8 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
       const c = client as KubemqClient;
       const channel = uniqueChannel('es.kill');
       const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+      const states: string[] = [];
+      const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
       try {
         await sendThrough(c, channel, async () => {
           await (broker as KubemqBroker).kill();
@@ -99,7 +108,11 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
         });
         await expectEverySequenceOnce(c, channel, live.items);
         expect(live.errors).toEqual([]);
+        // the broker really went away mid-stream and the client came back
+        expect(states).toContain('reconnecting');
+        expect(states[states.length - 1]).toBe('ready');
       } finally {
+        watch.unsubscribe();
         live.sub.unsubscribe();
       }
     },

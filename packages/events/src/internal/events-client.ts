@@ -14,7 +14,7 @@ import { EventStreamHandleImpl, type EventStreamHandle } from './event-stream-ha
 import { SEND_EVENT, SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventReceive } from './receive.js';
 import { EventsSendStream } from './send-stream.js';
-import { serverStream$ } from './server-stream.js';
+import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import { callTimeoutMs } from './timeouts.js';
 import {
@@ -102,7 +102,7 @@ export class EventsClient {
     const source = recoverable(
       internals,
       () => serverStream$(internals, SUBSCRIBE_TO_EVENTS, plan.request, ctx, toEventReceive),
-      { ...ctx, completeIsBreak: true },
+      { ...ctx, completeIsBreak: true, isRetryable: isStreamBreakRetryable },
     );
     return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
   }

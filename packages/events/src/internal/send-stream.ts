@@ -9,6 +9,7 @@ import {
 } from '@kubemq/core/internal';
 import { deferred, type Deferred } from './deferred.js';
 import { SEND_EVENTS_STREAM } from './methods.js';
+import { isStreamBreakRetryable } from './server-stream.js';
 import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
 
 /** One event waiting for the broker's verdict. */
@@ -392,7 +393,7 @@ export class EventsSendStream {
     this.markers.clear();
     for (const p of this.sinceMarker) p.reject(err);
     this.sinceMarker = [];
-    if (!err.retryable) {
+    if (!isStreamBreakRetryable(err)) {
       this.failQueued(err);
       return;
     }

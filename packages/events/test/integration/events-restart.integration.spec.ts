@@ -1,4 +1,5 @@
 import { type KubemqClient } from '@kubemq/core';
+import { clientInternals } from '@kubemq/core/internal';
 import { events, type EventReceive } from '@kubemq/events';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
@@ -38,8 +39,12 @@ describe('events across a broker restart (own broker)', () => {
     try {
       await liveAgain(c, channel, sub.items, 'before');
       await liveAgain(c, channel, group.items, 'before-g');
+      const states: string[] = [];
+      const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
       await (broker as KubemqBroker).restart();
       await liveAgain(c, channel, sub.items, 'after');
+      watch.unsubscribe();
+      expect(states).toContain('reconnecting');
       await liveAgain(c, channel, group.items, 'after-g');
       expect(sub.errors).toEqual([]);
       expect(group.errors).toEqual([]);
@@ -56,8 +61,12 @@ describe('events across a broker restart (own broker)', () => {
     try {
       await liveAgain(c, channel, sub.items, 'before');
       await (broker as KubemqBroker).kill();
+      const states: string[] = [];
+      const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
       await (broker as KubemqBroker).restart();
       await liveAgain(c, channel, sub.items, 'after');
+      watch.unsubscribe();
+      expect(states).toContain('reconnecting');
       expect(sub.errors).toEqual([]);
     } finally {
       sub.sub.unsubscribe();
