@@ -21,6 +21,9 @@ beforeEach(() => {
   broker = new FakeBroker();
 });
 
+/** Streams open once the client is ready (a microtask later); the fake routes to them at once. */
+const streamsOpen = () => new Promise((resolve) => setImmediate(resolve));
+
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -38,6 +41,7 @@ describe('commands', () => {
       seen.push(cmd);
       return { tags: { device: cmd.text() }, executedAt: new Date('2026-01-01T00:00:00Z') };
     });
+    await streamsOpen();
     const res = await commands(broker.client('sender-app')).send({ channel: 'devices.reboot', body: 'dev-1', metadata: 'm', tags: { a: 'b' }, timeoutMs: 500 });
     expect(res).toMatchObject({ executed: true, error: undefined, tags: { device: 'dev-1' }, responderId: 'responder-app' });
     expect(res.executedAt).toEqual(new Date('2026-01-01T00:00:00Z'));
@@ -51,6 +55,7 @@ describe('commands', () => {
     const responder = commands(client).handle({ channel: 'c' }, () => {
       throw new Error('device offline');
     });
+    await streamsOpen();
     const res = await commands(client).send({ channel: 'c', body: 'x', timeoutMs: 500 });
     expect(res.executed).toBe(false);
     expect(res.error).toBe('device offline');
@@ -85,6 +90,7 @@ describe('commands', () => {
     const client = broker.client('raw');
     const cmds = commands(client);
     const received = firstValueFrom(cmds.subscribe({ channel: 'raw.*' }));
+    await streamsOpen();
     const pending = cmds.send({ channel: 'raw.one', body: 'hi', timeoutMs: 500 });
     const cmd = await received;
     expect(cmd.channel).toBe('raw.one');
@@ -102,6 +108,7 @@ describe('commands', () => {
         break;
       }
     })();
+    await streamsOpen();
     const res = await cmds.send({ channel: 'loop', body: 'x', timeoutMs: 500 });
     await loop;
     expect(res.executed).toBe(true);
@@ -117,6 +124,7 @@ describe('queries', () => {
       metadata: 'application/json',
       tags: { source: 'db' },
     }));
+    await streamsOpen();
     const res = await queries(client).send({ channel: 'inventory.lookup', body: 'sku-1', timeoutMs: 500 });
     expect(res.executed).toBe(true);
     expect(res.json()).toEqual({ sku: 'sku-1', stock: 4 });
@@ -131,6 +139,7 @@ describe('queries', () => {
       seen.push({ key: q.cacheKey, ttl: q.cacheTtlMs });
       return { body: 'v' };
     });
+    await streamsOpen();
     await queries(client).send({ channel: 'q', body: 'x', cacheKey: 'k1', cacheTtlMs: 5_000, timeoutMs: 500 });
     expect((broker.callsTo('SendRequest')[0]?.request as Request).CacheTTL).toBe(5);
     expect(seen).toEqual([{ key: 'k1', ttl: 5_000 }]);
@@ -140,6 +149,7 @@ describe('queries', () => {
   it('1,000 concurrent queries are each answered with their own data', async () => {
     const client = broker.client();
     const responder = queries(client).handle({ channel: 'echo' }, (q) => ({ body: `${q.id}:${q.text()}` }));
+    await streamsOpen();
     const results = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => queries(client).send({ channel: 'echo', id: `id-${i}`, body: String(i), timeoutMs: 2000 })),
     );
@@ -267,6 +277,7 @@ describe('handle()', () => {
       markStarted();
       return new Promise<void>((r) => (finish = r));
     });
+    await streamsOpen();
     const sent = commands(client).send({ channel: 'slow', body: 'x', timeoutMs: 1000 });
     await started;
     let closed = false;
@@ -288,6 +299,7 @@ describe('handle()', () => {
       ran.push(cmd.text());
       if (cmd.text() === 'first') await new Promise((r) => setTimeout(r, 100));
     });
+    await streamsOpen();
     broker.deliver({ Channel: 'busy', RequestID: 'a', Body: Buffer.from('first'), ReplyChannel: '_INBOX.a', Timeout: 5000, ClientID: 's' });
     broker.deliver({ Channel: 'busy', RequestID: 'b', Body: Buffer.from('stale'), ReplyChannel: '_INBOX.b', Timeout: 20, ClientID: 's' });
     await new Promise((r) => setTimeout(r, 200));
@@ -300,6 +312,7 @@ describe('handle()', () => {
     const client = broker.client();
     const errors: KubemqError[] = [];
     const responder = commands(client).handle({ channel: 'bad-result', onError: (e) => errors.push(e) }, () => ({ body: 'x' }) as never);
+    await streamsOpen();
     const res = await commands(client).send({ channel: 'bad-result', body: 'x', timeoutMs: 500 });
     expect(res.executed).toBe(false);
     expect(res.error).toMatch(/invalid handler result/);
@@ -317,6 +330,7 @@ describe('handle()', () => {
       running--;
       return { body: 'ok' };
     });
+    await streamsOpen();
     await Promise.all(Array.from({ length: 12 }, () => queries(client).send({ channel: 'par', body: 'x', timeoutMs: 2000 })));
     expect(peak).toBe(4);
     await responder.close();
@@ -326,6 +340,7 @@ describe('handle()', () => {
     const client = broker.client();
     const errors: KubemqError[] = [];
     const responder = commands(client).handle({ channel: 'dies', onError: (e) => errors.push(e) }, () => undefined);
+    await streamsOpen();
     const failure = new KubemqError({ code: 'PERMISSION_DENIED', message: 'no', operation: 'x' });
     const stream = broker.callsTo('SubscribeToRequests')[0];
     expect(stream).toBeDefined();
@@ -338,6 +353,7 @@ describe('handle()', () => {
   it('collects a subscription\'s first values as data', async () => {
     const cmds = commands(broker.client());
     const two = firstValueFrom(cmds.subscribe({ channel: 'x' }).pipe(take(2), toArray()));
+    await streamsOpen();
     broker.deliver({ Channel: 'x', RequestID: '1', Metadata: 'a', ReplyChannel: 'i', RequestTypeData: 1 });
     broker.deliver({ Channel: 'x', RequestID: '2', Metadata: 'b', ReplyChannel: 'i', RequestTypeData: 1 });
     expect((await two).map((c) => c.metadata)).toEqual(['a', 'b']);

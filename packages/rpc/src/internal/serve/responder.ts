@@ -183,7 +183,7 @@ export class RequestResponder<R> implements Responder {
 
   /** Runs one request; never rejects (failures go to onError). */
   private async serve({ wire, at }: Queued): Promise<void> {
-    if (isReadinessProbe(wire)) {
+    if (isReadinessProbe({ tags: wire.Tags })) {
       if (shouldAnswerProbe(wire.Tags, { token: this.token, group: this.group })) {
         await this.send({
           requestId: wire.RequestID,
