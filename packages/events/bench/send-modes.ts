@@ -6,7 +6,7 @@
 // real kubemq-community). Prints events/s per mode and round; rounds are interleaved so drift
 // (GC, JIT, a busy machine) hits every mode alike.
 import { KubemqClient } from '@kubemq/core';
-import { events, type EventsClient } from '@kubemq/events';
+import { events, type EventsClient } from '../src/internal/events-client';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_EVENTS'] ?? 20_000);

@@ -3,7 +3,7 @@ import { buildEventStore } from './build-event.js';
 import { toEventStoreReceive } from './receive.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';
-import { type EventStore } from './types.js';
+import type { EventStore } from './types.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {

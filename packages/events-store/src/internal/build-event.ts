@@ -8,7 +8,7 @@ import {
   validateTags,
   type Event as WireEvent,
 } from '@kubemq/core/internal';
-import { type EventStore } from './types.js';
+import type { EventStore } from './types.js';
 
 /**
  * Validates an outgoing event and builds its wire form (`Store=true`). Throws a ValidationError
@@ -45,7 +45,7 @@ export function buildEventStore(event: EventStore, clientId: string, operation =
 /** An optional id: a non-empty string without control characters; generated when absent. */
 export function validateEventId(id: unknown, field = 'id'): string {
   if (id === undefined) return newId();
-  if (typeof id !== 'string' || id.length === 0 || /[\u0000-\u001f\u007f]/.test(id)) {
+  if (typeof id !== 'string' || id.length === 0 || hasControlCharacter(id)) {
     throw new ValidationError({
       message: `invalid ${field}: must be a non-empty string without control characters`,
       operation: 'validate',
@@ -71,4 +71,12 @@ export function withOperation(err: unknown, operation: string, channel: unknown)
     });
   }
   return err;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
-import { type ClientInternals } from '@kubemq/core/internal';
+import type { ClientInternals } from '@kubemq/core/internal';
 import { buildEventStore } from './build-event.js';
 import { StoreSendStream } from './send-stream.js';
-import { type CallOptions, type EventStore, type EventStoreResult } from './types.js';
+import type { CallOptions, EventStore, EventStoreResult } from './types.js';
 
 /**
  * A send stream you own, for high-rate storing: every event's promise settles with the broker's

@@ -20,15 +20,15 @@ import { resumePosition } from './start-position.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';
 import { callTimeoutMs } from './timeouts.js';
-import {
-  type CallOptions,
-  type EventStore,
-  type EventStoreReceive,
-  type EventStoreResult,
-  type EventStoreStreamOptions,
-  type EventsStoreClientOptions,
-  type EventsStoreSendMode,
-  type EventsStoreSubscription,
+import type {
+  CallOptions,
+  EventStore,
+  EventStoreReceive,
+  EventStoreResult,
+  EventStoreStreamOptions,
+  EventsStoreClientOptions,
+  EventsStoreSendMode,
+  EventsStoreSubscription,
 } from './types.js';
 
 /** Unwritten events a send stream holds while (re)connecting. */

@@ -11,7 +11,7 @@ import { deferred, type Deferred } from './deferred.js';
 import { SEND_EVENTS_STREAM } from './methods.js';
 import { isStreamBreakRetryable } from './server-stream.js';
 import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
-import { type EventStoreResult } from './types.js';
+import type { EventStoreResult } from './types.js';
 
 /** One event waiting for the broker's answer. */
 interface Pending {
@@ -118,7 +118,7 @@ export class StoreSendStream {
   private pending(id: string, channel: string, result: Deferred<EventStoreResult>, opts: SendOptions): Pending {
     const timeoutMs = callTimeoutMs(this.internals, opts.timeoutMs);
     const signal = opts.signal;
-    let timer: NodeJS.Timeout | undefined;
+    const timer: { id?: NodeJS.Timeout } = {};
     const onAbort = () =>
       p.reject(
         new KubemqError({
@@ -130,7 +130,7 @@ export class StoreSendStream {
         }),
       );
     const cleanup = () => {
-      clearTimeout(timer);
+      clearTimeout(timer.id);
       signal?.removeEventListener('abort', onAbort);
     };
     const p: Pending = {
@@ -155,7 +155,7 @@ export class StoreSendStream {
       return p;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(
+    timer.id = setTimeout(
       () =>
         p.reject(
           new TimeoutError({
@@ -167,7 +167,7 @@ export class StoreSendStream {
         ),
       timeoutMs,
     );
-    timer.unref?.();
+    timer.id.unref?.();
     return p;
   }
 
@@ -184,24 +184,24 @@ export class StoreSendStream {
     this.opening = false;
     if (this.call || this.closed) return;
     const ended = (this.ended = deferred<void>());
-    let call: BidiCall<WireEvent> | undefined;
-    call = this.internals.bidiStream(
+    const opened: { call?: BidiCall<WireEvent> } = {};
+    const call = (opened.call = this.internals.bidiStream(
       SEND_EVENTS_STREAM,
       {
         next: (result) => this.onResult(result),
         error: (err) => {
           ended.resolve();
-          if (this.call === call) this.onBreak(err);
+          if (this.call === opened.call) this.onBreak(err);
         },
         complete: () => {
           ended.resolve();
-          if (this.call === call && !this.closing) {
+          if (this.call === opened.call && !this.closing) {
             this.onBreak(this.error('UNAVAILABLE', 'the broker ended the send stream', true));
           }
         },
       },
       { operation: this.options.operation, ...STREAM_CONTEXT },
-    );
+    ));
     this.call = call;
     this.waitingDrain = false;
     this.untrack ??= this.internals.track({ drain: () => this.close() });

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
-import { type KubemqError } from '@kubemq/core';
-import { type ClientInternals, type MethodDescriptor } from '@kubemq/core/internal';
+import type { KubemqError } from '@kubemq/core';
+import type { ClientInternals, MethodDescriptor } from '@kubemq/core/internal';
 import { STREAM_CONTEXT } from './timeouts.js';
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '@kubemq/core/internal';
 import { withOperation } from './build-event.js';
 import { StartPosition, toWireStartPosition, type WireStartPosition } from './start-position.js';
-import { type EventsStoreSubscription } from './types.js';
+import type { EventsStoreSubscription } from './types.js';
 
 /** A validated events-store subscription. */
 export interface EventsStoreSubscribePlan {

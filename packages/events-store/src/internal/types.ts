@@ -1,5 +1,5 @@
-import { type MessageBody, type Tags } from '@kubemq/core';
-import { type StartPosition } from './start-position.js';
+import type { MessageBody, Tags } from '@kubemq/core';
+import type { StartPosition } from './start-position.js';
 
 /** An event to store and publish: persisted per channel with a sequence number, replayable. */
 export interface EventStore {

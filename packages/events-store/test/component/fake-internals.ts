@@ -1,7 +1,7 @@
 // A stand-in for core's ClientInternals that records what would go on the wire, so the send
 // streams' logic (markers, correlation, breaks, backpressure) is tested without a network.
 import { KubemqError } from '@kubemq/core';
-import { type BidiCall, type ClientInternals, type StreamObserver } from '@kubemq/core/internal';
+import type { BidiCall, ClientInternals, StreamObserver } from '@kubemq/core/internal';
 
 export class FakeCall<Req, Res> implements BidiCall<Req> {
   readonly written: Req[] = [];

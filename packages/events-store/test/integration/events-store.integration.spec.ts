@@ -1,6 +1,6 @@
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
+import { eventsStore, StartPosition, type EventStoreReceive } from '../../src/index.js';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 

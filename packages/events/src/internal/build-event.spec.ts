@@ -2,7 +2,7 @@ import { ValidationError } from '@kubemq/core';
 import { buildEvent, validateEventId } from './build-event.js';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import { toEventReceive } from './receive.js';
-import { type Event } from './types.js';
+import type { Event } from './types.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {

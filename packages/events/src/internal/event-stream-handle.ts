@@ -1,9 +1,9 @@
 import { Subject, type Observable } from 'rxjs';
-import { type KubemqError } from '@kubemq/core';
-import { type ClientInternals } from '@kubemq/core/internal';
+import type { KubemqError } from '@kubemq/core';
+import type { ClientInternals } from '@kubemq/core/internal';
 import { buildEvent } from './build-event.js';
 import { EventsSendStream } from './send-stream.js';
-import { type CallOptions, type Event, type EventStreamFailure } from './types.js';
+import type { CallOptions, Event, EventStreamFailure } from './types.js';
 
 /**
  * A send stream you own, for high-rate publishing: `send()` writes and returns as soon as the

@@ -17,15 +17,15 @@ import { EventsSendStream } from './send-stream.js';
 import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import { callTimeoutMs } from './timeouts.js';
-import {
-  type CallOptions,
-  type Event,
-  type EventReceive,
-  type EventsClientOptions,
-  type EventSendResult,
-  type EventsSendMode,
-  type EventsSubscription,
-  type EventStreamOptions,
+import type {
+  CallOptions,
+  Event,
+  EventReceive,
+  EventsClientOptions,
+  EventSendResult,
+  EventsSendMode,
+  EventsSubscription,
+  EventStreamOptions,
 } from './types.js';
 
 /** Unwritten events the shared send stream holds while (re)connecting. */

@@ -157,7 +157,7 @@ export class EventsSendStream {
   private pending(id: string, channel: string, result: Deferred<void>, opts: ConfirmOptions): Pending {
     const timeoutMs = callTimeoutMs(this.internals, opts.timeoutMs);
     const signal = opts.signal;
-    let timer: NodeJS.Timeout | undefined;
+    const timer: { id?: NodeJS.Timeout } = {};
     const onAbort = () => {
       settle.reject(
         new KubemqError({
@@ -170,7 +170,7 @@ export class EventsSendStream {
       );
     };
     const cleanup = () => {
-      clearTimeout(timer);
+      clearTimeout(timer.id);
       signal?.removeEventListener('abort', onAbort);
     };
     const settle: Pending = {
@@ -195,7 +195,7 @@ export class EventsSendStream {
       return settle;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(() => {
+    timer.id = setTimeout(() => {
       settle.reject(
         new TimeoutError({
           message: `${this.options.operation} got no answer from the broker within ${timeoutMs} ms`,
@@ -205,7 +205,7 @@ export class EventsSendStream {
         }),
       );
     }, timeoutMs);
-    timer.unref?.();
+    timer.id.unref?.();
     return settle;
   }
 
@@ -261,18 +261,18 @@ export class EventsSendStream {
     if (this.call || this.closed) return;
     this.ended = deferred<void>();
     const ended = this.ended;
-    let call: BidiCall<WireEvent> | undefined;
-    call = this.internals.bidiStream(
+    const opened: { call?: BidiCall<WireEvent> } = {};
+    const call = (opened.call = this.internals.bidiStream(
       SEND_EVENTS_STREAM,
       {
         next: (result) => this.onResult(result),
         error: (err) => {
           ended.resolve();
-          if (this.call === call) this.onBreak(err);
+          if (this.call === opened.call) this.onBreak(err);
         },
         complete: () => {
           ended.resolve();
-          if (this.call === call && !this.closing) {
+          if (this.call === opened.call && !this.closing) {
             this.onBreak(
               new KubemqError({
                 code: 'UNAVAILABLE',
@@ -285,7 +285,7 @@ export class EventsSendStream {
         },
       },
       { operation: this.options.operation, ...STREAM_CONTEXT },
-    );
+    ));
     this.call = call;
     this.waitingDrain = false;
     this.untrack ??= this.internals.track({ drain: () => this.close() });

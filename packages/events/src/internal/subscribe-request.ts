@@ -8,7 +8,7 @@ import {
   type Subscribe,
 } from '@kubemq/core/internal';
 import { withOperation } from './build-event.js';
-import { type EventsSubscription } from './types.js';
+import type { EventsSubscription } from './types.js';
 
 /** A validated events subscription. */
 export interface EventsSubscribePlan {

@@ -1,4 +1,4 @@
-import { type KubemqError, type MessageBody, type Tags } from '@kubemq/core';
+import type { KubemqError, MessageBody, Tags } from '@kubemq/core';
 
 /**
  * An event to publish: at-most-once, delivered to the subscribers connected right now, never stored.

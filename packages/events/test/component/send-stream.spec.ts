@@ -1,4 +1,4 @@
-import { type Event as WireEvent, type Result } from '@kubemq/core/internal';
+import type { Event as WireEvent, Result } from '@kubemq/core/internal';
 import { buildEvent } from '../../src/internal/build-event.js';
 import { EventsSendStream, isMarkerId } from '../../src/internal/send-stream.js';
 import { fakeInternals, settle, type FakeCall } from './fake-internals.js';

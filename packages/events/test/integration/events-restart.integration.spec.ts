@@ -1,6 +1,6 @@
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { events, type EventReceive } from '@kubemq/events';
+import { events, type EventReceive } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';

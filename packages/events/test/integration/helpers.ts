@@ -1,4 +1,4 @@
-import { type Observable, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { KubemqClient } from '@kubemq/core';
 import { uniqueClientId } from '@kubemq/testing/jest';
 
