@@ -13,6 +13,8 @@ export type { ConnectionState } from './client/connection-state.js';
 export type { ServerInfo } from './client/server-info.js';
 export type { Logger, LogFields, LogLevel } from './client/logger.js';
 export type { ReconnectPolicy } from './internal/recovery/backoff.js';
+export { ChannelsClient, CHANNEL_MANAGEMENT_CHANNEL, type PurgeQueueOptions } from './channels/channels-client.js';
+export type { ChannelInfo, ChannelStats, ChannelType } from './channels/channel-info.js';
 export { bodyText, bodyJson, type MessageBody, type Tags } from './client/body.js';
 
 export { ErrorCode } from './internal/errors/error-codes.js';

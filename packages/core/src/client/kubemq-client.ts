@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import { ChannelsClient } from '../channels/channels-client.js';
 import { secondsToDate } from '../internal/conversions/time.js';
 import { Connection } from '../internal/connection/connection.js';
 import { attachInternals, hasInternals } from '../internal/connection/internals-key.js';
@@ -34,6 +35,7 @@ export interface CallOptions {
  */
 export class KubemqClient implements AsyncDisposable {
   readonly #connection: Connection;
+  #channels: ChannelsClient | undefined;
 
   private constructor(connection: Connection) {
     this.#connection = connection;
@@ -113,6 +115,20 @@ export class KubemqClient implements AsyncDisposable {
       serverStartTime: secondsToDate(result.ServerStartTime),
       uptimeSeconds: Number(result.ServerUpTimeSeconds),
     };
+  }
+
+  /**
+   * Channel management: create, delete, list (commercial KubeMQ only: the open-source server has
+   * no responder for these and they time out with an error that says so) and purge a queue.
+   *
+   * @example
+   * ```ts
+   * const channels = await client.channels.list('events_store', 'orders');
+   * ```
+   */
+  get channels(): ChannelsClient {
+    this.#channels ??= new ChannelsClient(this.#connection);
+    return this.#channels;
   }
 
   /**
