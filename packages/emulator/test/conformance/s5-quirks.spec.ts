@@ -1,0 +1,172 @@
+// spec/server.md §5 Quirks the client must handle: where errors show, transient errors,
+// stream lifecycle (half-close), idle streams.
+import * as grpc from '@grpc/grpc-js';
+import { expectedCapabilities, startKubemq } from '@kubemq/testing';
+import { eventually, itWhen } from '@kubemq/testing/jest';
+import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, Subscribe_SubscribeType as ST } from '../../src/generated/kubemq.js';
+import { ch, cid } from './support/naming.js';
+import {
+  closeAll,
+  connect,
+  downstream,
+  grpcError,
+  ping,
+  queueStreamV1,
+  receiveQueue,
+  sendEvent,
+  sendQueueMessage,
+  sleep,
+  subscribeEvents,
+  text,
+  upstream,
+} from './support/raw.js';
+import { readyEvents } from './support/ready.js';
+
+afterAll(closeAll);
+const itLocal = itWhen('restart', expectedCapabilities());
+
+describe('§5.1 where errors show up', () => {
+  it('§5.1 unary event errors are INTERNAL statuses; queue errors are payloads with gRPC OK', async () => {
+    const c = connect();
+    const err = await grpcError(sendEvent(c, { ClientID: '', Channel: ch('s51'), Body: Buffer.from('x') }));
+    expect(err.code).toBe(grpc.status.INTERNAL);
+    const q = await sendQueueMessage(c, { ClientID: '', Channel: ch('s51'), Body: Buffer.from('x') });
+    expect(q).toMatchObject({ IsError: true, Error: 'Error 101: invalid clientID value, cannot be empty' });
+  });
+
+  it('§5.1 a subscription error is the final stream status before any message', async () => {
+    const inbox = subscribeEvents(connect(), { SubscribeTypeData: ST.Events, ClientID: cid(), Channel: '' });
+    const end = await inbox.end();
+    expect(inbox.items).toHaveLength(0);
+    expect(end.code).toBe(grpc.status.INTERNAL);
+  });
+
+  itLocal('§5.1/§5.2 UNAVAILABLE while the broker is down; the same call succeeds after a restart', async () => {
+    await using broker = await startKubemq();
+    const c = connect(broker.address);
+    await ping(c);
+    await broker.stop();
+    const err = await grpcError(sendEvent(c, { ClientID: cid(), Channel: ch('s52'), Body: Buffer.from('x') }));
+    expect(err.code).toBe(grpc.status.UNAVAILABLE);
+    await broker.restart();
+    // Transient: the client retries (its channel may still be backing off from the outage).
+    const r = await eventually(() => sendEvent(c, { ClientID: cid(), Channel: ch('s52'), Body: Buffer.from('x') }), { timeoutMs: 15_000, intervalMs: 200 });
+    expect(r.Sent).toBe(true);
+  });
+});
+
+describe('§5.2 transient versus permanent', () => {
+  it('§5.2 Error 138 (an empty queue) is not a failure of the stream API: it ends the v1 stream cleanly', async () => {
+    const s = queueStreamV1(connect());
+    const r = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: ch('s52.138'), WaitTimeSeconds: 1 });
+    expect(r.Error).toMatch(/^Error 138/);
+    expect((await s.end()).code).toBe(grpc.status.OK);
+  });
+
+  it('§5.2 Error 301 is transient: the same request succeeds once a responder is there (see §2.3)', async () => {
+    const err = await grpcError(
+      (await import('./support/raw.js')).sendRequest(connect(), {
+        ClientID: cid(),
+        Channel: ch('s52.301'),
+        RequestTypeData: 1,
+        Body: Buffer.from('x'),
+        Timeout: 300,
+      }),
+    );
+    expect(err.details).toBe('Error 301: timeout for request message');
+  });
+});
+
+describe('§5.3 stream lifecycle', () => {
+  it('§5.3 QueuesUpstream ignores half-close: replies still come, the RPC stays open until cancelled', async () => {
+    const u = upstream(connect());
+    u.write({ RequestID: 'hc', Messages: [{ ClientID: cid(), Channel: ch('s53.up'), Body: Buffer.from('x') }] });
+    u.close();
+    const [reply] = await u.waitFor(1);
+    expect(reply?.RefRequestID).toBe('hc');
+    await sleep(1000);
+    expect(u.done).toBeUndefined();
+    u.cancel();
+    expect((await u.end()).code).toBe(grpc.status.CANCELLED);
+  });
+
+  it('§5.3 QueuesDownstream ignores half-close', async () => {
+    const d = downstream(connect());
+    d.write({ RequestID: 'g', ClientID: cid(), RequestTypeData: DT.Get, Channel: ch('s53.down'), MaxItems: 1, WaitTimeout: 1000 });
+    d.close();
+    await d.waitFor(1, 5000);
+    await sleep(800);
+    expect(d.done).toBeUndefined();
+    d.cancel();
+  });
+
+  it('§5.3 StreamQueueMessage ignores half-close while a message is held', async () => {
+    const c = connect();
+    const channel = ch('s53.v1');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('held') });
+    const s = queueStreamV1(c);
+    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 30, WaitTimeSeconds: 1 });
+    s.close();
+    await sleep(800);
+    expect(s.done).toBeUndefined();
+    s.cancel();
+  });
+
+  it('§5.3 SendEventsStream finishes on half-close', async () => {
+    const { eventsStream } = await import('./support/raw.js');
+    const s = eventsStream(connect());
+    s.write({ ClientID: cid(), Channel: ch('s53.events'), Body: Buffer.from('x') });
+    s.close();
+    expect((await s.end(5000)).code).toBe(grpc.status.OK);
+  });
+
+  itLocal('§5.3 the safe close (half-close, wait for pending replies, then cancel) leaves the server running', async () => {
+    await using broker = await startKubemq();
+    const c = connect(broker.address);
+    const channel = ch('s53.safe');
+    for (let round = 0; round < 5; round++) {
+      const u = upstream(c);
+      for (let i = 0; i < 5; i++) u.write({ RequestID: `r${round}-${i}`, Messages: [{ ClientID: cid(), Channel: channel, Body: Buffer.from(`${i}`) }] });
+      u.close();
+      await u.waitFor(5);
+      u.cancel();
+    }
+    await sleep(300);
+    await ping(c);
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 25, WaitTimeSeconds: 1 });
+    expect(r.Messages).toHaveLength(25);
+  });
+});
+
+describe('§5.4 other quirks', () => {
+  it('§5.4 idle subscription streams get no heartbeats and stay open', async () => {
+    const c = connect();
+    const channel = ch('s54.idle');
+    const sub = await readyEvents(c, { ClientID: cid(), Channel: channel });
+    const count = sub.items.length;
+    await sleep(2000);
+    expect(sub.items).toHaveLength(count);
+    expect(sub.done).toBeUndefined();
+    sub.cancel();
+  });
+
+  itLocal('§5.4 a subscription ends when the server stops', async () => {
+    await using broker = await startKubemq();
+    const c = connect(broker.address);
+    const sub = await readyEvents(c, { ClientID: cid(), Channel: ch('s54.stop') });
+    await broker.kill();
+    const end = await sub.end(15_000);
+    expect(end.code).not.toBe(grpc.status.OK);
+  });
+
+  it('§5.4 units: queue SentAt and events-store Timestamp are ns, Ping.ServerStartTime is s', async () => {
+    const c = connect();
+    const sent = await sendQueueMessage(c, { ClientID: cid(), Channel: ch('s54.units'), Body: Buffer.from('x') });
+    expect(sent.SentAt / 1_000_000_000n).toBeGreaterThan(1_600_000_000n);
+    expect(sent.SentAt / 1_000_000_000n).toBeLessThan(4_000_000_000n);
+    const p = await ping(c);
+    expect(p.ServerStartTime).toBeGreaterThan(1_600_000_000n);
+    expect(p.ServerStartTime).toBeLessThan(4_000_000_000n);
+    expect(text(Buffer.from('ok'))).toBe('ok');
+  });
+});
