@@ -12,12 +12,15 @@ import { qmsg, queueApi, StreamReader, unique } from '../queues/harness.js';
 jest.setTimeout(60_000);
 
 const root = resolve(__dirname, '../../../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 const cli = join(root, 'packages/emulator/src/cli/main.ts');
 
 function startChild(dataDir: string): Promise<{ child: ChildProcess; address: string }> {
   return new Promise((resolveStart, reject) => {
-    const child = spawn(tsx, [cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        // One process (node with the tsx loader), so SIGKILL hits the broker itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => {
