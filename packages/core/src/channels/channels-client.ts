@@ -1,5 +1,6 @@
-import type { CallOptions } from '../client/kubemq-client.js';
+import type { CallOptions, KubemqClient } from '../client/kubemq-client.js';
 import type { ClientInternals } from '../internal/connection/client-internals.js';
+import { clientInternals } from '../internal/connection/internals-key.js';
 import { msToSeconds } from '../internal/conversions/time.js';
 import { newId } from '../internal/conversions/id.js';
 import { TimeoutError, type KubemqError } from '../internal/errors/kubemq-error.js';
@@ -46,9 +47,9 @@ export interface PurgeQueueOptions extends CallOptions {
 export class ChannelsClient {
   readonly #client: ClientInternals;
 
-  /** @internal Use `client.channels`. */
-  constructor(client: ClientInternals) {
-    this.#client = client;
+  /** Usually reached as `client.channels`. */
+  constructor(client: KubemqClient) {
+    this.#client = clientInternals(client);
   }
 
   /** Creates a channel. */

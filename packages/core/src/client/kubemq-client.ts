@@ -127,7 +127,7 @@ export class KubemqClient implements AsyncDisposable {
    * ```
    */
   get channels(): ChannelsClient {
-    this.#channels ??= new ChannelsClient(this.#connection);
+    this.#channels ??= new ChannelsClient(this);
     return this.#channels;
   }
 

@@ -1,0 +1,55 @@
+// The workspace's module-boundary rules (eslint.config.mjs at the repo root), proven by linting
+// deliberate violations as if they were files of the packages (ESLint#lintText, cwd = repo root).
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../../../..');
+
+interface LintMessage {
+  ruleId: string | null;
+  severity: number;
+  message: string;
+}
+
+const GRPC_AND_TESTING = "import { Client } from '@grpc/grpc-js';\nimport { startKubemq } from '@kubemq/testing';\nexport const x = [Client, startKubemq];\n";
+const GRPC = "import { Client } from '@grpc/grpc-js';\nexport const x = Client;\n";
+const PATTERN_IN_CORE = "import { events } from '@kubemq/events';\nexport const x = events;\n";
+const CLEAN = "import { KubemqClient } from '@kubemq/core';\nimport { newId } from '@kubemq/core/internal';\nexport const x = [KubemqClient, newId];\n";
+
+const CASES = [
+  { code: GRPC_AND_TESTING, filePath: 'packages/events/src/__violation__.ts' },
+  { code: GRPC, filePath: 'packages/core/src/client.ts' },
+  { code: GRPC, filePath: 'packages/core/src/internal/transport/__allowed__.ts' },
+  { code: PATTERN_IN_CORE, filePath: 'packages/core/src/__violation__.ts' },
+  { code: CLEAN, filePath: 'packages/events/src/__clean__.ts' },
+];
+
+describe('module boundaries (lint)', () => {
+  let results: LintMessage[][] = [];
+  const errors = (i: number) => (results[i] ?? []).filter((m) => m.severity === 2).map(({ ruleId, message }) => ({ ruleId, message }));
+
+  beforeAll(() => {
+    const out = execFileSync(process.execPath, [join(__dirname, 'support/lint-text.mjs'), root], { input: JSON.stringify(CASES), cwd: root });
+    results = JSON.parse(out.toString()) as LintMessage[][];
+  }, 120_000);
+
+  it('a pattern package may not import @grpc/grpc-js, nor @kubemq/testing in runtime code', () => {
+    expect(errors(0)).toEqual([
+      expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries', message: expect.stringContaining('@grpc/grpc-js') }),
+      expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries', message: expect.stringContaining('can only depend on libs tagged with "type:core"') }),
+    ]);
+  });
+
+  it('inside core, only src/internal/transport may import @grpc/grpc-js', () => {
+    expect(errors(1)).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('Only core/src/internal/transport') })]);
+    expect(errors(2)).toEqual([]);
+  });
+
+  it('core may not depend on a pattern package', () => {
+    expect(errors(3)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
+  });
+
+  it('a clean pattern file (importing core and core/internal) has no errors', () => {
+    expect(errors(4)).toEqual([]);
+  });
+});
