@@ -1,0 +1,98 @@
+import { ValidationError } from '../internal/errors/kubemq-error.js';
+import { levelLogger, type LogFields } from './logger.js';
+import { DEFAULT_ADDRESS, resolveOptions } from './resolve-options.js';
+
+describe('resolveOptions: options > environment > defaults', () => {
+  it('defaults: localhost:50000, a generated client id, 6-minute keepalive, unlimited reconnects', () => {
+    const { options, tls, auth } = resolveOptions({ env: {} });
+    expect(options.address).toBe(DEFAULT_ADDRESS);
+    expect(options.clientId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(options.keepalive).toEqual({ timeMs: 360_000, timeoutMs: 20_000 });
+    expect((options.keepalive as { timeMs: number }).timeMs).toBeGreaterThanOrEqual(300_000);
+    expect(options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, maxAttempts: Infinity });
+    expect(options.maxMessageBytes).toBe(104_857_600);
+    expect(options).toMatchObject({ connectTimeoutMs: 10_000, defaultTimeoutMs: 30_000, sendBufferSize: 1000, drainTimeoutMs: 5000, tls: false });
+    expect(tls).toBeUndefined();
+    expect(auth).toEqual({});
+  });
+
+  it('environment fills what options leave out', () => {
+    const env = { KUBEMQ_ADDRESS: 'broker:6000', KUBEMQ_CLIENT_ID: 'from-env', KUBEMQ_AUTH_TOKEN: 'tok' };
+    const { options, auth } = resolveOptions({ env });
+    expect(options).toMatchObject({ address: 'broker:6000', clientId: 'from-env' });
+    expect(auth).toEqual({ token: 'tok' });
+    const explicit = resolveOptions({ env, address: '127.0.0.1:50000', clientId: 'mine', authToken: 'other' });
+    expect(explicit.options).toMatchObject({ address: '127.0.0.1:50000', clientId: 'mine' });
+    expect(explicit.auth).toEqual({ token: 'other' });
+    expect(resolveOptions({ env: { KUBEMQ_ADDRESS: '' } }).options.address).toBe(DEFAULT_ADDRESS);
+  });
+
+  it('keeps the token out of the resolved options', () => {
+    expect(JSON.stringify(resolveOptions({ env: {}, authToken: 'hidden-token' }).options)).not.toContain('hidden-token');
+  });
+
+  it('keepalive can be tuned or turned off; reconnect merges with the defaults', () => {
+    expect(resolveOptions({ env: {}, keepalive: false }).options.keepalive).toBe(false);
+    expect(resolveOptions({ env: {}, keepalive: { timeMs: 600_000 } }).options.keepalive).toEqual({ timeMs: 600_000, timeoutMs: 20_000 });
+    expect(resolveOptions({ env: {}, reconnect: { maxAttempts: 3 } }).options.reconnect).toMatchObject({ maxAttempts: 3, initialDelayMs: 500 });
+  });
+
+  it.each([
+    [{ address: 'nohost' }, 'address'],
+    [{ address: 'h:70000' }, 'address'],
+    [{ clientId: 'a b' }, 'clientId'],
+    [{ connectTimeoutMs: 0 }, 'connectTimeoutMs'],
+    [{ sendBufferSize: -1 }, 'sendBufferSize'],
+    [{ keepalive: { timeMs: 1.5 } }, 'keepalive.timeMs'],
+    [{ reconnect: { maxDelayMs: 10 } }, 'reconnect.maxDelayMs'],
+    [{ reconnect: { maxAttempts: 0 } }, 'reconnect.maxAttempts'],
+    [{ authToken: '' }, 'authToken'],
+    [{ credentials: {} as never }, 'credentials'],
+    [{ tls: { serverName: '' } }, 'tls.serverName'],
+    [{ tls: { key: 'k' } }, 'tls.cert'],
+  ])('rejects %j naming %s', (options, field) => {
+    try {
+      resolveOptions({ env: {}, ...options });
+      throw new Error('no throw');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).field).toBe(field);
+    }
+  });
+
+  it('turns TLS on from options or any KUBEMQ_TLS_* variable; tls: false wins', () => {
+    expect(resolveOptions({ env: {}, tls: true }).tls).toEqual({});
+    expect(resolveOptions({ env: { KUBEMQ_TLS_SERVER_NAME: 'kubemq.test' } }).tls).toEqual({ serverName: 'kubemq.test' });
+    expect(resolveOptions({ env: { KUBEMQ_TLS_SERVER_NAME: 'x' }, tls: false }).tls).toBeUndefined();
+    const inline = resolveOptions({ env: { KUBEMQ_TLS_SERVER_NAME: 'env-name' }, tls: { ca: 'PEM', serverName: 'opt-name' } });
+    expect(inline.tls).toEqual({ ca: Buffer.from('PEM'), serverName: 'opt-name' });
+    expect(inline.options.tls).toBe(true);
+  });
+});
+
+describe('levelLogger', () => {
+  const capture = () => {
+    const lines: Array<[string, string, LogFields | undefined]> = [];
+    const at = (level: string) => (message: string, fields?: LogFields) => lines.push([level, message, fields]);
+    return { lines, sink: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+  };
+
+  it('is silent without a sink and filters by level', () => {
+    expect(() => levelLogger(undefined, 'debug').error('x')).not.toThrow();
+    const { lines, sink } = capture();
+    const logger = levelLogger(sink, 'warn');
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+    expect(lines.map(([level]) => level)).toEqual(['warn', 'error']);
+    levelLogger(sink, 'silent').error('never');
+    expect(lines).toHaveLength(2);
+  });
+
+  it('redacts fields that look like secrets or payloads', () => {
+    const { lines, sink } = capture();
+    levelLogger(sink, 'debug').info('m', { authorization: 'a', token: 't', body: 'b', channel: 'c' });
+    expect(lines[0]?.[2]).toEqual({ authorization: '[redacted]', token: '[redacted]', body: '[redacted]', channel: 'c' });
+  });
+});
