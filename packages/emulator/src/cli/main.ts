@@ -39,7 +39,25 @@ async function main(): Promise<void> {
     process.stdout.write(`kubemq-emulator ${packageVersion()}\n`);
     return;
   }
-  let emulator: KubemqEmulator;
+  let emulator: KubemqEmulator | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`kubemq-emulator: ${signal}, stopping\n`);
+    if (!emulator) return; // still starting: stopped right after start below
+    emulator.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  // Handlers first, so a signal right after the ready line is never fatal.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGQUIT', () => stop('SIGQUIT'));
   try {
     emulator = await KubemqEmulator.start(cmd.options);
   } catch (err) {
@@ -50,23 +68,11 @@ async function main(): Promise<void> {
     process.stderr.write(`error: ${message}\n`);
     process.exit(1);
   }
+  if (stopping) {
+    await emulator.stop();
+    process.exit(0);
+  }
   process.stdout.write(`kubemq-emulator listening on ${emulator.address}\n`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`kubemq-emulator: ${signal}, stopping\n`);
-    emulator.stop().then(
-      () => process.exit(0),
-      (err: Error) => {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGQUIT', () => stop('SIGQUIT'));
 }
 
 main().catch((err: Error) => {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileStore, logFileName } from './file-store.js';
@@ -77,5 +77,23 @@ describe('memoryStore', () => {
     s.remove('a');
     expect(s.names()).toEqual([]);
     expect(s.durable).toBe(false);
+  });
+});
+
+describe('fileStore lock', () => {
+  it('refuses a second store on the same directory until the first closes, and takes over a dead owner', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lock-'));
+    try {
+      const a = fileStore(dir);
+      expect(() => fileStore(dir)).toThrow(/in use/);
+      await a.close();
+      const b = fileStore(dir);
+      await b.close();
+      writeFileSync(join(dir, '.lock'), '999999999'); // a killed process's pid
+      const c = fileStore(dir);
+      await c.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,8 +3,8 @@
 // [u32 little-endian length][bytes]. The file name is a readable slug plus a hash of the
 // name, so any channel name (slashes, dots, 1000 characters) maps to a safe, unique file.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { RecordLog, Store } from './store.js';
 
 const MAGIC = 'kubemq-emulator-log-v1';
@@ -114,12 +114,55 @@ function readLogFile(path: string): LoadedFile | undefined {
   return { name: text.slice(MAGIC.length + 1), records, validBytes, size: buf.length };
 }
 
+const LOCK_FILE = '.lock';
+/** Data directories held by stores of this process. */
+const heldHere = new Set<string>();
+
+/** The data directory is in use by another live store. */
+export class StoreLockedError extends Error {
+  override readonly name = 'StoreLockedError';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One store per directory, like the server's `.rootdir.lck` (server.md §1.4): a lock file holds
+ * the owner's pid; a lock left by a killed process is taken over.
+ */
+function lockDir(dataDir: string): () => void {
+  const key = resolve(dataDir);
+  const path = join(dataDir, LOCK_FILE);
+  if (heldHere.has(key)) throw new StoreLockedError(`data directory ${dataDir} is in use by another emulator in this process`);
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new StoreLockedError(`data directory ${dataDir} is in use by process ${pid}`);
+    }
+  } catch (err) {
+    if (err instanceof StoreLockedError) throw err;
+  }
+  writeFileSync(path, String(process.pid));
+  heldHere.add(key);
+  return () => {
+    heldHere.delete(key);
+    rmSync(path, { force: true });
+  };
+}
+
 /**
  * A store in `dataDir` (created if missing). Existing logs are read once at open; a torn
  * tail is cut off so later appends stay readable.
  */
 export function fileStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDir(dataDir);
   const logs = new Map<string, FileLog>();
   const known = new Map<string, string>(); // name -> path, for logs on disk not yet opened
   const loaded = new Map<string, Uint8Array[]>();
@@ -165,6 +208,7 @@ export function fileStore(dataDir: string): Store {
       closed = true;
       for (const log of logs.values()) log.close();
       logs.clear();
+      unlock();
     },
   };
 }

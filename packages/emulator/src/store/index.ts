@@ -1,3 +1,3 @@
 export type { RecordLog, Store } from './store.js';
 export { memoryStore } from './memory-store.js';
-export { fileStore, logFileName } from './file-store.js';
+export { StoreLockedError, fileStore, logFileName } from './file-store.js';
