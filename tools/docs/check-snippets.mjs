@@ -45,7 +45,7 @@ writeFileSync(join(out, '_empty.mts'), 'export {};\n');
 const config = {
   extends: '../../tsconfig.base.json',
   compilerOptions: { noEmit: true, rootDir: '../..', noUnusedLocals: false },
-  include: ['./*.mts', '../../docs/snippets/**/*.ts', '../../examples/**/*.ts'],
+  include: ['./*.mts', '../../docs/snippets/**/*.ts', '../../examples/**/*.ts', '../../tools/demo/**/*.ts'],
 };
 writeFileSync(join(out, 'tsconfig.json'), JSON.stringify(config, null, 2));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
