@@ -1,10 +1,12 @@
-import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { Observable } from 'rxjs';
 import { KubemqClient, type ConnectionState } from '../../src/index.js';
-import { clientInternals, Event, Result, unaryMethod } from '../../src/internal/index.js';
+import { clientInternals, Event, EventReceive, recoverable, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
 import { startTestServer, type Handlers, type TestServer } from './support/test-server.js';
 import { reachState, rejection, until } from './support/wait.js';
 
 const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
+const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
 const send = (client: KubemqClient, id: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
   clientInternals(client).unary(SEND_EVENT, Event.create({ EventID: id, Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', ...opts });
 
@@ -43,6 +45,36 @@ describe('reconnect and the send buffer', () => {
     expect(received).toContain('during-outage');
     expect(states).toEqual(['ready', 'reconnecting', 'ready']);
     expect(reconnects).toBe(1);
+  });
+
+  it('an open stream broken by the server stopping is re-opened by recoverable() once it is back', async () => {
+    const streamHandlers: Handlers = {
+      ...handlers,
+      SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
+        call.write(EventReceive.create({ Channel: 'ch', EventID: `open-${++opened}` }));
+      },
+    };
+    let opened = 0;
+    await server.stop();
+    server = await startTestServer(streamHandlers, { port: server.port });
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
+    const internals = clientInternals(client);
+    const ids: string[] = [];
+    const subscription = recoverable(
+      internals,
+      () => new Observable<EventReceive>((subscriber) => {
+        const call = internals.serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
+        return () => call.cancel();
+      }),
+      { operation: 'events.subscribe', channel: 'ch' },
+    ).subscribe((m) => ids.push(m.EventID));
+    await until(() => ids.length === 1);
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    server = await startTestServer(streamHandlers, { port: server.port });
+    await until(() => ids.length === 2);
+    expect(ids).toEqual(['open-1', 'open-2']);
+    subscription.unsubscribe();
   });
 
   it('a full buffer refuses with BUFFER_FULL, and waiting calls honour their own timeout and abort', async () => {

@@ -5,7 +5,8 @@ import type { ResolvedClientOptions } from '../../client/options.js';
 import type { ConnectionSettings } from '../../client/resolve-options.js';
 import { Empty } from '../generated/kubemq.js';
 import { AuthenticationError, ConnectionError, KubemqError, TimeoutError } from '../errors/kubemq-error.js';
-import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
+import { GrpcStatus } from '../errors/grpc-status.js';
+import { createError, describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { PING } from '../methods.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { BoundedBuffer } from '../recovery/bounded-buffer.js';
@@ -202,7 +203,7 @@ export class Connection implements ClientInternals {
       this.#auth.accepted();
       return response;
     } catch (raw) {
-      const err = mapError(raw, ctx);
+      const err = callError(raw, ctx, signal);
       if (err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined && this.#auth.canRefresh && !retried) {
         this.logger.info('the broker refused the token; refreshing once', { operation: ctx.operation });
         await this.#auth.refresh().catch((e: unknown) => Promise.reject(mapError(e, ctx)));
@@ -252,7 +253,7 @@ export class Connection implements ClientInternals {
       end: () => finish(() => observer.complete()),
       error: (raw) => {
         if (done) return;
-        void this.#streamError(raw, errCtx).then((err) => finish(() => observer.error(err)));
+        void this.#streamError(raw, errCtx, ctx.signal).then((err) => finish(() => observer.error(err)));
       },
     });
     const onAbort = () => {
@@ -269,8 +270,8 @@ export class Connection implements ClientInternals {
     };
   }
 
-  async #streamError(raw: unknown, ctx: ErrorContext): Promise<KubemqError> {
-    const err = mapError(raw, ctx);
+  async #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<KubemqError> {
+    const err = callError(raw, ctx, signal);
     if (err.code !== 'AUTHENTICATION' || !this.#auth.rejected()) {
       this.#noteFailure(err);
       return err;
@@ -453,6 +454,20 @@ export class Connection implements ClientInternals {
       cause: error,
     });
   }
+}
+
+/**
+ * mapError, plus one fact only the caller knows: a CANCELLED status nobody here asked for came
+ * from the other side (a broker shutting down cancels its calls), so it is a retryable loss.
+ */
+function callError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): KubemqError {
+  const err = mapError(raw, ctx);
+  if (err.code !== 'CANCELLED' || err.grpcStatus !== GrpcStatus.CANCELLED || signal?.aborted) return err;
+  const details = (raw as { details?: string }).details ?? err.message;
+  return createError({ code: 'UNAVAILABLE', retryable: true }, `${describe(ctx)} failed: the broker cancelled the call (${details})`, ctx, {
+    cause: raw,
+    grpcStatus: GrpcStatus.CANCELLED,
+  });
 }
 
 function errorContext(ctx: CallContext, timeoutMs: number | undefined): ErrorContext {

@@ -1,5 +1,4 @@
 import { classifyBrokerText, type BrokerErrorClass } from './broker-errors.js';
-import type { ErrorCode } from './error-codes.js';
 import { GrpcStatus } from './grpc-status.js';
 import {
   AuthenticationError,
@@ -136,10 +135,4 @@ function isStatus(err: unknown): err is StatusLike {
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
-}
-
-/** Codes that mean the connection itself is gone (used by the reconnect logic). */
-export function isConnectionLoss(err: KubemqError): boolean {
-  const codes: readonly ErrorCode[] = ['UNAVAILABLE', 'CONNECTION_FAILED'];
-  return codes.includes(err.code) && err.brokerCode === undefined;
 }
