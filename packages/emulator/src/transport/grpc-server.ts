@@ -40,7 +40,7 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
   });
   if (config.keepalive.enforce) hookSessions(server, (session) => enforcePingPolicy(session, config.keepalive, log));
   installUnknownMethodTexts(server, [SERVICE_NAME]);
-  let impl = methodTable(handlers);
+  let impl = methodTable(handlers, (method, err) => log.error(`handler ${method} threw`, { error: String((err as Error)?.stack ?? err) }));
   if (config.authToken) {
     const token = config.authToken;
     const wrapped: grpc.UntypedServiceImplementation = {};
