@@ -64,6 +64,7 @@ export class EventsSendStream {
   private call: BidiCall<WireEvent> | undefined;
   private opening = false;
   private waitingDrain = false;
+  private markerScheduled = false;
   private closing = false;
   private closed = false;
   private queue: (QueueItem | undefined)[] = [];
@@ -330,8 +331,14 @@ export class EventsSendStream {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    // Confirm the burst just written: one marker answers for all of it.
-    if (this.sinceMarker.length > 0) this.writeMarker(call, []);
+    // Confirm the burst: one marker, written after the sends of this tick, answers for all of them.
+    if (this.sinceMarker.length > 0 && !this.markerScheduled) {
+      this.markerScheduled = true;
+      queueMicrotask(() => {
+        this.markerScheduled = false;
+        if (this.call === call && this.sinceMarker.length > 0) this.writeMarker(call, []);
+      });
+    }
   }
 
   private writeMarker(call: BidiCall<WireEvent>, waiters: Pending[]): boolean {
