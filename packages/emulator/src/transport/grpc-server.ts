@@ -38,7 +38,12 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
     'grpc.max_receive_message_length': config.bodyLimit,
     'grpc.max_send_message_length': config.bodyLimit,
   });
-  if (config.keepalive.enforce) hookSessions(server, (session) => enforcePingPolicy(session, config.keepalive, log));
+  const sessions = new Set<http2.Http2Session>();
+  hookSessions(server, (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    if (config.keepalive.enforce) enforcePingPolicy(session, config.keepalive, log);
+  });
   installUnknownMethodTexts(server, [SERVICE_NAME]);
   let impl = methodTable(handlers, (method, err) => log.error(`handler ${method} threw`, { error: String((err as Error)?.stack ?? err) }));
   if (config.authToken) {
@@ -66,6 +71,9 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
     close(graceMs) {
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
+          // A hard stop drops the connections (clients see UNAVAILABLE, as when grpc-go's
+          // Stop() closes them), rather than cancelling each call (CANCELLED).
+          for (const s of sessions) s.destroy();
           server.forceShutdown();
           resolve();
         }, graceMs);
