@@ -23,6 +23,7 @@ function engine(store: Store = memoryStore(), clock = new ManualClock()): { e: Q
     log: silentLogger,
     validate: (m) => queueMessageError(m, limits),
     invalidPublishText: 'stan: invalid publish request',
+    persist: true, // the replay tests use a memory store
   });
   return { e, clock, store };
 }
@@ -405,6 +406,17 @@ describe('QueuesInfo', () => {
 });
 
 describe('persistence', () => {
+  it('writes nothing to a store that is not durable unless asked to', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const e = new QueueEngine({ store, clock, limits, log: silentLogger, validate: () => undefined, invalidPublishText: 'x' });
+    e.publish([msg('q', 'a'), msg('q', 'b', { DelaySeconds: 1 })]);
+    await receiveNow(e, clock, 'q');
+    expect(store.names()).toEqual([]);
+    expect(e.info('q').Queues[0]?.Messages).toBe(1n);
+    e.close();
+  });
+
   async function scenario(store: Store, clock: ManualClock) {
     const { e } = engine(store, clock);
     e.publish([msg('q', 'a'), msg('q', 'b'), msg('q', 'c'), msg('q', 'd')]);

@@ -47,6 +47,11 @@ export interface QueueEngineDeps {
   validate: (msg: QueueMessage) => string | undefined;
   /** Result text when stan refuses the subject (§3 "Channel names"). */
   invalidPublishText: string;
+  /**
+   * Write records to the store. Default: only when the store is durable (a memory store
+   * loses everything at exit anyway, so encoding records for it would be wasted work).
+   */
+  persist?: boolean;
 }
 
 export interface ReceiveOptions {
@@ -119,6 +124,7 @@ export class QueueEngine {
   private delaySettled = 0;
   private delayTimer: TimerHandle | undefined;
   private closed = false;
+  private readonly persist: boolean;
   private readonly clock: Clock;
   private readonly limits: QueueLimits;
   private readonly log: EmulatorLogger;
@@ -127,6 +133,7 @@ export class QueueEngine {
     this.clock = deps.clock;
     this.limits = deps.limits;
     this.log = deps.log;
+    this.persist = deps.persist ?? deps.store.durable;
     this.replay();
   }
 
@@ -156,22 +163,20 @@ export class QueueEngine {
       m.Attributes = attributes(now, expirationAt, delayedTo);
       if (delayedTo > 0n) {
         const id = this.nextDelayId++;
-        delayRecords.push(encodeMessage(m, id));
+        if (this.persist) delayRecords.push(encodeMessage(m, id));
         this.delayed.push({ id, due: delayedTo, msg: m });
       } else {
         const q = this.queue(m.Channel);
         let g = groups.get(q);
         if (!g) groups.set(q, (g = { records: [], stored: [] }));
         const sm = this.stamp(q, m);
-        g.records.push(encodeMessage(m));
+        if (this.persist) g.records.push(encodeMessage(m));
         g.stored.push(sm);
       }
       results[i] = { MessageID: m.MessageID, SentAt: now, ExpirationAt: expirationAt, DelayedTo: delayedTo, IsError: false, Error: '' };
     }
-    if (delayRecords.length > 0) {
-      appendAll(this.delayLog, delayRecords);
-      this.armDelayScan();
-    }
+    if (delayRecords.length > 0) appendAll(this.delayLog, delayRecords);
+    this.armDelayScan();
     for (const [q, g] of groups) this.commitNew(q, g.records, g.stored);
     return results;
   }
@@ -345,7 +350,7 @@ export class QueueEngine {
       m.holder = undefined;
       seqs[i] = m.seq;
     }
-    q.log.append(encodeAck(seqs));
+    if (this.persist) q.log.append(encodeAck(seqs));
     this.settled(q, seqs.length);
   }
 
@@ -374,14 +379,18 @@ export class QueueEngine {
       }
       const copy: QueueMessage = { ...m.msg, Attributes: { ...attrs, ReceiveCount: count, Timestamp: now } };
       const sm = this.stamp(q, copy);
-      records.push(encodeMessage(copy));
+      if (this.persist) records.push(encodeMessage(copy));
       copies.push(sm);
     }
-    records.push(encodeAck(seqs));
-    appendAll(q.log, records);
+    if (this.persist) {
+      records.push(encodeAck(seqs));
+      appendAll(q.log, records);
+    }
     q.storedCount += copies.length;
-    for (let i = 0; i < copies.length; i++) q.storedBytes += (records[i] as Uint8Array).byteLength;
-    for (const c of copies) q.ready.pushNew(c);
+    for (const c of copies) {
+      q.storedBytes += messageSize(c.msg);
+      q.ready.pushNew(c);
+    }
     this.settled(q, seqs.length);
     this.pump(q);
   }
@@ -484,11 +493,11 @@ export class QueueEngine {
   }
 
   private commitNew(q: QueueState, records: Uint8Array[], stored: StoredMessage[]): void {
-    appendAll(q.log, records);
+    if (records.length > 0) appendAll(q.log, records);
     q.storedCount += stored.length;
-    for (let i = 0; i < stored.length; i++) {
-      q.storedBytes += (records[i] as Uint8Array).byteLength;
-      q.ready.pushNew(stored[i] as StoredMessage);
+    for (const m of stored) {
+      q.storedBytes += messageSize(m.msg);
+      q.ready.pushNew(m);
     }
     this.pump(q);
   }
@@ -520,7 +529,7 @@ export class QueueEngine {
     };
     const dq = this.queue(dlq);
     const sm = this.stamp(dq, copy);
-    this.commitNew(dq, [encodeMessage(copy)], [sm]);
+    this.commitNew(dq, this.persist ? [encodeMessage(copy)] : [], [sm]);
   }
 
   private addWaiter(q: QueueState, c: Consumer): void {
@@ -572,7 +581,7 @@ export class QueueEngine {
     } finally {
       q.pumping = false;
       if (dropped.length > 0) {
-        q.log.append(encodeAck(dropped));
+        if (this.persist) q.log.append(encodeAck(dropped));
         this.settled(q, dropped.length);
       }
     }
@@ -581,6 +590,7 @@ export class QueueEngine {
   }
 
   private settled(q: QueueState, n: number): void {
+    if (!this.persist) return;
     q.settledInLog += n;
     const live = q.ready.size + q.inflight.size;
     if (q.settledInLog >= COMPACT_MIN_SETTLED && q.settledInLog > 2 * live) this.compact(q);
@@ -591,7 +601,7 @@ export class QueueEngine {
     const live = [...q.ready.values(), ...q.inflight.values()].sort((a, b) => a.seq - b.seq);
     const records = live.map((m) => encodeMessage(m.msg));
     let liveBytes = 0;
-    for (const r of records) liveBytes += r.byteLength;
+    for (const m of live) liveBytes += messageSize(m.msg);
     q.meta.compactedCount = q.storedCount - live.length;
     q.meta.compactedBytes = Math.max(0, q.storedBytes - liveBytes);
     q.log.rewrite([encodeMeta(q.meta), ...records]);
@@ -620,6 +630,7 @@ export class QueueEngine {
       const r = this.send(msg);
       if (r.IsError) this.log.error('sending delayed message failed', { channel: msg.Channel, error: r.Error });
     }
+    if (!this.persist) return;
     this.delayLog.append(encodeAck(due.map((d) => d.id)));
     this.delaySettled += due.length;
     if (this.delaySettled >= COMPACT_MIN_SETTLED && this.delaySettled > 2 * this.delayed.size) {
@@ -668,7 +679,7 @@ export class QueueEngine {
         if (seq <= 0) continue;
         live.set(seq, { seq, msg: rec.msg, holder: undefined });
         q.storedCount++;
-        q.storedBytes += rec.size;
+        q.storedBytes += messageSize(rec.msg);
         if (seq > q.meta.lastSeq) q.meta.lastSeq = seq;
       } else {
         for (const seq of rec.ids) live.delete(seq);
@@ -681,6 +692,16 @@ export class QueueEngine {
 
 function attributes(now: bigint, expirationAt: bigint, delayedTo: bigint): QueueMessageAttributes {
   return { Timestamp: now, Sequence: 0n, MD5OfBody: '', ReceiveCount: 0, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: expirationAt, DelayedTo: delayedTo };
+}
+
+/**
+ * Bytes a stored message counts for in QueuesInfo: its payload fields plus a fixed overhead
+ * for the attributes. (Stan counts its own framing; nobody can match that byte for byte.)
+ */
+function messageSize(m: QueueMessage): number {
+  let tags = 0;
+  for (const k in m.Tags) tags += k.length + (m.Tags[k] as string).length + 4;
+  return m.Body.length + m.Metadata.length + m.MessageID.length + m.ClientID.length + m.Channel.length + tags + 64;
 }
 
 /** The message as a consumer sees it: the stored count + 1 (§2.4). */

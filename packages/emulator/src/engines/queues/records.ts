@@ -25,7 +25,7 @@ export interface QueueMeta {
 }
 
 export type QueueRecord =
-  | { kind: typeof RecordKind.Message; id: number; msg: QueueMessage; size: number }
+  | { kind: typeof RecordKind.Message; id: number; msg: QueueMessage }
   | { kind: typeof RecordKind.Ack; ids: number[] }
   | { kind: typeof RecordKind.Meta; meta: QueueMeta };
 
@@ -64,7 +64,7 @@ export function decodeRecord(bytes: Uint8Array): QueueRecord | undefined {
       case RecordKind.Message: {
         const id = Number(r.uint64());
         const msg = QueueMessage.decode(r, r.len - r.pos);
-        return { kind, id, msg, size: bytes.byteLength };
+        return { kind, id, msg };
       }
       case RecordKind.Ack: {
         const n = r.uint32();
