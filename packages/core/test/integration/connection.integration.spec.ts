@@ -1,0 +1,105 @@
+import { KubemqClient, TimeoutError } from '../../src/index.js';
+import { startKubemq, type KubemqBroker, type StartKubemqOptions } from '@kubemq/testing';
+import { expectedCapabilities, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { createTestPki, SERVER_NAME, type TestPki } from '../component/support/certificates.js';
+import { sendStored } from './support/raw.js';
+
+describe('connect and ping (shared broker)', () => {
+  it('pings the broker: host, version, start time and uptime', async () => {
+    await using client = await KubemqClient.connect({ address: sharedBroker().address });
+    const info = await client.ping();
+    expect(typeof info.host).toBe('string');
+    expect(typeof info.version).toBe('string');
+    expect(info.serverStartTime).toBeInstanceOf(Date);
+    expect(info.serverStartTime.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(info.serverStartTime.getFullYear()).toBeGreaterThan(2020);
+    expect(info.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    expect(client.state).toBe('ready');
+  });
+
+  itWhen('channelManagement', { capabilities: { ...sharedBroker().capabilities, channelManagement: !sharedBroker().capabilities.channelManagement } })(
+    'channel management without a responder fails with an error that explains why',
+    async () => {
+      await using client = await KubemqClient.connect({ address: sharedBroker().address });
+      const err = await client.channels.list('queues').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(/open-source KubeMQ server .* has no channel-management responder/);
+    },
+    60_000,
+  );
+});
+
+describe('channel management (own broker with a responder; the open-source server has none)', () => {
+  const options: StartKubemqOptions = { channelManagement: true };
+  let broker: KubemqBroker | undefined;
+  beforeAll(async () => {
+    if (expectedCapabilities(options).channelManagement) broker = await startKubemq(options);
+  }, 90_000);
+  afterAll(async () => {
+    await broker?.[Symbol.asyncDispose]();
+  });
+
+  itWhen('channelManagement', expectedCapabilities(options))('creates, lists and deletes a channel, and purges a queue', async () => {
+    await using client = await KubemqClient.connect({ address: (broker as KubemqBroker).address });
+    const name = uniqueChannel('core.mgmt');
+    await client.channels.create('queues', name);
+    const listed = await client.channels.list('queues', name);
+    expect(listed.map((c) => c.name)).toContain(name);
+    expect(listed.find((c) => c.name === name)?.lastActivity).toBeInstanceOf(Date);
+    await expect(client.channels.purgeQueue(name)).resolves.toBe(0);
+    await client.channels.delete('queues', name);
+    expect((await client.channels.list('queues', name)).map((c) => c.name)).not.toContain(name);
+  }, 60_000);
+});
+
+describe('TLS (own broker with a generated certificate)', () => {
+  const pki: TestPki = createTestPki();
+  const options: StartKubemqOptions = { tls: { certPem: pki.pem.serverCert.toString(), keyPem: pki.pem.serverKey.toString() } };
+  let broker: KubemqBroker | undefined;
+  beforeAll(async () => {
+    if (expectedCapabilities(options).tls) broker = await startKubemq(options);
+  }, 90_000);
+  afterAll(async () => {
+    await broker?.[Symbol.asyncDispose]();
+    pki.remove();
+  });
+
+  itWhen('tls', expectedCapabilities(options))('connects with the CA and server name; a wrong CA is a clear TLS error', async () => {
+    const address = (broker as KubemqBroker).address;
+    {
+      await using client = await KubemqClient.connect({ address, tls: { caFile: pki.files.ca, serverName: SERVER_NAME } });
+      expect((await client.ping()).host).toBeTruthy();
+      await expect(sendStored(client, uniqueChannel('core.tls'), 'over tls')).resolves.toMatchObject({ Sent: true });
+    }
+    const err = await KubemqClient.connect({ address, tls: { ca: pki.pem.otherCa, serverName: SERVER_NAME }, connectTimeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ConnectionError', code: 'TLS' });
+    expect((err as Error).message).toMatch(/certificate/i);
+  }, 60_000);
+});
+
+describe('token auth (own broker; the open-source server does not enforce auth)', () => {
+  const options: StartKubemqOptions = { auth: { token: 'core-integration-token' } };
+  let broker: KubemqBroker | undefined;
+  beforeAll(async () => {
+    if (expectedCapabilities(options).auth) broker = await startKubemq(options);
+  }, 90_000);
+  afterAll(async () => {
+    await broker?.[Symbol.asyncDispose]();
+  });
+
+  /** Connects and sends once; resolves with the send result or rejects with the first failure. */
+  async function connectAndSend(authToken: string | undefined) {
+    const client = await KubemqClient.connect({ address: (broker as KubemqBroker).address, connectTimeoutMs: 5000, ...(authToken && { authToken }) });
+    try {
+      return await sendStored(client, uniqueChannel('core.auth'), 'authorized');
+    } finally {
+      await client.close();
+    }
+  }
+
+  itWhen('auth', expectedCapabilities(options))('accepts the right token and refuses a wrong or missing one with AuthenticationError', async () => {
+    await expect(connectAndSend('core-integration-token')).resolves.toMatchObject({ Sent: true });
+    await expect(connectAndSend('wrong-token')).rejects.toMatchObject({ name: 'AuthenticationError', code: 'AUTHENTICATION' });
+    await expect(connectAndSend(undefined)).rejects.toMatchObject({ code: 'AUTHENTICATION' });
+  }, 60_000);
+});
