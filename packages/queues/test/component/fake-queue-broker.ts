@@ -77,6 +77,8 @@ export class FakeQueueBroker {
   readonly heldUpstream: (() => void)[] = [];
   /** Downstream: swallow ActiveOffsets (to test a settlement the broker never confirms). */
   swallowProbes = false;
+  /** Downstream Gets the broker is serving right now, per stream and in total. */
+  getsInFlight = 0;
 
   add(channel: string, count: number, body = (i: number) => `m${i}`): void {
     for (let i = 0; i < count; i++) this.push(channel, { MessageID: `id-${this.seq + 1}`, ClientID: 'p', Channel: channel, Metadata: '', Body: Buffer.from(body(i)), Tags: {}, Attributes: undefined, Policy: undefined }, 0);
@@ -103,7 +105,7 @@ export class FakeQueueBroker {
       broker,
       clientId: 'test-client',
       logger: { debug: noop, info: noop, warn: noop, error: noop },
-      options: { defaultTimeoutMs: 2000 },
+      options: { defaultTimeoutMs: 2000, reconnect: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1, maxAttempts: Number.POSITIVE_INFINITY } },
       state: 'ready',
       whenReady: () => Promise.resolve(),
       onReconnect: () => noop,
@@ -144,6 +146,33 @@ export class FakeQueueBroker {
     return call;
   }
 
+  private async serveGet(
+    req: QueuesDownstreamRequest,
+    txs: Map<string, Tx>,
+    reply: (r: Partial<QueuesDownstreamResponse>) => void,
+    cancelled: () => boolean,
+  ): Promise<void> {
+    // Like the broker: return only when MaxItems arrived or the wait (floor 1000 ms) is over.
+    const deadline = Date.now() + Math.max(req.WaitTimeout, 1000);
+    while (this.waiting(req.Channel).length < req.MaxItems && Date.now() < deadline && !cancelled()) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    if (cancelled()) return;
+    const taken = this.waiting(req.Channel).splice(0, req.MaxItems);
+    const tx: Tx = { id: `tx-${++this.txSeq}`, channel: req.Channel, held: new Map(), open: !req.AutoAck && taken.length > 0 };
+    if (tx.open) for (const s of taken) tx.held.set(s.seq, s);
+    txs.set(tx.id, tx);
+    reply({
+      TransactionId: tx.id,
+      RefRequestId: req.RequestID,
+      RequestTypeData: T.Get,
+      Messages: taken.map((s) => ({
+        ...s.msg,
+        Attributes: { Timestamp: 1n, Sequence: BigInt(s.seq), MD5OfBody: '', ReceiveCount: s.receiveCount + 1, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: 0n, DelayedTo: 0n },
+      })),
+    });
+  }
+
   private downstream(path: string, observer: StreamObserver<unknown>): FakeCall<QueuesDownstreamRequest> {
     const txs = new Map<string, Tx>();
     let chain = Promise.resolve();
@@ -159,20 +188,12 @@ export class FakeQueueBroker {
     };
     const serve = async (req: QueuesDownstreamRequest): Promise<void> => {
       if (req.RequestTypeData === T.Get) {
-        const deadline = Date.now() + Math.max(req.WaitTimeout, 1000);
-        while (this.waiting(req.Channel).length < req.MaxItems && Date.now() < deadline && !call?.cancelled) {
-          await new Promise((r) => setTimeout(r, 5));
+        this.getsInFlight++;
+        try {
+          await this.serveGet(req, txs, reply, () => call?.cancelled === true);
+        } finally {
+          this.getsInFlight--;
         }
-        const taken = this.waiting(req.Channel).splice(0, req.MaxItems);
-        const tx: Tx = { id: `tx-${++this.txSeq}`, channel: req.Channel, held: new Map(), open: !req.AutoAck && taken.length > 0 };
-        if (tx.open) for (const s of taken) tx.held.set(s.seq, s);
-        txs.set(tx.id, tx);
-        reply({
-          TransactionId: tx.id,
-          RefRequestId: req.RequestID,
-          RequestTypeData: T.Get,
-          Messages: taken.map((s) => ({ ...s.msg, Attributes: { Timestamp: 1n, Sequence: BigInt(s.seq), MD5OfBody: '', ReceiveCount: s.receiveCount + 1, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: 0n, DelayedTo: 0n } })),
-        });
         return;
       }
       const tx = txs.get(req.RefTransactionId);

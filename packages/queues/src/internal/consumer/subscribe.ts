@@ -26,13 +26,16 @@ function asKubemqError(err: unknown, operation: string, channel: string): Kubemq
 }
 
 /** One attempt: a fresh stream, polled until it breaks or the subscriber leaves. */
-function pollLoop(internals: ClientInternals, opts: PollLoopOptions): Observable<PollTransaction> {
+function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () => void): Observable<PollTransaction> {
   return new Observable<PollTransaction>((subscriber) => {
     let lane = new DownstreamLane(internals, opts.operation, opts.counters);
     const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
     let stopped = false;
     const host = { defaultTimeoutMs: opts.defaultTimeoutMs, onTerminal: () => undefined };
     const run = async (): Promise<void> => {
+      await lane.open();
+      // The stream is open (the broker sends no header to prove more): the re-open counts as done.
+      if (!stopped) ready();
       while (!stopped) {
         const tx = await pollOnLane(lane, { ...opts.request, signal: undefined, timeoutMs: undefined }, host, opts.operation);
         if (stopped) return;
@@ -64,7 +67,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions): Observable
 
 /** The poll loop, re-opened after every retryable break. */
 export function pollTransactions(internals: ClientInternals, opts: PollLoopOptions): Observable<PollTransaction> {
-  return recoverable(internals, () => pollLoop(internals, opts), {
+  return recoverable(internals, (_attempt, ready) => pollLoop(internals, opts, ready), {
     operation: opts.operation,
     channel: opts.request.channel,
     ...(opts.onRecover && { onRecover: opts.onRecover }),

@@ -1,0 +1,137 @@
+import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
+import { QueueConsumer } from '../../src/internal/consumer/consumer.js';
+import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
+import { newLaneCounters } from '../../src/internal/downstream/lane.js';
+import { FakeQueueBroker } from './fake-queue-broker.js';
+
+const running: QueueConsumer[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop()));
+});
+
+function start(broker: FakeQueueBroker, handler: (body: string) => unknown, opts: { batch?: number; concurrency?: number } = {}) {
+  const internals = broker.internals();
+  const counters = newLaneCounters();
+  let consumer: QueueConsumer | undefined;
+  const source = pollTransactions(internals, {
+    request: { channel: 'q', maxItems: opts.batch ?? 10, waitTimeoutMs: 1000, autoAck: false },
+    operation: 'queues.consume',
+    defaultTimeoutMs: 1000,
+    counters,
+    onRecover: () => QueueConsumer.recovered(consumer),
+  });
+  consumer = new QueueConsumer({
+    source,
+    counters,
+    handler: (m) => handler(m.text()),
+    concurrency: opts.concurrency ?? 1,
+    onError: undefined,
+    signal: undefined,
+    track: () => () => undefined,
+  });
+  running.push(consumer);
+  return consumer;
+}
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const types = (broker: FakeQueueBroker, call = 0) => (broker.calls[call]!.written as unknown as QueuesDownstreamRequest[]).map((r) => r.RequestTypeData);
+
+describe('consumer loop (against a broker-like fake, core recoverable)', () => {
+  it('drains a batch, settles it, and only then polls again: never a second Get after ack-all', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 30);
+    const seen: string[] = [];
+    const consumer = start(broker, (b) => seen.push(b), { batch: 10, concurrency: 3 });
+    await until(() => seen.length === 30 && consumer.stats.acked === 30);
+    await consumer.stop();
+    const settled = [T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets];
+    expect(types(broker).slice(0, 12)).toEqual([...settled, ...settled, ...settled]);
+    // at most the one (empty) Get that was pending when it stopped
+    expect(types(broker).slice(12).filter((t) => t === T.Get).length).toBeLessThanOrEqual(1);
+    expect(consumer.stats).toMatchObject({ batches: 3, messages: 30, acked: 30, nacked: 0, maxPollsInFlight: 1, streamsOpen: 0 });
+    expect(new Set(seen).size).toBe(30);
+  });
+
+  it('nacks exactly the messages whose handler threw, acks the rest in the same round', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 4);
+    const consumer = start(broker, (b) => {
+      if (b === 'm1' || b === 'm3') throw new Error('no');
+    }, { batch: 4 });
+    await until(() => consumer.stats.batches >= 1 && consumer.stats.acked === 2);
+    await consumer.stop();
+    const first = (broker.calls[0]!.written as unknown as QueuesDownstreamRequest[]).slice(0, 6);
+    expect(first.map((r) => r.RequestTypeData)).toEqual([T.Get, T.NAckRange, T.ActiveOffsets, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
+    expect(first[1]!.SequenceRange).toEqual([2n, 4n]);
+    expect(consumer.stats).toMatchObject({ acked: 2, nacked: 2, handlerErrors: 2 });
+  });
+
+  it('survives 100 stream breaks with no growth of streams, listeners or polls in flight, and loses nothing', async () => {
+    const broker = new FakeQueueBroker();
+    const seen = new Map<string, number>();
+    const consumer = start(broker, (b) => seen.set(b, (seen.get(b) ?? 0) + 1), { batch: 5 });
+    for (let i = 0; i < 100; i++) {
+      await until(() => broker.getsInFlight === 1 && broker.calls.filter((c) => !c.cancelled).length === 1);
+      const open = broker.calls.filter((c) => !c.cancelled);
+      expect(open).toHaveLength(1);
+      open[0]!.fail();
+      expect(consumer.stats.listeners).toBeLessThanOrEqual(1);
+    }
+    await until(() => consumer.stats.recoveries >= 100 && broker.getsInFlight === 1 && broker.calls.filter((c) => !c.cancelled).length === 1);
+    broker.add('q', 20);
+    await until(() => seen.size === 20);
+    await consumer.stop();
+    const stats = consumer.stats;
+    expect(stats.streamsOpened).toBe(101);
+    expect(stats.streamsOpen).toBe(0);
+    expect(stats.listeners).toBe(0);
+    expect(stats.maxPollsInFlight).toBe(1);
+    expect(stats.recoveries).toBeGreaterThanOrEqual(100);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  }, 30_000);
+
+  it('a break with a batch in hand returns the batch and delivers it again (at-least-once)', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 3);
+    const seen: string[] = [];
+    let broke = false;
+    const consumer = start(broker, async (b) => {
+      seen.push(b);
+      if (!broke) {
+        broke = true;
+        broker.calls[0]!.fail(); // the stream dies while the handler runs
+      }
+    }, { batch: 3 });
+    await until(() => consumer.stats.acked === 3);
+    await consumer.stop();
+    expect(new Set(seen)).toEqual(new Set(['m0', 'm1', 'm2']));
+    expect(seen.length).toBe(6); // the first batch was redelivered in full
+    expect(consumer.stats.settleErrors).toBe(1);
+    expect(broker.waiting('q')).toHaveLength(0);
+  });
+
+  it('stop() lets the batch in hand finish and settle before ending the stream', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const consumer = start(broker, () => gate, { batch: 2, concurrency: 2 });
+    await until(() => consumer.stats.messages === 2);
+    const stopping = consumer.stop();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    release();
+    await stopping;
+    await expect(consumer.done).resolves.toBeUndefined();
+    expect(consumer.stats.acked).toBe(2);
+    expect(broker.waiting('q')).toHaveLength(0);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+});
