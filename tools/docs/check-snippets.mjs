@@ -44,7 +44,7 @@ for (const file of [...markdown, ...barrels]) {
 writeFileSync(join(out, '_empty.mts'), 'export {};\n');
 const config = {
   extends: '../../tsconfig.base.json',
-  compilerOptions: { noEmit: true, rootDir: '../..', noUnusedLocals: false },
+  compilerOptions: { noEmit: true, rootDir: '../..', noUnusedLocals: false, types: ['node', 'jest'] },
   include: ['./*.mts', '../../docs/snippets/**/*.ts', '../../examples/**/*.ts', '../../tools/demo/**/*.ts'],
 };
 writeFileSync(join(out, 'tsconfig.json'), JSON.stringify(config, null, 2));
