@@ -159,6 +159,18 @@ describe('simple receive, peek, AckAll', () => {
     expect(out.messages.map((m) => m.Attributes?.ReceiveCount)).toEqual([1, 1]);
   });
 
+  it('a receive whose caller already left takes nothing', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('q', 'a')]);
+    const ac = new AbortController();
+    ac.abort();
+    expect((await e.receive('q', { max: 5, waitMs: 1000, peek: false, signal: ac.signal })).messages).toEqual([]);
+    expect(await e.get('q', { maxItems: 5, waitMs: 1000, autoAck: true, signal: ac.signal })).toBeUndefined();
+    expect(await e.ackAll('q', 1000, ac.signal)).toBe(0);
+    expect(await e.receiveOne('q', 1000, ac.signal)).toBeUndefined();
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['a']);
+  });
+
   it('AckAll acks whatever arrives and always waits', async () => {
     const { e, clock } = engine();
     e.publish([msg('q', 'a'), msg('q', 'b')]);

@@ -25,7 +25,6 @@ const COMPACT_MIN_SETTLED = 20_000;
 export interface StoredMessage {
   readonly seq: number;
   readonly msg: QueueMessage;
-  holder: Consumer | undefined;
 }
 
 /** Anything that takes messages from a queue: a pending receive, a Get, a capturing transaction. */
@@ -200,6 +199,7 @@ export class QueueEngine {
     return q.serial(
       () =>
         new Promise<ReceiveOutcome>((resolve) => {
+          if (opts.signal?.aborted) return resolve({ messages: [], expired: 0 });
           const taken: StoredMessage[] = [];
           const shown: QueueMessage[] = [];
           let expired = 0;
@@ -236,6 +236,7 @@ export class QueueEngine {
     return q.serial(
       () =>
         new Promise<number>((resolve) => {
+          if (signal?.aborted) return resolve(0);
           let count = 0;
           let done = false;
           const finish = (): void => {
@@ -267,6 +268,7 @@ export class QueueEngine {
   receiveOne(channel: string, waitMs: number, signal?: AbortSignal): Promise<StoredMessage | undefined> {
     const q = this.queue(channel);
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve(undefined);
       let done = false;
       const finish = (m: StoredMessage | undefined): void => {
         if (done) return;
@@ -295,6 +297,7 @@ export class QueueEngine {
   get(channel: string, opts: GetOptions): Promise<DownstreamTransaction | undefined> {
     const q = this.queue(channel);
     return new Promise((resolve) => {
+      if (opts.signal?.aborted) return resolve(undefined);
       const taken: StoredMessage[] = [];
       let done = false;
       const finish = (aborted: boolean): void => {
@@ -347,7 +350,6 @@ export class QueueEngine {
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i] as StoredMessage;
       q.inflight.delete(m.seq);
-      m.holder = undefined;
       seqs[i] = m.seq;
     }
     if (this.persist) q.log.append(encodeAck(seqs));
@@ -368,7 +370,6 @@ export class QueueEngine {
     const seqs: number[] = [];
     for (const m of msgs) {
       q.inflight.delete(m.seq);
-      m.holder = undefined;
       seqs.push(m.seq);
       const attrs = m.msg.Attributes as QueueMessageAttributes;
       const count = attrs.ReceiveCount + 1;
@@ -401,7 +402,6 @@ export class QueueEngine {
     const q = typeof channelOrQueue === 'string' ? this.queue(channelOrQueue) : channelOrQueue;
     for (const m of msgs) {
       q.inflight.delete(m.seq);
-      m.holder = undefined;
       q.ready.pushBack(m);
     }
     this.pump(q);
@@ -489,7 +489,7 @@ export class QueueEngine {
   private stamp(q: QueueState, m: QueueMessage): StoredMessage {
     const seq = ++q.meta.lastSeq;
     (m.Attributes as QueueMessageAttributes).Sequence = BigInt(seq);
-    return { seq, msg: m, holder: undefined };
+    return { seq, msg: m };
   }
 
   private commitNew(q: QueueState, records: Uint8Array[], stored: StoredMessage[]): void {
@@ -574,7 +574,6 @@ export class QueueEngine {
           continue;
         }
         q.inflight.set(m.seq, m);
-        m.holder = c;
         if (m.seq > q.meta.lastSent) q.meta.lastSent = m.seq;
         c.take(m);
       }
@@ -677,7 +676,7 @@ export class QueueEngine {
       } else if (rec.kind === RecordKind.Message) {
         const seq = Number(rec.msg.Attributes?.Sequence ?? 0n);
         if (seq <= 0) continue;
-        live.set(seq, { seq, msg: rec.msg, holder: undefined });
+        live.set(seq, { seq, msg: rec.msg });
         q.storedCount++;
         q.storedBytes += messageSize(rec.msg);
         if (seq > q.meta.lastSeq) q.meta.lastSeq = seq;
