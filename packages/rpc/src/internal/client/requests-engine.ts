@@ -1,4 +1,4 @@
-import type { KubemqClient } from '@kubemq/core';
+import type { KubemqClient, KubemqError } from '@kubemq/core';
 import {
   clientInternals,
   recoverable,
@@ -116,8 +116,8 @@ export class RequestsEngine {
                 error: (err) => subscriber.error(err),
                 complete: () => subscriber.complete(),
               },
-              // A subscription lives until cancelled: no deadline.
-              { operation, channel: built.channel, timeoutMs: 0 },
+              // No timeoutMs: core gives streams no deadline unless asked (a subscription lives until cancelled).
+              { operation, channel: built.channel },
             );
           },
           (err: unknown) => {
@@ -130,12 +130,21 @@ export class RequestsEngine {
           call?.cancel();
         };
       });
-    return recoverable(internals, open, { operation, channel: built.channel, completeIsBreak: true });
+    return recoverable(internals, open, { operation, channel: built.channel, completeIsBreak: true, isRetryable: isStreamBreakRetryable });
   }
 
   defaultTimeoutMs(): number {
-    const value = (this.internals.options as { defaultTimeoutMs?: unknown }).defaultTimeoutMs;
-    return typeof value === 'number' && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
+    const value = this.internals.options.defaultTimeoutMs;
+    return value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
   }
 }
 
+
+/**
+ * Whether a broken subscription is re-opened: retryable errors, and CANCELLED, which reaches the
+ * observer only when the other side cancelled (a broker shutting down sends it); our own
+ * cancel() is silent.
+ */
+export function isStreamBreakRetryable(err: KubemqError): boolean {
+  return err.retryable || err.code === 'CANCELLED';
+}
