@@ -35,19 +35,19 @@ import {
   type ValidPoll,
   type ValidReceive,
 } from './internal/validation.js';
-import {
-  type CallOptions,
-  type PolledQueueMessage,
-  type PollRequest,
-  type PollResponse,
-  type QueueAckAllOptions,
-  type QueueBatchResult,
-  type QueueMessage,
-  type QueueReceiveOptions,
-  type QueueReceiveResult,
-  type QueueSendResult,
-  type QueuesInfo,
-  type QueuesInfoOptions,
+import type {
+  CallOptions,
+  PolledQueueMessage,
+  PollRequest,
+  PollResponse,
+  QueueAckAllOptions,
+  QueueBatchResult,
+  QueueMessage,
+  QueueReceiveOptions,
+  QueueReceiveResult,
+  QueueSendResult,
+  QueuesInfo,
+  QueuesInfoOptions,
 } from './types.js';
 
 /**
@@ -368,15 +368,15 @@ export class QueuesClient {
     const concurrency = o.concurrency === undefined ? 1 : validatePositiveInt(o.concurrency, 'concurrency', { min: 1, max: 10_000 });
     const signal = validateCallOptions({ ...(o.signal !== undefined && { signal: o.signal }) }).signal;
     const counters = newLaneCounters();
-    let consumer: QueueConsumer | undefined;
+    const ref: { consumer?: QueueConsumer } = {};
     const source = pollTransactions(this.internals, {
       request: req,
       operation: 'queues.consume',
       defaultTimeoutMs: this.timeoutMs,
       counters,
-      onRecover: () => QueueConsumer.recovered(consumer),
+      onRecover: () => QueueConsumer.recovered(ref.consumer),
     });
-    consumer = new QueueConsumer({
+    ref.consumer = new QueueConsumer({
       source,
       counters,
       handler,
@@ -385,7 +385,7 @@ export class QueuesClient {
       signal,
       track: (resource) => this.internals.track(resource),
     });
-    return consumer;
+    return ref.consumer;
   }
 
   private subscription(options: QueuesSubscription): Omit<ValidPoll, 'signal' | 'timeoutMs'> {

@@ -1,4 +1,4 @@
-import { type KubemqError } from '@kubemq/core';
+import type { KubemqError } from '@kubemq/core';
 
 /** Options every call that can wait accepts. */
 export interface CallOptions {

@@ -1,5 +1,5 @@
 // Wire messages → the public shapes. Nanosecond timestamps become Dates (0 means "not set").
-import { type KubemqError } from '@kubemq/core';
+import type { KubemqError } from '@kubemq/core';
 import {
   brokerError,
   nanosToDate,
@@ -7,13 +7,13 @@ import {
   type QueuesInfo as WireQueuesInfo,
   type SendQueueMessageResult,
 } from '@kubemq/core/internal';
-import {
-  type QueueBatchResult,
-  type QueueInfo,
-  type QueuePolicy,
-  type QueueSendResult,
-  type QueuesInfo,
-  type ReceivedQueueMessage,
+import type {
+  QueueBatchResult,
+  QueueInfo,
+  QueuePolicy,
+  QueueSendResult,
+  QueuesInfo,
+  ReceivedQueueMessage,
 } from '../types.js';
 
 const decoder = new TextDecoder();

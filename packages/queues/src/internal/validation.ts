@@ -4,7 +4,7 @@ import { ValidationError } from '@kubemq/core';
 import {
   msToSeconds,
   newId,
-  QueueMessage as WireQueueMessage,
+  type QueueMessage as WireQueueMessage,
   requireNonEmptyMessage,
   validateBody,
   validateChannel,
@@ -14,7 +14,7 @@ import {
   validateTags,
   type QueueMessagePolicy as WirePolicy,
 } from '@kubemq/core/internal';
-import { type CallOptions, type QueueMessage, type QueuePolicy } from '../types.js';
+import type { CallOptions, QueueMessage, QueuePolicy } from '../types.js';
 import { MIN_POLL_WAIT_MS, type QueueLimits } from './limits.js';
 
 function fail(field: string, problem: string): never {

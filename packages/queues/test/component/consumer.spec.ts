@@ -12,15 +12,15 @@ afterEach(async () => {
 function start(broker: FakeQueueBroker, handler: (body: string) => unknown, opts: { batch?: number; concurrency?: number } = {}) {
   const internals = broker.internals();
   const counters = newLaneCounters();
-  let consumer: QueueConsumer | undefined;
+  const ref: { consumer?: QueueConsumer } = {};
   const source = pollTransactions(internals, {
     request: { channel: 'q', maxItems: opts.batch ?? 10, waitTimeoutMs: 1000, autoAck: false },
     operation: 'queues.consume',
     defaultTimeoutMs: 1000,
     counters,
-    onRecover: () => QueueConsumer.recovered(consumer),
+    onRecover: () => QueueConsumer.recovered(ref.consumer),
   });
-  consumer = new QueueConsumer({
+  const consumer = new QueueConsumer({
     source,
     counters,
     handler: (m) => handler(m.text()),
@@ -29,6 +29,7 @@ function start(broker: FakeQueueBroker, handler: (body: string) => unknown, opts
     signal: undefined,
     track: () => () => undefined,
   });
+  ref.consumer = consumer;
   running.push(consumer);
   return consumer;
 }

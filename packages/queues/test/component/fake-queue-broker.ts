@@ -99,10 +99,9 @@ export class FakeQueueBroker {
   }
 
   internals(): ClientInternals & { broker: FakeQueueBroker } {
-    const broker = this;
     const noop = (): void => undefined;
     return {
-      broker,
+      broker: this,
       clientId: 'test-client',
       logger: { debug: noop, info: noop, warn: noop, error: noop },
       options: { defaultTimeoutMs: 2000, reconnect: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1, maxAttempts: Number.POSITIVE_INFINITY } },
@@ -113,8 +112,8 @@ export class FakeQueueBroker {
       unary: () => Promise.reject(new Error('not in this fake')),
       serverStream: () => ({ cancel: noop }),
       bidiStream: (method: { path: string }, observer: StreamObserver<unknown>) => {
-        const call = method.path.endsWith('QueuesDownstream') ? broker.downstream(method.path, observer) : broker.upstream(method.path, observer);
-        broker.calls.push(call as unknown as FakeCall<never>);
+        const call = method.path.endsWith('QueuesDownstream') ? this.downstream(method.path, observer) : this.upstream(method.path, observer);
+        this.calls.push(call as unknown as FakeCall<never>);
         return call;
       },
     } as unknown as ClientInternals & { broker: FakeQueueBroker };

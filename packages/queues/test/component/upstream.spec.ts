@@ -1,4 +1,4 @@
-import { type QueuesUpstreamRequest } from '@kubemq/core/internal';
+import type { QueuesUpstreamRequest } from '@kubemq/core/internal';
 import { DEFAULT_QUEUE_LIMITS } from '../../src/internal/limits.js';
 import { QueuesUpstream } from '../../src/internal/upstream/upstream.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';

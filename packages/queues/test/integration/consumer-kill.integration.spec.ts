@@ -1,5 +1,5 @@
-import { type KubemqClient } from '@kubemq/core';
-import { queues, type QueueConsumer } from '@kubemq/queues';
+import type { KubemqClient } from '@kubemq/core';
+import { queues, type QueueConsumer } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';

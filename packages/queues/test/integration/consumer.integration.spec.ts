@@ -1,5 +1,5 @@
-import { type KubemqClient } from '@kubemq/core';
-import { queues, type QueueConsumer, type QueuesClient } from '@kubemq/queues';
+import type { KubemqClient } from '@kubemq/core';
+import { queues, type QueueConsumer, type QueuesClient } from '../../src/index.js';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
 

@@ -1,5 +1,5 @@
-import { type KubemqClient } from '@kubemq/core';
-import { queues, type QueuesClient } from '@kubemq/queues';
+import type { KubemqClient } from '@kubemq/core';
+import { queues, type QueuesClient } from '../../src/index.js';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect } from './helpers.js';
 

@@ -1,11 +1,11 @@
 // consume(): run a handler for every message. Per batch: handlers run (at most `concurrency` at a
 // time), then the whole batch is settled in one go (ack the successes, nack the failures), and
 // only then does the loop poll again.
-import { KubemqError } from '@kubemq/core';
-import { type Subscription, type Observable } from 'rxjs';
-import { type PolledQueueMessage } from '../../types.js';
-import { type LaneCounters } from '../downstream/lane.js';
-import { type PollTransaction } from '../downstream/transaction.js';
+import type { KubemqError } from '@kubemq/core';
+import type { Subscription, Observable } from 'rxjs';
+import type { PolledQueueMessage } from '../../types.js';
+import type { LaneCounters } from '../downstream/lane.js';
+import type { PollTransaction } from '../downstream/transaction.js';
 
 /** What a consumer has done so far. */
 export interface QueueConsumerStats {

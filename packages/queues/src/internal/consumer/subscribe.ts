@@ -6,8 +6,8 @@ import { recoverable, type ClientInternals } from '@kubemq/core/internal';
 import { Observable } from 'rxjs';
 import { DownstreamLane, type LaneCounters } from '../downstream/lane.js';
 import { pollOnLane } from '../downstream/poll.js';
-import { type PollTransaction } from '../downstream/transaction.js';
-import { type ValidPoll } from '../validation.js';
+import type { PollTransaction } from '../downstream/transaction.js';
+import type { ValidPoll } from '../validation.js';
 
 export interface PollLoopOptions {
   request: Omit<ValidPoll, 'signal' | 'timeoutMs'>;

@@ -5,9 +5,9 @@
 // is followed on the same stream by an ActiveOffsets probe. Requests on one downstream stream are
 // served in order, so the probe's answer proves the settlement was processed, and its content (the
 // still-unsettled sequences, or "closed response") says what it did.
-import { type KubemqError } from '@kubemq/core';
+import type { KubemqError } from '@kubemq/core';
 import { QueueTransactionError, type TransactionEndReason } from '../../errors.js';
-import { type MessageSettlement, type TransactionState } from '../../types.js';
+import type { MessageSettlement, TransactionState } from '../../types.js';
 
 export type SettleKind = 'ack' | 'nack' | 'requeue' | 'close';
 

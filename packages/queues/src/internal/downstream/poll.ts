@@ -1,7 +1,7 @@
 import { brokerError, isEmptyQueueError, QueuesDownstreamRequestType, type ClientInternals } from '@kubemq/core/internal';
 import { toReceivedMessage } from '../conversions.js';
 import { withDeadline } from '../deadline.js';
-import { type ValidPoll } from '../validation.js';
+import type { ValidPoll } from '../validation.js';
 import { DownstreamLane, type LaneCounters } from './lane.js';
 import { PollTransaction, type TransactionHost } from './transaction.js';
 

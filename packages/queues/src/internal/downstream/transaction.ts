@@ -3,16 +3,16 @@
 import { KubemqError } from '@kubemq/core';
 import { withDeadline } from '../deadline.js';
 import { brokerError, QueuesDownstreamRequestType, type QueuesDownstreamResponse } from '@kubemq/core/internal';
-import {
-  type CallOptions,
-  type MessageSettlement,
-  type PolledQueueMessage,
-  type PollResponse,
-  type ReceivedQueueMessage,
-  type TransactionState,
+import type {
+  CallOptions,
+  MessageSettlement,
+  PolledQueueMessage,
+  PollResponse,
+  ReceivedQueueMessage,
+  TransactionState,
 } from '../../types.js';
 import { validateCallOptions, validateQueueChannel, validateSequences } from '../validation.js';
-import { type DownstreamLane } from './lane.js';
+import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
 
 const KIND_REQUEST: Record<SettleKind, { all: number; range: number }> = {

@@ -14,10 +14,10 @@ import {
   type QueuesUpstreamRequest,
   type QueuesUpstreamResponse,
 } from '@kubemq/core/internal';
-import { type CallOptions, type QueueBatchResult, type QueueMessage } from '../../types.js';
+import type { CallOptions, QueueBatchResult, QueueMessage } from '../../types.js';
 import { toBatchResult } from '../conversions.js';
 import { withDeadline } from '../deadline.js';
-import { type QueueLimits } from '../limits.js';
+import type { QueueLimits } from '../limits.js';
 import { QUEUES_UPSTREAM } from '../methods.js';
 import { toWireMessages, validateCallOptions } from '../validation.js';
 
