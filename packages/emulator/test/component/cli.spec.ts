@@ -1,6 +1,6 @@
 // The kubemq-emulator bin as a process: ready line, flags, exit codes, signals, and the
 // open-source server's command line and environment (server.md §1.1, §1.2, §1.7).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, connect } from './support/harness.js';
@@ -54,6 +54,18 @@ describe('kubemq-emulator CLI', () => {
     const second = start(['--port', port]);
     expect(await second.exited).toBe(1);
     expect(second.stderr).toMatch(/^error: cannot listen: port \d+ on 127\.0\.0\.1 is already in use/m);
+  }, 30_000);
+
+  it('exits 1 with Error 201 on a bad certificate (§1.3)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-pem-'));
+    try {
+      writeFileSync(join(dir, 'bad.pem'), 'not a certificate');
+      const r = start(['--port', '0', '--tls-cert', join(dir, 'bad.pem'), '--tls-key', join(dir, 'bad.pem')]);
+      expect(await r.exited).toBe(1);
+      expect(r.stderr).toMatch(/^error: Error 201: error on loading TLS keys/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('prints help', async () => {
