@@ -1,10 +1,7 @@
-import { defer, filter, tap } from 'rxjs';
 import { ValidationError, type KubemqClient } from '@kubemq/core';
 import {
   brokerError,
   clientInternals,
-  iterableObservable,
-  recoverable,
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
@@ -12,13 +9,9 @@ import {
 } from '@kubemq/core/internal';
 import { buildEventStore } from './build-event.js';
 import { EventStoreStreamHandleImpl, type EventStoreStreamHandle } from './event-store-stream-handle.js';
-import { SEND_EVENT, SUBSCRIBE_TO_EVENTS } from './methods.js';
-import { toEventStoreReceive } from './receive.js';
+import { SEND_EVENT } from './methods.js';
 import { StoreSendStream } from './send-stream.js';
-import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
-import { resumePosition } from './start-position.js';
-import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
-import { subscriptionClientId } from './subscription-client-id.js';
+import { subscribeEventsStore } from './subscribe.js';
 import { callTimeoutMs } from './timeouts.js';
 import type {
   CallOptions,
@@ -100,31 +93,7 @@ export class EventsStoreClient {
    * second one or ignore the start position (spec/server.md §2.2).
    */
   subscribe(options: EventsStoreSubscription): IterableObservable<EventStoreReceive> {
-    const internals = this.internals;
-    const plan = planEventsStoreSubscribe(options);
-    const ctx = { operation: 'eventsStore.subscribe', channel: plan.channel };
-    const source = defer(() => {
-      // Per subscriber: the position reached so far.
-      let lastSequence = 0;
-      let firstOpenedAt: Date | undefined;
-      return recoverable(
-        internals,
-        () => {
-          const start = firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, lastSequence, firstOpenedAt);
-          firstOpenedAt ??= new Date();
-          const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
-          return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
-            // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
-            filter((ev) => plan.group !== '' || ev.sequence > lastSequence),
-            tap((ev) => {
-              lastSequence = Math.max(lastSequence, ev.sequence);
-            }),
-          );
-        },
-        { ...ctx, completeIsBreak: true, isRetryable: isStreamBreakRetryable },
-      );
-    });
-    return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+    return subscribeEventsStore(this.internals, options);
   }
 
   private sharedStream(): StoreSendStream {

@@ -59,8 +59,16 @@ export class FakeCall<Req, Res> implements BidiCall<Req> {
   }
 }
 
+/** One server-streaming call the code under test opened. */
+export interface FakeServerStream {
+  readonly request: unknown;
+  readonly observer: StreamObserver<unknown>;
+  cancelled: boolean;
+}
+
 export interface FakeInternals extends ClientInternals {
   readonly calls: FakeCall<unknown, unknown>[];
+  readonly streams: FakeServerStream[];
   unaryCalls: number;
   serverStreamCalls: number;
   ready: Promise<void>;
@@ -71,15 +79,21 @@ export function fakeInternals(
   opts: { defaultTimeoutMs?: number } = {},
 ): FakeInternals {
   const calls: FakeCall<unknown, unknown>[] = [];
+  const streams: FakeServerStream[] = [];
   const warnings: unknown[] = [];
   const internals = {
     clientId: 'test-client',
     calls,
+    streams,
     warnings,
     unaryCalls: 0,
     serverStreamCalls: 0,
     ready: Promise.resolve(),
-    options: { defaultTimeoutMs: opts.defaultTimeoutMs ?? 5000 },
+    options: {
+      defaultTimeoutMs: opts.defaultTimeoutMs ?? 5000,
+      // tiny backoff so re-opens happen within a test
+      reconnect: { initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, maxAttempts: Number.POSITIVE_INFINITY },
+    },
     logger: {
       debug: () => undefined,
       info: () => undefined,
@@ -99,9 +113,15 @@ export function fakeInternals(
       internals.unaryCalls++;
       return Promise.reject(new Error('unary not expected'));
     },
-    serverStream() {
+    serverStream(_method: unknown, request: unknown, observer: StreamObserver<unknown>) {
       internals.serverStreamCalls++;
-      return { cancel: () => undefined };
+      const stream: FakeServerStream = { request, observer, cancelled: false };
+      streams.push(stream);
+      return {
+        cancel: () => {
+          stream.cancelled = true;
+        },
+      };
     },
     onReconnect: () => () => undefined,
     track: () => () => undefined,

@@ -2,8 +2,6 @@ import { ValidationError, type KubemqClient } from '@kubemq/core';
 import {
   brokerError,
   clientInternals,
-  iterableObservable,
-  recoverable,
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
@@ -11,11 +9,9 @@ import {
 } from '@kubemq/core/internal';
 import { buildEvent } from './build-event.js';
 import { EventStreamHandleImpl, type EventStreamHandle } from './event-stream-handle.js';
-import { SEND_EVENT, SUBSCRIBE_TO_EVENTS } from './methods.js';
-import { toEventReceive } from './receive.js';
+import { SEND_EVENT } from './methods.js';
 import { EventsSendStream } from './send-stream.js';
-import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
-import { buildEventsSubscribe } from './subscribe-request.js';
+import { subscribeEvents } from './subscribe.js';
 import { callTimeoutMs } from './timeouts.js';
 import type {
   CallOptions,
@@ -96,15 +92,7 @@ export class EventsClient {
    * reconnect (events published while it was down are not delivered: at-most-once).
    */
   subscribe(options: EventsSubscription): IterableObservable<EventReceive> {
-    const internals = this.internals;
-    const plan = buildEventsSubscribe(options, internals.clientId);
-    const ctx = { operation: 'events.subscribe', channel: plan.request.Channel };
-    const source = recoverable(
-      internals,
-      () => serverStream$(internals, SUBSCRIBE_TO_EVENTS, plan.request, ctx, toEventReceive),
-      { ...ctx, completeIsBreak: true, isRetryable: isStreamBreakRetryable },
-    );
-    return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+    return subscribeEvents(this.internals, options);
   }
 
   private sharedStream(): EventsSendStream {

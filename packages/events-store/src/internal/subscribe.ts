@@ -1,0 +1,49 @@
+import { defer, filter, tap } from 'rxjs';
+import {
+  iterableObservable,
+  recoverable,
+  type ClientInternals,
+  type IterableObservable,
+} from '@kubemq/core/internal';
+import { SUBSCRIBE_TO_EVENTS } from './methods.js';
+import { toEventStoreReceive } from './receive.js';
+import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
+import { resumePosition } from './start-position.js';
+import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
+import { subscriptionClientId } from './subscription-client-id.js';
+import type { EventStoreReceive, EventsStoreSubscription } from './types.js';
+
+/**
+ * An events-store subscription: validated up front (throws before anything is sent), cold, and
+ * recoverable: each (re-)open uses a fresh ClientID and, after a break, starts at the last delivered
+ * sequence + 1; anything at or below it is dropped, so the subscriber sees no repeat.
+ */
+export function subscribeEventsStore(
+  internals: ClientInternals,
+  options: EventsStoreSubscription,
+): IterableObservable<EventStoreReceive> {
+  const plan = planEventsStoreSubscribe(options);
+  const ctx = { operation: 'eventsStore.subscribe', channel: plan.channel };
+  const source = defer(() => {
+    // Per subscriber: the position reached so far.
+    let lastSequence = 0;
+    let firstOpenedAt: Date | undefined;
+    return recoverable(
+      internals,
+      () => {
+        const start = firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, lastSequence, firstOpenedAt);
+        firstOpenedAt ??= new Date();
+        const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
+        return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
+          // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
+          filter((ev) => plan.group !== '' || ev.sequence > lastSequence),
+          tap((ev) => {
+            lastSequence = Math.max(lastSequence, ev.sequence);
+          }),
+        );
+      },
+      { ...ctx, completeIsBreak: true, isRetryable: isStreamBreakRetryable },
+    );
+  });
+  return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+}

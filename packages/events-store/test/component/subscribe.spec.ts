@@ -1,0 +1,122 @@
+import { KubemqError } from '@kubemq/core';
+import { brokerError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
+import { StartPosition } from '../../src/internal/start-position.js';
+import { subscribeEventsStore } from '../../src/internal/subscribe.js';
+import { fakeInternals, settle, type FakeInternals } from './fake-internals.js';
+
+const NS = 1_795_000_000_000_000_000n;
+const stored = (sequence: number): WireEventReceive => ({
+  EventID: `e${sequence}`,
+  Channel: 'audit',
+  Metadata: '',
+  Body: Buffer.from(`body ${sequence}`),
+  Timestamp: NS + BigInt(sequence),
+  Sequence: BigInt(sequence),
+  Tags: {},
+});
+const requestOf = (internals: FakeInternals, i: number) => internals.streams[i]!.request as Subscribe;
+const lost = () => new KubemqError({ code: 'UNAVAILABLE', message: 'connection lost', operation: 'x', retryable: true });
+const reopened = async (internals: FakeInternals, count: number) => {
+  for (let i = 0; i < 100 && internals.streams.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(internals.streams).toHaveLength(count);
+};
+
+describe('subscribeEventsStore (fake transport)', () => {
+  it('sends the start position in wire units, with a fresh broker-safe ClientID per subscription', async () => {
+    const internals = fakeInternals();
+    const time = new Date('2026-11-28T03:00:00.000Z');
+    const a = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.atTime(time) }).subscribe();
+    const b = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.atTimeDelta(90_000) }).subscribe();
+    await settle();
+    expect(requestOf(internals, 0)).toMatchObject({ SubscribeTypeData: 2, Channel: 'audit', EventsStoreTypeData: 5 });
+    expect(requestOf(internals, 0).EventsStoreTypeValue).toBe(BigInt(time.getTime()) * 1_000_000n);
+    expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 6, EventsStoreTypeValue: 90n });
+    const ids = [requestOf(internals, 0).ClientID, requestOf(internals, 1).ClientID];
+    for (const id of ids) expect(id).toMatch(/^test-client-[a-zA-Z0-9_-]+$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    a.unsubscribe();
+    b.unsubscribe();
+  });
+
+  it('after a break, re-opens at the last delivered sequence + 1 with a new ClientID, and drops repeats', async () => {
+    const internals = fakeInternals();
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() }).subscribe({
+      next: (e) => got.push(e.sequence),
+      error: (e) => errors.push(e),
+    });
+    await settle();
+    expect(requestOf(internals, 0)).toMatchObject({ EventsStoreTypeData: 2 });
+    for (const n of [1, 2, 3]) internals.streams[0]!.observer.next(stored(n));
+    internals.streams[0]!.observer.error(lost());
+    await reopened(internals, 2);
+    expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 4, EventsStoreTypeValue: 4n });
+    expect(requestOf(internals, 1).ClientID).not.toBe(requestOf(internals, 0).ClientID);
+    // a broker that (wrongly) repeats 3 does not make the subscriber see it twice
+    for (const n of [3, 4, 5]) internals.streams[1]!.observer.next(stored(n));
+    expect(got).toEqual([1, 2, 3, 4, 5]);
+    expect(errors).toEqual([]);
+    sub.unsubscribe();
+  });
+
+  it('retries the transient "stan: clientID already registered" with backoff instead of failing', async () => {
+    const internals = fakeInternals();
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.atSequence(7) }).subscribe({
+      next: (e) => got.push(e.sequence),
+      error: (e) => errors.push(e),
+    });
+    await settle();
+    internals.streams[0]!.observer.error(brokerError('stan: clientID already registered', { operation: 'eventsStore.subscribe' }));
+    await reopened(internals, 2);
+    expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 4, EventsStoreTypeValue: 7n });
+    internals.streams[1]!.observer.next(stored(7));
+    expect(got).toEqual([7]);
+    expect(errors).toEqual([]);
+    sub.unsubscribe();
+  });
+
+  it('with nothing delivered before a break: newOnly resumes from the time it first opened', async () => {
+    const internals = fakeInternals();
+    const before = Date.now();
+    const sub = subscribeEventsStore(internals, { channel: 'audit' }).subscribe();
+    await settle();
+    expect(requestOf(internals, 0)).toMatchObject({ EventsStoreTypeData: 1 });
+    internals.streams[0]!.observer.error(lost());
+    await reopened(internals, 2);
+    const resumed = requestOf(internals, 1);
+    expect(resumed.EventsStoreTypeData).toBe(5);
+    const ms = Number(resumed.EventsStoreTypeValue / 1_000_000n);
+    expect(ms).toBeGreaterThanOrEqual(before);
+    expect(ms).toBeLessThanOrEqual(Date.now());
+    sub.unsubscribe();
+  });
+
+  it('each subscriber of the same Observable keeps its own position', async () => {
+    const internals = fakeInternals();
+    const source = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() });
+    const a = source.subscribe();
+    await settle();
+    internals.streams[0]!.observer.next(stored(1));
+    internals.streams[0]!.observer.next(stored(2));
+    const b = source.subscribe();
+    await settle();
+    expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 2 }); // from first, not from 3
+    a.unsubscribe();
+    b.unsubscribe();
+  });
+
+  it('a permanent broker error ends the subscription (no retry loop)', async () => {
+    const internals = fakeInternals();
+    const errors: KubemqError[] = [];
+    subscribeEventsStore(internals, { channel: 'audit' }).subscribe({ error: (e: KubemqError) => errors.push(e) });
+    await settle();
+    internals.streams[0]!.observer.error(brokerError('Error 112: invalid events store sequence value, cannot by 0 or negative', { operation: 'eventsStore.subscribe' }));
+    await settle();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'VALIDATION', brokerCode: 112 });
+    expect(internals.streams).toHaveLength(1);
+  });
+});

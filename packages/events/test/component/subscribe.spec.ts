@@ -1,0 +1,85 @@
+import { KubemqError } from '@kubemq/core';
+import { brokerError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
+import { subscribeEvents } from '../../src/internal/subscribe.js';
+import { type EventReceive } from '../../src/internal/types.js';
+import { fakeInternals, settle } from './fake-internals.js';
+
+const wire = (id: string): WireEventReceive => ({
+  EventID: id,
+  Channel: 'orders.eu',
+  Metadata: '',
+  Body: Buffer.from(id),
+  Timestamp: 0n,
+  Sequence: 0n,
+  Tags: {},
+});
+
+describe('subscribeEvents (fake transport)', () => {
+  it('opens one SubscribeToEvents call per subscriber with the right request, and cancels on unsubscribe', async () => {
+    const internals = fakeInternals();
+    const source = subscribeEvents(internals, { channel: 'orders.*', group: 'g' });
+    expect(internals.streams).toHaveLength(0); // cold
+    const got: EventReceive[] = [];
+    const sub = source.subscribe((e) => got.push(e));
+    await settle();
+    expect(internals.streams).toHaveLength(1);
+    expect(internals.streams[0]!.request as Subscribe).toMatchObject({
+      SubscribeTypeData: 1,
+      Channel: 'orders.*',
+      Group: 'g',
+      ClientID: 'test-client',
+      EventsStoreTypeData: 0,
+    });
+    internals.streams[0]!.observer.next(wire('a'));
+    expect(got.map((e) => e.id)).toEqual(['a']);
+    sub.unsubscribe();
+    expect(internals.streams[0]!.cancelled).toBe(true);
+  });
+
+  it.each<[string, KubemqError]>([
+    ['a retryable error', new KubemqError({ code: 'UNAVAILABLE', message: 'gone', operation: 'x', retryable: true })],
+    ['a CANCELLED the broker sent while shutting down', new KubemqError({ code: 'CANCELLED', message: 'Call cancelled', operation: 'x' })],
+  ])('re-opens after %s and keeps delivering', async (_name, err) => {
+    const internals = fakeInternals();
+    const got: string[] = [];
+    const errors: unknown[] = [];
+    const sub = subscribeEvents(internals, { channel: 'orders' }).subscribe({ next: (e) => got.push(e.id), error: (e) => errors.push(e) });
+    await settle();
+    internals.streams[0]!.observer.next(wire('a'));
+    internals.streams[0]!.observer.error(err);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(internals.streams).toHaveLength(2);
+    internals.streams[1]!.observer.next(wire('b'));
+    expect(got).toEqual(['a', 'b']);
+    expect(errors).toEqual([]);
+    sub.unsubscribe();
+  });
+
+  it('re-opens when the server ends the stream (an endless subscription never completes normally)', async () => {
+    const internals = fakeInternals();
+    const sub = subscribeEvents(internals, { channel: 'orders' }).subscribe();
+    await settle();
+    internals.streams[0]!.observer.complete();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(internals.streams).toHaveLength(2);
+    sub.unsubscribe();
+  });
+
+  it('ends with a permanent broker error (e.g. a validation error) instead of retrying', async () => {
+    const internals = fakeInternals();
+    const errors: KubemqError[] = [];
+    subscribeEvents(internals, { channel: 'orders' }).subscribe({ error: (e: KubemqError) => errors.push(e) });
+    await settle();
+    internals.streams[0]!.observer.error(brokerError('Error 102: invalid channel value, cannot be empty', { operation: 'events.subscribe' }));
+    await settle();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'VALIDATION', brokerCode: 102 });
+    expect(internals.streams).toHaveLength(1);
+  });
+
+  it('throws a ValidationError before opening anything', () => {
+    const internals = fakeInternals();
+    expect(() => subscribeEvents(internals, { channel: 'a b' })).toThrow(expect.objectContaining({ field: 'channel' }));
+    expect(internals.serverStreamCalls).toBe(0);
+  });
+});
