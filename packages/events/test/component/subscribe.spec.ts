@@ -1,7 +1,7 @@
 import { KubemqError } from '@kubemq/core';
 import { brokerError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
 import { subscribeEvents } from '../../src/internal/subscribe.js';
-import { type EventReceive } from '../../src/internal/types.js';
+import type { EventReceive } from '../../src/internal/types.js';
 import { fakeInternals, settle } from './fake-internals.js';
 
 const wire = (id: string): WireEventReceive => ({
