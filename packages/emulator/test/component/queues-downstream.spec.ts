@@ -37,8 +37,10 @@ describe('QueuesDownstream Get', () => {
     const d = downstream();
     d.req({ RequestID: 'g1', RequestTypeData: T.Get, ClientID: '', Channel: 'q' });
     d.req({ RequestID: 'g2', RequestTypeData: T.Get, Channel: 'a b' });
+    d.req({ RequestID: 'g3', RequestTypeData: T.Get, Channel: 'a/b' });
     const r1 = await d.reader.expectNext();
     const r2 = await d.reader.expectNext();
+    expect(await d.reader.expectNext()).toMatchObject({ RefRequestId: 'g3', IsError: true, Error: 'Error 121: cannot subscribe to a queue' });
     expect(r1).toMatchObject({ RefRequestId: 'g1', RequestTypeData: T.Get, IsError: true, Error: 'Error 101: invalid clientID value, cannot be empty' });
     expect(r2.Error).toMatch(/^Error 120: /);
     d.call.cancel();

@@ -96,6 +96,11 @@ describe('ReceiveQueueMessages', () => {
     expect(r).toMatchObject({ RequestID: 'r1', IsError: true, Error: error, Messages: [] });
   });
 
+  it('a name stan refuses fails the subscription: Error 121 (receive and AckAll)', async () => {
+    expect((await receive({ Channel: 'a/b' })).Error).toBe('Error 121: cannot subscribe to a queue');
+    expect((await ackAll({ Channel: 'a..b' })).Error).toBe('Error 121: cannot subscribe to a queue');
+  });
+
   it('returns at MaxNumberOfMessages, acks on arrival, shows ReceiveCount 1', async () => {
     const q = unique('q');
     for (const body of ['a', 'b', 'c']) await send(qmsg(q, body));

@@ -33,8 +33,9 @@ describe('StreamQueueMessage', () => {
     s.req({ RequestID: 'v7', StreamRequestTypeData: S.AckMessage, RefSequence: 5n });
     s.req({ RequestID: 'v8', StreamRequestTypeData: S.RejectMessage, RefSequence: 5n });
     s.req({ RequestID: 'v9', StreamRequestTypeData: S.ResendMessage, Channel: 'other' });
+    s.req({ RequestID: 'v10', StreamRequestTypeData: S.ReceiveMessage, Channel: 'a..b' });
     const errors: Array<[string, string]> = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 10; i++) {
       const r = await s.reader.expectNext();
       expect(r.IsError).toBe(true);
       errors.push([r.RequestID, r.Error]);
@@ -49,6 +50,7 @@ describe('StreamQueueMessage', () => {
       ['v7', 'Error 124: no active message to ack'],
       ['v8', 'Error 137: no active message to reject'],
       ['v9', 'Error 126: no active message to send'],
+      ['v10', 'Error 121: cannot subscribe to a queue'],
     ]);
     expect(s.reader.ended).toBe(false);
     s.call.cancel();

@@ -7,7 +7,7 @@ import { newUuid } from '../../engines/queues/ids.js';
 import { QueuesDownstreamRequestType, type QueuesDownstreamRequest, type QueuesDownstreamResponse } from '../../generated/kubemq.js';
 import type { QueueContext } from './shared.js';
 import * as T from './texts.js';
-import { downstreamGetError } from './validation.js';
+import { downstreamGetError, subscribeError } from './validation.js';
 
 type RequestType = QueuesDownstreamRequestType;
 
@@ -59,7 +59,7 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     };
 
     const get = async (req: QueuesDownstreamRequest): Promise<void> => {
-      const error = downstreamGetError(req);
+      const error = downstreamGetError(req) ?? subscribeError(req.Channel);
       if (error !== undefined) {
         send(response({ TransactionId: newUuid(), RefRequestId: req.RequestID, RequestTypeData: QueuesDownstreamRequestType.Get, IsError: true, Error: error }));
         return;

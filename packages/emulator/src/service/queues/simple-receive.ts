@@ -8,7 +8,7 @@ import type {
   ReceiveQueueMessagesResponse,
 } from '../../generated/kubemq.js';
 import { waitMs, type QueueContext } from './shared.js';
-import { ackAllError, receiveError } from './validation.js';
+import { ackAllError, receiveError, subscribeError } from './validation.js';
 
 function abortOnCancel(call: grpc.ServerUnaryCall<unknown, unknown>): AbortSignal {
   const ac = new AbortController();
@@ -29,7 +29,7 @@ export function receiveQueueMessagesHandler(ctx: QueueContext): grpc.handleUnary
       IsError: false,
       Error: '',
     };
-    const error = receiveError(req, ctx.limits);
+    const error = receiveError(req, ctx.limits) ?? subscribeError(req.Channel);
     if (error !== undefined) {
       callback(null, { ...base, IsError: true, Error: error });
       return;
@@ -51,7 +51,7 @@ export function ackAllQueueMessagesHandler(ctx: QueueContext): grpc.handleUnaryC
   return (call, callback) => {
     const req = call.request;
     const requestId = req.RequestID || newNuid();
-    const error = ackAllError(req, ctx.limits);
+    const error = ackAllError(req, ctx.limits) ?? subscribeError(req.Channel);
     if (error !== undefined) {
       callback(null, { RequestID: requestId, AffectedMessages: 0n, IsError: true, Error: error });
       return;

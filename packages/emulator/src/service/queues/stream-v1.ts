@@ -18,7 +18,7 @@ import {
   ERR_138_NO_NEW_MESSAGE,
 } from '../errors.js';
 import { failedResult, sendBatch, waitMs, type QueueContext } from './shared.js';
-import { streamRequestError } from './validation.js';
+import { streamRequestError, subscribeError } from './validation.js';
 
 function ok(req: StreamQueueMessagesRequest, message?: QueueMessage): StreamQueueMessagesResponse {
   return { RequestID: req.RequestID, StreamRequestTypeData: req.StreamRequestTypeData, Message: message, IsError: false, Error: '' };
@@ -68,6 +68,11 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
     const receive = (req: StreamQueueMessagesRequest): void => {
       if (subscribed) {
         write(failed(req, ERR_128_SUBSCRIPTION_ACTIVE));
+        return;
+      }
+      const refused = subscribeError(req.Channel);
+      if (refused !== undefined) {
+        write(failed(req, refused)); // the subscription failed: the stream stays open
         return;
       }
       subscribed = true;

@@ -10,11 +10,13 @@ import type {
   ReceiveQueueMessagesRequest,
   StreamQueueMessagesRequest,
 } from '../../generated/kubemq.js';
+import { isStanSubjectValid } from '../../engines/queues/subjects.js';
 import { StreamRequestType } from '../../generated/kubemq.js';
 import {
   ERR_101_CLIENT_ID,
   ERR_110_MESSAGE_EMPTY,
   ERR_120_QUEUE_NAME,
+  ERR_121_QUEUE_SUBSCRIBE,
   ERR_122_MAX_MESSAGES,
   ERR_125_ACK_SEQUENCE,
   ERR_127_VISIBILITY,
@@ -32,6 +34,14 @@ export function queueNameError(channel: string): string | undefined {
     return ERR_120_QUEUE_NAME;
   }
   return undefined;
+}
+
+/**
+ * After validation the server subscribes to `_QUEUES_.<q>`; stan refuses names with `/` or
+ * empty tokens (§3 "Channel names"), which surfaces as Error 121 on every consuming call.
+ */
+export function subscribeError(channel: string): string | undefined {
+  return isStanSubjectValid(channel) ? undefined : ERR_121_QUEUE_SUBSCRIBE;
 }
 
 function clientIdError(clientId: string): string | undefined {
