@@ -16,9 +16,14 @@ export interface ProcessBrokerSpec {
   ping(address: string): PingTarget;
   readyLine?: RegExp;
   startTimeoutMs: number;
+  /** Runs before every launch (e.g. wait for a CLI being rebuilt to reappear). */
+  beforeLaunch?: () => Promise<void>;
+  /** An early exit whose output matches is retried a few times (a transient environment problem). */
+  transientExit?: RegExp;
 }
 
 const PORT_ATTEMPTS = 4;
+const TRANSIENT_ATTEMPTS = 4;
 const PORT_IN_USE = /EADDRINUSE|address already in use|cannot listen|port .*(in use|taken)/i;
 
 /** A broker in a child process (a real binary or the emulator's CLI). */
@@ -43,7 +48,7 @@ export class ProcessBroker implements KubemqBroker {
         broker.ports = await findFreePorts(spec.portCount);
         broker.child = broker.newChild();
         try {
-          await broker.child.start(spec.launch(broker.ports, true));
+          await broker.launch(true);
           return broker;
         } catch (err) {
           const portTaken = err instanceof BrokerStartError && err.exitedEarly && PORT_IN_USE.test(err.output);
@@ -81,7 +86,7 @@ export class ProcessBroker implements KubemqBroker {
       if (this.disposed) throw new Error(`the ${this.kind} broker at ${this.address} was disposed; start a new one`);
       await this.child?.stop();
       this.child = this.newChild();
-      await this.child.start(this.spec.launch(this.ports, false));
+      await this.launch(false);
     });
   }
 
@@ -93,6 +98,23 @@ export class ProcessBroker implements KubemqBroker {
       await this.child?.stop();
       await this.removeTempDir();
     });
+  }
+
+  /** Starts the current child, retrying an early exit the spec calls transient. */
+  private async launch(firstStart: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.spec.beforeLaunch?.();
+      try {
+        await (this.child as ChildBroker).start(this.spec.launch(this.ports, firstStart));
+        return;
+      } catch (err) {
+        const transient =
+          err instanceof BrokerStartError && err.exitedEarly && this.spec.transientExit?.test(err.output) === true;
+        if (!transient || attempt >= TRANSIENT_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        this.child = this.newChild();
+      }
+    }
   }
 
   private newChild(): ChildBroker {
