@@ -4,11 +4,81 @@
  *
  * @packageDocumentation
  */
+
+/**
+ * Commands: `commands(client)` (or `new CommandsClient(client)`) sends a command and waits for one
+ * responder's "executed or not", or serves a channel (`handle`, `subscribe` + `reply`).
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { commands } from '@kubemq/rpc';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'ops' });
+ * const res = await commands(client).send({ channel: 'devices.reboot', body: 'dev-1', timeoutMs: 5000 });
+ * console.log(res.executed ? 'rebooted' : `refused: ${res.error}`);
+ * ```
+ */
 export { CommandsClient, commands } from './internal/client/commands-client.js';
+
+/**
+ * Queries: `queries(client)` (or `new QueriesClient(client)`) asks a channel for data and waits for
+ * one responder's answer, or serves a channel (`handle`, `subscribe` + `reply`).
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { queries } from '@kubemq/rpc';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'shop' });
+ * const res = await queries(client).send({ channel: 'inventory.stock', body: 'sku-1', timeoutMs: 3000 });
+ * console.log(res.json<{ available: number }>().available);
+ * ```
+ */
 export { QueriesClient, queries } from './internal/client/queries-client.js';
+
+/**
+ * Defaults: the request timeout used only when the client has no `defaultTimeoutMs`, how many
+ * requests a `handle()` handler runs at once, and how long `Responder.ready()` probes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HANDLER_CONCURRENCY } from '@kubemq/rpc';
+ *
+ * const responder = commands(client).handle({ channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
+ * ```
+ */
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './internal/client/timeouts.js';
 export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './internal/serve/responder.js';
+
+/**
+ * Readiness probes: the tag that marks them, and a test for raw subscribers, which see the probes
+ * that `handle()` responders on the same channel send from `ready()`.
+ *
+ * @example
+ * ```ts
+ * import { isReadinessProbe } from '@kubemq/rpc';
+ *
+ * commands(client).subscribe({ channel: 'jobs' }).subscribe((cmd) => {
+ *   if (isReadinessProbe(cmd)) return;
+ *   // …handle and reply
+ * });
+ * ```
+ */
 export { READINESS_PROBE_TAG, isReadinessProbe } from './internal/serve/probe-tags.js';
+
+/**
+ * Command types: what you send (`Command`), what comes back (`CommandResponse`), what a responder
+ * receives (`CommandReceive`) and answers (`CommandReply`), and the handler's shape.
+ *
+ * @example
+ * ```ts
+ * import { type Command, type CommandHandler } from '@kubemq/rpc';
+ *
+ * const reboot: Command = { channel: 'devices.reboot', body: 'dev-1', tags: { by: 'ops' }, timeoutMs: 5000 };
+ * const handler: CommandHandler = (cmd) => ({ tags: { device: cmd.text() } });
+ * ```
+ */
 export type {
   Command,
   CommandResponse,
@@ -17,5 +87,32 @@ export type {
   CommandHandlerResult,
   CommandHandler,
 } from './internal/types/command.js';
+
+/**
+ * Query types: what you send (`Query`, with an optional `cacheKey` + `cacheTtlMs`), what comes back
+ * (`QueryResponse`), what a responder receives (`QueryReceive`) and answers (`QueryReply`).
+ *
+ * @example
+ * ```ts
+ * import { type Query, type QueryHandler } from '@kubemq/rpc';
+ *
+ * const lookup: Query = { channel: 'inventory.stock', body: 'sku-1', cacheKey: 'stock:sku-1', cacheTtlMs: 60_000 };
+ * const handler: QueryHandler = (q) => ({ body: JSON.stringify({ sku: q.text(), available: 3 }) });
+ * ```
+ */
 export type { Query, QueryResponse, QueryReceive, QueryReply, QueryHandlerResult, QueryHandler } from './internal/types/query.js';
+
+/**
+ * Options and the running-responder handle returned by `handle()`.
+ *
+ * @example
+ * ```ts
+ * import { type HandleOptions, type Responder } from '@kubemq/rpc';
+ *
+ * const options: HandleOptions = { channel: 'jobs.*', group: 'workers', concurrency: 8 };
+ * const responder: Responder = commands(client).handle(options, run);
+ * await responder.ready();
+ * await responder.close();
+ * ```
+ */
 export type { SendOptions, ReplyOptions, SubscribeOptions, HandleOptions, ReadyOptions, Responder } from './internal/types/common.js';

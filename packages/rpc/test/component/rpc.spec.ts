@@ -12,7 +12,7 @@ jest.mock('@kubemq/core/internal', () => {
     ...actual,
     clientInternals: (client: { __internals: unknown }) => client.__internals,
     // Recovery is core's; here a stream is opened once.
-    recoverable: (_internals: unknown, open: (attempt: number) => unknown) => open(0),
+    recoverable: (_internals: unknown, open: (attempt: number, established: () => void) => unknown) => open(0, () => undefined),
   };
 });
 

@@ -93,12 +93,14 @@ export class RequestsEngine {
 
   /**
    * The wire requests of a subscription, re-opened after every reconnect (core's recoverable()).
-   * Cold: subscribing opens the stream, unsubscribing cancels it. `onOpen` runs on each (re)open.
+   * Cold: subscribing opens the stream, unsubscribing cancels it. `onOpen` runs on each (re)open
+   * with recoverable()'s `established` callback: call it when the stream is proven to work before
+   * any request arrived (a first request proves it by itself).
    */
-  requests(built: BuiltSubscribe, onOpen?: (attempt: number) => void): Observable<Request> {
+  requests(built: BuiltSubscribe, onOpen?: (attempt: number, established: () => void) => void): Observable<Request> {
     const operation = `${this.kind.name}.subscribe`;
     const internals = this.internals;
-    const open = (attempt: number) =>
+    const open = (attempt: number, established: () => void) =>
       new Observable<Request>((subscriber) => {
         let call: { cancel(): void } | undefined;
         let cancelled = false;
@@ -107,7 +109,7 @@ export class RequestsEngine {
         internals.whenReady(abort.signal).then(
           () => {
             if (cancelled) return;
-            onOpen?.(attempt);
+            onOpen?.(attempt, established);
             call = internals.serverStream(
               SUBSCRIBE_TO_REQUESTS,
               built.wire,

@@ -51,6 +51,8 @@ export class RequestResponder<R> implements Responder {
   /** Bumped on every (re)open of the stream: a proof of readiness holds for one generation. */
   private generation = 0;
   private provenGeneration = -1;
+  /** Tells core's recoverable() that the current stream works (resets its backoff). */
+  private established: () => void = () => undefined;
   private stopped = false;
   private finished = false;
   private closing: Promise<void> | undefined;
@@ -96,8 +98,9 @@ export class RequestResponder<R> implements Responder {
       this.provenGeneration = -1;
     });
     this.subscription = engine
-      .requests(built, () => {
+      .requests(built, (_attempt, established) => {
         this.generation++;
+        this.established = established;
       })
       .pipe(
         map((wire): Queued => ({ wire, at: performance.now() })),
@@ -147,6 +150,7 @@ export class RequestResponder<R> implements Responder {
         if (answer.Tags[PROBE_RESPONDER_TAG] === this.token) {
           // Answered through the stream open now (a re-open cancels the old one first).
           this.provenGeneration = this.generation;
+          this.established();
           return;
         }
         // Another member of the group (or another responder) answered: try again shortly.
