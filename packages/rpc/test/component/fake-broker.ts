@@ -50,12 +50,21 @@ export class FakeBroker {
     }
   }
 
+  /** Ends every open subscription from the broker's side with `error` (e.g. a shutdown's CANCELLED). */
+  breakStreams(error: unknown): void {
+    for (const sub of this.subs) {
+      if (sub.cancelled) continue;
+      sub.cancelled = true;
+      sub.observer.error(error);
+    }
+  }
+
   private internals(clientId: string) {
     const log = (level: string) => (message: string) => this.logs.push(`${level}: ${message}`);
     return {
       clientId,
       logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-      options: { defaultTimeoutMs: 3_000 },
+      options: { defaultTimeoutMs: 3_000, reconnect: { initialDelayMs: 20, maxDelayMs: 100, multiplier: 2, maxAttempts: Infinity } },
       state: 'ready',
       whenReady: () => Promise.resolve(),
       track: (resource: { drain(): Promise<void> }) => {

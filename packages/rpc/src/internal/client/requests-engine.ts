@@ -20,6 +20,12 @@ import type { Query, QueryReply } from '../types/query.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestDeadlineMs, toRequestError } from './timeouts.js';
 import { requireObject } from '../build/invalid.js';
 
+/** See {@link RequestsEngine.requests}. */
+export interface StreamHooks {
+  onOpen?: (attempt: number, established: () => void) => void;
+  onBreak?: () => void;
+}
+
 /**
  * The request/reply machinery shared by commands and queries (one wire path, `kind` says which).
  * The public CommandsClient/QueriesClient wrap one each and only add their message types.
@@ -93,11 +99,12 @@ export class RequestsEngine {
 
   /**
    * The wire requests of a subscription, re-opened after every reconnect (core's recoverable()).
-   * Cold: subscribing opens the stream, unsubscribing cancels it. `onOpen` runs on each (re)open
-   * with recoverable()'s `established` callback: call it when the stream is proven to work before
-   * any request arrived (a first request proves it by itself).
+   * Cold: subscribing opens the stream, unsubscribing cancels it. Hooks: `onOpen` runs on each
+   * (re)open with recoverable()'s `established` callback (call it when the stream is proven to work
+   * before any request arrived; a first request proves it by itself); `onBreak` when the broker
+   * ended a stream (it is re-opened, or the subscription fails).
    */
-  requests(built: BuiltSubscribe, onOpen?: (attempt: number, established: () => void) => void): Observable<Request> {
+  requests(built: BuiltSubscribe, hooks: StreamHooks = {}): Observable<Request> {
     const operation = `${this.kind.name}.subscribe`;
     const internals = this.internals;
     const open = (attempt: number, established: () => void) =>
@@ -109,14 +116,20 @@ export class RequestsEngine {
         internals.whenReady(abort.signal).then(
           () => {
             if (cancelled) return;
-            onOpen?.(attempt, established);
+            hooks.onOpen?.(attempt, established);
             call = internals.serverStream(
               SUBSCRIBE_TO_REQUESTS,
               built.wire,
               {
                 next: (request) => subscriber.next(request),
-                error: (err) => subscriber.error(err),
-                complete: () => subscriber.complete(),
+                error: (err) => {
+                  hooks.onBreak?.();
+                  subscriber.error(err);
+                },
+                complete: () => {
+                  hooks.onBreak?.();
+                  subscriber.complete();
+                },
               },
               // No timeoutMs: core gives streams no deadline unless asked (a subscription lives until cancelled).
               { operation, channel: built.channel },

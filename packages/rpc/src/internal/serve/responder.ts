@@ -98,9 +98,15 @@ export class RequestResponder<R> implements Responder {
       this.provenGeneration = -1;
     });
     this.subscription = engine
-      .requests(built, (_attempt, established) => {
-        this.generation++;
-        this.established = established;
+      .requests(built, {
+        onOpen: (_attempt, established) => {
+          this.generation++;
+          this.established = established;
+        },
+        // The proof was for the stream that just ended.
+        onBreak: () => {
+          this.provenGeneration = -1;
+        },
       })
       .pipe(
         map((wire): Queued => ({ wire, at: performance.now() })),
