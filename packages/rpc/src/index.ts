@@ -38,8 +38,8 @@ export { CommandsClient, commands } from './internal/client/commands-client.js';
 export { QueriesClient, queries } from './internal/client/queries-client.js';
 
 /**
- * Defaults: the request timeout used only when the client has no `defaultTimeoutMs`, how many
- * requests a `handle()` handler runs at once, and how long `Responder.ready()` probes.
+ * Defaults: how many requests a `handle()` handler runs at once, and how long `Responder.ready()`
+ * probes. (A request's timeout defaults to the client's `defaultTimeoutMs`.)
  *
  * @example
  * ```ts
@@ -48,7 +48,6 @@ export { QueriesClient, queries } from './internal/client/queries-client.js';
  * const responder = commands(client).handle({ channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
  * ```
  */
-export { DEFAULT_REQUEST_TIMEOUT_MS } from './internal/client/timeouts.js';
 export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './internal/serve/responder.js';
 
 /**

@@ -17,7 +17,7 @@ import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.j
 import type { ReplyOptions, SendOptions, SubscribeOptions } from '../types/common.js';
 import type { Command, CommandReply } from '../types/command.js';
 import type { Query, QueryReply } from '../types/query.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, requestDeadlineMs, toRequestError } from './timeouts.js';
+import { requestDeadlineMs, toRequestError } from './timeouts.js';
 import { requireObject } from '../build/invalid.js';
 
 /** See {@link RequestsEngine.requests}. */
@@ -149,8 +149,7 @@ export class RequestsEngine {
   }
 
   defaultTimeoutMs(): number {
-    const value = this.internals.options.defaultTimeoutMs;
-    return value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
+    return this.internals.options.defaultTimeoutMs;
   }
 }
 

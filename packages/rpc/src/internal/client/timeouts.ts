@@ -1,8 +1,5 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
 
-/** What the broker is asked to wait for, when nobody says: the client's default, else this. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-
 /**
  * The gRPC deadline of a `SendRequest` exceeds the request's own timeout, so the broker's
  * `Error 301` (its answer to "nobody replied in time") arrives before the client gives up.
