@@ -55,8 +55,10 @@ describe('commands through the broker', () => {
     const elapsed = performance.now() - started;
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs, channel });
+    // Not early: the broker waited the full timeout. Not late: the answer came by the call's
+    // deadline (timeout + 1 s), give or take a loaded machine.
     expect(elapsed).toBeGreaterThanOrEqual(timeoutMs - 5);
-    expect(elapsed).toBeLessThan(timeoutMs + 15_000);
+    expect(elapsed).toBeLessThan(timeoutMs + 1_000 + 3_000);
   });
 
   it('a group of 3 responders answers each of 300 commands exactly once', async () => {
