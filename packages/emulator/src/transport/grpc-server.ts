@@ -8,6 +8,7 @@ import type { EmulatorLogger } from '../log.js';
 import { withAuth } from './auth.js';
 import { enforcePingPolicy } from './keepalive-policy.js';
 import { METHOD_NAMES, SERVICE_NAME, methodTable, serviceDefinition, type MethodHandlers } from './method-table.js';
+import { REFLECTION_SERVICE, reflectionDefinition, reflectionHandler } from './reflection.js';
 import { serverCredentials } from './tls.js';
 import { installUnknownMethodTexts } from './unknown-method.js';
 
@@ -44,7 +45,7 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
     session.once('close', () => sessions.delete(session));
     if (config.keepalive.enforce) enforcePingPolicy(session, config.keepalive, log);
   });
-  installUnknownMethodTexts(server, [SERVICE_NAME]);
+  installUnknownMethodTexts(server, [SERVICE_NAME, REFLECTION_SERVICE]);
   let impl = methodTable(handlers, (method, err) => log.error(`handler ${method} threw`, { error: String((err as Error)?.stack ?? err) }));
   if (config.authToken) {
     const token = config.authToken;
@@ -56,6 +57,9 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
     impl = wrapped;
   }
   server.addService(serviceDefinition, impl);
+  let reflection = reflectionHandler([SERVICE_NAME, REFLECTION_SERVICE]) as grpc.UntypedHandleCall;
+  if (config.authToken) reflection = withAuth(reflection, config.authToken, true, true);
+  server.addService(reflectionDefinition, { serverReflectionInfo: reflection });
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${config.port}`, serverCredentials(config.tls), (err, p) => {
