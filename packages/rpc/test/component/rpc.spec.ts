@@ -207,7 +207,8 @@ describe('bad input sends nothing', () => {
     expect(() => queries(broker.client()).subscribe({ channel: 'a', group: 'g h' })).toThrow(ValidationError);
     expect(() => commands(broker.client()).handle({ channel: 'a.' }, () => undefined)).toThrow(ValidationError);
     expect(() => commands(broker.client()).handle({ channel: 'a', concurrency: 0 }, () => undefined)).toThrow(ValidationError);
-    expect(() => commands(broker.client()).handle({ channel: 'a' }, 'nope' as never)).toThrow(TypeError);
+    expect(() => commands(broker.client()).handle({ channel: 'a' }, 'nope' as never)).toThrow(ValidationError);
+    expect(() => commands(broker.client()).handle({ channel: 'a', onError: 5 as never }, () => undefined)).toThrow(ValidationError);
     expect(broker.calls).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import { KubemqError, TimeoutError } from '@kubemq/core';
 import { newId, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import { from, map, mergeMap, type Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
-import { requireObject } from '../build/invalid.js';
+import { invalid, requireObject } from '../build/invalid.js';
 import type { HandleOptions, ReadyOptions, Responder } from '../types/common.js';
 import type { CommandHandlerResult, CommandReply } from '../types/command.js';
 import type { QueryHandlerResult, QueryReply } from '../types/query.js';
@@ -72,15 +72,13 @@ export class RequestResponder<R> implements Responder {
     private readonly toReceived: (wire: Request) => R,
   ) {
     this.operation = `${engine.kind.name}.handle`;
-    if (typeof handler !== 'function') {
-      throw new TypeError(`${this.operation}: handler must be a function`);
-    }
+    if (typeof handler !== 'function') throw invalid('handler', `must be a function, got ${typeof handler}`, this.operation);
     requireObject(options, 'options', this.operation);
     const built = engine.prepareSubscribe(options);
     const concurrency =
       options.concurrency === undefined ? DEFAULT_HANDLER_CONCURRENCY : validatePositiveInt(options.concurrency, 'concurrency', { min: 1, integer: true });
     if (options.onError !== undefined && typeof options.onError !== 'function') {
-      throw new TypeError(`${this.operation}: onError must be a function`);
+      throw invalid('onError', `must be a function, got ${typeof options.onError}`, this.operation, built.channel);
     }
     this.channel = built.channel;
     this.group = built.group;
@@ -110,7 +108,7 @@ export class RequestResponder<R> implements Responder {
       })
       .pipe(
         map((wire): Queued => ({ wire, at: performance.now() })),
-        mergeMap((queued) => from(this.track(this.serve(queued))), concurrency),
+        mergeMap((queued) => from(this.keepRunning(this.serve(queued))), concurrency),
       )
       .subscribe({
         error: (err: unknown) => this.finish(asKubemqError(err, this.operation, this.channel)),
@@ -186,7 +184,8 @@ export class RequestResponder<R> implements Responder {
     return this.close();
   }
 
-  private track(work: Promise<void>): Promise<void> {
+  /** Remembers running work, so close() can wait for it. */
+  private keepRunning(work: Promise<void>): Promise<void> {
     this.running.add(work);
     return work.finally(() => this.running.delete(work));
   }
