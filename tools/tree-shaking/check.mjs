@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// npm run tree-shaking — bundles one small app per pattern from the BUILT packages (the
+// workspace's node_modules/@kubemq/* links → packages/*/dist/esm through each exports map) and
+// checks what ends up inside. Run `npx nx run-many -t build` first.
+//   - no other pattern's RPC names (derived from each packages/<pattern>/src/internal/methods.ts)
+//   - no metafile input from a package the fixture doesn't import, none from sources
+//   - a bare `import '@kubemq/core'` keeps no byte of @kubemq code
+//   - no `ignored-bare-import` warning (an import-time side effect esbuild dropped)
+//   - minified and gzip sizes within tools/tree-shaking/budgets.json
+// esbuild: bundle, platform node, format esm, minify, metafile; external: @grpc/grpc-js (a
+// runtime dependency every app installs anyway) and rxjs. rxjs is a peer the app already has,
+// and under platform 'node' its exports map sends esbuild to its CommonJS build, which does not
+// tree-shake: bundled, it adds a constant ~143 KB that says nothing about our packages and would
+// hide a 20 KB leak inside a 10% budget. The budgets therefore measure our code plus
+// @bufbuild/protobuf; the app total with rxjs bundled is printed too (not budgeted).
+//   --update-budgets   rewrite budgets.json at the measured sizes + 10% (review the diff)
+//   --out <dir>        also write the bundles and metafiles there, for a look inside
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { badInputs, budgetsFrom, compareBudgets, findMethodLiterals, foreignMethodNames, formatBytes, parseMethodNames } from './analysis.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const budgetsFile = join(here, 'budgets.json');
+const PATTERNS = ['events', 'events-store', 'queues', 'rpc'];
+
+/** fixture → the pattern packages it imports (core is always allowed). */
+const FIXTURES = {
+  'bare-core': [],
+  'core-only': [],
+  'events-only': ['events'],
+  'events-store-only': ['events-store'],
+  'queues-only': ['queues'],
+  'rpc-only': ['rpc'],
+};
+
+const methodsOf = (folder) => parseMethodNames(readFileSync(join(root, 'packages', folder, 'src/internal/methods.ts'), 'utf8'));
+const coreMethods = methodsOf('core');
+const patternMethods = Object.fromEntries(PATTERNS.map((p) => [p, methodsOf(p)]));
+for (const [p, names] of Object.entries(patternMethods)) {
+  if (names.length === 0) throw new Error(`found no method declarations in packages/${p}/src/internal/methods.ts`);
+}
+
+const outAt = process.argv.indexOf('--out');
+const outDir = outAt > 0 ? process.argv[outAt + 1] : undefined;
+
+async function bundle(name, external = ['@grpc/grpc-js', 'rxjs']) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [join(here, 'fixtures', `${name}.ts`)],
+    outfile: join(here, 'out', `${name}.mjs`),
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    metafile: true,
+    external,
+    // No tsconfig: the workspace's `paths` map @kubemq/* to sources, and this must bundle the build.
+    tsconfigRaw: {},
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles.find((f) => f.path.endsWith('.mjs')).text;
+  const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
+  return { code, output, warnings: result.warnings, metafile: result.metafile };
+}
+
+const measured = {};
+const appTotals = {};
+const failures = [];
+for (const [name, ownPatterns] of Object.entries(FIXTURES)) {
+  const { code, output, warnings, metafile } = await bundle(name);
+  if (outDir) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, `${name}.mjs`), code);
+    writeFileSync(join(outDir, `${name}.meta.json`), JSON.stringify(metafile, null, 2));
+  }
+  const fail = (message) => failures.push(`${name}: ${message}`);
+  const bytes = Buffer.byteLength(code);
+  measured[name] = { minified: bytes, gzip: gzipSync(code, { level: 9 }).length };
+  const withRxjs = (await bundle(name, ['@grpc/grpc-js'])).code;
+  appTotals[name] = { minified: Buffer.byteLength(withRxjs), gzip: gzipSync(withRxjs, { level: 9 }).length };
+
+  const inputs = Object.keys(output.inputs);
+  for (const { input, reason } of badInputs(inputs, ['core', ...ownPatterns])) fail(`${input}: ${reason}`);
+  const kubemqInputs = inputs.filter((i) => i.startsWith('packages/'));
+  const foreign = foreignMethodNames(patternMethods, ownPatterns, coreMethods);
+  for (const method of findMethodLiterals(code, foreign)) fail(`contains the foreign method /kubemq.kubemq/${method}`);
+  for (const p of ownPatterns) {
+    const own = patternMethods[p].filter((m) => !coreMethods.includes(m));
+    if (findMethodLiterals(code, own).length === 0) fail(`holds none of @kubemq/${p}'s own methods: did the fixture use the package at all?`);
+  }
+  // A package import that esbuild drops as side-effect free is a bug inside the package (code
+  // that relied on import-time effects). The bare fixture's own import is the one expected case:
+  // its warning proves "sideEffects": false is honoured.
+  let ownBareImportDropped = false;
+  for (const w of warnings) {
+    const at = w.location?.file ?? '';
+    if (w.id === 'ignored-bare-import' && name === 'bare-core' && at.endsWith(`fixtures/${name}.ts`)) ownBareImportDropped = true;
+    else if (w.id === 'ignored-bare-import') fail(`esbuild dropped a bare import in ${at}: ${w.text}`);
+    else console.log(`  note: ${name}: esbuild warning ${w.id} at ${at}: ${w.text}`);
+  }
+  if (name === 'bare-core') {
+    if (!ownBareImportDropped) fail('esbuild did not drop the bare import: is "sideEffects": false still set on @kubemq/core?');
+    const kept = kubemqInputs.filter((i) => output.inputs[i].bytesInOutput > 0);
+    if (kept.length) fail(`a bare import keeps code from ${kept.join(', ')} (an import-time side effect?)`);
+  } else if (kubemqInputs.length === 0) {
+    fail('bundled no @kubemq/* file from packages/*/dist/esm: is the workspace linked and built?');
+  }
+}
+
+const rows = compareBudgets(measured, JSON.parse(readFileSync(budgetsFile, 'utf8')));
+if (process.argv.includes('--update-budgets')) {
+  writeFileSync(budgetsFile, JSON.stringify(budgetsFrom(measured), null, 2) + '\n');
+  console.log(`wrote ${budgetsFile}`);
+}
+console.log('fixture            minified (budget)          gzip (budget)              with rxjs bundled: minified / gzip');
+for (const [name, sizes] of Object.entries(measured)) {
+  const cell = (metric) => {
+    const row = rows.find((r) => r.fixture === name && r.metric === metric);
+    const budget = row.budget === undefined ? 'none' : formatBytes(row.budget);
+    return `${row.ok ? ' ' : '!'} ${formatBytes(sizes[metric]).padStart(9)} (${budget})`.padEnd(28);
+  };
+  const total = `${formatBytes(appTotals[name].minified)} / ${formatBytes(appTotals[name].gzip)}`;
+  console.log(`${name.padEnd(18)} ${cell('minified')} ${cell('gzip')} ${total}`);
+}
+for (const r of rows) {
+  if (!r.ok) failures.push(`${r.fixture}: ${r.metric} ${r.size} B over its budget of ${r.budget ?? 'none'} B`);
+}
+if (failures.length && !process.argv.includes('--update-budgets')) {
+  for (const f of failures) console.error(`✗ ${f}`);
+  console.error(`tree-shaking: ${failures.length} problem(s)`);
+  process.exit(1);
+}
+console.log('tree-shaking: every fixture holds only its own pattern and fits its budget');
