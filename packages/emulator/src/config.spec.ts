@@ -12,6 +12,7 @@ describe('resolveConfig', () => {
     expect(c.bodyLimit).toBe(104857600);
     expect(c.subscriptionBuffer).toBe(100);
     expect(c.slowConsumerDropMs).toBe(2000);
+    expect(c.retentionMinutes).toBe(1440);
     expect(c.queue).toEqual({
       maxNumberOfMessages: 1024,
       maxWaitTimeoutSeconds: 3600,
@@ -59,6 +60,7 @@ describe('optionsFromEnv (server.md §1.2)', () => {
         GRPC_SUB_BUFF_SIZE: '7',
         STORE_STORE_PATH: './store',
         STORE_CLEAN_STORE: 'true',
+        STORE_MAX_RETENTION: '60',
         HOST: 'kubemq-test',
         LOG_LEVEL: 'warn',
         QUEUE_MAX_NUMBER_OF_MESSAGES: '10',
@@ -78,6 +80,7 @@ describe('optionsFromEnv (server.md §1.2)', () => {
       subscriptionBuffer: 7,
       dataDir: './store',
       cleanStore: true,
+      retentionMinutes: 60,
       nodeName: 'kubemq-test',
       logLevel: 'warn',
       queue: {

@@ -59,6 +59,8 @@ export interface EmulatorConfig {
   slowConsumerDropMs: number;
   /** How long an events-store ClientID stays registered after its stream ends (§2.2: the server closes asynchronously). */
   clientIdReleaseMs: number;
+  /** Events-store events older than this many minutes are removed (STORE_MAX_RETENTION, §4); 0 = never. */
+  retentionMinutes: number;
   queue: QueueLimits;
   tls: TlsConfig | undefined;
   /** Emulator-only: a token every call must carry in `authorization` metadata. */
@@ -98,6 +100,7 @@ export const DEFAULT_BODY_LIMIT = 104857600;
 export const DEFAULT_SUBSCRIPTION_BUFFER = 100;
 export const DEFAULT_SLOW_CONSUMER_DROP_MS = 2000;
 export const DEFAULT_CLIENT_ID_RELEASE_MS = 300;
+export const DEFAULT_RETENTION_MINUTES = 1440;
 /** Honest about what answers: the open-source server says "v2.4.0". */
 export const EMULATOR_VERSION = 'v2.4.0-emulator';
 
@@ -113,6 +116,7 @@ export interface EmulatorOptions {
   subscriptionBuffer?: number;
   slowConsumerDropMs?: number;
   clientIdReleaseMs?: number;
+  retentionMinutes?: number;
   queue?: Partial<QueueLimits>;
   tls?: { certPem: string | Buffer; keyPem: string | Buffer; caPem?: string | Buffer; requireClientCert?: boolean };
   /** Token auth: `{ token }`, or the token itself. */
@@ -185,6 +189,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     subscriptionBuffer: int('subscriptionBuffer', options.subscriptionBuffer, DEFAULT_SUBSCRIPTION_BUFFER, 1),
     slowConsumerDropMs: int('slowConsumerDropMs', options.slowConsumerDropMs, DEFAULT_SLOW_CONSUMER_DROP_MS, 0),
     clientIdReleaseMs: int('clientIdReleaseMs', options.clientIdReleaseMs, DEFAULT_CLIENT_ID_RELEASE_MS, 0),
+    retentionMinutes: int('retentionMinutes', options.retentionMinutes, DEFAULT_RETENTION_MINUTES, 0),
     queue,
     tls,
     authToken,
@@ -237,6 +242,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, readFile: (path: string) 
   const buff = envInt(env, 'GRPC_SUB_BUFF_SIZE');
   if (buff !== undefined) opts.subscriptionBuffer = buff;
   if (env['STORE_STORE_PATH']) opts.dataDir = env['STORE_STORE_PATH'];
+  const retention = envInt(env, 'STORE_MAX_RETENTION');
+  if (retention !== undefined) opts.retentionMinutes = retention;
   const clean = envBool(env, 'STORE_CLEAN_STORE');
   if (clean !== undefined) opts.cleanStore = clean;
   if (env['HOST']) opts.nodeName = env['HOST'];

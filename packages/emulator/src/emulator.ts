@@ -63,7 +63,7 @@ export class KubemqEmulator implements AsyncDisposable {
       log,
       channels,
       events: new EventsEngine<Buffer>(channels),
-      eventsStore: new EventsStoreEngine({ store, clock, channels, dropAfterMs: config.slowConsumerDropMs }),
+      eventsStore: new EventsStoreEngine({ store, clock, channels, dropAfterMs: config.slowConsumerDropMs, retentionMs: config.retentionMinutes * 60_000 }),
       clients: new ClientRegistry(clock, config.clientIdReleaseMs),
       requests: new RequestsEngine(clock, channels),
       queryCache: config.queryCache ? new QueryCache(clock) : undefined,

@@ -39,7 +39,7 @@ Options:
   --version                  print the version
 
 Environment (both styles; flags win): GRPC_PORT, GRPC_BODY_LIMIT, GRPC_SUB_BUFF_SIZE,
-STORE_STORE_PATH, STORE_CLEAN_STORE, HOST, LOG_LEVEL, QUEUE_* limits,
+STORE_STORE_PATH, STORE_CLEAN_STORE, STORE_MAX_RETENTION, HOST, LOG_LEVEL, QUEUE_* limits,
 SECURITY_{CERT,KEY,CA}_{DATA,FILENAME}. REST_PORT and API_PORT are accepted and ignored.
 `;
 

@@ -189,6 +189,46 @@ describe('EventsStoreEngine durables', () => {
   });
 });
 
+describe('EventsStoreEngine retention (STORE_MAX_RETENTION, §4)', () => {
+  it('removes old events, keeps sequences going, and survives a restart when emptied', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ret-'));
+    try {
+      const clock = new ManualClock();
+      const channels = new ChannelRegistry(() => clock.nowMs());
+      const clients = new ClientRegistry(clock, 0);
+      const make = (store: Store) => new EventsStoreEngine({ store, clock, channels, dropAfterMs: 2000, retentionMs: 10_000 });
+      const store1 = fileStore(dir);
+      const engine = make(store1);
+      const pub = (e: EventsStoreEngine, body: string) => e.publish({ EventID: body, Channel: 'ch', Metadata: '', Body: Buffer.from(body), Tags: {} });
+      pub(engine, 'old1');
+      pub(engine, 'old2');
+      clock.advance(15_000); // sweep at 10 s: nothing older than 10 s yet
+      pub(engine, 'young');
+      clock.advance(5000); // sweep at 20 s: old1/old2 are 20 s old, young 5 s
+      const t = new Target();
+      engine.subscribe(clients.register('a'), { channel: 'ch', group: '', startType: StartType.StartFromFirst, startValue: 0n }, t);
+      expect(t.seqs).toEqual([3]);
+      clock.advance(20_000); // sweeps at 30 s and 40 s: everything expired
+      const u = new Target();
+      engine.subscribe(clients.register('b'), { channel: 'ch', group: '', startType: StartType.StartFromFirst, startValue: 0n }, u);
+      expect(u.seqs).toEqual([]);
+      void engine.close();
+      void store1.close();
+      const store2 = fileStore(dir);
+      const again = make(store2);
+      pub(again, 'next');
+      expect(again.lastSequence('ch')).toBe(4);
+      const v = new Target();
+      again.subscribe(clients.register('c'), { channel: 'ch', group: '', startType: StartType.StartFromFirst, startValue: 0n }, v);
+      expect(v.seqs).toEqual([4]);
+      void again.close();
+      void store2.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ClientRegistry (stan client ids)', () => {
   it('refuses a second live registration, and briefly after release', () => {
     const clock = new ManualClock();

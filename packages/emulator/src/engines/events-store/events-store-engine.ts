@@ -54,14 +54,24 @@ const DURABLES_LOG = 'events-store.durables';
 const DURABLE_FLUSH_MS = 50;
 
 class StoreChannel {
-  readonly events: StoredEvent[] = [];
+  /** Stored events, oldest first; retention removes from the front. */
+  events: StoredEvent[] = [];
+  /** The last sequence ever stored (kept when retention empties the channel). */
+  lastSeq = 0;
   readonly durables = new Set<Durable>();
   constructor(
     readonly name: string,
     readonly log: RecordLog | undefined,
   ) {}
   get last(): number {
-    return this.events.length;
+    return this.lastSeq;
+  }
+  /** Sequence of the oldest stored event (lastSeq + 1 when none is stored). */
+  get first(): number {
+    return this.events[0]?.seq ?? this.lastSeq + 1;
+  }
+  at(seq: number): StoredEvent | undefined {
+    return this.events[seq - this.first];
   }
 }
 
@@ -90,7 +100,11 @@ export interface EventsStoreEngineDeps {
   channels: ChannelRegistry;
   /** A message waits this long for room in a stalled subscriber, then is dropped and counted as acked (§2.2). */
   dropAfterMs: number;
+  /** Events older than this are removed (STORE_MAX_RETENTION, §4); 0 = keep forever. */
+  retentionMs?: number;
 }
+
+const RETENTION_SWEEP_MS = 60_000;
 
 export class EventsStoreEngine {
   private readonly byName = new Map<string, StoreChannel>();
@@ -102,6 +116,7 @@ export class EventsStoreEngine {
   /** §6: set once a tab/CR/LF reached the shared publisher; every later send fails until restart. */
   private publisherBroken = false;
   private closed = false;
+  private retentionTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: EventsStoreEngineDeps) {
     this.durableLog = deps.store.log(DURABLES_LOG);
@@ -109,6 +124,7 @@ export class EventsStoreEngine {
       if (name.startsWith(CHANNEL_LOG_PREFIX)) this.loadChannel(name.slice(CHANNEL_LOG_PREFIX.length));
     }
     this.loadDurables();
+    if (deps.retentionMs) this.scheduleRetention();
   }
 
   /** Whether publishes are still accepted (false after the §6 control-character break). */
@@ -153,6 +169,7 @@ export class EventsStoreEngine {
     );
     ch.log?.append(bytes);
     ch.events.push({ seq, ts, bytes });
+    ch.lastSeq = seq;
     for (const d of ch.durables) if (d.members.length > 0) this.pump(d);
   }
 
@@ -215,8 +232,34 @@ export class EventsStoreEngine {
     if (this.closed) return;
     this.closed = true;
     if (this.flushTimer) this.deps.clock.clearTimeout(this.flushTimer);
+    if (this.retentionTimer) this.deps.clock.clearTimeout(this.retentionTimer);
     this.flushDurables();
     for (const d of this.durables.values()) this.clearStall(d);
+  }
+
+  /** Removes events older than the retention (stan MaxAge, §4); sequences go on from where they were. */
+  applyRetention(): void {
+    const retention = this.deps.retentionMs;
+    if (!retention) return;
+    const cutoff = this.deps.clock.nowNs() - BigInt(retention) * 1_000_000n;
+    for (const ch of this.byName.values()) {
+      if (ch.events.length === 0 || ch.events[0]!.ts >= cutoff) continue;
+      let keep = 0;
+      while (keep < ch.events.length && ch.events[keep]!.ts < cutoff) keep++;
+      ch.events = ch.events.slice(keep);
+      if (!ch.log) continue;
+      const records: Uint8Array[] = ch.events.map((e) => e.bytes);
+      // An empty channel keeps its last sequence in a marker record.
+      if (records.length === 0) records.push(EventReceive.encode(EventReceive.fromPartial({ Sequence: BigInt(ch.lastSeq) })).finish());
+      ch.log.rewrite(records);
+    }
+  }
+
+  private scheduleRetention(): void {
+    this.retentionTimer = this.deps.clock.setTimeout(() => {
+      this.applyRetention();
+      if (!this.closed) this.scheduleRetention();
+    }, Math.min(RETENTION_SWEEP_MS, this.deps.retentionMs ?? RETENTION_SWEEP_MS));
   }
 
   /** §2.2 start positions, resolved to the first sequence to deliver. */
@@ -224,9 +267,9 @@ export class EventsStoreEngine {
     const next = ch.last + 1;
     switch (type) {
       case StartType.StartFromFirst:
-        return 1;
+        return ch.first;
       case StartType.StartFromLast:
-        return Math.max(ch.last, 1); // the last stored event, then new ones
+        return ch.events.length > 0 ? ch.last : next; // the last stored event, then new ones
       case StartType.StartAtSequence:
         return value > BigInt(next) ? next : Number(value); // §6: beyond the last → the next new event
       case StartType.StartAtTime:
@@ -248,7 +291,7 @@ export class EventsStoreEngine {
       if (ev[mid]!.ts < ns) lo = mid + 1;
       else hi = mid;
     }
-    return lo + 1;
+    return ev[lo]?.seq ?? ch.last + 1;
   }
 
   /** Delivers what a durable is behind on, to members with room, round robin for groups. */
@@ -257,13 +300,14 @@ export class EventsStoreEngine {
     d.pumping = true;
     try {
       const ch = d.channel;
+      if (d.nextSeq < ch.first) d.nextSeq = ch.first; // removed by retention
       while (d.nextSeq <= ch.last && d.members.length > 0) {
         const m = this.memberWithRoom(d);
         if (!m) {
           this.waitForRoom(d);
           break;
         }
-        const ev = ch.events[d.nextSeq - 1]!;
+        const ev = ch.at(d.nextSeq)!;
         d.nextSeq++;
         m.target.push(ev.bytes);
         this.deps.channels.outgoing('events_store', ch.name, ev.bytes.length);
@@ -327,7 +371,9 @@ export class EventsStoreEngine {
     const ch = new StoreChannel(name, this.deps.store.log(CHANNEL_LOG_PREFIX + name));
     for (const rec of ch.log!.replay()) {
       const ev = EventReceive.decode(rec);
-      ch.events.push({ seq: Number(ev.Sequence), ts: ev.Timestamp, bytes: Buffer.from(rec) });
+      ch.lastSeq = Number(ev.Sequence);
+      if (ev.EventID === '' && ev.Channel === '') continue; // a sequence marker left by retention
+      ch.events.push({ seq: ch.lastSeq, ts: ev.Timestamp, bytes: Buffer.from(rec) });
     }
     this.byName.set(name, ch);
     this.deps.channels.touch('events_store', name);
