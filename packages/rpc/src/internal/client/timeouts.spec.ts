@@ -1,0 +1,33 @@
+import { KubemqError, TimeoutError } from '@kubemq/core';
+import { requestDeadlineMs, toRequestError } from './timeouts.js';
+
+describe('request timeouts', () => {
+  it('gives the gRPC call a deadline past the request timeout: +10 %, at least 1 s', () => {
+    expect(requestDeadlineMs(1)).toBe(1001);
+    expect(requestDeadlineMs(1500)).toBe(2500);
+    expect(requestDeadlineMs(60_000)).toBe(66_000);
+  });
+
+  const ctx = { operation: 'queries.send', channel: 'q', timeoutMs: 1500, noun: 'query' };
+
+  it('maps the broker\'s Error 301 to a TimeoutError with the request timeout, keeping the cause', () => {
+    const broker = new KubemqError({ code: 'TIMEOUT', message: 'Error 301: timeout for request message', operation: 'x', brokerCode: 301, grpcStatus: 13, retryable: true });
+    const err = toRequestError(broker, ctx) as TimeoutError;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, timeoutMs: 1500, channel: 'q', operation: 'queries.send', brokerCode: 301, grpcStatus: 13 });
+    expect(err.cause).toBe(broker);
+    expect(err.message).toMatch(/query on channel "q" got no response within 1500 ms/);
+  });
+
+  it('maps a client-side deadline the same way', () => {
+    const deadline = new TimeoutError({ message: 'deadline', operation: 'x', timeoutMs: 2500, grpcStatus: 4 });
+    expect(toRequestError(deadline, ctx)).toMatchObject({ timeoutMs: 1500, grpcStatus: 4 });
+  });
+
+  it('passes anything else through', () => {
+    const other = new KubemqError({ code: 'UNAVAILABLE', message: 'down', operation: 'x' });
+    expect(toRequestError(other, ctx)).toBe(other);
+    const plain = new Error('boom');
+    expect(toRequestError(plain, ctx)).toBe(plain);
+  });
+});
