@@ -168,6 +168,21 @@ describe('emulator-only options (the open-source server lacks them, §0)', () =>
       const bad = await mgmt('list-channels', { channel_type: 'nope' });
       expect(bad.Executed).toBe(false);
       expect(bad.Error).not.toBe('');
+      // isActive follows live subscribers: on while subscribed, off after the stream is cancelled.
+      const live = k.subscribeToEvents(subscription({ SubscribeTypeData: 1, Channel: `${name}-ev` }));
+      live.on('error', () => undefined);
+      const active = async () =>
+        (JSON.parse((await mgmt('list-channels', { channel_type: 'events', channel_search: `${name}-ev` })).Body.toString() || '[]') as { isActive: boolean }[])[0]?.isActive;
+      let on = false;
+      for (let i = 0; i < 100 && !on; i++) on = (await active()) === true;
+      expect(on).toBe(true);
+      live.cancel();
+      let off = false;
+      for (let i = 0; i < 100 && !off; i++) {
+        off = (await active()) === false;
+        if (!off) await sleep(10);
+      }
+      expect(off).toBe(true);
       expect((await mgmt('create-channel', { channel_type: 'queues', channel: `${name}-q` })).Error).toBe('');
       const queues = JSON.parse((await mgmt('list-channels', { channel_type: 'queues' })).Body.toString()) as { name: string }[];
       expect(queues.map((q) => q.name)).toContain(`${name}-q`);
