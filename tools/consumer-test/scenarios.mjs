@@ -1,0 +1,129 @@
+// The apps the consumer test installs: one per pattern, each written twice (ESM `.mjs` and
+// CJS `.cjs`) around the same round trip. Each app starts @kubemq/emulator in process from its
+// own node_modules, connects with @kubemq/core, runs one round trip of its pattern, proves that
+// the pattern's errors are core's classes (one copy of core), and prints `ok <pattern> <format>`.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Each body runs inside `async function roundTrip(client, channel)` (with `core` and `pattern`, the
+ * namespaces of @kubemq/core and of the pattern package, in scope) and throws
+ * on a wrong result.
+ */
+export const SCENARIOS = {
+  events: {
+    packageName: '@kubemq/events',
+    body: `
+  const ev = pattern.events(client);
+  const received = [];
+  let wake = () => {};
+  const sub = ev.subscribe({ channel }).subscribe((e) => { received.push(e.text()); wake(); });
+  const next = (ms) => new Promise((resolve) => { wake = resolve; setTimeout(resolve, ms); });
+  // A subscription is live before the broker says so: probe until one arrives, then send.
+  const until = Date.now() + 10000;
+  while (!received.includes('probe')) {
+    if (Date.now() > until) throw new Error('no probe arrived within 10 s');
+    await ev.send({ channel, body: 'probe' });
+    await next(100);
+  }
+  await ev.send({ channel, body: 'hello', tags: { kind: 'greeting' } });
+  while (!received.includes('hello')) {
+    if (Date.now() > until) throw new Error('the event did not arrive');
+    await next(100);
+  }
+  sub.unsubscribe();
+  await expectValidationError(() => ev.send({ channel: '', body: 'x' }));`,
+  },
+  'events-store': {
+    packageName: '@kubemq/events-store',
+    body: `
+  const es = pattern.eventsStore(client);
+  const sent = await es.send({ channel, body: 'first' });
+  if (!sent.sent) throw new Error('send was not accepted: ' + JSON.stringify(sent));
+  for await (const event of es.subscribe({ channel, startAt: pattern.StartPosition.fromFirst() })) {
+    if (event.text() !== 'first' || event.sequence !== 1) throw new Error('unexpected ' + event.sequence + ' ' + event.text());
+    break;
+  }
+  await expectValidationError(() => es.send({ channel: '', body: 'x' }));`,
+  },
+  queues: {
+    packageName: '@kubemq/queues',
+    body: `
+  const q = pattern.queues(client);
+  await q.send({ channel, body: 'job 1' });
+  const { messages } = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+  if (messages.length !== 1 || messages[0].text() !== 'job 1') throw new Error('received ' + JSON.stringify(messages.map((m) => m.text())));
+  await expectValidationError(() => q.send({ channel: '', body: 'x' }));`,
+  },
+  rpc: {
+    packageName: '@kubemq/rpc',
+    body: `
+  const cmds = pattern.commands(client);
+  const responder = cmds.handle({ channel }, (cmd) => { if (cmd.text() !== 'reboot') throw new Error('bad command'); });
+  await responder.ready();
+  const response = await cmds.send({ channel, body: 'reboot', timeoutMs: 5000 });
+  if (!response.executed) throw new Error('command not executed: ' + response.error);
+  await responder[Symbol.asyncDispose]();
+  await expectValidationError(() => cmds.send({ channel: '', body: 'x', timeoutMs: 1000 }));`,
+  },
+};
+
+const SHARED = `
+async function expectValidationError(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    // The pattern throws core's class: proves the app holds one @kubemq/core.
+    if (e instanceof core.ValidationError && e instanceof core.KubemqError) return;
+    throw new Error('expected a ValidationError from @kubemq/core, got ' + (e && e.constructor && e.constructor.name) + ': ' + e);
+  }
+  throw new Error('an empty channel was accepted');
+}`;
+
+const MAIN = (name, format) => `
+async function main() {
+  if (typeof internal.recoverable !== 'function') throw new Error('@kubemq/core/internal did not load');
+  const emulator = await KubemqEmulator.start({ port: 0 });
+  const client = await core.KubemqClient.connect({ address: emulator.address, clientId: 'consumer-${name}-${format}' });
+  try {
+    await roundTrip(client, 'consumer.${name}.${format}');
+  } finally {
+    await client.close();
+    await emulator.stop();
+  }
+  console.log('ok ${name} ${format}');
+}
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+`;
+
+/** The source of the app for `name` in `format` ('esm' | 'cjs'). */
+export function renderApp(name, format) {
+  const s = SCENARIOS[name];
+  if (!s) throw new Error(`unknown pattern ${name}`);
+  const imports =
+    format === 'esm'
+      ? `import * as core from '@kubemq/core';\nimport * as internal from '@kubemq/core/internal';\nimport * as pattern from '${s.packageName}';\nimport { KubemqEmulator } from '@kubemq/emulator';`
+      : `'use strict';\nconst core = require('@kubemq/core');\nconst internal = require('@kubemq/core/internal');\nconst pattern = require('${s.packageName}');\nconst { KubemqEmulator } = require('@kubemq/emulator');`;
+  return `// Generated by tools/consumer-test: ${s.packageName} through ${format.toUpperCase()}.\n${imports}\n${SHARED}\n\nasync function roundTrip(client, channel) {${s.body}\n}\n${MAIN(name, format)}`;
+}
+
+/** Every installed copy of package `name` under `dir`/node_modules (nested ones too). */
+export function findCopies(dir, name) {
+  const found = [];
+  const walk = (modules) => {
+    if (!existsSync(modules)) return;
+    for (const entry of readdirSync(modules, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const scoped = entry.name.startsWith('@');
+      const folders = scoped ? readdirSync(join(modules, entry.name)).map((n) => join(entry.name, n)) : [entry.name];
+      for (const folder of folders) {
+        const pkgDir = join(modules, folder);
+        const manifest = join(pkgDir, 'package.json');
+        if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === name) found.push(pkgDir);
+        walk(join(pkgDir, 'node_modules'));
+      }
+    }
+  };
+  walk(join(dir, 'node_modules'));
+  return found;
+}
