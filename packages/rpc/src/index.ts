@@ -114,4 +114,12 @@ export type { Query, QueryResponse, QueryReceive, QueryReply, QueryHandlerResult
  * await responder.close();
  * ```
  */
-export type { SendOptions, ReplyOptions, SubscribeOptions, HandleOptions, ReadyOptions, Responder } from './internal/types/common.js';
+export type {
+  SendOptions,
+  ReplyOptions,
+  SubscribeOptions,
+  HandleOptions,
+  HandlerContext,
+  ReadyOptions,
+  Responder,
+} from './internal/types/common.js';

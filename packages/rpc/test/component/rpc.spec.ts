@@ -309,6 +309,33 @@ describe('handle()', () => {
     await responder.close();
   });
 
+  it('the handler\'s signal aborts when the sender stops waiting', async () => {
+    const client = broker.client();
+    let aborted: boolean | undefined;
+    const responder = commands(client).handle({ channel: 'sig' }, async (_cmd, { signal }) => {
+      await new Promise((r) => setTimeout(r, 150));
+      aborted = signal.aborted;
+    });
+    await streamsOpen();
+    const err = await rejection(commands(client).send({ channel: 'sig', body: 'x', timeoutMs: 50 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    await responder.close();
+    expect(aborted).toBe(true);
+  });
+
+  it('the handler\'s signal stays quiet while the sender waits', async () => {
+    const client = broker.client();
+    let aborted: boolean | undefined;
+    const responder = queries(client).handle({ channel: 'sig2' }, (_q, { signal }) => {
+      aborted = signal.aborted;
+      return { body: 'ok' };
+    });
+    await streamsOpen();
+    await queries(client).send({ channel: 'sig2', body: 'x', timeoutMs: 1000 });
+    expect(aborted).toBe(false);
+    await responder.close();
+  });
+
   it('an invalid handler result is reported, and the sender gets executed = false instead of a timeout', async () => {
     const client = broker.client();
     const errors: KubemqError[] = [];

@@ -3,7 +3,7 @@ import { newId, validatePositiveInt, validateSignal, type Request } from '@kubem
 import { from, map, mergeMap, type Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { invalid, requireObject } from '../build/invalid.js';
-import type { HandleOptions, ReadyOptions, Responder } from '../types/common.js';
+import type { HandleOptions, HandlerContext, ReadyOptions, Responder } from '../types/common.js';
 import type { CommandHandlerResult, CommandReply } from '../types/command.js';
 import type { QueryHandlerResult, QueryReply } from '../types/query.js';
 import {
@@ -28,7 +28,7 @@ export const PROBE_ATTEMPT_TIMEOUT_MS = 1_000;
 const FIRST_PROBE_TIMEOUT_MS = 200;
 
 type HandlerResult = CommandHandlerResult | QueryHandlerResult;
-type Handler<R> = (received: R) => HandlerResult | void | Promise<HandlerResult | void>;
+type Handler<R> = (received: R, context: HandlerContext) => HandlerResult | void | Promise<HandlerResult | void>;
 
 interface Queued {
   wire: Request;
@@ -205,13 +205,16 @@ export class RequestResponder<R> implements Responder {
     }
     if (this.stopped) return;
     // It waited here longer than the sender waits: the sender has given up, so do not execute it.
-    if (wire.Timeout > 0 && performance.now() - at >= wire.Timeout) {
+    const left = wire.Timeout > 0 ? wire.Timeout - (performance.now() - at) : Infinity;
+    if (left <= 0) {
       this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
       return;
     }
     let result: HandlerResult;
     try {
-      result = (await this.handler(this.toReceived(wire))) ?? {};
+      // No timeout on the request (another SDK may send 0): the signal never aborts.
+      const signal = Number.isFinite(left) ? AbortSignal.timeout(Math.ceil(left)) : new AbortController().signal;
+      result = (await this.handler(this.toReceived(wire), { signal })) ?? {};
       if (typeof result !== 'object' || result === null) {
         throw new TypeError(`the handler returned ${result === null ? 'null' : typeof result}; return an object or nothing`);
       }

@@ -1,4 +1,5 @@
 import type { MessageBody, Tags } from '@kubemq/core';
+import type { HandlerContext } from './common.js';
 
 /** A command to send: an instruction for exactly one answer, executed or not (no data back). */
 export interface Command {
@@ -83,5 +84,11 @@ export interface CommandReply {
 /** What a command handler may return: the reply without the routing fields (all optional). */
 export type CommandHandlerResult = Omit<CommandReply, 'requestId' | 'replyChannel'>;
 
-/** A command handler: return normally → executed; throw → executed = false with the error's message. */
-export type CommandHandler = (command: CommandReceive) => CommandHandlerResult | void | Promise<CommandHandlerResult | void>;
+/**
+ * A command handler: return normally → executed; throw → executed = false with the error's message.
+ * `context.signal` aborts when the sender stops waiting.
+ */
+export type CommandHandler = (
+  command: CommandReceive,
+  context: HandlerContext,
+) => CommandHandlerResult | void | Promise<CommandHandlerResult | void>;

@@ -44,6 +44,15 @@ export interface HandleOptions extends SubscribeOptions {
   onError?: (error: KubemqError) => void;
 }
 
+/** What a `handle()` handler gets besides the request. */
+export interface HandlerContext {
+  /**
+   * Aborted when the sender has stopped waiting: the request's `timeoutMs` has passed since it
+   * arrived here. Pass it on to work you can cancel; a reply after it is dropped by the broker.
+   */
+  signal: AbortSignal;
+}
+
 /** Options of {@link Responder.ready}. */
 export interface ReadyOptions {
   /** Give up after this many ms (rejects with `TimeoutError`). Default {@link DEFAULT_READY_TIMEOUT_MS}. */

@@ -1,4 +1,5 @@
 import type { MessageBody, Tags } from '@kubemq/core';
+import type { HandlerContext } from './common.js';
 
 /** A query to send: a request for data, answered by exactly one responder. */
 export interface Query {
@@ -93,5 +94,8 @@ export interface QueryReply {
 /** What a query handler may return: the reply without the routing fields (all optional). */
 export type QueryHandlerResult = Omit<QueryReply, 'requestId' | 'replyChannel'>;
 
-/** A query handler: return the data (executed); throw → executed = false with the error's message. */
-export type QueryHandler = (query: QueryReceive) => QueryHandlerResult | void | Promise<QueryHandlerResult | void>;
+/**
+ * A query handler: return the data (executed); throw → executed = false with the error's message.
+ * `context.signal` aborts when the sender stops waiting.
+ */
+export type QueryHandler = (query: QueryReceive, context: HandlerContext) => QueryHandlerResult | void | Promise<QueryHandlerResult | void>;
