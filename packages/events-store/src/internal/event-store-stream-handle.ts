@@ -1,6 +1,7 @@
-import type { ClientInternals } from '@kubemq/core/internal';
+import { validateSignal, type ClientInternals } from '@kubemq/core/internal';
 import { buildEventStore } from './build-event.js';
 import { StoreSendStream } from './send-stream.js';
+import { callTimeoutMs } from './timeouts.js';
 import type { CallOptions, EventStore, EventStoreResult } from './types.js';
 
 /**
@@ -30,12 +31,16 @@ export class EventStoreStreamHandleImpl implements EventStoreStreamHandle {
 
   send(event: EventStore, options: CallOptions = {}): Promise<EventStoreResult> {
     let wire;
+    let timeoutMs;
+    let signal;
     try {
       wire = buildEventStore(event, this.internals.clientId, 'eventsStore.stream');
+      signal = validateSignal(options.signal);
+      timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.stream.send(wire, { signal: options.signal, timeoutMs: options.timeoutMs });
+    return this.stream.send(wire, { signal, timeoutMs });
   }
 
   close(options: { timeoutMs?: number } = {}): Promise<void> {

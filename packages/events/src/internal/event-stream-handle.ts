@@ -1,8 +1,9 @@
 import { Subject, type Observable } from 'rxjs';
 import type { KubemqError } from '@kubemq/core';
-import type { ClientInternals } from '@kubemq/core/internal';
+import { validateSignal, type ClientInternals } from '@kubemq/core/internal';
 import { buildEvent } from './build-event.js';
 import { EventsSendStream } from './send-stream.js';
+import { callTimeoutMs } from './timeouts.js';
 import type { CallOptions, Event, EventStreamFailure } from './types.js';
 
 /**
@@ -14,9 +15,11 @@ export interface EventStreamHandle extends AsyncDisposable {
   /**
    * Writes one event. Resolves when it is handed to the transport (not when the broker accepted it:
    * its error, if any, arrives on `failures`). Rejects with a ValidationError for bad input (nothing
-   * is written), `BUFFER_FULL` when too many events wait, `CLOSED` after close().
+   * is written), `BUFFER_FULL` when too many events wait, `CLOSED` after close(), and `TIMEOUT` /
+   * `CANCELLED` when `timeoutMs` passes or `signal` aborts before it could be written (while
+   * reconnecting, say); such an event is never written.
    */
-  send(event: Event): Promise<void>;
+  send(event: Event, options?: CallOptions): Promise<void>;
   /** Per-event broker errors, correlated by event id. Completes when the handle is closed. */
   readonly failures: Observable<EventStreamFailure>;
   /**
@@ -47,14 +50,18 @@ export class EventStreamHandleImpl implements EventStreamHandle {
     });
   }
 
-  send(event: Event): Promise<void> {
+  send(event: Event, options: CallOptions = {}): Promise<void> {
     let wire;
+    let timeoutMs;
+    let signal;
     try {
       wire = buildEvent(event, this.internals.clientId, 'events.stream');
+      signal = validateSignal(options.signal);
+      timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.stream.write(wire);
+    return this.stream.write(wire, { signal, timeoutMs });
   }
 
   flush(options: CallOptions = {}): Promise<void> {

@@ -22,7 +22,7 @@ interface Pending {
 }
 
 type QueueItem =
-  | { kind: 'event'; event: WireEvent; pending?: Pending; written?: Deferred<void> }
+  | { kind: 'event'; event: WireEvent; pending?: Pending; written?: Pending }
   | { kind: 'flush'; waiter: Pending };
 
 /** A marker in flight: its answer confirms every event written before it. */
@@ -93,11 +93,21 @@ export class EventsSendStream {
     return result.promise;
   }
 
-  /** Writes one event without waiting for its verdict; resolves when it is handed to the transport. */
-  write(event: WireEvent): Promise<void> {
-    const written = deferred<void>();
-    this.enqueue({ kind: 'event', event, written }, undefined, written);
-    return written.promise;
+  /**
+   * Writes one event without waiting for its verdict; resolves when it is handed to the transport.
+   * A timeout or abort before that takes it out of the queue (it is never written).
+   */
+  write(event: WireEvent, opts: ConfirmOptions = {}): Promise<void> {
+    const call = this.call;
+    if (call && !this.waitingDrain && this.queued === 0 && !this.closing && !opts.signal?.aborted) {
+      // Fast path: nothing waits ahead of it, so it goes out now (no timer, no queue entry).
+      if (!call.write(event)) this.waitForDrain(call);
+      return Promise.resolve();
+    }
+    const result = deferred<void>();
+    const written = this.pending(event.EventID, event.Channel, result, opts);
+    this.enqueue({ kind: 'event', event, written }, written);
+    return result.promise;
   }
 
   /** Resolves when the broker has processed every event written before this call. */
@@ -210,12 +220,9 @@ export class EventsSendStream {
     return settle;
   }
 
-  private enqueue(item: QueueItem, pending?: Pending, written?: Deferred<void>): void {
-    const refuse = (err: KubemqError) => {
-      if (pending) pending.reject(err);
-      else written?.reject(err);
-    };
-    if (pending?.done) return; // already aborted
+  private enqueue(item: QueueItem, pending: Pending): void {
+    const refuse = (err: KubemqError) => pending.reject(err);
+    if (pending.done) return; // already aborted
     if (this.closing || this.closed) {
       refuse(
         new KubemqError({
@@ -304,7 +311,7 @@ export class EventsSendStream {
         if (item.waiter.done) continue;
         ok = this.writeMarker(call, [item.waiter]);
       } else {
-        if (item.pending?.done) continue; // timed out or aborted before it was written
+        if (item.pending?.done || item.written?.done) continue; // timed out or aborted before it was written
         ok = call.write(item.event);
         if (item.pending) {
           this.sinceMarker.push(item.pending);
@@ -315,12 +322,7 @@ export class EventsSendStream {
         item.written?.resolve();
       }
       if (!ok) {
-        this.waitingDrain = true;
-        void call.drained().then(() => {
-          if (this.call !== call) return;
-          this.waitingDrain = false;
-          this.pump();
-        });
+        this.waitForDrain(call);
         break;
       }
     }
@@ -339,6 +341,16 @@ export class EventsSendStream {
         if (this.call === call && this.sinceMarker.length > 0) this.writeMarker(call, []);
       });
     }
+  }
+
+  /** The transport's buffer is full: write nothing more until it drains. */
+  private waitForDrain(call: BidiCall<WireEvent>): void {
+    this.waitingDrain = true;
+    void call.drained().then(() => {
+      if (this.call !== call) return;
+      this.waitingDrain = false;
+      this.pump();
+    });
   }
 
   private writeMarker(call: BidiCall<WireEvent>, waiters: Pending[]): boolean {

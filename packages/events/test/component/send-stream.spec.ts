@@ -132,3 +132,28 @@ describe('EventsSendStream (events, Store=false)', () => {
     await expect(stream.write(ev('ok', 2))).rejects.toMatchObject({ code: 'CLOSED' });
   });
 });
+
+describe('EventsSendStream.write (stream handle)', () => {
+  it('an event that cannot be written before its timeout is dropped from the queue, never written', async () => {
+    const internals = fakeInternals();
+    let release!: () => void;
+    internals.ready = new Promise((resolve) => (release = resolve));
+    const stream = new EventsSendStream(internals, { operation: 'events.stream', maxQueued: 100 });
+    await expect(stream.write(ev('ok', 1), { timeoutMs: 20 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    const later = stream.write(ev('ok', 2));
+    release();
+    await later;
+    const written = (internals.calls[0]!.written as WireEvent[]).filter((w) => !isMarkerId(w.EventID));
+    expect(written.map((w) => w.EventID)).toEqual(['e2']);
+  });
+
+  it('writes straight through once the call is open, in order', async () => {
+    const internals = fakeInternals(broker() as never);
+    const stream = new EventsSendStream(internals, { operation: 'events.stream', maxQueued: 100 });
+    await stream.write(ev('ok', 1));
+    for (let i = 2; i <= 50; i++) await stream.write(ev('ok', i));
+    await stream.flush();
+    const written = (internals.calls[0]!.written as WireEvent[]).filter((w) => !isMarkerId(w.EventID));
+    expect(written.map((w) => w.EventID)).toEqual(Array.from({ length: 50 }, (_, i) => `e${i + 1}`));
+  });
+});

@@ -1,5 +1,5 @@
 import { KubemqError } from '@kubemq/core';
-import { brokerError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
+import { brokerError, mapError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
 import { subscribeEvents } from '../../src/internal/subscribe.js';
 import type { EventReceive } from '../../src/internal/types.js';
 import { fakeInternals, settle } from './fake-internals.js';
@@ -39,6 +39,10 @@ describe('subscribeEvents (fake transport)', () => {
   it.each<[string, KubemqError]>([
     ['a retryable error', new KubemqError({ code: 'UNAVAILABLE', message: 'gone', operation: 'x', retryable: true })],
     ['a CANCELLED the broker sent while shutting down', new KubemqError({ code: 'CANCELLED', message: 'Call cancelled', operation: 'x' })],
+    [
+      'an INTERNAL from a broker process that exited mid-call',
+      mapError({ code: 13, details: 'Received RST_STREAM with code 0 (Call ended without gRPC status)', metadata: {} }, { operation: 'x' }),
+    ],
   ])('re-opens after %s and keeps delivering', async (_name, err) => {
     const internals = fakeInternals();
     const got: string[] = [];

@@ -2,7 +2,7 @@ import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
 import { events, type EventReceive } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
+import { eventually, expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
 // Events are at-most-once: events sent while the broker is down may be lost. What must hold is
@@ -51,6 +51,33 @@ describe('events across a broker restart (own broker)', () => {
     } finally {
       sub.sub.unsubscribe();
       group.sub.unsubscribe();
+    }
+  }, 120_000);
+
+  itWhen('restart', expectedCapabilities())('send() and a stream handle opened before a restart work after it', async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('ev.handle-restart');
+    const sub = collect(events(c).subscribe({ channel }));
+    const handle = events(c).stream();
+    const failures: string[] = [];
+    handle.failures.subscribe((f) => failures.push(f.eventId));
+    try {
+      await liveAgain(c, channel, sub.items, 'before');
+      await handle.send({ channel, body: 'via handle, before' });
+      await handle.flush();
+      await (broker as KubemqBroker).restart();
+      await liveAgain(c, channel, sub.items, 'after');
+      // the handle's old stream died with the broker; the next send opens a new one
+      await eventually(async () => {
+        await handle.send({ channel, body: 'via handle, after' });
+        await handle.flush({ timeoutMs: 2_000 });
+        expect(sub.items.some((e) => e.text() === 'via handle, after')).toBe(true);
+      }, { timeoutMs: 20_000, intervalMs: 200 });
+      expect((await events(c).send({ channel, body: 'via send, after' })).sent).toBe(true);
+      expect(failures).toEqual([]);
+    } finally {
+      await handle.close();
+      sub.sub.unsubscribe();
     }
   }, 120_000);
 
