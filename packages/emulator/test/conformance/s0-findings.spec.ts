@@ -151,9 +151,7 @@ describe('§0 findings', () => {
     inbox.cancel();
   });
 
-  it('§0.6 events-store durables: see s2-events-store.spec.ts (clientID already registered, ClientID charset, resume)', () => {
-    expect(Subscribe_SubscribeType.EventsStore).toBe(2);
-  });
+  // §0.6 (events-store durables by ClientID) is pinned in s2-events-store.spec.ts.
 
   itSkipBecause('[spec] the crash on an aborted QueuesUpstream is random on the real server; see §5.3 for the safe close')(
     '§0.7 aborting a QueuesUpstream can crash the server',

@@ -252,3 +252,20 @@ describe('§2.4 Queues: ReceiveCount and dead-letter', () => {
     expect(r.Messages).toHaveLength(0);
   });
 });
+
+describe('§2.4 Queues: one receiver per queue', () => {
+  it('§2.4 concurrent simple receives on one queue run one at a time (they share the pooled receiver)', async () => {
+    const c = connect();
+    const channel = ch('s24.serial');
+    const started = Date.now();
+    const ends: number[] = [];
+    await Promise.all(
+      [0, 1].map(() =>
+        receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }).then(() => ends.push(Date.now() - started)),
+      ),
+    );
+    ends.sort((a, b) => a - b);
+    expect(ends[0]).toBeGreaterThanOrEqual(900);
+    expect(ends[1]).toBeGreaterThanOrEqual(1900);
+  });
+});

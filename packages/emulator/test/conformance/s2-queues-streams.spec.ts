@@ -1,6 +1,7 @@
 // spec/server.md §2.4 Queues: StreamQueueMessage (v1), QueuesDownstream, QueuesUpstream, QueuesInfo (and §6 "Queues").
 import * as grpc from '@grpc/grpc-js';
 import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, type kubemqClient } from '../../src/generated/kubemq.js';
+import { itSkipBecause } from '@kubemq/testing/jest';
 import { ch, cid } from './support/naming.js';
 import {
   closeAll,
@@ -488,4 +489,10 @@ describe('§2.4 QueuesInfo', () => {
     const r = await queuesInfo(c, { QueueName: 'A' });
     expect((r.Info?.Queues ?? []).map((x) => x.Name)).toContain('A');
   });
+});
+
+describe('§2.5 channel management over HTTP', () => {
+  itSkipBecause('[spec] the REST (9090) and API (8080) HTTP endpoints are outside this raw-gRPC suite; the emulator accepts and ignores REST_PORT/API_PORT')(
+    '§2.5 POST /api/request create_channel / purge_queue_channel and GET /v1/stats/* on the API port',
+  );
 });

@@ -2,22 +2,23 @@
 // stream lifecycle (half-close), idle streams.
 import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
-import { eventually, itWhen } from '@kubemq/testing/jest';
+import { eventually, itSkipBecause, itWhen } from '@kubemq/testing/jest';
 import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, Subscribe_SubscribeType as ST } from '../../src/generated/kubemq.js';
 import { ch, cid } from './support/naming.js';
 import {
   closeAll,
   connect,
   downstream,
+  eventsStream,
   grpcError,
   ping,
   queueStreamV1,
   receiveQueue,
   sendEvent,
   sendQueueMessage,
+  sendRequest,
   sleep,
   subscribeEvents,
-  text,
   upstream,
 } from './support/raw.js';
 import { readyEvents } from './support/ready.js';
@@ -63,9 +64,9 @@ describe('§5.2 transient versus permanent', () => {
     expect((await s.end()).code).toBe(grpc.status.OK);
   });
 
-  it('§5.2 Error 301 is transient: the same request succeeds once a responder is there (see §2.3)', async () => {
+  it('§5.2 Error 301 (no responder) is an INTERNAL status the client may retry', async () => {
     const err = await grpcError(
-      (await import('./support/raw.js')).sendRequest(connect(), {
+      sendRequest(connect(), {
         ClientID: cid(),
         Channel: ch('s52.301'),
         RequestTypeData: 1,
@@ -75,6 +76,10 @@ describe('§5.2 transient versus permanent', () => {
     );
     expect(err.details).toBe('Error 301: timeout for request message');
   });
+
+  itSkipBecause('[spec] needs a server caught mid-shutdown; no test can time that on a real server')(
+    '§5.1/§5.2 queue RPCs during shutdown: UNKNOWN / `Error 409: server is in shutdown mode`',
+  );
 });
 
 describe('§5.3 stream lifecycle', () => {
@@ -113,7 +118,6 @@ describe('§5.3 stream lifecycle', () => {
   });
 
   it('§5.3 SendEventsStream finishes on half-close', async () => {
-    const { eventsStream } = await import('./support/raw.js');
     const s = eventsStream(connect());
     s.write({ ClientID: cid(), Channel: ch('s53.events'), Body: Buffer.from('x') });
     s.close();
@@ -167,6 +171,5 @@ describe('§5.4 other quirks', () => {
     const p = await ping(c);
     expect(p.ServerStartTime).toBeGreaterThan(1_600_000_000n);
     expect(p.ServerStartTime).toBeLessThan(4_000_000_000n);
-    expect(text(Buffer.from('ok'))).toBe('ok');
   });
 });
