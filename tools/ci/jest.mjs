@@ -15,7 +15,9 @@ if (!configFile) {
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cwd = process.cwd();
-const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')).name.replace('@kubemq/', '');
+// A package is named by its package.json; an Nx project without one (tools/) by its project.json.
+const manifest = existsSync(join(cwd, 'package.json')) ? 'package.json' : 'project.json';
+const pkg = JSON.parse(readFileSync(join(cwd, manifest), 'utf8')).name.replace('@kubemq/', '');
 const reports = join(root, 'reports', 'jest');
 mkdirSync(reports, { recursive: true });
 const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');

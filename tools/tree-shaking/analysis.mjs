@@ -79,8 +79,8 @@ export function budgetsFrom(measured, headroom = 0.1, floor = { minified: 512, g
     Object.entries(measured).map(([fixture, s]) => [
       fixture,
       {
-        minified: Math.max(floor.minified, Math.ceil((s.minified * (1 + headroom)) / 100) * 100),
-        gzip: Math.max(floor.gzip, Math.ceil((s.gzip * (1 + headroom)) / 100) * 100),
+        minified: Math.max(floor.minified, Math.ceil(Math.round(s.minified * (1 + headroom)) / 100) * 100),
+        gzip: Math.max(floor.gzip, Math.ceil(Math.round(s.gzip * (1 + headroom)) / 100) * 100),
       },
     ]),
   );

@@ -1,0 +1,83 @@
+import { manifestProblems } from './manifest-rules.mjs';
+import { listPackages } from './workspace.mjs';
+
+const entry = (name) => ({
+  import: { types: `./dist/esm/${name}.d.ts`, default: `./dist/esm/${name}.js` },
+  require: { types: `./dist/cjs/${name}.d.ts`, default: `./dist/cjs/${name}.js` },
+});
+const pattern = () => ({
+  name: '@kubemq/events',
+  version: '1.2.3',
+  description: 'events',
+  license: 'MIT',
+  type: 'module',
+  sideEffects: false,
+  main: './dist/cjs/index.js',
+  module: './dist/esm/index.js',
+  types: './dist/esm/index.d.ts',
+  exports: { '.': entry('index'), './package.json': './package.json' },
+  files: ['dist', 'README.md'],
+  engines: { node: '>=20' },
+  publishConfig: { access: 'public' },
+  peerDependencies: { '@kubemq/core': '1.2.3', rxjs: '^7.8.0' },
+  devDependencies: { '@kubemq/core': '1.2.3' },
+});
+
+describe('manifestProblems', () => {
+  it('accepts the SDK shape', () => {
+    expect(manifestProblems(pattern(), 'pattern')).toEqual([]);
+  });
+
+  it('accepts every package of the workspace as it is', () => {
+    for (const p of listPackages()) expect([p.name, manifestProblems(p.manifest, p.role)]).toEqual([p.name, []]);
+  });
+
+  it('wants core and rxjs as peers of a pattern, never as dependencies', () => {
+    const m = pattern();
+    m.dependencies = { '@kubemq/core': '1.2.3', '@grpc/grpc-js': '^1.14.0' };
+    delete m.peerDependencies.rxjs;
+    const problems = manifestProblems(m, 'pattern').join('\n');
+    expect(problems).toMatch(/rxjs as a peerDependency/);
+    expect(problems).toMatch(/@kubemq\/core must not be a dependency/);
+    expect(problems).toMatch(/must not depend on @grpc\/grpc-js/);
+  });
+
+  it('wants types for the CJS branch, types first, and esm/cjs in their folders', () => {
+    const m = pattern();
+    m.exports['.'] = {
+      import: { default: './dist/esm/index.js', types: './dist/esm/index.d.ts' },
+      require: { default: './dist/esm/index.js' },
+    };
+    const problems = manifestProblems(m, 'pattern').join('\n');
+    expect(problems).toMatch(/import must list "types" first/);
+    expect(problems).toMatch(/require.types must be a .d.ts under .\/dist\/cjs\//);
+    expect(problems).toMatch(/require.default must be a .js under .\/dist\/cjs\//);
+  });
+
+  it('wants sideEffects false, engines, files, public access, and no private flag', () => {
+    const m = { ...pattern(), sideEffects: true, private: true, engines: undefined, files: ['src'], publishConfig: undefined };
+    expect(manifestProblems(m, 'pattern')).toEqual(
+      expect.arrayContaining([
+        '"sideEffects" must be false',
+        '"private": true would block publishing',
+        'engines.node must be ">=20"',
+        '"files" must include "dist"',
+        'publishConfig.access must be "public" (a scoped package is private by default)',
+      ]),
+    );
+  });
+
+  it('wants core to export ./internal and never to depend on a pattern', () => {
+    const m = { ...pattern(), name: '@kubemq/core', peerDependencies: { rxjs: '^7.8.0' }, devDependencies: {} };
+    m.dependencies = { '@grpc/grpc-js': '^1.14.0', '@kubemq/events': '1.2.3' };
+    const problems = manifestProblems(m, 'core').join('\n');
+    expect(problems).toMatch(/export "\.\/internal"/);
+    expect(problems).toMatch(/core must not depend on @kubemq\/events/);
+  });
+
+  it('rejects workspace protocols that npm cannot publish', () => {
+    const m = pattern();
+    m.devDependencies['@kubemq/core'] = 'workspace:*';
+    expect(manifestProblems(m, 'pattern')).toContain('devDependencies.@kubemq/core must be a publishable range (is "workspace:*")');
+  });
+});
