@@ -2,8 +2,10 @@
 // Builds the package in the current directory twice with tsc, unbundled:
 // dist/esm (NodeNext, the package is "type": "module") and dist/cjs (CommonJS,
 // marked by its own package.json). Entries that share classes stay one module each.
+// The output is written beside dist and swapped in at the end, so a process that runs from
+// dist meanwhile (a broker started by a test) never sees a half-written tree.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -11,11 +13,20 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const cwd = process.cwd();
 
-rmSync(join(cwd, 'dist'), { recursive: true, force: true });
-for (const config of ['tsconfig.lib.json', 'tsconfig.cjs.json']) {
-  execFileSync(process.execPath, [tsc, '-p', config], { cwd, stdio: 'inherit' });
+const staging = join(cwd, `.dist-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
+try {
+  for (const [config, format] of [['tsconfig.lib.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
+    execFileSync(process.execPath, [tsc, '-p', config, '--outDir', join(staging, format)], { cwd, stdio: 'inherit' });
+  }
+  writeFileSync(join(staging, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+  const previous = join(cwd, `.dist-old-${process.pid}`);
+  if (existsSync(join(cwd, 'dist'))) renameSync(join(cwd, 'dist'), previous);
+  renameSync(staging, join(cwd, 'dist'));
+  rmSync(previous, { recursive: true, force: true });
+} finally {
+  rmSync(staging, { recursive: true, force: true });
 }
-writeFileSync(join(cwd, 'dist/cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
 
 // Make declared bins executable (npm does this on install; workspaces link them as-is).
 const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
