@@ -1,5 +1,5 @@
 // QueuesUpstream (§2.4, services/array/array_queues_upstream.go): each request is a batch
-// send answered by RefRequestID. The server ignores half-close (§5.3): the call stays open
+// send answered by RefRequestID, not necessarily in request order. The server ignores half-close (§5.3): the call stays open
 // until the client cancels.
 import type * as grpc from '@grpc/grpc-js';
 import type { QueuesUpstreamRequest, QueuesUpstreamResponse } from '../../generated/kubemq.js';
@@ -11,6 +11,19 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
     let halfClosed = false;
     let answered = 0;
     let received = 0;
+    // §2.4: the server runs each request in its own goroutine, so responses may arrive out of
+    // order. We store each request as it comes (before any answer), then answer the requests that
+    // arrived in the same turn of the event loop smallest first, as concurrent work would finish.
+    let batch: QueuesUpstreamResponse[] = [];
+    const flush = (): void => {
+      const out = batch;
+      batch = [];
+      if (out.length > 1) out.sort((a, b) => a.Results.length - b.Results.length);
+      for (const resp of out) {
+        answered++;
+        if (!call.cancelled) call.write(resp);
+      }
+    };
     call.on('data', (req: QueuesUpstreamRequest) => {
       received++;
       // §6: an empty RequestID stays empty in RefRequestID.
@@ -21,8 +34,8 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
         // §6: IsError stays false even when items failed; each result says.
         resp = { RefRequestID: req.RequestID, Results: sendBatch(ctx, req.Messages).results, IsError: false, Error: '' };
       }
-      answered++;
-      if (!call.cancelled) call.write(resp);
+      if (batch.length === 0) setImmediate(flush);
+      batch.push(resp);
     });
     call.on('end', () => {
       halfClosed = true; // §5.3: ignored; the RPC stays open until the client cancels
