@@ -17,7 +17,9 @@ const staging = join(cwd, `.dist-${process.pid}`);
 rmSync(staging, { recursive: true, force: true });
 try {
   for (const [config, format] of [['tsconfig.lib.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
-    execFileSync(process.execPath, [tsc, '-p', config, '--outDir', join(staging, format)], { cwd, stdio: 'inherit' });
+    // --inlineSources: the tarball ships dist/ only, so each .js.map carries its TypeScript source
+    // (maps pointing at ../../src/*.ts would break debuggers and source-map loaders of users).
+    execFileSync(process.execPath, [tsc, '-p', config, '--outDir', join(staging, format), '--inlineSources'], { cwd, stdio: 'inherit' });
   }
   writeFileSync(join(staging, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
   const previous = join(cwd, `.dist-old-${process.pid}`);
