@@ -40,6 +40,13 @@ function builtProblems(pkg) {
   for (const target of [...exportTargets(pkg.manifest.exports), pkg.manifest.main, pkg.manifest.module, pkg.manifest.types]) {
     if (typeof target === 'string' && !existsSync(join(pkg.dir, target))) problems.push(`${target} does not exist`);
   }
+  // The tarball holds dist/ only: a source map must carry its sources, not point at ../../src.
+  for (const map of ['dist/esm/index.js.map', 'dist/cjs/index.js.map']) {
+    const file = join(pkg.dir, map);
+    if (existsSync(file) && !Array.isArray(JSON.parse(readFileSync(file, 'utf8')).sourcesContent)) {
+      problems.push(`${map} has no sourcesContent: its sources are not in the tarball (build with --inlineSources)`);
+    }
+  }
   for (const bin of Object.values(pkg.manifest.bin ?? {})) {
     if (!existsSync(join(pkg.dir, bin))) problems.push(`bin ${bin} does not exist`);
     else if (!readFileSync(join(pkg.dir, bin), 'utf8').startsWith('#!')) problems.push(`bin ${bin} has no #! line`);
