@@ -1,3 +1,4 @@
+import { KubemqError } from '@kubemq/core';
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import { QueueConsumer } from '../../src/internal/consumer/consumer.js';
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
@@ -134,5 +135,19 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     expect(consumer.stats.acked).toBe(2);
     expect(broker.waiting('q')).toHaveLength(0);
     expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+
+  it('re-opens after the stream ends with INTERNAL (a broker stopping: RST_STREAM code 0), but not after a validation error', async () => {
+    const broker = new FakeQueueBroker();
+    const seen: string[] = [];
+    const consumer = start(broker, (b) => seen.push(b));
+    await until(() => broker.getsInFlight === 1);
+    broker.calls[0]!.fail(new KubemqError({ code: 'INTERNAL', grpcStatus: 13, operation: 'x', message: 'Received RST_STREAM with code 0' }));
+    await until(() => consumer.stats.recoveries === 1 && broker.calls.filter((c) => !c.cancelled).length === 1);
+    broker.add('q', 1);
+    await until(() => seen.length === 1);
+    await until(() => broker.getsInFlight === 1);
+    broker.calls[1]!.fail(new KubemqError({ code: 'VALIDATION', operation: 'x', message: 'Error 120: invalid queue name' }));
+    await expect(consumer.done).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 });

@@ -58,12 +58,12 @@ export class FakeCall<Req> implements BidiCall<Req> {
     this.cancelled = true;
     this.onClose();
   }
-  /** The connection broke. */
-  fail(): void {
+  /** The connection broke (by default as a retryable UNAVAILABLE). */
+  fail(err = new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: 'x', message: 'connection lost' })): void {
     if (this.cancelled) return;
     this.cancelled = true;
     this.onClose();
-    this.observer.error(new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: 'x', message: 'connection lost' }));
+    this.observer.error(err);
   }
 }
 

@@ -58,4 +58,67 @@ describe('queue consumer across a broker kill -9 (own broker)', () => {
     expect(killed).toBe(true);
     expect(all.filter((body) => !seen.has(body))).toEqual([]);
   }, 240_000);
+
+  itWhen('restart', expectedCapabilities())('a consumer across 10 broker restarts: no growth of streams or listeners, nothing lost', async () => {
+    const c = client as KubemqClient;
+    const b = broker as KubemqBroker;
+    const q = queues(c);
+    const channel = uniqueChannel('q.restarts');
+    const seen = new Set<string>();
+    const consumer = q.consume(channel, (msg) => void seen.add(msg.text()), { batchSize: 10, waitTimeoutMs: 1000 });
+    const listenersAtStart = consumer.stats.listeners;
+    try {
+      for (let round = 0; round < 10; round++) {
+        const body = `round-${round}`;
+        await eventually(() => q.send({ channel, body }), { timeoutMs: 30_000, intervalMs: 250 });
+        await eventually(() => expect(seen.has(body)).toBe(true), { timeoutMs: 30_000, intervalMs: 50 });
+        await b.restart();
+        expect(consumer.stats.streamsOpen).toBeLessThanOrEqual(1);
+        expect(consumer.stats.listeners).toBeLessThanOrEqual(Math.max(listenersAtStart, 1));
+        expect(consumer.stats.pollsInFlight).toBeLessThanOrEqual(1);
+      }
+      await eventually(() => q.send({ channel, body: 'last' }), { timeoutMs: 30_000, intervalMs: 250 });
+      await eventually(() => expect(seen.has('last')).toBe(true), { timeoutMs: 30_000, intervalMs: 50 });
+    } finally {
+      await consumer.stop();
+    }
+    const stats = consumer.stats;
+    console.log(`queues restarts: ${stats.recoveries} recoveries, ${stats.streamsOpened} streams opened, max ${stats.maxPollsInFlight} poll in flight`);
+    expect(stats.recoveries).toBeGreaterThanOrEqual(10);
+    expect(stats.maxPollsInFlight).toBe(1);
+    expect(stats.streamsOpen).toBe(0);
+    expect(stats.listeners).toBe(0);
+  }, 300_000);
+
+  itWhen('restart', expectedCapabilities())('the upstream re-opens after a restart; a send cut off by it fails retryable, never silently', async () => {
+    const c = client as KubemqClient;
+    const b = broker as KubemqBroker;
+    const q = queues(c);
+    const channel = uniqueChannel('q.up.restart');
+    const up = q.upstream();
+    try {
+      expect((await up.send([{ channel, body: 'before' }])).failed).toBe(0);
+      await b.restart();
+      // The first send after the restart either works on a new stream or fails with a retryable
+      // error (the stream it went out on was cut): retry it, as a caller would.
+      let after: Awaited<ReturnType<typeof up.send>> | undefined;
+      await eventually(
+        async () => {
+          try {
+            after = await up.send([{ channel, body: 'after' }]);
+          } catch (err) {
+            expect(err).toMatchObject({ retryable: true });
+            throw err;
+          }
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      expect(after?.failed).toBe(0);
+    } finally {
+      await up.close();
+    }
+    const bodiesSeen = (await q.receive({ channel, maxItems: 3, waitTimeoutMs: 1000 })).messages.map((m) => m.text());
+    expect(bodiesSeen).toContain('after');
+    expect(bodiesSeen.filter((x) => x === 'after').length).toBeGreaterThanOrEqual(1);
+  }, 120_000);
 });

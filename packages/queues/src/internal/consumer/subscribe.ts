@@ -65,11 +65,23 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
   });
 }
 
+/**
+ * Which breaks a poll loop survives. Besides core's `retryable`, a queue consumer also re-opens on
+ * INTERNAL and UNKNOWN ends of its stream: grpc-js reports a broker's graceful stop as
+ * `13 INTERNAL: Received RST_STREAM with code 0`, and the broker answers queue RPCs during
+ * shutdown with UNKNOWN (spec/server.md §5.1). Validation, authentication and permission errors
+ * still end it.
+ */
+export function consumerRetryable(err: KubemqError): boolean {
+  return err.retryable || err.code === 'INTERNAL' || err.code === 'UNKNOWN' || err.code === 'UNAVAILABLE';
+}
+
 /** The poll loop, re-opened after every retryable break. */
 export function pollTransactions(internals: ClientInternals, opts: PollLoopOptions): Observable<PollTransaction> {
   return recoverable(internals, (_attempt, ready) => pollLoop(internals, opts, ready), {
     operation: opts.operation,
     channel: opts.request.channel,
+    isRetryable: consumerRetryable,
     ...(opts.onRecover && { onRecover: opts.onRecover }),
   });
 }
