@@ -14,6 +14,7 @@ import { pollTransactions } from './internal/consumer/subscribe.js';
 import { toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
 import { LanePool, pollOnLane } from './internal/downstream/poll.js';
+import { infoFilter } from './internal/info-names.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
 import {
   ACK_ALL_QUEUE_MESSAGES,
@@ -272,9 +273,11 @@ export class QueuesClient {
 
   /**
    * Queue statistics. Only queues with stored messages are listed (acked messages stay stored until
-   * retention removes them). `channels` are exact names; the broker trims the characters `_QUES.`
-   * off both ends of each stored name before comparing, so a name starting or ending with one of
-   * them never matches (and is listed mangled when no filter is given).
+   * retention removes them). `channels` are exact names (no patterns). The open-source broker trims
+   * the characters `_QUES.` off both ends of each queue name it reports and filters on that trimmed
+   * name; the SDK sends the trimmed form of each requested name and restores the real names in the
+   * answer. Without `channels`, names starting or ending with one of those characters are listed as
+   * the broker mangled them (`QA_S` → `A`).
    *
    * @example
    * ```ts
@@ -284,10 +287,13 @@ export class QueuesClient {
    */
   async info(options: QueuesInfoOptions = {}): Promise<QueuesInfo> {
     const o = requireObject(options, 'options') as QueuesInfoOptions;
-    const queueName = validateInfoChannels(o.channels);
+    const channels = validateInfoChannels(o.channels);
     const call = validateCallOptions(o);
-    const response = await this.internals.unary(QUEUES_INFO, { RequestID: newId(), QueueName: queueName }, { operation: 'queues.info', ...call });
-    return toQueuesInfo(response.Info);
+    const { filter, realName } = infoFilter(channels);
+    const response = await this.internals.unary(QUEUES_INFO, { RequestID: newId(), QueueName: filter }, { operation: 'queues.info', ...call });
+    const info = toQueuesInfo(response.Info);
+    for (const q of info.queues) q.name = realName.get(q.name) ?? q.name;
+    return info;
   }
 
   /**

@@ -160,10 +160,10 @@ describe('poll requests', () => {
 });
 
 describe('info channels', () => {
-  it('joins exact names with ;', () => {
-    expect(validateInfoChannels(undefined)).toBe('');
-    expect(validateInfoChannels('a')).toBe('a');
-    expect(validateInfoChannels(['a', 'b.c'])).toBe('a;b.c');
+  it('takes one name or a list of exact names', () => {
+    expect(validateInfoChannels(undefined)).toEqual([]);
+    expect(validateInfoChannels('a')).toEqual(['a']);
+    expect(validateInfoChannels(['a', 'b.c'])).toEqual(['a', 'b.c']);
   });
 
   it('rejects separators and bad names', () => {

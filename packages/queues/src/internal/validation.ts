@@ -175,9 +175,9 @@ export function validatePoll(value: unknown, limits: QueueLimits): ValidPoll {
   };
 }
 
-/** `QueuesInfo` names: exact names joined with `;` (the broker splits on it). */
-export function validateInfoChannels(value: unknown): string {
-  if (value === undefined) return '';
+/** `QueuesInfo` names: exact queue names (the broker splits its filter on `;`). */
+export function validateInfoChannels(value: unknown): string[] {
+  if (value === undefined) return [];
   const names = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(names)) fail('channels', 'must be a string or an array of strings');
   return names
@@ -186,8 +186,7 @@ export function validateInfoChannels(value: unknown): string {
       const channel = validateQueueChannel(name, field);
       if (channel.includes(';')) fail(field, "cannot contain ';' (the broker's name separator)");
       return channel;
-    })
-    .join(';');
+    });
 }
 
 /** Sequences of a transaction's messages: a non-empty list of known ones. */

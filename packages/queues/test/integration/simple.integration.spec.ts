@@ -95,6 +95,17 @@ describe('queues simple API', () => {
     expect(all.queues.some((x) => x.name === channel)).toBe(true);
   });
 
+  it("finds a queue whose name the broker's info trim mangles, under its real name", async () => {
+    // The broker reports `_QUEUES_.<q>` trimmed by the cutset `_QUES.`: 'QA_S.x' becomes 'A_S.x'.
+    const channel = uniqueChannel('QA_S');
+    await q.send({ channel, body: 'x' });
+    const info = await q.info({ channels: [channel] });
+    expect(info.queues.map((x) => x.name)).toEqual([channel]);
+    expect(info.queues[0]?.messages).toBe(1);
+    const all = await q.info();
+    expect(all.queues.some((x) => x.name === channel.slice(1))).toBe(true); // unfiltered: as the broker names it
+  });
+
   it('rejects bad input with a typed error naming the field, and sends nothing', async () => {
     const channel = uniqueChannel('q.bad');
     const cases: [() => Promise<unknown>, string][] = [

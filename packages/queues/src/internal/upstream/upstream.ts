@@ -91,6 +91,7 @@ export class QueuesUpstream implements AsyncDisposable {
       this.pending.set(requestId, { messages: wire, resolve, reject });
       this.counters.pending = this.pending.size;
     });
+    answer.catch(() => undefined); // observed through `work`; never an unhandled rejection
     const forget = (): void => {
       this.pending.delete(requestId);
       this.counters.pending = this.pending.size;
