@@ -130,11 +130,4 @@ export class SubjectRouter<T> {
   hasSubscribers(subject: string): boolean {
     return this.exact.has(subject) || [...this.wild].some((s) => subjectMatches(s.pattern, subject));
   }
-
-  /** Every subscription (for listing channels). */
-  all(): Subscription<T>[] {
-    const out: Subscription<T>[] = [...this.wild];
-    for (const set of this.exact.values()) out.push(...set);
-    return out;
-  }
 }

@@ -14,11 +14,6 @@ export class EventsEngine<T> {
 
   constructor(private readonly channels: ChannelRegistry) {}
 
-  /** Subscribers that would get an event on `channel` right now (for a lazy encode). */
-  hasReceivers(channel: string): boolean {
-    return this.router.size > 0 && this.router.hasSubscribers(natsSubject(channel));
-  }
-
   /** Routes one event; returns the number of receivers. No receivers is not an error (§2.1). */
   publish(channel: string, bytes: number, payload: () => T): number {
     this.channels.incoming('events', channel, bytes);

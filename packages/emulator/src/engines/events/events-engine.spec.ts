@@ -1,0 +1,33 @@
+import { ChannelRegistry } from '../channels/registry.js';
+import { EventsEngine, natsSubject } from './events-engine.js';
+
+describe('EventsEngine', () => {
+  it('encodes once for all receivers and counts channel activity', () => {
+    const channels = new ChannelRegistry(() => 1);
+    const engine = new EventsEngine<string>(channels);
+    const got: string[] = [];
+    const stop = engine.subscribe('a.*', '', (m) => got.push(`w:${m}`));
+    engine.subscribe('a.b', '', (m) => got.push(`x:${m}`));
+    let encodes = 0;
+    expect(engine.publish('a.b', 3, () => `m${++encodes}`)).toBe(2);
+    expect(encodes).toBe(1);
+    expect(got).toEqual(['x:m1', 'w:m1']);
+    expect(engine.publish('nobody', 3, () => `m${++encodes}`)).toBe(0);
+    expect(encodes).toBe(1); // nothing encoded without receivers
+    stop();
+    stop(); // idempotent
+    expect(channels.list('events', 'a.b')[0]).toMatchObject({ incoming: { messages: 1, volume: 3 }, outgoing: { messages: 2, volume: 6 } });
+    expect(channels.list('events', 'a.*')[0]!.isActive).toBe(false);
+  });
+
+  it('routes by the subject NATS sees: a tab, CR or LF ends it (server.md §6)', () => {
+    expect(natsSubject('a\tb')).toBe('a');
+    expect(natsSubject('a\r\nb')).toBe('a');
+    expect(natsSubject('a.b')).toBe('a.b');
+    const engine = new EventsEngine<string>(new ChannelRegistry(() => 1));
+    const got: string[] = [];
+    engine.subscribe('a', '', (m) => got.push(m));
+    engine.publish('a\tb', 1, () => 'tabbed');
+    expect(got).toEqual(['tabbed']);
+  });
+});
