@@ -93,6 +93,32 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
     180_000,
   );
 
+  itWhen('kill', expectedCapabilities())('a stream handle opened before kill -9 stores again after the restart', async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('es.handle-kill');
+    const handle = eventsStore(c).stream();
+    try {
+      expect((await handle.send({ channel, body: 'before' })).sent).toBe(true);
+      await (broker as KubemqBroker).kill();
+      await (broker as KubemqBroker).restart();
+      // the handle's stream died with the broker; a send after the client reconnected opens a new one
+      const after = await eventually(() => handle.send({ channel, body: 'after' }, { timeoutMs: 2_000 }), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
+      expect(after.sent).toBe(true);
+      const all = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+      try {
+        await eventually(() => expect(all.items.map((e) => e.text())).toContain('after'));
+        expect(all.items[0]!.text()).toBe('before');
+      } finally {
+        all.sub.unsubscribe();
+      }
+    } finally {
+      await handle.close();
+    }
+  }, 120_000);
+
   itWhen('kill', expectedCapabilities())(
     `kill -9 + restart in the middle of ${TOTAL} events: no gap, no repeat`,
     async () => {

@@ -216,6 +216,8 @@ describe('events store (integration)', () => {
       ['tags alone', () => eventsStore(fresh).send({ channel: 'a', tags: { t: 'v' } }), 'body'],
       ['object body', () => eventsStore(fresh).send({ channel: 'a', body: {} as never }), 'body'],
       ['stream handle, empty message', () => eventsStore(fresh).stream().send({ channel: 'a' }), 'body'],
+      ['negative timeoutMs', () => eventsStore(fresh).send({ channel: 'a', body: 'x' }, { timeoutMs: -1 }), 'timeoutMs'],
+      ['a signal that is not an AbortSignal', () => eventsStore(fresh).send({ channel: 'a', body: 'x' }, { signal: 'stop' as never }), 'signal'],
       ['subscribe with a wildcard', sub({ channel: 'a.>' }), 'channel'],
       ['sequence 0', sub({ channel: 'a', startAt: { kind: 'sequence', sequence: 0 } }), 'startAt.sequence'],
       ['negative sequence', sub({ channel: 'a', startAt: StartPosition.atSequence(-1) }), 'startAt.sequence'],

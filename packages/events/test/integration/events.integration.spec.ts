@@ -209,6 +209,8 @@ describe('events (integration)', () => {
       ['subscribe, bad wildcard', async () => events(fresh).subscribe({ channel: 'a.>.b' }), 'channel'],
       ['subscribe, empty channel', async () => events(fresh).subscribe({ channel: '' }), 'channel'],
       ['timeoutMs 0', () => events(fresh).send({ channel: 'a', body: 'x' }, { timeoutMs: 0 }), 'timeoutMs'],
+      ['a signal that is not an AbortSignal', () => events(fresh).send({ channel: 'a', body: 'x' }, { signal: {} as never }), 'signal'],
+      ['stream handle, NaN timeoutMs', () => events(fresh).stream().send({ channel: 'a', body: 'x' }, { timeoutMs: Number.NaN }), 'timeoutMs'],
     ];
     it.each(cases)('%s', async (_name, run, field) => {
       const internals = clientInternals(fresh);
