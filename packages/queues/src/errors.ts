@@ -1,6 +1,13 @@
 import { KubemqError } from '@kubemq/core';
 
-/** Why a transaction (or one of its messages) takes no more settlements. */
+/**
+ * Why a transaction (or one of its messages) takes no more settlements.
+ *
+ * @example
+ * ```ts
+ * const reason: TransactionEndReason = 'lost'; // its stream ended; the broker returned the messages
+ * ```
+ */
 export type TransactionEndReason = 'settled' | 'closed' | 'lost';
 
 /**

@@ -1,6 +1,13 @@
 import type { KubemqError } from '@kubemq/core';
 
-/** Options every call that can wait accepts. */
+/**
+ * Options every call that can wait accepts.
+ *
+ * @example
+ * ```ts
+ * await tx.ackAll({ signal: AbortSignal.timeout(5000) });
+ * ```
+ */
 export interface CallOptions {
   /** Aborting rejects the call with code `CANCELLED`; nothing further is sent. */
   signal?: AbortSignal;
@@ -244,10 +251,24 @@ export interface PollRequest extends CallOptions {
   autoAck?: boolean;
 }
 
-/** Where a polled message stands. */
+/**
+ * Where a polled message stands: `released` means it went back to the queue unsettled.
+ *
+ * @example
+ * ```ts
+ * const open = tx.messages.filter((m) => m.settlement === 'pending');
+ * ```
+ */
 export type MessageSettlement = 'pending' | 'settling' | 'acked' | 'nacked' | 'requeued' | 'released';
 
-/** Where a poll transaction stands. */
+/**
+ * Where a poll transaction stands: `lost` when its stream ended before it was settled.
+ *
+ * @example
+ * ```ts
+ * if (tx.state === 'open') await tx.close();
+ * ```
+ */
 export type TransactionState = 'open' | 'settled' | 'closed' | 'lost';
 
 /**

@@ -1,6 +1,12 @@
 /**
  * The broker's queue limits (spec/server.md §4, kubemq-community defaults). A broker configured with
  * other `QUEUE_*` values can be matched with `queues(client, { limits })`.
+ *
+ * @example
+ * ```ts
+ * const limits: Partial<QueueLimits> = { maxDelaySeconds: 86_400, maxReceiveCount: 10 };
+ * const q = queues(client, { limits });
+ * ```
  */
 export interface QueueLimits {
   /** `QUEUE_MAX_DELAY_SECONDS`. */
@@ -19,6 +25,14 @@ export interface QueueLimits {
   maxPollWaitMs: number;
 }
 
+/**
+ * The open-source broker's defaults, which client-side validation uses unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * console.log(DEFAULT_QUEUE_LIMITS.maxDelaySeconds); // 43200
+ * ```
+ */
 export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxDelaySeconds: 43_200,
   maxExpirationSeconds: 43_200,
@@ -29,5 +43,13 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxPollWaitMs: 3_600_000,
 });
 
-/** The downstream `WaitTimeout` floor: the broker turns anything lower into 1000 ms. */
+/**
+ * The downstream `WaitTimeout` floor: the broker turns anything lower into 1000 ms, so `poll()`
+ * rejects a lower `waitTimeoutMs` instead of silently waiting longer.
+ *
+ * @example
+ * ```ts
+ * const tx = await queues(client).poll({ channel: 'tasks', waitTimeoutMs: MIN_POLL_WAIT_MS });
+ * ```
+ */
 export const MIN_POLL_WAIT_MS = 1000;

@@ -103,6 +103,20 @@ describe('queue stream API: poll transactions and the upstream', () => {
     expect(back.messages.map((m) => m.text()).sort()).toEqual(bodies(3).slice(1));
   });
 
+  it('a message captured by an open transaction (server.md §2.4) returns once the last known message is settled', async () => {
+    const channel = uniqueChannel('q.tx.capture');
+    await q.send({ channel, body: 'first' });
+    const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 }); // gets 1 of 2: keeps capturing
+    expect(tx.messages.map((m) => m.text())).toEqual(['first']);
+    await q.send({ channel, body: 'late' });
+    // hidden from everyone while the transaction is open
+    expect((await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+    await tx.messages[0]!.ack(); // the SDK closes the transaction with its last known message
+    expect(tx.state).toBe('settled');
+    const back = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 2000 });
+    expect(back.messages.map((m) => m.text())).toEqual(['late']);
+  }, 20_000);
+
   it('a pending poll does not hold up a settlement', async () => {
     const channel = await fill('q.tx.parallel', 1);
     const tx = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 1000 });

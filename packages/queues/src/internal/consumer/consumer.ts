@@ -7,7 +7,14 @@ import type { PolledQueueMessage } from '../../types.js';
 import type { LaneCounters } from '../downstream/lane.js';
 import type { PollTransaction } from '../downstream/transaction.js';
 
-/** What a consumer has done so far. */
+/**
+ * What a consumer has done so far.
+ *
+ * @example
+ * ```ts
+ * const { acked, nacked, recoveries, maxPollsInFlight }: QueueConsumerStats = consumer.stats;
+ * ```
+ */
 export interface QueueConsumerStats {
   /** Non-empty transactions handled. */
   batches: number;
@@ -33,6 +40,14 @@ export interface QueueConsumerStats {
   listeners: number;
 }
 
+/**
+ * A `consume()` handler: returning (or resolving) acks the message, throwing (or rejecting) nacks it.
+ *
+ * @example
+ * ```ts
+ * const handler: QueueHandler = async (msg) => { await save(msg.json()); };
+ * ```
+ */
 export type QueueHandler = (message: PolledQueueMessage) => unknown;
 
 export interface ConsumerRun {
