@@ -1,0 +1,47 @@
+// Message size limit (GRPC_BODY_LIMIT) and the slow-consumer drop (server.md §2.1, §3, §4).
+import * as grpc from '@grpc/grpc-js';
+import { call, collect, connect, event, failure, probe, sleep, startEmulator, subscription, unique, until } from './support/harness.js';
+
+describe('limits', () => {
+  it('rejects a message over bodyLimit with RESOURCE_EXHAUSTED', async () => {
+    const emu = await startEmulator({ bodyLimit: 10_000 });
+    const c = connect(emu.address);
+    try {
+      expect((await call(c.sendEvent.bind(c), event({ Channel: 'x', Body: Buffer.alloc(5_000) }))).Sent).toBe(true);
+      expect((await failure(c.sendEvent.bind(c), event({ Channel: 'x', Body: Buffer.alloc(20_000) }))).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    } finally {
+      c.close();
+      await emu.stop();
+    }
+  });
+
+  it('drops events a subscriber that stopped reading could not take in time, and keeps the rest in order', async () => {
+    const emu = await startEmulator({ subscriptionBuffer: 5, slowConsumerDropMs: 100 });
+    const pub = connect(emu.address);
+    const subClient = connect(emu.address);
+    try {
+      const ch = unique('slow');
+      const stream = subClient.subscribeToEvents(subscription({ SubscribeTypeData: 1, Channel: ch }));
+      const got = collect(stream);
+      const send = (i: number) => call(pub.sendEvent.bind(pub), event({ Channel: ch, Metadata: String(i), Body: Buffer.alloc(32 * 1024) }));
+      await probe(() => send(-1), () => got.items.length > 0);
+      stream.pause(); // stop reading: HTTP/2 flow control fills up, then the server-side buffer
+      const total = 400;
+      for (let i = 0; i < total; i++) await send(i);
+      await sleep(1500); // lets the 100 ms drop window pass for many waiting events
+      stream.resume();
+      await until(() => got.items.some((e) => e.Metadata === String(total - 1)), 10_000).catch(() => undefined);
+      await sleep(200);
+      const seq = got.items.map((e) => Number(e.Metadata)).filter((n) => n >= 0);
+      expect(seq.length).toBeLessThan(total);
+      expect(seq.length).toBeGreaterThan(0);
+      expect([...seq].sort((a, b) => a - b)).toEqual(seq); // order kept
+      stream.cancel();
+      stream.on('error', () => undefined);
+    } finally {
+      pub.close();
+      subClient.close();
+      await emu.stop();
+    }
+  }, 30_000);
+});
