@@ -8,6 +8,12 @@ import type { CallOptions, EventStore, EventStoreResult } from './types.js';
  * A send stream you own, for high-rate storing: every event's promise settles with the broker's
  * answer for that event (matched by id); awaiting each send gives backpressure, or keep many in
  * flight and await them together.
+ *
+ * @example
+ * ```ts
+ * await using stream = eventsStore(client).stream();
+ * const results = await Promise.all(lines.map((body) => stream.send({ channel: 'audit.import', body })));
+ * ```
  */
 export interface EventStoreStreamHandle extends AsyncDisposable {
   /**

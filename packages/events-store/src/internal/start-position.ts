@@ -10,6 +10,12 @@ import { dateToNanos, msToSeconds, Subscribe_EventsStoreType } from '@kubemq/cor
  * - `time`: events stored at or after `time`;
  * - `timeDelta`: events stored in the last `deltaMs` milliseconds (a whole number of seconds:
  *   the wire counts seconds).
+ *
+ * @example
+ * ```ts
+ * const fromHundred: StartPosition = { kind: 'sequence', sequence: 100 };
+ * const lastHour = StartPosition.atTimeDelta(60 * 60 * 1000);
+ * ```
  */
 export type StartPosition =
   | { readonly kind: 'newOnly' }
@@ -19,7 +25,14 @@ export type StartPosition =
   | { readonly kind: 'time'; readonly time: Date }
   | { readonly kind: 'timeDelta'; readonly deltaMs: number };
 
-/** Constructors for the six start positions. */
+/**
+ * Constructors for the six start positions.
+ *
+ * @example
+ * ```ts
+ * eventsStore(client).subscribe({ channel: 'audit', startAt: StartPosition.atTime(new Date('2026-11-28T00:00:00Z')) });
+ * ```
+ */
 export const StartPosition = {
   /** Only events stored after subscribing. */
   newOnly: (): StartPosition => ({ kind: 'newOnly' }),

@@ -1,7 +1,14 @@
 import type { MessageBody, Tags } from '@kubemq/core';
 import type { StartPosition } from './start-position.js';
 
-/** An event to store and publish: persisted per channel with a sequence number, replayable. */
+/**
+ * An event to store and publish: persisted per channel with a sequence number, replayable.
+ *
+ * @example
+ * ```ts
+ * const entry: EventStore = { channel: 'audit.logins', body: JSON.stringify({ user: 7 }), tags: { outcome: 'ok' } };
+ * ```
+ */
 export interface EventStore {
   /** The channel. No wildcards, no '/', no empty token ('a..b'), at most 240 bytes. */
   channel: string;
@@ -21,6 +28,11 @@ export interface EventStore {
  * Note: the open-source broker answers `Sent: true` when it has handed the event to its store,
  * **before** the store confirmed persistence (spec/server.md §2.2); a later persistence failure is
  * not reported to the sender.
+ *
+ * @example
+ * ```ts
+ * const result: EventStoreResult = await eventsStore(client).send({ channel: 'audit', body: 'x' });
+ * ```
  */
 export interface EventStoreResult {
   /** The event's id (the one given, or the generated one). */
@@ -29,7 +41,16 @@ export interface EventStoreResult {
   readonly sent: true;
 }
 
-/** A received stored event. */
+/**
+ * A received stored event.
+ *
+ * @example
+ * ```ts
+ * for await (const e of eventsStore(client).subscribe({ channel: 'audit', startAt: StartPosition.fromFirst() })) {
+ *   console.log(e.sequence, e.timestamp.toISOString(), e.timestampNanos, e.text());
+ * }
+ * ```
+ */
 export interface EventStoreReceive {
   readonly id: string;
   readonly channel: string;
@@ -48,7 +69,14 @@ export interface EventStoreReceive {
   json<T = unknown>(): T;
 }
 
-/** What to subscribe to, and where to start. */
+/**
+ * What to subscribe to, and where to start.
+ *
+ * @example
+ * ```ts
+ * const options: EventsStoreSubscription = { channel: 'audit', startAt: StartPosition.atSequence(100) };
+ * ```
+ */
 export interface EventsStoreSubscription {
   /** The channel (no wildcards in the events store). */
   channel: string;
@@ -66,7 +94,14 @@ export interface EventsStoreSubscription {
   bufferSize?: number;
 }
 
-/** Options of every call that can wait. */
+/**
+ * Options of every call that can wait.
+ *
+ * @example
+ * ```ts
+ * await eventsStore(client).send({ channel: 'audit', body: 'x' }, { timeoutMs: 2_000 });
+ * ```
+ */
 export interface CallOptions {
   /** Abort the call; it rejects with a KubemqError of code `CANCELLED`. */
   signal?: AbortSignal;
@@ -77,15 +112,34 @@ export interface CallOptions {
 /**
  * How `send()` reaches the broker: `'stream'` (default) through one shared `SendEventsStream` per
  * client, which answers every stored event (correlated by id); `'unary'`: one `SendEvent` per event.
+ *
+ * @example
+ * ```ts
+ * const mode: EventsStoreSendMode = 'unary';
+ * ```
  */
 export type EventsStoreSendMode = 'stream' | 'unary';
 
-/** Options of {@link EventsStoreClient}. */
+/**
+ * Options of {@link EventsStoreClient}.
+ *
+ * @example
+ * ```ts
+ * const unary = eventsStore(client, { sendMode: 'unary' });
+ * ```
+ */
 export interface EventsStoreClientOptions {
   sendMode?: EventsStoreSendMode;
 }
 
-/** Options of {@link EventsStoreClient.stream}. */
+/**
+ * Options of {@link EventsStoreClient.stream}.
+ *
+ * @example
+ * ```ts
+ * const stream = eventsStore(client).stream({ maxQueued: 50_000 });
+ * ```
+ */
 export interface EventStoreStreamOptions {
   /**
    * How many events may wait to be written while the stream is (re)connecting or the network is

@@ -10,6 +10,13 @@ import type { CallOptions, Event, EventStreamFailure } from './types.js';
  * A send stream you own, for high-rate publishing: `send()` writes and returns as soon as the
  * event is handed to the transport (await it for backpressure); the broker's per-event errors
  * arrive on `failures`; `flush()` waits until the broker has processed everything written so far.
+ *
+ * @example
+ * ```ts
+ * await using stream = events(client).stream();
+ * await stream.send({ channel: 'ticks', body: '1' });
+ * await stream.flush();
+ * ```
  */
 export interface EventStreamHandle extends AsyncDisposable {
   /**

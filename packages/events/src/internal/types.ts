@@ -2,6 +2,11 @@ import type { KubemqError, MessageBody, Tags } from '@kubemq/core';
 
 /**
  * An event to publish: at-most-once, delivered to the subscribers connected right now, never stored.
+ *
+ * @example
+ * ```ts
+ * const event: Event = { channel: 'orders.created', body: JSON.stringify({ id: 7 }), tags: { region: 'eu' } };
+ * ```
  */
 export interface Event {
   /** The channel to publish on. Wildcards (`*`, `>`) are not allowed when sending. */
@@ -16,7 +21,14 @@ export interface Event {
   id?: string;
 }
 
-/** What the broker answered for a sent event. */
+/**
+ * What the broker answered for a sent event.
+ *
+ * @example
+ * ```ts
+ * const { id } = await events(client).send({ channel: 'orders.created', body: 'x' });
+ * ```
+ */
 export interface EventSendResult {
   /** The event's id (the one given, or the generated one). */
   readonly id: string;
@@ -24,7 +36,15 @@ export interface EventSendResult {
   readonly sent: true;
 }
 
-/** A received event. */
+/**
+ * A received event.
+ *
+ * @example
+ * ```ts
+ * events(client).subscribe({ channel: 'orders.>' })
+ *   .subscribe((e: EventReceive) => console.log(e.channel, e.id, e.json(), e.tags));
+ * ```
+ */
 export interface EventReceive {
   readonly id: string;
   /** The concrete channel the event was published on (also for wildcard subscriptions). */
@@ -38,7 +58,14 @@ export interface EventReceive {
   json<T = unknown>(): T;
 }
 
-/** What to subscribe to. */
+/**
+ * What to subscribe to.
+ *
+ * @example
+ * ```ts
+ * const options: EventsSubscription = { channel: 'orders.*', group: 'billing' };
+ * ```
+ */
 export interface EventsSubscription {
   /**
    * The channel, or a pattern: `*` matches one token and `>` one or more trailing tokens
@@ -51,7 +78,14 @@ export interface EventsSubscription {
   bufferSize?: number;
 }
 
-/** Options of every call that can wait. */
+/**
+ * Options of every call that can wait.
+ *
+ * @example
+ * ```ts
+ * await events(client).send({ channel: 'a', body: 'x' }, { timeoutMs: 2_000, signal: AbortSignal.timeout(5_000) });
+ * ```
+ */
 export interface CallOptions {
   /** Abort the call; it rejects with a KubemqError of code `CANCELLED`. */
   signal?: AbortSignal;
@@ -67,16 +101,35 @@ export interface CallOptions {
  *   its answer confirms every event written before it. Several times the throughput of unary
  *   calls (measured in the package README).
  * - `'unary'`: one `SendEvent` call per event.
+ *
+ * @example
+ * ```ts
+ * const mode: EventsSendMode = 'unary';
+ * ```
  */
 export type EventsSendMode = 'stream' | 'unary';
 
-/** Options of {@link EventsClient}. */
+/**
+ * Options of {@link EventsClient}.
+ *
+ * @example
+ * ```ts
+ * const unary = events(client, { sendMode: 'unary' });
+ * ```
+ */
 export interface EventsClientOptions {
   /** How `send()` reaches the broker (default `'stream'`). */
   sendMode?: EventsSendMode;
 }
 
-/** A broker error for one event sent on an {@link EventStreamHandle}. */
+/**
+ * A broker error for one event sent on an {@link EventStreamHandle}.
+ *
+ * @example
+ * ```ts
+ * stream.failures.subscribe((f: EventStreamFailure) => console.error(f.eventId, f.error.code));
+ * ```
+ */
 export interface EventStreamFailure {
   /** The id of the event the broker rejected. */
   readonly eventId: string;
@@ -84,7 +137,14 @@ export interface EventStreamFailure {
   readonly error: KubemqError;
 }
 
-/** Options of {@link EventsClient.stream}. */
+/**
+ * Options of {@link EventsClient.stream}.
+ *
+ * @example
+ * ```ts
+ * const stream = events(client).stream({ maxQueued: 50_000 });
+ * ```
+ */
 export interface EventStreamOptions {
   /**
    * How many events may wait to be written while the stream is (re)connecting or the network is
