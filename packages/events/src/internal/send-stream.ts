@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { KubemqError, TimeoutError } from '@kubemq/core';
 import {
   brokerError,
@@ -45,7 +46,6 @@ export interface ConfirmOptions {
 }
 
 const MARKER_PREFIX = '__kubemq_marker__';
-let markerCounter = 0;
 
 /**
  * `SendEventsStream` for `Store=false` events, with per-event verdicts.
@@ -65,6 +65,9 @@ export class EventsSendStream {
   private opening = false;
   private waitingDrain = false;
   private markerScheduled = false;
+  private markerCount = 0;
+  /** Marker ids are unique per stream, so answers on one never confirm events of another. */
+  private readonly markerPrefix = randomBytes(6).toString('hex');
   private closing = false;
   private closed = false;
   private queue: (QueueItem | undefined)[] = [];
@@ -354,7 +357,7 @@ export class EventsSendStream {
   }
 
   private writeMarker(call: BidiCall<WireEvent>, waiters: Pending[]): boolean {
-    const id = `${MARKER_PREFIX}${++markerCounter}_${process.pid}`;
+    const id = `${MARKER_PREFIX}${this.markerPrefix}_${++this.markerCount}`;
     this.markers.set(id, { pendings: this.sinceMarker, waiters });
     this.sinceMarker = [];
     return call.write(markerEvent(id, this.internals.clientId));
