@@ -1,8 +1,9 @@
 // startKubemq's process modes against a stand-in broker (test/fixtures/fake-broker.cjs), so the
 // wiring (command line, env, temp dirs, readiness, failure output, crash reports) is tested
 // without the emulator. The real emulator is exercised in test/integration.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { startKubemq } from '../../src/start-kubemq.js';
 import { ping } from '../../src/internal/ping.js';
 import type { KubemqBroker } from '../../src/types.js';
@@ -20,7 +21,7 @@ async function seen(broker: KubemqBroker): Promise<Seen> {
 }
 
 beforeEach(() => {
-  for (const key of ['KUBEMQ_ADDRESS', 'KUBEMQ_BINARY', 'KUBEMQ_TESTCONTAINERS', 'KUBEMQ_EMULATOR_BIN', 'FAKE_MODE', 'KUBEMQ_CAPABILITIES']) {
+  for (const key of ['KUBEMQ_ADDRESS', 'KUBEMQ_BINARY', 'KUBEMQ_TESTCONTAINERS', 'KUBEMQ_EMULATOR_BIN', 'FAKE_MODE', 'FAKE_MARKER', 'KUBEMQ_CAPABILITIES']) {
     delete process.env[key];
   }
 });
@@ -74,6 +75,18 @@ describe('emulator mode (KUBEMQ_EMULATOR_BIN)', () => {
     process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
     process.env['FAKE_MODE'] = 'fail';
     await expect(startKubemq()).rejects.toThrow(/emulator 127\.0\.0\.1:\d+ failed to start: exited during startup \(code 2[\s\S]*bind: something is wrong/);
+  });
+
+  it('a start that finds its port taken is retried on a new port', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    process.env['FAKE_MODE'] = 'in-use-once';
+    const marker = join(mkdtempSync(join(tmpdir(), 'fake-marker-')), 'marker');
+    process.env['FAKE_MARKER'] = marker;
+    await using broker = await startKubemq();
+    const firstPort = readFileSync(marker, 'utf8');
+    expect(broker.address).not.toBe(`127.0.0.1:${firstPort}`);
+    await ping({ address: broker.address });
+    rmSync(dirname(marker), { recursive: true, force: true });
   });
 
   it('a broker that never answers times out with its output', async () => {

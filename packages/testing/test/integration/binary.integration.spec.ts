@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectedCapabilities, ping, startKubemq, type KubemqBroker } from '../../src/index.js';
 import { itWhen, uniqueChannel } from '../../src/jest/index.js';
+import { makePki } from '../support/pki.js';
 import { receiveFromQueue, sendToQueue } from '../support/queue-wire.js';
 
 const BINARY = join(__dirname, '..', 'fixtures', 'emulator-as-binary.sh');
@@ -54,6 +55,15 @@ describe('KUBEMQ_BINARY mode (spec/server.md §1.7)', () => {
     await broker.kill();
     await broker.restart();
     expect(await receiveFromQueue(broker.address, channel)).toEqual(['acknowledged']);
+  });
+
+  itLocal('TLS goes in as SECURITY_*_DATA: the broker answers Ping over TLS with the CA', async () => {
+    const pki = makePki();
+    await using tlsBroker = await startKubemq({ tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caPem } });
+    expect(tlsBroker.capabilities.tls).toBe(true);
+    const info = await ping({ address: tlsBroker.address, tlsRootPem: pki.caPem });
+    expect(info.host).toBe('kubemq-test');
+    await expect(ping({ address: tlsBroker.address }, 1000)).rejects.toMatchObject({ code: 14 });
   });
 
   itLocal('a new broker starts with a clean store, and dispose removes its cwd', async () => {
