@@ -286,6 +286,35 @@ describe('§2.4 QueuesDownstream: settling', () => {
     d.cancel();
   });
 
+  it('§2.4 a range with an unknown sequence fails at it, with the earlier items already applied', async () => {
+    const channel = ch('s24d.partial');
+    const { c, d, tx, seqs } = await open(channel, ['p1', 'p2']);
+    const bad = await d.request({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: [seqs[0] as number, 777777] });
+    expect(bad).toMatchObject({ IsError: true, Error: 'invalid ack sequence id 777777' });
+    const active = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
+    expect(active.ActiveOffsets.map(Number)).toEqual([seqs[1]]);
+    const nack = await d.request({ ClientID: cid(), RequestTypeData: DT.NAckRange, RefTransactionId: tx, SequenceRange: [888888] });
+    expect(nack).toMatchObject({ IsError: true, Error: 'invalid nack sequence id 888888' });
+    d.cancel();
+    expect(await peekBodies(c, channel)).toEqual(['p2']);
+  });
+
+  it('§2.4 settling a closed transaction: `cannot nack …`, `cannot requeue messages with closed response `', async () => {
+    const channel = ch('s24d.closedtexts');
+    const { d, tx, seqs } = await open(channel, ['z1']);
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: tx });
+    const nackAll = await d.request({ ClientID: cid(), RequestTypeData: DT.NAckAll, RefTransactionId: tx });
+    expect(nackAll.IsError).toBe(true);
+    expect(nackAll.Error).toMatch(/^cannot nack /);
+    const nackRange = await d.request({ ClientID: cid(), RequestTypeData: DT.NAckRange, RefTransactionId: tx, SequenceRange: seqs });
+    expect(nackRange.Error).toMatch(/^cannot nack /);
+    const rq = await d.request({ ClientID: cid(), RequestTypeData: DT.ReQueueRange, RefTransactionId: tx, ReQueueChannel: ch('s24d.x'), SequenceRange: seqs });
+    expect(rq).toMatchObject({ IsError: true, Error: 'cannot requeue messages with closed response ' });
+    const ackRange = await d.request({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: seqs });
+    expect(ackRange).toMatchObject({ IsError: true, Error: 'cannot ack messages with closed response ' });
+    d.cancel();
+  });
+
   it('§2.4 ReQueue goes through the normal send path, so ReRouted is lost', async () => {
     const c = connect();
     const channel = ch('s24d.rerouted');
