@@ -21,6 +21,7 @@ import type {
   StreamCall,
   StreamObserver,
 } from './client-internals.js';
+import { validatePositiveInt } from '../validation/numbers.js';
 import { TokenManager } from './token-manager.js';
 
 /** A unary call waiting in the send buffer for the connection to be ready. */
@@ -125,6 +126,11 @@ export class Connection implements ClientInternals {
   unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, ctx: CallContext): Promise<Res> {
     const timeoutMs = ctx.timeoutMs ?? this.options.defaultTimeoutMs;
     const errCtx = errorContext(ctx, timeoutMs);
+    try {
+      validatePositiveInt(timeoutMs, 'timeoutMs');
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (!this.#accepting) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
     const deadline = Date.now() + timeoutMs;

@@ -107,7 +107,8 @@ export class GrpcTransport {
         },
       );
       const onAbort = () => call.cancel();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -136,7 +137,7 @@ export class GrpcTransport {
     return {
       cancel: () => call.cancel(),
       write: (message) => call.write(message),
-      drained: () => new Promise<void>((resolve) => call.once('drain', () => resolve())),
+      drained: () => drained(call),
       end: () => call.end(),
     };
   }
@@ -163,6 +164,20 @@ export class GrpcTransport {
   close(): void {
     this.#client.close();
   }
+}
+
+/** Resolves once the write buffer has room again (at once if it has), or when the call ends. */
+function drained<Req, Res>(call: ClientDuplexStream<Req, Res>): Promise<void> {
+  if (!call.writableNeedDrain) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      call.off('status', done);
+      resolve();
+    };
+    call.once('drain', done);
+    call.once('status', done);
+  });
 }
 
 function serializer<T>(codec: MessageCodec<T>): (value: T) => Buffer {

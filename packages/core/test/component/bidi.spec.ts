@@ -1,0 +1,94 @@
+import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { KubemqClient } from '../../src/index.js';
+import { bidiStreamMethod, clientInternals, Event, Result } from '../../src/internal/index.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+import { rejection, until } from './support/wait.js';
+
+const SEND_EVENTS_STREAM = bidiStreamMethod('SendEventsStream', Event, Result);
+
+describe('bidirectional streams and call options', () => {
+  let server: TestServer;
+  const tokens: unknown[] = [];
+
+  beforeAll(async () => {
+    // Answers each event with a Result; an event on channel "fail" ends the call with an error.
+    server = await startTestServer({
+      SendEventsStream: (call: ServerDuplexStream<Event, Result>) => {
+        tokens.push(call.metadata.get('authorization')[0]);
+        call.on('data', (e: Event) => {
+          if (e.Channel === 'fail') return call.emit('error', { code: status.INTERNAL, details: 'Error 102: invalid channel value, cannot be empty' });
+          call.write(Result.create({ EventID: e.EventID, Sent: true }));
+        });
+        call.on('end', () => call.end());
+      },
+    });
+  });
+  afterAll(() => server.stop());
+
+  it('writes, receives replies in order, half-closes and completes', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, authToken: 'bidi-token' });
+    const results: string[] = [];
+    let completed = false;
+    const call = clientInternals(client).bidiStream(SEND_EVENTS_STREAM, {
+      next: (r) => results.push(r.EventID),
+      error: (e) => results.push(`error ${e.code}`),
+      complete: () => (completed = true),
+    }, { operation: 'events.stream' });
+    expect(call.writable).toBe(true);
+    for (const id of ['a', 'b', 'c']) expect(call.write(Event.create({ EventID: id, Channel: 'ok', Store: true }))).toBe(true);
+    await call.drained();
+    await until(() => results.length === 3);
+    call.end();
+    expect(call.writable).toBe(false);
+    expect(call.write(Event.create({ EventID: 'late' }))).toBe(false);
+    await until(() => completed);
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(tokens.at(-1)).toBe('bidi-token');
+  });
+
+  it('reports the call ending with an error once, mapped, and stops taking writes', async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    const errors: Array<Record<string, unknown>> = [];
+    const call = clientInternals(client).bidiStream(SEND_EVENTS_STREAM, {
+      next: () => undefined,
+      error: (e) => errors.push({ code: e.code, brokerCode: e.brokerCode, operation: e.operation }),
+      complete: () => errors.push({ completed: true }),
+    }, { operation: 'events.stream' });
+    call.write(Event.create({ EventID: 'x', Channel: 'fail' }));
+    await until(() => errors.length === 1);
+    expect(errors).toEqual([{ code: 'VALIDATION', brokerCode: 102, operation: 'events.stream' }]);
+    expect(call.writable).toBe(false);
+  });
+
+  it('cancel() ends the call without an error; an aborted signal ends it with CANCELLED', async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    const seen: string[] = [];
+    const observer = { next: () => undefined, error: (e: { code: string }) => seen.push(e.code), complete: () => seen.push('complete') };
+    const cancelled = clientInternals(client).bidiStream(SEND_EVENTS_STREAM, observer, { operation: 'events.stream' });
+    cancelled.cancel();
+    const controller = new AbortController();
+    clientInternals(client).bidiStream(SEND_EVENTS_STREAM, observer, { operation: 'events.stream', signal: controller.signal });
+    controller.abort();
+    await until(() => seen.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['CANCELLED']);
+    expect(cancelled.writable).toBe(false);
+  });
+
+  it('a closed client refuses new streams with CLOSED; a bad timeoutMs is a ValidationError', async () => {
+    const client = await KubemqClient.connect({ address: server.address });
+    expect(await rejection(client.ping({ timeoutMs: -5 }))).toMatchObject({ code: 'VALIDATION', field: 'timeoutMs' });
+    await client.close();
+    const seen: string[] = [];
+    const call = clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: (e) => seen.push(e.code), complete: () => undefined }, { operation: 'events.stream' });
+    expect(call.writable).toBe(false);
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['CLOSED']);
+  });
+
+  it('connect() honours its AbortSignal', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(await rejection(KubemqClient.connect({ address: server.address, signal: controller.signal }))).toMatchObject({ code: 'CANCELLED', operation: 'client.connect' });
+  });
+});
