@@ -452,9 +452,7 @@ describe('§2.4 QueuesUpstream', () => {
       ['m1', false],
       ['m2', false],
     ]);
-    u.close();
-    await sleep(100);
-    u.cancel();
+    await u.closeSafely();
     expect(await peekBodies(c, channel)).toEqual(['1', '2']);
   });
 
@@ -462,7 +460,7 @@ describe('§2.4 QueuesUpstream', () => {
     const u = upstream(connect());
     const r = await u.request({ RequestID: 'up-empty', Messages: [] });
     expect(r).toMatchObject({ RefRequestID: 'up-empty', IsError: true, Error: 'no messages to send' });
-    u.cancel();
+    await u.closeSafely();
   });
 
   it('§6 an empty RequestID gives RefRequestID ""; IsError stays false when items failed', async () => {
@@ -471,7 +469,7 @@ describe('§2.4 QueuesUpstream', () => {
     expect(r).toMatchObject({ RefRequestID: '', IsError: false });
     expect(r.Results[0]).toMatchObject({ IsError: true });
     expect(r.Results[0]?.Error).toMatch(/^Error 120/);
-    u.cancel();
+    await u.closeSafely();
   });
 
   it('§2.4 requests may be answered out of order: correlate by RefRequestID', async () => {
@@ -482,7 +480,7 @@ describe('§2.4 QueuesUpstream', () => {
     for (const id of ids) u.write({ RequestID: id, Messages: [{ ClientID: cid(), Channel: channel, Body: Buffer.from(id) }] });
     const got = await u.waitFor(10);
     expect(got.map((x) => x.RefRequestID).sort()).toEqual([...ids].sort());
-    u.cancel();
+    await u.closeSafely();
   });
 });
 

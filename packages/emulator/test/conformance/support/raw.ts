@@ -232,6 +232,17 @@ export class Duplex<Req, Res> extends Inbox<Res> {
   close(): void {
     this.duplex.end();
   }
+
+  /**
+   * The safe way to end a QueuesUpstream on the real server (§5.3): half-close, let pending
+   * replies arrive, then cancel. A bare cancel can make the server's reader forward a nil request
+   * and crash the process.
+   */
+  async closeSafely(settleMs = 200): Promise<void> {
+    this.close();
+    await sleep(settleMs);
+    this.cancel();
+  }
 }
 
 export function subscribeEvents(c: kubemqClient, m: In<Subscribe>): Inbox<EventReceive> {
