@@ -46,15 +46,20 @@ export function createEventServices(ctx: ServiceContext) {
   };
 
   const sendEventsStream: grpc.handleBidiStreamingCall<Event, Result> = (call) => {
+    // A client that does not read its results slows its own sends (HTTP/2 flow control), instead
+    // of growing the server's memory.
+    const reply = (r: Result) => {
+      if (!call.write(r)) {
+        call.pause();
+        call.once('drain', () => call.resume());
+      }
+    };
     call.on('data', (ev: Event) => {
       const err = validateEvent(ev);
-      if (err) {
-        call.write({ EventID: ev.EventID, Sent: false, Error: err });
-        return;
-      }
+      if (err) return reply({ EventID: ev.EventID, Sent: false, Error: err });
       const result = publish(ctx, ev);
       // §2.1: a Result only on error for Store=false, and for every event with Store=true.
-      if (ev.Store || !result.Sent) call.write(result);
+      if (ev.Store || !result.Sent) reply(result);
     });
     // §5.3: SendEventsStream finishes when the client half-closes.
     call.on('end', () => call.end());
