@@ -15,8 +15,9 @@ import { newNuid } from './ids.js';
 const limits = { ...DEFAULT_QUEUE_LIMITS };
 const NS = 1_000_000n;
 
-function engine(store: Store = memoryStore(), clock = new ManualClock()): { e: QueueEngine; clock: ManualClock; store: Store } {
+function engine(store: Store = memoryStore(), clock = new ManualClock(), retentionMs = 0): { e: QueueEngine; clock: ManualClock; store: Store } {
   const e = new QueueEngine({
+    retentionMs,
     store,
     clock,
     limits,
@@ -414,6 +415,50 @@ describe('QueuesInfo', () => {
     const one = e.info('A;nope');
     expect(one).toMatchObject({ TotalQueue: 1, Sent: 1n, Waiting: 1n, Delivered: 0n });
     expect(e.info('QA_S').TotalQueue).toBe(0);
+  });
+});
+
+describe('retention (STORE_MAX_RETENTION)', () => {
+  it('removes stored messages older than the retention, consumed or not, and moves FirstSequence', async () => {
+    const { e, clock } = engine(memoryStore(), new ManualClock(), 60_000);
+    e.publish([msg('q', 'old'), msg('q', 'acked-old')]);
+    await e.receive('q', { max: 1, waitMs: 1000, peek: false }); // 'old' acked, 'acked-old' waits
+    clock.advance(30_000);
+    e.publish([msg('q', 'new')]);
+    clock.advance(31_000); // the sweep ran at 60 s (nothing older than 0 s yet)
+    expect(e.info('q').Queues[0]).toMatchObject({ Messages: 3n, FirstSequence: 1n });
+    e.applyRetention(); // 61 s: the two messages of t=0 go
+    expect(e.info('q').Queues[0]).toMatchObject({ Messages: 1n, FirstSequence: 3n, LastSequence: 3n });
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['new']);
+    clock.advance(120_000); // the periodic sweep removes the rest: the queue is no longer listed
+    expect(e.info('q').TotalQueue).toBe(0);
+    e.publish([msg('q', 'next')]);
+    expect(e.info('q').Queues[0]).toMatchObject({ FirstSequence: 4n, LastSequence: 4n, Messages: 1n });
+    e.close();
+  });
+
+  it('trims again at start: a restart does not bring back what retention removed', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock, 10_000);
+    e.publish([msg('q', 'a')]);
+    e.close();
+    clock.advance(10_001);
+    const { e: e2 } = engine(store, clock, 10_000);
+    expect(e2.info('q').TotalQueue).toBe(0);
+    expect((await receiveNow(e2, clock, 'q')).messages).toEqual([]);
+    e2.close();
+  });
+
+  it('drops a message handed back after retention removed it', async () => {
+    const { e, clock } = engine(memoryStore(), new ManualClock(), 10_000);
+    e.publish([msg('q', 'a')]);
+    const tx = must(await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false }));
+    clock.advance(10_001);
+    e.applyRetention();
+    tx.close();
+    expect((await receiveNow(e, clock, 'q')).messages).toEqual([]);
+    e.close();
   });
 });
 

@@ -9,11 +9,15 @@ import type { EmulatorLogger } from '../../log.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import { newNuid, newUuid } from './ids.js';
 import { MinHeap, ReadyQueue } from './ready-queue.js';
-import { RecordKind, decodeRecord, encodeAck, encodeMessage, encodeMeta, type QueueMeta } from './records.js';
+import { RecordKind, decodeRecord, encodeAck, encodeMessage, encodeMeta } from './records.js';
+import { StoredIndex } from './stored-index.js';
 import { isStanSubjectValid, metricsQueueName } from './subjects.js';
 import { DownstreamTransaction } from './transaction.js';
 
 const NS_PER_S = 1_000_000_000n;
+const NS_PER_MS = 1_000_000n;
+/** How often retention runs (like the events store). */
+const RETENTION_SWEEP_MS = 60_000;
 const QUEUE_LOG_PREFIX = 'queue/';
 const DELAY_LOG = 'queue-delay';
 /** Appends with more records than this are split (spread arguments have a limit). */
@@ -51,6 +55,8 @@ export interface QueueEngineDeps {
    * loses everything at exit anyway, so encoding records for it would be wasted work).
    */
   persist?: boolean;
+  /** Stored messages older than this are removed, consumed or not (STORE_MAX_RETENTION, §4); 0 = never. */
+  retentionMs?: number;
 }
 
 export interface ReceiveOptions {
@@ -80,9 +86,13 @@ class QueueState {
   readonly waiters = new Set<Consumer>();
   /** Open downstream transactions that keep taking new messages (§2.4 capture quirk). */
   readonly capturers = new Set<Consumer>();
-  meta: QueueMeta = { firstSeq: 1, lastSeq: 0, compactedCount: 0, compactedBytes: 0, lastSent: 0, subscribed: false };
-  storedCount = 0;
-  storedBytes = 0;
+  /** Every stored message (acked ones too) until retention: Messages, Bytes, FirstSequence. */
+  index = new StoredIndex();
+  lastSeq = 0;
+  /** Highest sequence ever handed to a consumer (the durable group's LastSent). */
+  lastSent = 0;
+  /** Whether the durable queue group exists (anyone ever consumed). */
+  subscribed = false;
   settledInLog = 0;
   pumping = false;
   /** Simple receive / peek / AckAll run one at a time per queue (§2.4: one pooled client). */
@@ -122,6 +132,7 @@ export class QueueEngine {
   private nextDelayId = 1;
   private delaySettled = 0;
   private delayTimer: TimerHandle | undefined;
+  private retentionTimer: TimerHandle | undefined;
   private closed = false;
   private readonly persist: boolean;
   private readonly clock: Clock;
@@ -134,6 +145,10 @@ export class QueueEngine {
     this.log = deps.log;
     this.persist = deps.persist ?? deps.store.durable;
     this.replay();
+    if (deps.retentionMs) {
+      this.applyRetention();
+      this.scheduleRetention();
+    }
   }
 
   // ---------------------------------------------------------------- send path
@@ -387,11 +402,7 @@ export class QueueEngine {
       records.push(encodeAck(seqs));
       appendAll(q.log, records);
     }
-    q.storedCount += copies.length;
-    for (const c of copies) {
-      q.storedBytes += messageSize(c.msg);
-      q.ready.pushNew(c);
-    }
+    for (const c of copies) q.ready.pushNew(c);
     this.settled(q, seqs.length);
     this.pump(q);
   }
@@ -416,15 +427,16 @@ export class QueueEngine {
     const names = [...this.queues.keys()].sort();
     for (const name of names) {
       const q = this.queues.get(name) as QueueState;
-      const { firstSeq, lastSeq, lastSent, subscribed } = q.meta;
+      const { lastSeq, lastSent, subscribed } = q;
+      const firstSeq = q.index.firstSeq;
       if (lastSeq < firstSeq) continue; // only queues with stored messages
       const shownName = metricsQueueName(name);
       if (wanted && !wanted.has(shownName)) continue;
       const sent = lastSeq - firstSeq + 1;
       const info: QueueInfo = {
         Name: shownName,
-        Messages: BigInt(q.storedCount),
-        Bytes: BigInt(q.storedBytes),
+        Messages: BigInt(q.index.count),
+        Bytes: BigInt(q.index.bytes),
         FirstSequence: BigInt(firstSeq),
         LastSequence: BigInt(lastSeq),
         Sent: BigInt(sent),
@@ -467,6 +479,32 @@ export class QueueEngine {
     this.closed = true;
     if (this.delayTimer !== undefined) this.clock.clearTimeout(this.delayTimer);
     this.delayTimer = undefined;
+    if (this.retentionTimer !== undefined) this.clock.clearTimeout(this.retentionTimer);
+    this.retentionTimer = undefined;
+  }
+
+  /**
+   * Retention (§2.4, §4: stan MaxAge): stored messages older than the retention are removed,
+   * even never-consumed ones; FirstSequence moves on. Messages in flight stay with their
+   * consumer and are dropped if handed back. Replay trims again by time, so no record is needed.
+   */
+  applyRetention(): void {
+    const retention = this.deps.retentionMs ?? 0;
+    if (retention <= 0) return;
+    const cutoff = this.clock.nowMs() - retention;
+    for (const q of this.queues.values()) {
+      if (q.index.trimBefore(cutoff) === 0) continue;
+      const first = q.index.firstSeq;
+      while (q.ready.size > 0 && (q.ready.peek() as StoredMessage).seq < first) q.ready.pop();
+    }
+  }
+
+  private scheduleRetention(): void {
+    if (this.closed) return;
+    this.retentionTimer = this.clock.setTimeout(() => {
+      this.applyRetention();
+      this.scheduleRetention();
+    }, RETENTION_SWEEP_MS);
   }
 
   // ---------------------------------------------------------------- internals
@@ -487,18 +525,16 @@ export class QueueEngine {
 
   /** Gives a message the queue's next sequence. */
   private stamp(q: QueueState, m: QueueMessage): StoredMessage {
-    const seq = ++q.meta.lastSeq;
-    (m.Attributes as QueueMessageAttributes).Sequence = BigInt(seq);
+    const seq = ++q.lastSeq;
+    const attrs = m.Attributes as QueueMessageAttributes;
+    attrs.Sequence = BigInt(seq);
+    q.index.push(Number(attrs.Timestamp / NS_PER_MS), messageSize(m));
     return { seq, msg: m };
   }
 
   private commitNew(q: QueueState, records: Uint8Array[], stored: StoredMessage[]): void {
     if (records.length > 0) appendAll(q.log, records);
-    q.storedCount += stored.length;
-    for (const m of stored) {
-      q.storedBytes += messageSize(m.msg);
-      q.ready.pushNew(m);
-    }
+    for (const m of stored) q.ready.pushNew(m);
     this.pump(q);
   }
 
@@ -534,7 +570,7 @@ export class QueueEngine {
 
   private addWaiter(q: QueueState, c: Consumer): void {
     q.waiters.add(c);
-    if (!q.meta.subscribed) q.meta.subscribed = true;
+    q.subscribed = true;
     this.pump(q);
   }
 
@@ -558,6 +594,7 @@ export class QueueEngine {
         const c = this.nextConsumer(q);
         if (!c) break;
         const m = q.ready.pop() as StoredMessage;
+        if (m.seq < q.index.firstSeq) continue; // removed by retention while it was in flight
         const attrs = m.msg.Attributes as QueueMessageAttributes;
         if (attrs.ExpirationAt > 0n) {
           now ??= this.clock.nowNs();
@@ -574,7 +611,7 @@ export class QueueEngine {
           continue;
         }
         q.inflight.set(m.seq, m);
-        if (m.seq > q.meta.lastSent) q.meta.lastSent = m.seq;
+        if (m.seq > q.lastSent) q.lastSent = m.seq;
         c.take(m);
       }
     } finally {
@@ -599,11 +636,9 @@ export class QueueEngine {
   private compact(q: QueueState): void {
     const live = [...q.ready.values(), ...q.inflight.values()].sort((a, b) => a.seq - b.seq);
     const records = live.map((m) => encodeMessage(m.msg));
-    let liveBytes = 0;
-    for (const m of live) liveBytes += messageSize(m.msg);
-    q.meta.compactedCount = q.storedCount - live.length;
-    q.meta.compactedBytes = Math.max(0, q.storedBytes - liveBytes);
-    q.log.rewrite([encodeMeta(q.meta), ...records]);
+    const { ts, sizes } = q.index.entries();
+    const meta = encodeMeta({ firstSeq: q.index.firstSeq, lastSeq: q.lastSeq, lastSent: q.lastSent, subscribed: q.subscribed, ts, sizes });
+    q.log.rewrite([meta, ...records]);
     q.settledInLog = 0;
   }
 
@@ -666,25 +701,36 @@ export class QueueEngine {
   private replayQueue(name: string): void {
     const q = this.queue(name);
     const live = new Map<number, StoredMessage>();
+    // Messages stored after the last compaction, for the index (seq, ms, size).
+    const later: Array<[number, number, number]> = [];
+    let indexedUpTo = 0;
     for (const bytes of q.log.replay()) {
       const rec = decodeRecord(bytes);
       if (!rec) continue;
       if (rec.kind === RecordKind.Meta) {
-        q.meta = { ...rec.meta };
-        q.storedCount = rec.meta.compactedCount;
-        q.storedBytes = rec.meta.compactedBytes;
+        const m = rec.meta;
+        q.index = new StoredIndex(m.firstSeq);
+        for (let i = 0; i < m.ts.length; i++) q.index.push(m.ts[i] as number, m.sizes[i] as number);
+        q.lastSeq = Math.max(q.lastSeq, m.lastSeq);
+        q.lastSent = m.lastSent;
+        q.subscribed = m.subscribed;
+        indexedUpTo = m.lastSeq;
+        later.length = 0;
       } else if (rec.kind === RecordKind.Message) {
-        const seq = Number(rec.msg.Attributes?.Sequence ?? 0n);
+        const attrs = rec.msg.Attributes;
+        const seq = Number(attrs?.Sequence ?? 0n);
         if (seq <= 0) continue;
         live.set(seq, { seq, msg: rec.msg });
-        q.storedCount++;
-        q.storedBytes += messageSize(rec.msg);
-        if (seq > q.meta.lastSeq) q.meta.lastSeq = seq;
+        if (seq > indexedUpTo) later.push([seq, Number((attrs?.Timestamp ?? 0n) / NS_PER_MS), messageSize(rec.msg)]);
+        if (seq > q.lastSeq) q.lastSeq = seq;
       } else {
         for (const seq of rec.ids) live.delete(seq);
         q.settledInLog += rec.ids.length;
       }
     }
+    // A dead letter to its own queue can land in the log before the copy it came from.
+    later.sort((a, b) => a[0] - b[0]);
+    for (const [, ts, size] of later) q.index.push(ts, size);
     for (const m of [...live.values()].sort((a, b) => a.seq - b.seq)) q.ready.pushNew(m);
   }
 }

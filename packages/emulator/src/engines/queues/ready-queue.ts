@@ -116,6 +116,13 @@ export class ReadyQueue<T extends Sequenced> {
     else this.returned.push(m);
   }
 
+  /** The lowest sequence waiting, without taking it. */
+  peek(): T | undefined {
+    const a = this.fresh.peek();
+    const b = this.returned.peek();
+    return b !== undefined && (a === undefined || b.seq < a.seq) ? b : a;
+  }
+
   pop(): T | undefined {
     const a = this.fresh.peek();
     const b = this.returned.peek();

@@ -17,11 +17,11 @@ export const RecordKind = {
 export interface QueueMeta {
   firstSeq: number;
   lastSeq: number;
-  /** Messages and bytes written before the last compaction (acked since). */
-  compactedCount: number;
-  compactedBytes: number;
   lastSent: number;
   subscribed: boolean;
+  /** Store time (ms) and size of every stored message firstSeq..lastSeq, acked ones included. */
+  ts: number[];
+  sizes: number[];
 }
 
 export type QueueRecord =
@@ -45,13 +45,8 @@ export function encodeAck(ids: readonly number[]): Uint8Array {
 
 export function encodeMeta(m: QueueMeta): Uint8Array {
   const w = new BinaryWriter();
-  w.uint32(RecordKind.Meta)
-    .uint64(m.firstSeq)
-    .uint64(m.lastSeq)
-    .uint64(m.compactedCount)
-    .uint64(m.compactedBytes)
-    .uint64(m.lastSent)
-    .bool(m.subscribed);
+  w.uint32(RecordKind.Meta).uint64(m.firstSeq).uint64(m.lastSeq).uint64(m.lastSent).bool(m.subscribed).uint32(m.ts.length);
+  for (let i = 0; i < m.ts.length; i++) w.double(m.ts[i] as number).uint32(m.sizes[i] as number);
   return w.finish();
 }
 
@@ -72,18 +67,20 @@ export function decodeRecord(bytes: Uint8Array): QueueRecord | undefined {
         for (let i = 0; i < n; i++) ids[i] = Number(r.uint64());
         return { kind, ids };
       }
-      case RecordKind.Meta:
-        return {
-          kind,
-          meta: {
-            firstSeq: Number(r.uint64()),
-            lastSeq: Number(r.uint64()),
-            compactedCount: Number(r.uint64()),
-            compactedBytes: Number(r.uint64()),
-            lastSent: Number(r.uint64()),
-            subscribed: r.bool(),
-          },
-        };
+      case RecordKind.Meta: {
+        const firstSeq = Number(r.uint64());
+        const lastSeq = Number(r.uint64());
+        const lastSent = Number(r.uint64());
+        const subscribed = r.bool();
+        const n = r.uint32();
+        const ts: number[] = new Array(n);
+        const sizes: number[] = new Array(n);
+        for (let i = 0; i < n; i++) {
+          ts[i] = r.double();
+          sizes[i] = r.uint32();
+        }
+        return { kind, meta: { firstSeq, lastSeq, lastSent, subscribed, ts, sizes } };
+      }
       default:
         return undefined;
     }

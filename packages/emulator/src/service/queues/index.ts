@@ -62,6 +62,7 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     log: deps.log,
     validate: (m) => queueMessageError(m, limits),
     invalidPublishText: STAN_INVALID_PUBLISH,
+    retentionMs: deps.config.retentionMinutes * 60_000,
   });
   const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log };
   return {
