@@ -4,15 +4,14 @@ import type { Logger } from '../../client/logger.js';
 import type { ResolvedClientOptions } from '../../client/options.js';
 import type { ConnectionSettings } from '../../client/resolve-options.js';
 import { Empty } from '../generated/kubemq.js';
-import { AuthenticationError, ConnectionError, KubemqError, TimeoutError } from '../errors/kubemq-error.js';
-import { GrpcStatus } from '../errors/grpc-status.js';
-import { createError, describe, mapError, type ErrorContext } from '../errors/map-error.js';
+import { AuthenticationError, ConnectionError, KubemqError } from '../errors/kubemq-error.js';
+import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { PING } from '../methods.js';
 import { computeBackoff } from '../recovery/backoff.js';
-import { BoundedBuffer } from '../recovery/bounded-buffer.js';
 import { sleep } from '../recovery/sleep.js';
 import { GrpcTransport, type CallParams, type StreamHandlers } from '../transport/grpc-transport.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
+import { validatePositiveInt } from '../validation/numbers.js';
 import type {
   BidiCall,
   CallContext,
@@ -21,14 +20,9 @@ import type {
   StreamCall,
   StreamObserver,
 } from './client-internals.js';
-import { validatePositiveInt } from '../validation/numbers.js';
+import { abortError, callError, errorContext } from './call-errors.js';
+import { SendBuffer } from './send-buffer.js';
 import { TokenManager } from './token-manager.js';
-
-/** A unary call waiting in the send buffer for the connection to be ready. */
-interface Waiter {
-  resolve(): void;
-  reject(err: KubemqError): void;
-}
 
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
 const PING_ATTEMPT_MS = 5000;
@@ -46,7 +40,7 @@ export class Connection implements ClientInternals {
   readonly #auth: TokenManager;
   readonly #state = new BehaviorSubject<ConnectionState>('connecting');
   readonly state$: Observable<ConnectionState> = this.#state.asObservable();
-  readonly #buffer: BoundedBuffer<Waiter>;
+  readonly #buffer: SendBuffer;
   readonly #reconnectListeners = new Set<() => void>();
   readonly #tracked = new Set<Drainable>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -62,7 +56,7 @@ export class Connection implements ClientInternals {
     this.clientId = settings.options.clientId;
     this.logger = settings.logger;
     this.#auth = new TokenManager(settings.auth, settings.options.tokenRefreshMarginMs, settings.logger);
-    this.#buffer = new BoundedBuffer(settings.options.sendBufferSize);
+    this.#buffer = new SendBuffer(settings.options.sendBufferSize);
     const keepalive = settings.options.keepalive;
     this.#transport = new GrpcTransport({
       address: settings.options.address,
@@ -135,7 +129,7 @@ export class Connection implements ClientInternals {
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
     const deadline = Date.now() + timeoutMs;
     const call = (async () => {
-      if (this.state !== 'ready') await this.#waitInBuffer(errCtx, deadline, ctx.signal);
+      if (this.state !== 'ready') await this.#buffer.wait(errCtx, deadline, ctx.signal, () => this.state);
       return this.#invoke(method, request, errCtx, deadline, ctx.signal);
     })();
     this.#inFlight.add(call);
@@ -301,47 +295,6 @@ export class Connection implements ClientInternals {
     return { metadata: this.#auth.metadata(), ...(deadline !== undefined && { deadline: new Date(deadline) }) };
   }
 
-  // ── send buffer ──────────────────────────────────────────────────────────────────────────
-
-  /** Waits for ready in the bounded buffer; the call's own deadline and signal still apply. */
-  #waitInBuffer(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter = {
-        resolve: () => {
-          cleanup();
-          resolve();
-        },
-        reject: (err) => {
-          cleanup();
-          reject(err);
-        },
-      };
-      this.#buffer.push(waiter, ctx); // throws BUFFER_FULL: nothing is queued or sent
-      const giveUp = (err: KubemqError) => {
-        this.#buffer.remove(waiter);
-        waiter.reject(err);
-      };
-      const timer = setTimeout(() => {
-        giveUp(new TimeoutError({
-          message: `${describe(ctx)} timed out after ${ctx.timeoutMs} ms waiting for the connection (state ${this.state})`,
-          operation: ctx.operation,
-          ...(ctx.channel !== undefined && { channel: ctx.channel }),
-          ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
-        }));
-      }, Math.max(0, deadline - Date.now()));
-      const onAbort = () => giveUp(mapError(abortError(), ctx));
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  #flushBuffer(): void {
-    for (let waiter = this.#buffer.shift(); waiter; waiter = this.#buffer.shift()) waiter.resolve();
-  }
-
   // ── connection state ─────────────────────────────────────────────────────────────────────
 
   /**
@@ -389,7 +342,7 @@ export class Connection implements ClientInternals {
       () => {
         this.#state.next('ready');
         this.logger.info('reconnected', { address: this.options.address });
-        this.#flushBuffer();
+        this.#buffer.release();
         for (const listener of this.#reconnectListeners) listener();
       },
       (err: unknown) => {
@@ -410,11 +363,11 @@ export class Connection implements ClientInternals {
     this.#closing ??= (async () => {
       this.#accepting = false;
       this.#failure = failure;
-      if (failure) this.#rejectBuffered(failure);
+      if (failure) this.#buffer.rejectAll(failure);
       const drains = [...this.#tracked].map((r) => r.drain());
       await settleWithin([...drains, ...this.#inFlight], this.options.drainTimeoutMs);
       this.#lifetime.abort();
-      this.#rejectBuffered(this.#closedError({ operation: 'client.close' }));
+      this.#buffer.rejectAll(this.#closedError({ operation: 'client.close' }));
       this.#auth.close();
       this.#transport.close();
       this.#state.next('closed');
@@ -422,10 +375,6 @@ export class Connection implements ClientInternals {
       this.logger.info('closed', { address: this.options.address });
     })();
     return this.#closing;
-  }
-
-  #rejectBuffered(err: KubemqError): void {
-    for (const waiter of this.#buffer.clear()) waiter.reject(err);
   }
 
   #closedError(ctx: ErrorContext): KubemqError {
@@ -460,32 +409,6 @@ export class Connection implements ClientInternals {
       cause: error,
     });
   }
-}
-
-/**
- * mapError, plus one fact only the caller knows: a CANCELLED status nobody here asked for came
- * from the other side (a broker shutting down cancels its calls), so it is a retryable loss.
- */
-function callError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): KubemqError {
-  const err = mapError(raw, ctx);
-  if (err.code !== 'CANCELLED' || err.grpcStatus !== GrpcStatus.CANCELLED || signal?.aborted) return err;
-  const details = (raw as { details?: string }).details ?? err.message;
-  return createError({ code: 'UNAVAILABLE', retryable: true }, `${describe(ctx)} failed: the broker cancelled the call (${details})`, ctx, {
-    cause: raw,
-    grpcStatus: GrpcStatus.CANCELLED,
-  });
-}
-
-function errorContext(ctx: CallContext, timeoutMs: number | undefined): ErrorContext {
-  return {
-    operation: ctx.operation,
-    ...(ctx.channel !== undefined && { channel: ctx.channel }),
-    ...(timeoutMs !== undefined && { timeoutMs }),
-  };
-}
-
-function abortError(): Error {
-  return Object.assign(new Error('aborted'), { name: 'AbortError' });
 }
 
 /** Waits for all to settle, or for `ms`, whichever comes first. */

@@ -1,0 +1,72 @@
+import { TimeoutError, type KubemqError } from '../errors/kubemq-error.js';
+import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
+import { BoundedBuffer } from '../recovery/bounded-buffer.js';
+import { abortError } from './call-errors.js';
+
+/** A unary call waiting for the connection to be ready. */
+interface Waiter {
+  resolve(): void;
+  reject(err: KubemqError): void;
+}
+
+/**
+ * Where unary calls wait while the client is not ready: bounded (a full buffer throws BUFFER_FULL,
+ * so nothing is dropped silently), FIFO, and each waiter keeps its own deadline and AbortSignal.
+ */
+export class SendBuffer {
+  readonly #waiters: BoundedBuffer<Waiter>;
+
+  constructor(capacity: number) {
+    this.#waiters = new BoundedBuffer(capacity);
+  }
+
+  /**
+   * Resolves when release() runs; rejects at the deadline (TimeoutError), on abort (CANCELLED) or
+   * with rejectAll()'s error. Throws BUFFER_FULL synchronously when full.
+   */
+  wait(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined, state: () => string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        resolve: () => {
+          cleanup();
+          resolve();
+        },
+        reject: (err) => {
+          cleanup();
+          reject(err);
+        },
+      };
+      this.#waiters.push(waiter, ctx);
+      const giveUp = (err: KubemqError) => {
+        this.#waiters.remove(waiter);
+        waiter.reject(err);
+      };
+      const timer = setTimeout(() => {
+        giveUp(
+          new TimeoutError({
+            message: `${describe(ctx)} timed out after ${ctx.timeoutMs} ms waiting for the connection (state ${state()})`,
+            operation: ctx.operation,
+            ...(ctx.channel !== undefined && { channel: ctx.channel }),
+            ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
+          }),
+        );
+      }, Math.max(0, deadline - Date.now()));
+      const onAbort = () => giveUp(mapError(abortError(), ctx));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The connection is ready: every waiter proceeds, in order. */
+  release(): void {
+    for (let waiter = this.#waiters.shift(); waiter; waiter = this.#waiters.shift()) waiter.resolve();
+  }
+
+  /** Ends every waiter with `err`. */
+  rejectAll(err: KubemqError): void {
+    for (const waiter of this.#waiters.clear()) waiter.reject(err);
+  }
+}
