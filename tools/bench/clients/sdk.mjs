@@ -1,0 +1,101 @@
+// This SDK, through its built packages (`@kubemq/*` resolve to packages/*/dist via the workspace),
+// used the way its READMEs show.
+import { KubemqClient } from '@kubemq/core';
+import { events } from '@kubemq/events';
+import { eventsStore, StartPosition } from '@kubemq/events-store';
+import { queues } from '@kubemq/queues';
+import { commands, queries } from '@kubemq/rpc';
+
+export async function connect(address, clientId) {
+  const client = await KubemqClient.connect({ address, clientId, maxMessageBytes: 16 * 1024 * 1024 });
+  const ev = events(client, { sendMode: 'unary' });
+  const evDefault = events(client);
+  const es = eventsStore(client);
+  const q = queues(client);
+  const rpc = { command: commands(client), query: queries(client) };
+
+  return {
+    close: () => client.close(),
+
+    async publish(channel, body) {
+      await ev.send({ channel, body });
+    },
+
+    // events(client).send() with its default mode (the shared stream with a confirming marker).
+    async publishDefault(channel, body) {
+      await evDefault.send({ channel, body });
+    },
+
+    openEventStream() {
+      const handle = evDefault.stream();
+      return {
+        send: (channel, body) => handle.send({ channel, body }),
+        close: () => handle.close(),
+      };
+    },
+
+    openStoreStream() {
+      const handle = es.stream();
+      return {
+        send: (channel, body) => handle.send({ channel, body }),
+        close: () => handle.close(),
+      };
+    },
+
+    subscribe(kind, channel, onBody) {
+      const source = kind === 'events-store' ? es.subscribe({ channel, startAt: StartPosition.newOnly() }) : evDefault.subscribe({ channel });
+      const sub = source.subscribe({
+        next: (e) => onBody(e.body),
+        error: (err) => console.error('sdk subscription failed', err),
+      });
+      return { close: () => sub.unsubscribe() };
+    },
+
+    async queueSendBatch(channel, bodies) {
+      const r = await q.sendBatch(bodies.map((body) => ({ channel, body })));
+      if (r.failed > 0) throw new Error(`${r.failed} messages failed`);
+    },
+
+    async queueReceive(channel, maxItems, waitMs) {
+      const r = await q.receive({ channel, maxItems, waitTimeoutMs: waitMs });
+      return r.messages.map((m) => m.body);
+    },
+
+    openUpstream() {
+      const up = q.upstream();
+      return {
+        async send(channel, bodies) {
+          const r = await up.send(bodies.map((body) => ({ channel, body })));
+          if (r.failed > 0) throw new Error(`${r.failed} messages failed`);
+        },
+        close: () => up.close(),
+      };
+    },
+
+    openDownstream() {
+      return {
+        async pollAck(channel, maxItems, waitMs) {
+          const tx = await q.poll({ channel, maxItems, waitTimeoutMs: waitMs });
+          if (tx.messages.length === 0) {
+            await tx.close();
+            return [];
+          }
+          const bodies = tx.messages.map((m) => m.body);
+          await tx.ackAll();
+          return bodies;
+        },
+        close: async () => undefined,
+      };
+    },
+
+    serve(kind, channel) {
+      const responder = kind === 'command' ? rpc.command.handle({ channel, concurrency: 256 }, () => undefined) : rpc.query.handle({ channel, concurrency: 256 }, (req) => ({ body: req.body }));
+      return { close: () => responder.close() };
+    },
+
+    async request(kind, channel, body, timeoutMs) {
+      const r = await rpc[kind].send({ channel, body, timeoutMs });
+      if (!r.executed) throw new Error(r.error || 'not executed');
+    },
+  };
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// npm run bench — this SDK vs a raw @grpc/grpc-js client vs the official kubemq-js, side by side,
+// against one broker in its own process (the emulator via startKubemq(), or KUBEMQ_ADDRESS).
+// For every scenario, each round runs the three clients one after another in a rotating order
+// (each in its own child processes: tools/bench/worker.mjs); the report takes the median per metric.
+// Build first: npx nx run-many -t build.
+//   npm run bench                         full run: writes tools/bench/results/latest.json and docs/benchmarks.md
+//   npm run bench -- --quick              counts ÷ 5, 1 round; writes tools/bench/results/quick.json only
+//   npm run bench -- --scenario events-stream-1kb [--scenario …] [--rounds 3]
+//                                         selected scenarios; writes tools/bench/results/partial.json only
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchDir, repoRoot } from './lib/paths.mjs';
+import { median } from './lib/stats.mjs';
+import { renderMarkdown } from './lib/report.mjs';
+import { clients, scenarioByName, scenarios } from './scenarios.mjs';
+import { measureStartup } from './startup.mjs';
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const values = (name) => args.flatMap((a, i) => (a === name && args[i + 1] ? args[i + 1].split(',') : []));
+const quick = flag('--quick');
+const selected = values('--scenario').map(scenarioByName);
+const rounds = Number(values('--rounds')[0] ?? (quick ? 1 : 3));
+const full = !quick && selected.length === 0;
+const chosen = selected.length > 0 ? selected : scenarios;
+const scale = quick ? 0.2 : 1;
+
+const needed = ['core', 'events', 'events-store', 'queues', 'rpc', 'testing'].map((p) => join(repoRoot, 'packages', p, 'dist', 'esm', 'index.js'));
+needed.push(join(repoRoot, 'packages', 'emulator', 'dist', 'esm', 'generated', 'kubemq.js'));
+const missing = needed.filter((f) => !existsSync(f));
+if (missing.length > 0) {
+  console.error(`bench: build first (npx nx run-many -t build); missing:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
+
+const { startKubemq } = await import('@kubemq/testing');
+const loadBefore = loadavg();
+const broker = await startKubemq();
+console.log(`bench: broker ${broker.kind} at ${broker.address}; ${chosen.length} scenarios × ${rounds} rounds × ${clients.length} clients${quick ? ' (quick)' : ''}`);
+
+/** Runs one worker; resolves with its JSON result (or an error entry). */
+function runWorker(client, scenario, count) {
+  const config = { client, scenario: scenario.name, address: broker.address, count, timeoutMs: 120_000 };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(benchDir, 'worker.mjs'), JSON.stringify(config)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        resolve({ scenario: scenario.name, client, error: `worker exited with ${code} and no result: ${out.slice(-500)}` });
+      }
+    });
+  });
+}
+
+const METRICS = ['msgsPerSec', 'mbPerSec', 'p50Ms', 'p99Ms', 'cpuUsPerMsg', 'cpuUsPerMsgProducer', 'cpuUsPerMsgConsumer', 'peakRssMB', 'producerRssMB', 'consumerRssMB', 'lost', 'sendPerSec', 'durationMs'];
+const results = [];
+const started = Date.now();
+try {
+  for (const [si, scenario] of chosen.entries()) {
+    const count = Math.max(100, Math.round(scenario.count * scale));
+    const runs = Object.fromEntries(clients.map((c) => [c, []]));
+    for (let r = 0; r < rounds; r++) {
+      const shift = (si + r) % clients.length;
+      const order = [...clients.slice(shift), ...clients.slice(0, shift)];
+      for (const client of order) {
+        if (scenario.unsupported?.includes(client)) continue;
+        const res = await runWorker(client, scenario, count);
+        runs[client].push(res);
+        const summary = res.error ? `ERROR ${res.error.split('\n')[0]}` : `${Math.round(res.msgsPerSec)} msg/s  p50 ${res.p50Ms?.toFixed(2)} ms  p99 ${res.p99Ms?.toFixed(2)} ms  ${res.cpuUsPerMsg.toFixed(1)} µs CPU/msg  lost ${res.lost}`;
+        console.log(`  ${scenario.name.padEnd(20)} round ${r + 1} ${client.padEnd(10)} ${summary}`);
+      }
+    }
+    for (const client of clients) {
+      if (scenario.unsupported?.includes(client)) {
+        results.push({ scenario: scenario.name, title: scenario.title, client, na: true, reason: `${client} has no API for it`, msgsPerSec: null, p50Ms: null, p99Ms: null });
+        continue;
+      }
+      const ok = runs[client].filter((x) => !x.error);
+      const entry = { scenario: scenario.name, title: scenario.title, client, bodyBytes: scenario.bodyBytes, count, rounds: ok.length };
+      for (const m of METRICS) entry[m] = ok.length > 0 ? median(ok.map((x) => x[m])) : null;
+      entry.roundMsgsPerSec = ok.map((x) => Math.round(x.msgsPerSec));
+      const errors = runs[client].filter((x) => x.error).map((x) => x.error.split('\n')[0]);
+      if (errors.length > 0) entry.errors = errors;
+      results.push(entry);
+    }
+  }
+} finally {
+  await broker[Symbol.asyncDispose]?.() ?? broker.stop?.();
+}
+
+let startup;
+let bundle;
+if (full || flag('--startup')) {
+  const b2 = await startKubemq();
+  try {
+    startup = await measureStartup(b2.address, 5);
+  } finally {
+    await b2[Symbol.asyncDispose]();
+  }
+}
+if (full || flag('--bundle')) bundle = bundleSizes();
+
+const sh = (cmd, a) => {
+  try {
+    return execFileSync(cmd, a, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'n/a';
+  }
+};
+const report = {
+  date: new Date().toISOString(),
+  machine: {
+    nproc: sh('nproc', []),
+    cpu: cpus()[0]?.model,
+    free: sh('free', ['-h']),
+    totalMemGB: +(totalmem() / 2 ** 30).toFixed(1),
+    freeMemGB: +(freemem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    loadAverageBefore: loadBefore.map((x) => +x.toFixed(2)),
+    loadAverageAfter: loadavg().map((x) => +x.toFixed(2)),
+  },
+  broker: { kind: broker.kind, address: broker.address },
+  kubemqJs: JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'kubemq-js', 'package.json'), 'utf8')).version,
+  quick,
+  rounds,
+  durationS: Math.round((Date.now() - started) / 1000),
+  results,
+  startup,
+  bundle,
+};
+mkdirSync(join(benchDir, 'results'), { recursive: true });
+const file = join(benchDir, 'results', full ? 'latest.json' : quick ? 'quick.json' : 'partial.json');
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+const markdown = renderMarkdown(report, readFileSync(join(benchDir, 'findings.md'), 'utf8'));
+if (full) writeFileSync(join(repoRoot, 'docs', 'benchmarks.md'), markdown);
+else console.log(markdown.slice(markdown.indexOf('## Results'), markdown.indexOf('## Findings')));
+console.log(`bench: ${file}${full ? ' and docs/benchmarks.md' : ''} written (${report.durationS} s)`);
+process.exit(0);
+
+/** Minified sizes of the one-pattern apps, from tools/tree-shaking (bundled now from dist). */
+function bundleSizes() {
+  const out = sh(process.execPath, [join(repoRoot, 'tools', 'tree-shaking', 'check.mjs')]);
+  const budgets = JSON.parse(readFileSync(join(repoRoot, 'tools', 'tree-shaking', 'budgets.json'), 'utf8'));
+  return { budgets, output: out.split('\n').filter((l) => /^(fixture|bare-core|core-only|[a-z-]+-only)\b/.test(l)) };
+}

@@ -1,0 +1,59 @@
+// Time to first message: spawn a process that imports a client library, connects and publishes one
+// event; a subscriber that is already listening (raw grpc-js, in the runner) receives it. Measured
+// as wall time from spawn to receipt, per client, median of `runs`.
+//   node tools/bench/startup.mjs 127.0.0.1:50000 [runs]
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { benchDir } from './lib/paths.mjs';
+import { median } from './lib/stats.mjs';
+
+const senders = {
+  sdk: `const { KubemqClient } = await import('@kubemq/core'); const { events } = await import('@kubemq/events');
+const c = await KubemqClient.connect({ address: ADDRESS, clientId: 'startup-sdk' });
+await events(c).send({ channel: CHANNEL, body: 'first' }); await c.close();`,
+  raw: `const { connect } = await import(${JSON.stringify(join(benchDir, 'clients', 'raw.mjs'))});
+const c = await connect(ADDRESS, 'startup-raw'); await c.publish(CHANNEL, Buffer.from('first')); c.close();`,
+  'kubemq-js': `const { createRequire } = await import('node:module'); const kubemq = createRequire(${JSON.stringify(join(benchDir, 'x.cjs'))})('kubemq-js');
+const c = new kubemq.EventsClient({ address: ADDRESS, clientId: 'startup-kubemq-js' });
+await c.send({ channel: CHANNEL, body: Buffer.from('first') }); c.close();`,
+};
+
+/** Returns { client: medianMs } for each client. */
+export async function measureStartup(address, runs = 5) {
+  const { connect } = await import('./clients/raw.mjs');
+  const listener = await connect(address, 'startup-listener');
+  const results = {};
+  try {
+    for (const client of Object.keys(senders)) results[client] = [];
+    for (let r = 0; r < runs; r++) {
+      for (const client of Object.keys(senders)) {
+        const channel = `bench.startup.${client}.${r}.${process.pid}`;
+        let arrived;
+        let probeSeen = false;
+        const got = new Promise((resolve) => (arrived = resolve));
+        const sub = listener.subscribe('events', channel, (b) => (Buffer.from(b).toString() === 'first' ? arrived(performance.now()) : (probeSeen = true)));
+        // KubeMQ sends no header when a subscription is established: probe until one arrives.
+        while (!probeSeen) {
+          await listener.publish(channel, Buffer.from('probe'));
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const code = `const ADDRESS = ${JSON.stringify(address)}; const CHANNEL = ${JSON.stringify(channel)};\n${senders[client]}`;
+        const t0 = performance.now();
+        const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: benchDir, stdio: ['ignore', 'ignore', 'inherit'] });
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        const t1 = await Promise.race([got, exited.then(() => got), new Promise((r) => setTimeout(() => r(undefined), 30_000))]);
+        await exited;
+        sub.close();
+        if (t1 !== undefined) results[client].push(t1 - t0);
+      }
+    }
+  } finally {
+    listener.close();
+  }
+  return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { medianMs: median(v), runs: v.length }]));
+}
+
+if (process.argv[1] && process.argv[1].endsWith('startup.mjs')) {
+  const address = process.argv[2] ?? '127.0.0.1:50000';
+  console.log(JSON.stringify(await measureStartup(address, Number(process.argv[3] ?? 5)), null, 2));
+}
