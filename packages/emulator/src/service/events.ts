@@ -10,6 +10,9 @@ import { NATS_CONNECTION_CLOSED } from './errors.js';
 import { endStream, internal } from './status.js';
 import { validateEvent, validateEventsSubscription } from './validation.js';
 
+/** Results a SendEventsStream may have queued before the server stops reading the stream. */
+const MAX_PENDING_RESULTS = 1024;
+
 /** Publishes a valid event; returns the Result the server would give. */
 function publish(ctx: ServiceContext, ev: Event): Result {
   const EventID = ev.EventID || nuid();
@@ -48,10 +51,16 @@ export function createEventServices(ctx: ServiceContext) {
   const sendEventsStream: grpc.handleBidiStreamingCall<Event, Result> = (call) => {
     // A client that does not read its results slows its own sends (HTTP/2 flow control), instead
     // of growing the server's memory.
+    let paused = false;
     const reply = (r: Result) => {
-      if (!call.write(r)) {
+      call.write(r);
+      if (!paused && call.writableLength > MAX_PENDING_RESULTS) {
+        paused = true;
         call.pause();
-        call.once('drain', () => call.resume());
+        call.once('drain', () => {
+          paused = false;
+          call.resume();
+        });
       }
     };
     call.on('data', (ev: Event) => {

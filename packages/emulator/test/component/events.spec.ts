@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
 import type { EventReceive, Result, kubemqClient } from '../../src/generated/kubemq.js';
 import * as E from '../../src/service/errors.js';
-import { call, collect, connect, event, failure, probe, startEmulator, subscription, unique, until } from './support/harness.js';
+import { call, collect, connect, event, failure, probe, sleep, startEmulator, subscription, unique, until } from './support/harness.js';
 
 let emu: KubemqEmulator;
 let c: kubemqClient;
@@ -96,6 +96,27 @@ describe('SendEventsStream', () => {
       { EventID: 'st-bad', Sent: false, Error: E.ERR_110_MESSAGE_EMPTY },
     ]);
   });
+
+  it('stops reading while a client leaves its results unread, and catches up when it reads', async () => {
+    const ch = unique('unread');
+    const stream = c.sendEventsStream();
+    stream.pause(); // not reading results
+    const total = 5000;
+    let written = 0;
+    const writer = (async () => {
+      for (; written < total; written++) {
+        if (!stream.write(event({ Channel: ch, Store: true, Body: Buffer.alloc(512) }))) await new Promise((r) => stream.once('drain', r));
+      }
+    })();
+    await sleep(500);
+    expect(written).toBeLessThan(total); // the server stopped reading: the sender is held back
+    const results = collect<Result>(stream);
+    stream.resume();
+    await writer;
+    stream.end();
+    await results.count(total, 20_000);
+    expect(results.items.every((r) => r.Sent)).toBe(true);
+  }, 30_000);
 
   it('delivers a burst to one subscriber in order', async () => {
     const ch = unique('burst');
