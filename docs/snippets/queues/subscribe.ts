@@ -1,14 +1,18 @@
 import { KubemqClient } from '@kubemq/core';
 import { queues } from '@kubemq/queues';
 
-export async function drainInBatches(signal: AbortSignal): Promise<void> {
-  const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'batcher' });
+export async function handleOneByOne(signal: AbortSignal): Promise<void> {
+  const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'mailer' });
   try {
-    // Each value is a transaction; the next poll goes out only after it is settled or closed.
-    for await (const tx of queues(client).subscribe({ channel: 'events.raw', maxItems: 100, waitTimeoutMs: 5000 })) {
-      console.log(`got ${tx.messages.length}`);
-      await tx.ackAll();
-      if (signal.aborted) break; // leaving the loop ends the stream
+    // Polls 20 at a time; the next poll goes out once all 20 are settled.
+    for await (const msg of queues(client).subscribe({ channel: 'emails', maxItems: 20, waitTimeoutMs: 5000 })) {
+      try {
+        console.log('sending', msg.json<{ to: string }>().to);
+        await msg.ack();
+      } catch {
+        await msg.nack(); // retried later (receive count + 1), or dead-lettered
+      }
+      if (signal.aborted) break; // leaving the loop ends the stream; unsettled messages go back
     }
   } finally {
     await client.close();

@@ -3,12 +3,14 @@ import {
   brokerError,
   clientInternals,
   isEmptyQueueError,
+  DEFAULT_ITERATOR_BUFFER_SIZE,
   iterableObservable,
   newId,
   validatePositiveInt,
   type ClientInternals,
   type IterableObservable,
 } from '@kubemq/core/internal';
+import { from, mergeMap } from 'rxjs';
 import { QueueConsumer, type QueueHandler } from './internal/consumer/consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
@@ -69,7 +71,7 @@ export interface QueuesOptions {
 }
 
 /**
- * What `subscribe()` polls.
+ * What `subscribe()` and `transactions()` poll.
  *
  * @example
  * ```ts
@@ -130,7 +132,7 @@ function timeoutOf(internals: ClientInternals): number {
 
 /**
  * Queues on a {@link KubemqClient}: the simple API (send, batch, receive, peek, ack-all, info) and
- * the stream API (upstream, poll transactions, subscribe, consume).
+ * the stream API (upstream, poll transactions, subscribe, transactions, consume).
  *
  * @example
  * ```ts
@@ -334,22 +336,50 @@ export class QueuesClient {
   }
 
   /**
-   * Repeated polls as an Observable (also `for await`): each value is a transaction; the next poll
-   * goes out only after it is settled or closed. Re-opens after a reconnect. Unsubscribing ends
-   * the stream and the broker returns unsettled messages to the queue.
+   * Messages from repeated polls, as an Observable (also `for await`). Settle each message
+   * (`ack()`, `nack()`, `requeue()`; each resolves once the broker has processed it): the next poll
+   * goes out only when every message of the previous one is settled, never one poll per message.
+   * With `autoAck` there is nothing to settle (at-most-once). Re-opens after a reconnect;
+   * unsubscribing (or leaving the loop) ends the stream and the broker returns unsettled messages
+   * to the queue.
    *
    * @example
    * ```ts
-   * for await (const tx of queues(client).subscribe({ channel: 'tasks', maxItems: 10 })) {
+   * for await (const msg of queues(client).subscribe({ channel: 'tasks', maxItems: 10 })) {
+   *   console.log(msg.text());
+   *   await msg.ack();
+   * }
+   * ```
+   */
+  subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
+    const req = this.subscription(options);
+    const source = pollTransactions(this.internals, {
+      request: req,
+      operation: 'queues.subscribe',
+      defaultTimeoutMs: this.timeoutMs,
+      counters: newLaneCounters(),
+    });
+    return iterableObservable<PolledQueueMessage>(source.pipe(mergeMap((tx) => from(tx.messages))), {
+      bufferSize: Math.max(DEFAULT_ITERATOR_BUFFER_SIZE, req.maxItems),
+    });
+  }
+
+  /**
+   * Repeated polls as an Observable (also `for await`) of whole transactions: settle each one (all
+   * at once, by sequence or per message) or close it; the next poll goes out only after that.
+   *
+   * @example
+   * ```ts
+   * for await (const tx of queues(client).transactions({ channel: 'tasks', maxItems: 100 })) {
    *   for (const m of tx.messages) console.log(m.text());
    *   await tx.ackAll();
    * }
    * ```
    */
-  subscribe(options: QueuesSubscription): IterableObservable<PollResponse> {
+  transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
     const req = this.subscription(options);
     return iterableObservable<PollResponse>(
-      pollTransactions(this.internals, { request: req, operation: 'queues.subscribe', defaultTimeoutMs: this.timeoutMs, counters: newLaneCounters() }),
+      pollTransactions(this.internals, { request: req, operation: 'queues.transactions', defaultTimeoutMs: this.timeoutMs, counters: newLaneCounters() }),
     );
   }
 

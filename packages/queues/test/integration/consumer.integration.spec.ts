@@ -89,12 +89,28 @@ describe('queue consumers', () => {
     expect(errors).toHaveLength(3);
   }, 60_000);
 
-  it('subscribe: one transaction at a time; the next poll waits for the settlement', async () => {
+  it('subscribe: messages one by one, each settled on its own, nothing twice', async () => {
+    const channel = uniqueChannel('q.subscribe.msgs');
+    await q.sendBatch(bodies(7).map((body) => ({ channel, body })));
+    const got: string[] = [];
+    for await (const msg of q.subscribe({ channel, maxItems: 3, waitTimeoutMs: 1000 })) {
+      got.push(msg.text());
+      if (msg.text() === bodies(7)[4] && msg.receiveCount === 1) await msg.nack(); // comes back, receive count 2
+      else await msg.ack();
+      expect(msg.settlement === 'acked' || msg.settlement === 'nacked').toBe(true);
+      if (got.length >= 8) break;
+    }
+    expect(got.slice(0, 7)).toEqual(bodies(7));
+    expect(got[7]).toBe(bodies(7)[4]);
+    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(0);
+  }, 30_000);
+
+  it('transactions: one at a time; the next poll waits for the settlement', async () => {
     const channel = uniqueChannel('q.subscribe');
     await q.sendBatch(bodies(6).map((body) => ({ channel, body })));
     const got: string[] = [];
     let batches = 0;
-    for await (const tx of q.subscribe({ channel, maxItems: 3, waitTimeoutMs: 1000 })) {
+    for await (const tx of q.transactions({ channel, maxItems: 3, waitTimeoutMs: 1000 })) {
       batches++;
       got.push(...tx.messages.map((m) => m.text()));
       await tx.ackAll();
@@ -108,7 +124,7 @@ describe('queue consumers', () => {
   it('unsubscribing with a transaction in hand returns its messages to the queue', async () => {
     const channel = uniqueChannel('q.subscribe.leave');
     await q.sendBatch(bodies(2).map((body) => ({ channel, body })));
-    for await (const tx of q.subscribe({ channel, maxItems: 2, waitTimeoutMs: 1000 })) {
+    for await (const tx of q.transactions({ channel, maxItems: 2, waitTimeoutMs: 1000 })) {
       expect(tx.messages).toHaveLength(2);
       break; // unsettled
     }

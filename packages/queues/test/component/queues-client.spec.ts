@@ -1,0 +1,77 @@
+import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
+import { type KubemqClient } from '@kubemq/core';
+import { queues, type PolledQueueMessage } from '../../src/index.js';
+import { FakeQueueBroker } from './fake-queue-broker.js';
+
+function fakeClient(broker: FakeQueueBroker): KubemqClient {
+  const client = {};
+  Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: broker.internals() });
+  return client as KubemqClient;
+}
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const types = (broker: FakeQueueBroker) => (broker.written('QueuesDownstream') as QueuesDownstreamRequest[]).map((r) => r.RequestTypeData);
+
+describe('QueuesClient on a broker-like fake', () => {
+  it('subscribe() emits messages and polls again only when all of a poll are settled', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 6);
+    const got: PolledQueueMessage[] = [];
+    const sub = queues(fakeClient(broker)).subscribe({ channel: 'q', maxItems: 3, waitTimeoutMs: 1000 }).subscribe((m) => got.push(m));
+    try {
+      await until(() => got.length === 3);
+      await got[0]!.ack();
+      await got[1]!.nack();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(types(broker).filter((t) => t === T.Get)).toHaveLength(1); // one message still unsettled
+      await got[2]!.ack();
+      await until(() => got.length >= 6);
+      expect(types(broker).slice(0, 10)).toEqual([
+        T.Get,
+        T.AckRange, T.ActiveOffsets,
+        T.NAckRange, T.ActiveOffsets,
+        T.AckRange, T.CloseByClient, T.ActiveOffsets,
+        T.Get, // the second poll: only now
+        ...types(broker).slice(9, 10),
+      ]);
+      expect(got.slice(3).map((m) => m.text())).toEqual(['m3', 'm4', 'm5']);
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(broker.waiting('q').map((s) => s.receiveCount).sort()).toEqual([0, 0, 0, 1]); // nacked one + unsettled three returned
+  });
+
+  it('bad input is refused before anything is sent', async () => {
+    const broker = new FakeQueueBroker();
+    const q = queues(fakeClient(broker));
+    await expect(q.poll({ channel: 'a b' })).rejects.toMatchObject({ field: 'channel' });
+    await expect(q.poll({ channel: 'q', maxItems: 0 })).rejects.toMatchObject({ field: 'maxItems' });
+    await expect(q.poll({ channel: 'q', waitTimeoutMs: 999 })).rejects.toMatchObject({ field: 'waitTimeoutMs' });
+    await expect(q.receive({ channel: 'q', waitTimeoutMs: 1500 })).rejects.toMatchObject({ field: 'waitTimeoutMs' });
+    await expect(q.send({ channel: 'q' })).rejects.toMatchObject({ field: 'body' });
+    await expect(q.sendBatch([])).rejects.toMatchObject({ field: 'messages' });
+    await expect(q.info({ channels: ['a;b'] })).rejects.toMatchObject({ field: 'channels[0]' });
+    expect(() => q.subscribe({ channel: 'q', maxItems: -1 })).toThrow(expect.objectContaining({ field: 'maxItems' }));
+    expect(() => q.consume('q', 'nope' as never)).toThrow(expect.objectContaining({ field: 'handler' }));
+    expect(() => q.consume('q', () => undefined, { concurrency: 0 })).toThrow(expect.objectContaining({ field: 'concurrency' }));
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it('shares one pool of poll streams per client across queues(client) calls', async () => {
+    const broker = new FakeQueueBroker();
+    const client = fakeClient(broker);
+    broker.add('q', 2);
+    const first = await queues(client).poll({ channel: 'q', maxItems: 1 });
+    await first.ackAll();
+    const second = await queues(client).poll({ channel: 'q', maxItems: 1 });
+    await second.ackAll();
+    expect(broker.calls).toHaveLength(1);
+  });
+});
