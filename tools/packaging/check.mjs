@@ -6,15 +6,17 @@
 //   3. attw --pack --profile node16: types resolve for ESM and CJS consumers of every export
 //      (node16 = node16/nodenext from ESM and from CJS, plus bundler; node10 is out of scope:
 //      our engines are node >= 20 and subpath exports need exports-aware resolution)
+//   4. every export of every package loads at run time through import() and through require()
+//      (by package name, through the workspace's node_modules links and the exports maps)
 // Exits 1 when any package has an error.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { manifestProblems } from './manifest-rules.mjs';
-import { listPackages } from './workspace.mjs';
+import { listPackages, workspaceRoot } from './workspace.mjs';
 
 const require = createRequire(import.meta.url);
 const attwBin = join(require.resolve('@arethetypeswrong/cli/package.json'), '..', 'dist', 'index.js');
@@ -83,15 +85,42 @@ async function checkPackage(pkg) {
   return { pkg, errors, notes: lint.notes };
 }
 
+/** Loads every export specifier in one child process per format; returns spec → error text. */
+function loadFailures(specs) {
+  const failures = new Map();
+  const scripts = {
+    esm: ['--input-type=module', '-e', `for (const s of ${JSON.stringify(specs)}) { try { await import(s); } catch (e) { console.log(JSON.stringify([s, String(e)])); } }`],
+    cjs: ['-e', `for (const s of ${JSON.stringify(specs)}) { try { require(s); } catch (e) { console.log(JSON.stringify([s, String(e)])); } }`],
+  };
+  for (const [format, argv] of Object.entries(scripts)) {
+    const r = spawnSync(process.execPath, argv, { cwd: workspaceRoot, encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) failures.set(`(all, ${format})`, r.stderr || `exit ${r.status}`);
+    for (const line of r.stdout.split('\n').filter((l) => l.startsWith('['))) {
+      const [spec, error] = JSON.parse(line);
+      failures.set(`${spec} (${format === 'esm' ? 'import()' : 'require()'})`, error);
+    }
+  }
+  return failures;
+}
+
 const packages = listPackages();
 const results = [];
 // Two at a time: each check runs `npm pack` twice, and the machine is shared.
 for (let i = 0; i < packages.length; i += 2) {
   results.push(...(await Promise.all(packages.slice(i, i + 2).map(checkPackage))));
 }
+const specsOf = (pkg) => Object.keys(pkg.manifest.exports ?? {}).filter((k) => k !== './package.json').map((k) => pkg.name + k.slice(1));
+const loads = loadFailures(packages.filter((p) => existsSync(join(p.dir, 'dist'))).flatMap(specsOf));
+for (const r of results) {
+  for (const spec of specsOf(r.pkg)) {
+    for (const [key, error] of loads) if (key.startsWith(`${spec} (`)) r.errors.push(`${key} fails to load: ${error}`);
+  }
+}
+for (const [key, error] of loads) if (key.startsWith('(all')) results[0]?.errors.push(`loader ${key}: ${error}`);
+
 let failed = 0;
 for (const { pkg, errors, notes } of results) {
-  console.log(`${errors.length ? '✗' : '✓'} ${pkg.name}@${pkg.manifest.version} (${pkg.role}): manifest rules, publint --strict, attw node16 ESM+CJS`);
+  console.log(`${errors.length ? '✗' : '✓'} ${pkg.name}@${pkg.manifest.version} (${pkg.role}): manifest rules, publint --strict, attw node16 ESM+CJS, every export loads by import() and require()`);
   for (const n of notes) console.log(`    ${n}`);
   for (const e of errors) console.log(`    ${e.replace(/\n/g, '\n    ')}`);
   if (errors.length) failed++;
