@@ -1,6 +1,6 @@
 // Loaded only on demand (KUBEMQ_TESTCONTAINERS=1 or a direct import of @kubemq/testing/container):
 // testcontainers is an optional peer dependency.
-import { AbstractStartedContainer, GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import { AbstractStartedContainer, GenericContainer, getContainerPort, type StartedTestContainer, Wait } from 'testcontainers';
 import { waitForPing } from '../internal/ping.js';
 import type { TlsOptions } from '../types.js';
 
@@ -37,6 +37,8 @@ export class KubemqContainer extends GenericContainer {
 
   /** Binds the gRPC port to a fixed host port, so a restart keeps the address. */
   withGrpcHostPort(hostPort: number): this {
+    // Replace the random mapping, or Docker would bind the port twice and getMappedPort could pick either.
+    this.exposedPorts = this.exposedPorts.filter((p) => getContainerPort(p) !== KUBEMQ_GRPC_PORT);
     return this.withExposedPorts({ container: KUBEMQ_GRPC_PORT, host: hostPort });
   }
 
