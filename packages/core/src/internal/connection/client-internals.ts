@@ -20,6 +20,7 @@ export interface CallContext {
   signal?: AbortSignal;
 }
 
+/** Receives a stream's messages, then exactly one of `error` (a mapped KubemqError) or `complete`. */
 export interface StreamObserver<T> {
   next(value: T): void;
   error(err: KubemqError): void;

@@ -15,6 +15,7 @@ import type { TlsMaterial } from './tls-material.js';
 /** The channel's connectivity, as grpc-js reports it. */
 export type ChannelConnectivity = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'shutdown';
 
+/** One channel's settings: where, how (TLS), keepalive and the message size limit. */
 export interface TransportConfig {
   address: string;
   tls?: TlsMaterial;
@@ -37,10 +38,12 @@ export interface StreamHandlers<Res> {
   error(err: ServiceError): void;
 }
 
+/** An open call, before core's error mapping. */
 export interface RawStream {
   cancel(): void;
 }
 
+/** An open bidirectional call: write (false when the HTTP/2 buffer is full), drain, half-close. */
 export interface RawBidiStream<Req> extends RawStream {
   write(message: Req): boolean;
   drained(): Promise<void>;

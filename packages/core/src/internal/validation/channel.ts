@@ -4,6 +4,7 @@ import { requireToken } from './text-rules.js';
 /** The broker's channel kinds; each has its own name rules. */
 export type ChannelPattern = 'events' | 'events_store' | 'commands' | 'queries' | 'queues';
 
+/** How {@link validateChannel} checks a name. */
 export interface ChannelRules {
   /** The caller's name for the field in errors. Default `channel`. */
   field?: string;
@@ -55,7 +56,9 @@ export function validateChannel(value: unknown, rules: ChannelRules): string {
   return channel;
 }
 
+/** How {@link validateGroup} checks a group. */
 export interface GroupRules {
+  /** The caller's name for the field in errors. Default `group`. */
   field?: string;
   pattern: ChannelPattern;
 }

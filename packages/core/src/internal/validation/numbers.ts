@@ -1,6 +1,7 @@
 import { fail } from './fail.js';
 import { describeType } from './message.js';
 
+/** Bounds for {@link validatePositiveInt}. */
 export interface NumberRules {
   /** Default 1. */
   min?: number;
