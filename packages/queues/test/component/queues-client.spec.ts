@@ -1,5 +1,5 @@
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import { queues, type PolledQueueMessage } from '../../src/index.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 

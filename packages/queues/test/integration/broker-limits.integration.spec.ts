@@ -1,4 +1,4 @@
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { expectedKind } from '@kubemq/testing';
 import { itSkipBecause, uniqueChannel } from '@kubemq/testing/jest';
