@@ -29,7 +29,14 @@ export function locateEmulatorCli(env: NodeJS.ProcessEnv = process.env, cwd = pr
   }
   const tried: string[] = [];
   const bases = [join(cwd, 'noop.js')];
+  // Our own location: __filename under CommonJS; under ESM (no import.meta here) our package.json
+  // as the cwd resolves it, so an emulator nested in our node_modules is found too.
   if (typeof __filename === 'string') bases.push(__filename);
+  try {
+    bases.push(createRequire(join(cwd, 'noop.js')).resolve('@kubemq/testing/package.json'));
+  } catch {
+    // @kubemq/testing not resolvable from the cwd: the other bases decide
+  }
   for (const base of bases) {
     try {
       const pkg = createRequire(base).resolve('@kubemq/emulator/package.json');
