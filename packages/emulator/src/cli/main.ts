@@ -2,7 +2,7 @@
 // The `kubemq-emulator` bin. Prints one line when ready, stops gracefully on SIGTERM/SIGINT,
 // exits 2 on a bad command line and 1 when it cannot start (e.g. the port is taken), printing
 // `error: …` like the real server (server.md §1.1).
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EmulatorConfigError } from '../config.js';
 import { KubemqEmulator } from '../emulator.js';
@@ -13,7 +13,7 @@ import { USAGE, UsageError, parseArgs } from './args.js';
 /** The package version, read next to the bin (dist/esm/cli/main.js → package.json). */
 function packageVersion(): string {
   try {
-    const file = join(dirname(process.argv[1] ?? '.'), '..', '..', '..', 'package.json');
+    const file = join(dirname(realpathSync(process.argv[1] ?? '.')), '..', '..', '..', 'package.json');
     return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
   } catch {
     return 'unknown';
