@@ -68,6 +68,15 @@ describe('KubemqClient against an in-process server', () => {
     await expect(client.ping()).rejects.toMatchObject({ code: 'CLOSED', operation: 'client.ping' });
   });
 
+  it('warns when keepalive pings more often than the open-source broker allows', async () => {
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
+    await (await KubemqClient.connect({ address: server.address, logger })).close();
+    expect(warnings).toEqual([]);
+    await (await KubemqClient.connect({ address: server.address, logger, keepalive: { timeMs: 10_000 } })).close();
+    expect(warnings).toEqual([expect.stringContaining('too_many_pings')]);
+  });
+
   it('fails to connect with a typed error when nothing listens', async () => {
     const down = await startTestServer({});
     const address = down.address;

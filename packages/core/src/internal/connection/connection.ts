@@ -26,6 +26,8 @@ import { TokenManager } from './token-manager.js';
 
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
 const PING_ATTEMPT_MS = 5000;
+/** grpc-go's default keepalive enforcement, which the open-source broker keeps (spec/server.md §4). */
+const MIN_BROKER_PING_INTERVAL_MS = 300_000;
 
 /**
  * One connection to the broker: the state machine (connecting → ready → reconnecting → … → closed),
@@ -85,6 +87,10 @@ export class Connection implements ClientInternals {
     }
     this.#state.next('ready');
     this.logger.info('connected', { address: this.options.address, clientId: this.clientId, tls: this.options.tls });
+    const { keepalive } = this.options;
+    if (keepalive && keepalive.timeMs < MIN_BROKER_PING_INTERVAL_MS) {
+      this.logger.warn('keepalive.timeMs is below 300000: the open-source broker answers such pings with GOAWAY too_many_pings, which ends idle subscriptions', { keepaliveTimeMs: keepalive.timeMs });
+    }
     this.#transport.watchConnectivity((channel) => {
       if (channel !== 'ready') this.#lost(`channel ${channel}`);
     });
