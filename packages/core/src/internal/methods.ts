@@ -9,6 +9,6 @@ import {
 import { unaryMethod } from './transport/method-descriptor.js';
 
 // The methods core itself calls; each pattern package declares its own.
-export const PING = unaryMethod('Ping', Empty, PingResult);
-export const SEND_REQUEST = unaryMethod('SendRequest', Request, Response);
-export const ACK_ALL_QUEUE_MESSAGES = unaryMethod('AckAllQueueMessages', AckAllQueueMessagesRequest, AckAllQueueMessagesResponse);
+export const PING = /* @__PURE__ */ unaryMethod('Ping', Empty, PingResult);
+export const SEND_REQUEST = /* @__PURE__ */ unaryMethod('SendRequest', Request, Response);
+export const ACK_ALL_QUEUE_MESSAGES = /* @__PURE__ */ unaryMethod('AckAllQueueMessages', AckAllQueueMessagesRequest, AckAllQueueMessagesResponse);
