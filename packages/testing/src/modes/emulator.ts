@@ -20,7 +20,11 @@ const CLI_PATH = join('dist', 'esm', 'cli', 'main.js');
  * KUBEMQ_EMULATOR_BIN, else @kubemq/emulator resolved from the cwd, else from @kubemq/testing's
  * own location (an emulator installed as our dependency, not hoisted).
  */
-export function locateEmulatorCli(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function locateEmulatorCli(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  ownBases: readonly string[] = ownLocations(cwd),
+): string {
   const override = env['KUBEMQ_EMULATOR_BIN'];
   if (override !== undefined && override.trim() !== '') {
     const file = resolve(cwd, override);
@@ -28,15 +32,7 @@ export function locateEmulatorCli(env: NodeJS.ProcessEnv = process.env, cwd = pr
     return file;
   }
   const tried: string[] = [];
-  const bases = [join(cwd, 'noop.js')];
-  // Our own location: __filename under CommonJS; under ESM (no import.meta here) our package.json
-  // as the cwd resolves it, so an emulator nested in our node_modules is found too.
-  if (typeof __filename === 'string') bases.push(__filename);
-  try {
-    bases.push(createRequire(join(cwd, 'noop.js')).resolve('@kubemq/testing/package.json'));
-  } catch {
-    // @kubemq/testing not resolvable from the cwd: the other bases decide
-  }
+  const bases = [join(cwd, 'noop.js'), ...ownBases];
   for (const base of bases) {
     try {
       const pkg = createRequire(base).resolve('@kubemq/emulator/package.json');
@@ -51,6 +47,21 @@ export function locateEmulatorCli(env: NodeJS.ProcessEnv = process.env, cwd = pr
     `@kubemq/testing: cannot find the emulator's CLI. Tried:\n  ${tried.join('\n  ')}\n` +
       'Install @kubemq/emulator, or set KUBEMQ_EMULATOR_BIN to its cli/main.js, or KUBEMQ_ADDRESS/KUBEMQ_BINARY.',
   );
+}
+
+/**
+ * Where @kubemq/testing itself lives: __filename under CommonJS; under ESM (no import.meta here)
+ * our package.json as the cwd resolves it, so an emulator nested in our node_modules is found too.
+ */
+function ownLocations(cwd: string): string[] {
+  const bases: string[] = [];
+  if (typeof __filename === 'string') bases.push(__filename);
+  try {
+    bases.push(createRequire(join(cwd, 'noop.js')).resolve('@kubemq/testing/package.json'));
+  } catch {
+    // @kubemq/testing not resolvable from the cwd: the other bases decide
+  }
+  return bases;
 }
 
 /** locateEmulatorCli, giving an emulator that is being rebuilt (installed, dist missing) a minute. */
