@@ -110,13 +110,13 @@ describe('§2.4 StreamQueueMessage (v1): one message per stream', () => {
     const channel = ch('s24v1.vis');
     await fill(c, channel, ['vis']);
     const s = queueStreamV1(c);
-    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 1, WaitTimeSeconds: 1 });
-    await sleep(600);
-    const mod = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ModifyVisibility, VisibilitySeconds: 2 });
+    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 2, WaitTimeSeconds: 1 });
+    await sleep(800);
+    const mod = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ModifyVisibility, VisibilitySeconds: 3 });
     expect(mod.IsError).toBe(false);
-    await sleep(700); // past the first 1 s timer, within the new 2 s one
+    await sleep(1700); // past the first 2 s timer, within the new 3 s one
     expect(s.done).toBeUndefined();
-    const expired = await s.nth(2, 4000); // after the Receive and ModifyVisibility replies
+    const expired = await s.nth(2, 5000); // after the Receive and ModifyVisibility replies
     expect(expired.IsError).toBe(true);
     expect(expired.Error).toMatch(/^Error 129/);
     await s.end();
