@@ -23,10 +23,20 @@ describe('reflection', () => {
     expect(names).toEqual(['kubemq.kubemq', 'grpc.reflection.v1alpha.ServerReflection']);
   });
 
-  it('answers file requests with an error_response', () => {
-    const req = Buffer.from(new BinaryWriter().uint32((4 << 3) | 2).string('kubemq.kubemq').finish());
-    const res = fields(reflectionResponse(req, []));
-    expect(res.has(7)).toBe(true);
-    expect(res.has(6)).toBe(false);
+  it('serves kubemq.proto by file name and by symbol, and NOT_FOUND otherwise', () => {
+    for (const [field, name] of [
+      [3, 'kubemq.proto'],
+      [4, 'kubemq.kubemq'],
+      [4, 'kubemq.Event'],
+    ] as const) {
+      const res = fields(reflectionResponse(Buffer.from(new BinaryWriter().uint32((field << 3) | 2).string(name).finish()), []));
+      const file = fields(res.get(4)![0]!).get(1)![0]!;
+      const fd = fields(file);
+      expect(Buffer.from(fd.get(1)![0]!).toString()).toBe('kubemq.proto'); // FileDescriptorProto.name
+      expect(Buffer.from(fd.get(2)![0]!).toString()).toBe('kubemq'); // package
+    }
+    const miss = fields(reflectionResponse(Buffer.from(new BinaryWriter().uint32((4 << 3) | 2).string('other.Thing').finish()), []));
+    expect(miss.has(7)).toBe(true);
+    expect(miss.has(4)).toBe(false);
   });
 });
