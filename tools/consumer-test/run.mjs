@@ -7,14 +7,16 @@
 //      dependencies from the registry
 //   3. `npm ls --all` (peer ranges satisfied), exactly one @kubemq/core and one rxjs installed
 //   4. the app runs through ESM (.mjs) and through CJS (.cjs): an in-process emulator from the
-//      installed tarball, one round trip of the pattern, and a ValidationError that is core's class
+//      installed tarball, one round trip of the pattern, and a ValidationError that is core's class;
+//      then mixed (ESM app, pattern through require(): two copies of core in memory, held
+//      together by core's Symbol.for brands)
 //   --keep   leave the temp dir for a look
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listPackages, workspaceRoot } from '../packaging/workspace.mjs';
-import { findCopies, renderApp, SCENARIOS } from './scenarios.mjs';
+import { APP_FILES, findCopies, renderApp, SCENARIOS } from './scenarios.mjs';
 
 const keep = process.argv.includes('--keep');
 const started = Date.now();
@@ -82,7 +84,7 @@ try {
       for (const other of Object.values(SCENARIOS)) {
         if (other.packageName !== scenario.packageName && findCopies(app, other.packageName).length) problems.push(`${other.packageName} got installed too`);
       }
-      for (const [format, file] of [['esm', 'app.mjs'], ['cjs', 'app.cjs']]) {
+      for (const [format, file] of Object.entries(APP_FILES)) {
         writeFileSync(join(app, file), renderApp(name, format));
         const r = await run(process.execPath, [file], { cwd: app, timeoutMs: 60_000 });
         if (r.code !== 0 || !r.out.includes(`ok ${name} ${format}`)) problems.push(`${format.toUpperCase()} app failed (exit ${r.code}):\n${r.out}`);
@@ -91,7 +93,7 @@ try {
     }),
   );
   for (const { name, problems } of results) {
-    console.log(`${problems.length ? '✗' : '✓'} @kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, ESM and CJS round trip`);
+    console.log(`${problems.length ? '✗' : '✓'} @kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, round trips through ESM, CJS and mixed`);
     for (const p of problems) console.log(`    ${p.replace(/\n/g, '\n    ')}`);
     if (problems.length) failed++;
   }
@@ -102,5 +104,5 @@ try {
   if (keep) console.log(`kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
 }
-console.log(failed ? `consumer-test: ${failed} failure(s) (${secs()})` : `consumer-test: every pattern installs and runs from its tarball, ESM and CJS (${secs()})`);
+console.log(failed ? `consumer-test: ${failed} failure(s) (${secs()})` : `consumer-test: every pattern installs and runs from its tarball: ESM, CJS and mixed (${secs()})`);
 process.exit(failed ? 1 : 0);

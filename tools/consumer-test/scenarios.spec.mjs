@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findCopies, renderApp, SCENARIOS } from './scenarios.mjs';
+import { APP_FILES, findCopies, renderApp, SCENARIOS } from './scenarios.mjs';
 
 describe('findCopies', () => {
   let dir;
@@ -31,22 +31,24 @@ describe('findCopies', () => {
 });
 
 describe('renderApp', () => {
-  it.each(Object.keys(SCENARIOS).flatMap((name) => [[name, 'esm'], [name, 'cjs']]))('%s (%s) is valid JavaScript', (name, format) => {
+  it.each(Object.keys(SCENARIOS).flatMap((name) => Object.keys(APP_FILES).map((format) => [name, format])))('%s (%s) is valid JavaScript', (name, format) => {
     const dir = mkdtempSync(join(tmpdir(), 'render-app-'));
     try {
-      const file = join(dir, format === 'esm' ? 'app.mjs' : 'app.cjs');
+      const file = join(dir, APP_FILES[format]);
       const source = renderApp(name, format);
       writeFileSync(file, source);
       const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
       expect(check.stderr).toBe('');
       expect(source).toContain(SCENARIOS[name].packageName);
-      expect(source).toContain(format === 'esm' ? "from '@kubemq/core'" : "require('@kubemq/core')");
+      expect(source).toContain(format === 'cjs' ? "require('@kubemq/core')" : "from '@kubemq/core'");
+      if (format === 'mixed') expect(source).toContain(`createRequire(import.meta.url)('${SCENARIOS[name].packageName}')`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('refuses an unknown pattern', () => {
+  it('refuses an unknown pattern or format', () => {
     expect(() => renderApp('nope', 'esm')).toThrow(/unknown pattern/);
+    expect(() => renderApp('events', 'umd')).toThrow(/unknown format/);
   });
 });
