@@ -41,6 +41,8 @@ export class ChildBroker {
   private child: ChildProcess | undefined;
   private tail = new OutputTail();
   private expectingExit = false;
+  /** Set when the process died on its own after it was ready. */
+  unexpectedExit: string | undefined;
   private exitPromise: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ChildBrokerOptions) {}
@@ -133,6 +135,7 @@ export class ChildBroker {
   }
 
   private reportUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.unexpectedExit = `the ${this.opts.label} broker died unexpectedly (code ${String(code)}, signal ${String(signal)})\n${this.tail.text()}`;
     const banner = '!'.repeat(78);
     console.error(
       [

@@ -11,5 +11,10 @@ export default async function globalTeardown(): Promise<void> {
   const broker = holder[GLOBAL_BROKER_KEY];
   delete holder[GLOBAL_BROKER_KEY];
   delete process.env[SHARED_BROKER_ENV_NAME];
+  const crashes = (broker as { crashReports?: readonly string[] } | undefined)?.crashReports ?? [];
   await broker?.[Symbol.asyncDispose]();
+  // Fail the run loudly: every test after the crash saw a dead broker.
+  if (crashes.length > 0) {
+    throw new Error(`@kubemq/testing: the shared broker died during the run:\n${crashes.join('\n')}`);
+  }
 }

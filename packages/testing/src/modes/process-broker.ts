@@ -32,6 +32,7 @@ export class ProcessBroker implements KubemqBroker {
   readonly capabilities: BrokerCapabilities;
   private ports: number[] = [];
   private child: ChildBroker | undefined;
+  private crashes: string[] = [];
   private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -61,6 +62,12 @@ export class ProcessBroker implements KubemqBroker {
     }
   }
 
+  /** Unexpected deaths so far (the real server can crash: server.md §5.3); empty when none. */
+  get crashReports(): readonly string[] {
+    const current = this.child?.unexpectedExit;
+    return current !== undefined ? [...this.crashes, current] : this.crashes;
+  }
+
   get workDir(): string {
     return this.spec.tempDir;
   }
@@ -85,6 +92,7 @@ export class ProcessBroker implements KubemqBroker {
     return this.serial(async () => {
       if (this.disposed) throw new Error(`the ${this.kind} broker at ${this.address} was disposed; start a new one`);
       await this.child?.stop();
+      if (this.child?.unexpectedExit !== undefined) this.crashes.push(this.child.unexpectedExit);
       this.child = this.newChild();
       await this.launch(false);
     });

@@ -1,0 +1,31 @@
+import globalTeardown, { GLOBAL_BROKER_KEY, SHARED_BROKER_ENV_NAME } from './global-teardown.js';
+
+type Holder = { [GLOBAL_BROKER_KEY]?: unknown };
+
+function fakeBroker(crashReports: string[]) {
+  const broker = { disposed: false, crashReports, [Symbol.asyncDispose]: async () => void (broker.disposed = true) };
+  return broker;
+}
+
+describe('globalTeardown', () => {
+  it('disposes the shared broker and clears the env', async () => {
+    const broker = fakeBroker([]);
+    (globalThis as Holder)[GLOBAL_BROKER_KEY] = broker;
+    process.env[SHARED_BROKER_ENV_NAME] = '{}';
+    await globalTeardown();
+    expect(broker.disposed).toBe(true);
+    expect(process.env[SHARED_BROKER_ENV_NAME]).toBeUndefined();
+    expect((globalThis as Holder)[GLOBAL_BROKER_KEY]).toBeUndefined();
+  });
+
+  it('fails the run when the shared broker died during it (after disposing it)', async () => {
+    const broker = fakeBroker(['the emulator 127.0.0.1:1 broker died unexpectedly (code 2, signal null)']);
+    (globalThis as Holder)[GLOBAL_BROKER_KEY] = broker;
+    await expect(globalTeardown()).rejects.toThrow(/the shared broker died during the run:\n.*died unexpectedly/);
+    expect(broker.disposed).toBe(true);
+  });
+
+  it('does nothing without a shared broker', async () => {
+    await expect(globalTeardown()).resolves.toBeUndefined();
+  });
+});
