@@ -8,6 +8,8 @@
 //   npm run bench -- --quick              counts ÷ 5, 1 round; writes tools/bench/results/quick.json only
 //   npm run bench -- --scenario events-stream-1kb [--scenario …] [--rounds 3]
 //                                         selected scenarios; writes tools/bench/results/partial.json only
+//   --clients sdk,raw                     only these clients (partial run)
+//   --startup / --bundle                  also measure startup / bundle sizes in a partial run
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { benchDir, repoRoot } from './lib/paths.mjs';
 import { median } from './lib/stats.mjs';
 import { renderMarkdown } from './lib/report.mjs';
-import { clients, scenarioByName, scenarios } from './scenarios.mjs';
+import { clients as allClients, scenarioByName, scenarios } from './scenarios.mjs';
 import { measureStartup } from './startup.mjs';
 
 const args = process.argv.slice(2);
@@ -24,7 +26,9 @@ const values = (name) => args.flatMap((a, i) => (a === name && args[i + 1] ? arg
 const quick = flag('--quick');
 const selected = values('--scenario').map(scenarioByName);
 const rounds = Number(values('--rounds')[0] ?? (quick ? 1 : 3));
-const full = !quick && selected.length === 0;
+const onlyClients = values('--clients');
+const clients = onlyClients.length > 0 ? allClients.filter((c) => onlyClients.includes(c)) : allClients;
+const full = !quick && selected.length === 0 && onlyClients.length === 0;
 const chosen = selected.length > 0 ? selected : scenarios;
 const scale = quick ? 0.2 : 1;
 

@@ -68,7 +68,7 @@ export function renderMarkdown(report, findings) {
   lines.push('|---|---|---|---|---|---|');
   for (const name of names) {
     const rows = ['sdk', 'raw', 'kubemq-js'].map((c) => by.get(`${name}/${c}`));
-    const cell = (f) => rows.map((r) => (r?.na ? 'n/a' : f(r))).join(' / ');
+    const cell = (f) => rows.map((r) => (r?.na ? 'n/a' : r ? f(r) : '–')).join(' / ');
     lines.push(`| ${name} | ${cell((r) => fmt(r.cpuUsPerMsg, 1))} | ${cell((r) => fmt(r.peakRssMB))} | ${cell((r) => fmt(r.mbPerSec, 2))} | ${cell((r) => fmt(r.lost))} | ${rows.map((r) => (r?.na ? 'n/a' : (r?.roundMsgsPerSec ?? []).join(', '))).join(' · ')} |`);
   }
   const errors = report.results.filter((r) => r.errors);
