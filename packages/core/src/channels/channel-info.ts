@@ -7,21 +7,33 @@ export const CHANNEL_TYPES: readonly ChannelType[] = ['events', 'events_store', 
 
 /** Traffic counters of one direction of a channel. */
 export interface ChannelStats {
+  /** Messages counted. */
   messages: number;
+  /** Bytes counted. */
   volume: number;
+  /** Responses (commands and queries). */
   responses: number;
+  /** Messages waiting (queues). */
   waiting: number;
+  /** Messages that expired (queues). */
   expired: number;
+  /** Messages delayed (queues). */
   delayed: number;
 }
 
 /** A channel as the broker's channel-management responder lists it. */
 export interface ChannelInfo {
+  /** The channel name. */
   name: string;
+  /** Its type, as the broker reports it. */
   type: ChannelType | string;
+  /** When the channel last carried traffic. */
   lastActivity: Date;
+  /** Whether it has live senders or receivers. */
   isActive: boolean;
+  /** Traffic into the channel. */
   incoming: ChannelStats;
+  /** Traffic out of the channel. */
   outgoing: ChannelStats;
 }
 

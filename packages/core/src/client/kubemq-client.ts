@@ -15,6 +15,7 @@ import type { ServerInfo } from './server-info.js';
 export interface CallOptions {
   /** Deadline in ms (the wait for a connection included). Default: the client's `defaultTimeoutMs`. */
   timeoutMs?: number;
+  /** Aborts the call: it fails with code `CANCELLED`. */
   signal?: AbortSignal;
 }
 

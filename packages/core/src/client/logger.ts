@@ -10,9 +10,13 @@ export type LogFields = Record<string, unknown>;
  * ```
  */
 export interface Logger {
+  /** Detail for troubleshooting (attempts, refreshes). */
   debug(message: string, fields?: LogFields): void;
+  /** Lifecycle: connected, reconnected, closed. */
   info(message: string, fields?: LogFields): void;
+  /** Something degraded: connection lost, a risky setting. */
   warn(message: string, fields?: LogFields): void;
+  /** Something failed for good: the reconnect policy gave up. */
   error(message: string, fields?: LogFields): void;
 }
 

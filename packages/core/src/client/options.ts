@@ -7,7 +7,13 @@ import type { Logger, LogLevel } from './logger.js';
  * UNAUTHENTICATED.
  */
 export interface CredentialProvider {
-  getToken(): Promise<{ token: string; expiresAt?: Date }>;
+  /** A fresh token, and when it expires (absent: it does not). */
+  getToken(): Promise<{
+    /** The raw token, sent as is in the `authorization` metadata. */
+    token: string;
+    /** When the token stops being valid. */
+    expiresAt?: Date;
+  }>;
 }
 
 /**
@@ -87,15 +93,26 @@ export interface ClientOptions {
 
 /** The options the client runs with, after environment and defaults (no secrets in here). */
 export interface ResolvedClientOptions {
+  /** See {@link ClientOptions.address}. */
   readonly address: string;
+  /** See {@link ClientOptions.clientId}. */
   readonly clientId: string;
+  /** See {@link ClientOptions.connectTimeoutMs}. */
   readonly connectTimeoutMs: number;
+  /** See {@link ClientOptions.defaultTimeoutMs}. */
   readonly defaultTimeoutMs: number;
+  /** See {@link ClientOptions.keepalive}. */
   readonly keepalive: Readonly<Required<KeepaliveOptions>> | false;
+  /** See {@link ClientOptions.reconnect}. */
   readonly reconnect: Readonly<ReconnectPolicy>;
+  /** See {@link ClientOptions.sendBufferSize}. */
   readonly sendBufferSize: number;
+  /** See {@link ClientOptions.drainTimeoutMs}. */
   readonly drainTimeoutMs: number;
+  /** See {@link ClientOptions.maxMessageBytes}. */
   readonly maxMessageBytes: number;
+  /** See {@link ClientOptions.tokenRefreshMarginMs}. */
   readonly tokenRefreshMarginMs: number;
+  /** Whether the channel uses TLS. */
   readonly tls: boolean;
 }

@@ -5,10 +5,13 @@ const BRAND = Symbol.for('@kubemq/core/KubemqError');
 
 /** What every {@link KubemqError} is built from. */
 export interface KubemqErrorOptions {
+  /** What went wrong. */
   code: ErrorCode;
+  /** Human-readable; never holds a token or a message body. */
   message: string;
   /** The SDK operation that failed, e.g. `events.send`. */
   operation: string;
+  /** The channel involved, when there is one. */
   channel?: string;
   /** Whether repeating the same operation may succeed. Defaults to false. */
   retryable?: boolean;
@@ -16,6 +19,7 @@ export interface KubemqErrorOptions {
   brokerCode?: number;
   /** The gRPC status code the call ended with. */
   grpcStatus?: number;
+  /** The underlying error (ES2022 `cause`). */
   cause?: unknown;
 }
 
@@ -34,6 +38,7 @@ export interface KubemqErrorOptions {
  * ```
  */
 export class KubemqError extends Error {
+  /** The class name, also for errors that crossed a serialisation boundary. */
   override readonly name: string = 'KubemqError';
   /** What went wrong, as a stable code. */
   readonly code: ErrorCode;
@@ -86,6 +91,7 @@ export class KubemqError extends Error {
 
 /** Input that breaks a rule; `field` names it (`channel`, `tags.foo`, …). Never retryable. */
 export class ValidationError extends KubemqError {
+  /** `ValidationError`. */
   override readonly name: string = 'ValidationError';
   /** The offending input field, as the caller named it (or the wire field for broker-side checks). */
   readonly field: string | undefined;
@@ -102,7 +108,9 @@ export class ValidationError extends KubemqError {
 
 /** A deadline passed. `timeoutMs` is the deadline that applied, when known. */
 export class TimeoutError extends KubemqError {
+  /** `TimeoutError`. */
   override readonly name: string = 'TimeoutError';
+  /** The deadline that passed, in ms, when known. */
   readonly timeoutMs: number | undefined;
 
   constructor(options: Omit<KubemqErrorOptions, 'code'> & { timeoutMs?: number }) {
@@ -117,6 +125,7 @@ export class TimeoutError extends KubemqError {
 
 /** The connection failed: unreachable broker, TLS handshake, or the reconnect policy gave up. */
 export class ConnectionError extends KubemqError {
+  /** `ConnectionError`. */
   override readonly name: string = 'ConnectionError';
 
   constructor(options: KubemqErrorOptions & { code: 'UNAVAILABLE' | 'CONNECTION_FAILED' | 'RECONNECT_FAILED' | 'TLS' }) {
@@ -126,6 +135,7 @@ export class ConnectionError extends KubemqError {
 
 /** The broker refused the credentials. Retryable only when a fresh token may fix it. */
 export class AuthenticationError extends KubemqError {
+  /** `AuthenticationError`. */
   override readonly name: string = 'AuthenticationError';
 
   constructor(options: Omit<KubemqErrorOptions, 'code'>) {
