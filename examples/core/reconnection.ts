@@ -1,0 +1,121 @@
+// examples: own-broker
+// Reconnection: a client whose broker restarts. It logs every `client.state$` transition, shows a
+// queue send issued during the outage waiting in the send buffer and going out after the
+// reconnect, an events subscription re-opening by itself, and an events-store subscription
+// resuming after the last sequence it delivered (no gap, no repeat).
+// Without KUBEMQ_ADDRESS it starts its own broker with startKubemq() from @kubemq/testing (the
+// emulator, or KUBEMQ_BINARY) and restarts it; with KUBEMQ_ADDRESS it asks you to restart yours.
+// Run: npx tsx examples/core/reconnection.ts
+//  or: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/core/reconnection.ts   (then restart the broker)
+import { KubemqClient, type ConnectionState } from '@kubemq/core';
+import { events } from '@kubemq/events';
+import { eventsStore, StartPosition } from '@kubemq/events-store';
+import { queues } from '@kubemq/queues';
+import { startKubemq } from '@kubemq/testing';
+
+const external = process.env['KUBEMQ_ADDRESS'];
+const prefix = `reconnect.example-${process.pid}`;
+const started = Date.now();
+const log = (line: string) => console.log(`${String(Date.now() - started).padStart(6)} ms  ${line}`);
+
+async function main(): Promise<void> {
+  await using broker = external === undefined ? await startKubemq() : undefined;
+  const address = external ?? broker!.address;
+  log(`broker at ${address}${broker ? ` (${broker.kind}, started by this example)` : ''}`);
+
+  await using client = await KubemqClient.connect({
+    address,
+    clientId: `reconnect-example-${process.pid}`,
+    reconnect: { initialDelayMs: 200, maxDelayMs: 2000 }, // retry fast for the demo (default 500 ms … 30 s)
+  });
+  const states: ConnectionState[] = [];
+  client.state$.subscribe((state) => {
+    states.push(state);
+    log(`state: ${state}`);
+  });
+
+  // An events subscription (live only) and an events-store subscription (replayable).
+  const live: string[] = [];
+  const stored: number[] = [];
+  const subscriptions = [
+    events(client).subscribe({ channel: `${prefix}.live` }).subscribe((e) => live.push(e.text())),
+    eventsStore(client)
+      .subscribe({ channel: `${prefix}.stored`, startAt: StartPosition.fromFirst() })
+      .subscribe((e) => {
+        stored.push(e.sequence);
+        log(`events store: sequence ${e.sequence} "${e.text()}"`);
+      }),
+  ];
+  try {
+    await until('the events subscription is live', () => live.includes('probe-1'), () =>
+      events(client).send({ channel: `${prefix}.live`, body: 'probe-1' }),
+    );
+    for (let i = 1; i <= 3; i++) await eventsStore(client).send({ channel: `${prefix}.stored`, body: `before ${i}` });
+    await until('sequences 1-3 arrive', () => stored.length === 3);
+
+    // The outage.
+    if (broker) {
+      log('stopping the broker');
+      await broker.stop();
+    } else {
+      log('>>> restart your broker now (waiting up to 120 s)');
+    }
+    await until('the client notices', () => client.state === 'reconnecting', undefined, 120_000);
+
+    // Issued while reconnecting: waits in the bounded send buffer (sendBufferSize, default 1000)
+    // and goes out once the connection is back. Its timeoutMs still applies.
+    const buffered = queues(client).send({ channel: `${prefix}.jobs`, body: 'sent during the outage' }, { timeoutMs: 60_000 });
+    log('queue send issued while reconnecting: waiting in the send buffer');
+
+    if (broker) {
+      await sleep(1000);
+      log('starting the broker again');
+      await broker.restart();
+    }
+    await until('the client reconnects', () => client.state === 'ready', undefined, 120_000);
+    const result = await buffered;
+    log(`the buffered queue send went out: ${result.id}`);
+
+    // The events subscription re-opened by itself; KubeMQ does not say when, so probe.
+    await until('the events subscription is back', () => live.includes('probe-2'), () =>
+      events(client).send({ channel: `${prefix}.live`, body: 'probe-2' }),
+    );
+    log('events subscription: receiving again');
+
+    // The events-store subscription resumes after sequence 3.
+    for (let i = 4; i <= 6; i++) await eventsStore(client).send({ channel: `${prefix}.stored`, body: `after ${i}` });
+    await until('sequences 4-6 arrive', () => stored.length >= 6);
+    await sleep(300); // a repeat would show up now
+    log(`events store delivered ${stored.join(', ')}`);
+    if (stored.join() !== '1,2,3,4,5,6') throw new Error(`expected 1..6 once each, got ${stored.join()}`);
+
+    const { messages } = await queues(client).receive({ channel: `${prefix}.jobs`, waitTimeoutMs: 1000 });
+    log(`queue: received "${messages[0]?.text()}"`);
+    if (messages.length !== 1) throw new Error('the buffered queue message is missing');
+    log(`state transitions: ${states.join(' → ')}`);
+  } finally {
+    subscriptions.forEach((s) => s.unsubscribe());
+  }
+}
+
+/** Polls `done` (running `step` between checks) until `timeoutMs`. */
+async function until(what: string, done: () => boolean, step?: () => Promise<unknown>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await step?.();
+    await sleep(step ? 200 : 20);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

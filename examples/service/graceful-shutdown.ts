@@ -1,0 +1,126 @@
+// Graceful shutdown: a service with an events subscriber, a queue consumer and a command responder
+// that drains on SIGTERM. Each resource is held with `await using`, so leaving the service's scope
+// disposes them in reverse order: the responder lets running handlers answer, the consumer
+// finishes and acks the batch in hand, then the client closes. Nothing in flight is lost: jobs
+// not yet taken stay in the queue for the next instance.
+// Here the program sends itself SIGTERM once the service is busy (as `kill -TERM <pid>`, or an
+// orchestrator stopping a container, would), and checks the outcome.
+// Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/service/graceful-shutdown.ts
+import { KubemqClient } from '@kubemq/core';
+import { events } from '@kubemq/events';
+import { queues } from '@kubemq/queues';
+import { commands } from '@kubemq/rpc';
+
+const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
+const prefix = `shop.example-${process.pid}`;
+const JOBS = 6;
+
+interface ServiceReport {
+  jobsDone: number[];
+  acked: number;
+  nacked: number;
+}
+
+/** The service: runs until `shutdown` aborts, then drains everything it holds. */
+async function runService(shutdown: AbortSignal, busy: () => void): Promise<ServiceReport> {
+  await using client = await KubemqClient.connect({ address, clientId: `shop-service-${process.pid}` });
+  client.state$.subscribe((state) => console.log(`service: connection ${state}`));
+  const jobsDone: number[] = [];
+
+  // 1. A queue consumer: one job at a time, batches of 2; a job takes 300 ms.
+  await using consumer = queues(client).consume(
+    `${prefix}.jobs`,
+    async (msg) => {
+      const job = msg.json<{ job: number }>().job;
+      busy();
+      await sleep(300);
+      jobsDone.push(job);
+      console.log(`service: job ${job} done`);
+    },
+    { batchSize: 2, concurrency: 1, waitTimeoutMs: 1000 },
+  );
+
+  // 2. A command responder: a command takes 500 ms.
+  await using responder = commands(client).handle({ channel: `${prefix}.reindex` }, async (cmd) => {
+    console.log(`service: reindexing ${cmd.text()}`);
+    await sleep(500);
+    console.log(`service: reindexed ${cmd.text()}`);
+  });
+  await responder.ready();
+
+  // 3. An events subscriber (not disposable: an RxJS subscription, ended in `finally`).
+  const audit = events(client)
+    .subscribe({ channel: `${prefix}.audit` })
+    .subscribe((event) => console.log(`service: audit ${event.text()}`));
+
+  console.log(`service: running as pid ${process.pid}; send SIGTERM or SIGINT to stop it`);
+  try {
+    await new Promise<void>((resolve) => shutdown.addEventListener('abort', () => resolve(), { once: true }));
+    console.log('service: shutting down: responder, then consumer, then client');
+  } finally {
+    audit.unsubscribe();
+  }
+  // Leaving the scope runs, in this order: responder.close() (running handlers answer),
+  // consumer.stop() (the batch in hand finishes and is acked), client.close().
+  return {
+    jobsDone,
+    get acked() {
+      return consumer.stats.acked;
+    },
+    get nacked() {
+      return consumer.stats.nacked;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const shutdown = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      console.log(`received ${signal}`);
+      shutdown.abort();
+    });
+  }
+  let markBusy!: () => void;
+  const isBusy = new Promise<void>((resolve) => (markBusy = resolve));
+  const service = runService(shutdown.signal, markBusy);
+
+  // Someone else (another service) sends jobs and a command.
+  await using caller = await KubemqClient.connect({ address, clientId: `shop-caller-${process.pid}` });
+  const sent = await queues(caller).sendBatch(
+    Array.from({ length: JOBS }, (_, job) => ({ channel: `${prefix}.jobs`, body: JSON.stringify({ job }) })),
+  );
+  if (sent.failed > 0) throw new Error(`${sent.failed} jobs were refused`);
+  await Promise.race([isBusy, service]); // the service is processing a job (or failed to start)
+  const reply = commands(caller).send({ channel: `${prefix}.reindex`, body: 'catalog', timeoutMs: 10_000 });
+  await sleep(100); // let the command reach the responder: it is in flight when SIGTERM arrives
+
+  process.kill(process.pid, 'SIGTERM');
+
+  const [report, response] = await Promise.all([service, reply]);
+  console.log(`caller: the command in flight at shutdown was answered: executed=${response.executed}`);
+  const left = await queues(caller).peek({ channel: `${prefix}.jobs`, maxItems: JOBS, waitTimeoutMs: 1000 });
+  console.log(
+    `after shutdown: ${report.jobsDone.length} jobs done and ${report.acked} acked, ` +
+      `${left.messages.length} still queued for the next instance`,
+  );
+  await queues(caller).ackAll({ channel: `${prefix}.jobs`, waitTimeoutMs: 1000 }); // tidy up
+
+  if (!response.executed) throw new Error('the command in flight was not executed');
+  if (report.jobsDone.length === 0 || report.acked !== report.jobsDone.length || report.nacked !== 0) {
+    throw new Error('a job in hand was not finished and acked');
+  }
+  if (report.jobsDone.length + left.messages.length !== JOBS) throw new Error('jobs were lost or duplicated');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
