@@ -22,7 +22,7 @@ interface ServiceReport {
 }
 
 /** The service: runs until `shutdown` aborts, then drains everything it holds. */
-async function runService(shutdown: AbortSignal, busy: () => void): Promise<ServiceReport> {
+async function runService(shutdown: AbortSignal, busy: { job(): void; command(): void }): Promise<ServiceReport> {
   await using client = await KubemqClient.connect({ address, clientId: `shop-service-${process.pid}` });
   client.state$.subscribe((state) => console.log(`service: connection ${state}`));
   const jobsDone: number[] = [];
@@ -32,7 +32,7 @@ async function runService(shutdown: AbortSignal, busy: () => void): Promise<Serv
     `${prefix}.jobs`,
     async (msg) => {
       const job = msg.json<{ job: number }>().job;
-      busy();
+      busy.job();
       await sleep(300);
       jobsDone.push(job);
       console.log(`service: job ${job} done`);
@@ -43,6 +43,7 @@ async function runService(shutdown: AbortSignal, busy: () => void): Promise<Serv
   // 2. A command responder: a command takes 500 ms.
   await using responder = commands(client).handle({ channel: `${prefix}.reindex` }, async (cmd) => {
     console.log(`service: reindexing ${cmd.text()}`);
+    busy.command();
     await sleep(500);
     console.log(`service: reindexed ${cmd.text()}`);
   });
@@ -81,9 +82,10 @@ async function main(): Promise<void> {
       shutdown.abort();
     });
   }
-  let markBusy!: () => void;
-  const isBusy = new Promise<void>((resolve) => (markBusy = resolve));
-  const service = runService(shutdown.signal, markBusy);
+  const busy = { job: () => {}, command: () => {} };
+  const jobStarted = new Promise<void>((resolve) => (busy.job = resolve));
+  const commandStarted = new Promise<void>((resolve) => (busy.command = resolve));
+  const service = runService(shutdown.signal, busy);
 
   // Someone else (another service) sends jobs and a command.
   await using caller = await KubemqClient.connect({ address, clientId: `shop-caller-${process.pid}` });
@@ -91,9 +93,9 @@ async function main(): Promise<void> {
     Array.from({ length: JOBS }, (_, job) => ({ channel: `${prefix}.jobs`, body: JSON.stringify({ job }) })),
   );
   if (sent.failed > 0) throw new Error(`${sent.failed} jobs were refused`);
-  await Promise.race([isBusy, service]); // the service is processing a job (or failed to start)
+  await Promise.race([jobStarted, service]); // the service is processing a job (or failed to start)
   const reply = commands(caller).send({ channel: `${prefix}.reindex`, body: 'catalog', timeoutMs: 10_000 });
-  await sleep(100); // let the command reach the responder: it is in flight when SIGTERM arrives
+  await Promise.race([commandStarted, reply]); // the command is being handled when SIGTERM arrives
 
   process.kill(process.pid, 'SIGTERM');
 
