@@ -165,6 +165,12 @@ describe('§0 findings', () => {
 });
 
 describe('§0 Ping', () => {
+  const kind = sharedBroker().kind;
+  const itStarted = kind === 'binary' ? it : itSkipBecause(`the shared broker is ${kind}, not a binary started by startKubemq with HOST=kubemq-test`);
+  itStarted('§1.2/§1.7 Ping.Host is the HOST environment variable (kubemq-test)', async () => {
+    expect((await ping(connect())).Host).toBe('kubemq-test');
+  });
+
   it('§0 [seen] Ping → Host, Version, ServerStartTime (Unix s), ServerUpTimeSeconds', async () => {
     const result = await ping(connect());
     const nowS = BigInt(Math.floor(Date.now() / 1000));
