@@ -27,14 +27,18 @@ const root = join(here, '..', '..');
 const budgetsFile = join(here, 'budgets.json');
 const PATTERNS = ['events', 'events-store', 'queues', 'rpc'];
 
-/** fixture → the pattern packages it imports (core is always allowed). */
+/**
+ * fixture → the pattern packages it uses (core is always allowed), or for a `bare-*` fixture the
+ * packages it imports for nothing but their effects (there must be none: it keeps no byte).
+ */
 const FIXTURES = {
-  'bare-core': [],
-  'core-only': [],
-  'events-only': ['events'],
-  'events-store-only': ['events-store'],
-  'queues-only': ['queues'],
-  'rpc-only': ['rpc'],
+  'bare-core': { uses: [], bare: ['core'] },
+  'bare-patterns': { uses: [], bare: PATTERNS },
+  'core-only': { uses: [] },
+  'events-only': { uses: ['events'] },
+  'events-store-only': { uses: ['events-store'] },
+  'queues-only': { uses: ['queues'] },
+  'rpc-only': { uses: ['rpc'] },
 };
 
 const methodsOf = (folder) => parseMethodNames(readFileSync(join(root, 'packages', folder, 'src/internal/methods.ts'), 'utf8'));
@@ -72,7 +76,7 @@ async function bundle(name, external = ['@grpc/grpc-js', 'rxjs']) {
 const measured = {};
 const appTotals = {};
 const failures = [];
-for (const [name, ownPatterns] of Object.entries(FIXTURES)) {
+for (const [name, { uses: ownPatterns, bare }] of Object.entries(FIXTURES)) {
   const { code, output, warnings, metafile } = await bundle(name);
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
@@ -86,7 +90,7 @@ for (const [name, ownPatterns] of Object.entries(FIXTURES)) {
   appTotals[name] = { minified: Buffer.byteLength(withRxjs), gzip: gzipSync(withRxjs, { level: 9 }).length };
 
   const inputs = Object.keys(output.inputs);
-  for (const { input, reason } of badInputs(inputs, ['core', ...ownPatterns])) fail(`${input}: ${reason}`);
+  for (const { input, reason } of badInputs(inputs, ['core', ...ownPatterns, ...(bare ?? [])])) fail(`${input}: ${reason}`);
   const kubemqInputs = inputs.filter((i) => i.startsWith('packages/'));
   const foreign = foreignMethodNames(patternMethods, ownPatterns, coreMethods);
   for (const method of findMethodLiterals(code, foreign)) fail(`contains the foreign method /kubemq.kubemq/${method}`);
@@ -95,17 +99,19 @@ for (const [name, ownPatterns] of Object.entries(FIXTURES)) {
     if (findMethodLiterals(code, own).length === 0) fail(`holds none of @kubemq/${p}'s own methods: did the fixture use the package at all?`);
   }
   // A package import that esbuild drops as side-effect free is a bug inside the package (code
-  // that relied on import-time effects). The bare fixture's own import is the one expected case:
-  // its warning proves "sideEffects": false is honoured.
-  let ownBareImportDropped = false;
+  // that relied on import-time effects). A bare fixture's own imports are the one expected case:
+  // their warnings prove "sideEffects": false is honoured.
+  let ownBareImportsDropped = 0;
   for (const w of warnings) {
     const at = w.location?.file ?? '';
-    if (w.id === 'ignored-bare-import' && name === 'bare-core' && at.endsWith(`fixtures/${name}.ts`)) ownBareImportDropped = true;
+    if (w.id === 'ignored-bare-import' && bare && at.endsWith(`fixtures/${name}.ts`)) ownBareImportsDropped++;
     else if (w.id === 'ignored-bare-import') fail(`esbuild dropped a bare import in ${at}: ${w.text}`);
     else console.log(`  note: ${name}: esbuild warning ${w.id} at ${at}: ${w.text}`);
   }
-  if (name === 'bare-core') {
-    if (!ownBareImportDropped) fail('esbuild did not drop the bare import: is "sideEffects": false still set on @kubemq/core?');
+  if (bare) {
+    if (ownBareImportsDropped !== bare.length) {
+      fail(`esbuild dropped ${ownBareImportsDropped} of the ${bare.length} bare imports: is "sideEffects": false still set on ${bare.map((b) => `@kubemq/${b}`).join(', ')}?`);
+    }
     const kept = kubemqInputs.filter((i) => output.inputs[i].bytesInOutput > 0);
     if (kept.length) fail(`a bare import keeps code from ${kept.join(', ')} (an import-time side effect?)`);
   } else if (kubemqInputs.length === 0) {
