@@ -112,6 +112,16 @@ describe('authentication', () => {
     expect(tokensSeen.at(-1)).not.toBe('secret-1');
   });
 
+  it('asks a provider whose tokens outlive no margin at most about once a second', async () => {
+    accepted = new Set(['secret-1', 'secret-2', 'secret-3', 'secret-4', 'secret-5']);
+    const credentials = provider(5000); // lives 5 s, refreshed 30 s before expiry: always due
+    await using client = await KubemqClient.connect({ address: server.address, credentials, tokenRefreshMarginMs: 30_000 });
+    for (let i = 0; i < 20; i++) await send(client);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(credentials.calls).toBeGreaterThanOrEqual(2);
+    expect(credentials.calls).toBeLessThanOrEqual(4);
+  });
+
   it('a stream refused with UNAUTHENTICATED is retryable once after a refresh; recoverable() re-opens it', async () => {
     accepted = new Set(['secret-2']);
     const credentials = provider();
@@ -145,7 +155,7 @@ describe('authentication', () => {
       await send(client).catch((e: unknown) => errors.push(e));
       accepted = new Set();
       await send(client).catch((e: unknown) => errors.push(e));
-      await until(() => credentials.calls >= 4, 3000);
+      await until(() => credentials.calls >= 3, 5000);
     }
     const failing = await rejection(KubemqClient.connect({ address: server.address, authToken: 'secret-static', logger, logLevel: 'debug', connectTimeoutMs: 300 }).then(async (c) => {
       await send(c).finally(() => c.close());

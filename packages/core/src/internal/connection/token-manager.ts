@@ -3,6 +3,12 @@ import type { CredentialProvider } from '../../client/options.js';
 import { AuthenticationError } from '../errors/kubemq-error.js';
 
 /**
+ * At most one proactive refresh per second: a provider whose tokens live shorter than the margin
+ * must not be asked in a tight loop.
+ */
+const MIN_REFRESH_INTERVAL_MS = 1000;
+
+/**
  * Holds the auth token and keeps it fresh. The token goes only into the `authorization`
  * metadata (raw, no `Bearer ` prefix): never into logs or error messages.
  */
@@ -12,6 +18,7 @@ export class TokenManager {
   readonly #logger: Logger;
   #token: string | undefined;
   #expiresAt: Date | undefined;
+  #refreshedAt = 0;
   #refreshing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** A rejection has been answered with a refresh and no call has succeeded since. */
@@ -33,8 +40,10 @@ export class TokenManager {
   /** Fetches the first token (connect) and refreshes an expiring one. */
   async ensureFresh(): Promise<void> {
     if (!this.#provider) return;
-    const due = this.#token === undefined || (this.#expiresAt !== undefined && Date.now() >= this.#refreshAt());
-    if (due) await this.refresh();
+    const now = Date.now();
+    const expired = this.#token === undefined || now >= (this.#expiresAt?.getTime() ?? Infinity);
+    const due = now >= this.#refreshAt() && now - this.#refreshedAt >= MIN_REFRESH_INTERVAL_MS;
+    if (expired || due) await this.refresh();
   }
 
   /** The metadata for a call: the current token, as is. */
@@ -52,6 +61,7 @@ export class TokenManager {
         if (typeof token !== 'string' || token === '') throw new Error('the credential provider returned an empty token');
         this.#token = token;
         this.#expiresAt = expiresAt;
+        this.#refreshedAt = Date.now();
         this.#schedule();
         this.#logger.debug('auth token refreshed', { expiresAt: expiresAt?.toISOString() });
       } catch (err) {
@@ -96,7 +106,7 @@ export class TokenManager {
   #schedule(): void {
     clearTimeout(this.#timer);
     if (this.#closed || this.#expiresAt === undefined) return;
-    const delay = Math.max(0, Math.min(this.#refreshAt() - Date.now(), 2_147_483_647));
+    const delay = Math.max(MIN_REFRESH_INTERVAL_MS, Math.min(this.#refreshAt() - Date.now(), 2_147_483_647));
     this.#timer = setTimeout(() => {
       this.refresh().catch((err: unknown) => this.#logger.warn('proactive token refresh failed', { error: (err as Error).message }));
     }, delay);
