@@ -10,13 +10,15 @@
 //      installed tarball, one round trip of the pattern, and a ValidationError that is core's class;
 //      then mixed (ESM app, pattern through require(): two copies of core in memory, held
 //      together by core's Symbol.for brands)
+//   5. one more app installs every runtime package plus the workspace's typescript and compiles
+//      a consumer as ESM (.mts) and CJS (.cts) with module node16 and skipLibCheck false
 //   --keep   leave the temp dir for a look
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listPackages, workspaceRoot } from '../packaging/workspace.mjs';
-import { APP_FILES, findCopies, renderApp, SCENARIOS } from './scenarios.mjs';
+import { APP_FILES, findCopies, renderApp, SCENARIOS, TYPES_APP } from './scenarios.mjs';
 
 const keep = process.argv.includes('--keep');
 const started = Date.now();
@@ -52,6 +54,24 @@ if (tmp.startsWith(workspaceRoot)) throw new Error(`${tmp} is inside the workspa
 const tarballDir = join(tmp, 'tarballs');
 mkdirSync(tarballDir);
 
+/** Installs core + every pattern + typescript and compiles TYPES_APP. */
+async function typeCheckApp(tarballs) {
+  const app = join(tmp, 'app-types');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-types', version: '0.0.0', private: true }, null, 2) + '\n');
+  for (const [file, text] of Object.entries(TYPES_APP)) writeFileSync(join(app, file), text);
+  const root = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8'));
+  const runtime = packages.filter((p) => p.role === 'core' || p.role === 'pattern').map((p) => tarballs[p.name]);
+  const rxjsRange = packages.find((p) => p.role === 'core').manifest.peerDependencies.rxjs;
+  const install = await run(npm, [
+    'install', '--no-audit', '--no-fund', '--loglevel=error', ...runtime, `rxjs@${rxjsRange}`,
+    `typescript@${root.devDependencies.typescript}`, `@types/node@${root.devDependencies['@types/node']}`,
+  ], { cwd: app });
+  if (install.code !== 0) return { name: 'types', problems: [`npm install failed:\n${install.out}`] };
+  const tsc = await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, timeoutMs: 120_000 });
+  return { name: 'types', problems: tsc.code === 0 ? [] : [`tsc failed:\n${tsc.out}`] };
+}
+
 let failed = 0;
 try {
   const packed = await run(npm, ['pack', '--json', '--pack-destination', tarballDir, ...packages.map((p) => p.dir)], { cwd: tmp });
@@ -60,6 +80,7 @@ try {
   console.log(`packed ${Object.keys(tarballs).length} packages (${secs()})`);
 
   const core = packages.find((p) => p.role === 'core');
+  const typesResult = typeCheckApp(tarballs);
   const results = await Promise.all(
     Object.entries(SCENARIOS).map(async ([name, scenario]) => {
       const problems = [];
@@ -92,8 +113,12 @@ try {
       return { name, problems };
     }),
   );
+  results.push(await typesResult);
   for (const { name, problems } of results) {
-    console.log(`${problems.length ? '✗' : '✓'} @kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, round trips through ESM, CJS and mixed`);
+    const what = name === 'types'
+      ? 'core + every pattern with typescript: app.mts and app.cts compile (node16, skipLibCheck false)'
+      : `@kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, round trips through ESM, CJS and mixed`;
+    console.log(`${problems.length ? '✗' : '✓'} ${what}`);
     for (const p of problems) console.log(`    ${p.replace(/\n/g, '\n    ')}`);
     if (problems.length) failed++;
   }
@@ -104,5 +129,5 @@ try {
   if (keep) console.log(`kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
 }
-console.log(failed ? `consumer-test: ${failed} failure(s) (${secs()})` : `consumer-test: every pattern installs and runs from its tarball: ESM, CJS and mixed (${secs()})`);
+console.log(failed ? `consumer-test: ${failed} failure(s) (${secs()})` : `consumer-test: every pattern installs and runs from its tarball: ESM, CJS and mixed; the types compile (${secs()})`);
 process.exit(failed ? 1 : 0);

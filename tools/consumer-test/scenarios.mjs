@@ -144,3 +144,56 @@ export function findCopies(dir, name) {
   walk(join(dir, 'node_modules'));
   return found;
 }
+
+/**
+ * A TypeScript consumer of every runtime package, compiled by `tsc` with `module: node16` as an
+ * ES module (.mts: the `import` branches) and as CommonJS (.cts: the `require` branches), with
+ * `skipLibCheck: false`, so every shipped .d.ts must compile against what a user installs.
+ */
+const TYPES_SOURCE = `import { KubemqClient, KubemqError, ValidationError, type ClientOptions } from '@kubemq/core';
+import { events, EventsClient, type EventReceive } from '@kubemq/events';
+import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
+import { queues, type QueueMessage, type PollResponse } from '@kubemq/queues';
+import { commands, queries, type CommandResponse } from '@kubemq/rpc';
+import type { Observable, Subscription } from 'rxjs';
+
+export async function app(options: ClientOptions): Promise<void> {
+  const client: KubemqClient = await KubemqClient.connect(options);
+  const ev: EventsClient = events(client);
+  const live: Observable<EventReceive> = ev.subscribe({ channel: 'a' });
+  const sub: Subscription = live.subscribe((e) => e.text());
+  const stored: AsyncIterable<EventStoreReceive> = eventsStore(client).subscribe({ channel: 'b', startAt: StartPosition.fromFirst() });
+  const message: QueueMessage = { channel: 'c', body: 'x' };
+  await queues(client).send(message);
+  const polled: PollResponse = await queues(client).poll({ channel: 'c', maxItems: 1, waitTimeoutMs: 1000 });
+  const reply: CommandResponse = await commands(client).send({ channel: 'd', body: 'x', timeoutMs: 1000 });
+  await queries(client).send({ channel: 'e', body: 'x', timeoutMs: 1000 });
+  const failed = (e: unknown): boolean => e instanceof ValidationError || KubemqError.isKubemqError(e);
+  console.log(stored, polled.messages.length, reply.executed, failed(null));
+  sub.unsubscribe();
+  await client.close();
+}
+`;
+
+export const TYPES_APP = {
+  'app.mts': TYPES_SOURCE,
+  'app.cts': TYPES_SOURCE,
+  'tsconfig.json':
+    JSON.stringify(
+      {
+        compilerOptions: {
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'ES2022',
+          lib: ['ES2022', 'ESNext.Disposable'],
+          types: ['node'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: ['app.mts', 'app.cts'],
+      },
+      null,
+      2,
+    ) + '\n',
+};

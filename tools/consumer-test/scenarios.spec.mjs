@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_FILES, findCopies, renderApp, SCENARIOS } from './scenarios.mjs';
+import { APP_FILES, findCopies, renderApp, SCENARIOS, TYPES_APP } from './scenarios.mjs';
 
 describe('findCopies', () => {
   let dir;
@@ -50,5 +50,14 @@ describe('renderApp', () => {
   it('refuses an unknown pattern or format', () => {
     expect(() => renderApp('nope', 'esm')).toThrow(/unknown pattern/);
     expect(() => renderApp('events', 'umd')).toThrow(/unknown format/);
+  });
+});
+
+describe('TYPES_APP', () => {
+  it('compiles one consumer as ESM and as CJS, checking the shipped .d.ts files too', () => {
+    const config = JSON.parse(TYPES_APP['tsconfig.json']);
+    expect(config.files).toEqual(['app.mts', 'app.cts']);
+    expect(config.compilerOptions).toMatchObject({ module: 'node16', moduleResolution: 'node16', skipLibCheck: false, strict: true });
+    for (const s of Object.values(SCENARIOS)) expect(TYPES_APP['app.mts']).toContain(`from '${s.packageName}'`);
   });
 });
