@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { events, type EventReceive } from '../../src/index.js';
+import { events, EventsClient, type EventReceive } from '../../src/index.js';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
@@ -186,6 +186,26 @@ describe('events (integration)', () => {
     expect(results.every((r) => r.sent)).toBe(true);
     expect(new Set(results.map((r) => r.id)).size).toBe(10_000);
   }, 120_000);
+
+  it('send() from many EventsClient objects on one client shares one send stream', async () => {
+    const own = await connect(sharedBroker().address);
+    try {
+      const internals = clientInternals(own);
+      const bidi = jest.spyOn(internals, 'bidiStream');
+      const unary = jest.spyOn(internals, 'unary');
+      const channel = uniqueChannel('ev.shared');
+      await Promise.all(Array.from({ length: 20 }, (_, i) => events(own).send({ channel, body: `b${i}` })));
+      await new EventsClient(own).send({ channel, body: 'again' });
+      expect(bidi).toHaveBeenCalledTimes(1);
+      expect(unary).not.toHaveBeenCalled();
+      // unary mode goes through SendEvent instead
+      await events(own, { sendMode: 'unary' }).send({ channel, body: 'unary' });
+      expect(unary).toHaveBeenCalledTimes(1);
+      expect(bidi).toHaveBeenCalledTimes(1);
+    } finally {
+      await own.close();
+    }
+  });
 
   describe('bad input is rejected with a ValidationError naming the field, and nothing is sent', () => {
     // A client of its own, with no stream open yet: anything sent would have to open a call.
