@@ -168,7 +168,12 @@ describe('events (integration)', () => {
     handle.failures.subscribe((f) => failures.push(f.eventId));
     try {
       await ready(channel, sub.items);
-      for (let i = 0; i < 10_000; i++) await handle.send({ channel, body: String(i) });
+      for (let i = 0; i < 10_000; i++) {
+        await handle.send({ channel, body: String(i) });
+        // a checkpoint now and then lets the subscriber (same process) keep up: the broker drops
+        // events for a subscriber that falls 100 behind for 2 s (spec/server.md §2.1)
+        if (i % 1000 === 999) await handle.flush();
+      }
       await handle.flush();
       expect(failures).toEqual([]);
       await eventually(() => expect(sub.items.filter(notProbe)).toHaveLength(10_000), { timeoutMs: 30_000 });
