@@ -32,6 +32,15 @@ describe('KubemqClient against an in-process server', () => {
     expect(await client.ping()).toEqual({ host: 'test-host', version: 'v9.9.9', serverStartTime: new Date(1_700_000_000_000), uptimeSeconds: 42 });
   });
 
+  it('recognises its clients (also across package copies, by a global symbol) and refuses anything else', async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    expect(KubemqClient.isKubemqClient(client)).toBe(true);
+    expect(KubemqClient.isKubemqClient({})).toBe(false);
+    expect(() => clientInternals({} as KubemqClient)).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'client' }));
+    expect(clientInternals(client).clientId).toBe(client.clientId);
+    expect(JSON.stringify(client)).toBe('{}'); // internals stay out of logs and JSON
+  });
+
   it('makes unary calls with the raw token as authorization metadata, and maps broker errors', async () => {
     await using client = await KubemqClient.connect({ address: server.address, authToken: 'tok-123' });
     const internals = clientInternals(client);
