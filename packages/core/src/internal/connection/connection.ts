@@ -259,6 +259,7 @@ export class Connection implements ClientInternals {
       end: () => finish(() => observer.complete()),
       error: (raw) => {
         if (done) return;
+        onDone(); // no more writes while the error is being mapped (a token refresh may run)
         void this.#streamError(raw, errCtx, ctx.signal).then((err) => finish(() => observer.error(err)));
       },
     });
