@@ -32,6 +32,14 @@ const full = !quick && selected.length === 0 && onlyClients.length === 0;
 const chosen = selected.length > 0 ? selected : scenarios;
 const scale = quick ? 0.2 : 1;
 
+const sh = (cmd, a) => {
+  try {
+    return execFileSync(cmd, a, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'n/a';
+  }
+};
+
 const needed = ['core', 'events', 'events-store', 'queues', 'rpc', 'testing'].map((p) => join(repoRoot, 'packages', p, 'dist', 'esm', 'index.js'));
 needed.push(join(repoRoot, 'packages', 'emulator', 'dist', 'esm', 'generated', 'kubemq.js'));
 const missing = needed.filter((f) => !existsSync(f));
@@ -96,6 +104,9 @@ try {
       if (errors.length > 0) entry.errors = errors;
       results.push(entry);
     }
+    // progress survives a crash of the report step
+    mkdirSync(join(benchDir, 'results'), { recursive: true });
+    writeFileSync(join(benchDir, 'results', 'in-progress.json'), `${JSON.stringify(results, null, 2)}\n`);
   }
 } finally {
   await broker[Symbol.asyncDispose]?.() ?? broker.stop?.();
@@ -113,13 +124,6 @@ if (full || flag('--startup')) {
 }
 if (full || flag('--bundle')) bundle = bundleSizes();
 
-const sh = (cmd, a) => {
-  try {
-    return execFileSync(cmd, a, { encoding: 'utf8' }).trim();
-  } catch {
-    return 'n/a';
-  }
-};
 const report = {
   date: new Date().toISOString(),
   machine: {
