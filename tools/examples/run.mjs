@@ -53,7 +53,7 @@ try {
     results.push(result);
     const seconds = (result.ms / 1000).toFixed(1).padStart(5);
     console.log(`${result.ok ? 'ok    ' : 'FAILED'} ${seconds} s  ${file}${result.ok ? '' : `  (${result.reason})`}`);
-    if (!result.ok) console.log(indent(result.output));
+    if (!result.ok && result.output.trim() !== '') console.log(indent(result.output));
   }
 } finally {
   await broker[Symbol.asyncDispose]();
