@@ -24,9 +24,11 @@ function jestConfig(projectDir, kind) {
     integration: ['<rootDir>/test/integration/**/*.integration.spec.ts'],
     conformance: ['<rootDir>/test/conformance/**/*.spec.ts'],
   }[kind];
+  // The broker hooks load from @kubemq/testing's build (jest resolves globalSetup with Node's own
+  // resolver, not moduleNameMapper); the integration targets build it first.
   const broker = kind === 'unit' ? {} : {
-    globalSetup: join(workspaceRoot, 'packages/testing/src/jest/global-setup.ts'),
-    globalTeardown: join(workspaceRoot, 'packages/testing/src/jest/global-teardown.ts'),
+    globalSetup: join(workspaceRoot, 'packages/testing/dist/cjs/jest/global-setup.js'),
+    globalTeardown: join(workspaceRoot, 'packages/testing/dist/cjs/jest/global-teardown.js'),
   };
   return {
     displayName: `${require(join(projectDir, 'package.json')).name} ${kind}`,

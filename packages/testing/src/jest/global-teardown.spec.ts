@@ -1,4 +1,6 @@
-import globalTeardown, { GLOBAL_BROKER_KEY, SHARED_BROKER_ENV_NAME } from './global-teardown.js';
+import { GLOBAL_BROKER_KEY } from './global-setup.js';
+import globalTeardown from './global-teardown.js';
+import { SHARED_BROKER_ENV as SHARED_BROKER_ENV_NAME } from './shared-broker.js';
 
 type Holder = { [GLOBAL_BROKER_KEY]?: unknown };
 

@@ -64,27 +64,9 @@ function ownLocations(cwd: string): string[] {
   return bases;
 }
 
-/** locateEmulatorCli, giving an emulator that is being rebuilt (installed, dist missing) a minute. */
-async function locateEmulatorCliWaiting(): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return locateEmulatorCli();
-    } catch (err) {
-      if (!/not built/.test((err as Error).message) || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
 /** The command that runs a CLI file: node for JavaScript, the file itself otherwise. */
 export function commandFor(cli: string, args: string[]): { command: string; args: string[] } {
   return /\.[cm]?js$/.test(cli) ? { command: process.execPath, args: [cli, ...args] } : { command: cli, args };
-}
-
-async function waitForFile(file: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 /** Writes the PEM options to files the emulator's --tls-* flags can read. */
@@ -104,7 +86,7 @@ async function writeTlsFiles(dir: string, options: StartKubemqOptions): Promise<
 
 /** The emulator in a child process with a data directory; restart keeps the data directory. */
 export async function startEmulator(options: StartKubemqOptions, startTimeoutMs: number): Promise<ProcessBroker> {
-  const cli = await locateEmulatorCliWaiting();
+  const cli = locateEmulatorCli();
   const tempDir = await mkdtemp(join(tmpdir(), 'kubemq-emulator-'));
   trackDir(tempDir);
   const dataDir = join(tempDir, 'data');
@@ -121,10 +103,6 @@ export async function startEmulator(options: StartKubemqOptions, startTimeoutMs:
       env,
       cwd: tempDir,
     }),
-    // In a monorepo the emulator may be rebuilt while tests run (its dist is removed and written
-    // again): wait for the CLI to reappear, and retry a start that died on a missing module.
-    beforeLaunch: () => waitForFile(cli, 60_000),
-    transientExit: /ERR_MODULE_NOT_FOUND|Cannot find module/,
     // The CLI prints one line when it accepts calls (`kubemq-emulator listening on …`).
     readyLine: EMULATOR_READY_LINE,
     ping: (address) => ({

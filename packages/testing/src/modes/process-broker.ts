@@ -16,14 +16,9 @@ export interface ProcessBrokerSpec {
   ping(address: string): PingTarget;
   readyLine?: RegExp;
   startTimeoutMs: number;
-  /** Runs before every launch (e.g. wait for a CLI being rebuilt to reappear). */
-  beforeLaunch?: () => Promise<void>;
-  /** An early exit whose output matches is retried a few times (a transient environment problem). */
-  transientExit?: RegExp;
 }
 
 const PORT_ATTEMPTS = 4;
-const TRANSIENT_ATTEMPTS = 4;
 const PORT_IN_USE = /EADDRINUSE|address already in use|cannot listen|port .*(in use|taken)/i;
 
 /** A broker in a child process (a real binary or the emulator's CLI). */
@@ -108,21 +103,9 @@ export class ProcessBroker implements KubemqBroker {
     });
   }
 
-  /** Starts the current child, retrying an early exit the spec calls transient. */
+  /** Starts the current child. */
   private async launch(firstStart: boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await this.spec.beforeLaunch?.();
-      try {
-        await (this.child as ChildBroker).start(this.spec.launch(this.ports, firstStart));
-        return;
-      } catch (err) {
-        const transient =
-          err instanceof BrokerStartError && err.exitedEarly && this.spec.transientExit?.test(err.output) === true;
-        if (!transient || attempt >= TRANSIENT_ATTEMPTS) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-        this.child = this.newChild();
-      }
-    }
+    await (this.child as ChildBroker).start(this.spec.launch(this.ports, firstStart));
   }
 
   private newChild(): ChildBroker {
