@@ -1,0 +1,124 @@
+// A TCP proxy on 127.0.0.1 between a client and a broker, for tests: it counts what reaches the
+// broker (connections, bytes) and can reset every connection at once, which is a network drop as
+// the client sees it (the broker keeps running). Test infrastructure, not SDK code.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+export interface ProxyStats {
+  /** Connections accepted from clients since start (or the last resetStats). */
+  connections: number;
+  /** Connections open right now. */
+  open: number;
+  /** Bytes forwarded client → broker / broker → client. */
+  bytesToBroker: number;
+  bytesToClient: number;
+  /** How many times dropAll() reset connections. */
+  drops: number;
+}
+
+export interface TcpProxy extends AsyncDisposable {
+  /** `127.0.0.1:<port>`: give this to the client instead of the broker's address. */
+  readonly address: string;
+  readonly stats: Readonly<ProxyStats>;
+  /** Resets every open connection (RST on both sides). Resolves when they are all closed. */
+  dropAll(): Promise<void>;
+  /** While paused, new connections are reset at once (the broker looks unreachable). */
+  pause(): void;
+  resume(): void;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `target` (`host:port`) on a free loopback port. */
+export async function startTcpProxy(target: string): Promise<TcpProxy> {
+  const [host, portText] = splitAddress(target);
+  const pairs = new Set<[Socket, Socket]>();
+  const stats: ProxyStats = { connections: 0, open: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0 };
+  let paused = false;
+
+  const server: Server = createServer((client) => {
+    if (paused) {
+      client.resetAndDestroy();
+      return;
+    }
+    stats.connections++;
+    stats.open++;
+    const upstream = connect({ host, port: Number(portText) });
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.on('data', (chunk: Buffer) => {
+      stats.bytesToBroker += chunk.length;
+      if (!upstream.write(chunk)) client.pause();
+    });
+    upstream.on('drain', () => client.resume());
+    upstream.on('data', (chunk: Buffer) => {
+      stats.bytesToClient += chunk.length;
+      if (!client.write(chunk)) upstream.pause();
+    });
+    client.on('drain', () => upstream.resume());
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      stats.open--;
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    // An error or end on either side ends both: the proxy never half-opens a connection.
+    for (const s of pair) {
+      s.on('error', close);
+      s.on('close', close);
+      s.on('end', close);
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+
+  const dropAll = async (): Promise<void> => {
+    stats.drops++;
+    const closing = [...pairs].map(
+      ([client, upstream]) =>
+        new Promise<void>((resolve) => {
+          let left = 2;
+          const one = () => (--left === 0 ? resolve() : undefined);
+          for (const s of [client, upstream]) {
+            if (s.destroyed) one();
+            else {
+              s.once('close', one);
+              s.resetAndDestroy();
+            }
+          }
+        }),
+    );
+    await Promise.all(closing);
+  };
+
+  const close = async (): Promise<void> => {
+    paused = true;
+    await dropAll();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+
+  return {
+    address: `127.0.0.1:${port}`,
+    stats,
+    dropAll,
+    pause: () => (paused = true),
+    resume: () => (paused = false),
+    resetStats: () => {
+      Object.assign(stats, { connections: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0 });
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function splitAddress(address: string): [string, string] {
+  const i = address.lastIndexOf(':');
+  if (i <= 0) throw new TypeError(`target must be host:port, got ${JSON.stringify(address)}`);
+  return [address.slice(0, i), address.slice(i + 1)];
+}

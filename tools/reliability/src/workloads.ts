@@ -1,0 +1,245 @@
+// The six workloads the chaos suite and the burn-in drive: a producer and a consumer each, built
+// only on the SDK's public API. A message's body carries `<tag>|<seq>|<sentAt>|` plus padding, so
+// the consumer can count it without any side channel.
+import { type KubemqClient } from '@kubemq/core';
+import { events } from '@kubemq/events';
+import { eventsStore, StartPosition } from '@kubemq/events-store';
+import { queues, type QueueConsumer, type QueuesUpstream } from '@kubemq/queues';
+import { commands, queries, type Responder } from '@kubemq/rpc';
+import type { Subscription } from 'rxjs';
+
+export const WORKLOAD_NAMES = ['events', 'events-store', 'queue-stream', 'queue-simple', 'commands', 'queries'] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+/** What a consumer reports: message `seq` arrived now (its send time is in the body). */
+export type Deliver = (seq: number, sentAt: number) => void;
+
+export interface Workload {
+  readonly name: WorkloadName;
+  readonly channel: string;
+  /** Where latency is measured: at delivery (one way) or when the send resolves (round trip). */
+  readonly latencyAt: 'delivery' | 'confirm';
+  /** Starts the consumer and resolves once it receives (probing where the broker gives no signal). */
+  start(deliver: Deliver, onError: (err: unknown) => void): Promise<void>;
+  /** One send; resolves when the SDK confirmed it (rejects with its error otherwise). */
+  send(body: Buffer, timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Clients {
+  producer: KubemqClient;
+  consumer: KubemqClient;
+}
+
+/** `<tag>|<seq>|<sentAt>|` padded with '.' to `size` bytes. */
+export function encodeBody(tag: string, seq: number, sentAt: number, size: number): Buffer {
+  const head = `${tag}|${seq}|${sentAt}|`;
+  return Buffer.from(head.length >= size ? head : head + '.'.repeat(size - head.length));
+}
+
+export function decodeBody(tag: string, body: Uint8Array): { seq: number; sentAt: number } | undefined {
+  const text = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, 64)).toString('latin1');
+  const [t, seq, sentAt] = text.split('|', 3);
+  if (t !== tag || seq === undefined || sentAt === undefined) return undefined;
+  return { seq: Number(seq), sentAt: Number(sentAt) };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Calls `probe` every interval until `done()` (the broker says nothing when a subscription is live). */
+async function probeUntil(probe: () => Promise<unknown>, done: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms`);
+    await probe().catch(() => undefined);
+    await sleep(100);
+  }
+}
+
+export function createWorkload(name: WorkloadName, clients: Clients, channel: string, tag: string): Workload {
+  switch (name) {
+    case 'events':
+      return eventsWorkload(clients, channel, tag);
+    case 'events-store':
+      return eventsStoreWorkload(clients, channel, tag);
+    case 'queue-stream':
+      return queueStreamWorkload(clients, channel, tag);
+    case 'queue-simple':
+      return queueSimpleWorkload(clients, channel, tag);
+    case 'commands':
+      return rpcWorkload('commands', clients, channel, tag);
+    case 'queries':
+      return rpcWorkload('queries', clients, channel, tag);
+  }
+}
+
+function eventsWorkload(clients: Clients, channel: string, tag: string): Workload {
+  let sub: Subscription | undefined;
+  let probed = false;
+  const producer = events(clients.producer);
+  return {
+    name: 'events',
+    channel,
+    latencyAt: 'delivery',
+    async start(deliver, onError) {
+      sub = events(clients.consumer)
+        .subscribe({ channel })
+        .subscribe({
+          next: (e) => {
+            if (e.metadata === 'probe') probed = true;
+            const m = decodeBody(tag, e.body);
+            if (m) deliver(m.seq, m.sentAt);
+          },
+          error: onError,
+          complete: () => onError(new Error('events subscription completed')),
+        });
+      await probeUntil(() => producer.send({ channel, metadata: 'probe' }), () => probed);
+    },
+    async send(body, timeoutMs) {
+      await producer.send({ channel, body }, { timeoutMs });
+    },
+    async stop() {
+      sub?.unsubscribe();
+    },
+  };
+}
+
+function eventsStoreWorkload(clients: Clients, channel: string, tag: string): Workload {
+  let sub: Subscription | undefined;
+  let probed = false;
+  const producer = eventsStore(clients.producer);
+  return {
+    name: 'events-store',
+    channel,
+    latencyAt: 'delivery',
+    async start(deliver, onError) {
+      // From the first stored event: nothing sent before the subscription is live can be missed.
+      sub = eventsStore(clients.consumer)
+        .subscribe({ channel, startAt: StartPosition.fromFirst() })
+        .subscribe({
+          next: (e) => {
+            if (e.metadata === 'probe') probed = true;
+            const m = decodeBody(tag, e.body);
+            if (m) deliver(m.seq, m.sentAt);
+          },
+          error: onError,
+          complete: () => onError(new Error('events-store subscription completed')),
+        });
+      await producer.send({ channel, metadata: 'probe' });
+      await probeUntil(async () => undefined, () => probed);
+    },
+    async send(body, timeoutMs) {
+      await producer.send({ channel, body }, { timeoutMs });
+    },
+    async stop() {
+      sub?.unsubscribe();
+    },
+  };
+}
+
+function queueStreamWorkload(clients: Clients, channel: string, tag: string): Workload {
+  let consumer: QueueConsumer | undefined;
+  let upstream: QueuesUpstream | undefined;
+  const q = queues(clients.producer);
+  return {
+    name: 'queue-stream',
+    channel,
+    latencyAt: 'delivery',
+    async start(deliver, onError) {
+      upstream = q.upstream();
+      consumer = queues(clients.consumer).consume(
+        channel,
+        (msg) => {
+          const m = decodeBody(tag, msg.body);
+          if (m) deliver(m.seq, m.sentAt);
+        },
+        { batchSize: 50, waitTimeoutMs: 1000, onError },
+      );
+      // A queue is durable: what is sent before the first poll waits for it.
+    },
+    async send(body, timeoutMs) {
+      const up = upstream as QueuesUpstream;
+      const { results } = await up.send([{ channel, body }], { timeoutMs });
+      const err = results[0]?.error;
+      if (err) throw err;
+    },
+    async stop() {
+      await consumer?.stop();
+      await upstream?.close();
+    },
+  };
+}
+
+function queueSimpleWorkload(clients: Clients, channel: string, tag: string): Workload {
+  let running = true;
+  let loop: Promise<void> | undefined;
+  const q = queues(clients.producer);
+  return {
+    name: 'queue-simple',
+    channel,
+    latencyAt: 'delivery',
+    async start(deliver, onError) {
+      const c = queues(clients.consumer);
+      loop = (async () => {
+        while (running) {
+          try {
+            const { messages } = await c.receive({ channel, maxItems: 50, waitTimeoutMs: 1000, timeoutMs: 3000 });
+            for (const msg of messages) {
+              const m = decodeBody(tag, msg.body);
+              if (m) deliver(m.seq, m.sentAt);
+            }
+          } catch (err) {
+            onError(err);
+            await sleep(100);
+          }
+        }
+      })();
+    },
+    async send(body, timeoutMs) {
+      await q.send({ channel, body }, { timeoutMs });
+    },
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+function rpcWorkload(kind: 'commands' | 'queries', clients: Clients, channel: string, tag: string): Workload {
+  let responder: Responder | undefined;
+  const requestTimeoutMs = 2000;
+  const cmds = commands(clients.producer);
+  const qs = queries(clients.producer);
+  return {
+    name: kind,
+    channel,
+    latencyAt: 'confirm',
+    async start(deliver, onError) {
+      const seen = (body: Uint8Array) => {
+        const m = decodeBody(tag, body);
+        if (m) deliver(m.seq, m.sentAt);
+      };
+      responder =
+        kind === 'commands'
+          ? commands(clients.consumer).handle({ channel, onError }, (cmd) => seen(cmd.body))
+          : queries(clients.consumer).handle({ channel, onError }, (q) => {
+              seen(q.body);
+              return { body: 'ok' };
+            });
+      await responder.ready({ timeoutMs: 20_000 });
+    },
+    async send(body, timeoutMs) {
+      // The request's own timeout (the broker's wait for a responder) sits inside the call's deadline.
+      const t = Math.min(requestTimeoutMs, timeoutMs);
+      if (kind === 'commands') {
+        const res = await cmds.send({ channel, body, timeoutMs: t }, { timeoutMs });
+        if (!res.executed) throw new Error(`command not executed: ${res.error ?? ''}`);
+      } else {
+        await qs.send({ channel, body, timeoutMs: t }, { timeoutMs });
+      }
+    },
+    async stop() {
+      await responder?.close();
+    },
+  };
+}
