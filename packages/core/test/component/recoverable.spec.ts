@@ -107,12 +107,20 @@ describe('recoverable()', () => {
 
   it('unsubscribing cancels the inner stream and stops re-opening', async () => {
     breakWith = status.UNAVAILABLE;
-    await using client = await KubemqClient.connect({ address: server.address, reconnect: { initialDelayMs: 200, maxDelayMs: 200 } });
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: { initialDelayMs: 10, maxDelayMs: 10 } });
     const internals = clientInternals(client);
-    const subscription = recoverable(internals, () => subscribe(internals, 1), { operation: 'events.subscribe' }).subscribe();
-    await new Promise((r) => setTimeout(r, 50));
-    subscription.unsubscribe();
+    const seen: string[] = [];
+    // Unsubscribe on the first message, before the break that follows it is reported.
+    const subscription = recoverable(internals, () => subscribe(internals, 1), { operation: 'events.subscribe' }).subscribe({
+      next: () => {
+        seen.push('value');
+        subscription.unsubscribe();
+      },
+      error: () => seen.push('error'),
+      complete: () => seen.push('complete'),
+    });
     await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual(['value']);
     expect(opens).toBe(1);
   });
 });
