@@ -61,7 +61,7 @@ export interface ClientOptions {
   clientId?: string;
   /** A static auth token, sent as `authorization` metadata. Env `KUBEMQ_AUTH_TOKEN`. */
   authToken?: string;
-  /** A source of expiring tokens (takes precedence over `authToken`). */
+  /** A source of expiring tokens. When given, `authToken` and `KUBEMQ_AUTH_TOKEN` are ignored. */
   credentials?: CredentialProvider;
   /** Refresh a provider's token this long before it expires, in ms. Default 30000. */
   tokenRefreshMarginMs?: number;

@@ -27,6 +27,12 @@ describe('resolveOptions: options > environment > defaults', () => {
     expect(resolveOptions({ env: { KUBEMQ_ADDRESS: '' } }).options.address).toBe(DEFAULT_ADDRESS);
   });
 
+  it('a credential provider takes precedence over a static token, also one from the environment', () => {
+    const provider = { getToken: async () => ({ token: 't' }) };
+    expect(resolveOptions({ env: { KUBEMQ_AUTH_TOKEN: 'env' }, credentials: provider }).auth).toEqual({ provider });
+    expect(resolveOptions({ env: {}, authToken: 'static', credentials: provider }).auth).toEqual({ provider });
+  });
+
   it('keeps the token out of the resolved options', () => {
     expect(JSON.stringify(resolveOptions({ env: {}, authToken: 'hidden-token' }).options)).not.toContain('hidden-token');
   });

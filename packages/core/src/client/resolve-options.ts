@@ -56,10 +56,8 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
   return {
     options: { ...resolved, tls: tls !== undefined },
     tls,
-    auth: {
-      ...(token !== undefined && { token }),
-      ...(options.credentials !== undefined && { provider: options.credentials }),
-    },
+    // A provider takes precedence: a static token (say from the environment) is then ignored.
+    auth: options.credentials !== undefined ? { provider: options.credentials } : { ...(token !== undefined && { token }) },
     logger,
   };
 }
