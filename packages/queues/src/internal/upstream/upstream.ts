@@ -174,8 +174,13 @@ export class QueuesUpstream implements AsyncDisposable {
   }
 
   private async write(req: QueuesUpstreamRequest, signal: AbortSignal | undefined): Promise<void> {
-    while (this.drainWait) await this.drainWait;
-    const call = await this.stream(signal);
+    let call = await this.stream(signal);
+    // Check for a drain wait only after the last await: writers that resumed together (a new
+    // stream, the end of an outage) must not each write into a full buffer and each add a listener.
+    while (this.drainWait) {
+      await this.drainWait;
+      call = await this.stream(signal);
+    }
     const waiter = this.pending.get(req.RequestID);
     if (waiter) waiter.stream = call;
     if (!call.write(req)) {
