@@ -1,0 +1,71 @@
+// `npm run burnin -- --duration <seconds> [--restart-every <seconds>] [...]`: the soak test.
+// Runs the six workloads of tools/reliability at configured rates against one broker (startKubemq():
+// KUBEMQ_ADDRESS, KUBEMQ_BINARY, or the emulator in a child process), optionally restarting the
+// broker, and reports loss, duplication, latency percentiles, throughput, error rate and RSS over
+// time. Prints the verdict last; exits 1 when a threshold is missed.
+import { startKubemq } from '@kubemq/testing';
+import { formatReport, runScenario } from '../reliability/src/scenario.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../reliability/src/workloads.js';
+import { parseArgs, USAGE } from './args.js';
+import { judge, type RssSample } from './verdict.js';
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  await using broker = await startKubemq();
+  const canRestart = broker.capabilities.restart && broker.capabilities.kill;
+  console.log(`burn-in: ${args.durationS} s against the ${broker.kind} broker at ${broker.address}; rates/s ${WORKLOAD_NAMES.map((n) => `${n}=${args.rates[n]}`).join(' ')}; ${args.payloadBytes} B payloads`);
+  if (args.restartEveryS && !canRestart) console.log(`burn-in: --restart-every ignored: the ${broker.kind} broker cannot be restarted from here`);
+  const restarts = args.restartEveryS && canRestart
+    ? { everyMs: args.restartEveryS * 1000, downMs: args.downMs, broker: { kill: () => broker.kill(), restart: () => broker.restart() } }
+    : undefined;
+
+  const rss: RssSample[] = [];
+  const last = new Map<WorkloadName, { sent: number; received: number }>();
+  let lastAt = 0;
+  const report = await runScenario({
+    address: broker.address,
+    rates: args.rates,
+    payloadBytes: args.payloadBytes,
+    durationMs: args.durationS * 1000,
+    ...(restarts && { restarts }),
+    progressEveryMs: args.sampleEveryS * 1000,
+    onProgress: (elapsedMs, trackers) => {
+      const mem = process.memoryUsage();
+      rss.push({ atMs: elapsedMs, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed });
+      const dt = (elapsedMs - lastAt) / 1000;
+      lastAt = elapsedMs;
+      const rates = trackers.map((t) => {
+        const prev = last.get(t.name as WorkloadName) ?? { sent: 0, received: 0 };
+        const now = { sent: t.confirmedCount, received: t.receivedCount };
+        last.set(t.name as WorkloadName, now);
+        return `${t.name} ${Math.round((now.sent - prev.sent) / dt)}/${Math.round((now.received - prev.received) / dt)}`;
+      });
+      console.log(
+        `[+${(elapsedMs / 1000).toFixed(0).padStart(5)} s] rss ${mb(mem.rss)} MB heap ${mb(mem.heapUsed)} MB | sent/recv per s: ${rates.join(', ')}`,
+      );
+    },
+    log: (line) => console.log(`burn-in: ${line}`),
+  });
+
+  console.log(`\nper workload (latency in ms; recover ms per restart):\n${formatReport(report)}`);
+  const verdict = judge(report, rss, { warmupMs: args.warmupS * 1000 });
+  console.log('');
+  for (const line of verdict.lines) console.log(line);
+  console.log(verdict.pass ? 'VERDICT: PASS' : `VERDICT: FAIL (${verdict.failures.join('; ')})`);
+  return verdict.pass ? 0 : 1;
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    console.log('VERDICT: FAIL (the burn-in did not complete)');
+    process.exit(1);
+  },
+);
