@@ -1,5 +1,5 @@
 // Raw wire calls through clientInternals, so core's integration tests need no pattern package.
-import { Observable, filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { Observable, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import type { KubemqClient } from '../../../src/index.js';
 import {
   clientInternals,
@@ -46,7 +46,6 @@ export function readStored(client: KubemqClient, channel: string, count: number)
       SubscribeTypeData: Subscribe_SubscribeType.EventsStore,
       EventsStoreTypeData: Subscribe_EventsStoreType.StartFromFirst,
     }).pipe(
-      filter(() => true),
       take(count),
       toArray(),
       timeout(30_000),
