@@ -10,6 +10,7 @@
 //                                         selected scenarios; writes tools/bench/results/partial.json only
 //   --clients sdk,raw                     only these clients (partial run)
 //   --startup / --bundle                  also measure startup / bundle sizes in a partial run
+//   --v8-defaults                         run the client processes without --initial-heap-size=64 (see nodeFlags)
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
@@ -31,6 +32,12 @@ const clients = onlyClients.length > 0 ? allClients.filter((c) => onlyClients.in
 const full = !quick && selected.length === 0 && onlyClients.length === 0;
 const chosen = selected.length > 0 ? selected : scenarios;
 const scale = quick ? 0.2 : 1;
+// Every client process gets the same V8 heap start size. With V8's default (a few MB), the process
+// that loaded more code (this SDK: rxjs + its modules) crosses the first old-generation limit while
+// 64 KB bodies are in flight, and external-memory GCs escalate to a Mark-Compact every ~40 messages:
+// a startup artifact of tiny processes that doubled CPU per message in whichever client it hit
+// (docs/benchmarks.md, Findings). A real application's heap is past that point anyway.
+const nodeFlags = flag('--v8-defaults') ? [] : ['--initial-heap-size=64'];
 
 const sh = (cmd, a) => {
   try {
@@ -57,7 +64,7 @@ console.log(`bench: broker ${broker.kind} at ${broker.address}; ${chosen.length}
 function runWorker(client, scenario, count) {
   const config = { client, scenario: scenario.name, address: broker.address, count, timeoutMs: 120_000 };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(benchDir, 'worker.mjs'), JSON.stringify(config)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, join(benchDir, 'worker.mjs'), JSON.stringify(config)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
@@ -140,6 +147,7 @@ const report = {
   kubemqJs: JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'kubemq-js', 'package.json'), 'utf8')).version,
   quick,
   rounds,
+  nodeFlags,
   durationS: Math.round((Date.now() - started) / 1000),
   results,
   startup,

@@ -57,7 +57,9 @@ async function inFlight(count, concurrency, one) {
   );
 }
 
-const { connect } = await import(`./clients/${config.client}.mjs`);
+// BENCH_CONSUMER_CLIENT swaps the consumer's library (to tell producer from consumer costs apart).
+const library = role === 'consumer' ? (process.env.BENCH_CONSUMER_CLIENT ?? config.client) : config.client;
+const { connect } = await import(`./clients/${library}.mjs`);
 const adapter = await connect(config.address, clientId);
 
 if (role === 'consumer') await consumer();
