@@ -2,7 +2,7 @@
 // The test entry points behind `npm test`, `npm run integration` and `npm run conformance`.
 //   all          unit + component tests, then every integration and conformance suite
 //   integration  integration suites only (honours KUBEMQ_ADDRESS / KUBEMQ_BINARY / KUBEMQ_TESTCONTAINERS)
-//   conformance  the emulator's raw-gRPC conformance suite only
+//   conformance  the raw-gRPC conformance suite only (Nx project `conformance`, in packages/emulator/test/conformance)
 // Every run ends with the line `N passed, N failed` summed from jest's JSON results.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';

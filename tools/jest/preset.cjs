@@ -1,5 +1,6 @@
 // Shared jest settings for every package. ts-jest transpiles each file on its own
 // (isolatedModules): type errors are the `typecheck` target's job, not the test run's.
+const { existsSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const base = require('../../tsconfig.base.json');
 
@@ -14,15 +15,22 @@ function workspaceModuleMapper() {
   return mapper;
 }
 
+/** A package is named by its package.json; an Nx project without one by its project.json. */
+function projectName(projectDir) {
+  const manifest = existsSync(join(projectDir, 'package.json')) ? 'package.json' : 'project.json';
+  return require(join(projectDir, manifest)).name;
+}
+
 /**
- * @param {string} projectDir the package folder (pass __dirname)
+ * @param {string} projectDir the project folder (pass __dirname)
  * @param {'unit' | 'integration' | 'conformance'} kind
  */
 function jestConfig(projectDir, kind) {
   const testMatch = {
     unit: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/component/**/*.spec.ts'],
     integration: ['<rootDir>/test/integration/**/*.integration.spec.ts'],
-    conformance: ['<rootDir>/test/conformance/**/*.spec.ts'],
+    // The conformance suite is its own project (packages/emulator/test/conformance): every spec in it.
+    conformance: ['<rootDir>/**/*.spec.ts'],
   }[kind];
   // The broker hooks load from @kubemq/testing's build (jest resolves globalSetup with Node's own
   // resolver, not moduleNameMapper); the integration targets build it first.
@@ -30,8 +38,9 @@ function jestConfig(projectDir, kind) {
     globalSetup: join(workspaceRoot, 'packages/testing/dist/cjs/jest/global-setup.js'),
     globalTeardown: join(workspaceRoot, 'packages/testing/dist/cjs/jest/global-teardown.js'),
   };
+  const name = projectName(projectDir);
   return {
-    displayName: `${require(join(projectDir, 'package.json')).name} ${kind}`,
+    displayName: name === kind ? name : `${name} ${kind}`,
     rootDir: projectDir,
     testEnvironment: 'node',
     testMatch,

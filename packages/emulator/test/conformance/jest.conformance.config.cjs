@@ -1,3 +1,3 @@
-const { jestConfig } = require('../../tools/jest/preset.cjs');
+const { jestConfig } = require('../../../../tools/jest/preset.cjs');
 
 module.exports = jestConfig(__dirname, 'conformance');

@@ -3,7 +3,7 @@
 // give the feature (the emulator), and says that the open-source server lacks it.
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { itWhen } from '@kubemq/testing/jest';
-import { Request_RequestType as RT, Subscribe_SubscribeType as ST } from '../../src/generated/kubemq.js';
+import { Request_RequestType as RT, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, sendQueueMessage, sendRequest, text } from './support/raw.js';
 import { readyResponder } from './support/ready.js';

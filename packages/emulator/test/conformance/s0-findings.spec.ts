@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itSkipBecause, itWhen, sharedBroker } from '@kubemq/testing/jest';
-import { Empty, PingResult, Request_RequestType, Subscribe_SubscribeType, kubemqClient } from '../../src/generated/kubemq.js';
+import { Empty, PingResult, Request_RequestType, Subscribe_SubscribeType, kubemqClient } from '@kubemq/emulator/wire';
 import { makePki } from './support/certs.js';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, grpcError, ping, sendEvent, sendRequest } from './support/raw.js';

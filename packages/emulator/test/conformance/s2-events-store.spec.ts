@@ -2,11 +2,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itWhen, probeUntil } from '@kubemq/testing/jest';
-import { type EventReceive, Subscribe_EventsStoreType as Start, Subscribe_SubscribeType, type kubemqClient } from '../../src/generated/kubemq.js';
+import { type EventReceive, Subscribe_EventsStoreType as Start, Subscribe_SubscribeType, type kubemqClient } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, type In, type Inbox, sendEvent, sleep, subscribeEvents, text } from './support/raw.js';
 import { PROBE, isProbe, notProbe } from './support/ready.js';
-import type { Subscribe } from '../../src/generated/kubemq.js';
+import type { Subscribe } from '@kubemq/emulator/wire';
 
 afterAll(closeAll);
 

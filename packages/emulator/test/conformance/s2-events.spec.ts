@@ -1,6 +1,6 @@
 // spec/server.md §2.1 Events.
 import * as grpc from '@grpc/grpc-js';
-import { Subscribe_SubscribeType } from '../../src/generated/kubemq.js';
+import { Subscribe_SubscribeType } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, eventsStream, grpcError, sendEvent, sleep, text } from './support/raw.js';
 import { notProbe, readyEvents } from './support/ready.js';

@@ -1,6 +1,6 @@
 // spec/server.md §2.4 Queues: send, delay, expiration, receive, peek, AckAll, DLQ (simple API).
 import * as grpc from '@grpc/grpc-js';
-import { QueuesDownstreamRequestType as DT } from '../../src/generated/kubemq.js';
+import { QueuesDownstreamRequestType as DT } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { ackAllQueue, closeAll, connect, downstream, grpcError, receiveQueue, sendQueueBatch, sendQueueMessage, sleep, text } from './support/raw.js';
 

@@ -1,6 +1,6 @@
 // spec/server.md §2.4 Queues: StreamQueueMessage (v1), QueuesDownstream, QueuesUpstream, QueuesInfo (and §6 "Queues").
 import * as grpc from '@grpc/grpc-js';
-import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, type kubemqClient } from '../../src/generated/kubemq.js';
+import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, type kubemqClient } from '@kubemq/emulator/wire';
 import { itSkipBecause } from '@kubemq/testing/jest';
 import { ch, cid } from './support/naming.js';
 import {

@@ -1,6 +1,6 @@
 // spec/server.md §2.3 Commands and queries (and §6 "Commands and queries").
 import * as grpc from '@grpc/grpc-js';
-import { type Request, Request_RequestType as RT, Subscribe_SubscribeType as ST } from '../../src/generated/kubemq.js';
+import { type Request, Request_RequestType as RT, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, grpcError, sendRequest, sendResponse, sleep, subscribeRequests, text } from './support/raw.js';
 import { notProbe, readyResponder } from './support/ready.js';

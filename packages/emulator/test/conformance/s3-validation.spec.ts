@@ -8,7 +8,7 @@ import {
   StreamRequestType as SR,
   Subscribe_EventsStoreType as Start,
   Subscribe_SubscribeType as ST,
-} from '../../src/generated/kubemq.js';
+} from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import {
   ackAllQueue,

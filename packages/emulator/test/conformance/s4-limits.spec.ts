@@ -1,7 +1,7 @@
 // spec/server.md §4 Limits and defaults (those a client can observe).
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itSkipBecause, itWhen } from '@kubemq/testing/jest';
-import { QueuesDownstreamRequestType as DT, StreamRequestType as SR } from '../../src/generated/kubemq.js';
+import { QueuesDownstreamRequestType as DT, StreamRequestType as SR } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, downstream, queueStreamV1, receiveQueue, sendEvent, sendQueueMessage, sleep, text } from './support/raw.js';
 import { notProbe, readyEvents } from './support/ready.js';

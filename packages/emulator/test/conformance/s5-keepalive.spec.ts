@@ -1,7 +1,7 @@
 // spec/server.md §0.8, §4, §5.4: keepalive enforcement (grpc-go defaults: pings at most every
 // 5 min). Slow (60 s): both clients run at the same time.
 import * as grpc from '@grpc/grpc-js';
-import { Subscribe_SubscribeType as ST } from '../../src/generated/kubemq.js';
+import { Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, sleep } from './support/raw.js';
 import { readyEvents } from './support/ready.js';

@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { eventually, itSkipBecause, itWhen } from '@kubemq/testing/jest';
-import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, Subscribe_SubscribeType as ST } from '../../src/generated/kubemq.js';
+import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import {
   closeAll,

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { eventually, itWhen, sharedBroker } from '@kubemq/testing/jest';
-import { type Subscribe_EventsStoreType as Start, Subscribe_SubscribeType as ST } from '../../src/generated/kubemq.js';
+import { type Subscribe_EventsStoreType as Start, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, grpcError, queuesInfo, sendEvent, sendQueueMessage, sleep, subscribeEvents } from './support/raw.js';
 import { notProbe, readyEvents } from './support/ready.js';

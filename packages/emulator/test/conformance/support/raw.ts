@@ -28,7 +28,7 @@ import {
   type StreamQueueMessagesResponse,
   Subscribe,
   kubemqClient,
-} from '../../../src/generated/kubemq.js';
+} from '@kubemq/emulator/wire';
 
 /** A partial message literal; `fromPartial` fills the defaults (encode needs every field). */
 export type In<T> = T extends bigint

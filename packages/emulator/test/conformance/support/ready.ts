@@ -9,7 +9,7 @@ import {
   Subscribe_SubscribeType,
   type Subscribe,
   type kubemqClient,
-} from '../../../src/generated/kubemq.js';
+} from '@kubemq/emulator/wire';
 import { type In, type Inbox, sendEvent, sendRequest, sendResponse, subscribeEvents, subscribeRequests } from './raw.js';
 
 export const PROBE = '__probe__';
