@@ -1,8 +1,8 @@
 // Lockstep versions: every @kubemq/* package has the same version, and every range on a
 // @kubemq/* package (dependencies, peers, dev, optional) names exactly that version.
-// `nx release version` rewrites most of these, but not an edge it doesn't see in the project
-// graph (testing → emulator is hidden by an implicitDependencies "!emulator"), so this check
-// runs in CI and after every version bump.
+// `nx release version` rewrites every range on an edge it sees in the project graph; this check
+// runs in CI and after every version bump, so a hand edit or an edge hidden from the graph
+// (an implicitDependencies "!…") can't slip through.
 
 const DEP_FIELDS = ['dependencies', 'peerDependencies', 'devDependencies', 'optionalDependencies'];
 
