@@ -78,13 +78,14 @@ async function consumer() {
   let probeSeen = false;
   let finished = false;
   let stopWork;
+  let polls = 0;
 
   const finish = () => {
     if (finished) return;
     finished = true;
     stopWork?.();
     const cpu = cpu0 ? cpuMicros(cpu0) : 0;
-    process.send({ type: 'done', received, unique, lastRecv, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), cpuMicros: cpu, maxRssMB: maxRssMB() }, () => process.exit(0));
+    process.send({ type: 'done', received, unique, lastRecv, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), cpuMicros: cpu, maxRssMB: maxRssMB(), polls }, () => process.exit(0));
   };
   const onBody = (raw) => {
     const b = asBuffer(raw);
@@ -131,6 +132,7 @@ async function consumer() {
     let empty = 0;
     while (!stop) {
       const bodies = down ? await down.pollAck(channel, 100, 1000) : await adapter.queueReceive(channel, 100, 1000);
+      polls++;
       for (const b of bodies) onBody(b);
       empty = bodies.length === 0 ? empty + 1 : 0;
       if (sent && empty >= 3) finish();
@@ -254,6 +256,7 @@ async function producer() {
     received: e2e ? done.received : count,
     lost: e2e ? count - done.unique : 0,
     sendPerSec: count / ((tSent - t0) / 1000),
+    ...(done.polls > 0 && { meanBatch: done.received / done.polls }),
     durationMs,
   };
   console.log(JSON.stringify(result));
