@@ -72,7 +72,7 @@ export {
 } from './streams/iterable-observable.js';
 
 // Errors
-export { mapError, brokerError, type ErrorContext } from './errors/map-error.js';
+export { mapError, brokerError, type CallOutcome, type ErrorContext } from './errors/map-error.js';
 export { isEmptyQueueError } from './errors/broker-errors.js';
 
 // Validation (throws ValidationError naming the field; nothing is sent)

@@ -1,20 +1,14 @@
 import type { CallContext } from './client-internals.js';
 import type { KubemqError } from '../errors/kubemq-error.js';
-import { GrpcStatus } from '../errors/grpc-status.js';
-import { createError, describe, mapError, type ErrorContext } from '../errors/map-error.js';
+import { mapError, type ErrorContext } from '../errors/map-error.js';
 
 /**
- * mapError, plus one fact only the caller knows: a CANCELLED status nobody here asked for came
- * from the other side (a broker shutting down cancels its calls), so it is a retryable loss.
+ * mapError, told the one fact only the caller knows: whether it asked for a cancel. Our own
+ * cancel() of a stream is silent, so a CANCELLED status reaching here without an aborted signal
+ * came from the other side (a broker shutting down cancels its calls): a retryable loss.
  */
 export function callError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): KubemqError {
-  const err = mapError(raw, ctx);
-  if (err.code !== 'CANCELLED' || err.grpcStatus !== GrpcStatus.CANCELLED || signal?.aborted) return err;
-  const details = (raw as { details?: string }).details ?? err.message;
-  return createError({ code: 'UNAVAILABLE', retryable: true }, `${describe(ctx)} failed: the broker cancelled the call (${details})`, ctx, {
-    cause: raw,
-    grpcStatus: GrpcStatus.CANCELLED,
-  });
+  return mapError(raw, ctx, { cancelRequested: signal?.aborted === true });
 }
 
 export function errorContext(ctx: CallContext, timeoutMs: number | undefined): ErrorContext {

@@ -141,6 +141,55 @@ describe('gRPC statuses', () => {
     expect(mapError(status(8, 'Bandwidth exhausted or memory limit exceeded'), ctx).retryable).toBe(true);
   });
 
+  describe('transport-level ends of a call (a broker stopping or killed) are a retryable connection loss', () => {
+    it.each([
+      'Received RST_STREAM with code 0 (Call ended without gRPC status)',
+      'Received RST_STREAM with code 0',
+      'Received RST_STREAM with code 2 (Internal server error)',
+      'Call ended without gRPC status',
+      'Stream refused by server',
+      'Connection dropped',
+    ])('INTERNAL %j → UNAVAILABLE, retryable', (details) => {
+      const err = mapError(status(GrpcStatus.INTERNAL, details), ctx);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: true, grpcStatus: GrpcStatus.INTERNAL, channel: 'ch' });
+      expect(err.message).toContain(details);
+      expect(err.cause).toBeDefined();
+    });
+
+    it('a CANCELLED status the caller did not request → UNAVAILABLE, retryable', () => {
+      const err = mapError(status(GrpcStatus.CANCELLED, 'Cancelled on server'), ctx, { cancelRequested: false });
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: true, grpcStatus: GrpcStatus.CANCELLED });
+      expect(err.message).toContain('the broker cancelled the call (Cancelled on server)');
+    });
+
+    it('a CANCELLED status the caller requested, or with nothing known about the call, stays CANCELLED', () => {
+      const requested = mapError(status(GrpcStatus.CANCELLED, 'Cancelled on client'), ctx, { cancelRequested: true });
+      expect(requested).toMatchObject({ code: 'CANCELLED', retryable: false, grpcStatus: GrpcStatus.CANCELLED });
+      expect(mapError(status(GrpcStatus.CANCELLED, 'Cancelled on client'), ctx)).toMatchObject({ code: 'CANCELLED', retryable: false });
+    });
+
+    it.each([
+      ['Error 200: server crushed and recovered', 'INTERNAL', false, 200],
+      ['Error 201: error on loading TLS keys', 'INTERNAL', false, 201],
+      ['Error 102: invalid channel value, cannot be empty', 'VALIDATION', false, 102],
+      ['Error 409: server is in shutdown mode', 'UNAVAILABLE', true, 409],
+      ['stan: invalid publish request', 'VALIDATION', false, undefined],
+      ['stan: publish ack timeout', 'TIMEOUT', true, undefined],
+      ['some other failure inside the broker', 'INTERNAL', false, undefined],
+    ] as const)('a genuine broker INTERNAL keeps its classification: %j', (details, code, retryable, brokerCode) => {
+      const err = mapError(status(GrpcStatus.INTERNAL, details), ctx);
+      expect(err).toMatchObject({ code, retryable, grpcStatus: GrpcStatus.INTERNAL });
+      expect(err.brokerCode).toBe(brokerCode);
+    });
+
+    it('a broker text wins over an unrequested CANCELLED', () => {
+      const err = mapError(status(GrpcStatus.CANCELLED, 'Error 102: invalid channel value, cannot be empty'), ctx, { cancelRequested: false });
+      expect(err).toMatchObject({ code: 'VALIDATION', retryable: false, brokerCode: 102 });
+    });
+  });
+
   it('non-gRPC failures', () => {
     const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
     expect(mapError(abort, ctx).code).toBe('CANCELLED');

@@ -45,18 +45,37 @@ const STATUS_CLASSES: Readonly<Record<number, Omit<BrokerErrorClass, 'brokerCode
   [GrpcStatus.UNAUTHENTICATED]: { code: 'AUTHENTICATION', retryable: false },
 };
 
+const CONNECTION_LOST: Omit<BrokerErrorClass, 'brokerCode'> = { code: 'UNAVAILABLE', retryable: true };
+
 // Not a bare 'TLS': "socket disconnected before secure TLS connection was established" is a plain drop.
 const TLS_FAILURE = /certificate|SSL routines|SSL alert|handshake failure|self[- ]signed|unable to verify/i;
 const MESSAGE_TOO_LARGE = /larger than max|message too large|exceeds maximum/i;
+/**
+ * grpc-js's INTERNAL texts for a call whose HTTP/2 stream the peer reset or closed without a gRPC
+ * status: a broker stopping (gracefully or killed) ends its streams this way, e.g.
+ * `Received RST_STREAM with code 0 (Call ended without gRPC status)`. A connection loss, not a
+ * broker failure; the broker's own INTERNAL errors carry an `Error NNN:` or stan text instead.
+ */
+const STREAM_DROP = /Received RST_STREAM|Call ended without gRPC status|Connection dropped|Stream refused/i;
+
+/** What only the caller of a gRPC call knows about how it ended. */
+export interface CallOutcome {
+  /** The caller asked for the cancel (its signal aborted, or it cancelled the call). */
+  cancelRequested: boolean;
+}
 
 /**
  * The one mapper from any failure to a {@link KubemqError}: gRPC statuses, the broker's
  * `Error NNN: …` texts (spec/server.md §3, §5), aborts, and anything else (as UNKNOWN with a cause).
  * A KubemqError passes through unchanged.
+ *
+ * Transport-level ends of a call are a retryable connection loss (code UNAVAILABLE): grpc-js's
+ * INTERNAL for a reset stream or one that ended without a gRPC status, and, when `call` says the
+ * caller did not ask for it, a CANCELLED status (a broker shutting down cancels its calls).
  */
-export function mapError(err: unknown, ctx: ErrorContext): KubemqError {
+export function mapError(err: unknown, ctx: ErrorContext, call?: CallOutcome): KubemqError {
   if (KubemqError.isKubemqError(err)) return err;
-  if (isStatus(err)) return fromStatus(err, ctx);
+  if (isStatus(err)) return fromStatus(err, ctx, call);
   if (isAbort(err)) {
     return createError({ code: 'CANCELLED', retryable: false }, `${describe(ctx)} was aborted`, ctx, { cause: err });
   }
@@ -73,11 +92,17 @@ export function brokerError(text: string, ctx: ErrorContext): KubemqError {
   return createError(cls, `${describe(ctx)} failed: ${text}`, ctx, {});
 }
 
-function fromStatus(err: StatusLike, ctx: ErrorContext): KubemqError {
+function fromStatus(err: StatusLike, ctx: ErrorContext, call: CallOutcome | undefined): KubemqError {
   const details = err.details || err.message || `gRPC status ${err.code}`;
   const extras = { cause: err, grpcStatus: err.code };
   const fromText = classifyBrokerText(details);
   if (fromText) return createError(fromText, `${describe(ctx)} failed: ${details}`, ctx, extras);
+  if (err.code === GrpcStatus.CANCELLED && call !== undefined && !call.cancelRequested) {
+    return createError(CONNECTION_LOST, `${describe(ctx)} failed: the broker cancelled the call (${details})`, ctx, extras);
+  }
+  if (err.code === GrpcStatus.INTERNAL && STREAM_DROP.test(details)) {
+    return createError(CONNECTION_LOST, `${describe(ctx)} failed: the connection dropped the call (${details})`, ctx, extras);
+  }
 
   let cls = STATUS_CLASSES[err.code] ?? { code: 'UNKNOWN', retryable: false };
   if (err.code === GrpcStatus.UNAVAILABLE && TLS_FAILURE.test(details)) cls = { code: 'TLS', retryable: false };
