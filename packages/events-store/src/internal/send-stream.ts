@@ -9,7 +9,6 @@ import {
 } from '@kubemq/core/internal';
 import { deferred, type Deferred } from './deferred.js';
 import { SEND_EVENTS_STREAM } from './methods.js';
-import { isStreamBreakRetryable } from './server-stream.js';
 import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
 import type { EventStoreResult } from './types.js';
 
@@ -277,7 +276,7 @@ export class StoreSendStream {
     for (const list of this.inflight.values()) for (const p of list) p.reject(err);
     this.inflight.clear();
     this.inflightCount = 0;
-    if (!isStreamBreakRetryable(err) || this.closing) this.failQueued(err);
+    if (!err.retryable || this.closing) this.failQueued(err);
     else if (this.queued > 0) void this.open();
     this.checkIdle();
   }

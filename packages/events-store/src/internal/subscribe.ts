@@ -7,7 +7,7 @@ import {
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventStoreReceive } from './receive.js';
-import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
+import { serverStream$ } from './server-stream.js';
 import { resumePosition } from './start-position.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';
@@ -42,7 +42,7 @@ export function subscribeEventsStore(
           }),
         );
       },
-      { ...ctx, completeIsBreak: true, isRetryable: isStreamBreakRetryable },
+      { ...ctx, completeIsBreak: true },
     );
   });
   return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });

@@ -10,7 +10,6 @@ import {
 } from '@kubemq/core/internal';
 import { deferred, type Deferred } from './deferred.js';
 import { SEND_EVENTS_STREAM } from './methods.js';
-import { isStreamBreakRetryable } from './server-stream.js';
 import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
 
 /** One event waiting for the broker's verdict. */
@@ -415,7 +414,7 @@ export class EventsSendStream {
     this.markers.clear();
     for (const p of this.sinceMarker) p.reject(err);
     this.sinceMarker = [];
-    if (!isStreamBreakRetryable(err)) {
+    if (!err.retryable) {
       this.failQueued(err);
       return;
     }

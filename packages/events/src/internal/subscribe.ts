@@ -6,7 +6,7 @@ import {
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventReceive } from './receive.js';
-import { isStreamBreakRetryable, serverStream$ } from './server-stream.js';
+import { serverStream$ } from './server-stream.js';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import type { EventReceive, EventsSubscription } from './types.js';
 
@@ -20,7 +20,7 @@ export function subscribeEvents(internals: ClientInternals, options: EventsSubsc
   const source = recoverable(
     internals,
     () => serverStream$(internals, SUBSCRIBE_TO_EVENTS, plan.request, ctx, toEventReceive),
-    { ...ctx, completeIsBreak: true, isRetryable: isStreamBreakRetryable },
+    { ...ctx, completeIsBreak: true },
   );
   return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
 }

@@ -38,7 +38,7 @@ describe('subscribeEvents (fake transport)', () => {
 
   it.each<[string, KubemqError]>([
     ['a retryable error', new KubemqError({ code: 'UNAVAILABLE', message: 'gone', operation: 'x', retryable: true })],
-    ['a CANCELLED the broker sent while shutting down', new KubemqError({ code: 'CANCELLED', message: 'Call cancelled', operation: 'x' })],
+    ['a CANCELLED the broker sent while shutting down', mapError({ code: 1, details: 'Call cancelled', metadata: {} }, { operation: 'x' }, { cancelRequested: false })],
     [
       'an INTERNAL from a broker process that exited mid-call',
       mapError({ code: 13, details: 'Received RST_STREAM with code 0 (Call ended without gRPC status)', metadata: {} }, { operation: 'x' }),

@@ -1,5 +1,5 @@
 import { KubemqError } from '@kubemq/core';
-import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
+import { mapError, QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import { QueueConsumer } from '../../src/internal/consumer/consumer.js';
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
@@ -142,7 +142,8 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     const seen: string[] = [];
     const consumer = start(broker, (b) => seen.push(b));
     await until(() => broker.getsInFlight === 1);
-    broker.calls[0]!.fail(new KubemqError({ code: 'INTERNAL', grpcStatus: 13, operation: 'x', message: 'Received RST_STREAM with code 0' }));
+    // What core's mapper delivers for grpc-js's status of a stream the stopping broker reset.
+    broker.calls[0]!.fail(mapError({ code: 13, details: 'Received RST_STREAM with code 0', metadata: {} }, { operation: 'x' }));
     await until(() => consumer.stats.recoveries === 1 && broker.calls.filter((c) => !c.cancelled).length === 1);
     broker.add('q', 1);
     await until(() => seen.length === 1);

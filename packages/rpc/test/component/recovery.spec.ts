@@ -1,6 +1,7 @@
 // Re-subscription through core's real recoverable(), over the in-memory broker: a stream the broker
 // ends is re-opened, and readiness must be proven again on the new one.
 import { KubemqError, ValidationError } from '@kubemq/core';
+import { mapError } from '@kubemq/core/internal';
 import { commands, queries } from '../../src/index.js';
 import { FakeBroker } from './fake-broker.js';
 
@@ -9,7 +10,9 @@ jest.mock('@kubemq/core/internal', () => ({
   clientInternals: (client: { __internals: unknown }) => client.__internals,
 }));
 
-const cancelledByBroker = () => new KubemqError({ code: 'CANCELLED', message: 'Call cancelled', operation: 'commands.subscribe', grpcStatus: 1 });
+// What core delivers for a CANCELLED status nobody here asked for (a broker shutting down).
+const cancelledByBroker = () =>
+  mapError({ code: 1, details: 'Call cancelled', metadata: {} }, { operation: 'commands.subscribe' }, { cancelRequested: false });
 
 describe('responder recovery (core recoverable)', () => {
   it('a stream the broker cancels (graceful shutdown) is re-opened and serves again', async () => {

@@ -66,14 +66,12 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
 }
 
 /**
- * Which breaks a poll loop survives. Besides core's `retryable`, a queue consumer also re-opens on
- * INTERNAL and UNKNOWN ends of its stream: grpc-js reports a broker's graceful stop as
- * `13 INTERNAL: Received RST_STREAM with code 0`, and the broker answers queue RPCs during
- * shutdown with UNKNOWN (spec/server.md §5.1). Validation, authentication and permission errors
- * still end it.
+ * Which breaks a poll loop survives: core's `retryable` (connection losses, including a stream the
+ * stopping broker reset), plus UNKNOWN. Validation, authentication and permission errors end it.
  */
 export function consumerRetryable(err: KubemqError): boolean {
-  return err.retryable || err.code === 'INTERNAL' || err.code === 'UNKNOWN' || err.code === 'UNAVAILABLE';
+  // Queue-only: the broker answers queue RPCs during shutdown with a bare gRPC UNKNOWN (server.md §5.1), which core can't tell from other UNKNOWNs.
+  return err.retryable || err.code === 'UNKNOWN';
 }
 
 /** The poll loop, re-opened after every retryable break. */

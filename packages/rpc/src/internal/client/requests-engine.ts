@@ -1,4 +1,4 @@
-import type { KubemqClient, KubemqError } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import {
   clientInternals,
   recoverable,
@@ -145,20 +145,10 @@ export class RequestsEngine {
           call?.cancel();
         };
       });
-    return recoverable(internals, open, { operation, channel: built.channel, completeIsBreak: true, isRetryable: isStreamBreakRetryable });
+    return recoverable(internals, open, { operation, channel: built.channel, completeIsBreak: true });
   }
 
   defaultTimeoutMs(): number {
     return this.internals.options.defaultTimeoutMs;
   }
-}
-
-
-/**
- * Whether a broken subscription is re-opened: retryable errors, and CANCELLED, which reaches the
- * observer only when the other side cancelled (a broker shutting down sends it); our own
- * cancel() is silent.
- */
-export function isStreamBreakRetryable(err: KubemqError): boolean {
-  return err.retryable || err.code === 'CANCELLED';
 }
