@@ -10,6 +10,7 @@ export const scenarios = [
   { name: 'events-unary-64b', title: 'events: unary publish, 64 B, 32 in flight', kind: 'events-unary', bodyBytes: 64, count: 4000, concurrency: 32 },
   { name: 'events-unary-1kb', title: 'events: unary publish, 1 KB, 32 in flight', kind: 'events-unary', bodyBytes: KB, count: 4000, concurrency: 32 },
   { name: 'events-unary-64kb', title: 'events: unary publish, 64 KB, 32 in flight', kind: 'events-unary', bodyBytes: 64 * KB, count: 1000, concurrency: 32 },
+  { name: 'events-send-1kb', title: "events: each client's per-event awaited send, 1 KB, 32 in flight (this SDK's default send() rides its shared stream; raw and kubemq-js send unary)", kind: 'events-send', bodyBytes: KB, count: 6000, concurrency: 32 },
   { name: 'events-stream-64b', title: 'events: stream publish, 64 B', kind: 'events-stream', bodyBytes: 64, count: 15000 },
   { name: 'events-stream-1kb', title: 'events: stream publish, 1 KB', kind: 'events-stream', bodyBytes: KB, count: 15000 },
   { name: 'events-stream-64kb', title: 'events: stream publish, 64 KB', kind: 'events-stream', bodyBytes: 64 * KB, count: 1500 },

@@ -190,6 +190,8 @@ async function producer() {
     switch (scenario.kind) {
       case 'events-unary':
         return inFlight(n, concurrency, (i) => adapter.publish(channel, body(index(i))));
+      case 'events-send':
+        return inFlight(n, concurrency, (i) => (adapter.publishDefault ?? adapter.publish)(channel, body(index(i))));
       case 'events-stream': {
         const stream = await adapter.openEventStream();
         for (let i = 0; i < n; i++) {
