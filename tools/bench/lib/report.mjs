@@ -34,6 +34,9 @@ export function renderMarkdown(report, findings) {
   lines.push('## How it was measured');
   lines.push(`- Date: ${report.date}. Broker: **${report.broker.kind}** (${report.broker.kind === 'emulator' ? '@kubemq/emulator in its own process, started by `startKubemq()`' : report.broker.address}).`);
   lines.push(`- Machine: \`nproc\` = ${m.nproc} (${m.cpu}), Node ${m.node}, load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')}.`);
+  const busiest = Math.max(m.loadAverageBefore[0], m.loadAverageAfter[0], m.loadAverageBefore[1]);
+  const cores = Number(m.nproc) || 2;
+  if (busiest > cores * 1.5) lines.push(`- **The machine was busy during this run** (load average up to ${busiest.toFixed(1)} on ${cores} cores, other engineers' test runs): every client and the broker got a fraction of a core, so treat single ratios with care and read them with the per-round numbers.`);
   lines.push('- **The broker shares these cores with the clients** (and, during the run, with whatever else ran on the machine), so absolute numbers are low and noisy; compare the ratios, which come from the same broker in the same run.');
   lines.push('');
   lines.push('```');
