@@ -71,6 +71,22 @@ export {
   type IterableOptions,
 } from './streams/iterable-observable.js';
 
+// Shared by @kubemq/events and @kubemq/events-store (same wire: Event, SendEventsStream,
+// SubscribeToEvents); each keeps its own method descriptors so a bundle holds only its paths.
+export {
+  buildWireEvent,
+  validateEventId,
+  toBuffer,
+  withOperation,
+  type OutgoingEvent,
+  type WireEventOptions,
+} from './events-wire/build-event.js';
+export { sendEventOnce } from './events-wire/send-event.js';
+export { serverStream$ } from './events-wire/server-stream.js';
+export { openSendCall, type SendCallHandlers } from './events-wire/send-call.js';
+export { sendPending, within, type SendPending, type SendPendingOptions } from './events-wire/send-pending.js';
+export { deferred, type Deferred } from './events-wire/deferred.js';
+
 // Errors
 export { mapError, brokerError, type CallOutcome, type ErrorContext } from './errors/map-error.js';
 export { isEmptyQueueError } from './errors/broker-errors.js';

@@ -1,82 +1,11 @@
-import { ValidationError } from '@kubemq/core';
-import {
-  newId,
-  requireNonEmptyMessage,
-  validateBody,
-  validateChannel,
-  validateMetadata,
-  validateTags,
-  type Event as WireEvent,
-} from '@kubemq/core/internal';
+import { buildWireEvent, type Event as WireEvent } from '@kubemq/core/internal';
 import type { EventStore } from './types.js';
 
 /**
- * Validates an outgoing event and builds its wire form (`Store=true`). Throws a ValidationError
- * naming the field; nothing is sent then. The checks cover every error the broker would give
- * (101, 102, 107, 108, 110, 119), the names its store rejects silently after answering `Sent:true`
- * ('/', empty tokens, over 240 bytes: spec/server.md §2.2, §3), and control characters, which would
- * break the broker's events store for every client until it restarts (§6).
+ * Validates an outgoing event and builds its wire form (`Store=true`) with core's shared builder.
+ * Throws a ValidationError naming the field; nothing is sent then. The store's channel rules also
+ * reject the names it would drop silently after answering `Sent:true` (spec/server.md §2.2, §3).
  */
 export function buildEventStore(event: EventStore, clientId: string, operation = 'eventsStore.send'): WireEvent {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new ValidationError({ message: 'invalid event: must be an object', operation, field: 'event' });
-  }
-  try {
-    const channel = validateChannel(event.channel, { pattern: 'events_store' });
-    const body = validateBody(event.body);
-    const metadata = validateMetadata(event.metadata);
-    requireNonEmptyMessage(body, metadata);
-    const tags = validateTags(event.tags);
-    const id = validateEventId(event.id);
-    return {
-      EventID: id,
-      ClientID: clientId,
-      Channel: channel,
-      Metadata: metadata,
-      Body: toBuffer(body),
-      Store: true,
-      Tags: tags,
-    };
-  } catch (err) {
-    throw withOperation(err, operation, event.channel);
-  }
-}
-
-/** An optional id: a non-empty string without control characters; generated when absent. */
-export function validateEventId(id: unknown, field = 'id'): string {
-  if (id === undefined) return newId();
-  if (typeof id !== 'string' || id.length === 0 || hasControlCharacter(id)) {
-    throw new ValidationError({
-      message: `invalid ${field}: must be a non-empty string without control characters`,
-      operation: 'validate',
-      field,
-    });
-  }
-  return id;
-}
-
-/** A Buffer view of the bytes (no copy): the wire codec writes Buffers. */
-export function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** Core's validators name the field but not the operation; errors here carry the caller's operation. */
-export function withOperation(err: unknown, operation: string, channel: unknown): unknown {
-  if (err instanceof ValidationError && err.operation === 'validate') {
-    return new ValidationError({
-      message: err.message,
-      operation,
-      field: err.field,
-      ...(typeof channel === 'string' && channel !== '' && { channel }),
-    });
-  }
-  return err;
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
+  return buildWireEvent(event, clientId, { operation, pattern: 'events_store' });
 }

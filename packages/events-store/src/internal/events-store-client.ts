@@ -1,7 +1,7 @@
 import { ValidationError, type KubemqClient } from '@kubemq/core';
 import {
-  brokerError,
   clientInternals,
+  sendEventOnce,
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
@@ -64,16 +64,7 @@ export class EventsStoreClient {
     const signal = validateSignal(options.signal);
     const timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     if (this.sendMode === 'stream') return this.sharedStream().send(wire, { signal, timeoutMs });
-    const result = await this.internals.unary(SEND_EVENT, wire, {
-      operation,
-      channel: wire.Channel,
-      timeoutMs,
-      ...(signal && { signal }),
-    });
-    if (result.Error || !result.Sent) {
-      throw brokerError(result.Error || 'the broker did not accept the event', { operation, channel: wire.Channel });
-    }
-    return { id: result.EventID || wire.EventID, sent: true };
+    return sendEventOnce(this.internals, SEND_EVENT, wire, { operation, timeoutMs, signal });
   }
 
   /** Opens a send stream of your own for high-rate storing (see {@link EventStoreStreamHandle}). */

@@ -1,25 +1,24 @@
-import { KubemqError, TimeoutError } from '@kubemq/core';
+import { KubemqError } from '@kubemq/core';
 import {
   brokerError,
+  deferred,
   mapError,
+  openSendCall,
+  sendPending,
+  within,
   type BidiCall,
   type ClientInternals,
+  type Deferred,
   type Event as WireEvent,
   type Result,
+  type SendPending,
 } from '@kubemq/core/internal';
-import { deferred, type Deferred } from './deferred.js';
 import { SEND_EVENTS_STREAM } from './methods.js';
-import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
+import { callTimeoutMs } from './timeouts.js';
 import type { EventStoreResult } from './types.js';
 
 /** One event waiting for the broker's answer. */
-interface Pending {
-  readonly id: string;
-  readonly channel: string;
-  done: boolean;
-  resolve(result: EventStoreResult): void;
-  reject(err: KubemqError): void;
-}
+type Pending = SendPending<EventStoreResult>;
 
 export interface SendStreamOptions {
   operation: string;
@@ -104,7 +103,7 @@ export class StoreSendStream {
     this.untrack = undefined;
   }
 
-  private error(code: 'CLOSED' | 'BUFFER_FULL' | 'UNAVAILABLE', problem: string, retryable: boolean, channel?: string) {
+  private error(code: 'CLOSED' | 'BUFFER_FULL', problem: string, retryable: boolean, channel?: string) {
     return new KubemqError({
       code,
       message: `${this.options.operation}: ${problem}`,
@@ -116,58 +115,7 @@ export class StoreSendStream {
 
   private pending(id: string, channel: string, result: Deferred<EventStoreResult>, opts: SendOptions): Pending {
     const timeoutMs = callTimeoutMs(this.internals, opts.timeoutMs);
-    const signal = opts.signal;
-    const timer: { id?: NodeJS.Timeout } = {};
-    const onAbort = () =>
-      p.reject(
-        new KubemqError({
-          code: 'CANCELLED',
-          message: `${this.options.operation} was aborted`,
-          operation: this.options.operation,
-          channel,
-          cause: signal?.reason,
-        }),
-      );
-    const cleanup = () => {
-      clearTimeout(timer.id);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const p: Pending = {
-      id,
-      channel,
-      done: false,
-      resolve: (value) => {
-        if (p.done) return;
-        p.done = true;
-        cleanup();
-        result.resolve(value);
-      },
-      reject: (err) => {
-        if (p.done) return;
-        p.done = true;
-        cleanup();
-        result.reject(err);
-      },
-    };
-    if (signal?.aborted) {
-      onAbort();
-      return p;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    timer.id = setTimeout(
-      () =>
-        p.reject(
-          new TimeoutError({
-            message: `${this.options.operation} got no answer from the broker within ${timeoutMs} ms`,
-            operation: this.options.operation,
-            channel,
-            timeoutMs,
-          }),
-        ),
-      timeoutMs,
-    );
-    timer.id.unref?.();
-    return p;
+    return sendPending(id, channel, result, { operation: this.options.operation, timeoutMs, signal: opts.signal });
   }
 
   private async open(): Promise<void> {
@@ -182,25 +130,14 @@ export class StoreSendStream {
     }
     this.opening = false;
     if (this.call || this.closed) return;
-    const ended = (this.ended = deferred<void>());
-    const opened: { call?: BidiCall<WireEvent> } = {};
-    const call = (opened.call = this.internals.bidiStream(
-      SEND_EVENTS_STREAM,
-      {
-        next: (result) => this.onResult(result),
-        error: (err) => {
-          ended.resolve();
-          if (this.call === opened.call) this.onBreak(err);
-        },
-        complete: () => {
-          ended.resolve();
-          if (this.call === opened.call && !this.closing) {
-            this.onBreak(this.error('UNAVAILABLE', 'the broker ended the send stream', true));
-          }
-        },
-      },
-      { operation: this.options.operation, ...STREAM_CONTEXT },
-    ));
+    const { call, ended } = openSendCall(this.internals, SEND_EVENTS_STREAM, {
+      operation: this.options.operation,
+      next: (result) => this.onResult(result),
+      isCurrent: (c) => this.call === c,
+      closing: () => this.closing,
+      onBreak: (err) => this.onBreak(err),
+    });
+    this.ended = ended;
     this.call = call;
     this.waitingDrain = false;
     this.untrack ??= this.internals.track({ drain: () => this.close() });
@@ -287,15 +224,4 @@ export class StoreSendStream {
     this.head = 0;
     this.checkIdle();
   }
-}
-
-async function within(promise: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-    timer.unref?.();
-  });
-  const outcome = await Promise.race([promise.then(() => 'done' as const), timeout]);
-  clearTimeout(timer);
-  return outcome;
 }

@@ -4,9 +4,9 @@ import {
   validateChannel,
   validateGroup,
   validatePositiveInt,
+  withOperation,
   type Subscribe,
 } from '@kubemq/core/internal';
-import { withOperation } from './build-event.js';
 import { StartPosition, toWireStartPosition, type WireStartPosition } from './start-position.js';
 import type { EventsStoreSubscription } from './types.js';
 

@@ -2,12 +2,12 @@ import { defer, filter, tap } from 'rxjs';
 import {
   iterableObservable,
   recoverable,
+  serverStream$,
   type ClientInternals,
   type IterableObservable,
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventStoreReceive } from './receive.js';
-import { serverStream$ } from './server-stream.js';
 import { resumePosition } from './start-position.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';

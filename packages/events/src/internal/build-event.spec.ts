@@ -1,5 +1,6 @@
 import { ValidationError } from '@kubemq/core';
-import { buildEvent, validateEventId } from './build-event.js';
+import { validateEventId } from '@kubemq/core/internal';
+import { buildEvent } from './build-event.js';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import { toEventReceive } from './receive.js';
 import type { Event } from './types.js';

@@ -1,7 +1,7 @@
 import { ValidationError, type KubemqClient } from '@kubemq/core';
 import {
-  brokerError,
   clientInternals,
+  sendEventOnce,
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
@@ -67,16 +67,7 @@ export class EventsClient {
       await this.sharedStream().send(wire, { signal, timeoutMs });
       return { id: wire.EventID, sent: true };
     }
-    const result = await this.internals.unary(SEND_EVENT, wire, {
-      operation,
-      channel: wire.Channel,
-      timeoutMs,
-      ...(signal && { signal }),
-    });
-    if (result.Error || !result.Sent) {
-      throw brokerError(result.Error || 'the broker did not accept the event', { operation, channel: wire.Channel });
-    }
-    return { id: result.EventID || wire.EventID, sent: true };
+    return sendEventOnce(this.internals, SEND_EVENT, wire, { operation, timeoutMs, signal });
   }
 
   /** Opens a send stream of your own for high-rate publishing (see {@link EventStreamHandle}). */

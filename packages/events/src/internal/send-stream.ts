@@ -1,25 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { KubemqError, TimeoutError } from '@kubemq/core';
+import { KubemqError } from '@kubemq/core';
 import {
   brokerError,
+  deferred,
   mapError,
+  openSendCall,
+  sendPending,
+  within,
   type BidiCall,
   type ClientInternals,
+  type Deferred,
   type Event as WireEvent,
   type Result,
+  type SendPending,
 } from '@kubemq/core/internal';
-import { deferred, type Deferred } from './deferred.js';
 import { SEND_EVENTS_STREAM } from './methods.js';
-import { callTimeoutMs, STREAM_CONTEXT } from './timeouts.js';
+import { callTimeoutMs } from './timeouts.js';
 
 /** One event waiting for the broker's verdict. */
-interface Pending {
-  readonly id: string;
-  readonly channel: string;
-  done: boolean;
-  resolve(): void;
-  reject(err: KubemqError): void;
-}
+type Pending = SendPending<void>;
 
 type QueueItem =
   | { kind: 'event'; event: WireEvent; pending?: Pending; written?: Pending }
@@ -155,71 +154,14 @@ export class EventsSendStream {
     if (!call) return;
     const ended = (this.ended ??= deferred<void>());
     if (call.writable) call.end();
-    const limit = callTimeoutMs(this.internals, timeoutMs);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), limit);
-      timer.unref?.();
-    });
-    const outcome = await Promise.race([ended.promise.then(() => 'ended' as const), timedOut]);
-    clearTimeout(timer);
+    const outcome = await within(ended.promise, callTimeoutMs(this.internals, timeoutMs));
     if (outcome === 'timeout') call.cancel();
     this.call = undefined;
   }
 
   private pending(id: string, channel: string, result: Deferred<void>, opts: ConfirmOptions): Pending {
     const timeoutMs = callTimeoutMs(this.internals, opts.timeoutMs);
-    const signal = opts.signal;
-    const timer: { id?: NodeJS.Timeout } = {};
-    const onAbort = () => {
-      settle.reject(
-        new KubemqError({
-          code: 'CANCELLED',
-          message: `${this.options.operation} was aborted`,
-          operation: this.options.operation,
-          ...(channel !== '' && { channel }),
-          cause: signal?.reason,
-        }),
-      );
-    };
-    const cleanup = () => {
-      clearTimeout(timer.id);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const settle: Pending = {
-      id,
-      channel,
-      done: false,
-      resolve: () => {
-        if (settle.done) return;
-        settle.done = true;
-        cleanup();
-        result.resolve();
-      },
-      reject: (err) => {
-        if (settle.done) return;
-        settle.done = true;
-        cleanup();
-        result.reject(err);
-      },
-    };
-    if (signal?.aborted) {
-      onAbort();
-      return settle;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    timer.id = setTimeout(() => {
-      settle.reject(
-        new TimeoutError({
-          message: `${this.options.operation} got no answer from the broker within ${timeoutMs} ms`,
-          operation: this.options.operation,
-          ...(channel !== '' && { channel }),
-          timeoutMs,
-        }),
-      );
-    }, timeoutMs);
-    timer.id.unref?.();
-    return settle;
+    return sendPending(id, channel, result, { operation: this.options.operation, timeoutMs, signal: opts.signal });
   }
 
   private enqueue(item: QueueItem, pending: Pending): void {
@@ -269,33 +211,14 @@ export class EventsSendStream {
     }
     this.opening = false;
     if (this.call || this.closed) return;
-    this.ended = deferred<void>();
-    const ended = this.ended;
-    const opened: { call?: BidiCall<WireEvent> } = {};
-    const call = (opened.call = this.internals.bidiStream(
-      SEND_EVENTS_STREAM,
-      {
-        next: (result) => this.onResult(result),
-        error: (err) => {
-          ended.resolve();
-          if (this.call === opened.call) this.onBreak(err);
-        },
-        complete: () => {
-          ended.resolve();
-          if (this.call === opened.call && !this.closing) {
-            this.onBreak(
-              new KubemqError({
-                code: 'UNAVAILABLE',
-                message: `${this.options.operation}: the broker ended the send stream`,
-                operation: this.options.operation,
-                retryable: true,
-              }),
-            );
-          }
-        },
-      },
-      { operation: this.options.operation, ...STREAM_CONTEXT },
-    ));
+    const { call, ended } = openSendCall(this.internals, SEND_EVENTS_STREAM, {
+      operation: this.options.operation,
+      next: (result) => this.onResult(result),
+      isCurrent: (c) => this.call === c,
+      closing: () => this.closing,
+      onBreak: (err) => this.onBreak(err),
+    });
+    this.ended = ended;
     this.call = call;
     this.waitingDrain = false;
     this.untrack ??= this.internals.track({ drain: () => this.close() });

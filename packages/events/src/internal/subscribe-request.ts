@@ -5,9 +5,9 @@ import {
   validateChannel,
   validateGroup,
   validatePositiveInt,
+  withOperation,
   type Subscribe,
 } from '@kubemq/core/internal';
-import { withOperation } from './build-event.js';
 import type { EventsSubscription } from './types.js';
 
 /** A validated events subscription. */

@@ -1,12 +1,12 @@
 import {
   iterableObservable,
   recoverable,
+  serverStream$,
   type ClientInternals,
   type IterableObservable,
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventReceive } from './receive.js';
-import { serverStream$ } from './server-stream.js';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import type { EventReceive, EventsSubscription } from './types.js';
 

@@ -5,6 +5,3 @@ export function callTimeoutMs(internals: ClientInternals, timeoutMs: number | un
   if (timeoutMs !== undefined) return validatePositiveInt(timeoutMs, field);
   return internals.options.defaultTimeoutMs;
 }
-
-/** Long-lived streams (subscriptions, send streams) get no deadline: core sets none unless given. */
-export const STREAM_CONTEXT = {} as const;

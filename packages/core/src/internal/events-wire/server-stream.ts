@@ -1,10 +1,12 @@
 import { Observable } from 'rxjs';
-import type { ClientInternals, MethodDescriptor } from '@kubemq/core/internal';
-import { STREAM_CONTEXT } from './timeouts.js';
+import type { ClientInternals } from '../connection/client-internals.js';
+import type { MethodDescriptor } from '../transport/method-descriptor.js';
 
 /**
- * A cold Observable over one server-streaming call: subscribing waits until the client is ready and
- * opens the call; unsubscribing cancels it. Errors arrive already mapped to KubemqError.
+ * A cold Observable over one server-streaming call (e.g. `SubscribeToEvents`): subscribing waits
+ * until the client is ready and opens the call; unsubscribing cancels it. Errors arrive already
+ * mapped to KubemqError. No deadline: a subscription is long-lived (core sets none unless given).
+ * The method descriptor comes from the caller, so each pattern's bundle holds only its own paths.
  */
 export function serverStream$<Req, Res, T>(
   internals: ClientInternals,
@@ -28,7 +30,7 @@ export function serverStream$<Req, Res, T>(
             error: (err) => subscriber.error(err),
             complete: () => subscriber.complete(),
           },
-          { ...ctx, ...STREAM_CONTEXT },
+          { ...ctx },
         );
         cancel = () => call.cancel();
       },

@@ -1,0 +1,95 @@
+// Event building shared by @kubemq/events (Store=false) and @kubemq/events-store (Store=true): both
+// send the same wire `Event` and the same checks apply, except the channel rules of each pattern.
+import { ValidationError } from '../errors/kubemq-error.js';
+import { newId } from '../conversions/id.js';
+import { validateChannel } from '../validation/channel.js';
+import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } from '../validation/message.js';
+import type { Event as WireEvent } from '../generated/kubemq.js';
+
+/** An outgoing event as a pattern package receives it (its public `Event` / `EventStore`). */
+export interface OutgoingEvent {
+  channel: string;
+  body?: string | Uint8Array;
+  metadata?: string;
+  tags?: Record<string, string>;
+  id?: string;
+}
+
+export interface WireEventOptions {
+  /** The operation named by a ValidationError, e.g. 'events.send'. */
+  operation: string;
+  /** `events` (Store=false) or `events_store` (Store=true): the channel rules and the Store flag. */
+  pattern: 'events' | 'events_store';
+}
+
+/**
+ * Validates an outgoing event and builds its wire form. Throws a ValidationError naming the field
+ * (and carrying `operation`); nothing is sent then. The checks cover every error the broker would
+ * give for an event (101, 102, 107, 108, 110, 119), control characters and bodies of the wrong type;
+ * for `events_store` also the names its store rejects silently after answering `Sent:true`
+ * (spec/server.md §2.2, §3, §6).
+ */
+export function buildWireEvent(event: OutgoingEvent, clientId: string, options: WireEventOptions): WireEvent {
+  const { operation, pattern } = options;
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new ValidationError({ message: 'invalid event: must be an object', operation, field: 'event' });
+  }
+  try {
+    const channel = validateChannel(event.channel, { pattern });
+    const body = validateBody(event.body);
+    const metadata = validateMetadata(event.metadata);
+    requireNonEmptyMessage(body, metadata);
+    const tags = validateTags(event.tags);
+    const id = validateEventId(event.id);
+    return {
+      EventID: id,
+      ClientID: clientId,
+      Channel: channel,
+      Metadata: metadata,
+      Body: toBuffer(body),
+      Store: pattern === 'events_store',
+      Tags: tags,
+    };
+  } catch (err) {
+    throw withOperation(err, operation, event.channel);
+  }
+}
+
+/** An optional id: a non-empty string without control characters; generated when absent. */
+export function validateEventId(id: unknown, field = 'id'): string {
+  if (id === undefined) return newId();
+  if (typeof id !== 'string' || id.length === 0 || hasControlCharacter(id)) {
+    throw new ValidationError({
+      message: `invalid ${field}: must be a non-empty string without control characters`,
+      operation: 'validate',
+      field,
+    });
+  }
+  return id;
+}
+
+/** A Buffer view of the bytes (no copy): the wire codec writes Buffers. */
+export function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Core's validators name the field but not the operation; errors here carry the caller's operation. */
+export function withOperation(err: unknown, operation: string, channel: unknown): unknown {
+  if (err instanceof ValidationError && err.operation === 'validate') {
+    return new ValidationError({
+      message: err.message,
+      operation,
+      field: err.field,
+      ...(typeof channel === 'string' && channel !== '' && { channel }),
+    });
+  }
+  return err;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
