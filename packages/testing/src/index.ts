@@ -13,3 +13,4 @@ export type {
 export { findFreePort } from './internal/ports.js';
 export { ping, type PingInfo, type PingTarget } from './internal/ping.js';
 export { BrokerStartError } from './internal/child-broker.js';
+export { createTestPki, type TestPki, type TestPkiFiles, type TestPkiOptions } from './test-pki.js';

@@ -1,28 +1,41 @@
 import { KubemqClient } from '../../src/index.js';
-import { createTestPki, SERVER_NAME, type TestPki } from './support/certificates.js';
+import { createTestPki, type TestPkiFiles } from '@kubemq/testing';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import { rejection } from './support/wait.js';
 
+// The server certificate's name: deliberately not 127.0.0.1, to exercise the server-name override.
+const SERVER_NAME = 'kubemq.test';
+
 describe('TLS and mutual TLS', () => {
-  let pki: TestPki;
+  let pem: Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'otherCa', Buffer>;
+  let files: TestPkiFiles;
   let tlsServer: TestServer;
   let mtlsServer: TestServer;
 
   beforeAll(async () => {
-    pki = createTestPki();
-    tlsServer = await startTestServer({}, { tls: { key: pki.pem.serverKey, cert: pki.pem.serverCert } });
-    mtlsServer = await startTestServer({}, { tls: { key: pki.pem.serverKey, cert: pki.pem.serverCert, ca: pki.pem.ca, requireClientCert: true } });
+    const pki = createTestPki({ serverNames: [SERVER_NAME] });
+    files = pki.writeFiles();
+    pem = {
+      ca: Buffer.from(pki.caPem),
+      serverCert: Buffer.from(pki.serverCertPem),
+      serverKey: Buffer.from(pki.serverKeyPem),
+      clientCert: Buffer.from(pki.clientCertPem),
+      clientKey: Buffer.from(pki.clientKeyPem),
+      otherCa: Buffer.from(pki.otherCaPem),
+    };
+    tlsServer = await startTestServer({}, { tls: { key: pem.serverKey, cert: pem.serverCert } });
+    mtlsServer = await startTestServer({}, { tls: { key: pem.serverKey, cert: pem.serverCert, ca: pem.ca, requireClientCert: true } });
   }, 30_000);
   afterAll(async () => {
     await tlsServer?.stop();
     await mtlsServer?.stop();
-    pki?.remove();
+    files?.remove();
   });
 
   const fast = { connectTimeoutMs: 3000, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } };
 
   it('connects with a CA from a file and the server-name override', async () => {
-    await using client = await KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { caFile: pki.files.ca, serverName: SERVER_NAME } });
+    await using client = await KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { caFile: files.ca, serverName: SERVER_NAME } });
     expect((await client.ping()).host).toBe('test-host');
   });
 
@@ -31,9 +44,9 @@ describe('TLS and mutual TLS', () => {
       ...fast,
       address: mtlsServer.address,
       env: {
-        KUBEMQ_TLS_CA_FILE: pki.files.ca,
-        KUBEMQ_TLS_CERT_FILE: pki.files.clientCert,
-        KUBEMQ_TLS_KEY_FILE: pki.files.clientKey,
+        KUBEMQ_TLS_CA_FILE: files.ca,
+        KUBEMQ_TLS_CERT_FILE: files.clientCert,
+        KUBEMQ_TLS_KEY_FILE: files.clientKey,
         KUBEMQ_TLS_SERVER_NAME: SERVER_NAME,
       },
     });
@@ -44,30 +57,30 @@ describe('TLS and mutual TLS', () => {
     await using client = await KubemqClient.connect({
       ...fast,
       address: mtlsServer.address,
-      tls: { ca: pki.pem.ca.toString(), cert: pki.pem.clientCert, key: pki.pem.clientKey, serverName: SERVER_NAME },
+      tls: { ca: pem.ca.toString(), cert: pem.clientCert, key: pem.clientKey, serverName: SERVER_NAME },
     });
     expect((await client.ping()).version).toBe('v9.9.9');
   });
 
   it('mTLS: a client without a certificate is refused with a typed TLS error', async () => {
-    const err = await rejection(KubemqClient.connect({ ...fast, address: mtlsServer.address, tls: { ca: pki.pem.ca, serverName: SERVER_NAME } }));
+    const err = await rejection(KubemqClient.connect({ ...fast, address: mtlsServer.address, tls: { ca: pem.ca, serverName: SERVER_NAME } }));
     expect(err).toMatchObject({ name: 'ConnectionError', code: 'TLS', operation: 'client.connect', retryable: false });
     expect(err.message).toContain(mtlsServer.address);
   });
 
   it('a server certificate from an unknown CA gives a typed TLS error', async () => {
-    const err = await rejection(KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: pki.pem.otherCa, serverName: SERVER_NAME } }));
+    const err = await rejection(KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: pem.otherCa, serverName: SERVER_NAME } }));
     expect(err).toMatchObject({ name: 'ConnectionError', code: 'TLS', retryable: false });
     expect(err.message).toMatch(/certificate/i);
   });
 
   it('a certificate for another name gives a typed TLS error', async () => {
-    const err = await rejection(KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: pki.pem.ca } }));
+    const err = await rejection(KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: pem.ca } }));
     expect(err).toMatchObject({ code: 'TLS' });
   });
 
   it('rejects half an mTLS pair and unreadable files before connecting, naming the option', async () => {
-    await expect(KubemqClient.connect({ address: tlsServer.address, tls: { cert: pki.pem.clientCert } })).rejects.toMatchObject({ code: 'VALIDATION', field: 'tls.key' });
+    await expect(KubemqClient.connect({ address: tlsServer.address, tls: { cert: pem.clientCert } })).rejects.toMatchObject({ code: 'VALIDATION', field: 'tls.key' });
     await expect(KubemqClient.connect({ address: tlsServer.address, tls: { caFile: '/nonexistent/ca.pem' } })).rejects.toMatchObject({ code: 'VALIDATION', field: 'tls.caFile' });
   });
 });

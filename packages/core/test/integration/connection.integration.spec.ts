@@ -1,7 +1,6 @@
 import { KubemqClient, TimeoutError } from '../../src/index.js';
-import { startKubemq, type KubemqBroker, type StartKubemqOptions } from '@kubemq/testing';
+import { createTestPki, startKubemq, type KubemqBroker, type StartKubemqOptions, type TestPki } from '@kubemq/testing';
 import { expectedCapabilities, itSkipBecause, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { createTestPki, SERVER_NAME, type TestPki } from '../component/support/certificates.js';
 import { sendStored } from './support/raw.js';
 
 describe('connect and ping (shared broker)', () => {
@@ -54,26 +53,29 @@ describe('channel management (own broker with a responder; the open-source serve
 });
 
 describe('TLS (own broker with a generated certificate)', () => {
-  const pki: TestPki = createTestPki();
+  // The server certificate's name: deliberately not 127.0.0.1, to exercise the server-name override.
+  const SERVER_NAME = 'kubemq.test';
+  const pki: TestPki = createTestPki({ serverNames: [SERVER_NAME] });
+  const files = pki.writeFiles();
   // caPem: the CA the broker's readiness probe trusts (the server certificate is CA-signed, not self-signed).
-  const options: StartKubemqOptions = { tls: { certPem: pki.pem.serverCert.toString(), keyPem: pki.pem.serverKey.toString(), caPem: pki.pem.ca.toString() } };
+  const options: StartKubemqOptions = { tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caPem } };
   let broker: KubemqBroker | undefined;
   beforeAll(async () => {
     if (expectedCapabilities(options).tls) broker = await startKubemq(options);
   }, 90_000);
   afterAll(async () => {
     await broker?.[Symbol.asyncDispose]();
-    pki.remove();
+    files.remove();
   });
 
   itWhen('tls', expectedCapabilities(options))('connects with the CA and server name; a wrong CA is a clear TLS error', async () => {
     const address = (broker as KubemqBroker).address;
     {
-      await using client = await KubemqClient.connect({ address, tls: { caFile: pki.files.ca, serverName: SERVER_NAME } });
+      await using client = await KubemqClient.connect({ address, tls: { caFile: files.ca, serverName: SERVER_NAME } });
       expect((await client.ping()).host).toBeTruthy();
       await expect(sendStored(client, uniqueChannel('core.tls'), 'over tls')).resolves.toMatchObject({ Sent: true });
     }
-    const err = await KubemqClient.connect({ address, tls: { ca: pki.pem.otherCa, serverName: SERVER_NAME }, connectTimeoutMs: 5000 }).catch((e: unknown) => e);
+    const err = await KubemqClient.connect({ address, tls: { ca: Buffer.from(pki.otherCaPem), serverName: SERVER_NAME }, connectTimeoutMs: 5000 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ConnectionError', code: 'TLS' });
     expect((err as Error).message).toMatch(/certificate/i);
   }, 60_000);

@@ -2,9 +2,8 @@
 // server's command line and environment (test/fixtures/emulator-as-binary.sh).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectedCapabilities, ping, startKubemq, type KubemqBroker } from '../../src/index.js';
+import { createTestPki, expectedCapabilities, ping, startKubemq, type KubemqBroker } from '../../src/index.js';
 import { itWhen, uniqueChannel } from '../../src/jest/index.js';
-import { makePki } from '../support/pki.js';
 import { receiveFromQueue, sendToQueue } from '../support/queue-wire.js';
 
 const BINARY = join(__dirname, '..', 'fixtures', 'emulator-as-binary.sh');
@@ -58,7 +57,7 @@ describe('KUBEMQ_BINARY mode (spec/server.md §1.7)', () => {
   });
 
   itLocal('TLS goes in as SECURITY_*_DATA: the broker answers Ping over TLS with the CA', async () => {
-    const pki = makePki();
+    const pki = createTestPki();
     await using tlsBroker = await startKubemq({ tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caPem } });
     expect(tlsBroker.capabilities.tls).toBe(true);
     const info = await ping({ address: tlsBroker.address, tlsRootPem: pki.caPem });
