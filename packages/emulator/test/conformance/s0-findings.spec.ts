@@ -1,9 +1,8 @@
 // spec/server.md §0: the findings that matter most.
 import * as grpc from '@grpc/grpc-js';
-import { expectedCapabilities, startKubemq } from '@kubemq/testing';
+import { createTestPki, expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itSkipBecause, itWhen, sharedBroker } from '@kubemq/testing/jest';
 import { Empty, PingResult, Request_RequestType, Subscribe_SubscribeType, kubemqClient } from '@kubemq/emulator/wire';
-import { makePki } from './support/certs.js';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, grpcError, ping, sendEvent, sendRequest } from './support/raw.js';
 import { readyResponder } from './support/ready.js';
@@ -61,7 +60,7 @@ describe('§0 findings', () => {
     },
   );
 
-  const pki = makePki();
+  const pki = createTestPki();
   itWhen('tls', expectedCapabilities({ tls: { certPem: 'x', keyPem: 'y', caPem: 'z' } }))(
     '§0.3 with cert, key and CA ("mTLS"), a client without a certificate is still served',
     async () => {
