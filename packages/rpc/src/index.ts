@@ -43,8 +43,11 @@ export { QueriesClient, queries } from './internal/client/queries-client.js';
  *
  * @example
  * ```ts
- * import { DEFAULT_HANDLER_CONCURRENCY } from '@kubemq/rpc';
+ * import { KubemqClient } from '@kubemq/core';
+ * import { commands, DEFAULT_HANDLER_CONCURRENCY, type CommandHandler } from '@kubemq/rpc';
  *
+ * declare const run: CommandHandler;
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
  * const responder = commands(client).handle({ channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
  * ```
  */
@@ -56,8 +59,10 @@ export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './interna
  *
  * @example
  * ```ts
- * import { isReadinessProbe } from '@kubemq/rpc';
+ * import { KubemqClient } from '@kubemq/core';
+ * import { commands, isReadinessProbe } from '@kubemq/rpc';
  *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
  * commands(client).subscribe({ channel: 'jobs' }).subscribe((cmd) => {
  *   if (isReadinessProbe(cmd)) return;
  *   // …handle and reply
@@ -106,8 +111,11 @@ export type { Query, QueryResponse, QueryReceive, QueryReply, QueryHandlerResult
  *
  * @example
  * ```ts
- * import { type HandleOptions, type Responder } from '@kubemq/rpc';
+ * import { KubemqClient } from '@kubemq/core';
+ * import { commands, type CommandHandler, type HandleOptions, type Responder } from '@kubemq/rpc';
  *
+ * declare const run: CommandHandler;
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
  * const options: HandleOptions = { channel: 'jobs.*', group: 'workers', concurrency: 8 };
  * const responder: Responder = commands(client).handle(options, run);
  * await responder.ready();
