@@ -81,7 +81,7 @@ export {
   type OutgoingEvent,
   type WireEventOptions,
 } from './events-wire/build-event.js';
-export { sendEventOnce } from './events-wire/send-event.js';
+export { sendEventOnce, validateSendMode, type EventSendMode } from './events-wire/send-event.js';
 export { serverStream$ } from './events-wire/server-stream.js';
 export { openSendCall, type SendCallHandlers } from './events-wire/send-call.js';
 export { sendPending, within, type SendPending, type SendPendingOptions } from './events-wire/send-pending.js';

@@ -1,7 +1,8 @@
-import { ValidationError, type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import {
   clientInternals,
   sendEventOnce,
+  validateSendMode,
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
@@ -43,15 +44,7 @@ export class EventsStoreClient {
     options: EventsStoreClientOptions = {},
   ) {
     this.internals = clientInternals(client);
-    const mode = options.sendMode ?? 'stream';
-    if (mode !== 'stream' && mode !== 'unary') {
-      throw new ValidationError({
-        message: `invalid sendMode: must be 'stream' or 'unary' (got ${String(mode)})`,
-        operation: 'eventsStore',
-        field: 'sendMode',
-      });
-    }
-    this.sendMode = mode;
+    this.sendMode = validateSendMode(options.sendMode, 'eventsStore');
   }
 
   /**

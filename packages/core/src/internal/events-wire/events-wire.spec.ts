@@ -4,7 +4,7 @@ import { unaryMethod } from '../transport/method-descriptor.js';
 import { Event, Result as ResultCodec, type Result } from '../generated/kubemq.js';
 import { buildWireEvent, toBuffer, validateEventId } from './build-event.js';
 import { deferred } from './deferred.js';
-import { sendEventOnce } from './send-event.js';
+import { sendEventOnce, validateSendMode } from './send-event.js';
 import { sendPending, within } from './send-pending.js';
 
 describe('buildWireEvent', () => {
@@ -99,5 +99,15 @@ describe('sendEventOnce', () => {
     });
     const notSent = answering({ EventID: '', Sent: false, Error: '' });
     await expect(sendEventOnce(notSent, method, wire, { operation: 'events.send', timeoutMs: 50 })).rejects.toMatchObject({ code: 'BROKER' });
+  });
+});
+
+describe('validateSendMode', () => {
+  it("defaults to 'stream', keeps 'unary', and names the field otherwise", () => {
+    expect(validateSendMode(undefined, 'events')).toBe('stream');
+    expect(validateSendMode('unary', 'events')).toBe('unary');
+    expect(() => validateSendMode('batch', 'eventsStore')).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', field: 'sendMode', operation: 'eventsStore' }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors/kubemq-error.js';
 import { brokerError } from '../errors/map-error.js';
 import type { ClientInternals } from '../connection/client-internals.js';
 import type { Event as WireEvent, Result } from '../generated/kubemq.js';
@@ -25,4 +26,20 @@ export async function sendEventOnce(
     throw brokerError(result.Error || 'the broker did not accept the event', { operation, channel: wire.Channel });
   }
   return { id: result.EventID || wire.EventID, sent: true };
+}
+
+/** How a client sends single events: on a shared `SendEventsStream` (default) or one `SendEvent` each. */
+export type EventSendMode = 'stream' | 'unary';
+
+/** The client option `sendMode` (default 'stream'); anything else is a ValidationError naming it. */
+export function validateSendMode(value: unknown, operation: string): EventSendMode {
+  const mode = value ?? 'stream';
+  if (mode !== 'stream' && mode !== 'unary') {
+    throw new ValidationError({
+      message: `invalid sendMode: must be 'stream' or 'unary' (got ${String(mode)})`,
+      operation,
+      field: 'sendMode',
+    });
+  }
+  return mode;
 }
