@@ -57,7 +57,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
 
   const active = WORKLOAD_NAMES.filter((n) => (options.rates[n] ?? 0) > 0);
   const trackers = new Map<WorkloadName, Tracker>(active.map((n) => [n, new Tracker(n)]));
-  const workloads: Workload[] = active.map((n) => createWorkload(n, clients, `rel.${runId}.${n}`, tag));
+  const workloads: Workload[] = active.map((n) => createWorkload(n, clients, `rel.${runId}.${n}`, tag, options.rates[n]));
   const outages: Outage[] = [];
 
   try {

@@ -96,6 +96,7 @@ export class Tracker {
   #next = 0;
   #confirmed = 0;
   #received = 0;
+  #confirmedReceived = 0;
   #duplicated = 0;
   #outOfOrder = 0;
   #maxSeen = -1;
@@ -142,6 +143,7 @@ export class Tracker {
     this.#inFlight--;
     this.#confirmed++;
     this.#table.flag(seq, CONFIRMED);
+    if (this.#table.get(seq).received > 0) this.#confirmedReceived++;
     if (latencyMs !== undefined) this.latency.record(latencyMs);
   }
 
@@ -177,6 +179,7 @@ export class Tracker {
       return;
     }
     this.#received++;
+    if (this.#table.get(seq).flags & CONFIRMED) this.#confirmedReceived++;
     if (seq < this.#maxSeen) this.#outOfOrder++;
     else this.#maxSeen = seq;
     if (latencyMs !== undefined) this.latency.record(latencyMs);
@@ -189,7 +192,7 @@ export class Tracker {
 
   /** Every confirmed send was received (nothing is left to wait for). */
   caughtUp(): boolean {
-    return this.#received >= this.#confirmed && this.#inFlight === 0;
+    return this.#confirmedReceived >= this.#confirmed && this.#inFlight === 0;
   }
 
   report(outages: readonly Outage[]): WorkloadReport {

@@ -56,16 +56,25 @@ async function probeUntil(probe: () => Promise<unknown>, done: () => boolean, ti
   }
 }
 
-export function createWorkload(name: WorkloadName, clients: Clients, channel: string, tag: string): Workload {
+/**
+ * Messages per queue poll for a rate: the broker answers a poll when it has `maxItems` messages or
+ * its wait ends, so a batch must fill in about 50 ms or the batch time becomes the latency.
+ */
+export function queueBatchFor(ratePerSecond: number): number {
+  return Math.min(50, Math.max(1, Math.ceil(ratePerSecond / 20)));
+}
+
+export function createWorkload(name: WorkloadName, clients: Clients, channel: string, tag: string, ratePerSecond = 20): Workload {
+  const batch = queueBatchFor(ratePerSecond);
   switch (name) {
     case 'events':
       return eventsWorkload(clients, channel, tag);
     case 'events-store':
       return eventsStoreWorkload(clients, channel, tag);
     case 'queue-stream':
-      return queueStreamWorkload(clients, channel, tag);
+      return queueStreamWorkload(clients, channel, tag, batch);
     case 'queue-simple':
-      return queueSimpleWorkload(clients, channel, tag);
+      return queueSimpleWorkload(clients, channel, tag, batch);
     case 'commands':
       return rpcWorkload('commands', clients, channel, tag);
     case 'queries':
@@ -137,7 +146,7 @@ function eventsStoreWorkload(clients: Clients, channel: string, tag: string): Wo
   };
 }
 
-function queueStreamWorkload(clients: Clients, channel: string, tag: string): Workload {
+function queueStreamWorkload(clients: Clients, channel: string, tag: string, batch: number): Workload {
   let consumer: QueueConsumer | undefined;
   let upstream: QueuesUpstream | undefined;
   const q = queues(clients.producer);
@@ -153,7 +162,7 @@ function queueStreamWorkload(clients: Clients, channel: string, tag: string): Wo
           const m = decodeBody(tag, msg.body);
           if (m) deliver(m.seq, m.sentAt);
         },
-        { batchSize: 50, waitTimeoutMs: 1000, onError },
+        { batchSize: batch, waitTimeoutMs: 1000, onError },
       );
       // A queue is durable: what is sent before the first poll waits for it.
     },
@@ -170,7 +179,7 @@ function queueStreamWorkload(clients: Clients, channel: string, tag: string): Wo
   };
 }
 
-function queueSimpleWorkload(clients: Clients, channel: string, tag: string): Workload {
+function queueSimpleWorkload(clients: Clients, channel: string, tag: string, batch: number): Workload {
   let running = true;
   let loop: Promise<void> | undefined;
   const q = queues(clients.producer);
@@ -183,7 +192,7 @@ function queueSimpleWorkload(clients: Clients, channel: string, tag: string): Wo
       loop = (async () => {
         while (running) {
           try {
-            const { messages } = await c.receive({ channel, maxItems: 50, waitTimeoutMs: 1000, timeoutMs: 3000 });
+            const { messages } = await c.receive({ channel, maxItems: batch, waitTimeoutMs: 1000, timeoutMs: 3000 });
             for (const msg of messages) {
               const m = decodeBody(tag, msg.body);
               if (m) deliver(m.seq, m.sentAt);
