@@ -1,4 +1,5 @@
 // Command line of the burn-in. Every bad value is an error naming the flag.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
 import { WORKLOAD_NAMES, type WorkloadName } from '../reliability/src/workloads.js';
 
 export const DEFAULT_RATES: Record<WorkloadName, number> = {

@@ -3,8 +3,11 @@
 // KUBEMQ_ADDRESS, KUBEMQ_BINARY, or the emulator in a child process), optionally restarting the
 // broker, and reports loss, duplication, latency percentiles, throughput, error rate and RSS over
 // time. Prints the verdict last; exits 1 when a threshold is missed.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a script, not a library: the lazy-load rule is about bundles (tools/bench loads it lazily)
 import { startKubemq } from '@kubemq/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
 import { formatReport, runScenario } from '../reliability/src/scenario.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
 import { WORKLOAD_NAMES, type WorkloadName } from '../reliability/src/workloads.js';
 import { parseArgs, USAGE } from './args.js';
 import { judge, type RssSample } from './verdict.js';

@@ -1,4 +1,5 @@
 // The burn-in's verdict: thresholds against the scenario report and the RSS samples.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
 import type { ScenarioReport } from '../reliability/src/scenario.js';
 
 export interface RssSample {

@@ -30,7 +30,8 @@ class SeqTable {
   }
   flag(seq: number, f: number): void {
     const [c, i] = this.#ensure(seq);
-    (this.flags[c] as Uint8Array)[i]! |= f;
+    const flags = this.flags[c] as Uint8Array;
+    flags[i] = (flags[i] as number) | f;
   }
   /** Returns the receive count before this one. */
   receive(seq: number): number {

@@ -1,7 +1,7 @@
 // The six workloads the chaos suite and the burn-in drive: a producer and a consumer each, built
 // only on the SDK's public API. A message's body carries `<tag>|<seq>|<sentAt>|` plus padding, so
 // the consumer can count it without any side channel.
-import { type KubemqClient } from '@kubemq/core';
+import type { KubemqClient } from '@kubemq/core';
 import { events } from '@kubemq/events';
 import { eventsStore, StartPosition } from '@kubemq/events-store';
 import { queues, type QueueConsumer, type QueuesUpstream } from '@kubemq/queues';

@@ -151,7 +151,7 @@ describe('bad input → ValidationError, nothing sent', () => {
       : { got: String(err) };
     expect({ ...seen, bytesToBroker: proxy.stats.bytesToBroker - before }).toMatchObject({ name: 'ValidationError', code: 'VALIDATION', bytesToBroker: 0 });
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).field.startsWith(field)).toBe(true);
+    expect((err as ValidationError).field?.startsWith(field)).toBe(true);
   });
 
   it('covers every pattern through one connection (each row checked its own bytes)', () => {
