@@ -102,10 +102,11 @@ async function queuesDemo(client: KubemqClient): Promise<void> {
     say(`dead-letter queue holds: ${message.text()} (re-routed from ${message.reRoutedFromQueue})`);
   }
 
-  await q.send({ channel, body: 'send the weekly report', policy: { delayMs: 1000 } });
-  const early = await q.peek({ channel, maxItems: 1, waitTimeoutMs: 0 });
-  say(`a delayed job is invisible at first: ${early.messages.length} visible`);
-  const later = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 3000 });
+  // The broker counts delays in whole seconds and a peek waits at least one second.
+  await q.send({ channel, body: 'send the weekly report', policy: { delayMs: 3000 } });
+  const early = await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+  say(`a job delayed by 3 s is invisible at first: ${early.messages.length} visible`);
+  const later = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 5000 });
   say(`and arrives after its delay: ${later.messages.map((m) => m.text()).join(', ')}`);
 }
 
