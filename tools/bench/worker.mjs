@@ -158,7 +158,8 @@ async function producer() {
     wake?.();
   });
   let consumerDone = false;
-  child.on('exit', (code) => !consumerDone && fail(new Error(`consumer exited early (${code})`)));
+  // (a consumer's own error report may still be on its way over IPC: give it a moment)
+  child.on('exit', (code) => setTimeout(() => !consumerDone && fail(new Error(`consumer exited early (${code}); its stderr is above`)), 200));
   const next = async (type, { timeoutMs = 60_000, onIdle } = {}) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
