@@ -213,6 +213,36 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       expect(Array.from(c.body as Uint8Array)).toEqual([3]);
       expect(a.attributes?.sequence).toBe(1);
     });
+    it("kubemq-js's one-message stream transactions (StreamQueueMessage, its only queue stream) ack and reject this SDK's messages", async () => {
+      const channel = uniqueChannel('interop.q.v1');
+      const batch = await queues(sdk).sendBatch([
+        { channel, id: 's-1', body: 'first' },
+        { channel, id: 's-2', body: 'second' },
+      ]);
+      expect(batch.failed).toBe(0);
+      const receiver = kjs(kubemq.QueuesClient);
+      // Resolves when the broker ends the stream, which it does right after the settlement (spec/server.md §2.4).
+      const take = async (settle: 'ack' | 'reject'): Promise<kubemq.QueueTransactionMessage | undefined> => {
+        let first: kubemq.QueueTransactionMessage | undefined;
+        const errors: Error[] = [];
+        await receiver.transaction({ channel, waitTimeoutSeconds: 2, visibilitySeconds: 10 }, (err, msg) => {
+          if (err) errors.push(err);
+          if (msg && !first) {
+            first = msg;
+            void (settle === 'ack' ? msg.ack() : msg.reject());
+          }
+        });
+        expect(errors).toEqual([]);
+        return first;
+      };
+      const acked = await take('ack');
+      expect(acked?.message.id).toBe('s-1');
+      expect(text(acked?.message.body as Uint8Array)).toBe('first');
+      const rejected = await take('reject');
+      expect(rejected?.message.id).toBe('s-2');
+      const back = await queues(sdk).receive({ channel, maxItems: 10, waitTimeoutMs: 1000 });
+      expect(back.messages.map((m) => [m.id, m.text(), m.receiveCount])).toEqual([['s-2', 'second', 2]]);
+    });
   });
 
   describe('commands and queries', () => {
