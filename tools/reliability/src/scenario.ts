@@ -59,6 +59,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const trackers = new Map<WorkloadName, Tracker>(active.map((n) => [n, new Tracker(n)]));
   const workloads: Workload[] = active.map((n) => createWorkload(n, clients, `rel.${runId}.${n}`, tag, options.rates[n]));
   const outages: Outage[] = [];
+  let progress: NodeJS.Timeout | undefined;
 
   try {
     await Promise.all(
@@ -122,7 +123,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       }
     };
 
-    const progress = options.onProgress
+    progress = options.onProgress
       ? setInterval(() => options.onProgress?.(Date.now() - started, [...trackers.values()]), options.progressEveryMs ?? 5000)
       : undefined;
     await Promise.all([produce(), chaos()]);
@@ -133,7 +134,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     while (Date.now() < settleBy && [...trackers.values()].some((t) => t.inFlight > 0)) await sleep(50);
     const drainBy = Date.now() + (options.drainTimeoutMs ?? 15_000);
     while (Date.now() < drainBy && [...trackers.values()].some((t) => !t.caughtUp())) await sleep(100);
-    if (progress) clearInterval(progress);
+    clearInterval(progress);
     options.onProgress?.(Date.now() - started, [...trackers.values()]);
 
     return {
@@ -142,6 +143,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       durationMs: Date.now() - started,
     };
   } finally {
+    clearInterval(progress);
     await Promise.allSettled(workloads.map((w) => w.stop()));
     await Promise.allSettled([producer.close(), consumer.close()]);
   }
