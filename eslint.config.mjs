@@ -45,7 +45,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/dist', '**/node_modules', '**/generated/**', 'reports/**', '.nx/**', 'docs/api/**', 'tools/**/fixtures/**'],
+    ignores: ['**/dist', '**/.dist-*', '**/node_modules', '**/generated/**', 'reports/**', '.nx/**', 'docs/api/**', 'tools/**/fixtures/**'],
   },
   {
     files: ['**/*.ts'],

@@ -172,7 +172,7 @@ export class QueuesClient {
    * ```
    */
   async send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult> {
-    const wire = toWireMessage(message, '', this.internals.clientId, this.limits);
+    const wire = toWireMessage(message, '', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
     const operation = 'queues.send';
     const result = await this.internals.unary(SEND_QUEUE_MESSAGE, wire, {
@@ -196,7 +196,7 @@ export class QueuesClient {
    * ```
    */
   async sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchResult> {
-    const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits);
+    const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
     const batchId = newId();
     const operation = 'queues.sendBatch';

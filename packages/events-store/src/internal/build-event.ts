@@ -6,6 +6,6 @@ import type { EventStore } from './types.js';
  * Throws a ValidationError naming the field; nothing is sent then. The store's channel rules also
  * reject the names it would drop silently after answering `Sent:true` (spec/server.md §2.2, §3).
  */
-export function buildEventStore(event: EventStore, clientId: string, operation = 'eventsStore.send'): WireEvent {
-  return buildWireEvent(event, clientId, { operation, pattern: 'events_store' });
+export function buildEventStore(event: EventStore, clientId: string, operation = 'eventsStore.send', maxBodyBytes?: number): WireEvent {
+  return buildWireEvent(event, clientId, { operation, pattern: 'events_store', maxBodyBytes });
 }

@@ -40,7 +40,7 @@ export class EventStoreStreamHandleImpl implements EventStoreStreamHandle {
     let timeoutMs;
     let signal;
     try {
-      wire = buildEventStore(event, this.internals.clientId, 'eventsStore.stream');
+      wire = buildEventStore(event, this.internals.clientId, 'eventsStore.stream', this.internals.options.maxMessageBytes);
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {

@@ -53,7 +53,7 @@ export class EventsStoreClient {
    */
   async send(event: EventStore, options: CallOptions = {}): Promise<EventStoreResult> {
     const operation = 'eventsStore.send';
-    const wire = buildEventStore(event, this.internals.clientId, operation);
+    const wire = buildEventStore(event, this.internals.clientId, operation, this.internals.options.maxMessageBytes);
     const signal = validateSignal(options.signal);
     const timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     if (this.sendMode === 'stream') return this.sharedStream().send(wire, { signal, timeoutMs });

@@ -5,6 +5,6 @@ import type { Event } from './types.js';
  * Validates an outgoing event and builds its wire form (`Store=false`) with core's shared builder.
  * Throws a ValidationError naming the field; nothing is sent then.
  */
-export function buildEvent(event: Event, clientId: string, operation = 'events.send'): WireEvent {
-  return buildWireEvent(event, clientId, { operation, pattern: 'events' });
+export function buildEvent(event: Event, clientId: string, operation = 'events.send', maxBodyBytes?: number): WireEvent {
+  return buildWireEvent(event, clientId, { operation, pattern: 'events', maxBodyBytes });
 }

@@ -62,7 +62,7 @@ export class EventStreamHandleImpl implements EventStreamHandle {
     let timeoutMs;
     let signal;
     try {
-      wire = buildEvent(event, this.internals.clientId, 'events.stream');
+      wire = buildEvent(event, this.internals.clientId, 'events.stream', this.internals.options.maxMessageBytes);
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {

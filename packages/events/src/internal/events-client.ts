@@ -53,7 +53,7 @@ export class EventsClient {
    */
   async send(event: Event, options: CallOptions = {}): Promise<EventSendResult> {
     const operation = 'events.send';
-    const wire = buildEvent(event, this.internals.clientId, operation);
+    const wire = buildEvent(event, this.internals.clientId, operation, this.internals.options.maxMessageBytes);
     const signal = validateSignal(options.signal);
     const timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     if (this.sendMode === 'stream') {

@@ -69,11 +69,17 @@ export function validatePolicy(value: unknown, field: string, limits: QueueLimit
 }
 
 /** A public QueueMessage → the wire message, every rule of spec/server.md §3 checked first. */
-export function toWireMessage(value: unknown, field: string, clientId: string, limits: QueueLimits): WireQueueMessage {
+export function toWireMessage(
+  value: unknown,
+  field: string,
+  clientId: string,
+  limits: QueueLimits,
+  maxBodyBytes?: number,
+): WireQueueMessage {
   const prefix = field === '' ? '' : `${field}.`;
   const msg = requireObject(value, field === '' ? 'message' : field) as unknown as QueueMessage;
   const channel = validateQueueChannel(msg.channel, `${prefix}channel`);
-  const body = validateBody(msg.body, `${prefix}body`);
+  const body = validateBody(msg.body, `${prefix}body`, maxBodyBytes);
   const metadata = validateMetadata(msg.metadata, `${prefix}metadata`);
   requireNonEmptyMessage(body, metadata, `${prefix}body`);
   const tags = validateTags(msg.tags, `${prefix}tags`);
@@ -91,10 +97,16 @@ export function toWireMessage(value: unknown, field: string, clientId: string, l
 }
 
 /** A non-empty array of messages → wire messages. */
-export function toWireMessages(value: unknown, field: string, clientId: string, limits: QueueLimits): WireQueueMessage[] {
+export function toWireMessages(
+  value: unknown,
+  field: string,
+  clientId: string,
+  limits: QueueLimits,
+  maxBodyBytes?: number,
+): WireQueueMessage[] {
   if (!Array.isArray(value)) fail(field, `must be an array of messages (got ${typeof value})`);
   if (value.length === 0) fail(field, 'cannot be empty');
-  return value.map((m, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits));
+  return value.map((m, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits, maxBodyBytes));
 }
 
 export interface ValidCallOptions {

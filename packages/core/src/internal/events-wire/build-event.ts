@@ -20,6 +20,8 @@ export interface WireEventOptions {
   operation: string;
   /** `events` (Store=false) or `events_store` (Store=true): the channel rules and the Store flag. */
   pattern: 'events' | 'events_store';
+  /** The client's `maxMessageBytes`: a larger body is a ValidationError, not a gRPC failure. */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
   }
   try {
     const channel = validateChannel(event.channel, { pattern });
-    const body = validateBody(event.body);
+    const body = validateBody(event.body, 'body', options.maxBodyBytes);
     const metadata = validateMetadata(event.metadata);
     requireNonEmptyMessage(body, metadata);
     const tags = validateTags(event.tags);

@@ -1,13 +1,21 @@
 import { fail } from './fail.js';
+import { requireWellFormed } from './text-rules.js';
 
 const encoder = new TextEncoder();
 
-/** A message body: a string (sent as UTF-8), a Uint8Array or a Buffer; absent means empty. */
-export function validateBody(body: unknown, field = 'body'): Uint8Array {
-  if (body === undefined || body === null) return new Uint8Array(0);
-  if (typeof body === 'string') return encoder.encode(body);
-  if (body instanceof Uint8Array) return body;
-  return fail(field, `must be a string or a Uint8Array (got ${describeType(body)})`);
+/**
+ * A message body: a string (sent as UTF-8), a Uint8Array or a Buffer; absent means empty. Bodies
+ * over `maxBytes` (the client's `maxMessageBytes`) are refused here rather than by gRPC after
+ * encoding, so the error names the field.
+ */
+export function validateBody(body: unknown, field = 'body', maxBytes = Number.POSITIVE_INFINITY): Uint8Array {
+  let bytes: Uint8Array;
+  if (body === undefined || body === null) bytes = new Uint8Array(0);
+  else if (typeof body === 'string') bytes = encoder.encode(requireWellFormed(body, field));
+  else if (body instanceof Uint8Array) bytes = body;
+  else return fail(field, `must be a string or a Uint8Array (got ${describeType(body)})`);
+  if (bytes.length > maxBytes) fail(field, `is ${bytes.length} bytes, over the client's maxMessageBytes (${maxBytes})`);
+  return bytes;
 }
 
 /** Tags: a plain object of string → string; absent means none. Keys cannot be empty. */
@@ -20,7 +28,8 @@ export function validateTags(tags: unknown, field = 'tags'): Record<string, stri
   for (const [key, value] of Object.entries(tags)) {
     if (key === '') fail(field, 'keys cannot be empty');
     if (typeof value !== 'string') fail(`${field}.${key}`, `must be a string (got ${describeType(value)})`);
-    result[key] = value;
+    requireWellFormed(key, `${field}.${key}`);
+    result[key] = requireWellFormed(value, `${field}.${key}`);
   }
   return result;
 }
@@ -29,7 +38,7 @@ export function validateTags(tags: unknown, field = 'tags'): Record<string, stri
 export function validateMetadata(value: unknown, field = 'metadata'): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') fail(field, `must be a string (got ${describeType(value)})`);
-  return value;
+  return requireWellFormed(value, field);
 }
 
 /** The broker's `Error 110` rule: body and metadata cannot both be empty (tags alone do not count). */

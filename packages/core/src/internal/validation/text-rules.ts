@@ -4,6 +4,18 @@ import { codePoint, fail } from './fail.js';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const WHITESPACE = /\s/u;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text must be well-formed UTF-16: gRPC encodes strings as UTF-8, and a lone surrogate would reach
+ * the broker as U+FFFD, so `q\uD800` would silently name another channel.
+ */
+export function requireWellFormed(value: string, field: string): string {
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone) fail(field, `contains the lone surrogate ${codePoint(lone[0])} at index ${lone.index} (not valid UTF-16 text)`);
+  return value;
+}
 
 /**
  * A non-empty string with no control character and no whitespace of any kind. The broker checks
@@ -17,5 +29,5 @@ export function requireToken(value: unknown, field: string): string {
   if (control) fail(field, `contains the control character ${codePoint(control[0])} at index ${control.index}`);
   const space = WHITESPACE.exec(value);
   if (space) fail(field, `contains the whitespace character ${codePoint(space[0])} at index ${space.index}`);
-  return value;
+  return requireWellFormed(value, field);
 }

@@ -142,6 +142,24 @@ describe('message parts', () => {
     rejects(() => validateBody({ a: 1 }, 'reply.body'), 'reply.body');
   });
 
+  it('validateBody: refuses a body over the size limit, naming the field and both sizes', () => {
+    expect(validateBody('abc', 'body', 3)).toHaveLength(3);
+    expect(rejects(() => validateBody('abcd', 'body', 3), 'body')).toMatch(/4 bytes.*maxMessageBytes \(3\)/);
+    rejects(() => validateBody(new Uint8Array(10), 'messages[2].body', 9), 'messages[2].body');
+  });
+
+  it('text must be well-formed UTF-16: a lone surrogate would reach the broker as U+FFFD', () => {
+    const high = '\uD800';
+    const low = '\uDC00';
+    expect(validateBody('😀')).toHaveLength(4);
+    expect(rejects(() => validateBody(`a${high}`), 'body')).toMatch(/lone surrogate U\+D800 at index 1/);
+    rejects(() => validateMetadata(low), 'metadata');
+    rejects(() => validateTags({ k: `${low}${high}` }), 'tags.k');
+    rejects(() => validateTags({ [high]: 'v' }), `tags.${high}`);
+    rejects(() => validateChannel(`q${high}b`, { pattern: 'queues' }), 'channel');
+    expect(validateChannel('emoji.😀', { pattern: 'events' })).toBe('emoji.😀');
+  });
+
   it('validateTags: string values only, naming the bad key', () => {
     expect(validateTags({ a: '1' })).toEqual({ a: '1' });
     expect(validateTags(undefined)).toEqual({});

@@ -80,7 +80,7 @@ export class QueuesUpstream implements AsyncDisposable {
 
   /** Sends one batch; resolves with the broker's per-message results. */
   async send(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchResult> {
-    const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits);
+    const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
     if (this.closing) {
       throw new KubemqError({ code: 'CLOSED', operation: OPERATION, message: 'the upstream is closed; nothing was sent' });

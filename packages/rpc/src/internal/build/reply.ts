@@ -16,6 +16,8 @@ export interface BuildReplyContext {
   /** The responder's client id (`Response.ClientID`, required by the broker). */
   clientId: string;
   operation: string;
+  /** The client's `maxMessageBytes`: a larger body is a ValidationError, not a gRPC failure. */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function buildReply(kind: RequestKind, reply: CommandReply | QueryReply, 
   let metadata = '';
   const data = reply as QueryReply;
   if (kind.name === 'queries') {
-    if (data.body !== undefined) body = validateBody(data.body, 'body');
+    if (data.body !== undefined) body = validateBody(data.body, 'body', ctx.maxBodyBytes);
     if (data.metadata !== undefined) metadata = validateMetadata(data.metadata, 'metadata');
   } else if (data.body !== undefined || data.metadata !== undefined) {
     // The broker clears both on a command's response: refuse rather than drop them silently.

@@ -27,6 +27,8 @@ export interface BuildRequestContext {
   optionsTimeoutMs?: number | undefined;
   /** For errors, e.g. `commands.send`. */
   operation: string;
+  /** The client's `maxMessageBytes`: a larger body is a ValidationError, not a gRPC failure. */
+  maxBodyBytes?: number;
   /** Readiness probes carry reserved tags; user messages may not. */
   allowReservedTags?: boolean;
 }
@@ -49,7 +51,7 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
   requireObject(message, noun, op);
   const channel = validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
   const id = message.id === undefined ? newId() : validateId(message.id, 'id', op);
-  const body = message.body === undefined ? new Uint8Array(0) : validateBody(message.body, 'body');
+  const body = message.body === undefined ? new Uint8Array(0) : validateBody(message.body, 'body', ctx.maxBodyBytes);
   const metadata = message.metadata === undefined ? '' : validateMetadata(message.metadata, 'metadata');
   const tags = message.tags === undefined ? {} : validateTags(message.tags, 'tags');
   if (!ctx.allowReservedTags) {

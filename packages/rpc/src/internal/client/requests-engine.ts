@@ -54,6 +54,7 @@ export class RequestsEngine {
       optionsTimeoutMs: options?.timeoutMs,
       operation,
       allowReservedTags,
+      maxBodyBytes: this.internals.options.maxMessageBytes,
     });
   }
 
@@ -81,7 +82,11 @@ export class RequestsEngine {
   async reply(reply: CommandReply | QueryReply, options?: ReplyOptions): Promise<void> {
     const operation = `${this.kind.name}.reply`;
     if (options !== undefined) requireObject(options, 'options', operation);
-    const wire = buildReply(this.kind, reply, { clientId: this.internals.clientId, operation });
+    const wire = buildReply(this.kind, reply, {
+      clientId: this.internals.clientId,
+      operation,
+      maxBodyBytes: this.internals.options.maxMessageBytes,
+    });
     const signal = validateSignal(options?.signal, 'options.signal');
     const timeoutMs =
       options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'options.timeoutMs', { min: 1, max: MAX_INT32, integer: true });
