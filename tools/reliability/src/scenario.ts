@@ -47,8 +47,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const tag = `r${runId}`;
   const base: ClientOptions = {
     address: options.address,
-    // A short backoff ceiling: the runner measures recovery within seconds of the broker's return.
-    reconnect: { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, maxAttempts: Infinity },
+    // The SDK's default reconnect policy: recovery within 5 s of the broker's return is its promise.
     ...options.clientOptions,
   };
   const producer = await KubemqClient.connect({ ...base, clientId: `rel-prod-${runId}` });

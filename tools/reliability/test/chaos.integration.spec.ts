@@ -1,9 +1,8 @@
 // Chaos: all six workloads at once while the broker is SIGKILLed and restarted three times in about
 // a minute. A broker of its own (startKubemq(): the emulator in a child process, or a real binary
 // with KUBEMQ_BINARY); skipped with a printed reason where kill/restart are unavailable
-// (KUBEMQ_ADDRESS). The runner's clients use `reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }`:
-// with core's default backoff ceiling (30 s, full jitter) the first ping after the broker's return
-// can come many seconds later, and the 5 s recovery bound below would not hold.
+// (KUBEMQ_ADDRESS). The clients use the SDK's default reconnect policy, whose 4 s backoff ceiling
+// is what makes the 5 s recovery bound below hold.
 import { startKubemq, expectedCapabilities, type KubemqBroker } from '@kubemq/testing';
 import { itWhen } from '@kubemq/testing/jest';
 import { formatReport, runScenario, type ScenarioReport } from '../src/scenario.js';

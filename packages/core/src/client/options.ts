@@ -73,7 +73,7 @@ export interface ClientOptions {
   defaultTimeoutMs?: number;
   /** Keepalive pings, or `false` for none. See {@link KeepaliveOptions} for why the default is 6 minutes. */
   keepalive?: KeepaliveOptions | false;
-  /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 30 s max, ×2, unlimited attempts. */
+  /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 4 s max, ×2, unlimited attempts. */
   reconnect?: Partial<ReconnectPolicy>;
   /** How many unary calls may wait for the connection while reconnecting. Default 1000. */
   sendBufferSize?: number;

@@ -9,7 +9,7 @@ describe('resolveOptions: options > environment > defaults', () => {
     expect(options.clientId).toMatch(/^[0-9a-f-]{36}$/);
     expect(options.keepalive).toEqual({ timeMs: 360_000, timeoutMs: 20_000 });
     expect((options.keepalive as { timeMs: number }).timeMs).toBeGreaterThanOrEqual(300_000);
-    expect(options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, maxAttempts: Infinity });
+    expect(options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 4_000, multiplier: 2, maxAttempts: Infinity });
     expect(options.maxMessageBytes).toBe(104_857_600);
     expect(options).toMatchObject({ connectTimeoutMs: 10_000, defaultTimeoutMs: 30_000, sendBufferSize: 1000, drainTimeoutMs: 5000, tls: false });
     expect(tls).toBeUndefined();
