@@ -14,6 +14,7 @@ export interface EventStore {
   channel: string;
   /** The payload: a string (sent as UTF-8) or bytes. `body` and `metadata` cannot both be empty. */
   body?: MessageBody;
+  /** Free-form text sent with the event (`body` and `metadata` cannot both be empty). */
   metadata?: string;
   /** String key/value pairs. Tags alone do not make an event non-empty. */
   tags?: Tags;
@@ -52,10 +53,15 @@ export interface EventStoreResult {
  * ```
  */
 export interface EventStoreReceive {
+  /** The event's id, as the sender set it (or as generated when it set none). */
   readonly id: string;
+  /** The channel the event was stored in. */
   readonly channel: string;
+  /** The payload as bytes; `text()` and `json()` decode it. */
   readonly body: Uint8Array;
+  /** The sender's metadata (`''` when none). */
   readonly metadata: string;
+  /** The sender's tags (`{}` when none). */
   readonly tags: Readonly<Record<string, string>>;
   /** The event's position in its channel: 1, 2, 3, … */
   readonly sequence: number;
@@ -129,6 +135,7 @@ export type EventsStoreSendMode = 'stream' | 'unary';
  * ```
  */
 export interface EventsStoreClientOptions {
+  /** How `send()` reaches the broker (default `'stream'`). */
   sendMode?: EventsStoreSendMode;
 }
 

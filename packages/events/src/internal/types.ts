@@ -46,11 +46,15 @@ export interface EventSendResult {
  * ```
  */
 export interface EventReceive {
+  /** The event's id, as the sender set it (or as generated when it set none). */
   readonly id: string;
   /** The concrete channel the event was published on (also for wildcard subscriptions). */
   readonly channel: string;
+  /** The payload as bytes; `text()` and `json()` decode it. */
   readonly body: Uint8Array;
+  /** The sender's metadata (`''` when none). */
   readonly metadata: string;
+  /** The sender's tags (`{}` when none). */
   readonly tags: Readonly<Record<string, string>>;
   /** The body decoded as UTF-8. */
   text(): string;

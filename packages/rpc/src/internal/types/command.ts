@@ -7,7 +7,9 @@ export interface Command {
   channel: string;
   /** Payload; strings are sent as UTF-8. A command needs a body or metadata. */
   body?: MessageBody;
+  /** Free-form text sent with the command (a command needs a body or metadata). */
   metadata?: string;
+  /** String key/value pairs sent with the command. */
   tags?: Tags;
   /** Request id; generated when absent, so you can correlate the response. */
   id?: string;
@@ -34,6 +36,7 @@ export interface CommandResponse {
    * undefined when the responder sent none.
    */
   executedAt: Date | undefined;
+  /** The tags the responder set in its reply. */
   tags: Tags;
   /** The client id of the responder that answered. */
   responderId: string;
@@ -43,9 +46,13 @@ export interface CommandResponse {
 export interface CommandReceive {
   /** The request id; echo it in the reply. */
   id: string;
+  /** The channel the command was sent to (concrete, also for wildcard subscriptions). */
   channel: string;
+  /** The payload as bytes; `text()` and `json()` decode it. */
   body: Uint8Array;
+  /** The sender's metadata (`''` when none). */
   metadata: string;
+  /** The sender's tags (`{}` when none). */
   tags: Tags;
   /** Where the reply goes; filled in by the broker. Echo it in the reply. */
   replyChannel: string;
@@ -76,6 +83,7 @@ export interface CommandReply {
   executed?: boolean;
   /** Why it was not executed. */
   error?: string;
+  /** Tags sent back to the sender. */
   tags?: Tags;
   /** Default: now. */
   executedAt?: Date;

@@ -7,7 +7,9 @@ export interface Query {
   channel: string;
   /** Payload; strings are sent as UTF-8. A query needs a body or metadata. */
   body?: MessageBody;
+  /** Free-form text sent with the query (a query needs a body or metadata). */
   metadata?: string;
+  /** String key/value pairs sent with the query. */
   tags?: Tags;
   /** Request id; generated when absent, so you can correlate the response. */
   id?: string;
@@ -32,13 +34,17 @@ export interface Query {
 export interface QueryResponse {
   /** The request id. */
   id: string;
+  /** Whether the responder answered successfully (`false`, with `error`, when it failed). */
   executed: boolean;
   /** The responder's error text, when it set one. */
   error: string | undefined;
   /** When the responder executed it, as the responder stated; undefined when it sent none. */
   executedAt: Date | undefined;
+  /** The responder's payload as bytes; `text()` and `json()` decode it. */
   body: Uint8Array;
+  /** The responder's metadata (`''` when none). */
   metadata: string;
+  /** The responder's tags (`{}` when none). */
   tags: Tags;
   /** True when a broker-side query cache answered (never on the open-source broker). */
   cacheHit: boolean;
@@ -54,9 +60,13 @@ export interface QueryResponse {
 export interface QueryReceive {
   /** The request id; echo it in the reply. */
   id: string;
+  /** The channel the query was sent to (concrete, also for wildcard subscriptions). */
   channel: string;
+  /** The payload as bytes; `text()` and `json()` decode it. */
   body: Uint8Array;
+  /** The sender's metadata (`''` when none). */
   metadata: string;
+  /** The sender's tags (`{}` when none). */
   tags: Tags;
   /** Where the reply goes; filled in by the broker. Echo it in the reply. */
   replyChannel: string;
@@ -80,8 +90,11 @@ export interface QueryReply {
   requestId: string;
   /** The received query's `replyChannel`. */
   replyChannel: string;
+  /** The answer: a string (sent as UTF-8) or bytes. */
   body?: MessageBody;
+  /** Free-form text sent back with the answer. */
   metadata?: string;
+  /** Tags sent back to the sender. */
   tags?: Tags;
   /** Default: true unless `error` is set. */
   executed?: boolean;
