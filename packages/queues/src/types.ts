@@ -47,13 +47,17 @@ export interface QueuePolicy {
  * ```
  */
 export interface QueueMessage {
+  /** The queue. No wildcards, no whitespace, no `/`, no empty token, at most 246 bytes. */
   channel: string;
   /** Strings are sent as UTF-8. A message needs a body or metadata (tags alone do not count). */
   body?: string | Uint8Array;
+  /** Free-form text sent with the message. */
   metadata?: string;
+  /** String key/value pairs sent with the message. */
   tags?: Record<string, string>;
   /** Generated when absent, so results can be correlated. */
   id?: string;
+  /** Delay, expiration, and delivery limit with a dead-letter queue. */
   policy?: QueuePolicy;
 }
 
@@ -67,6 +71,7 @@ export interface QueueMessage {
  * ```
  */
 export interface QueueSendResult {
+  /** The message id (the one you set, or the generated one). */
   id: string;
   /** When the broker stored the message (undefined when it failed). */
   sentAt: Date | undefined;
@@ -88,7 +93,9 @@ export interface QueueSendResult {
  * ```
  */
 export interface QueueBatchResult {
+  /** The id of the batch request. */
   batchId: string;
+  /** One result per message, in the order sent. */
   results: QueueSendResult[];
   /** Counted from `results` (the broker's `HaveErrors` misses validation failures). */
   failed: number;
@@ -104,16 +111,23 @@ export interface QueueBatchResult {
  * ```
  */
 export interface ReceivedQueueMessage {
+  /** The message id, as the sender set it (or as generated when it set none). */
   id: string;
+  /** The queue it was received from. */
   channel: string;
+  /** The payload as bytes; `text()` and `json()` decode it. */
   body: Uint8Array;
+  /** The sender's metadata (`''` when none). */
   metadata: string;
+  /** The sender's tags (`{}` when none). */
   tags: Record<string, string>;
   /** The sender's client id. */
   clientId: string;
   /** The broker's sequence in this queue (a nacked or delayed message gets a new one). */
   sequence: number;
+  /** When the broker stored the message. */
   timestamp: Date;
+  /** When the broker stored the message, in Unix nanoseconds (the wire's precision). */
   timestampNanos: bigint;
   /** How many times the message has been delivered, this delivery included. */
   receiveCount: number;
@@ -140,6 +154,7 @@ export interface ReceivedQueueMessage {
  * ```
  */
 export interface QueueReceiveResult {
+  /** The messages received (at most `maxItems`). */
   messages: ReceivedQueueMessage[];
   /** Messages the broker dropped as expired while serving this request. */
   expired: number;
@@ -154,6 +169,7 @@ export interface QueueReceiveResult {
  * ```
  */
 export interface QueueReceiveOptions extends CallOptions {
+  /** The queue (an exact name: no wildcards). */
   channel: string;
   /** 1..1024. Default 1. */
   maxItems?: number;
@@ -173,6 +189,7 @@ export interface QueueReceiveOptions extends CallOptions {
  * ```
  */
 export interface QueueAckAllOptions extends CallOptions {
+  /** The queue (an exact name: no wildcards). */
   channel: string;
   /** Whole seconds in ms, 0..3 600 000. Default 1000. The call always blocks this long. */
   waitTimeoutMs?: number;
@@ -242,6 +259,7 @@ export interface QueuesInfoOptions extends CallOptions {
  * ```
  */
 export interface PollRequest extends CallOptions {
+  /** The queue (an exact name: no wildcards). */
   channel: string;
   /** 1..200 000. Default 1. The broker returns early only when this many arrived. */
   maxItems?: number;
@@ -281,6 +299,7 @@ export type TransactionState = 'open' | 'settled' | 'closed' | 'lost';
  * ```
  */
 export interface PolledQueueMessage extends ReceivedQueueMessage {
+  /** The transaction this message was polled in. */
   readonly transactionId: string;
   /** Where this message stands in its transaction. */
   readonly settlement: MessageSettlement;
@@ -302,8 +321,11 @@ export interface PolledQueueMessage extends ReceivedQueueMessage {
  * ```
  */
 export interface PollResponse {
+  /** The broker's id of this transaction. */
   readonly transactionId: string;
+  /** The queue that was polled. */
   readonly channel: string;
+  /** The messages of this transaction (empty when the wait ran out with none). */
   readonly messages: readonly PolledQueueMessage[];
   readonly state: TransactionState;
   /** Ack every message. */
