@@ -26,7 +26,9 @@ export type TransactionEndReason = 'settled' | 'closed' | 'lost';
  */
 export class QueueTransactionError extends KubemqError {
   override readonly name: string = 'QueueTransactionError';
+  /** The broker's id of the transaction the settlement was asked of. */
   readonly transactionId: string;
+  /** Why it takes no more settlements: already `settled`, `closed`, or `lost` with its stream. */
   readonly reason: TransactionEndReason;
   /** The message concerned, for a per-message settlement. */
   readonly sequence: number | undefined;

@@ -79,6 +79,7 @@ export interface QueuesOptions {
  * ```
  */
 export interface QueuesSubscription {
+  /** The queue (an exact name: no wildcards). */
   channel: string;
   /** Messages per transaction (batch size), 1..200 000. Default 10. */
   maxItems?: number;
@@ -147,6 +148,7 @@ export class QueuesClient {
   private readonly drainTimeoutMs: number;
 
   constructor(
+    /** The connected client this queues client sends through (shared, not owned: closing it is yours). */
     readonly client: KubemqClient,
     options: QueuesOptions = {},
   ) {

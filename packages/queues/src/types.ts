@@ -135,7 +135,9 @@ export interface ReceivedQueueMessage {
   reRouted: boolean;
   /** The queue it was moved from, when `reRouted`. */
   reRoutedFromQueue: string | undefined;
+  /** When the broker drops the message as expired (from `policy.expirationMs`); undefined when it has no expiration. */
   expiresAt: Date | undefined;
+  /** When a delayed message became visible (from `policy.delayMs`); undefined when it was not delayed. */
   delayedTo: Date | undefined;
   /** The policy the message carries (all zero after dead-lettering). */
   policy: QueuePolicy;
@@ -205,15 +207,36 @@ export interface QueueAckAllOptions extends CallOptions {
  * ```
  */
 export interface QueueInfo {
+  /**
+   * The queue's name. With `channels` it is the name you asked for; without, it is as the broker
+   * reports it, which trims the characters `_QUES.` from both ends (`QA_S.x` is listed as `A_S.x`).
+   */
   name: string;
   /** Messages stored, acked ones included until retention removes them. */
   messages: number;
+  /** Size in bytes of the stored messages (`messages`), as the broker's store counts them. */
   bytes: number;
+  /** Sequence of the oldest stored message (sequences start at 1). */
   firstSequence: number;
+  /** Sequence of the newest stored message. */
   lastSequence: number;
+  /** Messages stored in this queue: the span `lastSequence - firstSequence + 1` (nacked and delayed messages are stored again, so they count again). */
   sent: number;
+  /**
+   * Stored messages up to the highest sequence ever handed to a consumer (`firstSequence` to that
+   * sequence), settled or not; 0 while the queue has never been consumed from.
+   */
   delivered: number;
+  /**
+   * Messages not yet handed to a consumer, plus those handed out and not yet settled. While the
+   * queue has never been consumed from it equals `sent`, so it is not the number left to
+   * receive.
+   */
   waiting: number;
+  /**
+   * The broker's consumer count for this queue: 0 while it has never been consumed from, then at
+   * least 1 (the broker's durable consumer group stays after the last consumer leaves).
+   */
   subscribers: number;
 }
 
@@ -227,10 +250,18 @@ export interface QueueInfo {
  * ```
  */
 export interface QueuesInfo {
+  /** How many queues are listed in `queues` (only queues with stored messages; with `channels`, only those matched). */
   totalQueues: number;
+  /** Sum of `sent` over the listed queues. */
   sent: number;
+  /** Sum of `delivered` over the listed queues. */
   delivered: number;
+  /** Sum of `waiting` over the listed queues. */
   waiting: number;
+  /**
+   * One entry per queue that has stored messages: an empty queue, or one whose messages retention
+   * removed, is not listed (acked messages stay stored, so a drained queue usually still is).
+   */
   queues: QueueInfo[];
 }
 
@@ -327,6 +358,7 @@ export interface PollResponse {
   readonly channel: string;
   /** The messages of this transaction (empty when the wait ran out with none). */
   readonly messages: readonly PolledQueueMessage[];
+  /** Where the transaction stands now: `open` until settled, closed, or lost with its stream. */
   readonly state: TransactionState;
   /** Ack every message. */
   ackAll(options?: CallOptions): Promise<void>;

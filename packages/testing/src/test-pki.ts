@@ -19,10 +19,13 @@ export interface TestPkiOptions {
 export interface TestPki {
   /** The CA that signed the server and client certificates: what clients and the broker trust. */
   caPem: string;
+  /** The server certificate, valid for `serverNames` (extendedKeyUsage serverAuth): the broker's `tls.certPem`. */
   serverCertPem: string;
+  /** The server certificate's private key (unencrypted RSA 2048): the broker's `tls.keyPem`. */
   serverKeyPem: string;
   /** A client certificate (extendedKeyUsage clientAuth) for mutual TLS. */
   clientCertPem: string;
+  /** The client certificate's private key (unencrypted RSA 2048). */
   clientKeyPem: string;
   /** A second CA that signed nothing here: trusting only it must fail (unknown CA). */
   otherCaPem: string;
@@ -34,13 +37,21 @@ export interface TestPki {
 
 /** The paths written by {@link TestPki.writeFiles}; `remove()` deletes the directory. */
 export interface TestPkiFiles {
+  /** The temp directory holding the files (mode 0600 each). */
   dir: string;
+  /** Path of `ca.pem` ({@link TestPki.caPem}). */
   ca: string;
+  /** Path of `server.pem` ({@link TestPki.serverCertPem}). */
   serverCert: string;
+  /** Path of `server.key` ({@link TestPki.serverKeyPem}). */
   serverKey: string;
+  /** Path of `client.pem` ({@link TestPki.clientCertPem}). */
   clientCert: string;
+  /** Path of `client.key` ({@link TestPki.clientKeyPem}). */
   clientKey: string;
+  /** Path of `other-ca.pem` ({@link TestPki.otherCaPem}). */
   otherCa: string;
+  /** Deletes `dir` and everything in it; safe to call twice. */
   remove(): void;
 }
 

@@ -22,6 +22,7 @@ export interface BrokerCapabilities {
 /** The names of the capabilities, for itWhen() and KUBEMQ_CAPABILITIES. */
 export type BrokerCapability = keyof BrokerCapabilities;
 
+/** Every {@link BrokerCapability}, in a fixed order: the names KUBEMQ_CAPABILITIES accepts. */
 export const CAPABILITY_NAMES: readonly BrokerCapability[] = [
   'restart',
   'kill',
@@ -32,6 +33,7 @@ export const CAPABILITY_NAMES: readonly BrokerCapability[] = [
   'clientCertificates',
 ];
 
+/** Server TLS for a broker started by {@link startKubemq} (PEM text, not paths). */
 export interface TlsOptions {
   /** Server certificate, PEM. */
   certPem: string;
@@ -43,14 +45,25 @@ export interface TlsOptions {
   requireClientCert?: boolean;
 }
 
+/**
+ * Options of {@link startKubemq}. `auth`, `queryCache`, `channelManagement` and `tls` are optional
+ * features: a broker that cannot provide one reports it false in `capabilities` (tests then skip
+ * with a printed reason); it never fails startKubemq.
+ */
 export interface StartKubemqOptions {
   /**
-   * Optional features. A broker that cannot provide one reports it false in `capabilities`
-   * (tests then skip with a printed reason); it never fails startKubemq.
+   * Enforce token auth (emulator only; the open-source server never does: server.md §0.2).
+   * Default: no auth.
    */
-  auth?: { token: string };
+  auth?: {
+    /** The token clients must send as `authorization` metadata; non-empty. */
+    token: string;
+  };
+  /** Answer repeated queries with a CacheKey from a cache (emulator only: server.md §0.5). Default false. */
   queryCache?: boolean;
+  /** Answer channel-management queries on kubemq.cluster.internal.requests (emulator only: server.md §0.4). Default false. */
   channelManagement?: boolean;
+  /** Start the broker with TLS (binary, container and emulator; an external broker only as declared). Default: plaintext. */
   tls?: TlsOptions;
   /** Enforce grpc-go's keepalive policy (pings at most every 5 min). Default true, like the real server. */
   keepaliveEnforcement?: boolean;
@@ -62,17 +75,26 @@ export interface StartKubemqOptions {
 
 /** What test files learn about the shared broker (serialisable). */
 export interface BrokerInfo {
+  /** `host:port` of the broker's gRPC port. */
   readonly address: string;
+  /** Where the broker came from. */
   readonly kind: BrokerKind;
+  /** What the broker can do; gate tests on these. */
   readonly capabilities: BrokerCapabilities;
   /** True when the broker was started with TLS: connect with the CA of the options. */
   readonly tls?: boolean;
 }
 
+/**
+ * A running broker from {@link startKubemq}. Dispose it (`await using`) to stop it and remove its
+ * work directory; an external broker is left running.
+ */
 export interface KubemqBroker extends AsyncDisposable {
   /** host:port; always 127.0.0.1 for brokers started here. */
   readonly address: string;
+  /** Where the broker came from (external, binary, container or emulator). */
   readonly kind: BrokerKind;
+  /** What this broker can do; gate tests on these instead of on `kind`. */
   readonly capabilities: BrokerCapabilities;
   /**
    * The temp dir this broker owns (a binary's cwd with ./store and ./config.yaml; the emulator's

@@ -18,12 +18,36 @@ import { dateToNanos, msToSeconds, Subscribe_EventsStoreType } from '@kubemq/cor
  * ```
  */
 export type StartPosition =
-  | { readonly kind: 'newOnly' }
-  | { readonly kind: 'first' }
-  | { readonly kind: 'last' }
-  | { readonly kind: 'sequence'; readonly sequence: number }
-  | { readonly kind: 'time'; readonly time: Date }
-  | { readonly kind: 'timeDelta'; readonly deltaMs: number };
+  | {
+      /** Only events stored after the subscription opened. */
+      readonly kind: 'newOnly';
+    }
+  | {
+      /** Every stored event, from sequence 1. */
+      readonly kind: 'first';
+    }
+  | {
+      /** The last stored event, then new ones. */
+      readonly kind: 'last';
+    }
+  | {
+      /** From the event with sequence `sequence` on. */
+      readonly kind: 'sequence';
+      /** The channel sequence to start at: a whole number ≥ 1; past the end, it waits for new events. */
+      readonly sequence: number;
+    }
+  | {
+      /** Events stored at or after `time`. */
+      readonly kind: 'time';
+      /** The earliest store time to deliver (a valid Date after 1970-01-01T00:00:00Z; sent as Unix nanoseconds). */
+      readonly time: Date;
+    }
+  | {
+      /** Events stored in the last `deltaMs` milliseconds. */
+      readonly kind: 'timeDelta';
+      /** How far back from now, in milliseconds: positive and a whole number of seconds (the wire counts seconds). */
+      readonly deltaMs: number;
+    };
 
 /**
  * Constructors for the six start positions.

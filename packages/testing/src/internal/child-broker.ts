@@ -21,10 +21,13 @@ export interface ChildBrokerOptions {
 
 /** Thrown when the child exits or never answers; carries the output it wrote. */
 export class BrokerStartError extends Error {
+  /** Always `'BrokerStartError'`. */
   override readonly name = 'BrokerStartError';
   constructor(
     message: string,
+    /** The last lines (at most 80) the broker process wrote to stdout and stderr before it failed. */
     readonly output: string,
+    /** True when the process exited on its own during startup; false when it was killed for not answering in time. */
     readonly exitedEarly: boolean,
   ) {
     super(`${message}\n--- last output ---\n${output}`);

@@ -3,13 +3,19 @@ import { connect } from 'node:net';
 
 /** The fields of kubemq.PingResult (spec/wire-protocol.md). */
 export interface PingInfo {
+  /** The broker's host name (`PingResult.Host`). */
   host: string;
+  /** The broker's version, e.g. `v2.4.0`. */
   version: string;
+  /** When the broker started, in Unix **seconds**. */
   serverStartTime: bigint;
+  /** How long the broker has been up, in seconds. */
   serverUpTimeSeconds: bigint;
 }
 
+/** Where and how to ping a broker. */
 export interface PingTarget {
+  /** `host:port` of the broker's gRPC port. */
   address: string;
   /** Root certificate(s) for a TLS broker (the CA, or the self-signed server certificate). */
   tlsRootPem?: string;

@@ -20,7 +20,9 @@ export interface QueueConsumerStats {
   batches: number;
   /** Messages handed to the handler. */
   messages: number;
+  /** Messages acked after their handler returned. */
   acked: number;
+  /** Messages nacked because their handler threw (back to the queue, or to the dead-letter queue). */
   nacked: number;
   /** Handler calls that threw (their messages were nacked). */
   handlerErrors: number;
@@ -30,11 +32,13 @@ export interface QueueConsumerStats {
   recoveries: number;
   /** Get requests sent. */
   polls: number;
-  /** Get requests waiting for the broker right now, and the most ever at once (1 per consumer). */
+  /** Get requests waiting for the broker right now. */
   pollsInFlight: number;
+  /** The most get requests ever waiting for the broker at once (1 per consumer). */
   maxPollsInFlight: number;
-  /** Downstream streams opened in total, and open now. */
+  /** Downstream streams opened in total. */
   streamsOpened: number;
+  /** Downstream streams open now. */
   streamsOpen: number;
   /** End-of-stream listeners the consumer holds right now (constant across reconnects). */
   listeners: number;
@@ -111,6 +115,7 @@ export class QueueConsumer {
     if (consumer) consumer.recoveries++;
   }
 
+  /** A snapshot of the consumer's counters (a new object on every read). */
   get stats(): QueueConsumerStats {
     const c = this.run.counters;
     return {
@@ -141,6 +146,7 @@ export class QueueConsumer {
     return this.stopping;
   }
 
+  /** Same as {@link QueueConsumer.stop}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

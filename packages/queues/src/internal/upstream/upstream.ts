@@ -121,6 +121,7 @@ export class QueuesUpstream implements AsyncDisposable {
     return this.closing;
   }
 
+  /** Same as {@link QueuesUpstream.close}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
