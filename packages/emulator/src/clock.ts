@@ -4,12 +4,18 @@
 /** An opaque timer handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = object;
 
+/**
+ * The time source of the emulator: every delay, expiration, visibility and timeout reads it,
+ * so tests can pass a {@link ManualClock} through {@link EmulatorStartOptions.clock}.
+ */
 export interface Clock {
   /** Unix time in milliseconds. */
   nowMs(): number;
   /** Unix time in nanoseconds (monotonic within a process). */
   nowNs(): bigint;
+  /** Runs `fn` once after `ms` milliseconds (negative counts as 0); returns a handle for {@link Clock.clearTimeout}. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Cancels a pending timer; a handle that already fired or was cleared is ignored. */
   clearTimeout(h: TimerHandle): void;
 }
 
@@ -26,6 +32,7 @@ export function createSystemClock(): Clock {
   };
 }
 
+/** The default clock: wall time (`Date.now()`; nanoseconds from `process.hrtime` anchored to it) and Node's timers. */
 export const systemClock: Clock = createSystemClock();
 
 interface ManualTimer {
@@ -52,12 +59,14 @@ export class ManualClock implements Clock {
     return BigInt(this.now) * NS_PER_MS;
   }
 
+  /** Schedules `fn` at now + `ms` (negative counts as 0); it fires only inside {@link ManualClock.advance}. */
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer: ManualTimer = { id: this.nextId++, due: this.now + Math.max(0, ms), fn };
     this.timers.set(timer.id, timer);
     return timer;
   }
 
+  /** Cancels a pending timer; unknown or fired handles are ignored. */
   clearTimeout(h: TimerHandle): void {
     this.timers.delete((h as ManualTimer).id);
   }

@@ -2,15 +2,28 @@
 import { hostname } from 'node:os';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
-/** Queue policy limits (server.md §4, config/queue.go). */
+/**
+ * Queue policy limits (server.md §4, config/queue.go). The `*Seconds` fields are whole seconds
+ * like the wire; the `*Ms` fields are emulator internals in milliseconds. Defaults:
+ * {@link DEFAULT_QUEUE_LIMITS}; the first eight can also come from the server's `QUEUE_*`
+ * environment variables (§1.2, see {@link optionsFromEnv}).
+ */
 export interface QueueLimits {
+  /** Most messages one receive may ask for; `MaxNumberOfMessages` outside 1..this is rejected (Error 122). Default 1024 (`QUEUE_MAX_NUMBER_OF_MESSAGES`). */
   maxNumberOfMessages: number;
+  /** Largest receive `WaitTimeSeconds` accepted, in seconds (else Error 136). Default 3600 (`QUEUE_MAX_WAIT_TIMEOUT_SECONDS`). */
   maxWaitTimeoutSeconds: number;
+  /** Largest `Policy.ExpirationSeconds` accepted on send, in seconds (else Error 133). Default 43200 (`QUEUE_MAX_EXPIRATION_SECONDS`). */
   maxExpirationSeconds: number;
+  /** Largest `Policy.DelaySeconds` accepted on send, in seconds (else Error 135). Default 43200 (`QUEUE_MAX_DELAY_SECONDS`). */
   maxDelaySeconds: number;
+  /** Largest `Policy.MaxReceiveCount` accepted (else Error 134), and the value used when a message sets 0. Default 1024 (`QUEUE_MAX_RECEIVE_COUNT`). */
   maxReceiveCount: number;
+  /** Largest `VisibilitySeconds` accepted by the v1 stream (`StreamQueueMessage`), in seconds (else Error 127). Default 43200 (`QUEUE_MAX_VISIBILITY_SECONDS`). */
   maxVisibilitySeconds: number;
+  /** Visibility used by the v1 stream when a request sets `VisibilitySeconds` 0, in seconds. Default 60 (`QUEUE_DEFAULT_VISIBILITY_SECONDS`). */
   defaultVisibilitySeconds: number;
+  /** Wait used when a receive sets `WaitTimeSeconds` 0, in seconds. Default 1 (`QUEUE_DEFAULT_WAIT_TIMEOUT_SECONDS`). */
   defaultWaitTimeoutSeconds: number;
   /** QueuesDownstream Get: MaxItems <= 0 becomes this. */
   downstreamDefaultMaxItems: number;
@@ -20,8 +33,11 @@ export interface QueueLimits {
   delayScanIntervalMs: number;
 }
 
+/** Resolved TLS settings of the gRPC listener (server.md §1.3: TLS 1.2 minimum, one key pair). */
 export interface TlsConfig {
+  /** The server certificate chain, PEM text (`SECURITY_CERT_DATA` / `SECURITY_CERT_FILENAME`). */
   certPem: string;
+  /** The server's private key, PEM text (`SECURITY_KEY_DATA` / `SECURITY_KEY_FILENAME`). */
   keyPem: string;
   /** Loaded like the server's "mTLS" (§1.3): client certificates are NOT verified unless requireClientCert. */
   caPem?: string;
@@ -29,6 +45,12 @@ export interface TlsConfig {
   requireClientCert: boolean;
 }
 
+/**
+ * The HTTP/2 ping policy the emulator enforces on clients, mirroring grpc-go's default
+ * server enforcement that the real server runs with (server.md §0 item 8, §4): a client that
+ * pings more often than every 5 minutes is sent GOAWAY `too_many_pings` after its third strike.
+ * Defaults: enforce, 300000 ms, no pings without calls, 2 strikes.
+ */
 export interface KeepaliveConfig {
   /** Enforce grpc-go's default server policy (§4). */
   enforce: boolean;
@@ -40,8 +62,14 @@ export interface KeepaliveConfig {
   maxPingStrikes: number;
 }
 
+/**
+ * The emulator's effective configuration: {@link EmulatorOptions} with every default applied
+ * and checked by {@link resolveConfig}. Exposed as {@link KubemqEmulator.config}.
+ */
 export interface EmulatorConfig {
+  /** Address the gRPC listener binds to. Default `127.0.0.1` (the real server binds all interfaces, §1.2). */
   host: string;
+  /** Requested gRPC port; 0 picks a free one (the bound port is {@link KubemqEmulator.port}). Default 50000 (`GRPC_PORT`). */
   port: number;
   /** `Ping.Host` (HOST env; else the hostname with `.` → `_`). */
   nodeName: string;
@@ -51,28 +79,38 @@ export interface EmulatorConfig {
   dataDir: string | undefined;
   /** Wipe dataDir at start (STORE_CLEAN_STORE). */
   cleanStore: boolean;
-  /** gRPC max receive and send message size (GRPC_BODY_LIMIT). */
+  /** gRPC max receive and send message size, in bytes (GRPC_BODY_LIMIT, default 104857600 = 100 MiB). */
   bodyLimit: number;
-  /** Per-subscription buffer (GRPC_SUB_BUFF_SIZE). */
+  /** Per-subscription buffer, in messages (GRPC_SUB_BUFF_SIZE, default 100). */
   subscriptionBuffer: number;
-  /** How long a message waits for room in a full subscription buffer before it is dropped (§2.1). */
+  /** How long a message waits for room in a full subscription buffer before it is dropped, in ms (§2.1, §4; default 2000). */
   slowConsumerDropMs: number;
-  /** How long an events-store ClientID stays registered after its stream ends (§2.2: the server closes asynchronously). */
+  /** How long an events-store ClientID stays registered after its stream ends, in ms (§2.2: the server closes asynchronously; default 300). */
   clientIdReleaseMs: number;
-  /** Events-store events older than this many minutes are removed (STORE_MAX_RETENTION, §4); 0 = never. */
+  /** Events-store events older than this many minutes are removed (STORE_MAX_RETENTION, §4; default 1440); 0 = never. */
   retentionMinutes: number;
+  /** Queue policy limits (§4). */
   queue: QueueLimits;
+  /** TLS on the gRPC listener; undefined = plaintext. */
   tls: TlsConfig | undefined;
-  /** Emulator-only: a token every call must carry in `authorization` metadata. */
+  /** Emulator-only: a token every call must carry in `authorization` metadata (else UNAUTHENTICATED); undefined = no auth, like the real server, which never enforces auth. */
   authToken: string | undefined;
-  /** Emulator-only: answer repeated queries with the same CacheKey from a cache. */
+  /** Emulator-only: answer repeated queries with the same CacheKey from a cache (the real server has none, §0 item 5). */
   queryCache: boolean;
   /** Emulator-only: a responder on `kubemq.cluster.internal.requests`. */
   channelManagement: boolean;
+  /** The client ping policy enforced on every connection. */
   keepalive: KeepaliveConfig;
+  /** Level of the default console logger (silent unless set). */
   logLevel: LogLevel;
 }
 
+/**
+ * The open-source server's queue limits (server.md §4): 1024 messages per receive, 3600 s max
+ * wait, 43200 s max expiration / delay / visibility, 1024 max receive count, 60 s default
+ * visibility, 1 s default wait; downstream `MaxItems` default 200000, min wait 1000 ms; delay
+ * scan every 500 ms. Frozen.
+ */
 export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxNumberOfMessages: 1024,
   maxWaitTimeoutSeconds: 3600,
@@ -104,34 +142,67 @@ export const DEFAULT_RETENTION_MINUTES = 1440;
 /** Honest about what answers: the open-source server says "v2.4.0". */
 export const EMULATOR_VERSION = 'v2.4.0-emulator';
 
-/** What a caller may pass: every field optional, nested objects partial. */
+/**
+ * What a caller may pass: every field optional, nested objects partial. {@link resolveConfig}
+ * applies the defaults below (server.md §4) and throws {@link EmulatorConfigError} on bad values.
+ */
 export interface EmulatorOptions {
+  /** Address to bind. Default `127.0.0.1` (loopback; the real server binds all interfaces, §1.2). */
   host?: string;
+  /** gRPC port, 0..65535; 0 picks a free port. Default 50000 (`GRPC_PORT`, §1.2). */
   port?: number;
+  /** Reported as `Ping.Host`. Default: the `HOST` env variable, else the hostname with `.` → `_` (§1.2). */
   nodeName?: string;
+  /** Reported as `Ping.Version`. Default {@link EMULATOR_VERSION}. */
   version?: string;
+  /** Directory for durable data (events store, queues); omitted or empty = memory only (`STORE_STORE_PATH`, §1.2). */
   dataDir?: string;
+  /** Delete `dataDir` before starting. Default false (`STORE_CLEAN_STORE`, §1.2). */
   cleanStore?: boolean;
+  /** gRPC max receive and send message size, in bytes, at least 1. Default 104857600 = 100 MiB (`GRPC_BODY_LIMIT`, §1.2, §4). */
   bodyLimit?: number;
+  /** Per-subscription buffer, in messages, at least 1. Default 100 (`GRPC_SUB_BUFF_SIZE`, §1.2, §4). */
   subscriptionBuffer?: number;
+  /** How long a message waits for room in a full subscription buffer before it is dropped, in ms. Default 2000 (§2.1, §4). */
   slowConsumerDropMs?: number;
+  /** How long an events-store ClientID stays registered after its stream ends, in ms. Default 300 (§2.2). */
   clientIdReleaseMs?: number;
+  /** Events-store retention, in minutes; 0 = keep forever. Default 1440 (`STORE_MAX_RETENTION`, §1.2, §4). */
   retentionMinutes?: number;
+  /** Queue policy limits to override; the rest keep {@link DEFAULT_QUEUE_LIMITS} (`QUEUE_*`, §1.2, §4). */
   queue?: Partial<QueueLimits>;
-  tls?: { certPem: string | Buffer; keyPem: string | Buffer; caPem?: string | Buffer; requireClientCert?: boolean };
-  /** Token auth: `{ token }`, or the token itself. */
-  auth?: { token: string } | string;
+  /** Serve TLS instead of plaintext (`SECURITY_*`, §1.2, §1.3). Default: plaintext. */
+  tls?: {
+    /** Server certificate chain, PEM (string or Buffer). Required. */
+    certPem: string | Buffer;
+    /** Server private key, PEM (string or Buffer). Required. */
+    keyPem: string | Buffer;
+    /** CA certificate, PEM. Loaded like the server's "mTLS" (§1.3): client certificates are not verified unless `requireClientCert`. */
+    caPem?: string | Buffer;
+    /** Emulator-only: require client certificates signed by `caPem` (which is then required). Default false. */
+    requireClientCert?: boolean;
+  };
+  /** Emulator-only token auth: `{ token }`, or the token itself; calls without `authorization` metadata equal to it fail with UNAUTHENTICATED. Default: no auth (the real server never enforces auth). */
+  auth?: {
+    /** The token; must be non-empty. */
+    token: string;
+  } | string;
+  /** Emulator-only: answer repeated queries with the same CacheKey from a cache (the real server has none, §0 item 5). Default false. */
   queryCache?: boolean;
+  /** Emulator-only: a responder on `kubemq.cluster.internal.requests` (create / delete / list channels). Default false. */
   channelManagement?: boolean;
-  /** `false` turns enforcement off. */
+  /** Client ping policy to override (defaults: grpc-go's, §4); `false` turns enforcement off. */
   keepalive?: Partial<KeepaliveConfig> | false;
+  /** Level of the default console logger (`LOG_LEVEL`, §1.2). Default `silent` (the CLI uses `info`). */
   logLevel?: LogLevel;
 }
 
 /** Bad configuration: names the option (or env variable) at fault. */
 export class EmulatorConfigError extends Error {
+  /** Always `'EmulatorConfigError'`. */
   override readonly name = 'EmulatorConfigError';
   constructor(
+    /** The option path (e.g. `queue.maxDelaySeconds`, `tls.certPem`) or env variable (e.g. `GRPC_PORT`) at fault. */
     readonly field: string,
     message: string,
   ) {

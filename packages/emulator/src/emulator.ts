@@ -19,6 +19,7 @@ import { fileStore, memoryStore, type Store } from './store/index.js';
 import { startGrpcServer, type RunningServer } from './transport/grpc-server.js';
 import type { MethodHandlers } from './transport/method-table.js';
 
+/** Options of {@link KubemqEmulator.start}: the configuration plus the logger, clock and stop grace. */
 export interface EmulatorStartOptions extends EmulatorOptions {
   /** A logger; default: console at `logLevel` (silent unless set). */
   logger?: EmulatorLogger;
@@ -28,13 +29,26 @@ export interface EmulatorStartOptions extends EmulatorOptions {
   stopGraceMs?: number;
 }
 
+/**
+ * A KubeMQ broker running in this process, speaking the server's gRPC API with the open-source
+ * server's behaviour (spec/server.md), for tests and local development. Start one with
+ * {@link KubemqEmulator.start}; stop it with {@link KubemqEmulator.stop} or `await using`.
+ *
+ * @example
+ * ```ts
+ * await using emulator = await KubemqEmulator.start({ port: 0 });
+ * console.log(emulator.address); // e.g. 127.0.0.1:41234
+ * ```
+ */
 export class KubemqEmulator implements AsyncDisposable {
   /** `host:port` to dial. */
   readonly address: string;
   private stopping: Promise<void> | undefined;
 
   private constructor(
+    /** The effective configuration, with every default applied. */
     readonly config: EmulatorConfig,
+    /** The port the gRPC server is bound to (the free port picked when `port: 0` was asked for). */
     readonly port: number,
     private readonly server: RunningServer,
     private readonly ctx: ServiceContext,
@@ -45,6 +59,7 @@ export class KubemqEmulator implements AsyncDisposable {
     this.address = `${host}:${port}`;
   }
 
+  /** The address the gRPC server is bound to (`config.host`, default `127.0.0.1`). */
   get host(): string {
     return this.config.host;
   }
@@ -113,6 +128,7 @@ export class KubemqEmulator implements AsyncDisposable {
     return this.stopping;
   }
 
+  /** Same as {@link KubemqEmulator.stop}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

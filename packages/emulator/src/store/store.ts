@@ -1,6 +1,7 @@
 // Persistence for the engines: a named append-only log of opaque records.
 // Engines encode their own records; the store only keeps bytes in order.
 
+/** One named, append-only log of opaque records, kept in order by a {@link Store}. */
 export interface RecordLog {
   /** Every record appended (or last rewritten) so far, oldest first. */
   replay(): Uint8Array[];
@@ -13,6 +14,10 @@ export interface RecordLog {
   rewrite(records: Uint8Array[]): void;
 }
 
+/**
+ * Persistence for the emulator's engines: named logs of opaque records. {@link memoryStore}
+ * keeps them in memory, {@link fileStore} in a directory (`dataDir`).
+ */
 export interface Store {
   /** The log with this name, created empty on first use. Any string is a valid name. */
   log(name: string): RecordLog;
@@ -22,5 +27,6 @@ export interface Store {
   remove(name: string): void;
   /** True when data survives a restart of the emulator. */
   readonly durable: boolean;
+  /** Closes every open log and releases the store (a file store's directory lock). Idempotent. */
   close(): Promise<void>;
 }

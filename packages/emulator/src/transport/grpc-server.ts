@@ -20,6 +20,7 @@ export interface RunningServer {
 
 /** The bind failed because the port is taken. */
 export class PortInUseError extends Error {
+  /** Always `'PortInUseError'`. */
   override readonly name = 'PortInUseError';
 }
 
