@@ -138,6 +138,8 @@ describe('gRPC statuses', () => {
 
   it('an oversized message is not retryable; excess pings are', () => {
     expect(mapError(status(8, 'Received message larger than max (200 vs. 100)'), ctx).retryable).toBe(false);
+    expect(mapError(status(8, 'Attempted to send message with a size larger than 100'), ctx).retryable).toBe(false);
+    expect(mapError(status(8, 'Received message that decompresses to a size larger than 100'), ctx).retryable).toBe(false);
     expect(mapError(status(8, 'Bandwidth exhausted or memory limit exceeded'), ctx).retryable).toBe(true);
   });
 

@@ -49,7 +49,9 @@ const CONNECTION_LOST: Omit<BrokerErrorClass, 'brokerCode'> = { code: 'UNAVAILAB
 
 // Not a bare 'TLS': "socket disconnected before secure TLS connection was established" is a plain drop.
 const TLS_FAILURE = /certificate|SSL routines|SSL alert|handshake failure|self[- ]signed|unable to verify/i;
-const MESSAGE_TOO_LARGE = /larger than max|message too large|exceeds maximum/i;
+// grpc-js: `Attempted to send message with a size larger than N`, `Received message larger than max (…)`,
+// `… decompresses to a size larger than N`; grpc-go servers: `… larger than max (…)`.
+const MESSAGE_TOO_LARGE = /size larger than|larger than max|message too large|exceeds maximum/i;
 /**
  * grpc-js's INTERNAL texts for a call whose HTTP/2 stream the peer reset or closed without a gRPC
  * status: a broker stopping (gracefully or killed) ends its streams this way, e.g.
