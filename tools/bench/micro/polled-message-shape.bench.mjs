@@ -1,7 +1,7 @@
-// Micro-benchmark behind proposals/queues-polled-message-class.patch: the cost of building a polled
-// queue message the way packages/queues/src/internal/downstream/transaction.ts wrap() does
-// (object spread + getter + closures) against a class with own closures and a prototype getter.
-//   node tools/bench/proposals/polled-message-shape.bench.mjs
+// Micro-benchmark behind the PolledMessage class in packages/queues/src/internal/downstream/transaction.ts:
+// the cost of building a polled queue message as an object literal (spread + getter + closures),
+// as it was first written, against a class with own closures and a prototype getter.
+//   node tools/bench/micro/polled-message-shape.bench.mjs
 const decoder = new TextDecoder();
 function received(i) { const body = new Uint8Array(16); return { id: 'id' + i, channel: 'c', body, metadata: '', tags: {}, clientId: 'x', sequence: i, timestamp: new Date(), timestampNanos: 1n, receiveCount: 1, reRouted: false, reRoutedFromQueue: undefined, expiresAt: undefined, delayedTo: undefined, policy: undefined, text: () => decoder.decode(body), json: () => JSON.parse(decoder.decode(body)) }; }
 const ledger = { messageState: (s) => 'pending' }; const tx = { settleSome() {} };
