@@ -67,29 +67,33 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
     }
   }
 
+  /** Sends TOTAL events while the broker goes down (`stop` or `kill`) and comes back; the live
+   *  subscriber must end with every stored sequence once, and the client must have reconnected. */
+  async function outageMidStream(prefix: string, down: 'stop' | 'kill'): Promise<void> {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel(prefix);
+    const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+    const states: string[] = [];
+    const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
+    try {
+      await sendThrough(c, channel, async () => {
+        await (broker as KubemqBroker)[down]();
+        await (broker as KubemqBroker).restart();
+      });
+      await expectEverySequenceOnce(c, channel, live.items);
+      expect(live.errors).toEqual([]);
+      // the broker really went away mid-stream and the client came back
+      expect(states).toContain('reconnecting');
+      expect(states[states.length - 1]).toBe('ready');
+    } finally {
+      watch.unsubscribe();
+      live.sub.unsubscribe();
+    }
+  }
+
   itWhen('restart', expectedCapabilities())(
     `graceful stop + restart in the middle of ${TOTAL} events: no gap, no repeat`,
-    async () => {
-      const c = client as KubemqClient;
-      const channel = uniqueChannel('es.restart');
-      const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
-      const states: string[] = [];
-      const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
-      try {
-        await sendThrough(c, channel, async () => {
-          await (broker as KubemqBroker).stop();
-          await (broker as KubemqBroker).restart();
-        });
-        await expectEverySequenceOnce(c, channel, live.items);
-        expect(live.errors).toEqual([]);
-        // the broker really went away mid-stream and the client came back
-        expect(states).toContain('reconnecting');
-        expect(states[states.length - 1]).toBe('ready');
-      } finally {
-        watch.unsubscribe();
-        live.sub.unsubscribe();
-      }
-    },
+    () => outageMidStream('es.restart', 'stop'),
     180_000,
   );
 
@@ -121,27 +125,7 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
 
   itWhen('kill', expectedCapabilities())(
     `kill -9 + restart in the middle of ${TOTAL} events: no gap, no repeat`,
-    async () => {
-      const c = client as KubemqClient;
-      const channel = uniqueChannel('es.kill');
-      const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
-      const states: string[] = [];
-      const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
-      try {
-        await sendThrough(c, channel, async () => {
-          await (broker as KubemqBroker).kill();
-          await (broker as KubemqBroker).restart();
-        });
-        await expectEverySequenceOnce(c, channel, live.items);
-        expect(live.errors).toEqual([]);
-        // the broker really went away mid-stream and the client came back
-        expect(states).toContain('reconnecting');
-        expect(states[states.length - 1]).toBe('ready');
-      } finally {
-        watch.unsubscribe();
-        live.sub.unsubscribe();
-      }
-    },
+    () => outageMidStream('es.kill', 'kill'),
     180_000,
   );
 });
