@@ -37,6 +37,8 @@ export const ErrorCode = {
   BROKER: 'BROKER',
   /** The broker failed internally (gRPC INTERNAL, DATA_LOSS, or a recovered crash, `Error 200`). */
   INTERNAL: 'INTERNAL',
+  /** A received body could not be decoded by the channel's codec (or failed its validation). */
+  DECODE_FAILED: 'DECODE_FAILED',
   /** Anything else. The original error is the `cause`. */
   UNKNOWN: 'UNKNOWN',
 } as const;

@@ -142,3 +142,26 @@ export class AuthenticationError extends KubemqError {
     super({ ...options, code: 'AUTHENTICATION' });
   }
 }
+
+/**
+ * A received body that the channel's codec could not decode, or whose value failed the codec's
+ * validation. It is delivered with that one message (`decodeError`); the subscription goes on.
+ */
+export class DecodeError extends KubemqError {
+  /** `DecodeError`. */
+  override readonly name: string = 'DecodeError';
+  /** The codec's name (`json`, `text`, `bytes`, or the user codec's). */
+  readonly codec: string;
+  /** The id of the message that failed. */
+  readonly messageId: string;
+
+  constructor(options: Omit<KubemqErrorOptions, 'code' | 'retryable'> & { codec: string; messageId: string }) {
+    super({ ...options, code: 'DECODE_FAILED', retryable: false });
+    this.codec = options.codec;
+    this.messageId = options.messageId;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), codec: this.codec, messageId: this.messageId };
+  }
+}
