@@ -1,7 +1,8 @@
 // Lint for the whole workspace. The architecture rules live here:
 //  - Nx module boundaries by project tag (core depends on no pattern, patterns on core only,
 //    no runtime package on the emulator or testing packages, the conformance suite on no SDK code);
-//  - only core's transport layer imports @grpc/grpc-js.
+//  - only core's transport layer imports @grpc/grpc-js; only its opentelemetry entry imports
+//    @opentelemetry/* (an optional peer dependency: nothing else may load it).
 import nx from '@nx/eslint-plugin';
 
 const runtimeBoundaries = [
@@ -9,7 +10,8 @@ const runtimeBoundaries = [
   {
     sourceTag: 'type:pattern',
     onlyDependOnLibsWithTags: ['type:core'],
-    bannedExternalImports: ['@grpc/*', '@bufbuild/*', 'google-protobuf'],
+    // Telemetry reaches the patterns through core's Instrumentation, never the OpenTelemetry API.
+    bannedExternalImports: ['@grpc/*', '@bufbuild/*', 'google-protobuf', '@opentelemetry/*'],
   },
   { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:emulator'] },
@@ -34,7 +36,7 @@ const boundaryRule = (depConstraints) => [
   {
     enforceBuildableLibDependency: true,
     banTransitiveDependencies: true,
-    allow: ['@kubemq/core/internal', '@kubemq/testing/jest'],
+    allow: ['@kubemq/core/internal', '@kubemq/core/opentelemetry', '@kubemq/testing/jest', '@kubemq/testing/opentelemetry'],
     depConstraints,
   },
 ];
@@ -64,7 +66,21 @@ export default [
   },
   {
     files: ['packages/core/src/**/*.ts'],
-    ignores: ['packages/core/src/internal/transport/**'],
+    ignores: ['packages/core/src/internal/transport/**', 'packages/core/src/opentelemetry/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@grpc/*'], message: 'Only core/src/internal/transport may import @grpc/grpc-js.' },
+            { group: ['@opentelemetry/*'], message: 'Only core/src/opentelemetry may import @opentelemetry/* (an optional peer dependency).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/core/src/opentelemetry/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

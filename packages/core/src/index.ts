@@ -12,6 +12,7 @@ export type {
 export type { ConnectionState } from './client/connection-state.js';
 export type { ServerInfo } from './client/server-info.js';
 export type { Logger, LogFields, LogLevel } from './client/logger.js';
+export { pinoLogger, type FieldsFirstLogger } from './client/logger-adapters.js';
 export type { ReconnectPolicy } from './internal/recovery/backoff.js';
 export { ChannelsClient, CHANNEL_MANAGEMENT_CHANNEL, type PurgeQueueOptions } from './channels/channels-client.js';
 export type { ChannelInfo, ChannelStats, ChannelType } from './channels/channel-info.js';
@@ -24,5 +25,24 @@ export {
   TimeoutError,
   ConnectionError,
   AuthenticationError,
+  DecodeError,
   type KubemqErrorOptions,
 } from './internal/errors/kubemq-error.js';
+
+// Typed payloads: codecs for the typed channels of every pattern.
+export type { Codec, Decoded } from './codecs/codec.js';
+export { jsonCodec, type JsonCodecOptions } from './codecs/json-codec.js';
+export { textCodec } from './codecs/text-codec.js';
+export { bytesCodec } from './codecs/bytes-codec.js';
+
+// Telemetry: the seam `@kubemq/core/opentelemetry` (or your own implementation) plugs into.
+export type {
+  Telemetry,
+  TelemetryClientInfo,
+  Instrumentation,
+  MessagingOperation,
+  MessagingOperationType,
+  MessagingPattern,
+  OperationSpan,
+  RetryReason,
+} from './telemetry/telemetry.js';

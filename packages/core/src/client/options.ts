@@ -1,4 +1,5 @@
 import type { ReconnectPolicy } from '../internal/recovery/backoff.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Logger, LogLevel } from './logger.js';
 
 /**
@@ -85,6 +86,11 @@ export interface ClientOptions {
   logger?: Logger;
   /** Lowest level logged. Default `info` when a logger is given. */
   logLevel?: LogLevel;
+  /**
+   * Spans and metrics for every messaging operation, e.g. `openTelemetry()` from
+   * `@kubemq/core/opentelemetry`. Default: none (nothing is recorded, nothing extra is loaded).
+   */
+  telemetry?: Telemetry;
   /** Aborts connect(). */
   signal?: AbortSignal;
   /** The environment to read `KUBEMQ_*` variables from. Default `process.env`. */

@@ -6,6 +6,7 @@ import { validateClientId } from '../internal/validation/client-id.js';
 import { fail } from '../internal/validation/fail.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
 import { levelLogger, type Logger } from './logger.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 import type { ClientOptions, CredentialProvider, ResolvedClientOptions, TlsOptions } from './options.js';
 
 export const DEFAULT_ADDRESS = 'localhost:50000';
@@ -18,6 +19,7 @@ export interface ConnectionSettings {
   tls: TlsMaterial | undefined;
   auth: { token?: string; provider?: CredentialProvider };
   logger: Logger;
+  telemetry: Telemetry | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,6 +54,9 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
   if (options.credentials !== undefined && typeof options.credentials?.getToken !== 'function') {
     fail('credentials', 'must have a getToken() method');
   }
+  if (options.telemetry !== undefined && typeof options.telemetry?.instrument !== 'function') {
+    fail('telemetry', 'must have an instrument() method (e.g. openTelemetry() from @kubemq/core/opentelemetry)');
+  }
   const logger = levelLogger(options.logger, options.logLevel ?? (options.logger ? 'info' : 'silent'));
   return {
     options: { ...resolved, tls: tls !== undefined },
@@ -59,6 +64,7 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
     // A provider takes precedence: a static token (say from the environment) is then ignored.
     auth: options.credentials !== undefined ? { provider: options.credentials } : { ...(token !== undefined && { token }) },
     logger,
+    telemetry: options.telemetry,
   };
 }
 

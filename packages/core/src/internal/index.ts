@@ -100,3 +100,9 @@ export { validatePositiveInt, validateSignal, type NumberRules } from './validat
 // Conversions
 export { msToSeconds, nanosToDate, dateToNanos, secondsToDate } from './conversions/time.js';
 export { newId } from './conversions/id.js';
+
+// Telemetry: spans around operations and deliveries (no-ops when the client has none)
+export { traced, tracedDeliveries } from './telemetry/traced.js';
+
+// Typed payloads: codec application for the typed channels
+export { validateCodec, encodeValue, decodeBody, withDecoded } from './codecs/typed-body.js';

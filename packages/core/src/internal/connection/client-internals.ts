@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { ConnectionState } from '../../client/connection-state.js';
 import type { Logger } from '../../client/logger.js';
 import type { ResolvedClientOptions } from '../../client/options.js';
+import type { Instrumentation } from '../../telemetry/telemetry.js';
 import type { KubemqError } from '../errors/kubemq-error.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 
@@ -54,6 +55,8 @@ export interface ClientInternals {
   readonly options: ResolvedClientOptions;
   readonly state$: Observable<ConnectionState>;
   readonly state: ConnectionState;
+  /** The client's telemetry, when it was given one: patterns describe their operations to it. */
+  readonly telemetry: Instrumentation | undefined;
   whenReady(signal?: AbortSignal): Promise<void>;
   unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, ctx: CallContext): Promise<Res>;
   serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, observer: StreamObserver<Res>, ctx: CallContext): StreamCall;

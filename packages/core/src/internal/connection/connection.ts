@@ -3,6 +3,7 @@ import type { ConnectionState } from '../../client/connection-state.js';
 import type { Logger } from '../../client/logger.js';
 import type { ResolvedClientOptions } from '../../client/options.js';
 import type { ConnectionSettings } from '../../client/resolve-options.js';
+import type { Instrumentation } from '../../telemetry/telemetry.js';
 import { Empty } from '../generated/kubemq.js';
 import { AuthenticationError, ConnectionError, KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
@@ -38,6 +39,7 @@ export class Connection implements ClientInternals {
   readonly clientId: string;
   readonly logger: Logger;
   readonly options: ResolvedClientOptions;
+  readonly telemetry: Instrumentation | undefined;
   readonly #transport: GrpcTransport;
   readonly #auth: TokenManager;
   readonly #state = new BehaviorSubject<ConnectionState>('connecting');
@@ -57,6 +59,7 @@ export class Connection implements ClientInternals {
     this.options = settings.options;
     this.clientId = settings.options.clientId;
     this.logger = settings.logger;
+    this.telemetry = settings.telemetry?.instrument({ address: settings.options.address, clientId: settings.options.clientId });
     this.#auth = new TokenManager(settings.auth, settings.options.tokenRefreshMarginMs, settings.logger);
     this.#buffer = new SendBuffer(settings.options.sendBufferSize);
     const keepalive = settings.options.keepalive;
@@ -213,6 +216,7 @@ export class Connection implements ClientInternals {
       if (err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined && this.#auth.canRefresh && !retried) {
         this.logger.info('the broker refused the token; refreshing once', { operation: ctx.operation });
         await this.#auth.refresh().catch((e: unknown) => Promise.reject(mapError(e, ctx)));
+        this.telemetry?.retried(ctx.operation, 'token_refresh');
         return this.#invoke(method, request, ctx, deadline, signal, true);
       }
       this.#noteFailure(err);
@@ -349,6 +353,7 @@ export class Connection implements ClientInternals {
       () => {
         this.#state.next('ready');
         this.logger.info('reconnected', { address: this.options.address });
+        this.telemetry?.reconnected();
         this.#buffer.release();
         for (const listener of this.#reconnectListeners) listener();
       },

@@ -77,7 +77,9 @@ export function recoverable<T>(
         .then(() => client.whenReady(stop.signal))
         .then(
           () => {
-            if (!stop.signal.aborted) start();
+            if (stop.signal.aborted) return;
+            client.telemetry?.retried(options.operation, 'stream_reopen');
+            start();
           },
           (waitError: unknown) => {
             if (stop.signal.aborted) return;

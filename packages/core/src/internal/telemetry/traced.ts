@@ -1,0 +1,61 @@
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import type { Instrumentation, MessagingOperation } from '../../telemetry/telemetry.js';
+
+/**
+ * Runs one operation inside a span when the client has telemetry, and straight through when it
+ * has none (the description is then never built). The span is active while `run` starts, so
+ * spans started inside it (user code in a handler included) are its children, and it ends when
+ * the promise settles.
+ */
+export function traced<T>(
+  telemetry: Instrumentation | undefined,
+  describe: () => MessagingOperation,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (telemetry === undefined) return run();
+  const span = telemetry.start(describe());
+  let promise: Promise<T>;
+  try {
+    promise = span.run(run);
+  } catch (err) {
+    span.end(err);
+    throw err;
+  }
+  return promise.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (err: unknown) => {
+      span.end(err);
+      throw err;
+    },
+  );
+}
+
+/**
+ * Wraps each delivery of a push subscription in a `process` span whose parent is the message's
+ * producer (read from its tags): the subscriber's callback runs inside it. Without telemetry the
+ * source is returned as it is.
+ */
+export function tracedDeliveries<T>(
+  telemetry: Instrumentation | undefined,
+  describe: (value: T) => MessagingOperation,
+): MonoTypeOperatorFunction<T> {
+  if (telemetry === undefined) return (source) => source;
+  return (source) =>
+    new Observable<T>((subscriber) =>
+      source.subscribe({
+        next: (value) => {
+          const span = telemetry.start(describe(value));
+          try {
+            span.run(() => subscriber.next(value));
+          } finally {
+            span.end();
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}

@@ -1,0 +1,92 @@
+import { SpanKind, type Attributes } from '@opentelemetry/api';
+import { KubemqError } from '../internal/errors/kubemq-error.js';
+import type { MessagingOperation, TelemetryClientInfo } from '../telemetry/telemetry.js';
+
+/**
+ * Attribute names: the OpenTelemetry messaging semantic conventions, plus `kubemq.*` ones for
+ * what they have no name for.
+ */
+export const ATTR = {
+  SYSTEM: 'messaging.system',
+  OPERATION_TYPE: 'messaging.operation.type',
+  OPERATION_NAME: 'messaging.operation.name',
+  DESTINATION: 'messaging.destination.name',
+  MESSAGE_ID: 'messaging.message.id',
+  BODY_SIZE: 'messaging.message.body.size',
+  BATCH_COUNT: 'messaging.batch.message_count',
+  CONSUMER_GROUP: 'messaging.consumer.group.name',
+  CLIENT_ID: 'messaging.client.id',
+  SERVER_ADDRESS: 'server.address',
+  SERVER_PORT: 'server.port',
+  ERROR_TYPE: 'error.type',
+  /** The broker's channel type: `events`, `events_store`, `queues`, `commands`, `queries`. */
+  CHANNEL_TYPE: 'kubemq.channel.type',
+  /** The SDK operation that was retried, e.g. `events.subscribe`. */
+  OPERATION: 'kubemq.operation',
+  /** Why it was retried: `stream_reopen` or `token_refresh`. */
+  RETRY_REASON: 'kubemq.retry.reason',
+} as const;
+
+/** `messaging.system` of every span and metric. */
+export const MESSAGING_SYSTEM = 'kubemq';
+
+/** `{operation name} {destination}`, as the conventions name messaging spans. */
+export function spanName(op: MessagingOperation): string {
+  return `${op.name} ${op.channel}`;
+}
+
+/**
+ * Producer and consumer for the message patterns; client and server for commands and queries
+ * (a request and its reply); settlements are client calls.
+ */
+export function spanKind(op: MessagingOperation): SpanKind {
+  const rpc = op.pattern === 'commands' || op.pattern === 'queries';
+  switch (op.type) {
+    case 'send':
+      return rpc ? SpanKind.CLIENT : SpanKind.PRODUCER;
+    case 'process':
+      return rpc ? SpanKind.SERVER : SpanKind.CONSUMER;
+    case 'receive':
+      return SpanKind.CONSUMER;
+    case 'settle':
+      return SpanKind.CLIENT;
+  }
+}
+
+/** Host and port of a `host:port` address (IPv6 hosts keep their brackets off). */
+export function serverAttributes(address: string): Attributes {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { [ATTR.SERVER_ADDRESS]: host, [ATTR.SERVER_PORT]: Number(address.slice(colon + 1)) };
+}
+
+/** The attributes every metric of an operation carries (low cardinality: no ids, no sizes). */
+export function metricAttributes(op: MessagingOperation, server: Attributes): Attributes {
+  const attributes: Attributes = {
+    [ATTR.SYSTEM]: MESSAGING_SYSTEM,
+    [ATTR.OPERATION_TYPE]: op.type,
+    [ATTR.OPERATION_NAME]: op.name,
+    [ATTR.DESTINATION]: op.channel,
+    [ATTR.CHANNEL_TYPE]: op.pattern,
+    ...server,
+  };
+  if (op.group) attributes[ATTR.CONSUMER_GROUP] = op.group;
+  return attributes;
+}
+
+/** A span's attributes: the metric ones plus the message's id, size and count and the client id. */
+export function spanAttributes(op: MessagingOperation, client: TelemetryClientInfo, server: Attributes): Attributes {
+  const attributes = metricAttributes(op, server);
+  attributes[ATTR.CLIENT_ID] = client.clientId;
+  if (op.messageId !== undefined) attributes[ATTR.MESSAGE_ID] = op.messageId;
+  if (op.bodySize !== undefined) attributes[ATTR.BODY_SIZE] = op.bodySize;
+  if (op.messageCount !== undefined) attributes[ATTR.BATCH_COUNT] = op.messageCount;
+  return attributes;
+}
+
+/** `error.type`: the KubemqError code (`TIMEOUT`, `VALIDATION`, …), else the error's class name. */
+export function errorType(error: unknown): string {
+  if (KubemqError.isKubemqError(error)) return error.code;
+  if (error instanceof Error) return error.name;
+  return '_OTHER';
+}

@@ -1,0 +1,90 @@
+/**
+ * The telemetry seam of the SDK: the patterns describe each messaging operation with a
+ * {@link MessagingOperation}, and whatever {@link Telemetry} the client was given turns it into
+ * spans and metrics. `openTelemetry()` from `@kubemq/core/opentelemetry` is the implementation
+ * that ships; without one nothing is recorded and nothing telemetry-related is loaded.
+ */
+
+/** The five KubeMQ patterns, as the broker names their channel types. */
+export type MessagingPattern = 'events' | 'events_store' | 'queues' | 'commands' | 'queries';
+
+/**
+ * What an operation does, in the OpenTelemetry messaging conventions' terms
+ * (`messaging.operation.type`): `send` a message (or a batch, or a request), `receive` messages
+ * the client pulled (queue polls), `process` one delivered message (a subscription's callback,
+ * a handler), `settle` pulled messages (ack, nack, requeue).
+ */
+export type MessagingOperationType = 'send' | 'receive' | 'process' | 'settle';
+
+/** One messaging operation, as a pattern describes it to {@link Instrumentation.start}. */
+export interface MessagingOperation {
+  /** The pattern it belongs to. */
+  readonly pattern: MessagingPattern;
+  /** What it does. */
+  readonly type: MessagingOperationType;
+  /** The SDK's name for it (`messaging.operation.name`): `send`, `poll`, `ack`, `nack`, `requeue`, `process`, … */
+  readonly name: string;
+  /** The channel (queue, topic) it works on. */
+  readonly channel: string;
+  /** The message id, for operations on one message. */
+  readonly messageId?: string;
+  /** The body size in bytes, for operations on one message. */
+  readonly bodySize?: number;
+  /** How many messages it carries, for batches and polls. */
+  readonly messageCount?: number;
+  /** The consumer group, for subscriptions with one. */
+  readonly group?: string;
+  /**
+   * The tags of the messages involved. `send`: each outgoing message's tags, where the trace
+   * context is written (tags the caller already set under the propagator's keys are left alone);
+   * `process`: the delivered message's tags, where its producer's context is read (the span's
+   * parent); `receive` and `settle`: the tags of the messages, whose contexts become links.
+   */
+  readonly tags?: readonly Record<string, string>[];
+}
+
+/** An operation in progress; end it exactly once. */
+export interface OperationSpan {
+  /** Runs `fn` with this operation as the active trace context, so spans started inside are its children. */
+  run<R>(fn: () => R): R;
+  /** Ends the operation; an error marks it failed (`error.type` is the KubemqError code or the error's name). */
+  end(error?: unknown): void;
+}
+
+/** Telemetry bound to one client (its address and id go on every span). */
+export interface Instrumentation {
+  /** Starts one operation. */
+  start(operation: MessagingOperation): OperationSpan;
+  /** The connection came back after a loss. */
+  reconnected(): void;
+  /** Something was tried again: a stream re-opened after a break, a call repeated after a token refresh. */
+  retried(operation: string, reason: RetryReason): void;
+}
+
+/** Why an operation was tried again. */
+export type RetryReason = 'stream_reopen' | 'token_refresh';
+
+/** What a client is, for its {@link Instrumentation}. */
+export interface TelemetryClientInfo {
+  /** `host:port` of the broker. */
+  readonly address: string;
+  /** The client's id. */
+  readonly clientId: string;
+}
+
+/**
+ * A source of telemetry, given to `KubemqClient.connect({ telemetry })`. Implement it to feed
+ * another system; `openTelemetry()` from `@kubemq/core/opentelemetry` feeds OpenTelemetry.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { openTelemetry } from '@kubemq/core/opentelemetry';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', telemetry: openTelemetry() });
+ * ```
+ */
+export interface Telemetry {
+  /** Called once per client, at connect. */
+  instrument(client: TelemetryClientInfo): Instrumentation;
+}
