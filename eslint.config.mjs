@@ -22,14 +22,17 @@ const runtimeBoundaries = [
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['*'] },
 ];
 
-// Tests may take a broker from @kubemq/testing; nothing else changes for them. Not the emulator's
-// own tests: testing depends on the emulator, so that edge would be a cycle (the suite that judges
-// the emulator through a broker from testing is the separate `conformance` project).
-const testBoundaries = runtimeBoundaries.map((c) =>
-  c.sourceTag === 'type:emulator' || c.onlyDependOnLibsWithTags.some((t) => t === '*' || t === 'type:testing')
-    ? c
-    : { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] },
-);
+// Tests may take a broker from @kubemq/testing, and may read spans with the OpenTelemetry API;
+// nothing else changes for them. Not the emulator's own tests: testing depends on the emulator, so
+// that edge would be a cycle (the suite that judges the emulator through a broker from testing is
+// the separate `conformance` project).
+const testBoundaries = runtimeBoundaries.map((c) => {
+  const bannedExternalImports = c.bannedExternalImports?.filter((name) => name !== '@opentelemetry/*');
+  const withBans = bannedExternalImports ? { ...c, bannedExternalImports } : c;
+  return c.sourceTag === 'type:emulator' || c.onlyDependOnLibsWithTags.some((t) => t === '*' || t === 'type:testing')
+    ? withBans
+    : { ...withBans, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] };
+});
 
 const boundaryRule = (depConstraints) => [
   'error',

@@ -86,6 +86,7 @@ export { serverStream$ } from './events-wire/server-stream.js';
 export { openSendCall, type SendCallHandlers } from './events-wire/send-call.js';
 export { sendPending, within, type SendPending, type SendPendingOptions } from './events-wire/send-pending.js';
 export { deferred, type Deferred } from './events-wire/deferred.js';
+export { eventSendOperation, eventProcessOperation } from './events-wire/telemetry.js';
 
 // Errors
 export { mapError, brokerError, type CallOutcome, type ErrorContext } from './errors/map-error.js';

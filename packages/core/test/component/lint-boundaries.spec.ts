@@ -14,6 +14,7 @@ interface LintMessage {
 const GRPC_AND_TESTING = "import { Client } from '@grpc/grpc-js';\nimport { startKubemq } from '@kubemq/testing';\nexport const x = [Client, startKubemq];\n";
 const GRPC = "import { Client } from '@grpc/grpc-js';\nexport const x = Client;\n";
 const PATTERN_IN_CORE = "import { events } from '@kubemq/events';\nexport const x = events;\n";
+const OTEL = "import { trace } from '@opentelemetry/api';\nexport const x = trace;\n";
 const CLEAN = "import { KubemqClient } from '@kubemq/core';\nimport { newId } from '@kubemq/core/internal';\nexport const x = [KubemqClient, newId];\n";
 
 const CASES = [
@@ -22,6 +23,10 @@ const CASES = [
   { code: GRPC, filePath: 'packages/core/src/internal/transport/__allowed__.ts' },
   { code: PATTERN_IN_CORE, filePath: 'packages/core/src/__violation__.ts' },
   { code: CLEAN, filePath: 'packages/events/src/__clean__.ts' },
+  { code: OTEL, filePath: 'packages/queues/src/__violation__.ts' },
+  { code: OTEL, filePath: 'packages/core/src/internal/__violation__.ts' },
+  { code: OTEL, filePath: 'packages/core/src/opentelemetry/__allowed__.ts' },
+  { code: OTEL, filePath: 'packages/queues/test/integration/__allowed__.integration.spec.ts' },
 ];
 
 describe('module boundaries (lint)', () => {
@@ -51,5 +56,12 @@ describe('module boundaries (lint)', () => {
 
   it('a clean pattern file (importing core and core/internal) has no errors', () => {
     expect(errors(4)).toEqual([]);
+  });
+
+  it('@opentelemetry/api (an optional peer) is imported only by core/src/opentelemetry, and by tests', () => {
+    expect(errors(5)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries', message: expect.stringContaining('@opentelemetry/api') })]);
+    expect(errors(6)).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('Only core/src/opentelemetry') })]);
+    expect(errors(7)).toEqual([]);
+    expect(errors(8)).toEqual([]);
   });
 });
