@@ -52,6 +52,29 @@ export { EventsClient } from './internal/events-client.js';
 export type { EventStreamHandle } from './internal/event-stream-handle.js';
 
 /**
+ * Typed channels: a codec per channel (`jsonCodec`, `textCodec`, `bytesCodec` from
+ * `@kubemq/core`, or your own), so `send` takes a value and subscribers get decoded ones; a body
+ * that does not decode arrives as that event's `decodeError`, and the subscription goes on.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient, jsonCodec } from '@kubemq/core';
+ * import { eventsChannel } from '@kubemq/events';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
+ * const orders = eventsChannel(client, { channel: 'orders', codec: jsonCodec<{ id: number }>() });
+ * await orders.send({ value: { id: 1 } });
+ * ```
+ */
+export {
+  eventsChannel,
+  EventsChannel,
+  type EventsChannelOptions,
+  type TypedEvent,
+  type TypedEventReceive,
+} from './internal/channel/events-channel.js';
+
+/**
  * Message and option types.
  *
  * @example

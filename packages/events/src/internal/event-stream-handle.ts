@@ -1,6 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
 import type { KubemqError } from '@kubemq/core';
-import { validateSignal, type ClientInternals } from '@kubemq/core/internal';
+import { eventSendOperation, traced, validateSignal, type ClientInternals } from '@kubemq/core/internal';
 import { buildEvent } from './build-event.js';
 import { EventsSendStream } from './send-stream.js';
 import { callTimeoutMs } from './timeouts.js';
@@ -68,7 +68,8 @@ export class EventStreamHandleImpl implements EventStreamHandle {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.stream.write(wire, { signal, timeoutMs });
+    const written = wire;
+    return traced(this.internals.telemetry, () => eventSendOperation('events', written), () => this.stream.write(written, { signal, timeoutMs }));
   }
 
   flush(options: CallOptions = {}): Promise<void> {

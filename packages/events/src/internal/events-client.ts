@@ -1,7 +1,9 @@
 import type { KubemqClient } from '@kubemq/core';
 import {
   clientInternals,
+  eventSendOperation,
   sendEventOnce,
+  traced,
   validateSendMode,
   validatePositiveInt,
   validateSignal,
@@ -56,11 +58,17 @@ export class EventsClient {
     const wire = buildEvent(event, this.internals.clientId, operation, this.internals.options.maxMessageBytes);
     const signal = validateSignal(options.signal);
     const timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
-    if (this.sendMode === 'stream') {
-      await this.sharedStream().send(wire, { signal, timeoutMs });
-      return { id: wire.EventID, sent: true };
-    }
-    return sendEventOnce(this.internals, SEND_EVENT, wire, { operation, timeoutMs, signal });
+    return traced(
+      this.internals.telemetry,
+      () => eventSendOperation('events', wire),
+      async (): Promise<EventSendResult> => {
+        if (this.sendMode === 'stream') {
+          await this.sharedStream().send(wire, { signal, timeoutMs });
+          return { id: wire.EventID, sent: true };
+        }
+        return sendEventOnce(this.internals, SEND_EVENT, wire, { operation, timeoutMs, signal });
+      },
+    );
   }
 
   /** Opens a send stream of your own for high-rate publishing (see {@link EventStreamHandle}). */

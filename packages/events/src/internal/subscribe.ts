@@ -1,5 +1,7 @@
 import {
+  eventProcessOperation,
   iterableObservable,
+  tracedDeliveries,
   recoverable,
   serverStream$,
   type ClientInternals,
@@ -21,6 +23,6 @@ export function subscribeEvents(internals: ClientInternals, options: EventsSubsc
     internals,
     () => serverStream$(internals, SUBSCRIBE_TO_EVENTS, plan.request, ctx, toEventReceive),
     { ...ctx, completeIsBreak: true },
-  );
+  ).pipe(tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events', event, plan.request.Group)));
   return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
 }
