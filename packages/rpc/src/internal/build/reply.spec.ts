@@ -1,6 +1,6 @@
 import { ValidationError } from '@kubemq/core';
 import { COMMANDS, QUERIES } from '../kind.js';
-import { buildReply } from './reply.js';
+import { buildHandlerReply, buildReply } from './reply.js';
 
 const ctx = { clientId: 'responder-1', operation: 'commands.reply' };
 
@@ -60,5 +60,41 @@ describe('buildReply', () => {
 
   it('rejects a query reply with a bad body', () => {
     expect(fieldOf(() => buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 42 } as never, ctx))).toBe('body');
+  });
+});
+
+describe('buildHandlerReply', () => {
+  const to = { RequestID: 'req-7', ReplyChannel: '_INBOX.resp.9' };
+
+  it('answers the received request: its id and reply channel, the handler\'s fields', () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const wire = buildHandlerReply(QUERIES, { body: 'ok', metadata: 'm', tags: { k: 'v' }, executedAt: at }, to, { ...ctx, operation: 'queries.reply' });
+    expect(wire).toMatchObject({ ClientID: 'responder-1', RequestID: 'req-7', ReplyChannel: '_INBOX.resp.9', Executed: true, Error: '', Metadata: 'm', Tags: { k: 'v' } });
+    expect(Buffer.from(wire.Body).toString()).toBe('ok');
+    expect(wire.Timestamp).toBe(BigInt(at.getTime()) * 1_000_000n);
+  });
+
+  it('ignores ids a handler returns anyway (the request decides where the reply goes)', () => {
+    const wire = buildHandlerReply(COMMANDS, { requestId: 'other', replyChannel: 'elsewhere' } as never, to, ctx);
+    expect(wire).toMatchObject({ RequestID: 'req-7', ReplyChannel: '_INBOX.resp.9' });
+  });
+
+  it.each([
+    ['a non-boolean executed', { executed: 'yes' }, 'executed'],
+    ['a non-string error', { error: 42 }, 'error'],
+    ['an invalid executedAt', { executedAt: new Date('nope') }, 'executedAt'],
+    ['a non-string tag', { tags: { a: 1 } }, 'tags.a'],
+    ['a body (the broker clears it on commands)', { body: 'x' }, 'body'],
+    ['metadata (the broker clears it on commands)', { metadata: 'x' }, 'metadata'],
+    ['a result that is not an object', 'done', 'reply'],
+  ])('still validates what the handler returned: rejects %s', (_name, result, field) => {
+    expect(fieldOf(() => buildHandlerReply(COMMANDS, result as never, to, ctx))).toBe(field);
+  });
+
+  it('rejects a query result with a bad body or metadata', () => {
+    const qctx = { ...ctx, operation: 'queries.reply' };
+    expect(fieldOf(() => buildHandlerReply(QUERIES, { body: 42 } as never, to, qctx))).toBe('body');
+    expect(fieldOf(() => buildHandlerReply(QUERIES, { metadata: 7 } as never, to, qctx))).toBe('metadata');
+    expect(fieldOf(() => buildHandlerReply(QUERIES, { body: 'x'.repeat(11) }, to, { ...qctx, maxBodyBytes: 10 }))).toBe('body');
   });
 });

@@ -6,8 +6,8 @@ import {
   validateMetadata,
   validateTags,
 } from '@kubemq/core/internal';
-import type { CommandReply } from '../types/command.js';
-import type { QueryReply } from '../types/query.js';
+import type { CommandHandlerResult, CommandReply } from '../types/command.js';
+import type { QueryHandlerResult, QueryReply } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { toBuffer } from './request.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
@@ -29,6 +29,35 @@ export function buildReply(kind: RequestKind, reply: CommandReply | QueryReply, 
   requireObject(reply, 'reply', op);
   const requestId = validateId(reply.requestId, 'requestId', op);
   const replyChannel = validateChannel(reply.replyChannel, { field: 'replyChannel', pattern: kind.name, allowWildcards: false });
+  return buildResponse(kind, reply, requestId, replyChannel, ctx);
+}
+
+/** Where a handler's reply goes: the request id and reply channel of the received request. */
+export interface ReplyTarget {
+  RequestID: string;
+  ReplyChannel: string;
+}
+
+/**
+ * Builds the `Response` to a received request from what its handler returned. Only the handler's
+ * fields are validated: the request id and reply channel come from the request as the broker
+ * delivered them (it generates the id when a sender left it empty and sets its own reply inbox),
+ * so checking them again would only cost time; the broker still refuses a response without them.
+ */
+export function buildHandlerReply(kind: RequestKind, result: CommandHandlerResult | QueryHandlerResult, to: ReplyTarget, ctx: BuildReplyContext): Response {
+  requireObject(result, 'reply', ctx.operation);
+  return buildResponse(kind, result, to.RequestID, to.ReplyChannel, ctx);
+}
+
+/** Validates the fields a responder chose (status, error, time, tags, data) and builds the Response. */
+function buildResponse(
+  kind: RequestKind,
+  reply: CommandHandlerResult | QueryHandlerResult,
+  requestId: string,
+  replyChannel: string,
+  ctx: BuildReplyContext,
+): Response {
+  const op = ctx.operation;
   const error = optionalString(reply.error, 'error', op);
   if (reply.executed !== undefined && typeof reply.executed !== 'boolean') {
     throw invalid('executed', `must be a boolean, got ${typeof reply.executed}`, op);
@@ -42,7 +71,7 @@ export function buildReply(kind: RequestKind, reply: CommandReply | QueryReply, 
 
   let body: Uint8Array = new Uint8Array(0);
   let metadata = '';
-  const data = reply as QueryReply;
+  const data = reply as QueryHandlerResult;
   if (kind.name === 'queries') {
     if (data.body !== undefined) body = validateBody(data.body, 'body', ctx.maxBodyBytes);
     if (data.metadata !== undefined) metadata = validateMetadata(data.metadata, 'metadata');

@@ -9,14 +9,14 @@ import {
   type Response,
 } from '@kubemq/core/internal';
 import { Observable } from 'rxjs';
-import { buildReply } from '../build/reply.js';
+import { buildHandlerReply, buildReply } from '../build/reply.js';
 import { buildRequest, MAX_INT32, type BuiltRequest } from '../build/request.js';
 import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
 import type { RequestKind } from '../kind.js';
 import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.js';
 import type { ReplyOptions, SendOptions, SubscribeOptions } from '../types/common.js';
-import type { Command, CommandReply } from '../types/command.js';
-import type { Query, QueryReply } from '../types/query.js';
+import type { Command, CommandHandlerResult, CommandReply } from '../types/command.js';
+import type { Query, QueryHandlerResult, QueryReply } from '../types/query.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
 import { requireObject } from '../build/invalid.js';
 
@@ -95,6 +95,20 @@ export class RequestsEngine {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(signal === undefined ? {} : { signal }),
     });
+  }
+
+  /**
+   * Answers a request this client received with what its handler returned (the handler helpers'
+   * path): only the handler's fields are validated, see buildHandlerReply.
+   */
+  async replyTo(request: Request, result: CommandHandlerResult | QueryHandlerResult): Promise<void> {
+    const operation = `${this.kind.name}.reply`;
+    const wire = buildHandlerReply(this.kind, result, request, {
+      clientId: this.internals.clientId,
+      operation,
+      maxBodyBytes: this.internals.options.maxMessageBytes,
+    });
+    await this.internals.unary(SEND_RESPONSE, wire, { operation });
   }
 
   /** Validates a subscription (throws ValidationError at once) and builds it. */

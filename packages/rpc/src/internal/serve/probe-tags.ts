@@ -25,7 +25,12 @@ export const PROBE_METADATA = 'kubemq-rpc-readiness-probe';
  * ```
  */
 export function isReadinessProbe(received: { tags: Readonly<Record<string, string>> }): boolean {
-  return Object.prototype.hasOwnProperty.call(received.tags, READINESS_PROBE_TAG);
+  return isProbeTags(received.tags);
+}
+
+/** The check behind {@link isReadinessProbe}, on a request's tags (the responder's wire `Tags`). */
+export function isProbeTags(tags: Readonly<Record<string, string>>): boolean {
+  return Object.prototype.hasOwnProperty.call(tags, READINESS_PROBE_TAG);
 }
 
 /**

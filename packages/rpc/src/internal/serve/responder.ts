@@ -1,17 +1,18 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
 import { newId, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
-import { from, map, mergeMap, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { invalid, requireObject } from '../build/invalid.js';
+import { ConcurrencyLimiter } from './limiter.js';
 import type { HandleOptions, HandlerContext, ReadyOptions, Responder } from '../types/common.js';
-import type { CommandHandlerResult, CommandReply } from '../types/command.js';
-import type { QueryHandlerResult, QueryReply } from '../types/query.js';
+import type { CommandHandlerResult } from '../types/command.js';
+import type { QueryHandlerResult } from '../types/query.js';
 import {
   PROBE_GROUP_TAG,
   PROBE_METADATA,
   PROBE_RESPONDER_TAG,
   READINESS_PROBE_TAG,
-  isReadinessProbe,
+  isProbeTags,
   probeChannel,
   shouldAnswerProbe,
 } from './probe-tags.js';
@@ -58,6 +59,8 @@ export class RequestResponder<R> implements Responder {
   private closing: Promise<void> | undefined;
   private readonly running = new Set<Promise<void>>();
   private subscription: Subscription | undefined;
+  /** Runs requests through the handler, at most `concurrency` at once (the rest wait in order). */
+  private readonly limiter: ConcurrencyLimiter<Queued>;
   private readonly untrack: () => void;
   private readonly unhookReconnect: () => void;
   private resolveClosed!: () => void;
@@ -95,6 +98,12 @@ export class RequestResponder<R> implements Responder {
     this.unhookReconnect = engine.internals.onReconnect(() => {
       this.provenGeneration = -1;
     });
+    this.limiter = new ConcurrencyLimiter<Queued>(
+      concurrency,
+      (queued) => this.keepRunning(this.serve(queued)),
+      // serve() reports its own failures; anything else ends the responder, as a failed stream does.
+      (err) => this.fail(err),
+    );
     this.subscription = engine
       .requests(built, {
         onOpen: (_attempt, established) => {
@@ -106,13 +115,11 @@ export class RequestResponder<R> implements Responder {
           this.provenGeneration = -1;
         },
       })
-      .pipe(
-        map((wire): Queued => ({ wire, at: performance.now() })),
-        mergeMap((queued) => from(this.keepRunning(this.serve(queued))), concurrency),
-      )
       .subscribe({
-        error: (err: unknown) => this.finish(asKubemqError(err, this.operation, this.channel)),
-        complete: () => this.finish(undefined),
+        next: (wire) => this.limiter.push({ wire, at: performance.now() }),
+        error: (err: unknown) => this.fail(err),
+        // Requests that already arrived are still served before the responder counts as closed.
+        complete: () => this.limiter.whenIdle(() => this.finish(undefined)),
       });
   }
 
@@ -174,6 +181,8 @@ export class RequestResponder<R> implements Responder {
     this.closing ??= (async () => {
       this.stopped = true;
       this.subscription?.unsubscribe();
+      // Waiting requests are not started any more (the sender gets its timeout, as with a crash).
+      this.limiter.clear();
       await Promise.allSettled([...this.running]);
       this.finish(undefined);
     })();
@@ -192,11 +201,9 @@ export class RequestResponder<R> implements Responder {
 
   /** Runs one request; never rejects (failures go to onError). */
   private async serve({ wire, at }: Queued): Promise<void> {
-    if (isReadinessProbe({ tags: wire.Tags })) {
+    if (isProbeTags(wire.Tags)) {
       if (shouldAnswerProbe(wire.Tags, { token: this.token, group: this.group })) {
-        await this.send({
-          requestId: wire.RequestID,
-          replyChannel: wire.ReplyChannel,
+        await this.send(wire, {
           executed: true,
           tags: { [READINESS_PROBE_TAG]: wire.Tags[READINESS_PROBE_TAG] ?? '', [PROBE_RESPONDER_TAG]: this.token },
         });
@@ -219,20 +226,19 @@ export class RequestResponder<R> implements Responder {
     } catch (err) {
       result = { executed: false, error: errorText(err) };
     }
-    const reply: CommandReply | QueryReply = { ...result, requestId: wire.RequestID, replyChannel: wire.ReplyChannel };
     try {
-      await this.send(reply, false);
+      await this.send(wire, result, false);
     } catch (err) {
       // The handler's result was not a valid reply: tell the sender rather than leave it waiting.
       this.report(err);
-      await this.send({ requestId: wire.RequestID, replyChannel: wire.ReplyChannel, executed: false, error: `invalid handler result: ${errorText(err)}` });
+      await this.send(wire, { executed: false, error: `invalid handler result: ${errorText(err)}` });
     }
   }
 
-  /** Sends a reply. Failures are reported and swallowed, except invalid replies when `swallowInvalid` is false. */
-  private async send(reply: CommandReply | QueryReply, swallowInvalid = true): Promise<void> {
+  /** Answers `wire`. Failures are reported and swallowed, except invalid replies when `swallowInvalid` is false. */
+  private async send(wire: Request, result: HandlerResult, swallowInvalid = true): Promise<void> {
     try {
-      await this.engine.reply(reply);
+      await this.engine.replyTo(wire, result);
     } catch (err) {
       const error = asKubemqError(err, `${this.engine.kind.name}.reply`, this.channel);
       if (!swallowInvalid && error.code === 'VALIDATION') throw error;
@@ -246,6 +252,13 @@ export class RequestResponder<R> implements Responder {
     } catch {
       // A throwing onError must not break the responder.
     }
+  }
+
+  /** The request stream failed (or a request's work did): the responder ends with that error. */
+  private fail(err: unknown): void {
+    this.subscription?.unsubscribe();
+    this.limiter.clear();
+    this.finish(asKubemqError(err, this.operation, this.channel));
   }
 
   private finish(error: KubemqError | undefined): void {

@@ -1,0 +1,155 @@
+import { ConcurrencyLimiter } from './limiter.js';
+
+/** A task the test finishes by hand. */
+interface Gate {
+  item: number;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function gatedLimiter(limit: number) {
+  const started: Gate[] = [];
+  const failures: unknown[] = [];
+  const limiter = new ConcurrencyLimiter<number>(
+    limit,
+    (item) =>
+      new Promise<void>((resolve, reject) => {
+        started.push({ item, resolve, reject });
+      }),
+    (err) => failures.push(err),
+  );
+  /** The task started for `item` (throws when it has not started). */
+  const task = (item: number): Gate => {
+    const gate = started.find((g) => g.item === item);
+    if (!gate) throw new Error(`task ${item} has not started`);
+    return gate;
+  };
+  return { limiter, started, failures, task };
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('ConcurrencyLimiter', () => {
+  it('runs up to the limit at once and queues the rest in arrival order', async () => {
+    const { limiter, started, task } = gatedLimiter(2);
+    for (let i = 0; i < 5; i++) limiter.push(i);
+    expect(started.map((g) => g.item)).toEqual([0, 1]);
+    expect(limiter.running).toBe(2);
+    expect(limiter.queued).toBe(3);
+
+    task(1).resolve();
+    await flush();
+    expect(started.map((g) => g.item)).toEqual([0, 1, 2]);
+    task(0).resolve();
+    await flush();
+    expect(started.map((g) => g.item)).toEqual([0, 1, 2, 3]);
+    expect(limiter.running).toBe(2);
+    expect(limiter.queued).toBe(1);
+
+    task(2).resolve();
+    task(3).resolve();
+    await flush();
+    expect(started.map((g) => g.item)).toEqual([0, 1, 2, 3, 4]);
+    expect(limiter.running).toBe(1);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('never runs more than the limit, through a long queue', async () => {
+    let running = 0;
+    let peak = 0;
+    const done: number[] = [];
+    const limiter = new ConcurrencyLimiter<number>(
+      3,
+      async (item) => {
+        running++;
+        peak = Math.max(peak, running);
+        await flush();
+        running--;
+        done.push(item);
+      },
+      (err) => {
+        throw err;
+      },
+    );
+    // Past the compaction threshold of the queue, so the array is compacted while it drains.
+    const n = 3000;
+    for (let i = 0; i < n; i++) limiter.push(i);
+    await new Promise<void>((resolve) => limiter.whenIdle(resolve));
+    expect(peak).toBe(3);
+    expect(done).toHaveLength(n);
+    // Started in order; with equal durations they also finish in order.
+    expect(done).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('frees the slot of a task that rejects or throws, and reports the failure', async () => {
+    const failures: unknown[] = [];
+    const boom = new Error('boom');
+    const ran: number[] = [];
+    const limiter = new ConcurrencyLimiter<number>(
+      1,
+      (item) => {
+        ran.push(item);
+        if (item === 0) return Promise.reject(boom);
+        if (item === 1) throw boom;
+        return Promise.resolve();
+      },
+      (err) => failures.push(err),
+    );
+    limiter.push(0);
+    limiter.push(1);
+    limiter.push(2);
+    await new Promise<void>((resolve) => limiter.whenIdle(resolve));
+    expect(ran).toEqual([0, 1, 2]);
+    expect(failures).toEqual([boom, boom]);
+  });
+
+  it('whenIdle fires at once when idle, else once when the last task ends', async () => {
+    const { limiter, task } = gatedLimiter(1);
+    let idle = 0;
+    limiter.whenIdle(() => idle++);
+    expect(idle).toBe(1);
+
+    limiter.push(0);
+    limiter.push(1);
+    limiter.whenIdle(() => idle++);
+    task(0).resolve();
+    await flush();
+    expect(idle).toBe(1); // item 1 still runs
+    task(1).resolve();
+    await flush();
+    expect(idle).toBe(2);
+
+    limiter.push(2);
+    task(2).resolve();
+    await flush();
+    expect(idle).toBe(2); // fired once, not on every later idle moment
+  });
+
+  it('clear() drops waiting items but lets running ones finish', async () => {
+    const { limiter, started, task } = gatedLimiter(1);
+    limiter.push(0);
+    limiter.push(1);
+    limiter.push(2);
+    expect(limiter.clear()).toBe(2);
+    expect(limiter.queued).toBe(0);
+    task(0).resolve();
+    await flush();
+    expect(started.map((g) => g.item)).toEqual([0]);
+    expect(limiter.running).toBe(0);
+  });
+
+  it('passes failures of gated tasks to the callback', async () => {
+    const { limiter, started, failures, task } = gatedLimiter(1);
+    limiter.push(0);
+    limiter.push(1);
+    const err = new Error('late');
+    task(0).reject(err);
+    await flush();
+    expect(failures).toEqual([err]);
+    expect(started.map((g) => g.item)).toEqual([0, 1]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %p', (limit) => {
+    expect(() => new ConcurrencyLimiter<number>(limit, () => Promise.resolve(), () => undefined)).toThrow(RangeError);
+  });
+});
