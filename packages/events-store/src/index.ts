@@ -65,6 +65,29 @@ export { StartPosition } from './internal/start-position.js';
 export type { EventStoreStreamHandle } from './internal/event-store-stream-handle.js';
 
 /**
+ * Typed channels: a codec per channel (`jsonCodec`, `textCodec`, `bytesCodec` from
+ * `@kubemq/core`, or your own), so `send` stores a value and subscribers get decoded ones; a body
+ * that does not decode arrives as that event's `decodeError`, and the subscription goes on.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient, jsonCodec } from '@kubemq/core';
+ * import { eventsStoreChannel } from '@kubemq/events-store';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
+ * const audit = eventsStoreChannel(client, { channel: 'audit', codec: jsonCodec<{ user: number }>() });
+ * await audit.send({ value: { user: 7 } });
+ * ```
+ */
+export {
+  eventsStoreChannel,
+  EventsStoreChannel,
+  type EventsStoreChannelOptions,
+  type TypedEventStore,
+  type TypedEventStoreReceive,
+} from './internal/channel/events-store-channel.js';
+
+/**
  * Message and option types.
  *
  * @example

@@ -1,4 +1,4 @@
-import { validateSignal, type ClientInternals } from '@kubemq/core/internal';
+import { eventSendOperation, traced, validateSignal, type ClientInternals } from '@kubemq/core/internal';
 import { buildEventStore } from './build-event.js';
 import { StoreSendStream } from './send-stream.js';
 import { callTimeoutMs } from './timeouts.js';
@@ -46,7 +46,8 @@ export class EventStoreStreamHandleImpl implements EventStoreStreamHandle {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.stream.send(wire, { signal, timeoutMs });
+    const written = wire;
+    return traced(this.internals.telemetry, () => eventSendOperation('events_store', written), () => this.stream.send(written, { signal, timeoutMs }));
   }
 
   close(options: { timeoutMs?: number } = {}): Promise<void> {

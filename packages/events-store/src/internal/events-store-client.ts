@@ -1,7 +1,9 @@
 import type { KubemqClient } from '@kubemq/core';
 import {
   clientInternals,
+  eventSendOperation,
   sendEventOnce,
+  traced,
   validateSendMode,
   validatePositiveInt,
   validateSignal,
@@ -56,8 +58,14 @@ export class EventsStoreClient {
     const wire = buildEventStore(event, this.internals.clientId, operation, this.internals.options.maxMessageBytes);
     const signal = validateSignal(options.signal);
     const timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
-    if (this.sendMode === 'stream') return this.sharedStream().send(wire, { signal, timeoutMs });
-    return sendEventOnce(this.internals, SEND_EVENT, wire, { operation, timeoutMs, signal });
+    return traced(
+      this.internals.telemetry,
+      () => eventSendOperation('events_store', wire),
+      () =>
+        this.sendMode === 'stream'
+          ? this.sharedStream().send(wire, { signal, timeoutMs })
+          : sendEventOnce(this.internals, SEND_EVENT, wire, { operation, timeoutMs, signal }),
+    );
   }
 
   /** Opens a send stream of your own for high-rate storing (see {@link EventStoreStreamHandle}). */

@@ -1,6 +1,8 @@
 import { defer, filter, tap } from 'rxjs';
 import {
+  eventProcessOperation,
   iterableObservable,
+  tracedDeliveries,
   recoverable,
   serverStream$,
   type ClientInternals,
@@ -44,6 +46,6 @@ export function subscribeEventsStore(
       },
       { ...ctx, completeIsBreak: true },
     );
-  });
+  }).pipe(tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events_store', event, plan.group)));
   return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
 }

@@ -1,6 +1,5 @@
-import { KubemqClient, ValidationError, type Codec, type Decoded } from '@kubemq/core';
-import { encodeValue, iterableObservable, validateCodec, withDecoded, type IterableObservable } from '@kubemq/core/internal';
-import { map } from 'rxjs';
+import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
+import { decodeEach, encodeTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
 import { EventsClient } from '../events-client.js';
 import type { CallOptions, Event, EventReceive, EventSendResult, EventsSubscription } from '../types.js';
 
@@ -55,14 +54,7 @@ export class EventsChannel<T> {
   readonly #codec: Codec<T>;
 
   constructor(events: EventsClient, options: EventsChannelOptions<T>) {
-    if (typeof options !== 'object' || options === null) {
-      throw new ValidationError({ operation: 'events.channel', field: 'options', message: 'invalid options: must be an object' });
-    }
-    if (typeof options.channel !== 'string') {
-      throw new ValidationError({ operation: 'events.channel', field: 'channel', message: 'invalid channel: must be a string' });
-    }
-    this.channel = options.channel;
-    this.#codec = validateCodec<T>(options.codec);
+    ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<T>(options, 'events.channel'));
     this.#events = events;
   }
 
@@ -72,9 +64,8 @@ export class EventsChannel<T> {
    */
   send(event: TypedEvent<T>, options?: CallOptions): Promise<EventSendResult> {
     try {
-      const { value, ...rest } = requireTypedEvent(event);
-      const body = encodeValue(this.#codec, value, { operation: 'events.send', channel: this.channel });
-      return this.#events.send({ ...rest, channel: this.channel, body }, options);
+      const untyped = encodeTyped(event, this.#codec, { operation: 'events.send', channel: this.channel, noun: 'event' });
+      return this.#events.send({ ...untyped, channel: this.channel }, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -82,20 +73,8 @@ export class EventsChannel<T> {
 
   /** Subscribes (see {@link EventsClient.subscribe}); every event arrives decoded. */
   subscribe(options: Omit<EventsSubscription, 'channel'> = {}): IterableObservable<TypedEventReceive<T>> {
-    const codec = this.#codec;
-    const source = this.#events.subscribe({ ...options, channel: this.channel });
-    const decoded = source.pipe(
-      map((event) => withDecoded(event, codec, event.body, { operation: 'events.subscribe', channel: event.channel, messageId: event.id })),
-    );
-    return iterableObservable(decoded, options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize });
+    return decodeEach(this.#events.subscribe({ ...options, channel: this.channel }), this.#codec, 'events.subscribe', options.bufferSize);
   }
-}
-
-function requireTypedEvent<T>(event: TypedEvent<T>): TypedEvent<T> {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new ValidationError({ operation: 'events.send', field: 'event', message: 'invalid event: must be an object' });
-  }
-  return event;
 }
 
 /**
@@ -119,12 +98,6 @@ function requireTypedEvent<T>(event: TypedEvent<T>): TypedEvent<T> {
  * ```
  */
 export function eventsChannel<T>(client: KubemqClient | EventsClient, options: EventsChannelOptions<T>): EventsChannel<T> {
-  return new EventsChannel(client instanceof EventsClient ? client : new EventsClient(requireClient(client)), options);
-}
-
-function requireClient(client: unknown): KubemqClient {
-  if (!KubemqClient.isKubemqClient(client)) {
-    throw new ValidationError({ operation: 'events.channel', field: 'client', message: 'invalid client: must be a KubemqClient or an EventsClient' });
-  }
-  return client;
+  const events = patternClientFor(client, (c): c is EventsClient => c instanceof EventsClient, (c) => new EventsClient(c), 'events.channel');
+  return new EventsChannel(events, options);
 }

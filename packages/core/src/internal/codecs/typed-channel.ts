@@ -1,0 +1,91 @@
+import { map, type Observable } from 'rxjs';
+import type { MessageBody } from '../../client/body.js';
+import type { KubemqClient } from '../../client/kubemq-client.js';
+import { hasInternals } from '../connection/internals-key.js';
+import type { Codec, Decoded } from '../../codecs/codec.js';
+import { ValidationError } from '../errors/kubemq-error.js';
+import { withOperation } from '../events-wire/build-event.js';
+import { iterableObservable, type IterableObservable } from '../streams/iterable-observable.js';
+import { encodeValue, validateCodec, withDecoded } from './typed-body.js';
+
+// The pieces every pattern's typed channel (eventsChannel, queueChannel, …) is made of, so the
+// five behave the same: one validation of the options, one way to encode, one way to decode.
+
+/** The validated options of a typed channel. */
+export interface TypedChannelConfig<T> {
+  channel: string;
+  codec: Codec<T>;
+}
+
+/** Checks `{ channel, codec }` (ValidationError naming the field); the channel rules apply at each call. */
+export function typedChannelConfig<T>(options: unknown, operation: string): TypedChannelConfig<T> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError({ operation, field: 'options', message: 'invalid options: must be an object' });
+  }
+  const { channel, codec } = options as { channel?: unknown; codec?: unknown };
+  if (typeof channel !== 'string') throw new ValidationError({ operation, field: 'channel', message: 'invalid channel: must be a string' });
+  try {
+    return { channel, codec: validateCodec<T>(codec) };
+  } catch (err) {
+    throw withOperation(err, operation, channel);
+  }
+}
+
+/** Where a typed message sits in a call: `noun` names a lone one (`event`), `path` one of many (`messages[2]`). */
+export interface TypedMessagePlace {
+  operation: string;
+  channel: string;
+  noun: string;
+  path?: string;
+}
+
+/**
+ * A typed outgoing message as the untyped API takes it: `value` encoded into `body`, everything
+ * else kept. A non-object message or a value the codec refuses is a ValidationError naming it
+ * (`event`, `value`, `messages[2].value`, …); nothing is sent.
+ */
+export function encodeTyped<T, M extends { value: T }>(message: M, codec: Codec<T>, place: TypedMessagePlace): Omit<M, 'value'> & { body: MessageBody } {
+  const { operation, channel } = place;
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    const field = place.path ?? place.noun;
+    throw new ValidationError({ operation, channel, field, message: `invalid ${field}: must be an object` });
+  }
+  const { value, ...rest } = message;
+  const field = place.path === undefined ? 'value' : `${place.path}.value`;
+  return { ...rest, body: encodeValue(codec, value, { operation, channel, field }) };
+}
+
+/** The received message with its body decoded (see withDecoded). */
+export function decodeReceived<M extends { id: string; channel: string; body: Uint8Array }, T>(
+  message: M,
+  codec: Codec<T>,
+  operation: string,
+): M & Decoded<T> {
+  return withDecoded(message, codec, message.body, { operation, channel: message.channel, messageId: message.id });
+}
+
+/** A subscription whose every message arrives decoded; the subscription never fails on a body. */
+export function decodeEach<M extends { id: string; channel: string; body: Uint8Array }, T>(
+  source: Observable<M>,
+  codec: Codec<T>,
+  operation: string,
+  bufferSize?: number,
+): IterableObservable<M & Decoded<T>> {
+  const decoded = source.pipe(map((message) => decodeReceived(message, codec, operation)));
+  return iterableObservable(decoded, bufferSize === undefined ? {} : { bufferSize });
+}
+
+/**
+ * The pattern client a typed channel works through: the one given, or a default one made for a
+ * KubemqClient. Anything else is a ValidationError naming `client`.
+ */
+export function patternClientFor<P>(
+  client: unknown,
+  isPatternClient: (value: unknown) => value is P,
+  create: (client: KubemqClient) => P,
+  operation: string,
+): P {
+  if (isPatternClient(client)) return client;
+  if (hasInternals(client)) return create(client as KubemqClient);
+  throw new ValidationError({ operation, field: 'client', message: 'invalid client: must be a KubemqClient or a client of this pattern' });
+}
