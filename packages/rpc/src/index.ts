@@ -107,6 +107,44 @@ export type {
 export type { Query, QueryResponse, QueryReceive, QueryReply, QueryHandlerResult, QueryHandler } from './internal/types/query.js';
 
 /**
+ * Typed channels: a codec per channel (`jsonCodec`, `textCodec`, `bytesCodec` from
+ * `@kubemq/core`, or your own) for commands, and a request and a response codec for queries.
+ * Handlers get decoded values; a request whose body does not decode is answered
+ * `executed: false` and reported to `onError`, and never reaches the handler.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient, jsonCodec } from '@kubemq/core';
+ * import { queryChannel } from '@kubemq/rpc';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
+ * const prices = queryChannel(client, { channel: 'prices', codec: jsonCodec<{ sku: string }>(), responseCodec: jsonCodec<number>() });
+ * const answer = await prices.send({ value: { sku: 'sku-1' }, timeoutMs: 2000 });
+ * if (answer.ok) console.log(answer.value);
+ * ```
+ */
+export {
+  commandChannel,
+  CommandChannel,
+  type CommandChannelOptions,
+  type TypedCommand,
+  type TypedCommandReceive,
+  type DecodedCommand,
+  type TypedCommandHandler,
+} from './internal/channel/command-channel.js';
+export {
+  queryChannel,
+  QueryChannel,
+  type QueryChannelOptions,
+  type TypedQuery,
+  type TypedQueryResponse,
+  type TypedQueryReceive,
+  type DecodedQuery,
+  type TypedQueryHandler,
+  type TypedQueryHandlerResult,
+} from './internal/channel/query-channel.js';
+
+/**
  * Options and the running-responder handle returned by `handle()`.
  *
  * @example

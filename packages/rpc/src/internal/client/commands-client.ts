@@ -7,7 +7,7 @@ import { COMMANDS } from '../kind.js';
 import { RequestResponder } from '../serve/responder.js';
 import type { HandleOptions, ReplyOptions, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
 import type { Command, CommandHandler, CommandReceive, CommandReply, CommandResponse } from '../types/command.js';
-import { RequestsEngine } from './requests-engine.js';
+import { RequestsEngine, tracedRequests } from './requests-engine.js';
 
 /**
  * Commands over one {@link KubemqClient}: send a command and wait for its answer, or serve a
@@ -44,7 +44,7 @@ export class CommandsClient {
    */
   subscribe(options: SubscribeOptions): IterableObservable<CommandReceive> {
     const built = this.#engine.prepareSubscribe(options);
-    return iterableObservable(this.#engine.requests(built).pipe(map(toCommandReceive)));
+    return iterableObservable(this.#engine.requests(built).pipe(tracedRequests(this.#engine, built), map(toCommandReceive)));
   }
 
   /** Answers a received command (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */

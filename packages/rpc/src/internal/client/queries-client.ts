@@ -7,7 +7,7 @@ import { QUERIES } from '../kind.js';
 import { RequestResponder } from '../serve/responder.js';
 import type { HandleOptions, ReplyOptions, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
 import type { Query, QueryHandler, QueryReceive, QueryReply, QueryResponse } from '../types/query.js';
-import { RequestsEngine } from './requests-engine.js';
+import { RequestsEngine, tracedRequests } from './requests-engine.js';
 
 /**
  * Queries over one {@link KubemqClient}: ask a channel for data and wait for the answer, or serve
@@ -43,7 +43,7 @@ export class QueriesClient {
    */
   subscribe(options: SubscribeOptions): IterableObservable<QueryReceive> {
     const built = this.#engine.prepareSubscribe(options);
-    return iterableObservable(this.#engine.requests(built).pipe(map(toQueryReceive)));
+    return iterableObservable(this.#engine.requests(built).pipe(tracedRequests(this.#engine, built), map(toQueryReceive)));
   }
 
   /** Answers a received query with data (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */

@@ -2,13 +2,15 @@ import type { KubemqClient } from '@kubemq/core';
 import {
   clientInternals,
   recoverable,
+  traced,
+  tracedDeliveries,
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
   type Request,
   type Response,
 } from '@kubemq/core/internal';
-import { Observable } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { buildHandlerReply, buildReply } from '../build/reply.js';
 import { buildRequest, MAX_INT32, type BuiltRequest } from '../build/request.js';
 import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
@@ -17,6 +19,7 @@ import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.j
 import type { ReplyOptions, SendOptions, SubscribeOptions } from '../types/common.js';
 import type { Command, CommandHandlerResult, CommandReply } from '../types/command.js';
 import type { Query, QueryHandlerResult, QueryReply } from '../types/query.js';
+import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
 import { requireObject } from '../build/invalid.js';
 
@@ -75,7 +78,7 @@ export class RequestsEngine {
   async send<R>(message: Command | Query, options: SendOptions | undefined, convert: (wire: Response, id: string) => R): Promise<R> {
     const built = this.build(message, options);
     const signal = validateSignal(options?.signal, 'options.signal');
-    const wire = await this.sendBuilt(built, signal);
+    const wire = await traced(this.internals.telemetry, () => requestSendOperation(this.kind, built), () => this.sendBuilt(built, signal));
     return convert(wire, built.id);
   }
 
@@ -170,4 +173,9 @@ export class RequestsEngine {
   defaultTimeoutMs(): number {
     return this.internals.options.defaultTimeoutMs;
   }
+}
+
+/** Each request of a raw subscription delivered inside a process span (a child of its sender's). */
+export function tracedRequests(engine: RequestsEngine, built: BuiltSubscribe): MonoTypeOperatorFunction<Request> {
+  return tracedDeliveries(engine.internals.telemetry, (wire) => requestProcessOperation(engine.kind, wire, built.group));
 }

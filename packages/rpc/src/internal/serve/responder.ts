@@ -3,6 +3,7 @@ import { newId, validatePositiveInt, validateSignal, type Request } from '@kubem
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { invalid, requireObject } from '../build/invalid.js';
+import { requestProcessOperation } from '../telemetry.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import type { HandleOptions, HandlerContext, ReadyOptions, Responder } from '../types/common.js';
 import type { CommandHandlerResult } from '../types/command.js';
@@ -217,21 +218,32 @@ export class RequestResponder<R> implements Responder {
       this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
       return;
     }
+    // The serve span is a child of the sender's (its context came in the tags) and holds the
+    // handler's own spans; a handler failure fails it.
+    const span = this.engine.internals.telemetry?.start(requestProcessOperation(this.engine.kind, wire, this.group));
+    const run = () => this.handler(this.toReceived(wire), lazySignalContext(left));
+    let failure: unknown;
     let result: HandlerResult;
     try {
-      result = (await this.handler(this.toReceived(wire), lazySignalContext(left))) ?? {};
+      result = (await (span ? span.run(run) : run())) ?? {};
       if (typeof result !== 'object' || result === null) {
         throw new TypeError(`the handler returned ${result === null ? 'null' : typeof result}; return an object or nothing`);
       }
     } catch (err) {
+      failure = err;
       result = { executed: false, error: errorText(err) };
+      // A request a typed channel could not decode is this side's problem too, not only the sender's.
+      if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err);
     }
     try {
       await this.send(wire, result, false);
     } catch (err) {
       // The handler's result was not a valid reply: tell the sender rather than leave it waiting.
+      failure ??= err;
       this.report(err);
       await this.send(wire, { executed: false, error: `invalid handler result: ${errorText(err)}` });
+    } finally {
+      span?.end(failure);
     }
   }
 

@@ -1,0 +1,140 @@
+import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
+import { decodeEach, decodeReceived, encodeTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
+import { CommandsClient } from '../client/commands-client.js';
+import type { HandleOptions, HandlerContext, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
+import type { Command, CommandHandlerResult, CommandReceive, CommandReply, CommandResponse } from '../types/command.js';
+
+/**
+ * A typed command for a {@link CommandChannel}: the `value` is encoded by the channel's codec.
+ *
+ * @example
+ * ```ts
+ * const reboot: TypedCommand<{ device: string }> = { value: { device: 'dev-42' }, timeoutMs: 5000 };
+ * ```
+ */
+export interface TypedCommand<T> extends Omit<Command, 'channel' | 'body'> {
+  /** The payload, encoded by the channel's codec. */
+  value: T;
+}
+
+/**
+ * A received command with its body decoded: `ok` and `value`, or not `ok` and the `decodeError`.
+ *
+ * @example
+ * ```ts
+ * const device = (cmd: TypedCommandReceive<{ device: string }>) => (cmd.ok ? cmd.value.device : undefined);
+ * ```
+ */
+export type TypedCommandReceive<T> = CommandReceive & Decoded<T>;
+
+/**
+ * What a typed command handler is given: a command whose body decoded.
+ *
+ * @example
+ * ```ts
+ * const handler = (cmd: DecodedCommand<{ device: string }>) => console.log(cmd.value.device);
+ * ```
+ */
+export type DecodedCommand<T> = Extract<TypedCommandReceive<T>, { ok: true }>;
+
+/**
+ * A typed command handler: returning means executed, throwing means `executed: false`. A command
+ * whose body does not decode never reaches it: the sender gets `executed: false` with the
+ * DecodeError's message, and `onError` gets the DecodeError.
+ *
+ * @example
+ * ```ts
+ * const reboot: TypedCommandHandler<{ device: string }> = async (cmd) => {
+ *   console.log('rebooting', cmd.value.device);
+ * };
+ * ```
+ */
+export type TypedCommandHandler<T> = (
+  command: DecodedCommand<T>,
+  context: HandlerContext,
+) => CommandHandlerResult | void | Promise<CommandHandlerResult | void>;
+
+/**
+ * Options of {@link commandChannel}.
+ *
+ * @example
+ * ```ts
+ * const options: CommandChannelOptions<string> = { channel: 'devices.reboot', codec: textCodec() };
+ * ```
+ */
+export interface CommandChannelOptions<T> {
+  /** The channel; a wildcard pattern can be served or subscribed to, not sent to. */
+  channel: string;
+  /** Encodes sent commands and decodes received ones. */
+  codec: Codec<T>;
+}
+
+/**
+ * One commands channel with a codec. Made by {@link commandChannel}; the untyped
+ * {@link CommandsClient} does the work.
+ */
+export class CommandChannel<T> {
+  /** The channel (or pattern) this handle works on. */
+  readonly channel: string;
+  readonly #commands: CommandsClient;
+  readonly #codec: Codec<T>;
+
+  constructor(commands: CommandsClient, options: CommandChannelOptions<T>) {
+    ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<T>(options, 'commands.channel'));
+    this.#commands = commands;
+  }
+
+  /** Encodes `command.value` and sends it (see {@link CommandsClient.send}); a refused value is a ValidationError naming `value`. */
+  send(command: TypedCommand<T>, options?: SendOptions): Promise<CommandResponse> {
+    try {
+      const untyped = encodeTyped(command, this.#codec, { operation: 'commands.send', channel: this.channel, noun: 'command' });
+      return this.#commands.send({ ...untyped, channel: this.channel }, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Raw subscription (see {@link CommandsClient.subscribe}) with every command decoded; answer with {@link CommandChannel.reply}. */
+  subscribe(options: Omit<SubscribeOptions, 'channel'> = {}): IterableObservable<TypedCommandReceive<T>> {
+    return decodeEach(this.#commands.subscribe({ ...options, channel: this.channel }), this.#codec, 'commands.subscribe');
+  }
+
+  /** Answers a received command (see {@link CommandsClient.reply}). */
+  reply(reply: CommandReply, options?: SendOptions): Promise<void> {
+    return this.#commands.reply(reply, options);
+  }
+
+  /** Serves the channel with a typed handler (see {@link CommandsClient.handle}). */
+  handle(handler: TypedCommandHandler<T>, options: Omit<HandleOptions, 'channel'> = {}): Responder {
+    const codec = this.#codec;
+    return this.#commands.handle({ ...options, channel: this.channel }, (command, context) => {
+      const decoded = decodeReceived(command, codec, 'commands.handle');
+      // Thrown: the responder answers executed:false with its message and reports it.
+      if (!decoded.ok) throw decoded.decodeError;
+      return handler(decoded, context);
+    });
+  }
+}
+
+/**
+ * A typed commands channel: values in, decoded values out, through `codec`. Attach it to a
+ * client or to a {@link CommandsClient}. Nothing of it is bundled unless it is imported.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient, jsonCodec } from '@kubemq/core';
+ * import { commandChannel } from '@kubemq/rpc';
+ *
+ * interface Reboot { device: string }
+ * const client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * const reboots = commandChannel(client, { channel: 'devices.reboot', codec: jsonCodec<Reboot>() });
+ * await using responder = reboots.handle(async (cmd) => console.log('rebooting', cmd.value.device));
+ * await responder.ready();
+ * const res = await reboots.send({ value: { device: 'dev-42' }, timeoutMs: 5000 });
+ * console.log(res.executed);
+ * ```
+ */
+export function commandChannel<T>(client: KubemqClient | CommandsClient, options: CommandChannelOptions<T>): CommandChannel<T> {
+  const commands = patternClientFor(client, (c): c is CommandsClient => c instanceof CommandsClient, (c) => new CommandsClient(c), 'commands.channel');
+  return new CommandChannel(commands, options);
+}

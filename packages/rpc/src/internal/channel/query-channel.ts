@@ -1,0 +1,206 @@
+import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
+import {
+  decodeEach,
+  decodeReceived,
+  encodeTyped,
+  encodeValue,
+  patternClientFor,
+  typedChannelConfig,
+  validateCodec,
+  withOperation,
+  type IterableObservable,
+} from '@kubemq/core/internal';
+import { QueriesClient } from '../client/queries-client.js';
+import type { HandleOptions, HandlerContext, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
+import type { Query, QueryHandlerResult, QueryReceive, QueryReply, QueryResponse } from '../types/query.js';
+
+/**
+ * A typed query for a {@link QueryChannel}: the `value` is encoded by the channel's request codec.
+ *
+ * @example
+ * ```ts
+ * const lookup: TypedQuery<{ sku: string }> = { value: { sku: 'sku-1' }, timeoutMs: 5000, cacheKey: 'stock:sku-1', cacheTtlMs: 60_000 };
+ * ```
+ */
+export interface TypedQuery<Req> extends Omit<Query, 'channel' | 'body'> {
+  /** The request payload, encoded by the channel's request codec. */
+  value: Req;
+}
+
+/**
+ * A query's answer with its body decoded by the response codec: `ok` with the `value` when the
+ * responder executed it and its body decoded; otherwise not `ok`, with `decodeError` when the
+ * body did not decode, or with `executed: false` and the responder's `error`.
+ *
+ * @example
+ * ```ts
+ * const stock = (res: TypedQueryResponse<{ available: number }>) => (res.ok ? res.value.available : res.error ?? res.decodeError?.message);
+ * ```
+ */
+export type TypedQueryResponse<Res> = QueryResponse &
+  (
+    | Decoded<Res>
+    | {
+        /** Not executed: nothing to decode (see `error`). */
+        readonly ok: false;
+        /** Absent. */
+        readonly value?: undefined;
+        /** Absent: the responder did not execute the query. */
+        readonly decodeError?: undefined;
+      }
+  );
+
+/**
+ * A received query with its body decoded: `ok` and `value`, or not `ok` and the `decodeError`.
+ *
+ * @example
+ * ```ts
+ * const sku = (q: TypedQueryReceive<{ sku: string }>) => (q.ok ? q.value.sku : undefined);
+ * ```
+ */
+export type TypedQueryReceive<Req> = QueryReceive & Decoded<Req>;
+
+/**
+ * What a typed query handler is given: a query whose body decoded.
+ *
+ * @example
+ * ```ts
+ * const handler = (q: DecodedQuery<{ sku: string }>) => ({ value: { sku: q.value.sku, available: 3 } });
+ * ```
+ */
+export type DecodedQuery<Req> = Extract<TypedQueryReceive<Req>, { ok: true }>;
+
+/**
+ * A typed query handler's answer: the `value` (encoded by the response codec) and optional
+ * metadata and tags.
+ *
+ * @example
+ * ```ts
+ * const answer: TypedQueryHandlerResult<{ available: number }> = { value: { available: 3 }, tags: { source: 'db' } };
+ * ```
+ */
+export interface TypedQueryHandlerResult<Res> extends Omit<QueryHandlerResult, 'body' | 'executed' | 'error'> {
+  /** The answer, encoded by the channel's response codec. */
+  value: Res;
+}
+
+/**
+ * A typed query handler: return the answer, or throw for `executed: false`. A query whose body
+ * does not decode never reaches it (the sender gets `executed: false` with the DecodeError's
+ * message, and `onError` gets the DecodeError); an answer the response codec refuses is sent
+ * as `executed: false` too.
+ *
+ * @example
+ * ```ts
+ * const stock: TypedQueryHandler<{ sku: string }, { available: number }> = async (q) => ({ value: { available: q.value.sku.length } });
+ * ```
+ */
+export type TypedQueryHandler<Req, Res> = (
+  query: DecodedQuery<Req>,
+  context: HandlerContext,
+) => TypedQueryHandlerResult<Res> | Promise<TypedQueryHandlerResult<Res>>;
+
+/**
+ * Options of {@link queryChannel}.
+ *
+ * @example
+ * ```ts
+ * const options: QueryChannelOptions<string, number> = { channel: 'stock', codec: textCodec(), responseCodec: jsonCodec<number>() };
+ * ```
+ */
+export interface QueryChannelOptions<Req, Res> {
+  /** The channel; a wildcard pattern can be served or subscribed to, not sent to. */
+  channel: string;
+  /** Encodes sent queries and decodes received ones. */
+  codec: Codec<Req>;
+  /** Encodes handlers' answers and decodes the answers senders get. */
+  responseCodec: Codec<Res>;
+}
+
+/**
+ * One queries channel with a request and a response codec. Made by {@link queryChannel}; the
+ * untyped {@link QueriesClient} does the work.
+ */
+export class QueryChannel<Req, Res> {
+  /** The channel (or pattern) this handle works on. */
+  readonly channel: string;
+  readonly #queries: QueriesClient;
+  readonly #codec: Codec<Req>;
+  readonly #responseCodec: Codec<Res>;
+
+  constructor(queries: QueriesClient, options: QueryChannelOptions<Req, Res>) {
+    ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<Req>(options, 'queries.channel'));
+    try {
+      this.#responseCodec = validateCodec<Res>(options.responseCodec, 'responseCodec');
+    } catch (err) {
+      throw withOperation(err, 'queries.channel', this.channel);
+    }
+    this.#queries = queries;
+  }
+
+  /**
+   * Encodes `query.value`, sends it (see {@link QueriesClient.send}) and decodes the answer. A
+   * refused value is a ValidationError naming `value` (nothing sent); an answer that does not
+   * decode resolves with its `decodeError`.
+   */
+  async send(query: TypedQuery<Req>, options?: SendOptions): Promise<TypedQueryResponse<Res>> {
+    const untyped = encodeTyped(query, this.#codec, { operation: 'queries.send', channel: this.channel, noun: 'query' });
+    const response = await this.#queries.send({ ...untyped, channel: this.channel }, options);
+    if (!response.executed) return Object.assign(response, { ok: false as const });
+    return decodeReceived({ ...response, channel: this.channel }, this.#responseCodec, 'queries.send');
+  }
+
+  /** Raw subscription (see {@link QueriesClient.subscribe}) with every query decoded; answer with {@link QueryChannel.reply}. */
+  subscribe(options: Omit<SubscribeOptions, 'channel'> = {}): IterableObservable<TypedQueryReceive<Req>> {
+    return decodeEach(this.#queries.subscribe({ ...options, channel: this.channel }), this.#codec, 'queries.subscribe');
+  }
+
+  /** Answers a received query with a typed value (see {@link QueriesClient.reply}); a refused value is a ValidationError naming `value`. */
+  reply(reply: Omit<QueryReply, 'body' | 'executed' | 'error'> & { value: Res }, options?: SendOptions): Promise<void> {
+    try {
+      const untyped = encodeTyped(reply, this.#responseCodec, { operation: 'queries.reply', channel: this.channel, noun: 'reply' });
+      return this.#queries.reply(untyped, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Serves the channel with a typed handler (see {@link QueriesClient.handle}). */
+  handle(handler: TypedQueryHandler<Req, Res>, options: Omit<HandleOptions, 'channel'> = {}): Responder {
+    const codec = this.#codec;
+    const responseCodec = this.#responseCodec;
+    return this.#queries.handle({ ...options, channel: this.channel }, async (query, context): Promise<QueryHandlerResult> => {
+      const decoded = decodeReceived(query, codec, 'queries.handle');
+      // Thrown: the responder answers executed:false with its message and reports it.
+      if (!decoded.ok) throw decoded.decodeError;
+      const { value, ...rest } = await handler(decoded, context);
+      return { ...rest, body: encodeValue(responseCodec, value, { operation: 'queries.handle', channel: query.channel }) };
+    });
+  }
+}
+
+/**
+ * A typed queries channel: requests and answers as values, through a codec each. Attach it to a
+ * client or to a {@link QueriesClient}. Nothing of it is bundled unless it is imported.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient, jsonCodec } from '@kubemq/core';
+ * import { queryChannel } from '@kubemq/rpc';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * const stock = queryChannel(client, {
+ *   channel: 'inventory.stock',
+ *   codec: jsonCodec<{ sku: string }>(),
+ *   responseCodec: jsonCodec<{ available: number }>(),
+ * });
+ * await using responder = stock.handle(async (q) => ({ value: { available: q.value.sku === 'sku-1' ? 3 : 0 } }));
+ * await responder.ready();
+ * const res = await stock.send({ value: { sku: 'sku-1' }, timeoutMs: 5000 });
+ * if (res.ok) console.log(res.value.available);
+ * ```
+ */
+export function queryChannel<Req, Res>(client: KubemqClient | QueriesClient, options: QueryChannelOptions<Req, Res>): QueryChannel<Req, Res> {
+  const queries = patternClientFor(client, (c): c is QueriesClient => c instanceof QueriesClient, (c) => new QueriesClient(c), 'queries.channel');
+  return new QueryChannel(queries, options);
+}
