@@ -103,7 +103,7 @@ export { msToSeconds, nanosToDate, dateToNanos, secondsToDate } from './conversi
 export { newId } from './conversions/id.js';
 
 // Telemetry: spans around operations and deliveries (no-ops when the client has none)
-export { traced, tracedDeliveries } from './telemetry/traced.js';
+export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
 
 // Typed payloads: codec application for the typed channels
 export { validateCodec, encodeValue, decodeBody, withDecoded } from './codecs/typed-body.js';

@@ -30,9 +30,9 @@ export const ATTR = {
 /** `messaging.system` of every span and metric. */
 export const MESSAGING_SYSTEM = 'kubemq';
 
-/** `{operation name} {destination}`, as the conventions name messaging spans. */
+/** `{operation name} {destination}`, as the conventions name messaging spans (the name alone for a batch to several). */
 export function spanName(op: MessagingOperation): string {
-  return `${op.name} ${op.channel}`;
+  return op.channel === '' ? op.name : `${op.name} ${op.channel}`;
 }
 
 /**
@@ -66,10 +66,11 @@ export function metricAttributes(op: MessagingOperation, server: Attributes): At
     [ATTR.SYSTEM]: MESSAGING_SYSTEM,
     [ATTR.OPERATION_TYPE]: op.type,
     [ATTR.OPERATION_NAME]: op.name,
-    [ATTR.DESTINATION]: op.channel,
     [ATTR.CHANNEL_TYPE]: op.pattern,
     ...server,
   };
+  // A batch to several channels has no single destination (the conventions then leave it out).
+  if (op.channel !== '') attributes[ATTR.DESTINATION] = op.channel;
   if (op.group) attributes[ATTR.CONSUMER_GROUP] = op.group;
   return attributes;
 }

@@ -109,6 +109,18 @@ describe('openTelemetry(): spans', () => {
     expect(present(poll).parentSpanContext).toBeUndefined();
   });
 
+  it('a batch to several channels has no destination; an operation described afterwards keeps its start time', () => {
+    instrumentation.start(send([{}, {}], { pattern: 'queues', channel: '', messageCount: 2 })).end();
+    const startedAt = Date.now() - 1500;
+    instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'tasks', messageCount: 0, startedAt }).end();
+    const [batch, poll] = capture.spans();
+    expect(present(batch).name).toBe('send');
+    expect(present(batch).attributes).not.toHaveProperty(['messaging.destination.name']);
+    const [seconds, nanos] = present(poll).startTime;
+    expect(Math.abs(seconds * 1000 + nanos / 1e6 - startedAt)).toBeLessThan(1);
+    expect(present(poll).duration[0]).toBeGreaterThanOrEqual(1);
+  });
+
   it('a failure marks the span: error status, error.type, the exception; end is once only', () => {
     const span = instrumentation.start(send([{}]));
     span.end(new KubemqError({ code: 'TIMEOUT', operation: 'events.send', message: 'no answer in 5000 ms' }));

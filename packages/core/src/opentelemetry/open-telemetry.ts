@@ -78,6 +78,11 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
   };
 }
 
+/** Now, in ms since the epoch with sub-ms precision (the unit of MessagingOperation.startedAt). */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 class OpenTelemetryInstrumentation implements Instrumentation {
   readonly #server: Attributes;
 
@@ -98,12 +103,17 @@ class OpenTelemetryInstrumentation implements Instrumentation {
     const links = op.type === 'receive' || op.type === 'settle' ? this.#links(tags) : undefined;
     const span = this.tracer.startSpan(
       spanName(op),
-      { kind: spanKind(op), attributes: spanAttributes(op, this.client, this.#server), ...(links && { links }) },
+      {
+        kind: spanKind(op),
+        attributes: spanAttributes(op, this.client, this.#server),
+        ...(links && { links }),
+        ...(op.startedAt !== undefined && { startTime: op.startedAt }),
+      },
       parent,
     );
     const active = trace.setSpan(parent, span);
     if (op.type === 'send') for (const carrier of tags) this.#inject(active, carrier);
-    const startedAt = performance.now();
+    const startedAt = op.startedAt ?? epochMs();
     let ended = false;
     return {
       run: (fn) => context.with(active, fn),
@@ -119,7 +129,7 @@ class OpenTelemetryInstrumentation implements Instrumentation {
           span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
         }
         span.end();
-        this.#record(op, attributes, (performance.now() - startedAt) / 1000);
+        this.#record(op, attributes, (epochMs() - startedAt) / 1000);
       },
     };
   }

@@ -24,7 +24,7 @@ export interface MessagingOperation {
   readonly type: MessagingOperationType;
   /** The SDK's name for it (`messaging.operation.name`): `send`, `poll`, `ack`, `nack`, `requeue`, `process`, … */
   readonly name: string;
-  /** The channel (queue, topic) it works on. */
+  /** The channel (queue, topic) it works on; `''` for a batch that spans several. */
   readonly channel: string;
   /** The message id, for operations on one message. */
   readonly messageId?: string;
@@ -41,6 +41,11 @@ export interface MessagingOperation {
    * parent); `receive` and `settle`: the tags of the messages, whose contexts become links.
    */
   readonly tags?: readonly Record<string, string>[];
+  /**
+   * When it began, in ms since the epoch (fractions allowed), for operations described only once
+   * they are over (a poll: its messages are known when it returns). Default: now.
+   */
+  readonly startedAt?: number;
 }
 
 /** An operation in progress; end it exactly once. */

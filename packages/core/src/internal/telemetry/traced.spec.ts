@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 import type { Instrumentation, MessagingOperation } from '../../telemetry/telemetry.js';
-import { traced, tracedDeliveries } from './traced.js';
+import { traced, tracedAfter, tracedDeliveries } from './traced.js';
 
 /** A fake Instrumentation that records what happens, in order. */
 function recorder() {
@@ -91,5 +91,32 @@ describe('tracedDeliveries', () => {
     failing.pipe(tracedDeliveries(r.instrumentation, () => op('y'))).subscribe({ error: (e) => errors.push(e) });
     failing.error(new Error('broken'));
     expect(errors).toEqual([new Error('broken')]);
+  });
+});
+
+describe('tracedAfter', () => {
+  it('describes the operation from its result, with the start time from before it ran', async () => {
+    const started: MessagingOperation[] = [];
+    const ended: unknown[] = [];
+    const instrumentation: Instrumentation = {
+      start: (o) => (started.push(o), { run: (fn) => fn(), end: (e?: unknown) => ended.push(e) }),
+      reconnected: () => undefined,
+      retried: () => undefined,
+    };
+    const before = performance.timeOrigin + performance.now();
+    const result = await tracedAfter(instrumentation, async () => [1, 2, 3], (r) => ({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'q', messageCount: r?.length ?? 0 }));
+    expect(result).toEqual([1, 2, 3]);
+    await expect(
+      tracedAfter(instrumentation, () => Promise.reject(new Error('down')), (r) => ({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'q', messageCount: r === undefined ? -1 : 0 })),
+    ).rejects.toThrow('down');
+    expect(started.map((o) => o.messageCount)).toEqual([3, -1]);
+    expect(started.every((o) => (o.startedAt ?? 0) >= before && (o.startedAt ?? Infinity) <= performance.timeOrigin + performance.now())).toBe(true);
+    expect(ended).toEqual([undefined, new Error('down')]);
+  });
+
+  it('without telemetry only runs', async () => {
+    const describe = jest.fn();
+    await expect(tracedAfter(undefined, async () => 'x', describe)).resolves.toBe('x');
+    expect(describe).not.toHaveBeenCalled();
   });
 });

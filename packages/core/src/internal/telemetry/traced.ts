@@ -59,3 +59,25 @@ export function tracedDeliveries<T>(
       }),
     );
 }
+
+/**
+ * Runs an operation that can only be described once it is over (a poll: how many messages, and
+ * whose), and records it then, with its real start time. Without telemetry it runs straight through.
+ */
+export async function tracedAfter<T>(
+  telemetry: Instrumentation | undefined,
+  run: () => Promise<T>,
+  describe: (result: T | undefined) => MessagingOperation,
+): Promise<T> {
+  if (telemetry === undefined) return run();
+  const startedAt = performance.timeOrigin + performance.now();
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    telemetry.start({ ...describe(undefined), startedAt }).end(err);
+    throw err;
+  }
+  telemetry.start({ ...describe(result), startedAt }).end();
+  return result;
+}
