@@ -19,6 +19,35 @@ export {
   type ConsumeOptions,
 } from './queues-client.js';
 export { QueuesUpstream } from './internal/upstream/upstream.js';
+/**
+ * Typed queues: a codec per queue (`jsonCodec`, `textCodec`, `bytesCodec` from `@kubemq/core`, or
+ * your own). Sends take values; receive, peek, poll, subscribe, transactions and consume decode.
+ * A message whose body does not decode carries its `decodeError` (and `consume()` nacks it).
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient, jsonCodec } from '@kubemq/core';
+ * import { queueChannel } from '@kubemq/queues';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * const jobs = queueChannel(client, { channel: 'jobs', codec: jsonCodec<{ id: number }>() });
+ * await jobs.send({ value: { id: 1 } });
+ * const tx = await jobs.poll({ maxItems: 10, waitTimeoutMs: 1000 });
+ * for (const m of tx.messages) if (m.ok) console.log(m.value.id);
+ * await tx.ackAll();
+ * ```
+ */
+export {
+  queueChannel,
+  QueueChannel,
+  type QueueChannelOptions,
+  type TypedQueueMessage,
+  type TypedReceivedQueueMessage,
+  type TypedPolledQueueMessage,
+  type DecodedQueueMessage,
+  type TypedPollResponse,
+  type TypedQueueReceiveResult,
+} from './internal/channel/queue-channel.js';
 export { QueueConsumer, type QueueConsumerStats, type QueueHandler } from './internal/consumer/consumer.js';
 export { QueueTransactionError, type TransactionEndReason } from './errors.js';
 export { DEFAULT_QUEUE_LIMITS, MIN_POLL_WAIT_MS, type QueueLimits } from './internal/limits.js';

@@ -6,6 +6,9 @@ import {
   DEFAULT_ITERATOR_BUFFER_SIZE,
   iterableObservable,
   newId,
+  traced,
+  tracedAfter,
+  tracedDeliveries,
   validatePositiveInt,
   type ClientInternals,
   type IterableObservable,
@@ -25,6 +28,7 @@ import {
   SEND_QUEUE_MESSAGE,
   SEND_QUEUE_MESSAGES_BATCH,
 } from './internal/methods.js';
+import { queueProcessOperation, queueReceiveOperation, queueSendOperation } from './internal/telemetry.js';
 import { QueuesUpstream } from './internal/upstream/upstream.js';
 import {
   requireObject,
@@ -177,14 +181,12 @@ export class QueuesClient {
     const wire = toWireMessage(message, '', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
     const operation = 'queues.send';
-    const result = await this.internals.unary(SEND_QUEUE_MESSAGE, wire, {
-      operation,
-      channel: wire.Channel,
-      ...call,
+    return traced(this.internals.telemetry, () => queueSendOperation([wire]), async () => {
+      const result = await this.internals.unary(SEND_QUEUE_MESSAGE, wire, { operation, channel: wire.Channel, ...call });
+      const mapped = toSendResult(result, { operation, channel: wire.Channel });
+      if (mapped.error) throw mapped.error;
+      return mapped;
     });
-    const mapped = toSendResult(result, { operation, channel: wire.Channel });
-    if (mapped.error) throw mapped.error;
-    return mapped;
   }
 
   /**
@@ -202,8 +204,10 @@ export class QueuesClient {
     const call = validateCallOptions(options);
     const batchId = newId();
     const operation = 'queues.sendBatch';
-    const response = await this.internals.unary(SEND_QUEUE_MESSAGES_BATCH, { BatchID: batchId, Messages: wire }, { operation, ...call });
-    return toBatchResult(response.BatchID || batchId, wire, response.Results, operation);
+    return traced(this.internals.telemetry, () => queueSendOperation(wire), async () => {
+      const response = await this.internals.unary(SEND_QUEUE_MESSAGES_BATCH, { BatchID: batchId, Messages: wire }, { operation, ...call });
+      return toBatchResult(response.BatchID || batchId, wire, response.Results, operation);
+    });
   }
 
   /**
@@ -218,7 +222,12 @@ export class QueuesClient {
    * ```
    */
   async receive(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
-    return this.receiveOrPeek(validateReceive(options, this.limits), false);
+    const req = validateReceive(options, this.limits);
+    return tracedAfter(
+      this.internals.telemetry,
+      () => this.receiveOrPeek(req, false),
+      (result) => queueReceiveOperation('receive', req.channel, result?.messages),
+    );
   }
 
   /**
@@ -328,7 +337,7 @@ export class QueuesClient {
   async poll(request: PollRequest): Promise<PollResponse> {
     const req = validatePoll(request, this.limits);
     const lane = this.pool.acquire();
-    const host = { defaultTimeoutMs: this.timeoutMs, onTerminal: () => this.pool.release(lane) };
+    const host = { defaultTimeoutMs: this.timeoutMs, telemetry: this.internals.telemetry, onTerminal: () => this.pool.release(lane) };
     try {
       return await pollOnLane(lane, req, host, 'queues.poll');
     } catch (err) {
@@ -361,7 +370,11 @@ export class QueuesClient {
       defaultTimeoutMs: this.timeoutMs,
       counters: newLaneCounters(),
     });
-    return iterableObservable<PolledQueueMessage>(source.pipe(mergeMap((tx) => from(tx.messages))), {
+    const messages = source.pipe(
+      mergeMap((tx) => from(tx.messages)),
+      tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
+    );
+    return iterableObservable<PolledQueueMessage>(messages, {
       bufferSize: Math.max(DEFAULT_ITERATOR_BUFFER_SIZE, req.maxItems),
     });
   }
@@ -421,6 +434,7 @@ export class QueuesClient {
       concurrency,
       onError: o.onError,
       signal,
+      telemetry: this.internals.telemetry,
       track: (resource) => this.internals.track(resource),
     });
     return ref.consumer;

@@ -1,11 +1,13 @@
 // consume(): run a handler for every message. Per batch: handlers run (at most `concurrency` at a
 // time), then the whole batch is settled in one go (ack the successes, nack the failures), and
 // only then does the loop poll again.
-import type { KubemqError } from '@kubemq/core';
+import type { Instrumentation, KubemqError } from '@kubemq/core';
+import { traced } from '@kubemq/core/internal';
 import type { Subscription, Observable } from 'rxjs';
 import type { PolledQueueMessage } from '../../types.js';
 import type { LaneCounters } from '../downstream/lane.js';
 import type { PollTransaction } from '../downstream/transaction.js';
+import { queueProcessOperation } from '../telemetry.js';
 
 /**
  * What a consumer has done so far.
@@ -62,6 +64,8 @@ export interface ConsumerRun {
   onError: ((err: unknown, message: PolledQueueMessage | undefined) => void) | undefined;
   signal: AbortSignal | undefined;
   track: (resource: { drain(): Promise<void> }) => () => void;
+  /** The client's telemetry: each handler call runs in a process span, a child of the message's producer. */
+  telemetry?: Instrumentation | undefined;
 }
 
 /**
@@ -164,7 +168,8 @@ export class QueueConsumer {
       for (let msg = queue.shift(); msg; msg = queue.shift()) {
         this.totals.messages++;
         try {
-          await this.run.handler(msg);
+          const message = msg;
+          await traced(this.run.telemetry, () => queueProcessOperation(message), async () => this.run.handler(message));
         } catch (err) {
           this.totals.handlerErrors++;
           failed.push(msg.sequence);

@@ -31,7 +31,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     let lane = new DownstreamLane(internals, opts.operation, opts.counters);
     const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
     let stopped = false;
-    const host = { defaultTimeoutMs: opts.defaultTimeoutMs, onTerminal: () => undefined };
+    const host = { defaultTimeoutMs: opts.defaultTimeoutMs, telemetry: internals.telemetry, onTerminal: () => undefined };
     const run = async (): Promise<void> => {
       await lane.open();
       // The stream is open (the broker sends no header to prove more): the re-open counts as done.

@@ -1,6 +1,7 @@
-import { brokerError, isEmptyQueueError, QueuesDownstreamRequestType, type ClientInternals } from '@kubemq/core/internal';
+import { brokerError, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
 import { toReceivedMessage } from '../conversions.js';
 import { withDeadline } from '../deadline.js';
+import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidPoll } from '../validation.js';
 import { DownstreamLane, type LaneCounters } from './lane.js';
 import { PollTransaction, type TransactionHost } from './transaction.js';
@@ -12,12 +13,15 @@ import { PollTransaction, type TransactionHost } from './transaction.js';
  * On an error answer the lane is free again at once; otherwise it is free when the transaction
  * takes no more requests (`host.onTerminal`).
  */
-export async function pollOnLane(
-  lane: DownstreamLane,
-  req: ValidPoll,
-  host: TransactionHost,
-  operation: string,
-): Promise<PollTransaction> {
+export function pollOnLane(lane: DownstreamLane, req: ValidPoll, host: TransactionHost, operation: string): Promise<PollTransaction> {
+  return tracedAfter(
+    host.telemetry,
+    () => getOnLane(lane, req, host, operation),
+    (tx) => queueReceiveOperation('poll', req.channel, tx?.messages),
+  );
+}
+
+async function getOnLane(lane: DownstreamLane, req: ValidPoll, host: TransactionHost, operation: string): Promise<PollTransaction> {
   await lane.open(req.signal);
   lane.transactionsServed++;
   const answer = await withDeadline(

@@ -1,8 +1,8 @@
 // A poll transaction bound to the lane (stream) it was polled on: settlements go to that stream,
 // each followed by an ActiveOffsets probe whose answer resolves the settlement's promise.
-import { KubemqError } from '@kubemq/core';
+import { KubemqError, type Instrumentation } from '@kubemq/core';
 import { withDeadline } from '../deadline.js';
-import { brokerError, QueuesDownstreamRequestType, type QueuesDownstreamResponse } from '@kubemq/core/internal';
+import { brokerError, QueuesDownstreamRequestType, traced, type QueuesDownstreamResponse } from '@kubemq/core/internal';
 import type {
   CallOptions,
   MessageSettlement,
@@ -12,6 +12,7 @@ import type {
   TransactionState,
 } from '../../types.js';
 import { validateCallOptions, validateQueueChannel, validateSequences } from '../validation.js';
+import { queueSettleOperation } from '../telemetry.js';
 import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
 
@@ -27,6 +28,8 @@ export interface TransactionHost {
   defaultTimeoutMs: number;
   /** Called once when the transaction takes no more requests (its lane is free again). */
   onTerminal(tx: PollTransaction): void;
+  /** The client's telemetry: polls and settlements are recorded there. */
+  telemetry?: Instrumentation | undefined;
 }
 
 export class PollTransaction implements PollResponse {
@@ -133,11 +136,31 @@ export class PollTransaction implements PollResponse {
     await this.run(plan, channel, call, operation);
   }
 
-  private async run(
+  private run(
     plan: SettlePlan,
     requeueTo: string,
     call: { signal: AbortSignal | undefined; timeoutMs: number | undefined },
     operation = 'queues.transaction.close',
+  ): Promise<void> {
+    return traced(
+      this.host.telemetry,
+      () => queueSettleOperation(plan.kind, this.channel, this.settled(plan)),
+      () => this.settle(plan, requeueTo, call, operation),
+    );
+  }
+
+  /** The messages a settlement covers (for the links of its span). */
+  private settled(plan: SettlePlan): PolledQueueMessage[] {
+    if (plan.whole) return [...this.messages];
+    const sequences = new Set(plan.sequences);
+    return this.messages.filter((m) => sequences.has(m.sequence));
+  }
+
+  private async settle(
+    plan: SettlePlan,
+    requeueTo: string,
+    call: { signal: AbortSignal | undefined; timeoutMs: number | undefined },
+    operation: string,
   ): Promise<void> {
     const ref = this.transactionId;
     let settleId: string | undefined;

@@ -8,6 +8,7 @@ import { KubemqError } from '@kubemq/core';
 import {
   brokerError,
   newId,
+  traced,
   type BidiCall,
   type ClientInternals,
   type QueueMessage as WireQueueMessage,
@@ -19,7 +20,8 @@ import { toBatchResult } from '../conversions.js';
 import { withDeadline } from '../deadline.js';
 import type { QueueLimits } from '../limits.js';
 import { QUEUES_UPSTREAM } from '../methods.js';
-import { toWireMessages, validateCallOptions } from '../validation.js';
+import { queueSendOperation } from '../telemetry.js';
+import { toWireMessages, validateCallOptions, type ValidCallOptions } from '../validation.js';
 
 const OPERATION = 'queues.upstream.send';
 
@@ -85,6 +87,10 @@ export class QueuesUpstream implements AsyncDisposable {
     if (this.closing) {
       throw new KubemqError({ code: 'CLOSED', operation: OPERATION, message: 'the upstream is closed; nothing was sent' });
     }
+    return traced(this.internals.telemetry, () => queueSendOperation(wire), () => this.sendBatch(wire, call));
+  }
+
+  private async sendBatch(wire: WireQueueMessage[], call: ValidCallOptions): Promise<QueueBatchResult> {
     const requestId = newId();
     const timeoutMs = call.timeoutMs ?? this.defaultTimeoutMs;
     const answer = new Promise<QueueBatchResult>((resolve, reject) => {

@@ -1,0 +1,236 @@
+import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
+import {
+  decodeEach,
+  decodeReceived,
+  DEFAULT_ITERATOR_BUFFER_SIZE,
+  encodeTyped,
+  iterableObservable,
+  patternClientFor,
+  typedChannelConfig,
+  type IterableObservable,
+} from '@kubemq/core/internal';
+import { map } from 'rxjs';
+import { QueuesClient, type ConsumeOptions, type QueuesSubscription } from '../../queues-client.js';
+import type { QueueConsumer, QueueHandler } from '../consumer/consumer.js';
+import type {
+  CallOptions,
+  PolledQueueMessage,
+  PollRequest,
+  PollResponse,
+  QueueBatchResult,
+  QueueMessage,
+  QueueReceiveOptions,
+  QueueSendResult,
+  ReceivedQueueMessage,
+} from '../../types.js';
+
+/**
+ * A typed message for a {@link QueueChannel}: the `value` is encoded by the channel's codec.
+ *
+ * @example
+ * ```ts
+ * const job: TypedQueueMessage<{ image: string }> = { value: { image: 'a.png' }, policy: { maxReceiveCount: 3, deadLetterQueue: 'jobs.dead' } };
+ * ```
+ */
+export interface TypedQueueMessage<T> extends Omit<QueueMessage, 'channel' | 'body'> {
+  /** The payload, encoded by the channel's codec. */
+  value: T;
+}
+
+/**
+ * A received message (simple API) with its body decoded: `ok` and `value`, or not `ok` and the `decodeError`.
+ *
+ * @example
+ * ```ts
+ * const image = (m: TypedReceivedQueueMessage<{ image: string }>) => (m.ok ? m.value.image : undefined);
+ * ```
+ */
+export type TypedReceivedQueueMessage<T> = ReceivedQueueMessage & Decoded<T>;
+
+/**
+ * A polled message with its body decoded; settle it as any polled message (`ack`, `nack`, `requeue`).
+ *
+ * @example
+ * ```ts
+ * const settle = (m: TypedPolledQueueMessage<{ image: string }>) => (m.ok ? m.ack() : m.nack());
+ * ```
+ */
+export type TypedPolledQueueMessage<T> = PolledQueueMessage & Decoded<T>;
+
+/**
+ * What a typed `consume()` handler is given: a polled message whose body decoded.
+ *
+ * @example
+ * ```ts
+ * const handler = async (m: DecodedQueueMessage<{ image: string }>) => console.log(m.value.image);
+ * ```
+ */
+export type DecodedQueueMessage<T> = Extract<TypedPolledQueueMessage<T>, { ok: true }>;
+
+/**
+ * A poll transaction whose messages are decoded. Settle it as any transaction.
+ *
+ * @example
+ * ```ts
+ * const images = (tx: TypedPollResponse<{ image: string }>) => tx.messages.flatMap((m) => (m.ok ? [m.value.image] : []));
+ * ```
+ */
+export interface TypedPollResponse<T> extends Omit<PollResponse, 'messages'> {
+  /** The polled messages, decoded. */
+  readonly messages: readonly TypedPolledQueueMessage<T>[];
+}
+
+/**
+ * What a typed `receive()` or `peek()` returns.
+ *
+ * @example
+ * ```ts
+ * const count = (r: TypedQueueReceiveResult<string>) => r.messages.length + r.expired;
+ * ```
+ */
+export interface TypedQueueReceiveResult<T> {
+  /** The messages, decoded. */
+  messages: TypedReceivedQueueMessage<T>[];
+  /** How many expired messages the broker dropped while looking. */
+  expired: number;
+}
+
+/**
+ * Options of {@link queueChannel}.
+ *
+ * @example
+ * ```ts
+ * const options: QueueChannelOptions<string> = { channel: 'jobs', codec: textCodec() };
+ * ```
+ */
+export interface QueueChannelOptions<T> {
+  /** The queue (an exact name). */
+  channel: string;
+  /** Encodes sent values and decodes received bodies. */
+  codec: Codec<T>;
+}
+
+/**
+ * One queue with a codec: typed sends, and every receive, peek, poll, subscription and consumer
+ * decoding its messages. Made by {@link queueChannel}; the untyped {@link QueuesClient} does the work.
+ */
+export class QueueChannel<T> {
+  /** The queue this handle works on. */
+  readonly channel: string;
+  readonly #queues: QueuesClient;
+  readonly #codec: Codec<T>;
+
+  constructor(queues: QueuesClient, options: QueueChannelOptions<T>) {
+    ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<T>(options, 'queues.channel'));
+    this.#queues = queues;
+  }
+
+  /** Encodes `message.value` and sends it (see {@link QueuesClient.send}); a refused value is a ValidationError naming `value`. */
+  send(message: TypedQueueMessage<T>, options?: CallOptions): Promise<QueueSendResult> {
+    try {
+      return this.#queues.send(this.#untyped(message, 'queues.send'), options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Encodes every value and sends them in one call (see {@link QueuesClient.sendBatch}). A refused
+   * value is a ValidationError naming it (`messages[2].value`); nothing is sent then.
+   */
+  sendBatch(messages: readonly TypedQueueMessage<T>[], options?: CallOptions): Promise<QueueBatchResult> {
+    try {
+      // Not an array: passed on as it is, for sendBatch()'s own ValidationError.
+      const untyped = Array.isArray(messages) ? messages.map((m, i) => this.#untyped(m, 'queues.sendBatch', `messages[${i}]`)) : messages;
+      return this.#queues.sendBatch(untyped as QueueMessage[], options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Receives and decodes (see {@link QueuesClient.receive}: at-most-once). */
+  async receive(options: Omit<QueueReceiveOptions, 'channel'> = {}): Promise<TypedQueueReceiveResult<T>> {
+    const result = await this.#queues.receive({ ...options, channel: this.channel });
+    return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.receive')), expired: result.expired };
+  }
+
+  /** Looks without removing, and decodes (see {@link QueuesClient.peek}). */
+  async peek(options: Omit<QueueReceiveOptions, 'channel'> = {}): Promise<TypedQueueReceiveResult<T>> {
+    const result = await this.#queues.peek({ ...options, channel: this.channel });
+    return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.peek')), expired: result.expired };
+  }
+
+  /** Polls one transaction and decodes its messages (see {@link QueuesClient.poll}). */
+  async poll(request: Omit<PollRequest, 'channel'> = {}): Promise<TypedPollResponse<T>> {
+    return this.#decodeTransaction(await this.#queues.poll({ ...request, channel: this.channel }), 'queues.poll');
+  }
+
+  /** Polled messages, decoded (see {@link QueuesClient.subscribe}); an undecodable one still has to be settled. */
+  subscribe(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPolledQueueMessage<T>> {
+    const source = this.#queues.subscribe({ ...options, channel: this.channel });
+    // As roomy as the untyped subscription's buffer: a whole poll may be waiting for the loop.
+    const bufferSize = Math.max(DEFAULT_ITERATOR_BUFFER_SIZE, typeof options.maxItems === 'number' ? options.maxItems : 0);
+    return decodeEach(source, this.#codec, 'queues.subscribe', bufferSize);
+  }
+
+  /** Whole transactions with their messages decoded (see {@link QueuesClient.transactions}). */
+  transactions(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPollResponse<T>> {
+    const source = this.#queues.transactions({ ...options, channel: this.channel });
+    return iterableObservable(source.pipe(map((tx) => this.#decodeTransaction(tx, 'queues.transactions'))));
+  }
+
+  /**
+   * Runs `handler` for every decoded message (see {@link QueuesClient.consume}): success acks, a
+   * throw nacks. A message whose body does not decode never reaches the handler: it is nacked (so
+   * the receive count and dead-letter policy apply) and `onError` gets its DecodeError.
+   */
+  consume(handler: (message: DecodedQueueMessage<T>) => unknown, options?: ConsumeOptions): QueueConsumer {
+    const codec = this.#codec;
+    // Not a function: passed on as it is, for consume()'s own ValidationError.
+    const typed: QueueHandler =
+      typeof handler === 'function'
+        ? (message) => {
+            const decoded = decodeReceived(message, codec, 'queues.consume');
+            if (!decoded.ok) throw decoded.decodeError;
+            return handler(decoded);
+          }
+        : (handler as QueueHandler);
+    return this.#queues.consume(this.channel, typed, options);
+  }
+
+  #untyped(message: TypedQueueMessage<T>, operation: string, path?: string): QueueMessage {
+    const untyped = encodeTyped(message, this.#codec, { operation, channel: this.channel, noun: 'message', ...(path !== undefined && { path }) });
+    return { ...untyped, channel: this.channel };
+  }
+
+  #decodeTransaction(tx: PollResponse, operation: string): TypedPollResponse<T> {
+    // The transaction's own message objects are decoded in place: its settle methods keep working.
+    for (const message of tx.messages) decodeReceived(message, this.#codec, operation);
+    return tx as TypedPollResponse<T>;
+  }
+}
+
+/**
+ * A typed queue: values in, decoded values out, through `codec`. Attach it to a client (a default
+ * {@link QueuesClient} is made) or to a QueuesClient with options of its own. Nothing of it is
+ * bundled unless it is imported.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient, jsonCodec } from '@kubemq/core';
+ * import { queueChannel } from '@kubemq/queues';
+ *
+ * interface Resize { image: string; width: number }
+ * const client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * const jobs = queueChannel(client, { channel: 'images.resize', codec: jsonCodec<Resize>() });
+ * await jobs.send({ value: { image: 'a.png', width: 640 } });
+ * const consumer = jobs.consume(async (job) => console.log('resizing', job.value.image, 'to', job.value.width), {
+ *   onError: (err) => console.error(err),
+ * });
+ * await consumer.stop();
+ * ```
+ */
+export function queueChannel<T>(client: KubemqClient | QueuesClient, options: QueueChannelOptions<T>): QueueChannel<T> {
+  const queues = patternClientFor(client, (c): c is QueuesClient => c instanceof QueuesClient, (c) => new QueuesClient(c), 'queues.channel');
+  return new QueueChannel(queues, options);
+}

@@ -1,0 +1,94 @@
+import { SpanKind } from '@opentelemetry/api';
+import { KubemqClient } from '@kubemq/core';
+import { openTelemetry } from '@kubemq/core/opentelemetry';
+import { eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
+import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { queues } from '../../src/index.js';
+
+describe('queues tracing through the broker (integration)', () => {
+  let capture: TelemetryCapture;
+  let producer: KubemqClient;
+  let consumer: KubemqClient;
+
+  beforeAll(async () => {
+    capture = captureTelemetry();
+    const telemetry = openTelemetry({ tracerProvider: capture.tracerProvider, meterProvider: capture.meterProvider });
+    const { address } = sharedBroker();
+    producer = await KubemqClient.connect({ address, clientId: uniqueClientId('q-otel-p'), telemetry });
+    consumer = await KubemqClient.connect({ address, clientId: uniqueClientId('q-otel-c'), telemetry });
+  });
+  afterAll(async () => {
+    await producer?.close();
+    await consumer?.close();
+    await capture?.shutdown();
+  });
+
+  const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
+
+  it("consume(): each handler call runs in a process span that is a child of the message's send span", async () => {
+    const channel = uniqueChannel('q.otel.consume');
+    const sent = await queues(producer).send({ channel, body: 'job-1' });
+    const batch = await queues(producer).sendBatch([{ channel, body: 'job-2' }, { channel, body: 'job-3' }]);
+    const tracer = capture.tracerProvider.getTracer('user');
+    const done: string[] = [];
+    const worker = queues(consumer).consume(channel, (m) => tracer.startActiveSpan(`work ${m.text()}`, (span) => (done.push(m.id), span.end())), {
+      waitTimeoutMs: 1000,
+    });
+    try {
+      await eventually(() => expect(done).toHaveLength(3));
+    } finally {
+      await worker.stop();
+    }
+    const spans = await capture.waitForSpans((all) => byName(all, `ack ${channel}`).length > 0);
+    const single = spans.find((s) => s.name === `send ${channel}` && s.attributes['messaging.message.id'] === sent.id);
+    const batchSpan = spans.find((s) => s.name === `send ${channel}` && s.attributes['messaging.batch.message_count'] === 2);
+    expect(single).toMatchObject({ kind: SpanKind.PRODUCER });
+    expect(batchSpan).toBeDefined();
+    for (const [id, parent] of [
+      [sent.id, single],
+      [batch.results[0]?.id, batchSpan],
+      [batch.results[1]?.id, batchSpan],
+    ] as const) {
+      const process = spans.find((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id);
+      expect(process).toMatchObject({ kind: SpanKind.CONSUMER });
+      expect(process?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
+      const work = spans.find((s) => s.name.startsWith('work ') && s.parentSpanContext?.spanId === process?.spanContext().spanId);
+      expect(work).toBeDefined();
+    }
+    // The poll that took them and the settlement that acked them link back to the producers.
+    const poll = byName(spans, `poll ${channel}`).find((s) => Number(s.attributes['messaging.batch.message_count']) > 0);
+    expect(poll).toMatchObject({ kind: SpanKind.CONSUMER });
+    expect(poll?.links.map((l) => l.context.spanId)).toContain(single?.spanContext().spanId);
+    const ack = byName(spans, `ack ${channel}`)[0];
+    expect(ack).toMatchObject({ kind: SpanKind.CLIENT });
+    expect(ack?.attributes['messaging.operation.type']).toBe('settle');
+    expect(ack?.links.length).toBeGreaterThan(0);
+  });
+
+  it('subscribe() delivers each message in a child of its send span; upstream sends and the simple receive are traced', async () => {
+    const channel = uniqueChannel('q.otel.sub');
+    await using up = queues(producer).upstream();
+    const { results } = await up.send([{ channel, body: 'a' }]);
+    const id = results[0]?.id;
+    for await (const m of queues(consumer).subscribe({ channel, maxItems: 1, waitTimeoutMs: 1000 })) {
+      await m.ack();
+      break;
+    }
+    const spans = await capture.waitForSpans((all) => all.some((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id));
+    const send = spans.find((s) => s.name === `send ${channel}` && s.attributes['messaging.message.id'] === id);
+    const process = spans.find((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id);
+    expect(process?.parentSpanContext?.spanId).toBe(send?.spanContext().spanId);
+
+    const simple = uniqueChannel('q.otel.simple');
+    await queues(producer).send({ channel: simple, body: 'x' });
+    const { messages } = await queues(consumer).receive({ channel: simple, maxItems: 5, waitTimeoutMs: 1000 });
+    expect(messages).toHaveLength(1);
+    const receive = (await capture.waitForSpans((all) => all.some((s) => s.name === `receive ${simple}`))).find((s) => s.name === `receive ${simple}`);
+    expect(receive?.attributes).toMatchObject({ 'messaging.batch.message_count': 1, 'messaging.operation.type': 'receive' });
+    expect(receive?.links).toHaveLength(1);
+    const points = await capture.metrics();
+    const consumed = points.filter((p) => p.name === 'messaging.client.consumed.messages' && p.attributes['messaging.destination.name'] === simple);
+    expect(consumed.reduce((n, p) => n + p.value, 0)).toBe(1);
+  });
+});
