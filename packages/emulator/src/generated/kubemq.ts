@@ -723,7 +723,7 @@ export const Event: MessageFns<Event> = {
               break;
             }
 
-            message.Body = Buffer.from(reader.bytes());
+            message.Body = bytesView(reader.bytes());
             continue;
           }
           case 6: {
@@ -926,7 +926,7 @@ export const EventReceive: MessageFns<EventReceive> = {
               break;
             }
 
-            message.Body = Buffer.from(reader.bytes());
+            message.Body = bytesView(reader.bytes());
             continue;
           }
           case 5: {
@@ -1302,7 +1302,7 @@ export const Request: MessageFns<Request> = {
               break;
             }
 
-            message.Body = Buffer.from(reader.bytes());
+            message.Body = bytesView(reader.bytes());
             continue;
           }
           case 7: {
@@ -1342,7 +1342,7 @@ export const Request: MessageFns<Request> = {
               break;
             }
 
-            message.Span = Buffer.from(reader.bytes());
+            message.Span = bytesView(reader.bytes());
             continue;
           }
           case 12: {
@@ -1571,7 +1571,7 @@ export const Response: MessageFns<Response> = {
               break;
             }
 
-            message.Body = Buffer.from(reader.bytes());
+            message.Body = bytesView(reader.bytes());
             continue;
           }
           case 6: {
@@ -1611,7 +1611,7 @@ export const Response: MessageFns<Response> = {
               break;
             }
 
-            message.Span = Buffer.from(reader.bytes());
+            message.Span = bytesView(reader.bytes());
             continue;
           }
           case 11: {
@@ -1824,7 +1824,7 @@ export const QueueMessage: MessageFns<QueueMessage> = {
               break;
             }
 
-            message.Body = Buffer.from(reader.bytes());
+            message.Body = bytesView(reader.bytes());
             continue;
           }
           case 6: {
@@ -4684,4 +4684,9 @@ interface MessageFns<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
   fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+}
+
+/** Added by tools/proto/generate.mjs: a received `bytes` field as a view of the decoded input, without a copy. */
+function bytesView(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
