@@ -57,6 +57,28 @@ export function badInputs(inputs, allowedFolders) {
 }
 
 /**
+ * Inputs an app holds only when it asks for them: codecs and typed channels (`jsonCodec`,
+ * `eventsChannel`, …), and OpenTelemetry (`@kubemq/core/opentelemetry`, `@opentelemetry/*`).
+ * Returns `{ input, reason }` for each one a fixture holds without using that `feature`.
+ */
+export const OPTIONAL_FEATURES = {
+  codecs: [/^packages\/core\/dist\/esm\/(codecs|internal\/codecs)\//, /^packages\/[^/]+\/dist\/esm\/internal\/channel\//],
+  telemetry: [/^packages\/core\/dist\/esm\/opentelemetry\//, /(^|\/)node_modules\/@opentelemetry\//],
+};
+
+export function unusedFeatureInputs(inputs, usedFeatures) {
+  const bad = [];
+  for (const input of inputs.map((i) => i.replace(/\\/g, '/'))) {
+    for (const [feature, patterns] of Object.entries(OPTIONAL_FEATURES)) {
+      if (!usedFeatures.includes(feature) && patterns.some((p) => p.test(input))) {
+        bad.push({ input, reason: `${feature} code in an app that uses no ${feature}` });
+      }
+    }
+  }
+  return bad;
+}
+
+/**
  * Compares measured sizes with the budgets.
  * @param {Record<string, { minified: number, gzip: number }>} measured
  * @param {Record<string, { minified: number, gzip: number }>} budgets

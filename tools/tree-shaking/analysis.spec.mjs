@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { badInputs, budgetsFrom, compareBudgets, findMethodLiterals, foreignMethodNames, parseMethodNames } from './analysis.mjs';
+import { badInputs, budgetsFrom, compareBudgets, findMethodLiterals, foreignMethodNames, parseMethodNames, unusedFeatureInputs } from './analysis.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -119,5 +119,31 @@ describe('budgets', () => {
       .map((f) => f.slice(0, -3));
     expect(Object.keys(budgets).sort()).toEqual(fixtures.sort());
     expect(fixtures).toEqual(expect.arrayContaining(['bare-core', 'core-only', 'events-only', 'events-store-only', 'queues-only', 'rpc-only']));
+  });
+});
+
+describe('unusedFeatureInputs', () => {
+  const inputs = [
+    'packages/core/dist/esm/client/kubemq-client.js',
+    'packages/core/dist/esm/codecs/json-codec.js',
+    'packages/core/dist/esm/internal/codecs/typed-channel.js',
+    'packages/events/dist/esm/internal/channel/events-channel.js',
+    'packages/core/dist/esm/opentelemetry/open-telemetry.js',
+    'node_modules/@opentelemetry/api/build/esm/index.js',
+  ];
+
+  it('flags codec, typed-channel and OpenTelemetry code in an app that uses none', () => {
+    expect(unusedFeatureInputs(inputs, []).map((b) => [b.input, b.reason.split(' ')[0]])).toEqual([
+      ['packages/core/dist/esm/codecs/json-codec.js', 'codecs'],
+      ['packages/core/dist/esm/internal/codecs/typed-channel.js', 'codecs'],
+      ['packages/events/dist/esm/internal/channel/events-channel.js', 'codecs'],
+      ['packages/core/dist/esm/opentelemetry/open-telemetry.js', 'telemetry'],
+      ['node_modules/@opentelemetry/api/build/esm/index.js', 'telemetry'],
+    ]);
+  });
+
+  it('lets an app hold what it uses', () => {
+    expect(unusedFeatureInputs(inputs, ['codecs', 'telemetry'])).toEqual([]);
+    expect(unusedFeatureInputs(inputs, ['codecs']).every((b) => b.reason.startsWith('telemetry'))).toBe(true);
   });
 });

@@ -5,6 +5,8 @@
 //   - no other pattern's RPC names (derived from each packages/<pattern>/src/internal/methods.ts)
 //   - no metafile input from a package the fixture doesn't import, none from sources
 //   - a bare `import '@kubemq/core'` keeps no byte of @kubemq code
+//   - no codec or typed-channel code unless the fixture uses one, no OpenTelemetry code unless it
+//     uses telemetry (an app that uses neither bundles neither)
 //   - no `ignored-bare-import` warning (an import-time side effect esbuild dropped)
 //   - minified and gzip sizes within tools/tree-shaking/budgets.json
 // esbuild: bundle, platform node, format esm, minify, metafile; external: @grpc/grpc-js (a
@@ -20,7 +22,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { badInputs, budgetsFrom, compareBudgets, findMethodLiterals, foreignMethodNames, formatBytes, parseMethodNames } from './analysis.mjs';
+import {
+  badInputs,
+  budgetsFrom,
+  compareBudgets,
+  findMethodLiterals,
+  foreignMethodNames,
+  formatBytes,
+  parseMethodNames,
+  unusedFeatureInputs,
+} from './analysis.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -29,7 +40,8 @@ const PATTERNS = ['events', 'events-store', 'queues', 'rpc'];
 
 /**
  * fixture → the pattern packages it uses (core is always allowed), or for a `bare-*` fixture the
- * packages it imports for nothing but their effects (there must be none: it keeps no byte).
+ * packages it imports for nothing but their effects (there must be none: it keeps no byte), and
+ * the optional features it uses (`codecs`, `telemetry`; see OPTIONAL_FEATURES).
  */
 const FIXTURES = {
   'bare-core': { uses: [], bare: ['core'] },
@@ -39,6 +51,8 @@ const FIXTURES = {
   'events-store-only': { uses: ['events-store'] },
   'queues-only': { uses: ['queues'] },
   'rpc-only': { uses: ['rpc'] },
+  'events-typed': { uses: ['events'], features: ['codecs'] },
+  'queues-traced': { uses: ['queues'], features: ['telemetry'] },
 };
 
 const methodsOf = (folder) => parseMethodNames(readFileSync(join(root, 'packages', folder, 'src/internal/methods.ts'), 'utf8'));
@@ -76,8 +90,10 @@ async function bundle(name, external = ['@grpc/grpc-js', 'rxjs']) {
 const measured = {};
 const appTotals = {};
 const failures = [];
-for (const [name, { uses: ownPatterns, bare }] of Object.entries(FIXTURES)) {
-  const { code, output, warnings, metafile } = await bundle(name);
+// @opentelemetry/api is the app's own (an optional peer), like rxjs.
+const EXTERNAL = ['@grpc/grpc-js', 'rxjs', '@opentelemetry/api'];
+for (const [name, { uses: ownPatterns, bare, features = [] }] of Object.entries(FIXTURES)) {
+  const { code, output, warnings, metafile } = await bundle(name, EXTERNAL);
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, `${name}.mjs`), code);
@@ -86,11 +102,15 @@ for (const [name, { uses: ownPatterns, bare }] of Object.entries(FIXTURES)) {
   const fail = (message) => failures.push(`${name}: ${message}`);
   const bytes = Buffer.byteLength(code);
   measured[name] = { minified: bytes, gzip: gzipSync(code, { level: 9 }).length };
-  const withRxjs = (await bundle(name, ['@grpc/grpc-js'])).code;
+  const withRxjs = (await bundle(name, EXTERNAL.filter((e) => e !== 'rxjs'))).code;
   appTotals[name] = { minified: Buffer.byteLength(withRxjs), gzip: gzipSync(withRxjs, { level: 9 }).length };
 
   const inputs = Object.keys(output.inputs);
   for (const { input, reason } of badInputs(inputs, ['core', ...ownPatterns, ...(bare ?? [])])) fail(`${input}: ${reason}`);
+  for (const { input, reason } of unusedFeatureInputs(inputs, features)) fail(`${input}: ${reason}`);
+  for (const feature of features) {
+    if (!unusedFeatureInputs(inputs, []).some((b) => b.reason.startsWith(feature))) fail(`holds no ${feature} code: did the fixture use it at all?`);
+  }
   const kubemqInputs = inputs.filter((i) => i.startsWith('packages/'));
   const foreign = foreignMethodNames(patternMethods, ownPatterns, coreMethods);
   for (const method of findMethodLiterals(code, foreign)) fail(`contains the foreign method /kubemq.kubemq/${method}`);
