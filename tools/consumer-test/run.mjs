@@ -5,12 +5,14 @@
 //   2. per pattern (in parallel): a fresh app in os.tmpdir() that installs only @kubemq/core,
 //      that pattern, @kubemq/emulator (tarballs) and rxjs (registry), with their third-party
 //      dependencies from the registry
-//   3. `npm ls --all` (peer ranges satisfied), exactly one @kubemq/core and one rxjs installed
+//   3. `npm ls --all` (peer ranges satisfied), exactly one @kubemq/core and one rxjs installed,
+//      and no @opentelemetry/api (an optional peer: the apps must run without it)
 //   4. the app runs through ESM (.mjs) and through CJS (.cjs): an in-process emulator from the
 //      installed tarball, one round trip of the pattern, and a ValidationError that is core's class;
 //      then mixed (ESM app, pattern through require(): two copies of core in memory, held
 //      together by core's Symbol.for brands)
-//   5. one more app installs every runtime package plus the workspace's typescript and compiles
+//   5. one more app installs every runtime package (and @opentelemetry/api, for the
+//      @kubemq/core/opentelemetry types) plus the workspace's typescript and compiles
 //      a consumer as ESM (.mts) and CJS (.cts) with module node16 and skipLibCheck false
 //   --keep   leave the temp dir for a look
 import { spawn } from 'node:child_process';
@@ -66,6 +68,8 @@ async function typeCheckApp(tarballs) {
   const install = await run(npm, [
     'install', '--no-audit', '--no-fund', '--loglevel=error', ...runtime, `rxjs@${rxjsRange}`,
     `typescript@${root.devDependencies.typescript}`, `@types/node@${root.devDependencies['@types/node']}`,
+    // The optional peer, so the @kubemq/core/opentelemetry types compile too.
+    `@opentelemetry/api@${packages.find((p) => p.role === 'core').manifest.peerDependencies['@opentelemetry/api']}`,
   ], { cwd: app });
   if (install.code !== 0) return { name: 'types', problems: [`npm install failed:\n${install.out}`] };
   const tsc = await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, timeoutMs: 120_000 });
@@ -102,6 +106,8 @@ try {
         if (copies.length !== 1) problems.push(`${copies.length} copies of ${dep}: ${copies.join(', ')}`);
       }
       if (findCopies(app, '@kubemq/testing').length) problems.push('@kubemq/testing got installed: nothing may depend on it');
+      // The app runs without the optional peer: nothing but @kubemq/core/opentelemetry needs it.
+      if (findCopies(app, '@opentelemetry/api').length) problems.push('@opentelemetry/api got installed: it must stay an optional peer');
       for (const other of Object.values(SCENARIOS)) {
         if (other.packageName !== scenario.packageName && findCopies(app, other.packageName).length) problems.push(`${other.packageName} got installed too`);
       }
@@ -117,7 +123,7 @@ try {
   for (const { name, problems } of results) {
     const what = name === 'types'
       ? 'core + every pattern with typescript: app.mts and app.cts compile (node16, skipLibCheck false)'
-      : `@kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, round trips through ESM, CJS and mixed`;
+      : `@kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, no @opentelemetry/api, round trips through ESM, CJS and mixed`;
     console.log(`${problems.length ? '✗' : '✓'} ${what}`);
     for (const p of problems) console.log(`    ${p.replace(/\n/g, '\n    ')}`);
     if (problems.length) failed++;

@@ -150,15 +150,22 @@ export function findCopies(dir, name) {
  * ES module (.mts: the `import` branches) and as CommonJS (.cts: the `require` branches), with
  * `skipLibCheck: false`, so every shipped .d.ts must compile against what a user installs.
  */
-const TYPES_SOURCE = `import { KubemqClient, KubemqError, ValidationError, type ClientOptions } from '@kubemq/core';
-import { events, EventsClient, type EventReceive } from '@kubemq/events';
-import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
-import { queues, type QueueMessage, type PollResponse } from '@kubemq/queues';
-import { commands, queries, type CommandResponse } from '@kubemq/rpc';
+const TYPES_SOURCE = `import { jsonCodec, KubemqClient, KubemqError, textCodec, ValidationError, type ClientOptions } from '@kubemq/core';
+import { openTelemetry } from '@kubemq/core/opentelemetry';
+import { events, EventsClient, eventsChannel, type EventReceive, type TypedEventReceive } from '@kubemq/events';
+import { eventsStore, eventsStoreChannel, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
+import { queues, queueChannel, type QueueMessage, type PollResponse } from '@kubemq/queues';
+import { commands, queries, queryChannel, type CommandResponse } from '@kubemq/rpc';
 import type { Observable, Subscription } from 'rxjs';
 
 export async function app(options: ClientOptions): Promise<void> {
-  const client: KubemqClient = await KubemqClient.connect(options);
+  const client: KubemqClient = await KubemqClient.connect({ ...options, telemetry: openTelemetry() });
+  const typed: Observable<TypedEventReceive<{ id: number }>> = eventsChannel(client, { channel: 't', codec: jsonCodec<{ id: number }>() }).subscribe();
+  typed.subscribe((e) => (e.ok ? e.value.id : e.decodeError.code));
+  await eventsStoreChannel(client, { channel: 'ts', codec: textCodec() }).send({ value: 'x' });
+  const job = await queueChannel(client, { channel: 'tq', codec: jsonCodec<{ id: number }>() }).poll();
+  const answer = await queryChannel(client, { channel: 'tr', codec: textCodec(), responseCodec: jsonCodec<number>() }).send({ value: 'q' });
+  console.log(job.messages.map((m) => m.value?.id), answer.ok ? answer.value + 1 : answer.error);
   const ev: EventsClient = events(client);
   const live: Observable<EventReceive> = ev.subscribe({ channel: 'a' });
   const sub: Subscription = live.subscribe((e) => e.text());
