@@ -1,0 +1,20 @@
+import { trace } from '@opentelemetry/api';
+import { type KubemqClient } from '@kubemq/core';
+import { messageContext } from '@kubemq/core/opentelemetry';
+import { queues } from '@kubemq/queues';
+
+// A `for await` loop handles each message after the SDK's delivery span has ended, so it starts
+// its own span with the message's producer as the parent.
+export async function work(client: KubemqClient): Promise<void> {
+  const tracer = trace.getTracer('billing');
+  for await (const message of queues(client).subscribe({ channel: 'invoices', maxItems: 10 })) {
+    await tracer.startActiveSpan('bill', {}, messageContext(message), async (span) => {
+      try {
+        console.log('billing', message.text());
+        await message.ack();
+      } finally {
+        span.end();
+      }
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import { jsonCodec, type KubemqClient } from '@kubemq/core';
+import { queueChannel } from '@kubemq/queues';
+
+interface Resize {
+  image: string;
+  width: number;
+}
+
+export async function resizeWorker(client: KubemqClient): Promise<void> {
+  const jobs = queueChannel(client, { channel: 'images.resize', codec: jsonCodec<Resize>() });
+  await jobs.sendBatch([{ value: { image: 'a.png', width: 640 } }, { value: { image: 'b.png', width: 320 } }]);
+
+  // The handler only ever sees decoded jobs. An undecodable message is nacked (its receive count
+  // and dead-letter policy apply) and reported to onError with its DecodeError.
+  const worker = jobs.consume(async (job) => console.log('resize', job.value.image, 'to', job.value.width), {
+    concurrency: 4,
+    onError: (err, message) => console.error('job failed', message?.id, err),
+  });
+  await worker.stop();
+
+  // The stream API decodes in place: settle the messages as usual.
+  const tx = await jobs.poll({ maxItems: 10, waitTimeoutMs: 1000 });
+  for (const m of tx.messages) await (m.ok ? m.ack() : m.nack());
+}
