@@ -1,0 +1,122 @@
+// One order followed across three patterns with typed channels and OpenTelemetry: the web tier
+// publishes a typed `OrderPlaced` event, the fulfilment service takes it and queues a typed job,
+// a worker asks the inventory service a typed query. Every hop's span is a child of the one
+// before, through the broker, because each message carries its producer's trace context in its
+// tags. The spans are collected in memory and printed as one trace tree.
+// Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/service/traced-orders.ts
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { jsonCodec, KubemqClient } from '@kubemq/core';
+import { openTelemetry } from '@kubemq/core/opentelemetry';
+import { eventsChannel } from '@kubemq/events';
+import { queueChannel } from '@kubemq/queues';
+import { queryChannel } from '@kubemq/rpc';
+
+const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
+const run = `orders-example-${process.pid}`;
+
+interface OrderPlaced {
+  orderId: string;
+  sku: string;
+  quantity: number;
+}
+interface PickJob {
+  orderId: string;
+  sku: string;
+}
+interface Stock {
+  available: number;
+}
+
+const isOrder = (value: unknown): OrderPlaced => {
+  const o = value as OrderPlaced;
+  if (typeof o?.orderId !== 'string' || typeof o.sku !== 'string' || !Number.isInteger(o.quantity)) throw new TypeError('not an OrderPlaced');
+  return o;
+};
+
+async function main(): Promise<void> {
+  // Spans of user code become children of the SDK's spans through the active context.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const telemetry = openTelemetry({ tracerProvider });
+  const tracer = tracerProvider.getTracer('orders-example');
+  const connect = (name: string) => KubemqClient.connect({ address, clientId: `${run}-${name}`, telemetry });
+  const [web, fulfilment, inventory] = await Promise.all([connect('web'), connect('fulfilment'), connect('inventory')]);
+
+  const placed = (client: KubemqClient) => eventsChannel(client, { channel: `${run}.placed`, codec: jsonCodec<OrderPlaced>({ validate: isOrder }) });
+  const picks = (client: KubemqClient) => queueChannel(client, { channel: `${run}.picks`, codec: jsonCodec<PickJob>() });
+  const stock = (client: KubemqClient) =>
+    queryChannel(client, { channel: `${run}.stock`, codec: jsonCodec<{ sku: string }>(), responseCodec: jsonCodec<Stock>() });
+
+  try {
+    // Inventory answers stock queries.
+    await using responder = stock(inventory).handle(async (q) => ({ value: { available: q.value.sku === 'sku-7' ? 12 : 0 } }));
+    await responder.ready();
+
+    // Fulfilment turns each OrderPlaced into a pick job (inside the event's process span).
+    const queued: Promise<unknown>[] = [];
+    let listening = false;
+    const subscription = placed(fulfilment)
+      .subscribe()
+      .subscribe((event) => {
+        if (event.metadata === 'probe') listening = true;
+        else if (event.ok) queued.push(picks(fulfilment).send({ value: { orderId: event.value.orderId, sku: event.value.sku } }));
+      });
+
+    // A worker picks the job and checks the stock (inside the job's process span).
+    let available = -1;
+    const worker = picks(fulfilment).consume(async (job) => {
+      const answer = await stock(fulfilment).send({ value: { sku: job.value.sku }, timeoutMs: 5000 });
+      available = answer.ok ? answer.value.available : -1;
+    });
+
+    // Events reach only live subscribers: probe until the subscription is in place.
+    const deadline = Date.now() + 15_000;
+    while (!listening && Date.now() < deadline) {
+      await placed(web).send({ value: { orderId: 'probe', sku: 'none', quantity: 0 }, metadata: 'probe' });
+      await pause(50);
+    }
+    // The web tier: one request span, one event.
+    await tracer.startActiveSpan('POST /orders', async (span) => {
+      await placed(web).send({ value: { orderId: 'o-1001', sku: 'sku-7', quantity: 2 } });
+      span.end();
+    });
+    while (available < 0 && Date.now() < deadline) await pause(50);
+    await Promise.all(queued);
+    await worker.stop();
+    subscription.unsubscribe();
+    if (available !== 12) throw new Error(`the worker saw ${available} in stock, expected 12`);
+    console.log('order o-1001: picked, 12 in stock');
+
+    // One trace, from the web request to the inventory answer.
+    const spans = exporter.getFinishedSpans();
+    const root = spans.find((s) => s.name === 'POST /orders');
+    const inTrace = spans.filter((s) => s.spanContext().traceId === root?.spanContext().traceId);
+    printTree(inTrace, root);
+    const expected = [`send ${run}.placed`, `process ${run}.placed`, `send ${run}.picks`, `process ${run}.picks`, `send ${run}.stock`, `process ${run}.stock`];
+    const missing = expected.filter((name) => !inTrace.some((s) => s.name === name));
+    if (missing.length > 0) throw new Error(`not in the order's trace: ${missing.join(', ')}`);
+    console.log(`one trace of ${inTrace.length} spans across events, queues and queries`);
+  } finally {
+    await Promise.all([web.close(), fulfilment.close(), inventory.close()]);
+    trace.disable();
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function printTree(spans: ReadableSpan[], node: ReadableSpan | undefined, depth = 0): void {
+  if (!node) return;
+  console.log(`${'  '.repeat(depth)}${node.name} (${node.attributes['kubemq.channel.type'] ?? 'app'})`);
+  for (const child of spans.filter((s) => s.parentSpanContext?.spanId === node.spanContext().spanId)) printTree(spans, child, depth + 1);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
