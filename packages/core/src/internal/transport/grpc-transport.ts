@@ -10,6 +10,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import type { MessageCodec, MethodDescriptor } from './method-descriptor.js';
+import { serializer } from './serialize.js';
 import type { TlsMaterial } from './tls-material.js';
 
 /** The channel's connectivity, as grpc-js reports it. */
@@ -181,13 +182,6 @@ function drained<Req, Res>(call: ClientDuplexStream<Req, Res>): Promise<void> {
     call.once('drain', done);
     call.once('status', done);
   });
-}
-
-function serializer<T>(codec: MessageCodec<T>): (value: T) => Buffer {
-  return (value) => {
-    const bytes = codec.encode(value).finish();
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  };
 }
 
 function deserializer<T>(codec: MessageCodec<T>): (value: Buffer) => T {
