@@ -7,17 +7,29 @@ import type { MessagingOperation, TelemetryClientInfo } from '../telemetry/telem
  * what they have no name for.
  */
 export const ATTR = {
+  /** `kubemq` on every span and metric. */
   SYSTEM: 'messaging.system',
+  /** `send`, `receive`, `process` or `settle`. */
   OPERATION_TYPE: 'messaging.operation.type',
+  /** The SDK's name for the operation: `send`, `poll`, `receive`, `process`, `ack`, `nack`, `requeue`, `close`. */
   OPERATION_NAME: 'messaging.operation.name',
+  /** The channel. */
   DESTINATION: 'messaging.destination.name',
+  /** The message (event, request) id. */
   MESSAGE_ID: 'messaging.message.id',
+  /** The body size in bytes. */
   BODY_SIZE: 'messaging.message.body.size',
+  /** How many messages a batch or a poll carried. */
   BATCH_COUNT: 'messaging.batch.message_count',
+  /** The subscription's group. */
   CONSUMER_GROUP: 'messaging.consumer.group.name',
+  /** The client's id. */
   CLIENT_ID: 'messaging.client.id',
+  /** The broker's host. */
   SERVER_ADDRESS: 'server.address',
+  /** The broker's port. */
   SERVER_PORT: 'server.port',
+  /** The KubemqError code (or the error's class name) of a failed operation. */
   ERROR_TYPE: 'error.type',
   /** The broker's channel type: `events`, `events_store`, `queues`, `commands`, `queries`. */
   CHANNEL_TYPE: 'kubemq.channel.type',

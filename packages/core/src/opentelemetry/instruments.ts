@@ -2,11 +2,17 @@ import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 
 /** Metric names: the messaging conventions' where they have one, `kubemq.*` otherwise. */
 export const METRIC = {
+  /** Histogram (s): send, receive (poll) and settle operations. */
   OPERATION_DURATION: 'messaging.client.operation.duration',
+  /** Histogram (s): processing one delivered message. */
   PROCESS_DURATION: 'messaging.process.duration',
+  /** Counter: messages sent (a batch counts its messages). */
   SENT: 'messaging.client.sent.messages',
+  /** Counter: messages delivered to the application. */
   CONSUMED: 'messaging.client.consumed.messages',
+  /** Counter: the connection came back after a loss. */
   RECONNECTIONS: 'kubemq.client.reconnections',
+  /** Counter: streams re-opened and calls repeated after a token refresh. */
   RETRIES: 'kubemq.client.retries',
 } as const;
 

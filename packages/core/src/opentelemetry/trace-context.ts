@@ -20,6 +20,7 @@ const TRACEPARENT_FORMAT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2
  * messages should carry their context whatever the application configured.
  */
 export class W3CTraceContext implements TextMapPropagator {
+  /** Writes the span context of `context` into `carrier` (nothing for an invalid or absent one). */
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const span = trace.getSpanContext(context);
     if (span === undefined || !isSpanContextValid(span)) return;
@@ -29,6 +30,7 @@ export class W3CTraceContext implements TextMapPropagator {
     if (state) setter.set(carrier, TRACESTATE, state);
   }
 
+  /** `context` with the remote span context read from `carrier`, or `context` itself when there is none valid. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     const header = first(getter.get(carrier, TRACEPARENT));
     const match = header === undefined ? null : TRACEPARENT_FORMAT.exec(header.trim());
@@ -42,6 +44,7 @@ export class W3CTraceContext implements TextMapPropagator {
     return trace.setSpanContext(context, state ? { ...spanContext, traceState: createTraceState(state) } : spanContext);
   }
 
+  /** The tag names it reads and writes. */
   fields(): string[] {
     return [TRACEPARENT, TRACESTATE];
   }

@@ -65,7 +65,12 @@ export type TypedPolledQueueMessage<T> = PolledQueueMessage & Decoded<T>;
  * const handler = async (m: DecodedQueueMessage<{ image: string }>) => console.log(m.value.image);
  * ```
  */
-export type DecodedQueueMessage<T> = Extract<TypedPolledQueueMessage<T>, { ok: true }>;
+export type DecodedQueueMessage<T> = PolledQueueMessage & {
+  /** Always true: only messages whose body decoded get here. */
+  readonly ok: true;
+  /** The decoded value. */
+  readonly value: T;
+};
 
 /**
  * A poll transaction whose messages are decoded. Settle it as any transaction.

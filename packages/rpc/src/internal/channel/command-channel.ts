@@ -35,7 +35,12 @@ export type TypedCommandReceive<T> = CommandReceive & Decoded<T>;
  * const handler = (cmd: DecodedCommand<{ device: string }>) => console.log(cmd.value.device);
  * ```
  */
-export type DecodedCommand<T> = Extract<TypedCommandReceive<T>, { ok: true }>;
+export type DecodedCommand<T> = CommandReceive & {
+  /** Always true: only messages whose body decoded get here. */
+  readonly ok: true;
+  /** The decoded value. */
+  readonly value: T;
+};
 
 /**
  * A typed command handler: returning means executed, throwing means `executed: false`. A command

@@ -68,7 +68,12 @@ export type TypedQueryReceive<Req> = QueryReceive & Decoded<Req>;
  * const handler = (q: DecodedQuery<{ sku: string }>) => ({ value: { sku: q.value.sku, available: 3 } });
  * ```
  */
-export type DecodedQuery<Req> = Extract<TypedQueryReceive<Req>, { ok: true }>;
+export type DecodedQuery<Req> = QueryReceive & {
+  /** Always true: only messages whose body decoded get here. */
+  readonly ok: true;
+  /** The decoded value. */
+  readonly value: Req;
+};
 
 /**
  * A typed query handler's answer: the `value` (encoded by the response codec) and optional
