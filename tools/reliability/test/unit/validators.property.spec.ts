@@ -125,7 +125,16 @@ describe('validateGroup, validateMetadata, validateTags, validateBody', () => {
   });
 
   it('tags: a record of strings is copied as is; a non-string value is refused naming tags.<key>', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string({ minLength: 1 }), fc.string()), (tags) => expect(validateTags(tags)).toEqual(tags)));
+    // `__proto__` is the one reserved key (a JavaScript receiver cannot keep it): refused, naming it.
+    const key = fc.string({ minLength: 1 }).filter((k) => k !== '__proto__');
+    fc.assert(fc.property(fc.dictionary(key, fc.string()), (tags) => expect(validateTags(tags)).toEqual(tags)));
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.string()), fc.string(), (tags, value) => {
+        const withProto = { ...tags };
+        Object.defineProperty(withProto, '__proto__', { value, enumerable: true });
+        expect(validationErrorOf(() => validateTags(withProto))?.field).toBe('tags.__proto__');
+      }),
+    );
     fc.assert(
       fc.property(fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'), fc.oneof(fc.integer(), fc.boolean(), fc.object()), (key, value) => {
         expect(validationErrorOf(() => validateTags({ [key]: value }))?.field).toBe(`tags.${key}`);

@@ -27,6 +27,9 @@ export function validateTags(tags: unknown, field = 'tags'): Record<string, stri
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(tags)) {
     if (key === '') fail(field, 'keys cannot be empty');
+    // A JavaScript receiver (this SDK's decoder included) stores tags in a plain object, where
+    // `__proto__` sets the prototype: the tag would vanish on the way. Refuse it instead.
+    if (key === '__proto__') fail(`${field}.__proto__`, 'is reserved: a JavaScript receiver cannot keep a tag of that name');
     if (typeof value !== 'string') fail(`${field}.${key}`, `must be a string (got ${describeType(value)})`);
     requireWellFormed(key, `${field}.${key}`);
     result[key] = requireWellFormed(value, `${field}.${key}`);

@@ -168,6 +168,8 @@ describe('message parts', () => {
     rejects(() => validateTags(['a']), 'tags');
     rejects(() => validateTags(new Map()), 'tags');
     rejects(() => validateTags('a=b', 'headers'), 'headers');
+    // An own `__proto__` key (from JSON.parse, say) cannot survive a JavaScript receiver.
+    expect(rejects(() => validateTags(JSON.parse('{"__proto__":"x"}')), 'tags.__proto__')).toMatch(/reserved/);
   });
 
   it('validateMetadata: a string or nothing', () => {
