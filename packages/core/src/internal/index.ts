@@ -107,4 +107,4 @@ export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
 
 // Typed payloads: codec application for the typed channels
 export { validateCodec, encodeValue, decodeBody, withDecoded } from './codecs/typed-body.js';
-export { typedChannelConfig, encodeTyped, decodeReceived, decodeEach, patternClientFor, type TypedChannelConfig, type TypedMessagePlace } from './codecs/typed-channel.js';
+export { typedChannelConfig, encodeTyped, sendTyped, decodeReceived, decodeEach, patternClientFor, type TypedChannelConfig, type TypedMessagePlace } from './codecs/typed-channel.js';

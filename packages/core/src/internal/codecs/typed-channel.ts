@@ -55,6 +55,23 @@ export function encodeTyped<T, M extends { value: T }>(message: M, codec: Codec<
   return { ...rest, body: encodeValue(codec, value, { operation, channel, field }) };
 }
 
+/**
+ * A typed channel's send: the message encoded (see encodeTyped), given the channel, and handed to
+ * the pattern's own send. Every failure, a refused value included, is a rejection.
+ */
+export function sendTyped<T, M extends { value: T }, R>(
+  message: M,
+  codec: Codec<T>,
+  place: TypedMessagePlace,
+  send: (untyped: Omit<M, 'value'> & { body: MessageBody; channel: string }) => Promise<R>,
+): Promise<R> {
+  try {
+    return send({ ...encodeTyped(message, codec, place), channel: place.channel });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /** The received message with its body decoded (see withDecoded). */
 export function decodeReceived<M extends { id: string; channel: string; body: Uint8Array }, T>(
   message: M,

@@ -1,5 +1,5 @@
 import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
-import { decodeEach, encodeTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
+import { decodeEach, sendTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
 import { EventsStoreClient } from '../events-store-client.js';
 import type { CallOptions, EventStore, EventStoreReceive, EventStoreResult, EventsStoreSubscription } from '../types.js';
 
@@ -64,12 +64,8 @@ export class EventsStoreChannel<T> {
    * refuses is a ValidationError naming `value`; nothing is sent.
    */
   send(event: TypedEventStore<T>, options?: CallOptions): Promise<EventStoreResult> {
-    try {
-      const untyped = encodeTyped(event, this.#codec, { operation: 'eventsStore.send', channel: this.channel, noun: 'event' });
-      return this.#store.send({ ...untyped, channel: this.channel }, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const place = { operation: 'eventsStore.send', channel: this.channel, noun: 'event' };
+    return sendTyped(event, this.#codec, place, (untyped) => this.#store.send(untyped, options));
   }
 
   /** Subscribes from a start position (see {@link EventsStoreClient.subscribe}); every event arrives decoded. */

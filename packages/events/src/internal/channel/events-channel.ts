@@ -1,5 +1,5 @@
 import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
-import { decodeEach, encodeTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
+import { decodeEach, sendTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
 import { EventsClient } from '../events-client.js';
 import type { CallOptions, Event, EventReceive, EventSendResult, EventsSubscription } from '../types.js';
 
@@ -63,12 +63,8 @@ export class EventsChannel<T> {
    * refuses is a ValidationError naming `value`; nothing is sent.
    */
   send(event: TypedEvent<T>, options?: CallOptions): Promise<EventSendResult> {
-    try {
-      const untyped = encodeTyped(event, this.#codec, { operation: 'events.send', channel: this.channel, noun: 'event' });
-      return this.#events.send({ ...untyped, channel: this.channel }, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const place = { operation: 'events.send', channel: this.channel, noun: 'event' };
+    return sendTyped(event, this.#codec, place, (untyped) => this.#events.send(untyped, options));
   }
 
   /** Subscribes (see {@link EventsClient.subscribe}); every event arrives decoded. */

@@ -5,6 +5,7 @@ import {
   DEFAULT_ITERATOR_BUFFER_SIZE,
   encodeTyped,
   iterableObservable,
+  sendTyped,
   patternClientFor,
   typedChannelConfig,
   type IterableObservable,
@@ -132,11 +133,8 @@ export class QueueChannel<T> {
 
   /** Encodes `message.value` and sends it (see {@link QueuesClient.send}); a refused value is a ValidationError naming `value`. */
   send(message: TypedQueueMessage<T>, options?: CallOptions): Promise<QueueSendResult> {
-    try {
-      return this.#queues.send(this.#untyped(message, 'queues.send'), options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const place = { operation: 'queues.send', channel: this.channel, noun: 'message' };
+    return sendTyped(message, this.#codec, place, (untyped) => this.#queues.send(untyped, options));
   }
 
   /**
@@ -146,7 +144,7 @@ export class QueueChannel<T> {
   sendBatch(messages: readonly TypedQueueMessage<T>[], options?: CallOptions): Promise<QueueBatchResult> {
     try {
       // Not an array: passed on as it is, for sendBatch()'s own ValidationError.
-      const untyped = Array.isArray(messages) ? messages.map((m, i) => this.#untyped(m, 'queues.sendBatch', `messages[${i}]`)) : messages;
+      const untyped = Array.isArray(messages) ? messages.map((m, i) => this.#batchEntry(m, i)) : messages;
       return this.#queues.sendBatch(untyped as QueueMessage[], options);
     } catch (err) {
       return Promise.reject(err);
@@ -203,9 +201,10 @@ export class QueueChannel<T> {
     return this.#queues.consume(this.channel, typed, options);
   }
 
-  #untyped(message: TypedQueueMessage<T>, operation: string, path?: string): QueueMessage {
-    const untyped = encodeTyped(message, this.#codec, { operation, channel: this.channel, noun: 'message', ...(path !== undefined && { path }) });
-    return { ...untyped, channel: this.channel };
+  /** Entry `index` of a typed batch, encoded (errors name `messages[index]…`). */
+  #batchEntry(message: TypedQueueMessage<T>, index: number): QueueMessage {
+    const place = { operation: 'queues.sendBatch', channel: this.channel, noun: 'message', path: `messages[${index}]` };
+    return { ...encodeTyped(message, this.#codec, place), channel: this.channel };
   }
 
   #decodeTransaction(tx: PollResponse, operation: string): TypedPollResponse<T> {

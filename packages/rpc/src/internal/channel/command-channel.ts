@@ -1,5 +1,5 @@
 import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
-import { decodeEach, decodeReceived, encodeTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
+import { decodeEach, decodeReceived, sendTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
 import { CommandsClient } from '../client/commands-client.js';
 import type { HandleOptions, HandlerContext, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
 import type { Command, CommandHandlerResult, CommandReceive, CommandReply, CommandResponse } from '../types/command.js';
@@ -91,12 +91,8 @@ export class CommandChannel<T> {
 
   /** Encodes `command.value` and sends it (see {@link CommandsClient.send}); a refused value is a ValidationError naming `value`. */
   send(command: TypedCommand<T>, options?: SendOptions): Promise<CommandResponse> {
-    try {
-      const untyped = encodeTyped(command, this.#codec, { operation: 'commands.send', channel: this.channel, noun: 'command' });
-      return this.#commands.send({ ...untyped, channel: this.channel }, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const place = { operation: 'commands.send', channel: this.channel, noun: 'command' };
+    return sendTyped(command, this.#codec, place, (untyped) => this.#commands.send(untyped, options));
   }
 
   /** Raw subscription (see {@link CommandsClient.subscribe}) with every command decoded; answer with {@link CommandChannel.reply}. */
