@@ -18,7 +18,7 @@ let instrumentation: Instrumentation;
 
 beforeEach(() => {
   capture = captureTelemetry();
-  instrumentation = openTelemetry({ tracerProvider: capture.tracerProvider, meterProvider: capture.meterProvider }).instrument(client);
+  instrumentation = openTelemetry(capture).instrument(client);
 });
 afterEach(() => capture.shutdown());
 

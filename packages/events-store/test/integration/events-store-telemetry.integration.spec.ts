@@ -12,7 +12,7 @@ describe('events-store tracing through the broker (integration)', () => {
 
   beforeAll(async () => {
     capture = captureTelemetry();
-    const telemetry = openTelemetry({ tracerProvider: capture.tracerProvider, meterProvider: capture.meterProvider });
+    const telemetry = openTelemetry(capture);
     const { address } = sharedBroker();
     producer = await KubemqClient.connect({ address, clientId: uniqueClientId('es-otel-p'), telemetry });
     consumer = await KubemqClient.connect({ address, clientId: uniqueClientId('es-otel-c'), telemetry });

@@ -14,7 +14,7 @@ describe('events tracing through the broker (integration)', () => {
 
   beforeAll(async () => {
     capture = captureTelemetry();
-    const telemetry = openTelemetry({ tracerProvider: capture.tracerProvider, meterProvider: capture.meterProvider });
+    const telemetry = openTelemetry(capture);
     const { address } = sharedBroker();
     producer = await KubemqClient.connect({ address, clientId: uniqueClientId('ev-otel-p'), telemetry });
     consumer = await KubemqClient.connect({ address, clientId: uniqueClientId('ev-otel-c'), telemetry });

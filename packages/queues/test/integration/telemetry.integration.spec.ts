@@ -13,7 +13,7 @@ describe('queues tracing through the broker (integration)', () => {
 
   beforeAll(async () => {
     capture = captureTelemetry();
-    const telemetry = openTelemetry({ tracerProvider: capture.tracerProvider, meterProvider: capture.meterProvider });
+    const telemetry = openTelemetry(capture);
     const { address } = sharedBroker();
     producer = await KubemqClient.connect({ address, clientId: uniqueClientId('q-otel-p'), telemetry });
     consumer = await KubemqClient.connect({ address, clientId: uniqueClientId('q-otel-c'), telemetry });

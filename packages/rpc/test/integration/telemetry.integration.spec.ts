@@ -12,7 +12,7 @@ describe('commands and queries tracing through the broker', () => {
 
   beforeAll(async () => {
     capture = captureTelemetry();
-    const telemetry = openTelemetry({ tracerProvider: capture.tracerProvider, meterProvider: capture.meterProvider });
+    const telemetry = openTelemetry(capture);
     const { address } = sharedBroker();
     requester = await KubemqClient.connect({ address, clientId: uniqueClientId('rpc-otel-req'), telemetry });
     responderClient = await KubemqClient.connect({ address, clientId: uniqueClientId('rpc-otel-resp'), telemetry });

@@ -25,9 +25,9 @@ export interface CapturedPoint {
 
 /** In-memory spans and metrics for a test; see {@link captureTelemetry}. */
 export interface TelemetryCapture {
-  /** Pass to `openTelemetry({ tracerProvider })`. */
+  /** The spans' provider (`openTelemetry(capture)` takes this and the meter provider). */
   readonly tracerProvider: BasicTracerProvider;
-  /** Pass to `openTelemetry({ meterProvider })`. */
+  /** The metrics' provider. */
   readonly meterProvider: MeterProvider;
   /** The spans ended so far, oldest first. */
   spans(): ReadableSpan[];
@@ -64,7 +64,7 @@ function pointValue(metric: MetricData, point: DataPoint<unknown>): number {
  *
  * const capture = captureTelemetry();
  * const client = await KubemqClient.connect({
- *   telemetry: openTelemetry({ tracerProvider: capture.tracerProvider, meterProvider: capture.meterProvider }),
+ *   telemetry: openTelemetry(capture),
  * });
  * await client.close();
  * console.log(capture.spans().map((s) => s.name));
