@@ -349,7 +349,8 @@ export class QueuesClient {
   /**
    * Messages from repeated polls, as an Observable (also `for await`). Settle each message
    * (`ack()`, `nack()`, `requeue()`; each resolves once the broker has processed it): the next poll
-   * goes out only when every message of the previous one is settled, never one poll per message.
+   * goes out with the settlement of the last unsettled message of the previous one (on the same
+   * stream, served after it), never one poll per message.
    * With `autoAck` there is nothing to settle (at-most-once). Re-opens after a reconnect;
    * unsubscribing (or leaving the loop) ends the stream and the broker returns unsettled messages
    * to the queue.
@@ -381,7 +382,8 @@ export class QueuesClient {
 
   /**
    * Repeated polls as an Observable (also `for await`) of whole transactions: settle each one (all
-   * at once, by sequence or per message) or close it; the next poll goes out only after that.
+   * at once, by sequence or per message) or close it; the next poll goes out right behind the
+   * settlement that ends it, and the next transaction is emitted once that one is confirmed.
    *
    * @example
    * ```ts

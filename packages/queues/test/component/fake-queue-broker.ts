@@ -41,14 +41,28 @@ export class FakeCall<Req> implements BidiCall<Req> {
   get writable(): boolean {
     return !this.ended && !this.cancelled;
   }
+  /** While true, write() reports a full buffer (the message is still taken) and drained() waits for drain(). */
+  full = false;
+  private pendingDrain: Promise<void> | undefined;
+  private resolveDrain: (() => void) | undefined;
   write(message: Req): boolean {
     if (!this.writable) throw new Error('write after end');
     this.written.push(message);
     this.onWrite(message);
-    return true;
+    return !this.full;
   }
   drained(): Promise<void> {
-    return Promise.resolve();
+    if (!this.full) return Promise.resolve();
+    this.pendingDrain ??= new Promise<void>((r) => (this.resolveDrain = r));
+    return this.pendingDrain;
+  }
+  /** The buffer has room again. */
+  drain(): void {
+    this.full = false;
+    const resolve = this.resolveDrain;
+    this.pendingDrain = undefined;
+    this.resolveDrain = undefined;
+    resolve?.();
   }
   end(): void {
     this.ended = true; // the broker ignores half-close on queue streams (§5.3)
@@ -79,6 +93,21 @@ export class FakeQueueBroker {
   swallowProbes = false;
   /** Downstream Gets the broker is serving right now, per stream and in total. */
   getsInFlight = 0;
+  /** Downstream: hold every ActiveOffsets (and so everything behind it on its stream) until releaseProbes(). */
+  holdProbes = false;
+  private readonly heldProbes: (() => void)[] = [];
+  /**
+   * Downstream: refuse every settlement with this text, changing nothing (CloseByClient is
+   * ignored too): a broker that keeps a transaction open after the settlement that should end it.
+   */
+  refuseSettlements: string | undefined;
+  /** Every downstream request as written (`> Get`) and every answer as sent (`< ActiveOffsets`), in order, with the stream's index. */
+  readonly log: string[] = [];
+
+  releaseProbes(): void {
+    this.holdProbes = false;
+    for (const release of this.heldProbes.splice(0)) release();
+  }
 
   add(channel: string, count: number, body = (i: number) => `m${i}`): void {
     for (let i = 0; i < count; i++) this.push(channel, { MessageID: `id-${this.seq + 1}`, ClientID: 'p', Channel: channel, Metadata: '', Body: Buffer.from(body(i)), Tags: {}, Attributes: undefined, Policy: undefined }, 0);
@@ -176,8 +205,10 @@ export class FakeQueueBroker {
     const txs = new Map<string, Tx>();
     let chain = Promise.resolve();
     let call: FakeCall<QueuesDownstreamRequest> | undefined = undefined;
+    const index = this.calls.length;
     const reply = (r: Partial<QueuesDownstreamResponse>): void => {
       if (call?.cancelled) return;
+      this.log.push(`${index}< ${typeName(r.RequestTypeData ?? 0)}${r.IsError ? ' (error)' : ''}`);
       observer.next({ TransactionId: '', RefRequestId: '', RequestTypeData: 0, Messages: [], ActiveOffsets: [], IsError: false, Error: '', TransactionComplete: false, Metadata: {}, ...r });
     };
     const release = (tx: Tx, countUp: boolean): void => {
@@ -198,6 +229,10 @@ export class FakeQueueBroker {
       const tx = txs.get(req.RefTransactionId);
       const error = (text: string): void => reply({ TransactionId: req.RefTransactionId, RefRequestId: req.RequestID, RequestTypeData: req.RequestTypeData, IsError: true, Error: text });
       if (!tx) return error('transaction is completed or transaction id not found');
+      if (req.RequestTypeData === T.ActiveOffsets && this.holdProbes) await new Promise<void>((r) => this.heldProbes.push(r));
+      if (this.refuseSettlements !== undefined && req.RequestTypeData !== T.ActiveOffsets) {
+        return req.RequestTypeData === T.CloseByClient ? undefined : error(this.refuseSettlements);
+      }
       const range = (verb: string, apply: (s: Stored) => void): void => {
         if (!tx.open) return error(`cannot ${verb} messages with closed response `);
         for (const n of req.SequenceRange.map(Number)) {
@@ -244,6 +279,7 @@ export class FakeQueueBroker {
       path,
       observer,
       (req) => {
+        this.log.push(`${index}> ${typeName(req.RequestTypeData)}`);
         chain = chain.then(() => serve(req));
       },
       () => {
@@ -252,4 +288,8 @@ export class FakeQueueBroker {
     );
     return call;
   }
+}
+
+function typeName(type: number): string {
+  return Object.entries(T).find(([, v]) => v === type)?.[0] ?? String(type);
 }

@@ -100,6 +100,9 @@ export class QueueConsumer {
     this.untrack = run.track({ drain: () => this.stop() });
     this.subscription = run.source.subscribe({
       next: (tx) => {
+        // A batch that arrives after stop() is not in hand: it stays unhandled until the stream
+        // ends right after, and the broker returns its messages to the queue.
+        if (this.stopping) return;
         this.inHand = this.handle(tx).finally(() => (this.inHand = undefined));
       },
       error: (err: KubemqError) => {

@@ -1,12 +1,16 @@
-// The poll loop behind subscribe() and consume(): one downstream stream per loop, one Get at a
-// time, and the next Get only after the previous transaction takes no more requests. Rebuilt by
-// core's recoverable() after a connection loss.
+// The poll loop behind subscribe(), transactions() and consume(): one downstream stream per loop,
+// one Get at a time, one open transaction at a time. The next Get is written as soon as the
+// transaction in hand has written the settlement that ends it and that settlement's proof: the
+// broker serves a stream's requests one at a time, in order (spec/server.md §2.4), so the proof is
+// answered before the Get, and a batch costs one round trip instead of two. The new transaction is
+// delivered only once the previous one is terminal. Rebuilt by core's recoverable() after a
+// connection loss.
 import { KubemqError } from '@kubemq/core';
 import { recoverable, type ClientInternals } from '@kubemq/core/internal';
 import { Observable } from 'rxjs';
 import { DownstreamLane, type LaneCounters } from '../downstream/lane.js';
 import { pollOnLane } from '../downstream/poll.js';
-import type { PollTransaction } from '../downstream/transaction.js';
+import type { PollTransaction, TransactionHost } from '../downstream/transaction.js';
 import type { ValidPoll } from '../validation.js';
 
 export interface PollLoopOptions {
@@ -30,23 +34,44 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
   return new Observable<PollTransaction>((subscriber) => {
     let lane = new DownstreamLane(internals, opts.operation, opts.counters);
     const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
+    const request = { ...opts.request, signal: undefined, timeoutMs: undefined };
     let stopped = false;
-    const host = { defaultTimeoutMs: opts.defaultTimeoutMs, telemetry: internals.telemetry, onTerminal: () => undefined };
+    /** The transaction delivered and not yet terminal. */
+    let inHand: PollTransaction | undefined;
+    /** The Get written behind the ending settlement of `inHand` (its answer is used only after `inHand` is terminal). */
+    let next: Promise<PollTransaction> | undefined;
+    const poll = (): Promise<PollTransaction> => pollOnLane(lane, request, host, opts.operation);
+    const host: TransactionHost = {
+      defaultTimeoutMs: opts.defaultTimeoutMs,
+      telemetry: internals.telemetry,
+      onTerminal: () => undefined,
+      onEndingWritten: (tx) => {
+        // A stream due for replacement gets no further Get: it is replaced once tx is terminal.
+        if (stopped || tx !== inHand || next !== undefined || !lane.alive || lane.transactionsServed >= maxPerStream) return false;
+        next = poll();
+        next.catch(() => undefined); // awaited below; a lost stream rejects it before then
+        return true;
+      },
+    };
     const run = async (): Promise<void> => {
       await lane.open();
       // The stream is open (the broker sends no header to prove more): the re-open counts as done.
       if (!stopped) ready();
       while (!stopped) {
-        const tx = await pollOnLane(lane, { ...opts.request, signal: undefined, timeoutMs: undefined }, host, opts.operation);
+        const pending = next ?? poll();
+        next = undefined;
+        const tx = await pending;
         if (stopped) return;
         if (tx.messages.length > 0) {
+          inHand = tx;
           subscriber.next(tx);
           await tx.whenTerminal();
+          inHand = undefined;
           if (tx.state === 'lost' && !stopped) {
             throw lane.error ?? new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: opts.operation, message: 'the downstream stream was lost' });
           }
         }
-        if (!stopped && lane.transactionsServed >= maxPerStream) {
+        if (!stopped && next === undefined && lane.transactionsServed >= maxPerStream) {
           // Nothing is open on it now, so ending it loses nothing.
           lane.cancel();
           lane = new DownstreamLane(internals, opts.operation, opts.counters);
@@ -59,7 +84,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     return () => {
       stopped = true;
       // Cancelling a downstream stream is safe (spec/server.md §5.3); the broker returns every
-      // message of its open transactions to the queue.
+      // message of its open transactions to the queue (a pending Get's included).
       lane.cancel();
     };
   });

@@ -1,7 +1,8 @@
-// One QueuesDownstream stream. The broker serves the requests of a stream one at a time and keeps
-// its transactions per stream (spec/server.md §2.4), so a lane carries at most one transaction at a
-// time: a Get is written only when the previous transaction is settled, and a pending Get never
-// sits in front of a settlement.
+// One QueuesDownstream stream. The broker serves the requests of a stream one at a time, in order,
+// and keeps its transactions per stream (spec/server.md §2.4), so a lane carries at most one open
+// transaction: a Get is written only once the previous transaction takes no more settlements (it is
+// terminal, or, in the poll loops, its ending settlement and that settlement's proof are already
+// written ahead of the Get), and a pending Get never sits in front of a settlement.
 import { KubemqError } from '@kubemq/core';
 import {
   newId,
@@ -37,7 +38,8 @@ export function newLaneCounters(): LaneCounters {
 
 export class DownstreamLane {
   private call: BidiCall<QueuesDownstreamRequest> | undefined;
-  private drainWait: Promise<void> | undefined;
+  /** The last queued write (or drain) while writes wait their turn; undefined when they go straight through. */
+  private backlog: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
   /** Errors the broker answered for settlements (which get no answer on success), by request id. */
   private readonly settleErrors = new Map<string, QueuesDownstreamResponse | undefined>();
@@ -157,17 +159,42 @@ export class DownstreamLane {
     };
   }
 
-  private async write(req: QueuesDownstreamRequest): Promise<void> {
-    while (this.drainWait) await this.drainWait;
+  /**
+   * Writes in call order, also while the stream's buffer is full: the broker serves a stream's
+   * requests in the order they arrive, and a settlement's proof (and the poll loop's next Get
+   * behind it) rely on that order. Writes go straight through until a write fills the buffer;
+   * from then on each one waits for the one before it (and for the drain), until the queue is empty.
+   */
+  private write(req: QueuesDownstreamRequest): Promise<void> {
+    if (this.backlog === undefined) {
+      let drain: Promise<void> | undefined;
+      try {
+        drain = this.writeNow(req);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (drain) this.queueBehind(drain);
+      return Promise.resolve();
+    }
+    const mine = this.backlog.then(() => this.writeNow(req));
+    this.queueBehind(mine.catch(() => undefined));
+    return mine;
+  }
+
+  /** Writes one request now; returns the drain to wait for when the buffer is full. */
+  private writeNow(req: QueuesDownstreamRequest): Promise<void> | undefined {
     if (this.endError) throw this.endError;
     const call = this.call;
     if (!call || !call.writable) throw this.closedError();
-    if (!call.write(req)) {
-      const wait = call.drained().finally(() => {
-        if (this.drainWait === wait) this.drainWait = undefined;
-      });
-      this.drainWait = wait;
-    }
+    return call.write(req) ? undefined : call.drained();
+  }
+
+  /** Makes later writes wait for `wait`; the backlog clears once the last queued write is done. */
+  private queueBehind(wait: Promise<unknown>): void {
+    const backlog: Promise<void> = wait.then(() => {
+      if (this.backlog === backlog) this.backlog = undefined;
+    });
+    this.backlog = backlog;
   }
 
   private onResponse(response: QueuesDownstreamResponse): void {

@@ -30,6 +30,13 @@ export interface TransactionHost {
   onTerminal(tx: PollTransaction): void;
   /** The client's telemetry: polls and settlements are recorded there. */
   telemetry?: Instrumentation | undefined;
+  /**
+   * Poll loops only (never `poll()`): called once the settlement that ends the transaction and
+   * its proof request are written. Returns true when the host has then written the next Get on the
+   * same stream, right behind them (the broker serves it after both, so the proof still answers
+   * first).
+   */
+  onEndingWritten?(tx: PollTransaction): boolean;
 }
 
 export class PollTransaction implements PollResponse {
@@ -166,6 +173,7 @@ export class PollTransaction implements PollResponse {
     let settleId: string | undefined;
     let probe: ProbeOutcome;
     let error: KubemqError | undefined;
+    let getBehind = false;
     try {
       const types = KIND_REQUEST[plan.kind];
       settleId = this.lane.send({
@@ -178,11 +186,9 @@ export class PollTransaction implements PollResponse {
       if (plan.closeAfter && plan.kind !== 'close') {
         this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
       }
-      const answer = await this.withDeadline(
-        this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel }),
-        call,
-        operation,
-      );
+      const proof = this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel });
+      if (plan.closeAfter) getBehind = this.host.onEndingWritten?.(this) === true;
+      const answer = await this.withDeadline(proof, call, operation);
       probe = answer.IsError ? { kind: 'closed' } : { kind: 'open', active: new Set(answer.ActiveOffsets.map((s) => Number(s))) };
       const failed = this.lane.takeSettleError(settleId);
       if (failed?.IsError) error = brokerError(failed.Error, { operation, channel: this.channel });
@@ -191,9 +197,27 @@ export class PollTransaction implements PollResponse {
       probe = { kind: 'lost' };
       error = this.lostError(err, operation);
     }
-    const result = this.ledger.complete(plan, error, probe);
+    let result = this.ledger.complete(plan, error, probe);
+    if (getBehind && !this.ledger.isTerminal) {
+      // The broker still holds messages of a transaction that should have ended, and the next Get
+      // waits behind the proof: a retry on this stream would wait behind that Get, and the stream
+      // would carry two open transactions. End it instead; the broker returns what it holds.
+      const ended = this.stillOpenError(operation);
+      this.lane.cancel(ended);
+      result ??= ended;
+    }
     this.checkTerminal();
     if (result) throw result;
+  }
+
+  private stillOpenError(operation: string): KubemqError {
+    return new KubemqError({
+      code: 'BROKER',
+      retryable: true,
+      operation,
+      channel: this.channel,
+      message: `the broker still held messages of transaction ${this.transactionId} after the settlement that ended it, while the next poll waited behind it on the stream; the stream was ended, so the broker returned them to the queue and they will be delivered again`,
+    });
   }
 
   /** Waits for the probe; a deadline or abort ends the lane (the broker then returns unsettled messages). */

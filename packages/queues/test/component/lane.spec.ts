@@ -1,0 +1,41 @@
+import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
+import { DownstreamLane, newLaneCounters } from '../../src/internal/downstream/lane.js';
+import { FakeQueueBroker } from './fake-queue-broker.js';
+
+describe('DownstreamLane writes', () => {
+  it('keep their call order while the stream buffer is full, also for a write issued as the buffer drains', async () => {
+    const broker = new FakeQueueBroker();
+    const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
+    await lane.open();
+    const call = broker.calls[0]!;
+    const close = (ref: string) => lane.send({ RequestTypeData: T.CloseByClient, RefTransactionId: ref });
+    call.full = true;
+    close('a'); // written; the buffer is now full
+    close('b');
+    close('c');
+    const drained = call.drained();
+    // Runs after the drain resolves but before the queued writes resume: must not jump ahead of them.
+    const late = drained.then(() => close('d'));
+    call.drain();
+    await late;
+    await new Promise((r) => setTimeout(r, 5));
+    expect((call.written as unknown as QueuesDownstreamRequest[]).map((r) => r.RefTransactionId)).toEqual(['a', 'b', 'c', 'd']);
+    close('e'); // the backlog is empty again: straight through
+    expect(call.written).toHaveLength(5);
+  });
+
+  it('a write queued behind a full buffer fails with the lane when the stream ends', async () => {
+    const broker = new FakeQueueBroker();
+    const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
+    await lane.open();
+    const call = broker.calls[0]!;
+    call.full = true;
+    lane.send({ RequestTypeData: T.CloseByClient, RefTransactionId: 'a' });
+    const answer = lane.request({ RequestTypeData: T.ActiveOffsets, RefTransactionId: 'a' });
+    lane.cancel();
+    await expect(answer).rejects.toMatchObject({ code: 'CANCELLED' });
+    call.drain();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(call.written).toHaveLength(1);
+  });
+});
