@@ -79,30 +79,57 @@ export function toPolicy(wire: WireQueueMessage['Policy']): QueuePolicy {
   return policy;
 }
 
+/**
+ * A received message (simple receive, peek and poll; a polled message extends it). A class, so every
+ * message has one shape, built field by field; `text()` and `json()` stay own functions, so
+ * `const { text } = message` keeps working, and every field is an own property, as in a literal.
+ */
+export class ReceivedMessage implements ReceivedQueueMessage {
+  id: string;
+  channel: string;
+  body: Uint8Array;
+  metadata: string;
+  tags: Record<string, string>;
+  clientId: string;
+  sequence: number;
+  timestamp: Date;
+  timestampNanos: bigint;
+  receiveCount: number;
+  reRouted: boolean;
+  reRoutedFromQueue: string | undefined;
+  expiresAt: Date | undefined;
+  delayedTo: Date | undefined;
+  policy: QueuePolicy;
+  text: () => string;
+  json: <T = unknown>() => T;
+
+  constructor(wire: WireQueueMessage) {
+    const attrs = wire.Attributes;
+    const timestampNanos = attrs?.Timestamp ?? 0n;
+    const body = new Uint8Array(wire.Body.buffer, wire.Body.byteOffset, wire.Body.byteLength);
+    this.id = wire.MessageID;
+    this.channel = wire.Channel;
+    this.body = body;
+    this.metadata = wire.Metadata;
+    this.tags = { ...wire.Tags };
+    this.clientId = wire.ClientID;
+    this.sequence = toNumber(attrs?.Sequence);
+    this.timestamp = nanosToDate(timestampNanos);
+    this.timestampNanos = timestampNanos;
+    this.receiveCount = attrs?.ReceiveCount ?? 0;
+    this.reRouted = attrs?.ReRouted ?? false;
+    this.reRoutedFromQueue = attrs?.ReRoutedFromQueue ? attrs.ReRoutedFromQueue : undefined;
+    this.expiresAt = optionalDate(attrs?.ExpirationAt);
+    this.delayedTo = optionalDate(attrs?.DelayedTo);
+    this.policy = toPolicy(wire.Policy);
+    this.text = () => decoder.decode(body);
+    this.json = <T>() => JSON.parse(decoder.decode(body)) as T;
+  }
+}
+
 /** The fields every received message has (simple receive, peek and poll). */
 export function toReceivedMessage(wire: WireQueueMessage): ReceivedQueueMessage {
-  const attrs = wire.Attributes;
-  const timestampNanos = attrs?.Timestamp ?? 0n;
-  const body = new Uint8Array(wire.Body.buffer, wire.Body.byteOffset, wire.Body.byteLength);
-  return {
-    id: wire.MessageID,
-    channel: wire.Channel,
-    body,
-    metadata: wire.Metadata,
-    tags: { ...wire.Tags },
-    clientId: wire.ClientID,
-    sequence: toNumber(attrs?.Sequence),
-    timestamp: nanosToDate(timestampNanos),
-    timestampNanos,
-    receiveCount: attrs?.ReceiveCount ?? 0,
-    reRouted: attrs?.ReRouted ?? false,
-    reRoutedFromQueue: attrs?.ReRoutedFromQueue ? attrs.ReRoutedFromQueue : undefined,
-    expiresAt: optionalDate(attrs?.ExpirationAt),
-    delayedTo: optionalDate(attrs?.DelayedTo),
-    policy: toPolicy(wire.Policy),
-    text: () => decoder.decode(body),
-    json: <T>() => JSON.parse(decoder.decode(body)) as T,
-  };
+  return new ReceivedMessage(wire);
 }
 
 export function toQueuesInfo(wire: WireQueuesInfo | undefined): QueuesInfo {

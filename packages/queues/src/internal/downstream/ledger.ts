@@ -38,6 +38,8 @@ export class TransactionLedger {
   /** A whole-transaction settlement or close has started: no further settlement is accepted. */
   private ending: TransactionEndReason | undefined;
   private readonly settlement = new Map<number, MessageSettlement>();
+  /** How many messages are 'pending' (kept with every change, so no settlement scans the map for it). */
+  private pending = 0;
   private nextPlan = 1;
 
   constructor(
@@ -48,6 +50,7 @@ export class TransactionLedger {
     initial: 'open' | 'settled',
   ) {
     for (const seq of sequences) this.settlement.set(seq, initial === 'open' ? 'pending' : 'acked');
+    this.pending = initial === 'open' ? this.settlement.size : 0;
     this.txState = initial === 'open' && sequences.length > 0 ? 'open' : 'settled';
   }
 
@@ -59,8 +62,9 @@ export class TransactionLedger {
     return this.settlement.size === 0;
   }
 
-  get sequences(): ReadonlySet<number> {
-    return new Set(this.settlement.keys());
+  /** Whether the message is one of this transaction's (without copying the sequences, as per-message settlements ask). */
+  has(sequence: number): boolean {
+    return this.settlement.has(sequence);
   }
 
   /** Terminal: the transaction takes no more requests, so its stream may serve another poll. */
@@ -76,7 +80,7 @@ export class TransactionLedger {
   beginAll(kind: SettleKind, operation: string): SettlePlan {
     this.assertOpen(operation);
     const sequences = this.pendingSequences();
-    for (const seq of sequences) this.settlement.set(seq, 'settling');
+    for (const seq of sequences) this.set(seq, 'settling');
     this.ending = kind === 'close' ? 'closed' : 'settled';
     return { id: this.nextPlan++, kind, whole: true, sequences, closeAfter: true };
   }
@@ -96,8 +100,8 @@ export class TransactionLedger {
         });
       }
     }
-    for (const seq of sequences) this.settlement.set(seq, 'settling');
-    const closeAfter = this.pendingSequences().length === 0;
+    for (const seq of sequences) this.set(seq, 'settling');
+    const closeAfter = this.pending === 0;
     if (closeAfter) this.ending = 'settled';
     return { id: this.nextPlan++, kind, whole: false, sequences: [...sequences], closeAfter };
   }
@@ -108,7 +112,7 @@ export class TransactionLedger {
    */
   complete(plan: SettlePlan, error: KubemqError | undefined, probe: ProbeOutcome): KubemqError | undefined {
     if (probe.kind === 'lost') {
-      for (const seq of plan.sequences) this.settlement.set(seq, 'released');
+      for (const seq of plan.sequences) this.set(seq, 'released');
       this.markLost();
       return error;
     }
@@ -116,18 +120,18 @@ export class TransactionLedger {
     for (const seq of plan.sequences) {
       if (probe.kind === 'open' && probe.active.has(seq)) {
         // Still held by the transaction: the settlement did not apply to this one.
-        this.settlement.set(seq, 'pending');
+        this.set(seq, 'pending');
       } else if (probe.kind === 'closed' && error !== undefined) {
         // The transaction closed without this settlement: its messages went back to the queue.
-        this.settlement.set(seq, 'released');
+        this.set(seq, 'released');
       } else {
-        this.settlement.set(seq, done);
+        this.set(seq, done);
       }
     }
     if (probe.kind === 'closed') {
-      for (const [seq, state] of this.settlement) if (state === 'pending') this.settlement.set(seq, 'released');
+      if (this.pending > 0) for (const [seq, state] of this.settlement) if (state === 'pending') this.set(seq, 'released');
       if (this.txState === 'open') this.txState = plan.kind === 'close' || this.ending === 'closed' ? 'closed' : 'settled';
-    } else if (this.ending !== undefined && [...this.settlement.values()].some((s) => s === 'pending')) {
+    } else if (this.ending !== undefined && this.pending > 0) {
       // The ending settlement failed and the transaction is still open: accept settlements again.
       this.ending = undefined;
     }
@@ -137,12 +141,21 @@ export class TransactionLedger {
   /** The stream ended: the broker returned every unsettled message to the queue. */
   markLost(): void {
     if (this.txState !== 'open') return;
-    for (const [seq, state] of this.settlement) if (state === 'pending' || state === 'settling') this.settlement.set(seq, 'released');
+    for (const [seq, state] of this.settlement) if (state === 'pending' || state === 'settling') this.set(seq, 'released');
     this.txState = 'lost';
   }
 
+  private set(sequence: number, state: MessageSettlement): void {
+    if (this.settlement.get(sequence) === 'pending') this.pending--;
+    if (state === 'pending') this.pending++;
+    this.settlement.set(sequence, state);
+  }
+
   private pendingSequences(): number[] {
-    return [...this.settlement].filter(([, s]) => s === 'pending').map(([seq]) => seq);
+    const sequences: number[] = [];
+    if (this.pending === 0) return sequences;
+    for (const [seq, state] of this.settlement) if (state === 'pending') sequences.push(seq);
+    return sequences;
   }
 
   private assertOpen(operation: string, sequence?: number): void {

@@ -1,5 +1,4 @@
 import { brokerError, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
-import { toReceivedMessage } from '../conversions.js';
 import { withDeadline } from '../deadline.js';
 import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidPoll } from '../validation.js';
@@ -44,8 +43,7 @@ async function getOnLane(lane: DownstreamLane, req: ValidPoll, host: Transaction
   if (answer.IsError && !isEmptyQueueError(answer.Error)) {
     throw brokerError(answer.Error, { operation, channel: req.channel });
   }
-  const messages = answer.IsError ? [] : answer.Messages.map(toReceivedMessage);
-  return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck);
+  return new PollTransaction(lane, host, answer, req.channel, answer.IsError ? [] : answer.Messages, req.autoAck);
 }
 
 /**
