@@ -104,6 +104,17 @@ describe('toWireMessage', () => {
     expect(fieldOf(() => toWireMessages([msg(), { channel: 'q' }], 'messages', 'c', L))).toBe('messages[1].body');
     expect(fieldOf(() => toWireMessages([msg({ tags: { k: 1 } })], 'messages', 'c', L))).toBe('messages[0].tags.k');
   });
+
+  it('checks the channel of every message of a batch, not only the first', () => {
+    const first = msg();
+    for (const bad of ['q r', 'q.', '', 'a\tb', 'x'.repeat(247), 7]) {
+      expect(fieldOf(() => toWireMessages([first, msg(), msg({ channel: bad as string })], 'messages', 'c', L))).toBe('messages[2].channel');
+    }
+    // Alternating channels are each checked; the same name again is accepted.
+    const wire = toWireMessages([first, msg({ channel: 'other' }), first], 'messages', 'c', L);
+    expect(wire.map((w) => w.Channel)).toEqual([first.channel, 'other', first.channel]);
+    expect(fieldOf(() => toWireMessages([first, msg({ channel: 'other' }), msg({ channel: 'bad name' })], 'messages', 'c', L))).toBe('messages[2].channel');
+  });
 });
 
 describe('receive / peek / ack-all options', () => {
