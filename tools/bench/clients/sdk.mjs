@@ -72,19 +72,24 @@ export async function connect(address, clientId) {
       };
     },
 
+    // The stream consumer loop (docs/queues.md, `transactions()`): one transaction per batch,
+    // settled with ackAll(); the loop writes the next Get right behind the ack's proof. It emits only
+    // non-empty transactions, so pollAck() never returns an empty batch: the consumer finishes
+    // when every message arrived (or after its idle timeout).
     openDownstream() {
+      let batches;
       return {
         async pollAck(channel, maxItems, waitMs) {
-          const tx = await q.poll({ channel, maxItems, waitTimeoutMs: waitMs });
-          if (tx.messages.length === 0) {
-            await tx.close();
-            return [];
-          }
+          batches ??= q.transactions({ channel, maxItems, waitTimeoutMs: waitMs })[Symbol.asyncIterator]();
+          const { value: tx, done } = await batches.next();
+          if (done) return [];
           const bodies = tx.messages.map((m) => m.body);
           await tx.ackAll();
           return bodies;
         },
-        close: async () => undefined,
+        close: async () => {
+          await batches?.return?.();
+        },
       };
     },
 

@@ -1,0 +1,59 @@
+// Micro-benchmark of the SDK's own work per message on the queue stream consumer's side, without a
+// network: a decoded Get answer of 100 × 1 KB messages becomes a PollTransaction (received and
+// polled messages, the ledger), its bodies are read and it is settled with ackAll() on a fake lane
+// whose ActiveOffsets answer is "closed" (what the broker answers after AckAll + CloseByClient).
+// What it leaves out: grpc-js, HTTP/2 and the decode of the answer (the same for every client).
+//   node tools/bench/micro/consumer-path.bench.mjs [rounds]      (uses packages/*/dist: build first)
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../lib/paths.mjs';
+
+const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', 'esm', file)).href);
+const { PollTransaction } = await dist('queues', 'internal/downstream/transaction.js');
+const { QueuesDownstreamResponse } = await dist('core', 'internal/generated/kubemq.js');
+
+const BATCH = 100;
+const ROUNDS = Number(process.argv[2] ?? 3000);
+const now = BigInt(Date.now()) * 1_000_000n;
+const answer = QueuesDownstreamResponse.encode(
+  QueuesDownstreamResponse.create({
+    TransactionId: '6a1f2c3e-7d4b-4e5f-9a8b-1c2d3e4f5a6b',
+    RefRequestId: 'r',
+    RequestTypeData: 1,
+    Messages: Array.from({ length: BATCH }, (_, i) => ({
+      MessageID: crypto.randomUUID(),
+      ClientID: 'bench-producer',
+      Channel: 'bench.queues-stream-1kb',
+      Metadata: '',
+      Body: Buffer.alloc(1024, 120),
+      Tags: {},
+      Attributes: { Timestamp: now, Sequence: BigInt(i + 1), MD5OfBody: '', ReceiveCount: 1, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: 0n, DelayedTo: 0n },
+      Policy: undefined,
+    })),
+  }),
+).finish();
+const closed = { RefRequestId: '', IsError: true, Error: 'cannot get active offsets with closed response ', ActiveOffsets: [] };
+const lane = {
+  onEnd: () => () => undefined,
+  send: () => 'settle',
+  request: () => Promise.resolve(closed),
+  takeSettleError: () => undefined,
+  cancel: () => undefined,
+};
+const host = { defaultTimeoutMs: 10_000, onTerminal: () => undefined, telemetry: undefined };
+
+let sink = 0;
+for (let pass = 0; pass < 4; pass++) {
+  const decoded = Array.from({ length: ROUNDS }, () => QueuesDownstreamResponse.decode(answer));
+  const c0 = process.cpuUsage();
+  for (const response of decoded) {
+    const tx = new PollTransaction(lane, host, response, 'bench.queues-stream-1kb', response.Messages, false);
+    const bodies = tx.messages.map((m) => m.body);
+    sink += bodies.length;
+    await tx.ackAll();
+    if (tx.state !== 'settled') throw new Error(`not settled: ${tx.state}`);
+  }
+  const c = process.cpuUsage(c0);
+  if (pass > 0) console.log(`consumer path: ${((c.user + c.system) / (ROUNDS * BATCH)).toFixed(2)} µs CPU per message (excluding decode), ${ROUNDS} batches of ${BATCH}`);
+}
+if (sink === 0) console.log('');
