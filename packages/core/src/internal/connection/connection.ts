@@ -137,10 +137,14 @@ export class Connection implements ClientInternals {
     if (!this.#accepting) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
     const deadline = Date.now() + timeoutMs;
-    const call = (async () => {
-      if (this.state !== 'ready') await this.#buffer.wait(errCtx, deadline, ctx.signal, () => this.state);
-      return this.#invoke(method, request, errCtx, deadline, ctx.signal);
-    })();
+    // Ready (the usual case): straight to the call, without an async frame to wait in.
+    const call =
+      this.state === 'ready'
+        ? this.#invoke(method, request, errCtx, deadline, ctx.signal)
+        : (async () => {
+            await this.#buffer.wait(errCtx, deadline, ctx.signal, () => this.state);
+            return this.#invoke(method, request, errCtx, deadline, ctx.signal);
+          })();
     this.#inFlight.add(call);
     const forget = () => this.#inFlight.delete(call);
     call.then(forget, forget);
@@ -207,7 +211,8 @@ export class Connection implements ClientInternals {
     retried = false,
   ): Promise<Res> {
     try {
-      await this.#auth.ensureFresh();
+      // Without a credential provider there is nothing to refresh: no await (and no tick) for it.
+      if (this.#auth.canRefresh) await this.#auth.ensureFresh();
       const response = await this.#transport.unary(method, request, this.#params(deadline), signal);
       this.#auth.accepted();
       return response;

@@ -96,11 +96,12 @@ export class GrpcTransport {
   }
 
   unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, params: CallParams, signal?: AbortSignal): Promise<Res> {
+    const codecs = codecsOf(method);
     return new Promise<Res>((resolve, reject) => {
       const call = this.#client.makeUnaryRequest(
         method.path,
-        serializer(method.requestCodec),
-        deserializer(method.responseCodec),
+        codecs.serialize,
+        codecs.deserialize,
         request,
         toMetadata(params.metadata),
         callOptions(params),
@@ -117,10 +118,11 @@ export class GrpcTransport {
   }
 
   serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, params: CallParams, handlers: StreamHandlers<Res>): RawStream {
+    const codecs = codecsOf(method);
     const call = this.#client.makeServerStreamRequest(
       method.path,
-      serializer(method.requestCodec),
-      deserializer(method.responseCodec),
+      codecs.serialize,
+      codecs.deserialize,
       request,
       toMetadata(params.metadata),
       callOptions(params),
@@ -130,10 +132,11 @@ export class GrpcTransport {
   }
 
   bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, params: CallParams, handlers: StreamHandlers<Res>): RawBidiStream<Req> {
+    const codecs = codecsOf(method);
     const call: ClientDuplexStream<Req, Res> = this.#client.makeBidiStreamRequest(
       method.path,
-      serializer(method.requestCodec),
-      deserializer(method.responseCodec),
+      codecs.serialize,
+      codecs.deserialize,
       toMetadata(params.metadata),
       callOptions(params),
     );
@@ -188,9 +191,26 @@ function deserializer<T>(codec: MessageCodec<T>): (value: Buffer) => T {
   return (value) => codec.decode(value);
 }
 
+interface Codecs<Req, Res> {
+  readonly serialize: (value: Req) => Buffer;
+  readonly deserialize: (value: Buffer) => Res;
+}
+const codecCache = new WeakMap<object, Codecs<unknown, unknown>>();
+
+/** A method's grpc-js serializer and deserializer, made once per descriptor instead of per call. */
+function codecsOf<Req, Res>(method: MethodDescriptor<Req, Res>): Codecs<Req, Res> {
+  let pair = codecCache.get(method) as Codecs<Req, Res> | undefined;
+  if (pair === undefined) {
+    pair = { serialize: serializer(method.requestCodec), deserialize: deserializer(method.responseCodec) };
+    codecCache.set(method, pair as Codecs<unknown, unknown>);
+  }
+  return pair;
+}
+
+/** A new Metadata per call (grpc-js adds its own headers to it). */
 function toMetadata(pairs: Readonly<Record<string, string>>): Metadata {
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries(pairs)) metadata.set(key, value);
+  for (const key in pairs) metadata.set(key, pairs[key] as string);
   return metadata;
 }
 
