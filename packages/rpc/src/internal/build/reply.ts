@@ -1,5 +1,5 @@
 import {
-  Response,
+  type Response,
   dateToNanos,
   validateBody,
   validateChannel,
@@ -9,7 +9,7 @@ import {
 import type { CommandHandlerResult, CommandReply } from '../types/command.js';
 import type { QueryHandlerResult, QueryReply } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
-import { toBuffer } from './request.js';
+import { NO_SPAN, toBuffer } from './request.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
 
 export interface BuildReplyContext {
@@ -80,16 +80,20 @@ function buildResponse(
     throw invalid(data.body !== undefined ? 'body' : 'metadata', 'a command reply carries no data (the broker clears it); use a query', op);
   }
 
-  return Response.create({
+  // Every field set here, so no Response.create() (which copies them all again, tags included).
+  const response: Response = {
     ClientID: ctx.clientId,
     RequestID: requestId,
     ReplyChannel: replyChannel,
     Metadata: metadata,
     Body: toBuffer(body),
+    CacheHit: false,
     // Unix nanoseconds, like every other KubeMQ timestamp (readers accept other units too).
     Timestamp: dateToNanos(executedAt),
     Executed: executed,
     Error: error ?? '',
+    Span: NO_SPAN,
     Tags: tags,
-  });
+  };
+  return response;
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '@kubemq/core';
+import { Request } from '@kubemq/core/internal';
 import { COMMANDS, QUERIES } from '../kind.js';
 import { buildRequest, type BuildRequestContext } from './request.js';
 
@@ -35,6 +36,16 @@ describe('buildRequest', () => {
     expect(built.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(built.wire.RequestID).toBe(built.id);
     expect(built.timeoutMs).toBe(2500);
+  });
+
+  it('checks every channel that is not the one that passed before (validChannel), and encodes like Request.create', () => {
+    const good = ctx({ validChannel: 'devices.reboot' });
+    expect(buildRequest(COMMANDS, { channel: 'devices.reboot', body: 'x' }, good).channel).toBe('devices.reboot');
+    for (const bad of ['devices reboot', 'devices.', 'a*', '', 'a\tb', 42]) {
+      expect(fieldOf(() => buildRequest(COMMANDS, { channel: bad as string, body: 'x' }, good))).toBe('channel');
+    }
+    const built = buildRequest(QUERIES, { channel: 'q', body: 'x', tags: { k: 'v' } }, ctx({ operation: 'queries.send' }));
+    expect(Request.encode(built.wire).finish()).toEqual(Request.encode(Request.create(built.wire)).finish());
   });
 
   it('keeps a given id and sends Uint8Array bodies as they are', () => {

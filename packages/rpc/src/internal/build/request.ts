@@ -1,5 +1,5 @@
 import {
-  Request,
+  type Request,
   msToSeconds,
   newId,
   requireNonEmptyMessage,
@@ -14,6 +14,9 @@ import type { Query } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { RESERVED_TAG_PREFIX } from '../serve/probe-tags.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
+
+/** The wire's unused `Span` field: empty (so never encoded), shared, never written to. */
+export const NO_SPAN: Buffer = Buffer.alloc(0);
 
 /** `Request.Timeout` and `Request.CacheTTL` are int32. */
 export const MAX_INT32 = 2_147_483_647;
@@ -31,6 +34,8 @@ export interface BuildRequestContext {
   maxBodyBytes?: number;
   /** Readiness probes carry reserved tags; user messages may not. */
   allowReservedTags?: boolean;
+  /** A channel name that already passed this kind's channel check (the sender's previous one). */
+  validChannel?: string | undefined;
 }
 
 export interface BuiltRequest {
@@ -49,7 +54,11 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
   const op = ctx.operation;
   const noun = kind.name === 'commands' ? 'command' : 'query';
   requireObject(message, noun, op);
-  const channel = validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
+  // The checks depend only on the string: a name that passed them before passes again.
+  const channel =
+    ctx.validChannel !== undefined && message.channel === ctx.validChannel
+      ? ctx.validChannel
+      : validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
   const id = message.id === undefined ? newId() : validateId(message.id, 'id', op);
   const body = message.body === undefined ? new Uint8Array(0) : validateBody(message.body, 'body', ctx.maxBodyBytes);
   const metadata = message.metadata === undefined ? '' : validateMetadata(message.metadata, 'metadata');
@@ -82,18 +91,21 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
     }
   }
 
-  const wire = Request.create({
+  // Every field set here, so no Request.create() (which copies them all again, tags included).
+  const wire: Request = {
     RequestID: id,
     RequestTypeData: kind.requestType as Request['RequestTypeData'],
     ClientID: ctx.clientId,
     Channel: channel,
     Metadata: metadata,
     Body: toBuffer(body),
+    ReplyChannel: '',
     Timeout: timeoutMs,
     CacheKey: cacheKey,
     CacheTTL: cacheTtlSeconds,
+    Span: NO_SPAN,
     Tags: tags,
-  });
+  };
   return { wire, id, channel, timeoutMs };
 }
 
