@@ -111,7 +111,7 @@ export class ReceivedMessage implements ReceivedQueueMessage {
     this.channel = wire.Channel;
     this.body = body;
     this.metadata = wire.Metadata;
-    this.tags = { ...wire.Tags };
+    this.tags = wire.Tags; // the decoder's own object, made for this message
     this.clientId = wire.ClientID;
     this.sequence = toNumber(attrs?.Sequence);
     this.timestamp = nanosToDate(timestampNanos);

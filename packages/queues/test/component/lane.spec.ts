@@ -1,5 +1,6 @@
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import { DownstreamLane, newLaneCounters } from '../../src/internal/downstream/lane.js';
+import { pollOnLane } from '../../src/internal/downstream/poll.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 describe('DownstreamLane writes', () => {
@@ -37,5 +38,25 @@ describe('DownstreamLane writes', () => {
     call.drain();
     await new Promise((r) => setTimeout(r, 5));
     expect(call.written).toHaveLength(1);
+  });
+
+  it('keeps nothing per settlement once its proof came back (the close after an ack included)', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 8);
+    const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
+    const host = { defaultTimeoutMs: 1000, onTerminal: () => undefined };
+    const poll = () => pollOnLane(lane, { channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: false, signal: undefined, timeoutMs: undefined }, host, 'queues.test');
+    const whole = await poll();
+    await whole.ackAll();
+    const oneByOne = await poll();
+    await oneByOne.messages[0]!.ack();
+    await oneByOne.messages[1]!.nack();
+    const closed = await poll();
+    await closed.close();
+    const byRange = await poll();
+    await byRange.ackSequences(byRange.messages.map((m) => m.sequence));
+    expect([whole, oneByOne, closed, byRange].map((tx) => tx.state)).toEqual(['settled', 'settled', 'closed', 'settled']);
+    expect(lane.settlementsAwaitingProof).toBe(0);
+    lane.cancel();
   });
 });

@@ -136,6 +136,11 @@ export class DownstreamLane {
     return answer;
   }
 
+  /** Settlements written whose possible error answer is still kept (0 once every proof came back). */
+  get settlementsAwaitingProof(): number {
+    return this.settleErrors.size;
+  }
+
   /** Ends the stream from the client side (safe for downstream: the broker skips the nil request, §5.3). */
   cancel(reason?: KubemqError): void {
     if (this.endError) return;

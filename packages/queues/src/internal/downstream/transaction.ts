@@ -173,6 +173,7 @@ export class PollTransaction implements PollResponse {
   ): Promise<void> {
     const ref = this.transactionId;
     let settleId: string | undefined;
+    let closeId: string | undefined;
     let probe: ProbeOutcome;
     let error: KubemqError | undefined;
     let getBehind = false;
@@ -186,7 +187,7 @@ export class PollTransaction implements PollResponse {
         SequenceRange: plan.whole ? [] : plan.sequences.map((s) => BigInt(s)),
       });
       if (plan.closeAfter && plan.kind !== 'close') {
-        this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
+        closeId = this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
       }
       const proof = this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel });
       if (plan.closeAfter) getBehind = this.host.onEndingWritten?.(this) === true;
@@ -194,8 +195,12 @@ export class PollTransaction implements PollResponse {
       probe = answer.IsError ? { kind: 'closed' } : { kind: 'open', active: new Set(answer.ActiveOffsets.map((s) => Number(s))) };
       const failed = this.lane.takeSettleError(settleId);
       if (failed?.IsError) error = brokerError(failed.Error, { operation, channel: this.channel });
+      // The close is answered only on error, and then says nothing the probe did not (it is
+      // taken so the lane does not keep an entry per transaction for the stream's lifetime).
+      if (closeId !== undefined) this.lane.takeSettleError(closeId);
     } catch (err) {
       if (settleId !== undefined) this.lane.takeSettleError(settleId);
+      if (closeId !== undefined) this.lane.takeSettleError(closeId);
       probe = { kind: 'lost' };
       error = this.lostError(err, operation);
     }
