@@ -56,7 +56,8 @@ async function runService(shutdown: AbortSignal, busy: { job(): void; command():
 
   console.log(`service: running as pid ${process.pid}; send SIGTERM or SIGINT to stop it`);
   try {
-    await new Promise<void>((resolve) => shutdown.addEventListener('abort', () => resolve(), { once: true }));
+    // The signal may already have come (say, while ready() was still probing): don't wait for it then.
+    if (!shutdown.aborted) await new Promise<void>((resolve) => shutdown.addEventListener('abort', () => resolve(), { once: true }));
     console.log('service: shutting down: responder, then consumer, then client');
   } finally {
     audit.unsubscribe();
