@@ -85,6 +85,26 @@ describe('validateChannel', () => {
     expect(validateChannel('a:b', { pattern: 'events', withGroup: true })).toBe('a:b');
   });
 
+  it('remembers a passed name only for the rules it passed: the same name is checked again under others', () => {
+    expect(validateChannel('orders.*', { pattern: 'events', allowWildcards: true })).toBe('orders.*');
+    expect(rejects(() => validateChannel('orders.*', { pattern: 'events' }), 'channel')).toMatch(/wildcards/);
+    expect(rejects(() => validateChannel('orders.*', { pattern: 'queues', allowWildcards: true }), 'channel')).toMatch(/wildcards/);
+    const long = 'x'.repeat(241);
+    expect(validateChannel(long, { pattern: 'events' })).toBe(long);
+    expect(rejects(() => validateChannel(long, { pattern: 'events_store' }), 'channel')).toMatch(/241 bytes/);
+    expect(validateChannel('s:t', { pattern: 'events_store' })).toBe('s:t');
+    expect(rejects(() => validateChannel('s:t', { pattern: 'events_store', withGroup: true, field: 'sub.channel' }), 'sub.channel')).toMatch(/':'/);
+  });
+
+  it('still rejects every bad name after many good ones (the memo is bounded and holds passed names only)', () => {
+    for (let i = 0; i < 2000; i++) expect(validateChannel(`jobs.${i}`, { pattern: 'queues' })).toBe(`jobs.${i}`);
+    expect(validateChannel('jobs.1999', { pattern: 'queues' })).toBe('jobs.1999');
+    for (const bad of ['jobs. 1', 'jobs.', 'jobs..1', 'jobs/1', 'jobs.*']) {
+      expect(rejects(() => validateChannel(bad, { pattern: 'queues' }), 'channel')).toBeDefined();
+      expect(rejects(() => validateChannel(bad, { pattern: 'queues' }), 'channel')).toBeDefined();
+    }
+  });
+
   it('property: any name holding a control or whitespace character is rejected', () => {
     const bad = fc.constantFrom(...'\t\n\r \u000b\u000c\u0000\u0007\u007f\u0080\u009f\u00a0\u2000\u3000'.split(''));
     fc.assert(

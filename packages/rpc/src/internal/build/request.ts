@@ -34,8 +34,6 @@ export interface BuildRequestContext {
   maxBodyBytes?: number;
   /** Readiness probes carry reserved tags; user messages may not. */
   allowReservedTags?: boolean;
-  /** A channel name that already passed this kind's channel check (the sender's previous one). */
-  validChannel?: string | undefined;
 }
 
 export interface BuiltRequest {
@@ -54,11 +52,7 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
   const op = ctx.operation;
   const noun = kind.name === 'commands' ? 'command' : 'query';
   requireObject(message, noun, op);
-  // The checks depend only on the string: a name that passed them before passes again.
-  const channel =
-    ctx.validChannel !== undefined && message.channel === ctx.validChannel
-      ? ctx.validChannel
-      : validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
+  const channel = validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
   const id = message.id === undefined ? newId() : validateId(message.id, 'id', op);
   const body = message.body === undefined ? new Uint8Array(0) : validateBody(message.body, 'body', ctx.maxBodyBytes);
   const metadata = message.metadata === undefined ? '' : validateMetadata(message.metadata, 'metadata');

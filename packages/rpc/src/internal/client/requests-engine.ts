@@ -35,8 +35,6 @@ export interface StreamHooks {
  */
 export class RequestsEngine {
   readonly internals: ClientInternals;
-  /** The last channel a request was built for (it passed the checks; the same name skips them). */
-  private validChannel: string | undefined;
 
   constructor(
     client: KubemqClient,
@@ -53,17 +51,14 @@ export class RequestsEngine {
   build(message: Command | Query, options: SendOptions | undefined, allowReservedTags = false): BuiltRequest {
     const operation = `${this.kind.name}.send`;
     if (options !== undefined) requireObject(options, 'options', operation);
-    const built = buildRequest(this.kind, message, {
+    return buildRequest(this.kind, message, {
       clientId: this.internals.clientId,
       defaultTimeoutMs: this.defaultTimeoutMs(),
       optionsTimeoutMs: options?.timeoutMs,
       operation,
       allowReservedTags,
       maxBodyBytes: this.internals.options.maxMessageBytes,
-      validChannel: this.validChannel,
     });
-    this.validChannel = built.channel;
-    return built;
   }
 
   /** Sends a built request; a timeout of either kind rejects with TimeoutError. */
