@@ -27,7 +27,7 @@ const flag = (name) => args.includes(name);
 const values = (name) => args.flatMap((a, i) => (a === name && args[i + 1] ? args[i + 1].split(',') : []));
 const quick = flag('--quick');
 const selected = values('--scenario').map(scenarioByName);
-const rounds = Number(values('--rounds')[0] ?? (quick ? 1 : 3));
+const rounds = Number(values('--rounds')[0] ?? (quick ? 1 : 5));
 const onlyClients = values('--clients');
 const clients = onlyClients.length > 0 ? allClients.filter((c) => onlyClients.includes(c)) : allClients;
 const full = !quick && selected.length === 0 && onlyClients.length === 0;
@@ -115,7 +115,10 @@ try {
       const ok = runs[client].filter((x) => !x.error);
       const entry = { scenario: scenario.name, title: scenario.title, client, bodyBytes: scenario.bodyBytes, count, rounds: ok.length };
       for (const m of METRICS) entry[m] = ok.length > 0 ? median(ok.map((x) => x[m])) : null;
-      entry.roundMsgsPerSec = ok.map((x) => Math.round(x.msgsPerSec));
+      // Per round, in round order (null where that round failed): the report pairs each client's
+      // round with the others' same round, which ran minutes apart at most.
+      entry.roundMsgsPerSec = runs[client].map((x) => (x.error ? null : Math.round(x.msgsPerSec)));
+      entry.roundP99Ms = runs[client].map((x) => (x.error ? null : x.p99Ms));
       const errors = runs[client].filter((x) => x.error).map((x) => x.error.split('\n')[0]);
       if (errors.length > 0) entry.errors = errors;
       results.push(entry);

@@ -1,14 +1,31 @@
 // Renders a bench report (the object written to results/*.json) as docs/benchmarks.md.
+import { median } from './stats.mjs';
 
 const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const ratio = (a, b) => (a == null || b == null || b === 0 ? undefined : a / b);
 const fmtRatio = (r) => (r === undefined ? 'n/a' : `${r.toFixed(2)}×`);
 
+/**
+ * The ratio a/b of one metric: the median of the per-round ratios, each round's run of `a` paired
+ * with the same round's run of `b` (they ran back to back, so the machine's drift over a scenario's
+ * rounds cancels out); the ratio of the medians when the entries carry no rounds to pair.
+ */
+export function pairedRatio(a, b, metric, roundsKey) {
+  const ra = a?.[roundsKey] ?? [];
+  const rb = b?.[roundsKey] ?? [];
+  const pairs = [];
+  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+    const r = ratio(ra[i], rb[i]);
+    if (r !== undefined && Number.isFinite(r)) pairs.push(r);
+  }
+  return pairs.length > 0 ? median(pairs) : ratio(a?.[metric], b?.[metric]);
+}
+
 /** Target verdicts for one scenario: throughput ≥ 0.9× raw, p99 ≤ 1.1× raw, faster than kubemq-js. */
 export function verdicts(sdk, raw, kjs) {
-  const thr = ratio(sdk?.msgsPerSec, raw?.msgsPerSec);
-  const p99 = ratio(sdk?.p99Ms, raw?.p99Ms);
-  const vsKjs = kjs?.na ? undefined : ratio(sdk?.msgsPerSec, kjs?.msgsPerSec);
+  const thr = pairedRatio(sdk, raw, 'msgsPerSec', 'roundMsgsPerSec');
+  const p99 = pairedRatio(sdk, raw, 'p99Ms', 'roundP99Ms');
+  const vsKjs = kjs?.na ? undefined : pairedRatio(sdk, kjs, 'msgsPerSec', 'roundMsgsPerSec');
   return {
     thr,
     p99,
@@ -44,7 +61,7 @@ export function renderMarkdown(report, findings) {
   lines.push('```');
   lines.push('');
   lines.push(`- Clients: **sdk** = this SDK through its built packages (packages/*/dist); **raw** = @grpc/grpc-js with the emulator's generated ts-proto codecs and service client (the ceiling for a Node client: no validation, counter ids); **kubemq-js** = the official kubemq-js ${report.kubemqJs} from npm, with Buffer bodies (it decodes string bodies as base64).`);
-  lines.push(`- Each scenario × client runs in its own processes: the producer (sender / requester) and a consumer (subscriber / queue receiver / responder) forked with the same library, so each library gets its own connections and its own CPU and RSS accounting. ${report.rounds} round(s), the clients' order rotating per round; the tables show the median of each metric over the rounds. Every process warms up with up to 500 messages on the same code path before the measured phase${report.brokerWarmUp ? ", and before each scenario's rounds an unmeasured raw run (a quarter of the count) warms the broker's code for it" : ''}.`);
+  lines.push(`- Each scenario × client runs in its own processes: the producer (sender / requester) and a consumer (subscriber / queue receiver / responder) forked with the same library, so each library gets its own connections and its own CPU and RSS accounting. ${report.rounds} round(s), the clients' order rotating per round; the tables show the median of each metric over the rounds, and each ratio is the median of the per-round ratios (a round's SDK run against the same round's raw or kubemq-js run, which ran right before or after it), so a drift of the machine across the rounds cancels out. Every process warms up with up to 500 messages on the same code path before the measured phase${report.brokerWarmUp ? ", and before each scenario's rounds an unmeasured raw run (a quarter of the count) warms the broker's code for it" : ''}.`);
   lines.push('- msgs/s: messages delivered to the consumer (unique, by index) over the time from the first send to the last receipt (end to end); for commands and queries, round trips completed over the sending time. p50/p99: end-to-end latency (send time stamped into the body, read by the consumer) or the round trip. CPU: user + system time of producer + consumer during the measured phase, per delivered message. RSS: the larger peak RSS of the two processes.');
   lines.push(`- Client processes run with \`${(report.nodeFlags ?? []).join(' ') || '(V8 defaults)'}\`, all three alike: V8's default start heap turns 64 KB traffic into a Mark-Compact every few dozen messages in whichever process loaded more code (Findings, item 1).`);
   lines.push(`- ${report.quick ? 'QUICK run (counts ÷ 5).' : 'Full run.'} Duration ${report.durationS} s.`);
@@ -73,7 +90,7 @@ export function renderMarkdown(report, findings) {
   for (const name of names) {
     const rows = ['sdk', 'raw', 'kubemq-js'].map((c) => by.get(`${name}/${c}`));
     const cell = (f) => rows.map((r) => (r?.na ? 'n/a' : r ? f(r) : '–')).join(' / ');
-    lines.push(`| ${name} | ${cell((r) => fmt(r.cpuUsPerMsg, 1))} | ${cell((r) => fmt(r.peakRssMB))} | ${cell((r) => fmt(r.mbPerSec, 2))} | ${cell((r) => fmt(r.lost))} | ${rows.map((r) => (r?.na ? 'n/a' : (r?.roundMsgsPerSec ?? []).join(', '))).join(' · ')} |`);
+    lines.push(`| ${name} | ${cell((r) => fmt(r.cpuUsPerMsg, 1))} | ${cell((r) => fmt(r.peakRssMB))} | ${cell((r) => fmt(r.mbPerSec, 2))} | ${cell((r) => fmt(r.lost))} | ${rows.map((r) => (r?.na ? 'n/a' : (r?.roundMsgsPerSec ?? []).map((x) => x ?? 'failed').join(', '))).join(' · ')} |`);
   }
   const errors = report.results.filter((r) => r.errors);
   if (errors.length > 0) {

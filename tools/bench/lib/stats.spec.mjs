@@ -1,5 +1,5 @@
 import { median, quantile } from './stats.mjs';
-import { verdicts } from './report.mjs';
+import { pairedRatio, verdicts } from './report.mjs';
 
 describe('bench statistics', () => {
   it('quantile uses the nearest rank', () => {
@@ -27,5 +27,20 @@ describe('bench target verdicts', () => {
 
   it('a scenario kubemq-js cannot run has no kubemq-js verdict', () => {
     expect(verdicts({ msgsPerSec: 1, p99Ms: 1 }, { msgsPerSec: 1, p99Ms: 1 }, { na: true }).kjsOk).toBeUndefined();
+  });
+
+  it('pairs rounds: the median of per-round ratios, so a drift across rounds cancels out', () => {
+    // The machine slows down round by round; each round the SDK is 0.95x raw.
+    const sdk = { msgsPerSec: 570, roundMsgsPerSec: [950, 570, 285] };
+    const raw = { msgsPerSec: 600, roundMsgsPerSec: [1000, 600, 300] };
+    expect(pairedRatio(sdk, raw, 'msgsPerSec', 'roundMsgsPerSec')).toBeCloseTo(0.95);
+    expect(verdicts(sdk, raw, { msgsPerSec: 1, roundMsgsPerSec: [1, 1, 1] }).thrOk).toBe(true);
+  });
+
+  it('skips a failed round on either side, and falls back to the medians without rounds', () => {
+    const sdk = { msgsPerSec: 90, roundMsgsPerSec: [null, 90, 80] };
+    const raw = { msgsPerSec: 100, roundMsgsPerSec: [100, 100, null] };
+    expect(pairedRatio(sdk, raw, 'msgsPerSec', 'roundMsgsPerSec')).toBeCloseTo(0.9);
+    expect(pairedRatio({ p99Ms: 12 }, { p99Ms: 10 }, 'p99Ms', 'roundP99Ms')).toBeCloseTo(1.2);
   });
 });
