@@ -6,8 +6,10 @@ import {
   status,
   type CallOptions,
   type ChannelOptions,
+  type ChannelInterface,
   type ClientDuplexStream,
   type ServiceError,
+  type StatusObject,
 } from '@grpc/grpc-js';
 import type { MessageCodec, MethodDescriptor } from './method-descriptor.js';
 import { serializer } from './serialize.js';
@@ -69,6 +71,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export class GrpcTransport {
   readonly #client: Client;
+  readonly #channel: ChannelInterface;
 
   constructor(config: TransportConfig) {
     const options: ChannelOptions = {
@@ -93,25 +96,52 @@ export class GrpcTransport {
       ? credentials.createSsl(config.tls.ca ?? null, config.tls.key ?? null, config.tls.cert ?? null)
       : credentials.createInsecure();
     this.#client = new Client(config.address, creds, options);
+    this.#channel = this.#client.getChannel();
   }
 
+  /**
+   * A unary call straight on the channel (`Channel.createCall`), the layer grpc-js's own
+   * `makeUnaryRequest` sits on. That skips what this SDK never uses there (interceptors, a call
+   * emitter, a captured caller stack per call): about 15% less CPU per call (docs/benchmarks.md).
+   * Outcomes are the same as makeUnaryRequest's: a ServiceError for every non-OK status, for a
+   * response that does not decode and for a missing or second response.
+   */
   unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, params: CallParams, signal?: AbortSignal): Promise<Res> {
     const codecs = codecsOf(method);
     return new Promise<Res>((resolve, reject) => {
-      const call = this.#client.makeUnaryRequest(
-        method.path,
-        codecs.serialize,
-        codecs.deserialize,
-        request,
-        toMetadata(params.metadata),
-        callOptions(params),
-        (err, response) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (err) reject(err);
-          else resolve(response as Res);
+      let payload: Buffer;
+      try {
+        payload = codecs.serialize(request);
+      } catch (err) {
+        reject(serviceError({ code: status.INTERNAL, details: `Request message serialization failure: ${errorText(err)}`, metadata: new Metadata() }));
+        return;
+      }
+      const call = this.#channel.createCall(method.path, params.deadline ?? Infinity, undefined, null, undefined);
+      const onAbort = () => call.cancelWithStatus(status.CANCELLED, 'Cancelled on client');
+      let response: { value: Res } | undefined;
+      call.start(toMetadata(params.metadata), {
+        onReceiveMetadata: () => undefined,
+        onReceiveMessage: (message: Buffer) => {
+          if (response !== undefined) {
+            call.cancelWithStatus(status.UNIMPLEMENTED, 'Too many responses received');
+            return;
+          }
+          try {
+            response = { value: codecs.deserialize(message) };
+          } catch (err) {
+            call.cancelWithStatus(status.INTERNAL, `Response message parsing error: ${errorText(err)}`);
+          }
         },
-      );
-      const onAbort = () => call.cancel();
+        onReceiveStatus: (result: StatusObject) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (result.code !== status.OK) reject(serviceError(result));
+          else if (response === undefined) reject(serviceError({ ...result, code: status.UNIMPLEMENTED, details: 'No message received' }));
+          else resolve(response.value);
+        },
+      });
+      call.startRead();
+      call.sendMessageWithContext({}, payload);
+      call.halfClose();
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -171,6 +201,15 @@ export class GrpcTransport {
   close(): void {
     this.#client.close();
   }
+}
+
+/** A failed call as grpc-js reports one (`ServiceError`): `"<code> <NAME>: <details>"` plus the status. */
+function serviceError(result: StatusObject): ServiceError {
+  return Object.assign(new Error(`${result.code} ${status[result.code]}: ${result.details}`), result);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Resolves once the write buffer has room again (at once if it has), or when the call ends. */
