@@ -12,6 +12,7 @@
 //   --startup / --bundle                  also measure startup / bundle sizes in a partial run
 //   --v8-defaults                         run the client processes without --initial-heap-size=64 (see nodeFlags)
 //   --no-broker-warm-up                   skip the unmeasured raw run that warms the broker before each scenario
+//   --render                              only rewrite docs/benchmarks.md from results/latest.json + findings.md
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
@@ -24,6 +25,14 @@ import { measureStartup } from './startup.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
+
+// --render: rewrite docs/benchmarks.md from the last full run and the current findings.md, no measuring.
+if (flag('--render')) {
+  const last = JSON.parse(readFileSync(join(benchDir, 'results', 'latest.json'), 'utf8'));
+  writeFileSync(join(repoRoot, 'docs', 'benchmarks.md'), renderMarkdown(last, readFileSync(join(benchDir, 'findings.md'), 'utf8')));
+  console.log('bench: docs/benchmarks.md rendered from results/latest.json and findings.md');
+  process.exit(0);
+}
 const values = (name) => args.flatMap((a, i) => (a === name && args[i + 1] ? args[i + 1].split(',') : []));
 const quick = flag('--quick');
 const selected = values('--scenario').map(scenarioByName);
