@@ -119,6 +119,8 @@ export class GrpcTransport {
       const call = this.#channel.createCall(method.path, params.deadline ?? Infinity, undefined, null, undefined);
       const onAbort = () => call.cancelWithStatus(status.CANCELLED, 'Cancelled on client');
       let response: { value: Res } | undefined;
+      // Listen before start: however soon the status arrives, it finds the listener to remove.
+      if (!signal?.aborted) signal?.addEventListener('abort', onAbort, { once: true });
       call.start(toMetadata(params.metadata), {
         onReceiveMetadata: () => undefined,
         onReceiveMessage: (message: Buffer) => {
@@ -143,7 +145,6 @@ export class GrpcTransport {
       call.sendMessageWithContext({}, payload);
       call.halfClose();
       if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
