@@ -1,5 +1,6 @@
 // The transport's unary call runs straight on the grpc-js channel (not makeUnaryRequest): every
 // outcome a caller relies on, against an in-process grpc-js server on loopback.
+import { getEventListeners } from 'node:events';
 import { Metadata, status, type ServiceError, type UntypedHandleCall } from '@grpc/grpc-js';
 import { Event, Result } from '../../src/internal/generated/kubemq.js';
 import { GrpcTransport } from '../../src/internal/transport/grpc-transport.js';
@@ -118,6 +119,14 @@ describe('GrpcTransport.unary', () => {
     answers.set('big-answer', (_call, cb) => cb(null, Result.create({ EventID: 'big-answer', Error: 'e'.repeat(70 * 1024) })));
     const bigAnswer = await failure(transport.unary(SEND_EVENT, event('big-answer'), { metadata: {} }));
     expect(bigAnswer.code).toBe(status.RESOURCE_EXHAUSTED);
+  });
+
+  it('leaves no abort listener on a long-lived signal once calls end, whatever their outcome', async () => {
+    const ac = new AbortController();
+    answers.set('denied-again', (_call, cb) => cb({ code: status.NOT_FOUND, details: 'gone', metadata: new Metadata() }));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => transport.unary(SEND_EVENT, event(`kept-${i}`), { metadata: {} }, ac.signal)));
+    await failure(transport.unary(SEND_EVENT, event('denied-again'), { metadata: {} }, ac.signal));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 
   it('keeps many concurrent calls apart', async () => {
