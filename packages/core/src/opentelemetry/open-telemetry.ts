@@ -12,6 +12,7 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
+import { errorText } from '../internal/errors/error-text.js';
 import { ValidationError } from '../internal/errors/kubemq-error.js';
 import type {
   Instrumentation,
@@ -126,7 +127,7 @@ class OpenTelemetryInstrumentation implements Instrumentation {
           attributes[ATTR.ERROR_TYPE] = type;
           span.setAttribute(ATTR.ERROR_TYPE, type);
           if (error instanceof Error) span.recordException(error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
         }
         span.end();
         this.#record(op, attributes, (epochMs() - startedAt) / 1000);

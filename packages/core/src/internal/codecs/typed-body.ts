@@ -1,5 +1,6 @@
 import type { MessageBody } from '../../client/body.js';
 import type { Codec, Decoded } from '../../codecs/codec.js';
+import { errorText } from '../errors/error-text.js';
 import { DecodeError, ValidationError } from '../errors/kubemq-error.js';
 import { fail } from '../validation/fail.js';
 
@@ -17,10 +18,6 @@ function codecName(codec: Codec<unknown>): string {
   return typeof codec.name === 'string' && codec.name !== '' ? codec.name : 'custom';
 }
 
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * The body for a typed value: validated, then encoded. A throw from either becomes a
  * ValidationError naming `field`, with the codec's error as `cause` (nothing is sent).
@@ -35,7 +32,7 @@ export function encodeValue<T>(codec: Codec<T>, value: T, ctx: { operation: stri
       operation: ctx.operation,
       ...(ctx.channel !== undefined && { channel: ctx.channel }),
       field,
-      message: `invalid ${field}: the ${codecName(codec)} codec refused it: ${reason(err)}`,
+      message: `invalid ${field}: the ${codecName(codec)} codec refused it: ${errorText(err)}`,
       cause: err,
     });
   }
@@ -68,7 +65,7 @@ export function decodeBody<T>(
         channel: ctx.channel,
         codec: name,
         messageId: ctx.messageId,
-        message: `message ${ctx.messageId} on ${ctx.channel}: the ${name} codec could not decode its body: ${reason(err)}`,
+        message: `message ${ctx.messageId} on ${ctx.channel}: the ${name} codec could not decode its body: ${errorText(err)}`,
         cause: err,
       }),
     };

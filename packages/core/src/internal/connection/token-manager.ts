@@ -1,5 +1,6 @@
 import type { Logger } from '../../client/logger.js';
 import type { CredentialProvider } from '../../client/options.js';
+import { errorText } from '../errors/error-text.js';
 import { AuthenticationError } from '../errors/kubemq-error.js';
 
 /**
@@ -66,7 +67,7 @@ export class TokenManager {
         this.#logger.debug('auth token refreshed', { expiresAt: expiresAt?.toISOString() });
       } catch (err) {
         throw new AuthenticationError({
-          message: `the credential provider failed: ${err instanceof Error ? err.message : String(err)}`,
+          message: `the credential provider failed: ${errorText(err)}`,
           operation: 'auth.refresh',
           retryable: true,
           cause: err,

@@ -1,4 +1,5 @@
 import { classifyBrokerText, type BrokerErrorClass } from './broker-errors.js';
+import { errorText } from './error-text.js';
 import { GrpcStatus } from './grpc-status.js';
 import {
   AuthenticationError,
@@ -81,8 +82,7 @@ export function mapError(err: unknown, ctx: ErrorContext, call?: CallOutcome): K
   if (isAbort(err)) {
     return createError({ code: 'CANCELLED', retryable: false }, `${describe(ctx)} was aborted`, ctx, { cause: err });
   }
-  const text = err instanceof Error ? err.message : String(err);
-  return createError({ code: 'UNKNOWN', retryable: false }, `${describe(ctx)} failed: ${text}`, ctx, { cause: err });
+  return createError({ code: 'UNKNOWN', retryable: false }, `${describe(ctx)} failed: ${errorText(err)}`, ctx, { cause: err });
 }
 
 /**

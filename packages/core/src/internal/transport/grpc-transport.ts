@@ -11,6 +11,7 @@ import {
   type ServiceError,
   type StatusObject,
 } from '@grpc/grpc-js';
+import { errorText } from '../errors/error-text.js';
 import type { MessageCodec, MethodDescriptor } from './method-descriptor.js';
 import { serializer } from './serialize.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -207,10 +208,6 @@ export class GrpcTransport {
 /** A failed call as grpc-js reports one (`ServiceError`): `"<code> <NAME>: <details>"` plus the status. */
 function serviceError(result: StatusObject): ServiceError {
   return Object.assign(new Error(`${result.code} ${status[result.code]}: ${result.details}`), result);
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Resolves once the write buffer has room again (at once if it has), or when the call ends. */
