@@ -29,7 +29,7 @@ const flag = (name) => args.includes(name);
 // --render: rewrite docs/benchmarks.md from the last full run and the current findings.md, no measuring.
 if (flag('--render')) {
   const last = JSON.parse(readFileSync(join(benchDir, 'results', 'latest.json'), 'utf8'));
-  writeFileSync(join(repoRoot, 'docs', 'benchmarks.md'), renderMarkdown(last, readFileSync(join(benchDir, 'findings.md'), 'utf8')));
+  writeFileSync(docsFile(), renderReport(last));
   console.log('bench: docs/benchmarks.md rendered from results/latest.json and findings.md');
   process.exit(0);
 }
@@ -178,11 +178,20 @@ const report = {
 mkdirSync(join(benchDir, 'results'), { recursive: true });
 const file = join(benchDir, 'results', full ? 'latest.json' : quick ? 'quick.json' : 'partial.json');
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-const markdown = renderMarkdown(report, readFileSync(join(benchDir, 'findings.md'), 'utf8'));
-if (full) writeFileSync(join(repoRoot, 'docs', 'benchmarks.md'), markdown);
+const markdown = renderReport(report);
+if (full) writeFileSync(docsFile(), markdown);
 else console.log(markdown.slice(markdown.indexOf('## Results'), markdown.indexOf('## Findings')));
 console.log(`bench: ${file}${full ? ' and docs/benchmarks.md' : ''} written (${report.durationS} s)`);
 process.exit(0);
+
+/** docs/benchmarks.md for a report, with the hand-written findings of tools/bench/findings.md. */
+function renderReport(report) {
+  return renderMarkdown(report, readFileSync(join(benchDir, 'findings.md'), 'utf8'));
+}
+
+function docsFile() {
+  return join(repoRoot, 'docs', 'benchmarks.md');
+}
 
 /** Minified sizes of the one-pattern apps, from tools/tree-shaking (bundled now from dist). */
 function bundleSizes() {

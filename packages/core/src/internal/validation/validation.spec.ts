@@ -99,6 +99,7 @@ describe('validateChannel', () => {
   it('still rejects every bad name after many good ones (the memo is bounded and holds passed names only)', () => {
     for (let i = 0; i < 2000; i++) expect(validateChannel(`jobs.${i}`, { pattern: 'queues' })).toBe(`jobs.${i}`);
     expect(validateChannel('jobs.1999', { pattern: 'queues' })).toBe('jobs.1999');
+    // Each bad name twice: a rejected name is never remembered as passed.
     for (const bad of ['jobs. 1', 'jobs.', 'jobs..1', 'jobs/1', 'jobs.*']) {
       expect(rejects(() => validateChannel(bad, { pattern: 'queues' }), 'channel')).toBeDefined();
       expect(rejects(() => validateChannel(bad, { pattern: 'queues' }), 'channel')).toBeDefined();
