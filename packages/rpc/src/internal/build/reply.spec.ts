@@ -19,7 +19,7 @@ describe('buildReply', () => {
     const at = new Date('2026-01-02T03:04:05.678Z');
     const wire = buildReply(COMMANDS, { requestId: 'r1', replyChannel: '_INBOX.abc', tags: { k: 'v' }, executedAt: at }, ctx);
     expect(wire).toMatchObject({ ClientID: 'responder-1', RequestID: 'r1', ReplyChannel: '_INBOX.abc', Executed: true, Error: '', Tags: { k: 'v' } });
-    expect(wire.Timestamp).toBe(BigInt(at.getTime()) * 1_000_000n);
+    expect(wire.Timestamp).toBe(BigInt(Math.floor(at.getTime() / 1000)));
     expect(wire.Body.length).toBe(0);
     expect(wire.Metadata).toBe('');
   });
@@ -31,9 +31,10 @@ describe('buildReply', () => {
   });
 
   it('stamps now when executedAt is absent', () => {
-    const before = BigInt(Date.now()) * 1_000_000n;
+    const before = BigInt(Math.floor(Date.now() / 1000));
     const wire = buildReply(COMMANDS, { requestId: 'r', replyChannel: 'i' }, ctx);
     expect(wire.Timestamp >= before).toBe(true);
+    expect(wire.Timestamp <= BigInt(Math.ceil(Date.now() / 1000))).toBe(true);
   });
 
   it('carries body and metadata on a query reply', () => {
@@ -71,7 +72,7 @@ describe('buildHandlerReply', () => {
     const wire = buildHandlerReply(QUERIES, { body: 'ok', metadata: 'm', tags: { k: 'v' }, executedAt: at }, to, { ...ctx, operation: 'queries.reply' });
     expect(wire).toMatchObject({ ClientID: 'responder-1', RequestID: 'req-7', ReplyChannel: '_INBOX.resp.9', Executed: true, Error: '', Metadata: 'm', Tags: { k: 'v' } });
     expect(Buffer.from(wire.Body).toString()).toBe('ok');
-    expect(wire.Timestamp).toBe(BigInt(at.getTime()) * 1_000_000n);
+    expect(wire.Timestamp).toBe(BigInt(Math.floor(at.getTime() / 1000)));
   });
 
   it('ignores ids a handler returns anyway (the request decides where the reply goes)', () => {

@@ -1,6 +1,5 @@
 import {
   type Response,
-  dateToNanos,
   validateBody,
   validateChannel,
   validateMetadata,
@@ -11,6 +10,7 @@ import type { QueryHandlerResult, QueryReply } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { NO_SPAN, toBuffer } from './request.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
+import { executedAtToWire } from '../convert/executed-at.js';
 
 export interface BuildReplyContext {
   /** The responder's client id (`Response.ClientID`, required by the broker). */
@@ -88,8 +88,7 @@ function buildResponse(
     Metadata: metadata,
     Body: toBuffer(body),
     CacheHit: false,
-    // Unix nanoseconds, like every other KubeMQ timestamp (readers accept other units too).
-    Timestamp: dateToNanos(executedAt),
+    Timestamp: executedAtToWire(executedAt),
     Executed: executed,
     Error: error ?? '',
     Span: NO_SPAN,

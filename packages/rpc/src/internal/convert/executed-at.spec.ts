@@ -1,4 +1,4 @@
-import { responseTimestampToDate } from './executed-at.js';
+import { executedAtToWire, responseTimestampToDate } from './executed-at.js';
 
 describe('responseTimestampToDate', () => {
   const at = new Date('2026-11-28T03:00:00.123Z');
@@ -9,7 +9,7 @@ describe('responseTimestampToDate', () => {
     expect(responseTimestampToDate(-5n)).toBeUndefined();
   });
 
-  it('reads Unix nanoseconds (kubemq-java, this SDK)', () => {
+  it('reads Unix nanoseconds (kubemq-java)', () => {
     expect(responseTimestampToDate(ms * 1_000_000n + 999n)).toEqual(at);
   });
 
@@ -20,5 +20,17 @@ describe('responseTimestampToDate', () => {
   it('reads Unix milliseconds and microseconds', () => {
     expect(responseTimestampToDate(ms)).toEqual(at);
     expect(responseTimestampToDate(ms * 1000n + 7n)).toEqual(at);
+  });
+});
+
+describe('executedAtToWire', () => {
+  it('writes whole Unix seconds, floored (what the Go SDK reads)', () => {
+    expect(executedAtToWire(new Date('2026-01-02T03:04:05.678Z'))).toBe(1_767_323_045n);
+    expect(executedAtToWire(new Date('2026-01-02T03:04:05.999Z'))).toBe(1_767_323_045n);
+  });
+
+  it('round-trips to the same second', () => {
+    const at = new Date('2026-11-28T03:00:00.123Z');
+    expect(responseTimestampToDate(executedAtToWire(at))).toEqual(new Date('2026-11-28T03:00:00.000Z'));
   });
 });

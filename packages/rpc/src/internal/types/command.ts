@@ -85,7 +85,7 @@ export interface CommandReply {
   error?: string;
   /** Tags sent back to the sender. */
   tags?: Tags;
-  /** Default: now. */
+  /** Default: now. Sent in whole seconds (the unit the Go SDK reads), so milliseconds are dropped. */
   executedAt?: Date;
 }
 

@@ -100,7 +100,7 @@ export interface QueryReply {
   executed?: boolean;
   /** Why it was not executed. */
   error?: string;
-  /** Default: now. */
+  /** Default: now. Sent in whole seconds (the unit the Go SDK reads), so milliseconds are dropped. */
   executedAt?: Date;
 }
 
