@@ -46,6 +46,19 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
 const types = (broker: FakeQueueBroker, call = 0) => (broker.calls[call]!.written as unknown as QueuesDownstreamRequest[]).map((r) => r.RequestTypeData);
 
 describe('consumer loop (against a broker-like fake, core recoverable)', () => {
+  it('an expired message at the head (which takes the batch\'s one place) does not hide the live one behind it', async () => {
+    const broker = new FakeQueueBroker();
+    broker.addExpired('q');
+    broker.add('q', 1, () => 'live');
+    const seen: string[] = [];
+    const consumer = start(broker, (b) => seen.push(b), { batch: 1 });
+    await until(() => seen.length === 1 && consumer.stats.acked === 1);
+    expect(seen).toEqual(['live']);
+    await consumer.stop();
+    expect(types(broker).slice(0, 2)).toEqual([T.Get, T.CloseByClient]);
+    expect(broker.openTransactions.size).toBe(0);
+  });
+
   it('drains a batch, settles it, and only then polls again: never a second Get after ack-all', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 30);

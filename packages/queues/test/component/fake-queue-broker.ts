@@ -19,6 +19,8 @@ interface Stored {
   seq: number;
   msg: QueueMessage;
   receiveCount: number;
+  /** Dropped (not delivered) by a Get that collects it after this time (ms since epoch). */
+  expiresAt?: number;
 }
 
 interface Tx {
@@ -26,6 +28,9 @@ interface Tx {
   channel: string;
   held: Map<number, Stored>;
   open: boolean;
+  /** Room for messages that arrive after the Get answered: the broker keeps them hidden in the open transaction. */
+  room: number;
+  captured: Stored[];
 }
 
 export class FakeCall<Req> implements BidiCall<Req> {
@@ -113,6 +118,14 @@ export class FakeQueueBroker {
     for (let i = 0; i < count; i++) this.push(channel, { MessageID: `id-${this.seq + 1}`, ClientID: 'p', Channel: channel, Metadata: '', Body: Buffer.from(body(i)), Tags: {}, Attributes: undefined, Policy: undefined }, 0);
   }
 
+  /** A message that has already expired: a Get still counts it toward MaxItems, then drops it. */
+  addExpired(channel: string, body = 'expired'): void {
+    this.push(channel, { MessageID: `id-${this.seq + 1}`, ClientID: 'p', Channel: channel, Metadata: '', Body: Buffer.from(body), Tags: {}, Attributes: undefined, Policy: undefined }, 0, 0);
+  }
+
+  /** Open transactions (their Get answered) that hold messages nobody can see. */
+  readonly openTransactions = new Set<Tx>();
+
   waiting(channel: string): Stored[] {
     return this.queues.get(channel) ?? [];
   }
@@ -121,9 +134,22 @@ export class FakeQueueBroker {
     return this.calls.filter((c) => c.path.endsWith(path)).flatMap((c) => c.written);
   }
 
-  private push(channel: string, msg: QueueMessage, receiveCount: number): void {
+  private push(channel: string, msg: QueueMessage, receiveCount: number, expiresAt?: number): void {
+    const stored: Stored = { seq: ++this.seq, msg: { ...msg, Channel: channel }, receiveCount, ...(expiresAt !== undefined && { expiresAt }) };
+    this.store(channel, stored);
+  }
+
+  /** Into the queue, unless an open transaction on it has room: then it captures the message, hidden. */
+  private store(channel: string, stored: Stored): void {
+    for (const tx of this.openTransactions) {
+      if (tx.channel === channel && tx.captured.length < tx.room) {
+        tx.captured.push(stored);
+        return;
+      }
+    }
     const list = this.queues.get(channel) ?? [];
-    list.push({ seq: ++this.seq, msg: { ...msg, Channel: channel }, receiveCount });
+    list.push(stored);
+    list.sort((a, b) => a.seq - b.seq);
     this.queues.set(channel, list);
   }
 
@@ -186,9 +212,16 @@ export class FakeQueueBroker {
       await new Promise((r) => setTimeout(r, 5));
     }
     if (cancelled()) return;
-    const taken = this.waiting(req.Channel).splice(0, req.MaxItems);
-    const tx: Tx = { id: `tx-${++this.txSeq}`, channel: req.Channel, held: new Map(), open: !req.AutoAck && taken.length > 0 };
-    if (tx.open) for (const s of taken) tx.held.set(s.seq, s);
+    const collected = this.waiting(req.Channel).splice(0, req.MaxItems);
+    // Like the broker: expired messages count toward MaxItems and are dropped after collecting;
+    // a transaction that collected anything stays open, even with nothing left to deliver.
+    const now = Date.now();
+    const taken = collected.filter((s) => s.expiresAt === undefined || s.expiresAt > now);
+    const tx: Tx = { id: `tx-${++this.txSeq}`, channel: req.Channel, held: new Map(), open: !req.AutoAck && collected.length > 0, room: req.MaxItems - taken.length, captured: [] };
+    if (tx.open) {
+      for (const s of taken) tx.held.set(s.seq, s);
+      this.openTransactions.add(tx);
+    }
     txs.set(tx.id, tx);
     reply({
       TransactionId: tx.id,
@@ -211,10 +244,18 @@ export class FakeQueueBroker {
       this.log.push(`${index}< ${typeName(r.RequestTypeData ?? 0)}${r.IsError ? ' (error)' : ''}`);
       observer.next({ TransactionId: '', RefRequestId: '', RequestTypeData: 0, Messages: [], ActiveOffsets: [], IsError: false, Error: '', TransactionComplete: false, Metadata: {}, ...r });
     };
-    const release = (tx: Tx, countUp: boolean): void => {
-      for (const s of tx.held.values()) this.push(tx.channel, s.msg, countUp ? s.receiveCount + 1 : s.receiveCount);
-      tx.held.clear();
+    const close = (tx: Tx): void => {
       tx.open = false;
+      this.openTransactions.delete(tx);
+      for (const s of tx.captured.splice(0)) this.store(tx.channel, s);
+    };
+    const release = (tx: Tx, countUp: boolean): void => {
+      for (const s of tx.held.values()) {
+        if (countUp) this.push(tx.channel, s.msg, s.receiveCount + 1);
+        else this.store(tx.channel, s);
+      }
+      tx.held.clear();
+      close(tx);
     };
     const serve = async (req: QueuesDownstreamRequest): Promise<void> => {
       if (req.RequestTypeData === T.Get) {
@@ -241,14 +282,13 @@ export class FakeQueueBroker {
           apply(s);
           tx.held.delete(n);
         }
-        if (tx.held.size === 0) tx.open = false;
+        if (tx.held.size === 0) close(tx);
       };
       switch (req.RequestTypeData) {
         case T.AckAll:
           if (!tx.open) return error('cannot ack messages with closed response ');
           tx.held.clear();
-          tx.open = false;
-          return;
+          return close(tx);
         case T.NAckAll:
           if (!tx.open) return error('cannot nack messages with closed response ');
           return release(tx, true);
@@ -256,8 +296,7 @@ export class FakeQueueBroker {
           if (!tx.open) return error('cannot ack messages with closed response ');
           for (const s of tx.held.values()) this.push(req.ReQueueChannel, s.msg, 0);
           tx.held.clear();
-          tx.open = false;
-          return;
+          return close(tx);
         case T.AckRange:
           return range('ack', () => undefined);
         case T.NAckRange:

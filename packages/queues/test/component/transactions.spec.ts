@@ -130,9 +130,25 @@ describe('poll transactions (against a broker-like fake)', () => {
     const { poll, pool } = setup(0);
     const tx = await poll({ maxItems: 1 });
     expect(tx.messages).toHaveLength(0);
+    expect(tx.state).toBe('closed');
     await tx.ackAll();
     await tx.close();
     expect(pool.size.busy).toBe(0);
+  });
+
+  it('an empty poll is closed at once: an expired head message does not hide the next live one', async () => {
+    const { broker, poll, types } = setup(0);
+    broker.addExpired('q');
+    const first = await poll({ maxItems: 1 });
+    expect(first.messages).toHaveLength(0);
+    // The broker kept that transaction open (the expired message took the one place); it must
+    // be closed before anything else happens on the stream, or it holds the next message.
+    expect(types()).toEqual([T.Get, T.CloseByClient]);
+    broker.add('q', 1, () => 'live');
+    const second = await poll({ maxItems: 1 });
+    expect(second.messages.map((m) => m.text())).toEqual(['live']);
+    await second.ackAll();
+    expect(broker.openTransactions.size).toBe(0);
   });
 
   it('never puts a poll on a stream whose transaction is unsettled', async () => {

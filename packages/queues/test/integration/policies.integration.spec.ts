@@ -45,6 +45,39 @@ describe('queue policies through the broker', () => {
     expect((await q.receive({ channel, maxItems: 2, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
   }, 20_000);
 
+  /** A queue whose head message has expired, with a live message behind it. */
+  async function expiredHead(channel: string): Promise<void> {
+    await q.send({ channel, body: 'stale', policy: { expirationMs: 1000 } });
+    await new Promise((r) => setTimeout(r, 1500)); // until it has expired
+    await q.send({ channel, body: 'live' });
+  }
+
+  it('expiration: an expired head message takes a poll\'s place, and the live one behind it comes next', async () => {
+    const channel = uniqueChannel('q.expire.head');
+    await expiredHead(channel);
+    // The broker counts the expired message toward maxItems and drops it: an empty answer,
+    // whose transaction the broker would keep open, holding the next message, if not closed.
+    const first = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+    expect(first.messages).toHaveLength(0);
+    expect(first.state).toBe('closed');
+    const second = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 2000 });
+    expect(second.messages.map((m) => m.text())).toEqual(['live']);
+    await second.ackAll();
+  }, 20_000);
+
+  it('expiration: a consumer with batches of one handles the live message behind an expired one', async () => {
+    const channel = uniqueChannel('q.expire.consume');
+    await expiredHead(channel);
+    const handled: string[] = [];
+    const consumer = q.consume(channel, (msg) => void handled.push(msg.text()), { batchSize: 1, waitTimeoutMs: 1000 });
+    try {
+      await eventually(() => expect(handled).toEqual(['live']), { timeoutMs: 10_000, intervalMs: 50 });
+    } finally {
+      await consumer.stop();
+    }
+    expect(consumer.stats.acked).toBe(1);
+  }, 20_000);
+
   it('dead letter: a message nacked maxReceiveCount times lands in the DLQ, re-routed', async () => {
     const channel = uniqueChannel('q.dlq.src');
     const dlq = uniqueChannel('q.dlq.dead');

@@ -129,6 +129,14 @@ export class DownstreamLane {
     return req.RequestID;
   }
 
+  /**
+   * Writes a request nobody waits on: the broker answers CloseByClient only when the transaction
+   * is unknown, and then there is nothing to do (the answer is dropped as unknown).
+   */
+  sendUnanswered(init: DownstreamRequestInit): void {
+    this.write(this.build(init)).catch((err: KubemqError) => this.end(err));
+  }
+
   /** The broker's error answer to a settlement sent earlier (and forgets it). */
   takeSettleError(requestId: string): QueuesDownstreamResponse | undefined {
     const answer = this.settleErrors.get(requestId);

@@ -46,12 +46,12 @@ export class TransactionLedger {
     readonly transactionId: string,
     readonly channel: string,
     sequences: readonly number[],
-    /** Auto-ack and empty polls arrive already closed by the broker. */
+    /** Auto-acked polls arrive settled by the broker; empty polls are closed by the client at once. */
     initial: 'open' | 'settled',
   ) {
     for (const seq of sequences) this.settlement.set(seq, initial === 'open' ? 'pending' : 'acked');
     this.pending = initial === 'open' ? this.settlement.size : 0;
-    this.txState = initial === 'open' && sequences.length > 0 ? 'open' : 'settled';
+    this.txState = sequences.length === 0 ? 'closed' : initial;
   }
 
   get state(): TransactionState {

@@ -43,7 +43,20 @@ async function getOnLane(lane: DownstreamLane, req: ValidPoll, host: Transaction
   if (answer.IsError && !isEmptyQueueError(answer.Error)) {
     throw brokerError(answer.Error, { operation, channel: req.channel });
   }
-  return new PollTransaction(lane, host, answer, req.channel, answer.IsError ? [] : answer.Messages, req.autoAck);
+  const messages = answer.IsError ? [] : answer.Messages;
+  if (messages.length === 0 && !answer.IsError && !answer.TransactionComplete) closeEmpty(lane, answer.TransactionId, req.channel);
+  return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck);
+}
+
+/**
+ * An empty answer does not mean a closed transaction: an expired message the broker dropped
+ * still takes a place of `maxItems`, and such a transaction stays open, silently holding the next
+ * messages that arrive (no one else sees them, not even a peek). Only CloseByClient returns them,
+ * so every empty poll is closed at once, ahead of the next Get on the stream. Closing one the
+ * broker had already closed is harmless: it answers nothing.
+ */
+function closeEmpty(lane: DownstreamLane, transactionId: string, channel: string): void {
+  lane.sendUnanswered({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: transactionId, Channel: channel });
 }
 
 /**

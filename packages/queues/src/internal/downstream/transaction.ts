@@ -126,7 +126,7 @@ export class PollTransaction implements PollResponse {
   private async settleAll(kind: SettleKind, operation: string, requeueTo: string, options: CallOptions | undefined): Promise<void> {
     const channel = kind === 'requeue' ? validateQueueChannel(requeueTo, 'channel') : '';
     const call = validateCallOptions(options);
-    if (this.ledger.isEmpty) return; // an empty poll: the broker closed it, nothing to settle
+    if (this.ledger.isEmpty) return; // an empty poll: closed as it arrived, nothing to settle
     const plan = this.ledger.beginAll(kind, operation);
     await this.run(plan, channel, call, operation);
   }
