@@ -421,16 +421,16 @@ export class QueuesClient {
     const concurrency = o.concurrency === undefined ? 1 : validatePositiveInt(o.concurrency, 'concurrency', { min: 1, max: 10_000 });
     const signal = validateCallOptions({ ...(o.signal !== undefined && { signal: o.signal }) }).signal;
     const counters = newLaneCounters();
-    const ref: { consumer?: QueueConsumer } = {};
-    const source = pollTransactions(this.internals, {
-      request: req,
-      operation: 'queues.consume',
-      defaultTimeoutMs: this.timeoutMs,
-      counters,
-      onRecover: () => QueueConsumer.recovered(ref.consumer),
-    });
-    ref.consumer = new QueueConsumer({
-      source,
+    return new QueueConsumer({
+      open: (hooks) =>
+        pollTransactions(this.internals, {
+          request: req,
+          operation: 'queues.consume',
+          defaultTimeoutMs: this.timeoutMs,
+          counters,
+          onRecover: hooks.onRecover,
+          keepPolling: hooks.keepPolling,
+        }),
       counters,
       handler,
       concurrency,
@@ -439,7 +439,6 @@ export class QueuesClient {
       telemetry: this.internals.telemetry,
       track: (resource) => this.internals.track(resource),
     });
-    return ref.consumer;
   }
 
   private subscription(options: QueuesSubscription): Omit<ValidPoll, 'signal' | 'timeoutMs'> {

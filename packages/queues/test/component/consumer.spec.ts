@@ -10,19 +10,27 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
-function start(broker: FakeQueueBroker, handler: (body: string) => unknown, opts: { batch?: number; concurrency?: number } = {}) {
+function start(
+  broker: FakeQueueBroker,
+  handler: (body: string) => unknown,
+  opts: { batch?: number; concurrency?: number; warnings?: string[] } = {},
+) {
   const internals = broker.internals();
+  if (opts.warnings) {
+    const warnings = opts.warnings;
+    internals.logger.warn = (message: string) => void warnings.push(message);
+  }
   const counters = newLaneCounters();
-  const ref: { consumer?: QueueConsumer } = {};
-  const source = pollTransactions(internals, {
-    request: { channel: 'q', maxItems: opts.batch ?? 10, waitTimeoutMs: 1000, autoAck: false },
-    operation: 'queues.consume',
-    defaultTimeoutMs: 1000,
-    counters,
-    onRecover: () => QueueConsumer.recovered(ref.consumer),
-  });
   const consumer = new QueueConsumer({
-    source,
+    open: (hooks) =>
+      pollTransactions(internals, {
+        request: { channel: 'q', maxItems: opts.batch ?? 10, waitTimeoutMs: 1000, autoAck: false },
+        operation: 'queues.consume',
+        defaultTimeoutMs: 1000,
+        counters,
+        onRecover: hooks.onRecover,
+        keepPolling: hooks.keepPolling,
+      }),
     counters,
     handler: (m) => handler(m.text()),
     concurrency: opts.concurrency ?? 1,
@@ -30,7 +38,6 @@ function start(broker: FakeQueueBroker, handler: (body: string) => unknown, opts
     signal: undefined,
     track: () => () => undefined,
   });
-  ref.consumer = consumer;
   running.push(consumer);
   return consumer;
 }
@@ -130,6 +137,59 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     expect(seen.length).toBe(6); // the first batch was redelivered in full
     expect(consumer.stats.settleErrors).toBe(1);
     expect(broker.waiting('q')).toHaveLength(0);
+  });
+
+  it('counts and reports what a lost stream may strand: the batch in hand, and a Get waiting for its answer', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 3);
+    const warnings: string[] = [];
+    const seen: string[] = [];
+    let broke = false;
+    const consumer = start(broker, async (b) => {
+      seen.push(b);
+      if (!broke) {
+        broke = true;
+        broker.calls[0]!.fail(); // lost with all three received and unsettled
+      }
+    }, { batch: 3, warnings });
+    await until(() => consumer.stats.acked === 3);
+    expect(seen.slice(0, 3)).toEqual(['m0', 'm1', 'm2']); // every received message reached the handler
+    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 3, pollsInFlightAtLoss: 0 });
+    expect(warnings.filter((w) => w.includes('not yet settled'))).toHaveLength(1);
+    // Idle now: its Get waits for messages. A loss counts that Get, a stop() counts nothing.
+    await until(() => broker.getsInFlight === 1);
+    broker.calls.find((c) => !c.cancelled)!.fail();
+    await until(() => consumer.stats.recoveries === 2 && broker.getsInFlight === 1);
+    await consumer.stop();
+    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 3, pollsInFlightAtLoss: 1 });
+    expect(warnings.filter((w) => w.includes('while a Get waited'))).toHaveLength(1);
+  });
+
+  it('a batch handed over after a loss waits for the batch before it: never two batches at once', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let running = 0;
+    let maxRunning = 0;
+    const seen: string[] = [];
+    const consumer = start(broker, async (b) => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      seen.push(b);
+      if (seen.length === 1) {
+        broker.calls[0]!.fail(); // lost: its message comes back on the next stream
+        await gate; // while this handler is still busy
+      }
+      running--;
+    }, { batch: 1 });
+    await until(() => consumer.stats.recoveries === 1 && broker.getsInFlight === 0 && consumer.stats.polls >= 2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['m0']); // the next batch is held until the first one is done
+    release();
+    await until(() => consumer.stats.acked === 2);
+    await consumer.stop();
+    expect(maxRunning).toBe(1);
   });
 
   it('stop() lets the batch in hand finish and settle before ending the stream', async () => {

@@ -44,6 +44,20 @@ export interface QueueConsumerStats {
   streamsOpen: number;
   /** End-of-stream listeners the consumer holds right now (constant across reconnects). */
   listeners: number;
+  /**
+   * Messages that had reached the consumer and were not yet settled when their stream was lost
+   * (each loss is also logged as a warning). A broker that stays up returns them to the queue; the
+   * open-source server, killed with SIGKILL, keeps them for good. After a broker crash, at most
+   * this many messages are missing.
+   */
+  unsettledAtLoss: number;
+  /**
+   * Polls that were waiting for the broker's answer when their stream was lost: for each, the
+   * broker may have taken up to `batchSize` messages this consumer never saw, which a crashed
+   * broker may keep for good. After a crash, at most `unsettledAtLoss + pollsInFlightAtLoss ×
+   * batchSize` messages are missing, and only the second part never reached the handler.
+   */
+  pollsInFlightAtLoss: number;
 }
 
 /**
@@ -56,8 +70,17 @@ export interface QueueConsumerStats {
  */
 export type QueueHandler = (message: PolledQueueMessage) => unknown;
 
+/** What the consumer tells the poll loop it reads from. */
+export interface ConsumerHooks {
+  /** Counts a re-open after a connection loss. */
+  onRecover(): void;
+  /** False once the consumer stops: no further Get goes out. */
+  keepPolling(): boolean;
+}
+
 export interface ConsumerRun {
-  source: Observable<PollTransaction>;
+  /** Opens the poll loop the consumer reads from. */
+  open(hooks: ConsumerHooks): Observable<PollTransaction>;
   counters: LaneCounters;
   handler: QueueHandler;
   concurrency: number;
@@ -98,12 +121,19 @@ export class QueueConsumer {
     this.onAbort = () => void this.stop();
     run.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.untrack = run.track({ drain: () => this.stop() });
-    this.subscription = run.source.subscribe({
+    const source = run.open({ onRecover: () => void this.recoveries++, keepPolling: () => this.stopping === undefined });
+    this.subscription = source.subscribe({
       next: (tx) => {
         // A batch that arrives after stop() is not in hand: it stays unhandled until the stream
         // ends right after, and the broker returns its messages to the queue.
         if (this.stopping) return;
-        this.inHand = this.handle(tx).finally(() => (this.inHand = undefined));
+        // One batch at a time, also when a lost stream hands over a batch while the one before
+        // it is still being handled.
+        const previous = this.inHand ?? Promise.resolve();
+        const current: Promise<void> = previous.then(() => this.handle(tx)).finally(() => {
+          if (this.inHand === current) this.inHand = undefined;
+        });
+        this.inHand = current;
       },
       error: (err: KubemqError) => {
         this.cleanup();
@@ -115,11 +145,6 @@ export class QueueConsumer {
       },
     });
     if (run.signal?.aborted) void this.stop();
-  }
-
-  /** @internal counts a re-open (wired to recoverable's onRecover). */
-  static recovered(consumer: QueueConsumer | undefined): void {
-    if (consumer) consumer.recoveries++;
   }
 
   /** A snapshot of the consumer's counters (a new object on every read). */
@@ -134,6 +159,8 @@ export class QueueConsumer {
       streamsOpened: c.streamsOpened,
       streamsOpen: c.streamsOpen,
       listeners: c.endListeners,
+      unsettledAtLoss: c.unsettledAtLoss,
+      pollsInFlightAtLoss: c.getsInFlightAtLoss,
     };
   }
 

@@ -22,6 +22,8 @@ export interface PollLoopOptions {
   maxTransactionsPerStream?: number;
   /** Each re-open after a connection loss. */
   onRecover?: (attempt: number) => void;
+  /** Asked before every Get: false once the owner stops (no Get goes out, none is written ahead). */
+  keepPolling?: () => boolean;
 }
 
 function asKubemqError(err: unknown, operation: string, channel: string): KubemqError {
@@ -35,6 +37,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     let lane = new DownstreamLane(internals, opts.operation, opts.counters);
     const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
     const request = { ...opts.request, signal: undefined, timeoutMs: undefined };
+    const keepPolling = opts.keepPolling ?? (() => true);
     let stopped = false;
     /** The transaction delivered and not yet terminal. */
     let inHand: PollTransaction | undefined;
@@ -47,7 +50,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
       onTerminal: () => undefined,
       onEndingWritten: (tx) => {
         // A stream due for replacement gets no further Get: it is replaced once tx is terminal.
-        if (stopped || tx !== inHand || next !== undefined || !lane.alive || lane.transactionsServed >= maxPerStream) return false;
+        if (stopped || !keepPolling() || tx !== inHand || next !== undefined || !lane.alive || lane.transactionsServed >= maxPerStream) return false;
         next = poll();
         next.catch(() => undefined); // awaited below; a lost stream rejects it before then
         return true;
@@ -58,6 +61,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
       // The stream is open (the broker sends no header to prove more): the re-open counts as done.
       if (!stopped) ready();
       while (!stopped) {
+        if (next === undefined && !keepPolling()) return;
         const pending = next ?? poll();
         next = undefined;
         const tx = await pending;

@@ -30,10 +30,22 @@ export interface LaneCounters {
   gets: number;
   /** End-of-stream listeners currently registered (transactions waiting on their stream). */
   endListeners: number;
+  /**
+   * Messages that were received and not yet settled when their stream was lost (not ended by
+   * this client). A broker that stays up returns them to the queue; one that crashed may keep
+   * them for good (the open-source server, killed with SIGKILL, never delivers them again).
+   */
+  unsettledAtLoss: number;
+  /**
+   * Gets that were waiting for their answer when their stream was lost. The broker may already
+   * have taken up to `maxItems` messages for each; a broker that crashed may keep those for good,
+   * and this client never saw them.
+   */
+  getsInFlightAtLoss: number;
 }
 
 export function newLaneCounters(): LaneCounters {
-  return { streamsOpened: 0, streamsOpen: 0, getsInFlight: 0, maxGetsInFlight: 0, gets: 0, endListeners: 0 };
+  return { streamsOpened: 0, streamsOpen: 0, getsInFlight: 0, maxGetsInFlight: 0, gets: 0, endListeners: 0, unsettledAtLoss: 0, getsInFlightAtLoss: 0 };
 }
 
 export class DownstreamLane {
@@ -45,6 +57,8 @@ export class DownstreamLane {
   private readonly settleErrors = new Map<string, QueuesDownstreamResponse | undefined>();
   private readonly endListeners = new Set<(err: KubemqError) => void>();
   private endError: KubemqError | undefined;
+  /** The stream was ended by this client (close, stop, a deadline), not lost. */
+  private endedHere = false;
   private getInFlight = false;
   /** Transactions this stream has served: the broker keeps each one in a per-stream map until the stream ends. */
   transactionsServed = 0;
@@ -149,9 +163,24 @@ export class DownstreamLane {
     return this.settleErrors.size;
   }
 
+  /**
+   * A transaction on this lane ended with `count` messages received and unsettled. When the stream
+   * was lost (not ended here), they are counted and reported: whether they come back is up to the
+   * broker, which returns them if it is still up.
+   */
+  noteUnsettledAtEnd(count: number, channel: string, transactionId: string): void {
+    if (count === 0 || this.endedHere) return;
+    this.counters.unsettledAtLoss += count;
+    this.internals.logger.warn(
+      'queues: a downstream stream was lost with received messages not yet settled; the broker returns them to the queue if it is still up, but a broker that crashed may keep them for good',
+      { channel, transactionId, messages: count, reason: this.endError?.message },
+    );
+  }
+
   /** Ends the stream from the client side (safe for downstream: the broker skips the nil request, §5.3). */
   cancel(reason?: KubemqError): void {
     if (this.endError) return;
+    this.endedHere = true;
     this.call?.cancel();
     this.end(reason ?? new KubemqError({ code: 'CANCELLED', operation: this.operation, message: 'the downstream stream was closed by the client' }));
   }
@@ -238,6 +267,13 @@ export class DownstreamLane {
   private end(err: KubemqError): void {
     if (this.endError) return;
     this.endError = err;
+    if (this.getInFlight && !this.endedHere) {
+      this.counters.getsInFlightAtLoss++;
+      this.internals.logger.warn(
+        'queues: a downstream stream was lost while a Get waited for its answer; the broker may have taken messages for it that a crashed broker keeps for good',
+        { operation: this.operation, reason: err.message },
+      );
+    }
     if (this.call) this.counters.streamsOpen--;
     this.call = undefined;
     const waiters = [...this.pending.values()];

@@ -138,11 +138,21 @@ export class TransactionLedger {
     return error;
   }
 
-  /** The stream ended: the broker returned every unsettled message to the queue. */
-  markLost(): void {
-    if (this.txState !== 'open') return;
-    for (const [seq, state] of this.settlement) if (state === 'pending' || state === 'settling') this.set(seq, 'released');
+  /**
+   * The stream ended: the broker returns every unsettled message to the queue (if it is still up).
+   * Returns how many messages were unsettled.
+   */
+  markLost(): number {
+    if (this.txState !== 'open') return 0;
+    let unsettled = 0;
+    for (const [seq, state] of this.settlement) {
+      if (state === 'pending' || state === 'settling') {
+        this.set(seq, 'released');
+        unsettled++;
+      }
+    }
     this.txState = 'lost';
+    return unsettled;
   }
 
   private set(sequence: number, state: MessageSettlement): void {

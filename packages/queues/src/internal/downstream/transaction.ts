@@ -66,7 +66,7 @@ export class PollTransaction implements PollResponse {
       autoAck ? 'settled' : 'open',
     );
     this.unlisten = this.ledger.isTerminal ? () => undefined : lane.onEnd(() => {
-      this.ledger.markLost();
+      lane.noteUnsettledAtEnd(this.ledger.markLost(), channel, this.transactionId);
       this.checkTerminal();
     });
     this.checkTerminal();
