@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isProcessAlive } from './process-alive.js';
 import type { RecordLog, Store } from './store.js';
 
 const MAGIC = 'kubemq-emulator-log-v1';
@@ -123,18 +124,9 @@ export class StoreLockedError extends Error {
   override readonly name = 'StoreLockedError';
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * One store per directory, like the server's `.rootdir.lck` (server.md §1.4): a lock file holds
- * the owner's pid; a lock left by a killed process is taken over.
+ * the owner's pid; a lock left by a killed process (gone, or a zombie not reaped yet) is taken over.
  */
 function lockDir(dataDir: string): () => void {
   const key = resolve(dataDir);
@@ -142,7 +134,7 @@ function lockDir(dataDir: string): () => void {
   if (heldHere.has(key)) throw new StoreLockedError(`data directory ${dataDir} is in use by another emulator in this process`);
   try {
     const pid = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) {
       throw new StoreLockedError(`data directory ${dataDir} is in use by process ${pid}`);
     }
   } catch (err) {
