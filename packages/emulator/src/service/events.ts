@@ -7,7 +7,7 @@ import type { ClientLease } from '../engines/events-store/client-registry.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import type { ServiceContext } from './context.js';
 import { NATS_CONNECTION_CLOSED } from './errors.js';
-import { endStream, internal } from './status.js';
+import { endStream, endStreamOk, internal } from './status.js';
 import { validateEvent, validateEventsSubscription } from './validation.js';
 
 /** Results a SendEventsStream may have queued before the server stops reading the stream. */
@@ -70,8 +70,8 @@ export function createEventServices(ctx: ServiceContext) {
       // §2.1: a Result only on error for Store=false, and for every event with Store=true.
       if (ev.Store || !result.Sent) reply(result);
     });
-    // §5.3: SendEventsStream finishes when the client half-closes.
-    call.on('end', () => call.end());
+    // §5.3: SendEventsStream finishes when the client half-closes (OK, empty status message).
+    call.on('end', () => endStreamOk(call));
     call.on('error', () => undefined);
   };
 

@@ -10,5 +10,13 @@ export function endStream(call: { emit(event: 'error', err: grpc.ServiceError): 
   call.emit('error', statusError(code, details));
 }
 
+/**
+ * Ends a server or bidi stream with status OK and an empty status message, as grpc-go does
+ * (grpc-js's own `call.end()` would send the text "OK"). Messages written before still go first.
+ */
+export function endStreamOk(call: { emit(event: 'error', status: grpc.StatusObject | Partial<grpc.StatusObject>): unknown }): void {
+  call.emit('error', { code: grpc.status.OK, details: '' });
+}
+
 /** INTERNAL `details`: the status of every `Error NNN` on unary calls and stream starts (§5.1). */
 export const internal = (details: string): grpc.ServiceError => statusError(grpc.status.INTERNAL, details);

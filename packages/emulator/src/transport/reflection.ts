@@ -5,6 +5,7 @@
 // hand-encoded: there is no generated code for the reflection proto.
 import type * as grpc from '@grpc/grpc-js';
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { endStreamOk } from '../service/status.js';
 import { KUBEMQ_FILE_DESCRIPTOR_BASE64 } from './kubemq-descriptor.js';
 
 const KUBEMQ_FILE = 'kubemq.proto';
@@ -77,7 +78,7 @@ export function reflectionResponse(raw: Buffer, services: readonly string[]): Bu
 export function reflectionHandler(services: readonly string[]): grpc.handleBidiStreamingCall<Buffer, Buffer> {
   return (call) => {
     call.on('data', (raw: Buffer) => call.write(reflectionResponse(raw, services)));
-    call.on('end', () => call.end());
+    call.on('end', () => endStreamOk(call));
     call.on('error', () => undefined);
   };
 }

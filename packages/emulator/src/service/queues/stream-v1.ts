@@ -17,6 +17,7 @@ import {
   ERR_137_NO_ACTIVE_REJECT,
   ERR_138_NO_NEW_MESSAGE,
 } from '../errors.js';
+import { endStreamOk } from '../status.js';
 import { failedResult, sendBatch, waitMs, type QueueContext } from './shared.js';
 import { streamRequestError, subscribeError } from './validation.js';
 
@@ -43,13 +44,13 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
     const write = (r: StreamQueueMessagesResponse): void => {
       if (!finished && !call.cancelled) call.write(r);
     };
-    /** The server returns from the handler: status OK. */
+    /** The server returns from the handler: status OK, with an empty status message. */
     const end = (): void => {
       if (finished) return;
       finished = true;
       if (visibilityTimer !== undefined) clock.clearTimeout(visibilityTimer);
       gone.abort();
-      if (!call.cancelled) call.end();
+      if (!call.cancelled) endStreamOk(call);
     };
     const startVisibility = (seconds: number): void => {
       if (visibilityTimer !== undefined) clock.clearTimeout(visibilityTimer);
