@@ -18,6 +18,7 @@ import { QueueConsumer, type QueueHandler } from './internal/consumer/consumer.j
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
+import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import { LanePool, pollOnLane } from './internal/downstream/poll.js';
 import { infoFilter } from './internal/info-names.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
@@ -438,6 +439,7 @@ export class QueuesClient {
       signal,
       telemetry: this.internals.telemetry,
       track: (resource) => this.internals.track(resource),
+      processed: acquireProcessedMemory(this.internals, req.channel),
     });
   }
 

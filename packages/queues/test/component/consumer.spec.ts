@@ -3,6 +3,7 @@ import { mapError, QueuesDownstreamRequestType as T, type QueuesDownstreamReques
 import { QueueConsumer } from '../../src/internal/consumer/consumer.js';
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
+import { ProcessedMemory } from '../../src/internal/consumer/processed.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 const running: QueueConsumer[] = [];
@@ -13,8 +14,9 @@ afterEach(async () => {
 function start(
   broker: FakeQueueBroker,
   handler: (body: string) => unknown,
-  opts: { batch?: number; concurrency?: number; warnings?: string[] } = {},
+  opts: { batch?: number; concurrency?: number; warnings?: string[]; memory?: ProcessedMemory } = {},
 ) {
+  const memory = opts.memory ?? new ProcessedMemory();
   const internals = broker.internals();
   if (opts.warnings) {
     const warnings = opts.warnings;
@@ -37,6 +39,7 @@ function start(
     onError: undefined,
     signal: undefined,
     track: () => () => undefined,
+    processed: { memory, release: () => undefined },
   });
   running.push(consumer);
   return consumer;
@@ -119,7 +122,7 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
   }, 30_000);
 
-  it('a break with a batch in hand returns the batch and delivers it again (at-least-once)', async () => {
+  it('a break with a batch in hand: the broker delivers the batch again, and it is acked without being handled twice', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 3);
     const seen: string[] = [];
@@ -131,11 +134,33 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
         broker.calls[0]!.fail(); // the stream dies while the handler runs
       }
     }, { batch: 3 });
-    await until(() => consumer.stats.acked === 3);
+    await until(() => consumer.stats.redeliveriesSkipped === 3 && broker.waiting('q').length === 0 && broker.openTransactions.size === 0);
     await consumer.stop();
-    expect(new Set(seen)).toEqual(new Set(['m0', 'm1', 'm2']));
-    expect(seen.length).toBe(6); // the first batch was redelivered in full
-    expect(consumer.stats.settleErrors).toBe(1);
+    expect(seen).toEqual(['m0', 'm1', 'm2']); // redelivered in full, handled once
+    expect(consumer.stats).toMatchObject({ settleErrors: 1, acked: 3, redeliveriesSkipped: 3, messages: 3 });
+  });
+
+  it('consumers of one queue on one client share what was handled: a batch redelivered to another consumer is not handled again', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const memory = new ProcessedMemory();
+    const seen: string[] = [];
+    let firstStopped: Promise<void> | undefined;
+    const first = start(broker, (b) => {
+      seen.push(b);
+      if (seen.length === 1) {
+        broker.calls[0]!.fail(); // lost before its ack: the broker hands the batch to whoever polls next
+        firstStopped = first.stop(); // and this consumer polls no more
+      }
+    }, { batch: 2, memory });
+    await until(() => firstStopped !== undefined);
+    await firstStopped;
+    expect(seen).toEqual(['m0', 'm1']);
+    expect(broker.waiting('q')).toHaveLength(2);
+    const second = start(broker, (b) => seen.push(b), { batch: 2, memory });
+    await until(() => second.stats.redeliveriesSkipped === 2 && broker.openTransactions.size === 0);
+    await second.stop();
+    expect(seen).toEqual(['m0', 'm1']);
     expect(broker.waiting('q')).toHaveLength(0);
   });
 
@@ -152,8 +177,8 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
         broker.calls[0]!.fail(); // lost with all three received and unsettled
       }
     }, { batch: 3, warnings });
-    await until(() => consumer.stats.acked === 3);
-    expect(seen.slice(0, 3)).toEqual(['m0', 'm1', 'm2']); // every received message reached the handler
+    await until(() => consumer.stats.redeliveriesSkipped === 3);
+    expect(seen).toEqual(['m0', 'm1', 'm2']); // every received message reached the handler, once
     expect(consumer.stats).toMatchObject({ unsettledAtLoss: 3, pollsInFlightAtLoss: 0 });
     expect(warnings.filter((w) => w.includes('not yet settled'))).toHaveLength(1);
     // Idle now: its Get waits for messages. A loss counts that Get, a stop() counts nothing.
@@ -187,8 +212,9 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(seen).toEqual(['m0']); // the next batch is held until the first one is done
     release();
-    await until(() => consumer.stats.acked === 2);
+    await until(() => consumer.stats.acked === 2 && consumer.stats.redeliveriesSkipped === 1);
     await consumer.stop();
+    expect(seen).toEqual(['m0', 'm1']);
     expect(maxRunning).toBe(1);
   });
 

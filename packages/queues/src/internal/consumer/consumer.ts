@@ -8,6 +8,7 @@ import type { PolledQueueMessage } from '../../types.js';
 import type { LaneCounters } from '../downstream/lane.js';
 import type { PollTransaction } from '../downstream/transaction.js';
 import { queueProcessOperation } from '../telemetry.js';
+import type { ProcessedMemory } from './processed.js';
 
 /**
  * What a consumer has done so far.
@@ -22,8 +23,14 @@ export interface QueueConsumerStats {
   batches: number;
   /** Messages handed to the handler. */
   messages: number;
-  /** Messages acked after their handler returned. */
+  /** Messages acked: after their handler returned, or again, as a redelivery it skipped. */
   acked: number;
+  /**
+   * Messages the broker delivered again after a consumer of this queue on this client had already
+   * handled them (an ack that did not reach the broker, or a stream that closed or broke before
+   * it): acked again without calling the handler.
+   */
+  redeliveriesSkipped: number;
   /** Messages nacked because their handler threw (back to the queue, or to the dead-letter queue). */
   nacked: number;
   /** Handler calls that threw (their messages were nacked). */
@@ -89,6 +96,8 @@ export interface ConsumerRun {
   track: (resource: { drain(): Promise<void> }) => () => void;
   /** The client's telemetry: each handler call runs in a process span, a child of the message's producer. */
   telemetry?: Instrumentation | undefined;
+  /** Messages already handled by this client's consumers of the queue; released when the consumer stops. */
+  processed: { memory: ProcessedMemory; release(): void };
 }
 
 /**
@@ -106,7 +115,7 @@ export class QueueConsumer {
   private inHand: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private recoveries = 0;
-  private readonly totals = { batches: 0, messages: 0, acked: 0, nacked: 0, handlerErrors: 0, settleErrors: 0 };
+  private readonly totals = { batches: 0, messages: 0, acked: 0, redeliveriesSkipped: 0, nacked: 0, handlerErrors: 0, settleErrors: 0 };
   private readonly finished: Promise<void>;
   private finish!: (err?: KubemqError) => void;
   private readonly untrack: () => void;
@@ -188,18 +197,26 @@ export class QueueConsumer {
   private cleanup(): void {
     this.run.signal?.removeEventListener('abort', this.onAbort);
     this.untrack();
+    this.run.processed.release();
   }
 
   private async handle(tx: PollTransaction): Promise<void> {
     this.totals.batches++;
     const failed: number[] = [];
+    const { memory } = this.run.processed;
+    let skipped = 0;
     const queue = [...tx.messages];
     const worker = async (): Promise<void> => {
       for (let msg = queue.shift(); msg; msg = queue.shift()) {
+        if (memory.has(msg)) {
+          skipped++; // handled already: acked with the batch, not handled twice
+          continue;
+        }
         this.totals.messages++;
         try {
           const message = msg;
           await traced(this.run.telemetry, () => queueProcessOperation(message), async () => this.run.handler(message));
+          memory.add(message);
         } catch (err) {
           this.totals.handlerErrors++;
           failed.push(msg.sequence);
@@ -208,6 +225,7 @@ export class QueueConsumer {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.run.concurrency, tx.messages.length) }, worker));
+    this.totals.redeliveriesSkipped += skipped;
     try {
       if (failed.length === tx.messages.length) {
         await tx.nackAll();

@@ -1,0 +1,44 @@
+import type { ClientInternals } from '@kubemq/core/internal';
+import type { PolledQueueMessage } from '../../types.js';
+import { acquireProcessedMemory, ProcessedMemory } from './processed.js';
+
+const msg = (sequence: number, timestampNanos = 1_000n, id = `id-${sequence}`) => ({ sequence, timestampNanos, id }) as PolledQueueMessage;
+
+describe('ProcessedMemory', () => {
+  it('knows a stored message again by sequence, store time and id', () => {
+    const memory = new ProcessedMemory();
+    memory.add(msg(1));
+    expect(memory.has(msg(1))).toBe(true);
+    expect(memory.has(msg(2))).toBe(false);
+    expect(memory.has(msg(1, 2_000n))).toBe(false); // a store that started over reuses sequences
+    expect(memory.has(msg(1, 1_000n, 'other'))).toBe(false);
+  });
+
+  it('keeps at most its capacity, forgetting the oldest first', () => {
+    const memory = new ProcessedMemory(3);
+    for (let seq = 1; seq <= 5; seq++) memory.add(msg(seq));
+    expect(memory.size).toBe(3);
+    expect([1, 2, 3, 4, 5].map((seq) => memory.has(msg(seq)))).toEqual([false, false, true, true, true]);
+  });
+
+  it('is shared per client and queue while consumers hold it, and goes with the last one', () => {
+    const client = {} as ClientInternals;
+    const a = acquireProcessedMemory(client, 'q');
+    const b = acquireProcessedMemory(client, 'q');
+    expect(b.memory).toBe(a.memory);
+    expect(acquireProcessedMemory(client, 'other').memory).not.toBe(a.memory);
+    expect(acquireProcessedMemory({} as ClientInternals, 'q').memory).not.toBe(a.memory);
+    a.release();
+    a.release(); // idempotent
+    expect(acquireProcessedMemory(client, 'q').memory).toBe(b.memory);
+    b.release();
+  });
+
+  it('starts over once every holder has released it', () => {
+    const client = {} as ClientInternals;
+    const a = acquireProcessedMemory(client, 'q');
+    a.memory.add(msg(1));
+    a.release();
+    expect(acquireProcessedMemory(client, 'q').memory.has(msg(1))).toBe(false);
+  });
+});
