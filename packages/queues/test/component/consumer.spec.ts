@@ -164,6 +164,18 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     expect(broker.waiting('q')).toHaveLength(0);
   });
 
+  it('the same stored message twice in one batch is handled once', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    broker.repeatInNextGet = true;
+    const seen: string[] = [];
+    const consumer = start(broker, (b) => seen.push(b), { batch: 2, concurrency: 3 });
+    await until(() => consumer.stats.batches === 1 && consumer.stats.acked === 3);
+    await consumer.stop();
+    expect(seen.sort()).toEqual(['m0', 'm1']);
+    expect(consumer.stats.redeliveriesSkipped).toBe(1);
+  });
+
   it('counts and reports what a lost stream may strand: the batch in hand, and a Get waiting for its answer', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 3);

@@ -94,6 +94,8 @@ export class FakeQueueBroker {
   /** Upstream: hold answers until release() (to answer out of order). */
   holdUpstream = false;
   readonly heldUpstream: (() => void)[] = [];
+  /** Downstream: the next Get's answer carries its first message twice. */
+  repeatInNextGet = false;
   /** Downstream: swallow ActiveOffsets (to test a settlement the broker never confirms). */
   swallowProbes = false;
   /** Downstream Gets the broker is serving right now, per stream and in total. */
@@ -223,11 +225,13 @@ export class FakeQueueBroker {
       this.openTransactions.add(tx);
     }
     txs.set(tx.id, tx);
+    const answered = this.repeatInNextGet && taken.length > 0 ? [taken[0] as Stored, ...taken] : taken;
+    this.repeatInNextGet = false;
     reply({
       TransactionId: tx.id,
       RefRequestId: req.RequestID,
       RequestTypeData: T.Get,
-      Messages: taken.map((s) => ({
+      Messages: answered.map((s) => ({
         ...s.msg,
         Attributes: { Timestamp: 1n, Sequence: BigInt(s.seq), MD5OfBody: '', ReceiveCount: s.receiveCount + 1, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: 0n, DelayedTo: 0n },
       })),

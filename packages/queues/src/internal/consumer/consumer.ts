@@ -208,7 +208,7 @@ export class QueueConsumer {
     const queue = [...tx.messages];
     const worker = async (): Promise<void> => {
       for (let msg = queue.shift(); msg; msg = queue.shift()) {
-        if (memory.has(msg)) {
+        if (!memory.claim(msg)) {
           skipped++; // handled already: acked with the batch, not handled twice
           continue;
         }
@@ -216,8 +216,8 @@ export class QueueConsumer {
         try {
           const message = msg;
           await traced(this.run.telemetry, () => queueProcessOperation(message), async () => this.run.handler(message));
-          memory.add(message);
         } catch (err) {
+          memory.release(msg);
           this.totals.handlerErrors++;
           failed.push(msg.sequence);
           this.report(err, msg);

@@ -7,16 +7,24 @@ const msg = (sequence: number, timestampNanos = 1_000n, id = `id-${sequence}`) =
 describe('ProcessedMemory', () => {
   it('knows a stored message again by sequence, store time and id', () => {
     const memory = new ProcessedMemory();
-    memory.add(msg(1));
+    expect(memory.claim(msg(1))).toBe(true);
+    expect(memory.claim(msg(1))).toBe(false);
     expect(memory.has(msg(1))).toBe(true);
     expect(memory.has(msg(2))).toBe(false);
     expect(memory.has(msg(1, 2_000n))).toBe(false); // a store that started over reuses sequences
     expect(memory.has(msg(1, 1_000n, 'other'))).toBe(false);
   });
 
+  it('gives a claim back when the handler failed', () => {
+    const memory = new ProcessedMemory();
+    memory.claim(msg(1));
+    memory.release(msg(1));
+    expect(memory.claim(msg(1))).toBe(true);
+  });
+
   it('keeps at most its capacity, forgetting the oldest first', () => {
     const memory = new ProcessedMemory(3);
-    for (let seq = 1; seq <= 5; seq++) memory.add(msg(seq));
+    for (let seq = 1; seq <= 5; seq++) memory.claim(msg(seq));
     expect(memory.size).toBe(3);
     expect([1, 2, 3, 4, 5].map((seq) => memory.has(msg(seq)))).toEqual([false, false, true, true, true]);
   });
@@ -37,7 +45,7 @@ describe('ProcessedMemory', () => {
   it('starts over once every holder has released it', () => {
     const client = {} as ClientInternals;
     const a = acquireProcessedMemory(client, 'q');
-    a.memory.add(msg(1));
+    a.memory.claim(msg(1));
     a.release();
     expect(acquireProcessedMemory(client, 'q').memory.has(msg(1))).toBe(false);
   });

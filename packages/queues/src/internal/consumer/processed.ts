@@ -17,11 +17,21 @@ export class ProcessedMemory {
     return this.keys.has(identity(message));
   }
 
-  add(message: PolledQueueMessage): void {
+  /**
+   * Takes the message for handling: false when it was taken before (handled, or being handled:
+   * the same stored message can also arrive twice in one batch).
+   */
+  claim(message: PolledQueueMessage): boolean {
     const key = identity(message);
-    if (this.keys.has(key)) return;
+    if (this.keys.has(key)) return false;
     this.keys.add(key);
     if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value as string);
+    return true;
+  }
+
+  /** Gives a claim back (its handler failed, so the message was not handled). */
+  release(message: PolledQueueMessage): void {
+    this.keys.delete(identity(message));
   }
 
   get size(): number {
