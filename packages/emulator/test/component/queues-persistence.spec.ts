@@ -1,6 +1,8 @@
 /// <reference types="jest" />
-// Queue durability across SIGKILL: the emulator runs as a child process with a data dir;
-// after `kill -9` and a restart, nothing acknowledged is lost and nothing acked comes back.
+// Queue durability across a stop of the emulator process with a data dir. Like the real server:
+// after `kill -9`, nothing acknowledged is lost, nothing acked comes back, and what consumers
+// held unsettled (an open downstream transaction, a stream-v1 receive) is stranded for good;
+// after SIGTERM (a graceful stop) every unsettled message comes back.
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +18,7 @@ const cli = join(root, 'packages/emulator/src/cli/main.ts');
 
 function startChild(dataDir: string): Promise<{ child: ChildProcess; address: string }> {
   return new Promise((resolveStart, reject) => {
-        // One process (node with the tsx loader), so SIGKILL hits the broker itself.
+    // One process (node with the tsx loader), so SIGKILL hits the broker itself.
     const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,60 +35,101 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; address: st
   });
 }
 
-function killed(child: ChildProcess): Promise<void> {
+/** Stops the process with `signal` and resolves once it has exited. */
+function stopped(child: ChildProcess, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
   return new Promise((r) => {
     child.removeAllListeners('exit');
+    if (child.exitCode !== null || child.signalCode !== null) return r();
     child.on('exit', () => r());
-    child.kill('SIGKILL');
+    child.kill(signal);
   });
 }
 
-it('survives SIGKILL: acked messages stay gone, unacked ones (incl. in flight) come back with their counts', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'queues-kill-'));
-  const q = unique('durable');
+/**
+ * 100 messages m0..m99 on `q`; m0..m9 acked (AutoAck), m10..m12 nacked (copies at the tail,
+ * count 1), m13..m17 held by an open transaction, m18 held by a stream-v1 receive (visibility
+ * 1 s, long past by the time a restarted broker is asked: stranding outlives it).
+ */
+async function holdSome(client: kubemqClient, q: string): Promise<void> {
+  const up = client.queuesUpstream();
+  const upReader = new StreamReader(up);
+  for (let i = 0; i < 5; i++) up.write({ RequestID: `u${i}`, Messages: Array.from({ length: 20 }, (_, j) => qmsg(q, `m${i * 20 + j}`)) });
+  for (let i = 0; i < 5; i++) expect((await upReader.expectNext()).IsError).toBe(false);
+  up.cancel();
+
+  const down = client.queuesDownstream();
+  const dr = new StreamReader(down);
+  const get = (id: string, maxItems: number, autoAck: boolean) =>
+    down.write(QueuesDownstreamRequest.fromPartial({ RequestID: id, ClientID: 'k', RequestTypeData: T.Get, Channel: q, MaxItems: maxItems, WaitTimeout: 1000, AutoAck: autoAck }));
+  get('acked', 10, true);
+  expect((await dr.expectNext()).Messages).toHaveLength(10);
+  get('nacked', 3, false);
+  const nacked = await dr.expectNext();
+  down.write(QueuesDownstreamRequest.fromPartial({ RequestID: 'n', ClientID: 'k', RequestTypeData: T.NAckAll, RefTransactionId: nacked.TransactionId }));
+  get('held', 5, false);
+  expect((await dr.expectNext()).Messages.map((m) => m.Body.toString())).toEqual(['m13', 'm14', 'm15', 'm16', 'm17']);
+
+  const v1 = client.streamQueueMessage();
+  const vr = new StreamReader(v1);
+  v1.write(StreamQueueMessagesRequest.fromPartial({ RequestID: 'r', ClientID: 'k', StreamRequestTypeData: S.ReceiveMessage, Channel: q, WaitTimeSeconds: 2, VisibilitySeconds: 1 }));
+  expect((await vr.expectNext()).Message?.Body.toString()).toBe('m18');
+}
+
+const receiveAll = async (client: kubemqClient, q: string) =>
+  (await queueApi(client).receive({ RequestID: '', ClientID: 'k', Channel: q, MaxNumberOfMessages: 1024, WaitTimeSeconds: 1, IsPeak: false })).Messages.map(
+    (m): [string, number | undefined] => [m.Body.toString(), m.Attributes?.ReceiveCount],
+  );
+
+describe('queue messages across a stop of the emulator process', () => {
+  let dir: string;
   let child: ChildProcess | undefined;
-  try {
-    const first = await startChild(dir);
-    child = first.child;
-    let client = new kubemqClient(first.address, grpc.credentials.createInsecure());
-    const up = client.queuesUpstream();
-    const upReader = new StreamReader(up);
-    for (let i = 0; i < 5; i++) up.write({ RequestID: `u${i}`, Messages: Array.from({ length: 20 }, (_, j) => qmsg(q, `m${i * 20 + j}`)) });
-    for (let i = 0; i < 5; i++) expect((await upReader.expectNext()).IsError).toBe(false);
-    up.cancel();
-
-    const down = client.queuesDownstream();
-    const dr = new StreamReader(down);
-    const get = (id: string, maxItems: number, autoAck: boolean) =>
-      down.write(QueuesDownstreamRequest.fromPartial({ RequestID: id, ClientID: 'k', RequestTypeData: T.Get, Channel: q, MaxItems: maxItems, WaitTimeout: 1000, AutoAck: autoAck }));
-    get('acked', 10, true); // m0..m9 acked
-    expect((await dr.expectNext()).Messages).toHaveLength(10);
-    get('nacked', 3, false); // m10..m12 nacked: copies at the tail with count 1
-    const nacked = await dr.expectNext();
-    down.write(QueuesDownstreamRequest.fromPartial({ RequestID: 'n', ClientID: 'k', RequestTypeData: T.NAckAll, RefTransactionId: nacked.TransactionId }));
-    get('held', 5, false); // m13..m17 in flight at the kill
-    expect((await dr.expectNext()).Messages).toHaveLength(5);
-
-    const v1 = client.streamQueueMessage();
-    const vr = new StreamReader(v1);
-    v1.write(StreamQueueMessagesRequest.fromPartial({ RequestID: 'r', ClientID: 'k', StreamRequestTypeData: S.ReceiveMessage, Channel: q, WaitTimeSeconds: 2 }));
-    expect((await vr.expectNext()).Message?.Body.toString()).toBe('m18'); // in flight on stream v1
-
-    await killed(child);
-    client.close();
-
-    const second = await startChild(dir);
-    child = second.child;
-    client = new kubemqClient(second.address, grpc.credentials.createInsecure());
-    const r = await queueApi(client).receive({ RequestID: '', ClientID: 'k', Channel: q, MaxNumberOfMessages: 1024, WaitTimeSeconds: 1, IsPeak: false });
-    const seen = r.Messages.map((m) => [m.Body.toString(), m.Attributes?.ReceiveCount]);
-    const expected: Array<[string, number]> = [];
-    for (let i = 13; i < 100; i++) expected.push([`m${i}`, 1]); // in flight at the kill → visible again, count unchanged
-    for (let i = 10; i < 13; i++) expected.push([`m${i}`, 2]); // nack copies (new sequences 101..103)
-    expect(seen).toEqual(expected);
-    client.close();
-  } finally {
-    if (child && child.exitCode === null) await killed(child);
+  let client: kubemqClient | undefined;
+  const start = async () => {
+    client?.close();
+    const started = await startChild(dir);
+    child = started.child;
+    client = new kubemqClient(started.address, grpc.credentials.createInsecure());
+    return client;
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'queues-kill-'));
+  });
+  afterEach(async () => {
+    client?.close();
+    client = undefined;
+    if (child) await stopped(child, 'SIGKILL');
+    child = undefined;
     rmSync(dir, { recursive: true, force: true });
-  }
+  });
+
+  it('SIGKILL: acked messages stay gone, the rest come back with their counts, held ones are stranded for good', async () => {
+    const q = unique('durable');
+    await holdSome(await start(), q);
+    await stopped(child as ChildProcess, 'SIGKILL');
+
+    let c = await start();
+    const expected: Array<[string, number]> = [];
+    for (let i = 19; i < 100; i++) expected.push([`m${i}`, 1]);
+    for (let i = 10; i < 13; i++) expected.push([`m${i}`, 2]); // nack copies (new sequences 101..103)
+    expect(await receiveAll(c, q)).toEqual(expected); // m13..m18 were held at the kill: stranded
+    const info = await queueApi(c).info({ RequestID: 'i', QueueName: q });
+    expect(info.Info?.Queues[0]).toMatchObject({ Messages: 103n, Waiting: 6n }); // still stored, never acked
+
+    await stopped(child as ChildProcess, 'SIGTERM'); // a graceful restart does not bring them back either
+    c = await start();
+    expect(await receiveAll(c, q)).toEqual([]);
+  });
+
+  it('SIGTERM: the graceful stop hands every held message back, so all unacked messages come back', async () => {
+    const q = unique('graceful');
+    await holdSome(await start(), q);
+    await stopped(child as ChildProcess, 'SIGTERM');
+
+    const c = await start();
+    const back = await receiveAll(c, q);
+    const expected: string[] = [];
+    for (let i = 10; i < 100; i++) expected.push(`m${i}`);
+    expect(back.map(([body]) => body).sort()).toEqual(expected.sort());
+    expect(back.filter(([body]) => /^m1[3-7]$/.test(body))).toEqual([13, 14, 15, 16, 17].map((i) => [`m${i}`, 1])); // released, count unchanged
+  });
 });

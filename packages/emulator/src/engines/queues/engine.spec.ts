@@ -133,16 +133,33 @@ describe('simple receive, peek, AckAll', () => {
     expect((await receiveNow(e, clock, 'q')).messages).toHaveLength(0);
   });
 
-  it('runs receives on one queue one at a time', async () => {
+  it('runs concurrent receives, peeks and AckAlls on one queue side by side, not one after the other', async () => {
     const { e, clock } = engine();
+    const done: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => p.then(() => done.push(name));
+    const all = Promise.all([
+      track('receive 1', e.receive('q', { max: 1, waitMs: 1000, peek: false })),
+      track('receive 2', e.receive('q', { max: 1, waitMs: 1000, peek: false })),
+      track('peek 1', e.receive('q', { max: 1, waitMs: 1000, peek: true })),
+      track('peek 2', e.receive('q', { max: 1, waitMs: 1000, peek: true })),
+      track('ackAll 1', e.ackAll('q', 1000)),
+      track('ackAll 2', e.ackAll('q', 1000)),
+    ]);
+    await settle();
+    clock.advance(1000);
+    await settle();
+    expect(done.sort()).toEqual(['ackAll 1', 'ackAll 2', 'peek 1', 'peek 2', 'receive 1', 'receive 2']);
+    await all;
+  });
+
+  it('concurrent receives share what arrives, taking turns', async () => {
+    const { e } = engine();
     const first = e.receive('q', { max: 1, waitMs: 1000, peek: false });
     const second = e.receive('q', { max: 1, waitMs: 1000, peek: false });
     await settle();
     e.publish([msg('q', 'a'), msg('q', 'b')]);
     expect(bodies((await first).messages)).toEqual(['a']);
-    await settle();
     expect(bodies((await second).messages)).toEqual(['b']);
-    clock.advance(0);
   });
 
   it('peek leaves messages and counts unchanged and sees none in flight elsewhere', async () => {
@@ -207,12 +224,16 @@ describe('expiration', () => {
     expect(e.waiting('q')).toBe(0);
   });
 
-  it('downstream drops expired messages silently', async () => {
+  it('a downstream Get drops expired messages silently after collecting them: they count toward MaxItems', async () => {
     const { e, clock } = engine();
     e.publish([msg('q', 'old', { ExpirationSeconds: 1 }), msg('q', 'fresh')]);
     clock.advance(2000);
-    const tx = await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: true });
-    expect(bodies(tx?.messages ?? [])).toEqual(['fresh']);
+    const tx = must(await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: true })); // answers at once
+    expect(tx.messages).toEqual([]);
+    expect(tx.closed).toBe(true);
+    expect(e.info('q').Queues[0]?.Messages).toBe(2n); // still stored, acked
+    const next = must(await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: true }));
+    expect(bodies(next.messages)).toEqual(['fresh']);
   });
 });
 
@@ -324,7 +345,7 @@ describe('downstream transactions', () => {
     expect((await receiveNow(e, clock, 'q')).messages).toHaveLength(0);
   });
 
-  it('an open transaction captures later messages: hidden, listed, not acked by AckAll, back on close ([seen] §2.4)', async () => {
+  it('an open transaction captures later messages: hidden, not listed, not acked by AckAll, back on close ([seen] §2.4)', async () => {
     const { e, clock } = engine();
     e.publish([msg('q', 'a')]);
     const p = e.get('q', { maxItems: 3, waitMs: 1000, autoAck: false });
@@ -332,13 +353,75 @@ describe('downstream transactions', () => {
     const tx = must(await p);
     expect(bodies(tx.messages)).toEqual(['a']);
     e.publish([msg('q', 'b'), msg('q', 'c'), msg('q', 'd')]);
-    expect(tx.activeOffsets()).toEqual([1n, 2n, 3n]); // room for MaxItems − received = 2
+    expect(tx.activeOffsets()).toEqual([1n]); // b and c captured (room MaxItems − held = 2), not listed
+    expect(tx.ackRange([2n])).toEqual({ code: 'invalid-sequence', seq: 2n });
+    expect(tx.nackRange([3n])).toEqual({ code: 'invalid-sequence', seq: 3n });
+    expect(tx.requeueRange([3n], 'other')).toEqual({ code: 'invalid-sequence', seq: 3n });
     const peek = await receiveNow(e, clock, 'q', 10, true);
     expect(bodies(peek.messages)).toEqual(['d']);
     expect(tx.ackAll()).toBeUndefined();
     const out = await receiveNow(e, clock, 'q');
     expect(bodies(out.messages)).toEqual(['b', 'c', 'd']);
     expect(out.messages.map((m) => m.Attributes?.ReceiveCount)).toEqual([1, 1, 1]);
+  });
+
+  it('a transaction captures into the room its settled messages free (room = MaxItems − messages it holds)', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('q', 'a'), msg('q', 'b')]);
+    const tx = must(await e.get('q', { maxItems: 2, waitMs: 1000, autoAck: false })); // full: no room
+    e.publish([msg('q', 'c'), msg('q', 'd')]);
+    expect(e.waiting('q')).toBe(2);
+    expect(tx.ackRange([1n])).toBeUndefined(); // a acked: room for one
+    expect(e.waiting('q')).toBe(1); // c captured
+    expect(tx.activeOffsets()).toEqual([2n]);
+    expect(bodies((await receiveNow(e, clock, 'q', 10, true)).messages)).toEqual(['d']);
+    expect(tx.ackRange([2n])).toBeUndefined(); // none of its own left: closed, c back
+    expect(tx.closed).toBe(true);
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['c', 'd']);
+  });
+
+  it('a Get that collected only expired messages answers at once with none and stays open, capturing ([seen] §6)', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('q', 'A', { ExpirationSeconds: 1 })]);
+    clock.advance(2200);
+    e.publish([msg('q', 'B')]);
+    const tx = must(await e.get('q', { maxItems: 1, waitMs: 2000, autoAck: false })); // no clock advance: at once
+    expect(tx.messages).toEqual([]);
+    expect(tx.closed).toBe(false);
+    expect(tx.activeOffsets()).toEqual([]);
+    expect((await receiveNow(e, clock, 'q', 10, true)).messages).toEqual([]); // B captured, hidden
+    tx.close();
+    expect(bodies((await receiveNow(e, clock, 'q', 10, true)).messages)).toEqual(['B']);
+  });
+
+  it('a Get of 2 over 2 expired messages answers at once, with none', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('q', 'x', { ExpirationSeconds: 1 }), msg('q', 'y', { ExpirationSeconds: 1 }), msg('q', 'z')]);
+    clock.advance(1500);
+    const tx = must(await e.get('q', { maxItems: 2, waitMs: 60_000, autoAck: false }));
+    expect(tx.messages).toEqual([]);
+    expect(tx.activeOffsets()).toEqual([]);
+    tx.close();
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['z']);
+  });
+
+  it('gives each message to the consumer holding the fewest unacked messages, the earliest on a tie (stan queue group)', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('q', 'a')]);
+    const first = e.get('q', { maxItems: 3, waitMs: 1000, autoAck: false });
+    clock.advance(1000);
+    const tx = must(await first); // holds a, captures while it holds fewer than 3
+    const second = e.get('q', { maxItems: 3, waitMs: 1000, autoAck: false });
+    e.publish([msg('q', 'b')]); // tx holds 1, the new Get 0: the Get
+    e.publish([msg('q', 'c')]); // 1 and 1: the transaction, the earlier member
+    e.publish([msg('q', 'd')]); // 2 and 1: the Get
+    clock.advance(1000);
+    const tx2 = must(await second);
+    expect(bodies(tx2.messages)).toEqual(['b', 'd']);
+    expect(tx.activeOffsets()).toEqual([1n]);
+    tx.close();
+    tx2.close();
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('ranges apply item by item and stop at an unknown sequence', async () => {
@@ -474,27 +557,38 @@ describe('persistence', () => {
     e.close();
   });
 
-  async function scenario(store: Store, clock: ManualClock) {
-    const { e } = engine(store, clock);
-    e.publish([msg('q', 'a'), msg('q', 'b'), msg('q', 'c'), msg('q', 'd')]);
+  /**
+   * Queue q: a acked by a simple receive, b nacked, c held by an open Get, d held by a stream-v1
+   * receive; queue p: e and f held by a peek still waiting. Then the engine stops: killed (just
+   * dropped, as a SIGKILL leaves it: its own clock, so no timer of it ever fires again) or
+   * closed gracefully.
+   */
+  async function scenario(store: Store, stop: 'kill' | 'graceful') {
+    const { e } = engine(store, new ManualClock());
+    e.publish([msg('q', 'a'), msg('q', 'b'), msg('q', 'c'), msg('q', 'd'), msg('p', 'e'), msg('p', 'f')]);
     e.publish([msg('q', 'later', { DelaySeconds: 60 })]);
     await e.receive('q', { max: 1, waitMs: 1000, peek: false }); // a: acked
     const tx = must(await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false })); // b: nacked
     tx.nackAll();
-    const held = await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false }); // c: in flight at "kill"
+    const held = await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false }); // c: held by an open transaction
     expect(held?.messages[0]?.Body.toString()).toBe('c');
-    e.close();
+    expect((await e.receiveOne('q', 1000))?.msg.Body.toString()).toBe('d');
+    void e.receive('p', { max: 5, waitMs: 60_000, peek: true }); // e, f: held by a waiting peek
+    await settle();
+    expect(e.inFlight('q') + e.inFlight('p')).toBe(4);
+    if (stop === 'graceful') e.close();
   }
 
-  async function check(store: Store, clock: ManualClock) {
+  /** After a kill, what was held is stranded: never delivered again, still stored. */
+  async function checkKilled(store: Store, clock: ManualClock) {
     const { e } = engine(store, clock);
     const out = await receiveNow(e, clock, 'q');
-    expect(out.messages.map((m) => [m.Body.toString(), m.Attributes?.Sequence, m.Attributes?.ReceiveCount])).toEqual([
-      ['c', 3n, 1],
-      ['d', 4n, 1],
-      ['b', 5n, 2],
-    ]);
+    expect(out.messages.map((m) => [m.Body.toString(), m.Attributes?.Sequence, m.Attributes?.ReceiveCount])).toEqual([['b', 5n, 2]]);
+    expect(e.strandedCount('q')).toBe(2);
+    expect((await receiveNow(e, clock, 'p', 10, true)).messages).toEqual([]);
+    expect(e.strandedCount('p')).toBe(2);
     expect(e.info('q').Queues[0]).toMatchObject({ Messages: 5n, LastSequence: 5n });
+    expect(e.info('p').Queues[0]).toMatchObject({ Messages: 2n, Waiting: 2n });
     expect(e.delayedCount).toBe(1);
     clock.advance(61_000);
     await settle();
@@ -502,11 +596,29 @@ describe('persistence', () => {
     e.close();
   }
 
-  it('replays from a memory store: nothing acked comes back, in-flight messages are visible again', async () => {
+  it('replays from a memory store: nothing acked comes back, messages held at a kill are stranded', async () => {
     const store = memoryStore();
     const clock = new ManualClock();
-    await scenario(store, clock);
-    await check(store, clock);
+    await scenario(store, 'kill');
+    await checkKilled(store, clock);
+    const { e } = engine(store, clock); // a graceful restart does not bring them back either
+    expect(e.strandedCount('q') + e.strandedCount('p')).toBe(4);
+    expect((await receiveNow(e, clock, 'q')).messages).toEqual([]);
+  });
+
+  it('replays from a memory store after a graceful close: every held message waits again, count unchanged', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    await scenario(store, 'graceful');
+    const { e } = engine(store, clock);
+    const out = await receiveNow(e, clock, 'q');
+    expect(out.messages.map((m) => [m.Body.toString(), m.Attributes?.ReceiveCount])).toEqual([
+      ['c', 1],
+      ['d', 1],
+      ['b', 2],
+    ]);
+    expect(bodies((await receiveNow(e, clock, 'p')).messages)).toEqual(['e', 'f']);
+    expect(e.strandedCount('q') + e.strandedCount('p')).toBe(0);
   });
 
   it('replays from a file store, ignoring a torn final record', async () => {
@@ -514,17 +626,36 @@ describe('persistence', () => {
     try {
       const clock = new ManualClock();
       const s1 = fileStore(dir);
-      await scenario(s1, clock);
+      await scenario(s1, 'kill');
       await s1.close();
       for (const f of readdirSync(dir)) {
         if (f.startsWith('queue_q-')) appendFileSync(join(dir, f), Buffer.from([200, 0, 0, 0, 1, 2, 3])); // a half-written frame
       }
       const s2 = fileStore(dir);
-      await check(s2, clock);
+      await checkKilled(s2, clock);
       await s2.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps held and stranded messages stranded through a compaction', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    e.publish([msg('k', 'kept')]);
+    must(await e.get('k', { maxItems: 1, waitMs: 1000, autoAck: false })); // held at the kill below
+    const { e: afterKill } = engine(store, clock);
+    expect(afterKill.strandedCount('k')).toBe(1);
+    const n = 21_000; // enough settled messages to compact the log
+    afterKill.publish(Array.from({ length: n }, (_, i) => msg('k', `m${i}`)));
+    const open = must(await afterKill.get('k', { maxItems: 1, waitMs: 1000, autoAck: false })); // held at the next kill
+    expect(bodies(open.messages)).toEqual(['m0']);
+    await afterKill.get('k', { maxItems: n - 1, waitMs: 1000, autoAck: true });
+    expect(store.log('queue/k').replay().length).toBeLessThan(10); // compacted
+    const { e: again } = engine(store, clock);
+    expect(again.strandedCount('k')).toBe(2);
+    expect(again.waiting('k')).toBe(0);
   });
 
   it('compacts a log with many settled messages and keeps the counters', async () => {
@@ -535,9 +666,10 @@ describe('persistence', () => {
     for (let i = 0; i < n; i += 1000) e.publish(Array.from({ length: 1000 }, (_, j) => msg('big', `m${i + j}`)));
     for (let i = 0; i < n - 10; i += 1000) await e.get('big', { maxItems: Math.min(1000, n - 10 - i), waitMs: 1000, autoAck: true });
     // Without compaction the log would hold 25,000 message records plus the acks; it was
-    // rewritten once 20,000 were settled (5,000 live left), then 5 ack records followed.
+    // rewritten once 20,000 were settled (5,000 live left), then each of the 5 Gets after it
+    // wrote a Hold (what it took) and an Ack (auto-ack).
     const records = store.log('queue/big').replay().length;
-    expect(records).toBe(1 + 5000 + 5);
+    expect(records).toBe(1 + 5000 + 5 * 2);
     const { e: e2 } = engine(store, clock);
     expect(e2.waiting('big')).toBe(10);
     expect(e2.info('big').Queues[0]).toMatchObject({ Messages: BigInt(n), LastSequence: BigInt(n) });

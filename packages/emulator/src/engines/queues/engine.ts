@@ -9,7 +9,7 @@ import type { EmulatorLogger } from '../../log.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import { newNuid, newUuid } from './ids.js';
 import { MinHeap, ReadyQueue } from './ready-queue.js';
-import { RecordKind, decodeRecord, encodeAck, encodeMessage, encodeMeta } from './records.js';
+import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeMessage, encodeMeta, encodeRelease } from './records.js';
 import { StoredIndex } from './stored-index.js';
 import { isStanSubjectValid, metricsQueueName } from './subjects.js';
 import { DownstreamTransaction } from './transaction.js';
@@ -35,11 +35,28 @@ export interface StoredMessage {
 export interface Consumer {
   /** How many more messages it takes right now. */
   room(): number;
-  /** The message is now in flight, held by this consumer. */
+  /** The message is now the consumer's: acked already (`acksOnArrival`) or held in flight. */
   take(m: StoredMessage): void;
   /** A message was dropped as expired while this consumer was being served. */
   expired?(m: StoredMessage): void;
+  /**
+   * True for simple receive and AckAll: the broker acks each message as it arrives, before any
+   * reply, so it is gone even if the reply never leaves. Otherwise the message stays held
+   * (unacked) until the consumer settles it or hands it back.
+   */
+  readonly acksOnArrival?: boolean;
+  /** Messages it holds unacked (stan's pending acks): the broker serves the member holding fewest. Default 0. */
+  outstanding?(): number;
+  /**
+   * True for a downstream Get and its open transaction: messages are taken as they are, without
+   * the policy; the Get runs the policy over what it collected (so expired messages count toward
+   * MaxItems), and a transaction never looks at what it captures.
+   */
+  readonly raw?: boolean;
 }
+
+/** What the policy does with a message about to be delivered. */
+type Verdict = 'deliver' | 'expired' | 'dead-letter';
 
 export interface QueueEngineDeps {
   store: Store;
@@ -82,10 +99,18 @@ class QueueState {
   private logHandle: RecordLog | undefined;
   readonly ready = new ReadyQueue<StoredMessage>();
   readonly inflight = new Map<number, StoredMessage>();
-  /** Pending receives and Gets, first come first served. */
-  readonly waiters = new Set<Consumer>();
-  /** Open downstream transactions that keep taking new messages (§2.4 capture quirk). */
-  readonly capturers = new Set<Consumer>();
+  /**
+   * Messages held by a consumer when the broker was killed: never delivered again, still stored
+   * (counted by QueuesInfo) until retention removes them.
+   */
+  readonly stranded = new Map<number, StoredMessage>();
+  /** Sequences taken by holding consumers whose Hold record is not written yet (one append per pump). */
+  pendingHolds: number[] = [];
+  /**
+   * The members of the queue's durable queue group, in join order: pending receives, peeks,
+   * AckAlls, stream-v1 receives and Gets, and open transactions that keep capturing (§2.4).
+   */
+  private readonly members: Consumer[] = [];
   /** Every stored message (acked ones too) until retention: Messages, Bytes, FirstSequence. */
   index = new StoredIndex();
   lastSeq = 0;
@@ -95,8 +120,6 @@ class QueueState {
   subscribed = false;
   settledInLog = 0;
   pumping = false;
-  /** Simple receive / peek / AckAll run one at a time per queue (§2.4: one pooled client). */
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly name: string,
@@ -108,14 +131,56 @@ class QueueState {
     return this.logHandle;
   }
 
-  serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn, fn);
-    this.tail = run.catch(() => undefined);
-    return run;
+  get activeConsumers(): number {
+    return this.members.length;
   }
 
-  get activeConsumers(): number {
-    return this.waiters.size + this.capturers.size;
+  join(c: Consumer): void {
+    this.members.push(c);
+  }
+
+  leave(c: Consumer): void {
+    const i = this.members.indexOf(c);
+    if (i >= 0) this.members.splice(i, 1);
+  }
+
+  /** `next` takes `prev`'s place (the same subscription, another role), or joins at the end. */
+  replace(prev: Consumer, next: Consumer): void {
+    const i = this.members.indexOf(prev);
+    if (i >= 0) this.members[i] = next;
+    else this.members.push(next);
+  }
+
+  hasRoom(): boolean {
+    for (const c of this.members) if (c.room() > 0) return true;
+    return false;
+  }
+
+  /**
+   * The member the next message goes to, as stan's queue group picks it: among those with room,
+   * the one holding the fewest unacked messages, the earliest on a tie; when that is the first
+   * member, it moves to the end (so ties take turns).
+   */
+  pick(): Consumer | undefined {
+    let best = -1;
+    let fewest = Infinity;
+    for (let i = 0; i < this.members.length; i++) {
+      const c = this.members[i] as Consumer;
+      if (c.room() <= 0) continue;
+      const held = c.outstanding?.() ?? 0;
+      if (held < fewest) {
+        best = i;
+        fewest = held;
+        if (held === 0) break; // nobody holds fewer, and the earliest wins a tie
+      }
+    }
+    if (best < 0) return undefined;
+    const chosen = this.members[best] as Consumer;
+    if (best === 0 && this.members.length > 1) {
+      this.members.shift();
+      this.members.push(chosen);
+    }
+    return chosen;
   }
 }
 
@@ -207,73 +272,67 @@ export class QueueEngine {
 
   /**
    * Simple receive or peek (§2.4): waits the full `waitMs` unless `max` messages arrive.
-   * Receive acks on arrival (at-most-once); peek hands the messages back, count unchanged.
+   * Receive acks each message on arrival (at-most-once); peek holds them and hands them back,
+   * count unchanged. Concurrent receives on one queue wait side by side, as on the server.
    */
   receive(channel: string, opts: ReceiveOptions): Promise<ReceiveOutcome> {
     const q = this.queue(channel);
-    return q.serial(
-      () =>
-        new Promise<ReceiveOutcome>((resolve) => {
-          if (opts.signal?.aborted) return resolve({ messages: [], expired: 0 });
-          const taken: StoredMessage[] = [];
-          const shown: QueueMessage[] = [];
-          let expired = 0;
-          let done = false;
-          const finish = (): void => {
-            if (done) return;
-            done = true;
-            this.clock.clearTimeout(timer);
-            opts.signal?.removeEventListener('abort', finish);
-            q.waiters.delete(consumer);
-            if (opts.peek) this.release(q, taken);
-            else this.ack(q, taken);
-            resolve({ messages: shown, expired });
-          };
-          const consumer: Consumer = {
-            room: () => opts.max - taken.length,
-            take: (m) => {
-              taken.push(m);
-              shown.push(delivered(m));
-              if (taken.length >= opts.max) finish();
-            },
-            expired: () => void expired++,
-          };
-          const timer = this.clock.setTimeout(finish, opts.waitMs);
-          opts.signal?.addEventListener('abort', finish);
-          this.addWaiter(q, consumer);
-        }),
-    );
+    return new Promise<ReceiveOutcome>((resolve) => {
+      if (opts.signal?.aborted) return resolve({ messages: [], expired: 0 });
+      const held: StoredMessage[] = [];
+      const shown: QueueMessage[] = [];
+      let expired = 0;
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        this.clock.clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', finish);
+        q.leave(consumer);
+        this.release(q, held);
+        resolve({ messages: shown, expired });
+      };
+      const consumer: Consumer = {
+        acksOnArrival: !opts.peek,
+        outstanding: () => held.length,
+        room: () => (done ? 0 : opts.max - shown.length),
+        take: (m) => {
+          if (opts.peek) held.push(m);
+          shown.push(delivered(m));
+          if (shown.length >= opts.max) finish();
+        },
+        expired: () => void expired++,
+      };
+      const timer = this.clock.setTimeout(finish, opts.waitMs);
+      opts.signal?.addEventListener('abort', finish);
+      this.addWaiter(q, consumer);
+    });
   }
 
   /** AckAll (§2.4): acks whatever arrives during `waitMs` and always waits that long. */
   ackAll(channel: string, waitMs: number, signal?: AbortSignal): Promise<number> {
     const q = this.queue(channel);
-    return q.serial(
-      () =>
-        new Promise<number>((resolve) => {
-          if (signal?.aborted) return resolve(0);
-          let count = 0;
-          let done = false;
-          const finish = (): void => {
-            if (done) return;
-            done = true;
-            this.clock.clearTimeout(timer);
-            signal?.removeEventListener('abort', finish);
-            q.waiters.delete(consumer);
-            resolve(count);
-          };
-          const consumer: Consumer = {
-            room: () => Number.MAX_SAFE_INTEGER,
-            take: (m) => {
-              count++;
-              this.ack(q, [m]);
-            },
-          };
-          const timer = this.clock.setTimeout(finish, waitMs);
-          signal?.addEventListener('abort', finish);
-          this.addWaiter(q, consumer);
-        }),
-    );
+    return new Promise<number>((resolve) => {
+      if (signal?.aborted) return resolve(0);
+      let count = 0;
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        q.leave(consumer);
+        resolve(count);
+      };
+      const consumer: Consumer = {
+        acksOnArrival: true,
+        room: () => (done ? 0 : Number.MAX_SAFE_INTEGER),
+        take: () => void count++,
+      };
+      const timer = this.clock.setTimeout(finish, waitMs);
+      signal?.addEventListener('abort', finish);
+      this.addWaiter(q, consumer);
+    });
   }
 
   /**
@@ -290,7 +349,7 @@ export class QueueEngine {
         done = true;
         this.clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        q.waiters.delete(consumer);
+        q.leave(consumer);
         resolve(m);
       };
       const onAbort = (): void => finish(undefined);
@@ -305,9 +364,12 @@ export class QueueEngine {
   }
 
   /**
-   * Downstream Get (§2.4): returns only when `maxItems` arrived or the wait expired. The
-   * transaction is closed at once for AutoAck or zero messages; otherwise it stays open and
-   * captures up to (maxItems − received) later messages. Undefined when the signal fired.
+   * Downstream Get (§2.4, pkg/client/queue.go Poll): collects messages as they are until
+   * `maxItems` arrived (then it answers at once) or the wait expired, and only then runs the
+   * policy: expired ones are dropped and over-count ones dead-lettered, silently, so they count
+   * toward `maxItems`. A Get that collected nothing is closed; AutoAck acks the survivors and
+   * closes. Otherwise the transaction stays open, even with no survivors, and keeps capturing
+   * (see {@link DownstreamTransaction}). Undefined when the signal fired.
    */
   get(channel: string, opts: GetOptions): Promise<DownstreamTransaction | undefined> {
     const q = this.queue(channel);
@@ -320,19 +382,25 @@ export class QueueEngine {
         done = true;
         this.clock.clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
-        q.waiters.delete(consumer);
         if (aborted) {
+          q.leave(consumer);
           this.release(q, taken);
           resolve(undefined);
           return;
         }
-        const tx = new DownstreamTransaction(this, q.name, newUuid(), taken, opts.maxItems - taken.length);
-        if (opts.autoAck || taken.length === 0) tx.settleAndClose();
+        const survivors = this.applyPolicy(q, taken);
+        const tx = new DownstreamTransaction(this, q.name, newUuid(), survivors, opts.maxItems);
+        if (opts.autoAck || taken.length === 0) {
+          q.leave(consumer);
+          tx.settleAndClose();
+        } else tx.startCapturing(consumer); // the same subscription goes on, as the transaction
         resolve(tx);
       };
       const onAbort = (): void => finish(true);
       const consumer: Consumer = {
-        room: () => opts.maxItems - taken.length,
+        raw: true,
+        outstanding: () => taken.length,
+        room: () => (done ? 0 : opts.maxItems - taken.length),
         take: (m) => {
           taken.push(m);
           if (taken.length >= opts.maxItems) finish(false);
@@ -344,15 +412,24 @@ export class QueueEngine {
     });
   }
 
-  /** Registers an open transaction that keeps taking newly arriving messages. */
-  addCapturer(channel: string, c: Consumer): void {
+  /**
+   * Registers an open transaction that keeps taking newly arriving messages, in the place of the
+   * Get that opened it (`inPlaceOf`) among the queue's consumers.
+   */
+  addCapturer(channel: string, c: Consumer, inPlaceOf: Consumer): void {
     const q = this.queue(channel);
-    q.capturers.add(c);
+    q.replace(inPlaceOf, c);
     this.pump(q);
   }
 
   removeCapturer(channel: string, c: Consumer): void {
-    this.queues.get(channel)?.capturers.delete(c);
+    this.queues.get(channel)?.leave(c);
+  }
+
+  /** A consumer has more room now (a transaction settled part of its messages): hand it waiting ones. */
+  wake(channel: string): void {
+    const q = this.queues.get(channel);
+    if (q) this.pump(q);
   }
 
   // ---------------------------------------------------------------- settlement
@@ -367,7 +444,10 @@ export class QueueEngine {
       q.inflight.delete(m.seq);
       seqs[i] = m.seq;
     }
-    if (this.persist) q.log.append(encodeAck(seqs));
+    if (this.writing) {
+      this.flushHolds(q);
+      q.log.append(encodeAck(seqs));
+    }
     this.settled(q, seqs.length);
   }
 
@@ -398,7 +478,8 @@ export class QueueEngine {
       if (this.persist) records.push(encodeMessage(copy));
       copies.push(sm);
     }
-    if (this.persist) {
+    if (this.writing) {
+      this.flushHolds(q);
       records.push(encodeAck(seqs));
       appendAll(q.log, records);
     }
@@ -411,9 +492,16 @@ export class QueueEngine {
   release(channelOrQueue: string | QueueState, msgs: readonly StoredMessage[]): void {
     if (msgs.length === 0) return;
     const q = typeof channelOrQueue === 'string' ? this.queue(channelOrQueue) : channelOrQueue;
+    const seqs: number[] = [];
     for (const m of msgs) {
-      q.inflight.delete(m.seq);
+      if (!q.inflight.delete(m.seq)) continue; // already settled or handed back
+      seqs.push(m.seq);
       q.ready.pushBack(m);
+    }
+    if (seqs.length === 0) return;
+    if (this.writing) {
+      this.flushHolds(q);
+      q.log.append(encodeRelease(seqs));
     }
     this.pump(q);
   }
@@ -447,7 +535,7 @@ export class QueueEngine {
       if (subscribed) {
         info.Subscribers = BigInt(Math.max(1, q.activeConsumers));
         info.Delivered = BigInt(lastSent >= firstSeq ? lastSent - firstSeq + 1 : 0);
-        info.Waiting = BigInt(q.inflight.size + lastSeq - lastSent);
+        info.Waiting = BigInt(q.inflight.size + q.stranded.size + lastSeq - lastSent);
       }
       out.Queues.push(info);
       out.Sent += info.Sent;
@@ -468,14 +556,29 @@ export class QueueEngine {
     return this.queues.get(channel)?.inflight.size ?? 0;
   }
 
+  /** Messages of a queue stranded by a kill (held when the broker died; never delivered again). */
+  strandedCount(channel: string): number {
+    return this.queues.get(channel)?.stranded.size ?? 0;
+  }
+
   /** Messages waiting for their delay. */
   get delayedCount(): number {
     return this.delayed.size;
   }
 
-  /** Stops the delay scan. Pending waits end with their own timers or their callers' signals. */
+  /**
+   * A graceful stop: every held message is handed back in the log (the server closes its
+   * streams, so nothing is stranded), then nothing more is written and the delay scan stops.
+   * Pending waits end with their own timers or their callers' signals.
+   */
   close(): void {
     if (this.closed) return;
+    if (this.persist) {
+      for (const q of this.queues.values()) {
+        this.flushHolds(q);
+        if (q.inflight.size > 0) q.log.append(encodeRelease([...q.inflight.keys()]));
+      }
+    }
     this.closed = true;
     if (this.delayTimer !== undefined) this.clock.clearTimeout(this.delayTimer);
     this.delayTimer = undefined;
@@ -496,6 +599,7 @@ export class QueueEngine {
       if (q.index.trimBefore(cutoff) === 0) continue;
       const first = q.index.firstSeq;
       while (q.ready.size > 0 && (q.ready.peek() as StoredMessage).seq < first) q.ready.pop();
+      for (const seq of q.stranded.keys()) if (seq < first) q.stranded.delete(seq);
     }
   }
 
@@ -565,80 +669,125 @@ export class QueueEngine {
     };
     const dq = this.queue(dlq);
     const sm = this.stamp(dq, copy);
-    this.commitNew(dq, this.persist ? [encodeMessage(copy)] : [], [sm]);
+    this.commitNew(dq, this.writing ? [encodeMessage(copy)] : [], [sm]);
   }
 
   private addWaiter(q: QueueState, c: Consumer): void {
-    q.waiters.add(c);
+    q.join(c);
     q.subscribed = true;
     this.pump(q);
   }
 
-  private nextConsumer(q: QueueState): Consumer | undefined {
-    for (const c of q.waiters) if (c.room() > 0) return c;
-    for (const c of q.capturers) if (c.room() > 0) return c;
-    return undefined;
-  }
-
   /**
    * Hands waiting messages to consumers. The policy runs on each delivery attempt (§2.4):
-   * expired messages are acked and dropped, over-count ones dead-lettered.
+   * expired messages are acked and dropped, over-count ones dead-lettered; raw consumers take
+   * them as they are. Messages acked on arrival and dropped ones share one Ack record, messages
+   * held share one Hold record, per pump.
    */
   private pump(q: QueueState): void {
     if (q.pumping) return;
     q.pumping = true;
-    const dropped: number[] = [];
+    const settledNow: number[] = [];
     try {
       let now: bigint | undefined;
+      const clockNow = (): bigint => (now ??= this.clock.nowNs());
       while (q.ready.size > 0) {
-        const c = this.nextConsumer(q);
+        const c = q.pick();
         if (!c) break;
         const m = q.ready.pop() as StoredMessage;
         if (m.seq < q.index.firstSeq) continue; // removed by retention while it was in flight
-        const attrs = m.msg.Attributes as QueueMessageAttributes;
-        if (attrs.ExpirationAt > 0n) {
-          now ??= this.clock.nowNs();
-          if (attrs.ExpirationAt < now) {
-            dropped.push(m.seq);
-            c.expired?.(m);
+        if (!c.raw) {
+          const verdict = this.verdict(m, clockNow);
+          if (verdict !== 'deliver') {
+            settledNow.push(m.seq);
+            if (verdict === 'expired') c.expired?.(m);
+            else this.deadLetter(q, m.msg, clockNow());
             continue;
           }
         }
-        const max = m.msg.Policy?.MaxReceiveCount ?? 0;
-        if (max > 0 && attrs.ReceiveCount + 1 > max) {
-          dropped.push(m.seq);
-          this.deadLetter(q, m.msg, now ?? this.clock.nowNs());
-          continue;
-        }
-        q.inflight.set(m.seq, m);
         if (m.seq > q.lastSent) q.lastSent = m.seq;
+        if (c.acksOnArrival) settledNow.push(m.seq);
+        else {
+          q.inflight.set(m.seq, m);
+          if (this.writing) q.pendingHolds.push(m.seq);
+        }
         c.take(m);
       }
     } finally {
       q.pumping = false;
-      if (dropped.length > 0) {
-        if (this.persist) q.log.append(encodeAck(dropped));
-        this.settled(q, dropped.length);
+      this.flushHolds(q);
+      if (settledNow.length > 0) {
+        if (this.writing) q.log.append(encodeAck(settledNow));
+        this.settled(q, settledNow.length);
       }
     }
     // A consumer may have handed messages back while we were pumping.
-    if (q.ready.size > 0 && this.nextConsumer(q)) this.pump(q);
+    if (q.ready.size > 0 && q.hasRoom()) this.pump(q);
+  }
+
+  /** The policy for a message about to be delivered (§2.4 processMessagePolicy). */
+  private verdict(m: StoredMessage, now: () => bigint): Verdict {
+    const attrs = m.msg.Attributes as QueueMessageAttributes;
+    if (attrs.ExpirationAt > 0n && attrs.ExpirationAt < now()) return 'expired';
+    const max = m.msg.Policy?.MaxReceiveCount ?? 0;
+    if (max > 0 && attrs.ReceiveCount + 1 > max) return 'dead-letter';
+    return 'deliver';
+  }
+
+  /**
+   * The policy over what a Get collected: expired messages are acked and dropped, over-count
+   * ones dead-lettered (one Ack record for both); the survivors stay held and are returned.
+   */
+  private applyPolicy(q: QueueState, taken: readonly StoredMessage[]): StoredMessage[] {
+    const survivors: StoredMessage[] = [];
+    const dropped: StoredMessage[] = [];
+    let now: bigint | undefined;
+    const clockNow = (): bigint => (now ??= this.clock.nowNs());
+    for (const m of taken) {
+      const verdict = this.verdict(m, clockNow);
+      if (verdict === 'deliver') survivors.push(m);
+      else {
+        if (verdict === 'dead-letter') this.deadLetter(q, m.msg, clockNow());
+        dropped.push(m);
+      }
+    }
+    this.ack(q, dropped);
+    return survivors;
+  }
+
+  /** Writes the Hold record of messages taken since the last one (before any record that settles them). */
+  private flushHolds(q: QueueState): void {
+    if (q.pendingHolds.length === 0) return;
+    const seqs = q.pendingHolds;
+    q.pendingHolds = [];
+    if (this.writing) q.log.append(encodeHold(seqs));
+  }
+
+  /** Records are written while the engine runs; after a graceful close the log stays as close() left it. */
+  private get writing(): boolean {
+    return this.persist && !this.closed;
   }
 
   private settled(q: QueueState, n: number): void {
-    if (!this.persist) return;
+    if (!this.writing) return;
     q.settledInLog += n;
-    const live = q.ready.size + q.inflight.size;
+    const live = q.ready.size + q.inflight.size + q.stranded.size;
     if (q.settledInLog >= COMPACT_MIN_SETTLED && q.settledInLog > 2 * live) this.compact(q);
   }
 
-  /** Rewrites a queue log with only its live messages and the counters (§ persistence). */
+  /**
+   * Rewrites a queue log with only its live messages and the counters (§ persistence); messages
+   * held or stranded keep a Hold record, so a kill after the rewrite still strands them.
+   */
   private compact(q: QueueState): void {
-    const live = [...q.ready.values(), ...q.inflight.values()].sort((a, b) => a.seq - b.seq);
+    const live = [...q.ready.values(), ...q.inflight.values(), ...q.stranded.values()].sort((a, b) => a.seq - b.seq);
     const records = live.map((m) => encodeMessage(m.msg));
     const { ts, sizes } = q.index.entries();
     const meta = encodeMeta({ firstSeq: q.index.firstSeq, lastSeq: q.lastSeq, lastSent: q.lastSent, subscribed: q.subscribed, ts, sizes });
+    const held = [...q.inflight.keys(), ...q.stranded.keys()];
+    if (held.length > 0) records.push(encodeHold(held));
     q.log.rewrite([meta, ...records]);
+    q.pendingHolds = [];
     q.settledInLog = 0;
   }
 
@@ -674,7 +823,10 @@ export class QueueEngine {
     }
   }
 
-  /** Rebuilds every queue from its log; messages in flight at the last stop are waiting again. */
+  /**
+   * Rebuilds every queue from its log. Messages a consumer held when the broker was killed (a
+   * Hold never followed by a Release or an Ack) are stranded; everything else unsettled waits.
+   */
   private replay(): void {
     const store = this.deps.store;
     for (const name of store.names()) {
@@ -701,6 +853,7 @@ export class QueueEngine {
   private replayQueue(name: string): void {
     const q = this.queue(name);
     const live = new Map<number, StoredMessage>();
+    const held = new Set<number>();
     // Messages stored after the last compaction, for the index (seq, ms, size).
     const later: Array<[number, number, number]> = [];
     let indexedUpTo = 0;
@@ -723,15 +876,31 @@ export class QueueEngine {
         live.set(seq, { seq, msg: rec.msg });
         if (seq > indexedUpTo) later.push([seq, Number((attrs?.Timestamp ?? 0n) / NS_PER_MS), messageSize(rec.msg)]);
         if (seq > q.lastSeq) q.lastSeq = seq;
-      } else {
-        for (const seq of rec.ids) live.delete(seq);
+      } else if (rec.kind === RecordKind.Ack) {
+        for (const seq of rec.ids) {
+          live.delete(seq);
+          held.delete(seq);
+        }
         q.settledInLog += rec.ids.length;
+      } else if (rec.kind === RecordKind.Hold) {
+        for (const seq of rec.ids) if (live.has(seq)) held.add(seq);
+      } else {
+        for (const seq of rec.ids) held.delete(seq);
       }
     }
     // A dead letter to its own queue can land in the log before the copy it came from.
     later.sort((a, b) => a[0] - b[0]);
     for (const [, ts, size] of later) q.index.push(ts, size);
-    for (const m of [...live.values()].sort((a, b) => a.seq - b.seq)) q.ready.pushNew(m);
+    for (const m of [...live.values()].sort((a, b) => a.seq - b.seq)) {
+      if (!held.has(m.seq)) {
+        q.ready.pushNew(m);
+        continue;
+      }
+      // Delivered once, never acked: the durable queue group exists and counts it as waiting.
+      q.stranded.set(m.seq, m);
+      q.subscribed = true;
+      if (m.seq > q.lastSent) q.lastSent = m.seq;
+    }
   }
 }
 

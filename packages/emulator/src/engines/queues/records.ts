@@ -12,6 +12,14 @@ export const RecordKind = {
   Ack: 2,
   /** Counters that survive compaction (queue log only). */
   Meta: 3,
+  /**
+   * Sequences a consumer took without acking them (a downstream Get or its open transaction, a
+   * stream-v1 receive, a peek). Held messages that are never released are stranded at replay:
+   * after a kill the broker never delivers them again.
+   */
+  Hold: 4,
+  /** Held sequences handed back unsettled (a closed transaction, the end of a peek, a graceful stop). */
+  Release: 5,
 } as const;
 
 export interface QueueMeta {
@@ -26,7 +34,7 @@ export interface QueueMeta {
 
 export type QueueRecord =
   | { kind: typeof RecordKind.Message; id: number; msg: QueueMessage }
-  | { kind: typeof RecordKind.Ack; ids: number[] }
+  | { kind: typeof RecordKind.Ack | typeof RecordKind.Hold | typeof RecordKind.Release; ids: number[] }
   | { kind: typeof RecordKind.Meta; meta: QueueMeta };
 
 export function encodeMessage(msg: QueueMessage, id = 0): Uint8Array {
@@ -37,8 +45,20 @@ export function encodeMessage(msg: QueueMessage, id = 0): Uint8Array {
 }
 
 export function encodeAck(ids: readonly number[]): Uint8Array {
+  return encodeIds(RecordKind.Ack, ids);
+}
+
+export function encodeHold(seqs: readonly number[]): Uint8Array {
+  return encodeIds(RecordKind.Hold, seqs);
+}
+
+export function encodeRelease(seqs: readonly number[]): Uint8Array {
+  return encodeIds(RecordKind.Release, seqs);
+}
+
+function encodeIds(kind: number, ids: readonly number[]): Uint8Array {
   const w = new BinaryWriter();
-  w.uint32(RecordKind.Ack).uint32(ids.length);
+  w.uint32(kind).uint32(ids.length);
   for (const id of ids) w.uint64(id);
   return w.finish();
 }
@@ -61,7 +81,9 @@ export function decodeRecord(bytes: Uint8Array): QueueRecord | undefined {
         const msg = QueueMessage.decode(r, r.len - r.pos);
         return { kind, id, msg };
       }
-      case RecordKind.Ack: {
+      case RecordKind.Ack:
+      case RecordKind.Hold:
+      case RecordKind.Release: {
         const n = r.uint32();
         const ids: number[] = new Array(n);
         for (let i = 0; i < n; i++) ids[i] = Number(r.uint64());

@@ -1,5 +1,11 @@
 // A QueuesDownstream transaction (§2.4, pkg/client/queue_downstream.go): the messages of one
 // Get, held in flight until settled or closed. There is no server visibility timeout.
+//
+// On the server a Get is a stan subscription with MaxInflight = MaxItems that lives as long as
+// the transaction. After the Get answered, it keeps receiving messages while it holds fewer than
+// MaxItems unacked (its own unsettled ones plus those it captured): captured messages are hidden
+// from everyone, are not the transaction's (not listed, not settled by AckAll or a range), and go
+// back to the queue, count unchanged, when the transaction closes.
 import type { Consumer, QueueEngine, StoredMessage } from './engine.js';
 import { delivered } from './engine.js';
 import type { QueueMessage } from '../../generated/kubemq.js';
@@ -15,10 +21,10 @@ export type TransactionError =
 export class DownstreamTransaction {
   /** The Get's messages, as the client saw them. */
   readonly messages: QueueMessage[];
+  /** The Get's own messages not settled yet: the only ones ActiveOffsets, AckAll and ranges see. */
   private readonly held = new Map<number, StoredMessage>();
-  /** §2.4 [seen]: messages taken after the Get returned; listed, not acked by AckAll, returned on close. */
+  /** Messages taken after the Get answered ([seen]: not listed, not acked by AckAll, returned on close). */
   private readonly captured = new Map<number, StoredMessage>();
-  private capturedTotal = 0;
   private capturer: Consumer | undefined;
   private closedFlag = false;
 
@@ -26,21 +32,28 @@ export class DownstreamTransaction {
     private readonly engine: QueueEngine,
     readonly channel: string,
     readonly id: string,
-    taken: readonly StoredMessage[],
-    private readonly captureRoom: number,
+    messages: readonly StoredMessage[],
+    /** The Get's MaxItems: the subscription's MaxInflight. */
+    private readonly maxItems: number,
   ) {
-    this.messages = taken.map(delivered);
-    for (const m of taken) this.held.set(m.seq, m);
-    if (taken.length > 0 && captureRoom > 0) {
-      this.capturer = {
-        room: () => (this.closedFlag ? 0 : this.captureRoom - this.capturedTotal),
-        take: (m) => {
-          this.captured.set(m.seq, m);
-          this.capturedTotal++;
-        },
-      };
-      engine.addCapturer(channel, this.capturer);
-    }
+    this.messages = messages.map(delivered);
+    for (const m of messages) this.held.set(m.seq, m);
+  }
+
+  /**
+   * The Get answered and left its transaction open: from now on its subscription (`getConsumer`
+   * until now) captures what arrives while it has room.
+   */
+  startCapturing(getConsumer: Consumer): void {
+    if (this.closedFlag || this.capturer) return;
+    const holding = (): number => this.held.size + this.captured.size;
+    this.capturer = {
+      raw: true,
+      outstanding: holding,
+      room: () => (this.closedFlag ? 0 : this.maxItems - holding()),
+      take: (m) => void this.captured.set(m.seq, m),
+    };
+    this.engine.addCapturer(this.channel, this.capturer, getConsumer);
   }
 
   get closed(): boolean {
@@ -66,13 +79,11 @@ export class DownstreamTransaction {
   ackRange(seqs: readonly bigint[]): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
     if (seqs.length === 0) return { code: 'empty-list' };
-    for (const s of seqs) {
-      const m = this.take(s);
-      if (!m) return { code: 'invalid-sequence', seq: s };
+    return this.settleRange(seqs, (m) => {
+      this.held.delete(m.seq);
       this.engine.ack(this.channel, [m]);
-    }
-    this.closeIfDone();
-    return undefined;
+      return undefined;
+    });
   }
 
   nackAll(): TransactionError | undefined {
@@ -86,13 +97,11 @@ export class DownstreamTransaction {
   nackRange(seqs: readonly bigint[]): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
     if (seqs.length === 0) return { code: 'empty-list' };
-    for (const s of seqs) {
-      const m = this.take(s);
-      if (!m) return { code: 'invalid-sequence', seq: s };
+    return this.settleRange(seqs, (m) => {
+      this.held.delete(m.seq);
       this.engine.nack(this.channel, [m]);
-    }
-    this.closeIfDone();
-    return undefined;
+      return undefined;
+    });
   }
 
   /** Re-sent through the normal send path to `channel`: ReRouted is lost, expiration restarts (§2.4). */
@@ -101,7 +110,10 @@ export class DownstreamTransaction {
     if (channel === '') return { code: 'empty-channel' };
     for (const m of this.sortedHeld()) {
       const err = this.requeueOne(m, channel);
-      if (err) return err;
+      if (err) {
+        this.engine.wake(this.channel);
+        return err;
+      }
     }
     this.close();
     return undefined;
@@ -111,19 +123,12 @@ export class DownstreamTransaction {
     if (this.closedFlag) return { code: 'closed' };
     if (channel === '') return { code: 'empty-channel' };
     if (seqs.length === 0) return { code: 'empty-list' };
-    for (const s of seqs) {
-      const m = this.lookup(s);
-      if (!m) return { code: 'invalid-sequence', seq: s };
-      const err = this.requeueOne(m, channel);
-      if (err) return err;
-    }
-    this.closeIfDone();
-    return undefined;
+    return this.settleRange(seqs, (m) => this.requeueOne(m, channel));
   }
 
   activeOffsets(): bigint[] | TransactionError {
     if (this.closedFlag) return { code: 'closed' };
-    const seqs = [...this.held.keys(), ...this.captured.keys()].sort((a, b) => a - b);
+    const seqs = [...this.held.keys()].sort((a, b) => a - b);
     return seqs.map((s) => BigInt(s));
   }
 
@@ -143,30 +148,30 @@ export class DownstreamTransaction {
     const result = this.engine.send(copy);
     if (result.IsError) return { code: 'requeue-failed', seq: m.seq, error: result.Error };
     this.held.delete(m.seq);
-    this.captured.delete(m.seq);
     this.engine.ack(this.channel, [m]);
     return undefined;
   }
 
-  private lookup(s: bigint): StoredMessage | undefined {
-    const n = Number(s);
-    return this.held.get(n) ?? this.captured.get(n);
-  }
-
-  private take(s: bigint): StoredMessage | undefined {
-    const m = this.lookup(s);
-    if (m) {
-      this.held.delete(m.seq);
-      this.captured.delete(m.seq);
+  /**
+   * Settles the Get's own messages named by a range, one by one, stopping at the first failure
+   * (an unknown sequence, captured ones included, or a failed re-send). Closes the transaction
+   * once none of its own messages is left; otherwise the settled ones free room for capturing.
+   */
+  private settleRange(seqs: readonly bigint[], settle: (m: StoredMessage) => TransactionError | undefined): TransactionError | undefined {
+    for (const s of seqs) {
+      const m = this.held.get(Number(s));
+      const err = m ? settle(m) : { code: 'invalid-sequence' as const, seq: s };
+      if (err) {
+        this.engine.wake(this.channel);
+        return err;
+      }
     }
-    return m;
+    if (this.held.size === 0) this.close();
+    else this.engine.wake(this.channel);
+    return undefined;
   }
 
   private sortedHeld(): StoredMessage[] {
     return [...this.held.values()].sort((a, b) => a.seq - b.seq);
-  }
-
-  private closeIfDone(): void {
-    if (this.held.size === 0 && this.captured.size === 0) this.close();
   }
 }
