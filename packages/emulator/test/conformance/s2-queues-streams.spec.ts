@@ -1,7 +1,7 @@
 // spec/server.md §2.4 Queues: StreamQueueMessage (v1), QueuesDownstream, QueuesUpstream, QueuesInfo (and §6 "Queues").
 import * as grpc from '@grpc/grpc-js';
 import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, type kubemqClient } from '@kubemq/emulator/wire';
-import { itSkipBecause } from '@kubemq/testing/jest';
+import { eventually, itSkipBecause } from '@kubemq/testing/jest';
 import { ch, cid } from './support/naming.js';
 import {
   closeAll,
@@ -24,6 +24,9 @@ async function fill(c: kubemqClient, channel: string, bodies: string[]): Promise
     expect(r.IsError).toBe(false);
   }
 }
+/** A peek that returns as soon as one message is there (or after 1 s with none). */
+const peekOne = async (c: kubemqClient, channel: string) =>
+  (await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: true })).Messages.map((m) => text(m.Body));
 const peekBodies = async (c: kubemqClient, channel: string) =>
   (await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 100, WaitTimeSeconds: 1, IsPeak: true })).Messages.map(
     (m) => text(m.Body),
@@ -199,12 +202,50 @@ describe('§2.4 QueuesDownstream: Get', () => {
     d.cancel();
   });
 
-  it('§2.4 zero messages → IsError false, no messages, and the transaction is already closed', async () => {
+  it('§2.4/§6 [seen] a Get on an empty queue that waits out its time: IsError false, no messages, and the transaction is already closed', async () => {
     const d = downstream(connect());
     const r = await d.request(get(ch('s24d.none')));
     expect(r).toMatchObject({ IsError: false, Messages: [] });
     const again = await d.request({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: r.TransactionId });
     expect(again).toMatchObject({ IsError: true, Error: 'cannot ack messages with closed response ' });
+    d.cancel();
+  });
+});
+
+describe('§2.4/§6 QueuesDownstream: expired messages count toward MaxItems', () => {
+  // Expiration is checked by the broker's clock when delivery is attempted, so these tests wait
+  // for it to pass; there is nothing to poll (a peek would drop the expired message).
+  const pastExpiry = () => sleep(2200);
+
+  it('§6 [seen] an expired message at the head of a Get of 1: answers at once with 0 messages, TransactionComplete false, and the open transaction captures the next message (peek sees nothing, ActiveOffsets []) until CloseByClient', async () => {
+    const c = connect();
+    const channel = ch('s6d.expiredhead');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('A'), Policy: { ExpirationSeconds: 1 } });
+    await pastExpiry();
+    await fill(c, channel, ['B']);
+    const d = downstream(c);
+    const started = Date.now();
+    const r = await d.request(get(channel, { MaxItems: 1, WaitTimeout: 10_000 }), 15_000);
+    expect(Date.now() - started).toBeLessThan(5000); // at once, not after the 10 s wait
+    expect(r).toMatchObject({ RequestTypeData: DT.Get, IsError: false, Error: '', TransactionComplete: false, Messages: [] });
+    await eventually(async () => expect(await peekOne(c, channel)).toEqual([])); // B is captured: hidden from everyone
+    const offsets = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: r.TransactionId });
+    expect(offsets).toMatchObject({ IsError: false, ActiveOffsets: [] }); // the transaction is open
+    d.write({ ClientID: cid(), RequestTypeData: DT.CloseByClient, RefTransactionId: r.TransactionId });
+    await eventually(async () => expect(await peekOne(c, channel)).toEqual(['B']));
+    d.cancel();
+  });
+
+  it('§6 [seen] a Get of 2 over 2 expired messages answers at once, with no messages', async () => {
+    const c = connect();
+    const channel = ch('s6d.expiredtwo');
+    for (const body of ['x', 'y']) await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from(body), Policy: { ExpirationSeconds: 1 } });
+    await pastExpiry();
+    const d = downstream(c);
+    const started = Date.now();
+    const r = await d.request(get(channel, { MaxItems: 2, WaitTimeout: 10_000 }), 15_000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r).toMatchObject({ IsError: false, Messages: [] });
     d.cancel();
   });
 });
@@ -432,6 +473,46 @@ describe('§2.4 QueuesDownstream: settling', () => {
     d.cancel();
     const back = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 5, WaitTimeSeconds: 2 });
     expect(back.Messages.map((m) => text(m.Body))).toEqual(['late']);
+  });
+  it('§2.4 [seen] late-captured messages are not in ActiveOffsets; a range naming one is an invalid sequence', async () => {
+    const c = connect();
+    const channel = ch('s24d.capturedoffsets');
+    await fill(c, channel, ['first']);
+    const d = downstream(c);
+    const r = await d.request(get(channel, { MaxItems: 3 }));
+    const own = Number(r.Messages[0]?.Attributes?.Sequence);
+    await fill(c, channel, ['late']); // the next sequence
+    await eventually(async () => expect(await peekOne(c, channel)).toEqual([]));
+    const offsets = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: r.TransactionId });
+    expect(offsets.ActiveOffsets.map(Number)).toEqual([own]);
+    const ack = await d.request({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: r.TransactionId, SequenceRange: [own + 1] });
+    expect(ack).toMatchObject({ IsError: true, Error: `invalid ack sequence id ${own + 1}` });
+    const nack = await d.request({ ClientID: cid(), RequestTypeData: DT.NAckRange, RefTransactionId: r.TransactionId, SequenceRange: [own + 1] });
+    expect(nack).toMatchObject({ IsError: true, Error: `invalid nack sequence id ${own + 1}` });
+    d.write({ ClientID: cid(), RequestTypeData: DT.CloseByClient, RefTransactionId: r.TransactionId });
+    await eventually(async () => expect((await peekBodies(c, channel)).sort()).toEqual(['first', 'late']));
+    d.cancel();
+  });
+
+  it('§2.4 an open transaction captures into the room its settled messages free (its subscription takes up to MaxItems unacked)', async () => {
+    const c = connect();
+    const channel = ch('s24d.captureroom');
+    await fill(c, channel, ['a', 'b']);
+    const d = downstream(c);
+    const r = await d.request(get(channel, { MaxItems: 2 })); // full: no room left
+    expect(r.Messages.map((m) => text(m.Body))).toEqual(['a', 'b']);
+    await fill(c, channel, ['c']);
+    expect(await peekOne(c, channel)).toEqual(['c']);
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: r.TransactionId, SequenceRange: [r.Messages[0]?.Attributes?.Sequence ?? 0] });
+    await eventually(async () => expect(await peekOne(c, channel)).toEqual([])); // c captured into the freed slot
+    d.write({ ClientID: cid(), RequestTypeData: DT.AckAll, RefTransactionId: r.TransactionId }); // acks b, closes, c goes back
+    const back = await eventually(async () => {
+      const got = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+      expect(got.Messages).toHaveLength(1);
+      return got;
+    });
+    expect(back.Messages.map((m) => [text(m.Body), m.Attributes?.ReceiveCount])).toEqual([['c', 1]]);
+    d.cancel();
   });
 });
 

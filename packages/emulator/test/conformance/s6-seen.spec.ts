@@ -4,9 +4,29 @@ import * as grpc from '@grpc/grpc-js';
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { eventually, itWhen, sharedBroker } from '@kubemq/testing/jest';
-import { type Subscribe_EventsStoreType as Start, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
+import {
+  QueuesDownstreamRequestType as DT,
+  StreamRequestType as SR,
+  type Subscribe_EventsStoreType as Start,
+  Subscribe_SubscribeType as ST,
+  type kubemqClient,
+} from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
-import { closeAll, connect, grpcError, queuesInfo, sendEvent, sendQueueMessage, sleep, subscribeEvents } from './support/raw.js';
+import {
+  closeAll,
+  connect,
+  downstream,
+  eventsStream,
+  grpcError,
+  queueStreamV1,
+  queuesInfo,
+  sendEvent,
+  sendQueueBatch,
+  sendQueueMessage,
+  sleep,
+  subscribeEvents,
+  text,
+} from './support/raw.js';
 import { notProbe, readyEvents } from './support/ready.js';
 
 afterAll(closeAll);
@@ -149,4 +169,103 @@ describe('§6 server', () => {
     expect(err.code).toBe(grpc.status.UNIMPLEMENTED);
     expect(err.details).toBe('unknown service kubemq.Kubemq');
   });
+});
+
+describe('§6 streams', () => {
+  it('§6 [seen] a stream that ends OK carries an empty status message: SendEventsStream after a half-close', async () => {
+    const s = eventsStream(connect());
+    s.write({ ClientID: cid(), Channel: ch('s6.okstatus'), Body: Buffer.from('x') });
+    s.close();
+    expect(await s.end()).toEqual({ code: grpc.status.OK, details: '' });
+  });
+
+  it('§6 [seen] a stream that ends OK carries an empty status message: StreamQueueMessage after an ack', async () => {
+    const c = connect();
+    const channel = ch('s6.okstatus.v1');
+    await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('x') });
+    const s = queueStreamV1(c);
+    const got = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 5, WaitTimeSeconds: 1 });
+    await s.request({ ClientID: cid(), StreamRequestTypeData: SR.AckMessage, RefSequence: got.Message?.Attributes?.Sequence });
+    expect(await s.end()).toEqual({ code: grpc.status.OK, details: '' });
+  });
+});
+
+// Own brokers: kill() sends SIGKILL; restart() stops gracefully (SIGTERM, waiting for the exit)
+// when the broker runs, then starts it again on the same port and store.
+describe('§6 queue messages across a broker restart (own broker)', () => {
+  const itKill = itWhen('kill', expectedCapabilities());
+  const bodies = (ms: Array<{ Body: Uint8Array }>) => ms.map((m) => text(m.Body)).sort();
+  const ten = Array.from({ length: 10 }, (_, i) => `m${i}`);
+
+  async function sendTen(c: kubemqClient, channel: string): Promise<void> {
+    const r = await sendQueueBatch(c, { BatchID: 'ten', Messages: ten.map((b) => ({ ClientID: cid(), Channel: channel, Body: Buffer.from(b) })) });
+    expect(r.Results.every((x) => !x.IsError)).toBe(true);
+  }
+
+  /** A Get of up to 10 with a short wait on a new stream; the transaction is acked so the messages are gone. */
+  async function getAndAck(c: kubemqClient, channel: string, clientId: string): Promise<string[]> {
+    const d = downstream(c);
+    const r = await d.request({ RequestID: 'get', ClientID: clientId, RequestTypeData: DT.Get, Channel: channel, MaxItems: 10, WaitTimeout: 2000 }, 15_000);
+    expect(r.IsError).toBe(false);
+    if (r.Messages.length > 0) d.write({ ClientID: clientId, RequestTypeData: DT.AckAll, RefTransactionId: r.TransactionId });
+    // The ack has no reply: ActiveOffsets is answered after it (one request at a time per stream).
+    await d.request({ ClientID: clientId, RequestTypeData: DT.ActiveOffsets, RefTransactionId: r.TransactionId });
+    d.cancel();
+    return bodies(r.Messages);
+  }
+
+  itKill(
+    '§6 [seen] SIGKILL strands the messages of an open downstream transaction: never delivered again, not to a new Get with the same ClientID, not after a second, graceful restart',
+    async () => {
+      await using broker = await startKubemq();
+      const channel = ch('s6.kill.tx');
+      const clientId = cid();
+      await sendTen(connect(broker.address), channel);
+      const d = downstream(connect(broker.address));
+      const held = await d.request({ RequestID: 'held', ClientID: clientId, RequestTypeData: DT.Get, Channel: channel, MaxItems: 5, WaitTimeout: 1000 });
+      expect(bodies(held.Messages)).toEqual(ten.slice(0, 5));
+      await broker.kill(); // SIGKILL with the transaction open
+      await broker.restart();
+      expect(await getAndAck(connect(broker.address), channel, clientId)).toEqual(ten.slice(5));
+      expect(await getAndAck(connect(broker.address), channel, clientId)).toEqual([]);
+      await broker.restart(); // SIGTERM, then start
+      expect(await getAndAck(connect(broker.address), channel, clientId)).toEqual([]);
+    },
+    90_000,
+  );
+
+  itKill(
+    '§6 [seen] with SIGTERM instead, the messages of an open downstream transaction all come back',
+    async () => {
+      await using broker = await startKubemq();
+      const channel = ch('s6.term.tx');
+      const clientId = cid();
+      await sendTen(connect(broker.address), channel);
+      const d = downstream(connect(broker.address));
+      const held = await d.request({ RequestID: 'held', ClientID: clientId, RequestTypeData: DT.Get, Channel: channel, MaxItems: 5, WaitTimeout: 1000 });
+      expect(held.Messages).toHaveLength(5);
+      await broker.restart(); // SIGTERM with the transaction open, then start
+      expect(await getAndAck(connect(broker.address), channel, clientId)).toEqual(ten);
+    },
+    90_000,
+  );
+
+  itKill(
+    "§6 [seen] SIGKILL strands stream v1's in-flight message too, even after its visibility time",
+    async () => {
+      await using broker = await startKubemq();
+      const channel = ch('s6.kill.v1');
+      const c = connect(broker.address);
+      await sendQueueBatch(c, { BatchID: 'two', Messages: ['v0', 'v1'].map((b) => ({ ClientID: cid(), Channel: channel, Body: Buffer.from(b) })) });
+      const s = queueStreamV1(c);
+      const got = await s.request({ ClientID: cid(), StreamRequestTypeData: SR.ReceiveMessage, Channel: channel, VisibilitySeconds: 1, WaitTimeSeconds: 1 });
+      expect(text(got.Message?.Body)).toBe('v0');
+      const receivedAt = Date.now();
+      await broker.kill();
+      await broker.restart();
+      await sleep(Math.max(0, receivedAt + 1500 - Date.now())); // past the visibility time
+      expect(await getAndAck(connect(broker.address), channel, cid())).toEqual(['v1']);
+    },
+    90_000,
+  );
 });
