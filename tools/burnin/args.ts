@@ -1,5 +1,9 @@
 // Command line of the burn-in. Every bad value is an error naming the flag.
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
+import { ACK_BEFORE_PERSIST_MS } from '../reliability/src/loss-account.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import { BROKER_SIGNALS, OUTAGE_WINDOW, type BrokerSignal } from '../reliability/src/outage-window.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
 import { WORKLOAD_NAMES, type WorkloadName } from '../reliability/src/workloads.js';
 
 export const DEFAULT_RATES: Record<WorkloadName, number> = {
@@ -15,6 +19,8 @@ export interface BurninArgs {
   help: boolean;
   durationS: number;
   restartEveryS: number | undefined;
+  /** How the broker is stopped before each restart. */
+  signal: BrokerSignal;
   downMs: number;
   rates: Record<WorkloadName, number>;
   payloadBytes: number;
@@ -22,16 +28,50 @@ export interface BurninArgs {
   sampleEveryS: number;
 }
 
-export const USAGE = `usage: npm run burnin -- [--duration <s>] [--restart-every <s>] [--down <ms>] [--payload <bytes>]
-       [--rate <workload>=<per s>]... [--warmup <s>] [--sample-every <s>]
+/** SIGKILL by default: a crash is what a restart test is for, and what has to be explained message by message. */
+export const DEFAULT_SIGNAL: BrokerSignal = 'KILL';
+
+const graceS = OUTAGE_WINDOW.graceMs / 1000;
+const beforeS = OUTAGE_WINDOW.missingBeforeSignalMs / 1000;
+
+export const USAGE = `usage: npm run burnin -- [--duration <s>] [--restart-every <s> [--signal KILL|TERM] [--down <ms>]]
+       [--payload <bytes>] [--rate <workload>=<per s>]... [--warmup <s>] [--sample-every <s>]
   --duration       how long producers run (default 60)
-  --restart-every  SIGKILL the broker every <s> seconds and restart it (local brokers only)
+  --restart-every  stop the broker every <s> seconds and restart it on the same store (local brokers only)
+  --signal         how it is stopped: KILL (SIGKILL, a crash) or TERM (SIGTERM, a graceful stop); default
+                   ${DEFAULT_SIGNAL}: a crash is what a restart test is for, and the harder case to account for
   --down           how long the broker stays down per restart (default 2000 ms)
   --payload        body size in bytes (default 1024)
   --rate           per-workload rate, e.g. --rate events=200 --rate commands=0 (workloads: ${WORKLOAD_NAMES.join(', ')};
                    defaults ${WORKLOAD_NAMES.map((n) => `${n}=${DEFAULT_RATES[n]}`).join(' ')})
   --warmup         seconds before the RSS baseline is taken (default: min(30, duration / 4))
-  --sample-every   seconds between RSS/throughput lines (default: 5, or 60 for runs of an hour or more)`;
+  --sample-every   seconds between RSS/throughput lines (default: 5, or 60 for runs of an hour or more)
+
+Outage windows. An outage runs from the signal until the restarted broker answers a Ping, plus a
+${graceS} s grace: the SDK's default reconnect policy (4 s backoff ceiling) has every stream and responder
+back within ${graceS} s of the broker's return, and sends made meanwhile wait for that. A message sent in a
+window, or in flight when a signal was sent, counts as "during an outage"; a missing message (never
+delivered) counts so when sent from ${beforeS} s before a signal to the end of the grace.
+
+Verdict (exit 1 on FAIL). Outside the windows: p99 <= 1 s, p99.9 <= 5 s, errors <= 0.1% of sends.
+Inside them, latency and errors are printed, not judged, but every workload must deliver again within
+${graceS} s of each return. Everywhere: duplicates <= 0.1%, no untyped error, no send left unsettled, peak
+RSS <= 2x the post-warm-up baseline. "Missing" = confirmed by the SDK, never received; the missing ones
+the broker's own behaviour explains are reported by kind, the rest are "lost" and fail the run:
+  events        fire-and-forget: missing within a window is reported; outside one it is lost.
+  events-store  KILL: the broker answers Sent:true before persisting, so an event acknowledged at most
+                ${ACK_BEFORE_PERSIST_MS} ms before the kill (or after it) and absent when the store is read back is
+                "unpersisted"; any other missing event is lost (also one the store holds).
+                TERM: every missing event is lost.
+  queue-stream  KILL: the broker keeps an open transaction's messages for good; per kill, missing messages
+                up to the consumer's pollsInFlightAtLoss x batchSize for that kill are "stranded" (listed
+                by sequence); beyond that they are lost. TERM: every missing message is lost.
+  queue-simple  KILL: a receive is acked on arrival, so messages in a receive a kill cut off are gone:
+                missing messages sent within a window are "at-most-once" (with how many the cut-off
+                receives could hold, and a warning beyond it); outside a window they are lost.
+                TERM: every missing message is lost.
+  commands,     an answered request reached its responder: every missing one is lost, either signal.
+  queries       Requests cut off by an outage fail with a typed error (counted inside the windows).`;
 
 function positive(flag: string, value: string | undefined, { integer = true, allowZero = false } = {}): number {
   const n = Number(value);
@@ -46,12 +86,14 @@ export function parseArgs(argv: readonly string[]): BurninArgs {
     help: false,
     durationS: 60,
     restartEveryS: undefined,
+    signal: DEFAULT_SIGNAL,
     downMs: 2000,
     rates: { ...DEFAULT_RATES },
     payloadBytes: 1024,
     warmupS: NaN,
     sampleEveryS: NaN,
   };
+  let signalGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = () => argv[++i];
@@ -66,6 +108,13 @@ export function parseArgs(argv: readonly string[]): BurninArgs {
       case '--restart-every':
         args.restartEveryS = positive(flag, value());
         break;
+      case '--signal': {
+        const signal = (value() ?? '').toUpperCase().replace(/^SIG/, '');
+        if (!BROKER_SIGNALS.includes(signal as BrokerSignal)) throw new TypeError(`--signal must be KILL or TERM, got ${JSON.stringify(argv[i])}`);
+        args.signal = signal as BrokerSignal;
+        signalGiven = true;
+        break;
+      }
       case '--down':
         args.downMs = positive(flag, value(), { allowZero: true });
         break;
@@ -88,6 +137,7 @@ export function parseArgs(argv: readonly string[]): BurninArgs {
         throw new TypeError(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
     }
   }
+  if (signalGiven && args.restartEveryS === undefined) throw new TypeError('--signal needs --restart-every (without restarts the broker is never stopped)');
   if (Number.isNaN(args.warmupS)) args.warmupS = Math.min(30, Math.floor(args.durationS / 4));
   if (Number.isNaN(args.sampleEveryS)) args.sampleEveryS = args.durationS >= 3600 ? 60 : 5;
   if (args.warmupS >= args.durationS) throw new TypeError(`--warmup (${args.warmupS}) must be shorter than --duration (${args.durationS})`);

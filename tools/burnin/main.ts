@@ -1,8 +1,9 @@
-// `npm run burnin -- --duration <seconds> [--restart-every <seconds>] [...]`: the soak test.
-// Runs the six workloads of tools/reliability at configured rates against one broker (startKubemq():
-// KUBEMQ_ADDRESS, KUBEMQ_BINARY, or the emulator in a child process), optionally restarting the
-// broker, and reports loss, duplication, latency percentiles, throughput, error rate and RSS over
-// time. Prints the verdict last; exits 1 when a threshold is missed.
+// `npm run burnin -- --duration <seconds> [--restart-every <seconds> --signal KILL|TERM] [...]`: the
+// soak test. Runs the six workloads of tools/reliability at configured rates against one broker
+// (startKubemq(): KUBEMQ_ADDRESS, KUBEMQ_BINARY, or the emulator in a child process), optionally
+// stopping (SIGKILL or SIGTERM) and restarting the broker, and reports loss (apart from what the
+// broker strands by design), duplication, latency in and out of outages, throughput, error rate
+// and RSS over time. Prints the verdict last; exits 1 when a threshold is missed (`--help`).
 // eslint-disable-next-line @nx/enforce-module-boundaries -- a script, not a library: the lazy-load rule is about bundles (tools/bench loads it lazily)
 import { startKubemq } from '@kubemq/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
@@ -19,11 +20,17 @@ async function main(): Promise<number> {
     return 0;
   }
   await using broker = await startKubemq();
-  const canRestart = broker.capabilities.restart && broker.capabilities.kill;
+  const canRestart = broker.capabilities.restart && (args.signal === 'TERM' || broker.capabilities.kill);
   console.log(`burn-in: ${args.durationS} s against the ${broker.kind} broker at ${broker.address}; rates/s ${WORKLOAD_NAMES.map((n) => `${n}=${args.rates[n]}`).join(' ')}; ${args.payloadBytes} B payloads`);
-  if (args.restartEveryS && !canRestart) console.log(`burn-in: --restart-every ignored: the ${broker.kind} broker cannot be restarted from here`);
+  if (args.restartEveryS && !canRestart) console.log(`burn-in: --restart-every ignored: the ${broker.kind} broker cannot be ${args.signal === 'KILL' ? 'killed' : 'restarted'} from here`);
+  if (args.restartEveryS && canRestart) console.log(`burn-in: SIG${args.signal} every ${args.restartEveryS} s, down ${args.downMs} ms before each restart`);
   const restarts = args.restartEveryS && canRestart
-    ? { everyMs: args.restartEveryS * 1000, downMs: args.downMs, broker: { kill: () => broker.kill(), restart: () => broker.restart() } }
+    ? {
+        everyMs: args.restartEveryS * 1000,
+        downMs: args.downMs,
+        signal: args.signal,
+        broker: { kill: () => broker.kill(), stop: () => broker.stop(), restart: () => broker.restart() },
+      }
     : undefined;
 
   const rss: RssSample[] = [];
@@ -54,7 +61,7 @@ async function main(): Promise<number> {
     log: (line) => console.log(`burn-in: ${line}`),
   });
 
-  console.log(`\nper workload (latency in ms; recover ms per restart):\n${formatReport(report)}`);
+  console.log(`\nper workload (latency in ms, p50..p99.9 outside outages; recover ms per restart):\n${formatReport(report)}`);
   const verdict = judge(report, rss, { warmupMs: args.warmupS * 1000 });
   console.log('');
   for (const line of verdict.lines) console.log(line);

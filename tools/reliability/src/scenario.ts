@@ -1,16 +1,35 @@
-// The scenario runner: drives the six workloads at once at given rates, optionally kills (SIGKILL)
-// and restarts the broker on a schedule, then waits for the consumers to catch up and reports per
-// workload: sent, received, lost, duplicated, out of order, errors, time to recover after each
-// restart, latency. Used by the chaos test and by tools/burnin.
+// The scenario runner: drives the six workloads at once at given rates, optionally stops the
+// broker (SIGKILL or SIGTERM) and restarts it on a schedule, then waits for the consumers to catch
+// up and reports per workload: sent, received, missing, duplicated, out of order, errors, time to
+// recover after each restart, latency in and out of outages, and the facts loss-account.ts needs
+// to tell stranded messages from lost ones. Used by the chaos test and by tools/burnin.
 import { KubemqClient, type ClientOptions } from '@kubemq/core';
-import { Tracker, type Outage, type WorkloadReport } from './tracker.js';
-import { createWorkload, encodeBody, WORKLOAD_NAMES, type Workload, type WorkloadName } from './workloads.js';
+import type { BrokerSignal, Outage } from './outage-window.js';
+import { Tracker, type WorkloadReport } from './tracker.js';
+import { createWorkload, encodeBody, WORKLOAD_NAMES, type ConsumerLossCounters, type FailedReceive, type Workload, type WorkloadName } from './workloads.js';
 
 export interface BrokerControl {
+  /** SIGKILL; resolves once the process is gone. */
   kill(): Promise<void>;
+  /** SIGTERM; resolves once the broker has shut down. */
+  stop(): Promise<void>;
   /** Starts the broker again; resolves when it answers. */
   restart(): Promise<void>;
 }
+
+/** What a workload's own side says about an outage, beyond the tracker's counts. */
+export interface WorkloadFacts {
+  /** Queue workloads: messages per poll or receive. */
+  batchSize?: number;
+  /** queue-stream: the consumer's counters right after each restart, and at the end. */
+  consumer?: { afterOutage: ConsumerLossCounters[]; atEnd: ConsumerLossCounters };
+  /** queue-simple: receives that failed. */
+  failedReceives?: readonly FailedReceive[];
+  /** events-store: which missing events the broker still stores (read back after the run), or why that could not be read. */
+  store?: { storedMissing: number[] } | { error: string };
+}
+
+export type ScenarioWorkloadReport = WorkloadReport & WorkloadFacts;
 
 export interface ScenarioOptions {
   address: string;
@@ -20,8 +39,8 @@ export interface ScenarioOptions {
   durationMs: number;
   /** Each send's deadline (default 3000 ms): a send issued during an outage fails with a typed error after it. */
   sendTimeoutMs?: number;
-  /** Kill the broker every `everyMs`, keep it down `downMs`, restart it. */
-  restarts?: { everyMs: number; downMs: number; broker: BrokerControl };
+  /** Stop the broker with `signal` every `everyMs`, keep it down `downMs`, restart it. */
+  restarts?: { everyMs: number; downMs: number; signal: BrokerSignal; broker: BrokerControl };
   /** How long to wait after the producers stop for consumers to catch up (default 15000). */
   drainTimeoutMs?: number;
   /** Extra client options (reconnect policy, logger, …) for both clients. */
@@ -32,10 +51,13 @@ export interface ScenarioOptions {
 }
 
 export interface ScenarioReport {
-  workloads: WorkloadReport[];
+  workloads: ScenarioWorkloadReport[];
   outages: Outage[];
   durationMs: number;
 }
+
+/** How long the read-back of the events store may take after the run. */
+const STORE_READ_BACK_MS = 30_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -58,6 +80,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const trackers = new Map<WorkloadName, Tracker>(active.map((n) => [n, new Tracker(n)]));
   const workloads: Workload[] = active.map((n) => createWorkload(n, clients, `rel.${runId}.${n}`, tag, options.rates[n]));
   const outages: Outage[] = [];
+  const countersAfterOutage = new Map<WorkloadName, ConsumerLossCounters[]>();
   let progress: NodeJS.Timeout | undefined;
 
   try {
@@ -96,8 +119,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
             const now = Date.now();
             const seq = t.issue(now);
             w.send(encodeBody(tag, seq, now, payloadBytes), sendTimeoutMs).then(
-              () => t.confirm(seq, w.latencyAt === 'confirm' ? Date.now() - now : undefined),
-              (err: unknown) => t.fail(seq, err),
+              () => {
+                const done = Date.now();
+                t.confirm(seq, done, w.latencyAt === 'confirm' ? done - now : undefined);
+              },
+              (err: unknown) => t.fail(seq, err, Date.now()),
             );
           }
         }
@@ -110,15 +136,18 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       if (!r) return;
       for (let at = started + r.everyMs; at + r.downMs < endAt; at += r.everyMs) {
         await sleep(Math.max(0, at - Date.now()));
-        const killedAt = Date.now();
-        await r.broker.kill();
-        log(`broker killed at +${((killedAt - started) / 1000).toFixed(1)} s`);
+        const signalAt = Date.now();
+        for (const t of trackers.values()) t.brokerDown(signalAt);
+        await (r.signal === 'KILL' ? r.broker.kill() : r.broker.stop());
+        const downAt = Date.now();
+        log(`broker sent SIG${r.signal} at +${((signalAt - started) / 1000).toFixed(1)} s, gone after ${downAt - signalAt} ms`);
         await sleep(r.downMs);
         await r.broker.restart();
         const backAt = Date.now();
-        outages.push({ killedAt, backAt });
+        outages.push({ signal: r.signal, signalAt, downAt, backAt });
         for (const t of trackers.values()) t.brokerBack(backAt);
-        log(`broker back at +${((backAt - started) / 1000).toFixed(1)} s (down ${backAt - killedAt} ms)`);
+        for (const w of workloads) if (w.consumerCounters) countersAfterOutage.set(w.name, [...(countersAfterOutage.get(w.name) ?? []), w.consumerCounters()]);
+        log(`broker back at +${((backAt - started) / 1000).toFixed(1)} s (down ${backAt - signalAt} ms)`);
       }
     };
 
@@ -135,12 +164,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     while (Date.now() < drainBy && [...trackers.values()].some((t) => !t.caughtUp())) await sleep(100);
     clearInterval(progress);
     options.onProgress?.(Date.now() - started, [...trackers.values()]);
+    const durationMs = Date.now() - started;
 
-    return {
-      workloads: [...trackers.values()].map((t) => t.report(outages)),
-      outages,
-      durationMs: Date.now() - started,
-    };
+    const reports: ScenarioWorkloadReport[] = [];
+    for (const w of workloads) {
+      const report = (trackers.get(w.name) as Tracker).report(outages);
+      reports.push({ ...report, ...(await factsOf(w, report, countersAfterOutage.get(w.name) ?? [])) });
+    }
+    return { workloads: reports, outages, durationMs };
   } finally {
     clearInterval(progress);
     await Promise.allSettled(workloads.map((w) => w.stop()));
@@ -148,26 +179,48 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   }
 }
 
+/** What the workload's own side knows about its losses (read after the run). */
+async function factsOf(w: Workload, report: WorkloadReport, afterOutage: ConsumerLossCounters[]): Promise<WorkloadFacts> {
+  const facts: WorkloadFacts = {};
+  if (w.batchSize !== undefined) facts.batchSize = w.batchSize;
+  if (w.consumerCounters) facts.consumer = { afterOutage, atEnd: w.consumerCounters() };
+  if (w.failedReceives) facts.failedReceives = [...w.failedReceives()];
+  if (w.storedOf && report.missing > 0) {
+    try {
+      const stored = await w.storedOf(report.missingMessages.map((m) => m.seq), STORE_READ_BACK_MS);
+      facts.store = { storedMissing: [...stored].sort((a, b) => a - b) };
+    } catch (err) {
+      facts.store = { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return facts;
+}
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
 /** A fixed-width table of the per-workload counts, for logs and the burn-in report. */
 export function formatReport(report: ScenarioReport): string {
-  const cols = ['workload', 'sent', 'recv', 'lost', 'lost@outage', 'dup', 'ooo', 'errors', 'untyped', 'hung', 'skipped', 'cons.err', 'recover ms', 'p50', 'p99', 'p99.9'];
+  const cols = ['workload', 'sent', 'recv', 'missing', 'miss@outage', 'dup', 'ooo', 'errors', 'err@outage', 'untyped', 'hung', 'skipped', 'cons.err', 'recover ms', 'p50', 'p99', 'p99.9', 'outage p99', 'outage max'];
   const rows = report.workloads.map((w) => [
     w.name,
     w.sent,
     w.received,
-    w.lost,
-    w.lostDuringOutages,
+    w.missing,
+    w.missingDuringOutages,
     w.duplicated,
     w.outOfOrder,
     w.errors,
+    w.errorsDuringOutages,
     w.untypedErrors,
     w.hung,
     w.skipped,
     w.consumerErrors,
     w.recoveries.map((r) => (r.ms === undefined ? 'never' : String(r.ms))).join('/') || '-',
-    w.latency.p50.toFixed(1),
-    w.latency.p99.toFixed(1),
-    w.latency.p999.toFixed(1),
+    ms(w.latency.steady.p50),
+    ms(w.latency.steady.p99),
+    ms(w.latency.steady.p999),
+    w.latency.outage.count === 0 ? '-' : ms(w.latency.outage.p99),
+    w.latency.outage.count === 0 ? '-' : ms(w.latency.outage.max),
   ].map(String));
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');

@@ -1,9 +1,11 @@
-// Per-workload bookkeeping: what the producer had confirmed, what the consumer got, how often,
-// in which order, and how fast. Sequences are dense integers, so per-message state lives in
-// chunked typed arrays (about 10 bytes a message), not in Sets: the burn-in's RSS verdict must
-// measure the SDK, not this table.
+// Per-workload bookkeeping: what the producer had confirmed (and when), what the consumer got,
+// how often, in which order, and how fast, with latency and errors sorted into steady state and
+// outages as they happen. Sequences are dense integers, so per-message state lives in chunked
+// typed arrays (about 14 bytes a message), not in Sets: the burn-in's RSS verdict must measure the
+// SDK, not this table.
 import { KubemqError } from '@kubemq/core';
 import { Histogram } from './histogram.js';
+import { affectedByOutage, missingInOutage, nextOutage, type Outage, type OutageMark } from './outage-window.js';
 
 const CHUNK = 65_536;
 const CONFIRMED = 1;
@@ -13,6 +15,8 @@ class SeqTable {
   readonly flags: Uint8Array[] = [];
   readonly received: Uint8Array[] = [];
   readonly sentAt: Float64Array[] = [];
+  /** ms from the send to its confirmation (the send promise resolving). */
+  readonly confirmMs: Float32Array[] = [];
 
   #ensure(seq: number): [number, number] {
     const c = Math.floor(seq / CHUNK);
@@ -20,6 +24,7 @@ class SeqTable {
       this.flags.push(new Uint8Array(CHUNK));
       this.received.push(new Uint8Array(CHUNK));
       this.sentAt.push(new Float64Array(CHUNK));
+      this.confirmMs.push(new Float32Array(CHUNK));
     }
     return [c, seq % CHUNK];
   }
@@ -27,6 +32,10 @@ class SeqTable {
   setSentAt(seq: number, at: number): void {
     const [c, i] = this.#ensure(seq);
     (this.sentAt[c] as Float64Array)[i] = at;
+  }
+  setConfirmMs(seq: number, ms: number): void {
+    const [c, i] = this.#ensure(seq);
+    (this.confirmMs[c] as Float32Array)[i] = ms;
   }
   flag(seq: number, f: number): void {
     const [c, i] = this.#ensure(seq);
@@ -41,17 +50,37 @@ class SeqTable {
     if (before < 255) arr[i] = before + 1;
     return before;
   }
-  get(seq: number): { flags: number; received: number; sentAt: number } {
+  get(seq: number): { flags: number; received: number; sentAt: number; confirmMs: number } {
     const [c, i] = this.#ensure(seq);
-    return { flags: (this.flags[c] as Uint8Array)[i] as number, received: (this.received[c] as Uint8Array)[i] as number, sentAt: (this.sentAt[c] as Float64Array)[i] as number };
+    return {
+      flags: (this.flags[c] as Uint8Array)[i] as number,
+      received: (this.received[c] as Uint8Array)[i] as number,
+      sentAt: (this.sentAt[c] as Float64Array)[i] as number,
+      confirmMs: (this.confirmMs[c] as Float32Array)[i] as number,
+    };
   }
 }
 
-export interface Outage {
-  killedAt: number;
-  /** When the broker answered Ping again. */
-  backAt: number;
+/** A confirmed message the consumer never got. */
+export interface MissingMessage {
+  seq: number;
+  sentAt: number;
+  /** When the send promise resolved (for events-store: with the broker's `Sent: true`). */
+  confirmedAt: number;
+  /** The first outage whose signal came at or after the send (the only ones that can have stranded it). */
+  nextOutage: number | undefined;
 }
+
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  count: number;
+}
+
+/** Missing messages listed one by one in a report; past this only the counts are kept. */
+export const MAX_LISTED_MISSING = 2000;
 
 export interface Recovery {
   /** ms from the broker's return to this workload's first delivery (undefined: never). */
@@ -68,14 +97,24 @@ export interface WorkloadReport {
   sent: number;
   /** Distinct confirmed-or-not messages the consumer got. */
   received: number;
-  /** Confirmed sends the consumer never got. */
-  lost: number;
-  /** Of `lost`: sent between 1 s before a kill and the workload's first delivery after that restart. */
-  lostDuringOutages: number;
+  /**
+   * Confirmed sends the consumer never got. Whether each is lost, or stranded, at-most-once or
+   * unpersisted by the broker's design, is loss-account.ts's call.
+   */
+  missing: number;
+  /** Of `missing`: sent within an outage window (1 s before a signal up to 5 s after the broker's return). */
+  missingDuringOutages: number;
+  /** `missing` per outage, by the first signal at or after the send (`missingAfterOutages`: sent after the last signal). */
+  missingByOutage: number[];
+  missingAfterOutages: number;
+  /** The missing messages, the first MAX_LISTED_MISSING of them. */
+  missingMessages: MissingMessage[];
   duplicated: number;
   outOfOrder: number;
   /** Sends that failed with a KubemqError (by code) / with anything else. */
   errors: number;
+  /** Of `errors + untypedErrors`: sends in flight at a signal or sent during an outage window. */
+  errorsDuringOutages: number;
   errorCodes: Record<string, number>;
   untypedErrors: number;
   /** Sends still unsettled at the end (a hang, when past their timeout). */
@@ -85,15 +124,18 @@ export interface WorkloadReport {
   /** Consumer-side errors (a subscription that ended, a failed receive). */
   consumerErrors: number;
   recoveries: Recovery[];
-  latency: { p50: number; p99: number; p999: number; max: number; count: number };
+  /** Latency of messages not affected by any outage, and of those affected (see affectedByOutage). */
+  latency: { steady: LatencySummary; outage: LatencySummary };
   /** First untyped error / consumer error, for the report. */
   samples: string[];
 }
 
 export class Tracker {
   readonly name: string;
-  readonly latency = new Histogram();
+  readonly steadyLatency = new Histogram();
+  readonly outageLatency = new Histogram();
   readonly #table = new SeqTable();
+  readonly #outages: OutageMark[] = [];
   #next = 0;
   #confirmed = 0;
   #received = 0;
@@ -102,6 +144,7 @@ export class Tracker {
   #outOfOrder = 0;
   #maxSeen = -1;
   #errors = 0;
+  #errorsDuringOutages = 0;
   #untyped = 0;
   #inFlight = 0;
   #skipped = 0;
@@ -140,17 +183,21 @@ export class Tracker {
     this.#skipped++;
   }
 
-  confirm(seq: number, latencyMs?: number): void {
+  /** The send of `seq` resolved at `now`; `latencyMs` for workloads measured at confirmation. */
+  confirm(seq: number, now: number, latencyMs?: number): void {
     this.#inFlight--;
     this.#confirmed++;
     this.#table.flag(seq, CONFIRMED);
-    if (this.#table.get(seq).received > 0) this.#confirmedReceived++;
-    if (latencyMs !== undefined) this.latency.record(latencyMs);
+    const { received, sentAt } = this.#table.get(seq);
+    this.#table.setConfirmMs(seq, now - sentAt);
+    if (received > 0) this.#confirmedReceived++;
+    if (latencyMs !== undefined) this.#recordLatency(sentAt, now, latencyMs);
   }
 
-  fail(seq: number, err: unknown): void {
+  fail(seq: number, err: unknown, now: number): void {
     this.#inFlight--;
     this.#table.flag(seq, FAILED);
+    if (affectedByOutage(this.#table.get(seq).sentAt, now, this.#outages)) this.#errorsDuringOutages++;
     if (KubemqError.isKubemqError(err)) {
       this.#errors++;
       this.#errorCodes[err.code] = (this.#errorCodes[err.code] ?? 0) + 1;
@@ -180,14 +227,22 @@ export class Tracker {
       return;
     }
     this.#received++;
-    if (this.#table.get(seq).flags & CONFIRMED) this.#confirmedReceived++;
+    const { flags, sentAt } = this.#table.get(seq);
+    if (flags & CONFIRMED) this.#confirmedReceived++;
     if (seq < this.#maxSeen) this.#outOfOrder++;
     else this.#maxSeen = seq;
-    if (latencyMs !== undefined) this.latency.record(latencyMs);
+    if (latencyMs !== undefined) this.#recordLatency(sentAt, now, latencyMs);
   }
 
-  /** The broker came back: the next delivery measures this workload's recovery. */
+  /** A signal was sent to the broker: the outage starts. */
+  brokerDown(signalAt: number): void {
+    this.#outages.push({ signalAt, backAt: undefined });
+  }
+
+  /** The broker came back: the outage's grace period starts, and the next delivery measures this workload's recovery. */
   brokerBack(backAt: number): void {
+    const current = this.#outages.at(-1);
+    if (current && current.backAt === undefined) current.backAt = backAt;
     this.#recoveries.push({ backAt, ms: undefined, firstSentAt: undefined });
   }
 
@@ -197,46 +252,55 @@ export class Tracker {
   }
 
   report(outages: readonly Outage[]): WorkloadReport {
-    let lost = 0;
-    let lostDuringOutages = 0;
+    let missing = 0;
+    let missingDuringOutages = 0;
+    let missingAfterOutages = 0;
+    const missingByOutage = outages.map(() => 0);
+    const missingMessages: MissingMessage[] = [];
     for (let seq = 0; seq < this.#next; seq++) {
-      const { flags, received, sentAt } = this.#table.get(seq);
+      const { flags, received, sentAt, confirmMs } = this.#table.get(seq);
       if (!(flags & CONFIRMED) || received > 0) continue;
-      lost++;
-      const inOutage = outages.some((o, i) => {
-        const firstSentAt = this.#recoveries[i]?.firstSentAt ?? Infinity;
-        return sentAt >= o.killedAt - 1000 && sentAt <= firstSentAt;
-      });
-      if (inOutage) lostDuringOutages++;
+      missing++;
+      if (missingInOutage(sentAt, outages)) missingDuringOutages++;
+      const next = nextOutage(sentAt, outages);
+      if (next === undefined) missingAfterOutages++;
+      else missingByOutage[next] = (missingByOutage[next] as number) + 1;
+      if (missingMessages.length < MAX_LISTED_MISSING) missingMessages.push({ seq, sentAt, confirmedAt: sentAt + confirmMs, nextOutage: next });
     }
     return {
       name: this.name,
       attempted: this.#next,
       sent: this.#confirmed,
       received: this.#received,
-      lost,
-      lostDuringOutages,
+      missing,
+      missingDuringOutages,
+      missingByOutage,
+      missingAfterOutages,
+      missingMessages,
       duplicated: this.#duplicated,
       outOfOrder: this.#outOfOrder,
       errors: this.#errors,
+      errorsDuringOutages: this.#errorsDuringOutages,
       errorCodes: { ...this.#errorCodes },
       untypedErrors: this.#untyped,
       hung: this.#inFlight,
       skipped: this.#skipped,
       consumerErrors: this.#consumerErrors,
       recoveries: this.#recoveries.map(({ ms, firstSentAt }) => ({ ms, firstSentAt })),
-      latency: {
-        p50: this.latency.percentile(0.5),
-        p99: this.latency.percentile(0.99),
-        p999: this.latency.percentile(0.999),
-        max: this.latency.max,
-        count: this.latency.count,
-      },
+      latency: { steady: summarize(this.steadyLatency), outage: summarize(this.outageLatency) },
       samples: [...this.#samples],
     };
+  }
+
+  #recordLatency(sentAt: number, doneAt: number, latencyMs: number): void {
+    (affectedByOutage(sentAt, doneAt, this.#outages) ? this.outageLatency : this.steadyLatency).record(latencyMs);
   }
 
   #sample(line: string): void {
     if (this.#samples.length < 5) this.#samples.push(line);
   }
+}
+
+function summarize(h: Histogram): LatencySummary {
+  return { p50: h.percentile(0.5), p99: h.percentile(0.99), p999: h.percentile(0.999), max: h.max, count: h.count };
 }

@@ -14,6 +14,25 @@ export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 /** What a consumer reports: message `seq` arrived now (its send time is in the body). */
 export type Deliver = (seq: number, sentAt: number) => void;
 
+/** What a `consume()` consumer's own counters say a lost stream may have stranded (QueueConsumerStats). */
+export interface ConsumerLossCounters {
+  /** Gets cut off by a lost stream: each may have taken up to `batchSize` messages no one sees after a crash. */
+  pollsInFlightAtLoss: number;
+  /** Messages received and not yet settled when a stream was lost (they did reach the handler). */
+  unsettledAtLoss: number;
+  /** Redeliveries of messages this client had already handled, acked without handling them again. */
+  redeliveriesSkipped: number;
+}
+
+/** A simple receive that failed: the broker acks on arrival, so one cut off by a crash loses what it had taken. */
+export interface FailedReceive {
+  startedAt: number;
+  endedAt: number;
+}
+
+/** Failed receives kept per workload (a run with a broker outage a second has a few thousand). */
+const MAX_FAILED_RECEIVES = 10_000;
+
 export interface Workload {
   readonly name: WorkloadName;
   readonly channel: string;
@@ -24,6 +43,17 @@ export interface Workload {
   /** One send; resolves when the SDK confirmed it (rejects with its error otherwise). */
   send(body: Buffer, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
+  /** Queue workloads: messages per poll or receive. */
+  readonly batchSize?: number;
+  /** queue-stream: the consumer's loss counters now. */
+  consumerCounters?(): ConsumerLossCounters;
+  /** queue-simple: the receives that failed so far. */
+  failedReceives?(): readonly FailedReceive[];
+  /**
+   * events-store: which of `seqs` the broker still stores, read back by a fresh subscription from
+   * the first event up to an end marker sent now. Rejects when the marker does not arrive in time.
+   */
+  storedOf?(seqs: readonly number[], timeoutMs: number): Promise<Set<number>>;
 }
 
 export interface Clients {
@@ -117,13 +147,14 @@ function eventsStoreWorkload(clients: Clients, channel: string, tag: string): Wo
   let sub: Subscription | undefined;
   let probed = false;
   const producer = eventsStore(clients.producer);
+  const consumer = eventsStore(clients.consumer);
   return {
     name: 'events-store',
     channel,
     latencyAt: 'delivery',
     async start(deliver, onError) {
       // From the first stored event: nothing sent before the subscription is live can be missed.
-      sub = eventsStore(clients.consumer)
+      sub = consumer
         .subscribe({ channel, startAt: StartPosition.fromFirst() })
         .subscribe({
           next: (e) => {
@@ -143,6 +174,34 @@ function eventsStoreWorkload(clients: Clients, channel: string, tag: string): Wo
     async stop() {
       sub?.unsubscribe();
     },
+    async storedOf(seqs, timeoutMs) {
+      const wanted = new Set(seqs);
+      const stored = new Set<number>();
+      const marker = `replay-end-${Math.random().toString(36).slice(2)}`;
+      // Stored after every event of the run: once the replay reaches it, it has read them all.
+      await producer.send({ channel, metadata: marker }, { timeoutMs });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          replay.unsubscribe();
+          reject(new Error(`the replay of ${channel} did not reach its end marker within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const replay = consumer.subscribe({ channel, startAt: StartPosition.fromFirst() }).subscribe({
+          next: (e) => {
+            const m = decodeBody(tag, e.body);
+            if (m && wanted.has(m.seq)) stored.add(m.seq);
+            if (e.metadata !== marker) return;
+            clearTimeout(timer);
+            replay.unsubscribe();
+            resolve();
+          },
+          error: (err: unknown) => {
+            clearTimeout(timer);
+            reject(err);
+          },
+        });
+      });
+      return stored;
+    },
   };
 }
 
@@ -154,6 +213,11 @@ function queueStreamWorkload(clients: Clients, channel: string, tag: string, bat
     name: 'queue-stream',
     channel,
     latencyAt: 'delivery',
+    batchSize: batch,
+    consumerCounters() {
+      const s = consumer?.stats;
+      return { pollsInFlightAtLoss: s?.pollsInFlightAtLoss ?? 0, unsettledAtLoss: s?.unsettledAtLoss ?? 0, redeliveriesSkipped: s?.redeliveriesSkipped ?? 0 };
+    },
     async start(deliver, onError) {
       upstream = q.upstream();
       consumer = queues(clients.consumer).consume(
@@ -182,22 +246,31 @@ function queueStreamWorkload(clients: Clients, channel: string, tag: string, bat
 function queueSimpleWorkload(clients: Clients, channel: string, tag: string, batch: number): Workload {
   let running = true;
   let loop: Promise<void> | undefined;
+  const failed: FailedReceive[] = [];
   const q = queues(clients.producer);
+  const waitTimeoutMs = 1000;
   return {
     name: 'queue-simple',
     channel,
     latencyAt: 'delivery',
+    batchSize: batch,
+    failedReceives: () => failed,
     async start(deliver, onError) {
       const c = queues(clients.consumer);
       loop = (async () => {
         while (running) {
+          const startedAt = Date.now();
           try {
-            const { messages } = await c.receive({ channel, maxItems: batch, waitTimeoutMs: 1000, timeoutMs: 3000 });
+            // The broker acks what it takes on arrival: a receive whose deadline passes while the
+            // broker still waits for it loses those messages. So the deadline outlasts an outage
+            // spent in the client's send buffer plus the broker's wait.
+            const { messages } = await c.receive({ channel, maxItems: batch, waitTimeoutMs, timeoutMs: waitTimeoutMs + 10_000 });
             for (const msg of messages) {
               const m = decodeBody(tag, msg.body);
               if (m) deliver(m.seq, m.sentAt);
             }
           } catch (err) {
+            if (failed.length < MAX_FAILED_RECEIVES) failed.push({ startedAt, endedAt: Date.now() });
             onError(err);
             await sleep(100);
           }

@@ -1,0 +1,202 @@
+// What counts as lost, per workload and per signal, following how the open-source server behaves
+// across a restart. A message is "missing" when its send was confirmed and the consumer never got
+// it; this file splits the missing ones into what the broker's documented behaviour explains and
+// what nothing explains ("lost": the burn-in fails on it, and so does the chaos test).
+//
+// - events: fire-and-forget. Missing events sent within an outage window are expected; any other
+//   is lost.
+// - events-store: the broker answers `Sent: true` before its store has written the event. Under
+//   SIGKILL, an event acknowledged just before the kill (ACK_BEFORE_PERSIST_MS) or after it, and
+//   that the store does not hold when read back, is "unpersisted"; any other missing event is lost
+//   (one the store holds was stored and never delivered to the subscriber). Under SIGTERM every
+//   missing event is lost.
+// - queue-stream (consume()): under SIGKILL the broker keeps every message of an open transaction
+//   for good. What the consumer had received still reaches its handler; what a cut-off poll had
+//   taken does not. So the missing messages of each kill are "stranded" up to that kill's
+//   pollsInFlightAtLoss × batchSize (the consumer's own count); the rest are lost. Under SIGTERM
+//   the broker returns everything: every missing message is lost.
+// - queue-simple: the broker acks a receive's messages on arrival, before it answers, so a receive
+//   cut off by a SIGKILL loses what it had taken: at-most-once by design. Missing messages sent
+//   within an outage window are "at-most-once"; the account says how many the cut-off receives
+//   could hold (their count × maxItems) and flags any beyond that. Missing messages sent outside a
+//   window are lost, and under SIGTERM every missing message is lost.
+// - commands, queries: a confirmed request was answered, so its responder saw it: every missing
+//   one is lost, under either signal.
+import { OUTAGE_WINDOW, type BrokerSignal, type Outage } from './outage-window.js';
+import type { ScenarioWorkloadReport } from './scenario.js';
+import type { MissingMessage } from './tracker.js';
+import type { ConsumerLossCounters } from './workloads.js';
+
+/** Why a missing message is not counted as lost. */
+export type ExplainedLoss = 'fire-and-forget' | 'unpersisted' | 'stranded' | 'at-most-once';
+
+/**
+ * How long before a SIGKILL an events-store acknowledgement may come and the event still be lost
+ * by the broker. The server answers as soon as it has handed the event to its store's publisher,
+ * and the store writes it within its next I/O batch, normally well under 10 ms; 100 ms leaves room
+ * for a busy 2-core machine. An event acknowledged earlier than that and gone from the store is lost.
+ */
+export const ACK_BEFORE_PERSIST_MS = 100;
+
+export interface LossAccount {
+  workload: string;
+  /** The signal of the run's restarts (undefined: no restarts). */
+  signal: BrokerSignal | undefined;
+  /** Confirmed sends the consumer never got. */
+  missing: number;
+  /** Of `missing`, what the broker's behaviour under this signal explains. */
+  explained: Partial<Record<ExplainedLoss, number>>;
+  /** Of `missing`, what nothing explains. */
+  lost: number;
+  /** How it was decided: a line per outage or per message worth naming. */
+  details: string[];
+  /** Findings that are no failure but should be looked at. */
+  warnings: string[];
+}
+
+export function accountLosses(w: ScenarioWorkloadReport, outages: readonly Outage[]): LossAccount {
+  const signal = outages[0]?.signal;
+  const account: LossAccount = { workload: w.name, signal, missing: w.missing, explained: {}, lost: w.missing, details: [], warnings: [] };
+  if (w.missing === 0 && w.name !== 'queue-stream' && w.name !== 'queue-simple') return account;
+  switch (w.name) {
+    case 'events':
+      return explain(account, 'fire-and-forget', w.missingDuringOutages, `${w.missingDuringOutages} sent within an outage window (events are fire-and-forget)`);
+    case 'events-store':
+      return eventsStore(account, w, outages);
+    case 'queue-stream':
+      return queueStream(account, w, outages);
+    case 'queue-simple':
+      return queueSimple(account, w, outages);
+    default:
+      if (w.missing > 0) account.details.push(`${w.missing} requests were answered, yet their responder never saw them`);
+      return account;
+  }
+}
+
+function explain(account: LossAccount, kind: ExplainedLoss, count: number, detail: string): LossAccount {
+  if (count > 0) {
+    account.explained[kind] = (account.explained[kind] ?? 0) + count;
+    account.lost -= count;
+    account.details.push(detail);
+  }
+  return account;
+}
+
+function eventsStore(account: LossAccount, w: ScenarioWorkloadReport, outages: readonly Outage[]): LossAccount {
+  const unlisted = w.missing - w.missingMessages.length;
+  if (unlisted > 0) account.details.push(`${unlisted} more missing events than listed (not checked one by one)`);
+  if (!w.store) return account;
+  if ('error' in w.store) {
+    account.details.push(`the store could not be read back (${w.store.error}): every missing event counts as lost`);
+    return account;
+  }
+  const stored = new Set(w.store.storedMissing);
+  let unpersisted = 0;
+  for (const m of w.missingMessages) {
+    const ack = relativeToSignal(m.confirmedAt, outages);
+    const when = ack
+      ? `acknowledged (Sent: true) at ${signed(ack.ms)} ms from SIG${ack.outage.signal} #${ack.index + 1}`
+      : `acknowledged (Sent: true) ${Math.round(m.confirmedAt - m.sentAt)} ms after its send, away from any signal`;
+    if (stored.has(m.seq)) {
+      account.details.push(`#${m.seq}: ${when}; the store holds it, yet the subscriber never got it`);
+    } else if (ack && ack.outage.signal === 'KILL' && ack.ms >= -ACK_BEFORE_PERSIST_MS && m.confirmedAt <= ack.outage.backAt) {
+      unpersisted++;
+      account.details.push(`#${m.seq}: ${when}; not in the store: acknowledged before the broker persisted it`);
+    } else {
+      account.details.push(`#${m.seq}: ${when}; not in the store`);
+    }
+  }
+  return explain(account, 'unpersisted', unpersisted, `${unpersisted} acknowledged within ${ACK_BEFORE_PERSIST_MS} ms of a SIGKILL and not in the store (the broker answers before persisting)`);
+}
+
+function queueStream(account: LossAccount, w: ScenarioWorkloadReport, outages: readonly Outage[]): LossAccount {
+  const batch = w.batchSize ?? 0;
+  const consumer = w.consumer;
+  if (consumer) {
+    const end = consumer.atEnd;
+    if (end.unsettledAtLoss > 0 || end.redeliveriesSkipped > 0) {
+      account.details.push(
+        `the consumer counted ${end.unsettledAtLoss} messages unsettled when a stream was lost (they reached the handler) and skipped ${end.redeliveriesSkipped} redeliveries of messages it had handled`,
+      );
+    }
+  }
+  let stranded = 0;
+  outages.forEach((o, i) => {
+    const missing = w.missingByOutage[i] ?? 0;
+    const cutOff = consumer ? pollsCutOff(consumer.afterOutage, i) : 0;
+    const allowance = o.signal === 'KILL' ? cutOff * batch : 0;
+    const explained = Math.min(missing, allowance);
+    stranded += explained;
+    if (missing === 0 && cutOff === 0) return;
+    const which = describe(w.missingMessages.filter((m) => m.nextOutage === i), o);
+    const bound = o.signal === 'KILL' ? `may strand ≤ ${cutOff} × ${batch} = ${allowance}` : 'the broker returns their messages after a SIGTERM';
+    account.details.push(
+      `SIG${o.signal} #${i + 1}: ${missing} missing${which}; the consumer counted ${cutOff} poll(s) cut off (${bound})` +
+        (missing > explained ? `: ${missing - explained} not explained` : ''),
+    );
+  });
+  if (!consumer && w.missing > 0) account.details.push('no consumer counters: nothing can be explained as stranded');
+  if (w.missingAfterOutages > 0) account.details.push(`${w.missingAfterOutages} missing sent after the last signal`);
+  return explain(account, 'stranded', stranded, `${stranded} stranded in polls a SIGKILL cut off (the broker keeps an open transaction's messages for good)`);
+}
+
+/** Polls the consumer counted as cut off by outage `i` (its counters right after each restart). */
+function pollsCutOff(afterOutage: readonly ConsumerLossCounters[], i: number): number {
+  const now = afterOutage[i]?.pollsInFlightAtLoss ?? 0;
+  const before = i === 0 ? 0 : (afterOutage[i - 1]?.pollsInFlightAtLoss ?? 0);
+  return now - before;
+}
+
+function queueSimple(account: LossAccount, w: ScenarioWorkloadReport, outages: readonly Outage[]): LossAccount {
+  const batch = w.batchSize ?? 0;
+  const failed = w.failedReceives ?? [];
+  let capacity = 0;
+  outages.forEach((o, i) => {
+    const cutOff = failed.filter((r) => r.startedAt <= o.signalAt && r.endedAt >= o.signalAt).length;
+    capacity += cutOff * batch;
+    const missing = w.missingByOutage[i] ?? 0;
+    if (missing === 0 && cutOff === 0) return;
+    const which = describe(w.missingMessages.filter((m) => m.nextOutage === i), o);
+    account.details.push(`SIG${o.signal} #${i + 1}: ${missing} missing${which}; ${cutOff} receive(s) cut off by the signal (they could hold ${cutOff * batch})`);
+  });
+  if (outages[0]?.signal !== 'KILL') return account;
+  const atMostOnce = w.missingDuringOutages;
+  if (atMostOnce > capacity) {
+    account.warnings.push(`${atMostOnce} missing around SIGKILLs, more than the ${capacity} the receives cut off could hold: the broker kept messages beyond the receive in hand`);
+  }
+  return explain(account, 'at-most-once', atMostOnce, `${atMostOnce} sent within an outage window: a simple receive is acked on arrival, so one cut off by a SIGKILL loses what it had taken`);
+}
+
+/** The outage whose signal is nearest to `at`, and how far (ms, negative: before the signal). */
+function relativeToSignal(at: number, outages: readonly Outage[]): { outage: Outage; index: number; ms: number } | undefined {
+  let best: { outage: Outage; index: number; ms: number } | undefined;
+  outages.forEach((outage, index) => {
+    const ms = at - outage.signalAt;
+    if (at <= outage.backAt + OUTAGE_WINDOW.graceMs && (best === undefined || Math.abs(ms) < Math.abs(best.ms))) best = { outage, index, ms };
+  });
+  return best;
+}
+
+/** ` (#12–#14, #20, sent 840–20 ms before the signal)` for the listed messages of one outage. */
+export function describe(messages: readonly MissingMessage[], outage: Outage): string {
+  if (messages.length === 0) return '';
+  const before = messages.map((m) => outage.signalAt - m.sentAt);
+  return ` (${seqRanges(messages.map((m) => m.seq))}, sent ${Math.max(...before)}–${Math.min(...before)} ms before the signal)`;
+}
+
+/** `#1–#3, #7` for ascending sequences; past `max` ranges, `…`. */
+export function seqRanges(seqs: readonly number[], max = 6): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < seqs.length; ) {
+    let j = i;
+    while (j + 1 < seqs.length && seqs[j + 1] === (seqs[j] as number) + 1) j++;
+    ranges.push(i === j ? `#${seqs[i]}` : `#${seqs[i]}–#${seqs[j]}`);
+    i = j + 1;
+  }
+  return ranges.length > max ? `${ranges.slice(0, max).join(', ')}, …` : ranges.join(', ');
+}
+
+const signed = (ms: number) => {
+  const r = Math.round(ms);
+  return r >= 0 ? `+${r}` : String(r);
+};
