@@ -4,7 +4,7 @@
 // evidence that the emulator speaks the same protocol as the server.
 //
 // kubemq-js bodies are always Buffers here: kubemq-js decodes a *string* body as base64
-// (spec/peers.md), so `body: 'hello world'` would arrive as 7 other bytes. One test pins that
+// (docs/migration-from-kubemq-js.md), so `body: 'hello world'` would arrive as 7 other bytes. One test pins that
 // behaviour so the reason for the Buffers stays visible.
 //
 // kubemq-js subscriptions give no "subscribed" signal (neither does the broker), so readiness is
@@ -170,7 +170,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       ]);
       const [first] = received as [kubemq.EventsStoreReceiveMessage];
       expect(text(first.body)).toBe('one');
-      // the wire carries Unix nanoseconds (spec/server.md §0); kubemq-js passes them through
+      // the wire carries Unix nanoseconds (docs/broker-behaviour.md §0); kubemq-js passes them through
       expect(first.timestamp / 1e6).toBeGreaterThanOrEqual(before - 5_000);
     });
   });
@@ -221,7 +221,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       ]);
       expect(batch.failed).toBe(0);
       const receiver = kjs(kubemq.QueuesClient);
-      // Resolves when the broker ends the stream, which it does right after the settlement (spec/server.md §2.4).
+      // Resolves when the broker ends the stream, which it does right after the settlement (docs/broker-behaviour.md §2.4).
       const take = async (settle: 'ack' | 'reject'): Promise<kubemq.QueueTransactionMessage | undefined> => {
         let first: kubemq.QueueTransactionMessage | undefined;
         const errors: Error[] = [];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Emulator throughput: starts the built CLI in its own process (with a data directory, like the
 // real server's store) and drives it with a raw grpc-js client, 1 KB bodies. Prints one line per
-// scenario and the target (half of the real server on a 2-core machine, server.md §0).
+// scenario and the target (half of the real server on a 2-core machine, broker-behaviour.md §0).
 //   npm run bench -w @kubemq/emulator            (build first: npx nx run emulator:build)
 //   BENCH_SCALE=0.2 npm run bench -w @kubemq/emulator   (shorter runs)
 import * as grpc from '@grpc/grpc-js';

@@ -5,7 +5,7 @@ const noFile = (p: string): string => {
 };
 
 describe('resolveConfig', () => {
-  it('has the server defaults of server.md §4', () => {
+  it('has the server defaults of broker-behaviour.md §4', () => {
     const c = resolveConfig({});
     expect(c.port).toBe(50000);
     expect(c.host).toBe('127.0.0.1');
@@ -49,7 +49,7 @@ describe('resolveConfig', () => {
   });
 });
 
-describe('optionsFromEnv (server.md §1.2)', () => {
+describe('optionsFromEnv (broker-behaviour.md §1.2)', () => {
   it('reads the server variables and ignores REST/API ports', () => {
     const opts = optionsFromEnv(
       {

@@ -1,9 +1,9 @@
-// Emulator options, the defaults of spec/server.md §4, and the server's environment variables (§1.2).
+// Emulator options, the defaults of docs/broker-behaviour.md §4, and the server's environment variables (§1.2).
 import { hostname } from 'node:os';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /**
- * Queue policy limits (server.md §4, config/queue.go). The `*Seconds` fields are whole seconds
+ * Queue policy limits (broker-behaviour.md §4, config/queue.go). The `*Seconds` fields are whole seconds
  * like the wire; the `*Ms` fields are emulator internals in milliseconds. Defaults:
  * {@link DEFAULT_QUEUE_LIMITS}; the first eight can also come from the server's `QUEUE_*`
  * environment variables (§1.2, see {@link optionsFromEnv}).
@@ -33,7 +33,7 @@ export interface QueueLimits {
   delayScanIntervalMs: number;
 }
 
-/** Resolved TLS settings of the gRPC listener (server.md §1.3: TLS 1.2 minimum, one key pair). */
+/** Resolved TLS settings of the gRPC listener (broker-behaviour.md §1.3: TLS 1.2 minimum, one key pair). */
 export interface TlsConfig {
   /** The server certificate chain, PEM text (`SECURITY_CERT_DATA` / `SECURITY_CERT_FILENAME`). */
   certPem: string;
@@ -47,7 +47,7 @@ export interface TlsConfig {
 
 /**
  * The HTTP/2 ping policy the emulator enforces on clients, mirroring grpc-go's default
- * server enforcement that the real server runs with (server.md §0 item 8, §4): a client that
+ * server enforcement that the real server runs with (broker-behaviour.md §0 item 8, §4): a client that
  * pings more often than every 5 minutes is sent GOAWAY `too_many_pings` after its third strike.
  * Defaults: enforce, 300000 ms, no pings without calls, 2 strikes.
  */
@@ -106,7 +106,7 @@ export interface EmulatorConfig {
 }
 
 /**
- * The open-source server's queue limits (server.md §4): 1024 messages per receive, 3600 s max
+ * The open-source server's queue limits (broker-behaviour.md §4): 1024 messages per receive, 3600 s max
  * wait, 43200 s max expiration / delay / visibility, 1024 max receive count, 60 s default
  * visibility, 1 s default wait; downstream `MaxItems` default 200000, min wait 1000 ms; delay
  * scan every 500 ms. Frozen.
@@ -144,7 +144,7 @@ export const EMULATOR_VERSION = 'v2.4.0-emulator';
 
 /**
  * What a caller may pass: every field optional, nested objects partial. {@link resolveConfig}
- * applies the defaults below (server.md §4) and throws {@link EmulatorConfigError} on bad values.
+ * applies the defaults below (broker-behaviour.md §4) and throws {@link EmulatorConfigError} on bad values.
  */
 export interface EmulatorOptions {
   /** Address to bind. Default `127.0.0.1` (loopback; the real server binds all interfaces, §1.2). */
@@ -271,7 +271,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   };
 }
 
-/** Env variable → queue limit (server.md §1.2, config/queue.go). */
+/** Env variable → queue limit (broker-behaviour.md §1.2, config/queue.go). */
 export const QUEUE_ENV: Readonly<Record<string, keyof QueueLimits>> = Object.freeze({
   QUEUE_MAX_NUMBER_OF_MESSAGES: 'maxNumberOfMessages',
   QUEUE_MAX_WAIT_TIMEOUT_SECONDS: 'maxWaitTimeoutSeconds',

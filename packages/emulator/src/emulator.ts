@@ -1,4 +1,4 @@
-// KubemqEmulator: a KubeMQ broker in process (spec/server.md). Wires config, store, engines,
+// KubemqEmulator: a KubeMQ broker in process (docs/broker-behaviour.md). Wires config, store, engines,
 // services and the gRPC server together; the CLI is a thin shell around it.
 import { rmSync } from 'node:fs';
 import { systemClock, type Clock } from './clock.js';
@@ -31,7 +31,7 @@ export interface EmulatorStartOptions extends EmulatorOptions {
 
 /**
  * A KubeMQ broker running in this process, speaking the server's gRPC API with the open-source
- * server's behaviour (spec/server.md), for tests and local development. Start one with
+ * server's behaviour (docs/broker-behaviour.md), for tests and local development. Start one with
  * {@link KubemqEmulator.start}; stop it with {@link KubemqEmulator.stop} or `await using`.
  *
  * @example

@@ -3,7 +3,7 @@
 //
 //   KUBEMQ_ADDRESS=127.0.0.1:50000 npx tsx --tsconfig ../../tsconfig.base.json bench/round-trip.ts
 //
-// Baseline from spec/server.md §0 (raw grpc-js, real v2.4.0 server, 2 shared cores): command round
+// Baseline from docs/broker-behaviour.md §0 (raw grpc-js, real v2.4.0 server, 2 shared cores): command round
 // trip 500–600/s at 1 in flight, about 1,650/s at 32. Rounds are interleaved so drift hits all.
 import { KubemqClient } from '@kubemq/core';
 import { commands, queries } from '../src/index.js';

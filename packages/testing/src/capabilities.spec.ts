@@ -20,7 +20,7 @@ describe('capabilities', () => {
     expect([...parseDeclaredCapabilities(' ,tls,')]).toEqual(['tls']);
   });
 
-  it('a real binary or container never has auth, cache, channel management or client-cert checks (server.md §0)', () => {
+  it('a real binary or container never has auth, cache, channel management or client-cert checks (broker-behaviour.md §0)', () => {
     const everything = {
       auth: { token: 't' },
       queryCache: true,
@@ -77,7 +77,7 @@ describe('capabilities', () => {
   });
 
   it('explains a missing capability', () => {
-    expect(missingCapabilityReason('auth', 'binary')).toMatch(/does not enforce token auth \(server.md §0.2\)/);
+    expect(missingCapabilityReason('auth', 'binary')).toMatch(/does not enforce token auth \(broker-behaviour.md §0.2\)/);
     expect(missingCapabilityReason('restart', 'external')).toMatch(/cannot be restarted/);
     expect(missingCapabilityReason('kill', 'external')).toMatch(/cannot be killed/);
     expect(missingCapabilityReason('queryCache', 'external')).toMatch(/KUBEMQ_CAPABILITIES/);

@@ -20,7 +20,7 @@ export function parseDeclaredCapabilities(value: string | undefined): Set<Broker
  * What a broker of `kind`, started with `options`, can do.
  * - external: restart/kill never; the rest only as declared by KUBEMQ_CAPABILITIES.
  * - binary/container (the open-source server): no auth, no query cache, no channel management,
- *   no client-certificate verification (server.md §0); TLS when asked.
+ *   no client-certificate verification (broker-behaviour.md §0); TLS when asked.
  * - emulator: whatever was asked.
  */
 export function capabilitiesFor(
@@ -93,10 +93,10 @@ export function missingCapabilityReason(capability: BrokerCapability, kind: Brok
       : `the external broker does not declare '${capability}' in KUBEMQ_CAPABILITIES`;
   }
   const openSource: Partial<Record<BrokerCapability, string>> = {
-    auth: 'the open-source KubeMQ server does not enforce token auth (server.md §0.2)',
-    queryCache: 'the open-source KubeMQ server has no query cache (server.md §0.5)',
-    channelManagement: 'the open-source KubeMQ server has no kubemq.cluster.internal.requests responder (server.md §0.4)',
-    clientCertificates: 'the open-source KubeMQ server does not verify client certificates (server.md §0.3)',
+    auth: 'the open-source KubeMQ server does not enforce token auth (broker-behaviour.md §0.2)',
+    queryCache: 'the open-source KubeMQ server has no query cache (broker-behaviour.md §0.5)',
+    channelManagement: 'the open-source KubeMQ server has no kubemq.cluster.internal.requests responder (broker-behaviour.md §0.4)',
+    clientCertificates: 'the open-source KubeMQ server does not verify client certificates (broker-behaviour.md §0.3)',
   };
   if ((kind === 'binary' || kind === 'container') && openSource[capability]) return openSource[capability];
   return `the ${kind} broker was not started with '${capability}'`;

@@ -11,7 +11,7 @@ const DEFAULT_START_TIMEOUT_MS = 60_000;
 /**
  * A KubeMQ broker for tests. Chooses, in order:
  * 1. `KUBEMQ_ADDRESS` → an external broker (restart/kill unavailable);
- * 2. `KUBEMQ_BINARY` → a real kubemq-community binary, started as spec/server.md §1.7 says;
+ * 2. `KUBEMQ_BINARY` → a real kubemq-community binary, started as docs/broker-behaviour.md §1.7 says;
  * 3. `KUBEMQ_TESTCONTAINERS=1` and a Docker engine answers → a kubemq/kubemq-community container;
  * 4. else `@kubemq/emulator` in a child process with a data directory.
  *

@@ -7,15 +7,15 @@ export interface BrokerCapabilities {
   readonly restart: boolean;
   /** kill() works (false for external brokers). */
   readonly kill: boolean;
-  /** Token auth is enforced (the emulator with `auth`; never the open-source server: server.md §0.2). */
+  /** Token auth is enforced (the emulator with `auth`; never the open-source server: broker-behaviour.md §0.2). */
   readonly auth: boolean;
-  /** A query cache answers repeated CacheKey queries (emulator only: server.md §0.5). */
+  /** A query cache answers repeated CacheKey queries (emulator only: broker-behaviour.md §0.5). */
   readonly queryCache: boolean;
-  /** A responder on kubemq.cluster.internal.requests (emulator only: server.md §0.4). */
+  /** A responder on kubemq.cluster.internal.requests (emulator only: broker-behaviour.md §0.4). */
   readonly channelManagement: boolean;
   /** The broker was started with TLS. */
   readonly tls: boolean;
-  /** Client certificates are verified (emulator only: server.md §0.3). */
+  /** Client certificates are verified (emulator only: broker-behaviour.md §0.3). */
   readonly clientCertificates: boolean;
 }
 
@@ -41,7 +41,7 @@ export interface TlsOptions {
   keyPem: string;
   /** CA, PEM: with requireClientCert, the CA that client certificates must chain to. */
   caPem?: string;
-  /** Verify client certificates (emulator only; the open-source server never does: server.md §0.3). */
+  /** Verify client certificates (emulator only; the open-source server never does: broker-behaviour.md §0.3). */
   requireClientCert?: boolean;
 }
 
@@ -52,16 +52,16 @@ export interface TlsOptions {
  */
 export interface StartKubemqOptions {
   /**
-   * Enforce token auth (emulator only; the open-source server never does: server.md §0.2).
+   * Enforce token auth (emulator only; the open-source server never does: broker-behaviour.md §0.2).
    * Default: no auth.
    */
   auth?: {
     /** The token clients must send as `authorization` metadata; non-empty. */
     token: string;
   };
-  /** Answer repeated queries with a CacheKey from a cache (emulator only: server.md §0.5). Default false. */
+  /** Answer repeated queries with a CacheKey from a cache (emulator only: broker-behaviour.md §0.5). Default false. */
   queryCache?: boolean;
-  /** Answer channel-management queries on kubemq.cluster.internal.requests (emulator only: server.md §0.4). Default false. */
+  /** Answer channel-management queries on kubemq.cluster.internal.requests (emulator only: broker-behaviour.md §0.4). Default false. */
   channelManagement?: boolean;
   /** Start the broker with TLS (binary, container and emulator; an external broker only as declared). Default: plaintext. */
   tls?: TlsOptions;

@@ -1,5 +1,5 @@
 // The official kubemq-js 1.2.3 from npm, used the way its README shows. Bodies are Buffers: a
-// string body is decoded as base64 by it (spec/peers.md). Every client class opens its own grpc-js
+// string body is decoded as base64 by it (docs/migration-from-kubemq-js.md). Every client class opens its own grpc-js
 // client, but inside one process they share one HTTP/2 connection (its config takes no channel
 // options); the bench runs the consumer side in a process of its own, which spares it that.
 import { createRequire } from 'node:module';

@@ -5,7 +5,7 @@ import { Subscribe_SubscribeType, clientInternals, Event, newId } from '../../sr
 import { SEND_EVENT, subscribe } from './support/raw.js';
 
 // Slow on purpose (about 70 s): an idle subscription must survive the broker's keepalive
-// enforcement (grpc-go: pings at most every 5 minutes, spec/server.md §0 item 8) with the default
+// enforcement (grpc-go: pings at most every 5 minutes, docs/broker-behaviour.md §0 item 8) with the default
 // options, and a 10 s keepalive, like the official SDKs', must visibly break it. Both run at once.
 describe('keepalive against the broker enforcement (own broker)', () => {
   let broker: KubemqBroker;

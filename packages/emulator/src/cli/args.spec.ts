@@ -34,7 +34,7 @@ describe('parseArgs', () => {
     expect(cmd.options.port).toBeUndefined();
   });
 
-  it('accepts the real server command line and environment (server.md §1.7)', () => {
+  it('accepts the real server command line and environment (broker-behaviour.md §1.7)', () => {
     const cmd = parseArgs(['server'], { GRPC_PORT: '50001', REST_PORT: '1', API_PORT: '2', STORE_CLEAN_STORE: 'true', HOST: 'kubemq-test', LOG_LEVEL: 'warn' }, read);
     expect(cmd.serverMode).toBe(true);
     expect(cmd.options).toMatchObject({ port: 50001, dataDir: './store', cleanStore: true, nodeName: 'kubemq-test', logLevel: 'warn' });

@@ -1,7 +1,7 @@
 // Command-line parsing for `kubemq-emulator`. Two styles:
 //   kubemq-emulator [--port N] [--host H] [--data-dir D] …   the emulator's flags
 //   kubemq-emulator server|s|serve                             the open-source server's style:
-//     no flags, configured by its environment (server.md §1.1, §1.2, §1.7)
+//     no flags, configured by its environment (broker-behaviour.md §1.1, §1.2, §1.7)
 import { optionsFromEnv, type EmulatorOptions } from '../config.js';
 
 export class UsageError extends Error {

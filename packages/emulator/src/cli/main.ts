@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `kubemq-emulator` bin. Prints one line when ready, stops gracefully on SIGTERM/SIGINT,
 // exits 2 on a bad command line and 1 when it cannot start (e.g. the port is taken), printing
-// `error: …` like the real server (server.md §1.1).
+// `error: …` like the real server (broker-behaviour.md §1.1).
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EmulatorConfigError } from '../config.js';

@@ -1,4 +1,4 @@
-// 22-character ids from [0-9A-Za-z], shaped like NATS NUIDs (server.md §6): a random
+// 22-character ids from [0-9A-Za-z], shaped like NATS NUIDs (broker-behaviour.md §6): a random
 // 12-character prefix and a 10-character sequence, so generating one is a counter step.
 import { randomBytes, randomUUID } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// NATS subject matching and queue groups (server.md §2.1, §2.3): tokens separated by `.`,
+// NATS subject matching and queue groups (broker-behaviour.md §2.1, §2.3): tokens separated by `.`,
 // `*` matches one token, `>` matches one or more trailing tokens. Subscribers without a group
 // each get a copy; a group gets one copy, delivered to one member (round robin).
 

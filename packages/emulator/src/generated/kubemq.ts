@@ -24,7 +24,7 @@ import {
 } from "@grpc/grpc-js";
 
 /**
- * The KubeMQ gRPC contract, written from shared/spec/wire-protocol.md.
+ * The KubeMQ gRPC contract: service kubemq.kubemq as the open-source server (v2.4.0) serves it.
  * Field names, numbers and types match the broker exactly; the service is
  * `kubemq` in lower case, so every method path is `/kubemq.kubemq/<Method>`.
  */

@@ -1,7 +1,7 @@
-// Emulator-only channel management (wire-protocol.md "Channel management"): a query to
+// Emulator-only channel management (docs/broker-behaviour.md §2.5): a query to
 // `kubemq.cluster.internal.requests` with Metadata create-channel / delete-channel / list-channels
 // and Tags channel_type, channel, channel_search. The open-source server has no such responder
-// (server.md §0 item 4, §2.5); the commercial broker does, and the SDK's handling is tested with this.
+// (broker-behaviour.md §0 item 4, §2.5); the commercial broker does, and the SDK's handling is tested with this.
 import type { Request, Response } from '../generated/kubemq.js';
 import { CHANNEL_TYPES, type ChannelInfo, type ChannelType } from '../engines/channels/registry.js';
 import type { ServiceContext } from './context.js';
@@ -76,7 +76,7 @@ export async function handleChannelManagement(ctx: ServiceContext, req: Request)
     case 'list-channels': {
       const search = req.Tags['channel_search'] ?? '';
       const list = type === 'queues' ? await listQueues(ctx, search) : ctx.channels.list(type, search);
-      // An empty body means no channels (wire-protocol.md).
+      // An empty body means no channels (docs/broker-behaviour.md §2.2).
       return reply(ctx, req, { Body: list.length === 0 ? EMPTY : Buffer.from(JSON.stringify(list), 'utf8') });
     }
     default:

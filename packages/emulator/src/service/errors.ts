@@ -1,5 +1,5 @@
 // Every error text the emulator returns, exactly as the open-source server writes it
-// (server.md §3 from pkg/entities/errors.go, §5, §6). Spacing matters: some texts end in spaces.
+// (broker-behaviour.md §3 from pkg/entities/errors.go, §5, §6). Spacing matters: some texts end in spaces.
 
 // Shared validation (§3)
 export const ERR_101_CLIENT_ID = 'Error 101: invalid clientID value, cannot be empty';

@@ -1,4 +1,4 @@
-// SendEvent, SendEventsStream and SubscribeToEvents (server.md §2.1, §2.2, §3, §5.1, §6).
+// SendEvent, SendEventsStream and SubscribeToEvents (broker-behaviour.md §2.1, §2.2, §3, §5.1, §6).
 import * as grpc from '@grpc/grpc-js';
 import { EventReceive, Subscribe_SubscribeType, type Event, type Result, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';
@@ -32,7 +32,7 @@ function publish(ctx: ServiceContext, ev: Event): Result {
     // §6 quirk kept on purpose: a tab/CR/LF in an events-store channel breaks the server's single
     // events-store publisher; this send still says Sent:true, every later one fails.
     store.breakPublisher();
-    ctx.log.warn('events-store publisher broken by a control character in a channel name (server.md §6); restart to recover');
+    ctx.log.warn('events-store publisher broken by a control character in a channel name (broker-behaviour.md §6); restart to recover');
     return { EventID, Sent: true, Error: '' };
   }
   // §2.2: Sent:true comes back even when stan refuses the channel (`/`, `..`).

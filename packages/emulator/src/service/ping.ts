@@ -1,4 +1,4 @@
-// Ping (server.md §0 [seen]): {Host, Version, ServerStartTime (Unix s), ServerUpTimeSeconds}.
+// Ping (broker-behaviour.md §0 [seen]): {Host, Version, ServerStartTime (Unix s), ServerUpTimeSeconds}.
 import type * as grpc from '@grpc/grpc-js';
 import type { Empty, PingResult } from '../generated/kubemq.js';
 import type { ServiceContext } from './context.js';

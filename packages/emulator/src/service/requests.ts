@@ -1,4 +1,4 @@
-// SendRequest, SubscribeToRequests and SendResponse (server.md §2.3, §3, §5.1, §6).
+// SendRequest, SubscribeToRequests and SendResponse (broker-behaviour.md §2.3, §3, §5.1, §6).
 import * as grpc from '@grpc/grpc-js';
 import { Request_RequestType, Subscribe_SubscribeType, type Empty, type Request, type Response, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';

@@ -1,4 +1,4 @@
-// How errors reach the client (server.md §5.1): a gRPC status with the server's text as details.
+// How errors reach the client (broker-behaviour.md §5.1): a gRPC status with the server's text as details.
 import * as grpc from '@grpc/grpc-js';
 
 export function statusError(code: grpc.status, details: string): grpc.ServiceError {

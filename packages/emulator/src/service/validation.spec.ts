@@ -7,7 +7,7 @@ const sub = (p: Partial<Subscribe>) => Subscribe.fromPartial({ ClientID: 'c', Ch
 const req = (p: Partial<Request>) => Request.fromPartial({ ClientID: 'c', Channel: 'ch', Metadata: 'm', RequestTypeData: 1, Timeout: 1000, ...p });
 const res = (p: Partial<Response>) => Response.fromPartial({ ClientID: 'c', ReplyChannel: '_INBOX.x', RequestID: 'r', ...p });
 
-describe('validation order and texts (server.md §3, §6)', () => {
+describe('validation order and texts (broker-behaviour.md §3, §6)', () => {
   it('events', () => {
     expect(validateEvent(ev({ ClientID: '', Channel: '' }))).toBe(E.ERR_101_CLIENT_ID);
     expect(validateEvent(ev({ Channel: '' }))).toBe(E.ERR_102_CHANNEL);

@@ -1,4 +1,4 @@
-// The server's validation checks (server.md §3, §6), one ordered list per operation.
+// The server's validation checks (broker-behaviour.md §3, §6), one ordered list per operation.
 // Each returns the first failing error text, or undefined.
 import { Request_RequestType, Subscribe_EventsStoreType, Subscribe_SubscribeType, type Event, type Request, type Response, type Subscribe } from '../generated/kubemq.js';
 import {

@@ -125,7 +125,7 @@ export class StoreLockedError extends Error {
 }
 
 /**
- * One store per directory, like the server's `.rootdir.lck` (server.md §1.4): a lock file holds
+ * One store per directory, like the server's `.rootdir.lck` (broker-behaviour.md §1.4): a lock file holds
  * the owner's pid; a lock left by a killed process (gone, or a zombie not reaped yet) is taken over.
  */
 function lockDir(dataDir: string): () => void {

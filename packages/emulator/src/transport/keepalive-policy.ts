@@ -1,4 +1,4 @@
-// grpc-go's default server keepalive enforcement (server.md §0 item 8, §4, §5.4), which grpc-js
+// grpc-go's default server keepalive enforcement (broker-behaviour.md §0 item 8, §4, §5.4), which grpc-js
 // has no option for: a client PING within MinTime (5 min) of the previous one, or any PING while
 // no call is active (PermitWithoutStream=false; grpc-go then allows one per 2 h), earns a strike;
 // sending headers or data resets the strikes; more than 2 strikes → GOAWAY ENHANCE_YOUR_CALM

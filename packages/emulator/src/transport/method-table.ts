@@ -26,7 +26,7 @@ export const serviceDefinition: grpc.ServiceDefinition = {
 
 /**
  * A handler that throws answers UNKNOWN `Error 200: server crushed and recovered`, as the
- * server's recovery interceptor does for a panic (server.md §5.1), instead of taking the process down.
+ * server's recovery interceptor does for a panic (broker-behaviour.md §5.1), instead of taking the process down.
  */
 function recovering(name: string, handler: grpc.UntypedHandleCall, unary: boolean, onCrash: (method: string, err: unknown) => void): grpc.UntypedHandleCall {
   if (unary) {

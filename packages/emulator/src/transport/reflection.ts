@@ -1,4 +1,4 @@
-// gRPC server reflection, v1alpha, as the real server registers it (server.md §6: reflection
+// gRPC server reflection, v1alpha, as the real server registers it (broker-behaviour.md §6: reflection
 // lists kubemq.kubemq and grpc.reflection.v1alpha.ServerReflection). It answers `list_services`,
 // and serves kubemq.proto's descriptor by file name or by any `kubemq.` symbol, so grpcurl can
 // describe the service; other requests get an error_response (NOT_FOUND). Messages are

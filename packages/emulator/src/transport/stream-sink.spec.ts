@@ -41,7 +41,7 @@ describe('StreamSink', () => {
     expect(sink.hasRoom).toBe(true);
   });
 
-  it('drops a message that waited 2 s beyond a full buffer (server.md §2.1), one per window', () => {
+  it('drops a message that waited 2 s beyond a full buffer (broker-behaviour.md §2.1), one per window', () => {
     const clock = new ManualClock();
     const call = new FakeCall(1);
     const sink = new StreamSink<number>(call, 2, 2000, clock);

@@ -1,5 +1,5 @@
 // Writes a subscription's messages to its gRPC stream with backpressure.
-// Model (server.md §2.1): the server pushes into a per-subscription buffer of GRPC_SUB_BUFF_SIZE
+// Model (broker-behaviour.md §2.1): the server pushes into a per-subscription buffer of GRPC_SUB_BUFF_SIZE
 // messages that the stream drains. When the buffer is full, the next message waits up to 2 s
 // for room and is then dropped (still acked for events store, §2.2); later messages queue behind it.
 import type { Clock, TimerHandle } from '../clock.js';

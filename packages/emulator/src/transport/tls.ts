@@ -1,4 +1,4 @@
-// Server credentials (server.md §1.3): cert + key → TLS; with a CA the server still does not
+// Server credentials (broker-behaviour.md §1.3): cert + key → TLS; with a CA the server still does not
 // verify client certificates ("mTLS" in name only), unless the emulator-only requireClientCert is on.
 import * as grpc from '@grpc/grpc-js';
 import type { TlsConfig } from '../config.js';

@@ -1,5 +1,5 @@
 // grpc-js answers unknown paths with its own text; grpc-go (the real server) says
-// `unknown method M for service S` or `unknown service S` (server.md §6). This hooks grpc-js's
+// `unknown method M for service S` or `unknown service S` (broker-behaviour.md §6). This hooks grpc-js's
 // handler lookup (an internal method; if it ever disappears, grpc-js's own text is used).
 import * as grpc from '@grpc/grpc-js';
 import { unknownMethod, unknownService } from '../service/errors.js';

@@ -1,5 +1,5 @@
 // The kubemq-emulator bin as a process: ready line, flags, exit codes, signals, and the
-// open-source server's command line and environment (server.md §1.1, §1.2, §1.7).
+// open-source server's command line and environment (broker-behaviour.md §1.1, §1.2, §1.7).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Events store (server.md §2.2, §6) through raw gRPC.
+// Events store (broker-behaviour.md §2.2, §6) through raw gRPC.
 import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
 import type { EventReceive, Subscribe_EventsStoreType, kubemqClient } from '../../src/generated/kubemq.js';

@@ -1,4 +1,4 @@
-// Events (server.md §2.1, §3, §5.1, §6) through raw gRPC.
+// Events (broker-behaviour.md §2.1, §3, §5.1, §6) through raw gRPC.
 import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
 import type { EventReceive, Result, kubemqClient } from '../../src/generated/kubemq.js';

@@ -1,4 +1,4 @@
-// Keepalive enforcement like grpc-go's default server policy (server.md §0 item 8, §4, §5.4):
+// Keepalive enforcement like grpc-go's default server policy (broker-behaviour.md §0 item 8, §4, §5.4):
 // pings closer than 5 minutes apart earn strikes; more than 2 → GOAWAY too_many_pings, and a
 // grpc-js client sees its open stream end with RESOURCE_EXHAUSTED.
 import * as grpc from '@grpc/grpc-js';

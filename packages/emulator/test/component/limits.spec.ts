@@ -1,4 +1,4 @@
-// Message size limit (GRPC_BODY_LIMIT) and the slow-consumer drop (server.md §2.1, §3, §4).
+// Message size limit (GRPC_BODY_LIMIT) and the slow-consumer drop (broker-behaviour.md §2.1, §3, §4).
 import * as grpc from '@grpc/grpc-js';
 import { call, collect, connect, event, failure, probe, sleep, startEmulator, subscription, unique, until } from './support/harness.js';
 

@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-// QueuesDownstream and QueuesUpstream over raw gRPC (server.md §2.4, §5.3, §6).
+// QueuesDownstream and QueuesUpstream over raw gRPC (broker-behaviour.md §2.4, §5.3, §6).
 import {
   QueuesDownstreamRequest,
   QueuesDownstreamRequestType as T,

@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-// Simple queue API over raw gRPC (server.md §2.4, §3, §5.1, §6): exact payloads and statuses.
+// Simple queue API over raw gRPC (broker-behaviour.md §2.4, §3, §5.1, §6): exact payloads and statuses.
 import * as grpc from '@grpc/grpc-js';
 import { type QueueMessage, QueuesInfoRequest, ReceiveQueueMessagesRequest, AckAllQueueMessagesRequest } from '../../src/generated/kubemq.js';
 import { queueApi, startBroker, qmsg, unique, type Broker } from '../queues/harness.js';

@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-// StreamQueueMessage (stream API v1) over raw gRPC (server.md §2.4, §5.2, §6).
+// StreamQueueMessage (stream API v1) over raw gRPC (broker-behaviour.md §2.4, §5.2, §6).
 import { StreamQueueMessagesRequest, StreamRequestType as S } from '../../src/generated/kubemq.js';
 import { qmsg, queueApi, startBroker, StreamReader, unique, type Broker } from '../queues/harness.js';
 

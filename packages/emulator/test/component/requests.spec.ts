@@ -1,4 +1,4 @@
-// Commands and queries (server.md §2.3, §5.1, §6) through raw gRPC.
+// Commands and queries (broker-behaviour.md §2.3, §5.1, §6) through raw gRPC.
 import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
 import { Response, type Request, type kubemqClient } from '../../src/generated/kubemq.js';

@@ -1,5 +1,5 @@
 // Emulator-only security options: token auth and client-certificate verification; and TLS /
-// "mTLS" as the open-source server does it (server.md §0 items 2-3, §1.3).
+// "mTLS" as the open-source server does it (broker-behaviour.md §0 items 2-3, §1.3).
 import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
 import { call, collect, connect, event, failure, startEmulator, subscription } from './support/harness.js';

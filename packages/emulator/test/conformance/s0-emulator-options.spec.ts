@@ -1,4 +1,4 @@
-// Features the open-source server lacks (server.md §0.4, §0.5), offered by the emulator as
+// Features the open-source server lacks (broker-behaviour.md §0.4, §0.5), offered by the emulator as
 // options so SDKs can test their handling end to end. Each test runs only where startKubemq can
 // give the feature (the emulator), and says that the open-source server lacks it.
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';

@@ -1,4 +1,4 @@
-// spec/server.md §0: the findings that matter most.
+// docs/broker-behaviour.md §0: the findings that matter most.
 import * as grpc from '@grpc/grpc-js';
 import { createTestPki, expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itSkipBecause, itWhen, sharedBroker } from '@kubemq/testing/jest';

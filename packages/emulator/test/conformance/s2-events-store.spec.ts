@@ -1,4 +1,4 @@
-// spec/server.md §2.2 Events store (and §0.6, §6 "Events store").
+// docs/broker-behaviour.md §2.2 Events store (and §0.6, §6 "Events store").
 import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itWhen, probeUntil } from '@kubemq/testing/jest';

@@ -1,4 +1,4 @@
-// spec/server.md §2.1 Events.
+// docs/broker-behaviour.md §2.1 Events.
 import * as grpc from '@grpc/grpc-js';
 import { Subscribe_SubscribeType } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';

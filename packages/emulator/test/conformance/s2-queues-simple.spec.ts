@@ -1,4 +1,4 @@
-// spec/server.md §2.4 Queues: send, delay, expiration, receive, peek, AckAll, DLQ (simple API).
+// docs/broker-behaviour.md §2.4 Queues: send, delay, expiration, receive, peek, AckAll, DLQ (simple API).
 import * as grpc from '@grpc/grpc-js';
 import { QueuesDownstreamRequestType as DT } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';

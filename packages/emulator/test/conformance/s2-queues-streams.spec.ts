@@ -1,4 +1,4 @@
-// spec/server.md §2.4 Queues: StreamQueueMessage (v1), QueuesDownstream, QueuesUpstream, QueuesInfo (and §6 "Queues").
+// docs/broker-behaviour.md §2.4 Queues: StreamQueueMessage (v1), QueuesDownstream, QueuesUpstream, QueuesInfo (and §6 "Queues").
 import * as grpc from '@grpc/grpc-js';
 import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, type kubemqClient } from '@kubemq/emulator/wire';
 import { eventually, itSkipBecause } from '@kubemq/testing/jest';

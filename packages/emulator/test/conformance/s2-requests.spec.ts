@@ -1,4 +1,4 @@
-// spec/server.md §2.3 Commands and queries (and §6 "Commands and queries").
+// docs/broker-behaviour.md §2.3 Commands and queries (and §6 "Commands and queries").
 import * as grpc from '@grpc/grpc-js';
 import { type Request, Request_RequestType as RT, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';

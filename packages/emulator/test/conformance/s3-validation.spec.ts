@@ -1,4 +1,4 @@
-// spec/server.md §3 Validation rules and exact errors: every text of the table, for each
+// docs/broker-behaviour.md §3 Validation rules and exact errors: every text of the table, for each
 // operation where the table lists it, in the order the checks run.
 import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';

@@ -1,4 +1,4 @@
-// spec/server.md §4 Limits and defaults (those a client can observe).
+// docs/broker-behaviour.md §4 Limits and defaults (those a client can observe).
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itSkipBecause, itWhen } from '@kubemq/testing/jest';
 import { QueuesDownstreamRequestType as DT, StreamRequestType as SR } from '@kubemq/emulator/wire';

@@ -1,4 +1,4 @@
-// spec/server.md §0.8, §4, §5.4: keepalive enforcement (grpc-go defaults: pings at most every
+// docs/broker-behaviour.md §0.8, §4, §5.4: keepalive enforcement (grpc-go defaults: pings at most every
 // 5 min). Slow (60 s): both clients run at the same time.
 import * as grpc from '@grpc/grpc-js';
 import { Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';

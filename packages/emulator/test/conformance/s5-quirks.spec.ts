@@ -1,4 +1,4 @@
-// spec/server.md §5 Quirks the client must handle: where errors show, transient errors,
+// docs/broker-behaviour.md §5 Quirks the client must handle: where errors show, transient errors,
 // stream lifecycle (half-close), idle streams.
 import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';

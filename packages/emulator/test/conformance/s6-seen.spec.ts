@@ -1,4 +1,4 @@
-// spec/server.md §6 Seen on a running v2.4.0 server, beyond the source reading (items not
+// docs/broker-behaviour.md §6 Seen on a running v2.4.0 server, beyond the source reading (items not
 // already pinned next to their section in the s2-* files).
 import * as grpc from '@grpc/grpc-js';
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';

@@ -82,7 +82,7 @@ export class EventsStoreClient {
    *
    * Each subscription (and each re-open) uses a ClientID of its own, `<clientId>-<random>`, because
    * the broker keeps events-store subscriptions durable per ClientID and would otherwise refuse a
-   * second one or ignore the start position (spec/server.md §2.2).
+   * second one or ignore the start position (docs/broker-behaviour.md §2.2).
    */
   subscribe(options: EventsStoreSubscription): IterableObservable<EventStoreReceive> {
     return subscribeEventsStore(this.internals, options);

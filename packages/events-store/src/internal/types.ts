@@ -27,7 +27,7 @@ export interface EventStore {
  * rejections reject the promise with the broker's error.
  *
  * Note: the open-source broker answers `Sent: true` when it has handed the event to its store,
- * **before** the store confirmed persistence (spec/server.md §2.2); a later persistence failure is
+ * **before** the store confirmed persistence (docs/broker-behaviour.md §2.2); a later persistence failure is
  * not reported to the sender.
  *
  * @example
@@ -93,7 +93,7 @@ export interface EventsStoreSubscription {
   /**
    * A consumer group: each event goes to one member. The broker keeps a group's position durably
    * and shares it across clients, so a group that already exists resumes where it left off and
-   * ignores `startAt` (spec/server.md §2.2).
+   * ignores `startAt` (docs/broker-behaviour.md §2.2).
    */
   group?: string;
   /** How many received events may wait for a slow `for await` consumer (default 1024). */

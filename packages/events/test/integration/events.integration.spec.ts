@@ -171,7 +171,7 @@ describe('events (integration)', () => {
       for (let i = 0; i < 10_000; i++) {
         await handle.send({ channel, body: String(i) });
         // a checkpoint now and then lets the subscriber (same process) keep up: the broker drops
-        // events for a subscriber that falls 100 behind for 2 s (spec/server.md §2.1)
+        // events for a subscriber that falls 100 behind for 2 s (docs/broker-behaviour.md §2.1)
         if (i % 1000 === 999) await handle.flush();
       }
       await handle.flush();

@@ -45,7 +45,7 @@ export function toSendResult(wire: SendQueueMessageResult, ctx: { operation: str
 /**
  * Per-message results of a batch, matched to the sent messages by position. The failure count is
  * computed from the results: the broker's `HaveErrors` and the upstream's `IsError` miss validation
- * failures (spec/server.md §6). A result the broker left out counts as failed.
+ * failures (docs/broker-behaviour.md §6). A result the broker left out counts as failed.
  */
 export function toBatchResult(
   batchId: string,

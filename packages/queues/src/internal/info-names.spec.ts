@@ -1,6 +1,6 @@
 import { brokerInfoName, infoFilter } from './info-names.js';
 
-describe('QueuesInfo names (the broker cutset trim, spec/server.md §2.4)', () => {
+describe('QueuesInfo names (the broker cutset trim, docs/broker-behaviour.md §2.4)', () => {
   it.each([
     ['orders', 'orders'],
     ['QA_S', 'A'],

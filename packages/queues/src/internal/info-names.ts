@@ -1,6 +1,6 @@
 // The open-source broker names queues in QueuesInfo with `strings.Trim("_QUEUES_."+q, "_QUEUES_.")`,
 // a cutset trim that also strips any of the characters `_ Q U E S .` from the ends of the queue's
-// own name, and it filters on that trimmed name (spec/server.md §2.4, §6). So the SDK sends the
+// own name, and it filters on that trimmed name (docs/broker-behaviour.md §2.4, §6). So the SDK sends the
 // trimmed form of each requested name and gives the answers back their real names.
 const CUTSET = '_QUES.';
 

@@ -1,5 +1,5 @@
 /**
- * The broker's queue limits (spec/server.md §4, kubemq-community defaults). A broker configured with
+ * The broker's queue limits (docs/broker-behaviour.md §4, kubemq-community defaults). A broker configured with
  * other `QUEUE_*` values can be matched with `queues(client, { limits })`.
  *
  * @example

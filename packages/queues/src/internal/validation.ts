@@ -68,7 +68,7 @@ export function validatePolicy(value: unknown, field: string, limits: QueueLimit
   };
 }
 
-/** A public QueueMessage → the wire message, every rule of spec/server.md §3 checked first. */
+/** A public QueueMessage → the wire message, every rule of docs/broker-behaviour.md §3 checked first. */
 export function toWireMessage(
   value: unknown,
   field: string,
@@ -129,7 +129,7 @@ export interface ValidReceive extends ValidCallOptions {
   waitSeconds: number;
 }
 
-/** Simple receive / peek: 1..1024 messages, 0..3600 s (spec/server.md §3 errors 122, 136). */
+/** Simple receive / peek: 1..1024 messages, 0..3600 s (docs/broker-behaviour.md §3 errors 122, 136). */
 export function validateReceive(value: unknown, limits: QueueLimits): ValidReceive {
   const o = requireObject(value, 'options');
   const maxItems =

@@ -1,5 +1,5 @@
 // A stand-in for core's ClientInternals whose streams behave like the broker's queue streams as
-// spec/server.md §2.4 and §5.3 describe them: downstream requests served one at a time per stream,
+// docs/broker-behaviour.md §2.4 and §5.3 describe them: downstream requests served one at a time per stream,
 // transactions kept per stream, settlements answered only on error, ActiveOffsets, CloseByClient,
 // unsettled messages returned when a stream ends; upstream answers possibly out of order.
 import { KubemqError } from '@kubemq/core';

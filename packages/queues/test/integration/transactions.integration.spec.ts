@@ -103,7 +103,7 @@ describe('queue stream API: poll transactions and the upstream', () => {
     expect(back.messages.map((m) => m.text()).sort()).toEqual(bodies(3).slice(1));
   });
 
-  it('a message captured by an open transaction (server.md §2.4) returns once the last known message is settled', async () => {
+  it('a message captured by an open transaction (broker-behaviour.md §2.4) returns once the last known message is settled', async () => {
     const channel = uniqueChannel('q.tx.capture');
     await q.send({ channel, body: 'first' });
     const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 }); // gets 1 of 2: keeps capturing

@@ -1,4 +1,4 @@
-// An in-memory stand-in for the broker's request routing (spec/server.md §2.3), plugged in where
+// An in-memory stand-in for the broker's request routing (docs/broker-behaviour.md §2.3), plugged in where
 // core's ClientInternals would talk gRPC. It records every call, so tests can prove that bad input
 // sends nothing, and it can delay a subscription's registration the way the real server does.
 import { KubemqError } from '@kubemq/core';
@@ -94,7 +94,7 @@ export class FakeBroker {
     const type = request.RequestTypeData === 1 ? 3 : 4;
     const now = Date.now();
     const live = this.subs.filter((s) => !s.cancelled && s.wire.SubscribeTypeData === type && s.routableAt <= now && matches(s.wire.Channel, request.Channel));
-    // Without a group every subscriber gets it; a group gets it once (spec/server.md §2.3).
+    // Without a group every subscriber gets it; a group gets it once (docs/broker-behaviour.md §2.3).
     const targets = live.filter((s) => s.wire.Group === '');
     const groups = new Map<string, Sub[]>();
     for (const s of live.filter((x) => x.wire.Group !== '')) groups.set(s.wire.Group, [...(groups.get(s.wire.Group) ?? []), s]);

@@ -4,14 +4,14 @@ import { AbstractStartedContainer, GenericContainer, getContainerPort, type Star
 import { waitForPing } from '../internal/ping.js';
 import type { TlsOptions } from '../types.js';
 
-/** The image studied by spec/server.md (kubemq-community v2.4.0). Override with KUBEMQ_IMAGE. */
+/** The image studied by docs/broker-behaviour.md (kubemq-community v2.4.0). Override with KUBEMQ_IMAGE. */
 export const KUBEMQ_IMAGE = 'kubemq/kubemq-community:v2.4.0';
 /** gRPC port inside the image. */
 export const KUBEMQ_GRPC_PORT = 50000;
 
 /**
  * A kubemq-community container for testcontainers. Readiness is a gRPC Ping on the mapped port
- * (GET /ready on 8080 answers before gRPC listens: server.md §1.6).
+ * (GET /ready on 8080 answers before gRPC listens: broker-behaviour.md §1.6).
  *
  * @example
  * const started = await new KubemqContainer().start();
@@ -27,7 +27,7 @@ export class KubemqContainer extends GenericContainer {
       .withEnvironment({
         LOG_LEVEL: 'warn',
         HOST: 'kubemq-test',
-        // The usage report (server.md §1.5) fails fast instead of leaving the test network.
+        // The usage report (broker-behaviour.md §1.5) fails fast instead of leaving the test network.
         HTTPS_PROXY: 'http://127.0.0.1:9',
         HTTP_PROXY: 'http://127.0.0.1:9',
         NO_PROXY: '',
@@ -42,7 +42,7 @@ export class KubemqContainer extends GenericContainer {
     return this.withExposedPorts({ container: KUBEMQ_GRPC_PORT, host: hostPort });
   }
 
-  /** TLS through SECURITY_*_DATA (server.md §1.2); client certificates are never verified (§0.3). */
+  /** TLS through SECURITY_*_DATA (broker-behaviour.md §1.2); client certificates are never verified (§0.3). */
   withTls(tls: TlsOptions): this {
     this.tlsRootPem = tls.caPem ?? tls.certPem;
     return this.withEnvironment({

@@ -38,7 +38,7 @@ const STOP_GRACE_MS = 20_000;
 
 /**
  * One broker process: starts it, knows when it is ready, stops or kills it, and reports loudly
- * when it dies on its own (the real server can crash on an aborted QueuesUpstream: server.md §5.3).
+ * when it dies on its own (the real server can crash on an aborted QueuesUpstream: broker-behaviour.md §5.3).
  */
 export class ChildBroker {
   private child: ChildProcess | undefined;

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect } from 'node:net';
 
-/** The fields of kubemq.PingResult (spec/wire-protocol.md). */
+/** The fields of kubemq.PingResult (proto/kubemq.proto). */
 export interface PingInfo {
   /** The broker's host name (`PingResult.Host`). */
   host: string;

@@ -15,7 +15,7 @@ const SAFE_CLIENT_PREFIX = /^[A-Za-z0-9_-]+$/;
 
 /**
  * A channel name no other test uses: `prefix.k3j9x2a1`. Safe for every pattern (no wildcards,
- * spaces, `/`, `:`, empty tokens or control characters: server.md §3, §6).
+ * spaces, `/`, `:`, empty tokens or control characters: broker-behaviour.md §3, §6).
  */
 export function uniqueChannel(prefix = 'test'): string {
   if (typeof prefix !== 'string' || !SAFE_CHANNEL_PREFIX.test(prefix)) {
@@ -24,7 +24,7 @@ export function uniqueChannel(prefix = 'test'): string {
   return `${prefix}.${randomSuffix()}`;
 }
 
-/** A ClientID no other test uses, matching ^[a-zA-Z0-9_-]+$ (events-store durables: server.md §0.6). */
+/** A ClientID no other test uses, matching ^[a-zA-Z0-9_-]+$ (events-store durables: broker-behaviour.md §0.6). */
 export function uniqueClientId(prefix = 'client'): string {
   if (typeof prefix !== 'string' || !SAFE_CLIENT_PREFIX.test(prefix)) {
     throw new TypeError(`uniqueClientId: prefix must match ${String(SAFE_CLIENT_PREFIX)} (got '${String(prefix)}')`);

@@ -10,7 +10,7 @@ import { binaryEnv } from './launch-config.js';
 import { ProcessBroker } from './process-broker.js';
 
 /**
- * A kubemq-community binary (or anything with its command line) started as spec/server.md §1.7
+ * A kubemq-community binary (or anything with its command line) started as docs/broker-behaviour.md §1.7
  * says: a fresh temp cwd, `server`, env only. The store is wiped on the first start and kept on
  * restart; the temp cwd goes on dispose.
  */

@@ -40,7 +40,7 @@ describe('emulatorArgs', () => {
   });
 });
 
-describe('binaryEnv (spec/server.md §1.7)', () => {
+describe('binaryEnv (docs/broker-behaviour.md §1.7)', () => {
   const ports = { grpc: 5001, rest: 5002, api: 5003 };
 
   it('sets ports, store, log level, host, the dead proxy, and removes DEV and CONFIG', () => {

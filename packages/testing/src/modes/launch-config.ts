@@ -37,7 +37,7 @@ export interface BinaryPorts {
 }
 
 /**
- * The environment for a kubemq-community binary, as spec/server.md §1.7 says: three loopback
+ * The environment for a kubemq-community binary, as docs/broker-behaviour.md §1.7 says: three loopback
  * ports, a store in the cwd (wiped on a first start, kept on restart), quiet logs, a valid HOST,
  * the usage report (§1.5) pointed at a dead proxy, DEV unset; TLS as PEM data (§1.2).
  */

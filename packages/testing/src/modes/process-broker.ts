@@ -57,7 +57,7 @@ export class ProcessBroker implements KubemqBroker {
     }
   }
 
-  /** Unexpected deaths so far (the real server can crash: server.md §5.3); empty when none. */
+  /** Unexpected deaths so far (the real server can crash: broker-behaviour.md §5.3); empty when none. */
   get crashReports(): readonly string[] {
     const current = this.child?.unexpectedExit;
     return current !== undefined ? [...this.crashes, current] : this.crashes;

@@ -10,7 +10,7 @@ const BINARY = join(__dirname, '..', 'fixtures', 'emulator-as-binary.sh');
 // Only meaningful where startKubemq would start a process (not against KUBEMQ_ADDRESS).
 const itLocal = itWhen('restart', expectedCapabilities());
 
-describe('KUBEMQ_BINARY mode (spec/server.md §1.7)', () => {
+describe('KUBEMQ_BINARY mode (docs/broker-behaviour.md §1.7)', () => {
   let broker: KubemqBroker;
   const saved = process.env['KUBEMQ_BINARY'];
   beforeAll(async () => {

@@ -27,7 +27,7 @@ import { TokenManager } from './token-manager.js';
 
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
 const PING_ATTEMPT_MS = 5000;
-/** grpc-go's default keepalive enforcement, which the open-source broker keeps (spec/server.md §4). */
+/** grpc-go's default keepalive enforcement, which the open-source broker keeps (docs/broker-behaviour.md §4). */
 const MIN_BROKER_PING_INTERVAL_MS = 300_000;
 
 /**

@@ -1,6 +1,6 @@
 import type { ErrorCode } from './error-codes.js';
 
-/** How one broker error text is classified (spec/server.md §3, §5.1, §5.2). */
+/** How one broker error text is classified (docs/broker-behaviour.md §3, §5.1, §5.2). */
 export interface BrokerErrorClass {
   code: ErrorCode;
   retryable: boolean;

@@ -12,7 +12,7 @@ import { brokerError, mapError } from './map-error.js';
 const ctx = { operation: 'test.op', channel: 'ch' };
 const status = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
 
-// Every numbered text of spec/server.md §3, §5 and §6, with what the client must make of it.
+// Every numbered text of docs/broker-behaviour.md §3, §5 and §6, with what the client must make of it.
 const BROKER_TEXTS: ReadonlyArray<[string, string, boolean, string?]> = [
   ['Error 101: invalid clientID value, cannot be empty', 'VALIDATION', false, 'ClientID'],
   ['Error 102: invalid channel value, cannot be empty', 'VALIDATION', false, 'Channel'],

@@ -69,7 +69,7 @@ export interface CallOutcome {
 
 /**
  * The one mapper from any failure to a {@link KubemqError}: gRPC statuses, the broker's
- * `Error NNN: …` texts (spec/server.md §3, §5), aborts, and anything else (as UNKNOWN with a cause).
+ * `Error NNN: …` texts (docs/broker-behaviour.md §3, §5), aborts, and anything else (as UNKNOWN with a cause).
  * A KubemqError passes through unchanged.
  *
  * Transport-level ends of a call are a retryable connection loss (code UNAVAILABLE): grpc-js's

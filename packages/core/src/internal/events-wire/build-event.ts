@@ -29,7 +29,7 @@ export interface WireEventOptions {
  * (and carrying `operation`); nothing is sent then. The checks cover every error the broker would
  * give for an event (101, 102, 107, 108, 110, 119), control characters and bodies of the wrong type;
  * for `events_store` also the names its store rejects silently after answering `Sent:true`
- * (spec/server.md §2.2, §3, §6).
+ * (docs/broker-behaviour.md §2.2, §3, §6).
  */
 export function buildWireEvent(event: OutgoingEvent, clientId: string, options: WireEventOptions): WireEvent {
   const { operation, pattern } = options;

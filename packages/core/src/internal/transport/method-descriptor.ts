@@ -17,7 +17,7 @@ export interface MethodDescriptor<Req, Res> {
   readonly responseCodec: MessageCodec<Res>;
 }
 
-/** The broker's service is `kubemq` in lower case (spec/server.md §0: `Kubemq` is UNIMPLEMENTED). */
+/** The broker's service is `kubemq` in lower case (docs/broker-behaviour.md §0: `Kubemq` is UNIMPLEMENTED). */
 const SERVICE_PATH = '/kubemq.kubemq/';
 
 function method<Req, Res>(kind: MethodKind, name: string, req: MessageCodec<Req>, res: MessageCodec<Res>): MethodDescriptor<Req, Res> {

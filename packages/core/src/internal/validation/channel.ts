@@ -21,12 +21,12 @@ export interface ChannelRules {
 /**
  * The events store and queues are NATS Streaming channels, stored as a directory named
  * `_EVENTS_STORE_.<ch>` / `_QUEUES_.<q>`, so the 255-byte filename limit bounds the name
- * (spec/server.md §3).
+ * (docs/broker-behaviour.md §3).
  */
 const MAX_BYTES: Partial<Record<ChannelPattern, number>> = { events_store: 240, queues: 246 };
 
 /**
- * Checks a channel name against the broker's rules (spec/server.md §3) plus the ones that keep the
+ * Checks a channel name against the broker's rules (docs/broker-behaviour.md §3) plus the ones that keep the
  * server safe (no whitespace or control characters at all). Returns the name; throws a
  * ValidationError naming the field otherwise.
  */

@@ -20,7 +20,7 @@ export function requireWellFormed(value: string, field: string): string {
 /**
  * A non-empty string with no control character and no whitespace of any kind. The broker checks
  * only the ASCII space; a tab in an events-store channel breaks its events store for every client
- * until it restarts (spec/server.md §6), so the client rejects all of them.
+ * until it restarts (docs/broker-behaviour.md §6), so the client rejects all of them.
  */
 export function requireToken(value: unknown, field: string): string {
   if (typeof value !== 'string') fail(field, `must be a string (got ${typeof value})`);

@@ -1,5 +1,5 @@
 // Per-channel activity counters, for the emulator-only channel-management responder
-// (wire-protocol.md "Channel management"). The open-source server keeps these in its dashboard.
+// (docs/broker-behaviour.md §2.5). The open-source server keeps these in its dashboard.
 
 export const CHANNEL_TYPES = ['events', 'events_store', 'commands', 'queries', 'queues'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];

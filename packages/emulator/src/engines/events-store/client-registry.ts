@@ -1,4 +1,4 @@
-// stan client ids (server.md §2.2): one live connection per ClientID. The server closes a
+// stan client ids (broker-behaviour.md §2.2): one live connection per ClientID. The server closes a
 // subscription's connection asynchronously, so an id stays taken for a short while after the
 // stream ends (clientIdReleaseMs); clients must retry `clientID already registered` with backoff.
 import type { Clock, TimerHandle } from '../../clock.js';

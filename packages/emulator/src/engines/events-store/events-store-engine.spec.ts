@@ -53,7 +53,7 @@ function setup(store: Store = memoryStore(), clock = new ManualClock()) {
   return { clock, engine, clients, publish, sub, store };
 }
 
-describe('EventsStoreEngine start positions (server.md §2.2, §6)', () => {
+describe('EventsStoreEngine start positions (broker-behaviour.md §2.2, §6)', () => {
   it('numbers events per channel from 1 with Unix-ns timestamps', () => {
     const { publish, sub, clock } = setup();
     const t0 = clock.nowNs();

@@ -1,4 +1,4 @@
-// The events store (server.md §2.2): per-channel logs with sequences from 1 and Unix-ns
+// The events store (broker-behaviour.md §2.2): per-channel logs with sequences from 1 and Unix-ns
 // timestamps, six start positions, and durable subscriptions (stan durables) that resume
 // where they stopped and ignore the start position when they already exist.
 import type { Clock, TimerHandle } from '../../clock.js';
@@ -9,7 +9,7 @@ import type { ChannelRegistry } from '../channels/registry.js';
 import type { ClientLease } from './client-registry.js';
 import { StanError, isStanChannelValid } from './stan.js';
 
-/** `Subscribe.EventsStoreTypeData` values (wire-protocol.md). */
+/** `Subscribe.EventsStoreTypeData` values (docs/broker-behaviour.md §2.2). */
 export const StartType = {
   StartNewOnly: 1,
   StartFromFirst: 2,

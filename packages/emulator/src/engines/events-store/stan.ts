@@ -1,4 +1,4 @@
-// The NATS Streaming (stan) rules the events store inherits (server.md §2.2, §3).
+// The NATS Streaming (stan) rules the events store inherits (broker-behaviour.md §2.2, §3).
 import { STAN_INVALID_CLIENT_ID } from '../../service/errors.js';
 
 /** An error the server passes through from stan, as gRPC INTERNAL with this exact text. */

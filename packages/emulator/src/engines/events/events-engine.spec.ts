@@ -20,7 +20,7 @@ describe('EventsEngine', () => {
     expect(channels.list('events', 'a.*')[0]!.isActive).toBe(false);
   });
 
-  it('routes by the subject NATS sees: a tab, CR or LF ends it (server.md §6)', () => {
+  it('routes by the subject NATS sees: a tab, CR or LF ends it (broker-behaviour.md §6)', () => {
     expect(natsSubject('a\tb')).toBe('a');
     expect(natsSubject('a\r\nb')).toBe('a');
     expect(natsSubject('a.b')).toBe('a.b');

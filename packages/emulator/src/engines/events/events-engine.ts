@@ -1,4 +1,4 @@
-// Events (server.md §2.1): core-NATS fire-and-forget fan-out with queue groups and wildcards.
+// Events (broker-behaviour.md §2.1): core-NATS fire-and-forget fan-out with queue groups and wildcards.
 import type { ChannelRegistry } from '../channels/registry.js';
 import { SubjectRouter, type Subscription } from '../subjects.js';
 

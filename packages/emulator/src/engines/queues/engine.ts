@@ -1,7 +1,7 @@
 // The queue engine: stored messages per queue, consumers that wait for them, settlement
 // (ack, negative settle = copy at the tail, dead-letter), delay and expiration, and the
 // persistence of all of it through the Store. No gRPC here; the service layer maps wire
-// requests onto these calls (spec/server.md §2.4 is the reference for every rule).
+// requests onto these calls (docs/broker-behaviour.md §2.4 is the reference for every rule).
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { QueueLimits } from '../../config.js';
 import type { QueueMessage, QueueMessageAttributes, QueuesInfo, QueueInfo, SendQueueMessageResult } from '../../generated/kubemq.js';

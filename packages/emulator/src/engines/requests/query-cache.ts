@@ -1,4 +1,4 @@
-// Emulator-only query cache (the open-source server has none, server.md §0 item 5, §2.3):
+// Emulator-only query cache (the open-source server has none, broker-behaviour.md §0 item 5, §2.3):
 // a response to a query with CacheKey and CacheTTL > 0 answers later queries with the same key
 // on the same channel, with CacheHit:true, until TTL seconds have passed.
 import type { Clock } from '../../clock.js';

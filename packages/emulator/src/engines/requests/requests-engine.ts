@@ -1,4 +1,4 @@
-// Commands and queries (server.md §2.3): NATS request/reply. A request goes to every ungrouped
+// Commands and queries (broker-behaviour.md §2.3): NATS request/reply. A request goes to every ungrouped
 // responder and one member of each group; the broker fills Request.ReplyChannel with an inbox;
 // the first response wins, later ones are dropped; no response in Timeout ms is a timeout.
 import type { Clock, TimerHandle } from '../../clock.js';

@@ -44,7 +44,7 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
       // §5.3: the real server may crash (nil dereference) when a client cancels an upstream
       // without half-closing first. We stay up, but say so loudly for SDK tests to notice.
       if (!halfClosed) {
-        ctx.log.warn('QueuesUpstream cancelled without half-close: a real KubeMQ server may crash here (server.md §5.3)', {
+        ctx.log.warn('QueuesUpstream cancelled without half-close: a real KubeMQ server may crash here (broker-behaviour.md §5.3)', {
           requests: received,
           answered,
         });

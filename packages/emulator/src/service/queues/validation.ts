@@ -1,4 +1,4 @@
-// The queue validation rules of server.md §3, one ordered list of checks per operation
+// The queue validation rules of broker-behaviour.md §3, one ordered list of checks per operation
 // (pkg/client/validatation.go, pkg/client/queue.go). Each check returns an error text or
 // undefined; the first failing check wins.
 import type { QueueLimits } from '../../config.js';

@@ -1,5 +1,5 @@
 // Subscription readiness without sleeping: KubeMQ sends no header when a subscription is
-// established, so publish probes until one arrives (server.md §0 [seen], design "Tests").
+// established, so publish probes until one arrives (broker-behaviour.md §0 [seen], design "Tests").
 import { probeUntil } from '@kubemq/testing/jest';
 import {
   type EventReceive,

@@ -1,7 +1,7 @@
 // The poll loop behind subscribe(), transactions() and consume(): one downstream stream per loop,
 // one Get at a time, one open transaction at a time. The next Get is written as soon as the
 // transaction in hand has written the settlement that ends it and that settlement's proof: the
-// broker serves a stream's requests one at a time, in order (spec/server.md §2.4), so the proof is
+// broker serves a stream's requests one at a time, in order (docs/broker-behaviour.md §2.4), so the proof is
 // answered before the Get, and a batch costs one round trip instead of two. The new transaction is
 // delivered only once the previous one is terminal. Rebuilt by core's recoverable() after a
 // connection loss.
@@ -87,7 +87,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     });
     return () => {
       stopped = true;
-      // Cancelling a downstream stream is safe (spec/server.md §5.3); the broker returns every
+      // Cancelling a downstream stream is safe (docs/broker-behaviour.md §5.3); the broker returns every
       // message of its open transactions to the queue (a pending Get's included).
       lane.cancel();
     };
@@ -99,7 +99,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
  * stopping broker reset), plus UNKNOWN. Validation, authentication and permission errors end it.
  */
 export function consumerRetryable(err: KubemqError): boolean {
-  // Queue-only: the broker answers queue RPCs during shutdown with a bare gRPC UNKNOWN (server.md §5.1), which core can't tell from other UNKNOWNs.
+  // Queue-only: the broker answers queue RPCs during shutdown with a bare gRPC UNKNOWN (broker-behaviour.md §5.1), which core can't tell from other UNKNOWNs.
   return err.retryable || err.code === 'UNKNOWN';
 }
 

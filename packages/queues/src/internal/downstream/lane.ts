@@ -1,5 +1,5 @@
 // One QueuesDownstream stream. The broker serves the requests of a stream one at a time, in order,
-// and keeps its transactions per stream (spec/server.md §2.4), so a lane carries at most one open
+// and keeps its transactions per stream (docs/broker-behaviour.md §2.4), so a lane carries at most one open
 // transaction: a Get is written only once the previous transaction takes no more settlements (it is
 // terminal, or, in the poll loops, its ending settlement and that settlement's proof are already
 // written ahead of the Get), and a pending Get never sits in front of a settlement.

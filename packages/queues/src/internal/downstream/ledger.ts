@@ -1,7 +1,7 @@
 // The settlement state machine of one poll transaction, with no I/O: which settlements may start,
 // which messages each one covers, and what the broker's answer means for every message.
 //
-// A settlement is never answered by the broker on success (spec/server.md §2.4), so every settlement
+// A settlement is never answered by the broker on success (docs/broker-behaviour.md §2.4), so every settlement
 // is followed on the same stream by an ActiveOffsets probe. Requests on one downstream stream are
 // served in order, so the probe's answer proves the settlement was processed, and its content (the
 // still-unsettled sequences, or "closed response") says what it did.
@@ -25,7 +25,7 @@ export interface SettlePlan {
   sequences: number[];
   /**
    * Send `CloseByClient` after the settlement: no known message is left pending. Messages the open
-   * transaction captured after the poll (spec/server.md §2.4 [seen]) are hidden from everyone and
+   * transaction captured after the poll (docs/broker-behaviour.md §2.4 [seen]) are hidden from everyone and
    * return to the queue only when the transaction closes.
    */
   closeAfter: boolean;

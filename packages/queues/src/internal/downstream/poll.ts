@@ -8,7 +8,7 @@ import { PollTransaction, type TransactionHost } from './transaction.js';
 /**
  * One Get on a lane that carries no open transaction. The deadline is the broker's wait plus the
  * call timeout; when it passes (or the signal aborts) the lane is cancelled, which makes the broker
- * return whatever that Get had taken (downstream streams are safe to cancel, spec/server.md §5.3).
+ * return whatever that Get had taken (downstream streams are safe to cancel, docs/broker-behaviour.md §5.3).
  * On an error answer the lane is free again at once; otherwise it is free when the transaction
  * takes no more requests (`host.onTerminal`).
  */

@@ -1,7 +1,7 @@
 // QueuesUpstream: batches over one bidirectional stream, answers correlated by request id (the
 // broker processes each request concurrently, so answers may come out of order).
 //
-// Aborting this stream can crash the open-source broker (spec/server.md §5.3): its reader forwards a
+// Aborting this stream can crash the open-source broker (docs/broker-behaviour.md §5.3): its reader forwards a
 // nil request to code that dereferences it. So the stream is only ever ended by half-closing it,
 // waiting for every pending answer, and then cancelling (the broker ignores the half-close itself).
 import { KubemqError } from '@kubemq/core';

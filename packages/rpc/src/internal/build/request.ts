@@ -46,7 +46,7 @@ export interface BuiltRequest {
 
 /**
  * Validates a command or query and builds its wire `Request`. Throws a ValidationError naming
- * the field on bad input, before anything is sent (the checks of spec/server.md §3 and more).
+ * the field on bad input, before anything is sent (the checks of docs/broker-behaviour.md §3 and more).
  */
 export function buildRequest(kind: RequestKind, message: Command | Query, ctx: BuildRequestContext): BuiltRequest {
   const op = ctx.operation;

@@ -8,7 +8,7 @@ describe('buildSubscribe', () => {
     expect(buildSubscribe(QUERIES, { channel: 'q', group: 'g' }, 'me', 'op').wire).toMatchObject({ SubscribeTypeData: 4, Group: 'g' });
   });
 
-  it('allows wildcards (spec/server.md §2.3)', () => {
+  it('allows wildcards (docs/broker-behaviour.md §2.3)', () => {
     expect(buildSubscribe(COMMANDS, { channel: 'devices.*.reboot' }, 'me', 'op').channel).toBe('devices.*.reboot');
     expect(buildSubscribe(COMMANDS, { channel: 'devices.>' }, 'me', 'op').channel).toBe('devices.>');
   });

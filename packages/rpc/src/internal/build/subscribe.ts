@@ -9,7 +9,7 @@ export interface BuiltSubscribe {
   group: string | undefined;
 }
 
-/** Validates a responder subscription (wildcards allowed, spec/server.md §2.3) and builds it. */
+/** Validates a responder subscription (wildcards allowed, docs/broker-behaviour.md §2.3) and builds it. */
 export function buildSubscribe(kind: RequestKind, options: SubscribeOptions, clientId: string, operation: string): BuiltSubscribe {
   requireObject(options, 'options', operation);
   const channel = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });

@@ -6,7 +6,7 @@ import { responseTimestampToDate } from './executed-at.js';
 import { asUint8Array } from './received.js';
 
 /**
- * The broker clears a command response's body, metadata and cache flag (spec/server.md §2.3), so
+ * The broker clears a command response's body, metadata and cache flag (docs/broker-behaviour.md §2.3), so
  * a command response has none. `sentId` stands in if a broker ever omits the request id.
  */
 export function toCommandResponse(wire: Response, sentId: string): CommandResponse {
