@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// API reports: one `etc/<entry>.api.md` per public entry point of every package, written by
+// api-extractor from the built `.d.ts` files, so every change to the public surface shows up in
+// review as a diff of that file.
+//   npm run api:update   rewrite the reports (after `npm run build`)
+//   npm run api:check    fail when a report differs from the built declarations (CI)
+import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const check = process.argv.includes('--check');
+
+/** Every `exports` entry of a package that has types: `.` → `index`, `./jest/global-setup` → `jest-global-setup`. */
+function entries(pkgDir) {
+  const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const out = [];
+  for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+    const types = target?.import?.types;
+    if (typeof types !== 'string') continue;
+    const name = subpath === '.' ? manifest.name.replace('@kubemq/', '') : `${manifest.name.replace('@kubemq/', '')}-${subpath.slice(2).replaceAll('/', '-')}`;
+    out.push({ subpath, name, dts: join(pkgDir, types) });
+  }
+  return out;
+}
+
+let failures = 0;
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  const pkgDir = join(root, 'packages', pkg);
+  if (!existsSync(join(pkgDir, 'package.json'))) continue;
+  const reportFolder = join(pkgDir, 'etc');
+  mkdirSync(reportFolder, { recursive: true });
+  for (const entry of entries(pkgDir)) {
+    if (!existsSync(entry.dts)) {
+      console.error(`${entry.name}: ${entry.dts} is missing; run the build first`);
+      failures++;
+      continue;
+    }
+    const config = ExtractorConfig.prepare({
+      configObject: {
+        projectFolder: pkgDir,
+        mainEntryPointFilePath: entry.dts,
+        compiler: {
+          // The declarations as a user's compiler sees them (Node's types, strict, NodeNext).
+          overrideTsconfig: {
+            compilerOptions: { target: 'ES2022', lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+            include: [join(pkgDir, 'dist/esm/**/*.d.ts')],
+          },
+        },
+        apiReport: { enabled: true, reportFileName: `${entry.name}.api.md`, reportFolder, reportTempFolder: join(root, 'tmp', 'api', pkg) },
+        docModel: { enabled: false },
+        dtsRollup: { enabled: false },
+        tsdocMetadata: { enabled: false },
+        messages: {
+          compilerMessageReporting: { default: { logLevel: 'warning' } },
+          extractorMessageReporting: {
+            default: { logLevel: 'warning', addToApiReportFile: true },
+            // Release tags (@public/@beta) are not used in this project.
+            'ae-missing-release-tag': { logLevel: 'none', addToApiReportFile: false },
+          },
+          tsdocMessageReporting: { default: { logLevel: 'none' } },
+        },
+      },
+      configObjectFullPath: join(pkgDir, 'api-extractor.json'),
+      packageJsonFullPath: join(pkgDir, 'package.json'),
+    });
+    const result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false, messageCallback: (m) => {
+      // Compiler and analysis warnings go into the report itself; keep the console for errors.
+      if (m.logLevel !== 'error') m.handled = true;
+    } });
+    if (!result.succeeded || (check && result.apiReportChanged)) {
+      failures++;
+      console.error(`${entry.name}: ${result.apiReportChanged ? `the public API differs from etc/${entry.name}.api.md (run npm run api:update and review the diff)` : 'api-extractor failed'}`);
+    } else {
+      console.log(`${entry.name}: ${check ? 'matches' : 'written to'} ${pkg}/etc/${entry.name}.api.md`);
+    }
+  }
+}
+process.exit(failures === 0 ? 0 : 1);
