@@ -1,22 +1,28 @@
 // @kubemq/core: the client, its connection, errors and the shared message types.
 // Explicit named exports only: this list is the public API.
 
-export { KubemqClient, type CallOptions } from './client/kubemq-client.js';
-export type {
-  ClientOptions,
-  CredentialProvider,
-  KeepaliveOptions,
-  ResolvedClientOptions,
-  TlsOptions,
-} from './client/options.js';
+export { KubemqClient } from './client/kubemq-client.js';
+export type { CallOptions } from './client/call-options.js';
+export type { ClientOptions, CredentialProvider, KeepaliveOptions, TlsOptions } from './client/options.js';
 export type { ConnectionState } from './client/connection-state.js';
 export type { ServerInfo } from './client/server-info.js';
 export type { Logger, LogFields, LogLevel } from './client/logger.js';
 export { pinoLogger, type FieldsFirstLogger } from './client/logger-adapters.js';
 export type { ReconnectPolicy } from './internal/recovery/backoff.js';
-export { ChannelsClient, CHANNEL_MANAGEMENT_CHANNEL, type PurgeQueueOptions } from './channels/channels-client.js';
-export type { ChannelInfo, ChannelStats, ChannelType } from './channels/channel-info.js';
 export { bodyText, bodyJson, type MessageBody, type Tags } from './client/body.js';
+
+// Streams the API hands out (subscriptions, `client.state$`): Observables that `for await` reads.
+export { IteratorOverflowError, type IterableObservable } from './internal/streams/iterable-observable.js';
+
+// Channel management: an optional feature, so a function (an app that never calls it does not bundle it).
+export {
+  channels,
+  CHANNEL_MANAGEMENT_CHANNEL,
+  type ChannelsClient,
+  type ChannelOptions,
+  type ChannelListOptions,
+} from './channels/channels-client.js';
+export type { ChannelInfo, ChannelStats, ChannelType } from './channels/channel-info.js';
 
 export { ErrorCode } from './internal/errors/error-codes.js';
 export {

@@ -1,4 +1,4 @@
-import { type KubemqClient, ValidationError } from '@kubemq/core';
+import { type KubemqClient, ValidationError, type IterableObservable } from '@kubemq/core';
 import {
   brokerError,
   clientInternals,
@@ -11,7 +11,6 @@ import {
   tracedDeliveries,
   validatePositiveInt,
   type ClientInternals,
-  type IterableObservable,
 } from '@kubemq/core/internal';
 import { from, mergeMap } from 'rxjs';
 import { QueueConsumer, type QueueHandler } from './internal/consumer/consumer.js';

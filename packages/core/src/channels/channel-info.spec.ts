@@ -1,10 +1,10 @@
 import { parseChannelList } from './channel-info.js';
 
 const body = (json: unknown) => Buffer.from(JSON.stringify(json));
-const at = (lastActivity: unknown) => parseChannelList(body([{ name: 'c', lastActivity }]))[0]?.lastActivity.toISOString();
+const at = (lastActivity: unknown) => parseChannelList(body([{ name: 'c', lastActivity }]))[0]?.lastActivityAt.toISOString();
 
 describe('parseChannelList', () => {
-  it('reads lastActivity in any Unix unit, or as an ISO string', () => {
+  it("reads the broker's lastActivity in any Unix unit, or as an ISO string, into lastActivityAt", () => {
     const iso = '2025-11-28T03:20:00.000Z';
     expect(at(1_764_300_000)).toBe(iso);
     expect(at(1_764_300_000_000)).toBe(iso);

@@ -10,7 +10,7 @@ export interface ChannelStats {
   /** Messages counted. */
   messages: number;
   /** Bytes counted. */
-  volume: number;
+  volumeBytes: number;
   /** Responses (commands and queries). */
   responses: number;
   /** Messages waiting (queues). */
@@ -28,7 +28,7 @@ export interface ChannelInfo {
   /** Its type, as the broker reports it. */
   type: ChannelType | string;
   /** When the channel last carried traffic. */
-  lastActivity: Date;
+  lastActivityAt: Date;
   /** Whether it has live senders or receivers. */
   isActive: boolean;
   /** Traffic into the channel. */
@@ -61,7 +61,7 @@ function parseChannel(item: unknown, index: number): ChannelInfo {
   return {
     name: raw['name'],
     type: typeof raw['type'] === 'string' ? raw['type'] : '',
-    lastActivity: toDate(raw['lastActivity']),
+    lastActivityAt: toDate(raw['lastActivity']),
     isActive: raw['isActive'] === true,
     incoming: toStats(raw['incoming']),
     outgoing: toStats(raw['outgoing']),
@@ -71,11 +71,11 @@ function parseChannel(item: unknown, index: number): ChannelInfo {
 function toStats(value: unknown): ChannelStats {
   const raw = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const n = (key: string) => (typeof raw[key] === 'number' ? (raw[key] as number) : 0);
-  return { messages: n('messages'), volume: n('volume'), responses: n('responses'), waiting: n('waiting'), expired: n('expired'), delayed: n('delayed') };
+  return { messages: n('messages'), volumeBytes: n('volume'), responses: n('responses'), waiting: n('waiting'), expired: n('expired'), delayed: n('delayed') };
 }
 
 /**
- * `lastActivity` is a Unix timestamp whose unit the wire does not fix; it is read by magnitude
+ * The broker's `lastActivity` is a Unix timestamp whose unit the wire does not fix; it is read by magnitude
  * (seconds, milliseconds, microseconds or nanoseconds for any date between 1973 and 5138), or as
  * an ISO string.
  */

@@ -1,122 +1,159 @@
-import type { CallOptions, KubemqClient } from '../client/kubemq-client.js';
+import type { CallOptions } from '../client/call-options.js';
+import type { KubemqClient } from '../client/kubemq-client.js';
 import type { ClientInternals } from '../internal/connection/client-internals.js';
 import { clientInternals } from '../internal/connection/internals-key.js';
-import { msToSeconds } from '../internal/conversions/time.js';
 import { newId } from '../internal/conversions/id.js';
 import { TimeoutError, type KubemqError } from '../internal/errors/kubemq-error.js';
 import { brokerError, mapError } from '../internal/errors/map-error.js';
-import { AckAllQueueMessagesRequest, Request, Request_RequestType } from '../internal/generated/kubemq.js';
-import { ACK_ALL_QUEUE_MESSAGES, SEND_REQUEST } from '../internal/methods.js';
+import { Request, Request_RequestType, Response } from '../internal/generated/kubemq.js';
 import { computeBackoff } from '../internal/recovery/backoff.js';
 import { sleep } from '../internal/recovery/sleep.js';
+import { unaryMethod } from '../internal/transport/method-descriptor.js';
 import { validateChannel } from '../internal/validation/channel.js';
 import { fail } from '../internal/validation/fail.js';
-import { validateSignal } from '../internal/validation/numbers.js';
+import { validatePositiveInt, validateSignal } from '../internal/validation/numbers.js';
 import { CHANNEL_TYPES, parseChannelList, type ChannelInfo, type ChannelType } from './channel-info.js';
 
 /** The broker's internal channel that serves channel management (commercial KubeMQ only). */
 export const CHANNEL_MANAGEMENT_CHANNEL = 'kubemq.cluster.internal.requests';
-const REQUEST_TIMEOUT_MS = 10_000;
-/** gRPC deadline: the broker's own request timeout plus room for its `Error 301` answer. */
-const CALL_TIMEOUT_MS = REQUEST_TIMEOUT_MS + 5_000;
+/** Declared here, not with the client's own methods: only an app that calls channels() bundles it. */
+const SEND_REQUEST = /* @__PURE__ */ unaryMethod('SendRequest', Request, Response);
 /** `cluster snapshot not ready` is transient: a few quick retries. */
 const SNAPSHOT_RETRIES = { initialDelayMs: 200, maxDelayMs: 1000, multiplier: 2, maxAttempts: 4 };
 
-/** Options of {@link ChannelsClient.purgeQueue}. */
-export interface PurgeQueueOptions extends CallOptions {
-  /** How long the broker collects waiting messages to ack, in ms (whole seconds). Default 1000. */
-  waitMs?: number;
+/** The channel that {@link ChannelsClient.create} and {@link ChannelsClient.delete} act on. */
+export interface ChannelOptions {
+  /** The kind of channel. */
+  type: ChannelType;
+  /** The channel name (no wildcards). */
+  channel: string;
+}
+
+/** What {@link ChannelsClient.list} lists. */
+export interface ChannelListOptions {
+  /** The kind of channel to list. */
+  type: ChannelType;
+  /** Only channels whose name matches this search (the broker's own matching). Default: all. */
+  search?: string;
 }
 
 /**
- * Channel management: create, delete and list channels of each type, and purge a queue.
+ * Channel management: create, delete and list channels of each type. Get one with
+ * {@link channels}.
  *
- * Create, delete and list are queries to the broker's internal channel
- * `kubemq.cluster.internal.requests`, which only the commercial KubeMQ server answers. **The
- * open-source server (kubemq-community) has no responder there**: these calls then fail after
- * 10 s with a TimeoutError that says so. On that server channels are created on first use.
- * `purgeQueue` works everywhere (it acks every waiting message).
+ * Each call is a query to the broker's internal channel `kubemq.cluster.internal.requests`, which
+ * only the commercial KubeMQ server answers. **The open-source server (kubemq-community) has no
+ * responder there**: these calls then fail with a TimeoutError that says so, once their
+ * `timeoutMs` has passed. On that server channels are created on first use. To empty a queue, use
+ * the queues package.
+ *
+ * The broker waits for its responder as long as the call may take (`timeoutMs`, default the
+ * client's `defaultTimeoutMs`).
+ */
+export interface ChannelsClient {
+  /**
+   * Creates a channel.
+   *
+   * @throws ValidationError for a bad type or channel (nothing is sent); TimeoutError when no
+   *   responder answers in time (always on the open-source server); KubemqError `BROKER` when the
+   *   broker refuses.
+   */
+  create(channel: ChannelOptions, options?: CallOptions): Promise<void>;
+  /**
+   * Deletes a channel.
+   *
+   * @throws as {@link ChannelsClient.create}.
+   */
+  delete(channel: ChannelOptions, options?: CallOptions): Promise<void>;
+  /**
+   * Lists the channels of a type, optionally only those matching `search`.
+   *
+   * @throws as {@link ChannelsClient.create}, and KubemqError `BROKER` for a reply that is not a
+   *   channel list.
+   */
+  list(filter: ChannelListOptions, options?: CallOptions): Promise<ChannelInfo[]>;
+}
+
+/**
+ * Channel management for a client. A function rather than a member of the client, so an app
+ * that never calls it does not bundle it.
+ *
+ * @throws ValidationError when `client` is not a KubemqClient.
  *
  * @example
  * ```ts
- * await client.channels.create('queues', 'orders');
- * const queues = await client.channels.list('queues', 'orders');
- * const purged = await client.channels.purgeQueue('orders');
+ * import { KubemqClient, channels } from '@kubemq/core';
+ *
+ * await using client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * await channels(client).create({ type: 'queues', channel: 'orders' });
+ * const listed = await channels(client).list({ type: 'queues', search: 'orders' });
+ * console.log(listed.map((c) => `${c.name}: ${c.incoming.messages} in, last active ${c.lastActivityAt.toISOString()}`));
  * ```
  */
-export class ChannelsClient {
-  readonly #client: ClientInternals;
+export function channels(client: KubemqClient): ChannelsClient {
+  const internals = clientInternals(client);
+  return {
+    async create(channel, options) {
+      await query(internals, 'create-channel', 'channels.create', channelTags(channel), options);
+    },
+    async delete(channel, options) {
+      await query(internals, 'delete-channel', 'channels.delete', channelTags(channel), options);
+    },
+    async list(filter, options) {
+      const type = checkType(objectOf(filter, 'filter').type);
+      const { search } = filter;
+      if (search !== undefined && typeof search !== 'string') fail('search', 'must be a string');
+      const body = await query(internals, 'list-channels', 'channels.list', { channel_type: type, ...(search && { channel_search: search }) }, options);
+      return parseChannelList(body);
+    },
+  };
+}
 
-  /** Usually reached as `client.channels`. */
-  constructor(client: KubemqClient) {
-    this.#client = clientInternals(client);
-  }
-
-  /** Creates a channel. */
-  async create(type: ChannelType, name: string, options: CallOptions = {}): Promise<void> {
-    const channel = validateChannel(name, { pattern: checkType(type), field: 'name' });
-    await this.#query('create-channel', 'channels.create', { channel_type: type, channel }, options);
-  }
-
-  /** Deletes a channel. */
-  async delete(type: ChannelType, name: string, options: CallOptions = {}): Promise<void> {
-    const channel = validateChannel(name, { pattern: checkType(type), field: 'name' });
-    await this.#query('delete-channel', 'channels.delete', { channel_type: type, channel }, options);
-  }
-
-  /** Lists the channels of a type, optionally filtered by `search`. */
-  async list(type: ChannelType, search?: string, options: CallOptions = {}): Promise<ChannelInfo[]> {
-    checkType(type);
-    if (search !== undefined && typeof search !== 'string') fail('search', 'must be a string');
-    const body = await this.#query('list-channels', 'channels.list', { channel_type: type, ...(search && { channel_search: search }) }, options);
-    return parseChannelList(body);
-  }
-
-  /**
-   * Removes every message waiting in a queue and returns how many (`AckAllQueueMessages`). The
-   * broker collects messages for `waitMs` before answering.
-   */
-  async purgeQueue(name: string, options: PurgeQueueOptions = {}): Promise<number> {
-    const channel = validateChannel(name, { pattern: 'queues', field: 'name' });
-    const waitSeconds = msToSeconds(options.waitMs ?? 1000, 'waitMs');
-    const signal = validateSignal(options.signal);
-    const ctx = { operation: 'channels.purgeQueue', channel };
-    const response = await this.#client.unary(
-      ACK_ALL_QUEUE_MESSAGES,
-      AckAllQueueMessagesRequest.create({ RequestID: newId(), ClientID: this.#client.clientId, Channel: channel, WaitTimeSeconds: waitSeconds }),
-      { ...ctx, timeoutMs: options.timeoutMs ?? waitSeconds * 1000 + 10_000, ...(signal && { signal }) },
-    );
-    if (response.IsError) throw brokerError(response.Error, ctx);
-    return Number(response.AffectedMessages);
-  }
-
-  async #query(metadata: string, operation: string, tags: Record<string, string>, options: CallOptions): Promise<Uint8Array> {
-    const signal = validateSignal(options.signal);
-    const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
-    for (let attempt = 0; ; attempt++) {
-      const request = Request.create({
-        RequestID: newId(),
-        RequestTypeData: Request_RequestType.Query,
-        ClientID: this.#client.clientId,
-        Channel: CHANNEL_MANAGEMENT_CHANNEL,
-        Metadata: metadata,
-        Timeout: REQUEST_TIMEOUT_MS,
-        Tags: { ...tags, client_id: this.#client.clientId },
-      });
-      let response;
-      try {
-        response = await this.#client.unary(SEND_REQUEST, request, { ...ctx, timeoutMs: options.timeoutMs ?? CALL_TIMEOUT_MS, ...(signal && { signal }) });
-      } catch (err) {
-        const error = mapError(err, ctx);
-        // Error 301 (the broker's request timeout) or our own deadline: nobody answered.
-        throw error.code === 'TIMEOUT' ? noResponder(ctx, error) : error;
-      }
-      if (!response.Error) return response.Body;
-      const error = brokerError(response.Error, ctx);
-      if (!/cluster snapshot not ready/i.test(response.Error) || attempt + 1 >= SNAPSHOT_RETRIES.maxAttempts) throw error;
-      await sleep(computeBackoff(SNAPSHOT_RETRIES, attempt), signal).catch((e: unknown) => Promise.reject(mapError(e, ctx)));
+/**
+ * One query to the channel-management responder. The call, its retries of `cluster snapshot not
+ * ready` included, takes at most `timeoutMs`; the broker waits that long for its responder.
+ */
+async function query(client: ClientInternals, metadata: string, operation: string, tags: Record<string, string>, options: CallOptions = {}): Promise<Uint8Array> {
+  const signal = validateSignal(objectOf(options, 'options').signal);
+  const timeoutMs = validatePositiveInt(options.timeoutMs ?? client.options.defaultTimeoutMs, 'timeoutMs');
+  const deadline = Date.now() + timeoutMs;
+  const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
+  for (let attempt = 0; ; attempt++) {
+    const request = Request.create({
+      RequestID: newId(),
+      RequestTypeData: Request_RequestType.Query,
+      ClientID: client.clientId,
+      Channel: CHANNEL_MANAGEMENT_CHANNEL,
+      Metadata: metadata,
+      Timeout: timeoutMs,
+      Tags: { ...tags, client_id: client.clientId },
+    });
+    let response;
+    try {
+      response = await client.unary(SEND_REQUEST, request, { ...ctx, timeoutMs: Math.max(1, deadline - Date.now()), ...(signal && { signal }) });
+    } catch (err) {
+      const error = mapError(err, ctx);
+      // Error 301 (the broker's request timeout) or our own deadline: nobody answered.
+      throw error.code === 'TIMEOUT' ? noResponder(ctx, timeoutMs, error) : error;
     }
+    if (!response.Error) return response.Body;
+    const error = brokerError(response.Error, ctx);
+    const delay = computeBackoff(SNAPSHOT_RETRIES, attempt);
+    const retry = /cluster snapshot not ready/i.test(response.Error) && attempt + 1 < SNAPSHOT_RETRIES.maxAttempts && Date.now() + delay < deadline;
+    if (!retry) throw error;
+    await sleep(delay, signal).catch((e: unknown) => Promise.reject(mapError(e, ctx)));
   }
+}
+
+function objectOf<T>(value: T, field: string): T {
+  if (typeof value !== 'object' || value === null) fail(field, 'must be an object');
+  return value;
+}
+
+/** The request tags naming one channel, validated (nothing is sent when it is bad). */
+function channelTags(target: ChannelOptions): Record<string, string> {
+  const type = checkType(objectOf(target, 'channel').type);
+  return { channel_type: type, channel: validateChannel(target.channel, { pattern: type, field: 'channel' }) };
 }
 
 function checkType(type: unknown): ChannelType {
@@ -124,16 +161,16 @@ function checkType(type: unknown): ChannelType {
   return type as ChannelType;
 }
 
-function noResponder(ctx: { operation: string; channel?: string }, cause: TimeoutError | KubemqError): TimeoutError {
+function noResponder(ctx: { operation: string; channel?: string }, timeoutMs: number, cause: KubemqError): TimeoutError {
   return new TimeoutError({
     message:
-      `${ctx.operation}: no answer from ${CHANNEL_MANAGEMENT_CHANNEL}. ` +
+      `${ctx.operation}: no answer from ${CHANNEL_MANAGEMENT_CHANNEL} within ${timeoutMs} ms. ` +
       'The open-source KubeMQ server (kubemq-community) has no channel-management responder: ' +
       'it creates channels on first use and cannot delete or list them over gRPC (use the commercial server, ' +
       'or its dashboard API). Against a commercial server, the responder did not answer in time.',
     operation: ctx.operation,
     ...(ctx.channel !== undefined && { channel: ctx.channel }),
-    ...((cause as TimeoutError).timeoutMs !== undefined && { timeoutMs: (cause as TimeoutError).timeoutMs }),
+    timeoutMs,
     retryable: false,
     cause,
   });

@@ -1,23 +1,15 @@
-import type { Observable } from 'rxjs';
-import { ChannelsClient } from '../channels/channels-client.js';
 import { secondsToDate } from '../internal/conversions/time.js';
 import { Connection } from '../internal/connection/connection.js';
 import { attachInternals, hasInternals } from '../internal/connection/internals-key.js';
 import { Empty } from '../internal/generated/kubemq.js';
 import { PING } from '../internal/methods.js';
-import { validateSignal } from '../internal/validation/numbers.js';
+import { iterableObservable, type IterableObservable } from '../internal/streams/iterable-observable.js';
+import { validatePositiveInt, validateSignal } from '../internal/validation/numbers.js';
+import type { CallOptions } from './call-options.js';
 import type { ConnectionState } from './connection-state.js';
 import type { ClientOptions } from './options.js';
 import { resolveOptions } from './resolve-options.js';
 import type { ServerInfo } from './server-info.js';
-
-/** Per-call options of calls that can wait. */
-export interface CallOptions {
-  /** Deadline in ms (the wait for a connection included). Default: the client's `defaultTimeoutMs`. */
-  timeoutMs?: number;
-  /** Aborts the call: it fails with code `CANCELLED`. */
-  signal?: AbortSignal;
-}
 
 /**
  * A connection to a KubeMQ broker: one gRPC channel that every pattern (`events(client)`,
@@ -36,10 +28,11 @@ export interface CallOptions {
  */
 export class KubemqClient implements AsyncDisposable {
   readonly #connection: Connection;
-  #channels: ChannelsClient | undefined;
+  readonly #state$: IterableObservable<ConnectionState>;
 
   private constructor(connection: Connection) {
     this.#connection = connection;
+    this.#state$ = iterableObservable(connection.state$);
     attachInternals(this, connection);
   }
 
@@ -90,9 +83,17 @@ export class KubemqClient implements AsyncDisposable {
   /**
    * The connection state over time: replays the current state, then every change
    * (`ready` → `reconnecting` → `ready` … → `closed`), and completes when the client closes.
+   * An Observable that `for await` also reads.
+   *
+   * @example
+   * ```ts
+   * for await (const state of client.state$) {
+   *   if (state === 'reconnecting') console.warn('lost the broker; calls wait for it');
+   * }
+   * ```
    */
-  get state$(): Observable<ConnectionState> {
-    return this.#connection.state$;
+  get state$(): IterableObservable<ConnectionState> {
+    return this.#state$;
   }
 
   /**
@@ -113,31 +114,30 @@ export class KubemqClient implements AsyncDisposable {
     return {
       host: result.Host,
       version: result.Version,
-      serverStartTime: secondsToDate(result.ServerStartTime),
+      startedAt: secondsToDate(result.ServerStartTime),
       uptimeSeconds: Number(result.ServerUpTimeSeconds),
     };
   }
 
   /**
-   * Channel management: create, delete, list (commercial KubeMQ only: the open-source server has
-   * no responder for these and they time out with an error that says so) and purge a queue.
+   * Closes the client: takes no new work, lets in-flight calls and open subscriptions drain, then
+   * closes the channel. Safe to call more than once.
+   *
+   * `timeoutMs` bounds the whole close (default: the client's `drainTimeoutMs`); when it passes,
+   * or `signal` aborts, the drain ends early and the client closes all the same: the returned
+   * promise always resolves once the client is closed. `timeoutMs` may be 0 (no drain).
+   *
+   * @throws ValidationError for a bad option (nothing is closed then).
    *
    * @example
    * ```ts
-   * const channels = await client.channels.list('events_store', 'orders');
+   * process.once('SIGTERM', () => void client.close({ timeoutMs: 2000 }));
    * ```
    */
-  get channels(): ChannelsClient {
-    this.#channels ??= new ChannelsClient(this);
-    return this.#channels;
-  }
-
-  /**
-   * Closes the client: takes no new work, lets in-flight calls and open subscriptions drain
-   * (at most `drainTimeoutMs`), then closes the channel. Safe to call more than once.
-   */
-  close(): Promise<void> {
-    return this.#connection.close();
+  async close(options: CallOptions = {}): Promise<void> {
+    const signal = validateSignal(options.signal);
+    const timeoutMs = options.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
+    return this.#connection.close({ ...(timeoutMs !== undefined && { timeoutMs }), ...(signal && { signal }) });
   }
 
   /** `await using client = await KubemqClient.connect()` closes it at the end of the scope. */

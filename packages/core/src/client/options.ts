@@ -46,7 +46,7 @@ export interface TlsOptions {
  */
 export interface KeepaliveOptions {
   /** Interval between pings on a connection with open calls, in ms. Default 360000; at least 300000 is advised. */
-  timeMs?: number;
+  intervalMs?: number;
   /** How long to wait for a ping's answer before declaring the connection dead, in ms. Default 20000. */
   timeoutMs?: number;
 }
@@ -70,15 +70,25 @@ export interface ClientOptions {
   tls?: TlsOptions | boolean;
   /** How long connect() may take, in ms. Default 10000. */
   connectTimeoutMs?: number;
-  /** Deadline of unary calls that set none, in ms (buffer wait included). Default 30000. */
+  /**
+   * How long a call may take when its `timeoutMs` (`CallOptions`) is not given, in ms, a wait
+   * for the connection included. Default 30000.
+   */
   defaultTimeoutMs?: number;
   /** Keepalive pings, or `false` for none. See {@link KeepaliveOptions} for why the default is 6 minutes. */
   keepalive?: KeepaliveOptions | false;
   /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 4 s max, ×2, unlimited attempts. */
   reconnect?: Partial<ReconnectPolicy>;
-  /** How many unary calls may wait for the connection while reconnecting. Default 1000. */
-  sendBufferSize?: number;
-  /** How long close() waits for in-flight work and subscriptions to drain, in ms. Default 5000. */
+  /**
+   * How many calls may wait for the connection while the client reconnects (a count of calls,
+   * not bytes). One more fails at once with code `BUFFER_FULL`; `0` makes every call fail fast
+   * while the client is not ready. Default 1000.
+   */
+  maxPendingCalls?: number;
+  /**
+   * How long `close()` waits for in-flight work and subscriptions to drain, in ms, when it is not
+   * given a `timeoutMs` of its own. Default 5000.
+   */
   drainTimeoutMs?: number;
   /** Largest message sent or received, in bytes. Default 104857600 (100 MiB, the broker's limit). */
   maxMessageBytes?: number;
@@ -95,30 +105,4 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** The environment to read `KUBEMQ_*` variables from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** The options the client runs with, after environment and defaults (no secrets in here). */
-export interface ResolvedClientOptions {
-  /** See {@link ClientOptions.address}. */
-  readonly address: string;
-  /** See {@link ClientOptions.clientId}. */
-  readonly clientId: string;
-  /** See {@link ClientOptions.connectTimeoutMs}. */
-  readonly connectTimeoutMs: number;
-  /** See {@link ClientOptions.defaultTimeoutMs}. */
-  readonly defaultTimeoutMs: number;
-  /** See {@link ClientOptions.keepalive}. */
-  readonly keepalive: Readonly<Required<KeepaliveOptions>> | false;
-  /** See {@link ClientOptions.reconnect}. */
-  readonly reconnect: Readonly<ReconnectPolicy>;
-  /** See {@link ClientOptions.sendBufferSize}. */
-  readonly sendBufferSize: number;
-  /** See {@link ClientOptions.drainTimeoutMs}. */
-  readonly drainTimeoutMs: number;
-  /** See {@link ClientOptions.maxMessageBytes}. */
-  readonly maxMessageBytes: number;
-  /** See {@link ClientOptions.tokenRefreshMarginMs}. */
-  readonly tokenRefreshMarginMs: number;
-  /** Whether the channel uses TLS. */
-  readonly tls: boolean;
 }

@@ -7,11 +7,11 @@ describe('resolveOptions: options > environment > defaults', () => {
     const { options, tls, auth } = resolveOptions({ env: {} });
     expect(options.address).toBe(DEFAULT_ADDRESS);
     expect(options.clientId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(options.keepalive).toEqual({ timeMs: 360_000, timeoutMs: 20_000 });
-    expect((options.keepalive as { timeMs: number }).timeMs).toBeGreaterThanOrEqual(300_000);
+    expect(options.keepalive).toEqual({ intervalMs: 360_000, timeoutMs: 20_000 });
+    expect((options.keepalive as { intervalMs: number }).intervalMs).toBeGreaterThanOrEqual(300_000);
     expect(options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 4_000, multiplier: 2, maxAttempts: Infinity });
     expect(options.maxMessageBytes).toBe(104_857_600);
-    expect(options).toMatchObject({ connectTimeoutMs: 10_000, defaultTimeoutMs: 30_000, sendBufferSize: 1000, drainTimeoutMs: 5000, tls: false });
+    expect(options).toMatchObject({ connectTimeoutMs: 10_000, defaultTimeoutMs: 30_000, maxPendingCalls: 1000, drainTimeoutMs: 5000, tls: false });
     expect(tls).toBeUndefined();
     expect(auth).toEqual({});
   });
@@ -39,7 +39,7 @@ describe('resolveOptions: options > environment > defaults', () => {
 
   it('keepalive can be tuned or turned off; reconnect merges with the defaults', () => {
     expect(resolveOptions({ env: {}, keepalive: false }).options.keepalive).toBe(false);
-    expect(resolveOptions({ env: {}, keepalive: { timeMs: 600_000 } }).options.keepalive).toEqual({ timeMs: 600_000, timeoutMs: 20_000 });
+    expect(resolveOptions({ env: {}, keepalive: { intervalMs: 600_000 } }).options.keepalive).toEqual({ intervalMs: 600_000, timeoutMs: 20_000 });
     expect(resolveOptions({ env: {}, reconnect: { maxAttempts: 3 } }).options.reconnect).toMatchObject({ maxAttempts: 3, initialDelayMs: 500 });
   });
 
@@ -48,8 +48,8 @@ describe('resolveOptions: options > environment > defaults', () => {
     [{ address: 'h:70000' }, 'address'],
     [{ clientId: 'a b' }, 'clientId'],
     [{ connectTimeoutMs: 0 }, 'connectTimeoutMs'],
-    [{ sendBufferSize: -1 }, 'sendBufferSize'],
-    [{ keepalive: { timeMs: 1.5 } }, 'keepalive.timeMs'],
+    [{ maxPendingCalls: -1 }, 'maxPendingCalls'],
+    [{ keepalive: { intervalMs: 1.5 } }, 'keepalive.intervalMs'],
     [{ reconnect: { maxDelayMs: 10 } }, 'reconnect.maxDelayMs'],
     [{ reconnect: { maxAttempts: 0 } }, 'reconnect.maxAttempts'],
     [{ authToken: '' }, 'authToken'],

@@ -7,11 +7,30 @@ import { fail } from '../internal/validation/fail.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
 import { levelLogger, type Logger } from './logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import type { ClientOptions, CredentialProvider, ResolvedClientOptions, TlsOptions } from './options.js';
+import type { ClientOptions, CredentialProvider, KeepaliveOptions, TlsOptions } from './options.js';
 
 export const DEFAULT_ADDRESS = 'localhost:50000';
-export const DEFAULT_KEEPALIVE = { timeMs: 360_000, timeoutMs: 20_000 } as const;
+export const DEFAULT_KEEPALIVE = { intervalMs: 360_000, timeoutMs: 20_000 } as const;
 const MAX_MESSAGE_BYTES = 104_857_600;
+
+/**
+ * The options a client runs with, after environment and defaults (no secrets in here). Internal:
+ * pattern packages read it through `ClientInternals.options`.
+ */
+export interface ResolvedClientOptions {
+  readonly address: string;
+  readonly clientId: string;
+  readonly connectTimeoutMs: number;
+  readonly defaultTimeoutMs: number;
+  readonly keepalive: Readonly<Required<KeepaliveOptions>> | false;
+  readonly reconnect: Readonly<ReconnectPolicy>;
+  readonly maxPendingCalls: number;
+  readonly drainTimeoutMs: number;
+  readonly maxMessageBytes: number;
+  readonly tokenRefreshMarginMs: number;
+  /** Whether the channel uses TLS. */
+  readonly tls: boolean;
+}
 
 /** Everything connect() needs, split so the token never sits in the inspectable options. */
 export interface ConnectionSettings {
@@ -42,7 +61,7 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
     defaultTimeoutMs: int(options.defaultTimeoutMs, 'defaultTimeoutMs', 30_000),
     keepalive: resolveKeepalive(options.keepalive),
     reconnect: resolveReconnect(options.reconnect),
-    sendBufferSize: int(options.sendBufferSize, 'sendBufferSize', 1000, 0),
+    maxPendingCalls: int(options.maxPendingCalls, 'maxPendingCalls', 1000, 0),
     drainTimeoutMs: int(options.drainTimeoutMs, 'drainTimeoutMs', 5000, 0),
     maxMessageBytes: int(options.maxMessageBytes, 'maxMessageBytes', MAX_MESSAGE_BYTES),
     tokenRefreshMarginMs: int(options.tokenRefreshMarginMs, 'tokenRefreshMarginMs', 30_000, 0),
@@ -80,7 +99,7 @@ function validateAddress(address: unknown): string {
 function resolveKeepalive(keepalive: ClientOptions['keepalive']): ResolvedClientOptions['keepalive'] {
   if (keepalive === false) return false;
   return {
-    timeMs: validatePositiveInt(keepalive?.timeMs ?? DEFAULT_KEEPALIVE.timeMs, 'keepalive.timeMs'),
+    intervalMs: validatePositiveInt(keepalive?.intervalMs ?? DEFAULT_KEEPALIVE.intervalMs, 'keepalive.intervalMs'),
     timeoutMs: validatePositiveInt(keepalive?.timeoutMs ?? DEFAULT_KEEPALIVE.timeoutMs, 'keepalive.timeoutMs'),
   };
 }

@@ -4,8 +4,8 @@ export interface ServerInfo {
   host: string;
   /** The broker's version, e.g. `v2.4.0` (empty when the build set none). */
   version: string;
-  /** When the broker process started. */
-  serverStartTime: Date;
+  /** When the broker process started (the broker reports whole seconds). */
+  startedAt: Date;
   /** Seconds since the broker started. */
   uptimeSeconds: number;
 }

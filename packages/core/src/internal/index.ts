@@ -1,5 +1,6 @@
-// @kubemq/core/internal: what the @kubemq/* pattern packages build on (see INTERNAL-API.md).
-// Unstable: only @kubemq/* packages may import it; it may change in any minor version.
+// @kubemq/core/internal: for the @kubemq/* packages only, never for applications. It follows no
+// semver and may change in any release, a patch release included. It exports exactly what the
+// pattern packages (and the monorepo's tests and tools) import; see INTERNAL-API.md.
 
 // Wire contract: the generated message codecs (and their TS types), one by one.
 export {
@@ -13,9 +14,7 @@ export {
   Request_RequestType,
   Response,
   Empty,
-  PingResult,
   QueueMessage,
-  QueueMessageAttributes,
   QueueMessagePolicy,
   QueueMessagesBatchRequest,
   QueueMessagesBatchResponse,
@@ -31,80 +30,46 @@ export {
   QueuesUpstreamResponse,
   QueuesInfoRequest,
   QueuesInfoResponse,
-  QueueInfo,
   QueuesInfo,
-  StreamQueueMessagesRequest,
-  StreamQueueMessagesResponse,
-  StreamRequestType,
 } from './generated/kubemq.js';
-export {
-  unaryMethod,
-  serverStreamMethod,
-  bidiStreamMethod,
-  type MessageCodec,
-  type MethodDescriptor,
-  type MethodKind,
-} from './transport/method-descriptor.js';
+export { unaryMethod, serverStreamMethod, bidiStreamMethod } from './transport/method-descriptor.js';
 
 // A client's internals
 export { clientInternals } from './connection/internals-key.js';
-export type {
-  CallContext,
-  ClientInternals,
-  StreamObserver,
-  StreamCall,
-  BidiCall,
-  Drainable,
-} from './connection/client-internals.js';
+export type { ClientInternals, StreamObserver, StreamCall, BidiCall } from './connection/client-internals.js';
 
 // Recovery
-export { recoverable, type RecoverableOptions } from './recovery/recoverable.js';
-export { computeBackoff, DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './recovery/backoff.js';
-export { BoundedBuffer } from './recovery/bounded-buffer.js';
+export { recoverable } from './recovery/recoverable.js';
 
-// Subscriptions as Observables and async iterables
-export {
-  iterableObservable,
-  IteratorOverflowError,
-  DEFAULT_ITERATOR_BUFFER_SIZE,
-  type IterableObservable,
-  type IterableOptions,
-} from './streams/iterable-observable.js';
+// Subscriptions as Observables and async iterables (the IterableObservable type is public: `@kubemq/core`)
+export { iterableObservable, DEFAULT_ITERATOR_BUFFER_SIZE } from './streams/iterable-observable.js';
 
 // Shared by @kubemq/events and @kubemq/events-store (same wire: Event, SendEventsStream,
 // SubscribeToEvents); each keeps its own method descriptors so a bundle holds only its paths.
-export {
-  buildWireEvent,
-  validateEventId,
-  toBuffer,
-  withOperation,
-  type OutgoingEvent,
-  type WireEventOptions,
-} from './events-wire/build-event.js';
-export { sendEventOnce, validateSendMode, type EventSendMode } from './events-wire/send-event.js';
+export { buildWireEvent, withOperation } from './events-wire/build-event.js';
+export { sendEventOnce, validateSendMode } from './events-wire/send-event.js';
 export { serverStream$ } from './events-wire/server-stream.js';
-export { openSendCall, type SendCallHandlers } from './events-wire/send-call.js';
-export { sendPending, within, type SendPending, type SendPendingOptions } from './events-wire/send-pending.js';
+export { openSendCall } from './events-wire/send-call.js';
+export { sendPending, within, type SendPending } from './events-wire/send-pending.js';
 export { deferred, type Deferred } from './events-wire/deferred.js';
 export { eventSendOperation, eventProcessOperation } from './events-wire/telemetry.js';
 
 // Errors
-export { mapError, brokerError, type CallOutcome, type ErrorContext } from './errors/map-error.js';
+export { mapError, brokerError } from './errors/map-error.js';
 export { isEmptyQueueError } from './errors/broker-errors.js';
 
 // Validation (throws ValidationError naming the field; nothing is sent)
-export { validateChannel, validateGroup, type ChannelPattern, type ChannelRules, type GroupRules } from './validation/channel.js';
-export { validateClientId } from './validation/client-id.js';
+export { validateChannel, validateGroup, type ChannelPattern } from './validation/channel.js';
 export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage } from './validation/message.js';
-export { validatePositiveInt, validateSignal, type NumberRules } from './validation/numbers.js';
+export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 
 // Conversions
-export { msToSeconds, nanosToDate, dateToNanos, secondsToDate } from './conversions/time.js';
+export { msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';
 export { newId } from './conversions/id.js';
 
 // Telemetry: spans around operations and deliveries (no-ops when the client has none)
 export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
 
 // Typed payloads: codec application for the typed channels
-export { validateCodec, encodeValue, decodeBody, withDecoded } from './codecs/typed-body.js';
-export { typedChannelConfig, encodeTyped, sendTyped, decodeReceived, decodeEach, patternClientFor, type TypedChannelConfig, type TypedMessagePlace } from './codecs/typed-channel.js';
+export { validateCodec, encodeValue } from './codecs/typed-body.js';
+export { typedChannelConfig, encodeTyped, sendTyped, decodeReceived, decodeEach, patternClientFor } from './codecs/typed-channel.js';

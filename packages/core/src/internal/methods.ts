@@ -1,14 +1,6 @@
-import {
-  AckAllQueueMessagesRequest,
-  AckAllQueueMessagesResponse,
-  Empty,
-  PingResult,
-  Request,
-  Response,
-} from './generated/kubemq.js';
+import { Empty, PingResult } from './generated/kubemq.js';
 import { unaryMethod } from './transport/method-descriptor.js';
 
-// The methods core itself calls; each pattern package declares its own.
+// The one method the client itself calls. Each pattern package declares its own, and so does
+// channel management (channels/channels-client.ts): an app bundles only the methods it uses.
 export const PING = /* @__PURE__ */ unaryMethod('Ping', Empty, PingResult);
-export const SEND_REQUEST = /* @__PURE__ */ unaryMethod('SendRequest', Request, Response);
-export const ACK_ALL_QUEUE_MESSAGES = /* @__PURE__ */ unaryMethod('AckAllQueueMessages', AckAllQueueMessagesRequest, AckAllQueueMessagesResponse);

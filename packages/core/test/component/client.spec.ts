@@ -29,7 +29,7 @@ describe('KubemqClient against an in-process server', () => {
     await using client = await KubemqClient.connect({ address: server.address, clientId: 'c1' });
     expect(client.state).toBe('ready');
     expect(client.clientId).toBe('c1');
-    expect(await client.ping()).toEqual({ host: 'test-host', version: 'v9.9.9', serverStartTime: new Date(1_700_000_000_000), uptimeSeconds: 42 });
+    expect(await client.ping()).toEqual({ host: 'test-host', version: 'v9.9.9', startedAt: new Date(1_700_000_000_000), uptimeSeconds: 42 });
   });
 
   it('recognises its clients (also across package copies, by a global symbol) and refuses anything else', async () => {
@@ -77,12 +77,26 @@ describe('KubemqClient against an in-process server', () => {
     await expect(client.ping()).rejects.toMatchObject({ code: 'CLOSED', operation: 'client.ping' });
   });
 
+  it('state$ is readable with for await: the current state, every change, and the loop ends at close', async () => {
+    const client = await KubemqClient.connect({ address: server.address });
+    const states: ConnectionState[] = [];
+    const loop = (async () => {
+      for await (const state of client.state$) states.push(state);
+    })();
+    await client.close();
+    await loop;
+    expect(states).toEqual(['ready', 'closed']);
+    // A loop that starts after the close ends at once.
+    for await (const state of client.state$) states.push(state);
+    expect(states).toEqual(['ready', 'closed']);
+  });
+
   it('warns when keepalive pings more often than the open-source broker allows', async () => {
     const warnings: string[] = [];
     const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
     await (await KubemqClient.connect({ address: server.address, logger })).close();
     expect(warnings).toEqual([]);
-    await (await KubemqClient.connect({ address: server.address, logger, keepalive: { timeMs: 10_000 } })).close();
+    await (await KubemqClient.connect({ address: server.address, logger, keepalive: { intervalMs: 10_000 } })).close();
     expect(warnings).toEqual([expect.stringContaining('too_many_pings')]);
   });
 

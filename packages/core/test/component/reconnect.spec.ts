@@ -77,8 +77,8 @@ describe('reconnect and the send buffer', () => {
     subscription.unsubscribe();
   });
 
-  it('a full buffer refuses with BUFFER_FULL, and waiting calls honour their own timeout and abort', async () => {
-    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect, sendBufferSize: 2 });
+  it('more than maxPendingCalls waiting calls is BUFFER_FULL, and waiting calls honour their own timeout and abort', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect, maxPendingCalls: 2 });
     await server.stop();
     await reachState(client, 'reconnecting');
 
@@ -141,10 +141,10 @@ describe('close()', () => {
     await new Promise((r) => setTimeout(r, 50));
 
     const closing = client.close();
-    expect(client.close()).toBe(closing);
+    const again = client.close();
     expect(await rejection(send(client, 'late'))).toMatchObject({ code: 'CLOSED' });
     setTimeout(() => release(), 100);
-    await closing;
+    await Promise.all([closing, again]);
     await expect(inFlight).resolves.toMatchObject({ EventID: 'slow' });
     expect(drained).toEqual(['sub']);
     expect(client.state).toBe('closed');
@@ -159,6 +159,35 @@ describe('close()', () => {
     await client.close();
     expect(Date.now() - started).toBeLessThan(2000);
     expect(client.state).toBe('closed');
+    await server.stop();
+  });
+
+  it('close({ timeoutMs }) bounds the whole close; a later call\'s bound, or an abort, ends an earlier drain', async () => {
+    const server = await startTestServer({});
+    const closeOf = async (close: (client: KubemqClient) => Promise<unknown>) => {
+      const client = await KubemqClient.connect({ address: server.address, drainTimeoutMs: 60_000 });
+      clientInternals(client).track({ drain: () => new Promise(() => undefined) });
+      const started = Date.now();
+      await close(client);
+      expect(client.state).toBe('closed');
+      return Date.now() - started;
+    };
+    expect(await closeOf((c) => c.close({ timeoutMs: 100 }))).toBeLessThan(2000);
+    expect(await closeOf((c) => c.close({ timeoutMs: 0 }))).toBeLessThan(2000);
+    expect(await closeOf((c) => Promise.all([c.close(), c.close({ timeoutMs: 50 })]))).toBeLessThan(2000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    expect(await closeOf((c) => c.close({ signal: controller.signal }))).toBeLessThan(2000);
+    await server.stop();
+  });
+
+  it('close() with a bad option is a ValidationError and closes nothing', async () => {
+    const server = await startTestServer({});
+    await using client = await KubemqClient.connect({ address: server.address });
+    await expect(client.close({ timeoutMs: -1 })).rejects.toMatchObject({ code: 'VALIDATION', field: 'timeoutMs' });
+    await expect(client.close({ signal: 'stop' as never })).rejects.toMatchObject({ code: 'VALIDATION', field: 'signal' });
+    expect(client.state).toBe('ready');
+    await client.close();
     await server.stop();
   });
 

@@ -47,7 +47,7 @@ describe('keepalive against the broker enforcement (own broker)', () => {
   }
 
   it('default options: an idle subscription stays connected for 60 s (no GOAWAY, no reconnect); a 10 s keepalive breaks it', async () => {
-    const [byDefault, aggressive] = await Promise.all([idleSubscription(undefined, 60_000), idleSubscription({ timeMs: 10_000 }, 60_000)]);
+    const [byDefault, aggressive] = await Promise.all([idleSubscription(undefined, 60_000), idleSubscription({ intervalMs: 10_000 }, 60_000)]);
     try {
       expect(byDefault.states).toEqual(['ready']);
       expect(byDefault.ends).toEqual([]);

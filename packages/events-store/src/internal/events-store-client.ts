@@ -1,4 +1,4 @@
-import type { KubemqClient } from '@kubemq/core';
+import type { KubemqClient, IterableObservable } from '@kubemq/core';
 import {
   clientInternals,
   eventSendOperation,
@@ -8,7 +8,6 @@ import {
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
-  type IterableObservable,
 } from '@kubemq/core/internal';
 import { buildEventStore } from './build-event.js';
 import { EventStoreStreamHandleImpl, type EventStoreStreamHandle } from './event-store-stream-handle.js';

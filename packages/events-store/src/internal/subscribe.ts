@@ -1,4 +1,5 @@
 import { defer, filter, tap } from 'rxjs';
+import type { IterableObservable } from '@kubemq/core';
 import {
   eventProcessOperation,
   iterableObservable,
@@ -6,7 +7,6 @@ import {
   recoverable,
   serverStream$,
   type ClientInternals,
-  type IterableObservable,
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventStoreReceive } from './receive.js';

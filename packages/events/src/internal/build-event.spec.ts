@@ -1,5 +1,4 @@
 import { ValidationError } from '@kubemq/core';
-import { validateEventId } from '@kubemq/core/internal';
 import { buildEvent } from './build-event.js';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import { toEventReceive } from './receive.js';
@@ -72,10 +71,10 @@ describe('buildEvent', () => {
     }
   });
 
-  it('validateEventId generates, keeps, or rejects', () => {
-    expect(validateEventId(undefined)).toMatch(/\S+/);
-    expect(validateEventId('abc')).toBe('abc');
-    expect(fieldOf(() => validateEventId('a\u0001'))).toBe('id');
+  it('generates, keeps, or rejects the event id', () => {
+    expect(buildEvent({ channel: 'a', body: 'x' }, 'c').EventID).toMatch(/\S+/);
+    expect(buildEvent({ channel: 'a', body: 'x', id: 'abc' }, 'c').EventID).toBe('abc');
+    expect(fieldOf(() => buildEvent({ channel: 'a', body: 'x', id: 'a\u0001' }, 'c'))).toBe('id');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { KubemqClient } from '@kubemq/core';
+import type { KubemqClient, IterableObservable } from '@kubemq/core';
 import {
   clientInternals,
   eventSendOperation,
@@ -8,7 +8,6 @@ import {
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
-  type IterableObservable,
 } from '@kubemq/core/internal';
 import { buildEvent } from './build-event.js';
 import { EventStreamHandleImpl, type EventStreamHandle } from './event-stream-handle.js';

@@ -1,3 +1,4 @@
+import type { IterableObservable } from '@kubemq/core';
 import {
   eventProcessOperation,
   iterableObservable,
@@ -5,7 +6,6 @@ import {
   recoverable,
   serverStream$,
   type ClientInternals,
-  type IterableObservable,
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from './methods.js';
 import { toEventReceive } from './receive.js';

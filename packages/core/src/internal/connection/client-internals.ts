@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { ConnectionState } from '../../client/connection-state.js';
 import type { Logger } from '../../client/logger.js';
-import type { ResolvedClientOptions } from '../../client/options.js';
+import type { ResolvedClientOptions } from '../../client/resolve-options.js';
 import type { Instrumentation } from '../../telemetry/telemetry.js';
 import type { KubemqError } from '../errors/kubemq-error.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';

@@ -1,7 +1,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { ConnectionState } from '../../client/connection-state.js';
 import type { Logger } from '../../client/logger.js';
-import type { ResolvedClientOptions } from '../../client/options.js';
+import type { ResolvedClientOptions } from '../../client/resolve-options.js';
 import type { ConnectionSettings } from '../../client/resolve-options.js';
 import type { Instrumentation } from '../../telemetry/telemetry.js';
 import { Empty } from '../generated/kubemq.js';
@@ -22,7 +22,7 @@ import type {
   StreamObserver,
 } from './client-internals.js';
 import { abortError, callError, errorContext } from './call-errors.js';
-import { SendBuffer } from './send-buffer.js';
+import { PendingCalls } from './pending-calls.js';
 import { TokenManager } from './token-manager.js';
 
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
@@ -32,7 +32,7 @@ const MIN_BROKER_PING_INTERVAL_MS = 300_000;
 
 /**
  * One connection to the broker: the state machine (connecting → ready → reconnecting → … → closed),
- * reconnects with backoff, the send buffer, auth metadata and refresh, and the three call shapes
+ * reconnects with backoff, the calls waiting for the connection, auth metadata and refresh, and the three call shapes
  * with every failure mapped to a KubemqError. This is what `clientInternals(client)` returns.
  */
 export class Connection implements ClientInternals {
@@ -44,12 +44,14 @@ export class Connection implements ClientInternals {
   readonly #auth: TokenManager;
   readonly #state = new BehaviorSubject<ConnectionState>('connecting');
   readonly state$: Observable<ConnectionState> = this.#state.asObservable();
-  readonly #buffer: SendBuffer;
+  readonly #pending: PendingCalls;
   readonly #reconnectListeners = new Set<() => void>();
   readonly #tracked = new Set<Drainable>();
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Stops the reconnect loop at shutdown. */
   readonly #lifetime = new AbortController();
+  /** Ends close()'s wait for in-flight work (its timeout passed or its signal aborted). */
+  readonly #drainCut = new AbortController();
   #accepting = true;
   /** Why the client closed on its own (the reconnect policy gave up). */
   #failure: KubemqError | undefined;
@@ -61,13 +63,13 @@ export class Connection implements ClientInternals {
     this.logger = settings.logger;
     this.telemetry = settings.telemetry?.instrument({ address: settings.options.address, clientId: settings.options.clientId });
     this.#auth = new TokenManager(settings.auth, settings.options.tokenRefreshMarginMs, settings.logger);
-    this.#buffer = new SendBuffer(settings.options.sendBufferSize);
+    this.#pending = new PendingCalls(settings.options.maxPendingCalls);
     const keepalive = settings.options.keepalive;
     this.#transport = new GrpcTransport({
       address: settings.options.address,
       maxMessageBytes: settings.options.maxMessageBytes,
       keepaliveTimeoutMs: keepalive ? keepalive.timeoutMs : 0,
-      ...(keepalive && { keepaliveTimeMs: keepalive.timeMs }),
+      ...(keepalive && { keepaliveIntervalMs: keepalive.intervalMs }),
       ...(settings.tls && { tls: settings.tls }),
     });
   }
@@ -85,14 +87,14 @@ export class Connection implements ClientInternals {
       await this.#establish(ctx, { deadline, maxAttempts: Infinity, signal: stop });
     } catch (err) {
       const error = signal?.aborted ? mapError(abortError(), ctx) : this.#connectError(err, ctx, deadline);
-      await this.#shutdown(error);
+      await this.#shutdown(error, {});
       throw error;
     }
     this.#state.next('ready');
     this.logger.info('connected', { address: this.options.address, clientId: this.clientId, tls: this.options.tls });
     const { keepalive } = this.options;
-    if (keepalive && keepalive.timeMs < MIN_BROKER_PING_INTERVAL_MS) {
-      this.logger.warn('keepalive.timeMs is below 300000: the open-source broker answers such pings with GOAWAY too_many_pings, which ends idle subscriptions', { keepaliveTimeMs: keepalive.timeMs });
+    if (keepalive && keepalive.intervalMs < MIN_BROKER_PING_INTERVAL_MS) {
+      this.logger.warn('keepalive.intervalMs is below 300000: the open-source broker answers such pings with GOAWAY too_many_pings, which ends idle subscriptions', { keepaliveIntervalMs: keepalive.intervalMs });
     }
     this.#transport.watchConnectivity((channel) => {
       if (channel !== 'ready') this.#lost(`channel ${channel}`);
@@ -142,7 +144,7 @@ export class Connection implements ClientInternals {
       this.state === 'ready'
         ? this.#invoke(method, request, errCtx, deadline, ctx.signal)
         : (async () => {
-            await this.#buffer.wait(errCtx, deadline, ctx.signal, () => this.state);
+            await this.#pending.wait(errCtx, deadline, ctx.signal, () => this.state);
             return this.#invoke(method, request, errCtx, deadline, ctx.signal);
           })();
     this.#inFlight.add(call);
@@ -194,9 +196,12 @@ export class Connection implements ClientInternals {
     return () => this.#tracked.delete(resource);
   }
 
-  /** Stops new work, drains (bounded by drainTimeoutMs), then closes the channel. Idempotent. */
-  close(): Promise<void> {
-    return this.#shutdown(undefined);
+  /**
+   * Stops new work, lets in-flight work drain until `timeoutMs` passes (default drainTimeoutMs)
+   * or `signal` aborts, then closes the channel. Idempotent; each call's bound can end the drain.
+   */
+  close(bound: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    return this.#shutdown(undefined, bound);
   }
 
   // ── calls ────────────────────────────────────────────────────────────────────────────────
@@ -359,7 +364,7 @@ export class Connection implements ClientInternals {
         this.#state.next('ready');
         this.logger.info('reconnected', { address: this.options.address });
         this.telemetry?.reconnected();
-        this.#buffer.release();
+        this.#pending.release();
         for (const listener of this.#reconnectListeners) listener();
       },
       (err: unknown) => {
@@ -371,27 +376,37 @@ export class Connection implements ClientInternals {
           cause: err,
         });
         this.logger.error('gave up reconnecting; the client is closed', { address: this.options.address, attempts: maxAttempts });
-        void this.#shutdown(failure);
+        void this.#shutdown(failure, {});
       },
     );
   }
 
-  #shutdown(failure: KubemqError | undefined): Promise<void> {
+  #shutdown(failure: KubemqError | undefined, bound: { timeoutMs?: number; signal?: AbortSignal }): Promise<void> {
     this.#closing ??= (async () => {
       this.#accepting = false;
       this.#failure = failure;
-      if (failure) this.#buffer.rejectAll(failure);
+      if (failure) this.#pending.rejectAll(failure);
       const drains = [...this.#tracked].map((r) => r.drain());
-      await settleWithin([...drains, ...this.#inFlight], this.options.drainTimeoutMs);
+      await settleUntil([...drains, ...this.#inFlight], this.#drainCut.signal);
       this.#lifetime.abort();
-      this.#buffer.rejectAll(this.#closedError({ operation: 'client.close' }));
+      this.#pending.rejectAll(this.#closedError({ operation: 'client.close' }));
       this.#auth.close();
       this.#transport.close();
       this.#state.next('closed');
       this.#state.complete();
       this.logger.info('closed', { address: this.options.address });
     })();
-    return this.#closing;
+    const closing = this.#closing;
+    const cut = () => this.#drainCut.abort();
+    const timer = setTimeout(cut, bound.timeoutMs ?? this.options.drainTimeoutMs);
+    if (bound.signal?.aborted) cut();
+    else bound.signal?.addEventListener('abort', cut, { once: true });
+    const disarm = () => {
+      clearTimeout(timer);
+      bound.signal?.removeEventListener('abort', cut);
+    };
+    closing.then(disarm, disarm);
+    return closing;
   }
 
   #closedError(ctx: ErrorContext): KubemqError {
@@ -428,11 +443,15 @@ export class Connection implements ClientInternals {
   }
 }
 
-/** Waits for all to settle, or for `ms`, whichever comes first. */
-async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
-  if (promises.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([Promise.allSettled(promises), timeout]);
-  clearTimeout(timer);
+/** Waits for all to settle, or until `stop` aborts, whichever comes first. */
+function settleUntil(promises: Promise<unknown>[], stop: AbortSignal): Promise<void> {
+  if (promises.length === 0 || stop.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stop.removeEventListener('abort', done);
+      resolve();
+    };
+    stop.addEventListener('abort', done, { once: true });
+    void Promise.allSettled(promises).then(done);
+  });
 }

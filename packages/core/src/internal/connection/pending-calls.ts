@@ -10,10 +10,11 @@ interface Waiter {
 }
 
 /**
- * Where unary calls wait while the client is not ready: bounded (a full buffer throws BUFFER_FULL,
- * so nothing is dropped silently), FIFO, and each waiter keeps its own deadline and AbortSignal.
+ * Where unary calls wait while the client is not ready: bounded by `maxPendingCalls` (one more
+ * throws BUFFER_FULL, so nothing is dropped silently), FIFO, and each waiter keeps its own
+ * deadline and AbortSignal.
  */
-export class SendBuffer {
+export class PendingCalls {
   readonly #waiters: BoundedBuffer<Waiter>;
 
   constructor(capacity: number) {

@@ -56,6 +56,6 @@ describe('BoundedBuffer', () => {
     expect(buffer.size).toBe(1);
   });
   it('capacity 0 takes nothing', () => {
-    expect(() => new BoundedBuffer<number>(0).push(1)).toThrow(/send buffer is full/);
+    expect(() => new BoundedBuffer<number>(0).push(1)).toThrow(/calls already wait for the connection \(maxPendingCalls\)/);
   });
 });

@@ -18,7 +18,7 @@ export class BoundedBuffer<T> {
     if (this.#items.length >= this.capacity) {
       throw new KubemqError({
         code: 'BUFFER_FULL',
-        message: `${ctx.operation}: the send buffer is full (${this.capacity} calls wait for the connection); raise sendBufferSize or wait`,
+        message: `${ctx.operation}: ${this.capacity} calls already wait for the connection (maxPendingCalls); raise maxPendingCalls or wait`,
         operation: ctx.operation,
         retryable: true,
         ...(ctx.channel !== undefined && { channel: ctx.channel }),

@@ -1,11 +1,27 @@
 import { Observable, type Subscription } from 'rxjs';
 
-/** An Observable that can also be consumed with `for await`. */
+/**
+ * A stream the API hands out (every `subscribe()`, `client.state$`): an RxJS Observable that
+ * `for await` also reads. Each `for await` loop subscribes once, holds up to the stream's
+ * `bufferSize` values for a loop that is busy, and unsubscribes when the loop ends (`break`,
+ * `return` or a throw).
+ *
+ * @example
+ * ```ts
+ * for await (const state of client.state$) console.log('connection', state);
+ * ```
+ */
 export type IterableObservable<T> = Observable<T> & AsyncIterable<T>;
 
-/** Raised to an async iterator whose consumer fell further behind than its buffer allows. */
+/**
+ * Ends a `for await` loop over an {@link IterableObservable} that fell more than `bufferSize`
+ * values behind: values are never dropped silently. Raise the stream's `bufferSize` or consume
+ * faster.
+ */
 export class IteratorOverflowError extends Error {
+  /** Always `'IteratorOverflowError'`. */
   override readonly name = 'IteratorOverflowError';
+  /** @param bufferSize How many values the loop was allowed to fall behind. */
   constructor(readonly bufferSize: number) {
     super(`the consumer fell more than ${bufferSize} messages behind; raise bufferSize or consume faster`);
   }

@@ -24,7 +24,7 @@ export interface TransportConfig {
   address: string;
   tls?: TlsMaterial;
   /** Keepalive ping interval; undefined → no keepalive pings. */
-  keepaliveTimeMs?: number;
+  keepaliveIntervalMs?: number;
   keepaliveTimeoutMs: number;
   maxMessageBytes: number;
 }
@@ -84,8 +84,8 @@ export class GrpcTransport {
       'grpc.max_reconnect_backoff_ms': 1000,
       // Never ping without calls: the broker's server (grpc-go defaults) answers that with GOAWAY.
       'grpc.keepalive_permit_without_calls': 0,
-      ...(config.keepaliveTimeMs !== undefined && {
-        'grpc.keepalive_time_ms': config.keepaliveTimeMs,
+      ...(config.keepaliveIntervalMs !== undefined && {
+        'grpc.keepalive_time_ms': config.keepaliveIntervalMs,
         'grpc.keepalive_timeout_ms': config.keepaliveTimeoutMs,
       }),
       ...(config.tls?.serverName !== undefined && {

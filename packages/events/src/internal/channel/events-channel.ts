@@ -1,5 +1,5 @@
-import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
-import { decodeEach, sendTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
+import type { Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
+import { decodeEach, sendTyped, patternClientFor, typedChannelConfig } from '@kubemq/core/internal';
 import { EventsClient } from '../events-client.js';
 import type { CallOptions, Event, EventReceive, EventSendResult, EventsSubscription } from '../types.js';
 

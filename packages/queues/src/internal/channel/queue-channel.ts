@@ -1,4 +1,4 @@
-import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
+import type { Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
 import {
   decodeEach,
   decodeReceived,
@@ -8,7 +8,6 @@ import {
   sendTyped,
   patternClientFor,
   typedChannelConfig,
-  type IterableObservable,
 } from '@kubemq/core/internal';
 import { map } from 'rxjs';
 import { QueuesClient, type ConsumeOptions, type QueuesSubscription } from '../../queues-client.js';

@@ -1,5 +1,5 @@
-import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
-import { decodeEach, decodeReceived, sendTyped, patternClientFor, typedChannelConfig, type IterableObservable } from '@kubemq/core/internal';
+import type { Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
+import { decodeEach, decodeReceived, sendTyped, patternClientFor, typedChannelConfig } from '@kubemq/core/internal';
 import { CommandsClient } from '../client/commands-client.js';
 import type { HandleOptions, HandlerContext, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
 import type { Command, CommandHandlerResult, CommandReceive, CommandReply, CommandResponse } from '../types/command.js';

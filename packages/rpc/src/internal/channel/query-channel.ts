@@ -1,4 +1,4 @@
-import type { Codec, Decoded, KubemqClient } from '@kubemq/core';
+import type { Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
 import {
   decodeEach,
   decodeReceived,
@@ -8,7 +8,6 @@ import {
   typedChannelConfig,
   validateCodec,
   withOperation,
-  type IterableObservable,
 } from '@kubemq/core/internal';
 import { QueriesClient } from '../client/queries-client.js';
 import type { HandleOptions, HandlerContext, Responder, SendOptions, SubscribeOptions } from '../types/common.js';

@@ -1,5 +1,5 @@
-import type { KubemqClient } from '@kubemq/core';
-import { iterableObservable, type IterableObservable } from '@kubemq/core/internal';
+import type { KubemqClient, IterableObservable } from '@kubemq/core';
+import { iterableObservable } from '@kubemq/core/internal';
 import { map } from 'rxjs';
 import { toCommandReceive } from '../convert/received.js';
 import { toCommandResponse } from '../convert/response.js';
