@@ -10,7 +10,8 @@ export function parseMethodNames(source) {
 /**
  * The method names that must not appear in a bundle importing `own` patterns: every other
  * pattern's methods, minus those the bundle's own packages also declare (events and
- * events-store share SendEvent) and those core calls itself (its channel management).
+ * events-store share SendEvent) and those core's client calls itself (Ping). Channel management
+ * declares its SendRequest outside core's methods.ts, so it counts as foreign too.
  * @param {Record<string, string[]>} patternMethods pattern folder → method names
  * @param {string[]} ownPatterns pattern folders the fixture imports
  * @param {string[]} coreMethods
@@ -58,12 +59,14 @@ export function badInputs(inputs, allowedFolders) {
 
 /**
  * Inputs an app holds only when it asks for them: codecs and typed channels (`jsonCodec`,
- * `eventsChannel`, …), and OpenTelemetry (`@kubemq/core/opentelemetry`, `@opentelemetry/*`).
+ * `eventsChannel`, …), OpenTelemetry (`@kubemq/core/opentelemetry`, `@opentelemetry/*`) and
+ * channel management (`channels(client)`).
  * Returns `{ input, reason }` for each one a fixture holds without using that `feature`.
  */
 export const OPTIONAL_FEATURES = {
   codecs: [/^packages\/core\/dist\/esm\/(codecs|internal\/codecs)\//, /^packages\/[^/]+\/dist\/esm\/internal\/channel\//],
   telemetry: [/^packages\/core\/dist\/esm\/opentelemetry\//, /(^|\/)node_modules\/@opentelemetry\//],
+  channels: [/^packages\/core\/dist\/esm\/channels\//],
 };
 
 export function unusedFeatureInputs(inputs, usedFeatures) {

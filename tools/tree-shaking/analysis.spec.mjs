@@ -130,20 +130,22 @@ describe('unusedFeatureInputs', () => {
     'packages/events/dist/esm/internal/channel/events-channel.js',
     'packages/core/dist/esm/opentelemetry/open-telemetry.js',
     'node_modules/@opentelemetry/api/build/esm/index.js',
+    'packages/core/dist/esm/channels/channels-client.js',
   ];
 
-  it('flags codec, typed-channel and OpenTelemetry code in an app that uses none', () => {
+  it('flags codec, typed-channel, OpenTelemetry and channel-management code in an app that uses none', () => {
     expect(unusedFeatureInputs(inputs, []).map((b) => [b.input, b.reason.split(' ')[0]])).toEqual([
       ['packages/core/dist/esm/codecs/json-codec.js', 'codecs'],
       ['packages/core/dist/esm/internal/codecs/typed-channel.js', 'codecs'],
       ['packages/events/dist/esm/internal/channel/events-channel.js', 'codecs'],
       ['packages/core/dist/esm/opentelemetry/open-telemetry.js', 'telemetry'],
       ['node_modules/@opentelemetry/api/build/esm/index.js', 'telemetry'],
+      ['packages/core/dist/esm/channels/channels-client.js', 'channels'],
     ]);
   });
 
   it('lets an app hold what it uses', () => {
-    expect(unusedFeatureInputs(inputs, ['codecs', 'telemetry'])).toEqual([]);
-    expect(unusedFeatureInputs(inputs, ['codecs']).every((b) => b.reason.startsWith('telemetry'))).toBe(true);
+    expect(unusedFeatureInputs(inputs, ['codecs', 'telemetry', 'channels'])).toEqual([]);
+    expect(unusedFeatureInputs(inputs, ['codecs', 'channels']).every((b) => b.reason.startsWith('telemetry'))).toBe(true);
   });
 });

@@ -6,7 +6,8 @@
 //   - no metafile input from a package the fixture doesn't import, none from sources
 //   - a bare `import '@kubemq/core'` keeps no byte of @kubemq code
 //   - no codec or typed-channel code unless the fixture uses one, no OpenTelemetry code unless it
-//     uses telemetry (an app that uses neither bundles neither)
+//     uses telemetry, no channel management unless it calls channels() (an app bundles only the
+//     optional features it uses)
 //   - no `ignored-bare-import` warning (an import-time side effect esbuild dropped)
 //   - minified and gzip sizes within tools/tree-shaking/budgets.json
 // esbuild: bundle, platform node, format esm, minify, metafile; external: @grpc/grpc-js (a
@@ -41,7 +42,7 @@ const PATTERNS = ['events', 'events-store', 'queues', 'rpc'];
 /**
  * fixture → the pattern packages it uses (core is always allowed), or for a `bare-*` fixture the
  * packages it imports for nothing but their effects (there must be none: it keeps no byte), and
- * the optional features it uses (`codecs`, `telemetry`; see OPTIONAL_FEATURES).
+ * the optional features it uses (`codecs`, `telemetry`, `channels`; see OPTIONAL_FEATURES).
  */
 const FIXTURES = {
   'bare-core': { uses: [], bare: ['core'] },
