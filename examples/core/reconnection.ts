@@ -1,6 +1,6 @@
 // examples: own-broker
 // Reconnection: a client whose broker restarts. It logs every `client.state$` transition, shows a
-// queue send issued during the outage waiting in the send buffer and going out after the
+// queue send issued during the outage waiting for the connection and going out after the
 // reconnect, an events subscription re-opening by itself, and an events-store subscription
 // resuming after the last sequence it delivered (no gap, no repeat).
 // Without KUBEMQ_ADDRESS it starts its own broker with startKubemq() from @kubemq/testing (the
@@ -62,10 +62,10 @@ async function main(): Promise<void> {
     }
     await until('the client notices', () => client.state === 'reconnecting', undefined, 120_000);
 
-    // Issued while reconnecting: waits in the bounded send buffer (sendBufferSize, default 1000)
-    // and goes out once the connection is back. Its timeoutMs still applies.
+    // Issued while reconnecting: waits for the connection (at most maxPendingCalls such calls,
+    // default 1000) and goes out once it is back. Its timeoutMs still applies.
     const buffered = queues(client).send({ channel: `${prefix}.jobs`, body: 'sent during the outage' }, { timeoutMs: 60_000 });
-    log('queue send issued while reconnecting: waiting in the send buffer');
+    log('queue send issued while reconnecting: waiting for the connection');
 
     if (broker) {
       await sleep(1000);
