@@ -23,7 +23,10 @@ export const ErrorCode = {
   PERMISSION_DENIED: 'PERMISSION_DENIED',
   /** A size or rate limit was hit (gRPC RESOURCE_EXHAUSTED: message over 100 MiB, too many pings). */
   RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
-  /** Too many calls wait for the connection (`maxPendingCalls`), or a send stream's queue is full; nothing was sent. */
+  /**
+   * Too many calls wait for the connection (`maxPendingCalls`), or a send stream's queue is full
+   * (nothing was sent); or a `for await` loop fell more than its stream's `bufferSize` behind.
+   */
   BUFFER_FULL: 'BUFFER_FULL',
   /** The client is closed (or closing) and takes no new work. */
   CLOSED: 'CLOSED',

@@ -1,4 +1,5 @@
 import { Observable, Subject } from 'rxjs';
+import { KubemqError } from '../errors/kubemq-error.js';
 import { IteratorOverflowError, iterableObservable } from './iterable-observable.js';
 
 describe('iterableObservable', () => {
@@ -49,7 +50,11 @@ describe('iterableObservable', () => {
     subject.next(3);
     await expect(iterator.next()).resolves.toEqual({ value: 1, done: false });
     await expect(iterator.next()).resolves.toEqual({ value: 2, done: false });
-    await expect(iterator.next()).rejects.toBeInstanceOf(IteratorOverflowError);
+    const overflow = await iterator.next().catch((err: unknown) => err);
+    expect(overflow).toBeInstanceOf(IteratorOverflowError);
+    // One error hierarchy: it is a KubemqError too, with a code and the bound that was passed.
+    expect(KubemqError.isKubemqError(overflow)).toBe(true);
+    expect(overflow).toMatchObject({ code: 'BUFFER_FULL', retryable: false, bufferSize: 2 });
     expect(subject.observed).toBe(false);
   });
 

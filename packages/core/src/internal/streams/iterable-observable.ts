@@ -1,4 +1,5 @@
 import { Observable, type Subscription } from 'rxjs';
+import { KubemqError } from '../errors/kubemq-error.js';
 
 /**
  * A stream the API hands out (every `subscribe()`, `client.state$`): an RxJS Observable that
@@ -18,12 +19,25 @@ export type IterableObservable<T> = Observable<T> & AsyncIterable<T>;
  * values behind: values are never dropped silently. Raise the stream's `bufferSize` or consume
  * faster.
  */
-export class IteratorOverflowError extends Error {
-  /** Always `'IteratorOverflowError'`. */
-  override readonly name = 'IteratorOverflowError';
+export class IteratorOverflowError extends KubemqError {
+  /** `IteratorOverflowError`. */
+  override readonly name: string = 'IteratorOverflowError';
+  /** How many values the loop was allowed to fall behind. */
+  readonly bufferSize: number;
+
   /** @param bufferSize How many values the loop was allowed to fall behind. */
-  constructor(readonly bufferSize: number) {
-    super(`the consumer fell more than ${bufferSize} messages behind; raise bufferSize or consume faster`);
+  constructor(bufferSize: number) {
+    super({
+      code: 'BUFFER_FULL',
+      retryable: false,
+      operation: 'iterate',
+      message: `the consumer fell more than ${bufferSize} messages behind; raise bufferSize or consume faster`,
+    });
+    this.bufferSize = bufferSize;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), bufferSize: this.bufferSize };
   }
 }
 
