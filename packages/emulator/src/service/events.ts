@@ -4,14 +4,12 @@ import { EventReceive, Subscribe_SubscribeType, type Event, type Result, type Su
 import { nuid } from '../engines/ids.js';
 import { StanError, breaksPublisher } from '../engines/events-store/stan.js';
 import type { ClientLease } from '../engines/events-store/client-registry.js';
+import { replyWithBackpressure } from '../transport/reply-backpressure.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import type { ServiceContext } from './context.js';
 import { NATS_CONNECTION_CLOSED } from './errors.js';
 import { endStream, endStreamOk, internal } from './status.js';
 import { validateEvent, validateEventsSubscription } from './validation.js';
-
-/** Results a SendEventsStream may have queued before the server stops reading the stream. */
-const MAX_PENDING_RESULTS = 1024;
 
 /** Publishes a valid event; returns the Result the server would give. */
 function publish(ctx: ServiceContext, ev: Event): Result {
@@ -51,18 +49,7 @@ export function createEventServices(ctx: ServiceContext) {
   const sendEventsStream: grpc.handleBidiStreamingCall<Event, Result> = (call) => {
     // A client that does not read its results slows its own sends (HTTP/2 flow control), instead
     // of growing the server's memory.
-    let paused = false;
-    const reply = (r: Result) => {
-      call.write(r);
-      if (!paused && call.writableLength > MAX_PENDING_RESULTS) {
-        paused = true;
-        call.pause();
-        call.once('drain', () => {
-          paused = false;
-          call.resume();
-        });
-      }
-    };
+    const reply = replyWithBackpressure(call, { method: 'SendEventsStream', log: ctx.log });
     call.on('data', (ev: Event) => {
       const err = validateEvent(ev);
       if (err) return reply({ EventID: ev.EventID, Sent: false, Error: err });

@@ -3,12 +3,13 @@ import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
 import type { EventReceive, Result, kubemqClient } from '../../src/generated/kubemq.js';
 import * as E from '../../src/service/errors.js';
-import { call, collect, connect, event, failure, probe, sleep, startEmulator, subscription, unique, until } from './support/harness.js';
+import { call, capturingLogger, collect, connect, event, failure, holdBackUnreadClient, probe, startEmulator, stoppedReading, subscription, unique, until } from './support/harness.js';
 
+const log = capturingLogger();
 let emu: KubemqEmulator;
 let c: kubemqClient;
 beforeAll(async () => {
-  emu = await startEmulator();
+  emu = await startEmulator({ logger: log });
   c = connect(emu.address);
 });
 afterAll(async () => {
@@ -98,25 +99,21 @@ describe('SendEventsStream', () => {
   });
 
   it('stops reading while a client leaves its results unread, and catches up when it reads', async () => {
-    const ch = unique('unread');
     const stream = c.sendEventsStream();
-    stream.pause(); // not reading results
-    const total = 5000;
-    let written = 0;
-    const writer = (async () => {
-      for (; written < total; written++) {
-        if (!stream.write(event({ Channel: ch, Store: true, Body: Buffer.alloc(512) }))) await new Promise((r) => stream.once('drain', r));
-      }
-    })();
-    await sleep(500);
-    expect(written).toBeLessThan(total); // the server stopped reading: the sender is held back
-    const results = collect<Result>(stream);
-    stream.resume();
-    await writer;
-    stream.end();
-    await results.count(total, 20_000);
-    expect(results.items.every((r) => r.Sent)).toBe(true);
-  }, 30_000);
+    const ch = unique('unread');
+    // Far more than every HTTP/2 window and socket buffer between the two can hold.
+    const total = 20_000;
+    try {
+      const held = await holdBackUnreadClient(log, 'SendEventsStream', stream, total, () => event({ Channel: ch, Store: true, Body: Buffer.alloc(512) }));
+      expect(held.writtenWhenStalled).toBeLessThan(total);
+      expect(held.replies.every((r) => r.Sent)).toBe(true);
+      expect(stoppedReading(log, 'SendEventsStream')).toBe(false); // reading again
+      stream.end();
+      expect(await held.status).toEqual({ code: grpc.status.OK, details: '' });
+    } finally {
+      stream.cancel();
+    }
+  }, 90_000);
 
   it('delivers a burst to one subscriber in order', async () => {
     const ch = unique('burst');

@@ -5,6 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { DownstreamTransaction, TransactionError } from '../../engines/queues/transaction.js';
 import { newUuid } from '../../engines/queues/ids.js';
 import { QueuesDownstreamRequestType, type QueuesDownstreamRequest, type QueuesDownstreamResponse } from '../../generated/kubemq.js';
+import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
 import type { QueueContext } from './shared.js';
 import * as T from './texts.js';
 import { downstreamGetError, subscribeError } from './validation.js';
@@ -54,8 +55,9 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     const ended = new AbortController();
     let chain: Promise<void> = Promise.resolve();
 
+    const reply = replyWithBackpressure(call, { method: 'QueuesDownstream', log: ctx.log });
     const send = (r: QueuesDownstreamResponse): void => {
-      if (!ended.signal.aborted && !call.cancelled) call.write(r);
+      if (!ended.signal.aborted && !call.cancelled) reply(r);
     };
 
     const get = async (req: QueuesDownstreamRequest): Promise<void> => {

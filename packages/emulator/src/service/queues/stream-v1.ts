@@ -17,6 +17,7 @@ import {
   ERR_137_NO_ACTIVE_REJECT,
   ERR_138_NO_NEW_MESSAGE,
 } from '../errors.js';
+import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
 import { endStreamOk } from '../status.js';
 import { failedResult, sendBatch, waitMs, type QueueContext } from './shared.js';
 import { streamRequestError, subscribeError } from './validation.js';
@@ -41,8 +42,9 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
     let lastRequest: StreamQueueMessagesRequest | undefined;
     let visibilityTimer: TimerHandle | undefined;
 
+    const reply = replyWithBackpressure(call, { method: 'StreamQueueMessage', log: ctx.log });
     const write = (r: StreamQueueMessagesResponse): void => {
-      if (!finished && !call.cancelled) call.write(r);
+      if (!finished && !call.cancelled) reply(r);
     };
     /** The server returns from the handler: status OK, with an empty status message. */
     const end = (): void => {

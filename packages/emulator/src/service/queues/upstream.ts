@@ -3,6 +3,7 @@
 // until the client cancels.
 import type * as grpc from '@grpc/grpc-js';
 import type { QueuesUpstreamRequest, QueuesUpstreamResponse } from '../../generated/kubemq.js';
+import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
 import { sendBatch, type QueueContext } from './shared.js';
 import { UPSTREAM_NO_MESSAGES } from './texts.js';
 
@@ -11,6 +12,7 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
     let halfClosed = false;
     let answered = 0;
     let received = 0;
+    const reply = replyWithBackpressure(call, { method: 'QueuesUpstream', log: ctx.log });
     // §2.4: the server runs each request in its own goroutine, so responses may arrive out of
     // order. We store each request as it comes (before any answer), then answer the requests that
     // arrived in the same turn of the event loop smallest first, as concurrent work would finish.
@@ -21,7 +23,7 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
       if (out.length > 1) out.sort((a, b) => a.Results.length - b.Results.length);
       for (const resp of out) {
         answered++;
-        if (!call.cancelled) call.write(resp);
+        if (!call.cancelled) reply(resp);
       }
     };
     call.on('data', (req: QueuesUpstreamRequest) => {
