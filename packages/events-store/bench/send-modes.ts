@@ -5,7 +5,7 @@
 // Start a broker first (the emulator or a real kubemq-community). Prints events/s per mode and
 // round; rounds are interleaved so drift hits every mode alike.
 import { KubemqClient } from '@kubemq/core';
-import { eventsStore, type EventsStoreClient } from '../src/internal/events-store-client';
+import { eventsStore, type EventsStoreClient } from '../src/index.js';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_EVENTS'] ?? 20_000);

@@ -6,63 +6,67 @@
  */
 
 /**
- * Attaches the events-store pattern to a connected client.
+ * Attaching the events store to a client: `eventsStore(client, options?)` → {@link EventsStoreClient}
+ * (`send`, `subscribe`).
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { eventsStore } from '@kubemq/events-store';
+ * import { eventsStore, type EventsStoreOptions } from '@kubemq/events-store';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'audit' });
- * const { id } = await eventsStore(client).send({ channel: 'audit', body: 'user 7 logged in' });
+ * const options: EventsStoreOptions = { sendMode: 'unary' };
+ * const { id } = await eventsStore(client, options).send({ channel: 'audit', body: 'user 7 logged in' });
  * ```
  */
-export { eventsStore } from './internal/events-store-client.js';
+export { eventsStore } from './internal/client/events-store.js';
+export type { EventsStoreClient } from './internal/client/events-store-client.js';
+export type { EventsStoreOptions, EventsStoreSendMode } from './internal/client/events-store-options.js';
 
 /**
- * The events-store client: `send`, `stream` and `subscribe`.
+ * The messages: an {@link EventStore} to send, the broker's {@link EventStoreSendResult}, and a
+ * received {@link EventStoreReceive}.
+ *
+ * @example
+ * ```ts
+ * import { type EventStore } from '@kubemq/events-store';
+ *
+ * const event: EventStore = { channel: 'audit', body: JSON.stringify({ user: 7 }), tags: { kind: 'login' } };
+ * ```
+ */
+export type { EventStore, EventStoreReceive, EventStoreSendResult } from './internal/messages.js';
+
+/**
+ * Subscriptions and their start positions (a discriminated union with constructors): the six of
+ * every KubeMQ SDK.
+ *
+ * @example
+ * ```ts
+ * import { StartPosition, type EventsStoreSubscription } from '@kubemq/events-store';
+ *
+ * const a: EventsStoreSubscription = { channel: 'audit', startAt: StartPosition.atSequence(42) }; // { kind: 'atSequence', sequence: 42 }
+ * const b: EventsStoreSubscription = { channel: 'audit', startAt: { kind: 'atTimeDelta', deltaSeconds: 60 } }; // the last minute
+ * ```
+ */
+export { StartPosition } from './internal/subscribe/start-position.js';
+export type { EventsStoreSubscription } from './internal/subscribe/events-store-subscription.js';
+
+/**
+ * A send stream of your own for high-rate storing, from `eventStoreStream(client, options?)`.
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { EventsStoreClient, StartPosition } from '@kubemq/events-store';
+ * import { eventStoreStream } from '@kubemq/events-store';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'audit' });
- * const store = new EventsStoreClient(client);
- * store.subscribe({ channel: 'audit', startAt: StartPosition.fromFirst() })
- *   .subscribe((e) => console.log(e.sequence, e.timestamp.toISOString(), e.text()));
- * ```
- */
-export { EventsStoreClient } from './internal/events-store-client.js';
-
-/**
- * Start positions, as a discriminated union with constructors.
- *
- * @example
- * ```ts
- * import { StartPosition } from '@kubemq/events-store';
- *
- * const a = StartPosition.atSequence(42);                   // { kind: 'sequence', sequence: 42 }
- * const b: StartPosition = { kind: 'timeDelta', deltaMs: 60_000 }; // the last minute
- * ```
- */
-export { StartPosition } from './internal/start-position.js';
-
-/**
- * A send stream for high-rate storing, from `eventsStore(client).stream()`.
- *
- * @example
- * ```ts
- * import { KubemqClient } from '@kubemq/core';
- * import { eventsStore } from '@kubemq/events-store';
- *
- * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'audit' });
- * const stream = eventsStore(client).stream();
+ * const stream = eventStoreStream(client);
  * const results = await Promise.all([1, 2, 3].map((n) => stream.send({ channel: 'audit', body: `${n}` })));
- * await stream.close();
+ * await stream.close({ timeoutMs: 5_000 });
  * ```
  */
-export type { EventStoreStreamHandle } from './internal/event-store-stream-handle.js';
+export { eventStoreStream } from './internal/stream/event-store-stream.js';
+export type { EventStoreStreamHandle, EventStoreStreamOptions } from './internal/stream/event-store-stream-handle.js';
 
 /**
  * Typed channels: a codec per channel (`jsonCodec`, `textCodec`, `bytesCodec` from
@@ -72,38 +76,17 @@ export type { EventStoreStreamHandle } from './internal/event-store-stream-handl
  * @example
  * ```ts
  * import { KubemqClient, jsonCodec } from '@kubemq/core';
- * import { eventsStoreChannel } from '@kubemq/events-store';
+ * import { eventStoreChannel } from '@kubemq/events-store';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
- * const audit = eventsStoreChannel(client, { channel: 'audit', codec: jsonCodec<{ user: number }>() });
+ * const audit = eventStoreChannel(client, { channel: 'audit', codec: jsonCodec<{ user: number }>() });
  * await audit.send({ value: { user: 7 } });
  * ```
  */
 export {
-  eventsStoreChannel,
-  EventsStoreChannel,
-  type EventsStoreChannelOptions,
+  eventStoreChannel,
+  type EventStoreChannel,
+  type EventStoreChannelOptions,
   type TypedEventStore,
   type TypedEventStoreReceive,
-} from './internal/channel/events-store-channel.js';
-
-/**
- * Message and option types.
- *
- * @example
- * ```ts
- * import { type EventStore } from '@kubemq/events-store';
- *
- * const event: EventStore = { channel: 'audit', body: JSON.stringify({ user: 7 }), tags: { kind: 'login' } };
- * ```
- */
-export type {
-  CallOptions,
-  EventStore,
-  EventStoreReceive,
-  EventStoreResult,
-  EventStoreStreamOptions,
-  EventsStoreClientOptions,
-  EventsStoreSendMode,
-  EventsStoreSubscription,
-} from './internal/types.js';
+} from './internal/channel/event-store-channel.js';

@@ -7,6 +7,8 @@ export class FakeCall<Req, Res> implements BidiCall<Req> {
   readonly written: Req[] = [];
   ended = false;
   cancelled = false;
+  /** Whether the broker ends the call when the client half-closes it (false: a broker that never does). */
+  completeOnEnd = true;
   /** When set, write() returns false once this many messages are buffered, until drain(). */
   highWaterMark = Number.POSITIVE_INFINITY;
   private drainWaiters: (() => void)[] = [];
@@ -45,7 +47,7 @@ export class FakeCall<Req, Res> implements BidiCall<Req> {
   end(): void {
     this.ended = true;
     // The broker finishes SendEventsStream on half-close.
-    queueMicrotask(() => this.observer.complete());
+    if (this.completeOnEnd) queueMicrotask(() => this.observer.complete());
   }
 
   cancel(): void {

@@ -1,6 +1,6 @@
 import type { Event as WireEvent, Result } from '@kubemq/core/internal';
-import { buildEventStore } from '../../src/internal/build-event.js';
-import { StoreSendStream } from '../../src/internal/send-stream.js';
+import { buildEventStore } from '../../src/internal/send/build-event.js';
+import { StoreSendStream } from '../../src/internal/send/send-stream.js';
 import { fakeInternals, settle, type FakeCall } from './fake-internals.js';
 
 const ev = (channel: string, n: number, id = `e${n}`) => buildEventStore({ channel, body: `b${n}`, id }, 'test-client');
@@ -73,7 +73,7 @@ describe('StoreSendStream (events store, Store=true)', () => {
     const a = stream.send(ev('audit', 1));
     await settle();
     const call = internals.calls[0]! as FakeCall<WireEvent, Result>;
-    const closing = stream.close(2000);
+    const closing = stream.close({ timeoutMs: 2000 });
     await settle();
     expect(call.ended).toBe(false);
     call.observer.next({ EventID: 'e1', Sent: true, Error: '' });
@@ -91,5 +91,88 @@ describe('StoreSendStream (events store, Store=true)', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(stream.send(ev('audit', 2), { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  describe('close()', () => {
+    /** A stream with one event written and never answered, on a call the broker never ends. */
+    async function stuck() {
+      const internals = fakeInternals();
+      const stream = new StoreSendStream(internals, { operation: 'eventsStore.stream', maxQueued: 100 });
+      const unanswered = stream.send(ev('audit', 1), { timeoutMs: 600_000 });
+      unanswered.catch(() => undefined);
+      await settle();
+      const call = internals.calls[0]! as FakeCall<WireEvent, Result>;
+      call.completeOnEnd = false;
+      return { stream, call, unanswered };
+    }
+
+    /** Tracks whether a close has resolved. */
+    function watch(closing: Promise<void>): { done: boolean } {
+      const state = { done: false };
+      void closing.then(() => {
+        state.done = true;
+      });
+      return state;
+    }
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('timeoutMs bounds the whole close: one bound ends the wait for answers and for the end of the call alike', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+      const { stream, call, unanswered } = await stuck();
+      const closing = watch(stream.close({ timeoutMs: 1000 }));
+      await settle();
+      expect(closing.done).toBe(false);
+      jest.advanceTimersByTime(999);
+      await settle();
+      expect(closing.done).toBe(false);
+      // Bounded per phase, the close would now wait another 1000 ms for the broker to end the call.
+      jest.advanceTimersByTime(1);
+      await settle();
+      expect(closing.done).toBe(true);
+      expect(call.ended).toBe(true);
+      expect(call.cancelled).toBe(true);
+      await expect(unanswered).rejects.toMatchObject({ code: 'CLOSED', retryable: false });
+    });
+
+    it('defaults to the client\'s defaultTimeoutMs and ends early when its signal aborts', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+      const { stream, call, unanswered } = await stuck();
+      const ac = new AbortController();
+      const closing = watch(stream.close({ signal: ac.signal }));
+      jest.advanceTimersByTime(4999); // fakeInternals' defaultTimeoutMs is 5000
+      await settle();
+      expect(closing.done).toBe(false);
+      ac.abort();
+      await settle();
+      expect(closing.done).toBe(true);
+      expect(call.cancelled).toBe(true);
+      await expect(unanswered).rejects.toMatchObject({ code: 'CLOSED' });
+    });
+
+    it('is idempotent, and a later call\'s shorter bound ends an earlier close too', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+      const { stream } = await stuck();
+      const first = watch(stream.close());
+      const second = watch(stream.close({ timeoutMs: 10 }));
+      jest.advanceTimersByTime(10);
+      await settle();
+      expect(first.done).toBe(true);
+      expect(second.done).toBe(true);
+      await expect(stream.close()).resolves.toBeUndefined();
+      await expect(stream.send(ev('audit', 2))).rejects.toMatchObject({ code: 'CLOSED' });
+    });
+
+    it('timeoutMs 0 waits for nothing: unwritten events fail with CLOSED', async () => {
+      const internals = fakeInternals();
+      internals.ready = new Promise(() => undefined); // the client never gets ready: nothing is written
+      const stream = new StoreSendStream(internals, { operation: 'eventsStore.stream', maxQueued: 100 });
+      const queued = stream.send(ev('audit', 1));
+      await stream.close({ timeoutMs: 0 });
+      await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
+      expect(internals.calls).toHaveLength(0);
+    });
   });
 });

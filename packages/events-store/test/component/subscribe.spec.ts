@@ -1,7 +1,7 @@
 import { KubemqError } from '@kubemq/core';
 import { brokerError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
-import { StartPosition } from '../../src/internal/start-position.js';
-import { subscribeEventsStore } from '../../src/internal/subscribe.js';
+import { StartPosition } from '../../src/internal/subscribe/start-position.js';
+import { subscribeEventsStore } from '../../src/internal/subscribe/subscribe.js';
 import { fakeInternals, settle, type FakeInternals } from './fake-internals.js';
 
 const NS = 1_795_000_000_000_000_000n;
@@ -26,7 +26,7 @@ describe('subscribeEventsStore (fake transport)', () => {
     const internals = fakeInternals();
     const time = new Date('2026-11-28T03:00:00.000Z');
     const a = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.atTime(time) }).subscribe();
-    const b = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.atTimeDelta(90_000) }).subscribe();
+    const b = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.atTimeDelta(90) }).subscribe();
     await settle();
     expect(requestOf(internals, 0)).toMatchObject({ SubscribeTypeData: 2, Channel: 'audit', EventsStoreTypeData: 5 });
     expect(requestOf(internals, 0).EventsStoreTypeValue).toBe(BigInt(time.getTime()) * 1_000_000n);

@@ -1,6 +1,6 @@
 import { DecodeError, jsonCodec, textCodec, type KubemqClient } from '@kubemq/core';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { eventsStore, eventsStoreChannel, StartPosition } from '../../src/index.js';
+import { eventsStore, eventStoreChannel, StartPosition } from '../../src/index.js';
 import { collect, connect } from './helpers.js';
 
 interface Login {
@@ -22,7 +22,7 @@ describe('typed events-store channels (integration)', () => {
 
   it('stores values and replays them decoded, in order, with an undecodable one flagged in its place', async () => {
     const channel = uniqueChannel('es.typed');
-    const logins = eventsStoreChannel(client, { channel, codec: jsonCodec<Login>({ validate: isLogin }) });
+    const logins = eventStoreChannel(client, { channel, codec: jsonCodec<Login>({ validate: isLogin }) });
     await logins.send({ value: { user: 1 }, metadata: 'first' });
     await eventsStore(client).send({ channel, body: 'garbage' });
     await logins.send({ value: { user: 3 }, tags: { k: 'v' } });
@@ -49,7 +49,7 @@ describe('typed events-store channels (integration)', () => {
 
   it('refuses a value the codec rejects (nothing stored), and bad options, naming the field', async () => {
     const channel = uniqueChannel('es.typed.refused');
-    const logins = eventsStoreChannel(eventsStore(client, { sendMode: 'unary' }), { channel, codec: jsonCodec<Login>({ validate: isLogin }) });
+    const logins = eventStoreChannel(eventsStore(client, { sendMode: 'unary' }), { channel, codec: jsonCodec<Login>({ validate: isLogin }) });
     await expect(logins.send({ value: { user: 'x' } as unknown as Login })).rejects.toMatchObject({ name: 'ValidationError', field: 'value', operation: 'eventsStore.send' });
     await expect(logins.send(undefined as never)).rejects.toMatchObject({ field: 'event' });
     await logins.send({ value: { user: 9 } });
@@ -59,8 +59,8 @@ describe('typed events-store channels (integration)', () => {
     } finally {
       replay.sub.unsubscribe();
     }
-    expect(() => eventsStoreChannel(client, { channel: 42 as never, codec: textCodec() })).toThrow(expect.objectContaining({ field: 'channel' }));
-    expect(() => eventsStoreChannel(client, { channel, codec: { encode: () => '' } as never })).toThrow(
+    expect(() => eventStoreChannel(client, { channel: 42 as never, codec: textCodec() })).toThrow(expect.objectContaining({ field: 'channel' }));
+    expect(() => eventStoreChannel(client, { channel, codec: { encode: () => '' } as never })).toThrow(
       expect.objectContaining({ field: 'codec', operation: 'eventsStore.channel' }),
     );
   });

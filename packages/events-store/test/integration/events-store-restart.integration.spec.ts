@@ -1,6 +1,5 @@
 import type { KubemqClient } from '@kubemq/core';
-import { clientInternals } from '@kubemq/core/internal';
-import { eventsStore, StartPosition, type EventStoreReceive } from '../../src/index.js';
+import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
@@ -74,7 +73,7 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
     const channel = uniqueChannel(prefix);
     const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
     const states: string[] = [];
-    const watch = clientInternals(c).state$.subscribe((s) => states.push(s));
+    const watch = c.state$.subscribe((s) => states.push(s));
     try {
       await sendThrough(c, channel, async () => {
         await (broker as KubemqBroker)[down]();
@@ -100,7 +99,7 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
   itWhen('kill', expectedCapabilities())('a stream handle opened before kill -9 stores again after the restart', async () => {
     const c = client as KubemqClient;
     const channel = uniqueChannel('es.handle-kill');
-    const handle = eventsStore(c).stream();
+    const handle = eventStoreStream(c);
     try {
       expect((await handle.send({ channel, body: 'before' })).sent).toBe(true);
       await (broker as KubemqBroker).kill();

@@ -3,7 +3,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
-import { eventsStore, StartPosition, type EventStoreReceive } from '../../src/index.js';
+import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '../../src/index.js';
 
 describe('events-store tracing through the broker (integration)', () => {
   let capture: TelemetryCapture;
@@ -26,7 +26,7 @@ describe('events-store tracing through the broker (integration)', () => {
   it("a replayed event is processed in a child of the span that stored it, for send() and a stream handle", async () => {
     const channel = uniqueChannel('es.otel');
     const stored = await eventsStore(producer).send({ channel, body: 'one' });
-    const stream = eventsStore(producer).stream();
+    const stream = eventStoreStream(producer);
     const streamed = await stream.send({ channel, body: 'two' });
     await stream.close();
     const seen: EventStoreReceive[] = [];

@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { eventsStore, StartPosition, type EventStoreReceive } from '../../src/index.js';
+import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '../../src/index.js';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
@@ -98,7 +98,7 @@ describe('events store (integration)', () => {
     // so the case above that must leave events out is the one that pins the unit)
     await check(StartPosition.atTime(new Date(history[0]!.timestamp.getTime() - 1)), range(1, next - 1));
     // time delta: the last minute holds everything stored so far
-    await check(StartPosition.atTimeDelta(60_000), range(1, next - 1));
+    await check(StartPosition.atTimeDelta(60), range(1, next - 1));
     // new only: nothing stored before, only what comes after
     const before = next;
     const fresh = await deliversExactly(channel, StartPosition.newOnly(), [], next);
@@ -160,6 +160,38 @@ describe('events store (integration)', () => {
     }
   });
 
+  it('a subscription from the first event, or from a sequence, needs no readiness wait: 20 of 20 get the event stored right after subscribing', async () => {
+    for (let round = 0; round < 20; round++) {
+      const channel = uniqueChannel('es.no-readiness');
+      const first = collect(eventsStore(client).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+      const fromOne = collect(eventsStore(client).subscribe({ channel, startAt: StartPosition.atSequence(1) }));
+      try {
+        // Stored at once: the subscriptions may not be registered by the broker yet.
+        const { id } = await eventsStore(client).send({ channel, body: `round ${round}` });
+        await eventually(() => {
+          expect(first.items.map((e) => e.id)).toEqual([id]);
+          expect(fromOne.items.map((e) => e.id)).toEqual([id]);
+        });
+        expect([...first.errors, ...fromOne.errors]).toEqual([]);
+      } finally {
+        first.sub.unsubscribe();
+        fromOne.sub.unsubscribe();
+      }
+    }
+  }, 60_000);
+
+  it('the README quick start: store, then replay from the first event until it arrives', async () => {
+    const channel = uniqueChannel('es.quick-start');
+    await eventsStore(client).send({ channel, body: 'stored before' });
+    const { id } = await eventsStore(client).send({ channel, body: 'user 7 logged in' });
+    const seen: string[] = [];
+    for await (const event of eventsStore(client).subscribe({ channel, startAt: StartPosition.fromFirst() })) {
+      seen.push(event.text());
+      if (event.id === id) break;
+    }
+    expect(seen).toEqual(['stored before', 'user 7 logged in']);
+  });
+
   it('for await works and stops the subscription on break', async () => {
     const { channel } = await prepared('es.iter', 5);
     const seen: number[] = [];
@@ -172,15 +204,17 @@ describe('events store (integration)', () => {
 
   it('a stream handle sends 10,000 events: every result accounted for, all stored', async () => {
     const channel = uniqueChannel('es.stream');
-    const handle = eventsStore(client).stream();
+    const handle = eventStoreStream(client);
     const ids = Array.from({ length: 10_000 }, (_, i) => `id-${i}`);
     try {
       const results = await Promise.all(ids.map((id, i) => handle.send({ channel, id, body: String(i) })));
       expect(results.map((r) => r.id)).toEqual(ids);
       expect(results.every((r) => r.sent)).toBe(true);
     } finally {
-      await handle.close();
+      await handle.close({ timeoutMs: 10_000 });
     }
+    await expect(handle.send({ channel, body: 'late' })).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(handle.close()).resolves.toBeUndefined();
     const last = collect(eventsStore(client).subscribe({ channel, startAt: StartPosition.fromLast() }));
     try {
       await eventually(() => expect(seqs(last.items)).toEqual([10_000]));
@@ -215,18 +249,24 @@ describe('events store (integration)', () => {
       ['empty message', () => eventsStore(fresh).send({ channel: 'a' }), 'body'],
       ['tags alone', () => eventsStore(fresh).send({ channel: 'a', tags: { t: 'v' } }), 'body'],
       ['object body', () => eventsStore(fresh).send({ channel: 'a', body: {} as never }), 'body'],
-      ['stream handle, empty message', () => eventsStore(fresh).stream().send({ channel: 'a' }), 'body'],
+      ['stream handle, empty message', () => eventStoreStream(fresh).send({ channel: 'a' }), 'body'],
+      ['stream handle, maxQueued 0', async () => eventStoreStream(fresh, { maxQueued: 0 }), 'maxQueued'],
+      ['stream handle, close with a negative timeoutMs', () => eventStoreStream(fresh).close({ timeoutMs: -1 }), 'timeoutMs'],
+      ['stream handle, close with a signal that is not an AbortSignal', () => eventStoreStream(fresh).close({ signal: 'stop' as never }), 'signal'],
+      ['a client that is not a KubemqClient', async () => eventsStore({} as never), 'client'],
+      ['an unknown sendMode', async () => eventsStore(fresh, { sendMode: 'batch' as never }), 'sendMode'],
       ['negative timeoutMs', () => eventsStore(fresh).send({ channel: 'a', body: 'x' }, { timeoutMs: -1 }), 'timeoutMs'],
       ['a signal that is not an AbortSignal', () => eventsStore(fresh).send({ channel: 'a', body: 'x' }, { signal: 'stop' as never }), 'signal'],
       ['subscribe with a wildcard', sub({ channel: 'a.>' }), 'channel'],
-      ['sequence 0', sub({ channel: 'a', startAt: { kind: 'sequence', sequence: 0 } }), 'startAt.sequence'],
+      ['sequence 0', sub({ channel: 'a', startAt: { kind: 'atSequence', sequence: 0 } }), 'startAt.sequence'],
       ['negative sequence', sub({ channel: 'a', startAt: StartPosition.atSequence(-1) }), 'startAt.sequence'],
       ['NaN sequence', sub({ channel: 'a', startAt: StartPosition.atSequence(Number.NaN) }), 'startAt.sequence'],
-      ['sequence as a string', sub({ channel: 'a', startAt: { kind: 'sequence', sequence: '3' } }), 'startAt.sequence'],
+      ['sequence as a string', sub({ channel: 'a', startAt: { kind: 'atSequence', sequence: '3' } }), 'startAt.sequence'],
       ['Invalid Date', sub({ channel: 'a', startAt: StartPosition.atTime(new Date('x')) }), 'startAt.time'],
-      ['time as a number', sub({ channel: 'a', startAt: { kind: 'time', time: Date.now() } }), 'startAt.time'],
-      ['delta 0', sub({ channel: 'a', startAt: StartPosition.atTimeDelta(0) }), 'startAt.deltaMs'],
-      ['delta not whole seconds', sub({ channel: 'a', startAt: StartPosition.atTimeDelta(2500) }), 'startAt.deltaMs'],
+      ['time as a number', sub({ channel: 'a', startAt: { kind: 'atTime', time: Date.now() } }), 'startAt.time'],
+      ['delta 0', sub({ channel: 'a', startAt: StartPosition.atTimeDelta(0) }), 'startAt.deltaSeconds'],
+      ['delta not whole seconds', sub({ channel: 'a', startAt: StartPosition.atTimeDelta(2.5) }), 'startAt.deltaSeconds'],
+      ['an old kind name', sub({ channel: 'a', startAt: { kind: 'first' } }), 'startAt.kind'],
       ['unknown kind', sub({ channel: 'a', startAt: { kind: 'middle' } }), 'startAt.kind'],
     ];
     it.each(cases)('%s', async (_name, run, field) => {

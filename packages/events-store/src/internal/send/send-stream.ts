@@ -5,7 +5,6 @@ import {
   mapError,
   openSendCall,
   sendPending,
-  within,
   type BidiCall,
   type ClientInternals,
   type Deferred,
@@ -13,12 +12,13 @@ import {
   type Result,
   type SendPending,
 } from '@kubemq/core/internal';
-import { SEND_EVENTS_STREAM } from './methods.js';
-import { callTimeoutMs } from './timeouts.js';
-import type { EventStoreResult } from './types.js';
+import { SEND_EVENTS_STREAM } from '../methods.js';
+import type { EventStoreSendResult } from '../messages.js';
+import { callTimeoutMs } from '../timeouts.js';
+import { untilCut } from './until-cut.js';
 
 /** One event waiting for the broker's answer. */
-type Pending = SendPending<EventStoreResult>;
+type Pending = SendPending<EventStoreSendResult>;
 
 export interface SendStreamOptions {
   operation: string;
@@ -26,9 +26,18 @@ export interface SendStreamOptions {
   maxQueued: number;
 }
 
-export interface SendOptions {
+/** One send's bounds, already validated. */
+export interface StreamSendOptions {
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
+}
+
+/** What ends close()'s waiting, already validated. */
+export interface CloseBound {
+  /** The bound of the whole close (default: the client's `defaultTimeoutMs`); 0 waits for nothing. */
+  timeoutMs?: number | undefined;
+  /** Aborting it ends the waiting at once. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -38,7 +47,7 @@ export interface SendOptions {
  *
  * The call opens lazily on the first send (once the client is ready), re-opens on the next send
  * after a break, and `close()` waits for outstanding answers, half-closes and waits for the
- * server's end.
+ * server's end, all within one bound.
  */
 export class StoreSendStream {
   private call: BidiCall<WireEvent> | undefined;
@@ -46,6 +55,10 @@ export class StoreSendStream {
   private waitingDrain = false;
   private closing = false;
   private closed = false;
+  /** The first close()'s work; later calls share it. */
+  private shutdown: Promise<void> | undefined;
+  /** Aborted when a close()'s bound passes or its signal aborts: the close stops waiting. */
+  private readonly cut = new AbortController();
   private queue: ({ event: WireEvent; pending: Pending } | undefined)[] = [];
   private head = 0;
   private readonly inflight = new Map<string, Pending[]>();
@@ -64,8 +77,8 @@ export class StoreSendStream {
   }
 
   /** Sends one event; resolves with the broker's answer, rejects with its error. */
-  send(event: WireEvent, opts: SendOptions = {}): Promise<EventStoreResult> {
-    const result = deferred<EventStoreResult>();
+  send(event: WireEvent, opts: StreamSendOptions = {}): Promise<EventStoreSendResult> {
+    const result = deferred<EventStoreSendResult>();
     const pending = this.pending(event.EventID, event.Channel, result, opts);
     if (pending.done) return result.promise;
     if (this.closing || this.closed) {
@@ -80,24 +93,43 @@ export class StoreSendStream {
     return result.promise;
   }
 
-  /** Stops taking events, waits (bounded) for outstanding answers, half-closes, waits for the end. */
-  async close(timeoutMs?: number): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Stops taking events, waits for outstanding answers, half-closes and waits for the broker to end
+   * the call. `bound` limits all of it: once it passes (or its signal aborts) the call is cancelled,
+   * and what is still unanswered or unwritten fails with `CLOSED`. Idempotent: every call resolves
+   * when the one close is over, and each call's bound can end the waiting.
+   */
+  close(bound: CloseBound = {}): Promise<void> {
+    const done = (this.shutdown ??= this.shutDown());
+    const cut = () => this.cut.abort();
+    const timer = setTimeout(cut, bound.timeoutMs ?? this.internals.options.defaultTimeoutMs);
+    timer.unref?.();
+    if (bound.signal?.aborted) cut();
+    else bound.signal?.addEventListener('abort', cut, { once: true });
+    const disarm = () => {
+      clearTimeout(timer);
+      bound.signal?.removeEventListener('abort', cut);
+    };
+    void done.then(disarm, disarm);
+    return done;
+  }
+
+  private async shutDown(): Promise<void> {
     this.closing = true;
-    const limit = callTimeoutMs(this.internals, timeoutMs);
     if (this.queued > 0 || this.inflightCount > 0) {
       const idle = deferred<void>();
       this.idleWaiters.push(idle);
-      await within(idle.promise, limit);
+      await untilCut(idle.promise, this.cut.signal);
     }
     const call = this.call;
     if (call) {
       const ended = (this.ended ??= deferred<void>());
       if (call.writable) call.end();
-      if ((await within(ended.promise, limit)) === 'timeout') call.cancel();
+      if ((await untilCut(ended.promise, this.cut.signal)) === 'cut') call.cancel();
     }
     this.call = undefined;
     this.closed = true;
+    this.failInflight(this.error('CLOSED', 'the send stream was closed before the broker answered (the event may or may not be stored)', false));
     this.failQueued(this.error('CLOSED', 'the send stream was closed before the event was written', false));
     this.untrack?.();
     this.untrack = undefined;
@@ -113,7 +145,7 @@ export class StoreSendStream {
     });
   }
 
-  private pending(id: string, channel: string, result: Deferred<EventStoreResult>, opts: SendOptions): Pending {
+  private pending(id: string, channel: string, result: Deferred<EventStoreSendResult>, opts: StreamSendOptions): Pending {
     const timeoutMs = callTimeoutMs(this.internals, opts.timeoutMs);
     return sendPending(id, channel, result, { operation: this.options.operation, timeoutMs, signal: opts.signal });
   }
@@ -210,12 +242,16 @@ export class StoreSendStream {
   private onBreak(err: KubemqError): void {
     this.call = undefined;
     this.waitingDrain = false;
-    for (const list of this.inflight.values()) for (const p of list) p.reject(err);
-    this.inflight.clear();
-    this.inflightCount = 0;
+    this.failInflight(err);
     if (!err.retryable || this.closing) this.failQueued(err);
     else if (this.queued > 0) void this.open();
     this.checkIdle();
+  }
+
+  private failInflight(err: KubemqError): void {
+    for (const list of this.inflight.values()) for (const p of list) p.reject(err);
+    this.inflight.clear();
+    this.inflightCount = 0;
   }
 
   private failQueued(err: KubemqError): void {

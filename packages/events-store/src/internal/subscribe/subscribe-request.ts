@@ -7,8 +7,9 @@ import {
   withOperation,
   type Subscribe,
 } from '@kubemq/core/internal';
-import { StartPosition, toWireStartPosition, type WireStartPosition } from './start-position.js';
-import type { EventsStoreSubscription } from './types.js';
+import { StartPosition } from './start-position.js';
+import { toWireStartPosition, type WireStartPosition } from './wire-start-position.js';
+import type { EventsStoreSubscription } from './events-store-subscription.js';
 
 /** A validated events-store subscription. */
 export interface EventsStoreSubscribePlan {

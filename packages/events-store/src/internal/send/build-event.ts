@@ -1,5 +1,5 @@
 import { buildWireEvent, type Event as WireEvent } from '@kubemq/core/internal';
-import type { EventStore } from './types.js';
+import type { EventStore } from '../messages.js';
 
 /**
  * Validates an outgoing event and builds its wire form (`Store=true`) with core's shared builder.

@@ -1,5 +1,5 @@
 import { nanosToDate, type EventReceive as WireEventReceive } from '@kubemq/core/internal';
-import type { EventStoreReceive } from './types.js';
+import type { EventStoreReceive } from '../messages.js';
 
 const decoder = new TextDecoder();
 

@@ -8,12 +8,13 @@ import {
   serverStream$,
   type ClientInternals,
 } from '@kubemq/core/internal';
-import { SUBSCRIBE_TO_EVENTS } from './methods.js';
+import { SUBSCRIBE_TO_EVENTS } from '../methods.js';
 import { toEventStoreReceive } from './receive.js';
-import { resumePosition } from './start-position.js';
+import { resumePosition } from './wire-start-position.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';
-import type { EventStoreReceive, EventsStoreSubscription } from './types.js';
+import type { EventStoreReceive } from '../messages.js';
+import type { EventsStoreSubscription } from './events-store-subscription.js';
 
 /**
  * An events-store subscription: validated up front (throws before anything is sent), cold, and

@@ -1,0 +1,34 @@
+import type { CallOptions } from '@kubemq/core';
+import { eventSendOperation, traced, validateSignal, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
+import type { EventStore, EventStoreSendResult } from '../messages.js';
+import { callTimeoutMs } from '../timeouts.js';
+import { buildEventStore } from './build-event.js';
+
+/** A send's validated bounds: its deadline and its abort signal. */
+export interface SendBounds {
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * One `send()`, whichever way it reaches the broker: the event and the options are validated first
+ * (a ValidationError rejects and nothing is sent), then `deliver` gets the wire event and the
+ * call's bounds inside a send span.
+ */
+export function storeEvent(
+  internals: ClientInternals,
+  operation: string,
+  event: EventStore,
+  options: CallOptions,
+  deliver: (wire: WireEvent, bounds: SendBounds) => Promise<EventStoreSendResult>,
+): Promise<EventStoreSendResult> {
+  let wire: WireEvent;
+  let bounds: SendBounds;
+  try {
+    wire = buildEventStore(event, internals.clientId, operation, internals.options.maxMessageBytes);
+    bounds = { signal: validateSignal(options.signal), timeoutMs: callTimeoutMs(internals, options.timeoutMs) };
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return traced(internals.telemetry, () => eventSendOperation('events_store', wire), () => deliver(wire, bounds));
+}

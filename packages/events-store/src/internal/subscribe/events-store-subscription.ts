@@ -1,0 +1,27 @@
+import type { StartPosition } from './start-position.js';
+
+/**
+ * What to subscribe to, and where to start.
+ *
+ * @example
+ * ```ts
+ * const options: EventsStoreSubscription = { channel: 'audit', startAt: StartPosition.atSequence(100) };
+ * ```
+ */
+export interface EventsStoreSubscription {
+  /** The channel (no wildcards in the events store). */
+  channel: string;
+  /**
+   * Where delivery starts (default: new events only). See `StartPosition`: every position
+   * but `newOnly` also delivers what was stored while the subscription was being registered.
+   */
+  startAt?: StartPosition;
+  /**
+   * A consumer group: each event goes to one member. The broker keeps a group's position durably
+   * and shares it across clients, so a group that already exists resumes where it left off and
+   * ignores `startAt` (docs/broker-behaviour.md §2.2).
+   */
+  group?: string;
+  /** How many received events may wait for a slow `for await` consumer (default 1024). */
+  bufferSize?: number;
+}

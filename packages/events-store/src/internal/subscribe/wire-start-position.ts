@@ -1,0 +1,96 @@
+import { ValidationError } from '@kubemq/core';
+import { dateToNanos, Subscribe_EventsStoreType } from '@kubemq/core/internal';
+
+/** The wire pair `EventsStoreTypeData` / `EventsStoreTypeValue`. */
+export interface WireStartPosition {
+  type: (typeof Subscribe_EventsStoreType)[keyof typeof Subscribe_EventsStoreType];
+  value: bigint;
+}
+
+const FIELD = 'startAt';
+const KINDS = ['newOnly', 'fromFirst', 'fromLast', 'atSequence', 'atTime', 'atTimeDelta'];
+
+function invalid(field: string, problem: string): never {
+  throw new ValidationError({ message: `invalid ${field}: ${problem}`, operation: 'eventsStore.subscribe', field });
+}
+
+/** A number, else a ValidationError naming `field`. */
+function numberAt(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) invalid(field, `must be a number (got ${describe(value)})`);
+  return value;
+}
+
+/**
+ * Validates a start position (a {@link StartPosition} or the same as a plain object) and converts
+ * it to wire units: sequences as they are, times as Unix **nanoseconds**, deltas as whole
+ * **seconds**. Every value must be > 0, as the broker requires (`Error 112/113/114`), and is checked
+ * here so nothing is sent.
+ */
+export function toWireStartPosition(start: unknown): WireStartPosition {
+  if (typeof start !== 'object' || start === null) invalid(FIELD, 'must be a start position object (see StartPosition)');
+  const s = start as Record<string, unknown>;
+  switch (s['kind']) {
+    case 'newOnly':
+      return { type: Subscribe_EventsStoreType.StartNewOnly, value: 0n };
+    case 'fromFirst':
+      return { type: Subscribe_EventsStoreType.StartFromFirst, value: 0n };
+    case 'fromLast':
+      return { type: Subscribe_EventsStoreType.StartFromLast, value: 0n };
+    case 'atSequence': {
+      const field = `${FIELD}.sequence`;
+      const sequence = numberAt(s['sequence'], field);
+      if (!Number.isSafeInteger(sequence)) invalid(field, `must be a whole number (got ${sequence})`);
+      if (sequence < 1) invalid(field, `must be at least 1: sequences start at 1 (got ${sequence})`);
+      return { type: Subscribe_EventsStoreType.StartAtSequence, value: BigInt(sequence) };
+    }
+    case 'atTime': {
+      const time = s['time'];
+      if (!(time instanceof Date)) invalid(`${FIELD}.time`, `must be a Date (got ${describe(time)})`);
+      if (Number.isNaN(time.getTime())) invalid(`${FIELD}.time`, 'is an Invalid Date');
+      const ns = dateToNanos(time, `${FIELD}.time`);
+      if (ns <= 0n) invalid(`${FIELD}.time`, `must be after 1970-01-01T00:00:00Z (got ${time.toISOString()})`);
+      return { type: Subscribe_EventsStoreType.StartAtTime, value: ns };
+    }
+    case 'atTimeDelta': {
+      const field = `${FIELD}.deltaSeconds`;
+      const seconds = numberAt(s['deltaSeconds'], field);
+      if (!Number.isSafeInteger(seconds)) invalid(field, `must be a whole number of seconds: the broker counts seconds (got ${seconds})`);
+      if (seconds < 1) invalid(field, `must be at least 1 second (got ${seconds})`);
+      return { type: Subscribe_EventsStoreType.StartAtTimeDelta, value: BigInt(seconds) };
+    }
+    default:
+      return invalid(`${FIELD}.kind`, `must be one of ${KINDS.map((k) => `'${k}'`).join(', ')} (got ${describe(s['kind'])})`);
+  }
+}
+
+/**
+ * Where to re-open after a break, so the subscriber sees no gap and no repeat:
+ * - after any delivery: at last seen sequence + 1;
+ * - nothing delivered yet: `fromLast` on a channel that had nothing to deliver becomes `fromFirst`
+ *   (whatever is stored now arrived after the subscription opened); `newOnly` becomes "stored at or
+ *   after the moment it first opened" and `atTimeDelta` the absolute time it stood for then;
+ *   `fromFirst`, `atSequence` and `atTime` stay as they were.
+ */
+export function resumePosition(initial: WireStartPosition, lastSequence: number, firstOpenedAt: Date): WireStartPosition {
+  if (lastSequence > 0) return { type: Subscribe_EventsStoreType.StartAtSequence, value: BigInt(lastSequence + 1) };
+  switch (initial.type) {
+    case Subscribe_EventsStoreType.StartFromLast:
+      return { type: Subscribe_EventsStoreType.StartFromFirst, value: 0n };
+    case Subscribe_EventsStoreType.StartNewOnly:
+      return { type: Subscribe_EventsStoreType.StartAtTime, value: dateToNanos(firstOpenedAt) };
+    case Subscribe_EventsStoreType.StartAtTimeDelta: {
+      const from = firstOpenedAt.getTime() - Number(initial.value) * 1000;
+      return { type: Subscribe_EventsStoreType.StartAtTime, value: BigInt(Math.max(from, 1)) * 1_000_000n };
+    }
+    default:
+      return initial;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Date) return 'a Date';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value;
+}
