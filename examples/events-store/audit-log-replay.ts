@@ -23,9 +23,10 @@ async function main(): Promise<void> {
     show('fromLast()         ', await take(store.subscribe({ channel, startAt: StartPosition.fromLast() }), 1));
     const third = all[2] as EventStoreReceive;
     show('atTime(entry 3)    ', await take(store.subscribe({ channel, startAt: StartPosition.atTime(third.timestamp) }), 3));
-    show('atTimeDelta(1 min) ', await take(store.subscribe({ channel, startAt: StartPosition.atTimeDelta(60_000) }), 5));
+    show('atTimeDelta(60 s)  ', await take(store.subscribe({ channel, startAt: StartPosition.atTimeDelta(60) }), 5));
 
-    // newOnly delivers only what is stored after it is live: store entries until one arrives.
+    // Every position above reaches into the store, so none of them needed a readiness wait.
+    // newOnly delivers only what is stored after the broker registered it: store entries until one arrives.
     const fresh: EventStoreReceive[] = [];
     const sub = store.subscribe({ channel, startAt: StartPosition.newOnly() }).subscribe((e) => fresh.push(e));
     const deadline = Date.now() + 15_000;

@@ -1,0 +1,17 @@
+import { type KubemqClient } from '@kubemq/core';
+import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
+
+// Resumes a projection after the last sequence it processed: whatever was stored meanwhile, and
+// whatever is stored while the broker registers this subscription, is delivered, in order. No
+// readiness wait: the events are in the store.
+export async function followFrom(
+  client: KubemqClient,
+  channel: string,
+  lastProcessed: number,
+  apply: (event: EventStoreReceive) => Promise<void>,
+): Promise<void> {
+  const startAt = lastProcessed > 0 ? StartPosition.atSequence(lastProcessed + 1) : StartPosition.fromFirst();
+  for await (const event of eventsStore(client).subscribe({ channel, startAt })) {
+    await apply(event);
+  }
+}
