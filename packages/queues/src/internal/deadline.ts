@@ -48,11 +48,8 @@ export function withDeadline<T>(work: Promise<T>, opts: DeadlineOptions): Promis
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
-    if (opts.signal?.aborted) {
-      onAbort();
-      return;
-    }
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // Observed first, so that work which the expiry ends (a cancelled lane rejects it) never
+    // rejects unhandled, an already aborted signal included.
     work.then(
       (value) => {
         cleanup();
@@ -63,5 +60,10 @@ export function withDeadline<T>(work: Promise<T>, opts: DeadlineOptions): Promis
         reject(err);
       },
     );
+    if (opts.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
