@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const fmt = (v: number) => (name.includes('latency') ? v.toFixed(3) : Math.round(v).toLocaleString('en-US'));
     console.log(`${name.padEnd(40)} ${values.map(fmt).join('  ')}`);
   }
-  await Promise.all([cmdResponder.close(), qResponder.close()]);
+  await Promise.all([cmdResponder.stop(), qResponder.stop()]);
   await Promise.all([requester.close(), responder.close()]);
 }
 

@@ -6,8 +6,8 @@
  */
 
 /**
- * Commands: `commands(client)` (or `new CommandsClient(client)`) sends a command and waits for one
- * responder's "executed or not", or serves a channel (`handle`, `subscribe` + `reply`).
+ * Commands: `commands(client)` sends a command and waits for one responder's "executed or not",
+ * or serves a channel (`handle`, `subscribe` + `reply`).
  *
  * @example
  * ```ts
@@ -19,11 +19,11 @@
  * console.log(res.executed ? 'rebooted' : `refused: ${res.error}`);
  * ```
  */
-export { CommandsClient, commands } from './internal/client/commands-client.js';
+export { commands, type CommandsClient } from './internal/client/commands-client.js';
 
 /**
- * Queries: `queries(client)` (or `new QueriesClient(client)`) asks a channel for data and waits for
- * one responder's answer, or serves a channel (`handle`, `subscribe` + `reply`).
+ * Queries: `queries(client)` asks a channel for data and waits for one responder's answer, or
+ * serves a channel (`handle`, `subscribe` + `reply`).
  *
  * @example
  * ```ts
@@ -35,7 +35,7 @@ export { CommandsClient, commands } from './internal/client/commands-client.js';
  * console.log(res.json<{ available: number }>().available);
  * ```
  */
-export { QueriesClient, queries } from './internal/client/queries-client.js';
+export { queries, type QueriesClient } from './internal/client/queries-client.js';
 
 /**
  * Defaults: how many requests a `handle()` handler runs at once, and how long `Responder.ready()`
@@ -51,7 +51,7 @@ export { QueriesClient, queries } from './internal/client/queries-client.js';
  * const responder = commands(client).handle({ channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
  * ```
  */
-export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './internal/serve/responder.js';
+export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './internal/serve/defaults.js';
 
 /**
  * Readiness probes: the tag that marks them, and a test for raw subscribers, which see the probes
@@ -63,24 +63,26 @@ export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './interna
  * import { commands, isReadinessProbe } from '@kubemq/rpc';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
- * commands(client).subscribe({ channel: 'jobs' }).subscribe((cmd) => {
- *   if (isReadinessProbe(cmd)) return;
- *   // …handle and reply
- * });
+ * for await (const cmd of commands(client).subscribe({ channel: 'jobs' })) {
+ *   if (isReadinessProbe(cmd)) continue;
+ *   await commands(client).reply({ requestId: cmd.id, replyChannel: cmd.replyChannel });
+ * }
  * ```
  */
 export { READINESS_PROBE_TAG, isReadinessProbe } from './internal/serve/probe-tags.js';
 
 /**
  * Command types: what you send (`Command`), what comes back (`CommandResponse`), what a responder
- * receives (`CommandReceive`) and answers (`CommandReply`), and the handler's shape.
+ * subscribes to (`CommandsSubscription`), receives (`CommandReceive`) and answers (`CommandReply`),
+ * and the handler's shape.
  *
  * @example
  * ```ts
- * import { type Command, type CommandHandler } from '@kubemq/rpc';
+ * import { type Command, type CommandHandler, type CommandsSubscription } from '@kubemq/rpc';
  *
  * const reboot: Command = { channel: 'devices.reboot', body: 'dev-1', tags: { by: 'ops' }, timeoutMs: 5000 };
  * const handler: CommandHandler = (cmd) => ({ tags: { device: cmd.text() } });
+ * const agents: CommandsSubscription = { channel: 'devices.*', group: 'agents' };
  * ```
  */
 export type {
@@ -90,21 +92,32 @@ export type {
   CommandReply,
   CommandHandlerResult,
   CommandHandler,
+  CommandsSubscription,
 } from './internal/types/command.js';
 
 /**
- * Query types: what you send (`Query`, with an optional `cacheKey` + `cacheTtlMs`), what comes back
- * (`QueryResponse`), what a responder receives (`QueryReceive`) and answers (`QueryReply`).
+ * Query types: what you send (`Query`, with an optional `cacheKey` + `cacheTtlSeconds`), what comes
+ * back (`QueryResponse`), what a responder subscribes to (`QueriesSubscription`), receives
+ * (`QueryReceive`) and answers (`QueryReply`).
  *
  * @example
  * ```ts
- * import { type Query, type QueryHandler } from '@kubemq/rpc';
+ * import { type QueriesSubscription, type Query, type QueryHandler } from '@kubemq/rpc';
  *
- * const lookup: Query = { channel: 'inventory.stock', body: 'sku-1', cacheKey: 'stock:sku-1', cacheTtlMs: 60_000 };
+ * const lookup: Query = { channel: 'inventory.stock', body: 'sku-1', cacheKey: 'stock:sku-1', cacheTtlSeconds: 60 };
  * const handler: QueryHandler = (q) => ({ body: JSON.stringify({ sku: q.text(), available: 3 }) });
+ * const service: QueriesSubscription = { channel: 'inventory.>', bufferSize: 256 };
  * ```
  */
-export type { Query, QueryResponse, QueryReceive, QueryReply, QueryHandlerResult, QueryHandler } from './internal/types/query.js';
+export type {
+  Query,
+  QueryResponse,
+  QueryReceive,
+  QueryReply,
+  QueryHandlerResult,
+  QueryHandler,
+  QueriesSubscription,
+} from './internal/types/query.js';
 
 /**
  * Typed channels: a codec per channel (`jsonCodec`, `textCodec`, `bytesCodec` from
@@ -125,7 +138,7 @@ export type { Query, QueryResponse, QueryReceive, QueryReply, QueryHandlerResult
  */
 export {
   commandChannel,
-  CommandChannel,
+  type CommandChannel,
   type CommandChannelOptions,
   type TypedCommand,
   type TypedCommandReceive,
@@ -134,18 +147,37 @@ export {
 } from './internal/channel/command-channel.js';
 export {
   queryChannel,
-  QueryChannel,
+  type QueryChannel,
   type QueryChannelOptions,
   type TypedQuery,
   type TypedQueryResponse,
   type TypedQueryReceive,
+  type TypedQueryReply,
   type DecodedQuery,
   type TypedQueryHandler,
   type TypedQueryHandlerResult,
 } from './internal/channel/query-channel.js';
 
 /**
- * Options and the running-responder handle returned by `handle()`.
+ * Options of `send()`: only a `signal`, since how long the broker waits for a responder is the
+ * message's own `timeoutMs`. (`reply()` and `Responder.ready()` take core's `CallOptions`.)
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { commands, type RequestOptions } from '@kubemq/rpc';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'ops' });
+ * const options: RequestOptions = { signal: AbortSignal.timeout(10_000) };
+ * await commands(client).send({ channel: 'devices.reboot', body: 'dev-1', timeoutMs: 5000 }, options);
+ * ```
+ */
+export type { RequestOptions } from './internal/types/request-options.js';
+
+/**
+ * A running responder: what `handle()` takes and returns. Stop it with `stop()`, its `signal`,
+ * `await using` or the client's close; `done` settles when it has stopped; `stats` says what it
+ * has done.
  *
  * @example
  * ```ts
@@ -154,18 +186,14 @@ export {
  *
  * declare const run: CommandHandler;
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
- * const options: HandleOptions = { channel: 'jobs.*', group: 'workers', concurrency: 8 };
+ * const shutdown = new AbortController();
+ * const options: HandleOptions = { channel: 'jobs.*', group: 'workers', concurrency: 8, signal: shutdown.signal };
  * const responder: Responder = commands(client).handle(options, run);
  * await responder.ready();
- * await responder.close();
+ * shutdown.abort(); // or: await responder.stop()
+ * await responder.done;
+ * console.log(`${responder.stats.handled} jobs run, ${responder.stats.handlerErrors} failed`);
  * ```
  */
-export type {
-  SendOptions,
-  ReplyOptions,
-  SubscribeOptions,
-  HandleOptions,
-  HandlerContext,
-  ReadyOptions,
-  Responder,
-} from './internal/types/common.js';
+export type { HandleOptions, Responder, ResponderStats } from './internal/types/responder.js';
+export type { HandlerContext } from './internal/types/handler-context.js';

@@ -22,6 +22,8 @@ const methodName = (method: { path: string }) => method.path.slice(method.path.l
 export class FakeBroker {
   readonly calls: RecordedCall[] = [];
   readonly logs: string[] = [];
+  /** The same log lines with their fields. */
+  readonly logEntries: Array<{ level: string; message: string; fields: Record<string, unknown> | undefined }> = [];
   readonly tracked = new Set<{ drain(): Promise<void> }>();
   /** A new subscription receives requests only this long after it was opened. */
   registrationDelayMs = 0;
@@ -60,7 +62,10 @@ export class FakeBroker {
   }
 
   private internals(clientId: string) {
-    const log = (level: string) => (message: string) => this.logs.push(`${level}: ${message}`);
+    const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+      this.logs.push(`${level}: ${message}`);
+      this.logEntries.push({ level, message, fields });
+    };
     return {
       clientId,
       logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },

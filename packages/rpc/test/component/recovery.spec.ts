@@ -29,8 +29,8 @@ describe('responder recovery (core recoverable)', () => {
     expect(broker.callsTo('SubscribeToRequests').length).toBe(opened + 1);
     expect((await commands(client).send({ channel: 'svc', body: 'after', timeoutMs: 1_000 })).executed).toBe(true);
     expect(handled).toBe(1);
-    await responder.close();
-    await expect(responder.closed).resolves.toBeUndefined();
+    await responder.stop();
+    await expect(responder.done).resolves.toBeUndefined();
   });
 
   it('a raw subscription is re-opened after a retryable break, without an error to the subscriber', async () => {
@@ -49,14 +49,14 @@ describe('responder recovery (core recoverable)', () => {
     expect(broker.openStreams).toBe(0);
   });
 
-  it('a permanent failure ends the responder (closed rejects with it)', async () => {
+  it('a permanent failure ends the responder (done rejects with it)', async () => {
     const broker = new FakeBroker();
-    const reported: KubemqError[] = [];
+    const reported: unknown[] = [];
     const responder = commands(broker.client()).handle({ channel: 'svc', onError: (e) => reported.push(e) }, () => undefined);
     await new Promise((r) => setImmediate(r));
     const refused = new ValidationError({ message: 'Error 102: invalid channel value, cannot be empty', operation: 'x', field: 'Channel' });
     broker.breakStreams(refused);
-    await expect(responder.closed).rejects.toBe(refused);
+    await expect(responder.done).rejects.toBe(refused);
     expect(reported).toContain(refused);
   });
 });

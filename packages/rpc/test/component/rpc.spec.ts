@@ -1,9 +1,9 @@
 // The rpc clients end to end over an in-memory broker (fake-broker.ts) that stands where core's
 // transport would be: message mapping, reply mapping, timeouts, readiness and "bad input sends nothing".
-import { KubemqError, TimeoutError, ValidationError } from '@kubemq/core';
+import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, jsonCodec, textCodec } from '@kubemq/core';
 import type { Request } from '@kubemq/core/internal';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { commands, isReadinessProbe, queries, type CommandReceive } from '../../src/index.js';
+import { commandChannel, commands, isReadinessProbe, queries, queryChannel, type CommandReceive, type Responder } from '../../src/index.js';
 import { FakeBroker } from './fake-broker.js';
 
 jest.mock('@kubemq/core/internal', () => {
@@ -47,7 +47,7 @@ describe('commands', () => {
     expect(res.executedAt).toEqual(new Date('2026-01-01T00:00:00Z'));
     expect(seen[0]).toMatchObject({ id: res.id, channel: 'devices.reboot', metadata: 'm', tags: { a: 'b' }, clientId: 'sender-app', timeoutMs: 500 });
     expect(seen[0]?.replyChannel).toMatch(/^_INBOX\./);
-    await responder.close();
+    await responder.stop();
   });
 
   it('a throwing handler answers executed = false with the message, returned (not thrown) to the sender', async () => {
@@ -59,7 +59,7 @@ describe('commands', () => {
     const res = await commands(client).send({ channel: 'c', body: 'x', timeoutMs: 500 });
     expect(res.executed).toBe(false);
     expect(res.error).toBe('device offline');
-    await responder.close();
+    await responder.stop();
   });
 
   it('no responder: TimeoutError carrying the request timeout; the gRPC deadline leaves the broker room to answer', async () => {
@@ -129,21 +129,21 @@ describe('queries', () => {
     expect(res.executed).toBe(true);
     expect(res.json()).toEqual({ sku: 'sku-1', stock: 4 });
     expect(res).toMatchObject({ metadata: 'application/json', tags: { source: 'db' }, cacheHit: false, responderId: 'inventory' });
-    await responder.close();
+    await responder.stop();
   });
 
-  it('cache key and TTL reach the responder (TTL in seconds on the wire, ms in the API)', async () => {
+  it('cache key and TTL reach the responder (in seconds, on the wire as in the API)', async () => {
     const client = broker.client();
     const seen: Array<{ key: string | undefined; ttl: number | undefined }> = [];
     const responder = queries(client).handle({ channel: 'q' }, (q) => {
-      seen.push({ key: q.cacheKey, ttl: q.cacheTtlMs });
+      seen.push({ key: q.cacheKey, ttl: q.cacheTtlSeconds });
       return { body: 'v' };
     });
     await streamsOpen();
-    await queries(client).send({ channel: 'q', body: 'x', cacheKey: 'k1', cacheTtlMs: 5_000, timeoutMs: 500 });
+    await queries(client).send({ channel: 'q', body: 'x', cacheKey: 'k1', cacheTtlSeconds: 5, timeoutMs: 500 });
     expect((broker.callsTo('SendRequest')[0]?.request as Request).CacheTTL).toBe(5);
-    expect(seen).toEqual([{ key: 'k1', ttl: 5_000 }]);
-    await responder.close();
+    expect(seen).toEqual([{ key: 'k1', ttl: 5 }]);
+    await responder.stop();
   });
 
   it('1,000 concurrent queries are each answered with their own data', async () => {
@@ -154,7 +154,7 @@ describe('queries', () => {
       Array.from({ length: 1000 }, (_, i) => queries(client).send({ channel: 'echo', id: `id-${i}`, body: String(i), timeoutMs: 2000 })),
     );
     results.forEach((res, i) => expect(res.text()).toBe(`id-${i}:${i}`));
-    await responder.close();
+    await responder.stop();
   });
 });
 
@@ -174,7 +174,7 @@ describe('bad input sends nothing', () => {
     expect(broker.calls).toHaveLength(0);
   });
 
-  it.each([...cases, ['cache key without TTL', { channel: 'c', body: 'x', cacheKey: 'k' }, 'cacheTtlMs'] as [string, Record<string, unknown>, string]])(
+  it.each([...cases, ['cache key without TTL', { channel: 'c', body: 'x', cacheKey: 'k' }, 'cacheTtlSeconds'] as [string, Record<string, unknown>, string]])(
     'query with %s',
     async (_name, message, field) => {
       const err = await rejection(queries(broker.client()).send(message as never));
@@ -198,7 +198,25 @@ describe('bad input sends nothing', () => {
 
   it('bad send options', async () => {
     const err = await rejection(commands(broker.client()).send({ channel: 'c', body: 'x' }, { signal: 'no' as never }));
-    expect((err as ValidationError).field).toBe('options.signal');
+    expect((err as ValidationError).field).toBe('signal');
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it('a timeoutMs in the send options is refused: it belongs to the message, which the broker applies', async () => {
+    const err = await rejection(queries(broker.client()).send({ channel: 'c', body: 'x' }, { timeoutMs: 500 } as never));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err).toMatchObject({ field: 'timeoutMs', operation: 'queries.send' });
+    expect((err as ValidationError).message).toMatch(/set timeoutMs on the query/);
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it.each([
+    [{ timeoutMs: 0 }, 'timeoutMs'],
+    [{ timeoutMs: 1.5 }, 'timeoutMs'],
+    [{ signal: {} }, 'signal'],
+  ])('bad reply options %p', async (options, field) => {
+    const err = await rejection(commands(broker.client()).reply({ requestId: 'r', replyChannel: 'i' }, options as never));
+    expect((err as ValidationError).field).toBe(field);
     expect(broker.calls).toHaveLength(0);
   });
 
@@ -209,6 +227,10 @@ describe('bad input sends nothing', () => {
     expect(() => commands(broker.client()).handle({ channel: 'a', concurrency: 0 }, () => undefined)).toThrow(ValidationError);
     expect(() => commands(broker.client()).handle({ channel: 'a' }, 'nope' as never)).toThrow(ValidationError);
     expect(() => commands(broker.client()).handle({ channel: 'a', onError: 5 as never }, () => undefined)).toThrow(ValidationError);
+    expect(() => commands(broker.client()).handle({ channel: 'a', signal: 'no' as never }, () => undefined)).toThrow(
+      expect.objectContaining({ field: 'signal' }),
+    );
+    expect(() => queries(broker.client()).subscribe({ channel: 'a', bufferSize: 0 })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
     expect(broker.calls).toHaveLength(0);
   });
 });
@@ -231,7 +253,7 @@ describe('handle()', () => {
     const before = broker.callsTo('SendRequest').length;
     await responder.ready();
     expect(broker.callsTo('SendRequest').length).toBe(before);
-    await responder.close();
+    await responder.stop();
   });
 
   it('ready() rejects with TimeoutError when the responder never becomes routable', async () => {
@@ -240,7 +262,7 @@ describe('handle()', () => {
     const err = await rejection(responder.ready({ timeoutMs: 200 }));
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err).toMatchObject({ timeoutMs: 200, channel: 'never' });
-    await responder.close();
+    await responder.stop();
   });
 
   it('ready() of a wildcard responder probes a channel the pattern matches', async () => {
@@ -249,14 +271,14 @@ describe('handle()', () => {
     const probe = broker.callsTo('SendRequest')[0]?.request as Request;
     expect(probe.Channel).toMatch(/^sensors\._probe_/);
     expect(probe.Tags['x-kubemq-rpc-probe']).toBeDefined();
-    await responder.close();
+    await responder.stop();
   });
 
   it('every member of a group proves its own readiness, though probes land on any member', async () => {
     const client = broker.client();
     const members = [0, 1, 2].map(() => commands(client).handle({ channel: 'grp', group: 'workers' }, () => undefined));
     await Promise.all(members.map((m) => m.ready()));
-    await Promise.all(members.map((m) => m.close()));
+    await Promise.all(members.map((m) => m.stop()));
   });
 
   it('two responders without a group each prove readiness and ignore each other\'s probes', async () => {
@@ -266,10 +288,10 @@ describe('handle()', () => {
     const b = commands(client).handle({ channel: 'fan' }, () => void calls++);
     await Promise.all([a.ready(), b.ready()]);
     expect(calls).toBe(0);
-    await Promise.all([a.close(), b.close()]);
+    await Promise.all([a.stop(), b.stop()]);
   });
 
-  it('close() waits for running handlers, then settles closed and stops the stream', async () => {
+  it('stop() waits for running handlers, then settles done and stops the stream', async () => {
     const client = broker.client();
     let finish!: () => void;
     let markStarted!: () => void;
@@ -281,13 +303,13 @@ describe('handle()', () => {
     await streamsOpen();
     const sent = commands(client).send({ channel: 'slow', body: 'x', timeoutMs: 1000 });
     await started;
-    let closed = false;
-    const closing = responder.close().then(() => (closed = true));
+    let stopped = false;
+    const stopping = responder.stop().then(() => (stopped = true));
     await new Promise((r) => setTimeout(r, 20));
-    expect(closed).toBe(false);
+    expect(stopped).toBe(false);
     finish();
-    await closing;
-    await responder.closed;
+    await stopping;
+    await responder.done;
     expect((await sent).executed).toBe(true);
     expect(broker.openStreams).toBe(0);
     expect(broker.tracked.size).toBe(0);
@@ -306,7 +328,8 @@ describe('handle()', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(ran).toEqual(['first']);
     expect(broker.logs.some((l) => l.includes('expired while queued'))).toBe(true);
-    await responder.close();
+    expect(responder.stats).toMatchObject({ received: 2, handled: 1, skipped: 1 });
+    await responder.stop();
   });
 
   it('the handler\'s signal aborts when the sender stops waiting', async () => {
@@ -319,7 +342,7 @@ describe('handle()', () => {
     await streamsOpen();
     const err = await rejection(commands(client).send({ channel: 'sig', body: 'x', timeoutMs: 50 }));
     expect(err).toBeInstanceOf(TimeoutError);
-    await responder.close();
+    await responder.stop();
     expect(aborted).toBe(true);
   });
 
@@ -333,19 +356,26 @@ describe('handle()', () => {
     await streamsOpen();
     await queries(client).send({ channel: 'sig2', body: 'x', timeoutMs: 1000 });
     expect(aborted).toBe(false);
-    await responder.close();
+    await responder.stop();
   });
 
   it('an invalid handler result is reported, and the sender gets executed = false instead of a timeout', async () => {
     const client = broker.client();
-    const errors: KubemqError[] = [];
-    const responder = commands(client).handle({ channel: 'bad-result', onError: (e) => errors.push(e) }, () => ({ body: 'x' }) as never);
+    const errors: unknown[] = [];
+    const requests: Array<CommandReceive | undefined> = [];
+    const onError = (e: unknown, request?: CommandReceive) => {
+      errors.push(e);
+      requests.push(request);
+    };
+    const responder = commands(client).handle({ channel: 'bad-result', onError }, () => ({ body: 'x' }) as never);
     await streamsOpen();
     const res = await commands(client).send({ channel: 'bad-result', body: 'x', timeoutMs: 500 });
     expect(res.executed).toBe(false);
     expect(res.error).toMatch(/invalid handler result/);
     expect(errors[0]).toBeInstanceOf(ValidationError);
-    await responder.close();
+    expect(requests[0]?.id).toBe(res.id);
+    await responder.stop();
+    expect(responder.stats).toMatchObject({ handled: 1, handlerErrors: 0, repliesSent: 1 });
   });
 
   it('the handler runs requests concurrently up to `concurrency`', async () => {
@@ -361,12 +391,12 @@ describe('handle()', () => {
     await streamsOpen();
     await Promise.all(Array.from({ length: 12 }, () => queries(client).send({ channel: 'par', body: 'x', timeoutMs: 2000 })));
     expect(peak).toBe(4);
-    await responder.close();
+    await responder.stop();
   });
 
-  it('a subscription that fails ends the responder: closed rejects and onError hears it', async () => {
+  it('a subscription that fails ends the responder: done rejects and onError hears it', async () => {
     const client = broker.client();
-    const errors: KubemqError[] = [];
+    const errors: unknown[] = [];
     const responder = commands(client).handle({ channel: 'dies', onError: (e) => errors.push(e) }, () => undefined);
     await streamsOpen();
     const failure = new KubemqError({ code: 'PERMISSION_DENIED', message: 'no', operation: 'x' });
@@ -374,8 +404,132 @@ describe('handle()', () => {
     expect(stream).toBeDefined();
     // Fail the open stream from the broker's side.
     (broker as unknown as { subs: Array<{ observer: { error(e: unknown): void } }> }).subs[0]?.observer.error(failure);
-    expect(await rejection(responder.closed)).toBe(failure);
+    expect(await rejection(responder.done)).toBe(failure);
     expect(errors).toContain(failure);
+  });
+
+  it('stats: requests received, handled, failed and answered; probes counted apart', async () => {
+    const client = broker.client();
+    const responder = queries(client).handle({ channel: 'counted' }, (q) => {
+      if (q.text() === 'fail') throw new Error('no');
+      return { body: 'ok' };
+    });
+    await responder.ready();
+    const probes = responder.stats.probesAnswered;
+    expect(probes).toBeGreaterThanOrEqual(1);
+    for (const body of ['a', 'fail', 'b']) await queries(client).send({ channel: 'counted', body, timeoutMs: 500 });
+    // The sender may have its answer a moment before the responder counts it: stop() waits for that.
+    await responder.stop();
+    expect(responder.stats).toEqual({
+      received: 3,
+      handled: 3,
+      handlerErrors: 1,
+      skipped: 0,
+      repliesSent: 3,
+      replyErrors: 0,
+      probesAnswered: probes,
+      running: 0,
+      queued: 0,
+      recoveries: 0,
+    });
+    // A snapshot: reading it again gives a new object.
+    expect(responder.stats).not.toBe(responder.stats);
+  });
+
+  it('stats: a reply the broker refuses is counted and reported with its request', async () => {
+    const client = broker.client() as unknown as { __internals: { unary: (m: { path: string }, r: unknown, c: unknown) => Promise<unknown> } };
+    const reported: Array<[unknown, CommandReceive | undefined]> = [];
+    const responder = commands(client as never).handle({ channel: 'refused', onError: (e, request) => reported.push([e, request]) }, () => undefined);
+    await streamsOpen();
+    const refusal = new KubemqError({ code: 'UNAVAILABLE', message: 'reply refused', operation: 'x', retryable: true });
+    client.__internals.unary = () => Promise.reject(refusal);
+    broker.deliver({ Channel: 'refused', RequestID: 'r1', Body: Buffer.from('x'), ReplyChannel: '_INBOX.r1', Timeout: 5000, ClientID: 's' });
+    await responder.stop();
+    expect(reported).toEqual([[refusal, expect.objectContaining({ id: 'r1' })]]);
+    expect(responder.stats).toMatchObject({ received: 1, handled: 1, repliesSent: 0, replyErrors: 1 });
+  });
+
+  it('onError defaults to a warning through the client\'s logger, naming the request', async () => {
+    const client = broker.client();
+    const responder = commands(client).handle({ channel: 'warned' }, () => ({ metadata: 'not on a command' }) as never);
+    await streamsOpen();
+    const res = await commands(client).send({ channel: 'warned', body: 'x', timeoutMs: 500 });
+    expect(res.executed).toBe(false);
+    const warning = broker.logEntries.find((e) => e.level === 'warn');
+    expect(warning?.message).toMatch(/^commands\.handle on "warned": invalid metadata/);
+    expect(warning?.fields).toEqual({ channel: 'warned', code: 'VALIDATION', requestId: res.id });
+    await responder.stop();
+  });
+
+  it('its signal stops it: no new requests, done resolves, the stream ends', async () => {
+    const client = broker.client();
+    const shutdown = new AbortController();
+    const responder = commands(client).handle({ channel: 'aborted', signal: shutdown.signal }, () => undefined);
+    await streamsOpen();
+    expect(broker.openStreams).toBe(1);
+    shutdown.abort();
+    await responder.done;
+    expect(broker.openStreams).toBe(0);
+    expect(broker.tracked.size).toBe(0);
+    await expect(responder.ready()).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
+  it('an already aborted signal stops it at once', async () => {
+    const responder = queries(broker.client()).handle({ channel: 'never-started', signal: AbortSignal.abort() }, () => ({ body: 'x' }));
+    await responder.done;
+    await streamsOpen();
+    expect(broker.openStreams).toBe(0);
+  });
+
+  it('stop() drops requests still waiting for a slot, counts them as skipped, and is idempotent', async () => {
+    const client = broker.client();
+    let finish!: () => void;
+    const responder = commands(client).handle({ channel: 'queue', concurrency: 1 }, () => new Promise<void>((r) => (finish = r)));
+    await streamsOpen();
+    for (const id of ['1', '2', '3']) {
+      broker.deliver({ Channel: 'queue', RequestID: id, Body: Buffer.from(id), ReplyChannel: `_INBOX.${id}`, Timeout: 5000, ClientID: 's' });
+    }
+    expect(responder.stats).toMatchObject({ received: 3, running: 1, queued: 2 });
+    const stopping = responder.stop();
+    expect(responder.stop()).toBe(stopping);
+    finish();
+    await stopping;
+    expect(responder.stats).toMatchObject({ handled: 1, skipped: 2, running: 0, queued: 0 });
+  });
+
+  it('await using stops it', async () => {
+    const client = broker.client();
+    let responder: Responder | undefined;
+    {
+      await using serving = commands(client).handle({ channel: 'scoped' }, () => undefined);
+      responder = serving;
+      await streamsOpen();
+      expect(broker.openStreams).toBe(1);
+    }
+    await responder.done;
+    expect(broker.openStreams).toBe(0);
+  });
+
+  it('ready() takes CallOptions: a signal aborts it, a bad timeoutMs is refused', async () => {
+    broker.registrationDelayMs = 60_000;
+    const responder = commands(broker.client()).handle({ channel: 'slow-start' }, () => undefined);
+    const abort = new AbortController();
+    const waiting = rejection(responder.ready({ signal: abort.signal }));
+    abort.abort();
+    expect(await waiting).toMatchObject({ code: 'CANCELLED', operation: 'commands.ready' });
+    expect(await rejection(responder.ready({ timeoutMs: 0 }))).toMatchObject({ field: 'timeoutMs' });
+    await responder.stop();
+  });
+
+  it('a subscription\'s bufferSize bounds how far a for-await loop may fall behind', async () => {
+    const cmds = commands(broker.client());
+    const iterator = cmds.subscribe({ channel: 'buffered', bufferSize: 2 })[Symbol.asyncIterator]();
+    await streamsOpen();
+    for (const id of ['1', '2', '3']) broker.deliver({ Channel: 'buffered', RequestID: id, Metadata: id, ReplyChannel: 'i', RequestTypeData: 1 });
+    expect((await iterator.next()).value?.id).toBe('1');
+    expect((await iterator.next()).value?.id).toBe('2');
+    await expect(iterator.next()).rejects.toBeInstanceOf(IteratorOverflowError);
+    expect(broker.openStreams).toBe(0);
   });
 
   it('collects a subscription\'s first values as data', async () => {
@@ -385,5 +539,38 @@ describe('handle()', () => {
     broker.deliver({ Channel: 'x', RequestID: '1', Metadata: 'a', ReplyChannel: 'i', RequestTypeData: 1 });
     broker.deliver({ Channel: 'x', RequestID: '2', Metadata: 'b', ReplyChannel: 'i', RequestTypeData: 1 });
     expect((await two).map((c) => c.metadata)).toEqual(['a', 'b']);
+  });
+});
+
+describe('typed channels', () => {
+  it('handle(options, handler): options first, as on the clients; onError gets the request that did not decode', async () => {
+    const client = broker.client();
+    const reported: Array<[unknown, CommandReceive | undefined]> = [];
+    const reboots = commandChannel(commands(client), { channel: 'typed', codec: jsonCodec<{ device: string }>() });
+    const responder = reboots.handle({ concurrency: 2, onError: (e, request) => reported.push([e, request]) }, (cmd) => ({ tags: { device: cmd.value.device } }));
+    await streamsOpen();
+    expect((await reboots.send({ value: { device: 'dev-1' }, timeoutMs: 500 })).tags).toEqual({ device: 'dev-1' });
+    const bad = await commands(client).send({ channel: 'typed', body: 'not json', timeoutMs: 500 });
+    expect(bad.executed).toBe(false);
+    expect(reported).toEqual([[expect.objectContaining({ code: 'DECODE_FAILED' }), expect.objectContaining({ id: bad.id })]]);
+    await responder.stop();
+    expect(responder.stats).toMatchObject({ handled: 2, handlerErrors: 1 });
+  });
+
+  it('a typed subscription keeps its bufferSize', async () => {
+    const typed = queryChannel(queries(broker.client()), { channel: 'typed-buffer', codec: textCodec(), responseCodec: textCodec() });
+    const iterator = typed.subscribe({ bufferSize: 1 })[Symbol.asyncIterator]();
+    await streamsOpen();
+    for (const id of ['1', '2']) broker.deliver({ Channel: 'typed-buffer', RequestID: id, Body: Buffer.from(id), ReplyChannel: 'i', RequestTypeData: 2 });
+    expect((await iterator.next()).value).toMatchObject({ ok: true, value: '1' });
+    await expect(iterator.next()).rejects.toBeInstanceOf(IteratorOverflowError);
+  });
+
+  it('reply() takes CallOptions', async () => {
+    const typed = queryChannel(queries(broker.client()), { channel: 'typed-reply', codec: textCodec(), responseCodec: textCodec() });
+    const err = await rejection(typed.reply({ requestId: 'r', replyChannel: 'i', value: 'x' }, { timeoutMs: -1 }));
+    expect(err).toMatchObject({ field: 'timeoutMs' });
+    await typed.reply({ requestId: 'r', replyChannel: 'i', value: 'x' }, { timeoutMs: 500 });
+    expect(broker.callsTo('SendResponse')[0]?.ctx.timeoutMs).toBe(500);
   });
 });

@@ -1,4 +1,4 @@
-import { DecodeError, jsonCodec, textCodec, type KubemqClient, type KubemqError } from '@kubemq/core';
+import { DecodeError, jsonCodec, textCodec, type KubemqClient } from '@kubemq/core';
 import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { commandChannel, commands, queries, queryChannel, type TypedCommandReceive, type TypedQueryReceive } from '../../src/index.js';
 import { connect } from './helpers.js';
@@ -27,14 +27,16 @@ describe('typed command and query channels through the broker', () => {
     const channel = uniqueChannel('rpc.typed.cmd');
     const codec = jsonCodec<Reboot>({ validate: isReboot });
     const seen: string[] = [];
-    const errors: KubemqError[] = [];
-    await using responder = commandChannel(responderClient, { channel, codec }).handle(
-      (cmd) => {
-        seen.push(cmd.value.device);
-        return { tags: { rebooted: cmd.value.device } };
-      },
-      { onError: (e) => errors.push(e) },
-    );
+    const errors: unknown[] = [];
+    const failedRequests: string[] = [];
+    const onError = (e: unknown, request?: { id: string }) => {
+      errors.push(e);
+      if (request) failedRequests.push(request.id);
+    };
+    await using responder = commandChannel(responderClient, { channel, codec }).handle({ onError }, (cmd) => {
+      seen.push(cmd.value.device);
+      return { tags: { rebooted: cmd.value.device } };
+    });
     await responder.ready();
     const reboots = commandChannel(requester, { channel, codec });
     const ok = await reboots.send({ value: { device: 'dev-1' }, timeoutMs: 5000 });
@@ -47,6 +49,7 @@ describe('typed command and query channels through the broker', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(DecodeError);
     expect(errors[0]).toMatchObject({ code: 'DECODE_FAILED', messageId: bad.id, operation: 'commands.handle' });
+    expect(failedRequests).toEqual([bad.id]);
 
     await expect(reboots.send({ value: { device: 1 } as unknown as Reboot })).rejects.toMatchObject({ name: 'ValidationError', field: 'value' });
     expect(seen).toEqual(['dev-1']);
@@ -87,7 +90,7 @@ describe('typed command and query channels through the broker', () => {
           return v as { available: number };
         },
       }),
-    }).handle((q) => {
+    }).handle({ concurrency: 4 }, (q) => {
       if (q.value.sku === 'unknown') throw new Error('no such sku');
       return { value: { available: q.value.sku === 'broken' ? -1 : 3 }, metadata: 'json' };
     });

@@ -1,4 +1,4 @@
-import { TimeoutError, ValidationError, type KubemqClient } from '@kubemq/core';
+import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, type KubemqClient } from '@kubemq/core';
 import { commands, isReadinessProbe, type CommandReceive } from '../../src/index.js';
 import { probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect, rejectionOf } from './helpers.js';
@@ -88,7 +88,7 @@ describe('commands through the broker', () => {
       // The reply came from the member that ran the handler.
       results.forEach((r) => expect(r.tags['member']).toBe(String(handledBy.get(r.id)?.[0])));
     } finally {
-      await Promise.all(members.map((m) => m.close()));
+      await Promise.all(members.map((m) => m.stop()));
     }
   }, 60_000);
 
@@ -110,7 +110,10 @@ describe('commands through the broker', () => {
     const sub = cmds.subscribe({ channel }).subscribe((cmd) => {
       if (isReadinessProbe(cmd)) return;
       answered.push(cmd.text());
-      void cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: cmd.text() !== 'refuse', error: cmd.text() === 'refuse' ? 'refused' : undefined });
+      void cmds.reply(
+        { requestId: cmd.id, replyChannel: cmd.replyChannel, executed: cmd.text() !== 'refuse', error: cmd.text() === 'refuse' ? 'refused' : undefined },
+        { timeoutMs: 5000 },
+      );
     });
     try {
       let ok = false;
@@ -126,6 +129,47 @@ describe('commands through the broker', () => {
       expect(refused).toMatchObject({ executed: false, error: 'refused', responderId: responderClient.clientId });
     } finally {
       sub.unsubscribe();
+    }
+  });
+
+  it('send() takes a signal: aborting it ends the wait for a responder with CANCELLED', async () => {
+    const channel = uniqueChannel('rpc.cmd.abort');
+    const abort = new AbortController();
+    const pending = rejectionOf(commands(requester).send({ channel, body: 'anyone?', timeoutMs: 60_000 }, { signal: abort.signal }));
+    abort.abort();
+    const err = await pending;
+    expect(err).toBeInstanceOf(KubemqError);
+    expect(err).toMatchObject({ code: 'CANCELLED', operation: 'commands.send' });
+  });
+
+  it('a raw subscription\'s bufferSize bounds how far a for-await loop may fall behind', async () => {
+    const channel = uniqueChannel('rpc.cmd.buffer');
+    const iterator = commands(responderClient).subscribe({ channel, bufferSize: 1 })[Symbol.asyncIterator]();
+    try {
+      // No readiness signal for a raw subscription: send until the first command arrives (nobody
+      // replies, so each send times out).
+      let first: IteratorResult<unknown> | undefined;
+      const firstArrived = iterator.next().then((result) => (first = result));
+      await probeUntil(
+        () => commands(requester).send({ channel, body: 'probe', timeoutMs: 300 }).catch(() => undefined),
+        () => first !== undefined,
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
+      await firstArrived;
+      // The loop takes no more while three commands arrive: one fits in the buffer, the next
+      // overflows it. Each send ends with the broker's timeout, after it delivered the command.
+      await Promise.all(['a', 'b', 'c'].map((body) => commands(requester).send({ channel, body, timeoutMs: 1000 }).catch(() => undefined)));
+      let overflow: unknown;
+      for (let read = 0; read < 4 && overflow === undefined; read++) {
+        overflow = await iterator.next().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      }
+      expect(overflow).toBeInstanceOf(IteratorOverflowError);
+      expect(overflow).toMatchObject({ bufferSize: 1 });
+    } finally {
+      await iterator.return?.();
     }
   });
 
@@ -145,5 +189,7 @@ describe('commands through the broker', () => {
     }
     const replyErr = await rejectionOf(commands(requester).reply({ requestId: '', replyChannel: 'x' }));
     expect((replyErr as ValidationError).field).toBe('requestId');
+    const misplacedTimeout = await rejectionOf(commands(requester).send({ channel, body: 'x' }, { timeoutMs: 1000 } as never));
+    expect(misplacedTimeout).toMatchObject({ name: 'ValidationError', field: 'timeoutMs' });
   });
 });

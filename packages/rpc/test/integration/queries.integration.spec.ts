@@ -57,9 +57,9 @@ describe('queries through the broker', () => {
       return { body: 'fresh' };
     });
     await responder.ready();
-    const res = await queries(requester).send({ channel, body: 'x', cacheKey: 'price:sku-1', cacheTtlMs: 30_000, timeoutMs: 5000 });
+    const res = await queries(requester).send({ channel, body: 'x', cacheKey: 'price:sku-1', cacheTtlSeconds: 30, timeoutMs: 5000 });
     expect(res.executed).toBe(true);
-    expect(seen[0]).toMatchObject({ cacheKey: 'price:sku-1', cacheTtlMs: 30_000 });
+    expect(seen[0]).toMatchObject({ cacheKey: 'price:sku-1', cacheTtlSeconds: 30 });
   });
 
   it('a cache key without a TTL (the broker\'s Error 116) is refused client-side, before sending', async () => {
@@ -72,9 +72,9 @@ describe('queries through the broker', () => {
     await responder.ready();
     const err = await rejectionOf(queries(requester).send({ channel, body: 'x', cacheKey: 'k', timeoutMs: 2000 }));
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).field).toBe('cacheTtlMs');
-    const fractional = await rejectionOf(queries(requester).send({ channel, body: 'x', cacheKey: 'k', cacheTtlMs: 1500 }));
-    expect((fractional as ValidationError).field).toBe('cacheTtlMs');
+    expect((err as ValidationError).field).toBe('cacheTtlSeconds');
+    const fractional = await rejectionOf(queries(requester).send({ channel, body: 'x', cacheKey: 'k', cacheTtlSeconds: 1.5 }));
+    expect((fractional as ValidationError).field).toBe('cacheTtlSeconds');
     expect(called).toBe(0);
   });
 });
@@ -101,9 +101,9 @@ describe('query cache hits (a broker with a query cache; the open-source server 
     let executions = 0;
     await using responder = queries(c).handle({ channel }, (q) => ({ body: `${q.text()}#${++executions}` }));
     await responder.ready();
-    const first = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlMs: 60_000, timeoutMs: 5000 });
-    const second = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlMs: 60_000, timeoutMs: 5000 });
-    const other = await queries(c).send({ channel, body: 'sku-2', cacheKey: 'sku-2', cacheTtlMs: 60_000, timeoutMs: 5000 });
+    const first = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlSeconds: 60, timeoutMs: 5000 });
+    const second = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlSeconds: 60, timeoutMs: 5000 });
+    const other = await queries(c).send({ channel, body: 'sku-2', cacheKey: 'sku-2', cacheTtlSeconds: 60, timeoutMs: 5000 });
     expect(first).toMatchObject({ cacheHit: false, executed: true });
     expect(first.text()).toBe('sku-1#1');
     expect(second.cacheHit).toBe(true);

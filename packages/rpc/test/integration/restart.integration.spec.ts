@@ -44,10 +44,12 @@ describe('responders across a broker restart (own broker)', () => {
       // And readiness can be proven again on the new subscription.
       await responder.ready({ timeoutMs: 30_000 });
       expect(handled).toBeGreaterThanOrEqual(2);
+      // It counted the re-subscription.
+      expect(responder.stats.recoveries).toBeGreaterThanOrEqual(1);
     } finally {
-      await responder.close();
+      await responder.stop();
     }
-    await expect(responder.closed).resolves.toBeUndefined();
+    await expect(responder.done).resolves.toBeUndefined();
   }, 120_000);
 
   itWhen('kill', expectedCapabilities())('a query responder serves again after kill -9 and a restart', async () => {

@@ -55,16 +55,15 @@ describe('buildRequest', () => {
     expect([...built.wire.Body]).toEqual([0, 1, 2, 255]);
   });
 
-  it('builds a query Request with type 2 and converts cacheTtlMs to whole seconds', () => {
-    const built = buildRequest(QUERIES, { channel: 'q', metadata: 'x', cacheKey: 'k', cacheTtlMs: 60_000 }, ctx({ operation: 'queries.send' }));
+  it('builds a query Request with type 2 and the cache TTL in seconds, as given', () => {
+    const built = buildRequest(QUERIES, { channel: 'q', metadata: 'x', cacheKey: 'k', cacheTtlSeconds: 60 }, ctx({ operation: 'queries.send' }));
     expect(built.wire.RequestTypeData).toBe(2);
     expect(built.wire.CacheKey).toBe('k');
     expect(built.wire.CacheTTL).toBe(60);
   });
 
-  it('takes the timeout from the message, else the send options, else the default', () => {
-    expect(buildRequest(COMMANDS, { channel: 'c', body: 'b', timeoutMs: 100 }, ctx({ optionsTimeoutMs: 200 })).timeoutMs).toBe(100);
-    expect(buildRequest(COMMANDS, { channel: 'c', body: 'b' }, ctx({ optionsTimeoutMs: 200 })).timeoutMs).toBe(200);
+  it('takes the timeout from the message, else the client default', () => {
+    expect(buildRequest(COMMANDS, { channel: 'c', body: 'b', timeoutMs: 100 }, ctx()).timeoutMs).toBe(100);
     expect(buildRequest(COMMANDS, { channel: 'c', body: 'b' }, ctx()).timeoutMs).toBe(10_000);
   });
 
@@ -99,21 +98,19 @@ describe('buildRequest', () => {
     expect(fieldOf(() => buildRequest(COMMANDS, message as never, ctx()))).toBe(field);
   });
 
-  it('names options.timeoutMs when the bad timeout came from the send options', () => {
-    expect(fieldOf(() => buildRequest(COMMANDS, { channel: 'c', body: 'b' }, ctx({ optionsTimeoutMs: 0 })))).toBe('options.timeoutMs');
-  });
-
   it('rejects a message that is not an object', () => {
     expect(fieldOf(() => buildRequest(COMMANDS, null as never, ctx()))).toBe('command');
     expect(fieldOf(() => buildRequest(QUERIES, 'q' as never, ctx()))).toBe('query');
   });
 
   it.each([
-    ['a cache key without a TTL (the broker says Error 116)', { cacheKey: 'k' }, 'cacheTtlMs'],
-    ['a zero TTL', { cacheKey: 'k', cacheTtlMs: 0 }, 'cacheTtlMs'],
-    ['a TTL that is not whole seconds', { cacheKey: 'k', cacheTtlMs: 1500 }, 'cacheTtlMs'],
-    ['a negative TTL', { cacheKey: 'k', cacheTtlMs: -1000 }, 'cacheTtlMs'],
-    ['a non-string key', { cacheKey: 5, cacheTtlMs: 1000 }, 'cacheKey'],
+    ['a cache key without a TTL (the broker says Error 116)', { cacheKey: 'k' }, 'cacheTtlSeconds'],
+    ['a zero TTL', { cacheKey: 'k', cacheTtlSeconds: 0 }, 'cacheTtlSeconds'],
+    ['a TTL that is not whole seconds', { cacheKey: 'k', cacheTtlSeconds: 1.5 }, 'cacheTtlSeconds'],
+    ['a negative TTL', { cacheKey: 'k', cacheTtlSeconds: -1 }, 'cacheTtlSeconds'],
+    ['a TTL above int32', { cacheKey: 'k', cacheTtlSeconds: 2 ** 31 }, 'cacheTtlSeconds'],
+    ['a string TTL', { cacheKey: 'k', cacheTtlSeconds: '60' }, 'cacheTtlSeconds'],
+    ['a non-string key', { cacheKey: 5, cacheTtlSeconds: 1 }, 'cacheKey'],
   ])('rejects a query with %s', (_name, cache, field) => {
     expect(fieldOf(() => buildRequest(QUERIES, { channel: 'q', body: 'b', ...cache } as never, ctx()))).toBe(field);
   });

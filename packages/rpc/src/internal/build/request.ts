@@ -1,6 +1,5 @@
 import {
   type Request,
-  msToSeconds,
   newId,
   requireNonEmptyMessage,
   validateBody,
@@ -24,10 +23,8 @@ export const MAX_INT32 = 2_147_483_647;
 export interface BuildRequestContext {
   /** The sender's client id (`Request.ClientID`). */
   clientId: string;
-  /** Used when neither the message nor the options set a timeout. */
+  /** Used when the message sets no timeout: the client's `defaultTimeoutMs`. */
   defaultTimeoutMs: number;
-  /** The send options' `timeoutMs`, if any. */
-  optionsTimeoutMs?: number | undefined;
   /** For errors, e.g. `commands.send`. */
   operation: string;
   /** The client's `maxMessageBytes`: a larger body is a ValidationError, not a gRPC failure. */
@@ -66,22 +63,20 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
   }
   // Error 115: the broker rejects a request with neither body nor metadata (tags do not count).
   requireNonEmptyMessage(body, metadata, 'body');
-  const rawTimeout = message.timeoutMs ?? ctx.optionsTimeoutMs ?? ctx.defaultTimeoutMs;
-  const timeoutField = message.timeoutMs !== undefined || ctx.optionsTimeoutMs === undefined ? 'timeoutMs' : 'options.timeoutMs';
-  const timeoutMs = validatePositiveInt(rawTimeout, timeoutField, { min: 1, max: MAX_INT32, integer: true });
+  const timeoutMs = validatePositiveInt(message.timeoutMs ?? ctx.defaultTimeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
 
   let cacheKey = '';
   let cacheTtlSeconds = 0;
   if (kind.name === 'queries') {
     const query = message as Query;
     cacheKey = optionalString(query.cacheKey, 'cacheKey', op) ?? '';
-    if (query.cacheTtlMs !== undefined) {
-      // Positive, then whole seconds (the wire's unit), never rounded.
-      cacheTtlSeconds = msToSeconds(validatePositiveInt(query.cacheTtlMs, 'cacheTtlMs', { min: 1 }), 'cacheTtlMs');
+    if (query.cacheTtlSeconds !== undefined) {
+      // Whole seconds, the wire's unit: never rounded.
+      cacheTtlSeconds = validatePositiveInt(query.cacheTtlSeconds, 'cacheTtlSeconds', { min: 1, max: MAX_INT32, integer: true });
     }
     // Error 116: the broker rejects a cache key without a positive TTL.
     if (cacheKey !== '' && cacheTtlSeconds === 0) {
-      throw invalid('cacheTtlMs', 'is required when cacheKey is set (a positive number of ms, whole seconds)', op, channel);
+      throw invalid('cacheTtlSeconds', 'is required when cacheKey is set (a positive whole number of seconds)', op, channel);
     }
   }
 

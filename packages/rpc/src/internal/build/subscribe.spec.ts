@@ -13,6 +13,11 @@ describe('buildSubscribe', () => {
     expect(buildSubscribe(COMMANDS, { channel: 'devices.>' }, 'me', 'op').channel).toBe('devices.>');
   });
 
+  it('keeps a bufferSize for the for-await reader, none when not given', () => {
+    expect(buildSubscribe(COMMANDS, { channel: 'c', bufferSize: 8 }, 'me', 'op').bufferSize).toBe(8);
+    expect(buildSubscribe(QUERIES, { channel: 'q' }, 'me', 'op').bufferSize).toBeUndefined();
+  });
+
   it('treats an empty group as none', () => {
     expect(buildSubscribe(COMMANDS, { channel: 'c', group: '' }, 'me', 'op').group).toBeUndefined();
   });
@@ -24,6 +29,9 @@ describe('buildSubscribe', () => {
     [{ channel: 'a*' }, 'channel'],
     [{ channel: 'c', group: 'g h' }, 'group'],
     [{ channel: 'c', group: 7 }, 'group'],
+    [{ channel: 'c', bufferSize: 0 }, 'bufferSize'],
+    [{ channel: 'c', bufferSize: 1.5 }, 'bufferSize'],
+    [{ channel: 'c', bufferSize: '8' }, 'bufferSize'],
   ])('rejects %p', (options, field) => {
     expect(() => buildSubscribe(COMMANDS, options as never, 'me', 'op')).toThrow(ValidationError);
     try {

@@ -1,8 +1,10 @@
-import type { Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
+import type { CallOptions, Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
 import { decodeEach, decodeReceived, sendTyped, patternClientFor, typedChannelConfig } from '@kubemq/core/internal';
-import { CommandsClient } from '../client/commands-client.js';
-import type { HandleOptions, HandlerContext, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
-import type { Command, CommandHandlerResult, CommandReceive, CommandReply, CommandResponse } from '../types/command.js';
+import { CommandsOnClient, type CommandsClient } from '../client/commands-client.js';
+import type { RequestOptions } from '../types/request-options.js';
+import type { HandlerContext } from '../types/handler-context.js';
+import type { HandleOptions, Responder } from '../types/responder.js';
+import type { Command, CommandHandlerResult, CommandReceive, CommandReply, CommandResponse, CommandsSubscription } from '../types/command.js';
 
 /**
  * A typed command for a {@link CommandChannel}: the `value` is encoded by the channel's codec.
@@ -75,11 +77,30 @@ export interface CommandChannelOptions<T> {
 }
 
 /**
- * One commands channel with a codec. Made by {@link commandChannel}; the untyped
- * {@link CommandsClient} does the work.
+ * One commands channel with a codec: the methods of {@link CommandsClient}, with the channel
+ * fixed and values instead of bodies. Made by {@link commandChannel}.
+ *
+ * @example
+ * ```ts
+ * const reboots: CommandChannel<{ device: string }> = commandChannel(client, { channel: 'devices.reboot', codec: jsonCodec() });
+ * await reboots.send({ value: { device: 'dev-42' }, timeoutMs: 5000 });
+ * ```
  */
-export class CommandChannel<T> {
+export interface CommandChannel<T> {
   /** The channel (or pattern) this handle works on. */
+  readonly channel: string;
+  /** Encodes `command.value` and sends it (see {@link CommandsClient.send}); a refused value is a ValidationError naming `value`. */
+  send(command: TypedCommand<T>, options?: RequestOptions): Promise<CommandResponse>;
+  /** Raw subscription (see {@link CommandsClient.subscribe}) with every command decoded; answer with {@link CommandChannel.reply}. */
+  subscribe(subscription?: Omit<CommandsSubscription, 'channel'>): IterableObservable<TypedCommandReceive<T>>;
+  /** Answers a received command (see {@link CommandsClient.reply}). */
+  reply(reply: CommandReply, options?: CallOptions): Promise<void>;
+  /** Serves the channel with a typed handler (see {@link CommandsClient.handle}). */
+  handle(options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): Responder;
+}
+
+/** {@link CommandChannel} through a {@link CommandsClient}, which does the work. */
+class CodecCommandChannel<T> implements CommandChannel<T> {
   readonly channel: string;
   readonly #commands: CommandsClient;
   readonly #codec: Codec<T>;
@@ -89,24 +110,21 @@ export class CommandChannel<T> {
     this.#commands = commands;
   }
 
-  /** Encodes `command.value` and sends it (see {@link CommandsClient.send}); a refused value is a ValidationError naming `value`. */
-  send(command: TypedCommand<T>, options?: SendOptions): Promise<CommandResponse> {
+  send(command: TypedCommand<T>, options?: RequestOptions): Promise<CommandResponse> {
     const place = { operation: 'commands.send', channel: this.channel, noun: 'command' };
     return sendTyped(command, this.#codec, place, (untyped) => this.#commands.send(untyped, options));
   }
 
-  /** Raw subscription (see {@link CommandsClient.subscribe}) with every command decoded; answer with {@link CommandChannel.reply}. */
-  subscribe(options: Omit<SubscribeOptions, 'channel'> = {}): IterableObservable<TypedCommandReceive<T>> {
-    return decodeEach(this.#commands.subscribe({ ...options, channel: this.channel }), this.#codec, 'commands.subscribe');
+  subscribe(subscription: Omit<CommandsSubscription, 'channel'> = {}): IterableObservable<TypedCommandReceive<T>> {
+    const raw = this.#commands.subscribe({ ...subscription, channel: this.channel });
+    return decodeEach(raw, this.#codec, 'commands.subscribe', subscription.bufferSize);
   }
 
-  /** Answers a received command (see {@link CommandsClient.reply}). */
-  reply(reply: CommandReply, options?: SendOptions): Promise<void> {
+  reply(reply: CommandReply, options?: CallOptions): Promise<void> {
     return this.#commands.reply(reply, options);
   }
 
-  /** Serves the channel with a typed handler (see {@link CommandsClient.handle}). */
-  handle(handler: TypedCommandHandler<T>, options: Omit<HandleOptions, 'channel'> = {}): Responder {
+  handle(options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): Responder {
     const codec = this.#codec;
     return this.#commands.handle({ ...options, channel: this.channel }, (command, context) => {
       const decoded = decodeReceived(command, codec, 'commands.handle');
@@ -129,13 +147,13 @@ export class CommandChannel<T> {
  * interface Reboot { device: string }
  * const client = await KubemqClient.connect({ address: 'localhost:50000' });
  * const reboots = commandChannel(client, { channel: 'devices.reboot', codec: jsonCodec<Reboot>() });
- * await using responder = reboots.handle(async (cmd) => console.log('rebooting', cmd.value.device));
+ * await using responder = reboots.handle({}, async (cmd) => console.log('rebooting', cmd.value.device));
  * await responder.ready();
  * const res = await reboots.send({ value: { device: 'dev-42' }, timeoutMs: 5000 });
  * console.log(res.executed);
  * ```
  */
 export function commandChannel<T>(client: KubemqClient | CommandsClient, options: CommandChannelOptions<T>): CommandChannel<T> {
-  const commands = patternClientFor(client, (c): c is CommandsClient => c instanceof CommandsClient, (c) => new CommandsClient(c), 'commands.channel');
-  return new CommandChannel(commands, options);
+  const commands = patternClientFor(client, (c): c is CommandsClient => c instanceof CommandsOnClient, (c) => new CommandsOnClient(c), 'commands.channel');
+  return new CodecCommandChannel(commands, options);
 }

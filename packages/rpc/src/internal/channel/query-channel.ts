@@ -1,4 +1,4 @@
-import type { Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
+import type { CallOptions, Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
 import {
   decodeEach,
   decodeReceived,
@@ -9,16 +9,18 @@ import {
   validateCodec,
   withOperation,
 } from '@kubemq/core/internal';
-import { QueriesClient } from '../client/queries-client.js';
-import type { HandleOptions, HandlerContext, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
-import type { Query, QueryHandlerResult, QueryReceive, QueryReply, QueryResponse } from '../types/query.js';
+import { QueriesOnClient, type QueriesClient } from '../client/queries-client.js';
+import type { RequestOptions } from '../types/request-options.js';
+import type { HandlerContext } from '../types/handler-context.js';
+import type { HandleOptions, Responder } from '../types/responder.js';
+import type { Query, QueryHandlerResult, QueryReceive, QueryReply, QueryResponse, QueriesSubscription } from '../types/query.js';
 
 /**
  * A typed query for a {@link QueryChannel}: the `value` is encoded by the channel's request codec.
  *
  * @example
  * ```ts
- * const lookup: TypedQuery<{ sku: string }> = { value: { sku: 'sku-1' }, timeoutMs: 5000, cacheKey: 'stock:sku-1', cacheTtlMs: 60_000 };
+ * const lookup: TypedQuery<{ sku: string }> = { value: { sku: 'sku-1' }, timeoutMs: 5000, cacheKey: 'stock:sku-1', cacheTtlSeconds: 60 };
  * ```
  */
 export interface TypedQuery<Req> extends Omit<Query, 'channel' | 'body'> {
@@ -122,11 +124,52 @@ export interface QueryChannelOptions<Req, Res> {
 }
 
 /**
- * One queries channel with a request and a response codec. Made by {@link queryChannel}; the
- * untyped {@link QueriesClient} does the work.
+ * A typed answer to a received query (see {@link QueryChannel.reply}): the `value` is encoded by
+ * the channel's response codec.
+ *
+ * @example
+ * ```ts
+ * const answer = (q: TypedQueryReceive<{ sku: string }>): TypedQueryReply<{ available: number }> => ({
+ *   requestId: q.id,
+ *   replyChannel: q.replyChannel,
+ *   value: { available: 3 },
+ * });
+ * ```
  */
-export class QueryChannel<Req, Res> {
+export interface TypedQueryReply<Res> extends Omit<QueryReply, 'body' | 'executed' | 'error'> {
+  /** The answer, encoded by the channel's response codec. */
+  value: Res;
+}
+
+/**
+ * One queries channel with a request and a response codec: the methods of {@link QueriesClient},
+ * with the channel fixed and values instead of bodies. Made by {@link queryChannel}.
+ *
+ * @example
+ * ```ts
+ * const stock: QueryChannel<string, number> = queryChannel(client, { channel: 'stock', codec: textCodec(), responseCodec: jsonCodec<number>() });
+ * const res = await stock.send({ value: 'sku-1', timeoutMs: 5000 });
+ * ```
+ */
+export interface QueryChannel<Req, Res> {
   /** The channel (or pattern) this handle works on. */
+  readonly channel: string;
+  /**
+   * Encodes `query.value`, sends it (see {@link QueriesClient.send}) and decodes the answer. A
+   * refused value is a ValidationError naming `value` (nothing sent); an answer that does not
+   * decode resolves with its `decodeError`.
+   */
+  send(query: TypedQuery<Req>, options?: RequestOptions): Promise<TypedQueryResponse<Res>>;
+  /** Raw subscription (see {@link QueriesClient.subscribe}) with every query decoded; answer with {@link QueryChannel.reply}. */
+  subscribe(subscription?: Omit<QueriesSubscription, 'channel'>): IterableObservable<TypedQueryReceive<Req>>;
+  /** Answers a received query with a typed value (see {@link QueriesClient.reply}); a refused value is a ValidationError naming `value`. */
+  reply(reply: TypedQueryReply<Res>, options?: CallOptions): Promise<void>;
+  /** Serves the channel with a typed handler (see {@link QueriesClient.handle}). */
+  handle(options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): Responder;
+}
+
+/** {@link QueryChannel} through a {@link QueriesClient}, which does the work. */
+class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
   readonly channel: string;
   readonly #queries: QueriesClient;
   readonly #codec: Codec<Req>;
@@ -142,25 +185,19 @@ export class QueryChannel<Req, Res> {
     this.#queries = queries;
   }
 
-  /**
-   * Encodes `query.value`, sends it (see {@link QueriesClient.send}) and decodes the answer. A
-   * refused value is a ValidationError naming `value` (nothing sent); an answer that does not
-   * decode resolves with its `decodeError`.
-   */
-  async send(query: TypedQuery<Req>, options?: SendOptions): Promise<TypedQueryResponse<Res>> {
+  async send(query: TypedQuery<Req>, options?: RequestOptions): Promise<TypedQueryResponse<Res>> {
     const untyped = encodeTyped(query, this.#codec, { operation: 'queries.send', channel: this.channel, noun: 'query' });
     const response = await this.#queries.send({ ...untyped, channel: this.channel }, options);
     if (!response.executed) return Object.assign(response, { ok: false as const });
     return decodeReceived({ ...response, channel: this.channel }, this.#responseCodec, 'queries.send');
   }
 
-  /** Raw subscription (see {@link QueriesClient.subscribe}) with every query decoded; answer with {@link QueryChannel.reply}. */
-  subscribe(options: Omit<SubscribeOptions, 'channel'> = {}): IterableObservable<TypedQueryReceive<Req>> {
-    return decodeEach(this.#queries.subscribe({ ...options, channel: this.channel }), this.#codec, 'queries.subscribe');
+  subscribe(subscription: Omit<QueriesSubscription, 'channel'> = {}): IterableObservable<TypedQueryReceive<Req>> {
+    const raw = this.#queries.subscribe({ ...subscription, channel: this.channel });
+    return decodeEach(raw, this.#codec, 'queries.subscribe', subscription.bufferSize);
   }
 
-  /** Answers a received query with a typed value (see {@link QueriesClient.reply}); a refused value is a ValidationError naming `value`. */
-  reply(reply: Omit<QueryReply, 'body' | 'executed' | 'error'> & { value: Res }, options?: SendOptions): Promise<void> {
+  reply(reply: TypedQueryReply<Res>, options?: CallOptions): Promise<void> {
     try {
       const untyped = encodeTyped(reply, this.#responseCodec, { operation: 'queries.reply', channel: this.channel, noun: 'reply' });
       return this.#queries.reply(untyped, options);
@@ -169,8 +206,7 @@ export class QueryChannel<Req, Res> {
     }
   }
 
-  /** Serves the channel with a typed handler (see {@link QueriesClient.handle}). */
-  handle(handler: TypedQueryHandler<Req, Res>, options: Omit<HandleOptions, 'channel'> = {}): Responder {
+  handle(options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): Responder {
     const codec = this.#codec;
     const responseCodec = this.#responseCodec;
     return this.#queries.handle({ ...options, channel: this.channel }, async (query, context): Promise<QueryHandlerResult> => {
@@ -198,13 +234,13 @@ export class QueryChannel<Req, Res> {
  *   codec: jsonCodec<{ sku: string }>(),
  *   responseCodec: jsonCodec<{ available: number }>(),
  * });
- * await using responder = stock.handle(async (q) => ({ value: { available: q.value.sku === 'sku-1' ? 3 : 0 } }));
+ * await using responder = stock.handle({}, async (q) => ({ value: { available: q.value.sku === 'sku-1' ? 3 : 0 } }));
  * await responder.ready();
  * const res = await stock.send({ value: { sku: 'sku-1' }, timeoutMs: 5000 });
  * if (res.ok) console.log(res.value.available);
  * ```
  */
 export function queryChannel<Req, Res>(client: KubemqClient | QueriesClient, options: QueryChannelOptions<Req, Res>): QueryChannel<Req, Res> {
-  const queries = patternClientFor(client, (c): c is QueriesClient => c instanceof QueriesClient, (c) => new QueriesClient(c), 'queries.channel');
-  return new QueryChannel(queries, options);
+  const queries = patternClientFor(client, (c): c is QueriesClient => c instanceof QueriesOnClient, (c) => new QueriesOnClient(c), 'queries.channel');
+  return new CodecQueryChannel(queries, options);
 }

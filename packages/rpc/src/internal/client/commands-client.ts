@@ -1,62 +1,68 @@
-import type { KubemqClient, IterableObservable } from '@kubemq/core';
-import { iterableObservable } from '@kubemq/core/internal';
-import { map } from 'rxjs';
+import type { CallOptions, KubemqClient, IterableObservable } from '@kubemq/core';
 import { toCommandReceive } from '../convert/received.js';
 import { toCommandResponse } from '../convert/response.js';
 import { COMMANDS } from '../kind.js';
 import { RequestResponder } from '../serve/responder.js';
-import type { HandleOptions, ReplyOptions, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
-import type { Command, CommandHandler, CommandReceive, CommandReply, CommandResponse } from '../types/command.js';
-import { RequestsEngine, tracedRequests } from './requests-engine.js';
+import type { RequestOptions } from '../types/request-options.js';
+import type { HandleOptions, Responder } from '../types/responder.js';
+import type { Command, CommandHandler, CommandReceive, CommandReply, CommandResponse, CommandsSubscription } from '../types/command.js';
+import { RequestsEngine, subscribeRequests } from './requests-engine.js';
 
 /**
- * Commands over one {@link KubemqClient}: send a command and wait for its answer, or serve a
+ * Commands over one `KubemqClient`: send a command and wait for its answer, or serve a
  * channel. Get one with {@link commands}.
  *
  * @example
  * ```ts
- * const cmds = commands(client);
+ * const cmds: CommandsClient = commands(client);
  * const res = await cmds.send({ channel: 'devices.reboot', body: 'dev-42', timeoutMs: 5000 });
  * if (!res.executed) console.error('reboot failed:', res.error);
  * ```
  */
-export class CommandsClient {
+export interface CommandsClient {
+  /**
+   * Sends a command and waits for one responder's answer. Resolves with the answer even when the
+   * responder reports `executed: false` (an application answer); rejects with `TimeoutError` when
+   * no responder answered within the command's `timeoutMs`, with `ValidationError` (naming the
+   * field, nothing sent) on bad input, with `CANCELLED` when `options.signal` aborts.
+   */
+  send(command: Command, options?: RequestOptions): Promise<CommandResponse>;
+  /**
+   * Subscribes to commands on a channel (wildcards allowed) as a raw stream: answer each with
+   * {@link CommandsClient.reply}. Cold; re-subscribes after a reconnect. The broker gives no signal
+   * when the subscription is registered: see {@link Responder.ready} or probe before relying on it.
+   */
+  subscribe(subscription: CommandsSubscription): IterableObservable<CommandReceive>;
+  /** Answers a received command (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */
+  reply(reply: CommandReply, options?: CallOptions): Promise<void>;
+  /**
+   * Serves a channel with a handler and replies for it: returning normally means executed,
+   * throwing means `executed: false` with the error's message. Runs until `stop()`.
+   */
+  handle(options: HandleOptions<CommandReceive>, handler: CommandHandler): Responder;
+}
+
+/** {@link CommandsClient} on one client's request engine. */
+export class CommandsOnClient implements CommandsClient {
   readonly #engine: RequestsEngine;
 
   constructor(client: KubemqClient) {
     this.#engine = new RequestsEngine(client, COMMANDS);
   }
 
-  /**
-   * Sends a command and waits for one responder's answer. Resolves with the answer even when the
-   * responder reports `executed: false` (an application answer); rejects with `TimeoutError` when
-   * no responder answered within the command's `timeoutMs`, with `ValidationError` (naming the
-   * field, nothing sent) on bad input.
-   */
-  send(command: Command, options?: SendOptions): Promise<CommandResponse> {
+  send(command: Command, options?: RequestOptions): Promise<CommandResponse> {
     return this.#engine.send(command, options, toCommandResponse);
   }
 
-  /**
-   * Subscribes to commands on a channel (wildcards allowed) as a raw stream: answer each with
-   * {@link CommandsClient.reply}. Cold; re-subscribes after a reconnect. The broker gives no signal
-   * when the subscription is registered: see {@link Responder.ready} or probe before relying on it.
-   */
-  subscribe(options: SubscribeOptions): IterableObservable<CommandReceive> {
-    const built = this.#engine.prepareSubscribe(options);
-    return iterableObservable(this.#engine.requests(built).pipe(tracedRequests(this.#engine, built), map(toCommandReceive)));
+  subscribe(subscription: CommandsSubscription): IterableObservable<CommandReceive> {
+    return subscribeRequests(this.#engine, subscription, toCommandReceive);
   }
 
-  /** Answers a received command (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */
-  reply(reply: CommandReply, options?: ReplyOptions): Promise<void> {
+  reply(reply: CommandReply, options?: CallOptions): Promise<void> {
     return this.#engine.reply(reply, options);
   }
 
-  /**
-   * Serves a channel with a handler and replies for it: returning normally means executed,
-   * throwing means `executed: false` with the error's message. Runs until `close()`.
-   */
-  handle(options: HandleOptions, handler: CommandHandler): Responder {
+  handle(options: HandleOptions<CommandReceive>, handler: CommandHandler): Responder {
     return new RequestResponder(this.#engine, options, handler, toCommandReceive);
   }
 }
@@ -78,5 +84,5 @@ export class CommandsClient {
  * ```
  */
 export function commands(client: KubemqClient): CommandsClient {
-  return new CommandsClient(client);
+  return new CommandsOnClient(client);
 }

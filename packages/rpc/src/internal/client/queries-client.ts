@@ -1,62 +1,69 @@
-import type { KubemqClient, IterableObservable } from '@kubemq/core';
-import { iterableObservable } from '@kubemq/core/internal';
-import { map } from 'rxjs';
+import type { CallOptions, KubemqClient, IterableObservable } from '@kubemq/core';
 import { toQueryReceive } from '../convert/received.js';
 import { toQueryResponse } from '../convert/response.js';
 import { QUERIES } from '../kind.js';
 import { RequestResponder } from '../serve/responder.js';
-import type { HandleOptions, ReplyOptions, Responder, SendOptions, SubscribeOptions } from '../types/common.js';
-import type { Query, QueryHandler, QueryReceive, QueryReply, QueryResponse } from '../types/query.js';
-import { RequestsEngine, tracedRequests } from './requests-engine.js';
+import type { RequestOptions } from '../types/request-options.js';
+import type { HandleOptions, Responder } from '../types/responder.js';
+import type { Query, QueryHandler, QueryReceive, QueryReply, QueryResponse, QueriesSubscription } from '../types/query.js';
+import { RequestsEngine, subscribeRequests } from './requests-engine.js';
 
 /**
- * Queries over one {@link KubemqClient}: ask a channel for data and wait for the answer, or serve
+ * Queries over one `KubemqClient`: ask a channel for data and wait for the answer, or serve
  * a channel. Get one with {@link queries}.
  *
  * @example
  * ```ts
- * const res = await queries(client).send({ channel: 'inventory.lookup', body: 'sku-1', timeoutMs: 5000 });
+ * const asks: QueriesClient = queries(client);
+ * const res = await asks.send({ channel: 'inventory.lookup', body: 'sku-1', timeoutMs: 5000 });
  * if (res.executed) console.log(res.json<{ stock: number }>().stock);
  * ```
  */
-export class QueriesClient {
+export interface QueriesClient {
+  /**
+   * Sends a query and waits for one responder's answer (or a broker cache hit). Resolves with the
+   * answer even when the responder reports `executed: false`; rejects with `TimeoutError` when no
+   * responder answered within the query's `timeoutMs`, with `ValidationError` (naming the field,
+   * nothing sent) on bad input, with `CANCELLED` when `options.signal` aborts.
+   */
+  send(query: Query, options?: RequestOptions): Promise<QueryResponse>;
+  /**
+   * Subscribes to queries on a channel (wildcards allowed) as a raw stream: answer each with
+   * {@link QueriesClient.reply}. Cold; re-subscribes after a reconnect. The broker gives no signal
+   * when the subscription is registered: see {@link Responder.ready} or probe before relying on it.
+   */
+  subscribe(subscription: QueriesSubscription): IterableObservable<QueryReceive>;
+  /** Answers a received query with data (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */
+  reply(reply: QueryReply, options?: CallOptions): Promise<void>;
+  /**
+   * Serves a channel with a handler and replies for it with what the handler returns (`body`,
+   * `metadata`, `tags`); throwing means `executed: false` with the error's message. Runs until
+   * `stop()`.
+   */
+  handle(options: HandleOptions<QueryReceive>, handler: QueryHandler): Responder;
+}
+
+/** {@link QueriesClient} on one client's request engine. */
+export class QueriesOnClient implements QueriesClient {
   readonly #engine: RequestsEngine;
 
   constructor(client: KubemqClient) {
     this.#engine = new RequestsEngine(client, QUERIES);
   }
 
-  /**
-   * Sends a query and waits for one responder's answer (or a broker cache hit). Resolves with the
-   * answer even when the responder reports `executed: false`; rejects with `TimeoutError` when no
-   * responder answered within the query's `timeoutMs`, with `ValidationError` (naming the field,
-   * nothing sent) on bad input.
-   */
-  send(query: Query, options?: SendOptions): Promise<QueryResponse> {
+  send(query: Query, options?: RequestOptions): Promise<QueryResponse> {
     return this.#engine.send(query, options, toQueryResponse);
   }
 
-  /**
-   * Subscribes to queries on a channel (wildcards allowed) as a raw stream: answer each with
-   * {@link QueriesClient.reply}. Cold; re-subscribes after a reconnect. The broker gives no signal
-   * when the subscription is registered: see {@link Responder.ready} or probe before relying on it.
-   */
-  subscribe(options: SubscribeOptions): IterableObservable<QueryReceive> {
-    const built = this.#engine.prepareSubscribe(options);
-    return iterableObservable(this.#engine.requests(built).pipe(tracedRequests(this.#engine, built), map(toQueryReceive)));
+  subscribe(subscription: QueriesSubscription): IterableObservable<QueryReceive> {
+    return subscribeRequests(this.#engine, subscription, toQueryReceive);
   }
 
-  /** Answers a received query with data (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */
-  reply(reply: QueryReply, options?: ReplyOptions): Promise<void> {
+  reply(reply: QueryReply, options?: CallOptions): Promise<void> {
     return this.#engine.reply(reply, options);
   }
 
-  /**
-   * Serves a channel with a handler and replies for it with what the handler returns (`body`,
-   * `metadata`, `tags`); throwing means `executed: false` with the error's message. Runs until
-   * `close()`.
-   */
-  handle(options: HandleOptions, handler: QueryHandler): Responder {
+  handle(options: HandleOptions<QueryReceive>, handler: QueryHandler): Responder {
     return new RequestResponder(this.#engine, options, handler, toQueryReceive);
   }
 }
@@ -78,5 +85,5 @@ export class QueriesClient {
  * ```
  */
 export function queries(client: KubemqClient): QueriesClient {
-  return new QueriesClient(client);
+  return new QueriesOnClient(client);
 }

@@ -1,6 +1,7 @@
-import type { KubemqClient } from '@kubemq/core';
+import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
 import {
   clientInternals,
+  iterableObservable,
   recoverable,
   traced,
   tracedDeliveries,
@@ -10,18 +11,18 @@ import {
   type Request,
   type Response,
 } from '@kubemq/core/internal';
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, map } from 'rxjs';
 import { buildHandlerReply, buildReply } from '../build/reply.js';
 import { buildRequest, MAX_INT32, type BuiltRequest } from '../build/request.js';
 import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
 import type { RequestKind } from '../kind.js';
 import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.js';
-import type { ReplyOptions, SendOptions, SubscribeOptions } from '../types/common.js';
-import type { Command, CommandHandlerResult, CommandReply } from '../types/command.js';
-import type { Query, QueryHandlerResult, QueryReply } from '../types/query.js';
+import type { RequestOptions } from '../types/request-options.js';
+import type { Command, CommandHandlerResult, CommandReply, CommandsSubscription } from '../types/command.js';
+import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from '../types/query.js';
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
-import { requireObject } from '../build/invalid.js';
+import { invalid, requireObject } from '../build/invalid.js';
 
 /** See {@link RequestsEngine.requests}. */
 export interface StreamHooks {
@@ -48,14 +49,11 @@ export class RequestsEngine {
   }
 
   /** Validates and builds; throws ValidationError naming the field. */
-  build(message: Command | Query, options: SendOptions | undefined, allowReservedTags = false): BuiltRequest {
-    const operation = `${this.kind.name}.send`;
-    if (options !== undefined) requireObject(options, 'options', operation);
+  build(message: Command | Query, allowReservedTags = false): BuiltRequest {
     return buildRequest(this.kind, message, {
       clientId: this.internals.clientId,
       defaultTimeoutMs: this.defaultTimeoutMs(),
-      optionsTimeoutMs: options?.timeoutMs,
-      operation,
+      operation: `${this.kind.name}.send`,
       allowReservedTags,
       maxBodyBytes: this.internals.options.maxMessageBytes,
     });
@@ -75,14 +73,28 @@ export class RequestsEngine {
     }
   }
 
-  async send<R>(message: Command | Query, options: SendOptions | undefined, convert: (wire: Response, id: string) => R): Promise<R> {
-    const built = this.build(message, options);
-    const signal = validateSignal(options?.signal, 'options.signal');
+  async send<R>(message: Command | Query, options: RequestOptions | undefined, convert: (wire: Response, id: string) => R): Promise<R> {
+    const built = this.build(message);
+    const signal = this.requestSignal(options);
     const wire = await traced(this.internals.telemetry, () => requestSendOperation(this.kind, built), () => this.sendBuilt(built, signal));
     return convert(wire, built.id);
   }
 
-  async reply(reply: CommandReply | QueryReply, options?: ReplyOptions): Promise<void> {
+  /**
+   * The signal of a send's options. Only a signal: a `timeoutMs` there (the old send options) is
+   * refused, so it cannot be mistaken for the message's own, which the broker applies.
+   */
+  private requestSignal(options: RequestOptions | undefined): AbortSignal | undefined {
+    if (options === undefined) return undefined;
+    const operation = `${this.kind.name}.send`;
+    requireObject(options, 'options', operation);
+    if ('timeoutMs' in options) {
+      throw invalid('timeoutMs', `send() takes only { signal }: set timeoutMs on the ${this.noun} (how long the broker waits for a responder)`, operation);
+    }
+    return validateSignal(options.signal, 'signal');
+  }
+
+  async reply(reply: CommandReply | QueryReply, options?: CallOptions): Promise<void> {
     const operation = `${this.kind.name}.reply`;
     if (options !== undefined) requireObject(options, 'options', operation);
     const wire = buildReply(this.kind, reply, {
@@ -90,9 +102,8 @@ export class RequestsEngine {
       operation,
       maxBodyBytes: this.internals.options.maxMessageBytes,
     });
-    const signal = validateSignal(options?.signal, 'options.signal');
-    const timeoutMs =
-      options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'options.timeoutMs', { min: 1, max: MAX_INT32, integer: true });
+    const signal = validateSignal(options?.signal, 'signal');
+    const timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
     await this.internals.unary(SEND_RESPONSE, wire, {
       operation,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
@@ -115,7 +126,7 @@ export class RequestsEngine {
   }
 
   /** Validates a subscription (throws ValidationError at once) and builds it. */
-  prepareSubscribe(options: SubscribeOptions): BuiltSubscribe {
+  prepareSubscribe(options: CommandsSubscription | QueriesSubscription): BuiltSubscribe {
     return buildSubscribe(this.kind, options, this.internals.clientId, `${this.kind.name}.subscribe`);
   }
 
@@ -175,7 +186,18 @@ export class RequestsEngine {
   }
 }
 
-/** Each request of a raw subscription delivered inside a process span (a child of its sender's). */
-export function tracedRequests(engine: RequestsEngine, built: BuiltSubscribe): MonoTypeOperatorFunction<Request> {
-  return tracedDeliveries(engine.internals.telemetry, (wire) => requestProcessOperation(engine.kind, wire, built.group));
+/**
+ * A raw subscription (`subscribe()` of commands and queries): validated at once, cold, re-opened
+ * after a reconnect, each request delivered inside a process span (a child of its sender's), and
+ * readable with `for await` within the subscription's `bufferSize`.
+ */
+export function subscribeRequests<R>(
+  engine: RequestsEngine,
+  subscription: CommandsSubscription | QueriesSubscription,
+  toReceived: (wire: Request) => R,
+): IterableObservable<R> {
+  const built = engine.prepareSubscribe(subscription);
+  const inProcessSpans = tracedDeliveries(engine.internals.telemetry, (wire: Request) => requestProcessOperation(engine.kind, wire, built.group));
+  const received = engine.requests(built).pipe(inProcessSpans, map(toReceived));
+  return iterableObservable(received, built.bufferSize === undefined ? {} : { bufferSize: built.bufferSize });
 }

@@ -27,17 +27,17 @@ describe('received requests', () => {
       clientId: 'sender',
       timeoutMs: 5000,
       cacheKey: undefined,
-      cacheTtlMs: undefined,
+      cacheTtlSeconds: undefined,
     });
     expect(Object.getPrototypeOf(q.body)).toBe(Uint8Array.prototype);
     expect(q.text()).toBe('{"sku":"a-1"}');
     expect(q.json<{ sku: string }>().sku).toBe('a-1');
   });
 
-  it('converts the wire cache TTL (seconds) to ms', () => {
+  it('keeps the wire cache TTL in seconds', () => {
     const q = toQueryReceive(wire({ CacheKey: 'k', CacheTTL: 30 }));
     expect(q.cacheKey).toBe('k');
-    expect(q.cacheTtlMs).toBe(30_000);
+    expect(q.cacheTtlSeconds).toBe(30);
   });
 
   it('exposes a command the same way', () => {

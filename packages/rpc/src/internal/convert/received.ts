@@ -14,7 +14,7 @@ class ReceivedRequest implements CommandReceive, QueryReceive {
   readonly clientId: string;
   readonly timeoutMs: number;
   readonly cacheKey: string | undefined;
-  readonly cacheTtlMs: number | undefined;
+  readonly cacheTtlSeconds: number | undefined;
 
   constructor(wire: Request) {
     this.id = wire.RequestID;
@@ -26,8 +26,7 @@ class ReceivedRequest implements CommandReceive, QueryReceive {
     this.clientId = wire.ClientID;
     this.timeoutMs = wire.Timeout;
     this.cacheKey = wire.CacheKey === '' ? undefined : wire.CacheKey;
-    // Wire CacheTTL is in seconds.
-    this.cacheTtlMs = wire.CacheTTL > 0 ? wire.CacheTTL * 1000 : undefined;
+    this.cacheTtlSeconds = wire.CacheTTL > 0 ? wire.CacheTTL : undefined;
   }
 
   text(): string {

@@ -125,12 +125,12 @@ describe('ConcurrencyLimiter', () => {
     expect(idle).toBe(2); // fired once, not on every later idle moment
   });
 
-  it('clear() drops waiting items but lets running ones finish', async () => {
+  it('clear() drops the waiting items, returns them oldest first, and lets running ones finish', async () => {
     const { limiter, started, task } = gatedLimiter(1);
     limiter.push(0);
     limiter.push(1);
     limiter.push(2);
-    expect(limiter.clear()).toBe(2);
+    expect(limiter.clear()).toEqual([1, 2]);
     expect(limiter.queued).toBe(0);
     task(0).resolve();
     await flush();

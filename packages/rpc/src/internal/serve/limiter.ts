@@ -38,9 +38,9 @@ export class ConcurrencyLimiter<T> {
     else this.waiting.push(item);
   }
 
-  /** Drops the waiting items (running tasks go on); returns how many were dropped. */
-  clear(): number {
-    const dropped = this.queued;
+  /** Drops the waiting items (running tasks go on) and returns them, oldest first. */
+  clear(): T[] {
+    const dropped = this.waiting.slice(this.head) as T[];
     this.waiting.length = 0;
     this.head = 0;
     return dropped;
@@ -68,7 +68,10 @@ export class ConcurrencyLimiter<T> {
     if (this.head < this.waiting.length) {
       const next = this.waiting[this.head] as T;
       this.waiting[this.head++] = undefined;
-      if (this.head === this.waiting.length) this.clear();
+      if (this.head === this.waiting.length) {
+        this.waiting.length = 0;
+        this.head = 0;
+      }
       else if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
         this.waiting.splice(0, this.head);
         this.head = 0;

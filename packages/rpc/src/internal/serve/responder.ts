@@ -1,52 +1,41 @@
-import { KubemqError, TimeoutError } from '@kubemq/core';
+import { KubemqError, type CallOptions } from '@kubemq/core';
 import { newId, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { invalid, requireObject } from '../build/invalid.js';
 import { requestProcessOperation } from '../telemetry.js';
 import { ConcurrencyLimiter } from './limiter.js';
-import type { HandleOptions, HandlerContext, ReadyOptions, Responder } from '../types/common.js';
-import type { CommandHandlerResult } from '../types/command.js';
-import type { QueryHandlerResult } from '../types/query.js';
-import {
-  PROBE_GROUP_TAG,
-  PROBE_METADATA,
-  PROBE_RESPONDER_TAG,
-  READINESS_PROBE_TAG,
-  isProbeTags,
-  probeChannel,
-  shouldAnswerProbe,
-} from './probe-tags.js';
-
-/** How many requests a handler runs at once unless told otherwise. */
-export const DEFAULT_HANDLER_CONCURRENCY = 64;
-/** How long `ready()` keeps probing unless told otherwise. */
-export const DEFAULT_READY_TIMEOUT_MS = 15_000;
-/**
- * The broker waits this long for an answer to one probe before the next one is sent: short at
- * first (registration usually takes a few hundred ms), growing to this for a loaded broker.
- */
-export const PROBE_ATTEMPT_TIMEOUT_MS = 1_000;
-const FIRST_PROBE_TIMEOUT_MS = 200;
+import { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './defaults.js';
+import { probeUntilAnswered } from './readiness.js';
+import type { HandlerContext } from '../types/handler-context.js';
+import type { HandleOptions, Responder, ResponderStats } from '../types/responder.js';
+import type { CommandHandlerResult, CommandReceive } from '../types/command.js';
+import type { QueryHandlerResult, QueryReceive } from '../types/query.js';
+import { PROBE_RESPONDER_TAG, READINESS_PROBE_TAG, isProbeTags, shouldAnswerProbe } from './probe-tags.js';
 
 type HandlerResult = CommandHandlerResult | QueryHandlerResult;
 type Handler<R> = (received: R, context: HandlerContext) => HandlerResult | void | Promise<HandlerResult | void>;
 
 interface Queued {
   wire: Request;
+  /** A readiness probe: answered here, never given to the handler, not counted as a request. */
+  probe: boolean;
   /** When it arrived here (ms, monotonic). */
   at: number;
 }
+
+/** The counters behind {@link ResponderStats} that the responder keeps itself. */
+type Counters = Omit<ResponderStats, 'running' | 'queued'>;
 
 /**
  * The handler helper behind `commands(client).handle()` and `queries(client).handle()`: a
  * recoverable subscription whose requests run through the user's handler, with the reply sent for
  * it. Readiness probes (see probe-tags.ts) are answered here and never reach the handler.
  */
-export class RequestResponder<R> implements Responder {
+export class RequestResponder<R extends CommandReceive | QueryReceive> implements Responder {
   readonly channel: string;
   readonly group: string | undefined;
-  readonly closed: Promise<void>;
+  readonly done: Promise<void>;
 
   /** Identifies this responder in probes (many may share one client id). */
   private readonly token = newId();
@@ -57,44 +46,57 @@ export class RequestResponder<R> implements Responder {
   private established: () => void = () => undefined;
   private stopped = false;
   private finished = false;
-  private closing: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
   private readonly running = new Set<Promise<void>>();
   private subscription: Subscription | undefined;
   /** Runs requests through the handler, at most `concurrency` at once (the rest wait in order). */
   private readonly limiter: ConcurrencyLimiter<Queued>;
+  private readonly counters: Counters = {
+    received: 0,
+    handled: 0,
+    handlerErrors: 0,
+    skipped: 0,
+    repliesSent: 0,
+    replyErrors: 0,
+    probesAnswered: 0,
+    recoveries: 0,
+  };
   private readonly untrack: () => void;
   private readonly unhookReconnect: () => void;
-  private resolveClosed!: () => void;
-  private rejectClosed!: (err: unknown) => void;
+  private readonly signal: AbortSignal | undefined;
+  private readonly onAbort = (): void => void this.stop();
+  private resolveDone!: () => void;
+  private rejectDone!: (err: unknown) => void;
   private readonly operation: string;
-  private readonly onError: (error: KubemqError) => void;
+  private readonly onError: (error: unknown, request?: R) => void;
 
   constructor(
     private readonly engine: RequestsEngine,
-    options: HandleOptions,
+    options: HandleOptions<R>,
     private readonly handler: Handler<R>,
     private readonly toReceived: (wire: Request) => R,
   ) {
     this.operation = `${engine.kind.name}.handle`;
     if (typeof handler !== 'function') throw invalid('handler', `must be a function, got ${typeof handler}`, this.operation);
     requireObject(options, 'options', this.operation);
-    const built = engine.prepareSubscribe(options);
+    const built = engine.prepareSubscribe({ channel: options.channel, ...(options.group !== undefined && { group: options.group }) });
     const concurrency =
       options.concurrency === undefined ? DEFAULT_HANDLER_CONCURRENCY : validatePositiveInt(options.concurrency, 'concurrency', { min: 1, integer: true });
     if (options.onError !== undefined && typeof options.onError !== 'function') {
       throw invalid('onError', `must be a function, got ${typeof options.onError}`, this.operation, built.channel);
     }
+    this.signal = validateSignal(options.signal, 'signal');
     this.channel = built.channel;
     this.group = built.group;
-    this.onError = options.onError ?? ((error) => engine.internals.logger.warn(`${this.operation} on "${this.channel}": ${error.message}`));
-    this.closed = new Promise<void>((resolve, reject) => {
-      this.resolveClosed = resolve;
-      this.rejectClosed = reject;
+    this.onError = options.onError ?? ((error, request) => this.warn(error, request));
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
     });
-    // A failure is reported through onError too; nobody has to await `closed`.
-    this.closed.catch(() => undefined);
+    // A failure is reported through onError too; nobody has to await `done`.
+    this.done.catch(() => undefined);
 
-    this.untrack = engine.internals.track({ drain: () => this.close() });
+    this.untrack = engine.internals.track({ drain: () => this.stop() });
     // After a reconnect the stream is re-opened and must be proven again.
     this.unhookReconnect = engine.internals.onReconnect(() => {
       this.provenGeneration = -1;
@@ -107,7 +109,8 @@ export class RequestResponder<R> implements Responder {
     );
     this.subscription = engine
       .requests(built, {
-        onOpen: (_attempt, established) => {
+        onOpen: (attempt, established) => {
+          if (attempt > 0) this.counters.recoveries++;
           this.generation++;
           this.established = established;
         },
@@ -117,111 +120,87 @@ export class RequestResponder<R> implements Responder {
         },
       })
       .subscribe({
-        next: (wire) => this.limiter.push({ wire, at: performance.now() }),
+        next: (wire) => {
+          const probe = isProbeTags(wire.Tags);
+          if (!probe) this.counters.received++;
+          this.limiter.push({ wire, probe, at: performance.now() });
+        },
         error: (err: unknown) => this.fail(err),
-        // Requests that already arrived are still served before the responder counts as closed.
+        // Requests that already arrived are still served before the responder counts as stopped.
         complete: () => this.limiter.whenIdle(() => this.finish(undefined)),
       });
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.signal?.aborted) void this.stop();
   }
 
-  async ready(options: ReadyOptions = {}): Promise<void> {
+  get stats(): ResponderStats {
+    return { ...this.counters, running: this.limiter.running, queued: this.limiter.queued };
+  }
+
+  async ready(options: CallOptions = {}): Promise<void> {
     const operation = `${this.engine.kind.name}.ready`;
     requireObject(options, 'options', operation);
     const timeoutMs =
-      options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'options.timeoutMs', { min: 1, integer: true });
-    const signal = validateSignal(options.signal, 'options.signal');
-    if (this.provenGeneration === this.generation && this.generation > 0 && this.engine.internals.state === 'ready') return;
-    const deadline = performance.now() + timeoutMs;
-    const probeTags: Record<string, string> = { [READINESS_PROBE_TAG]: this.token };
-    if (this.group !== undefined) probeTags[PROBE_GROUP_TAG] = this.group;
-
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw cancelled(operation, this.channel);
-      if (this.stopped) throw closedError(operation, this.channel);
-      const remaining = Math.floor(deadline - performance.now());
-      if (remaining <= 0) {
-        throw new TimeoutError({
-          message: `the responder on "${this.channel}" answered no readiness probe within ${timeoutMs} ms`,
-          operation,
-          channel: this.channel,
-          timeoutMs,
-        });
-      }
-      const built = this.engine.build(
-        {
-          channel: probeChannel(this.channel, this.token),
-          metadata: PROBE_METADATA,
-          tags: probeTags,
-          timeoutMs: Math.min(FIRST_PROBE_TIMEOUT_MS * 2 ** Math.min(attempt, 10), PROBE_ATTEMPT_TIMEOUT_MS, remaining),
-        },
-        undefined,
-        true,
-      );
-      try {
-        const answer = await this.engine.sendBuilt(built, signal, operation);
-        if (answer.Tags[PROBE_RESPONDER_TAG] === this.token) {
-          // Answered through the stream open now (a re-open cancels the old one first).
-          this.provenGeneration = this.generation;
-          this.established();
-          return;
-        }
-        // Another member of the group (or another responder) answered: try again shortly.
-        await pause(5 + Math.random() * 20, signal);
-      } catch (err) {
-        if (!KubemqError.isKubemqError(err)) throw err;
-        if (err.code === 'CANCELLED' || err.code === 'CLOSED') throw err;
-        // Not registered yet (Error 301), or the connection is coming back: probe again.
-        if (err.code === 'TIMEOUT') continue;
-        if (err.retryable) await pause(100, signal);
-        else throw err;
-      }
-    }
+      options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true });
+    const signal = validateSignal(options.signal, 'signal');
+    if (this.provenGeneration === this.generation && this.generation > 0 && this.engine.internals.state === 'ready' && !this.stopped) return;
+    await probeUntilAnswered(
+      { engine: this.engine, channel: this.channel, group: this.group, token: this.token, isStopped: () => this.stopped },
+      timeoutMs,
+      signal,
+      operation,
+    );
+    this.provenGeneration = this.generation;
+    this.established();
   }
 
-  close(): Promise<void> {
-    this.closing ??= (async () => {
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
       this.stopped = true;
       this.subscription?.unsubscribe();
       // Waiting requests are not started any more (the sender gets its timeout, as with a crash).
-      this.limiter.clear();
+      this.countSkipped(this.limiter.clear());
       await Promise.allSettled([...this.running]);
       this.finish(undefined);
     })();
-    return this.closing;
+    return this.stopping;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+    return this.stop();
   }
 
-  /** Remembers running work, so close() can wait for it. */
+  /**
+   * Remembers running work, so stop() can wait for it. What stop() waits for is the promise the
+   * limiter watches too, which frees the slot first: once stop() resolves, nothing counts as running.
+   */
   private keepRunning(work: Promise<void>): Promise<void> {
-    this.running.add(work);
-    return work.finally(() => this.running.delete(work));
+    const tracked = work.finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+    return tracked;
   }
 
   /** Runs one request; never rejects (failures go to onError). */
-  private async serve({ wire, at }: Queued): Promise<void> {
-    if (isProbeTags(wire.Tags)) {
+  private async serve({ wire, probe, at }: Queued): Promise<void> {
+    if (probe) {
       if (shouldAnswerProbe(wire.Tags, { token: this.token, group: this.group })) {
-        await this.send(wire, {
-          executed: true,
-          tags: { [READINESS_PROBE_TAG]: wire.Tags[READINESS_PROBE_TAG] ?? '', [PROBE_RESPONDER_TAG]: this.token },
-        });
+        const tags = { [READINESS_PROBE_TAG]: wire.Tags[READINESS_PROBE_TAG] ?? '', [PROBE_RESPONDER_TAG]: this.token };
+        if (await this.reply(wire, { executed: true, tags }, undefined)) this.counters.probesAnswered++;
       }
       return;
     }
-    if (this.stopped) return;
     // It waited here longer than the sender waits: the sender has given up, so do not execute it.
     const left = wire.Timeout > 0 ? wire.Timeout - (performance.now() - at) : Infinity;
-    if (left <= 0) {
-      this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
+    if (this.stopped || left <= 0) {
+      this.counters.skipped++;
+      if (left <= 0) this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
       return;
     }
+    const received = this.toReceived(wire);
     // The serve span is a child of the sender's (its context came in the tags) and holds the
     // handler's own spans; a handler failure fails it.
     const span = this.engine.internals.telemetry?.start(requestProcessOperation(this.engine.kind, wire, this.group));
-    const run = () => this.handler(this.toReceived(wire), lazySignalContext(left));
+    const run = () => this.handler(received, lazySignalContext(left));
     let failure: unknown;
     let result: HandlerResult;
     try {
@@ -231,45 +210,69 @@ export class RequestResponder<R> implements Responder {
       }
     } catch (err) {
       failure = err;
+      this.counters.handlerErrors++;
       result = { executed: false, error: errorText(err) };
       // A request a typed channel could not decode is this side's problem too, not only the sender's.
-      if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err);
+      if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err, received);
     }
+    this.counters.handled++;
     try {
-      await this.send(wire, result, false);
+      if (await this.reply(wire, result, received, false)) this.counters.repliesSent++;
     } catch (err) {
       // The handler's result was not a valid reply: tell the sender rather than leave it waiting.
       failure ??= err;
-      this.report(err);
-      await this.send(wire, { executed: false, error: `invalid handler result: ${errorText(err)}` });
+      this.report(err, received);
+      if (await this.reply(wire, { executed: false, error: `invalid handler result: ${errorText(err)}` }, received)) this.counters.repliesSent++;
     } finally {
       span?.end(failure);
     }
   }
 
-  /** Answers `wire`. Failures are reported and swallowed, except invalid replies when `swallowInvalid` is false. */
-  private async send(wire: Request, result: HandlerResult, swallowInvalid = true): Promise<void> {
+  /**
+   * Answers `wire`; true when the broker took the reply. A reply it did not take is reported and
+   * counted; a reply that is not valid is too, unless `swallowInvalid` is false (then it throws).
+   */
+  private async reply(wire: Request, result: HandlerResult, received: R | undefined, swallowInvalid = true): Promise<boolean> {
     try {
       await this.engine.replyTo(wire, result);
+      return true;
     } catch (err) {
       const error = asKubemqError(err, `${this.engine.kind.name}.reply`, this.channel);
       if (!swallowInvalid && error.code === 'VALIDATION') throw error;
-      this.report(error);
+      if (received !== undefined) this.counters.replyErrors++;
+      this.report(error, received);
+      return false;
     }
   }
 
-  private report(err: unknown): void {
+  private report(err: unknown, request: R | undefined): void {
+    const error = asKubemqError(err, this.operation, this.channel);
     try {
-      this.onError(asKubemqError(err, this.operation, this.channel));
+      if (request === undefined) this.onError(error);
+      else this.onError(error, request);
     } catch {
       // A throwing onError must not break the responder.
     }
   }
 
+  /** The default onError: a warning through the client's logger. */
+  private warn(error: unknown, request: R | undefined): void {
+    const code = KubemqError.isKubemqError(error) ? error.code : undefined;
+    this.engine.internals.logger.warn(`${this.operation} on "${this.channel}": ${errorText(error)}`, {
+      channel: this.channel,
+      ...(code !== undefined && { code }),
+      ...(request !== undefined && { requestId: request.id }),
+    });
+  }
+
+  private countSkipped(dropped: Queued[]): void {
+    for (const queued of dropped) if (!queued.probe) this.counters.skipped++;
+  }
+
   /** The request stream failed (or a request's work did): the responder ends with that error. */
   private fail(err: unknown): void {
     this.subscription?.unsubscribe();
-    this.limiter.clear();
+    this.countSkipped(this.limiter.clear());
     this.finish(asKubemqError(err, this.operation, this.channel));
   }
 
@@ -277,12 +280,13 @@ export class RequestResponder<R> implements Responder {
     this.stopped = true;
     if (this.finished) return;
     this.finished = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
     this.untrack();
     this.unhookReconnect();
-    if (error === undefined) this.resolveClosed();
+    if (error === undefined) this.resolveDone();
     else {
-      this.report(error);
-      this.rejectClosed(error);
+      this.report(error, undefined);
+      this.rejectDone(error);
     }
   }
 }
@@ -314,24 +318,4 @@ function errorText(err: unknown): string {
 function asKubemqError(err: unknown, operation: string, channel: string): KubemqError {
   if (KubemqError.isKubemqError(err)) return err;
   return new KubemqError({ code: 'UNKNOWN', message: errorText(err), operation, channel, cause: err });
-}
-
-function cancelled(operation: string, channel: string): KubemqError {
-  return new KubemqError({ code: 'CANCELLED', message: `${operation} was aborted`, operation, channel });
-}
-
-function closedError(operation: string, channel: string): KubemqError {
-  return new KubemqError({ code: 'CLOSED', message: `the responder on "${channel}" is closed`, operation, channel });
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -1,7 +1,14 @@
 import type { MessageBody, Tags } from '@kubemq/core';
-import type { HandlerContext } from './common.js';
+import type { HandlerContext } from './handler-context.js';
 
-/** A command to send: an instruction for exactly one answer, executed or not (no data back). */
+/**
+ * A command to send: an instruction for exactly one answer, executed or not (no data back).
+ *
+ * @example
+ * ```ts
+ * const reboot: Command = { channel: 'devices.reboot', body: 'dev-1', tags: { by: 'ops' }, timeoutMs: 5000 };
+ * ```
+ */
 export interface Command {
   /** Target channel; no wildcards. */
   channel: string;
@@ -14,8 +21,9 @@ export interface Command {
   /** Request id; generated when absent, so you can correlate the response. */
   id?: string;
   /**
-   * How long the broker waits for a responder, in ms (a positive integer). Default: the send
-   * options' `timeoutMs`, else the client's `defaultTimeoutMs`.
+   * How long the broker waits for a responder, in ms (a positive integer): past it the send fails
+   * with a `TimeoutError`. The call itself may take this plus a margin (10 %, at least 1 s), so
+   * that the broker's answer arrives first. Default: the client's `defaultTimeoutMs`.
    */
   timeoutMs?: number;
 }
@@ -23,6 +31,11 @@ export interface Command {
 /**
  * The answer to a {@link Command}. `executed: false` is an application answer (the responder said
  * it failed), returned, not thrown; no answer in time throws `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * const report = (res: CommandResponse) => (res.executed ? `done by ${res.responderId}` : `refused: ${res.error}`);
+ * ```
  */
 export interface CommandResponse {
   /** The request id. */
@@ -42,7 +55,14 @@ export interface CommandResponse {
   responderId: string;
 }
 
-/** A command as a responder receives it. */
+/**
+ * A command as a responder receives it.
+ *
+ * @example
+ * ```ts
+ * const describe = (cmd: CommandReceive) => `${cmd.clientId} asks ${cmd.channel}: ${cmd.text()}`;
+ * ```
+ */
 export interface CommandReceive {
   /** The request id; echo it in the reply. */
   id: string;
@@ -62,8 +82,8 @@ export interface CommandReceive {
   timeoutMs: number;
   /** Cache key the sender set, if any (commands are never cached; other SDKs may still set it). */
   cacheKey: string | undefined;
-  /** Cache TTL the sender set, in ms, if any. */
-  cacheTtlMs: number | undefined;
+  /** Cache TTL the sender set, in whole seconds, if any. */
+  cacheTtlSeconds: number | undefined;
   /** The body decoded as UTF-8. */
   text(): string;
   /** The body parsed as JSON. */
@@ -73,6 +93,11 @@ export interface CommandReceive {
 /**
  * A responder's answer to a {@link CommandReceive}. The broker clears a command reply's body and
  * metadata, so a command reply carries neither.
+ *
+ * @example
+ * ```ts
+ * const refuse = (cmd: CommandReceive): CommandReply => ({ requestId: cmd.id, replyChannel: cmd.replyChannel, error: 'device is locked' });
+ * ```
  */
 export interface CommandReply {
   /** The received command's `id`. */
@@ -89,14 +114,52 @@ export interface CommandReply {
   executedAt?: Date;
 }
 
-/** What a command handler may return: the reply without the routing fields (all optional). */
+/**
+ * What a command handler may return: the reply without the routing fields (all optional).
+ *
+ * @example
+ * ```ts
+ * const result: CommandHandlerResult = { tags: { device: 'dev-1' } };
+ * ```
+ */
 export type CommandHandlerResult = Omit<CommandReply, 'requestId' | 'replyChannel'>;
 
 /**
  * A command handler: return normally → executed; throw → executed = false with the error's message.
  * `context.signal` aborts when the sender stops waiting.
+ *
+ * @example
+ * ```ts
+ * const handler: CommandHandler = (cmd) => ({ tags: { device: cmd.text() } });
+ * ```
  */
 export type CommandHandler = (
   command: CommandReceive,
   context: HandlerContext,
 ) => CommandHandlerResult | void | Promise<CommandHandlerResult | void>;
+
+/**
+ * What a commands responder subscribes to: {@link CommandsClient.subscribe}.
+ *
+ * @example
+ * ```ts
+ * const options: CommandsSubscription = { channel: 'devices.*.reboot', group: 'agents', bufferSize: 256 };
+ * ```
+ */
+export interface CommandsSubscription {
+  /**
+   * The channel to serve. Wildcards are allowed here (`devices.*` matches one token,
+   * `devices.>` one or more), never on send.
+   */
+  channel: string;
+  /**
+   * A consumer group: each command reaches exactly one member of the group. Without a group every
+   * subscriber receives every command and the first answer wins.
+   */
+  group?: string;
+  /**
+   * How many received commands may wait for a slow `for await` loop (default 1024): one more ends
+   * the loop with an `IteratorOverflowError` instead of growing without bound.
+   */
+  bufferSize?: number;
+}

@@ -1,7 +1,14 @@
 import type { MessageBody, Tags } from '@kubemq/core';
-import type { HandlerContext } from './common.js';
+import type { HandlerContext } from './handler-context.js';
 
-/** A query to send: a request for data, answered by exactly one responder. */
+/**
+ * A query to send: a request for data, answered by exactly one responder.
+ *
+ * @example
+ * ```ts
+ * const lookup: Query = { channel: 'inventory.stock', body: 'sku-1', cacheKey: 'stock:sku-1', cacheTtlSeconds: 60, timeoutMs: 3000 };
+ * ```
+ */
 export interface Query {
   /** Target channel; no wildcards. */
   channel: string;
@@ -14,22 +21,31 @@ export interface Query {
   /** Request id; generated when absent, so you can correlate the response. */
   id?: string;
   /**
-   * How long the broker waits for a responder, in ms (a positive integer). Default: the send
-   * options' `timeoutMs`, else the client's `defaultTimeoutMs`.
+   * How long the broker waits for a responder, in ms (a positive integer): past it the send fails
+   * with a `TimeoutError`. The call itself may take this plus a margin (10 %, at least 1 s), so
+   * that the broker's answer arrives first. Default: the client's `defaultTimeoutMs`.
    */
   timeoutMs?: number;
   /**
    * Cache key: a broker with a query cache answers later queries with the same key from its cache
-   * for `cacheTtlMs`. The open-source broker has no cache (it passes key and TTL to the responder).
+   * for `cacheTtlSeconds`. The open-source broker has no cache (it passes key and TTL to the responder).
    */
   cacheKey?: string;
-  /** How long a cached answer lives, in ms, whole seconds only; required with `cacheKey`. */
-  cacheTtlMs?: number;
+  /**
+   * How long a cached answer lives, in whole seconds (the broker's unit; `1.5` is a
+   * `ValidationError`, never rounded); required with `cacheKey`.
+   */
+  cacheTtlSeconds?: number;
 }
 
 /**
  * The answer to a {@link Query}. `executed: false` is an application answer, returned, not thrown;
  * no answer in time throws `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * const available = (res: QueryResponse) => (res.executed ? res.json<{ available: number }>().available : 0);
+ * ```
  */
 export interface QueryResponse {
   /** The request id. */
@@ -56,7 +72,14 @@ export interface QueryResponse {
   json<T = unknown>(): T;
 }
 
-/** A query as a responder receives it. */
+/**
+ * A query as a responder receives it.
+ *
+ * @example
+ * ```ts
+ * const cacheFor = (q: QueryReceive) => (q.cacheKey === undefined ? undefined : { key: q.cacheKey, seconds: q.cacheTtlSeconds });
+ * ```
+ */
 export interface QueryReceive {
   /** The request id; echo it in the reply. */
   id: string;
@@ -76,15 +99,22 @@ export interface QueryReceive {
   timeoutMs: number;
   /** The sender's cache key, if any. */
   cacheKey: string | undefined;
-  /** The sender's cache TTL in ms, if any. */
-  cacheTtlMs: number | undefined;
+  /** The sender's cache TTL in whole seconds, if any. */
+  cacheTtlSeconds: number | undefined;
   /** The body decoded as UTF-8. */
   text(): string;
   /** The body parsed as JSON. */
   json<T = unknown>(): T;
 }
 
-/** A responder's answer to a {@link QueryReceive}, with the data. */
+/**
+ * A responder's answer to a {@link QueryReceive}, with the data.
+ *
+ * @example
+ * ```ts
+ * const answer = (q: QueryReceive): QueryReply => ({ requestId: q.id, replyChannel: q.replyChannel, body: '{"available":3}' });
+ * ```
+ */
 export interface QueryReply {
   /** The received query's `id`. */
   requestId: string;
@@ -104,11 +134,49 @@ export interface QueryReply {
   executedAt?: Date;
 }
 
-/** What a query handler may return: the reply without the routing fields (all optional). */
+/**
+ * What a query handler may return: the reply without the routing fields (all optional).
+ *
+ * @example
+ * ```ts
+ * const result: QueryHandlerResult = { body: '{"available":3}', metadata: 'application/json' };
+ * ```
+ */
 export type QueryHandlerResult = Omit<QueryReply, 'requestId' | 'replyChannel'>;
 
 /**
  * A query handler: return the data (executed); throw → executed = false with the error's message.
  * `context.signal` aborts when the sender stops waiting.
+ *
+ * @example
+ * ```ts
+ * const handler: QueryHandler = (q) => ({ body: JSON.stringify({ sku: q.text(), available: 3 }) });
+ * ```
  */
 export type QueryHandler = (query: QueryReceive, context: HandlerContext) => QueryHandlerResult | void | Promise<QueryHandlerResult | void>;
+
+/**
+ * What a queries responder subscribes to: {@link QueriesClient.subscribe}.
+ *
+ * @example
+ * ```ts
+ * const options: QueriesSubscription = { channel: 'inventory.>', group: 'inventory-service', bufferSize: 256 };
+ * ```
+ */
+export interface QueriesSubscription {
+  /**
+   * The channel to serve. Wildcards are allowed here (`inventory.*` matches one token,
+   * `inventory.>` one or more), never on send.
+   */
+  channel: string;
+  /**
+   * A consumer group: each query reaches exactly one member of the group. Without a group every
+   * subscriber receives every query and the first answer wins.
+   */
+  group?: string;
+  /**
+   * How many received queries may wait for a slow `for await` loop (default 1024): one more ends
+   * the loop with an `IteratorOverflowError` instead of growing without bound.
+   */
+  bufferSize?: number;
+}

@@ -1,0 +1,132 @@
+import type { CallOptions } from '@kubemq/core';
+import type { CommandReceive } from './command.js';
+import type { QueryReceive } from './query.js';
+
+/**
+ * Options of the handler helpers {@link CommandsClient.handle} and {@link QueriesClient.handle}:
+ * what to serve (the subscription's `channel` and `group`) and how to run the handler.
+ *
+ * @typeParam R - what a request looks like to `onError`: `CommandReceive` or `QueryReceive`.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * const options: HandleOptions = {
+ *   channel: 'jobs.*',
+ *   group: 'workers',
+ *   concurrency: 8,
+ *   signal: stop.signal,
+ *   onError: (error, request) => console.error('job', request?.id, error),
+ * };
+ * ```
+ */
+export interface HandleOptions<R extends CommandReceive | QueryReceive = CommandReceive | QueryReceive> {
+  /**
+   * The channel to serve. Wildcards are allowed here (`jobs.*` matches one token, `jobs.>` one
+   * or more), never on send.
+   */
+  channel: string;
+  /**
+   * A consumer group: each request reaches exactly one member of the group. Without a group every
+   * responder on the channel receives every request and the first answer wins.
+   */
+  group?: string;
+  /** How many requests the handler runs at once. Default {@link DEFAULT_HANDLER_CONCURRENCY}. */
+  concurrency?: number;
+  /** Aborting it stops the responder, as {@link Responder.stop} does. */
+  signal?: AbortSignal;
+  /**
+   * Called with what goes wrong without stopping the responder, with the request it concerns: a
+   * reply the broker did not take, a handler result that is not a valid reply (the sender gets
+   * `executed: false`), a request a typed channel could not decode; and, without a request, with
+   * the error that ended the responder. A handler that throws is an answer (`executed: false`),
+   * not an error: it is counted in {@link ResponderStats.handlerErrors}. Default: a warning
+   * through the client's logger.
+   */
+  onError?: (error: unknown, request?: R) => void;
+}
+
+/**
+ * What a {@link Responder} has done so far: a snapshot, a new object on every read.
+ *
+ * @example
+ * ```ts
+ * const { handled, handlerErrors, skipped, queued }: ResponderStats = responder.stats;
+ * ```
+ */
+export interface ResponderStats {
+  /** Requests received (readiness probes not counted). */
+  received: number;
+  /** Requests the handler ran to the end, whether it returned or threw. */
+  handled: number;
+  /**
+   * Handler runs that threw (the sender got `executed: false` with the error's message), requests
+   * a typed channel could not decode included.
+   */
+  handlerErrors: number;
+  /**
+   * Requests never given to the handler: they waited for a free slot longer than their sender
+   * waits (a sign that `concurrency` is too low for the load), or were still waiting when the
+   * responder stopped. Their senders get a `TimeoutError`.
+   */
+  skipped: number;
+  /** Replies the broker took (answers to readiness probes not counted). */
+  repliesSent: number;
+  /** Replies the broker did not take (each one reported to `onError`). */
+  replyErrors: number;
+  /** Readiness probes answered: this responder's own, and those of other members of its group. */
+  probesAnswered: number;
+  /** Handler runs in progress now. */
+  running: number;
+  /** Requests waiting for a free slot now. */
+  queued: number;
+  /** Times the request stream was opened again after it broke (a reconnect, a broker restart). */
+  recoveries: number;
+}
+
+/**
+ * A running responder returned by `handle()`: it serves requests until `stop()` (or its `signal`,
+ * or the client's close), and re-subscribes by itself after a reconnect.
+ *
+ * @example
+ * ```ts
+ * const responder: Responder = commands(client).handle({ channel: 'jobs' }, () => undefined);
+ * await responder.ready();
+ * console.log(responder.stats.handled);
+ * await responder.stop();
+ * await responder.done;
+ * ```
+ */
+export interface Responder extends AsyncDisposable {
+  /** The channel (or wildcard pattern) it serves. */
+  readonly channel: string;
+  /** Its consumer group, if any. */
+  readonly group: string | undefined;
+  /**
+   * Proves the broker routes requests to this responder: sends readiness probes (requests tagged
+   * {@link READINESS_PROBE_TAG}) to the responder's channel until this responder answers one. The
+   * broker gives no other signal that a subscription is registered. Probes never reach your
+   * handler, but they are real requests: responders on the same channel that are not built with
+   * `@kubemq/rpc` see them as ordinary requests. Resolves at once when nothing changed since the
+   * last proof; after a reconnect it probes again.
+   *
+   * @param options `timeoutMs` bounds the whole proof (default {@link DEFAULT_READY_TIMEOUT_MS});
+   *   past it, a `TimeoutError`. A `signal` aborts it (`CANCELLED`). A stopped responder rejects
+   *   with `CLOSED`.
+   */
+  ready(options?: CallOptions): Promise<void>;
+  /**
+   * Stops taking requests, lets the handlers that are running finish and send their replies, then
+   * resolves. Requests still waiting for a slot are not run (their senders get a `TimeoutError`).
+   * Idempotent.
+   */
+  stop(): Promise<void>;
+  /**
+   * Resolves once the responder has stopped (`stop()`, its `signal`, the client's close); rejects
+   * with the error that ended it when the subscription failed in a way it cannot recover from.
+   * Never an unhandled rejection: the error also goes to `onError`.
+   */
+  readonly done: Promise<void>;
+  /** What it has done so far (a snapshot). */
+  readonly stats: ResponderStats;
+}
