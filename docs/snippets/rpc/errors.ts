@@ -6,7 +6,7 @@ export async function ask(client: KubemqClient, channel: string, question: strin
     return await queries(client).send({ channel, body: question, timeoutMs: 2_000 });
   } catch (err) {
     if (err instanceof ValidationError) {
-      // Nothing was sent. `field` names the input: 'channel', 'timeoutMs', 'body', 'cacheTtlMs', …
+      // Nothing was sent. `field` names the input: 'channel', 'timeoutMs', 'body', 'cacheTtlSeconds', …
       throw new Error(`fix ${err.field}: ${err.message}`);
     }
     if (err instanceof TimeoutError) return undefined; // nobody answered in time (retryable)

@@ -14,5 +14,5 @@ export async function serveReboots(client: KubemqClient): Promise<Responder> {
   });
   // Optional: wait until the broker routes commands to this responder (see "Readiness").
   await responder.ready();
-  return responder; // later: await responder.close()
+  return responder; // later: await responder.stop()
 }

@@ -3,17 +3,21 @@ import { commands, isReadinessProbe } from '@kubemq/rpc';
 
 // Full control: a cold stream of received commands (Observable and async iterable), answered
 // with an explicit reply that echoes the request id and the reply channel the broker filled in.
+// A loop that falls more than bufferSize commands behind ends with an IteratorOverflowError.
 export async function serveByHand(client: KubemqClient, signal: AbortSignal): Promise<void> {
   const cmds = commands(client);
-  for await (const cmd of cmds.subscribe({ channel: 'devices.*.reboot' })) {
+  for await (const cmd of cmds.subscribe({ channel: 'devices.*.reboot', bufferSize: 256 })) {
     if (signal.aborted) break; // leaving the loop cancels the subscription
     if (isReadinessProbe(cmd)) continue; // a probe from a handle() responder on the same channel
     const ok = cmd.channel !== 'devices.locked.reboot';
-    await cmds.reply({
-      requestId: cmd.id,
-      replyChannel: cmd.replyChannel,
-      executed: ok,
-      ...(ok ? {} : { error: 'device is locked' }),
-    });
+    await cmds.reply(
+      {
+        requestId: cmd.id,
+        replyChannel: cmd.replyChannel,
+        executed: ok,
+        ...(ok ? {} : { error: 'device is locked' }),
+      },
+      { timeoutMs: 2_000 }, // CallOptions: how long this reply call may take
+    );
   }
 }
