@@ -1,5 +1,6 @@
 // Every error text the emulator returns, exactly as the open-source server writes it
 // (broker-behaviour.md §3 from pkg/entities/errors.go, §5, §6). Spacing matters: some texts end in spaces.
+import type { StanRefusal } from '../engines/events-store/stan.js';
 
 // Shared validation (§3)
 export const ERR_101_CLIENT_ID = 'Error 101: invalid clientID value, cannot be empty';
@@ -58,6 +59,12 @@ export const ERR_409_SHUTDOWN = 'Error 409: server is in shutdown mode';
 export const STAN_CLIENT_ID_REGISTERED = 'stan: clientID already registered';
 export const STAN_INVALID_CLIENT_ID = 'stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed';
 export const STAN_DURABLE_COLON = "stan: durable name of a durable queue subscriber can't contain the character ':'";
+/** Stan's text for each refusal the events-store engine reports. */
+export const STAN_REFUSAL_TEXTS: Readonly<Record<StanRefusal, string>> = {
+  'client-id-registered': STAN_CLIENT_ID_REGISTERED,
+  'invalid-client-id': STAN_INVALID_CLIENT_ID,
+  'durable-colon': STAN_DURABLE_COLON,
+};
 export const STAN_INVALID_PUBLISH = 'stan: invalid publish request';
 export const NATS_CONNECTION_CLOSED = 'nats: connection closed';
 

@@ -7,7 +7,7 @@ import type { ClientLease } from '../engines/events-store/client-registry.js';
 import { replyWithBackpressure } from '../transport/reply-backpressure.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import type { ServiceContext } from './context.js';
-import { NATS_CONNECTION_CLOSED } from './errors.js';
+import { NATS_CONNECTION_CLOSED, STAN_REFUSAL_TEXTS } from './errors.js';
 import { endStream, endStreamOk, internal } from './status.js';
 import { validateEvent, validateEventsSubscription } from './validation.js';
 
@@ -70,7 +70,8 @@ export function createEventServices(ctx: ServiceContext) {
       try {
         lease = ctx.clients.register(sub.ClientID);
       } catch (e) {
-        return endStream(call, grpc.status.INTERNAL, (e as Error).message);
+        if (e instanceof StanError) return endStream(call, grpc.status.INTERNAL, STAN_REFUSAL_TEXTS[e.refusal]);
+        throw e;
       }
     }
     const err = validateEventsSubscription(sub);
@@ -91,7 +92,7 @@ export function createEventServices(ctx: ServiceContext) {
         );
       } catch (e) {
         lease?.release(false);
-        if (e instanceof StanError) return endStream(call, grpc.status.INTERNAL, e.message);
+        if (e instanceof StanError) return endStream(call, grpc.status.INTERNAL, STAN_REFUSAL_TEXTS[e.refusal]);
         throw e;
       }
     }

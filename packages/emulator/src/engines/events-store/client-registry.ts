@@ -2,7 +2,6 @@
 // subscription's connection asynchronously, so an id stays taken for a short while after the
 // stream ends (clientIdReleaseMs); clients must retry `clientID already registered` with backoff.
 import type { Clock, TimerHandle } from '../../clock.js';
-import { STAN_CLIENT_ID_REGISTERED } from '../../service/errors.js';
 import { StanError, checkStanClientId } from './stan.js';
 
 export interface ClientLease {
@@ -25,7 +24,7 @@ export class ClientRegistry {
 
   /** Takes the id, or throws the stan error a second connection gets. */
   register(clientId: string): ClientLease {
-    if (this.taken.has(clientId)) throw new StanError(STAN_CLIENT_ID_REGISTERED);
+    if (this.taken.has(clientId)) throw new StanError('client-id-registered');
     checkStanClientId(clientId);
     const slot: { timer?: TimerHandle } = {};
     this.taken.set(clientId, slot);

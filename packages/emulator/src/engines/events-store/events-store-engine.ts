@@ -3,7 +3,6 @@
 // where they stopped and ignore the start position when they already exist.
 import type { Clock, TimerHandle } from '../../clock.js';
 import { EventReceive } from '../../generated/kubemq.js';
-import { STAN_DURABLE_COLON } from '../../service/errors.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { ClientLease } from './client-registry.js';
@@ -181,7 +180,7 @@ export class EventsStoreEngine {
   subscribe(lease: ClientLease, input: SubscribeInput, target: StoreTarget): () => void {
     if (input.group !== '' && (input.channel.includes(':') || input.group.includes(':'))) {
       // §2.2/§6: the durable queue name "<ch>-<group>:<group>" may not contain ':'
-      throw new StanError(STAN_DURABLE_COLON);
+      throw new StanError('durable-colon');
     }
     const key = input.group === '' ? `c\u0000${lease.clientId}\u0000${input.channel}` : `g\u0000${input.channel}\u0000${input.group}`;
     const ch = this.channel(input.channel, true)!;
