@@ -1,62 +1,59 @@
-// 22-character ids from [0-9A-Za-z], shaped like NATS NUIDs (broker-behaviour.md §6): a random
-// 12-character prefix and a 10-character sequence, so generating one is a counter step.
+// Ids the server generates: 22-character NUIDs from [0-9A-Za-z] for EventID, MessageID,
+// RequestID and inboxes (§6 "Ids and results"), and UUIDs for the downstream
+// TransactionId. A NUID is a random 12-character prefix and a 10-character sequence, base 62,
+// so generating one is a counter step.
 import { randomBytes, randomUUID } from 'node:crypto';
 
 const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BASE = 62;
 const PRE_LEN = 12;
 const SEQ_LEN = 10;
-const MAX_SEQ = 839299365868340224; // 62^10
+/** NATS wraps the sequence at 62^10; we wrap below 2^53, so the arithmetic stays exact. */
+const MAX_SEQ = 2 ** 52;
 const MIN_INC = 33;
 const MAX_INC = 333;
 
+/** A NATS-style NUID generator. */
 export class Nuid {
   private prefix = '';
   private seq = 0;
   private inc = 0;
 
   constructor() {
-    this.randomizePrefix();
-    this.resetSequential();
+    this.reset();
   }
 
   next(): string {
     this.seq += this.inc;
-    if (this.seq >= MAX_SEQ) {
-      this.randomizePrefix();
-      this.resetSequential();
-    }
+    if (this.seq >= MAX_SEQ) this.reset();
     let n = this.seq;
-    const out = new Array<string>(SEQ_LEN);
-    for (let i = SEQ_LEN - 1; i >= 0; i--) {
-      out[i] = DIGITS[n % BASE]!;
+    let s = '';
+    for (let i = 0; i < SEQ_LEN; i++) {
+      s = DIGITS[n % BASE] + s;
       n = Math.floor(n / BASE);
     }
-    return this.prefix + out.join('');
+    return this.prefix + s;
   }
 
-  private randomizePrefix(): void {
-    const bytes = randomBytes(PRE_LEN);
-    let p = '';
-    for (let i = 0; i < PRE_LEN; i++) p += DIGITS[bytes[i]! % BASE];
-    this.prefix = p;
-  }
-
-  private resetSequential(): void {
-    const b = randomBytes(8);
-    this.seq = Number(b.readBigUInt64LE() % BigInt(MAX_SEQ / 1024));
-    this.inc = MIN_INC + (b[0]! % (MAX_INC - MIN_INC));
+  /** A new random prefix, and a random start and step for the sequence. */
+  private reset(): void {
+    const bytes = randomBytes(PRE_LEN + 10);
+    let prefix = '';
+    for (let i = 0; i < PRE_LEN; i++) prefix += DIGITS[(bytes[i] as number) % BASE];
+    this.prefix = prefix;
+    this.seq = Number(bytes.readBigUInt64LE(PRE_LEN) % BigInt(MAX_SEQ / 2));
+    this.inc = MIN_INC + (bytes.readUInt16LE(PRE_LEN + 8) % (MAX_INC - MIN_INC));
   }
 }
 
 const shared = new Nuid();
 
-/** A new 22-character NUID-like id. */
+/** A new 22-character NUID. */
 export function nuid(): string {
   return shared.next();
 }
 
-/** A UUID (the downstream TransactionId is one, §6). */
+/** A new UUID (the downstream TransactionId is one, §6). */
 export function uuid(): string {
   return randomUUID();
 }

@@ -10,7 +10,7 @@ import { queueMessageError } from '../../service/queues/validation.js';
 import { fileStore, memoryStore } from '../../store/index.js';
 import type { Store } from '../../store/store.js';
 import { QueueEngine } from './engine.js';
-import { newNuid } from './ids.js';
+import { nuid } from '../ids.js';
 
 const limits = { ...DEFAULT_QUEUE_LIMITS };
 const NS = 1_000_000n;
@@ -23,7 +23,6 @@ function engine(store: Store = memoryStore(), clock = new ManualClock(), retenti
     limits,
     log: silentLogger,
     validate: (m) => queueMessageError(m, limits),
-    invalidPublishText: 'stan: invalid publish request',
     persist: true, // the replay tests use a memory store
   });
   return { e, clock, store };
@@ -31,7 +30,7 @@ function engine(store: Store = memoryStore(), clock = new ManualClock(), retenti
 
 function msg(channel: string, body: string, policy?: Partial<QueueMessagePolicy>): QueueMessage {
   return {
-    MessageID: newNuid(),
+    MessageID: nuid(),
     ClientID: 'c1',
     Channel: channel,
     Metadata: '',
@@ -66,8 +65,8 @@ describe('QueueEngine send path', () => {
     const { e, clock } = engine();
     const now = clock.nowNs();
     const [r1, r2] = e.publish([msg('q', 'a', { ExpirationSeconds: 10 }), msg('q', 'b')]);
-    expect(r1).toMatchObject({ IsError: false, SentAt: now, ExpirationAt: now + 10_000n * NS, DelayedTo: 0n });
-    expect(r2).toMatchObject({ IsError: false, ExpirationAt: 0n });
+    expect(r1).toEqual({ stored: true, sentAt: now, expirationAt: now + 10_000n * NS, delayedTo: 0n });
+    expect(r2).toEqual({ stored: true, sentAt: now, expirationAt: 0n, delayedTo: 0n });
     const out = await receiveNow(e, clock, 'q');
     expect(out.messages.map((m) => m.Attributes?.Sequence)).toEqual([1n, 2n]);
     expect(out.messages[1]?.Policy?.MaxReceiveCount).toBe(1024);
@@ -78,16 +77,22 @@ describe('QueueEngine send path', () => {
     const { e, clock } = engine();
     const now = clock.nowNs();
     const [r] = e.publish([msg('q', 'a', { ExpirationSeconds: 10, DelaySeconds: 5 })]);
-    expect(r?.ExpirationAt).toBe(now + 15_000n * NS);
-    expect(r?.DelayedTo).toBe(now + 5_000n * NS);
+    expect(r).toEqual({ stored: true, sentAt: now, expirationAt: now + 15_000n * NS, delayedTo: now + 5_000n * NS });
   });
 
   it('refuses stan-invalid subjects as a publish failure', () => {
     const { e } = engine();
     for (const ch of ['a/b', 'a..b', '.a']) {
       const [r] = e.publish([msg(ch, 'x')]);
-      expect(r).toMatchObject({ IsError: true, Error: 'stan: invalid publish request', SentAt: 0n });
+      expect(r).toEqual({ stored: false, refusal: { reason: 'invalid-subject' } });
     }
+  });
+
+  it('re-sends through the validation it was given, and reports its answer as the refusal', () => {
+    const { e } = engine();
+    expect(e.send(msg('q', ''))).toEqual({ stored: false, refusal: { reason: 'invalid-message', error: 'Error 110: invalid message, cannot be empty' } });
+    expect(e.send(msg('a..b', 'x'))).toEqual({ stored: false, refusal: { reason: 'invalid-subject' } });
+    expect(e.send(msg('q', 'x'))).toMatchObject({ stored: true });
   });
 
   it('resets attributes a client sends', async () => {
@@ -251,6 +256,7 @@ describe('receive counts and dead-letter', () => {
   it('delivers MaxReceiveCount times, then dead-letters ([seen] counts 1, 2 for a limit of 2)', async () => {
     const { e, clock } = engine();
     const [sent] = e.publish([msg('q', 'a', { MaxReceiveCount: 2, MaxReceiveQueue: 'dlq', ExpirationSeconds: 3600 })]);
+    if (!sent?.stored) throw new Error('expected the message to be stored');
     const counts: number[] = [];
     for (let i = 0; i < 2; i++) {
       const tx = await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false });
@@ -267,7 +273,7 @@ describe('receive counts and dead-letter', () => {
       ReRouted: true,
       ReRoutedFromQueue: 'q',
       MD5OfBody: '',
-      ExpirationAt: sent?.ExpirationAt,
+      ExpirationAt: sent.expirationAt,
     });
     expect(out.messages[0]?.Policy).toEqual({ ExpirationSeconds: 0, DelaySeconds: 0, MaxReceiveCount: 0, MaxReceiveQueue: '' });
   });
@@ -458,6 +464,17 @@ describe('downstream transactions', () => {
     expect(e.waiting('q') + e.inFlight('q')).toBe(0);
   });
 
+  it('a requeue the send path refuses stops there and says why; the messages before it are moved', async () => {
+    const { e } = engine();
+    e.publish([msg('q', 'a'), msg('q', 'b')]);
+    const tx = must(await e.get('q', { maxItems: 2, waitMs: 1000, autoAck: false }));
+    expect(tx.requeueRange([1n], 'a..b')).toEqual({ code: 'requeue-failed', seq: 1, refusal: { reason: 'invalid-subject' } });
+    expect(tx.activeOffsets()).toEqual([1n, 2n]);
+    expect(tx.requeueAll('x y')).toEqual({ code: 'requeue-failed', seq: 1, refusal: { reason: 'invalid-message', error: 'Error 120: invalid queue name value, cannot be empty, contains wildcards ,white spaces and end with dot' } });
+    expect(tx.requeueRange([2n, 1n], 'other')).toBeUndefined();
+    expect(tx.closed).toBe(true);
+  });
+
   it('close hands unsettled messages back without a count increment', async () => {
     const { e, clock } = engine();
     e.publish([msg('q', 'a')]);
@@ -549,7 +566,7 @@ describe('persistence', () => {
   it('writes nothing to a store that is not durable unless asked to', async () => {
     const store = memoryStore();
     const clock = new ManualClock();
-    const e = new QueueEngine({ store, clock, limits, log: silentLogger, validate: () => undefined, invalidPublishText: 'x' });
+    const e = new QueueEngine({ store, clock, limits, log: silentLogger, validate: () => undefined });
     e.publish([msg('q', 'a'), msg('q', 'b', { DelaySeconds: 1 })]);
     await receiveNow(e, clock, 'q');
     expect(store.names()).toEqual([]);

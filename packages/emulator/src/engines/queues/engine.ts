@@ -1,59 +1,29 @@
-// The queue engine: stored messages per queue, consumers that wait for them, settlement
-// (ack, negative settle = copy at the tail, dead-letter), delay and expiration, and the
-// persistence of all of it through the Store. No gRPC here; the service layer maps wire
-// requests onto these calls (docs/broker-behaviour.md §2.4 is the reference for every rule).
+// The queue engine: the rules of the server's queues (§2.4 is the reference for
+// every rule). It publishes messages, hands them to the consumers that wait for them, runs the
+// policy (expiration, receive count, dead-letter) and settles them (ack, negative settle = copy
+// at the tail, hand back). Its parts live next to it: queue-state.ts (one queue), wait.ts (every
+// consumer's wait), delay-scheduler.ts, queue-log.ts (records, replay, compaction) and
+// transaction.ts (a downstream transaction). No gRPC here; the service layer maps wire requests
+// onto these calls and words every outcome.
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { QueueLimits } from '../../config.js';
-import type { QueueMessage, QueueMessageAttributes, QueuesInfo, QueueInfo, SendQueueMessageResult } from '../../generated/kubemq.js';
+import type { QueueMessage, QueueMessageAttributes, QueuesInfo } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
-import type { RecordLog, Store } from '../../store/store.js';
-import { newNuid, newUuid } from './ids.js';
-import { MinHeap, ReadyQueue } from './ready-queue.js';
-import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeMessage, encodeMeta, encodeRelease } from './records.js';
-import { StoredIndex } from './stored-index.js';
-import { isStanSubjectValid, metricsQueueName } from './subjects.js';
-import { DownstreamTransaction } from './transaction.js';
+import type { Store } from '../../store/store.js';
+import { nuid, uuid } from '../ids.js';
+import { DelayScheduler } from './delay-scheduler.js';
+import { delivered, messageSize, type SendOutcome, type SendRefusal, type StoredMessage } from './messages.js';
+import { QueueLog, loggedQueues, type LogSwitch } from './queue-log.js';
+import { QueueState, type Consumer } from './queue-state.js';
+import { isStanSubjectValid } from './subjects.js';
+import { DownstreamTransaction, type TransactionHost } from './transaction.js';
+import { waitForMessages, type WaitControl, type WaitEnd } from './wait.js';
 
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_MS = 1_000_000n;
 /** How often retention runs (like the events store). */
 const RETENTION_SWEEP_MS = 60_000;
-const QUEUE_LOG_PREFIX = 'queue/';
-const DELAY_LOG = 'queue-delay';
-/** Appends with more records than this are split (spread arguments have a limit). */
-const APPEND_CHUNK = 8192;
-/** Compact a log once this many settled messages sit in it and they outnumber the live ones 2:1. */
-const COMPACT_MIN_SETTLED = 20_000;
-
-/** One stored, unsettled message. `msg.Attributes` holds the stored values (ReceiveCount as stored). */
-export interface StoredMessage {
-  readonly seq: number;
-  readonly msg: QueueMessage;
-}
-
-/** Anything that takes messages from a queue: a pending receive, a Get, a capturing transaction. */
-export interface Consumer {
-  /** How many more messages it takes right now. */
-  room(): number;
-  /** The message is now the consumer's: acked already (`acksOnArrival`) or held in flight. */
-  take(m: StoredMessage): void;
-  /** A message was dropped as expired while this consumer was being served. */
-  expired?(m: StoredMessage): void;
-  /**
-   * True for simple receive and AckAll: the broker acks each message as it arrives, before any
-   * reply, so it is gone even if the reply never leaves. Otherwise the message stays held
-   * (unacked) until the consumer settles it or hands it back.
-   */
-  readonly acksOnArrival?: boolean;
-  /** Messages it holds unacked (stan's pending acks): the broker serves the member holding fewest. Default 0. */
-  outstanding?(): number;
-  /**
-   * True for a downstream Get and its open transaction: messages are taken as they are, without
-   * the policy; the Get runs the policy over what it collected (so expired messages count toward
-   * MaxItems), and a transaction never looks at what it captures.
-   */
-  readonly raw?: boolean;
-}
+const INVALID_SUBJECT: SendRefusal = Object.freeze({ reason: 'invalid-subject' });
 
 /** What the policy does with a message about to be delivered. */
 type Verdict = 'deliver' | 'expired' | 'dead-letter';
@@ -63,10 +33,11 @@ export interface QueueEngineDeps {
   clock: Clock;
   limits: QueueLimits;
   log: EmulatorLogger;
-  /** The send path's validation (§3 "Queue message"): an error text, or undefined when valid. */
+  /**
+   * The send path's validation (§3 "Queue message"), as the service layer words it: an error
+   * text, or undefined when valid. The engine passes the text through untouched.
+   */
   validate: (msg: QueueMessage) => string | undefined;
-  /** Result text when stan refuses the subject (§3 "Channel names"). */
-  invalidPublishText: string;
   /**
    * Write records to the store. Default: only when the store is durable (a memory store
    * loses everything at exit anyway, so encoding records for it would be wasted work).
@@ -95,108 +66,9 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
-class QueueState {
-  private logHandle: RecordLog | undefined;
-  readonly ready = new ReadyQueue<StoredMessage>();
-  readonly inflight = new Map<number, StoredMessage>();
-  /**
-   * Messages held by a consumer when the broker was killed: never delivered again, still stored
-   * (counted by QueuesInfo) until retention removes them.
-   */
-  readonly stranded = new Map<number, StoredMessage>();
-  /** Sequences taken by holding consumers whose Hold record is not written yet (one append per pump). */
-  pendingHolds: number[] = [];
-  /**
-   * The members of the queue's durable queue group, in join order: pending receives, peeks,
-   * AckAlls, stream-v1 receives and Gets, and open transactions that keep capturing (§2.4).
-   */
-  private readonly members: Consumer[] = [];
-  /** Every stored message (acked ones too) until retention: Messages, Bytes, FirstSequence. */
-  index = new StoredIndex();
-  lastSeq = 0;
-  /** Highest sequence ever handed to a consumer (the durable group's LastSent). */
-  lastSent = 0;
-  /** Whether the durable queue group exists (anyone ever consumed). */
-  subscribed = false;
-  settledInLog = 0;
-  pumping = false;
-
-  constructor(
-    readonly name: string,
-    private readonly store: Store,
-  ) {}
-
-  get log(): RecordLog {
-    this.logHandle ??= this.store.log(QUEUE_LOG_PREFIX + this.name);
-    return this.logHandle;
-  }
-
-  get activeConsumers(): number {
-    return this.members.length;
-  }
-
-  join(c: Consumer): void {
-    this.members.push(c);
-  }
-
-  leave(c: Consumer): void {
-    const i = this.members.indexOf(c);
-    if (i >= 0) this.members.splice(i, 1);
-  }
-
-  /** `next` takes `prev`'s place (the same subscription, another role), or joins at the end. */
-  replace(prev: Consumer, next: Consumer): void {
-    const i = this.members.indexOf(prev);
-    if (i >= 0) this.members[i] = next;
-    else this.members.push(next);
-  }
-
-  hasRoom(): boolean {
-    for (const c of this.members) if (c.room() > 0) return true;
-    return false;
-  }
-
-  /**
-   * The member the next message goes to, as stan's queue group picks it: among those with room,
-   * the one holding the fewest unacked messages, the earliest on a tie; when that is the first
-   * member, it moves to the end (so ties take turns).
-   */
-  pick(): Consumer | undefined {
-    let best = -1;
-    let fewest = Infinity;
-    for (let i = 0; i < this.members.length; i++) {
-      const c = this.members[i] as Consumer;
-      if (c.room() <= 0) continue;
-      const held = c.outstanding?.() ?? 0;
-      if (held < fewest) {
-        best = i;
-        fewest = held;
-        if (held === 0) break; // nobody holds fewer, and the earliest wins a tie
-      }
-    }
-    if (best < 0) return undefined;
-    const chosen = this.members[best] as Consumer;
-    if (best === 0 && this.members.length > 1) {
-      this.members.shift();
-      this.members.push(chosen);
-    }
-    return chosen;
-  }
-}
-
-interface DelayedEntry {
-  id: number;
-  due: bigint;
-  msg: QueueMessage;
-}
-
-export class QueueEngine {
+export class QueueEngine implements TransactionHost, LogSwitch {
   private readonly queues = new Map<string, QueueState>();
-  private readonly delayed = new MinHeap<DelayedEntry>((a, b) => a.due < b.due || (a.due === b.due && a.id < b.id));
-  private delayLogHandle: RecordLog | undefined;
-  private nextDelayId = 1;
-  private delaySettled = 0;
-  private delayTimer: TimerHandle | undefined;
+  private readonly delays: DelayScheduler;
   private retentionTimer: TimerHandle | undefined;
   private closed = false;
   private readonly persist: boolean;
@@ -209,11 +81,30 @@ export class QueueEngine {
     this.limits = deps.limits;
     this.log = deps.log;
     this.persist = deps.persist ?? deps.store.durable;
-    this.replay();
+    this.delays = new DelayScheduler({
+      store: deps.store,
+      clock: deps.clock,
+      intervalMs: deps.limits.delayScanIntervalMs,
+      logSwitch: this,
+      resend: (msg) => {
+        const r = this.send(msg);
+        if (!r.stored) this.log.error('sending delayed message failed', { channel: msg.Channel, ...r.refusal });
+      },
+    });
+    for (const name of loggedQueues(deps.store)) {
+      const q = this.queue(name);
+      q.restore(q.log.replay());
+    }
+    this.delays.replay();
     if (deps.retentionMs) {
       this.applyRetention();
       this.scheduleRetention();
     }
+  }
+
+  /** Records are written while the engine runs; after a graceful close the logs stay as close() left them. */
+  get writing(): boolean {
+    return this.persist && !this.closed;
   }
 
   // ---------------------------------------------------------------- send path
@@ -221,13 +112,13 @@ export class QueueEngine {
   /**
    * Publishes messages that passed validation (each has a MessageID). Attributes are reset
    * (§2.4 preSendQueueMessage), MaxReceiveCount 0 becomes the limit, delayed messages go to
-   * the delay store. One log append per queue touched.
+   * the delay scheduler. One log append per queue touched. Outcomes are in message order.
    */
-  publish(msgs: readonly QueueMessage[]): SendQueueMessageResult[] {
+  publish(msgs: readonly QueueMessage[]): SendOutcome[] {
     const now = this.clock.nowNs();
-    const results: SendQueueMessageResult[] = new Array(msgs.length);
-    const groups = new Map<QueueState, { records: Uint8Array[]; stored: StoredMessage[] }>();
-    const delayRecords: Uint8Array[] = [];
+    const outcomes: SendOutcome[] = new Array(msgs.length);
+    const groups = new Map<QueueState, StoredMessage[]>();
+    const delayed: QueueMessage[] = [];
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i] as QueueMessage;
       const policy = (m.Policy ??= { ExpirationSeconds: 0, DelaySeconds: 0, MaxReceiveCount: 0, MaxReceiveQueue: '' });
@@ -236,36 +127,30 @@ export class QueueEngine {
       const expirationAt = policy.ExpirationSeconds > 0 ? now + BigInt(policy.ExpirationSeconds + policy.DelaySeconds) * NS_PER_S : 0n;
       const delayedTo = policy.DelaySeconds > 0 ? now + BigInt(policy.DelaySeconds) * NS_PER_S : 0n;
       if (!isStanSubjectValid(m.Channel)) {
-        results[i] = { MessageID: m.MessageID, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: this.deps.invalidPublishText };
+        outcomes[i] = { stored: false, refusal: INVALID_SUBJECT };
         continue;
       }
       m.Attributes = attributes(now, expirationAt, delayedTo);
-      if (delayedTo > 0n) {
-        const id = this.nextDelayId++;
-        if (this.persist) delayRecords.push(encodeMessage(m, id));
-        this.delayed.push({ id, due: delayedTo, msg: m });
-      } else {
+      if (delayedTo > 0n) delayed.push(m);
+      else {
         const q = this.queue(m.Channel);
-        let g = groups.get(q);
-        if (!g) groups.set(q, (g = { records: [], stored: [] }));
-        const sm = this.stamp(q, m);
-        if (this.persist) g.records.push(encodeMessage(m));
-        g.stored.push(sm);
+        let stored = groups.get(q);
+        if (!stored) groups.set(q, (stored = []));
+        stored.push(this.stamp(q, m));
       }
-      results[i] = { MessageID: m.MessageID, SentAt: now, ExpirationAt: expirationAt, DelayedTo: delayedTo, IsError: false, Error: '' };
+      outcomes[i] = { stored: true, sentAt: now, expirationAt, delayedTo };
     }
-    if (delayRecords.length > 0) appendAll(this.delayLog, delayRecords);
-    this.armDelayScan();
-    for (const [q, g] of groups) this.commitNew(q, g.records, g.stored);
-    return results;
+    if (delayed.length > 0) this.delays.hold(delayed);
+    for (const [q, stored] of groups) this.commitNew(q, stored);
+    return outcomes;
   }
 
   /** The full send path (validation, then publish), as the server uses for re-sends. */
-  send(msg: QueueMessage): SendQueueMessageResult {
-    if (msg.MessageID === '') msg.MessageID = newNuid();
+  send(msg: QueueMessage): SendOutcome {
+    if (msg.MessageID === '') msg.MessageID = nuid();
     const error = this.deps.validate(msg);
-    if (error !== undefined) return { MessageID: msg.MessageID, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: error };
-    return this.publish([msg])[0] as SendQueueMessageResult;
+    if (error !== undefined) return { stored: false, refusal: { reason: 'invalid-message', error } };
+    return this.publish([msg])[0] as SendOutcome;
   }
 
   // ---------------------------------------------------------------- consumers
@@ -277,61 +162,43 @@ export class QueueEngine {
    */
   receive(channel: string, opts: ReceiveOptions): Promise<ReceiveOutcome> {
     const q = this.queue(channel);
-    return new Promise<ReceiveOutcome>((resolve) => {
-      if (opts.signal?.aborted) return resolve({ messages: [], expired: 0 });
-      const held: StoredMessage[] = [];
-      const shown: QueueMessage[] = [];
-      let expired = 0;
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        this.clock.clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', finish);
-        q.leave(consumer);
-        this.release(q, held);
-        resolve({ messages: shown, expired });
-      };
-      const consumer: Consumer = {
+    const held: StoredMessage[] = [];
+    const shown: QueueMessage[] = [];
+    let expired = 0;
+    return this.wait(q, opts.waitMs, opts.signal, {
+      consumer: (wait) => ({
         acksOnArrival: !opts.peek,
         outstanding: () => held.length,
-        room: () => (done ? 0 : opts.max - shown.length),
+        room: () => (wait.open ? opts.max - shown.length : 0),
         take: (m) => {
           if (opts.peek) held.push(m);
           shown.push(delivered(m));
-          if (shown.length >= opts.max) finish();
+          if (shown.length >= opts.max) wait.filled();
         },
         expired: () => void expired++,
-      };
-      const timer = this.clock.setTimeout(finish, opts.waitMs);
-      opts.signal?.addEventListener('abort', finish);
-      this.addWaiter(q, consumer);
+      }),
+      end: (_how, consumer) => {
+        q.leave(consumer);
+        this.release(q, held);
+        return { messages: shown, expired };
+      },
     });
   }
 
   /** AckAll (§2.4): acks whatever arrives during `waitMs` and always waits that long. */
   ackAll(channel: string, waitMs: number, signal?: AbortSignal): Promise<number> {
     const q = this.queue(channel);
-    return new Promise<number>((resolve) => {
-      if (signal?.aborted) return resolve(0);
-      let count = 0;
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', finish);
-        q.leave(consumer);
-        resolve(count);
-      };
-      const consumer: Consumer = {
+    let count = 0;
+    return this.wait(q, waitMs, signal, {
+      consumer: (wait) => ({
         acksOnArrival: true,
-        room: () => (done ? 0 : Number.MAX_SAFE_INTEGER),
+        room: () => (wait.open ? Number.MAX_SAFE_INTEGER : 0),
         take: () => void count++,
-      };
-      const timer = this.clock.setTimeout(finish, waitMs);
-      signal?.addEventListener('abort', finish);
-      this.addWaiter(q, consumer);
+      }),
+      end: (_how, consumer) => {
+        q.leave(consumer);
+        return count;
+      },
     });
   }
 
@@ -341,25 +208,19 @@ export class QueueEngine {
    */
   receiveOne(channel: string, waitMs: number, signal?: AbortSignal): Promise<StoredMessage | undefined> {
     const q = this.queue(channel);
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve(undefined);
-      let done = false;
-      const finish = (m: StoredMessage | undefined): void => {
-        if (done) return;
-        done = true;
-        this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+    let got: StoredMessage | undefined;
+    return this.wait(q, waitMs, signal, {
+      consumer: (wait) => ({
+        room: () => (wait.open ? 1 : 0),
+        take: (m) => {
+          got = m;
+          wait.filled();
+        },
+      }),
+      end: (_how, consumer) => {
         q.leave(consumer);
-        resolve(m);
-      };
-      const onAbort = (): void => finish(undefined);
-      const consumer: Consumer = {
-        room: () => (done ? 0 : 1),
-        take: (m) => finish(m),
-      };
-      const timer = this.clock.setTimeout(() => finish(undefined), waitMs);
-      signal?.addEventListener('abort', onAbort);
-      this.addWaiter(q, consumer);
+        return got;
+      },
     });
   }
 
@@ -373,42 +234,31 @@ export class QueueEngine {
    */
   get(channel: string, opts: GetOptions): Promise<DownstreamTransaction | undefined> {
     const q = this.queue(channel);
-    return new Promise((resolve) => {
-      if (opts.signal?.aborted) return resolve(undefined);
-      const taken: StoredMessage[] = [];
-      let done = false;
-      const finish = (aborted: boolean): void => {
-        if (done) return;
-        done = true;
-        this.clock.clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (aborted) {
+    const taken: StoredMessage[] = [];
+    return this.wait(q, opts.waitMs, opts.signal, {
+      consumer: (wait) => ({
+        raw: true,
+        outstanding: () => taken.length,
+        room: () => (wait.open ? opts.maxItems - taken.length : 0),
+        take: (m) => {
+          taken.push(m);
+          if (taken.length >= opts.maxItems) wait.filled();
+        },
+      }),
+      end: (how, consumer) => {
+        if (how === 'aborted') {
           q.leave(consumer);
           this.release(q, taken);
-          resolve(undefined);
-          return;
+          return undefined;
         }
         const survivors = this.applyPolicy(q, taken);
-        const tx = new DownstreamTransaction(this, q.name, newUuid(), survivors, opts.maxItems);
+        const tx = new DownstreamTransaction(this, q.name, uuid(), survivors, opts.maxItems);
         if (opts.autoAck || taken.length === 0) {
           q.leave(consumer);
           tx.settleAndClose();
         } else tx.startCapturing(consumer); // the same subscription goes on, as the transaction
-        resolve(tx);
-      };
-      const onAbort = (): void => finish(true);
-      const consumer: Consumer = {
-        raw: true,
-        outstanding: () => taken.length,
-        room: () => (done ? 0 : opts.maxItems - taken.length),
-        take: (m) => {
-          taken.push(m);
-          if (taken.length >= opts.maxItems) finish(false);
-        },
-      };
-      const timer = this.clock.setTimeout(() => finish(false), opts.waitMs);
-      opts.signal?.addEventListener('abort', onAbort);
-      this.addWaiter(q, consumer);
+        return tx;
+      },
     });
   }
 
@@ -444,10 +294,7 @@ export class QueueEngine {
       q.inflight.delete(m.seq);
       seqs[i] = m.seq;
     }
-    if (this.writing) {
-      this.flushHolds(q);
-      q.log.append(encodeAck(seqs));
-    }
+    q.log.acked(seqs);
     this.settled(q, seqs.length);
   }
 
@@ -460,7 +307,6 @@ export class QueueEngine {
     if (msgs.length === 0) return;
     const q = this.queue(channel);
     const now = this.clock.nowNs();
-    const records: Uint8Array[] = [];
     const copies: StoredMessage[] = [];
     const seqs: number[] = [];
     for (const m of msgs) {
@@ -474,15 +320,9 @@ export class QueueEngine {
         continue;
       }
       const copy: QueueMessage = { ...m.msg, Attributes: { ...attrs, ReceiveCount: count, Timestamp: now } };
-      const sm = this.stamp(q, copy);
-      if (this.persist) records.push(encodeMessage(copy));
-      copies.push(sm);
+      copies.push(this.stamp(q, copy));
     }
-    if (this.writing) {
-      this.flushHolds(q);
-      records.push(encodeAck(seqs));
-      appendAll(q.log, records);
-    }
+    q.log.requeued(copies.map((c) => c.msg), seqs);
     for (const c of copies) q.ready.pushNew(c);
     this.settled(q, seqs.length);
     this.pump(q);
@@ -499,10 +339,7 @@ export class QueueEngine {
       q.ready.pushBack(m);
     }
     if (seqs.length === 0) return;
-    if (this.writing) {
-      this.flushHolds(q);
-      q.log.append(encodeRelease(seqs));
-    }
+    q.log.released(seqs);
     this.pump(q);
   }
 
@@ -512,31 +349,9 @@ export class QueueEngine {
   info(filter: string): QueuesInfo {
     const wanted = filter === '' ? undefined : new Set(filter.split(';'));
     const out: QueuesInfo = { TotalQueue: 0, Sent: 0n, Delivered: 0n, Waiting: 0n, Queues: [] };
-    const names = [...this.queues.keys()].sort();
-    for (const name of names) {
-      const q = this.queues.get(name) as QueueState;
-      const { lastSeq, lastSent, subscribed } = q;
-      const firstSeq = q.index.firstSeq;
-      if (lastSeq < firstSeq) continue; // only queues with stored messages
-      const shownName = metricsQueueName(name);
-      if (wanted && !wanted.has(shownName)) continue;
-      const sent = lastSeq - firstSeq + 1;
-      const info: QueueInfo = {
-        Name: shownName,
-        Messages: BigInt(q.index.count),
-        Bytes: BigInt(q.index.bytes),
-        FirstSequence: BigInt(firstSeq),
-        LastSequence: BigInt(lastSeq),
-        Sent: BigInt(sent),
-        Delivered: 0n,
-        Waiting: BigInt(sent),
-        Subscribers: 0n,
-      };
-      if (subscribed) {
-        info.Subscribers = BigInt(Math.max(1, q.activeConsumers));
-        info.Delivered = BigInt(lastSent >= firstSeq ? lastSent - firstSeq + 1 : 0);
-        info.Waiting = BigInt(q.inflight.size + q.stranded.size + lastSeq - lastSent);
-      }
+    for (const name of [...this.queues.keys()].sort()) {
+      const info = (this.queues.get(name) as QueueState).info();
+      if (!info || (wanted && !wanted.has(info.Name))) continue;
       out.Queues.push(info);
       out.Sent += info.Sent;
       out.Delivered += info.Delivered;
@@ -563,7 +378,7 @@ export class QueueEngine {
 
   /** Messages waiting for their delay. */
   get delayedCount(): number {
-    return this.delayed.size;
+    return this.delays.size;
   }
 
   /**
@@ -573,15 +388,12 @@ export class QueueEngine {
    */
   close(): void {
     if (this.closed) return;
-    if (this.persist) {
-      for (const q of this.queues.values()) {
-        this.flushHolds(q);
-        if (q.inflight.size > 0) q.log.append(encodeRelease([...q.inflight.keys()]));
-      }
+    for (const q of this.queues.values()) {
+      q.log.flushHolds();
+      q.log.released([...q.inflight.keys()]);
     }
     this.closed = true;
-    if (this.delayTimer !== undefined) this.clock.clearTimeout(this.delayTimer);
-    this.delayTimer = undefined;
+    this.delays.stop();
     if (this.retentionTimer !== undefined) this.clock.clearTimeout(this.retentionTimer);
     this.retentionTimer = undefined;
   }
@@ -616,15 +428,31 @@ export class QueueEngine {
   private queue(name: string): QueueState {
     let q = this.queues.get(name);
     if (!q) {
-      q = new QueueState(name, this.deps.store);
+      q = new QueueState(name, new QueueLog(name, this.deps.store, this));
       this.queues.set(name, q);
     }
     return q;
   }
 
-  private get delayLog(): RecordLog {
-    this.delayLogHandle ??= this.deps.store.log(DELAY_LOG);
-    return this.delayLogHandle;
+  /** A consumer's wait on `q` (see wait.ts); joining makes the queue's durable group exist. */
+  private wait<T>(
+    q: QueueState,
+    waitMs: number,
+    signal: AbortSignal | undefined,
+    spec: { consumer(wait: WaitControl): Consumer; end(how: WaitEnd, consumer: Consumer): T },
+  ): Promise<T> {
+    return waitForMessages({
+      clock: this.clock,
+      waitMs,
+      signal,
+      consumer: spec.consumer,
+      end: spec.end,
+      join: (c) => {
+        q.join(c);
+        q.subscribed = true;
+        this.pump(q);
+      },
+    });
   }
 
   /** Gives a message the queue's next sequence. */
@@ -636,8 +464,8 @@ export class QueueEngine {
     return { seq, msg: m };
   }
 
-  private commitNew(q: QueueState, records: Uint8Array[], stored: StoredMessage[]): void {
-    if (records.length > 0) appendAll(q.log, records);
+  private commitNew(q: QueueState, stored: StoredMessage[]): void {
+    q.log.stored(stored.map((m) => m.msg));
     for (const m of stored) q.ready.pushNew(m);
     this.pump(q);
   }
@@ -646,7 +474,7 @@ export class QueueEngine {
     const dlq = m.Policy?.MaxReceiveQueue ?? '';
     if (dlq === '') return; // §2.4: silently dropped without a DLQ
     if (!isStanSubjectValid(dlq)) {
-      this.log.error('dead-letter publish failed', { queue: src.name, dlq, error: this.deps.invalidPublishText });
+      this.log.error('dead-letter publish failed', { queue: src.name, dlq, ...INVALID_SUBJECT });
       return;
     }
     const attrs = m.Attributes as QueueMessageAttributes;
@@ -668,14 +496,7 @@ export class QueueEngine {
       Policy: { ExpirationSeconds: 0, DelaySeconds: 0, MaxReceiveCount: 0, MaxReceiveQueue: '' },
     };
     const dq = this.queue(dlq);
-    const sm = this.stamp(dq, copy);
-    this.commitNew(dq, this.writing ? [encodeMessage(copy)] : [], [sm]);
-  }
-
-  private addWaiter(q: QueueState, c: Consumer): void {
-    q.join(c);
-    q.subscribed = true;
-    this.pump(q);
+    this.commitNew(dq, [this.stamp(dq, copy)]);
   }
 
   /**
@@ -709,15 +530,15 @@ export class QueueEngine {
         if (c.acksOnArrival) settledNow.push(m.seq);
         else {
           q.inflight.set(m.seq, m);
-          if (this.writing) q.pendingHolds.push(m.seq);
+          q.log.held(m.seq);
         }
         c.take(m);
       }
     } finally {
       q.pumping = false;
-      this.flushHolds(q);
+      q.log.flushHolds();
       if (settledNow.length > 0) {
-        if (this.writing) q.log.append(encodeAck(settledNow));
+        q.log.acked(settledNow);
         this.settled(q, settledNow.length);
       }
     }
@@ -755,179 +576,12 @@ export class QueueEngine {
     return survivors;
   }
 
-  /** Writes the Hold record of messages taken since the last one (before any record that settles them). */
-  private flushHolds(q: QueueState): void {
-    if (q.pendingHolds.length === 0) return;
-    const seqs = q.pendingHolds;
-    q.pendingHolds = [];
-    if (this.writing) q.log.append(encodeHold(seqs));
-  }
-
-  /** Records are written while the engine runs; after a graceful close the log stays as close() left it. */
-  private get writing(): boolean {
-    return this.persist && !this.closed;
-  }
-
+  /** Counts settled messages in the queue's log, and compacts the log once that pays. */
   private settled(q: QueueState, n: number): void {
-    if (!this.writing) return;
-    q.settledInLog += n;
-    const live = q.ready.size + q.inflight.size + q.stranded.size;
-    if (q.settledInLog >= COMPACT_MIN_SETTLED && q.settledInLog > 2 * live) this.compact(q);
-  }
-
-  /**
-   * Rewrites a queue log with only its live messages and the counters (§ persistence); messages
-   * held or stranded keep a Hold record, so a kill after the rewrite still strands them.
-   */
-  private compact(q: QueueState): void {
-    const live = [...q.ready.values(), ...q.inflight.values(), ...q.stranded.values()].sort((a, b) => a.seq - b.seq);
-    const records = live.map((m) => encodeMessage(m.msg));
-    const { ts, sizes } = q.index.entries();
-    const meta = encodeMeta({ firstSeq: q.index.firstSeq, lastSeq: q.lastSeq, lastSent: q.lastSent, subscribed: q.subscribed, ts, sizes });
-    const held = [...q.inflight.keys(), ...q.stranded.keys()];
-    if (held.length > 0) records.push(encodeHold(held));
-    q.log.rewrite([meta, ...records]);
-    q.pendingHolds = [];
-    q.settledInLog = 0;
-  }
-
-  private armDelayScan(): void {
-    if (this.closed || this.delayTimer !== undefined || this.delayed.size === 0) return;
-    this.delayTimer = this.clock.setTimeout(() => {
-      this.delayTimer = undefined;
-      this.scanDelayed();
-      this.armDelayScan();
-    }, this.limits.delayScanIntervalMs);
-  }
-
-  /** The 500 ms delay scan (§2.4): due messages are re-sent with a new sequence and DelayedTo 0. */
-  private scanDelayed(): void {
-    const now = this.clock.nowNs();
-    const due: DelayedEntry[] = [];
-    while (this.delayed.size > 0 && (this.delayed.peek() as DelayedEntry).due < now) due.push(this.delayed.pop() as DelayedEntry);
-    if (due.length === 0) return;
-    for (const d of due) {
-      const msg = d.msg;
-      msg.Attributes = undefined;
-      if (msg.Policy) msg.Policy.DelaySeconds = 0;
-      const r = this.send(msg);
-      if (r.IsError) this.log.error('sending delayed message failed', { channel: msg.Channel, error: r.Error });
-    }
-    if (!this.persist) return;
-    this.delayLog.append(encodeAck(due.map((d) => d.id)));
-    this.delaySettled += due.length;
-    if (this.delaySettled >= COMPACT_MIN_SETTLED && this.delaySettled > 2 * this.delayed.size) {
-      const rest = [...this.delayed.values()].sort((a, b) => a.id - b.id);
-      this.delayLog.rewrite(rest.map((d) => encodeMessage(d.msg, d.id)));
-      this.delaySettled = 0;
-    }
-  }
-
-  /**
-   * Rebuilds every queue from its log. Messages a consumer held when the broker was killed (a
-   * Hold never followed by a Release or an Ack) are stranded; everything else unsettled waits.
-   */
-  private replay(): void {
-    const store = this.deps.store;
-    for (const name of store.names()) {
-      if (name.startsWith(QUEUE_LOG_PREFIX)) this.replayQueue(name.slice(QUEUE_LOG_PREFIX.length));
-    }
-    if (store.names().includes(DELAY_LOG)) {
-      const live = new Map<number, DelayedEntry>();
-      for (const bytes of this.delayLog.replay()) {
-        const rec = decodeRecord(bytes);
-        if (!rec) continue;
-        if (rec.kind === RecordKind.Message) {
-          live.set(rec.id, { id: rec.id, due: rec.msg.Attributes?.DelayedTo ?? 0n, msg: rec.msg });
-          if (rec.id >= this.nextDelayId) this.nextDelayId = rec.id + 1;
-        } else if (rec.kind === RecordKind.Ack) {
-          for (const id of rec.ids) live.delete(id);
-          this.delaySettled += rec.ids.length;
-        }
-      }
-      for (const d of live.values()) this.delayed.push(d);
-      this.armDelayScan();
-    }
-  }
-
-  private replayQueue(name: string): void {
-    const q = this.queue(name);
-    const live = new Map<number, StoredMessage>();
-    const held = new Set<number>();
-    // Messages stored after the last compaction, for the index (seq, ms, size).
-    const later: Array<[number, number, number]> = [];
-    let indexedUpTo = 0;
-    for (const bytes of q.log.replay()) {
-      const rec = decodeRecord(bytes);
-      if (!rec) continue;
-      if (rec.kind === RecordKind.Meta) {
-        const m = rec.meta;
-        q.index = new StoredIndex(m.firstSeq);
-        for (let i = 0; i < m.ts.length; i++) q.index.push(m.ts[i] as number, m.sizes[i] as number);
-        q.lastSeq = Math.max(q.lastSeq, m.lastSeq);
-        q.lastSent = m.lastSent;
-        q.subscribed = m.subscribed;
-        indexedUpTo = m.lastSeq;
-        later.length = 0;
-      } else if (rec.kind === RecordKind.Message) {
-        const attrs = rec.msg.Attributes;
-        const seq = Number(attrs?.Sequence ?? 0n);
-        if (seq <= 0) continue;
-        live.set(seq, { seq, msg: rec.msg });
-        if (seq > indexedUpTo) later.push([seq, Number((attrs?.Timestamp ?? 0n) / NS_PER_MS), messageSize(rec.msg)]);
-        if (seq > q.lastSeq) q.lastSeq = seq;
-      } else if (rec.kind === RecordKind.Ack) {
-        for (const seq of rec.ids) {
-          live.delete(seq);
-          held.delete(seq);
-        }
-        q.settledInLog += rec.ids.length;
-      } else if (rec.kind === RecordKind.Hold) {
-        for (const seq of rec.ids) if (live.has(seq)) held.add(seq);
-      } else {
-        for (const seq of rec.ids) held.delete(seq);
-      }
-    }
-    // A dead letter to its own queue can land in the log before the copy it came from.
-    later.sort((a, b) => a[0] - b[0]);
-    for (const [, ts, size] of later) q.index.push(ts, size);
-    for (const m of [...live.values()].sort((a, b) => a.seq - b.seq)) {
-      if (!held.has(m.seq)) {
-        q.ready.pushNew(m);
-        continue;
-      }
-      // Delivered once, never acked: the durable queue group exists and counts it as waiting.
-      q.stranded.set(m.seq, m);
-      q.subscribed = true;
-      if (m.seq > q.lastSent) q.lastSent = m.seq;
-    }
+    if (q.log.settled(n, q.liveCount)) q.log.compact(q.snapshot());
   }
 }
 
 function attributes(now: bigint, expirationAt: bigint, delayedTo: bigint): QueueMessageAttributes {
   return { Timestamp: now, Sequence: 0n, MD5OfBody: '', ReceiveCount: 0, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: expirationAt, DelayedTo: delayedTo };
-}
-
-/**
- * Bytes a stored message counts for in QueuesInfo: its payload fields plus a fixed overhead
- * for the attributes. (Stan counts its own framing; nobody can match that byte for byte.)
- */
-function messageSize(m: QueueMessage): number {
-  let tags = 0;
-  for (const k in m.Tags) tags += k.length + (m.Tags[k] as string).length + 4;
-  return m.Body.length + m.Metadata.length + m.MessageID.length + m.ClientID.length + m.Channel.length + tags + 64;
-}
-
-/** The message as a consumer sees it: the stored count + 1 (§2.4). */
-export function delivered(m: StoredMessage): QueueMessage {
-  const attrs = m.msg.Attributes as QueueMessageAttributes;
-  return { ...m.msg, Attributes: { ...attrs, ReceiveCount: attrs.ReceiveCount + 1 } };
-}
-
-function appendAll(log: RecordLog, records: Uint8Array[]): void {
-  if (records.length <= APPEND_CHUNK) {
-    log.append(...records);
-    return;
-  }
-  for (let i = 0; i < records.length; i += APPEND_CHUNK) log.append(...records.slice(i, i + APPEND_CHUNK));
 }

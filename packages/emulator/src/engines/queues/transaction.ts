@@ -6,9 +6,29 @@
 // MaxItems unacked (its own unsettled ones plus those it captured): captured messages are hidden
 // from everyone, are not the transaction's (not listed, not settled by AckAll or a range), and go
 // back to the queue, count unchanged, when the transaction closes.
-import type { Consumer, QueueEngine, StoredMessage } from './engine.js';
-import { delivered } from './engine.js';
 import type { QueueMessage } from '../../generated/kubemq.js';
+import { delivered, type SendOutcome, type SendRefusal, type StoredMessage } from './messages.js';
+import type { Consumer } from './queue-state.js';
+
+/**
+ * What a transaction needs from the queue engine, and nothing more: settling its messages,
+ * re-sending copies, and its place among the queue's consumers.
+ */
+export interface TransactionHost {
+  /** Acks in-flight messages for good. */
+  ack(channel: string, msgs: readonly StoredMessage[]): void;
+  /** Negative settle: a copy at the tail with count + 1, or the dead-letter queue. */
+  nack(channel: string, msgs: readonly StoredMessage[]): void;
+  /** Hands in-flight messages back unchanged. */
+  release(channel: string, msgs: readonly StoredMessage[]): void;
+  /** The full send path (validation, then publish). */
+  send(msg: QueueMessage): SendOutcome;
+  /** The transaction's subscription takes the place of the Get that opened it. */
+  addCapturer(channel: string, c: Consumer, inPlaceOf: Consumer): void;
+  removeCapturer(channel: string, c: Consumer): void;
+  /** A consumer of the queue has more room now. */
+  wake(channel: string): void;
+}
 
 /** Why a settle request failed; the service turns it into the server's text for that request. */
 export type TransactionError =
@@ -16,7 +36,7 @@ export type TransactionError =
   | { code: 'empty-list' }
   | { code: 'empty-channel' }
   | { code: 'invalid-sequence'; seq: bigint }
-  | { code: 'requeue-failed'; seq: number; error: string };
+  | { code: 'requeue-failed'; seq: number; refusal: SendRefusal };
 
 export class DownstreamTransaction {
   /** The Get's messages, as the client saw them. */
@@ -29,7 +49,7 @@ export class DownstreamTransaction {
   private closedFlag = false;
 
   constructor(
-    private readonly engine: QueueEngine,
+    private readonly host: TransactionHost,
     readonly channel: string,
     readonly id: string,
     messages: readonly StoredMessage[],
@@ -53,7 +73,7 @@ export class DownstreamTransaction {
       room: () => (this.closedFlag ? 0 : this.maxItems - holding()),
       take: (m) => void this.captured.set(m.seq, m),
     };
-    this.engine.addCapturer(this.channel, this.capturer, getConsumer);
+    this.host.addCapturer(this.channel, this.capturer, getConsumer);
   }
 
   get closed(): boolean {
@@ -62,14 +82,14 @@ export class DownstreamTransaction {
 
   /** AutoAck, or a Get with nothing: settled at once, the transaction is born closed. */
   settleAndClose(): void {
-    this.engine.ack(this.channel, [...this.held.values()]);
+    this.host.ack(this.channel, [...this.held.values()]);
     this.held.clear();
     this.close();
   }
 
   ackAll(): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
-    this.engine.ack(this.channel, this.sortedHeld());
+    this.host.ack(this.channel, this.sortedHeld());
     this.held.clear();
     this.close();
     return undefined;
@@ -81,14 +101,14 @@ export class DownstreamTransaction {
     if (seqs.length === 0) return { code: 'empty-list' };
     return this.settleRange(seqs, (m) => {
       this.held.delete(m.seq);
-      this.engine.ack(this.channel, [m]);
+      this.host.ack(this.channel, [m]);
       return undefined;
     });
   }
 
   nackAll(): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
-    this.engine.nack(this.channel, this.sortedHeld());
+    this.host.nack(this.channel, this.sortedHeld());
     this.held.clear();
     this.close();
     return undefined;
@@ -99,7 +119,7 @@ export class DownstreamTransaction {
     if (seqs.length === 0) return { code: 'empty-list' };
     return this.settleRange(seqs, (m) => {
       this.held.delete(m.seq);
-      this.engine.nack(this.channel, [m]);
+      this.host.nack(this.channel, [m]);
       return undefined;
     });
   }
@@ -111,7 +131,7 @@ export class DownstreamTransaction {
     for (const m of this.sortedHeld()) {
       const err = this.requeueOne(m, channel);
       if (err) {
-        this.engine.wake(this.channel);
+        this.host.wake(this.channel);
         return err;
       }
     }
@@ -136,19 +156,19 @@ export class DownstreamTransaction {
   close(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    if (this.capturer) this.engine.removeCapturer(this.channel, this.capturer);
+    if (this.capturer) this.host.removeCapturer(this.channel, this.capturer);
     const back = [...this.held.values(), ...this.captured.values()];
     this.held.clear();
     this.captured.clear();
-    this.engine.release(this.channel, back);
+    this.host.release(this.channel, back);
   }
 
   private requeueOne(m: StoredMessage, channel: string): TransactionError | undefined {
     const copy: QueueMessage = { ...m.msg, Channel: channel, Tags: { ...m.msg.Tags }, Attributes: undefined, Policy: m.msg.Policy ? { ...m.msg.Policy } : undefined };
-    const result = this.engine.send(copy);
-    if (result.IsError) return { code: 'requeue-failed', seq: m.seq, error: result.Error };
+    const result = this.host.send(copy);
+    if (!result.stored) return { code: 'requeue-failed', seq: m.seq, refusal: result.refusal };
     this.held.delete(m.seq);
-    this.engine.ack(this.channel, [m]);
+    this.host.ack(this.channel, [m]);
     return undefined;
   }
 
@@ -162,12 +182,12 @@ export class DownstreamTransaction {
       const m = this.held.get(Number(s));
       const err = m ? settle(m) : { code: 'invalid-sequence' as const, seq: s };
       if (err) {
-        this.engine.wake(this.channel);
+        this.host.wake(this.channel);
         return err;
       }
     }
     if (this.held.size === 0) this.close();
-    else this.engine.wake(this.channel);
+    else this.host.wake(this.channel);
     return undefined;
   }
 

@@ -3,10 +3,10 @@
 // it. Settlements answer only on error. Ending the stream closes every open transaction.
 import type * as grpc from '@grpc/grpc-js';
 import type { DownstreamTransaction, TransactionError } from '../../engines/queues/transaction.js';
-import { newUuid } from '../../engines/queues/ids.js';
+import { uuid } from '../../engines/ids.js';
 import { QueuesDownstreamRequestType, type QueuesDownstreamRequest, type QueuesDownstreamResponse } from '../../generated/kubemq.js';
 import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
-import type { QueueContext } from './shared.js';
+import { refusalText, type QueueContext } from './shared.js';
 import * as T from './texts.js';
 import { downstreamGetError, subscribeError } from './validation.js';
 
@@ -45,7 +45,7 @@ function settleErrorText(type: RequestType, err: TransactionError): string {
       // §6: ReQueueRange with an unknown sequence says "invalid ack sequence id N".
       return nack ? T.downstreamInvalidNackSequence(err.seq) : T.downstreamInvalidAckSequence(err.seq);
     case 'requeue-failed':
-      return T.downstreamRequeueFailed(err.seq, err.error);
+      return T.downstreamRequeueFailed(err.seq, refusalText(err.refusal));
   }
 }
 
@@ -63,7 +63,7 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     const get = async (req: QueuesDownstreamRequest): Promise<void> => {
       const error = downstreamGetError(req) ?? subscribeError(req.Channel);
       if (error !== undefined) {
-        send(response({ TransactionId: newUuid(), RefRequestId: req.RequestID, RequestTypeData: QueuesDownstreamRequestType.Get, IsError: true, Error: error }));
+        send(response({ TransactionId: uuid(), RefRequestId: req.RequestID, RequestTypeData: QueuesDownstreamRequestType.Get, IsError: true, Error: error }));
         return;
       }
       const limits = ctx.limits;

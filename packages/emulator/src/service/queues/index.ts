@@ -23,7 +23,6 @@ import type {
 } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
 import type { Store } from '../../store/store.js';
-import { STAN_INVALID_PUBLISH } from '../errors.js';
 import { queuesDownstreamHandler } from './downstream.js';
 import { queuesInfoHandler } from './info.js';
 import type { QueueContext } from './shared.js';
@@ -61,7 +60,6 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     limits,
     log: deps.log,
     validate: (m) => queueMessageError(m, limits),
-    invalidPublishText: STAN_INVALID_PUBLISH,
     retentionMs: deps.config.retentionMinutes * 60_000,
   });
   const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log };

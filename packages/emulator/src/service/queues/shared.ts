@@ -2,9 +2,11 @@
 import type { Clock } from '../../clock.js';
 import type { QueueLimits } from '../../config.js';
 import type { QueueEngine } from '../../engines/queues/engine.js';
-import { newNuid } from '../../engines/queues/ids.js';
+import type { SendOutcome, SendRefusal } from '../../engines/queues/messages.js';
+import { nuid } from '../../engines/ids.js';
 import type { QueueMessage, SendQueueMessageResult } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
+import { STAN_INVALID_PUBLISH } from '../errors.js';
 import { queueMessageError } from './validation.js';
 
 export interface QueueContext {
@@ -19,6 +21,17 @@ export function failedResult(messageId: string, error: string): SendQueueMessage
   return { MessageID: messageId, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: error };
 }
 
+/** The text the server answers for a message the engine refused. */
+export function refusalText(refusal: SendRefusal): string {
+  return refusal.reason === 'invalid-subject' ? STAN_INVALID_PUBLISH : refusal.error;
+}
+
+/** The wire result of one send. */
+export function sendResult(messageId: string, outcome: SendOutcome): SendQueueMessageResult {
+  if (!outcome.stored) return failedResult(messageId, refusalText(outcome.refusal));
+  return { MessageID: messageId, SentAt: outcome.sentAt, ExpirationAt: outcome.expirationAt, DelayedTo: outcome.delayedTo, IsError: false, Error: '' };
+}
+
 /**
  * Sends a batch the way SendQueueMessagesBatch does (§2.4): every message gets a MessageID,
  * then validation, then one publish of the valid ones; results stay in message order.
@@ -30,7 +43,7 @@ export function sendBatch(ctx: QueueContext, messages: QueueMessage[]): { result
   const slots: number[] = [];
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as QueueMessage;
-    if (m.MessageID === '') m.MessageID = newNuid();
+    if (m.MessageID === '') m.MessageID = nuid();
     const error = queueMessageError(m, ctx.limits);
     if (error !== undefined) results[i] = failedResult(m.MessageID, error);
     else {
@@ -42,9 +55,9 @@ export function sendBatch(ctx: QueueContext, messages: QueueMessage[]): { result
   if (valid.length > 0) {
     const published = ctx.engine.publish(valid);
     for (let j = 0; j < published.length; j++) {
-      const r = published[j] as SendQueueMessageResult;
-      if (r.IsError) haveErrors = true;
-      results[slots[j] as number] = r;
+      const outcome = published[j] as SendOutcome;
+      if (!outcome.stored) haveErrors = true;
+      results[slots[j] as number] = sendResult((valid[j] as QueueMessage).MessageID, outcome);
     }
   }
   return { results, haveErrors };

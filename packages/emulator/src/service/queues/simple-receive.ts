@@ -1,6 +1,6 @@
 // ReceiveQueueMessages (receive and peek) and AckAllQueueMessages (§2.4).
 import type * as grpc from '@grpc/grpc-js';
-import { newNuid } from '../../engines/queues/ids.js';
+import { nuid } from '../../engines/ids.js';
 import type {
   AckAllQueueMessagesRequest,
   AckAllQueueMessagesResponse,
@@ -19,7 +19,7 @@ function abortOnCancel(call: grpc.ServerUnaryCall<unknown, unknown>): AbortSigna
 export function receiveQueueMessagesHandler(ctx: QueueContext): grpc.handleUnaryCall<ReceiveQueueMessagesRequest, ReceiveQueueMessagesResponse> {
   return (call, callback) => {
     const req = call.request;
-    const requestId = req.RequestID || newNuid();
+    const requestId = req.RequestID || nuid();
     const base: ReceiveQueueMessagesResponse = {
       RequestID: requestId,
       Messages: [],
@@ -50,7 +50,7 @@ export function receiveQueueMessagesHandler(ctx: QueueContext): grpc.handleUnary
 export function ackAllQueueMessagesHandler(ctx: QueueContext): grpc.handleUnaryCall<AckAllQueueMessagesRequest, AckAllQueueMessagesResponse> {
   return (call, callback) => {
     const req = call.request;
-    const requestId = req.RequestID || newNuid();
+    const requestId = req.RequestID || nuid();
     const error = ackAllError(req, ctx.limits) ?? subscribeError(req.Channel);
     if (error !== undefined) {
       callback(null, { RequestID: requestId, AffectedMessages: 0n, IsError: true, Error: error });

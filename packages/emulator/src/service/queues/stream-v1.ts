@@ -4,8 +4,8 @@
 // the stream open; Error 138, visibility expiry and every successful settle end it.
 import type * as grpc from '@grpc/grpc-js';
 import type { TimerHandle } from '../../clock.js';
-import { delivered, type StoredMessage } from '../../engines/queues/engine.js';
-import { newNuid } from '../../engines/queues/ids.js';
+import { delivered, type StoredMessage } from '../../engines/queues/messages.js';
+import { nuid } from '../../engines/ids.js';
 import { StreamRequestType, type QueueMessage, type StreamQueueMessagesRequest, type StreamQueueMessagesResponse } from '../../generated/kubemq.js';
 import {
   ERR_124_NO_ACTIVE_ACK,
@@ -104,7 +104,7 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
     };
 
     const handle = (req: StreamQueueMessagesRequest): void => {
-      if (req.RequestID === '') req.RequestID = newNuid();
+      if (req.RequestID === '') req.RequestID = nuid();
       lastRequest = req;
       const error = streamRequestError(req, limits);
       if (error !== undefined) {

@@ -1,0 +1,216 @@
+// The queue log: what a queue writes to the store (the records of records.ts), how replay
+// rebuilds the queue after a restart, and when the log is rewritten (compacted). One log per
+// queue, `queue/<channel>`.
+import type { QueueMessage } from '../../generated/kubemq.js';
+import type { RecordLog, Store } from '../../store/store.js';
+import { messageSize, type StoredMessage } from './messages.js';
+import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeMessage, encodeMeta, encodeRelease } from './records.js';
+import { StoredIndex } from './stored-index.js';
+
+const QUEUE_LOG_PREFIX = 'queue/';
+const NS_PER_MS = 1_000_000n;
+/** Appends with more records than this are split (spread arguments have a limit). */
+const APPEND_CHUNK = 8192;
+/** Compact a log once this many settled messages sit in it and they outnumber the live ones 2:1. */
+const COMPACT_MIN_SETTLED = 20_000;
+
+/** Whether a log with `settled` settled and `live` live messages in it is worth rewriting. */
+export function shouldCompact(settled: number, live: number): boolean {
+  return settled >= COMPACT_MIN_SETTLED && settled > 2 * live;
+}
+
+/**
+ * Whether records are written now: only to a durable store (or when the engine is told to), and
+ * not after a graceful close, which leaves the logs as it wrote them.
+ */
+export interface LogSwitch {
+  readonly writing: boolean;
+}
+
+/** The queues that have a log in the store. */
+export function loggedQueues(store: Store): string[] {
+  return store
+    .names()
+    .filter((n) => n.startsWith(QUEUE_LOG_PREFIX))
+    .map((n) => n.slice(QUEUE_LOG_PREFIX.length));
+}
+
+/** Appends records, in chunks the spread arguments allow. */
+export function appendAll(log: RecordLog, records: Uint8Array[]): void {
+  if (records.length <= APPEND_CHUNK) {
+    log.append(...records);
+    return;
+  }
+  for (let i = 0; i < records.length; i += APPEND_CHUNK) log.append(...records.slice(i, i + APPEND_CHUNK));
+}
+
+/** What a compaction keeps of a queue. */
+export interface QueueSnapshot {
+  /** Every unsettled message: waiting, held by a consumer, stranded. */
+  live: StoredMessage[];
+  /** Sequences held by a consumer or stranded: they keep a Hold record. */
+  held: number[];
+  index: StoredIndex;
+  lastSeq: number;
+  lastSent: number;
+  subscribed: boolean;
+}
+
+/** A queue as its log left it. */
+export interface ReplayedQueue {
+  index: StoredIndex;
+  lastSeq: number;
+  lastSent: number;
+  subscribed: boolean;
+  /** Unsettled messages nobody held, in sequence order. */
+  waiting: StoredMessage[];
+  /** Held when the broker was killed, never released nor acked: never delivered again. */
+  stranded: StoredMessage[];
+}
+
+/**
+ * One queue's log. Every accepted message and every settle is appended before the caller
+ * answers. Messages a consumer takes without acking them get a Hold record (one per pump,
+ * written before any record that settles them) and a Release record when they are handed back
+ * unsettled.
+ */
+export class QueueLog {
+  private handle: RecordLog | undefined;
+  /** Sequences taken by holding consumers whose Hold record is not written yet. */
+  private pendingHolds: number[] = [];
+  private settledInLog = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly store: Store,
+    private readonly logSwitch: LogSwitch,
+  ) {}
+
+  private get log(): RecordLog {
+    this.handle ??= this.store.log(QUEUE_LOG_PREFIX + this.name);
+    return this.handle;
+  }
+
+  /** Newly stored messages, in one append. */
+  stored(msgs: readonly QueueMessage[]): void {
+    if (!this.logSwitch.writing || msgs.length === 0) return;
+    appendAll(this.log, msgs.map((m) => encodeMessage(m)));
+  }
+
+  /** A consumer took this message and holds it; its Hold record goes out with the next flush. */
+  held(seq: number): void {
+    if (this.logSwitch.writing) this.pendingHolds.push(seq);
+  }
+
+  /** Writes the Hold record of the messages taken since the last one. */
+  flushHolds(): void {
+    if (this.pendingHolds.length === 0) return;
+    const seqs = this.pendingHolds;
+    this.pendingHolds = [];
+    if (this.logSwitch.writing) this.log.append(encodeHold(seqs));
+  }
+
+  /** Messages settled for good (acked, expired, dead-lettered). */
+  acked(seqs: readonly number[]): void {
+    if (!this.logSwitch.writing) return;
+    this.flushHolds();
+    this.log.append(encodeAck(seqs));
+  }
+
+  /** A negative settle: the copies stored at the tail and the originals acked, in one append. */
+  requeued(copies: readonly QueueMessage[], seqs: readonly number[]): void {
+    if (!this.logSwitch.writing) return;
+    this.flushHolds();
+    const records = copies.map((m) => encodeMessage(m));
+    records.push(encodeAck(seqs));
+    appendAll(this.log, records);
+  }
+
+  /** Held messages handed back unsettled. */
+  released(seqs: readonly number[]): void {
+    if (!this.logSwitch.writing || seqs.length === 0) return;
+    this.flushHolds();
+    this.log.append(encodeRelease(seqs));
+  }
+
+  /** Counts `n` more settled messages; true once rewriting the log would pay. */
+  settled(n: number, live: number): boolean {
+    if (!this.logSwitch.writing) return false;
+    this.settledInLog += n;
+    return shouldCompact(this.settledInLog, live);
+  }
+
+  /**
+   * Rewrites the log with only the live messages and the counters: a meta record that keeps the
+   * stored-message index (time and size per sequence), the messages, and a Hold record for those
+   * held or stranded, so a kill after the rewrite still strands them.
+   */
+  compact(s: QueueSnapshot): void {
+    const live = [...s.live].sort((a, b) => a.seq - b.seq);
+    const { ts, sizes } = s.index.entries();
+    const records = [encodeMeta({ firstSeq: s.index.firstSeq, lastSeq: s.lastSeq, lastSent: s.lastSent, subscribed: s.subscribed, ts, sizes })];
+    for (const m of live) records.push(encodeMessage(m.msg));
+    if (s.held.length > 0) records.push(encodeHold(s.held));
+    this.log.rewrite(records);
+    this.pendingHolds = [];
+    this.settledInLog = 0;
+  }
+
+  /**
+   * Rebuilds the queue from its log. A message held and never released nor acked is stranded,
+   * as on the server after a kill -9; everything else unsettled waits.
+   */
+  replay(): ReplayedQueue {
+    const r: ReplayedQueue = { index: new StoredIndex(), lastSeq: 0, lastSent: 0, subscribed: false, waiting: [], stranded: [] };
+    const live = new Map<number, StoredMessage>();
+    const held = new Set<number>();
+    // Messages stored after the last compaction, for the index (seq, ms, size).
+    const later: Array<[number, number, number]> = [];
+    let indexedUpTo = 0;
+    for (const bytes of this.log.replay()) {
+      const rec = decodeRecord(bytes);
+      if (!rec) continue;
+      if (rec.kind === RecordKind.Meta) {
+        const m = rec.meta;
+        r.index = new StoredIndex(m.firstSeq);
+        for (let i = 0; i < m.ts.length; i++) r.index.push(m.ts[i] as number, m.sizes[i] as number);
+        r.lastSeq = Math.max(r.lastSeq, m.lastSeq);
+        r.lastSent = m.lastSent;
+        r.subscribed = m.subscribed;
+        indexedUpTo = m.lastSeq;
+        later.length = 0;
+      } else if (rec.kind === RecordKind.Message) {
+        const attrs = rec.msg.Attributes;
+        const seq = Number(attrs?.Sequence ?? 0n);
+        if (seq <= 0) continue;
+        live.set(seq, { seq, msg: rec.msg });
+        if (seq > indexedUpTo) later.push([seq, Number((attrs?.Timestamp ?? 0n) / NS_PER_MS), messageSize(rec.msg)]);
+        if (seq > r.lastSeq) r.lastSeq = seq;
+      } else if (rec.kind === RecordKind.Ack) {
+        for (const seq of rec.ids) {
+          live.delete(seq);
+          held.delete(seq);
+        }
+        this.settledInLog += rec.ids.length;
+      } else if (rec.kind === RecordKind.Hold) {
+        for (const seq of rec.ids) if (live.has(seq)) held.add(seq);
+      } else {
+        for (const seq of rec.ids) held.delete(seq);
+      }
+    }
+    // A dead letter to its own queue can land in the log before the copy it came from.
+    later.sort((a, b) => a[0] - b[0]);
+    for (const [, ts, size] of later) r.index.push(ts, size);
+    for (const m of [...live.values()].sort((a, b) => a.seq - b.seq)) {
+      if (!held.has(m.seq)) {
+        r.waiting.push(m);
+        continue;
+      }
+      // Delivered once, never acked: the durable queue group exists and counts it as waiting.
+      r.stranded.push(m);
+      r.subscribed = true;
+      if (m.seq > r.lastSent) r.lastSent = m.seq;
+    }
+    return r;
+  }
+}
