@@ -6,7 +6,7 @@
 // real kubemq-community). Prints events/s per mode and round; rounds are interleaved so drift
 // (GC, JIT, a busy machine) hits every mode alike.
 import { KubemqClient } from '@kubemq/core';
-import { events, type EventsClient } from '../src/internal/events-client';
+import { events, eventStream, type EventsClient } from '../src/index.js';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_EVENTS'] ?? 20_000);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       record(`unary   send(), ${inFlight} in flight`, n / ((await concurrent(n, inFlight, send(unary))) / 1000));
       record(`stream  send(), ${inFlight} in flight`, n / ((await concurrent(n, inFlight, send(stream))) / 1000));
     }
-    const handle = stream.stream();
+    const handle = eventStream(client);
     const ms = await concurrent(total, 1, async () => handle.send({ channel, body }));
     await handle.flush();
     record('handle  send() + flush() (no per-event verdict)', total / (ms / 1000));

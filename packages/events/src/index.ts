@@ -6,7 +6,8 @@
  */
 
 /**
- * Attaches the events pattern to a connected client (composition: nothing registers at import).
+ * The events pattern: `events(client)` attaches it to a connected client (nothing registers at
+ * import) and gives `send`, `subscribe` and `listen`.
  *
  * @example
  * ```ts
@@ -14,65 +15,97 @@
  * import { events } from '@kubemq/events';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
+ * await using listener = events(client).listen({ channel: 'notifications' }, (event) => console.log(event.text()));
+ * await listener.ready(); // events published from now on reach the listener
  * await events(client).send({ channel: 'notifications', body: 'user logged in' });
  * ```
  */
-export { events } from './internal/events-client.js';
+export { events, type EventsClient } from './internal/client/events-client.js';
 
 /**
- * The events client: `send`, `stream` and `subscribe`.
+ * A long-running handler (`events(client).listen()`), its options and its counters. Its
+ * `ready()` proves that the broker routes events to it, with readiness probes.
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { EventsClient } from '@kubemq/events';
+ * import { events, type ListenOptions } from '@kubemq/events';
  *
- * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
- * const ev = new EventsClient(client);
- * ev.subscribe({ channel: 'orders.>' }).subscribe((e) => console.log(e.channel, e.text()));
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'mailer' });
+ * const options: ListenOptions = { channel: 'notifications.email', group: 'mailers', concurrency: 4 };
+ * const listener = events(client).listen(options, async (event) => console.log('mail', event.json()));
+ * await listener.ready();
+ * process.once('SIGTERM', () => void listener.stop());
+ * await listener.done;
+ * console.log(listener.stats.handled, 'mails sent');
  * ```
  */
-export { EventsClient } from './internal/events-client.js';
+export type { EventListener, EventListenerStats, ListenOptions } from './internal/listen/listen-types.js';
 
 /**
- * A send stream for high-rate publishing, from `events(client).stream()`.
+ * Readiness probes: the tag that marks them and a test for it. This package's subscriptions drop
+ * probes; subscribers built with another SDK see them as ordinary events with this tag.
+ *
+ * @example
+ * ```ts
+ * import { isReadinessProbe, READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
+ *
+ * // A raw event from another source (a bridge, a log) in this SDK's shape:
+ * const handle = (event: EventReceive) => {
+ *   if (isReadinessProbe(event)) return; // carries the tag READINESS_PROBE_TAG
+ *   console.log(event.text(), Object.keys(event.tags).includes(READINESS_PROBE_TAG));
+ * };
+ * ```
+ */
+export { isReadinessProbe, READINESS_PROBE_TAG } from './internal/readiness/probe-tags.js';
+
+/**
+ * A send stream of your own for high-rate publishing: `eventStream(client)`. The broker answers
+ * only failures, which arrive on `failures` by event id.
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { events } from '@kubemq/events';
+ * import { eventStream } from '@kubemq/events';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
- * const stream = events(client).stream();
- * stream.failures.subscribe(({ eventId, error }) => console.error(eventId, error.message));
+ * await using stream = eventStream(client);
+ * stream.failures.subscribe(({ id, error }) => console.error(id, error.message));
  * for (let i = 0; i < 1000; i++) await stream.send({ channel: 'ticks', body: String(i) });
- * await stream.close();
+ * await stream.flush();
  * ```
  */
-export type { EventStreamHandle } from './internal/event-stream-handle.js';
+export { eventStream } from './internal/stream/event-stream.js';
+export type {
+  EventStreamFailure,
+  EventStreamHandle,
+  EventStreamOptions,
+  EventStreamSendResult,
+} from './internal/stream/event-stream-handle.js';
 
 /**
  * Typed channels: a codec per channel (`jsonCodec`, `textCodec`, `bytesCodec` from
- * `@kubemq/core`, or your own), so `send` takes a value and subscribers get decoded ones; a body
- * that does not decode arrives as that event's `decodeError`, and the subscription goes on.
+ * `@kubemq/core`, or your own), so `send` takes a value and subscribers and listeners get decoded
+ * ones; a body that does not decode arrives as that event's `decodeError`, and the subscription
+ * goes on.
  *
  * @example
  * ```ts
  * import { KubemqClient, jsonCodec } from '@kubemq/core';
- * import { eventsChannel } from '@kubemq/events';
+ * import { eventChannel } from '@kubemq/events';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
- * const orders = eventsChannel(client, { channel: 'orders', codec: jsonCodec<{ id: number }>() });
+ * const orders = eventChannel(client, { channel: 'orders', codec: jsonCodec<{ id: number }>() });
  * await orders.send({ value: { id: 1 } });
  * ```
  */
 export {
-  eventsChannel,
-  EventsChannel,
-  type EventsChannelOptions,
+  eventChannel,
+  type EventChannel,
+  type EventChannelOptions,
   type TypedEvent,
   type TypedEventReceive,
-} from './internal/channel/events-channel.js';
+} from './internal/channel/event-channel.js';
 
 /**
  * Message and option types.
@@ -85,13 +118,10 @@ export {
  * ```
  */
 export type {
-  CallOptions,
   Event,
   EventReceive,
   EventSendResult,
-  EventsClientOptions,
+  EventsOptions,
   EventsSendMode,
-  EventStreamFailure,
-  EventStreamOptions,
   EventsSubscription,
 } from './internal/types.js';

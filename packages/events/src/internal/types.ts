@@ -1,4 +1,4 @@
-import type { KubemqError, MessageBody, Tags } from '@kubemq/core';
+import type { MessageBody, Tags } from '@kubemq/core';
 
 /**
  * An event to publish: at-most-once, delivered to the subscribers connected right now, never stored.
@@ -15,7 +15,10 @@ export interface Event {
   body?: MessageBody;
   /** Free text that travels with the event. */
   metadata?: string;
-  /** String key/value pairs that travel with the event. Tags alone do not make an event non-empty. */
+  /**
+   * String key/value pairs that travel with the event. Tags alone do not make an event non-empty.
+   * Keys starting with `x-kubemq-events-` are reserved for readiness probes (a ValidationError).
+   */
   tags?: Tags;
   /** The event id; a random one is generated when absent, so results can be correlated. */
   id?: string;
@@ -55,7 +58,7 @@ export interface EventReceive {
   /** The sender's metadata (`''` when none). */
   readonly metadata: string;
   /** The sender's tags (`{}` when none). */
-  readonly tags: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Tags>;
   /** The body decoded as UTF-8. */
   text(): string;
   /** The body parsed as JSON. */
@@ -78,23 +81,8 @@ export interface EventsSubscription {
   channel: string;
   /** A consumer group: each event goes to exactly one member of the group. */
   group?: string;
-  /** How many received events may wait for a slow `for await` consumer (default 1024). */
+  /** How many received events may wait for a slow consumer (default 1024). */
   bufferSize?: number;
-}
-
-/**
- * Options of every call that can wait.
- *
- * @example
- * ```ts
- * await events(client).send({ channel: 'a', body: 'x' }, { timeoutMs: 2_000, signal: AbortSignal.timeout(5_000) });
- * ```
- */
-export interface CallOptions {
-  /** Abort the call; it rejects with a KubemqError of code `CANCELLED`. */
-  signal?: AbortSignal;
-  /** Give up after this many milliseconds (default: the client's `defaultTimeoutMs`). */
-  timeoutMs?: number;
 }
 
 /**
@@ -114,45 +102,14 @@ export interface CallOptions {
 export type EventsSendMode = 'stream' | 'unary';
 
 /**
- * Options of {@link EventsClient}.
+ * Options of {@link events}.
  *
  * @example
  * ```ts
  * const unary = events(client, { sendMode: 'unary' });
  * ```
  */
-export interface EventsClientOptions {
-  /** How `send()` reaches the broker (default `'stream'`). */
+export interface EventsOptions {
+  /** How `send()` (and a listener's readiness probes) reach the broker (default `'stream'`). */
   sendMode?: EventsSendMode;
-}
-
-/**
- * A broker error for one event sent on an {@link EventStreamHandle}.
- *
- * @example
- * ```ts
- * stream.failures.subscribe((f: EventStreamFailure) => console.error(f.eventId, f.error.code));
- * ```
- */
-export interface EventStreamFailure {
-  /** The id of the event the broker rejected. */
-  readonly eventId: string;
-  /** What the broker said, as a KubemqError (with `brokerCode` when the broker numbered it). */
-  readonly error: KubemqError;
-}
-
-/**
- * Options of {@link EventsClient.stream}.
- *
- * @example
- * ```ts
- * const stream = events(client).stream({ maxQueued: 50_000 });
- * ```
- */
-export interface EventStreamOptions {
-  /**
-   * How many events may wait to be written while the stream is (re)connecting or the network is
-   * busy; past it `send()` rejects with code `BUFFER_FULL` (default 10,000).
-   */
-  maxQueued?: number;
 }

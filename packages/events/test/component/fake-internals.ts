@@ -69,9 +69,16 @@ export interface FakeServerStream {
 export interface FakeInternals extends ClientInternals {
   readonly calls: FakeCall<unknown, unknown>[];
   readonly streams: FakeServerStream[];
+  /** What the code under test logged as warnings. */
+  readonly warnings: unknown[][];
+  /** What the code under test registered with track() and has not unregistered. */
+  readonly tracked: Set<{ drain(): Promise<void> }>;
   unaryCalls: number;
   serverStreamCalls: number;
   ready: Promise<void>;
+  state: ClientInternals['state'];
+  /** Runs the onReconnect listeners, as the client does when it is ready again. */
+  reconnected(): void;
 }
 
 export function fakeInternals(
@@ -80,12 +87,15 @@ export function fakeInternals(
 ): FakeInternals {
   const calls: FakeCall<unknown, unknown>[] = [];
   const streams: FakeServerStream[] = [];
-  const warnings: unknown[] = [];
+  const warnings: unknown[][] = [];
+  const tracked = new Set<{ drain(): Promise<void> }>();
+  const reconnectListeners = new Set<() => void>();
   const internals = {
     clientId: 'test-client',
     calls,
     streams,
     warnings,
+    tracked,
     unaryCalls: 0,
     serverStreamCalls: 0,
     ready: Promise.resolve(),
@@ -123,8 +133,15 @@ export function fakeInternals(
         },
       };
     },
-    onReconnect: () => () => undefined,
-    track: () => () => undefined,
+    onReconnect: (listener: () => void) => {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    reconnected: () => reconnectListeners.forEach((listener) => listener()),
+    track: (resource: { drain(): Promise<void> }) => {
+      tracked.add(resource);
+      return () => tracked.delete(resource);
+    },
   };
   return internals as unknown as FakeInternals;
 }

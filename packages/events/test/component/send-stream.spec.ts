@@ -1,6 +1,6 @@
 import type { Event as WireEvent, Result } from '@kubemq/core/internal';
-import { buildEvent } from '../../src/internal/build-event.js';
-import { EventsSendStream, isMarkerId } from '../../src/internal/send-stream.js';
+import { buildEvent } from '../../src/internal/send/build-event.js';
+import { EventsSendStream, isMarkerId } from '../../src/internal/send/send-stream.js';
 import { fakeInternals, settle, type FakeCall } from './fake-internals.js';
 
 /** Behaves like the broker: Store=false events are answered only on error, in order. */
@@ -111,7 +111,7 @@ describe('EventsSendStream (events, Store=false)', () => {
     const stream = new EventsSendStream(internals, {
       operation: 'events.stream',
       maxQueued: 100,
-      onFailure: (id) => failures.push(id),
+      onFailure: (id: string) => failures.push(id),
     });
     await stream.write(ev('ok', 1));
     await stream.write(ev('bad.channel', 2));
@@ -124,7 +124,7 @@ describe('EventsSendStream (events, Store=false)', () => {
     const internals = fakeInternals(broker() as never);
     const stream = new EventsSendStream(internals, { operation: 'events.stream', maxQueued: 100 });
     const w = stream.write(ev('ok', 1));
-    await stream.close(1000);
+    await stream.close({ timeoutMs: 1000 });
     await w;
     const call = internals.calls[0]!;
     expect(call.ended).toBe(true);
@@ -155,5 +155,80 @@ describe('EventsSendStream.write (stream handle)', () => {
     await stream.flush();
     const written = (internals.calls[0]!.written as WireEvent[]).filter((w) => !isMarkerId(w.EventID));
     expect(written.map((w) => w.EventID)).toEqual(Array.from({ length: 50 }, (_, i) => `e${i + 1}`));
+  });
+});
+
+describe('EventsSendStream.close', () => {
+  /** A broker that answers nothing and never ends a call on its own. */
+  function silentCall() {
+    const internals = fakeInternals();
+    const call = () => internals.calls[0] as FakeCall<WireEvent, Result>;
+    return { internals, call };
+  }
+
+  afterEach(() => jest.useRealTimers());
+
+  it('timeoutMs bounds the whole close (the flush and the end of the call together), then cancels', async () => {
+    jest.useFakeTimers();
+    const { internals, call } = silentCall();
+    // The half-close is never answered either: end() does not complete the call.
+    const stream = new EventsSendStream(internals, { operation: 'events.stream', maxQueued: 100 });
+    await stream.write(ev('ok', 1));
+    await jest.advanceTimersByTimeAsync(0);
+    // The broker never ends the call after the half-close.
+    call().end = function (this: FakeCall<WireEvent, Result>) {
+      this.ended = true;
+    };
+    let closed = false;
+    void stream.close({ timeoutMs: 1000 }).then(() => (closed = true));
+    // The flush takes 600 ms of the bound: the broker answers the close marker then.
+    await jest.advanceTimersByTimeAsync(600);
+    const marker = call().written.filter((w) => isMarkerId(w.EventID)).at(-1)!;
+    call().observer.next({ EventID: marker.EventID, Sent: false, Error: 'Error 102' });
+    // The end of the call gets what is left (400 ms), not a bound of its own.
+    await jest.advanceTimersByTimeAsync(399);
+    expect(call().ended).toBe(true);
+    expect(closed).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(closed).toBe(true);
+    expect(call().cancelled).toBe(true);
+  });
+
+  it('an aborted signal cancels at once; timeoutMs 0 does not wait at all', async () => {
+    for (const bound of [{ timeoutMs: 60_000, signal: AbortSignal.abort() }, { timeoutMs: 0 }]) {
+      const { internals, call } = silentCall();
+      const stream = new EventsSendStream(internals, { operation: 'events.stream', maxQueued: 100 });
+      await stream.write(ev('ok', 1));
+      await stream.close(bound);
+      expect(call().cancelled).toBe(true);
+      expect(call().ended).toBe(false);
+    }
+  });
+
+  it('a signal that aborts while closing ends the wait', async () => {
+    const { internals, call } = silentCall();
+    const stream = new EventsSendStream(internals, { operation: 'events.stream', maxQueued: 100 });
+    await stream.write(ev('ok', 1));
+    const ac = new AbortController();
+    const closing = stream.close({ timeoutMs: 60_000, signal: ac.signal });
+    await settle();
+    ac.abort();
+    await closing;
+    expect(call().cancelled).toBe(true);
+  });
+
+  it('is idempotent, and fails sends still waiting for a verdict or to be written with CLOSED', async () => {
+    const { internals } = silentCall();
+    let release!: () => void;
+    internals.ready = new Promise((resolve) => (release = resolve));
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const queued = stream.send(ev('ok', 1), { timeoutMs: 60_000 });
+    const first = stream.close({ timeoutMs: 0 });
+    expect(stream.close({ timeoutMs: 60_000 })).toBe(first);
+    await first;
+    await expect(queued).rejects.toMatchObject({ code: 'CLOSED' });
+    release();
+    await settle();
+    expect(internals.calls).toHaveLength(0);
   });
 });

@@ -1,17 +1,17 @@
 import { KubemqError } from '@kubemq/core';
 import { brokerError, mapError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
-import { subscribeEvents } from '../../src/internal/subscribe.js';
+import { subscribeEvents } from '../../src/internal/subscribe/subscribe.js';
 import type { EventReceive } from '../../src/internal/types.js';
 import { fakeInternals, settle } from './fake-internals.js';
 
-const wire = (id: string): WireEventReceive => ({
+const wire = (id: string, tags: Record<string, string> = {}): WireEventReceive => ({
   EventID: id,
   Channel: 'orders.eu',
   Metadata: '',
   Body: Buffer.from(id),
   Timestamp: 0n,
   Sequence: 0n,
-  Tags: {},
+  Tags: tags,
 });
 
 describe('subscribeEvents (fake transport)', () => {
@@ -34,6 +34,29 @@ describe('subscribeEvents (fake transport)', () => {
     expect(got.map((e) => e.id)).toEqual(['a']);
     sub.unsubscribe();
     expect(internals.streams[0]!.cancelled).toBe(true);
+  });
+
+  it('drops readiness probes (any token); every other event is delivered, also for await', async () => {
+    const internals = fakeInternals();
+    const got: string[] = [];
+    const sub = subscribeEvents(internals, { channel: 'orders.*' }).subscribe((e) => got.push(e.id));
+    const iterated: string[] = [];
+    const loop = (async () => {
+      for await (const e of subscribeEvents(internals, { channel: 'orders.*' })) {
+        iterated.push(e.id);
+        if (iterated.length === 2) break;
+      }
+    })();
+    await settle();
+    for (const stream of internals.streams) {
+      stream.observer.next(wire('a'));
+      stream.observer.next(wire('probe', { 'x-kubemq-events-probe': 'some-listener' }));
+      stream.observer.next(wire('b', { 'x-kubemq-events-probe-like': 'not a probe' }));
+    }
+    await loop;
+    expect(got).toEqual(['a', 'b']);
+    expect(iterated).toEqual(['a', 'b']);
+    sub.unsubscribe();
   });
 
   it.each<[string, KubemqError]>([

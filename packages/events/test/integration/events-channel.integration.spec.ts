@@ -1,6 +1,6 @@
 import { bytesCodec, DecodeError, jsonCodec, textCodec, type KubemqClient } from '@kubemq/core';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { events, eventsChannel, type TypedEventReceive } from '../../src/index.js';
+import { events, eventChannel, type TypedEventReceive } from '../../src/index.js';
 import { collect, connect } from './helpers.js';
 
 const PROBE = 'probe';
@@ -34,7 +34,7 @@ describe('typed events channels (integration)', () => {
 
   it('sends values and delivers them decoded, with metadata, tags and id kept', async () => {
     const channel = uniqueChannel('ev.typed');
-    const orders = eventsChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
+    const orders = eventChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
     const sub = collect(orders.subscribe());
     try {
       await ready(channel, sub.items);
@@ -54,7 +54,7 @@ describe('typed events channels (integration)', () => {
 
   it('delivers a body the codec cannot decode as that event\'s DecodeError, and the subscription goes on', async () => {
     const channel = uniqueChannel('ev.typed.bad');
-    const orders = eventsChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
+    const orders = eventChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
     const sub = collect(orders.subscribe());
     try {
       await ready(channel, sub.items);
@@ -83,7 +83,7 @@ describe('typed events channels (integration)', () => {
 
   it('refuses a value the codec rejects with a ValidationError naming value, and sends nothing', async () => {
     const channel = uniqueChannel('ev.typed.refused');
-    const orders = eventsChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
+    const orders = eventChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
     const sub = collect(orders.subscribe());
     try {
       await ready(channel, sub.items);
@@ -104,9 +104,9 @@ describe('typed events channels (integration)', () => {
 
   it('text and bytes codecs; a wildcard channel subscribes and a group splits the events', async () => {
     const base = uniqueChannel('ev.typed.wild');
-    const lines = eventsChannel(events(client), { channel: `${base}.*`, codec: textCodec() });
+    const lines = eventChannel(events(client), { channel: `${base}.*`, codec: textCodec() });
     const members = [collect(lines.subscribe({ group: 'g' })), collect(lines.subscribe({ group: 'g' }))];
-    const raw = eventsChannel(client, { channel: `${base}.raw`, codec: bytesCodec() });
+    const raw = eventChannel(client, { channel: `${base}.raw`, codec: bytesCodec() });
     const bytes = collect(raw.subscribe());
     try {
       await probeUntil(
@@ -115,7 +115,7 @@ describe('typed events channels (integration)', () => {
         { timeoutMs: 15_000 },
       );
       await expect(lines.send({ value: 'x' })).rejects.toMatchObject({ name: 'ValidationError', field: 'channel' });
-      const text = eventsChannel(client, { channel: `${base}.text`, codec: textCodec() });
+      const text = eventChannel(client, { channel: `${base}.text`, codec: textCodec() });
       for (let i = 0; i < 10; i++) await text.send({ value: `line ${i}` });
       await raw.send({ value: new Uint8Array([0, 1, 255]) });
       await eventually(() => {
@@ -128,8 +128,28 @@ describe('typed events channels (integration)', () => {
     }
   });
 
+  it('listen(): the handler gets decoded values (and a DecodeError for a bad body), after ready()', async () => {
+    const channel = uniqueChannel('ev.typed.listen');
+    const orders = eventChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
+    const got: TypedEventReceive<Order>[] = [];
+    const listener = orders.listen({ concurrency: 1 }, (event) => void got.push(event));
+    try {
+      await listener.ready();
+      const good = await orders.send({ value: { id: 3, total: 4 } });
+      const bad = await events(client).send({ channel, body: '{"id":"x"}' });
+      await eventually(() => expect(got.map((e) => e.id)).toEqual([good.id, bad.id]));
+      expect(got[0]).toMatchObject({ ok: true, value: { id: 3, total: 4 } });
+      expect(got[1]).toMatchObject({ ok: false });
+      expect(got[1]?.decodeError).toBeInstanceOf(DecodeError);
+      expect(listener.stats).toMatchObject({ received: 2, handled: 2, handlerErrors: 0 });
+      expect(() => orders.listen(null as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
+    } finally {
+      await listener.stop();
+    }
+  });
+
   it('refuses a channel without a codec, naming it', () => {
-    expect(() => eventsChannel(client, { channel: 'x', codec: undefined as never })).toThrow(expect.objectContaining({ field: 'codec' }));
-    expect(() => eventsChannel({} as never, { channel: 'x', codec: textCodec() })).toThrow(expect.objectContaining({ field: 'client' }));
+    expect(() => eventChannel(client, { channel: 'x', codec: undefined as never })).toThrow(expect.objectContaining({ field: 'codec' }));
+    expect(() => eventChannel({} as never, { channel: 'x', codec: textCodec() })).toThrow(expect.objectContaining({ field: 'client' }));
   });
 });

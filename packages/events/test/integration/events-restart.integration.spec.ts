@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { events, type EventReceive } from '../../src/index.js';
+import { events, eventStream, type EventReceive } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
@@ -58,9 +58,9 @@ describe('events across a broker restart (own broker)', () => {
     const c = client as KubemqClient;
     const channel = uniqueChannel('ev.handle-restart');
     const sub = collect(events(c).subscribe({ channel }));
-    const handle = events(c).stream();
+    const handle = eventStream(c);
     const failures: string[] = [];
-    handle.failures.subscribe((f) => failures.push(f.eventId));
+    handle.failures.subscribe((f) => failures.push(f.id));
     try {
       await liveAgain(c, channel, sub.items, 'before');
       await handle.send({ channel, body: 'via handle, before' });
@@ -78,6 +78,24 @@ describe('events across a broker restart (own broker)', () => {
     } finally {
       await handle.close();
       sub.sub.unsubscribe();
+    }
+  }, 120_000);
+
+  itWhen('restart', expectedCapabilities())('a listener is not ready after a restart until proven again; then the next event reaches it', async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('ev.listen-restart');
+    const received: string[] = [];
+    const listener = events(c).listen({ channel }, (e) => void received.push(e.text()));
+    try {
+      await listener.ready();
+      await (broker as KubemqBroker).restart();
+      // The proof was for the stream that died with the broker: ready() probes the new one.
+      await listener.ready({ timeoutMs: 45_000 });
+      expect(listener.stats.recoveries).toBeGreaterThanOrEqual(1);
+      await events(c).send({ channel, body: 'after restart' });
+      await eventually(() => expect(received).toEqual(['after restart']));
+    } finally {
+      await listener.stop();
     }
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { eventually, probeUntil, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
-import { events, type EventReceive } from '../../src/index.js';
+import { events, eventStream, type EventReceive } from '../../src/index.js';
 
 const PROBE = 'probe';
 
@@ -68,13 +68,12 @@ describe('events tracing through the broker (integration)', () => {
   it('unary send() and a stream handle propagate the same way', async () => {
     for (const mode of ['unary', 'stream-handle'] as const) {
       const channel = uniqueChannel(`ev.otel.${mode}`);
-      const stream = events(producer).stream();
+      const stream = eventStream(producer);
       try {
         const { id, spans } = await roundTrip(channel, async (body) => {
           if (mode === 'unary') return (await events(producer, { sendMode: 'unary' }).send({ channel, body })).id;
           const eventId = `sh-${Date.now()}`;
-          await stream.send({ channel, body, id: eventId });
-          return eventId;
+          return (await stream.send({ channel, body, id: eventId })).id;
         });
         const send = spans.find((s) => s.name === `send ${channel}` && s.attributes['messaging.message.id'] === id);
         const process = spans.find((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id);
@@ -82,6 +81,33 @@ describe('events tracing through the broker (integration)', () => {
       } finally {
         await stream.close();
       }
+    }
+  });
+
+  it("a listener's handler runs inside the process span, a child of the producer's send span; probes are not traced", async () => {
+    const channel = uniqueChannel('ev.otel.listen');
+    const tracer = capture.tracerProvider.getTracer('user');
+    const handled: string[] = [];
+    const listener = events(consumer).listen({ channel }, (event) =>
+      tracer.startActiveSpan(`handle ${event.id}`, (span) => {
+        handled.push(event.id);
+        span.end();
+      }),
+    );
+    try {
+      await listener.ready();
+      const { id } = await events(producer).send({ channel, body: 'payload' });
+      const spans = await capture.waitForSpans((all) => all.some((s) => s.name === `handle ${id}`));
+      const send = spans.find((s) => s.name === `send ${channel}` && s.attributes['messaging.message.id'] === id);
+      const process = spans.find((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id);
+      const handle = spans.find((s) => s.name === `handle ${id}`);
+      expect(process?.parentSpanContext?.spanId).toBe(send?.spanContext().spanId);
+      expect(handle?.parentSpanContext?.spanId).toBe(process?.spanContext().spanId);
+      // Only the event was traced: the readiness probes went to the same channel without spans.
+      expect(spans.filter((s) => s.attributes['messaging.destination.name'] === channel).map((s) => s.attributes['messaging.message.id'])).toEqual([id, id]);
+      expect(handled).toEqual([id]);
+    } finally {
+      await listener.stop();
     }
   });
 

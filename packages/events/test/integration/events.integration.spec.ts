@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { events, EventsClient, type EventReceive } from '../../src/index.js';
+import { events, eventStream, type EventReceive } from '../../src/index.js';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
@@ -163,13 +163,14 @@ describe('events (integration)', () => {
   it('a stream handle sends 10,000 events: every one is received, no failures', async () => {
     const channel = uniqueChannel('ev.stream');
     const sub = collect(events(client).subscribe({ channel }));
-    const handle = events(client).stream();
+    const handle = eventStream(client);
     const failures: string[] = [];
-    handle.failures.subscribe((f) => failures.push(f.eventId));
+    handle.failures.subscribe((f) => failures.push(f.id));
+    const ids: string[] = [];
     try {
       await ready(channel, sub.items);
       for (let i = 0; i < 10_000; i++) {
-        await handle.send({ channel, body: String(i) });
+        ids.push((await handle.send({ channel, body: String(i) })).id);
         // a checkpoint now and then lets the subscriber (same process) keep up: the broker drops
         // events for a subscriber that falls 100 behind for 2 s (docs/broker-behaviour.md §2.1)
         if (i % 1000 === 999) await handle.flush();
@@ -179,6 +180,9 @@ describe('events (integration)', () => {
       await eventually(() => expect(sub.items.filter(notProbe)).toHaveLength(10_000), { timeoutMs: 30_000 });
       const bodies = sub.items.filter(notProbe).map((e) => Number(e.text()));
       expect(bodies).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+      // send() resolved with each event's id: generated ones, as they arrived
+      expect(sub.items.filter(notProbe).map((e) => e.id)).toEqual(ids);
+      expect(new Set(ids).size).toBe(10_000);
     } finally {
       await handle.close();
       sub.sub.unsubscribe();
@@ -192,7 +196,32 @@ describe('events (integration)', () => {
     expect(new Set(results.map((r) => r.id)).size).toBe(10_000);
   }, 120_000);
 
-  it('send() from many EventsClient objects on one client shares one send stream', async () => {
+  it('a stream handle resolves send() with the given id, its failures read with for await end on close(), and close() is idempotent', async () => {
+    const channel = uniqueChannel('ev.stream.close');
+    const sub = collect(events(client).subscribe({ channel }));
+    const handle = eventStream(client, { maxQueued: 100 });
+    const failures: string[] = [];
+    const reading = (async () => {
+      for await (const failure of handle.failures) failures.push(failure.id);
+    })();
+    try {
+      await ready(channel, sub.items);
+      await expect(handle.send({ channel, body: 'x', id: 'my-stream-id' })).resolves.toEqual({ id: 'my-stream-id' });
+      await handle.flush();
+      await eventually(() => expect(sub.items.some((e) => e.id === 'my-stream-id')).toBe(true));
+      await handle.close({ timeoutMs: 5_000 });
+      await handle.close();
+      await reading;
+      expect(failures).toEqual([]);
+      await expect(handle.send({ channel, body: 'late' })).rejects.toMatchObject({ code: 'CLOSED' });
+      await expect(handle.close({ timeoutMs: -1 })).rejects.toMatchObject({ name: 'ValidationError', field: 'timeoutMs' });
+    } finally {
+      await handle.close();
+      sub.sub.unsubscribe();
+    }
+  });
+
+  it('send() from many events clients on one client shares one send stream', async () => {
     const own = await connect(sharedBroker().address);
     try {
       const internals = clientInternals(own);
@@ -200,7 +229,7 @@ describe('events (integration)', () => {
       const unary = jest.spyOn(internals, 'unary');
       const channel = uniqueChannel('ev.shared');
       await Promise.all(Array.from({ length: 20 }, (_, i) => events(own).send({ channel, body: `b${i}` })));
-      await new EventsClient(own).send({ channel, body: 'again' });
+      await events(own).send({ channel, body: 'again' });
       expect(bidi).toHaveBeenCalledTimes(1);
       expect(unary).not.toHaveBeenCalled();
       // unary mode goes through SendEvent instead
@@ -230,12 +259,17 @@ describe('events (integration)', () => {
       ['tags alone', () => events(fresh).send({ channel: 'a', tags: { k: 'v' } }), 'body'],
       ['a number body', () => events(fresh).send({ channel: 'a', body: 5 as never }), 'body'],
       ['unary mode, empty message', () => events(fresh, { sendMode: 'unary' }).send({ channel: 'a' }), 'body'],
-      ['stream handle, wildcard', () => events(fresh).stream().send({ channel: 'a.>', body: 'x' }), 'channel'],
+      ['stream handle, wildcard', () => eventStream(fresh).send({ channel: 'a.>', body: 'x' }), 'channel'],
+      ['a reserved probe tag', () => events(fresh).send({ channel: 'a', body: 'x', tags: { 'x-kubemq-events-probe': 't' } }), 'tags.x-kubemq-events-probe'],
+      ['listen, bad wildcard', async () => events(fresh).listen({ channel: 'a.>.b' }, () => undefined), 'channel'],
+      ['listen, concurrency 0', async () => events(fresh).listen({ channel: 'a', concurrency: 0 }, () => undefined), 'concurrency'],
+      ['listen, no handler', async () => events(fresh).listen({ channel: 'a' }, undefined as never), 'handler'],
       ['subscribe, bad wildcard', async () => events(fresh).subscribe({ channel: 'a.>.b' }), 'channel'],
       ['subscribe, empty channel', async () => events(fresh).subscribe({ channel: '' }), 'channel'],
       ['timeoutMs 0', () => events(fresh).send({ channel: 'a', body: 'x' }, { timeoutMs: 0 }), 'timeoutMs'],
       ['a signal that is not an AbortSignal', () => events(fresh).send({ channel: 'a', body: 'x' }, { signal: {} as never }), 'signal'],
-      ['stream handle, NaN timeoutMs', () => events(fresh).stream().send({ channel: 'a', body: 'x' }, { timeoutMs: Number.NaN }), 'timeoutMs'],
+      ['stream handle, NaN timeoutMs', () => eventStream(fresh).send({ channel: 'a', body: 'x' }, { timeoutMs: Number.NaN }), 'timeoutMs'],
+      ['stream handle, maxQueued 0', async () => eventStream(fresh, { maxQueued: 0 }), 'maxQueued'],
     ];
     it.each(cases)('%s', async (_name, run, field) => {
       const internals = clientInternals(fresh);

@@ -1,8 +1,6 @@
 import { ValidationError } from '@kubemq/core';
 import { buildEvent } from './build-event.js';
-import { buildEventsSubscribe } from './subscribe-request.js';
-import { toEventReceive } from './receive.js';
-import type { Event } from './types.js';
+import type { Event } from '../types.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {
@@ -53,6 +51,8 @@ describe('buildEvent', () => {
     ['non-string tag value', { channel: 'a', body: 'x', tags: { n: 1 } }, 'tags.n'],
     ['empty id', { channel: 'a', body: 'x', id: '' }, 'id'],
     ['non-string id', { channel: 'a', body: 'x', id: 5 }, 'id'],
+    ['a reserved probe tag', { channel: 'a', body: 'x', tags: { 'x-kubemq-events-probe': 't' } }, 'tags.x-kubemq-events-probe'],
+    ['any tag with the reserved prefix', { channel: 'a', body: 'x', tags: { ok: '1', 'x-kubemq-events-other': '' } }, 'tags.x-kubemq-events-other'],
   ])('rejects %s naming the field', (_name, event, field) => {
     expect(fieldOf(() => buildEvent(event as Event, 'c'))).toBe(field);
   });
@@ -75,49 +75,5 @@ describe('buildEvent', () => {
     expect(buildEvent({ channel: 'a', body: 'x' }, 'c').EventID).toMatch(/\S+/);
     expect(buildEvent({ channel: 'a', body: 'x', id: 'abc' }, 'c').EventID).toBe('abc');
     expect(fieldOf(() => buildEvent({ channel: 'a', body: 'x', id: 'a\u0001' }, 'c'))).toBe('id');
-  });
-});
-
-describe('buildEventsSubscribe', () => {
-  it('allows wildcards and groups for subscriptions', () => {
-    for (const channel of ['orders.*', 'orders.>', '*.created', 'a.*.c', '>']) {
-      const plan = buildEventsSubscribe({ channel, group: 'g1' }, 'cid');
-      expect(plan.request).toMatchObject({ SubscribeTypeData: 1, Channel: channel, Group: 'g1', ClientID: 'cid', EventsStoreTypeData: 0 });
-      expect(plan.request.EventsStoreTypeValue).toBe(0n);
-    }
-  });
-
-  it.each<[string, unknown, string]>([
-    ['empty channel', { channel: '' }, 'channel'],
-    ['misplaced >', { channel: 'a.>.b' }, 'channel'],
-    ['partial-token *', { channel: 'a.b*' }, 'channel'],
-    ['control character', { channel: 'a\u0007' }, 'channel'],
-    ['group with a space', { channel: 'a', group: 'g 1' }, 'group'],
-    ['zero bufferSize', { channel: 'a', bufferSize: 0 }, 'bufferSize'],
-    ['fractional bufferSize', { channel: 'a', bufferSize: 1.5 }, 'bufferSize'],
-  ])('rejects %s', (_name, options, field) => {
-    expect(fieldOf(() => buildEventsSubscribe(options as never, 'c'))).toBe(field);
-  });
-
-  it('treats an empty group as none', () => {
-    expect(buildEventsSubscribe({ channel: 'a', group: '' }, 'c').request.Group).toBe('');
-  });
-});
-
-describe('toEventReceive', () => {
-  it('maps the wire fields and decodes text and JSON', () => {
-    const ev = toEventReceive({
-      EventID: 'id1',
-      Channel: 'orders.eu',
-      Metadata: 'meta',
-      Body: Buffer.from('{"n":1}'),
-      Timestamp: 0n,
-      Sequence: 0n,
-      Tags: { a: 'b' },
-    });
-    expect(ev).toMatchObject({ id: 'id1', channel: 'orders.eu', metadata: 'meta', tags: { a: 'b' } });
-    expect(ev.body).toBeInstanceOf(Uint8Array);
-    expect(ev.text()).toBe('{"n":1}');
-    expect(ev.json<{ n: number }>().n).toBe(1);
   });
 });

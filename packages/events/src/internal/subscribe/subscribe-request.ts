@@ -8,7 +8,7 @@ import {
   withOperation,
   type Subscribe,
 } from '@kubemq/core/internal';
-import type { EventsSubscription } from './types.js';
+import type { EventsSubscription } from '../types.js';
 
 /** A validated events subscription. */
 export interface EventsSubscribePlan {
@@ -20,8 +20,7 @@ export interface EventsSubscribePlan {
  * Validates subscription options and builds the `Subscribe` request. Wildcards are allowed here
  * (and only here); a group is a plain token.
  */
-export function buildEventsSubscribe(options: EventsSubscription, clientId: string): EventsSubscribePlan {
-  const operation = 'events.subscribe';
+export function buildEventsSubscribe(options: EventsSubscription, clientId: string, operation = 'events.subscribe'): EventsSubscribePlan {
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError({ message: 'invalid subscription: must be an object', operation, field: 'options' });
   }

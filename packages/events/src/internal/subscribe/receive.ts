@@ -1,5 +1,5 @@
 import type { EventReceive as WireEventReceive } from '@kubemq/core/internal';
-import type { EventReceive } from './types.js';
+import type { EventReceive } from '../types.js';
 
 const decoder = new TextDecoder();
 

@@ -14,8 +14,8 @@ import {
   type Result,
   type SendPending,
 } from '@kubemq/core/internal';
-import { SEND_EVENTS_STREAM } from './methods.js';
-import { callTimeoutMs } from './timeouts.js';
+import { SEND_EVENTS_STREAM } from '../methods.js';
+import { callTimeoutMs } from '../timeouts.js';
 
 /** One event waiting for the broker's verdict. */
 type Pending = SendPending<void>;
@@ -43,6 +43,15 @@ export interface ConfirmOptions {
   timeoutMs?: number | undefined;
 }
 
+/** Bounds a close: `timeoutMs` (already validated, 0 allowed) for the whole of it; `signal` ends it early. */
+export interface CloseBounds {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Unwritten events a send stream holds while (re)connecting, unless told otherwise. */
+export const DEFAULT_MAX_QUEUED = 10_000;
+
 const MARKER_PREFIX = '__kubemq_marker__';
 
 /**
@@ -68,6 +77,7 @@ export class EventsSendStream {
   private readonly markerPrefix = randomBytes(6).toString('hex');
   private closing = false;
   private closed = false;
+  private closingPromise: Promise<void> | undefined;
   private queue: (QueueItem | undefined)[] = [];
   private head = 0;
   private sinceMarker: Pending[] = [];
@@ -120,43 +130,69 @@ export class EventsSendStream {
   }
 
   /**
-   * Stops taking events, waits (bounded by `timeoutMs`) for the verdicts of what was written,
-   * half-closes and waits for the server to end the call. Idempotent.
+   * Stops taking events, waits for the verdicts of what was written, half-closes and waits for the
+   * server to end the call. `timeoutMs` bounds all of it: what is left then is cancelled (a verdict
+   * still on its way is lost). An aborted `signal` cancels at once. Idempotent: a second call
+   * returns the first one's promise. Never rejects.
    */
-  async close(timeoutMs?: number): Promise<void> {
-    if (this.closed) return;
-    if (!this.closing) {
-      this.closing = true;
-      if (this.call || this.queued > 0 || this.opening) {
-        try {
-          await this.flushForClose(timeoutMs);
-        } catch {
-          // The verdicts that could not arrive were already reported to their senders.
-        }
-      }
-    }
-    await this.endCall(timeoutMs);
-    this.closed = true;
-    this.untrack?.();
-    this.untrack = undefined;
+  close(bounds: CloseBounds): Promise<void> {
+    this.closingPromise ??= this.closeWithin(bounds);
+    return this.closingPromise;
   }
 
-  private async flushForClose(timeoutMs: number | undefined): Promise<void> {
+  private async closeWithin({ timeoutMs, signal }: CloseBounds): Promise<void> {
+    this.closing = true;
+    const deadline = performance.now() + timeoutMs;
+    const left = () => Math.max(0, Math.floor(deadline - performance.now()));
+    const bound = closeBound(timeoutMs, signal);
+    try {
+      if ((this.call || this.queued > 0 || this.opening) && !bound.signal.aborted) {
+        // A verdict that cannot arrive in time is reported to its sender (below, or by its own timeout).
+        await this.flushForClose(left(), bound.signal).catch(() => undefined);
+      }
+      await this.endCall(left(), bound.signal);
+    } finally {
+      bound.dispose();
+      this.closed = true;
+      const err = this.closedError('the send stream was closed before the broker answered');
+      this.failUnconfirmed(err);
+      this.failQueued(err);
+      this.untrack?.();
+      this.untrack = undefined;
+    }
+  }
+
+  private async flushForClose(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (timeoutMs <= 0) return;
     const result = deferred<void>();
-    const waiter = this.pending(`${MARKER_PREFIX}close`, '', result, { timeoutMs });
+    const waiter = sendPending(`${MARKER_PREFIX}close`, '', result, { operation: this.options.operation, timeoutMs, signal });
     this.queue.push({ kind: 'flush', waiter });
     this.kick();
     await result.promise;
   }
 
-  private async endCall(timeoutMs: number | undefined): Promise<void> {
+  /** Half-closes and waits for the server's end, within `timeoutMs`; cancels the call otherwise. */
+  private async endCall(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const call = this.call;
     if (!call) return;
     const ended = (this.ended ??= deferred<void>());
-    if (call.writable) call.end();
-    const outcome = await within(ended.promise, callTimeoutMs(this.internals, timeoutMs));
-    if (outcome === 'timeout') call.cancel();
+    if (timeoutMs > 0 && !signal.aborted) {
+      if (call.writable) call.end();
+      const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      const outcome = await within(Promise.race([ended.promise, aborted]), timeoutMs);
+      if (outcome === 'timeout' || signal.aborted) call.cancel();
+    } else {
+      call.cancel();
+    }
     this.call = undefined;
+  }
+
+  private closedError(why = 'the send stream is closed'): KubemqError {
+    return new KubemqError({
+      code: 'CLOSED',
+      message: `${this.options.operation}: ${why}`,
+      operation: this.options.operation,
+    });
   }
 
   private pending(id: string, channel: string, result: Deferred<void>, opts: ConfirmOptions): Pending {
@@ -168,13 +204,7 @@ export class EventsSendStream {
     const refuse = (err: KubemqError) => pending.reject(err);
     if (pending.done) return; // already aborted
     if (this.closing || this.closed) {
-      refuse(
-        new KubemqError({
-          code: 'CLOSED',
-          message: `${this.options.operation}: the send stream is closed`,
-          operation: this.options.operation,
-        }),
-      );
+      refuse(this.closedError());
       return;
     }
     if (item.kind === 'event' && this.queued >= this.options.maxQueued) {
@@ -221,7 +251,7 @@ export class EventsSendStream {
     this.ended = ended;
     this.call = call;
     this.waitingDrain = false;
-    this.untrack ??= this.internals.track({ drain: () => this.close() });
+    this.untrack ??= this.internals.track({ drain: () => this.close({ timeoutMs: this.internals.options.defaultTimeoutMs }) });
     this.pump();
   }
 
@@ -331,17 +361,22 @@ export class EventsSendStream {
   private onBreak(err: KubemqError): void {
     this.call = undefined;
     this.waitingDrain = false;
+    this.failUnconfirmed(err);
+    if (!err.retryable) {
+      this.failQueued(err);
+      return;
+    }
+    if (this.queued > 0 && !this.closed) void this.open();
+  }
+
+  /** Fails what was written and not confirmed yet (it may or may not have reached the broker). */
+  private failUnconfirmed(err: KubemqError): void {
     for (const list of this.inflight.values()) for (const p of list) p.reject(err);
     this.inflight.clear();
     for (const marker of this.markers.values()) for (const w of marker.waiters) w.reject(err);
     this.markers.clear();
     for (const p of this.sinceMarker) p.reject(err);
     this.sinceMarker = [];
-    if (!err.retryable) {
-      this.failQueued(err);
-      return;
-    }
-    if (this.queued > 0 && !this.closed) void this.open();
   }
 
   private failQueued(err: KubemqError): void {
@@ -364,4 +399,25 @@ export function markerEvent(id: string, clientId: string): WireEvent {
 
 export function isMarkerId(id: string): boolean {
   return id.startsWith(MARKER_PREFIX);
+}
+
+/**
+ * The bound of a whole close: a signal that aborts when `timeoutMs` passes or the caller's `signal`
+ * aborts. `dispose()` clears the timer and the listener on the caller's signal.
+ */
+function closeBound(timeoutMs: number, signal: AbortSignal | undefined): { signal: AbortSignal; dispose(): void } {
+  const bound = new AbortController();
+  const abort = () => bound.abort();
+  const timer = setTimeout(abort, timeoutMs);
+  timer.unref?.();
+  if (signal?.aborted) abort();
+  else signal?.addEventListener('abort', abort, { once: true });
+  return {
+    signal: bound.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+      abort();
+    },
+  };
 }

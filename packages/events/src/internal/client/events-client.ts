@@ -1,0 +1,145 @@
+import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
+import {
+  clientInternals,
+  eventSendOperation,
+  sendEventOnce,
+  traced,
+  validateSendMode,
+  validateSignal,
+  type ClientInternals,
+  type Event as WireEvent,
+} from '@kubemq/core/internal';
+import { EventsListener } from '../listen/listener.js';
+import type { EventListener, ListenOptions } from '../listen/listen-types.js';
+import { SEND_EVENT } from '../methods.js';
+import { buildEvent } from '../send/build-event.js';
+import { DEFAULT_MAX_QUEUED, EventsSendStream } from '../send/send-stream.js';
+import { subscribeEvents } from '../subscribe/subscribe.js';
+import { callTimeoutMs } from '../timeouts.js';
+import type { Event, EventReceive, EventSendResult, EventsOptions, EventsSendMode, EventsSubscription } from '../types.js';
+
+/**
+ * Events: fire-and-forget publish/subscribe, attached to a client by {@link events}.
+ *
+ * @example
+ * ```ts
+ * const ev = events(client);
+ * await using listener = ev.listen({ channel: 'orders.>' }, (e) => console.log(e.channel, e.text()));
+ * await listener.ready();
+ * await ev.send({ channel: 'orders.created', body: '{"id":1}' });
+ * ```
+ */
+export interface EventsClient {
+  /**
+   * Publishes one event and resolves when the broker accepted it.
+   *
+   * @throws ValidationError for bad input (nothing is sent); the broker's error otherwise;
+   *   TimeoutError after `timeoutMs` (default: the client's `defaultTimeoutMs`).
+   */
+  send(event: Event, options?: CallOptions): Promise<EventSendResult>;
+  /**
+   * Subscribes to a channel or a wildcard pattern. The Observable is cold: subscribing opens the
+   * subscription, unsubscribing cancels it; `for await` reads it too. It re-opens by itself after
+   * a reconnect (events published while it was down are not delivered: at-most-once). Readiness
+   * probes are dropped. There is no readiness signal: to know when events reach you, use
+   * {@link EventsClient.listen} and its `ready()`.
+   *
+   * @throws ValidationError for bad options (nothing is opened).
+   */
+  subscribe(options: EventsSubscription): IterableObservable<EventReceive>;
+  /**
+   * Starts a long-running handler: every event of the channel (or pattern, or its share of the
+   * group's) goes to `handler`, at most `concurrency` at once (default 1, in order). A handler
+   * that throws is reported to `onError` and the listener goes on. `await listener.ready()`
+   * proves that events reach it (see {@link EventListener.ready}).
+   *
+   * @throws ValidationError for bad options or a handler that is not a function.
+   */
+  listen(options: ListenOptions, handler: (event: EventReceive) => unknown): EventListener;
+}
+
+/** One shared send stream per client, however many events clients wrap it. */
+const sharedStreams = new WeakMap<KubemqClient, EventsSendStream>();
+
+/** The events client behind {@link events}; typed channels recognise it with `instanceof`. */
+export class EventsClientImpl implements EventsClient {
+  private readonly internals: ClientInternals;
+  private readonly sendMode: EventsSendMode;
+
+  constructor(
+    private readonly client: KubemqClient,
+    options: EventsOptions = {},
+  ) {
+    this.internals = clientInternals(client);
+    this.sendMode = validateSendMode(options.sendMode, 'events');
+  }
+
+  send(event: Event, options: CallOptions = {}): Promise<EventSendResult> {
+    const operation = 'events.send';
+    let wire: WireEvent;
+    let signal: AbortSignal | undefined;
+    let timeoutMs: number;
+    try {
+      wire = buildEvent(event, this.internals.clientId, operation, this.internals.options.maxMessageBytes);
+      signal = validateSignal(options.signal);
+      timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return traced(
+      this.internals.telemetry,
+      () => eventSendOperation('events', wire),
+      () => this.publish(wire, { timeoutMs, signal }),
+    );
+  }
+
+  subscribe(options: EventsSubscription): IterableObservable<EventReceive> {
+    return subscribeEvents(this.internals, options);
+  }
+
+  listen(options: ListenOptions, handler: (event: EventReceive) => unknown): EventListener {
+    return this.listenWith(options, handler, (event) => event);
+  }
+
+  /** A listener whose handler gets `deliver(event)` (a typed channel decodes there). */
+  listenWith<E extends EventReceive>(options: ListenOptions, handler: (event: E) => unknown, deliver: (event: EventReceive) => E): EventListener {
+    return new EventsListener<E>(this.internals, options, handler, {
+      deliver,
+      publish: (wire, ctx) => this.publish(wire, ctx),
+    });
+  }
+
+  /** Sends a built event in this client's mode and resolves with the broker's acceptance. */
+  private async publish(wire: WireEvent, ctx: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<EventSendResult> {
+    if (this.sendMode === 'unary') return sendEventOnce(this.internals, SEND_EVENT, wire, { operation: 'events.send', ...ctx });
+    await this.sharedStream().send(wire, ctx);
+    return { id: wire.EventID, sent: true };
+  }
+
+  private sharedStream(): EventsSendStream {
+    let stream = sharedStreams.get(this.client);
+    if (!stream) {
+      stream = new EventsSendStream(this.internals, { operation: 'events.send', maxQueued: DEFAULT_MAX_QUEUED });
+      sharedStreams.set(this.client, stream);
+    }
+    return stream;
+  }
+}
+
+/**
+ * Attaches the events pattern to a connected client (composition: nothing registers at import).
+ *
+ * @throws ValidationError for a bad option.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { events } from '@kubemq/events';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
+ * await events(client).send({ channel: 'notifications', body: 'user logged in' });
+ * ```
+ */
+export function events(client: KubemqClient, options?: EventsOptions): EventsClient {
+  return new EventsClientImpl(client, options);
+}

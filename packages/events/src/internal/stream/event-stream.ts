@@ -1,0 +1,115 @@
+import { Subject } from 'rxjs';
+import type { CallOptions, KubemqClient, KubemqError } from '@kubemq/core';
+import {
+  clientInternals,
+  eventSendOperation,
+  iterableObservable,
+  traced,
+  validatePositiveInt,
+  validateSignal,
+  withOperation,
+  type ClientInternals,
+} from '@kubemq/core/internal';
+import { buildEvent } from '../send/build-event.js';
+import { DEFAULT_MAX_QUEUED, EventsSendStream } from '../send/send-stream.js';
+import { callTimeoutMs } from '../timeouts.js';
+import type { Event } from '../types.js';
+import type { EventStreamFailure, EventStreamHandle, EventStreamOptions, EventStreamSendResult } from './event-stream-handle.js';
+
+const OPERATION = 'events.stream';
+
+/**
+ * Opens a send stream of your own for high-rate publishing (see {@link EventStreamHandle}). A
+ * function rather than a member of the events client, so an app that never calls it does not
+ * bundle it. The stream opens on the first `send()`, and again after a reconnect.
+ *
+ * @throws ValidationError for a bad option.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { eventStream } from '@kubemq/events';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'ticker' });
+ * await using stream = eventStream(client);
+ * for (let i = 0; i < 1000; i++) await stream.send({ channel: 'ticks', body: String(i) });
+ * await stream.flush();
+ * ```
+ */
+export function eventStream(client: KubemqClient, options: EventStreamOptions = {}): EventStreamHandle {
+  const internals = clientInternals(client);
+  const maxQueued = options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
+  return new EventStreamHandleImpl(internals, maxQueued);
+}
+
+class EventStreamHandleImpl implements EventStreamHandle {
+  private readonly subject = new Subject<EventStreamFailure>();
+  private readonly stream: EventsSendStream;
+  readonly failures = iterableObservable(this.subject.asObservable());
+
+  constructor(
+    private readonly internals: ClientInternals,
+    maxQueued: number,
+  ) {
+    this.stream = new EventsSendStream(internals, {
+      operation: OPERATION,
+      maxQueued,
+      onFailure: (id: string, error: KubemqError) => {
+        if (this.subject.observed) this.subject.next({ id, error });
+        else internals.logger.warn(`${OPERATION}: the broker rejected event ${id}`, { error: error.message });
+      },
+    });
+  }
+
+  send(event: Event, options: CallOptions = {}): Promise<EventStreamSendResult> {
+    let wire;
+    let timeoutMs;
+    let signal;
+    try {
+      wire = buildEvent(event, this.internals.clientId, OPERATION, this.internals.options.maxMessageBytes);
+      signal = validateSignal(options.signal);
+      timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const written = wire;
+    const result: EventStreamSendResult = { id: written.EventID };
+    return traced(
+      this.internals.telemetry,
+      () => eventSendOperation('events', written),
+      () => this.stream.write(written, { signal, timeoutMs }).then(() => result),
+    );
+  }
+
+  flush(options: CallOptions = {}): Promise<void> {
+    let signal;
+    let timeoutMs;
+    try {
+      signal = validateSignal(options.signal);
+      timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.stream.flush({ signal, timeoutMs });
+  }
+
+  async close(options: CallOptions = {}): Promise<void> {
+    let signal;
+    let timeoutMs;
+    try {
+      signal = validateSignal(options.signal);
+      timeoutMs = options.timeoutMs === undefined ? this.internals.options.defaultTimeoutMs : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
+    } catch (err) {
+      throw withOperation(err, OPERATION, undefined);
+    }
+    try {
+      await this.stream.close({ timeoutMs, signal });
+    } finally {
+      this.subject.complete();
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
