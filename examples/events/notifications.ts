@@ -1,61 +1,69 @@
-// Notifications with @kubemq/events: fan-out to every subscriber, plus a consumer group that shares
+// Notifications with @kubemq/events: fan-out to every listener, plus a consumer group that shares
 // the work. Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/events/notifications.ts
 import { KubemqClient } from '@kubemq/core';
-import { events, type EventReceive } from '@kubemq/events';
+import { events, type EventListener, type EventReceive } from '@kubemq/events';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
 const channel = `notifications.example-${process.pid}`;
-const PROBE = 'probe';
+const COUNT = 30;
 
 async function main(): Promise<void> {
-  const client = await KubemqClient.connect({ address, clientId: `notifications-example-${process.pid}` });
-  const ev = events(client);
+  // Two connections, as two services would have: the notifier and the services that react.
+  await using notifier = await KubemqClient.connect({ address, clientId: `notifier-${process.pid}` });
+  await using services = await KubemqClient.connect({ address, clientId: `notification-services-${process.pid}` });
+  const ev = events(services);
 
   // Fan-out: the push and sms services each get every notification.
   const push: EventReceive[] = [];
   const sms: EventReceive[] = [];
   // A group: three mailers share the notifications, each one goes to exactly one mailer.
   const mailers: EventReceive[][] = [[], [], []];
-  const subscriptions = [
-    ev.subscribe({ channel }).subscribe((e) => push.push(e)),
-    ev.subscribe({ channel }).subscribe((e) => sms.push(e)),
-    ...mailers.map((inbox) => ev.subscribe({ channel, group: 'mailers' }).subscribe((e) => inbox.push(e))),
+  // Everything is in once the push and sms services have all notifications and the mailers together too.
+  let resolveAllIn!: () => void;
+  const allIn = new Promise<void>((resolve) => (resolveAllIn = resolve));
+  const check = () => {
+    const mailed = mailers.reduce((n, m) => n + m.length, 0);
+    if (push.length === COUNT && sms.length === COUNT && mailed === COUNT) resolveAllIn();
+  };
+  const into = (inbox: EventReceive[]) => (event: EventReceive) => {
+    inbox.push(event);
+    check();
+  };
+  const listeners: EventListener[] = [
+    ev.listen({ channel }, into(push)),
+    ev.listen({ channel }, into(sms)),
+    ...mailers.map((inbox) => ev.listen({ channel, group: 'mailers' }, into(inbox))),
   ];
-  const everyone = [push, sms, ...mailers];
-  const real = (list: EventReceive[]) => list.filter((e) => e.metadata !== PROBE);
 
   try {
-    // KubeMQ says nothing when a subscription is live: publish probes until each one has seen one.
-    await until(
-      () => everyone.every((list) => list.some((e) => e.metadata === PROBE)),
-      () => ev.send({ channel, metadata: PROBE }),
-    );
+    // KubeMQ says nothing when a subscription is live: ready() proves each listener with readiness
+    // probes (which never reach the handlers), so no notification below is missed.
+    await Promise.all(listeners.map((listener) => listener.ready()));
 
-    const count = 30;
-    for (let i = 1; i <= count; i++) {
-      await ev.send({ channel, body: JSON.stringify({ user: i, text: `order ${i} shipped` }), tags: { kind: 'shipping' } });
+    for (let i = 1; i <= COUNT; i++) {
+      await events(notifier).send({ channel, body: JSON.stringify({ user: i, text: `order ${i} shipped` }), tags: { kind: 'shipping' } });
     }
-    await until(
-      () => real(push).length === count && real(sms).length === count && mailers.reduce((n, m) => n + real(m).length, 0) === count,
-    );
+    await withTimeout(allIn, 15_000);
 
-    console.log(`push received ${real(push).length}, sms received ${real(sms).length} (fan-out: each gets all)`);
-    mailers.forEach((m, i) => console.log(`mailer ${i + 1} handled ${real(m).length}`));
-    console.log(`the mailers together handled ${mailers.reduce((n, m) => n + real(m).length, 0)} (group: each once)`);
-    console.log('first notification:', real(push)[0]?.json());
+    console.log(`push received ${push.length}, sms received ${sms.length} (fan-out: each gets all)`);
+    mailers.forEach((m, i) => console.log(`mailer ${i + 1} handled ${m.length}`));
+    console.log(`the mailers together handled ${mailers.reduce((n, m) => n + m.length, 0)} (group: each once)`);
+    console.log('first notification:', push[0]?.json());
   } finally {
-    subscriptions.forEach((s) => s.unsubscribe());
-    await client.close();
+    await Promise.all(listeners.map((listener) => listener.stop()));
   }
 }
 
-/** Polls `done` (running `step` between checks) for up to 15 s. */
-async function until(done: () => boolean, step?: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the broker');
-    await step?.();
-    await new Promise((resolve) => setTimeout(resolve, step ? 200 : 20));
+/** Rejects when `promise` has not settled within `ms`. */
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for the broker`)), ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

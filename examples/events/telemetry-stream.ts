@@ -1,10 +1,10 @@
 // A telemetry stream with @kubemq/events: five sensors publish readings at a high rate over one
-// send stream (`events(client).stream()`), and a dashboard subscriber measures the rate it
+// send stream (`eventStream(client)`), and a dashboard listener measures the rate it
 // receives and the delivery latency. Events are at-most-once: fine for telemetry, where the next
 // reading replaces a lost one.
 // Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/events/telemetry-stream.ts
 import { KubemqClient } from '@kubemq/core';
-import { events } from '@kubemq/events';
+import { events, eventStream } from '@kubemq/events';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
 const channel = `telemetry.example-${process.pid}`;
@@ -25,36 +25,34 @@ async function main(): Promise<void> {
 
   // The dashboard: counts readings per second and keeps latencies (sent → received).
   let received = 0;
-  let probes = 0;
   const latencies: number[] = [];
   const perSecond: number[] = [];
   let windowStart = 0;
   let inWindow = 0;
-  const subscription = events(dashboard)
-    .subscribe({ channel: `${channel}.>` })
-    .subscribe({
-      next: (event) => {
-        if (event.metadata === 'probe') return void probes++;
-        const reading = event.json<Reading>();
-        const now = Date.now();
-        if (received === 0) windowStart = now;
-        received++;
-        latencies.push(now - reading.sentAt);
-        if (now - windowStart >= 1000) {
-          perSecond.push(inWindow);
-          windowStart = now;
-          inWindow = 0;
-        }
-        inWindow++;
-      },
-      error: (err: unknown) => console.error('subscription ended', err),
-    });
+  let resolveAllIn!: () => void;
+  const allIn = new Promise<void>((resolve) => (resolveAllIn = resolve));
+  // Room for a burst: the handler is quick, but readings arrive faster than one tick at a time.
+  const dashboardListener = events(dashboard).listen({ channel: `${channel}.>`, bufferSize: 10_000 }, (event) => {
+    const reading = event.json<Reading>();
+    const now = Date.now();
+    if (received === 0) windowStart = now;
+    received++;
+    latencies.push(now - reading.sentAt);
+    if (now - windowStart >= 1000) {
+      perSecond.push(inWindow);
+      windowStart = now;
+      inWindow = 0;
+    }
+    inWindow++;
+    if (received === READINGS) resolveAllIn();
+  });
 
-  const stream = events(gateway).stream();
-  const failures = stream.failures.subscribe(({ eventId, error }) => console.error('refused', eventId, error.code));
+  const stream = eventStream(gateway);
+  const failures = stream.failures.subscribe(({ id, error }) => console.error('refused', id, error.code));
   try {
-    // KubeMQ says nothing when a subscription is live: publish probes until one arrives.
-    await until(() => probes > 0, () => events(gateway).send({ channel: `${channel}.probe`, metadata: 'probe' }));
+    // KubeMQ says nothing when a subscription is live: ready() proves it with readiness probes
+    // (to a channel the pattern matches; they never reach the handler).
+    await dashboardListener.ready();
 
     // The gateway: one send stream, each send awaited (that is the backpressure).
     const started = Date.now();
@@ -67,7 +65,7 @@ async function main(): Promise<void> {
     const sendSeconds = (Date.now() - started) / 1000;
     console.log(`gateway: ${READINGS} readings in ${sendSeconds.toFixed(2)} s = ${Math.round(READINGS / sendSeconds)}/s`);
 
-    await until(() => received >= READINGS);
+    await withTimeout(allIn, 30_000, () => `the dashboard has ${received} of ${READINGS} readings (dropped: ${dashboardListener.stats.dropped})`);
     const receiveSeconds = (Date.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))];
@@ -77,17 +75,20 @@ async function main(): Promise<void> {
   } finally {
     await stream.close();
     failures.unsubscribe();
-    subscription.unsubscribe();
+    await dashboardListener.stop();
   }
 }
 
-/** Polls `done` (running `step` between checks) for up to 30 s. */
-async function until(done: () => boolean, step?: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the broker');
-    await step?.();
-    await new Promise((resolve) => setTimeout(resolve, step ? 200 : 20));
+/** Rejects (saying what `describe` tells) when `promise` has not settled within `ms`. */
+async function withTimeout(promise: Promise<void>, ms: number, describe: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${describe()}`)), ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,17 +1,16 @@
 import { type KubemqClient } from '@kubemq/core';
-import { events } from '@kubemq/events';
-import { type Subscription } from 'rxjs';
+import { events, type EventListener } from '@kubemq/events';
 
-// Three mailers share the work: each event goes to exactly one of them. An audit subscriber
+// Three mailers share the work: each event goes to exactly one of them. An audit listener
 // without a group (and any other group) still gets its own copy of every event.
-export function startMailers(client: KubemqClient): Subscription[] {
+export async function startMailers(client: KubemqClient): Promise<EventListener[]> {
   const mailers = [1, 2, 3].map((n) =>
-    events(client)
-      .subscribe({ channel: 'notifications.email', group: 'mailers' })
-      .subscribe((event) => console.log(`mailer ${n} sends`, event.text())),
+    events(client).listen({ channel: 'notifications.email', group: 'mailers' }, (event) => console.log(`mailer ${n} sends`, event.text())),
   );
-  const audit = events(client)
-    .subscribe({ channel: 'notifications.email' })
-    .subscribe((event) => console.log('audit saw', event.id));
-  return [...mailers, audit];
+  const audit = events(client).listen({ channel: 'notifications.email' }, (event) => console.log('audit saw', event.id));
+  const all = [...mailers, audit];
+  // Each member proves its own registration (a probe reaches one member of the group at a time).
+  await Promise.all(all.map((listener) => listener.ready()));
+  await events(client).send({ channel: 'notifications.email', body: 'welcome' }); // one mailer and the audit get it
+  return all;
 }

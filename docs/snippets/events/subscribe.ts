@@ -1,7 +1,10 @@
 import { type KubemqClient } from '@kubemq/core';
 import { events } from '@kubemq/events';
 
-// As an RxJS Observable: subscribing opens the subscription, unsubscribing closes it.
+// As an RxJS Observable: subscribing opens the subscription, unsubscribing closes it. A live view
+// like this one shows whatever is published while it is open; it needs no readiness signal,
+// because nothing it does depends on seeing the first events. When it does, use listen() and
+// ready() instead.
 export function logNotifications(client: KubemqClient): () => void {
   const subscription = events(client)
     .subscribe({ channel: 'notifications.email' })
