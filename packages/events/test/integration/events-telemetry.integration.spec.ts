@@ -97,7 +97,10 @@ describe('events tracing through the broker (integration)', () => {
     try {
       await listener.ready();
       const { id } = await events(producer).send({ channel, body: 'payload' });
-      const spans = await capture.waitForSpans((all) => all.some((s) => s.name === `handle ${id}`));
+      // The process span ends once the handler has returned, just after the handler's own span.
+      const spans = await capture.waitForSpans(
+        (all) => all.some((s) => s.name === `handle ${id}`) && all.some((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id),
+      );
       const send = spans.find((s) => s.name === `send ${channel}` && s.attributes['messaging.message.id'] === id);
       const process = spans.find((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id);
       const handle = spans.find((s) => s.name === `handle ${id}`);
