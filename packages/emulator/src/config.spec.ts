@@ -1,4 +1,4 @@
-import { DEFAULT_QUEUE_LIMITS, EmulatorConfigError, optionsFromEnv, resolveConfig } from './config.js';
+import { DEFAULT_BROKER_QUEUE_LIMITS, EmulatorConfigError, optionsFromEnv, resolveConfig } from './config.js';
 
 const noFile = (p: string): string => {
   throw new Error(`no file ${p}`);
@@ -39,7 +39,7 @@ describe('resolveConfig', () => {
       port: 0,
       authToken: 'tok',
       keepalive: { enforce: false },
-      queue: { ...DEFAULT_QUEUE_LIMITS, maxReceiveCount: 5 },
+      queue: { ...DEFAULT_BROKER_QUEUE_LIMITS, maxReceiveCount: 5 },
     });
     expect(() => resolveConfig({ port: 70000 })).toThrow(EmulatorConfigError);
     expect(() => resolveConfig({ port: 70000 })).toThrow(/^port:/);

@@ -1,14 +1,15 @@
 // Emulator options, the defaults of docs/broker-behaviour.md §4, and the server's environment variables (§1.2).
 import { hostname } from 'node:os';
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import { LOG_LEVELS, type EmulatorLogLevel } from './log.js';
 
 /**
- * Queue policy limits (broker-behaviour.md §4, config/queue.go). The `*Seconds` fields are whole seconds
- * like the wire; the `*Ms` fields are emulator internals in milliseconds. Defaults:
- * {@link DEFAULT_QUEUE_LIMITS}; the first eight can also come from the server's `QUEUE_*`
+ * The broker's queue limits, its `QUEUE_*` settings (broker-behaviour.md §4, config/queue.go); not the
+ * client-side `QueueLimits` of `@kubemq/queues`. The `*Seconds` fields are whole seconds like the
+ * wire, the `*Ms` fields emulator internals in milliseconds, the others counts. Defaults:
+ * {@link DEFAULT_BROKER_QUEUE_LIMITS}; the first eight can also come from the server's `QUEUE_*`
  * environment variables (§1.2, see {@link optionsFromEnv}).
  */
-export interface QueueLimits {
+export interface BrokerQueueLimits {
   /** Most messages one receive may ask for; `MaxNumberOfMessages` outside 1..this is rejected (Error 122). Default 1024 (`QUEUE_MAX_NUMBER_OF_MESSAGES`). */
   maxNumberOfMessages: number;
   /** Largest receive `WaitTimeSeconds` accepted, in seconds (else Error 136). Default 3600 (`QUEUE_MAX_WAIT_TIMEOUT_SECONDS`). */
@@ -90,7 +91,7 @@ export interface EmulatorConfig {
   /** Events-store events older than this many minutes are removed (STORE_MAX_RETENTION, §4; default 1440); 0 = never. */
   retentionMinutes: number;
   /** Queue policy limits (§4). */
-  queue: QueueLimits;
+  queue: BrokerQueueLimits;
   /** TLS on the gRPC listener; undefined = plaintext. */
   tls: TlsConfig | undefined;
   /** Emulator-only: a token every call must carry in `authorization` metadata (else UNAUTHENTICATED); undefined = no auth, like the real server, which never enforces auth. */
@@ -102,7 +103,7 @@ export interface EmulatorConfig {
   /** The client ping policy enforced on every connection. */
   keepalive: KeepaliveConfig;
   /** Level of the default console logger (silent unless set). */
-  logLevel: LogLevel;
+  logLevel: EmulatorLogLevel;
 }
 
 /**
@@ -111,7 +112,7 @@ export interface EmulatorConfig {
  * visibility, 1 s default wait; downstream `MaxItems` default 200000, min wait 1000 ms; delay
  * scan every 500 ms. Frozen.
  */
-export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
+export const DEFAULT_BROKER_QUEUE_LIMITS: Readonly<BrokerQueueLimits> = Object.freeze({
   maxNumberOfMessages: 1024,
   maxWaitTimeoutSeconds: 3600,
   maxExpirationSeconds: 43200,
@@ -169,8 +170,8 @@ export interface EmulatorOptions {
   clientIdReleaseMs?: number;
   /** Events-store retention, in minutes; 0 = keep forever. Default 1440 (`STORE_MAX_RETENTION`, §1.2, §4). */
   retentionMinutes?: number;
-  /** Queue policy limits to override; the rest keep {@link DEFAULT_QUEUE_LIMITS} (`QUEUE_*`, §1.2, §4). */
-  queue?: Partial<QueueLimits>;
+  /** Queue policy limits to override; the rest keep {@link DEFAULT_BROKER_QUEUE_LIMITS} (`QUEUE_*`, §1.2, §4). */
+  queue?: Partial<BrokerQueueLimits>;
   /** Serve TLS instead of plaintext (`SECURITY_*`, §1.2, §1.3). Default: plaintext. */
   tls?: {
     /** Server certificate chain, PEM (string or Buffer). Required. */
@@ -194,7 +195,7 @@ export interface EmulatorOptions {
   /** Client ping policy to override (defaults: grpc-go's, §4); `false` turns enforcement off. */
   keepalive?: Partial<KeepaliveConfig> | false;
   /** Level of the default console logger (`LOG_LEVEL`, §1.2). Default `silent` (the CLI uses `info`). */
-  logLevel?: LogLevel;
+  logLevel?: EmulatorLogLevel;
 }
 
 /** Bad configuration: names the option (or env variable) at fault. */
@@ -224,9 +225,9 @@ function int(field: string, v: number | undefined, fallback: number, min: number
 /** Applies defaults and checks every option. */
 export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   const q = options.queue ?? {};
-  const queue = {} as QueueLimits;
-  for (const key of Object.keys(DEFAULT_QUEUE_LIMITS) as (keyof QueueLimits)[]) {
-    queue[key] = int(`queue.${key}`, q[key], DEFAULT_QUEUE_LIMITS[key], 0);
+  const queue = {} as BrokerQueueLimits;
+  for (const key of Object.keys(DEFAULT_BROKER_QUEUE_LIMITS) as (keyof BrokerQueueLimits)[]) {
+    queue[key] = int(`queue.${key}`, q[key], DEFAULT_BROKER_QUEUE_LIMITS[key], 0);
   }
   const ka = options.keepalive === false ? { enforce: false } : (options.keepalive ?? {});
   const keepalive: KeepaliveConfig = {
@@ -272,7 +273,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
 }
 
 /** Env variable → queue limit (broker-behaviour.md §1.2, config/queue.go). */
-export const QUEUE_ENV: Readonly<Record<string, keyof QueueLimits>> = Object.freeze({
+export const QUEUE_ENV: Readonly<Record<string, keyof BrokerQueueLimits>> = Object.freeze({
   QUEUE_MAX_NUMBER_OF_MESSAGES: 'maxNumberOfMessages',
   QUEUE_MAX_WAIT_TIMEOUT_SECONDS: 'maxWaitTimeoutSeconds',
   QUEUE_MAX_EXPIRATION_SECONDS: 'maxExpirationSeconds',
@@ -320,10 +321,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, readFile: (path: string) 
   if (env['HOST']) opts.nodeName = env['HOST'];
   const level = env['LOG_LEVEL']?.trim().toLowerCase();
   if (level) {
-    if (!LOG_LEVELS.includes(level as LogLevel)) throw new EmulatorConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-    opts.logLevel = level as LogLevel;
+    if (!LOG_LEVELS.includes(level as EmulatorLogLevel)) throw new EmulatorConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+    opts.logLevel = level as EmulatorLogLevel;
   }
-  const queue: Partial<QueueLimits> = {};
+  const queue: Partial<BrokerQueueLimits> = {};
   for (const [name, key] of Object.entries(QUEUE_ENV)) {
     const v = envInt(env, name);
     if (v !== undefined) queue[key] = v;

@@ -1,7 +1,7 @@
 // The emulator's logger: silent by default, console for the CLI. Never logs bodies or tokens.
 
-/** Log levels, most verbose first (the server's `LOG_LEVEL` values plus `silent`, which logs nothing). */
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+/** The emulator's log levels, most verbose first (the server's `LOG_LEVEL` values plus `silent`, which logs nothing). */
+export type EmulatorLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 /**
  * Where the emulator writes its log lines: a message plus optional structured fields (never
@@ -24,13 +24,13 @@ const noop = (): void => undefined;
 /** A logger that discards everything. */
 export const silentLogger: EmulatorLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
-const RANK: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 6 };
+const RANK: Record<EmulatorLogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 6 };
 
-export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export const LOG_LEVELS: readonly EmulatorLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** A line logger writing to stderr (stdout stays free for the CLI's ready line). */
-export function consoleLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): EmulatorLogger {
-  const at = (lvl: LogLevel, name: string) =>
+export function consoleLogger(level: EmulatorLogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): EmulatorLogger {
+  const at = (lvl: EmulatorLogLevel, name: string) =>
     RANK[lvl] >= RANK[level]
       ? (msg: string, fields?: Record<string, unknown>) =>
           write(`${new Date().toISOString()} ${name} ${msg}${fields ? ' ' + JSON.stringify(fields, jsonSafe) : ''}`)

@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../clock.js';
-import { DEFAULT_QUEUE_LIMITS } from '../../config.js';
+import { DEFAULT_BROKER_QUEUE_LIMITS } from '../../config.js';
 import type { QueueMessage, QueueMessagePolicy } from '../../generated/kubemq.js';
 import { silentLogger } from '../../log.js';
 import { queueMessageError } from '../../service/queues/validation.js';
@@ -12,7 +12,7 @@ import type { Store } from '../../store/store.js';
 import { QueueEngine } from './engine.js';
 import { nuid } from '../ids.js';
 
-const limits = { ...DEFAULT_QUEUE_LIMITS };
+const limits = { ...DEFAULT_BROKER_QUEUE_LIMITS };
 const NS = 1_000_000n;
 
 function engine(store: Store = memoryStore(), clock = new ManualClock(), retentionMs = 0): { e: QueueEngine; clock: ManualClock; store: Store } {

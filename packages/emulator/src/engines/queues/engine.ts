@@ -6,7 +6,7 @@
 // transaction.ts (a downstream transaction). No gRPC here; the service layer maps wire requests
 // onto these calls and words every outcome.
 import type { Clock, TimerHandle } from '../../clock.js';
-import type { QueueLimits } from '../../config.js';
+import type { BrokerQueueLimits } from '../../config.js';
 import type { QueueMessage, QueueMessageAttributes, QueuesInfo } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
 import type { Store } from '../../store/store.js';
@@ -31,7 +31,7 @@ type Verdict = 'deliver' | 'expired' | 'dead-letter';
 export interface QueueEngineDeps {
   store: Store;
   clock: Clock;
-  limits: QueueLimits;
+  limits: BrokerQueueLimits;
   log: EmulatorLogger;
   /**
    * The send path's validation (§3 "Queue message"), as the service layer words it: an error
@@ -73,7 +73,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
   private closed = false;
   private readonly persist: boolean;
   private readonly clock: Clock;
-  private readonly limits: QueueLimits;
+  private readonly limits: BrokerQueueLimits;
   private readonly log: EmulatorLogger;
 
   constructor(private readonly deps: QueueEngineDeps) {

@@ -1,6 +1,6 @@
 // What every queue RPC file shares: the engine, the limits, and the send path.
 import type { Clock } from '../../clock.js';
-import type { QueueLimits } from '../../config.js';
+import type { BrokerQueueLimits } from '../../config.js';
 import type { QueueEngine } from '../../engines/queues/engine.js';
 import type { SendOutcome, SendRefusal } from '../../engines/queues/messages.js';
 import { nuid } from '../../engines/ids.js';
@@ -11,7 +11,7 @@ import { queueMessageError } from './validation.js';
 
 export interface QueueContext {
   engine: QueueEngine;
-  limits: QueueLimits;
+  limits: BrokerQueueLimits;
   clock: Clock;
   log: EmulatorLogger;
 }
@@ -64,6 +64,6 @@ export function sendBatch(ctx: QueueContext, messages: QueueMessage[]): { result
 }
 
 /** Millisecond wait for a wait-seconds field, with the server's default for 0 (§2.4, §4). */
-export function waitMs(seconds: number, limits: QueueLimits): number {
+export function waitMs(seconds: number, limits: BrokerQueueLimits): number {
   return (seconds === 0 ? limits.defaultWaitTimeoutSeconds : seconds) * 1000;
 }

@@ -1,9 +1,9 @@
 /// <reference types="jest" />
-import { DEFAULT_QUEUE_LIMITS } from '../../config.js';
+import { DEFAULT_BROKER_QUEUE_LIMITS } from '../../config.js';
 import { StreamRequestType, type QueueMessage, type QueueMessagePolicy, type StreamQueueMessagesRequest } from '../../generated/kubemq.js';
 import { ackAllError, downstreamGetError, queueMessageError, queueNameError, receiveError, streamRequestError, subscribeError } from './validation.js';
 
-const limits = { ...DEFAULT_QUEUE_LIMITS };
+const limits = { ...DEFAULT_BROKER_QUEUE_LIMITS };
 const E = {
   101: 'Error 101: invalid clientID value, cannot be empty',
   110: 'Error 110: invalid message, cannot be empty',

@@ -1,7 +1,7 @@
 // The queue validation rules of broker-behaviour.md §3, one ordered list of checks per operation
 // (pkg/client/validatation.go, pkg/client/queue.go). Each check returns an error text or
 // undefined; the first failing check wins.
-import type { QueueLimits } from '../../config.js';
+import type { BrokerQueueLimits } from '../../config.js';
 import type {
   AckAllQueueMessagesRequest,
   QueueMessage,
@@ -53,7 +53,7 @@ function outOf(v: number, max: number): boolean {
 }
 
 /** checkAndEnforceMessagePolicy: 133, 134, 135, then the DLQ name (120). */
-function policyError(p: QueueMessagePolicy | undefined, limits: QueueLimits): string | undefined {
+function policyError(p: QueueMessagePolicy | undefined, limits: BrokerQueueLimits): string | undefined {
   if (!p) return undefined;
   if (outOf(p.ExpirationSeconds, limits.maxExpirationSeconds)) return ERR_133_EXPIRATION;
   if (outOf(p.MaxReceiveCount, limits.maxReceiveCount)) return ERR_134_MAX_RECEIVE_COUNT;
@@ -63,7 +63,7 @@ function policyError(p: QueueMessagePolicy | undefined, limits: QueueLimits): st
 }
 
 /** Queue message (§3): 101, 120, 110, 133, 134, 135, DLQ name 120. */
-export function queueMessageError(m: QueueMessage, limits: QueueLimits): string | undefined {
+export function queueMessageError(m: QueueMessage, limits: BrokerQueueLimits): string | undefined {
   return (
     clientIdError(m.ClientID) ??
     queueNameError(m.Channel) ??
@@ -73,7 +73,7 @@ export function queueMessageError(m: QueueMessage, limits: QueueLimits): string 
 }
 
 /** Receive / peek (§3): 101, 120, 122, 136. */
-export function receiveError(r: ReceiveQueueMessagesRequest, limits: QueueLimits): string | undefined {
+export function receiveError(r: ReceiveQueueMessagesRequest, limits: BrokerQueueLimits): string | undefined {
   return (
     clientIdError(r.ClientID) ??
     queueNameError(r.Channel) ??
@@ -83,7 +83,7 @@ export function receiveError(r: ReceiveQueueMessagesRequest, limits: QueueLimits
 }
 
 /** AckAll (§3): 101, 120, 136. */
-export function ackAllError(r: AckAllQueueMessagesRequest, limits: QueueLimits): string | undefined {
+export function ackAllError(r: AckAllQueueMessagesRequest, limits: BrokerQueueLimits): string | undefined {
   return clientIdError(r.ClientID) ?? queueNameError(r.Channel) ?? (outOf(r.WaitTimeSeconds, limits.maxWaitTimeoutSeconds) ? ERR_136_WAIT_TIMEOUT : undefined);
 }
 
@@ -93,7 +93,7 @@ export function downstreamGetError(r: QueuesDownstreamRequest): string | undefin
 }
 
 /** StreamQueueMessage (§3, checkAndEnforceStreamQueueMessageRequest): 101, then per request type. */
-export function streamRequestError(r: StreamQueueMessagesRequest, limits: QueueLimits): string | undefined {
+export function streamRequestError(r: StreamQueueMessagesRequest, limits: BrokerQueueLimits): string | undefined {
   const id = clientIdError(r.ClientID);
   if (id) return id;
   const visibility = outOf(r.VisibilitySeconds, limits.maxVisibilitySeconds) ? ERR_127_VISIBILITY : undefined;
