@@ -25,6 +25,7 @@ export type TransactionEndReason = 'settled' | 'closed' | 'lost';
  * ```
  */
 export class QueueTransactionError extends KubemqError {
+  /** Always `'QueueTransactionError'`. */
   override readonly name: string = 'QueueTransactionError';
   /** The broker's id of the transaction the settlement was asked of. */
   readonly transactionId: string;
@@ -46,6 +47,7 @@ export class QueueTransactionError extends KubemqError {
     this.sequence = options.sequence;
   }
 
+  /** The error's fields as a plain object (for logs), its own ones included. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), transactionId: this.transactionId, reason: this.reason, sequence: this.sequence };
   }

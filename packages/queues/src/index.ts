@@ -18,7 +18,21 @@ export {
   type QueuesSubscription,
   type ConsumeOptions,
 } from './queues-client.js';
-export { QueuesUpstream } from './internal/upstream/upstream.js';
+/**
+ * A send stream for many batches: an optional feature, so a function taking the client (an app
+ * that never calls it does not bundle it).
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { queueUpstream } from '@kubemq/queues';
+ *
+ * await using client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * await using up = queueUpstream(client);
+ * const { failed } = await up.send([{ channel: 'tasks', body: 'a' }, { channel: 'tasks', body: 'b' }]);
+ * ```
+ */
+export { queueUpstream, type QueueUpstreamHandle, type QueueUpstreamOptions } from './queue-upstream.js';
 /**
  * Typed queues: a codec per queue (`jsonCodec`, `textCodec`, `bytesCodec` from `@kubemq/core`, or
  * your own). Sends take values; receive, peek, poll, subscribe, transactions and consume decode.
@@ -42,29 +56,29 @@ export {
   QueueChannel,
   type QueueChannelOptions,
   type TypedQueueMessage,
-  type TypedReceivedQueueMessage,
+  type TypedQueueMessageReceive,
   type TypedPolledQueueMessage,
   type DecodedQueueMessage,
   type TypedPollResponse,
   type TypedQueueReceiveResult,
 } from './internal/channel/queue-channel.js';
-export { QueueConsumer, type QueueConsumerStats, type QueueHandler } from './internal/consumer/consumer.js';
+export type { QueueConsumer, QueueConsumerStats, QueueHandler } from './internal/consumer/queue-consumer.js';
 export { QueueTransactionError, type TransactionEndReason } from './errors.js';
 export { DEFAULT_QUEUE_LIMITS, MIN_POLL_WAIT_MS, type QueueLimits } from './internal/limits.js';
 export type {
-  CallOptions,
   QueuePolicy,
   QueueMessage,
   QueueSendResult,
-  QueueBatchResult,
-  ReceivedQueueMessage,
+  QueueSendFailure,
+  QueueBatchSendResult,
+  QueueMessageReceive,
   QueueReceiveResult,
   QueueReceiveOptions,
-  QueueAckAllOptions,
+  QueuePurgeOptions,
   QueueInfo,
   QueuesInfo,
   QueuesInfoOptions,
-  PollRequest,
+  QueuePollOptions,
   PollResponse,
   PolledQueueMessage,
   MessageSettlement,

@@ -1,4 +1,4 @@
-import { type KubemqClient, ValidationError, type IterableObservable } from '@kubemq/core';
+import { type CallOptions, type IterableObservable, type KubemqClient, ValidationError } from '@kubemq/core';
 import {
   brokerError,
   clientInternals,
@@ -13,43 +13,43 @@ import {
   type ClientInternals,
 } from '@kubemq/core/internal';
 import { from, mergeMap } from 'rxjs';
-import { QueueConsumer, type QueueHandler } from './internal/consumer/consumer.js';
+import { startConsumer } from './internal/consumer/consumer.js';
+import type { QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
-import { toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
+import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
 import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import { LanePool, pollOnLane } from './internal/downstream/poll.js';
 import { infoFilter } from './internal/info-names.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
 import {
-  ACK_ALL_QUEUE_MESSAGES,
+  ACK_ALL_QUEUE_MESSAGES as PURGE_QUEUE,
   QUEUES_INFO,
   RECEIVE_QUEUE_MESSAGES,
   SEND_QUEUE_MESSAGE,
   SEND_QUEUE_MESSAGES_BATCH,
 } from './internal/methods.js';
 import { queueProcessOperation, queueReceiveOperation, queueSendOperation } from './internal/telemetry.js';
-import { QueuesUpstream } from './internal/upstream/upstream.js';
 import {
   requireObject,
   toWireMessage,
   toWireMessages,
-  validateAckAll,
   validateCallOptions,
   validateInfoChannels,
   validatePoll,
+  validatePurge,
   validateReceive,
+  type ValidCallOptions,
   type ValidPoll,
   type ValidReceive,
 } from './internal/validation.js';
 import type {
-  CallOptions,
   PolledQueueMessage,
-  PollRequest,
   PollResponse,
-  QueueAckAllOptions,
-  QueueBatchResult,
+  QueueBatchSendResult,
   QueueMessage,
+  QueuePollOptions,
+  QueuePurgeOptions,
   QueueReceiveOptions,
   QueueReceiveResult,
   QueueSendResult,
@@ -70,8 +70,6 @@ export interface QueuesOptions {
   limits?: Partial<QueueLimits>;
   /** Idle downstream streams kept for the next `poll()`. Default 2. */
   maxIdleStreams?: number;
-  /** How long `upstream().close()` waits for pending answers. Default 10 000 ms. */
-  drainTimeoutMs?: number;
 }
 
 /**
@@ -94,27 +92,34 @@ export interface QueuesSubscription {
 }
 
 /**
- * Options of `consume()`.
+ * Options of `consume()`: which queue, how much per poll, and how errors are reported.
  *
  * @example
  * ```ts
- * const opts: ConsumeOptions = { batchSize: 20, concurrency: 4, onError: (err) => console.error(err) };
+ * const options: ConsumeOptions = { channel: 'tasks', maxItems: 20, concurrency: 4, onError: (error) => console.error(error) };
  * ```
  */
 export interface ConsumeOptions {
-  /** Messages per poll. Default 10. */
-  batchSize?: number;
-  /** Handler calls running at once within a batch. Default 1. */
+  /** The queue (an exact name: no wildcards). */
+  channel: string;
+  /**
+   * Messages per poll, 1..200 000 (`QueueLimits.maxPollItems`). Default 10: what a broker crash can
+   * strand grows with it (see `QueueConsumerStats.pollsInFlightAtLoss`).
+   */
+  maxItems?: number;
+  /** Handler calls running at once within a batch, 1..10 000. Default 1. */
   concurrency?: number;
-  /** How long each poll waits, 1000..3 600 000 ms. Default 5000. */
+  /** How long each poll waits, 1000..3 600 000 ms (the broker counts ms here). Default 5000. */
   waitTimeoutMs?: number;
   /** Stops the consumer (as `stop()` does). */
   signal?: AbortSignal;
-  /** Called with each handler error (its message was nacked) and each unconfirmed settlement. */
-  onError?: (err: unknown, message: PolledQueueMessage | undefined) => void;
+  /**
+   * Told of each handler error (with its message, which was nacked) and of each settlement the
+   * broker did not confirm (without a message: the batch is delivered again). Default: a warning
+   * through the client's logger. A throwing callback does not stop the consumer.
+   */
+  onError?: (error: unknown, message?: PolledQueueMessage) => void;
 }
-
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** One pool of poll streams per client, however many QueuesClient objects are made for it. */
 const pools = new WeakMap<ClientInternals, LanePool>();
@@ -130,18 +135,26 @@ function lanePool(internals: ClientInternals, maxIdle: number): LanePool {
   return pool;
 }
 
-function timeoutOf(internals: ClientInternals): number {
-  const value = (internals.options as { defaultTimeoutMs?: number }).defaultTimeoutMs;
-  return typeof value === 'number' && value > 0 ? value : DEFAULT_TIMEOUT_MS;
+/** What `consume()` does with an error when its options have no `onError`: a warning through the client's logger. */
+function warnThroughLogger(internals: ClientInternals, channel: string): (error: unknown, message?: PolledQueueMessage) => void {
+  return (error, message) => {
+    const fields = { channel, error: error instanceof Error ? error.message : String(error) };
+    if (message) {
+      internals.logger.warn('queues: a consume() handler threw; its message was nacked', { ...fields, sequence: message.sequence, messageId: message.id });
+    } else {
+      internals.logger.warn('queues: the broker did not confirm a consume() settlement; the batch will be delivered again', fields);
+    }
+  };
 }
 
 /**
- * Queues on a {@link KubemqClient}: the simple API (send, batch, receive, peek, ack-all, info) and
- * the stream API (upstream, poll transactions, subscribe, transactions, consume).
+ * Queues on a `KubemqClient`: the simple API (send, batch, receive, peek, purge, info) and
+ * the stream API (poll transactions, subscribe, transactions, consume). Made by {@link queues};
+ * a send stream for many batches is {@link queueUpstream}.
  *
  * @example
  * ```ts
- * const q = new QueuesClient(client);
+ * const q = queues(client);
  * await q.send({ channel: 'tasks', body: 'hello' });
  * ```
  */
@@ -149,32 +162,28 @@ export class QueuesClient {
   private readonly internals: ClientInternals;
   private readonly limits: QueueLimits;
   private readonly pool: LanePool;
-  private readonly drainTimeoutMs: number;
 
-  constructor(
-    /** The connected client this queues client sends through (shared, not owned: closing it is yours). */
-    readonly client: KubemqClient,
-    options: QueuesOptions = {},
-  ) {
+  /** Prefer {@link queues}. `client` is shared, not owned: closing it is yours. */
+  constructor(client: KubemqClient, options: QueuesOptions = {}) {
     this.internals = clientInternals(client);
     const o = requireObject(options, 'options') as QueuesOptions;
     this.limits = { ...DEFAULT_QUEUE_LIMITS, ...(o.limits ?? {}) };
-    this.drainTimeoutMs = o.drainTimeoutMs === undefined ? 10_000 : validatePositiveInt(o.drainTimeoutMs, 'drainTimeoutMs', { min: 1 });
     const maxIdle = o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 });
     this.pool = lanePool(this.internals, maxIdle);
   }
 
   private get timeoutMs(): number {
-    return timeoutOf(this.internals);
+    return this.internals.options.defaultTimeoutMs;
   }
 
   /**
-   * Sends one message. A message the broker rejects (`Result.IsError`) throws a `KubemqError` with
-   * the broker's `brokerCode`; a batch reports such failures in its results instead.
+   * Sends one message and resolves with the broker's answer (`sentAt`, and `delayedTo` /
+   * `expiresAt` when the policy sets them). A message the broker refuses throws a `KubemqError`
+   * with the broker's `brokerCode`; a batch reports such refusals in its results instead.
    *
    * @example
    * ```ts
-   * const { id, sentAt } = await queues(client).send({ channel: 'tasks', body: 'resize 42', policy: { delayMs: 5000 } });
+   * const { id, sentAt } = await queues(client).send({ channel: 'tasks', body: 'resize 42', policy: { delaySeconds: 5 } });
    * ```
    */
   async send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult> {
@@ -184,22 +193,23 @@ export class QueuesClient {
     return traced(this.internals.telemetry, () => queueSendOperation([wire]), async () => {
       const result = await this.internals.unary(SEND_QUEUE_MESSAGE, wire, { operation, channel: wire.Channel, ...call });
       const mapped = toSendResult(result, { operation, channel: wire.Channel });
-      if (mapped.error) throw mapped.error;
+      if (isSendFailure(mapped)) throw mapped.error;
       return mapped;
     });
   }
 
   /**
-   * Sends many messages in one call: one result per message, in order, plus the number that failed
-   * (computed from the results; the broker's own flag misses validation failures). Per-message
-   * failures do not throw; a failure of the whole call does.
+   * Sends many messages in one call: one entry per message, in order (a `QueueSendResult` for each
+   * stored message, a `QueueSendFailure` for each refused one), plus the number that failed
+   * (computed from the results; the broker's own flag misses validation failures). Refusals do not
+   * throw; a failure of the whole call does.
    *
    * @example
    * ```ts
    * const { results, failed } = await queues(client).sendBatch([{ channel: 'a', body: '1' }, { channel: 'b', body: '2' }]);
    * ```
    */
-  async sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchResult> {
+  async sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
     const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
     const batchId = newId();
@@ -211,39 +221,42 @@ export class QueuesClient {
   }
 
   /**
-   * Receives up to `maxItems` messages, waiting up to `waitTimeoutMs`. **At-most-once:** the broker
-   * acks each message as it takes it, before replying; a message lost on the way (or in a crash of
-   * this process) is gone. The broker waits the full time when fewer messages exist. Use `poll()` or
-   * `consume()` to ack after processing.
+   * Receives up to `maxItems` messages, waiting up to `waitTimeoutSeconds`. **At-most-once:** the
+   * broker acks each message as it takes it, before replying; a message lost on the way (or in a
+   * crash of this process) is gone. The broker waits the full time when fewer messages exist. Use
+   * `poll()` or `consume()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
+   * (default: the wait plus the client's `defaultTimeoutMs`).
    *
    * @example
    * ```ts
-   * const { messages } = await queues(client).receive({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+   * const { messages } = await queues(client).receive({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
    * ```
    */
-  async receive(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
+  async receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
     const req = validateReceive(options, this.limits);
+    const call = validateCallOptions(callOptions, 'callOptions');
     return tracedAfter(
       this.internals.telemetry,
-      () => this.receiveOrPeek(req, false),
+      () => this.receiveOrPeek(req, call, false),
       (result) => queueReceiveOperation('receive', req.channel, result?.messages),
     );
   }
 
   /**
-   * Looks at up to `maxItems` waiting messages without removing them (the same wait as `receive`).
-   * Messages in flight elsewhere are not visible; expired ones are dropped by the look.
+   * Looks at up to `maxItems` waiting messages without removing them (the same wait as
+   * `receive()`). Messages in flight elsewhere are not visible; expired ones are dropped by the look.
    *
    * @example
    * ```ts
-   * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+   * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
    * ```
    */
-  async peek(options: QueueReceiveOptions): Promise<QueueReceiveResult> {
-    return this.receiveOrPeek(validateReceive(options, this.limits), true);
+  async peek(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
+    const req = validateReceive(options, this.limits);
+    return this.receiveOrPeek(req, validateCallOptions(callOptions, 'callOptions'), true);
   }
 
-  private async receiveOrPeek(req: ValidReceive, peek: boolean): Promise<QueueReceiveResult> {
+  private async receiveOrPeek(req: ValidReceive, call: ValidCallOptions, peek: boolean): Promise<QueueReceiveResult> {
     const operation = peek ? 'queues.peek' : 'queues.receive';
     const response = await this.internals.unary(
       RECEIVE_QUEUE_MESSAGES,
@@ -255,7 +268,7 @@ export class QueuesClient {
         WaitTimeSeconds: req.waitSeconds,
         IsPeak: peek,
       },
-      { operation, channel: req.channel, signal: req.signal, timeoutMs: req.timeoutMs ?? req.waitSeconds * 1000 + this.timeoutMs },
+      { operation, channel: req.channel, signal: call.signal, timeoutMs: call.timeoutMs ?? waitMs(req.waitSeconds) + this.timeoutMs },
     );
     if (response.IsError && !isEmptyQueueError(response.Error)) {
       throw brokerError(response.Error, { operation, channel: req.channel });
@@ -264,21 +277,26 @@ export class QueuesClient {
   }
 
   /**
-   * Acks (drops) every message that is waiting or arrives within `waitTimeoutMs`, and returns how
-   * many. The call always blocks for the whole wait. This is how a queue is purged.
+   * Empties a queue and returns how many messages it removed. This is the broker's
+   * `AckAllQueueMessages`: it acks every message that is waiting **or arrives** within
+   * `waitTimeoutSeconds`, and the call **always takes that long** (default 1 s). Messages held by
+   * an open transaction elsewhere are not removed. `callOptions.timeoutMs` bounds the whole call
+   * (default: the wait plus the client's `defaultTimeoutMs`).
    *
    * @example
    * ```ts
-   * const purged = await queues(client).ackAll({ channel: 'tasks', waitTimeoutMs: 1000 });
+   * const purged = await queues(client).purge({ channel: 'tasks' });
+   * console.log(`removed ${purged} messages`);
    * ```
    */
-  async ackAll(options: QueueAckAllOptions): Promise<number> {
-    const req = validateAckAll(options, this.limits);
-    const operation = 'queues.ackAll';
+  async purge(options: QueuePurgeOptions, callOptions?: CallOptions): Promise<number> {
+    const req = validatePurge(options, this.limits);
+    const call = validateCallOptions(callOptions, 'callOptions');
+    const operation = 'queues.purge';
     const response = await this.internals.unary(
-      ACK_ALL_QUEUE_MESSAGES,
+      PURGE_QUEUE,
       { RequestID: newId(), ClientID: this.internals.clientId, Channel: req.channel, WaitTimeSeconds: req.waitSeconds },
-      { operation, channel: req.channel, signal: req.signal, timeoutMs: req.timeoutMs ?? req.waitSeconds * 1000 + this.timeoutMs },
+      { operation, channel: req.channel, signal: call.signal, timeoutMs: call.timeoutMs ?? waitMs(req.waitSeconds) + this.timeoutMs },
     );
     if (response.IsError) throw brokerError(response.Error, { operation, channel: req.channel });
     return Number(response.AffectedMessages);
@@ -298,10 +316,10 @@ export class QueuesClient {
    * console.log(info.queues[0]?.waiting);
    * ```
    */
-  async info(options: QueuesInfoOptions = {}): Promise<QueuesInfo> {
+  async info(options: QueuesInfoOptions = {}, callOptions?: CallOptions): Promise<QueuesInfo> {
     const o = requireObject(options, 'options') as QueuesInfoOptions;
     const channels = validateInfoChannels(o.channels);
-    const call = validateCallOptions(o);
+    const call = validateCallOptions(callOptions, 'callOptions');
     const { filter, realName } = infoFilter(channels);
     const response = await this.internals.unary(QUEUES_INFO, { RequestID: newId(), QueueName: filter }, { operation: 'queues.info', ...call });
     const info = toQueuesInfo(response.Info);
@@ -310,23 +328,11 @@ export class QueuesClient {
   }
 
   /**
-   * Opens a send stream for batches (`QueuesUpstream`). Close it when done (or `await using`).
-   *
-   * @example
-   * ```ts
-   * await using up = queues(client).upstream();
-   * const { failed } = await up.send([{ channel: 'tasks', body: 'a' }]);
-   * ```
-   */
-  upstream(): QueuesUpstream {
-    return new QueuesUpstream(this.internals, this.limits, this.timeoutMs, this.drainTimeoutMs);
-  }
-
-  /**
    * Polls one transaction of up to `maxItems` messages. Settle it (whole or per message) or close
    * it; until then its stream serves nothing else, so a pending poll never delays a settlement.
    * Settle promptly: a transaction that got fewer than `maxItems` keeps capturing new messages,
-   * hidden from everyone, until it is settled or closed.
+   * hidden from everyone, until it is settled or closed. `callOptions.timeoutMs` bounds the poll
+   * (default: the wait plus the client's `defaultTimeoutMs`).
    *
    * @example
    * ```ts
@@ -334,12 +340,13 @@ export class QueuesClient {
    * await tx.ackAll();
    * ```
    */
-  async poll(request: PollRequest): Promise<PollResponse> {
-    const req = validatePoll(request, this.limits);
+  async poll(options: QueuePollOptions, callOptions?: CallOptions): Promise<PollResponse> {
+    const req = validatePoll(options, this.limits);
+    const call = validateCallOptions(callOptions, 'callOptions');
     const lane = this.pool.acquire();
     const host = { defaultTimeoutMs: this.timeoutMs, telemetry: this.internals.telemetry, onTerminal: () => this.pool.release(lane) };
     try {
-      return await pollOnLane(lane, req, host, 'queues.poll');
+      return await pollOnLane(lane, req, call, host, 'queues.poll');
     } catch (err) {
       this.pool.release(lane);
       throw err;
@@ -401,27 +408,32 @@ export class QueuesClient {
   }
 
   /**
-   * Runs `handler` for every message of `channel`: success acks, a throw nacks (so the receive
-   * count and dead-letter policy apply). Polls a batch, runs it, settles it, and only then polls
-   * again. Recovers after reconnects. Delivery is at-least-once.
+   * Runs `handler` for every message of `options.channel`: success acks, a throw nacks (so the
+   * receive count and dead-letter policy apply). Polls a batch of up to `maxItems`, runs it (up to
+   * `concurrency` handlers at a time), settles it, and only then polls again. Recovers after
+   * reconnects. Delivery is at-least-once; a redelivery of a message a consumer of this client has
+   * already handled is acked without calling the handler again.
    *
    * @example
    * ```ts
-   * const consumer = queues(client).consume('tasks', async (msg) => console.log(msg.text()), { concurrency: 4 });
+   * const consumer = queues(client).consume({ channel: 'tasks', concurrency: 4 }, async (msg) => console.log(msg.text()));
    * await consumer.stop();
    * ```
    */
-  consume(channel: string, handler: QueueHandler, options: ConsumeOptions = {}): QueueConsumer {
+  consume(options: ConsumeOptions, handler: QueueHandler): QueueConsumer {
+    const o = requireObject(options, 'options') as unknown as ConsumeOptions;
     if (typeof handler !== 'function') {
       throw new ValidationError({ operation: 'validate', field: 'handler', message: 'invalid handler: must be a function' });
     }
-    const o = requireObject(options, 'options') as ConsumeOptions;
-    const batchSize = o.batchSize === undefined ? 10 : validatePositiveInt(o.batchSize, 'batchSize', { min: 1, max: this.limits.maxPollItems });
-    const req = this.subscription({ channel, maxItems: batchSize, ...(o.waitTimeoutMs !== undefined && { waitTimeoutMs: o.waitTimeoutMs }) });
+    const maxItems = o.maxItems === undefined ? 10 : validatePositiveInt(o.maxItems, 'maxItems', { min: 1, max: this.limits.maxPollItems });
+    const req = this.subscription({ channel: o.channel, maxItems, ...(o.waitTimeoutMs !== undefined && { waitTimeoutMs: o.waitTimeoutMs }) });
     const concurrency = o.concurrency === undefined ? 1 : validatePositiveInt(o.concurrency, 'concurrency', { min: 1, max: 10_000 });
     const signal = validateCallOptions({ ...(o.signal !== undefined && { signal: o.signal }) }).signal;
+    if (o.onError !== undefined && typeof o.onError !== 'function') {
+      throw new ValidationError({ operation: 'validate', field: 'onError', message: 'invalid onError: must be a function' });
+    }
     const counters = newLaneCounters();
-    return new QueueConsumer({
+    return startConsumer({
       open: (hooks) =>
         pollTransactions(this.internals, {
           request: req,
@@ -434,7 +446,7 @@ export class QueuesClient {
       counters,
       handler,
       concurrency,
-      onError: o.onError,
+      onError: o.onError ?? warnThroughLogger(this.internals, req.channel),
       signal,
       telemetry: this.internals.telemetry,
       track: (resource) => this.internals.track(resource),
@@ -442,14 +454,18 @@ export class QueuesClient {
     });
   }
 
-  private subscription(options: QueuesSubscription): Omit<ValidPoll, 'signal' | 'timeoutMs'> {
+  private subscription(options: QueuesSubscription): ValidPoll {
     const o = requireObject(options, 'options') as unknown as QueuesSubscription;
-    const valid = validatePoll(
+    return validatePoll(
       { channel: o.channel, maxItems: o.maxItems ?? 10, waitTimeoutMs: o.waitTimeoutMs ?? 5000, ...(o.autoAck !== undefined && { autoAck: o.autoAck }) },
       this.limits,
     );
-    return { channel: valid.channel, maxItems: valid.maxItems, waitTimeoutMs: valid.waitTimeoutMs, autoAck: valid.autoAck };
   }
+}
+
+/** A broker-side wait in whole seconds, as ms (0 is the broker's default of 1 s). */
+function waitMs(seconds: number): number {
+  return Math.max(seconds, 1) * 1000;
 }
 
 /**

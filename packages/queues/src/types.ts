@@ -1,34 +1,22 @@
-import type { KubemqError } from '@kubemq/core';
+import type { CallOptions, KubemqError, MessageBody, Tags } from '@kubemq/core';
 
 /**
- * Options every call that can wait accepts.
+ * Delivery policy of one queue message. Durations are whole seconds, as the broker counts them
+ * (`1.5` is rejected with a ValidationError, never rounded).
  *
  * @example
  * ```ts
- * await tx.ackAll({ signal: AbortSignal.timeout(5000) });
- * ```
- */
-export interface CallOptions {
-  /** Aborting rejects the call with code `CANCELLED`; nothing further is sent. */
-  signal?: AbortSignal;
-  /** Deadline of the whole call in ms. Default: the client's `defaultTimeoutMs` (plus the wait, for calls that wait). */
-  timeoutMs?: number;
-}
-
-/**
- * Delivery policy of one queue message. Durations are milliseconds in whole seconds (the wire counts
- * seconds; `1500` is rejected with a ValidationError, never rounded).
- *
- * @example
- * ```ts
- * const policy: QueuePolicy = { delayMs: 5_000, expirationMs: 60_000, maxReceiveCount: 3, deadLetterQueue: 'tasks.dlq' };
+ * const policy: QueuePolicy = { delaySeconds: 5, expirationSeconds: 60, maxReceiveCount: 3, deadLetterQueue: 'tasks.dlq' };
  * ```
  */
 export interface QueuePolicy {
-  /** Keep the message invisible for this long after sending (0..43 200 000 ms). */
-  delayMs?: number;
-  /** Drop the message when it has not been delivered this long after it became visible (0..43 200 000 ms). */
-  expirationMs?: number;
+  /** Keep the message invisible for this many seconds after sending (0..43 200, `QueueLimits.maxDelaySeconds`). */
+  delaySeconds?: number;
+  /**
+   * Drop the message when it has not been delivered this many seconds after it became visible
+   * (0..43 200, `QueueLimits.maxExpirationSeconds`).
+   */
+  expirationSeconds?: number;
   /**
    * Deliver the message at most this many times (1..1024; the broker uses 1024 when unset). A message
    * negatively settled this many times moves to `deadLetterQueue`, or is dropped when none is set.
@@ -50,11 +38,11 @@ export interface QueueMessage {
   /** The queue. No wildcards, no whitespace, no `/`, no empty token, at most 246 bytes. */
   channel: string;
   /** Strings are sent as UTF-8. A message needs a body or metadata (tags alone do not count). */
-  body?: string | Uint8Array;
+  body?: MessageBody;
   /** Free-form text sent with the message. */
   metadata?: string;
   /** String key/value pairs sent with the message. */
-  tags?: Record<string, string>;
+  tags?: Tags;
   /** Generated when absent, so results can be correlated. */
   id?: string;
   /** Delay, expiration, and delivery limit with a dead-letter queue. */
@@ -62,7 +50,8 @@ export interface QueueMessage {
 }
 
 /**
- * The broker's answer for one sent message.
+ * The broker's answer for one stored message: what `send()` resolves with, and each stored
+ * message of a batch.
  *
  * @example
  * ```ts
@@ -72,75 +61,95 @@ export interface QueueMessage {
  */
 export interface QueueSendResult {
   /** The message id (the one you set, or the generated one). */
-  id: string;
-  /** When the broker stored the message (undefined when it failed). */
-  sentAt: Date | undefined;
-  /** When a delayed message becomes visible. */
-  delayedTo: Date | undefined;
-  /** When the message expires. */
-  expiresAt: Date | undefined;
-  /** The broker's per-message failure (only in batch results; a single send throws instead). */
-  error: KubemqError | undefined;
+  readonly id: string;
+  /** When the broker stored the message. */
+  readonly sentAt: Date;
+  /** When a delayed message becomes visible; undefined when it is not delayed. */
+  readonly delayedTo: Date | undefined;
+  /** When the message expires; undefined when it has no expiration. */
+  readonly expiresAt: Date | undefined;
 }
 
 /**
- * The broker's answers for a batch: one result per message, in order, and how many failed.
+ * A message of a batch that the broker refused (or did not answer for): nothing was stored.
+ * Tell it from a {@link QueueSendResult} with `'error' in result`.
  *
  * @example
  * ```ts
- * const batch: QueueBatchResult = await queues(client).sendBatch([{ channel: 'a', body: '1' }]);
- * if (batch.failed > 0) console.log(batch.results.filter((r) => r.error));
+ * const batch = await queues(client).sendBatch([{ channel: 'tasks', body: 'a' }]);
+ * const refused = batch.results.filter((r): r is QueueSendFailure => 'error' in r);
+ * for (const r of refused) console.error(r.id, r.error.brokerCode, r.error.message);
  * ```
  */
-export interface QueueBatchResult {
-  /** The id of the batch request. */
-  batchId: string;
-  /** One result per message, in the order sent. */
-  results: QueueSendResult[];
-  /** Counted from `results` (the broker's `HaveErrors` misses validation failures). */
-  failed: number;
+export interface QueueSendFailure {
+  /** The message id (the one you set, or the generated one). */
+  readonly id: string;
+  /** Why it was not stored: the broker's error (with its `brokerCode`). */
+  readonly error: KubemqError;
 }
 
 /**
- * A message as the broker delivered it.
+ * The broker's answers for a batch: one per message, in order (a {@link QueueSendResult} for each
+ * stored message, a {@link QueueSendFailure} for each refused one), and how many failed.
  *
  * @example
  * ```ts
- * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+ * const batch: QueueBatchSendResult = await queues(client).sendBatch([{ channel: 'a', body: '1' }]);
+ * for (const r of batch.results) {
+ *   if ('error' in r) console.error(r.id, r.error.message);
+ *   else console.log(r.id, r.sentAt.toISOString());
+ * }
+ * ```
+ */
+export interface QueueBatchSendResult {
+  /** The id of the batch request. */
+  readonly batchId: string;
+  /** One entry per message, in the order sent. */
+  readonly results: readonly (QueueSendResult | QueueSendFailure)[];
+  /** How many entries of `results` are failures (counted from them: the broker's own `HaveErrors` misses validation failures). */
+  readonly failed: number;
+}
+
+/**
+ * A message as the broker delivered it (simple receive and peek; a polled message extends it).
+ *
+ * @example
+ * ```ts
+ * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
  * for (const m of messages) console.log(m.sequence, m.receiveCount, m.text());
  * ```
  */
-export interface ReceivedQueueMessage {
+export interface QueueMessageReceive {
   /** The message id, as the sender set it (or as generated when it set none). */
-  id: string;
+  readonly id: string;
   /** The queue it was received from. */
-  channel: string;
+  readonly channel: string;
   /** The payload as bytes; `text()` and `json()` decode it. */
-  body: Uint8Array;
+  readonly body: Uint8Array;
   /** The sender's metadata (`''` when none). */
-  metadata: string;
+  readonly metadata: string;
   /** The sender's tags (`{}` when none). */
-  tags: Record<string, string>;
+  readonly tags: Readonly<Tags>;
   /** The sender's client id. */
-  clientId: string;
+  readonly clientId: string;
   /** The broker's sequence in this queue (a nacked or delayed message gets a new one). */
-  sequence: number;
+  readonly sequence: number;
   /** When the broker stored the message. */
-  timestamp: Date;
+  readonly timestamp: Date;
   /** When the broker stored the message, in Unix nanoseconds (the wire's precision). */
-  timestampNanos: bigint;
+  readonly timestampNanos: bigint;
   /** How many times the message has been delivered, this delivery included. */
-  receiveCount: number;
+  readonly receiveCount: number;
   /** True when the message was moved here from another queue (dead-lettered). */
-  reRouted: boolean;
+  readonly reRouted: boolean;
   /** The queue it was moved from, when `reRouted`. */
-  reRoutedFromQueue: string | undefined;
-  /** When the broker drops the message as expired (from `policy.expirationMs`); undefined when it has no expiration. */
-  expiresAt: Date | undefined;
-  /** When a delayed message became visible (from `policy.delayMs`); undefined when it was not delayed. */
-  delayedTo: Date | undefined;
-  /** The policy the message carries (all zero after dead-lettering). */
-  policy: QueuePolicy;
+  readonly reRoutedFromQueue: string | undefined;
+  /** When the broker drops the message as expired (from `policy.expirationSeconds`); undefined when it has no expiration. */
+  readonly expiresAt: Date | undefined;
+  /** When a delayed message became visible (from `policy.delaySeconds`); undefined when it was not delayed. */
+  readonly delayedTo: Date | undefined;
+  /** The policy the message carries, in whole seconds like the one sent (all unset after dead-lettering). */
+  readonly policy: Readonly<QueuePolicy>;
   /** The body as UTF-8 text. */
   text(): string;
   /** The body parsed as JSON. */
@@ -152,49 +161,55 @@ export interface ReceivedQueueMessage {
  *
  * @example
  * ```ts
- * const { messages, expired }: QueueReceiveResult = await queues(client).receive({ channel: 'tasks', maxItems: 5, waitTimeoutMs: 1000 });
+ * const { messages, expired }: QueueReceiveResult = await queues(client).receive({ channel: 'tasks', maxItems: 5, waitTimeoutSeconds: 1 });
  * ```
  */
 export interface QueueReceiveResult {
   /** The messages received (at most `maxItems`). */
-  messages: ReceivedQueueMessage[];
+  readonly messages: readonly QueueMessageReceive[];
   /** Messages the broker dropped as expired while serving this request. */
-  expired: number;
+  readonly expired: number;
 }
 
 /**
- * A simple receive or peek: up to `maxItems` messages within `waitTimeoutMs`.
+ * A simple receive or peek: up to `maxItems` messages within `waitTimeoutSeconds`.
  *
  * @example
  * ```ts
- * const req: QueueReceiveOptions = { channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 };
+ * const options: QueueReceiveOptions = { channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 };
  * ```
  */
-export interface QueueReceiveOptions extends CallOptions {
+export interface QueueReceiveOptions {
   /** The queue (an exact name: no wildcards). */
   channel: string;
-  /** 1..1024. Default 1. */
+  /** 1..1024 (`QueueLimits.maxReceiveItems`). Default 1. */
   maxItems?: number;
   /**
-   * Whole seconds in ms, 0..3 600 000. Default 1000. The broker returns only when `maxItems` arrived
-   * or this time passed: it waits the full time when fewer messages exist.
+   * How long the broker waits for `maxItems` messages, in whole seconds (the broker counts
+   * seconds), 0..3600 (`QueueLimits.maxReceiveWaitSeconds`; 0 is the broker's default of 1 s).
+   * Default 1. The broker returns only when `maxItems` arrived or this time passed: it waits the
+   * full time when fewer messages exist.
    */
-  waitTimeoutMs?: number;
+  waitTimeoutSeconds?: number;
 }
 
 /**
- * Ack (drop) every message waiting in a queue.
+ * Which queue `purge()` empties, and for how long.
  *
  * @example
  * ```ts
- * const purged = await queues(client).ackAll({ channel: 'tasks', waitTimeoutMs: 1000 });
+ * const options: QueuePurgeOptions = { channel: 'tasks', waitTimeoutSeconds: 1 };
  * ```
  */
-export interface QueueAckAllOptions extends CallOptions {
+export interface QueuePurgeOptions {
   /** The queue (an exact name: no wildcards). */
   channel: string;
-  /** Whole seconds in ms, 0..3 600 000. Default 1000. The call always blocks this long. */
-  waitTimeoutMs?: number;
+  /**
+   * How long the broker acks what arrives, in whole seconds, 0..3600 (0 is the broker's default of
+   * 1 s). Default 1. The call always takes this long: the broker acks every message that is
+   * waiting or arrives within it.
+   */
+  waitTimeoutSeconds?: number;
 }
 
 /**
@@ -273,7 +288,7 @@ export interface QueuesInfo {
  * const opts: QueuesInfoOptions = { channels: ['orders', 'payments'] };
  * ```
  */
-export interface QueuesInfoOptions extends CallOptions {
+export interface QueuesInfoOptions {
   /**
    * Exact queue names (no patterns). Absent: every queue with stored messages. Names that start or end
    * with one of the characters `_QUES.` are mangled by the broker's filter and never match.
@@ -286,10 +301,10 @@ export interface QueuesInfoOptions extends CallOptions {
  *
  * @example
  * ```ts
- * const req: PollRequest = { channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 };
+ * const options: QueuePollOptions = { channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 };
  * ```
  */
-export interface PollRequest extends CallOptions {
+export interface QueuePollOptions {
   /** The queue (an exact name: no wildcards). */
   channel: string;
   /** 1..200 000. Default 1. The broker returns early only when this many arrived. */
@@ -329,7 +344,7 @@ export type TransactionState = 'open' | 'settled' | 'closed' | 'lost';
  * for (const m of tx.messages) await (m.text() === 'bad' ? m.nack() : m.ack());
  * ```
  */
-export interface PolledQueueMessage extends ReceivedQueueMessage {
+export interface PolledQueueMessage extends QueueMessageReceive {
   /** The transaction this message was polled in. */
   readonly transactionId: string;
   /** Where this message stands in its transaction. */

@@ -1,5 +1,6 @@
 import { KubemqError } from '@kubemq/core';
-import { toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './conversions.js';
+import type { QueueSendFailure, QueueSendResult } from '../types.js';
+import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './conversions.js';
 
 const NS = 1_764_300_000_123_456_789n; // above 2^53: must stay a bigint until it becomes a Date
 
@@ -34,24 +35,45 @@ const wireMessage = (seq: bigint, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** The entry as a stored message's result (fails the test when it is a failure). */
+function stored(entry: QueueSendResult | QueueSendFailure): QueueSendResult {
+  if (isSendFailure(entry)) throw new Error(`expected a stored message, got a failure: ${entry.error.message}`);
+  return entry;
+}
+
+/** The entry as a failure (fails the test when it is a stored message's result). */
+function failure(entry: QueueSendResult | QueueSendFailure | undefined): QueueSendFailure {
+  if (entry === undefined || !isSendFailure(entry)) throw new Error('expected a failure');
+  return entry;
+}
+
 describe('toSendResult', () => {
   it('turns nanoseconds into Dates and 0 into undefined', () => {
-    const r = toSendResult(result({ DelayedTo: NS + 5_000_000_000n }), { operation: 'op' });
-    expect(r.sentAt?.getTime()).toBe(1_764_300_000_123);
+    const r = stored(toSendResult(result({ DelayedTo: NS + 5_000_000_000n }), { operation: 'op' }));
+    expect(r.sentAt.getTime()).toBe(1_764_300_000_123);
     expect(r.delayedTo?.getTime()).toBe(1_764_300_005_123);
     expect(r.expiresAt).toBeUndefined();
-    expect(r.error).toBeUndefined();
+    expect(Object.keys(r).sort()).toEqual(['delayedTo', 'expiresAt', 'id', 'sentAt']);
   });
 
-  it('maps a broker failure to a typed error with the broker code', () => {
-    const r = toSendResult(result({ SentAt: 0n, IsError: true, Error: 'Error 135: invalid delay seconds, exceed max delay seconds setting in kubemq config' }), {
-      operation: 'queues.send',
-      channel: 'q',
-    });
-    expect(r.sentAt).toBeUndefined();
+  it('gives a stored message a store time even when the broker left SentAt unset', () => {
+    const before = Date.now();
+    const r = stored(toSendResult(result({ SentAt: 0n }), { operation: 'op' }));
+    expect(r.sentAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(r.sentAt.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('maps a broker failure to a failure with a typed error and the broker code, and no times', () => {
+    const r = failure(
+      toSendResult(result({ SentAt: 0n, IsError: true, Error: 'Error 135: invalid delay seconds, exceed max delay seconds setting in kubemq config' }), {
+        operation: 'queues.send',
+        channel: 'q',
+      }),
+    );
+    expect(Object.keys(r).sort()).toEqual(['error', 'id']);
     expect(KubemqError.isKubemqError(r.error)).toBe(true);
-    expect(r.error?.brokerCode).toBe(135);
-    expect(r.error?.retryable).toBe(false);
+    expect(r.error.brokerCode).toBe(135);
+    expect(r.error.retryable).toBe(false);
   });
 });
 
@@ -63,14 +85,16 @@ describe('toBatchResult', () => {
     expect(b.batchId).toBe('batch');
     expect(b.results).toHaveLength(3);
     expect(b.failed).toBe(1);
-    expect(b.results[1]?.error?.brokerCode).toBe(110);
-    expect(b.results[1]?.error?.channel).toBe('q2');
+    expect(failure(b.results[1]).error.brokerCode).toBe(110);
+    expect(failure(b.results[1]).error.channel).toBe('q2');
+    expect(b.results.filter(isSendFailure).map((r) => r.id)).toEqual(['m1']);
   });
 
   it('accounts for a result the broker left out as a failure', () => {
     const b = toBatchResult('batch', sent, [result()] as never[], 'op');
     expect(b.results.map((r) => r.id)).toEqual(['m1', 'b', 'c']);
     expect(b.failed).toBe(2);
+    expect(failure(b.results[2]).error.message).toMatch(/no result/);
   });
 });
 
@@ -88,7 +112,7 @@ describe('toReceivedMessage', () => {
       reRouted: true,
       reRoutedFromQueue: 'origin',
       delayedTo: undefined,
-      policy: { expirationMs: 60_000, maxReceiveCount: 3, deadLetterQueue: 'dlq' },
+      policy: { expirationSeconds: 60, maxReceiveCount: 3, deadLetterQueue: 'dlq' },
     });
     expect(m.timestampNanos).toBe(NS);
     expect(m.timestamp.getTime()).toBe(1_764_300_000_123);

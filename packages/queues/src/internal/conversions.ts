@@ -1,5 +1,4 @@
 // Wire messages → the public shapes. Nanosecond timestamps become Dates (0 means "not set").
-import type { KubemqError } from '@kubemq/core';
 import {
   brokerError,
   nanosToDate,
@@ -8,12 +7,13 @@ import {
   type SendQueueMessageResult,
 } from '@kubemq/core/internal';
 import type {
-  QueueBatchResult,
+  QueueBatchSendResult,
   QueueInfo,
+  QueueMessageReceive,
   QueuePolicy,
+  QueueSendFailure,
   QueueSendResult,
   QueuesInfo,
-  ReceivedQueueMessage,
 } from '../types.js';
 
 const decoder = new TextDecoder();
@@ -28,18 +28,26 @@ export function toNumber(value: bigint | number | undefined): number {
   return value === undefined ? 0 : Number(value);
 }
 
-/** One wire result → the public result; a broker failure becomes a typed error (not thrown here). */
-export function toSendResult(wire: SendQueueMessageResult, ctx: { operation: string; channel?: string }): QueueSendResult {
-  const error: KubemqError | undefined = wire.IsError
-    ? brokerError(wire.Error === '' ? 'the broker reported an error without text' : wire.Error, ctx)
-    : undefined;
+/**
+ * One wire result → a stored message's result, or a failure carrying the broker's error (not
+ * thrown here). A stored message always has a store time: should the broker leave `SentAt` unset,
+ * the time its answer arrived stands in.
+ */
+export function toSendResult(wire: SendQueueMessageResult, ctx: { operation: string; channel?: string }): QueueSendResult | QueueSendFailure {
+  if (wire.IsError) {
+    return { id: wire.MessageID, error: brokerError(wire.Error === '' ? 'the broker reported an error without text' : wire.Error, ctx) };
+  }
   return {
     id: wire.MessageID,
-    sentAt: optionalDate(wire.SentAt),
+    sentAt: optionalDate(wire.SentAt) ?? new Date(),
     delayedTo: optionalDate(wire.DelayedTo),
     expiresAt: optionalDate(wire.ExpirationAt),
-    error,
   };
+}
+
+/** Whether a batch entry is a failure. */
+export function isSendFailure(result: QueueSendResult | QueueSendFailure): result is QueueSendFailure {
+  return 'error' in result;
 }
 
 /**
@@ -52,28 +60,22 @@ export function toBatchResult(
   sent: readonly WireQueueMessage[],
   results: readonly SendQueueMessageResult[],
   operation: string,
-): QueueBatchResult {
-  const mapped = sent.map((msg, i): QueueSendResult => {
+): QueueBatchSendResult {
+  const mapped = sent.map((msg, i): QueueSendResult | QueueSendFailure => {
     const wire = results[i];
     if (wire === undefined) {
-      return {
-        id: msg.MessageID,
-        sentAt: undefined,
-        delayedTo: undefined,
-        expiresAt: undefined,
-        error: brokerError('the broker returned no result for this message', { operation, channel: msg.Channel }),
-      };
+      return { id: msg.MessageID, error: brokerError('the broker returned no result for this message', { operation, channel: msg.Channel }) };
     }
     return toSendResult(wire, { operation, channel: msg.Channel });
   });
-  return { batchId, results: mapped, failed: mapped.filter((r) => r.error !== undefined).length };
+  return { batchId, results: mapped, failed: mapped.filter(isSendFailure).length };
 }
 
 export function toPolicy(wire: WireQueueMessage['Policy']): QueuePolicy {
   const policy: QueuePolicy = {};
   if (!wire) return policy;
-  if (wire.DelaySeconds) policy.delayMs = wire.DelaySeconds * 1000;
-  if (wire.ExpirationSeconds) policy.expirationMs = wire.ExpirationSeconds * 1000;
+  if (wire.DelaySeconds) policy.delaySeconds = wire.DelaySeconds;
+  if (wire.ExpirationSeconds) policy.expirationSeconds = wire.ExpirationSeconds;
   if (wire.MaxReceiveCount) policy.maxReceiveCount = wire.MaxReceiveCount;
   if (wire.MaxReceiveQueue) policy.deadLetterQueue = wire.MaxReceiveQueue;
   return policy;
@@ -84,24 +86,24 @@ export function toPolicy(wire: WireQueueMessage['Policy']): QueuePolicy {
  * message has one shape, built field by field; `text()` and `json()` stay own functions, so
  * `const { text } = message` keeps working, and every field is an own property, as in a literal.
  */
-export class ReceivedMessage implements ReceivedQueueMessage {
-  id: string;
-  channel: string;
-  body: Uint8Array;
-  metadata: string;
-  tags: Record<string, string>;
-  clientId: string;
-  sequence: number;
-  timestamp: Date;
-  timestampNanos: bigint;
-  receiveCount: number;
-  reRouted: boolean;
-  reRoutedFromQueue: string | undefined;
-  expiresAt: Date | undefined;
-  delayedTo: Date | undefined;
-  policy: QueuePolicy;
-  text: () => string;
-  json: <T = unknown>() => T;
+export class ReceivedMessage implements QueueMessageReceive {
+  readonly id: string;
+  readonly channel: string;
+  readonly body: Uint8Array;
+  readonly metadata: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly clientId: string;
+  readonly sequence: number;
+  readonly timestamp: Date;
+  readonly timestampNanos: bigint;
+  readonly receiveCount: number;
+  readonly reRouted: boolean;
+  readonly reRoutedFromQueue: string | undefined;
+  readonly expiresAt: Date | undefined;
+  readonly delayedTo: Date | undefined;
+  readonly policy: Readonly<QueuePolicy>;
+  readonly text: () => string;
+  readonly json: <T = unknown>() => T;
 
   constructor(wire: WireQueueMessage) {
     const attrs = wire.Attributes;
@@ -128,7 +130,7 @@ export class ReceivedMessage implements ReceivedQueueMessage {
 }
 
 /** The fields every received message has (simple receive, peek and poll). */
-export function toReceivedMessage(wire: WireQueueMessage): ReceivedQueueMessage {
+export function toReceivedMessage(wire: WireQueueMessage): QueueMessageReceive {
   return new ReceivedMessage(wire);
 }
 

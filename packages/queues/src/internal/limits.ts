@@ -9,19 +9,19 @@
  * ```
  */
 export interface QueueLimits {
-  /** `QUEUE_MAX_DELAY_SECONDS`. */
+  /** `QUEUE_MAX_DELAY_SECONDS`: the largest `policy.delaySeconds`. */
   maxDelaySeconds: number;
-  /** `QUEUE_MAX_EXPIRATION_SECONDS`. */
+  /** `QUEUE_MAX_EXPIRATION_SECONDS`: the largest `policy.expirationSeconds`. */
   maxExpirationSeconds: number;
-  /** `QUEUE_MAX_RECEIVE_COUNT`. */
+  /** `QUEUE_MAX_RECEIVE_COUNT`: the largest `policy.maxReceiveCount`. */
   maxReceiveCount: number;
-  /** `QUEUE_MAX_NUMBER_OF_MESSAGES`: simple receive / peek. */
-  maxReceiveMessages: number;
-  /** `QUEUE_MAX_WAIT_TIMEOUT_SECONDS`: simple receive / peek / ack-all. */
-  maxWaitSeconds: number;
-  /** Largest `maxItems` of a downstream poll (the broker's own default when none is given). */
+  /** `QUEUE_MAX_NUMBER_OF_MESSAGES`: the largest `maxItems` of a simple receive or peek. */
+  maxReceiveItems: number;
+  /** `QUEUE_MAX_WAIT_TIMEOUT_SECONDS`: the largest `waitTimeoutSeconds` of a receive, peek or purge. */
+  maxReceiveWaitSeconds: number;
+  /** Largest `maxItems` of a poll (the broker's own default when none is given). */
   maxPollItems: number;
-  /** Largest downstream `waitTimeoutMs` this client sends. */
+  /** Largest `waitTimeoutMs` of a poll (`poll()`, `subscribe()`, `transactions()`, `consume()`) this client sends. */
   maxPollWaitMs: number;
 }
 
@@ -37,8 +37,8 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
   maxDelaySeconds: 43_200,
   maxExpirationSeconds: 43_200,
   maxReceiveCount: 1024,
-  maxReceiveMessages: 1024,
-  maxWaitSeconds: 3600,
+  maxReceiveItems: 1024,
+  maxReceiveWaitSeconds: 3600,
   maxPollItems: 200_000,
   maxPollWaitMs: 3_600_000,
 });

@@ -1,7 +1,7 @@
 // How queue operations are described to the client's telemetry (see core's MessagingOperation).
 import type { MessagingOperation } from '@kubemq/core';
 import type { QueueMessage as WireQueueMessage } from '@kubemq/core/internal';
-import type { ReceivedQueueMessage } from '../types.js';
+import type { QueueMessageReceive } from '../types.js';
 
 /** The channel of a batch: its one channel, or `''` when it spans several. */
 function batchChannel(channels: readonly string[]): string {
@@ -26,7 +26,7 @@ export function queueSendOperation(wire: readonly WireQueueMessage[]): Messaging
 export function queueReceiveOperation(
   name: 'poll' | 'receive',
   channel: string,
-  messages: readonly ReceivedQueueMessage[] | undefined,
+  messages: readonly QueueMessageReceive[] | undefined,
 ): MessagingOperation {
   return {
     pattern: 'queues',
@@ -39,12 +39,12 @@ export function queueReceiveOperation(
 }
 
 /** Settling polled messages (`ack`, `nack`, `requeue`, `close`); linked to their producers. */
-export function queueSettleOperation(name: string, channel: string, messages: readonly ReceivedQueueMessage[]): MessagingOperation {
+export function queueSettleOperation(name: string, channel: string, messages: readonly QueueMessageReceive[]): MessagingOperation {
   return { pattern: 'queues', type: 'settle', name, channel, messageCount: messages.length, tags: messages.map((m) => m.tags) };
 }
 
 /** Processing one polled message: a child of its producer's span. */
-export function queueProcessOperation(message: ReceivedQueueMessage): MessagingOperation {
+export function queueProcessOperation(message: QueueMessageReceive): MessagingOperation {
   return {
     pattern: 'queues',
     type: 'process',

@@ -3,9 +3,10 @@ import { DEFAULT_QUEUE_LIMITS } from './limits.js';
 import {
   toWireMessage,
   toWireMessages,
-  validateAckAll,
+  validateCallOptions,
   validateInfoChannels,
   validatePoll,
+  validatePurge,
   validateReceive,
   validateSequences,
 } from './validation.js';
@@ -65,9 +66,9 @@ describe('toWireMessage', () => {
     expect(fieldOf(() => toWireMessage({ channel, body: 'x' }, '', 'c', L))).toBe('channel');
   });
 
-  it('converts policy durations from ms to whole seconds', () => {
+  it('sends policy durations in whole seconds, as given', () => {
     const wire = toWireMessage(
-      msg({ policy: { delayMs: 5000, expirationMs: 43_200_000, maxReceiveCount: 3, deadLetterQueue: 'dlq' } }),
+      msg({ policy: { delaySeconds: 5, expirationSeconds: 43_200, maxReceiveCount: 3, deadLetterQueue: 'dlq' } }),
       '',
       'c',
       L,
@@ -76,12 +77,14 @@ describe('toWireMessage', () => {
   });
 
   it.each([
-    [{ delayMs: -1000 }, 'policy.delayMs'],
-    [{ delayMs: 1500 }, 'policy.delayMs'],
-    [{ delayMs: 43_201_000 }, 'policy.delayMs'],
-    [{ expirationMs: -1 }, 'policy.expirationMs'],
-    [{ expirationMs: 43_201_000 }, 'policy.expirationMs'],
-    [{ expirationMs: Number.NaN }, 'policy.expirationMs'],
+    [{ delaySeconds: -1 }, 'policy.delaySeconds'],
+    [{ delaySeconds: 1.5 }, 'policy.delaySeconds'],
+    [{ delaySeconds: 43_201 }, 'policy.delaySeconds'],
+    [{ delaySeconds: '5' }, 'policy.delaySeconds'],
+    [{ expirationSeconds: -1 }, 'policy.expirationSeconds'],
+    [{ expirationSeconds: 0.5 }, 'policy.expirationSeconds'],
+    [{ expirationSeconds: 43_201 }, 'policy.expirationSeconds'],
+    [{ expirationSeconds: Number.NaN }, 'policy.expirationSeconds'],
     [{ maxReceiveCount: 0 }, 'policy.maxReceiveCount'],
     [{ maxReceiveCount: -1 }, 'policy.maxReceiveCount'],
     [{ maxReceiveCount: 1025 }, 'policy.maxReceiveCount'],
@@ -94,11 +97,11 @@ describe('toWireMessage', () => {
 
   it('honours custom broker limits', () => {
     const limits = { ...L, maxDelaySeconds: 86_400 };
-    expect(toWireMessage(msg({ policy: { delayMs: 86_400_000 } }), '', 'c', limits).Policy?.DelaySeconds).toBe(86_400);
+    expect(toWireMessage(msg({ policy: { delaySeconds: 86_400 } }), '', 'c', limits).Policy?.DelaySeconds).toBe(86_400);
   });
 
   it('names fields inside a batch', () => {
-    expect(fieldOf(() => toWireMessages([msg(), msg({ policy: { delayMs: 10 } })], 'messages', 'c', L))).toBe('messages[1].policy.delayMs');
+    expect(fieldOf(() => toWireMessages([msg(), msg({ policy: { delaySeconds: 0.01 } })], 'messages', 'c', L))).toBe('messages[1].policy.delaySeconds');
     expect(fieldOf(() => toWireMessages([], 'messages', 'c', L))).toBe('messages');
     expect(fieldOf(() => toWireMessages('x', 'messages', 'c', L))).toBe('messages');
     expect(fieldOf(() => toWireMessages([msg(), { channel: 'q' }], 'messages', 'c', L))).toBe('messages[1].body');
@@ -117,34 +120,57 @@ describe('toWireMessage', () => {
   });
 });
 
-describe('receive / peek / ack-all options', () => {
+describe('receive / peek / purge options', () => {
   it('defaults to one message and one second', () => {
     expect(validateReceive({ channel: 'q' }, L)).toMatchObject({ channel: 'q', maxItems: 1, waitSeconds: 1 });
   });
 
   it('accepts the broker bounds: 1..1024 messages, 0..3600 s', () => {
-    expect(validateReceive({ channel: 'q', maxItems: 1024, waitTimeoutMs: 0 }, L)).toMatchObject({ maxItems: 1024, waitSeconds: 0 });
-    expect(validateReceive({ channel: 'q', waitTimeoutMs: 3_600_000 }, L).waitSeconds).toBe(3600);
+    expect(validateReceive({ channel: 'q', maxItems: 1024, waitTimeoutSeconds: 0 }, L)).toMatchObject({ maxItems: 1024, waitSeconds: 0 });
+    expect(validateReceive({ channel: 'q', waitTimeoutSeconds: 3600 }, L).waitSeconds).toBe(3600);
   });
 
   it.each([
     [{ maxItems: 0 }, 'maxItems'],
     [{ maxItems: 1025 }, 'maxItems'],
     [{ maxItems: 2.5 }, 'maxItems'],
-    [{ waitTimeoutMs: -1000 }, 'waitTimeoutMs'],
-    [{ waitTimeoutMs: 3_601_000 }, 'waitTimeoutMs'],
-    [{ waitTimeoutMs: 500 }, 'waitTimeoutMs'],
+    [{ waitTimeoutSeconds: -1 }, 'waitTimeoutSeconds'],
+    [{ waitTimeoutSeconds: 3601 }, 'waitTimeoutSeconds'],
+    [{ waitTimeoutSeconds: 1.5 }, 'waitTimeoutSeconds'],
     [{ channel: 'x y' }, 'channel'],
-    [{ signal: 'no' }, 'signal'],
-    [{ timeoutMs: 0 }, 'timeoutMs'],
   ])('rejects %j', (extra, field) => {
     expect(fieldOf(() => validateReceive({ channel: 'q', ...extra }, L))).toBe(field);
   });
 
-  it('checks ack-all the same way', () => {
-    expect(validateAckAll({ channel: 'q', waitTimeoutMs: 2000 }, L).waitSeconds).toBe(2);
-    expect(fieldOf(() => validateAckAll({ channel: 'q', waitTimeoutMs: 3_601_000 }, L))).toBe('waitTimeoutMs');
-    expect(fieldOf(() => validateAckAll({ channel: '' }, L))).toBe('channel');
+  it('honours a broker configured with other receive limits', () => {
+    const limits = { ...L, maxReceiveItems: 10, maxReceiveWaitSeconds: 5 };
+    expect(fieldOf(() => validateReceive({ channel: 'q', maxItems: 11 }, limits))).toBe('maxItems');
+    expect(fieldOf(() => validateReceive({ channel: 'q', waitTimeoutSeconds: 6 }, limits))).toBe('waitTimeoutSeconds');
+    expect(fieldOf(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 6 }, limits))).toBe('waitTimeoutSeconds');
+  });
+
+  it('checks purge the same way, one second by default', () => {
+    expect(validatePurge({ channel: 'q' }, L)).toEqual({ channel: 'q', waitSeconds: 1 });
+    expect(validatePurge({ channel: 'q', waitTimeoutSeconds: 2 }, L).waitSeconds).toBe(2);
+    expect(fieldOf(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 3601 }, L))).toBe('waitTimeoutSeconds');
+    expect(fieldOf(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 0.5 }, L))).toBe('waitTimeoutSeconds');
+    expect(fieldOf(() => validatePurge({ channel: '' }, L))).toBe('channel');
+    expect(fieldOf(() => validatePurge(null, L))).toBe('options');
+  });
+});
+
+describe('call options', () => {
+  it.each([
+    [{ signal: 'no' }, 'signal'],
+    [{ timeoutMs: 0 }, 'timeoutMs'],
+    [{ timeoutMs: 1.5 }, 'timeoutMs'],
+    ['x', 'callOptions'],
+  ])('rejects %j', (options, field) => {
+    expect(fieldOf(() => validateCallOptions(options as never, 'callOptions'))).toBe(field);
+  });
+
+  it('allows a zero timeout where a close asks for one', () => {
+    expect(validateCallOptions({ timeoutMs: 0 }, 'options', { minTimeoutMs: 0 }).timeoutMs).toBe(0);
   });
 });
 

@@ -1,8 +1,7 @@
 // Everything a caller hands in is checked here, before anything is sent, and each failure names
-// the field as the caller wrote it (`messages[3].policy.delayMs`).
-import { ValidationError } from '@kubemq/core';
+// the field as the caller wrote it (`messages[3].policy.delaySeconds`).
+import { ValidationError, type CallOptions } from '@kubemq/core';
 import {
-  msToSeconds,
   newId,
   type QueueMessage as WireQueueMessage,
   requireNonEmptyMessage,
@@ -14,7 +13,7 @@ import {
   validateTags,
   type QueueMessagePolicy as WirePolicy,
 } from '@kubemq/core/internal';
-import type { CallOptions, QueueMessage, QueuePolicy } from '../types.js';
+import type { QueueMessage, QueuePolicy } from '../types.js';
 import { MIN_POLL_WAIT_MS, type QueueLimits } from './limits.js';
 
 function fail(field: string, problem: string): never {
@@ -41,12 +40,10 @@ function validateMessageId(value: unknown, field: string): string {
   return value;
 }
 
-/** Whole seconds in ms within [0, maxSeconds], or 0 when absent. */
-function optionalSeconds(value: unknown, field: string, maxSeconds: number): number {
-  if (value === undefined) return 0;
-  const seconds = msToSeconds(value as number, field);
-  if (seconds > maxSeconds) fail(field, `must be at most ${maxSeconds * 1000} ms (the broker's limit; got ${String(value)})`);
-  return seconds;
+/** Whole seconds within [0, maxSeconds] (the broker's limit), or `absent` when undefined. */
+function wholeSeconds(value: unknown, field: string, maxSeconds: number, absent: number): number {
+  if (value === undefined) return absent;
+  return validatePositiveInt(value, field, { min: 0, max: maxSeconds });
 }
 
 export function validatePolicy(value: unknown, field: string, limits: QueueLimits): WirePolicy | undefined {
@@ -61,8 +58,8 @@ export function validatePolicy(value: unknown, field: string, limits: QueueLimit
       ? ''
       : validateQueueChannel(policy.deadLetterQueue, `${field}.deadLetterQueue`);
   return {
-    DelaySeconds: optionalSeconds(policy.delayMs, `${field}.delayMs`, limits.maxDelaySeconds),
-    ExpirationSeconds: optionalSeconds(policy.expirationMs, `${field}.expirationMs`, limits.maxExpirationSeconds),
+    DelaySeconds: wholeSeconds(policy.delaySeconds, `${field}.delaySeconds`, limits.maxDelaySeconds, 0),
+    ExpirationSeconds: wholeSeconds(policy.expirationSeconds, `${field}.expirationSeconds`, limits.maxExpirationSeconds, 0),
     MaxReceiveCount: maxReceiveCount,
     MaxReceiveQueue: deadLetterQueue,
   };
@@ -114,16 +111,17 @@ export interface ValidCallOptions {
   timeoutMs: number | undefined;
 }
 
-export function validateCallOptions(options: CallOptions | undefined, field = 'options'): ValidCallOptions {
+/** A CallOptions bag (`field` names it in errors); `timeoutMs` is a whole number of ms, at least `minTimeoutMs` (default 1). */
+export function validateCallOptions(options: CallOptions | undefined, field = 'options', rules: { minTimeoutMs?: number } = {}): ValidCallOptions {
   if (options === undefined) return { signal: undefined, timeoutMs: undefined };
   const o = requireObject(options, field) as CallOptions;
   return {
     signal: validateSignal(o.signal, 'signal'),
-    timeoutMs: o.timeoutMs === undefined ? undefined : validatePositiveInt(o.timeoutMs, 'timeoutMs', { min: 1 }),
+    timeoutMs: o.timeoutMs === undefined ? undefined : validatePositiveInt(o.timeoutMs, 'timeoutMs', { min: rules.minTimeoutMs ?? 1 }),
   };
 }
 
-export interface ValidReceive extends ValidCallOptions {
+export interface ValidReceive {
   channel: string;
   maxItems: number;
   waitSeconds: number;
@@ -133,33 +131,29 @@ export interface ValidReceive extends ValidCallOptions {
 export function validateReceive(value: unknown, limits: QueueLimits): ValidReceive {
   const o = requireObject(value, 'options');
   const maxItems =
-    o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxReceiveMessages });
+    o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxReceiveItems });
   return {
-    ...validateCallOptions(o as CallOptions),
     channel: validateQueueChannel(o['channel']),
     maxItems,
-    waitSeconds: waitSeconds(o['waitTimeoutMs'], limits),
+    waitSeconds: wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1),
   };
 }
 
-function waitSeconds(value: unknown, limits: QueueLimits): number {
-  if (value === undefined) return 1;
-  const seconds = msToSeconds(value as number, 'waitTimeoutMs');
-  if (seconds > limits.maxWaitSeconds) fail('waitTimeoutMs', `must be at most ${limits.maxWaitSeconds * 1000} ms (got ${String(value)})`);
-  return seconds;
-}
-
-export interface ValidAckAll extends ValidCallOptions {
+export interface ValidPurge {
   channel: string;
   waitSeconds: number;
 }
 
-export function validateAckAll(value: unknown, limits: QueueLimits): ValidAckAll {
+/** Purge (the broker's AckAllQueueMessages): 0..3600 s (docs/broker-behaviour.md §3 error 136). */
+export function validatePurge(value: unknown, limits: QueueLimits): ValidPurge {
   const o = requireObject(value, 'options');
-  return { ...validateCallOptions(o as CallOptions), channel: validateQueueChannel(o['channel']), waitSeconds: waitSeconds(o['waitTimeoutMs'], limits) };
+  return {
+    channel: validateQueueChannel(o['channel']),
+    waitSeconds: wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1),
+  };
 }
 
-export interface ValidPoll extends ValidCallOptions {
+export interface ValidPoll {
   channel: string;
   maxItems: number;
   waitTimeoutMs: number;
@@ -171,7 +165,7 @@ export interface ValidPoll extends ValidCallOptions {
  * silently stretched, so a caller never waits longer than asked.
  */
 export function validatePoll(value: unknown, limits: QueueLimits): ValidPoll {
-  const o = requireObject(value, 'request');
+  const o = requireObject(value, 'options');
   const maxItems = o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxPollItems });
   const waitTimeoutMs =
     o['waitTimeoutMs'] === undefined
@@ -179,7 +173,6 @@ export function validatePoll(value: unknown, limits: QueueLimits): ValidPoll {
       : validatePositiveInt(o['waitTimeoutMs'], 'waitTimeoutMs', { min: MIN_POLL_WAIT_MS, max: limits.maxPollWaitMs });
   if (o['autoAck'] !== undefined && typeof o['autoAck'] !== 'boolean') fail('autoAck', 'must be a boolean');
   return {
-    ...validateCallOptions(o as CallOptions),
     channel: validateQueueChannel(o['channel']),
     maxItems,
     waitTimeoutMs,

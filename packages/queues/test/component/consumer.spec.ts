@@ -1,6 +1,7 @@
 import { KubemqError } from '@kubemq/core';
 import { mapError, QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
-import { QueueConsumer } from '../../src/internal/consumer/consumer.js';
+import { startConsumer } from '../../src/internal/consumer/consumer.js';
+import type { QueueConsumer } from '../../src/internal/consumer/queue-consumer.js';
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { ProcessedMemory } from '../../src/internal/consumer/processed.js';
@@ -23,7 +24,7 @@ function start(
     internals.logger.warn = (message: string) => void warnings.push(message);
   }
   const counters = newLaneCounters();
-  const consumer = new QueueConsumer({
+  const consumer = startConsumer({
     open: (hooks) =>
       pollTransactions(internals, {
         request: { channel: 'q', maxItems: opts.batch ?? 10, waitTimeoutMs: 1000, autoAck: false },
@@ -36,7 +37,7 @@ function start(
     counters,
     handler: (m) => handler(m.text()),
     concurrency: opts.concurrency ?? 1,
-    onError: undefined,
+    onError: () => undefined,
     signal: undefined,
     track: () => () => undefined,
     processed: { memory, release: () => undefined },

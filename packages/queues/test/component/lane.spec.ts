@@ -45,7 +45,8 @@ describe('DownstreamLane writes', () => {
     broker.add('q', 8);
     const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
     const host = { defaultTimeoutMs: 1000, onTerminal: () => undefined };
-    const poll = () => pollOnLane(lane, { channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: false, signal: undefined, timeoutMs: undefined }, host, 'queues.test');
+    const poll = () =>
+      pollOnLane(lane, { channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: false }, { signal: undefined, timeoutMs: undefined }, host, 'queues.test');
     const whole = await poll();
     await whole.ackAll();
     const oneByOne = await poll();

@@ -168,14 +168,10 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const seen: string[] = [];
-    const consumer = queues(fakeClient(broker)).consume(
-      'q',
-      async (m) => {
-        seen.push(m.text());
-        await gate;
-      },
-      { batchSize: 2, concurrency: 2 },
-    );
+    const consumer = queues(fakeClient(broker)).consume({ channel: 'q', maxItems: 2, concurrency: 2 }, async (m) => {
+      seen.push(m.text());
+      await gate;
+    });
     await until(() => seen.length === 2);
     const stopping = consumer.stop();
     release();

@@ -54,13 +54,20 @@ describe('QueuesClient on a broker-like fake', () => {
     await expect(q.poll({ channel: 'a b' })).rejects.toMatchObject({ field: 'channel' });
     await expect(q.poll({ channel: 'q', maxItems: 0 })).rejects.toMatchObject({ field: 'maxItems' });
     await expect(q.poll({ channel: 'q', waitTimeoutMs: 999 })).rejects.toMatchObject({ field: 'waitTimeoutMs' });
-    await expect(q.receive({ channel: 'q', waitTimeoutMs: 1500 })).rejects.toMatchObject({ field: 'waitTimeoutMs' });
+    await expect(q.receive({ channel: 'q', waitTimeoutSeconds: 1.5 })).rejects.toMatchObject({ field: 'waitTimeoutSeconds' });
+    await expect(q.receive({ channel: 'q' }, { timeoutMs: -1 })).rejects.toMatchObject({ field: 'timeoutMs' });
+    await expect(q.purge({ channel: 'q', waitTimeoutSeconds: 3601 })).rejects.toMatchObject({ field: 'waitTimeoutSeconds' });
+    await expect(q.purge({ channel: 'q' }, 'x' as never)).rejects.toMatchObject({ field: 'callOptions' });
     await expect(q.send({ channel: 'q' })).rejects.toMatchObject({ field: 'body' });
     await expect(q.sendBatch([])).rejects.toMatchObject({ field: 'messages' });
     await expect(q.info({ channels: ['a;b'] })).rejects.toMatchObject({ field: 'channels[0]' });
     expect(() => q.subscribe({ channel: 'q', maxItems: -1 })).toThrow(expect.objectContaining({ field: 'maxItems' }));
-    expect(() => q.consume('q', 'nope' as never)).toThrow(expect.objectContaining({ field: 'handler' }));
-    expect(() => q.consume('q', () => undefined, { concurrency: 0 })).toThrow(expect.objectContaining({ field: 'concurrency' }));
+    expect(() => q.consume({ channel: 'q' }, 'nope' as never)).toThrow(expect.objectContaining({ field: 'handler' }));
+    expect(() => q.consume('q' as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
+    expect(() => q.consume({ channel: 'q', concurrency: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'concurrency' }));
+    expect(() => q.consume({ channel: 'q', maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
+    expect(() => q.consume({ channel: 'a b' }, () => undefined)).toThrow(expect.objectContaining({ field: 'channel' }));
+    expect(() => q.consume({ channel: 'q', onError: 'log' as never }, () => undefined)).toThrow(expect.objectContaining({ field: 'onError' }));
     expect(broker.calls).toHaveLength(0);
   });
 
@@ -73,5 +80,60 @@ describe('QueuesClient on a broker-like fake', () => {
     const second = await queues(client).poll({ channel: 'q', maxItems: 1 });
     await second.ackAll();
     expect(broker.calls).toHaveLength(1);
+  });
+
+  it('consume() without onError warns through the client\'s logger, naming the message its handler threw on', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const internals = broker.internals();
+    const warnings: { message: string; fields: Record<string, unknown> | undefined }[] = [];
+    internals.logger.warn = (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, fields });
+    const client = {};
+    Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
+    let thrown = false;
+    const consumer = queues(client as KubemqClient).consume({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, (m) => {
+      if (m.text() === 'm1' && !thrown) {
+        thrown = true;
+        throw new Error('cannot handle m1');
+      }
+    });
+    try {
+      await until(() => consumer.stats.acked === 2); // m0, and m1 on its second delivery
+    } finally {
+      await consumer.stop();
+    }
+    expect(warnings).toEqual([
+      {
+        message: expect.stringContaining('handler threw') as string,
+        fields: expect.objectContaining({ channel: 'q', error: 'cannot handle m1', sequence: 2 }) as Record<string, unknown>,
+      },
+    ]);
+  });
+
+  it('consume() with onError tells it instead of the logger', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const internals = broker.internals();
+    const warnings: string[] = [];
+    internals.logger.warn = (message: string) => void warnings.push(message);
+    const client = {};
+    Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
+    const reported: [unknown, string | undefined][] = [];
+    let thrown = false;
+    const consumer = queues(client as KubemqClient).consume(
+      { channel: 'q', maxItems: 1, waitTimeoutMs: 1000, onError: (error, message) => void reported.push([error, message?.text()]) },
+      () => {
+        if (thrown) return;
+        thrown = true;
+        throw new Error('nope');
+      },
+    );
+    try {
+      await until(() => consumer.stats.acked === 1);
+    } finally {
+      await consumer.stop();
+    }
+    expect(reported).toEqual([[expect.objectContaining({ message: 'nope' }), 'm0']]);
+    expect(warnings).toEqual([]);
   });
 });

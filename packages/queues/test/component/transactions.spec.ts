@@ -3,7 +3,7 @@ import { QueueTransactionError } from '../../src/errors.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { LanePool, pollOnLane } from '../../src/internal/downstream/poll.js';
 import { DEFAULT_QUEUE_LIMITS } from '../../src/internal/limits.js';
-import { validatePoll } from '../../src/internal/validation.js';
+import { validateCallOptions, validatePoll } from '../../src/internal/validation.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function setup(count = 3, channel = 'q') {
@@ -12,11 +12,12 @@ function setup(count = 3, channel = 'q') {
   const internals = broker.internals();
   const counters = newLaneCounters();
   const pool = new LanePool(internals, counters);
-  const poll = async (req: Record<string, unknown> = {}) => {
+  const poll = async (req: Record<string, unknown> = {}, callOptions?: { signal?: AbortSignal; timeoutMs?: number }) => {
     const valid = validatePoll({ channel, maxItems: count, waitTimeoutMs: 1000, ...req }, DEFAULT_QUEUE_LIMITS);
+    const call = validateCallOptions(callOptions, 'callOptions');
     const lane = pool.acquire();
     try {
-      return await pollOnLane(lane, valid, { defaultTimeoutMs: 500, onTerminal: () => pool.release(lane) }, 'queues.poll');
+      return await pollOnLane(lane, valid, call, { defaultTimeoutMs: 500, onTerminal: () => pool.release(lane) }, 'queues.poll');
     } catch (err) {
       pool.release(lane);
       throw err;
@@ -200,14 +201,14 @@ describe('poll transactions (against a broker-like fake)', () => {
 
   it('a poll that outlives its deadline cancels its stream', async () => {
     const { broker, poll } = setup(0);
-    await expect(poll({ maxItems: 5, waitTimeoutMs: 1000, timeoutMs: 30 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(poll({ maxItems: 5, waitTimeoutMs: 1000 }, { timeoutMs: 30 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(broker.calls[0]!.cancelled).toBe(true);
   });
 
   it('an aborted poll cancels its stream', async () => {
     const { broker, poll } = setup(0);
     const ac = new AbortController();
-    const p = poll({ maxItems: 5, signal: ac.signal });
+    const p = poll({ maxItems: 5 }, { signal: ac.signal });
     setTimeout(() => ac.abort(), 20);
     await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(broker.calls[0]!.cancelled).toBe(true);

@@ -1,23 +1,33 @@
 import type { QueuesUpstreamRequest } from '@kubemq/core/internal';
+import type { QueueSendFailure, QueueSendResult } from '../../src/index.js';
 import { DEFAULT_QUEUE_LIMITS } from '../../src/internal/limits.js';
-import { QueuesUpstream } from '../../src/internal/upstream/upstream.js';
+import { QueueUpstream } from '../../src/internal/upstream/upstream.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
-function setup(drainTimeoutMs = 1000) {
+function setup(defaultTimeoutMs = 1000) {
   const broker = new FakeQueueBroker();
-  const up = new QueuesUpstream(broker.internals(), DEFAULT_QUEUE_LIMITS, 1000, drainTimeoutMs);
+  const up = new QueueUpstream(broker.internals(), DEFAULT_QUEUE_LIMITS, defaultTimeoutMs);
   const batch = (n: number, channel = 'q') => Array.from({ length: n }, (_, i) => ({ channel, body: `b${i}` }));
   return { broker, up, batch };
 }
 
-describe('QueuesUpstream (against a broker-like fake)', () => {
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const isFailure = (r: QueueSendResult | QueueSendFailure | undefined): r is QueueSendFailure => r !== undefined && 'error' in r;
+
+describe('queueUpstream stream (against a broker-like fake)', () => {
   it('correlates answers that arrive out of order', async () => {
     const { broker, up, batch } = setup();
     broker.holdUpstream = true;
     const a = up.send(batch(2));
     const b = up.send(batch(3));
-    await new Promise((r) => setTimeout(r, 5));
-    expect(broker.heldUpstream).toHaveLength(2);
+    await until(() => broker.heldUpstream.length === 2);
     broker.heldUpstream[1]!();
     broker.heldUpstream[0]!();
     const [ra, rb] = await Promise.all([a, b]);
@@ -30,11 +40,16 @@ describe('QueuesUpstream (against a broker-like fake)', () => {
     await up.close();
   });
 
-  it('counts per-message failures from the results', async () => {
+  it('gives a stored message its sentAt and a refused one only its error, and counts the refusals', async () => {
     const { up } = setup();
     const res = await up.send([{ channel: 'q', body: '1' }, { channel: 'rejected', body: '2' }]);
     expect(res.failed).toBe(1);
-    expect(res.results[1]?.error?.brokerCode).toBe(120);
+    const [stored, refused] = res.results;
+    expect(isFailure(stored)).toBe(false);
+    expect((stored as QueueSendResult).sentAt).toBeInstanceOf(Date);
+    expect(isFailure(refused)).toBe(true);
+    expect(Object.keys(refused!).sort()).toEqual(['error', 'id']);
+    expect((refused as QueueSendFailure).error.brokerCode).toBe(120);
     await up.close();
   });
 
@@ -43,6 +58,8 @@ describe('QueuesUpstream (against a broker-like fake)', () => {
     await expect(up.send([])).rejects.toMatchObject({ code: 'VALIDATION', field: 'messages' });
     await expect(up.send([{ channel: 'q' }])).rejects.toMatchObject({ field: 'messages[0].body' });
     await expect(up.send([{ channel: 'q', body: 'x', policy: { maxReceiveCount: 2000 } }])).rejects.toMatchObject({ field: 'messages[0].policy.maxReceiveCount' });
+    await expect(up.send([{ channel: 'q', body: 'x', policy: { delaySeconds: 1.5 } }])).rejects.toMatchObject({ field: 'messages[0].policy.delaySeconds' });
+    await expect(up.close({ timeoutMs: -1 })).rejects.toMatchObject({ field: 'timeoutMs' });
     expect(broker.calls).toHaveLength(0);
   });
 
@@ -50,7 +67,7 @@ describe('QueuesUpstream (against a broker-like fake)', () => {
     const { broker, up, batch } = setup();
     broker.holdUpstream = true;
     const pending = up.send(batch(2));
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => broker.heldUpstream.length === 1);
     broker.calls[0]!.fail();
     await expect(pending).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
     expect(up.counters.pending).toBe(0);
@@ -63,31 +80,86 @@ describe('QueuesUpstream (against a broker-like fake)', () => {
     await up.close();
   });
 
-  it('close half-closes, waits for pending answers, and only then cancels', async () => {
+  it('close half-closes, waits for pending answers, and only then cancels; sends after it fail with CLOSED', async () => {
     const { broker, up, batch } = setup();
     broker.holdUpstream = true;
     const pending = up.send(batch(2));
-    await new Promise((r) => setTimeout(r, 5));
-    const closing = up.close();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => broker.heldUpstream.length === 1);
+    let closed = false;
+    const closing = up.close().then(() => (closed = true));
     const call = broker.calls[0]!;
-    expect(call.ended).toBe(true);
+    await until(() => call.ended);
     expect(call.cancelled).toBe(false); // never abort while an answer is owed (§5.3)
+    expect(closed).toBe(false);
     broker.heldUpstream[0]!();
     await expect(pending).resolves.toMatchObject({ failed: 0 });
     await closing;
     expect(call.cancelled).toBe(true);
     await expect(up.send(batch(1))).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(broker.calls).toHaveLength(1);
   });
 
-  it('close gives up after the drain timeout and fails what is still pending', async () => {
+  it('sends made before close() still go out, even while the stream is being opened, and are answered', async () => {
+    const { broker, up, batch } = setup();
+    const sends = [up.send(batch(1)), up.send(batch(2)), up.send(batch(3))];
+    await up.close();
+    expect((await Promise.all(sends)).map((r) => r.results.length)).toEqual([1, 2, 3]);
+    expect(broker.written('QueuesUpstream')).toHaveLength(3);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+
+  it('close timeoutMs bounds the whole close: what is still pending fails with TIMEOUT and the stream ends', async () => {
+    const { broker, up, batch } = setup(60_000);
+    broker.holdUpstream = true;
+    const pending = up.send(batch(1), { timeoutMs: 60_000 });
+    await until(() => broker.heldUpstream.length === 1);
+    await up.close({ timeoutMs: 50 });
+    await expect(pending).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(up.counters.pending).toBe(0);
+  });
+
+  it('without a bound, close waits at most the client\'s defaultTimeoutMs', async () => {
     const { broker, up, batch } = setup(50);
     broker.holdUpstream = true;
-    const pending = up.send(batch(1), { timeoutMs: 5000 });
-    await new Promise((r) => setTimeout(r, 5));
+    const pending = up.send(batch(1), { timeoutMs: 60_000 });
+    await until(() => broker.heldUpstream.length === 1);
     await up.close();
     await expect(pending).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+
+  it('aborting a close ends its wait: pending sends fail with CANCELLED', async () => {
+    const { broker, up, batch } = setup(60_000);
+    broker.holdUpstream = true;
+    const pending = up.send(batch(1), { timeoutMs: 60_000 });
+    await until(() => broker.heldUpstream.length === 1);
+    const ac = new AbortController();
+    const closing = up.close({ signal: ac.signal });
+    await until(() => broker.calls[0]!.ended);
+    ac.abort();
+    await closing;
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+
+  it('a later close with a shorter bound ends an earlier close\'s wait; both resolve together', async () => {
+    const { broker, up, batch } = setup(60_000);
+    broker.holdUpstream = true;
+    const pending = up.send(batch(1), { timeoutMs: 60_000 });
+    await until(() => broker.heldUpstream.length === 1);
+    const first = up.close();
+    const second = up.close({ timeoutMs: 0 });
+    await Promise.all([first, second]);
+    await expect(pending).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+
+  it('closing an upstream that never sent opens no stream', async () => {
+    const { broker, up } = setup();
+    await up.close();
+    await up[Symbol.asyncDispose]();
+    expect(broker.calls).toHaveLength(0);
   });
 
   it('a send without an answer in time fails with TIMEOUT and is forgotten', async () => {

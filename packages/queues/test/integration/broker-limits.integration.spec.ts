@@ -2,7 +2,7 @@ import type { KubemqClient } from '@kubemq/core';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { expectedKind } from '@kubemq/testing';
 import { itSkipBecause, uniqueChannel } from '@kubemq/testing/jest';
-import { queues } from '../../src/index.js';
+import { queues, queueUpstream } from '../../src/index.js';
 import { connect } from './helpers.js';
 
 // A broker configured with a lower delay limit than the client assumes: the broker's own refusal
@@ -28,7 +28,7 @@ describe('broker-side refusals (own broker, QUEUE_MAX_DELAY_SECONDS=60)', () => 
 
   itConfigured('a single send the broker refuses throws a KubemqError with the broker code', async () => {
     const channel = uniqueChannel('q.limits');
-    await expect(queues(client).send({ channel, body: 'x', policy: { delayMs: 120_000 } })).rejects.toMatchObject({
+    await expect(queues(client).send({ channel, body: 'x', policy: { delaySeconds: 120 } })).rejects.toMatchObject({
       code: 'VALIDATION',
       brokerCode: 135,
       retryable: false,
@@ -39,17 +39,32 @@ describe('broker-side refusals (own broker, QUEUE_MAX_DELAY_SECONDS=60)', () => 
     const channel = uniqueChannel('q.limits');
     const batch = await queues(client).sendBatch([
       { channel, body: 'ok' },
-      { channel, body: 'too late', policy: { delayMs: 120_000 } },
+      { channel, body: 'too late', policy: { delaySeconds: 120 } },
     ]);
     expect(batch.failed).toBe(1);
-    expect(batch.results[0]?.error).toBeUndefined();
-    expect(batch.results[1]?.error).toMatchObject({ brokerCode: 135 });
-    expect(batch.results[1]?.sentAt).toBeUndefined();
+    expect(batch.results[0]).toMatchObject({ sentAt: expect.any(Date) as Date });
+    expect(batch.results[0]).not.toHaveProperty('error');
+    // A refused message has no store time, only the broker's error.
+    expect(Object.keys(batch.results[1] ?? {}).sort()).toEqual(['error', 'id']);
+    expect(batch.results[1]).toMatchObject({ error: { brokerCode: 135 } });
+  });
+
+  itConfigured('an upstream send reports the refused message in its result and counts it', async () => {
+    const channel = uniqueChannel('q.limits');
+    await using up = queueUpstream(client);
+    const batch = await up.send([
+      { channel, body: 'too late', policy: { delaySeconds: 120 } },
+      { channel, body: 'ok' },
+    ]);
+    expect(batch.failed).toBe(1);
+    expect(Object.keys(batch.results[0] ?? {}).sort()).toEqual(['error', 'id']);
+    expect(batch.results[0]).toMatchObject({ error: { brokerCode: 135 } });
+    expect(batch.results[1]).toMatchObject({ sentAt: expect.any(Date) as Date });
   });
 
   itConfigured('client-side limits can be raised or lowered to match the broker', async () => {
     const channel = uniqueChannel('q.limits');
     const q = queues(client, { limits: { maxDelaySeconds: 60 } });
-    await expect(q.send({ channel, body: 'x', policy: { delayMs: 120_000 } })).rejects.toMatchObject({ field: 'policy.delayMs' });
+    await expect(q.send({ channel, body: 'x', policy: { delaySeconds: 120 } })).rejects.toMatchObject({ field: 'policy.delaySeconds' });
   });
 });

@@ -1,5 +1,5 @@
 import type { KubemqClient } from '@kubemq/core';
-import { queues, type QueueConsumer } from '../../src/index.js';
+import { queues, queueUpstream, type QueueConsumer } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
@@ -34,19 +34,15 @@ describe('queue consumers across broker outages (own broker)', () => {
     for (let i = 0; i < all.length; i += 1000) {
       expect((await q.sendBatch(all.slice(i, i + 1000).map((body) => ({ channel, body })))).failed).toBe(0);
     }
-    const batchSize = 50;
+    const maxItems = 50;
     const seen = new Map<string, number>();
     const consumers: QueueConsumer[] = Array.from({ length: 4 }, () =>
-      q.consume(
-        channel,
-        async (msg) => {
-          seen.set(msg.text(), (seen.get(msg.text()) ?? 0) + 1);
-          await new Promise((r) => setTimeout(r, 1));
-        },
-        { batchSize, concurrency: 2, waitTimeoutMs: 1000 },
-      ),
+      q.consume({ channel, maxItems, concurrency: 2, waitTimeoutMs: 1000 }, async (msg) => {
+        seen.set(msg.text(), (seen.get(msg.text()) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 1));
+      }),
     );
-    const strandable = () => consumers.reduce((n, x) => n + x.stats.pollsInFlightAtLoss * batchSize, 0);
+    const strandable = () => consumers.reduce((n, x) => n + x.stats.pollsInFlightAtLoss * maxItems, 0);
     try {
       await eventually(() => expect(seen.size).toBeGreaterThan(500), { timeoutMs: 30_000, intervalMs: 20 });
       await outage(b);
@@ -55,7 +51,7 @@ describe('queue consumers across broker outages (own broker)', () => {
       await eventually(
         async () => {
           expect(seen.size + strandable()).toBeGreaterThanOrEqual(all.length);
-          expect((await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+          expect((await q.peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
           expect(consumers.every((x) => x.stats.streamsOpen <= 1)).toBe(true);
         },
         { timeoutMs: 120_000, intervalMs: 500 },
@@ -103,7 +99,7 @@ describe('queue consumers across broker outages (own broker)', () => {
     const q = queues(c);
     const channel = uniqueChannel('q.restarts');
     const seen = new Set<string>();
-    const consumer = q.consume(channel, (msg) => void seen.add(msg.text()), { batchSize: 10, waitTimeoutMs: 1000 });
+    const consumer = q.consume({ channel, maxItems: 10, waitTimeoutMs: 1000 }, (msg) => void seen.add(msg.text()));
     const listenersAtStart = consumer.stats.listeners;
     try {
       for (let round = 0; round < 10; round++) {
@@ -133,7 +129,7 @@ describe('queue consumers across broker outages (own broker)', () => {
     const b = broker as KubemqBroker;
     const q = queues(c);
     const channel = uniqueChannel('q.up.restart');
-    const up = q.upstream();
+    const up = queueUpstream(c);
     try {
       expect((await up.send([{ channel, body: 'before' }])).failed).toBe(0);
       await b.restart();
@@ -155,7 +151,7 @@ describe('queue consumers across broker outages (own broker)', () => {
     } finally {
       await up.close();
     }
-    const bodiesSeen = (await q.receive({ channel, maxItems: 3, waitTimeoutMs: 1000 })).messages.map((m) => m.text());
+    const bodiesSeen = (await q.receive({ channel, maxItems: 3, waitTimeoutSeconds: 1 })).messages.map((m) => m.text());
     expect(bodiesSeen).toContain('after');
     expect(bodiesSeen.filter((x) => x === 'after').length).toBeGreaterThanOrEqual(1);
   }, 120_000);

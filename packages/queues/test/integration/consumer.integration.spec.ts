@@ -1,6 +1,6 @@
-import type { KubemqClient } from '@kubemq/core';
+import { KubemqClient, type LogFields } from '@kubemq/core';
 import { queues, type QueueConsumer, type QueuesClient } from '../../src/index.js';
-import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
 
 interface Delivery {
@@ -36,16 +36,12 @@ describe('queue consumers', () => {
     const deliveries = new Map<string, Delivery[]>();
     const started = Date.now();
     const consumers: QueueConsumer[] = Array.from({ length: 4 }, (_, consumer) =>
-      q.consume(
-        channel,
-        (msg) => {
-          const body = msg.text();
-          const seen = deliveries.get(body) ?? [];
-          seen.push({ consumer, sequence: msg.sequence, receiveCount: msg.receiveCount, transactionId: msg.transactionId, at: Date.now() - started });
-          deliveries.set(body, seen);
-        },
-        { batchSize: 100, concurrency: 4, waitTimeoutMs: 1000 },
-      ),
+      q.consume({ channel, maxItems: 100, concurrency: 4, waitTimeoutMs: 1000 }, (msg) => {
+        const body = msg.text();
+        const seen = deliveries.get(body) ?? [];
+        seen.push({ consumer, sequence: msg.sequence, receiveCount: msg.receiveCount, transactionId: msg.transactionId, at: Date.now() - started });
+        deliveries.set(body, seen);
+      }),
     );
     try {
       await eventually(() => expect(deliveries.size).toBe(10_000), { timeoutMs: 90_000, intervalMs: 200 });
@@ -76,7 +72,7 @@ describe('queue consumers', () => {
         expect(st.polls - st.batches).toBeLessThanOrEqual(Math.ceil(elapsed / 1000) + 2);
         expect(st.streamsOpen).toBe(0);
       }
-      expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(0);
+      expect(await q.purge({ channel, waitTimeoutSeconds: 1 })).toBe(0);
     } finally {
       await Promise.all(consumers.map((c) => c.stop()));
     }
@@ -90,17 +86,13 @@ describe('queue consumers', () => {
     const attempts: number[] = [];
     const ok: string[] = [];
     const errors: unknown[] = [];
-    const consumer = q.consume(
-      channel,
-      (msg) => {
-        if (msg.text() === 'poison') {
-          attempts.push(msg.receiveCount);
-          throw new Error('cannot handle');
-        }
-        ok.push(msg.text());
-      },
-      { batchSize: 2, waitTimeoutMs: 1000, onError: (err) => errors.push(err) },
-    );
+    const consumer = q.consume({ channel, maxItems: 2, waitTimeoutMs: 1000, onError: (error) => errors.push(error) }, (msg) => {
+      if (msg.text() === 'poison') {
+        attempts.push(msg.receiveCount);
+        throw new Error('cannot handle');
+      }
+      ok.push(msg.text());
+    });
     try {
       await eventually(() => expect(attempts).toEqual([1, 2, 3]), { timeoutMs: 30_000, intervalMs: 100 });
       expect(ok).toEqual(['fine']);
@@ -127,7 +119,7 @@ describe('queue consumers', () => {
     }
     expect(got.slice(0, 7)).toEqual(bodies(7));
     expect(got[7]).toBe(bodies(7)[4]);
-    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(0);
+    expect(await q.purge({ channel, waitTimeoutSeconds: 1 })).toBe(0);
   }, 30_000);
 
   it('transactions: one at a time; the next poll waits for the settlement', async () => {
@@ -143,7 +135,7 @@ describe('queue consumers', () => {
     }
     expect(batches).toBe(2);
     expect(got).toEqual(bodies(6));
-    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(0);
+    expect(await q.purge({ channel, waitTimeoutSeconds: 1 })).toBe(0);
   }, 30_000);
 
   it('unsubscribing with a transaction in hand returns its messages to the queue', async () => {
@@ -153,9 +145,73 @@ describe('queue consumers', () => {
       expect(tx.messages).toHaveLength(2);
       break; // unsettled
     }
-    await eventually(async () => expect((await q.peek({ channel, maxItems: 2, waitTimeoutMs: 1000 })).messages).toHaveLength(2), {
+    await eventually(async () => expect((await q.peek({ channel, maxItems: 2, waitTimeoutSeconds: 1 })).messages).toHaveLength(2), {
       timeoutMs: 10_000,
       intervalMs: 100,
     });
+  }, 30_000);
+
+  it("without onError, a handler's error is a warning through the client's logger", async () => {
+    const warnings: { message: string; fields: LogFields | undefined }[] = [];
+    const noop = (): void => undefined;
+    const logged = await KubemqClient.connect({
+      address: sharedBroker().address,
+      clientId: uniqueClientId('queues-consume-log'),
+      logger: { debug: noop, info: noop, warn: (message, fields) => void warnings.push({ message, fields }), error: noop },
+      logLevel: 'warn',
+    });
+    const channel = uniqueChannel('q.consume.log');
+    try {
+      await q.send({ channel, body: 'fails once' });
+      let failed = false;
+      const consumer = queues(logged).consume({ channel, waitTimeoutMs: 1000 }, () => {
+        if (failed) return;
+        failed = true;
+        throw new Error('first attempt fails');
+      });
+      try {
+        await eventually(() => expect(consumer.stats.acked).toBe(1), { timeoutMs: 15_000, intervalMs: 50 });
+      } finally {
+        await consumer.stop();
+      }
+      expect(consumer.stats.handlerErrors).toBe(1);
+      const handlerWarnings = warnings.filter((w) => w.fields?.['channel'] === channel);
+      expect(handlerWarnings).toEqual([{ message: expect.stringContaining('handler threw') as string, fields: expect.objectContaining({ error: 'first attempt fails' }) as LogFields }]);
+    } finally {
+      await logged.close();
+    }
+  }, 30_000);
+
+  it('aborting its signal stops a consumer: done resolves, the batch in hand is settled, nothing more is handled', async () => {
+    const channel = uniqueChannel('q.consume.signal');
+    await q.sendBatch(bodies(3).map((body) => ({ channel, body })));
+    const ac = new AbortController();
+    const handled: string[] = [];
+    const consumer = q.consume({ channel, maxItems: 1, waitTimeoutMs: 1000, signal: ac.signal }, (msg) => {
+      handled.push(msg.text());
+      if (handled.length === 1) ac.abort();
+    });
+    await expect(consumer.done).resolves.toBeUndefined();
+    expect(handled).toEqual([bodies(3)[0]]);
+    expect(consumer.stats.acked).toBe(1);
+    await consumer.stop(); // idempotent
+    expect((await q.peek({ channel, maxItems: 3, waitTimeoutSeconds: 1 })).messages.map((m) => m.text())).toEqual(bodies(3).slice(1));
+  }, 30_000);
+
+  it('await using stops a consumer at the end of its scope', async () => {
+    const channel = uniqueChannel('q.consume.using');
+    await q.send({ channel, body: 'one' });
+    const handled: string[] = [];
+    let scoped: QueueConsumer | undefined;
+    {
+      await using consumer = q.consume({ channel, waitTimeoutMs: 1000 }, (msg) => void handled.push(msg.text()));
+      scoped = consumer;
+      await eventually(() => expect(consumer.stats.acked).toBe(1), { timeoutMs: 10_000, intervalMs: 50 });
+    }
+    await expect(scoped.done).resolves.toBeUndefined();
+    await eventually(() => expect(scoped?.stats.streamsOpen).toBe(0), { timeoutMs: 5000, intervalMs: 20 });
+    await q.send({ channel, body: 'nobody left' });
+    expect((await q.peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages.map((m) => m.text())).toEqual(['nobody left']);
+    expect(handled).toEqual(['one']);
   }, 30_000);
 });

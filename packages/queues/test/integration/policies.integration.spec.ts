@@ -18,14 +18,14 @@ describe('queue policies through the broker', () => {
 
   it('delay: invisible before the delay, visible after', async () => {
     const channel = uniqueChannel('q.delay');
-    const sent = await q.send({ channel, body: 'later', policy: { delayMs: 3000 } });
+    const sent = await q.send({ channel, body: 'later', policy: { delaySeconds: 3 } });
     expect(sent.delayedTo).toBeInstanceOf(Date);
     expect((sent.delayedTo as Date).getTime()).toBeGreaterThan((sent.sentAt as Date).getTime() + 2000);
-    expect((await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+    expect((await q.peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
     let got: string[] = [];
     await eventually(
       async () => {
-        got = (await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages.map((m) => m.text());
+        got = (await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages.map((m) => m.text());
         expect(got).toEqual(['later']);
       },
       { timeoutMs: 15_000, intervalMs: 200 },
@@ -35,19 +35,19 @@ describe('queue policies through the broker', () => {
 
   it('expiration: an expired message is never delivered', async () => {
     const channel = uniqueChannel('q.expire');
-    const sent = await q.send({ channel, body: 'stale', policy: { expirationMs: 1000 } });
+    const sent = await q.send({ channel, body: 'stale', policy: { expirationSeconds: 1 } });
     expect(sent.expiresAt).toBeInstanceOf(Date);
     await q.send({ channel, body: 'fresh' });
     await new Promise((r) => setTimeout(r, 2500));
     const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 });
     expect(tx.messages.map((m) => m.text())).toEqual(['fresh']);
     await tx.ackAll();
-    expect((await q.receive({ channel, maxItems: 2, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+    expect((await q.receive({ channel, maxItems: 2, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
   }, 20_000);
 
   /** A queue whose head message has expired, with a live message behind it. */
   async function expiredHead(channel: string): Promise<void> {
-    await q.send({ channel, body: 'stale', policy: { expirationMs: 1000 } });
+    await q.send({ channel, body: 'stale', policy: { expirationSeconds: 1 } });
     await new Promise((r) => setTimeout(r, 1500)); // until it has expired
     await q.send({ channel, body: 'live' });
   }
@@ -69,7 +69,7 @@ describe('queue policies through the broker', () => {
     const channel = uniqueChannel('q.expire.consume');
     await expiredHead(channel);
     const handled: string[] = [];
-    const consumer = q.consume(channel, (msg) => void handled.push(msg.text()), { batchSize: 1, waitTimeoutMs: 1000 });
+    const consumer = q.consume({ channel, maxItems: 1, waitTimeoutMs: 1000 }, (msg) => void handled.push(msg.text()));
     try {
       await eventually(() => expect(handled).toEqual(['live']), { timeoutMs: 10_000, intervalMs: 50 });
     } finally {
@@ -99,6 +99,6 @@ describe('queue policies through the broker', () => {
     expect(m.receiveCount).toBe(1);
     expect(m.policy.maxReceiveCount).toBeUndefined(); // the broker zeroes the policy
     await dead.ackAll();
-    expect((await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+    expect((await q.peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
   }, 30_000);
 });

@@ -25,11 +25,11 @@ describe('typed queues (integration)', () => {
     const channel = uniqueChannel('q.typed');
     const jobs = queueChannel(client, { channel, codec: jobCodec() });
     const one = await jobs.send({ value: { id: 1 }, tags: { t: 'x' } });
-    expect(one.error).toBeUndefined();
+    expect(one.sentAt).toBeInstanceOf(Date);
     await queues(client).send({ channel, body: '{"id":"two"}' });
     const batch = await jobs.sendBatch([{ value: { id: 3 } }, { value: { id: 4 }, metadata: 'm' }]);
     expect(batch.failed).toBe(0);
-    const { messages } = await jobs.receive({ maxItems: 10, waitTimeoutMs: 1000 });
+    const { messages } = await jobs.receive({ maxItems: 10, waitTimeoutSeconds: 1 });
     expect(messages.map((m) => (m.ok ? m.value.id : 'bad'))).toEqual([1, 'bad', 3, 4]);
     expect(messages[0]).toMatchObject({ id: one.id, tags: { t: 'x' } });
     expect(messages[1]?.decodeError).toBeInstanceOf(DecodeError);
@@ -44,7 +44,7 @@ describe('typed queues (integration)', () => {
     await expect(jobs.sendBatch([{ value: { id: 1 } }, { value: {} as Job }])).rejects.toMatchObject({ field: 'messages[1].value' });
     await expect(jobs.sendBatch([{ value: { id: 1 } }, null as never])).rejects.toMatchObject({ field: 'messages[1]' });
     await expect(jobs.sendBatch('nope' as never)).rejects.toMatchObject({ name: 'ValidationError' });
-    const peeked = await jobs.peek({ maxItems: 10, waitTimeoutMs: 1000 });
+    const peeked = await jobs.peek({ maxItems: 10, waitTimeoutSeconds: 1 });
     expect(peeked.messages).toEqual([]);
   });
 
@@ -89,7 +89,7 @@ describe('typed queues (integration)', () => {
     await jobs.send({ value: { id: 3 }, policy });
     const handled: number[] = [];
     const errors: unknown[] = [];
-    const consumer = jobs.consume((m) => void handled.push(m.value.id), { waitTimeoutMs: 1000, onError: (err) => errors.push(err) });
+    const consumer = jobs.consume({ waitTimeoutMs: 1000, onError: (error) => errors.push(error) }, (m) => void handled.push(m.value.id));
     try {
       await eventually(() => expect(handled.sort()).toEqual([1, 3]));
       await eventually(() => expect(errors).toHaveLength(1));
@@ -99,8 +99,19 @@ describe('typed queues (integration)', () => {
     expect(errors[0]).toBeInstanceOf(DecodeError);
     expect(errors[0]).toMatchObject({ operation: 'queues.consume', channel });
     await eventually(async () => {
-      const { messages } = await queueChannel(client, { channel: dead, codec: textCodec() }).receive({ maxItems: 10, waitTimeoutMs: 1000 });
+      const { messages } = await queueChannel(client, { channel: dead, codec: textCodec() }).receive({ maxItems: 10, waitTimeoutSeconds: 1 });
       expect(messages.map((m) => m.value)).toEqual(['[]']);
     });
   });
+
+  it('purge and the call options: the same as the client, with the channel fixed', async () => {
+    const channel = uniqueChannel('q.typed.purge');
+    const jobs = queueChannel(client, { channel, codec: jobCodec() });
+    await jobs.sendBatch([{ value: { id: 1 } }, { value: { id: 2 } }]);
+    expect(await jobs.purge()).toBe(2);
+    expect(await jobs.purge({ waitTimeoutSeconds: 1 })).toBe(0);
+    await expect(jobs.receive({ maxItems: 1, waitTimeoutSeconds: 5 }, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(jobs.poll({ maxItems: 1 }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(() => jobs.consume({ maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
+  }, 30_000);
 });

@@ -4,7 +4,7 @@ import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { queues } from '../../src/index.js';
+import { queues, queueUpstream } from '../../src/index.js';
 
 describe('queues tracing through the broker (integration)', () => {
   let capture: TelemetryCapture;
@@ -32,9 +32,9 @@ describe('queues tracing through the broker (integration)', () => {
     const batch = await queues(producer).sendBatch([{ channel, body: 'job-2' }, { channel, body: 'job-3' }]);
     const tracer = capture.tracerProvider.getTracer('user');
     const done: string[] = [];
-    const worker = queues(consumer).consume(channel, (m) => tracer.startActiveSpan(`work ${m.text()}`, (span) => (done.push(m.id), span.end())), {
-      waitTimeoutMs: 1000,
-    });
+    const worker = queues(consumer).consume({ channel, waitTimeoutMs: 1000 }, (m) =>
+      tracer.startActiveSpan(`work ${m.text()}`, (span) => (done.push(m.id), span.end())),
+    );
     try {
       await eventually(() => expect(done).toHaveLength(3));
     } finally {
@@ -68,7 +68,7 @@ describe('queues tracing through the broker (integration)', () => {
 
   it('subscribe() delivers each message in a child of its send span; upstream sends and the simple receive are traced', async () => {
     const channel = uniqueChannel('q.otel.sub');
-    await using up = queues(producer).upstream();
+    await using up = queueUpstream(producer);
     const { results } = await up.send([{ channel, body: 'a' }]);
     const id = results[0]?.id;
     for await (const m of queues(consumer).subscribe({ channel, maxItems: 1, waitTimeoutMs: 1000 })) {
@@ -82,7 +82,7 @@ describe('queues tracing through the broker (integration)', () => {
 
     const simple = uniqueChannel('q.otel.simple');
     await queues(producer).send({ channel: simple, body: 'x' });
-    const { messages } = await queues(consumer).receive({ channel: simple, maxItems: 5, waitTimeoutMs: 1000 });
+    const { messages } = await queues(consumer).receive({ channel: simple, maxItems: 5, waitTimeoutSeconds: 1 });
     expect(messages).toHaveLength(1);
     const receive = (await capture.waitForSpans((all) => all.some((s) => s.name === `receive ${simple}`))).find((s) => s.name === `receive ${simple}`);
     expect(receive?.attributes).toMatchObject({ 'messaging.batch.message_count': 1, 'messaging.operation.type': 'receive' });

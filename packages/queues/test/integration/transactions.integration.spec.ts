@@ -3,7 +3,7 @@ import { queues, QueueTransactionError, type QueuesClient } from '../../src/inde
 import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
 
-describe('queue stream API: poll transactions and the upstream', () => {
+describe('queue stream API: poll transactions', () => {
   let client: KubemqClient;
   let q: QueuesClient;
 
@@ -23,7 +23,7 @@ describe('queue stream API: poll transactions and the upstream', () => {
     return channel;
   }
 
-  const waiting = async (channel: string, n: number) => (await q.peek({ channel, maxItems: n, waitTimeoutMs: 1000 })).messages;
+  const waiting = async (channel: string, n: number) => (await q.peek({ channel, maxItems: n, waitTimeoutSeconds: 1 })).messages;
 
   it('ack-all removes the transaction’s messages; settling again throws and sends nothing', async () => {
     const channel = await fill('q.tx.ack', 3);
@@ -53,7 +53,7 @@ describe('queue stream API: poll transactions and the upstream', () => {
     const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 });
     await tx.requeueAll(target);
     expect(await waiting(channel, 2)).toHaveLength(0);
-    const moved = await q.receive({ channel: target, maxItems: 2, waitTimeoutMs: 1000 });
+    const moved = await q.receive({ channel: target, maxItems: 2, waitTimeoutSeconds: 1 });
     expect(moved.messages.map((m) => m.text())).toEqual(bodies(2));
   });
 
@@ -67,9 +67,9 @@ describe('queue stream API: poll transactions and the upstream', () => {
     await c!.requeue(target);
     expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'nacked', 'requeued']);
     expect(tx.state).toBe('settled');
-    const back = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+    const back = await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 1 });
     expect(back.messages.map((m) => [m.text(), m.receiveCount])).toEqual([[bodies(3)[1], 2]]);
-    expect((await q.receive({ channel: target, maxItems: 1, waitTimeoutMs: 1000 })).messages.map((m) => m.text())).toEqual([bodies(3)[2]]);
+    expect((await q.receive({ channel: target, maxItems: 1, waitTimeoutSeconds: 1 })).messages.map((m) => m.text())).toEqual([bodies(3)[2]]);
   });
 
   it('acks a list of sequences, then nacks the rest', async () => {
@@ -80,7 +80,7 @@ describe('queue stream API: poll transactions and the upstream', () => {
     expect(tx.state).toBe('open');
     await tx.nackSequences([seqs[1]!, seqs[3]!]);
     expect(tx.state).toBe('settled');
-    const back = await q.receive({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    const back = await q.receive({ channel, maxItems: 2, waitTimeoutSeconds: 1 });
     expect(back.messages.map((m) => m.text()).sort()).toEqual([bodies(4)[1], bodies(4)[3]]);
   });
 
@@ -99,7 +99,7 @@ describe('queue stream API: poll transactions and the upstream', () => {
     await tx.close();
     expect(tx.state).toBe('closed');
     await expect(tx.ackAll()).rejects.toMatchObject({ reason: 'closed' });
-    const back = await q.receive({ channel, maxItems: 2, waitTimeoutMs: 1000 });
+    const back = await q.receive({ channel, maxItems: 2, waitTimeoutSeconds: 1 });
     expect(back.messages.map((m) => m.text()).sort()).toEqual(bodies(3).slice(1));
   });
 
@@ -110,10 +110,10 @@ describe('queue stream API: poll transactions and the upstream', () => {
     expect(tx.messages.map((m) => m.text())).toEqual(['first']);
     await q.send({ channel, body: 'late' });
     // hidden from everyone while the transaction is open
-    expect((await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 })).messages).toHaveLength(0);
+    expect((await q.peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
     await tx.messages[0]!.ack(); // the SDK closes the transaction with its last known message
     expect(tx.state).toBe('settled');
-    const back = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 2000 });
+    const back = await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 2 });
     expect(back.messages.map((m) => m.text())).toEqual(['late']);
   }, 20_000);
 
@@ -128,20 +128,14 @@ describe('queue stream API: poll transactions and the upstream', () => {
     expect(empty.messages).toHaveLength(0);
   }, 20_000);
 
-  it('sends batches over the upstream and gets every result', async () => {
-    const channel = uniqueChannel('q.up');
-    const up = q.upstream();
-    try {
-      const batches = await Promise.all(
-        Array.from({ length: 10 }, (_, b) => up.send(bodies(100, `b${b}`).map((body) => ({ channel, body })))),
-      );
-      expect(batches.map((r) => r.failed)).toEqual(Array(10).fill(0));
-      expect(batches.flatMap((r) => r.results)).toHaveLength(1000);
-    } finally {
-      await up.close();
-    }
-    const info = await q.info({ channels: channel });
-    expect(info.queues.find((x) => x.name === channel)?.messages).toBe(1000);
-    expect(await q.ackAll({ channel, waitTimeoutMs: 1000 })).toBe(1000);
-  });
+  it("a poll's call options bound it: timeoutMs ends a long wait, an aborted signal ends it at once", async () => {
+    const channel = uniqueChannel('q.tx.bound');
+    await expect(q.poll({ channel, maxItems: 1, waitTimeoutMs: 10_000 }, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(q.poll({ channel, maxItems: 1 }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
+    // The queue still works for the next poll, and nothing was taken by the ended ones.
+    await q.send({ channel, body: 'after' });
+    const tx = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 2000 });
+    expect(tx.messages.map((m) => m.text())).toEqual(['after']);
+    await tx.ackAll();
+  }, 30_000);
 });

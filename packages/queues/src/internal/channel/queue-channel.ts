@@ -1,4 +1,4 @@
-import type { Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
+import type { CallOptions, Codec, Decoded, IterableObservable, KubemqClient } from '@kubemq/core';
 import {
   decodeEach,
   decodeReceived,
@@ -11,17 +11,17 @@ import {
 } from '@kubemq/core/internal';
 import { map } from 'rxjs';
 import { QueuesClient, type ConsumeOptions, type QueuesSubscription } from '../../queues-client.js';
-import type { QueueConsumer, QueueHandler } from '../consumer/consumer.js';
+import type { QueueConsumer, QueueHandler } from '../consumer/queue-consumer.js';
 import type {
-  CallOptions,
   PolledQueueMessage,
-  PollRequest,
   PollResponse,
-  QueueBatchResult,
+  QueueBatchSendResult,
   QueueMessage,
+  QueueMessageReceive,
+  QueuePollOptions,
+  QueuePurgeOptions,
   QueueReceiveOptions,
   QueueSendResult,
-  ReceivedQueueMessage,
 } from '../../types.js';
 
 /**
@@ -42,10 +42,10 @@ export interface TypedQueueMessage<T> extends Omit<QueueMessage, 'channel' | 'bo
  *
  * @example
  * ```ts
- * const image = (m: TypedReceivedQueueMessage<{ image: string }>) => (m.ok ? m.value.image : undefined);
+ * const image = (m: TypedQueueMessageReceive<{ image: string }>) => (m.ok ? m.value.image : undefined);
  * ```
  */
-export type TypedReceivedQueueMessage<T> = ReceivedQueueMessage & Decoded<T>;
+export type TypedQueueMessageReceive<T> = QueueMessageReceive & Decoded<T>;
 
 /**
  * A polled message with its body decoded; settle it as any polled message (`ack`, `nack`, `requeue`).
@@ -95,9 +95,9 @@ export interface TypedPollResponse<T> extends Omit<PollResponse, 'messages'> {
  */
 export interface TypedQueueReceiveResult<T> {
   /** The messages, decoded. */
-  messages: TypedReceivedQueueMessage<T>[];
+  readonly messages: readonly TypedQueueMessageReceive<T>[];
   /** How many expired messages the broker dropped while looking. */
-  expired: number;
+  readonly expired: number;
 }
 
 /**
@@ -117,7 +117,15 @@ export interface QueueChannelOptions<T> {
 
 /**
  * One queue with a codec: typed sends, and every receive, peek, poll, subscription and consumer
- * decoding its messages. Made by {@link queueChannel}; the untyped {@link QueuesClient} does the work.
+ * decoding its messages. The same methods as {@link QueuesClient}, with the channel fixed and
+ * values instead of bodies, in the same argument order. Made by {@link queueChannel}; the untyped
+ * QueuesClient does the work.
+ *
+ * @example
+ * ```ts
+ * const jobs: QueueChannel<{ id: number }> = queueChannel(client, { channel: 'jobs', codec: jsonCodec<{ id: number }>() });
+ * await jobs.send({ value: { id: 1 } });
+ * ```
  */
 export class QueueChannel<T> {
   /** The queue this handle works on. */
@@ -125,6 +133,7 @@ export class QueueChannel<T> {
   readonly #queues: QueuesClient;
   readonly #codec: Codec<T>;
 
+  /** Prefer {@link queueChannel}. */
   constructor(queues: QueuesClient, options: QueueChannelOptions<T>) {
     ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<T>(options, 'queues.channel'));
     this.#queues = queues;
@@ -140,7 +149,7 @@ export class QueueChannel<T> {
    * Encodes every value and sends them in one call (see {@link QueuesClient.sendBatch}). A refused
    * value is a ValidationError naming it (`messages[2].value`); nothing is sent then.
    */
-  sendBatch(messages: readonly TypedQueueMessage<T>[], options?: CallOptions): Promise<QueueBatchResult> {
+  sendBatch(messages: readonly TypedQueueMessage<T>[], options?: CallOptions): Promise<QueueBatchSendResult> {
     try {
       // Not an array: passed on as it is, for sendBatch()'s own ValidationError.
       const untyped = Array.isArray(messages) ? messages.map((m, i) => this.#batchEntry(m, i)) : messages;
@@ -151,20 +160,25 @@ export class QueueChannel<T> {
   }
 
   /** Receives and decodes (see {@link QueuesClient.receive}: at-most-once). */
-  async receive(options: Omit<QueueReceiveOptions, 'channel'> = {}): Promise<TypedQueueReceiveResult<T>> {
-    const result = await this.#queues.receive({ ...options, channel: this.channel });
+  async receive(options: Omit<QueueReceiveOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
+    const result = await this.#queues.receive({ ...options, channel: this.channel }, callOptions);
     return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.receive')), expired: result.expired };
   }
 
   /** Looks without removing, and decodes (see {@link QueuesClient.peek}). */
-  async peek(options: Omit<QueueReceiveOptions, 'channel'> = {}): Promise<TypedQueueReceiveResult<T>> {
-    const result = await this.#queues.peek({ ...options, channel: this.channel });
+  async peek(options: Omit<QueueReceiveOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
+    const result = await this.#queues.peek({ ...options, channel: this.channel }, callOptions);
     return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.peek')), expired: result.expired };
   }
 
+  /** Empties the queue and returns how many messages it removed (see {@link QueuesClient.purge}: it always takes the whole wait). */
+  purge(options: Omit<QueuePurgeOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<number> {
+    return this.#queues.purge({ ...options, channel: this.channel }, callOptions);
+  }
+
   /** Polls one transaction and decodes its messages (see {@link QueuesClient.poll}). */
-  async poll(request: Omit<PollRequest, 'channel'> = {}): Promise<TypedPollResponse<T>> {
-    return this.#decodeTransaction(await this.#queues.poll({ ...request, channel: this.channel }), 'queues.poll');
+  async poll(options: Omit<QueuePollOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedPollResponse<T>> {
+    return this.#decodeTransaction(await this.#queues.poll({ ...options, channel: this.channel }, callOptions), 'queues.poll');
   }
 
   /** Polled messages, decoded (see {@link QueuesClient.subscribe}); an undecodable one still has to be settled. */
@@ -186,7 +200,7 @@ export class QueueChannel<T> {
    * throw nacks. A message whose body does not decode never reaches the handler: it is nacked (so
    * the receive count and dead-letter policy apply) and `onError` gets its DecodeError.
    */
-  consume(handler: (message: DecodedQueueMessage<T>) => unknown, options?: ConsumeOptions): QueueConsumer {
+  consume(options: Omit<ConsumeOptions, 'channel'>, handler: (message: DecodedQueueMessage<T>) => unknown): QueueConsumer {
     const codec = this.#codec;
     // Not a function: passed on as it is, for consume()'s own ValidationError.
     const typed: QueueHandler =
@@ -197,7 +211,9 @@ export class QueueChannel<T> {
             return handler(decoded);
           }
         : (handler as QueueHandler);
-    return this.#queues.consume(this.channel, typed, options);
+    // Not an object: passed on as it is, for consume()'s own ValidationError.
+    const untyped = typeof options === 'object' && options !== null ? { ...options, channel: this.channel } : options;
+    return this.#queues.consume(untyped as ConsumeOptions, typed);
   }
 
   /** Entry `index` of a typed batch, encoded (errors name `messages[index]…`). */
@@ -227,8 +243,8 @@ export class QueueChannel<T> {
  * const client = await KubemqClient.connect({ address: 'localhost:50000' });
  * const jobs = queueChannel(client, { channel: 'images.resize', codec: jsonCodec<Resize>() });
  * await jobs.send({ value: { image: 'a.png', width: 640 } });
- * const consumer = jobs.consume(async (job) => console.log('resizing', job.value.image, 'to', job.value.width), {
- *   onError: (err) => console.error(err),
+ * const consumer = jobs.consume({ onError: (error) => console.error(error) }, async (job) => {
+ *   console.log('resizing', job.value.image, 'to', job.value.width);
  * });
  * await consumer.stop();
  * ```

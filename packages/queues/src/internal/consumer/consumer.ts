@@ -9,73 +9,7 @@ import type { LaneCounters } from '../downstream/lane.js';
 import type { PollTransaction } from '../downstream/transaction.js';
 import { queueProcessOperation } from '../telemetry.js';
 import type { ProcessedMemory } from './processed.js';
-
-/**
- * What a consumer has done so far.
- *
- * @example
- * ```ts
- * const { acked, nacked, recoveries, maxPollsInFlight }: QueueConsumerStats = consumer.stats;
- * ```
- */
-export interface QueueConsumerStats {
-  /** Non-empty transactions handled. */
-  batches: number;
-  /** Messages handed to the handler. */
-  messages: number;
-  /** Messages acked: after their handler returned, or again, as a redelivery it skipped. */
-  acked: number;
-  /**
-   * Messages the broker delivered again after a consumer of this queue on this client had already
-   * handled them (an ack that did not reach the broker, or a stream that closed or broke before
-   * it): acked again without calling the handler.
-   */
-  redeliveriesSkipped: number;
-  /** Messages nacked because their handler threw (back to the queue, or to the dead-letter queue). */
-  nacked: number;
-  /** Handler calls that threw (their messages were nacked). */
-  handlerErrors: number;
-  /** Settlements the broker did not confirm (the messages are delivered again). */
-  settleErrors: number;
-  /** Re-opens after a connection loss. */
-  recoveries: number;
-  /** Get requests sent. */
-  polls: number;
-  /** Get requests waiting for the broker right now. */
-  pollsInFlight: number;
-  /** The most get requests ever waiting for the broker at once (1 per consumer). */
-  maxPollsInFlight: number;
-  /** Downstream streams opened in total. */
-  streamsOpened: number;
-  /** Downstream streams open now. */
-  streamsOpen: number;
-  /** End-of-stream listeners the consumer holds right now (constant across reconnects). */
-  listeners: number;
-  /**
-   * Messages that had reached the consumer and were not yet settled when their stream was lost
-   * (each loss is also logged as a warning). A broker that stays up returns them to the queue; the
-   * open-source server, killed with SIGKILL, keeps them for good. After a broker crash, at most
-   * this many messages are missing.
-   */
-  unsettledAtLoss: number;
-  /**
-   * Polls that were waiting for the broker's answer when their stream was lost: for each, the
-   * broker may have taken up to `batchSize` messages this consumer never saw, which a crashed
-   * broker may keep for good. After a crash, at most `unsettledAtLoss + pollsInFlightAtLoss ×
-   * batchSize` messages are missing, and only the second part never reached the handler.
-   */
-  pollsInFlightAtLoss: number;
-}
-
-/**
- * A `consume()` handler: returning (or resolving) acks the message, throwing (or rejecting) nacks it.
- *
- * @example
- * ```ts
- * const handler: QueueHandler = async (msg) => { await save(msg.json()); };
- * ```
- */
-export type QueueHandler = (message: PolledQueueMessage) => unknown;
+import type { QueueConsumer, QueueConsumerStats, QueueHandler } from './queue-consumer.js';
 
 /** What the consumer tells the poll loop it reads from. */
 export interface ConsumerHooks {
@@ -91,7 +25,8 @@ export interface ConsumerRun {
   counters: LaneCounters;
   handler: QueueHandler;
   concurrency: number;
-  onError: ((err: unknown, message: PolledQueueMessage | undefined) => void) | undefined;
+  /** Told of each handler error and each unconfirmed settlement (the caller's, or a warning through the client's logger). */
+  onError: (error: unknown, message: PolledQueueMessage | undefined) => void;
   signal: AbortSignal | undefined;
   track: (resource: { drain(): Promise<void> }) => () => void;
   /** The client's telemetry: each handler call runs in a process span, a child of the message's producer. */
@@ -100,17 +35,13 @@ export interface ConsumerRun {
   processed: { memory: ProcessedMemory; release(): void };
 }
 
-/**
- * A running consumer. `stop()` lets the batch in hand finish and settle, then ends the stream.
- *
- * @example
- * ```ts
- * const consumer = queues(client).consume('tasks', async (msg) => { await handle(msg.json()); }, { concurrency: 4 });
- * // … later
- * await consumer.stop();
- * ```
- */
-export class QueueConsumer {
+/** Starts a consumer: its poll loop opens at once. */
+export function startConsumer(run: ConsumerRun): QueueConsumer {
+  return new RunningConsumer(run);
+}
+
+/** The consumer behind {@link QueueConsumer}: one batch in hand at a time, settled as a whole. */
+class RunningConsumer implements QueueConsumer {
   private readonly subscription: Subscription;
   private inHand: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -121,7 +52,6 @@ export class QueueConsumer {
   private readonly untrack: () => void;
   private readonly onAbort: () => void;
 
-  /** @internal */
   constructor(private readonly run: ConsumerRun) {
     this.finished = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err ? reject(err) : resolve());
@@ -156,7 +86,6 @@ export class QueueConsumer {
     if (run.signal?.aborted) void this.stop();
   }
 
-  /** A snapshot of the consumer's counters (a new object on every read). */
   get stats(): QueueConsumerStats {
     const c = this.run.counters;
     return {
@@ -173,12 +102,10 @@ export class QueueConsumer {
     };
   }
 
-  /** Resolves when the consumer has stopped; rejects when it ended on a non-retryable error. */
   get done(): Promise<void> {
     return this.finished;
   }
 
-  /** Finishes and settles the batch in hand, then ends the stream. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.inHand;
@@ -189,7 +116,6 @@ export class QueueConsumer {
     return this.stopping;
   }
 
-  /** Same as {@link QueueConsumer.stop}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
@@ -245,7 +171,7 @@ export class QueueConsumer {
 
   private report(err: unknown, message: PolledQueueMessage | undefined): void {
     try {
-      this.run.onError?.(err, message);
+      this.run.onError(err, message);
     } catch {
       // a throwing error callback must not stop the consumer
     }

@@ -14,7 +14,7 @@ import type { PollTransaction, TransactionHost } from '../downstream/transaction
 import type { ValidPoll } from '../validation.js';
 
 export interface PollLoopOptions {
-  request: Omit<ValidPoll, 'signal' | 'timeoutMs'>;
+  request: ValidPoll;
   operation: string;
   defaultTimeoutMs: number;
   counters: LaneCounters;
@@ -36,14 +36,15 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
   return new Observable<PollTransaction>((subscriber) => {
     let lane = new DownstreamLane(internals, opts.operation, opts.counters);
     const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
-    const request = { ...opts.request, signal: undefined, timeoutMs: undefined };
+    // A loop's polls have no deadline of their own beyond the wait plus the default timeout.
+    const call = { signal: undefined, timeoutMs: undefined };
     const keepPolling = opts.keepPolling ?? (() => true);
     let stopped = false;
     /** The transaction delivered and not yet terminal. */
     let inHand: PollTransaction | undefined;
     /** The Get written behind the ending settlement of `inHand` (its answer is used only after `inHand` is terminal). */
     let next: Promise<PollTransaction> | undefined;
-    const poll = (): Promise<PollTransaction> => pollOnLane(lane, request, host, opts.operation);
+    const poll = (): Promise<PollTransaction> => pollOnLane(lane, opts.request, call, host, opts.operation);
     const host: TransactionHost = {
       defaultTimeoutMs: opts.defaultTimeoutMs,
       telemetry: internals.telemetry,

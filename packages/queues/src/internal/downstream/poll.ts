@@ -1,7 +1,7 @@
 import { brokerError, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
 import { withDeadline } from '../deadline.js';
 import { queueReceiveOperation } from '../telemetry.js';
-import type { ValidPoll } from '../validation.js';
+import type { ValidCallOptions, ValidPoll } from '../validation.js';
 import { DownstreamLane, type LaneCounters } from './lane.js';
 import { PollTransaction, type TransactionHost } from './transaction.js';
 
@@ -12,16 +12,28 @@ import { PollTransaction, type TransactionHost } from './transaction.js';
  * On an error answer the lane is free again at once; otherwise it is free when the transaction
  * takes no more requests (`host.onTerminal`).
  */
-export function pollOnLane(lane: DownstreamLane, req: ValidPoll, host: TransactionHost, operation: string): Promise<PollTransaction> {
+export function pollOnLane(
+  lane: DownstreamLane,
+  req: ValidPoll,
+  call: ValidCallOptions,
+  host: TransactionHost,
+  operation: string,
+): Promise<PollTransaction> {
   return tracedAfter(
     host.telemetry,
-    () => getOnLane(lane, req, host, operation),
+    () => getOnLane(lane, req, call, host, operation),
     (tx) => queueReceiveOperation('poll', req.channel, tx?.messages),
   );
 }
 
-async function getOnLane(lane: DownstreamLane, req: ValidPoll, host: TransactionHost, operation: string): Promise<PollTransaction> {
-  await lane.open(req.signal);
+async function getOnLane(
+  lane: DownstreamLane,
+  req: ValidPoll,
+  call: ValidCallOptions,
+  host: TransactionHost,
+  operation: string,
+): Promise<PollTransaction> {
+  await lane.open(call.signal);
   lane.transactionsServed++;
   const answer = await withDeadline(
     lane.request({
@@ -34,8 +46,8 @@ async function getOnLane(lane: DownstreamLane, req: ValidPoll, host: Transaction
     {
       operation,
       channel: req.channel,
-      timeoutMs: req.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
-      signal: req.signal,
+      timeoutMs: call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
+      signal: call.signal,
       what: 'the poll',
       onExpire: (err) => lane.cancel(err),
     },

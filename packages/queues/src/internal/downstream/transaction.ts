@@ -1,11 +1,10 @@
 // A poll transaction bound to the lane (stream) it was polled on: settlements go to that stream,
 // each followed by an ActiveOffsets probe whose answer resolves the settlement's promise.
-import { KubemqError, type Instrumentation } from '@kubemq/core';
+import { KubemqError, type CallOptions, type Instrumentation } from '@kubemq/core';
 import { withDeadline } from '../deadline.js';
 import { brokerError, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
 import { ReceivedMessage } from '../conversions.js';
 import type {
-  CallOptions,
   MessageSettlement,
   PolledQueueMessage,
   PollResponse,

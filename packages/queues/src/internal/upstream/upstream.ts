@@ -1,10 +1,10 @@
-// QueuesUpstream: batches over one bidirectional stream, answers correlated by request id (the
-// broker processes each request concurrently, so answers may come out of order).
+// The stream behind queueUpstream(): batches over one bidirectional stream, answers correlated by
+// request id (the broker processes each request concurrently, so answers may come out of order).
 //
 // Aborting this stream can crash the open-source broker (docs/broker-behaviour.md §5.3): its reader forwards a
 // nil request to code that dereferences it. So the stream is only ever ended by half-closing it,
 // waiting for every pending answer, and then cancelling (the broker ignores the half-close itself).
-import { KubemqError } from '@kubemq/core';
+import { KubemqError, type CallOptions } from '@kubemq/core';
 import {
   brokerError,
   newId,
@@ -15,7 +15,7 @@ import {
   type QueuesUpstreamRequest,
   type QueuesUpstreamResponse,
 } from '@kubemq/core/internal';
-import type { CallOptions, QueueBatchResult, QueueMessage } from '../../types.js';
+import type { QueueBatchSendResult, QueueMessage } from '../../types.js';
 import { toBatchResult } from '../conversions.js';
 import { withDeadline } from '../deadline.js';
 import type { QueueLimits } from '../limits.js';
@@ -29,7 +29,7 @@ interface Pending {
   messages: WireQueueMessage[];
   /** The stream the request went out on (an end of another stream does not concern it). */
   stream?: BidiCall<QueuesUpstreamRequest>;
-  resolve(result: QueueBatchResult): void;
+  resolve(result: QueueBatchSendResult): void;
   reject(err: KubemqError): void;
 }
 
@@ -39,70 +39,96 @@ export interface UpstreamCounters {
   pending: number;
 }
 
-/**
- * A send stream for batches of queue messages. Open one with `queues(client).upstream()`.
- *
- * - `send(messages)` resolves with one result per message (per-message broker errors are in the
- *   results and counted in `failed`, never thrown).
- * - When the connection drops, sends still waiting for their answer fail with a retryable
- *   `UNAVAILABLE` error: the broker may or may not have stored those messages, so the SDK does not
- *   resend them by itself (that could silently duplicate). The next `send` opens a new stream.
- * - `close()` half-closes, waits for pending answers, then ends the stream.
- *
- * @example
- * ```ts
- * await using up = queues(client).upstream();
- * const { results, failed } = await up.send([{ channel: 'tasks', body: 'a' }, { channel: 'tasks', body: 'b' }]);
- * ```
- */
-export class QueuesUpstream implements AsyncDisposable {
+/** Why a close stopped waiting for the broker's answers. */
+type DrainCut = 'timeout' | 'cancelled';
+
+/** What `queueUpstream()` hands out as a `QueueUpstreamHandle` (the factory's return type checks the fit). */
+export class QueueUpstream implements AsyncDisposable {
   private call: BidiCall<QueuesUpstreamRequest> | undefined;
   private opening: Promise<BidiCall<QueuesUpstreamRequest>> | undefined;
   private drainWait: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** Sends accepted and not yet written to the stream (or failed before). */
+  private unwritten = 0;
   private closing: Promise<void> | undefined;
   private readonly untrack: () => void;
-  /** @internal */
+  /** Ends a close's wait for pending answers: its deadline passed, or its signal aborted. */
+  private readonly drainCut = new AbortController();
+  /** Runs whenever the pending sends or the stream change (a close waits on it). */
+  private onChange: (() => void) | undefined;
   readonly counters: UpstreamCounters = { streamsOpened: 0, pending: 0 };
 
-  /** @internal */
   constructor(
     private readonly internals: ClientInternals,
     private readonly limits: QueueLimits,
     private readonly defaultTimeoutMs: number,
-    private readonly drainTimeoutMs: number,
   ) {
     this.untrack = internals.track({ drain: () => this.close() });
   }
 
-  /** Whether `close()` was called. */
-  get closed(): boolean {
-    return this.closing !== undefined;
-  }
-
-  /** Sends one batch; resolves with the broker's per-message results. */
-  async send(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchResult> {
+  async send(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
     const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
-    if (this.closing) {
-      throw new KubemqError({ code: 'CLOSED', operation: OPERATION, message: 'the upstream is closed; nothing was sent' });
+    if (this.closing) throw this.closedError();
+    // Accepted: a close() called from now on lets it go out before it half-closes the stream.
+    this.unwritten++;
+    let written = false;
+    const onWritten = (): void => {
+      if (written) return;
+      written = true;
+      this.unwritten--;
+      this.changed();
+    };
+    try {
+      return await traced(this.internals.telemetry, () => queueSendOperation(wire), () => this.sendBatch(wire, call, onWritten));
+    } finally {
+      onWritten();
     }
-    return traced(this.internals.telemetry, () => queueSendOperation(wire), () => this.sendBatch(wire, call));
   }
 
-  private async sendBatch(wire: WireQueueMessage[], call: ValidCallOptions): Promise<QueueBatchResult> {
+  close(options?: CallOptions): Promise<void> {
+    let bound: ValidCallOptions;
+    try {
+      bound = validateCallOptions(options, 'options', { minTimeoutMs: 0 });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.closing ??= this.shutdown();
+    // Every close() bounds the drain: the first bound to pass (or signal to abort) ends it.
+    const cut = (why: DrainCut) => () => {
+      if (!this.drainCut.signal.aborted) this.drainCut.abort(why);
+    };
+    const onTimeout = cut('timeout');
+    const onAbort = cut('cancelled');
+    const timer = setTimeout(onTimeout, bound.timeoutMs ?? this.defaultTimeoutMs);
+    bound.signal?.addEventListener('abort', onAbort, { once: true });
+    if (bound.signal?.aborted) onAbort();
+    const closing = this.closing;
+    void closing.finally(() => {
+      clearTimeout(timer);
+      bound.signal?.removeEventListener('abort', onAbort);
+    });
+    return closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async sendBatch(wire: WireQueueMessage[], call: ValidCallOptions, onWritten: () => void): Promise<QueueBatchSendResult> {
     const requestId = newId();
     const timeoutMs = call.timeoutMs ?? this.defaultTimeoutMs;
-    const answer = new Promise<QueueBatchResult>((resolve, reject) => {
+    const answer = new Promise<QueueBatchSendResult>((resolve, reject) => {
       this.pending.set(requestId, { messages: wire, resolve, reject });
       this.counters.pending = this.pending.size;
     });
     answer.catch(() => undefined); // observed through `work`; never an unhandled rejection
     const forget = (): void => {
-      this.pending.delete(requestId);
-      this.counters.pending = this.pending.size;
+      if (this.pending.delete(requestId)) this.changed();
     };
-    const work = this.write({ RequestID: requestId, Messages: wire }, call.signal).then(() => answer);
+    const work = this.write({ RequestID: requestId, Messages: wire }, call.signal)
+      .finally(onWritten)
+      .then(() => answer);
     work.catch(() => undefined);
     try {
       return await withDeadline(work, {
@@ -119,46 +145,63 @@ export class QueuesUpstream implements AsyncDisposable {
   }
 
   /**
-   * Half-closes the stream, waits (at most the client's drain timeout) for the answers to every
-   * pending send, then ends it. Idempotent. Sends still unanswered then fail with `TIMEOUT`.
+   * Lets every accepted send go out, half-closes, waits for every pending answer, then ends the
+   * stream; a close's bound cuts either wait short.
    */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  /** Same as {@link QueuesUpstream.close}, for `await using`. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-
   private async shutdown(): Promise<void> {
     this.untrack();
+    await this.until(() => this.unwritten === 0);
     const call = this.call ?? (await this.opening?.catch(() => undefined));
-    if (!call) return;
-    if (call.writable) call.end();
-    const answered = new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (this.pending.size === 0 || this.call !== call) resolve();
-        else setTimeout(check, 5);
-      };
-      check();
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.drainTimeoutMs)));
-    const outcome = await Promise.race([answered, timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      this.failAll(undefined, new KubemqError({ code: 'TIMEOUT', retryable: true, operation: OPERATION, message: 'the upstream closed before the broker answered; the messages may or may not have been stored' }));
+    if (call) {
+      if (call.writable) call.end();
+      await this.until(() => this.pending.size === 0 || this.call !== call);
     }
-    if (this.call === call) {
+    if (this.pending.size > 0) {
+      const why = this.drainCut.signal.reason as DrainCut;
+      this.failAll(
+        undefined,
+        new KubemqError({
+          code: why === 'cancelled' ? 'CANCELLED' : 'TIMEOUT',
+          retryable: why !== 'cancelled',
+          operation: OPERATION,
+          message: `the upstream was closed (${why === 'cancelled' ? 'its close was aborted' : 'its close timed out'}) before the broker answered; the messages may or may not have been stored`,
+        }),
+      );
+    }
+    if (call && this.call === call) {
       this.call = undefined;
       call.cancel();
     }
   }
 
+  /** Resolves once `done()` holds (checked whenever the sends or the stream change), or a close's bound cuts the wait. */
+  private until(done: () => boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!done() && !this.drainCut.signal.aborted) return;
+        this.onChange = undefined;
+        this.drainCut.signal.removeEventListener('abort', check);
+        resolve();
+      };
+      this.onChange = check;
+      this.drainCut.signal.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+
+  private changed(): void {
+    this.counters.pending = this.pending.size;
+    this.onChange?.();
+  }
+
+  private closedError(): KubemqError {
+    return new KubemqError({ code: 'CLOSED', operation: OPERATION, message: 'the upstream is closed; nothing was sent' });
+  }
+
   private async stream(signal: AbortSignal | undefined): Promise<BidiCall<QueuesUpstreamRequest>> {
     if (this.call?.writable) return this.call;
+    // Closing: the stream is half-closed (or about to be) and no new one opens.
+    if (this.closing) throw this.closedError();
     this.opening ??= this.open(signal).finally(() => (this.opening = undefined));
     return this.opening;
   }
@@ -188,6 +231,7 @@ export class QueuesUpstream implements AsyncDisposable {
       await this.drainWait;
       call = await this.stream(signal);
     }
+    if (!call.writable) throw this.closedError(); // a close() whose bound passed ended the stream while this send waited
     const waiter = this.pending.get(req.RequestID);
     if (waiter) waiter.stream = call;
     if (!call.write(req)) {
@@ -205,16 +249,17 @@ export class QueuesUpstream implements AsyncDisposable {
       return;
     }
     this.pending.delete(response.RefRequestID);
-    this.counters.pending = this.pending.size;
     if (response.IsError && response.Results.length === 0) {
       waiter.reject(brokerError(response.Error, { operation: OPERATION }));
-      return;
+    } else {
+      waiter.resolve(toBatchResult(response.RefRequestID, waiter.messages, response.Results, OPERATION));
     }
-    waiter.resolve(toBatchResult(response.RefRequestID, waiter.messages, response.Results, OPERATION));
+    this.changed();
   }
 
   private onEnd(call: BidiCall<QueuesUpstreamRequest>, err: KubemqError): void {
     if (this.call === call) this.call = undefined;
+    this.changed();
     this.failAll(
       call,
       new KubemqError({
@@ -234,6 +279,6 @@ export class QueuesUpstream implements AsyncDisposable {
       this.pending.delete(id);
       w.reject(err);
     }
-    this.counters.pending = this.pending.size;
+    this.changed();
   }
 }

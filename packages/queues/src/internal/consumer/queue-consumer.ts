@@ -1,0 +1,93 @@
+// What a running consume() is to its caller: the handle, its counters and the handler's shape.
+import type { PolledQueueMessage } from '../../types.js';
+
+/**
+ * What a consumer has done so far.
+ *
+ * @example
+ * ```ts
+ * const { acked, nacked, recoveries, maxPollsInFlight }: QueueConsumerStats = consumer.stats;
+ * ```
+ */
+export interface QueueConsumerStats {
+  /** Non-empty transactions handled. */
+  batches: number;
+  /** Messages handed to the handler. */
+  messages: number;
+  /** Messages acked: after their handler returned, or again, as a redelivery it skipped. */
+  acked: number;
+  /**
+   * Messages the broker delivered again after a consumer of this queue on this client had already
+   * handled them (an ack that did not reach the broker, or a stream that closed or broke before
+   * it): acked again without calling the handler.
+   */
+  redeliveriesSkipped: number;
+  /** Messages nacked because their handler threw (back to the queue, or to the dead-letter queue). */
+  nacked: number;
+  /** Handler calls that threw (their messages were nacked). */
+  handlerErrors: number;
+  /** Settlements the broker did not confirm (the messages are delivered again). */
+  settleErrors: number;
+  /** Re-opens after a connection loss. */
+  recoveries: number;
+  /** Get requests sent. */
+  polls: number;
+  /** Get requests waiting for the broker right now. */
+  pollsInFlight: number;
+  /** The most get requests ever waiting for the broker at once (1 per consumer). */
+  maxPollsInFlight: number;
+  /** Downstream streams opened in total. */
+  streamsOpened: number;
+  /** Downstream streams open now. */
+  streamsOpen: number;
+  /** End-of-stream listeners the consumer holds right now (constant across reconnects). */
+  listeners: number;
+  /**
+   * Messages that had reached the consumer and were not yet settled when their stream was lost
+   * (each loss is also logged as a warning). A broker that stays up returns them to the queue; the
+   * open-source server, killed with SIGKILL, keeps them for good. After a broker crash, at most
+   * this many messages are missing.
+   */
+  unsettledAtLoss: number;
+  /**
+   * Polls that were waiting for the broker's answer when their stream was lost: for each, the
+   * broker may have taken up to `maxItems` messages this consumer never saw, which a crashed
+   * broker may keep for good. After a crash, at most `unsettledAtLoss + pollsInFlightAtLoss ×
+   * maxItems` messages are missing, and only the second part never reached the handler.
+   */
+  pollsInFlightAtLoss: number;
+}
+
+/**
+ * A `consume()` handler: returning (or resolving) acks the message, throwing (or rejecting) nacks it.
+ *
+ * @example
+ * ```ts
+ * const handler: QueueHandler = async (msg) => { await save(msg.json()); };
+ * ```
+ */
+export type QueueHandler = (message: PolledQueueMessage) => unknown;
+
+/**
+ * A running `consume()`: it polls a batch, runs the handler on it, settles it, and only then polls
+ * again. `stop()` lets the batch in hand finish and settle, then ends the stream.
+ *
+ * @example
+ * ```ts
+ * const consumer = queues(client).consume({ channel: 'tasks', concurrency: 4 }, async (msg) => {
+ *   await handle(msg.json());
+ * });
+ * // … later
+ * await consumer.stop();
+ * ```
+ */
+export interface QueueConsumer extends AsyncDisposable {
+  /** A snapshot of the consumer's counters (a new object on every read). */
+  readonly stats: QueueConsumerStats;
+  /** Resolves when the consumer has stopped; rejects when it ended on an error it cannot recover from (validation, authentication, permission). */
+  readonly done: Promise<void>;
+  /** Finishes and settles the batch in hand, then ends the stream; no poll goes out after it. Idempotent. */
+  stop(): Promise<void>;
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
