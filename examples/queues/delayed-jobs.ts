@@ -13,12 +13,12 @@ async function main(): Promise<void> {
   const start = Date.now();
   try {
     for (const seconds of [6, 2, 4]) {
-      const r = await q.send({ channel, body: `job due in ${seconds}s`, policy: { delayMs: seconds * 1000 } });
+      const r = await q.send({ channel, body: `job due in ${seconds}s`, policy: { delaySeconds: seconds } });
       console.log(`scheduled "job due in ${seconds}s" for ${r.delayedTo?.toISOString()}`);
     }
     // Expires 1 s after it becomes visible (the expiry counts from the end of any delay); nobody
     // polls before 1.5 s, so nobody ever gets it.
-    await q.send({ channel, body: 'stale job', policy: { expirationMs: 1000 } });
+    await q.send({ channel, body: 'stale job', policy: { expirationSeconds: 1 } });
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const seen: string[] = [];
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       }
       await tx.ackAll();
     }
-    const leftover = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 2000 });
+    const leftover = await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 2 });
     console.log(leftover.messages.length === 0 ? 'the stale job was never delivered' : `unexpected: ${leftover.messages[0]?.text()}`);
     if (seen.join('|') !== 'job due in 2s|job due in 4s|job due in 6s' || leftover.messages.length > 0) {
       throw new Error(`unexpected order: ${seen.join(', ')}`);

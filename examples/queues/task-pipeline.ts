@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       if (task.poison) throw new Error(`task ${task.id} cannot be processed`);
       done.add(task.id);
     };
-    const workers = [1, 2].map(() => q.consume(tasks, handler, { batchSize: 10, concurrency: 4, waitTimeoutMs: 1000 }));
+    const workers = [1, 2].map(() => q.consume({ channel: tasks, maxItems: 10, concurrency: 4, waitTimeoutMs: 1000 }, handler));
 
     // The dead-letter queue: read what ended there.
     const deadTasks: number[] = [];

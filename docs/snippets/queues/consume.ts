@@ -4,13 +4,12 @@ import { queues } from '@kubemq/queues';
 export async function runWorker(signal: AbortSignal): Promise<void> {
   const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'image-worker' });
   const consumer = queues(client).consume(
-    'images.resize',
+    { channel: 'images.resize', maxItems: 20, concurrency: 4, signal, onError: (error, msg) => console.warn(msg?.sequence, error) },
     async (msg) => {
       const { url } = msg.json<{ url: string }>();
       if (!url.startsWith('https://')) throw new Error(`refusing ${url}`); // → nack
       console.log('resized', url, 'attempt', msg.receiveCount); // returns → ack
     },
-    { batchSize: 20, concurrency: 4, signal, onError: (err, msg) => console.warn(msg?.sequence, err) },
   );
   try {
     await consumer.done; // until the signal aborts (or a non-retryable error)

@@ -6,9 +6,9 @@ export async function handleErrors(): Promise<void> {
   try {
     const q = queues(client);
     try {
-      await q.send({ channel: 'tasks', body: 'x', policy: { delayMs: 1500 } }); // not whole seconds
+      await q.send({ channel: 'tasks', body: 'x', policy: { delaySeconds: 1.5 } }); // not whole seconds
     } catch (err) {
-      if (err instanceof ValidationError) console.log(err.field); // 'policy.delayMs'; nothing was sent
+      if (err instanceof ValidationError) console.log(err.field); // 'policy.delaySeconds'; nothing was sent
     }
     const tx = await q.poll({ channel: 'tasks', maxItems: 1, waitTimeoutMs: 1000 });
     await tx.ackAll();

@@ -6,11 +6,11 @@ export async function sendWithPolicies(): Promise<void> {
   try {
     const q = queues(client);
     // Invisible for 30 s, then deliverable.
-    const delayed = await q.send({ channel: 'reminders', body: 'call back', policy: { delayMs: 30_000 } });
+    const delayed = await q.send({ channel: 'reminders', body: 'call back', policy: { delaySeconds: 30 } });
     console.log('visible at', delayed.delayedTo?.toISOString());
 
     // Dropped if nobody takes it within 10 minutes.
-    await q.send({ channel: 'offers', body: 'flash sale', policy: { expirationMs: 600_000 } });
+    await q.send({ channel: 'offers', body: 'flash sale', policy: { expirationSeconds: 600 } });
 
     // Delivered at most 3 times; after the third negative settlement it moves to 'tasks.dead'.
     await q.send({

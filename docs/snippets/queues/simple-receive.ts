@@ -6,11 +6,11 @@ export async function receiveAndInspect(): Promise<void> {
   try {
     const q = queues(client);
     // Look without removing: waits up to 1 s, the whole second when fewer than 10 are waiting.
-    const peeked = await q.peek({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+    const peeked = await q.peek({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
     console.log('waiting:', peeked.messages.map((m) => m.text()));
 
     // Take up to 10. At-most-once: the broker acks them before replying.
-    const { messages, expired } = await q.receive({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+    const { messages, expired } = await q.receive({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
     for (const m of messages) console.log(m.sequence, m.receiveCount, m.text());
     console.log(`${expired} expired messages were dropped on the way`);
 
@@ -18,8 +18,8 @@ export async function receiveAndInspect(): Promise<void> {
     const info = await q.info({ channels: ['tasks'] });
     console.log(info.queues.map((x) => `${x.name}: ${x.messages} stored, ${x.waiting} waiting`));
 
-    // Purge: acks everything that is waiting or arrives within the wait (always blocks 1 s here).
-    const purged = await q.ackAll({ channel: 'tasks', waitTimeoutMs: 1000 });
+    // Purge: removes everything that is waiting or arrives within the wait (always takes 1 s here).
+    const purged = await q.purge({ channel: 'tasks', waitTimeoutSeconds: 1 });
     console.log(`purged ${purged}`);
   } finally {
     await client.close();
