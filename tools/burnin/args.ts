@@ -64,7 +64,7 @@ the broker's own behaviour explains are reported by kind, the rest are "lost" an
                 "unpersisted"; any other missing event is lost (also one the store holds).
                 TERM: every missing event is lost.
   queue-stream  KILL: the broker keeps an open transaction's messages for good; per kill, missing messages
-                up to the consumer's pollsInFlightAtLoss x batchSize for that kill are "stranded" (listed
+                up to the consumer's pollsInFlightAtLoss x maxItems for that kill are "stranded" (listed
                 by sequence); beyond that they are lost. TERM: every missing message is lost.
   queue-simple  KILL: a receive is acked on arrival, so messages in a receive a kill cut off are gone:
                 missing messages sent within a window are "at-most-once" (with how many the cut-off

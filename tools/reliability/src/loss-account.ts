@@ -13,7 +13,7 @@
 // - queue-stream (consume()): under SIGKILL the broker keeps every message of an open transaction
 //   for good. What the consumer had received still reaches its handler; what a cut-off poll had
 //   taken does not. So the missing messages of each kill are "stranded" up to that kill's
-//   pollsInFlightAtLoss × batchSize (the consumer's own count); the rest are lost. Under SIGTERM
+//   pollsInFlightAtLoss × maxItems (the consumer's own count); the rest are lost. Under SIGTERM
 //   the broker returns everything: every missing message is lost.
 // - queue-simple: the broker acks a receive's messages on arrival, before it answers, so a receive
 //   cut off by a SIGKILL loses what it had taken: at-most-once by design. Missing messages sent
@@ -110,7 +110,7 @@ function eventsStore(account: LossAccount, w: ScenarioWorkloadReport, outages: r
 }
 
 function queueStream(account: LossAccount, w: ScenarioWorkloadReport, outages: readonly Outage[]): LossAccount {
-  const batch = w.batchSize ?? 0;
+  const batch = w.maxItems ?? 0;
   const consumer = w.consumer;
   if (consumer) {
     const end = consumer.atEnd;
@@ -148,7 +148,7 @@ function pollsCutOff(afterOutage: readonly ConsumerLossCounters[], i: number): n
 }
 
 function queueSimple(account: LossAccount, w: ScenarioWorkloadReport, outages: readonly Outage[]): LossAccount {
-  const batch = w.batchSize ?? 0;
+  const batch = w.maxItems ?? 0;
   const failed = w.failedReceives ?? [];
   let capacity = 0;
   outages.forEach((o, i) => {

@@ -20,7 +20,7 @@ export interface BrokerControl {
 /** What a workload's own side says about an outage, beyond the tracker's counts. */
 export interface WorkloadFacts {
   /** Queue workloads: messages per poll or receive. */
-  batchSize?: number;
+  maxItems?: number;
   /** queue-stream: the consumer's counters right after each restart, and at the end. */
   consumer?: { afterOutage: ConsumerLossCounters[]; atEnd: ConsumerLossCounters };
   /** queue-simple: receives that failed. */
@@ -182,7 +182,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
 /** What the workload's own side knows about its losses (read after the run). */
 async function factsOf(w: Workload, report: WorkloadReport, afterOutage: ConsumerLossCounters[]): Promise<WorkloadFacts> {
   const facts: WorkloadFacts = {};
-  if (w.batchSize !== undefined) facts.batchSize = w.batchSize;
+  if (w.maxItems !== undefined) facts.maxItems = w.maxItems;
   if (w.consumerCounters) facts.consumer = { afterOutage, atEnd: w.consumerCounters() };
   if (w.failedReceives) facts.failedReceives = [...w.failedReceives()];
   if (w.storedOf && report.missing > 0) {

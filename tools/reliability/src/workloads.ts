@@ -4,7 +4,7 @@
 import type { KubemqClient } from '@kubemq/core';
 import { events } from '@kubemq/events';
 import { eventsStore, StartPosition } from '@kubemq/events-store';
-import { queues, type QueueConsumer, type QueuesUpstream } from '@kubemq/queues';
+import { queues, queueUpstream, type QueueConsumer, type QueueUpstreamHandle } from '@kubemq/queues';
 import { commands, queries, type Responder } from '@kubemq/rpc';
 import type { Subscription } from 'rxjs';
 
@@ -16,7 +16,7 @@ export type Deliver = (seq: number, sentAt: number) => void;
 
 /** What a `consume()` consumer's own counters say a lost stream may have stranded (QueueConsumerStats). */
 export interface ConsumerLossCounters {
-  /** Gets cut off by a lost stream: each may have taken up to `batchSize` messages no one sees after a crash. */
+  /** Gets cut off by a lost stream: each may have taken up to `maxItems` messages no one sees after a crash. */
   pollsInFlightAtLoss: number;
   /** Messages received and not yet settled when a stream was lost (they did reach the handler). */
   unsettledAtLoss: number;
@@ -44,7 +44,7 @@ export interface Workload {
   send(body: Buffer, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
   /** Queue workloads: messages per poll or receive. */
-  readonly batchSize?: number;
+  readonly maxItems?: number;
   /** queue-stream: the consumer's loss counters now. */
   consumerCounters?(): ConsumerLossCounters;
   /** queue-simple: the receives that failed so far. */
@@ -207,34 +207,29 @@ function eventsStoreWorkload(clients: Clients, channel: string, tag: string): Wo
 
 function queueStreamWorkload(clients: Clients, channel: string, tag: string, batch: number): Workload {
   let consumer: QueueConsumer | undefined;
-  let upstream: QueuesUpstream | undefined;
-  const q = queues(clients.producer);
+  let upstream: QueueUpstreamHandle | undefined;
   return {
     name: 'queue-stream',
     channel,
     latencyAt: 'delivery',
-    batchSize: batch,
+    maxItems: batch,
     consumerCounters() {
       const s = consumer?.stats;
       return { pollsInFlightAtLoss: s?.pollsInFlightAtLoss ?? 0, unsettledAtLoss: s?.unsettledAtLoss ?? 0, redeliveriesSkipped: s?.redeliveriesSkipped ?? 0 };
     },
     async start(deliver, onError) {
-      upstream = q.upstream();
-      consumer = queues(clients.consumer).consume(
-        channel,
-        (msg) => {
-          const m = decodeBody(tag, msg.body);
-          if (m) deliver(m.seq, m.sentAt);
-        },
-        { batchSize: batch, waitTimeoutMs: 1000, onError },
-      );
+      upstream = queueUpstream(clients.producer);
+      consumer = queues(clients.consumer).consume({ channel, maxItems: batch, waitTimeoutMs: 1000, onError }, (msg) => {
+        const m = decodeBody(tag, msg.body);
+        if (m) deliver(m.seq, m.sentAt);
+      });
       // A queue is durable: what is sent before the first poll waits for it.
     },
     async send(body, timeoutMs) {
-      const up = upstream as QueuesUpstream;
+      const up = upstream as QueueUpstreamHandle;
       const { results } = await up.send([{ channel, body }], { timeoutMs });
-      const err = results[0]?.error;
-      if (err) throw err;
+      const result = results[0];
+      if (result && 'error' in result) throw result.error;
     },
     async stop() {
       await consumer?.stop();
@@ -248,12 +243,12 @@ function queueSimpleWorkload(clients: Clients, channel: string, tag: string, bat
   let loop: Promise<void> | undefined;
   const failed: FailedReceive[] = [];
   const q = queues(clients.producer);
-  const waitTimeoutMs = 1000;
+  const waitTimeoutSeconds = 1;
   return {
     name: 'queue-simple',
     channel,
     latencyAt: 'delivery',
-    batchSize: batch,
+    maxItems: batch,
     failedReceives: () => failed,
     async start(deliver, onError) {
       const c = queues(clients.consumer);
@@ -264,7 +259,7 @@ function queueSimpleWorkload(clients: Clients, channel: string, tag: string, bat
             // The broker acks what it takes on arrival: a receive whose deadline passes while the
             // broker still waits for it loses those messages. So the deadline outlasts an outage
             // spent in the client's send buffer plus the broker's wait.
-            const { messages } = await c.receive({ channel, maxItems: batch, waitTimeoutMs, timeoutMs: waitTimeoutMs + 10_000 });
+            const { messages } = await c.receive({ channel, maxItems: batch, waitTimeoutSeconds }, { timeoutMs: waitTimeoutSeconds * 1000 + 10_000 });
             for (const msg of messages) {
               const m = decodeBody(tag, msg.body);
               if (m) deliver(m.seq, m.sentAt);
@@ -311,17 +306,17 @@ function rpcWorkload(kind: 'commands' | 'queries', clients: Clients, channel: st
       await responder.ready({ timeoutMs: 20_000 });
     },
     async send(body, timeoutMs) {
-      // The request's own timeout (the broker's wait for a responder) sits inside the call's deadline.
+      // The request's own timeout (the broker's wait for a responder) bounds the call (plus the SDK's margin).
       const t = Math.min(requestTimeoutMs, timeoutMs);
       if (kind === 'commands') {
-        const res = await cmds.send({ channel, body, timeoutMs: t }, { timeoutMs });
+        const res = await cmds.send({ channel, body, timeoutMs: t });
         if (!res.executed) throw new Error(`command not executed: ${res.error ?? ''}`);
       } else {
-        await qs.send({ channel, body, timeoutMs: t }, { timeoutMs });
+        await qs.send({ channel, body, timeoutMs: t });
       }
     },
     async stop() {
-      await responder?.close();
+      await responder?.stop();
     },
   };
 }

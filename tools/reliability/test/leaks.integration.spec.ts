@@ -71,7 +71,7 @@ describe('no leaks after 100 forced reconnects', () => {
     const subs: Subscription[] = [];
     subs.push(events(client).subscribe({ channel: ch.events }).subscribe((e) => got.events.push(e.text())));
     subs.push(eventsStore(client).subscribe({ channel: ch.store, startAt: StartPosition.fromFirst() }).subscribe((e) => got.store.push(e.text())));
-    const consumer = queues(client).consume(ch.queue, (m) => void got.queue.push(m.text()), { waitTimeoutMs: 1000 });
+    const consumer = queues(client).consume({ channel: ch.queue, waitTimeoutMs: 1000 }, (m) => void got.queue.push(m.text()));
     const cmd = commands(client).handle({ channel: ch.command }, (c) => void got.command.push(c.text()));
     const qry = queries(client).handle({ channel: ch.query }, (q) => {
       got.query.push(q.text());
@@ -140,8 +140,8 @@ describe('no leaks after 100 forced reconnects', () => {
     } finally {
       subs.forEach((s) => s.unsubscribe());
       await consumer.stop();
-      await cmd.close();
-      await qry.close();
+      await cmd.stop();
+      await qry.stop();
       await client.close();
       await sender.close();
     }

@@ -2,7 +2,7 @@
 // every waiting send resumes together) must not add a 'drain'/'status' listener each. Found by the
 // chaos suite as MaxListenersExceededWarning from QueuesUpstream.write.
 import { KubemqClient } from '@kubemq/core';
-import { queues } from '@kubemq/queues';
+import { queueUpstream } from '@kubemq/queues';
 import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { Readable } from 'node:stream';
 
@@ -32,7 +32,7 @@ describe('no listener pile-up on send streams', () => {
     await using client = await KubemqClient.connect({ address: sharedBroker().address, clientId: uniqueClientId('rel-pileup') });
     const channel = uniqueChannel('rel.pileup');
     const max = await maxDrainListeners(async () => {
-      await using up = queues(client).upstream();
+      await using up = queueUpstream(client);
       const body = Buffer.alloc(1024, 1);
       const results = await Promise.all(Array.from({ length: 60 }, () => up.send([{ channel, body }])));
       expect(results.reduce((n, r) => n + r.failed, 0)).toBe(0);

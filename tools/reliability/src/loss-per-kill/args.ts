@@ -2,7 +2,7 @@
 
 export interface LossPerKillArgs {
   help: boolean;
-  batchSizes: number[];
+  maxItemsValues: number[];
   concurrencies: number[];
   /** Kills per setting and load. */
   kills: number;
@@ -14,17 +14,17 @@ export interface LossPerKillArgs {
   throughputMessages: number;
 }
 
-export const USAGE = `usage: npm run chaos:loss-per-kill -- [--batch 1,10,50,100] [--concurrency 1,4] [--kills 5]
+export const USAGE = `usage: npm run chaos:loss-per-kill -- [--max-items 1,10,50,100] [--concurrency 1,4] [--kills 5]
        [--handler-ms 2] [--rate 100] [--throughput-messages 3000]
-For each consume() setting (batchSize × concurrency), against a broker of its own (startKubemq():
+For each consume() setting (maxItems × concurrency), against a broker of its own (startKubemq():
 the emulator, or KUBEMQ_BINARY; a broker that cannot be killed is refused):
   throughput  a backlog of --throughput-messages consumed without kills (messages per second)
   backlog     --kills times: a fresh queue with a backlog, the broker SIGKILLed at a random moment
               while the consumer drains it, restarted; messages that never reach the handler
   steady      --kills times: a producer at --rate messages/s, the broker SIGKILLed at a random moment,
               restarted; confirmed messages that never reach the handler
-Each kill also checks the consumer's own bound: missing <= pollsInFlightAtLoss x batchSize.
-  --batch                consume() batchSize values (default 1,10,50,100)
+Each kill also checks the consumer's own bound: missing <= pollsInFlightAtLoss x maxItems.
+  --max-items            consume() maxItems values (default 1,10,50,100)
   --concurrency          consume() concurrency values (default 1,4)
   --kills                kills per setting and load (default 5)
   --handler-ms           the handler waits this long per message, like an I/O call (default 2; 0 = no wait)
@@ -49,7 +49,7 @@ function list(flag: string, value: string | undefined): number[] {
 export function parseArgs(argv: readonly string[]): LossPerKillArgs {
   const args: LossPerKillArgs = {
     help: false,
-    batchSizes: [1, 10, 50, 100],
+    maxItemsValues: [1, 10, 50, 100],
     concurrencies: [1, 4],
     kills: 5,
     handlerMs: 2,
@@ -64,8 +64,8 @@ export function parseArgs(argv: readonly string[]): LossPerKillArgs {
       case '-h':
         args.help = true;
         break;
-      case '--batch':
-        args.batchSizes = list(flag, value());
+      case '--max-items':
+        args.maxItemsValues = list(flag, value());
         break;
       case '--concurrency':
         args.concurrencies = list(flag, value());

@@ -1,5 +1,5 @@
-// `npm run chaos:loss-per-kill -- [--batch 1,10,50,100] [--concurrency 1,4] [--kills 5] [...]`:
-// what one broker crash costs a consume() consumer, per batchSize and concurrency, against its
+// `npm run chaos:loss-per-kill -- [--max-items 1,10,50,100] [--concurrency 1,4] [--kills 5] [...]`:
+// what one broker crash costs a consume() consumer, per maxItems and concurrency, against its
 // throughput. The broker keeps an open transaction's messages for good after a SIGKILL, so each
 // kill may strand the messages of the poll that was waiting for its answer (`--help`).
 import { cpus, loadavg, availableParallelism } from 'node:os';
@@ -36,12 +36,12 @@ async function main(): Promise<number> {
   );
 
   const results: SettingResult[] = [];
-  for (const batchSize of args.batchSizes) {
+  for (const maxItems of args.maxItemsValues) {
     for (const concurrency of args.concurrencies) {
-      const setting: ConsumeSetting = { batchSize, concurrency };
-      const name = `batchSize ${batchSize} concurrency ${concurrency}`;
+      const setting: ConsumeSetting = { maxItems, concurrency };
+      const name = `maxItems ${maxItems} concurrency ${concurrency}`;
       const throughput = await measureThroughput(ctx, setting, args.throughputMessages);
-      const backlog = Math.max(10 * batchSize, Math.ceil((throughput * (BACKLOG_SECONDS * 1000 + KILL_WITHIN_MS)) / 1000));
+      const backlog = Math.max(10 * maxItems, Math.ceil((throughput * (BACKLOG_SECONDS * 1000 + KILL_WITHIN_MS)) / 1000));
       console.log(`${name}: ${Math.round(throughput)} msg/s without kills; backlog per kill ${backlog}`);
       const result: SettingResult = { setting, throughput, backlog: [], steady: [] };
       for (let k = 0; k < args.kills; k++) {
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
         const [b, s] = [result.backlog.at(-1), result.steady.at(-1)];
         console.log(`  kill ${k + 1}: backlog ${JSON.stringify(b)}; steady ${JSON.stringify(s)}`);
       }
-      const [b, s] = [killStats(result.backlog, batchSize), killStats(result.steady, batchSize)];
+      const [b, s] = [killStats(result.backlog, maxItems), killStats(result.steady, maxItems)];
       console.log(`  missing per kill: backlog mean ${b.meanMissing.toFixed(1)} max ${b.maxMissing}; steady mean ${s.meanMissing.toFixed(1)} max ${s.maxMissing}`);
       results.push(result);
     }
@@ -64,8 +64,8 @@ async function main(): Promise<number> {
       `Node ${process.version}, load average before ${load}, after ${loadavg().map((l) => l.toFixed(2)).join(' / ')}; handler ${args.handlerMs} ms a message; ${args.kills} kills per cell.\n`,
   );
   console.log(markdownTable(results, args.ratePerS));
-  const overBound = results.reduce((n, r) => n + killStats(r.backlog, r.setting.batchSize).overBound + killStats(r.steady, r.setting.batchSize).overBound, 0);
-  if (overBound > 0) console.log(`\nloss-per-kill: ${overBound} kill(s) cost more than the consumer's own bound (pollsInFlightAtLoss × batchSize)`);
+  const overBound = results.reduce((n, r) => n + killStats(r.backlog, r.setting.maxItems).overBound + killStats(r.steady, r.setting.maxItems).overBound, 0);
+  if (overBound > 0) console.log(`\nloss-per-kill: ${overBound} kill(s) cost more than the consumer's own bound (pollsInFlightAtLoss × maxItems)`);
   return overBound > 0 ? 1 : 0;
 }
 

@@ -3,12 +3,12 @@
 // own bodies (a sequence number each), so the same code measures the emulator or a real server.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubemqClient } from '@kubemq/core';
-import { queues, type QueueConsumer } from '@kubemq/queues';
+import { queues, queueUpstream, type QueueConsumer } from '@kubemq/queues';
 import type { BrokerControl } from '../scenario.js';
 import { decodeBody, encodeBody } from '../workloads.js';
 
 export interface ConsumeSetting {
-  batchSize: number;
+  maxItems: number;
   concurrency: number;
 }
 
@@ -18,7 +18,7 @@ export interface KillSample {
   missing: number;
   /** Messages the handler got more than once. */
   duplicates: number;
-  /** The consumer's count of polls the kill cut off (each may strand up to batchSize messages). */
+  /** The consumer's count of polls the kill cut off (each may strand up to maxItems messages). */
   pollsInFlightAtLoss: number;
   /** Messages that reached the handler and could not be settled (the broker keeps them; they are not missing). */
   unsettledAtLoss: number;
@@ -62,15 +62,11 @@ class Handled {
 }
 
 function consume(ctx: MeasureContext, channel: string, setting: ConsumeSetting, handled: Handled): QueueConsumer {
-  return queues(ctx.consumer).consume(
-    channel,
-    async (msg) => {
-      handled.record(msg.body);
-      // Simulated I/O (a database write, an HTTP call): what makes concurrency matter.
-      if (ctx.handlerMs > 0) await sleep(ctx.handlerMs);
-    },
-    { ...setting, waitTimeoutMs: POLL_WAIT_MS },
-  );
+  return queues(ctx.consumer).consume({ channel, maxItems: setting.maxItems, concurrency: setting.concurrency, waitTimeoutMs: POLL_WAIT_MS }, async (msg) => {
+    handled.record(msg.body);
+    // Simulated I/O (a database write, an HTTP call): what makes concurrency matter.
+    if (ctx.handlerMs > 0) await sleep(ctx.handlerMs);
+  });
 }
 
 /** Stores `count` messages (sequences 0..count-1) in batches; fails if the broker refused any. */
@@ -168,7 +164,7 @@ export async function killUnderLoad(ctx: MeasureContext, setting: ConsumeSetting
   const channel = newChannel(ctx, 'steady');
   const handled = new Handled(ctx.runId);
   const confirmed = new Set<number>();
-  const upstream = queues(ctx.producer).upstream();
+  const upstream = queueUpstream(ctx.producer);
   const consumer = consume(ctx, channel, setting, handled);
   let producing = true;
   let issued = 0;
@@ -181,7 +177,8 @@ export async function killUnderLoad(ctx: MeasureContext, setting: ConsumeSetting
         const seq = issued;
         const send = upstream.send([{ channel, body: encodeBody(ctx.runId, seq, Date.now(), BODY_BYTES) }], { timeoutMs: 2000 }).then(
           ({ results }) => {
-            if (!results[0]?.error) confirmed.add(seq);
+            const result = results[0];
+            if (result && !('error' in result)) confirmed.add(seq);
           },
           () => undefined, // a send cut off by the kill is not confirmed: it cannot be missed
         );

@@ -63,7 +63,7 @@ describe('burn-in arguments', () => {
   });
 
   it('--help documents the signal, the outage window and what counts as lost per workload', () => {
-    for (const text of [/--signal\s+how it is stopped/, /default\s+KILL/, /plus a\s+5 s grace/, /pollsInFlightAtLoss x batchSize/, /unpersisted/, /at-most-once/, /fire-and-forget/, /commands,\s+an answered request/]) {
+    for (const text of [/--signal\s+how it is stopped/, /default\s+KILL/, /plus a\s+5 s grace/, /pollsInFlightAtLoss x maxItems/, /unpersisted/, /at-most-once/, /fire-and-forget/, /commands,\s+an answered request/]) {
       expect(USAGE).toMatch(text);
     }
   });
@@ -125,7 +125,7 @@ describe('burn-in verdict', () => {
     const missingMessages = [missingBefore(10, 40), missingBefore(11, 30), missingBefore(12, 20), missingBefore(13, 10)];
     const consumer = { afterOutage: [{ pollsInFlightAtLoss: 1, unsettledAtLoss: 2, redeliveriesSkipped: 0 }], atEnd: { pollsInFlightAtLoss: 1, unsettledAtLoss: 2, redeliveriesSkipped: 0 } };
     const stream = (n: number) =>
-      workload('queue-stream', { missing: n, missingDuringOutages: n, missingByOutage: [n], missingMessages: missingMessages.slice(0, n), batchSize: 3, consumer, recoveries: recovered });
+      workload('queue-stream', { missing: n, missingDuringOutages: n, missingByOutage: [n], missingMessages: missingMessages.slice(0, n), maxItems: 3, consumer, recoveries: recovered });
     const within = judge(report([outage('KILL')], stream(3)), rss(100, 110), { warmupMs: 0 });
     expect(within).toMatchObject({ pass: true, accounts: [{ missing: 3, lost: 0, explained: { stranded: 3 } }] });
     expect(within.lines[1]).toContain('missing 3: lost 0, stranded 3');
@@ -136,7 +136,7 @@ describe('burn-in verdict', () => {
 
   it('under SIGTERM, a durable workload may miss nothing; events may still miss what was sent during an outage', () => {
     const durable = ['queue-stream', 'queue-simple', 'events-store'].map((name) =>
-      workload(name, { missing: 1, missingDuringOutages: 1, missingByOutage: [1], missingMessages: [missingBefore(5, 10)], batchSize: 3, recoveries: recovered, store: { storedMissing: [] } }),
+      workload(name, { missing: 1, missingDuringOutages: 1, missingByOutage: [1], missingMessages: [missingBefore(5, 10)], maxItems: 3, recoveries: recovered, store: { storedMissing: [] } }),
     );
     const events = workload('events', { missing: 7, missingDuringOutages: 7, missingByOutage: [7], recoveries: recovered });
     const v = judge(report([outage('TERM')], ...durable, events), rss(100, 110), { warmupMs: 0 });

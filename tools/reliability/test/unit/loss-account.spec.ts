@@ -51,10 +51,10 @@ describe('loss account: queue-stream', () => {
     atEnd: { pollsInFlightAtLoss: polls.at(-1) ?? 0, unsettledAtLoss: 4, redeliveriesSkipped: 1 },
   });
 
-  it('counts as stranded, per kill, up to the polls the consumer counted as cut off × batch size; the rest is lost', () => {
+  it('counts as stranded, per kill, up to the polls the consumer counted as cut off × maxItems; the rest is lost', () => {
     // Kill 1: 3 missing, 1 poll cut off × 3 → all stranded. Kill 2: 5 missing, 1 more poll → 3 stranded, 2 lost.
     const missing = [msg(7, 9900), msg(8, 9910), msg(9, 9950), ...[40, 41, 42, 43, 44].map((s) => msg(s, 29_900 + s))];
-    const w = workload('queue-stream', missing, { missingByOutage: [3, 5], batchSize: 3, consumer: counters([1, 2]) });
+    const w = workload('queue-stream', missing, { missingByOutage: [3, 5], maxItems: 3, consumer: counters([1, 2]) });
     const a = accountLosses(w, outages('KILL'));
     expect(a).toMatchObject({ missing: 8, lost: 2, explained: { stranded: 6 } });
     expect(a.details).toContain('SIGKILL #1: 3 missing (#7–#9, sent 100–50 ms before the signal); the consumer counted 1 poll(s) cut off (may strand ≤ 1 × 3 = 3)');
@@ -62,19 +62,19 @@ describe('loss account: queue-stream', () => {
   });
 
   it('loses whatever was sent after the last kill, and everything when the consumer counted nothing', () => {
-    const w = workload('queue-stream', [msg(1, 9900), msg(2, 40_000)], { missingByOutage: [1, 0], missingAfterOutages: 1, batchSize: 10, consumer: counters([0, 0]) });
+    const w = workload('queue-stream', [msg(1, 9900), msg(2, 40_000)], { missingByOutage: [1, 0], missingAfterOutages: 1, maxItems: 10, consumer: counters([0, 0]) });
     expect(accountLosses(w, outages('KILL'))).toMatchObject({ missing: 2, lost: 2, explained: {} });
   });
 
   it('strands nothing under SIGTERM: every missing message is lost', () => {
-    const w = workload('queue-stream', [msg(1, 9900)], { missingByOutage: [1, 0], batchSize: 10, consumer: counters([1, 1]) });
+    const w = workload('queue-stream', [msg(1, 9900)], { missingByOutage: [1, 0], maxItems: 10, consumer: counters([1, 1]) });
     const a = accountLosses(w, outages('TERM'));
     expect(a).toMatchObject({ lost: 1, explained: {} });
     expect(a.details[1]).toMatch(/SIGTERM #1: 1 missing .*the broker returns their messages after a SIGTERM\): 1 not explained/);
   });
 
   it('reports what reached the handler unsettled and the redeliveries it skipped', () => {
-    const a = accountLosses(workload('queue-stream', [], { batchSize: 3, consumer: counters([1, 1]) }), outages('KILL'));
+    const a = accountLosses(workload('queue-stream', [], { maxItems: 3, consumer: counters([1, 1]) }), outages('KILL'));
     expect(a).toMatchObject({ missing: 0, lost: 0 });
     expect(a.details[0]).toBe('the consumer counted 4 messages unsettled when a stream was lost (they reached the handler) and skipped 1 redeliveries of messages it had handled');
   });
@@ -88,7 +88,7 @@ describe('loss account: queue-simple', () => {
 
   it('under SIGKILL, what was sent within an outage window is at-most-once; beyond what the cut-off receives could hold it warns', () => {
     const missing = [msg(1, 9800), msg(2, 9810), msg(3, 9820), msg(4, 9830)];
-    const w = workload('queue-simple', missing, { missingDuringOutages: 4, missingByOutage: [4, 0], batchSize: 3, failedReceives });
+    const w = workload('queue-simple', missing, { missingDuringOutages: 4, missingByOutage: [4, 0], maxItems: 3, failedReceives });
     const a = accountLosses(w, outages('KILL'));
     expect(a).toMatchObject({ missing: 4, lost: 0, explained: { 'at-most-once': 4 } });
     expect(a.details[0]).toBe('SIGKILL #1: 4 missing (#1–#4, sent 200–170 ms before the signal); 1 receive(s) cut off by the signal (they could hold 3)');
@@ -96,7 +96,7 @@ describe('loss account: queue-simple', () => {
   });
 
   it('loses what was sent outside the windows, and everything under SIGTERM', () => {
-    const w = workload('queue-simple', [msg(1, 5000), msg(2, 9900)], { missingDuringOutages: 1, missingByOutage: [2, 0], batchSize: 3, failedReceives });
+    const w = workload('queue-simple', [msg(1, 5000), msg(2, 9900)], { missingDuringOutages: 1, missingByOutage: [2, 0], maxItems: 3, failedReceives });
     expect(accountLosses(w, outages('KILL'))).toMatchObject({ lost: 1, explained: { 'at-most-once': 1 } });
     expect(accountLosses(w, outages('TERM'))).toMatchObject({ lost: 2, explained: {} });
   });

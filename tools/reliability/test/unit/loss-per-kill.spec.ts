@@ -7,13 +7,13 @@ const kill = (missing: number, pollsInFlightAtLoss = 1): KillSample => ({ missin
 
 describe('loss-per-kill arguments', () => {
   it('defaults to batch sizes 1, 10, 50, 100, concurrency 1 and 4, 5 kills, a 2 ms handler and 100/s', () => {
-    expect(parseArgs([])).toEqual({ help: false, batchSizes: [1, 10, 50, 100], concurrencies: [1, 4], kills: 5, handlerMs: 2, ratePerS: 100, throughputMessages: 3000 });
+    expect(parseArgs([])).toEqual({ help: false, maxItemsValues: [1, 10, 50, 100], concurrencies: [1, 4], kills: 5, handlerMs: 2, ratePerS: 100, throughputMessages: 3000 });
   });
 
   it('reads lists and numbers', () => {
-    expect(parseArgs(['--batch', '5,20,5', '--concurrency', '8', '--kills', '3', '--handler-ms', '0', '--rate', '50', '--throughput-messages', '500'])).toEqual({
+    expect(parseArgs(['--max-items', '5,20,5', '--concurrency', '8', '--kills', '3', '--handler-ms', '0', '--rate', '50', '--throughput-messages', '500'])).toEqual({
       help: false,
-      batchSizes: [5, 20],
+      maxItemsValues: [5, 20],
       concurrencies: [8],
       kills: 3,
       handlerMs: 0,
@@ -21,12 +21,12 @@ describe('loss-per-kill arguments', () => {
       throughputMessages: 500,
     });
     expect(parseArgs(['--help']).help).toBe(true);
-    expect(USAGE).toMatch(/missing <= pollsInFlightAtLoss x batchSize/);
+    expect(USAGE).toMatch(/missing <= pollsInFlightAtLoss x maxItems/);
   });
 
   it('refuses bad values naming the flag', () => {
-    expect(() => parseArgs(['--batch', '10,x'])).toThrow('--batch must be a positive integer, got "x"');
-    expect(() => parseArgs(['--batch', '10,'])).toThrow('--batch must be a positive integer, got ""');
+    expect(() => parseArgs(['--max-items', '10,x'])).toThrow('--max-items must be a positive integer, got "x"');
+    expect(() => parseArgs(['--max-items', '10,'])).toThrow('--max-items must be a positive integer, got ""');
     expect(() => parseArgs(['--kills', '0'])).toThrow('--kills must be a positive integer, got "0"');
     expect(() => parseArgs(['--handler-ms', '-1'])).toThrow('--handler-ms must be a non-negative integer, got "-1"');
     expect(() => parseArgs(['--rate'])).toThrow('--rate must be a positive integer, got undefined');
@@ -43,13 +43,13 @@ describe('loss-per-kill figures', () => {
   it('renders a markdown row per setting', () => {
     const table = markdownTable(
       [
-        { setting: { batchSize: 10, concurrency: 1 }, throughput: 1234.4, backlog: [kill(0), kill(10)], steady: [kill(4), kill(6)] },
-        { setting: { batchSize: 1, concurrency: 4 }, throughput: 300, backlog: [kill(2, 1)], steady: [kill(1, 1)] },
+        { setting: { maxItems: 10, concurrency: 1 }, throughput: 1234.4, backlog: [kill(0), kill(10)], steady: [kill(4), kill(6)] },
+        { setting: { maxItems: 1, concurrency: 4 }, throughput: 300, backlog: [kill(2, 1)], steady: [kill(1, 1)] },
       ],
       100,
     );
     expect(table.split('\n')).toEqual([
-      '| batchSize | concurrency | msg/s without kills | missing per kill, backlog (mean / max) | missing per kill, steady 100/s (mean / max) | consumer\'s bound |',
+      '| maxItems | concurrency | msg/s without kills | missing per kill, backlog (mean / max) | missing per kill, steady 100/s (mean / max) | consumer\'s bound |',
       '|---:|---:|---:|---:|---:|---|',
       '| 10 | 1 | 1,234 | 5.0 / 10 | 5.0 / 6 | held |',
       '| 1 | 4 | 300 | 2.0 / 2 | 1.0 / 1 | **exceeded 1×** |',
