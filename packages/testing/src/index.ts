@@ -6,9 +6,9 @@ export type {
   BrokerCapability,
   BrokerInfo,
   BrokerKind,
+  BrokerTlsOptions,
   KubemqBroker,
   StartKubemqOptions,
-  TlsOptions,
 } from './types.js';
 export { findFreePort } from './internal/ports.js';
 export { ping, type PingInfo, type PingTarget } from './internal/ping.js';

@@ -34,7 +34,7 @@ export const CAPABILITY_NAMES: readonly BrokerCapability[] = [
 ];
 
 /** Server TLS for a broker started by {@link startKubemq} (PEM text, not paths). */
-export interface TlsOptions {
+export interface BrokerTlsOptions {
   /** Server certificate, PEM. */
   certPem: string;
   /** Server private key, PEM. */
@@ -64,7 +64,7 @@ export interface StartKubemqOptions {
   /** Answer channel-management queries on kubemq.cluster.internal.requests (emulator only: broker-behaviour.md §0.4). Default false. */
   channelManagement?: boolean;
   /** Start the broker with TLS (binary, container and emulator; an external broker only as declared). Default: plaintext. */
-  tls?: TlsOptions;
+  tls?: BrokerTlsOptions;
   /** Enforce grpc-go's keepalive policy (pings at most every 5 min). Default true, like the real server. */
   keepaliveEnforcement?: boolean;
   /** Extra server environment (QUEUE_* limits, GRPC_BODY_LIMIT, …), for a binary and the emulator alike. */

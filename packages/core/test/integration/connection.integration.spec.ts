@@ -1,6 +1,6 @@
 import { channels, KubemqClient, TimeoutError } from '../../src/index.js';
-import { createTestPki, startKubemq, type KubemqBroker, type StartKubemqOptions, type TestPki } from '@kubemq/testing';
-import { expectedCapabilities, itSkipBecause, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { createTestPki, expectedCapabilities, startKubemq, type KubemqBroker, type StartKubemqOptions, type TestPki } from '@kubemq/testing';
+import { itSkipBecause, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { sendStored } from './support/raw.js';
 
 describe('connect and ping (shared broker)', () => {

@@ -1,6 +1,6 @@
 import { KubemqClient, type ConnectionState } from '../../src/index.js';
-import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { expectedCapabilities, itWhen, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
+import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { itWhen, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { readStored, sendStored } from './support/raw.js';
 

@@ -1,7 +1,7 @@
 import type { KubemqClient } from '@kubemq/core';
 import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '../../src/index.js';
-import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
+import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { eventually, itWhen, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
 const TOTAL = 2000;

@@ -1,8 +1,8 @@
 import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
 import { events, eventStream, type EventReceive } from '../../src/index.js';
-import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { eventually, expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
+import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { eventually, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
 // Events are at-most-once: events sent while the broker is down may be lost. What must hold is

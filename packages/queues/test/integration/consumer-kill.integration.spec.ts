@@ -1,7 +1,7 @@
 import type { KubemqClient } from '@kubemq/core';
 import { queues, queueUpstream, type QueueConsumer } from '../../src/index.js';
-import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { eventually, expectedCapabilities, itWhen, uniqueChannel } from '@kubemq/testing/jest';
+import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { eventually, itWhen, uniqueChannel } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
 
 // A broker of its own: stopped (SIGTERM) or killed (SIGKILL) and restarted mid-run.

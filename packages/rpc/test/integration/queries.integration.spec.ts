@@ -1,7 +1,7 @@
 import { ValidationError, type KubemqClient } from '@kubemq/core';
 import { queries, type QueryReceive } from '../../src/index.js';
-import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { expectedCapabilities, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect, rejectionOf } from './helpers.js';
 
 describe('queries through the broker', () => {

@@ -1,7 +1,7 @@
 import type { KubemqClient } from '@kubemq/core';
 import { commands, queries } from '../../src/index.js';
-import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { expectedCapabilities, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
+import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { connect } from './helpers.js';
 
 describe('responders across a broker restart (own broker)', () => {

@@ -2,7 +2,7 @@
 // testcontainers is an optional peer dependency.
 import { AbstractStartedContainer, GenericContainer, getContainerPort, type StartedTestContainer, Wait } from 'testcontainers';
 import { waitForPing } from '../internal/ping.js';
-import type { TlsOptions } from '../types.js';
+import type { BrokerTlsOptions } from '../types.js';
 
 /** The image studied by docs/broker-behaviour.md (kubemq-community v2.4.0). Override with KUBEMQ_IMAGE. */
 export const KUBEMQ_IMAGE = 'kubemq/kubemq-community:v2.4.0';
@@ -43,7 +43,7 @@ export class KubemqContainer extends GenericContainer {
   }
 
   /** TLS through SECURITY_*_DATA (broker-behaviour.md §1.2); client certificates are never verified (§0.3). */
-  withTls(tls: TlsOptions): this {
+  withTls(tls: BrokerTlsOptions): this {
     this.tlsRootPem = tls.caPem ?? tls.certPem;
     return this.withEnvironment({
       SECURITY_CERT_DATA: tls.certPem,

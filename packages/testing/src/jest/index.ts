@@ -2,6 +2,5 @@ export { sharedBroker, sharedBrokerIfAny, SHARED_BROKER_ENV } from './shared-bro
 export { uniqueChannel, uniqueClientId } from './unique.js';
 export { eventually, probeUntil, type RetryOptions } from './eventually.js';
 export { itWhen, itSkipBecause, type CapabilitySource, type ConditionalIt } from './it-when.js';
-export { expectedCapabilities } from '../capabilities.js';
 export { default as globalSetup } from './global-setup.js';
 export { default as globalTeardown } from './global-teardown.js';
