@@ -12,11 +12,18 @@ export async function resizeWorker(client: KubemqClient): Promise<void> {
 
   // The handler only ever sees decoded jobs. An undecodable message is nacked (its receive count
   // and dead-letter policy apply) and reported to onError with its DecodeError.
-  const worker = jobs.consume(async (job) => console.log('resize', job.value.image, 'to', job.value.width), {
-    concurrency: 4,
-    onError: (err, message) => console.error('job failed', message?.id, err),
-  });
-  await worker.stop();
+  let resized = 0;
+  let finished!: () => void;
+  const bothDone = new Promise<void>((resolve) => (finished = resolve));
+  const worker = jobs.consume(
+    { concurrency: 4, onError: (err, message) => console.error('job failed', message?.id, err) },
+    async (job) => {
+      console.log('resize', job.value.image, 'to', job.value.width);
+      if (++resized === 2) finished();
+    },
+  );
+  await bothDone;
+  await worker.stop(); // the batch in hand is settled (acked) before it resolves
 
   // The stream API decodes in place: settle the messages as usual.
   const tx = await jobs.poll({ maxItems: 10, waitTimeoutMs: 1000 });
