@@ -1,8 +1,8 @@
 // examples: own-broker
 // Reconnection: a client whose broker restarts. It logs every `client.state$` transition, shows a
 // queue send issued during the outage waiting for the connection and going out after the
-// reconnect, an events subscription re-opening by itself, and an events-store subscription
-// resuming after the last sequence it delivered (no gap, no repeat).
+// reconnect, an events listener re-opening by itself (and proven live again with ready()), and an
+// events-store subscription resuming after the last sequence it delivered (no gap, no repeat).
 // Without KUBEMQ_ADDRESS it starts its own broker with startKubemq() from @kubemq/testing (the
 // emulator, or KUBEMQ_BINARY) and restarts it; with KUBEMQ_ADDRESS it asks you to restart yours.
 // Run: npx tsx examples/core/reconnection.ts
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   await using client = await KubemqClient.connect({
     address,
     clientId: `reconnect-example-${process.pid}`,
-    reconnect: { initialDelayMs: 200, maxDelayMs: 2000 }, // retry fast for the demo (default 500 ms … 30 s)
+    reconnect: { initialDelayMs: 200, maxDelayMs: 2000 }, // retry fast for the demo (default 500 ms … 4 s)
   });
   const states: ConnectionState[] = [];
   client.state$.subscribe((state) => {
@@ -34,22 +34,22 @@ async function main(): Promise<void> {
     log(`state: ${state}`);
   });
 
-  // An events subscription (live only) and an events-store subscription (replayable).
+  // An events listener (live only) and an events-store subscription (replayable).
   const live: string[] = [];
   const stored: number[] = [];
-  const subscriptions = [
-    events(client).subscribe({ channel: `${prefix}.live` }).subscribe((e) => live.push(e.text())),
-    eventsStore(client)
-      .subscribe({ channel: `${prefix}.stored`, startAt: StartPosition.fromFirst() })
-      .subscribe((e) => {
-        stored.push(e.sequence);
-        log(`events store: sequence ${e.sequence} "${e.text()}"`);
-      }),
-  ];
+  await using listener = events(client).listen({ channel: `${prefix}.live` }, (e) => {
+    live.push(e.text());
+  });
+  const subscription = eventsStore(client)
+    .subscribe({ channel: `${prefix}.stored`, startAt: StartPosition.fromFirst() })
+    .subscribe((e) => {
+      stored.push(e.sequence);
+      log(`events store: sequence ${e.sequence} "${e.text()}"`);
+    });
   try {
-    await until('the events subscription is live', () => live.includes('probe-1'), () =>
-      events(client).send({ channel: `${prefix}.live`, body: 'probe-1' }),
-    );
+    await listener.ready(); // the broker routes events to the listener from here on
+    await events(client).send({ channel: `${prefix}.live`, body: 'before' });
+    await until('the first event arrives', () => live.includes('before'));
     for (let i = 1; i <= 3; i++) await eventsStore(client).send({ channel: `${prefix}.stored`, body: `before ${i}` });
     await until('sequences 1-3 arrive', () => stored.length === 3);
 
@@ -76,11 +76,12 @@ async function main(): Promise<void> {
     const result = await buffered;
     log(`the buffered queue send went out: ${result.id}`);
 
-    // The events subscription re-opened by itself; KubeMQ does not say when, so probe.
-    await until('the events subscription is back', () => live.includes('probe-2'), () =>
-      events(client).send({ channel: `${prefix}.live`, body: 'probe-2' }),
-    );
-    log('events subscription: receiving again');
+    // The listener re-opened its subscription by itself; the broker does not say when it is
+    // registered again, so ready() proves it (it resolved at once before the outage; now it probes).
+    await listener.ready({ timeoutMs: 30_000 });
+    await events(client).send({ channel: `${prefix}.live`, body: 'after' });
+    await until('the event sent after the reconnect arrives', () => live.includes('after'));
+    log(`events listener: receiving again (stats.recoveries = ${listener.stats.recoveries})`);
 
     // The events-store subscription resumes after sequence 3.
     for (let i = 4; i <= 6; i++) await eventsStore(client).send({ channel: `${prefix}.stored`, body: `after ${i}` });
@@ -89,12 +90,12 @@ async function main(): Promise<void> {
     log(`events store delivered ${stored.join(', ')}`);
     if (stored.join() !== '1,2,3,4,5,6') throw new Error(`expected 1..6 once each, got ${stored.join()}`);
 
-    const { messages } = await queues(client).receive({ channel: `${prefix}.jobs`, waitTimeoutMs: 1000 });
+    const { messages } = await queues(client).receive({ channel: `${prefix}.jobs`, waitTimeoutSeconds: 1 });
     log(`queue: received "${messages[0]?.text()}"`);
     if (messages.length !== 1) throw new Error('the buffered queue message is missing');
     log(`state transitions: ${states.join(' → ')}`);
   } finally {
-    subscriptions.forEach((s) => s.unsubscribe());
+    subscription.unsubscribe();
   }
 }
 

@@ -9,7 +9,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { jsonCodec, KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
-import { eventsChannel } from '@kubemq/events';
+import { eventChannel } from '@kubemq/events';
 import { queueChannel } from '@kubemq/queues';
 import { queryChannel } from '@kubemq/rpc';
 
@@ -45,58 +45,53 @@ async function main(): Promise<void> {
   const connect = (name: string) => KubemqClient.connect({ address, clientId: `${run}-${name}`, telemetry });
   const [web, fulfilment, inventory] = await Promise.all([connect('web'), connect('fulfilment'), connect('inventory')]);
 
-  const placed = (client: KubemqClient) => eventsChannel(client, { channel: `${run}.placed`, codec: jsonCodec<OrderPlaced>({ validate: isOrder }) });
+  const placed = (client: KubemqClient) => eventChannel(client, { channel: `${run}.placed`, codec: jsonCodec<OrderPlaced>({ validate: isOrder }) });
   const picks = (client: KubemqClient) => queueChannel(client, { channel: `${run}.picks`, codec: jsonCodec<PickJob>() });
   const stock = (client: KubemqClient) =>
     queryChannel(client, { channel: `${run}.stock`, codec: jsonCodec<{ sku: string }>(), responseCodec: jsonCodec<Stock>() });
 
   try {
     // Inventory answers stock queries.
-    await using responder = stock(inventory).handle(async (q) => ({ value: { available: q.value.sku === 'sku-7' ? 12 : 0 } }));
+    await using responder = stock(inventory).handle({}, async (q) => ({ value: { available: q.value.sku === 'sku-7' ? 12 : 0 } }));
     await responder.ready();
 
-    // Fulfilment turns each OrderPlaced into a pick job (inside the event's process span).
-    const queued: Promise<unknown>[] = [];
-    let listening = false;
-    const subscription = placed(fulfilment)
-      .subscribe()
-      .subscribe((event) => {
-        if (event.metadata === 'probe') listening = true;
-        else if (event.ok) queued.push(picks(fulfilment).send({ value: { orderId: event.value.orderId, sku: event.value.sku } }));
-      });
-
     // A worker picks the job and checks the stock (inside the job's process span).
-    let available = -1;
-    const worker = picks(fulfilment).consume(async (job) => {
+    let stockSeen!: (available: number) => void;
+    const checked = new Promise<number>((resolve) => (stockSeen = resolve));
+    await using worker = picks(fulfilment).consume({}, async (job) => {
       const answer = await stock(fulfilment).send({ value: { sku: job.value.sku }, timeoutMs: 5000 });
-      available = answer.ok ? answer.value.available : -1;
+      stockSeen(answer.ok ? answer.value.available : -1);
     });
 
-    // Events reach only live subscribers: probe until the subscription is in place.
-    const deadline = Date.now() + 15_000;
-    while (!listening && Date.now() < deadline) {
-      await placed(web).send({ value: { orderId: 'probe', sku: 'none', quantity: 0 }, metadata: 'probe' });
-      await pause(50);
-    }
+    // Fulfilment turns each OrderPlaced into a pick job (inside the event's process span).
+    await using listener = placed(fulfilment).listen({}, async (event) => {
+      if (event.ok) await picks(fulfilment).send({ value: { orderId: event.value.orderId, sku: event.value.sku } });
+    });
+    // Events reach only live subscribers: ready() proves the broker routes them to this listener.
+    await listener.ready();
+
     // The web tier: one request span, one event.
     await tracer.startActiveSpan('POST /orders', async (span) => {
       await placed(web).send({ value: { orderId: 'o-1001', sku: 'sku-7', quantity: 2 } });
       span.end();
     });
-    while (available < 0 && Date.now() < deadline) await pause(50);
-    await Promise.all(queued);
-    await worker.stop();
-    subscription.unsubscribe();
+    const available = await within(checked, 15_000, 'the worker to check the stock');
+    await Promise.all([listener.stop(), worker.stop(), responder.stop()]);
     if (available !== 12) throw new Error(`the worker saw ${available} in stock, expected 12`);
     console.log('order o-1001: picked, 12 in stock');
 
-    // One trace, from the web request to the inventory answer.
-    const spans = exporter.getFinishedSpans();
-    const root = spans.find((s) => s.name === 'POST /orders');
-    const inTrace = spans.filter((s) => s.spanContext().traceId === root?.spanContext().traceId);
-    printTree(inTrace, root);
+    // One trace, from the web request to the inventory answer. A process span ends just after its
+    // handler returns: give the last ones a moment to be exported.
     const expected = [`send ${run}.placed`, `process ${run}.placed`, `send ${run}.picks`, `process ${run}.picks`, `send ${run}.stock`, `process ${run}.stock`];
-    const missing = expected.filter((name) => !inTrace.some((s) => s.name === name));
+    const orderTrace = () => {
+      const spans = exporter.getFinishedSpans();
+      const root = spans.find((s) => s.name === 'POST /orders');
+      const inTrace = spans.filter((s) => s.spanContext().traceId === root?.spanContext().traceId);
+      return { root, inTrace, missing: expected.filter((name) => !inTrace.some((s) => s.name === name)) };
+    };
+    for (const deadline = Date.now() + 5000; orderTrace().missing.length > 0 && Date.now() < deadline; ) await pause(20);
+    const { root, inTrace, missing } = orderTrace();
+    printTree(inTrace, root);
     if (missing.length > 0) throw new Error(`not in the order's trace: ${missing.join(', ')}`);
     console.log(`one trace of ${inTrace.length} spans across events, queues and queries`);
   } finally {
@@ -106,6 +101,19 @@ async function main(): Promise<void> {
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `promise`, or an error naming `what` after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function printTree(spans: ReadableSpan[], node: ReadableSpan | undefined, depth = 0): void {
   if (!node) return;
