@@ -33,22 +33,22 @@ async function eventsDemo(client: KubemqClient): Promise<void> {
   const channel = `demo.${run}.notifications`;
   const audit: EventReceive[] = [];
   const mailers: EventReceive[][] = [[], []];
-  const subscriptions = [
-    ev.subscribe({ channel }).subscribe((e) => audit.push(e)),
-    ...mailers.map((inbox) => ev.subscribe({ channel, group: 'mailers' }).subscribe((e) => inbox.push(e))),
+  const listeners = [
+    ev.listen({ channel }, (e) => void audit.push(e)),
+    ...mailers.map((inbox) => ev.listen({ channel, group: 'mailers' }, (e) => void inbox.push(e))),
   ];
   try {
-    // KubeMQ says nothing when a subscription is live: publish probes until every subscriber saw one.
-    await until(() => audit.length > 0 && mailers.every((m) => m.length > 0), () => ev.send({ channel, metadata: 'probe' }));
-    const before = audit.length;
+    // KubeMQ says nothing when a subscription is live: each listener's ready() publishes probes
+    // until one of its own arrives (in the group, until one reaches that member).
+    await Promise.all(listeners.map((l) => l.ready()));
     for (const user of ['ada', 'grace', 'linus', 'margaret']) {
       await ev.send({ channel, body: `${user} signed up`, tags: { kind: 'signup' } });
     }
-    await until(() => audit.length - before === 4);
-    say(`audit subscriber got:  ${audit.slice(before).map((e) => e.text()).join(', ')}`);
-    mailers.forEach((inbox, i) => say(`mailer ${i + 1} (group) got: ${inbox.filter((e) => e.metadata !== 'probe').map((e) => e.text()).join(', ') || '-'}`));
+    await until(() => audit.length === 4 && mailers.flat().length === 4);
+    say(`audit listener got:    ${audit.map((e) => e.text()).join(', ')}`);
+    mailers.forEach((inbox, i) => say(`mailer ${i + 1} (group) got: ${inbox.map((e) => e.text()).join(', ') || '-'}`));
   } finally {
-    subscriptions.forEach((s) => s.unsubscribe());
+    await Promise.all(listeners.map((l) => l.stop()));
   }
 }
 
@@ -97,16 +97,16 @@ async function queuesDemo(client: KubemqClient): Promise<void> {
       await (ok ? message.ack() : message.nack());
     }
   }
-  const dead = await q.receive({ channel: deadLetter, maxItems: 1, waitTimeoutMs: 1000 });
+  const dead = await q.receive({ channel: deadLetter, maxItems: 1, waitTimeoutSeconds: 1 });
   for (const message of dead.messages) {
     say(`dead-letter queue holds: ${message.text()} (re-routed from ${message.reRoutedFromQueue})`);
   }
 
-  // The broker counts delays in whole seconds and a peek waits at least one second.
-  await q.send({ channel, body: 'send the weekly report', policy: { delayMs: 3000 } });
-  const early = await q.peek({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+  // The broker counts delays and these waits in whole seconds; a peek waits at least one second.
+  await q.send({ channel, body: 'send the weekly report', policy: { delaySeconds: 3 } });
+  const early = await q.peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 });
   say(`a job delayed by 3 s is invisible at first: ${early.messages.length} visible`);
-  const later = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 5000 });
+  const later = await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 5 });
   say(`and arrives after its delay: ${later.messages.map((m) => m.text()).join(', ')}`);
 }
 
