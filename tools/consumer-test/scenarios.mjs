@@ -16,23 +16,18 @@ export const SCENARIOS = {
     packageName: '@kubemq/events',
     body: `
   const ev = pattern.events(client);
-  const received = [];
-  let wake = () => {};
-  const sub = ev.subscribe({ channel }).subscribe((e) => { received.push(e.text()); wake(); });
-  const next = (ms) => new Promise((resolve) => { wake = resolve; setTimeout(resolve, ms); });
-  // A subscription is live before the broker says so: probe until one arrives, then send.
-  const until = Date.now() + 10000;
-  while (!received.includes('probe')) {
-    if (Date.now() > until) throw new Error('no probe arrived within 10 s');
-    await ev.send({ channel, body: 'probe' });
-    await next(100);
-  }
+  let arrived;
+  const hello = new Promise((resolve) => (arrived = resolve));
+  const listener = ev.listen({ channel }, (e) => { if (e.text() === 'hello' && e.tags.kind === 'greeting') arrived(); });
+  // The broker registers a subscription a moment later and says nothing when it has: ready()
+  // publishes probes until one arrives through this listener (its handler never sees them).
+  await listener.ready({ timeoutMs: 10000 });
   await ev.send({ channel, body: 'hello', tags: { kind: 'greeting' } });
-  while (!received.includes('hello')) {
-    if (Date.now() > until) throw new Error('the event did not arrive');
-    await next(100);
-  }
-  sub.unsubscribe();
+  let timer;
+  await Promise.race([hello, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the event did not arrive within 10 s')), 10000); })]);
+  clearTimeout(timer);
+  await listener.stop();
+  if (listener.stats.handled !== 1) throw new Error('the handler ran ' + listener.stats.handled + ' times, expected once');
   await expectValidationError(() => ev.send({ channel: '', body: 'x' }));`,
   },
   'events-store': {
@@ -52,7 +47,7 @@ export const SCENARIOS = {
     body: `
   const q = pattern.queues(client);
   await q.send({ channel, body: 'job 1' });
-  const { messages } = await q.receive({ channel, maxItems: 1, waitTimeoutMs: 1000 });
+  const { messages } = await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 1 });
   if (messages.length !== 1 || messages[0].text() !== 'job 1') throw new Error('received ' + JSON.stringify(messages.map((m) => m.text())));
   await expectValidationError(() => q.send({ channel: '', body: 'x' }));`,
   },
@@ -64,7 +59,7 @@ export const SCENARIOS = {
   await responder.ready();
   const response = await cmds.send({ channel, body: 'reboot', timeoutMs: 5000 });
   if (!response.executed) throw new Error('command not executed: ' + response.error);
-  await responder[Symbol.asyncDispose]();
+  await responder.stop();
   await expectValidationError(() => cmds.send({ channel: '', body: 'x', timeoutMs: 1000 }));`,
   },
 };
@@ -152,23 +147,31 @@ export function findCopies(dir, name) {
  */
 const TYPES_SOURCE = `import { jsonCodec, KubemqClient, KubemqError, textCodec, ValidationError, type ClientOptions } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
-import { events, EventsClient, eventsChannel, type EventReceive, type TypedEventReceive } from '@kubemq/events';
-import { eventsStore, eventsStoreChannel, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
-import { queues, queueChannel, type QueueMessage, type PollResponse } from '@kubemq/queues';
-import { commands, queries, queryChannel, type CommandResponse } from '@kubemq/rpc';
+import { events, eventChannel, eventStream, type EventListener, type EventsClient, type EventReceive, type TypedEventReceive } from '@kubemq/events';
+import { eventsStore, eventStoreChannel, eventStoreStream, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
+import { queues, queueChannel, queueUpstream, type QueueConsumer, type QueueMessage, type PollResponse } from '@kubemq/queues';
+import { commands, queries, queryChannel, type CommandResponse, type Responder } from '@kubemq/rpc';
 import type { Observable, Subscription } from 'rxjs';
 
 export async function app(options: ClientOptions): Promise<void> {
   const client: KubemqClient = await KubemqClient.connect({ ...options, telemetry: openTelemetry() });
-  const typed: Observable<TypedEventReceive<{ id: number }>> = eventsChannel(client, { channel: 't', codec: jsonCodec<{ id: number }>() }).subscribe();
+  const typed: Observable<TypedEventReceive<{ id: number }>> = eventChannel(client, { channel: 't', codec: jsonCodec<{ id: number }>() }).subscribe();
   typed.subscribe((e) => (e.ok ? e.value.id : e.decodeError.code));
-  await eventsStoreChannel(client, { channel: 'ts', codec: textCodec() }).send({ value: 'x' });
+  await eventStoreChannel(client, { channel: 'ts', codec: textCodec() }).send({ value: 'x' });
   const job = await queueChannel(client, { channel: 'tq', codec: jsonCodec<{ id: number }>() }).poll();
   const answer = await queryChannel(client, { channel: 'tr', codec: textCodec(), responseCodec: jsonCodec<number>() }).send({ value: 'q' });
   console.log(job.messages.map((m) => m.value?.id), answer.ok ? answer.value + 1 : answer.error);
   const ev: EventsClient = events(client);
   const live: Observable<EventReceive> = ev.subscribe({ channel: 'a' });
   const sub: Subscription = live.subscribe((e) => e.text());
+  const listener: EventListener = ev.listen({ channel: 'a' }, (e) => e.text());
+  await listener.ready({ timeoutMs: 5000 });
+  await eventStream(client).send({ channel: 'a', body: 'x' });
+  await eventStoreStream(client).close({ timeoutMs: 1000 });
+  await using upstream = queueUpstream(client);
+  const batch = await upstream.send([{ channel: 'c', body: 'x', policy: { delaySeconds: 1 } }]);
+  const consumer: QueueConsumer = queues(client).consume({ channel: 'c', maxItems: 10 }, (m) => m.text());
+  const responder: Responder = commands(client).handle({ channel: 'd' }, () => undefined);
   const stored: AsyncIterable<EventStoreReceive> = eventsStore(client).subscribe({ channel: 'b', startAt: StartPosition.fromFirst() });
   const message: QueueMessage = { channel: 'c', body: 'x' };
   await queues(client).send(message);
@@ -176,7 +179,8 @@ export async function app(options: ClientOptions): Promise<void> {
   const reply: CommandResponse = await commands(client).send({ channel: 'd', body: 'x', timeoutMs: 1000 });
   await queries(client).send({ channel: 'e', body: 'x', timeoutMs: 1000 });
   const failed = (e: unknown): boolean => e instanceof ValidationError || KubemqError.isKubemqError(e);
-  console.log(stored, polled.messages.length, reply.executed, failed(null));
+  console.log(stored, polled.messages.length, reply.executed, failed(null), batch.failed);
+  await Promise.all([listener.stop(), consumer.stop(), responder.stop()]);
   sub.unsubscribe();
   await client.close();
 }
