@@ -7,12 +7,13 @@
 // (docs/migration-from-kubemq-js.md), so `body: 'hello world'` would arrive as 7 other bytes. One test pins that
 // behaviour so the reason for the Buffers stays visible.
 //
-// kubemq-js subscriptions give no "subscribed" signal (neither does the broker), so readiness is
-// proven with probes (probeUntil), never with sleeps.
+// The broker gives no "subscribed" signal. This SDK's listeners and responders prove their own
+// readiness (listener.ready(), responder.ready()); a kubemq-js subscriber's readiness is proven
+// with probes (probeUntil), never with sleeps.
 import { KubemqClient } from '@kubemq/core';
-import { events, type EventReceive } from '@kubemq/events';
-import { eventsStore, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
-import { queues } from '@kubemq/queues';
+import { events, eventStream, READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
+import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
+import { queues, queueUpstream } from '@kubemq/queues';
 import { commands, queries } from '@kubemq/rpc';
 import { probeUntil, eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import type { Observable, Subscription } from 'rxjs';
@@ -22,7 +23,6 @@ import * as kubemq from 'kubemq-js';
 type KjsSubscription = { unsubscribe(): void };
 
 const text = (b: Uint8Array | string): string => (typeof b === 'string' ? Buffer.from(b, 'base64').toString() : Buffer.from(b).toString());
-const probeBody = Buffer.from('probe');
 
 describe('interop with kubemq-js (official SDK from npm)', () => {
   let address: string;
@@ -62,23 +62,21 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
   describe('events', () => {
     it('kubemq-js sends (unary and stream), this SDK receives', async () => {
       const channel = uniqueChannel('interop.ev.k2s');
-      const got = collect(events(sdk).subscribe({ channel }));
+      const got: EventReceive[] = [];
+      await using listener = events(sdk).listen({ channel }, (e) => void got.push(e));
+      await listener.ready();
       const sender = kjs(kubemq.EventsClient);
-      await probeUntil(
-        () => sender.send({ channel, body: probeBody, metadata: 'probe' }),
-        () => got.items.some((e) => e.metadata === 'probe'),
-      );
       await sender.send({ channel, id: 'k-1', body: Buffer.from('from kubemq-js'), metadata: 'unary' });
       const stream = await sender.stream(() => undefined);
       stream.write({ channel, id: 'k-2', body: Buffer.from([0, 1, 2, 255]), metadata: 'stream' });
-      await eventually(() => expect(got.items.filter((e) => e.metadata !== 'probe')).toHaveLength(2));
+      await eventually(() => expect(got).toHaveLength(2));
       stream.end();
-      const [unary, streamed] = got.items.filter((e) => e.metadata !== 'probe') as [EventReceive, EventReceive];
+      const [unary, streamed] = got as [EventReceive, EventReceive];
       expect(unary).toMatchObject({ id: 'k-1', channel, metadata: 'unary' });
       expect(unary.text()).toBe('from kubemq-js');
       expect(streamed.id).toBe('k-2');
       expect(Array.from(streamed.body)).toEqual([0, 1, 2, 255]);
-      expect(got.errors).toEqual([]);
+      expect(listener.stats.handlerErrors).toBe(0);
     });
 
     it('this SDK sends, kubemq-js receives (body, metadata, tags, id)', async () => {
@@ -91,7 +89,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
         () => received.some((m) => m.metadata === 'probe'),
       );
       await events(sdk).send({ channel, id: 's-1', body: 'from the SDK', metadata: 'send', tags: { k: 'v' } });
-      const handle = events(sdk).stream();
+      const handle = eventStream(sdk);
       await handle.send({ channel, id: 's-2', body: new Uint8Array([9, 8, 7]), metadata: 'stream' });
       await handle.close();
       await eventually(() => expect(received.filter((m) => m.metadata !== 'probe')).toHaveLength(2));
@@ -105,15 +103,26 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
 
     it('kubemq-js decodes a string body as base64 (why every kubemq-js body here is a Buffer)', async () => {
       const channel = uniqueChannel('interop.ev.base64');
-      const got = collect(events(sdk).subscribe({ channel }));
-      const sender = kjs(kubemq.EventsClient);
+      const got: EventReceive[] = [];
+      await using listener = events(sdk).listen({ channel }, (e) => void got.push(e));
+      await listener.ready();
+      await kjs(kubemq.EventsClient).send({ channel, body: 'aGVsbG8=', metadata: 'string body' });
+      await eventually(() => expect(got.some((e) => e.metadata === 'string body')).toBe(true));
+      expect(got.find((e) => e.metadata === 'string body')?.text()).toBe('hello');
+    });
+
+    it("a kubemq-js subscriber sees this SDK's readiness probes as ordinary events, tagged", async () => {
+      const channel = uniqueChannel('interop.ev.probe');
+      const received: kubemq.EventsReceiveMessage[] = [];
+      const sub = await kjs(kubemq.EventsClient).subscribe({ channel }, (err, msg) => msg && received.push(msg));
+      kjsSubs.push(sub);
       await probeUntil(
-        () => sender.send({ channel, body: probeBody, metadata: 'probe' }),
-        () => got.items.some((e) => e.metadata === 'probe'),
+        () => events(sdk).send({ channel, metadata: 'probe' }),
+        () => received.some((m) => m.metadata === 'probe'),
       );
-      await sender.send({ channel, body: 'aGVsbG8=', metadata: 'string body' });
-      await eventually(() => expect(got.items.some((e) => e.metadata === 'string body')).toBe(true));
-      expect(got.items.find((e) => e.metadata === 'string body')?.text()).toBe('hello');
+      await using listener = events(sdk).listen({ channel }, () => undefined);
+      await listener.ready();
+      await eventually(() => expect(received.some((m) => m.tags.has(READINESS_PROBE_TAG))).toBe(true));
     });
 
     it('kubemq-js cannot send tags: its send fails before reaching the broker (peer bug, so no tags flow that way)', async () => {
@@ -154,7 +163,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       const channel = uniqueChannel('interop.es.s2k');
       const before = Date.now();
       await eventsStore(sdk).send({ channel, id: 's-1', body: 'one', metadata: 'm1' });
-      const handle = eventsStore(sdk).stream();
+      const handle = eventStoreStream(sdk);
       await handle.send({ channel, id: 's-2', body: new Uint8Array([2]), metadata: 'm2' });
       await handle.close();
       const received: kubemq.EventsStoreReceiveMessage[] = [];
@@ -183,7 +192,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       expect(one.isError).toBe(false);
       const batch = await sender.batch([2, 3, 4].map((i) => ({ channel, id: `k-${i}`, body: Buffer.from(`job ${i}`), metadata: 'batch' })));
       expect(batch.map((r) => r.isError)).toEqual([false, false, false]);
-      const simple = await queues(sdk).receive({ channel, maxItems: 2, waitTimeoutMs: 2000 });
+      const simple = await queues(sdk).receive({ channel, maxItems: 2, waitTimeoutSeconds: 2 });
       expect(simple.messages.map((m) => [m.id, m.text(), m.metadata])).toEqual([
         ['k-1', 'job 1', 'single'],
         ['k-2', 'job 2', 'batch'],
@@ -195,12 +204,12 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       expect(left.messages).toHaveLength(0);
     });
 
-    it('this SDK sends (send, sendBatch, upstream), kubemq-js pulls them in order', async () => {
+    it('this SDK sends (send, sendBatch, queueUpstream), kubemq-js pulls them in order', async () => {
       const channel = uniqueChannel('interop.q.s2k');
       await queues(sdk).send({ channel, id: 's-1', body: 'a', tags: { k: 'v' } });
       const batch = await queues(sdk).sendBatch([{ channel, id: 's-2', body: 'b' }]);
       expect(batch.failed).toBe(0);
-      const up = queues(sdk).upstream();
+      const up = queueUpstream(sdk);
       const streamed = await up.send([{ channel, id: 's-3', body: new Uint8Array([3]) }]);
       expect(streamed.failed).toBe(0);
       await up.close();
@@ -240,7 +249,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       expect(text(acked?.message.body as Uint8Array)).toBe('first');
       const rejected = await take('reject');
       expect(rejected?.message.id).toBe('s-2');
-      const back = await queues(sdk).receive({ channel, maxItems: 10, waitTimeoutMs: 1000 });
+      const back = await queues(sdk).receive({ channel, maxItems: 10, waitTimeoutSeconds: 1 });
       expect(back.messages.map((m) => [m.id, m.text(), m.receiveCount])).toEqual([['s-2', 'second', 2]]);
     });
   });
