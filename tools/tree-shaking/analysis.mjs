@@ -59,14 +59,18 @@ export function badInputs(inputs, allowedFolders) {
 
 /**
  * Inputs an app holds only when it asks for them: codecs and typed channels (`jsonCodec`,
- * `eventsChannel`, …), OpenTelemetry (`@kubemq/core/opentelemetry`, `@opentelemetry/*`) and
- * channel management (`channels(client)`).
+ * `eventChannel`, …), OpenTelemetry (`@kubemq/core/opentelemetry`, `@opentelemetry/*`), channel
+ * management (`channels(client)`) and the send streams you own (`eventStream(client)`,
+ * `eventStoreStream(client)`, `queueUpstream(client)`: functions, not client methods, so an app
+ * that never calls one bundles none; a pattern's own shared send stream behind `send()` is not one
+ * of them).
  * Returns `{ input, reason }` for each one a fixture holds without using that `feature`.
  */
 export const OPTIONAL_FEATURES = {
   codecs: [/^packages\/core\/dist\/esm\/(codecs|internal\/codecs)\//, /^packages\/[^/]+\/dist\/esm\/internal\/channel\//],
   telemetry: [/^packages\/core\/dist\/esm\/opentelemetry\//, /(^|\/)node_modules\/@opentelemetry\//],
   channels: [/^packages\/core\/dist\/esm\/channels\//],
+  streams: [/^packages\/(events|events-store)\/dist\/esm\/internal\/stream\//, /^packages\/queues\/dist\/esm\/internal\/upstream\//],
 };
 
 export function unusedFeatureInputs(inputs, usedFeatures) {

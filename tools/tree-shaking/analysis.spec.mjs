@@ -127,25 +127,33 @@ describe('unusedFeatureInputs', () => {
     'packages/core/dist/esm/client/kubemq-client.js',
     'packages/core/dist/esm/codecs/json-codec.js',
     'packages/core/dist/esm/internal/codecs/typed-channel.js',
-    'packages/events/dist/esm/internal/channel/events-channel.js',
+    'packages/events/dist/esm/internal/channel/event-channel.js',
     'packages/core/dist/esm/opentelemetry/open-telemetry.js',
     'node_modules/@opentelemetry/api/build/esm/index.js',
     'packages/core/dist/esm/channels/channels-client.js',
+    'packages/events/dist/esm/internal/stream/event-stream.js',
+    'packages/events-store/dist/esm/internal/stream/event-store-stream.js',
+    'packages/queues/dist/esm/internal/upstream/upstream.js',
+    // the shared send stream behind events(client).send() is the pattern's own, not an optional feature
+    'packages/events/dist/esm/internal/send/send-stream.js',
   ];
 
-  it('flags codec, typed-channel, OpenTelemetry and channel-management code in an app that uses none', () => {
+  it('flags codec, typed-channel, OpenTelemetry, channel-management and send-stream code in an app that uses none', () => {
     expect(unusedFeatureInputs(inputs, []).map((b) => [b.input, b.reason.split(' ')[0]])).toEqual([
       ['packages/core/dist/esm/codecs/json-codec.js', 'codecs'],
       ['packages/core/dist/esm/internal/codecs/typed-channel.js', 'codecs'],
-      ['packages/events/dist/esm/internal/channel/events-channel.js', 'codecs'],
+      ['packages/events/dist/esm/internal/channel/event-channel.js', 'codecs'],
       ['packages/core/dist/esm/opentelemetry/open-telemetry.js', 'telemetry'],
       ['node_modules/@opentelemetry/api/build/esm/index.js', 'telemetry'],
       ['packages/core/dist/esm/channels/channels-client.js', 'channels'],
+      ['packages/events/dist/esm/internal/stream/event-stream.js', 'streams'],
+      ['packages/events-store/dist/esm/internal/stream/event-store-stream.js', 'streams'],
+      ['packages/queues/dist/esm/internal/upstream/upstream.js', 'streams'],
     ]);
   });
 
   it('lets an app hold what it uses', () => {
-    expect(unusedFeatureInputs(inputs, ['codecs', 'telemetry', 'channels'])).toEqual([]);
-    expect(unusedFeatureInputs(inputs, ['codecs', 'channels']).every((b) => b.reason.startsWith('telemetry'))).toBe(true);
+    expect(unusedFeatureInputs(inputs, ['codecs', 'telemetry', 'channels', 'streams'])).toEqual([]);
+    expect(unusedFeatureInputs(inputs, ['codecs', 'channels', 'streams']).every((b) => b.reason.startsWith('telemetry'))).toBe(true);
   });
 });

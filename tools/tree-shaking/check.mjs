@@ -6,8 +6,9 @@
 //   - no metafile input from a package the fixture doesn't import, none from sources
 //   - a bare `import '@kubemq/core'` keeps no byte of @kubemq code
 //   - no codec or typed-channel code unless the fixture uses one, no OpenTelemetry code unless it
-//     uses telemetry, no channel management unless it calls channels() (an app bundles only the
-//     optional features it uses)
+//     uses telemetry, no channel management unless it calls channels(), no send-stream handle
+//     unless it calls eventStream(), eventStoreStream() or queueUpstream() (an app bundles only
+//     the optional features it uses)
 //   - no `ignored-bare-import` warning (an import-time side effect esbuild dropped)
 //   - minified and gzip sizes within tools/tree-shaking/budgets.json
 // esbuild: bundle, platform node, format esm, minify, metafile; external: @grpc/grpc-js (a
@@ -42,7 +43,7 @@ const PATTERNS = ['events', 'events-store', 'queues', 'rpc'];
 /**
  * fixture → the pattern packages it uses (core is always allowed), or for a `bare-*` fixture the
  * packages it imports for nothing but their effects (there must be none: it keeps no byte), and
- * the optional features it uses (`codecs`, `telemetry`, `channels`; see OPTIONAL_FEATURES).
+ * the optional features it uses (`codecs`, `telemetry`, `channels`, `streams`; see OPTIONAL_FEATURES).
  */
 const FIXTURES = {
   'bare-core': { uses: [], bare: ['core'] },
