@@ -1,9 +1,9 @@
 // This SDK, through its built packages (`@kubemq/*` resolve to packages/*/dist via the workspace),
 // used the way its READMEs show.
 import { KubemqClient } from '@kubemq/core';
-import { events } from '@kubemq/events';
-import { eventsStore, StartPosition } from '@kubemq/events-store';
-import { queues } from '@kubemq/queues';
+import { events, eventStream } from '@kubemq/events';
+import { eventsStore, eventStoreStream, StartPosition } from '@kubemq/events-store';
+import { queues, queueUpstream } from '@kubemq/queues';
 import { commands, queries } from '@kubemq/rpc';
 
 export async function connect(address, clientId) {
@@ -27,7 +27,7 @@ export async function connect(address, clientId) {
     },
 
     openEventStream() {
-      const handle = evDefault.stream();
+      const handle = eventStream(client);
       return {
         send: (channel, body) => handle.send({ channel, body }),
         close: () => handle.close(),
@@ -35,7 +35,7 @@ export async function connect(address, clientId) {
     },
 
     openStoreStream() {
-      const handle = es.stream();
+      const handle = eventStoreStream(client);
       return {
         send: (channel, body) => handle.send({ channel, body }),
         close: () => handle.close(),
@@ -57,12 +57,13 @@ export async function connect(address, clientId) {
     },
 
     async queueReceive(channel, maxItems, waitMs) {
-      const r = await q.receive({ channel, maxItems, waitTimeoutMs: waitMs });
+      // The broker counts this wait in whole seconds (waitMs is a multiple of 1000).
+      const r = await q.receive({ channel, maxItems, waitTimeoutSeconds: waitMs / 1000 });
       return r.messages.map((m) => m.body);
     },
 
     openUpstream() {
-      const up = q.upstream();
+      const up = queueUpstream(client);
       return {
         async send(channel, bodies) {
           const r = await up.send(bodies.map((body) => ({ channel, body })));
@@ -95,7 +96,7 @@ export async function connect(address, clientId) {
 
     serve(kind, channel) {
       const responder = kind === 'command' ? rpc.command.handle({ channel, concurrency: 256 }, () => undefined) : rpc.query.handle({ channel, concurrency: 256 }, (req) => ({ body: req.body }));
-      return { close: () => responder.close() };
+      return { close: () => responder.stop() };
     },
 
     async request(kind, channel, body, timeoutMs) {

@@ -74,4 +74,4 @@ for (let pass = 0; pass < 3; pass++) {
   const perRequest = (c.user + c.system - (decodeCpu.user + decodeCpu.system)) / n;
   if (pass > 0) console.log(`responder path: ${perRequest.toFixed(2)} µs CPU per request (excluding decode), ${n} requests`);
 }
-await responder.close();
+await responder.stop();
