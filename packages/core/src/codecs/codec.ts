@@ -3,7 +3,7 @@ import type { MessageBody } from '../client/body.js';
 
 /**
  * Turns typed values into message bodies and back, for the typed channels of every pattern
- * (`eventsChannel`, `eventsStoreChannel`, `queueChannel`, `commandChannel`, `queryChannel`).
+ * (`eventChannel`, `eventStoreChannel`, `queueChannel`, `commandChannel`, `queryChannel`).
  * Use {@link jsonCodec}, {@link textCodec} or {@link bytesCodec}, or write your own.
  *
  * @example

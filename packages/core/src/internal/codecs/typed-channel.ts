@@ -8,7 +8,7 @@ import { withOperation } from '../events-wire/build-event.js';
 import { iterableObservable, type IterableObservable } from '../streams/iterable-observable.js';
 import { encodeValue, validateCodec, withDecoded } from './typed-body.js';
 
-// The pieces every pattern's typed channel (eventsChannel, queueChannel, …) is made of, so the
+// The pieces every pattern's typed channel (eventChannel, queueChannel, …) is made of, so the
 // five behave the same: one validation of the options, one way to encode, one way to decode.
 
 /** The validated options of a typed channel. */
