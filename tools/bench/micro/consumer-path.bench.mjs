@@ -11,12 +11,15 @@ import { repoRoot } from '../lib/paths.mjs';
 const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', 'esm', file)).href);
 const { PollTransaction } = await dist('queues', 'internal/downstream/transaction.js');
 const { QueuesDownstreamResponse } = await dist('core', 'internal/generated/kubemq.js');
+// The broker's side of the wire (the emulator's complete codecs) makes the answer's bytes; the SDK's
+// own codec decodes them, as grpc-js does for it (core's codecs only go the way the client uses them).
+const wire = await dist('emulator', 'generated/kubemq.js');
 
 const BATCH = 100;
 const ROUNDS = Number(process.argv[2] ?? 3000);
 const now = BigInt(Date.now()) * 1_000_000n;
-const answer = QueuesDownstreamResponse.encode(
-  QueuesDownstreamResponse.create({
+const answer = wire.QueuesDownstreamResponse.encode(
+  wire.QueuesDownstreamResponse.create({
     TransactionId: '6a1f2c3e-7d4b-4e5f-9a8b-1c2d3e4f5a6b',
     RefRequestId: 'r',
     RequestTypeData: 1,

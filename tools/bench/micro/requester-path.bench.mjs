@@ -13,11 +13,14 @@ const { RequestsEngine } = await dist('rpc', 'internal/client/requests-engine.js
 const { QUERIES } = await dist('rpc', 'internal/kind.js');
 const { toQueryResponse } = await dist('rpc', 'internal/convert/response.js');
 const { Response } = await dist('core', 'internal/generated/kubemq.js');
+// The responder's side of the wire (the emulator's complete codecs) makes the answer's bytes; the
+// SDK's own codec decodes them.
+const wire = await dist('emulator', 'generated/kubemq.js');
 
 const BATCH = 32; // requests in flight, as in queries-c32
 const ROUNDS = Number(process.argv[2] ?? 4000);
-const answer = Response.encode(
-  Response.create({ ClientID: 'responder', RequestID: 'r', ReplyChannel: '', Body: Buffer.alloc(1024, 120), Timestamp: BigInt(Date.now()) * 1_000_000n, Executed: true, Tags: {} }),
+const answer = wire.Response.encode(
+  wire.Response.create({ ClientID: 'responder', RequestID: 'r', ReplyChannel: '', Body: Buffer.alloc(1024, 120), Timestamp: BigInt(Date.now()) * 1_000_000n, Executed: true, Tags: {} }),
 ).finish();
 
 const internals = {

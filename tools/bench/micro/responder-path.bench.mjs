@@ -15,6 +15,9 @@ const { RequestsEngine } = await dist('rpc', 'internal/client/requests-engine.js
 const { QUERIES } = await dist('rpc', 'internal/kind.js');
 const { toQueryReceive } = await dist('rpc', 'internal/convert/received.js');
 const { Request } = await dist('core', 'internal/generated/kubemq.js');
+// The sender's side of the wire (the emulator's complete codecs) makes the requests' bytes; the
+// SDK's own codec decodes them, as grpc-js does for it.
+const wire = await dist('emulator', 'generated/kubemq.js');
 
 const BATCH = 32; // requests in flight, as in queries-c32
 const ROUNDS = Number(process.argv[2] ?? 4000);
@@ -49,8 +52,8 @@ if (!observer) throw new Error('the responder did not open its request stream');
 
 // Requests as grpc-js hands them over: decoded from the wire, 1 KB bodies.
 const encoded = Array.from({ length: BATCH }, (_, i) =>
-  Request.encode(
-    Request.create({ RequestID: `req-${i}`, RequestTypeData: 2, ClientID: 'sender', Channel: 'micro.q', Body: Buffer.alloc(1024, 120), ReplyChannel: `_INBOX.abc.${i}`, Timeout: 10_000, Tags: {} }),
+  wire.Request.encode(
+    wire.Request.create({ RequestID: `req-${i}`, RequestTypeData: 2, ClientID: 'sender', Channel: 'micro.q', Body: Buffer.alloc(1024, 120), ReplyChannel: `_INBOX.abc.${i}`, Timeout: 10_000, Tags: {} }),
   ).finish(),
 );
 
