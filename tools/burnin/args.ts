@@ -134,7 +134,7 @@ export function parseArgs(argv: readonly string[]): BurninArgs {
         break;
       }
       default:
-        throw new TypeError(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
+        throw new TypeError(`unknown argument ${JSON.stringify(flag)}`);
     }
   }
   if (signalGiven && args.restartEveryS === undefined) throw new TypeError('--signal needs --restart-every (without restarts the broker is never stopped)');

@@ -10,11 +10,18 @@ import { startKubemq } from '@kubemq/testing';
 import { formatReport, runScenario } from '../reliability/src/scenario.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
 import { WORKLOAD_NAMES, type WorkloadName } from '../reliability/src/workloads.js';
-import { parseArgs, USAGE } from './args.js';
+import { parseArgs, USAGE, type BurninArgs } from './args.js';
 import { judge, type RssSample } from './verdict.js';
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: BurninArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    // A bad command line is no verdict: say what is wrong, and where the usage is.
+    console.error(`burn-in: ${err instanceof Error ? err.message : String(err)} (--help for the usage)`);
+    return 2;
+  }
   if (args.help) {
     console.log(USAGE);
     return 0;

@@ -83,7 +83,7 @@ export function parseArgs(argv: readonly string[]): LossPerKillArgs {
         args.throughputMessages = positiveInt(flag, value());
         break;
       default:
-        throw new TypeError(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
+        throw new TypeError(`unknown argument ${JSON.stringify(flag)}`);
     }
   }
   return args;

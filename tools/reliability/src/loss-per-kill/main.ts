@@ -5,7 +5,7 @@
 import { cpus, loadavg, availableParallelism } from 'node:os';
 import { KubemqClient } from '@kubemq/core';
 import { startKubemq } from '@kubemq/testing';
-import { parseArgs, USAGE } from './args.js';
+import { parseArgs, USAGE, type LossPerKillArgs } from './args.js';
 import { killUnderBacklog, killUnderLoad, KILL_WITHIN_MS, measureThroughput, type ConsumeSetting, type MeasureContext } from './measure.js';
 import { killStats, markdownTable, type SettingResult } from './summary.js';
 
@@ -13,7 +13,13 @@ import { killStats, markdownTable, type SettingResult } from './summary.js';
 const BACKLOG_SECONDS = 3;
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: LossPerKillArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`loss-per-kill: ${err instanceof Error ? err.message : String(err)} (--help for the usage)`);
+    return 2;
+  }
   if (args.help) {
     console.log(USAGE);
     return 0;
