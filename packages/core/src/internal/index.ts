@@ -44,14 +44,25 @@ export { recoverable } from './recovery/recoverable.js';
 // Subscriptions as Observables and async iterables (the IterableObservable type is public: `@kubemq/core`)
 export { iterableObservable, DEFAULT_ITERATOR_BUFFER_SIZE } from './streams/iterable-observable.js';
 
+// The one send-stream machinery (events, events store, queues upstream): each brings its AnswerMatcher
+export {
+  StreamSender,
+  type AnswerMatcher,
+  type SendEntry,
+  type StreamEnding,
+  type StreamSenderOptions,
+  type SendBounds,
+  type CloseBounds,
+} from './streams/stream-sender.js';
+
+// Promise plumbing: deferreds, deadlines, bounded waits, abort listeners, time limits
+export { deferred, deadline, within, onAbort, timeLimit, type Deferred, type DeadlineOptions, type WaitOutcome, type CutReason } from './util/async.js';
+
 // Shared by @kubemq/events and @kubemq/events-store (same wire: Event, SendEventsStream,
 // SubscribeToEvents); each keeps its own method descriptors so a bundle holds only its paths.
 export { buildWireEvent, withOperation } from './events-wire/build-event.js';
 export { sendEventOnce, validateSendMode } from './events-wire/send-event.js';
 export { serverStream$ } from './events-wire/server-stream.js';
-export { openSendCall } from './events-wire/send-call.js';
-export { sendPending, within, type SendPending } from './events-wire/send-pending.js';
-export { deferred, type Deferred } from './events-wire/deferred.js';
 export { eventSendOperation, eventProcessOperation } from './events-wire/telemetry.js';
 
 // Errors

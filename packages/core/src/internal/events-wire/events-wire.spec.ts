@@ -3,9 +3,7 @@ import { ValidationError } from '../errors/kubemq-error.js';
 import { unaryMethod } from '../transport/method-descriptor.js';
 import { Event, Result as ResultCodec, type Result } from '../generated/kubemq.js';
 import { buildWireEvent, toBuffer, validateEventId } from './build-event.js';
-import { deferred } from './deferred.js';
 import { sendEventOnce, validateSendMode } from './send-event.js';
-import { sendPending, within } from './send-pending.js';
 
 describe('buildWireEvent', () => {
   it('sets Store from the pattern', () => {
@@ -33,47 +31,6 @@ describe('buildWireEvent', () => {
     const buf = toBuffer(bytes);
     expect(Buffer.isBuffer(buf)).toBe(true);
     expect(buf.buffer).toBe(bytes.buffer);
-  });
-});
-
-describe('sendPending', () => {
-  const operation = 'events.send';
-
-  it('settles once and passes the value on', async () => {
-    const result = deferred<number>();
-    const p = sendPending('e', 'ch', result, { operation, timeoutMs: 60_000 });
-    p.resolve(1);
-    p.reject(new ValidationError({ message: 'late', operation }));
-    expect(p.done).toBe(true);
-    await expect(result.promise).resolves.toBe(1);
-  });
-
-  it('rejects with CANCELLED at once for an aborted signal, later for an abort', async () => {
-    const ac = new AbortController();
-    ac.abort();
-    const early = deferred<void>();
-    expect(sendPending('e', 'ch', early, { operation, timeoutMs: 60_000, signal: ac.signal }).done).toBe(true);
-    await expect(early.promise).rejects.toMatchObject({ code: 'CANCELLED', channel: 'ch', operation });
-    const late = new AbortController();
-    const result = deferred<void>();
-    sendPending('e', '', result, { operation, timeoutMs: 60_000, signal: late.signal });
-    late.abort();
-    const err = await result.promise.catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'CANCELLED' });
-    expect((err as { channel?: string }).channel).toBeUndefined();
-  });
-
-  it('rejects with a TimeoutError after timeoutMs', async () => {
-    const result = deferred<void>();
-    sendPending('e', 'ch', result, { operation, timeoutMs: 5 });
-    await expect(result.promise).rejects.toMatchObject({ code: 'TIMEOUT', timeoutMs: 5, channel: 'ch' });
-  });
-});
-
-describe('within', () => {
-  it('reports done or timeout', async () => {
-    await expect(within(Promise.resolve(), 1_000)).resolves.toBe('done');
-    await expect(within(new Promise(() => undefined), 5)).resolves.toBe('timeout');
   });
 });
 

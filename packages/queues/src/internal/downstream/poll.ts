@@ -1,5 +1,4 @@
-import { brokerError, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
-import { withDeadline } from '../deadline.js';
+import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
 import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidCallOptions, ValidPoll } from '../validation.js';
 import { DownstreamLane, type LaneCounters } from './lane.js';
@@ -35,7 +34,7 @@ async function getOnLane(
 ): Promise<PollTransaction> {
   await lane.open(call.signal);
   lane.transactionsServed++;
-  const answer = await withDeadline(
+  const answer = await deadline(
     lane.request({
       RequestTypeData: QueuesDownstreamRequestType.Get,
       Channel: req.channel,

@@ -1,8 +1,7 @@
 // A poll transaction bound to the lane (stream) it was polled on: settlements go to that stream,
 // each followed by an ActiveOffsets probe whose answer resolves the settlement's promise.
 import { KubemqError, type CallOptions, type Instrumentation } from '@kubemq/core';
-import { withDeadline } from '../deadline.js';
-import { brokerError, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
+import { brokerError, deadline, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
 import { ReceivedMessage } from '../conversions.js';
 import type {
   MessageSettlement,
@@ -232,7 +231,7 @@ export class PollTransaction implements PollResponse {
     call: { signal: AbortSignal | undefined; timeoutMs: number | undefined },
     operation: string,
   ): Promise<T> {
-    return withDeadline(work, {
+    return deadline(work, {
       operation,
       channel: this.channel,
       timeoutMs: call.timeoutMs ?? this.host.defaultTimeoutMs,

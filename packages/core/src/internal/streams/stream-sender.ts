@@ -1,0 +1,408 @@
+// The one machinery behind every send stream the SDK keeps open (SendEventsStream for events and
+// for the events store, QueuesUpstream for queues): a bounded queue that opens the call lazily
+// once the client is ready, writes in order with backpressure, fails what was written when the
+// call breaks, re-opens for what is still queued, and drains on close within one bound. How the
+// broker's answers are matched to the sends is the one thing each stream brings: an AnswerMatcher.
+import { KubemqError } from '../errors/kubemq-error.js';
+import { mapError } from '../errors/map-error.js';
+import type { BidiCall, ClientInternals } from '../connection/client-internals.js';
+import type { MethodDescriptor } from '../transport/method-descriptor.js';
+import { deferred, timeLimit, within, type CutReason, type Deferred } from '../util/async.js';
+
+/** One send in the queue, then in the matcher's hands once written. */
+export interface SendEntry<Req, Out> {
+  readonly request: Req;
+  readonly result: Deferred<Out>;
+  /** Settled once written (the matcher never sees it): a write nobody waits an answer for. */
+  readonly untilWritten: boolean;
+  /** A request of the matcher's own whose answer proves every earlier one processed (a flush). */
+  readonly proof: boolean;
+}
+
+/**
+ * Matches the broker's answers to the sends written on the call. The sender tells it what went
+ * out and what came back; it settles each send's `result`.
+ */
+export interface AnswerMatcher<Req, Res, Out> {
+  /** `entry` is about to be written on the call (in order); its result waits for the answer. */
+  written(entry: SendEntry<Req, Out>): void;
+  /**
+   * A burst of writes is over (the queue is empty or the transport is full). `write` sends one
+   * more request of the matcher's own on the current call; false when there is none to write on.
+   */
+  burstWritten?(write: (request: Req) => boolean): void;
+  /** One answer from the broker. */
+  answer(response: Res): void;
+  /** Sends written and not answered yet: a close waits for none to be left. */
+  readonly outstanding: number;
+  /** Fails every send written and not answered (the call broke, or a close gave up on them). */
+  fail(err: KubemqError): void;
+  /** A written send's own deadline passed or its signal aborted: forget it, if answers allow. */
+  expired?(entry: SendEntry<Req, Out>): void;
+  /** A request whose answer proves that the broker processed everything written before it. */
+  proof?(): Req;
+}
+
+/**
+ * How a close ends the call once the sends are answered:
+ * - `'server-ends'`: half-close, then wait for the broker to end the call (SendEventsStream: it
+ *   answers what it read, then ends on the half-close).
+ * - `'client-ends'`: half-close at once (the broker ignores it), wait for every answer, then
+ *   cancel. For streams the broker must never see aborted while answers are owed (QueuesUpstream,
+ *   docs/broker-behaviour.md §5.3).
+ */
+export type StreamEnding = 'server-ends' | 'client-ends';
+
+export interface StreamSenderOptions<Req, Res, Out> {
+  operation: string;
+  method: MethodDescriptor<Req, Res>;
+  matcher: AnswerMatcher<Req, Res, Out>;
+  ending: StreamEnding;
+  /** Unwritten sends past this count are refused with BUFFER_FULL (default: no limit). */
+  maxQueued?: number;
+  /** The subject of a send's timeout and abort errors (default: the operation). */
+  what?: string;
+  /** What a send that timed out failed to do (default: 'did not complete'). */
+  late?: string;
+  /** The error of a send made once the stream is closing (nothing is written). */
+  closedError(): KubemqError;
+  /**
+   * The error of a send a close leaves behind: `written` (its answer is lost) or not (never
+   * written); `cut` says why the close stopped waiting, undefined when the call ended first.
+   */
+  abandonedError(written: boolean, cut: CutReason | undefined): KubemqError;
+  /** The error the sends written on a broken call get (default: the call's own error). */
+  brokenError?(err: KubemqError): KubemqError;
+}
+
+/** One send's bounds, already validated. */
+export interface SendBounds {
+  /** Undefined: no deadline of its own (a close's proof, bounded by the close). */
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** The channel a timeout or abort names. */
+  channel?: string | undefined;
+}
+
+/** What bounds a close: `timeoutMs` (0: no wait at all) for the whole of it; `signal` ends it early. */
+export interface CloseBounds {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A long-lived bidi send stream. The call opens on the first send (after the client is ready),
+ * and again on the next send after a break. Closing waits, within one bound, for the queue to be
+ * written and the answers to come, ends the call as `ending` says, and fails what is left.
+ */
+export class StreamSender<Req, Res, Out> {
+  private call: BidiCall<Req> | undefined;
+  /** Resolves when the current call is over, either way. */
+  private ended: Deferred<void> | undefined;
+  private opening = false;
+  private waitingDrain = false;
+  private queue: (SendEntry<Req, Out> | undefined)[] = [];
+  private head = 0;
+  /** The one close's work; every close() returns it. */
+  private shutdown: Promise<void> | undefined;
+  /** Set by the first close(): new sends are refused from then on. */
+  private isClosing = false;
+  private closed = false;
+  /** Aborted when a close's bound passes or its signal aborts: the close stops waiting. */
+  private readonly cut = new AbortController();
+  /** Set while a close waits for a condition; run whenever the queue, the answers or the call change. */
+  private waiting: (() => void) | undefined;
+  private untrack: (() => void) | undefined;
+  private readonly maxQueued: number;
+  /** Calls opened so far (diagnostics). */
+  opened = 0;
+
+  constructor(
+    private readonly internals: ClientInternals,
+    private readonly options: StreamSenderOptions<Req, Res, Out>,
+  ) {
+    this.maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Sends waiting to be written (some may have expired meanwhile). */
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Sends written and not answered yet. */
+  get outstanding(): number {
+    return this.options.matcher.outstanding;
+  }
+
+  /** True from the first close() on: new sends are refused. */
+  get closing(): boolean {
+    return this.isClosing;
+  }
+
+  /**
+   * Queues `request` and resolves with the matcher's answer for it (or, `untilWritten`, once it
+   * is written). Rejects with `bounds`' TimeoutError or CANCELLED, with BUFFER_FULL past
+   * `maxQueued`, and with `closedError()` once closing; a send that ends before it is written is
+   * never written.
+   */
+  send(request: Req, bounds: SendBounds, untilWritten = false): Promise<Out> {
+    return this.enqueue(request, bounds, untilWritten ? 'untilWritten' : 'answer');
+  }
+
+  /**
+   * Writes `request` now, outside the queue, when nothing waits ahead of it: the call is open,
+   * the transport has room, and the stream is not closing. False when it did not.
+   */
+  writeNow(request: Req): boolean {
+    const call = this.call;
+    if (!call || this.waitingDrain || this.head < this.queue.length || this.isClosing) return false;
+    if (!call.write(request)) this.waitForDrain(call);
+    return true;
+  }
+
+  /** Resolves once the broker has processed everything written before it (needs a matcher with proof()). */
+  flush(bounds: SendBounds): Promise<Out> {
+    return this.enqueue(this.proofRequest(), bounds, 'proof');
+  }
+
+  /**
+   * Stops taking sends, waits for the queue to be written and for the answers, ends the call, and
+   * fails what is left with `abandonedError`. `timeoutMs` bounds all of it, and aborting `signal`
+   * ends it early; a close with no time at all (0, or an aborted signal) cancels the call at once.
+   * Idempotent: every call returns the one close's promise, and every call's bound can end it.
+   * Never rejects.
+   */
+  close(bounds: CloseBounds): Promise<void> {
+    const disarm = timeLimit(this.cut, bounds);
+    if (!this.shutdown) {
+      this.isClosing = true;
+      this.shutdown = this.shutDown();
+    }
+    void this.shutdown.then(disarm);
+    return this.shutdown;
+  }
+
+  /** Queues one entry: a send answered by the matcher, one settled once written, or a proof. */
+  private enqueue(request: Req, bounds: SendBounds, kind: 'answer' | 'untilWritten' | 'proof', closingProof = false): Promise<Out> {
+    // Declared first: an already aborted signal expires the result while it is being made.
+    let entry: SendEntry<Req, Out> | undefined = undefined;
+    entry = {
+      request,
+      untilWritten: kind === 'untilWritten',
+      proof: kind === 'proof',
+      result: deferred<Out>({
+        operation: this.options.operation,
+        channel: bounds.channel,
+        timeoutMs: bounds.timeoutMs,
+        signal: bounds.signal,
+        ...(this.options.what !== undefined && { what: this.options.what }),
+        ...(this.options.late !== undefined && { late: this.options.late }),
+        onExpire: () => {
+          if (entry) this.expired(entry);
+        },
+      }),
+    };
+    if (entry.result.settled) return entry.result.promise; // its signal had aborted already
+    if (this.isClosing && !closingProof) entry.result.reject(this.options.closedError());
+    else if (kind !== 'proof' && this.queued >= this.maxQueued) entry.result.reject(this.bufferFull(bounds.channel));
+    else {
+      this.queue.push(entry);
+      this.kick();
+    }
+    return entry.result.promise;
+  }
+
+  private bufferFull(channel: string | undefined): KubemqError {
+    const { operation } = this.options;
+    return new KubemqError({
+      code: 'BUFFER_FULL',
+      message: `${operation}: ${this.maxQueued} messages are already waiting to be written`,
+      operation,
+      ...(channel && { channel }),
+      retryable: true,
+    });
+  }
+
+  private proofRequest(): Req {
+    const proof = this.options.matcher.proof?.();
+    if (proof === undefined) throw new Error(`${this.options.operation}: this stream has no flush`);
+    return proof;
+  }
+
+  private expired(entry: SendEntry<Req, Out>): void {
+    this.options.matcher.expired?.(entry);
+    this.waiting?.();
+  }
+
+  /** Writes what it can now, or opens the call first. */
+  private kick(): void {
+    if (this.call) this.pump();
+    else void this.open();
+  }
+
+  private async open(): Promise<void> {
+    if (this.opening || this.call || this.closed) return;
+    this.opening = true;
+    try {
+      await this.internals.whenReady();
+    } catch (err) {
+      this.opening = false;
+      this.failQueued(mapError(err, { operation: this.options.operation }));
+      return;
+    }
+    this.opening = false;
+    if (this.call || this.closed) return;
+    this.untrack ??= this.internals.track({ drain: () => this.close({ timeoutMs: this.internals.options.defaultTimeoutMs }) });
+    const { operation, matcher } = this.options;
+    const ended = deferred<void>();
+    const opened: { call?: BidiCall<Req> } = {};
+    const call = (opened.call = this.internals.bidiStream(
+      this.options.method,
+      {
+        next: (response) => {
+          matcher.answer(response);
+          this.waiting?.();
+        },
+        error: (err) => {
+          ended.resolve();
+          if (this.call === opened.call) this.onBreak(err);
+        },
+        complete: () => {
+          ended.resolve();
+          if (this.call !== opened.call) return;
+          // After a half-close that the broker answers by ending the call, its end is expected.
+          if (this.isClosing && this.options.ending === 'server-ends') this.waiting?.();
+          else this.onBreak(new KubemqError({ code: 'UNAVAILABLE', message: `${operation}: the broker ended the send stream`, operation, retryable: true }));
+        },
+      },
+      { operation },
+    ));
+    this.opened++;
+    this.call = call;
+    this.ended = ended;
+    this.waitingDrain = false;
+    this.pump();
+  }
+
+  private pump(): void {
+    const call = this.call;
+    if (!call || this.waitingDrain) return;
+    const { matcher } = this.options;
+    let wrote = false;
+    while (this.head < this.queue.length) {
+      const entry = this.queue[this.head] as SendEntry<Req, Out>;
+      this.queue[this.head++] = undefined;
+      if (entry.result.settled) continue; // timed out or aborted before it was written
+      if (!entry.untilWritten) matcher.written(entry);
+      const ok = call.write(entry.request);
+      if (entry.untilWritten) entry.result.resolve(undefined as Out);
+      wrote = true;
+      if (!ok) {
+        this.waitForDrain(call);
+        break;
+      }
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (wrote) matcher.burstWritten?.(this.writeCurrent);
+    this.waiting?.();
+  }
+
+  /** Writes one of the matcher's own requests on the call open now. */
+  private readonly writeCurrent = (request: Req): boolean => {
+    const call = this.call;
+    if (!call?.writable) return false;
+    if (!call.write(request)) this.waitForDrain(call);
+    return true;
+  };
+
+  /** The transport's buffer is full: write nothing more until it drains. */
+  private waitForDrain(call: BidiCall<Req>): void {
+    if (this.waitingDrain) return;
+    this.waitingDrain = true;
+    void call.drained().then(() => {
+      if (this.call !== call) return;
+      this.waitingDrain = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * The call broke. What was written and not answered may or may not have reached the broker: its
+   * senders get the error. What is still queued goes out on a new call once the client is ready
+   * again, unless the break is final or the stream is closing.
+   */
+  private onBreak(err: KubemqError): void {
+    this.call = undefined;
+    this.waitingDrain = false;
+    this.options.matcher.fail(this.options.brokenError?.(err) ?? err);
+    if (!err.retryable || this.isClosing) this.failQueued(err);
+    else if (this.queued > 0 && !this.closed) void this.open();
+    this.waiting?.();
+  }
+
+  private failQueued(err: KubemqError): void {
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i]?.result.reject(err);
+    this.queue = [];
+    this.head = 0;
+    this.waiting?.();
+  }
+
+  private async shutDown(): Promise<void> {
+    const cut = this.cut.signal;
+    const { matcher, ending } = this.options;
+    try {
+      if (cut.aborted) return; // no time at all: the call is cancelled below
+      if (matcher.proof && (this.call || this.opening || this.queued > 0)) {
+        // The broker answers only failures here: a proof makes "everything processed" an answer to wait for.
+        this.enqueue(matcher.proof(), {}, 'proof', true).catch(() => undefined);
+      }
+      // Nothing more can be answered once the call is gone or over.
+      const answered = () => matcher.outstanding === 0 || !this.call || this.ended?.settled === true;
+      await this.until(() => this.queueSettled() && (ending === 'client-ends' || answered()));
+      const call = this.call;
+      if (!call) return;
+      if (call.writable) call.end();
+      if (ending === 'client-ends') {
+        await this.until(answered);
+      } else if ((await within((this.ended as Deferred<void>).promise, { signal: cut })) === 'done' && this.call === call) {
+        this.call = undefined; // the broker ended it
+      }
+    } finally {
+      this.closed = true;
+      const call = this.call;
+      this.call = undefined;
+      call?.cancel();
+      const why = cut.aborted ? (cut.reason as CutReason) : undefined;
+      matcher.fail(this.options.abandonedError(true, why));
+      this.failQueued(this.options.abandonedError(false, why));
+      this.untrack?.();
+      this.untrack = undefined;
+    }
+  }
+
+  /** Nothing queued is still live (written, expired or failed). */
+  private queueSettled(): boolean {
+    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]?.result.settled) return false;
+    return true;
+  }
+
+  /** Resolves once `done()` holds, checked whenever the queue, the answers or the call change, or when the close is cut. */
+  private async until(done: () => boolean): Promise<void> {
+    if (done()) return;
+    const met = deferred<void>();
+    this.waiting = () => {
+      if (done()) met.resolve();
+    };
+    try {
+      await within(met.promise, { signal: this.cut.signal });
+    } finally {
+      this.waiting = undefined;
+    }
+  }
+}
