@@ -2,12 +2,13 @@
 // Regenerates the ts-proto codecs from proto/kubemq.proto with buf (no protoc needed).
 //   node tools/proto/generate.mjs          write packages/{core,emulator}/.../generated
 //   node tools/proto/generate.mjs --check  exit 1 if the committed output differs
-// The output is post-processed (see zeroCopyBytes) before it is written or compared.
+// The output is post-processed (see postProcess) before it is written or compared.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { directionRegex, wireDirections } from './directions.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const targets = {
@@ -15,11 +16,61 @@ const targets = {
   emulator: join(root, 'packages/emulator/src/generated'),
 };
 const check = process.argv.includes('--check');
+const buf = join(root, 'node_modules/@bufbuild/buf/bin/buf');
+const tsProto = 'node_modules/.bin/protoc-gen-ts_proto';
+
+/** Options both copies share. */
+const COMMON_OPTIONS = [
+  'esModuleInterop=true',
+  'importSuffix=.js',
+  'env=node',
+  'forceLong=bigint',
+  'oneof=unions-value',
+  'outputJsonMethods=false',
+  'exportCommonSymbols=false',
+  'enumsAsLiterals=true',
+];
 
 const scratch = mkdtempSync(join(tmpdir(), 'kubemq-proto-'));
 try {
-  const buf = join(root, 'node_modules/@bufbuild/buf/bin/buf');
-  execFileSync(process.execPath, [buf, 'generate', '--template', 'buf.gen.yaml', '-o', scratch], {
+  // The service decides which codec goes which way: the client encodes what it sends (requests)
+  // and decodes what it receives (responses), so @kubemq/core gets `encode` only for the first and
+  // `decode` only for the second (a message that travels both ways, like Request, gets both).
+  const descriptorFile = join(scratch, 'kubemq.json');
+  execFileSync(process.execPath, [buf, 'build', 'proto', '-o', descriptorFile], { cwd: root, stdio: 'inherit' });
+  const { encode, decode } = wireDirections(JSON.parse(readFileSync(descriptorFile, 'utf8')));
+
+  const template = {
+    version: 'v2',
+    inputs: [{ directory: 'proto' }],
+    plugins: [
+      {
+        // @kubemq/core: message codecs only (outputServices=false keeps grpc-js out of every
+        // bundle), each in the direction the client uses it, without create/fromPartial (the SDK
+        // builds complete messages). An object literal holding a codec's methods keeps all of them
+        // in every bundle that uses one: what is not generated is never bundled.
+        local: tsProto,
+        out: 'core',
+        strategy: 'all',
+        opt: [
+          'outputServices=false',
+          ...COMMON_OPTIONS,
+          'outputPartialMethods=false',
+          `outputEncodeIncludeTypes=${directionRegex(encode)}`,
+          `outputDecodeIncludeTypes=${directionRegex(decode)}`,
+        ],
+      },
+      {
+        // @kubemq/emulator: its own complete copy of the same contract plus the grpc-js service
+        // definition, so the broker shares nothing with the client but the proto.
+        local: tsProto,
+        out: 'emulator',
+        strategy: 'all',
+        opt: ['outputServices=grpc-js', ...COMMON_OPTIONS],
+      },
+    ],
+  };
+  execFileSync(process.execPath, [buf, 'generate', '--template', JSON.stringify(template), '-o', scratch], {
     cwd: root,
     stdio: 'inherit',
   });
@@ -27,7 +78,7 @@ try {
   for (const [name, dest] of Object.entries(targets)) {
     const src = join(scratch, name);
     for (const file of listFiles(src)) {
-      const fresh = Buffer.from(postProcess(file, readFileSync(join(src, file), 'utf8')));
+      const fresh = Buffer.from(postProcess(name, file, readFileSync(join(src, file), 'utf8')));
       const target = join(dest, file);
       const same = existsSync(target) && readFileSync(target).equals(fresh);
       if (same) continue;
@@ -57,8 +108,57 @@ function listFiles(dir, prefix = '') {
   });
 }
 
-function postProcess(file, source) {
-  return file.endsWith('.ts') ? zeroCopyBytes(file, source) : source;
+function postProcess(target, file, source) {
+  if (!file.endsWith('.ts')) return source;
+  const viewed = zeroCopyBytes(file, source);
+  return target === 'core' ? oneWayCodecs(file, ownWireRuntime(file, viewed)) : viewed;
+}
+
+/**
+ * @kubemq/core's codecs run on its own wire runtime (packages/core/src/internal/wire/binary.ts:
+ * the reader and writer methods these codecs call, proven byte-for-byte equal to
+ * @bufbuild/protobuf's by its property tests) instead of `@bufbuild/protobuf/wire`, whose entry
+ * also loads that library's reflection runtime.
+ */
+function ownWireRuntime(file, source) {
+  const from = '"@bufbuild/protobuf/wire"';
+  if (!source.includes(from)) throw new Error(`${file}: no import of ${from} to rewrite`);
+  return source.split(from).join('"../wire/binary.js"');
+}
+
+/**
+ * ts-proto still writes a method that throws ("encode not generated for X") where a direction is
+ * left out, so every codec object would keep both. Those stubs go, and each codec is typed with
+ * the methods it has: `Encoder<T>`, `Decoder<T>` or both.
+ */
+function oneWayCodecs(file, source) {
+  const stub = (method) => `  ${method}\\(_: [^\\n]*\\n    throw new Error\\("${method} not generated for \\w+"\\);\\n  \\},\\n`;
+  let out = source
+    .replace(new RegExp(`(= \\{\\n)${stub('encode')}\\n`, 'g'), '$1')
+    .replace(new RegExp(`\\n\\n${stub('decode')}(\\};)`, 'g'), '\n$1');
+  if (/not generated for/.test(out)) throw new Error(`${file}: a one-way stub survived the post-processing`);
+  out = out.replace(/^export const ([A-Za-z_]+): MessageFns<\1> = \{\n([\s\S]*?)\n\};$/gm, (_all, name, body) => {
+    const has = (method) => new RegExp(`^ {2}${method}\\(`, 'm').test(body);
+    const kinds = [has('encode') && `Encoder<${name}>`, has('decode') && `Decoder<${name}>`].filter(Boolean);
+    if (kinds.length === 0) throw new Error(`${file}: ${name} has neither encode nor decode`);
+    return `export const ${name}: ${kinds.join(' & ')} = {\n${body}\n};`;
+  });
+  const fns = /\ninterface MessageFns<T> \{\n[\s\S]*?\n\}\n/;
+  if (!fns.test(out)) throw new Error(`${file}: no MessageFns interface to replace`);
+  return out.replace(
+    fns,
+    `
+/** Added by tools/proto/generate.mjs: a codec for what the client sends. */
+export interface Encoder<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+}
+
+/** Added by tools/proto/generate.mjs: a codec for what the client receives. */
+export interface Decoder<T> {
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+}
+`,
+  );
 }
 
 /**

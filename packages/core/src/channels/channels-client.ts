@@ -18,6 +18,7 @@ import { CHANNEL_TYPES, parseChannelList, type ChannelInfo, type ChannelType } f
 export const CHANNEL_MANAGEMENT_CHANNEL = 'kubemq.cluster.internal.requests';
 /** Declared here, not with the client's own methods: only an app that calls channels() bundles it. */
 const SEND_REQUEST = /* @__PURE__ */ unaryMethod('SendRequest', Request, Response);
+const EMPTY_BODY = /* @__PURE__ */ Buffer.alloc(0);
 /** `cluster snapshot not ready` is transient: a few quick retries. */
 const SNAPSHOT_RETRIES = { initialDelayMs: 200, maxDelayMs: 1000, multiplier: 2, maxAttempts: 4 };
 
@@ -119,15 +120,20 @@ async function query(client: ClientInternals, metadata: string, operation: strin
   const deadline = Date.now() + timeoutMs;
   const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
   for (let attempt = 0; ; attempt++) {
-    const request = Request.create({
+    const request: Request = {
       RequestID: newId(),
       RequestTypeData: Request_RequestType.Query,
       ClientID: client.clientId,
       Channel: CHANNEL_MANAGEMENT_CHANNEL,
       Metadata: metadata,
+      Body: EMPTY_BODY,
+      ReplyChannel: '',
       Timeout: timeoutMs,
+      CacheKey: '',
+      CacheTTL: 0,
+      Span: EMPTY_BODY,
       Tags: { ...tags, client_id: client.clientId },
-    });
+    };
     let response;
     try {
       response = await client.unary(SEND_REQUEST, request, { ...ctx, timeoutMs: Math.max(1, deadline - Date.now()), ...(signal && { signal }) });

@@ -1,7 +1,6 @@
 import { secondsToDate } from '../internal/conversions/time.js';
 import { Connection } from '../internal/connection/connection.js';
 import { attachInternals, hasInternals } from '../internal/connection/internals-key.js';
-import { Empty } from '../internal/generated/kubemq.js';
 import { PING } from '../internal/methods.js';
 import { iterableObservable, type IterableObservable } from '../internal/streams/iterable-observable.js';
 import { validatePositiveInt, validateSignal } from '../internal/validation/numbers.js';
@@ -106,7 +105,7 @@ export class KubemqClient implements AsyncDisposable {
    */
   async ping(options: CallOptions = {}): Promise<ServerInfo> {
     const signal = validateSignal(options.signal);
-    const result = await this.#connection.unary(PING, Empty.create(), {
+    const result = await this.#connection.unary(PING, {}, {
       operation: 'client.ping',
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
       ...(signal && { signal }),

@@ -1,3 +1,4 @@
+import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { lastValueFrom, Observable, toArray } from 'rxjs';
 import { KubemqClient, type CredentialProvider, type LogFields } from '../../src/index.js';
@@ -45,11 +46,11 @@ describe('authentication', () => {
       Ping: pingHandler,
       SendEvent: (call: ServerUnaryCall<Event, Result>, cb: sendUnaryData<Result>) => {
         if (!authorized(call.metadata)) return cb({ code: status.UNAUTHENTICATED, details: 'invalid token' });
-        cb(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+        cb(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
       },
       SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
         if (!authorized(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: 'invalid token' });
-        call.write(EventReceive.create({ Channel: 'ch', Sequence: 1n }));
+        call.write(wire.EventReceive.create({ Channel: 'ch', Sequence: 1n }));
         call.end();
       },
     });
@@ -60,7 +61,7 @@ describe('authentication', () => {
   afterAll(() => server.stop());
 
   const send = (client: KubemqClient) =>
-    clientInternals(client).unary(SEND_EVENT, Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c' });
+    clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c' });
 
   it('sends the raw token (no Bearer prefix) in the authorization metadata', async () => {
     accepted = new Set(['static-token']);
@@ -129,7 +130,7 @@ describe('authentication', () => {
     const internals = clientInternals(client);
     const open = () =>
       new Observable<EventReceive>((subscriber) => {
-        const call = internals.serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
+        const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
         return () => call.cancel();
       });
     const values = await lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' }).pipe(toArray()));

@@ -1,3 +1,4 @@
+import * as wire from '@kubemq/emulator/wire';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { KubemqClient } from '../../src/index.js';
 import { bidiStreamMethod, clientInternals, Event, Result } from '../../src/internal/index.js';
@@ -17,7 +18,7 @@ describe('bidirectional streams and call options', () => {
         tokens.push(call.metadata.get('authorization')[0]);
         call.on('data', (e: Event) => {
           if (e.Channel === 'fail') return call.emit('error', { code: status.INTERNAL, details: 'Error 102: invalid channel value, cannot be empty' });
-          call.write(Result.create({ EventID: e.EventID, Sent: true }));
+          call.write(wire.Result.create({ EventID: e.EventID, Sent: true }));
         });
         call.on('end', () => call.end());
       },
@@ -35,12 +36,12 @@ describe('bidirectional streams and call options', () => {
       complete: () => (completed = true),
     }, { operation: 'events.stream' });
     expect(call.writable).toBe(true);
-    for (const id of ['a', 'b', 'c']) expect(call.write(Event.create({ EventID: id, Channel: 'ok', Store: true }))).toBe(true);
+    for (const id of ['a', 'b', 'c']) expect(call.write(wire.Event.create({ EventID: id, Channel: 'ok', Store: true }))).toBe(true);
     await call.drained();
     await until(() => results.length === 3);
     call.end();
     expect(call.writable).toBe(false);
-    expect(call.write(Event.create({ EventID: 'late' }))).toBe(false);
+    expect(call.write(wire.Event.create({ EventID: 'late' }))).toBe(false);
     await until(() => completed);
     expect(results).toEqual(['a', 'b', 'c']);
     expect(tokens.at(-1)).toBe('bidi-token');
@@ -54,7 +55,7 @@ describe('bidirectional streams and call options', () => {
       error: (e) => errors.push({ code: e.code, brokerCode: e.brokerCode, operation: e.operation }),
       complete: () => errors.push({ completed: true }),
     }, { operation: 'events.stream' });
-    call.write(Event.create({ EventID: 'x', Channel: 'fail' }));
+    call.write(wire.Event.create({ EventID: 'x', Channel: 'fail' }));
     await until(() => errors.length === 1);
     expect(errors).toEqual([{ code: 'VALIDATION', brokerCode: 102, operation: 'events.stream' }]);
     expect(call.writable).toBe(false);

@@ -1,6 +1,7 @@
+import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { channels, KubemqClient, TimeoutError } from '../../src/index.js';
-import { Response, type Request } from '../../src/internal/index.js';
+import type { Response, Request } from '../../src/internal/index.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import { rejection } from './support/wait.js';
 
@@ -19,7 +20,7 @@ const LIST = [
 describe('channel management', () => {
   let server: TestServer;
   const requests: Request[] = [];
-  let reply: (req: Request) => [Error | null, Response?] = () => [null, Response.create()];
+  let reply: (req: Request) => [Error | null, Response?] = () => [null, wire.Response.create()];
   let snapshotNotReady = 0;
 
   beforeAll(async () => {
@@ -28,7 +29,7 @@ describe('channel management', () => {
         requests.push(call.request);
         if (snapshotNotReady > 0) {
           snapshotNotReady--;
-          return cb(null, Response.create({ RequestID: call.request.RequestID, Error: 'cluster snapshot not ready' }));
+          return cb(null, wire.Response.create({ RequestID: call.request.RequestID, Error: 'cluster snapshot not ready' }));
         }
         const [err, res] = reply(call.request);
         if (err || res) cb(err as never, res); // neither: never answer
@@ -42,7 +43,7 @@ describe('channel management', () => {
 
   it('create and delete send the query the commercial broker answers; the broker waits as long as the call may take', async () => {
     await using client = await KubemqClient.connect({ address: server.address, clientId: 'admin' });
-    reply = (req) => [null, Response.create({ RequestID: req.RequestID, Executed: true })];
+    reply = (req) => [null, wire.Response.create({ RequestID: req.RequestID, Executed: true })];
     await channels(client).create({ type: 'events_store', channel: 'audit.log' });
     await channels(client).delete({ type: 'commands', channel: 'ops' }, { timeoutMs: 4000 });
     expect(requests.map((r) => ({ ch: r.Channel, type: r.RequestTypeData, md: r.Metadata, timeout: r.Timeout, tags: r.Tags, body: r.Body.length, client: r.ClientID }))).toEqual([
@@ -53,7 +54,7 @@ describe('channel management', () => {
 
   it('list parses the JSON reply into typed objects with Dates; an empty body is no channels', async () => {
     await using client = await KubemqClient.connect({ address: server.address, clientId: 'admin' });
-    reply = (req) => [null, Response.create({ RequestID: req.RequestID, Body: Buffer.from(JSON.stringify(LIST)) })];
+    reply = (req) => [null, wire.Response.create({ RequestID: req.RequestID, Body: Buffer.from(JSON.stringify(LIST)) })];
     const listed = await channels(client).list({ type: 'queues', search: 'orders' });
     expect(requests[0]?.Tags).toEqual({ channel_type: 'queues', channel_search: 'orders', client_id: 'admin' });
     expect(listed).toEqual([
@@ -68,22 +69,22 @@ describe('channel management', () => {
         outgoing: { messages: 0, volumeBytes: 0, responses: 0, waiting: 0, expired: 0, delayed: 0 },
       },
     ]);
-    reply = () => [null, Response.create()];
+    reply = () => [null, wire.Response.create()];
     await expect(channels(client).list({ type: 'events' })).resolves.toEqual([]);
     expect(requests[1]?.Tags).toEqual({ channel_type: 'events', client_id: 'admin' });
   });
 
   it('a non-empty Response.Error is a typed error; a malformed list is one too', async () => {
     await using client = await KubemqClient.connect({ address: server.address });
-    reply = () => [null, Response.create({ Error: 'channel already exists' })];
+    reply = () => [null, wire.Response.create({ Error: 'channel already exists' })];
     expect(await rejection(channels(client).create({ type: 'queues', channel: 'q1' }))).toMatchObject({ name: 'KubemqError', code: 'BROKER', operation: 'channels.create', channel: 'q1' });
-    reply = () => [null, Response.create({ Body: Buffer.from('{"not":"an array"}') })];
+    reply = () => [null, wire.Response.create({ Body: Buffer.from('{"not":"an array"}') })];
     expect(await rejection(channels(client).list({ type: 'queues' }))).toMatchObject({ code: 'BROKER', operation: 'channels.list' });
   });
 
   it('retries "cluster snapshot not ready" a few times', async () => {
     await using client = await KubemqClient.connect({ address: server.address });
-    reply = () => [null, Response.create({ Body: Buffer.from('[]') })];
+    reply = () => [null, wire.Response.create({ Body: Buffer.from('[]') })];
     snapshotNotReady = 2;
     await expect(channels(client).list({ type: 'queues' })).resolves.toEqual([]);
     expect(requests).toHaveLength(3);

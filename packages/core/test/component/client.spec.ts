@@ -1,3 +1,4 @@
+import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { KubemqClient, KubemqError, type ConnectionState } from '../../src/index.js';
 import { clientInternals, EventReceive, Event, Result, Subscribe, serverStreamMethod, unaryMethod } from '../../src/internal/index.js';
@@ -15,10 +16,10 @@ describe('KubemqClient against an in-process server', () => {
       SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
         seenMetadata.push(call.metadata.getMap());
         if (call.request.Channel === 'broken') return callback({ code: status.INTERNAL, details: 'Error 108: invalid channel value, no white spaces are allowed' });
-        callback(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+        callback(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
       },
       SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
-        for (let i = 1; i <= 3; i++) call.write(EventReceive.create({ Channel: call.request.Channel, Sequence: BigInt(i), Body: Buffer.from(`m${i}`) }));
+        for (let i = 1; i <= 3; i++) call.write(wire.EventReceive.create({ Channel: call.request.Channel, Sequence: BigInt(i), Body: Buffer.from(`m${i}`) }));
         call.end();
       },
     });
@@ -44,11 +45,11 @@ describe('KubemqClient against an in-process server', () => {
   it('makes unary calls with the raw token as authorization metadata, and maps broker errors', async () => {
     await using client = await KubemqClient.connect({ address: server.address, authToken: 'tok-123' });
     const internals = clientInternals(client);
-    const result = await internals.unary(SEND_EVENT, Event.create({ EventID: 'e1', Channel: 'a', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'a' });
+    const result = await internals.unary(SEND_EVENT, wire.Event.create({ EventID: 'e1', Channel: 'a', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'a' });
     expect(result).toMatchObject({ EventID: 'e1', Sent: true });
     expect(seenMetadata.at(-1)?.['authorization']).toBe('tok-123');
 
-    const err = await internals.unary(SEND_EVENT, Event.create({ Channel: 'broken' }), { operation: 'events.send', channel: 'broken' }).catch((e: unknown) => e);
+    const err = await internals.unary(SEND_EVENT, wire.Event.create({ Channel: 'broken' }), { operation: 'events.send', channel: 'broken' }).catch((e: unknown) => e);
     expect(KubemqError.isKubemqError(err)).toBe(true);
     expect(err).toMatchObject({ code: 'VALIDATION', brokerCode: 108, grpcStatus: 13, operation: 'events.send', channel: 'broken', retryable: false });
   });
@@ -57,7 +58,7 @@ describe('KubemqClient against an in-process server', () => {
     await using client = await KubemqClient.connect({ address: server.address });
     const received: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      clientInternals(client).serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch' }), {
+      clientInternals(client).serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), {
         next: (m) => received.push(`${m.Channel}:${m.Sequence}:${Buffer.from(m.Body).toString()}`),
         error: reject,
         complete: resolve,

@@ -15,6 +15,7 @@ const GRPC_AND_TESTING = "import { Client } from '@grpc/grpc-js';\nimport { star
 const GRPC = "import { Client } from '@grpc/grpc-js';\nexport const x = Client;\n";
 const PATTERN_IN_CORE = "import { events } from '@kubemq/events';\nexport const x = events;\n";
 const OTEL = "import { trace } from '@opentelemetry/api';\nexport const x = trace;\n";
+const EMULATOR_WIRE = "import { Event } from '@kubemq/emulator/wire';\nexport const x = Event;\n";
 const CLEAN = "import { KubemqClient } from '@kubemq/core';\nimport { newId } from '@kubemq/core/internal';\nexport const x = [KubemqClient, newId];\n";
 
 const CASES = [
@@ -27,6 +28,9 @@ const CASES = [
   { code: OTEL, filePath: 'packages/core/src/internal/__violation__.ts' },
   { code: OTEL, filePath: 'packages/core/src/opentelemetry/__allowed__.ts' },
   { code: OTEL, filePath: 'packages/queues/test/integration/__allowed__.integration.spec.ts' },
+  { code: EMULATOR_WIRE, filePath: 'packages/core/test/component/__allowed__.spec.ts' },
+  { code: EMULATOR_WIRE, filePath: 'packages/core/src/internal/__violation__.ts' },
+  { code: EMULATOR_WIRE, filePath: 'packages/events/test/component/__violation__.spec.ts' },
 ];
 
 describe('module boundaries (lint)', () => {
@@ -63,5 +67,11 @@ describe('module boundaries (lint)', () => {
     expect(errors(6)).toEqual([expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('Only core/src/opentelemetry') })]);
     expect(errors(7)).toEqual([]);
     expect(errors(8)).toEqual([]);
+  });
+
+  it("core's tests may take complete codecs from @kubemq/emulator/wire; core's code and other packages' tests may not", () => {
+    expect(errors(9)).toEqual([]);
+    expect(errors(10)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
+    expect(errors(11)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
   });
 });

@@ -2,6 +2,7 @@
 // tools/proto/generate.mjs). That is only safe while grpc-js never reuses such a buffer: this
 // keeps every received body and checks them all after many more messages went through the same
 // stream, with bodies that fit one HTTP/2 frame, span several, and sit in Node's buffer pool.
+import * as wire from '@kubemq/emulator/wire';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { KubemqClient } from '../../src/index.js';
 import { clientInternals, EventReceive, serverStreamMethod, Subscribe } from '../../src/internal/index.js';
@@ -28,7 +29,7 @@ describe('received bytes', () => {
         let i = 0;
         const pump = (): void => {
           while (i < COUNT) {
-            const ok = call.write(EventReceive.create({ EventID: String(i), Channel: 'c', Body: body(i) }));
+            const ok = call.write(wire.EventReceive.create({ EventID: String(i), Channel: 'c', Body: body(i) }));
             i++;
             if (!ok) return void call.once('drain', pump);
           }
@@ -47,7 +48,7 @@ describe('received bytes', () => {
     let failure: unknown;
     clientInternals(client).serverStream(
       SUBSCRIBE_TO_EVENTS,
-      Subscribe.create({ Channel: 'c', ClientID: 'bytes-test', SubscribeTypeData: 1 }),
+      wire.Subscribe.create({ Channel: 'c', ClientID: 'bytes-test', SubscribeTypeData: 1 }),
       {
         next: (e) => kept.push(e.Body),
         error: (err) => (failure = err),

@@ -1,3 +1,4 @@
+import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import { KubemqClient, type ConnectionState } from '../../src/index.js';
@@ -8,13 +9,13 @@ import { reachState, rejection, until } from './support/wait.js';
 const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
 const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
 const send = (client: KubemqClient, id: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
-  clientInternals(client).unary(SEND_EVENT, Event.create({ EventID: id, Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', ...opts });
+  clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: id, Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', ...opts });
 
 const received: string[] = [];
 const handlers: Handlers = {
   SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
     received.push(call.request.EventID);
-    callback(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+    callback(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
   },
 };
 const fastReconnect = { initialDelayMs: 20, maxDelayMs: 100 };
@@ -51,7 +52,7 @@ describe('reconnect and the send buffer', () => {
     const streamHandlers: Handlers = {
       ...handlers,
       SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
-        call.write(EventReceive.create({ Channel: 'ch', EventID: `open-${++opened}` }));
+        call.write(wire.EventReceive.create({ Channel: 'ch', EventID: `open-${++opened}` }));
       },
     };
     let opened = 0;
@@ -63,7 +64,7 @@ describe('reconnect and the send buffer', () => {
     const subscription = recoverable(
       internals,
       () => new Observable<EventReceive>((subscriber) => {
-        const call = internals.serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
+        const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
         return () => call.cancel();
       }),
       { operation: 'events.subscribe', channel: 'ch' },
@@ -127,7 +128,7 @@ describe('close()', () => {
     let release: () => void = () => undefined;
     const slow = await startTestServer({
       SendEvent: (call: ServerUnaryCall<Event, Result>, cb: sendUnaryData<Result>) => {
-        release = () => cb(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+        release = () => cb(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
       },
     });
     const client = await KubemqClient.connect({ address: slow.address, drainTimeoutMs: 2000 });

@@ -1,3 +1,4 @@
+import * as wire from '@kubemq/emulator/wire';
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import { Observable, toArray, lastValueFrom } from 'rxjs';
 import { KubemqClient } from '../../src/index.js';
@@ -17,7 +18,7 @@ const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceiv
 /** The stream a pattern would open: a cold Observable over clientInternals().serverStream. */
 function subscribe(internals: ClientInternals, fromSequence: number): Observable<EventReceive> {
   return new Observable<EventReceive>((subscriber) => {
-    const call = internals.serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch', EventsStoreTypeValue: BigInt(fromSequence) }), subscriber, {
+    const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch', EventsStoreTypeValue: BigInt(fromSequence) }), subscriber, {
       operation: 'events-store.subscribe',
       channel: 'ch',
     });
@@ -37,7 +38,7 @@ describe('recoverable()', () => {
         opens++;
         const from = Number(call.request.EventsStoreTypeValue);
         const last = opens === 1 ? 3 : 6;
-        for (let seq = from; seq <= last; seq++) call.write(EventReceive.create({ Channel: 'ch', Sequence: BigInt(seq) }));
+        for (let seq = from; seq <= last; seq++) call.write(wire.EventReceive.create({ Channel: 'ch', Sequence: BigInt(seq) }));
         if (opens === 1) call.emit('error', { code: breakWith, details: 'broken on purpose after 3 messages' });
         else call.end();
       },

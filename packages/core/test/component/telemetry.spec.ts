@@ -1,3 +1,4 @@
+import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import { KubemqClient, type Instrumentation, type RetryReason, type Telemetry, type TelemetryClientInfo } from '../../src/index.js';
@@ -38,10 +39,10 @@ describe('the telemetry option', () => {
       Ping: pingHandler,
       SendEvent: (call: ServerUnaryCall<Event, Result>, cb: sendUnaryData<Result>) => {
         if (String(call.metadata.get('authorization')[0] ?? '') !== acceptToken) return cb({ code: status.UNAUTHENTICATED, details: 'invalid token' });
-        cb(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+        cb(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
       },
       SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
-        call.write(EventReceive.create({ Channel: 'ch', EventID: `open-${++opened}` }));
+        call.write(wire.EventReceive.create({ Channel: 'ch', EventID: `open-${++opened}` }));
       },
     });
   });
@@ -72,7 +73,7 @@ describe('the telemetry option', () => {
       internals,
       () =>
         new Observable<EventReceive>((subscriber) => {
-          const call = internals.serverStream(SUBSCRIBE, Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
+          const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
           return () => call.cancel();
         }),
       { operation: 'events.subscribe', channel: 'ch' },
@@ -81,7 +82,7 @@ describe('the telemetry option', () => {
     await server.stop();
     await reachState(client, 'reconnecting');
     server = await startTestServer(
-      { Ping: pingHandler, SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => call.write(EventReceive.create({ EventID: 'back' })) },
+      { Ping: pingHandler, SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => call.write(wire.EventReceive.create({ EventID: 'back' })) },
       { port: server.port },
     );
     await until(() => ids.length === 2);
@@ -99,7 +100,7 @@ describe('the telemetry option', () => {
       credentials: { getToken: async () => ({ token: `token-${++issued}` }) },
       telemetry: recorded.telemetry,
     });
-    const result = await clientInternals(client).unary(SEND_EVENT, Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), {
+    const result = await clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), {
       operation: 'events.send',
     });
     expect(result.Sent).toBe(true);

@@ -1,14 +1,15 @@
 // The transport's unary call runs straight on the grpc-js channel (not makeUnaryRequest): every
 // outcome a caller relies on, against an in-process grpc-js server on loopback.
+import * as wire from '@kubemq/emulator/wire';
 import { getEventListeners } from 'node:events';
 import { Metadata, status, type ServiceError, type UntypedHandleCall } from '@grpc/grpc-js';
-import { Event, Result } from '../../src/internal/generated/kubemq.js';
+import { Event, Result, type Decoder, type Encoder } from '../../src/internal/generated/kubemq.js';
 import { GrpcTransport } from '../../src/internal/transport/grpc-transport.js';
-import { unaryMethod, type MessageCodec } from '../../src/internal/transport/method-descriptor.js';
+import { unaryMethod } from '../../src/internal/transport/method-descriptor.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
-const event = (id: string, body = Buffer.from('x')) => Event.create({ EventID: id, ClientID: 'c', Channel: 'ch', Body: body });
+const event = (id: string, body = Buffer.from('x')) => wire.Event.create({ EventID: id, ClientID: 'c', Channel: 'ch', Body: body });
 type Callback = (err: Partial<ServiceError> | null, res?: Result, trailer?: Metadata) => void;
 
 describe('GrpcTransport.unary', () => {
@@ -20,7 +21,7 @@ describe('GrpcTransport.unary', () => {
     const handler: UntypedHandleCall = ((call: { request: Event; metadata: Metadata; cancelled: boolean }, cb: Callback) => {
       const answer = answers.get(call.request.EventID);
       if (answer) answer(call, cb);
-      else cb(null, Result.create({ EventID: call.request.EventID, Sent: true }));
+      else cb(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
     }) as UntypedHandleCall;
     server = await startTestServer({ SendEvent: handler });
     transport = new GrpcTransport({ address: server.address, keepaliveTimeoutMs: 5000, maxMessageBytes: 64 * 1024 });
@@ -46,10 +47,10 @@ describe('GrpcTransport.unary', () => {
     let seen: string | undefined;
     answers.set('meta', (call, cb) => {
       seen = call.metadata.get('authorization')[0] as string;
-      cb(null, Result.create({ EventID: 'meta', Sent: true }));
+      cb(null, wire.Result.create({ EventID: 'meta', Sent: true }));
     });
     const res = await transport.unary(SEND_EVENT, event('meta'), { metadata: { authorization: 'tok' } });
-    expect(res).toEqual(Result.create({ EventID: 'meta', Sent: true }));
+    expect(res).toEqual(wire.Result.create({ EventID: 'meta', Sent: true }));
     expect(seen).toBe('tok');
   });
 
@@ -65,7 +66,7 @@ describe('GrpcTransport.unary', () => {
   });
 
   it('ends at the deadline with DEADLINE_EXCEEDED', async () => {
-    answers.set('slow', (_call, cb) => setTimeout(() => cb(null, Result.create({ EventID: 'slow' })), 2000).unref());
+    answers.set('slow', (_call, cb) => setTimeout(() => cb(null, wire.Result.create({ EventID: 'slow' })), 2000).unref());
     const err = await failure(transport.unary(SEND_EVENT, event('slow'), { metadata: {}, deadline: new Date(Date.now() + 100) }));
     expect(err.code).toBe(status.DEADLINE_EXCEEDED);
   });
@@ -74,7 +75,7 @@ describe('GrpcTransport.unary', () => {
     let serverCall: { cancelled: boolean } | undefined;
     answers.set('abort', (call, cb) => {
       serverCall = call;
-      setTimeout(() => cb(null, Result.create({ EventID: 'abort' })), 1000).unref();
+      setTimeout(() => cb(null, wire.Result.create({ EventID: 'abort' })), 1000).unref();
     });
     const ac = new AbortController();
     const pending = transport.unary(SEND_EVENT, event('abort'), { metadata: {} }, ac.signal);
@@ -90,8 +91,7 @@ describe('GrpcTransport.unary', () => {
   });
 
   it('rejects a response that does not decode with INTERNAL', async () => {
-    const failingDecode: MessageCodec<Result> = {
-      encode: Result.encode,
+    const failingDecode: Decoder<Result> = {
       decode: () => {
         throw new Error('bad bytes');
       },
@@ -102,11 +102,10 @@ describe('GrpcTransport.unary', () => {
   });
 
   it('rejects a request that does not encode with INTERNAL, before anything is sent', async () => {
-    const failingEncode: MessageCodec<Event> = {
+    const failingEncode: Encoder<Event> = {
       encode: () => {
         throw new Error('cannot encode');
       },
-      decode: Event.decode,
     };
     const err = await failure(transport.unary(unaryMethod('SendEvent', failingEncode, Result), event('ok'), { metadata: {} }));
     expect(err.code).toBe(status.INTERNAL);
@@ -116,7 +115,7 @@ describe('GrpcTransport.unary', () => {
   it('applies the message size limit both ways (RESOURCE_EXHAUSTED)', async () => {
     const tooBig = await failure(transport.unary(SEND_EVENT, event('big', Buffer.alloc(70 * 1024)), { metadata: {} }));
     expect(tooBig.code).toBe(status.RESOURCE_EXHAUSTED);
-    answers.set('big-answer', (_call, cb) => cb(null, Result.create({ EventID: 'big-answer', Error: 'e'.repeat(70 * 1024) })));
+    answers.set('big-answer', (_call, cb) => cb(null, wire.Result.create({ EventID: 'big-answer', Error: 'e'.repeat(70 * 1024) })));
     const bigAnswer = await failure(transport.unary(SEND_EVENT, event('big-answer'), { metadata: {} }));
     expect(bigAnswer.code).toBe(status.RESOURCE_EXHAUSTED);
   });

@@ -1,3 +1,4 @@
+import * as wire from '@kubemq/emulator/wire';
 import { KubemqClient, type ConnectionState, type KeepaliveOptions } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { probeUntil, uniqueChannel } from '@kubemq/testing/jest';
@@ -30,7 +31,7 @@ describe('keepalive against the broker enforcement (own broker)', () => {
       complete: () => ends.push('complete'),
     });
     const send = (metadata: string) =>
-      clientInternals(client).unary(SEND_EVENT, Event.create({ EventID: newId(), ClientID: client.clientId, Channel: channel, Metadata: metadata }), { operation: 'test.send', channel });
+      clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: newId(), ClientID: client.clientId, Channel: channel, Metadata: metadata }), { operation: 'test.send', channel });
     await probeUntil(() => send('probe'), () => received.includes('probe'), { timeoutMs: 20_000, intervalMs: 200 });
     await new Promise((r) => setTimeout(r, idleMs));
     return {

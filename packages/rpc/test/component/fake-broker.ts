@@ -2,7 +2,11 @@
 // core's ClientInternals would talk gRPC. It records every call, so tests can prove that bad input
 // sends nothing, and it can delay a subscription's registration the way the real server does.
 import { KubemqError } from '@kubemq/core';
-import { Request, Response, type Subscribe } from '@kubemq/core/internal';
+import type { Request, Response, Subscribe } from '@kubemq/core/internal';
+
+/** A complete wire request, the fields a test leaves out at their defaults. */
+const wireRequest = (fields: Partial<Request>): Request =>
+  ({ RequestID: '', RequestTypeData: 0, ClientID: '', Channel: '', Metadata: '', Body: Buffer.alloc(0), ReplyChannel: '', Timeout: 0, CacheKey: '', CacheTTL: 0, Span: Buffer.alloc(0), Tags: {}, ...fields });
 
 export interface RecordedCall {
   method: string;
@@ -48,7 +52,7 @@ export class FakeBroker {
   /** Pushes a request straight into every open subscription matching `channel`. */
   deliver(request: Partial<Request> & { Channel: string }): void {
     for (const sub of this.subs) {
-      if (!sub.cancelled && matches(sub.wire.Channel, request.Channel)) sub.observer.next(Request.create(request));
+      if (!sub.cancelled && matches(sub.wire.Channel, request.Channel)) sub.observer.next(wireRequest(request));
     }
   }
 
@@ -118,7 +122,7 @@ export class FakeBroker {
           resolve(response);
         },
       });
-      for (const target of targets) target.observer.next(Request.create({ ...request, ReplyChannel: replyChannel }));
+      for (const target of targets) target.observer.next({ ...request, ReplyChannel: replyChannel });
     });
   }
 
@@ -132,8 +136,8 @@ export class FakeBroker {
       this.pending.delete(response.ReplyChannel);
       waiting.resolve(
         waiting.type === 3
-          ? Response.create({ ...response, Body: Buffer.alloc(0), Metadata: '', CacheHit: false, ReplyChannel: '' })
-          : Response.create({ ...response, ReplyChannel: '' }),
+          ? { ...response, Body: Buffer.alloc(0), Metadata: '', CacheHit: false, ReplyChannel: '' }
+          : { ...response, ReplyChannel: '' },
       );
     }
     return Promise.resolve({});

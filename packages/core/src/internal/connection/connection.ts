@@ -4,7 +4,6 @@ import type { Logger } from '../../client/logger.js';
 import type { ResolvedClientOptions } from '../../client/resolve-options.js';
 import type { ConnectionSettings } from '../../client/resolve-options.js';
 import type { Instrumentation } from '../../telemetry/telemetry.js';
-import { Empty } from '../generated/kubemq.js';
 import { AuthenticationError, ConnectionError, KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { PING } from '../methods.js';
@@ -330,7 +329,7 @@ export class Connection implements ClientInternals {
       const pingDeadline = Math.min(limits.deadline, Date.now() + PING_ATTEMPT_MS);
       try {
         this.#transport.connectivity(true);
-        await this.#invoke(PING, Empty.create(), { ...ctx, timeoutMs: PING_ATTEMPT_MS }, pingDeadline, limits.signal);
+        await this.#invoke(PING, {}, { ...ctx, timeoutMs: PING_ATTEMPT_MS }, pingDeadline, limits.signal);
         return;
       } catch (err) {
         const error = mapError(err, ctx);

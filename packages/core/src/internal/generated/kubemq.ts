@@ -5,7 +5,7 @@
 // source: kubemq.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from "../wire/binary.js";
 
 /**
  * The KubeMQ gRPC contract: service kubemq.kubemq as the open-source server (v2.4.0) serves it.
@@ -408,29 +408,7 @@ function createBasePingResult(): PingResult {
   return { Host: "", Version: "", ServerStartTime: 0n, ServerUpTimeSeconds: 0n };
 }
 
-export const PingResult: MessageFns<PingResult> = {
-  encode(message: PingResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.Host !== "") {
-      writer.uint32(10).string(message.Host);
-    }
-    if (message.Version !== "") {
-      writer.uint32(18).string(message.Version);
-    }
-    if (message.ServerStartTime !== 0n) {
-      if (BigInt.asIntN(64, message.ServerStartTime) !== message.ServerStartTime) {
-        throw new globalThis.Error("value provided for field message.ServerStartTime of type int64 too large");
-      }
-      writer.uint32(24).int64(message.ServerStartTime);
-    }
-    if (message.ServerUpTimeSeconds !== 0n) {
-      if (BigInt.asIntN(64, message.ServerUpTimeSeconds) !== message.ServerUpTimeSeconds) {
-        throw new globalThis.Error("value provided for field message.ServerUpTimeSeconds of type int64 too large");
-      }
-      writer.uint32(32).int64(message.ServerUpTimeSeconds);
-    }
-    return writer;
-  },
-
+export const PingResult: Decoder<PingResult> = {
   decode(input: BinaryReader | Uint8Array, length?: number): PingResult {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -487,29 +465,13 @@ export const PingResult: MessageFns<PingResult> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<PingResult>, I>>(base?: I): PingResult {
-    return PingResult.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<PingResult>, I>>(object: I): PingResult {
-    const message = createBasePingResult();
-    message.Host = object.Host ?? "";
-    message.Version = object.Version ?? "";
-    message.ServerStartTime = (object.ServerStartTime !== undefined && object.ServerStartTime !== null)
-      ? BigInt(object.ServerStartTime)
-      : 0n;
-    message.ServerUpTimeSeconds = (object.ServerUpTimeSeconds !== undefined && object.ServerUpTimeSeconds !== null)
-      ? BigInt(object.ServerUpTimeSeconds)
-      : 0n;
-    return message;
-  },
 };
 
 function createBaseEmpty(): Empty {
   return {};
 }
 
-export const Empty: MessageFns<Empty> = {
+export const Empty: Encoder<Empty> & Decoder<Empty> = {
   encode(_: Empty, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -538,34 +500,13 @@ export const Empty: MessageFns<Empty> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<Empty>, I>>(base?: I): Empty {
-    return Empty.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Empty>, I>>(_: I): Empty {
-    const message = createBaseEmpty();
-    return message;
-  },
 };
 
 function createBaseResult(): Result {
   return { EventID: "", Sent: false, Error: "" };
 }
 
-export const Result: MessageFns<Result> = {
-  encode(message: Result, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.EventID !== "") {
-      writer.uint32(10).string(message.EventID);
-    }
-    if (message.Sent !== false) {
-      writer.uint32(16).bool(message.Sent);
-    }
-    if (message.Error !== "") {
-      writer.uint32(26).string(message.Error);
-    }
-    return writer;
-  },
-
+export const Result: Decoder<Result> = {
   decode(input: BinaryReader | Uint8Array, length?: number): Result {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -614,24 +555,9 @@ export const Result: MessageFns<Result> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<Result>, I>>(base?: I): Result {
-    return Result.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Result>, I>>(object: I): Result {
-    const message = createBaseResult();
-    message.EventID = object.EventID ?? "";
-    message.Sent = object.Sent ?? false;
-    message.Error = object.Error ?? "";
-    return message;
-  },
 };
 
-function createBaseEvent(): Event {
-  return { EventID: "", ClientID: "", Channel: "", Metadata: "", Body: Buffer.alloc(0), Store: false, Tags: {} };
-}
-
-export const Event: MessageFns<Event> = {
+export const Event: Encoder<Event> = {
   encode(message: Event, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.EventID !== "") {
       writer.uint32(10).string(message.EventID);
@@ -656,120 +582,9 @@ export const Event: MessageFns<Event> = {
     });
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): Event {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseEvent();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.EventID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.ClientID = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.Channel = reader.string();
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.Metadata = reader.string();
-            continue;
-          }
-          case 5: {
-            if (tag !== 42) {
-              break;
-            }
-
-            message.Body = bytesView(reader.bytes());
-            continue;
-          }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.Store = reader.bool();
-            continue;
-          }
-          case 7: {
-            if (tag !== 58) {
-              break;
-            }
-
-            const entry7 = Event_TagsEntry.decode(reader, reader.uint32());
-            if (entry7.value !== undefined) {
-              message.Tags[entry7.key] = entry7.value;
-            }
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<Event>, I>>(base?: I): Event {
-    return Event.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Event>, I>>(object: I): Event {
-    const message = createBaseEvent();
-    message.EventID = object.EventID ?? "";
-    message.ClientID = object.ClientID ?? "";
-    message.Channel = object.Channel ?? "";
-    message.Metadata = object.Metadata ?? "";
-    message.Body = object.Body ?? Buffer.alloc(0);
-    message.Store = object.Store ?? false;
-    message.Tags = (globalThis.Object.entries(object.Tags ?? {}) as [string, string][]).reduce(
-      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      },
-      {},
-    );
-    return message;
-  },
 };
 
-function createBaseEvent_TagsEntry(): Event_TagsEntry {
-  return { key: "", value: "" };
-}
-
-export const Event_TagsEntry: MessageFns<Event_TagsEntry> = {
+export const Event_TagsEntry: Encoder<Event_TagsEntry> = {
   encode(message: Event_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -779,95 +594,13 @@ export const Event_TagsEntry: MessageFns<Event_TagsEntry> = {
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): Event_TagsEntry {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseEvent_TagsEntry();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.key = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.value = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<Event_TagsEntry>, I>>(base?: I): Event_TagsEntry {
-    return Event_TagsEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Event_TagsEntry>, I>>(object: I): Event_TagsEntry {
-    const message = createBaseEvent_TagsEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
-    return message;
-  },
 };
 
 function createBaseEventReceive(): EventReceive {
   return { EventID: "", Channel: "", Metadata: "", Body: Buffer.alloc(0), Timestamp: 0n, Sequence: 0n, Tags: {} };
 }
 
-export const EventReceive: MessageFns<EventReceive> = {
-  encode(message: EventReceive, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.EventID !== "") {
-      writer.uint32(10).string(message.EventID);
-    }
-    if (message.Channel !== "") {
-      writer.uint32(18).string(message.Channel);
-    }
-    if (message.Metadata !== "") {
-      writer.uint32(26).string(message.Metadata);
-    }
-    if (message.Body.length !== 0) {
-      writer.uint32(34).bytes(message.Body);
-    }
-    if (message.Timestamp !== 0n) {
-      if (BigInt.asIntN(64, message.Timestamp) !== message.Timestamp) {
-        throw new globalThis.Error("value provided for field message.Timestamp of type int64 too large");
-      }
-      writer.uint32(40).int64(message.Timestamp);
-    }
-    if (message.Sequence !== 0n) {
-      if (BigInt.asUintN(64, message.Sequence) !== message.Sequence) {
-        throw new globalThis.Error("value provided for field message.Sequence of type uint64 too large");
-      }
-      writer.uint32(48).uint64(message.Sequence);
-    }
-    globalThis.Object.entries(message.Tags).forEach(([key, value]: [string, string]) => {
-      EventReceive_TagsEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
-    });
-    return writer;
-  },
-
+export const EventReceive: Decoder<EventReceive> = {
   decode(input: BinaryReader | Uint8Array, length?: number): EventReceive {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -951,46 +684,13 @@ export const EventReceive: MessageFns<EventReceive> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<EventReceive>, I>>(base?: I): EventReceive {
-    return EventReceive.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<EventReceive>, I>>(object: I): EventReceive {
-    const message = createBaseEventReceive();
-    message.EventID = object.EventID ?? "";
-    message.Channel = object.Channel ?? "";
-    message.Metadata = object.Metadata ?? "";
-    message.Body = object.Body ?? Buffer.alloc(0);
-    message.Timestamp = (object.Timestamp !== undefined && object.Timestamp !== null) ? BigInt(object.Timestamp) : 0n;
-    message.Sequence = (object.Sequence !== undefined && object.Sequence !== null) ? BigInt(object.Sequence) : 0n;
-    message.Tags = (globalThis.Object.entries(object.Tags ?? {}) as [string, string][]).reduce(
-      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      },
-      {},
-    );
-    return message;
-  },
 };
 
 function createBaseEventReceive_TagsEntry(): EventReceive_TagsEntry {
   return { key: "", value: "" };
 }
 
-export const EventReceive_TagsEntry: MessageFns<EventReceive_TagsEntry> = {
-  encode(message: EventReceive_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.key !== "") {
-      writer.uint32(10).string(message.key);
-    }
-    if (message.value !== "") {
-      writer.uint32(18).string(message.value);
-    }
-    return writer;
-  },
-
+export const EventReceive_TagsEntry: Decoder<EventReceive_TagsEntry> = {
   decode(input: BinaryReader | Uint8Array, length?: number): EventReceive_TagsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1031,30 +731,9 @@ export const EventReceive_TagsEntry: MessageFns<EventReceive_TagsEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<EventReceive_TagsEntry>, I>>(base?: I): EventReceive_TagsEntry {
-    return EventReceive_TagsEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<EventReceive_TagsEntry>, I>>(object: I): EventReceive_TagsEntry {
-    const message = createBaseEventReceive_TagsEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
-    return message;
-  },
 };
 
-function createBaseSubscribe(): Subscribe {
-  return {
-    SubscribeTypeData: 0,
-    ClientID: "",
-    Channel: "",
-    Group: "",
-    EventsStoreTypeData: 0,
-    EventsStoreTypeValue: 0n,
-  };
-}
-
-export const Subscribe: MessageFns<Subscribe> = {
+export const Subscribe: Encoder<Subscribe> = {
   encode(message: Subscribe, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.SubscribeTypeData !== 0) {
       writer.uint32(8).int32(message.SubscribeTypeData);
@@ -1079,95 +758,6 @@ export const Subscribe: MessageFns<Subscribe> = {
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): Subscribe {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSubscribe();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 8) {
-              break;
-            }
-
-            message.SubscribeTypeData = reader.int32() as any;
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.ClientID = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.Channel = reader.string();
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.Group = reader.string();
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.EventsStoreTypeData = reader.int32() as any;
-            continue;
-          }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.EventsStoreTypeValue = reader.int64() as bigint;
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<Subscribe>, I>>(base?: I): Subscribe {
-    return Subscribe.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Subscribe>, I>>(object: I): Subscribe {
-    const message = createBaseSubscribe();
-    message.SubscribeTypeData = object.SubscribeTypeData ?? 0;
-    message.ClientID = object.ClientID ?? "";
-    message.Channel = object.Channel ?? "";
-    message.Group = object.Group ?? "";
-    message.EventsStoreTypeData = object.EventsStoreTypeData ?? 0;
-    message.EventsStoreTypeValue = (object.EventsStoreTypeValue !== undefined && object.EventsStoreTypeValue !== null)
-      ? BigInt(object.EventsStoreTypeValue)
-      : 0n;
-    return message;
-  },
 };
 
 function createBaseRequest(): Request {
@@ -1187,7 +777,7 @@ function createBaseRequest(): Request {
   };
 }
 
-export const Request: MessageFns<Request> = {
+export const Request: Encoder<Request> & Decoder<Request> = {
   encode(message: Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.RequestID !== "") {
       writer.uint32(10).string(message.RequestID);
@@ -1351,41 +941,13 @@ export const Request: MessageFns<Request> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<Request>, I>>(base?: I): Request {
-    return Request.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Request>, I>>(object: I): Request {
-    const message = createBaseRequest();
-    message.RequestID = object.RequestID ?? "";
-    message.RequestTypeData = object.RequestTypeData ?? 0;
-    message.ClientID = object.ClientID ?? "";
-    message.Channel = object.Channel ?? "";
-    message.Metadata = object.Metadata ?? "";
-    message.Body = object.Body ?? Buffer.alloc(0);
-    message.ReplyChannel = object.ReplyChannel ?? "";
-    message.Timeout = object.Timeout ?? 0;
-    message.CacheKey = object.CacheKey ?? "";
-    message.CacheTTL = object.CacheTTL ?? 0;
-    message.Span = object.Span ?? Buffer.alloc(0);
-    message.Tags = (globalThis.Object.entries(object.Tags ?? {}) as [string, string][]).reduce(
-      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      },
-      {},
-    );
-    return message;
-  },
 };
 
 function createBaseRequest_TagsEntry(): Request_TagsEntry {
   return { key: "", value: "" };
 }
 
-export const Request_TagsEntry: MessageFns<Request_TagsEntry> = {
+export const Request_TagsEntry: Encoder<Request_TagsEntry> & Decoder<Request_TagsEntry> = {
   encode(message: Request_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -1436,16 +998,6 @@ export const Request_TagsEntry: MessageFns<Request_TagsEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<Request_TagsEntry>, I>>(base?: I): Request_TagsEntry {
-    return Request_TagsEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Request_TagsEntry>, I>>(object: I): Request_TagsEntry {
-    const message = createBaseRequest_TagsEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
-    return message;
-  },
 };
 
 function createBaseResponse(): Response {
@@ -1464,7 +1016,7 @@ function createBaseResponse(): Response {
   };
 }
 
-export const Response: MessageFns<Response> = {
+export const Response: Encoder<Response> & Decoder<Response> = {
   encode(message: Response, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ClientID !== "") {
       writer.uint32(10).string(message.ClientID);
@@ -1620,40 +1172,13 @@ export const Response: MessageFns<Response> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<Response>, I>>(base?: I): Response {
-    return Response.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Response>, I>>(object: I): Response {
-    const message = createBaseResponse();
-    message.ClientID = object.ClientID ?? "";
-    message.RequestID = object.RequestID ?? "";
-    message.ReplyChannel = object.ReplyChannel ?? "";
-    message.Metadata = object.Metadata ?? "";
-    message.Body = object.Body ?? Buffer.alloc(0);
-    message.CacheHit = object.CacheHit ?? false;
-    message.Timestamp = (object.Timestamp !== undefined && object.Timestamp !== null) ? BigInt(object.Timestamp) : 0n;
-    message.Executed = object.Executed ?? false;
-    message.Error = object.Error ?? "";
-    message.Span = object.Span ?? Buffer.alloc(0);
-    message.Tags = (globalThis.Object.entries(object.Tags ?? {}) as [string, string][]).reduce(
-      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      },
-      {},
-    );
-    return message;
-  },
 };
 
 function createBaseResponse_TagsEntry(): Response_TagsEntry {
   return { key: "", value: "" };
 }
 
-export const Response_TagsEntry: MessageFns<Response_TagsEntry> = {
+export const Response_TagsEntry: Encoder<Response_TagsEntry> & Decoder<Response_TagsEntry> = {
   encode(message: Response_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -1704,16 +1229,6 @@ export const Response_TagsEntry: MessageFns<Response_TagsEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<Response_TagsEntry>, I>>(base?: I): Response_TagsEntry {
-    return Response_TagsEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<Response_TagsEntry>, I>>(object: I): Response_TagsEntry {
-    const message = createBaseResponse_TagsEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
-    return message;
-  },
 };
 
 function createBaseQueueMessage(): QueueMessage {
@@ -1729,7 +1244,7 @@ function createBaseQueueMessage(): QueueMessage {
   };
 }
 
-export const QueueMessage: MessageFns<QueueMessage> = {
+export const QueueMessage: Encoder<QueueMessage> & Decoder<QueueMessage> = {
   encode(message: QueueMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.MessageID !== "") {
       writer.uint32(10).string(message.MessageID);
@@ -1849,41 +1364,13 @@ export const QueueMessage: MessageFns<QueueMessage> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueueMessage>, I>>(base?: I): QueueMessage {
-    return QueueMessage.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueueMessage>, I>>(object: I): QueueMessage {
-    const message = createBaseQueueMessage();
-    message.MessageID = object.MessageID ?? "";
-    message.ClientID = object.ClientID ?? "";
-    message.Channel = object.Channel ?? "";
-    message.Metadata = object.Metadata ?? "";
-    message.Body = object.Body ?? Buffer.alloc(0);
-    message.Tags = (globalThis.Object.entries(object.Tags ?? {}) as [string, string][]).reduce(
-      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      },
-      {},
-    );
-    message.Attributes = (object.Attributes !== undefined && object.Attributes !== null)
-      ? QueueMessageAttributes.fromPartial(object.Attributes)
-      : undefined;
-    message.Policy = (object.Policy !== undefined && object.Policy !== null)
-      ? QueueMessagePolicy.fromPartial(object.Policy)
-      : undefined;
-    return message;
-  },
 };
 
 function createBaseQueueMessage_TagsEntry(): QueueMessage_TagsEntry {
   return { key: "", value: "" };
 }
 
-export const QueueMessage_TagsEntry: MessageFns<QueueMessage_TagsEntry> = {
+export const QueueMessage_TagsEntry: Encoder<QueueMessage_TagsEntry> & Decoder<QueueMessage_TagsEntry> = {
   encode(message: QueueMessage_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -1934,23 +1421,9 @@ export const QueueMessage_TagsEntry: MessageFns<QueueMessage_TagsEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueueMessage_TagsEntry>, I>>(base?: I): QueueMessage_TagsEntry {
-    return QueueMessage_TagsEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueueMessage_TagsEntry>, I>>(object: I): QueueMessage_TagsEntry {
-    const message = createBaseQueueMessage_TagsEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
-    return message;
-  },
 };
 
-function createBaseQueueMessagesBatchRequest(): QueueMessagesBatchRequest {
-  return { BatchID: "", Messages: [] };
-}
-
-export const QueueMessagesBatchRequest: MessageFns<QueueMessagesBatchRequest> = {
+export const QueueMessagesBatchRequest: Encoder<QueueMessagesBatchRequest> = {
   encode(message: QueueMessagesBatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.BatchID !== "") {
       writer.uint32(10).string(message.BatchID);
@@ -1960,77 +1433,13 @@ export const QueueMessagesBatchRequest: MessageFns<QueueMessagesBatchRequest> = 
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): QueueMessagesBatchRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseQueueMessagesBatchRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.BatchID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.Messages.push(QueueMessage.decode(reader, reader.uint32()));
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<QueueMessagesBatchRequest>, I>>(base?: I): QueueMessagesBatchRequest {
-    return QueueMessagesBatchRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueueMessagesBatchRequest>, I>>(object: I): QueueMessagesBatchRequest {
-    const message = createBaseQueueMessagesBatchRequest();
-    message.BatchID = object.BatchID ?? "";
-    message.Messages = object.Messages?.map((e) => QueueMessage.fromPartial(e)) || [];
-    return message;
-  },
 };
 
 function createBaseQueueMessagesBatchResponse(): QueueMessagesBatchResponse {
   return { BatchID: "", Results: [], HaveErrors: false };
 }
 
-export const QueueMessagesBatchResponse: MessageFns<QueueMessagesBatchResponse> = {
-  encode(message: QueueMessagesBatchResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.BatchID !== "") {
-      writer.uint32(10).string(message.BatchID);
-    }
-    for (const v of message.Results) {
-      SendQueueMessageResult.encode(v!, writer.uint32(18).fork()).join();
-    }
-    if (message.HaveErrors !== false) {
-      writer.uint32(24).bool(message.HaveErrors);
-    }
-    return writer;
-  },
-
+export const QueueMessagesBatchResponse: Decoder<QueueMessagesBatchResponse> = {
   decode(input: BinaryReader | Uint8Array, length?: number): QueueMessagesBatchResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2079,17 +1488,6 @@ export const QueueMessagesBatchResponse: MessageFns<QueueMessagesBatchResponse> 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueueMessagesBatchResponse>, I>>(base?: I): QueueMessagesBatchResponse {
-    return QueueMessagesBatchResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueueMessagesBatchResponse>, I>>(object: I): QueueMessagesBatchResponse {
-    const message = createBaseQueueMessagesBatchResponse();
-    message.BatchID = object.BatchID ?? "";
-    message.Results = object.Results?.map((e) => SendQueueMessageResult.fromPartial(e)) || [];
-    message.HaveErrors = object.HaveErrors ?? false;
-    return message;
-  },
 };
 
 function createBaseQueueMessageAttributes(): QueueMessageAttributes {
@@ -2105,7 +1503,7 @@ function createBaseQueueMessageAttributes(): QueueMessageAttributes {
   };
 }
 
-export const QueueMessageAttributes: MessageFns<QueueMessageAttributes> = {
+export const QueueMessageAttributes: Encoder<QueueMessageAttributes> & Decoder<QueueMessageAttributes> = {
   encode(message: QueueMessageAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.Timestamp !== 0n) {
       if (BigInt.asIntN(64, message.Timestamp) !== message.Timestamp) {
@@ -2234,31 +1632,13 @@ export const QueueMessageAttributes: MessageFns<QueueMessageAttributes> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueueMessageAttributes>, I>>(base?: I): QueueMessageAttributes {
-    return QueueMessageAttributes.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueueMessageAttributes>, I>>(object: I): QueueMessageAttributes {
-    const message = createBaseQueueMessageAttributes();
-    message.Timestamp = (object.Timestamp !== undefined && object.Timestamp !== null) ? BigInt(object.Timestamp) : 0n;
-    message.Sequence = (object.Sequence !== undefined && object.Sequence !== null) ? BigInt(object.Sequence) : 0n;
-    message.MD5OfBody = object.MD5OfBody ?? "";
-    message.ReceiveCount = object.ReceiveCount ?? 0;
-    message.ReRouted = object.ReRouted ?? false;
-    message.ReRoutedFromQueue = object.ReRoutedFromQueue ?? "";
-    message.ExpirationAt = (object.ExpirationAt !== undefined && object.ExpirationAt !== null)
-      ? BigInt(object.ExpirationAt)
-      : 0n;
-    message.DelayedTo = (object.DelayedTo !== undefined && object.DelayedTo !== null) ? BigInt(object.DelayedTo) : 0n;
-    return message;
-  },
 };
 
 function createBaseQueueMessagePolicy(): QueueMessagePolicy {
   return { ExpirationSeconds: 0, DelaySeconds: 0, MaxReceiveCount: 0, MaxReceiveQueue: "" };
 }
 
-export const QueueMessagePolicy: MessageFns<QueueMessagePolicy> = {
+export const QueueMessagePolicy: Encoder<QueueMessagePolicy> & Decoder<QueueMessagePolicy> = {
   encode(message: QueueMessagePolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ExpirationSeconds !== 0) {
       writer.uint32(8).int32(message.ExpirationSeconds);
@@ -2331,56 +1711,13 @@ export const QueueMessagePolicy: MessageFns<QueueMessagePolicy> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueueMessagePolicy>, I>>(base?: I): QueueMessagePolicy {
-    return QueueMessagePolicy.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueueMessagePolicy>, I>>(object: I): QueueMessagePolicy {
-    const message = createBaseQueueMessagePolicy();
-    message.ExpirationSeconds = object.ExpirationSeconds ?? 0;
-    message.DelaySeconds = object.DelaySeconds ?? 0;
-    message.MaxReceiveCount = object.MaxReceiveCount ?? 0;
-    message.MaxReceiveQueue = object.MaxReceiveQueue ?? "";
-    return message;
-  },
 };
 
 function createBaseSendQueueMessageResult(): SendQueueMessageResult {
   return { MessageID: "", SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: false, Error: "" };
 }
 
-export const SendQueueMessageResult: MessageFns<SendQueueMessageResult> = {
-  encode(message: SendQueueMessageResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.MessageID !== "") {
-      writer.uint32(10).string(message.MessageID);
-    }
-    if (message.SentAt !== 0n) {
-      if (BigInt.asIntN(64, message.SentAt) !== message.SentAt) {
-        throw new globalThis.Error("value provided for field message.SentAt of type int64 too large");
-      }
-      writer.uint32(16).int64(message.SentAt);
-    }
-    if (message.ExpirationAt !== 0n) {
-      if (BigInt.asIntN(64, message.ExpirationAt) !== message.ExpirationAt) {
-        throw new globalThis.Error("value provided for field message.ExpirationAt of type int64 too large");
-      }
-      writer.uint32(24).int64(message.ExpirationAt);
-    }
-    if (message.DelayedTo !== 0n) {
-      if (BigInt.asIntN(64, message.DelayedTo) !== message.DelayedTo) {
-        throw new globalThis.Error("value provided for field message.DelayedTo of type int64 too large");
-      }
-      writer.uint32(32).int64(message.DelayedTo);
-    }
-    if (message.IsError !== false) {
-      writer.uint32(40).bool(message.IsError);
-    }
-    if (message.Error !== "") {
-      writer.uint32(50).string(message.Error);
-    }
-    return writer;
-  },
-
+export const SendQueueMessageResult: Decoder<SendQueueMessageResult> = {
   decode(input: BinaryReader | Uint8Array, length?: number): SendQueueMessageResult {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2453,29 +1790,9 @@ export const SendQueueMessageResult: MessageFns<SendQueueMessageResult> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<SendQueueMessageResult>, I>>(base?: I): SendQueueMessageResult {
-    return SendQueueMessageResult.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SendQueueMessageResult>, I>>(object: I): SendQueueMessageResult {
-    const message = createBaseSendQueueMessageResult();
-    message.MessageID = object.MessageID ?? "";
-    message.SentAt = (object.SentAt !== undefined && object.SentAt !== null) ? BigInt(object.SentAt) : 0n;
-    message.ExpirationAt = (object.ExpirationAt !== undefined && object.ExpirationAt !== null)
-      ? BigInt(object.ExpirationAt)
-      : 0n;
-    message.DelayedTo = (object.DelayedTo !== undefined && object.DelayedTo !== null) ? BigInt(object.DelayedTo) : 0n;
-    message.IsError = object.IsError ?? false;
-    message.Error = object.Error ?? "";
-    return message;
-  },
 };
 
-function createBaseReceiveQueueMessagesRequest(): ReceiveQueueMessagesRequest {
-  return { RequestID: "", ClientID: "", Channel: "", MaxNumberOfMessages: 0, WaitTimeSeconds: 0, IsPeak: false };
-}
-
-export const ReceiveQueueMessagesRequest: MessageFns<ReceiveQueueMessagesRequest> = {
+export const ReceiveQueueMessagesRequest: Encoder<ReceiveQueueMessagesRequest> = {
   encode(message: ReceiveQueueMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.RequestID !== "") {
       writer.uint32(10).string(message.RequestID);
@@ -2497,93 +1814,6 @@ export const ReceiveQueueMessagesRequest: MessageFns<ReceiveQueueMessagesRequest
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveQueueMessagesRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseReceiveQueueMessagesRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.RequestID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.ClientID = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.Channel = reader.string();
-            continue;
-          }
-          case 4: {
-            if (tag !== 32) {
-              break;
-            }
-
-            message.MaxNumberOfMessages = reader.int32();
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.WaitTimeSeconds = reader.int32();
-            continue;
-          }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.IsPeak = reader.bool();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<ReceiveQueueMessagesRequest>, I>>(base?: I): ReceiveQueueMessagesRequest {
-    return ReceiveQueueMessagesRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<ReceiveQueueMessagesRequest>, I>>(object: I): ReceiveQueueMessagesRequest {
-    const message = createBaseReceiveQueueMessagesRequest();
-    message.RequestID = object.RequestID ?? "";
-    message.ClientID = object.ClientID ?? "";
-    message.Channel = object.Channel ?? "";
-    message.MaxNumberOfMessages = object.MaxNumberOfMessages ?? 0;
-    message.WaitTimeSeconds = object.WaitTimeSeconds ?? 0;
-    message.IsPeak = object.IsPeak ?? false;
-    return message;
-  },
 };
 
 function createBaseReceiveQueueMessagesResponse(): ReceiveQueueMessagesResponse {
@@ -2598,32 +1828,7 @@ function createBaseReceiveQueueMessagesResponse(): ReceiveQueueMessagesResponse 
   };
 }
 
-export const ReceiveQueueMessagesResponse: MessageFns<ReceiveQueueMessagesResponse> = {
-  encode(message: ReceiveQueueMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.RequestID !== "") {
-      writer.uint32(10).string(message.RequestID);
-    }
-    for (const v of message.Messages) {
-      QueueMessage.encode(v!, writer.uint32(18).fork()).join();
-    }
-    if (message.MessagesReceived !== 0) {
-      writer.uint32(24).int32(message.MessagesReceived);
-    }
-    if (message.MessagesExpired !== 0) {
-      writer.uint32(32).int32(message.MessagesExpired);
-    }
-    if (message.IsPeak !== false) {
-      writer.uint32(40).bool(message.IsPeak);
-    }
-    if (message.IsError !== false) {
-      writer.uint32(48).bool(message.IsError);
-    }
-    if (message.Error !== "") {
-      writer.uint32(58).string(message.Error);
-    }
-    return writer;
-  },
-
+export const ReceiveQueueMessagesResponse: Decoder<ReceiveQueueMessagesResponse> = {
   decode(input: BinaryReader | Uint8Array, length?: number): ReceiveQueueMessagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2704,28 +1909,9 @@ export const ReceiveQueueMessagesResponse: MessageFns<ReceiveQueueMessagesRespon
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<ReceiveQueueMessagesResponse>, I>>(base?: I): ReceiveQueueMessagesResponse {
-    return ReceiveQueueMessagesResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<ReceiveQueueMessagesResponse>, I>>(object: I): ReceiveQueueMessagesResponse {
-    const message = createBaseReceiveQueueMessagesResponse();
-    message.RequestID = object.RequestID ?? "";
-    message.Messages = object.Messages?.map((e) => QueueMessage.fromPartial(e)) || [];
-    message.MessagesReceived = object.MessagesReceived ?? 0;
-    message.MessagesExpired = object.MessagesExpired ?? 0;
-    message.IsPeak = object.IsPeak ?? false;
-    message.IsError = object.IsError ?? false;
-    message.Error = object.Error ?? "";
-    return message;
-  },
 };
 
-function createBaseAckAllQueueMessagesRequest(): AckAllQueueMessagesRequest {
-  return { RequestID: "", ClientID: "", Channel: "", WaitTimeSeconds: 0 };
-}
-
-export const AckAllQueueMessagesRequest: MessageFns<AckAllQueueMessagesRequest> = {
+export const AckAllQueueMessagesRequest: Encoder<AckAllQueueMessagesRequest> = {
   encode(message: AckAllQueueMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.RequestID !== "") {
       writer.uint32(10).string(message.RequestID);
@@ -2741,101 +1927,13 @@ export const AckAllQueueMessagesRequest: MessageFns<AckAllQueueMessagesRequest> 
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): AckAllQueueMessagesRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseAckAllQueueMessagesRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.RequestID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.ClientID = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.Channel = reader.string();
-            continue;
-          }
-          case 4: {
-            if (tag !== 32) {
-              break;
-            }
-
-            message.WaitTimeSeconds = reader.int32();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<AckAllQueueMessagesRequest>, I>>(base?: I): AckAllQueueMessagesRequest {
-    return AckAllQueueMessagesRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<AckAllQueueMessagesRequest>, I>>(object: I): AckAllQueueMessagesRequest {
-    const message = createBaseAckAllQueueMessagesRequest();
-    message.RequestID = object.RequestID ?? "";
-    message.ClientID = object.ClientID ?? "";
-    message.Channel = object.Channel ?? "";
-    message.WaitTimeSeconds = object.WaitTimeSeconds ?? 0;
-    return message;
-  },
 };
 
 function createBaseAckAllQueueMessagesResponse(): AckAllQueueMessagesResponse {
   return { RequestID: "", AffectedMessages: 0n, IsError: false, Error: "" };
 }
 
-export const AckAllQueueMessagesResponse: MessageFns<AckAllQueueMessagesResponse> = {
-  encode(message: AckAllQueueMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.RequestID !== "") {
-      writer.uint32(10).string(message.RequestID);
-    }
-    if (message.AffectedMessages !== 0n) {
-      if (BigInt.asUintN(64, message.AffectedMessages) !== message.AffectedMessages) {
-        throw new globalThis.Error("value provided for field message.AffectedMessages of type uint64 too large");
-      }
-      writer.uint32(16).uint64(message.AffectedMessages);
-    }
-    if (message.IsError !== false) {
-      writer.uint32(24).bool(message.IsError);
-    }
-    if (message.Error !== "") {
-      writer.uint32(34).string(message.Error);
-    }
-    return writer;
-  },
-
+export const AckAllQueueMessagesResponse: Decoder<AckAllQueueMessagesResponse> = {
   decode(input: BinaryReader | Uint8Array, length?: number): AckAllQueueMessagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2892,36 +1990,9 @@ export const AckAllQueueMessagesResponse: MessageFns<AckAllQueueMessagesResponse
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<AckAllQueueMessagesResponse>, I>>(base?: I): AckAllQueueMessagesResponse {
-    return AckAllQueueMessagesResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<AckAllQueueMessagesResponse>, I>>(object: I): AckAllQueueMessagesResponse {
-    const message = createBaseAckAllQueueMessagesResponse();
-    message.RequestID = object.RequestID ?? "";
-    message.AffectedMessages = (object.AffectedMessages !== undefined && object.AffectedMessages !== null)
-      ? BigInt(object.AffectedMessages)
-      : 0n;
-    message.IsError = object.IsError ?? false;
-    message.Error = object.Error ?? "";
-    return message;
-  },
 };
 
-function createBaseStreamQueueMessagesRequest(): StreamQueueMessagesRequest {
-  return {
-    RequestID: "",
-    ClientID: "",
-    StreamRequestTypeData: 0,
-    Channel: "",
-    VisibilitySeconds: 0,
-    WaitTimeSeconds: 0,
-    RefSequence: 0n,
-    ModifiedMessage: undefined,
-  };
-}
-
-export const StreamQueueMessagesRequest: MessageFns<StreamQueueMessagesRequest> = {
+export const StreamQueueMessagesRequest: Encoder<StreamQueueMessagesRequest> = {
   encode(message: StreamQueueMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.RequestID !== "") {
       writer.uint32(10).string(message.RequestID);
@@ -2952,141 +2023,13 @@ export const StreamQueueMessagesRequest: MessageFns<StreamQueueMessagesRequest> 
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): StreamQueueMessagesRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseStreamQueueMessagesRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.RequestID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.ClientID = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.StreamRequestTypeData = reader.int32() as any;
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.Channel = reader.string();
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.VisibilitySeconds = reader.int32();
-            continue;
-          }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.WaitTimeSeconds = reader.int32();
-            continue;
-          }
-          case 7: {
-            if (tag !== 56) {
-              break;
-            }
-
-            message.RefSequence = reader.uint64() as bigint;
-            continue;
-          }
-          case 8: {
-            if (tag !== 66) {
-              break;
-            }
-
-            message.ModifiedMessage = QueueMessage.decode(reader, reader.uint32());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<StreamQueueMessagesRequest>, I>>(base?: I): StreamQueueMessagesRequest {
-    return StreamQueueMessagesRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<StreamQueueMessagesRequest>, I>>(object: I): StreamQueueMessagesRequest {
-    const message = createBaseStreamQueueMessagesRequest();
-    message.RequestID = object.RequestID ?? "";
-    message.ClientID = object.ClientID ?? "";
-    message.StreamRequestTypeData = object.StreamRequestTypeData ?? 0;
-    message.Channel = object.Channel ?? "";
-    message.VisibilitySeconds = object.VisibilitySeconds ?? 0;
-    message.WaitTimeSeconds = object.WaitTimeSeconds ?? 0;
-    message.RefSequence = (object.RefSequence !== undefined && object.RefSequence !== null)
-      ? BigInt(object.RefSequence)
-      : 0n;
-    message.ModifiedMessage = (object.ModifiedMessage !== undefined && object.ModifiedMessage !== null)
-      ? QueueMessage.fromPartial(object.ModifiedMessage)
-      : undefined;
-    return message;
-  },
 };
 
 function createBaseStreamQueueMessagesResponse(): StreamQueueMessagesResponse {
   return { RequestID: "", StreamRequestTypeData: 0, Message: undefined, IsError: false, Error: "" };
 }
 
-export const StreamQueueMessagesResponse: MessageFns<StreamQueueMessagesResponse> = {
-  encode(message: StreamQueueMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.RequestID !== "") {
-      writer.uint32(10).string(message.RequestID);
-    }
-    if (message.StreamRequestTypeData !== 0) {
-      writer.uint32(16).int32(message.StreamRequestTypeData);
-    }
-    if (message.Message !== undefined) {
-      QueueMessage.encode(message.Message, writer.uint32(26).fork()).join();
-    }
-    if (message.IsError !== false) {
-      writer.uint32(32).bool(message.IsError);
-    }
-    if (message.Error !== "") {
-      writer.uint32(42).string(message.Error);
-    }
-    return writer;
-  },
-
+export const StreamQueueMessagesResponse: Decoder<StreamQueueMessagesResponse> = {
   decode(input: BinaryReader | Uint8Array, length?: number): StreamQueueMessagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3151,28 +2094,9 @@ export const StreamQueueMessagesResponse: MessageFns<StreamQueueMessagesResponse
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<StreamQueueMessagesResponse>, I>>(base?: I): StreamQueueMessagesResponse {
-    return StreamQueueMessagesResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<StreamQueueMessagesResponse>, I>>(object: I): StreamQueueMessagesResponse {
-    const message = createBaseStreamQueueMessagesResponse();
-    message.RequestID = object.RequestID ?? "";
-    message.StreamRequestTypeData = object.StreamRequestTypeData ?? 0;
-    message.Message = (object.Message !== undefined && object.Message !== null)
-      ? QueueMessage.fromPartial(object.Message)
-      : undefined;
-    message.IsError = object.IsError ?? false;
-    message.Error = object.Error ?? "";
-    return message;
-  },
 };
 
-function createBaseQueuesUpstreamRequest(): QueuesUpstreamRequest {
-  return { RequestID: "", Messages: [] };
-}
-
-export const QueuesUpstreamRequest: MessageFns<QueuesUpstreamRequest> = {
+export const QueuesUpstreamRequest: Encoder<QueuesUpstreamRequest> = {
   encode(message: QueuesUpstreamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.RequestID !== "") {
       writer.uint32(10).string(message.RequestID);
@@ -3182,80 +2106,13 @@ export const QueuesUpstreamRequest: MessageFns<QueuesUpstreamRequest> = {
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): QueuesUpstreamRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseQueuesUpstreamRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.RequestID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.Messages.push(QueueMessage.decode(reader, reader.uint32()));
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<QueuesUpstreamRequest>, I>>(base?: I): QueuesUpstreamRequest {
-    return QueuesUpstreamRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesUpstreamRequest>, I>>(object: I): QueuesUpstreamRequest {
-    const message = createBaseQueuesUpstreamRequest();
-    message.RequestID = object.RequestID ?? "";
-    message.Messages = object.Messages?.map((e) => QueueMessage.fromPartial(e)) || [];
-    return message;
-  },
 };
 
 function createBaseQueuesUpstreamResponse(): QueuesUpstreamResponse {
   return { RefRequestID: "", Results: [], IsError: false, Error: "" };
 }
 
-export const QueuesUpstreamResponse: MessageFns<QueuesUpstreamResponse> = {
-  encode(message: QueuesUpstreamResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.RefRequestID !== "") {
-      writer.uint32(10).string(message.RefRequestID);
-    }
-    for (const v of message.Results) {
-      SendQueueMessageResult.encode(v!, writer.uint32(18).fork()).join();
-    }
-    if (message.IsError !== false) {
-      writer.uint32(24).bool(message.IsError);
-    }
-    if (message.Error !== "") {
-      writer.uint32(34).string(message.Error);
-    }
-    return writer;
-  },
-
+export const QueuesUpstreamResponse: Decoder<QueuesUpstreamResponse> = {
   decode(input: BinaryReader | Uint8Array, length?: number): QueuesUpstreamResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3312,37 +2169,9 @@ export const QueuesUpstreamResponse: MessageFns<QueuesUpstreamResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueuesUpstreamResponse>, I>>(base?: I): QueuesUpstreamResponse {
-    return QueuesUpstreamResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesUpstreamResponse>, I>>(object: I): QueuesUpstreamResponse {
-    const message = createBaseQueuesUpstreamResponse();
-    message.RefRequestID = object.RefRequestID ?? "";
-    message.Results = object.Results?.map((e) => SendQueueMessageResult.fromPartial(e)) || [];
-    message.IsError = object.IsError ?? false;
-    message.Error = object.Error ?? "";
-    return message;
-  },
 };
 
-function createBaseQueuesDownstreamRequest(): QueuesDownstreamRequest {
-  return {
-    RequestID: "",
-    ClientID: "",
-    RequestTypeData: 0,
-    Channel: "",
-    MaxItems: 0,
-    WaitTimeout: 0,
-    AutoAck: false,
-    ReQueueChannel: "",
-    SequenceRange: [],
-    RefTransactionId: "",
-    Metadata: {},
-  };
-}
-
-export const QueuesDownstreamRequest: MessageFns<QueuesDownstreamRequest> = {
+export const QueuesDownstreamRequest: Encoder<QueuesDownstreamRequest> = {
   encode(message: QueuesDownstreamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.RequestID !== "") {
       writer.uint32(10).string(message.RequestID);
@@ -3386,166 +2215,9 @@ export const QueuesDownstreamRequest: MessageFns<QueuesDownstreamRequest> = {
     });
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): QueuesDownstreamRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseQueuesDownstreamRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.RequestID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.ClientID = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.RequestTypeData = reader.int32() as any;
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.Channel = reader.string();
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.MaxItems = reader.int32();
-            continue;
-          }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.WaitTimeout = reader.int32();
-            continue;
-          }
-          case 7: {
-            if (tag !== 56) {
-              break;
-            }
-
-            message.AutoAck = reader.bool();
-            continue;
-          }
-          case 8: {
-            if (tag !== 66) {
-              break;
-            }
-
-            message.ReQueueChannel = reader.string();
-            continue;
-          }
-          case 9: {
-            if (tag === 72) {
-              message.SequenceRange.push(reader.int64() as bigint);
-
-              continue;
-            }
-
-            if (tag === 74) {
-              const end2 = reader.uint32() + reader.pos;
-              while (reader.pos < end2) {
-                message.SequenceRange.push(reader.int64() as bigint);
-              }
-
-              continue;
-            }
-
-            break;
-          }
-          case 10: {
-            if (tag !== 82) {
-              break;
-            }
-
-            message.RefTransactionId = reader.string();
-            continue;
-          }
-          case 12: {
-            if (tag !== 98) {
-              break;
-            }
-
-            const entry12 = QueuesDownstreamRequest_MetadataEntry.decode(reader, reader.uint32());
-            if (entry12.value !== undefined) {
-              message.Metadata[entry12.key] = entry12.value;
-            }
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<QueuesDownstreamRequest>, I>>(base?: I): QueuesDownstreamRequest {
-    return QueuesDownstreamRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesDownstreamRequest>, I>>(object: I): QueuesDownstreamRequest {
-    const message = createBaseQueuesDownstreamRequest();
-    message.RequestID = object.RequestID ?? "";
-    message.ClientID = object.ClientID ?? "";
-    message.RequestTypeData = object.RequestTypeData ?? 0;
-    message.Channel = object.Channel ?? "";
-    message.MaxItems = object.MaxItems ?? 0;
-    message.WaitTimeout = object.WaitTimeout ?? 0;
-    message.AutoAck = object.AutoAck ?? false;
-    message.ReQueueChannel = object.ReQueueChannel ?? "";
-    message.SequenceRange = object.SequenceRange?.map((e) => BigInt(e)) || [];
-    message.RefTransactionId = object.RefTransactionId ?? "";
-    message.Metadata = (globalThis.Object.entries(object.Metadata ?? {}) as [string, string][]).reduce(
-      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      },
-      {},
-    );
-    return message;
-  },
 };
 
-function createBaseQueuesDownstreamRequest_MetadataEntry(): QueuesDownstreamRequest_MetadataEntry {
-  return { key: "", value: "" };
-}
-
-export const QueuesDownstreamRequest_MetadataEntry: MessageFns<QueuesDownstreamRequest_MetadataEntry> = {
+export const QueuesDownstreamRequest_MetadataEntry: Encoder<QueuesDownstreamRequest_MetadataEntry> = {
   encode(message: QueuesDownstreamRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -3554,61 +2226,6 @@ export const QueuesDownstreamRequest_MetadataEntry: MessageFns<QueuesDownstreamR
       writer.uint32(18).string(message.value);
     }
     return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): QueuesDownstreamRequest_MetadataEntry {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseQueuesDownstreamRequest_MetadataEntry();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.key = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.value = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<QueuesDownstreamRequest_MetadataEntry>, I>>(
-    base?: I,
-  ): QueuesDownstreamRequest_MetadataEntry {
-    return QueuesDownstreamRequest_MetadataEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesDownstreamRequest_MetadataEntry>, I>>(
-    object: I,
-  ): QueuesDownstreamRequest_MetadataEntry {
-    const message = createBaseQueuesDownstreamRequest_MetadataEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
-    return message;
   },
 };
 
@@ -3626,45 +2243,7 @@ function createBaseQueuesDownstreamResponse(): QueuesDownstreamResponse {
   };
 }
 
-export const QueuesDownstreamResponse: MessageFns<QueuesDownstreamResponse> = {
-  encode(message: QueuesDownstreamResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.TransactionId !== "") {
-      writer.uint32(10).string(message.TransactionId);
-    }
-    if (message.RefRequestId !== "") {
-      writer.uint32(18).string(message.RefRequestId);
-    }
-    if (message.RequestTypeData !== 0) {
-      writer.uint32(24).int32(message.RequestTypeData);
-    }
-    for (const v of message.Messages) {
-      QueueMessage.encode(v!, writer.uint32(34).fork()).join();
-    }
-    if (message.ActiveOffsets.length !== 0) {
-      writer.uint32(42).fork();
-      for (const v of message.ActiveOffsets) {
-        if (BigInt.asIntN(64, v) !== v) {
-          throw new globalThis.Error("a value provided in array field ActiveOffsets of type int64 is too large");
-        }
-        writer.int64(v);
-      }
-      writer.join();
-    }
-    if (message.IsError !== false) {
-      writer.uint32(48).bool(message.IsError);
-    }
-    if (message.Error !== "") {
-      writer.uint32(58).string(message.Error);
-    }
-    if (message.TransactionComplete !== false) {
-      writer.uint32(64).bool(message.TransactionComplete);
-    }
-    globalThis.Object.entries(message.Metadata).forEach(([key, value]: [string, string]) => {
-      QueuesDownstreamResponse_MetadataEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
-    });
-    return writer;
-  },
-
+export const QueuesDownstreamResponse: Decoder<QueuesDownstreamResponse> = {
   decode(input: BinaryReader | Uint8Array, length?: number): QueuesDownstreamResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3774,48 +2353,13 @@ export const QueuesDownstreamResponse: MessageFns<QueuesDownstreamResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueuesDownstreamResponse>, I>>(base?: I): QueuesDownstreamResponse {
-    return QueuesDownstreamResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesDownstreamResponse>, I>>(object: I): QueuesDownstreamResponse {
-    const message = createBaseQueuesDownstreamResponse();
-    message.TransactionId = object.TransactionId ?? "";
-    message.RefRequestId = object.RefRequestId ?? "";
-    message.RequestTypeData = object.RequestTypeData ?? 0;
-    message.Messages = object.Messages?.map((e) => QueueMessage.fromPartial(e)) || [];
-    message.ActiveOffsets = object.ActiveOffsets?.map((e) => BigInt(e)) || [];
-    message.IsError = object.IsError ?? false;
-    message.Error = object.Error ?? "";
-    message.TransactionComplete = object.TransactionComplete ?? false;
-    message.Metadata = (globalThis.Object.entries(object.Metadata ?? {}) as [string, string][]).reduce(
-      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
-        if (value !== undefined) {
-          acc[key] = globalThis.String(value);
-        }
-        return acc;
-      },
-      {},
-    );
-    return message;
-  },
 };
 
 function createBaseQueuesDownstreamResponse_MetadataEntry(): QueuesDownstreamResponse_MetadataEntry {
   return { key: "", value: "" };
 }
 
-export const QueuesDownstreamResponse_MetadataEntry: MessageFns<QueuesDownstreamResponse_MetadataEntry> = {
-  encode(message: QueuesDownstreamResponse_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.key !== "") {
-      writer.uint32(10).string(message.key);
-    }
-    if (message.value !== "") {
-      writer.uint32(18).string(message.value);
-    }
-    return writer;
-  },
-
+export const QueuesDownstreamResponse_MetadataEntry: Decoder<QueuesDownstreamResponse_MetadataEntry> = {
   decode(input: BinaryReader | Uint8Array, length?: number): QueuesDownstreamResponse_MetadataEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3856,20 +2400,6 @@ export const QueuesDownstreamResponse_MetadataEntry: MessageFns<QueuesDownstream
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueuesDownstreamResponse_MetadataEntry>, I>>(
-    base?: I,
-  ): QueuesDownstreamResponse_MetadataEntry {
-    return QueuesDownstreamResponse_MetadataEntry.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesDownstreamResponse_MetadataEntry>, I>>(
-    object: I,
-  ): QueuesDownstreamResponse_MetadataEntry {
-    const message = createBaseQueuesDownstreamResponse_MetadataEntry();
-    message.key = object.key ?? "";
-    message.value = object.value ?? "";
-    return message;
-  },
 };
 
 function createBaseQueueInfo(): QueueInfo {
@@ -3886,62 +2416,7 @@ function createBaseQueueInfo(): QueueInfo {
   };
 }
 
-export const QueueInfo: MessageFns<QueueInfo> = {
-  encode(message: QueueInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.Name !== "") {
-      writer.uint32(10).string(message.Name);
-    }
-    if (message.Messages !== 0n) {
-      if (BigInt.asIntN(64, message.Messages) !== message.Messages) {
-        throw new globalThis.Error("value provided for field message.Messages of type int64 too large");
-      }
-      writer.uint32(16).int64(message.Messages);
-    }
-    if (message.Bytes !== 0n) {
-      if (BigInt.asIntN(64, message.Bytes) !== message.Bytes) {
-        throw new globalThis.Error("value provided for field message.Bytes of type int64 too large");
-      }
-      writer.uint32(24).int64(message.Bytes);
-    }
-    if (message.FirstSequence !== 0n) {
-      if (BigInt.asIntN(64, message.FirstSequence) !== message.FirstSequence) {
-        throw new globalThis.Error("value provided for field message.FirstSequence of type int64 too large");
-      }
-      writer.uint32(32).int64(message.FirstSequence);
-    }
-    if (message.LastSequence !== 0n) {
-      if (BigInt.asIntN(64, message.LastSequence) !== message.LastSequence) {
-        throw new globalThis.Error("value provided for field message.LastSequence of type int64 too large");
-      }
-      writer.uint32(40).int64(message.LastSequence);
-    }
-    if (message.Sent !== 0n) {
-      if (BigInt.asIntN(64, message.Sent) !== message.Sent) {
-        throw new globalThis.Error("value provided for field message.Sent of type int64 too large");
-      }
-      writer.uint32(48).int64(message.Sent);
-    }
-    if (message.Delivered !== 0n) {
-      if (BigInt.asIntN(64, message.Delivered) !== message.Delivered) {
-        throw new globalThis.Error("value provided for field message.Delivered of type int64 too large");
-      }
-      writer.uint32(56).int64(message.Delivered);
-    }
-    if (message.Waiting !== 0n) {
-      if (BigInt.asIntN(64, message.Waiting) !== message.Waiting) {
-        throw new globalThis.Error("value provided for field message.Waiting of type int64 too large");
-      }
-      writer.uint32(64).int64(message.Waiting);
-    }
-    if (message.Subscribers !== 0n) {
-      if (BigInt.asIntN(64, message.Subscribers) !== message.Subscribers) {
-        throw new globalThis.Error("value provided for field message.Subscribers of type int64 too large");
-      }
-      writer.uint32(72).int64(message.Subscribers);
-    }
-    return writer;
-  },
-
+export const QueueInfo: Decoder<QueueInfo> = {
   decode(input: BinaryReader | Uint8Array, length?: number): QueueInfo {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4038,64 +2513,13 @@ export const QueueInfo: MessageFns<QueueInfo> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueueInfo>, I>>(base?: I): QueueInfo {
-    return QueueInfo.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueueInfo>, I>>(object: I): QueueInfo {
-    const message = createBaseQueueInfo();
-    message.Name = object.Name ?? "";
-    message.Messages = (object.Messages !== undefined && object.Messages !== null) ? BigInt(object.Messages) : 0n;
-    message.Bytes = (object.Bytes !== undefined && object.Bytes !== null) ? BigInt(object.Bytes) : 0n;
-    message.FirstSequence = (object.FirstSequence !== undefined && object.FirstSequence !== null)
-      ? BigInt(object.FirstSequence)
-      : 0n;
-    message.LastSequence = (object.LastSequence !== undefined && object.LastSequence !== null)
-      ? BigInt(object.LastSequence)
-      : 0n;
-    message.Sent = (object.Sent !== undefined && object.Sent !== null) ? BigInt(object.Sent) : 0n;
-    message.Delivered = (object.Delivered !== undefined && object.Delivered !== null) ? BigInt(object.Delivered) : 0n;
-    message.Waiting = (object.Waiting !== undefined && object.Waiting !== null) ? BigInt(object.Waiting) : 0n;
-    message.Subscribers = (object.Subscribers !== undefined && object.Subscribers !== null)
-      ? BigInt(object.Subscribers)
-      : 0n;
-    return message;
-  },
 };
 
 function createBaseQueuesInfo(): QueuesInfo {
   return { TotalQueue: 0, Sent: 0n, Delivered: 0n, Waiting: 0n, Queues: [] };
 }
 
-export const QueuesInfo: MessageFns<QueuesInfo> = {
-  encode(message: QueuesInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.TotalQueue !== 0) {
-      writer.uint32(8).int32(message.TotalQueue);
-    }
-    if (message.Sent !== 0n) {
-      if (BigInt.asIntN(64, message.Sent) !== message.Sent) {
-        throw new globalThis.Error("value provided for field message.Sent of type int64 too large");
-      }
-      writer.uint32(16).int64(message.Sent);
-    }
-    if (message.Delivered !== 0n) {
-      if (BigInt.asIntN(64, message.Delivered) !== message.Delivered) {
-        throw new globalThis.Error("value provided for field message.Delivered of type int64 too large");
-      }
-      writer.uint32(24).int64(message.Delivered);
-    }
-    if (message.Waiting !== 0n) {
-      if (BigInt.asIntN(64, message.Waiting) !== message.Waiting) {
-        throw new globalThis.Error("value provided for field message.Waiting of type int64 too large");
-      }
-      writer.uint32(32).int64(message.Waiting);
-    }
-    for (const v of message.Queues) {
-      QueueInfo.encode(v!, writer.uint32(42).fork()).join();
-    }
-    return writer;
-  },
-
+export const QueuesInfo: Decoder<QueuesInfo> = {
   decode(input: BinaryReader | Uint8Array, length?: number): QueuesInfo {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4160,26 +2584,9 @@ export const QueuesInfo: MessageFns<QueuesInfo> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueuesInfo>, I>>(base?: I): QueuesInfo {
-    return QueuesInfo.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesInfo>, I>>(object: I): QueuesInfo {
-    const message = createBaseQueuesInfo();
-    message.TotalQueue = object.TotalQueue ?? 0;
-    message.Sent = (object.Sent !== undefined && object.Sent !== null) ? BigInt(object.Sent) : 0n;
-    message.Delivered = (object.Delivered !== undefined && object.Delivered !== null) ? BigInt(object.Delivered) : 0n;
-    message.Waiting = (object.Waiting !== undefined && object.Waiting !== null) ? BigInt(object.Waiting) : 0n;
-    message.Queues = object.Queues?.map((e) => QueueInfo.fromPartial(e)) || [];
-    return message;
-  },
 };
 
-function createBaseQueuesInfoRequest(): QueuesInfoRequest {
-  return { RequestID: "", QueueName: "" };
-}
-
-export const QueuesInfoRequest: MessageFns<QueuesInfoRequest> = {
+export const QueuesInfoRequest: Encoder<QueuesInfoRequest> = {
   encode(message: QueuesInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.RequestID !== "") {
       writer.uint32(10).string(message.RequestID);
@@ -4189,74 +2596,13 @@ export const QueuesInfoRequest: MessageFns<QueuesInfoRequest> = {
     }
     return writer;
   },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): QueuesInfoRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseQueuesInfoRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.RequestID = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.QueueName = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<QueuesInfoRequest>, I>>(base?: I): QueuesInfoRequest {
-    return QueuesInfoRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesInfoRequest>, I>>(object: I): QueuesInfoRequest {
-    const message = createBaseQueuesInfoRequest();
-    message.RequestID = object.RequestID ?? "";
-    message.QueueName = object.QueueName ?? "";
-    return message;
-  },
 };
 
 function createBaseQueuesInfoResponse(): QueuesInfoResponse {
   return { RefRequestID: "", Info: undefined };
 }
 
-export const QueuesInfoResponse: MessageFns<QueuesInfoResponse> = {
-  encode(message: QueuesInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.RefRequestID !== "") {
-      writer.uint32(10).string(message.RefRequestID);
-    }
-    if (message.Info !== undefined) {
-      QueuesInfo.encode(message.Info, writer.uint32(18).fork()).join();
-    }
-    return writer;
-  },
-
+export const QueuesInfoResponse: Decoder<QueuesInfoResponse> = {
   decode(input: BinaryReader | Uint8Array, length?: number): QueuesInfoResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4297,38 +2643,16 @@ export const QueuesInfoResponse: MessageFns<QueuesInfoResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create<I extends Exact<DeepPartial<QueuesInfoResponse>, I>>(base?: I): QueuesInfoResponse {
-    return QueuesInfoResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<QueuesInfoResponse>, I>>(object: I): QueuesInfoResponse {
-    const message = createBaseQueuesInfoResponse();
-    message.RefRequestID = object.RefRequestID ?? "";
-    message.Info = (object.Info !== undefined && object.Info !== null)
-      ? QueuesInfo.fromPartial(object.Info)
-      : undefined;
-    return message;
-  },
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
-
-type DeepPartial<T> = T extends bigint ? string | number | bigint
-  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
-  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
-  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
-  : Partial<T>;
-
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
-
-interface MessageFns<T> {
+/** Added by tools/proto/generate.mjs: a codec for what the client sends. */
+export interface Encoder<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
+}
+
+/** Added by tools/proto/generate.mjs: a codec for what the client receives. */
+export interface Decoder<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
 }
 
 /** Added by tools/proto/generate.mjs: a received `bytes` field as a view of the decoded input, without a copy. */

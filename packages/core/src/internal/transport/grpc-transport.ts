@@ -12,7 +12,8 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import { errorText } from '../errors/error-text.js';
-import type { MessageCodec, MethodDescriptor } from './method-descriptor.js';
+import type { Decoder } from '../generated/kubemq.js';
+import type { MethodDescriptor } from './method-descriptor.js';
 import { serializer } from './serialize.js';
 import type { TlsMaterial } from './tls-material.js';
 
@@ -224,7 +225,7 @@ function drained<Req, Res>(call: ClientDuplexStream<Req, Res>): Promise<void> {
   });
 }
 
-function deserializer<T>(codec: MessageCodec<T>): (value: Buffer) => T {
+function deserializer<T>(codec: Decoder<T>): (value: Buffer) => T {
   return (value) => codec.decode(value);
 }
 

@@ -1,5 +1,5 @@
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
-import type { MessageCodec } from './method-descriptor.js';
+import type { Encoder } from '../generated/kubemq.js';
+import { BinaryWriter } from '../wire/binary.js';
 
 /** A writer whose buffer grew past this is dropped after use, so an odd large message is not kept. */
 export const SCRATCH_WRITER_LIMIT = 256 * 1024;
@@ -17,7 +17,7 @@ let scratch: BinaryWriter | undefined;
  * encoding and only given back after a complete encode, so an encode that throws half-way (or one
  * that somehow ran inside another) never leaves bytes behind for the next message.
  */
-export function serializer<T>(codec: MessageCodec<T>): (value: T) => Buffer {
+export function serializer<T>(codec: Encoder<T>): (value: T) => Buffer {
   return (value) => {
     const writer = scratch ?? new BinaryWriter();
     scratch = undefined;

@@ -1,5 +1,7 @@
 // An in-process grpc-js server for component tests: the `kubemq.kubemq` service hand-built from
 // the generated codecs, with per-test handlers, plain or TLS, on 127.0.0.1 (port 0 or a given one).
+// A server decodes requests and encodes responses, the other way round from the client, so it takes
+// the emulator's codecs (`@kubemq/emulator/wire`: both directions; core's go one way each).
 import {
   Server,
   ServerCredentials,
@@ -19,12 +21,15 @@ import {
   Response,
   Result,
   Subscribe,
-} from '../../../src/internal/generated/kubemq.js';
-import type { MessageCodec } from '../../../src/internal/transport/method-descriptor.js';
+} from '@kubemq/emulator/wire';
 
 type Kind = 'unary' | 'serverStream' | 'bidiStream';
-const method = <Q, R>(kind: Kind, req: MessageCodec<Q>, res: MessageCodec<R>) =>
-  ({ kind, req, res }) as unknown as { kind: Kind; req: MessageCodec<unknown>; res: MessageCodec<unknown> };
+interface Codec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+const method = <Q, R>(kind: Kind, req: Codec<Q>, res: Codec<R>) =>
+  ({ kind, req, res }) as unknown as { kind: Kind; req: Codec<unknown>; res: Codec<unknown> };
 
 const METHODS = {
   Ping: method('unary', Empty, PingResult),

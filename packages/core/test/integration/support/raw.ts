@@ -1,4 +1,5 @@
 // Raw wire calls through clientInternals, so core's integration tests need no pattern package.
+import * as wire from '@kubemq/emulator/wire';
 import { Observable, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import type { KubemqClient } from '../../../src/index.js';
 import {
@@ -22,7 +23,7 @@ export const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, Even
 export function sendStored(client: KubemqClient, channel: string, body: string, timeoutMs = 30_000): Promise<Result> {
   return clientInternals(client).unary(
     SEND_EVENT,
-    Event.create({ EventID: newId(), ClientID: client.clientId, Channel: channel, Body: Buffer.from(body), Store: true }),
+    wire.Event.create({ EventID: newId(), ClientID: client.clientId, Channel: channel, Body: Buffer.from(body), Store: true }),
     { operation: 'test.sendStored', channel, timeoutMs },
   );
 }
@@ -30,7 +31,7 @@ export function sendStored(client: KubemqClient, channel: string, body: string, 
 /** A SubscribeToEvents stream as a cold Observable. */
 export function subscribe(client: KubemqClient, request: Partial<Subscribe>): Observable<EventReceive> {
   return new Observable<EventReceive>((subscriber) => {
-    const call = clientInternals(client).serverStream(SUBSCRIBE, Subscribe.create({ ClientID: uniqueClientId('core-sub'), ...request }), subscriber, {
+    const call = clientInternals(client).serverStream(SUBSCRIBE, wire.Subscribe.create({ ClientID: uniqueClientId('core-sub'), ...request }), subscriber, {
       operation: 'test.subscribe',
       ...(request.Channel !== undefined && { channel: request.Channel }),
     });

@@ -1,4 +1,4 @@
-import { Subscribe, validateChannel, validateGroup, validatePositiveInt } from '@kubemq/core/internal';
+import { type Subscribe, validateChannel, validateGroup, validatePositiveInt } from '@kubemq/core/internal';
 import type { CommandsSubscription } from '../types/command.js';
 import type { QueriesSubscription } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
@@ -18,11 +18,13 @@ export function buildSubscribe(kind: RequestKind, options: CommandsSubscription 
   const channel = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });
   const group = validateGroup(options.group, { field: 'group', pattern: kind.name }) || undefined;
   const bufferSize = options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize', { min: 1, integer: true });
-  const wire = Subscribe.create({
+  const wire: Subscribe = {
     SubscribeTypeData: kind.subscribeType as Subscribe['SubscribeTypeData'],
     ClientID: clientId,
     Channel: channel,
     Group: group ?? '',
-  });
+    EventsStoreTypeData: 0,
+    EventsStoreTypeValue: 0n,
+  };
   return { wire, channel, group, bufferSize };
 }

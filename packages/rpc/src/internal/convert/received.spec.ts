@@ -1,8 +1,12 @@
-import { Request } from '@kubemq/core/internal';
+import type { Request } from '@kubemq/core/internal';
 import { toCommandReceive, toQueryReceive } from './received.js';
 
+/** A complete wire request (core has no Request.create: the SDK builds complete messages). */
+const complete = (fields: Partial<Request>): Request =>
+  ({ RequestID: '', RequestTypeData: 0, ClientID: '', Channel: '', Metadata: '', Body: Buffer.alloc(0), ReplyChannel: '', Timeout: 0, CacheKey: '', CacheTTL: 0, Span: Buffer.alloc(0), Tags: {}, ...fields });
+
 const wire = (over: Partial<Request> = {}): Request =>
-  Request.create({
+  complete({
     RequestID: 'r1',
     RequestTypeData: 2,
     ClientID: 'sender',
