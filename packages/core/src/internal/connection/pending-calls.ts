@@ -1,6 +1,7 @@
 import { TimeoutError, type KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { BoundedBuffer } from '../recovery/bounded-buffer.js';
+import { onAbort } from '../util/async.js';
 import { abortError } from './call-errors.js';
 
 /** A unary call waiting for the connection to be ready. */
@@ -27,9 +28,10 @@ export class PendingCalls {
    */
   wait(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined, state: () => string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      let stopListening = (): void => undefined;
       const cleanup = () => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        stopListening();
       };
       const waiter: Waiter = {
         resolve: () => {
@@ -56,8 +58,7 @@ export class PendingCalls {
           }),
         );
       }, Math.max(0, deadline - Date.now()));
-      const onAbort = () => giveUp(mapError(abortError(), ctx));
-      signal?.addEventListener('abort', onAbort, { once: true });
+      stopListening = onAbort(signal, () => giveUp(mapError(abortError(), ctx)));
     });
   }
 

@@ -45,7 +45,7 @@ class Call implements BidiCall<Req> {
   }
   break(retryable = true): void {
     this.cancelled = true;
-    this.observer.error(new KubemqError({ code: retryable ? 'UNAVAILABLE' : 'UNAUTHENTICATED', message: 'lost', operation: 'x', retryable }));
+    this.observer.error(new KubemqError({ code: retryable ? 'UNAVAILABLE' : 'AUTHENTICATION', message: 'lost', operation: 'x', retryable }));
   }
 }
 
@@ -82,6 +82,7 @@ class ById implements AnswerMatcher<Req, Res, string> {
   readonly pending = new Map<string, SendEntry<Req, string>>();
   readonly expiredIds: string[] = [];
   proofs = 0;
+  burstWritten?: (write: (request: Req) => boolean) => void;
   get outstanding(): number {
     return this.pending.size;
   }
@@ -215,7 +216,7 @@ describe('StreamSender', () => {
     const queued = send(stream, 'c');
     await settle();
     call.break(false);
-    await expect(queued).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(queued).rejects.toMatchObject({ code: 'AUTHENTICATION' });
     await settle();
     expect(c.calls).toHaveLength(1);
 

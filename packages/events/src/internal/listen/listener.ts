@@ -2,6 +2,7 @@ import { KubemqError, ValidationError, type CallOptions } from '@kubemq/core';
 import {
   DEFAULT_ITERATOR_BUFFER_SIZE,
   eventProcessOperation,
+  onAbort,
   validatePositiveInt,
   validateSignal,
   withOperation,
@@ -85,12 +86,11 @@ export class EventsListener<E extends EventReceive> implements EventListener {
     const untrack = internals.track({ drain: () => this.stop() });
     // After a reconnect the subscription is re-opened and must be proven again.
     const unhookReconnect = internals.onReconnect(() => this.readiness.lost());
-    const onAbort = () => void this.stop();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    let stopListening = (): void => undefined;
     this.detach = () => {
       untrack();
       unhookReconnect();
-      signal?.removeEventListener('abort', onAbort);
+      stopListening();
     };
 
     this.subscription = receivedEvents(internals, plan, OPERATION, {
@@ -105,7 +105,8 @@ export class EventsListener<E extends EventReceive> implements EventListener {
       // The client closed: the events in hand are still handled.
       complete: () => void this.stop(),
     });
-    if (signal?.aborted) void this.stop();
+    // Aborting the signal stops the listener (at once when it already has).
+    stopListening = onAbort(signal, () => void this.stop());
     // Stopped while subscribing (an aborted signal, or a subscription that ended at once).
     if (this.stopping.signal.aborted) this.subscription.unsubscribe();
   }

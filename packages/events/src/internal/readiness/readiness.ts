@@ -1,5 +1,5 @@
 import { KubemqError, TimeoutError, type Tags } from '@kubemq/core';
-import { buildWireEvent, newId, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
+import { buildWireEvent, deferred, newId, onAbort, within, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
 import { PROBE_METADATA, READINESS_PROBE_TAG, probeChannel } from './probe-tags.js';
 
 /** How long `ready()` keeps probing unless told otherwise. */
@@ -119,21 +119,15 @@ export class ListenerReadiness {
   }
 
   /** Waits `ms`, or less: until a proof, an abort or the listener's stop. */
-  private waitForProof(ms: number, signal: AbortSignal | undefined, stopped: AbortSignal): Promise<void> {
+  private async waitForProof(ms: number, signal: AbortSignal | undefined, stopped: AbortSignal): Promise<void> {
     // The probe may have arrived already, while its send was being confirmed.
-    if (this.isReady) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        stopped.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-      stopped.addEventListener('abort', done, { once: true });
-    });
+    if (this.isReady) return;
+    const woken = deferred<void>();
+    const wake = () => woken.resolve();
+    this.waiters.add(wake);
+    const unlisten = onAbort(stopped, wake);
+    await within(woken.promise, { timeoutMs: ms, signal });
+    this.waiters.delete(wake);
+    unlisten();
   }
 }

@@ -2,7 +2,7 @@
 // time), then the whole batch is settled in one go (ack the successes, nack the failures), and
 // only then does the loop poll again.
 import type { Instrumentation, KubemqError } from '@kubemq/core';
-import { traced } from '@kubemq/core/internal';
+import { onAbort, traced } from '@kubemq/core/internal';
 import type { Subscription, Observable } from 'rxjs';
 import type { PolledQueueMessage } from '../../types.js';
 import type { LaneCounters } from '../downstream/lane.js';
@@ -50,15 +50,15 @@ class RunningConsumer implements QueueConsumer {
   private readonly finished: Promise<void>;
   private finish!: (err?: KubemqError) => void;
   private readonly untrack: () => void;
-  private readonly onAbort: () => void;
+  /** Removes the listener on the run's signal. */
+  private stopListening: () => void = () => undefined;
+  private cleanedUp = false;
 
   constructor(private readonly run: ConsumerRun) {
     this.finished = new Promise<void>((resolve, reject) => {
       this.finish = (err) => (err ? reject(err) : resolve());
     });
     this.finished.catch(() => undefined);
-    this.onAbort = () => void this.stop();
-    run.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.untrack = run.track({ drain: () => this.stop() });
     const source = run.open({ onRecover: () => void this.recoveries++, keepPolling: () => this.stopping === undefined });
     this.subscription = source.subscribe({
@@ -83,7 +83,8 @@ class RunningConsumer implements QueueConsumer {
         this.finish();
       },
     });
-    if (run.signal?.aborted) void this.stop();
+    // Aborting the signal stops the consumer (at once when it already has), unless it already ended.
+    if (!this.cleanedUp) this.stopListening = onAbort(run.signal, () => void this.stop());
   }
 
   get stats(): QueueConsumerStats {
@@ -121,7 +122,8 @@ class RunningConsumer implements QueueConsumer {
   }
 
   private cleanup(): void {
-    this.run.signal?.removeEventListener('abort', this.onAbort);
+    this.cleanedUp = true;
+    this.stopListening();
     this.untrack();
     this.run.processed.release();
   }

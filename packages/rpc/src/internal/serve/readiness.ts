@@ -1,6 +1,7 @@
 // The probing behind Responder.ready(): requests to the responder's own channel, tagged so that
 // handle() responders answer them themselves, until the responder that probes answers one.
 import { KubemqError, TimeoutError } from '@kubemq/core';
+import { within } from '@kubemq/core/internal';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { PROBE_GROUP_TAG, PROBE_METADATA, PROBE_RESPONDER_TAG, READINESS_PROBE_TAG, probeChannel } from './probe-tags.js';
 
@@ -68,14 +69,8 @@ export async function probeUntilAnswered(responder: ProbingResponder, timeoutMs:
 }
 
 /** Waits `ms`, or less when `signal` aborts (the loop then reports the abort). */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  await within(NEVER, { timeoutMs: ms, signal });
 }
+
+const NEVER = new Promise<never>(() => undefined);

@@ -1,5 +1,5 @@
 import { KubemqError, type CallOptions } from '@kubemq/core';
-import { newId, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
+import { newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { invalid, requireObject } from '../build/invalid.js';
@@ -64,7 +64,8 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   private readonly untrack: () => void;
   private readonly unhookReconnect: () => void;
   private readonly signal: AbortSignal | undefined;
-  private readonly onAbort = (): void => void this.stop();
+  /** Removes the listener on the caller's signal. */
+  private stopListening: () => void = () => undefined;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   private readonly operation: string;
@@ -129,8 +130,8 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
         // Requests that already arrived are still served before the responder counts as stopped.
         complete: () => this.limiter.whenIdle(() => this.finish(undefined)),
       });
-    this.signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (this.signal?.aborted) void this.stop();
+    // Aborting the signal stops the responder (at once when it already has), unless it already ended.
+    if (!this.finished) this.stopListening = onAbort(this.signal, () => void this.stop());
   }
 
   get stats(): ResponderStats {
@@ -280,7 +281,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     this.stopped = true;
     if (this.finished) return;
     this.finished = true;
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.stopListening();
     this.untrack();
     this.unhookReconnect();
     if (error === undefined) this.resolveDone();
