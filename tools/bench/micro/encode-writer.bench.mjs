@@ -3,12 +3,16 @@
 // buffer that doubles, with a copy, up to the message size) against one writer reused by every
 // encode. Both end with finish() (a copy of the bytes) and a Buffer view, as the serializer does.
 //   node tools/bench/micro/encode-writer.bench.mjs            (uses packages/core/dist: build first)
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../lib/paths.mjs';
 
-const { Event } = await import(pathToFileURL(join(repoRoot, 'packages', 'core', 'dist', 'esm', 'internal', 'generated', 'kubemq.js')).href);
+const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', 'esm', file)).href);
+// Core's own codec and wire runtime, as its serializer uses them (core's Event codec only encodes).
+const { Event } = await dist('core', 'internal/generated/kubemq.js');
+const { BinaryWriter } = await dist('core', 'internal/wire/binary.js');
+// A complete Event message (every field set), made with the emulator's complete codec.
+const wire = await dist('emulator', 'generated/kubemq.js');
 const scratch = new BinaryWriter();
 const asBuffer = (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
@@ -20,7 +24,7 @@ function cpuNsPer(n, f) {
 }
 
 for (const size of [64, 1024, 65536]) {
-  const event = Event.create({ EventID: '5f0c6a1e-7f4b-4c1d-9e55-0a3b2c1d4e5f', ClientID: 'bench-client', Channel: 'bench.events', Body: Buffer.alloc(size, 120), Tags: {} });
+  const event = wire.Event.create({ EventID: '5f0c6a1e-7f4b-4c1d-9e55-0a3b2c1d4e5f', ClientID: 'bench-client', Channel: 'bench.events', Body: Buffer.alloc(size, 120), Tags: {} });
   const n = size > 10_000 ? 20_000 : 300_000;
   for (let pass = 0; pass < 3; pass++) {
     const fresh = cpuNsPer(n, () => asBuffer(Event.encode(event).finish()));
