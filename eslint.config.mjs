@@ -2,7 +2,8 @@
 //  - Nx module boundaries by project tag (core depends on no pattern, patterns on core only,
 //    no runtime package on the emulator or testing packages, the conformance suite on no SDK code);
 //  - only core's transport layer imports @grpc/grpc-js; only its opentelemetry entry imports
-//    @opentelemetry/* (an optional peer dependency: nothing else may load it).
+//    @opentelemetry/* (an optional peer dependency: nothing else may load it);
+//  - no package source loads rxjs's barrel (core's internal/rx.ts takes rxjs piece by piece).
 import nx from '@nx/eslint-plugin';
 
 const runtimeBoundaries = [
@@ -90,6 +91,26 @@ export default [
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['@grpc/*'], message: 'Only core/src/internal/transport may import @grpc/grpc-js.' }] },
+      ],
+    },
+  },
+  {
+    // rxjs's barrel loads all of rxjs (~100 ms of a cold start): the SDK's sources take the pieces
+    // they run from core's src/internal/rx.ts, the one file that names rxjs's modules. Types may
+    // still come from 'rxjs' (erased at run time).
+    files: ['packages/{core,events,events-store,queues,rpc}/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'packages/core/src/internal/rx.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['rxjs', 'rxjs/operators'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: "Loads all of rxjs at startup: take the piece from core's internal/rx.ts (@kubemq/core/internal in the patterns).",
+          })),
+          patterns: [{ group: ['rxjs/internal/*'], message: "Only core's src/internal/rx.ts names rxjs's modules." }],
+        },
       ],
     },
   },

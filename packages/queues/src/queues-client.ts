@@ -2,9 +2,11 @@ import { type CallOptions, type IterableObservable, type KubemqClient, Validatio
 import {
   brokerError,
   clientInternals,
-  isEmptyQueueError,
   DEFAULT_ITERATOR_BUFFER_SIZE,
+  from,
+  isEmptyQueueError,
   iterableObservable,
+  mergeMap,
   newId,
   traced,
   tracedAfter,
@@ -12,7 +14,6 @@ import {
   validatePositiveInt,
   type ClientInternals,
 } from '@kubemq/core/internal';
-import { from, mergeMap } from 'rxjs';
 import { startConsumer } from './internal/consumer/consumer.js';
 import type { QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';

@@ -16,6 +16,7 @@ const GRPC = "import { Client } from '@grpc/grpc-js';\nexport const x = Client;\
 const PATTERN_IN_CORE = "import { events } from '@kubemq/events';\nexport const x = events;\n";
 const OTEL = "import { trace } from '@opentelemetry/api';\nexport const x = trace;\n";
 const EMULATOR_WIRE = "import { Event } from '@kubemq/emulator/wire';\nexport const x = Event;\n";
+const RXJS_BARREL = "import { map } from 'rxjs';\nimport type { Observable } from 'rxjs';\nexport const x: Observable<number> | undefined = undefined;\nexport const y = map;\n";
 const CLEAN = "import { KubemqClient } from '@kubemq/core';\nimport { newId } from '@kubemq/core/internal';\nexport const x = [KubemqClient, newId];\n";
 
 const CASES = [
@@ -31,6 +32,8 @@ const CASES = [
   { code: EMULATOR_WIRE, filePath: 'packages/core/test/component/__allowed__.spec.ts' },
   { code: EMULATOR_WIRE, filePath: 'packages/core/src/internal/__violation__.ts' },
   { code: EMULATOR_WIRE, filePath: 'packages/events/test/component/__violation__.spec.ts' },
+  { code: RXJS_BARREL, filePath: 'packages/queues/src/__violation__.ts' },
+  { code: RXJS_BARREL, filePath: 'packages/core/src/internal/__violation__.ts' },
 ];
 
 describe('module boundaries (lint)', () => {
@@ -73,5 +76,11 @@ describe('module boundaries (lint)', () => {
     expect(errors(9)).toEqual([]);
     expect(errors(10)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
     expect(errors(11)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
+  });
+
+  it("no package source takes a value from rxjs's barrel (it loads all of rxjs); type imports are fine", () => {
+    for (const i of [12, 13]) {
+      expect(errors(i)).toEqual([expect.objectContaining({ ruleId: '@typescript-eslint/no-restricted-imports', message: expect.stringContaining("core's internal/rx.ts") })]);
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { map } from '../rx.js';
 import type { MessageBody } from '../../client/body.js';
 import type { KubemqClient } from '../../client/kubemq-client.js';
 import { hasInternals } from '../connection/internals-key.js';

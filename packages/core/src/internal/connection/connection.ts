@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { ConnectionState } from '../../client/connection-state.js';
 import type { Logger } from '../../client/logger.js';
 import type { ResolvedClientOptions } from '../../client/resolve-options.js';
@@ -7,6 +7,7 @@ import type { Instrumentation } from '../../telemetry/telemetry.js';
 import { AuthenticationError, ConnectionError, KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { PING } from '../methods.js';
+import { BehaviorSubject } from '../rx.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
 import { GrpcTransport, type CallParams, type StreamHandlers } from '../transport/grpc-transport.js';

@@ -1,4 +1,5 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { observable } from '../rx.js';
 import type { ClientInternals } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 
@@ -15,7 +16,7 @@ export function serverStream$<Req, Res, T>(
   ctx: { operation: string; channel?: string },
   map: (message: Res) => T,
 ): Observable<T> {
-  return new Observable<T>((subscriber) => {
+  return observable<T>((subscriber) => {
     let cancelled = false;
     let cancel: (() => void) | undefined;
     const abort = new AbortController();

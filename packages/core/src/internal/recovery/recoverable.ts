@@ -1,4 +1,5 @@
-import { Observable, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import { observable } from '../rx.js';
 import type { ClientInternals } from '../connection/client-internals.js';
 import { KubemqError } from '../errors/kubemq-error.js';
 import { mapError } from '../errors/map-error.js';
@@ -34,7 +35,7 @@ export function recoverable<T>(
   const isRetryable = options.isRetryable ?? ((err: KubemqError) => err.retryable);
   const policy = client.options.reconnect;
 
-  return new Observable<T>((subscriber) => {
+  return observable<T>((subscriber) => {
     const stop = new AbortController();
     let inner: Subscription | undefined;
     let attempt = 0;

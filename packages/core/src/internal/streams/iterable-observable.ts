@@ -1,4 +1,5 @@
-import { Observable, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import { observable } from '../rx.js';
 import { KubemqError } from '../errors/kubemq-error.js';
 
 /**
@@ -58,7 +59,7 @@ export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
  */
 export function iterableObservable<T>(source: Observable<T>, options: IterableOptions = {}): IterableObservable<T> {
   const bufferSize = options.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE;
-  const result = new Observable<T>((subscriber) => source.subscribe(subscriber)) as IterableObservable<T>;
+  const result = observable<T>((subscriber) => source.subscribe(subscriber)) as IterableObservable<T>;
   result[Symbol.asyncIterator] = () => iterate(source, bufferSize);
   return result;
 }

@@ -1,4 +1,5 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
+import { observable } from '../rx.js';
 import type { Instrumentation, MessagingOperation } from '../../telemetry/telemetry.js';
 
 /**
@@ -44,7 +45,7 @@ export function tracedDeliveries<T>(
 ): MonoTypeOperatorFunction<T> {
   if (telemetry === undefined) return (source) => source;
   return (source) =>
-    new Observable<T>((subscriber) =>
+    observable<T>((subscriber) =>
       source.subscribe({
         next: (value) => {
           const span = telemetry.start(describe(value));

@@ -1,11 +1,13 @@
-import { defer, filter, tap } from 'rxjs';
 import type { IterableObservable } from '@kubemq/core';
 import {
+  defer,
   eventProcessOperation,
+  filter,
   iterableObservable,
-  tracedDeliveries,
   recoverable,
   serverStream$,
+  tap,
+  tracedDeliveries,
   type ClientInternals,
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from '../methods.js';

@@ -1,9 +1,9 @@
-import { Subject } from 'rxjs';
 import type { CallOptions, KubemqClient, KubemqError } from '@kubemq/core';
 import {
   clientInternals,
   eventSendOperation,
   iterableObservable,
+  Subject,
   traced,
   validatePositiveInt,
   validateSignal,

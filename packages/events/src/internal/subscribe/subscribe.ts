@@ -1,10 +1,12 @@
-import { filter, tap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { IterableObservable } from '@kubemq/core';
 import {
   eventProcessOperation,
+  filter,
   iterableObservable,
   recoverable,
   serverStream$,
+  tap,
   tracedDeliveries,
   type ClientInternals,
 } from '@kubemq/core/internal';

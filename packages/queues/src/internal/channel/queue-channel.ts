@@ -5,11 +5,11 @@ import {
   DEFAULT_ITERATOR_BUFFER_SIZE,
   encodeTyped,
   iterableObservable,
-  sendTyped,
+  map,
   patternClientFor,
+  sendTyped,
   typedChannelConfig,
 } from '@kubemq/core/internal';
-import { map } from 'rxjs';
 import { QueuesClient, type ConsumeOptions, type QueuesSubscription } from '../../queues-client.js';
 import type { QueueConsumer, QueueHandler } from '../consumer/queue-consumer.js';
 import type {

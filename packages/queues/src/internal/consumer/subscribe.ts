@@ -6,8 +6,8 @@
 // delivered only once the previous one is terminal. Rebuilt by core's recoverable() after a
 // connection loss.
 import { KubemqError } from '@kubemq/core';
-import { recoverable, type ClientInternals } from '@kubemq/core/internal';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { observable, recoverable, type ClientInternals } from '@kubemq/core/internal';
 import { DownstreamLane, type LaneCounters } from '../downstream/lane.js';
 import { pollOnLane } from '../downstream/poll.js';
 import type { PollTransaction, TransactionHost } from '../downstream/transaction.js';
@@ -33,7 +33,7 @@ function asKubemqError(err: unknown, operation: string, channel: string): Kubemq
 
 /** One attempt: a fresh stream, polled until it breaks or the subscriber leaves. */
 function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () => void): Observable<PollTransaction> {
-  return new Observable<PollTransaction>((subscriber) => {
+  return observable<PollTransaction>((subscriber) => {
     let lane = new DownstreamLane(internals, opts.operation, opts.counters);
     const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
     // A loop's polls have no deadline of their own beyond the wait plus the default timeout.

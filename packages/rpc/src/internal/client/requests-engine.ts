@@ -1,7 +1,10 @@
 import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
+import type { Observable } from 'rxjs';
 import {
   clientInternals,
   iterableObservable,
+  map,
+  observable,
   recoverable,
   traced,
   tracedDeliveries,
@@ -11,7 +14,6 @@ import {
   type Request,
   type Response,
 } from '@kubemq/core/internal';
-import { Observable, map } from 'rxjs';
 import { buildHandlerReply, buildReply } from '../build/reply.js';
 import { buildRequest, MAX_INT32, type BuiltRequest } from '../build/request.js';
 import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
@@ -141,7 +143,7 @@ export class RequestsEngine {
     const operation = `${this.kind.name}.subscribe`;
     const internals = this.internals;
     const open = (attempt: number, established: () => void) =>
-      new Observable<Request>((subscriber) => {
+      observable<Request>((subscriber) => {
         let call: { cancel(): void } | undefined;
         let cancelled = false;
         // A stream opened while (re)connecting would only fail; wait for the connection first.
