@@ -21,6 +21,9 @@ const runtimeBoundaries = [
   // can't hide a server difference.
   { sourceTag: 'type:conformance', onlyDependOnLibsWithTags: ['type:testing', 'type:emulator'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['*'] },
+  // The component tests' shared fake of a client's internals (tools/testing): built on core's
+  // internal types; only test files may import it (the tests of the patterns, below).
+  { sourceTag: 'type:test-support', onlyDependOnLibsWithTags: ['type:core'] },
 ];
 
 // Tests may take a broker from @kubemq/testing, and may read spans with the OpenTelemetry API;
@@ -29,18 +32,24 @@ const runtimeBoundaries = [
 // the separate `conformance` project).
 // Core's own tests may also take the wire contract from @kubemq/emulator/wire: their in-process
 // grpc-js servers decode requests and encode responses, and core's codecs go one way each.
+// The patterns' tests may take the shared fake of a client's internals (type:test-support; not
+// core's: the fake is built on core, so that edge would be a cycle).
 const testBoundaries = runtimeBoundaries.map((c) => {
   const bannedExternalImports = c.bannedExternalImports?.filter((name) => name !== '@opentelemetry/*');
   const withBans = bannedExternalImports ? { ...c, bannedExternalImports } : c;
-  if (c.sourceTag === 'type:emulator' || c.onlyDependOnLibsWithTags.some((t) => t === '*' || t === 'type:testing')) return withBans;
-  const extra = c.sourceTag === 'type:core' ? ['type:testing', 'type:emulator'] : ['type:testing'];
+  if (c.sourceTag === 'type:emulator' || c.sourceTag === 'type:test-support' || c.onlyDependOnLibsWithTags.some((t) => t === '*' || t === 'type:testing')) {
+    return withBans;
+  }
+  const extra = c.sourceTag === 'type:core' ? ['type:testing', 'type:emulator'] : ['type:testing', 'type:test-support'];
   return { ...withBans, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, ...extra] };
 });
 
-const boundaryRule = (depConstraints) => [
+// Test files are never part of a build, so a buildable package's tests may import a project that
+// has no build (the shared fake of a client's internals, tools/testing); their sources may not.
+const boundaryRule = (depConstraints, { tests = false } = {}) => [
   'error',
   {
-    enforceBuildableLibDependency: true,
+    enforceBuildableLibDependency: !tests,
     banTransitiveDependencies: true,
     allow: ['@kubemq/core/internal', '@kubemq/core/opentelemetry', '@kubemq/testing/jest', '@kubemq/testing/opentelemetry'],
     depConstraints,
@@ -116,6 +125,6 @@ export default [
   },
   {
     files: testFiles,
-    rules: { '@nx/enforce-module-boundaries': boundaryRule(testBoundaries) },
+    rules: { '@nx/enforce-module-boundaries': boundaryRule(testBoundaries, { tests: true }) },
   },
 ];

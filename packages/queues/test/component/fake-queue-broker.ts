@@ -2,10 +2,8 @@
 // docs/broker-behaviour.md §2.4 and §5.3 describe them: downstream requests served one at a time per stream,
 // transactions kept per stream, settlements answered only on error, ActiveOffsets, CloseByClient,
 // unsettled messages returned when a stream ends; upstream answers possibly out of order.
-import { KubemqError } from '@kubemq/core';
 import {
   QueuesDownstreamRequestType as T,
-  type BidiCall,
   type ClientInternals,
   type QueueMessage,
   type QueuesDownstreamRequest,
@@ -14,6 +12,7 @@ import {
   type QueuesUpstreamResponse,
   type StreamObserver,
 } from '@kubemq/core/internal';
+import { fakeInternals, type FakeCall, type FakeCallBehaviour } from '@kubemq/test-fakes';
 
 interface Stored {
   seq: number;
@@ -31,59 +30,6 @@ interface Tx {
   /** Room for messages that arrive after the Get answered: the broker keeps them hidden in the open transaction. */
   room: number;
   captured: Stored[];
-}
-
-export class FakeCall<Req> implements BidiCall<Req> {
-  readonly written: Req[] = [];
-  ended = false;
-  cancelled = false;
-  constructor(
-    readonly path: string,
-    readonly observer: StreamObserver<unknown>,
-    private readonly onWrite: (req: Req) => void,
-    private readonly onClose: () => void,
-  ) {}
-  get writable(): boolean {
-    return !this.ended && !this.cancelled;
-  }
-  /** While true, write() reports a full buffer (the message is still taken) and drained() waits for drain(). */
-  full = false;
-  private pendingDrain: Promise<void> | undefined;
-  private resolveDrain: (() => void) | undefined;
-  write(message: Req): boolean {
-    if (!this.writable) throw new Error('write after end');
-    this.written.push(message);
-    this.onWrite(message);
-    return !this.full;
-  }
-  drained(): Promise<void> {
-    if (!this.full) return Promise.resolve();
-    this.pendingDrain ??= new Promise<void>((r) => (this.resolveDrain = r));
-    return this.pendingDrain;
-  }
-  /** The buffer has room again. */
-  drain(): void {
-    this.full = false;
-    const resolve = this.resolveDrain;
-    this.pendingDrain = undefined;
-    this.resolveDrain = undefined;
-    resolve?.();
-  }
-  end(): void {
-    this.ended = true; // the broker ignores half-close on queue streams (§5.3)
-  }
-  cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.onClose();
-  }
-  /** The connection broke (by default as a retryable UNAVAILABLE). */
-  fail(err = new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: 'x', message: 'connection lost' })): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.onClose();
-    this.observer.error(err);
-  }
 }
 
 export class FakeQueueBroker {
@@ -155,32 +101,29 @@ export class FakeQueueBroker {
     this.queues.set(channel, list);
   }
 
+  /** A client's internals whose queue streams this broker serves (every call lands in `calls`). */
   internals(): ClientInternals & { broker: FakeQueueBroker } {
-    const noop = (): void => undefined;
-    return {
-      broker: this,
-      clientId: 'test-client',
-      logger: { debug: noop, info: noop, warn: noop, error: noop },
-      options: { defaultTimeoutMs: 2000, reconnect: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1, maxAttempts: Number.POSITIVE_INFINITY } },
-      state: 'ready',
-      whenReady: () => Promise.resolve(),
-      onReconnect: () => noop,
-      track: () => noop,
-      unary: () => Promise.reject(new Error('not in this fake')),
-      serverStream: () => ({ cancel: noop }),
-      bidiStream: (method: { path: string }, observer: StreamObserver<unknown>) => {
-        const call = method.path.endsWith('QueuesDownstream') ? this.downstream(method.path, observer) : this.upstream(method.path, observer);
-        this.calls.push(call as unknown as FakeCall<never>);
-        return call;
+    const internals = fakeInternals({
+      defaultTimeoutMs: 2000,
+      reconnect: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1, maxAttempts: Number.POSITIVE_INFINITY },
+      bidi: (path, observer) => {
+        const behaviour = (path.endsWith('QueuesDownstream') ? this.downstream(observer) : this.upstream(observer)) as FakeCallBehaviour<unknown>;
+        return {
+          ...behaviour,
+          opened: (call) => {
+            behaviour.opened?.(call);
+            this.calls.push(call as FakeCall<never>);
+          },
+        };
       },
-    } as unknown as ClientInternals & { broker: FakeQueueBroker };
+    });
+    return Object.assign(internals, { broker: this });
   }
 
-  private upstream(path: string, observer: StreamObserver<unknown>): FakeCall<QueuesUpstreamRequest> {
-    const call: FakeCall<QueuesUpstreamRequest> = new FakeCall<QueuesUpstreamRequest>(
-      path,
-      observer,
-      (req) => {
+  /** QueuesUpstream: each request answered on its own (held back while `holdUpstream`, to answer out of order). */
+  private upstream(observer: StreamObserver<unknown>): FakeCallBehaviour<QueuesUpstreamRequest> {
+    return {
+      onWrite: (req, call) => {
         const answer = (): void => {
           const response: QueuesUpstreamResponse = {
             RefRequestID: req.RequestID,
@@ -197,9 +140,7 @@ export class FakeQueueBroker {
         if (this.holdUpstream) this.heldUpstream.push(answer);
         else queueMicrotask(answer);
       },
-      () => undefined,
-    );
-    return call;
+    };
   }
 
   private async serveGet(
@@ -238,7 +179,8 @@ export class FakeQueueBroker {
     });
   }
 
-  private downstream(path: string, observer: StreamObserver<unknown>): FakeCall<QueuesDownstreamRequest> {
+  /** QueuesDownstream: requests served one at a time, transactions kept per stream, released when it ends. */
+  private downstream(observer: StreamObserver<unknown>): FakeCallBehaviour<QueuesDownstreamRequest> {
     const txs = new Map<string, Tx>();
     let chain = Promise.resolve();
     let call: FakeCall<QueuesDownstreamRequest> | undefined = undefined;
@@ -318,18 +260,18 @@ export class FakeQueueBroker {
           return error('request unknown');
       }
     };
-    call = new FakeCall<QueuesDownstreamRequest>(
-      path,
-      observer,
-      (req) => {
+    return {
+      opened: (opened) => {
+        call = opened;
+      },
+      onWrite: (req) => {
         this.log.push(`${index}> ${typeName(req.RequestTypeData)}`);
         chain = chain.then(() => serve(req));
       },
-      () => {
+      onCancel: () => {
         for (const tx of txs.values()) if (tx.open) release(tx, false);
       },
-    );
-    return call;
+    };
   }
 }
 

@@ -3,6 +3,7 @@
 // sends nothing, and it can delay a subscription's registration the way the real server does.
 import { KubemqError } from '@kubemq/core';
 import type { Request, Response, Subscribe } from '@kubemq/core/internal';
+import { fakeInternals, type FakeCallContext, type FakeServerStream, type LogEntry } from '@kubemq/test-fakes';
 
 /** A complete wire request, the fields a test leaves out at their defaults. */
 const wireRequest = (fields: Partial<Request>): Request =>
@@ -11,23 +12,23 @@ const wireRequest = (fields: Partial<Request>): Request =>
 export interface RecordedCall {
   method: string;
   request: unknown;
-  ctx: { operation: string; channel?: string; timeoutMs?: number; signal?: AbortSignal };
+  ctx: FakeCallContext;
 }
 
+/** A subscription to requests: routable once the broker registered it. */
 interface Sub {
   wire: Subscribe;
-  observer: { next(v: Request): void; error(e: unknown): void; complete(): void };
+  stream: FakeServerStream;
   routableAt: number;
-  cancelled: boolean;
 }
 
-const methodName = (method: { path: string }) => method.path.slice(method.path.lastIndexOf('/') + 1);
+const methodName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 export class FakeBroker {
   readonly calls: RecordedCall[] = [];
-  readonly logs: string[] = [];
-  /** The same log lines with their fields. */
-  readonly logEntries: Array<{ level: string; message: string; fields: Record<string, unknown> | undefined }> = [];
+  /** What every client of this broker logged, in order. */
+  readonly logEntries: LogEntry[] = [];
+  /** What every client of this broker registered with track() and has not unregistered. */
   readonly tracked = new Set<{ drain(): Promise<void> }>();
   /** A new subscription receives requests only this long after it was opened. */
   registrationDelayMs = 0;
@@ -40,8 +41,13 @@ export class FakeBroker {
     return this.calls.filter((c) => c.method === name);
   }
 
+  /** The log lines as `level: message`. */
+  get logs(): string[] {
+    return this.logEntries.map((e) => `${e.level}: ${e.message}`);
+  }
+
   get openStreams(): number {
-    return this.subs.filter((s) => !s.cancelled).length;
+    return this.subs.filter((s) => !s.stream.cancelled).length;
   }
 
   /** A fake client whose internals are this broker (see the jest.mock in the specs). */
@@ -52,57 +58,47 @@ export class FakeBroker {
   /** Pushes a request straight into every open subscription matching `channel`. */
   deliver(request: Partial<Request> & { Channel: string }): void {
     for (const sub of this.subs) {
-      if (!sub.cancelled && matches(sub.wire.Channel, request.Channel)) sub.observer.next(wireRequest(request));
+      if (!sub.stream.cancelled && matches(sub.wire.Channel, request.Channel)) sub.stream.observer.next(wireRequest(request));
     }
   }
 
   /** Ends every open subscription from the broker's side with `error` (e.g. a shutdown's CANCELLED). */
   breakStreams(error: unknown): void {
     for (const sub of this.subs) {
-      if (sub.cancelled) continue;
-      sub.cancelled = true;
-      sub.observer.error(error);
+      if (sub.stream.cancelled) continue;
+      sub.stream.cancelled = true;
+      sub.stream.observer.error(error as KubemqError);
     }
   }
 
+  /** A client's internals whose requests and subscriptions this broker routes. */
   private internals(clientId: string) {
-    const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-      this.logs.push(`${level}: ${message}`);
-      this.logEntries.push({ level, message, fields });
-    };
-    return {
+    return fakeInternals({
       clientId,
-      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-      options: { defaultTimeoutMs: 3_000, reconnect: { initialDelayMs: 20, maxDelayMs: 100, multiplier: 2, maxAttempts: Infinity } },
-      state: 'ready',
-      whenReady: () => Promise.resolve(),
-      track: (resource: { drain(): Promise<void> }) => {
-        this.tracked.add(resource);
-        return () => this.tracked.delete(resource);
-      },
-      onReconnect: () => () => undefined,
-      unary: (method: { path: string }, request: unknown, ctx: RecordedCall['ctx']) => {
-        this.calls.push({ method: methodName(method), request, ctx });
+      logs: this.logEntries,
+      tracked: this.tracked,
+      defaultTimeoutMs: 3_000,
+      reconnect: { initialDelayMs: 20, maxDelayMs: 100, multiplier: 2, maxAttempts: Infinity },
+      unary: (path, request, ctx) => {
+        this.calls.push({ method: methodName(path), request, ctx });
         if (ctx.signal?.aborted) {
           return Promise.reject(new KubemqError({ code: 'CANCELLED', message: 'aborted', operation: ctx.operation }));
         }
-        if (methodName(method) === 'SendRequest') return this.sendRequest(request as Request);
-        if (methodName(method) === 'SendResponse') return this.sendResponse(request as Response);
-        return Promise.reject(new Error(`unexpected unary ${method.path}`));
+        if (methodName(path) === 'SendRequest') return this.sendRequest(request as Request);
+        if (methodName(path) === 'SendResponse') return this.sendResponse(request as Response);
+        return Promise.reject(new Error(`unexpected unary ${path}`));
       },
-      serverStream: (method: { path: string }, request: Subscribe, observer: Sub['observer'], ctx: RecordedCall['ctx']) => {
-        this.calls.push({ method: methodName(method), request, ctx });
-        const sub: Sub = { wire: request, observer, routableAt: Date.now() + this.registrationDelayMs, cancelled: false };
-        this.subs.push(sub);
-        return { cancel: () => (sub.cancelled = true) };
+      serverStream: (stream, ctx) => {
+        this.calls.push({ method: methodName(stream.path), request: stream.request, ctx });
+        this.subs.push({ wire: stream.request as Subscribe, stream, routableAt: Date.now() + this.registrationDelayMs });
       },
-    };
+    });
   }
 
   private sendRequest(request: Request): Promise<Response> {
     const type = request.RequestTypeData === 1 ? 3 : 4;
     const now = Date.now();
-    const live = this.subs.filter((s) => !s.cancelled && s.wire.SubscribeTypeData === type && s.routableAt <= now && matches(s.wire.Channel, request.Channel));
+    const live = this.subs.filter((s) => !s.stream.cancelled && s.wire.SubscribeTypeData === type && s.routableAt <= now && matches(s.wire.Channel, request.Channel));
     // Without a group every subscriber gets it; a group gets it once (docs/broker-behaviour.md §2.3).
     const targets = live.filter((s) => s.wire.Group === '');
     const groups = new Map<string, Sub[]>();
@@ -122,7 +118,7 @@ export class FakeBroker {
           resolve(response);
         },
       });
-      for (const target of targets) target.observer.next({ ...request, ReplyChannel: replyChannel });
+      for (const target of targets) target.stream.observer.next({ ...request, ReplyChannel: replyChannel });
     });
   }
 

@@ -403,7 +403,7 @@ describe('handle()', () => {
     const stream = broker.callsTo('SubscribeToRequests')[0];
     expect(stream).toBeDefined();
     // Fail the open stream from the broker's side.
-    (broker as unknown as { subs: Array<{ observer: { error(e: unknown): void } }> }).subs[0]?.observer.error(failure);
+    broker.breakStreams(failure);
     expect(await rejection(responder.done)).toBe(failure);
     expect(errors).toContain(failure);
   });
