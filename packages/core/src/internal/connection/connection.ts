@@ -12,6 +12,7 @@ import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
 import { GrpcTransport, type CallParams, type StreamHandlers } from '../transport/grpc-transport.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
+import { onAbort, timeLimit, within } from '../util/async.js';
 import { validatePositiveInt } from '../validation/numbers.js';
 import type {
   BidiCall,
@@ -106,13 +107,10 @@ export class Connection implements ClientInternals {
     if (this.state === 'ready') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(this.#closedError(ctx));
     return new Promise<void>((resolve, reject) => {
+      let stopListening = (): void => undefined;
       const done = () => {
         subscription.unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        done();
-        reject(mapError(abortError(), ctx));
+        stopListening();
       };
       const subscription = this.#state.subscribe((state) => {
         if (state === 'ready') {
@@ -123,8 +121,10 @@ export class Connection implements ClientInternals {
           reject(this.#closedError(ctx));
         }
       });
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+      stopListening = onAbort(signal, () => {
+        done();
+        reject(mapError(abortError(), ctx));
+      });
     });
   }
 
@@ -247,11 +247,12 @@ export class Connection implements ClientInternals {
   ): StreamCall {
     const errCtx = errorContext(ctx, ctx.timeoutMs);
     let done = false;
+    let stopListening = (): void => undefined;
     const finish = (report: () => void) => {
       if (done) return;
       done = true;
       onDone();
-      ctx.signal?.removeEventListener('abort', onAbort);
+      stopListening();
       report();
     };
     const refuse = (err: KubemqError): StreamCall => {
@@ -277,11 +278,10 @@ export class Connection implements ClientInternals {
         void this.#streamError(raw, errCtx, ctx.signal).then((err) => finish(() => observer.error(err)));
       },
     });
-    const onAbort = () => {
+    stopListening = onAbort(ctx.signal, () => {
       call.cancel();
       finish(() => observer.error(mapError(abortError(), errCtx)));
-    };
-    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    });
     return {
       cancel: () => {
         if (done) return;
@@ -387,7 +387,7 @@ export class Connection implements ClientInternals {
       this.#failure = failure;
       if (failure) this.#pending.rejectAll(failure);
       const drains = [...this.#tracked].map((r) => r.drain());
-      await settleUntil([...drains, ...this.#inFlight], this.#drainCut.signal);
+      await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
       this.#lifetime.abort();
       this.#pending.rejectAll(this.#closedError({ operation: 'client.close' }));
       this.#auth.close();
@@ -397,14 +397,7 @@ export class Connection implements ClientInternals {
       this.logger.info('closed', { address: this.options.address });
     })();
     const closing = this.#closing;
-    const cut = () => this.#drainCut.abort();
-    const timer = setTimeout(cut, bound.timeoutMs ?? this.options.drainTimeoutMs);
-    if (bound.signal?.aborted) cut();
-    else bound.signal?.addEventListener('abort', cut, { once: true });
-    const disarm = () => {
-      clearTimeout(timer);
-      bound.signal?.removeEventListener('abort', cut);
-    };
+    const disarm = timeLimit(this.#drainCut, { timeoutMs: bound.timeoutMs ?? this.options.drainTimeoutMs, signal: bound.signal });
     closing.then(disarm, disarm);
     return closing;
   }
@@ -441,17 +434,4 @@ export class Connection implements ClientInternals {
       cause: error,
     });
   }
-}
-
-/** Waits for all to settle, or until `stop` aborts, whichever comes first. */
-function settleUntil(promises: Promise<unknown>[], stop: AbortSignal): Promise<void> {
-  if (promises.length === 0 || stop.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      stop.removeEventListener('abort', done);
-      resolve();
-    };
-    stop.addEventListener('abort', done, { once: true });
-    void Promise.allSettled(promises).then(done);
-  });
 }
