@@ -17,6 +17,7 @@ const PATTERN_IN_CORE = "import { events } from '@kubemq/events';\nexport const 
 const OTEL = "import { trace } from '@opentelemetry/api';\nexport const x = trace;\n";
 const EMULATOR_WIRE = "import { Event } from '@kubemq/emulator/wire';\nexport const x = Event;\n";
 const RXJS_BARREL = "import { map } from 'rxjs';\nimport type { Observable } from 'rxjs';\nexport const x: Observable<number> | undefined = undefined;\nexport const y = map;\n";
+const TEST_FAKES = "import { fakeInternals } from '@kubemq/test-fakes';\nexport const x = fakeInternals;\n";
 const CLEAN = "import { KubemqClient } from '@kubemq/core';\nimport { newId } from '@kubemq/core/internal';\nexport const x = [KubemqClient, newId];\n";
 
 const CASES = [
@@ -34,6 +35,9 @@ const CASES = [
   { code: EMULATOR_WIRE, filePath: 'packages/events/test/component/__violation__.spec.ts' },
   { code: RXJS_BARREL, filePath: 'packages/queues/src/__violation__.ts' },
   { code: RXJS_BARREL, filePath: 'packages/core/src/internal/__violation__.ts' },
+  { code: TEST_FAKES, filePath: 'packages/queues/test/component/__allowed__.ts' },
+  { code: TEST_FAKES, filePath: 'packages/queues/src/internal/__violation__.ts' },
+  { code: TEST_FAKES, filePath: 'packages/core/test/component/__violation__.spec.ts' },
 ];
 
 describe('module boundaries (lint)', () => {
@@ -82,5 +86,11 @@ describe('module boundaries (lint)', () => {
     for (const i of [12, 13]) {
       expect(errors(i)).toEqual([expect.objectContaining({ ruleId: '@typescript-eslint/no-restricted-imports', message: expect.stringContaining("core's internal/rx.ts") })]);
     }
+  });
+
+  it("the patterns' tests may take the shared fake of a client's internals (@kubemq/test-fakes); package sources and core's tests may not", () => {
+    expect(errors(14)).toEqual([]);
+    expect(errors(15)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
+    expect(errors(16)).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
   });
 });
