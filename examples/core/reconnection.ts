@@ -8,7 +8,7 @@
 // Run: npx tsx examples/core/reconnection.ts
 //  or: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/core/reconnection.ts   (then restart the broker)
 import { KubemqClient, type ConnectionState } from '@kubemq/core';
-import { events } from '@kubemq/events';
+import { eventListener, events } from '@kubemq/events';
 import { eventsStore, StartPosition } from '@kubemq/events-store';
 import { queues } from '@kubemq/queues';
 import { startKubemq } from '@kubemq/testing';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   // An events listener (live only) and an events-store subscription (replayable).
   const live: string[] = [];
   const stored: number[] = [];
-  await using listener = events(client).listen({ channel: `${prefix}.live` }, (e) => {
+  await using listener = eventListener(client, { channel: `${prefix}.live` }, (e) => {
     live.push(e.text());
   });
   const subscription = eventsStore(client)

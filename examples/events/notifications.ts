@@ -1,7 +1,7 @@
 // Notifications with @kubemq/events: fan-out to every listener, plus a consumer group that shares
 // the work. Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/events/notifications.ts
 import { KubemqClient } from '@kubemq/core';
-import { events, type EventListener, type EventReceive } from '@kubemq/events';
+import { eventListener, events, type EventListener, type EventReceive } from '@kubemq/events';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
 const channel = `notifications.example-${process.pid}`;
@@ -30,9 +30,9 @@ async function main(): Promise<void> {
     check();
   };
   const listeners: EventListener[] = [
-    ev.listen({ channel }, into(push)),
-    ev.listen({ channel }, into(sms)),
-    ...mailers.map((inbox) => ev.listen({ channel, group: 'mailers' }, into(inbox))),
+    eventListener(ev, { channel }, into(push)),
+    eventListener(ev, { channel }, into(sms)),
+    ...mailers.map((inbox) => eventListener(ev, { channel, group: 'mailers' }, into(inbox))),
   ];
 
   try {

@@ -4,7 +4,7 @@
 // reading replaces a lost one.
 // Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/events/telemetry-stream.ts
 import { KubemqClient } from '@kubemq/core';
-import { events, eventStream } from '@kubemq/events';
+import { eventListener, eventStream } from '@kubemq/events';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
 const channel = `telemetry.example-${process.pid}`;
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   let resolveAllIn!: () => void;
   const allIn = new Promise<void>((resolve) => (resolveAllIn = resolve));
   // Room for a burst: the handler is quick, but readings arrive faster than one tick at a time.
-  const dashboardListener = events(dashboard).listen({ channel: `${channel}.>`, bufferSize: 10_000 }, (event) => {
+  const dashboardListener = eventListener(dashboard, { channel: `${channel}.>`, bufferSize: 10_000 }, (event) => {
     const reading = event.json<Reading>();
     const now = Date.now();
     if (received === 0) windowStart = now;

@@ -2,7 +2,7 @@
 // consume them with retries, and tasks that fail three times land in a dead-letter queue.
 // Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/queues/task-pipeline.ts
 import { KubemqClient } from '@kubemq/core';
-import { queues } from '@kubemq/queues';
+import { queueConsumer, queues } from '@kubemq/queues';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
 const tasks = `tasks.example-${process.pid}`;
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       if (task.poison) throw new Error(`task ${task.id} cannot be processed`);
       done.add(task.id);
     };
-    const workers = [1, 2].map(() => q.consume({ channel: tasks, maxItems: 10, concurrency: 4, waitTimeoutMs: 1000 }, handler));
+    const workers = [1, 2].map(() => queueConsumer(q, { channel: tasks, maxItems: 10, concurrency: 4, waitTimeoutMs: 1000 }, handler));
 
     // The dead-letter queue: read what ended there.
     const deadTasks: number[] = [];

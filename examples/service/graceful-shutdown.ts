@@ -7,9 +7,9 @@
 // orchestrator stopping a container, would), and checks the outcome.
 // Run: KUBEMQ_ADDRESS=localhost:50000 npx tsx examples/service/graceful-shutdown.ts
 import { KubemqClient } from '@kubemq/core';
-import { events } from '@kubemq/events';
-import { queues } from '@kubemq/queues';
-import { commands } from '@kubemq/rpc';
+import { eventListener, events } from '@kubemq/events';
+import { queueConsumer, queues } from '@kubemq/queues';
+import { commandResponder, commands } from '@kubemq/rpc';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
 const prefix = `shop.example-${process.pid}`;
@@ -28,7 +28,7 @@ async function runService(shutdown: AbortSignal, busy: { serving(): void; job():
   const jobsDone: number[] = [];
 
   // 1. A queue consumer: one job at a time, batches of 2; a job takes 300 ms.
-  await using consumer = queues(client).consume({ channel: `${prefix}.jobs`, maxItems: 2, concurrency: 1, waitTimeoutMs: 1000 }, async (msg) => {
+  await using consumer = queueConsumer(client, { channel: `${prefix}.jobs`, maxItems: 2, concurrency: 1, waitTimeoutMs: 1000 }, async (msg) => {
     const job = msg.json<{ job: number }>().job;
     busy.job();
     await sleep(300);
@@ -37,14 +37,14 @@ async function runService(shutdown: AbortSignal, busy: { serving(): void; job():
   });
 
   // 2. An events listener (it stops on the shutdown signal too).
-  await using audit = events(client).listen({ channel: `${prefix}.audit`, signal: shutdown }, (event) => {
+  await using audit = eventListener(client, { channel: `${prefix}.audit`, signal: shutdown }, (event) => {
     console.log(`service: audit ${event.text()}`);
   });
   await audit.ready();
   await events(client).send({ channel: `${prefix}.audit`, body: 'service starting' }); // reaches the listener
 
   // 3. A command responder: a command takes 500 ms.
-  await using responder = commands(client).handle({ channel: `${prefix}.reindex` }, async (cmd) => {
+  await using responder = commandResponder(client, { channel: `${prefix}.reindex` }, async (cmd) => {
     console.log(`service: reindexing ${cmd.text()}`);
     busy.command();
     await sleep(500);

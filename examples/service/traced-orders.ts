@@ -9,9 +9,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { jsonCodec, KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
-import { eventChannel } from '@kubemq/events';
-import { queueChannel } from '@kubemq/queues';
-import { queryChannel } from '@kubemq/rpc';
+import { eventChannel, eventListener } from '@kubemq/events';
+import { queueChannel, queueConsumer } from '@kubemq/queues';
+import { queryChannel, queryResponder } from '@kubemq/rpc';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? 'localhost:50000';
 const run = `orders-example-${process.pid}`;
@@ -52,19 +52,19 @@ async function main(): Promise<void> {
 
   try {
     // Inventory answers stock queries.
-    await using responder = stock(inventory).handle({}, async (q) => ({ value: { available: q.value.sku === 'sku-7' ? 12 : 0 } }));
+    await using responder = queryResponder(stock(inventory), {}, async (q) => ({ value: { available: q.value.sku === 'sku-7' ? 12 : 0 } }));
     await responder.ready();
 
     // A worker picks the job and checks the stock (inside the job's process span).
     let stockSeen!: (available: number) => void;
     const checked = new Promise<number>((resolve) => (stockSeen = resolve));
-    await using worker = picks(fulfilment).consume({}, async (job) => {
+    await using worker = queueConsumer(picks(fulfilment), {}, async (job) => {
       const answer = await stock(fulfilment).send({ value: { sku: job.value.sku }, timeoutMs: 5000 });
       stockSeen(answer.ok ? answer.value.available : -1);
     });
 
     // Fulfilment turns each OrderPlaced into a pick job (inside the event's process span).
-    await using listener = placed(fulfilment).listen({}, async (event) => {
+    await using listener = eventListener(placed(fulfilment), {}, async (event) => {
       if (event.ok) await picks(fulfilment).send({ value: { orderId: event.value.orderId, sku: event.value.sku } });
     });
     // Events reach only live subscribers: ready() proves the broker routes them to this listener.

@@ -18,7 +18,7 @@ export const SCENARIOS = {
   const ev = pattern.events(client);
   let arrived;
   const hello = new Promise((resolve) => (arrived = resolve));
-  const listener = ev.listen({ channel }, (e) => { if (e.text() === 'hello' && e.tags.kind === 'greeting') arrived(); });
+  const listener = eventListener(ev, { channel }, (e) => { if (e.text() === 'hello' && e.tags.kind === 'greeting') arrived(); });
   // The broker registers a subscription a moment later and says nothing when it has: ready()
   // publishes probes until one arrives through this listener (its handler never sees them).
   await listener.ready({ timeoutMs: 10000 });
@@ -55,7 +55,7 @@ export const SCENARIOS = {
     packageName: '@kubemq/rpc',
     body: `
   const cmds = pattern.commands(client);
-  const responder = cmds.handle({ channel }, (cmd) => { if (cmd.text() !== 'reboot') throw new Error('bad command'); });
+  const responder = commandResponder(cmds, { channel }, (cmd) => { if (cmd.text() !== 'reboot') throw new Error('bad command'); });
   await responder.ready();
   const response = await cmds.send({ channel, body: 'reboot', timeoutMs: 5000 });
   if (!response.executed) throw new Error('command not executed: ' + response.error);
@@ -147,10 +147,10 @@ export function findCopies(dir, name) {
  */
 const TYPES_SOURCE = `import { jsonCodec, KubemqClient, KubemqError, textCodec, ValidationError, type ClientOptions } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
-import { events, eventChannel, eventStream, type EventListener, type EventsClient, type EventReceive, type TypedEventReceive } from '@kubemq/events';
+import { eventChannel, eventListener, events, eventStream, type EventListener, type EventReceive, type EventsClient, type TypedEventReceive } from '@kubemq/events';
 import { eventsStore, eventStoreChannel, eventStoreStream, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
-import { queues, queueChannel, queueUpstream, type QueueConsumer, type QueueMessage, type PollResponse } from '@kubemq/queues';
-import { commands, queries, queryChannel, type CommandResponse, type Responder } from '@kubemq/rpc';
+import { queueChannel, queueConsumer, queues, queueUpstream, type PollResponse, type QueueConsumer, type QueueMessage } from '@kubemq/queues';
+import { commandResponder, commands, queries, queryChannel, type CommandResponse, type Responder } from '@kubemq/rpc';
 import type { Observable, Subscription } from 'rxjs';
 
 export async function app(options: ClientOptions): Promise<void> {
@@ -164,14 +164,14 @@ export async function app(options: ClientOptions): Promise<void> {
   const ev: EventsClient = events(client);
   const live: Observable<EventReceive> = ev.subscribe({ channel: 'a' });
   const sub: Subscription = live.subscribe((e) => e.text());
-  const listener: EventListener = ev.listen({ channel: 'a' }, (e) => e.text());
+  const listener: EventListener = eventListener(ev, { channel: 'a' }, (e) => e.text());
   await listener.ready({ timeoutMs: 5000 });
   await eventStream(client).send({ channel: 'a', body: 'x' });
   await eventStoreStream(client).close({ timeoutMs: 1000 });
   await using upstream = queueUpstream(client);
   const batch = await upstream.send([{ channel: 'c', body: 'x', policy: { delaySeconds: 1 } }]);
-  const consumer: QueueConsumer = queues(client).consume({ channel: 'c', maxItems: 10 }, (m) => m.text());
-  const responder: Responder = commands(client).handle({ channel: 'd' }, () => undefined);
+  const consumer: QueueConsumer = queueConsumer(client, { channel: 'c', maxItems: 10 }, (m) => m.text());
+  const responder: Responder = commandResponder(client, { channel: 'd' }, () => undefined);
   const stored: AsyncIterable<EventStoreReceive> = eventsStore(client).subscribe({ channel: 'b', startAt: StartPosition.fromFirst() });
   const message: QueueMessage = { channel: 'c', body: 'x' };
   await queues(client).send(message);

@@ -1,10 +1,10 @@
 // `npm run demo`: all five KubeMQ patterns against a broker this script starts and stops itself
 // (the embedded @kubemq/emulator), or against a real server when KUBEMQ_ADDRESS is set.
 import { KubemqClient } from '@kubemq/core';
-import { events, type EventReceive } from '@kubemq/events';
+import { eventListener, events, type EventReceive } from '@kubemq/events';
 import { eventsStore, StartPosition } from '@kubemq/events-store';
 import { queues } from '@kubemq/queues';
-import { commands, queries } from '@kubemq/rpc';
+import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
 import { startKubemq } from '@kubemq/testing';
 
 const run = Date.now().toString(36);
@@ -34,8 +34,8 @@ async function eventsDemo(client: KubemqClient): Promise<void> {
   const audit: EventReceive[] = [];
   const mailers: EventReceive[][] = [[], []];
   const listeners = [
-    ev.listen({ channel }, (e) => void audit.push(e)),
-    ...mailers.map((inbox) => ev.listen({ channel, group: 'mailers' }, (e) => void inbox.push(e))),
+    eventListener(ev, { channel }, (e) => void audit.push(e)),
+    ...mailers.map((inbox) => eventListener(ev, { channel, group: 'mailers' }, (e) => void inbox.push(e))),
   ];
   try {
     // KubeMQ says nothing when a subscription is live: each listener's ready() publishes probes
@@ -115,7 +115,7 @@ async function commandsDemo(client: KubemqClient): Promise<void> {
   title('4. commands: device control');
   const cmd = commands(client);
   const channel = `demo.${run}.devices`;
-  await using responder = cmd.handle({ channel }, async (request) => {
+  await using responder = commandResponder(cmd, { channel }, async (request) => {
     if (request.metadata === 'reboot' && request.text() === 'thermostat-7') return {};
     throw new Error(`unknown device ${request.text()}`);
   });
@@ -132,7 +132,7 @@ async function queriesDemo(client: KubemqClient): Promise<void> {
   const qry = queries(client);
   const channel = `demo.${run}.inventory`;
   const stock: Record<string, number> = { 'sku-1': 12, 'sku-2': 0 };
-  await using responder = qry.handle({ channel }, async (request) => ({
+  await using responder = queryResponder(qry, { channel }, async (request) => ({
     body: JSON.stringify({ sku: request.text(), inStock: stock[request.text()] ?? 0 }),
   }));
   await responder.ready();

@@ -11,10 +11,10 @@
 // readiness (listener.ready(), responder.ready()); a kubemq-js subscriber's readiness is proven
 // with probes (probeUntil), never with sleeps.
 import { KubemqClient } from '@kubemq/core';
-import { events, eventStream, READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
+import { eventListener, events, eventStream, READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
 import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
 import { queues, queueUpstream } from '@kubemq/queues';
-import { commands, queries } from '@kubemq/rpc';
+import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
 import { probeUntil, eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import type { Observable, Subscription } from 'rxjs';
 // kubemq-js is CommonJS with its own typings.
@@ -63,7 +63,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
     it('kubemq-js sends (unary and stream), this SDK receives', async () => {
       const channel = uniqueChannel('interop.ev.k2s');
       const got: EventReceive[] = [];
-      await using listener = events(sdk).listen({ channel }, (e) => void got.push(e));
+      await using listener = eventListener(sdk, { channel }, (e) => void got.push(e));
       await listener.ready();
       const sender = kjs(kubemq.EventsClient);
       await sender.send({ channel, id: 'k-1', body: Buffer.from('from kubemq-js'), metadata: 'unary' });
@@ -104,7 +104,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
     it('kubemq-js decodes a string body as base64 (why every kubemq-js body here is a Buffer)', async () => {
       const channel = uniqueChannel('interop.ev.base64');
       const got: EventReceive[] = [];
-      await using listener = events(sdk).listen({ channel }, (e) => void got.push(e));
+      await using listener = eventListener(sdk, { channel }, (e) => void got.push(e));
       await listener.ready();
       await kjs(kubemq.EventsClient).send({ channel, body: 'aGVsbG8=', metadata: 'string body' });
       await eventually(() => expect(got.some((e) => e.metadata === 'string body')).toBe(true));
@@ -120,7 +120,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
         () => events(sdk).send({ channel, metadata: 'probe' }),
         () => received.some((m) => m.metadata === 'probe'),
       );
-      await using listener = events(sdk).listen({ channel }, () => undefined);
+      await using listener = eventListener(sdk, { channel }, () => undefined);
       await listener.ready();
       await eventually(() => expect(received.some((m) => m.tags.has(READINESS_PROBE_TAG))).toBe(true));
     });
@@ -258,11 +258,11 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
     it("this SDK's responders answer kubemq-js's command and query", async () => {
       const channel = uniqueChannel('interop.rpc.k2s');
       const seen: string[] = [];
-      await using cmd = commands(sdk).handle({ channel }, (c) => {
+      await using cmd = commandResponder(sdk, { channel }, (c) => {
         seen.push(c.text());
         if (c.metadata === 'fail') throw new Error('refused by the SDK');
       });
-      await using qry = queries(sdk).handle({ channel }, (q) => ({ body: `answer to ${q.text()}`, metadata: 'from the SDK' }));
+      await using qry = queryResponder(sdk, { channel }, (q) => ({ body: `answer to ${q.text()}`, metadata: 'from the SDK' }));
       await Promise.all([cmd.ready(), qry.ready()]);
       const commandsClient = kjs(kubemq.CommandsClient);
       const ok = await commandsClient.send({ channel, body: Buffer.from('do it'), timeout: 5000 });

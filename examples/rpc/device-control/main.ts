@@ -4,7 +4,7 @@
 //
 //   KUBEMQ_ADDRESS=localhost:50000 npx tsx --tsconfig examples/rpc/tsconfig.json examples/rpc/device-control/main.ts
 import { KubemqClient, TimeoutError } from '@kubemq/core';
-import { commands } from '@kubemq/rpc';
+import { commandResponder, commands } from '@kubemq/rpc';
 
 const offline = new Set(['dev-offline']);
 
@@ -15,7 +15,7 @@ async function main(): Promise<number> {
   const channel = `examples.devices.${run}.reboot`;
   try {
     // The device agent: reboots a device, or refuses when it is offline.
-    await using agent = commands(client).handle({ channel, group: 'device-agents' }, (cmd) => {
+    await using agent = commandResponder(client, { channel, group: 'device-agents' }, (cmd) => {
       const deviceId = cmd.text();
       if (offline.has(deviceId)) throw new Error(`device ${deviceId} is offline`);
       console.log(`[agent] rebooting ${deviceId} (asked by ${cmd.clientId})`);

@@ -6,7 +6,7 @@
 //
 //   KUBEMQ_ADDRESS=localhost:50000 npx tsx --tsconfig examples/rpc/tsconfig.json examples/rpc/inventory-lookup/main.ts
 import { KubemqClient } from '@kubemq/core';
-import { queries } from '@kubemq/rpc';
+import { queries, queryResponder } from '@kubemq/rpc';
 
 const stock = new Map([
   ['sku-1', 12],
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const responderCache = new Map<string, { body: string; expiresAt: number }>();
   const shutdown = new AbortController();
   try {
-    const service = queries(client).handle({ channel, signal: shutdown.signal }, (query) => {
+    const service = queryResponder(client, { channel, signal: shutdown.signal }, (query) => {
       const cached = query.cacheKey === undefined ? undefined : responderCache.get(query.cacheKey);
       if (cached && cached.expiresAt > Date.now()) return { body: cached.body, tags: { cache: 'responder' } };
       const sku = query.text();

@@ -7,15 +7,15 @@
 
 /**
  * The events pattern: `events(client)` attaches it to a connected client (nothing registers at
- * import) and gives `send`, `subscribe` and `listen`.
+ * import) and gives `send` and `subscribe`.
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { events } from '@kubemq/events';
+ * import { eventListener, events } from '@kubemq/events';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'app' });
- * await using listener = events(client).listen({ channel: 'notifications' }, (event) => console.log(event.text()));
+ * await using listener = eventListener(client, { channel: 'notifications' }, (event) => console.log(event.text()));
  * await listener.ready(); // events published from now on reach the listener
  * await events(client).send({ channel: 'notifications', body: 'user logged in' });
  * ```
@@ -23,23 +23,25 @@
 export { events, type EventsClient } from './internal/client/events-client.js';
 
 /**
- * A long-running handler (`events(client).listen()`), its options and its counters. Its
- * `ready()` proves that the broker routes events to it, with readiness probes.
+ * A long-running handler, `eventListener(client, options, handler)`, its options and its counters.
+ * Its `ready()` proves that the broker routes events to it, with readiness probes. A function,
+ * not a method of the events client: an app that never listens bundles none of it.
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { events, type ListenOptions } from '@kubemq/events';
+ * import { eventListener, type ListenOptions } from '@kubemq/events';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'mailer' });
  * const options: ListenOptions = { channel: 'notifications.email', group: 'mailers', concurrency: 4 };
- * const listener = events(client).listen(options, async (event) => console.log('mail', event.json()));
+ * const listener = eventListener(client, options, async (event) => console.log('mail', event.json()));
  * await listener.ready();
  * process.once('SIGTERM', () => void listener.stop());
  * await listener.done;
  * console.log(listener.stats.handled, 'mails sent');
  * ```
  */
+export { eventListener } from './internal/listen/event-listener.js';
 export type { EventListener, EventListenerStats, ListenOptions } from './internal/listen/listen-types.js';
 
 /**
@@ -85,9 +87,9 @@ export type {
 
 /**
  * Typed channels: a codec per channel (`jsonCodec`, `textCodec`, `bytesCodec` from
- * `@kubemq/core`, or your own), so `send` takes a value and subscribers and listeners get decoded
- * ones; a body that does not decode arrives as that event's `decodeError`, and the subscription
- * goes on.
+ * `@kubemq/core`, or your own), so `send` takes a value and subscribers and listeners
+ * (`eventListener(channel, …)`) get decoded ones; a body that does not decode arrives as that
+ * event's `decodeError`, and the subscription goes on.
  *
  * @example
  * ```ts

@@ -11,13 +11,23 @@
  * ```
  * @packageDocumentation
  */
-export {
-  queues,
-  QueuesClient,
-  type QueuesOptions,
-  type QueuesSubscription,
-  type ConsumeOptions,
-} from './queues-client.js';
+export { queues, type QueuesClient, type QueuesOptions, type QueuesSubscription } from './queues-client.js';
+/**
+ * A consumer: a handler for every message of a queue, `queueConsumer(client, options, handler)`
+ * (or through a typed queue). A function, not a method of the queues client: an app that never
+ * consumes bundles none of it.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { queueConsumer } from '@kubemq/queues';
+ *
+ * await using client = await KubemqClient.connect({ address: 'localhost:50000' });
+ * await using consumer = queueConsumer(client, { channel: 'tasks', maxItems: 10 }, async (msg) => console.log(msg.text()));
+ * ```
+ */
+export { queueConsumer } from './queue-consumer.js';
+export type { ConsumeOptions, QueueConsumer, QueueConsumerStats, QueueHandler } from './internal/consumer/queue-consumer.js';
 /**
  * A send stream for many batches: an optional feature, so a function taking the client (an app
  * that never calls it does not bundle it).
@@ -35,8 +45,9 @@ export {
 export { queueUpstream, type QueueUpstreamHandle, type QueueUpstreamOptions } from './queue-upstream.js';
 /**
  * Typed queues: a codec per queue (`jsonCodec`, `textCodec`, `bytesCodec` from `@kubemq/core`, or
- * your own). Sends take values; receive, peek, poll, subscribe, transactions and consume decode.
- * A message whose body does not decode carries its `decodeError` (and `consume()` nacks it).
+ * your own). Sends take values; receive, peek, poll, subscribe and transactions decode, and so
+ * does a consumer made on the typed queue (`queueConsumer(channel, …)`). A message whose body does
+ * not decode carries its `decodeError` (and a consumer nacks it).
  *
  * @example
  * ```ts
@@ -53,7 +64,7 @@ export { queueUpstream, type QueueUpstreamHandle, type QueueUpstreamOptions } fr
  */
 export {
   queueChannel,
-  QueueChannel,
+  type QueueChannel,
   type QueueChannelOptions,
   type TypedQueueMessage,
   type TypedQueueMessageReceive,
@@ -62,7 +73,6 @@ export {
   type TypedPollResponse,
   type TypedQueueReceiveResult,
 } from './internal/channel/queue-channel.js';
-export type { QueueConsumer, QueueConsumerStats, QueueHandler } from './internal/consumer/queue-consumer.js';
 export { QueueTransactionError, type TransactionEndReason } from './errors.js';
 export { DEFAULT_QUEUE_LIMITS, MIN_POLL_WAIT_MS, type QueueLimits } from './internal/limits.js';
 export type {

@@ -1,4 +1,4 @@
-import { type CallOptions, type IterableObservable, type KubemqClient, ValidationError } from '@kubemq/core';
+import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
 import {
   brokerError,
   clientInternals,
@@ -14,12 +14,9 @@ import {
   validatePositiveInt,
   type ClientInternals,
 } from '@kubemq/core/internal';
-import { startConsumer } from './internal/consumer/consumer.js';
-import type { QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
-import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import { LanePool, pollOnLane } from './internal/downstream/poll.js';
 import { infoFilter } from './internal/info-names.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
@@ -92,36 +89,6 @@ export interface QueuesSubscription {
   autoAck?: boolean;
 }
 
-/**
- * Options of `consume()`: which queue, how much per poll, and how errors are reported.
- *
- * @example
- * ```ts
- * const options: ConsumeOptions = { channel: 'tasks', maxItems: 20, concurrency: 4, onError: (error) => console.error(error) };
- * ```
- */
-export interface ConsumeOptions {
-  /** The queue (an exact name: no wildcards). */
-  channel: string;
-  /**
-   * Messages per poll, 1..200 000 (`QueueLimits.maxPollItems`). Default 10: what a broker crash can
-   * strand grows with it (see `QueueConsumerStats.pollsInFlightAtLoss`).
-   */
-  maxItems?: number;
-  /** Handler calls running at once within a batch, 1..10 000. Default 1. */
-  concurrency?: number;
-  /** How long each poll waits, 1000..3 600 000 ms (the broker counts ms here). Default 5000. */
-  waitTimeoutMs?: number;
-  /** Stops the consumer (as `stop()` does). */
-  signal?: AbortSignal;
-  /**
-   * Told of each handler error (with its message, which was nacked) and of each settlement the
-   * broker did not confirm (without a message: the batch is delivered again). Default: a warning
-   * through the client's logger. A throwing callback does not stop the consumer.
-   */
-  onError?: (error: unknown, message?: PolledQueueMessage) => void;
-}
-
 /** One pool of poll streams per client, however many QueuesClient objects are made for it. */
 const pools = new WeakMap<ClientInternals, LanePool>();
 
@@ -136,22 +103,11 @@ function lanePool(internals: ClientInternals, maxIdle: number): LanePool {
   return pool;
 }
 
-/** What `consume()` does with an error when its options have no `onError`: a warning through the client's logger. */
-function warnThroughLogger(internals: ClientInternals, channel: string): (error: unknown, message?: PolledQueueMessage) => void {
-  return (error, message) => {
-    const fields = { channel, error: error instanceof Error ? error.message : String(error) };
-    if (message) {
-      internals.logger.warn('queues: a consume() handler threw; its message was nacked', { ...fields, sequence: message.sequence, messageId: message.id });
-    } else {
-      internals.logger.warn('queues: the broker did not confirm a consume() settlement; the batch will be delivered again', fields);
-    }
-  };
-}
-
 /**
  * Queues on a `KubemqClient`: the simple API (send, batch, receive, peek, purge, info) and
- * the stream API (poll transactions, subscribe, transactions, consume). Made by {@link queues};
- * a send stream for many batches is {@link queueUpstream}.
+ * the stream API (poll transactions, subscribe, transactions). Made by {@link queues}; a
+ * consumer that runs a handler for every message is `queueConsumer()`, a send stream for many
+ * batches `queueUpstream()`.
  *
  * @example
  * ```ts
@@ -159,24 +115,7 @@ function warnThroughLogger(internals: ClientInternals, channel: string): (error:
  * await q.send({ channel: 'tasks', body: 'hello' });
  * ```
  */
-export class QueuesClient {
-  private readonly internals: ClientInternals;
-  private readonly limits: QueueLimits;
-  private readonly pool: LanePool;
-
-  /** Prefer {@link queues}. `client` is shared, not owned: closing it is yours. */
-  constructor(client: KubemqClient, options: QueuesOptions = {}) {
-    this.internals = clientInternals(client);
-    const o = requireObject(options, 'options') as QueuesOptions;
-    this.limits = { ...DEFAULT_QUEUE_LIMITS, ...(o.limits ?? {}) };
-    const maxIdle = o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 });
-    this.pool = lanePool(this.internals, maxIdle);
-  }
-
-  private get timeoutMs(): number {
-    return this.internals.options.defaultTimeoutMs;
-  }
-
+export interface QueuesClient {
   /**
    * Sends one message and resolves with the broker's answer (`sentAt`, and `delayedTo` /
    * `expiresAt` when the policy sets them). A message the broker refuses throws a `KubemqError`
@@ -187,6 +126,138 @@ export class QueuesClient {
    * const { id, sentAt } = await queues(client).send({ channel: 'tasks', body: 'resize 42', policy: { delaySeconds: 5 } });
    * ```
    */
+  send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult>;
+  /**
+   * Sends many messages in one call: one entry per message, in order (a `QueueSendResult` for each
+   * stored message, a `QueueSendFailure` for each refused one), plus the number that failed
+   * (computed from the results; the broker's own flag misses validation failures). Refusals do not
+   * throw; a failure of the whole call does.
+   *
+   * @example
+   * ```ts
+   * const { results, failed } = await queues(client).sendBatch([{ channel: 'a', body: '1' }, { channel: 'b', body: '2' }]);
+   * ```
+   */
+  sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult>;
+  /**
+   * Receives up to `maxItems` messages, waiting up to `waitTimeoutSeconds`. **At-most-once:** the
+   * broker acks each message as it takes it, before replying; a message lost on the way (or in a
+   * crash of this process) is gone. The broker waits the full time when fewer messages exist. Use
+   * `poll()` or `queueConsumer()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
+   * (default: the wait plus the client's `defaultTimeoutMs`).
+   *
+   * @example
+   * ```ts
+   * const { messages } = await queues(client).receive({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
+   * ```
+   */
+  receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult>;
+  /**
+   * Looks at up to `maxItems` waiting messages without removing them (the same wait as
+   * `receive()`). Messages in flight elsewhere are not visible; expired ones are dropped by the look.
+   *
+   * @example
+   * ```ts
+   * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
+   * ```
+   */
+  peek(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult>;
+  /**
+   * Empties a queue and returns how many messages it removed. This is the broker's
+   * `AckAllQueueMessages`: it acks every message that is waiting **or arrives** within
+   * `waitTimeoutSeconds`, and the call **always takes that long** (default 1 s). Messages held by
+   * an open transaction elsewhere are not removed. `callOptions.timeoutMs` bounds the whole call
+   * (default: the wait plus the client's `defaultTimeoutMs`).
+   *
+   * @example
+   * ```ts
+   * const purged = await queues(client).purge({ channel: 'tasks' });
+   * console.log(`removed ${purged} messages`);
+   * ```
+   */
+  purge(options: QueuePurgeOptions, callOptions?: CallOptions): Promise<number>;
+  /**
+   * Queue statistics. Only queues with stored messages are listed (acked messages stay stored until
+   * retention removes them). `channels` are exact names (no patterns). The open-source broker trims
+   * the characters `_QUES.` off both ends of each queue name it reports and filters on that trimmed
+   * name; the SDK sends the trimmed form of each requested name and restores the real names in the
+   * answer. Without `channels`, names starting or ending with one of those characters are listed as
+   * the broker mangled them (`QA_S` → `A`).
+   *
+   * @example
+   * ```ts
+   * const info = await queues(client).info({ channels: ['tasks'] });
+   * console.log(info.queues[0]?.waiting);
+   * ```
+   */
+  info(options?: QueuesInfoOptions, callOptions?: CallOptions): Promise<QueuesInfo>;
+  /**
+   * Polls one transaction of up to `maxItems` messages. Settle it (whole or per message) or close
+   * it; until then its stream serves nothing else, so a pending poll never delays a settlement.
+   * Settle promptly: a transaction that got fewer than `maxItems` keeps capturing new messages,
+   * hidden from everyone, until it is settled or closed. `callOptions.timeoutMs` bounds the poll
+   * (default: the wait plus the client's `defaultTimeoutMs`).
+   *
+   * @example
+   * ```ts
+   * const tx = await queues(client).poll({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
+   * await tx.ackAll();
+   * ```
+   */
+  poll(options: QueuePollOptions, callOptions?: CallOptions): Promise<PollResponse>;
+  /**
+   * Messages from repeated polls, as an Observable (also `for await`). Settle each message
+   * (`ack()`, `nack()`, `requeue()`; each resolves once the broker has processed it): the next poll
+   * goes out with the settlement of the last unsettled message of the previous one (on the same
+   * stream, served after it), never one poll per message.
+   * With `autoAck` there is nothing to settle (at-most-once). Re-opens after a reconnect;
+   * unsubscribing (or leaving the loop) ends the stream and the broker returns unsettled messages
+   * to the queue.
+   *
+   * @example
+   * ```ts
+   * for await (const msg of queues(client).subscribe({ channel: 'tasks', maxItems: 10 })) {
+   *   console.log(msg.text());
+   *   await msg.ack();
+   * }
+   * ```
+   */
+  subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage>;
+  /**
+   * Repeated polls as an Observable (also `for await`) of whole transactions: settle each one (all
+   * at once, by sequence or per message) or close it; the next poll goes out right behind the
+   * settlement that ends it, and the next transaction is emitted once that one is confirmed.
+   *
+   * @example
+   * ```ts
+   * for await (const tx of queues(client).transactions({ channel: 'tasks', maxItems: 100 })) {
+   *   for (const m of tx.messages) console.log(m.text());
+   *   await tx.ackAll();
+   * }
+   * ```
+   */
+  transactions(options: QueuesSubscription): IterableObservable<PollResponse>;
+}
+
+/** {@link QueuesClient} on one client (consumers take its internals, limits and subscriptions too). */
+export class QueuesOnClient implements QueuesClient {
+  readonly internals: ClientInternals;
+  readonly limits: QueueLimits;
+  private readonly pool: LanePool;
+
+  /** `client` is shared, not owned: closing it is the app's. */
+  constructor(client: KubemqClient, options: QueuesOptions = {}) {
+    this.internals = clientInternals(client);
+    const o = requireObject(options, 'options') as QueuesOptions;
+    this.limits = { ...DEFAULT_QUEUE_LIMITS, ...(o.limits ?? {}) };
+    const maxIdle = o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 });
+    this.pool = lanePool(this.internals, maxIdle);
+  }
+
+  get timeoutMs(): number {
+    return this.internals.options.defaultTimeoutMs;
+  }
+
   async send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult> {
     const wire = toWireMessage(message, '', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
@@ -199,17 +270,6 @@ export class QueuesClient {
     });
   }
 
-  /**
-   * Sends many messages in one call: one entry per message, in order (a `QueueSendResult` for each
-   * stored message, a `QueueSendFailure` for each refused one), plus the number that failed
-   * (computed from the results; the broker's own flag misses validation failures). Refusals do not
-   * throw; a failure of the whole call does.
-   *
-   * @example
-   * ```ts
-   * const { results, failed } = await queues(client).sendBatch([{ channel: 'a', body: '1' }, { channel: 'b', body: '2' }]);
-   * ```
-   */
   async sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
     const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
@@ -221,18 +281,6 @@ export class QueuesClient {
     });
   }
 
-  /**
-   * Receives up to `maxItems` messages, waiting up to `waitTimeoutSeconds`. **At-most-once:** the
-   * broker acks each message as it takes it, before replying; a message lost on the way (or in a
-   * crash of this process) is gone. The broker waits the full time when fewer messages exist. Use
-   * `poll()` or `consume()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`).
-   *
-   * @example
-   * ```ts
-   * const { messages } = await queues(client).receive({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
-   * ```
-   */
   async receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
     const req = validateReceive(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
@@ -243,15 +291,6 @@ export class QueuesClient {
     );
   }
 
-  /**
-   * Looks at up to `maxItems` waiting messages without removing them (the same wait as
-   * `receive()`). Messages in flight elsewhere are not visible; expired ones are dropped by the look.
-   *
-   * @example
-   * ```ts
-   * const { messages } = await queues(client).peek({ channel: 'tasks', maxItems: 10, waitTimeoutSeconds: 1 });
-   * ```
-   */
   async peek(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
     const req = validateReceive(options, this.limits);
     return this.receiveOrPeek(req, validateCallOptions(callOptions, 'callOptions'), true);
@@ -277,19 +316,6 @@ export class QueuesClient {
     return { messages: response.Messages.map(toReceivedMessage), expired: response.MessagesExpired };
   }
 
-  /**
-   * Empties a queue and returns how many messages it removed. This is the broker's
-   * `AckAllQueueMessages`: it acks every message that is waiting **or arrives** within
-   * `waitTimeoutSeconds`, and the call **always takes that long** (default 1 s). Messages held by
-   * an open transaction elsewhere are not removed. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`).
-   *
-   * @example
-   * ```ts
-   * const purged = await queues(client).purge({ channel: 'tasks' });
-   * console.log(`removed ${purged} messages`);
-   * ```
-   */
   async purge(options: QueuePurgeOptions, callOptions?: CallOptions): Promise<number> {
     const req = validatePurge(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
@@ -303,20 +329,6 @@ export class QueuesClient {
     return Number(response.AffectedMessages);
   }
 
-  /**
-   * Queue statistics. Only queues with stored messages are listed (acked messages stay stored until
-   * retention removes them). `channels` are exact names (no patterns). The open-source broker trims
-   * the characters `_QUES.` off both ends of each queue name it reports and filters on that trimmed
-   * name; the SDK sends the trimmed form of each requested name and restores the real names in the
-   * answer. Without `channels`, names starting or ending with one of those characters are listed as
-   * the broker mangled them (`QA_S` → `A`).
-   *
-   * @example
-   * ```ts
-   * const info = await queues(client).info({ channels: ['tasks'] });
-   * console.log(info.queues[0]?.waiting);
-   * ```
-   */
   async info(options: QueuesInfoOptions = {}, callOptions?: CallOptions): Promise<QueuesInfo> {
     const o = requireObject(options, 'options') as QueuesInfoOptions;
     const channels = validateInfoChannels(o.channels);
@@ -328,19 +340,6 @@ export class QueuesClient {
     return info;
   }
 
-  /**
-   * Polls one transaction of up to `maxItems` messages. Settle it (whole or per message) or close
-   * it; until then its stream serves nothing else, so a pending poll never delays a settlement.
-   * Settle promptly: a transaction that got fewer than `maxItems` keeps capturing new messages,
-   * hidden from everyone, until it is settled or closed. `callOptions.timeoutMs` bounds the poll
-   * (default: the wait plus the client's `defaultTimeoutMs`).
-   *
-   * @example
-   * ```ts
-   * const tx = await queues(client).poll({ channel: 'tasks', maxItems: 10, waitTimeoutMs: 1000 });
-   * await tx.ackAll();
-   * ```
-   */
   async poll(options: QueuePollOptions, callOptions?: CallOptions): Promise<PollResponse> {
     const req = validatePoll(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
@@ -354,23 +353,6 @@ export class QueuesClient {
     }
   }
 
-  /**
-   * Messages from repeated polls, as an Observable (also `for await`). Settle each message
-   * (`ack()`, `nack()`, `requeue()`; each resolves once the broker has processed it): the next poll
-   * goes out with the settlement of the last unsettled message of the previous one (on the same
-   * stream, served after it), never one poll per message.
-   * With `autoAck` there is nothing to settle (at-most-once). Re-opens after a reconnect;
-   * unsubscribing (or leaving the loop) ends the stream and the broker returns unsettled messages
-   * to the queue.
-   *
-   * @example
-   * ```ts
-   * for await (const msg of queues(client).subscribe({ channel: 'tasks', maxItems: 10 })) {
-   *   console.log(msg.text());
-   *   await msg.ack();
-   * }
-   * ```
-   */
   subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
     const req = this.subscription(options);
     const source = pollTransactions(this.internals, {
@@ -388,19 +370,6 @@ export class QueuesClient {
     });
   }
 
-  /**
-   * Repeated polls as an Observable (also `for await`) of whole transactions: settle each one (all
-   * at once, by sequence or per message) or close it; the next poll goes out right behind the
-   * settlement that ends it, and the next transaction is emitted once that one is confirmed.
-   *
-   * @example
-   * ```ts
-   * for await (const tx of queues(client).transactions({ channel: 'tasks', maxItems: 100 })) {
-   *   for (const m of tx.messages) console.log(m.text());
-   *   await tx.ackAll();
-   * }
-   * ```
-   */
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
     const req = this.subscription(options);
     return iterableObservable<PollResponse>(
@@ -408,54 +377,9 @@ export class QueuesClient {
     );
   }
 
-  /**
-   * Runs `handler` for every message of `options.channel`: success acks, a throw nacks (so the
-   * receive count and dead-letter policy apply). Polls a batch of up to `maxItems`, runs it (up to
-   * `concurrency` handlers at a time), settles it, and only then polls again. Recovers after
-   * reconnects. Delivery is at-least-once; a redelivery of a message a consumer of this client has
-   * already handled is acked without calling the handler again.
-   *
-   * @example
-   * ```ts
-   * const consumer = queues(client).consume({ channel: 'tasks', concurrency: 4 }, async (msg) => console.log(msg.text()));
-   * await consumer.stop();
-   * ```
-   */
-  consume(options: ConsumeOptions, handler: QueueHandler): QueueConsumer {
-    const o = requireObject(options, 'options') as unknown as ConsumeOptions;
-    if (typeof handler !== 'function') {
-      throw new ValidationError({ operation: 'validate', field: 'handler', message: 'invalid handler: must be a function' });
-    }
-    const maxItems = o.maxItems === undefined ? 10 : validatePositiveInt(o.maxItems, 'maxItems', { min: 1, max: this.limits.maxPollItems });
-    const req = this.subscription({ channel: o.channel, maxItems, ...(o.waitTimeoutMs !== undefined && { waitTimeoutMs: o.waitTimeoutMs }) });
-    const concurrency = o.concurrency === undefined ? 1 : validatePositiveInt(o.concurrency, 'concurrency', { min: 1, max: 10_000 });
-    const signal = validateCallOptions({ ...(o.signal !== undefined && { signal: o.signal }) }).signal;
-    if (o.onError !== undefined && typeof o.onError !== 'function') {
-      throw new ValidationError({ operation: 'validate', field: 'onError', message: 'invalid onError: must be a function' });
-    }
-    const counters = newLaneCounters();
-    return startConsumer({
-      open: (hooks) =>
-        pollTransactions(this.internals, {
-          request: req,
-          operation: 'queues.consume',
-          defaultTimeoutMs: this.timeoutMs,
-          counters,
-          onRecover: hooks.onRecover,
-          keepPolling: hooks.keepPolling,
-        }),
-      counters,
-      handler,
-      concurrency,
-      onError: o.onError ?? warnThroughLogger(this.internals, req.channel),
-      signal,
-      telemetry: this.internals.telemetry,
-      track: (resource) => this.internals.track(resource),
-      processed: acquireProcessedMemory(this.internals, req.channel),
-    });
-  }
 
-  private subscription(options: QueuesSubscription): ValidPoll {
+  /** A validated subscription (also what a consumer polls). */
+  subscription(options: QueuesSubscription): ValidPoll {
     const o = requireObject(options, 'options') as unknown as QueuesSubscription;
     return validatePoll(
       { channel: o.channel, maxItems: o.maxItems ?? 10, waitTimeoutMs: o.waitTimeoutMs ?? 5000, ...(o.autoAck !== undefined && { autoAck: o.autoAck }) },
@@ -483,5 +407,5 @@ function waitMs(seconds: number): number {
  * ```
  */
 export function queues(client: KubemqClient, options?: QueuesOptions): QueuesClient {
-  return new QueuesClient(client, options);
+  return new QueuesOnClient(client, options);
 }

@@ -6,7 +6,7 @@
 // Baseline from docs/broker-behaviour.md §0 (raw grpc-js, real v2.4.0 server, 2 shared cores): command round
 // trip 500–600/s at 1 in flight, about 1,650/s at 32. Rounds are interleaved so drift hits all.
 import { KubemqClient } from '@kubemq/core';
-import { commands, queries } from '../src/index.js';
+import { commandResponder, commands, queries, queryResponder } from '../src/index.js';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_REQUESTS'] ?? 5_000);
@@ -39,8 +39,8 @@ async function main(): Promise<void> {
   const requester = await KubemqClient.connect({ address, clientId: 'bench-rpc-requester' });
   const responder = await KubemqClient.connect({ address, clientId: 'bench-rpc-responder' });
   const channel = `bench.rpc.${process.pid}`;
-  const cmdResponder = commands(responder).handle({ channel, concurrency: 256 }, () => undefined);
-  const qResponder = queries(responder).handle({ channel, concurrency: 256 }, (q) => ({ body: q.body }));
+  const cmdResponder = commandResponder(responder, { channel, concurrency: 256 }, () => undefined);
+  const qResponder = queryResponder(responder, { channel, concurrency: 256 }, (q) => ({ body: q.body }));
   await Promise.all([cmdResponder.ready(), qResponder.ready()]);
   const command = () => commands(requester).send({ channel, body, timeoutMs: 10_000 });
   const query = () => queries(requester).send({ channel, body, timeoutMs: 10_000 });

@@ -7,7 +7,7 @@
 
 /**
  * Commands: `commands(client)` sends a command and waits for one responder's "executed or not",
- * or serves a channel (`handle`, `subscribe` + `reply`).
+ * or subscribes to a channel's commands to `reply` to them (a handler: `commandResponder()`).
  *
  * @example
  * ```ts
@@ -23,7 +23,7 @@ export { commands, type CommandsClient } from './internal/client/commands-client
 
 /**
  * Queries: `queries(client)` asks a channel for data and waits for one responder's answer, or
- * serves a channel (`handle`, `subscribe` + `reply`).
+ * subscribes to a channel's queries to `reply` to them (a handler: `queryResponder()`).
  *
  * @example
  * ```ts
@@ -38,24 +38,43 @@ export { commands, type CommandsClient } from './internal/client/commands-client
 export { queries, type QueriesClient } from './internal/client/queries-client.js';
 
 /**
- * Defaults: how many requests a `handle()` handler runs at once, and how long `Responder.ready()`
+ * Responders: a channel served by a handler, `commandResponder(client, options, handler)` and
+ * `queryResponder(client, options, handler)` (or through a typed channel). Functions, not methods of
+ * the pattern clients: an app that only sends bundles no responder.
+ *
+ * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { commandResponder, commands } from '@kubemq/rpc';
+ *
+ * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'agent' });
+ * await using responder = commandResponder(client, { channel: 'devices.reboot' }, (cmd) => console.log('reboot', cmd.text()));
+ * await responder.ready(); // commands sent from now on reach it
+ * const res = await commands(client).send({ channel: 'devices.reboot', body: 'dev-1', timeoutMs: 5000 });
+ * console.log(res.executed);
+ * ```
+ */
+export { commandResponder, queryResponder } from './internal/serve/responders.js';
+
+/**
+ * Defaults: how many requests a responder's handler runs at once, and how long `Responder.ready()`
  * probes. (A request's timeout defaults to the client's `defaultTimeoutMs`.)
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { commands, DEFAULT_HANDLER_CONCURRENCY, type CommandHandler } from '@kubemq/rpc';
+ * import { commandResponder, DEFAULT_HANDLER_CONCURRENCY, type CommandHandler } from '@kubemq/rpc';
  *
  * declare const run: CommandHandler;
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
- * const responder = commands(client).handle({ channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
+ * const responder = commandResponder(client, { channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
  * ```
  */
 export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './internal/serve/defaults.js';
 
 /**
  * Readiness probes: the tag that marks them, and a test for raw subscribers, which see the probes
- * that `handle()` responders on the same channel send from `ready()`.
+ * that responders on the same channel send from `ready()`.
  *
  * @example
  * ```ts
@@ -175,20 +194,20 @@ export {
 export type { RequestOptions } from './internal/types/request-options.js';
 
 /**
- * A running responder: what `handle()` takes and returns. Stop it with `stop()`, its `signal`,
- * `await using` or the client's close; `done` settles when it has stopped; `stats` says what it
- * has done.
+ * A running responder: what `commandResponder()` and `queryResponder()` take and return. Stop it
+ * with `stop()`, its `signal`, `await using` or the client's close; `done` settles when it has
+ * stopped; `stats` says what it has done.
  *
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { commands, type CommandHandler, type HandleOptions, type Responder } from '@kubemq/rpc';
+ * import { commandResponder, type CommandHandler, type HandleOptions, type Responder } from '@kubemq/rpc';
  *
  * declare const run: CommandHandler;
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
  * const shutdown = new AbortController();
  * const options: HandleOptions = { channel: 'jobs.*', group: 'workers', concurrency: 8, signal: shutdown.signal };
- * const responder: Responder = commands(client).handle(options, run);
+ * const responder: Responder = commandResponder(client, options, run);
  * await responder.ready();
  * shutdown.abort(); // or: await responder.stop()
  * await responder.done;

@@ -4,7 +4,7 @@ import { KubemqClient } from '@kubemq/core';
 import { events, eventStream } from '@kubemq/events';
 import { eventsStore, eventStoreStream, StartPosition } from '@kubemq/events-store';
 import { queues, queueUpstream } from '@kubemq/queues';
-import { commands, queries } from '@kubemq/rpc';
+import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
 
 export async function connect(address, clientId) {
   const client = await KubemqClient.connect({ address, clientId, maxMessageBytes: 16 * 1024 * 1024 });
@@ -95,7 +95,7 @@ export async function connect(address, clientId) {
     },
 
     serve(kind, channel) {
-      const responder = kind === 'command' ? rpc.command.handle({ channel, concurrency: 256 }, () => undefined) : rpc.query.handle({ channel, concurrency: 256 }, (req) => ({ body: req.body }));
+      const responder = kind === 'command' ? commandResponder(rpc.command, { channel, concurrency: 256 }, () => undefined) : queryResponder(rpc.query, { channel, concurrency: 256 }, (req) => ({ body: req.body }));
       return { close: () => responder.stop() };
     },
 

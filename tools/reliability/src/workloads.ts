@@ -4,8 +4,8 @@
 import type { KubemqClient } from '@kubemq/core';
 import { events } from '@kubemq/events';
 import { eventsStore, StartPosition } from '@kubemq/events-store';
-import { queues, queueUpstream, type QueueConsumer, type QueueUpstreamHandle } from '@kubemq/queues';
-import { commands, queries, type Responder } from '@kubemq/rpc';
+import { queueConsumer, queues, queueUpstream, type QueueConsumer, type QueueUpstreamHandle } from '@kubemq/queues';
+import { commandResponder, commands, queries, queryResponder, type Responder } from '@kubemq/rpc';
 import type { Subscription } from 'rxjs';
 
 export const WORKLOAD_NAMES = ['events', 'events-store', 'queue-stream', 'queue-simple', 'commands', 'queries'] as const;
@@ -219,7 +219,7 @@ function queueStreamWorkload(clients: Clients, channel: string, tag: string, bat
     },
     async start(deliver, onError) {
       upstream = queueUpstream(clients.producer);
-      consumer = queues(clients.consumer).consume({ channel, maxItems: batch, waitTimeoutMs: 1000, onError }, (msg) => {
+      consumer = queueConsumer(clients.consumer, { channel, maxItems: batch, waitTimeoutMs: 1000, onError }, (msg) => {
         const m = decodeBody(tag, msg.body);
         if (m) deliver(m.seq, m.sentAt);
       });
@@ -298,8 +298,8 @@ function rpcWorkload(kind: 'commands' | 'queries', clients: Clients, channel: st
       };
       responder =
         kind === 'commands'
-          ? commands(clients.consumer).handle({ channel, onError }, (cmd) => seen(cmd.body))
-          : queries(clients.consumer).handle({ channel, onError }, (q) => {
+          ? commandResponder(clients.consumer, { channel, onError }, (cmd) => seen(cmd.body))
+          : queryResponder(clients.consumer, { channel, onError }, (q) => {
               seen(q.body);
               return { body: 'ok' };
             });

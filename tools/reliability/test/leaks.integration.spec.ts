@@ -7,8 +7,8 @@
 import { KubemqClient } from '@kubemq/core';
 import { events } from '@kubemq/events';
 import { eventsStore, StartPosition } from '@kubemq/events-store';
-import { queues } from '@kubemq/queues';
-import { commands, queries } from '@kubemq/rpc';
+import { queueConsumer, queues } from '@kubemq/queues';
+import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
 import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -71,9 +71,9 @@ describe('no leaks after 100 forced reconnects', () => {
     const subs: Subscription[] = [];
     subs.push(events(client).subscribe({ channel: ch.events }).subscribe((e) => got.events.push(e.text())));
     subs.push(eventsStore(client).subscribe({ channel: ch.store, startAt: StartPosition.fromFirst() }).subscribe((e) => got.store.push(e.text())));
-    const consumer = queues(client).consume({ channel: ch.queue, waitTimeoutMs: 1000 }, (m) => void got.queue.push(m.text()));
-    const cmd = commands(client).handle({ channel: ch.command }, (c) => void got.command.push(c.text()));
-    const qry = queries(client).handle({ channel: ch.query }, (q) => {
+    const consumer = queueConsumer(client, { channel: ch.queue, waitTimeoutMs: 1000 }, (m) => void got.queue.push(m.text()));
+    const cmd = commandResponder(client, { channel: ch.command }, (c) => void got.command.push(c.text()));
+    const qry = queryResponder(client, { channel: ch.query }, (q) => {
       got.query.push(q.text());
       return { body: 'ok' };
     });

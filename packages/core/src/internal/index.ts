@@ -34,8 +34,9 @@ export {
 } from './generated/kubemq.js';
 export { unaryMethod, serverStreamMethod, bidiStreamMethod } from './transport/method-descriptor.js';
 
-// A client's internals
+// A client's internals, and the pattern client a function works through
 export { clientInternals } from './connection/internals-key.js';
+export { patternClientFor } from './connection/pattern-client.js';
 export type { ClientInternals, StreamObserver, StreamCall, BidiCall } from './connection/client-internals.js';
 
 // Recovery
@@ -86,4 +87,4 @@ export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
 
 // Typed payloads: codec application for the typed channels
 export { validateCodec, encodeValue } from './codecs/typed-body.js';
-export { typedChannelConfig, encodeTyped, sendTyped, decodeReceived, decodeEach, patternClientFor } from './codecs/typed-channel.js';
+export { typedChannelConfig, encodeTyped, sendTyped, decodeReceived, decodeEach } from './codecs/typed-channel.js';

@@ -1,6 +1,6 @@
 import { bytesCodec, DecodeError, jsonCodec, textCodec, type KubemqClient } from '@kubemq/core';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { events, eventChannel, type TypedEventReceive } from '../../src/index.js';
+import { eventChannel, eventListener, events, type TypedEventReceive } from '../../src/index.js';
 import { collect, connect } from './helpers.js';
 
 const PROBE = 'probe';
@@ -132,7 +132,7 @@ describe('typed events channels (integration)', () => {
     const channel = uniqueChannel('ev.typed.listen');
     const orders = eventChannel(client, { channel, codec: jsonCodec<Order>({ validate: isOrder }) });
     const got: TypedEventReceive<Order>[] = [];
-    const listener = orders.listen({ concurrency: 1 }, (event) => void got.push(event));
+    const listener = eventListener(orders, { concurrency: 1 }, (event) => void got.push(event));
     try {
       await listener.ready();
       const good = await orders.send({ value: { id: 3, total: 4 } });
@@ -142,7 +142,7 @@ describe('typed events channels (integration)', () => {
       expect(got[1]).toMatchObject({ ok: false });
       expect(got[1]?.decodeError).toBeInstanceOf(DecodeError);
       expect(listener.stats).toMatchObject({ received: 2, handled: 2, handlerErrors: 0 });
-      expect(() => orders.listen(null as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
+      expect(() => eventListener(orders, null as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
     } finally {
       await listener.stop();
     }

@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { events, isReadinessProbe, READINESS_PROBE_TAG, type EventListener, type EventReceive } from '../../src/index.js';
+import { eventListener, events, isReadinessProbe, READINESS_PROBE_TAG, type EventListener, type EventReceive } from '../../src/index.js';
 import { collect, connect, rawSubscribe } from './helpers.js';
 
 const PROBE = 'probe';
@@ -29,7 +29,7 @@ describe('events listen() and ready() (integration)', () => {
     for (let round = 0; round < 20; round++) {
       const channel = uniqueChannel(`ev.listen.next${round}`);
       const received: EventReceive[] = [];
-      const listener = events(listenerClient).listen({ channel }, (event) => void received.push(event));
+      const listener = eventListener(listenerClient, { channel }, (event) => void received.push(event));
       try {
         await listener.ready();
         const { id } = await events(publisher).send({ channel, body: `round ${round}` });
@@ -44,7 +44,7 @@ describe('events listen() and ready() (integration)', () => {
   it('in a group of 3 listeners, each one\'s ready() resolves, and the group shares the events', async () => {
     const channel = uniqueChannel('ev.listen.group');
     const inboxes: string[][] = [[], [], []];
-    const members = inboxes.map((inbox) => events(listenerClient).listen({ channel, group: 'workers' }, (e) => void inbox.push(e.id)));
+    const members = inboxes.map((inbox) => eventListener(listenerClient, { channel, group: 'workers' }, (e) => void inbox.push(e.id)));
     try {
       await Promise.all(members.map((m) => m.ready()));
       expect(members.map((m) => m.group)).toEqual(['workers', 'workers', 'workers']);
@@ -62,7 +62,7 @@ describe('events listen() and ready() (integration)', () => {
     const otherChannel = collect(rawSubscribe(publisher, `${base}.orders.eu`));
     const samePattern = collect(rawSubscribe(publisher, `${base}.orders.*`));
     const received: EventReceive[] = [];
-    const listener = events(listenerClient).listen({ channel: `${base}.orders.*` }, (e) => void received.push(e));
+    const listener = eventListener(listenerClient, { channel: `${base}.orders.*` }, (e) => void received.push(e));
     try {
       await probeUntil(
         () => events(publisher).send({ channel: `${base}.orders.eu`, metadata: PROBE }),
@@ -91,13 +91,13 @@ describe('events listen() and ready() (integration)', () => {
     const channel = uniqueChannel('ev.listen.noprobe');
     const handled: EventReceive[] = [];
     const subscribed = collect(events(listenerClient).subscribe({ channel }));
-    const listener = events(listenerClient).listen({ channel }, (e) => void handled.push(e));
+    const listener = eventListener(listenerClient, { channel }, (e) => void handled.push(e));
     const others: EventListener[] = [];
     try {
       await listener.ready();
       await probeUntil(() => events(publisher).send({ channel, metadata: PROBE }), () => subscribed.items.some((e) => e.metadata === PROBE), { timeoutMs: 15_000 });
       // Three more listeners prove themselves on the same channel: their probes reach everyone there.
-      for (let i = 0; i < 3; i++) others.push(events(publisher).listen({ channel }, () => undefined));
+      for (let i = 0; i < 3; i++) others.push(eventListener(publisher, { channel }, () => undefined));
       await Promise.all(others.map((o) => o.ready()));
       const end = await events(publisher).send({ channel, body: 'end' });
       await eventually(() => {
@@ -118,7 +118,7 @@ describe('events listen() and ready() (integration)', () => {
     const hold = gate();
     const started: string[] = [];
     const finished: string[] = [];
-    const listener = events(listenerClient).listen({ channel }, async (e) => {
+    const listener = eventListener(listenerClient, { channel }, async (e) => {
       started.push(e.id);
       await hold.promise;
       finished.push(e.id);
@@ -143,7 +143,7 @@ describe('events listen() and ready() (integration)', () => {
   it('stats count events, handled ones and handler errors (reported to onError with the event)', async () => {
     const channel = uniqueChannel('ev.listen.stats');
     const errors: [unknown, string | undefined][] = [];
-    const listener = events(listenerClient).listen(
+    const listener = eventListener(listenerClient, 
       { channel, concurrency: 2, onError: (err, event) => void errors.push([err, event?.id]) },
       (e) => {
         if (e.text().startsWith('bad')) throw new Error(`refused ${e.text()}`);
@@ -168,7 +168,7 @@ describe('events listen() and ready() (integration)', () => {
     const small = await connect(sharedBroker().address, 'events-small', { maxMessageBytes: 4096 });
     const errors: unknown[] = [];
     try {
-      const listener = events(small).listen({ channel, onError: (err) => void errors.push(err) }, () => undefined);
+      const listener = eventListener(small, { channel, onError: (err) => void errors.push(err) }, () => undefined);
       await listener.ready();
       await events(publisher).send({ channel, body: new Uint8Array(64 * 1024) });
       await expect(listener.done).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED', retryable: false });
@@ -181,7 +181,7 @@ describe('events listen() and ready() (integration)', () => {
 
   it('closing the client stops its listeners: done resolves', async () => {
     const own = await connect(sharedBroker().address, 'events-listen-close');
-    const listener = events(own).listen({ channel: uniqueChannel('ev.listen.close') }, () => undefined);
+    const listener = eventListener(own, { channel: uniqueChannel('ev.listen.close') }, () => undefined);
     await listener.ready();
     await own.close();
     await expect(listener.done).resolves.toBeUndefined();

@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { events, eventStream, type EventReceive } from '../../src/index.js';
+import { eventListener, events, eventStream, type EventReceive } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
@@ -85,7 +85,7 @@ describe('events across a broker restart (own broker)', () => {
     const c = client as KubemqClient;
     const channel = uniqueChannel('ev.listen-restart');
     const received: string[] = [];
-    const listener = events(c).listen({ channel }, (e) => void received.push(e.text()));
+    const listener = eventListener(c, { channel }, (e) => void received.push(e.text()));
     try {
       await listener.ready();
       await (broker as KubemqBroker).restart();

@@ -3,7 +3,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { eventually, probeUntil, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
-import { events, eventStream, type EventReceive } from '../../src/index.js';
+import { eventListener, events, eventStream, type EventReceive } from '../../src/index.js';
 
 const PROBE = 'probe';
 
@@ -88,7 +88,7 @@ describe('events tracing through the broker (integration)', () => {
     const channel = uniqueChannel('ev.otel.listen');
     const tracer = capture.tracerProvider.getTracer('user');
     const handled: string[] = [];
-    const listener = events(consumer).listen({ channel }, (event) =>
+    const listener = eventListener(consumer, { channel }, (event) =>
       tracer.startActiveSpan(`handle ${event.id}`, (span) => {
         handled.push(event.id);
         span.end();

@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
-import { events, eventStream, type EventReceive } from '../../src/index.js';
+import { eventListener, events, eventStream, type EventReceive } from '../../src/index.js';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
@@ -261,9 +261,10 @@ describe('events (integration)', () => {
       ['unary mode, empty message', () => events(fresh, { sendMode: 'unary' }).send({ channel: 'a' }), 'body'],
       ['stream handle, wildcard', () => eventStream(fresh).send({ channel: 'a.>', body: 'x' }), 'channel'],
       ['a reserved probe tag', () => events(fresh).send({ channel: 'a', body: 'x', tags: { 'x-kubemq-events-probe': 't' } }), 'tags.x-kubemq-events-probe'],
-      ['listen, bad wildcard', async () => events(fresh).listen({ channel: 'a.>.b' }, () => undefined), 'channel'],
-      ['listen, concurrency 0', async () => events(fresh).listen({ channel: 'a', concurrency: 0 }, () => undefined), 'concurrency'],
-      ['listen, no handler', async () => events(fresh).listen({ channel: 'a' }, undefined as never), 'handler'],
+      ['listen, bad wildcard', async () => eventListener(fresh, { channel: 'a.>.b' }, () => undefined), 'channel'],
+      ['listen, concurrency 0', async () => eventListener(fresh, { channel: 'a', concurrency: 0 }, () => undefined), 'concurrency'],
+      ['listen, no handler', async () => eventListener(fresh, { channel: 'a' }, undefined as never), 'handler'],
+      ['listen, not a client', async () => eventListener({} as never, { channel: 'a' }, () => undefined), 'client'],
       ['subscribe, bad wildcard', async () => events(fresh).subscribe({ channel: 'a.>.b' }), 'channel'],
       ['subscribe, empty channel', async () => events(fresh).subscribe({ channel: '' }), 'channel'],
       ['timeoutMs 0', () => events(fresh).send({ channel: 'a', body: 'x' }, { timeoutMs: 0 }), 'timeoutMs'],

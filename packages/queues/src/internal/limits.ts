@@ -21,7 +21,7 @@ export interface QueueLimits {
   maxReceiveWaitSeconds: number;
   /** Largest `maxItems` of a poll (the broker's own default when none is given). */
   maxPollItems: number;
-  /** Largest `waitTimeoutMs` of a poll (`poll()`, `subscribe()`, `transactions()`, `consume()`) this client sends. */
+  /** Largest `waitTimeoutMs` of a poll (`poll()`, `subscribe()`, `transactions()`, `queueConsumer()`) this client sends. */
   maxPollWaitMs: number;
 }
 

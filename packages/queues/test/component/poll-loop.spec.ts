@@ -3,7 +3,7 @@
 import type { KubemqClient } from '@kubemq/core';
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
-import { queues, type PolledQueueMessage, type PollResponse } from '../../src/index.js';
+import { queueConsumer, queues, type PolledQueueMessage, type PollResponse } from '../../src/index.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function fakeClient(broker: FakeQueueBroker): KubemqClient {
@@ -168,7 +168,7 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const seen: string[] = [];
-    const consumer = queues(fakeClient(broker)).consume({ channel: 'q', maxItems: 2, concurrency: 2 }, async (m) => {
+    const consumer = queueConsumer(fakeClient(broker), { channel: 'q', maxItems: 2, concurrency: 2 }, async (m) => {
       seen.push(m.text());
       await gate;
     });

@@ -1,6 +1,6 @@
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
-import type { KubemqClient } from '@kubemq/core';
-import { queues, type PolledQueueMessage } from '../../src/index.js';
+import { textCodec, type KubemqClient } from '@kubemq/core';
+import { queueChannel, queueConsumer, queues, type PolledQueueMessage } from '../../src/index.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function fakeClient(broker: FakeQueueBroker): KubemqClient {
@@ -62,12 +62,16 @@ describe('QueuesClient on a broker-like fake', () => {
     await expect(q.sendBatch([])).rejects.toMatchObject({ field: 'messages' });
     await expect(q.info({ channels: ['a;b'] })).rejects.toMatchObject({ field: 'channels[0]' });
     expect(() => q.subscribe({ channel: 'q', maxItems: -1 })).toThrow(expect.objectContaining({ field: 'maxItems' }));
-    expect(() => q.consume({ channel: 'q' }, 'nope' as never)).toThrow(expect.objectContaining({ field: 'handler' }));
-    expect(() => q.consume('q' as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
-    expect(() => q.consume({ channel: 'q', concurrency: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'concurrency' }));
-    expect(() => q.consume({ channel: 'q', maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
-    expect(() => q.consume({ channel: 'a b' }, () => undefined)).toThrow(expect.objectContaining({ field: 'channel' }));
-    expect(() => q.consume({ channel: 'q', onError: 'log' as never }, () => undefined)).toThrow(expect.objectContaining({ field: 'onError' }));
+    expect(() => queueConsumer(q, { channel: 'q' }, 'nope' as never)).toThrow(expect.objectContaining({ field: 'handler' }));
+    expect(() => queueConsumer(q, 'q' as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
+    expect(() => queueConsumer(q, { channel: 'q', concurrency: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'concurrency' }));
+    expect(() => queueConsumer(q, { channel: 'q', maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
+    expect(() => queueConsumer(q, { channel: 'a b' }, () => undefined)).toThrow(expect.objectContaining({ field: 'channel' }));
+    expect(() => queueConsumer(q, { channel: 'q', onError: 'log' as never }, () => undefined)).toThrow(expect.objectContaining({ field: 'onError' }));
+    expect(() => queueConsumer({} as never, { channel: 'q' }, () => undefined)).toThrow(expect.objectContaining({ field: 'client', operation: 'queues.consume' }));
+    const typed = queueChannel(q, { channel: 'q', codec: textCodec() });
+    expect(() => queueConsumer(typed, { maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
+    expect(() => queueConsumer(typed, null as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
     expect(broker.calls).toHaveLength(0);
   });
 
@@ -91,7 +95,7 @@ describe('QueuesClient on a broker-like fake', () => {
     const client = {};
     Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
     let thrown = false;
-    const consumer = queues(client as KubemqClient).consume({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, (m) => {
+    const consumer = queueConsumer(client as KubemqClient, { channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, (m) => {
       if (m.text() === 'm1' && !thrown) {
         thrown = true;
         throw new Error('cannot handle m1');
@@ -120,7 +124,7 @@ describe('QueuesClient on a broker-like fake', () => {
     Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
     const reported: [unknown, string | undefined][] = [];
     let thrown = false;
-    const consumer = queues(client as KubemqClient).consume(
+    const consumer = queueConsumer(client as KubemqClient, 
       { channel: 'q', maxItems: 1, waitTimeoutMs: 1000, onError: (error, message) => void reported.push([error, message?.text()]) },
       () => {
         if (thrown) return;

@@ -1,5 +1,5 @@
 import type { KubemqClient } from '@kubemq/core';
-import { queues, queueUpstream, type QueueConsumer } from '../../src/index.js';
+import { queueConsumer, queues, queueUpstream, type QueueConsumer } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, itWhen, uniqueChannel } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
@@ -37,7 +37,7 @@ describe('queue consumers across broker outages (own broker)', () => {
     const maxItems = 50;
     const seen = new Map<string, number>();
     const consumers: QueueConsumer[] = Array.from({ length: 4 }, () =>
-      q.consume({ channel, maxItems, concurrency: 2, waitTimeoutMs: 1000 }, async (msg) => {
+      queueConsumer(q, { channel, maxItems, concurrency: 2, waitTimeoutMs: 1000 }, async (msg) => {
         seen.set(msg.text(), (seen.get(msg.text()) ?? 0) + 1);
         await new Promise((r) => setTimeout(r, 1));
       }),
@@ -99,7 +99,7 @@ describe('queue consumers across broker outages (own broker)', () => {
     const q = queues(c);
     const channel = uniqueChannel('q.restarts');
     const seen = new Set<string>();
-    const consumer = q.consume({ channel, maxItems: 10, waitTimeoutMs: 1000 }, (msg) => void seen.add(msg.text()));
+    const consumer = queueConsumer(q, { channel, maxItems: 10, waitTimeoutMs: 1000 }, (msg) => void seen.add(msg.text()));
     const listenersAtStart = consumer.stats.listeners;
     try {
       for (let round = 0; round < 10; round++) {

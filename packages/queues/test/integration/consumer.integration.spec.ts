@@ -1,5 +1,5 @@
 import { KubemqClient, type LogFields } from '@kubemq/core';
-import { queues, type QueueConsumer, type QueuesClient } from '../../src/index.js';
+import { queueConsumer, queues, type QueueConsumer, type QueuesClient } from '../../src/index.js';
 import { eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
 
@@ -36,7 +36,7 @@ describe('queue consumers', () => {
     const deliveries = new Map<string, Delivery[]>();
     const started = Date.now();
     const consumers: QueueConsumer[] = Array.from({ length: 4 }, (_, consumer) =>
-      q.consume({ channel, maxItems: 100, concurrency: 4, waitTimeoutMs: 1000 }, (msg) => {
+      queueConsumer(q, { channel, maxItems: 100, concurrency: 4, waitTimeoutMs: 1000 }, (msg) => {
         const body = msg.text();
         const seen = deliveries.get(body) ?? [];
         seen.push({ consumer, sequence: msg.sequence, receiveCount: msg.receiveCount, transactionId: msg.transactionId, at: Date.now() - started });
@@ -86,7 +86,7 @@ describe('queue consumers', () => {
     const attempts: number[] = [];
     const ok: string[] = [];
     const errors: unknown[] = [];
-    const consumer = q.consume({ channel, maxItems: 2, waitTimeoutMs: 1000, onError: (error) => errors.push(error) }, (msg) => {
+    const consumer = queueConsumer(q, { channel, maxItems: 2, waitTimeoutMs: 1000, onError: (error) => errors.push(error) }, (msg) => {
       if (msg.text() === 'poison') {
         attempts.push(msg.receiveCount);
         throw new Error('cannot handle');
@@ -164,7 +164,7 @@ describe('queue consumers', () => {
     try {
       await q.send({ channel, body: 'fails once' });
       let failed = false;
-      const consumer = queues(logged).consume({ channel, waitTimeoutMs: 1000 }, () => {
+      const consumer = queueConsumer(logged, { channel, waitTimeoutMs: 1000 }, () => {
         if (failed) return;
         failed = true;
         throw new Error('first attempt fails');
@@ -187,7 +187,7 @@ describe('queue consumers', () => {
     await q.sendBatch(bodies(3).map((body) => ({ channel, body })));
     const ac = new AbortController();
     const handled: string[] = [];
-    const consumer = q.consume({ channel, maxItems: 1, waitTimeoutMs: 1000, signal: ac.signal }, (msg) => {
+    const consumer = queueConsumer(q, { channel, maxItems: 1, waitTimeoutMs: 1000, signal: ac.signal }, (msg) => {
       handled.push(msg.text());
       if (handled.length === 1) ac.abort();
     });
@@ -204,7 +204,7 @@ describe('queue consumers', () => {
     const handled: string[] = [];
     let scoped: QueueConsumer | undefined;
     {
-      await using consumer = q.consume({ channel, waitTimeoutMs: 1000 }, (msg) => void handled.push(msg.text()));
+      await using consumer = queueConsumer(q, { channel, waitTimeoutMs: 1000 }, (msg) => void handled.push(msg.text()));
       scoped = consumer;
       await eventually(() => expect(consumer.stats.acked).toBe(1), { timeoutMs: 10_000, intervalMs: 50 });
     }

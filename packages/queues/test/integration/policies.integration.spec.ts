@@ -1,5 +1,5 @@
 import type { KubemqClient } from '@kubemq/core';
-import { queues, type QueuesClient } from '../../src/index.js';
+import { queueConsumer, queues, type QueuesClient } from '../../src/index.js';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect } from './helpers.js';
 
@@ -69,7 +69,7 @@ describe('queue policies through the broker', () => {
     const channel = uniqueChannel('q.expire.consume');
     await expiredHead(channel);
     const handled: string[] = [];
-    const consumer = q.consume({ channel, maxItems: 1, waitTimeoutMs: 1000 }, (msg) => void handled.push(msg.text()));
+    const consumer = queueConsumer(q, { channel, maxItems: 1, waitTimeoutMs: 1000 }, (msg) => void handled.push(msg.text()));
     try {
       await eventually(() => expect(handled).toEqual(['live']), { timeoutMs: 10_000, intervalMs: 50 });
     } finally {

@@ -1,6 +1,6 @@
 import { DecodeError, jsonCodec, textCodec, type KubemqClient } from '@kubemq/core';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { queueChannel, queues, type TypedPolledQueueMessage } from '../../src/index.js';
+import { queueChannel, queueConsumer, queues, type TypedPolledQueueMessage } from '../../src/index.js';
 import { connect } from './helpers.js';
 
 interface Job {
@@ -89,7 +89,7 @@ describe('typed queues (integration)', () => {
     await jobs.send({ value: { id: 3 }, policy });
     const handled: number[] = [];
     const errors: unknown[] = [];
-    const consumer = jobs.consume({ waitTimeoutMs: 1000, onError: (error) => errors.push(error) }, (m) => void handled.push(m.value.id));
+    const consumer = queueConsumer(jobs, { waitTimeoutMs: 1000, onError: (error) => errors.push(error) }, (m) => void handled.push(m.value.id));
     try {
       await eventually(() => expect(handled.sort()).toEqual([1, 3]));
       await eventually(() => expect(errors).toHaveLength(1));
@@ -112,6 +112,6 @@ describe('typed queues (integration)', () => {
     expect(await jobs.purge({ waitTimeoutSeconds: 1 })).toBe(0);
     await expect(jobs.receive({ maxItems: 1, waitTimeoutSeconds: 5 }, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     await expect(jobs.poll({ maxItems: 1 }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect(() => jobs.consume({ maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
+    expect(() => queueConsumer(jobs, { maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
   }, 30_000);
 });

@@ -4,7 +4,7 @@ import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { eventually, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { queues, queueUpstream } from '../../src/index.js';
+import { queueConsumer, queues, queueUpstream } from '../../src/index.js';
 
 describe('queues tracing through the broker (integration)', () => {
   let capture: TelemetryCapture;
@@ -32,7 +32,7 @@ describe('queues tracing through the broker (integration)', () => {
     const batch = await queues(producer).sendBatch([{ channel, body: 'job-2' }, { channel, body: 'job-3' }]);
     const tracer = capture.tracerProvider.getTracer('user');
     const done: string[] = [];
-    const worker = queues(consumer).consume({ channel, waitTimeoutMs: 1000 }, (m) =>
+    const worker = queueConsumer(consumer, { channel, waitTimeoutMs: 1000 }, (m) =>
       tracer.startActiveSpan(`work ${m.text()}`, (span) => (done.push(m.id), span.end())),
     );
     try {

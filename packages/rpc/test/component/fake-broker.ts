@@ -50,9 +50,13 @@ export class FakeBroker {
     return this.subs.filter((s) => !s.stream.cancelled).length;
   }
 
-  /** A fake client whose internals are this broker (see the jest.mock in the specs). */
+  /**
+   * A fake client whose internals are this broker (see the jest.mock in the specs). It carries
+   * core's internals key too, so core takes it for a client (a responder checks what it is given).
+   */
   client(clientId = 'fake-client'): never {
-    return { __internals: this.internals(clientId) } as never;
+    const internals = this.internals(clientId);
+    return { __internals: internals, [Symbol.for('@kubemq/core/internals')]: internals } as never;
   }
 
   /** Pushes a request straight into every open subscription matching `channel`. */

@@ -2,7 +2,7 @@
 // ends is re-opened, and readiness must be proven again on the new one.
 import { KubemqError, ValidationError } from '@kubemq/core';
 import { mapError } from '@kubemq/core/internal';
-import { commands, queries } from '../../src/index.js';
+import { commandResponder, commands, queries } from '../../src/index.js';
 import { FakeBroker } from './fake-broker.js';
 
 jest.mock('@kubemq/core/internal', () => ({
@@ -19,7 +19,7 @@ describe('responder recovery (core recoverable)', () => {
     const broker = new FakeBroker();
     const client = broker.client();
     let handled = 0;
-    const responder = commands(client).handle({ channel: 'svc' }, () => void handled++);
+    const responder = commandResponder(client, { channel: 'svc' }, () => void handled++);
     await responder.ready();
     const opened = broker.callsTo('SubscribeToRequests').length;
 
@@ -52,7 +52,7 @@ describe('responder recovery (core recoverable)', () => {
   it('a permanent failure ends the responder (done rejects with it)', async () => {
     const broker = new FakeBroker();
     const reported: unknown[] = [];
-    const responder = commands(broker.client()).handle({ channel: 'svc', onError: (e) => reported.push(e) }, () => undefined);
+    const responder = commandResponder(broker.client(), { channel: 'svc', onError: (e) => reported.push(e) }, () => undefined);
     await new Promise((r) => setImmediate(r));
     const refused = new ValidationError({ message: 'Error 102: invalid channel value, cannot be empty', operation: 'x', field: 'Channel' });
     broker.breakStreams(refused);

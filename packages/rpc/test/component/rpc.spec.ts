@@ -3,7 +3,7 @@
 import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, jsonCodec, textCodec } from '@kubemq/core';
 import type { Request } from '@kubemq/core/internal';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { commandChannel, commands, isReadinessProbe, queries, queryChannel, type CommandReceive, type Responder } from '../../src/index.js';
+import { commandChannel, commandResponder, commands, isReadinessProbe, queries, queryChannel, queryResponder, type CommandReceive, type Responder } from '../../src/index.js';
 import { FakeBroker } from './fake-broker.js';
 
 jest.mock('@kubemq/core/internal', () => {
@@ -37,7 +37,7 @@ describe('commands', () => {
   it('round trip: the handler sees the command, the sender gets executed, tags, time and responder id', async () => {
     const client = broker.client('responder-app');
     const seen: CommandReceive[] = [];
-    const responder = commands(client).handle({ channel: 'devices.reboot' }, (cmd) => {
+    const responder = commandResponder(client, { channel: 'devices.reboot' }, (cmd) => {
       seen.push(cmd);
       return { tags: { device: cmd.text() }, executedAt: new Date('2026-01-01T00:00:00Z') };
     });
@@ -52,7 +52,7 @@ describe('commands', () => {
 
   it('a throwing handler answers executed = false with the message, returned (not thrown) to the sender', async () => {
     const client = broker.client();
-    const responder = commands(client).handle({ channel: 'c' }, () => {
+    const responder = commandResponder(client, { channel: 'c' }, () => {
       throw new Error('device offline');
     });
     await streamsOpen();
@@ -119,7 +119,7 @@ describe('commands', () => {
 describe('queries', () => {
   it('round trip with data, metadata and tags', async () => {
     const client = broker.client('inventory');
-    const responder = queries(client).handle({ channel: 'inventory.lookup' }, (q) => ({
+    const responder = queryResponder(client, { channel: 'inventory.lookup' }, (q) => ({
       body: JSON.stringify({ sku: q.text(), stock: 4 }),
       metadata: 'application/json',
       tags: { source: 'db' },
@@ -135,7 +135,7 @@ describe('queries', () => {
   it('cache key and TTL reach the responder (in seconds, on the wire as in the API)', async () => {
     const client = broker.client();
     const seen: Array<{ key: string | undefined; ttl: number | undefined }> = [];
-    const responder = queries(client).handle({ channel: 'q' }, (q) => {
+    const responder = queryResponder(client, { channel: 'q' }, (q) => {
       seen.push({ key: q.cacheKey, ttl: q.cacheTtlSeconds });
       return { body: 'v' };
     });
@@ -148,7 +148,7 @@ describe('queries', () => {
 
   it('1,000 concurrent queries are each answered with their own data', async () => {
     const client = broker.client();
-    const responder = queries(client).handle({ channel: 'echo' }, (q) => ({ body: `${q.id}:${q.text()}` }));
+    const responder = queryResponder(client, { channel: 'echo' }, (q) => ({ body: `${q.id}:${q.text()}` }));
     await streamsOpen();
     const results = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => queries(client).send({ channel: 'echo', id: `id-${i}`, body: String(i), timeoutMs: 2000 })),
@@ -220,17 +220,23 @@ describe('bad input sends nothing', () => {
     expect(broker.calls).toHaveLength(0);
   });
 
-  it('subscribe and handle throw at once on a bad channel or group, and open no stream', () => {
+  it('subscribe and the responders throw at once on bad arguments, and open no stream', () => {
     expect(() => commands(broker.client()).subscribe({ channel: '' })).toThrow(ValidationError);
     expect(() => queries(broker.client()).subscribe({ channel: 'a', group: 'g h' })).toThrow(ValidationError);
-    expect(() => commands(broker.client()).handle({ channel: 'a.' }, () => undefined)).toThrow(ValidationError);
-    expect(() => commands(broker.client()).handle({ channel: 'a', concurrency: 0 }, () => undefined)).toThrow(ValidationError);
-    expect(() => commands(broker.client()).handle({ channel: 'a' }, 'nope' as never)).toThrow(ValidationError);
-    expect(() => commands(broker.client()).handle({ channel: 'a', onError: 5 as never }, () => undefined)).toThrow(ValidationError);
-    expect(() => commands(broker.client()).handle({ channel: 'a', signal: 'no' as never }, () => undefined)).toThrow(
+    expect(() => commandResponder(broker.client(), { channel: 'a.' }, () => undefined)).toThrow(ValidationError);
+    expect(() => commandResponder(broker.client(), { channel: 'a', concurrency: 0 }, () => undefined)).toThrow(ValidationError);
+    expect(() => commandResponder(broker.client(), { channel: 'a' }, 'nope' as never)).toThrow(ValidationError);
+    expect(() => commandResponder(broker.client(), { channel: 'a', onError: 5 as never }, () => undefined)).toThrow(ValidationError);
+    expect(() => commandResponder(broker.client(), { channel: 'a', signal: 'no' as never }, () => undefined)).toThrow(
       expect.objectContaining({ field: 'signal' }),
     );
     expect(() => queries(broker.client()).subscribe({ channel: 'a', bufferSize: 0 })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
+    expect(() => commandResponder({} as never, { channel: 'a' }, () => undefined)).toThrow(expect.objectContaining({ field: 'client', operation: 'commands.handle' }));
+    expect(() => queryResponder(42 as never, { channel: 'a' }, () => ({ body: 'x' }))).toThrow(expect.objectContaining({ field: 'client', operation: 'queries.handle' }));
+    const typed = commandChannel(broker.client(), { channel: 'a', codec: textCodec() });
+    expect(() => commandResponder(typed, null as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
+    const typedQueries = queryChannel(broker.client(), { channel: 'a', codec: textCodec(), responseCodec: textCodec() });
+    expect(() => queryResponder(typedQueries, null as never, () => ({ value: 'x' }))).toThrow(expect.objectContaining({ field: 'options' }));
     expect(broker.calls).toHaveLength(0);
   });
 });
@@ -240,7 +246,7 @@ describe('handle()', () => {
     broker.registrationDelayMs = 300;
     const client = broker.client();
     const handled: string[] = [];
-    const responder = commands(client).handle({ channel: 'late' }, (cmd) => {
+    const responder = commandResponder(client, { channel: 'late' }, (cmd) => {
       handled.push(cmd.text());
     });
     const early = await rejection(commands(client).send({ channel: 'late', body: 'too early', timeoutMs: 50 }));
@@ -258,7 +264,7 @@ describe('handle()', () => {
 
   it('ready() rejects with TimeoutError when the responder never becomes routable', async () => {
     broker.registrationDelayMs = 60_000;
-    const responder = commands(broker.client()).handle({ channel: 'never' }, () => undefined);
+    const responder = commandResponder(broker.client(), { channel: 'never' }, () => undefined);
     const err = await rejection(responder.ready({ timeoutMs: 200 }));
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err).toMatchObject({ timeoutMs: 200, channel: 'never' });
@@ -266,7 +272,7 @@ describe('handle()', () => {
   });
 
   it('ready() of a wildcard responder probes a channel the pattern matches', async () => {
-    const responder = queries(broker.client()).handle({ channel: 'sensors.>' }, () => ({ body: 'x' }));
+    const responder = queryResponder(broker.client(), { channel: 'sensors.>' }, () => ({ body: 'x' }));
     await responder.ready();
     const probe = broker.callsTo('SendRequest')[0]?.request as Request;
     expect(probe.Channel).toMatch(/^sensors\._probe_/);
@@ -276,7 +282,7 @@ describe('handle()', () => {
 
   it('every member of a group proves its own readiness, though probes land on any member', async () => {
     const client = broker.client();
-    const members = [0, 1, 2].map(() => commands(client).handle({ channel: 'grp', group: 'workers' }, () => undefined));
+    const members = [0, 1, 2].map(() => commandResponder(client, { channel: 'grp', group: 'workers' }, () => undefined));
     await Promise.all(members.map((m) => m.ready()));
     await Promise.all(members.map((m) => m.stop()));
   });
@@ -284,8 +290,8 @@ describe('handle()', () => {
   it('two responders without a group each prove readiness and ignore each other\'s probes', async () => {
     const client = broker.client();
     let calls = 0;
-    const a = commands(client).handle({ channel: 'fan' }, () => void calls++);
-    const b = commands(client).handle({ channel: 'fan' }, () => void calls++);
+    const a = commandResponder(client, { channel: 'fan' }, () => void calls++);
+    const b = commandResponder(client, { channel: 'fan' }, () => void calls++);
     await Promise.all([a.ready(), b.ready()]);
     expect(calls).toBe(0);
     await Promise.all([a.stop(), b.stop()]);
@@ -296,7 +302,7 @@ describe('handle()', () => {
     let finish!: () => void;
     let markStarted!: () => void;
     const started = new Promise<void>((r) => (markStarted = r));
-    const responder = commands(client).handle({ channel: 'slow' }, () => {
+    const responder = commandResponder(client, { channel: 'slow' }, () => {
       markStarted();
       return new Promise<void>((r) => (finish = r));
     });
@@ -318,7 +324,7 @@ describe('handle()', () => {
   it('a request that waited longer than its timeout behind a busy handler is not executed', async () => {
     const client = broker.client();
     const ran: string[] = [];
-    const responder = commands(client).handle({ channel: 'busy', concurrency: 1 }, async (cmd) => {
+    const responder = commandResponder(client, { channel: 'busy', concurrency: 1 }, async (cmd) => {
       ran.push(cmd.text());
       if (cmd.text() === 'first') await new Promise((r) => setTimeout(r, 100));
     });
@@ -335,7 +341,7 @@ describe('handle()', () => {
   it('the handler\'s signal aborts when the sender stops waiting', async () => {
     const client = broker.client();
     let aborted: boolean | undefined;
-    const responder = commands(client).handle({ channel: 'sig' }, async (_cmd, { signal }) => {
+    const responder = commandResponder(client, { channel: 'sig' }, async (_cmd, { signal }) => {
       await new Promise((r) => setTimeout(r, 150));
       aborted = signal.aborted;
     });
@@ -349,7 +355,7 @@ describe('handle()', () => {
   it('the handler\'s signal stays quiet while the sender waits', async () => {
     const client = broker.client();
     let aborted: boolean | undefined;
-    const responder = queries(client).handle({ channel: 'sig2' }, (_q, { signal }) => {
+    const responder = queryResponder(client, { channel: 'sig2' }, (_q, { signal }) => {
       aborted = signal.aborted;
       return { body: 'ok' };
     });
@@ -367,7 +373,7 @@ describe('handle()', () => {
       errors.push(e);
       requests.push(request);
     };
-    const responder = commands(client).handle({ channel: 'bad-result', onError }, () => ({ body: 'x' }) as never);
+    const responder = commandResponder(client, { channel: 'bad-result', onError }, () => ({ body: 'x' }) as never);
     await streamsOpen();
     const res = await commands(client).send({ channel: 'bad-result', body: 'x', timeoutMs: 500 });
     expect(res.executed).toBe(false);
@@ -382,7 +388,7 @@ describe('handle()', () => {
     const client = broker.client();
     let running = 0;
     let peak = 0;
-    const responder = queries(client).handle({ channel: 'par', concurrency: 4 }, async () => {
+    const responder = queryResponder(client, { channel: 'par', concurrency: 4 }, async () => {
       peak = Math.max(peak, ++running);
       await new Promise((r) => setTimeout(r, 20));
       running--;
@@ -397,7 +403,7 @@ describe('handle()', () => {
   it('a subscription that fails ends the responder: done rejects and onError hears it', async () => {
     const client = broker.client();
     const errors: unknown[] = [];
-    const responder = commands(client).handle({ channel: 'dies', onError: (e) => errors.push(e) }, () => undefined);
+    const responder = commandResponder(client, { channel: 'dies', onError: (e) => errors.push(e) }, () => undefined);
     await streamsOpen();
     const failure = new KubemqError({ code: 'PERMISSION_DENIED', message: 'no', operation: 'x' });
     const stream = broker.callsTo('SubscribeToRequests')[0];
@@ -410,7 +416,7 @@ describe('handle()', () => {
 
   it('stats: requests received, handled, failed and answered; probes counted apart', async () => {
     const client = broker.client();
-    const responder = queries(client).handle({ channel: 'counted' }, (q) => {
+    const responder = queryResponder(client, { channel: 'counted' }, (q) => {
       if (q.text() === 'fail') throw new Error('no');
       return { body: 'ok' };
     });
@@ -439,7 +445,7 @@ describe('handle()', () => {
   it('stats: a reply the broker refuses is counted and reported with its request', async () => {
     const client = broker.client() as unknown as { __internals: { unary: (m: { path: string }, r: unknown, c: unknown) => Promise<unknown> } };
     const reported: Array<[unknown, CommandReceive | undefined]> = [];
-    const responder = commands(client as never).handle({ channel: 'refused', onError: (e, request) => reported.push([e, request]) }, () => undefined);
+    const responder = commandResponder(client as never, { channel: 'refused', onError: (e, request) => reported.push([e, request]) }, () => undefined);
     await streamsOpen();
     const refusal = new KubemqError({ code: 'UNAVAILABLE', message: 'reply refused', operation: 'x', retryable: true });
     client.__internals.unary = () => Promise.reject(refusal);
@@ -451,7 +457,7 @@ describe('handle()', () => {
 
   it('onError defaults to a warning through the client\'s logger, naming the request', async () => {
     const client = broker.client();
-    const responder = commands(client).handle({ channel: 'warned' }, () => ({ metadata: 'not on a command' }) as never);
+    const responder = commandResponder(client, { channel: 'warned' }, () => ({ metadata: 'not on a command' }) as never);
     await streamsOpen();
     const res = await commands(client).send({ channel: 'warned', body: 'x', timeoutMs: 500 });
     expect(res.executed).toBe(false);
@@ -464,7 +470,7 @@ describe('handle()', () => {
   it('its signal stops it: no new requests, done resolves, the stream ends', async () => {
     const client = broker.client();
     const shutdown = new AbortController();
-    const responder = commands(client).handle({ channel: 'aborted', signal: shutdown.signal }, () => undefined);
+    const responder = commandResponder(client, { channel: 'aborted', signal: shutdown.signal }, () => undefined);
     await streamsOpen();
     expect(broker.openStreams).toBe(1);
     shutdown.abort();
@@ -475,7 +481,7 @@ describe('handle()', () => {
   });
 
   it('an already aborted signal stops it at once', async () => {
-    const responder = queries(broker.client()).handle({ channel: 'never-started', signal: AbortSignal.abort() }, () => ({ body: 'x' }));
+    const responder = queryResponder(broker.client(), { channel: 'never-started', signal: AbortSignal.abort() }, () => ({ body: 'x' }));
     await responder.done;
     await streamsOpen();
     expect(broker.openStreams).toBe(0);
@@ -484,7 +490,7 @@ describe('handle()', () => {
   it('stop() drops requests still waiting for a slot, counts them as skipped, and is idempotent', async () => {
     const client = broker.client();
     let finish!: () => void;
-    const responder = commands(client).handle({ channel: 'queue', concurrency: 1 }, () => new Promise<void>((r) => (finish = r)));
+    const responder = commandResponder(client, { channel: 'queue', concurrency: 1 }, () => new Promise<void>((r) => (finish = r)));
     await streamsOpen();
     for (const id of ['1', '2', '3']) {
       broker.deliver({ Channel: 'queue', RequestID: id, Body: Buffer.from(id), ReplyChannel: `_INBOX.${id}`, Timeout: 5000, ClientID: 's' });
@@ -501,7 +507,7 @@ describe('handle()', () => {
     const client = broker.client();
     let responder: Responder | undefined;
     {
-      await using serving = commands(client).handle({ channel: 'scoped' }, () => undefined);
+      await using serving = commandResponder(client, { channel: 'scoped' }, () => undefined);
       responder = serving;
       await streamsOpen();
       expect(broker.openStreams).toBe(1);
@@ -512,7 +518,7 @@ describe('handle()', () => {
 
   it('ready() takes CallOptions: a signal aborts it, a bad timeoutMs is refused', async () => {
     broker.registrationDelayMs = 60_000;
-    const responder = commands(broker.client()).handle({ channel: 'slow-start' }, () => undefined);
+    const responder = commandResponder(broker.client(), { channel: 'slow-start' }, () => undefined);
     const abort = new AbortController();
     const waiting = rejection(responder.ready({ signal: abort.signal }));
     abort.abort();
@@ -547,7 +553,7 @@ describe('typed channels', () => {
     const client = broker.client();
     const reported: Array<[unknown, CommandReceive | undefined]> = [];
     const reboots = commandChannel(commands(client), { channel: 'typed', codec: jsonCodec<{ device: string }>() });
-    const responder = reboots.handle({ concurrency: 2, onError: (e, request) => reported.push([e, request]) }, (cmd) => ({ tags: { device: cmd.value.device } }));
+    const responder = commandResponder(reboots, { concurrency: 2, onError: (e, request) => reported.push([e, request]) }, (cmd) => ({ tags: { device: cmd.value.device } }));
     await streamsOpen();
     expect((await reboots.send({ value: { device: 'dev-1' }, timeoutMs: 500 })).tags).toEqual({ device: 'dev-1' });
     const bad = await commands(client).send({ channel: 'typed', body: 'not json', timeoutMs: 500 });

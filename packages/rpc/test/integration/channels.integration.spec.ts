@@ -1,6 +1,6 @@
 import { DecodeError, jsonCodec, textCodec, type KubemqClient } from '@kubemq/core';
 import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { commandChannel, commands, queries, queryChannel, type TypedCommandReceive, type TypedQueryReceive } from '../../src/index.js';
+import { commandChannel, commandResponder, commands, queryChannel, queryResponder, type TypedCommandReceive, type TypedQueryReceive } from '../../src/index.js';
 import { connect } from './helpers.js';
 
 interface Reboot {
@@ -33,7 +33,7 @@ describe('typed command and query channels through the broker', () => {
       errors.push(e);
       if (request) failedRequests.push(request.id);
     };
-    await using responder = commandChannel(responderClient, { channel, codec }).handle({ onError }, (cmd) => {
+    await using responder = commandResponder(commandChannel(responderClient, { channel, codec }), { onError }, (cmd) => {
       seen.push(cmd.value.device);
       return { tags: { rebooted: cmd.value.device } };
     });
@@ -81,7 +81,7 @@ describe('typed command and query channels through the broker', () => {
   it('queries: typed requests and answers; undecodable answers, refused answers and not-executed ones are told apart', async () => {
     const channel = uniqueChannel('rpc.typed.q');
     const stock = queryChannel(requester, { channel, codec: jsonCodec<{ sku: string }>(), responseCodec: jsonCodec<{ available: number }>() });
-    await using responder = queryChannel(responderClient, {
+    const served = queryChannel(responderClient, {
       channel,
       codec: jsonCodec<{ sku: string }>(),
       responseCodec: jsonCodec<{ available: number }>({
@@ -90,7 +90,8 @@ describe('typed command and query channels through the broker', () => {
           return v as { available: number };
         },
       }),
-    }).handle({ concurrency: 4 }, (q) => {
+    });
+    await using responder = queryResponder(served, { concurrency: 4 }, (q) => {
       if (q.value.sku === 'unknown') throw new Error('no such sku');
       return { value: { available: q.value.sku === 'broken' ? -1 : 3 }, metadata: 'json' };
     });
@@ -110,7 +111,7 @@ describe('typed command and query channels through the broker', () => {
 
   it('queries: an answer the response codec cannot decode resolves with its DecodeError', async () => {
     const channel = uniqueChannel('rpc.typed.qbad');
-    await using responder = queries(responderClient).handle({ channel }, () => ({ body: 'not json' }));
+    await using responder = queryResponder(responderClient, { channel }, () => ({ body: 'not json' }));
     await responder.ready();
     const typed = queryChannel(requester, { channel, codec: textCodec(), responseCodec: jsonCodec<number>() });
     const res = await typed.send({ value: 'x', timeoutMs: 5000 });

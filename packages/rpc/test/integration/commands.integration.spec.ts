@@ -1,5 +1,5 @@
 import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, type KubemqClient } from '@kubemq/core';
-import { commands, isReadinessProbe, type CommandReceive } from '../../src/index.js';
+import { commandResponder, commands, isReadinessProbe, type CommandReceive } from '../../src/index.js';
 import { probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect, rejectionOf } from './helpers.js';
 
@@ -20,7 +20,7 @@ describe('commands through the broker', () => {
   it('round trip: executed, with the responder\'s tags, time and client id', async () => {
     const channel = uniqueChannel('rpc.cmd');
     const seen: CommandReceive[] = [];
-    await using responder = commands(responderClient).handle({ channel }, (cmd) => {
+    await using responder = commandResponder(responderClient, { channel }, (cmd) => {
       seen.push(cmd);
       return { tags: { device: cmd.text() } };
     });
@@ -38,7 +38,7 @@ describe('commands through the broker', () => {
 
   it('round trip: a throwing handler is executed = false with its message (returned, not thrown)', async () => {
     const channel = uniqueChannel('rpc.cmd.fail');
-    await using responder = commands(responderClient).handle({ channel }, () => {
+    await using responder = commandResponder(responderClient, { channel }, () => {
       throw new Error('device is offline');
     });
     await responder.ready();
@@ -65,7 +65,7 @@ describe('commands through the broker', () => {
     const channel = uniqueChannel('rpc.cmd.group');
     const handledBy = new Map<string, number[]>();
     const members = [0, 1, 2].map((member) =>
-      commands(responderClient).handle({ channel, group: 'workers' }, (cmd) => {
+      commandResponder(responderClient, { channel, group: 'workers' }, (cmd) => {
         handledBy.set(cmd.id, [...(handledBy.get(cmd.id) ?? []), member]);
         return { tags: { member: String(member) } };
       }),
@@ -94,7 +94,7 @@ describe('commands through the broker', () => {
 
   it('a wildcard responder serves every channel its pattern matches', async () => {
     const base = uniqueChannel('rpc.cmd.wild');
-    await using responder = commands(responderClient).handle({ channel: `${base}.*` }, (cmd) => ({ tags: { served: cmd.channel } }));
+    await using responder = commandResponder(responderClient, { channel: `${base}.*` }, (cmd) => ({ tags: { served: cmd.channel } }));
     await responder.ready();
     for (const leaf of ['a', 'b']) {
       const res = await commands(requester).send({ channel: `${base}.${leaf}`, body: leaf, timeoutMs: 5000 });

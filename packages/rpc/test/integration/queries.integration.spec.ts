@@ -1,5 +1,5 @@
 import { ValidationError, type KubemqClient } from '@kubemq/core';
-import { queries, type QueryReceive } from '../../src/index.js';
+import { queries, queryResponder, type QueryReceive } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect, rejectionOf } from './helpers.js';
@@ -20,7 +20,7 @@ describe('queries through the broker', () => {
 
   it('round trip with data, metadata and tags', async () => {
     const channel = uniqueChannel('rpc.q');
-    await using responder = queries(responderClient).handle({ channel }, (q) => ({
+    await using responder = queryResponder(responderClient, { channel }, (q) => ({
       body: JSON.stringify({ sku: q.text(), stock: 12 }),
       metadata: 'application/json',
       tags: { source: 'warehouse-a' },
@@ -36,7 +36,7 @@ describe('queries through the broker', () => {
 
   it('1,000 concurrent queries are all answered, each with its own data', async () => {
     const channel = uniqueChannel('rpc.q.many');
-    await using responder = queries(responderClient).handle({ channel }, (q) => ({ body: `${q.id}|${q.text()}`, tags: { n: q.text() } }));
+    await using responder = queryResponder(responderClient, { channel }, (q) => ({ body: `${q.id}|${q.text()}`, tags: { n: q.text() } }));
     await responder.ready();
     const n = 1000;
     const results = await Promise.all(
@@ -52,7 +52,7 @@ describe('queries through the broker', () => {
   it('cache key and TTL reach the responder (the open-source broker has no cache and passes them on)', async () => {
     const channel = uniqueChannel('rpc.q.cachefields');
     const seen: QueryReceive[] = [];
-    await using responder = queries(responderClient).handle({ channel }, (q) => {
+    await using responder = queryResponder(responderClient, { channel }, (q) => {
       seen.push(q);
       return { body: 'fresh' };
     });
@@ -65,7 +65,7 @@ describe('queries through the broker', () => {
   it('a cache key without a TTL (the broker\'s Error 116) is refused client-side, before sending', async () => {
     const channel = uniqueChannel('rpc.q.nottl');
     let called = 0;
-    await using responder = queries(responderClient).handle({ channel }, () => {
+    await using responder = queryResponder(responderClient, { channel }, () => {
       called++;
       return { body: 'x' };
     });
@@ -99,7 +99,7 @@ describe('query cache hits (a broker with a query cache; the open-source server 
     const c = client as KubemqClient;
     const channel = uniqueChannel('rpc.q.cache');
     let executions = 0;
-    await using responder = queries(c).handle({ channel }, (q) => ({ body: `${q.text()}#${++executions}` }));
+    await using responder = queryResponder(c, { channel }, (q) => ({ body: `${q.text()}#${++executions}` }));
     await responder.ready();
     const first = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlSeconds: 60, timeoutMs: 5000 });
     const second = await queries(c).send({ channel, body: 'sku-1', cacheKey: 'sku-1', cacheTtlSeconds: 60, timeoutMs: 5000 });

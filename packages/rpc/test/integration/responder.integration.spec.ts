@@ -1,6 +1,6 @@
 import { KubemqClient, TimeoutError, type Logger } from '@kubemq/core';
 import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
-import { commands, queries } from '../../src/index.js';
+import { commandResponder, commands, queries, queryResponder } from '../../src/index.js';
 import { connect, rejectionOf } from './helpers.js';
 
 describe('a responder through the broker: stop, done, signal, stats, onError', () => {
@@ -19,7 +19,7 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
 
   it('stats count what it did: requests, handler errors, replies, probes', async () => {
     const channel = uniqueChannel('rpc.life.stats');
-    const responder = queries(responderClient).handle({ channel }, (q) => {
+    const responder = queryResponder(responderClient, { channel }, (q) => {
       if (q.text() === 'unknown') throw new Error('no such sku');
       return { body: `stock of ${q.text()}` };
     });
@@ -39,7 +39,7 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
     let markStarted!: () => void;
     const started = new Promise<void>((resolve) => (markStarted = resolve));
     let handled = 0;
-    const responder = commands(responderClient).handle({ channel }, async () => {
+    const responder = commandResponder(responderClient, { channel }, async () => {
       handled++;
       markStarted();
       await new Promise<void>((resolve) => (release = resolve));
@@ -62,7 +62,7 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
     const channel = uniqueChannel('rpc.life.signal');
     const shutdown = new AbortController();
     let handled = 0;
-    const responder = commands(responderClient).handle({ channel, signal: shutdown.signal }, () => void handled++);
+    const responder = commandResponder(responderClient, { channel, signal: shutdown.signal }, () => void handled++);
     await responder.ready();
     expect((await commands(requester).send({ channel, body: 'before', timeoutMs: 5000 })).executed).toBe(true);
     shutdown.abort();
@@ -85,7 +85,7 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
       const channel = uniqueChannel('rpc.life.warn');
       // A command reply carries no data: this result is invalid, so the sender is told so and the
       // responder reports it.
-      await using responder = commands(client).handle({ channel }, () => ({ metadata: 'data on a command' }) as never);
+      await using responder = commandResponder(client, { channel }, () => ({ metadata: 'data on a command' }) as never);
       await responder.ready();
       const res = await commands(requester).send({ channel, body: 'x', timeoutMs: 5000 });
       expect(res.executed).toBe(false);
@@ -100,7 +100,7 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
 
   it('ready() takes CallOptions: a time bound, and a signal that aborts it', async () => {
     const channel = uniqueChannel('rpc.life.ready');
-    await using responder = commands(responderClient).handle({ channel }, () => undefined);
+    await using responder = commandResponder(responderClient, { channel }, () => undefined);
     await expect(responder.ready({ signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED', operation: 'commands.ready' });
     await responder.ready({ timeoutMs: 15_000, signal: AbortSignal.timeout(20_000) });
     expect(responder.stats.probesAnswered).toBeGreaterThanOrEqual(1);
@@ -109,7 +109,7 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
   it('the client\'s close stops every responder on it', async () => {
     const client = await connect(sharedBroker().address, 'rpc-life-close');
     const channel = uniqueChannel('rpc.life.close');
-    const responder = queries(client).handle({ channel }, () => ({ body: 'x' }));
+    const responder = queryResponder(client, { channel }, () => ({ body: 'x' }));
     await responder.ready();
     await client.close();
     await expect(responder.done).resolves.toBeUndefined();

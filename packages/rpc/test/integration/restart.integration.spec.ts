@@ -1,5 +1,5 @@
 import type { KubemqClient } from '@kubemq/core';
-import { commands, queries } from '../../src/index.js';
+import { commandResponder, commands, queries, queryResponder } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
 import { connect } from './helpers.js';
@@ -35,7 +35,7 @@ describe('responders across a broker restart (own broker)', () => {
     const c = client as KubemqClient;
     const channel = uniqueChannel('rpc.restart.cmd');
     let handled = 0;
-    const responder = commands(c).handle({ channel }, () => void handled++);
+    const responder = commandResponder(c, { channel }, () => void handled++);
     try {
       await responder.ready();
       expect((await commands(c).send({ channel, body: 'before', timeoutMs: 5000 })).executed).toBe(true);
@@ -55,7 +55,7 @@ describe('responders across a broker restart (own broker)', () => {
   itWhen('kill', expectedCapabilities())('a query responder serves again after kill -9 and a restart', async () => {
     const c = client as KubemqClient;
     const channel = uniqueChannel('rpc.restart.q');
-    await using responder = queries(c).handle({ channel }, (q) => ({ body: q.text().toUpperCase() }));
+    await using responder = queryResponder(c, { channel }, (q) => ({ body: q.text().toUpperCase() }));
     await responder.ready();
     await (broker as KubemqBroker).kill();
     await (broker as KubemqBroker).restart();

@@ -3,7 +3,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
-import { commands, queries } from '../../src/index.js';
+import { commandResponder, commands, queries, queryResponder } from '../../src/index.js';
 
 describe('commands and queries tracing through the broker', () => {
   let capture: TelemetryCapture;
@@ -27,7 +27,7 @@ describe('commands and queries tracing through the broker', () => {
 
   it("a command's serve span is a child of its send span, and the handler's work a child of the serve span", async () => {
     const channel = uniqueChannel('rpc.otel.cmd');
-    await using responder = commands(responderClient).handle({ channel, group: 'workers' }, async () => {
+    await using responder = commandResponder(responderClient, { channel, group: 'workers' }, async () => {
       await tracer().startActiveSpan('reboot device', async (span) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         span.end();
@@ -52,7 +52,7 @@ describe('commands and queries tracing through the broker', () => {
 
   it("a query's serve span is the send span's child; a handler failure fails the serve span", async () => {
     const channel = uniqueChannel('rpc.otel.q');
-    await using responder = queries(responderClient).handle({ channel }, (q) => {
+    await using responder = queryResponder(responderClient, { channel }, (q) => {
       if (q.text() === 'boom') throw new Error('no such sku');
       return { body: 'ok' };
     });

@@ -3,7 +3,7 @@
 // own bodies (a sequence number each), so the same code measures the emulator or a real server.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubemqClient } from '@kubemq/core';
-import { queues, queueUpstream, type QueueConsumer } from '@kubemq/queues';
+import { queueConsumer, queues, queueUpstream, type QueueConsumer } from '@kubemq/queues';
 import type { BrokerControl } from '../scenario.js';
 import { decodeBody, encodeBody } from '../workloads.js';
 
@@ -62,7 +62,7 @@ class Handled {
 }
 
 function consume(ctx: MeasureContext, channel: string, setting: ConsumeSetting, handled: Handled): QueueConsumer {
-  return queues(ctx.consumer).consume({ channel, maxItems: setting.maxItems, concurrency: setting.concurrency, waitTimeoutMs: POLL_WAIT_MS }, async (msg) => {
+  return queueConsumer(ctx.consumer, { channel, maxItems: setting.maxItems, concurrency: setting.concurrency, waitTimeoutMs: POLL_WAIT_MS }, async (msg) => {
     handled.record(msg.body);
     // Simulated I/O (a database write, an HTTP call): what makes concurrency matter.
     if (ctx.handlerMs > 0) await sleep(ctx.handlerMs);

@@ -1,8 +1,6 @@
 import type { Observable } from 'rxjs';
 import { map } from '../rx.js';
 import type { MessageBody } from '../../client/body.js';
-import type { KubemqClient } from '../../client/kubemq-client.js';
-import { hasInternals } from '../connection/internals-key.js';
 import type { Codec, Decoded } from '../../codecs/codec.js';
 import { ValidationError } from '../errors/kubemq-error.js';
 import { withOperation } from '../events-wire/build-event.js';
@@ -91,19 +89,4 @@ export function decodeEach<M extends { id: string; channel: string; body: Uint8A
 ): IterableObservable<M & Decoded<T>> {
   const decoded = source.pipe(map((message) => decodeReceived(message, codec, operation)));
   return iterableObservable(decoded, bufferSize === undefined ? {} : { bufferSize });
-}
-
-/**
- * The pattern client a typed channel works through: the one given, or a default one made for a
- * KubemqClient. Anything else is a ValidationError naming `client`.
- */
-export function patternClientFor<P>(
-  client: unknown,
-  isPatternClient: (value: unknown) => value is P,
-  create: (client: KubemqClient) => P,
-  operation: string,
-): P {
-  if (isPatternClient(client)) return client;
-  if (hasInternals(client)) return create(client as KubemqClient);
-  throw new ValidationError({ operation, field: 'client', message: 'invalid client: must be a KubemqClient or a client of this pattern' });
 }

@@ -1,7 +1,8 @@
 import { ValidationError, type CallOptions, type Codec, type Decoded, type IterableObservable, type KubemqClient } from '@kubemq/core';
 import { decodeEach, decodeReceived, patternClientFor, sendTyped, typedChannelConfig } from '@kubemq/core/internal';
 import { EventsClientImpl, type EventsClient } from '../client/events-client.js';
-import type { EventListener, ListenOptions } from '../listen/listen-types.js';
+import { LISTEN_THROUGH, type ListenThrough } from '../listen/listen-through.js';
+import type { ListenOptions } from '../listen/listen-types.js';
 import type { Event, EventReceive, EventSendResult, EventsSubscription } from '../types.js';
 
 /**
@@ -46,7 +47,8 @@ export interface EventChannelOptions<T> {
 
 /**
  * One events channel with a codec: the methods of {@link EventsClient}, with the channel fixed and
- * values instead of bodies, in the same argument order. Made by {@link eventChannel}.
+ * values instead of bodies, in the same argument order. Made by {@link eventChannel}; give it to
+ * `eventListener()` for a listener whose handler gets every event decoded.
  *
  * @example
  * ```ts
@@ -65,8 +67,6 @@ export interface EventChannel<T> {
   send(event: TypedEvent<T>, options?: CallOptions): Promise<EventSendResult>;
   /** Subscribes (see {@link EventsClient.subscribe}); every event arrives decoded. */
   subscribe(options?: Omit<EventsSubscription, 'channel'>): IterableObservable<TypedEventReceive<T>>;
-  /** Starts a listener (see {@link EventsClient.listen}); the handler gets every event decoded. */
-  listen(options: Omit<ListenOptions, 'channel'>, handler: (event: TypedEventReceive<T>) => unknown): EventListener;
 }
 
 class EventChannelImpl<T> implements EventChannel<T> {
@@ -88,12 +88,13 @@ class EventChannelImpl<T> implements EventChannel<T> {
     return decodeEach(this.#events.subscribe({ ...options, channel: this.channel }), this.#codec, 'events.subscribe', options.bufferSize);
   }
 
-  listen(options: Omit<ListenOptions, 'channel'>, handler: (event: TypedEventReceive<T>) => unknown): EventListener {
+  /** How `eventListener(channel, …)` listens here: on this channel, every event decoded. */
+  [LISTEN_THROUGH](options: Omit<ListenOptions, 'channel'>): ListenThrough<TypedEventReceive<T>> {
     if (typeof options !== 'object' || options === null) {
       throw new ValidationError({ message: 'invalid options: must be an object', operation: 'events.listen', channel: this.channel, field: 'options' });
     }
     const codec = this.#codec;
-    return this.#events.listenWith({ ...options, channel: this.channel }, handler, (event) => decodeReceived(event, codec, 'events.listen'));
+    return { events: this.#events, options: { ...options, channel: this.channel }, deliver: (event) => decodeReceived(event, codec, 'events.listen') };
   }
 }
 
@@ -107,12 +108,12 @@ class EventChannelImpl<T> implements EventChannel<T> {
  * @example
  * ```ts
  * import { KubemqClient, jsonCodec } from '@kubemq/core';
- * import { eventChannel } from '@kubemq/events';
+ * import { eventChannel, eventListener } from '@kubemq/events';
  *
  * interface Order { id: number; total: number }
  * const client = await KubemqClient.connect({ address: 'localhost:50000' });
  * const orders = eventChannel(client, { channel: 'orders.created', codec: jsonCodec<Order>() });
- * await using listener = orders.listen({}, (event) => {
+ * await using listener = eventListener(orders, {}, (event) => {
  *   if (event.ok) console.log('order', event.value.id, event.value.total);
  *   else console.error('undecodable event', event.id, event.decodeError.message);
  * });

@@ -9,8 +9,6 @@ import {
   type ClientInternals,
   type Event as WireEvent,
 } from '@kubemq/core/internal';
-import { EventsListener } from '../listen/listener.js';
-import type { EventListener, ListenOptions } from '../listen/listen-types.js';
 import { SEND_EVENT } from '../methods.js';
 import { buildEvent } from '../send/build-event.js';
 import { DEFAULT_MAX_QUEUED, EventsSendStream } from '../send/send-stream.js';
@@ -24,7 +22,7 @@ import type { Event, EventReceive, EventSendResult, EventsOptions, EventsSendMod
  * @example
  * ```ts
  * const ev = events(client);
- * await using listener = ev.listen({ channel: 'orders.>' }, (e) => console.log(e.channel, e.text()));
+ * await using listener = eventListener(ev, { channel: 'orders.>' }, (e) => console.log(e.channel, e.text()));
  * await listener.ready();
  * await ev.send({ channel: 'orders.created', body: '{"id":1}' });
  * ```
@@ -42,28 +40,19 @@ export interface EventsClient {
    * subscription, unsubscribing cancels it; `for await` reads it too. It re-opens by itself after
    * a reconnect (events published while it was down are not delivered: at-most-once). Readiness
    * probes are dropped. There is no readiness signal: to know when events reach you, use
-   * {@link EventsClient.listen} and its `ready()`.
+   * `eventListener()` and its `ready()`.
    *
    * @throws ValidationError for bad options (nothing is opened).
    */
   subscribe(options: EventsSubscription): IterableObservable<EventReceive>;
-  /**
-   * Starts a long-running handler: every event of the channel (or pattern, or its share of the
-   * group's) goes to `handler`, at most `concurrency` at once (default 1, in order). A handler
-   * that throws is reported to `onError` and the listener goes on. `await listener.ready()`
-   * proves that events reach it (see {@link EventListener.ready}).
-   *
-   * @throws ValidationError for bad options or a handler that is not a function.
-   */
-  listen(options: ListenOptions, handler: (event: EventReceive) => unknown): EventListener;
 }
 
 /** One shared send stream per client, however many events clients wrap it. */
 const sharedStreams = new WeakMap<KubemqClient, EventsSendStream>();
 
-/** The events client behind {@link events}; typed channels recognise it with `instanceof`. */
+/** The events client behind {@link events}; typed channels and listeners recognise it with `instanceof`. */
 export class EventsClientImpl implements EventsClient {
-  private readonly internals: ClientInternals;
+  readonly internals: ClientInternals;
   private readonly sendMode: EventsSendMode;
 
   constructor(
@@ -97,20 +86,8 @@ export class EventsClientImpl implements EventsClient {
     return subscribeEvents(this.internals, options);
   }
 
-  listen(options: ListenOptions, handler: (event: EventReceive) => unknown): EventListener {
-    return this.listenWith(options, handler, (event) => event);
-  }
-
-  /** A listener whose handler gets `deliver(event)` (a typed channel decodes there). */
-  listenWith<E extends EventReceive>(options: ListenOptions, handler: (event: E) => unknown, deliver: (event: EventReceive) => E): EventListener {
-    return new EventsListener<E>(this.internals, options, handler, {
-      deliver,
-      publish: (wire, ctx) => this.publish(wire, ctx),
-    });
-  }
-
-  /** Sends a built event in this client's mode and resolves with the broker's acceptance. */
-  private async publish(wire: WireEvent, ctx: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<EventSendResult> {
+  /** Sends a built event in this client's mode and resolves with the broker's acceptance (a listener's probes go this way too). */
+  async publish(wire: WireEvent, ctx: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<EventSendResult> {
     if (this.sendMode === 'unary') return sendEventOnce(this.internals, SEND_EVENT, wire, { operation: 'events.send', ...ctx });
     await this.sharedStream().send(wire, ctx);
     return { id: wire.EventID, sent: true };

@@ -2,7 +2,7 @@ import type { CallOptions } from '@kubemq/core';
 import type { EventReceive, EventsSubscription } from '../types.js';
 
 /**
- * Options of `events(client).listen()`: what to subscribe to, plus how the handler runs.
+ * Options of `eventListener()`: what to subscribe to, plus how the handler runs.
  *
  * @example
  * ```ts
@@ -30,13 +30,13 @@ export interface ListenOptions extends EventsSubscription {
 }
 
 /**
- * A running handler made by `events(client).listen()`: it receives every event of its channel
+ * A running handler made by `eventListener()`: it receives every event of its channel
  * (or pattern, or its share of the group's) and hands each one to the handler. It re-opens its
  * subscription after a reconnect by itself.
  *
  * @example
  * ```ts
- * await using listener = events(client).listen({ channel: 'orders' }, (event) => console.log(event.text()));
+ * await using listener = eventListener(client, { channel: 'orders' }, (event) => console.log(event.text()));
  * await listener.ready(); // the broker routes events to it now
  * await events(client).send({ channel: 'orders', body: 'first' });
  * ```

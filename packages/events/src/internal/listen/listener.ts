@@ -28,7 +28,7 @@ export interface ListenerWiring<E extends EventReceive> {
 }
 
 /**
- * The running handler behind `events(client).listen()` (and a typed channel's): a recoverable
+ * The running handler behind `eventListener()` (on a client or a typed channel): a recoverable
  * subscription whose events go through the user's handler, at most `concurrency` at once.
  * Readiness probes are taken out here and never reach the handler.
  */

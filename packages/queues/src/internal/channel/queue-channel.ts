@@ -10,8 +10,9 @@ import {
   sendTyped,
   typedChannelConfig,
 } from '@kubemq/core/internal';
-import { QueuesClient, type ConsumeOptions, type QueuesSubscription } from '../../queues-client.js';
-import type { QueueConsumer, QueueHandler } from '../consumer/queue-consumer.js';
+import { QueuesOnClient, type QueuesClient, type QueuesSubscription } from '../../queues-client.js';
+import { CONSUME_THROUGH, type ConsumeThrough } from '../consumer/consume-through.js';
+import type { ConsumeOptions, QueueHandler } from '../consumer/queue-consumer.js';
 import type {
   PolledQueueMessage,
   PollResponse,
@@ -58,7 +59,7 @@ export type TypedQueueMessageReceive<T> = QueueMessageReceive & Decoded<T>;
 export type TypedPolledQueueMessage<T> = PolledQueueMessage & Decoded<T>;
 
 /**
- * What a typed `consume()` handler is given: a polled message whose body decoded.
+ * What a typed `queueConsumer()` handler is given: a polled message whose body decoded.
  *
  * @example
  * ```ts
@@ -116,10 +117,10 @@ export interface QueueChannelOptions<T> {
 }
 
 /**
- * One queue with a codec: typed sends, and every receive, peek, poll, subscription and consumer
- * decoding its messages. The same methods as {@link QueuesClient}, with the channel fixed and
- * values instead of bodies, in the same argument order. Made by {@link queueChannel}; the untyped
- * QueuesClient does the work.
+ * One queue with a codec: typed sends, and every receive, peek, poll and subscription decoding its
+ * messages. The same methods as {@link QueuesClient}, with the channel fixed and values instead of
+ * bodies, in the same argument order. Made by {@link queueChannel}; the untyped QueuesClient does
+ * the work. Give it to `queueConsumer()` for a consumer whose handler gets every message decoded.
  *
  * @example
  * ```ts
@@ -127,28 +128,45 @@ export interface QueueChannelOptions<T> {
  * await jobs.send({ value: { id: 1 } });
  * ```
  */
-export class QueueChannel<T> {
+export interface QueueChannel<T> {
   /** The queue this handle works on. */
   readonly channel: string;
-  readonly #queues: QueuesClient;
+  /** Encodes `message.value` and sends it (see {@link QueuesClient.send}); a refused value is a ValidationError naming `value`. */
+  send(message: TypedQueueMessage<T>, options?: CallOptions): Promise<QueueSendResult>;
+  /**
+   * Encodes every value and sends them in one call (see {@link QueuesClient.sendBatch}). A refused
+   * value is a ValidationError naming it (`messages[2].value`); nothing is sent then.
+   */
+  sendBatch(messages: readonly TypedQueueMessage<T>[], options?: CallOptions): Promise<QueueBatchSendResult>;
+  /** Receives and decodes (see {@link QueuesClient.receive}: at-most-once). */
+  receive(options?: Omit<QueueReceiveOptions, 'channel'>, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>>;
+  /** Looks without removing, and decodes (see {@link QueuesClient.peek}). */
+  peek(options?: Omit<QueueReceiveOptions, 'channel'>, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>>;
+  /** Empties the queue and returns how many messages it removed (see {@link QueuesClient.purge}: it always takes the whole wait). */
+  purge(options?: Omit<QueuePurgeOptions, 'channel'>, callOptions?: CallOptions): Promise<number>;
+  /** Polls one transaction and decodes its messages (see {@link QueuesClient.poll}). */
+  poll(options?: Omit<QueuePollOptions, 'channel'>, callOptions?: CallOptions): Promise<TypedPollResponse<T>>;
+  /** Polled messages, decoded (see {@link QueuesClient.subscribe}); an undecodable one still has to be settled. */
+  subscribe(options?: Omit<QueuesSubscription, 'channel'>): IterableObservable<TypedPolledQueueMessage<T>>;
+  /** Whole transactions with their messages decoded (see {@link QueuesClient.transactions}). */
+  transactions(options?: Omit<QueuesSubscription, 'channel'>): IterableObservable<TypedPollResponse<T>>;
+}
+
+class QueueChannelImpl<T> implements QueueChannel<T> {
+  readonly channel: string;
+  readonly #queues: QueuesOnClient;
   readonly #codec: Codec<T>;
 
-  /** Prefer {@link queueChannel}. */
-  constructor(queues: QueuesClient, options: QueueChannelOptions<T>) {
+  constructor(queues: QueuesOnClient, options: QueueChannelOptions<T>) {
     ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<T>(options, 'queues.channel'));
     this.#queues = queues;
   }
 
-  /** Encodes `message.value` and sends it (see {@link QueuesClient.send}); a refused value is a ValidationError naming `value`. */
   send(message: TypedQueueMessage<T>, options?: CallOptions): Promise<QueueSendResult> {
     const place = { operation: 'queues.send', channel: this.channel, noun: 'message' };
     return sendTyped(message, this.#codec, place, (untyped) => this.#queues.send(untyped, options));
   }
 
-  /**
-   * Encodes every value and sends them in one call (see {@link QueuesClient.sendBatch}). A refused
-   * value is a ValidationError naming it (`messages[2].value`); nothing is sent then.
-   */
   sendBatch(messages: readonly TypedQueueMessage<T>[], options?: CallOptions): Promise<QueueBatchSendResult> {
     try {
       // Not an array: passed on as it is, for sendBatch()'s own ValidationError.
@@ -159,29 +177,24 @@ export class QueueChannel<T> {
     }
   }
 
-  /** Receives and decodes (see {@link QueuesClient.receive}: at-most-once). */
   async receive(options: Omit<QueueReceiveOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
     const result = await this.#queues.receive({ ...options, channel: this.channel }, callOptions);
     return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.receive')), expired: result.expired };
   }
 
-  /** Looks without removing, and decodes (see {@link QueuesClient.peek}). */
   async peek(options: Omit<QueueReceiveOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
     const result = await this.#queues.peek({ ...options, channel: this.channel }, callOptions);
     return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.peek')), expired: result.expired };
   }
 
-  /** Empties the queue and returns how many messages it removed (see {@link QueuesClient.purge}: it always takes the whole wait). */
   purge(options: Omit<QueuePurgeOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<number> {
     return this.#queues.purge({ ...options, channel: this.channel }, callOptions);
   }
 
-  /** Polls one transaction and decodes its messages (see {@link QueuesClient.poll}). */
   async poll(options: Omit<QueuePollOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedPollResponse<T>> {
     return this.#decodeTransaction(await this.#queues.poll({ ...options, channel: this.channel }, callOptions), 'queues.poll');
   }
 
-  /** Polled messages, decoded (see {@link QueuesClient.subscribe}); an undecodable one still has to be settled. */
   subscribe(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPolledQueueMessage<T>> {
     const source = this.#queues.subscribe({ ...options, channel: this.channel });
     // As roomy as the untyped subscription's buffer: a whole poll may be waiting for the loop.
@@ -189,20 +202,19 @@ export class QueueChannel<T> {
     return decodeEach(source, this.#codec, 'queues.subscribe', bufferSize);
   }
 
-  /** Whole transactions with their messages decoded (see {@link QueuesClient.transactions}). */
   transactions(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPollResponse<T>> {
     const source = this.#queues.transactions({ ...options, channel: this.channel });
     return iterableObservable(source.pipe(map((tx) => this.#decodeTransaction(tx, 'queues.transactions'))));
   }
 
   /**
-   * Runs `handler` for every decoded message (see {@link QueuesClient.consume}): success acks, a
-   * throw nacks. A message whose body does not decode never reaches the handler: it is nacked (so
-   * the receive count and dead-letter policy apply) and `onError` gets its DecodeError.
+   * How `queueConsumer(channel, …)` consumes here: this queue, every message decoded first. One
+   * whose body does not decode never reaches the handler: it is nacked (so the receive count and
+   * dead-letter policy apply) and `onError` gets its DecodeError.
    */
-  consume(options: Omit<ConsumeOptions, 'channel'>, handler: (message: DecodedQueueMessage<T>) => unknown): QueueConsumer {
+  [CONSUME_THROUGH](options: Omit<ConsumeOptions, 'channel'>, handler: (message: DecodedQueueMessage<T>) => unknown): ConsumeThrough {
     const codec = this.#codec;
-    // Not a function: passed on as it is, for consume()'s own ValidationError.
+    // Not a function: passed on as it is, for the consumer's own ValidationError.
     const typed: QueueHandler =
       typeof handler === 'function'
         ? (message) => {
@@ -211,9 +223,9 @@ export class QueueChannel<T> {
             return handler(decoded);
           }
         : (handler as QueueHandler);
-    // Not an object: passed on as it is, for consume()'s own ValidationError.
+    // Not an object: passed on as it is, for the consumer's own ValidationError.
     const untyped = typeof options === 'object' && options !== null ? { ...options, channel: this.channel } : options;
-    return this.#queues.consume(untyped as ConsumeOptions, typed);
+    return { queues: this.#queues, options: untyped as ConsumeOptions, handler: typed };
   }
 
   /** Entry `index` of a typed batch, encoded (errors name `messages[index]…`). */
@@ -237,19 +249,19 @@ export class QueueChannel<T> {
  * @example
  * ```ts
  * import { KubemqClient, jsonCodec } from '@kubemq/core';
- * import { queueChannel } from '@kubemq/queues';
+ * import { queueChannel, queueConsumer } from '@kubemq/queues';
  *
  * interface Resize { image: string; width: number }
  * const client = await KubemqClient.connect({ address: 'localhost:50000' });
  * const jobs = queueChannel(client, { channel: 'images.resize', codec: jsonCodec<Resize>() });
  * await jobs.send({ value: { image: 'a.png', width: 640 } });
- * const consumer = jobs.consume({ onError: (error) => console.error(error) }, async (job) => {
+ * const consumer = queueConsumer(jobs, { onError: (error) => console.error(error) }, async (job) => {
  *   console.log('resizing', job.value.image, 'to', job.value.width);
  * });
  * await consumer.stop();
  * ```
  */
 export function queueChannel<T>(client: KubemqClient | QueuesClient, options: QueueChannelOptions<T>): QueueChannel<T> {
-  const queues = patternClientFor(client, (c): c is QueuesClient => c instanceof QueuesClient, (c) => new QueuesClient(c), 'queues.channel');
-  return new QueueChannel(queues, options);
+  const queues = patternClientFor(client, (c): c is QueuesOnClient => c instanceof QueuesOnClient, (c) => new QueuesOnClient(c), 'queues.channel');
+  return new QueueChannelImpl(queues, options);
 }

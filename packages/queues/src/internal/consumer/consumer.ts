@@ -1,4 +1,4 @@
-// consume(): run a handler for every message. Per batch: handlers run (at most `concurrency` at a
+// queueConsumer(): run a handler for every message. Per batch: handlers run (at most `concurrency` at a
 // time), then the whole batch is settled in one go (ack the successes, nack the failures), and
 // only then does the loop poll again.
 import type { Instrumentation, KubemqError } from '@kubemq/core';

@@ -1,4 +1,4 @@
-// What a running consume() is to its caller: the handle, its counters and the handler's shape.
+// What a running queueConsumer() is to its caller: the handle, its options, its counters and the handler's shape.
 import type { PolledQueueMessage } from '../../types.js';
 
 /**
@@ -59,7 +59,7 @@ export interface QueueConsumerStats {
 }
 
 /**
- * A `consume()` handler: returning (or resolving) acks the message, throwing (or rejecting) nacks it.
+ * A `queueConsumer()` handler: returning (or resolving) acks the message, throwing (or rejecting) nacks it.
  *
  * @example
  * ```ts
@@ -69,12 +69,12 @@ export interface QueueConsumerStats {
 export type QueueHandler = (message: PolledQueueMessage) => unknown;
 
 /**
- * A running `consume()`: it polls a batch, runs the handler on it, settles it, and only then polls
+ * A running `queueConsumer()`: it polls a batch, runs the handler on it, settles it, and only then polls
  * again. `stop()` lets the batch in hand finish and settle, then ends the stream.
  *
  * @example
  * ```ts
- * const consumer = queues(client).consume({ channel: 'tasks', concurrency: 4 }, async (msg) => {
+ * const consumer = queueConsumer(client, { channel: 'tasks', concurrency: 4 }, async (msg) => {
  *   await handle(msg.json());
  * });
  * // … later
@@ -90,4 +90,34 @@ export interface QueueConsumer extends AsyncDisposable {
   stop(): Promise<void>;
   /** Same as `stop()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Options of `queueConsumer()`: which queue, how much per poll, and how errors are reported.
+ *
+ * @example
+ * ```ts
+ * const options: ConsumeOptions = { channel: 'tasks', maxItems: 20, concurrency: 4, onError: (error) => console.error(error) };
+ * ```
+ */
+export interface ConsumeOptions {
+  /** The queue (an exact name: no wildcards). */
+  channel: string;
+  /**
+   * Messages per poll, 1..200 000 (`QueueLimits.maxPollItems`). Default 10: what a broker crash can
+   * strand grows with it (see `QueueConsumerStats.pollsInFlightAtLoss`).
+   */
+  maxItems?: number;
+  /** Handler calls running at once within a batch, 1..10 000. Default 1. */
+  concurrency?: number;
+  /** How long each poll waits, 1000..3 600 000 ms (the broker counts ms here). Default 5000. */
+  waitTimeoutMs?: number;
+  /** Stops the consumer (as `stop()` does). */
+  signal?: AbortSignal;
+  /**
+   * Told of each handler error (with its message, which was nacked) and of each settlement the
+   * broker did not confirm (without a message: the batch is delivered again). Default: a warning
+   * through the client's logger. A throwing callback does not stop the consumer.
+   */
+  onError?: (error: unknown, message?: PolledQueueMessage) => void;
 }

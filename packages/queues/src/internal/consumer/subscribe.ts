@@ -1,4 +1,4 @@
-// The poll loop behind subscribe(), transactions() and consume(): one downstream stream per loop,
+// The poll loop behind subscribe(), transactions() and queueConsumer(): one downstream stream per loop,
 // one Get at a time, one open transaction at a time. The next Get is written as soon as the
 // transaction in hand has written the settlement that ends it and that settlement's proof: the
 // broker serves a stream's requests one at a time, in order (docs/broker-behaviour.md §2.4), so the proof is

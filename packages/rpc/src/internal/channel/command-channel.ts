@@ -1,9 +1,10 @@
-import type { CallOptions, Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
+import { ValidationError, type CallOptions, type Codec, type Decoded, type KubemqClient, type IterableObservable } from '@kubemq/core';
 import { decodeEach, decodeReceived, sendTyped, patternClientFor, typedChannelConfig } from '@kubemq/core/internal';
 import { CommandsOnClient, type CommandsClient } from '../client/commands-client.js';
 import type { RequestOptions } from '../types/request-options.js';
 import type { HandlerContext } from '../types/handler-context.js';
-import type { HandleOptions, Responder } from '../types/responder.js';
+import { SERVE_THROUGH, type ServeThrough } from '../serve/serve-through.js';
+import type { HandleOptions } from '../types/responder.js';
 import type { Command, CommandHandlerResult, CommandReceive, CommandReply, CommandResponse, CommandsSubscription } from '../types/command.js';
 
 /**
@@ -78,7 +79,8 @@ export interface CommandChannelOptions<T> {
 
 /**
  * One commands channel with a codec: the methods of {@link CommandsClient}, with the channel
- * fixed and values instead of bodies. Made by {@link commandChannel}.
+ * fixed and values instead of bodies. Made by {@link commandChannel}; give it to
+ * `commandResponder()` to serve it with a typed handler.
  *
  * @example
  * ```ts
@@ -95,17 +97,15 @@ export interface CommandChannel<T> {
   subscribe(subscription?: Omit<CommandsSubscription, 'channel'>): IterableObservable<TypedCommandReceive<T>>;
   /** Answers a received command (see {@link CommandsClient.reply}). */
   reply(reply: CommandReply, options?: CallOptions): Promise<void>;
-  /** Serves the channel with a typed handler (see {@link CommandsClient.handle}). */
-  handle(options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): Responder;
 }
 
 /** {@link CommandChannel} through a {@link CommandsClient}, which does the work. */
 class CodecCommandChannel<T> implements CommandChannel<T> {
   readonly channel: string;
-  readonly #commands: CommandsClient;
+  readonly #commands: CommandsOnClient;
   readonly #codec: Codec<T>;
 
-  constructor(commands: CommandsClient, options: CommandChannelOptions<T>) {
+  constructor(commands: CommandsOnClient, options: CommandChannelOptions<T>) {
     ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<T>(options, 'commands.channel'));
     this.#commands = commands;
   }
@@ -124,14 +124,22 @@ class CodecCommandChannel<T> implements CommandChannel<T> {
     return this.#commands.reply(reply, options);
   }
 
-  handle(options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): Responder {
+  /** How `commandResponder(channel, …)` serves here: on this channel, every command decoded first. */
+  [SERVE_THROUGH](options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): ServeThrough<CommandReceive> {
+    if (typeof options !== 'object' || options === null) {
+      throw new ValidationError({ message: 'invalid options: must be an object', operation: 'commands.handle', channel: this.channel, field: 'options' });
+    }
     const codec = this.#codec;
-    return this.#commands.handle({ ...options, channel: this.channel }, (command, context) => {
-      const decoded = decodeReceived(command, codec, 'commands.handle');
-      // Thrown: the responder answers executed:false with its message and reports it.
-      if (!decoded.ok) throw decoded.decodeError;
-      return handler(decoded, context);
-    });
+    return {
+      engine: this.#commands.engine,
+      options: { ...options, channel: this.channel },
+      handler: (command, context) => {
+        const decoded = decodeReceived(command, codec, 'commands.handle');
+        // Thrown: the responder answers executed:false with its message and reports it.
+        if (!decoded.ok) throw decoded.decodeError;
+        return handler(decoded, context);
+      },
+    };
   }
 }
 
@@ -142,18 +150,18 @@ class CodecCommandChannel<T> implements CommandChannel<T> {
  * @example
  * ```ts
  * import { KubemqClient, jsonCodec } from '@kubemq/core';
- * import { commandChannel } from '@kubemq/rpc';
+ * import { commandChannel, commandResponder } from '@kubemq/rpc';
  *
  * interface Reboot { device: string }
  * const client = await KubemqClient.connect({ address: 'localhost:50000' });
  * const reboots = commandChannel(client, { channel: 'devices.reboot', codec: jsonCodec<Reboot>() });
- * await using responder = reboots.handle({}, async (cmd) => console.log('rebooting', cmd.value.device));
+ * await using responder = commandResponder(reboots, {}, async (cmd) => console.log('rebooting', cmd.value.device));
  * await responder.ready();
  * const res = await reboots.send({ value: { device: 'dev-42' }, timeoutMs: 5000 });
  * console.log(res.executed);
  * ```
  */
 export function commandChannel<T>(client: KubemqClient | CommandsClient, options: CommandChannelOptions<T>): CommandChannel<T> {
-  const commands = patternClientFor(client, (c): c is CommandsClient => c instanceof CommandsOnClient, (c) => new CommandsOnClient(c), 'commands.channel');
+  const commands = patternClientFor(client, (c): c is CommandsOnClient => c instanceof CommandsOnClient, (c) => new CommandsOnClient(c), 'commands.channel');
   return new CodecCommandChannel(commands, options);
 }

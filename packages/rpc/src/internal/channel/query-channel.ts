@@ -1,4 +1,4 @@
-import type { CallOptions, Codec, Decoded, KubemqClient, IterableObservable } from '@kubemq/core';
+import { ValidationError, type CallOptions, type Codec, type Decoded, type KubemqClient, type IterableObservable } from '@kubemq/core';
 import {
   decodeEach,
   decodeReceived,
@@ -12,7 +12,8 @@ import {
 import { QueriesOnClient, type QueriesClient } from '../client/queries-client.js';
 import type { RequestOptions } from '../types/request-options.js';
 import type { HandlerContext } from '../types/handler-context.js';
-import type { HandleOptions, Responder } from '../types/responder.js';
+import { SERVE_THROUGH, type ServeThrough } from '../serve/serve-through.js';
+import type { HandleOptions } from '../types/responder.js';
 import type { Query, QueryHandlerResult, QueryReceive, QueryReply, QueryResponse, QueriesSubscription } from '../types/query.js';
 
 /**
@@ -143,7 +144,8 @@ export interface TypedQueryReply<Res> extends Omit<QueryReply, 'body' | 'execute
 
 /**
  * One queries channel with a request and a response codec: the methods of {@link QueriesClient},
- * with the channel fixed and values instead of bodies. Made by {@link queryChannel}.
+ * with the channel fixed and values instead of bodies. Made by {@link queryChannel}; give it to
+ * `queryResponder()` to serve it with a typed handler.
  *
  * @example
  * ```ts
@@ -164,18 +166,16 @@ export interface QueryChannel<Req, Res> {
   subscribe(subscription?: Omit<QueriesSubscription, 'channel'>): IterableObservable<TypedQueryReceive<Req>>;
   /** Answers a received query with a typed value (see {@link QueriesClient.reply}); a refused value is a ValidationError naming `value`. */
   reply(reply: TypedQueryReply<Res>, options?: CallOptions): Promise<void>;
-  /** Serves the channel with a typed handler (see {@link QueriesClient.handle}). */
-  handle(options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): Responder;
 }
 
 /** {@link QueryChannel} through a {@link QueriesClient}, which does the work. */
 class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
   readonly channel: string;
-  readonly #queries: QueriesClient;
+  readonly #queries: QueriesOnClient;
   readonly #codec: Codec<Req>;
   readonly #responseCodec: Codec<Res>;
 
-  constructor(queries: QueriesClient, options: QueryChannelOptions<Req, Res>) {
+  constructor(queries: QueriesOnClient, options: QueryChannelOptions<Req, Res>) {
     ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<Req>(options, 'queries.channel'));
     try {
       this.#responseCodec = validateCodec<Res>(options.responseCodec, 'responseCodec');
@@ -206,16 +206,24 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
     }
   }
 
-  handle(options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): Responder {
+  /** How `queryResponder(channel, …)` serves here: on this channel, every query decoded, every answer encoded. */
+  [SERVE_THROUGH](options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): ServeThrough<QueryReceive> {
+    if (typeof options !== 'object' || options === null) {
+      throw new ValidationError({ message: 'invalid options: must be an object', operation: 'queries.handle', channel: this.channel, field: 'options' });
+    }
     const codec = this.#codec;
     const responseCodec = this.#responseCodec;
-    return this.#queries.handle({ ...options, channel: this.channel }, async (query, context): Promise<QueryHandlerResult> => {
-      const decoded = decodeReceived(query, codec, 'queries.handle');
-      // Thrown: the responder answers executed:false with its message and reports it.
-      if (!decoded.ok) throw decoded.decodeError;
-      const { value, ...rest } = await handler(decoded, context);
-      return { ...rest, body: encodeValue(responseCodec, value, { operation: 'queries.handle', channel: query.channel }) };
-    });
+    return {
+      engine: this.#queries.engine,
+      options: { ...options, channel: this.channel },
+      handler: async (query, context): Promise<QueryHandlerResult> => {
+        const decoded = decodeReceived(query, codec, 'queries.handle');
+        // Thrown: the responder answers executed:false with its message and reports it.
+        if (!decoded.ok) throw decoded.decodeError;
+        const { value, ...rest } = await handler(decoded, context);
+        return { ...rest, body: encodeValue(responseCodec, value, { operation: 'queries.handle', channel: query.channel }) };
+      },
+    };
   }
 }
 
@@ -226,7 +234,7 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
  * @example
  * ```ts
  * import { KubemqClient, jsonCodec } from '@kubemq/core';
- * import { queryChannel } from '@kubemq/rpc';
+ * import { queryChannel, queryResponder } from '@kubemq/rpc';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000' });
  * const stock = queryChannel(client, {
@@ -234,13 +242,13 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
  *   codec: jsonCodec<{ sku: string }>(),
  *   responseCodec: jsonCodec<{ available: number }>(),
  * });
- * await using responder = stock.handle({}, async (q) => ({ value: { available: q.value.sku === 'sku-1' ? 3 : 0 } }));
+ * await using responder = queryResponder(stock, {}, async (q) => ({ value: { available: q.value.sku === 'sku-1' ? 3 : 0 } }));
  * await responder.ready();
  * const res = await stock.send({ value: { sku: 'sku-1' }, timeoutMs: 5000 });
  * if (res.ok) console.log(res.value.available);
  * ```
  */
 export function queryChannel<Req, Res>(client: KubemqClient | QueriesClient, options: QueryChannelOptions<Req, Res>): QueryChannel<Req, Res> {
-  const queries = patternClientFor(client, (c): c is QueriesClient => c instanceof QueriesOnClient, (c) => new QueriesOnClient(c), 'queries.channel');
+  const queries = patternClientFor(client, (c): c is QueriesOnClient => c instanceof QueriesOnClient, (c) => new QueriesOnClient(c), 'queries.channel');
   return new CodecQueryChannel(queries, options);
 }

@@ -2,15 +2,14 @@ import type { CallOptions, KubemqClient, IterableObservable } from '@kubemq/core
 import { toCommandReceive } from '../convert/received.js';
 import { toCommandResponse } from '../convert/response.js';
 import { COMMANDS } from '../kind.js';
-import { RequestResponder } from '../serve/responder.js';
 import type { RequestOptions } from '../types/request-options.js';
-import type { HandleOptions, Responder } from '../types/responder.js';
-import type { Command, CommandHandler, CommandReceive, CommandReply, CommandResponse, CommandsSubscription } from '../types/command.js';
+import type { Command, CommandReceive, CommandReply, CommandResponse, CommandsSubscription } from '../types/command.js';
 import { RequestsEngine, subscribeRequests } from './requests-engine.js';
 
 /**
- * Commands over one `KubemqClient`: send a command and wait for its answer, or serve a
- * channel. Get one with {@link commands}.
+ * Commands over one `KubemqClient`: send a command and wait for its answer, or subscribe to a
+ * channel's commands and reply. Get one with {@link commands}; serve a channel with a handler
+ * through `commandResponder()`.
  *
  * @example
  * ```ts
@@ -30,40 +29,31 @@ export interface CommandsClient {
   /**
    * Subscribes to commands on a channel (wildcards allowed) as a raw stream: answer each with
    * {@link CommandsClient.reply}. Cold; re-subscribes after a reconnect. The broker gives no signal
-   * when the subscription is registered: see {@link Responder.ready} or probe before relying on it.
+   * when the subscription is registered: see `Responder.ready()` or probe before relying on it.
    */
   subscribe(subscription: CommandsSubscription): IterableObservable<CommandReceive>;
   /** Answers a received command (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */
   reply(reply: CommandReply, options?: CallOptions): Promise<void>;
-  /**
-   * Serves a channel with a handler and replies for it: returning normally means executed,
-   * throwing means `executed: false` with the error's message. Runs until `stop()`.
-   */
-  handle(options: HandleOptions<CommandReceive>, handler: CommandHandler): Responder;
 }
 
-/** {@link CommandsClient} on one client's request engine. */
+/** {@link CommandsClient} on one client's request engine (which responders serve through too). */
 export class CommandsOnClient implements CommandsClient {
-  readonly #engine: RequestsEngine;
+  readonly engine: RequestsEngine;
 
   constructor(client: KubemqClient) {
-    this.#engine = new RequestsEngine(client, COMMANDS);
+    this.engine = new RequestsEngine(client, COMMANDS);
   }
 
   send(command: Command, options?: RequestOptions): Promise<CommandResponse> {
-    return this.#engine.send(command, options, toCommandResponse);
+    return this.engine.send(command, options, toCommandResponse);
   }
 
   subscribe(subscription: CommandsSubscription): IterableObservable<CommandReceive> {
-    return subscribeRequests(this.#engine, subscription, toCommandReceive);
+    return subscribeRequests(this.engine, subscription, toCommandReceive);
   }
 
   reply(reply: CommandReply, options?: CallOptions): Promise<void> {
-    return this.#engine.reply(reply, options);
-  }
-
-  handle(options: HandleOptions<CommandReceive>, handler: CommandHandler): Responder {
-    return new RequestResponder(this.#engine, options, handler, toCommandReceive);
+    return this.engine.reply(reply, options);
   }
 }
 
@@ -73,10 +63,10 @@ export class CommandsOnClient implements CommandsClient {
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { commands } from '@kubemq/rpc';
+ * import { commandResponder, commands } from '@kubemq/rpc';
  *
  * await using client = await KubemqClient.connect({ address: 'localhost:50000' });
- * await using responder = commands(client).handle({ channel: 'devices.reboot' }, async (cmd) => {
+ * await using responder = commandResponder(client, { channel: 'devices.reboot' }, async (cmd) => {
  *   await rebootDevice(cmd.text());
  * });
  * await responder.ready();

@@ -2,15 +2,14 @@ import type { CallOptions, KubemqClient, IterableObservable } from '@kubemq/core
 import { toQueryReceive } from '../convert/received.js';
 import { toQueryResponse } from '../convert/response.js';
 import { QUERIES } from '../kind.js';
-import { RequestResponder } from '../serve/responder.js';
 import type { RequestOptions } from '../types/request-options.js';
-import type { HandleOptions, Responder } from '../types/responder.js';
-import type { Query, QueryHandler, QueryReceive, QueryReply, QueryResponse, QueriesSubscription } from '../types/query.js';
+import type { Query, QueryReceive, QueryReply, QueryResponse, QueriesSubscription } from '../types/query.js';
 import { RequestsEngine, subscribeRequests } from './requests-engine.js';
 
 /**
- * Queries over one `KubemqClient`: ask a channel for data and wait for the answer, or serve
- * a channel. Get one with {@link queries}.
+ * Queries over one `KubemqClient`: ask a channel for data and wait for the answer, or subscribe
+ * to a channel's queries and reply. Get one with {@link queries}; serve a channel with a handler
+ * through `queryResponder()`.
  *
  * @example
  * ```ts
@@ -30,41 +29,31 @@ export interface QueriesClient {
   /**
    * Subscribes to queries on a channel (wildcards allowed) as a raw stream: answer each with
    * {@link QueriesClient.reply}. Cold; re-subscribes after a reconnect. The broker gives no signal
-   * when the subscription is registered: see {@link Responder.ready} or probe before relying on it.
+   * when the subscription is registered: see `Responder.ready()` or probe before relying on it.
    */
   subscribe(subscription: QueriesSubscription): IterableObservable<QueryReceive>;
   /** Answers a received query with data (its `id` and `replyChannel` go into `requestId` and `replyChannel`). */
   reply(reply: QueryReply, options?: CallOptions): Promise<void>;
-  /**
-   * Serves a channel with a handler and replies for it with what the handler returns (`body`,
-   * `metadata`, `tags`); throwing means `executed: false` with the error's message. Runs until
-   * `stop()`.
-   */
-  handle(options: HandleOptions<QueryReceive>, handler: QueryHandler): Responder;
 }
 
-/** {@link QueriesClient} on one client's request engine. */
+/** {@link QueriesClient} on one client's request engine (which responders serve through too). */
 export class QueriesOnClient implements QueriesClient {
-  readonly #engine: RequestsEngine;
+  readonly engine: RequestsEngine;
 
   constructor(client: KubemqClient) {
-    this.#engine = new RequestsEngine(client, QUERIES);
+    this.engine = new RequestsEngine(client, QUERIES);
   }
 
   send(query: Query, options?: RequestOptions): Promise<QueryResponse> {
-    return this.#engine.send(query, options, toQueryResponse);
+    return this.engine.send(query, options, toQueryResponse);
   }
 
   subscribe(subscription: QueriesSubscription): IterableObservable<QueryReceive> {
-    return subscribeRequests(this.#engine, subscription, toQueryReceive);
+    return subscribeRequests(this.engine, subscription, toQueryReceive);
   }
 
   reply(reply: QueryReply, options?: CallOptions): Promise<void> {
-    return this.#engine.reply(reply, options);
-  }
-
-  handle(options: HandleOptions<QueryReceive>, handler: QueryHandler): Responder {
-    return new RequestResponder(this.#engine, options, handler, toQueryReceive);
+    return this.engine.reply(reply, options);
   }
 }
 
@@ -74,10 +63,10 @@ export class QueriesOnClient implements QueriesClient {
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { queries } from '@kubemq/rpc';
+ * import { queries, queryResponder } from '@kubemq/rpc';
  *
  * await using client = await KubemqClient.connect({ address: 'localhost:50000' });
- * await using responder = queries(client).handle({ channel: 'inventory.lookup' }, (q) => ({
+ * await using responder = queryResponder(client, { channel: 'inventory.lookup' }, (q) => ({
  *   body: JSON.stringify({ sku: q.text(), stock: 7 }),
  * }));
  * await responder.ready();

@@ -2,11 +2,11 @@
 // reaches them without reaching the responder's wire-level code.
 
 /**
- * How many requests a `handle()` handler runs at once unless `concurrency` says otherwise.
+ * How many requests a responder's handler runs at once unless `concurrency` says otherwise.
  *
  * @example
  * ```ts
- * commands(client).handle({ channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
+ * commandResponder(client, { channel: 'jobs', concurrency: DEFAULT_HANDLER_CONCURRENCY * 2 }, run);
  * ```
  */
 export const DEFAULT_HANDLER_CONCURRENCY = 64;

@@ -1,5 +1,5 @@
 // The probing behind Responder.ready(): requests to the responder's own channel, tagged so that
-// handle() responders answer them themselves, until the responder that probes answers one.
+// responders answer them themselves, until the responder that probes answers one.
 import { KubemqError, TimeoutError } from '@kubemq/core';
 import { within } from '@kubemq/core/internal';
 import type { RequestsEngine } from '../client/requests-engine.js';

@@ -28,7 +28,7 @@ interface Queued {
 type Counters = Omit<ResponderStats, 'running' | 'queued'>;
 
 /**
- * The handler helper behind `commands(client).handle()` and `queries(client).handle()`: a
+ * The handler helper behind `commandResponder()` and `queryResponder()`: a
  * recoverable subscription whose requests run through the user's handler, with the reply sent for
  * it. Readiness probes (see probe-tags.ts) are answered here and never reach the handler.
  */

@@ -1,5 +1,5 @@
 /**
- * What a `handle()` handler gets besides the request.
+ * What a responder's handler gets besides the request.
  *
  * @example
  * ```ts

@@ -3,8 +3,8 @@ import type { CommandReceive } from './command.js';
 import type { QueryReceive } from './query.js';
 
 /**
- * Options of the handler helpers {@link CommandsClient.handle} and {@link QueriesClient.handle}:
- * what to serve (the subscription's `channel` and `group`) and how to run the handler.
+ * Options of the responders (`commandResponder()`, `queryResponder()`): what to serve (the
+ * subscription's `channel` and `group`) and how to run the handler.
  *
  * @typeParam R - what a request looks like to `onError`: `CommandReceive` or `QueryReceive`.
  *
@@ -85,12 +85,12 @@ export interface ResponderStats {
 }
 
 /**
- * A running responder returned by `handle()`: it serves requests until `stop()` (or its `signal`,
- * or the client's close), and re-subscribes by itself after a reconnect.
+ * A running responder (`commandResponder()`, `queryResponder()`): it serves requests until
+ * `stop()` (or its `signal`, or the client's close), and re-subscribes by itself after a reconnect.
  *
  * @example
  * ```ts
- * const responder: Responder = commands(client).handle({ channel: 'jobs' }, () => undefined);
+ * const responder: Responder = commandResponder(client, { channel: 'jobs' }, () => undefined);
  * await responder.ready();
  * console.log(responder.stats.handled);
  * await responder.stop();
