@@ -1,13 +1,13 @@
 import { type KubemqClient } from '@kubemq/core';
-import { events, type EventListener } from '@kubemq/events';
+import { eventListener, events, type EventListener } from '@kubemq/events';
 
 // Three mailers share the work: each event goes to exactly one of them. An audit listener
 // without a group (and any other group) still gets its own copy of every event.
 export async function startMailers(client: KubemqClient): Promise<EventListener[]> {
   const mailers = [1, 2, 3].map((n) =>
-    events(client).listen({ channel: 'notifications.email', group: 'mailers' }, (event) => console.log(`mailer ${n} sends`, event.text())),
+    eventListener(client, { channel: 'notifications.email', group: 'mailers' }, (event) => console.log(`mailer ${n} sends`, event.text())),
   );
-  const audit = events(client).listen({ channel: 'notifications.email' }, (event) => console.log('audit saw', event.id));
+  const audit = eventListener(client, { channel: 'notifications.email' }, (event) => console.log('audit saw', event.id));
   const all = [...mailers, audit];
   // Each member proves its own registration (a probe reaches one member of the group at a time).
   await Promise.all(all.map((listener) => listener.ready()));

@@ -1,11 +1,11 @@
 import { type KubemqClient } from '@kubemq/core';
-import { events, type EventListener } from '@kubemq/events';
+import { eventListener, events, type EventListener } from '@kubemq/events';
 
 // A long-running handler: every event of the channel goes to the handler, one at a time (raise
 // `concurrency` to run more at once). A handler that throws is reported to onError; the
 // listener goes on.
 export async function startAuditLog(client: KubemqClient): Promise<EventListener> {
-  const listener = events(client).listen(
+  const listener = eventListener(client, 
     { channel: 'notifications.email', onError: (err, event) => console.error('audit failed on', event?.id, err) },
     async (event) => {
       console.log('audit', event.id, event.json());
@@ -20,7 +20,7 @@ export async function startAuditLog(client: KubemqClient): Promise<EventListener
 // Stopping: stop() takes no new events, lets the handlers in hand finish, then resolves.
 // `await using` and client.close() do the same; `done` settles when the listener has ended.
 export async function auditUntilShutdown(client: KubemqClient, shutdown: AbortSignal): Promise<void> {
-  const listener = events(client).listen({ channel: 'notifications.email', signal: shutdown }, (event) => {
+  const listener = eventListener(client, { channel: 'notifications.email', signal: shutdown }, (event) => {
     console.log('audit', event.id);
   });
   await listener.ready();

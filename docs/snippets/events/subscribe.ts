@@ -3,7 +3,7 @@ import { events } from '@kubemq/events';
 
 // As an RxJS Observable: subscribing opens the subscription, unsubscribing closes it. A live view
 // like this one shows whatever is published while it is open; it needs no readiness signal,
-// because nothing it does depends on seeing the first events. When it does, use listen() and
+// because nothing it does depends on seeing the first events. When it does, use eventListener() and
 // ready() instead.
 export function logNotifications(client: KubemqClient): () => void {
   const subscription = events(client)

@@ -1,14 +1,14 @@
 import { type KubemqClient } from '@kubemq/core';
-import { events, type EventListener } from '@kubemq/events';
+import { eventListener, events, type EventListener } from '@kubemq/events';
 
 // '*' matches exactly one token, '>' one or more trailing tokens ('.' separates tokens).
 // Sending to 'orders.*' is a ValidationError: wildcards are for receiving.
 export async function watchOrders(client: KubemqClient): Promise<EventListener[]> {
   const listeners = [
     // orders.eu, orders.us — not orders, not orders.eu.paris
-    events(client).listen({ channel: 'orders.*' }, (e) => console.log('one level:', e.channel)),
+    eventListener(client, { channel: 'orders.*' }, (e) => console.log('one level:', e.channel)),
     // orders.eu, orders.eu.paris, … — not orders
-    events(client).listen({ channel: 'orders.>' }, (e) => console.log('any depth:', e.channel)),
+    eventListener(client, { channel: 'orders.>' }, (e) => console.log('any depth:', e.channel)),
   ];
   // A pattern's probes go to a channel it matches (orders._probe_<token>), never to orders.eu.
   await Promise.all(listeners.map((listener) => listener.ready()));

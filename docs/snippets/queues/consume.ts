@@ -1,9 +1,9 @@
 import { KubemqClient } from '@kubemq/core';
-import { queues } from '@kubemq/queues';
+import { queueConsumer } from '@kubemq/queues';
 
 export async function runWorker(signal: AbortSignal): Promise<void> {
   const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'image-worker' });
-  const consumer = queues(client).consume(
+  const consumer = queueConsumer(client, 
     { channel: 'images.resize', maxItems: 20, concurrency: 4, signal, onError: (error, msg) => console.warn(msg?.sequence, error) },
     async (msg) => {
       const { url } = msg.json<{ url: string }>();

@@ -1,11 +1,11 @@
 import { type KubemqClient } from '@kubemq/core';
-import { commands, type Responder } from '@kubemq/rpc';
+import { commandResponder, type Responder } from '@kubemq/rpc';
 
 // Three workers in one group share the load: each command reaches exactly one of them.
 // Without a group, every responder receives every command and the first answer wins.
 export async function startWorkers(client: KubemqClient): Promise<Responder[]> {
   const workers = [1, 2, 3].map((n) =>
-    commands(client).handle({ channel: 'jobs.resize', group: 'resizers' }, (cmd) => {
+    commandResponder(client, { channel: 'jobs.resize', group: 'resizers' }, (cmd) => {
       console.log(`worker ${n} resizes ${cmd.text()}`);
     }),
   );

@@ -1,12 +1,12 @@
 import { type KubemqClient } from '@kubemq/core';
-import { queries } from '@kubemq/rpc';
+import { queryResponder } from '@kubemq/rpc';
 
 declare function lookup(sku: string): Promise<number>;
 
 // A responder runs until stop(), its signal, `await using` or the client's close. `done` settles
 // once it has stopped; `stats` says what it did; `onError` hears what went wrong without stopping it.
 export async function serveUntil(client: KubemqClient, shutdown: AbortSignal): Promise<void> {
-  const responder = queries(client).handle(
+  const responder = queryResponder(client, 
     {
       channel: 'inventory.stock',
       group: 'inventory-service',

@@ -8,7 +8,7 @@ export async function serveByHand(client: KubemqClient, signal: AbortSignal): Pr
   const cmds = commands(client);
   for await (const cmd of cmds.subscribe({ channel: 'devices.*.reboot', bufferSize: 256 })) {
     if (signal.aborted) break; // leaving the loop cancels the subscription
-    if (isReadinessProbe(cmd)) continue; // a probe from a handle() responder on the same channel
+    if (isReadinessProbe(cmd)) continue; // a probe from a responder on the same channel
     const ok = cmd.channel !== 'devices.locked.reboot';
     await cmds.reply(
       {

@@ -1,10 +1,10 @@
 import { TimeoutError, type KubemqClient } from '@kubemq/core';
-import { commands, type CommandResponse } from '@kubemq/rpc';
+import { commandResponder, commands, type CommandResponse } from '@kubemq/rpc';
 
 // Case 1: you own the responder. ready() sends probes to its channel until this responder
 // answers one, which proves the broker routes requests to it.
 export async function startAndProve(client: KubemqClient): Promise<void> {
-  const responder = commands(client).handle({ channel: 'billing.recalculate' }, () => undefined);
+  const responder = commandResponder(client, { channel: 'billing.recalculate' }, () => undefined);
   await responder.ready({ timeoutMs: 10_000 });
 }
 

@@ -1,5 +1,5 @@
 import { jsonCodec, type KubemqClient } from '@kubemq/core';
-import { eventChannel, type EventListener } from '@kubemq/events';
+import { eventChannel, eventListener, type EventListener } from '@kubemq/events';
 
 interface PriceChange {
   sku: string;
@@ -10,7 +10,7 @@ export async function prices(client: KubemqClient): Promise<EventListener> {
   const changes = eventChannel(client, { channel: 'prices.changed', codec: jsonCodec<PriceChange>() });
   // Each event arrives decoded; one that is not a PriceChange carries its decodeError instead,
   // and the listener goes on.
-  const listener = changes.listen({ group: 'pricing' }, (event) => {
+  const listener = eventListener(changes, { group: 'pricing' }, (event) => {
     if (event.ok) console.log(event.value.sku, 'now costs', event.value.price);
     else console.error('skipped event', event.id, event.decodeError.message);
   });

@@ -1,5 +1,5 @@
 import { jsonCodec, type KubemqClient } from '@kubemq/core';
-import { queueChannel } from '@kubemq/queues';
+import { queueChannel, queueConsumer } from '@kubemq/queues';
 
 interface Resize {
   image: string;
@@ -15,7 +15,7 @@ export async function resizeWorker(client: KubemqClient): Promise<void> {
   let resized = 0;
   let finished!: () => void;
   const bothDone = new Promise<void>((resolve) => (finished = resolve));
-  const worker = jobs.consume(
+  const worker = queueConsumer(jobs, 
     { concurrency: 4, onError: (err, message) => console.error('job failed', message?.id, err) },
     async (job) => {
       console.log('resize', job.value.image, 'to', job.value.width);

@@ -1,5 +1,5 @@
 import { jsonCodec, type KubemqClient } from '@kubemq/core';
-import { commandChannel, queryChannel } from '@kubemq/rpc';
+import { commandChannel, queryChannel, queryResponder } from '@kubemq/rpc';
 
 interface StockQuery {
   sku: string;
@@ -15,7 +15,7 @@ export async function inventory(client: KubemqClient): Promise<void> {
     responseCodec: jsonCodec<Stock>(),
   });
   // The handler gets the decoded query and returns a value; the response codec encodes it.
-  await using responder = stock.handle({}, async (query) => ({ value: { available: query.value.sku === 'sku-1' ? 3 : 0 } }));
+  await using responder = queryResponder(stock, {}, async (query) => ({ value: { available: query.value.sku === 'sku-1' ? 3 : 0 } }));
   await responder.ready();
 
   const answer = await stock.send({ value: { sku: 'sku-1' }, timeoutMs: 5000 });
