@@ -3,7 +3,14 @@
 
 export { KubemqClient } from './client/kubemq-client.js';
 export type { CallOptions } from './client/call-options.js';
-export type { ClientOptions, CredentialProvider, KeepaliveOptions, TlsOptions } from './client/options.js';
+export type { ClientOptions, KeepaliveOptions, TlsOptions } from './client/options.js';
+// Expiring tokens: an optional feature, so a function (an app that never refreshes tokens does not bundle it).
+export {
+  refreshingCredentials,
+  type Credentials,
+  type CredentialProvider,
+  type RefreshingCredentialsOptions,
+} from './client/credentials.js';
 export type { ConnectionState } from './client/connection-state.js';
 export type { ServerInfo } from './client/server-info.js';
 export type { Logger, LogFields, LogLevel } from './client/logger.js';

@@ -48,7 +48,7 @@ export class KubemqClient implements AsyncDisposable {
    * const client = await KubemqClient.connect({
    *   address: 'broker.internal:50000',
    *   tls: { caFile: '/etc/kubemq/ca.pem', certFile: '/etc/kubemq/client.pem', keyFile: '/etc/kubemq/client.key' },
-   *   credentials: { getToken: async () => ({ token: await fetchToken(), expiresAt: inOneHour() }) },
+   *   credentials: refreshingCredentials({ getToken: async () => ({ token: await fetchToken(), expiresAt: inOneHour() }) }),
    * });
    * ```
    */

@@ -1,21 +1,7 @@
 import type { ReconnectPolicy } from '../internal/recovery/backoff.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
+import type { Credentials } from './credentials.js';
 import type { Logger, LogLevel } from './logger.js';
-
-/**
- * Supplies auth tokens that expire. The client asks for a token at connect, again before the
- * current one expires (`tokenRefreshMarginMs` ahead), and once more when the broker answers
- * UNAUTHENTICATED.
- */
-export interface CredentialProvider {
-  /** A fresh token, and when it expires (absent: it does not). */
-  getToken(): Promise<{
-    /** The raw token, sent as is in the `authorization` metadata. */
-    token: string;
-    /** When the token stops being valid. */
-    expiresAt?: Date;
-  }>;
-}
 
 /**
  * TLS settings. Each PEM can be given inline or as a file path (not both). Client certificate and
@@ -62,10 +48,11 @@ export interface ClientOptions {
   clientId?: string;
   /** A static auth token, sent as `authorization` metadata. Env `KUBEMQ_AUTH_TOKEN`. */
   authToken?: string;
-  /** A source of expiring tokens. When given, `authToken` and `KUBEMQ_AUTH_TOKEN` are ignored. */
-  credentials?: CredentialProvider;
-  /** Refresh a provider's token this long before it expires, in ms. Default 30000. */
-  tokenRefreshMarginMs?: number;
+  /**
+   * Expiring tokens, refreshed by the client: `refreshingCredentials(provider)`. When given,
+   * `authToken` and `KUBEMQ_AUTH_TOKEN` are ignored.
+   */
+  credentials?: Credentials;
   /** TLS or mTLS. Env: any `KUBEMQ_TLS_*` variable turns TLS on. `false` forces plain text. Default off. */
   tls?: TlsOptions | boolean;
   /** How long connect() may take, in ms. Default 10000. */

@@ -1,6 +1,10 @@
+import { TokenManager } from '../internal/connection/token-manager.js';
 import { ValidationError } from '../internal/errors/kubemq-error.js';
+import { refreshingCredentials } from './credentials.js';
 import { levelLogger, type LogFields } from './logger.js';
 import { DEFAULT_ADDRESS, resolveOptions } from './resolve-options.js';
+
+const silent = levelLogger(undefined, 'silent');
 
 describe('resolveOptions: options > environment > defaults', () => {
   it('defaults: localhost:50000, a generated client id, 6-minute keepalive, unlimited reconnects', () => {
@@ -13,24 +17,36 @@ describe('resolveOptions: options > environment > defaults', () => {
     expect(options.maxMessageBytes).toBe(104_857_600);
     expect(options).toMatchObject({ connectTimeoutMs: 10_000, defaultTimeoutMs: 30_000, maxPendingCalls: 1000, drainTimeoutMs: 5000, tls: false });
     expect(tls).toBeUndefined();
-    expect(auth).toEqual({});
+    expect(auth(silent).metadata()).toEqual({});
   });
 
   it('environment fills what options leave out', () => {
     const env = { KUBEMQ_ADDRESS: 'broker:6000', KUBEMQ_CLIENT_ID: 'from-env', KUBEMQ_AUTH_TOKEN: 'tok' };
     const { options, auth } = resolveOptions({ env });
     expect(options).toMatchObject({ address: 'broker:6000', clientId: 'from-env' });
-    expect(auth).toEqual({ token: 'tok' });
+    expect(auth(silent).metadata()).toEqual({ authorization: 'tok' });
     const explicit = resolveOptions({ env, address: '127.0.0.1:50000', clientId: 'mine', authToken: 'other' });
     expect(explicit.options).toMatchObject({ address: '127.0.0.1:50000', clientId: 'mine' });
-    expect(explicit.auth).toEqual({ token: 'other' });
+    expect(explicit.auth(silent).metadata()).toEqual({ authorization: 'other' });
+    expect(resolveOptions({ env: {} }).auth(silent)).toMatchObject({ canRefresh: false });
+    expect(resolveOptions({ env: {} }).auth(silent).metadata()).toEqual({});
     expect(resolveOptions({ env: { KUBEMQ_ADDRESS: '' } }).options.address).toBe(DEFAULT_ADDRESS);
   });
 
-  it('a credential provider takes precedence over a static token, also one from the environment', () => {
-    const provider = { getToken: async () => ({ token: 't' }) };
-    expect(resolveOptions({ env: { KUBEMQ_AUTH_TOKEN: 'env' }, credentials: provider }).auth).toEqual({ provider });
-    expect(resolveOptions({ env: {}, authToken: 'static', credentials: provider }).auth).toEqual({ provider });
+  it('refreshing credentials take precedence over a static token, also one from the environment', () => {
+    const credentials = refreshingCredentials({ getToken: async () => ({ token: 't' }) });
+    for (const options of [{ env: { KUBEMQ_AUTH_TOKEN: 'env' }, credentials }, { env: {}, authToken: 'static', credentials }]) {
+      const auth = resolveOptions(options).auth(silent);
+      expect(auth).toBeInstanceOf(TokenManager);
+      expect(auth.metadata()).toEqual({}); // no token until the provider gave one
+      auth.close();
+    }
+  });
+
+  it('refreshingCredentials() checks its provider and margin; connect() takes only what it made', () => {
+    expect(() => refreshingCredentials({} as never)).toThrow(expect.objectContaining({ field: 'credentials' }));
+    expect(() => refreshingCredentials({ getToken: async () => ({ token: 't' }) }, { refreshMarginMs: -1 })).toThrow(expect.objectContaining({ field: 'refreshMarginMs' }));
+    expect(() => resolveOptions({ env: {}, credentials: { kind: 'refreshing' } })).toThrow(expect.objectContaining({ field: 'credentials' }));
   });
 
   it('keeps the token out of the resolved options', () => {

@@ -7,7 +7,8 @@ import { fail } from '../internal/validation/fail.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
 import { levelLogger, type Logger } from './logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import type { ClientOptions, CredentialProvider, KeepaliveOptions, TlsOptions } from './options.js';
+import { credentialsStarter, staticAuth, type StartAuth } from '../internal/connection/call-auth.js';
+import type { ClientOptions, KeepaliveOptions, TlsOptions } from './options.js';
 
 export const DEFAULT_ADDRESS = 'localhost:50000';
 export const DEFAULT_KEEPALIVE = { intervalMs: 360_000, timeoutMs: 20_000 } as const;
@@ -27,7 +28,6 @@ export interface ResolvedClientOptions {
   readonly maxPendingCalls: number;
   readonly drainTimeoutMs: number;
   readonly maxMessageBytes: number;
-  readonly tokenRefreshMarginMs: number;
   /** Whether the channel uses TLS. */
   readonly tls: boolean;
 }
@@ -36,7 +36,8 @@ export interface ResolvedClientOptions {
 export interface ConnectionSettings {
   options: ResolvedClientOptions;
   tls: TlsMaterial | undefined;
-  auth: { token?: string; provider?: CredentialProvider };
+  /** Starts the connection's auth: refreshing credentials, or the static token (or none). */
+  auth: StartAuth;
   logger: Logger;
   telemetry: Telemetry | undefined;
 }
@@ -64,15 +65,13 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
     maxPendingCalls: int(options.maxPendingCalls, 'maxPendingCalls', 1000, 0),
     drainTimeoutMs: int(options.drainTimeoutMs, 'drainTimeoutMs', 5000, 0),
     maxMessageBytes: int(options.maxMessageBytes, 'maxMessageBytes', MAX_MESSAGE_BYTES),
-    tokenRefreshMarginMs: int(options.tokenRefreshMarginMs, 'tokenRefreshMarginMs', 30_000, 0),
     tls: false,
   };
   const tls = resolveTls(options.tls, env);
   const token = pick(options.authToken, 'KUBEMQ_AUTH_TOKEN');
   if (token !== undefined && (typeof token !== 'string' || token === '')) fail('authToken', 'must be a non-empty string');
-  if (options.credentials !== undefined && typeof options.credentials?.getToken !== 'function') {
-    fail('credentials', 'must have a getToken() method');
-  }
+  const refreshing = options.credentials === undefined ? undefined : credentialsStarter(options.credentials);
+  if (options.credentials !== undefined && refreshing === undefined) fail('credentials', 'must be made by refreshingCredentials()');
   if (options.telemetry !== undefined && typeof options.telemetry?.instrument !== 'function') {
     fail('telemetry', 'must have an instrument() method (e.g. openTelemetry() from @kubemq/core/opentelemetry)');
   }
@@ -80,8 +79,8 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
   return {
     options: { ...resolved, tls: tls !== undefined },
     tls,
-    // A provider takes precedence: a static token (say from the environment) is then ignored.
-    auth: options.credentials !== undefined ? { provider: options.credentials } : { ...(token !== undefined && { token }) },
+    // Credentials take precedence: a static token (say from the environment) is then ignored.
+    auth: refreshing ?? (() => staticAuth(token)),
     logger,
     telemetry: options.telemetry,
   };

@@ -1,7 +1,7 @@
 import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { lastValueFrom, Observable, toArray } from 'rxjs';
-import { KubemqClient, type CredentialProvider, type LogFields } from '../../src/index.js';
+import { KubemqClient, refreshingCredentials, type CredentialProvider, type LogFields } from '../../src/index.js';
 import {
   clientInternals,
   Event,
@@ -79,22 +79,22 @@ describe('authentication', () => {
 
   it('on UNAUTHENTICATED refreshes once and retries, then succeeds', async () => {
     accepted = new Set(['secret-2']);
-    const credentials = provider();
-    await using client = await KubemqClient.connect({ address: server.address, credentials });
-    expect(credentials.calls).toBe(1);
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
+    expect(tokens.calls).toBe(1);
     await expect(send(client)).resolves.toMatchObject({ Sent: true });
     expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
-    expect(credentials.calls).toBe(2);
+    expect(tokens.calls).toBe(2);
   });
 
   it('a second UNAUTHENTICATED surfaces AuthenticationError, without a loop', async () => {
     accepted = new Set();
-    const credentials = provider();
-    await using client = await KubemqClient.connect({ address: server.address, credentials });
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
     const err = await rejection(send(client));
     expect(err).toMatchObject({ name: 'AuthenticationError', code: 'AUTHENTICATION', retryable: false, grpcStatus: 16, operation: 'events.send' });
     expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
-    expect(credentials.calls).toBe(2);
+    expect(tokens.calls).toBe(2);
   });
 
   it('a static token that is refused fails at once (nothing to refresh)', async () => {
@@ -106,27 +106,27 @@ describe('authentication', () => {
 
   it('refreshes proactively before the token expires', async () => {
     accepted = new Set(['secret-1', 'secret-2', 'secret-3']);
-    const credentials = provider(300);
-    await using client = await KubemqClient.connect({ address: server.address, credentials, tokenRefreshMarginMs: 200 });
-    await until(() => credentials.calls >= 2, 3000);
+    const tokens = provider(300);
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens, { refreshMarginMs: 200 }) });
+    await until(() => tokens.calls >= 2, 3000);
     await send(client);
     expect(tokensSeen.at(-1)).not.toBe('secret-1');
   });
 
   it('asks a provider whose tokens outlive no margin at most about once a second', async () => {
     accepted = new Set(['secret-1', 'secret-2', 'secret-3', 'secret-4', 'secret-5']);
-    const credentials = provider(5000); // lives 5 s, refreshed 30 s before expiry: always due
-    await using client = await KubemqClient.connect({ address: server.address, credentials, tokenRefreshMarginMs: 30_000 });
+    const tokens = provider(5000); // lives 5 s, refreshed 30 s before expiry: always due
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens, { refreshMarginMs: 30_000 }) });
     for (let i = 0; i < 20; i++) await send(client);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(credentials.calls).toBeGreaterThanOrEqual(2);
-    expect(credentials.calls).toBeLessThanOrEqual(4);
+    expect(tokens.calls).toBeGreaterThanOrEqual(2);
+    expect(tokens.calls).toBeLessThanOrEqual(4);
   });
 
   it('a stream refused with UNAUTHENTICATED is retryable once after a refresh; recoverable() re-opens it', async () => {
     accepted = new Set(['secret-2']);
-    const credentials = provider();
-    await using client = await KubemqClient.connect({ address: server.address, credentials });
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
     const internals = clientInternals(client);
     const open = () =>
       new Observable<EventReceive>((subscriber) => {
@@ -141,7 +141,7 @@ describe('authentication', () => {
     accepted = new Set();
     const err = await rejection(lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' })));
     expect(err).toMatchObject({ code: 'AUTHENTICATION' });
-    expect(credentials.calls).toBe(3);
+    expect(tokens.calls).toBe(3);
   });
 
   it('never logs a token, nor puts one in an error', async () => {
@@ -149,14 +149,14 @@ describe('authentication', () => {
     const capture = (level: string) => (message: string, fields?: LogFields) => lines.push([level, message, fields]);
     const logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') };
     accepted = new Set(['secret-2']);
-    const credentials = provider(250);
+    const tokens = provider(250);
     const errors: unknown[] = [];
     {
-      await using client = await KubemqClient.connect({ address: server.address, credentials, logger, logLevel: 'debug', tokenRefreshMarginMs: 200 });
+      await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens, { refreshMarginMs: 200 }), logger, logLevel: 'debug' });
       await send(client).catch((e: unknown) => errors.push(e));
       accepted = new Set();
       await send(client).catch((e: unknown) => errors.push(e));
-      await until(() => credentials.calls >= 3, 5000);
+      await until(() => tokens.calls >= 3, 5000);
     }
     const failing = await rejection(KubemqClient.connect({ address: server.address, authToken: 'secret-static', logger, logLevel: 'debug', connectTimeoutMs: 300 }).then(async (c) => {
       await send(c).finally(() => c.close());

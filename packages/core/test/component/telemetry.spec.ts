@@ -1,7 +1,7 @@
 import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
-import { KubemqClient, type Instrumentation, type RetryReason, type Telemetry, type TelemetryClientInfo } from '../../src/index.js';
+import { KubemqClient, refreshingCredentials, type Instrumentation, type RetryReason, type Telemetry, type TelemetryClientInfo } from '../../src/index.js';
 import { clientInternals, Event, EventReceive, recoverable, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
 import { pingHandler, startTestServer, type TestServer } from './support/test-server.js';
 import { reachState, until } from './support/wait.js';
@@ -97,7 +97,7 @@ describe('the telemetry option', () => {
     acceptToken = 'token-2';
     await using client = await KubemqClient.connect({
       address: server.address,
-      credentials: { getToken: async () => ({ token: `token-${++issued}` }) },
+      credentials: refreshingCredentials({ getToken: async () => ({ token: `token-${++issued}` }) }),
       telemetry: recorded.telemetry,
     });
     const result = await clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), {

@@ -2,7 +2,7 @@ import * as wire from '@kubemq/emulator/wire';
 import { KubemqClient, type ConnectionState, type KeepaliveOptions } from '../../src/index.js';
 import { startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { probeUntil, uniqueChannel } from '@kubemq/testing/jest';
-import { Subscribe_SubscribeType, clientInternals, Event, newId } from '../../src/internal/index.js';
+import { Subscribe_SubscribeType, clientInternals, newId } from '../../src/internal/index.js';
 import { SEND_EVENT, subscribe } from './support/raw.js';
 
 // Slow on purpose (about 70 s): an idle subscription must survive the broker's keepalive

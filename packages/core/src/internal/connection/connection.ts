@@ -24,7 +24,7 @@ import type {
 } from './client-internals.js';
 import { abortError, callError, errorContext } from './call-errors.js';
 import { PendingCalls } from './pending-calls.js';
-import { TokenManager } from './token-manager.js';
+import type { CallAuth } from './call-auth.js';
 
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
 const PING_ATTEMPT_MS = 5000;
@@ -42,7 +42,7 @@ export class Connection implements ClientInternals {
   readonly options: ResolvedClientOptions;
   readonly telemetry: Instrumentation | undefined;
   readonly #transport: GrpcTransport;
-  readonly #auth: TokenManager;
+  readonly #auth: CallAuth;
   readonly #state = new BehaviorSubject<ConnectionState>('connecting');
   readonly state$: Observable<ConnectionState> = this.#state.asObservable();
   readonly #pending: PendingCalls;
@@ -63,7 +63,7 @@ export class Connection implements ClientInternals {
     this.clientId = settings.options.clientId;
     this.logger = settings.logger;
     this.telemetry = settings.telemetry?.instrument({ address: settings.options.address, clientId: settings.options.clientId });
-    this.#auth = new TokenManager(settings.auth, settings.options.tokenRefreshMarginMs, settings.logger);
+    this.#auth = settings.auth(settings.logger);
     this.#pending = new PendingCalls(settings.options.maxPendingCalls);
     const keepalive = settings.options.keepalive;
     this.#transport = new GrpcTransport({

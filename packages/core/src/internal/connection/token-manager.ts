@@ -1,5 +1,6 @@
+import type { CredentialProvider } from '../../client/credentials.js';
 import type { Logger } from '../../client/logger.js';
-import type { CredentialProvider } from '../../client/options.js';
+import type { CallAuth } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
 import { AuthenticationError } from '../errors/kubemq-error.js';
 
@@ -10,11 +11,11 @@ import { AuthenticationError } from '../errors/kubemq-error.js';
 const MIN_REFRESH_INTERVAL_MS = 1000;
 
 /**
- * Holds the auth token and keeps it fresh. The token goes only into the `authorization`
- * metadata (raw, no `Bearer ` prefix): never into logs or error messages.
+ * Holds a provider's token and keeps it fresh (`refreshingCredentials()`). The token goes only into
+ * the `authorization` metadata (raw, no `Bearer ` prefix): never into logs or error messages.
  */
-export class TokenManager {
-  readonly #provider: CredentialProvider | undefined;
+export class TokenManager implements CallAuth {
+  readonly #provider: CredentialProvider;
   readonly #marginMs: number;
   readonly #logger: Logger;
   #token: string | undefined;
@@ -26,21 +27,16 @@ export class TokenManager {
   #refreshedAfterRejection = false;
   #closed = false;
 
-  constructor(source: { token?: string; provider?: CredentialProvider }, marginMs: number, logger: Logger) {
-    this.#provider = source.provider;
-    this.#token = source.token;
+  readonly canRefresh = true;
+
+  constructor(provider: CredentialProvider, marginMs: number, logger: Logger) {
+    this.#provider = provider;
     this.#marginMs = marginMs;
     this.#logger = logger;
   }
 
-  /** Whether a fresh token can be asked for. */
-  get canRefresh(): boolean {
-    return this.#provider !== undefined;
-  }
-
   /** Fetches the first token (connect) and refreshes an expiring one. */
   async ensureFresh(): Promise<void> {
-    if (!this.#provider) return;
     const now = Date.now();
     const expired = this.#token === undefined || now >= (this.#expiresAt?.getTime() ?? Infinity);
     const due = now >= this.#refreshAt() && now - this.#refreshedAt >= MIN_REFRESH_INTERVAL_MS;
@@ -55,7 +51,6 @@ export class TokenManager {
   /** Asks the provider for a new token; concurrent callers share one request. */
   refresh(): Promise<void> {
     const provider = this.#provider;
-    if (!provider) return Promise.resolve();
     this.#refreshing ??= (async () => {
       try {
         const { token, expiresAt } = await provider.getToken();
@@ -84,7 +79,7 @@ export class TokenManager {
    * and no refresh already tried since the last success). The caller then awaits refresh().
    */
   rejected(): boolean {
-    if (!this.#provider || this.#refreshedAfterRejection) return false;
+    if (this.#refreshedAfterRejection) return false;
     this.#refreshedAfterRejection = true;
     return true;
   }
