@@ -93,11 +93,11 @@ class ById implements AnswerMatcher<Req, Res, string> {
     const entry = this.pending.get(res.id);
     if (!entry) return;
     this.pending.delete(res.id);
-    if (res.error) entry.result.reject(new KubemqError({ code: 'BROKER', message: res.error, operation: 'op' }));
-    else entry.result.resolve(`ok:${res.id}`);
+    if (res.error) entry.reject(new KubemqError({ code: 'BROKER', message: res.error, operation: 'op' }));
+    else entry.resolve(`ok:${res.id}`);
   }
   fail(err: KubemqError): void {
-    for (const entry of this.pending.values()) entry.result.reject(err);
+    for (const entry of this.pending.values()) entry.reject(err);
     this.pending.clear();
   }
   expired(entry: SendEntry<Req, string>): void {

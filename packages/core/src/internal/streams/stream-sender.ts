@@ -7,21 +7,32 @@ import { KubemqError } from '../errors/kubemq-error.js';
 import { mapError } from '../errors/map-error.js';
 import type { BidiCall, ClientInternals } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
-import { deferred, timeLimit, within, type CutReason, type Deferred } from '../util/async.js';
+import { Deferred, timeLimit, within, type CutReason, type DeadlineWording } from '../util/async.js';
 
-/** One send in the queue, then in the matcher's hands once written. */
-export interface SendEntry<Req, Out> {
-  readonly request: Req;
-  readonly result: Deferred<Out>;
-  /** Settled once written (the matcher never sees it): a write nobody waits an answer for. */
-  readonly untilWritten: boolean;
-  /** A request of the matcher's own whose answer proves every earlier one processed (a flush). */
-  readonly proof: boolean;
+/**
+ * One send in the queue, then in the matcher's hands once written: the request and the promise
+ * of its outcome (a Deferred bounded by the send's deadline and signal), in one object per send.
+ */
+export class SendEntry<Req, Out> extends Deferred<Out> {
+  constructor(
+    readonly request: Req,
+    /** Settled once written (the matcher never sees it): a write nobody waits an answer for. */
+    readonly untilWritten: boolean,
+    /** A request of the matcher's own whose answer proves every earlier one processed (a flush). */
+    readonly proof: boolean,
+    private readonly onExpired: (entry: SendEntry<Req, Out>) => void,
+  ) {
+    super();
+  }
+
+  protected override expired(): void {
+    this.onExpired(this);
+  }
 }
 
 /**
  * Matches the broker's answers to the sends written on the call. The sender tells it what went
- * out and what came back; it settles each send's `result`.
+ * out and what came back; it settles each send (`entry.resolve()` / `entry.reject()`).
  */
 export interface AnswerMatcher<Req, Res, Out> {
   /** `entry` is about to be written on the call (in order); its result waits for the answer. */
@@ -99,6 +110,8 @@ export class StreamSender<Req, Res, Out> {
   private call: BidiCall<Req> | undefined;
   /** Resolves when the current call is over, either way. */
   private ended: Deferred<void> | undefined;
+  /** The words of every send's timeout and abort errors. */
+  private readonly wording: DeadlineWording;
   private opening = false;
   private waitingDrain = false;
   private queue: (SendEntry<Req, Out> | undefined)[] = [];
@@ -122,6 +135,7 @@ export class StreamSender<Req, Res, Out> {
     private readonly options: StreamSenderOptions<Req, Res, Out>,
   ) {
     this.maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
+    this.wording = { operation: options.operation, what: options.what, late: options.late };
   }
 
   /** Sends waiting to be written (some may have expired meanwhile). */
@@ -184,32 +198,16 @@ export class StreamSender<Req, Res, Out> {
 
   /** Queues one entry: a send answered by the matcher, one settled once written, or a proof. */
   private enqueue(request: Req, bounds: SendBounds, kind: 'answer' | 'untilWritten' | 'proof', closingProof = false): Promise<Out> {
-    // Declared first: an already aborted signal expires the result while it is being made.
-    let entry: SendEntry<Req, Out> | undefined = undefined;
-    entry = {
-      request,
-      untilWritten: kind === 'untilWritten',
-      proof: kind === 'proof',
-      result: deferred<Out>({
-        operation: this.options.operation,
-        channel: bounds.channel,
-        timeoutMs: bounds.timeoutMs,
-        signal: bounds.signal,
-        ...(this.options.what !== undefined && { what: this.options.what }),
-        ...(this.options.late !== undefined && { late: this.options.late }),
-        onExpire: () => {
-          if (entry) this.expired(entry);
-        },
-      }),
-    };
-    if (entry.result.settled) return entry.result.promise; // its signal had aborted already
-    if (this.isClosing && !closingProof) entry.result.reject(this.options.closedError());
-    else if (kind !== 'proof' && this.queued >= this.maxQueued) entry.result.reject(this.bufferFull(bounds.channel));
+    const entry = new SendEntry<Req, Out>(request, kind === 'untilWritten', kind === 'proof', this.entryExpired);
+    entry.bound(this.wording, bounds.timeoutMs, bounds.signal, bounds.channel);
+    if (entry.settled) return entry.promise; // its signal had aborted already
+    if (this.isClosing && !closingProof) entry.reject(this.options.closedError());
+    else if (kind !== 'proof' && this.queued >= this.maxQueued) entry.reject(this.bufferFull(bounds.channel));
     else {
       this.queue.push(entry);
       this.kick();
     }
-    return entry.result.promise;
+    return entry.promise;
   }
 
   private bufferFull(channel: string | undefined): KubemqError {
@@ -229,10 +227,11 @@ export class StreamSender<Req, Res, Out> {
     return proof;
   }
 
-  private expired(entry: SendEntry<Req, Out>): void {
+  /** A send's own deadline passed or its signal aborted (queued or written). */
+  private readonly entryExpired = (entry: SendEntry<Req, Out>): void => {
     this.options.matcher.expired?.(entry);
     this.waiting?.();
-  }
+  };
 
   /** Writes what it can now, or opens the call first. */
   private kick(): void {
@@ -254,7 +253,7 @@ export class StreamSender<Req, Res, Out> {
     if (this.call || this.closed) return;
     this.untrack ??= this.internals.track({ drain: () => this.close({ timeoutMs: this.internals.options.defaultTimeoutMs }) });
     const { operation, matcher } = this.options;
-    const ended = deferred<void>();
+    const ended = new Deferred<void>();
     const opened: { call?: BidiCall<Req> } = {};
     const call = (opened.call = this.internals.bidiStream(
       this.options.method,
@@ -292,10 +291,10 @@ export class StreamSender<Req, Res, Out> {
     while (this.head < this.queue.length) {
       const entry = this.queue[this.head] as SendEntry<Req, Out>;
       this.queue[this.head++] = undefined;
-      if (entry.result.settled) continue; // timed out or aborted before it was written
+      if (entry.settled) continue; // timed out or aborted before it was written
       if (!entry.untilWritten) matcher.written(entry);
       const ok = call.write(entry.request);
-      if (entry.untilWritten) entry.result.resolve(undefined as Out);
+      if (entry.untilWritten) entry.resolve(undefined as Out);
       wrote = true;
       if (!ok) {
         this.waitForDrain(call);
@@ -347,7 +346,7 @@ export class StreamSender<Req, Res, Out> {
   }
 
   private failQueued(err: KubemqError): void {
-    for (let i = this.head; i < this.queue.length; i++) this.queue[i]?.result.reject(err);
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i]?.reject(err);
     this.queue = [];
     this.head = 0;
     this.waiting?.();
@@ -388,14 +387,14 @@ export class StreamSender<Req, Res, Out> {
 
   /** Nothing queued is still live (written, expired or failed). */
   private queueSettled(): boolean {
-    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]?.result.settled) return false;
+    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]?.settled) return false;
     return true;
   }
 
   /** Resolves once `done()` holds, checked whenever the queue, the answers or the call change, or when the close is cut. */
   private async until(done: () => boolean): Promise<void> {
     if (done()) return;
-    const met = deferred<void>();
+    const met = new Deferred<void>();
     this.waiting = () => {
       if (done()) met.resolve();
     };

@@ -5,42 +5,137 @@
 // long-lived client never grows listeners on a caller's signal.
 import { KubemqError, TimeoutError } from '../errors/kubemq-error.js';
 
-/** A promise with its settle functions; settles once (later calls are ignored). */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  /** Whether it has settled: resolved, rejected, or ended by its bound. */
-  readonly settled: boolean;
-  resolve(value: T): void;
-  reject(reason: unknown): void;
+/** The words of a bound's errors: `${what ?? operation} ${late ?? 'did not complete'} within N ms`, `${what} was aborted`. */
+export interface DeadlineWording {
+  operation: string;
+  /** The subject of the error texts (default: the operation). */
+  what?: string | undefined;
+  /** What the subject failed to do in time (default: 'did not complete'). */
+  late?: string | undefined;
 }
 
 /**
  * What bounds a {@link deferred} or a {@link deadline}: a time limit, an abort signal, or both.
- * Ending by the bound rejects with a TimeoutError (`${what} ${late} within N ms`) or with a
- * KubemqError `CANCELLED` (`${what} was aborted`), both naming the operation and the channel.
+ * Ending by the bound rejects with a TimeoutError or with a KubemqError `CANCELLED`, both naming
+ * the operation and the channel.
  */
-export interface DeadlineOptions {
-  operation: string;
+export interface DeadlineOptions extends DeadlineWording {
   /** The channel the errors name ('' or undefined: none). */
   channel?: string | undefined;
   /** Already validated; undefined sets no timer. */
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
-  /** The subject of the error texts (default: the operation). */
-  what?: string;
-  /** What the subject failed to do in time (default: 'did not complete'). */
-  late?: string;
   /** Runs when the bound ends it, before the promise rejects (e.g. to forget an answer owed). */
-  onExpire?: (err: KubemqError) => void;
+  onExpire?: ((err: KubemqError) => void) | undefined;
 }
 
 /**
- * A promise with its settle functions. With `bound`, it also rejects when `bound.timeoutMs`
- * passes or `bound.signal` aborts (at once, `settled` on return, when the signal already has).
+ * A promise with its settle functions; settles once (later calls are ignored). Once `bound()`,
+ * it also rejects when its time limit passes or its signal aborts, and clears its timer and its
+ * listener whichever way it settles. A class, so that a long-lived stream's per-send records
+ * extend it instead of allocating closures for every send.
  */
+export class Deferred<T> {
+  readonly promise: Promise<T>;
+  /** Whether it has settled: resolved, rejected, or ended by its bound. */
+  settled = false;
+  /** Runs when the bound ends it, before the promise rejects. */
+  onExpire: ((err: KubemqError) => void) | undefined = undefined;
+  private settleResolve!: (value: T) => void;
+  private settleReject!: (reason: unknown) => void;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private stopListening: (() => void) | undefined = undefined;
+  private wording: DeadlineWording | undefined = undefined;
+  private channel: string | undefined = undefined;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.settleResolve = resolve;
+      this.settleReject = reject;
+    });
+  }
+
+  resolve(value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.disarm();
+    this.settleResolve(value);
+  }
+
+  reject(reason: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.disarm();
+    this.settleReject(reason);
+  }
+
+  /**
+   * Rejects it with a TimeoutError once `timeoutMs` passes (undefined: no timer), or with
+   * `CANCELLED` when `signal` aborts (at once, `settled` on return, when it already has).
+   */
+  bound(wording: DeadlineWording, timeoutMs: number | undefined, signal: AbortSignal | undefined, channel?: string): this {
+    this.wording = wording;
+    if (channel) this.channel = channel;
+    if (signal?.aborted) {
+      this.expire(this.cancelledError(signal));
+      return this;
+    }
+    if (signal) this.stopListening = onAbort(signal, () => this.expire(this.cancelledError(signal)));
+    if (timeoutMs !== undefined) {
+      this.timer = setTimeout(timedOut, timeoutMs, this, timeoutMs);
+      this.timer.unref?.();
+    }
+    return this;
+  }
+
+  /** The bound ended it: `expired()` hears of it first, then the promise rejects. */
+  expire(err: KubemqError): void {
+    if (this.settled) return;
+    this.disarm();
+    this.expired(err);
+    this.reject(err);
+  }
+
+  /** Runs when the bound ends it, before the promise rejects (default: `onExpire`). */
+  protected expired(err: KubemqError): void {
+    this.onExpire?.(err);
+  }
+
+  /** The TimeoutError of a bound whose `timeoutMs` passed. */
+  timeoutError(timeoutMs: number): KubemqError {
+    const { operation, what = operation, late = 'did not complete' } = this.wording as DeadlineWording;
+    return new TimeoutError({ message: `${what} ${late} within ${timeoutMs} ms`, operation, ...(this.channel && { channel: this.channel }), timeoutMs });
+  }
+
+  private cancelledError(signal: AbortSignal): KubemqError {
+    const { operation, what = operation } = this.wording as DeadlineWording;
+    return new KubemqError({ code: 'CANCELLED', message: `${what} was aborted`, operation, ...(this.channel && { channel: this.channel }), cause: signal.reason });
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.stopListening) {
+      this.stopListening();
+      this.stopListening = undefined;
+    }
+  }
+}
+
+/** A bound's timer: one function for all of them, so arming one allocates no closure. */
+function timedOut(d: Pick<Deferred<unknown>, 'expire' | 'timeoutError'>, timeoutMs: number): void {
+  d.expire(d.timeoutError(timeoutMs));
+}
+
+/** A {@link Deferred}; with `bound`, ended by its time limit or its signal (see {@link DeadlineOptions}). */
 export function deferred<T>(bound?: DeadlineOptions): Deferred<T> {
-  const d = settleOnce<T>();
-  if (bound) arm(d, bound);
+  const d = new Deferred<T>();
+  if (bound) {
+    d.onExpire = bound.onExpire;
+    d.bound(bound, bound.timeoutMs, bound.signal, bound.channel);
+  }
   return d;
 }
 
@@ -51,9 +146,13 @@ export function deferred<T>(bound?: DeadlineOptions): Deferred<T> {
  * signal included.
  */
 export function deadline<T>(work: Promise<T>, bound: DeadlineOptions): Promise<T> {
-  const d = settleOnce<T>();
-  work.then(d.resolve, d.reject);
-  arm(d, bound);
+  const d = new Deferred<T>();
+  d.onExpire = bound.onExpire;
+  work.then(
+    (value) => d.resolve(value),
+    (err: unknown) => d.reject(err),
+  );
+  d.bound(bound, bound.timeoutMs, bound.signal, bound.channel);
   return d.promise;
 }
 
@@ -125,66 +224,3 @@ export function timeLimit(controller: AbortController, bound: { timeoutMs: numbe
 }
 
 const noop = (): void => undefined;
-
-interface Settling<T> extends Deferred<T> {
-  settled: boolean;
-  /** Clears the bound's timer and listener; set by arm(). */
-  disarm?: () => void;
-}
-
-function settleOnce<T>(): Settling<T> {
-  let resolvePromise!: (value: T) => void;
-  let rejectPromise!: (reason: unknown) => void;
-  const promise = new Promise<T>((resolve, reject) => {
-    resolvePromise = resolve;
-    rejectPromise = reject;
-  });
-  const d: Settling<T> = {
-    promise,
-    settled: false,
-    resolve(value) {
-      if (d.settled) return;
-      d.settled = true;
-      d.disarm?.();
-      resolvePromise(value);
-    },
-    reject(reason) {
-      if (d.settled) return;
-      d.settled = true;
-      d.disarm?.();
-      rejectPromise(reason);
-    },
-  };
-  return d;
-}
-
-function arm<T>(d: Settling<T>, bound: DeadlineOptions): void {
-  const { operation, timeoutMs, signal } = bound;
-  const what = bound.what ?? operation;
-  const named = bound.channel ? { channel: bound.channel } : {};
-  const expire = (err: KubemqError) => {
-    if (d.settled) return;
-    d.disarm?.();
-    d.disarm = undefined;
-    bound.onExpire?.(err);
-    d.reject(err);
-  };
-  const aborted = () => expire(new KubemqError({ code: 'CANCELLED', message: `${what} was aborted`, operation, ...named, cause: signal?.reason }));
-  if (signal?.aborted) {
-    aborted();
-    return;
-  }
-  const stopListening = onAbort(signal, aborted);
-  let timer: NodeJS.Timeout | undefined;
-  if (timeoutMs !== undefined) {
-    timer = setTimeout(
-      () => expire(new TimeoutError({ message: `${what} ${bound.late ?? 'did not complete'} within ${timeoutMs} ms`, operation, ...named, timeoutMs })),
-      timeoutMs,
-    );
-    timer.unref?.();
-  }
-  d.disarm = () => {
-    clearTimeout(timer);
-    stopListening();
-  };
-}

@@ -121,16 +121,16 @@ class FifoByIdMatcher implements AnswerMatcher<WireEvent, Result, EventStoreSend
     if (list.length === 0) this.inflight.delete(result.EventID);
     this.outstanding--;
     if (result.Sent && !result.Error) {
-      entry.result.resolve({ id: result.EventID, sent: true });
+      entry.resolve({ id: result.EventID, sent: true });
     } else {
-      entry.result.reject(
+      entry.reject(
         brokerError(result.Error || 'the broker did not accept the event', { operation: this.operation, channel: entry.request.Channel }),
       );
     }
   }
 
   fail(err: KubemqError): void {
-    for (const list of this.inflight.values()) for (const entry of list) entry.result.reject(err);
+    for (const list of this.inflight.values()) for (const entry of list) entry.reject(err);
     this.inflight.clear();
     this.outstanding = 0;
   }

@@ -179,9 +179,9 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
       this.markers.delete(result.EventID);
       for (const entry of marker.confirms) {
         this.forget(entry);
-        entry.result.resolve();
+        entry.resolve();
       }
-      marker.flush?.result.resolve();
+      marker.flush?.resolve();
       return;
     }
     if (!result.Error && result.Sent) return; // only errors are answered for Store=false
@@ -191,18 +191,18 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
     if (list && list.length === 0) this.inflight.delete(result.EventID);
     const channel = entry?.request.Channel;
     const error = brokerError(result.Error || 'the broker did not accept the event', { operation, ...(channel && { channel }) });
-    if (entry) entry.result.reject(error);
+    if (entry) entry.reject(error);
     else if (this.options.onFailure) this.options.onFailure(result.EventID, error);
     else this.internals.logger.warn(`${operation}: the broker rejected event ${result.EventID}`, { error: error.message });
   }
 
   /** Fails what was written and not confirmed yet (it may or may not have reached the broker). */
   fail(err: KubemqError): void {
-    for (const list of this.inflight.values()) for (const entry of list) entry.result.reject(err);
+    for (const list of this.inflight.values()) for (const entry of list) entry.reject(err);
     this.inflight.clear();
-    for (const marker of this.markers.values()) marker.flush?.result.reject(err);
+    for (const marker of this.markers.values()) marker.flush?.reject(err);
     this.markers.clear();
-    for (const entry of this.sinceMarker) entry.result.reject(err);
+    for (const entry of this.sinceMarker) entry.reject(err);
     this.sinceMarker = [];
   }
 

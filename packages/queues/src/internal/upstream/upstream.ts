@@ -131,9 +131,9 @@ class RequestIdMatcher implements AnswerMatcher<QueuesUpstreamRequest, QueuesUps
     }
     this.pending.delete(response.RefRequestID);
     if (response.IsError && response.Results.length === 0) {
-      entry.result.reject(brokerError(response.Error, { operation: OPERATION }));
+      entry.reject(brokerError(response.Error, { operation: OPERATION }));
     } else {
-      entry.result.resolve(toBatchResult(response.RefRequestID, entry.request.Messages, response.Results, OPERATION));
+      entry.resolve(toBatchResult(response.RefRequestID, entry.request.Messages, response.Results, OPERATION));
     }
   }
 
@@ -143,7 +143,7 @@ class RequestIdMatcher implements AnswerMatcher<QueuesUpstreamRequest, QueuesUps
   }
 
   fail(err: KubemqError): void {
-    for (const entry of this.pending.values()) entry.result.reject(err);
+    for (const entry of this.pending.values()) entry.reject(err);
     this.pending.clear();
   }
 }
