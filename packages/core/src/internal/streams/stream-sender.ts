@@ -14,19 +14,22 @@ import { Deferred, timeLimit, within, type CutReason, type DeadlineWording } fro
  * of its outcome (a Deferred bounded by the send's deadline and signal), in one object per send.
  */
 export class SendEntry<Req, Out> extends Deferred<Out> {
+  readonly #onExpired: (entry: SendEntry<Req, Out>) => void;
+
   constructor(
     readonly request: Req,
     /** Settled once written (the matcher never sees it): a write nobody waits an answer for. */
     readonly untilWritten: boolean,
     /** A request of the matcher's own whose answer proves every earlier one processed (a flush). */
     readonly proof: boolean,
-    private readonly onExpired: (entry: SendEntry<Req, Out>) => void,
+    onExpired: (entry: SendEntry<Req, Out>) => void,
   ) {
     super();
+    this.#onExpired = onExpired;
   }
 
   protected override expired(): void {
-    this.onExpired(this);
+    this.#onExpired(this);
   }
 }
 
@@ -107,50 +110,52 @@ export interface CloseBounds {
  * written and the answers to come, ends the call as `ending` says, and fails what is left.
  */
 export class StreamSender<Req, Res, Out> {
-  private call: BidiCall<Req> | undefined;
+  #call: BidiCall<Req> | undefined;
   /** Resolves when the current call is over, either way. */
-  private ended: Deferred<void> | undefined;
+  #ended: Deferred<void> | undefined;
   /** The words of every send's timeout and abort errors. */
-  private readonly wording: DeadlineWording;
-  private opening = false;
-  private waitingDrain = false;
-  private queue: (SendEntry<Req, Out> | undefined)[] = [];
-  private head = 0;
+  readonly #wording: DeadlineWording;
+  #opening = false;
+  #waitingDrain = false;
+  #queue: (SendEntry<Req, Out> | undefined)[] = [];
+  #head = 0;
   /** The one close's work; every close() returns it. */
-  private shutdown: Promise<void> | undefined;
+  #shutdown: Promise<void> | undefined;
   /** Set by the first close(): new sends are refused from then on. */
-  private isClosing = false;
-  private closed = false;
+  #isClosing = false;
+  #closed = false;
   /** Aborted when a close's bound passes or its signal aborts: the close stops waiting. */
-  private readonly cut = new AbortController();
+  readonly #cut = new AbortController();
   /** Set while a close waits for a condition; run whenever the queue, the answers or the call change. */
-  private waiting: (() => void) | undefined;
-  private untrack: (() => void) | undefined;
-  private readonly maxQueued: number;
+  #waiting: (() => void) | undefined;
+  #untrack: (() => void) | undefined;
+  readonly #maxQueued: number;
   /** Calls opened so far (diagnostics). */
   opened = 0;
 
-  constructor(
-    private readonly internals: ClientInternals,
-    private readonly options: StreamSenderOptions<Req, Res, Out>,
-  ) {
-    this.maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
-    this.wording = { operation: options.operation, what: options.what, late: options.late };
+  readonly #internals: ClientInternals;
+  readonly #options: StreamSenderOptions<Req, Res, Out>;
+
+  constructor(internals: ClientInternals, options: StreamSenderOptions<Req, Res, Out>) {
+    this.#internals = internals;
+    this.#options = options;
+    this.#maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
+    this.#wording = { operation: options.operation, what: options.what, late: options.late };
   }
 
   /** Sends waiting to be written (some may have expired meanwhile). */
   get queued(): number {
-    return this.queue.length - this.head;
+    return this.#queue.length - this.#head;
   }
 
   /** Sends written and not answered yet. */
   get outstanding(): number {
-    return this.options.matcher.outstanding;
+    return this.#options.matcher.outstanding;
   }
 
   /** True from the first close() on: new sends are refused. */
   get closing(): boolean {
-    return this.isClosing;
+    return this.#isClosing;
   }
 
   /**
@@ -160,7 +165,7 @@ export class StreamSender<Req, Res, Out> {
    * never written.
    */
   send(request: Req, bounds: SendBounds, untilWritten = false): Promise<Out> {
-    return this.enqueue(request, bounds, untilWritten ? 'untilWritten' : 'answer');
+    return this.#enqueue(request, bounds, untilWritten ? 'untilWritten' : 'answer');
   }
 
   /**
@@ -168,15 +173,15 @@ export class StreamSender<Req, Res, Out> {
    * the transport has room, and the stream is not closing. False when it did not.
    */
   writeNow(request: Req): boolean {
-    const call = this.call;
-    if (!call || this.waitingDrain || this.head < this.queue.length || this.isClosing) return false;
-    if (!call.write(request)) this.waitForDrain(call);
+    const call = this.#call;
+    if (!call || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
+    if (!call.write(request)) this.#waitForDrain(call);
     return true;
   }
 
   /** Resolves once the broker has processed everything written before it (needs a matcher with proof()). */
   flush(bounds: SendBounds): Promise<Out> {
-    return this.enqueue(this.proofRequest(), bounds, 'proof');
+    return this.#enqueue(this.#proofRequest(), bounds, 'proof');
   }
 
   /**
@@ -187,147 +192,147 @@ export class StreamSender<Req, Res, Out> {
    * Never rejects.
    */
   close(bounds: CloseBounds): Promise<void> {
-    const disarm = timeLimit(this.cut, bounds);
-    if (!this.shutdown) {
-      this.isClosing = true;
-      this.shutdown = this.shutDown();
+    const disarm = timeLimit(this.#cut, bounds);
+    if (!this.#shutdown) {
+      this.#isClosing = true;
+      this.#shutdown = this.#shutDown();
     }
-    void this.shutdown.then(disarm);
-    return this.shutdown;
+    void this.#shutdown.then(disarm);
+    return this.#shutdown;
   }
 
   /** Queues one entry: a send answered by the matcher, one settled once written, or a proof. */
-  private enqueue(request: Req, bounds: SendBounds, kind: 'answer' | 'untilWritten' | 'proof', closingProof = false): Promise<Out> {
-    const entry = new SendEntry<Req, Out>(request, kind === 'untilWritten', kind === 'proof', this.entryExpired);
-    entry.bound(this.wording, bounds.timeoutMs, bounds.signal, bounds.channel);
+  #enqueue(request: Req, bounds: SendBounds, kind: 'answer' | 'untilWritten' | 'proof', closingProof = false): Promise<Out> {
+    const entry = new SendEntry<Req, Out>(request, kind === 'untilWritten', kind === 'proof', this.#entryExpired);
+    entry.bound(this.#wording, bounds.timeoutMs, bounds.signal, bounds.channel);
     if (entry.settled) return entry.promise; // its signal had aborted already
-    if (this.isClosing && !closingProof) entry.reject(this.options.closedError());
-    else if (kind !== 'proof' && this.queued >= this.maxQueued) entry.reject(this.bufferFull(bounds.channel));
+    if (this.#isClosing && !closingProof) entry.reject(this.#options.closedError());
+    else if (kind !== 'proof' && this.queued >= this.#maxQueued) entry.reject(this.#bufferFull(bounds.channel));
     else {
-      this.queue.push(entry);
-      this.kick();
+      this.#queue.push(entry);
+      this.#kick();
     }
     return entry.promise;
   }
 
-  private bufferFull(channel: string | undefined): KubemqError {
-    const { operation } = this.options;
+  #bufferFull(channel: string | undefined): KubemqError {
+    const { operation } = this.#options;
     return new KubemqError({
       code: 'BUFFER_FULL',
-      message: `${operation}: ${this.maxQueued} messages are already waiting to be written`,
+      message: `${operation}: ${this.#maxQueued} messages are already waiting to be written`,
       operation,
       ...(channel && { channel }),
       retryable: true,
     });
   }
 
-  private proofRequest(): Req {
-    const proof = this.options.matcher.proof?.();
-    if (proof === undefined) throw new Error(`${this.options.operation}: this stream has no flush`);
+  #proofRequest(): Req {
+    const proof = this.#options.matcher.proof?.();
+    if (proof === undefined) throw new Error(`${this.#options.operation}: this stream has no flush`);
     return proof;
   }
 
   /** A send's own deadline passed or its signal aborted (queued or written). */
-  private readonly entryExpired = (entry: SendEntry<Req, Out>): void => {
-    this.options.matcher.expired?.(entry);
-    this.waiting?.();
+  readonly #entryExpired = (entry: SendEntry<Req, Out>): void => {
+    this.#options.matcher.expired?.(entry);
+    this.#waiting?.();
   };
 
   /** Writes what it can now, or opens the call first. */
-  private kick(): void {
-    if (this.call) this.pump();
-    else void this.open();
+  #kick(): void {
+    if (this.#call) this.#pump();
+    else void this.#open();
   }
 
-  private async open(): Promise<void> {
-    if (this.opening || this.call || this.closed) return;
-    this.opening = true;
+  async #open(): Promise<void> {
+    if (this.#opening || this.#call || this.#closed) return;
+    this.#opening = true;
     try {
-      await this.internals.whenReady();
+      await this.#internals.whenReady();
     } catch (err) {
-      this.opening = false;
-      this.failQueued(mapError(err, { operation: this.options.operation }));
+      this.#opening = false;
+      this.#failQueued(mapError(err, { operation: this.#options.operation }));
       return;
     }
-    this.opening = false;
-    if (this.call || this.closed) return;
-    this.untrack ??= this.internals.track({ drain: () => this.close({ timeoutMs: this.internals.options.defaultTimeoutMs }) });
-    const { operation, matcher } = this.options;
+    this.#opening = false;
+    if (this.#call || this.#closed) return;
+    this.#untrack ??= this.#internals.track({ drain: () => this.close({ timeoutMs: this.#internals.options.defaultTimeoutMs }) });
+    const { operation, matcher } = this.#options;
     const ended = new Deferred<void>();
     const opened: { call?: BidiCall<Req> } = {};
-    const call = (opened.call = this.internals.bidiStream(
-      this.options.method,
+    const call = (opened.call = this.#internals.bidiStream(
+      this.#options.method,
       {
         next: (response) => {
           matcher.answer(response);
-          this.waiting?.();
+          this.#waiting?.();
         },
         error: (err) => {
           ended.resolve();
-          if (this.call === opened.call) this.onBreak(err);
+          if (this.#call === opened.call) this.#onBreak(err);
         },
         complete: () => {
           ended.resolve();
-          if (this.call !== opened.call) return;
+          if (this.#call !== opened.call) return;
           // After a half-close that the broker answers by ending the call, its end is expected.
-          if (this.isClosing && this.options.ending === 'server-ends') this.waiting?.();
-          else this.onBreak(new KubemqError({ code: 'UNAVAILABLE', message: `${operation}: the broker ended the send stream`, operation, retryable: true }));
+          if (this.#isClosing && this.#options.ending === 'server-ends') this.#waiting?.();
+          else this.#onBreak(new KubemqError({ code: 'UNAVAILABLE', message: `${operation}: the broker ended the send stream`, operation, retryable: true }));
         },
       },
       { operation },
     ));
     this.opened++;
-    this.call = call;
-    this.ended = ended;
-    this.waitingDrain = false;
-    this.pump();
+    this.#call = call;
+    this.#ended = ended;
+    this.#waitingDrain = false;
+    this.#pump();
   }
 
-  private pump(): void {
-    const call = this.call;
-    if (!call || this.waitingDrain) return;
-    const { matcher } = this.options;
+  #pump(): void {
+    const call = this.#call;
+    if (!call || this.#waitingDrain) return;
+    const { matcher } = this.#options;
     let wrote = false;
-    while (this.head < this.queue.length) {
-      const entry = this.queue[this.head] as SendEntry<Req, Out>;
-      this.queue[this.head++] = undefined;
+    while (this.#head < this.#queue.length) {
+      const entry = this.#queue[this.#head] as SendEntry<Req, Out>;
+      this.#queue[this.#head++] = undefined;
       if (entry.settled) continue; // timed out or aborted before it was written
       if (!entry.untilWritten) matcher.written(entry);
       const ok = call.write(entry.request);
       if (entry.untilWritten) entry.resolve(undefined as Out);
       wrote = true;
       if (!ok) {
-        this.waitForDrain(call);
+        this.#waitForDrain(call);
         break;
       }
     }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 4096) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 4096) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
     }
-    if (wrote) matcher.burstWritten?.(this.writeCurrent);
-    this.waiting?.();
+    if (wrote) matcher.burstWritten?.(this.#writeCurrent);
+    this.#waiting?.();
   }
 
   /** Writes one of the matcher's own requests on the call open now. */
-  private readonly writeCurrent = (request: Req): boolean => {
-    const call = this.call;
+  readonly #writeCurrent = (request: Req): boolean => {
+    const call = this.#call;
     if (!call?.writable) return false;
-    if (!call.write(request)) this.waitForDrain(call);
+    if (!call.write(request)) this.#waitForDrain(call);
     return true;
   };
 
   /** The transport's buffer is full: write nothing more until it drains. */
-  private waitForDrain(call: BidiCall<Req>): void {
-    if (this.waitingDrain) return;
-    this.waitingDrain = true;
+  #waitForDrain(call: BidiCall<Req>): void {
+    if (this.#waitingDrain) return;
+    this.#waitingDrain = true;
     void call.drained().then(() => {
-      if (this.call !== call) return;
-      this.waitingDrain = false;
-      this.pump();
+      if (this.#call !== call) return;
+      this.#waitingDrain = false;
+      this.#pump();
     });
   }
 
@@ -336,72 +341,72 @@ export class StreamSender<Req, Res, Out> {
    * senders get the error. What is still queued goes out on a new call once the client is ready
    * again, unless the break is final or the stream is closing.
    */
-  private onBreak(err: KubemqError): void {
-    this.call = undefined;
-    this.waitingDrain = false;
-    this.options.matcher.fail(this.options.brokenError?.(err) ?? err);
-    if (!err.retryable || this.isClosing) this.failQueued(err);
-    else if (this.queued > 0 && !this.closed) void this.open();
-    this.waiting?.();
+  #onBreak(err: KubemqError): void {
+    this.#call = undefined;
+    this.#waitingDrain = false;
+    this.#options.matcher.fail(this.#options.brokenError?.(err) ?? err);
+    if (!err.retryable || this.#isClosing) this.#failQueued(err);
+    else if (this.queued > 0 && !this.#closed) void this.#open();
+    this.#waiting?.();
   }
 
-  private failQueued(err: KubemqError): void {
-    for (let i = this.head; i < this.queue.length; i++) this.queue[i]?.reject(err);
-    this.queue = [];
-    this.head = 0;
-    this.waiting?.();
+  #failQueued(err: KubemqError): void {
+    for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.reject(err);
+    this.#queue = [];
+    this.#head = 0;
+    this.#waiting?.();
   }
 
-  private async shutDown(): Promise<void> {
-    const cut = this.cut.signal;
-    const { matcher, ending } = this.options;
+  async #shutDown(): Promise<void> {
+    const cut = this.#cut.signal;
+    const { matcher, ending } = this.#options;
     try {
       if (cut.aborted) return; // no time at all: the call is cancelled below
-      if (matcher.proof && (this.call || this.opening || this.queued > 0)) {
+      if (matcher.proof && (this.#call || this.#opening || this.queued > 0)) {
         // The broker answers only failures here: a proof makes "everything processed" an answer to wait for.
-        this.enqueue(matcher.proof(), {}, 'proof', true).catch(() => undefined);
+        this.#enqueue(matcher.proof(), {}, 'proof', true).catch(() => undefined);
       }
       // Nothing more can be answered once the call is gone or over.
-      const answered = () => matcher.outstanding === 0 || !this.call || this.ended?.settled === true;
-      await this.until(() => this.queueSettled() && (ending === 'client-ends' || answered()));
-      const call = this.call;
+      const answered = () => matcher.outstanding === 0 || !this.#call || this.#ended?.settled === true;
+      await this.#until(() => this.#queueSettled() && (ending === 'client-ends' || answered()));
+      const call = this.#call;
       if (!call) return;
       if (call.writable) call.end();
       if (ending === 'client-ends') {
-        await this.until(answered);
-      } else if ((await within((this.ended as Deferred<void>).promise, { signal: cut })) === 'done' && this.call === call) {
-        this.call = undefined; // the broker ended it
+        await this.#until(answered);
+      } else if ((await within((this.#ended as Deferred<void>).promise, { signal: cut })) === 'done' && this.#call === call) {
+        this.#call = undefined; // the broker ended it
       }
     } finally {
-      this.closed = true;
-      const call = this.call;
-      this.call = undefined;
+      this.#closed = true;
+      const call = this.#call;
+      this.#call = undefined;
       call?.cancel();
       const why = cut.aborted ? (cut.reason as CutReason) : undefined;
-      matcher.fail(this.options.abandonedError(true, why));
-      this.failQueued(this.options.abandonedError(false, why));
-      this.untrack?.();
-      this.untrack = undefined;
+      matcher.fail(this.#options.abandonedError(true, why));
+      this.#failQueued(this.#options.abandonedError(false, why));
+      this.#untrack?.();
+      this.#untrack = undefined;
     }
   }
 
   /** Nothing queued is still live (written, expired or failed). */
-  private queueSettled(): boolean {
-    for (let i = this.head; i < this.queue.length; i++) if (!this.queue[i]?.settled) return false;
+  #queueSettled(): boolean {
+    for (let i = this.#head; i < this.#queue.length; i++) if (!this.#queue[i]?.settled) return false;
     return true;
   }
 
   /** Resolves once `done()` holds, checked whenever the queue, the answers or the call change, or when the close is cut. */
-  private async until(done: () => boolean): Promise<void> {
+  async #until(done: () => boolean): Promise<void> {
     if (done()) return;
     const met = new Deferred<void>();
-    this.waiting = () => {
+    this.#waiting = () => {
       if (done()) met.resolve();
     };
     try {
-      await within(met.promise, { signal: this.cut.signal });
+      await within(met.promise, { signal: this.#cut.signal });
     } finally {
-      this.waiting = undefined;
+      this.#waiting = undefined;
     }
   }
 }

@@ -41,32 +41,32 @@ export class Deferred<T> {
   settled = false;
   /** Runs when the bound ends it, before the promise rejects. */
   onExpire: ((err: KubemqError) => void) | undefined = undefined;
-  private settleResolve!: (value: T) => void;
-  private settleReject!: (reason: unknown) => void;
-  private timer: NodeJS.Timeout | undefined = undefined;
-  private stopListening: (() => void) | undefined = undefined;
-  private wording: DeadlineWording | undefined = undefined;
-  private channel: string | undefined = undefined;
+  #settleResolve!: (value: T) => void;
+  #settleReject!: (reason: unknown) => void;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  #stopListening: (() => void) | undefined = undefined;
+  #wording: DeadlineWording | undefined = undefined;
+  #channel: string | undefined = undefined;
 
   constructor() {
     this.promise = new Promise<T>((resolve, reject) => {
-      this.settleResolve = resolve;
-      this.settleReject = reject;
+      this.#settleResolve = resolve;
+      this.#settleReject = reject;
     });
   }
 
   resolve(value: T): void {
     if (this.settled) return;
     this.settled = true;
-    this.disarm();
-    this.settleResolve(value);
+    this.#disarm();
+    this.#settleResolve(value);
   }
 
   reject(reason: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    this.disarm();
-    this.settleReject(reason);
+    this.#disarm();
+    this.#settleReject(reason);
   }
 
   /**
@@ -74,16 +74,16 @@ export class Deferred<T> {
    * `CANCELLED` when `signal` aborts (at once, `settled` on return, when it already has).
    */
   bound(wording: DeadlineWording, timeoutMs: number | undefined, signal: AbortSignal | undefined, channel?: string): this {
-    this.wording = wording;
-    if (channel) this.channel = channel;
+    this.#wording = wording;
+    if (channel) this.#channel = channel;
     if (signal?.aborted) {
-      this.expire(this.cancelledError(signal));
+      this.expire(this.#cancelledError(signal));
       return this;
     }
-    if (signal) this.stopListening = onAbort(signal, () => this.expire(this.cancelledError(signal)));
+    if (signal) this.#stopListening = onAbort(signal, () => this.expire(this.#cancelledError(signal)));
     if (timeoutMs !== undefined) {
-      this.timer = setTimeout(timedOut, timeoutMs, this, timeoutMs);
-      this.timer.unref?.();
+      this.#timer = setTimeout(timedOut, timeoutMs, this, timeoutMs);
+      this.#timer.unref?.();
     }
     return this;
   }
@@ -91,7 +91,7 @@ export class Deferred<T> {
   /** The bound ended it: `expired()` hears of it first, then the promise rejects. */
   expire(err: KubemqError): void {
     if (this.settled) return;
-    this.disarm();
+    this.#disarm();
     this.expired(err);
     this.reject(err);
   }
@@ -103,23 +103,23 @@ export class Deferred<T> {
 
   /** The TimeoutError of a bound whose `timeoutMs` passed. */
   timeoutError(timeoutMs: number): KubemqError {
-    const { operation, what = operation, late = 'did not complete' } = this.wording as DeadlineWording;
-    return new TimeoutError({ message: `${what} ${late} within ${timeoutMs} ms`, operation, ...(this.channel && { channel: this.channel }), timeoutMs });
+    const { operation, what = operation, late = 'did not complete' } = this.#wording as DeadlineWording;
+    return new TimeoutError({ message: `${what} ${late} within ${timeoutMs} ms`, operation, ...(this.#channel && { channel: this.#channel }), timeoutMs });
   }
 
-  private cancelledError(signal: AbortSignal): KubemqError {
-    const { operation, what = operation } = this.wording as DeadlineWording;
-    return new KubemqError({ code: 'CANCELLED', message: `${what} was aborted`, operation, ...(this.channel && { channel: this.channel }), cause: signal.reason });
+  #cancelledError(signal: AbortSignal): KubemqError {
+    const { operation, what = operation } = this.#wording as DeadlineWording;
+    return new KubemqError({ code: 'CANCELLED', message: `${what} was aborted`, operation, ...(this.#channel && { channel: this.#channel }), cause: signal.reason });
   }
 
-  private disarm(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+  #disarm(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
-    if (this.stopListening) {
-      this.stopListening();
-      this.stopListening = undefined;
+    if (this.#stopListening) {
+      this.#stopListening();
+      this.#stopListening = undefined;
     }
   }
 }

@@ -45,15 +45,14 @@ export interface CloseBound {
  * one bound.
  */
 export class StoreSendStream {
-  private readonly sender: StreamSender<WireEvent, Result, EventStoreSendResult>;
+  readonly #sender: StreamSender<WireEvent, Result, EventStoreSendResult>;
+  readonly #internals: ClientInternals;
 
-  constructor(
-    private readonly internals: ClientInternals,
-    options: SendStreamOptions,
-  ) {
+  constructor(internals: ClientInternals, options: SendStreamOptions) {
+    this.#internals = internals;
     const { operation } = options;
     const closed = (why: string) => new KubemqError({ code: 'CLOSED', message: `${operation}: ${why}`, operation, retryable: false });
-    this.sender = new StreamSender(internals, {
+    this.#sender = new StreamSender(internals, {
       operation,
       method: SEND_EVENTS_STREAM,
       matcher: new FifoByIdMatcher(internals, operation),
@@ -71,12 +70,12 @@ export class StoreSendStream {
   }
 
   get queued(): number {
-    return this.sender.queued;
+    return this.#sender.queued;
   }
 
   /** Sends one event; resolves with the broker's answer, rejects with its error. */
   send(event: WireEvent, opts: StreamSendOptions = {}): Promise<EventStoreSendResult> {
-    return this.sender.send(event, { channel: event.Channel, timeoutMs: callTimeoutMs(this.internals, opts.timeoutMs), signal: opts.signal });
+    return this.#sender.send(event, { channel: event.Channel, timeoutMs: callTimeoutMs(this.#internals, opts.timeoutMs), signal: opts.signal });
   }
 
   /**
@@ -86,7 +85,7 @@ export class StoreSendStream {
    * when the one close is over, and each call's bound can end the waiting.
    */
   close(bound: CloseBound = {}): Promise<void> {
-    return this.sender.close({ timeoutMs: bound.timeoutMs ?? this.internals.options.defaultTimeoutMs, signal: bound.signal });
+    return this.#sender.close({ timeoutMs: bound.timeoutMs ?? this.#internals.options.defaultTimeoutMs, signal: bound.signal });
   }
 }
 
@@ -96,42 +95,45 @@ export class StoreSendStream {
  * the answers after it still find their own sends.
  */
 class FifoByIdMatcher implements AnswerMatcher<WireEvent, Result, EventStoreSendResult> {
-  private readonly inflight = new Map<string, Entry[]>();
+  readonly #inflight = new Map<string, Entry[]>();
   outstanding = 0;
 
-  constructor(
-    private readonly internals: ClientInternals,
-    private readonly operation: string,
-  ) {}
+  readonly #internals: ClientInternals;
+  readonly #operation: string;
+
+  constructor(internals: ClientInternals, operation: string) {
+    this.#internals = internals;
+    this.#operation = operation;
+  }
 
   written(entry: Entry): void {
-    const list = this.inflight.get(entry.request.EventID);
+    const list = this.#inflight.get(entry.request.EventID);
     if (list) list.push(entry);
-    else this.inflight.set(entry.request.EventID, [entry]);
+    else this.#inflight.set(entry.request.EventID, [entry]);
     this.outstanding++;
   }
 
   answer(result: Result): void {
-    const list = this.inflight.get(result.EventID);
+    const list = this.#inflight.get(result.EventID);
     const entry = list?.shift();
     if (!list || !entry) {
-      this.internals.logger.warn(`${this.operation}: an answer for an unknown event ${result.EventID}`);
+      this.#internals.logger.warn(`${this.#operation}: an answer for an unknown event ${result.EventID}`);
       return;
     }
-    if (list.length === 0) this.inflight.delete(result.EventID);
+    if (list.length === 0) this.#inflight.delete(result.EventID);
     this.outstanding--;
     if (result.Sent && !result.Error) {
       entry.resolve({ id: result.EventID, sent: true });
     } else {
       entry.reject(
-        brokerError(result.Error || 'the broker did not accept the event', { operation: this.operation, channel: entry.request.Channel }),
+        brokerError(result.Error || 'the broker did not accept the event', { operation: this.#operation, channel: entry.request.Channel }),
       );
     }
   }
 
   fail(err: KubemqError): void {
-    for (const list of this.inflight.values()) for (const entry of list) entry.reject(err);
-    this.inflight.clear();
+    for (const list of this.#inflight.values()) for (const entry of list) entry.reject(err);
+    this.#inflight.clear();
     this.outstanding = 0;
   }
 }

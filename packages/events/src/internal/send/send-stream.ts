@@ -48,15 +48,14 @@ const MARKER_PREFIX = '__kubemq_marker__';
  * answer was accepted. One marker per burst keeps the cost per event at one write.
  */
 export class EventsSendStream {
-  private readonly sender: StreamSender<WireEvent, Result, void>;
+  readonly #sender: StreamSender<WireEvent, Result, void>;
+  readonly #internals: ClientInternals;
 
-  constructor(
-    private readonly internals: ClientInternals,
-    options: SendStreamOptions,
-  ) {
+  constructor(internals: ClientInternals, options: SendStreamOptions) {
+    this.#internals = internals;
     const { operation } = options;
     const closed = (why: string) => new KubemqError({ code: 'CLOSED', message: `${operation}: ${why}`, operation });
-    this.sender = new StreamSender(internals, {
+    this.#sender = new StreamSender(internals, {
       operation,
       method: SEND_EVENTS_STREAM,
       matcher: new MarkerMatcher(internals, options),
@@ -70,12 +69,12 @@ export class EventsSendStream {
 
   /** Events waiting to be written. */
   get queued(): number {
-    return this.sender.queued;
+    return this.#sender.queued;
   }
 
   /** Sends one event and resolves once the broker has accepted it (rejects with its error). */
   send(event: WireEvent, opts: ConfirmOptions = {}): Promise<void> {
-    return this.sender.send(event, this.bounds(event.Channel, opts));
+    return this.#sender.send(event, this.#bounds(event.Channel, opts));
   }
 
   /**
@@ -84,13 +83,13 @@ export class EventsSendStream {
    */
   write(event: WireEvent, opts: ConfirmOptions = {}): Promise<void> {
     // Fast path: nothing waits ahead of it, so it goes out now (no timer, no queue entry).
-    if (!opts.signal?.aborted && this.sender.writeNow(event)) return Promise.resolve();
-    return this.sender.send(event, this.bounds(event.Channel, opts), true);
+    if (!opts.signal?.aborted && this.#sender.writeNow(event)) return Promise.resolve();
+    return this.#sender.send(event, this.#bounds(event.Channel, opts), true);
   }
 
   /** Resolves when the broker has processed every event written before this call. */
   flush(opts: ConfirmOptions = {}): Promise<void> {
-    return this.sender.flush(this.bounds('', opts));
+    return this.#sender.flush(this.#bounds('', opts));
   }
 
   /**
@@ -100,11 +99,11 @@ export class EventsSendStream {
    * returns the first one's promise, and each call's bound can end it. Never rejects.
    */
   close(bounds: CloseBounds): Promise<void> {
-    return this.sender.close(bounds);
+    return this.#sender.close(bounds);
   }
 
-  private bounds(channel: string, opts: ConfirmOptions) {
-    return { channel, timeoutMs: callTimeoutMs(this.internals, opts.timeoutMs), signal: opts.signal };
+  #bounds(channel: string, opts: ConfirmOptions) {
+    return { channel, timeoutMs: callTimeoutMs(this.#internals, opts.timeoutMs), signal: opts.signal };
   }
 }
 
@@ -121,97 +120,100 @@ interface Marker {
  */
 class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
   /** Events written and not confirmed, by id (several with one id are matched first in, first out). */
-  private readonly inflight = new Map<string, Entry[]>();
+  readonly #inflight = new Map<string, Entry[]>();
   /** Events written since the last marker. */
-  private sinceMarker: Entry[] = [];
-  private readonly markers = new Map<string, Marker>();
-  private markerScheduled = false;
-  private markerCount = 0;
+  #sinceMarker: Entry[] = [];
+  readonly #markers = new Map<string, Marker>();
+  #markerScheduled = false;
+  #markerCount = 0;
   /** Marker ids are unique per stream, so answers on one never confirm events of another. */
-  private readonly markerPrefix = `${MARKER_PREFIX}${randomBytes(6).toString('hex')}_`;
+  readonly #markerPrefix = `${MARKER_PREFIX}${randomBytes(6).toString('hex')}_`;
 
-  constructor(
-    private readonly internals: ClientInternals,
-    private readonly options: SendStreamOptions,
-  ) {}
+  readonly #internals: ClientInternals;
+  readonly #options: SendStreamOptions;
+
+  constructor(internals: ClientInternals, options: SendStreamOptions) {
+    this.#internals = internals;
+    this.#options = options;
+  }
 
   get outstanding(): number {
-    return this.markers.size + this.sinceMarker.length;
+    return this.#markers.size + this.#sinceMarker.length;
   }
 
   proof(): WireEvent {
-    return markerEvent(`${this.markerPrefix}${++this.markerCount}`, this.internals.clientId);
+    return markerEvent(`${this.#markerPrefix}${++this.#markerCount}`, this.#internals.clientId);
   }
 
   written(entry: Entry): void {
     if (entry.proof) {
-      this.markers.set(entry.request.EventID, { confirms: this.sinceMarker, flush: entry });
-      this.sinceMarker = [];
+      this.#markers.set(entry.request.EventID, { confirms: this.#sinceMarker, flush: entry });
+      this.#sinceMarker = [];
       return;
     }
-    this.sinceMarker.push(entry);
-    const list = this.inflight.get(entry.request.EventID);
+    this.#sinceMarker.push(entry);
+    const list = this.#inflight.get(entry.request.EventID);
     if (list) list.push(entry);
-    else this.inflight.set(entry.request.EventID, [entry]);
+    else this.#inflight.set(entry.request.EventID, [entry]);
   }
 
   /** Confirms the burst: one marker, written after the sends of this tick, answers for all of them. */
   burstWritten(write: (request: WireEvent) => boolean): void {
-    if (this.sinceMarker.length === 0 || this.markerScheduled) return;
-    this.markerScheduled = true;
+    if (this.#sinceMarker.length === 0 || this.#markerScheduled) return;
+    this.#markerScheduled = true;
     queueMicrotask(() => {
-      this.markerScheduled = false;
-      if (this.sinceMarker.length === 0) return;
+      this.#markerScheduled = false;
+      if (this.#sinceMarker.length === 0) return;
       const marker = this.proof();
-      const confirms = this.sinceMarker;
-      this.markers.set(marker.EventID, { confirms, flush: undefined });
-      this.sinceMarker = [];
+      const confirms = this.#sinceMarker;
+      this.#markers.set(marker.EventID, { confirms, flush: undefined });
+      this.#sinceMarker = [];
       if (write(marker)) return;
       // No call to write it on (it is closing): the next proof confirms them.
-      this.markers.delete(marker.EventID);
-      this.sinceMarker = confirms.concat(this.sinceMarker);
+      this.#markers.delete(marker.EventID);
+      this.#sinceMarker = confirms.concat(this.#sinceMarker);
     });
   }
 
   answer(result: Result): void {
-    const marker = this.markers.get(result.EventID);
+    const marker = this.#markers.get(result.EventID);
     if (marker) {
-      this.markers.delete(result.EventID);
+      this.#markers.delete(result.EventID);
       for (const entry of marker.confirms) {
-        this.forget(entry);
+        this.#forget(entry);
         entry.resolve();
       }
       marker.flush?.resolve();
       return;
     }
     if (!result.Error && result.Sent) return; // only errors are answered for Store=false
-    const { operation } = this.options;
-    const list = this.inflight.get(result.EventID);
+    const { operation } = this.#options;
+    const list = this.#inflight.get(result.EventID);
     const entry = list?.shift();
-    if (list && list.length === 0) this.inflight.delete(result.EventID);
+    if (list && list.length === 0) this.#inflight.delete(result.EventID);
     const channel = entry?.request.Channel;
     const error = brokerError(result.Error || 'the broker did not accept the event', { operation, ...(channel && { channel }) });
     if (entry) entry.reject(error);
-    else if (this.options.onFailure) this.options.onFailure(result.EventID, error);
-    else this.internals.logger.warn(`${operation}: the broker rejected event ${result.EventID}`, { error: error.message });
+    else if (this.#options.onFailure) this.#options.onFailure(result.EventID, error);
+    else this.#internals.logger.warn(`${operation}: the broker rejected event ${result.EventID}`, { error: error.message });
   }
 
   /** Fails what was written and not confirmed yet (it may or may not have reached the broker). */
   fail(err: KubemqError): void {
-    for (const list of this.inflight.values()) for (const entry of list) entry.reject(err);
-    this.inflight.clear();
-    for (const marker of this.markers.values()) marker.flush?.reject(err);
-    this.markers.clear();
-    for (const entry of this.sinceMarker) entry.reject(err);
-    this.sinceMarker = [];
+    for (const list of this.#inflight.values()) for (const entry of list) entry.reject(err);
+    this.#inflight.clear();
+    for (const marker of this.#markers.values()) marker.flush?.reject(err);
+    this.#markers.clear();
+    for (const entry of this.#sinceMarker) entry.reject(err);
+    this.#sinceMarker = [];
   }
 
-  private forget(entry: Entry): void {
-    const list = this.inflight.get(entry.request.EventID);
+  #forget(entry: Entry): void {
+    const list = this.#inflight.get(entry.request.EventID);
     if (!list) return;
     const at = list.indexOf(entry);
     if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.inflight.delete(entry.request.EventID);
+    if (list.length === 0) this.#inflight.delete(entry.request.EventID);
   }
 }
 

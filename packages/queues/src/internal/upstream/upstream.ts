@@ -36,14 +36,16 @@ export interface UpstreamCounters {
 
 /** What `queueUpstream()` hands out as a `QueueUpstreamHandle` (the factory's return type checks the fit). */
 export class QueueUpstream implements AsyncDisposable {
-  private readonly sender: StreamSender<QueuesUpstreamRequest, QueuesUpstreamResponse, QueueBatchSendResult>;
+  readonly #sender: StreamSender<QueuesUpstreamRequest, QueuesUpstreamResponse, QueueBatchSendResult>;
+  readonly #internals: ClientInternals;
+  readonly #limits: QueueLimits;
+  readonly #defaultTimeoutMs: number;
 
-  constructor(
-    private readonly internals: ClientInternals,
-    private readonly limits: QueueLimits,
-    private readonly defaultTimeoutMs: number,
-  ) {
-    this.sender = new StreamSender(internals, {
+  constructor(internals: ClientInternals, limits: QueueLimits, defaultTimeoutMs: number) {
+    this.#internals = internals;
+    this.#limits = limits;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#sender = new StreamSender(internals, {
       operation: OPERATION,
       method: QUEUES_UPSTREAM,
       matcher: new RequestIdMatcher(internals),
@@ -69,20 +71,20 @@ export class QueueUpstream implements AsyncDisposable {
   }
 
   get counters(): UpstreamCounters {
-    return { streamsOpened: this.sender.opened, pending: this.sender.outstanding };
+    return { streamsOpened: this.#sender.opened, pending: this.#sender.outstanding };
   }
 
   async send(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
-    const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
+    const wire = toWireMessages(messages, 'messages', this.#internals.clientId, this.#limits, this.#internals.options.maxMessageBytes);
     const call = validateCallOptions(options);
-    if (this.sender.closing) throw closedError();
+    if (this.#sender.closing) throw closedError();
     // Accepted: a close() called from now on lets it go out before it half-closes the stream.
     // Its deadline covers the wait for the stream, the write and the answer; a late answer is
     // dropped (the messages may still have been stored).
     return traced(
-      this.internals.telemetry,
+      this.#internals.telemetry,
       () => queueSendOperation(wire),
-      () => this.sender.send({ RequestID: newId(), Messages: wire }, { timeoutMs: call.timeoutMs ?? this.defaultTimeoutMs, signal: call.signal }),
+      () => this.#sender.send({ RequestID: newId(), Messages: wire }, { timeoutMs: call.timeoutMs ?? this.#defaultTimeoutMs, signal: call.signal }),
     );
   }
 
@@ -97,7 +99,7 @@ export class QueueUpstream implements AsyncDisposable {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.sender.close({ timeoutMs: bound.timeoutMs ?? this.defaultTimeoutMs, signal: bound.signal });
+    return this.#sender.close({ timeoutMs: bound.timeoutMs ?? this.#defaultTimeoutMs, signal: bound.signal });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -111,25 +113,29 @@ function closedError(): KubemqError {
 
 /** The upstream's answers: one per request, by request id, in any order. */
 class RequestIdMatcher implements AnswerMatcher<QueuesUpstreamRequest, QueuesUpstreamResponse, QueueBatchSendResult> {
-  private readonly pending = new Map<string, Entry>();
+  readonly #pending = new Map<string, Entry>();
 
-  constructor(private readonly internals: ClientInternals) {}
+  readonly #internals: ClientInternals;
+
+  constructor(internals: ClientInternals) {
+    this.#internals = internals;
+  }
 
   get outstanding(): number {
-    return this.pending.size;
+    return this.#pending.size;
   }
 
   written(entry: Entry): void {
-    this.pending.set(entry.request.RequestID, entry);
+    this.#pending.set(entry.request.RequestID, entry);
   }
 
   answer(response: QueuesUpstreamResponse): void {
-    const entry = this.pending.get(response.RefRequestID);
+    const entry = this.#pending.get(response.RefRequestID);
     if (!entry) {
-      this.internals.logger.debug?.('queues: upstream answer for no pending send', { requestId: response.RefRequestID });
+      this.#internals.logger.debug?.('queues: upstream answer for no pending send', { requestId: response.RefRequestID });
       return;
     }
-    this.pending.delete(response.RefRequestID);
+    this.#pending.delete(response.RefRequestID);
     if (response.IsError && response.Results.length === 0) {
       entry.reject(brokerError(response.Error, { operation: OPERATION }));
     } else {
@@ -139,11 +145,11 @@ class RequestIdMatcher implements AnswerMatcher<QueuesUpstreamRequest, QueuesUps
 
   /** A send that timed out (or was aborted) is forgotten: its late answer is dropped. */
   expired(entry: Entry): void {
-    if (this.pending.get(entry.request.RequestID) === entry) this.pending.delete(entry.request.RequestID);
+    if (this.#pending.get(entry.request.RequestID) === entry) this.#pending.delete(entry.request.RequestID);
   }
 
   fail(err: KubemqError): void {
-    for (const entry of this.pending.values()) entry.reject(err);
-    this.pending.clear();
+    for (const entry of this.#pending.values()) entry.reject(err);
+    this.#pending.clear();
   }
 }
