@@ -3,10 +3,9 @@ import {
   brokerError,
   clientInternals,
   DEFAULT_ITERATOR_BUFFER_SIZE,
-  from,
+  flatten,
   isEmptyQueueError,
   iterableObservable,
-  mergeMap,
   newId,
   traced,
   tracedAfter,
@@ -362,7 +361,7 @@ export class QueuesOnClient implements QueuesClient {
       counters: newLaneCounters(),
     });
     const messages = source.pipe(
-      mergeMap((tx) => from(tx.messages)),
+      flatten((tx) => tx.messages),
       tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
     );
     return iterableObservable<PolledQueueMessage>(messages, {

@@ -42,8 +42,8 @@ export type { ClientInternals, StreamObserver, StreamCall, BidiCall } from './co
 // Recovery
 export { recoverable } from './recovery/recoverable.js';
 
-// rxjs, piece by piece (never its barrel, which loads all of it): what the patterns run
-export { observable, Subject, BehaviorSubject, defer, from, filter, map, mergeMap, tap } from './rx.js';
+// rxjs, piece by piece (never its barrel, which loads all of it), and the operators the patterns apply
+export { observable, Subject, BehaviorSubject, defer, filter, flatten, map, tap } from './rx.js';
 
 // Subscriptions as Observables and async iterables (the IterableObservable type is public: `@kubemq/core`)
 export { iterableObservable, DEFAULT_ITERATOR_BUFFER_SIZE } from './streams/iterable-observable.js';

@@ -14,15 +14,15 @@ const src = join(root, 'packages/core/src/internal');
 // What the SDK hands out, built from rx.ts's pieces as the SDK builds them.
 const PROBE = `
 import { iterableObservable } from ${JSON.stringify(join(src, 'streams/iterable-observable.ts'))};
-import { BehaviorSubject, Subject, defer, filter, from, map, mergeMap, observable, tap } from ${JSON.stringify(join(src, 'rx.ts'))};
+import { BehaviorSubject, Subject, defer, filter, flatten, map, observable, tap } from ${JSON.stringify(join(src, 'rx.ts'))};
 
 export function sdkObservables() {
   return {
     observable: observable((s) => s.complete()),
-    iterableObservable: iterableObservable(from([1])),
+    iterableObservable: iterableObservable(observable((s) => s.next(1))),
     stateStream: new BehaviorSubject('ready').asObservable(),
-    defer: defer(() => from([1])),
-    piped: from([1, 2]).pipe(filter(Boolean), map((x) => x), mergeMap((x) => from([x])), tap(() => undefined)),
+    defer: defer(() => observable((s) => s.complete())),
+    piped: observable((s) => s.next(1)).pipe(filter(Boolean), map((x) => x), flatten((x) => [x]), tap(() => undefined)),
   };
 }
 export const sdkSubjects = () => ({ subject: new Subject(), behaviorSubject: new BehaviorSubject(0) });
