@@ -3,7 +3,7 @@
 import { ValidationError, type KubemqClient } from '@kubemq/core';
 import { patternClientFor, validatePositiveInt, type ClientInternals } from '@kubemq/core/internal';
 import type { DecodedQueueMessage, QueueChannel } from './internal/channel/queue-channel.js';
-import { CONSUME_THROUGH, isConsumeTarget } from './internal/consumer/consume-through.js';
+import { consumeThroughOf } from './internal/consumer/consume-through.js';
 import { startConsumer } from './internal/consumer/consumer.js';
 import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import type { ConsumeOptions, QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
@@ -55,8 +55,9 @@ export function queueConsumer(
   options: ConsumeOptions | Omit<ConsumeOptions, 'channel'>,
   handler: QueueHandler | ((message: DecodedQueueMessage<unknown>) => unknown),
 ): QueueConsumer {
-  if (isConsumeTarget(target)) {
-    const through = target[CONSUME_THROUGH](options, handler as never);
+  const typed = consumeThroughOf(target);
+  if (typed) {
+    const through = typed(options, handler as never);
     return consume(through.queues, through.options, through.handler);
   }
   const queues = patternClientFor(target, (c): c is QueuesOnClient => c instanceof QueuesOnClient, (c) => new QueuesOnClient(c), 'queues.consume');

@@ -4,7 +4,7 @@ export type MessageBody = string | Uint8Array;
 /** Message tags: string keys to string values. */
 export type Tags = Record<string, string>;
 
-const decoder = new TextDecoder();
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 /**
  * A received body as UTF-8 text.

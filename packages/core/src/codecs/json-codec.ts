@@ -1,7 +1,7 @@
 import type { Codec } from './codec.js';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = /* @__PURE__ */ new TextEncoder();
+const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 /** Options of {@link jsonCodec}. */
 export interface JsonCodecOptions<T> {

@@ -1,6 +1,6 @@
 import type { Codec } from './codec.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 /**
  * UTF-8 text bodies. A body that is not valid UTF-8 is a decode error, not replacement characters.

@@ -1,7 +1,7 @@
 import { context, defaultTextMapGetter, type Context, type TextMapPropagator } from '@opentelemetry/api';
 import { W3CTraceContext } from './trace-context.js';
 
-const w3c = new W3CTraceContext();
+const w3c = /* @__PURE__ */ new W3CTraceContext();
 
 /**
  * The trace context a received message carries in its tags (its producer's span), for code that

@@ -9,6 +9,6 @@ import {
   unaryMethod,
 } from '@kubemq/core/internal';
 
-export const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
-export const SEND_EVENTS_STREAM = bidiStreamMethod('SendEventsStream', Event, Result);
-export const SUBSCRIBE_TO_EVENTS = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
+export const SEND_EVENT = /* @__PURE__ */ unaryMethod('SendEvent', Event, Result);
+export const SEND_EVENTS_STREAM = /* @__PURE__ */ bidiStreamMethod('SendEventsStream', Event, Result);
+export const SUBSCRIBE_TO_EVENTS = /* @__PURE__ */ serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);

@@ -16,7 +16,7 @@ import type {
   QueuesInfo,
 } from '../types.js';
 
-const decoder = new TextDecoder();
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 /** Unix ns → Date; 0 (the wire's "unset") → undefined. */
 export function optionalDate(ns: bigint | undefined): Date | undefined {

@@ -33,7 +33,7 @@ export interface QueueLimits {
  * console.log(DEFAULT_QUEUE_LIMITS.maxDelaySeconds); // 43200
  * ```
  */
-export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = Object.freeze({
+export const DEFAULT_QUEUE_LIMITS: Readonly<QueueLimits> = /* @__PURE__ */ Object.freeze({
   maxDelaySeconds: 43_200,
   maxExpirationSeconds: 43_200,
   maxReceiveCount: 1024,

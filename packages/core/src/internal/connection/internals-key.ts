@@ -2,7 +2,7 @@ import { ValidationError } from '../errors/kubemq-error.js';
 import type { ClientInternals } from './client-internals.js';
 
 /** Global symbol: a client made by one copy of core is usable by patterns bound to another. */
-const INTERNALS = Symbol.for('@kubemq/core/internals');
+const INTERNALS = /* @__PURE__ */ Symbol.for('@kubemq/core/internals');
 
 /** Binds the internals to their client (non-enumerable, so they never show in logs or JSON). */
 export function attachInternals(client: object, internals: ClientInternals): void {

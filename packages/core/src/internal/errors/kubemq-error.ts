@@ -1,7 +1,7 @@
 import type { ErrorCode } from './error-codes.js';
 
 /** Marks KubemqError instances across duplicate copies of this package (ESM + CJS, nested installs). */
-const BRAND = Symbol.for('@kubemq/core/KubemqError');
+const BRAND = /* @__PURE__ */ Symbol.for('@kubemq/core/KubemqError');
 
 /** What every {@link KubemqError} is built from. */
 export interface KubemqErrorOptions {

@@ -1,7 +1,7 @@
 import { fail } from './fail.js';
 import { requireWellFormed } from './text-rules.js';
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
  * A message body: a string (sent as UTF-8), a Uint8Array or a Buffer; absent means empty. Bodies

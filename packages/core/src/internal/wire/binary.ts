@@ -17,7 +17,7 @@ const UINT64_MAX = 2n ** 64n - 1n;
 /** Strings up to this many UTF-16 units are tried as ASCII first (no encoder call). */
 const ASCII_MAX = 32;
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 /** Converts between a 64-bit bigint and its two 32-bit halves (little-endian). */
 const scratch64 = /* @__PURE__ */ new DataView(new ArrayBuffer(8));
 const utf8Encoder = /* @__PURE__ */ new TextEncoder();

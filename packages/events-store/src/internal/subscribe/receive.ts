@@ -1,7 +1,7 @@
 import { nanosToDate, type EventReceive as WireEventReceive } from '@kubemq/core/internal';
 import type { EventStoreReceive } from '../messages.js';
 
-const decoder = new TextDecoder();
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 /** Turns a wire EventReceive into the public shape: sequence as a number, timestamp as Date + ns. */
 export function toEventStoreReceive(wire: WireEventReceive): EventStoreReceive {

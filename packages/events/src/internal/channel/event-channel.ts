@@ -1,7 +1,7 @@
 import { ValidationError, type CallOptions, type Codec, type Decoded, type IterableObservable, type KubemqClient } from '@kubemq/core';
 import { decodeEach, decodeReceived, patternClientFor, sendTyped, typedChannelConfig } from '@kubemq/core/internal';
 import { EventsClientImpl, type EventsClient } from '../client/events-client.js';
-import { LISTEN_THROUGH, type ListenThrough } from '../listen/listen-through.js';
+import { registerListenThrough, type ListenThrough } from '../listen/listen-through.js';
 import type { ListenOptions } from '../listen/listen-types.js';
 import type { Event, EventReceive, EventSendResult, EventsSubscription } from '../types.js';
 
@@ -89,7 +89,7 @@ class EventChannelImpl<T> implements EventChannel<T> {
   }
 
   /** How `eventListener(channel, …)` listens here: on this channel, every event decoded. */
-  [LISTEN_THROUGH](options: Omit<ListenOptions, 'channel'>): ListenThrough<TypedEventReceive<T>> {
+  listenThrough(options: Omit<ListenOptions, 'channel'>): ListenThrough<TypedEventReceive<T>> {
     if (typeof options !== 'object' || options === null) {
       throw new ValidationError({ message: 'invalid options: must be an object', operation: 'events.listen', channel: this.channel, field: 'options' });
     }
@@ -123,5 +123,7 @@ class EventChannelImpl<T> implements EventChannel<T> {
  */
 export function eventChannel<T>(client: KubemqClient | EventsClient, options: EventChannelOptions<T>): EventChannel<T> {
   const events = patternClientFor(client, (c): c is EventsClientImpl => c instanceof EventsClientImpl, (c) => new EventsClientImpl(c), 'events.channel');
-  return new EventChannelImpl(events, options);
+  const channel = new EventChannelImpl(events, options);
+  registerListenThrough(channel, (o) => channel.listenThrough(o));
+  return channel;
 }

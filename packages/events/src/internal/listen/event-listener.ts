@@ -3,7 +3,7 @@ import { patternClientFor } from '@kubemq/core/internal';
 import type { EventChannel, TypedEventReceive } from '../channel/event-channel.js';
 import { EventsClientImpl, type EventsClient } from '../client/events-client.js';
 import type { EventReceive } from '../types.js';
-import { isListenTarget, LISTEN_THROUGH } from './listen-through.js';
+import { listenThroughOf } from './listen-through.js';
 import { EventsListener } from './listener.js';
 import type { EventListener, ListenOptions } from './listen-types.js';
 
@@ -47,8 +47,9 @@ export function eventListener(
   options: ListenOptions | Omit<ListenOptions, 'channel'>,
   handler: (event: never) => unknown,
 ): EventListener {
-  if (isListenTarget(target)) {
-    const through = target[LISTEN_THROUGH](options);
+  const typed = listenThroughOf(target);
+  if (typed) {
+    const through = typed(options);
     return new EventsListener(through.events.internals, through.options, handler as (event: EventReceive) => unknown, {
       deliver: through.deliver,
       publish: (wire, ctx) => through.events.publish(wire, ctx),

@@ -2,12 +2,6 @@ import type { EventsClientImpl } from '../client/events-client.js';
 import type { EventReceive } from '../types.js';
 import type { ListenOptions } from './listen-types.js';
 
-/**
- * The key under which a typed channel tells `eventListener()` how to listen through it, so the
- * listener needs no typed-channel code and a typed app that never listens bundles no listener.
- */
-export const LISTEN_THROUGH: unique symbol = Symbol('kubemq.events.listenThrough');
-
 /** What a typed channel hands `eventListener()`: its events client, the options with its channel, its decoding. */
 export interface ListenThrough<E extends EventReceive> {
   events: EventsClientImpl;
@@ -15,11 +9,19 @@ export interface ListenThrough<E extends EventReceive> {
   deliver: (event: EventReceive) => E;
 }
 
-/** Something that can be listened through (a typed channel). */
-export interface ListenTarget {
-  [LISTEN_THROUGH](options: Omit<ListenOptions, 'channel'>): ListenThrough<EventReceive>;
+type Through = (options: Omit<ListenOptions, 'channel'>) => ListenThrough<EventReceive>;
+
+/**
+ * How `eventListener()` listens through each typed channel, filled by `eventChannel()`: the
+ * listener needs no typed-channel code, and a typed app that never listens bundles no listener.
+ */
+const throughs = new WeakMap<object, Through>();
+
+export function registerListenThrough(channel: object, through: Through): void {
+  throughs.set(channel, through);
 }
 
-export function isListenTarget(value: unknown): value is ListenTarget {
-  return typeof value === 'object' && value !== null && LISTEN_THROUGH in value;
+/** How to listen through `value` when it is a typed channel, else undefined. */
+export function listenThroughOf(value: unknown): Through | undefined {
+  return typeof value === 'object' && value !== null ? throughs.get(value) : undefined;
 }

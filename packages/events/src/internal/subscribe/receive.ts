@@ -1,7 +1,7 @@
 import type { EventReceive as WireEventReceive } from '@kubemq/core/internal';
 import type { EventReceive } from '../types.js';
 
-const decoder = new TextDecoder();
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 /** Turns a wire EventReceive into the public shape (the body stays a zero-copy view). */
 export function toEventReceive(wire: WireEventReceive): EventReceive {

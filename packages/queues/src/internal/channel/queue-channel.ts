@@ -11,7 +11,7 @@ import {
   typedChannelConfig,
 } from '@kubemq/core/internal';
 import { QueuesOnClient, type QueuesClient, type QueuesSubscription } from '../../queues-client.js';
-import { CONSUME_THROUGH, type ConsumeThrough } from '../consumer/consume-through.js';
+import { registerConsumeThrough, type ConsumeThrough } from '../consumer/consume-through.js';
 import type { ConsumeOptions, QueueHandler } from '../consumer/queue-consumer.js';
 import type {
   PolledQueueMessage,
@@ -212,7 +212,7 @@ class QueueChannelImpl<T> implements QueueChannel<T> {
    * whose body does not decode never reaches the handler: it is nacked (so the receive count and
    * dead-letter policy apply) and `onError` gets its DecodeError.
    */
-  [CONSUME_THROUGH](options: Omit<ConsumeOptions, 'channel'>, handler: (message: DecodedQueueMessage<T>) => unknown): ConsumeThrough {
+  consumeThrough(options: Omit<ConsumeOptions, 'channel'>, handler: (message: DecodedQueueMessage<T>) => unknown): ConsumeThrough {
     const codec = this.#codec;
     // Not a function: passed on as it is, for the consumer's own ValidationError.
     const typed: QueueHandler =
@@ -263,5 +263,7 @@ class QueueChannelImpl<T> implements QueueChannel<T> {
  */
 export function queueChannel<T>(client: KubemqClient | QueuesClient, options: QueueChannelOptions<T>): QueueChannel<T> {
   const queues = patternClientFor(client, (c): c is QueuesOnClient => c instanceof QueuesOnClient, (c) => new QueuesOnClient(c), 'queues.channel');
-  return new QueueChannelImpl(queues, options);
+  const channel = new QueueChannelImpl(queues, options);
+  registerConsumeThrough(channel, (o, handler: (message: DecodedQueueMessage<T>) => unknown) => channel.consumeThrough(o, handler));
+  return channel;
 }

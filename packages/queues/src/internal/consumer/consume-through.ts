@@ -1,12 +1,6 @@
 import type { QueuesOnClient } from '../../queues-client.js';
 import type { ConsumeOptions, QueueHandler } from './queue-consumer.js';
 
-/**
- * The key under which a typed queue tells `queueConsumer()` how to consume through it, so the
- * consumer needs no typed-channel code and a typed app that never consumes bundles no consumer.
- */
-export const CONSUME_THROUGH: unique symbol = Symbol('kubemq.queues.consumeThrough');
-
 /** What a typed queue hands `queueConsumer()`: its queues client, the options with its channel, a handler that decodes first. */
 export interface ConsumeThrough {
   queues: QueuesOnClient;
@@ -14,11 +8,20 @@ export interface ConsumeThrough {
   handler: QueueHandler;
 }
 
-/** Something a consumer can consume through (a typed queue), given the options without a channel and the typed handler. */
-export interface ConsumeTarget {
-  [CONSUME_THROUGH](options: Omit<ConsumeOptions, 'channel'>, handler: never): ConsumeThrough;
+/** Given the options without a channel and the typed handler: how a consumer consumes through a typed queue. */
+type Through = (options: Omit<ConsumeOptions, 'channel'>, handler: never) => ConsumeThrough;
+
+/**
+ * How `queueConsumer()` consumes through each typed queue, filled by `queueChannel()`: the consumer
+ * needs no typed-channel code, and a typed app that never consumes bundles no consumer.
+ */
+const throughs = new WeakMap<object, Through>();
+
+export function registerConsumeThrough(channel: object, through: Through): void {
+  throughs.set(channel, through);
 }
 
-export function isConsumeTarget(value: unknown): value is ConsumeTarget {
-  return typeof value === 'object' && value !== null && CONSUME_THROUGH in value;
+/** How to consume through `value` when it is a typed queue, else undefined. */
+export function consumeThroughOf(value: unknown): Through | undefined {
+  return typeof value === 'object' && value !== null ? throughs.get(value) : undefined;
 }

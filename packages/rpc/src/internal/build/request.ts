@@ -15,7 +15,7 @@ import { RESERVED_TAG_PREFIX } from '../serve/probe-tags.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
 
 /** The wire's unused `Span` field: empty (so never encoded), shared, never written to. */
-export const NO_SPAN: Buffer = Buffer.alloc(0);
+export const NO_SPAN: Buffer = /* @__PURE__ */ Buffer.alloc(0);
 
 /** `Request.Timeout` and `Request.CacheTTL` are int32. */
 export const MAX_INT32 = 2_147_483_647;

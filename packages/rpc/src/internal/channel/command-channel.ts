@@ -3,7 +3,7 @@ import { decodeEach, decodeReceived, sendTyped, patternClientFor, typedChannelCo
 import { CommandsOnClient, type CommandsClient } from '../client/commands-client.js';
 import type { RequestOptions } from '../types/request-options.js';
 import type { HandlerContext } from '../types/handler-context.js';
-import { SERVE_THROUGH, type ServeThrough } from '../serve/serve-through.js';
+import { registerServeThrough, type ServeThrough } from '../serve/serve-through.js';
 import type { HandleOptions } from '../types/responder.js';
 import type { Command, CommandHandlerResult, CommandReceive, CommandReply, CommandResponse, CommandsSubscription } from '../types/command.js';
 
@@ -125,7 +125,7 @@ class CodecCommandChannel<T> implements CommandChannel<T> {
   }
 
   /** How `commandResponder(channel, …)` serves here: on this channel, every command decoded first. */
-  [SERVE_THROUGH](options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): ServeThrough<CommandReceive> {
+  serveThrough(options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): ServeThrough<CommandReceive> {
     if (typeof options !== 'object' || options === null) {
       throw new ValidationError({ message: 'invalid options: must be an object', operation: 'commands.handle', channel: this.channel, field: 'options' });
     }
@@ -163,5 +163,7 @@ class CodecCommandChannel<T> implements CommandChannel<T> {
  */
 export function commandChannel<T>(client: KubemqClient | CommandsClient, options: CommandChannelOptions<T>): CommandChannel<T> {
   const commands = patternClientFor(client, (c): c is CommandsOnClient => c instanceof CommandsOnClient, (c) => new CommandsOnClient(c), 'commands.channel');
-  return new CodecCommandChannel(commands, options);
+  const channel = new CodecCommandChannel(commands, options);
+  registerServeThrough<CommandReceive>(channel, (o, handler: TypedCommandHandler<T>) => channel.serveThrough(o, handler));
+  return channel;
 }

@@ -12,7 +12,7 @@ import {
 import { QueriesOnClient, type QueriesClient } from '../client/queries-client.js';
 import type { RequestOptions } from '../types/request-options.js';
 import type { HandlerContext } from '../types/handler-context.js';
-import { SERVE_THROUGH, type ServeThrough } from '../serve/serve-through.js';
+import { registerServeThrough, type ServeThrough } from '../serve/serve-through.js';
 import type { HandleOptions } from '../types/responder.js';
 import type { Query, QueryHandlerResult, QueryReceive, QueryReply, QueryResponse, QueriesSubscription } from '../types/query.js';
 
@@ -207,7 +207,7 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
   }
 
   /** How `queryResponder(channel, …)` serves here: on this channel, every query decoded, every answer encoded. */
-  [SERVE_THROUGH](options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): ServeThrough<QueryReceive> {
+  serveThrough(options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): ServeThrough<QueryReceive> {
     if (typeof options !== 'object' || options === null) {
       throw new ValidationError({ message: 'invalid options: must be an object', operation: 'queries.handle', channel: this.channel, field: 'options' });
     }
@@ -250,5 +250,7 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
  */
 export function queryChannel<Req, Res>(client: KubemqClient | QueriesClient, options: QueryChannelOptions<Req, Res>): QueryChannel<Req, Res> {
   const queries = patternClientFor(client, (c): c is QueriesOnClient => c instanceof QueriesOnClient, (c) => new QueriesOnClient(c), 'queries.channel');
-  return new CodecQueryChannel(queries, options);
+  const channel = new CodecQueryChannel(queries, options);
+  registerServeThrough<QueryReceive>(channel, (o, handler: TypedQueryHandler<Req, Res>) => channel.serveThrough(o, handler));
+  return channel;
 }

@@ -73,4 +73,4 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
   await within(NEVER, { timeoutMs: ms, signal });
 }
 
-const NEVER = new Promise<never>(() => undefined);
+const NEVER = /* @__PURE__ */ new Promise<never>(() => undefined);

@@ -9,7 +9,7 @@ import type { CommandHandler, CommandReceive } from '../types/command.js';
 import type { QueryHandler, QueryReceive } from '../types/query.js';
 import type { HandleOptions, Responder } from '../types/responder.js';
 import { RequestResponder } from './responder.js';
-import { isServeTarget, SERVE_THROUGH, type UntypedHandler } from './serve-through.js';
+import { serveThroughOf, type UntypedHandler } from './serve-through.js';
 
 /**
  * Serves a commands channel with a handler and replies for it: returning normally means executed,
@@ -50,8 +50,9 @@ export function commandResponder(
   options: HandleOptions<CommandReceive> | Omit<HandleOptions<CommandReceive>, 'channel'>,
   handler: CommandHandler | TypedCommandHandler<unknown>,
 ): Responder {
-  if (isServeTarget<CommandReceive>(target)) {
-    const through = target[SERVE_THROUGH](options, handler as never);
+  const typed = serveThroughOf<CommandReceive>(target);
+  if (typed) {
+    const through = typed(options, handler as never);
     return new RequestResponder(through.engine, through.options, through.handler, toCommandReceive);
   }
   const commands = patternClientFor(target, (c): c is CommandsOnClient => c instanceof CommandsOnClient, (c) => new CommandsOnClient(c), 'commands.handle');
@@ -98,8 +99,9 @@ export function queryResponder(
   options: HandleOptions<QueryReceive> | Omit<HandleOptions<QueryReceive>, 'channel'>,
   handler: QueryHandler | TypedQueryHandler<unknown, unknown>,
 ): Responder {
-  if (isServeTarget<QueryReceive>(target)) {
-    const through = target[SERVE_THROUGH](options, handler as never);
+  const typed = serveThroughOf<QueryReceive>(target);
+  if (typed) {
+    const through = typed(options, handler as never);
     return new RequestResponder(through.engine, through.options, through.handler, toQueryReceive);
   }
   const queries = patternClientFor(target, (c): c is QueriesOnClient => c instanceof QueriesOnClient, (c) => new QueriesOnClient(c), 'queries.handle');

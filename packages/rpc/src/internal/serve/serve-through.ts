@@ -1,15 +1,8 @@
-import type { HandlerContext } from '../types/handler-context.js';
+import type { RequestsEngine } from '../client/requests-engine.js';
 import type { CommandHandlerResult, CommandReceive } from '../types/command.js';
+import type { HandlerContext } from '../types/handler-context.js';
 import type { QueryHandlerResult, QueryReceive } from '../types/query.js';
 import type { HandleOptions } from '../types/responder.js';
-import type { RequestsEngine } from '../client/requests-engine.js';
-
-/**
- * The key under which a typed channel tells `commandResponder()` / `queryResponder()` how to serve
- * through it, so a responder needs no typed-channel code and a typed app that never serves bundles
- * no responder.
- */
-export const SERVE_THROUGH: unique symbol = Symbol('kubemq.rpc.serveThrough');
 
 /** An untyped handler, as the responder runs it. */
 export type UntypedHandler<R> = (
@@ -24,11 +17,21 @@ export interface ServeThrough<R extends CommandReceive | QueryReceive> {
   handler: UntypedHandler<R>;
 }
 
-/** Something a responder can serve through (a typed channel), given the options without a channel and the typed handler. */
-export interface ServeTarget<R extends CommandReceive | QueryReceive> {
-  [SERVE_THROUGH](options: Omit<HandleOptions<R>, 'channel'>, handler: never): ServeThrough<R>;
+/** Given the options without a channel and the typed handler: how a responder serves through a typed channel. */
+type Through<R extends CommandReceive | QueryReceive> = (options: Omit<HandleOptions<R>, 'channel'>, handler: never) => ServeThrough<R>;
+
+/**
+ * How `commandResponder()` / `queryResponder()` serve through each typed channel, filled by
+ * `commandChannel()` / `queryChannel()`: a responder needs no typed-channel code, and a typed app
+ * that never serves bundles no responder.
+ */
+const throughs = new WeakMap<object, unknown>();
+
+export function registerServeThrough<R extends CommandReceive | QueryReceive>(channel: object, through: Through<R>): void {
+  throughs.set(channel, through);
 }
 
-export function isServeTarget<R extends CommandReceive | QueryReceive>(value: unknown): value is ServeTarget<R> {
-  return typeof value === 'object' && value !== null && SERVE_THROUGH in value;
+/** How to serve through `value` when it is a typed channel, else undefined. */
+export function serveThroughOf<R extends CommandReceive | QueryReceive>(value: unknown): Through<R> | undefined {
+  return typeof value === 'object' && value !== null ? (throughs.get(value) as Through<R> | undefined) : undefined;
 }
