@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Builds the package in the current directory twice with tsc, unbundled:
-// dist/esm (NodeNext, the package is "type": "module") and dist/cjs (CommonJS,
-// marked by its own package.json). Entries that share classes stay one module each.
-// The output is written beside dist and swapped in at the end, so a process that runs from
-// dist meanwhile (a broker started by a test) never sees a half-written tree.
+// Builds the package in the current directory twice with tsc: dist/esm (NodeNext, the package is
+// "type": "module") and dist/cjs (CommonJS, marked by its own package.json), a file per module.
+// The SDK packages (Nx tags type:core and type:pattern) then ship their ESM as one file per entry
+// point (bundle-esm.mjs: fewer files for Node to load at startup); entries that share classes
+// share them through chunks. The output is written beside dist and swapped in at the end, so a
+// process that runs from dist meanwhile (a broker started by a test) never sees a half-written tree.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { bundleEsm } from './bundle-esm.mjs';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
@@ -22,6 +24,10 @@ try {
     execFileSync(process.execPath, [tsc, '-p', config, '--outDir', join(staging, format), '--inlineSources'], { cwd, stdio: 'inherit' });
   }
   writeFileSync(join(staging, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+  const project = JSON.parse(readFileSync(join(cwd, 'project.json'), 'utf8'));
+  if (project.tags?.some((tag) => tag === 'type:core' || tag === 'type:pattern')) {
+    await bundleEsm(join(staging, 'esm'), JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')));
+  }
   const previous = join(cwd, `.dist-old-${process.pid}`);
   if (existsSync(join(cwd, 'dist'))) renameSync(join(cwd, 'dist'), previous);
   renameSync(staging, join(cwd, 'dist'));

@@ -57,22 +57,106 @@ export function badInputs(inputs, allowedFolders) {
   return bad;
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
 /**
- * Inputs an app holds only when it asks for them: codecs and typed channels (`jsonCodec`,
- * `eventChannel`, …), OpenTelemetry (`@kubemq/core/opentelemetry`, `@opentelemetry/*`), channel
- * management (`channels(client)`) and the send streams you own (`eventStream(client)`,
- * `eventStoreStream(client)`, `queueUpstream(client)`: functions, not client methods, so an app
- * that never calls one bundles none; a pattern's own shared send stream behind `send()` is not one
- * of them).
- * Returns `{ input, reason }` for each one a fixture holds without using that `feature`.
+ * How much of `code` each original source file holds, read off the bundle's source map (v3): a
+ * mapping segment owns the generated code up to the next segment of its line. The SDK packages
+ * ship one ESM file per entry point (tools/build/bundle-esm.mjs), so a bundle's inputs say little;
+ * their source maps chain to the packages' TypeScript sources, and so does this.
+ * @param {string} code the bundle
+ * @param {{ sources: string[], mappings: string }} map its source map
+ * @returns {Map<string, number>} source (as the map names it) → characters of `code`
+ */
+export function charsBySource(code, map) {
+  const lineLengths = code.split('\n').map((line) => line.length);
+  const counts = new Map();
+  let line = 0;
+  let source = 0;
+  /** The current line's segments: [generated column, source index or -1]. */
+  let segments = [];
+  const flush = () => {
+    for (let i = 0; i < segments.length; i++) {
+      const [column, src] = segments[i];
+      const end = i + 1 < segments.length ? segments[i + 1][0] : (lineLengths[line] ?? 0);
+      if (src < 0 || end <= column) continue;
+      const name = map.sources[src];
+      counts.set(name, (counts.get(name) ?? 0) + end - column);
+    }
+    segments = [];
+  };
+  let column = 0;
+  let fields = [];
+  let value = 0;
+  let shift = 0;
+  const endSegment = () => {
+    if (fields.length === 0) return;
+    column += fields[0];
+    if (fields.length >= 4) {
+      source += fields[1];
+      segments.push([column, source]);
+    } else {
+      segments.push([column, -1]);
+    }
+    fields = [];
+  };
+  for (const char of map.mappings) {
+    if (char === ',' || char === ';') {
+      endSegment();
+      if (char === ';') {
+        flush();
+        line++;
+        column = 0;
+      }
+      continue;
+    }
+    const digit = BASE64.indexOf(char);
+    if (digit < 0) throw new Error(`not a source map mapping character: ${char}`);
+    value += (digit & 31) << shift;
+    if (digit & 32) {
+      shift += 5;
+      continue;
+    }
+    fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    value = 0;
+    shift = 0;
+  }
+  endSegment();
+  flush();
+  return counts;
+}
+
+/**
+ * Source files an app holds only when it asks for them (paths from the workspace root):
+ * - codecs and typed channels (`jsonCodec`, `eventChannel`, …);
+ * - OpenTelemetry (`@kubemq/core/opentelemetry`, `@opentelemetry/*`);
+ * - channel management (`channels(client)`);
+ * - the send streams you own (`eventStream(client)`, `eventStoreStream(client)`,
+ *   `queueUpstream(client)`; a pattern's own shared send stream behind `send()` is not one);
+ * - refreshing credentials (`refreshingCredentials()`);
+ * - the running handlers (`eventListener()`, `queueConsumer()`, `commandResponder()`,
+ *   `queryResponder()`; not the registries through which a typed channel hands them its decoding).
+ * Each is a function, not a client member, so an app that never calls one bundles none of it.
  */
 export const OPTIONAL_FEATURES = {
-  codecs: [/^packages\/core\/dist\/esm\/(codecs|internal\/codecs)\//, /^packages\/[^/]+\/dist\/esm\/internal\/channel\//],
-  telemetry: [/^packages\/core\/dist\/esm\/opentelemetry\//, /(^|\/)node_modules\/@opentelemetry\//],
-  channels: [/^packages\/core\/dist\/esm\/channels\//],
-  streams: [/^packages\/(events|events-store)\/dist\/esm\/internal\/stream\//, /^packages\/queues\/dist\/esm\/internal\/upstream\//],
+  codecs: [/^packages\/core\/src\/(codecs|internal\/codecs)\//, /^packages\/[^/]+\/src\/internal\/channel\//],
+  telemetry: [/^packages\/core\/src\/opentelemetry\//, /(^|\/)node_modules\/@opentelemetry\//],
+  channels: [/^packages\/core\/src\/channels\//],
+  streams: [/^packages\/(events|events-store)\/src\/internal\/stream\/event(-store)?-stream\.ts$/, /^packages\/queues\/src\/(queue-upstream\.ts$|internal\/upstream\/)/],
+  credentials: [/^packages\/core\/src\/client\/credentials\.ts$/, /^packages\/core\/src\/internal\/connection\/token-manager\.ts$/],
+  handlers: [
+    /^packages\/events\/src\/internal\/listen\/(?!listen-through\.ts$)/,
+    /^packages\/events\/src\/internal\/readiness\/readiness\.ts$/,
+    /^packages\/rpc\/src\/internal\/serve\/(responder|responders|limiter|readiness)\.ts$/,
+    /^packages\/queues\/src\/queue-consumer\.ts$/,
+    /^packages\/queues\/src\/internal\/consumer\/(consumer|processed)\.ts$/,
+  ],
 };
 
+/**
+ * Returns `{ input, reason }` for each source (a workspace-relative path) a fixture holds without
+ * using that `feature`.
+ */
 export function unusedFeatureInputs(inputs, usedFeatures) {
   const bad = [];
   for (const input of inputs.map((i) => i.replace(/\\/g, '/'))) {

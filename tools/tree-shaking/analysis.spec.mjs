@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { badInputs, budgetsFrom, compareBudgets, findMethodLiterals, foreignMethodNames, parseMethodNames, unusedFeatureInputs } from './analysis.mjs';
+import { badInputs, budgetsFrom, charsBySource, compareBudgets, findMethodLiterals, foreignMethodNames, parseMethodNames, unusedFeatureInputs } from './analysis.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -124,36 +124,107 @@ describe('budgets', () => {
 
 describe('unusedFeatureInputs', () => {
   const inputs = [
-    'packages/core/dist/esm/client/kubemq-client.js',
-    'packages/core/dist/esm/codecs/json-codec.js',
-    'packages/core/dist/esm/internal/codecs/typed-channel.js',
-    'packages/events/dist/esm/internal/channel/event-channel.js',
-    'packages/core/dist/esm/opentelemetry/open-telemetry.js',
+    'packages/core/src/client/kubemq-client.ts',
+    'packages/core/src/codecs/json-codec.ts',
+    'packages/core/src/internal/codecs/typed-channel.ts',
+    'packages/events/src/internal/channel/event-channel.ts',
+    'packages/core/src/opentelemetry/open-telemetry.ts',
     'node_modules/@opentelemetry/api/build/esm/index.js',
-    'packages/core/dist/esm/channels/channels-client.js',
-    'packages/events/dist/esm/internal/stream/event-stream.js',
-    'packages/events-store/dist/esm/internal/stream/event-store-stream.js',
-    'packages/queues/dist/esm/internal/upstream/upstream.js',
-    // the shared send stream behind events(client).send() is the pattern's own, not an optional feature
-    'packages/events/dist/esm/internal/send/send-stream.js',
+    'packages/core/src/channels/channels-client.ts',
+    'packages/events/src/internal/stream/event-stream.ts',
+    'packages/events-store/src/internal/stream/event-store-stream.ts',
+    'packages/queues/src/queue-upstream.ts',
+    'packages/queues/src/internal/upstream/upstream.ts',
+    'packages/core/src/client/credentials.ts',
+    'packages/core/src/internal/connection/token-manager.ts',
+    'packages/events/src/internal/listen/listener.ts',
+    'packages/events/src/internal/readiness/readiness.ts',
+    'packages/rpc/src/internal/serve/responder.ts',
+    'packages/queues/src/internal/consumer/consumer.ts',
+    'packages/queues/src/queue-consumer.ts',
+    // what every app of its pattern holds: the shared send stream behind send(), a constant the
+    // stream handle shares with it, a typed channel's registry for the handler functions, probe tags
+    'packages/events/src/internal/send/send-stream.ts',
+    'packages/events-store/src/internal/stream/max-queued.ts',
+    'packages/events/src/internal/listen/listen-through.ts',
+    'packages/events/src/internal/readiness/probe-tags.ts',
+    'packages/queues/src/internal/consumer/consume-through.ts',
+    'packages/rpc/src/internal/serve/serve-through.ts',
+    'packages/rpc/src/internal/serve/probe-tags.ts',
+    'packages/core/src/internal/connection/call-auth.ts',
   ];
 
-  it('flags codec, typed-channel, OpenTelemetry, channel-management and send-stream code in an app that uses none', () => {
+  it('flags the code of every optional feature in an app that uses none', () => {
     expect(unusedFeatureInputs(inputs, []).map((b) => [b.input, b.reason.split(' ')[0]])).toEqual([
-      ['packages/core/dist/esm/codecs/json-codec.js', 'codecs'],
-      ['packages/core/dist/esm/internal/codecs/typed-channel.js', 'codecs'],
-      ['packages/events/dist/esm/internal/channel/event-channel.js', 'codecs'],
-      ['packages/core/dist/esm/opentelemetry/open-telemetry.js', 'telemetry'],
+      ['packages/core/src/codecs/json-codec.ts', 'codecs'],
+      ['packages/core/src/internal/codecs/typed-channel.ts', 'codecs'],
+      ['packages/events/src/internal/channel/event-channel.ts', 'codecs'],
+      ['packages/core/src/opentelemetry/open-telemetry.ts', 'telemetry'],
       ['node_modules/@opentelemetry/api/build/esm/index.js', 'telemetry'],
-      ['packages/core/dist/esm/channels/channels-client.js', 'channels'],
-      ['packages/events/dist/esm/internal/stream/event-stream.js', 'streams'],
-      ['packages/events-store/dist/esm/internal/stream/event-store-stream.js', 'streams'],
-      ['packages/queues/dist/esm/internal/upstream/upstream.js', 'streams'],
+      ['packages/core/src/channels/channels-client.ts', 'channels'],
+      ['packages/events/src/internal/stream/event-stream.ts', 'streams'],
+      ['packages/events-store/src/internal/stream/event-store-stream.ts', 'streams'],
+      ['packages/queues/src/queue-upstream.ts', 'streams'],
+      ['packages/queues/src/internal/upstream/upstream.ts', 'streams'],
+      ['packages/core/src/client/credentials.ts', 'credentials'],
+      ['packages/core/src/internal/connection/token-manager.ts', 'credentials'],
+      ['packages/events/src/internal/listen/listener.ts', 'handlers'],
+      ['packages/events/src/internal/readiness/readiness.ts', 'handlers'],
+      ['packages/rpc/src/internal/serve/responder.ts', 'handlers'],
+      ['packages/queues/src/internal/consumer/consumer.ts', 'handlers'],
+      ['packages/queues/src/queue-consumer.ts', 'handlers'],
     ]);
   });
 
   it('lets an app hold what it uses', () => {
-    expect(unusedFeatureInputs(inputs, ['codecs', 'telemetry', 'channels', 'streams'])).toEqual([]);
-    expect(unusedFeatureInputs(inputs, ['codecs', 'channels', 'streams']).every((b) => b.reason.startsWith('telemetry'))).toBe(true);
+    const all = ['codecs', 'telemetry', 'channels', 'streams', 'credentials', 'handlers'];
+    expect(unusedFeatureInputs(inputs, all)).toEqual([]);
+    expect(unusedFeatureInputs(inputs, all.filter((f) => f !== 'telemetry')).every((b) => b.reason.startsWith('telemetry'))).toBe(true);
+  });
+});
+
+describe('charsBySource', () => {
+  it('gives each source the generated characters its segments own, unmapped segments none', () => {
+    // Line 1 "abcdefgh": "abc" from a.ts (column 0), "de" unmapped (column 3), "fgh" from b.ts
+    // (column 5); line 2 "ij" from b.ts. Each segment's fields are deltas, in base64 VLQ.
+    const vlq = (n) => {
+      let v = n < 0 ? (-n << 1) | 1 : n << 1;
+      let out = '';
+      do {
+        let digit = v & 31;
+        v >>>= 5;
+        if (v > 0) digit |= 32;
+        out += 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[digit];
+      } while (v > 0);
+      return out;
+    };
+    const mappings = [
+      [vlq(0) + vlq(0) + vlq(0) + vlq(0), vlq(3), vlq(2) + vlq(1) + vlq(0) + vlq(0)].join(','),
+      vlq(0) + vlq(0) + vlq(1) + vlq(0),
+    ].join(';');
+    const counts = charsBySource('abcdefgh\nij', { sources: ['a.ts', 'b.ts'], mappings });
+    expect(Object.fromEntries(counts)).toEqual({ 'a.ts': 3, 'b.ts': 5 });
+  });
+
+  it('refuses a mapping it cannot read', () => {
+    expect(() => charsBySource('x', { sources: ['a.ts'], mappings: 'A!' })).toThrow('not a source map mapping character');
+  });
+
+  it('reads a real esbuild source map: the bundle of two modules, each named with its share', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      stdin: { contents: "import { big } from './big.js'; console.log(big(), 1);", resolveDir: '/virtual', sourcefile: 'entry.js' },
+      plugins: [{ name: 'virtual', setup: (b) => {
+        b.onResolve({ filter: /big/ }, () => ({ path: '/virtual/big.js' }));
+        b.onLoad({ filter: /big/ }, () => ({ contents: 'export function big() { return "' + 'x'.repeat(200) + '"; }', loader: 'js' }));
+      } }],
+      bundle: true, write: false, format: 'esm', minify: true, sourcemap: 'external', outfile: '/virtual/out.js', logLevel: 'silent',
+    });
+    const code = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+    const sourceMap = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map')).text);
+    const counts = charsBySource(code, sourceMap);
+    const big = [...counts].find(([s]) => s.endsWith('big.js'));
+    expect(big?.[1]).toBeGreaterThan(200);
+    expect([...counts].find(([s]) => s.endsWith('entry.js'))?.[1]).toBeGreaterThan(0);
   });
 });

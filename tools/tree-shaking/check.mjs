@@ -5,10 +5,11 @@
 //   - no other pattern's RPC names (derived from each packages/<pattern>/src/internal/methods.ts)
 //   - no metafile input from a package the fixture doesn't import, none from sources
 //   - a bare `import '@kubemq/core'` keeps no byte of @kubemq code
-//   - no codec or typed-channel code unless the fixture uses one, no OpenTelemetry code unless it
-//     uses telemetry, no channel management unless it calls channels(), no send-stream handle
-//     unless it calls eventStream(), eventStoreStream() or queueUpstream() (an app bundles only
-//     the optional features it uses)
+//   - no code of an optional feature the fixture does not use (OPTIONAL_FEATURES in analysis.mjs:
+//     codecs and typed channels, OpenTelemetry, channel management, send-stream handles,
+//     refreshing credentials, running handlers), and some of each one it does use. The packages
+//     ship one ESM file per entry point, so which source files a bundle holds is read off its
+//     source map, which chains through the packages' maps to their TypeScript sources
 //   - no `ignored-bare-import` warning (an import-time side effect esbuild dropped)
 //   - minified and gzip sizes within tools/tree-shaking/budgets.json
 // esbuild: bundle, platform node, format esm, minify, metafile; external: @grpc/grpc-js (a
@@ -17,16 +18,19 @@
 // tree-shake: bundled, it adds a constant ~143 KB that says nothing about our packages and would
 // hide a 20 KB leak inside a 10% budget. The budgets therefore measure our code plus
 // @bufbuild/protobuf; the app total with rxjs bundled is printed too (not budgeted).
+// Printed too, not budgeted: the whole app with everything bundled (grpc-js, which brings
+// protobufjs, rxjs and, when used, @opentelemetry/api), what a user's bundle really weighs.
 //   --update-budgets   rewrite budgets.json at the measured sizes + 10% (review the diff)
 //   --out <dir>        also write the bundles and metafiles there, for a look inside
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
   badInputs,
   budgetsFrom,
+  charsBySource,
   compareBudgets,
   findMethodLiterals,
   foreignMethodNames,
@@ -52,9 +56,9 @@ const FIXTURES = {
   'events-only': { uses: ['events'] },
   'events-store-only': { uses: ['events-store'] },
   'queues-only': { uses: ['queues'] },
-  'rpc-only': { uses: ['rpc'] },
+  'rpc-only': { uses: ['rpc'], features: ['handlers'] },
   'events-typed': { uses: ['events'], features: ['codecs'] },
-  'queues-traced': { uses: ['queues'], features: ['telemetry'] },
+  'queues-traced': { uses: ['queues'], features: ['telemetry', 'handlers'] },
 };
 
 const methodsOf = (folder) => parseMethodNames(readFileSync(join(root, 'packages', folder, 'src/internal/methods.ts'), 'utf8'));
@@ -68,10 +72,11 @@ const outAt = process.argv.indexOf('--out');
 const outDir = outAt > 0 ? process.argv[outAt + 1] : undefined;
 
 async function bundle(name, external = ['@grpc/grpc-js', 'rxjs']) {
+  const outfile = join(here, 'out', `${name}.mjs`);
   const result = await build({
     absWorkingDir: root,
     entryPoints: [join(here, 'fixtures', `${name}.ts`)],
-    outfile: join(here, 'out', `${name}.mjs`),
+    outfile,
     write: false,
     bundle: true,
     platform: 'node',
@@ -79,23 +84,29 @@ async function bundle(name, external = ['@grpc/grpc-js', 'rxjs']) {
     target: 'node20',
     minify: true,
     metafile: true,
+    // A map file without a reference comment: the measured code is exactly what an app ships.
+    sourcemap: 'external',
     external,
     // No tsconfig: the workspace's `paths` map @kubemq/* to sources, and this must bundle the build.
     tsconfigRaw: {},
     logLevel: 'silent',
   });
   const code = result.outputFiles.find((f) => f.path.endsWith('.mjs')).text;
+  const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.mjs.map')).text);
+  // Source files (from the workspace root) that hold code of the bundle.
+  const sources = [...charsBySource(code, map)].filter(([, chars]) => chars > 0).map(([source]) => relative(root, resolve(dirname(outfile), source)).replace(/\\/g, '/'));
   const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
-  return { code, output, warnings: result.warnings, metafile: result.metafile };
+  return { code, output, sources, warnings: result.warnings, metafile: result.metafile };
 }
 
 const measured = {};
 const appTotals = {};
+const wholeApps = {};
 const failures = [];
 // @opentelemetry/api is the app's own (an optional peer), like rxjs.
 const EXTERNAL = ['@grpc/grpc-js', 'rxjs', '@opentelemetry/api'];
 for (const [name, { uses: ownPatterns, bare, features = [] }] of Object.entries(FIXTURES)) {
-  const { code, output, warnings, metafile } = await bundle(name, EXTERNAL);
+  const { code, output, sources, warnings, metafile } = await bundle(name, EXTERNAL);
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, `${name}.mjs`), code);
@@ -106,13 +117,16 @@ for (const [name, { uses: ownPatterns, bare, features = [] }] of Object.entries(
   measured[name] = { minified: bytes, gzip: gzipSync(code, { level: 9 }).length };
   const withRxjs = (await bundle(name, EXTERNAL.filter((e) => e !== 'rxjs'))).code;
   appTotals[name] = { minified: Buffer.byteLength(withRxjs), gzip: gzipSync(withRxjs, { level: 9 }).length };
+  const whole = (await bundle(name, [])).code;
+  wholeApps[name] = { minified: Buffer.byteLength(whole), gzip: gzipSync(whole, { level: 9 }).length };
 
   const inputs = Object.keys(output.inputs);
   for (const { input, reason } of badInputs(inputs, ['core', ...ownPatterns, ...(bare ?? [])])) fail(`${input}: ${reason}`);
-  for (const { input, reason } of unusedFeatureInputs(inputs, features)) fail(`${input}: ${reason}`);
+  for (const { input, reason } of unusedFeatureInputs(sources, features)) fail(`${input}: ${reason}`);
   for (const feature of features) {
-    if (!unusedFeatureInputs(inputs, []).some((b) => b.reason.startsWith(feature))) fail(`holds no ${feature} code: did the fixture use it at all?`);
+    if (!unusedFeatureInputs(sources, []).some((b) => b.reason.startsWith(feature))) fail(`holds no ${feature} code: did the fixture use it at all?`);
   }
+  if (!bare && !sources.some((s) => /^packages\/[^/]+\/src\//.test(s))) fail('its source map names no @kubemq/* source file: do the packages ship their source maps?');
   const kubemqInputs = inputs.filter((i) => i.startsWith('packages/'));
   const foreign = foreignMethodNames(patternMethods, ownPatterns, coreMethods);
   for (const method of findMethodLiterals(code, foreign)) fail(`contains the foreign method /kubemq.kubemq/${method}`);
@@ -146,15 +160,16 @@ if (process.argv.includes('--update-budgets')) {
   writeFileSync(budgetsFile, JSON.stringify(budgetsFrom(measured), null, 2) + '\n');
   console.log(`wrote ${budgetsFile}`);
 }
-console.log('fixture            minified (budget)          gzip (budget)              with rxjs bundled: minified / gzip');
+console.log('fixture            minified (budget)          gzip (budget)              with rxjs bundled: min / gzip   whole app (all bundled): min / gzip');
 for (const [name, sizes] of Object.entries(measured)) {
   const cell = (metric) => {
     const row = rows.find((r) => r.fixture === name && r.metric === metric);
     const budget = row.budget === undefined ? 'none' : formatBytes(row.budget);
     return `${row.ok ? ' ' : '!'} ${formatBytes(sizes[metric]).padStart(9)} (${budget})`.padEnd(28);
   };
-  const total = `${formatBytes(appTotals[name].minified)} / ${formatBytes(appTotals[name].gzip)}`;
-  console.log(`${name.padEnd(18)} ${cell('minified')} ${cell('gzip')} ${total}`);
+  const total = `${formatBytes(appTotals[name].minified)} / ${formatBytes(appTotals[name].gzip)}`.padEnd(32);
+  const app = `${formatBytes(wholeApps[name].minified)} / ${formatBytes(wholeApps[name].gzip)}`;
+  console.log(`${name.padEnd(18)} ${cell('minified')} ${cell('gzip')} ${total} ${app}`);
 }
 for (const r of rows) {
   if (!r.ok) failures.push(`${r.fixture}: ${r.metric} ${r.size} B over its budget of ${r.budget ?? 'none'} B`);

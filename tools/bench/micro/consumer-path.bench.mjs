@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../lib/paths.mjs';
 
-const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', 'esm', file)).href);
+// Internal modules: the SDK packages' from their CommonJS build (their ESM ships one file per entry
+// point), the emulator's from its ESM build.
+const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', pkg === 'emulator' ? 'esm' : 'cjs', file)).href);
 const { PollTransaction } = await dist('queues', 'internal/downstream/transaction.js');
 const { QueuesDownstreamResponse } = await dist('core', 'internal/generated/kubemq.js');
 // The broker's side of the wire (the emulator's complete codecs) makes the answer's bytes; the SDK's

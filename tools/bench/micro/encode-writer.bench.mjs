@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../lib/paths.mjs';
 
-const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', 'esm', file)).href);
+// Internal modules: the SDK packages' from their CommonJS build (their ESM ships one file per entry
+// point), the emulator's from its ESM build.
+const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', pkg === 'emulator' ? 'esm' : 'cjs', file)).href);
 // Core's own codec and wire runtime, as its serializer uses them (core's Event codec only encodes).
 const { Event } = await dist('core', 'internal/generated/kubemq.js');
 const { BinaryWriter } = await dist('core', 'internal/wire/binary.js');

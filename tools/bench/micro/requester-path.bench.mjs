@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../lib/paths.mjs';
 
-const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', 'esm', file)).href);
+// Internal modules: the SDK packages' from their CommonJS build (their ESM ships one file per entry
+// point), the emulator's from its ESM build.
+const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', pkg === 'emulator' ? 'esm' : 'cjs', file)).href);
 const { RequestsEngine } = await dist('rpc', 'internal/client/requests-engine.js');
 const { QUERIES } = await dist('rpc', 'internal/kind.js');
 const { toQueryResponse } = await dist('rpc', 'internal/convert/response.js');
