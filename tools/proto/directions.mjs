@@ -35,6 +35,34 @@ export function wireDirections(descriptorSet) {
   return { encode: reach(methods.map((m) => m.inputType)), decode: reach(methods.map((m) => m.outputType)) };
 }
 
+/**
+ * The message types that can contain themselves, directly or through other messages (a cycle of
+ * message-typed fields), by fully qualified name. Empty for a schema whose nesting depth is
+ * bounded by the schema itself.
+ */
+export function recursiveMessages(descriptorSet) {
+  const fields = new Map();
+  for (const file of descriptorSet.file) {
+    const collect = (type, prefix) => {
+      const name = `${prefix}.${type.name}`;
+      fields.set(name, (type.field ?? []).filter((f) => f.type === 'TYPE_MESSAGE').map((f) => f.typeName));
+      for (const nested of type.nestedType ?? []) collect(nested, name);
+    };
+    for (const type of file.messageType ?? []) collect(type, file.package ? `.${file.package}` : '');
+  }
+  const reaches = (from, target, seen = new Set()) => {
+    for (const next of fields.get(from) ?? []) {
+      if (next === target) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        if (reaches(next, target, seen)) return true;
+      }
+    }
+    return false;
+  };
+  return [...fields.keys()].filter((name) => reaches(name, name)).map((n) => n.slice(1)).sort();
+}
+
 /** An anchored regular expression that matches exactly these fully qualified names. */
 export function directionRegex(names) {
   if (names.length === 0) throw new Error('no message names');

@@ -1,4 +1,4 @@
-import { directionRegex, wireDirections } from './directions.mjs';
+import { directionRegex, recursiveMessages, wireDirections } from './directions.mjs';
 
 const message = (name, fields = [], nestedType = []) => ({
   name,
@@ -53,5 +53,28 @@ describe('directionRegex', () => {
     expect(re.test('kubemq.EventReceive')).toBe(false);
     expect(re.test('kubemqXEvent')).toBe(false);
     expect(() => directionRegex([])).toThrow();
+  });
+});
+
+describe('recursiveMessages', () => {
+  it('finds none in a schema without cycles, nested map entries included', () => {
+    expect(recursiveMessages(set)).toEqual([]);
+  });
+
+  it('finds messages that contain themselves, directly or through others', () => {
+    const cyclic = {
+      file: [
+        {
+          package: 'p',
+          messageType: [
+            message('Tree', [['Children', '.p.Tree']]),
+            message('A', [['B', '.p.B']]),
+            message('B', [['A', '.p.A']]),
+            message('Leaf', [['Tree', '.p.Tree']]),
+          ],
+        },
+      ],
+    };
+    expect(recursiveMessages(cyclic)).toEqual(['p.A', 'p.B', 'p.Tree']);
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { directionRegex, wireDirections } from './directions.mjs';
+import { directionRegex, recursiveMessages, wireDirections } from './directions.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const targets = {
@@ -38,7 +38,9 @@ try {
   // `decode` only for the second (a message that travels both ways, like Request, gets both).
   const descriptorFile = join(scratch, 'kubemq.json');
   execFileSync(process.execPath, [buf, 'build', 'proto', '-o', descriptorFile], { cwd: root, stdio: 'inherit' });
-  const { encode, decode } = wireDirections(JSON.parse(readFileSync(descriptorFile, 'utf8')));
+  const descriptorSet = JSON.parse(readFileSync(descriptorFile, 'utf8'));
+  const { encode, decode } = wireDirections(descriptorSet);
+  const recursive = recursiveMessages(descriptorSet);
 
   const template = {
     version: 'v2',
@@ -78,7 +80,7 @@ try {
   for (const [name, dest] of Object.entries(targets)) {
     const src = join(scratch, name);
     for (const file of listFiles(src)) {
-      const fresh = Buffer.from(postProcess(name, file, readFileSync(join(src, file), 'utf8')));
+      const fresh = Buffer.from(postProcess(name, file, readFileSync(join(src, file), 'utf8'), recursive));
       const target = join(dest, file);
       const same = existsSync(target) && readFileSync(target).equals(fresh);
       if (same) continue;
@@ -108,10 +110,25 @@ function listFiles(dir, prefix = '') {
   });
 }
 
-function postProcess(target, file, source) {
+function postProcess(target, file, source, recursive) {
   if (!file.endsWith('.ts')) return source;
   const viewed = zeroCopyBytes(file, source);
-  return target === 'core' ? oneWayCodecs(file, ownWireRuntime(file, viewed)) : viewed;
+  if (target !== 'core') return viewed;
+  const core = oneWayCodecs(file, ownWireRuntime(file, viewed));
+  return recursive.length === 0 ? withoutDepthGuards(file, core) : core;
+}
+
+/**
+ * ts-proto counts every decode's nesting on the reader and stops at 100, against a message that
+ * contains itself. No message of proto/kubemq.proto can (recursiveMessages() proves it before this
+ * runs: the schema bounds the nesting, 3 levels at most), and unknown fields are skipped without
+ * decoding, so the guard, about 200 bytes of every decoder in every bundle, goes.
+ */
+function withoutDepthGuards(file, source) {
+  const guarded = /(\n {4}const reader = input instanceof BinaryReader \? input : new BinaryReader\(input\);\n) {4}const previousRecursionDepth = \(reader as any\)\.__tsProtoDecodeDepth \?\? 0;\n {4}if \(previousRecursionDepth >= 100\) \{\n {6}throw new globalThis\.Error\("protobuf decode recursion limit exceeded"\);\n {4}\}\n {4}\(reader as any\)\.__tsProtoDecodeDepth = previousRecursionDepth \+ 1;\n {4}try \{\n([\s\S]*?)\n {4}\} finally \{\n {6}\(reader as any\)\.__tsProtoDecodeDepth = previousRecursionDepth;\n {4}\}\n/g;
+  const out = source.replace(guarded, (_all, head, body) => `${head}${body.replace(/^ {2}/gm, '')}\n`);
+  if (out.includes('__tsProtoDecodeDepth')) throw new Error(`${file}: a decode depth guard survived the post-processing`);
+  return out;
 }
 
 /**
