@@ -4,23 +4,18 @@ import type { Credentials } from './credentials.js';
 import type { Logger, LogLevel } from './logger.js';
 
 /**
- * TLS settings. Each PEM can be given inline or as a file path (not both). Client certificate and
- * key together enable mutual TLS. `true` instead of an object means TLS with the system CAs.
+ * TLS settings: PEM text or bytes (read a file with `readFileSync(path)`; `clientOptionsFromEnv()`
+ * reads the `KUBEMQ_TLS_*_FILE` paths). Client certificate and key together enable mutual TLS.
+ * `true` instead of an object means TLS with the system CAs.
  */
 export interface TlsOptions {
-  /** CA certificate(s), PEM. Default: the system roots. Env: none (use `caFile`). */
+  /** CA certificate(s), PEM. Default: the system roots. */
   ca?: string | Uint8Array;
-  /** Path of the CA PEM. Env `KUBEMQ_TLS_CA_FILE`. */
-  caFile?: string;
   /** Client certificate chain, PEM (mTLS). */
   cert?: string | Uint8Array;
-  /** Path of the client certificate PEM. Env `KUBEMQ_TLS_CERT_FILE`. */
-  certFile?: string;
   /** Client private key, PEM (mTLS). */
   key?: string | Uint8Array;
-  /** Path of the client key PEM. Env `KUBEMQ_TLS_KEY_FILE`. */
-  keyFile?: string;
-  /** Expected name in the server certificate, when it differs from the host. Env `KUBEMQ_TLS_SERVER_NAME`. */
+  /** Expected name in the server certificate, when it differs from the host. */
   serverName?: string;
 }
 
@@ -38,22 +33,23 @@ export interface KeepaliveOptions {
 }
 
 /**
- * Options of {@link KubemqClient.connect}. Each value comes from here, else from the environment,
- * else from the default.
+ * Options of {@link KubemqClient.connect}: each value from here, else its default. The client reads
+ * no environment variable by itself: `clientOptionsFromEnv()` turns `KUBEMQ_*` into options to
+ * spread under your own.
  */
 export interface ClientOptions {
-  /** `host:port` of the broker's gRPC port. Env `KUBEMQ_ADDRESS`. Default `localhost:50000`. */
+  /** `host:port` of the broker's gRPC port. Default `localhost:50000`. */
   address?: string;
-  /** This client's id, sent with every message. Env `KUBEMQ_CLIENT_ID`. Default: a random UUID. */
+  /** This client's id, sent with every message. Default: a random UUID. */
   clientId?: string;
-  /** A static auth token, sent as `authorization` metadata. Env `KUBEMQ_AUTH_TOKEN`. */
+  /** A static auth token, sent as `authorization` metadata. */
   authToken?: string;
   /**
    * Expiring tokens, refreshed by the client: `refreshingCredentials(provider)`. When given,
-   * `authToken` and `KUBEMQ_AUTH_TOKEN` are ignored.
+   * `authToken` is ignored.
    */
   credentials?: Credentials;
-  /** TLS or mTLS. Env: any `KUBEMQ_TLS_*` variable turns TLS on. `false` forces plain text. Default off. */
+  /** TLS or mTLS: `true` (the system CAs) or {@link TlsOptions}. Default off. */
   tls?: TlsOptions | boolean;
   /** How long connect() may take, in ms. Default 10000. */
   connectTimeoutMs?: number;
@@ -90,6 +86,4 @@ export interface ClientOptions {
   telemetry?: Telemetry;
   /** Aborts connect(). */
   signal?: AbortSignal;
-  /** The environment to read `KUBEMQ_*` variables from. Default `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
 }

@@ -6,9 +6,9 @@ import { DEFAULT_ADDRESS, resolveOptions } from './resolve-options.js';
 
 const silent = levelLogger(undefined, 'silent');
 
-describe('resolveOptions: options > environment > defaults', () => {
+describe('resolveOptions: options > defaults', () => {
   it('defaults: localhost:50000, a generated client id, 6-minute keepalive, unlimited reconnects', () => {
-    const { options, tls, auth } = resolveOptions({ env: {} });
+    const { options, tls, auth } = resolveOptions({});
     expect(options.address).toBe(DEFAULT_ADDRESS);
     expect(options.clientId).toMatch(/^[0-9a-f-]{36}$/);
     expect(options.keepalive).toEqual({ intervalMs: 360_000, timeoutMs: 20_000 });
@@ -20,22 +20,26 @@ describe('resolveOptions: options > environment > defaults', () => {
     expect(auth(silent).metadata()).toEqual({});
   });
 
-  it('environment fills what options leave out', () => {
-    const env = { KUBEMQ_ADDRESS: 'broker:6000', KUBEMQ_CLIENT_ID: 'from-env', KUBEMQ_AUTH_TOKEN: 'tok' };
-    const { options, auth } = resolveOptions({ env });
-    expect(options).toMatchObject({ address: 'broker:6000', clientId: 'from-env' });
-    expect(auth(silent).metadata()).toEqual({ authorization: 'tok' });
-    const explicit = resolveOptions({ env, address: '127.0.0.1:50000', clientId: 'mine', authToken: 'other' });
+  it('reads no environment variable by itself; options set the token', () => {
+    const saved = { ...process.env };
+    process.env['KUBEMQ_ADDRESS'] = 'broker:6000';
+    process.env['KUBEMQ_AUTH_TOKEN'] = 'from-env';
+    try {
+      const { options, auth } = resolveOptions({});
+      expect(options.address).toBe(DEFAULT_ADDRESS);
+      expect(auth(silent).metadata()).toEqual({});
+    } finally {
+      process.env = saved;
+    }
+    const explicit = resolveOptions({ address: '127.0.0.1:50000', clientId: 'mine', authToken: 'other' });
     expect(explicit.options).toMatchObject({ address: '127.0.0.1:50000', clientId: 'mine' });
     expect(explicit.auth(silent).metadata()).toEqual({ authorization: 'other' });
-    expect(resolveOptions({ env: {} }).auth(silent)).toMatchObject({ canRefresh: false });
-    expect(resolveOptions({ env: {} }).auth(silent).metadata()).toEqual({});
-    expect(resolveOptions({ env: { KUBEMQ_ADDRESS: '' } }).options.address).toBe(DEFAULT_ADDRESS);
+    expect(resolveOptions({}).auth(silent)).toMatchObject({ canRefresh: false });
   });
 
-  it('refreshing credentials take precedence over a static token, also one from the environment', () => {
+  it('refreshing credentials take precedence over a static token', () => {
     const credentials = refreshingCredentials({ getToken: async () => ({ token: 't' }) });
-    for (const options of [{ env: { KUBEMQ_AUTH_TOKEN: 'env' }, credentials }, { env: {}, authToken: 'static', credentials }]) {
+    for (const options of [{ credentials }, { authToken: 'static', credentials }]) {
       const auth = resolveOptions(options).auth(silent);
       expect(auth).toBeInstanceOf(TokenManager);
       expect(auth.metadata()).toEqual({}); // no token until the provider gave one
@@ -46,17 +50,17 @@ describe('resolveOptions: options > environment > defaults', () => {
   it('refreshingCredentials() checks its provider and margin; connect() takes only what it made', () => {
     expect(() => refreshingCredentials({} as never)).toThrow(expect.objectContaining({ field: 'credentials' }));
     expect(() => refreshingCredentials({ getToken: async () => ({ token: 't' }) }, { refreshMarginMs: -1 })).toThrow(expect.objectContaining({ field: 'refreshMarginMs' }));
-    expect(() => resolveOptions({ env: {}, credentials: { kind: 'refreshing' } })).toThrow(expect.objectContaining({ field: 'credentials' }));
+    expect(() => resolveOptions({ credentials: { kind: 'refreshing' } })).toThrow(expect.objectContaining({ field: 'credentials' }));
   });
 
   it('keeps the token out of the resolved options', () => {
-    expect(JSON.stringify(resolveOptions({ env: {}, authToken: 'hidden-token' }).options)).not.toContain('hidden-token');
+    expect(JSON.stringify(resolveOptions({ authToken: 'hidden-token' }).options)).not.toContain('hidden-token');
   });
 
   it('keepalive can be tuned or turned off; reconnect merges with the defaults', () => {
-    expect(resolveOptions({ env: {}, keepalive: false }).options.keepalive).toBe(false);
-    expect(resolveOptions({ env: {}, keepalive: { intervalMs: 600_000 } }).options.keepalive).toEqual({ intervalMs: 600_000, timeoutMs: 20_000 });
-    expect(resolveOptions({ env: {}, reconnect: { maxAttempts: 3 } }).options.reconnect).toMatchObject({ maxAttempts: 3, initialDelayMs: 500 });
+    expect(resolveOptions({ keepalive: false }).options.keepalive).toBe(false);
+    expect(resolveOptions({ keepalive: { intervalMs: 600_000 } }).options.keepalive).toEqual({ intervalMs: 600_000, timeoutMs: 20_000 });
+    expect(resolveOptions({ reconnect: { maxAttempts: 3 } }).options.reconnect).toMatchObject({ maxAttempts: 3, initialDelayMs: 500 });
   });
 
   it.each([
@@ -72,9 +76,12 @@ describe('resolveOptions: options > environment > defaults', () => {
     [{ credentials: {} as never }, 'credentials'],
     [{ tls: { serverName: '' } }, 'tls.serverName'],
     [{ tls: { key: 'k' } }, 'tls.cert'],
+    [{ tls: { ca: '' } }, 'tls.ca'],
+    [{ tls: { ca: 42 as never } }, 'tls.ca'],
+    [{ tls: 'yes' as never }, 'tls'],
   ])('rejects %j naming %s', (options, field) => {
     try {
-      resolveOptions({ env: {}, ...options });
+      resolveOptions({ ...options });
       throw new Error('no throw');
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
@@ -82,12 +89,11 @@ describe('resolveOptions: options > environment > defaults', () => {
     }
   });
 
-  it('turns TLS on from options or any KUBEMQ_TLS_* variable; tls: false wins', () => {
-    expect(resolveOptions({ env: {}, tls: true }).tls).toEqual({});
-    expect(resolveOptions({ env: { KUBEMQ_TLS_SERVER_NAME: 'kubemq.test' } }).tls).toEqual({ serverName: 'kubemq.test' });
-    expect(resolveOptions({ env: { KUBEMQ_TLS_SERVER_NAME: 'x' }, tls: false }).tls).toBeUndefined();
-    const inline = resolveOptions({ env: { KUBEMQ_TLS_SERVER_NAME: 'env-name' }, tls: { ca: 'PEM', serverName: 'opt-name' } });
-    expect(inline.tls).toEqual({ ca: Buffer.from('PEM'), serverName: 'opt-name' });
+  it('turns TLS on with tls: true or an object of PEM text or bytes', () => {
+    expect(resolveOptions({ tls: true }).tls).toEqual({});
+    expect(resolveOptions({ tls: false }).tls).toBeUndefined();
+    const inline = resolveOptions({ tls: { ca: 'PEM', cert: new Uint8Array([1]), key: 'KEY', serverName: 'opt-name' } });
+    expect(inline.tls).toEqual({ ca: Buffer.from('PEM'), cert: Buffer.from([1]), key: Buffer.from('KEY'), serverName: 'opt-name' });
     expect(inline.options.tls).toBe(true);
   });
 });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { newId } from '../internal/conversions/id.js';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../internal/recovery/backoff.js';
 import type { TlsMaterial } from '../internal/transport/tls-material.js';
@@ -15,7 +14,7 @@ export const DEFAULT_KEEPALIVE = { intervalMs: 360_000, timeoutMs: 20_000 } as c
 const MAX_MESSAGE_BYTES = 104_857_600;
 
 /**
- * The options a client runs with, after environment and defaults (no secrets in here). Internal:
+ * The options a client runs with, after the defaults (no secrets in here). Internal:
  * pattern packages read it through `ClientInternals.options`.
  */
 export interface ResolvedClientOptions {
@@ -42,16 +41,10 @@ export interface ConnectionSettings {
   telemetry: Telemetry | undefined;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Options > environment (`KUBEMQ_*`) > defaults, validated; throws ValidationError naming the option. */
+/** Options > defaults, validated; throws ValidationError naming the option. No environment variable is read here. */
 export function resolveOptions(options: ClientOptions): ConnectionSettings {
-  const env: Env = options.env ?? process.env;
-  const pick = <T>(value: T | undefined, name: string): T | string | undefined => value ?? nonEmpty(env[name]);
-
-  const address = validateAddress(pick(options.address, 'KUBEMQ_ADDRESS') ?? DEFAULT_ADDRESS);
-  const clientIdInput = pick(options.clientId, 'KUBEMQ_CLIENT_ID');
-  const clientId = clientIdInput === undefined ? newId() : validateClientId(clientIdInput);
+  const address = validateAddress(options.address ?? DEFAULT_ADDRESS);
+  const clientId = options.clientId === undefined ? newId() : validateClientId(options.clientId);
   const int = (value: number | undefined, field: string, fallback: number, min = 1) =>
     value === undefined ? fallback : validatePositiveInt(value, field, { min });
 
@@ -67,8 +60,8 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
     maxMessageBytes: int(options.maxMessageBytes, 'maxMessageBytes', MAX_MESSAGE_BYTES),
     tls: false,
   };
-  const tls = resolveTls(options.tls, env);
-  const token = pick(options.authToken, 'KUBEMQ_AUTH_TOKEN');
+  const tls = resolveTls(options.tls);
+  const token = options.authToken;
   if (token !== undefined && (typeof token !== 'string' || token === '')) fail('authToken', 'must be a non-empty string');
   const refreshing = options.credentials === undefined ? undefined : credentialsStarter(options.credentials);
   if (options.credentials !== undefined && refreshing === undefined) fail('credentials', 'must be made by refreshingCredentials()');
@@ -79,7 +72,7 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
   return {
     options: { ...resolved, tls: tls !== undefined },
     tls,
-    // Credentials take precedence: a static token (say from the environment) is then ignored.
+    // Credentials take precedence: a static token is then ignored.
     auth: refreshing ?? (() => staticAuth(token)),
     logger,
     telemetry: options.telemetry,
@@ -112,51 +105,31 @@ function resolveReconnect(policy: Partial<ReconnectPolicy> | undefined): Reconne
   return merged;
 }
 
-/** TLS is on when `tls` is given (not false) or any `KUBEMQ_TLS_*` variable is set. */
-function resolveTls(tls: TlsOptions | boolean | undefined, env: Env): TlsMaterial | undefined {
-  if (tls === false) return undefined;
-  const given: TlsOptions = typeof tls === 'object' ? tls : {};
-  const fromEnv: TlsOptions = {
-    ...(nonEmpty(env['KUBEMQ_TLS_CA_FILE']) !== undefined && { caFile: env['KUBEMQ_TLS_CA_FILE'] }),
-    ...(nonEmpty(env['KUBEMQ_TLS_CERT_FILE']) !== undefined && { certFile: env['KUBEMQ_TLS_CERT_FILE'] }),
-    ...(nonEmpty(env['KUBEMQ_TLS_KEY_FILE']) !== undefined && { keyFile: env['KUBEMQ_TLS_KEY_FILE'] }),
-    ...(nonEmpty(env['KUBEMQ_TLS_SERVER_NAME']) !== undefined && { serverName: env['KUBEMQ_TLS_SERVER_NAME'] }),
-  };
-  if (tls === undefined && Object.keys(fromEnv).length === 0) return undefined;
-
-  // An inline PEM given in options beats a file path from the environment for the same item.
-  const merged: TlsOptions = { ...fromEnv, ...given };
-  const ca = pem(merged.ca, merged.caFile, 'tls.ca');
-  const cert = pem(merged.cert, merged.certFile, 'tls.cert');
-  const key = pem(merged.key, merged.keyFile, 'tls.key');
+/** TLS is on when `tls` is `true` or an object. */
+function resolveTls(tls: TlsOptions | boolean | undefined): TlsMaterial | undefined {
+  if (tls === undefined || tls === false) return undefined;
+  if (tls !== true && (typeof tls !== 'object' || tls === null)) fail('tls', 'must be a boolean or an object');
+  const given: TlsOptions = tls === true ? {} : tls;
+  const ca = pem(given.ca, 'tls.ca');
+  const cert = pem(given.cert, 'tls.cert');
+  const key = pem(given.key, 'tls.key');
   if ((cert === undefined) !== (key === undefined)) {
     fail(cert === undefined ? 'tls.cert' : 'tls.key', 'mutual TLS needs both a client certificate and its key');
   }
-  if (merged.serverName !== undefined && (typeof merged.serverName !== 'string' || merged.serverName === '')) {
+  if (given.serverName !== undefined && (typeof given.serverName !== 'string' || given.serverName === '')) {
     fail('tls.serverName', 'must be a non-empty string');
   }
   return {
     ...(ca && { ca }),
     ...(cert && { cert }),
     ...(key && { key }),
-    ...(merged.serverName !== undefined && { serverName: merged.serverName }),
+    ...(given.serverName !== undefined && { serverName: given.serverName }),
   };
 }
 
-function pem(inline: string | Uint8Array | undefined, file: string | undefined, field: string): Buffer | undefined {
-  if (inline !== undefined) {
-    if (typeof inline !== 'string' && !(inline instanceof Uint8Array)) fail(field, 'must be a PEM string or bytes');
-    if (inline.length === 0) fail(field, 'cannot be empty');
-    return Buffer.from(inline);
-  }
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    return fail(`${field}File`, `cannot read ${file}: ${(err as Error).message}`);
-  }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
+function pem(inline: string | Uint8Array | undefined, field: string): Buffer | undefined {
+  if (inline === undefined) return undefined;
+  if (typeof inline !== 'string' && !(inline instanceof Uint8Array)) fail(field, 'must be a PEM string or bytes');
+  if (inline.length === 0) fail(field, 'cannot be empty');
+  return Buffer.from(inline);
 }

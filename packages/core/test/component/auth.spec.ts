@@ -1,7 +1,7 @@
 import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { lastValueFrom, Observable, toArray } from 'rxjs';
-import { KubemqClient, refreshingCredentials, type CredentialProvider, type LogFields } from '../../src/index.js';
+import { clientOptionsFromEnv, KubemqClient, refreshingCredentials, type CredentialProvider, type LogFields } from '../../src/index.js';
 import {
   clientInternals,
   Event,
@@ -70,9 +70,9 @@ describe('authentication', () => {
     expect(tokensSeen).toEqual(['static-token']);
   });
 
-  it('takes the token from KUBEMQ_AUTH_TOKEN when the options give none', async () => {
+  it('takes the token from KUBEMQ_AUTH_TOKEN through clientOptionsFromEnv()', async () => {
     accepted = new Set(['env-token']);
-    await using client = await KubemqClient.connect({ address: server.address, env: { KUBEMQ_AUTH_TOKEN: 'env-token' } });
+    await using client = await KubemqClient.connect({ ...clientOptionsFromEnv({ KUBEMQ_AUTH_TOKEN: 'env-token' }), address: server.address });
     await send(client);
     expect(tokensSeen).toEqual(['env-token']);
   });

@@ -1,4 +1,5 @@
-import { KubemqClient } from '../../src/index.js';
+import { readFileSync } from 'node:fs';
+import { clientOptionsFromEnv, KubemqClient } from '../../src/index.js';
 import { createTestPki, type TestPkiFiles } from '@kubemq/testing';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import { rejection } from './support/wait.js';
@@ -34,21 +35,21 @@ describe('TLS and mutual TLS', () => {
 
   const fast = { connectTimeoutMs: 3000, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } };
 
-  it('connects with a CA from a file and the server-name override', async () => {
-    await using client = await KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { caFile: files.ca, serverName: SERVER_NAME } });
+  it('connects with a CA read from a file and the server-name override', async () => {
+    await using client = await KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: readFileSync(files.ca), serverName: SERVER_NAME } });
     expect((await client.ping()).host).toBe('test-host');
   });
 
-  it('takes TLS settings from KUBEMQ_TLS_* variables', async () => {
+  it('takes TLS settings from KUBEMQ_TLS_* variables through clientOptionsFromEnv()', async () => {
     await using client = await KubemqClient.connect({
-      ...fast,
-      address: mtlsServer.address,
-      env: {
+      ...clientOptionsFromEnv({
         KUBEMQ_TLS_CA_FILE: files.ca,
         KUBEMQ_TLS_CERT_FILE: files.clientCert,
         KUBEMQ_TLS_KEY_FILE: files.clientKey,
         KUBEMQ_TLS_SERVER_NAME: SERVER_NAME,
-      },
+      }),
+      ...fast,
+      address: mtlsServer.address,
     });
     expect(client.state).toBe('ready');
   });
@@ -79,8 +80,8 @@ describe('TLS and mutual TLS', () => {
     expect(err).toMatchObject({ code: 'TLS' });
   });
 
-  it('rejects half an mTLS pair and unreadable files before connecting, naming the option', async () => {
+  it('rejects half an mTLS pair before connecting, naming the option; an unreadable file names its variable', async () => {
     await expect(KubemqClient.connect({ address: tlsServer.address, tls: { cert: pem.clientCert } })).rejects.toMatchObject({ code: 'VALIDATION', field: 'tls.key' });
-    await expect(KubemqClient.connect({ address: tlsServer.address, tls: { caFile: '/nonexistent/ca.pem' } })).rejects.toMatchObject({ code: 'VALIDATION', field: 'tls.caFile' });
+    expect(() => clientOptionsFromEnv({ KUBEMQ_TLS_CA_FILE: '/nonexistent/ca.pem' })).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'KUBEMQ_TLS_CA_FILE' }));
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { channels, KubemqClient, TimeoutError } from '../../src/index.js';
 import { createTestPki, expectedCapabilities, startKubemq, type KubemqBroker, type StartKubemqOptions, type TestPki } from '@kubemq/testing';
 import { itSkipBecause, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
@@ -70,7 +71,7 @@ describe('TLS (own broker with a generated certificate)', () => {
   itWhen('tls', expectedCapabilities(options))('connects with the CA and server name; a wrong CA is a clear TLS error', async () => {
     const address = (broker as KubemqBroker).address;
     {
-      await using client = await KubemqClient.connect({ address, tls: { caFile: files.ca, serverName: SERVER_NAME } });
+      await using client = await KubemqClient.connect({ address, tls: { ca: readFileSync(files.ca), serverName: SERVER_NAME } });
       expect((await client.ping()).host).toBeTruthy();
       await expect(sendStored(client, uniqueChannel('core.tls'), 'over tls')).resolves.toMatchObject({ Sent: true });
     }
