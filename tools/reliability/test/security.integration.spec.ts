@@ -3,7 +3,7 @@
 // appear in logs or error messages. Brokers of its own (startKubemq with TLS / auth options);
 // features the broker cannot enforce are skipped with a printed reason (the open-source server
 // verifies neither tokens nor client certificates: docs/tls-and-auth.md).
-import { KubemqClient, KubemqError, type LogFields, type Logger } from '@kubemq/core';
+import { KubemqClient, KubemqError, refreshingCredentials, type LogFields, type Logger } from '@kubemq/core';
 import { events } from '@kubemq/events';
 import { createTestPki, expectedCapabilities, startKubemq, type KubemqBroker, type TestPki } from '@kubemq/testing';
 import { itWhen, uniqueClientId } from '@kubemq/testing/jest';
@@ -204,7 +204,7 @@ describe('tokens never appear in logs or errors', () => {
       KubemqClient.connect({
         address: refused,
         connectTimeoutMs: 1500,
-        credentials: { getToken: async () => ({ token: BAD, expiresAt: new Date(Date.now() + 3_600_000) }) },
+        credentials: refreshingCredentials({ getToken: async () => ({ token: BAD, expiresAt: new Date(Date.now() + 3_600_000) }) }),
         logger: log2.logger,
         logLevel: 'debug',
       }),

@@ -1,25 +1,10 @@
 import { registerCredentials } from '../internal/connection/call-auth.js';
 import { TokenManager } from '../internal/connection/token-manager.js';
 import { fail } from '../internal/validation/fail.js';
+import type { CredentialProvider } from './credential-provider.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
 
-/**
- * Supplies auth tokens that expire: give it to {@link refreshingCredentials}.
- *
- * @example
- * ```ts
- * const provider: CredentialProvider = { getToken: async () => ({ token: 'secret', expiresAt: new Date(Date.now() + 3_600_000) }) };
- * ```
- */
-export interface CredentialProvider {
-  /** A fresh token, and when it expires (absent: it does not). */
-  getToken(): Promise<{
-    /** The raw token, sent as is in the `authorization` metadata. */
-    token: string;
-    /** When the token stops being valid. */
-    expiresAt?: Date;
-  }>;
-}
+export type { CredentialProvider } from './credential-provider.js';
 
 /**
  * Options of {@link refreshingCredentials}.

@@ -1,4 +1,4 @@
-import type { CredentialProvider } from '../../client/credentials.js';
+import type { CredentialProvider } from '../../client/credential-provider.js';
 import type { Logger } from '../../client/logger.js';
 import type { CallAuth } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
