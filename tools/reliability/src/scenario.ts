@@ -2,7 +2,7 @@
 // broker (SIGKILL or SIGTERM) and restarts it on a schedule, then waits for the consumers to catch
 // up and reports per workload: sent, received, missing, duplicated, out of order, errors, time to
 // recover after each restart, latency in and out of outages, and the facts loss-account.ts needs
-// to tell stranded messages from lost ones. Used by the chaos test and by tools/burnin.
+// to tell stranded messages from lost ones. Used by the chaos test and by the burn-in (src/burnin).
 import { KubemqClient, type ClientOptions } from '@kubemq/core';
 import type { BrokerSignal, Outage } from './outage-window.js';
 import { Tracker, type WorkloadReport } from './tracker.js';

@@ -1,8 +1,6 @@
-// The burn-in's command line and verdict (tools/burnin), without a broker.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is the script beside this project that shares its runner
-import { DEFAULT_RATES, parseArgs, USAGE } from '../../../burnin/args.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { judge, type RssSample } from '../../../burnin/verdict.js';
+// The burn-in's command line and verdict (src/burnin), without a broker.
+import { DEFAULT_RATES, parseArgs, USAGE } from '../../src/burnin/args.js';
+import { judge, type RssSample } from '../../src/burnin/verdict.js';
 import type { BrokerSignal, Outage } from '../../src/outage-window.js';
 import type { ScenarioReport, ScenarioWorkloadReport } from '../../src/scenario.js';
 import type { LatencySummary, MissingMessage } from '../../src/tracker.js';

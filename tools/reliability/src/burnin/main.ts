@@ -4,12 +4,9 @@
 // stopping (SIGKILL or SIGTERM) and restarting the broker, and reports loss (apart from what the
 // broker strands by design), duplication, latency in and out of outages, throughput, error rate
 // and RSS over time. Prints the verdict last; exits 1 when a threshold is missed (`--help`).
-// eslint-disable-next-line @nx/enforce-module-boundaries -- a script, not a library: the lazy-load rule is about bundles (tools/bench loads it lazily)
 import { startKubemq } from '@kubemq/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
-import { formatReport, runScenario } from '../reliability/src/scenario.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
-import { WORKLOAD_NAMES, type WorkloadName } from '../reliability/src/workloads.js';
+import { formatReport, runScenario } from '../scenario.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../workloads.js';
 import { parseArgs, USAGE, type BurninArgs } from './args.js';
 import { judge, type RssSample } from './verdict.js';
 

@@ -1,10 +1,7 @@
 // Command line of the burn-in. Every bad value is an error naming the flag.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
-import { ACK_BEFORE_PERSIST_MS } from '../reliability/src/loss-account.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { BROKER_SIGNALS, OUTAGE_WINDOW, type BrokerSignal } from '../reliability/src/outage-window.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { WORKLOAD_NAMES, type WorkloadName } from '../reliability/src/workloads.js';
+import { ACK_BEFORE_PERSIST_MS } from '../loss-account.js';
+import { BROKER_SIGNALS, OUTAGE_WINDOW, type BrokerSignal } from '../outage-window.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../workloads.js';
 
 export const DEFAULT_RATES: Record<WorkloadName, number> = {
   events: 100,

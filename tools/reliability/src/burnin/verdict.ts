@@ -1,14 +1,10 @@
 // The burn-in's verdict: thresholds against the scenario report and the RSS samples. Latency and
 // errors are judged outside the outage windows only; losses follow loss-account.ts, which tells
 // what the broker's behaviour under the run's signal explains from what is lost.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/burnin is a script beside the reliability project whose runner it shares (not a package)
-import { accountLosses, type ExplainedLoss, type LossAccount } from '../reliability/src/loss-account.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { OUTAGE_WINDOW, type Outage } from '../reliability/src/outage-window.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import type { ScenarioReport, ScenarioWorkloadReport } from '../reliability/src/scenario.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import type { LatencySummary } from '../reliability/src/tracker.js';
+import { accountLosses, type ExplainedLoss, type LossAccount } from '../loss-account.js';
+import { OUTAGE_WINDOW, type Outage } from '../outage-window.js';
+import type { ScenarioReport, ScenarioWorkloadReport } from '../scenario.js';
+import type { LatencySummary } from '../tracker.js';
 
 export interface RssSample {
   atMs: number;
