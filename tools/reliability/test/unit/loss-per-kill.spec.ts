@@ -1,7 +1,10 @@
-// The loss-per-kill script's command line and figures, without a broker.
-import { parseArgs, USAGE } from '../../src/loss-per-kill/args.js';
-import type { KillSample } from '../../src/loss-per-kill/measure.js';
-import { killStats, markdownTable } from '../../src/loss-per-kill/summary.js';
+// The loss-per-kill bench's command line and figures (tools/bench/loss-per-kill), without a broker.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench beside this project that shares its broker control
+import { parseArgs, USAGE } from '../../../bench/loss-per-kill/args.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import type { KillSample } from '../../../bench/loss-per-kill/measure.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import { killStats, markdownTable } from '../../../bench/loss-per-kill/summary.js';
 
 const kill = (missing: number, pollsInFlightAtLoss = 1): KillSample => ({ missing, duplicates: 0, pollsInFlightAtLoss, unsettledAtLoss: 0 });
 

@@ -4,8 +4,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubemqClient } from '@kubemq/core';
 import { queueConsumer, queues, queueUpstream, type QueueConsumer } from '@kubemq/queues';
-import type { BrokerControl } from '../scenario.js';
-import { decodeBody, encodeBody } from '../workloads.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a script beside the reliability project, whose broker control and message bodies it shares (not a package)
+import type { BrokerControl } from '../../reliability/src/scenario.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
+import { decodeBody, encodeBody } from '../../reliability/src/workloads.js';
 
 export interface ConsumeSetting {
   maxItems: number;

@@ -4,6 +4,7 @@
 // kill may strand the messages of the poll that was waiting for its answer (`--help`).
 import { cpus, loadavg, availableParallelism } from 'node:os';
 import { KubemqClient } from '@kubemq/core';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a script, not a library: the lazy-load rule is about bundles (tools/bench/run.mjs loads it lazily)
 import { startKubemq } from '@kubemq/testing';
 import { parseArgs, USAGE, type LossPerKillArgs } from './args.js';
 import { killUnderBacklog, killUnderLoad, KILL_WITHIN_MS, measureThroughput, type ConsumeSetting, type MeasureContext } from './measure.js';
