@@ -1,11 +1,11 @@
 // Unary SendEvent versus the shared SendEventsStream behind `eventsStore(client).send()`.
 //
-//   KUBEMQ_ADDRESS=127.0.0.1:50000 npx tsx --tsconfig ../../tsconfig.base.json bench/send-modes.ts
+//   KUBEMQ_ADDRESS=127.0.0.1:50000 npx tsx --tsconfig tsconfig.base.json tools/bench/patterns/events-store-send-modes.ts
 //
 // Start a broker first (the emulator or a real kubemq-community). Prints events/s per mode and
 // round; rounds are interleaved so drift hits every mode alike.
 import { KubemqClient } from '@kubemq/core';
-import { eventsStore, type EventsStoreClient } from '../src/index.js';
+import { eventsStore, type EventsStoreClient } from '@kubemq/events-store';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_EVENTS'] ?? 20_000);

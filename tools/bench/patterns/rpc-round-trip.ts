@@ -1,12 +1,12 @@
 // Command and query round trips through a broker: throughput at 1, 32 and 256 in flight and p50
 // latency, with a handle() responder in the same process on its own client (its own connection).
 //
-//   KUBEMQ_ADDRESS=127.0.0.1:50000 npx tsx --tsconfig ../../tsconfig.base.json bench/round-trip.ts
+//   KUBEMQ_ADDRESS=127.0.0.1:50000 npx tsx --tsconfig tsconfig.base.json tools/bench/patterns/rpc-round-trip.ts
 //
 // Baseline from docs/broker-behaviour.md §0 (raw grpc-js, real v2.4.0 server, 2 shared cores): command round
 // trip 500–600/s at 1 in flight, about 1,650/s at 32. Rounds are interleaved so drift hits all.
 import { KubemqClient } from '@kubemq/core';
-import { commandResponder, commands, queries, queryResponder } from '../src/index.js';
+import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_REQUESTS'] ?? 5_000);

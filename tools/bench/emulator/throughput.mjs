@@ -2,18 +2,18 @@
 // Emulator throughput: starts the built CLI in its own process (with a data directory, like the
 // real server's store) and drives it with a raw grpc-js client, 1 KB bodies. Prints one line per
 // scenario and the target (half of the real server on a 2-core machine, broker-behaviour.md §0).
-//   npm run bench -w @kubemq/emulator            (build first: npx nx run emulator:build)
-//   BENCH_SCALE=0.2 npm run bench -w @kubemq/emulator   (shorter runs)
+//   npm run bench:emulator                        (builds the emulator first)
+//   BENCH_SCALE=0.2 npm run bench:emulator        (shorter runs)
 import * as grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../lib/paths.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, '..', 'dist', 'esm');
-const { kubemqClient } = await import(join(dist, 'generated', 'kubemq.js'));
+const dist = join(repoRoot, 'packages', 'emulator', 'dist', 'esm');
+const { kubemqClient } = await import(pathToFileURL(join(dist, 'generated', 'kubemq.js')).href);
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const BODY = Buffer.alloc(1024, 120);
 const n = (x) => Math.max(100, Math.round(x * SCALE));

@@ -1,12 +1,12 @@
 // Unary SendEvent versus the shared SendEventsStream behind `events(client).send()`.
 //
-//   KUBEMQ_ADDRESS=127.0.0.1:50000 npx tsx --tsconfig ../../tsconfig.base.json bench/send-modes.ts
+//   KUBEMQ_ADDRESS=127.0.0.1:50000 npx tsx --tsconfig tsconfig.base.json tools/bench/patterns/events-send-modes.ts
 //
 // Start a broker first (e.g. the emulator: `node packages/emulator/dist/esm/cli/main.js`, or a
 // real kubemq-community). Prints events/s per mode and round; rounds are interleaved so drift
 // (GC, JIT, a busy machine) hits every mode alike.
 import { KubemqClient } from '@kubemq/core';
-import { events, eventStream, type EventsClient } from '../src/index.js';
+import { events, eventStream, type EventsClient } from '@kubemq/events';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_EVENTS'] ?? 20_000);

@@ -1,6 +1,6 @@
 // Queue throughput against the emulator in its own process, with a raw grpc-js client and
 // 1 KB bodies (the targets in the queues brief). Run from the repository root:
-//   node --import tsx packages/emulator/test/queues/bench.mjs [--data-dir <dir>] [--messages N]
+//   node --import tsx tools/bench/emulator/queues.mjs [--disk] [--messages N]
 // Prints one line per scenario: messages per second.
 import * as grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kubemqClient, QueueMessage, QueuesDownstreamRequest, QueuesDownstreamRequestType } from '../../src/generated/kubemq.ts';
+import { kubemqClient, QueueMessage, QueuesDownstreamRequest, QueuesDownstreamRequestType } from '../../../packages/emulator/src/generated/kubemq.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../../../..');
+const root = resolve(here, '../../..');
 const cli = join(root, 'packages/emulator/src/cli/main.ts');
 
 const args = process.argv.slice(2);
