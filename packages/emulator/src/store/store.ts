@@ -7,7 +7,8 @@ export interface RecordLog {
   replay(): Uint8Array[];
   /**
    * Appends records in one write. For a file store the bytes reach the OS before this returns,
-   * so acknowledged data survives a SIGKILL of the process (not a power loss: no fsync).
+   * so appended records survive a SIGKILL of the process (not a power loss: no fsync). When an
+   * engine answers before or after its append is its own choice (the events store answers first).
    */
   append(...records: Uint8Array[]): void;
   /** Replaces the whole log (compaction). Atomic: a crash leaves the old or the new content. */

@@ -1,5 +1,7 @@
 // Durability with a data directory: events-store channels, durable positions and queues survive
 // a stop/start of the in-process emulator and a SIGKILL of the CLI process; without one, nothing does.
+// An events-store event is written a few ms after its Sent:true (see the engine's tests for that
+// window): a SIGKILL keeps what a subscriber was delivered, a SIGTERM keeps every acknowledged event.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +75,7 @@ describe('persistence', () => {
     }
   }, 30_000);
 
-  it('keeps acknowledged events and queue messages after a SIGKILL of the CLI process', async () => {
+  it('keeps delivered events and acknowledged queue messages after a SIGKILL of the CLI process', async () => {
     ensureBuilt();
     const ch = unique('kill');
     const q = unique('killq');
@@ -83,6 +85,9 @@ describe('persistence', () => {
     const results = collect(stream);
     for (let i = 1; i <= 200; i++) stream.write(event({ Channel: ch, Body: Buffer.from(`k${i}`), Store: true }));
     await results.count(200);
+    const written = Array.from({ length: 200 }, (_, i) => `k${i + 1}`);
+    // A subscriber gets an event once it is written, so these 200 are on disk.
+    expect((await readFrom(c, 'before-kill', ch, 200)).map((e) => e.Body.toString())).toEqual(written);
     for (let i = 1; i <= 20; i++) await sendQueue(c, q, `m${i}`);
     stream.end();
     c.close();
@@ -93,7 +98,7 @@ describe('persistence', () => {
     try {
       c = connect(await second.ready());
       const events = await readFrom(c, 'after-kill', ch, 200);
-      expect(events.map((e) => e.Body.toString())).toEqual(Array.from({ length: 200 }, (_, i) => `k${i + 1}`));
+      expect(events.map((e) => e.Body.toString())).toEqual(written);
       const got: string[] = [];
       while (got.length < 20) {
         const r = await receiveQueue(c, q);
@@ -101,6 +106,32 @@ describe('persistence', () => {
         got.push(...r.Messages.map((m) => m.Body.toString()));
       }
       expect(got).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 1}`));
+      c.close();
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 60_000);
+
+  it('keeps every acknowledged event when SIGTERM comes right after the last Sent:true', async () => {
+    ensureBuilt();
+    const ch = unique('term');
+    const first = runCli(['--port', '0', '--data-dir', dir, '--log-level', 'silent']);
+    let c = connect(await first.ready());
+    const stream = c.sendEventsStream();
+    const results = collect(stream);
+    for (let i = 1; i <= 200; i++) stream.write(event({ Channel: ch, Body: Buffer.from(`t${i}`), Store: true }));
+    await results.count(200);
+    first.child.kill('SIGTERM'); // some of the 200 are not written yet: the graceful stop writes them
+    expect(await first.exited).toBe(0);
+    c.close();
+
+    const second = runCli(['--port', '0', '--data-dir', dir, '--log-level', 'silent']);
+    try {
+      c = connect(await second.ready());
+      const events = await readFrom(c, 'after-term', ch, 200);
+      expect(events.map((e) => e.Body.toString())).toEqual(Array.from({ length: 200 }, (_, i) => `t${i + 1}`));
+      expect(events.map((e) => Number(e.Sequence))).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       c.close();
     } finally {
       second.child.kill('SIGTERM');

@@ -6,7 +6,7 @@ import { EventReceive } from '../../generated/kubemq.js';
 import { fileStore, memoryStore, type Store } from '../../store/index.js';
 import { ChannelRegistry } from '../channels/registry.js';
 import { ClientRegistry } from './client-registry.js';
-import { EventsStoreEngine, StartType, type StoreTarget } from './events-store-engine.js';
+import { EVENT_WRITE_BATCH_MS, EventsStoreEngine, StartType, type StoreTarget } from './events-store-engine.js';
 import { StanError, type StanRefusal } from './stan.js';
 
 /** The stan refusal `fn` throws (it fails the test when nothing or something else is thrown). */
@@ -228,6 +228,7 @@ describe('EventsStoreEngine retention (STORE_MAX_RETENTION, §4)', () => {
       const store2 = fileStore(dir);
       const again = make(store2);
       pub(again, 'next');
+      clock.advance(EVENT_WRITE_BATCH_MS);
       expect(again.lastSequence('ch')).toBe(4);
       const v = new Target();
       again.subscribe(clients.register('c'), { channel: 'ch', group: '', startType: StartType.StartFromFirst, startValue: 0n }, v);
@@ -237,6 +238,112 @@ describe('EventsStoreEngine retention (STORE_MAX_RETENTION, §4)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('EventsStoreEngine acknowledges before the event is durable (§2.2)', () => {
+  const event = (body: string) => ({ EventID: body, Channel: 'ch', Metadata: '', Body: Buffer.from(body), Tags: {} });
+  const bodiesOf = (t: Target) => t.got.map((e) => Buffer.from(e.Body).toString());
+
+  /** The process dies: the engine's memory is gone, only what reached the files is left. */
+  function afterKill(dir: string, clock: ManualClock, old: { store: Store }) {
+    void old.store.close(); // closes the files; nothing is written on the way
+    return setup(fileStore(dir), clock);
+  }
+
+  it('a SIGKILL between the acknowledgement and the next write batch loses the event', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-ack-'));
+    try {
+      const clock = new ManualClock();
+      const one = setup(fileStore(dir), clock);
+      one.engine.publish(event('kept'));
+      clock.advance(EVENT_WRITE_BATCH_MS);
+      one.engine.publish(event('acked')); // returned: the service answers Sent:true now
+      const live = one.sub('c1', 'ch', StartType.StartFromFirst);
+      expect(bodiesOf(live.t)).toEqual(['kept']); // not delivered before it is written, as stan stores then delivers
+      clock.advance(EVENT_WRITE_BATCH_MS - 1);
+      expect(bodiesOf(live.t)).toEqual(['kept']);
+      live.close();
+      const two = afterKill(dir, clock, one);
+      expect(bodiesOf(two.sub('c2', 'ch', StartType.StartFromFirst).t)).toEqual(['kept']);
+      two.engine.publish(event('next')); // the lost event's sequence goes to the next one, as on the server
+      clock.advance(EVENT_WRITE_BATCH_MS);
+      const replay = two.sub('c3', 'ch', StartType.StartFromFirst).t;
+      expect(bodiesOf(replay)).toEqual(['kept', 'next']);
+      expect(replay.seqs).toEqual([1, 2]);
+      void two.engine.close();
+      void two.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the next write batch stores and delivers every acknowledged event, in order, and a kill after it loses nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-ack-'));
+    try {
+      const clock = new ManualClock();
+      const one = setup(fileStore(dir), clock);
+      const live = one.sub('c1', 'ch', StartType.StartNewOnly);
+      for (const b of ['a', 'b', 'c']) one.engine.publish(event(b));
+      expect(live.t.seqs).toEqual([]);
+      clock.advance(EVENT_WRITE_BATCH_MS);
+      expect(live.t.seqs).toEqual([1, 2, 3]);
+      live.close();
+      const two = afterKill(dir, clock, one);
+      expect(bodiesOf(two.sub('c2', 'ch', StartType.StartFromFirst).t)).toEqual(['a', 'b', 'c']);
+      void two.engine.close();
+      void two.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a graceful close writes every acknowledged event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-ack-'));
+    try {
+      const clock = new ManualClock();
+      const one = setup(fileStore(dir), clock);
+      for (const b of ['a', 'b', 'c']) one.engine.publish(event(b));
+      await one.engine.close();
+      await one.store.close();
+      const two = setup(fileStore(dir), clock);
+      const replay = two.sub('c1', 'ch', StartType.StartFromFirst).t;
+      expect(bodiesOf(replay)).toEqual(['a', 'b', 'c']);
+      expect(replay.seqs).toEqual([1, 2, 3]);
+      await two.engine.close();
+      await two.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('start positions count an acknowledged event that is not written yet; it is delivered once written', () => {
+    const { engine, clock, sub } = setup();
+    engine.publish(event('a'));
+    engine.publish(event('b'));
+    clock.advance(EVENT_WRITE_BATCH_MS);
+    engine.publish(event('c')); // acknowledged, not written
+    const last = sub('c1', 'ch', StartType.StartFromLast).t;
+    const beyond = sub('c2', 'ch', StartType.StartAtSequence, 99n).t;
+    const newOnly = sub('c3', 'ch', StartType.StartNewOnly).t;
+    expect([last.seqs, beyond.seqs, newOnly.seqs]).toEqual([[], [], []]);
+    clock.advance(EVENT_WRITE_BATCH_MS);
+    expect([last.seqs, beyond.seqs, newOnly.seqs]).toEqual([[3], [], []]);
+    engine.publish(event('d'));
+    clock.advance(EVENT_WRITE_BATCH_MS);
+    expect([last.seqs, beyond.seqs, newOnly.seqs]).toEqual([[3, 4], [4], [4]]);
+  });
+
+  it('deleting a channel drops its unwritten events', () => {
+    const { engine, clock, sub } = setup();
+    engine.publish(event('gone'));
+    expect(engine.deleteChannel('ch')).toBe(true);
+    clock.advance(EVENT_WRITE_BATCH_MS);
+    engine.publish(event('new'));
+    clock.advance(EVENT_WRITE_BATCH_MS);
+    const { t } = sub('c1', 'ch', StartType.StartFromFirst);
+    expect(bodiesOf(t)).toEqual(['new']);
+    expect(t.seqs).toEqual([1]);
   });
 });
 

@@ -1,6 +1,9 @@
 // The events store (broker-behaviour.md §2.2): per-channel logs with sequences from 1 and Unix-ns
 // timestamps, six start positions, and durable subscriptions (stan durables) that resume
 // where they stopped and ignore the start position when they already exist.
+// A publish is answered before the event is written: events wait for the next write batch
+// (EVENT_WRITE_BATCH_MS), as the server answers Sent:true before its store has the event, so a
+// SIGKILL can lose what was just acknowledged. A graceful close writes every waiting event.
 import type { Clock, TimerHandle } from '../../clock.js';
 import { EventReceive } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
@@ -51,23 +54,34 @@ export interface SubscribeInput {
 const CHANNEL_LOG_PREFIX = 'events-store/';
 const DURABLES_LOG = 'events-store.durables';
 const DURABLE_FLUSH_MS = 50;
+/**
+ * How long an acknowledged event waits to be written with the ones after it. Subscribers get it
+ * once it is written, as stan delivers only what it stored; a few ms, like the server's I/O batches.
+ */
+export const EVENT_WRITE_BATCH_MS = 5;
 
 class StoreChannel {
   /** Stored events, oldest first; retention removes from the front. */
   events: StoredEvent[] = [];
-  /** The last sequence ever stored (kept when retention empties the channel). */
-  lastSeq = 0;
+  /** The last sequence ever written (kept when retention empties the channel). */
+  lastStored = 0;
+  /** Acknowledged events waiting for the next write batch, oldest first; delivered once written. */
+  unwritten: StoredEvent[] = [];
   readonly durables = new Set<Durable>();
   constructor(
     readonly name: string,
     readonly log: RecordLog | undefined,
   ) {}
+  /**
+   * The last sequence acknowledged, written or not. Start positions count from it: a subscription
+   * that comes after a Sent:true finds the event in the channel (delivered once written).
+   */
   get last(): number {
-    return this.lastSeq;
+    return this.lastStored + this.unwritten.length;
   }
-  /** Sequence of the oldest stored event (lastSeq + 1 when none is stored). */
+  /** Sequence of the oldest stored event (lastStored + 1 when none is stored). */
   get first(): number {
-    return this.events[0]?.seq ?? this.lastSeq + 1;
+    return this.events[0]?.seq ?? this.lastStored + 1;
   }
   at(seq: number): StoredEvent | undefined {
     return this.events[seq - this.first];
@@ -112,6 +126,9 @@ export class EventsStoreEngine {
   private durableRecords = 0;
   private readonly dirty = new Set<Durable>();
   private flushTimer: TimerHandle | undefined;
+  /** Channels with acknowledged events not written yet. */
+  private readonly unwritten = new Set<StoreChannel>();
+  private writeTimer: TimerHandle | undefined;
   /** §6: set once a tab/CR/LF reached the shared publisher; every later send fails until restart. */
   private publisherBroken = false;
   private closed = false;
@@ -145,8 +162,9 @@ export class EventsStoreEngine {
   }
 
   /**
-   * Stores and delivers one event. §2.2: stan silently refuses channels with `/` or empty tokens,
-   * and the server answers Sent:true anyway, so those events are dropped here without an error.
+   * Takes one event for the next write batch, which stores and delivers it: the caller answers
+   * Sent:true before the event is durable (§2.2). Stan silently refuses channels with `/` or empty
+   * tokens, and the server answers Sent:true anyway, so those events are dropped here without an error.
    */
   publish(input: PublishInput): void {
     if (this.closed) return;
@@ -166,10 +184,26 @@ export class EventsStoreEngine {
         Tags: input.Tags,
       }).finish(),
     );
-    ch.log?.append(bytes);
-    ch.events.push({ seq, ts, bytes });
-    ch.lastSeq = seq;
-    for (const d of ch.durables) if (d.members.length > 0) this.pump(d);
+    ch.unwritten.push({ seq, ts, bytes });
+    this.unwritten.add(ch);
+    this.writeTimer ??= this.deps.clock.setTimeout(() => {
+      this.writeTimer = undefined;
+      this.writeEvents();
+    }, EVENT_WRITE_BATCH_MS);
+  }
+
+  /** Writes every acknowledged event in one append per channel, then delivers them. */
+  private writeEvents(): void {
+    const channels = [...this.unwritten];
+    this.unwritten.clear();
+    for (const ch of channels) {
+      const batch = ch.unwritten;
+      ch.unwritten = [];
+      ch.log?.append(...batch.map((e) => e.bytes));
+      for (const e of batch) ch.events.push(e);
+      ch.lastStored += batch.length;
+    }
+    for (const ch of channels) for (const d of ch.durables) if (d.members.length > 0) this.pump(d);
   }
 
   /**
@@ -212,6 +246,7 @@ export class EventsStoreEngine {
     const ch = this.byName.get(name);
     if (!ch) return false;
     this.byName.delete(name);
+    this.unwritten.delete(ch);
     for (const d of ch.durables) {
       this.clearStall(d);
       this.durables.delete(d.key);
@@ -230,8 +265,10 @@ export class EventsStoreEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.writeTimer) this.deps.clock.clearTimeout(this.writeTimer);
     if (this.flushTimer) this.deps.clock.clearTimeout(this.flushTimer);
     if (this.retentionTimer) this.deps.clock.clearTimeout(this.retentionTimer);
+    this.writeEvents(); // a graceful stop loses no acknowledged event
     this.flushDurables();
     for (const d of this.durables.values()) this.clearStall(d);
   }
@@ -249,7 +286,7 @@ export class EventsStoreEngine {
       if (!ch.log) continue;
       const records: Uint8Array[] = ch.events.map((e) => e.bytes);
       // An empty channel keeps its last sequence in a marker record.
-      if (records.length === 0) records.push(EventReceive.encode(EventReceive.fromPartial({ Sequence: BigInt(ch.lastSeq) })).finish());
+      if (records.length === 0) records.push(EventReceive.encode(EventReceive.fromPartial({ Sequence: BigInt(ch.lastStored) })).finish());
       ch.log.rewrite(records);
     }
   }
@@ -268,7 +305,7 @@ export class EventsStoreEngine {
       case StartType.StartFromFirst:
         return ch.first;
       case StartType.StartFromLast:
-        return ch.events.length > 0 ? ch.last : next; // the last stored event, then new ones
+        return ch.events.length + ch.unwritten.length > 0 ? ch.last : next; // the last event, then new ones
       case StartType.StartAtSequence:
         return value > BigInt(next) ? next : Number(value); // §6: beyond the last → the next new event
       case StartType.StartAtTime:
@@ -282,15 +319,7 @@ export class EventsStoreEngine {
   }
 
   private firstAtOrAfter(ch: StoreChannel, ns: bigint): number {
-    const ev = ch.events;
-    let lo = 0;
-    let hi = ev.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ev[mid]!.ts < ns) lo = mid + 1;
-      else hi = mid;
-    }
-    return ev[lo]?.seq ?? ch.last + 1;
+    return firstEventAtOrAfter(ch.events, ns)?.seq ?? firstEventAtOrAfter(ch.unwritten, ns)?.seq ?? ch.last + 1;
   }
 
   /** Delivers what a durable is behind on, to members with room, round robin for groups. */
@@ -300,7 +329,7 @@ export class EventsStoreEngine {
     try {
       const ch = d.channel;
       if (d.nextSeq < ch.first) d.nextSeq = ch.first; // removed by retention
-      while (d.nextSeq <= ch.last && d.members.length > 0) {
+      while (d.nextSeq <= ch.lastStored && d.members.length > 0) {
         const m = this.memberWithRoom(d);
         if (!m) {
           this.waitForRoom(d);
@@ -370,9 +399,9 @@ export class EventsStoreEngine {
     const ch = new StoreChannel(name, this.deps.store.log(CHANNEL_LOG_PREFIX + name));
     for (const rec of ch.log!.replay()) {
       const ev = EventReceive.decode(rec);
-      ch.lastSeq = Number(ev.Sequence);
+      ch.lastStored = Number(ev.Sequence);
       if (ev.EventID === '' && ev.Channel === '') continue; // a sequence marker left by retention
-      ch.events.push({ seq: ch.lastSeq, ts: ev.Timestamp, bytes: Buffer.from(rec) });
+      ch.events.push({ seq: ch.lastStored, ts: ev.Timestamp, bytes: Buffer.from(rec) });
     }
     this.byName.set(name, ch);
     this.deps.channels.touch('events_store', name);
@@ -424,4 +453,16 @@ export class EventsStoreEngine {
     this.durableLog.rewrite(recs);
     this.durableRecords = recs.length;
   }
+}
+
+/** The first of `events` (in time order) stored at or after `ns`, by binary search. */
+function firstEventAtOrAfter(events: readonly StoredEvent[], ns: bigint): StoredEvent | undefined {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.ts < ns) lo = mid + 1;
+    else hi = mid;
+  }
+  return events[lo];
 }
