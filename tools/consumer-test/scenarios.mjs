@@ -18,7 +18,7 @@ export const SCENARIOS = {
   const ev = pattern.events(client);
   let arrived;
   const hello = new Promise((resolve) => (arrived = resolve));
-  const listener = eventListener(ev, { channel }, (e) => { if (e.text() === 'hello' && e.tags.kind === 'greeting') arrived(); });
+  const listener = pattern.eventListener(ev, { channel }, (e) => { if (e.text() === 'hello' && e.tags.kind === 'greeting') arrived(); });
   // The broker registers a subscription a moment later and says nothing when it has: ready()
   // publishes probes until one arrives through this listener (its handler never sees them).
   await listener.ready({ timeoutMs: 10000 });
@@ -55,7 +55,7 @@ export const SCENARIOS = {
     packageName: '@kubemq/rpc',
     body: `
   const cmds = pattern.commands(client);
-  const responder = commandResponder(cmds, { channel }, (cmd) => { if (cmd.text() !== 'reboot') throw new Error('bad command'); });
+  const responder = pattern.commandResponder(cmds, { channel }, (cmd) => { if (cmd.text() !== 'reboot') throw new Error('bad command'); });
   await responder.ready();
   const response = await cmds.send({ channel, body: 'reboot', timeoutMs: 5000 });
   if (!response.executed) throw new Error('command not executed: ' + response.error);
