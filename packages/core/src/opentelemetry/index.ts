@@ -9,3 +9,14 @@ export { messageContext } from './message-context.js';
 export { W3CTraceContext } from './trace-context.js';
 export { ATTR, MESSAGING_SYSTEM } from './attributes.js';
 export { METRIC } from './instruments.js';
+// The seam openTelemetry() implements (also exported by `@kubemq/core`), so its result has a name here.
+export type {
+  Telemetry,
+  TelemetryClientInfo,
+  Instrumentation,
+  MessagingOperation,
+  MessagingOperationType,
+  MessagingPattern,
+  OperationSpan,
+  RetryReason,
+} from '../telemetry/telemetry.js';

@@ -111,13 +111,13 @@ describe('openTelemetry(): spans', () => {
 
   it('a batch to several channels has no destination; an operation described afterwards keeps its start time', () => {
     instrumentation.start(send([{}, {}], { pattern: 'queues', channel: '', messageCount: 2 })).end();
-    const startedAt = Date.now() - 1500;
+    const startedAt = new Date(Date.now() - 1500);
     instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'tasks', messageCount: 0, startedAt }).end();
     const [batch, poll] = capture.spans();
     expect(present(batch).name).toBe('send');
     expect(present(batch).attributes).not.toHaveProperty(['messaging.destination.name']);
     const [seconds, nanos] = present(poll).startTime;
-    expect(Math.abs(seconds * 1000 + nanos / 1e6 - startedAt)).toBeLessThan(1);
+    expect(Math.abs(seconds * 1000 + nanos / 1e6 - startedAt.getTime())).toBeLessThan(1);
     expect(present(poll).duration[0]).toBeGreaterThanOrEqual(1);
   });
 

@@ -79,7 +79,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
   };
 }
 
-/** Now, in ms since the epoch with sub-ms precision (the unit of MessagingOperation.startedAt). */
+/** Now, in ms since the epoch with sub-ms precision. */
 function epochMs(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -114,7 +114,7 @@ class OpenTelemetryInstrumentation implements Instrumentation {
     );
     const active = trace.setSpan(parent, span);
     if (op.type === 'send') for (const carrier of tags) this.#inject(active, carrier);
-    const startedAt = op.startedAt ?? epochMs();
+    const startedAt = op.startedAt?.getTime() ?? epochMs();
     let ended = false;
     return {
       run: (fn) => context.with(active, fn),

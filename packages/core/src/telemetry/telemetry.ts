@@ -42,10 +42,10 @@ export interface MessagingOperation {
    */
   readonly tags?: readonly Record<string, string>[];
   /**
-   * When it began, in ms since the epoch (fractions allowed), for operations described only once
-   * they are over (a poll: its messages are known when it returns). Default: now.
+   * When it began, for operations described only once they are over (a poll: its messages are
+   * known when it returns). Default: now.
    */
-  readonly startedAt?: number;
+  readonly startedAt?: Date;
 }
 
 /** An operation in progress; end it exactly once. */

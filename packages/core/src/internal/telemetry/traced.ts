@@ -71,7 +71,7 @@ export async function tracedAfter<T>(
   describe: (result: T | undefined) => MessagingOperation,
 ): Promise<T> {
   if (telemetry === undefined) return run();
-  const startedAt = performance.timeOrigin + performance.now();
+  const startedAt = new Date();
   let result: T;
   try {
     result = await run();
