@@ -11,6 +11,6 @@ export type {
   StartKubemqOptions,
 } from './types.js';
 export { findFreePort } from './internal/ports.js';
-export { ping, type PingInfo, type PingTarget } from './internal/ping.js';
+export { ping, type PingInfo, type PingOptions, type PingTarget } from './internal/ping.js';
 export { BrokerStartError } from './internal/child-broker.js';
 export { createTestPki, type TestPki, type TestPkiFiles, type TestPkiOptions } from './test-pki.js';

@@ -4,6 +4,9 @@ import { AbstractStartedContainer, GenericContainer, getContainerPort, type Star
 import { waitForPing } from '../internal/ping.js';
 import type { BrokerTlsOptions } from '../types.js';
 
+// The TLS settings withTls() takes (also exported by `@kubemq/testing`).
+export type { BrokerTlsOptions } from '../types.js';
+
 /** The image studied by docs/broker-behaviour.md (kubemq-community v2.4.0). Override with KUBEMQ_IMAGE. */
 export const KUBEMQ_IMAGE = 'kubemq/kubemq-community:v2.4.0';
 /** gRPC port inside the image. */

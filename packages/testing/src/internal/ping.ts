@@ -1,16 +1,24 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect } from 'node:net';
 
-/** The fields of kubemq.PingResult (proto/kubemq.proto). */
+/** What the broker says about itself in a Ping (the same fields as `@kubemq/core`'s `client.ping()`). */
 export interface PingInfo {
-  /** The broker's host name (`PingResult.Host`). */
-  host: string;
-  /** The broker's version, e.g. `v2.4.0`. */
-  version: string;
-  /** When the broker started, in Unix **seconds**. */
-  serverStartTime: bigint;
-  /** How long the broker has been up, in seconds. */
-  serverUpTimeSeconds: bigint;
+  /** The broker node's name. */
+  readonly host: string;
+  /** The broker's version, e.g. `v2.4.0` (empty when the build set none). */
+  readonly version: string;
+  /** When the broker process started (the broker reports whole seconds). */
+  readonly startedAt: Date;
+  /** Seconds since the broker started. */
+  readonly uptimeSeconds: number;
+}
+
+/** Options of {@link ping}: the shape of `@kubemq/core`'s `CallOptions`. */
+export interface PingOptions {
+  /** Cancels the Ping; it rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** The Ping's deadline. Default: 2000. */
+  readonly timeoutMs?: number;
 }
 
 /** Where and how to ping a broker. */
@@ -42,7 +50,7 @@ function readVarint(buf: Uint8Array, pos: number): [bigint, number] {
 
 /** Decodes PingResult by hand: testing keeps no dependency on generated codecs. */
 export function decodePingResult(buf: Uint8Array): PingInfo {
-  const info: PingInfo = { host: '', version: '', serverStartTime: 0n, serverUpTimeSeconds: 0n };
+  const info = { host: '', version: '', serverStartTime: 0n, serverUpTimeSeconds: 0n };
   let pos = 0;
   while (pos < buf.length) {
     const [key, afterKey] = readVarint(buf, pos);
@@ -70,7 +78,12 @@ export function decodePingResult(buf: Uint8Array): PingInfo {
       throw new Error(`unsupported wire type ${wire}`);
     }
   }
-  return info;
+  return {
+    host: info.host,
+    version: info.version,
+    startedAt: new Date(Number(info.serverStartTime) * 1000),
+    uptimeSeconds: Number(info.serverUpTimeSeconds),
+  };
 }
 
 function credentialsFor(target: PingTarget): grpc.ChannelCredentials {
@@ -81,8 +94,11 @@ function credentialsFor(target: PingTarget): grpc.ChannelCredentials {
   });
 }
 
-/** One Ping. Resolves with the result, rejects with the grpc-js error. */
-export function ping(target: PingTarget, timeoutMs = 2000): Promise<PingInfo> {
+/** One Ping. Resolves with the result, rejects with the grpc-js error (or the signal's reason). */
+export function ping(target: PingTarget, options: PingOptions = {}): Promise<PingInfo> {
+  const { signal, timeoutMs = 2000 } = options;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return Promise.reject(new RangeError(`ping(): timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`));
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const client = new grpc.Client(target.address, credentialsFor(target), {
     'grpc.max_reconnect_backoff_ms': 200,
     'grpc.initial_reconnect_backoff_ms': 50,
@@ -90,7 +106,12 @@ export function ping(target: PingTarget, timeoutMs = 2000): Promise<PingInfo> {
   const metadata = new grpc.Metadata();
   if (target.authToken !== undefined) metadata.set('authorization', target.authToken);
   return new Promise<PingInfo>((resolve, reject) => {
-    client.makeUnaryRequest<Uint8Array, PingInfo>(
+    const onAbort = (): void => {
+      call.cancel();
+      client.close();
+      reject(signal?.reason);
+    };
+    const call = client.makeUnaryRequest<Uint8Array, PingInfo>(
       '/kubemq.kubemq/Ping',
       () => Buffer.alloc(0), // Empty encodes to zero bytes
       (bytes: Buffer) => decodePingResult(bytes),
@@ -98,11 +119,13 @@ export function ping(target: PingTarget, timeoutMs = 2000): Promise<PingInfo> {
       metadata,
       { deadline: Date.now() + timeoutMs },
       (err, value) => {
+        signal?.removeEventListener('abort', onAbort);
         client.close();
         if (err || value === undefined) reject(err ?? new Error('empty Ping response'));
         else resolve(value);
       },
     );
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -143,7 +166,7 @@ export async function waitForPing(
         await tcpConnect(target.address, timeout);
         return undefined;
       }
-      return await ping(target, timeout);
+      return await ping(target, { timeoutMs: timeout });
     } catch (err) {
       lastError = err;
       const code = (err as { code?: number }).code;

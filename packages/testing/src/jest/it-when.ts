@@ -4,7 +4,8 @@ import { sharedBroker } from './shared-broker.js';
 import { expectedKind } from '../capabilities.js';
 
 // jest's globals, typed here so the package builds without @types/jest.
-type TestFn = (...args: never[]) => unknown;
+/** A test body, as jest's `it` takes it. */
+export type TestFn = (...args: never[]) => unknown;
 interface JestIt {
   (name: string, fn?: TestFn, timeout?: number): void;
   skip(name: string, fn?: TestFn, timeout?: number): void;

@@ -59,12 +59,12 @@ describe('emulator mode (KUBEMQ_EMULATOR_BIN)', () => {
     await using broker = await startKubemq();
     const address = broker.address;
     await broker.stop();
-    await expect(ping({ address }, 500)).rejects.toMatchObject({ code: 14 });
+    await expect(ping({ address }, { timeoutMs: 500 })).rejects.toMatchObject({ code: 14 });
     await broker.restart();
     expect(broker.address).toBe(address);
     await ping({ address });
     await broker.kill();
-    await expect(ping({ address }, 500)).rejects.toMatchObject({ code: 14 });
+    await expect(ping({ address }, { timeoutMs: 500 })).rejects.toMatchObject({ code: 14 });
     await broker.restart();
     await ping({ address });
     await broker.restart(); // while running: graceful stop first

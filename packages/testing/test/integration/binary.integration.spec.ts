@@ -62,7 +62,7 @@ describe('KUBEMQ_BINARY mode (docs/broker-behaviour.md §1.7)', () => {
     expect(tlsBroker.capabilities.tls).toBe(true);
     const info = await ping({ address: tlsBroker.address, tlsRootPem: pki.caPem });
     expect(info.host).toBe('kubemq-test');
-    await expect(ping({ address: tlsBroker.address }, 1000)).rejects.toMatchObject({ code: 14 });
+    await expect(ping({ address: tlsBroker.address }, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 14 });
   });
 
   itLocal('a new broker starts with a clean store, and dispose removes its cwd', async () => {
