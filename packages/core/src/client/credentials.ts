@@ -59,6 +59,6 @@ export function refreshingCredentials(provider: CredentialProvider, options: Ref
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
   const marginMs = options.refreshMarginMs === undefined ? 30_000 : validatePositiveInt(options.refreshMarginMs, 'refreshMarginMs', { min: 0 });
   const credentials: Credentials = { kind: 'refreshing' };
-  registerCredentials(credentials, (logger) => new TokenManager(provider, marginMs, logger));
+  registerCredentials(credentials, (logger, telemetry) => new TokenManager(provider, marginMs, logger, telemetry));
   return credentials;
 }

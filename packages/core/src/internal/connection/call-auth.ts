@@ -1,39 +1,44 @@
 import type { Logger } from '../../client/logger.js';
+import type { Instrumentation } from '../../telemetry/telemetry.js';
+import type { KubemqError } from '../errors/kubemq-error.js';
 
 /**
- * How a connection authenticates its calls: the metadata each call carries and, for tokens that
- * expire, their refreshing (`refreshingCredentials()`'s TokenManager). A static token (or none)
- * is {@link staticAuth}: nothing to refresh, so an app without refreshing credentials bundles no
- * refresh code.
+ * How a connection authenticates its calls: the metadata each call carries and what happens when
+ * the broker refuses a token. A static token (or none) is {@link staticAuth}: nothing to refresh,
+ * so the connection holds no refresh code and an app without refreshing credentials bundles none
+ * of it. `refreshingCredentials()`'s TokenManager keeps its token fresh and answers a refusal with
+ * one refresh.
  */
 export interface CallAuth {
-  /** Whether a fresh token can be asked for. */
-  readonly canRefresh: boolean;
   /** The metadata of the next call (`authorization`: the raw token), or none. */
   metadata(): Record<string, string>;
-  /** Fetches the first token (at connect) and refreshes one about to expire. */
-  ensureFresh(): Promise<void>;
-  /** Asks for a new token; concurrent callers share one request. */
-  refresh(): Promise<void>;
-  /** The broker answered UNAUTHENTICATED: true when one refresh is worth trying (the caller then awaits refresh()). */
-  rejected(): boolean;
-  /** A call went through: the next rejection may be answered with a refresh again. */
+  /**
+   * Runs one unary call (`run` rejects with a mapped KubemqError). Refreshing credentials first
+   * make sure their token is fresh, and when the broker answers UNAUTHENTICATED they refresh once
+   * and run the call once more.
+   */
+  unary<T>(run: () => Promise<T>, operation: string): Promise<T>;
+  /**
+   * A stream failed with `err` (mapped from `cause`): the error to report. Refreshing credentials
+   * answer a first UNAUTHENTICATED with a refresh and a retryable error, so that recoverable()
+   * re-opens the stream with the new token.
+   */
+  streamFailed(err: KubemqError, cause: unknown): KubemqError | Promise<KubemqError>;
+  /** A call went through: the next refusal may be answered with a refresh again. */
   accepted(): void;
   close(): void;
 }
 
-/** Starts the auth of one connection (called once, by the connection, with the client's logger). */
-export type StartAuth = (logger: Logger) => CallAuth;
+/** Starts the auth of one connection (called once, by the connection, with the client's logger and telemetry). */
+export type StartAuth = (logger: Logger, telemetry?: Instrumentation) => CallAuth;
 
 /** A token that never changes (`authToken`, `KUBEMQ_AUTH_TOKEN`), or none. */
 export function staticAuth(token: string | undefined): CallAuth {
   const metadata: Record<string, string> = token === undefined ? {} : { authorization: token };
   return {
-    canRefresh: false,
     metadata: () => metadata,
-    ensureFresh: () => Promise.resolve(),
-    refresh: () => Promise.resolve(),
-    rejected: () => false,
+    unary: (run) => run(),
+    streamFailed: (err) => err,
     accepted: () => undefined,
     close: () => undefined,
   };

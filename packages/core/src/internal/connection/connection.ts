@@ -4,7 +4,7 @@ import type { Logger } from '../../client/logger.js';
 import type { ResolvedClientOptions } from '../../client/resolve-options.js';
 import type { ConnectionSettings } from '../../client/resolve-options.js';
 import type { Instrumentation } from '../../telemetry/telemetry.js';
-import { AuthenticationError, ConnectionError, KubemqError } from '../errors/kubemq-error.js';
+import { ConnectionError, KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { PING } from '../methods.js';
 import { BehaviorSubject } from '../rx.js';
@@ -33,7 +33,7 @@ const MIN_BROKER_PING_INTERVAL_MS = 300_000;
 
 /**
  * One connection to the broker: the state machine (connecting → ready → reconnecting → … → closed),
- * reconnects with backoff, the calls waiting for the connection, auth metadata and refresh, and the three call shapes
+ * reconnects with backoff, the calls waiting for the connection, the auth of each call (CallAuth), and the three call shapes
  * with every failure mapped to a KubemqError. This is what `clientInternals(client)` returns.
  */
 export class Connection implements ClientInternals {
@@ -63,7 +63,7 @@ export class Connection implements ClientInternals {
     this.clientId = settings.options.clientId;
     this.logger = settings.logger;
     this.telemetry = settings.telemetry?.instrument({ address: settings.options.address, clientId: settings.options.clientId });
-    this.#auth = settings.auth(settings.logger);
+    this.#auth = settings.auth(settings.logger, this.telemetry);
     this.#pending = new PendingCalls(settings.options.maxPendingCalls);
     const keepalive = settings.options.keepalive;
     this.#transport = new GrpcTransport({
@@ -206,29 +206,31 @@ export class Connection implements ClientInternals {
 
   // ── calls ────────────────────────────────────────────────────────────────────────────────
 
-  /** One unary call with the current token; on UNAUTHENTICATED one refresh and one retry. */
-  async #invoke<Req, Res>(
+  /** One unary call, through the auth: refreshing credentials may refresh the token and run it once more. */
+  #invoke<Req, Res>(
     method: MethodDescriptor<Req, Res>,
     request: Req,
     ctx: ErrorContext,
     deadline: number,
     signal: AbortSignal | undefined,
-    retried = false,
+  ): Promise<Res> {
+    return this.#auth.unary(() => this.#attempt(method, request, ctx, deadline, signal), ctx.operation);
+  }
+
+  /** One try of a unary call with the current token; failures mapped. */
+  async #attempt<Req, Res>(
+    method: MethodDescriptor<Req, Res>,
+    request: Req,
+    ctx: ErrorContext,
+    deadline: number,
+    signal: AbortSignal | undefined,
   ): Promise<Res> {
     try {
-      // Without a credential provider there is nothing to refresh: no await (and no tick) for it.
-      if (this.#auth.canRefresh) await this.#auth.ensureFresh();
       const response = await this.#transport.unary(method, request, this.#params(deadline), signal);
       this.#auth.accepted();
       return response;
     } catch (raw) {
       const err = callError(raw, ctx, signal);
-      if (err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined && this.#auth.canRefresh && !retried) {
-        this.logger.info('the broker refused the token; refreshing once', { operation: ctx.operation });
-        await this.#auth.refresh().catch((e: unknown) => Promise.reject(mapError(e, ctx)));
-        this.telemetry?.retried(ctx.operation, 'token_refresh');
-        return this.#invoke(method, request, ctx, deadline, signal, true);
-      }
       this.#noteFailure(err);
       throw err;
     }
@@ -236,8 +238,8 @@ export class Connection implements ClientInternals {
 
   /**
    * Opens a stream now and reports exactly one outcome to the observer: complete, or a mapped
-   * error. UNAUTHENTICATED is made retryable once, after a token refresh, so recoverable() re-opens
-   * with the new token.
+   * error (which refreshing credentials may turn into a retryable one after a token refresh, so
+   * recoverable() re-opens with the new token).
    */
   #openStream<Res, S extends StreamCall>(
     observer: StreamObserver<Res>,
@@ -291,25 +293,10 @@ export class Connection implements ClientInternals {
     };
   }
 
-  async #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<KubemqError> {
+  #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<KubemqError> {
     const err = callError(raw, ctx, signal);
-    if (err.code !== 'AUTHENTICATION' || !this.#auth.rejected()) {
-      this.#noteFailure(err);
-      return err;
-    }
-    try {
-      await this.#auth.refresh();
-    } catch (refreshError) {
-      return mapError(refreshError, ctx);
-    }
-    return new AuthenticationError({
-      message: `${err.message} (token refreshed; retry once)`,
-      operation: err.operation,
-      retryable: true,
-      ...(err.channel !== undefined && { channel: err.channel }),
-      ...(err.grpcStatus !== undefined && { grpcStatus: err.grpcStatus }),
-      cause: raw,
-    });
+    this.#noteFailure(err);
+    return Promise.resolve(this.#auth.streamFailed(err, raw));
   }
 
   #params(deadline: number | undefined): CallParams {

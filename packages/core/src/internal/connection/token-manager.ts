@@ -1,8 +1,9 @@
 import type { CredentialProvider } from '../../client/credential-provider.js';
 import type { Logger } from '../../client/logger.js';
+import type { Instrumentation } from '../../telemetry/telemetry.js';
 import type { CallAuth } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
-import { AuthenticationError } from '../errors/kubemq-error.js';
+import { AuthenticationError, KubemqError } from '../errors/kubemq-error.js';
 
 /**
  * At most one proactive refresh per second: a provider whose tokens live shorter than the margin
@@ -18,6 +19,7 @@ export class TokenManager implements CallAuth {
   readonly #provider: CredentialProvider;
   readonly #marginMs: number;
   readonly #logger: Logger;
+  readonly #telemetry: Instrumentation | undefined;
   #token: string | undefined;
   #expiresAt: Date | undefined;
   #refreshedAt = 0;
@@ -27,12 +29,46 @@ export class TokenManager implements CallAuth {
   #refreshedAfterRejection = false;
   #closed = false;
 
-  readonly canRefresh = true;
-
-  constructor(provider: CredentialProvider, marginMs: number, logger: Logger) {
+  constructor(provider: CredentialProvider, marginMs: number, logger: Logger, telemetry?: Instrumentation) {
     this.#provider = provider;
     this.#marginMs = marginMs;
     this.#logger = logger;
+    this.#telemetry = telemetry;
+  }
+
+  /** A fresh token first; on UNAUTHENTICATED from the broker, one refresh and one more run. */
+  async unary<T>(run: () => Promise<T>, operation: string): Promise<T> {
+    await this.ensureFresh();
+    try {
+      return await run();
+    } catch (err) {
+      // Only the broker's refusal (a gRPC status), not a failed refresh: that one is final.
+      const refused = KubemqError.isKubemqError(err) && err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined;
+      if (!refused) throw err;
+      this.#logger.info('the broker refused the token; refreshing once', { operation });
+      await this.refresh();
+      this.#telemetry?.retried(operation, 'token_refresh');
+      await this.ensureFresh();
+      return run();
+    }
+  }
+
+  /** A first UNAUTHENTICATED since the last success: refresh, then a retryable error (the stream re-opens). */
+  async streamFailed(err: KubemqError, cause: unknown): Promise<KubemqError> {
+    if (err.code !== 'AUTHENTICATION' || !this.rejected()) return err;
+    try {
+      await this.refresh();
+    } catch (refreshError) {
+      return refreshError as KubemqError;
+    }
+    return new AuthenticationError({
+      message: `${err.message} (token refreshed; retry once)`,
+      operation: err.operation,
+      retryable: true,
+      ...(err.channel !== undefined && { channel: err.channel }),
+      ...(err.grpcStatus !== undefined && { grpcStatus: err.grpcStatus }),
+      cause,
+    });
   }
 
   /** Fetches the first token (connect) and refreshes an expiring one. */
