@@ -35,7 +35,7 @@ export interface BrokerQueueLimits {
 }
 
 /** Resolved TLS settings of the gRPC listener (broker-behaviour.md §1.3: TLS 1.2 minimum, one key pair). */
-export interface TlsConfig {
+export interface BrokerTlsConfig {
   /** The server certificate chain, PEM text (`SECURITY_CERT_DATA` / `SECURITY_CERT_FILENAME`). */
   certPem: string;
   /** The server's private key, PEM text (`SECURITY_KEY_DATA` / `SECURITY_KEY_FILENAME`). */
@@ -52,7 +52,7 @@ export interface TlsConfig {
  * pings more often than every 5 minutes is sent GOAWAY `too_many_pings` after its third strike.
  * Defaults: enforce, 300000 ms, no pings without calls, 2 strikes.
  */
-export interface KeepaliveConfig {
+export interface BrokerKeepaliveConfig {
   /** Enforce grpc-go's default server policy (§4). */
   enforce: boolean;
   /** Pings closer together than this earn a strike (grpc-go MinTime: 5 min). */
@@ -93,7 +93,7 @@ export interface EmulatorConfig {
   /** Queue policy limits (§4). */
   queue: BrokerQueueLimits;
   /** TLS on the gRPC listener; undefined = plaintext. */
-  tls: TlsConfig | undefined;
+  tls: BrokerTlsConfig | undefined;
   /** Emulator-only: a token every call must carry in `authorization` metadata (else UNAUTHENTICATED); undefined = no auth, like the real server, which never enforces auth. */
   authToken: string | undefined;
   /** Emulator-only: answer repeated queries with the same CacheKey from a cache (the real server has none, §0 item 5). */
@@ -101,7 +101,7 @@ export interface EmulatorConfig {
   /** Emulator-only: a responder on `kubemq.cluster.internal.requests`. */
   channelManagement: boolean;
   /** The client ping policy enforced on every connection. */
-  keepalive: KeepaliveConfig;
+  keepalive: BrokerKeepaliveConfig;
   /** Level of the default console logger (silent unless set). */
   logLevel: EmulatorLogLevel;
 }
@@ -126,7 +126,7 @@ export const DEFAULT_BROKER_QUEUE_LIMITS: Readonly<BrokerQueueLimits> = Object.f
   delayScanIntervalMs: 500,
 });
 
-export const DEFAULT_KEEPALIVE: Readonly<KeepaliveConfig> = Object.freeze({
+export const DEFAULT_BROKER_KEEPALIVE: Readonly<BrokerKeepaliveConfig> = Object.freeze({
   enforce: true,
   minPingIntervalMs: 300_000,
   permitWithoutCalls: false,
@@ -193,7 +193,7 @@ export interface EmulatorOptions {
   /** Emulator-only: a responder on `kubemq.cluster.internal.requests` (create / delete / list channels). Default false. */
   channelManagement?: boolean;
   /** Client ping policy to override (defaults: grpc-go's, §4); `false` turns enforcement off. */
-  keepalive?: Partial<KeepaliveConfig> | false;
+  keepalive?: Partial<BrokerKeepaliveConfig> | false;
   /** Level of the default console logger (`LOG_LEVEL`, §1.2). Default `silent` (the CLI uses `info`). */
   logLevel?: EmulatorLogLevel;
 }
@@ -230,13 +230,13 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     queue[key] = int(`queue.${key}`, q[key], DEFAULT_BROKER_QUEUE_LIMITS[key], 0);
   }
   const ka = options.keepalive === false ? { enforce: false } : (options.keepalive ?? {});
-  const keepalive: KeepaliveConfig = {
-    enforce: ka.enforce ?? DEFAULT_KEEPALIVE.enforce,
-    minPingIntervalMs: int('keepalive.minPingIntervalMs', ka.minPingIntervalMs, DEFAULT_KEEPALIVE.minPingIntervalMs, 0),
-    permitWithoutCalls: ka.permitWithoutCalls ?? DEFAULT_KEEPALIVE.permitWithoutCalls,
-    maxPingStrikes: int('keepalive.maxPingStrikes', ka.maxPingStrikes, DEFAULT_KEEPALIVE.maxPingStrikes, 0),
+  const keepalive: BrokerKeepaliveConfig = {
+    enforce: ka.enforce ?? DEFAULT_BROKER_KEEPALIVE.enforce,
+    minPingIntervalMs: int('keepalive.minPingIntervalMs', ka.minPingIntervalMs, DEFAULT_BROKER_KEEPALIVE.minPingIntervalMs, 0),
+    permitWithoutCalls: ka.permitWithoutCalls ?? DEFAULT_BROKER_KEEPALIVE.permitWithoutCalls,
+    maxPingStrikes: int('keepalive.maxPingStrikes', ka.maxPingStrikes, DEFAULT_BROKER_KEEPALIVE.maxPingStrikes, 0),
   };
-  let tls: TlsConfig | undefined;
+  let tls: BrokerTlsConfig | undefined;
   if (options.tls) {
     const { certPem, keyPem, caPem, requireClientCert } = options.tls;
     if (!certPem) throw new EmulatorConfigError('tls.certPem', 'is required with TLS');

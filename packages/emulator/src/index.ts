@@ -3,7 +3,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { ManualClock, systemClock } from './clock.js';
 export type { EmulatorLogger, EmulatorLogLevel } from './log.js';
 export { consoleLogger, silentLogger } from './log.js';
-export type { BrokerQueueLimits, EmulatorConfig, EmulatorOptions, KeepaliveConfig, TlsConfig } from './config.js';
+export type { BrokerKeepaliveConfig, BrokerQueueLimits, BrokerTlsConfig, EmulatorConfig, EmulatorOptions } from './config.js';
 export { DEFAULT_BROKER_QUEUE_LIMITS, EMULATOR_VERSION, EmulatorConfigError, optionsFromEnv, resolveConfig } from './config.js';
 export type { RecordLog, Store } from './store/index.js';
 export { fileStore, memoryStore } from './store/index.js';

@@ -5,14 +5,14 @@
 // "too_many_pings" and the connection is closed, which a grpc-js client reports on its open calls
 // as RESOURCE_EXHAUSTED ("Bandwidth exhausted or memory limit exceeded").
 import * as http2 from 'node:http2';
-import type { KeepaliveConfig } from '../config.js';
+import type { BrokerKeepaliveConfig } from '../config.js';
 import type { EmulatorLogger } from '../log.js';
 
 /** grpc-go's allowance for pings without active streams (defaultPingTimeout). */
 const PING_WITHOUT_CALLS_MS = 2 * 60 * 60 * 1000;
 const TOO_MANY_PINGS = Buffer.from('too_many_pings');
 
-export function enforcePingPolicy(session: http2.Http2Session, policy: KeepaliveConfig, log: EmulatorLogger, now: () => number = Date.now): void {
+export function enforcePingPolicy(session: http2.Http2Session, policy: BrokerKeepaliveConfig, log: EmulatorLogger, now: () => number = Date.now): void {
   const streams = new Set<http2.Http2Stream>();
   let lastPingAt = -Infinity;
   let strikes = 0;
