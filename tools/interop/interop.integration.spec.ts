@@ -11,7 +11,7 @@
 // readiness (listener.ready(), responder.ready()); a kubemq-js subscriber's readiness is proven
 // with probes (probeUntil), never with sleeps.
 import { KubemqClient } from '@kubemq/core';
-import { eventListener, events, eventStream, READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
+import { eventListener, events, eventStream, EVENTS_READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
 import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '@kubemq/events-store';
 import { queues, queueUpstream } from '@kubemq/queues';
 import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
@@ -122,7 +122,7 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       );
       await using listener = eventListener(sdk, { channel }, () => undefined);
       await listener.ready();
-      await eventually(() => expect(received.some((m) => m.tags.has(READINESS_PROBE_TAG))).toBe(true));
+      await eventually(() => expect(received.some((m) => m.tags.has(EVENTS_READINESS_PROBE_TAG))).toBe(true));
     });
 
     it('kubemq-js cannot send tags: its send fails before reaching the broker (peer bug, so no tags flow that way)', async () => {

@@ -1,5 +1,5 @@
 import { type KubemqClient } from '@kubemq/core';
-import { commands, isReadinessProbe } from '@kubemq/rpc';
+import { commands, isRpcReadinessProbe } from '@kubemq/rpc';
 
 // Full control: a cold stream of received commands (Observable and async iterable), answered
 // with an explicit reply that echoes the request id and the reply channel the broker filled in.
@@ -8,7 +8,7 @@ export async function serveByHand(client: KubemqClient, signal: AbortSignal): Pr
   const cmds = commands(client);
   for await (const cmd of cmds.subscribe({ channel: 'devices.*.reboot', bufferSize: 256 })) {
     if (signal.aborted) break; // leaving the loop cancels the subscription
-    if (isReadinessProbe(cmd)) continue; // a probe from a responder on the same channel
+    if (isRpcReadinessProbe(cmd)) continue; // a probe from a responder on the same channel
     const ok = cmd.channel !== 'devices.locked.reboot';
     await cmds.reply(
       {

@@ -50,16 +50,16 @@ export type { EventListener, EventListenerStats, ListenOptions } from './interna
  *
  * @example
  * ```ts
- * import { isReadinessProbe, READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
+ * import { isEventsReadinessProbe, EVENTS_READINESS_PROBE_TAG, type EventReceive } from '@kubemq/events';
  *
  * // A raw event from another source (a bridge, a log) in this SDK's shape:
  * const handle = (event: EventReceive) => {
- *   if (isReadinessProbe(event)) return; // carries the tag READINESS_PROBE_TAG
- *   console.log(event.text(), Object.keys(event.tags).includes(READINESS_PROBE_TAG));
+ *   if (isEventsReadinessProbe(event)) return; // carries the tag EVENTS_READINESS_PROBE_TAG
+ *   console.log(event.text(), Object.keys(event.tags).includes(EVENTS_READINESS_PROBE_TAG));
  * };
  * ```
  */
-export { isReadinessProbe, READINESS_PROBE_TAG } from './internal/readiness/probe-tags.js';
+export { isEventsReadinessProbe, EVENTS_READINESS_PROBE_TAG } from './internal/readiness/probe-tags.js';
 
 /**
  * A send stream of your own for high-rate publishing: `eventStream(client)`. The broker answers

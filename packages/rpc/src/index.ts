@@ -79,16 +79,16 @@ export { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './interna
  * @example
  * ```ts
  * import { KubemqClient } from '@kubemq/core';
- * import { commands, isReadinessProbe } from '@kubemq/rpc';
+ * import { commands, isRpcReadinessProbe } from '@kubemq/rpc';
  *
  * const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'jobs' });
  * for await (const cmd of commands(client).subscribe({ channel: 'jobs' })) {
- *   if (isReadinessProbe(cmd)) continue;
+ *   if (isRpcReadinessProbe(cmd)) continue;
  *   await commands(client).reply({ requestId: cmd.id, replyChannel: cmd.replyChannel });
  * }
  * ```
  */
-export { READINESS_PROBE_TAG, isReadinessProbe } from './internal/serve/probe-tags.js';
+export { RPC_READINESS_PROBE_TAG, isRpcReadinessProbe } from './internal/serve/probe-tags.js';
 
 /**
  * Command types: what you send (`Command`), what comes back (`CommandResponse`), what a responder

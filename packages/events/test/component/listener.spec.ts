@@ -6,7 +6,7 @@ import { brokerError, type Event as WireEvent, type EventReceive as WireEventRec
 import { EventsListener } from '../../src/internal/listen/listener.js';
 import type { ListenOptions } from '../../src/internal/listen/listen-types.js';
 import type { EventReceive } from '../../src/internal/types.js';
-import { READINESS_PROBE_TAG } from '../../src/internal/readiness/probe-tags.js';
+import { EVENTS_READINESS_PROBE_TAG } from '../../src/internal/readiness/probe-tags.js';
 import { fakeInternals, settle, type FakeInternals, type FakeServerStream } from './fake-internals.js';
 
 /** A token-level match of the broker's wildcards (`*` one token, `>` the rest). */
@@ -87,7 +87,7 @@ describe('EventsListener (fake transport)', () => {
     await settle();
     broker.registerAll();
     await broker.publish(event('a'));
-    await broker.publish({ ...event('p1'), Tags: { [READINESS_PROBE_TAG]: 'another-listener' } });
+    await broker.publish({ ...event('p1'), Tags: { [EVENTS_READINESS_PROBE_TAG]: 'another-listener' } });
     await listener.ready({ timeoutMs: 5_000 });
     await broker.publish(event('b'));
     await settle();
@@ -106,7 +106,7 @@ describe('EventsListener (fake transport)', () => {
     broker.registerAll();
     await ready;
     const probes = broker.published.length;
-    expect(broker.published.every((p) => p.Channel === 'orders' && p.Tags[READINESS_PROBE_TAG] !== undefined && p.Metadata !== '')).toBe(true);
+    expect(broker.published.every((p) => p.Channel === 'orders' && p.Tags[EVENTS_READINESS_PROBE_TAG] !== undefined && p.Metadata !== '')).toBe(true);
     await listener.ready();
     expect(broker.published).toHaveLength(probes);
     await listener.stop();

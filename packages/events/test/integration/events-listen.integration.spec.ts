@@ -1,6 +1,6 @@
 import type { KubemqClient } from '@kubemq/core';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { eventListener, events, isReadinessProbe, READINESS_PROBE_TAG, type EventListener, type EventReceive } from '../../src/index.js';
+import { eventListener, events, isEventsReadinessProbe, EVENTS_READINESS_PROBE_TAG, type EventListener, type EventReceive } from '../../src/index.js';
 import { collect, connect, rawSubscribe } from './helpers.js';
 
 const PROBE = 'probe';
@@ -70,16 +70,16 @@ describe('events listen() and ready() (integration)', () => {
         { timeoutMs: 15_000 },
       );
       await listener.ready();
-      await eventually(() => expect(samePattern.items.some(isReadinessProbe)).toBe(true));
-      const probe = samePattern.items.find(isReadinessProbe);
+      await eventually(() => expect(samePattern.items.some(isEventsReadinessProbe)).toBe(true));
+      const probe = samePattern.items.find(isEventsReadinessProbe);
       expect(probe?.channel).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')}\\.orders\\._probe_`));
-      expect(probe?.tags[READINESS_PROBE_TAG]).toBeTruthy();
+      expect(probe?.tags[EVENTS_READINESS_PROBE_TAG]).toBeTruthy();
       // A last event on the other channel: everything published before it has had its chance.
       const end = await events(publisher).send({ channel: `${base}.orders.eu`, body: 'end' });
       await eventually(() => expect(otherChannel.items.some((e) => e.id === end.id)).toBe(true));
-      expect(otherChannel.items.filter(isReadinessProbe)).toEqual([]);
+      expect(otherChannel.items.filter(isEventsReadinessProbe)).toEqual([]);
       await eventually(() => expect(received.some((e) => e.id === end.id)).toBe(true));
-      expect(received.filter(isReadinessProbe)).toEqual([]);
+      expect(received.filter(isEventsReadinessProbe)).toEqual([]);
     } finally {
       await listener.stop();
       otherChannel.sub.unsubscribe();
@@ -104,8 +104,8 @@ describe('events listen() and ready() (integration)', () => {
         expect(handled.some((e) => e.id === end.id)).toBe(true);
         expect(subscribed.items.some((e) => e.id === end.id)).toBe(true);
       });
-      expect(handled.filter(isReadinessProbe)).toEqual([]);
-      expect(subscribed.items.filter(isReadinessProbe)).toEqual([]);
+      expect(handled.filter(isEventsReadinessProbe)).toEqual([]);
+      expect(subscribed.items.filter(isEventsReadinessProbe)).toEqual([]);
       expect(handled.every((e) => e.metadata === PROBE || e.id === end.id)).toBe(true);
     } finally {
       await Promise.all([listener, ...others].map((l) => l.stop()));

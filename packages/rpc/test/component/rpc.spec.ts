@@ -3,7 +3,7 @@
 import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, jsonCodec, textCodec } from '@kubemq/core';
 import type { Request } from '@kubemq/core/internal';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { commandChannel, commandResponder, commands, isReadinessProbe, queries, queryChannel, queryResponder, type CommandReceive, type Responder } from '../../src/index.js';
+import { commandChannel, commandResponder, commands, isRpcReadinessProbe, queries, queryChannel, queryResponder, type CommandReceive, type Responder } from '../../src/index.js';
 import { FakeBroker } from './fake-broker.js';
 
 jest.mock('@kubemq/core/internal', () => {
@@ -94,7 +94,7 @@ describe('commands', () => {
     const pending = cmds.send({ channel: 'raw.one', body: 'hi', timeoutMs: 500 });
     const cmd = await received;
     expect(cmd.channel).toBe('raw.one');
-    expect(isReadinessProbe(cmd)).toBe(false);
+    expect(isRpcReadinessProbe(cmd)).toBe(false);
     await cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: false, error: 'nope', tags: { why: 'test' } });
     expect(await pending).toMatchObject({ executed: false, error: 'nope', tags: { why: 'test' }, responderId: 'raw' });
     expect(broker.openStreams).toBe(0);

@@ -1,5 +1,5 @@
 import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, type KubemqClient } from '@kubemq/core';
-import { commandResponder, commands, isReadinessProbe, type CommandReceive } from '../../src/index.js';
+import { commandResponder, commands, isRpcReadinessProbe, type CommandReceive } from '../../src/index.js';
 import { probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect, rejectionOf } from './helpers.js';
 
@@ -108,7 +108,7 @@ describe('commands through the broker', () => {
     const cmds = commands(responderClient);
     const answered: string[] = [];
     const sub = cmds.subscribe({ channel }).subscribe((cmd) => {
-      if (isReadinessProbe(cmd)) return;
+      if (isRpcReadinessProbe(cmd)) return;
       answered.push(cmd.text());
       void cmds.reply(
         { requestId: cmd.id, replyChannel: cmd.replyChannel, executed: cmd.text() !== 'refuse', error: cmd.text() === 'refuse' ? 'refused' : undefined },

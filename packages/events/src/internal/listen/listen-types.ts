@@ -55,7 +55,7 @@ export interface EventListener extends AsyncDisposable {
    * nothing changed since the last proof; after a reconnect it probes again.
    *
    * Probes never reach handlers or subscriptions of this package; subscribers built with other
-   * SDKs see them (see `isReadinessProbe`).
+   * SDKs see them (see `isEventsReadinessProbe`).
    *
    * @throws TimeoutError after `timeoutMs` (default 15 000); KubemqError `CANCELLED` when
    *   `signal` aborts; `CLOSED` once the listener is stopping (or the error that ended it).

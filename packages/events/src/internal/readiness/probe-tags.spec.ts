@@ -1,14 +1,14 @@
-import { isProbeTags, isReadinessProbe, probeChannel, READINESS_PROBE_TAG } from './probe-tags.js';
+import { isProbeTags, isEventsReadinessProbe, probeChannel, EVENTS_READINESS_PROBE_TAG } from './probe-tags.js';
 
 describe('readiness probe tags', () => {
   it('a probe is an event with the reserved tag, whatever its value', () => {
-    expect(READINESS_PROBE_TAG).toBe('x-kubemq-events-probe');
-    expect(isReadinessProbe({ tags: { [READINESS_PROBE_TAG]: 'token' } })).toBe(true);
-    expect(isReadinessProbe({ tags: { [READINESS_PROBE_TAG]: '' } })).toBe(true);
-    expect(isReadinessProbe({ tags: {} })).toBe(false);
-    expect(isReadinessProbe({ tags: { 'x-kubemq-events-probex': 't', probe: 't' } })).toBe(false);
+    expect(EVENTS_READINESS_PROBE_TAG).toBe('x-kubemq-events-probe');
+    expect(isEventsReadinessProbe({ tags: { [EVENTS_READINESS_PROBE_TAG]: 'token' } })).toBe(true);
+    expect(isEventsReadinessProbe({ tags: { [EVENTS_READINESS_PROBE_TAG]: '' } })).toBe(true);
+    expect(isEventsReadinessProbe({ tags: {} })).toBe(false);
+    expect(isEventsReadinessProbe({ tags: { 'x-kubemq-events-probex': 't', probe: 't' } })).toBe(false);
     // an inherited property is not a tag
-    expect(isProbeTags(Object.create({ [READINESS_PROBE_TAG]: 't' }) as Record<string, string>)).toBe(false);
+    expect(isProbeTags(Object.create({ [EVENTS_READINESS_PROBE_TAG]: 't' }) as Record<string, string>)).toBe(false);
   });
 
   it('a plain channel probes itself; a pattern probes a concrete channel it matches', () => {

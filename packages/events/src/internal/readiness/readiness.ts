@@ -1,6 +1,6 @@
 import { KubemqError, TimeoutError, type Tags } from '@kubemq/core';
 import { buildWireEvent, deferred, newId, onAbort, within, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
-import { PROBE_METADATA, READINESS_PROBE_TAG, probeChannel } from './probe-tags.js';
+import { PROBE_METADATA, EVENTS_READINESS_PROBE_TAG, probeChannel } from './probe-tags.js';
 
 /** How long `ready()` keeps probing unless told otherwise. */
 export const DEFAULT_READY_TIMEOUT_MS = 15_000;
@@ -67,7 +67,7 @@ export class ListenerReadiness {
 
   /** A probe arrived through the listener's current stream; one of this listener's proves it. */
   arrived(tags: Readonly<Tags>): void {
-    if (tags[READINESS_PROBE_TAG] !== this.token) return;
+    if (tags[EVENTS_READINESS_PROBE_TAG] !== this.token) return;
     this.provenGeneration = this.generation;
     for (const wake of this.waiters) wake();
   }
@@ -112,7 +112,7 @@ export class ListenerReadiness {
 
   private probe(): WireEvent {
     return buildWireEvent(
-      { channel: this.probeChannel, metadata: PROBE_METADATA, tags: { [READINESS_PROBE_TAG]: this.token } },
+      { channel: this.probeChannel, metadata: PROBE_METADATA, tags: { [EVENTS_READINESS_PROBE_TAG]: this.token } },
       this.internals.clientId,
       { operation: this.operation, pattern: 'events' },
     );

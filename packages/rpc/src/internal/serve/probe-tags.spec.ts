@@ -1,4 +1,4 @@
-import { PROBE_GROUP_TAG, READINESS_PROBE_TAG, isReadinessProbe, probeChannel, shouldAnswerProbe } from './probe-tags.js';
+import { PROBE_GROUP_TAG, RPC_READINESS_PROBE_TAG, isRpcReadinessProbe, probeChannel, shouldAnswerProbe } from './probe-tags.js';
 
 describe('readiness probe rules', () => {
   it('probes a plain channel itself and a wildcard pattern through a channel it matches', () => {
@@ -9,17 +9,17 @@ describe('readiness probe rules', () => {
   });
 
   it('recognises probes by their tag', () => {
-    expect(isReadinessProbe({ tags: { [READINESS_PROBE_TAG]: 'x' } })).toBe(true);
-    expect(isReadinessProbe({ tags: { other: 'x' } })).toBe(false);
+    expect(isRpcReadinessProbe({ tags: { [RPC_READINESS_PROBE_TAG]: 'x' } })).toBe(true);
+    expect(isRpcReadinessProbe({ tags: { other: 'x' } })).toBe(false);
   });
 
   it('answers its own probe, a group peer\'s probe, and nobody else\'s', () => {
     const self = { token: 'me', group: 'g' };
-    expect(shouldAnswerProbe({ [READINESS_PROBE_TAG]: 'me', [PROBE_GROUP_TAG]: 'g' }, self)).toBe(true);
-    expect(shouldAnswerProbe({ [READINESS_PROBE_TAG]: 'peer', [PROBE_GROUP_TAG]: 'g' }, self)).toBe(true);
-    expect(shouldAnswerProbe({ [READINESS_PROBE_TAG]: 'other', [PROBE_GROUP_TAG]: 'h' }, self)).toBe(false);
-    expect(shouldAnswerProbe({ [READINESS_PROBE_TAG]: 'other' }, self)).toBe(false);
-    expect(shouldAnswerProbe({ [READINESS_PROBE_TAG]: 'other' }, { token: 'me', group: undefined })).toBe(false);
-    expect(shouldAnswerProbe({ [READINESS_PROBE_TAG]: 'me' }, { token: 'me', group: undefined })).toBe(true);
+    expect(shouldAnswerProbe({ [RPC_READINESS_PROBE_TAG]: 'me', [PROBE_GROUP_TAG]: 'g' }, self)).toBe(true);
+    expect(shouldAnswerProbe({ [RPC_READINESS_PROBE_TAG]: 'peer', [PROBE_GROUP_TAG]: 'g' }, self)).toBe(true);
+    expect(shouldAnswerProbe({ [RPC_READINESS_PROBE_TAG]: 'other', [PROBE_GROUP_TAG]: 'h' }, self)).toBe(false);
+    expect(shouldAnswerProbe({ [RPC_READINESS_PROBE_TAG]: 'other' }, self)).toBe(false);
+    expect(shouldAnswerProbe({ [RPC_READINESS_PROBE_TAG]: 'other' }, { token: 'me', group: undefined })).toBe(false);
+    expect(shouldAnswerProbe({ [RPC_READINESS_PROBE_TAG]: 'me' }, { token: 'me', group: undefined })).toBe(true);
   });
 });

@@ -3,8 +3,11 @@
 
 /** Tags starting with this are reserved for readiness probes; user messages may not set them. */
 export const RESERVED_TAG_PREFIX = 'x-kubemq-rpc-';
-/** On a probe: the token of the responder that sent it. On the answer: echoed. */
-export const READINESS_PROBE_TAG = `${RESERVED_TAG_PREFIX}probe`;
+/**
+ * On a responder's readiness probe: the token of the responder that sent it; on the answer: echoed.
+ * (`@kubemq/events` listeners mark their probes with another tag, `EVENTS_READINESS_PROBE_TAG`.)
+ */
+export const RPC_READINESS_PROBE_TAG = `${RESERVED_TAG_PREFIX}probe`;
 /** On a probe from a group member: the group, so another member of it answers "not me" quickly. */
 export const PROBE_GROUP_TAG = `${RESERVED_TAG_PREFIX}probe-group`;
 /** On a probe's answer: the token of the responder that answered. */
@@ -19,18 +22,18 @@ export const PROBE_METADATA = 'kubemq-rpc-readiness-probe';
  * @example
  * ```ts
  * for await (const cmd of commands(client).subscribe({ channel: 'jobs' })) {
- *   if (isReadinessProbe(cmd)) continue;
+ *   if (isRpcReadinessProbe(cmd)) continue;
  *   // …
  * }
  * ```
  */
-export function isReadinessProbe(received: { tags: Readonly<Record<string, string>> }): boolean {
+export function isRpcReadinessProbe(received: { tags: Readonly<Record<string, string>> }): boolean {
   return isProbeTags(received.tags);
 }
 
-/** The check behind {@link isReadinessProbe}, on a request's tags (the responder's wire `Tags`). */
+/** The check behind {@link isRpcReadinessProbe}, on a request's tags (the responder's wire `Tags`). */
 export function isProbeTags(tags: Readonly<Record<string, string>>): boolean {
-  return Object.prototype.hasOwnProperty.call(tags, READINESS_PROBE_TAG);
+  return Object.prototype.hasOwnProperty.call(tags, RPC_READINESS_PROBE_TAG);
 }
 
 /**
@@ -51,7 +54,7 @@ export function probeChannel(pattern: string, token: string): string {
  * the probe's timeout). Probes of other subscribers are ignored: they reach their sender too.
  */
 export function shouldAnswerProbe(tags: Readonly<Record<string, string>>, self: { token: string; group: string | undefined }): boolean {
-  const token = tags[READINESS_PROBE_TAG];
+  const token = tags[RPC_READINESS_PROBE_TAG];
   if (token === self.token) return true;
   return self.group !== undefined && tags[PROBE_GROUP_TAG] === self.group;
 }

@@ -3,7 +3,7 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
 import { within } from '@kubemq/core/internal';
 import type { RequestsEngine } from '../client/requests-engine.js';
-import { PROBE_GROUP_TAG, PROBE_METADATA, PROBE_RESPONDER_TAG, READINESS_PROBE_TAG, probeChannel } from './probe-tags.js';
+import { PROBE_GROUP_TAG, PROBE_METADATA, PROBE_RESPONDER_TAG, RPC_READINESS_PROBE_TAG, probeChannel } from './probe-tags.js';
 
 /**
  * The broker waits this long for an answer to one probe before the next one is sent: short at
@@ -32,7 +32,7 @@ export interface ProbingResponder {
 export async function probeUntilAnswered(responder: ProbingResponder, timeoutMs: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
   const { engine, channel, token, group } = responder;
   const deadline = performance.now() + timeoutMs;
-  const probeTags: Record<string, string> = { [READINESS_PROBE_TAG]: token };
+  const probeTags: Record<string, string> = { [RPC_READINESS_PROBE_TAG]: token };
   if (group !== undefined) probeTags[PROBE_GROUP_TAG] = group;
 
   for (let attempt = 0; ; attempt++) {

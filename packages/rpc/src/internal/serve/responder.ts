@@ -11,7 +11,7 @@ import type { HandlerContext } from '../types/handler-context.js';
 import type { HandleOptions, Responder, ResponderStats } from '../types/responder.js';
 import type { CommandHandlerResult, CommandReceive } from '../types/command.js';
 import type { QueryHandlerResult, QueryReceive } from '../types/query.js';
-import { PROBE_RESPONDER_TAG, READINESS_PROBE_TAG, isProbeTags, shouldAnswerProbe } from './probe-tags.js';
+import { PROBE_RESPONDER_TAG, RPC_READINESS_PROBE_TAG, isProbeTags, shouldAnswerProbe } from './probe-tags.js';
 
 type HandlerResult = CommandHandlerResult | QueryHandlerResult;
 type Handler<R> = (received: R, context: HandlerContext) => HandlerResult | void | Promise<HandlerResult | void>;
@@ -24,8 +24,8 @@ interface Queued {
   at: number;
 }
 
-/** The counters behind {@link ResponderStats} that the responder keeps itself. */
-type Counters = Omit<ResponderStats, 'running' | 'queued'>;
+/** The counters behind {@link ResponderStats} that the responder keeps itself (readonly only to its users). */
+type Counters = { -readonly [K in Exclude<keyof ResponderStats, 'running' | 'queued'>]: number };
 
 /**
  * The handler helper behind `commandResponder()` and `queryResponder()`: a
@@ -185,7 +185,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   private async serve({ wire, probe, at }: Queued): Promise<void> {
     if (probe) {
       if (shouldAnswerProbe(wire.Tags, { token: this.token, group: this.group })) {
-        const tags = { [READINESS_PROBE_TAG]: wire.Tags[READINESS_PROBE_TAG] ?? '', [PROBE_RESPONDER_TAG]: this.token };
+        const tags = { [RPC_READINESS_PROBE_TAG]: wire.Tags[RPC_READINESS_PROBE_TAG] ?? '', [PROBE_RESPONDER_TAG]: this.token };
         if (await this.reply(wire, { executed: true, tags }, undefined)) this.counters.probesAnswered++;
       }
       return;

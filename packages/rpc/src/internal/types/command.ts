@@ -39,20 +39,20 @@ export interface Command {
  */
 export interface CommandResponse {
   /** The request id. */
-  id: string;
+  readonly id: string;
   /** Whether the responder executed the command. */
-  executed: boolean;
+  readonly executed: boolean;
   /** The responder's error text, when it set one. */
-  error: string | undefined;
+  readonly error: string | undefined;
   /**
    * When the responder executed it, as the responder stated (the broker never sets it);
    * undefined when the responder sent none.
    */
-  executedAt: Date | undefined;
+  readonly executedAt: Date | undefined;
   /** The tags the responder set in its reply. */
-  tags: Tags;
+  readonly tags: Readonly<Tags>;
   /** The client id of the responder that answered. */
-  responderId: string;
+  readonly responderId: string;
 }
 
 /**
@@ -65,25 +65,25 @@ export interface CommandResponse {
  */
 export interface CommandReceive {
   /** The request id; echo it in the reply. */
-  id: string;
+  readonly id: string;
   /** The channel the command was sent to (concrete, also for wildcard subscriptions). */
-  channel: string;
+  readonly channel: string;
   /** The payload as bytes; `text()` and `json()` decode it. */
-  body: Uint8Array;
+  readonly body: Uint8Array;
   /** The sender's metadata (`''` when none). */
-  metadata: string;
+  readonly metadata: string;
   /** The sender's tags (`{}` when none). */
-  tags: Tags;
+  readonly tags: Readonly<Tags>;
   /** Where the reply goes; filled in by the broker. Echo it in the reply. */
-  replyChannel: string;
+  readonly replyChannel: string;
   /** The client id of the sender. */
-  clientId: string;
+  readonly clientId: string;
   /** The sender's timeout in ms: after it a reply is useless (the broker drops it). */
-  timeoutMs: number;
+  readonly timeoutMs: number;
   /** Cache key the sender set, if any (commands are never cached; other SDKs may still set it). */
-  cacheKey: string | undefined;
+  readonly cacheKey: string | undefined;
   /** Cache TTL the sender set, in whole seconds, if any. */
-  cacheTtlSeconds: number | undefined;
+  readonly cacheTtlSeconds: number | undefined;
   /** The body decoded as UTF-8. */
   text(): string;
   /** The body parsed as JSON. */

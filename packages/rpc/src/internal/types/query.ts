@@ -49,23 +49,23 @@ export interface Query {
  */
 export interface QueryResponse {
   /** The request id. */
-  id: string;
+  readonly id: string;
   /** Whether the responder answered successfully (`false`, with `error`, when it failed). */
-  executed: boolean;
+  readonly executed: boolean;
   /** The responder's error text, when it set one. */
-  error: string | undefined;
+  readonly error: string | undefined;
   /** When the responder executed it, as the responder stated; undefined when it sent none. */
-  executedAt: Date | undefined;
+  readonly executedAt: Date | undefined;
   /** The responder's payload as bytes; `text()` and `json()` decode it. */
-  body: Uint8Array;
+  readonly body: Uint8Array;
   /** The responder's metadata (`''` when none). */
-  metadata: string;
+  readonly metadata: string;
   /** The responder's tags (`{}` when none). */
-  tags: Tags;
+  readonly tags: Readonly<Tags>;
   /** True when a broker-side query cache answered (never on the open-source broker). */
-  cacheHit: boolean;
+  readonly cacheHit: boolean;
   /** The client id of the responder that answered (of the original answer, for a cache hit). */
-  responderId: string;
+  readonly responderId: string;
   /** The body decoded as UTF-8. */
   text(): string;
   /** The body parsed as JSON. */
@@ -82,25 +82,25 @@ export interface QueryResponse {
  */
 export interface QueryReceive {
   /** The request id; echo it in the reply. */
-  id: string;
+  readonly id: string;
   /** The channel the query was sent to (concrete, also for wildcard subscriptions). */
-  channel: string;
+  readonly channel: string;
   /** The payload as bytes; `text()` and `json()` decode it. */
-  body: Uint8Array;
+  readonly body: Uint8Array;
   /** The sender's metadata (`''` when none). */
-  metadata: string;
+  readonly metadata: string;
   /** The sender's tags (`{}` when none). */
-  tags: Tags;
+  readonly tags: Readonly<Tags>;
   /** Where the reply goes; filled in by the broker. Echo it in the reply. */
-  replyChannel: string;
+  readonly replyChannel: string;
   /** The client id of the sender. */
-  clientId: string;
+  readonly clientId: string;
   /** The sender's timeout in ms: after it a reply is useless (the broker drops it). */
-  timeoutMs: number;
+  readonly timeoutMs: number;
   /** The sender's cache key, if any. */
-  cacheKey: string | undefined;
+  readonly cacheKey: string | undefined;
   /** The sender's cache TTL in whole seconds, if any. */
-  cacheTtlSeconds: number | undefined;
+  readonly cacheTtlSeconds: number | undefined;
   /** The body decoded as UTF-8. */
   text(): string;
   /** The body parsed as JSON. */

@@ -56,32 +56,32 @@ export interface HandleOptions<R extends CommandReceive | QueryReceive = Command
  */
 export interface ResponderStats {
   /** Requests received (readiness probes not counted). */
-  received: number;
+  readonly received: number;
   /** Requests the handler ran to the end, whether it returned or threw. */
-  handled: number;
+  readonly handled: number;
   /**
    * Handler runs that threw (the sender got `executed: false` with the error's message), requests
    * a typed channel could not decode included.
    */
-  handlerErrors: number;
+  readonly handlerErrors: number;
   /**
    * Requests never given to the handler: they waited for a free slot longer than their sender
    * waits (a sign that `concurrency` is too low for the load), or were still waiting when the
    * responder stopped. Their senders get a `TimeoutError`.
    */
-  skipped: number;
+  readonly skipped: number;
   /** Replies the broker took (answers to readiness probes not counted). */
-  repliesSent: number;
+  readonly repliesSent: number;
   /** Replies the broker did not take (each one reported to `onError`). */
-  replyErrors: number;
+  readonly replyErrors: number;
   /** Readiness probes answered: this responder's own, and those of other members of its group. */
-  probesAnswered: number;
+  readonly probesAnswered: number;
   /** Handler runs in progress now. */
-  running: number;
+  readonly running: number;
   /** Requests waiting for a free slot now. */
-  queued: number;
+  readonly queued: number;
   /** Times the request stream was opened again after it broke (a reconnect, a broker restart). */
-  recoveries: number;
+  readonly recoveries: number;
 }
 
 /**
@@ -104,7 +104,7 @@ export interface Responder extends AsyncDisposable {
   readonly group: string | undefined;
   /**
    * Proves the broker routes requests to this responder: sends readiness probes (requests tagged
-   * {@link READINESS_PROBE_TAG}) to the responder's channel until this responder answers one. The
+   * {@link RPC_READINESS_PROBE_TAG}) to the responder's channel until this responder answers one. The
    * broker gives no other signal that a subscription is registered. Probes never reach your
    * handler, but they are real requests: responders on the same channel that are not built with
    * `@kubemq/rpc` see them as ordinary requests. Resolves at once when nothing changed since the
