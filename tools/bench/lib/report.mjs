@@ -1,44 +1,18 @@
 // Renders a bench report (the object written to results/*.json) as docs/benchmarks.md.
-import { median } from './stats.mjs';
+import { steadiness, TARGETS, verdicts } from './ratios.mjs';
+import { SPREAD_LIMIT } from './rounds.mjs';
 
 const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const ratio = (a, b) => (a == null || b == null || b === 0 ? undefined : a / b);
 const fmtRatio = (r) => (r === undefined ? 'n/a' : `${r.toFixed(2)}×`);
-
-/**
- * The ratio a/b of one metric: the median of the per-round ratios, each round's run of `a` paired
- * with the same round's run of `b` (they ran back to back, so the machine's drift over a scenario's
- * rounds cancels out); the ratio of the medians when the entries carry no rounds to pair.
- */
-export function pairedRatio(a, b, metric, roundsKey) {
-  const ra = a?.[roundsKey] ?? [];
-  const rb = b?.[roundsKey] ?? [];
-  const pairs = [];
-  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
-    const r = ratio(ra[i], rb[i]);
-    if (r !== undefined && Number.isFinite(r)) pairs.push(r);
-  }
-  return pairs.length > 0 ? median(pairs) : ratio(a?.[metric], b?.[metric]);
-}
-
-/** Target verdicts for one scenario: throughput ≥ 0.9× raw, p99 ≤ 1.1× raw, faster than kubemq-js. */
-export function verdicts(sdk, raw, kjs) {
-  const thr = pairedRatio(sdk, raw, 'msgsPerSec', 'roundMsgsPerSec');
-  const p99 = pairedRatio(sdk, raw, 'p99Ms', 'roundP99Ms');
-  const vsKjs = kjs?.na ? undefined : pairedRatio(sdk, kjs, 'msgsPerSec', 'roundMsgsPerSec');
-  return {
-    thr,
-    p99,
-    vsKjs,
-    thrOk: thr !== undefined && thr >= 0.9,
-    p99Ok: p99 !== undefined && p99 <= 1.1,
-    kjsOk: vsKjs === undefined ? undefined : vsKjs > 1,
-  };
-}
+const fmtPercent = (x) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
 const mark = (ok) => (ok === undefined ? '–' : ok ? 'met' : '**missed**');
 
-export function renderMarkdown(report, findings) {
+/**
+ * docs/benchmarks.md for a report (normally the emulator's), with the hand-written findings and,
+ * when one is recorded, the last full run against a real server in its own section.
+ */
+export function renderMarkdown(report, findings, realServer) {
   const by = new Map(report.results.map((r) => [`${r.scenario}/${r.client}`, r]));
   const names = [...new Set(report.results.map((r) => r.scenario))];
   const lines = [];
@@ -61,16 +35,16 @@ export function renderMarkdown(report, findings) {
   lines.push('```');
   lines.push('');
   lines.push(`- Clients: **sdk** = this SDK through its built packages (packages/*/dist); **raw** = @grpc/grpc-js with the emulator's generated ts-proto codecs and service client (the ceiling for a Node client: no validation, counter ids); **kubemq-js** = the official kubemq-js ${report.kubemqJs} from npm, with Buffer bodies (it decodes string bodies as base64).`);
-  lines.push(`- Each scenario × client runs in its own processes: the producer (sender / requester) and a consumer (subscriber / queue receiver / responder) forked with the same library, so each library gets its own connections and its own CPU and RSS accounting. ${report.rounds} round(s), the clients' order rotating per round; the tables show the median of each metric over the rounds, and each ratio is the median of the per-round ratios (a round's SDK run against the same round's raw or kubemq-js run, which ran right before or after it), so a drift of the machine across the rounds cancels out. Every process warms up with up to 500 messages on the same code path before the measured phase${report.brokerWarmUp ? ", and before each scenario's rounds an unmeasured raw run (a quarter of the count) warms the broker's code for it" : ''}.`);
+  lines.push(`- Each scenario × client runs in its own processes: the producer (sender / requester) and a consumer (subscriber / queue receiver / responder) forked with the same library, so each library gets its own connections and its own CPU and RSS accounting. ${roundsText(report).replace(/^./, (c) => c.toUpperCase())}, the clients' order rotating per round; the tables show the median of each metric over the rounds, and each ratio is the median of the per-round ratios (a round's SDK run against the same round's raw or kubemq-js run, which ran right before or after it), so a drift of the machine across the rounds cancels out. Every process warms up with up to 500 messages on the same code path before the measured phase${report.brokerWarmUp ? ", and before each scenario's rounds an unmeasured raw run (a quarter of the count) warms the broker's code for it" : ''}.`);
   lines.push('- msgs/s: messages delivered to the consumer (unique, by index) over the time from the first send to the last receipt (end to end); for commands and queries, round trips completed over the sending time. p50/p99: end-to-end latency (send time stamped into the body, read by the consumer) or the round trip. CPU: user + system time of producer + consumer during the measured phase, per delivered message. RSS: the larger peak RSS of the two processes.');
   lines.push(`- Client processes run with \`${(report.nodeFlags ?? []).join(' ') || '(V8 defaults)'}\`, all three alike: V8's default start heap turns 64 KB traffic into a Mark-Compact every few dozen messages in whichever process loaded more code (Findings, item 1).`);
   lines.push(`- ${report.quick ? 'QUICK run (counts ÷ 5).' : 'Full run.'} Duration ${report.durationS} s.`);
   lines.push('');
   lines.push('## Results');
   lines.push('');
-  lines.push('Targets per scenario: throughput ≥ 0.9× raw, p99 ≤ 1.1× raw, faster than kubemq-js.');
+  lines.push(`Targets per scenario: throughput ≥ ${TARGETS.minThroughputVsRaw}× raw, p99 ≤ ${TARGETS.maxP99VsRaw}× raw, faster than kubemq-js, client CPU per message ≤ ${TARGETS.maxCpuVsRaw}× raw.`);
   lines.push('');
-  lines.push('| scenario | sdk msg/s | raw msg/s | kubemq-js msg/s | **ours/raw** | **ours/kubemq-js** | p50 ms sdk / raw / kjs | p99 ms sdk / raw / kjs | p99 ours/raw | targets: thr · p99 · vs kjs |');
+  lines.push('| scenario | sdk msg/s | raw msg/s | kubemq-js msg/s | **ours/raw** | **ours/kubemq-js** | p50 ms sdk / raw / kjs | p99 ms sdk / raw / kjs | p99 ours/raw | targets: thr · p99 · vs kjs · CPU |');
   lines.push('|---|---:|---:|---:|---:|---:|---|---|---:|---|');
   const missed = [];
   for (const name of names) {
@@ -78,20 +52,23 @@ export function renderMarkdown(report, findings) {
     const v = verdicts(sdk, raw, kjs);
     const kjsCell = (r, f) => (kjs?.na ? 'n/a' : f(r));
     lines.push(
-      `| ${name} | ${fmt(sdk?.msgsPerSec)} | ${fmt(raw?.msgsPerSec)} | ${kjsCell(kjs?.msgsPerSec, fmt)} | ${fmtRatio(v.thr)} | ${kjs?.na ? 'n/a (no API)' : fmtRatio(v.vsKjs)} | ${fmt(sdk?.p50Ms, 2)} / ${fmt(raw?.p50Ms, 2)} / ${kjsCell(kjs?.p50Ms, (x) => fmt(x, 2))} | ${fmt(sdk?.p99Ms, 1)} / ${fmt(raw?.p99Ms, 1)} / ${kjsCell(kjs?.p99Ms, (x) => fmt(x, 1))} | ${fmtRatio(v.p99)} | ${mark(v.thrOk)} · ${mark(v.p99Ok)} · ${mark(v.kjsOk)} |`,
+      `| ${name} | ${fmt(sdk?.msgsPerSec)} | ${fmt(raw?.msgsPerSec)} | ${kjsCell(kjs?.msgsPerSec, fmt)} | ${fmtRatio(v.thr)} | ${kjs?.na ? 'n/a (no API)' : fmtRatio(v.vsKjs)} | ${fmt(sdk?.p50Ms, 2)} / ${fmt(raw?.p50Ms, 2)} / ${kjsCell(kjs?.p50Ms, (x) => fmt(x, 2))} | ${fmt(sdk?.p99Ms, 1)} / ${fmt(raw?.p99Ms, 1)} / ${kjsCell(kjs?.p99Ms, (x) => fmt(x, 1))} | ${fmtRatio(v.p99)} | ${mark(v.thrOk)} · ${mark(v.p99Ok)} · ${mark(v.kjsOk)} · ${mark(v.cpuOk)} |`,
     );
-    if (!v.thrOk || !v.p99Ok || v.kjsOk === false) missed.push(name);
+    if (!v.thrOk || !v.p99Ok || v.kjsOk === false || v.cpuOk === false) missed.push(name);
   }
   lines.push('');
-  lines.push('Resources (median per round): CPU µs per message (producer + consumer processes), peak RSS, payload MB/s, messages lost.');
+  lines.push(`Resources (median per round): client CPU µs per message (producer + consumer processes) and its ratios (paired per round like the throughput's; lower is better, target ≤ ${TARGETS.maxCpuVsRaw}× raw), peak RSS, payload MB/s, messages lost.`);
   lines.push('');
-  lines.push('| scenario | CPU µs/msg sdk / raw / kjs | peak RSS MB sdk / raw / kjs | MB/s sdk / raw / kjs | lost sdk / raw / kjs | msg/s per round sdk · raw · kjs |');
-  lines.push('|---|---|---|---|---|---|');
+  lines.push(`| scenario | CPU µs/msg sdk / raw / kjs | **CPU ours/raw** | CPU ours/kubemq-js | target: CPU ≤ ${TARGETS.maxCpuVsRaw}× raw | peak RSS MB sdk / raw / kjs | MB/s sdk / raw / kjs | lost sdk / raw / kjs | msg/s per round sdk · raw · kjs |`);
+  lines.push('|---|---|---:|---:|---|---|---|---|---|');
   for (const name of names) {
     const rows = ['sdk', 'raw', 'kubemq-js'].map((c) => by.get(`${name}/${c}`));
     const cell = (f) => rows.map((r) => (r?.na ? 'n/a' : r ? f(r) : '–')).join(' / ');
-    lines.push(`| ${name} | ${cell((r) => fmt(r.cpuUsPerMsg, 1))} | ${cell((r) => fmt(r.peakRssMB))} | ${cell((r) => fmt(r.mbPerSec, 2))} | ${cell((r) => fmt(r.lost))} | ${rows.map((r) => (r?.na ? 'n/a' : (r?.roundMsgsPerSec ?? []).map((x) => x ?? 'failed').join(', '))).join(' · ')} |`);
+    const v = verdicts(...rows);
+    lines.push(`| ${name} | ${cell((r) => fmt(r.cpuUsPerMsg, 1))} | ${fmtRatio(v.cpu)} | ${rows[2]?.na ? 'n/a (no API)' : fmtRatio(v.cpuVsKjs)} | ${mark(v.cpuOk)} | ${cell((r) => fmt(r.peakRssMB))} | ${cell((r) => fmt(r.mbPerSec, 2))} | ${cell((r) => fmt(r.lost))} | ${rows.map((r) => (r?.na ? 'n/a' : (r?.roundMsgsPerSec ?? []).map((x) => x ?? 'failed').join(', '))).join(' · ')} |`);
   }
+  lines.push('');
+  lines.push(...steadinessTable(names, by, report));
   const errors = report.results.filter((r) => r.errors);
   if (errors.length > 0) {
     lines.push('');
@@ -123,7 +100,81 @@ export function renderMarkdown(report, findings) {
     lines.push('```');
   }
   lines.push('');
+  lines.push(...realServerSection(realServer));
+  lines.push('');
   lines.push(findings.trim());
   lines.push('');
   return lines.join('\n');
+}
+
+/** "5 round(s) per scenario" (a file from before the stopping rule) or "at least 5 and up to 12 rounds per scenario (…)". */
+function roundsText(report) {
+  if (report.maxRounds === undefined || report.maxRounds === report.rounds) return `${report.rounds} round(s) per scenario`;
+  return `at least ${report.rounds} and up to ${report.maxRounds} rounds per scenario (more rounds until the spread of the ours/raw throughput ratio across rounds is under ${SPREAD_LIMIT * 100}%)`;
+}
+
+/** Per scenario: the ours/raw throughput ratio of every round, and whether its spread got under the limit. */
+function steadinessTable(names, by, report) {
+  const lines = [];
+  lines.push(`Rounds: the ours/raw throughput ratio of each round and its spread (interquartile range over the median, nearest rank; with 3 rounds, the whole range). Where a scenario's gap is the broker's, sdk and raw rise and fall together from round to round and the ratio stays put while the msg/s per round (above) swing.`);
+  lines.push('');
+  lines.push(`| scenario | rounds | ours/raw per round | spread | spread < ${SPREAD_LIMIT * 100}% |`);
+  lines.push('|---|---:|---|---:|---|');
+  const notReached = [];
+  for (const name of names) {
+    const [sdk, raw] = ['sdk', 'raw'].map((c) => by.get(`${name}/${c}`));
+    const s = steadiness(sdk, raw);
+    const rounds = Math.max(sdk?.roundMsgsPerSec?.length ?? 0, raw?.roundMsgsPerSec?.length ?? 0);
+    const verdict = s.reached === null ? '– (no ours/raw ratio)' : s.reached ? 'yes' : `**not reached** in ${rounds} rounds`;
+    if (s.reached === false) notReached.push(name);
+    lines.push(`| ${name} | ${rounds} | ${s.roundRatios.map((r) => r.toFixed(2)).join(', ') || 'n/a'} | ${fmtPercent(s.spread)} | ${verdict} |`);
+  }
+  lines.push('');
+  lines.push(
+    notReached.length === 0
+      ? `Every ratio's spread got under ${SPREAD_LIMIT * 100}%.`
+      : `Spread not under ${SPREAD_LIMIT * 100}% ${report.maxRounds === undefined ? '' : `after ${report.maxRounds} rounds `}for: ${notReached.join(', ')}; read their ratios with the per-round figures.`,
+  );
+  return lines;
+}
+
+/** How to measure against a real server, and the last such run when one is recorded (results/real-server.json). */
+export function realServerSection(realServer) {
+  const lines = [];
+  lines.push('## Against a real server');
+  lines.push('');
+  lines.push('The run above is against the emulator, the default: it needs nothing but this repository. Someone with a kubemq-community server (v2.4.0, gRPC on port 50000) measures the same scenarios against it:');
+  lines.push('');
+  lines.push('```sh');
+  lines.push('npx nx run-many -t build');
+  lines.push('KUBEMQ_ADDRESS=host:50000 npm run bench -- --rounds 3 --render');
+  lines.push('```');
+  lines.push('');
+  lines.push('That run writes `tools/bench/results/real-server.json` (the emulator run in `latest.json` stays the default) and, with `--render`, rewrites this file: the sections above from `latest.json`, this section from `real-server.json`. Client CPU per message does not depend on where the broker runs; throughput does. Where a gap is the broker\'s, sdk and raw rise and fall together from round to round, so the ours/raw ratio stays about the same in every round: the per-round figures show it (the Rounds table above for the emulator, the per-round column below for the server).');
+  if (!realServer) {
+    lines.push('');
+    lines.push('No run against a real server is recorded in this repository yet.');
+    return lines;
+  }
+  const by = new Map(realServer.results.map((r) => [`${r.scenario}/${r.client}`, r]));
+  const names = [...new Set(realServer.results.map((r) => r.scenario))];
+  const m = realServer.machine;
+  lines.push('');
+  lines.push(`Last run: ${realServer.date}, broker at ${realServer.broker.address}, ${roundsText(realServer)}; \`nproc\` = ${m.nproc}, load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')}.`);
+  lines.push('');
+  lines.push('| scenario | msg/s sdk / raw / kjs | **ours/raw** | ours/kubemq-js | p99 ours/raw | CPU µs/msg sdk / raw / kjs | **CPU ours/raw** | CPU ours/kubemq-js | ours/raw per round | spread |');
+  lines.push('|---|---|---:|---:|---:|---|---:|---:|---|---:|');
+  for (const name of names) {
+    const rows = ['sdk', 'raw', 'kubemq-js'].map((c) => by.get(`${name}/${c}`));
+    const cell = (f) => rows.map((r) => (r?.na ? 'n/a' : r ? f(r) : '–')).join(' / ');
+    const v = verdicts(...rows);
+    const s = steadiness(rows[0], rows[1]);
+    const spread = s.reached === false ? `**${fmtPercent(s.spread)}**` : fmtPercent(s.spread);
+    lines.push(
+      `| ${name} | ${cell((r) => fmt(r.msgsPerSec))} | ${fmtRatio(v.thr)} | ${rows[2]?.na ? 'n/a (no API)' : fmtRatio(v.vsKjs)} | ${fmtRatio(v.p99)} | ${cell((r) => fmt(r.cpuUsPerMsg, 1))} | ${fmtRatio(v.cpu)} | ${rows[2]?.na ? 'n/a (no API)' : fmtRatio(v.cpuVsKjs)} | ${s.roundRatios.map((r) => r.toFixed(2)).join(', ') || 'n/a'} | ${spread} |`,
+    );
+  }
+  lines.push('');
+  lines.push(`A spread in bold did not get under ${SPREAD_LIMIT * 100}% within the run's rounds.`);
+  return lines;
 }

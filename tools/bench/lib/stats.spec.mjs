@@ -1,5 +1,5 @@
 import { median, quantile } from './stats.mjs';
-import { pairedRatio, verdicts } from './report.mjs';
+import { pairedRatio, verdicts } from './ratios.mjs';
 
 describe('bench statistics', () => {
   it('quantile uses the nearest rank', () => {
