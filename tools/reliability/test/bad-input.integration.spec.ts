@@ -6,8 +6,8 @@
 import { KubemqClient, KubemqError, ValidationError } from '@kubemq/core';
 import { events } from '@kubemq/events';
 import { eventsStore } from '@kubemq/events-store';
-import { queues } from '@kubemq/queues';
-import { commands, queries } from '@kubemq/rpc';
+import { queueConsumer, queues, queueUpstream } from '@kubemq/queues';
+import { commandResponder, commands, queries } from '@kubemq/rpc';
 import { sharedBroker, uniqueClientId } from '@kubemq/testing/jest';
 import { isObservable, type Observable } from 'rxjs';
 import { startTcpProxy, type TcpProxy } from '../src/tcp-proxy.js';
@@ -65,16 +65,16 @@ const table: Row[] = [
   ['eventsStore.send: channel over 240 bytes', (c) => es(c).send({ channel: 'x'.repeat(241), body: 'x' }), 'channel'],
   ['eventsStore.send: channel with a slash', (c) => es(c).send({ channel: 'a/b', body: 'x' }), 'channel'],
   ['eventsStore.send: body over maxMessageBytes', (c) => es(c).send({ channel: 'ok', body: tooBig }), 'body'],
-  ['eventsStore.subscribe: sequence 0', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'sequence', sequence: 0 } }), 'startAt'],
-  ['eventsStore.subscribe: sequence -1', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'sequence', sequence: -1 } }), 'startAt'],
-  ['eventsStore.subscribe: sequence NaN', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'sequence', sequence: NaN } }), 'startAt'],
-  ['eventsStore.subscribe: time delta not whole seconds', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'timeDelta', deltaMs: 1500 } }), 'startAt'],
-  ['eventsStore.subscribe: invalid Date', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'time', time: new Date(NaN) } }), 'startAt'],
+  ['eventsStore.subscribe: sequence 0', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'atSequence', sequence: 0 } }), 'startAt'],
+  ['eventsStore.subscribe: sequence -1', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'atSequence', sequence: -1 } }), 'startAt'],
+  ['eventsStore.subscribe: sequence NaN', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'atSequence', sequence: NaN } }), 'startAt'],
+  ['eventsStore.subscribe: time delta not whole seconds', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'atTimeDelta', deltaSeconds: 1.5 } }), 'startAt'],
+  ['eventsStore.subscribe: invalid Date', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'atTime', time: new Date(NaN) } }), 'startAt'],
   ['eventsStore.subscribe: unknown start kind', (c) => es(c).subscribe({ channel: 'ok', startAt: { kind: 'sometime' } }), 'startAt'],
   ['eventsStore.subscribe: group with a colon', (c) => es(c).subscribe({ channel: 'ok', group: 'a:b' }), 'group'],
   // queues
-  ['queues.send: delay not whole seconds', (c) => q(c).send({ channel: 'q', body: 'x', policy: { delayMs: 1500 } }), 'policy.delayMs'],
-  ['queues.send: negative expiration', (c) => q(c).send({ channel: 'q', body: 'x', policy: { expirationMs: -1000 } }), 'policy.expirationMs'],
+  ['queues.send: delay not whole seconds', (c) => q(c).send({ channel: 'q', body: 'x', policy: { delaySeconds: 1.5 } }), 'policy.delaySeconds'],
+  ['queues.send: negative expiration', (c) => q(c).send({ channel: 'q', body: 'x', policy: { expirationSeconds: -1 } }), 'policy.expirationSeconds'],
   ['queues.send: maxReceiveCount not an integer', (c) => q(c).send({ channel: 'q', body: 'x', policy: { maxReceiveCount: 1.5 } }), 'policy.maxReceiveCount'],
   ['queues.send: dead-letter queue with a space', (c) => q(c).send({ channel: 'q', body: 'x', policy: { deadLetterQueue: 'a b', maxReceiveCount: 2 } }), 'policy.deadLetterQueue'],
   ['queues.send: channel over 246 bytes', (c) => q(c).send({ channel: 'q'.repeat(247), body: 'x' }), 'channel'],
@@ -83,24 +83,24 @@ const table: Row[] = [
   ['queues.sendBatch: one bad message', (c) => q(c).sendBatch([{ channel: 'q', body: 'x' }, { channel: '', body: 'x' }]), 'messages'],
   ['queues.receive: maxItems 0', (c) => q(c).receive({ channel: 'q', maxItems: 0 }), 'maxItems'],
   ['queues.receive: maxItems huge', (c) => q(c).receive({ channel: 'q', maxItems: 1e9 }), 'maxItems'],
-  ['queues.receive: wait not whole seconds', (c) => q(c).receive({ channel: 'q', waitTimeoutMs: 1500 }), 'waitTimeoutMs'],
+  ['queues.receive: wait not whole seconds', (c) => q(c).receive({ channel: 'q', waitTimeoutSeconds: 1.5 }), 'waitTimeoutSeconds'],
   ['queues.peek: wildcard channel', (c) => q(c).peek({ channel: 'q.*' }), 'channel'],
-  ['queues.ackAll: empty channel', (c) => q(c).ackAll({ channel: '' }), 'channel'],
+  ['queues.purge: empty channel', (c) => q(c).purge({ channel: '' }), 'channel'],
   ['queues.info: a channel is a number', (c) => q(c).info({ channels: [42] }), 'channels'],
   ['queues.poll: maxItems negative', (c) => q(c).poll({ channel: 'q', maxItems: -1 }), 'maxItems'],
   ['queues.subscribe: channel is null', (c) => q(c).subscribe({ channel: null }), 'channel'],
-  ['queues.consume: handler is not a function', (c) => q(c).consume('q', 'handler'), 'handler'],
-  ['queues.consume: concurrency 0', (c) => q(c).consume('q', fn, { concurrency: 0 }), 'concurrency'],
-  ['queues.upstream.send: bad channel', (c) => q(c).upstream().send([{ channel: 'a b', body: 'x' }]), 'messages'],
+  ['queueConsumer: handler is not a function', (c) => queueConsumer(c.client, { channel: 'q' }, 'handler' as Any), 'handler'],
+  ['queueConsumer: concurrency 0', (c) => queueConsumer(c.client, { channel: 'q', concurrency: 0 }, fn), 'concurrency'],
+  ['queueUpstream.send: bad channel', (c) => queueUpstream(c.client).send([{ channel: 'a b', body: 'x' }]), 'messages'],
   // commands and queries
   ['commands.send: timeoutMs 0', (c) => cmd(c).send({ channel: 'c', body: 'x', timeoutMs: 0 }), 'timeoutMs'],
   ['commands.send: timeoutMs Infinity', (c) => cmd(c).send({ channel: 'c', body: 'x', timeoutMs: Infinity }), 'timeoutMs'],
   ['commands.send: wildcard channel', (c) => cmd(c).send({ channel: 'c.*', body: 'x', timeoutMs: 1000 }), 'channel'],
   ['commands.send: body over maxMessageBytes', (c) => cmd(c).send({ channel: 'c', body: tooBig, timeoutMs: 1000 }), 'body'],
-  ['commands.handle: empty channel', (c) => cmd(c).handle({ channel: '' }, fn), 'channel'],
-  ['commands.handle: handler is not a function', (c) => cmd(c).handle({ channel: 'c' }, 'handler'), 'handler'],
-  ['queries.send: cacheTtlMs not whole seconds', (c) => qry(c).send({ channel: 'q', body: 'x', timeoutMs: 1000, cacheKey: 'k', cacheTtlMs: 1500 }), 'cacheTtlMs'],
-  ['queries.send: cacheKey without cacheTtlMs', (c) => qry(c).send({ channel: 'q', body: 'x', timeoutMs: 1000, cacheKey: 'k' }), 'cacheTtlMs'],
+  ['commandResponder: empty channel', (c) => commandResponder(c.client, { channel: '' }, fn), 'channel'],
+  ['commandResponder: handler is not a function', (c) => commandResponder(c.client, { channel: 'c' }, 'handler' as Any), 'handler'],
+  ['queries.send: cacheTtlSeconds not whole seconds', (c) => qry(c).send({ channel: 'q', body: 'x', timeoutMs: 1000, cacheKey: 'k', cacheTtlSeconds: 1.5 }), 'cacheTtlSeconds'],
+  ['queries.send: cacheKey without cacheTtlSeconds', (c) => qry(c).send({ channel: 'q', body: 'x', timeoutMs: 1000, cacheKey: 'k' }), 'cacheTtlSeconds'],
   ['queries.send: body is a number', (c) => qry(c).send({ channel: 'q', body: 7, timeoutMs: 1000 }), 'body'],
   ['queries.subscribe: group with a tab', (c) => qry(c).subscribe({ channel: 'q', group: 'a\tb' }), 'group'],
   ['queries.send: channel with a lone surrogate', (c) => qry(c).send({ channel: `q${LONE_HIGH}`, body: 'x', timeoutMs: 1000 }), 'channel'],
