@@ -120,6 +120,28 @@ describe('BinaryWriter: the bytes of @bufbuild/protobuf', () => {
     );
   });
 
+  it('property: finishInto() copies the same bytes into the buffer it is given, and the writer starts over', () => {
+    fc.assert(
+      fc.property(fc.array(writeOps, { minLength: 2, maxLength: 5 }), (messages) => {
+        const reused = new BinaryWriter();
+        for (const ops of messages) {
+          const fresh = new BufWriter();
+          write(reused, ops);
+          write(fresh, ops);
+          const sizes: number[] = [];
+          const out = reused.finishInto((length) => {
+            sizes.push(length);
+            return Buffer.allocUnsafe(length);
+          });
+          const expected = Buffer.from(fresh.finish());
+          expect(sizes).toEqual([expected.length]);
+          expect(Buffer.isBuffer(out) && out.equals(expected)).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('property: refuses the same numbers (out of range, fractions, NaN)', () => {
     const odd = fc.oneof(fc.double(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.constantFrom(NaN, Infinity, -1, 2 ** 32, 2 ** 31, -(2 ** 31) - 1));
     fc.assert(

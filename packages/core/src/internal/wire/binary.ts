@@ -25,6 +25,8 @@ const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 // A leading U+FEFF in a protobuf string is text, not a byte order mark.
 const utf8Decoder = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true });
 
+const newBytes = (length: number): Uint8Array => new Uint8Array(length);
+
 /** Bytes of the varint of an unsigned 32-bit value. */
 function varintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
@@ -49,9 +51,19 @@ export class BinaryWriter {
 
   /** The bytes written since the last finish(), copied out; the writer starts over. */
   finish(): Uint8Array {
-    const bytes = this.#buf.slice(0, this.#pos);
+    return this.finishInto(newBytes);
+  }
+
+  /**
+   * finish() into a buffer the caller allocates: `allocate(length)` must return exactly that many
+   * writable bytes (grpc-js's serializer passes `Buffer.allocUnsafe`, which takes small buffers
+   * from Node's pool instead of allocating and zero-filling a new ArrayBuffer for each message).
+   */
+  finishInto<B extends Uint8Array>(allocate: (length: number) => B): B {
+    const bytes = allocate(this.#pos);
+    bytes.set(this.#buf.subarray(0, this.#pos));
     this.#pos = 0;
-    this.#forks = [];
+    this.#forks.length = 0;
     return bytes;
   }
 
