@@ -53,6 +53,34 @@ describe('StoreSendStream (events store, Store=true)', () => {
     await expect(b).rejects.toMatchObject({ code: 'BROKER' });
   });
 
+  it('keeps matching one id first-in, first-out as sends for it come and go, and forgets it once all are answered', async () => {
+    const internals = fakeInternals();
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 100 });
+    const a = stream.send(ev('audit', 1, 'same'));
+    const b = stream.send(ev('audit', 2, 'same'));
+    await settle();
+    const call = internals.calls[0]! as FakeCall<WireEvent, Result>;
+    call.observer.next({ EventID: 'same', Sent: true, Error: '' });
+    await expect(a).resolves.toEqual({ id: 'same', sent: true });
+    const c = stream.send(ev('audit', 3, 'same'));
+    await settle();
+    call.observer.next({ EventID: 'same', Sent: true, Error: '' });
+    call.observer.next({ EventID: 'same', Sent: false, Error: 'boom' });
+    await expect(b).resolves.toEqual({ id: 'same', sent: true });
+    await expect(c).rejects.toMatchObject({ code: 'BROKER' });
+    call.observer.next({ EventID: 'same', Sent: true, Error: '' });
+    expect(internals.warnings).toEqual([['eventsStore.send: an answer for an unknown event same']]);
+  });
+
+  it('a break fails every unanswered send, those sharing an id included', async () => {
+    const internals = fakeInternals();
+    const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 100 });
+    const sends = [stream.send(ev('audit', 1, 'same')), stream.send(ev('audit', 2, 'same')), stream.send(ev('audit', 3))];
+    await settle();
+    internals.calls[0]!.fail();
+    for (const send of sends) await expect(send).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+  });
+
   it('a break fails the unanswered sends and the next send re-opens', async () => {
     const internals = fakeInternals();
     const stream = new StoreSendStream(internals, { operation: 'eventsStore.send', maxQueued: 100 });

@@ -92,10 +92,11 @@ export class StoreSendStream {
 /**
  * The events store's answers: one per event, in order, matched by event id (first in, first out
  * for events that share an id). A send that timed out keeps its place until its answer comes, so
- * the answers after it still find their own sends.
+ * the answers after it still find their own sends. An id normally has one send waiting, held as
+ * itself; only ids that several sends share hold a list.
  */
 class FifoByIdMatcher implements AnswerMatcher<WireEvent, Result, EventStoreSendResult> {
-  readonly #inflight = new Map<string, Entry[]>();
+  readonly #inflight = new Map<string, Entry | Entry[]>();
   outstanding = 0;
 
   readonly #internals: ClientInternals;
@@ -107,20 +108,20 @@ class FifoByIdMatcher implements AnswerMatcher<WireEvent, Result, EventStoreSend
   }
 
   written(entry: Entry): void {
-    const list = this.#inflight.get(entry.request.EventID);
-    if (list) list.push(entry);
-    else this.#inflight.set(entry.request.EventID, [entry]);
+    const id = entry.request.EventID;
+    const held = this.#inflight.get(id);
+    if (held === undefined) this.#inflight.set(id, entry);
+    else if (Array.isArray(held)) held.push(entry);
+    else this.#inflight.set(id, [held, entry]);
     this.outstanding++;
   }
 
   answer(result: Result): void {
-    const list = this.#inflight.get(result.EventID);
-    const entry = list?.shift();
-    if (!list || !entry) {
+    const entry = this.#take(result.EventID);
+    if (!entry) {
       this.#internals.logger.warn(`${this.#operation}: an answer for an unknown event ${result.EventID}`);
       return;
     }
-    if (list.length === 0) this.#inflight.delete(result.EventID);
     this.outstanding--;
     if (result.Sent && !result.Error) {
       entry.resolve({ id: result.EventID, sent: true });
@@ -132,8 +133,23 @@ class FifoByIdMatcher implements AnswerMatcher<WireEvent, Result, EventStoreSend
   }
 
   fail(err: KubemqError): void {
-    for (const list of this.#inflight.values()) for (const entry of list) entry.reject(err);
+    for (const held of this.#inflight.values()) {
+      if (Array.isArray(held)) for (const entry of held) entry.reject(err);
+      else held.reject(err);
+    }
     this.#inflight.clear();
     this.outstanding = 0;
+  }
+
+  /** The oldest send waiting for `id`'s answer, no longer held. */
+  #take(id: string): Entry | undefined {
+    const held = this.#inflight.get(id);
+    if (!Array.isArray(held)) {
+      if (held) this.#inflight.delete(id);
+      return held;
+    }
+    const entry = held.shift();
+    if (held.length === 0) this.#inflight.delete(id);
+    return entry;
   }
 }
