@@ -2,7 +2,6 @@ import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core
 import {
   brokerError,
   clientInternals,
-  DEFAULT_ITERATOR_BUFFER_SIZE,
   flatten,
   isEmptyQueueError,
   iterableObservable,
@@ -13,6 +12,7 @@ import {
   validatePositiveInt,
   type ClientInternals,
 } from '@kubemq/core/internal';
+import { iteratorBufferSize } from './internal/buffer-size.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
@@ -86,6 +86,12 @@ export interface QueuesSubscription {
   waitTimeoutMs?: number;
   /** At-most-once: the broker acks on delivery and nothing is settled. */
   autoAck?: boolean;
+  /**
+   * How many received messages (`subscribe()`) or transactions (`transactions()`) may wait for a
+   * slow `for await` reader before it fails with an `IteratorOverflowError`. Default 1024; for
+   * `subscribe()` at least `maxItems` (a poll's messages arrive together).
+   */
+  bufferSize?: number;
 }
 
 /** One pool of poll streams per client, however many QueuesClient objects are made for it. */
@@ -354,6 +360,7 @@ export class QueuesOnClient implements QueuesClient {
 
   subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
     const req = this.subscription(options);
+    const bufferSize = iteratorBufferSize(options.bufferSize, req.maxItems);
     const source = pollTransactions(this.internals, {
       request: req,
       operation: 'queues.subscribe',
@@ -364,15 +371,15 @@ export class QueuesOnClient implements QueuesClient {
       flatten((tx) => tx.messages),
       tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
     );
-    return iterableObservable<PolledQueueMessage>(messages, {
-      bufferSize: Math.max(DEFAULT_ITERATOR_BUFFER_SIZE, req.maxItems),
-    });
+    return iterableObservable<PolledQueueMessage>(messages, { bufferSize });
   }
 
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
     const req = this.subscription(options);
+    const bufferSize = iteratorBufferSize(options.bufferSize, 1);
     return iterableObservable<PollResponse>(
       pollTransactions(this.internals, { request: req, operation: 'queues.transactions', defaultTimeoutMs: this.timeoutMs, counters: newLaneCounters() }),
+      { bufferSize },
     );
   }
 

@@ -37,9 +37,9 @@ describe('QueuesClient on a broker-like fake', () => {
         T.Get,
         T.AckRange, T.ActiveOffsets,
         T.NAckRange, T.ActiveOffsets,
-        T.AckRange, T.CloseByClient, T.ActiveOffsets,
-        T.Get, // the second poll: only now
-        ...types(broker).slice(9, 10),
+        T.AckRange, T.CloseByClient,
+        T.Get, // the second poll: only now, and the proof of the settlement before it (a full batch)
+        ...types(broker).slice(8, 10),
       ]);
       expect(got.slice(3).map((m) => m.text())).toEqual(['m3', 'm4', 'm5']);
     } finally {
@@ -73,6 +73,62 @@ describe('QueuesClient on a broker-like fake', () => {
     expect(() => queueConsumer(typed, { maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
     expect(() => queueConsumer(typed, null as never, () => undefined)).toThrow(expect.objectContaining({ field: 'options' }));
     expect(broker.calls).toHaveLength(0);
+  });
+
+  it('a bufferSize that is not a whole count, or smaller than what one poll hands over, is refused before anything is sent', () => {
+    const broker = new FakeQueueBroker();
+    const q = queues(fakeClient(broker));
+    const typed = queueChannel(q, { channel: 'q', codec: textCodec() });
+    expect(() => q.subscribe({ channel: 'q', bufferSize: 0 })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
+    expect(() => q.subscribe({ channel: 'q', bufferSize: 1.5 })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
+    // A poll's messages arrive together: fewer than maxItems would overflow on every full batch.
+    expect(() => q.subscribe({ channel: 'q', maxItems: 10, bufferSize: 9 })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
+    expect(() => q.subscribe({ channel: 'q', bufferSize: 9 })).toThrow(expect.objectContaining({ field: 'bufferSize' })); // maxItems defaults to 10
+    expect(() => typed.subscribe({ maxItems: 10, bufferSize: 9 })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
+    expect(() => q.transactions({ channel: 'q', bufferSize: 0 })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
+    expect(() => typed.transactions({ bufferSize: 'many' as never })).toThrow(expect.objectContaining({ field: 'bufferSize' }));
+    expect(q.subscribe({ channel: 'q', maxItems: 10, bufferSize: 10 })).toBeDefined();
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it('subscribe() with bufferSize: a for await reader that falls further behind gets what was buffered, then an IteratorOverflowError', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 4);
+    // autoAck: nothing waits for a settlement, so the polls run ahead of a reader that does not read.
+    const reader = queues(fakeClient(broker)).subscribe({ channel: 'q', maxItems: 2, autoAck: true, bufferSize: 3 })[Symbol.asyncIterator]();
+    try {
+      await until(() => broker.waiting('q').length === 0);
+      const read = [await reader.next(), await reader.next(), await reader.next()].map((r) => (r.done ? undefined : r.value.text()));
+      expect(read).toEqual(['m0', 'm1', 'm2']);
+      await expect(reader.next()).rejects.toMatchObject({ name: 'IteratorOverflowError', bufferSize: 3 });
+    } finally {
+      await reader.return?.();
+    }
+  });
+
+  it('transactions() and a typed channel\'s subscribe() take bufferSize too', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const transactions = queues(fakeClient(broker)).transactions({ channel: 'q', maxItems: 1, autoAck: true, bufferSize: 1 })[Symbol.asyncIterator]();
+    try {
+      await until(() => broker.waiting('q').length === 0);
+      const first = await transactions.next();
+      expect(first.done ? undefined : first.value.messages.map((m) => m.text())).toEqual(['m0']);
+      await expect(transactions.next()).rejects.toMatchObject({ name: 'IteratorOverflowError', bufferSize: 1 });
+    } finally {
+      await transactions.return?.();
+    }
+    broker.add('t', 2);
+    const typed = queueChannel(queues(fakeClient(broker)), { channel: 't', codec: textCodec() });
+    const decoded = typed.subscribe({ maxItems: 1, autoAck: true, bufferSize: 1 })[Symbol.asyncIterator]();
+    try {
+      await until(() => broker.waiting('t').length === 0);
+      const first = await decoded.next();
+      expect(first.done ? undefined : first.value.value).toBe('m0');
+      await expect(decoded.next()).rejects.toMatchObject({ name: 'IteratorOverflowError', bufferSize: 1 });
+    } finally {
+      await decoded.return?.();
+    }
   });
 
   it('shares one pool of poll streams per client across queues(client) calls', async () => {

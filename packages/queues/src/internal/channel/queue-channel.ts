@@ -2,7 +2,6 @@ import type { CallOptions, Codec, Decoded, IterableObservable, KubemqClient } fr
 import {
   decodeEach,
   decodeReceived,
-  DEFAULT_ITERATOR_BUFFER_SIZE,
   encodeTyped,
   iterableObservable,
   map,
@@ -11,6 +10,7 @@ import {
   typedChannelConfig,
 } from '@kubemq/core/internal';
 import { QueuesOnClient, type QueuesClient, type QueuesSubscription } from '../../queues-client.js';
+import { iteratorBufferSize } from '../buffer-size.js';
 import { registerConsumeThrough, type ConsumeThrough } from '../consumer/consume-through.js';
 import type { ConsumeOptions, QueueHandler } from '../consumer/queue-consumer.js';
 import type {
@@ -196,15 +196,17 @@ class QueueChannelImpl<T> implements QueueChannel<T> {
   }
 
   subscribe(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPolledQueueMessage<T>> {
-    const source = this.#queues.subscribe({ ...options, channel: this.channel });
-    // As roomy as the untyped subscription's buffer: a whole poll may be waiting for the loop.
-    const bufferSize = Math.max(DEFAULT_ITERATOR_BUFFER_SIZE, typeof options.maxItems === 'number' ? options.maxItems : 0);
+    const subscription = { ...options, channel: this.channel };
+    const source = this.#queues.subscribe(subscription);
+    // The untyped subscription's buffer (validated there), now in front of the decoded reader.
+    const bufferSize = iteratorBufferSize(options.bufferSize, this.#queues.subscription(subscription).maxItems);
     return decodeEach(source, this.#codec, 'queues.subscribe', bufferSize);
   }
 
   transactions(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPollResponse<T>> {
     const source = this.#queues.transactions({ ...options, channel: this.channel });
-    return iterableObservable(source.pipe(map((tx) => this.#decodeTransaction(tx, 'queues.transactions'))));
+    const bufferSize = iteratorBufferSize(options.bufferSize, 1);
+    return iterableObservable(source.pipe(map((tx) => this.#decodeTransaction(tx, 'queues.transactions'))), { bufferSize });
   }
 
   /**
