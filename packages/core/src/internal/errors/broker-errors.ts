@@ -40,26 +40,30 @@ const VALIDATION_FIELDS: Readonly<Record<number, string>> = {
   207: 'SubscribeTypeData',
 };
 
-/** Numbered errors that are not validation failures. */
-const NUMBERED: Readonly<Record<number, Omit<BrokerErrorClass, 'brokerCode'>>> = {
+/**
+ * Numbered errors that are not validation failures: the code of each. Only §5.2's transient ones
+ * (TRANSIENT) are retryable; the queue state errors are permanent for the operation that got them.
+ */
+const NUMBERED: Readonly<Partial<Record<number, ErrorCode>>> = {
   // §5.2 transient
-  121: { code: 'BROKER', retryable: true },
-  130: { code: 'BROKER', retryable: true },
-  301: { code: 'TIMEOUT', retryable: true }, // no responder, or a slow one
-  302: { code: 'UNAVAILABLE', retryable: true },
-  402: { code: 'UNAVAILABLE', retryable: true },
-  409: { code: 'UNAVAILABLE', retryable: true }, // server is in shutdown mode
-  // queue state errors (stream v1): permanent for the operation that got them
-  123: { code: 'BROKER', retryable: false },
-  124: { code: 'BROKER', retryable: false },
-  126: { code: 'BROKER', retryable: false },
-  128: { code: 'BROKER', retryable: false },
-  129: { code: 'BROKER', retryable: false },
-  137: { code: 'BROKER', retryable: false },
-  138: { code: 'QUEUE_EMPTY', retryable: false }, // not a failure: callers check isEmptyQueueError first
-  200: { code: 'INTERNAL', retryable: false }, // server crushed and recovered
-  201: { code: 'INTERNAL', retryable: false },
+  121: 'BROKER',
+  130: 'BROKER',
+  301: 'TIMEOUT', // no responder, or a slow one
+  302: 'UNAVAILABLE',
+  402: 'UNAVAILABLE',
+  409: 'UNAVAILABLE', // server is in shutdown mode
+  // queue state errors (stream v1)
+  123: 'BROKER',
+  124: 'BROKER',
+  126: 'BROKER',
+  128: 'BROKER',
+  129: 'BROKER',
+  137: 'BROKER',
+  138: 'QUEUE_EMPTY', // not a failure: callers check isEmptyQueueError first
+  200: 'INTERNAL', // server crushed and recovered
+  201: 'INTERNAL',
 };
+const TRANSIENT: readonly number[] = [121, 130, 301, 302, 402, 409];
 
 /** Unnumbered texts from the broker's NATS/stan layer (§2.2, §5.2) and its cluster (channel management). */
 const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
@@ -91,7 +95,7 @@ export function classifyBrokerText(text: string): BrokerErrorClass | undefined {
     const field = VALIDATION_FIELDS[brokerCode];
     if (field !== undefined) return { code: 'VALIDATION', retryable: false, brokerCode, field };
     const known = NUMBERED[brokerCode];
-    if (known) return { ...known, brokerCode };
+    if (known) return { code: known, retryable: TRANSIENT.includes(brokerCode), brokerCode };
     // Any other 1xx is a validation error (§5.2 "permanent"); other numbers are plain broker failures.
     return brokerCode >= 100 && brokerCode < 200
       ? { code: 'VALIDATION', retryable: false, brokerCode }

@@ -1,5 +1,5 @@
 import { isEmptyQueueError } from './broker-errors.js';
-import { GrpcStatus } from './grpc-status.js';
+import * as GrpcStatus from './grpc-status.js';
 import {
   AuthenticationError,
   ConnectionError,
@@ -110,14 +110,19 @@ describe('gRPC statuses', () => {
     [GrpcStatus.INVALID_ARGUMENT, 'VALIDATION', false, ValidationError],
     [GrpcStatus.DEADLINE_EXCEEDED, 'TIMEOUT', true, TimeoutError],
     [GrpcStatus.NOT_FOUND, 'NOT_FOUND', false, KubemqError],
+    [GrpcStatus.ALREADY_EXISTS, 'BROKER', false, KubemqError],
     [GrpcStatus.PERMISSION_DENIED, 'PERMISSION_DENIED', false, KubemqError],
     [GrpcStatus.RESOURCE_EXHAUSTED, 'RESOURCE_EXHAUSTED', true, KubemqError],
+    [GrpcStatus.FAILED_PRECONDITION, 'BROKER', false, KubemqError],
     [GrpcStatus.ABORTED, 'BROKER', true, KubemqError],
+    [GrpcStatus.OUT_OF_RANGE, 'VALIDATION', false, ValidationError],
     [GrpcStatus.UNIMPLEMENTED, 'UNIMPLEMENTED', false, KubemqError],
     [GrpcStatus.INTERNAL, 'INTERNAL', false, KubemqError],
     [GrpcStatus.UNAVAILABLE, 'UNAVAILABLE', true, ConnectionError],
     [GrpcStatus.DATA_LOSS, 'INTERNAL', false, KubemqError],
     [GrpcStatus.UNAUTHENTICATED, 'AUTHENTICATION', false, AuthenticationError],
+    [GrpcStatus.OK, 'UNKNOWN', false, KubemqError], // never a failure: nothing to map it to
+    [17, 'UNKNOWN', false, KubemqError], // not a status gRPC defines
   ] as const)('status %i → %s', (code, expected, retryable, type) => {
     const err = mapError(status(code, 'details'), ctx);
     expect(err).toBeInstanceOf(type);

@@ -1,6 +1,7 @@
 import { classifyBrokerText, type BrokerErrorClass } from './broker-errors.js';
+import type { ErrorCode } from './error-codes.js';
 import { errorText } from './error-text.js';
-import { GrpcStatus } from './grpc-status.js';
+import * as GrpcStatus from './grpc-status.js';
 import {
   AuthenticationError,
   ConnectionError,
@@ -25,26 +26,31 @@ interface StatusLike {
   message?: string;
 }
 
-/** Statuses not decided by a broker text: code and retryability. */
-const STATUS_CLASSES: Readonly<Record<number, Omit<BrokerErrorClass, 'brokerCode'>>> = {
-  [GrpcStatus.CANCELLED]: { code: 'CANCELLED', retryable: false },
-  [GrpcStatus.UNKNOWN]: { code: 'UNKNOWN', retryable: false },
-  [GrpcStatus.INVALID_ARGUMENT]: { code: 'VALIDATION', retryable: false },
-  [GrpcStatus.DEADLINE_EXCEEDED]: { code: 'TIMEOUT', retryable: true },
-  [GrpcStatus.NOT_FOUND]: { code: 'NOT_FOUND', retryable: false },
-  [GrpcStatus.ALREADY_EXISTS]: { code: 'BROKER', retryable: false },
-  [GrpcStatus.PERMISSION_DENIED]: { code: 'PERMISSION_DENIED', retryable: false },
-  // A connection closed for excess pings ends its streams with RESOURCE_EXHAUSTED; see below for size.
-  [GrpcStatus.RESOURCE_EXHAUSTED]: { code: 'RESOURCE_EXHAUSTED', retryable: true },
-  [GrpcStatus.FAILED_PRECONDITION]: { code: 'BROKER', retryable: false },
-  [GrpcStatus.ABORTED]: { code: 'BROKER', retryable: true },
-  [GrpcStatus.OUT_OF_RANGE]: { code: 'VALIDATION', retryable: false },
-  [GrpcStatus.UNIMPLEMENTED]: { code: 'UNIMPLEMENTED', retryable: false },
-  [GrpcStatus.INTERNAL]: { code: 'INTERNAL', retryable: false },
-  [GrpcStatus.UNAVAILABLE]: { code: 'UNAVAILABLE', retryable: true },
-  [GrpcStatus.DATA_LOSS]: { code: 'INTERNAL', retryable: false },
-  [GrpcStatus.UNAUTHENTICATED]: { code: 'AUTHENTICATION', retryable: false },
+/**
+ * Statuses not decided by a broker text: the code of each (any other status is UNKNOWN), and the
+ * ones worth a retry. Strings and numbers rather than an object per status: the table is in every
+ * app's bundle.
+ */
+const STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = {
+  [GrpcStatus.CANCELLED]: 'CANCELLED',
+  [GrpcStatus.UNKNOWN]: 'UNKNOWN',
+  [GrpcStatus.INVALID_ARGUMENT]: 'VALIDATION',
+  [GrpcStatus.DEADLINE_EXCEEDED]: 'TIMEOUT',
+  [GrpcStatus.NOT_FOUND]: 'NOT_FOUND',
+  [GrpcStatus.ALREADY_EXISTS]: 'BROKER',
+  [GrpcStatus.PERMISSION_DENIED]: 'PERMISSION_DENIED',
+  [GrpcStatus.RESOURCE_EXHAUSTED]: 'RESOURCE_EXHAUSTED',
+  [GrpcStatus.FAILED_PRECONDITION]: 'BROKER',
+  [GrpcStatus.ABORTED]: 'BROKER',
+  [GrpcStatus.OUT_OF_RANGE]: 'VALIDATION',
+  [GrpcStatus.UNIMPLEMENTED]: 'UNIMPLEMENTED',
+  [GrpcStatus.INTERNAL]: 'INTERNAL',
+  [GrpcStatus.UNAVAILABLE]: 'UNAVAILABLE',
+  [GrpcStatus.DATA_LOSS]: 'INTERNAL',
+  [GrpcStatus.UNAUTHENTICATED]: 'AUTHENTICATION',
 };
+// A connection closed for excess pings ends its streams with RESOURCE_EXHAUSTED; see below for size.
+const RETRYABLE_STATUSES: readonly number[] = [GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.ABORTED, GrpcStatus.UNAVAILABLE];
 
 const CONNECTION_LOST: Omit<BrokerErrorClass, 'brokerCode'> = { code: 'UNAVAILABLE', retryable: true };
 
@@ -106,7 +112,7 @@ function fromStatus(err: StatusLike, ctx: ErrorContext, call: CallOutcome | unde
     return createError(CONNECTION_LOST, `${describe(ctx)} failed: the connection dropped the call (${details})`, ctx, extras);
   }
 
-  let cls = STATUS_CLASSES[err.code] ?? { code: 'UNKNOWN', retryable: false };
+  let cls: BrokerErrorClass = { code: STATUS_CODES[err.code] ?? 'UNKNOWN', retryable: RETRYABLE_STATUSES.includes(err.code) };
   if (err.code === GrpcStatus.UNAVAILABLE && TLS_FAILURE.test(details)) cls = { code: 'TLS', retryable: false };
   if (err.code === GrpcStatus.RESOURCE_EXHAUSTED && MESSAGE_TOO_LARGE.test(details)) cls = { ...cls, retryable: false };
   return createError(cls, `${describe(ctx)} failed: ${details}`, ctx, extras);
