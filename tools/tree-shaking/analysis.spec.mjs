@@ -55,6 +55,23 @@ describe('foreignMethodNames', () => {
   });
 });
 
+describe('the real packages: core’s optional features count as foreign', () => {
+  const of = (p) => parseMethodNames(readFileSync(join(root, 'packages', p, 'src/internal/methods.ts'), 'utf8'));
+  const patterns = Object.fromEntries(['events', 'events-store', 'queues', 'rpc'].map((p) => [p, of(p)]));
+
+  it('core declares only the method its client calls itself; channel management declares its own SendRequest', () => {
+    expect(of('core')).toEqual(['Ping']);
+    const channels = readFileSync(join(root, 'packages/core/src/channels/channels-client.ts'), 'utf8');
+    expect(parseMethodNames(channels)).toEqual(['SendRequest']);
+  });
+
+  it('SendRequest is foreign to every fixture but rpc’s, AckAllQueueMessages to every fixture but the queues one', () => {
+    const core = of('core');
+    for (const own of [[], ['events'], ['events-store'], ['queues']]) expect(foreignMethodNames(patterns, own, core)).toContain('SendRequest');
+    for (const own of [[], ['events'], ['events-store'], ['rpc']]) expect(foreignMethodNames(patterns, own, core)).toContain('AckAllQueueMessages');
+  });
+});
+
 describe('findMethodLiterals', () => {
   it('finds quoted names and full method paths', () => {
     expect(findMethodLiterals('const a="QueuesDownstream";', ['QueuesDownstream'])).toEqual(['QueuesDownstream']);
