@@ -117,14 +117,20 @@ export class RequestsEngine {
    * Answers a request this client received with what its handler returned (the handler helpers'
    * path): only the handler's fields are validated, see buildHandlerReply.
    */
-  async replyTo(request: Request, result: CommandHandlerResult | QueryHandlerResult): Promise<void> {
+  replyTo(request: Request, result: CommandHandlerResult | QueryHandlerResult): Promise<unknown> {
     const operation = `${this.kind.name}.reply`;
-    const wire = buildHandlerReply(this.kind, result, request, {
-      clientId: this.internals.clientId,
-      operation,
-      maxBodyBytes: this.internals.options.maxMessageBytes,
-    });
-    await this.internals.unary(SEND_RESPONSE, wire, { operation });
+    let wire: Response;
+    try {
+      wire = buildHandlerReply(this.kind, result, request, {
+        clientId: this.internals.clientId,
+        operation,
+        maxBodyBytes: this.internals.options.maxMessageBytes,
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The unary call's own promise, without an async frame around it (one fewer per request).
+    return this.internals.unary(SEND_RESPONSE, wire, { operation });
   }
 
   /** Validates a subscription (throws ValidationError at once) and builds it. */

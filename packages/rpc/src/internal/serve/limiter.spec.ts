@@ -125,6 +125,21 @@ describe('ConcurrencyLimiter', () => {
     expect(idle).toBe(2); // fired once, not on every later idle moment
   });
 
+  it('whenIdle keeps every listener given while busy and calls each once, in order', async () => {
+    const { limiter, task } = gatedLimiter(1);
+    const calls: string[] = [];
+    limiter.push(0);
+    limiter.whenIdle(() => calls.push('first'));
+    limiter.whenIdle(() => calls.push('second'));
+    task(0).resolve();
+    await flush();
+    expect(calls).toEqual(['first', 'second']);
+    limiter.push(1);
+    task(1).resolve();
+    await flush();
+    expect(calls).toEqual(['first', 'second']);
+  });
+
   it('clear() drops the waiting items, returns them oldest first, and lets running ones finish', async () => {
     const { limiter, started, task } = gatedLimiter(1);
     limiter.push(0);

@@ -8,7 +8,8 @@ export class ConcurrencyLimiter<T> {
   private readonly waiting: (T | undefined)[] = [];
   /** Index of the oldest waiting item (the array is compacted now and then, not shifted). */
   private head = 0;
-  private idleListener: (() => void) | undefined;
+  /** Waiting for nothing to run or wait (whenIdle), each called once. */
+  private idleListeners: (() => void)[] = [];
 
   /**
    * @param run starts one task; its promise settling frees the slot.
@@ -46,10 +47,13 @@ export class ConcurrencyLimiter<T> {
     return dropped;
   }
 
-  /** Calls `listener` once nothing runs or waits: at once if so now, else when the last task ends. */
+  /**
+   * Calls `listener` once nothing runs or waits: at once if so now, else when the last task ends
+   * (every listener given meanwhile, in order).
+   */
   whenIdle(listener: () => void): void {
     if (this.active === 0 && this.queued === 0) listener();
-    else this.idleListener = listener;
+    else this.idleListeners.push(listener);
   }
 
   private start(item: T): void {
@@ -79,10 +83,10 @@ export class ConcurrencyLimiter<T> {
       this.start(next);
       return;
     }
-    if (this.active === 0 && this.idleListener !== undefined) {
-      const listener = this.idleListener;
-      this.idleListener = undefined;
-      listener();
+    if (this.active === 0 && this.idleListeners.length > 0) {
+      const listeners = this.idleListeners;
+      this.idleListeners = [];
+      for (const listener of listeners) listener();
     }
   };
 

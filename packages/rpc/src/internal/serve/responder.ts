@@ -47,7 +47,6 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   private stopped = false;
   private finished = false;
   private stopping: Promise<void> | undefined;
-  private readonly running = new Set<Promise<void>>();
   private subscription: Subscription | undefined;
   /** Runs requests through the handler, at most `concurrency` at once (the rest wait in order). */
   private readonly limiter: ConcurrencyLimiter<Queued>;
@@ -104,7 +103,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     });
     this.limiter = new ConcurrencyLimiter<Queued>(
       concurrency,
-      (queued) => this.keepRunning(this.serve(queued)),
+      (queued) => this.serve(queued),
       // serve() reports its own failures; anything else ends the responder, as a failed stream does.
       (err) => this.fail(err),
     );
@@ -161,7 +160,9 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       this.subscription?.unsubscribe();
       // Waiting requests are not started any more (the sender gets its timeout, as with a crash).
       this.countSkipped(this.limiter.clear());
-      await Promise.allSettled([...this.running]);
+      // The running ones finish; the limiter frees their slots first, so once this resolves
+      // nothing counts as running.
+      await new Promise<void>((resolve) => this.limiter.whenIdle(resolve));
       this.finish(undefined);
     })();
     return this.stopping;
@@ -169,16 +170,6 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
-  }
-
-  /**
-   * Remembers running work, so stop() can wait for it. What stop() waits for is the promise the
-   * limiter watches too, which frees the slot first: once stop() resolves, nothing counts as running.
-   */
-  private keepRunning(work: Promise<void>): Promise<void> {
-    const tracked = work.finally(() => this.running.delete(tracked));
-    this.running.add(tracked);
-    return tracked;
   }
 
   /** Runs one request; never rejects (failures go to onError). */
@@ -201,7 +192,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     // The serve span is a child of the sender's (its context came in the tags) and holds the
     // handler's own spans; a handler failure fails it.
     const span = this.engine.internals.telemetry?.start(requestProcessOperation(this.engine.kind, wire, this.group));
-    const run = () => this.handler(received, lazySignalContext(left));
+    const run = () => this.handler(received, new LazySignalContext(left));
     let failure: unknown;
     let result: HandlerResult;
     try {
@@ -296,19 +287,23 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
  * The handler's context with `signal` created on first access: `AbortSignal.timeout()` costs about
  * 9 µs of CPU per request (a timer and a weak registration), and most handlers never read it. It
  * aborts when the `leftMs` the sender waits (from the request's arrival here) have passed; with
- * no timeout on the request (another SDK may send 0) it never aborts.
+ * no timeout on the request (another SDK may send 0) it never aborts. A class with the getter on
+ * its prototype: an object literal with a getter closure gets a shape of its own per request.
  */
-function lazySignalContext(leftMs: number): { readonly signal: AbortSignal } {
-  const deadline = performance.now() + leftMs;
-  let signal: AbortSignal | undefined;
-  return {
-    get signal(): AbortSignal {
-      signal ??= Number.isFinite(deadline)
-        ? AbortSignal.timeout(Math.max(0, Math.ceil(deadline - performance.now())))
-        : new AbortController().signal;
-      return signal;
-    },
-  };
+class LazySignalContext implements HandlerContext {
+  readonly #deadline: number;
+  #signal: AbortSignal | undefined = undefined;
+
+  constructor(leftMs: number) {
+    this.#deadline = performance.now() + leftMs;
+  }
+
+  get signal(): AbortSignal {
+    this.#signal ??= Number.isFinite(this.#deadline)
+      ? AbortSignal.timeout(Math.max(0, Math.ceil(this.#deadline - performance.now())))
+      : new AbortController().signal;
+    return this.#signal;
+  }
 }
 
 function errorText(err: unknown): string {
