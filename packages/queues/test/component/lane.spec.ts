@@ -60,4 +60,26 @@ describe('DownstreamLane writes', () => {
     expect(lane.settlementsAwaitingProof).toBe(0);
     lane.cancel();
   });
+
+  it('nextGetAnswered() waits for the answer of the next Get written, not of one written before it, and fails with the stream', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
+    await lane.open();
+    const get = (maxItems: number) => lane.request({ RequestTypeData: T.Get, Channel: 'q', MaxItems: maxItems, WaitTimeout: 1000 });
+    const first = get(1);
+    const proof = lane.nextGetAnswered();
+    let proved = false;
+    void proof.then(() => (proved = true));
+    await first;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(proved).toBe(false); // the Get in flight when it was asked for does not count
+    const second = get(1);
+    broker.add('q', 1);
+    expect(await proof).toBe(await second);
+    const unanswered = lane.nextGetAnswered();
+    lane.cancel();
+    await expect(unanswered).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(lane.nextGetAnswered()).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
 });

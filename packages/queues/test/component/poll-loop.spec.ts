@@ -1,9 +1,13 @@
 // The poll loops (transactions(), subscribe(), consume()) write the next Get right behind the
-// settlement that ends the transaction in hand and its proof, instead of after the proof's answer.
+// settlement that ends the transaction in hand. After a full batch the Get's answer is that
+// settlement's proof; after a short one (or with a deadline of the caller's) an ActiveOffsets probe
+// goes between them. Either way the settlement resolves only once the broker has served what proves it.
 import type { KubemqClient } from '@kubemq/core';
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import { queueConsumer, queues, type PolledQueueMessage, type PollResponse } from '../../src/index.js';
+import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
+import { newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function fakeClient(broker: FakeQueueBroker): KubemqClient {
@@ -35,12 +39,150 @@ function transactions(broker: FakeQueueBroker, maxItems: number): PollResponse[]
   return got;
 }
 
-describe('poll loops: the next Get behind the ending settlement', () => {
-  it('writes settle, close, ActiveOffsets and the next Get before the proof is answered, and delivers the next transaction only once the previous one is terminal', async () => {
+/** Pushes `marker` onto the broker's log when `settled` resolves or rejects (to check what it waited for). */
+function mark(broker: FakeQueueBroker, settled: Promise<void>, marker = 'resolved'): Promise<unknown> {
+  return settled.then(
+    () => void broker.log.push(marker),
+    (err: unknown) => {
+      broker.log.push(`${marker} (error)`);
+      return err;
+    },
+  );
+}
+
+describe('poll loops: after a full batch, the next Get is the proof of the settlement that ends it', () => {
+  it('writes settle, close and the next Get with no ActiveOffsets, and resolves the settlement only on that Get\'s answer', async () => {
     const broker = new FakeQueueBroker();
-    broker.add('q', 4);
+    broker.add('q', 2);
     const got = transactions(broker, 2);
     await until(() => got.length === 1);
+    const settled = mark(broker, got[0]!.ackAll());
+    // The queue is empty: the Get waits for messages, and the settlement waits for the Get.
+    await until(() => broker.getsInFlight === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
+    expect(broker.log).not.toContain('resolved');
+    expect(got[0]!.state).toBe('open');
+    expect(got).toHaveLength(1);
+    broker.add('q', 2);
+    await settled;
+    expect(got[0]!.state).toBe('settled');
+    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['acked', 'acked']);
+    expect(broker.log).toEqual(['0> Get', '0< Get', '0> AckAll', '0> CloseByClient', '0> Get', '0< Get', 'resolved']);
+    await until(() => got.length === 2);
+    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m0', 'm1']);
+    expect(broker.calls).toHaveLength(1);
+    expect(types(broker)).not.toContain(T.ActiveOffsets);
+  });
+
+  it('subscribe(): the last message settled rides on the next Get; earlier ones keep their probe', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const got: PolledQueueMessage[] = [];
+    subscriptions.push(queues(fakeClient(broker)).subscribe({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }).subscribe((m) => got.push(m)));
+    await until(() => got.length === 2);
+    await got[0]!.ack();
+    expect(types(broker)).toEqual([T.Get, T.AckRange, T.ActiveOffsets]);
+    const last = mark(broker, got[1]!.ack());
+    await until(() => broker.getsInFlight === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(types(broker).slice(3)).toEqual([T.AckRange, T.CloseByClient, T.Get]);
+    expect(broker.log).not.toContain('resolved');
+    broker.add('q', 2);
+    await last;
+    expect(broker.log.slice(-2)).toEqual(['0< Get', 'resolved']);
+    await until(() => got.length === 4);
+    expect(got.slice(2).map((m) => m.text())).toEqual(['m0', 'm1']);
+  });
+
+  it('the stream breaks before the Get behind the settlement is answered: the settlement is unconfirmed, its messages count as unsettled at the loss', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const counters = newLaneCounters();
+    const got: PollResponse[] = [];
+    subscriptions.push(
+      pollTransactions(broker.internals(), { request: { channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: false }, operation: 'queues.transactions', defaultTimeoutMs: 1000, counters }).subscribe((tx) => got.push(tx)),
+    );
+    await until(() => got.length === 1);
+    const settled = mark(broker, got[0]!.ackAll());
+    await until(() => broker.getsInFlight === 1);
+    broker.calls[0]!.fail();
+    expect(await settled).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('before the broker confirmed the settlement') });
+    expect(got[0]!.state).toBe('lost');
+    expect(counters).toMatchObject({ unsettledAtLoss: 2, getsInFlightAtLoss: 1 });
+  });
+
+  it('unsubscribing while the Get behind the settlement waits: the settlement fails as cancelled, nothing more is delivered', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const got = transactions(broker, 2);
+    await until(() => got.length === 1);
+    const settled = mark(broker, got[0]!.ackAll());
+    await until(() => broker.getsInFlight === 1);
+    subscriptions.pop()!.unsubscribe();
+    expect(await settled).toMatchObject({ code: 'CANCELLED' });
+    expect(got[0]!.state).toBe('lost');
+    await until(() => broker.getsInFlight === 0);
+    expect(got).toHaveLength(1);
+  });
+
+  it('the broker refuses the ending settlement: the stream is ended, so it returns what the transaction held; the loop re-opens and gets them again', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const got = transactions(broker, 2);
+    await until(() => got.length === 1);
+    broker.refuseSettlements = 'cannot ack (refused by the test)';
+    const failed = await got[0]!.ackAll().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failed).toMatchObject({ message: expect.stringContaining('cannot ack (refused by the test)') });
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(got[0]!.state).toBe('lost');
+    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['released', 'released']);
+    broker.refuseSettlements = undefined;
+    await until(() => got.length === 2);
+    expect(broker.calls).toHaveLength(2);
+    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m0', 'm1']);
+  });
+
+  it('the last message settled one by one, refused: the ones settled before stay settled, the refused one goes back', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const got = transactions(broker, 2);
+    await until(() => got.length === 1);
+    const tx = got[0]!;
+    await tx.messages[0]!.ack();
+    broker.refuseSettlements = 'invalid ack sequence id 2';
+    await expect(tx.messages[1]!.ack()).rejects.toMatchObject({ message: expect.stringContaining('invalid ack sequence id 2') });
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'released']);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    broker.refuseSettlements = undefined;
+    await until(() => got.length === 2);
+    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m1']);
+  });
+
+  it('a deadline of the caller\'s own keeps the ActiveOffsets probe, with the Get behind it', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const got = transactions(broker, 2);
+    await until(() => got.length === 1);
+    await got[0]!.ackAll({ timeoutMs: 500 });
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get]);
+  });
+});
+
+describe('poll loops: after a short batch, the next Get goes behind an ActiveOffsets probe', () => {
+  // An expired message at the head takes one of the Get's places: the Get answers at once with one
+  // message fewer than maxItems, as after waiting out its time on a quiet queue.
+  it('writes settle, close, ActiveOffsets and the next Get before the proof is answered, and delivers the next transaction only once the previous one is terminal', async () => {
+    const broker = new FakeQueueBroker();
+    broker.addExpired('q');
+    broker.add('q', 5);
+    const got = transactions(broker, 2);
+    await until(() => got.length === 1);
+    expect(got[0]!.messages.map((m) => m.text())).toEqual(['m0']);
     broker.holdProbes = true;
     const settled = got[0]!.ackAll();
     await until(() => types(broker).length === 5);
@@ -53,36 +195,22 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     await settled;
     expect(got[0]!.state).toBe('settled');
     await until(() => got.length === 2);
-    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m2', 'm3']);
+    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m1', 'm2']);
     // The proof's answer came before the Get's, and the Get was written before either.
     expect(broker.log.slice(0, 7)).toEqual(['0> Get', '0< Get', '0> AckAll', '0> CloseByClient', '0> ActiveOffsets', '0> Get', '0< ActiveOffsets (error)']);
     expect(broker.log[7]).toBe('0< Get');
+    // A full batch: its settlement rides on the next Get, which takes the rest.
     await got[1]!.ackAll();
+    expect(types(broker).slice(5)).toEqual([T.AckAll, T.CloseByClient, T.Get]);
+    await until(() => got.length === 3);
+    expect(got[2]!.messages.map((m) => m.text())).toEqual(['m3', 'm4']);
     expect(broker.calls).toHaveLength(1);
-    expect(broker.waiting('q')).toHaveLength(0);
-  });
-
-  it('subscribe(): the last message settled writes the next Get behind its proof; earlier ones do not', async () => {
-    const broker = new FakeQueueBroker();
-    broker.add('q', 4);
-    const got: PolledQueueMessage[] = [];
-    subscriptions.push(queues(fakeClient(broker)).subscribe({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }).subscribe((m) => got.push(m)));
-    await until(() => got.length === 2);
-    await got[0]!.ack();
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.ActiveOffsets]);
-    broker.holdProbes = true;
-    const last = got[1]!.ack();
-    await until(() => types(broker).length === 7);
-    expect(types(broker).slice(3)).toEqual([T.AckRange, T.CloseByClient, T.ActiveOffsets, T.Get]);
-    broker.releaseProbes();
-    await last;
-    await until(() => got.length === 4);
-    expect(got.slice(2).map((m) => m.text())).toEqual(['m2', 'm3']);
   });
 
   it('a transaction the broker keeps open after its ending settlement ends the stream: the settlement fails, nothing is lost, the loop re-opens', async () => {
     const broker = new FakeQueueBroker();
-    broker.add('q', 3);
+    broker.addExpired('q');
+    broker.add('q', 2);
     const got = transactions(broker, 3);
     await until(() => got.length === 1);
     broker.refuseSettlements = 'cannot ack (refused by the test)';
@@ -95,52 +223,34 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     // Never two open transactions on one stream: it was ended, and the broker took the messages back.
     expect(broker.calls[0]!.cancelled).toBe(true);
     expect(got[0]!.state).toBe('lost');
-    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['released', 'released', 'released']);
+    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['released', 'released']);
     broker.refuseSettlements = undefined;
+    broker.add('q', 1, () => 'm2');
     await until(() => got.length === 2);
     expect(broker.calls).toHaveLength(2);
     expect(got[1]!.messages.map((m) => m.text())).toEqual(['m0', 'm1', 'm2']);
-    await got[1]!.ackAll();
-    expect(broker.waiting('q')).toHaveLength(0);
-  });
-
-  it('the last message settled one by one, refused: the ones settled before stay settled, the refused one goes back', async () => {
-    const broker = new FakeQueueBroker();
-    broker.add('q', 2);
-    const got = transactions(broker, 2);
-    await until(() => got.length === 1);
-    const tx = got[0]!;
-    await tx.messages[0]!.ack();
-    // The settlement of the last message ends the transaction; the broker refuses it and keeps it open.
-    broker.refuseSettlements = 'invalid ack sequence id 2';
-    await expect(tx.messages[1]!.ack()).rejects.toMatchObject({ message: expect.stringContaining('invalid ack sequence id 2') });
-    expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'released']);
-    expect(broker.calls[0]!.cancelled).toBe(true);
-    broker.refuseSettlements = undefined;
-    await until(() => got.length === 2);
-    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m1']);
-    await got[1]!.ackAll();
   });
 
   it('unsubscribing while the Get behind the proof is pending ends the stream: that Get takes nothing, nothing more is delivered', async () => {
     const broker = new FakeQueueBroker();
+    broker.addExpired('q');
     broker.add('q', 2);
     const got = transactions(broker, 2);
     await until(() => got.length === 1);
     await got[0]!.ackAll();
     await until(() => broker.getsInFlight === 1); // the Get behind the proof, waiting for messages
     expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get]);
-    broker.add('q', 1); // not enough for the Get (maxItems 2): it keeps waiting
     subscriptions.pop()!.unsubscribe();
     expect(broker.calls[0]!.cancelled).toBe(true);
     await until(() => broker.getsInFlight === 0);
     await new Promise((r) => setTimeout(r, 20));
     expect(got).toHaveLength(1);
-    expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['m0']);
+    expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['m1']);
   });
 
   it('unsubscribing while the proof is unanswered and the Get waits behind it: the settlement fails as lost, nothing more is delivered', async () => {
     const broker = new FakeQueueBroker();
+    broker.addExpired('q');
     broker.add('q', 4);
     const got = transactions(broker, 2);
     await until(() => got.length === 1);
@@ -159,10 +269,12 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(got).toHaveLength(1);
     expect(broker.getsInFlight).toBe(0);
-    expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['m2', 'm3']); // the Get behind the proof was never served
+    expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['m1', 'm2', 'm3']); // the Get behind the proof was never served
   });
+});
 
-  it('consume(): stop() during a batch writes no Get behind its settlement; the rest stays in the queue, nothing more is delivered', async () => {
+describe('poll loops: no Get follows, so the probe is the proof', () => {
+  it('consume(): stop() during a batch writes no Get behind its settlement but still proves it; the rest stays in the queue, nothing more is delivered', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 4);
     let release!: () => void;
@@ -178,8 +290,9 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     await stopping;
     expect(broker.log.filter((l) => l === '0< Get')).toHaveLength(1); // no Get went out after stop()
     await expect(consumer.done).resolves.toBeUndefined();
-    // The batch in hand was settled, and nothing was written behind its proof.
+    // The batch in hand was settled and proved, and nothing was written behind its proof.
     expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
+    expect(broker.log.slice(-1)).toEqual(['0< ActiveOffsets (error)']);
     expect(consumer.stats).toMatchObject({ batches: 1, acked: 2, streamsOpen: 0, maxPollsInFlight: 1 });
     expect(open(broker)).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 20));
@@ -190,11 +303,9 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     ]);
   });
 
-  it('a stream due for replacement gets no Get behind the proof: the next Get goes on a new stream once the transaction is terminal', async () => {
+  it('a stream due for replacement gets no Get behind the settlement: it is proved by a probe, and the next Get goes on a new stream once the transaction is terminal', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);
-    const { pollTransactions } = await import('../../src/internal/consumer/subscribe.js');
-    const { newLaneCounters } = await import('../../src/internal/downstream/lane.js');
     const got: PollResponse[] = [];
     subscriptions.push(
       pollTransactions(broker.internals(), {
@@ -211,6 +322,5 @@ describe('poll loops: the next Get behind the ending settlement', () => {
     expect(types(broker, 0)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
     expect(broker.calls[0]!.cancelled).toBe(true);
     expect(types(broker, 1)[0]).toBe(T.Get);
-    await got[1]!.ackAll();
   });
 });

@@ -1,10 +1,11 @@
 // The poll loop behind subscribe(), transactions() and queueConsumer(): one downstream stream per loop,
 // one Get at a time, one open transaction at a time. The next Get is written as soon as the
-// transaction in hand has written the settlement that ends it and that settlement's proof: the
-// broker serves a stream's requests one at a time, in order (docs/broker-behaviour.md §2.4), so the proof is
-// answered before the Get, and a batch costs one round trip instead of two. The new transaction is
-// delivered only once the previous one is terminal. Rebuilt by core's recoverable() after a
-// connection loss.
+// transaction in hand has written the settlement that ends it, so a batch costs one round trip. The
+// broker serves a stream's requests one at a time, in order (docs/broker-behaviour.md §2.4), so the
+// Get's answer is that settlement's proof. After a short batch (the Get waited out its time, so the
+// next one probably will too) an ActiveOffsets probe goes between them instead, so that the
+// settlement does not wait for the next Get's wait. The new transaction is delivered only once the
+// previous one is terminal. Rebuilt by core's recoverable() after a connection loss.
 import { KubemqError } from '@kubemq/core';
 import type { Observable } from 'rxjs';
 import { observable, recoverable, type ClientInternals } from '@kubemq/core/internal';
@@ -45,16 +46,19 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     /** The Get written behind the ending settlement of `inHand` (its answer is used only after `inHand` is terminal). */
     let next: Promise<PollTransaction> | undefined;
     const poll = (): Promise<PollTransaction> => pollOnLane(lane, opts.request, call, host, opts.operation);
+    const writeNext = (): void => {
+      next = poll();
+      next.catch(() => undefined); // awaited below; a lost stream rejects it before then
+    };
     const host: TransactionHost = {
       defaultTimeoutMs: opts.defaultTimeoutMs,
       telemetry: internals.telemetry,
       onTerminal: () => undefined,
-      onEndingWritten: (tx) => {
+      followingGet: (tx) => {
         // A stream due for replacement gets no further Get: it is replaced once tx is terminal.
-        if (stopped || !keepPolling() || tx !== inHand || next !== undefined || !lane.alive || lane.transactionsServed >= maxPerStream) return false;
-        next = poll();
-        next.catch(() => undefined); // awaited below; a lost stream rejects it before then
-        return true;
+        if (stopped || !keepPolling() || tx !== inHand || next !== undefined || !lane.alive || lane.transactionsServed >= maxPerStream) return undefined;
+        // A full batch answers as soon as its messages are there, and more are probably waiting.
+        return { asProof: tx.messages.length >= opts.request.maxItems, write: writeNext };
       },
     };
     const run = async (): Promise<void> => {

@@ -1,8 +1,9 @@
 // One QueuesDownstream stream. The broker serves the requests of a stream one at a time, in order,
 // and keeps its transactions per stream (docs/broker-behaviour.md §2.4), so a lane carries at most one open
 // transaction: a Get is written only once the previous transaction takes no more settlements (it is
-// terminal, or, in the poll loops, its ending settlement and that settlement's proof are already
-// written ahead of the Get), and a pending Get never sits in front of a settlement.
+// terminal, or, in the poll loops, the settlement that ends it is already written ahead of the Get),
+// and a pending Get never sits in front of a settlement. The same order makes the answer to a Get
+// proof that the broker processed every settlement written before it (`nextGetAnswered`).
 import { KubemqError } from '@kubemq/core';
 import {
   newId,
@@ -56,6 +57,8 @@ export class DownstreamLane {
   /** Errors the broker answered for settlements (which get no answer on success), by request id. */
   private readonly settleErrors = new Map<string, QueuesDownstreamResponse | undefined>();
   private readonly endListeners = new Set<(err: KubemqError) => void>();
+  /** Waiting for the answer of the next Get written (settlements that take it as their proof). */
+  private getProofWaiters: Pending[] = [];
   private endError: KubemqError | undefined;
   /** The stream was ended by this client (close, stop, a deadline), not lost. */
   private endedHere = false;
@@ -131,8 +134,31 @@ export class DownstreamLane {
         this.counters.getsInFlight--;
       }
     });
+    if (isGet && this.getProofWaiters.length > 0) {
+      const waiters = this.getProofWaiters;
+      this.getProofWaiters = [];
+      answer.then(
+        (response) => {
+          for (const w of waiters) w.resolve(response);
+        },
+        (err: KubemqError) => {
+          for (const w of waiters) w.reject(err);
+        },
+      );
+    }
     this.write(req).catch((err: KubemqError) => this.fail(req.RequestID, err));
     return settled;
+  }
+
+  /**
+   * Resolves with the answer of the next Get written on this stream (any answer, an error one
+   * included); rejects if the stream ends first. The broker serves a stream's requests in order, so
+   * that answer proves it processed every request written before the Get: a settlement written now
+   * is then done, and its error answer, if it failed, has already arrived (`takeSettleError`).
+   */
+  nextGetAnswered(): Promise<QueuesDownstreamResponse> {
+    if (this.endError) return Promise.reject(this.endError);
+    return new Promise((resolve, reject) => this.getProofWaiters.push({ resolve, reject }));
   }
 
   /** Writes a settlement (answered only on error); returns its request id to look the error up later. */
@@ -276,8 +302,9 @@ export class DownstreamLane {
     }
     if (this.call) this.counters.streamsOpen--;
     this.call = undefined;
-    const waiters = [...this.pending.values()];
+    const waiters = [...this.pending.values(), ...this.getProofWaiters];
     this.pending.clear();
+    this.getProofWaiters = [];
     for (const w of waiters) w.reject(err);
     const listeners = [...this.endListeners];
     this.counters.endListeners -= listeners.length;

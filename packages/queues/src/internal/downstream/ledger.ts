@@ -2,16 +2,18 @@
 // which messages each one covers, and what the broker's answer means for every message.
 //
 // A settlement is never answered by the broker on success (docs/broker-behaviour.md §2.4), so every settlement
-// is followed on the same stream by an ActiveOffsets probe. Requests on one downstream stream are
-// served in order, so the probe's answer proves the settlement was processed, and its content (the
-// still-unsettled sequences, or "closed response") says what it did.
+// is followed on the same stream by a request the broker answers: an ActiveOffsets probe, or, for
+// the settlement that ends a transaction in a poll loop, the loop's next Get. Requests on one
+// downstream stream are served in order, so that answer proves the settlement was processed. A
+// probe's content (the still-unsettled sequences, or "closed response") says what it did; behind
+// an ending settlement, which always carries CloseByClient, the transaction is closed.
 import type { KubemqError } from '@kubemq/core';
 import { QueueTransactionError, type TransactionEndReason } from '../../errors.js';
 import type { MessageSettlement, TransactionState } from '../../types.js';
 
 export type SettleKind = 'ack' | 'nack' | 'requeue' | 'close';
 
-/** What the probe after a settlement found. */
+/** What the proof after a settlement showed. */
 export type ProbeOutcome =
   | { kind: 'open'; active: ReadonlySet<number> } // the transaction is still open with these sequences
   | { kind: 'closed' } // the broker has closed the transaction

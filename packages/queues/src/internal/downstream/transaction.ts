@@ -1,5 +1,8 @@
-// A poll transaction bound to the lane (stream) it was polled on: settlements go to that stream,
-// each followed by an ActiveOffsets probe whose answer resolves the settlement's promise.
+// A poll transaction bound to the lane (stream) it was polled on: settlements go to that stream, and
+// a settlement's promise resolves once the broker has processed it. The broker answers a
+// settlement only when it fails, so the proof is the answer to a later request on the same stream,
+// which the broker serves after it: the poll loop's next Get when one goes right behind the
+// settlement that ends the transaction, else an ActiveOffsets probe.
 import { KubemqError, type CallOptions, type Instrumentation } from '@kubemq/core';
 import { brokerError, deadline, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
 import { ReceivedMessage } from '../conversions.js';
@@ -29,12 +32,23 @@ export interface TransactionHost {
   /** The client's telemetry: polls and settlements are recorded there. */
   telemetry?: Instrumentation | undefined;
   /**
-   * Poll loops only (never `poll()`): called once the settlement that ends the transaction and
-   * its proof request are written. Returns true when the host has then written the next Get on the
-   * same stream, right behind them (the broker serves it after both, so the proof still answers
-   * first).
+   * Poll loops only (never `poll()`): asked once the settlement that ends the transaction is
+   * written, whether the host writes its next Get on the same stream right behind it.
    */
-  onEndingWritten?(tx: PollTransaction): boolean;
+  followingGet?(tx: PollTransaction): FollowingGet | undefined;
+}
+
+/** The next Get a poll loop writes behind the settlement that ends a transaction. */
+export interface FollowingGet {
+  /**
+   * The Get's answer is the settlement's proof, and no ActiveOffsets is sent. When false, the
+   * transaction writes an ActiveOffsets probe first and the Get goes behind it: a Get answers only
+   * once it has `maxItems` messages or its wait is over, and a settlement proved by it would wait
+   * as long.
+   */
+  asProof: boolean;
+  /** Writes the Get. */
+  write(): void;
 }
 
 export class PollTransaction implements PollResponse {
@@ -175,6 +189,7 @@ export class PollTransaction implements PollResponse {
     let probe: ProbeOutcome;
     let error: KubemqError | undefined;
     let getBehind = false;
+    let endStream = false;
     try {
       const types = KIND_REQUEST[plan.kind];
       settleId = this.lane.send({
@@ -187,13 +202,34 @@ export class PollTransaction implements PollResponse {
       if (plan.closeAfter && plan.kind !== 'close') {
         closeId = this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
       }
-      const proof = this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel });
-      if (plan.closeAfter) getBehind = this.host.onEndingWritten?.(this) === true;
-      const answer = await this.withDeadline(proof, call, operation);
-      probe = answer.IsError ? { kind: 'closed' } : { kind: 'open', active: new Set(answer.ActiveOffsets.map((s) => Number(s))) };
-      const failed = this.lane.takeSettleError(settleId);
-      if (failed?.IsError) error = brokerError(failed.Error, { operation, channel: this.channel });
-      // The close is answered only on error, and then says nothing the probe did not (it is
+      const following = plan.closeAfter ? this.host.followingGet?.(this) : undefined;
+      // A deadline or signal of the caller's own keeps the probe: the Get has its own deadline (its
+      // wait plus the default timeout), and ending the stream on the caller's would end the Get too.
+      if (following?.asProof && call.timeoutMs === undefined && call.signal === undefined) {
+        const proof = this.lane.nextGetAnswered();
+        following.write();
+        await proof;
+        // Every ending settlement carries CloseByClient (or is one), and the broker served it before
+        // the Get: the transaction is closed.
+        probe = { kind: 'closed' };
+        const failed = this.lane.takeSettleError(settleId);
+        if (failed?.IsError) {
+          // Refused, and with no probe there is no telling what the transaction still holds: end
+          // the stream, so the broker returns whatever it holds to the queue.
+          error = brokerError(failed.Error, { operation, channel: this.channel });
+          probe = { kind: 'lost' };
+          endStream = true;
+        }
+      } else {
+        const proof = this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel });
+        following?.write();
+        getBehind = following !== undefined;
+        const answer = await this.withDeadline(proof, call, operation);
+        probe = answer.IsError ? { kind: 'closed' } : { kind: 'open', active: new Set(answer.ActiveOffsets.map((s) => Number(s))) };
+        const failed = this.lane.takeSettleError(settleId);
+        if (failed?.IsError) error = brokerError(failed.Error, { operation, channel: this.channel });
+      }
+      // The close is answered only on error, and then says nothing the proof did not (it is
       // taken so the lane does not keep an entry per transaction for the stream's lifetime).
       if (closeId !== undefined) this.lane.takeSettleError(closeId);
     } catch (err) {
@@ -203,7 +239,9 @@ export class PollTransaction implements PollResponse {
       error = this.lostError(err, operation);
     }
     let result = this.ledger.complete(plan, error, probe);
-    if (getBehind && !this.ledger.isTerminal) {
+    if (endStream) {
+      this.lane.cancel(this.refusedError(operation));
+    } else if (getBehind && !this.ledger.isTerminal) {
       // The broker still holds messages of a transaction that should have ended, and the next Get
       // waits behind the proof: a retry on this stream would wait behind that Get, and the stream
       // would carry two open transactions. End it instead; the broker returns what it holds.
@@ -222,6 +260,16 @@ export class PollTransaction implements PollResponse {
       operation,
       channel: this.channel,
       message: `the broker still held messages of transaction ${this.transactionId} after the settlement that ended it, while the next poll waited behind it on the stream; the stream was ended, so the broker returned them to the queue and they will be delivered again`,
+    });
+  }
+
+  private refusedError(operation: string): KubemqError {
+    return new KubemqError({
+      code: 'BROKER',
+      retryable: true,
+      operation,
+      channel: this.channel,
+      message: `the broker refused the settlement that ended transaction ${this.transactionId}; the stream was ended, so the broker returned whatever the transaction still held to the queue, to be delivered again`,
     });
   }
 
