@@ -1,6 +1,6 @@
 // Pure helpers of the tree-shaking check (unit-tested in analysis.spec.mjs).
 
-const METHOD_CALL = /\b(?:unaryMethod|serverStreamMethod|bidiStreamMethod)\(\s*['"`]([A-Za-z0-9_]+)['"`]/g;
+const METHOD_CALL = /\b(?:unaryMethod|serverStreamMethod|bidiStreamMethod|emptyRequestMethod)\(\s*['"`]([A-Za-z0-9_]+)['"`]/g;
 
 /** The bare RPC names a methods.ts declares, e.g. `unaryMethod('SendEvent', …)` → `SendEvent`. */
 export function parseMethodNames(source) {

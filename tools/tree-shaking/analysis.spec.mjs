@@ -15,9 +15,10 @@ describe('parseMethodNames', () => {
         QueuesDownstreamResponse,
       );
       export const C = serverStreamMethod(\`SubscribeToEvents\`, Subscribe, EventReceive);
+      export const D = emptyRequestMethod('Ping', PingResult);
       // unaryMethod is documented here, but this line declares nothing
     `;
-    expect(parseMethodNames(source)).toEqual(['QueuesDownstream', 'SendEvent', 'SubscribeToEvents']);
+    expect(parseMethodNames(source)).toEqual(['Ping', 'QueuesDownstream', 'SendEvent', 'SubscribeToEvents']);
   });
 
   it('finds the methods each real package declares', () => {

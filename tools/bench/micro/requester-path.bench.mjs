@@ -32,7 +32,7 @@ const internals = {
   state: 'ready',
   telemetry: undefined,
   unary(method, request) {
-    method.requestCodec.encode(request).finish();
+    method.serialize(request);
     return Promise.resolve(method.responseCodec.decode(answer));
   },
 };

@@ -39,7 +39,7 @@ const internals = {
     return { cancel() {} };
   },
   unary(method, request) {
-    method.requestCodec.encode(request).finish();
+    method.serialize(request);
     if (++answered % BATCH === 0) wake?.();
     return Promise.resolve({});
   },

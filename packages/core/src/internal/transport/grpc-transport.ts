@@ -14,7 +14,6 @@ import {
 import { errorText } from '../errors/error-text.js';
 import type { Decoder } from '../generated/kubemq.js';
 import type { MethodDescriptor } from './method-descriptor.js';
-import { serializer } from './serialize.js';
 import type { TlsMaterial } from './tls-material.js';
 
 /** The channel's connectivity, as grpc-js reports it. */
@@ -239,7 +238,7 @@ const codecCache = new WeakMap<object, Codecs<unknown, unknown>>();
 function codecsOf<Req, Res>(method: MethodDescriptor<Req, Res>): Codecs<Req, Res> {
   let pair = codecCache.get(method) as Codecs<Req, Res> | undefined;
   if (pair === undefined) {
-    pair = { serialize: serializer(method.requestCodec), deserialize: deserializer(method.responseCodec) };
+    pair = { serialize: method.serialize, deserialize: deserializer(method.responseCodec) };
     codecCache.set(method, pair as Codecs<unknown, unknown>);
   }
   return pair;
