@@ -51,10 +51,12 @@ export class ManualClock implements Clock {
     this.now = startMs;
   }
 
+  /** The manual time, in ms since the epoch: `startMs` plus every {@link ManualClock.advance}. */
   nowMs(): number {
     return this.now;
   }
 
+  /** {@link ManualClock.nowMs} in nanoseconds. */
   nowNs(): bigint {
     return BigInt(this.now) * NS_PER_MS;
   }

@@ -33,7 +33,7 @@ export const CAPABILITY_NAMES: readonly BrokerCapability[] = [
   'clientCertificates',
 ];
 
-/** Server TLS for a broker started by {@link startKubemq} (PEM text, not paths). */
+/** Server TLS for a broker started by `startKubemq()` or `KubemqContainer.withTls()` (PEM text, not paths). */
 export interface BrokerTlsOptions {
   /** Server certificate, PEM. */
   certPem: string;

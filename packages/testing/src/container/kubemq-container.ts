@@ -55,11 +55,13 @@ export class KubemqContainer extends GenericContainer {
     });
   }
 
+  /** How long `start()` waits for the broker to answer Ping (default 60 000 ms). */
   withPingTimeout(ms: number): this {
     this.readinessTimeoutMs = ms;
     return this;
   }
 
+  /** Starts the container and resolves once the broker answers Ping on the mapped port. */
   override async start(): Promise<StartedKubemqContainer> {
     const started = await super.start();
     const container = new StartedKubemqContainer(started, this.tlsRootPem, this.readinessTimeoutMs);
@@ -78,6 +80,7 @@ export class StartedKubemqContainer extends AbstractStartedContainer {
     super(started);
   }
 
+  /** `host:port` of the broker's gRPC port, as mapped on the Docker host. */
   getGrpcAddress(): string {
     return `${this.getHost()}:${String(this.getMappedPort(KUBEMQ_GRPC_PORT))}`;
   }
@@ -88,6 +91,7 @@ export class StartedKubemqContainer extends AbstractStartedContainer {
     await this.waitForPing();
   }
 
+  /** Resolves once the broker answers Ping (over TLS when `withTls()` was used); rejects after the ping timeout. */
   async waitForPing(): Promise<void> {
     await waitForPing({ address: this.getGrpcAddress(), tlsRootPem: this.tlsRootPem }, { timeoutMs: this.readinessTimeoutMs });
   }

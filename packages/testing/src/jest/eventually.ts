@@ -1,3 +1,4 @@
+/** How long {@link eventually} and {@link probeUntil} keep trying, and how often. */
 export interface RetryOptions {
   /** Give up after this long. Default 10000 ms. */
   timeoutMs?: number;

@@ -46,5 +46,5 @@ export const ErrorCode = {
   UNKNOWN: 'UNKNOWN',
 } as const;
 
-/** The union of every {@link ErrorCode} value. */
+/** The union of the `ErrorCode` constant's values (`'TIMEOUT'`, `'VALIDATION'`, …). */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -101,6 +101,7 @@ export class ValidationError extends KubemqError {
     this.field = options.field;
   }
 
+  /** {@link KubemqError.toJSON}, with the `field`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), field: this.field };
   }
@@ -118,6 +119,7 @@ export class TimeoutError extends KubemqError {
     this.timeoutMs = options.timeoutMs;
   }
 
+  /** {@link KubemqError.toJSON}, with the `timeoutMs`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), timeoutMs: this.timeoutMs };
   }
@@ -161,6 +163,7 @@ export class DecodeError extends KubemqError {
     this.messageId = options.messageId;
   }
 
+  /** {@link KubemqError.toJSON}, with the `codec` and `messageId`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), codec: this.codec, messageId: this.messageId };
   }

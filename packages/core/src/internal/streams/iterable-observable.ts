@@ -37,6 +37,7 @@ export class IteratorOverflowError extends KubemqError {
     this.bufferSize = bufferSize;
   }
 
+  /** {@link KubemqError.toJSON}, with the `bufferSize`. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), bufferSize: this.bufferSize };
   }
