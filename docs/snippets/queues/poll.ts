@@ -26,7 +26,7 @@ export async function settleOneByOne(): Promise<void> {
     const tx = await queues(client).poll({ channel: 'orders', maxItems: 5, waitTimeoutMs: 1000 });
     for (const m of tx.messages) {
       const order = m.json<{ total: number }>();
-      if (order.total > 10_000) await m.requeue('orders.review'); // to another queue
+      if (order.total > 10_000) await m.requeue({ channel: 'orders.review' }); // to another queue
       else if (order.total < 0) await m.nack(); // retry later
       else await m.ack();
     }

@@ -85,6 +85,7 @@ export type {
   QueueReceiveResult,
   QueueReceiveOptions,
   QueuePurgeOptions,
+  QueueRequeueOptions,
   QueueInfo,
   QueuesInfo,
   QueuesInfoOptions,

@@ -336,6 +336,19 @@ export type MessageSettlement = 'pending' | 'settling' | 'acked' | 'nacked' | 'r
 export type TransactionState = 'open' | 'settled' | 'closed' | 'lost';
 
 /**
+ * Where `requeue()`, `requeueAll()` and `requeueSequences()` move messages.
+ *
+ * @example
+ * ```ts
+ * await message.requeue({ channel: 'tasks.review' });
+ * ```
+ */
+export interface QueueRequeueOptions {
+  /** The queue the messages move to (an exact name: no wildcards). */
+  channel: string;
+}
+
+/**
  * A message received through a poll, settled one by one or with its transaction.
  *
  * @example
@@ -354,7 +367,7 @@ export interface PolledQueueMessage extends QueueMessageReceive {
   /** Return it to the queue with receive count + 1 (or to the dead-letter queue). */
   nack(options?: CallOptions): Promise<void>;
   /** Move it to another queue (the broker re-sends it there; `reRouted` is not kept). */
-  requeue(channel: string, options?: CallOptions): Promise<void>;
+  requeue(options: QueueRequeueOptions, callOptions?: CallOptions): Promise<void>;
 }
 
 /**
@@ -379,14 +392,14 @@ export interface PollResponse {
   ackAll(options?: CallOptions): Promise<void>;
   /** Return every unsettled message (receive count + 1, or the dead-letter queue). */
   nackAll(options?: CallOptions): Promise<void>;
-  /** Move every unsettled message to `channel`. */
-  requeueAll(channel: string, options?: CallOptions): Promise<void>;
+  /** Move every unsettled message to another queue. */
+  requeueAll(options: QueueRequeueOptions, callOptions?: CallOptions): Promise<void>;
   /** Ack the messages with these sequences. */
   ackSequences(sequences: readonly number[], options?: CallOptions): Promise<void>;
   /** Nack the messages with these sequences. */
   nackSequences(sequences: readonly number[], options?: CallOptions): Promise<void>;
-  /** Move the messages with these sequences to `channel`. */
-  requeueSequences(sequences: readonly number[], channel: string, options?: CallOptions): Promise<void>;
+  /** Move the messages with these sequences to another queue. */
+  requeueSequences(sequences: readonly number[], options: QueueRequeueOptions, callOptions?: CallOptions): Promise<void>;
   /** Close the transaction: unsettled messages return to the queue without a receive-count increment. */
   close(options?: CallOptions): Promise<void>;
 }

@@ -33,6 +33,12 @@ export function validateQueueChannel(value: unknown, field = 'channel'): string 
   return validateChannel(value, { field, pattern: 'queues' });
 }
 
+/** A requeue's `{ channel }`: the queue the messages move to. */
+export function validateRequeue(options: unknown): string {
+  const o = requireObject(options, 'options');
+  return validateQueueChannel(o['channel'], 'channel');
+}
+
 /** A message id: absent → generated; else a non-empty string. */
 function validateMessageId(value: unknown, field: string): string {
   if (value === undefined || value === null || value === '') return newId();

@@ -59,10 +59,12 @@ describe('poll transactions (against a broker-like fake)', () => {
   it('requeueAll moves the messages to another queue', async () => {
     const { broker, poll } = setup(2);
     const tx = await poll();
-    await tx.requeueAll('other');
+    await tx.requeueAll({ channel: 'other' });
     expect(broker.waiting('q')).toHaveLength(0);
     expect(broker.waiting('other').map((s) => s.msg.MessageID)).toEqual(tx.messages.map((m) => m.id));
-    await expect(tx.requeueAll('x y')).rejects.toMatchObject({ code: 'VALIDATION', field: 'channel' });
+    await expect(tx.requeueAll({ channel: 'x y' })).rejects.toMatchObject({ code: 'VALIDATION', field: 'channel' });
+    // The channel goes inside the options object; a bare string is refused, naming the argument.
+    await expect(tx.requeueAll('other' as never)).rejects.toMatchObject({ code: 'VALIDATION', field: 'options' });
   });
 
   it('settles message by message, closing the transaction with the last settlement', async () => {
@@ -72,7 +74,7 @@ describe('poll transactions (against a broker-like fake)', () => {
     await a!.ack();
     expect(tx.state).toBe('open');
     await b!.nack();
-    await c!.requeue('elsewhere');
+    await c!.requeue({ channel: 'elsewhere' });
     expect(tx.state).toBe('settled');
     expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'nacked', 'requeued']);
     expect(broker.waiting('q').map((s) => s.receiveCount)).toEqual([1]);

@@ -55,7 +55,7 @@ describe('typed queues (integration)', () => {
     const tx = await jobs.poll({ maxItems: 10, waitTimeoutMs: 1000 });
     expect(tx.messages.map((m) => m.value?.id)).toEqual([1, 2]);
     await tx.messages[0]?.ack();
-    await tx.messages[1]?.requeue(channel);
+    await tx.messages[1]?.requeue({ channel });
     for await (const next of jobs.transactions({ maxItems: 10, waitTimeoutMs: 1000 })) {
       expect(next.messages.map((m) => m.value?.id)).toEqual([2]);
       await next.ackAll();

@@ -51,7 +51,7 @@ describe('queue stream API: poll transactions', () => {
     const channel = await fill('q.tx.rq', 2);
     const target = uniqueChannel('q.tx.rq.target');
     const tx = await q.poll({ channel, maxItems: 2, waitTimeoutMs: 1000 });
-    await tx.requeueAll(target);
+    await tx.requeueAll({ channel: target });
     expect(await waiting(channel, 2)).toHaveLength(0);
     const moved = await q.receive({ channel: target, maxItems: 2, waitTimeoutSeconds: 1 });
     expect(moved.messages.map((m) => m.text())).toEqual(bodies(2));
@@ -64,7 +64,7 @@ describe('queue stream API: poll transactions', () => {
     const [a, b, c] = tx.messages;
     await a!.ack();
     await b!.nack();
-    await c!.requeue(target);
+    await c!.requeue({ channel: target });
     expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'nacked', 'requeued']);
     expect(tx.state).toBe('settled');
     const back = await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 1 });

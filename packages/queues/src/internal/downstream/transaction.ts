@@ -10,9 +10,10 @@ import type {
   MessageSettlement,
   PolledQueueMessage,
   PollResponse,
+  QueueRequeueOptions,
   TransactionState,
 } from '../../types.js';
-import { validateCallOptions, validateQueueChannel, validateSequences } from '../validation.js';
+import { validateCallOptions, validateRequeue, validateSequences } from '../validation.js';
 import { queueSettleOperation } from '../telemetry.js';
 import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
@@ -98,27 +99,27 @@ export class PollTransaction implements PollResponse {
   }
 
   ackAll(options?: CallOptions): Promise<void> {
-    return this.settleAll('ack', 'queues.transaction.ackAll', '', options);
+    return this.settleAll('ack', 'queues.transaction.ackAll', undefined, options);
   }
 
   nackAll(options?: CallOptions): Promise<void> {
-    return this.settleAll('nack', 'queues.transaction.nackAll', '', options);
+    return this.settleAll('nack', 'queues.transaction.nackAll', undefined, options);
   }
 
-  requeueAll(channel: string, options?: CallOptions): Promise<void> {
-    return this.settleAll('requeue', 'queues.transaction.requeueAll', channel, options);
+  requeueAll(options: QueueRequeueOptions, callOptions?: CallOptions): Promise<void> {
+    return this.settleAll('requeue', 'queues.transaction.requeueAll', options, callOptions);
   }
 
   ackSequences(sequences: readonly number[], options?: CallOptions): Promise<void> {
-    return this.settleSome('ack', 'queues.transaction.ackSequences', sequences, '', options);
+    return this.settleSome('ack', 'queues.transaction.ackSequences', sequences, undefined, options);
   }
 
   nackSequences(sequences: readonly number[], options?: CallOptions): Promise<void> {
-    return this.settleSome('nack', 'queues.transaction.nackSequences', sequences, '', options);
+    return this.settleSome('nack', 'queues.transaction.nackSequences', sequences, undefined, options);
   }
 
-  requeueSequences(sequences: readonly number[], channel: string, options?: CallOptions): Promise<void> {
-    return this.settleSome('requeue', 'queues.transaction.requeueSequences', sequences, channel, options);
+  requeueSequences(sequences: readonly number[], options: QueueRequeueOptions, callOptions?: CallOptions): Promise<void> {
+    return this.settleSome('requeue', 'queues.transaction.requeueSequences', sequences, options, callOptions);
   }
 
   /** Idempotent: closing a transaction that takes no more settlements resolves without sending. */
@@ -135,9 +136,10 @@ export class PollTransaction implements PollResponse {
     await this.run(plan, '', call);
   }
 
-  private async settleAll(kind: SettleKind, operation: string, requeueTo: string, options: CallOptions | undefined): Promise<void> {
-    const channel = kind === 'requeue' ? validateQueueChannel(requeueTo, 'channel') : '';
-    const call = validateCallOptions(options);
+  /** `requeue`: where a requeue sends the messages (undefined for the other kinds); `options`: the call's. */
+  private async settleAll(kind: SettleKind, operation: string, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined): Promise<void> {
+    const channel = kind === 'requeue' ? validateRequeue(requeue) : '';
+    const call = validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options');
     if (this.ledger.isEmpty) return; // an empty poll: closed as it arrived, nothing to settle
     const plan = this.ledger.beginAll(kind, operation);
     await this.run(plan, channel, call, operation);
@@ -147,11 +149,11 @@ export class PollTransaction implements PollResponse {
     kind: Exclude<SettleKind, 'close'>,
     operation: string,
     sequences: readonly number[],
-    requeueTo: string,
+    requeue: QueueRequeueOptions | undefined,
     options: CallOptions | undefined,
   ): Promise<void> {
-    const channel = kind === 'requeue' ? validateQueueChannel(requeueTo, 'channel') : '';
-    const call = validateCallOptions(options);
+    const channel = kind === 'requeue' ? validateRequeue(requeue) : '';
+    const call = validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options');
     const valid = validateSequences(sequences, this.ledger);
     const plan = this.ledger.beginSequences(kind, valid, operation);
     await this.run(plan, channel, call, operation);
@@ -314,9 +316,9 @@ export class PollTransaction implements PollResponse {
     kind: Exclude<SettleKind, 'close'>,
     operation: string,
     sequence: number,
-    channel: string,
+    requeue: QueueRequeueOptions | undefined,
     options: CallOptions | undefined,
-  ): Promise<void> => this.settleSome(kind, operation, [sequence], channel, options);
+  ): Promise<void> => this.settleSome(kind, operation, [sequence], requeue, options);
 }
 
 /**
@@ -337,15 +339,15 @@ class PolledMessage extends ReceivedMessage implements PolledQueueMessage {
     wire: WireQueueMessage,
     transactionId: string,
     state: (sequence: number) => MessageSettlement,
-    settle: (kind: Exclude<SettleKind, 'close'>, operation: string, sequence: number, channel: string, options: CallOptions | undefined) => Promise<void>,
+    settle: (kind: Exclude<SettleKind, 'close'>, operation: string, sequence: number, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined) => Promise<void>,
   ) {
     super(wire);
     this.#state = state;
     this.transactionId = transactionId;
     const sequence = this.sequence;
-    this.ack = (options) => settle('ack', 'queues.message.ack', sequence, '', options);
-    this.nack = (options) => settle('nack', 'queues.message.nack', sequence, '', options);
-    this.requeue = (channel, options) => settle('requeue', 'queues.message.requeue', sequence, channel, options);
+    this.ack = (options) => settle('ack', 'queues.message.ack', sequence, undefined, options);
+    this.nack = (options) => settle('nack', 'queues.message.nack', sequence, undefined, options);
+    this.requeue = (options, callOptions) => settle('requeue', 'queues.message.requeue', sequence, options, callOptions);
   }
 
   get settlement(): MessageSettlement {
