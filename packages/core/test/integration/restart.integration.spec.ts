@@ -25,6 +25,9 @@ describe('the client across broker restarts (own broker)', () => {
     expect((await client.ping()).host).toBeTruthy();
     const channel = uniqueChannel(`core.${tag}`);
     await sendStored(client, channel, 'before');
+    // Sent:true comes before the broker's store has the event, so a kill -9 right after it may lose
+    // it (docs/broker-behaviour.md §2.2); once a subscriber reads it back, it is stored.
+    expect(await readStored(client, channel, 1)).toEqual(['before']);
     const states: ConnectionState[] = [];
     const watch = client.state$.subscribe((s) => states.push(s));
 
