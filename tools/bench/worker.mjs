@@ -59,6 +59,8 @@ async function inFlight(count, concurrency, one) {
 
 // BENCH_CONSUMER_CLIENT swaps the consumer's library (to tell producer from consumer costs apart).
 const library = role === 'consumer' ? (process.env.BENCH_CONSUMER_CLIENT ?? config.client) : config.client;
+// BENCH_QUEUE_MAX_ITEMS sets the queue consumers' messages per poll (default 100), to measure the stream consumer at other batch sizes.
+const queueMaxItems = Number(process.env.BENCH_QUEUE_MAX_ITEMS ?? 100);
 const { connect } = await import(`./clients/${library}.mjs`);
 const adapter = await connect(config.address, clientId);
 
@@ -131,7 +133,7 @@ async function consumer() {
     stopWork = () => (stop = true);
     let empty = 0;
     while (!stop) {
-      const bodies = down ? await down.pollAck(channel, 100, 1000) : await adapter.queueReceive(channel, 100, 1000);
+      const bodies = down ? await down.pollAck(channel, queueMaxItems, 1000) : await adapter.queueReceive(channel, queueMaxItems, 1000);
       polls++;
       for (const b of bodies) onBody(b);
       empty = bodies.length === 0 ? empty + 1 : 0;

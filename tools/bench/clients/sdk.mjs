@@ -74,21 +74,30 @@ export async function connect(address, clientId) {
     },
 
     // The stream consumer loop (docs/queues.md, `transactions()`): one transaction per batch,
-    // settled with ackAll(); the loop writes the next Get right behind the ack's proof. It emits only
-    // non-empty transactions, so pollAck() never returns an empty batch: the consumer finishes
-    // when every message arrived (or after its idle timeout).
+    // settled with ackAll(), and the loop writes the next Get right behind the ack. A batch counts as
+    // received when it arrives (as for the other clients); its ack is awaited before the next batch
+    // is taken, and after a full batch the answer to that next Get is the ack's proof.
+    // BENCH_SDK_ACK_PROBE=1 passes ackAll() a timeout of its own, which keeps the ActiveOffsets proof
+    // between the ack and the Get (the proof every ack paid before), to measure what it costs.
+    // The loop emits only non-empty transactions, so pollAck() never returns an empty batch: the
+    // consumer finishes when every message arrived (or after its idle timeout).
     openDownstream() {
       let batches;
+      let acked = Promise.resolve();
+      const ackOptions = process.env.BENCH_SDK_ACK_PROBE === '1' ? { timeoutMs: 30_000 } : undefined;
       return {
         async pollAck(channel, maxItems, waitMs) {
           batches ??= q.transactions({ channel, maxItems, waitTimeoutMs: waitMs })[Symbol.asyncIterator]();
+          await acked;
           const { value: tx, done } = await batches.next();
           if (done) return [];
           const bodies = tx.messages.map((m) => m.body);
-          await tx.ackAll();
+          acked = tx.ackAll(ackOptions);
+          acked.catch(() => undefined); // awaited by the next pollAck() or close()
           return bodies;
         },
         close: async () => {
+          await acked;
           await batches?.return?.();
         },
       };
