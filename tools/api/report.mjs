@@ -58,6 +58,10 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
             default: { logLevel: 'warning', addToApiReportFile: true },
             // Release tags (@public/@beta) are not used in this project.
             'ae-missing-release-tag': { logLevel: 'none', addToApiReportFile: false },
+            // Undocumented members stay marked `// (undocumented)` where they are declared; the
+            // warning list at the end would add their source line numbers, so that any edit above
+            // them would change the report (typedoc enforces TSDoc on the main entries anyway).
+            'ae-undocumented': { logLevel: 'none', addToApiReportFile: false },
           },
           tsdocMessageReporting: { default: { logLevel: 'none' } },
         },
