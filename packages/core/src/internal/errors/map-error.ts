@@ -74,7 +74,7 @@ export interface CallOutcome {
 }
 
 /**
- * The one mapper from any failure to a {@link KubemqError}: gRPC statuses, the broker's
+ * The one mapper from any failure to a `KubemqError`: gRPC statuses, the broker's
  * `Error NNN: …` texts (docs/broker-behaviour.md §3, §5), aborts, and anything else (as UNKNOWN with a cause).
  * A KubemqError passes through unchanged.
  *
