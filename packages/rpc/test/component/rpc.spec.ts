@@ -365,6 +365,23 @@ describe('handle()', () => {
     await responder.stop();
   });
 
+  it('the handler\'s context can be spread or listed, and each request has its own signal', async () => {
+    const client = broker.client();
+    const seen: { keys: string[]; spread: AbortSignal | undefined; signal: AbortSignal }[] = [];
+    const responder = queryResponder(client, { channel: 'ctx' }, (_q, context) => {
+      seen.push({ keys: Object.keys(context), spread: { ...context }.signal, signal: context.signal });
+      return { body: 'ok' };
+    });
+    await streamsOpen();
+    await queries(client).send({ channel: 'ctx', body: 'a', timeoutMs: 1000 });
+    await queries(client).send({ channel: 'ctx', body: 'b', timeoutMs: 1000 });
+    expect(seen.map((s) => s.keys)).toEqual([['signal'], ['signal']]);
+    expect(seen[0]?.spread).toBeInstanceOf(AbortSignal);
+    expect(seen[0]?.spread).toBe(seen[0]?.signal);
+    expect(seen[0]?.signal).not.toBe(seen[1]?.signal);
+    await responder.stop();
+  });
+
   it('an invalid handler result is reported, and the sender gets executed = false instead of a timeout', async () => {
     const client = broker.client();
     const errors: unknown[] = [];

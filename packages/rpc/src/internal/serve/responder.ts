@@ -283,26 +283,39 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   }
 }
 
+/** The one accessor of every {@link LazySignalContext}'s `signal` (set in its static block). */
+let signalProperty: PropertyDescriptor;
+
 /**
  * The handler's context with `signal` created on first access: `AbortSignal.timeout()` costs about
  * 9 µs of CPU per request (a timer and a weak registration), and most handlers never read it. It
  * aborts when the `leftMs` the sender waits (from the request's arrival here) have passed; with
- * no timeout on the request (another SDK may send 0) it never aborts. A class with the getter on
- * its prototype: an object literal with a getter closure gets a shape of its own per request.
+ * no timeout on the request (another SDK may send 0) it never aborts.
+ *
+ * `signal` is an own enumerable accessor, so `{ ...context }` keeps it. Every context shares one
+ * getter function: an object literal with a getter closure made a dictionary-mode object per
+ * request (about 0.5 µs, against 0.2 µs for this).
  */
 class LazySignalContext implements HandlerContext {
+  declare readonly signal: AbortSignal;
   readonly #deadline: number;
   #signal: AbortSignal | undefined = undefined;
 
   constructor(leftMs: number) {
     this.#deadline = performance.now() + leftMs;
+    Object.defineProperty(this, 'signal', signalProperty);
   }
 
-  get signal(): AbortSignal {
-    this.#signal ??= Number.isFinite(this.#deadline)
-      ? AbortSignal.timeout(Math.max(0, Math.ceil(this.#deadline - performance.now())))
-      : new AbortController().signal;
-    return this.#signal;
+  static {
+    signalProperty = {
+      enumerable: true,
+      get(this: LazySignalContext): AbortSignal {
+        this.#signal ??= Number.isFinite(this.#deadline)
+          ? AbortSignal.timeout(Math.max(0, Math.ceil(this.#deadline - performance.now())))
+          : new AbortController().signal;
+        return this.#signal;
+      },
+    };
   }
 }
 
