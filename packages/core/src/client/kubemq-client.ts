@@ -36,8 +36,8 @@ export class KubemqClient implements AsyncDisposable {
   }
 
   /**
-   * Connects to the broker and resolves once it answers a Ping. Options take precedence over
-   * the `KUBEMQ_*` environment variables, which take precedence over the defaults.
+   * Connects to the broker and resolves once it answers a Ping. What the options leave out takes
+   * its default: no environment variable is read here (`clientOptionsFromEnv()` reads them).
    *
    * @throws ValidationError for a bad option (naming it); ConnectionError `CONNECTION_FAILED`
    *   when the broker does not answer within `connectTimeoutMs`, `TLS` when the handshake fails;
@@ -47,7 +47,7 @@ export class KubemqClient implements AsyncDisposable {
    * ```ts
    * const client = await KubemqClient.connect({
    *   address: 'broker.internal:50000',
-   *   tls: { caFile: '/etc/kubemq/ca.pem', certFile: '/etc/kubemq/client.pem', keyFile: '/etc/kubemq/client.key' },
+   *   tls: { ca: readFileSync('/etc/kubemq/ca.pem'), cert: readFileSync('/etc/kubemq/client.pem'), key: readFileSync('/etc/kubemq/client.key') },
    *   credentials: refreshingCredentials({ getToken: async () => ({ token: await fetchToken(), expiresAt: inOneHour() }) }),
    * });
    * ```
