@@ -17,6 +17,7 @@ import { pollTransactions } from './internal/consumer/subscribe.js';
 import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
 import { LanePool, pollOnLane } from './internal/downstream/poll.js';
+import type { TransactionHost } from './internal/downstream/transaction.js';
 import { infoFilter } from './internal/info-names.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
 import {
@@ -349,11 +350,28 @@ export class QueuesOnClient implements QueuesClient {
     const req = validatePoll(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
     const lane = this.pool.acquire();
-    const host = { defaultTimeoutMs: this.timeoutMs, telemetry: this.internals.telemetry, onTerminal: () => this.pool.release(lane) };
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.pool.release(lane);
+    };
+    const host: TransactionHost = {
+      defaultTimeoutMs: this.timeoutMs,
+      telemetry: this.internals.telemetry,
+      onTerminal: release,
+      // The settlement that ends the transaction is written: the lane may serve the next poll() now,
+      // whose Get then proves that settlement. Only when the pool keeps it (ending it would lose the proof).
+      releaseEarly: () => {
+        if (released || !this.pool.keeps(lane)) return false;
+        release();
+        return true;
+      },
+    };
     try {
       return await pollOnLane(lane, req, call, host, 'queues.poll');
     } catch (err) {
-      this.pool.release(lane);
+      release();
       throw err;
     }
   }

@@ -197,3 +197,76 @@ describe('QueuesClient on a broker-like fake', () => {
     expect(warnings).toEqual([]);
   });
 });
+
+describe('poll(): the next poll on the same stream proves the settlement before it', () => {
+  const mark = (broker: FakeQueueBroker, settled: Promise<void>): Promise<unknown> =>
+    settled.then(
+      () => void broker.log.push('settled'),
+      (err: unknown) => {
+        broker.log.push('settled (error)');
+        return err;
+      },
+    );
+
+  it('a poll() made before the ack is awaited takes the same stream; the ack resolves only on its Get\'s answer, with no ActiveOffsets', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const q = queues(fakeClient(broker));
+    const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    const acked = mark(broker, tx.ackAll());
+    const next = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    await until(() => broker.getsInFlight === 1); // the queue is empty: the Get waits, and the ack with it
+    await new Promise((r) => setTimeout(r, 30));
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
+    expect(broker.calls).toHaveLength(1);
+    expect(broker.log).not.toContain('settled');
+    expect(tx.state).toBe('open');
+    broker.add('q', 1);
+    await acked;
+    expect(tx.state).toBe('settled');
+    expect(broker.log.slice(-2)).toEqual(['0< Get', 'settled']);
+    const second = await next;
+    expect(second.messages.map((m) => m.text())).toEqual(['m0']);
+    await second.ackAll();
+  });
+
+  it('an awaited ack, with nothing after it, is proved by ActiveOffsets; the next poll() reuses the stream behind it', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const q = queues(fakeClient(broker));
+    const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    await tx.ackAll();
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
+    const second = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    expect(broker.calls).toHaveLength(1);
+    await second.ackAll();
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
+  });
+
+  it('the stream breaks before the next poll\'s Get is answered: the ack is unconfirmed and that poll fails', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const q = queues(fakeClient(broker));
+    const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    const acked = mark(broker, tx.ackAll());
+    const next = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    await until(() => broker.getsInFlight === 1);
+    broker.calls[0]!.fail();
+    expect(await acked).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('before the broker confirmed the settlement') });
+    expect(tx.state).toBe('lost');
+    await expect(next).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('with no idle stream kept (maxIdleStreams 0) the lane is not handed on early: the ack is proved by ActiveOffsets', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const q = queues(fakeClient(broker), { maxIdleStreams: 0 });
+    const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    const acked = tx.ackAll();
+    const next = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    await acked;
+    await (await next).ackAll();
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
+    expect(broker.calls).toHaveLength(2);
+  });
+});

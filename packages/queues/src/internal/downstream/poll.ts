@@ -90,14 +90,20 @@ export class LanePool {
     let lane = this.idle.pop();
     while (lane && !lane.alive) lane = this.idle.pop();
     lane ??= new DownstreamLane(this.internals, 'queues.poll', this.counters);
+    lane.claims++;
     this.busy.add(lane);
     return lane;
+  }
+
+  /** Whether `release(lane)` would keep the lane for the next poll (rather than end its stream). */
+  keeps(lane: DownstreamLane): boolean {
+    return lane.alive && this.idle.length < this.maxIdle && lane.transactionsServed < this.maxTransactionsPerStream;
   }
 
   release(lane: DownstreamLane): void {
     this.busy.delete(lane);
     if (!lane.alive) return;
-    if (this.idle.length >= this.maxIdle || lane.transactionsServed >= this.maxTransactionsPerStream) {
+    if (!this.keeps(lane)) {
       lane.cancel();
       return;
     }

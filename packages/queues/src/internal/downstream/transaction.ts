@@ -1,8 +1,9 @@
 // A poll transaction bound to the lane (stream) it was polled on: settlements go to that stream, and
 // a settlement's promise resolves once the broker has processed it. The broker answers a
 // settlement only when it fails, so the proof is the answer to a later request on the same stream,
-// which the broker serves after it: the poll loop's next Get when one goes right behind the
-// settlement that ends the transaction, else an ActiveOffsets probe.
+// which the broker serves after it: the next Get when one goes right behind the settlement that
+// ends the transaction (the poll loop's, or that of a poll() made in the same turn), else an
+// ActiveOffsets probe.
 import { KubemqError, type CallOptions, type Instrumentation } from '@kubemq/core';
 import { brokerError, deadline, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
 import { ReceivedMessage } from '../conversions.js';
@@ -37,6 +38,12 @@ export interface TransactionHost {
    * written, whether the host writes its next Get on the same stream right behind it.
    */
   followingGet?(tx: PollTransaction): FollowingGet | undefined;
+  /**
+   * `poll()` only: called once the settlement that ends the transaction is written. Returns true
+   * when the lane went back to its pool at once, so that a `poll()` made in the same turn (before
+   * the settlement is awaited) takes it, and its Get proves the settlement.
+   */
+  releaseEarly?(tx: PollTransaction): boolean;
 }
 
 /** The next Get a poll loop writes behind the settlement that ends a transaction. */
@@ -191,6 +198,7 @@ export class PollTransaction implements PollResponse {
     let probe: ProbeOutcome;
     let error: KubemqError | undefined;
     let getBehind = false;
+    let releasedEarly = false;
     let endStream = false;
     try {
       const types = KIND_REQUEST[plan.kind];
@@ -207,10 +215,22 @@ export class PollTransaction implements PollResponse {
       const following = plan.closeAfter ? this.host.followingGet?.(this) : undefined;
       // A deadline or signal of the caller's own keeps the probe: the Get has its own deadline (its
       // wait plus the default timeout), and ending the stream on the caller's would end the Get too.
-      if (following?.asProof && call.timeoutMs === undefined && call.signal === undefined) {
-        const proof = this.lane.nextGetAnswered();
+      const byGet = plan.closeAfter && call.timeoutMs === undefined && call.signal === undefined;
+      let proofByGet: Promise<QueuesDownstreamResponse> | undefined;
+      if (byGet && following?.asProof) {
+        proofByGet = this.lane.nextGetAnswered();
         following.write();
-        await proof;
+      } else if (byGet && following === undefined && this.host.releaseEarly?.(this) === true) {
+        releasedEarly = true;
+        const claims = this.lane.claims;
+        const gets = this.lane.getsWritten;
+        // A poll() made in the same turn has taken the lane by now; its Get is written a few
+        // microtasks later (after this), so the waiter registered here is answered by it.
+        await Promise.resolve();
+        if (this.lane.claims !== claims && this.lane.getsWritten === gets) proofByGet = this.lane.nextGetAnswered();
+      }
+      if (proofByGet) {
+        await proofByGet;
         // Every ending settlement carries CloseByClient (or is one), and the broker served it before
         // the Get: the transaction is closed.
         probe = { kind: 'closed' };
@@ -243,9 +263,9 @@ export class PollTransaction implements PollResponse {
     let result = this.ledger.complete(plan, error, probe);
     if (endStream) {
       this.lane.cancel(this.refusedError(operation));
-    } else if (getBehind && !this.ledger.isTerminal) {
-      // The broker still holds messages of a transaction that should have ended, and the next Get
-      // waits behind the proof: a retry on this stream would wait behind that Get, and the stream
+    } else if ((getBehind || releasedEarly) && !this.ledger.isTerminal) {
+      // The broker still holds messages of a transaction that should have ended, and the stream
+      // already serves the next poll: a retry would wait behind that poll's Get, and the stream
       // would carry two open transactions. End it instead; the broker returns what it holds.
       const ended = this.stillOpenError(operation);
       this.lane.cancel(ended);
@@ -261,7 +281,7 @@ export class PollTransaction implements PollResponse {
       retryable: true,
       operation,
       channel: this.channel,
-      message: `the broker still held messages of transaction ${this.transactionId} after the settlement that ended it, while the next poll waited behind it on the stream; the stream was ended, so the broker returned them to the queue and they will be delivered again`,
+      message: `the broker still held messages of transaction ${this.transactionId} after the settlement that ended it, while the stream already served the next poll; the stream was ended, so the broker returned them to the queue and they will be delivered again`,
     });
   }
 
