@@ -77,10 +77,18 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
       configObjectFullPath: join(pkgDir, 'api-extractor.json'),
       packageJsonFullPath: join(pkgDir, 'package.json'),
     });
-    const result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false, messageCallback: (m) => {
-      // Compiler and analysis warnings go into the report itself; keep the console for errors.
-      if (m.logLevel !== 'error') m.handled = true;
-    } });
+    let result;
+    try {
+      result = Extractor.invoke(config, { localBuild: !check, showVerboseMessages: false, messageCallback: (m) => {
+        // Compiler and analysis warnings go into the report itself; keep the console for errors.
+        if (m.logLevel !== 'error') m.handled = true;
+      } });
+    } catch (err) {
+      // A declaration file that cannot be read (a build still writing dist/, say): this entry fails, the others still run.
+      failures++;
+      console.error(`${entry.name}: api-extractor could not read the declarations (${err instanceof Error ? err.message : String(err)}); build again`);
+      continue;
+    }
     if (!result.succeeded || (check && result.apiReportChanged)) {
       failures++;
       console.error(`${entry.name}: ${result.apiReportChanged ? `the public API differs from etc/${entry.name}.api.md (run npm run api:update and review the diff)` : 'api-extractor failed'}`);
