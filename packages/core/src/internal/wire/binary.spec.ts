@@ -250,6 +250,31 @@ describe('BinaryReader: reads what @bufbuild/protobuf reads', () => {
     );
   });
 
+  it('property: string() decodes any bytes as TextDecoder does (U+FFFD for invalid UTF-8), from a Buffer or a plain Uint8Array', () => {
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    // Bytes with many multi-byte lead and continuation bytes, so broken sequences are common.
+    const textBytes = fc.uint8Array({ maxLength: 48 }).chain((plain) =>
+      fc.constantFrom(plain, plain.map((b) => 0x80 | (b & 0x3f)), plain.map((b, i) => (i % 2 ? 0x80 | (b & 0x3f) : 0xc0 | (b & 0x3f)))),
+    );
+    fc.assert(
+      fc.property(textBytes, fc.uint8Array({ maxLength: 4 }), (text, before) => {
+        const field = new BufWriter().bytes(before).bytes(text).finish();
+        for (const bytes of [field, Buffer.from(field)]) {
+          const reader = new BinaryReader(bytes);
+          reader.bytes();
+          expect(reader.string()).toBe(decoder.decode(text));
+          expect(reader.pos).toBe(bytes.length);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('string() keeps a leading U+FEFF: in a protobuf string it is text, not a byte order mark', () => {
+    const field = new BufWriter().bytes(Uint8Array.from([0xef, 0xbb, 0xbf, 0x41])).finish();
+    expect(new BinaryReader(field).string()).toBe('\uFEFFA');
+  });
+
   it('bytes() is a view of the input, not a copy', () => {
     const input = Buffer.from([3, 7, 8, 9]);
     const view = new BinaryReader(input).bytes();

@@ -15,15 +15,13 @@
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
-/** Strings up to this many UTF-16 units are tried as ASCII first (no encoder call). */
+/** Strings up to this many UTF-16 units are written as ASCII first when they are (no encoder call). */
 const ASCII_MAX = 32;
 
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 /** Converts between a 64-bit bigint and its two 32-bit halves (little-endian). */
 const scratch64 = /* @__PURE__ */ new DataView(new ArrayBuffer(8));
 const utf8Encoder = /* @__PURE__ */ new TextEncoder();
-// A leading U+FEFF in a protobuf string is text, not a byte order mark.
-const utf8Decoder = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true });
 
 const newBytes = (length: number): Uint8Array => new Uint8Array(length);
 
@@ -206,12 +204,15 @@ export class BinaryReader {
   pos = 0;
   /** Where the input ends. */
   readonly len: number;
+  /** The same bytes as a Buffer (a view, no copy), for Node's native UTF-8 decoder. */
+  readonly #text: Buffer;
   #lo = 0;
   #hi = 0;
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
     this.len = buf.length;
+    this.#text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   uint32(): number {
@@ -267,23 +268,18 @@ export class BinaryReader {
     return this.buf.subarray(start, start + length);
   }
 
-  /** UTF-8; invalid sequences become U+FFFD (TextDecoder without `fatal`). */
+  /**
+   * UTF-8; invalid sequences become U+FFFD (as TextDecoder without `fatal` does) and a leading
+   * U+FEFF is text, not a byte order mark. Buffer's native decoder makes one flat string: building
+   * short ASCII strings a character at a time made a string per character, the largest source of
+   * garbage when decoding received messages (docs/benchmarks.md, finding 13).
+   */
   string(): string {
     const length = this.uint32();
     const start = this.pos;
     this.pos += length;
     this.#inBounds(0);
-    const buf = this.buf;
-    if (length <= ASCII_MAX) {
-      let text = '';
-      for (let i = start; i < start + length; i++) {
-        const byte = buf[i] as number;
-        if (byte > 0x7f) return utf8Decoder.decode(buf.subarray(start, start + length));
-        text += String.fromCharCode(byte);
-      }
-      return text;
-    }
-    return utf8Decoder.decode(buf.subarray(start, start + length));
+    return length === 0 ? '' : this.#text.toString('utf8', start, start + length);
   }
 
   /**
