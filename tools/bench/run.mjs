@@ -233,10 +233,10 @@ function docsFile() {
   return join(repoRoot, 'docs', 'benchmarks.md');
 }
 
-/** Minified sizes of the tree-shaking fixtures' apps, from tools/tree-shaking (bundled now from dist). */
+/** Minified sizes of the tree-shaking fixtures' apps, from tools/bench/tree-shaking (bundled now from dist). */
 function bundleSizes() {
-  const out = sh(process.execPath, [join(repoRoot, 'tools', 'tree-shaking', 'check.mjs')]);
-  const budgets = JSON.parse(readFileSync(join(repoRoot, 'tools', 'tree-shaking', 'budgets.json'), 'utf8'));
+  const out = sh(process.execPath, [join(benchDir, 'tree-shaking', 'check.mjs')]);
+  const budgets = JSON.parse(readFileSync(join(benchDir, 'tree-shaking', 'budgets.json'), 'utf8'));
   const rows = new Set(['fixture', ...Object.keys(budgets)]);
   return { budgets, output: out.split('\n').filter((l) => rows.has(l.split(' ')[0])) };
 }

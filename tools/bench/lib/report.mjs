@@ -93,7 +93,7 @@ export function renderMarkdown(report, findings, realServer) {
     lines.push('');
     lines.push('## Bundle size of a one-pattern app');
     lines.push('');
-    lines.push('From `npm run tree-shaking` (tools/tree-shaking: esbuild, minified, platform node; @grpc/grpc-js, rxjs and @opentelemetry/api external, with the budgets of tools/tree-shaking/budgets.json in parentheses; then the app with rxjs bundled, and the whole app with everything bundled, grpc-js and its protobufjs included), run by the bench:');
+    lines.push('From `npm run tree-shaking` (tools/bench/tree-shaking: esbuild, minified, platform node; @grpc/grpc-js, rxjs and @opentelemetry/api external, with the budgets of tools/bench/tree-shaking/budgets.json in parentheses; then the app with rxjs bundled, and the whole app with everything bundled, grpc-js and its protobufjs included), run by the bench:');
     lines.push('');
     lines.push('```');
     lines.push(...report.bundle.output);

@@ -11,7 +11,7 @@
 //     ship one ESM file per entry point, so which source files a bundle holds is read off its
 //     source map, which chains through the packages' maps to their TypeScript sources
 //   - no `ignored-bare-import` warning (an import-time side effect esbuild dropped)
-//   - minified and gzip sizes within tools/tree-shaking/budgets.json
+//   - minified and gzip sizes within tools/bench/tree-shaking/budgets.json
 // esbuild: bundle, platform node, format esm, minify, metafile; external: @grpc/grpc-js (a
 // runtime dependency every app installs anyway) and rxjs. rxjs is a peer the app already has,
 // and under platform 'node' its exports map sends esbuild to its CommonJS build, which does not
@@ -40,7 +40,7 @@ import {
 } from './analysis.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
+const root = join(here, '..', '..', '..');
 const budgetsFile = join(here, 'budgets.json');
 const PATTERNS = ['events', 'events-store', 'queues', 'rpc'];
 

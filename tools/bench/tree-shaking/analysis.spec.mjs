@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { badInputs, budgetsFrom, charsBySource, compareBudgets, findMethodLiterals, foreignMethodNames, parseMethodNames, unusedFeatureInputs } from './analysis.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 describe('parseMethodNames', () => {
   it('reads the bare names of every descriptor kind, multi-line calls included', () => {
@@ -89,7 +89,7 @@ describe('findMethodLiterals', () => {
 describe('badInputs', () => {
   it('flags files of packages the fixture does not import, and sources instead of dist/esm', () => {
     const inputs = [
-      'tools/tree-shaking/fixtures/events-only.ts',
+      'tools/bench/tree-shaking/fixtures/events-only.ts',
       'node_modules/rxjs/dist/esm5/index.js',
       'packages/core/dist/esm/index.js',
       'packages/events/dist/esm/index.js',
@@ -131,8 +131,8 @@ describe('budgets', () => {
   });
 
   it('the committed budgets cover every fixture, and only those', () => {
-    const budgets = JSON.parse(readFileSync(join(root, 'tools/tree-shaking/budgets.json'), 'utf8'));
-    const fixtures = readdirSync(join(root, 'tools/tree-shaking/fixtures'))
+    const budgets = JSON.parse(readFileSync(join(root, 'tools/bench/tree-shaking/budgets.json'), 'utf8'));
+    const fixtures = readdirSync(join(root, 'tools/bench/tree-shaking/fixtures'))
       .filter((f) => f.endsWith('.ts'))
       .map((f) => f.slice(0, -3));
     expect(Object.keys(budgets).sort()).toEqual(fixtures.sort());
