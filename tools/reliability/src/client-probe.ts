@@ -120,3 +120,18 @@ export function activeResources(): Record<string, number> {
   for (const kind of process.getActiveResourcesInfo()) out[kind] = (out[kind] ?? 0) + 1;
   return out;
 }
+
+/**
+ * The handles that stay: `activeResources()` sampled every `everyMs` for `windowMs`, each kind at its
+ * lowest count. A leaked handle is there in every sample; a timer that a live consumer arms and
+ * clears around each poll is not, so one unlucky snapshot cannot pass for a leak.
+ */
+export async function lastingResources(windowMs = 2000, everyMs = 25): Promise<Record<string, number>> {
+  let lowest = activeResources();
+  for (const end = Date.now() + windowMs; Date.now() < end; ) {
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    const now = activeResources();
+    lowest = Object.fromEntries(Object.entries(lowest).map(([kind, n]) => [kind, Math.min(n, now[kind] ?? 0)]));
+  }
+  return Object.fromEntries(Object.entries(lowest).filter(([, n]) => n > 0));
+}

@@ -13,7 +13,7 @@ import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jes
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
-import { activeResources, probeClient } from '../src/client-probe.js';
+import { lastingResources, probeClient } from '../src/client-probe.js';
 import { startTcpProxy, type TcpProxy } from '../src/tcp-proxy.js';
 
 const RECONNECTS = 100;
@@ -101,7 +101,7 @@ describe('no leaks after 100 forced reconnects', () => {
       await allDeliver('baseline');
       // Let the pattern packages settle (readiness probes, first polls) before the baseline.
       await sleep(1500);
-      const baseline = { counts: probe.counts(), streams: probe.openByOperation(), resources: activeResources(), heap: await heapAfterGc(), listeners: consumer.stats.listeners };
+      const baseline = { counts: probe.counts(), streams: probe.openByOperation(), resources: await lastingResources(), heap: await heapAfterGc(), listeners: consumer.stats.listeners };
 
       let reconnects = 0;
       for (let i = 0; i < RECONNECTS; i++) {
@@ -123,7 +123,7 @@ describe('no leaks after 100 forced reconnects', () => {
 
       await allDeliver('after');
       await sleep(1500);
-      const after = { counts: probe.counts(), streams: probe.openByOperation(), resources: activeResources(), heap: await heapAfterGc(), listeners: consumer.stats.listeners };
+      const after = { counts: probe.counts(), streams: probe.openByOperation(), resources: await lastingResources(), heap: await heapAfterGc(), listeners: consumer.stats.listeners };
       process.stdout.write(
         `leaks: baseline ${JSON.stringify({ ...baseline, heap: `${(baseline.heap / 1048576).toFixed(1)} MB` })}\n` +
           `leaks: after ${RECONNECTS} reconnects ${JSON.stringify({ ...after, heap: `${(after.heap / 1048576).toFixed(1)} MB` })}\n` +
