@@ -1,4 +1,6 @@
 // Command line of `npm run chaos:loss-per-kill`. Every bad value is an error naming the flag.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a script beside the reliability project, whose flag parsing it shares (not a package)
+import { flagNumber } from '../../reliability/src/flag-number.js';
 
 export interface LossPerKillArgs {
   help: boolean;
@@ -32,17 +34,9 @@ Each kill also checks the consumer's own bound: missing <= pollsInFlightAtLoss x
   --throughput-messages  messages in the throughput backlog (default 3000)
 Prints a markdown table (mean and max missing per kill) for docs/benchmarks.md.`;
 
-function positiveInt(flag: string, value: string | undefined, { allowZero = false } = {}): number {
-  const n = Number(value);
-  if (value === undefined || value === '' || !Number.isInteger(n) || n < 0 || (!allowZero && n === 0)) {
-    throw new TypeError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
 function list(flag: string, value: string | undefined): number[] {
   const items = (value ?? '').split(',');
-  const values = items.map((v) => positiveInt(flag, v));
+  const values = items.map((v) => flagNumber(flag, v));
   return [...new Set(values)];
 }
 
@@ -71,16 +65,16 @@ export function parseArgs(argv: readonly string[]): LossPerKillArgs {
         args.concurrencies = list(flag, value());
         break;
       case '--kills':
-        args.kills = positiveInt(flag, value());
+        args.kills = flagNumber(flag, value());
         break;
       case '--handler-ms':
-        args.handlerMs = positiveInt(flag, value(), { allowZero: true });
+        args.handlerMs = flagNumber(flag, value(), { allowZero: true });
         break;
       case '--rate':
-        args.ratePerS = positiveInt(flag, value());
+        args.ratePerS = flagNumber(flag, value());
         break;
       case '--throughput-messages':
-        args.throughputMessages = positiveInt(flag, value());
+        args.throughputMessages = flagNumber(flag, value());
         break;
       default:
         throw new TypeError(`unknown argument ${JSON.stringify(flag)}`);

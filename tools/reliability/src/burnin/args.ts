@@ -1,6 +1,7 @@
 // Command line of the burn-in. Every bad value is an error naming the flag.
 import { ACK_BEFORE_PERSIST_MS } from '../loss-account.js';
 import { BROKER_SIGNALS, OUTAGE_WINDOW, type BrokerSignal } from '../outage-window.js';
+import { flagNumber } from '../flag-number.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads.js';
 
 export const DEFAULT_RATES: Record<WorkloadName, number> = {
@@ -70,14 +71,6 @@ the broker's own behaviour explains are reported by kind, the rest are "lost" an
   commands,     an answered request reached its responder: every missing one is lost, either signal.
   queries       Requests cut off by an outage fail with a typed error (counted inside the windows).`;
 
-function positive(flag: string, value: string | undefined, { integer = true, allowZero = false } = {}): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0 || (!allowZero && n === 0)) {
-    throw new TypeError(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
 export function parseArgs(argv: readonly string[]): BurninArgs {
   const args: BurninArgs = {
     help: false,
@@ -100,10 +93,10 @@ export function parseArgs(argv: readonly string[]): BurninArgs {
         args.help = true;
         break;
       case '--duration':
-        args.durationS = positive(flag, value());
+        args.durationS = flagNumber(flag, value());
         break;
       case '--restart-every':
-        args.restartEveryS = positive(flag, value());
+        args.restartEveryS = flagNumber(flag, value());
         break;
       case '--signal': {
         const signal = (value() ?? '').toUpperCase().replace(/^SIG/, '');
@@ -113,21 +106,21 @@ export function parseArgs(argv: readonly string[]): BurninArgs {
         break;
       }
       case '--down':
-        args.downMs = positive(flag, value(), { allowZero: true });
+        args.downMs = flagNumber(flag, value(), { allowZero: true });
         break;
       case '--payload':
-        args.payloadBytes = positive(flag, value());
+        args.payloadBytes = flagNumber(flag, value());
         break;
       case '--warmup':
-        args.warmupS = positive(flag, value(), { allowZero: true });
+        args.warmupS = flagNumber(flag, value(), { allowZero: true });
         break;
       case '--sample-every':
-        args.sampleEveryS = positive(flag, value());
+        args.sampleEveryS = flagNumber(flag, value());
         break;
       case '--rate': {
         const [name, rate] = (value() ?? '').split('=');
         if (!WORKLOAD_NAMES.includes(name as WorkloadName)) throw new TypeError(`--rate: unknown workload ${JSON.stringify(name)} (one of ${WORKLOAD_NAMES.join(', ')})`);
-        args.rates[name as WorkloadName] = positive(`--rate ${name}`, rate, { integer: false, allowZero: true });
+        args.rates[name as WorkloadName] = flagNumber(`--rate ${name}`, rate, { integer: false, allowZero: true });
         break;
       }
       default:

@@ -52,6 +52,7 @@ describe('burn-in arguments', () => {
   it('refuses bad values naming the flag', () => {
     expect(() => parseArgs(['--duration', '0'])).toThrow(/--duration/);
     expect(() => parseArgs(['--duration', 'ten'])).toThrow(/--duration/);
+    expect(() => parseArgs(['--down', ''])).toThrow(/--down must be a non-negative integer/); // an empty value is not 0
     expect(() => parseArgs(['--rate', 'nope=1'])).toThrow(/--rate/);
     expect(() => parseArgs(['--bogus'])).toThrow(/unknown argument/);
     expect(() => parseArgs(['--duration', '10', '--warmup', '10'])).toThrow(/--warmup/);
