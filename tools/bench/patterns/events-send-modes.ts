@@ -7,33 +7,12 @@
 // (GC, JIT, a busy machine) hits every mode alike.
 import { KubemqClient } from '@kubemq/core';
 import { events, eventStream, type EventsClient } from '@kubemq/events';
+import { concurrent, medianLatencyMs, RoundTable } from './timing.js';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const body = new Uint8Array(1024).fill(120);
-
-async function concurrent(n: number, inFlight: number, one: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < n) await one(next++);
-    }),
-  );
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-async function latency(n: number, one: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await one();
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(n / 2)] as number;
-}
 
 async function main(): Promise<void> {
   const client = await KubemqClient.connect({ address, clientId: 'bench-send-modes' });
@@ -45,8 +24,8 @@ async function main(): Promise<void> {
   await concurrent(2000, 32, send(unary));
   await concurrent(2000, 32, send(stream));
 
-  const rows: Record<string, number[]> = {};
-  const record = (name: string, value: number) => (rows[name] ??= []).push(value);
+  const table = new RoundTable();
+  const record = (name: string, value: number) => table.record(name, value);
   for (let r = 0; r < rounds; r++) {
     for (const inFlight of [1, 32, 256]) {
       const n = inFlight === 1 ? Math.min(total, 3000) : total;
@@ -54,18 +33,14 @@ async function main(): Promise<void> {
       record(`stream  send(), ${inFlight} in flight`, n / ((await concurrent(n, inFlight, send(stream))) / 1000));
     }
     const handle = eventStream(client);
-    const ms = await concurrent(total, 1, async () => handle.send({ channel, body }));
+    const ms = await concurrent(total, 1, () => handle.send({ channel, body }));
     await handle.flush();
     record('handle  send() + flush() (no per-event verdict)', total / (ms / 1000));
     await handle.close();
-    record('unary   p50 latency (ms)', await latency(500, send(unary)));
-    record('stream  p50 latency (ms)', await latency(500, send(stream)));
+    record('unary   p50 latency (ms)', await medianLatencyMs(500, send(unary)));
+    record('stream  p50 latency (ms)', await medianLatencyMs(500, send(stream)));
   }
-  console.log(`events: ${total} events of 1 KiB per run, ${rounds} rounds, broker ${address}`);
-  for (const [name, values] of Object.entries(rows)) {
-    const fmt = (v: number) => (name.includes('latency') ? v.toFixed(3) : Math.round(v).toLocaleString('en-US'));
-    console.log(`${name.padEnd(50)} ${values.map(fmt).join('  ')}`);
-  }
+  table.print(`events: ${total} events of 1 KiB per run, ${rounds} rounds, broker ${address}`, 50);
   await client.close();
 }
 

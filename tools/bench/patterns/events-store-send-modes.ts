@@ -6,22 +6,12 @@
 // round; rounds are interleaved so drift hits every mode alike.
 import { KubemqClient } from '@kubemq/core';
 import { eventsStore, type EventsStoreClient } from '@kubemq/events-store';
+import { concurrent, RoundTable } from './timing.js';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_EVENTS'] ?? 20_000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const body = new Uint8Array(1024).fill(120);
-
-async function concurrent(n: number, inFlight: number, one: () => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next++ < n) await one();
-    }),
-  );
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 async function main(): Promise<void> {
   const client = await KubemqClient.connect({ address, clientId: 'bench-es-send-modes' });
@@ -31,8 +21,8 @@ async function main(): Promise<void> {
   const send = (es: EventsStoreClient) => () => es.send({ channel, body });
   await concurrent(2000, 32, send(unary));
   await concurrent(2000, 32, send(stream));
-  const rows: Record<string, number[]> = {};
-  const record = (name: string, value: number) => (rows[name] ??= []).push(value);
+  const table = new RoundTable();
+  const record = (name: string, value: number) => table.record(name, value);
   for (let r = 0; r < rounds; r++) {
     for (const inFlight of [1, 32, 256]) {
       const n = inFlight === 1 ? Math.min(total, 3000) : total;
@@ -40,10 +30,7 @@ async function main(): Promise<void> {
       record(`stream  send(), ${inFlight} in flight`, n / ((await concurrent(n, inFlight, send(stream))) / 1000));
     }
   }
-  console.log(`events store: ${total} events of 1 KiB per run, ${rounds} rounds, broker ${address}`);
-  for (const [name, values] of Object.entries(rows)) {
-    console.log(`${name.padEnd(40)} ${values.map((v) => Math.round(v).toLocaleString('en-US')).join('  ')}`);
-  }
+  table.print(`events store: ${total} events of 1 KiB per run, ${rounds} rounds, broker ${address}`, 40);
   await client.close();
 }
 

@@ -7,33 +7,12 @@
 // trip 500–600/s at 1 in flight, about 1,650/s at 32. Rounds are interleaved so drift hits all.
 import { KubemqClient } from '@kubemq/core';
 import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
+import { concurrent, medianLatencyMs, RoundTable } from './timing.js';
 
 const address = process.env['KUBEMQ_ADDRESS'] ?? '127.0.0.1:50000';
 const total = Number(process.env['BENCH_REQUESTS'] ?? 5_000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const body = new Uint8Array(1024).fill(120);
-
-async function concurrent(n: number, inFlight: number, one: () => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next++ < n) await one();
-    }),
-  );
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-async function p50(n: number, one: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await one();
-    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(n / 2)] as number;
-}
 
 async function main(): Promise<void> {
   const requester = await KubemqClient.connect({ address, clientId: 'bench-rpc-requester' });
@@ -47,22 +26,18 @@ async function main(): Promise<void> {
   await concurrent(1000, 32, command);
   await concurrent(1000, 32, query);
 
-  const rows: Record<string, number[]> = {};
-  const record = (name: string, value: number) => (rows[name] ??= []).push(value);
+  const table = new RoundTable();
+  const record = (name: string, value: number) => table.record(name, value);
   for (let r = 0; r < rounds; r++) {
     for (const inFlight of [1, 32, 256]) {
       const n = inFlight === 1 ? Math.min(total, 1500) : total;
       record(`command round trips/s, ${inFlight} in flight`, n / ((await concurrent(n, inFlight, command)) / 1000));
       record(`query   round trips/s, ${inFlight} in flight`, n / ((await concurrent(n, inFlight, query)) / 1000));
     }
-    record('command p50 latency (ms)', await p50(300, command));
-    record('query   p50 latency (ms)', await p50(300, query));
+    record('command p50 latency (ms)', await medianLatencyMs(300, command));
+    record('query   p50 latency (ms)', await medianLatencyMs(300, query));
   }
-  console.log(`rpc: 1 KiB bodies, ${total} requests per run, ${rounds} rounds, broker ${address}`);
-  for (const [name, values] of Object.entries(rows)) {
-    const fmt = (v: number) => (name.includes('latency') ? v.toFixed(3) : Math.round(v).toLocaleString('en-US'));
-    console.log(`${name.padEnd(40)} ${values.map(fmt).join('  ')}`);
-  }
+  table.print(`rpc: 1 KiB bodies, ${total} requests per run, ${rounds} rounds, broker ${address}`, 40);
   await Promise.all([cmdResponder.stop(), qResponder.stop()]);
   await Promise.all([requester.close(), responder.close()]);
 }
