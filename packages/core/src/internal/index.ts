@@ -43,7 +43,8 @@ export type { ClientInternals, StreamObserver, StreamCall, BidiCall } from './co
 export { recoverable } from './recovery/recoverable.js';
 
 // rxjs, piece by piece (never its barrel, which loads all of it), and the operators the patterns apply
-export { observable, Subject, BehaviorSubject, defer, filter, flatten, map, tap } from './rx.js';
+export { observable, defer, filter, flatten, map, tap } from './rx.js';
+export { Broadcast, ValueBroadcast } from './broadcast.js';
 
 // Subscriptions as Observables and async iterables (the IterableObservable type is public: `@kubemq/core`)
 export { iterableObservable, DEFAULT_ITERATOR_BUFFER_SIZE } from './streams/iterable-observable.js';

@@ -1,9 +1,10 @@
 // The parts of rxjs the SDK runs, each from its own module. Node resolves `import 'rxjs'` (from
 // ESM as from CJS) to rxjs's CommonJS barrel, which loads all of rxjs: about 100 ms of every cold
-// start. The SDK takes three classes from rxjs's exported entry points instead (its exports map has
-// "./internal/*" for node, require and the bundler builds alike), so they are the very classes an
-// app gets from `import { Observable } from 'rxjs'`: `instanceof` holds both ways
-// (test/component/rxjs-entries.spec.ts checks it in ESM, CJS and bundles).
+// start. The SDK takes one class, Observable, from rxjs's exported entry points instead (its exports
+// map has "./internal/*" for node, require and the bundler builds alike), so it is the very class
+// an app gets from `import { Observable } from 'rxjs'`: `instanceof` holds both ways
+// (test/component/rxjs-entries.spec.ts checks it in ESM, CJS and bundles). The SDK's hot sources
+// (Subject's and BehaviorSubject's work) are broadcast.ts, on the same class.
 //
 // The few operators the SDK applies are written here on `observable()`, as rxjs's own behave (a
 // throwing callback errors the subscription; unsubscribing reaches the source): importing each of
@@ -16,9 +17,6 @@
 // declarations on rxjs's public entry).
 import type { MonoTypeOperatorFunction, Observable as PublicObservable, Observer, OperatorFunction, Subscriber, TeardownLogic } from 'rxjs';
 import { Observable } from 'rxjs/internal/Observable';
-
-export { Subject } from 'rxjs/internal/Subject';
-export { BehaviorSubject } from 'rxjs/internal/BehaviorSubject';
 
 /** `new Observable(subscribe)`, typed as rxjs's public `Observable` (declarations never name rxjs's internals). */
 export function observable<T>(subscribe: (subscriber: Subscriber<T>) => TeardownLogic): PublicObservable<T> {

@@ -1,5 +1,5 @@
 // The SDK loads rxjs piece by piece (src/internal/rx.ts: `rxjs/internal/*`, never the barrel). Its
-// Observables and Subjects must still be the ones an app gets from `import … from 'rxjs'`, so that
+// Observables must still be the ones an app gets from `import … from 'rxjs'`, so that
 // `instanceof`, `isObservable` and operators from either side mix: checked under Node's own
 // resolution (ESM and CJS, the resolver and conditions an app runs with) and in bundles (esbuild
 // for Node and for browsers, each picking rxjs's build by its own conditions).
@@ -14,18 +14,19 @@ const src = join(root, 'packages/core/src/internal');
 // What the SDK hands out, built from rx.ts's pieces as the SDK builds them.
 const PROBE = `
 import { iterableObservable } from ${JSON.stringify(join(src, 'streams/iterable-observable.ts'))};
-import { BehaviorSubject, Subject, defer, filter, flatten, map, observable, tap } from ${JSON.stringify(join(src, 'rx.ts'))};
+import { defer, filter, flatten, map, observable, tap } from ${JSON.stringify(join(src, 'rx.ts'))};
+import { Broadcast, ValueBroadcast } from ${JSON.stringify(join(src, 'broadcast.ts'))};
 
 export function sdkObservables() {
   return {
     observable: observable((s) => s.complete()),
     iterableObservable: iterableObservable(observable((s) => s.next(1))),
-    stateStream: new BehaviorSubject('ready').asObservable(),
+    stateStream: new ValueBroadcast('ready').observable,
+    broadcast: new Broadcast().observable,
     defer: defer(() => observable((s) => s.complete())),
     piped: observable((s) => s.next(1)).pipe(filter(Boolean), map((x) => x), flatten((x) => [x]), tap(() => undefined)),
   };
 }
-export const sdkSubjects = () => ({ subject: new Subject(), behaviorSubject: new BehaviorSubject(0) });
 export const sdkMap = map;
 `;
 
@@ -35,7 +36,6 @@ const verdicts = {};
 for (const [name, value] of Object.entries(probe.sdkObservables())) {
   verdicts[name] = value instanceof rxjs.Observable && rxjs.isObservable(value);
 }
-for (const [name, value] of Object.entries(probe.sdkSubjects())) verdicts[name] = value instanceof rxjs.Subject;
 verdicts.appObservableThroughSdkOperator = rxjs.of(2).pipe(probe.sdkMap((x) => x * 2)) instanceof rxjs.Observable;
 verdicts.sameSubscriberClass = (() => { let ok = false; probe.sdkObservables().observable.subscribe({ complete() { ok = true; } }); return ok; })();
 console.log(JSON.stringify(verdicts));
@@ -47,8 +47,7 @@ const ALL_TRUE = {
   stateStream: true,
   defer: true,
   piped: true,
-  subject: true,
-  behaviorSubject: true,
+  broadcast: true,
   appObservableThroughSdkOperator: true,
   sameSubscriberClass: true,
 };

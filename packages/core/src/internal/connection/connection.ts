@@ -7,7 +7,7 @@ import type { Instrumentation } from '../../telemetry/telemetry.js';
 import { ConnectionError, KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { PING } from '../methods.js';
-import { BehaviorSubject } from '../rx.js';
+import { ValueBroadcast } from '../broadcast.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
 import { GrpcTransport, type CallParams, type StreamHandlers } from '../transport/grpc-transport.js';
@@ -43,8 +43,8 @@ export class Connection implements ClientInternals {
   readonly telemetry: Instrumentation | undefined;
   readonly #transport: GrpcTransport;
   readonly #auth: CallAuth;
-  readonly #state = new BehaviorSubject<ConnectionState>('connecting');
-  readonly state$: Observable<ConnectionState> = this.#state.asObservable();
+  readonly #state = new ValueBroadcast<ConnectionState>('connecting');
+  readonly state$: Observable<ConnectionState> = this.#state.observable;
   readonly #pending: PendingCalls;
   readonly #reconnectListeners = new Set<() => void>();
   readonly #tracked = new Set<Drainable>();
@@ -112,7 +112,7 @@ export class Connection implements ClientInternals {
         subscription.unsubscribe();
         stopListening();
       };
-      const subscription = this.#state.subscribe((state) => {
+      const subscription = this.#state.observable.subscribe((state) => {
         if (state === 'ready') {
           done();
           resolve();

@@ -3,7 +3,7 @@ import {
   clientInternals,
   eventSendOperation,
   iterableObservable,
-  Subject,
+  Broadcast,
   traced,
   validatePositiveInt,
   validateSignal,
@@ -43,9 +43,9 @@ export function eventStream(client: KubemqClient, options: EventStreamOptions = 
 }
 
 class EventStreamHandleImpl implements EventStreamHandle {
-  private readonly subject = new Subject<EventStreamFailure>();
+  private readonly subject = new Broadcast<EventStreamFailure>();
   private readonly stream: EventsSendStream;
-  readonly failures = iterableObservable(this.subject.asObservable());
+  readonly failures = iterableObservable(this.subject.observable);
 
   constructor(
     private readonly internals: ClientInternals,
