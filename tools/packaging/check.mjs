@@ -8,6 +8,8 @@
 //      our engines are node >= 20 and subpath exports need exports-aware resolution)
 //   4. every export of every package loads at run time through import() and through require()
 //      (by package name, through the workspace's node_modules links and the exports maps)
+//   5. an SDK package's Node build (dist/node, what Node's import() picks) exports the same names
+//      as its ESM build (dist/esm, what bundlers pick), entry by entry
 // Exits 1 when any package has an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -103,6 +105,26 @@ function loadFailures(specs) {
   return failures;
 }
 
+/** Entries whose Node build and ESM build export different names; returns spec → difference. */
+function nodeBuildMismatches(pkgs) {
+  const pairs = pkgs.flatMap((pkg) =>
+    Object.entries(pkg.manifest.exports ?? {}).flatMap(([key, value]) => {
+      const forNode = value?.import?.['node-addons'];
+      return typeof forNode === 'string' ? [[pkg.name + key.slice(1), join(pkg.dir, forNode), join(pkg.dir, value.import.default)]] : [];
+    }),
+  );
+  const script = `import { pathToFileURL } from 'node:url';
+for (const [spec, forNode, esm] of ${JSON.stringify(pairs)}) {
+  const names = async (file) => Object.keys(await import(pathToFileURL(file).href)).sort().join(' ');
+  const [a, b] = [await names(forNode), await names(esm)];
+  if (a !== b) console.log(JSON.stringify([spec, 'dist/node exports [' + a + '], dist/esm exports [' + b + ']']));
+}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: workspaceRoot, encoding: 'utf8', timeout: 60_000 });
+  const mismatches = new Map(r.stdout.split('\n').filter((l) => l.startsWith('[')).map((l) => JSON.parse(l)));
+  if (r.status !== 0) mismatches.set('(all)', r.stderr || `exit ${r.status}`);
+  return mismatches;
+}
+
 const packages = listPackages();
 const results = [];
 // Two at a time: each check runs `npm pack` twice, and the machine is shared.
@@ -117,10 +139,15 @@ for (const r of results) {
   }
 }
 for (const [key, error] of loads) if (key.startsWith('(all')) results[0]?.errors.push(`loader ${key}: ${error}`);
+const mismatches = nodeBuildMismatches(packages.filter((p) => existsSync(join(p.dir, 'dist'))));
+for (const r of results) {
+  for (const spec of specsOf(r.pkg)) if (mismatches.has(spec)) r.errors.push(`${spec}: the Node build differs: ${mismatches.get(spec)}`);
+}
+if (mismatches.has('(all)')) results[0]?.errors.push(`Node build check: ${mismatches.get('(all)')}`);
 
 let failed = 0;
 for (const { pkg, errors, notes } of results) {
-  console.log(`${errors.length ? '✗' : '✓'} ${pkg.name}@${pkg.manifest.version} (${pkg.role}): manifest rules, publint --strict, attw node16 ESM+CJS, every export loads by import() and require()`);
+  console.log(`${errors.length ? '✗' : '✓'} ${pkg.name}@${pkg.manifest.version} (${pkg.role}): manifest rules, publint --strict, attw node16 ESM+CJS, every export loads by import() and require()${pkg.role === 'core' || pkg.role === 'pattern' ? ', Node build = ESM build' : ''}`);
   for (const n of notes) console.log(`    ${n}`);
   for (const e of errors) console.log(`    ${e.replace(/\n/g, '\n    ')}`);
   if (errors.length) failed++;

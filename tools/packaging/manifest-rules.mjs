@@ -8,8 +8,13 @@ function isConditions(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Problems with one export entry (`key`) whose value should be `{ import: {types, default}, require: {types, default} }`. */
-function exportEntryProblems(key, value) {
+/**
+ * Problems with one export entry (`key`) whose value should be
+ * `{ import: {types, default}, require: {types, default} }`. The SDK packages (core and the
+ * patterns) also ship a Node build: `import: {types, "node-addons", default}`, where
+ * "node-addons" is the same module under ./dist/node/ (tools/build/bundle-esm.mjs says why).
+ */
+function exportEntryProblems(key, value, withNodeBuild) {
   if (key === './package.json') return value === './package.json' ? [] : [`exports["./package.json"] must be "./package.json"`];
   if (!isConditions(value)) return [`exports["${key}"] must have "import" and "require" branches`];
   const problems = [];
@@ -21,7 +26,8 @@ function exportEntryProblems(key, value) {
       problems.push(`exports["${key}"].${branch} must be { types, default }`);
       continue;
     }
-    if (Object.keys(target).join(',') !== 'types,default') problems.push(`exports["${key}"].${branch} must list "types" first, then "default"`);
+    const order = branch === 'import' && withNodeBuild ? 'types,node-addons,default' : 'types,default';
+    if (Object.keys(target).join(',') !== order) problems.push(`exports["${key}"].${branch} must list ${order.split(',').map((c) => `"${c}"`).join(', ')}, in that order`);
     if (typeof target.types !== 'string' || !target.types.startsWith(`./${folder}`) || !target.types.endsWith('.d.ts')) {
       problems.push(`exports["${key}"].${branch}.types must be a .d.ts under ./${folder} (is ${JSON.stringify(target.types)})`);
     }
@@ -30,6 +36,10 @@ function exportEntryProblems(key, value) {
     }
     if (typeof target.types === 'string' && typeof target.default === 'string' && target.types.replace(/\.d\.ts$/, '') !== target.default.replace(/\.js$/, '')) {
       problems.push(`exports["${key}"].${branch}: types and default must be the same module (${target.types} vs ${target.default})`);
+    }
+    if (branch === 'import' && withNodeBuild && typeof target.default === 'string') {
+      const forNode = target.default.replace('./dist/esm/', './dist/node/');
+      if (target['node-addons'] !== forNode) problems.push(`exports["${key}"].import["node-addons"] must be ${forNode} (is ${JSON.stringify(target['node-addons'])})`);
     }
   }
   return problems;
@@ -65,7 +75,7 @@ export function manifestProblems(m, role) {
     problems.push('exports must be a map with a "." entry');
   } else {
     need('./package.json' in m.exports, 'exports must include "./package.json"');
-    for (const [key, value] of Object.entries(m.exports)) problems.push(...exportEntryProblems(key, value));
+    for (const [key, value] of Object.entries(m.exports)) problems.push(...exportEntryProblems(key, value, role === 'core' || role === 'pattern'));
   }
 
   const deps = m.dependencies ?? {};

@@ -2,7 +2,7 @@ import { manifestProblems } from './manifest-rules.mjs';
 import { listPackages } from './workspace.mjs';
 
 const entry = (name) => ({
-  import: { types: `./dist/esm/${name}.d.ts`, default: `./dist/esm/${name}.js` },
+  import: { types: `./dist/esm/${name}.d.ts`, 'node-addons': `./dist/node/${name}.js`, default: `./dist/esm/${name}.js` },
   require: { types: `./dist/cjs/${name}.d.ts`, default: `./dist/cjs/${name}.js` },
 });
 const pattern = () => ({
@@ -49,9 +49,19 @@ describe('manifestProblems', () => {
       require: { default: './dist/esm/index.js' },
     };
     const problems = manifestProblems(m, 'pattern').join('\n');
-    expect(problems).toMatch(/import must list "types" first/);
+    expect(problems).toMatch(/import must list "types", "node-addons", "default", in that order/);
     expect(problems).toMatch(/require.types must be a .d.ts under .\/dist\/cjs\//);
     expect(problems).toMatch(/require.default must be a .js under .\/dist\/cjs\//);
+  });
+
+  it('wants the Node build of an SDK package beside its ESM one, and none elsewhere', () => {
+    const m = pattern();
+    m.exports['.'].import['node-addons'] = './dist/esm/index.js';
+    expect(manifestProblems(m, 'pattern').join('\n')).toMatch(/import\["node-addons"\] must be .\/dist\/node\/index.js/);
+    const emulator = { ...pattern(), name: '@kubemq/emulator', peerDependencies: {}, devDependencies: {} };
+    expect(manifestProblems(emulator, 'emulator').join('\n')).toMatch(/import must list "types", "default", in that order/);
+    delete emulator.exports['.'].import['node-addons'];
+    expect(manifestProblems(emulator, 'emulator')).toEqual([]);
   });
 
   it('wants sideEffects false, engines, files, public access, and no private flag', () => {
