@@ -9,8 +9,8 @@
 //      and no @opentelemetry/api (an optional peer: the apps must run without it)
 //   4. the app runs through ESM (.mjs) and through CJS (.cjs): an in-process emulator from the
 //      installed tarball, one round trip of the pattern, and a ValidationError that is core's class;
-//      then mixed (ESM app, pattern through require(): two copies of core in memory, held
-//      together by core's Symbol.for brands)
+//      then mixed (ESM app, pattern through require(): still one core in memory, since Node's
+//      ES entry points of the SDK packages re-export their CommonJS bundles)
 //   5. one more app installs every runtime package (and @opentelemetry/api, for the
 //      @kubemq/core/opentelemetry types) plus the workspace's typescript and compiles
 //      a consumer as ESM (.mts) and CJS (.cts) with module node16 and skipLibCheck false

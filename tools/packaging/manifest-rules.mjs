@@ -12,7 +12,7 @@ function isConditions(value) {
  * Problems with one export entry (`key`) whose value should be
  * `{ import: {types, default}, require: {types, default} }`. The SDK packages (core and the
  * patterns) also ship a Node build: `import: {types, "node-addons", default}`, where
- * "node-addons" is the same module under ./dist/node/ (tools/build/bundle-esm.mjs says why).
+ * "node-addons" is the same module under ./dist/node/ (tools/build/node-entries.mjs says why).
  */
 function exportEntryProblems(key, value, withNodeBuild) {
   if (key === './package.json') return value === './package.json' ? [] : [`exports["./package.json"] must be "./package.json"`];
