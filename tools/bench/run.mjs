@@ -166,7 +166,7 @@ let bundle;
 if (full || options.startup) {
   const b2 = await startKubemq();
   try {
-    startup = await measureStartup(b2.address, 5);
+    startup = await measureStartup(b2.address, 9);
   } finally {
     await b2[Symbol.asyncDispose]();
   }

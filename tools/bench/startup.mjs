@@ -7,9 +7,14 @@ import { join } from 'node:path';
 import { benchDir } from './lib/paths.mjs';
 import { median } from './lib/stats.mjs';
 
+// sdk: an ES module app (import); sdk-cjs: a CommonJS one (require), as kubemq-js is loaded.
 const senders = {
   sdk: `const { KubemqClient } = await import('@kubemq/core'); const { events } = await import('@kubemq/events');
 const c = await KubemqClient.connect({ address: ADDRESS, clientId: 'startup-sdk' });
+await events(c).send({ channel: CHANNEL, body: 'first' }); await c.close();`,
+  'sdk-cjs': `const { createRequire } = await import('node:module'); const load = createRequire(${JSON.stringify(join(benchDir, 'x.cjs'))});
+const { KubemqClient } = load('@kubemq/core'); const { events } = load('@kubemq/events');
+const c = await KubemqClient.connect({ address: ADDRESS, clientId: 'startup-sdk-cjs' });
 await events(c).send({ channel: CHANNEL, body: 'first' }); await c.close();`,
   raw: `const { connect } = await import(${JSON.stringify(join(benchDir, 'clients', 'raw.mjs'))});
 const c = await connect(ADDRESS, 'startup-raw'); await c.publish(CHANNEL, Buffer.from('first')); c.close();`,

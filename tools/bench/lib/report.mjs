@@ -83,7 +83,7 @@ export function renderMarkdown(report, findings, realServer) {
     lines.push('');
     lines.push('## Startup: time to first message');
     lines.push('');
-    lines.push('Wall time from spawning a process that imports the client, connects and publishes one event, to a subscriber (already listening, raw grpc-js) receiving it; median of 5 spawns, the clients interleaved.');
+    lines.push('Wall time from spawning a process that imports the client, connects and publishes one event, to a subscriber (already listening, raw grpc-js) receiving it; median of 9 spawns, the clients interleaved. `sdk` is an ES module app (`import`), `sdk-cjs` a CommonJS one (`require()`, as the kubemq-js process loads kubemq-js).');
     lines.push('');
     lines.push('| client | ms (median) |');
     lines.push('|---|---:|');
