@@ -92,6 +92,22 @@ describe('Broadcast and ValueBroadcast: what rxjs Subject and BehaviorSubject do
     expect(seen).toEqual(['first', 'second', 'second']);
   });
 
+  it('a value emitted while a new subscriber gets the current one reaches it, as in rxjs', () => {
+    const seen = { ours: [] as string[], theirs: [] as string[] };
+    const ours = new ValueBroadcast('a');
+    const theirs = new rxjs.BehaviorSubject('a');
+    ours.observable.subscribe((v) => {
+      seen.ours.push(v);
+      if (v === 'a') ours.next('b');
+    });
+    theirs.subscribe((v) => {
+      seen.theirs.push(v);
+      if (v === 'a') theirs.next('b');
+    });
+    expect(seen.ours).toEqual(['a', 'b']);
+    expect(seen.ours).toEqual(seen.theirs);
+  });
+
   it('a ValueBroadcast subscriber that takes one value is gone after it', async () => {
     const state = new ValueBroadcast('connecting');
     await expect(rxjs.firstValueFrom(state.observable)).resolves.toBe('connecting');

@@ -18,8 +18,10 @@ export class Broadcast<T> {
       subscriber.complete();
       return undefined;
     }
-    this.subscribed?.(subscriber);
+    // Added before the replay, as rxjs does: a value emitted from inside the replay reaches it too.
+    // A subscriber that unsubscribes during the replay is removed by the teardown at once.
     this.#subscribers.add(subscriber);
+    this.subscribed?.(subscriber);
     return () => this.#subscribers.delete(subscriber);
   });
 
@@ -49,7 +51,7 @@ export class Broadcast<T> {
     for (const subscriber of subscribers) subscriber.complete();
   }
 
-  /** Called for each new subscriber before it is added (a value to replay). */
+  /** Called for each new subscriber once it is added (a value to replay). */
   protected subscribed?(subscriber: Subscriber<T>): void;
 }
 
