@@ -37,6 +37,14 @@ describe('nanosecond timestamps', () => {
   it('rejects an invalid Date', () => {
     expect(() => dateToNanos(new Date('nope'), 'startAt.time')).toThrow(/startAt.time/);
   });
+  it('property: floors any nanoseconds to the millisecond, on both sides of 1970', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }), (ns) => {
+        const ms = nanosToDate(ns).getTime();
+        expect(BigInt(ms) * 1_000_000n <= ns && ns < BigInt(ms + 1) * 1_000_000n).toBe(true);
+      }),
+    );
+  });
   it('property: Date → ns → Date is the identity', () => {
     fc.assert(
       fc.property(fc.date({ noInvalidDate: true }), (d) => {
