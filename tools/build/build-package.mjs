@@ -4,8 +4,9 @@
 // The SDK packages (Nx tags type:core and type:pattern) then ship their ESM and their CommonJS as
 // one file per entry point (bundle-esm.mjs, bundle-cjs.mjs: fewer files for Node to load at
 // startup; entries that share classes share them through chunks, or one shared CommonJS file),
-// and dist/node, Node's ES entry points over the CommonJS bundles (node-entries.mjs). The output is written beside dist and swapped in at the end, so a
-// process that runs from dist meanwhile (a broker started by a test) never sees a half-written tree.
+// and dist/node, Node's ES entry points over the CommonJS bundles (node-entries.mjs). The output
+// is written beside dist and swapped in at the end, so a process that runs from dist meanwhile (a
+// broker started by a test) never sees a half-written tree.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -13,9 +13,10 @@
 //   class; otherwise the build fails, since a second copy of a class would break `instanceof`.
 // The .d.ts files tsc wrote stay as they are.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
+import { exportTargets, externalPackages, relativeSpecifier, removeModuleFiles } from './package-files.mjs';
 
 const SHARED = 'shared.js';
 
@@ -25,42 +26,34 @@ const SHARED = 'shared.js';
  * @param {Record<string, any>} manifest the package.json
  */
 export async function bundleCjs(esmDir, cjsDir, manifest) {
-  const entries = Object.entries(manifest.exports)
-    .filter(([key]) => key !== './package.json')
-    .map(([key, value]) => {
-      const target = value?.require?.default;
-      if (typeof target !== 'string' || !target.startsWith('./dist/cjs/')) throw new Error(`exports["${key}"].require.default is not under ./dist/cjs/`);
-      const path = target.slice('./dist/cjs/'.length);
-      return { key, path, source: join(esmDir, path) };
-    });
-  const packages = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
+  const entries = exportTargets(manifest, 'require', 'cjs').map(({ key, path }) => ({ key, path, source: join(esmDir, path) }));
   const optionalPeers = Object.entries(manifest.peerDependenciesMeta ?? {}).flatMap(([name, meta]) => (meta?.optional ? [name] : []));
   const options = {
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    external: ['@kubemq/*', ...packages.flatMap((name) => [name, `${name}/*`])],
+    external: externalPackages(manifest),
     sourcemap: true,
     sourcesContent: true,
     legalComments: 'none',
     logLevel: 'warning',
   };
 
+  removeModuleFiles(cjsDir);
+  if (entries.length === 1) {
+    await build({ ...options, entryPoints: [entries[0].source], outfile: join(cjsDir, entries[0].path) });
+    return;
+  }
+
+  // Which names each entry exports, and whether it needs an optional peer: an ESM build of it, not written.
   for (const entry of entries) {
     const { metafile } = await build({ ...options, entryPoints: [entry.source], format: 'esm', write: false, metafile: true, outdir: cjsDir, sourcemap: false });
     const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
     entry.names = output.exports;
     entry.optional = output.imports.some((i) => i.external && optionalPeers.some((peer) => i.path === peer || i.path.startsWith(`${peer}/`)));
   }
-
-  for (const file of walk(cjsDir)) if (/\.js(\.map)?$/.test(file)) rmSync(file);
-
   const sharedEntries = entries.filter((e) => !e.optional);
-  if (entries.length === 1) {
-    await build({ ...options, entryPoints: [entries[0].source], outfile: join(cjsDir, entries[0].path) });
-    return;
-  }
   const sharedFile = join(cjsDir, SHARED);
   await build({
     ...options,
@@ -73,11 +66,11 @@ export async function bundleCjs(esmDir, cjsDir, manifest) {
     if (missing.length) throw new Error(`${SHARED} lacks ${missing.join(', ')} of exports["${entry.key}"] (two entries export different things by one name?)`);
     const file = join(cjsDir, entry.path);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, reexportFrom(relativeRequire(file, sharedFile), entry.names));
+    writeFileSync(file, reexportFrom(relativeSpecifier(file, sharedFile), entry.names));
   }
   for (const entry of entries.filter((e) => e.optional)) {
     const outfile = join(cjsDir, entry.path);
-    await build({ ...options, entryPoints: [entry.source], outfile, plugins: [takeFromShared(esmDir, entry.source, relativeRequire(outfile, sharedFile), sharedNames)] });
+    await build({ ...options, entryPoints: [entry.source], outfile, plugins: [takeFromShared(esmDir, entry.source, relativeSpecifier(outfile, sharedFile), sharedNames)] });
   }
 }
 
@@ -128,14 +121,3 @@ function importedNames(importer, specifier) {
     .filter(Boolean);
 }
 
-function relativeRequire(fromFile, toFile) {
-  const path = relative(dirname(fromFile), toFile).split(sep).join('/');
-  return path.startsWith('.') ? path : `./${path}`;
-}
-
-function walk(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
-}

@@ -21,9 +21,13 @@ const MANIFEST = {
   peerDependenciesMeta: { 'optional-peer': { optional: true } },
 };
 
-/** A package directory with tsc-like ESM output under dist/esm and an empty dist/cjs. */
+const dirs = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A package directory with tsc-like ESM output under dist/esm and an empty dist/cjs (removed after the tests). */
 function fakePackage(files) {
   const dir = mkdtempSync(join(tmpdir(), 'bundle-cjs-'));
+  dirs.push(dir);
   const write = (path, text) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -43,16 +47,14 @@ const SHARED_CLASS = {
   'extra/index.js': "import { Thing } from '../thing.js';\nimport { answer } from 'optional-peer';\nexport function extraThing() { return new Thing(); }\nexport const ANSWER = answer;\n",
 };
 
+const bundle = (dir) => bundleCjs(join(dir, 'dist/esm'), join(dir, 'dist/cjs'), MANIFEST);
+
 const run = (dir, file, code) => execFileSync(process.execPath, [file.endsWith('.mjs') ? '--input-type=module' : '--input-type=commonjs', '-e', code], { cwd: dir }).toString().trim();
 
 describe('bundle-cjs and node-entries', () => {
-  const dirs = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
   it('keeps one class across the entries, through require() and through the Node entries', async () => {
     const dir = fakePackage(SHARED_CLASS);
-    dirs.push(dir);
-    await bundleCjs(join(dir, 'dist/esm'), join(dir, 'dist/cjs'), MANIFEST);
+    await bundle(dir);
     writeNodeEntries(join(dir, 'dist'), MANIFEST);
 
     const required = run(
@@ -79,8 +81,7 @@ describe('bundle-cjs and node-entries', () => {
       'hidden.js': 'export class Hidden {}\n',
       'extra/index.js': "import { Hidden } from '../hidden.js';\nimport { answer } from 'optional-peer';\nexport const made = () => new Hidden();\nexport const ANSWER = answer;\n",
     });
-    dirs.push(dir);
-    await expect(bundleCjs(join(dir, 'dist/esm'), join(dir, 'dist/cjs'), MANIFEST)).rejects.toThrow(/declares a class/);
+    await expect(bundle(dir)).rejects.toThrow(/declares a class/);
   });
 
   it('bundles a plain helper the shared file does not export into that entry', async () => {
@@ -89,8 +90,7 @@ describe('bundle-cjs and node-entries', () => {
       'text.js': 'export const shout = (s) => s.toUpperCase();\n',
       'extra/index.js': "import { shout } from '../text.js';\nimport { answer } from 'optional-peer';\nexport const loud = shout('ok');\nexport const ANSWER = answer;\n",
     });
-    dirs.push(dir);
-    await bundleCjs(join(dir, 'dist/esm'), join(dir, 'dist/cjs'), MANIFEST);
+    await bundle(dir);
     expect(run(dir, 'app.cjs', "console.log(require('./dist/cjs/extra/index.js').loud)")).toBe('OK');
   });
 });

@@ -13,8 +13,9 @@
 // - Top-level code must be side-effect free (pure annotations, no computed class keys): one file
 //   per package gives a bundler no module boundary to drop unused code at, only statements.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync, renameSync, mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { exportTargets, externalPackages, removeModuleFiles, walk } from './package-files.mjs';
 
 /**
  * Bundles `esmDir` (tsc's ESM output of the package described by `manifest`) in place: entry
@@ -24,15 +25,7 @@ import { dirname, join, relative } from 'node:path';
  */
 export async function bundleEsm(esmDir, manifest) {
   const packageDir = dirname(dirname(esmDir));
-  const entryPoints = Object.entries(manifest.exports)
-    .filter(([key]) => key !== './package.json')
-    .map(([key, value]) => {
-      const target = value?.import?.default;
-      if (typeof target !== 'string' || !target.startsWith('./dist/esm/')) throw new Error(`exports["${key}"].import.default is not under ./dist/esm/`);
-      return join(esmDir, target.slice('./dist/esm/'.length));
-    });
-  const packages = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
-  const external = ['@kubemq/*', ...packages.flatMap((name) => [name, `${name}/*`])];
+  const entryPoints = exportTargets(manifest, 'import', 'esm').map(({ path }) => join(esmDir, path));
   const outdir = `${esmDir}-bundle`;
   rmSync(outdir, { recursive: true, force: true });
   await build({
@@ -45,15 +38,13 @@ export async function bundleEsm(esmDir, manifest) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external,
+    external: externalPackages(manifest),
     sourcemap: true,
     sourcesContent: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
-  for (const file of walk(esmDir)) {
-    if (/\.js(\.map)?$/.test(file)) rmSync(file);
-  }
+  removeModuleFiles(esmDir);
   for (const file of walk(outdir)) {
     const target = join(esmDir, relative(outdir, file));
     mkdirSync(dirname(target), { recursive: true });
@@ -63,9 +54,3 @@ export async function bundleEsm(esmDir, manifest) {
   return { entries: entryPoints.map((e) => relative(packageDir, e)) };
 }
 
-function walk(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
-}

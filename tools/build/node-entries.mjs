@@ -14,7 +14,8 @@
 // so a bundle always gets dist/esm. `node --no-addons` gets dist/esm too.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
+import { relativeSpecifier } from './package-files.mjs';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -36,14 +37,13 @@ export function writeNodeEntries(distDir, manifest) {
     const odd = names.filter((name) => !IDENTIFIER.test(name) || name === 'default');
     if (odd.length) throw new Error(`exports["${key}"] has names an ES module cannot re-export this way: ${odd.join(', ')}`);
     const file = join(distDir, forNode.slice('./dist/'.length));
-    const specifier = relative(dirname(file), cjsFile).split(sep).join('/');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(
       file,
       [
         `// ${manifest.name}${key.slice(1)} for Node: its CommonJS bundle, re-exported (tools/build/node-entries.mjs).`,
         `import { createRequire } from 'node:module';`,
-        `const cjs = createRequire(import.meta.url)(${JSON.stringify(specifier.startsWith('.') ? specifier : `./${specifier}`)});`,
+        `const cjs = createRequire(import.meta.url)(${JSON.stringify(relativeSpecifier(file, cjsFile))});`,
         `export const { ${names.join(', ')} } = cjs;`,
         '',
       ].join('\n'),
