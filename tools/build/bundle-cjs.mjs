@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
-import { exportTargets, externalPackages, relativeSpecifier, removeModuleFiles } from './package-files.mjs';
+import { bundleOptions, exportTargets, relativeSpecifier, removeModuleFiles } from './package-files.mjs';
 
 const SHARED = 'shared.js';
 
@@ -28,17 +28,7 @@ const SHARED = 'shared.js';
 export async function bundleCjs(esmDir, cjsDir, manifest) {
   const entries = exportTargets(manifest, 'require', 'cjs').map(({ key, path }) => ({ key, path, source: join(esmDir, path) }));
   const optionalPeers = Object.entries(manifest.peerDependenciesMeta ?? {}).flatMap(([name, meta]) => (meta?.optional ? [name] : []));
-  const options = {
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: externalPackages(manifest),
-    sourcemap: true,
-    sourcesContent: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  };
+  const options = { ...bundleOptions(manifest), format: 'cjs' };
 
   removeModuleFiles(cjsDir);
   if (entries.length === 1) {

@@ -15,7 +15,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { exportTargets, externalPackages, removeModuleFiles, walk } from './package-files.mjs';
+import { bundleOptions, exportTargets, removeModuleFiles, walk } from './package-files.mjs';
 
 /**
  * Bundles `esmDir` (tsc's ESM output of the package described by `manifest`) in place: entry
@@ -29,20 +29,13 @@ export async function bundleEsm(esmDir, manifest) {
   const outdir = `${esmDir}-bundle`;
   rmSync(outdir, { recursive: true, force: true });
   await build({
+    ...bundleOptions(manifest),
     entryPoints,
     outdir,
     outbase: esmDir,
-    bundle: true,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: externalPackages(manifest),
-    sourcemap: true,
-    sourcesContent: true,
-    legalComments: 'none',
-    logLevel: 'warning',
   });
   removeModuleFiles(esmDir);
   for (const file of walk(outdir)) {

@@ -1,5 +1,5 @@
-// What the bundling steps of build-package.mjs share: where a package's entry points are, which
-// packages its bundles leave to the app, and the files tsc wrote a module apiece.
+// What the bundling steps of build-package.mjs share: where a package's entry points are, the
+// esbuild options of its bundles, and the files tsc wrote a module apiece.
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -21,10 +21,23 @@ export function exportTargets(manifest, branch, folder) {
     });
 }
 
-/** esbuild's `external`: the package's dependencies and peers, and every @kubemq/* package. */
-export function externalPackages(manifest) {
+/**
+ * The esbuild options every bundle of the package shares: for Node 20, source maps carrying their
+ * sources (the tarball has no src/), and external the package's dependencies and peers and every
+ * @kubemq/* package, which the app resolves.
+ */
+export function bundleOptions(manifest) {
   const packages = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
-  return ['@kubemq/*', ...packages.flatMap((name) => [name, `${name}/*`])];
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    external: ['@kubemq/*', ...packages.flatMap((name) => [name, `${name}/*`])],
+    sourcemap: true,
+    sourcesContent: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  };
 }
 
 /** Deletes tsc's .js and .js.map files under `dir`, which the bundles replace; the .d.ts files stay. */
