@@ -11,7 +11,7 @@ export type TimerHandle = object;
 export interface Clock {
   /** Unix time in milliseconds. */
   nowMs(): number;
-  /** Unix time in nanoseconds (monotonic within a process). */
+  /** Unix time in nanoseconds: increasing between reads unless the wall clock is set back. */
   nowNs(): bigint;
   /** Runs `fn` once after `ms` milliseconds (negative counts as 0); returns a handle for {@link Clock.clearTimeout}. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
@@ -21,12 +21,37 @@ export interface Clock {
 
 const NS_PER_MS = 1_000_000n;
 
-/** The wall clock: Date.now() anchored once, hrtime for sub-millisecond, monotonic nanoseconds. */
-export function createSystemClock(): Clock {
-  const anchor = BigInt(Date.now()) * NS_PER_MS - process.hrtime.bigint();
+/** Where {@link createSystemClock} reads time; tests pass their own. */
+export interface TimeSources {
+  /** Wall time in ms (`Date.now`). */
+  readonly wallMs: () => number;
+  /** A monotonic nanosecond counter (`process.hrtime.bigint`). */
+  readonly monotonicNs: () => bigint;
+}
+
+const nodeTime: TimeSources = { wallMs: () => Date.now(), monotonicNs: () => process.hrtime.bigint() };
+
+/** How far the monotonic reading may stray from the wall clock before it is re-anchored. */
+const MAX_DRIFT_NS = 2n * NS_PER_MS;
+
+/**
+ * The wall clock, in nanoseconds as the server stamps them: the monotonic counter gives
+ * sub-millisecond steps, anchored to `Date.now()`. The anchor is checked on every read and
+ * moved when the wall clock was stepped (an NTP sync on a fresh machine, a suspended VM), so
+ * the stamps follow the wall clock as the server's do, and a client comparing them with its
+ * own clock is not misled by the broker's uptime.
+ */
+export function createSystemClock(time: TimeSources = nodeTime): Clock {
+  let anchor = BigInt(time.wallMs()) * NS_PER_MS - time.monotonicNs();
   return {
-    nowMs: () => Date.now(),
-    nowNs: () => anchor + process.hrtime.bigint(),
+    nowMs: () => time.wallMs(),
+    nowNs: () => {
+      const mono = time.monotonicNs();
+      const wall = BigInt(time.wallMs()) * NS_PER_MS;
+      const drift = anchor + mono - wall;
+      if (drift > MAX_DRIFT_NS || drift < -MAX_DRIFT_NS) anchor = wall - mono;
+      return anchor + mono;
+    },
     setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms)),
     clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
   };
