@@ -215,6 +215,24 @@ describe('openTelemetry(): metrics', () => {
     );
   });
 
+  it('an operation described afterwards lasts from its start, however far the wall clock is from the process clock', () => {
+    const { operationDuration } = instrumentsOf(capture.meterProvider.getMeter('@kubemq/core'));
+    const recorded: number[] = [];
+    const record = jest.spyOn(operationDuration, 'record').mockImplementation((seconds) => void recorded.push(seconds));
+    // The wall clock was stepped 6 s ahead of performance.timeOrigin + performance.now().
+    const wall = jest.spyOn(Date, 'now').mockReturnValue(performance.timeOrigin + performance.now() + 6000);
+    try {
+      const startedAt = new Date(Date.now() - 1500);
+      instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'tasks', messageCount: 0, startedAt }).end();
+    } finally {
+      wall.mockRestore();
+      record.mockRestore();
+    }
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toBeGreaterThanOrEqual(1.5);
+    expect(recorded[0]).toBeLessThan(1.6);
+  });
+
   it('clients on one meter share its instruments', () => {
     const meter = capture.meterProvider.getMeter('@kubemq/core');
     expect(instrumentsOf(meter)).toBe(instrumentsOf(meter));

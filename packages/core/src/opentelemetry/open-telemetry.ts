@@ -79,11 +79,6 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
   };
 }
 
-/** Now, in ms since the epoch with sub-ms precision. */
-function epochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 class OpenTelemetryInstrumentation implements Instrumentation {
   readonly #server: Attributes;
 
@@ -114,7 +109,11 @@ class OpenTelemetryInstrumentation implements Instrumentation {
     );
     const active = trace.setSpan(parent, span);
     if (op.type === 'send') for (const carrier of tags) this.#inject(active, carrier);
-    const startedAt = op.startedAt?.getTime() ?? epochMs();
+    // The duration is counted on the monotonic clock from here, plus the wall-clock time since an
+    // earlier start. Mixing `performance.timeOrigin` with a Date would add the drift between the
+    // two clocks (seconds, after a suspend or an NTP step) to every operation.
+    const startedMono = performance.now();
+    const earlierMs = op.startedAt === undefined ? 0 : Math.max(0, Date.now() - op.startedAt.getTime());
     let ended = false;
     return {
       run: (fn) => context.with(active, fn),
@@ -130,7 +129,7 @@ class OpenTelemetryInstrumentation implements Instrumentation {
           span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
         }
         span.end();
-        this.#record(op, attributes, (epochMs() - startedAt) / 1000);
+        this.#record(op, attributes, (earlierMs + performance.now() - startedMono) / 1000);
       },
     };
   }
