@@ -9,6 +9,7 @@ import { Request, Request_RequestType, Response } from '../internal/generated/ku
 import { computeBackoff } from '../internal/recovery/backoff.js';
 import { sleep } from '../internal/recovery/sleep.js';
 import { unaryMethod } from '../internal/transport/method-descriptor.js';
+import { monotonicNow } from '../internal/util/monotonic.js';
 import { validateChannel } from '../internal/validation/channel.js';
 import { fail } from '../internal/validation/fail.js';
 import { validatePositiveInt, validateSignal } from '../internal/validation/numbers.js';
@@ -117,7 +118,7 @@ export function channels(client: KubemqClient): ChannelsClient {
 async function query(client: ClientInternals, metadata: string, operation: string, tags: Record<string, string>, options: CallOptions = {}): Promise<Uint8Array> {
   const signal = validateSignal(objectOf(options, 'options').signal);
   const timeoutMs = validatePositiveInt(options.timeoutMs ?? client.options.defaultTimeoutMs, 'timeoutMs');
-  const deadline = Date.now() + timeoutMs;
+  const deadline = monotonicNow() + timeoutMs;
   const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
   for (let attempt = 0; ; attempt++) {
     const request: Request = {
@@ -136,7 +137,7 @@ async function query(client: ClientInternals, metadata: string, operation: strin
     };
     let response;
     try {
-      response = await client.unary(SEND_REQUEST, request, { ...ctx, timeoutMs: Math.max(1, deadline - Date.now()), ...(signal && { signal }) });
+      response = await client.unary(SEND_REQUEST, request, { ...ctx, timeoutMs: Math.max(1, Math.ceil(deadline - monotonicNow())), ...(signal && { signal }) });
     } catch (err) {
       const error = mapError(err, ctx);
       // Error 301 (the broker's request timeout) or our own deadline: nobody answered.
@@ -145,7 +146,7 @@ async function query(client: ClientInternals, metadata: string, operation: strin
     if (!response.Error) return response.Body;
     const error = brokerError(response.Error, ctx);
     const delay = computeBackoff(SNAPSHOT_RETRIES, attempt);
-    const retry = /cluster snapshot not ready/i.test(response.Error) && attempt + 1 < SNAPSHOT_RETRIES.maxAttempts && Date.now() + delay < deadline;
+    const retry = /cluster snapshot not ready/i.test(response.Error) && attempt + 1 < SNAPSHOT_RETRIES.maxAttempts && monotonicNow() + delay < deadline;
     if (!retry) throw error;
     await sleep(delay, signal).catch((e: unknown) => Promise.reject(mapError(e, ctx)));
   }

@@ -98,6 +98,20 @@ describe('channel management', () => {
     snapshotNotReady = 0;
   });
 
+  it('a wall clock stepped forward mid-call (NTP, a resumed VM) neither ends the retries early nor moves the timeout', async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    reply = () => [null, wire.Response.create({ Body: Buffer.from('[]') })];
+    snapshotNotReady = 2;
+    const realNow = Date.now.bind(Date);
+    const wall = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + (requests.length > 0 ? 3_600_000 : 0));
+    try {
+      await expect(channels(client).list({ type: 'queues' }, { timeoutMs: 5000 })).resolves.toEqual([]);
+    } finally {
+      wall.mockRestore();
+    }
+    expect(requests).toHaveLength(3);
+  });
+
   it('a timeout (Error 301: no responder, as on the open-source server) explains itself', async () => {
     await using client = await KubemqClient.connect({ address: server.address });
     reply = () => [Object.assign(new Error(), { code: status.INTERNAL, details: 'Error 301: timeout for request message' })];

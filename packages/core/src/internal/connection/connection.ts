@@ -13,6 +13,7 @@ import { sleep } from '../recovery/sleep.js';
 import { GrpcTransport, type CallParams, type StreamHandlers } from '../transport/grpc-transport.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { onAbort, timeLimit, within } from '../util/async.js';
+import { monotonicNow, wallClockDeadline } from '../util/monotonic.js';
 import { validatePositiveInt } from '../validation/numbers.js';
 import type {
   BidiCall,
@@ -82,7 +83,7 @@ export class Connection implements ClientInternals {
   /** The first connection: pings until the broker answers, within the connect timeout. */
   async connect(signal?: AbortSignal): Promise<void> {
     const ctx = { operation: 'client.connect' };
-    const deadline = Date.now() + this.options.connectTimeoutMs;
+    const deadline = monotonicNow() + this.options.connectTimeoutMs;
     const stop = signal ? AbortSignal.any([signal, this.#lifetime.signal]) : this.#lifetime.signal;
     try {
       await this.#establish(ctx, { deadline, maxAttempts: Infinity, signal: stop });
@@ -138,7 +139,7 @@ export class Connection implements ClientInternals {
     }
     if (!this.#accepting) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
-    const deadline = Date.now() + timeoutMs;
+    const deadline = monotonicNow() + timeoutMs;
     // Ready (the usual case): straight to the call, without an async frame to wait in.
     const call =
       this.state === 'ready'
@@ -206,7 +207,10 @@ export class Connection implements ClientInternals {
 
   // ── calls ────────────────────────────────────────────────────────────────────────────────
 
-  /** One unary call, through the auth: refreshing credentials may refresh the token and run it once more. */
+  /**
+   * One unary call, through the auth: refreshing credentials may refresh the token and run it once
+   * more. Deadlines here are ms on `monotonicNow()`, turned into wall time only for gRPC.
+   */
   #invoke<Req, Res>(
     method: MethodDescriptor<Req, Res>,
     request: Req,
@@ -266,7 +270,7 @@ export class Connection implements ClientInternals {
     if (!this.#accepting) return refuse(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
 
-    const deadline = ctx.timeoutMs === undefined ? undefined : Date.now() + ctx.timeoutMs;
+    const deadline = ctx.timeoutMs === undefined ? undefined : monotonicNow() + ctx.timeoutMs;
     const call = open(this.#params(deadline), {
       data: (message) => {
         if (done) return;
@@ -300,7 +304,7 @@ export class Connection implements ClientInternals {
   }
 
   #params(deadline: number | undefined): CallParams {
-    return { metadata: this.#auth.metadata(), ...(deadline !== undefined && { deadline: new Date(deadline) }) };
+    return { metadata: this.#auth.metadata(), ...(deadline !== undefined && { deadline: wallClockDeadline(deadline) }) };
   }
 
   // ── connection state ─────────────────────────────────────────────────────────────────────
@@ -314,7 +318,7 @@ export class Connection implements ClientInternals {
     limits: { deadline: number; maxAttempts: number; signal: AbortSignal; retryAll?: boolean },
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const pingDeadline = Math.min(limits.deadline, Date.now() + PING_ATTEMPT_MS);
+      const pingDeadline = Math.min(limits.deadline, monotonicNow() + PING_ATTEMPT_MS);
       try {
         this.#transport.connectivity(true);
         await this.#invoke(PING, {}, { ...ctx, timeoutMs: PING_ATTEMPT_MS }, pingDeadline, limits.signal);
@@ -323,7 +327,7 @@ export class Connection implements ClientInternals {
         const error = mapError(err, ctx);
         if (limits.signal.aborted || !(error.retryable || limits.retryAll)) throw error;
         const delay = computeBackoff(this.options.reconnect, attempt);
-        if (attempt + 1 >= limits.maxAttempts || Date.now() + delay >= limits.deadline) throw error;
+        if (attempt + 1 >= limits.maxAttempts || monotonicNow() + delay >= limits.deadline) throw error;
         this.logger.debug('broker not reachable yet', { attempt, delayMs: delay, code: error.code });
         await sleep(delay, limits.signal);
       }
@@ -412,7 +416,7 @@ export class Connection implements ClientInternals {
         cause: error,
       });
     }
-    const timedOut = Date.now() >= deadline - PING_ATTEMPT_MS || error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT';
+    const timedOut = monotonicNow() >= deadline - PING_ATTEMPT_MS || error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT';
     return new ConnectionError({
       code: 'CONNECTION_FAILED',
       message: `could not connect to ${where}${timedOut ? ` within ${this.options.connectTimeoutMs} ms` : ''}: ${details}`,

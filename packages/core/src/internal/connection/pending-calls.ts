@@ -2,6 +2,7 @@ import { TimeoutError, type KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { BoundedBuffer } from '../recovery/bounded-buffer.js';
 import { onAbort } from '../util/async.js';
+import { monotonicNow } from '../util/monotonic.js';
 import { abortError } from './call-errors.js';
 
 /** A unary call waiting for the connection to be ready. */
@@ -23,8 +24,8 @@ export class PendingCalls {
   }
 
   /**
-   * Resolves when release() runs; rejects at the deadline (TimeoutError), on abort (CANCELLED) or
-   * with rejectAll()'s error. Throws BUFFER_FULL synchronously when full.
+   * Resolves when release() runs; rejects at the deadline (TimeoutError; ms on `monotonicNow()`),
+   * on abort (CANCELLED) or with rejectAll()'s error. Throws BUFFER_FULL synchronously when full.
    */
   wait(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined, state: () => string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -57,7 +58,7 @@ export class PendingCalls {
             ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
           }),
         );
-      }, Math.max(0, deadline - Date.now()));
+      }, Math.max(0, deadline - monotonicNow()));
       stopListening = onAbort(signal, () => giveUp(mapError(abortError(), ctx)));
     });
   }
