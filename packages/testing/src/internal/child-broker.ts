@@ -92,11 +92,11 @@ export class ChildBroker {
     const dead = () => spawnError !== undefined || child.exitCode !== null || child.signalCode !== null;
 
     try {
-      const deadline = Date.now() + this.opts.startTimeoutMs;
+      const deadline = performance.now() + this.opts.startTimeoutMs;
       await waitForPing(this.opts.ping, { timeoutMs: this.opts.startTimeoutMs, isDead: dead });
       while (!readySeen) {
         if (dead()) throw new Error('the broker process exited before its ready line');
-        if (Date.now() > deadline) throw new Error(`no ready line (${String(this.opts.readyLine)})`);
+        if (performance.now() > deadline) throw new Error(`no ready line (${String(this.opts.readyLine)})`);
         await new Promise((r) => setTimeout(r, 50));
       }
       started = true;

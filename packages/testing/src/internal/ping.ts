@@ -156,12 +156,12 @@ export async function waitForPing(
   target: PingTarget,
   opts: { timeoutMs: number; isDead?: () => boolean; intervalMs?: number },
 ): Promise<PingInfo | undefined> {
-  const deadline = Date.now() + opts.timeoutMs;
+  const deadline = performance.now() + opts.timeoutMs; // monotonic: a stepped wall clock moves no deadline
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     if (opts.isDead?.()) throw new Error('the broker process exited before it answered Ping');
     try {
-      const timeout = Math.min(2000, Math.max(200, deadline - Date.now()));
+      const timeout = Math.min(2000, Math.max(200, Math.ceil(deadline - performance.now())));
       if (target.tcpOnly) {
         await tcpConnect(target.address, timeout);
         return undefined;

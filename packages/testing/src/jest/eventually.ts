@@ -21,14 +21,14 @@ export async function eventually<T>(check: () => T | Promise<T>, opts: RetryOpti
   checkRetryOptions(opts);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const intervalMs = opts.intervalMs ?? 100;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   let attempts = 0;
   for (;;) {
     attempts++;
     try {
       return await check();
     } catch (err) {
-      if (Date.now() + intervalMs > deadline) {
+      if (performance.now() + intervalMs > deadline) {
         const error = err instanceof Error ? err : new Error(String(err));
         error.message = `eventually: still failing after ${timeoutMs} ms (${attempts} attempts): ${error.message}`;
         throw error;
@@ -51,14 +51,14 @@ export async function probeUntil(
   checkRetryOptions(opts);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const intervalMs = opts.intervalMs ?? 200;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   let probes = 0;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     if (isReceived()) return probes;
     probes++;
     await sendProbe();
-    const next = Math.min(Date.now() + intervalMs, deadline);
-    while (Date.now() < next) {
+    const next = Math.min(performance.now() + intervalMs, deadline);
+    while (performance.now() < next) {
       if (isReceived()) return probes;
       await sleep(Math.min(10, intervalMs));
     }

@@ -83,11 +83,11 @@ export function captureTelemetry(): TelemetryCapture {
     meterProvider,
     spans: () => [...exporter.getFinishedSpans()],
     async waitForSpans(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       for (;;) {
         const spans = [...exporter.getFinishedSpans()];
         if (predicate(spans)) return spans;
-        if (Date.now() > deadline) {
+        if (performance.now() > deadline) {
           throw new Error(`waitForSpans: not there after ${timeoutMs} ms; ended spans: ${spans.map((s) => s.name).join(', ') || 'none'}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
