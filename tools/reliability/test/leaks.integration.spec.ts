@@ -35,9 +35,9 @@ async function heapAfterGc(): Promise<number> {
 }
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
     await sleep(10);
   }
 }
@@ -86,9 +86,9 @@ describe('no leaks after 100 forced reconnects', () => {
       await commands(sender).send({ channel: ch.command, body: tag, timeoutMs: 5000 });
       await queries(sender).send({ channel: ch.query, body: tag, timeoutMs: 5000 });
       // events are not stored: probe until one arrives
-      const deadline = Date.now() + 20_000;
+      const deadline = performance.now() + 20_000;
       while (!got.events.includes(tag)) {
-        if (Date.now() > deadline) throw new Error(`events subscription did not deliver ${tag}`);
+        if (performance.now() > deadline) throw new Error(`events subscription did not deliver ${tag}`);
         await events(sender).send({ channel: ch.events, body: tag });
         await sleep(50);
       }

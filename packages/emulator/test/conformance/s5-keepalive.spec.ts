@@ -16,11 +16,11 @@ describe('§5.4 keepalive', () => {
       const quiet = connect(undefined, {});
       const a = await readyEvents(pinging, { SubscribeTypeData: ST.Events, ClientID: cid(), Channel: ch('s54.ka.ping') });
       const b = await readyEvents(quiet, { SubscribeTypeData: ST.Events, ClientID: cid(), Channel: ch('s54.ka.quiet') });
-      const started = Date.now();
+      const started = performance.now();
       const cut = await a.end(60_000);
       expect(cut.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-      expect(Date.now() - started).toBeLessThan(60_000);
-      const left = 60_000 - (Date.now() - started);
+      expect(performance.now() - started).toBeLessThan(60_000);
+      const left = 60_000 - (performance.now() - started);
       if (left > 0) await sleep(left);
       expect(b.done).toBeUndefined();
       b.cancel();

@@ -127,8 +127,8 @@ export class StreamReader<T, Req = unknown> {
 
   /** Resolves when the server has ended the call, or false after `ms`. */
   async waitEnd(ms = 5000): Promise<boolean> {
-    const until = Date.now() + ms;
-    while (!this.ended && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    const until = performance.now() + ms;
+    while (!this.ended && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
     return this.ended;
   }
 }

@@ -150,8 +150,8 @@ export class FakeQueueBroker {
     cancelled: () => boolean,
   ): Promise<void> {
     // Like the broker: return only when MaxItems arrived or the wait (floor 1000 ms) is over.
-    const deadline = Date.now() + Math.max(req.WaitTimeout, 1000);
-    while (this.waiting(req.Channel).length < req.MaxItems && Date.now() < deadline && !cancelled()) {
+    const deadline = performance.now() + Math.max(req.WaitTimeout, 1000);
+    while (this.waiting(req.Channel).length < req.MaxItems && performance.now() < deadline && !cancelled()) {
       await new Promise((r) => setTimeout(r, 5));
     }
     if (cancelled()) return;

@@ -12,9 +12,9 @@ function setup(defaultTimeoutMs = 1000) {
 }
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = performance.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
+    if (performance.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 2));
   }
 }

@@ -8,9 +8,9 @@ export function reachState(client: KubemqClient, state: ConnectionState, ms = 80
 
 /** Polls `check` until it returns true (fails after `ms`). */
 export async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
+  const end = performance.now() + ms;
   while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
+    if (performance.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -60,9 +60,9 @@ export function collect<T>(stream: grpc.ClientReadableStream<T> | grpc.ClientDup
 }
 
 export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = performance.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -81,9 +81,9 @@ export const request = (p: Partial<Request>): Request => Request.fromPartial({ C
  * so publish probes until one arrives (never sleep instead).
  */
 export async function probe(send: () => Promise<unknown>, received: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = performance.now() + timeoutMs;
   while (!received()) {
-    if (Date.now() > end) throw new Error('subscription never became ready');
+    if (performance.now() > end) throw new Error('subscription never became ready');
     await send();
     await sleep(20);
   }

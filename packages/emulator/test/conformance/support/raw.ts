@@ -156,14 +156,14 @@ export class Inbox<T> {
 
   /** Waits until `count` items matched `filter` (all items by default); returns them. */
   async waitFor(count: number, timeoutMs = 5000, filter: (item: T) => boolean = () => true): Promise<T[]> {
-    const end = Date.now() + timeoutMs;
+    const end = performance.now() + timeoutMs;
     for (;;) {
       const matched = this.items.filter(filter);
       if (matched.length >= count) return matched;
       if (this.endValue) {
         throw new Error(`stream ended (${this.endValue.code} ${this.endValue.details}) with ${matched.length}/${count} items`);
       }
-      const left = end - Date.now();
+      const left = end - performance.now();
       if (left <= 0) throw new Error(`timed out with ${matched.length}/${count} items: ${JSON.stringify(matched, bigintJson)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
