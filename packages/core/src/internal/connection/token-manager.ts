@@ -4,6 +4,7 @@ import type { Instrumentation } from '../../telemetry/telemetry.js';
 import type { CallAuth } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
 import { AuthenticationError, KubemqError } from '../errors/kubemq-error.js';
+import { monotonicNow } from '../util/monotonic.js';
 
 /**
  * At most one proactive refresh per second: a provider whose tokens live shorter than the margin
@@ -22,7 +23,8 @@ export class TokenManager implements CallAuth {
   readonly #telemetry: Instrumentation | undefined;
   #token: string | undefined;
   #expiresAt: Date | undefined;
-  #refreshedAt = 0;
+  /** When the token was last refreshed, on `monotonicNow()`: the rate limit must not move with the wall clock. */
+  #refreshedAt = -Infinity;
   #refreshing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** A rejection has been answered with a refresh and no call has succeeded since. */
@@ -75,7 +77,7 @@ export class TokenManager implements CallAuth {
   async ensureFresh(): Promise<void> {
     const now = Date.now();
     const expired = this.#token === undefined || now >= (this.#expiresAt?.getTime() ?? Infinity);
-    const due = now >= this.#refreshAt() && now - this.#refreshedAt >= MIN_REFRESH_INTERVAL_MS;
+    const due = now >= this.#refreshAt() && monotonicNow() - this.#refreshedAt >= MIN_REFRESH_INTERVAL_MS;
     if (expired || due) await this.refresh();
   }
 
@@ -93,7 +95,7 @@ export class TokenManager implements CallAuth {
         if (typeof token !== 'string' || token === '') throw new Error('the credential provider returned an empty token');
         this.#token = token;
         this.#expiresAt = expiresAt;
-        this.#refreshedAt = Date.now();
+        this.#refreshedAt = monotonicNow();
         this.#schedule();
         this.#logger.debug('auth token refreshed', { expiresAt: expiresAt?.toISOString() });
       } catch (err) {
