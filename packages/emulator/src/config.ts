@@ -88,6 +88,8 @@ export interface EmulatorConfig {
   slowConsumerDropMs: number;
   /** How long an events-store ClientID stays registered after its stream ends, in ms (§2.2: the server closes asynchronously; default 300). */
   clientIdReleaseMs: number;
+  /** How long after a SubscribeToEvents (events) or SubscribeToRequests call arrives its subscription starts receiving, in ms (§0 [seen]: the server registers it asynchronously; default 150; 0 = at once). */
+  registrationDelayMs: number;
   /** Events-store events older than this many minutes are removed (STORE_MAX_RETENTION, §4; default 1440); 0 = never. */
   retentionMinutes: number;
   /** Queue policy limits (§4). */
@@ -139,6 +141,11 @@ export const DEFAULT_BODY_LIMIT = 104857600;
 export const DEFAULT_SUBSCRIPTION_BUFFER = 100;
 export const DEFAULT_SLOW_CONSUMER_DROP_MS = 2000;
 export const DEFAULT_CLIENT_ID_RELEASE_MS = 300;
+/**
+ * The server registers an events subscription or a responder a while after the call arrived
+ * (about 100–200 ms seen), and nothing tells the client when: what is published before is lost.
+ */
+export const DEFAULT_REGISTRATION_DELAY_MS = 150;
 export const DEFAULT_RETENTION_MINUTES = 1440;
 /** Honest about what answers: the open-source server says "v2.4.0". */
 export const EMULATOR_VERSION = 'v2.4.0-emulator';
@@ -168,6 +175,13 @@ export interface EmulatorOptions {
   slowConsumerDropMs?: number;
   /** How long an events-store ClientID stays registered after its stream ends, in ms. Default 300 (§2.2). */
   clientIdReleaseMs?: number;
+  /**
+   * How long after a SubscribeToEvents (events, not events store) or SubscribeToRequests call
+   * arrives its subscription starts receiving, in ms; events and requests sent before are not
+   * delivered to it. Default 150, like the server, which registers it asynchronously and says
+   * nothing when it is done (clients must probe, §0). 0 registers at once.
+   */
+  registrationDelayMs?: number;
   /** Events-store retention, in minutes; 0 = keep forever. Default 1440 (`STORE_MAX_RETENTION`, §1.2, §4). */
   retentionMinutes?: number;
   /** Queue policy limits to override; the rest keep {@link DEFAULT_BROKER_QUEUE_LIMITS} (`QUEUE_*`, §1.2, §4). */
@@ -261,6 +275,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     subscriptionBuffer: int('subscriptionBuffer', options.subscriptionBuffer, DEFAULT_SUBSCRIPTION_BUFFER, 1),
     slowConsumerDropMs: int('slowConsumerDropMs', options.slowConsumerDropMs, DEFAULT_SLOW_CONSUMER_DROP_MS, 0),
     clientIdReleaseMs: int('clientIdReleaseMs', options.clientIdReleaseMs, DEFAULT_CLIENT_ID_RELEASE_MS, 0),
+    registrationDelayMs: int('registrationDelayMs', options.registrationDelayMs, DEFAULT_REGISTRATION_DELAY_MS, 0),
     retentionMinutes: int('retentionMinutes', options.retentionMinutes, DEFAULT_RETENTION_MINUTES, 0),
     queue,
     tls,

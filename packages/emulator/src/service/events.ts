@@ -8,6 +8,7 @@ import { replyWithBackpressure } from '../transport/reply-backpressure.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import type { ServiceContext } from './context.js';
 import { NATS_CONNECTION_CLOSED, STAN_REFUSAL_TEXTS } from './errors.js';
+import { registerAfter } from './registration.js';
 import { endStream, endStreamOk, internal } from './status.js';
 import { validateEvent, validateEventsSubscription } from './validation.js';
 
@@ -82,7 +83,10 @@ export function createEventServices(ctx: ServiceContext) {
     const sink = new StreamSink<Buffer>(call as unknown as grpc.ServerWritableStream<Subscribe, Buffer>, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock);
     let unsubscribe: () => void;
     if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
-      unsubscribe = ctx.events.subscribe(sub.Channel, sub.Group, (buf) => sink.push(buf));
+      // §0 [seen]: the subscription is registered a while after the call arrived (clients must probe).
+      unsubscribe = registerAfter(ctx.clock, ctx.config.registrationDelayMs, () =>
+        ctx.events.subscribe(sub.Channel, sub.Group, (buf) => sink.push(buf)),
+      );
     } else {
       try {
         unsubscribe = ctx.eventsStore.subscribe(

@@ -7,6 +7,7 @@ import { StreamSink } from '../transport/stream-sink.js';
 import { CHANNEL_MANAGEMENT_CHANNEL, handleChannelManagement } from './channel-management.js';
 import type { ServiceContext } from './context.js';
 import { ERR_301_REQUEST_TIMEOUT } from './errors.js';
+import { registerAfter } from './registration.js';
 import { endStream, internal } from './status.js';
 import { validateRequest, validateRequestsSubscription, validateResponse } from './validation.js';
 
@@ -59,8 +60,10 @@ export function createRequestServices(ctx: ServiceContext) {
     if (err) return endStream(call, grpc.status.INTERNAL, err);
     const kind: RequestKind = sub.SubscribeTypeData === Subscribe_SubscribeType.Commands ? 'commands' : 'queries';
     const sink = new StreamSink<Request>(call, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock);
-    // §2.3: the real server registers the responder asynchronously (clients must probe); here it is at once.
-    const unsubscribe = ctx.requests.subscribe(kind, sub.Channel, sub.Group, (req) => sink.push(req));
+    // §0 [seen]: the responder is registered a while after the call arrived (clients must probe).
+    const unsubscribe = registerAfter(ctx.clock, ctx.config.registrationDelayMs, () =>
+      ctx.requests.subscribe(kind, sub.Channel, sub.Group, (req) => sink.push(req)),
+    );
     let done = false;
     const cleanup = () => {
       if (done) return;

@@ -174,7 +174,11 @@ describe('emulator-only options (the open-source server lacks them, §0)', () =>
       const active = async () =>
         (JSON.parse((await mgmt('list-channels', { channel_type: 'events', channel_search: `${name}-ev` })).Body.toString() || '[]') as { isActive: boolean }[])[0]?.isActive;
       let on = false;
-      for (let i = 0; i < 100 && !on; i++) on = (await active()) === true;
+      // The subscription is registered a while after the call arrives (registrationDelayMs).
+      for (let i = 0; i < 100 && !on; i++) {
+        on = (await active()) === true;
+        if (!on) await sleep(10);
+      }
       expect(on).toBe(true);
       live.cancel();
       let off = false;

@@ -1,9 +1,10 @@
 // docs/broker-behaviour.md §2.1 Events.
 import * as grpc from '@grpc/grpc-js';
 import { Subscribe_SubscribeType } from '@kubemq/emulator/wire';
+import { probeUntil } from '@kubemq/testing/jest';
 import { ch, cid } from './support/naming.js';
-import { closeAll, connect, eventsStream, grpcError, sendEvent, sleep, text } from './support/raw.js';
-import { notProbe, readyEvents } from './support/ready.js';
+import { closeAll, connect, eventsStream, grpcError, sendEvent, sleep, subscribeEvents, text } from './support/raw.js';
+import { PROBE, isProbe, notProbe, readyEvents } from './support/ready.js';
 
 afterAll(closeAll);
 const NUID = /^[0-9A-Za-z]{22}$/;
@@ -131,6 +132,22 @@ describe('§2.1 Events: what the subscriber receives', () => {
     const [event] = await sub.waitFor(1, 5000, notProbe);
     expect(event).toMatchObject({ EventID: 'e-shape', Channel: channel, Metadata: 'meta', Tags: { k: 'v' }, Timestamp: 0n, Sequence: 0n });
     expect(text(event?.Body)).toBe('body');
+    sub.cancel();
+  });
+
+  it('§2.1 [seen] an event published right after SubscribeToEvents, before the subscription is registered, is not delivered', async () => {
+    const c = connect();
+    const channel = ch('s21.early');
+    const sub = subscribeEvents(c, { SubscribeTypeData: Subscribe_SubscribeType.Events, ClientID: cid(), Channel: channel });
+    await sendEvent(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('early') });
+    await probeUntil(
+      () => sendEvent(c, { ClientID: 'prober', Channel: channel, Metadata: PROBE, Body: Buffer.from('p') }),
+      () => sub.items.some(isProbe),
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    await sendEvent(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('late') });
+    await sub.waitFor(1, 5000, notProbe);
+    expect(sub.items.filter(notProbe).map((e) => text(e.Body))).toEqual(['late']);
     sub.cancel();
   });
 

@@ -1,5 +1,6 @@
 // docs/broker-behaviour.md §2.3 Commands and queries (and §6 "Commands and queries").
 import * as grpc from '@grpc/grpc-js';
+import { probeUntil } from '@kubemq/testing/jest';
 import { type Request, Request_RequestType as RT, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, grpcError, sendRequest, sendResponse, sleep, subscribeRequests, text } from './support/raw.js';
@@ -194,6 +195,29 @@ describe('§2.3 Commands and queries: responding', () => {
     const inbox = await readyResponder(c, { SubscribeTypeData: ST.Commands, ClientID: cid(), Channel: channel });
     const r = await sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Command, Body: Buffer.from('x'), Timeout: 3000 });
     expect(r.Executed).toBe(true);
+    inbox.cancel();
+  });
+
+  it('§2.3 [seen] a command sent right after SubscribeToRequests, before the responder is registered, times out with Error 301', async () => {
+    const c = connect();
+    const channel = ch('s23.early');
+    const inbox = subscribeRequests(c, { SubscribeTypeData: ST.Commands, ClientID: cid(), Channel: channel });
+    inbox.call.on('data', (req: Request) => {
+      void sendResponse(c, { ClientID: 'r', RequestID: req.RequestID, ReplyChannel: req.ReplyChannel, Executed: true }).catch(() => undefined);
+    });
+    const err = await grpcError(sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Command, Body: Buffer.from('early'), Timeout: 1000 }));
+    expect(err.details).toBe('Error 301: timeout for request message');
+    // The responder works once registered: probes get answered.
+    let answered = false;
+    await probeUntil(
+      () =>
+        sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Command, Body: Buffer.from('late'), Timeout: 300 }).then(
+          () => void (answered = true),
+          () => undefined,
+        ),
+      () => answered,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     inbox.cancel();
   });
 
