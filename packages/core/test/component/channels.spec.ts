@@ -91,9 +91,11 @@ describe('channel management', () => {
     snapshotNotReady = 10;
     expect(await rejection(channels(client).list({ type: 'queues' }))).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
     expect(requests).toHaveLength(7);
-    // The retries stay within the call's timeout: no backoff sleeps past it.
+    // The retries stay within the call's timeout: no backoff sleeps past it. The backoff is jittered,
+    // so the call ends either on the broker's refusal or on a last retry that ran out of time.
     const started = performance.now();
-    expect(await rejection(channels(client).list({ type: 'queues' }, { timeoutMs: 150 }))).toMatchObject({ code: 'UNAVAILABLE' });
+    const late = await rejection(channels(client).list({ type: 'queues' }, { timeoutMs: 150 }));
+    expect(['UNAVAILABLE', 'TIMEOUT']).toContain(late.code);
     expect(performance.now() - started).toBeLessThan(250);
     snapshotNotReady = 0;
   });

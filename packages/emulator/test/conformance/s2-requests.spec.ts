@@ -102,11 +102,12 @@ describe('§2.3 Commands and queries: routing', () => {
         void sendResponse(c, { ClientID: 'slow', RequestID: req.RequestID, ReplyChannel: req.ReplyChannel, Executed: true, Body: Buffer.from('slow') });
       }, 300);
     });
-    // Wait until the slow one also receives requests.
-    for (let i = 0; i < 50 && slowSeen.length === 0; i++) {
-      await sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Query, Metadata: 'warm', Body: Buffer.from('w'), Timeout: 2000 });
-    }
-    expect(slowSeen.length).toBeGreaterThan(0);
+    // Wait until the slow one also receives requests: it is registered a while after it subscribed.
+    await probeUntil(
+      () => sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Query, Metadata: 'warm', Body: Buffer.from('w'), Timeout: 2000 }),
+      () => slowSeen.length > 0,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     const before = slowSeen.length;
     const r = await sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Query, Body: Buffer.from('q'), Timeout: 3000 });
     expect(text(r.Body)).toBe('fast');
