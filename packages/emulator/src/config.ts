@@ -88,7 +88,7 @@ export interface EmulatorConfig {
   slowConsumerDropMs: number;
   /** How long an events-store ClientID stays registered after its stream ends, in ms (§2.2: the server closes asynchronously; default 300). */
   clientIdReleaseMs: number;
-  /** How long after a SubscribeToEvents (events) or SubscribeToRequests call arrives its subscription starts receiving, in ms (§0 [seen]: the server registers it asynchronously; default 150; 0 = at once). */
+  /** How long after a SubscribeToEvents (events) or SubscribeToRequests call arrives its subscription starts receiving, in ms (§0 [seen]: the server registers it asynchronously; default 200; 0 = at once). */
   registrationDelayMs: number;
   /** Events-store events older than this many minutes are removed (STORE_MAX_RETENTION, §4; default 1440); 0 = never. */
   retentionMinutes: number;
@@ -143,9 +143,10 @@ export const DEFAULT_SLOW_CONSUMER_DROP_MS = 2000;
 export const DEFAULT_CLIENT_ID_RELEASE_MS = 300;
 /**
  * The server registers an events subscription or a responder a while after the call arrived
- * (about 100–200 ms seen), and nothing tells the client when: what is published before is lost.
+ * (about 200 ms seen), and nothing tells the client when: what is published before is lost. The
+ * default is no shorter than that, so a client that sleeps instead of probing fails here as well.
  */
-export const DEFAULT_REGISTRATION_DELAY_MS = 150;
+export const DEFAULT_REGISTRATION_DELAY_MS = 200;
 export const DEFAULT_RETENTION_MINUTES = 1440;
 /** Honest about what answers: the open-source server says "v2.4.0". */
 export const EMULATOR_VERSION = 'v2.4.0-emulator';
@@ -178,7 +179,7 @@ export interface EmulatorOptions {
   /**
    * How long after a SubscribeToEvents (events, not events store) or SubscribeToRequests call
    * arrives its subscription starts receiving, in ms; events and requests sent before are not
-   * delivered to it. Default 150, like the server, which registers it asynchronously and says
+   * delivered to it. Default 200, like the server, which registers it asynchronously and says
    * nothing when it is done (clients must probe, §0). 0 registers at once.
    */
   registrationDelayMs?: number;
