@@ -570,7 +570,7 @@ export const Event_TagsEntry: Encoder<Event_TagsEntry> = {
 };
 
 function createBaseEventReceive(): EventReceive {
-  return { EventID: "", Channel: "", Metadata: "", Body: Buffer.alloc(0), Timestamp: 0n, Sequence: 0n, Tags: {} };
+  return { EventID: "", Channel: "", Metadata: "", Body: EMPTY_BYTES, Timestamp: 0n, Sequence: 0n, Tags: {} };
 }
 
 export const EventReceive: Decoder<EventReceive> = {
@@ -722,12 +722,12 @@ function createBaseRequest(): Request {
     ClientID: "",
     Channel: "",
     Metadata: "",
-    Body: Buffer.alloc(0),
+    Body: EMPTY_BYTES,
     ReplyChannel: "",
     Timeout: 0,
     CacheKey: "",
     CacheTTL: 0,
-    Span: Buffer.alloc(0),
+    Span: EMPTY_BYTES,
     Tags: {},
   };
 }
@@ -943,12 +943,12 @@ function createBaseResponse(): Response {
     RequestID: "",
     ReplyChannel: "",
     Metadata: "",
-    Body: Buffer.alloc(0),
+    Body: EMPTY_BYTES,
     CacheHit: false,
     Timestamp: 0n,
     Executed: false,
     Error: "",
-    Span: Buffer.alloc(0),
+    Span: EMPTY_BYTES,
     Tags: {},
   };
 }
@@ -1156,7 +1156,7 @@ function createBaseQueueMessage(): QueueMessage {
     ClientID: "",
     Channel: "",
     Metadata: "",
-    Body: Buffer.alloc(0),
+    Body: EMPTY_BYTES,
     Tags: {},
     Attributes: undefined,
     Policy: undefined,
@@ -2443,3 +2443,6 @@ export interface Decoder<T> {
 function bytesView(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** Added by tools/proto/generate.mjs: the one default of every `bytes` field (empty, so never written to). */
+const EMPTY_BYTES: Buffer = /* @__PURE__ */ Buffer.alloc(0);
