@@ -3,19 +3,17 @@
 // polled messages, the ledger), its bodies are read and it is settled with ackAll() on a fake lane
 // whose ActiveOffsets answer is "closed" (what the broker answers after AckAll + CloseByClient).
 // What it leaves out: grpc-js, HTTP/2 and the decode of the answer (the same for every client).
-//   node tools/bench/micro/consumer-path.bench.mjs [rounds]      (uses packages/*/dist: build first)
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot } from '../lib/paths.mjs';
+//   node tools/bench/micro/consumer-path.bench.mjs [rounds]      (bundles the sources it measures: no build needed)
 
-// Internal modules: the SDK packages' from their CommonJS build (their ESM ships one file per entry
-// point), the emulator's from its ESM build.
-const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', pkg === 'emulator' ? 'esm' : 'cjs', file)).href);
-const { PollTransaction } = await dist('queues', 'internal/downstream/transaction.js');
-const { QueuesDownstreamResponse } = await dist('core', 'internal/generated/kubemq.js');
+import { importSources } from '../lib/sources.mjs';
+
 // The broker's side of the wire (the emulator's complete codecs) makes the answer's bytes; the SDK's
 // own codec decodes them, as grpc-js does for it (core's codecs only go the way the client uses them).
-const wire = await dist('emulator', 'generated/kubemq.js');
+const [{ PollTransaction }, { QueuesDownstreamResponse }, wire] = await importSources([
+  'packages/queues/src/internal/downstream/transaction.ts',
+  'packages/core/src/internal/generated/kubemq.ts',
+  'packages/emulator/src/generated/kubemq.ts',
+]);
 
 const BATCH = 100;
 const ROUNDS = Number(process.argv[2] ?? 3000);

@@ -3,21 +3,19 @@
 // decoded Response. What it measures: validation, ids, building the wire request, the promise chain
 // and the typed response. What it leaves out: grpc-js, HTTP/2 and the decode of the response (the
 // same for every client; measured apart and subtracted).
-//   node tools/bench/micro/requester-path.bench.mjs            (uses packages/*/dist: build first)
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot } from '../lib/paths.mjs';
+//   node tools/bench/micro/requester-path.bench.mjs            (bundles the sources it measures: no build needed)
 
-// Internal modules: the SDK packages' from their CommonJS build (their ESM ships one file per entry
-// point), the emulator's from its ESM build.
-const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', pkg === 'emulator' ? 'esm' : 'cjs', file)).href);
-const { RequestsEngine } = await dist('rpc', 'internal/client/requests-engine.js');
-const { QUERIES } = await dist('rpc', 'internal/kind.js');
-const { toQueryResponse } = await dist('rpc', 'internal/convert/response.js');
-const { Response } = await dist('core', 'internal/generated/kubemq.js');
+import { importSources } from '../lib/sources.mjs';
+
 // The responder's side of the wire (the emulator's complete codecs) makes the answer's bytes; the
 // SDK's own codec decodes them.
-const wire = await dist('emulator', 'generated/kubemq.js');
+const [{ RequestsEngine }, { QUERIES }, { toQueryResponse }, { Response }, wire] = await importSources([
+  'packages/rpc/src/internal/client/requests-engine.ts',
+  'packages/rpc/src/internal/kind.ts',
+  'packages/rpc/src/internal/convert/response.ts',
+  'packages/core/src/internal/generated/kubemq.ts',
+  'packages/emulator/src/generated/kubemq.ts',
+]);
 
 const BATCH = 32; // requests in flight, as in queries-c32
 const ROUNDS = Number(process.argv[2] ?? 4000);

@@ -4,22 +4,20 @@
 // bench, and the fake unary call encodes the Response and resolves. What it measures: converting the
 // request, the concurrency limit, building and validating the reply, the promise chain. What it
 // leaves out: grpc-js, HTTP/2 and the decode of the request (the same for every client).
-//   node tools/bench/micro/responder-path.bench.mjs            (uses packages/*/dist: build first)
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot } from '../lib/paths.mjs';
+//   node tools/bench/micro/responder-path.bench.mjs            (bundles the sources it measures: no build needed)
 
-// Internal modules: the SDK packages' from their CommonJS build (their ESM ships one file per entry
-// point), the emulator's from its ESM build.
-const dist = (pkg, file) => import(pathToFileURL(join(repoRoot, 'packages', pkg, 'dist', pkg === 'emulator' ? 'esm' : 'cjs', file)).href);
-const { RequestResponder } = await dist('rpc', 'internal/serve/responder.js');
-const { RequestsEngine } = await dist('rpc', 'internal/client/requests-engine.js');
-const { QUERIES } = await dist('rpc', 'internal/kind.js');
-const { toQueryReceive } = await dist('rpc', 'internal/convert/received.js');
-const { Request } = await dist('core', 'internal/generated/kubemq.js');
+import { importSources } from '../lib/sources.mjs';
+
 // The sender's side of the wire (the emulator's complete codecs) makes the requests' bytes; the
 // SDK's own codec decodes them, as grpc-js does for it.
-const wire = await dist('emulator', 'generated/kubemq.js');
+const [{ RequestResponder }, { RequestsEngine }, { QUERIES }, { toQueryReceive }, { Request }, wire] = await importSources([
+  'packages/rpc/src/internal/serve/responder.ts',
+  'packages/rpc/src/internal/client/requests-engine.ts',
+  'packages/rpc/src/internal/kind.ts',
+  'packages/rpc/src/internal/convert/received.ts',
+  'packages/core/src/internal/generated/kubemq.ts',
+  'packages/emulator/src/generated/kubemq.ts',
+]);
 
 const BATCH = 32; // requests in flight, as in queries-c32
 const ROUNDS = Number(process.argv[2] ?? 4000);

@@ -3,16 +3,12 @@
 // openTelemetry() on an OpenTelemetry SDK tracer provider that samples everything (no exporter,
 // so the cost is the SDK's span, its attributes and the traceparent written into the tags).
 // The bench's clients run without telemetry, so this is the number to add for a traced app.
-//   node tools/bench/micro/telemetry-overhead.bench.mjs        (uses packages/core/dist: build first)
+//   node tools/bench/micro/telemetry-overhead.bench.mjs        (bundles the sources it measures: no build needed)
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot } from '../lib/paths.mjs';
+import { importSources } from '../lib/sources.mjs';
 
-const dist = (...p) => pathToFileURL(join(repoRoot, 'packages', 'core', 'dist', 'esm', ...p)).href;
-const { traced } = await import(dist('internal', 'index.js'));
-const { openTelemetry } = await import(dist('opentelemetry', 'index.js'));
+const [{ traced }, { openTelemetry }] = await importSources(['packages/core/src/internal/index.ts', 'packages/core/src/opentelemetry/index.ts']);
 
 const instrumentation = openTelemetry({ tracerProvider: new BasicTracerProvider(), meterProvider: new MeterProvider() }).instrument({
   address: '127.0.0.1:50000',
