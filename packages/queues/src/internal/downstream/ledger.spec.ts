@@ -118,4 +118,29 @@ describe('TransactionLedger', () => {
       expect((err as QueueTransactionError).transactionId).toBe('tx-1');
     }
   });
+
+  it('keeps one settlement per message when the sequences arrive out of order or twice', () => {
+    const l = open([5, 3, 5, 4]);
+    expect(l.has(4)).toBe(true);
+    expect(l.has(6)).toBe(false);
+    const one = l.beginSequences('nack', [3], 'nack');
+    expect(one.closeAfter).toBe(false);
+    const rest = l.beginAll('ack', 'ackAll');
+    expect(rest.sequences).toEqual([5, 4]); // 5 once: the poll's order, without the repeat
+    l.complete(one, undefined, active(4, 5));
+    l.complete(rest, undefined, closed);
+    expect([3, 4, 5].map((s) => l.messageState(s))).toEqual(['nacked', 'acked', 'acked']);
+    expect(l.state).toBe('settled');
+  });
+
+  it('answers by sequence both before and after a whole-transaction settlement', () => {
+    const l = open([10, 11, 12]);
+    expect(l.messageState(11)).toBe('pending'); // looked up before any settlement
+    const plan = l.beginAll('requeue', 'requeueAll');
+    expect(plan.sequences).toEqual([10, 11, 12]);
+    expect(l.messageState(12)).toBe('settling');
+    l.complete(plan, brokerErr, active(11));
+    expect([10, 11, 12].map((s) => l.messageState(s))).toEqual(['requeued', 'pending', 'requeued']);
+    expect(l.messageState(99)).toBe('released');
+  });
 });

@@ -25,6 +25,8 @@ export interface SettlePlan {
   /** The whole transaction (`AckAll`, `NAckAll`, `ReQueueAll`, `CloseByClient`), else a range. */
   whole: boolean;
   sequences: number[];
+  /** Where each of `sequences` sits in the ledger (same order), so completing needs no lookup. */
+  slots: number[];
   /**
    * Send `CloseByClient` after the settlement: no known message is left pending. Messages the open
    * transaction captured after the poll (docs/broker-behaviour.md §2.4 [seen]) are hidden from everyone and
@@ -35,12 +37,22 @@ export interface SettlePlan {
 
 const FINAL: Record<Exclude<SettleKind, 'close'>, MessageSettlement> = { ack: 'acked', nack: 'nacked', requeue: 'requeued' };
 
+/**
+ * The messages' settlements are kept in slots, one per message in the order polled: a whole-transaction
+ * settlement (the common case: a poll loop's ackAll()) walks the slots and never looks a sequence
+ * up. The sequence → slot index is built only when a message is named (per-message settlements,
+ * `settlement` reads): a Map per transaction cost about 130 ns per message on the ackAll() path.
+ */
 export class TransactionLedger {
   private txState: TransactionState;
   /** A whole-transaction settlement or close has started: no further settlement is accepted. */
   private ending: TransactionEndReason | undefined;
-  private readonly settlement = new Map<number, MessageSettlement>();
-  /** How many messages are 'pending' (kept with every change, so no settlement scans the map for it). */
+  /** Each message's sequence and its settlement, slot by slot. */
+  private readonly sequences: readonly number[];
+  private readonly states: MessageSettlement[];
+  /** sequence → slot, built on the first lookup by sequence. */
+  private slotOf: Map<number, number> | undefined;
+  /** How many messages are 'pending' (kept with every change, so no settlement scans for it). */
   private pending = 0;
   private nextPlan = 1;
 
@@ -51,8 +63,9 @@ export class TransactionLedger {
     /** Auto-acked polls arrive settled by the broker; empty polls are closed by the client at once. */
     initial: 'open' | 'settled',
   ) {
-    for (const seq of sequences) this.settlement.set(seq, initial === 'open' ? 'pending' : 'acked');
-    this.pending = initial === 'open' ? this.settlement.size : 0;
+    this.sequences = ascending(sequences) ? sequences : [...new Set(sequences)];
+    this.states = new Array<MessageSettlement>(this.sequences.length).fill(initial === 'open' ? 'pending' : 'acked');
+    this.pending = initial === 'open' ? this.sequences.length : 0;
     this.txState = sequences.length === 0 ? 'closed' : initial;
   }
 
@@ -61,12 +74,12 @@ export class TransactionLedger {
   }
 
   get isEmpty(): boolean {
-    return this.settlement.size === 0;
+    return this.sequences.length === 0;
   }
 
   /** Whether the message is one of this transaction's (without copying the sequences, as per-message settlements ask). */
   has(sequence: number): boolean {
-    return this.settlement.has(sequence);
+    return this.slot(sequence) !== undefined;
   }
 
   /** Terminal: the transaction takes no more requests, so its stream may serve another poll. */
@@ -75,23 +88,35 @@ export class TransactionLedger {
   }
 
   messageState(sequence: number): MessageSettlement {
-    return this.settlement.get(sequence) ?? 'released';
+    const slot = this.slot(sequence);
+    return slot === undefined ? 'released' : (this.states[slot] as MessageSettlement);
   }
 
   /** Starts a whole-transaction settlement, or throws without changing anything. */
   beginAll(kind: SettleKind, operation: string): SettlePlan {
     this.assertOpen(operation);
-    const sequences = this.pendingSequences();
-    for (const seq of sequences) this.set(seq, 'settling');
+    const sequences: number[] = [];
+    const slots: number[] = [];
+    if (this.pending > 0) {
+      for (let slot = 0; slot < this.states.length; slot++) {
+        if (this.states[slot] !== 'pending') continue;
+        sequences.push(this.sequences[slot] as number);
+        slots.push(slot);
+        this.states[slot] = 'settling';
+      }
+      this.pending = 0;
+    }
     this.ending = kind === 'close' ? 'closed' : 'settled';
-    return { id: this.nextPlan++, kind, whole: true, sequences, closeAfter: true };
+    return { id: this.nextPlan++, kind, whole: true, sequences, slots, closeAfter: true };
   }
 
   /** Starts a settlement of some messages, or throws (naming the sequence) without changing anything. */
   beginSequences(kind: Exclude<SettleKind, 'close'>, sequences: readonly number[], operation: string): SettlePlan {
     this.assertOpen(operation, sequences.length === 1 ? sequences[0] : undefined);
+    const slots: number[] = [];
     for (const seq of sequences) {
-      const state = this.settlement.get(seq);
+      const slot = this.slot(seq);
+      const state = slot === undefined ? 'released' : this.states[slot];
       if (state !== 'pending') {
         throw new QueueTransactionError({
           operation,
@@ -101,11 +126,12 @@ export class TransactionLedger {
           sequence: seq,
         });
       }
+      slots.push(slot as number);
     }
-    for (const seq of sequences) this.set(seq, 'settling');
+    for (const slot of slots) this.set(slot, 'settling');
     const closeAfter = this.pending === 0;
     if (closeAfter) this.ending = 'settled';
-    return { id: this.nextPlan++, kind, whole: false, sequences: [...sequences], closeAfter };
+    return { id: this.nextPlan++, kind, whole: false, sequences: [...sequences], slots, closeAfter };
   }
 
   /**
@@ -114,24 +140,25 @@ export class TransactionLedger {
    */
   complete(plan: SettlePlan, error: KubemqError | undefined, probe: ProbeOutcome): KubemqError | undefined {
     if (probe.kind === 'lost') {
-      for (const seq of plan.sequences) this.set(seq, 'released');
+      for (const slot of plan.slots) this.set(slot, 'released');
       this.markLost();
       return error;
     }
     const done: MessageSettlement = plan.kind === 'close' ? 'released' : FINAL[plan.kind];
-    for (const seq of plan.sequences) {
-      if (probe.kind === 'open' && probe.active.has(seq)) {
+    for (let i = 0; i < plan.slots.length; i++) {
+      const slot = plan.slots[i] as number;
+      if (probe.kind === 'open' && probe.active.has(plan.sequences[i] as number)) {
         // Still held by the transaction: the settlement did not apply to this one.
-        this.set(seq, 'pending');
+        this.set(slot, 'pending');
       } else if (probe.kind === 'closed' && error !== undefined) {
         // The transaction closed without this settlement: its messages went back to the queue.
-        this.set(seq, 'released');
+        this.set(slot, 'released');
       } else {
-        this.set(seq, done);
+        this.set(slot, done);
       }
     }
     if (probe.kind === 'closed') {
-      if (this.pending > 0) for (const [seq, state] of this.settlement) if (state === 'pending') this.set(seq, 'released');
+      if (this.pending > 0) for (let slot = 0; slot < this.states.length; slot++) if (this.states[slot] === 'pending') this.set(slot, 'released');
       if (this.txState === 'open') this.txState = plan.kind === 'close' || this.ending === 'closed' ? 'closed' : 'settled';
     } else if (this.ending !== undefined && this.pending > 0) {
       // The ending settlement failed and the transaction is still open: accept settlements again.
@@ -147,9 +174,10 @@ export class TransactionLedger {
   markLost(): number {
     if (this.txState !== 'open') return 0;
     let unsettled = 0;
-    for (const [seq, state] of this.settlement) {
+    for (let slot = 0; slot < this.states.length; slot++) {
+      const state = this.states[slot];
       if (state === 'pending' || state === 'settling') {
-        this.set(seq, 'released');
+        this.set(slot, 'released');
         unsettled++;
       }
     }
@@ -157,17 +185,18 @@ export class TransactionLedger {
     return unsettled;
   }
 
-  private set(sequence: number, state: MessageSettlement): void {
-    if (this.settlement.get(sequence) === 'pending') this.pending--;
+  private set(slot: number, state: MessageSettlement): void {
+    if (this.states[slot] === 'pending') this.pending--;
     if (state === 'pending') this.pending++;
-    this.settlement.set(sequence, state);
+    this.states[slot] = state;
   }
 
-  private pendingSequences(): number[] {
-    const sequences: number[] = [];
-    if (this.pending === 0) return sequences;
-    for (const [seq, state] of this.settlement) if (state === 'pending') sequences.push(seq);
-    return sequences;
+  private slot(sequence: number): number | undefined {
+    if (this.slotOf === undefined) {
+      this.slotOf = new Map();
+      for (let slot = 0; slot < this.sequences.length; slot++) this.slotOf.set(this.sequences[slot] as number, slot);
+    }
+    return this.slotOf.get(sequence);
   }
 
   private assertOpen(operation: string, sequence?: number): void {
@@ -183,4 +212,10 @@ export class TransactionLedger {
       });
     }
   }
+}
+
+/** Strictly ascending, hence free of duplicates: what the broker sends (a poll's messages in queue order). */
+function ascending(sequences: readonly number[]): boolean {
+  for (let i = 1; i < sequences.length; i++) if ((sequences[i] as number) <= (sequences[i - 1] as number)) return false;
+  return true;
 }
