@@ -108,7 +108,7 @@ export class ReceivedMessage implements QueueMessageReceive {
   constructor(wire: WireQueueMessage) {
     const attrs = wire.Attributes;
     const timestampNanos = attrs?.Timestamp ?? 0n;
-    const body = new Uint8Array(wire.Body.buffer, wire.Body.byteOffset, wire.Body.byteLength);
+    const body = wire.Body; // the decoder's view of the received bytes (no copy)
     this.id = wire.MessageID;
     this.channel = wire.Channel;
     this.body = body;

@@ -19,7 +19,7 @@ class ReceivedRequest implements CommandReceive, QueryReceive {
   constructor(wire: Request) {
     this.id = wire.RequestID;
     this.channel = wire.Channel;
-    this.body = asUint8Array(wire.Body);
+    this.body = wire.Body; // the decoder's view of the received bytes (no copy)
     this.metadata = wire.Metadata;
     this.tags = wire.Tags;
     this.replyChannel = wire.ReplyChannel;
@@ -46,9 +46,4 @@ export function toCommandReceive(wire: Request): CommandReceive {
 /** A wire `Request` as a responder sees it. */
 export function toQueryReceive(wire: Request): QueryReceive {
   return new ReceivedRequest(wire);
-}
-
-/** Decoded bytes arrive as Buffer; expose a plain Uint8Array view (no copy). */
-export function asUint8Array(bytes: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

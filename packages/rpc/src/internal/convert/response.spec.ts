@@ -27,10 +27,9 @@ describe('responses', () => {
   });
 
   it('maps a query response with data and the cache flag', () => {
-    const res = toQueryResponse(
-      wireResponse({ RequestID: 'q1', ClientID: 'resp', Executed: true, Body: Buffer.from('{"stock":3}'), Metadata: 'json', CacheHit: true }),
-      'sent',
-    );
+    const received = wireResponse({ RequestID: 'q1', ClientID: 'resp', Executed: true, Body: Buffer.from('{"stock":3}'), Metadata: 'json', CacheHit: true });
+    const res = toQueryResponse(received, 'sent');
+    expect(res.body).toBe(received.Body);
     expect(res.id).toBe('q1');
     expect(res.cacheHit).toBe(true);
     expect(res.metadata).toBe('json');

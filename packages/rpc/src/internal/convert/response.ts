@@ -3,7 +3,6 @@ import type { Response } from '@kubemq/core/internal';
 import type { CommandResponse } from '../types/command.js';
 import type { QueryResponse } from '../types/query.js';
 import { responseTimestampToDate } from './executed-at.js';
-import { asUint8Array } from './received.js';
 
 /**
  * The broker clears a command response's body, metadata and cache flag (docs/broker-behaviour.md §2.3), so
@@ -36,7 +35,7 @@ class ReceivedQueryResponse implements QueryResponse {
     this.executed = wire.Executed;
     this.error = wire.Error === '' ? undefined : wire.Error;
     this.executedAt = responseTimestampToDate(wire.Timestamp);
-    this.body = asUint8Array(wire.Body);
+    this.body = wire.Body; // the decoder's view of the received bytes (no copy)
     this.metadata = wire.Metadata;
     this.tags = wire.Tags;
     this.cacheHit = wire.CacheHit;
