@@ -22,6 +22,7 @@
 // protobufjs, rxjs and, when used, @opentelemetry/api), what a user's bundle really weighs.
 //   --update-budgets   rewrite budgets.json at the measured sizes + 3% (review the diff)
 //   --out <dir>        also write the bundles and metafiles there, for a look inside
+//   --by-source <fixture>  also print how many bytes of that fixture's bundle each source file holds
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -70,6 +71,9 @@ for (const [p, names] of Object.entries(patternMethods)) {
 
 const outAt = process.argv.indexOf('--out');
 const outDir = outAt > 0 ? process.argv[outAt + 1] : undefined;
+const bySourceAt = process.argv.indexOf('--by-source');
+const bySourceOf = bySourceAt > 0 ? process.argv[bySourceAt + 1] : undefined;
+if (bySourceOf !== undefined && !(bySourceOf in FIXTURES)) throw new Error(`--by-source: no fixture '${bySourceOf}' (one of ${Object.keys(FIXTURES).join(', ')})`);
 
 async function bundle(name, external = ['@grpc/grpc-js', 'rxjs']) {
   const outfile = join(here, 'out', `${name}.mjs`);
@@ -93,10 +97,13 @@ async function bundle(name, external = ['@grpc/grpc-js', 'rxjs']) {
   });
   const code = result.outputFiles.find((f) => f.path.endsWith('.mjs')).text;
   const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.mjs.map')).text);
-  // Source files (from the workspace root) that hold code of the bundle.
-  const sources = [...charsBySource(code, map)].filter(([, chars]) => chars > 0).map(([source]) => relative(root, resolve(dirname(outfile), source)).replace(/\\/g, '/'));
+  // Source files (from the workspace root) that hold code of the bundle, with their bytes in it.
+  const bySource = [...charsBySource(code, map)]
+    .filter(([, chars]) => chars > 0)
+    .map(([source, chars]) => [relative(root, resolve(dirname(outfile), source)).replace(/\\/g, '/'), chars]);
+  const sources = bySource.map(([source]) => source);
   const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint);
-  return { code, output, sources, warnings: result.warnings, metafile: result.metafile };
+  return { code, output, sources, bySource, warnings: result.warnings, metafile: result.metafile };
 }
 
 const measured = {};
@@ -106,7 +113,11 @@ const failures = [];
 // @opentelemetry/api is the app's own (an optional peer), like rxjs.
 const EXTERNAL = ['@grpc/grpc-js', 'rxjs', '@opentelemetry/api'];
 for (const [name, { uses: ownPatterns, bare, features = [] }] of Object.entries(FIXTURES)) {
-  const { code, output, sources, warnings, metafile } = await bundle(name, EXTERNAL);
+  const { code, output, sources, bySource, warnings, metafile } = await bundle(name, EXTERNAL);
+  if (name === bySourceOf) {
+    console.log(`${name}: bytes per source file (minified, grpc-js and rxjs external)`);
+    for (const [source, chars] of bySource.sort((a, b) => b[1] - a[1])) console.log(`${String(chars).padStart(8)}  ${source}`);
+  }
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, `${name}.mjs`), code);
