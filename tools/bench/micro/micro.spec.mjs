@@ -2,6 +2,7 @@
 // export breaks them without breaking anything else. Each runs briefly (a few rounds) and must exit
 // 0 and print its figure.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { benchDir } from '../lib/paths.mjs';
@@ -17,6 +18,14 @@ const BRIEF = {
 };
 
 describe('micro-benchmarks', () => {
+  test('every one that reaches into the sources is run here', () => {
+    const dir = join(benchDir, 'micro');
+    const internal = readdirSync(dir)
+      .filter((file) => file.endsWith('.bench.mjs') && readFileSync(join(dir, file), 'utf8').includes('importSources('))
+      .map((file) => file.replace(/\.bench\.mjs$/, ''));
+    expect(internal.sort()).toEqual(Object.keys(BRIEF).sort());
+  });
+
   test.each(Object.entries(BRIEF))('%s runs', async (name, { args, prints }) => {
     const { stdout } = await run(process.execPath, [join(benchDir, 'micro', `${name}.bench.mjs`), ...args], { timeout: 60_000 });
     expect(stdout).toMatch(prints);
