@@ -83,7 +83,7 @@ export function renderMarkdown(report, findings, realServer) {
     lines.push('');
     lines.push('## Startup: time to first message');
     lines.push('');
-    lines.push('Wall time from spawning a process that imports the client, connects and publishes one event, to a subscriber (already listening, raw grpc-js) receiving it; median of 9 spawns, the clients interleaved. `sdk` is an ES module app (`import`), `sdk-cjs` a CommonJS one (`require()`, as the kubemq-js process loads kubemq-js). Each process also times itself from its own start: when its send resolved, and how much of that came after its script began, past Node\'s own start-up (the same for every client, and the part that varies most from one spawn to the next).');
+    lines.push('Wall time from spawning a process that imports the client, connects and publishes one event, to a subscriber (already listening, raw grpc-js) receiving it; median of 9 spawns, the clients interleaved, each run starting with another. `sdk` is an ES module app (`import`), `sdk-cjs` a CommonJS one (`require()`, as the kubemq-js process loads kubemq-js). Each process also times itself from its own start: when its send resolved, and how much of that came after its script began, past Node\'s own start-up (the same for every client, and the part that varies most from one spawn to the next).');
     lines.push('');
     lines.push('| client | spawn → received, ms | process start → send resolved, ms | of which after Node\'s start-up, ms |');
     lines.push('|---|---:|---:|---:|');
