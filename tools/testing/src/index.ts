@@ -11,3 +11,4 @@ export {
   type FakeServerStream,
   type LogEntry,
 } from './fake-internals.js';
+export { until } from './wait.js';

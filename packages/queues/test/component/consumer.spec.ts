@@ -5,6 +5,7 @@ import type { QueueConsumer } from '../../src/internal/consumer/queue-consumer.j
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { ProcessedMemory } from '../../src/internal/consumer/processed.js';
+import { until } from '@kubemq/test-fakes';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 const running: QueueConsumer[] = [];
@@ -44,14 +45,6 @@ function start(
   });
   running.push(consumer);
   return consumer;
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 const types = (broker: FakeQueueBroker, call = 0) => (broker.calls[call]!.written as unknown as QueuesDownstreamRequest[]).map((r) => r.RequestTypeData);

@@ -8,20 +8,13 @@ import type { Subscription } from 'rxjs';
 import { queueConsumer, queues, type PolledQueueMessage, type PollResponse } from '../../src/index.js';
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
+import { until } from '@kubemq/test-fakes';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function fakeClient(broker: FakeQueueBroker): KubemqClient {
   const client = {};
   Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: broker.internals() });
   return client as KubemqClient;
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 const types = (broker: FakeQueueBroker, call = 0) => (broker.calls[call]!.written as unknown as QueuesDownstreamRequest[]).map((r) => r.RequestTypeData);

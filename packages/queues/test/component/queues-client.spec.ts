@@ -1,20 +1,13 @@
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import { textCodec, type KubemqClient } from '@kubemq/core';
 import { queueChannel, queueConsumer, queues, type PolledQueueMessage } from '../../src/index.js';
+import { until } from '@kubemq/test-fakes';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function fakeClient(broker: FakeQueueBroker): KubemqClient {
   const client = {};
   Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: broker.internals() });
   return client as KubemqClient;
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 const types = (broker: FakeQueueBroker) => (broker.written('QueuesDownstream') as QueuesDownstreamRequest[]).map((r) => r.RequestTypeData);

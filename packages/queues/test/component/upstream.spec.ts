@@ -2,6 +2,7 @@ import type { QueuesUpstreamRequest } from '@kubemq/core/internal';
 import type { QueueSendFailure, QueueSendResult } from '../../src/index.js';
 import { DEFAULT_QUEUE_LIMITS } from '../../src/internal/limits.js';
 import { QueueUpstream } from '../../src/internal/upstream/upstream.js';
+import { until } from '@kubemq/test-fakes';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function setup(defaultTimeoutMs = 1000) {
@@ -9,14 +10,6 @@ function setup(defaultTimeoutMs = 1000) {
   const up = new QueueUpstream(broker.internals(), DEFAULT_QUEUE_LIMITS, defaultTimeoutMs);
   const batch = (n: number, channel = 'q') => Array.from({ length: n }, (_, i) => ({ channel, body: `b${i}` }));
   return { broker, up, batch };
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 const isFailure = (r: QueueSendResult | QueueSendFailure | undefined): r is QueueSendFailure => r !== undefined && 'error' in r;
