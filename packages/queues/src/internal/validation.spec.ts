@@ -1,4 +1,4 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import { DEFAULT_QUEUE_LIMITS } from './limits.js';
 import {
   toWireMessage,
@@ -12,17 +12,6 @@ import {
 } from './validation.js';
 
 const L = DEFAULT_QUEUE_LIMITS;
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(ValidationError.isKubemqError(err)).toBe(true);
-    expect((err as ValidationError).code).toBe('VALIDATION');
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const msg = (extra: Record<string, unknown> = {}) => ({ channel: 'tasks', body: 'x', ...extra });
 
@@ -47,8 +36,8 @@ describe('toWireMessage', () => {
 
   it('accepts metadata alone (tags alone do not count)', () => {
     expect(toWireMessage({ channel: 'q', metadata: 'only' }, '', 'c', L).Metadata).toBe('only');
-    expect(fieldOf(() => toWireMessage({ channel: 'q', tags: { a: 'b' } }, '', 'c', L))).toBe('body');
-    expect(fieldOf(() => toWireMessage({ channel: 'q' }, '', 'c', L))).toBe('body');
+    expect(validationField(() => toWireMessage({ channel: 'q', tags: { a: 'b' } }, '', 'c', L))).toBe('body');
+    expect(validationField(() => toWireMessage({ channel: 'q' }, '', 'c', L))).toBe('body');
   });
 
   it.each([
@@ -63,7 +52,7 @@ describe('toWireMessage', () => {
     ['a/b', 'slash'],
     [undefined, 'missing'],
   ])('rejects the channel %j (%s) naming the field', (channel: string | undefined, _why: string) => {
-    expect(fieldOf(() => toWireMessage({ channel, body: 'x' }, '', 'c', L))).toBe('channel');
+    expect(validationField(() => toWireMessage({ channel, body: 'x' }, '', 'c', L))).toBe('channel');
   });
 
   it('sends policy durations in whole seconds, as given', () => {
@@ -92,7 +81,7 @@ describe('toWireMessage', () => {
     [{ deadLetterQueue: 'bad queue' }, 'policy.deadLetterQueue'],
     [{ deadLetterQueue: 'dlq.*' }, 'policy.deadLetterQueue'],
   ])('rejects the policy %j naming %s', (policy, field) => {
-    expect(fieldOf(() => toWireMessage(msg({ policy }), '', 'c', L))).toBe(field);
+    expect(validationField(() => toWireMessage(msg({ policy }), '', 'c', L))).toBe(field);
   });
 
   it('honours custom broker limits', () => {
@@ -101,22 +90,22 @@ describe('toWireMessage', () => {
   });
 
   it('names fields inside a batch', () => {
-    expect(fieldOf(() => toWireMessages([msg(), msg({ policy: { delaySeconds: 0.01 } })], 'messages', 'c', L))).toBe('messages[1].policy.delaySeconds');
-    expect(fieldOf(() => toWireMessages([], 'messages', 'c', L))).toBe('messages');
-    expect(fieldOf(() => toWireMessages('x', 'messages', 'c', L))).toBe('messages');
-    expect(fieldOf(() => toWireMessages([msg(), { channel: 'q' }], 'messages', 'c', L))).toBe('messages[1].body');
-    expect(fieldOf(() => toWireMessages([msg({ tags: { k: 1 } })], 'messages', 'c', L))).toBe('messages[0].tags.k');
+    expect(validationField(() => toWireMessages([msg(), msg({ policy: { delaySeconds: 0.01 } })], 'messages', 'c', L))).toBe('messages[1].policy.delaySeconds');
+    expect(validationField(() => toWireMessages([], 'messages', 'c', L))).toBe('messages');
+    expect(validationField(() => toWireMessages('x', 'messages', 'c', L))).toBe('messages');
+    expect(validationField(() => toWireMessages([msg(), { channel: 'q' }], 'messages', 'c', L))).toBe('messages[1].body');
+    expect(validationField(() => toWireMessages([msg({ tags: { k: 1 } })], 'messages', 'c', L))).toBe('messages[0].tags.k');
   });
 
   it('checks the channel of every message of a batch, not only the first', () => {
     const first = msg();
     for (const bad of ['q r', 'q.', '', 'a\tb', 'x'.repeat(247), 7]) {
-      expect(fieldOf(() => toWireMessages([first, msg(), msg({ channel: bad as string })], 'messages', 'c', L))).toBe('messages[2].channel');
+      expect(validationField(() => toWireMessages([first, msg(), msg({ channel: bad as string })], 'messages', 'c', L))).toBe('messages[2].channel');
     }
     // Alternating channels are each checked; the same name again is accepted.
     const wire = toWireMessages([first, msg({ channel: 'other' }), first], 'messages', 'c', L);
     expect(wire.map((w) => w.Channel)).toEqual([first.channel, 'other', first.channel]);
-    expect(fieldOf(() => toWireMessages([first, msg({ channel: 'other' }), msg({ channel: 'bad name' })], 'messages', 'c', L))).toBe('messages[2].channel');
+    expect(validationField(() => toWireMessages([first, msg({ channel: 'other' }), msg({ channel: 'bad name' })], 'messages', 'c', L))).toBe('messages[2].channel');
   });
 });
 
@@ -139,23 +128,23 @@ describe('receive / peek / purge options', () => {
     [{ waitTimeoutSeconds: 1.5 }, 'waitTimeoutSeconds'],
     [{ channel: 'x y' }, 'channel'],
   ])('rejects %j', (extra, field) => {
-    expect(fieldOf(() => validateReceive({ channel: 'q', ...extra }, L))).toBe(field);
+    expect(validationField(() => validateReceive({ channel: 'q', ...extra }, L))).toBe(field);
   });
 
   it('honours a broker configured with other receive limits', () => {
     const limits = { ...L, maxReceiveItems: 10, maxReceiveWaitSeconds: 5 };
-    expect(fieldOf(() => validateReceive({ channel: 'q', maxItems: 11 }, limits))).toBe('maxItems');
-    expect(fieldOf(() => validateReceive({ channel: 'q', waitTimeoutSeconds: 6 }, limits))).toBe('waitTimeoutSeconds');
-    expect(fieldOf(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 6 }, limits))).toBe('waitTimeoutSeconds');
+    expect(validationField(() => validateReceive({ channel: 'q', maxItems: 11 }, limits))).toBe('maxItems');
+    expect(validationField(() => validateReceive({ channel: 'q', waitTimeoutSeconds: 6 }, limits))).toBe('waitTimeoutSeconds');
+    expect(validationField(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 6 }, limits))).toBe('waitTimeoutSeconds');
   });
 
   it('checks purge the same way, one second by default', () => {
     expect(validatePurge({ channel: 'q' }, L)).toEqual({ channel: 'q', waitSeconds: 1 });
     expect(validatePurge({ channel: 'q', waitTimeoutSeconds: 2 }, L).waitSeconds).toBe(2);
-    expect(fieldOf(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 3601 }, L))).toBe('waitTimeoutSeconds');
-    expect(fieldOf(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 0.5 }, L))).toBe('waitTimeoutSeconds');
-    expect(fieldOf(() => validatePurge({ channel: '' }, L))).toBe('channel');
-    expect(fieldOf(() => validatePurge(null, L))).toBe('options');
+    expect(validationField(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 3601 }, L))).toBe('waitTimeoutSeconds');
+    expect(validationField(() => validatePurge({ channel: 'q', waitTimeoutSeconds: 0.5 }, L))).toBe('waitTimeoutSeconds');
+    expect(validationField(() => validatePurge({ channel: '' }, L))).toBe('channel');
+    expect(validationField(() => validatePurge(null, L))).toBe('options');
   });
 });
 
@@ -166,7 +155,7 @@ describe('call options', () => {
     [{ timeoutMs: 1.5 }, 'timeoutMs'],
     ['x', 'callOptions'],
   ])('rejects %j', (options, field) => {
-    expect(fieldOf(() => validateCallOptions(options as never, 'callOptions'))).toBe(field);
+    expect(validationField(() => validateCallOptions(options as never, 'callOptions'))).toBe(field);
   });
 
   it('allows a zero timeout where a close asks for one', () => {
@@ -180,8 +169,8 @@ describe('poll requests', () => {
   });
 
   it('rejects waits below the broker floor instead of stretching them', () => {
-    expect(fieldOf(() => validatePoll({ channel: 'q', waitTimeoutMs: 999 }, L))).toBe('waitTimeoutMs');
-    expect(fieldOf(() => validatePoll({ channel: 'q', waitTimeoutMs: 0 }, L))).toBe('waitTimeoutMs');
+    expect(validationField(() => validatePoll({ channel: 'q', waitTimeoutMs: 999 }, L))).toBe('waitTimeoutMs');
+    expect(validationField(() => validatePoll({ channel: 'q', waitTimeoutMs: 0 }, L))).toBe('waitTimeoutMs');
     expect(validatePoll({ channel: 'q', waitTimeoutMs: 1500 }, L).waitTimeoutMs).toBe(1500);
   });
 
@@ -192,7 +181,7 @@ describe('poll requests', () => {
     [{ autoAck: 'yes' }, 'autoAck'],
     [{ channel: 'q.>' }, 'channel'],
   ])('rejects %j', (extra, field) => {
-    expect(fieldOf(() => validatePoll({ channel: 'q', ...extra }, L))).toBe(field);
+    expect(validationField(() => validatePoll({ channel: 'q', ...extra }, L))).toBe(field);
   });
 });
 
@@ -204,9 +193,9 @@ describe('info channels', () => {
   });
 
   it('rejects separators and bad names', () => {
-    expect(fieldOf(() => validateInfoChannels(['a', 'b;c']))).toBe('channels[1]');
-    expect(fieldOf(() => validateInfoChannels(['a', '']))).toBe('channels[1]');
-    expect(fieldOf(() => validateInfoChannels(3))).toBe('channels');
+    expect(validationField(() => validateInfoChannels(['a', 'b;c']))).toBe('channels[1]');
+    expect(validationField(() => validateInfoChannels(['a', '']))).toBe('channels[1]');
+    expect(validationField(() => validateInfoChannels(3))).toBe('channels');
   });
 });
 
@@ -223,6 +212,6 @@ describe('sequences', () => {
     [[0], 'sequences[0]'],
     [[4.5], 'sequences[0]'],
   ])('rejects %j', (value, field) => {
-    expect(fieldOf(() => validateSequences(value, known))).toBe(field);
+    expect(validationField(() => validateSequences(value, known))).toBe(field);
   });
 });

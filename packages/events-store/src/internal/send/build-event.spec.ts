@@ -1,16 +1,6 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import type { EventStore } from '../messages.js';
 import { buildEventStore } from './build-event.js';
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('buildEventStore', () => {
   it('builds the wire event with Store=true', () => {
@@ -33,6 +23,6 @@ describe('buildEventStore', () => {
     ['a boolean body', { channel: 'a', body: true }, 'body'],
     ['a non-string tag', { channel: 'a', body: 'x', tags: { t: 2 } }, 'tags.t'],
   ])('rejects %s naming the field', (_name, event, field) => {
-    expect(fieldOf(() => buildEventStore(event as EventStore, 'c'))).toBe(field);
+    expect(validationField(() => buildEventStore(event as EventStore, 'c'))).toBe(field);
   });
 });

@@ -1,17 +1,7 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import { toEventStoreReceive } from './receive.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('subscriptions', () => {
   it('plans a subscription with newOnly by default and builds one request per attempt', () => {
@@ -34,7 +24,7 @@ describe('subscriptions', () => {
     ['a colon with a group', { channel: 'a:b', group: 'g' }, 'channel'],
     ['a colon in the group', { channel: 'a', group: 'g:1' }, 'group'],
   ])('rejects %s', (_name, options, field) => {
-    expect(fieldOf(() => planEventsStoreSubscribe(options as never))).toBe(field);
+    expect(validationField(() => planEventsStoreSubscribe(options as never))).toBe(field);
   });
 
   it('derives a fresh, broker-safe ClientID per subscription', () => {

@@ -1,16 +1,6 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import { StartPosition } from './start-position.js';
 import { resumePosition, toWireStartPosition } from './wire-start-position.js';
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('toWireStartPosition', () => {
   it('maps the six positions to the wire types 1..6 (StartNewOnly … StartAtTimeDelta)', () => {
@@ -71,7 +61,7 @@ describe('toWireStartPosition', () => {
     ['a string delta', { kind: 'atTimeDelta', deltaSeconds: '60' }, 'startAt.deltaSeconds'],
     ['the delta in the old field', { kind: 'atTimeDelta', deltaMs: 60_000 }, 'startAt.deltaSeconds'],
   ])('rejects %s naming the field', (_name, start, field) => {
-    expect(fieldOf(() => toWireStartPosition(start))).toBe(field);
+    expect(validationField(() => toWireStartPosition(start))).toBe(field);
   });
 });
 

@@ -1,16 +1,6 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import { buildEvent } from './build-event.js';
 import type { Event } from '../types.js';
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('buildEvent', () => {
   it('builds the wire event with Store=false, UTF-8 body, tags and the client id', () => {
@@ -54,12 +44,12 @@ describe('buildEvent', () => {
     ['a reserved probe tag', { channel: 'a', body: 'x', tags: { 'x-kubemq-events-probe': 't' } }, 'tags.x-kubemq-events-probe'],
     ['any tag with the reserved prefix', { channel: 'a', body: 'x', tags: { ok: '1', 'x-kubemq-events-other': '' } }, 'tags.x-kubemq-events-other'],
   ])('rejects %s naming the field', (_name, event, field) => {
-    expect(fieldOf(() => buildEvent(event as Event, 'c'))).toBe(field);
+    expect(validationField(() => buildEvent(event as Event, 'c'))).toBe(field);
   });
 
   it('rejects a non-object event', () => {
-    expect(fieldOf(() => buildEvent(null as unknown as Event, 'c'))).toBe('event');
-    expect(fieldOf(() => buildEvent('x' as unknown as Event, 'c'))).toBe('event');
+    expect(validationField(() => buildEvent(null as unknown as Event, 'c'))).toBe('event');
+    expect(validationField(() => buildEvent('x' as unknown as Event, 'c'))).toBe('event');
   });
 
   it('names the operation and the channel in the error', () => {
@@ -74,6 +64,6 @@ describe('buildEvent', () => {
   it('generates, keeps, or rejects the event id', () => {
     expect(buildEvent({ channel: 'a', body: 'x' }, 'c').EventID).toMatch(/\S+/);
     expect(buildEvent({ channel: 'a', body: 'x', id: 'abc' }, 'c').EventID).toBe('abc');
-    expect(fieldOf(() => buildEvent({ channel: 'a', body: 'x', id: 'a\u0001' }, 'c'))).toBe('id');
+    expect(validationField(() => buildEvent({ channel: 'a', body: 'x', id: 'a\u0001' }, 'c'))).toBe('id');
   });
 });

@@ -1,16 +1,6 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import { buildEventsSubscribe } from './subscribe-request.js';
 import { toEventReceive } from './receive.js';
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('buildEventsSubscribe', () => {
   it('allows wildcards and groups for subscriptions', () => {
@@ -30,7 +20,7 @@ describe('buildEventsSubscribe', () => {
     ['zero bufferSize', { channel: 'a', bufferSize: 0 }, 'bufferSize'],
     ['fractional bufferSize', { channel: 'a', bufferSize: 1.5 }, 'bufferSize'],
   ])('rejects %s', (_name, options, field) => {
-    expect(fieldOf(() => buildEventsSubscribe(options as never, 'c'))).toBe(field);
+    expect(validationField(() => buildEventsSubscribe(options as never, 'c'))).toBe(field);
   });
 
   it('treats an empty group as none', () => {

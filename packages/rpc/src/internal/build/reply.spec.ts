@@ -1,18 +1,8 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import { COMMANDS, QUERIES } from '../kind.js';
 import { buildHandlerReply, buildReply } from './reply.js';
 
 const ctx = { clientId: 'responder-1', operation: 'commands.reply' };
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('buildReply', () => {
   it('maps a command reply: executed by default, ids echoed, time in Unix ns, tags', () => {
@@ -56,11 +46,11 @@ describe('buildReply', () => {
     ['a body (the broker clears it on commands)', { requestId: 'r', replyChannel: 'i', body: 'x' }, 'body'],
     ['metadata (the broker clears it on commands)', { requestId: 'r', replyChannel: 'i', metadata: 'x' }, 'metadata'],
   ])('rejects a command reply with %s', (_name, reply, field) => {
-    expect(fieldOf(() => buildReply(COMMANDS, reply as never, ctx))).toBe(field);
+    expect(validationField(() => buildReply(COMMANDS, reply as never, ctx))).toBe(field);
   });
 
   it('rejects a query reply with a bad body', () => {
-    expect(fieldOf(() => buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 42 } as never, ctx))).toBe('body');
+    expect(validationField(() => buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 42 } as never, ctx))).toBe('body');
   });
 });
 
@@ -89,13 +79,13 @@ describe('buildHandlerReply', () => {
     ['metadata (the broker clears it on commands)', { metadata: 'x' }, 'metadata'],
     ['a result that is not an object', 'done', 'reply'],
   ])('still validates what the handler returned: rejects %s', (_name, result, field) => {
-    expect(fieldOf(() => buildHandlerReply(COMMANDS, result as never, to, ctx))).toBe(field);
+    expect(validationField(() => buildHandlerReply(COMMANDS, result as never, to, ctx))).toBe(field);
   });
 
   it('rejects a query result with a bad body or metadata', () => {
     const qctx = { ...ctx, operation: 'queries.reply' };
-    expect(fieldOf(() => buildHandlerReply(QUERIES, { body: 42 } as never, to, qctx))).toBe('body');
-    expect(fieldOf(() => buildHandlerReply(QUERIES, { metadata: 7 } as never, to, qctx))).toBe('metadata');
-    expect(fieldOf(() => buildHandlerReply(QUERIES, { body: 'x'.repeat(11) }, to, { ...qctx, maxBodyBytes: 10 }))).toBe('body');
+    expect(validationField(() => buildHandlerReply(QUERIES, { body: 42 } as never, to, qctx))).toBe('body');
+    expect(validationField(() => buildHandlerReply(QUERIES, { metadata: 7 } as never, to, qctx))).toBe('metadata');
+    expect(validationField(() => buildHandlerReply(QUERIES, { body: 'x'.repeat(11) }, to, { ...qctx, maxBodyBytes: 10 }))).toBe('body');
   });
 });

@@ -1,4 +1,4 @@
-import { ValidationError } from '@kubemq/core';
+import { validationField } from '@kubemq/test-fakes';
 import { Request } from '@kubemq/core/internal';
 import { COMMANDS, QUERIES } from '../kind.js';
 import { buildRequest, type BuildRequestContext } from './request.js';
@@ -9,16 +9,6 @@ const ctx = (over: Partial<BuildRequestContext> = {}): BuildRequestContext => ({
   operation: 'commands.send',
   ...over,
 });
-
-function fieldOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('buildRequest', () => {
   it('builds a command Request with type 1, UTF-8 body, metadata, tags, timeout and a generated id', () => {
@@ -42,7 +32,7 @@ describe('buildRequest', () => {
     const good = ctx();
     expect(buildRequest(COMMANDS, { channel: 'devices.reboot', body: 'x' }, good).channel).toBe('devices.reboot');
     for (const bad of ['devices reboot', 'devices.', 'a*', '', 'a\tb', 42]) {
-      expect(fieldOf(() => buildRequest(COMMANDS, { channel: bad as string, body: 'x' }, good))).toBe('channel');
+      expect(validationField(() => buildRequest(COMMANDS, { channel: bad as string, body: 'x' }, good))).toBe('channel');
     }
     const built = buildRequest(QUERIES, { channel: 'q', body: 'x', tags: { k: 'v' } }, ctx({ operation: 'queries.send' }));
     // Decoding fills every field the bytes lack with its default: equal only if the built message had them all.
@@ -96,12 +86,12 @@ describe('buildRequest', () => {
     ['string timeout', { channel: 'c', body: 'b', timeoutMs: '100' }, 'timeoutMs'],
     ['timeout above int32', { channel: 'c', body: 'b', timeoutMs: 2 ** 31 }, 'timeoutMs'],
   ])('rejects a command with %s', (_name, message, field) => {
-    expect(fieldOf(() => buildRequest(COMMANDS, message as never, ctx()))).toBe(field);
+    expect(validationField(() => buildRequest(COMMANDS, message as never, ctx()))).toBe(field);
   });
 
   it('rejects a message that is not an object', () => {
-    expect(fieldOf(() => buildRequest(COMMANDS, null as never, ctx()))).toBe('command');
-    expect(fieldOf(() => buildRequest(QUERIES, 'q' as never, ctx()))).toBe('query');
+    expect(validationField(() => buildRequest(COMMANDS, null as never, ctx()))).toBe('command');
+    expect(validationField(() => buildRequest(QUERIES, 'q' as never, ctx()))).toBe('query');
   });
 
   it.each([
@@ -113,7 +103,7 @@ describe('buildRequest', () => {
     ['a string TTL', { cacheKey: 'k', cacheTtlSeconds: '60' }, 'cacheTtlSeconds'],
     ['a non-string key', { cacheKey: 5, cacheTtlSeconds: 1 }, 'cacheKey'],
   ])('rejects a query with %s', (_name, cache, field) => {
-    expect(fieldOf(() => buildRequest(QUERIES, { channel: 'q', body: 'b', ...cache } as never, ctx()))).toBe(field);
+    expect(validationField(() => buildRequest(QUERIES, { channel: 'q', body: 'b', ...cache } as never, ctx()))).toBe(field);
   });
 
   it('allows reserved tags only for readiness probes', () => {
