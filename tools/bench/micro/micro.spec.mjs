@@ -14,6 +14,7 @@ const BRIEF = {
   'encode-writer': { args: ['200'], prints: /ns CPU per encode/ },
   'requester-path': { args: ['20'], prints: /µs CPU per request/ },
   'responder-path': { args: ['20'], prints: /µs CPU per request/ },
+  'stream-consumer': { args: ['20'], prints: /sdk .* µs CPU per message/ },
   'telemetry-overhead': { args: [], prints: /CPU per operation/ },
 };
 
