@@ -5,6 +5,7 @@
 // What it leaves out: grpc-js, HTTP/2 and the decode of the answer (the same for every client).
 //   node tools/bench/micro/consumer-path.bench.mjs [rounds]      (bundles the sources it measures: no build needed)
 
+import { benchQueueMessages } from '../lib/queue-messages.mjs';
 import { importSources } from '../lib/sources.mjs';
 
 // The broker's side of the wire (the emulator's complete codecs) makes the answer's bytes; the SDK's
@@ -17,22 +18,12 @@ const [{ PollTransaction }, { QueuesDownstreamResponse }, wire] = await importSo
 
 const BATCH = 100;
 const ROUNDS = Number(process.argv[2] ?? 3000);
-const now = BigInt(Date.now()) * 1_000_000n;
 const answer = wire.QueuesDownstreamResponse.encode(
   wire.QueuesDownstreamResponse.create({
     TransactionId: '6a1f2c3e-7d4b-4e5f-9a8b-1c2d3e4f5a6b',
     RefRequestId: 'r',
     RequestTypeData: 1,
-    Messages: Array.from({ length: BATCH }, (_, i) => ({
-      MessageID: crypto.randomUUID(),
-      ClientID: 'bench-producer',
-      Channel: 'bench.queues-stream-1kb',
-      Metadata: '',
-      Body: Buffer.alloc(1024, 120),
-      Tags: {},
-      Attributes: { Timestamp: now, Sequence: BigInt(i + 1), MD5OfBody: '', ReceiveCount: 1, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: 0n, DelayedTo: 0n },
-      Policy: undefined,
-    })),
+    Messages: benchQueueMessages(BATCH),
   }),
 ).finish();
 const closed = { RefRequestId: '', IsError: true, Error: 'cannot get active offsets with closed response ', ActiveOffsets: [] };

@@ -8,6 +8,7 @@
 // network or the broker, so it holds still from run to run.
 //   node tools/bench/micro/stream-consumer.bench.mjs [batches]   ONLY=sdk runs one side (for --cpu-prof)
 
+import { benchQueueMessages } from '../lib/queue-messages.mjs';
 import { importSources } from '../lib/sources.mjs';
 
 const [{ queues }, core, wire, fakes] = await importSources([
@@ -21,17 +22,7 @@ const BATCH = 100;
 // Under the poll loop's 1,000 transactions per stream, so a pass never replaces its stream.
 const BATCHES = Math.min(Number(process.argv[2] ?? 900), 999);
 const { Get, AckAll } = core.QueuesDownstreamRequestType;
-const now = BigInt(Date.now()) * 1_000_000n;
-const messages = Array.from({ length: BATCH }, () => ({
-  MessageID: crypto.randomUUID(),
-  ClientID: 'bench-producer',
-  Channel: 'bench.queues-stream-1kb',
-  Metadata: '',
-  Body: Buffer.alloc(1024, 120),
-  Tags: {},
-  Attributes: { Timestamp: now, Sequence: 0n, MD5OfBody: '', ReceiveCount: 1, ReRouted: false, ReRoutedFromQueue: '', ExpirationAt: 0n, DelayedTo: 0n },
-  Policy: undefined,
-}));
+const messages = benchQueueMessages(BATCH);
 let sequence = 0;
 
 /** The broker's answer to a Get, as it comes off the wire: 100 messages with new sequences. */
