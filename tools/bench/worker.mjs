@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { scenarioByName } from './scenarios.mjs';
 import { quantile, wallMs } from './lib/stats.mjs';
+import { messagesPerSend, warmUpCount } from './lib/warm-up.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const scenario = scenarioByName(config.scenario);
@@ -214,16 +215,6 @@ async function producer() {
   }
 
 
-  /**
-   * At least 50 of the producer's sends (a queue send carries 100 messages) and 500 messages, never
-   * more than the measured phase: code that runs once per send (a batch, a poll) is still cold after
-   * a handful of them, and its compilation would land in the measured CPU (findings, item 14).
-   */
-  function warmUpCount(n) {
-    const perSend = scenario.kind.startsWith('queues') ? 100 : 1;
-    return Math.min(n, Math.max(500, 50 * perSend));
-  }
-
   /** Sends n messages the scenario's way; index(i) goes into the body; rpc reports round trips. */
   async function load(n, index, onRoundTrip) {
     const concurrency = scenario.concurrency ?? 1;
@@ -245,8 +236,9 @@ async function producer() {
       case 'queues-simple':
       case 'queues-stream': {
         const up = scenario.kind === 'queues-stream' ? await adapter.openUpstream() : undefined;
-        await inFlight(Math.ceil(n / 100), concurrency, (k) => {
-          const bodies = Array.from({ length: Math.min(100, n - k * 100) }, (_, j) => body(index(k * 100 + j)));
+        const batch = messagesPerSend(scenario.kind);
+        await inFlight(Math.ceil(n / batch), concurrency, (k) => {
+          const bodies = Array.from({ length: Math.min(batch, n - k * batch) }, (_, j) => body(index(k * batch + j)));
           return up ? up.send(channel, bodies) : adapter.queueSendBatch(channel, bodies);
         });
         return up?.close();
@@ -268,7 +260,7 @@ async function producer() {
   // The consumer warms up too: the measured phase starts once it has taken every warm-up message,
   // so neither its cold start nor the warm-up's own traffic is counted (a responder has answered
   // every warm-up request by the time load() resolves).
-  const warmUp = Number(process.env.BENCH_WARMUP ?? warmUpCount(count));
+  const warmUp = Number(process.env.BENCH_WARMUP ?? warmUpCount(scenario.kind, count));
   await load(warmUp, () => WARM_UP, () => undefined);
   if (scenario.kind !== 'rpc') {
     child.send({ type: 'warm-sent', count: warmUp });
