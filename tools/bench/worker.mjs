@@ -112,8 +112,7 @@ async function consumer() {
     const i = b.readUInt32LE(8);
     if (i === WARM_UP) {
       warmSeen++;
-      if (warmSent !== undefined && warmSeen >= warmSent) warmedUp();
-      else if (warmSent !== undefined) armWarmIdle();
+      checkWarm();
       return;
     }
     if (!started || i >= count) return;
@@ -132,8 +131,11 @@ async function consumer() {
     idleTimer = setTimeout(() => (Date.now() - (lastRecv ? lastRecv : 0) >= IDLE_MS ? finish() : armIdle()), IDLE_MS);
   };
 
-  // Events are not redelivered: should a warm-up event never come, 2 s without one ends the wait.
-  const armWarmIdle = () => {
+  // Once the producer has said how many it sent: done when all came; events are not redelivered,
+  // so should one never come, 2 s without another ends the wait.
+  const checkWarm = () => {
+    if (warmSent === undefined) return;
+    if (warmSeen >= warmSent) return warmedUp();
     clearTimeout(warmIdle);
     warmIdle = setTimeout(warmedUp, 2000);
   };
@@ -141,8 +143,7 @@ async function consumer() {
   process.on('message', (m) => {
     if (m.type === 'warm-sent') {
       warmSent = m.count;
-      if (warmSeen >= warmSent) warmedUp();
-      else armWarmIdle();
+      checkWarm();
     } else if (m.type === 'start') {
       started = true;
       cpu0 = process.cpuUsage();

@@ -8,7 +8,7 @@ export function validationField(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ValidationError) return err.field;
+    if (err instanceof ValidationError && err.code === 'VALIDATION') return err.field;
     throw new Error(`expected a ValidationError, got ${String(err)}`, { cause: err });
   }
   throw new Error('expected a ValidationError, and nothing was thrown');
