@@ -120,11 +120,15 @@ export class KubemqClient implements AsyncDisposable {
 
   /**
    * Closes the client: takes no new work, lets in-flight calls and open subscriptions drain, then
-   * closes the channel. Safe to call more than once.
+   * ends every stream still open (subscriptions complete) and closes the channel. Safe to call
+   * more than once.
    *
-   * `timeoutMs` bounds the whole close (default: the client's `drainTimeoutMs`); when it passes,
-   * or `signal` aborts, the drain ends early and the client closes all the same: the returned
-   * promise always resolves once the client is closed. `timeoutMs` may be 0 (no drain).
+   * `timeoutMs` bounds the drain (default: the client's `drainTimeoutMs`); when it passes, or
+   * `signal` aborts, the drain ends early and the client closes all the same: the returned
+   * promise always resolves once the client is closed. `timeoutMs` may be 0 (no drain). A send
+   * stream still open is half-closed and cancelled only once the broker has answered a Ping after
+   * the half-close, which adds one round trip (at most 1 s): a broker can crash on a queue
+   * upstream cancelled while it still reads.
    *
    * @throws ValidationError for a bad option (nothing is closed then).
    *

@@ -2,7 +2,7 @@ import * as wire from '@kubemq/emulator/wire';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { KubemqClient } from '../../src/index.js';
 import { bidiStreamMethod, clientInternals, Event, Result } from '../../src/internal/index.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { PING_INFO, startTestServer, type TestServer } from './support/test-server.js';
 import { rejection, until } from './support/wait.js';
 
 const SEND_EVENTS_STREAM = bidiStreamMethod('SendEventsStream', Event, Result);
@@ -74,6 +74,49 @@ describe('bidirectional streams and call options', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toEqual(['CANCELLED']);
     expect(cancelled.writable).toBe(false);
+  });
+
+  describe('a call the broker keeps open after the half-close (as its queue upstream does)', () => {
+    let keeper: TestServer;
+    let seen: string[] = [];
+
+    beforeAll(async () => {
+      keeper = await startTestServer({
+        Ping: (_call: unknown, callback: (err: null, res: unknown) => void) => {
+          seen.push('ping');
+          callback(null, PING_INFO);
+        },
+        SendEventsStream: (call: ServerDuplexStream<Event, Result>) => {
+          call.on('data', (e: Event) => seen.push(`data ${e.EventID}`));
+          call.on('end', () => seen.push('end')); // ignored: the call stays open
+          call.on('cancelled', () => seen.push('cancelled'));
+        },
+      });
+    });
+    afterAll(() => keeper.stop());
+
+    it('cancel() half-closes first and cancels only after a Ping answered behind it', async () => {
+      await using client = await KubemqClient.connect({ address: keeper.address });
+      seen = [];
+      const call = clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: () => undefined, complete: () => undefined }, { operation: 'queues.upstream' });
+      call.write(wire.Event.create({ EventID: 'a', Channel: 'ok' }));
+      await until(() => seen.includes('data a'));
+      call.cancel();
+      expect(call.writable).toBe(false);
+      await until(() => seen.includes('cancelled'));
+      expect(seen).toEqual(['data a', 'end', 'ping', 'cancelled']);
+    });
+
+    it("close() ends a stream nobody closed the same way, and its observer hears CLOSED", async () => {
+      const client = await KubemqClient.connect({ address: keeper.address });
+      seen = [];
+      const errors: string[] = [];
+      clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: (e) => errors.push(e.code), complete: () => errors.push('complete') }, { operation: 'queues.upstream' });
+      await client.close({ timeoutMs: 0 });
+      expect(errors).toEqual(['CLOSED']);
+      await until(() => seen.includes('cancelled'));
+      expect(seen).toEqual(['end', 'ping', 'cancelled']);
+    });
   });
 
   it('a closed client refuses new streams with CLOSED; a bad timeoutMs is a ValidationError', async () => {

@@ -241,6 +241,28 @@ describe('events (integration)', () => {
     }
   });
 
+  it("closing a client completes its subscriptions, which receive nothing sent afterwards", async () => {
+    const channel = uniqueChannel('ev.closed');
+    const closing = await connect(sharedBroker().address, 'events-closing');
+    let completed = false;
+    const gone: EventReceive[] = [];
+    events(closing)
+      .subscribe({ channel })
+      .subscribe({ next: (e) => gone.push(e), complete: () => (completed = true) });
+    const witness = collect(events(client).subscribe({ channel }));
+    try {
+      await ready(channel, gone, witness.items);
+      await closing.close();
+      expect(completed).toBe(true);
+      const sent = await Promise.all(['a', 'b', 'c'].map(async (body) => (await events(client).send({ channel, body })).id));
+      await eventually(() => expect(witness.items.filter(notProbe).map((e) => e.id)).toEqual(expect.arrayContaining(sent)));
+      expect(gone.filter((e) => sent.includes(e.id))).toEqual([]);
+    } finally {
+      witness.sub.unsubscribe();
+      await closing.close();
+    }
+  });
+
   describe('bad input is rejected with a ValidationError naming the field, and nothing is sent', () => {
     // A client of its own, with no stream open yet: anything sent would have to open a call.
     let fresh: KubemqClient;

@@ -151,6 +151,37 @@ describe('queue consumers', () => {
     });
   }, 30_000);
 
+  it('closing a client ends its subscribe() loop: messages sent afterwards stay in the queue for others', async () => {
+    const channel = uniqueChannel('q.subscribe.closed');
+    const closing = await connect(sharedBroker().address, 'queues-closing');
+    const got: string[] = [];
+    const acks: Promise<void>[] = [];
+    let completed = false;
+    queues(closing)
+      .subscribe({ channel, maxItems: 1, waitTimeoutMs: 1000 })
+      .subscribe({
+        next: (msg) => {
+          got.push(msg.text());
+          acks.push(msg.ack());
+        },
+        complete: () => (completed = true),
+      });
+    try {
+      await q.send({ channel, body: 'before' });
+      await eventually(() => expect(got).toEqual(['before']), { timeoutMs: 10_000 });
+      await Promise.all(acks);
+      await closing.close();
+      expect(completed).toBe(true);
+      await q.send({ channel, body: 'after' });
+      // A poll loop left running would capture it: held for a client that is gone, seen by nobody.
+      const { messages } = await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 5 });
+      expect(messages.map((m) => m.text())).toEqual(['after']);
+      expect(got).toEqual(['before']);
+    } finally {
+      await closing.close();
+    }
+  }, 30_000);
+
   it("without onError, a handler's error is a warning through the client's logger", async () => {
     const warnings: { message: string; fields: LogFields | undefined }[] = [];
     const noop = (): void => undefined;

@@ -10,7 +10,7 @@ import { PING } from '../methods.js';
 import { ValueBroadcast } from '../broadcast.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
-import { GrpcTransport, type CallParams, type StreamHandlers } from '../transport/grpc-transport.js';
+import { GrpcTransport, type CallParams, type RawStream, type StreamHandlers } from '../transport/grpc-transport.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { onAbort, timeLimit, within } from '../util/async.js';
 import { monotonicNow, wallClockDeadline } from '../util/monotonic.js';
@@ -29,6 +29,11 @@ import type { CallAuth } from './call-auth.js';
 
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
 const PING_ATTEMPT_MS = 5000;
+/**
+ * Longest wait for the round trip that proves the broker read a bidi call's half-close, before the
+ * call is cancelled (see #retire).
+ */
+const RETIRE_PROOF_MS = 1000;
 /** grpc-go's default keepalive enforcement, which the open-source broker keeps (docs/broker-behaviour.md §4). */
 const MIN_BROKER_PING_INTERVAL_MS = 300_000;
 
@@ -50,6 +55,10 @@ export class Connection implements ClientInternals {
   readonly #reconnectListeners = new Set<() => void>();
   readonly #tracked = new Set<Drainable>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Streams open now, each with the way to end it and tell its observer that the client closed. */
+  readonly #streams = new Set<() => void>();
+  /** Bidi calls half-closed and waiting for the proof that lets them be cancelled (#retire). */
+  readonly #retiring = new Set<Promise<void>>();
   /** Stops the reconnect loop at shutdown. */
   readonly #lifetime = new AbortController();
   /** Ends close()'s wait for in-flight work (its timeout passed or its signal aborted). */
@@ -155,16 +164,37 @@ export class Connection implements ClientInternals {
   }
 
   serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, observer: StreamObserver<Res>, ctx: CallContext): StreamCall {
-    return this.#openStream(observer, ctx, (params, handlers) => this.#transport.serverStream(method, request, params, handlers));
+    return this.#openStream(
+      observer,
+      ctx,
+      (params, handlers) => this.#transport.serverStream(method, request, params, handlers),
+      (call) => call.cancel(),
+    );
   }
 
   bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, observer: StreamObserver<Res>, ctx: CallContext): BidiCall<Req> {
     let writable = true;
+    let halfClosed = false;
     let raw: ReturnType<GrpcTransport['bidiStream']> | undefined;
-    const stream = this.#openStream(observer, ctx, (params, handlers) => {
-      raw = this.#transport.bidiStream(method, params, handlers);
-      return raw;
-    }, () => (writable = false));
+    const halfClose = () => {
+      writable = false;
+      if (halfClosed) return;
+      halfClosed = true;
+      raw?.end();
+    };
+    const stream = this.#openStream(
+      observer,
+      ctx,
+      (params, handlers) => {
+        raw = this.#transport.bidiStream(method, params, handlers);
+        return raw;
+      },
+      (call) => {
+        halfClose();
+        this.#retire(call);
+      },
+      () => (writable = false),
+    );
     if (!raw) writable = false; // refused: closed or already aborted
     return {
       cancel: () => {
@@ -177,9 +207,7 @@ export class Connection implements ClientInternals {
       },
       drained: () => raw?.drained() ?? Promise.resolve(),
       end: () => {
-        if (!writable) return;
-        writable = false;
-        raw?.end();
+        if (writable) halfClose();
       },
       get writable() {
         return writable;
@@ -245,21 +273,37 @@ export class Connection implements ClientInternals {
    * error (which refreshing credentials may turn into a retryable one after a token refresh, so
    * recoverable() re-opens with the new token).
    */
-  #openStream<Res, S extends StreamCall>(
+  #openStream<Res, S extends RawStream>(
     observer: StreamObserver<Res>,
     ctx: CallContext,
     open: (params: CallParams, handlers: StreamHandlers<Res>) => S,
+    /** Ends the call from this side (it is still running). */
+    stop: (call: S) => void,
     onDone: () => void = () => undefined,
   ): StreamCall {
     const errCtx = errorContext(ctx, ctx.timeoutMs);
     let done = false;
+    /** The call ended on its own (status received): nothing is left to cancel. */
+    let over = false;
     let stopListening = (): void => undefined;
     const finish = (report: () => void) => {
       if (done) return;
       done = true;
+      this.#streams.delete(closeOnShutdown);
       onDone();
       stopListening();
       report();
+    };
+    const stopCall = () => {
+      if (over) return;
+      over = true;
+      stop(call);
+    };
+    // close() ends what nobody drained (subscriptions, poll loops): left open, they would go on
+    // taking messages for a client that is gone.
+    const closeOnShutdown = () => {
+      stopCall();
+      finish(() => observer.error(this.#closedError(errCtx)));
     };
     const refuse = (err: KubemqError): StreamCall => {
       done = true;
@@ -277,24 +321,48 @@ export class Connection implements ClientInternals {
         this.#auth.accepted();
         observer.next(message);
       },
-      end: () => finish(() => observer.complete()),
+      end: () => {
+        over = true;
+        finish(() => observer.complete());
+      },
       error: (raw) => {
+        over = true;
         if (done) return;
         onDone(); // no more writes while the error is being mapped (a token refresh may run)
         void this.#streamError(raw, errCtx, ctx.signal).then((err) => finish(() => observer.error(err)));
       },
     });
+    this.#streams.add(closeOnShutdown);
     stopListening = onAbort(ctx.signal, () => {
-      call.cancel();
+      stopCall();
       finish(() => observer.error(mapError(abortError(), errCtx)));
     });
     return {
       cancel: () => {
         if (done) return;
+        stopCall();
         finish(() => undefined);
-        call.cancel();
       },
     };
+  }
+
+  /**
+   * Cancels a running bidi call that is already half-closed, once a Ping on the same connection
+   * has been answered. HTTP/2 frames are read in order, so that answer proves the broker read the
+   * half-close and its reader stopped cleanly: a broker whose stream reader sees a cancel first may
+   * forward a nil request and crash (QueuesUpstream, docs/broker-behaviour.md §5.3). The proof
+   * waits at most RETIRE_PROOF_MS; close() waits for it.
+   */
+  #retire(call: RawStream): void {
+    const retired = this.#transport
+      .unary(PING, {}, this.#params(monotonicNow() + RETIRE_PROOF_MS))
+      .then(
+        () => undefined,
+        () => undefined, // no proof to be had (the connection is gone, and with it the call)
+      )
+      .then(() => call.cancel());
+    this.#retiring.add(retired);
+    void retired.then(() => this.#retiring.delete(retired));
   }
 
   #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<KubemqError> {
@@ -379,6 +447,8 @@ export class Connection implements ClientInternals {
       if (failure) this.#pending.rejectAll(failure);
       const drains = [...this.#tracked].map((r) => r.drain());
       await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
+      for (const closeStream of [...this.#streams]) closeStream();
+      await Promise.allSettled([...this.#retiring]);
       this.#lifetime.abort();
       this.#pending.rejectAll(this.#closedError({ operation: 'client.close' }));
       this.#auth.close();

@@ -66,7 +66,8 @@ export function recoverable<T>(
 
     const onBreak = (err: KubemqError) => {
       if (stop.signal.aborted) return;
-      if (client.state === 'closed') return subscriber.complete();
+      // The client closed (its close() ends the streams nobody drained with CLOSED).
+      if (client.state === 'closed' || err.code === 'CLOSED') return subscriber.complete();
       if (!isRetryable(err) || breaks >= policy.maxAttempts) return subscriber.error(err);
       // A lost connection is waited out by whenReady(); other breaks back off, so a stream the
       // broker keeps refusing is not re-opened in a tight loop.

@@ -362,7 +362,7 @@ describe('StreamSender', () => {
       expect(await unwritten).toMatchObject({ code: 'CLOSED', message: 'unwritten (timeout)' });
     });
 
-    it('an aborted signal or timeoutMs 0 cancels at once without a half-close; every call returns the one close and its bound counts', async () => {
+    it('an aborted signal or timeoutMs 0 cancels at once, writing no half-close of its own (the connection half-closes a call it cancels); every call returns the one close and its bound counts', async () => {
       for (const bounds of [{ timeoutMs: 60_000, signal: AbortSignal.abort() }, { timeoutMs: 0 }]) {
         const c = client();
         const { stream } = sender(c.internals);
