@@ -126,9 +126,9 @@ export class KubemqClient implements AsyncDisposable {
    * `timeoutMs` bounds the drain (default: the client's `drainTimeoutMs`); when it passes, or
    * `signal` aborts, the drain ends early and the client closes all the same: the returned
    * promise always resolves once the client is closed. `timeoutMs` may be 0 (no drain). A send
-   * stream still open is half-closed and cancelled only once the broker has answered a Ping after
-   * the half-close, which adds one round trip (at most 1 s): a broker can crash on a queue
-   * upstream cancelled while it still reads.
+   * stream still open is half-closed and cancelled only once two Pings behind the half-close were
+   * answered, which adds two round trips (at most 1 s): a broker can crash on a queue upstream
+   * cancelled while it still reads.
    *
    * @throws ValidationError for a bad option (nothing is closed then).
    *

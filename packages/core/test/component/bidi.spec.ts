@@ -95,7 +95,7 @@ describe('bidirectional streams and call options', () => {
     });
     afterAll(() => keeper.stop());
 
-    it('cancel() half-closes first and cancels only after a Ping answered behind it', async () => {
+    it('cancel() half-closes first and cancels only after a second Ping, sent once the first was answered, so it travels behind the half-close', async () => {
       await using client = await KubemqClient.connect({ address: keeper.address });
       seen = [];
       const call = clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: () => undefined, complete: () => undefined }, { operation: 'queues.upstream' });
@@ -104,7 +104,7 @@ describe('bidirectional streams and call options', () => {
       call.cancel();
       expect(call.writable).toBe(false);
       await until(() => seen.includes('cancelled'));
-      expect(seen).toEqual(['data a', 'end', 'ping', 'cancelled']);
+      expect(seen).toEqual(['data a', 'end', 'ping', 'ping', 'cancelled']);
     });
 
     it("close() ends a stream nobody closed the same way, and its observer hears CLOSED", async () => {
@@ -115,7 +115,7 @@ describe('bidirectional streams and call options', () => {
       await client.close({ timeoutMs: 0 });
       expect(errors).toEqual(['CLOSED']);
       await until(() => seen.includes('cancelled'));
-      expect(seen).toEqual(['end', 'ping', 'cancelled']);
+      expect(seen).toEqual(['end', 'ping', 'ping', 'cancelled']);
     });
   });
 

@@ -10,7 +10,7 @@ import { PING } from '../methods.js';
 import { ValueBroadcast } from '../broadcast.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
-import { GrpcTransport, type CallParams, type RawStream, type StreamHandlers } from '../transport/grpc-transport.js';
+import { GrpcTransport, type CallParams, type RawBidiStream, type RawStream, type StreamHandlers } from '../transport/grpc-transport.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { onAbort, timeLimit, within } from '../util/async.js';
 import { monotonicNow, wallClockDeadline } from '../util/monotonic.js';
@@ -347,20 +347,27 @@ export class Connection implements ClientInternals {
   }
 
   /**
-   * Cancels a running bidi call that is already half-closed, once a Ping on the same connection
-   * has been answered. HTTP/2 frames are read in order, so that answer proves the broker read the
-   * half-close and its reader stopped cleanly: a broker whose stream reader sees a cancel first may
-   * forward a nil request and crash (QueuesUpstream, docs/broker-behaviour.md §5.3). The proof
-   * waits at most RETIRE_PROOF_MS; close() waits for it.
+   * Cancels a running bidi call that is already half-closed, once the broker has surely read the
+   * half-close: a broker whose stream reader sees the cancel first may forward a nil request and
+   * crash (QueuesUpstream, docs/broker-behaviour.md §5.3). The half-close goes out after the
+   * call's buffered writes, and HTTP/2 may put a new call's headers ahead of it; so: wait until
+   * it went down to the transport, ping once (its answer proves the half-close was sent), then
+   * ping again (that ping travels behind it, and frames on one connection are read in order),
+   * and cancel. At most RETIRE_PROOF_MS in all; close() waits for it.
    */
-  #retire(call: RawStream): void {
-    const retired = this.#transport
-      .unary(PING, {}, this.#params(monotonicNow() + RETIRE_PROOF_MS))
-      .then(
-        () => undefined,
-        () => undefined, // no proof to be had (the connection is gone, and with it the call)
-      )
-      .then(() => call.cancel());
+  #retire(call: RawBidiStream<unknown>): void {
+    const deadline = monotonicNow() + RETIRE_PROOF_MS;
+    const ping = () => this.#transport.unary(PING, {}, this.#params(deadline));
+    const retired = (async () => {
+      try {
+        await within(call.halfClosed(), { timeoutMs: RETIRE_PROOF_MS });
+        await ping();
+        await ping();
+      } catch {
+        // No proof to be had: the connection is gone, and with it the call.
+      }
+      call.cancel();
+    })();
     this.#retiring.add(retired);
     void retired.then(() => this.#retiring.delete(retired));
   }

@@ -52,6 +52,8 @@ export interface RawBidiStream<Req> extends RawStream {
   write(message: Req): boolean;
   drained(): Promise<void>;
   end(): void;
+  /** Resolves once the half-close went down to the transport, after every write (or the call ended). */
+  halfClosed(): Promise<void>;
 }
 
 const CONNECTIVITY: Record<number, ChannelConnectivity> = {
@@ -178,6 +180,7 @@ export class GrpcTransport {
       write: (message) => call.write(message),
       drained: () => drained(call),
       end: () => call.end(),
+      halfClosed: () => halfClosed(call),
     };
   }
 
@@ -211,6 +214,20 @@ function serviceError(result: StatusObject): ServiceError {
 }
 
 /** Resolves once the write buffer has room again (at once if it has), or when the call ends. */
+/** grpc-js emits 'finish' once its final half-close call was made, after the buffered writes. */
+function halfClosed<Req, Res>(call: ClientDuplexStream<Req, Res>): Promise<void> {
+  if (call.writableFinished) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      call.off('finish', done);
+      call.off('status', done);
+      resolve();
+    };
+    call.once('finish', done);
+    call.once('status', done);
+  });
+}
+
 function drained<Req, Res>(call: ClientDuplexStream<Req, Res>): Promise<void> {
   if (!call.writableNeedDrain) return Promise.resolve();
   return new Promise<void>((resolve) => {
