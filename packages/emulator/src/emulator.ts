@@ -27,6 +27,12 @@ export interface EmulatorStartOptions extends EmulatorOptions {
   clock?: Clock;
   /** How long stop() lets calls finish before cancelling them (ms, default 1000). */
   stopGraceMs?: number;
+  /**
+   * What a panic does (where the real server would crash, e.g. a queue upstream cancelled before
+   * its half-close): `'stop'` (default) drops every connection and stops the broker for good;
+   * `'exit'` ends the process with code 2, as a Go panic does (the CLI's choice).
+   */
+  onPanic?: 'stop' | 'exit';
 }
 
 /**
@@ -44,6 +50,7 @@ export class KubemqEmulator implements AsyncDisposable {
   /** `host:port` to dial. */
   readonly address: string;
   private stopping: Promise<void> | undefined;
+  private panicReason: string | undefined;
 
   private constructor(
     /** The effective configuration, with every default applied. */
@@ -54,6 +61,7 @@ export class KubemqEmulator implements AsyncDisposable {
     private readonly ctx: ServiceContext,
     private readonly store: Store,
     private readonly graceMs: number,
+    private readonly onPanic: 'stop' | 'exit',
   ) {
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     this.address = `${host}:${port}`;
@@ -69,6 +77,8 @@ export class KubemqEmulator implements AsyncDisposable {
     const config = resolveConfig(options);
     const log = options.logger ?? consoleLogger(config.logLevel);
     const clock = options.clock ?? systemClock;
+    // Bound to the emulator once it exists: nothing can panic before the server accepts calls.
+    let panic = (_reason: string): void => undefined;
     if (config.dataDir && config.cleanStore) rmSync(config.dataDir, { recursive: true, force: true });
     const store = config.dataDir ? fileStore(config.dataDir) : memoryStore();
     const channels = new ChannelRegistry(() => clock.nowMs());
@@ -82,8 +92,9 @@ export class KubemqEmulator implements AsyncDisposable {
       clients: new ClientRegistry(clock, config.clientIdReleaseMs),
       requests: new RequestsEngine(clock, channels),
       queryCache: config.queryCache ? new QueryCache(clock) : undefined,
-      queues: createQueueServices({ store, clock, config, log }),
+      queues: createQueueServices({ store, clock, config, log, panic: (reason) => panic(reason) }),
       startedAtMs: clock.nowMs(),
+      panic: (reason) => panic(reason),
     };
     const events = createEventServices(ctx);
     const requests = createRequestServices(ctx);
@@ -114,7 +125,28 @@ export class KubemqEmulator implements AsyncDisposable {
       throw err;
     }
     log.info('kubemq emulator started', { port: server.port, dataDir: config.dataDir ?? null });
-    return new KubemqEmulator(config, server.port, server, ctx, store, options.stopGraceMs ?? 1000);
+    const emulator = new KubemqEmulator(config, server.port, server, ctx, store, options.stopGraceMs ?? 1000, options.onPanic ?? 'stop');
+    panic = (reason) => emulator.panic(reason);
+    return emulator;
+  }
+
+  /**
+   * Why the broker died where the real server would have crashed (see `onPanic`), or undefined
+   * while it has not. After a panic every call fails as against a dead server: UNAVAILABLE.
+   */
+  get panicked(): string | undefined {
+    return this.panicReason;
+  }
+
+  private panic(reason: string): void {
+    if (this.stopping) return; // calls cancelled by a stop are not a client's doing
+    this.panicReason = reason;
+    process.stderr.write(`kubemq-emulator: panic: ${reason}\n`);
+    if (this.onPanic === 'exit') process.exit(2);
+    this.stopping = (async () => {
+      await this.server.close(0);
+      await closeEngines(this.ctx, this.store);
+    })();
   }
 
   /** Stops the broker: ends calls (after a short grace), stops timers, flushes the store. Idempotent. */

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGQUIT', () => stop('SIGQUIT'));
   try {
-    emulator = await KubemqEmulator.start(cmd.options);
+    emulator = await KubemqEmulator.start({ ...cmd.options, onPanic: 'exit' });
   } catch (err) {
     let message = (err as Error).message;
     if (err instanceof PortInUseError) message = `cannot listen: ${message}`;

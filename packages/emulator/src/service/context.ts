@@ -25,4 +25,9 @@ export interface ServiceContext {
   readonly queues: QueueServices;
   /** Unix ms when the emulator started. */
   readonly startedAtMs: number;
+  /**
+   * The real server would crash here (a nil dereference it does not recover from): the broker
+   * dies at once, as that process would. Nothing after a stop began counts.
+   */
+  panic(reason: string): void;
 }

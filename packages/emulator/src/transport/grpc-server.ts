@@ -6,6 +6,7 @@ import type { EmulatorConfig } from '../config.js';
 import { kubemqService } from '../generated/kubemq.js';
 import type { EmulatorLogger } from '../log.js';
 import { withAuth } from './auth.js';
+import { watchSession } from './half-close.js';
 import { enforcePingPolicy } from './keepalive-policy.js';
 import { METHOD_NAMES, SERVICE_NAME, methodTable, serviceDefinition, type MethodHandlers } from './method-table.js';
 import { REFLECTION_SERVICE, reflectionDefinition, reflectionHandler } from './reflection.js';
@@ -44,6 +45,7 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
   hookSessions(server, (session) => {
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
+    watchSession(session);
     if (config.keepalive.enforce) enforcePingPolicy(session, config.keepalive, log);
   });
   installUnknownMethodTexts(server, [SERVICE_NAME, REFLECTION_SERVICE]);

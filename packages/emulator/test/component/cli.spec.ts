@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueuesUpstreamRequest } from '../../src/generated/kubemq.js';
 import { call, connect } from './support/harness.js';
 import { ensureBuilt, freePort, runCli, type CliRun } from './support/cli-process.js';
 
@@ -38,6 +39,20 @@ describe('kubemq-emulator CLI', () => {
     await r.ready();
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
+  }, 30_000);
+
+  it('exits 2 with `panic:` on stderr where the real server crashes: a queue upstream cancelled before its half-close (§5.3)', async () => {
+    const r = start(['--port', '0']);
+    const c = connect(await r.ready());
+    const up = c.queuesUpstream();
+    up.on('error', () => undefined);
+    const answered = new Promise((resolve) => up.once('data', resolve));
+    up.write(QueuesUpstreamRequest.fromPartial({ RequestID: 'r1', Messages: [{ ClientID: 'c', Channel: 'q.panic', Body: Buffer.from('x') }] }));
+    await answered;
+    up.cancel();
+    expect(await r.exited).toBe(2);
+    expect(r.stderr).toMatch(/panic: QueuesUpstream cancelled before its half-close was read/);
+    c.close();
   }, 30_000);
 
   it('exits 2 with a clear message on a bad flag', async () => {

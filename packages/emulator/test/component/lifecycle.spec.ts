@@ -1,8 +1,9 @@
 // Start and stop of the in-process emulator.
 import * as grpc from '@grpc/grpc-js';
 import { KubemqEmulator } from '../../src/emulator.js';
+import { QueuesUpstreamRequest } from '../../src/generated/kubemq.js';
 import { PortInUseError } from '../../src/transport/grpc-server.js';
-import { call, collect, connect, failure, startEmulator, subscription } from './support/harness.js';
+import { call, collect, connect, failure, startEmulator, subscription, until } from './support/harness.js';
 
 describe('KubemqEmulator lifecycle', () => {
   it('reports address and port, and is async-disposable', async () => {
@@ -39,5 +40,56 @@ describe('KubemqEmulator lifecycle', () => {
     } finally {
       await emu.stop();
     }
+  });
+
+  describe('a queue upstream cancelled before its half-close (where the real server crashes)', () => {
+    const request = QueuesUpstreamRequest.fromPartial({ RequestID: 'r1', Messages: [{ MessageID: 'm1', ClientID: 'c', Channel: 'q.panic', Body: Buffer.from('x') }] });
+
+    it('panics the broker: every connection drops, and nothing answers afterwards', async () => {
+      const emu = await startEmulator();
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const c = connect(emu.address, grpc.credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 50 });
+      try {
+        const up = c.queuesUpstream();
+        const answered = new Promise((resolve) => up.once('data', resolve));
+        up.on('error', () => undefined);
+        up.write(request);
+        await answered;
+        up.cancel();
+        await until(() => emu.panicked !== undefined);
+        expect(emu.panicked).toMatch(/QueuesUpstream cancelled before its half-close was read/);
+        expect(stderr).toHaveBeenCalledWith(expect.stringContaining('kubemq-emulator: panic: QueuesUpstream'));
+        expect((await failure(c.ping.bind(c), {})).code).toBe(grpc.status.UNAVAILABLE);
+      } finally {
+        stderr.mockRestore();
+        c.close();
+        await emu.stop();
+      }
+    });
+
+    it('does not panic when the half-close came first, nor when a stop cancels it', async () => {
+      const emu = await startEmulator({ stopGraceMs: 50 });
+      const c = connect(emu.address);
+      try {
+        const up = c.queuesUpstream();
+        up.on('error', () => undefined);
+        const answered = new Promise((resolve) => up.once('data', resolve));
+        up.write(request);
+        await answered;
+        up.end();
+        await call(c.ping.bind(c), {}); // the half-close was read before this answer
+        up.cancel();
+        const open = c.queuesUpstream();
+        open.on('error', () => undefined);
+        open.write(request);
+        await call(c.ping.bind(c), {});
+        expect(emu.panicked).toBeUndefined();
+        await emu.stop();
+        expect(emu.panicked).toBeUndefined();
+      } finally {
+        c.close();
+        await emu.stop();
+      }
+    });
   });
 });

@@ -37,6 +37,8 @@ export interface QueueServiceDeps {
   clock: Clock;
   config: EmulatorConfig;
   log: EmulatorLogger;
+  /** Where the real server would crash (ServiceContext.panic). */
+  panic(reason: string): void;
 }
 
 export interface QueueServices {
@@ -62,7 +64,7 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     validate: (m) => queueMessageError(m, limits),
     retentionMs: deps.config.retentionMinutes * 60_000,
   });
-  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log };
+  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic };
   return {
     sendQueueMessage: sendQueueMessageHandler(ctx),
     sendQueueMessagesBatch: sendQueueMessagesBatchHandler(ctx),

@@ -14,6 +14,8 @@ export interface QueueContext {
   limits: BrokerQueueLimits;
   clock: Clock;
   log: EmulatorLogger;
+  /** Where the real server would crash (ServiceContext.panic). */
+  panic(reason: string): void;
 }
 
 /** A result for a message that failed validation: it still gets its MessageID (§6 "Ids and results"). */

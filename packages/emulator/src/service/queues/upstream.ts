@@ -1,15 +1,16 @@
 // QueuesUpstream (§2.4, services/array/array_queues_upstream.go): each request is a batch
 // send answered by RefRequestID, not necessarily in request order. The server ignores half-close (§5.3): the call stays open
-// until the client cancels.
+// until the client cancels, and a cancel its reader sees before the half-close crashes it.
 import type * as grpc from '@grpc/grpc-js';
 import type { QueuesUpstreamRequest, QueuesUpstreamResponse } from '../../generated/kubemq.js';
+import { HalfCloseWatch } from '../../transport/half-close.js';
 import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
 import { sendBatch, type QueueContext } from './shared.js';
 import { UPSTREAM_NO_MESSAGES } from './texts.js';
 
 export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreamingCall<QueuesUpstreamRequest, QueuesUpstreamResponse> {
   return (call) => {
-    let halfClosed = false;
+    const halfClose = new HalfCloseWatch(call);
     let answered = 0;
     let received = 0;
     const reply = replyWithBackpressure(call, { method: 'QueuesUpstream', log: ctx.log });
@@ -23,7 +24,9 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
       if (out.length > 1) out.sort((a, b) => a.Results.length - b.Results.length);
       for (const resp of out) {
         answered++;
-        if (!call.cancelled) reply(resp);
+        if (call.cancelled) continue;
+        reply(resp);
+        halfClose.wrote();
       }
     };
     call.on('data', (req: QueuesUpstreamRequest) => {
@@ -39,18 +42,14 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
       if (batch.length === 0) setImmediate(flush);
       batch.push(resp);
     });
-    call.on('end', () => {
-      halfClosed = true; // §5.3: ignored; the RPC stays open until the client cancels
-    });
+    // §5.3: a half-close is ignored; the RPC stays open until the client cancels.
     call.on('cancelled', () => {
-      // §5.3: the real server may crash (nil dereference) when a client cancels an upstream
-      // without half-closing first. We stay up, but say so loudly for SDK tests to notice.
-      if (!halfClosed) {
-        ctx.log.warn('QueuesUpstream cancelled without half-close: a real KubeMQ server may crash here (broker-behaviour.md §5.3)', {
-          requests: received,
-          answered,
-        });
-      }
+      // §5.3: unless the server's reader read the half-close first, it forwards a nil request,
+      // and the upstream's request task dereferences it: a panic that takes the whole server
+      // down. There it depends on goroutine scheduling; here it always happens, so a client that
+      // cancels too early fails its tests rather than a production broker (a dropped connection
+      // counts too).
+      if (!halfClose.readCleanly()) ctx.panic(`QueuesUpstream cancelled before its half-close was read (${received} requests read, ${answered} answered): nil request dereferenced`);
     });
     call.on('error', () => undefined);
   };
