@@ -102,7 +102,15 @@ export async function connect(address, clientId) {
             up.write(req);
           });
         },
-        close: async () => up.end(),
+        // The safe close of a queue upstream (docs/broker-behaviour.md §5.3): a broker that sees
+        // the cancel before it read the half-close can crash. Two pings: the second travels
+        // behind the half-close.
+        close: async () => {
+          up.end();
+          await unary(c, 'ping', {});
+          await unary(c, 'ping', {});
+          up.cancel();
+        },
       };
     },
 

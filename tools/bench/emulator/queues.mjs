@@ -64,7 +64,11 @@ async function upstream(client, channel, total, batch = 100, window = 8) {
     pump();
   });
   const ms = performance.now() - t0;
+  // The safe close (docs/broker-behaviour.md §5.3): the broker must read the half-close before
+  // the cancel, or it crashes. The second ping travels behind the half-close.
   call.end();
+  await unary(client, 'ping', {});
+  await unary(client, 'ping', {});
   call.cancel();
   return (total / ms) * 1000;
 }
