@@ -5,6 +5,7 @@ describe('capabilities', () => {
     expect(capabilitiesFor('external', { queryCache: true }, {})).toEqual({
       restart: false,
       kill: false,
+      cleanRestart: false,
       auth: false,
       queryCache: false,
       channelManagement: false,
@@ -31,6 +32,7 @@ describe('capabilities', () => {
       expect(capabilitiesFor(kind, everything, {})).toEqual({
         restart: true,
         kill: true,
+        cleanRestart: kind === 'binary', // a container keeps its store inside
         auth: false,
         queryCache: false,
         channelManagement: false,
@@ -45,6 +47,7 @@ describe('capabilities', () => {
     expect(capabilitiesFor('emulator', {}, {})).toEqual({
       restart: true,
       kill: true,
+      cleanRestart: true,
       auth: false,
       queryCache: false,
       channelManagement: false,
@@ -58,7 +61,7 @@ describe('capabilities', () => {
         channelManagement: true,
         tls: { certPem: 'c', keyPem: 'k', caPem: 'a', requireClientCert: true },
       }),
-    ).toEqual({ restart: true, kill: true, auth: true, queryCache: true, channelManagement: true, tls: true, clientCertificates: true });
+    ).toEqual({ restart: true, kill: true, cleanRestart: true, auth: true, queryCache: true, channelManagement: true, tls: true, clientCertificates: true });
     expect(capabilitiesFor('emulator', { tls: { certPem: 'c', keyPem: 'k' } }).clientCertificates).toBe(false);
   });
 

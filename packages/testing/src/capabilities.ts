@@ -19,6 +19,7 @@ export function parseDeclaredCapabilities(value: string | undefined): Set<Broker
 /**
  * What a broker of `kind`, started with `options`, can do.
  * - external: restart/kill never; the rest only as declared by KUBEMQ_CAPABILITIES.
+ * - a container restarts with its store kept only (cleanRestart false).
  * - binary/container (the open-source server): no auth, no query cache, no channel management,
  *   no client-certificate verification (broker-behaviour.md §0); TLS when asked.
  * - emulator: whatever was asked.
@@ -34,6 +35,7 @@ export function capabilitiesFor(
       return {
         restart: false,
         kill: false,
+        cleanRestart: false,
         auth: declared.has('auth'),
         queryCache: declared.has('queryCache'),
         channelManagement: declared.has('channelManagement'),
@@ -46,6 +48,7 @@ export function capabilitiesFor(
       return {
         restart: true,
         kill: true,
+        cleanRestart: kind === 'binary',
         auth: false,
         queryCache: false,
         channelManagement: false,
@@ -56,6 +59,7 @@ export function capabilitiesFor(
       return {
         restart: true,
         kill: true,
+        cleanRestart: true,
         auth: options.auth !== undefined,
         queryCache: options.queryCache === true,
         channelManagement: options.channelManagement === true,
@@ -88,7 +92,7 @@ export function expectedCapabilities(
 /** Why a broker of `kind` lacks `capability`, for skip messages. */
 export function missingCapabilityReason(capability: BrokerCapability, kind: BrokerKind): string {
   if (kind === 'external') {
-    return capability === 'restart' || capability === 'kill'
+    return capability === 'restart' || capability === 'kill' || capability === 'cleanRestart'
       ? `an external broker (KUBEMQ_ADDRESS) cannot be ${capability === 'kill' ? 'killed' : 'restarted'} by tests`
       : `the external broker does not declare '${capability}' in KUBEMQ_CAPABILITIES`;
   }
@@ -99,6 +103,7 @@ export function missingCapabilityReason(capability: BrokerCapability, kind: Brok
     clientCertificates: 'the open-source KubeMQ server does not verify client certificates (broker-behaviour.md §0.3)',
   };
   if ((kind === 'binary' || kind === 'container') && openSource[capability]) return openSource[capability];
+  if (kind === 'container' && capability === 'cleanRestart') return 'a container broker restarts with its store kept';
   return `the ${kind} broker was not started with '${capability}'`;
 }
 

@@ -8,6 +8,7 @@ export type {
   BrokerKind,
   BrokerTlsOptions,
   KubemqBroker,
+  RestartOptions,
   StartKubemqOptions,
 } from './types.js';
 export { findFreePort } from './internal/ports.js';

@@ -7,6 +7,8 @@ export interface BrokerCapabilities {
   readonly restart: boolean;
   /** kill() works (false for external brokers). */
   readonly kill: boolean;
+  /** restart({ cleanStore: true }) works: a binary or the emulator started here (not a container). */
+  readonly cleanRestart: boolean;
   /** Token auth is enforced (the emulator with `auth`; never the open-source server: broker-behaviour.md §0.2). */
   readonly auth: boolean;
   /** A query cache answers repeated CacheKey queries (emulator only: broker-behaviour.md §0.5). */
@@ -26,12 +28,19 @@ export type BrokerCapability = keyof BrokerCapabilities;
 export const CAPABILITY_NAMES: readonly BrokerCapability[] = [
   'restart',
   'kill',
+  'cleanRestart',
   'auth',
   'queryCache',
   'channelManagement',
   'tls',
   'clientCertificates',
 ];
+
+/** How {@link KubemqBroker.restart} starts the broker again. */
+export interface RestartOptions {
+  /** Start with an empty store (default false: the store is kept). */
+  cleanStore?: boolean;
+}
 
 /** Server TLS for a broker started by `startKubemq()` or `KubemqContainer.withTls()` (PEM text, not paths). */
 export interface BrokerTlsOptions {
@@ -105,6 +114,10 @@ export interface KubemqBroker extends AsyncDisposable {
   stop(): Promise<void>;
   /** SIGKILL. The broker is down until restart(). */
   kill(): Promise<void>;
-  /** Graceful stop if running, then start again on the same port with the store kept; resolves when Ping answers. */
-  restart(): Promise<void>;
+  /**
+   * Graceful stop if running, then start again on the same port with the store kept (or, with
+   * `cleanStore`, emptied as the server's `STORE_CLEAN_STORE` does: a broker that lost its volume;
+   * see `capabilities.cleanRestart`); resolves when Ping answers.
+   */
+  restart(options?: RestartOptions): Promise<void>;
 }

@@ -159,4 +159,40 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
     () => outageMidStream('es.kill', 'kill'),
     180_000,
   );
+  itWhen('cleanRestart', expectedCapabilities())(
+    'a broker back with an empty store: the subscription reads the channel again, and every event stored since reaches it once, in order',
+    async () => {
+      const c = client as KubemqClient;
+      const channel = uniqueChannel('es.wiped');
+      const live = collect(eventsStore(c).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+      try {
+        for (let i = 0; i < 5; i++) await eventsStore(c).send({ channel, body: `before ${i}` });
+        await eventually(() => expect(live.items.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]), { timeoutMs: 30_000 });
+        await (broker as KubemqBroker).restart({ cleanStore: true });
+        // The channel's numbering starts over at 1. Send until the subscriber has one of them (it
+        // re-opens at sequence 6 and hears of the reset only from the first new event).
+        const attempted: string[] = [];
+        const confirmed: string[] = [];
+        const after = () => live.items.filter((e) => e.text().startsWith('after'));
+        await eventually(
+          async () => {
+            const body = `after ${attempted.length}`;
+            attempted.push(body); // a send cut off by the reconnect may still be stored
+            await eventsStore(c).send({ channel, body }, { timeoutMs: 2_000 });
+            confirmed.push(body);
+            expect(after().length).toBeGreaterThan(0);
+          },
+          { timeoutMs: 30_000, intervalMs: 200 },
+        );
+        await eventually(() => expect(after().map((e) => e.text())).toEqual(expect.arrayContaining(confirmed)), { timeoutMs: 30_000 });
+        const got = after().map((e) => e.text());
+        expect(got).toEqual(attempted.filter((body) => got.includes(body))); // in order, none twice
+        expect(after().map((e) => e.sequence)).toEqual(got.map((_, i) => i + 1)); // the whole new store
+        expect(live.errors).toEqual([]);
+      } finally {
+        live.sub.unsubscribe();
+      }
+    },
+    120_000,
+  );
 });

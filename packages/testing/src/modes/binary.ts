@@ -30,9 +30,9 @@ export async function startBinary(
     tempDir,
     portCount: 3,
     startTimeoutMs,
-    launch: ([grpc, rest, api], firstStart) => ({
+    launch: ([grpc, rest, api], cleanStore) => ({
       ...commandFor(file, ['server']),
-      env: binaryEnv(process.env, options, { grpc: grpc as number, rest: rest as number, api: api as number }, firstStart),
+      env: binaryEnv(process.env, options, { grpc: grpc as number, rest: rest as number, api: api as number }, cleanStore),
       cwd: tempDir,
     }),
     ping: (address) => ({

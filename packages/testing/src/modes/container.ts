@@ -1,6 +1,6 @@
 import { capabilitiesFor } from '../capabilities.js';
 import { findFreePort } from '../internal/ports.js';
-import type { BrokerCapabilities, KubemqBroker, StartKubemqOptions } from '../types.js';
+import type { BrokerCapabilities, KubemqBroker, RestartOptions, StartKubemqOptions } from '../types.js';
 
 import type * as ContainerModuleNs from '../container/kubemq-container.js';
 import type * as Testcontainers from 'testcontainers';
@@ -53,8 +53,9 @@ class ContainerBroker implements KubemqBroker {
     await this.started.stop({ remove: false, timeout: 0 });
   }
 
-  async restart(): Promise<void> {
+  async restart(options: RestartOptions = {}): Promise<void> {
     if (this.disposed) throw new Error('the container broker was disposed; start a new one');
+    if (options.cleanStore === true) throw new Error('restart({ cleanStore: true }) is unavailable for a container broker (its store lives in the container); gate the test on capabilities.cleanRestart');
     await this.started.restart({ timeout: 20_000 });
   }
 

@@ -98,8 +98,8 @@ export async function startEmulator(options: StartKubemqOptions, startTimeoutMs:
     tempDir,
     portCount: 1,
     startTimeoutMs,
-    launch: ([port]) => ({
-      ...commandFor(cli, emulatorArgs(options, { port: port as number, dataDir, tlsFiles })),
+    launch: ([port], cleanStore) => ({
+      ...commandFor(cli, [...emulatorArgs(options, { port: port as number, dataDir, tlsFiles }), ...(cleanStore ? ['--clean-store'] : [])]),
       env,
       cwd: tempDir,
     }),

@@ -3,7 +3,7 @@ import { BrokerStartError, ChildBroker, type LaunchSpec } from '../internal/chil
 import { untrackDir } from '../internal/cleanup.js';
 import type { PingTarget } from '../internal/ping.js';
 import { findFreePorts } from '../internal/ports.js';
-import type { BrokerCapabilities, BrokerKind, KubemqBroker } from '../types.js';
+import type { BrokerCapabilities, BrokerKind, KubemqBroker, RestartOptions } from '../types.js';
 
 export interface ProcessBrokerSpec {
   kind: Extract<BrokerKind, 'binary' | 'emulator'>;
@@ -12,7 +12,8 @@ export interface ProcessBrokerSpec {
   tempDir: string;
   /** How many free ports to find; the first is the gRPC port. */
   portCount: number;
-  launch(ports: number[], firstStart: boolean): LaunchSpec;
+  /** `cleanStore`: start with an empty store (every first start, and restart({ cleanStore: true })). */
+  launch(ports: number[], cleanStore: boolean): LaunchSpec;
   ping(address: string): PingTarget;
   readyLine?: RegExp;
   startTimeoutMs: number;
@@ -83,13 +84,13 @@ export class ProcessBroker implements KubemqBroker {
     });
   }
 
-  restart(): Promise<void> {
+  restart(options: RestartOptions = {}): Promise<void> {
     return this.serial(async () => {
       if (this.disposed) throw new Error(`the ${this.kind} broker at ${this.address} was disposed; start a new one`);
       await this.child?.stop();
       if (this.child?.unexpectedExit !== undefined) this.crashes.push(this.child.unexpectedExit);
       this.child = this.newChild();
-      await this.launch(false);
+      await this.launch(options.cleanStore === true);
     });
   }
 
@@ -104,8 +105,8 @@ export class ProcessBroker implements KubemqBroker {
   }
 
   /** Starts the current child. */
-  private async launch(firstStart: boolean): Promise<void> {
-    await (this.child as ChildBroker).start(this.spec.launch(this.ports, firstStart));
+  private async launch(cleanStore: boolean): Promise<void> {
+    await (this.child as ChildBroker).start(this.spec.launch(this.ports, cleanStore));
   }
 
   private newChild(): ChildBroker {

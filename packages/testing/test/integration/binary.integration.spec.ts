@@ -29,6 +29,7 @@ describe('KUBEMQ_BINARY mode (docs/broker-behaviour.md §1.7)', () => {
     expect(broker.capabilities).toEqual({
       restart: true,
       kill: true,
+      cleanRestart: true,
       auth: false,
       queryCache: false,
       channelManagement: false,
@@ -46,6 +47,13 @@ describe('KUBEMQ_BINARY mode (docs/broker-behaviour.md §1.7)', () => {
     await sendToQueue(broker.address, channel, 'kept');
     await broker.restart();
     expect(await receiveFromQueue(broker.address, channel)).toEqual(['kept']);
+  });
+
+  itLocal('restart({ cleanStore: true }) starts with an empty store (STORE_CLEAN_STORE=true)', async () => {
+    const channel = uniqueChannel('testing.binary.wiped');
+    await sendToQueue(broker.address, channel, 'gone');
+    await broker.restart({ cleanStore: true });
+    expect(await receiveFromQueue(broker.address, channel)).toEqual([]);
   });
 
   itLocal('kill (SIGKILL) then restart keeps acknowledged messages', async () => {

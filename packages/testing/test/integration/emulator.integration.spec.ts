@@ -6,6 +6,7 @@ import { receiveFromQueue, sendToQueue } from '../support/queue-wire.js';
 
 // These tests start their own local broker; against KUBEMQ_ADDRESS they cannot restart or kill.
 const itLocal = itWhen('restart', expectedCapabilities());
+const itCleanRestart = itWhen('cleanRestart', expectedCapabilities());
 
 describe('startKubemq: a broker per call', () => {
   let broker: KubemqBroker;
@@ -35,6 +36,15 @@ describe('startKubemq: a broker per call', () => {
     await broker.restart();
     expect(broker.address).toBe(address);
     expect(await receiveFromQueue(broker.address, channel)).toEqual(['kept over restart']);
+  });
+
+  itCleanRestart('restart({ cleanStore: true }) starts with an empty store, on the same address', async () => {
+    const channel = uniqueChannel('testing.wiped');
+    await sendToQueue(broker.address, channel, 'gone');
+    const address = broker.address;
+    await broker.restart({ cleanStore: true });
+    expect(broker.address).toBe(address);
+    expect(await receiveFromQueue(broker.address, channel)).toEqual([]);
   });
 
   itLocal('kill() then restart() keeps acknowledged messages', async () => {

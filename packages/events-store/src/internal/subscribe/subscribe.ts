@@ -1,4 +1,4 @@
-import type { IterableObservable } from '@kubemq/core';
+import { KubemqError, type IterableObservable } from '@kubemq/core';
 import {
   defer,
   eventProcessOperation,
@@ -22,6 +22,11 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
  * An events-store subscription: validated up front (throws before anything is sent), cold, and
  * recoverable: each (re-)open uses a fresh ClientID and, after a break, starts at the last delivered
  * sequence + 1; anything at or below it is dropped, so the subscriber sees no repeat.
+ *
+ * A broker that answers such a re-open with a lower sequence has lost its store (a restart with a
+ * clean store, a volume that was not kept): the channel's numbering started over, and what it
+ * holds now would all be dropped as repeats. The subscription then reads the channel again from
+ * the position it was first given, as if nothing had been delivered.
  */
 export function subscribeEventsStore(
   internals: ClientInternals,
@@ -36,12 +41,20 @@ export function subscribeEventsStore(
     return recoverable(
       internals,
       () => {
+        const resumesAfter = firstOpenedAt === undefined ? 0 : lastSequence;
         const start = firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, lastSequence, firstOpenedAt);
         firstOpenedAt ??= new Date();
         const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
+        let first = true;
         return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
           // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
-          filter((ev) => plan.group !== '' || ev.sequence > lastSequence),
+          filter((ev) => {
+            const firstOfStream = first;
+            first = false;
+            if (plan.group !== '' || ev.sequence > lastSequence) return true;
+            if (firstOfStream && resumesAfter > 0) throw storeReset(internals, ctx, resumesAfter, ev.sequence, () => (lastSequence = 0));
+            return false;
+          }),
           tap((ev) => {
             lastSequence = Math.max(lastSequence, ev.sequence);
           }),
@@ -51,4 +64,26 @@ export function subscribeEventsStore(
     );
   }).pipe(tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events_store', event, plan.group)));
   return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+}
+
+/** The break that makes recoverable() read the channel again from the start (see above). */
+function storeReset(
+  internals: ClientInternals,
+  ctx: { operation: string; channel: string },
+  resumedAfter: number,
+  got: number,
+  forget: () => void,
+): KubemqError {
+  forget();
+  internals.logger.warn('events store sequences started over (the broker lost its store?): reading the channel again from the start position', {
+    channel: ctx.channel,
+    resumedAfter,
+    got,
+  });
+  return new KubemqError({
+    ...ctx,
+    code: 'UNAVAILABLE',
+    retryable: true,
+    message: `${ctx.operation}: resumed after sequence ${resumedAfter} and got ${got}: the broker's store was reset`,
+  });
 }
