@@ -10,7 +10,7 @@ import {
   type kubemqClient,
   type QueuesUpstreamRequest,
 } from '../../src/generated/kubemq.js';
-import { capturingLogger, connect, holdBackUnreadClient, startEmulator, stoppedReading } from './support/harness.js';
+import { capturingLogger, closeSafely, connect, holdBackUnreadClient, startEmulator, stoppedReading } from './support/harness.js';
 
 const log = capturingLogger();
 let emu: KubemqEmulator;
@@ -41,7 +41,7 @@ async function holdsBackAnUnreadClient<Req, Res extends { IsError: boolean }>(
     expect(held.replies.every((r) => r.IsError)).toBe(true); // each request answered, with its error
     expect(stoppedReading(log, method)).toBe(false); // reading again
   } finally {
-    stream.cancel();
+    await closeSafely(c, stream as grpc.ClientDuplexStream<unknown, unknown>);
   }
 }
 

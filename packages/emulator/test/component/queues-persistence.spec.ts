@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { kubemqClient, QueuesDownstreamRequest, QueuesDownstreamRequestType as T, StreamQueueMessagesRequest, StreamRequestType as S } from '../../src/generated/kubemq.js';
 import { qmsg, queueApi, StreamReader, unique } from '../queues/harness.js';
+import { closeSafely } from './support/harness.js';
 
 jest.setTimeout(60_000);
 
@@ -55,7 +56,7 @@ async function holdSome(client: kubemqClient, q: string): Promise<void> {
   const upReader = new StreamReader(up);
   for (let i = 0; i < 5; i++) up.write({ RequestID: `u${i}`, Messages: Array.from({ length: 20 }, (_, j) => qmsg(q, `m${i * 20 + j}`)) });
   for (let i = 0; i < 5; i++) expect((await upReader.expectNext()).IsError).toBe(false);
-  up.cancel();
+  await closeSafely(client, up as grpc.ClientDuplexStream<unknown, unknown>);
 
   const down = client.queuesDownstream();
   const dr = new StreamReader(down);

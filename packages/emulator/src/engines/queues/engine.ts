@@ -185,12 +185,17 @@ export class QueueEngine implements TransactionHost, LogSwitch {
     });
   }
 
-  /** AckAll (§2.4): acks whatever arrives during `waitMs` and always waits that long. */
+  /**
+   * AckAll (§2.4): acks whatever arrives during `waitMs` and always waits that long. Whatever:
+   * the server's callback counts every message and runs no policy, so expired and over-count
+   * messages are acked and counted too (none goes to a dead-letter queue).
+   */
   ackAll(channel: string, waitMs: number, signal?: AbortSignal): Promise<number> {
     const q = this.queue(channel);
     let count = 0;
     return this.wait(q, waitMs, signal, {
       consumer: (wait) => ({
+        raw: true,
         acksOnArrival: true,
         room: () => (wait.open ? Number.MAX_SAFE_INTEGER : 0),
         take: () => void count++,

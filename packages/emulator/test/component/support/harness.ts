@@ -69,6 +69,18 @@ export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condi
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Ends a bidi stream the way the server survives it (§5.3): half-close, two Pings (the second
+ * travels behind the half-close), then cancel. A bare cancel of a QueuesUpstream panics the broker.
+ */
+export async function closeSafely(client: kubemqClient, stream: grpc.ClientDuplexStream<unknown, unknown>): Promise<void> {
+  stream.end();
+  await call(client.ping.bind(client), {});
+  await call(client.ping.bind(client), {});
+  stream.cancel();
+}
+
+
 let seq = 0;
 export const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${seq++}`;
 
