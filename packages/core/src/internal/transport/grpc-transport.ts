@@ -216,27 +216,22 @@ function serviceError(result: StatusObject): ServiceError {
 /** Resolves once the write buffer has room again (at once if it has), or when the call ends. */
 /** grpc-js emits 'finish' once its final half-close call was made, after the buffered writes. */
 function halfClosed<Req, Res>(call: ClientDuplexStream<Req, Res>): Promise<void> {
-  if (call.writableFinished) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      call.off('finish', done);
-      call.off('status', done);
-      resolve();
-    };
-    call.once('finish', done);
-    call.once('status', done);
-  });
+  return call.writableFinished ? Promise.resolve() : untilEvent(call, 'finish');
 }
 
 function drained<Req, Res>(call: ClientDuplexStream<Req, Res>): Promise<void> {
-  if (!call.writableNeedDrain) return Promise.resolve();
+  return call.writableNeedDrain ? untilEvent(call, 'drain') : Promise.resolve();
+}
+
+/** Resolves on `event`, or when the call ends (its status) first. */
+function untilEvent<Req, Res>(call: ClientDuplexStream<Req, Res>, event: 'drain' | 'finish'): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = () => {
-      call.off('drain', done);
+      call.off(event, done);
       call.off('status', done);
       resolve();
     };
-    call.once('drain', done);
+    call.once(event, done);
     call.once('status', done);
   });
 }
