@@ -3,6 +3,7 @@
 import { ValidationError, type CallOptions } from '@kubemq/core';
 import {
   newId,
+  QueueMessage as WireQueueMessageCodec,
   type QueueMessage as WireQueueMessage,
   requireNonEmptyMessage,
   validateBody,
@@ -109,7 +110,34 @@ export function toWireMessages(
 ): WireQueueMessage[] {
   if (!Array.isArray(value)) fail(field, `must be an array of messages (got ${typeof value})`);
   if (value.length === 0) fail(field, 'cannot be empty');
-  return value.map((m, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits, maxBodyBytes));
+  const wire = value.map((m, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits, maxBodyBytes));
+  if (maxBodyBytes !== undefined) requireBatchFits(wire, field, maxBodyBytes);
+  return wire;
+}
+
+/** What a request adds around its messages (its id, the fields' tags and lengths), at most. */
+const REQUEST_OVERHEAD = 64;
+/** What one message adds beyond its strings, body and tags (field tags, lengths, the policy's numbers), at most. */
+const MESSAGE_OVERHEAD = 96;
+
+/**
+ * The batch, encoded, must fit the client's `maxMessageBytes`: grpc-js cancels a call whose
+ * message is over it, which fails every send on a queue upstream and is the cancel a broker can
+ * crash on (docs/broker-behaviour.md §5.3). A cheap upper bound settles the usual case; only a
+ * batch near the limit is encoded to measure it.
+ */
+function requireBatchFits(wire: readonly WireQueueMessage[], field: string, maxBytes: number): void {
+  let bound = REQUEST_OVERHEAD;
+  for (const m of wire) {
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    let text = m.MessageID.length + m.ClientID.length + m.Channel.length + m.Metadata.length + (m.Policy?.MaxReceiveQueue.length ?? 0);
+    for (const key in m.Tags) text += key.length + (m.Tags[key] as string).length + 12;
+    bound += MESSAGE_OVERHEAD + m.Body.byteLength + 3 * text;
+  }
+  if (bound <= maxBytes) return;
+  let bytes = REQUEST_OVERHEAD;
+  for (const m of wire) bytes += WireQueueMessageCodec.encode(m).finish().length + 6;
+  if (bytes > maxBytes) fail(field, `is about ${bytes} bytes encoded, over the client's maxMessageBytes (${maxBytes}): send it in smaller batches`);
 }
 
 export interface ValidCallOptions {

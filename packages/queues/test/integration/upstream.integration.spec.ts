@@ -1,5 +1,5 @@
-import type { KubemqClient } from '@kubemq/core';
-import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { KubemqClient } from '@kubemq/core';
+import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { queues, queueUpstream, type QueueSendResult } from '../../src/index.js';
 import { bodies, connect } from './helpers.js';
 
@@ -72,6 +72,20 @@ describe('queueUpstream(): batches over one stream', () => {
     await expect(up.send([{ channel: 'a b', body: 'x' }])).rejects.toMatchObject({ field: 'messages[0].channel' });
     expect(() => queueUpstream(client, 'x' as never)).toThrow(expect.objectContaining({ field: 'options' }));
     expect((await queues(client).peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
+  });
+
+  it("refuses a batch over the client's maxMessageBytes before sending it, and the stream goes on", async () => {
+    const small = await KubemqClient.connect({ address: sharedBroker().address, clientId: uniqueClientId('queues-up-small'), maxMessageBytes: 64 * 1024 });
+    const channel = uniqueChannel('q.up.big');
+    try {
+      await using up = queueUpstream(small);
+      const body = new Uint8Array(30 * 1024); // each body fits; three of them do not
+      await expect(up.send([{ channel, body }, { channel, body }, { channel, body }])).rejects.toMatchObject({ code: 'VALIDATION', field: 'messages' });
+      expect((await up.send([{ channel, body }])).failed).toBe(0);
+      expect(await queues(client).purge({ channel })).toBe(1);
+    } finally {
+      await small.close();
+    }
   });
 
   it("the client's close closes it: a send afterwards is refused", async () => {
