@@ -81,15 +81,13 @@ describe('resumePosition', () => {
     }
   });
 
-  it('with nothing delivered: last becomes first (the channel was empty when it opened)', () => {
-    expect(resumePosition(toWireStartPosition(StartPosition.fromLast()), 0, openedAt)).toEqual({ type: 2, value: 0n });
-  });
-
-  it('with nothing delivered: newOnly becomes the time it first opened, in ns', () => {
-    expect(resumePosition(toWireStartPosition(StartPosition.newOnly()), 0, openedAt)).toEqual({
-      type: 5,
-      value: BigInt(openedAt.getTime()) * 1_000_000n,
-    });
+  it('with nothing delivered: newOnly and last become the time it first opened, in ns (last never replays the channel)', () => {
+    for (const start of [StartPosition.newOnly(), StartPosition.fromLast()]) {
+      expect(resumePosition(toWireStartPosition(start), 0, openedAt)).toEqual({
+        type: 5,
+        value: BigInt(openedAt.getTime()) * 1_000_000n,
+      });
+    }
   });
 
   it('with nothing delivered: a delta becomes the absolute time it stood for', () => {

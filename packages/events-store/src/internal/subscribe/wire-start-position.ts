@@ -66,16 +66,17 @@ export function toWireStartPosition(start: unknown): WireStartPosition {
 /**
  * Where to re-open after a break, so the subscriber sees no gap and no repeat:
  * - after any delivery: at last seen sequence + 1;
- * - nothing delivered yet: `fromLast` on a channel that had nothing to deliver becomes `fromFirst`
- *   (whatever is stored now arrived after the subscription opened); `newOnly` becomes "stored at or
- *   after the moment it first opened" and `atTimeDelta` the absolute time it stood for then;
- *   `fromFirst`, `atSequence` and `atTime` stay as they were.
+ * - nothing delivered yet: `newOnly` and `fromLast` become "stored at or after the moment it first
+ *   opened", and `atTimeDelta` the absolute time it stood for then; `fromFirst`, `atSequence` and
+ *   `atTime` stay as they were. (`fromLast` with nothing delivered: either the channel was empty
+ *   then, or the broker never registered the subscription, as when it refuses one while starting.
+ *   Nothing tells the two apart, and reading from the first would replay the whole channel in
+ *   the second case.)
  */
 export function resumePosition(initial: WireStartPosition, lastSequence: number, firstOpenedAt: Date): WireStartPosition {
   if (lastSequence > 0) return { type: Subscribe_EventsStoreType.StartAtSequence, value: BigInt(lastSequence + 1) };
   switch (initial.type) {
     case Subscribe_EventsStoreType.StartFromLast:
-      return { type: Subscribe_EventsStoreType.StartFromFirst, value: 0n };
     case Subscribe_EventsStoreType.StartNewOnly:
       return { type: Subscribe_EventsStoreType.StartAtTime, value: dateToNanos(firstOpenedAt) };
     case Subscribe_EventsStoreType.StartAtTimeDelta: {
