@@ -60,6 +60,30 @@ describe('subscribeEventsStore (fake transport)', () => {
     sub.unsubscribe();
   });
 
+  it('a re-open answered below the last sequence seen (the broker lost its store) reads again from the first position', async () => {
+    const internals = fakeInternals();
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.newOnly() }).subscribe({
+      next: (e) => got.push(e.sequence),
+      error: (e) => errors.push(e),
+    });
+    await settle();
+    for (const n of [1, 2, 3]) internals.streams[0]!.observer.next(stored(n));
+    internals.streams[0]!.observer.error(lost());
+    await reopened(internals, 2);
+    expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 4, EventsStoreTypeValue: 4n });
+    internals.streams[1]!.observer.next(stored(1)); // the new store's first event
+    await reopened(internals, 3);
+    // as if nothing had been delivered: newOnly stands for the time it first opened
+    expect(requestOf(internals, 2)).toMatchObject({ EventsStoreTypeData: 5 });
+    for (const n of [1, 2]) internals.streams[2]!.observer.next(stored(n));
+    expect(got).toEqual([1, 2, 3, 1, 2]);
+    expect(errors).toEqual([]);
+    expect(internals.logs.some((l) => l.level === 'warn' && /sequences started over/.test(l.message))).toBe(true);
+    sub.unsubscribe();
+  });
+
   it('retries the transient "stan: clientID already registered" with backoff instead of failing', async () => {
     const internals = fakeInternals();
     const got: number[] = [];

@@ -26,7 +26,9 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
  * A broker that answers such a re-open with a lower sequence has lost its store (a restart with a
  * clean store, a volume that was not kept): the channel's numbering started over, and what it
  * holds now would all be dropped as repeats. The subscription then reads the channel again from
- * the position it was first given, as if nothing had been delivered.
+ * the position it was first given, as if nothing had been delivered. (Seen only while the new
+ * store holds fewer events than the subscriber had seen: past that, the broker answers the
+ * resume with sequences that look like the next ones.)
  */
 export function subscribeEventsStore(
   internals: ClientInternals,
@@ -52,7 +54,10 @@ export function subscribeEventsStore(
             const firstOfStream = first;
             first = false;
             if (plan.group !== '' || ev.sequence > lastSequence) return true;
-            if (firstOfStream && resumesAfter > 0) throw storeReset(internals, ctx, resumesAfter, ev.sequence, () => (lastSequence = 0));
+            // Below the last one seen (a repeat of it is only dropped): the numbering started over.
+            if (firstOfStream && resumesAfter > 0 && ev.sequence < resumesAfter) {
+              throw storeReset(internals, ctx, resumesAfter, ev.sequence, () => (lastSequence = 0));
+            }
             return false;
           }),
           tap((ev) => {
