@@ -30,9 +30,9 @@ export async function startBinary(
     tempDir,
     portCount: 3,
     startTimeoutMs,
-    launch: ([grpc, rest, api], cleanStore) => ({
+    launch: ([grpc, rest, api], store) => ({
       ...commandFor(file, ['server']),
-      env: binaryEnv(process.env, options, { grpc: grpc as number, rest: rest as number, api: api as number }, cleanStore),
+      env: binaryEnv(process.env, options, { grpc: grpc as number, rest: rest as number, api: api as number }, store !== 'kept'),
       cwd: tempDir,
     }),
     ping: (address) => ({

@@ -98,8 +98,9 @@ export async function startEmulator(options: StartKubemqOptions, startTimeoutMs:
     tempDir,
     portCount: 1,
     startTimeoutMs,
-    launch: ([port], cleanStore) => ({
-      ...commandFor(cli, [...emulatorArgs(options, { port: port as number, dataDir, tlsFiles }), ...(cleanStore ? ['--clean-store'] : [])]),
+    // A first start has a new data directory; only a restart({ cleanStore: true }) wipes one.
+    launch: ([port], store) => ({
+      ...commandFor(cli, [...emulatorArgs(options, { port: port as number, dataDir, tlsFiles }), ...(store === 'wiped' ? ['--clean-store'] : [])]),
       env,
       cwd: tempDir,
     }),

@@ -5,6 +5,9 @@ import type { PingTarget } from '../internal/ping.js';
 import { findFreePorts } from '../internal/ports.js';
 import type { BrokerCapabilities, BrokerKind, KubemqBroker, RestartOptions } from '../types.js';
 
+/** The store a (re)start begins with. */
+export type StoreAtStart = 'new' | 'wiped' | 'kept';
+
 export interface ProcessBrokerSpec {
   kind: Extract<BrokerKind, 'binary' | 'emulator'>;
   capabilities: BrokerCapabilities;
@@ -12,8 +15,8 @@ export interface ProcessBrokerSpec {
   tempDir: string;
   /** How many free ports to find; the first is the gRPC port. */
   portCount: number;
-  /** `cleanStore`: start with an empty store (every first start, and restart({ cleanStore: true })). */
-  launch(ports: number[], cleanStore: boolean): LaunchSpec;
+  /** `store`: a first start's new store, one a restart({ cleanStore: true }) wipes, or the one kept. */
+  launch(ports: number[], store: StoreAtStart): LaunchSpec;
   ping(address: string): PingTarget;
   readyLine?: RegExp;
   startTimeoutMs: number;
@@ -45,7 +48,7 @@ export class ProcessBroker implements KubemqBroker {
         broker.ports = await findFreePorts(spec.portCount);
         broker.child = broker.newChild();
         try {
-          await broker.launch(true);
+          await broker.launch('new');
           return broker;
         } catch (err) {
           const portTaken = err instanceof BrokerStartError && err.exitedEarly && PORT_IN_USE.test(err.output);
@@ -90,7 +93,7 @@ export class ProcessBroker implements KubemqBroker {
       await this.child?.stop();
       if (this.child?.unexpectedExit !== undefined) this.crashes.push(this.child.unexpectedExit);
       this.child = this.newChild();
-      await this.launch(options.cleanStore === true);
+      await this.launch(options.cleanStore === true ? 'wiped' : 'kept');
     });
   }
 
@@ -105,8 +108,8 @@ export class ProcessBroker implements KubemqBroker {
   }
 
   /** Starts the current child. */
-  private async launch(cleanStore: boolean): Promise<void> {
-    await (this.child as ChildBroker).start(this.spec.launch(this.ports, cleanStore));
+  private async launch(store: StoreAtStart): Promise<void> {
+    await (this.child as ChildBroker).start(this.spec.launch(this.ports, store));
   }
 
   private newChild(): ChildBroker {

@@ -29,10 +29,19 @@ afterAll(() => {
   process.env = SAVED;
 });
 
+/** What the running test must undo, pass or fail. */
+const cleanups: (() => PromiseLike<void>)[] = [];
+const afterThisTest = (cleanup: () => PromiseLike<void>): void => void cleanups.push(cleanup);
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
 describe('emulator mode (KUBEMQ_EMULATOR_BIN)', () => {
   it('starts the CLI with port, host, data dir and option flags, in a temp dir that dispose removes', async () => {
     process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
     const broker = await startKubemq({ queryCache: true, keepaliveEnforcement: false, env: { QUEUE_MAX_RECEIVE_COUNT: '7' } });
+    // A failed expectation must not leave the broker running: jest would wait for it forever.
+    afterThisTest(() => broker[Symbol.asyncDispose]());
     const s = await seen(broker);
     expect(broker.kind).toBe('emulator');
     expect(broker.address).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -69,6 +78,9 @@ describe('emulator mode (KUBEMQ_EMULATOR_BIN)', () => {
     await ping({ address });
     await broker.restart(); // while running: graceful stop first
     await ping({ address });
+    expect((await seen(broker)).args).not.toContain('--clean-store');
+    await broker.restart({ cleanStore: true });
+    expect((await seen(broker)).args).toContain('--clean-store');
   });
 
   it('a broker that fails to start shows its output', async () => {
@@ -159,6 +171,8 @@ describe('binary mode (KUBEMQ_BINARY)', () => {
       expect(second.env['STORE_CLEAN_STORE']).toBe('false');
       expect(second.cwd).toBe(first.cwd);
       expect(second.env['GRPC_PORT']).toBe(first.env['GRPC_PORT']);
+      await broker.restart({ cleanStore: true });
+      expect((await seen(broker)).env['STORE_CLEAN_STORE']).toBe('true');
     } finally {
       await broker[Symbol.asyncDispose]();
     }
