@@ -78,7 +78,8 @@ export class KubemqEmulator implements AsyncDisposable {
     const log = options.logger ?? consoleLogger(config.logLevel);
     const clock = options.clock ?? systemClock;
     // Bound to the emulator once it exists: nothing can panic before the server accepts calls.
-    let panic = (_reason: string): void => undefined;
+    let panicTarget = (_reason: string): void => undefined;
+    const panic = (reason: string): void => panicTarget(reason);
     if (config.dataDir && config.cleanStore) rmSync(config.dataDir, { recursive: true, force: true });
     const store = config.dataDir ? fileStore(config.dataDir) : memoryStore();
     const channels = new ChannelRegistry(() => clock.nowMs());
@@ -92,9 +93,9 @@ export class KubemqEmulator implements AsyncDisposable {
       clients: new ClientRegistry(clock, config.clientIdReleaseMs),
       requests: new RequestsEngine(clock, channels),
       queryCache: config.queryCache ? new QueryCache(clock) : undefined,
-      queues: createQueueServices({ store, clock, config, log, panic: (reason) => panic(reason) }),
+      queues: createQueueServices({ store, clock, config, log, panic }),
       startedAtMs: clock.nowMs(),
-      panic: (reason) => panic(reason),
+      panic,
     };
     const events = createEventServices(ctx);
     const requests = createRequestServices(ctx);
@@ -126,7 +127,7 @@ export class KubemqEmulator implements AsyncDisposable {
     }
     log.info('kubemq emulator started', { port: server.port, dataDir: config.dataDir ?? null });
     const emulator = new KubemqEmulator(config, server.port, server, ctx, store, options.stopGraceMs ?? 1000, options.onPanic ?? 'stop');
-    panic = (reason) => emulator.panic(reason);
+    panicTarget = (reason) => emulator.panic(reason);
     return emulator;
   }
 

@@ -17,7 +17,7 @@ export function watchSession(session: http2.Http2Session): void {
   const set = new Set<HalfCloseWatch>();
   watches.set(session, set);
   session.on('stream', () => {
-    for (const watch of set) watch.callOpened();
+    for (const watch of set) watch.traffic();
   });
 }
 
@@ -54,13 +54,8 @@ export class HalfCloseWatch {
     }
   }
 
-  /** The broker wrote on the call. */
-  wrote(): void {
-    if (this.#halfClosed()) this.#answeredSince = true;
-  }
-
-  /** The client opened another call on the same connection. */
-  callOpened(): void {
+  /** Traffic that proves a round trip: the broker wrote on the call, or the client opened another call on the connection. */
+  traffic(): void {
     if (this.#halfClosed()) this.#answeredSince = true;
   }
 

@@ -26,7 +26,7 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
         answered++;
         if (call.cancelled) continue;
         reply(resp);
-        halfClose.wrote();
+        halfClose.traffic();
       }
     };
     call.on('data', (req: QueuesUpstreamRequest) => {

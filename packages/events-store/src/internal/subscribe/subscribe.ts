@@ -43,20 +43,21 @@ export function subscribeEventsStore(
     return recoverable(
       internals,
       () => {
-        const resumesAfter = firstOpenedAt === undefined ? 0 : lastSequence;
+        // The sequence this open resumes after, until its first event (0: nothing to check).
+        let resumesAfter = firstOpenedAt === undefined ? 0 : lastSequence;
         const start = firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, lastSequence, firstOpenedAt);
         firstOpenedAt ??= new Date();
         const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
-        let first = true;
         return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
           // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
           filter((ev) => {
-            const firstOfStream = first;
-            first = false;
+            const resumedAfter = resumesAfter;
+            resumesAfter = 0;
             if (plan.group !== '' || ev.sequence > lastSequence) return true;
             // Below the last one seen (a repeat of it is only dropped): the numbering started over.
-            if (firstOfStream && resumesAfter > 0 && ev.sequence < resumesAfter) {
-              throw storeReset(internals, ctx, resumesAfter, ev.sequence, () => (lastSequence = 0));
+            if (ev.sequence < resumedAfter) {
+              lastSequence = 0;
+              throw storeReset(internals, ctx, resumedAfter, ev.sequence);
             }
             return false;
           }),
@@ -77,9 +78,7 @@ function storeReset(
   ctx: { operation: string; channel: string },
   resumedAfter: number,
   got: number,
-  forget: () => void,
 ): KubemqError {
-  forget();
   internals.logger.warn('events store sequences started over (the broker lost its store?): reading the channel again from the start position', {
     channel: ctx.channel,
     resumedAfter,
