@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { closeUpstream } from '../lib/close-upstream.mjs';
 import { repoRoot } from '../lib/paths.mjs';
 
 const generated = join(repoRoot, 'packages', 'emulator', 'dist', 'esm', 'generated', 'kubemq.js');
@@ -102,15 +103,7 @@ export async function connect(address, clientId) {
             up.write(req);
           });
         },
-        // The safe close of a queue upstream (docs/broker-behaviour.md §5.3): a broker that sees
-        // the cancel before it read the half-close can crash. Two pings: the second travels
-        // behind the half-close.
-        close: async () => {
-          up.end();
-          await unary(c, 'ping', {});
-          await unary(c, 'ping', {});
-          up.cancel();
-        },
+        close: () => closeUpstream(c, up),
       };
     },
 

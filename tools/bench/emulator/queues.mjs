@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closeUpstream } from '../lib/close-upstream.mjs';
 import { kubemqClient, QueueMessage, QueuesDownstreamRequest, QueuesDownstreamRequestType } from '../../../packages/emulator/src/generated/kubemq.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,12 +65,7 @@ async function upstream(client, channel, total, batch = 100, window = 8) {
     pump();
   });
   const ms = performance.now() - t0;
-  // The safe close (docs/broker-behaviour.md §5.3): the broker must read the half-close before
-  // the cancel, or it crashes. The second ping travels behind the half-close.
-  call.end();
-  await unary(client, 'ping', {});
-  await unary(client, 'ping', {});
-  call.cancel();
+  await closeUpstream(client, call);
   return (total / ms) * 1000;
 }
 
