@@ -87,5 +87,5 @@ export { newId } from './conversions/id.js';
 export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
 
 // Typed payloads: codec application for the typed channels
-export { validateCodec, encodeValue } from './codecs/typed-body.js';
+export { validateCodec, encodeValue, withDecoded } from './codecs/typed-body.js';
 export { typedChannelConfig, encodeTyped, sendTyped, decodeReceived, decodeEach } from './codecs/typed-channel.js';

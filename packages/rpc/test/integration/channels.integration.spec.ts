@@ -99,6 +99,9 @@ describe('typed command and query channels through the broker', () => {
 
     const res = await stock.send({ value: { sku: 'sku-1' }, timeoutMs: 5000 });
     expect(res).toMatchObject({ ok: true, executed: true, value: { available: 3 }, metadata: 'json' });
+    // A typed answer is still a QueryResponse: its body reads as text and JSON too.
+    expect(res.json()).toEqual({ available: 3 });
+    expect(res.text()).toBe('{"available":3}');
 
     const failed = await stock.send({ value: { sku: 'unknown' }, timeoutMs: 5000 });
     expect(failed).toMatchObject({ ok: false, executed: false, error: 'no such sku' });
@@ -119,6 +122,7 @@ describe('typed command and query channels through the broker', () => {
     expect(res.ok).toBe(false);
     expect(res.decodeError).toBeInstanceOf(DecodeError);
     expect(res.decodeError).toMatchObject({ messageId: res.id, channel, operation: 'queries.send' });
+    expect(res.text()).toBe('not json');
   });
 
   it('queries: a raw typed subscription answers with a typed reply', async () => {

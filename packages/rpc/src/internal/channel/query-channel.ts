@@ -7,6 +7,7 @@ import {
   patternClientFor,
   typedChannelConfig,
   validateCodec,
+  withDecoded,
   withOperation,
 } from '@kubemq/core/internal';
 import { QueriesOnClient, type QueriesClient } from '../client/queries-client.js';
@@ -189,7 +190,8 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
     const untyped = encodeTyped(query, this.#codec, { operation: 'queries.send', channel: this.channel, noun: 'query' });
     const response = await this.#queries.send({ ...untyped, channel: this.channel }, options);
     if (!response.executed) return Object.assign(response, { ok: false as const });
-    return decodeReceived({ ...response, channel: this.channel }, this.#responseCodec, 'queries.send');
+    // In place, not a copy: the response's text() and json() live on its prototype.
+    return withDecoded(response, this.#responseCodec, response.body, { operation: 'queries.send', channel: this.channel, messageId: response.id });
   }
 
   subscribe(subscription: Omit<QueriesSubscription, 'channel'> = {}): IterableObservable<TypedQueryReceive<Req>> {
