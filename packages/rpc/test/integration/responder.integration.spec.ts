@@ -114,4 +114,23 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
     await client.close();
     await expect(responder.done).resolves.toBeUndefined();
   });
+
+  it('the client\'s close lets a running handler finish and its reply reach the sender', async () => {
+    const client = await connect(sharedBroker().address, 'rpc-life-close-reply');
+    const channel = uniqueChannel('rpc.life.closereply');
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const responder = queryResponder(client, { channel }, async () => {
+      started();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { body: 'answered while closing' };
+    });
+    await responder.ready();
+    const answer = queries(requester).send({ channel, body: 'q', timeoutMs: 10_000 });
+    await running;
+    await client.close();
+    await expect(answer).resolves.toMatchObject({ executed: true });
+    expect((await answer).text()).toBe('answered while closing');
+    expect(responder.stats).toMatchObject({ replyErrors: 0 });
+  });
 });

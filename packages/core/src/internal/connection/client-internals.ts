@@ -19,6 +19,11 @@ export interface CallContext {
   timeoutMs?: number;
   /** Abort → KubemqError `CANCELLED`; nothing further is sent. */
   signal?: AbortSignal;
+  /**
+   * The call finishes work that a tracked resource's drain waits for (a responder's reply to a
+   * request its handler ran): it may still go out while close() drains. Unary calls only.
+   */
+  finishesDrain?: boolean;
 }
 
 /** Receives a stream's messages, then exactly one of `error` (a mapped KubemqError) or `complete`. */

@@ -64,6 +64,8 @@ export class Connection implements ClientInternals {
   /** Ends close()'s wait for in-flight work (its timeout passed or its signal aborted). */
   readonly #drainCut = new AbortController();
   #accepting = true;
+  /** close() is waiting for the tracked resources' drains: calls that finish them still go out. */
+  #draining = false;
   /** Why the client closed on its own (the reconnect policy gave up). */
   #failure: KubemqError | undefined;
   #closing: Promise<void> | undefined;
@@ -146,7 +148,7 @@ export class Connection implements ClientInternals {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!this.#accepting) return Promise.reject(this.#closedError(errCtx));
+    if (!this.#accepting && !(this.#draining && ctx.finishesDrain)) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
     const deadline = monotonicNow() + timeoutMs;
     // Ready (the usual case): straight to the call, without an async frame to wait in.
@@ -452,8 +454,10 @@ export class Connection implements ClientInternals {
       this.#accepting = false;
       this.#failure = failure;
       if (failure) this.#pending.rejectAll(failure);
+      this.#draining = true;
       const drains = [...this.#tracked].map((r) => r.drain());
       await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
+      this.#draining = false;
       for (const closeStream of [...this.#streams]) closeStream();
       await Promise.allSettled([...this.#retiring]);
       this.#lifetime.abort();

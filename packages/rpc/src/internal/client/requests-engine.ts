@@ -130,7 +130,8 @@ export class RequestsEngine {
       return Promise.reject(err);
     }
     // The unary call's own promise, without an async frame around it (one fewer per request).
-    return this.internals.unary(SEND_RESPONSE, wire, { operation });
+    // A reply goes out during close() too: the responder's drain waits for its running handlers.
+    return this.internals.unary(SEND_RESPONSE, wire, { operation, finishesDrain: true });
   }
 
   /** Validates a subscription (throws ValidationError at once) and builds it. */
