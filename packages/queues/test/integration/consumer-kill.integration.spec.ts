@@ -155,4 +155,46 @@ describe('queue consumers across broker outages (own broker)', () => {
     expect(bodiesSeen).toContain('after');
     expect(bodiesSeen.filter((x) => x === 'after').length).toBeGreaterThanOrEqual(1);
   }, 120_000);
+
+  itWhen('restart', expectedCapabilities())(
+    "a message redelivered to a second consumer while the first is still handling it waits for that handler's outcome: its failure is not acked away",
+    async () => {
+      const c = client as KubemqClient;
+      const b = broker as KubemqBroker;
+      const q = queues(c);
+      const channel = uniqueChannel('q.inprogress');
+      await q.send({ channel, body: 'M' });
+      let fail!: () => void;
+      const failing = new Promise<void>((resolve) => (fail = resolve));
+      let firstHas = false;
+      const first = queueConsumer(c, { channel, maxItems: 1, waitTimeoutMs: 1000, onError: () => undefined }, async () => {
+        firstHas = true;
+        await failing;
+        throw new Error('the first handler failed');
+      });
+      const handledBySecond: string[] = [];
+      const second = queueConsumer(c, { channel, maxItems: 1, waitTimeoutMs: 1000 }, (msg) => void handledBySecond.push(msg.text()));
+      try {
+        await eventually(() => expect(firstHas).toBe(true), { timeoutMs: 10_000, intervalMs: 20 });
+        const firstStopped = first.stop(); // polls no more; its batch in hand stays in hand
+        // The restart ends the first consumer's stream, and with it its transaction: the broker
+        // delivers M again, to the second consumer, while the first handler still runs.
+        await b.restart();
+        await eventually(() => expect(second.stats.batches).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000, intervalMs: 50 });
+        fail();
+        await firstStopped;
+        await eventually(
+          () => {
+            expect(handledBySecond).toEqual(['M']);
+            expect(second.stats).toMatchObject({ acked: 1, redeliveriesSkipped: 0 });
+          },
+          { timeoutMs: 30_000, intervalMs: 50 },
+        );
+      } finally {
+        fail();
+        await Promise.all([first.stop(), second.stop()]);
+      }
+    },
+    120_000,
+  );
 });

@@ -136,7 +136,13 @@ class RunningConsumer implements QueueConsumer {
     const queue = [...tx.messages];
     const worker = async (): Promise<void> => {
       for (let msg = queue.shift(); msg; msg = queue.shift()) {
-        if (!memory.claim(msg)) {
+        let claim = memory.claim(msg);
+        // Another handler has this stored message (a redelivery after a lost stream): its outcome decides.
+        while (typeof claim !== 'string') {
+          await claim;
+          claim = memory.claim(msg);
+        }
+        if (claim === 'handled') {
           skipped++; // handled already: acked with the batch, not handled twice
           continue;
         }
@@ -144,6 +150,7 @@ class RunningConsumer implements QueueConsumer {
         try {
           const message = msg;
           await traced(this.run.telemetry, () => queueProcessOperation(message), async () => this.run.handler(message));
+          memory.handled(msg);
         } catch (err) {
           memory.release(msg);
           this.totals.handlerErrors++;

@@ -8,34 +8,61 @@ import type { PolledQueueMessage } from '../../types.js';
 /** Entries kept per queue: several batches of the largest size the broker allows, per consumer. */
 const DEFAULT_CAPACITY = 8192;
 
+/**
+ * What a consumer may do with a message it polled: `mine` (handle it, then `handled()` or
+ * `release()`), `handled` (handled before: ack it again), or a promise that settles when another
+ * handler of the same stored message ends (then claim again). A copy still being handled is
+ * never acked: that handler may yet fail, and its own settlement may be lost with its stream.
+ */
+export type Claim = 'mine' | 'handled' | Promise<void>;
+
 export class ProcessedMemory {
-  private readonly keys = new Set<string>();
+  /** By message identity: `true` once handled, else the wake-up of those waiting for its handler. */
+  private readonly entries = new Map<string, true | { ended: Promise<void>; end: () => void }>();
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
   has(message: PolledQueueMessage): boolean {
-    return this.keys.has(identity(message));
+    return this.entries.get(identity(message)) === true;
   }
 
-  /**
-   * Takes the message for handling: false when it was taken before (handled, or being handled:
-   * the same stored message can also arrive twice in one batch).
-   */
-  claim(message: PolledQueueMessage): boolean {
+  /** Takes the message for handling (see {@link Claim}; the same stored message can also arrive twice in one batch). */
+  claim(message: PolledQueueMessage): Claim {
     const key = identity(message);
-    if (this.keys.has(key)) return false;
-    this.keys.add(key);
-    if (this.keys.size > this.capacity) this.keys.delete(this.keys.values().next().value as string);
-    return true;
+    const entry = this.entries.get(key);
+    if (entry === true) return 'handled';
+    if (entry) return entry.ended;
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    this.entries.set(key, { ended, end });
+    if (this.entries.size > this.capacity) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, true | { end: () => void }];
+      this.entries.delete(oldest);
+      if (entry !== true) entry.end(); // whoever waits for it handles it (twice rather than never)
+    }
+    return 'mine';
+  }
+
+  /** Its handler succeeded: copies that arrive from now on are acked without handling. */
+  handled(message: PolledQueueMessage): void {
+    this.#end(message, true);
   }
 
   /** Gives a claim back (its handler failed, so the message was not handled). */
   release(message: PolledQueueMessage): void {
-    this.keys.delete(identity(message));
+    this.#end(message, false);
   }
 
   get size(): number {
-    return this.keys.size;
+    return this.entries.size;
+  }
+
+  #end(message: PolledQueueMessage, handled: boolean): void {
+    const key = identity(message);
+    const entry = this.entries.get(key);
+    if (handled) this.entries.set(key, true);
+    else this.entries.delete(key);
+    if (entry && entry !== true) entry.end();
   }
 }
 
