@@ -360,8 +360,9 @@ export class QueuesOnClient implements QueuesClient {
       defaultTimeoutMs: this.timeoutMs,
       telemetry: this.internals.telemetry,
       onTerminal: release,
-      // The settlement that ends the transaction is written: the lane may serve the next poll() now,
-      // whose Get then proves that settlement. Only when the pool keeps it (ending it would lose the proof).
+      // The settlement that ends the transaction and its probe are written: the lane may serve the
+      // next poll() now, whose Get goes behind the probe. Only when the pool keeps it (ending it
+      // would lose the probe's answer).
       releaseEarly: () => {
         if (released || !this.pool.keeps(lane)) return false;
         release();

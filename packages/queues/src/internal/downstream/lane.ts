@@ -65,10 +65,6 @@ export class DownstreamLane {
   private getInFlight = false;
   /** Transactions this stream has served: the broker keeps each one in a per-stream map until the stream ends. */
   transactionsServed = 0;
-  /** Times a `poll()` took this lane from its pool (its Get follows within a few microtasks). */
-  claims = 0;
-  /** Gets written on this stream. */
-  getsWritten = 0;
 
   constructor(
     private readonly internals: ClientInternals,
@@ -125,7 +121,6 @@ export class DownstreamLane {
       // The lane's invariant, checked rather than assumed: never two Gets on one stream.
       if (this.getInFlight) throw new Error('internal: a Get is already in flight on this downstream lane');
       this.getInFlight = true;
-      this.getsWritten++;
       this.counters.gets++;
       this.counters.getsInFlight++;
       this.counters.maxGetsInFlight = Math.max(this.counters.maxGetsInFlight, this.counters.getsInFlight);

@@ -90,7 +90,6 @@ export class LanePool {
     let lane = this.idle.pop();
     while (lane && !lane.alive) lane = this.idle.pop();
     lane ??= new DownstreamLane(this.internals, 'queues.poll', this.counters);
-    lane.claims++;
     this.busy.add(lane);
     return lane;
   }

@@ -39,9 +39,9 @@ export interface TransactionHost {
    */
   followingGet?(tx: PollTransaction): FollowingGet | undefined;
   /**
-   * `poll()` only: called once the settlement that ends the transaction is written. Returns true
-   * when the lane went back to its pool at once, so that a `poll()` made in the same turn (before
-   * the settlement is awaited) takes it, and its Get proves the settlement.
+   * `poll()` only: called once the settlement that ends the transaction and its probe are written.
+   * Returns true when the lane went back to its pool at once, so that a `poll()` made before the
+   * probe is answered takes it and writes its Get behind the probe.
    */
   releaseEarly?(tx: PollTransaction): boolean;
 }
@@ -216,20 +216,9 @@ export class PollTransaction implements PollResponse {
       // A deadline or signal of the caller's own keeps the probe: the Get has its own deadline (its
       // wait plus the default timeout), and ending the stream on the caller's would end the Get too.
       const byGet = plan.closeAfter && call.timeoutMs === undefined && call.signal === undefined;
-      let proofByGet: Promise<QueuesDownstreamResponse> | undefined;
       if (byGet && following?.asProof) {
-        proofByGet = this.lane.nextGetAnswered();
+        const proofByGet = this.lane.nextGetAnswered();
         following.write();
-      } else if (byGet && following === undefined && this.host.releaseEarly?.(this) === true) {
-        releasedEarly = true;
-        const claims = this.lane.claims;
-        const gets = this.lane.getsWritten;
-        // A poll() made in the same turn has taken the lane by now; its Get is written a few
-        // microtasks later (after this), so the waiter registered here is answered by it.
-        await Promise.resolve();
-        if (this.lane.claims !== claims && this.lane.getsWritten === gets) proofByGet = this.lane.nextGetAnswered();
-      }
-      if (proofByGet) {
         await proofByGet;
         // Every ending settlement carries CloseByClient (or is one), and the broker served it before
         // the Get: the transaction is closed.
@@ -246,6 +235,11 @@ export class PollTransaction implements PollResponse {
         const proof = this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel });
         following?.write();
         getBehind = following !== undefined;
+        // poll(): the lane goes back to its pool now, so a poll() made before this settlement is
+        // answered writes its Get behind the probe instead of waiting for it. The probe, not that
+        // Get, is the proof: a Get answers only when it has messages or its wait is over, and its
+        // own deadline could end the stream first.
+        releasedEarly = byGet && following === undefined && this.host.releaseEarly?.(this) === true;
         const answer = await this.withDeadline(proof, call, operation);
         probe = answer.IsError ? { kind: 'closed' } : { kind: 'open', active: new Set(answer.ActiveOffsets.map((s) => Number(s))) };
         const failed = this.lane.takeSettleError(settleId);
