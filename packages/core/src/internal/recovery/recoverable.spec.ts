@@ -2,7 +2,7 @@ import { BehaviorSubject, Observable, throwError } from 'rxjs';
 import type { ConnectionState } from '../../client/connection-state.js';
 import type { ClientInternals } from '../connection/client-internals.js';
 import { KubemqError } from '../errors/kubemq-error.js';
-import { recoverable } from './recoverable.js';
+import { recoverable, STREAM_STABLE_MS } from './recoverable.js';
 
 /** Just enough of a client for recoverable(): a state, whenReady, a logger and the policy. */
 function fakeClient(maxAttempts = Infinity) {
@@ -59,6 +59,39 @@ describe('recoverable (unit)', () => {
     expect(opens).toBe(4);
     expect(recovered).toEqual([1, 2, 3]);
     expect(values).toEqual([3]);
+  });
+
+  it('a re-opened stream that stays open STREAM_STABLE_MS without a value counts as re-opened: a quiet subscription outlives maxAttempts breaks far apart', async () => {
+    jest.useFakeTimers();
+    try {
+      const { client } = fakeClient(2);
+      const recovered: number[] = [];
+      const breakNow: Array<() => void> = [];
+      let failure: unknown;
+      const sub = recoverable(
+        client,
+        () => new Observable<number>((subscriber) => void breakNow.push(() => subscriber.error(broken(true)))),
+        { operation: 'op', onRecover: (a) => recovered.push(a) },
+      ).subscribe({ error: (err) => (failure = err) });
+      for (let outage = 1; outage <= 5; outage++) {
+        await jest.advanceTimersByTimeAsync(STREAM_STABLE_MS);
+        breakNow.at(-1)?.();
+        await jest.advanceTimersByTimeAsync(10); // the backoff, then the re-open
+      }
+      expect(failure).toBeUndefined();
+      expect(breakNow).toHaveLength(6);
+      expect(recovered).toEqual([1, 2, 3, 4]); // the fifth re-open is not yet STREAM_STABLE_MS old
+      // Breaks in quick succession still run out of attempts.
+      breakNow.at(-1)?.();
+      await jest.advanceTimersByTimeAsync(10);
+      breakNow.at(-1)?.();
+      await jest.advanceTimersByTimeAsync(10);
+      breakNow.at(-1)?.();
+      expect(failure).toMatchObject({ code: 'UNAVAILABLE' });
+      sub.unsubscribe();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('isRetryable overrides err.retryable', async () => {

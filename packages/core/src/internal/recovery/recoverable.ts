@@ -18,6 +18,14 @@ export interface RecoverableOptions {
 }
 
 /**
+ * A stream that stays open this long without an error counts as re-opened, values or not: the
+ * broker refuses a subscription at once, and a quiet channel may send nothing for hours. Without
+ * it, a quiet subscription would spend one of `maxAttempts` on every broker restart and end
+ * after that many, although each re-open worked.
+ */
+export const STREAM_STABLE_MS = 5_000;
+
+/**
  * The stream-recovery primitive. Subscribing calls `open(0, ready)` and mirrors its values. When
  * the inner stream errors with a retryable KubemqError (or completes, with `completeIsBreak`), it
  * waits until the client is ready again, plus a backoff delay when the connection was not the
@@ -41,6 +49,7 @@ export function recoverable<T>(
     let attempt = 0;
     /** Consecutive breaks without a successful re-open: drives the backoff and the attempt limit. */
     let breaks = 0;
+    let stopTimer = (): void => undefined;
 
     const start = () => {
       const current = attempt;
@@ -51,13 +60,20 @@ export function recoverable<T>(
         breaks = 0;
         if (current > 0) options.onRecover?.(current);
       };
+      const stable = setTimeout(ready, STREAM_STABLE_MS);
+      stable.unref?.();
+      stopTimer = () => clearTimeout(stable);
       inner = open(current, ready).subscribe({
         next: (value) => {
           ready();
           subscriber.next(value);
         },
-        error: (err: unknown) => onBreak(mapError(err, ctx)),
+        error: (err: unknown) => {
+          clearTimeout(stable);
+          onBreak(mapError(err, ctx));
+        },
         complete: () => {
+          clearTimeout(stable);
           if (!options.completeIsBreak) return subscriber.complete();
           onBreak(new KubemqError({ ...ctx, code: 'UNAVAILABLE', message: `${options.operation}: the server ended the stream`, retryable: true }));
         },
@@ -94,6 +110,7 @@ export function recoverable<T>(
     start();
     return () => {
       stop.abort();
+      stopTimer();
       inner?.unsubscribe();
     };
   });
