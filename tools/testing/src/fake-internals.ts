@@ -112,6 +112,7 @@ export interface FakeCallContext {
   channel?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  onDispatch?: (waitedMs: number) => void;
 }
 
 /** The parts of a broker a package's tests play; the rest is recorded by the fake. */

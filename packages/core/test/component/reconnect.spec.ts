@@ -1,14 +1,14 @@
 import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
-import { KubemqClient, type ConnectionState } from '../../src/index.js';
+import { KubemqClient, KubemqError, type ConnectionState } from '../../src/index.js';
 import { clientInternals, Event, EventReceive, recoverable, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
 import { startTestServer, type Handlers, type TestServer } from './support/test-server.js';
 import { reachState, rejection, until } from './support/wait.js';
 
 const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
 const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
-const send = (client: KubemqClient, id: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
+const send = (client: KubemqClient, id: string, opts: { timeoutMs?: number; signal?: AbortSignal; onDispatch?: (waitedMs: number) => void } = {}) =>
   clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: id, Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', ...opts });
 
 const received: string[] = [];
@@ -46,6 +46,31 @@ describe('reconnect and the send buffer', () => {
     expect(received).toContain('during-outage');
     expect(states).toEqual(['ready', 'reconnecting', 'ready']);
     expect(reconnects).toBe(1);
+  });
+
+  it('a call that waited for the reconnect tells onDispatch how long before it goes out; a throwing onDispatch keeps it unsent', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
+    const waits: number[] = [];
+    expect(await send(client, 'at-once', { onDispatch: (ms) => waits.push(ms) })).toMatchObject({ Sent: true });
+    expect(waits).toEqual([]); // ready: it waited for nothing
+
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    const late = send(client, 'late', { timeoutMs: 10_000, onDispatch: (ms) => waits.push(ms) });
+    const refusal = new KubemqError({ code: 'TIMEOUT', message: 'too late', operation: 'events.send' });
+    const givenUp = send(client, 'given-up', {
+      timeoutMs: 10_000,
+      onDispatch: () => {
+        throw refusal;
+      },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    server = await startTestServer(handlers, { port: server.port });
+    await expect(late).resolves.toMatchObject({ EventID: 'late' });
+    expect(await rejection(givenUp)).toBe(refusal);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(200);
+    expect(received).not.toContain('given-up');
   });
 
   it('an open stream broken by the server stopping is re-opened by recoverable() once it is back', async () => {

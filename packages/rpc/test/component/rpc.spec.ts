@@ -79,6 +79,25 @@ describe('commands', () => {
     expect(err).toMatchObject({ timeoutMs: 70, grpcStatus: 4 });
   });
 
+  it('sent after waiting for a reconnect: the broker gets only what is left of the timeout, and none left means not sent', async () => {
+    const sent: Request[] = [];
+    const client = broker.client() as unknown as { __internals: { unary: unknown } };
+    // As the connection does for a call that waited in its buffer: tell it how long, then send.
+    const waitThenSend = (waitedMs: number) => (_method: unknown, request: Request, ctx: { onDispatch?: (ms: number) => void }) => {
+      ctx.onDispatch?.(waitedMs);
+      sent.push({ ...request });
+      return Promise.resolve({ RequestID: request.RequestID, Executed: true, Timestamp: 0, Tags: {}, Body: Buffer.alloc(0), Metadata: '' });
+    };
+    client.__internals.unary = waitThenSend(400.2);
+    await commands(client as never).send({ channel: 'c', body: 'x', timeoutMs: 1000 });
+    expect(sent.map((r) => r.Timeout)).toEqual([599]);
+    client.__internals.unary = waitThenSend(1000);
+    const err = await rejection(commands(client as never).send({ channel: 'c', body: 'x', timeoutMs: 1000 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ timeoutMs: 1000, cause: expect.objectContaining({ message: expect.stringContaining('not sent') }) });
+    expect(sent).toHaveLength(1);
+  });
+
   it('other failures pass through unchanged', async () => {
     const client = broker.client() as unknown as { __internals: { unary: unknown } };
     const failure = new KubemqError({ code: 'UNAVAILABLE', message: 'down', operation: 'x', retryable: true });

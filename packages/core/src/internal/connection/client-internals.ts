@@ -24,6 +24,12 @@ export interface CallContext {
    * request its handler ran): it may still go out while close() drains. Unary calls only.
    */
   finishesDrain?: boolean;
+  /**
+   * Unary calls only: runs when a call that waited for the connection (reconnecting) goes out,
+   * with the ms it waited, so the request can spend less of its own time limit (a command's
+   * `Timeout`, which the broker applies) or give up unsent by throwing a KubemqError.
+   */
+  onDispatch?: (waitedMs: number) => void;
 }
 
 /** Receives a stream's messages, then exactly one of `error` (a mapped KubemqError) or `complete`. */

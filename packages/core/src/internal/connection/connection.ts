@@ -157,6 +157,7 @@ export class Connection implements ClientInternals {
         ? this.#invoke(method, request, errCtx, deadline, ctx.signal)
         : (async () => {
             await this.#pending.wait(errCtx, deadline, ctx.signal, () => this.state);
+            ctx.onDispatch?.(monotonicNow() - (deadline - timeoutMs));
             return this.#invoke(method, request, errCtx, deadline, ctx.signal);
           })();
     this.#inFlight.add(call);

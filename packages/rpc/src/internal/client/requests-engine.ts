@@ -1,4 +1,4 @@
-import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
+import { KubemqError, type CallOptions, type IterableObservable, type KubemqClient } from '@kubemq/core';
 import type { Observable } from 'rxjs';
 import {
   clientInternals,
@@ -69,6 +69,13 @@ export class RequestsEngine {
         channel: built.channel,
         timeoutMs: requestDeadlineMs(built.timeoutMs),
         ...(signal === undefined ? {} : { signal }),
+        // Sent late (the client was reconnecting): the broker and the responder get only what is
+        // left of the sender's wait, or a responder could run a command its sender gave up on.
+        onDispatch: (waitedMs) => {
+          const left = built.timeoutMs - Math.ceil(waitedMs);
+          if (left < 1) throw new KubemqError({ code: 'TIMEOUT', message: 'not sent: the client was reconnecting for the whole timeout', operation, channel: built.channel });
+          built.wire.Timeout = left;
+        },
       });
     } catch (err) {
       throw toRequestError(err, { operation, channel: built.channel, timeoutMs: built.timeoutMs, noun: this.noun });
