@@ -20,6 +20,19 @@ describe('typed events-store channels (integration)', () => {
     await client?.close();
   });
 
+  it('a for await loop over a typed replay that falls bufferSize behind pauses and reads on', async () => {
+    const channel = uniqueChannel('es.typed.slow');
+    const counts = eventStoreChannel(client, { channel, codec: jsonCodec<number>() });
+    for (let i = 1; i <= 120; i++) await counts.send({ value: i });
+    const seen: number[] = [];
+    for await (const e of counts.subscribe({ startAt: StartPosition.fromFirst(), bufferSize: 10 })) {
+      if (e.ok) seen.push(e.value);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (seen.length === 120) break;
+    }
+    expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+  }, 60_000);
+
   it('stores values and replays them decoded, in order, with an undecodable one flagged in its place', async () => {
     const channel = uniqueChannel('es.typed');
     const logins = eventStoreChannel(client, { channel, codec: jsonCodec<Login>({ validate: isLogin }) });

@@ -202,6 +202,24 @@ describe('events store (integration)', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
+  it('a for await loop that falls bufferSize behind a replay pauses the stream and reads on, every event once, in order', async () => {
+    const channel = uniqueChannel('es.iter.slow');
+    const handle = eventStoreStream(client);
+    try {
+      await Promise.all(range(1, 600).map((i) => handle.send({ channel, body: `e${i}` })));
+    } finally {
+      await handle.close({ timeoutMs: 10_000 });
+    }
+    const seen: number[] = [];
+    // 600 stored events arrive at once; the loop holds at most about 50 of them.
+    for await (const e of eventsStore(client).subscribe({ channel, startAt: StartPosition.fromFirst(), bufferSize: 50 })) {
+      seen.push(e.sequence);
+      if (seen.length % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      if (seen.length === 600) break;
+    }
+    expect(seen).toEqual(range(1, 600));
+  }, 60_000);
+
   it('a stream handle sends 10,000 events: every result accounted for, all stored', async () => {
     const channel = uniqueChannel('es.stream');
     const handle = eventStoreStream(client);

@@ -4,7 +4,7 @@ import type { MessageBody } from '../../client/body.js';
 import type { Codec, Decoded } from '../../codecs/codec.js';
 import { ValidationError } from '../errors/kubemq-error.js';
 import { withOperation } from '../events-wire/build-event.js';
-import { iterableObservable, type IterableObservable } from '../streams/iterable-observable.js';
+import { CONTINUING, iterableObservable, type ContinuingIterable, type IterableObservable } from '../streams/iterable-observable.js';
 import { encodeValue, validateCodec, withDecoded } from './typed-body.js';
 
 // The pieces every pattern's typed channel (eventChannel, queueChannel, …) is made of, so the
@@ -87,6 +87,11 @@ export function decodeEach<M extends { id: string; channel: string; body: Uint8A
   operation: string,
   bufferSize?: number,
 ): IterableObservable<M & Decoded<T>> {
-  const decoded = source.pipe(map((message) => decodeReceived(message, codec, operation)));
-  return iterableObservable(decoded, bufferSize === undefined ? {} : { bufferSize });
+  const decode = map((message: M) => decodeReceived(message, codec, operation));
+  // A source whose loops pause rather than fail (the events store) keeps doing so decoded.
+  const continuing = (source as ContinuingIterable<M>)[CONTINUING];
+  return iterableObservable(source.pipe(decode), {
+    ...(bufferSize !== undefined && { bufferSize }),
+    ...(continuing && { continuing: () => continuing().pipe(decode) }),
+  });
 }

@@ -58,6 +58,33 @@ describe('iterableObservable', () => {
     expect(subject.observed).toBe(false);
   });
 
+  it('with a continuing source, pauses past bufferSize and re-opens after the last value it holds, once half is read', async () => {
+    // A replayable source of 1..100: each subscription continues after the last value delivered.
+    let next = 1;
+    let opens = 0;
+    const cursor = () =>
+      new Observable<number>((s) => {
+        opens++;
+        // Faster than the loop below reads.
+        const timer = setInterval(() => {
+          for (let burst = 0; burst < 5; burst++) {
+            if (s.closed) return; // unsubscribed: nothing more is delivered
+            if (next > 100) return s.complete();
+            s.next(next++);
+          }
+        }, 0);
+        return () => clearInterval(timer);
+      });
+    const source = iterableObservable(cursor(), { bufferSize: 10, continuing: cursor });
+    const seen: number[] = [];
+    for await (const n of source) {
+      seen.push(n);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(opens).toBeGreaterThan(5);
+  });
+
   it('waits for values that arrive later', async () => {
     const subject = new Subject<number>();
     const iterator = iterableObservable(subject)[Symbol.asyncIterator]();

@@ -43,13 +43,26 @@ export class IteratorOverflowError extends KubemqError {
   }
 }
 
-export interface IterableOptions {
+export interface IterableOptions<T = unknown> {
   /**
    * How many received values may wait for a slow `for await` consumer. Past it the iteration
    * fails with IteratorOverflowError rather than dropping values or growing without bound.
    */
   bufferSize?: number;
+  /**
+   * For a stream the broker can replay (the events store): called once per `for await` loop, it
+   * gives a source whose every subscription continues after the last value the one before it
+   * delivered. Past `bufferSize` the loop then pauses the stream instead of failing, and opens
+   * it again once it has read half of what waits.
+   */
+  continuing?: () => Observable<T>;
 }
+
+/** Where an IterableObservable keeps its `continuing` option, so operators over it (decodeEach) can keep it. */
+export const CONTINUING: unique symbol = Symbol('kubemq.continuing');
+
+/** An IterableObservable whose loops pause rather than fail (see IterableOptions.continuing). */
+export type ContinuingIterable<T> = IterableObservable<T> & { [CONTINUING]?: () => Observable<T> };
 
 export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
 
@@ -58,21 +71,22 @@ export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
  * up to `bufferSize` values, and unsubscribes (cancelling the underlying stream) when the loop
  * ends through `break`, `return` or a throw.
  */
-export function iterableObservable<T>(source: Observable<T>, options: IterableOptions = {}): IterableObservable<T> {
+export function iterableObservable<T>(source: Observable<T>, options: IterableOptions<T> = {}): IterableObservable<T> {
   const bufferSize = options.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE;
-  const result = observable<T>((subscriber) => source.subscribe(subscriber)) as IterableObservable<T>;
-  result[Symbol.asyncIterator] = () => iterate(source, bufferSize);
+  const { continuing } = options;
+  const result = observable<T>((subscriber) => source.subscribe(subscriber)) as ContinuingIterable<T>;
+  result[Symbol.asyncIterator] = () => iterate(continuing ? continuing() : source, bufferSize, continuing !== undefined);
+  if (continuing) result[CONTINUING] = continuing;
   return result;
 }
 
-function iterate<T>(source: Observable<T>, bufferSize: number): AsyncIterator<T> {
+function iterate<T>(source: Observable<T>, bufferSize: number, canPause: boolean): AsyncIterator<T> {
   const buffer: T[] = [];
   let head = 0;
   let failure: { error: unknown } | undefined;
   let done = false;
+  let paused = false;
   let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
-  // Assigned once, but `let`: a synchronous source calls stop() before subscribe() returns.
-  // eslint-disable-next-line prefer-const
   let subscription: Subscription | undefined;
 
   const settle = () => {
@@ -103,15 +117,20 @@ function iterate<T>(source: Observable<T>, bufferSize: number): AsyncIterator<T>
     subscription?.unsubscribe();
   };
 
-  subscription = source.subscribe({
-    next: (value) => {
+  const observer = {
+    next: (value: T) => {
       if (done) return;
-      if (buffer.length - head >= bufferSize) {
-        failure = { error: new IteratorOverflowError(bufferSize) };
-        stop();
-      } else {
-        buffer.push(value);
+      if (buffer.length - head >= bufferSize && !paused) {
+        if (!canPause) {
+          failure = { error: new IteratorOverflowError(bufferSize) };
+          stop();
+          return settle();
+        }
+        paused = true;
+        subscription?.unsubscribe();
       }
+      // Kept even past the limit: the source counts it as delivered, and continues after it.
+      buffer.push(value);
       settle();
     },
     error: (error: unknown) => {
@@ -123,13 +142,24 @@ function iterate<T>(source: Observable<T>, bufferSize: number): AsyncIterator<T>
       done = true;
       settle();
     },
-  });
+  };
+  const open = () => {
+    const opened = source.subscribe(observer);
+    subscription = opened;
+    // A synchronous source may have stopped or paused before subscribe() returned.
+    if (done || paused) opened.unsubscribe();
+  };
+  open();
 
   return {
     next: () =>
       new Promise<IteratorResult<T>>((resolve, reject) => {
         waiting = { resolve, reject };
         settle();
+        if (paused && !done && buffer.length - head <= bufferSize / 2) {
+          paused = false;
+          open();
+        }
       }),
     return: (value?: unknown) => {
       stop();

@@ -22,6 +22,9 @@ export interface EventsStoreSubscription {
    * ignores `startAt` (docs/broker-behaviour.md §2.2).
    */
   group?: string;
-  /** How many received events may wait for a slow `for await` consumer (default 1024). */
+  /**
+   * How many received events may wait for a slow `for await` consumer (default 1024). Past it the
+   * loop pauses the stream and resumes it after the last event it holds (the broker keeps the rest).
+   */
   bufferSize?: number;
 }

@@ -1,4 +1,5 @@
 import { KubemqError, type IterableObservable } from '@kubemq/core';
+import type { Observable } from 'rxjs';
 import {
   defer,
   eventProcessOperation,
@@ -29,6 +30,10 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
  * the position it was first given, as if nothing had been delivered. (Seen only while the new
  * store holds fewer events than the subscriber had seen: past that, the broker answers the
  * resume with sequences that look like the next ones.)
+ *
+ * A `for await` loop that falls `bufferSize` events behind (a replay arrives as fast as the broker
+ * reads its store) pauses the stream and resumes it after the last event it holds, rather than
+ * failing: the broker, not the client, keeps what the loop has not read yet.
  */
 export function subscribeEventsStore(
   internals: ClientInternals,
@@ -36,40 +41,60 @@ export function subscribeEventsStore(
 ): IterableObservable<EventStoreReceive> {
   const plan = planEventsStoreSubscribe(options);
   const ctx = { operation: 'eventsStore.subscribe', channel: plan.channel };
-  const source = defer(() => {
-    // Per subscriber: the position reached so far.
-    let lastSequence = 0;
-    let firstOpenedAt: Date | undefined;
-    return recoverable(
-      internals,
-      () => {
-        // The sequence this open resumes after, until its first event (0: nothing to check).
-        let resumesAfter = firstOpenedAt === undefined ? 0 : lastSequence;
-        const start = firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, lastSequence, firstOpenedAt);
-        firstOpenedAt ??= new Date();
-        const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
-        return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
-          // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
-          filter((ev) => {
-            const resumedAfter = resumesAfter;
-            resumesAfter = 0;
-            if (plan.group !== '' || ev.sequence > lastSequence) return true;
-            // Below the last one seen (a repeat of it is only dropped): the numbering started over.
-            if (ev.sequence < resumedAfter) {
-              lastSequence = 0;
-              throw storeReset(internals, ctx, resumedAfter, ev.sequence);
-            }
-            return false;
-          }),
-          tap((ev) => {
-            lastSequence = Math.max(lastSequence, ev.sequence);
-          }),
-        );
-      },
-      { ...ctx, completeIsBreak: true },
-    );
-  }).pipe(tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events_store', event, plan.group)));
-  return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+  const traced = tracedDeliveries<EventStoreReceive>(internals.telemetry, (event) => eventProcessOperation('events_store', event, plan.group));
+  /** Each subscription to it continues after the last event the one before it delivered. */
+  const cursor = (): Observable<EventStoreReceive> => {
+    const position: Position = { lastSequence: 0, firstOpenedAt: undefined };
+    return defer(() => openAt(internals, plan, ctx, position)).pipe(traced);
+  };
+  return iterableObservable(
+    defer(cursor),
+    // A `for await` loop that falls behind pauses the stream and resumes it after the last event it holds.
+    { ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }), continuing: cursor },
+  );
+}
+
+/** How far a subscriber has read: the last sequence delivered, and when it first opened. */
+interface Position {
+  lastSequence: number;
+  firstOpenedAt: Date | undefined;
+}
+
+/** The recoverable stream from `position` on (the plan's start when nothing was read yet); it moves `position`. */
+function openAt(
+  internals: ClientInternals,
+  plan: ReturnType<typeof planEventsStoreSubscribe>,
+  ctx: { operation: string; channel: string },
+  position: Position,
+): Observable<EventStoreReceive> {
+  return recoverable(
+    internals,
+    () => {
+      // The sequence this open resumes after, until its first event (0: nothing to check).
+      let resumesAfter = position.firstOpenedAt === undefined ? 0 : position.lastSequence;
+      const start = position.firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, position.lastSequence, position.firstOpenedAt);
+      position.firstOpenedAt ??= new Date();
+      const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
+      return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
+        // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
+        filter((ev) => {
+          const resumedAfter = resumesAfter;
+          resumesAfter = 0;
+          if (plan.group !== '' || ev.sequence > position.lastSequence) return true;
+          // Below the last one seen (a repeat of it is only dropped): the numbering started over.
+          if (ev.sequence < resumedAfter) {
+            position.lastSequence = 0;
+            throw storeReset(internals, ctx, resumedAfter, ev.sequence);
+          }
+          return false;
+        }),
+        tap((ev) => {
+          position.lastSequence = Math.max(position.lastSequence, ev.sequence);
+        }),
+      );
+    },
+    { ...ctx, completeIsBreak: true },
+  );
 }
 
 /** The break that makes recoverable() read the channel again from the start (see above). */
