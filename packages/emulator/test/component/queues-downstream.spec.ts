@@ -223,6 +223,22 @@ describe('QueuesDownstream settlement', () => {
     d.call.cancel();
   });
 
+  it('a Get waiting when its stream is cancelled waits on, holding what arrives, until its wait is over (the less forgiving reading of the server)', async () => {
+    const q = unique('q');
+    const d = downstream();
+    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 10, WaitTimeout: 2000 });
+    await new Promise((r) => setTimeout(r, 300)); // the Get is waiting on the empty queue
+    d.call.cancel();
+    const cancelledAt = Date.now();
+    await fill(q, 'late');
+    // The server serves a stream's requests one at a time and sees the cancel only after the Get.
+    expect(await peekCount(q)).toBe(0);
+    let count = 0;
+    while ((count = await peekCount(q)) === 0 && Date.now() - cancelledAt < 5000);
+    expect(count).toBe(1);
+    expect(Date.now() - cancelledAt).toBeGreaterThanOrEqual(1500);
+  });
+
   it('handles requests one at a time: a pending Get delays the settlement behind it', async () => {
     const q = unique('q');
     await fill(q, 'a');

@@ -19,6 +19,7 @@ import {
   sendRequest,
   sleep,
   subscribeEvents,
+  text,
   upstream,
 } from './support/raw.js';
 import { readyEvents } from './support/ready.js';
@@ -103,6 +104,23 @@ describe('§5.3 stream lifecycle', () => {
     await sleep(800);
     expect(d.done).toBeUndefined();
     d.cancel();
+  });
+
+  it('§5.3 what a QueuesDownstream Get waiting at its stream\'s cancel took comes back to the queue, by the end of its wait', async () => {
+    const c = connect();
+    const channel = ch('s53.down.cancel');
+    const d = downstream(c);
+    d.write({ RequestID: 'g', ClientID: cid(), RequestTypeData: DT.Get, Channel: channel, MaxItems: 10, WaitTimeout: 3000 });
+    await sleep(300); // the Get is waiting on the empty queue
+    d.cancel();
+    expect(await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('late') })).toMatchObject({ IsError: false });
+    await eventually(
+      async () => {
+        const later = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: false });
+        expect(later.Messages.map((m) => text(m.Body))).toEqual(['late']);
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
   });
 
   it('§5.3 StreamQueueMessage ignores half-close while a message is held', async () => {

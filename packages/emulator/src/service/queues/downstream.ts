@@ -67,11 +67,15 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
         return;
       }
       const limits = ctx.limits;
+      // Not ended by the stream's end: the server serves a stream's requests one at a time and
+      // notices the end only between them, so a Get that is waiting when its client cancels
+      // waits on, holding what it takes (and what arrives), until it is full or its wait is over;
+      // only then are its messages returned with the stream's other transactions.
       const tx = await ctx.engine.get(req.Channel, {
         maxItems: req.MaxItems <= 0 ? limits.downstreamDefaultMaxItems : req.MaxItems,
         waitMs: Math.max(req.WaitTimeout, limits.downstreamMinWaitTimeoutMs), // WaitTimeout is ms (§2.4)
         autoAck: req.AutoAck,
-        signal: ended.signal,
+        signal: ctx.stopping,
       });
       if (!tx) return;
       if (ended.signal.aborted) {

@@ -64,7 +64,8 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     validate: (m) => queueMessageError(m, limits),
     retentionMs: deps.config.retentionMinutes * 60_000,
   });
-  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic };
+  const stopping = new AbortController();
+  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic, stopping: stopping.signal };
   return {
     sendQueueMessage: sendQueueMessageHandler(ctx),
     sendQueueMessagesBatch: sendQueueMessagesBatchHandler(ctx),
@@ -74,6 +75,9 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     queuesDownstream: queuesDownstreamHandler(ctx),
     queuesUpstream: queuesUpstreamHandler(ctx),
     queuesInfo: queuesInfoHandler(ctx),
-    close: async () => engine.close(),
+    close: async () => {
+      stopping.abort();
+      engine.close();
+    },
   };
 }

@@ -16,6 +16,8 @@ export interface QueueContext {
   log: EmulatorLogger;
   /** Where the real server would crash (ServiceContext.panic). */
   panic(reason: string): void;
+  /** Aborted when the broker stops: ends the waits that outlive their calls (a downstream Get). */
+  stopping: AbortSignal;
 }
 
 /** A result for a message that failed validation: it still gets its MessageID (§6 "Ids and results"). */
