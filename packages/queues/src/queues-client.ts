@@ -187,8 +187,10 @@ export interface QueuesClient {
    * retention removes them). `channels` are exact names (no patterns). The open-source broker trims
    * the characters `_QUES.` off both ends of each queue name it reports and filters on that trimmed
    * name; the SDK sends the trimmed form of each requested name and restores the real names in the
-   * answer. Without `channels`, names starting or ending with one of those characters are listed as
-   * the broker mangled them (`QA_S` → `A`).
+   * answer. Queues whose names trim to the same (`ORDERS` and `ORDER`) match each other's filter
+   * and count in the totals: when more than one comes back, they keep the trimmed name. Without
+   * `channels`, names starting or ending with one of those characters are listed as the broker
+   * mangled them (`QA_S` → `A`).
    *
    * @example
    * ```ts
@@ -342,7 +344,11 @@ export class QueuesOnClient implements QueuesClient {
     const { filter, realName } = infoFilter(channels);
     const response = await this.internals.unary(QUEUES_INFO, { RequestID: newId(), QueueName: filter }, { operation: 'queues.info', ...call });
     const info = toQueuesInfo(response.Info);
-    for (const q of info.queues) q.name = realName.get(q.name) ?? q.name;
+    // A trimmed name that comes back more than once stands for several queues (`ORDERS` and
+    // `ORDER` both trim to `ORDER`): which one was asked for cannot be told, so they keep it.
+    const seen = new Map<string, number>();
+    for (const q of info.queues) seen.set(q.name, (seen.get(q.name) ?? 0) + 1);
+    for (const q of info.queues) if (seen.get(q.name) === 1) q.name = realName.get(q.name) ?? q.name;
     return info;
   }
 

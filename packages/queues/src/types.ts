@@ -18,8 +18,10 @@ export interface QueuePolicy {
    */
   expirationSeconds?: number;
   /**
-   * Deliver the message at most this many times (1..1024; the broker uses 1024 when unset). A message
-   * negatively settled this many times moves to `deadLetterQueue`, or is dropped when none is set.
+   * How many negative settlements (nack, reject, an expired visibility) the message takes
+   * (1..1024; the broker uses 1024 when unset): the one that reaches this count moves it to
+   * `deadLetterQueue`, or drops it when none is set. A transaction closed or lost with its stream
+   * returns the message without counting, so a consumer that crashes on it gets it again, forever.
    */
   maxReceiveCount?: number;
   /** Where a message goes after `maxReceiveCount` deliveries. */
@@ -290,8 +292,9 @@ export interface QueuesInfo {
  */
 export interface QueuesInfoOptions {
   /**
-   * Exact queue names (no patterns). Absent: every queue with stored messages. Names that start or end
-   * with one of the characters `_QUES.` are mangled by the broker's filter and never match.
+   * Exact queue names (no patterns). Absent: every queue with stored messages. The broker filters
+   * on names with the characters `_QUES.` trimmed off both ends, so `ORDERS` also matches a queue
+   * `ORDER` (see `info()`).
    */
   channels?: string | readonly string[];
 }

@@ -127,6 +127,19 @@ describe('queues simple API', () => {
     expect(all.queues.some((x) => x.name === channel.slice(1))).toBe(true); // unfiltered: as the broker names it
   });
 
+  it('two queues whose names trim to the same are never reported under the name asked for', async () => {
+    // 'twinS' and 'twin' both trim to 'twin': the broker's filter for one matches both.
+    const twin = `${uniqueChannel('q.info.twin')}x`;
+    await q.send({ channel: twin, body: 'a' });
+    await q.send({ channel: `${twin}S`, body: 'b' });
+    await q.send({ channel: `${twin}S`, body: 'c' });
+    const info = await q.info({ channels: [`${twin}S`] });
+    expect(info.queues.map((x) => [x.name, x.messages]).sort()).toEqual([
+      [twin, 1],
+      [twin, 2],
+    ]);
+  });
+
   it('rejects bad input with a typed error naming the field, and sends nothing', async () => {
     const channel = uniqueChannel('q.bad');
     const cases: [() => Promise<unknown>, string][] = [
