@@ -1,6 +1,7 @@
 // NATS subject matching and queue groups (broker-behaviour.md §2.1, §2.3): tokens separated by `.`,
 // `*` matches one token, `>` matches one or more trailing tokens. Subscribers without a group
-// each get a copy; a group gets one copy, delivered to one member (round robin).
+// each get a copy; a group gets one copy, delivered to one member picked at random, as a NATS
+// server picks (no even split to rely on).
 
 /** True when the subject pattern contains a wildcard token. */
 export function hasWildcard(pattern: string): boolean {
@@ -31,14 +32,12 @@ export interface Subscription<T> {
 
 interface GroupState<T> {
   members: Subscription<T>[];
-  next: number;
 }
 
 /** An index of subscriptions by pattern, answering "who gets this message". */
 export class SubjectRouter<T> {
   private readonly exact = new Map<string, Set<Subscription<T>>>();
   private readonly wild = new Set<Subscription<T>>();
-  private readonly groupCursor = new Map<string, number>();
   private count = 0;
 
   get size(): number {
@@ -104,17 +103,11 @@ export class SubjectRouter<T> {
       }
       groups ??= new Map();
       let g = groups.get(s.group);
-      if (!g) groups.set(s.group, (g = { members: [], next: 0 }));
+      if (!g) groups.set(s.group, (g = { members: [] }));
       g.members.push(s);
     }
     if (groups) {
-      for (const [name, g] of groups) {
-        const key = `${subject}\u0000${name}`;
-        const cursor = this.groupCursor.get(key) ?? 0;
-        out.push(g.members[cursor % g.members.length]!);
-        this.groupCursor.set(key, (cursor + 1) % 1_000_000);
-        if (this.groupCursor.size > 10_000) this.groupCursor.clear();
-      }
+      for (const g of groups.values()) out.push(g.members[Math.floor(Math.random() * g.members.length)]!);
     }
     return out;
   }

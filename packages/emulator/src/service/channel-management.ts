@@ -18,7 +18,7 @@ function reply(ctx: ServiceContext, req: Request, fields: Partial<Response>): Re
     Metadata: '',
     Body: EMPTY,
     CacheHit: false,
-    Timestamp: ctx.clock.nowNs(),
+    Timestamp: BigInt(Math.floor(ctx.clock.nowMs() / 1000)), // Response.Timestamp is Unix seconds
     Executed: true,
     Error: '',
     Span: EMPTY,

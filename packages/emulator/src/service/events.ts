@@ -88,17 +88,23 @@ export function createEventServices(ctx: ServiceContext) {
         ctx.events.subscribe(sub.Channel, sub.Group, (buf) => sink.push(buf)),
       );
     } else {
-      try {
-        unsubscribe = ctx.eventsStore.subscribe(
-          lease!,
-          { channel: sub.Channel, group: sub.Group, startType: sub.EventsStoreTypeData, startValue: sub.EventsStoreTypeValue },
-          sink,
-        );
-      } catch (e) {
-        lease?.release(false);
-        if (e instanceof StanError) return endStream(call, grpc.status.INTERNAL, STAN_REFUSAL_TEXTS[e.refusal]);
-        throw e;
-      }
+      // The store subscription (a stan subscribe on the server) is in place a while after the call
+      // arrived too: a new-only subscriber misses what is stored in between.
+      unsubscribe = registerAfter(ctx.clock, ctx.config.registrationDelayMs, () => {
+        try {
+          return ctx.eventsStore.subscribe(
+            lease!,
+            { channel: sub.Channel, group: sub.Group, startType: sub.EventsStoreTypeData, startValue: sub.EventsStoreTypeValue },
+            sink,
+          );
+        } catch (e) {
+          if (!(e instanceof StanError)) throw e;
+          lease?.release(false);
+          lease = undefined;
+          endStream(call, grpc.status.INTERNAL, STAN_REFUSAL_TEXTS[e.refusal]);
+          return () => undefined;
+        }
+      });
     }
     let done = false;
     const cleanup = () => {

@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { KubemqEmulator } from '../../src/emulator.js';
 import type { EventReceive, Subscribe_EventsStoreType, kubemqClient } from '../../src/generated/kubemq.js';
+import { DEFAULT_REGISTRATION_DELAY_MS } from '../../src/config.js';
 import * as E from '../../src/service/errors.js';
 import { call, collect, connect, event, sleep, startEmulator, subscription, unique, until } from './support/harness.js';
 
@@ -66,7 +67,7 @@ describe('events store', () => {
     for (let i = 0; i < 2; i++) await store(chan, 'x');
     const s = open(id('b'), chan, 4, 99n);
     const got = collect(s);
-    await sleep(100);
+    await sleep(DEFAULT_REGISTRATION_DELAY_MS + 200); // the subscription is in place a while after the call
     await store(chan, 'new');
     await got.count(1);
     expect(seqs(got.items)).toEqual([3]);

@@ -59,7 +59,7 @@ describe('RequestsEngine', () => {
     engine.subscribe('queries', 'q.*', 'g', () => got.a++);
     engine.subscribe('queries', 'q.*', 'g', () => got.b++);
     for (let i = 0; i < 6; i++) void engine.request('queries', req('q.x'), 1000).catch(() => undefined);
-    expect(got).toEqual({ a: 3, b: 3 });
+    expect(got.a + got.b).toBe(6); // each request to one member, picked at random
   });
 
   it('keeps commands and queries apart', () => {
