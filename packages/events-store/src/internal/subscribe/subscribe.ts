@@ -54,10 +54,10 @@ export function subscribeEventsStore(
   );
 }
 
-/** How far a subscriber has read: the last sequence delivered, and when it first opened. */
+/** How far a subscriber has read: the last sequence delivered, and when it first opened (performance.now()). */
 interface Position {
   lastSequence: number;
-  firstOpenedAt: Date | undefined;
+  firstOpenedAt: number | undefined;
 }
 
 /** The recoverable stream from `position` on (the plan's start when nothing was read yet); it moves `position`. */
@@ -72,8 +72,9 @@ function openAt(
     () => {
       // The sequence this open resumes after, until its first event (0: nothing to check).
       let resumesAfter = position.firstOpenedAt === undefined ? 0 : position.lastSequence;
-      const start = position.firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, position.lastSequence, position.firstOpenedAt);
-      position.firstOpenedAt ??= new Date();
+      const start =
+        position.firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, position.lastSequence, performance.now() - position.firstOpenedAt);
+      position.firstOpenedAt ??= performance.now();
       const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
       return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
         // A group's members see an interleaved subset, so only a lone subscriber filters repeats.

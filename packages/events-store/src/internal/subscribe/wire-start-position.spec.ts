@@ -66,34 +66,27 @@ describe('toWireStartPosition', () => {
 });
 
 describe('resumePosition', () => {
-  const openedAt = new Date('2026-11-28T03:00:00.000Z');
-
   it('resumes at the last delivered sequence + 1 whatever the start was', () => {
     for (const start of [StartPosition.newOnly(), StartPosition.fromFirst(), StartPosition.atTimeDelta(5)]) {
-      expect(resumePosition(toWireStartPosition(start), 41, openedAt)).toEqual({ type: 4, value: 42n });
+      expect(resumePosition(toWireStartPosition(start), 41, 2_500)).toEqual({ type: 4, value: 42n });
     }
   });
 
   it('with nothing delivered: first stays first, sequence and time stay', () => {
     for (const start of [StartPosition.fromFirst(), StartPosition.atSequence(7), StartPosition.atTime(new Date(5))]) {
       const wire = toWireStartPosition(start);
-      expect(resumePosition(wire, 0, openedAt)).toEqual(wire);
+      expect(resumePosition(wire, 0, 2_500)).toEqual(wire);
     }
   });
 
-  it('with nothing delivered: newOnly and last become the time it first opened, in ns (last never replays the channel)', () => {
+  it('with nothing delivered: newOnly and last become "since it first opened", as a delta in whole seconds rounded up (no client clock; last never replays the channel)', () => {
     for (const start of [StartPosition.newOnly(), StartPosition.fromLast()]) {
-      expect(resumePosition(toWireStartPosition(start), 0, openedAt)).toEqual({
-        type: 5,
-        value: BigInt(openedAt.getTime()) * 1_000_000n,
-      });
+      expect(resumePosition(toWireStartPosition(start), 0, 2_500)).toEqual({ type: 6, value: 3n });
+      expect(resumePosition(toWireStartPosition(start), 0, 3)).toEqual({ type: 6, value: 1n });
     }
   });
 
-  it('with nothing delivered: a delta becomes the absolute time it stood for', () => {
-    expect(resumePosition(toWireStartPosition(StartPosition.atTimeDelta(60)), 0, openedAt)).toEqual({
-      type: 5,
-      value: BigInt(openedAt.getTime() - 60_000) * 1_000_000n,
-    });
+  it('with nothing delivered: a delta grows by the time since it first opened', () => {
+    expect(resumePosition(toWireStartPosition(StartPosition.atTimeDelta(60)), 0, 2_500)).toEqual({ type: 6, value: 63n });
   });
 });

@@ -66,23 +66,30 @@ export function toWireStartPosition(start: unknown): WireStartPosition {
 /**
  * Where to re-open after a break, so the subscriber sees no gap and no repeat:
  * - after any delivery: at last seen sequence + 1;
- * - nothing delivered yet: `newOnly` and `fromLast` become "stored at or after the moment it first
- *   opened", and `atTimeDelta` the absolute time it stood for then; `fromFirst`, `atSequence` and
+ * - nothing delivered yet: `newOnly` and `fromLast` become "stored since the moment it first
+ *   opened", and `atTimeDelta` the same moment minus its delta; `fromFirst`, `atSequence` and
  *   `atTime` stay as they were. (`fromLast` with nothing delivered: either the channel was empty
  *   then, or the broker never registered the subscription, as when it refuses one while starting.
  *   Nothing tells the two apart, and reading from the first would replay the whole channel in
  *   the second case.)
+ *
+ * That moment goes as a delta (`StartAtTimeDelta`, how long ago, measured on this process's
+ * monotonic clock), never as a time of this machine's clock: the broker reads a time against its
+ * own clock, so a client clock S seconds ahead would skip what was stored in those S seconds.
+ * Whole seconds, rounded up: at most a second of events from before the first open comes too.
  */
-export function resumePosition(initial: WireStartPosition, lastSequence: number, firstOpenedAt: Date): WireStartPosition {
+export function resumePosition(initial: WireStartPosition, lastSequence: number, openedAgoMs: number): WireStartPosition {
   if (lastSequence > 0) return { type: Subscribe_EventsStoreType.StartAtSequence, value: BigInt(lastSequence + 1) };
+  const since = (extraSeconds: number): WireStartPosition => ({
+    type: Subscribe_EventsStoreType.StartAtTimeDelta,
+    value: BigInt(Math.max(1, Math.ceil(openedAgoMs / 1000) + extraSeconds)),
+  });
   switch (initial.type) {
     case Subscribe_EventsStoreType.StartFromLast:
     case Subscribe_EventsStoreType.StartNewOnly:
-      return { type: Subscribe_EventsStoreType.StartAtTime, value: dateToNanos(firstOpenedAt) };
-    case Subscribe_EventsStoreType.StartAtTimeDelta: {
-      const from = firstOpenedAt.getTime() - Number(initial.value) * 1000;
-      return { type: Subscribe_EventsStoreType.StartAtTime, value: BigInt(Math.max(from, 1)) * 1_000_000n };
-    }
+      return since(0);
+    case Subscribe_EventsStoreType.StartAtTimeDelta:
+      return since(Number(initial.value));
     default:
       return initial;
   }
