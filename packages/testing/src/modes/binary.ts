@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { capabilitiesFor } from '../capabilities.js';
 import { trackDir } from '../internal/cleanup.js';
 import type { StartKubemqOptions } from '../types.js';
@@ -19,8 +19,18 @@ export async function startBinary(
   options: StartKubemqOptions,
   startTimeoutMs: number,
 ): Promise<ProcessBroker> {
-  const file = resolve(process.cwd(), binary);
+  // npm runs each project's tests in its own folder; a relative path means where npm was started.
+  const file = resolve(process.env['INIT_CWD'] ?? process.cwd(), binary);
   if (!existsSync(file)) throw new Error(`KUBEMQ_BINARY=${binary}: no such file (${file})`);
+  // The server reads config.yaml next to its binary before the one in its cwd, and writes its
+  // settings back to it (§1.2): every broker started here would inherit the last one's (TLS,
+  // limits). Refuse rather than edit a file that is not ours.
+  const beside = join(dirname(file), 'config.yaml');
+  if (existsSync(beside)) {
+    throw new Error(
+      `KUBEMQ_BINARY=${binary}: ${beside} exists; the server reads and rewrites the config.yaml next to its binary, so one test broker's settings would leak into the next. Move it away (or copy the binary to a folder of its own).`,
+    );
+  }
   // A fresh cwd per server: the server writes ./config.yaml and reuses it on later starts (§1.2).
   const tempDir = await mkdtemp(join(tmpdir(), 'kubemq-binary-'));
   trackDir(tempDir);

@@ -60,6 +60,16 @@ describe('binaryEnv (docs/broker-behaviour.md §1.7)', () => {
     });
   });
 
+  it("drops the server's settings exported in this shell; only options.env sets them", () => {
+    const base = { PATH: '/bin', QUEUE_MAX_DELAY_SECONDS: '60', GRPC_BODY_LIMIT: '1024', AUTHENTICATION_ENABLE: 'true', LOG_FORMAT: 'json' };
+    const env = binaryEnv(base, { env: { QUEUE_MAX_RECEIVE_COUNT: '5' } }, ports, true);
+    expect(env['QUEUE_MAX_DELAY_SECONDS']).toBeUndefined();
+    expect(env['GRPC_BODY_LIMIT']).toBeUndefined();
+    expect(env['AUTHENTICATION_ENABLE']).toBeUndefined();
+    expect(env['LOG_FORMAT']).toBeUndefined();
+    expect(env).toMatchObject({ PATH: '/bin', QUEUE_MAX_RECEIVE_COUNT: '5', LOG_LEVEL: 'warn' });
+  });
+
   it('keeps the store on restart', () => {
     expect(binaryEnv({}, {}, ports, false)['STORE_CLEAN_STORE']).toBe('false');
   });

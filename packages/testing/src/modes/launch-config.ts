@@ -30,6 +30,9 @@ export function emulatorArgs(
   return args;
 }
 
+/** The prefixes of the server's settings read from the environment (§1.2, §4). */
+const SERVER_SETTING = /^(SECURITY|GRPC|REST|API|STORE|QUEUE|BROKER|LOG|AUTHENTICATION|AUTHORIZATION|ROUTING)_/;
+
 export interface BinaryPorts {
   grpc: number;
   rest: number;
@@ -51,7 +54,9 @@ export function binaryEnv(
   // A CONFIG from the parent would replace our settings; DEV sends reports every 5 s (§1.5).
   delete env['DEV'];
   delete env['CONFIG'];
-  for (const key of Object.keys(env)) if (key.startsWith('SECURITY_')) delete env[key];
+  // The server's own settings exported in this shell (to run another server, say) would change
+  // the limits the tests pin: env beats the config file (§1.2). Only options.env sets them here.
+  for (const key of Object.keys(env)) if (SERVER_SETTING.test(key)) delete env[key];
   Object.assign(env, { LOG_LEVEL: 'warn' }, options.env ?? {});
   Object.assign(env, {
     GRPC_PORT: String(ports.grpc),

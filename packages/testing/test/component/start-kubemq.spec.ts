@@ -1,7 +1,7 @@
 // startKubemq's process modes against a stand-in broker (test/fixtures/fake-broker.cjs), so the
 // wiring (command line, env, temp dirs, readiness, failure output, crash reports) is tested
 // without the emulator. The real emulator is exercised in test/integration.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startKubemq } from '../../src/start-kubemq.js';
@@ -175,6 +175,31 @@ describe('binary mode (KUBEMQ_BINARY)', () => {
       expect((await seen(broker)).env['STORE_CLEAN_STORE']).toBe('true');
     } finally {
       await broker[Symbol.asyncDispose]();
+    }
+  });
+
+  it('takes a relative KUBEMQ_BINARY from where npm was started (INIT_CWD), not from the project folder jest runs in', async () => {
+    const saved = process.env['INIT_CWD'];
+    process.env['INIT_CWD'] = dirname(FAKE);
+    process.env['KUBEMQ_BINARY'] = './fake-broker.cjs';
+    try {
+      await using broker = await startKubemq();
+      expect(broker.kind).toBe('binary');
+    } finally {
+      if (saved === undefined) delete process.env['INIT_CWD'];
+      else process.env['INIT_CWD'] = saved;
+    }
+  });
+
+  it('refuses a binary with a config.yaml beside it (the server would read and rewrite it for every test broker)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubemq-beside-'));
+    try {
+      writeFileSync(join(dir, 'kubemq'), '');
+      writeFileSync(join(dir, 'config.yaml'), 'grpc:\n  port: 50000\n');
+      process.env['KUBEMQ_BINARY'] = join(dir, 'kubemq');
+      await expect(startKubemq()).rejects.toThrow(/config\.yaml exists; the server reads and rewrites/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
