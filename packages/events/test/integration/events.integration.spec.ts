@@ -221,6 +221,22 @@ describe('events (integration)', () => {
     }
   });
 
+  it('an event whose body fits but which is over maxMessageBytes encoded is refused alone; the sends beside it on the shared stream go through', async () => {
+    const small = await connect(sharedBroker().address, 'events-max', { maxMessageBytes: 4096 });
+    try {
+      const channel = uniqueChannel('ev.max');
+      const ev = events(small);
+      const sends = Array.from({ length: 20 }, (_, i) =>
+        i === 10 ? ev.send({ channel, body: new Uint8Array(4000), metadata: 'm'.repeat(200) }) : ev.send({ channel, body: `e${i}` }),
+      );
+      const outcomes = await Promise.allSettled(sends);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(19);
+      expect(outcomes[10]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ code: 'VALIDATION', field: 'event' }) });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('send() from many events clients on one client shares one send stream', async () => {
     const own = await connect(sharedBroker().address);
     try {

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors/kubemq-error.js';
 import { newId } from '../conversions/id.js';
 import { validateChannel } from '../validation/channel.js';
 import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } from '../validation/message.js';
+import { Event as WireEventCodec } from '../generated/kubemq.js';
 import type { Event as WireEvent } from '../generated/kubemq.js';
 
 /** An outgoing event as a pattern package receives it (its public `Event` / `EventStore`). */
@@ -43,7 +44,7 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
     requireNonEmptyMessage(body, metadata);
     const tags = validateTags(event.tags);
     const id = validateEventId(event.id);
-    return {
+    const wire: WireEvent = {
       EventID: id,
       ClientID: clientId,
       Channel: channel,
@@ -52,8 +53,33 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
       Store: pattern === 'events_store',
       Tags: tags,
     };
+    if (options.maxBodyBytes !== undefined) requireEventFits(wire, options.maxBodyBytes);
+    return wire;
   } catch (err) {
     throw withOperation(err, operation, event.channel);
+  }
+}
+
+/** What an event adds beyond its strings and body (field tags, lengths, the Store flag), at most. */
+const EVENT_OVERHEAD = 48;
+
+/**
+ * The event, encoded, must fit the client's `maxMessageBytes` (its body alone is checked first):
+ * grpc-js cancels a call whose message is over it, and on a send stream that fails every send in
+ * flight. A cheap upper bound settles the usual event; only one near the limit is encoded.
+ */
+function requireEventFits(wire: WireEvent, maxBytes: number): void {
+  // A UTF-16 unit is at most 3 bytes of UTF-8.
+  let text = wire.EventID.length + wire.ClientID.length + wire.Channel.length + wire.Metadata.length;
+  for (const key in wire.Tags) text += key.length + (wire.Tags[key] as string).length + 12;
+  if (EVENT_OVERHEAD + wire.Body.byteLength + 3 * text <= maxBytes) return;
+  const bytes = WireEventCodec.encode(wire).finish().length;
+  if (bytes > maxBytes) {
+    throw new ValidationError({
+      message: `invalid event: it is ${bytes} bytes encoded (body, channel, metadata and tags), over the client's maxMessageBytes (${maxBytes})`,
+      operation: 'validate',
+      field: 'event',
+    });
   }
 }
 

@@ -47,6 +47,13 @@ describe('buildEvent', () => {
     expect(validationField(() => buildEvent(event as Event, 'c'))).toBe(field);
   });
 
+  it('refuses an event over maxMessageBytes once encoded, though its body fits', () => {
+    const event = { channel: 'c', body: new Uint8Array(1000), metadata: 'm'.repeat(100) };
+    expect(buildEvent(event, 'client', 'events.send', 1200).Body.byteLength).toBe(1000);
+    expect(() => buildEvent(event, 'client', 'events.send', 1100)).toThrow(/is 11\d\d bytes encoded .* over the client's maxMessageBytes \(1100\)/);
+    expect(() => buildEvent(event, 'client', 'events.send', 1100)).toThrow(expect.objectContaining({ field: 'event', operation: 'events.send' }));
+  });
+
   it('rejects a non-object event', () => {
     expect(validationField(() => buildEvent(null as unknown as Event, 'c'))).toBe('event');
     expect(validationField(() => buildEvent('x' as unknown as Event, 'c'))).toBe('event');
