@@ -3,7 +3,7 @@
 // once the client is ready, writes in order with backpressure, fails what was written when the
 // call breaks, re-opens for what is still queued, and drains on close within one bound. How the
 // broker's answers are matched to the sends is the one thing each stream brings: an AnswerMatcher.
-import { KubemqError } from '../errors/kubemq-error.js';
+import { KubemqError, TimeoutError } from '../errors/kubemq-error.js';
 import { mapError } from '../errors/map-error.js';
 import type { BidiCall, ClientInternals } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
@@ -15,6 +15,8 @@ import { Deferred, timeLimit, within, type CutReason, type DeadlineWording } fro
  */
 export class SendEntry<Req, Out> extends Deferred<Out> {
   readonly #onExpired: (entry: SendEntry<Req, Out>) => void;
+  /** Handed to the transport: from then on the broker may take it, answered or not. */
+  written = false;
 
   constructor(
     readonly request: Req,
@@ -30,6 +32,15 @@ export class SendEntry<Req, Out> extends Deferred<Out> {
 
   protected override expired(): void {
     this.#onExpired(this);
+  }
+
+  /** Says which side of the write the deadline fell on: only a written send can have reached the broker. */
+  override timeoutError(timeoutMs: number): KubemqError {
+    const err = super.timeoutError(timeoutMs);
+    const outcome = this.written
+      ? 'it was sent, so the broker may still have taken it (a retry can deliver it twice)'
+      : 'it was never sent';
+    return new TimeoutError({ message: `${err.message}: ${outcome}`, operation: err.operation, ...(err.channel && { channel: err.channel }), timeoutMs });
   }
 }
 
@@ -297,6 +308,7 @@ export class StreamSender<Req, Res, Out> {
       const entry = this.#queue[this.#head] as SendEntry<Req, Out>;
       this.#queue[this.#head++] = undefined;
       if (entry.settled) continue; // timed out or aborted before it was written
+      entry.written = true;
       if (!entry.untilWritten) matcher.written(entry);
       const ok = call.write(entry.request);
       if (entry.untilWritten) entry.resolve(undefined as Out);
