@@ -81,6 +81,37 @@ describe('events across a broker restart (own broker)', () => {
     }
   }, 120_000);
 
+  itWhen('restart', expectedCapabilities())("a stream handle's flush after a break that took unconfirmed writes with it rejects, saying how many; the next flush resolves", async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('ev.handle-lost');
+    const handle = eventStream(c);
+    try {
+      await handle.send({ channel, body: 'confirmed' });
+      await handle.flush();
+      for (let i = 0; i < 5; i++) await handle.send({ channel, body: `unconfirmed ${i}` }); // written, no flush
+      const states: string[] = [];
+      const watch = clientInternals(c).state$.subscribe((st) => states.push(st));
+      await (broker as KubemqBroker).restart();
+      // The client saw the break and is back: the handle's call went with the old connection.
+      await eventually(
+        () => {
+          const broke = states.indexOf('reconnecting');
+          expect(broke).toBeGreaterThanOrEqual(0);
+          expect(states.slice(broke)).toContain('ready');
+        },
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
+      watch.unsubscribe();
+      await expect(handle.flush({ timeoutMs: 20_000 })).rejects.toMatchObject({
+        message: expect.stringContaining('the stream broke before the broker confirmed 5 event(s) written since the last flush'),
+      });
+      await handle.send({ channel, body: 'after' });
+      await expect(handle.flush({ timeoutMs: 20_000 })).resolves.toBeUndefined();
+    } finally {
+      await handle.close();
+    }
+  }, 120_000);
+
   itWhen('restart', expectedCapabilities())('a listener is not ready after a restart until proven again; then the next event reaches it', async () => {
     const c = client as KubemqClient;
     const channel = uniqueChannel('ev.listen-restart');

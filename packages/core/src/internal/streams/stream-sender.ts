@@ -51,6 +51,8 @@ export class SendEntry<Req, Out> extends Deferred<Out> {
 export interface AnswerMatcher<Req, Res, Out> {
   /** `entry` is about to be written on the call (in order); its result waits for the answer. */
   written(entry: SendEntry<Req, Out>): void;
+  /** A send nobody waits an answer for went out on the call (a later proof vouches for it, or a break loses it). */
+  writtenUnanswered?(): void;
   /**
    * A burst of writes is over (the queue is empty or the transport is full). `write` sends one
    * more request of the matcher's own on the current call; false when there is none to write on.
@@ -186,6 +188,7 @@ export class StreamSender<Req, Res, Out> {
   writeNow(request: Req): boolean {
     const call = this.#call;
     if (!call || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
+    this.#options.matcher.writtenUnanswered?.();
     if (!call.write(request)) this.#waitForDrain(call);
     return true;
   }
@@ -309,7 +312,8 @@ export class StreamSender<Req, Res, Out> {
       this.#queue[this.#head++] = undefined;
       if (entry.settled) continue; // timed out or aborted before it was written
       entry.written = true;
-      if (!entry.untilWritten) matcher.written(entry);
+      if (entry.untilWritten) matcher.writtenUnanswered?.();
+      else matcher.written(entry);
       const ok = call.write(entry.request);
       if (entry.untilWritten) entry.resolve(undefined as Out);
       wrote = true;

@@ -110,6 +110,8 @@ export class EventsSendStream {
 /** A marker in flight: its answer confirms every event written before it. */
 interface Marker {
   confirms: Entry[];
+  /** Fire-and-forget writes (the stream handle's) it vouches for. */
+  unanswered: number;
   /** The flush (or close) that wrote it, waiting for it. */
   flush: Entry | undefined;
 }
@@ -123,6 +125,10 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
   readonly #inflight = new Map<string, Entry[]>();
   /** Events written since the last marker. */
   #sinceMarker: Entry[] = [];
+  /** Fire-and-forget writes since the last marker. */
+  #unansweredSinceMarker = 0;
+  /** Fire-and-forget writes a break lost unconfirmed: the next flush says so instead of resolving. */
+  #lost: { count: number; error: KubemqError } | undefined;
   readonly #markers = new Map<string, Marker>();
   #markerScheduled = false;
   #markerCount = 0;
@@ -147,8 +153,12 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
 
   written(entry: Entry): void {
     if (entry.proof) {
-      this.#markers.set(entry.request.EventID, { confirms: this.#sinceMarker, flush: entry });
+      const lost = this.#lost;
+      this.#lost = undefined;
+      if (lost) entry.reject(lostError(lost, this.#options.operation));
+      this.#markers.set(entry.request.EventID, { confirms: this.#sinceMarker, unanswered: this.#unansweredSinceMarker, flush: entry });
       this.#sinceMarker = [];
+      this.#unansweredSinceMarker = 0;
       return;
     }
     this.#sinceMarker.push(entry);
@@ -166,12 +176,15 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
       if (this.#sinceMarker.length === 0) return;
       const marker = this.proof();
       const confirms = this.#sinceMarker;
-      this.#markers.set(marker.EventID, { confirms, flush: undefined });
+      const unanswered = this.#unansweredSinceMarker;
+      this.#markers.set(marker.EventID, { confirms, unanswered, flush: undefined });
       this.#sinceMarker = [];
+      this.#unansweredSinceMarker = 0;
       if (write(marker)) return;
       // No call to write it on (it is closing): the next proof confirms them.
       this.#markers.delete(marker.EventID);
       this.#sinceMarker = confirms.concat(this.#sinceMarker);
+      this.#unansweredSinceMarker += unanswered;
     });
   }
 
@@ -198,12 +211,23 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
     else this.#internals.logger.warn(`${operation}: the broker rejected event ${result.EventID}`, { error: error.message });
   }
 
+  writtenUnanswered(): void {
+    this.#unansweredSinceMarker++;
+  }
+
   /** Fails what was written and not confirmed yet (it may or may not have reached the broker). */
   fail(err: KubemqError): void {
     for (const list of this.#inflight.values()) for (const entry of list) entry.reject(err);
     this.#inflight.clear();
-    for (const marker of this.#markers.values()) marker.flush?.reject(err);
+    let unanswered = this.#unansweredSinceMarker;
+    for (const marker of this.#markers.values()) {
+      marker.flush?.reject(err);
+      // A flush that hears of the break itself says so; the others' writes wait for the next flush.
+      if (!marker.flush) unanswered += marker.unanswered;
+    }
     this.#markers.clear();
+    this.#unansweredSinceMarker = 0;
+    if (unanswered > 0) this.#lost = { count: unanswered + (this.#lost?.count ?? 0), error: err };
     for (const entry of this.#sinceMarker) entry.reject(err);
     this.#sinceMarker = [];
   }
@@ -215,6 +239,17 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
     if (at >= 0) list.splice(at, 1);
     if (list.length === 0) this.#inflight.delete(entry.request.EventID);
   }
+}
+
+/** The error of the flush after a break that took fire-and-forget writes with it unconfirmed. */
+function lostError(lost: { count: number; error: KubemqError }, operation: string): KubemqError {
+  return new KubemqError({
+    code: lost.error.code,
+    retryable: lost.error.retryable,
+    operation,
+    message: `${operation}: the stream broke before the broker confirmed ${lost.count} event(s) written since the last flush; they may or may not have been published (${lost.error.message})`,
+    cause: lost.error,
+  });
 }
 
 /** An event the broker always rejects (`Error 102`, empty channel) without publishing anything. */

@@ -34,7 +34,9 @@ export interface EventStreamHandle extends AsyncDisposable {
   readonly failures: IterableObservable<EventStreamFailure>;
   /**
    * Resolves when the broker has processed every event written before this call (their failures,
-   * if any, have been emitted on `failures`). Rejects when the stream broke before that.
+   * if any, have been emitted on `failures`). Rejects when the stream broke before that, also
+   * when the break came before this call: the events written since the last flush that resolved
+   * may or may not have been published, and the error says how many.
    */
   flush(options?: CallOptions): Promise<void>;
   /**
