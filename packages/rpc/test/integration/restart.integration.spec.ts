@@ -52,6 +52,29 @@ describe('responders across a broker restart (own broker)', () => {
     await expect(responder.done).resolves.toBeUndefined();
   }, 120_000);
 
+  itWhen('restart', expectedCapabilities())('ready() after a restart proves a responder whose only slot is busy with a long handler', async () => {
+    const c = client as KubemqClient;
+    const channel = uniqueChannel('rpc.restart.busy');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    const responder = commandResponder(c, { channel, concurrency: 1 }, async () => {
+      started = true;
+      await released;
+    });
+    try {
+      await responder.ready();
+      void commands(c).send({ channel, body: 'long', timeoutMs: 60_000 }).catch(() => undefined);
+      await probeUntil(async () => undefined, () => started, { timeoutMs: 10_000, intervalMs: 20 });
+      await (broker as KubemqBroker).restart();
+      await responder.ready({ timeoutMs: 30_000 });
+      expect(responder.stats.running).toBe(1);
+    } finally {
+      release();
+      await responder.stop();
+    }
+  }, 120_000);
+
   itWhen('kill', expectedCapabilities())('a query responder serves again after kill -9 and a restart', async () => {
     const c = client as KubemqClient;
     const channel = uniqueChannel('rpc.restart.q');

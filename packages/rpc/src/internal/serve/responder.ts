@@ -122,7 +122,9 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       .subscribe({
         next: (wire) => {
           const probe = isProbeTags(wire.Tags);
-          if (!probe) this.counters.received++;
+          // A probe never waits behind busy handlers: ready() must prove a responder that is working.
+          if (probe) return void this.serve({ wire, probe, at: performance.now() });
+          this.counters.received++;
           this.limiter.push({ wire, probe, at: performance.now() });
         },
         error: (err: unknown) => this.fail(err),
