@@ -1,9 +1,9 @@
 // queueUpstream(): an optional feature, so a function taking the client (an app that never calls
 // it bundles none of its code, nor the upstream's codecs).
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { clientInternals } from '@kubemq/core/internal';
+import { clientInternals, validatePositiveInt } from '@kubemq/core/internal';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
-import { QueueUpstream } from './internal/upstream/upstream.js';
+import { DEFAULT_MAX_QUEUED_BATCHES, QueueUpstream } from './internal/upstream/upstream.js';
 import { requireObject } from './internal/validation.js';
 import type { QueueBatchSendResult, QueueMessage } from './types.js';
 
@@ -18,6 +18,11 @@ import type { QueueBatchSendResult, QueueMessage } from './types.js';
 export interface QueueUpstreamOptions {
   /** The broker's `QUEUE_*` limits the messages are checked against, when it is configured differently from the defaults. */
   limits?: Partial<QueueLimits>;
+  /**
+   * Batches waiting to be written (while the stream opens, reconnects or the broker is slow) past
+   * which `send()` rejects with `BUFFER_FULL` instead of holding more in memory (default 1,000).
+   */
+  maxQueued?: number;
 }
 
 /**
@@ -80,5 +85,6 @@ export function queueUpstream(client: KubemqClient, options: QueueUpstreamOption
   const internals = clientInternals(client);
   const o = requireObject(options, 'options') as QueueUpstreamOptions;
   const limits = { ...DEFAULT_QUEUE_LIMITS, ...(o.limits ?? {}) };
-  return new QueueUpstream(internals, limits, internals.options.defaultTimeoutMs);
+  const maxQueued = o.maxQueued === undefined ? DEFAULT_MAX_QUEUED_BATCHES : validatePositiveInt(o.maxQueued, 'maxQueued', { min: 1, integer: true });
+  return new QueueUpstream(internals, limits, internals.options.defaultTimeoutMs, maxQueued);
 }

@@ -15,6 +15,18 @@ function setup(defaultTimeoutMs = 1000) {
 const isFailure = (r: QueueSendResult | QueueSendFailure | undefined): r is QueueSendFailure => r !== undefined && 'error' in r;
 
 describe('queueUpstream stream (against a broker-like fake)', () => {
+  it('holds at most maxQueued batches while the stream cannot open: the next send is BUFFER_FULL', async () => {
+    const broker = new FakeQueueBroker();
+    // A client that never gets ready: the stream cannot open, so every send waits in the queue.
+    const internals = { ...broker.internals(), whenReady: () => new Promise<void>(() => undefined) };
+    const up = new QueueUpstream(internals, DEFAULT_QUEUE_LIMITS, 60_000, 2);
+    const held = [up.send([{ channel: 'q', body: 'a' }]), up.send([{ channel: 'q', body: 'b' }])];
+    for (const p of held) p.catch(() => undefined);
+    await expect(up.send([{ channel: 'q', body: 'c' }])).rejects.toMatchObject({ code: 'BUFFER_FULL', retryable: true });
+    await up.close({ timeoutMs: 0 });
+    await expect(held[0]).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
   it('correlates answers that arrive out of order', async () => {
     const { broker, up, batch } = setup();
     broker.holdUpstream = true;

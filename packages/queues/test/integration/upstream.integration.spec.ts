@@ -71,6 +71,7 @@ describe('queueUpstream(): batches over one stream', () => {
     });
     await expect(up.send([{ channel: 'a b', body: 'x' }])).rejects.toMatchObject({ field: 'messages[0].channel' });
     expect(() => queueUpstream(client, 'x' as never)).toThrow(expect.objectContaining({ field: 'options' }));
+    expect(() => queueUpstream(client, { maxQueued: 0 })).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'maxQueued' }));
     expect((await queues(client).peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
   });
 

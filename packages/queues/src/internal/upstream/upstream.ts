@@ -34,6 +34,9 @@ export interface UpstreamCounters {
   pending: number;
 }
 
+/** Batches waiting to be written past which a send is refused (BUFFER_FULL) rather than held. */
+export const DEFAULT_MAX_QUEUED_BATCHES = 1_000;
+
 /** What `queueUpstream()` hands out as a `QueueUpstreamHandle` (the factory's return type checks the fit). */
 export class QueueUpstream implements AsyncDisposable {
   readonly #sender: StreamSender<QueuesUpstreamRequest, QueuesUpstreamResponse, QueueBatchSendResult>;
@@ -41,7 +44,7 @@ export class QueueUpstream implements AsyncDisposable {
   readonly #limits: QueueLimits;
   readonly #defaultTimeoutMs: number;
 
-  constructor(internals: ClientInternals, limits: QueueLimits, defaultTimeoutMs: number) {
+  constructor(internals: ClientInternals, limits: QueueLimits, defaultTimeoutMs: number, maxQueued = DEFAULT_MAX_QUEUED_BATCHES) {
     this.#internals = internals;
     this.#limits = limits;
     this.#defaultTimeoutMs = defaultTimeoutMs;
@@ -50,6 +53,7 @@ export class QueueUpstream implements AsyncDisposable {
       method: QUEUES_UPSTREAM,
       matcher: new RequestIdMatcher(internals),
       ending: 'client-ends',
+      maxQueued,
       what: 'the upstream send',
       closedError,
       abandonedError: (_written, cut) =>
