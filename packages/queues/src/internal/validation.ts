@@ -6,6 +6,7 @@ import {
   QueueMessage as WireQueueMessageCodec,
   type QueueMessage as WireQueueMessage,
   requireNonEmptyMessage,
+  tagsTextLength,
   validateBody,
   validateChannel,
   validateMetadata,
@@ -130,8 +131,8 @@ function requireBatchFits(wire: readonly WireQueueMessage[], field: string, maxB
   let bound = REQUEST_OVERHEAD;
   for (const m of wire) {
     // A UTF-16 unit is at most 3 bytes of UTF-8.
-    let text = m.MessageID.length + m.ClientID.length + m.Channel.length + m.Metadata.length + (m.Policy?.MaxReceiveQueue.length ?? 0);
-    for (const key in m.Tags) text += key.length + (m.Tags[key] as string).length + 12;
+    const text =
+      m.MessageID.length + m.ClientID.length + m.Channel.length + m.Metadata.length + (m.Policy?.MaxReceiveQueue.length ?? 0) + tagsTextLength(m.Tags);
     bound += MESSAGE_OVERHEAD + m.Body.byteLength + 3 * text;
   }
   if (bound <= maxBytes) return;

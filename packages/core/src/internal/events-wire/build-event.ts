@@ -3,7 +3,7 @@
 import { ValidationError } from '../errors/kubemq-error.js';
 import { newId } from '../conversions/id.js';
 import { validateChannel } from '../validation/channel.js';
-import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } from '../validation/message.js';
+import { requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
 import { Event as WireEventCodec } from '../generated/kubemq.js';
 import type { Event as WireEvent } from '../generated/kubemq.js';
 
@@ -70,8 +70,7 @@ const EVENT_OVERHEAD = 48;
  */
 function requireEventFits(wire: WireEvent, maxBytes: number): void {
   // A UTF-16 unit is at most 3 bytes of UTF-8.
-  let text = wire.EventID.length + wire.ClientID.length + wire.Channel.length + wire.Metadata.length;
-  for (const key in wire.Tags) text += key.length + (wire.Tags[key] as string).length + 12;
+  const text = wire.EventID.length + wire.ClientID.length + wire.Channel.length + wire.Metadata.length + tagsTextLength(wire.Tags);
   if (EVENT_OVERHEAD + wire.Body.byteLength + 3 * text <= maxBytes) return;
   const bytes = WireEventCodec.encode(wire).finish().length;
   if (bytes > maxBytes) {

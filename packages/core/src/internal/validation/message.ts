@@ -37,6 +37,17 @@ export function validateTags(tags: unknown, field = 'tags'): Record<string, stri
   return result;
 }
 
+/**
+ * Tags' share of an upper bound on a message's encoded size, in UTF-16 units (3 bytes of UTF-8 at
+ * most each): every key and value, plus 12 for a map entry's field tags and lengths. The message
+ * size checks (an event, a queue batch) take it before deciding whether to encode.
+ */
+export function tagsTextLength(tags: Record<string, string>): number {
+  let length = 0;
+  for (const key in tags) length += key.length + (tags[key] as string).length + 12;
+  return length;
+}
+
 /** Metadata: a string; absent means ''. */
 export function validateMetadata(value: unknown, field = 'metadata'): string {
   if (value === undefined || value === null) return '';
