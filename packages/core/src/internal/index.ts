@@ -61,7 +61,7 @@ export {
 } from './streams/stream-sender.js';
 
 // Promise plumbing: deferreds, deadlines, bounded waits, abort listeners, time limits
-export { deferred, deadline, within, onAbort, timeLimit, type Deferred, type DeadlineOptions, type WaitOutcome, type CutReason } from './util/async.js';
+export { deferred, deadline, within, onAbort, timeLimit, Deferred, type DeadlineOptions, type WaitOutcome, type CutReason } from './util/async.js';
 
 // Shared by @kubemq/events and @kubemq/events-store (same wire: Event, SendEventsStream,
 // SubscribeToEvents); each keeps its own method descriptors so a bundle holds only its paths.
@@ -76,7 +76,7 @@ export { isEmptyQueueError } from './errors/broker-errors.js';
 
 // Validation (throws ValidationError naming the field; nothing is sent)
 export { validateChannel, validateGroup, type ChannelPattern } from './validation/channel.js';
-export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage } from './validation/message.js';
+export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, tagsTextLength } from './validation/message.js';
 export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 
 // Conversions

@@ -2,7 +2,7 @@
 // (the broker delivers a stored message again, same sequence and store time, when an ack did not
 // reach it, or when a stream closed or broke before the ack) is acked again instead of being
 // handled twice. Bounded: the oldest entries go first; a redelivery comes within seconds.
-import type { ClientInternals } from '@kubemq/core/internal';
+import { Deferred, type ClientInternals } from '@kubemq/core/internal';
 import type { PolledQueueMessage } from '../../types.js';
 
 /** Entries kept per queue: several batches of the largest size the broker allows, per consumer. */
@@ -18,7 +18,7 @@ export type Claim = 'mine' | 'handled' | Promise<void>;
 
 export class ProcessedMemory {
   /** By message identity: `true` once handled, else the wake-up of those waiting for its handler. */
-  private readonly entries = new Map<string, true | { ended: Promise<void>; end: () => void }>();
+  private readonly entries = new Map<string, true | Deferred<void>>();
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
@@ -31,14 +31,12 @@ export class ProcessedMemory {
     const key = identity(message);
     const entry = this.entries.get(key);
     if (entry === true) return 'handled';
-    if (entry) return entry.ended;
-    let end!: () => void;
-    const ended = new Promise<void>((resolve) => (end = resolve));
-    this.entries.set(key, { ended, end });
+    if (entry) return entry.promise;
+    this.entries.set(key, new Deferred<void>());
     if (this.entries.size > this.capacity) {
-      const [oldest, entry] = this.entries.entries().next().value as [string, true | { end: () => void }];
+      const [oldest, entry] = this.entries.entries().next().value as [string, true | Deferred<void>];
       this.entries.delete(oldest);
-      if (entry !== true) entry.end(); // whoever waits for it handles it (twice rather than never)
+      if (entry !== true) entry.resolve(); // whoever waits for it handles it (twice rather than never)
     }
     return 'mine';
   }
@@ -62,7 +60,7 @@ export class ProcessedMemory {
     const entry = this.entries.get(key);
     if (handled) this.entries.set(key, true);
     else this.entries.delete(key);
-    if (entry && entry !== true) entry.end();
+    if (entry && entry !== true) entry.resolve();
   }
 }
 
