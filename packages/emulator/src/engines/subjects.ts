@@ -30,10 +30,6 @@ export interface Subscription<T> {
   readonly deliver: (msg: T) => void;
 }
 
-interface GroupState<T> {
-  members: Subscription<T>[];
-}
-
 /** An index of subscriptions by pattern, answering "who gets this message". */
 export class SubjectRouter<T> {
   private readonly exact = new Map<string, Set<Subscription<T>>>();
@@ -95,19 +91,19 @@ export class SubjectRouter<T> {
     }
     const all = this.matching(subject);
     const out: Subscription<T>[] = [];
-    let groups: Map<string, GroupState<T>> | undefined;
+    let groups: Map<string, Subscription<T>[]> | undefined;
     for (const s of all) {
       if (s.group === '') {
         out.push(s);
         continue;
       }
       groups ??= new Map();
-      let g = groups.get(s.group);
-      if (!g) groups.set(s.group, (g = { members: [] }));
-      g.members.push(s);
+      const members = groups.get(s.group);
+      if (members) members.push(s);
+      else groups.set(s.group, [s]);
     }
     if (groups) {
-      for (const g of groups.values()) out.push(g.members[Math.floor(Math.random() * g.members.length)]!);
+      for (const members of groups.values()) out.push(members[Math.floor(Math.random() * members.length)]!);
     }
     return out;
   }
