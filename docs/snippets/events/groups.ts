@@ -9,7 +9,7 @@ export async function startMailers(client: KubemqClient): Promise<EventListener[
   );
   const audit = eventListener(client, { channel: 'notifications.email' }, (event) => console.log('audit saw', event.id));
   const all = [...mailers, audit];
-  // Each member proves its own registration (a probe reaches one member of the group at a time).
+  // Each member must be proven (a probe reaches one member of the group at a time).
   await Promise.all(all.map((listener) => listener.ready()));
   await events(client).send({ channel: 'notifications.email', body: 'welcome' }); // one mailer and the audit get it
   return all;

@@ -125,7 +125,35 @@ describe('EventsListener (fake transport)', () => {
     await listener.stop();
   });
 
-  it('in a group, each member probes until a probe of its own reaches it', async () => {
+  it('any event through the stream proves it: a user event before ready() leaves no probe to send', async () => {
+    const { broker, listener } = setup();
+    await settle();
+    broker.registerAll();
+    await broker.publish(event('a'));
+    await listener.ready({ timeoutMs: 5_000 });
+    expect(broker.published.map((p) => p.EventID)).toEqual(['a']);
+    await listener.stop();
+  });
+
+  it('a member joining a proven group of 40 sends growing rounds of probes until one reaches it', async () => {
+    const internals = fakeInternals();
+    const broker = fakeBroker(internals);
+    const member = () => new EventsListener(internals, { channel: 'orders', group: 'g' }, () => undefined, { publish: (wire) => broker.publish(wire), deliver: (e) => e });
+    const crowd = Array.from({ length: 40 }, member);
+    await settle();
+    broker.registerAll();
+    await Promise.all(crowd.map((m) => m.ready({ timeoutMs: 10_000 })));
+    const before = broker.published.length;
+    const newcomer = member();
+    await settle();
+    broker.registerAll();
+    await newcomer.ready({ timeoutMs: 10_000 });
+    // 1, 2, 4, … probes per round: about 40 are needed, far more than 4 rounds of one each.
+    expect(broker.published.length - before).toBeGreaterThan(4);
+    await Promise.all([...crowd, newcomer].map((m) => m.stop()));
+  });
+
+  it('in a group, each member is proven by a probe reaching it, its own or another member\'s', async () => {
     const internals = fakeInternals();
     const broker = fakeBroker(internals);
     const seen: string[][] = [[], [], []];

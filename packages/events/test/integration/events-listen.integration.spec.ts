@@ -56,19 +56,41 @@ describe('events listen() and ready() (integration)', () => {
     }
   }, 60_000);
 
+  it('a listener joining a group of 50 proven members is proven within 4 s, and the group shares the events', async () => {
+    // The broker hands each probe to one member at random. When each member waited for a probe of
+    // its own, one at a time, the 50 members' ready() alone took longer than 15 s.
+    const channel = uniqueChannel('ev.listen.biggroup');
+    let received = 0;
+    const members = Array.from({ length: 50 }, () => eventListener(listenerClient, { channel, group: 'crowd' }, () => void received++));
+    let newcomer: EventListener | undefined;
+    try {
+      await Promise.all(members.map((m) => m.ready()));
+      const newcomerIds: string[] = [];
+      newcomer = eventListener(listenerClient, { channel, group: 'crowd' }, (e) => void newcomerIds.push(e.id));
+      await newcomer.ready({ timeoutMs: 4_000 });
+      const ids = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await events(publisher).send({ channel, body: `job ${i}` })).id));
+      await eventually(() => expect(received + newcomerIds.length).toBe(20));
+      expect(newcomerIds.every((id) => ids.includes(id))).toBe(true);
+    } finally {
+      await Promise.all([...members, ...(newcomer ? [newcomer] : [])].map((m) => m.stop()));
+    }
+  }, 120_000);
+
   it("a wildcard listener's ready() resolves; a subscriber of another channel sees no probe, one of the same pattern (another SDK) does", async () => {
     const base = uniqueChannel('ev.listen.wild');
     // Subscribers that see everything the broker sends (probes included), as another SDK would.
     const otherChannel = collect(rawSubscribe(publisher, `${base}.orders.eu`));
     const samePattern = collect(rawSubscribe(publisher, `${base}.orders.*`));
     const received: EventReceive[] = [];
-    const listener = eventListener(listenerClient, { channel: `${base}.orders.*` }, (e) => void received.push(e));
+    let listener: EventListener | undefined;
     try {
       await probeUntil(
         () => events(publisher).send({ channel: `${base}.orders.eu`, metadata: PROBE }),
         () => otherChannel.items.some((e) => e.metadata === PROBE) && samePattern.items.some((e) => e.metadata === PROBE),
         { timeoutMs: 15_000 },
       );
+      // Opened only now: any event that reached it would prove it without a probe.
+      listener = eventListener(listenerClient, { channel: `${base}.orders.*` }, (e) => void received.push(e));
       await listener.ready();
       await eventually(() => expect(samePattern.items.some(isEventsReadinessProbe)).toBe(true));
       const probe = samePattern.items.find(isEventsReadinessProbe);
@@ -81,7 +103,7 @@ describe('events listen() and ready() (integration)', () => {
       await eventually(() => expect(received.some((e) => e.id === end.id)).toBe(true));
       expect(received.filter(isEventsReadinessProbe)).toEqual([]);
     } finally {
-      await listener.stop();
+      await listener?.stop();
       otherChannel.sub.unsubscribe();
       samePattern.sub.unsubscribe();
     }

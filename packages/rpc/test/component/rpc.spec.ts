@@ -281,6 +281,18 @@ describe('handle()', () => {
     await responder.stop();
   });
 
+  it('a request that reached the responder proves it: ready() then sends no probe', async () => {
+    const client = broker.client();
+    const responder = commandResponder(client, { channel: 'busy' }, () => undefined);
+    await streamsOpen();
+    expect((await commands(client).send({ channel: 'busy', body: 'work', timeoutMs: 500 })).executed).toBe(true);
+    const before = broker.callsTo('SendRequest').length;
+    await responder.ready();
+    expect(broker.callsTo('SendRequest').length).toBe(before);
+    expect(responder.stats.probesAnswered).toBe(0);
+    await responder.stop();
+  });
+
   it('ready() rejects with TimeoutError when the responder never becomes routable', async () => {
     broker.registrationDelayMs = 60_000;
     const responder = commandResponder(broker.client(), { channel: 'never' }, () => undefined);
@@ -299,7 +311,7 @@ describe('handle()', () => {
     await responder.stop();
   });
 
-  it('every member of a group proves its own readiness, though probes land on any member', async () => {
+  it('every member of a group is proven, though probes land on any member', async () => {
     const client = broker.client();
     const members = [0, 1, 2].map(() => commandResponder(client, { channel: 'grp', group: 'workers' }, () => undefined));
     await Promise.all(members.map((m) => m.ready()));

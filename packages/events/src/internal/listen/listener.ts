@@ -148,10 +148,8 @@ export class EventsListener<E extends EventReceive> implements EventListener {
   }
 
   private receive(wire: EventReceive): void {
-    if (isProbeTags(wire.tags)) {
-      this.readiness.arrived(wire.tags);
-      return;
-    }
+    this.readiness.arrived();
+    if (isProbeTags(wire.tags)) return;
     if (this.stopping.signal.aborted) return;
     this.counts.received++;
     const event = this.wiring.deliver(wire);

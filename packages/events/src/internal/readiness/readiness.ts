@@ -1,4 +1,4 @@
-import { KubemqError, TimeoutError, type Tags } from '@kubemq/core';
+import { KubemqError, TimeoutError } from '@kubemq/core';
 import { buildWireEvent, deferred, newId, onAbort, within, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
 import { PROBE_METADATA, EVENTS_READINESS_PROBE_TAG, probeChannel } from './probe-tags.js';
 
@@ -15,6 +15,12 @@ const MAX_PROBE_WAIT_MS = 1_000;
  * one still on its way: probe again sooner. (Each wait is jittered by ±50%.)
  */
 const MAX_GROUP_PROBE_WAIT_MS = 250;
+/**
+ * In a group the broker hands each probe to one member at random, so a listener joining a group of
+ * N that is already proven (nobody else probing) needs about N probes: a group sends 1, 2, 4, …
+ * probes per round, up to this many. Without it, a group of 40 missed the default timeout often.
+ */
+const MAX_GROUP_PROBES_PER_ROUND = 32;
 /** Before probing again after a retryable send failure (the connection is coming back, say). */
 const RETRY_PAUSE_MS = 100;
 
@@ -65,9 +71,13 @@ export class ListenerReadiness {
     this.provenGeneration = -1;
   }
 
-  /** A probe arrived through the listener's current stream; one of this listener's proves it. */
-  arrived(tags: Readonly<Tags>): void {
-    if (tags[EVENTS_READINESS_PROBE_TAG] !== this.token) return;
+  /**
+   * An event arrived through the listener's current stream: the broker routes to it. Any event
+   * proves that, whoever sent it; in a group, most of this listener's probes reach other members,
+   * and the probes of other members reach this one.
+   */
+  arrived(): void {
+    if (this.provenGeneration === this.generation) return;
     this.provenGeneration = this.generation;
     for (const wake of this.waiters) wake();
   }
@@ -94,8 +104,9 @@ export class ListenerReadiness {
           timeoutMs,
         });
       }
+      const probes = this.group === undefined ? 1 : Math.min(2 ** attempt, MAX_GROUP_PROBES_PER_ROUND);
       try {
-        await this.publish(this.probe(), { timeoutMs: remaining, signal });
+        await this.sendProbes(probes, { timeoutMs: remaining, signal });
       } catch (err) {
         if (!KubemqError.isKubemqError(err) || err.code === 'CANCELLED') throw err;
         // TIMEOUT: the deadline check above answers; a retryable failure: probe again shortly.
@@ -108,6 +119,17 @@ export class ListenerReadiness {
       const waitMs = Math.min(FIRST_PROBE_WAIT_MS * 2 ** Math.min(attempt, 10), maxWaitMs) * (0.5 + Math.random());
       await this.waitForProof(Math.min(Math.floor(waitMs), Math.max(0, Math.floor(deadline - performance.now()))), signal, stopped);
     }
+  }
+
+  /** Sends `count` probes side by side; the first failure is the round's. */
+  private async sendProbes(count: number, options: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<void> {
+    if (count === 1) {
+      await this.publish(this.probe(), options);
+      return;
+    }
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i++) sends.push(this.publish(this.probe(), options));
+    await Promise.all(sends);
   }
 
   private probe(): WireEvent {

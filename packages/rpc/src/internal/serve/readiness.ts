@@ -22,12 +22,15 @@ export interface ProbingResponder {
   readonly token: string;
   /** True once it stopped: probing ends with `CLOSED`. */
   isStopped(): boolean;
+  /** True once a request or probe (anyone's) arrived through its current stream. */
+  isProven(): boolean;
 }
 
 /**
- * Sends probes until `responder` answers one, within `timeoutMs` (then a TimeoutError). Probes
- * that no one answers in time are the broker saying "not registered yet"; an answer from another
- * member of the group means "try again".
+ * Sends probes until `responder` answers one, or something else arrives through its stream (a
+ * group member's probe, a request), within `timeoutMs` (then a TimeoutError). Probes that no one
+ * answers in time are the broker saying "not registered yet"; an answer from another member of the
+ * group means "try again".
  */
 export async function probeUntilAnswered(responder: ProbingResponder, timeoutMs: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
   const { engine, channel, token, group } = responder;
@@ -38,6 +41,7 @@ export async function probeUntilAnswered(responder: ProbingResponder, timeoutMs:
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw new KubemqError({ code: 'CANCELLED', message: `${operation} was aborted`, operation, channel });
     if (responder.isStopped()) throw new KubemqError({ code: 'CLOSED', message: `the responder on "${channel}" is stopped`, operation, channel });
+    if (responder.isProven()) return;
     const remaining = Math.floor(deadline - performance.now());
     if (remaining <= 0) {
       throw new TimeoutError({ message: `the responder on "${channel}" answered no readiness probe within ${timeoutMs} ms`, operation, channel, timeoutMs });

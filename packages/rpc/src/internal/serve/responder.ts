@@ -121,6 +121,9 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       })
       .subscribe({
         next: (wire) => {
+          // Whatever arrives proves that the broker routes to this stream: in a group, most of a
+          // member's probes reach other members, and theirs reach it.
+          this.provenGeneration = this.generation;
           const probe = isProbeTags(wire.Tags);
           // A probe never waits behind busy handlers: ready() must prove a responder that is working.
           if (probe) return void this.serve({ wire, probe, at: performance.now() });
@@ -145,15 +148,19 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     const timeoutMs =
       options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true });
     const signal = validateSignal(options.signal, 'signal');
-    if (this.provenGeneration === this.generation && this.generation > 0 && this.engine.internals.state === 'ready' && !this.stopped) return;
+    if (this.isProven()) return;
     await probeUntilAnswered(
-      { engine: this.engine, channel: this.channel, group: this.group, token: this.token, isStopped: () => this.stopped },
+      { engine: this.engine, channel: this.channel, group: this.group, token: this.token, isStopped: () => this.stopped, isProven: () => this.isProven() },
       timeoutMs,
       signal,
       operation,
     );
     this.provenGeneration = this.generation;
     this.established();
+  }
+
+  private isProven(): boolean {
+    return this.provenGeneration === this.generation && this.generation > 0 && this.engine.internals.state === 'ready' && !this.stopped;
   }
 
   stop(): Promise<void> {
