@@ -3,7 +3,7 @@
 // once the client is ready, writes in order with backpressure, fails what was written when the
 // call breaks, re-opens for what is still queued, and drains on close within one bound. How the
 // broker's answers are matched to the sends is the one thing each stream brings: an AnswerMatcher.
-import { KubemqError, TimeoutError } from '../errors/kubemq-error.js';
+import { KubemqError } from '../errors/kubemq-error.js';
 import { mapError } from '../errors/map-error.js';
 import type { BidiCall, ClientInternals } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
@@ -35,12 +35,9 @@ export class SendEntry<Req, Out> extends Deferred<Out> {
   }
 
   /** Says which side of the write the deadline fell on: only a written send can have reached the broker. */
-  override timeoutError(timeoutMs: number): KubemqError {
-    const err = super.timeoutError(timeoutMs);
-    const outcome = this.written
-      ? 'it was sent, so the broker may still have taken it (a retry can deliver it twice)'
-      : 'it was never sent';
-    return new TimeoutError({ message: `${err.message}: ${outcome}`, operation: err.operation, ...(err.channel && { channel: err.channel }), timeoutMs });
+  protected override explainTimeout(message: string): string {
+    const outcome = this.written ? 'it was sent, so the broker may still have taken it (a retry can deliver it twice)' : 'it was never sent';
+    return `${message}: ${outcome}`;
   }
 }
 

@@ -104,7 +104,13 @@ export class Deferred<T> {
   /** The TimeoutError of a bound whose `timeoutMs` passed. */
   timeoutError(timeoutMs: number): KubemqError {
     const { operation, what = operation, late = 'did not complete' } = this.#wording as DeadlineWording;
-    return new TimeoutError({ message: `${what} ${late} within ${timeoutMs} ms`, operation, ...(this.#channel && { channel: this.#channel }), timeoutMs });
+    const message = this.explainTimeout(`${what} ${late} within ${timeoutMs} ms`);
+    return new TimeoutError({ message, operation, ...(this.#channel && { channel: this.#channel }), timeoutMs });
+  }
+
+  /** A subclass may say more about what a timeout means for this piece of work. */
+  protected explainTimeout(message: string): string {
+    return message;
   }
 
   #cancelledError(signal: AbortSignal): KubemqError {
