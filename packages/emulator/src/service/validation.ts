@@ -19,9 +19,15 @@ import {
   ERR_119_CHANNEL_END_DOT,
   ERR_206_REQUEST_TYPE,
   ERR_207_SUBSCRIBE_TYPE,
+  NATS_INVALID_SUBJECT,
 } from './errors.js';
 
 const hasWildcards = (ch: string) => ch.includes('*') || ch.includes('>');
+/**
+ * After validation the server subscribes through its NATS client, which refuses a subject with an
+ * empty token; a publish to one goes through (only a wildcard subscriber can ever receive it).
+ */
+const natsSubject = (ch: string) => (ch.split('.').includes('') ? NATS_INVALID_SUBJECT : undefined);
 
 /** 102, 119, 108 (only the ASCII space counts as white space, §3). */
 function channelBasics(channel: string): string | undefined {
@@ -43,8 +49,8 @@ export function validateEvent(ev: Event): string | undefined {
 
 /**
  * SubscribeToEvents: 101, 102, 119, 108; events with a store type → 118; store + wildcard → 107;
- * 111–114; any other subscribe type → 207. §6: an events subscription with only a store value set
- * passes, and so does store type 7.
+ * 111–114; any other subscribe type → 207; then an events subscription's NATS subject. §6: an
+ * events subscription with only a store value set passes, and so does store type 7.
  */
 export function validateEventsSubscription(sub: Subscribe): string | undefined {
   if (sub.ClientID === '') return ERR_101_CLIENT_ID;
@@ -52,7 +58,7 @@ export function validateEventsSubscription(sub: Subscribe): string | undefined {
   if (ch) return ch;
   if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
     if (sub.EventsStoreTypeData !== Subscribe_EventsStoreType.EventsStoreTypeUndefined) return ERR_118_EVENTS_STORE_PARAMS;
-    return undefined;
+    return natsSubject(sub.Channel);
   }
   if (sub.SubscribeTypeData === Subscribe_SubscribeType.EventsStore) {
     if (hasWildcards(sub.Channel)) return ERR_107_WILDCARDS;
@@ -73,7 +79,7 @@ export function validateEventsSubscription(sub: Subscribe): string | undefined {
   return ERR_207_SUBSCRIBE_TYPE;
 }
 
-/** SubscribeToRequests: 101, 102, 119, 108 (wildcards allowed), then type 3 or 4 else 207. */
+/** SubscribeToRequests: 101, 102, 119, 108 (wildcards allowed), then type 3 or 4 else 207, then the NATS subject. */
 export function validateRequestsSubscription(sub: Subscribe): string | undefined {
   if (sub.ClientID === '') return ERR_101_CLIENT_ID;
   const ch = channelBasics(sub.Channel);
@@ -81,7 +87,7 @@ export function validateRequestsSubscription(sub: Subscribe): string | undefined
   if (sub.SubscribeTypeData !== Subscribe_SubscribeType.Commands && sub.SubscribeTypeData !== Subscribe_SubscribeType.Queries) {
     return ERR_207_SUBSCRIBE_TYPE;
   }
-  return undefined;
+  return natsSubject(sub.Channel);
 }
 
 /**

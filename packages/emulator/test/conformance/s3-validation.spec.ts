@@ -118,6 +118,10 @@ describe('§3 Subscribe to events / events store (final stream status)', () => {
     });
   }
 
+  it('§3 subscribe events: a channel with an empty token passes validation, then the NATS client refuses it', async () => {
+    for (const Channel of ['a..b', '.a']) expect(await sub({ Channel })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid subject' });
+  });
+
   it('§3 subscribe events store: Errors 112, 113 and 114 say `cannot by 0 or negative`', async () => {
     for (const type of [Start.StartAtSequence, Start.StartAtTime, Start.StartAtTimeDelta]) {
       const end = await store({ EventsStoreTypeData: type, EventsStoreTypeValue: -1 });
@@ -171,6 +175,12 @@ describe('§3 Subscribe to requests (wildcards allowed)', () => {
       expect(await sub(patch)).toEqual({ code: grpc.status.INTERNAL, details: E[code] });
     });
   }
+
+  it('§3 subscribe to requests: a channel with an empty token passes validation, then the NATS client refuses it', async () => {
+    for (const SubscribeTypeData of [ST.Commands, ST.Queries]) {
+      expect(await sub({ SubscribeTypeData, Channel: 'a..b' })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid subject' });
+    }
+  });
 
   it('§6 a queries subscription with store parameters set is accepted', async () => {
     const inbox = subscribeRequests(connect(), {

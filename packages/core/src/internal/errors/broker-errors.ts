@@ -75,6 +75,7 @@ const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
   [/stan: invalid clientID/i, { code: 'VALIDATION', retryable: false, field: 'ClientID' }],
   [/stan: durable name of a durable queue subscriber/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
   [/stan: invalid (publish|subscribe) request/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
+  [/nats: invalid subject/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
 ];
 
 const NUMBERED_TEXT = /Error (\d{3}):/;

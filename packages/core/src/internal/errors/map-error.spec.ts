@@ -66,6 +66,7 @@ const BROKER_TEXTS: ReadonlyArray<[string, string, boolean, string?]> = [
   ["stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed", 'VALIDATION', false, 'ClientID'],
   ["stan: durable name of a durable queue subscriber can't contain the character ':'", 'VALIDATION', false, 'Channel'],
   ['stan: invalid publish request', 'VALIDATION', false, 'Channel'],
+  ['nats: invalid subject', 'VALIDATION', false, 'Channel'],
 ];
 
 describe('broker error texts', () => {

@@ -9,7 +9,7 @@ export interface ChannelRules {
   /** The caller's name for the field in errors. Default `channel`. */
   field?: string;
   pattern: ChannelPattern;
-  /** `*` and `>` allowed (subscriptions to events, commands and queries only). */
+  /** A subscription to events, commands or queries: `*` and `>` allowed, empty tokens not. */
   allowWildcards?: boolean;
   /**
    * The subscription has a group. In the events store the durable name `<channel>-<group>:<group>`
@@ -66,9 +66,12 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
   const tokens = channel.split('.');
   if (hasWildcard) checkWildcardTokens(tokens, field, channel);
 
+  // A stored channel is a file name; a subscription is a NATS subject, which the broker's NATS
+  // client refuses with an empty token. (A send to such a name goes through: only a wildcard
+  // subscriber could receive it.)
+  if ((stanBacked || rules.allowWildcards) && tokens.includes('')) fail(field, "cannot contain an empty token (a leading '.' or '..')", channel);
   if (stanBacked) {
     if (channel.includes('/')) fail(field, "cannot contain '/'", channel);
-    if (tokens.includes('')) fail(field, "cannot contain an empty token (a leading '.' or '..')", channel);
     const max = MAX_BYTES[rules.pattern] as number;
     const bytes = Buffer.byteLength(channel, 'utf8');
     if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);

@@ -71,6 +71,14 @@ describe('validateChannel', () => {
     expect(validateChannel('a..b', { pattern: 'commands' })).toBe('a..b');
   });
 
+  it('refuses an empty token in a subscription to events, commands or queries (a NATS subject), not in a send', () => {
+    for (const pattern of ['events', 'commands', 'queries'] as const) {
+      expect(rejects(() => validateChannel('a..b', { pattern, allowWildcards: true }), 'channel')).toMatch(/empty token/);
+      expect(rejects(() => validateChannel('.a.*', { pattern, allowWildcards: true }), 'channel')).toMatch(/empty token/);
+      expect(validateChannel('a..b', { pattern })).toBe('a..b');
+    }
+  });
+
   it('bounds stan channel names in bytes: 240 for the events store, 246 for queues', () => {
     expect(validateChannel('x'.repeat(240), { pattern: 'events_store' })).toHaveLength(240);
     expect(rejects(() => validateChannel('x'.repeat(241), { pattern: 'events_store' }), 'channel')).toMatch(/241 bytes/);
