@@ -117,7 +117,8 @@ export function channels(client: KubemqClient): ChannelsClient {
  */
 async function query(client: ClientInternals, metadata: string, operation: string, tags: Record<string, string>, options: CallOptions = {}): Promise<Uint8Array> {
   const signal = validateSignal(objectOf(options, 'options').signal);
-  const timeoutMs = validatePositiveInt(options.timeoutMs ?? client.options.defaultTimeoutMs, 'timeoutMs');
+  // The broker takes it as the request's int32 Timeout.
+  const timeoutMs = validatePositiveInt(options.timeoutMs ?? client.options.defaultTimeoutMs, 'timeoutMs', { max: 2_147_483_647 });
   const deadline = monotonicNow() + timeoutMs;
   const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
   for (let attempt = 0; ; attempt++) {

@@ -47,6 +47,24 @@ describe('commands through the broker', () => {
     expect(res.error).toBe('device is offline');
   });
 
+  it('the longest timeout a command takes (2^31 - 1 ms) waits for the responder, and so does a client whose default is longer', async () => {
+    const channel = uniqueChannel('rpc.cmd.longest');
+    // Node timers fire at once past 2^31 - 1 ms: the request's deadline (its timeout plus a margin)
+    // ended the call within milliseconds.
+    await using responder = commandResponder(responderClient, { channel }, async () => {
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    await responder.ready();
+    expect((await commands(requester).send({ channel, body: 'x', timeoutMs: 2_147_483_647 })).executed).toBe(true);
+    const patient = await connect(sharedBroker().address, 'rpc-cmd-patient', { defaultTimeoutMs: 3_000_000_000 });
+    try {
+      expect((await commands(patient).send({ channel, body: 'y', timeoutMs: 60_000 })).executed).toBe(true);
+      expect((await patient.ping()).version).toBeTruthy();
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('no responder: TimeoutError after the command\'s own timeout, not before', async () => {
     const channel = uniqueChannel('rpc.cmd.none');
     const timeoutMs = 1500;

@@ -1,9 +1,9 @@
-import { KubemqClient } from '@kubemq/core';
+import { KubemqClient, type ClientOptions } from '@kubemq/core';
 import { uniqueClientId } from '@kubemq/testing/jest';
 
 /** A client on `address` with a unique client id; close it with `await client.close()`. */
-export function connect(address: string, prefix = 'rpc-it'): Promise<KubemqClient> {
-  return KubemqClient.connect({ address, clientId: uniqueClientId(prefix) });
+export function connect(address: string, prefix = 'rpc-it', options: ClientOptions = {}): Promise<KubemqClient> {
+  return KubemqClient.connect({ address, clientId: uniqueClientId(prefix), ...options });
 }
 
 /** The rejection of a promise that must reject. */

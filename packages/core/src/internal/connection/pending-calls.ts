@@ -2,7 +2,7 @@ import { TimeoutError, type KubemqError } from '../errors/kubemq-error.js';
 import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { BoundedBuffer } from '../recovery/bounded-buffer.js';
 import { onAbort } from '../util/async.js';
-import { monotonicNow } from '../util/monotonic.js';
+import { monotonicNow, timerDelay } from '../util/monotonic.js';
 import { abortError } from './call-errors.js';
 
 /** A unary call waiting for the connection to be ready. */
@@ -58,7 +58,7 @@ export class PendingCalls {
             ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
           }),
         );
-      }, Math.max(0, deadline - monotonicNow()));
+      }, timerDelay(Math.max(0, deadline - monotonicNow())));
       stopListening = onAbort(signal, () => giveUp(mapError(abortError(), ctx)));
     });
   }

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/kubemq-error.js';
 import { deadline, deferred, onAbort, timeLimit, within } from './async.js';
+import { wallClockDeadline } from './monotonic.js';
 
 /** A signal whose listeners are counted (added minus removed). */
 function countedSignal(): { ac: AbortController; listeners: () => number } {
@@ -22,6 +23,22 @@ describe('deferred', () => {
     d.reject(new ValidationError({ message: 'late', operation }));
     expect(d.settled).toBe(true);
     await expect(d.promise).resolves.toBe(1);
+  });
+
+  it('a bound longer than a Node timer can wait (2^31 - 1 ms) does not end at once', async () => {
+    for (const timeoutMs of [2_147_483_648, 3e9]) {
+      const d = deferred<string>({ operation, timeoutMs });
+      await expect(within(d.promise, { timeoutMs: 30 })).resolves.toBe('timeout');
+      expect(d.settled).toBe(false);
+      d.resolve('x');
+    }
+    const controller = new AbortController();
+    const stop = timeLimit(controller, { timeoutMs: 3e9 });
+    await expect(within(new Promise(() => undefined), { timeoutMs: 3e9, signal: AbortSignal.timeout(30) })).resolves.toBe('aborted');
+    expect(controller.signal.aborted).toBe(false);
+    // gRPC's deadline: a Node gRPC server ends a call at once past that delay (sent in seconds, rounded up).
+    expect(wallClockDeadline(performance.now() + 3e9).getTime() - Date.now()).toBeLessThanOrEqual(2_147_482_647);
+    stop();
   });
 
   it('without a bound it never settles by itself', async () => {

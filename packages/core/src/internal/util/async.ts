@@ -4,6 +4,7 @@
 // Every timer here is unref'd and every listener is removed once it has done its job, so a
 // long-lived client never grows listeners on a caller's signal.
 import { KubemqError, TimeoutError } from '../errors/kubemq-error.js';
+import { timerDelay } from './monotonic.js';
 
 /** The words of a bound's errors: `${what ?? operation} ${late ?? 'did not complete'} within N ms`, `${what} was aborted`. */
 export interface DeadlineWording {
@@ -82,7 +83,7 @@ export class Deferred<T> {
     }
     if (signal) this.#stopListening = onAbort(signal, () => this.expire(this.#cancelledError(signal)));
     if (timeoutMs !== undefined) {
-      this.#timer = setTimeout(timedOut, timeoutMs, this, timeoutMs);
+      this.#timer = setTimeout(timedOut, timerDelay(timeoutMs), this, timeoutMs);
       this.#timer.unref?.();
     }
     return this;
@@ -180,7 +181,7 @@ export function within(promise: Promise<unknown>, bound: { timeoutMs?: number | 
     };
     const stopListening = onAbort(bound.signal, () => finish('aborted'));
     if (bound.timeoutMs !== undefined) {
-      timer = setTimeout(() => finish('timeout'), bound.timeoutMs);
+      timer = setTimeout(() => finish('timeout'), timerDelay(bound.timeoutMs));
       timer.unref?.();
     }
     const done = () => finish('done');
@@ -221,7 +222,7 @@ export function timeLimit(controller: AbortController, bound: { timeoutMs: numbe
     cut('timeout')();
     return stopListening;
   }
-  const timer = setTimeout(cut('timeout'), bound.timeoutMs);
+  const timer = setTimeout(cut('timeout'), timerDelay(bound.timeoutMs));
   timer.unref?.();
   return () => {
     clearTimeout(timer);
