@@ -104,6 +104,31 @@ describe('authentication', () => {
     expect(tokensSeen).toEqual(['nope']);
   });
 
+  it('a provider that never answers holds no call past its deadline or signal, connect() included', async () => {
+    accepted = new Set(['secret-1']);
+    const hung: CredentialProvider = { getToken: () => new Promise(() => undefined) };
+    const started = performance.now();
+    const connectErr = await rejection(KubemqClient.connect({ address: server.address, connectTimeoutMs: 600, credentials: refreshingCredentials(hung) }));
+    expect(connectErr).toMatchObject({ code: 'CONNECTION_FAILED' });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    const aborted = new AbortController();
+    const cancelled = rejection(KubemqClient.connect({ address: server.address, connectTimeoutMs: 60_000, credentials: refreshingCredentials(hung), signal: aborted.signal }));
+    setTimeout(() => aborted.abort(), 100);
+    expect(await cancelled).toMatchObject({ code: 'CANCELLED' });
+
+    // A token that is due when the provider stops answering: the call ends at its own deadline.
+    let calls = 0;
+    const stalls: CredentialProvider = {
+      getToken: () => (++calls === 1 ? Promise.resolve({ token: 'secret-1', expiresAt: new Date(Date.now() + 300) }) : new Promise(() => undefined)),
+    };
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(stalls, { refreshMarginMs: 10 }) });
+    await new Promise((r) => setTimeout(r, 400));
+    const sendErr = await rejection(
+      clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', timeoutMs: 300 }),
+    );
+    expect(sendErr).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/credential provider gave no token/) });
+  });
+
   it('refreshes proactively before the token expires', async () => {
     accepted = new Set(['secret-1', 'secret-2', 'secret-3']);
     const tokens = provider(300);

@@ -15,9 +15,10 @@ export interface CallAuth {
   /**
    * Runs one unary call (`run` rejects with a mapped KubemqError). Refreshing credentials first
    * make sure their token is fresh, and when the broker answers UNAUTHENTICATED they refresh once
-   * and run the call once more.
+   * and run the call once more. Waiting for a token ends with the call's deadline (on
+   * `monotonicNow()`) or signal, as the call would.
    */
-  unary<T>(run: () => Promise<T>, operation: string): Promise<T>;
+  unary<T>(run: () => Promise<T>, operation: string, bound: { deadline: number; signal: AbortSignal | undefined }): Promise<T>;
   /**
    * A stream failed with `err` (mapped from `cause`): the error to report. Refreshing credentials
    * answer a first UNAUTHENTICATED with a refresh and a retryable error, so that recoverable()

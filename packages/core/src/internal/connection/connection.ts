@@ -249,7 +249,7 @@ export class Connection implements ClientInternals {
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<Res> {
-    return this.#auth.unary(() => this.#attempt(method, request, ctx, deadline, signal), ctx.operation);
+    return this.#auth.unary(() => this.#attempt(method, request, ctx, deadline, signal), ctx.operation, { deadline, signal });
   }
 
   /** One try of a unary call with the current token; failures mapped. */

@@ -4,6 +4,7 @@ import type { Instrumentation } from '../../telemetry/telemetry.js';
 import type { CallAuth } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
 import { AuthenticationError, KubemqError } from '../errors/kubemq-error.js';
+import { deadline } from '../util/async.js';
 import { monotonicNow } from '../util/monotonic.js';
 
 /**
@@ -11,6 +12,11 @@ import { monotonicNow } from '../util/monotonic.js';
  * must not be asked in a tight loop.
  */
 const MIN_REFRESH_INTERVAL_MS = 1000;
+/**
+ * A provider that has not answered in this long is asked again by the next call that needs a
+ * token: calls share one request, and one that never settles would otherwise hold every later call.
+ */
+const PROVIDER_ANSWER_MS = 30_000;
 
 /**
  * Holds a provider's token and keeps it fresh (`refreshingCredentials()`). The token goes only into
@@ -39,8 +45,8 @@ export class TokenManager implements CallAuth {
   }
 
   /** A fresh token first; on UNAUTHENTICATED from the broker, one refresh and one more run. */
-  async unary<T>(run: () => Promise<T>, operation: string): Promise<T> {
-    await this.ensureFresh();
+  async unary<T>(run: () => Promise<T>, operation: string, bound: { deadline: number; signal: AbortSignal | undefined }): Promise<T> {
+    await this.#within(this.ensureFresh(), operation, bound);
     try {
       return await run();
     } catch (err) {
@@ -48,11 +54,16 @@ export class TokenManager implements CallAuth {
       const refused = KubemqError.isKubemqError(err) && err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined;
       if (!refused) throw err;
       this.#logger.info('the broker refused the token; refreshing once', { operation });
-      await this.refresh();
+      await this.#within(this.refresh(), operation, bound);
       this.#telemetry?.retried(operation, 'token_refresh');
-      await this.ensureFresh();
+      await this.#within(this.ensureFresh(), operation, bound);
       return run();
     }
+  }
+
+  /** A provider that never answers must not hold the call past its deadline or its signal. */
+  #within(work: Promise<void>, operation: string, { deadline: end, signal }: { deadline: number; signal: AbortSignal | undefined }): Promise<void> {
+    return deadline(work, { operation, what: `${operation}: the credential provider`, late: 'gave no token', timeoutMs: Math.max(0, end - monotonicNow()), signal });
   }
 
   /** A first UNAUTHENTICATED since the last success: refresh, then a retryable error (the stream re-opens). */
@@ -91,7 +102,12 @@ export class TokenManager implements CallAuth {
     const provider = this.#provider;
     this.#refreshing ??= (async () => {
       try {
-        const { token, expiresAt } = await provider.getToken();
+        const { token, expiresAt } = await deadline(Promise.resolve().then(() => provider.getToken()), {
+          operation: 'auth.refresh',
+          what: 'the credential provider',
+          late: 'gave no token',
+          timeoutMs: PROVIDER_ANSWER_MS,
+        });
         if (typeof token !== 'string' || token === '') throw new Error('the credential provider returned an empty token');
         this.#token = token;
         this.#expiresAt = expiresAt;
