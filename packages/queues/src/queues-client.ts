@@ -316,7 +316,14 @@ export class QueuesOnClient implements QueuesClient {
         WaitTimeSeconds: req.waitSeconds,
         IsPeak: peek,
       },
-      { operation, channel: req.channel, signal: call.signal, timeoutMs: call.timeoutMs ?? waitMs(req.waitSeconds) + this.timeoutMs },
+      {
+        operation,
+        channel: req.channel,
+        signal: call.signal,
+        timeoutMs: call.timeoutMs ?? waitMs(req.waitSeconds) + this.timeoutMs,
+        // The broker acks what it receives before it answers: the answer is the only copy.
+        outlivesClose: !peek,
+      },
     );
     if (response.IsError && !isEmptyQueueError(response.Error)) {
       throw brokerError(response.Error, { operation, channel: req.channel });

@@ -120,8 +120,9 @@ export class KubemqClient implements AsyncDisposable {
 
   /**
    * Closes the client: takes no new work, lets in-flight calls and open subscriptions drain, then
-   * ends every stream still open (subscriptions complete) and closes the channel. Safe to call
-   * more than once.
+   * cancels the calls the broker has not answered (they reject with `CLOSED`; a queue `receive()`
+   * is left to finish, since the broker acked its messages before answering), ends every stream
+   * still open (subscriptions complete) and closes the channel. Safe to call more than once.
    *
    * `timeoutMs` bounds the drain (default: the client's `drainTimeoutMs`); when it passes, or
    * `signal` aborts, the drain ends early and the client closes all the same: the returned

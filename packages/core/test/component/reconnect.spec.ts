@@ -217,6 +217,19 @@ describe('close()', () => {
     await server.stop();
   });
 
+  it('a call the broker has not answered when the drain window ends is cancelled and rejects with CLOSED', async () => {
+    let arrived = 0;
+    const server = await startTestServer({ SendEvent: () => void arrived++ }); // never answers
+    const client = await KubemqClient.connect({ address: server.address, drainTimeoutMs: 100 });
+    const unanswered = rejection(send(client, 'slow', { timeoutMs: 30_000 }));
+    await until(() => arrived === 1, 2000);
+    const started = performance.now();
+    await client.close();
+    expect(await unanswered).toMatchObject({ code: 'CLOSED', operation: 'events.send', channel: 'c' });
+    expect(performance.now() - started).toBeLessThan(2000);
+    await server.stop();
+  });
+
   it('close while reconnecting ends buffered calls with CLOSED after the drain window', async () => {
     const server = await startTestServer(handlers);
     const client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect, drainTimeoutMs: 100 });

@@ -37,6 +37,17 @@ describe('queues simple API', () => {
     expect((await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
   });
 
+  it('a receive still waiting when its client closes is not cancelled: the message the broker acked for it reaches the caller', async () => {
+    const channel = uniqueChannel('q.simple.close');
+    const closing = await connect(sharedBroker().address, 'queues-closing');
+    const waiting = queues(closing).receive({ channel, maxItems: 1, waitTimeoutSeconds: 3 });
+    await new Promise((r) => setTimeout(r, 300)); // the receive is at the broker
+    await closing.close({ timeoutMs: 100 });
+    const sent = await q.send({ channel, body: 'taken while closing' });
+    const { messages } = await waiting;
+    expect(messages.map((m) => m.id)).toEqual([sent.id]);
+  });
+
   it('peeks without removing', async () => {
     const channel = uniqueChannel('q.peek');
     await q.sendBatch(bodies(3).map((body) => ({ channel, body })));

@@ -65,6 +65,16 @@ describe('commands through the broker', () => {
     }
   });
 
+  it('a command nobody answers is cancelled with CLOSED when its client closes, not left running until its timeout', async () => {
+    const closing = await connect(sharedBroker().address, 'rpc-cmd-closing');
+    const pending = rejectionOf(commands(closing).send({ channel: uniqueChannel('rpc.cmd.closing'), body: 'anyone?', timeoutMs: 30_000 }));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    await closing.close({ timeoutMs: 100 });
+    expect(await pending).toMatchObject({ code: 'CLOSED', operation: 'commands.send' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('no responder: TimeoutError after the command\'s own timeout, not before', async () => {
     const channel = uniqueChannel('rpc.cmd.none');
     const timeoutMs = 1500;

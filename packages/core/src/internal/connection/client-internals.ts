@@ -30,6 +30,13 @@ export interface CallContext {
    * `Timeout`, which the broker applies) or give up unsent by throwing a KubemqError.
    */
   onDispatch?: (waitedMs: number) => void;
+  /**
+   * Unary calls only: the broker settles what it answers with before it answers (a simple queue
+   * receive acks its messages on arrival), so cancelling the call would lose them. close() cancels
+   * the calls still running once its drain is over, except these: they finish, and their caller
+   * gets the messages.
+   */
+  outlivesClose?: boolean;
 }
 
 /** Receives a stream's messages, then exactly one of `error` (a mapped KubemqError) or `complete`. */

@@ -63,6 +63,8 @@ export class Connection implements ClientInternals {
   readonly #lifetime = new AbortController();
   /** Ends close()'s wait for in-flight work (its timeout passed or its signal aborted). */
   readonly #drainCut = new AbortController();
+  /** close() cancelled the unary calls still running after its drain. */
+  #unaryCut = false;
   #accepting = true;
   /** close() is waiting for the tracked resources' drains: calls that finish them still go out. */
   #draining = false;
@@ -154,11 +156,11 @@ export class Connection implements ClientInternals {
     // Ready (the usual case): straight to the call, without an async frame to wait in.
     const call =
       this.state === 'ready'
-        ? this.#invoke(method, request, errCtx, deadline, ctx.signal)
+        ? this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose)
         : (async () => {
             await this.#pending.wait(errCtx, deadline, ctx.signal, () => this.state);
             ctx.onDispatch?.(monotonicNow() - (deadline - timeoutMs));
-            return this.#invoke(method, request, errCtx, deadline, ctx.signal);
+            return this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose);
           })();
     this.#inFlight.add(call);
     const forget = () => this.#inFlight.delete(call);
@@ -248,8 +250,9 @@ export class Connection implements ClientInternals {
     ctx: ErrorContext,
     deadline: number,
     signal: AbortSignal | undefined,
+    outlivesClose = false,
   ): Promise<Res> {
-    return this.#auth.unary(() => this.#attempt(method, request, ctx, deadline, signal), ctx.operation, { deadline, signal });
+    return this.#auth.unary(() => this.#attempt(method, request, ctx, deadline, signal, outlivesClose), ctx.operation, { deadline, signal });
   }
 
   /** One try of a unary call with the current token; failures mapped. */
@@ -259,12 +262,17 @@ export class Connection implements ClientInternals {
     ctx: ErrorContext,
     deadline: number,
     signal: AbortSignal | undefined,
+    outlivesClose: boolean,
   ): Promise<Res> {
     try {
-      const response = await this.#transport.unary(method, request, this.#params(deadline), signal);
+      const params = this.#params(deadline);
+      if (outlivesClose) params.outlivesClose = true;
+      const response = await this.#transport.unary(method, request, params, signal);
       this.#auth.accepted();
       return response;
     } catch (raw) {
+      // Cut by close() once its drain was over: the client is closed, not the connection lost.
+      if (this.#unaryCut) throw this.#closedError(ctx);
       const err = callError(raw, ctx, signal);
       this.#noteFailure(err);
       throw err;
@@ -460,6 +468,10 @@ export class Connection implements ClientInternals {
       await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
       this.#draining = false;
       for (const closeStream of [...this.#streams]) closeStream();
+      // grpc-js's close() leaves calls running: a query nobody answers would keep the process
+      // alive until its timeout, and could still succeed after close() resolved.
+      this.#unaryCut = true;
+      this.#transport.cancelUnaryCalls();
       await Promise.allSettled([...this.#retiring]);
       this.#lifetime.abort();
       this.#pending.rejectAll(this.#closedError({ operation: 'client.close' }));

@@ -33,6 +33,8 @@ export interface TransportConfig {
 export interface CallParams {
   metadata: Readonly<Record<string, string>>;
   deadline?: Date;
+  /** A unary call that cancelUnaryCalls() leaves running. */
+  outlivesClose?: boolean;
 }
 
 /** Receives what a stream delivers: messages, then exactly one of end (status OK) or error. */
@@ -75,6 +77,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 export class GrpcTransport {
   readonly #client: Client;
   readonly #channel: ChannelInterface;
+  /** Unary calls waiting for their status: closing the channel leaves them running. */
+  readonly #unaryCalls = new Set<ReturnType<ChannelInterface['createCall']>>();
 
   constructor(config: TransportConfig) {
     const options: ChannelOptions = {
@@ -120,6 +124,7 @@ export class GrpcTransport {
         return;
       }
       const call = this.#channel.createCall(method.path, params.deadline ?? Infinity, undefined, null, undefined);
+      if (!params.outlivesClose) this.#unaryCalls.add(call);
       const onAbort = () => call.cancelWithStatus(status.CANCELLED, 'Cancelled on client');
       let response: { value: Res } | undefined;
       // Listen before start: however soon the status arrives, it finds the listener to remove.
@@ -138,6 +143,7 @@ export class GrpcTransport {
           }
         },
         onReceiveStatus: (result: StatusObject) => {
+          this.#unaryCalls.delete(call);
           signal?.removeEventListener('abort', onAbort);
           if (result.code !== status.OK) reject(serviceError(result));
           else if (response === undefined) reject(serviceError({ ...result, code: status.UNIMPLEMENTED, details: 'No message received' }));
@@ -201,6 +207,11 @@ export class GrpcTransport {
       });
     };
     watch(channel.getConnectivityState(false));
+  }
+
+  /** Cancels every unary call still waiting for its answer but those that outlive close (they reject with CANCELLED). */
+  cancelUnaryCalls(): void {
+    for (const call of this.#unaryCalls) call.cancelWithStatus(status.CANCELLED, 'the client is closed');
   }
 
   close(): void {
