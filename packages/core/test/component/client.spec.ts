@@ -10,11 +10,13 @@ const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceiv
 describe('KubemqClient against an in-process server', () => {
   let server: TestServer;
   const seenMetadata: Array<Record<string, unknown>> = [];
+  const peers: string[] = [];
 
   beforeAll(async () => {
     server = await startTestServer({
       SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
         seenMetadata.push(call.metadata.getMap());
+        peers.push(call.getPeer());
         if (call.request.Channel === 'broken') return callback({ code: status.INTERNAL, details: 'Error 108: invalid channel value, no white spaces are allowed' });
         callback(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
       },
@@ -31,6 +33,14 @@ describe('KubemqClient against an in-process server', () => {
     expect(client.state).toBe('ready');
     expect(client.clientId).toBe('c1');
     expect(await client.ping()).toEqual({ host: 'test-host', version: 'v9.9.9', startedAt: new Date(1_700_000_000_000), uptimeSeconds: 42 });
+  });
+
+  it('each client has a connection of its own, even with the same settings', async () => {
+    await using a = await KubemqClient.connect({ address: server.address, clientId: 'same' });
+    await using b = await KubemqClient.connect({ address: server.address, clientId: 'same' });
+    peers.length = 0;
+    for (const client of [a, b]) await clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send' });
+    expect(new Set(peers).size).toBe(2);
   });
 
   it('recognises its clients (also across package copies, by a global symbol) and refuses anything else', async () => {

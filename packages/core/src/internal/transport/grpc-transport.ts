@@ -85,6 +85,10 @@ export class GrpcTransport {
       'grpc.max_send_message_length': config.maxMessageBytes,
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.client_idle_timeout_ms': MAX_TIMER_MS,
+      // One connection per client: grpc-js otherwise shares one between clients with the same
+      // settings, so a client made to keep subscriptions apart from sends would not, and one
+      // GOAWAY or broken connection would end every client's streams at once.
+      'grpc.use_local_subchannel_pool': 1,
       // The client drives reconnects with its own policy; keep grpc-js's own waits short under it.
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
