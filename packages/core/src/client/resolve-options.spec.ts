@@ -75,7 +75,8 @@ describe('resolveOptions: options > defaults', () => {
     [{ authToken: '' }, 'authToken'],
     [{ credentials: {} as never }, 'credentials'],
     [{ tls: { serverName: '' } }, 'tls.serverName'],
-    [{ tls: { key: 'k' } }, 'tls.cert'],
+    [{ tls: { key: '-----BEGIN PRIVATE KEY-----' } }, 'tls.cert'],
+    [{ tls: { ca: '/etc/kubemq/ca.pem' } }, 'tls.ca'],
     [{ tls: { ca: '' } }, 'tls.ca'],
     [{ tls: { ca: 42 as never } }, 'tls.ca'],
     [{ tls: 'yes' as never }, 'tls'],
@@ -92,8 +93,9 @@ describe('resolveOptions: options > defaults', () => {
   it('turns TLS on with tls: true or an object of PEM text or bytes', () => {
     expect(resolveOptions({ tls: true }).tls).toEqual({});
     expect(resolveOptions({ tls: false }).tls).toBeUndefined();
-    const inline = resolveOptions({ tls: { ca: 'PEM', cert: new Uint8Array([1]), key: 'KEY', serverName: 'opt-name' } });
-    expect(inline.tls).toEqual({ ca: Buffer.from('PEM'), cert: Buffer.from([1]), key: Buffer.from('KEY'), serverName: 'opt-name' });
+    const ca = '-----BEGIN CERTIFICATE-----\n';
+    const inline = resolveOptions({ tls: { ca: new TextEncoder().encode(ca), serverName: 'opt-name' } });
+    expect(inline.tls).toEqual({ ca: Buffer.from(ca), serverName: 'opt-name' });
     expect(inline.options.tls).toBe(true);
   });
 });

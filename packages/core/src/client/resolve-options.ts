@@ -1,4 +1,6 @@
+import { createSecureContext } from 'node:tls';
 import { newId } from '../internal/conversions/id.js';
+import { errorText } from '../internal/errors/error-text.js';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../internal/recovery/backoff.js';
 import type { TlsMaterial } from '../internal/transport/tls-material.js';
 import { validateClientId } from '../internal/validation/client-id.js';
@@ -116,6 +118,7 @@ function resolveTls(tls: TlsOptions | boolean | undefined): TlsMaterial | undefi
   if ((cert === undefined) !== (key === undefined)) {
     fail(cert === undefined ? 'tls.cert' : 'tls.key', 'mutual TLS needs both a client certificate and its key');
   }
+  if (cert && key) checkKeyPair(cert, key);
   if (given.serverName !== undefined && (typeof given.serverName !== 'string' || given.serverName === '')) {
     fail('tls.serverName', 'must be a non-empty string');
   }
@@ -131,5 +134,26 @@ function pem(inline: string | Uint8Array | undefined, field: string): Buffer | u
   if (inline === undefined) return undefined;
   if (typeof inline !== 'string' && !(inline instanceof Uint8Array)) fail(field, 'must be a PEM string or bytes');
   if (inline.length === 0) fail(field, 'cannot be empty');
-  return Buffer.from(inline);
+  const bytes = Buffer.from(inline);
+  // A file name in place of its contents is the usual slip: say so now, not at the handshake.
+  if (!bytes.includes('-----BEGIN ')) fail(field, 'must be PEM text (-----BEGIN …), not a file name: pass readFileSync(path)');
+  return bytes;
+}
+
+/** The client certificate and key parse, and belong together (checked here, not at the first handshake). */
+function checkKeyPair(cert: Buffer, key: Buffer): void {
+  const parses = (material: { cert?: Buffer; key?: Buffer }) => {
+    try {
+      createSecureContext(material);
+      return undefined;
+    } catch (err) {
+      return errorText(err);
+    }
+  };
+  const certError = parses({ cert });
+  if (certError) fail('tls.cert', `is not a usable certificate: ${certError}`);
+  const keyError = parses({ key });
+  if (keyError) fail('tls.key', `is not a usable private key: ${keyError}`);
+  const pairError = parses({ cert, key });
+  if (pairError) fail('tls.key', `does not belong to tls.cert: ${pairError}`);
 }

@@ -35,6 +35,18 @@ describe('TLS and mutual TLS', () => {
 
   const fast = { connectTimeoutMs: 3000, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } };
 
+  it('refuses TLS material it cannot use with a ValidationError naming the field, before connecting', async () => {
+    const refusal = async (tls: object) => rejection(KubemqClient.connect({ ...fast, address: tlsServer.address, tls }));
+    expect(await refusal({ ca: files.ca })).toMatchObject({ code: 'VALIDATION', field: 'tls.ca', message: expect.stringMatching(/not a file name/) });
+    const garbled = Buffer.from('-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
+    expect(await refusal({ ca: pem.ca, cert: garbled, key: pem.clientKey })).toMatchObject({ code: 'VALIDATION', field: 'tls.cert' });
+    expect(await refusal({ ca: pem.ca, cert: pem.clientCert, key: pem.serverKey })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'tls.key',
+      message: expect.stringMatching(/does not belong to tls.cert/),
+    });
+  });
+
   it('connects with a CA read from a file and the server-name override', async () => {
     await using client = await KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: readFileSync(files.ca), serverName: SERVER_NAME } });
     expect((await client.ping()).host).toBe('test-host');
