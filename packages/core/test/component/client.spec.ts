@@ -111,6 +111,25 @@ describe('KubemqClient against an in-process server', () => {
     expect(warnings).toEqual([expect.stringContaining('too_many_pings')]);
   });
 
+  it('a backoff longer than the connect window left is cut short: one more attempt still reaches a broker that came up late', async () => {
+    const late = await startTestServer({});
+    const port = late.port;
+    await late.stop();
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.99); // every backoff near its cap: 4.95 s
+    let back: TestServer | undefined;
+    const starting = new Promise<void>((resolve) => setTimeout(() => void startTestServer({}, { port }).then((s) => ((back = s), resolve())), 800));
+    try {
+      const started = performance.now();
+      await using client = await KubemqClient.connect({ address: `127.0.0.1:${port}`, connectTimeoutMs: 3000, reconnect: { initialDelayMs: 5000, maxDelayMs: 5000 } });
+      expect(client.state).toBe('ready');
+      expect(performance.now() - started).toBeGreaterThan(1000);
+    } finally {
+      random.mockRestore();
+      await starting;
+      await back?.stop();
+    }
+  });
+
   it('fails to connect with a typed error when nothing listens', async () => {
     const down = await startTestServer({});
     const address = down.address;

@@ -29,6 +29,8 @@ import type { CallAuth } from './call-auth.js';
 
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
 const PING_ATTEMPT_MS = 5000;
+/** What the last connect attempt is given at least: less than this before the deadline, none is made. */
+const LAST_ATTEMPT_MS = 250;
 /**
  * Longest wait for the round trip that proves the broker read a bidi call's half-close, before the
  * call is cancelled (see #retire).
@@ -412,8 +414,11 @@ export class Connection implements ClientInternals {
       } catch (err) {
         const error = mapError(err, ctx);
         if (limits.signal.aborted || !(error.retryable || limits.retryAll)) throw error;
-        const delay = computeBackoff(this.options.reconnect, attempt);
-        if (attempt + 1 >= limits.maxAttempts || monotonicNow() + delay >= limits.deadline) throw error;
+        // The last pause is cut short so that one more attempt fits before the deadline: a
+        // broker that comes up late in the connect window is still reached.
+        const left = limits.deadline - monotonicNow() - LAST_ATTEMPT_MS;
+        if (attempt + 1 >= limits.maxAttempts || left <= 0) throw error;
+        const delay = Math.min(computeBackoff(this.options.reconnect, attempt), left);
         this.logger.debug('broker not reachable yet', { attempt, delayMs: delay, code: error.code });
         await sleep(delay, limits.signal);
       }
