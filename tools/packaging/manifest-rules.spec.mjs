@@ -17,7 +17,7 @@ const pattern = () => ({
   types: './dist/esm/index.d.ts',
   exports: { '.': entry('index'), './package.json': './package.json' },
   files: ['dist', 'README.md'],
-  engines: { node: '>=20' },
+  engines: { node: '>=20.3.0' },
   publishConfig: { access: 'public' },
   peerDependencies: { '@kubemq/core': '1.2.3', rxjs: '^7.8.0' },
   devDependencies: { '@kubemq/core': '1.2.3' },
@@ -70,7 +70,7 @@ describe('manifestProblems', () => {
       expect.arrayContaining([
         '"sideEffects" must be false',
         '"private": true would block publishing',
-        'engines.node must be ">=20"',
+        'engines.node must be ">=20.3.0"',
         '"files" must include "dist"',
         'publishConfig.access must be "public" (a scoped package is private by default)',
       ]),
