@@ -48,6 +48,20 @@ describe('reconnect and the send buffer', () => {
     expect(reconnects).toBe(1);
   });
 
+  it('a call that times out waiting for a broker that refuses the reconnect says why, and the refusal is logged once', async () => {
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (message: string) => void warnings.push(message), error: () => undefined };
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect, logger });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    // Back, but refusing this client's token from now on.
+    server = await startTestServer({ ...handlers, Ping: (_call: unknown, callback: sendUnaryData<never>) => callback({ code: status.UNAUTHENTICATED, details: 'invalid token' }) }, { port: server.port });
+    await new Promise((r) => setTimeout(r, 500));
+    const err = await rejection(send(client, 'refused', { timeoutMs: 300 }));
+    expect(err).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/last attempt failed with AUTHENTICATION/), cause: expect.objectContaining({ code: 'AUTHENTICATION' }) });
+    expect(warnings.filter((w) => w.includes('refused a reconnect attempt'))).toHaveLength(1);
+  });
+
   it('a call that waited for the reconnect tells onDispatch how long before it goes out; a throwing onDispatch keeps it unsent', async () => {
     await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
     const waits: number[] = [];

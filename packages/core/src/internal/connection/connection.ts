@@ -67,6 +67,8 @@ export class Connection implements ClientInternals {
   readonly #drainCut = new AbortController();
   /** close() cancelled the unary calls still running after its drain. */
   #unaryCut = false;
+  /** Why the last (re)connect attempt failed, until one succeeds: calls that time out waiting carry it. */
+  #lastAttemptError: KubemqError | undefined;
   #accepting = true;
   /** close() is waiting for the tracked resources' drains: calls that finish them still go out. */
   #draining = false;
@@ -160,7 +162,7 @@ export class Connection implements ClientInternals {
       this.state === 'ready'
         ? this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose)
         : (async () => {
-            await this.#pending.wait(errCtx, deadline, ctx.signal, () => this.state);
+            await this.#pending.wait(errCtx, deadline, ctx.signal, () => ({ state: this.state, lastError: this.#lastAttemptError }));
             ctx.onDispatch?.(monotonicNow() - (deadline - timeoutMs));
             return this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose);
           })();
@@ -410,10 +412,17 @@ export class Connection implements ClientInternals {
       try {
         this.#transport.connectivity(true);
         await this.#invoke(PING, {}, { ...ctx, timeoutMs: PING_ATTEMPT_MS }, pingDeadline, limits.signal);
+        this.#lastAttemptError = undefined;
         return;
       } catch (err) {
         const error = mapError(err, ctx);
+        const previous = this.#lastAttemptError;
+        this.#lastAttemptError = error;
         if (limits.signal.aborted || !(error.retryable || limits.retryAll)) throw error;
+        // A refusal (token, certificate, permission) may not go away by retrying: say so once.
+        if (!error.retryable && error.code !== previous?.code) {
+          this.logger.warn('the broker refused a reconnect attempt; retrying', { code: error.code, error: error.message });
+        }
         // The last pause is cut short so that one more attempt fits before the deadline: a
         // broker that comes up late in the connect window is still reached.
         const left = limits.deadline - monotonicNow() - LAST_ATTEMPT_MS;

@@ -27,7 +27,7 @@ export class PendingCalls {
    * Resolves when release() runs; rejects at the deadline (TimeoutError; ms on `monotonicNow()`),
    * on abort (CANCELLED) or with rejectAll()'s error. Throws BUFFER_FULL synchronously when full.
    */
-  wait(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined, state: () => string): Promise<void> {
+  wait(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined, state: () => { state: string; lastError: KubemqError | undefined }): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let stopListening = (): void => undefined;
       const cleanup = () => {
@@ -50,12 +50,17 @@ export class PendingCalls {
         waiter.reject(err);
       };
       const timer = setTimeout(() => {
+        // The last reconnect attempt's failure says why: a broker that is down, or one that
+        // refuses this client (its token, its certificate) and will go on refusing it.
+        const { state: now, lastError } = state();
+        const why = lastError ? `; the last attempt failed with ${lastError.code}: ${lastError.message}` : '';
         giveUp(
           new TimeoutError({
-            message: `${describe(ctx)} timed out after ${ctx.timeoutMs} ms waiting for the connection (state ${state()})`,
+            message: `${describe(ctx)} timed out after ${ctx.timeoutMs} ms waiting for the connection (state ${now}${why})`,
             operation: ctx.operation,
             ...(ctx.channel !== undefined && { channel: ctx.channel }),
             ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
+            ...(lastError && { cause: lastError }),
           }),
         );
       }, timerDelay(Math.max(0, deadline - monotonicNow())));
