@@ -20,13 +20,14 @@ export interface TlsOptions {
 }
 
 /**
- * Keepalive pings on open calls. The default, 360000 ms (6 minutes), stays above the 5-minute
+ * Keepalive pings on open calls. The default, 330000 ms (5.5 minutes), stays above the 5-minute
  * minimum the open-source broker enforces: it answers more frequent pings with GOAWAY
  * `too_many_pings`, which kills idle subscriptions (a 10 s keepalive loses one within a minute).
+ * It also stays below the 350 s after which an AWS Network Load Balancer drops an idle connection.
  * Pings are never sent without open calls, which that broker also punishes.
  */
 export interface KeepaliveOptions {
-  /** Interval between pings on a connection with open calls, in ms. Default 360000; at least 300000 is advised. */
+  /** Interval between pings on a connection with open calls, in ms. Default 330000; at least 300000 is advised. */
   intervalMs?: number;
   /** How long to wait for a ping's answer before declaring the connection dead, in ms. Default 20000. */
   timeoutMs?: number;

@@ -11,7 +11,7 @@ describe('resolveOptions: options > defaults', () => {
     const { options, tls, auth } = resolveOptions({});
     expect(options.address).toBe(DEFAULT_ADDRESS);
     expect(options.clientId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(options.keepalive).toEqual({ intervalMs: 360_000, timeoutMs: 20_000 });
+    expect(options.keepalive).toEqual({ intervalMs: 330_000, timeoutMs: 20_000 });
     expect((options.keepalive as { intervalMs: number }).intervalMs).toBeGreaterThanOrEqual(300_000);
     expect(options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 4_000, multiplier: 2, maxAttempts: Infinity });
     expect(options.maxMessageBytes).toBe(104_857_600);

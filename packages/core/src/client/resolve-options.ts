@@ -12,7 +12,7 @@ import { credentialsStarter, staticAuth, type StartAuth } from '../internal/conn
 import type { ClientOptions, KeepaliveOptions, TlsOptions } from './options.js';
 
 export const DEFAULT_ADDRESS = 'localhost:50000';
-export const DEFAULT_KEEPALIVE = { intervalMs: 360_000, timeoutMs: 20_000 } as const;
+export const DEFAULT_KEEPALIVE = { intervalMs: 330_000, timeoutMs: 20_000 } as const;
 const MAX_MESSAGE_BYTES = 104_857_600;
 
 /**
