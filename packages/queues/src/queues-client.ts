@@ -188,9 +188,12 @@ export interface QueuesClient {
    * the characters `_QUES.` off both ends of each queue name it reports and filters on that trimmed
    * name; the SDK sends the trimmed form of each requested name and restores the real names in the
    * answer. Queues whose names trim to the same (`ORDERS` and `ORDER`) match each other's filter
-   * and count in the totals: when more than one comes back, they keep the trimmed name. Without
-   * `channels`, names starting or ending with one of those characters are listed as the broker
-   * mangled them (`QA_S` → `A`).
+   * and count in the totals: when more than one comes back, they keep the trimmed name; when only
+   * one does, it is given the name asked for, so a queue `ORDERS` with no stored messages can show
+   * the figures of a queue `ORDER`. A name made only of those characters (`QUEUES`) cannot be
+   * asked for (a ValidationError): the broker would report every queue. Without `channels`, names
+   * starting or ending with one of those characters are listed as the broker mangled them
+   * (`QA_S` → `A`).
    *
    * @example
    * ```ts

@@ -17,6 +17,7 @@ import {
 } from '@kubemq/core/internal';
 import type { QueueMessage, QueuePolicy } from '../types.js';
 import { MIN_POLL_WAIT_MS, type QueueLimits } from './limits.js';
+import { brokerInfoName } from './info-names.js';
 
 function fail(field: string, problem: string): never {
   throw new ValidationError({ message: `invalid ${field}: ${problem}`, operation: 'validate', field });
@@ -220,13 +221,17 @@ export function validateInfoChannels(value: unknown): string[] {
   if (value === undefined) return [];
   const names = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(names)) fail('channels', 'must be a string or an array of strings');
-  return names
-    .map((name: unknown, i) => {
-      const field = typeof value === 'string' ? 'channels' : `channels[${i}]`;
-      const channel = validateQueueChannel(name, field);
-      if (channel.includes(';')) fail(field, "cannot contain ';' (the broker's name separator)");
-      return channel;
-    });
+  // An empty filter is the broker's "every queue": it must come only from leaving channels out.
+  if (names.length === 0) fail('channels', 'must name at least one queue (leave it out for every queue)');
+  return names.map((name: unknown, i) => {
+    const field = typeof value === 'string' ? 'channels' : `channels[${i}]`;
+    const channel = validateQueueChannel(name, field);
+    if (channel.includes(';')) fail(field, "cannot contain ';' (the broker's name separator)");
+    if (brokerInfoName(channel) === '') {
+      fail(field, "is made only of the characters '_QUES.' that the broker trims from the names it reports: it cannot report on this queue alone");
+    }
+    return channel;
+  });
 }
 
 /** Sequences of a transaction's messages: a non-empty list of known ones. */

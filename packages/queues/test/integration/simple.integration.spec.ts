@@ -154,6 +154,10 @@ describe('queues simple API', () => {
   it('rejects bad input with a typed error naming the field, and sends nothing', async () => {
     const channel = uniqueChannel('q.bad');
     const cases: [() => Promise<unknown>, string][] = [
+      // The broker would answer these with every queue.
+      [() => q.info({ channels: [] }), 'channels'],
+      [() => q.info({ channels: ['orders', 'QUEUES'] }), 'channels[1]'],
+      [() => q.info({ channels: '_' }), 'channels'],
       [() => q.send({ channel: '', body: 'x' }), 'channel'],
       [() => q.send({ channel: 'a.*', body: 'x' }), 'channel'],
       [() => q.send({ channel: 'a b', body: 'x' }), 'channel'],
