@@ -64,9 +64,11 @@ export interface ClientOptions {
   /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 4 s max, ×2, unlimited attempts. */
   reconnect?: Partial<ReconnectPolicy>;
   /**
-   * How many calls may wait for the connection while the client reconnects (a count of calls,
-   * not bytes). One more fails at once with code `BUFFER_FULL`; `0` makes every call fail fast
-   * while the client is not ready. Default 1000.
+   * How many unary calls may wait for the connection while the client reconnects (a count of
+   * calls, not bytes). One more fails at once with code `BUFFER_FULL`; `0` makes every unary call
+   * fail fast while the client is not ready. Default 1000. Send streams are not bounded by it:
+   * events and events-store `send()` (a shared stream by default) hold up to 10,000 unwritten
+   * events, and a stream handle or `queueUpstream()` up to its own `maxQueued`.
    */
   maxPendingCalls?: number;
   /**

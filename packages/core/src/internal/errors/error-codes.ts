@@ -24,8 +24,8 @@ export const ErrorCode = {
   /** A size or rate limit was hit (gRPC RESOURCE_EXHAUSTED: message over 100 MiB, too many pings). */
   RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
   /**
-   * Too many calls wait for the connection (`maxPendingCalls`), or a send stream's queue is full
-   * (nothing was sent); or a `for await` loop fell more than its stream's `bufferSize` behind.
+   * Too many unary calls wait for the connection (`maxPendingCalls`), or a send stream's queue is
+   * full (nothing was sent); or a `for await` loop fell more than its stream's `bufferSize` behind.
    */
   BUFFER_FULL: 'BUFFER_FULL',
   /** The client is closed (or closing) and takes no new work. */
