@@ -482,11 +482,12 @@ export class Connection implements ClientInternals {
       await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
       this.#draining = false;
       for (const closeStream of [...this.#streams]) closeStream();
+      // The retiring streams' proof Pings are unary calls too: cut nothing before they are done.
+      await Promise.allSettled([...this.#retiring]);
       // grpc-js's close() leaves calls running: a query nobody answers would keep the process
       // alive until its timeout, and could still succeed after close() resolved.
       this.#unaryCut = true;
       this.#transport.cancelUnaryCalls();
-      await Promise.allSettled([...this.#retiring]);
       this.#lifetime.abort();
       this.#pending.rejectAll(this.#closedError({ operation: 'client.close' }));
       this.#auth.close();
