@@ -29,7 +29,7 @@ export interface EventStreamHandle extends AsyncDisposable {
   /**
    * The broker's refusals of single events, by event id: an Observable that `for await` also
    * reads. It completes when the handle is closed. A refusal nobody observes is logged as a
-   * warning through the client's logger.
+   * warning through the client's `logger` (nothing when it has none).
    */
   readonly failures: IterableObservable<EventStreamFailure>;
   /**

@@ -44,7 +44,7 @@ export interface QueueConsumerStats {
   listeners: number;
   /**
    * Messages that had reached the consumer and were not yet settled when their stream was lost
-   * (each loss is also logged as a warning). A broker that stays up returns them to the queue; the
+   * (each loss is also logged as a warning, given a `logger`). A broker that stays up returns them to the queue; the
    * open-source server, killed with SIGKILL, keeps them for good. After a broker crash, at most
    * this many messages are missing.
    */
@@ -117,7 +117,8 @@ export interface ConsumeOptions {
   /**
    * Told of each handler error (with its message, which was nacked) and of each settlement the
    * broker did not confirm (without a message: the batch is delivered again). Default: a warning
-   * through the client's logger. A throwing callback does not stop the consumer.
+   * through the client's `logger` (nothing when it has none). A throwing callback does not stop
+   * the consumer.
    */
   onError?: (error: unknown, message?: PolledQueueMessage) => void;
 }
