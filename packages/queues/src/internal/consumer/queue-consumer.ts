@@ -84,7 +84,11 @@ export type QueueHandler = (message: PolledQueueMessage) => unknown;
 export interface QueueConsumer extends AsyncDisposable {
   /** A snapshot of the consumer's counters (a new object on every read). */
   readonly stats: QueueConsumerStats;
-  /** Resolves when the consumer has stopped; rejects when it ended on an error it cannot recover from (validation, authentication, permission). */
+  /**
+   * Resolves when the consumer has stopped. Rejects when its stream ended with any non-retryable
+   * error except `UNKNOWN` (validation, authentication, permission, TLS, a `BROKER` or `INTERNAL`
+   * error the broker answered with, …), or when a finite `reconnect.maxAttempts` ran out.
+   */
   readonly done: Promise<void>;
   /** Finishes and settles the batch in hand, then ends the stream; no poll goes out after it. Idempotent. */
   stop(): Promise<void>;
