@@ -18,8 +18,13 @@ const DEFAULT_START_TIMEOUT_MS = 60_000;
  * Options a broker cannot provide show as `false` in `capabilities`; they never fail the start.
  *
  * @example
+ * ```ts
+ * import { KubemqClient } from '@kubemq/core';
+ * import { startKubemq } from '@kubemq/testing';
+ *
  * await using broker = await startKubemq();
- * const client = new KubeMQClient({ address: broker.address });
+ * await using client = await KubemqClient.connect({ address: broker.address });
+ * ```
  */
 export async function startKubemq(options: StartKubemqOptions = {}): Promise<KubemqBroker> {
   validateOptions(options);
