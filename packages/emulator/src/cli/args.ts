@@ -1,7 +1,8 @@
 // Command-line parsing for `kubemq-emulator`. Two styles:
 //   kubemq-emulator [--port N] [--host H] [--data-dir D] …   the emulator's flags
-//   kubemq-emulator server|s|serve                             the open-source server's style:
-//     no flags, configured by its environment (broker-behaviour.md §1.1, §1.2, §1.7)
+//   kubemq-emulator server|s|serve [--port N] …                the open-source server's style:
+//     configured by its environment (broker-behaviour.md §1.1, §1.2, §1.7), store in ./store by
+//     default; it takes the same flags, and flags win over the environment
 import { optionsFromEnv, type EmulatorOptions } from '../config.js';
 
 export class UsageError extends Error {
