@@ -59,7 +59,7 @@ export interface ClientOptions {
    * for the connection included. Default 30000.
    */
   defaultTimeoutMs?: number;
-  /** Keepalive pings, or `false` for none. See {@link KeepaliveOptions} for why the default is 6 minutes. */
+  /** Keepalive pings, or `false` for none. See {@link KeepaliveOptions} for why the default is 330 s. */
   keepalive?: KeepaliveOptions | false;
   /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 4 s max, ×2, unlimited attempts. */
   reconnect?: Partial<ReconnectPolicy>;
