@@ -101,7 +101,8 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
 
 /**
  * Which breaks a poll loop survives: core's `retryable` (connection losses, including a stream the
- * stopping broker reset), plus UNKNOWN. Validation, authentication and permission errors end it.
+ * stopping broker reset), plus UNKNOWN. Any other error ends it: validation, authentication,
+ * permission, an oversized message.
  */
 export function consumerRetryable(err: KubemqError): boolean {
   // Queue-only: the broker answers queue RPCs during shutdown with a bare gRPC UNKNOWN (broker-behaviour.md §5.1), which core can't tell from other UNKNOWNs.
