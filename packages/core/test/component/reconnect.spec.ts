@@ -251,6 +251,6 @@ describe('close()', () => {
     await reachState(client, 'reconnecting');
     const buffered = rejection(send(client, 'never', { timeoutMs: 10_000 }));
     await client.close();
-    expect(await buffered).toMatchObject({ code: 'CLOSED' });
+    expect(await buffered).toMatchObject({ code: 'CLOSED', operation: 'events.send', channel: 'c' });
   });
 });

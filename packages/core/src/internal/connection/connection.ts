@@ -489,7 +489,7 @@ export class Connection implements ClientInternals {
       this.#unaryCut = true;
       this.#transport.cancelUnaryCalls();
       this.#lifetime.abort();
-      this.#pending.rejectAll(this.#closedError({ operation: 'client.close' }));
+      this.#pending.rejectAll((ctx) => this.#closedError(ctx));
       this.#auth.close();
       this.#transport.close();
       this.#state.next('closed');

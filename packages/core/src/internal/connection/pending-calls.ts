@@ -9,6 +9,8 @@ import { abortError } from './call-errors.js';
 interface Waiter {
   resolve(): void;
   reject(err: KubemqError): void;
+  /** The call's operation and channel, which its errors name. */
+  ctx: ErrorContext;
 }
 
 /**
@@ -43,6 +45,7 @@ export class PendingCalls {
           cleanup();
           reject(err);
         },
+        ctx,
       };
       this.#waiters.push(waiter, ctx);
       const giveUp = (err: KubemqError) => {
@@ -73,8 +76,8 @@ export class PendingCalls {
     for (let waiter = this.#waiters.shift(); waiter; waiter = this.#waiters.shift()) waiter.resolve();
   }
 
-  /** Ends every waiter with `err`. */
-  rejectAll(err: KubemqError): void {
-    for (const waiter of this.#waiters.clear()) waiter.reject(err);
+  /** Ends every waiter with `err`, or with the error `err` makes for its call. */
+  rejectAll(err: KubemqError | ((ctx: ErrorContext) => KubemqError)): void {
+    for (const waiter of this.#waiters.clear()) waiter.reject(typeof err === 'function' ? err(waiter.ctx) : err);
   }
 }
