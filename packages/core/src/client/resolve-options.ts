@@ -65,6 +65,8 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
   const tls = resolveTls(options.tls);
   const token = options.authToken;
   if (token !== undefined && (typeof token !== 'string' || token === '')) fail('authToken', 'must be a non-empty string');
+  // gRPC refuses such metadata with an error that quotes it: the token would end up in a log.
+  if (token !== undefined && /[\r\n]/.test(token)) fail('authToken', 'cannot contain a line break (read from a file? trim it)');
   const refreshing = options.credentials === undefined ? undefined : credentialsStarter(options.credentials);
   if (options.credentials !== undefined && refreshing === undefined) fail('credentials', 'must be made by refreshingCredentials()');
   if (options.telemetry !== undefined && typeof options.telemetry?.instrument !== 'function') {
@@ -90,18 +92,21 @@ function validateAddress(address: unknown): string {
   return address;
 }
 
+/** Periods that become timers: a Node timer fires at once past 2^31 - 1 ms. */
+const TIMER = { max: 2_147_483_647 } as const;
+
 function resolveKeepalive(keepalive: ClientOptions['keepalive']): ResolvedClientOptions['keepalive'] {
   if (keepalive === false) return false;
   return {
-    intervalMs: validatePositiveInt(keepalive?.intervalMs ?? DEFAULT_KEEPALIVE.intervalMs, 'keepalive.intervalMs'),
-    timeoutMs: validatePositiveInt(keepalive?.timeoutMs ?? DEFAULT_KEEPALIVE.timeoutMs, 'keepalive.timeoutMs'),
+    intervalMs: validatePositiveInt(keepalive?.intervalMs ?? DEFAULT_KEEPALIVE.intervalMs, 'keepalive.intervalMs', TIMER),
+    timeoutMs: validatePositiveInt(keepalive?.timeoutMs ?? DEFAULT_KEEPALIVE.timeoutMs, 'keepalive.timeoutMs', TIMER),
   };
 }
 
 function resolveReconnect(policy: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {
   const merged = { ...DEFAULT_RECONNECT_POLICY, ...policy };
-  validatePositiveInt(merged.initialDelayMs, 'reconnect.initialDelayMs');
-  validatePositiveInt(merged.maxDelayMs, 'reconnect.maxDelayMs', { min: merged.initialDelayMs });
+  validatePositiveInt(merged.initialDelayMs, 'reconnect.initialDelayMs', TIMER);
+  validatePositiveInt(merged.maxDelayMs, 'reconnect.maxDelayMs', { ...TIMER, min: merged.initialDelayMs });
   validatePositiveInt(merged.multiplier, 'reconnect.multiplier', { integer: false });
   if (merged.maxAttempts !== Infinity) validatePositiveInt(merged.maxAttempts, 'reconnect.maxAttempts');
   return merged;

@@ -109,7 +109,7 @@ describe('authentication', () => {
     const hung: CredentialProvider = { getToken: () => new Promise(() => undefined) };
     const started = performance.now();
     const connectErr = await rejection(KubemqClient.connect({ address: server.address, connectTimeoutMs: 600, credentials: refreshingCredentials(hung) }));
-    expect(connectErr).toMatchObject({ code: 'CONNECTION_FAILED' });
+    expect(connectErr).toMatchObject({ code: 'AUTHENTICATION', message: expect.stringMatching(/credential provider gave no token/) });
     expect(performance.now() - started).toBeLessThan(3_000);
     const aborted = new AbortController();
     const cancelled = rejection(KubemqClient.connect({ address: server.address, connectTimeoutMs: 60_000, credentials: refreshingCredentials(hung), signal: aborted.signal }));
@@ -126,7 +126,7 @@ describe('authentication', () => {
     const sendErr = await rejection(
       clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', timeoutMs: 300 }),
     );
-    expect(sendErr).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/credential provider gave no token/) });
+    expect(sendErr).toMatchObject({ code: 'AUTHENTICATION', retryable: true, message: expect.stringMatching(/credential provider gave no token/) });
   });
 
   it('refreshes proactively before the token expires', async () => {

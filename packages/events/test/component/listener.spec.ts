@@ -135,7 +135,7 @@ describe('EventsListener (fake transport)', () => {
     await listener.stop();
   });
 
-  it('a member joining a proven group of 40 sends growing rounds of probes until one reaches it', async () => {
+  it('a member joining a proven group of 40 is proven', async () => {
     const internals = fakeInternals();
     const broker = fakeBroker(internals);
     const member = () => new EventsListener(internals, { channel: 'orders', group: 'g' }, () => undefined, { publish: (wire) => broker.publish(wire), deliver: (e) => e });
@@ -143,14 +143,23 @@ describe('EventsListener (fake transport)', () => {
     await settle();
     broker.registerAll();
     await Promise.all(crowd.map((m) => m.ready({ timeoutMs: 10_000 })));
-    const before = broker.published.length;
     const newcomer = member();
     await settle();
     broker.registerAll();
     await newcomer.ready({ timeoutMs: 10_000 });
-    // 1, 2, 4, … probes per round: about 40 are needed, far more than 4 rounds of one each.
-    expect(broker.published.length - before).toBeGreaterThan(4);
     await Promise.all([...crowd, newcomer].map((m) => m.stop()));
+  });
+
+  it('a group member that is never reached sends rounds of 1, 2, 4, … up to 32 probes', async () => {
+    const internals = fakeInternals();
+    const broker = fakeBroker(internals);
+    const lonely = new EventsListener(internals, { channel: 'orders', group: 'g' }, () => undefined, { publish: (wire) => broker.publish(wire), deliver: (e) => e });
+    await settle();
+    // Never registered: every probe is lost. Waits are at most 375 ms, so 3 s hold 8 rounds or
+    // more: at least 127 probes (1 + 2 + … + 32 + 32 + 32), where one probe a round sends at most 60.
+    await expect(lonely.ready({ timeoutMs: 3_000 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(broker.published.length).toBeGreaterThan(100);
+    await lonely.stop();
   });
 
   it('in a group, each member is proven by a probe reaching it, its own or another member\'s', async () => {

@@ -276,7 +276,7 @@ export class Connection implements ClientInternals {
       return response;
     } catch (raw) {
       // Cut by close() once its drain was over: the client is closed, not the connection lost.
-      if (this.#unaryCut) throw this.#closedError(ctx);
+      if (this.#unaryCut && !outlivesClose) throw this.#abandonedError(ctx);
       const err = callError(raw, ctx, signal);
       this.#noteFailure(err);
       throw err;
@@ -507,6 +507,16 @@ export class Connection implements ClientInternals {
     return new KubemqError({
       code: 'CLOSED',
       message: `${describe(ctx)}: the client is closed`,
+      operation: ctx.operation,
+      ...(ctx.channel !== undefined && { channel: ctx.channel }),
+    });
+  }
+
+  /** A call close() cancelled: it was sent, so the broker may have carried it out all the same. */
+  #abandonedError(ctx: ErrorContext): KubemqError {
+    return new KubemqError({
+      code: 'CLOSED',
+      message: `${describe(ctx)}: the client closed before the broker answered; the request was sent, so the broker may have carried it out`,
       operation: ctx.operation,
       ...(ctx.channel !== undefined && { channel: ctx.channel }),
     });

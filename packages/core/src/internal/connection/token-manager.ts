@@ -46,7 +46,8 @@ export class TokenManager implements CallAuth {
 
   /** A fresh token first; on UNAUTHENTICATED from the broker, one refresh and one more run. */
   async unary<T>(run: () => Promise<T>, operation: string, bound: { deadline: number; signal: AbortSignal | undefined }): Promise<T> {
-    await this.#within(this.ensureFresh(), operation, bound);
+    // The usual case, a fresh token, costs no bound.
+    if (this.#due()) await this.#within(this.refresh(), operation, bound);
     try {
       return await run();
     } catch (err) {
@@ -56,14 +57,23 @@ export class TokenManager implements CallAuth {
       this.#logger.info('the broker refused the token; refreshing once', { operation });
       await this.#within(this.refresh(), operation, bound);
       this.#telemetry?.retried(operation, 'token_refresh');
-      await this.#within(this.ensureFresh(), operation, bound);
+      if (this.#due()) await this.#within(this.refresh(), operation, bound);
       return run();
     }
   }
 
-  /** A provider that never answers must not hold the call past its deadline or its signal. */
-  #within(work: Promise<void>, operation: string, { deadline: end, signal }: { deadline: number; signal: AbortSignal | undefined }): Promise<void> {
-    return deadline(work, { operation, what: `${operation}: the credential provider`, late: 'gave no token', timeoutMs: Math.max(0, end - monotonicNow()), signal });
+  /**
+   * A provider that never answers must not hold the call past its deadline or its signal. Its
+   * silence is an authentication failure (retryable), so a connect() says where to look.
+   */
+  async #within(work: Promise<void>, operation: string, { deadline: end, signal }: { deadline: number; signal: AbortSignal | undefined }): Promise<void> {
+    const timeoutMs = Math.max(0, end - monotonicNow());
+    try {
+      await deadline(work, { operation, what: `${operation}: the credential provider`, late: 'gave no token', timeoutMs, signal });
+    } catch (err) {
+      if (!KubemqError.isKubemqError(err) || err.code !== 'TIMEOUT') throw err;
+      throw new AuthenticationError({ message: err.message, operation, retryable: true, cause: err });
+    }
   }
 
   /** A first UNAUTHENTICATED since the last success: refresh, then a retryable error (the stream re-opens). */
@@ -84,12 +94,11 @@ export class TokenManager implements CallAuth {
     });
   }
 
-  /** Fetches the first token (connect) and refreshes an expiring one. */
-  async ensureFresh(): Promise<void> {
+  /** No token yet, an expired one, or one within the refresh margin (at most one refresh a second). */
+  #due(): boolean {
     const now = Date.now();
     const expired = this.#token === undefined || now >= (this.#expiresAt?.getTime() ?? Infinity);
-    const due = now >= this.#refreshAt() && monotonicNow() - this.#refreshedAt >= MIN_REFRESH_INTERVAL_MS;
-    if (expired || due) await this.refresh();
+    return expired || (now >= this.#refreshAt() && monotonicNow() - this.#refreshedAt >= MIN_REFRESH_INTERVAL_MS);
   }
 
   /** The metadata for a call: the current token, as is. */
@@ -109,6 +118,8 @@ export class TokenManager implements CallAuth {
           timeoutMs: PROVIDER_ANSWER_MS,
         });
         if (typeof token !== 'string' || token === '') throw new Error('the credential provider returned an empty token');
+        // gRPC refuses such metadata with an error that quotes it: the token would end up in a log.
+        if (/[\r\n]/.test(token)) throw new Error('the credential provider returned a token with a line break');
         this.#token = token;
         this.#expiresAt = expiresAt;
         this.#refreshedAt = monotonicNow();

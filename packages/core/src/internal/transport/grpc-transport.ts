@@ -127,13 +127,14 @@ export class GrpcTransport {
         reject(serviceError({ code: status.INTERNAL, details: `Request message serialization failure: ${errorText(err)}`, metadata: new Metadata() }));
         return;
       }
+      // Built first: it throws on a value gRPC refuses, before anything is listened to or tracked.
+      const metadata = toMetadata(params.metadata);
       const call = this.#channel.createCall(method.path, params.deadline ?? Infinity, undefined, null, undefined);
-      if (!params.outlivesClose) this.#unaryCalls.add(call);
       const onAbort = () => call.cancelWithStatus(status.CANCELLED, 'Cancelled on client');
       let response: { value: Res } | undefined;
       // Listen before start: however soon the status arrives, it finds the listener to remove.
       if (!signal?.aborted) signal?.addEventListener('abort', onAbort, { once: true });
-      call.start(toMetadata(params.metadata), {
+      call.start(metadata, {
         onReceiveMetadata: () => undefined,
         onReceiveMessage: (message: Buffer) => {
           if (response !== undefined) {
@@ -154,6 +155,7 @@ export class GrpcTransport {
           else resolve(response.value);
         },
       });
+      if (!params.outlivesClose) this.#unaryCalls.add(call);
       call.startRead();
       call.sendMessageWithContext({}, payload);
       call.halfClose();
