@@ -3,6 +3,7 @@ import type { KubemqClient } from '../client/kubemq-client.js';
 import type { ClientInternals } from '../internal/connection/client-internals.js';
 import { clientInternals } from '../internal/connection/internals-key.js';
 import { newId } from '../internal/conversions/id.js';
+import { MAX_INT32 } from '../internal/conversions/time.js';
 import { TimeoutError, type KubemqError } from '../internal/errors/kubemq-error.js';
 import { brokerError, mapError } from '../internal/errors/map-error.js';
 import { Request, Request_RequestType, Response } from '../internal/generated/kubemq.js';
@@ -118,7 +119,7 @@ export function channels(client: KubemqClient): ChannelsClient {
 async function query(client: ClientInternals, metadata: string, operation: string, tags: Record<string, string>, options: CallOptions = {}): Promise<Uint8Array> {
   const signal = validateSignal(objectOf(options, 'options').signal);
   // The broker takes it as the request's int32 Timeout.
-  const timeoutMs = validatePositiveInt(options.timeoutMs ?? client.options.defaultTimeoutMs, 'timeoutMs', { max: 2_147_483_647 });
+  const timeoutMs = validatePositiveInt(options.timeoutMs ?? client.options.defaultTimeoutMs, 'timeoutMs', { max: MAX_INT32 });
   const deadline = monotonicNow() + timeoutMs;
   const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
   for (let attempt = 0; ; attempt++) {

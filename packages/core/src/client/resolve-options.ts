@@ -6,6 +6,7 @@ import type { TlsMaterial } from '../internal/transport/tls-material.js';
 import { validateClientId } from '../internal/validation/client-id.js';
 import { fail } from '../internal/validation/fail.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
+import { MAX_TIMER_MS } from '../internal/util/monotonic.js';
 import { levelLogger, type Logger } from './logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { credentialsStarter, staticAuth, type StartAuth } from '../internal/connection/call-auth.js';
@@ -93,7 +94,7 @@ function validateAddress(address: unknown): string {
 }
 
 /** Periods that become timers: a Node timer fires at once past 2^31 - 1 ms. */
-const TIMER = { max: 2_147_483_647 } as const;
+const TIMER = { max: MAX_TIMER_MS } as const;
 
 function resolveKeepalive(keepalive: ClientOptions['keepalive']): ResolvedClientOptions['keepalive'] {
   if (keepalive === false) return false;

@@ -5,7 +5,7 @@ import type { CallAuth } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
 import { AuthenticationError, KubemqError } from '../errors/kubemq-error.js';
 import { deadline } from '../util/async.js';
-import { monotonicNow } from '../util/monotonic.js';
+import { monotonicNow, timerDelay } from '../util/monotonic.js';
 
 /**
  * At most one proactive refresh per second: a provider whose tokens live shorter than the margin
@@ -167,7 +167,7 @@ export class TokenManager implements CallAuth {
   #schedule(): void {
     clearTimeout(this.#timer);
     if (this.#closed || this.#expiresAt === undefined) return;
-    const delay = Math.max(MIN_REFRESH_INTERVAL_MS, Math.min(this.#refreshAt() - Date.now(), 2_147_483_647));
+    const delay = Math.max(MIN_REFRESH_INTERVAL_MS, timerDelay(this.#refreshAt() - Date.now()));
     this.#timer = setTimeout(() => {
       this.refresh().catch((err: unknown) => this.#logger.warn('proactive token refresh failed', { error: (err as Error).message }));
     }, delay);

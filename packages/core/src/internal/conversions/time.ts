@@ -1,8 +1,8 @@
 import { fail } from '../validation/fail.js';
 
 const NANOS_PER_MS = 1_000_000n;
-/** Wire seconds fields are int32. */
-const MAX_INT32 = 2_147_483_647;
+/** The largest value of the wire's int32 fields (seconds, a request's Timeout in ms). */
+export const MAX_INT32 = 2_147_483_647;
 
 /**
  * Milliseconds (the public API's unit) → whole seconds (the wire's unit for queue delays,

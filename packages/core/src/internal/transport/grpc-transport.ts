@@ -13,6 +13,7 @@ import {
 } from '@grpc/grpc-js';
 import { errorText } from '../errors/error-text.js';
 import type { Decoder } from '../generated/kubemq.js';
+import { MAX_TIMER_MS } from '../util/monotonic.js';
 import type { MethodDescriptor } from './method-descriptor.js';
 import type { TlsMaterial } from './tls-material.js';
 
@@ -66,8 +67,6 @@ const CONNECTIVITY: Record<number, ChannelConnectivity> = {
   [connectivityState.SHUTDOWN]: 'shutdown',
 };
 
-// Never idle the channel out: an idle timeout would look like a lost connection.
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The only place that talks to @grpc/grpc-js: one channel, and the three call shapes built from
@@ -84,6 +83,7 @@ export class GrpcTransport {
     const options: ChannelOptions = {
       'grpc.max_send_message_length': config.maxMessageBytes,
       'grpc.max_receive_message_length': config.maxMessageBytes,
+      // Never idle the channel out: an idle timeout would look like a lost connection.
       'grpc.client_idle_timeout_ms': MAX_TIMER_MS,
       // One connection per client: grpc-js otherwise shares one between clients with the same
       // settings, so a client made to keep subscriptions apart from sends would not, and one

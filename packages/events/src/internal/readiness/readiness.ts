@@ -123,10 +123,6 @@ export class ListenerReadiness {
 
   /** Sends `count` probes side by side; the first failure is the round's. */
   private async sendProbes(count: number, options: { timeoutMs: number; signal: AbortSignal | undefined }): Promise<void> {
-    if (count === 1) {
-      await this.publish(this.probe(), options);
-      return;
-    }
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) sends.push(this.publish(this.probe(), options));
     await Promise.all(sends);
