@@ -80,7 +80,7 @@ export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, t
 export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 
 // Conversions
-export { msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';
+export { MAX_INT32, msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';
 export { newId } from './conversions/id.js';
 
 // Telemetry: spans around operations and deliveries (no-ops when the client has none)

@@ -17,6 +17,8 @@ const MIN_REFRESH_INTERVAL_MS = 1000;
  * token: calls share one request, and one that never settles would otherwise hold every later call.
  */
 const PROVIDER_ANSWER_MS = 30_000;
+/** How a timeout names the provider's silence, whether the call or the refresh gave up first. */
+const SILENT_PROVIDER = 'gave no token';
 
 /**
  * Holds a provider's token and keeps it fresh (`refreshingCredentials()`). The token goes only into
@@ -69,7 +71,7 @@ export class TokenManager implements CallAuth {
   async #within(work: Promise<void>, operation: string, { deadline: end, signal }: { deadline: number; signal: AbortSignal | undefined }): Promise<void> {
     const timeoutMs = Math.max(0, end - monotonicNow());
     try {
-      await deadline(work, { operation, what: `${operation}: the credential provider`, late: 'gave no token', timeoutMs, signal });
+      await deadline(work, { operation, what: `${operation}: the credential provider`, late: SILENT_PROVIDER, timeoutMs, signal });
     } catch (err) {
       if (!KubemqError.isKubemqError(err) || err.code !== 'TIMEOUT') throw err;
       throw new AuthenticationError({ message: err.message, operation, retryable: true, cause: err });
@@ -114,7 +116,7 @@ export class TokenManager implements CallAuth {
         const { token, expiresAt } = await deadline(Promise.resolve().then(() => provider.getToken()), {
           operation: 'auth.refresh',
           what: 'the credential provider',
-          late: 'gave no token',
+          late: SILENT_PROVIDER,
           timeoutMs: PROVIDER_ANSWER_MS,
         });
         if (typeof token !== 'string' || token === '') throw new Error('the credential provider returned an empty token');

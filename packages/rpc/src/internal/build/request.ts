@@ -1,5 +1,6 @@
 import {
   type Request,
+  MAX_INT32, // Request.Timeout and Request.CacheTTL are int32
   newId,
   requireNonEmptyMessage,
   validateBody,
@@ -16,9 +17,6 @@ import { invalid, optionalString, requireObject, validateId } from './invalid.js
 
 /** The wire's unused `Span` field: empty (so never encoded), shared, never written to. */
 export const NO_SPAN: Buffer = /* @__PURE__ */ Buffer.alloc(0);
-
-/** `Request.Timeout` and `Request.CacheTTL` are int32. */
-export const MAX_INT32 = 2_147_483_647;
 
 export interface BuildRequestContext {
   /** The sender's client id (`Request.ClientID`). */

@@ -4,6 +4,7 @@ import {
   clientInternals,
   iterableObservable,
   map,
+  MAX_INT32,
   observable,
   recoverable,
   traced,
@@ -15,7 +16,7 @@ import {
   type Response,
 } from '@kubemq/core/internal';
 import { buildHandlerReply, buildReply } from '../build/reply.js';
-import { buildRequest, MAX_INT32, type BuiltRequest } from '../build/request.js';
+import { buildRequest, type BuiltRequest } from '../build/request.js';
 import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
 import type { RequestKind } from '../kind.js';
 import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.js';
