@@ -1,4 +1,4 @@
-import type { KubemqClient } from '@kubemq/core';
+import { IteratorOverflowError, type KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
 import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '../../src/index.js';
 import { eventually, probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
@@ -218,6 +218,30 @@ describe('events store (integration)', () => {
       if (seen.length === 600) break;
     }
     expect(seen).toEqual(range(1, 600));
+  }, 60_000);
+
+  it('a grouped for await loop that falls bufferSize behind fails with IteratorOverflowError, with no gap before it', async () => {
+    // The broker resumes a group from its own position and acks what it hands out: a paused and
+    // resumed group stream would skip what was on its way. Failing loudly is the only safe end.
+    const channel = uniqueChannel('es.iter.group');
+    const handle = eventStoreStream(client);
+    try {
+      await Promise.all(range(1, 600).map((i) => handle.send({ channel, body: `e${i}` })));
+    } finally {
+      await handle.close({ timeoutMs: 10_000 });
+    }
+    const seen: number[] = [];
+    const loop = (async () => {
+      const replay = eventsStore(client).subscribe({ channel, group: 'slow-readers', startAt: StartPosition.fromFirst(), bufferSize: 50 });
+      for await (const e of replay) {
+        seen.push(e.sequence);
+        if (seen.length % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        if (seen.length === 600) break;
+      }
+    })();
+    await expect(loop).rejects.toBeInstanceOf(IteratorOverflowError);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).toEqual(range(1, seen.length));
   }, 60_000);
 
   it('a stream handle sends 10,000 events: every result accounted for, all stored', async () => {

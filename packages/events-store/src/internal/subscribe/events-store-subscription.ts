@@ -25,6 +25,8 @@ export interface EventsStoreSubscription {
   /**
    * How many received events may wait for a slow `for await` consumer (default 1024). Past it the
    * loop pauses the stream and resumes it after the last event it holds (the broker keeps the rest).
+   * A loop with a `group` cannot resume that way (the broker ignores the start position of a group
+   * and has already handed out what was on its way): it fails with `IteratorOverflowError`.
    */
   bufferSize?: number;
 }

@@ -33,7 +33,10 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
  *
  * A `for await` loop that falls `bufferSize` events behind (a replay arrives as fast as the broker
  * reads its store) pauses the stream and resumes it after the last event it holds, rather than
- * failing: the broker, not the client, keeps what the loop has not read yet.
+ * failing: the broker, not the client, keeps what the loop has not read yet. Not with a group: the
+ * broker resumes a group from its own position and ignores the start, and it acks events as it
+ * hands them to the stream, so whatever was on its way when the loop paused would be lost without
+ * a word. A grouped loop fails with IteratorOverflowError instead, like every other pattern's.
  */
 export function subscribeEventsStore(
   internals: ClientInternals,
@@ -47,11 +50,11 @@ export function subscribeEventsStore(
     const position: Position = { lastSequence: 0, firstOpenedAt: undefined };
     return defer(() => openAt(internals, plan, ctx, position)).pipe(traced);
   };
-  return iterableObservable(
-    defer(cursor),
-    // A `for await` loop that falls behind pauses the stream and resumes it after the last event it holds.
-    { ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }), continuing: cursor },
-  );
+  return iterableObservable(defer(cursor), {
+    ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }),
+    // A lone subscriber's loop that falls behind pauses the stream and resumes it after the last event it holds.
+    ...(plan.group === '' && { continuing: cursor }),
+  });
 }
 
 /** How far a subscriber has read: the last sequence delivered, and when it first opened (performance.now()). */
