@@ -160,6 +160,24 @@ describe('events store (integration)', () => {
     }
   });
 
+  it('a start at a sequence past the end of the channel delivers from that sequence on, never the ones before it', async () => {
+    // The broker starts such a subscription at the channel's next sequence (3 here), not at 5.
+    const { channel } = await prepared('es.past-end', 2);
+    const sub = collect(eventsStore(client).subscribe({ channel, startAt: StartPosition.atSequence(5) }));
+    try {
+      // Not a readiness wait (the result is the same either way): once the broker has registered
+      // the subscription, sequence 5 is past the end when it starts.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      for (let i = 3; i <= 7; i++) await eventsStore(client).send({ channel, body: `e${i}` });
+      await eventually(() => expect(seqs(sub.items)).toEqual([5, 6, 7]));
+      await eventsStore(client).send({ channel, body: 'e8' });
+      await eventually(() => expect(seqs(sub.items)).toEqual([5, 6, 7, 8]));
+      expect(sub.errors).toEqual([]);
+    } finally {
+      sub.sub.unsubscribe();
+    }
+  });
+
   it('a subscription from the first event, or from a sequence, needs no readiness wait: 20 of 20 get the event stored right after subscribing', async () => {
     for (let round = 0; round < 20; round++) {
       const channel = uniqueChannel('es.no-readiness');

@@ -7,6 +7,7 @@ import {
   iterableObservable,
   recoverable,
   serverStream$,
+  Subscribe_EventsStoreType,
   tap,
   tracedDeliveries,
   type ClientInternals,
@@ -70,6 +71,9 @@ function openAt(
   ctx: { operation: string; channel: string },
   position: Position,
 ): Observable<EventStoreReceive> {
+  // The broker starts an `atSequence` past the end of the channel at its next sequence, not at the
+  // one asked for: what comes before that one is not what the subscriber asked for.
+  const firstSequence = plan.start.type === Subscribe_EventsStoreType.StartAtSequence ? Number(plan.start.value) : 0;
   return recoverable(
     internals,
     () => {
@@ -84,7 +88,8 @@ function openAt(
         filter((ev) => {
           const resumedAfter = resumesAfter;
           resumesAfter = 0;
-          if (plan.group !== '' || ev.sequence > position.lastSequence) return true;
+          if (plan.group !== '') return true;
+          if (ev.sequence > position.lastSequence) return ev.sequence >= firstSequence;
           // Below the last one seen (a repeat of it is only dropped): the numbering started over.
           if (ev.sequence < resumedAfter) {
             position.lastSequence = 0;

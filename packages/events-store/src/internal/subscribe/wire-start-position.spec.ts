@@ -10,6 +10,8 @@ describe('toWireStartPosition', () => {
     expect(toWireStartPosition(StartPosition.atSequence(42))).toEqual({ type: 4, value: 42n });
     expect(toWireStartPosition({ kind: 'atTime', time: new Date(1) })).toEqual({ type: 5, value: 1_000_000n });
     expect(toWireStartPosition({ kind: 'atTimeDelta', deltaSeconds: 60 })).toEqual({ type: 6, value: 60n });
+    expect(toWireStartPosition({ kind: 'atTimeDelta', deltaSeconds: 9_223_372_036 })).toEqual({ type: 6, value: 9_223_372_036n });
+    expect(toWireStartPosition({ kind: 'atTime', time: new Date('2262-04-11T00:00:00Z') }).value).toBe(9_223_286_400_000_000_000n);
   });
 
   it('names each kind after its constructor', () => {
@@ -51,7 +53,9 @@ describe('toWireStartPosition', () => {
     ['a date string', { kind: 'atTime', time: '2026-01-01' }, 'startAt.time'],
     ['the epoch', { kind: 'atTime', time: new Date(0) }, 'startAt.time'],
     ['a time before the epoch', { kind: 'atTime', time: new Date(-5000) }, 'startAt.time'],
+    ['a time past int64 nanoseconds (2262)', { kind: 'atTime', time: new Date('3000-01-01T00:00:00Z') }, 'startAt.time'],
     ['an old kind name', { kind: 'first' }, 'startAt.kind'],
+    ['a delta past int64 nanoseconds', { kind: 'atTimeDelta', deltaSeconds: 9_223_372_037 }, 'startAt.deltaSeconds'],
     ['delta 0', { kind: 'atTimeDelta', deltaSeconds: 0 }, 'startAt.deltaSeconds'],
     ['a negative delta', { kind: 'atTimeDelta', deltaSeconds: -1 }, 'startAt.deltaSeconds'],
     ['a delta that is not whole seconds', { kind: 'atTimeDelta', deltaSeconds: 1.5 }, 'startAt.deltaSeconds'],

@@ -8,6 +8,9 @@ export interface WireStartPosition {
 }
 
 const FIELD = 'startAt';
+const MAX_INT64 = 2n ** 63n - 1n;
+/** The most seconds an int64 count of nanoseconds holds (about 292 years). */
+const MAX_DELTA_SECONDS = Number(MAX_INT64 / 1_000_000_000n);
 const KINDS = ['newOnly', 'fromFirst', 'fromLast', 'atSequence', 'atTime', 'atTimeDelta'];
 
 function invalid(field: string, problem: string): never {
@@ -49,6 +52,7 @@ export function toWireStartPosition(start: unknown): WireStartPosition {
       if (Number.isNaN(time.getTime())) invalid(`${FIELD}.time`, 'is an Invalid Date');
       const ns = dateToNanos(time, `${FIELD}.time`);
       if (ns <= 0n) invalid(`${FIELD}.time`, `must be after 1970-01-01T00:00:00Z (got ${time.toISOString()})`);
+      if (ns > MAX_INT64) invalid(`${FIELD}.time`, `must be before 2262-04-11: the wire counts int64 nanoseconds (got ${time.toISOString()})`);
       return { type: Subscribe_EventsStoreType.StartAtTime, value: ns };
     }
     case 'atTimeDelta': {
@@ -56,6 +60,8 @@ export function toWireStartPosition(start: unknown): WireStartPosition {
       const seconds = numberAt(s['deltaSeconds'], field);
       if (!Number.isSafeInteger(seconds)) invalid(field, `must be a whole number of seconds: the broker counts seconds (got ${seconds})`);
       if (seconds < 1) invalid(field, `must be at least 1 second (got ${seconds})`);
+      // The broker turns it into int64 nanoseconds, which a larger delta overflows (a wrong start, no error).
+      if (seconds > MAX_DELTA_SECONDS) invalid(field, `must be at most ${MAX_DELTA_SECONDS} seconds (got ${seconds})`);
       return { type: Subscribe_EventsStoreType.StartAtTimeDelta, value: BigInt(seconds) };
     }
     default:
