@@ -1,4 +1,5 @@
-import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
+import { ValidationError, type CallOptions, type IterableObservable, type KubemqClient } from '@kubemq/core';
+import type { Observable } from 'rxjs';
 import {
   brokerError,
   clientInternals,
@@ -11,9 +12,10 @@ import {
   tracedDeliveries,
   validatePositiveInt,
   type ClientInternals,
+  type LoopPace,
 } from '@kubemq/core/internal';
 import { iteratorBufferSize } from './internal/buffer-size.js';
-import { pollTransactions } from './internal/consumer/subscribe.js';
+import { pollTransactions, type PollLoopOptions } from './internal/consumer/subscribe.js';
 import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
 import { LanePool, pollOnLane } from './internal/downstream/poll.js';
@@ -148,9 +150,11 @@ export interface QueuesClient {
   /**
    * Receives up to `maxItems` messages, waiting up to `waitTimeoutSeconds`. **At-most-once:** the
    * broker acks each message as it takes it, before replying; a message lost on the way (or in a
-   * crash of this process) is gone. The broker waits the full time when fewer messages exist. Use
-   * `poll()` or `queueConsumer()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`).
+   * crash of this process) is gone, and so is what it took for a receive that is aborted or times
+   * out. The broker waits the full time when fewer messages exist. Use `poll()` or
+   * `queueConsumer()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
+   * (default: the wait plus the client's `defaultTimeoutMs`); one shorter than the wait is a
+   * ValidationError.
    *
    * @example
    * ```ts
@@ -295,6 +299,16 @@ export class QueuesOnClient implements QueuesClient {
   async receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
     const req = validateReceive(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
+    if (call.timeoutMs !== undefined && call.timeoutMs < waitMs(req.waitSeconds)) {
+      // The broker waits out its whole wait when fewer than maxItems are there, acking what it
+      // takes: a shorter client deadline would drop the answer, and those messages with it.
+      throw new ValidationError({
+        operation: 'queues.receive',
+        channel: req.channel,
+        field: 'callOptions.timeoutMs',
+        message: `invalid callOptions.timeoutMs: ${call.timeoutMs} ms is shorter than the broker's wait of ${req.waitSeconds || 1} s, which it waits out whenever fewer than maxItems messages are there; it acks what it takes, so a receive cut short loses those messages`,
+      });
+    }
     return tracedAfter(
       this.internals.telemetry,
       () => this.receiveOrPeek(req, call, false),
@@ -396,26 +410,34 @@ export class QueuesOnClient implements QueuesClient {
   subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
     const req = this.subscription(options);
     const bufferSize = iteratorBufferSize(options.bufferSize, req.maxItems);
-    const source = pollTransactions(this.internals, {
-      request: req,
-      operation: 'queues.subscribe',
-      defaultTimeoutMs: this.timeoutMs,
-      counters: newLaneCounters(),
-    });
-    const messages = source.pipe(
-      flatten((tx) => tx.messages),
-      tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
-    );
-    return iterableObservable<PolledQueueMessage>(messages, { bufferSize });
+    const messages = (pace?: LoopPace) =>
+      pollTransactions(this.internals, this.pollLoop(req, 'queues.subscribe', pace)).pipe(
+        flatten((tx) => tx.messages),
+        tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
+      );
+    return iterableObservable<PolledQueueMessage>(messages(), { bufferSize, ...(req.autoAck && { paced: messages }) });
   }
 
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
     const req = this.subscription(options);
     const bufferSize = iteratorBufferSize(options.bufferSize, 1);
-    return iterableObservable<PollResponse>(
-      pollTransactions(this.internals, { request: req, operation: 'queues.transactions', defaultTimeoutMs: this.timeoutMs, counters: newLaneCounters() }),
-      { bufferSize },
-    );
+    const transactions = (pace?: LoopPace): Observable<PollResponse> => pollTransactions(this.internals, this.pollLoop(req, 'queues.transactions', pace));
+    return iterableObservable<PollResponse>(transactions(), { bufferSize, ...(req.autoAck && { paced: transactions }) });
+  }
+
+  /**
+   * A poll loop's options. A `for await` loop over an autoAck subscription paces it: the broker
+   * acks what it hands out, so the next poll waits until the loop has taken every message of the
+   * last one, and a loop that ends loses at most the rest of the batch in hand.
+   */
+  private pollLoop(request: ValidPoll, operation: string, pace: LoopPace | undefined): PollLoopOptions {
+    return {
+      request,
+      operation,
+      defaultTimeoutMs: this.timeoutMs,
+      counters: newLaneCounters(),
+      ...(pace && { delivered: () => pace.drained() }),
+    };
   }
 
 

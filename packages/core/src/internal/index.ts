@@ -47,7 +47,7 @@ export { observable, defer, filter, flatten, map, tap } from './rx.js';
 export { Broadcast, ValueBroadcast } from './broadcast.js';
 
 // Subscriptions as Observables and async iterables (the IterableObservable type is public: `@kubemq/core`)
-export { iterableObservable, DEFAULT_ITERATOR_BUFFER_SIZE, CONTINUING, type ContinuingIterable } from './streams/iterable-observable.js';
+export { iterableObservable, pipeIterable, DEFAULT_ITERATOR_BUFFER_SIZE, type LoopPace } from './streams/iterable-observable.js';
 
 // The one send-stream machinery (events, events store, queues upstream): each brings its AnswerMatcher
 export {

@@ -110,7 +110,12 @@ describe('typed queues (integration)', () => {
     await jobs.sendBatch([{ value: { id: 1 } }, { value: { id: 2 } }]);
     expect(await jobs.purge()).toBe(2);
     expect(await jobs.purge({ waitTimeoutSeconds: 1 })).toBe(0);
-    await expect(jobs.receive({ maxItems: 1, waitTimeoutSeconds: 5 }, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(jobs.peek({ maxItems: 1, waitTimeoutSeconds: 5 }, { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    // A receive cut short would lose what the broker took for it: refused before anything is sent.
+    await expect(jobs.receive({ maxItems: 1, waitTimeoutSeconds: 5 }, { timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      field: 'callOptions.timeoutMs',
+    });
     await expect(jobs.poll({ maxItems: 1 }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(() => queueConsumer(jobs, { maxItems: 0 }, () => undefined)).toThrow(expect.objectContaining({ field: 'maxItems' }));
   }, 30_000);

@@ -92,6 +92,28 @@ describe('queue stream API: poll transactions', () => {
     expect(await waiting(channel, 2)).toHaveLength(0);
   });
 
+  it('an auto-ack for await loop polls no further than it reads: leaving it loses at most the rest of the batch in hand', async () => {
+    // The broker acks what a Get hands out: a loop that polled ahead would lose all it held unread.
+    const channel = await fill('q.tx.auto-loop', 200);
+    const seen: string[] = [];
+    for await (const message of q.subscribe({ channel, maxItems: 10, waitTimeoutMs: 1000, autoAck: true })) {
+      seen.push(message.text());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (seen.length === 5) break;
+    }
+    expect(seen).toEqual(bodies(5));
+    // 5 read, the other 5 of the first batch acked unread: 190 left.
+    expect(await waiting(channel, 200)).toHaveLength(190);
+
+    let batches = 0;
+    for await (const tx of q.transactions({ channel, maxItems: 10, waitTimeoutMs: 1000, autoAck: true })) {
+      expect(tx.messages).toHaveLength(10);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (++batches === 2) break;
+    }
+    expect(await waiting(channel, 200)).toHaveLength(170);
+  }, 30_000);
+
   it('close returns unsettled messages to the queue', async () => {
     const channel = await fill('q.tx.close', 3);
     const tx = await q.poll({ channel, maxItems: 3, waitTimeoutMs: 1000 });

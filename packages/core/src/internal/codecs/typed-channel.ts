@@ -4,7 +4,7 @@ import type { MessageBody } from '../../client/body.js';
 import type { Codec, Decoded } from '../../codecs/codec.js';
 import { ValidationError } from '../errors/kubemq-error.js';
 import { withOperation } from '../events-wire/build-event.js';
-import { CONTINUING, iterableObservable, type ContinuingIterable, type IterableObservable } from '../streams/iterable-observable.js';
+import { pipeIterable, type IterableObservable } from '../streams/iterable-observable.js';
 import { encodeValue, validateCodec, withDecoded } from './typed-body.js';
 
 // The pieces every pattern's typed channel (eventChannel, queueChannel, …) is made of, so the
@@ -88,10 +88,6 @@ export function decodeEach<M extends { id: string; channel: string; body: Uint8A
   bufferSize?: number,
 ): IterableObservable<M & Decoded<T>> {
   const decode = map((message: M) => decodeReceived(message, codec, operation));
-  // A source whose loops pause rather than fail (the events store) keeps doing so decoded.
-  const continuing = (source as ContinuingIterable<M>)[CONTINUING];
-  return iterableObservable(source.pipe(decode), {
-    ...(bufferSize !== undefined && { bufferSize }),
-    ...(continuing && { continuing: () => continuing().pipe(decode) }),
-  });
+  // A source whose loops pause (the events store) or pace it (queue autoAck) keeps doing so decoded.
+  return pipeIterable(source, (from) => from.pipe(decode), bufferSize);
 }

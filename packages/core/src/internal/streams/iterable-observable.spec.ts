@@ -1,6 +1,6 @@
-import { Observable, Subject } from 'rxjs';
+import { map, Observable, Subject } from 'rxjs';
 import { KubemqError } from '../errors/kubemq-error.js';
-import { IteratorOverflowError, iterableObservable } from './iterable-observable.js';
+import { IteratorOverflowError, iterableObservable, pipeIterable, type LoopPace } from './iterable-observable.js';
 
 describe('iterableObservable', () => {
   it('yields every value in order and ends when the source completes', async () => {
@@ -83,6 +83,38 @@ describe('iterableObservable', () => {
     }
     expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(opens).toBeGreaterThan(5);
+  });
+
+  it('with a paced source, fetches the next batch only once the loop has read the last one and asks for more', async () => {
+    // A source of batches of 3 that waits for the loop's pace before each further batch.
+    const fetched: number[] = [];
+    const batches = (pace: LoopPace) =>
+      new Observable<number>((s) => {
+        let stopped = false;
+        void (async () => {
+          for (let batch = 0; batch < 5 && !stopped; batch++) {
+            if (batch > 0) await pace.drained();
+            if (stopped) return;
+            fetched.push(batch);
+            for (let i = 0; i < 3; i++) s.next(batch * 3 + i);
+          }
+          s.complete();
+        })();
+        return () => (stopped = true);
+      });
+    const never = new Observable<number>(() => undefined);
+    const plain: number[] = [];
+    iterableObservable(never, { paced: batches }).subscribe((n) => plain.push(n)); // a plain subscriber reads the plain source
+    const seen: number[] = [];
+    for await (const n of pipeIterable(iterableObservable(never, { paced: batches }), (from) => from.pipe(map((x) => x * 10)))) {
+      seen.push(n);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (seen.length === 4) break; // in the second batch
+    }
+    expect(seen).toEqual([0, 10, 20, 30]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(fetched).toEqual([0, 1]); // the third batch was never fetched
+    expect(plain).toEqual([]);
   });
 
   it('waits for values that arrive later', async () => {

@@ -56,13 +56,31 @@ export interface IterableOptions<T = unknown> {
    * it again once it has read half of what waits.
    */
   continuing?: () => Observable<T>;
+  /**
+   * For a source that must not run ahead of a `for await` loop (a queue poll whose broker acks
+   * what it hands out, so whatever a loop holds unread when it ends is lost): called once per loop
+   * with that loop's pace, it gives the source the loop reads, which waits for `pace.drained()`
+   * before it fetches more.
+   */
+  paced?: (pace: LoopPace) => Observable<T>;
+}
+
+/** What a `for await` loop tells a paced source (see IterableOptions.paced). */
+export interface LoopPace {
+  /**
+   * Resolves once the loop has taken every value it was given and asks for the next one (at once
+   * when it is waiting with none): what is fetched then is read, unless the loop ends first.
+   */
+  drained(): Promise<void>;
 }
 
 /** Where an IterableObservable keeps its `continuing` option, so operators over it (decodeEach) can keep it. */
 export const CONTINUING: unique symbol = Symbol('kubemq.continuing');
+/** Where an IterableObservable keeps its `paced` option, for the same reason. */
+export const PACED: unique symbol = Symbol('kubemq.paced');
 
-/** An IterableObservable whose loops pause rather than fail (see IterableOptions.continuing). */
-export type ContinuingIterable<T> = IterableObservable<T> & { [CONTINUING]?: () => Observable<T> };
+/** An IterableObservable whose loops pause or pace their source (see IterableOptions). */
+export type ContinuingIterable<T> = IterableObservable<T> & { [CONTINUING]?: () => Observable<T>; [PACED]?: (pace: LoopPace) => Observable<T> };
 
 export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
 
@@ -73,14 +91,31 @@ export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
  */
 export function iterableObservable<T>(source: Observable<T>, options: IterableOptions<T> = {}): IterableObservable<T> {
   const bufferSize = options.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE;
-  const { continuing } = options;
+  const { continuing, paced } = options;
   const result = observable<T>((subscriber) => source.subscribe(subscriber)) as ContinuingIterable<T>;
-  result[Symbol.asyncIterator] = () => iterate(continuing ? continuing() : source, bufferSize, continuing !== undefined);
+  result[Symbol.asyncIterator] = () => {
+    if (continuing) return iterate(() => continuing(), bufferSize, true);
+    return iterate(paced ? (pace) => paced(pace) : () => source, bufferSize, false);
+  };
   if (continuing) result[CONTINUING] = continuing;
+  if (paced) result[PACED] = paced;
   return result;
 }
 
-function iterate<T>(source: Observable<T>, bufferSize: number, canPause: boolean): AsyncIterator<T> {
+/**
+ * The same stream through an operator (a decoder, say), keeping how its `for await` loops pause
+ * or pace their source.
+ */
+export function pipeIterable<S, T>(source: Observable<S>, operator: (from: Observable<S>) => Observable<T>, bufferSize?: number): IterableObservable<T> {
+  const { [CONTINUING]: continuing, [PACED]: paced } = source as ContinuingIterable<S>;
+  return iterableObservable(operator(source), {
+    ...(bufferSize !== undefined && { bufferSize }),
+    ...(continuing && { continuing: () => operator(continuing()) }),
+    ...(paced && { paced: (pace: LoopPace) => operator(paced(pace)) }),
+  });
+}
+
+function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: number, canPause: boolean): AsyncIterator<T> {
   const buffer: T[] = [];
   let head = 0;
   let failure: { error: unknown } | undefined;
@@ -88,6 +123,12 @@ function iterate<T>(source: Observable<T>, bufferSize: number, canPause: boolean
   let paused = false;
   let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   let subscription: Subscription | undefined;
+  /** A paced source waiting for the loop to ask for more than it holds. */
+  let drainWaiters: Array<() => void> = [];
+  const pace: LoopPace = {
+    drained: () => (waiting && head >= buffer.length ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve))),
+  };
+  const source = sourceFor(pace);
 
   const settle = () => {
     if (!waiting) return;
@@ -156,6 +197,11 @@ function iterate<T>(source: Observable<T>, bufferSize: number, canPause: boolean
       new Promise<IteratorResult<T>>((resolve, reject) => {
         waiting = { resolve, reject };
         settle();
+        if (waiting && drainWaiters.length > 0) {
+          const waiters = drainWaiters;
+          drainWaiters = [];
+          for (const wake of waiters) wake();
+        }
         if (paused && !done && buffer.length - head <= bufferSize / 2) {
           paused = false;
           open();

@@ -3,9 +3,9 @@ import {
   decodeEach,
   decodeReceived,
   encodeTyped,
-  iterableObservable,
   map,
   patternClientFor,
+  pipeIterable,
   sendTyped,
   typedChannelConfig,
 } from '@kubemq/core/internal';
@@ -206,7 +206,7 @@ class QueueChannelImpl<T> implements QueueChannel<T> {
   transactions(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPollResponse<T>> {
     const source = this.#queues.transactions({ ...options, channel: this.channel });
     const bufferSize = iteratorBufferSize(options.bufferSize, 1);
-    return iterableObservable(source.pipe(map((tx) => this.#decodeTransaction(tx, 'queues.transactions'))), { bufferSize });
+    return pipeIterable(source, (from) => from.pipe(map((tx) => this.#decodeTransaction(tx, 'queues.transactions'))), bufferSize);
   }
 
   /**

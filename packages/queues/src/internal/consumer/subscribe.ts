@@ -25,6 +25,12 @@ export interface PollLoopOptions {
   onRecover?: (attempt: number) => void;
   /** Asked before every Get: false once the owner stops (no Get goes out, none is written ahead). */
   keepPolling?: () => boolean;
+  /**
+   * Awaited after each transaction is terminal, before the next Get: a `for await` loop's pace.
+   * With autoAck a transaction is terminal on arrival and the broker has acked its messages, so
+   * without it the loop would poll ahead, and lose whatever it held unread when it ended.
+   */
+  delivered?: () => Promise<void>;
 }
 
 function asKubemqError(err: unknown, operation: string, channel: string): KubemqError {
@@ -79,6 +85,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
           if (tx.state === 'lost' && !stopped) {
             throw lane.error ?? new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: opts.operation, message: 'the downstream stream was lost' });
           }
+          if (opts.delivered && next === undefined) await opts.delivered();
         }
         if (!stopped && next === undefined && lane.transactionsServed >= maxPerStream) {
           // Nothing is open on it now, so ending it loses nothing.
