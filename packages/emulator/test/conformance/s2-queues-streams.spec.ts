@@ -275,11 +275,12 @@ describe('§2.4 QueuesDownstream: settling', () => {
   it('§2.4 ActiveOffsets lists unsettled sequences; AckRange acks some; invalid ack sequence id N; empty list', async () => {
     const channel = ch('s24d.range');
     const { c, d, tx, seqs } = await open(channel, ['r1', 'r2', 'r3']);
+    // In no set order: the server walks a Go map (see the ReQueueAll order test).
     const active = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
-    expect(active.ActiveOffsets.map(Number)).toEqual(seqs);
+    expect(active.ActiveOffsets.map(Number).sort((a, b) => a - b)).toEqual(seqs);
     d.write({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: [seqs[0] as number] });
     const after = await d.request({ ClientID: cid(), RequestTypeData: DT.ActiveOffsets, RefTransactionId: tx });
-    expect(after.ActiveOffsets.map(Number)).toEqual(seqs.slice(1));
+    expect(after.ActiveOffsets.map(Number).sort((a, b) => a - b)).toEqual(seqs.slice(1));
     const bad = await d.request({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: [999999] });
     expect(bad).toMatchObject({ IsError: true, Error: 'invalid ack sequence id 999999' });
     const empty = await d.request({ ClientID: cid(), RequestTypeData: DT.AckRange, RefTransactionId: tx, SequenceRange: [] });
@@ -314,6 +315,26 @@ describe('§2.4 QueuesDownstream: settling', () => {
     expect(closed).toMatchObject({ IsError: true, Error: 'cannot ack messages with closed response ' });
     d.cancel();
     expect(await peekBodies(c, target)).toEqual(['q1']);
+  });
+
+  it('§2.4 ReQueueAll and NAckAll move a transaction\'s messages in no set order (the server walks a Go map, randomised on every walk)', async () => {
+    // Eight messages per try: one order in 8! = 40 320. Some try of ten must differ from the
+    // received order, on the server as here (a false failure has odds of about 1 in 10^46).
+    const bodies = Array.from({ length: 8 }, (_, i) => `o${i}`);
+    const orders: string[] = [];
+    for (let attempt = 0; attempt < 10 && orders.every((o) => o === bodies.join()); attempt++) {
+      const channel = ch('s24d.order');
+      const target = ch('s24d.order.to');
+      const { c, d, tx } = await open(channel, bodies);
+      d.write({ ClientID: cid(), RequestTypeData: attempt % 2 === 0 ? DT.ReQueueAll : DT.NAckAll, RefTransactionId: tx, ReQueueChannel: target });
+      await sleep(200);
+      d.cancel();
+      const moved = await receiveQueue(c, { ClientID: cid(), Channel: attempt % 2 === 0 ? target : channel, MaxNumberOfMessages: 8, WaitTimeSeconds: 2 });
+      const got = moved.Messages.map((m) => text(m.Body));
+      expect([...got].sort()).toEqual(bodies);
+      orders.push(got.join());
+    }
+    expect(orders.some((o) => o !== bodies.join())).toBe(true);
   });
 
   it('§2.4/§6 ReQueueRange: empty list `cannot requeue empty list of of offsets`; unknown sequence `invalid ack sequence id N`', async () => {

@@ -89,7 +89,7 @@ export class DownstreamTransaction {
 
   ackAll(): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
-    this.host.ack(this.channel, this.sortedHeld());
+    this.host.ack(this.channel, this.heldInMapOrder());
     this.held.clear();
     this.close();
     return undefined;
@@ -108,7 +108,7 @@ export class DownstreamTransaction {
 
   nackAll(): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
-    this.host.nack(this.channel, this.sortedHeld());
+    this.host.nack(this.channel, this.heldInMapOrder());
     this.held.clear();
     this.close();
     return undefined;
@@ -128,7 +128,7 @@ export class DownstreamTransaction {
   requeueAll(channel: string): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
     if (channel === '') return { code: 'empty-channel' };
-    for (const m of this.sortedHeld()) {
+    for (const m of this.heldInMapOrder()) {
       const err = this.requeueOne(m, channel);
       if (err) {
         this.host.wake(this.channel);
@@ -148,8 +148,7 @@ export class DownstreamTransaction {
 
   activeOffsets(): bigint[] | TransactionError {
     if (this.closedFlag) return { code: 'closed' };
-    const seqs = [...this.held.keys()].sort((a, b) => a - b);
-    return seqs.map((s) => BigInt(s));
+    return this.heldInMapOrder().map((m) => BigInt(m.seq));
   }
 
   /** CloseByClient, the end of the stream: unsettled messages go back, count unchanged (§2.4). */
@@ -191,7 +190,17 @@ export class DownstreamTransaction {
     return undefined;
   }
 
-  private sortedHeld(): StoredMessage[] {
-    return [...this.held.values()].sort((a, b) => a.seq - b.seq);
+  /**
+   * The held messages in a new random order on every call: the server keeps them in a Go map, and
+   * its whole-transaction settlements and ActiveOffsets walk that map, whose order Go randomises on
+   * every walk. So nacked copies reach the tail, and requeued ones their target, in any order.
+   */
+  private heldInMapOrder(): StoredMessage[] {
+    const order = [...this.held.values()];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
   }
 }
