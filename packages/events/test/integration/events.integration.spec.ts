@@ -279,6 +279,24 @@ describe('events (integration)', () => {
     }
   });
 
+  it('a send() and a stream handle write made just before close() still go out: close() drains them, though no stream was open yet', async () => {
+    const channel = uniqueChannel('ev.last-words');
+    const witness = collect(events(client).subscribe({ channel }));
+    const closing = await connect(sharedBroker().address, 'events-last-words');
+    try {
+      await ready(channel, witness.items);
+      const sent = events(closing).send({ channel, body: 'last words' });
+      const written = eventStream(closing).send({ channel, body: 'handle last words' });
+      await closing.close();
+      await expect(sent).resolves.toMatchObject({ sent: true });
+      await expect(written).resolves.toMatchObject({ id: expect.any(String) });
+      await eventually(() => expect(witness.items.filter(notProbe).map((e) => e.text()).sort()).toEqual(['handle last words', 'last words']));
+    } finally {
+      witness.sub.unsubscribe();
+      await closing.close();
+    }
+  });
+
   describe('bad input is rejected with a ValidationError naming the field, and nothing is sent', () => {
     // A client of its own, with no stream open yet: anything sent would have to open a call.
     let fresh: KubemqClient;

@@ -21,7 +21,8 @@ export interface CallContext {
   signal?: AbortSignal;
   /**
    * The call finishes work that a tracked resource's drain waits for (a responder's reply to a
-   * request its handler ran): it may still go out while close() drains. Unary calls only.
+   * request its handler ran, a send stream's call for the sends made before close()): it may
+   * still open while close() drains.
    */
   finishesDrain?: boolean;
   /**

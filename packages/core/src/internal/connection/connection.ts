@@ -326,7 +326,7 @@ export class Connection implements ClientInternals {
       queueMicrotask(() => observer.error(err));
       return { cancel: () => undefined };
     };
-    if (!this.#accepting) return refuse(this.#closedError(errCtx));
+    if (!this.#accepting && !(this.#draining && ctx.finishesDrain)) return refuse(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
 
     const deadline = ctx.timeoutMs === undefined ? undefined : monotonicNow() + ctx.timeoutMs;

@@ -220,6 +220,9 @@ export class StreamSender<Req, Res, Out> {
     if (this.#isClosing && !closingProof) entry.reject(this.#options.closedError());
     else if (kind !== 'proof' && this.queued >= this.#maxQueued) entry.reject(this.#bufferFull(bounds.channel));
     else {
+      // From the first send on, the client's close() drains this stream: a send made just before
+      // it still goes out, even if the call is not open yet.
+      this.#untrack ??= this.#internals.track({ drain: () => this.close({ timeoutMs: this.#internals.options.defaultTimeoutMs }) });
       this.#queue.push(entry);
       this.#kick();
     }
@@ -267,7 +270,6 @@ export class StreamSender<Req, Res, Out> {
     }
     this.#opening = false;
     if (this.#call || this.#closed) return;
-    this.#untrack ??= this.#internals.track({ drain: () => this.close({ timeoutMs: this.#internals.options.defaultTimeoutMs }) });
     const { operation, matcher } = this.#options;
     const ended = new Deferred<void>();
     const opened: { call?: BidiCall<Req> } = {};
@@ -290,7 +292,8 @@ export class StreamSender<Req, Res, Out> {
           else this.#onBreak(new KubemqError({ code: 'UNAVAILABLE', message: `${operation}: the broker ended the send stream`, operation, retryable: true }));
         },
       },
-      { operation },
+      // A call opened by the client's drain (see #enqueue) is part of it.
+      { operation, finishesDrain: true },
     ));
     this.opened++;
     this.#call = call;
@@ -305,6 +308,9 @@ export class StreamSender<Req, Res, Out> {
     const { matcher } = this.#options;
     let wrote = false;
     while (this.#head < this.#queue.length) {
+      // A call refused or ending takes nothing more: the break decides what becomes of the rest,
+      // and a fire-and-forget send is never reported written when it was not.
+      if (!call.writable) break;
       const entry = this.#queue[this.#head] as SendEntry<Req, Out>;
       this.#queue[this.#head++] = undefined;
       if (entry.settled) continue; // timed out or aborted before it was written
