@@ -59,6 +59,8 @@ describe('commands through the broker', () => {
     const patient = await connect(sharedBroker().address, 'rpc-cmd-patient', { defaultTimeoutMs: 3_000_000_000 });
     try {
       expect((await commands(patient).send({ channel, body: 'y', timeoutMs: 60_000 })).executed).toBe(true);
+      // Without a timeout of its own, the request takes the longest the wire holds.
+      expect((await commands(patient).send({ channel, body: 'z' })).executed).toBe(true);
       expect((await patient.ping()).version).toBeTruthy();
     } finally {
       await patient.close();
@@ -157,6 +159,41 @@ describe('commands through the broker', () => {
       expect(refused).toMatchObject({ executed: false, error: 'refused', responderId: responderClient.clientId });
     } finally {
       sub.unsubscribe();
+    }
+  });
+
+  it('a raw subscribe + reply that has a command in hand when its client closes still answers it', async () => {
+    const channel = uniqueChannel('rpc.cmd.raw-close');
+    const own = await connect(sharedBroker().address, 'rpc-cmd-raw-close');
+    const cmds = commands(own);
+    let closing: Promise<void> | undefined;
+    const sub = cmds.subscribe({ channel }).subscribe((cmd) => {
+      if (cmd.text() === 'probe') {
+        void cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: true }).catch(() => undefined);
+        return;
+      }
+      // The service is told to stop while it runs this command: its reply must still reach the sender.
+      closing = own.close();
+      void (async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        await cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: true, tags: { by: 'raw' } });
+      })();
+    });
+    try {
+      let ok = false;
+      await probeUntil(
+        async () => {
+          ok = (await commands(requester).send({ channel, body: 'probe', timeoutMs: 500 }).catch(() => undefined))?.executed === true || ok;
+        },
+        () => ok,
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
+      const res = await commands(requester).send({ channel, body: 'work', timeoutMs: 5000 });
+      expect(res).toMatchObject({ executed: true, tags: { by: 'raw' } });
+      await closing;
+    } finally {
+      sub.unsubscribe();
+      await own.close();
     }
   });
 

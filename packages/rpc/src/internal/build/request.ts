@@ -61,7 +61,8 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
   }
   // Error 115: the broker rejects a request with neither body nor metadata (tags do not count).
   requireNonEmptyMessage(body, metadata, 'body');
-  const timeoutMs = validatePositiveInt(message.timeoutMs ?? ctx.defaultTimeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
+  // The client's default may be longer than the wire's int32 allows (timers are capped): the longest then.
+  const timeoutMs = validatePositiveInt(message.timeoutMs ?? Math.min(ctx.defaultTimeoutMs, MAX_INT32), 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
 
   let cacheKey = '';
   let cacheTtlSeconds = 0;

@@ -24,6 +24,7 @@ import type { RequestOptions } from '../types/request-options.js';
 import type { Command, CommandHandlerResult, CommandReply, CommandsSubscription } from '../types/command.js';
 import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from '../types/query.js';
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
+import { requestsInHand } from './requests-in-hand.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
 import { invalid, requireObject } from '../build/invalid.js';
 
@@ -114,11 +115,19 @@ export class RequestsEngine {
     });
     const signal = validateSignal(options?.signal, 'signal');
     const timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
-    await this.internals.unary(SEND_RESPONSE, wire, {
+    const inHand = requestsInHand(this.internals);
+    try {
+      await this.internals.unary(SEND_RESPONSE, wire, {
       operation,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(signal === undefined ? {} : { signal }),
-    });
+        // A reply to a request already taken still goes out while close() drains: refused, it would
+        // leave its sender to time out on a request that ran, and perhaps send it again.
+        finishesDrain: true,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } finally {
+      inHand.replied(wire.RequestID);
+    }
   }
 
   /**
@@ -214,7 +223,32 @@ export function subscribeRequests<R>(
   toReceived: (wire: Request) => R,
 ): IterableObservable<R> {
   const built = engine.prepareSubscribe(subscription);
-  const inProcessSpans = tracedDeliveries(engine.internals.telemetry, (wire: Request) => requestProcessOperation(engine.kind, wire, built.group));
-  const received = engine.requests(built).pipe(inProcessSpans, map(toReceived));
+  const { internals } = engine;
+  const inProcessSpans = tracedDeliveries(internals.telemetry, (wire: Request) => requestProcessOperation(engine.kind, wire, built.group));
+  // close() ends the subscription (no new requests: a group's other members take them) and then
+  // waits for the requests it delivered to be replied to, or for their senders to give up.
+  const drained = observable<Request>((subscriber) => {
+    const inHand = requestsInHand(internals);
+    const requests = engine.requests(built).subscribe({
+      next: (request) => {
+        inHand.delivered(request);
+        subscriber.next(request);
+      },
+      error: (err: unknown) => subscriber.error(err),
+      complete: () => subscriber.complete(),
+    });
+    const untrack = internals.track({
+      drain: () => {
+        requests.unsubscribe();
+        subscriber.complete();
+        return inHand.settled();
+      },
+    });
+    return () => {
+      untrack();
+      requests.unsubscribe();
+    };
+  });
+  const received = drained.pipe(inProcessSpans, map(toReceived));
   return iterableObservable(received, built.bufferSize === undefined ? {} : { bufferSize: built.bufferSize });
 }
