@@ -37,7 +37,7 @@ export { unaryMethod, serverStreamMethod, bidiStreamMethod } from './transport/m
 // A client's internals, and the pattern client a function works through
 export { clientInternals } from './connection/internals-key.js';
 export { patternClientFor } from './connection/pattern-client.js';
-export type { ClientInternals, StreamObserver, StreamCall, BidiCall } from './connection/client-internals.js';
+export type { ClientInternals, Drainable, StreamObserver, StreamCall, BidiCall } from './connection/client-internals.js';
 
 // Recovery
 export { recoverable } from './recovery/recoverable.js';

@@ -1,8 +1,8 @@
-import type { KubemqClient } from '@kubemq/core';
+import { KubemqClient } from '@kubemq/core';
 import { clientInternals } from '@kubemq/core/internal';
 import { eventListener, events, eventStream, type EventReceive } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { eventually, itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
+import { eventually, itWhen, probeUntil, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { collect, connect } from './helpers.js';
 
 // Events are at-most-once: events sent while the broker is down may be lost. What must hold is
@@ -148,4 +148,25 @@ describe('events across a broker restart (own broker)', () => {
       sub.sub.unsubscribe();
     }
   }, 120_000);
+
+  itWhen('restart', expectedCapabilities())('a listener whose client gives up reconnecting ends with RECONNECT_FAILED: done rejects and onError hears it', async () => {
+    const own = await startKubemq();
+    const c = await KubemqClient.connect({
+      address: own.address,
+      clientId: uniqueClientId('events-giveup'),
+      // Gives up after two failed attempts, within a second of the broker's stop.
+      reconnect: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 100 },
+    });
+    const errors: unknown[] = [];
+    try {
+      const listener = eventListener(c, { channel: uniqueChannel('ev.giveup'), onError: (err) => void errors.push(err) }, () => undefined);
+      await listener.ready();
+      await own.stop();
+      await expect(listener.done).rejects.toMatchObject({ code: 'RECONNECT_FAILED' });
+      expect(errors).toContainEqual(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
+    } finally {
+      await c.close();
+      await own[Symbol.asyncDispose]();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
-import type { KubemqClient } from '@kubemq/core';
+import { KubemqClient } from '@kubemq/core';
 import { queueConsumer, queues, queueUpstream, type QueueConsumer } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { eventually, itWhen, uniqueChannel } from '@kubemq/testing/jest';
+import { eventually, itWhen, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
 
 // A broker of its own: stopped (SIGTERM) or killed (SIGKILL) and restarted mid-run.
@@ -197,4 +197,28 @@ describe('queue consumers across broker outages (own broker)', () => {
     },
     120_000,
   );
+
+  itWhen('kill', expectedCapabilities())('a consumer whose client gives up reconnecting ends with RECONNECT_FAILED: done rejects and onError hears it', async () => {
+    const own = await startKubemq();
+    const c = await KubemqClient.connect({
+      address: own.address,
+      clientId: uniqueClientId('queues-giveup'),
+      // Gives up after two failed attempts, within a second of the broker's stop.
+      reconnect: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 100 },
+    });
+    const errors: unknown[] = [];
+    try {
+      const channel = uniqueChannel('q.giveup');
+      let handled = 0;
+      const consumer = queueConsumer(c, { channel, waitTimeoutMs: 1000, onError: (err) => void errors.push(err) }, () => void handled++);
+      await queues(c).send({ channel, body: 'one' });
+      await eventually(() => expect(handled).toBe(1));
+      await own.stop();
+      await expect(consumer.done).rejects.toMatchObject({ code: 'RECONNECT_FAILED' });
+      expect(errors).toContainEqual(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
+    } finally {
+      await c.close();
+      await own[Symbol.asyncDispose]();
+    }
+  }, 60_000);
 });

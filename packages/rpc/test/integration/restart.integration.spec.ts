@@ -1,7 +1,7 @@
-import type { KubemqClient } from '@kubemq/core';
+import { KubemqClient } from '@kubemq/core';
 import { commandResponder, commands, queries, queryResponder } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { itWhen, probeUntil, uniqueChannel } from '@kubemq/testing/jest';
+import { itWhen, probeUntil, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { connect } from './helpers.js';
 
 describe('responders across a broker restart (own broker)', () => {
@@ -84,4 +84,25 @@ describe('responders across a broker restart (own broker)', () => {
     await (broker as KubemqBroker).restart();
     await answeredAgain(async () => (await queries(c).send({ channel, body: 'again', timeoutMs: 1000 })).text() === 'AGAIN');
   }, 120_000);
+
+  itWhen('restart', expectedCapabilities())('a responder whose client gives up reconnecting ends with RECONNECT_FAILED: done rejects and onError hears it', async () => {
+    const own = await startKubemq();
+    const c = await KubemqClient.connect({
+      address: own.address,
+      clientId: uniqueClientId('rpc-giveup'),
+      // Gives up after two failed attempts, within a second of the broker's stop.
+      reconnect: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 100 },
+    });
+    const errors: unknown[] = [];
+    try {
+      const responder = commandResponder(c, { channel: uniqueChannel('rpc.giveup'), onError: (err) => void errors.push(err) }, () => undefined);
+      await responder.ready();
+      await own.stop();
+      await expect(responder.done).rejects.toMatchObject({ code: 'RECONNECT_FAILED' });
+      expect(errors).toContainEqual(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
+    } finally {
+      await c.close();
+      await own[Symbol.asyncDispose]();
+    }
+  }, 60_000);
 });

@@ -64,7 +64,11 @@ export interface BidiCall<Req> extends StreamCall {
 
 /** Something close() drains (a send stream, a subscription, a consumer). */
 export interface Drainable {
-  drain(): Promise<void>;
+  /**
+   * Finishes what is in hand, stopping the resource. `failure` is set when the client shuts down
+   * because it gave up reconnecting: a long-running handler then ends with it, not as if stopped.
+   */
+  drain(failure?: KubemqError): Promise<void>;
 }
 
 /** What the pattern packages get from a client (see INTERNAL-API.md). */

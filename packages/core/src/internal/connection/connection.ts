@@ -478,7 +478,7 @@ export class Connection implements ClientInternals {
       this.#failure = failure;
       if (failure) this.#pending.rejectAll(failure);
       this.#draining = true;
-      const drains = [...this.#tracked].map((r) => r.drain());
+      const drains = [...this.#tracked].map((r) => r.drain(failure));
       await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
       this.#draining = false;
       for (const closeStream of [...this.#streams]) closeStream();

@@ -83,7 +83,13 @@ export class EventsListener<E extends EventReceive> implements EventListener {
     // A failure is reported through onError too; nobody has to await `done`.
     this.done.catch(() => undefined);
 
-    const untrack = internals.track({ drain: () => this.stop() });
+    // A client that gave up reconnecting ends the listener with that failure (done rejects).
+    const untrack = internals.track({
+      drain: (failure) => {
+        if (failure) this.fail(failure);
+        return this.stop();
+      },
+    });
     // After a reconnect the subscription is re-opened and must be proven again.
     const unhookReconnect = internals.onReconnect(() => this.readiness.lost());
     let stopListening = (): void => undefined;

@@ -2,7 +2,7 @@
 // time), then the whole batch is settled in one go (ack the successes, nack the failures), and
 // only then does the loop poll again.
 import type { Instrumentation, KubemqError } from '@kubemq/core';
-import { onAbort, traced } from '@kubemq/core/internal';
+import { onAbort, traced, type Drainable } from '@kubemq/core/internal';
 import type { Subscription, Observable } from 'rxjs';
 import type { PolledQueueMessage } from '../../types.js';
 import type { LaneCounters } from '../downstream/lane.js';
@@ -28,7 +28,7 @@ export interface ConsumerRun {
   /** Told of each handler error and each unconfirmed settlement (the caller's, or a warning through the client's logger). */
   onError: (error: unknown, message: PolledQueueMessage | undefined) => void;
   signal: AbortSignal | undefined;
-  track: (resource: { drain(): Promise<void> }) => () => void;
+  track: (resource: Drainable) => () => void;
   /** The client's telemetry: each handler call runs in a process span, a child of the message's producer. */
   telemetry?: Instrumentation | undefined;
   /** Messages already handled by this client's consumers of the queue; released when the consumer stops. */
@@ -59,7 +59,8 @@ class RunningConsumer implements QueueConsumer {
       this.finish = (err) => (err ? reject(err) : resolve());
     });
     this.finished.catch(() => undefined);
-    this.untrack = run.track({ drain: () => this.stop() });
+    // A client that gave up reconnecting ends the consumer with that failure (done rejects).
+    this.untrack = run.track({ drain: (failure) => this.stopWith(failure) });
     const source = run.open({ onRecover: () => void this.recoveries++, keepPolling: () => this.stopping === undefined });
     this.subscription = source.subscribe({
       next: (tx) => {
@@ -108,11 +109,17 @@ class RunningConsumer implements QueueConsumer {
   }
 
   stop(): Promise<void> {
+    return this.stopWith(undefined);
+  }
+
+  /** stop(), ending with `failure` (reported, and done rejects with it) when there is one. */
+  private stopWith(failure: KubemqError | undefined): Promise<void> {
     this.stopping ??= (async () => {
       await this.inHand;
       this.subscription.unsubscribe();
       this.cleanup();
-      this.finish();
+      if (failure) this.report(failure, undefined);
+      this.finish(failure);
     })();
     return this.stopping;
   }

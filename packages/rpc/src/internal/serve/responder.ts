@@ -96,7 +96,8 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     // A failure is reported through onError too; nobody has to await `done`.
     this.done.catch(() => undefined);
 
-    this.untrack = engine.internals.track({ drain: () => this.stop() });
+    // A client that gave up reconnecting ends the responder with that failure (done rejects).
+    this.untrack = engine.internals.track({ drain: (failure) => this.stopWith(failure) });
     // After a reconnect the stream is re-opened and must be proven again.
     this.unhookReconnect = engine.internals.onReconnect(() => {
       this.provenGeneration = -1;
@@ -164,6 +165,11 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   }
 
   stop(): Promise<void> {
+    return this.stopWith(undefined);
+  }
+
+  /** stop(), ending with `failure` (done rejects with it) when there is one. */
+  private stopWith(failure: KubemqError | undefined): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
       this.subscription?.unsubscribe();
@@ -172,7 +178,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       // The running ones finish; the limiter frees their slots first, so once this resolves
       // nothing counts as running.
       await new Promise<void>((resolve) => this.limiter.whenIdle(resolve));
-      this.finish(undefined);
+      this.finish(failure);
     })();
     return this.stopping;
   }
