@@ -311,6 +311,7 @@ describe('events (integration)', () => {
       ['invalid channel (space)', () => events(fresh).send({ channel: 'a b', body: 'x' }), 'channel'],
       ['control character', () => events(fresh).send({ channel: 'a\tb', body: 'x' }), 'channel'],
       ['wildcard in a send', () => events(fresh).send({ channel: 'orders.*', body: 'x' }), 'channel'],
+      ['a channel over 3840 bytes (one NATS protocol line on the broker)', () => events(fresh).send({ channel: 'x'.repeat(3841), body: 'x' }), 'channel'],
       ['empty message', () => events(fresh).send({ channel: 'a' }), 'body'],
       ['tags alone', () => events(fresh).send({ channel: 'a', tags: { k: 'v' } }), 'body'],
       ['a number body', () => events(fresh).send({ channel: 'a', body: 5 as never }), 'body'],

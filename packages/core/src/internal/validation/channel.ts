@@ -26,6 +26,14 @@ export interface ChannelRules {
 const MAX_BYTES: Partial<Record<ChannelPattern, number>> = { events_store: 240, queues: 246 };
 
 /**
+ * Events, commands and queries travel as NATS subjects over the broker's own NATS connection,
+ * whose protocol lines (`PUB <subject> …`, `SUB <subject> <group> …`) NATS limits to 4096 bytes:
+ * a longer one closes that connection, which every client of the broker shares. This leaves room
+ * for the broker's subject prefix, a reply inbox and the counts.
+ */
+export const SUBJECT_MAX_BYTES = 3840;
+
+/**
  * Checks a channel name against the broker's rules (docs/broker-behaviour.md §3) plus the ones that keep the
  * server safe (no whitespace or control characters at all). Returns the name; throws a
  * ValidationError naming the field otherwise.
@@ -75,6 +83,9 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
     const max = MAX_BYTES[rules.pattern] as number;
     const bytes = Buffer.byteLength(channel, 'utf8');
     if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
+  } else {
+    const bytes = Buffer.byteLength(channel, 'utf8');
+    if (bytes > SUBJECT_MAX_BYTES) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${SUBJECT_MAX_BYTES}`, channel);
   }
   if (rules.withGroup && rules.pattern === 'events_store' && channel.includes(':')) {
     fail(field, "cannot contain ':' in an events-store subscription with a group", channel);
@@ -87,6 +98,8 @@ export interface GroupRules {
   /** The caller's name for the field in errors. Default `group`. */
   field?: string;
   pattern: ChannelPattern;
+  /** The subscription's channel: for events, commands and queries both go in one NATS line. */
+  channel?: string;
 }
 
 /**
@@ -98,6 +111,10 @@ export function validateGroup(value: unknown, rules: GroupRules): string {
   if (value === undefined || value === '') return '';
   const group = requireToken(value, field);
   if (rules.pattern === 'events_store' && group.includes(':')) fail(field, "cannot contain ':' in the events store");
+  if (!(rules.pattern in MAX_BYTES)) {
+    const bytes = Buffer.byteLength(group, 'utf8') + Buffer.byteLength(rules.channel ?? '', 'utf8');
+    if (bytes > SUBJECT_MAX_BYTES) fail(field, `and its channel are ${bytes} bytes long together; the maximum for ${rules.pattern} is ${SUBJECT_MAX_BYTES}`);
+  }
   return group;
 }
 

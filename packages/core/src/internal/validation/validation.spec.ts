@@ -87,6 +87,13 @@ describe('validateChannel', () => {
     expect(validateChannel('x'.repeat(1000), { pattern: 'events' })).toHaveLength(1000);
   });
 
+  it('bounds events, commands and queries channels at 3840 bytes: the broker sends them over NATS, whose protocol lines stop at 4096', () => {
+    for (const pattern of ['events', 'commands', 'queries'] as const) {
+      expect(validateChannel('x'.repeat(3840), { pattern })).toHaveLength(3840);
+      expect(rejects(() => validateChannel('x'.repeat(3841), { pattern, allowWildcards: true }), 'channel')).toMatch(/3841 bytes/);
+    }
+  });
+
   it("rejects ':' in an events-store channel subscribed with a group", () => {
     expect(validateChannel('a:b', { pattern: 'events_store' })).toBe('a:b');
     expect(rejects(() => validateChannel('a:b', { pattern: 'events_store', withGroup: true }), 'channel')).toMatch(/':'/);
@@ -144,6 +151,11 @@ describe('validateGroup', () => {
     rejects(() => validateGroup('a\tb', { pattern: 'queries', field: 'opts.group' }), 'opts.group');
     expect(rejects(() => validateGroup('a:b', { pattern: 'events_store' }), 'group')).toMatch(/':'/);
     expect(validateGroup('a:b', { pattern: 'events' })).toBe('a:b');
+  });
+  it('bounds a group and its channel together at 3840 bytes for events, commands and queries (one NATS line)', () => {
+    expect(validateGroup('g'.repeat(840), { pattern: 'commands', channel: 'c'.repeat(3000) })).toHaveLength(840);
+    expect(rejects(() => validateGroup('g'.repeat(841), { pattern: 'events', channel: 'c'.repeat(3000) }), 'group')).toMatch(/3841 bytes/);
+    expect(validateGroup('g'.repeat(3000), { pattern: 'events_store', channel: 'c'.repeat(3000) })).toHaveLength(3000);
   });
 });
 

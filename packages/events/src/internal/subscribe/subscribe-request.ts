@@ -26,7 +26,7 @@ export function buildEventsSubscribe(options: EventsSubscription, clientId: stri
   }
   try {
     const channel = validateChannel(options.channel, { pattern: 'events', allowWildcards: true });
-    const group = validateGroup(options.group, { pattern: 'events' });
+    const group = validateGroup(options.group, { pattern: 'events', channel });
     const bufferSize =
       options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize');
     return {

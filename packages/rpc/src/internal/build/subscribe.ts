@@ -16,7 +16,7 @@ export interface BuiltSubscribe {
 export function buildSubscribe(kind: RequestKind, options: CommandsSubscription | QueriesSubscription, clientId: string, operation: string): BuiltSubscribe {
   requireObject(options, 'options', operation);
   const channel = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });
-  const group = validateGroup(options.group, { field: 'group', pattern: kind.name }) || undefined;
+  const group = validateGroup(options.group, { field: 'group', pattern: kind.name, channel }) || undefined;
   const bufferSize = options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize', { min: 1, integer: true });
   const wire: Subscribe = {
     SubscribeTypeData: kind.subscribeType as Subscribe['SubscribeTypeData'],
