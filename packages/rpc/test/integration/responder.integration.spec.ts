@@ -72,6 +72,23 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
     expect(handled).toBe(1);
   });
 
+  it('a handler result too large to send once encoded gets its sender executed: false, not a silent timeout', async () => {
+    // The responder's client takes 4096-byte messages: a 4000-byte body fits, the whole reply does not.
+    const small = await KubemqClient.connect({ address: sharedBroker().address, clientId: uniqueClientId('rpc-life-big'), maxMessageBytes: 4096 });
+    const errors: unknown[] = [];
+    try {
+      const channel = uniqueChannel('rpc.life.big');
+      await using responder = queryResponder(small, { channel, onError: (err) => void errors.push(err) }, () => ({ body: 'x'.repeat(4000), metadata: 'm'.repeat(200) }));
+      await responder.ready();
+      const res = await queries(requester).send({ channel, body: 'x', timeoutMs: 5000 });
+      expect(res.executed).toBe(false);
+      expect(res.error).toMatch(/invalid handler result/);
+      expect(errors).toContainEqual(expect.objectContaining({ code: 'RESOURCE_EXHAUSTED' }));
+    } finally {
+      await small.close();
+    }
+  });
+
   it('onError defaults to a warning through the client\'s logger, with the request it concerns', async () => {
     const warnings: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
     const logger: Logger = {

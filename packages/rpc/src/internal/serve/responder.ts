@@ -226,7 +226,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     try {
       if (await this.reply(wire, result, received, false)) this.counters.repliesSent++;
     } catch (err) {
-      // The handler's result was not a valid reply: tell the sender rather than leave it waiting.
+      // The handler's result could not be sent as a reply: tell the sender rather than leave it waiting.
       failure ??= err;
       this.report(err, received);
       if (await this.reply(wire, { executed: false, error: `invalid handler result: ${errorText(err)}` }, received)) this.counters.repliesSent++;
@@ -245,7 +245,9 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       return true;
     } catch (err) {
       const error = asKubemqError(err, `${this.engine.kind.name}.reply`, this.channel);
-      if (!swallowInvalid && error.code === 'VALIDATION') throw error;
+      // Not sendable as it is (invalid, or too large once encoded): the caller sends a short failure instead.
+      const unsendable = error.code === 'VALIDATION' || (error.code === 'RESOURCE_EXHAUSTED' && !error.retryable);
+      if (!swallowInvalid && unsendable) throw error;
       if (received !== undefined) this.counters.replyErrors++;
       this.report(error, received);
       return false;
