@@ -32,6 +32,8 @@ export class FakeBroker {
   readonly tracked = new Set<{ drain(): Promise<void> }>();
   /** A new subscription receives requests only this long after it was opened. */
   registrationDelayMs = 0;
+  /** How many of the next SendResponse calls fail as a dropped connection would (retryable UNAVAILABLE). */
+  dropResponses = 0;
   private readonly subs: Sub[] = [];
   private readonly pending = new Map<string, { resolve(r: Response): void; type: number }>();
   private inbox = 0;
@@ -89,7 +91,13 @@ export class FakeBroker {
           return Promise.reject(new KubemqError({ code: 'CANCELLED', message: 'aborted', operation: ctx.operation }));
         }
         if (methodName(path) === 'SendRequest') return this.sendRequest(request as Request);
-        if (methodName(path) === 'SendResponse') return this.sendResponse(request as Response);
+        if (methodName(path) === 'SendResponse') {
+          if (this.dropResponses > 0) {
+            this.dropResponses--;
+            return Promise.reject(new KubemqError({ code: 'UNAVAILABLE', message: 'the connection dropped the call', operation: ctx.operation, retryable: true }));
+          }
+          return this.sendResponse(request as Response);
+        }
         return Promise.reject(new Error(`unexpected unary ${path}`));
       },
       serverStream: (stream, ctx) => {

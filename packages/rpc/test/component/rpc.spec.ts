@@ -503,6 +503,19 @@ describe('handle()', () => {
     expect(responder.stats).toMatchObject({ received: 1, handled: 1, repliesSent: 0, replyErrors: 1 });
   });
 
+  it('a reply lost to a connection drop is sent once more while its sender waits: the sender gets it, the command ran once', async () => {
+    const client = broker.client();
+    let runs = 0;
+    const responder = commandResponder(client, { channel: 'dropped' }, () => void runs++);
+    await streamsOpen();
+    broker.dropResponses = 1;
+    const res = await commands(broker.client('sender-app')).send({ channel: 'dropped', body: 'x', timeoutMs: 2000 });
+    expect(res.executed).toBe(true);
+    expect(runs).toBe(1);
+    expect(responder.stats).toMatchObject({ handled: 1, repliesSent: 1, replyErrors: 0 });
+    await responder.stop();
+  });
+
   it('onError defaults to a warning through the client\'s logger, naming the request', async () => {
     const client = broker.client();
     const responder = commandResponder(client, { channel: 'warned' }, () => ({ metadata: 'not on a command' }) as never);

@@ -134,7 +134,7 @@ export class RequestsEngine {
    * Answers a request this client received with what its handler returned (the handler helpers'
    * path): only the handler's fields are validated, see buildHandlerReply.
    */
-  replyTo(request: Request, result: CommandHandlerResult | QueryHandlerResult): Promise<unknown> {
+  replyTo(request: Request, result: CommandHandlerResult | QueryHandlerResult, timeoutMs?: number): Promise<unknown> {
     const operation = `${this.kind.name}.reply`;
     let wire: Response;
     try {
@@ -148,7 +148,7 @@ export class RequestsEngine {
     }
     // The unary call's own promise, without an async frame around it (one fewer per request).
     // A reply goes out during close() too: the responder's drain waits for its running handlers.
-    return this.internals.unary(SEND_RESPONSE, wire, { operation, finishesDrain: true });
+    return this.internals.unary(SEND_RESPONSE, wire, { operation, finishesDrain: true, ...(timeoutMs !== undefined && { timeoutMs }) });
   }
 
   /** Validates a subscription (throws ValidationError at once) and builds it. */

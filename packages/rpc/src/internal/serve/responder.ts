@@ -223,8 +223,9 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err, received);
     }
     this.counters.handled++;
+    const expiresAt = wire.Timeout > 0 ? at + wire.Timeout : undefined;
     try {
-      if (await this.reply(wire, result, received, false)) this.counters.repliesSent++;
+      if (await this.reply(wire, result, received, false, expiresAt)) this.counters.repliesSent++;
     } catch (err) {
       // The handler's result could not be sent as a reply: tell the sender rather than leave it waiting.
       failure ??= err;
@@ -238,10 +239,19 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   /**
    * Answers `wire`; true when the broker took the reply. A reply it did not take is reported and
    * counted; a reply that is not valid is too, unless `swallowInvalid` is false (then it throws).
+   * One lost to a connection drop is sent once more (it waits for the reconnect) while its sender
+   * still waits (`expiresAt`): the broker keeps the first reply to arrive, so a second is harmless,
+   * and without it the sender would time out on a request that ran.
    */
-  private async reply(wire: Request, result: HandlerResult, received: R | undefined, swallowInvalid = true): Promise<boolean> {
+  private async reply(wire: Request, result: HandlerResult, received: R | undefined, swallowInvalid = true, expiresAt?: number): Promise<boolean> {
     try {
-      await this.engine.replyTo(wire, result);
+      try {
+        await this.engine.replyTo(wire, result);
+      } catch (first) {
+        const left = expiresAt === undefined ? 0 : expiresAt - performance.now();
+        if (!KubemqError.isKubemqError(first) || !first.retryable || left < 1) throw first;
+        await this.engine.replyTo(wire, result, Math.ceil(left));
+      }
       return true;
     } catch (err) {
       const error = asKubemqError(err, `${this.engine.kind.name}.reply`, this.channel);
