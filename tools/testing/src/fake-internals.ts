@@ -181,6 +181,7 @@ export function fakeInternals(options: FakeInternalsOptions = {}): FakeInternals
     },
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     state: 'ready',
+    accepting: true,
     telemetry: undefined,
     whenReady: () => internals.ready,
     bidiStream(method: unknown, observer: StreamObserver<unknown>): BidiCall<unknown> {

@@ -287,10 +287,16 @@ describe('events (integration)', () => {
       await ready(channel, witness.items);
       const sent = events(closing).send({ channel, body: 'last words' });
       const written = eventStream(closing).send({ channel, body: 'handle last words' });
-      await closing.close();
+      const closed = closing.close();
+      // Once close() has begun, a send is refused before anything is written.
+      const late = events(closing).send({ channel, body: 'too late' });
+      await closed;
       await expect(sent).resolves.toMatchObject({ sent: true });
       await expect(written).resolves.toMatchObject({ id: expect.any(String) });
+      await expect(late).rejects.toMatchObject({ code: 'CLOSED' });
       await eventually(() => expect(witness.items.filter(notProbe).map((e) => e.text()).sort()).toEqual(['handle last words', 'last words']));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(witness.items.filter(notProbe).map((e) => e.text())).not.toContain('too late');
     } finally {
       witness.sub.unsubscribe();
       await closing.close();

@@ -78,6 +78,8 @@ export interface ClientInternals {
   readonly options: ResolvedClientOptions;
   readonly state$: Observable<ConnectionState>;
   readonly state: ConnectionState;
+  /** False from the moment close() begins (or the client gives up reconnecting): new work is refused. */
+  readonly accepting: boolean;
   /** The client's telemetry, when it was given one: patterns describe their operations to it. */
   readonly telemetry: Instrumentation | undefined;
   whenReady(signal?: AbortSignal): Promise<void>;

@@ -97,6 +97,10 @@ export class Connection implements ClientInternals {
     return this.#state.value;
   }
 
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
   /** The first connection: pings until the broker answers, within the connect timeout. */
   async connect(signal?: AbortSignal): Promise<void> {
     const ctx = { operation: 'client.connect' };
@@ -154,7 +158,8 @@ export class Connection implements ClientInternals {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!this.#accepting && !(this.#draining && ctx.finishesDrain)) return Promise.reject(this.#closedError(errCtx));
+    // A client that gave up reconnecting has no connection to wait for, drain or not.
+    if (this.#failure || (!this.#accepting && !(this.#draining && ctx.finishesDrain))) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
     const deadline = monotonicNow() + timeoutMs;
     // Ready (the usual case): straight to the call, without an async frame to wait in.
@@ -326,7 +331,7 @@ export class Connection implements ClientInternals {
       queueMicrotask(() => observer.error(err));
       return { cancel: () => undefined };
     };
-    if (!this.#accepting && !(this.#draining && ctx.finishesDrain)) return refuse(this.#closedError(errCtx));
+    if (this.#failure || (!this.#accepting && !(this.#draining && ctx.finishesDrain))) return refuse(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
 
     const deadline = ctx.timeoutMs === undefined ? undefined : monotonicNow() + ctx.timeoutMs;

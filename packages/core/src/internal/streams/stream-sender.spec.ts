@@ -63,6 +63,7 @@ function client(readyAtOnce = true) {
       });
   const internals = {
     options: { defaultTimeoutMs: 5_000 },
+    accepting: true,
     whenReady: () => whenReady,
     bidiStream: (_method: unknown, observer: StreamObserver<Res>) => {
       const call = new Call(observer);

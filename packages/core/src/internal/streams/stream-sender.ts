@@ -184,7 +184,7 @@ export class StreamSender<Req, Res, Out> {
    */
   writeNow(request: Req): boolean {
     const call = this.#call;
-    if (!call || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
+    if (!call?.writable || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
     this.#options.matcher.writtenUnanswered?.();
     if (!call.write(request)) this.#waitForDrain(call);
     return true;
@@ -217,12 +217,20 @@ export class StreamSender<Req, Res, Out> {
     const entry = new SendEntry<Req, Out>(request, kind === 'untilWritten', kind === 'proof', this.#entryExpired);
     entry.bound(this.#wording, bounds.timeoutMs, bounds.signal, bounds.channel);
     if (entry.settled) return entry.promise; // its signal had aborted already
-    if (this.#isClosing && !closingProof) entry.reject(this.#options.closedError());
+    // Once the client's close() has begun, a send is refused before anything is written (one made
+    // before it is drained, see below).
+    if ((this.#isClosing || !this.#internals.accepting) && !closingProof) entry.reject(this.#options.closedError());
     else if (kind !== 'proof' && this.queued >= this.#maxQueued) entry.reject(this.#bufferFull(bounds.channel));
     else {
       // From the first send on, the client's close() drains this stream: a send made just before
       // it still goes out, even if the call is not open yet.
-      this.#untrack ??= this.#internals.track({ drain: () => this.close({ timeoutMs: this.#internals.options.defaultTimeoutMs }) });
+      this.#untrack ??= this.#internals.track({
+        // A client that gave up reconnecting: nothing queued can go out, so it fails at once.
+        drain: (failure) => {
+          if (failure) this.#failQueued(failure);
+          return this.close({ timeoutMs: failure ? 0 : this.#internals.options.defaultTimeoutMs });
+        },
+      });
       this.#queue.push(entry);
       this.#kick();
     }
