@@ -238,8 +238,13 @@ export function subscribeRequests<R>(
       complete: () => subscriber.complete(),
     });
     const untrack = internals.track({
-      drain: () => {
+      drain: (failure) => {
         requests.unsubscribe();
+        // A client that gave up reconnecting: no reply can go out, so nothing is waited for.
+        if (failure) {
+          subscriber.error(failure);
+          return Promise.resolve();
+        }
         subscriber.complete();
         return inHand.settled();
       },

@@ -8,24 +8,37 @@ import type { ClientInternals, Request } from '@kubemq/core/internal';
 export class RequestsInHand {
   /** Request id → when its sender stops waiting (performance.now() ms). */
   readonly #deadlines = new Map<string, number>();
+  /** Past this many, expired entries are swept (a subscriber that never replies, a monitor). */
+  #sweepAt = 1024;
   /** settled() calls waiting for a reply (one per draining subscription). */
   readonly #wakers = new Set<() => void>();
 
+  /** Requests in hand (some may have expired since the last sweep). */
+  get size(): number {
+    return this.#deadlines.size;
+  }
+
   delivered(request: Request): void {
     this.#deadlines.set(request.RequestID, performance.now() + request.Timeout);
+    if (this.#deadlines.size >= this.#sweepAt) {
+      this.#sweep(performance.now());
+      this.#sweepAt = Math.max(1024, this.#deadlines.size * 2);
+    }
   }
 
   replied(requestId: string): void {
     if (this.#deadlines.delete(requestId)) for (const wake of this.#wakers) wake();
   }
 
-  /** Resolves once every request in hand is replied to or past its sender's timeout. */
+  /**
+   * Resolves once every request in hand is replied to or past its sender's timeout. Its timer does
+   * not keep the process alive: close() stops waiting at its drain time anyway.
+   */
   async settled(): Promise<void> {
     for (;;) {
       const now = performance.now();
-      for (const [id, at] of this.#deadlines) if (at <= now) this.#deadlines.delete(id);
+      const latest = this.#sweep(now);
       if (this.#deadlines.size === 0) return;
-      const latest = Math.max(...this.#deadlines.values());
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
@@ -33,9 +46,20 @@ export class RequestsInHand {
           resolve();
         };
         const timer = setTimeout(wake, latest - now);
+        timer.unref();
         this.#wakers.add(wake);
       });
     }
+  }
+
+  /** Drops the entries whose senders gave up by `now`; returns the latest deadline left. */
+  #sweep(now: number): number {
+    let latest = now;
+    for (const [id, at] of this.#deadlines) {
+      if (at <= now) this.#deadlines.delete(id);
+      else if (at > latest) latest = at;
+    }
+    return latest;
   }
 }
 
