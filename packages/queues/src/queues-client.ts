@@ -153,8 +153,8 @@ export interface QueuesClient {
    * crash of this process) is gone, and so is what it took for a receive that is aborted or times
    * out. The broker waits the full time when fewer messages exist. Use `poll()` or
    * `queueConsumer()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`); one shorter than the wait is a
-   * ValidationError.
+   * (default: the wait plus the client's `defaultTimeoutMs`); one that leaves less than a second
+   * after the wait is a ValidationError.
    *
    * @example
    * ```ts
@@ -299,14 +299,15 @@ export class QueuesOnClient implements QueuesClient {
   async receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
     const req = validateReceive(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
-    if (call.timeoutMs !== undefined && call.timeoutMs < waitMs(req.waitSeconds)) {
+    const shortest = waitMs(req.waitSeconds) + RECEIVE_ANSWER_MARGIN_MS;
+    if (call.timeoutMs !== undefined && call.timeoutMs < shortest) {
       // The broker waits out its whole wait when fewer than maxItems are there, acking what it
-      // takes: a shorter client deadline would drop the answer, and those messages with it.
+      // takes: a client deadline at or before its answer would drop it, and those messages with it.
       throw new ValidationError({
         operation: 'queues.receive',
         channel: req.channel,
         field: 'callOptions.timeoutMs',
-        message: `invalid callOptions.timeoutMs: ${call.timeoutMs} ms is shorter than the broker's wait of ${req.waitSeconds || 1} s, which it waits out whenever fewer than maxItems messages are there; it acks what it takes, so a receive cut short loses those messages`,
+        message: `invalid callOptions.timeoutMs: ${call.timeoutMs} ms leaves no time for the answer after the broker's wait of ${req.waitSeconds || 1} s, which it waits out whenever fewer than maxItems messages are there; it acks what it takes, so a receive cut short loses those messages (give at least ${shortest} ms, or a shorter waitTimeoutSeconds)`,
       });
     }
     return tracedAfter(
@@ -450,6 +451,9 @@ export class QueuesOnClient implements QueuesClient {
     );
   }
 }
+
+/** How long a receive's answer may take after the broker's wait, at least, in a caller's `timeoutMs`. */
+const RECEIVE_ANSWER_MARGIN_MS = 1000;
 
 /** A broker-side wait in whole seconds, as ms (0 is the broker's default of 1 s). */
 function waitMs(seconds: number): number {

@@ -318,8 +318,9 @@ describe('§2.4 QueuesDownstream: settling', () => {
   });
 
   it('§2.4 ReQueueAll and NAckAll move a transaction\'s messages in no set order (the server walks a Go map, randomised on every walk)', async () => {
-    // Eight messages per try: one order in 8! = 40 320. Some try of ten must differ from the
-    // received order, on the server as here (a false failure has odds of about 1 in 10^46).
+    // Eight messages per try. Go walks a map this small from a random one of its 8 slots, so each
+    // try keeps the received order with odds of 1 in 8 (here, shuffled, far less): some try of ten
+    // must differ from it, on the server as here (a false failure has odds of about 1 in 10^9).
     const bodies = Array.from({ length: 8 }, (_, i) => `o${i}`);
     const orders: string[] = [];
     for (let attempt = 0; attempt < 10 && orders.every((o) => o === bodies.join()); attempt++) {
