@@ -34,6 +34,16 @@ describe('events store (integration)', () => {
     return { channel, history: all.items };
   }
 
+  /** Stores events 1..n on `channel` through a stream handle (bodies 'e1'…). */
+  async function storeMany(channel: string, n: number): Promise<void> {
+    const handle = eventStoreStream(client);
+    try {
+      await Promise.all(range(1, n).map((i) => handle.send({ channel, body: `e${i}` })));
+    } finally {
+      await handle.close({ timeoutMs: 10_000 });
+    }
+  }
+
   /**
    * Subscribes from `startAt`, waits for `expected` sequences, then stores one more event and waits
    * for it: delivery is in order, so nothing else can have arrived in between.
@@ -222,12 +232,7 @@ describe('events store (integration)', () => {
 
   it('a for await loop that falls bufferSize behind a replay pauses the stream and reads on, every event once, in order', async () => {
     const channel = uniqueChannel('es.iter.slow');
-    const handle = eventStoreStream(client);
-    try {
-      await Promise.all(range(1, 600).map((i) => handle.send({ channel, body: `e${i}` })));
-    } finally {
-      await handle.close({ timeoutMs: 10_000 });
-    }
+    await storeMany(channel, 600);
     const seen: number[] = [];
     // 600 stored events arrive at once; the loop holds at most about 50 of them.
     for await (const e of eventsStore(client).subscribe({ channel, startAt: StartPosition.fromFirst(), bufferSize: 50 })) {
@@ -242,12 +247,7 @@ describe('events store (integration)', () => {
     // The broker resumes a group from its own position and acks what it hands out: a paused and
     // resumed group stream would skip what was on its way. Failing loudly is the only safe end.
     const channel = uniqueChannel('es.iter.group');
-    const handle = eventStoreStream(client);
-    try {
-      await Promise.all(range(1, 600).map((i) => handle.send({ channel, body: `e${i}` })));
-    } finally {
-      await handle.close({ timeoutMs: 10_000 });
-    }
+    await storeMany(channel, 600);
     const seen: number[] = [];
     const loop = (async () => {
       const replay = eventsStore(client).subscribe({ channel, group: 'slow-readers', startAt: StartPosition.fromFirst(), bufferSize: 50 });

@@ -133,6 +133,19 @@ describe('commands through the broker', () => {
     }
   });
 
+  /** Sends probe commands until one is answered: a raw subscription gives no readiness signal. */
+  async function answeredOnce(channel: string): Promise<void> {
+    let ok = false;
+    await probeUntil(
+      async () => {
+        // Until the broker has registered the subscription a command times out; keep probing.
+        ok = (await commands(requester).send({ channel, body: 'probe', timeoutMs: 500 }).catch(() => undefined))?.executed === true || ok;
+      },
+      () => ok,
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
+  }
+
   it('raw subscribe + explicit reply, probed until answered', async () => {
     const channel = uniqueChannel('rpc.cmd.raw');
     const cmds = commands(responderClient);
@@ -146,15 +159,7 @@ describe('commands through the broker', () => {
       );
     });
     try {
-      let ok = false;
-      await probeUntil(
-        async () => {
-          // Until the broker has registered the subscription a command times out; keep probing.
-          ok = (await commands(requester).send({ channel, body: 'probe', timeoutMs: 500 }).catch(() => undefined))?.executed === true || ok;
-        },
-        () => ok,
-        { timeoutMs: 20_000, intervalMs: 50 },
-      );
+      await answeredOnce(channel);
       const refused = await commands(requester).send({ channel, body: 'refuse', timeoutMs: 5000 });
       expect(refused).toMatchObject({ executed: false, error: 'refused', responderId: responderClient.clientId });
     } finally {
@@ -180,14 +185,7 @@ describe('commands through the broker', () => {
       })();
     });
     try {
-      let ok = false;
-      await probeUntil(
-        async () => {
-          ok = (await commands(requester).send({ channel, body: 'probe', timeoutMs: 500 }).catch(() => undefined))?.executed === true || ok;
-        },
-        () => ok,
-        { timeoutMs: 20_000, intervalMs: 50 },
-      );
+      await answeredOnce(channel);
       const res = await commands(requester).send({ channel, body: 'work', timeoutMs: 5000 });
       expect(res).toMatchObject({ executed: true, tags: { by: 'raw' } });
       await closing;
