@@ -92,9 +92,10 @@ describe('commands', () => {
     await commands(client as never).send({ channel: 'c', body: 'x', timeoutMs: 1000 });
     expect(sent.map((r) => r.Timeout)).toEqual([599]);
     client.__internals.unary = waitThenSend(1000);
+    (client.__internals as unknown as { state: string }).state = 'reconnecting'; // a call waits only then
     const err = await rejection(commands(client as never).send({ channel: 'c', body: 'x', timeoutMs: 1000 }));
     expect(err).toBeInstanceOf(TimeoutError);
-    expect(err).toMatchObject({ timeoutMs: 1000, cause: expect.objectContaining({ message: expect.stringContaining('not sent') }) });
+    expect(err).toMatchObject({ timeoutMs: 1000, message: expect.stringContaining('was not sent within 1000 ms: the client was reconnecting') });
     expect(sent).toHaveLength(1);
   });
 
@@ -488,6 +489,18 @@ describe('handle()', () => {
     });
     // A snapshot: reading it again gives a new object.
     expect(responder.stats).not.toBe(responder.stats);
+  });
+
+  it('a request that timed out waiting for a reconnect says it was not sent, and why, not that nobody answered', async () => {
+    const client = broker.client() as unknown as { __internals: { state: string; unary: () => Promise<unknown> } };
+    client.__internals.state = 'reconnecting';
+    const waited = new KubemqError({ code: 'TIMEOUT', message: 'commands.send timed out waiting for the connection (last attempt: connection refused)', operation: 'commands.send', retryable: true });
+    client.__internals.unary = () => Promise.reject(waited);
+    const err = await rejection(commands(client as never).send({ channel: 'down', body: 'x', timeoutMs: 500 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, timeoutMs: 500, cause: waited });
+    expect((err as Error).message).toMatch(/command on channel "down" was not sent within 500 ms: .*connection refused/);
+    expect((err as Error).message).not.toMatch(/no responder/);
   });
 
   it('stats: a reply the broker refuses is counted and reported with its request', async () => {

@@ -25,7 +25,7 @@ import type { Command, CommandHandlerResult, CommandReply, CommandsSubscription 
 import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from '../types/query.js';
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
-import { requestDeadlineMs, toRequestError } from './timeouts.js';
+import { notSentError, requestDeadlineMs, toRequestError } from './timeouts.js';
 import { invalid, requireObject } from '../build/invalid.js';
 
 /** See {@link RequestsEngine.requests}. */
@@ -65,6 +65,9 @@ export class RequestsEngine {
 
   /** Sends a built request; a timeout of either kind rejects with TimeoutError. */
   async sendBuilt(built: BuiltRequest, signal: AbortSignal | undefined, operation = `${this.kind.name}.send`): Promise<Response> {
+    // A call made while the client is not ready waits for the connection first: until it goes
+    // out, a failure means the request was never sent, and its error must say so.
+    let sent = this.internals.state === 'ready';
     try {
       return await this.internals.unary(SEND_REQUEST, built.wire, {
         operation,
@@ -75,12 +78,14 @@ export class RequestsEngine {
         // left of the sender's wait, or a responder could run a command its sender gave up on.
         onDispatch: (waitedMs) => {
           const left = built.timeoutMs - Math.ceil(waitedMs);
-          if (left < 1) throw new KubemqError({ code: 'TIMEOUT', message: 'not sent: the client was reconnecting for the whole timeout', operation, channel: built.channel });
+          if (left < 1) throw new KubemqError({ code: 'TIMEOUT', message: 'the client was reconnecting for the whole timeout', operation, channel: built.channel });
           built.wire.Timeout = left;
+          sent = true;
         },
       });
     } catch (err) {
-      throw toRequestError(err, { operation, channel: built.channel, timeoutMs: built.timeoutMs, noun: this.noun });
+      const ctx = { operation, channel: built.channel, timeoutMs: built.timeoutMs, noun: this.noun };
+      throw sent ? toRequestError(err, ctx) : notSentError(err, ctx);
     }
   }
 
