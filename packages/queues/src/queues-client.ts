@@ -412,7 +412,7 @@ export class QueuesOnClient implements QueuesClient {
     const req = this.subscription(options);
     const bufferSize = iteratorBufferSize(options.bufferSize, req.maxItems);
     const messages = (pace?: LoopPace) =>
-      pollTransactions(this.internals, this.pollLoop(req, 'queues.subscribe', pace)).pipe(
+      pollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace)).pipe(
         flatten((tx) => tx.messages),
         tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
       );
@@ -422,7 +422,7 @@ export class QueuesOnClient implements QueuesClient {
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
     const req = this.subscription(options);
     const bufferSize = iteratorBufferSize(options.bufferSize, 1);
-    const transactions = (pace?: LoopPace): Observable<PollResponse> => pollTransactions(this.internals, this.pollLoop(req, 'queues.transactions', pace));
+    const transactions = (pace?: LoopPace): Observable<PollResponse> => pollTransactions(this.internals, this.pollLoopOptions(req, 'queues.transactions', pace));
     return iterableObservable<PollResponse>(transactions(), { bufferSize, ...(req.autoAck && { paced: transactions }) });
   }
 
@@ -431,7 +431,7 @@ export class QueuesOnClient implements QueuesClient {
    * acks what it hands out, so the next poll waits until the loop has taken every message of the
    * last one, and a loop that ends loses at most the rest of the batch in hand.
    */
-  private pollLoop(request: ValidPoll, operation: string, pace: LoopPace | undefined): PollLoopOptions {
+  private pollLoopOptions(request: ValidPoll, operation: string, pace: LoopPace | undefined): PollLoopOptions {
     return {
       request,
       operation,

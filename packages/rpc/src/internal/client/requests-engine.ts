@@ -25,7 +25,7 @@ import type { Command, CommandHandlerResult, CommandReply, CommandsSubscription 
 import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from '../types/query.js';
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
-import { notSentError, requestDeadlineMs, toRequestError } from './timeouts.js';
+import { requestDeadlineMs, toRequestError } from './timeouts.js';
 import { invalid, requireObject } from '../build/invalid.js';
 
 /** See {@link RequestsEngine.requests}. */
@@ -84,8 +84,7 @@ export class RequestsEngine {
         },
       });
     } catch (err) {
-      const ctx = { operation, channel: built.channel, timeoutMs: built.timeoutMs, noun: this.noun };
-      throw sent ? toRequestError(err, ctx) : notSentError(err, ctx);
+      throw toRequestError(err, { operation, channel: built.channel, timeoutMs: built.timeoutMs, noun: this.noun }, sent);
     }
   }
 
@@ -120,18 +119,10 @@ export class RequestsEngine {
     });
     const signal = validateSignal(options?.signal, 'signal');
     const timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
-    const inHand = requestsInHand(this.internals);
     try {
-      await this.internals.unary(SEND_RESPONSE, wire, {
-      operation,
-        // A reply to a request already taken still goes out while close() drains: refused, it would
-        // leave its sender to time out on a request that ran, and perhaps send it again.
-        finishesDrain: true,
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-        ...(signal === undefined ? {} : { signal }),
-      });
+      await this.respond(wire, operation, timeoutMs, signal);
     } finally {
-      inHand.replied(wire.RequestID);
+      requestsInHand(this.internals).replied(wire.RequestID);
     }
   }
 
@@ -152,8 +143,21 @@ export class RequestsEngine {
       return Promise.reject(err);
     }
     // The unary call's own promise, without an async frame around it (one fewer per request).
-    // A reply goes out during close() too: the responder's drain waits for its running handlers.
-    return this.internals.unary(SEND_RESPONSE, wire, { operation, finishesDrain: true, ...(timeoutMs !== undefined && { timeoutMs }) });
+    return this.respond(wire, operation, timeoutMs, undefined);
+  }
+
+  /**
+   * Sends a reply. It goes out while close() drains too: the drain waits for the requests in hand
+   * (a responder's running handlers, a raw subscription's delivered requests), and a refused reply
+   * would leave its sender to time out on a request that ran, and perhaps send it again.
+   */
+  private respond(wire: Response, operation: string, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    return this.internals.unary(SEND_RESPONSE, wire, {
+      operation,
+      finishesDrain: true,
+      ...(timeoutMs !== undefined && { timeoutMs }),
+      ...(signal !== undefined && { signal }),
+    });
   }
 
   /** Validates a subscription (throws ValidationError at once) and builds it. */

@@ -1,5 +1,5 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
-import { notSentError, requestDeadlineMs, toRequestError } from './timeouts.js';
+import { requestDeadlineMs, toRequestError } from './timeouts.js';
 
 describe('request timeouts', () => {
   it('gives the gRPC call a deadline past the request timeout: +10 %, at least 1 s', () => {
@@ -33,10 +33,10 @@ describe('request timeouts', () => {
 
   it('says a request that timed out unsent was not sent, keeping why; anything else passes', () => {
     const waited = new KubemqError({ code: 'TIMEOUT', message: 'waiting for the connection', operation: 'x', retryable: true });
-    const err = notSentError(waited, ctx) as TimeoutError;
+    const err = toRequestError(waited, ctx, false) as TimeoutError;
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, timeoutMs: 1500, channel: 'q' });
     expect(err.message).toBe('query on channel "q" was not sent within 1500 ms: waiting for the connection');
     const closed = new KubemqError({ code: 'CLOSED', message: 'closed', operation: 'x' });
-    expect(notSentError(closed, ctx)).toBe(closed);
+    expect(toRequestError(closed, ctx, false)).toBe(closed);
   });
 });

@@ -9,29 +9,17 @@ export function requestDeadlineMs(timeoutMs: number): number {
 }
 
 /**
- * A request that timed out before it was sent (the client was reconnecting): a TimeoutError that
- * says so, safe to send again. Other errors pass.
- */
-export function notSentError(err: unknown, ctx: { operation: string; channel: string; timeoutMs: number; noun: string }): unknown {
-  if (!KubemqError.isKubemqError(err) || err.code !== 'TIMEOUT') return err;
-  return new TimeoutError({
-    message: `${ctx.noun} on channel "${ctx.channel}" was not sent within ${ctx.timeoutMs} ms: ${err.message}`,
-    operation: ctx.operation,
-    channel: ctx.channel,
-    timeoutMs: ctx.timeoutMs,
-    retryable: true,
-    cause: err,
-  });
-}
-
-/**
  * A request that timed out, whichever side noticed first (the broker's `Error 301` or the gRPC
- * deadline), becomes one TimeoutError carrying the request's own `timeoutMs`. Other errors pass.
+ * deadline), becomes one TimeoutError carrying the request's own `timeoutMs`. One that timed out
+ * before it was `sent` (the client was reconnecting) says so, and why: it is safe to send again.
+ * Other errors pass.
  */
-export function toRequestError(err: unknown, ctx: { operation: string; channel: string; timeoutMs: number; noun: string }): unknown {
+export function toRequestError(err: unknown, ctx: { operation: string; channel: string; timeoutMs: number; noun: string }, sent = true): unknown {
   if (!KubemqError.isKubemqError(err) || err.code !== 'TIMEOUT') return err;
   return new TimeoutError({
-    message: `${ctx.noun} on channel "${ctx.channel}" got no response within ${ctx.timeoutMs} ms (no responder, or a slow one)`,
+    message: sent
+      ? `${ctx.noun} on channel "${ctx.channel}" got no response within ${ctx.timeoutMs} ms (no responder, or a slow one)`
+      : `${ctx.noun} on channel "${ctx.channel}" was not sent within ${ctx.timeoutMs} ms: ${err.message}`,
     operation: ctx.operation,
     channel: ctx.channel,
     timeoutMs: ctx.timeoutMs,

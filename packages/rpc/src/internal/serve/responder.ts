@@ -197,7 +197,8 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       return;
     }
     // It waited here longer than the sender waits: the sender has given up, so do not execute it.
-    const left = wire.Timeout > 0 ? wire.Timeout - (performance.now() - at) : Infinity;
+    const expiresAt = wire.Timeout > 0 ? at + wire.Timeout : undefined;
+    const left = expiresAt === undefined ? Infinity : expiresAt - performance.now();
     if (this.stopped || left <= 0) {
       this.counters.skipped++;
       if (left <= 0) this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
@@ -223,7 +224,6 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err, received);
     }
     this.counters.handled++;
-    const expiresAt = wire.Timeout > 0 ? at + wire.Timeout : undefined;
     try {
       if (await this.reply(wire, result, received, false, expiresAt)) this.counters.repliesSent++;
     } catch (err) {
