@@ -158,8 +158,7 @@ export class Connection implements ClientInternals {
     } catch (err) {
       return Promise.reject(err);
     }
-    // A client that gave up reconnecting has no connection to wait for, drain or not.
-    if (this.#failure || (!this.#accepting && !(this.#draining && ctx.finishesDrain))) return Promise.reject(this.#closedError(errCtx));
+    if (this.#refuses(ctx)) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
     const deadline = monotonicNow() + timeoutMs;
     // Ready (the usual case): straight to the call, without an async frame to wait in.
@@ -331,7 +330,7 @@ export class Connection implements ClientInternals {
       queueMicrotask(() => observer.error(err));
       return { cancel: () => undefined };
     };
-    if (this.#failure || (!this.#accepting && !(this.#draining && ctx.finishesDrain))) return refuse(this.#closedError(errCtx));
+    if (this.#refuses(ctx)) return refuse(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
 
     const deadline = ctx.timeoutMs === undefined ? undefined : monotonicNow() + ctx.timeoutMs;
@@ -515,6 +514,14 @@ export class Connection implements ClientInternals {
       operation: ctx.operation,
       ...(ctx.channel !== undefined && { channel: ctx.channel }),
     });
+  }
+
+  /**
+   * A new call is refused once close() has begun, unless it finishes what the drain waits for; and
+   * always once the client gave up reconnecting: there is no connection to wait for.
+   */
+  #refuses(ctx: CallContext): boolean {
+    return this.#failure !== undefined || (!this.#accepting && !(this.#draining && ctx.finishesDrain === true));
   }
 
   /** A call close() cancelled: it was sent, so the broker may have carried it out all the same. */

@@ -93,10 +93,7 @@ export function iterableObservable<T>(source: Observable<T>, options: IterableOp
   const bufferSize = options.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE;
   const { continuing, paced } = options;
   const result = observable<T>((subscriber) => source.subscribe(subscriber)) as ContinuingIterable<T>;
-  result[Symbol.asyncIterator] = () => {
-    if (continuing) return iterate(() => continuing(), bufferSize, true);
-    return iterate(paced ? (pace) => paced(pace) : () => source, bufferSize, false);
-  };
+  result[Symbol.asyncIterator] = () => iterate(continuing ?? paced ?? (() => source), bufferSize, continuing !== undefined);
   if (continuing) result[CONTINUING] = continuing;
   if (paced) result[PACED] = paced;
   return result;

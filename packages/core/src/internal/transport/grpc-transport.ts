@@ -67,7 +67,6 @@ const CONNECTIVITY: Record<number, ChannelConnectivity> = {
   [connectivityState.SHUTDOWN]: 'shutdown',
 };
 
-
 /**
  * The only place that talks to @grpc/grpc-js: one channel, and the three call shapes built from
  * method descriptors (`Codec.encode(msg).finish()` → Buffer, `Codec.decode(buf)`), never a

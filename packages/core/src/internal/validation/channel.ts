@@ -78,15 +78,10 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
   // client refuses with an empty token. (A send to such a name goes through: only a wildcard
   // subscriber could receive it.)
   if ((stanBacked || rules.allowWildcards) && tokens.includes('')) fail(field, "cannot contain an empty token (a leading '.' or '..')", channel);
-  if (stanBacked) {
-    if (channel.includes('/')) fail(field, "cannot contain '/'", channel);
-    const max = MAX_BYTES[rules.pattern] as number;
-    const bytes = Buffer.byteLength(channel, 'utf8');
-    if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
-  } else {
-    const bytes = Buffer.byteLength(channel, 'utf8');
-    if (bytes > SUBJECT_MAX_BYTES) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${SUBJECT_MAX_BYTES}`, channel);
-  }
+  if (stanBacked && channel.includes('/')) fail(field, "cannot contain '/'", channel);
+  const max = MAX_BYTES[rules.pattern] ?? SUBJECT_MAX_BYTES;
+  const bytes = Buffer.byteLength(channel, 'utf8');
+  if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
   if (rules.withGroup && rules.pattern === 'events_store' && channel.includes(':')) {
     fail(field, "cannot contain ':' in an events-store subscription with a group", channel);
   }
