@@ -7,7 +7,7 @@ import {
   TimeoutError,
   ValidationError,
 } from './kubemq-error.js';
-import { brokerError, mapError } from './map-error.js';
+import { brokerError, mapError, refusedSizeLimit } from './map-error.js';
 
 const ctx = { operation: 'test.op', channel: 'ch' };
 const status = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
@@ -147,6 +147,16 @@ describe('gRPC statuses', () => {
     expect(mapError(status(8, 'Attempted to send message with a size larger than 100'), ctx).retryable).toBe(false);
     expect(mapError(status(8, 'Received message that decompresses to a size larger than 100'), ctx).retryable).toBe(false);
     expect(mapError(status(8, 'Bandwidth exhausted or memory limit exceeded'), ctx).retryable).toBe(true);
+  });
+
+  it("a broker's refusal of a message over its limit is RESOURCE_EXHAUSTED whatever status carries it, and gives the limit", () => {
+    // The open-source server ends SendEventsStream with INTERNAL around grpc-go's own error.
+    const wrapped = mapError(status(GrpcStatus.INTERNAL, 'rpc error: code = ResourceExhausted desc = grpc: received message larger than max (5000 vs. 4096)'), ctx);
+    expect(wrapped).toMatchObject({ code: 'RESOURCE_EXHAUSTED', retryable: false });
+    expect(refusedSizeLimit(wrapped)).toBe(4096);
+    expect(refusedSizeLimit(mapError(status(8, 'Received message larger than max (70000 vs 65536)'), ctx))).toBe(65536);
+    expect(refusedSizeLimit(mapError(status(8, 'Attempted to send message with a size larger than 100'), ctx))).toBeUndefined();
+    expect(refusedSizeLimit(mapError(status(GrpcStatus.UNAVAILABLE, 'connection lost'), ctx))).toBeUndefined();
   });
 
   describe('transport-level ends of a call (a broker stopping or killed) are a retryable connection loss', () => {

@@ -59,6 +59,10 @@ const TLS_FAILURE = /certificate|SSL routines|SSL alert|handshake failure|self[-
 // grpc-js: `Attempted to send message with a size larger than N`, `Received message larger than max (…)`,
 // `… decompresses to a size larger than N`; grpc-go servers: `… larger than max (…)`.
 const MESSAGE_TOO_LARGE = /size larger than|larger than max|message too large|exceeds maximum/i;
+// The receiving side's refusal, with its limit: grpc-go `grpc: received message larger than max
+// (N vs. LIMIT)`, grpc-js `Received message larger than max (N vs LIMIT)`. grpc-js says the same
+// of a response over the client's own limit, which is never below itself (see StreamSender).
+const RECEIVED_TOO_LARGE = /received message larger than max \(\d+ vs\.? (\d+)\)/i;
 /**
  * grpc-js's INTERNAL texts for a call whose HTTP/2 stream the peer reset or closed without a gRPC
  * status: a broker stopping (gracefully or killed) ends its streams this way, e.g.
@@ -92,6 +96,16 @@ export function mapError(err: unknown, ctx: ErrorContext, call?: CallOutcome): K
 }
 
 /**
+ * The size limit, in bytes, of the side that refused a message as too large, when `err` says so
+ * (RESOURCE_EXHAUSTED with the limit in its text); undefined for any other error.
+ */
+export function refusedSizeLimit(err: KubemqError): number | undefined {
+  if (err.code !== 'RESOURCE_EXHAUSTED') return undefined;
+  const match = RECEIVED_TOO_LARGE.exec(err.message);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
  * A KubemqError for an error text the broker put in a payload (`Result.Error`, `IsError` + `Error`,
  * `Response.Error`) with gRPC status OK. Unrecognised texts become code `BROKER`, not retryable.
  */
@@ -115,6 +129,9 @@ function fromStatus(err: StatusLike, ctx: ErrorContext, call: CallOutcome | unde
   let cls: BrokerErrorClass = { code: STATUS_CODES[err.code] ?? 'UNKNOWN', retryable: RETRYABLE_STATUSES.includes(err.code) };
   if (err.code === GrpcStatus.UNAVAILABLE && TLS_FAILURE.test(details)) cls = { code: 'TLS', retryable: false };
   if (err.code === GrpcStatus.RESOURCE_EXHAUSTED && MESSAGE_TOO_LARGE.test(details)) cls = { ...cls, retryable: false };
+  // The broker's own reader refused a message as too large, whatever status its handler then
+  // chose (the open-source server ends SendEventsStream with INTERNAL and this text inside).
+  if (RECEIVED_TOO_LARGE.test(details)) cls = { code: 'RESOURCE_EXHAUSTED', retryable: false };
   return createError(cls, `${describe(ctx)} failed: ${details}`, ctx, extras);
 }
 

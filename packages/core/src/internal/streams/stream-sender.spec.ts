@@ -1,4 +1,4 @@
-import { KubemqError } from '../errors/kubemq-error.js';
+import { KubemqError, ValidationError } from '../errors/kubemq-error.js';
 import type { BidiCall, ClientInternals, StreamObserver } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { StreamSender, type AnswerMatcher, type SendEntry, type StreamEnding } from './stream-sender.js';
@@ -62,7 +62,7 @@ function client(readyAtOnce = true) {
         refuse = reject;
       });
   const internals = {
-    options: { defaultTimeoutMs: 5_000 },
+    options: { defaultTimeoutMs: 5_000, maxMessageBytes: 100 },
     accepting: true,
     whenReady: () => whenReady,
     bidiStream: (_method: unknown, observer: StreamObserver<Res>) => {
@@ -97,8 +97,8 @@ class ById implements AnswerMatcher<Req, Res, string> {
     if (res.error) entry.reject(new KubemqError({ code: 'BROKER', message: res.error, operation: 'op' }));
     else entry.resolve(`ok:${res.id}`);
   }
-  fail(err: KubemqError): void {
-    for (const entry of this.pending.values()) entry.reject(err);
+  fail(err: KubemqError, own?: (entry: SendEntry<Req, string>) => KubemqError | undefined): void {
+    for (const entry of this.pending.values()) entry.reject(own?.(entry) ?? err);
     this.pending.clear();
   }
   expired(entry: SendEntry<Req, string>): void {
@@ -116,7 +116,12 @@ class WithProof extends ById {
 
 const METHOD = { path: '/kubemq.kubemq/Test' } as unknown as MethodDescriptor<Req, Res>;
 
-function sender(internals: ClientInternals, opts: { ending?: StreamEnding; maxQueued?: number; matcher?: ById } = {}) {
+/** A request's size is its id's length here. */
+function checkSize(req: Req, maxBytes: number, limit: string): void {
+  if (req.id.length > maxBytes) throw new ValidationError({ message: `${req.id} is over ${limit} (${maxBytes})`, operation: 'validate', field: 'req' });
+}
+
+function sender(internals: ClientInternals, opts: { ending?: StreamEnding; maxQueued?: number; matcher?: ById; sized?: boolean } = {}) {
   const matcher = opts.matcher ?? new ById();
   const stream = new StreamSender<Req, Res, string>(internals, {
     operation: 'test.send',
@@ -124,6 +129,7 @@ function sender(internals: ClientInternals, opts: { ending?: StreamEnding; maxQu
     matcher,
     ending: opts.ending ?? 'server-ends',
     ...(opts.maxQueued !== undefined && { maxQueued: opts.maxQueued }),
+    ...(opts.sized && { checkSize }),
     closedError: () => new KubemqError({ code: 'CLOSED', message: 'closed', operation: 'test.send' }),
     abandonedError: (written, cut) =>
       new KubemqError({ code: 'CLOSED', message: `${written ? 'unanswered' : 'unwritten'} (${cut ?? 'ended'})`, operation: 'test.send' }),
@@ -227,6 +233,53 @@ describe('StreamSender', () => {
     down.refuse(new KubemqError({ code: 'CLOSED', message: 'the client is closed', operation: 'client' }));
     await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
     expect(down.calls).toHaveLength(0);
+  });
+
+  it("a broker that ends the call on a message over its own, lower size limit: only the sends over it fail for it, and the stream goes on without writing any more of them", async () => {
+    const c = client();
+    const { stream } = sender(c.internals, { sized: true });
+    const small = send(stream, 'a');
+    await settle();
+    const first = c.calls[0] as Call;
+    first.room = 2;
+    const big = send(stream, 'too-large-1');
+    const after = send(stream, 'b'); // written; the transport is full after it
+    const queued = send(stream, 'c');
+    const queuedBig = send(stream, 'too-large-2');
+    await settle();
+    expect(first.written).toEqual(['a', 'too-large-1', 'b']);
+    // What the open-source server's SendEventsStream ends with (mapped): its reader's own error, inside.
+    const refusal = new KubemqError({ code: 'RESOURCE_EXHAUSTED', message: 'test.send failed: grpc: received message larger than max (11 vs. 8)', operation: 'test.send' });
+    first.observer.error(refusal);
+    await expect(big).rejects.toBe(refusal);
+    // The others are not at fault: they may or may not have been taken, as on a drop.
+    for (const p of [small, after]) await expect(p).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true, message: expect.stringContaining('over its size limit (8 bytes)') as string });
+    await expect(queuedBig).rejects.toMatchObject({ code: 'VALIDATION', operation: 'test.send', message: expect.stringContaining("too-large-2 is over the broker's message size limit") as string });
+    await settle();
+    expect(c.calls).toHaveLength(2);
+    const second = c.calls[1] as Call;
+    expect(second.written).toEqual(['c']);
+    second.answer('c');
+    await expect(queued).resolves.toBe('ok:c');
+    // From now on a send over the broker's limit is refused before it is written, and nothing skips the check.
+    await expect(send(stream, 'too-large-3')).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(stream.writeNow({ id: 'd' })).toBe(false);
+    void send(stream, 'd');
+    await settle();
+    expect(second.written).toEqual(['c', 'd']);
+
+    // A limit at or over the client's own (grpc-js's words for a response too large for it) is no broker's: the break is what it says.
+    const other = client();
+    const plain = sender(other.internals, { sized: true }).stream;
+    void send(plain, 'x').catch(() => undefined);
+    await settle();
+    const call = other.calls[0] as Call;
+    call.room = 1;
+    void send(plain, 'y').catch(() => undefined);
+    const behind = send(plain, 'z');
+    await settle();
+    call.observer.error(new KubemqError({ code: 'RESOURCE_EXHAUSTED', message: 'Received message larger than max (300 vs 100)', operation: 'test.send' }));
+    await expect(behind).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED' });
   });
 
   it('a deadline: a send that times out while queued is never written; one that timed out after it was written is expired in the matcher', async () => {

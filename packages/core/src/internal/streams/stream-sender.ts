@@ -4,7 +4,9 @@
 // call breaks, re-opens for what is still queued, and drains on close within one bound. How the
 // broker's answers are matched to the sends is the one thing each stream brings: an AnswerMatcher.
 import { KubemqError } from '../errors/kubemq-error.js';
-import { mapError } from '../errors/map-error.js';
+import { mapError, refusedSizeLimit } from '../errors/map-error.js';
+import { BROKER_SIZE_LIMIT } from '../validation/message.js';
+import { withOperation } from '../events-wire/build-event.js';
 import type { BidiCall, ClientInternals } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { Deferred, timeLimit, within, type CutReason, type DeadlineWording } from '../util/async.js';
@@ -59,8 +61,11 @@ export interface AnswerMatcher<Req, Res, Out> {
   answer(response: Res): void;
   /** Sends written and not answered yet: a close waits for none to be left. */
   readonly outstanding: number;
-  /** Fails every send written and not answered (the call broke, or a close gave up on them). */
-  fail(err: KubemqError): void;
+  /**
+   * Fails every send written and not answered (the call broke, or a close gave up on them) with
+   * `err`, or with `own(entry)` where that gives the send an error of its own.
+   */
+  fail(err: KubemqError, own?: (entry: SendEntry<Req, Out>) => KubemqError | undefined): void;
   /** A written send's own deadline passed or its signal aborted: forget it, if answers allow. */
   expired?(entry: SendEntry<Req, Out>): void;
   /** A request whose answer proves that the broker processed everything written before it. */
@@ -97,6 +102,12 @@ export interface StreamSenderOptions<Req, Res, Out> {
   abandonedError(written: boolean, cut: CutReason | undefined): KubemqError;
   /** The error the sends written on a broken call get (default: the call's own error). */
   brokenError?(err: KubemqError): KubemqError;
+  /**
+   * Throws a ValidationError when `request`, encoded, is over `maxBytes` (`limit` names that bound
+   * in the error). With it, a broker whose own size limit is below the client's costs one send,
+   * not the stream's (see #onBreak).
+   */
+  checkSize?(request: Req, maxBytes: number, limit: string): void;
 }
 
 /** One send's bounds, already validated. */
@@ -140,6 +151,8 @@ export class StreamSender<Req, Res, Out> {
   #waiting: (() => void) | undefined;
   #untrack: (() => void) | undefined;
   readonly #maxQueued: number;
+  /** The broker's size limit, once it ended a call on a message over it: sends over it are refused here. */
+  #brokerLimit: number | undefined;
   /** Calls opened so far (diagnostics). */
   opened = 0;
 
@@ -184,7 +197,7 @@ export class StreamSender<Req, Res, Out> {
    */
   writeNow(request: Req): boolean {
     const call = this.#call;
-    if (!call?.writable || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
+    if (!call?.writable || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing || this.#brokerLimit !== undefined) return false;
     this.#options.matcher.writtenUnanswered?.();
     if (!call.write(request)) this.#waitForDrain(call);
     return true;
@@ -322,6 +335,11 @@ export class StreamSender<Req, Res, Out> {
       const entry = this.#queue[this.#head] as SendEntry<Req, Out>;
       this.#queue[this.#head++] = undefined;
       if (entry.settled) continue; // timed out or aborted before it was written
+      const tooLarge = this.#brokerLimit === undefined || entry.proof ? undefined : this.#overBrokerLimit(entry.request);
+      if (tooLarge) {
+        entry.reject(tooLarge);
+        continue;
+      }
       entry.written = true;
       if (entry.untilWritten) matcher.writtenUnanswered?.();
       else matcher.written(entry);
@@ -371,10 +389,48 @@ export class StreamSender<Req, Res, Out> {
   #onBreak(err: KubemqError): void {
     this.#call = undefined;
     this.#waitingDrain = false;
-    this.#options.matcher.fail(this.#options.brokenError?.(err) ?? err);
-    if (!err.retryable || this.#isClosing) this.#failQueued(err);
+    // A broker that refused a message over its own size limit, lower than the client's: only the
+    // sends over it are at fault and get its error; the others break as on a drop (retryable), and
+    // from now on the queue refuses what is over it (#pump).
+    const overLimit = this.#learnBrokerLimit(err);
+    const broken = overLimit ?? err;
+    const own = overLimit && ((entry: SendEntry<Req, Out>) => (this.#overBrokerLimit(entry.request) ? err : undefined));
+    this.#options.matcher.fail(this.#options.brokenError?.(broken) ?? broken, own);
+    if (!broken.retryable || this.#isClosing) this.#failQueued(broken);
     else if (this.queued > 0 && !this.#closed) void this.#open();
     this.#waiting?.();
+  }
+
+  /**
+   * When `err` is the broker refusing a message over a size limit below the client's, keeps that
+   * limit and returns the error for the sends the break took that were within it; undefined for
+   * any other break. The broker reads a call's messages in order and stops at the first one over
+   * its limit, but what became of the ones written before it is not said: they may or may not
+   * have been taken.
+   */
+  #learnBrokerLimit(err: KubemqError): KubemqError | undefined {
+    const limit = refusedSizeLimit(err);
+    if (limit === undefined || !this.#options.checkSize || limit >= this.#internals.options.maxMessageBytes) return undefined;
+    this.#brokerLimit = Math.min(limit, this.#brokerLimit ?? limit);
+    const { operation } = this.#options;
+    return new KubemqError({
+      code: 'UNAVAILABLE',
+      retryable: true,
+      operation,
+      message: `${operation}: the broker ended the send stream on a message over its size limit (${limit} bytes); what was written on it may or may not have been taken`,
+      cause: err,
+    });
+  }
+
+  /** The error of a send over the broker's size limit, once the broker made that limit known. */
+  #overBrokerLimit(request: Req): KubemqError | undefined {
+    try {
+      if (this.#brokerLimit !== undefined) this.#options.checkSize?.(request, this.#brokerLimit, BROKER_SIZE_LIMIT);
+      return undefined;
+    } catch (err) {
+      const { operation } = this.#options;
+      return mapError(withOperation(err, operation, undefined), { operation });
+    }
   }
 
   #failQueued(err: KubemqError): void {

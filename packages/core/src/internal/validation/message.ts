@@ -3,6 +3,10 @@ import { requireWellFormed } from './text-rules.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
+/** How a size error names the bound it checked: the client's own, or the broker's (see StreamSender). */
+export const CLIENT_SIZE_LIMIT = "the client's maxMessageBytes";
+export const BROKER_SIZE_LIMIT = "the broker's message size limit (it refused a larger one)";
+
 /**
  * A message body: a string (sent as UTF-8), a Uint8Array or a Buffer; absent means empty. Bodies
  * over `maxBytes` (the client's `maxMessageBytes`) are refused here rather than by gRPC after
@@ -14,7 +18,7 @@ export function validateBody(body: unknown, field = 'body', maxBytes = Number.PO
   else if (typeof body === 'string') bytes = encoder.encode(requireWellFormed(body, field));
   else if (body instanceof Uint8Array) bytes = body;
   else return fail(field, `must be a string or a Uint8Array (got ${describeType(body)})`);
-  if (bytes.length > maxBytes) fail(field, `is ${bytes.length} bytes, over the client's maxMessageBytes (${maxBytes})`);
+  if (bytes.length > maxBytes) fail(field, `is ${bytes.length} bytes, over ${CLIENT_SIZE_LIMIT} (${maxBytes})`);
   return bytes;
 }
 

@@ -1,6 +1,7 @@
 import { KubemqError } from '@kubemq/core';
 import {
   brokerError,
+  requireEventFits,
   StreamSender,
   type AnswerMatcher,
   type ClientInternals,
@@ -58,6 +59,7 @@ export class StoreSendStream {
       matcher: new FifoByIdMatcher(internals, operation),
       ending: 'server-ends',
       maxQueued: options.maxQueued,
+      checkSize: requireEventFits,
       late: 'got no answer from the broker',
       closedError: () => closed('the send stream is closed'),
       abandonedError: (written) =>
@@ -132,10 +134,9 @@ class FifoByIdMatcher implements AnswerMatcher<WireEvent, Result, EventStoreSend
     }
   }
 
-  fail(err: KubemqError): void {
+  fail(err: KubemqError, own?: (entry: Entry) => KubemqError | undefined): void {
     for (const held of this.#inflight.values()) {
-      if (Array.isArray(held)) for (const entry of held) entry.reject(err);
-      else held.reject(err);
+      for (const entry of Array.isArray(held) ? held : [held]) entry.reject(own?.(entry) ?? err);
     }
     this.#inflight.clear();
     this.outstanding = 0;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { KubemqError } from '@kubemq/core';
 import {
   brokerError,
+  requireEventFits,
   StreamSender,
   type AnswerMatcher,
   type ClientInternals,
@@ -61,6 +62,7 @@ export class EventsSendStream {
       matcher: new MarkerMatcher(internals, options),
       ending: 'server-ends',
       maxQueued: options.maxQueued,
+      checkSize: requireEventFits,
       late: 'got no answer from the broker',
       closedError: () => closed('the send stream is closed'),
       abandonedError: () => closed('the send stream was closed before the broker answered'),
@@ -216,8 +218,8 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
   }
 
   /** Fails what was written and not confirmed yet (it may or may not have reached the broker). */
-  fail(err: KubemqError): void {
-    for (const list of this.#inflight.values()) for (const entry of list) entry.reject(err);
+  fail(err: KubemqError, own?: (entry: Entry) => KubemqError | undefined): void {
+    for (const list of this.#inflight.values()) for (const entry of list) entry.reject(own?.(entry) ?? err);
     this.#inflight.clear();
     let unanswered = this.#unansweredSinceMarker;
     for (const marker of this.#markers.values()) {
