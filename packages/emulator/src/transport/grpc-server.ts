@@ -6,6 +6,7 @@ import type { EmulatorConfig } from '../config.js';
 import { kubemqService } from '../generated/kubemq.js';
 import type { EmulatorLogger } from '../log.js';
 import { withAuth } from './auth.js';
+import { bodyLimitInterceptor, limitRequests } from './body-limit.js';
 import { watchSession } from './half-close.js';
 import { enforcePingPolicy } from './keepalive-policy.js';
 import { METHOD_NAMES, SERVICE_NAME, methodTable, serviceDefinition, type MethodHandlers } from './method-table.js';
@@ -38,8 +39,10 @@ function hookSessions(server: grpc.Server, onSession: (session: http2.Http2Sessi
 
 export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHandlers, log: EmulatorLogger): Promise<RunningServer> {
   const server = new grpc.Server({
-    'grpc.max_receive_message_length': config.bodyLimit,
+    // The receive limit is applied per message, as the Go server applies it (body-limit.ts).
+    'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': config.bodyLimit,
+    interceptors: [bodyLimitInterceptor(config.bodyLimit)],
   });
   const sessions = new Set<http2.Http2Session>();
   hookSessions(server, (session) => {
@@ -59,7 +62,7 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
     }
     impl = wrapped;
   }
-  server.addService(serviceDefinition, impl);
+  server.addService(limitRequests(serviceDefinition, config.bodyLimit), impl);
   let reflection = reflectionHandler([SERVICE_NAME, REFLECTION_SERVICE]) as grpc.UntypedHandleCall;
   if (config.authToken) reflection = withAuth(reflection, config.authToken, true, true);
   server.addService(reflectionDefinition, { serverReflectionInfo: reflection });

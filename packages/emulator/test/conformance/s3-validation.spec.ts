@@ -14,6 +14,7 @@ import {
   ackAllQueue,
   closeAll,
   connect,
+  eventsStream,
   grpcError,
   queuesInfo,
   queueStreamV1,
@@ -22,8 +23,10 @@ import {
   sendQueueMessage,
   sendRequest,
   sendResponse,
+  sleep,
   subscribeEvents,
   subscribeRequests,
+  upstream,
 } from './support/raw.js';
 
 afterAll(closeAll);
@@ -339,8 +342,45 @@ describe('§3 ClientID and size', () => {
       const c = connect(broker.address);
       const err = await grpcError(sendEvent(c, { ClientID: cid(), Channel: ch('s3.size'), Body: Buffer.alloc(100_000, 1) }));
       expect(err.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(err.details).toMatch(/^grpc: received message larger than max \(\d+ vs\. 65536\)$/);
       const ok = await sendEvent(c, { ClientID: cid(), Channel: ch('s3.size'), Body: Buffer.alloc(1000, 1) });
       expect(ok.Sent).toBe(true);
+    },
+  );
+
+  itWhen('restart', expectedCapabilities())(
+    '§3 SendEventsStream ends on a message over GRPC_BODY_LIMIT with INTERNAL around the reader\'s RESOURCE_EXHAUSTED, and nothing after it is answered (own broker with GRPC_BODY_LIMIT=65536)',
+    async () => {
+      await using broker = await startKubemq({ env: { GRPC_BODY_LIMIT: '65536' } });
+      const stream = eventsStream(connect(broker.address));
+      const channel = ch('s3.size.stream');
+      const stored = (id: string) => ({ EventID: id, ClientID: cid(), Channel: channel, Body: Buffer.from(id), Store: true });
+      expect(await stream.request(stored('first'))).toMatchObject({ EventID: 'first', Sent: true });
+      stream.write({ ...stored('too-large'), Body: Buffer.alloc(100_000, 1) });
+      stream.write(stored('after'));
+      const end = await stream.end();
+      expect(end.code).toBe(grpc.status.INTERNAL);
+      expect(end.details).toMatch(/^rpc error: code = ResourceExhausted desc = grpc: received message larger than max \(\d+ vs\. 65536\)$/);
+      expect(stream.items.map((r) => r.EventID)).toEqual(['first']);
+    },
+  );
+
+  itWhen('restart', expectedCapabilities())(
+    '§3 QueuesUpstream answers nothing from a message over GRPC_BODY_LIMIT on (own broker with GRPC_BODY_LIMIT=65536: the real server may go down here)',
+    async () => {
+      await using broker = await startKubemq({ env: { GRPC_BODY_LIMIT: '65536' } });
+      const up = upstream(connect(broker.address));
+      const channel = ch('s3.size.up');
+      const batch = (id: string, bytes: number) => ({ RequestID: id, Messages: [{ MessageID: id, ClientID: cid(), Channel: channel, Body: Buffer.alloc(bytes, 1) }] });
+      expect(await up.request(batch('first', 10))).toMatchObject({ RefRequestID: 'first', IsError: false });
+      up.write(batch('too-large', 100_000));
+      up.write(batch('after', 10));
+      await sleep(1000);
+      // Its reader hands the handler a nil request and reads on from inside the refused message.
+      expect(up.items.map((r) => r.RefRequestID)).toEqual(['first']);
+      // Nor does it end the call with a status of its own: it is open, or the broker is gone.
+      expect(up.done?.code).not.toBe(grpc.status.RESOURCE_EXHAUSTED);
+      up.cancel();
     },
   );
 });
