@@ -120,7 +120,7 @@ export class KubemqEmulator implements AsyncDisposable {
     } as MethodHandlers;
     let server: RunningServer;
     try {
-      server = await startGrpcServer(config, handlers, log);
+      server = await startGrpcServer(config, handlers, log, panic);
     } catch (err) {
       await closeEngines(ctx, store);
       throw err;

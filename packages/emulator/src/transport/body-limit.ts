@@ -5,8 +5,8 @@
 // message over the limit, after every message before it was handled, and leaves the call to its
 // handler: a unary or server-streaming call ends with RESOURCE_EXHAUSTED before any handler runs,
 // and each streaming handler of the broker does its own thing with the error (see
-// `onOversized`). So the server reads without a limit of its own, and this module applies it to
-// each message.
+// `bodyLimitInterceptor`). So the server reads without a limit of its own, and this module applies
+// it to each message.
 import * as grpc from '@grpc/grpc-js';
 
 /** Stands for a request over the limit, in place of the message it would have decoded to. */
@@ -29,11 +29,12 @@ export function limitRequests(definition: grpc.ServiceDefinition, limit: number)
  * - a unary or server-streaming call ends with RESOURCE_EXHAUSTED, in grpc-go's words;
  * - `SendEventsStream` ends with INTERNAL around that error (its handler returns the read error
  *   as `status.Error(codes.Internal, err.Error())`);
- * - the queue streams read nothing more and answer nothing more: their readers hand the handler a
- *   nil request and read on from the middle of the refused message. (On the real server the
- *   upstream's handler dereferences that nil request, which can bring the whole broker down.)
+ * - the queue streams' readers hand their handler a nil request and read on from the middle of the
+ *   refused message, so nothing more is read or answered; `QueuesUpstream`'s request task
+ *   dereferences that nil request in a goroutine of its own, a `panic` that takes the whole server
+ *   down.
  */
-export function bodyLimitInterceptor(limit: number): grpc.ServerInterceptor {
+export function bodyLimitInterceptor(limit: number, panic: (reason: string) => void): grpc.ServerInterceptor {
   return (method, call) => {
     let deaf = false;
     return new grpc.ServerInterceptingCall(call, {
@@ -50,6 +51,8 @@ export function bodyLimitInterceptor(limit: number): grpc.ServerInterceptor {
             deaf = true;
             if (method.path.endsWith('/SendEventsStream')) {
               call.sendStatus({ code: grpc.status.INTERNAL, details: `rpc error: code = ResourceExhausted desc = ${refusal}` });
+            } else if (method.path.endsWith('/QueuesUpstream')) {
+              panic(`QueuesUpstream read a request over GRPC_BODY_LIMIT (${refusal}): nil request dereferenced`);
             }
           },
         }),

@@ -37,12 +37,13 @@ function hookSessions(server: grpc.Server, onSession: (session: http2.Http2Sessi
   };
 }
 
-export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHandlers, log: EmulatorLogger): Promise<RunningServer> {
+/** `panic`: where the real server would crash (a queue upstream reading a request over the body limit). */
+export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHandlers, log: EmulatorLogger, panic: (reason: string) => void): Promise<RunningServer> {
   const server = new grpc.Server({
     // The receive limit is applied per message, as the Go server applies it (body-limit.ts).
     'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': config.bodyLimit,
-    interceptors: [bodyLimitInterceptor(config.bodyLimit)],
+    interceptors: [bodyLimitInterceptor(config.bodyLimit, panic)],
   });
   const sessions = new Set<http2.Http2Session>();
   hookSessions(server, (session) => {

@@ -1,5 +1,6 @@
 // Message size limit (GRPC_BODY_LIMIT) and the slow-consumer drop (broker-behaviour.md §2.1, §3, §4).
 import * as grpc from '@grpc/grpc-js';
+import { QueuesUpstreamRequest } from '../../src/generated/kubemq.js';
 import { call, collect, connect, event, failure, probe, sleep, startEmulator, subscription, unique, until } from './support/harness.js';
 
 describe('limits', () => {
@@ -10,6 +11,24 @@ describe('limits', () => {
       expect((await call(c.sendEvent.bind(c), event({ Channel: 'x', Body: Buffer.alloc(5_000) }))).Sent).toBe(true);
       expect((await failure(c.sendEvent.bind(c), event({ Channel: 'x', Body: Buffer.alloc(20_000) }))).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     } finally {
+      c.close();
+      await emu.stop();
+    }
+  });
+
+  it('panics on a queue upstream request over bodyLimit, where the real server dereferences the nil request its reader hands on', async () => {
+    const emu = await startEmulator({ bodyLimit: 10_000 });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const c = connect(emu.address, grpc.credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 50 });
+    try {
+      const up = c.queuesUpstream();
+      up.on('error', () => undefined);
+      up.write(QueuesUpstreamRequest.fromPartial({ RequestID: 'big', Messages: [{ MessageID: 'm', ClientID: 'c', Channel: 'q.big', Body: Buffer.alloc(20_000) }] }));
+      await until(() => emu.panicked !== undefined);
+      expect(emu.panicked).toMatch(/^QueuesUpstream read a request over GRPC_BODY_LIMIT \(grpc: received message larger than max \(\d+ vs\. 10000\)\)/);
+      expect((await failure(c.ping.bind(c), {})).code).toBe(grpc.status.UNAVAILABLE);
+    } finally {
+      stderr.mockRestore();
       c.close();
       await emu.stop();
     }
