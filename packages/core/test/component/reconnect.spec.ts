@@ -8,7 +8,7 @@ import { reachState, rejection, until } from './support/wait.js';
 
 const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
 const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
-const send = (client: KubemqClient, id: string, opts: { timeoutMs?: number; signal?: AbortSignal; onDispatch?: (waitedMs: number) => void } = {}) =>
+const send = (client: KubemqClient, id: string, opts: { timeoutMs?: number; maxWaitMs?: number; signal?: AbortSignal; onDispatch?: (waitedMs: number) => void } = {}) =>
   clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: id, Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', ...opts });
 
 const received: string[] = [];
@@ -46,6 +46,19 @@ describe('reconnect and the send buffer', () => {
     expect(received).toContain('during-outage');
     expect(states).toEqual(['ready', 'reconnecting', 'ready']);
     expect(reconnects).toBe(1);
+  });
+
+  it('maxWaitMs: a call gives up waiting for the connection then, unsent, though its own deadline is later', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    let dispatched = false;
+    const err = await rejection(send(client, 'gave-up', { timeoutMs: 60_000, maxWaitMs: 200, onDispatch: () => (dispatched = true) }));
+    expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs: 200, message: expect.stringContaining('timed out after 200 ms waiting for the connection') as string });
+    expect(dispatched).toBe(false);
+    server = await startTestServer(handlers, { port: server.port });
+    await reachState(client, 'ready');
+    expect(received).not.toContain('gave-up');
   });
 
   it('a call that times out waiting for a broker that refuses the reconnect says why, and the refusal is logged once', async () => {

@@ -492,11 +492,17 @@ describe('handle()', () => {
   });
 
   it('a request that timed out waiting for a reconnect says it was not sent, and why, not that nobody answered', async () => {
-    const client = broker.client() as unknown as { __internals: { state: string; unary: () => Promise<unknown> } };
+    const client = broker.client() as unknown as { __internals: { state: string; unary: (m: unknown, r: unknown, ctx: { timeoutMs: number; maxWaitMs?: number }) => Promise<unknown> } };
     client.__internals.state = 'reconnecting';
     const waited = new KubemqError({ code: 'TIMEOUT', message: 'commands.send timed out waiting for the connection (last attempt: connection refused)', operation: 'commands.send', retryable: true });
-    client.__internals.unary = () => Promise.reject(waited);
+    const contexts: Array<{ timeoutMs: number; maxWaitMs?: number }> = [];
+    client.__internals.unary = (_m, _r, ctx) => {
+      contexts.push(ctx);
+      return Promise.reject(waited);
+    };
     const err = await rejection(commands(client as never).send({ channel: 'down', body: 'x', timeoutMs: 500 }));
+    // The call's deadline has a margin for the broker's own timeout answer; unsent, it waits no longer than the command's limit.
+    expect(contexts).toEqual([expect.objectContaining({ timeoutMs: 1500, maxWaitMs: 500 })]);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, timeoutMs: 500, cause: waited });
     expect((err as Error).message).toMatch(/command on channel "down" was not sent within 500 ms: .*connection refused/);

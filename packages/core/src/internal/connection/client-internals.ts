@@ -32,6 +32,12 @@ export interface CallContext {
    */
   onDispatch?: (waitedMs: number) => void;
   /**
+   * Unary calls only: the longest the call may wait for the connection (reconnecting) before it
+   * fails unsent with a TimeoutError; default its whole `timeoutMs`. For a call whose deadline runs
+   * past the caller's own limit (a command's margin for the broker's answer to come first).
+   */
+  maxWaitMs?: number;
+  /**
    * Unary calls only: the broker settles what it answers with before it answers (a simple queue
    * receive acks its messages on arrival), so cancelling the call would lose them. close() cancels
    * the calls still running once its drain is over, except these: they finish, and their caller

@@ -160,14 +160,17 @@ export class Connection implements ClientInternals {
     }
     if (this.#refuses(ctx)) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
-    const deadline = monotonicNow() + timeoutMs;
+    const start = monotonicNow();
+    const deadline = start + timeoutMs;
     // Ready (the usual case): straight to the call, without an async frame to wait in.
     const call =
       this.state === 'ready'
         ? this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose)
         : (async () => {
-            await this.#pending.wait(errCtx, deadline, ctx.signal, () => ({ state: this.state, lastError: this.#lastAttemptError }));
-            ctx.onDispatch?.(monotonicNow() - (deadline - timeoutMs));
+            const waitMs = Math.min(timeoutMs, ctx.maxWaitMs ?? timeoutMs);
+            const waitCtx = waitMs === timeoutMs ? errCtx : { ...errCtx, timeoutMs: waitMs };
+            await this.#pending.wait(waitCtx, start + waitMs, ctx.signal, () => ({ state: this.state, lastError: this.#lastAttemptError }));
+            ctx.onDispatch?.(monotonicNow() - start);
             return this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose);
           })();
     this.#inFlight.add(call);

@@ -73,6 +73,8 @@ export class RequestsEngine {
         operation,
         channel: built.channel,
         timeoutMs: requestDeadlineMs(built.timeoutMs),
+        // Unsent, it has no broker answer to wait for: it fails at its own limit.
+        maxWaitMs: built.timeoutMs,
         ...(signal === undefined ? {} : { signal }),
         // Sent late (the client was reconnecting): the broker and the responder get only what is
         // left of the sender's wait, or a responder could run a command its sender gave up on.
