@@ -4,6 +4,7 @@ import { EventReceive, Subscribe_SubscribeType, type Event, type Result, type Su
 import { nuid } from '../engines/ids.js';
 import { StanError, breaksPublisher } from '../engines/events-store/stan.js';
 import type { ClientLease } from '../engines/events-store/client-registry.js';
+import { OversizedRequest } from '../transport/body-limit.js';
 import { replyWithBackpressure } from '../transport/reply-backpressure.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import type { ServiceContext } from './context.js';
@@ -51,7 +52,9 @@ export function createEventServices(ctx: ServiceContext) {
     // A client that does not read its results slows its own sends (HTTP/2 flow control), instead
     // of growing the server's memory.
     const reply = replyWithBackpressure(call, { method: 'SendEventsStream', log: ctx.log });
-    call.on('data', (ev: Event) => {
+    call.on('data', (ev: Event | OversizedRequest) => {
+      // §3: the reader's error ends the stream, after the results owed for what came before it.
+      if (ev instanceof OversizedRequest) return endStream(call, grpc.status.INTERNAL, `rpc error: code = ResourceExhausted desc = ${ev.refusal}`);
       const err = validateEvent(ev);
       if (err) return reply({ EventID: ev.EventID, Sent: false, Error: err });
       const result = publish(ctx, ev);

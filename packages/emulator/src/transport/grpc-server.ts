@@ -43,7 +43,7 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
     // The receive limit is applied per message, as the Go server applies it (body-limit.ts).
     'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': config.bodyLimit,
-    interceptors: [bodyLimitInterceptor(config.bodyLimit, panic)],
+    interceptors: [bodyLimitInterceptor(panic)],
   });
   const sessions = new Set<http2.Http2Session>();
   hookSessions(server, (session) => {

@@ -3,7 +3,7 @@ import { map } from '../rx.js';
 import type { MessageBody } from '../../client/body.js';
 import type { Codec, Decoded } from '../../codecs/codec.js';
 import { ValidationError } from '../errors/kubemq-error.js';
-import { withOperation } from '../events-wire/build-event.js';
+import { withOperation } from '../validation/fail.js';
 import { pipeIterable, type IterableObservable } from '../streams/iterable-observable.js';
 import { encodeValue, validateCodec, withDecoded } from './typed-body.js';
 

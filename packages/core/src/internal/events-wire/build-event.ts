@@ -3,6 +3,7 @@
 import { ValidationError } from '../errors/kubemq-error.js';
 import { newId } from '../conversions/id.js';
 import { validateChannel } from '../validation/channel.js';
+import { withOperation } from '../validation/fail.js';
 import { CLIENT_SIZE_LIMIT, requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
 import { Event as WireEventCodec } from '../generated/kubemq.js';
 import type { Event as WireEvent } from '../generated/kubemq.js';
@@ -100,19 +101,6 @@ export function validateEventId(id: unknown, field = 'id'): string {
 /** A Buffer view of the bytes (no copy): the wire codec writes Buffers. */
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** Core's validators name the field but not the operation; errors here carry the caller's operation. */
-export function withOperation(err: unknown, operation: string, channel: unknown): unknown {
-  if (err instanceof ValidationError && err.operation === 'validate') {
-    return new ValidationError({
-      message: err.message,
-      operation,
-      field: err.field,
-      ...(typeof channel === 'string' && channel !== '' && { channel }),
-    });
-  }
-  return err;
 }
 
 function hasControlCharacter(text: string): boolean {

@@ -261,12 +261,18 @@ describe('StreamSender', () => {
     expect(second.written).toEqual(['c']);
     second.answer('c');
     await expect(queued).resolves.toBe('ok:c');
-    // From now on a send over the broker's limit is refused before it is written, and nothing skips the check.
+    // From now on a send over the broker's limit is refused before it is written; the fast path
+    // takes only what fits.
     await expect(send(stream, 'too-large-3')).rejects.toMatchObject({ code: 'VALIDATION' });
-    expect(stream.writeNow({ id: 'd' })).toBe(false);
-    void send(stream, 'd');
+    expect(stream.writeNow({ id: 'too-large-4' })).toBe(false);
+    expect(stream.writeNow({ id: 'd' })).toBe(true);
     await settle();
     expect(second.written).toEqual(['c', 'd']);
+    // Any other break may lead to another broker, or to this one with another limit: forgotten.
+    second.break();
+    void send(stream, 'too-large-5').catch(() => undefined);
+    await settle();
+    expect((c.calls[2] as Call).written).toEqual(['too-large-5']);
 
     // A limit at or over the client's own (grpc-js's words for a response too large for it) is no broker's: the break is what it says.
     const other = client();
@@ -280,6 +286,23 @@ describe('StreamSender', () => {
     await settle();
     call.observer.error(new KubemqError({ code: 'RESOURCE_EXHAUSTED', message: 'Received message larger than max (300 vs 100)', operation: 'test.send' }));
     await expect(behind).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED' });
+  });
+
+  it('a size refusal while closing: the queued sends over the limit fail as such, the others as on a drop', async () => {
+    const c = client();
+    const { stream } = sender(c.internals, { sized: true });
+    void send(stream, 'a').catch(() => undefined);
+    await settle();
+    const call = c.calls[0] as Call;
+    call.room = 1;
+    void send(stream, 'too-large-1').catch(() => undefined); // written; the transport is full after it
+    const queued = send(stream, 'b');
+    const queuedBig = send(stream, 'too-large-2');
+    void stream.close({ timeoutMs: 60_000 });
+    await settle();
+    call.observer.error(new KubemqError({ code: 'RESOURCE_EXHAUSTED', message: 'grpc: received message larger than max (11 vs. 8)', operation: 'test.send' }));
+    await expect(queuedBig).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(queued).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
   });
 
   it('a deadline: a send that times out while queued is never written; one that timed out after it was written is expired in the matcher', async () => {

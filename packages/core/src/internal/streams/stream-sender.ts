@@ -6,7 +6,7 @@
 import { KubemqError } from '../errors/kubemq-error.js';
 import { mapError, refusedSizeLimit } from '../errors/map-error.js';
 import { BROKER_SIZE_LIMIT } from '../validation/message.js';
-import { withOperation } from '../events-wire/build-event.js';
+import { withOperation } from '../validation/fail.js';
 import type { BidiCall, ClientInternals } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { Deferred, timeLimit, within, type CutReason, type DeadlineWording } from '../util/async.js';
@@ -197,7 +197,9 @@ export class StreamSender<Req, Res, Out> {
    */
   writeNow(request: Req): boolean {
     const call = this.#call;
-    if (!call?.writable || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing || this.#brokerLimit !== undefined) return false;
+    if (!call?.writable || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
+    // Over a limit the broker made known: the queue refuses it (#pump).
+    if (this.#brokerLimit !== undefined && this.#overBrokerLimit(request)) return false;
     this.#options.matcher.writtenUnanswered?.();
     if (!call.write(request)) this.#waitForDrain(call);
     return true;
@@ -391,12 +393,13 @@ export class StreamSender<Req, Res, Out> {
     this.#waitingDrain = false;
     // A broker that refused a message over its own size limit, lower than the client's: only the
     // sends over it are at fault and get its error; the others break as on a drop (retryable), and
-    // from now on the queue refuses what is over it (#pump).
+    // until the next break the queue refuses what is over it (#pump). Any other break may lead to
+    // another broker, or the same one restarted with another limit.
     const overLimit = this.#learnBrokerLimit(err);
     const broken = overLimit ?? err;
     const own = overLimit && ((entry: SendEntry<Req, Out>) => (this.#overBrokerLimit(entry.request) ? err : undefined));
     this.#options.matcher.fail(this.#options.brokenError?.(broken) ?? broken, own);
-    if (!broken.retryable || this.#isClosing) this.#failQueued(broken);
+    if (!broken.retryable || this.#isClosing) this.#failQueued(broken, overLimit && ((entry) => this.#overBrokerLimit(entry.request)));
     else if (this.queued > 0 && !this.#closed) void this.#open();
     this.#waiting?.();
   }
@@ -410,8 +413,8 @@ export class StreamSender<Req, Res, Out> {
    */
   #learnBrokerLimit(err: KubemqError): KubemqError | undefined {
     const limit = refusedSizeLimit(err);
-    if (limit === undefined || !this.#options.checkSize || limit >= this.#internals.options.maxMessageBytes) return undefined;
-    this.#brokerLimit = Math.min(limit, this.#brokerLimit ?? limit);
+    this.#brokerLimit = limit === undefined || !this.#options.checkSize || limit >= this.#internals.options.maxMessageBytes ? undefined : limit;
+    if (this.#brokerLimit === undefined) return undefined;
     const { operation } = this.#options;
     return new KubemqError({
       code: 'UNAVAILABLE',
@@ -433,8 +436,12 @@ export class StreamSender<Req, Res, Out> {
     }
   }
 
-  #failQueued(err: KubemqError): void {
-    for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.reject(err);
+  /** Fails every queued send with `err`, or with `own(entry)` where that gives it an error of its own. */
+  #failQueued(err: KubemqError, own?: (entry: SendEntry<Req, Out>) => KubemqError | undefined): void {
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const entry = this.#queue[i];
+      entry?.reject((entry && own?.(entry)) ?? err);
+    }
     this.#queue = [];
     this.#head = 0;
     this.#waiting?.();
