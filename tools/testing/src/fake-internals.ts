@@ -176,6 +176,7 @@ export function fakeInternals(options: FakeInternalsOptions = {}): FakeInternals
     ready: Promise.resolve(),
     options: {
       defaultTimeoutMs: options.defaultTimeoutMs ?? 5000,
+      maxMessageBytes: 104_857_600,
       // a tiny backoff, so re-opens happen within a test
       reconnect: options.reconnect ?? { initialDelayMs: 5, maxDelayMs: 20, multiplier: 2, maxAttempts: Number.POSITIVE_INFINITY },
     },

@@ -1,3 +1,4 @@
+import { KubemqError } from '@kubemq/core';
 import type { Event as WireEvent, Result } from '@kubemq/core/internal';
 import { buildEvent } from '../../src/internal/send/build-event.js';
 import { EventsSendStream, isMarkerId } from '../../src/internal/send/send-stream.js';
@@ -52,6 +53,33 @@ describe('EventsSendStream (events, Store=false)', () => {
     const marker = call.written.find((w) => isMarkerId(w.EventID))!;
     call.observer.next({ EventID: marker.EventID, Sent: false, Error: 'Error 102' });
     await expect(second).resolves.toBeUndefined();
+  });
+
+  it("a broker with a lower size limit: the event over it fails with the broker's error, the others written retryably; a fire-and-forget write over it shows at the next flush; later ones are refused before sending", async () => {
+    const limit = 4096;
+    // What the open-source server does with an event over its GRPC_BODY_LIMIT (mapped by core).
+    const refusing = (req: WireEvent, call: FakeCall<WireEvent, Result>) => {
+      if (req.Body.length <= limit) return broker()(req, call);
+      call.fail(new KubemqError({ code: 'RESOURCE_EXHAUSTED', operation: 'events.send', message: `events.send failed: rpc error: code = ResourceExhausted desc = grpc: received message larger than max (${req.Body.length + 60} vs. ${limit})` }));
+    };
+    const big = () => buildEvent({ channel: 'ok', body: new Uint8Array(10_000) }, 'test-client');
+    const internals = fakeInternals(refusing as never);
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const results = await Promise.allSettled([stream.send(ev('ok', 1)), stream.send(big()), stream.send(ev('ok', 3))]);
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ code: 'RESOURCE_EXHAUSTED', retryable: false }) });
+    for (const i of [0, 2]) expect(results[i]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ code: 'UNAVAILABLE', retryable: true }) });
+    await expect(stream.send(big())).rejects.toMatchObject({ code: 'VALIDATION', field: 'event', operation: 'events.send' });
+    await expect(stream.write(big())).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(stream.send(ev('ok', 4))).resolves.toBeUndefined();
+    expect(internals.calls).toHaveLength(2);
+
+    // A stream handle's write() resolves once written: the break shows at the next flush (retryable).
+    const other = fakeInternals(refusing as never);
+    const handle = new EventsSendStream(other, { operation: 'events.stream', maxQueued: 100 });
+    await handle.write(big());
+    await settle();
+    await expect(handle.flush()).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true, message: expect.stringContaining('1 event(s)') as string });
+    await expect(handle.write(big())).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('waits for the transport to drain before writing more', async () => {
