@@ -184,6 +184,7 @@ export function fakeInternals(options: FakeInternalsOptions = {}): FakeInternals
     state: 'ready',
     accepting: true,
     telemetry: undefined,
+    brokerMessageLimit: undefined,
     whenReady: () => internals.ready,
     bidiStream(method: unknown, observer: StreamObserver<unknown>): BidiCall<unknown> {
       const path = methodPath(method);

@@ -88,6 +88,13 @@ export interface ClientInternals {
   readonly accepting: boolean;
   /** The client's telemetry, when it was given one: patterns describe their operations to it. */
   readonly telemetry: Instrumentation | undefined;
+  /**
+   * The broker's own message size limit, once a send stream learned it from the broker's refusal
+   * of a larger message (StreamSender): every send stream of the client then refuses what is over
+   * it. Undefined until then, and again from a lost connection on (the reconnect may reach another
+   * broker, or this one restarted with another limit).
+   */
+  brokerMessageLimit: number | undefined;
   whenReady(signal?: AbortSignal): Promise<void>;
   unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, ctx: CallContext): Promise<Res>;
   serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, observer: StreamObserver<Res>, ctx: CallContext): StreamCall;

@@ -49,6 +49,7 @@ export class Connection implements ClientInternals {
   readonly logger: Logger;
   readonly options: ResolvedClientOptions;
   readonly telemetry: Instrumentation | undefined;
+  brokerMessageLimit: number | undefined = undefined;
   readonly #transport: GrpcTransport;
   readonly #auth: CallAuth;
   readonly #state = new ValueBroadcast<ConnectionState>('connecting');
@@ -453,6 +454,7 @@ export class Connection implements ClientInternals {
     if (this.state !== 'ready' || this.#lifetime.signal.aborted) return;
     this.#state.next('reconnecting');
     this.logger.warn('connection lost; reconnecting', { address: this.options.address, reason });
+    this.brokerMessageLimit = undefined;
     const ctx = { operation: 'client.reconnect' };
     const { maxAttempts } = this.options.reconnect;
     // Every failure is worth another attempt here (TLS too: a restarting broker can drop a

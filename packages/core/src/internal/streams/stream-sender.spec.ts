@@ -268,11 +268,15 @@ describe('StreamSender', () => {
     expect(stream.writeNow({ id: 'd' })).toBe(true);
     await settle();
     expect(second.written).toEqual(['c', 'd']);
-    // Any other break may lead to another broker, or to this one with another limit: forgotten.
-    second.break();
-    void send(stream, 'too-large-5').catch(() => undefined);
+    // The limit is the client's: its other send streams refuse the same at once.
+    const sibling = sender(c.internals, { sized: true }).stream;
+    await expect(send(sibling, 'too-large-5')).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(c.calls).toHaveLength(2);
+    // A lost connection forgets it (the connection's doing): the next may reach another broker.
+    c.internals.brokerMessageLimit = undefined;
+    void send(stream, 'too-large-6').catch(() => undefined);
     await settle();
-    expect((c.calls[2] as Call).written).toEqual(['too-large-5']);
+    expect(second.written).toEqual(['c', 'd', 'too-large-6']);
 
     // A limit at or over the client's own (grpc-js's words for a response too large for it) is no broker's: the break is what it says.
     const other = client();

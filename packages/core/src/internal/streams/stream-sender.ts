@@ -151,8 +151,6 @@ export class StreamSender<Req, Res, Out> {
   #waiting: (() => void) | undefined;
   #untrack: (() => void) | undefined;
   readonly #maxQueued: number;
-  /** The broker's size limit, once it ended a call on a message over it: sends over it are refused here. */
-  #brokerLimit: number | undefined;
   /** Calls opened so far (diagnostics). */
   opened = 0;
 
@@ -199,7 +197,7 @@ export class StreamSender<Req, Res, Out> {
     const call = this.#call;
     if (!call?.writable || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
     // Over a limit the broker made known: the queue refuses it (#pump).
-    if (this.#brokerLimit !== undefined && this.#overBrokerLimit(request)) return false;
+    if (this.#internals.brokerMessageLimit !== undefined && this.#overBrokerLimit(request)) return false;
     this.#options.matcher.writtenUnanswered?.();
     if (!call.write(request)) this.#waitForDrain(call);
     return true;
@@ -234,7 +232,11 @@ export class StreamSender<Req, Res, Out> {
     if (entry.settled) return entry.promise; // its signal had aborted already
     // Once the client's close() has begun, a send is refused before anything is written (one made
     // before it is drained, see below).
+    // Over a size limit the broker made known: refused before anything opens (the queue checks
+    // again what was queued before the limit was known, #pump).
+    const tooLarge = kind === 'proof' || this.#internals.brokerMessageLimit === undefined ? undefined : this.#overBrokerLimit(request);
     if ((this.#isClosing || !this.#internals.accepting) && !closingProof) entry.reject(this.#options.closedError());
+    else if (tooLarge) entry.reject(tooLarge);
     else if (kind !== 'proof' && this.queued >= this.#maxQueued) entry.reject(this.#bufferFull(bounds.channel));
     else {
       // From the first send on, the client's close() drains this stream: a send made just before
@@ -337,7 +339,7 @@ export class StreamSender<Req, Res, Out> {
       const entry = this.#queue[this.#head] as SendEntry<Req, Out>;
       this.#queue[this.#head++] = undefined;
       if (entry.settled) continue; // timed out or aborted before it was written
-      const tooLarge = this.#brokerLimit === undefined || entry.proof ? undefined : this.#overBrokerLimit(entry.request);
+      const tooLarge = this.#internals.brokerMessageLimit === undefined || entry.proof ? undefined : this.#overBrokerLimit(entry.request);
       if (tooLarge) {
         entry.reject(tooLarge);
         continue;
@@ -393,8 +395,7 @@ export class StreamSender<Req, Res, Out> {
     this.#waitingDrain = false;
     // A broker that refused a message over its own size limit, lower than the client's: only the
     // sends over it are at fault and get its error; the others break as on a drop (retryable), and
-    // until the next break the queue refuses what is over it (#pump). Any other break may lead to
-    // another broker, or the same one restarted with another limit.
+    // the client's send streams refuse what is over it (#pump) until the connection is lost.
     const overLimit = this.#learnBrokerLimit(err);
     const broken = overLimit ?? err;
     const own = overLimit && ((entry: SendEntry<Req, Out>) => (this.#overBrokerLimit(entry.request) ? err : undefined));
@@ -413,8 +414,8 @@ export class StreamSender<Req, Res, Out> {
    */
   #learnBrokerLimit(err: KubemqError): KubemqError | undefined {
     const limit = refusedSizeLimit(err);
-    this.#brokerLimit = limit === undefined || !this.#options.checkSize || limit >= this.#internals.options.maxMessageBytes ? undefined : limit;
-    if (this.#brokerLimit === undefined) return undefined;
+    if (limit === undefined || !this.#options.checkSize || limit >= this.#internals.options.maxMessageBytes) return undefined;
+    this.#internals.brokerMessageLimit = limit;
     const { operation } = this.#options;
     return new KubemqError({
       code: 'UNAVAILABLE',
@@ -427,8 +428,9 @@ export class StreamSender<Req, Res, Out> {
 
   /** The error of a send over the broker's size limit, once the broker made that limit known. */
   #overBrokerLimit(request: Req): KubemqError | undefined {
+    const limit = this.#internals.brokerMessageLimit;
     try {
-      if (this.#brokerLimit !== undefined) this.#options.checkSize?.(request, this.#brokerLimit, BROKER_SIZE_LIMIT);
+      if (limit !== undefined) this.#options.checkSize?.(request, limit, BROKER_SIZE_LIMIT);
       return undefined;
     } catch (err) {
       const { operation } = this.#options;
