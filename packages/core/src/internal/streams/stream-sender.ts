@@ -230,11 +230,11 @@ export class StreamSender<Req, Res, Out> {
     const entry = new SendEntry<Req, Out>(request, kind === 'untilWritten', kind === 'proof', this.#entryExpired);
     entry.bound(this.#wording, bounds.timeoutMs, bounds.signal, bounds.channel);
     if (entry.settled) return entry.promise; // its signal had aborted already
-    // Once the client's close() has begun, a send is refused before anything is written (one made
-    // before it is drained, see below).
     // Over a size limit the broker made known: refused before anything opens (the queue checks
     // again what was queued before the limit was known, #pump).
     const tooLarge = kind === 'proof' || this.#internals.brokerMessageLimit === undefined ? undefined : this.#overBrokerLimit(request);
+    // Once the client's close() has begun, a send is refused before anything is written (one made
+    // before it is drained, see below).
     if ((this.#isClosing || !this.#internals.accepting) && !closingProof) entry.reject(this.#options.closedError());
     else if (tooLarge) entry.reject(tooLarge);
     else if (kind !== 'proof' && this.queued >= this.#maxQueued) entry.reject(this.#bufferFull(bounds.channel));
