@@ -197,7 +197,7 @@ export class StreamSender<Req, Res, Out> {
     const call = this.#call;
     if (!call?.writable || this.#waitingDrain || this.#head < this.#queue.length || this.#isClosing) return false;
     // Over a limit the broker made known: the queue refuses it (#pump).
-    if (this.#internals.brokerMessageLimit !== undefined && this.#overBrokerLimit(request)) return false;
+    if (this.#overBrokerLimit(request)) return false;
     this.#options.matcher.writtenUnanswered?.();
     if (!call.write(request)) this.#waitForDrain(call);
     return true;
@@ -232,7 +232,7 @@ export class StreamSender<Req, Res, Out> {
     if (entry.settled) return entry.promise; // its signal had aborted already
     // Over a size limit the broker made known: refused before anything opens (the queue checks
     // again what was queued before the limit was known, #pump).
-    const tooLarge = kind === 'proof' || this.#internals.brokerMessageLimit === undefined ? undefined : this.#overBrokerLimit(request);
+    const tooLarge = kind === 'proof' ? undefined : this.#overBrokerLimit(request);
     // Once the client's close() has begun, a send is refused before anything is written (one made
     // before it is drained, see below).
     if ((this.#isClosing || !this.#internals.accepting) && !closingProof) entry.reject(this.#options.closedError());
@@ -339,7 +339,7 @@ export class StreamSender<Req, Res, Out> {
       const entry = this.#queue[this.#head] as SendEntry<Req, Out>;
       this.#queue[this.#head++] = undefined;
       if (entry.settled) continue; // timed out or aborted before it was written
-      const tooLarge = this.#internals.brokerMessageLimit === undefined || entry.proof ? undefined : this.#overBrokerLimit(entry.request);
+      const tooLarge = entry.proof ? undefined : this.#overBrokerLimit(entry.request);
       if (tooLarge) {
         entry.reject(tooLarge);
         continue;
@@ -426,11 +426,12 @@ export class StreamSender<Req, Res, Out> {
     });
   }
 
-  /** The error of a send over the broker's size limit, once the broker made that limit known. */
+  /** The error of a send over the broker's size limit, once the broker made that limit known (else undefined, at once). */
   #overBrokerLimit(request: Req): KubemqError | undefined {
     const limit = this.#internals.brokerMessageLimit;
+    if (limit === undefined) return undefined;
     try {
-      if (limit !== undefined) this.#options.checkSize?.(request, limit, BROKER_SIZE_LIMIT);
+      this.#options.checkSize?.(request, limit, BROKER_SIZE_LIMIT);
       return undefined;
     } catch (err) {
       const { operation } = this.#options;
