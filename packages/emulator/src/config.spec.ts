@@ -25,6 +25,8 @@ describe('resolveConfig', () => {
       downstreamDefaultMaxItems: 200000,
       downstreamMinWaitTimeoutMs: 1000,
       delayScanIntervalMs: 500,
+      delayInFlightLimit: 1024,
+      delayAckWaitMs: 86_400_000,
     });
     expect(c.keepalive).toEqual({ enforce: true, minPingIntervalMs: 300000, permitWithoutCalls: false, maxPingStrikes: 2 });
     expect(c.authToken).toBeUndefined();

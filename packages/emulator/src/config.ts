@@ -32,6 +32,18 @@ export interface BrokerQueueLimits {
   downstreamMinWaitTimeoutMs: number;
   /** How often delayed messages are scanned (ms). */
   delayScanIntervalMs: number;
+  /**
+   * Most delayed messages the delay scan holds at once (the in-flight limit of the server's
+   * `_QUEUE_DELAY_` subscription). Later ones wait, in send order, until one of these is re-sent,
+   * even when their own delay is shorter. Default 1024.
+   */
+  delayInFlightLimit: number;
+  /**
+   * How long a delayed message displaced by another with the same MessageID stays lost to the
+   * scan, in ms (the ack wait of that subscription): the server keeps one per MessageID. Default
+   * 86400000 (24 h).
+   */
+  delayAckWaitMs: number;
 }
 
 /** Resolved TLS settings of the gRPC listener (broker-behaviour.md §1.3: TLS 1.2 minimum, one key pair). */
@@ -112,7 +124,8 @@ export interface EmulatorConfig {
  * The open-source server's queue limits (broker-behaviour.md §4): 1024 messages per receive, 3600 s max
  * wait, 43200 s max expiration / delay / visibility, 1024 max receive count, 60 s default
  * visibility, 1 s default wait; downstream `MaxItems` default 200000, min wait 1000 ms; delay
- * scan every 500 ms. Frozen.
+ * scan every 500 ms, holding at most 1024 delayed messages, a displaced one coming back after 24 h.
+ * Frozen.
  */
 export const DEFAULT_BROKER_QUEUE_LIMITS: Readonly<BrokerQueueLimits> = Object.freeze({
   maxNumberOfMessages: 1024,
@@ -126,6 +139,8 @@ export const DEFAULT_BROKER_QUEUE_LIMITS: Readonly<BrokerQueueLimits> = Object.f
   downstreamDefaultMaxItems: 200000,
   downstreamMinWaitTimeoutMs: 1000,
   delayScanIntervalMs: 500,
+  delayInFlightLimit: 1024,
+  delayAckWaitMs: 86_400_000,
 });
 
 export const DEFAULT_BROKER_KEEPALIVE: Readonly<BrokerKeepaliveConfig> = Object.freeze({
@@ -242,7 +257,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   const q = options.queue ?? {};
   const queue = {} as BrokerQueueLimits;
   for (const key of Object.keys(DEFAULT_BROKER_QUEUE_LIMITS) as (keyof BrokerQueueLimits)[]) {
-    queue[key] = int(`queue.${key}`, q[key], DEFAULT_BROKER_QUEUE_LIMITS[key], 0);
+    queue[key] = int(`queue.${key}`, q[key], DEFAULT_BROKER_QUEUE_LIMITS[key], key === 'delayInFlightLimit' ? 1 : 0);
   }
   const ka = options.keepalive === false ? { enforce: false } : (options.keepalive ?? {});
   const keepalive: BrokerKeepaliveConfig = {

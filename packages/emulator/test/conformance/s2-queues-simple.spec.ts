@@ -1,6 +1,8 @@
 // docs/broker-behaviour.md §2.4 Queues: send, delay, expiration, receive, peek, AckAll, DLQ (simple API).
 import * as grpc from '@grpc/grpc-js';
 import { QueuesDownstreamRequestType as DT } from '@kubemq/emulator/wire';
+import { expectedKind, startKubemq, type KubemqBroker } from '@kubemq/testing';
+import { itSkipBecause } from '@kubemq/testing/jest';
 import { ch, cid } from './support/naming.js';
 import { ackAllQueue, closeAll, connect, downstream, grpcError, receiveQueue, sendQueueBatch, sendQueueMessage, sleep, text } from './support/raw.js';
 
@@ -120,6 +122,54 @@ describe('§2.4 Queues: delay and expiration', () => {
     expect(peek).toMatchObject({ IsPeak: true, MessagesExpired: 1 });
     expect(peek.Messages).toHaveLength(0);
   });
+});
+
+// The server's delay scan reads `_QUEUE_DELAY_` through a subscription that stan lets hold 1024
+// unacked messages, and keeps what it read in a map keyed by MessageID. Both tests leave
+// delayed messages holding the scan for a while, so they run on a broker of their own.
+describe('§2.4 Queues: the delay scan (own broker)', () => {
+  const external = expectedKind() === 'external';
+  const itOwn = external ? itSkipBecause('an external broker (KUBEMQ_ADDRESS) is shared: these tests hold up its delayed messages') : it;
+  let broker: KubemqBroker | undefined;
+  let c: ReturnType<typeof connect>;
+
+  beforeAll(async () => {
+    if (external) return;
+    broker = await startKubemq();
+    c = connect(broker.address);
+  }, 60_000);
+
+  afterAll(async () => {
+    c?.close();
+    await broker?.[Symbol.asyncDispose]();
+  });
+
+  itOwn('§2.4 it holds 1024 delayed messages at once: a shorter delay sent after them waits until they are re-sent', async () => {
+    const held = ch('s24.delay.held');
+    const batch = await sendQueueBatch(c, {
+      BatchID: 'delay-window',
+      Messages: Array.from({ length: 1024 }, (_, i) => ({ ClientID: cid(), Channel: held, Body: Buffer.from(`h${i}`), Policy: { DelaySeconds: 4 } })),
+    });
+    expect(batch.Results.filter((r) => r.IsError)).toEqual([]);
+    const channel = ch('s24.delay.behind');
+    const sent = await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('short'), Policy: { DelaySeconds: 1 } });
+    expect(sent.IsError).toBe(false);
+    const due = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 3 });
+    expect(due.Messages).toHaveLength(0); // due 2 s ago, still behind the 1024
+    const late = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 6 });
+    expect(late.Messages.map((m) => text(m.Body))).toEqual(['short']);
+    expect(late.Messages[0]?.Attributes?.Timestamp).toBeGreaterThanOrEqual(sent.SentAt + 3_500_000_000n);
+  }, 30_000);
+
+  itOwn('§2.4 it keeps one delayed message per MessageID: the one read last wins, the other does not come when due', async () => {
+    const channel = ch('s24.delay.sameid');
+    const id = `same-${cid()}`;
+    await sendQueueMessage(c, { MessageID: id, ClientID: cid(), Channel: channel, Body: Buffer.from('first'), Policy: { DelaySeconds: 1 } });
+    await sendQueueMessage(c, { MessageID: id, ClientID: cid(), Channel: channel, Body: Buffer.from('second'), Policy: { DelaySeconds: 2 } });
+    await sleep(3_000);
+    const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 });
+    expect(r.Messages.map((m) => text(m.Body))).toEqual(['second']);
+  }, 30_000);
 });
 
 describe('§2.4 Queues: ReceiveQueueMessages', () => {

@@ -1,22 +1,43 @@
 // The delay scheduler, the emulator's `_QUEUE_DELAY_` (§2.4): delayed messages of every queue
-// wait in one heap, and a scan every `intervalMs` hands the due ones back to the send path
+// wait in one channel, and a scan every `intervalMs` hands the due ones back to the send path
 // (new sequence, `DelayedTo` 0, expiration counted from the re-send). Its own log,
 // `queue-delay`, keeps them across restarts.
+//
+// The server's scan reads that channel through a subscription with stan's in-flight limit and
+// keeps what it read in a map keyed by MessageID, and the emulator does the same:
+// - it holds at most `inFlightLimit` messages; the next ones wait, in send order, until a held
+//   one is re-sent, however short their own delay;
+// - a message read while another with its MessageID is held takes that one's place; the
+//   displaced one keeps its in-flight slot, unacked, until the subscription's ack wait
+//   (`ackWaitMs`) sends it to the scan again.
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { QueueMessage } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import { appendAll, shouldCompact, type LogSwitch } from './queue-log.js';
-import { MinHeap } from './ready-queue.js';
+import { MinHeap, Ring } from './ready-queue.js';
 import { RecordKind, decodeRecord, encodeAck, encodeMessage } from './records.js';
 
 const DELAY_LOG = 'queue-delay';
+const NS_PER_MS = 1_000_000n;
+
+/** Where a delayed message is: in the channel, in the scan's map, displaced from it, or re-sent. */
+type DelayState = 'waiting' | 'held' | 'displaced' | 'resent';
 
 interface DelayedEntry {
-  /** Its key in the delay log. */
-  id: number;
+  /** Its key in the delay log, in send order. */
+  readonly id: number;
   /** `Attributes.DelayedTo`, Unix ns. */
-  due: bigint;
-  msg: QueueMessage;
+  readonly due: bigint;
+  readonly msg: QueueMessage;
+  state: DelayState;
+  /** When the scan last read it, Unix ns: its ack wait counts from then. */
+  readAt: bigint;
+}
+
+/** A displaced message and the time its ack wait runs out. */
+interface Redelivery {
+  readonly entry: DelayedEntry;
+  readonly at: bigint;
 }
 
 export interface DelaySchedulerDeps {
@@ -24,13 +45,27 @@ export interface DelaySchedulerDeps {
   clock: Clock;
   /** How often due messages are looked for, in ms. */
   intervalMs: number;
+  /** Most messages the scan holds (and displaced ones it has not acked) at once. */
+  inFlightLimit: number;
+  /** How long a displaced message waits before the scan reads it again, in ms. */
+  ackWaitMs: number;
   logSwitch: LogSwitch;
   /** Sends a due message again, its attributes cleared and its DelaySeconds 0. */
   resend(msg: QueueMessage): void;
 }
 
 export class DelayScheduler {
-  private readonly heap = new MinHeap<DelayedEntry>((a, b) => a.due < b.due || (a.due === b.due && a.id < b.id));
+  /** Every message not re-sent yet, in send order. */
+  private readonly live = new Map<number, DelayedEntry>();
+  /** Sent, not yet read by the scan (over the in-flight limit). */
+  private readonly waiting = new Ring<DelayedEntry>();
+  /** The scan's map: one held message per MessageID. */
+  private readonly held = new Map<string, DelayedEntry>();
+  /** Held messages by due time; entries no longer held are skipped when they come up. */
+  private readonly dueOrder = new MinHeap<DelayedEntry>((a, b) => a.due < b.due || (a.due === b.due && a.id < b.id));
+  private readonly redeliveries = new MinHeap<Redelivery>((a, b) => a.at < b.at);
+  /** Held plus displaced: what the subscription has delivered and not had acked. */
+  private inFlight = 0;
   private handle: RecordLog | undefined;
   private nextId = 1;
   private settledInLog = 0;
@@ -39,24 +74,28 @@ export class DelayScheduler {
 
   constructor(private readonly deps: DelaySchedulerDeps) {}
 
-  /** Messages waiting for their delay. */
+  /** Messages waiting for their delay (held, displaced, or not read yet). */
   get size(): number {
-    return this.heap.size;
+    return this.live.size;
   }
 
-  /** Holds messages until their `Attributes.DelayedTo` (one log append for all of them). */
+  /** Puts messages on the delay channel (one log append for all of them). */
   hold(msgs: readonly QueueMessage[]): void {
     const records: Uint8Array[] = [];
     for (const msg of msgs) {
       const id = this.nextId++;
       if (this.deps.logSwitch.writing) records.push(encodeMessage(msg, id));
-      this.heap.push({ id, due: msg.Attributes?.DelayedTo ?? 0n, msg });
+      this.enqueue({ id, due: msg.Attributes?.DelayedTo ?? 0n, msg, state: 'waiting', readAt: 0n });
     }
     if (records.length > 0) appendAll(this.log, records);
+    this.readWaiting(this.deps.clock.nowNs());
     this.arm();
   }
 
-  /** Rebuilds the delayed messages from the log (those not re-sent yet) and starts the scan. */
+  /**
+   * Rebuilds the delayed messages from the log (those not re-sent yet) and starts the scan. The
+   * subscription delivers them again in send order, under the same limit and the same map.
+   */
   replay(): void {
     if (!this.deps.store.names().includes(DELAY_LOG)) return;
     const live = new Map<number, DelayedEntry>();
@@ -64,14 +103,15 @@ export class DelayScheduler {
       const rec = decodeRecord(bytes);
       if (!rec) continue;
       if (rec.kind === RecordKind.Message) {
-        live.set(rec.id, { id: rec.id, due: rec.msg.Attributes?.DelayedTo ?? 0n, msg: rec.msg });
+        live.set(rec.id, { id: rec.id, due: rec.msg.Attributes?.DelayedTo ?? 0n, msg: rec.msg, state: 'waiting', readAt: 0n });
         if (rec.id >= this.nextId) this.nextId = rec.id + 1;
       } else if (rec.kind === RecordKind.Ack) {
         for (const id of rec.ids) live.delete(id);
         this.settledInLog += rec.ids.length;
       }
     }
-    for (const d of live.values()) this.heap.push(d);
+    for (const entry of [...live.values()].sort((a, b) => a.id - b.id)) this.enqueue(entry);
+    this.readWaiting(this.deps.clock.nowNs());
     this.arm();
   }
 
@@ -87,8 +127,35 @@ export class DelayScheduler {
     return this.handle;
   }
 
+  private enqueue(entry: DelayedEntry): void {
+    this.live.set(entry.id, entry);
+    this.waiting.push(entry);
+  }
+
+  /** The subscription delivers from the channel while it is under its in-flight limit. */
+  private readWaiting(now: bigint): void {
+    while (this.inFlight < this.deps.inFlightLimit && this.waiting.size > 0) {
+      this.inFlight++;
+      this.read(this.waiting.shift() as DelayedEntry, now);
+    }
+  }
+
+  /** The scan stores a delivered message under its MessageID, displacing any held there. */
+  private read(entry: DelayedEntry, now: bigint): void {
+    const key = entry.msg.MessageID;
+    const displaced = this.held.get(key);
+    if (displaced) {
+      displaced.state = 'displaced';
+      this.redeliveries.push({ entry: displaced, at: displaced.readAt + BigInt(this.deps.ackWaitMs) * NS_PER_MS });
+    }
+    this.held.set(key, entry);
+    entry.state = 'held';
+    entry.readAt = now;
+    this.dueOrder.push(entry);
+  }
+
   private arm(): void {
-    if (this.stopped || this.timer !== undefined || this.heap.size === 0) return;
+    if (this.stopped || this.timer !== undefined || this.live.size === 0) return;
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined;
       this.scan();
@@ -96,23 +163,38 @@ export class DelayScheduler {
     }, this.deps.intervalMs);
   }
 
-  /** One scan: every message due before now is re-sent; the log acks them and may be rewritten. */
+  /**
+   * One scan: every held message due before now is re-sent and acked, which frees room for the
+   * next ones in the channel. Displaced messages whose ack wait ran out are read again, to be
+   * re-sent by the next scan. The log acks what was re-sent and may be rewritten.
+   */
   private scan(): void {
     const now = this.deps.clock.nowNs();
     const due: DelayedEntry[] = [];
-    while (this.heap.size > 0 && (this.heap.peek() as DelayedEntry).due < now) due.push(this.heap.pop() as DelayedEntry);
-    if (due.length === 0) return;
+    while (this.dueOrder.size > 0 && (this.dueOrder.peek() as DelayedEntry).due < now) {
+      const entry = this.dueOrder.pop() as DelayedEntry;
+      if (entry.state !== 'held') continue; // displaced since, or a second heap entry of one re-read
+      entry.state = 'resent';
+      this.held.delete(entry.msg.MessageID);
+      this.live.delete(entry.id);
+      due.push(entry);
+    }
+    this.inFlight -= due.length;
     for (const { msg } of due) {
       msg.Attributes = undefined;
       if (msg.Policy) msg.Policy.DelaySeconds = 0;
       this.deps.resend(msg);
     }
-    if (!this.deps.logSwitch.writing) return;
+    while (this.redeliveries.size > 0 && (this.redeliveries.peek() as Redelivery).at <= now) {
+      const { entry, at } = this.redeliveries.pop() as Redelivery;
+      if (entry.state === 'displaced' && entry.readAt + BigInt(this.deps.ackWaitMs) * NS_PER_MS === at) this.read(entry, now);
+    }
+    this.readWaiting(now);
+    if (due.length === 0 || !this.deps.logSwitch.writing) return;
     this.log.append(encodeAck(due.map((d) => d.id)));
     this.settledInLog += due.length;
-    if (shouldCompact(this.settledInLog, this.heap.size)) {
-      const rest = [...this.heap.values()].sort((a, b) => a.id - b.id);
-      this.log.rewrite(rest.map((d) => encodeMessage(d.msg, d.id)));
+    if (shouldCompact(this.settledInLog, this.live.size)) {
+      this.log.rewrite([...this.live.values()].map((d) => encodeMessage(d.msg, d.id)));
       this.settledInLog = 0;
     }
   }

@@ -85,6 +85,8 @@ export class QueueEngine implements TransactionHost, LogSwitch {
       store: deps.store,
       clock: deps.clock,
       intervalMs: deps.limits.delayScanIntervalMs,
+      inFlightLimit: deps.limits.delayInFlightLimit,
+      ackWaitMs: deps.limits.delayAckWaitMs,
       logSwitch: this,
       resend: (msg) => {
         const r = this.send(msg);

@@ -7,7 +7,8 @@ export interface Sequenced {
   readonly seq: number;
 }
 
-class Ring<T> {
+/** A FIFO ring buffer: O(1) push and shift. */
+export class Ring<T> {
   private buf: (T | undefined)[] = new Array(16);
   private head = 0;
   size = 0;
