@@ -37,12 +37,14 @@ describe('queueUpstream(): batches over one stream', () => {
   it('matches results to messages by id and carries the policy times', async () => {
     const channel = uniqueChannel('q.up.policy');
     await using up = queueUpstream(client);
+    // Ids unique to the run: a broker keeps one delayed message per id, across all queues.
+    const ids = [`${channel}-1`, `${channel}-2`];
     const { results, failed } = await up.send([
-      { channel, body: 'now', id: 'up-1' },
-      { channel, body: 'later', id: 'up-2', policy: { delaySeconds: 60, expirationSeconds: 120 } },
+      { channel, body: 'now', id: ids[0] },
+      { channel, body: 'later', id: ids[1], policy: { delaySeconds: 60, expirationSeconds: 120 } },
     ]);
     expect(failed).toBe(0);
-    expect(results.map((r) => r.id)).toEqual(['up-1', 'up-2']);
+    expect(results.map((r) => r.id)).toEqual(ids);
     const [now, later] = results as QueueSendResult[];
     expect(now?.delayedTo).toBeUndefined();
     expect(later?.delayedTo?.getTime()).toBeGreaterThan((later?.sentAt.getTime() ?? 0) + 50_000);
