@@ -163,6 +163,10 @@ describe('queues simple API', () => {
       [() => q.send({ channel: 'a b', body: 'x' }), 'channel'],
       [() => q.send({ channel: 'a.', body: 'x' }), 'channel'],
       [() => q.send({ channel: 'a\tb', body: 'x' }), 'channel'],
+      // The broker takes sends to such a queue, and refuses every receive from it.
+      [() => q.send({ channel: 'tenant:orders', body: 'x' }), 'channel'],
+      [() => q.poll({ channel: 'tenant:orders' }), 'channel'],
+      [() => q.send({ channel, body: 'x', policy: { maxReceiveCount: 2, deadLetterQueue: 'tenant:dead' } }), 'policy.deadLetterQueue'],
       [() => q.send({ channel }), 'body'],
       [() => q.send({ channel, body: 'x', policy: { delaySeconds: -1 } }), 'policy.delaySeconds'],
       [() => q.send({ channel, body: 'x', policy: { delaySeconds: 43_201 } }), 'policy.delaySeconds'],

@@ -83,6 +83,9 @@ describe('validateChannel', () => {
     expect(validateChannel('x'.repeat(240), { pattern: 'events_store' })).toHaveLength(240);
     expect(rejects(() => validateChannel('x'.repeat(241), { pattern: 'events_store' }), 'channel')).toMatch(/241 bytes/);
     expect(validateChannel('x'.repeat(246), { pattern: 'queues' })).toHaveLength(246);
+    // A queue's consumers are a stan durable queue group named after it, which cannot hold ':'.
+    expect(rejects(() => validateChannel('tenant:orders', { pattern: 'queues', field: 'policy.deadLetterQueue' }), 'policy.deadLetterQueue')).toMatch(/':'/);
+    expect(validateChannel('tenant:orders', { pattern: 'events_store' })).toBe('tenant:orders');
     expect(rejects(() => validateChannel('é'.repeat(124), { pattern: 'queues' }), 'channel')).toMatch(/248 bytes/);
     expect(validateChannel('x'.repeat(1000), { pattern: 'events' })).toHaveLength(1000);
   });
