@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itWhen } from '@kubemq/testing/jest';
 import {
+  QueuesDownstreamRequestType as DT,
   Request_RequestType as RT,
   StreamRequestType as SR,
   Subscribe_EventsStoreType as Start,
@@ -14,6 +15,7 @@ import {
   ackAllQueue,
   closeAll,
   connect,
+  downstream,
   eventsStream,
   grpcError,
   ping,
@@ -44,6 +46,7 @@ const E = {
   118: 'Error 118: event store parameters were set but subscribe type is not event store',
   119: 'Error 119: invalid channel value, cannot end with `.`',
   120: 'Error 120: invalid queue name value, cannot be empty, contains wildcards ,white spaces and end with dot',
+  121: 'Error 121: cannot subscribe to a queue',
   122: 'Error 122: max messages should be between 1 and max message setting in kubemq config  ',
   125: 'Error 125: ack sequence cannot be 0 or negative',
   127: 'Error 127: invalid visibility time, cannot be negative or exceed setting in kubemq config',
@@ -290,6 +293,28 @@ describe('§3 Receive / peek / AckAll (payload errors)', () => {
       expect(r.Error).toBe(E[code]);
     });
   }
+});
+
+describe('§3 a queue whose name holds a `:`', () => {
+  // Its consumers would share the stan durable queue group `_QUEUES_.<q>`, and stan refuses a ':'
+  // in the name of one (§2.2), so every consuming call fails to subscribe.
+  const channel = `${ch('s3.colon')}:x`;
+
+  it('§3 receive, peek and AckAll: Error 121', async () => {
+    const c = connect();
+    for (const peek of [false, true]) {
+      const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: peek });
+      expect(r).toMatchObject({ IsError: true, Error: E[121] });
+    }
+    expect(await ackAllQueue(c, { ClientID: cid(), Channel: channel, WaitTimeSeconds: 1 })).toMatchObject({ IsError: true, Error: E[121] });
+  });
+
+  it('§3 a QueuesDownstream Get: Error 121', async () => {
+    const s = downstream(connect());
+    const r = await s.request({ RequestID: 'colon', ClientID: cid(), Channel: channel, RequestTypeData: DT.Get, MaxItems: 1, WaitTimeout: 1000 });
+    s.cancel();
+    expect(r).toMatchObject({ IsError: true, Error: E[121] });
+  });
 });
 
 describe('§3 StreamQueueMessage (payload errors)', () => {

@@ -35,9 +35,10 @@ const message = ({ Policy, ...fields }: MessageFields): QueueMessage => ({
 describe('queue name (§3: one error for every name problem)', () => {
   it.each(['', 'a.', 'a b', 'a.*', 'a.>'])('%j → 120', (name) => expect(queueNameError(name)).toBe(E[120]));
   it.each(['a', 'a.b', 'a\tb', 'a/b', 'a..b'])('%j passes (stan checks come later)', (name) => expect(queueNameError(name)).toBeUndefined());
-  it('stan refuses / and empty tokens at subscribe time (121)', () => {
+  it('stan refuses /, empty tokens and a durable queue group with : at subscribe time (121)', () => {
     expect(subscribeError('a/b')).toBe('Error 121: cannot subscribe to a queue');
     expect(subscribeError('a..b')).toBe('Error 121: cannot subscribe to a queue');
+    expect(subscribeError('a:b')).toBe('Error 121: cannot subscribe to a queue');
     expect(subscribeError('a.b')).toBeUndefined();
   });
 });

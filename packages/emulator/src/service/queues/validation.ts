@@ -37,11 +37,12 @@ export function queueNameError(channel: string): string | undefined {
 }
 
 /**
- * After validation the server subscribes to `_QUEUES_.<q>`; stan refuses names with `/` or
- * empty tokens (§3 "Channel names"), which surfaces as Error 121 on every consuming call.
+ * After validation the server subscribes to `_QUEUES_.<q>` as the durable queue group of that
+ * name; stan refuses subjects with `/` or empty tokens (§3 "Channel names") and durable queue
+ * groups whose name holds a `:` (§2.2), which surfaces as Error 121 on every consuming call.
  */
 export function subscribeError(channel: string): string | undefined {
-  return isStanSubjectValid(channel) ? undefined : ERR_121_QUEUE_SUBSCRIBE;
+  return isStanSubjectValid(channel) && !channel.includes(':') ? undefined : ERR_121_QUEUE_SUBSCRIBE;
 }
 
 function clientIdError(clientId: string): string | undefined {
