@@ -1,8 +1,7 @@
 // docs/broker-behaviour.md §2.4 Queues: send, delay, expiration, receive, peek, AckAll, DLQ (simple API).
 import * as grpc from '@grpc/grpc-js';
 import { QueuesDownstreamRequestType as DT } from '@kubemq/emulator/wire';
-import { expectedKind, startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { itSkipBecause } from '@kubemq/testing/jest';
+import { ownBroker } from '@kubemq/testing/jest';
 import { ch, cid } from './support/naming.js';
 import { ackAllQueue, closeAll, connect, downstream, grpcError, receiveQueue, sendQueueBatch, sendQueueMessage, sleep, text } from './support/raw.js';
 
@@ -127,24 +126,16 @@ describe('§2.4 Queues: delay and expiration', () => {
 // The server's delay scan reads `_QUEUE_DELAY_` through a subscription that stan lets hold 1024
 // unacked messages, and keeps what it read in a map keyed by MessageID. Both tests leave
 // delayed messages holding the scan for a while, so they run on a broker of their own.
+const own = ownBroker('its delayed messages would hold up those of the other tests');
+
 describe('§2.4 Queues: the delay scan (own broker)', () => {
-  const external = expectedKind() === 'external';
-  const itOwn = external ? itSkipBecause('an external broker (KUBEMQ_ADDRESS) is shared: these tests hold up its delayed messages') : it;
-  let broker: KubemqBroker | undefined;
   let c: ReturnType<typeof connect>;
 
-  beforeAll(async () => {
-    if (external) return;
-    broker = await startKubemq();
-    c = connect(broker.address);
-  }, 60_000);
-
-  afterAll(async () => {
-    c?.close();
-    await broker?.[Symbol.asyncDispose]();
+  beforeAll(() => {
+    if (own.available) c = connect(own.broker.address);
   });
 
-  itOwn('§2.4 it holds 1024 delayed messages at once: a shorter delay sent after them waits until they are re-sent', async () => {
+  own.it('§2.4 it holds 1024 delayed messages at once: a shorter delay sent after them waits until they are re-sent', async () => {
     const held = ch('s24.delay.held');
     const batch = await sendQueueBatch(c, {
       BatchID: 'delay-window',
@@ -161,7 +152,7 @@ describe('§2.4 Queues: the delay scan (own broker)', () => {
     expect(late.Messages[0]?.Attributes?.Timestamp).toBeGreaterThanOrEqual(sent.SentAt + 3_500_000_000n);
   }, 30_000);
 
-  itOwn('§2.4 it keeps one delayed message per MessageID: the one read last wins, the other does not come when due', async () => {
+  own.it('§2.4 it keeps one delayed message per MessageID: the one read last wins, the other does not come when due', async () => {
     const channel = ch('s24.delay.sameid');
     const id = `same-${cid()}`;
     await sendQueueMessage(c, { MessageID: id, ClientID: cid(), Channel: channel, Body: Buffer.from('first'), Policy: { DelaySeconds: 1 } });

@@ -1,31 +1,24 @@
 import type { KubemqClient } from '@kubemq/core';
-import { expectedKind, startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { itSkipBecause, uniqueChannel } from '@kubemq/testing/jest';
+import { ownBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { events } from '../../src/index.js';
 import { connect } from './helpers.js';
 
 // A broker whose GRPC_BODY_LIMIT is below the client's maxMessageBytes (100 MiB by default) ends
 // the send stream an event over its limit came on. Only that event may fail for it.
-// An external broker (KUBEMQ_ADDRESS) is not started by the tests, so it cannot take the setting.
-const external = expectedKind() === 'external';
-const itConfigured = external ? itSkipBecause('an external broker (KUBEMQ_ADDRESS) cannot be started with GRPC_BODY_LIMIT=65536') : it;
+const own = ownBroker('GRPC_BODY_LIMIT=65536', { env: { GRPC_BODY_LIMIT: '65536' } });
 
 describe('events on a broker with a lower message size limit (own broker, GRPC_BODY_LIMIT=65536)', () => {
-  let broker: KubemqBroker;
   let client: KubemqClient;
 
   beforeAll(async () => {
-    if (external) return;
-    broker = await startKubemq({ env: { GRPC_BODY_LIMIT: '65536' } });
-    client = await connect(broker.address, 'events-limit');
-  }, 60_000);
+    if (own.available) client = await connect(own.broker.address, 'events-limit');
+  });
 
   afterAll(async () => {
     await client?.close();
-    await broker?.[Symbol.asyncDispose]();
   });
 
-  itConfigured('an event over it fails alone and for good; the sends beside it on the shared stream go through or fail retryably, and later ones over it are refused before sending', async () => {
+  own.it('an event over it fails alone and for good; the sends beside it on the shared stream go through or fail retryably, and later ones over it are refused before sending', async () => {
     const channel = uniqueChannel('ev.limit');
     const ev = events(client);
     const sends = Array.from({ length: 20 }, (_, i) => ev.send({ channel, body: i === 10 ? new Uint8Array(100_000) : `e${i}` }));

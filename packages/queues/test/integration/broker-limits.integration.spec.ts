@@ -1,32 +1,24 @@
 import type { KubemqClient } from '@kubemq/core';
-import { startKubemq, type KubemqBroker } from '@kubemq/testing';
-import { expectedKind } from '@kubemq/testing';
-import { itSkipBecause, uniqueChannel } from '@kubemq/testing/jest';
+import { ownBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { queues, queueUpstream } from '../../src/index.js';
 import { connect } from './helpers.js';
 
 // A broker configured with a lower delay limit than the client assumes: the broker's own refusal
 // reaches the caller as a typed error (single send) or in the results (batch).
-// An external broker (KUBEMQ_ADDRESS) is not started by the tests, so it cannot take the setting.
-const external = expectedKind() === 'external';
-const itConfigured = external ? itSkipBecause('an external broker (KUBEMQ_ADDRESS) cannot be started with QUEUE_MAX_DELAY_SECONDS=60') : it;
+const own = ownBroker('QUEUE_MAX_DELAY_SECONDS=60', { env: { QUEUE_MAX_DELAY_SECONDS: '60' } });
 
 describe('broker-side refusals (own broker, QUEUE_MAX_DELAY_SECONDS=60)', () => {
-  let broker: KubemqBroker;
   let client: KubemqClient;
 
   beforeAll(async () => {
-    if (external) return;
-    broker = await startKubemq({ env: { QUEUE_MAX_DELAY_SECONDS: '60' } });
-    client = await connect(broker.address, 'queues-limits');
-  }, 60_000);
+    if (own.available) client = await connect(own.broker.address, 'queues-limits');
+  });
 
   afterAll(async () => {
     await client?.close();
-    await broker?.[Symbol.asyncDispose]();
   });
 
-  itConfigured('a single send the broker refuses throws a KubemqError with the broker code', async () => {
+  own.it('a single send the broker refuses throws a KubemqError with the broker code', async () => {
     const channel = uniqueChannel('q.limits');
     await expect(queues(client).send({ channel, body: 'x', policy: { delaySeconds: 120 } })).rejects.toMatchObject({
       code: 'VALIDATION',
@@ -35,7 +27,7 @@ describe('broker-side refusals (own broker, QUEUE_MAX_DELAY_SECONDS=60)', () => 
     });
   });
 
-  itConfigured('a batch reports the refused message in its result and counts it', async () => {
+  own.it('a batch reports the refused message in its result and counts it', async () => {
     const channel = uniqueChannel('q.limits');
     const batch = await queues(client).sendBatch([
       { channel, body: 'ok' },
@@ -49,7 +41,7 @@ describe('broker-side refusals (own broker, QUEUE_MAX_DELAY_SECONDS=60)', () => 
     expect(batch.results[1]).toMatchObject({ error: { brokerCode: 135 } });
   });
 
-  itConfigured('an upstream send reports the refused message in its result and counts it', async () => {
+  own.it('an upstream send reports the refused message in its result and counts it', async () => {
     const channel = uniqueChannel('q.limits');
     await using up = queueUpstream(client);
     const batch = await up.send([
@@ -62,7 +54,7 @@ describe('broker-side refusals (own broker, QUEUE_MAX_DELAY_SECONDS=60)', () => 
     expect(batch.results[1]).toMatchObject({ sentAt: expect.any(Date) as Date });
   });
 
-  itConfigured('client-side limits can be raised or lowered to match the broker', async () => {
+  own.it('client-side limits can be raised or lowered to match the broker', async () => {
     const channel = uniqueChannel('q.limits');
     const q = queues(client, { limits: { maxDelaySeconds: 60 } });
     await expect(q.send({ channel, body: 'x', policy: { delaySeconds: 120 } })).rejects.toMatchObject({ field: 'policy.delaySeconds' });

@@ -2,6 +2,7 @@ export { sharedBroker, sharedBrokerIfAny, SHARED_BROKER_ENV } from './shared-bro
 export { uniqueChannel, uniqueClientId } from './unique.js';
 export { eventually, probeUntil, type RetryOptions } from './eventually.js';
 export { itWhen, itSkipBecause, type CapabilitySource, type ConditionalIt, type TestFn } from './it-when.js';
+export { ownBroker, type OwnBroker } from './own-broker.js';
 // The types itWhen() and sharedBroker() speak in (also exported by `@kubemq/testing`).
 export type { BrokerCapabilities, BrokerCapability, BrokerInfo, BrokerKind } from '../types.js';
 export { default as globalSetup } from './global-setup.js';

@@ -20,9 +20,14 @@ export type CapabilitySource =
   | BrokerCapabilities;
 
 function jestIt(): JestIt {
-  const it = (globalThis as { it?: JestIt }).it;
-  if (typeof it !== 'function') throw new Error('itWhen() must be called inside a jest test file');
-  return it;
+  return jestGlobal<JestIt>('it', 'itWhen()');
+}
+
+/** One of jest's globals (`it`, `beforeAll`, …), or an error naming the helper that needs it. */
+export function jestGlobal<T>(name: string, caller: string): T {
+  const value = (globalThis as Record<string, unknown>)[name];
+  if (typeof value !== 'function') throw new Error(`${caller} must be called inside a jest test file`);
+  return value as T;
 }
 
 const printed = new Set<string>();
