@@ -18,6 +18,19 @@ describe('RequestsInHand', () => {
     await waiting;
   });
 
+  it('waits for each of two requests in hand that share an id (senders may choose ids)', async () => {
+    const inHand = new RequestsInHand();
+    inHand.delivered(request('order-1', 60_000));
+    inHand.delivered(request('order-1', 60_000));
+    let settled = false;
+    const waiting = inHand.settled().then(() => (settled = true));
+    inHand.replied('order-1');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(settled).toBe(false);
+    inHand.replied('order-1');
+    await waiting;
+  });
+
   it('settles when the senders stop waiting, without a reply', async () => {
     const inHand = new RequestsInHand();
     inHand.delivered(request('late', 30));

@@ -6,8 +6,11 @@ import type { ClientInternals, Request } from '@kubemq/core/internal';
  * sender to time out on a request that ran, and perhaps send it again.
  */
 export class RequestsInHand {
-  /** Request id → when its sender stops waiting (performance.now() ms). */
-  readonly #deadlines = new Map<string, number>();
+  /**
+   * Request id → how many are in hand and when the last of their senders stops waiting
+   * (performance.now() ms). Senders may choose ids, so two in hand can share one.
+   */
+  readonly #deadlines = new Map<string, { count: number; at: number }>();
   /** Past this many, expired entries are swept (a subscriber that never replies, a monitor). */
   #sweepAt = 1024;
   /** settled() calls waiting for a reply (one per draining subscription). */
@@ -19,7 +22,12 @@ export class RequestsInHand {
   }
 
   delivered(request: Request): void {
-    this.#deadlines.set(request.RequestID, performance.now() + request.Timeout);
+    const at = performance.now() + request.Timeout;
+    const held = this.#deadlines.get(request.RequestID);
+    if (held) {
+      held.count++;
+      held.at = Math.max(held.at, at);
+    } else this.#deadlines.set(request.RequestID, { count: 1, at });
     if (this.#deadlines.size >= this.#sweepAt) {
       this.#sweep(performance.now());
       this.#sweepAt = Math.max(1024, this.#deadlines.size * 2);
@@ -27,7 +35,10 @@ export class RequestsInHand {
   }
 
   replied(requestId: string): void {
-    if (this.#deadlines.delete(requestId)) for (const wake of this.#wakers) wake();
+    const held = this.#deadlines.get(requestId);
+    if (!held) return;
+    if (--held.count === 0) this.#deadlines.delete(requestId);
+    for (const wake of this.#wakers) wake();
   }
 
   /**
@@ -55,7 +66,7 @@ export class RequestsInHand {
   /** Drops the entries whose senders gave up by `now`; returns the latest deadline left. */
   #sweep(now: number): number {
     let latest = now;
-    for (const [id, at] of this.#deadlines) {
+    for (const [id, { at }] of this.#deadlines) {
       if (at <= now) this.#deadlines.delete(id);
       else if (at > latest) latest = at;
     }
