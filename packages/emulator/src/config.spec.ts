@@ -46,6 +46,9 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ port: 70000 })).toThrow(EmulatorConfigError);
     expect(() => resolveConfig({ port: 70000 })).toThrow(/^port:/);
     expect(() => resolveConfig({ queue: { maxWaitTimeoutSeconds: -1 } })).toThrow(/queue\.maxWaitTimeoutSeconds/);
+    // 0 would stop the delay scan, or have it re-read displaced messages without end.
+    expect(() => resolveConfig({ queue: { delayInFlightLimit: 0 } })).toThrow(/queue\.delayInFlightLimit/);
+    expect(() => resolveConfig({ queue: { delayAckWaitMs: 0 } })).toThrow(/queue\.delayAckWaitMs/);
     expect(() => resolveConfig({ tls: { certPem: 'c', keyPem: 'k', requireClientCert: true } })).toThrow(/tls\.caPem/);
     expect(() => resolveConfig({ auth: { token: '' } })).toThrow(/auth\.token/);
   });

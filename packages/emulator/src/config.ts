@@ -39,9 +39,9 @@ export interface BrokerQueueLimits {
    */
   delayInFlightLimit: number;
   /**
-   * How long a delayed message displaced by another with the same MessageID stays lost to the
-   * scan, in ms (the ack wait of that subscription): the server keeps one per MessageID. Default
-   * 86400000 (24 h).
+   * The ack wait of that subscription, in ms: the server's scan keeps one delayed message per
+   * MessageID, and one displaced by another with its id is read again this long after the scan
+   * last read it. Default 86400000 (24 h).
    */
   delayAckWaitMs: number;
 }
@@ -252,12 +252,15 @@ function int(field: string, v: number | undefined, fallback: number, min: number
   return v;
 }
 
+/** Queue limits that 0 would break: a delay scan that holds nothing, or re-reads without end. */
+const MIN_QUEUE_LIMITS: Partial<Record<keyof BrokerQueueLimits, number>> = { delayInFlightLimit: 1, delayAckWaitMs: 1 };
+
 /** Applies defaults and checks every option. */
 export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   const q = options.queue ?? {};
   const queue = {} as BrokerQueueLimits;
   for (const key of Object.keys(DEFAULT_BROKER_QUEUE_LIMITS) as (keyof BrokerQueueLimits)[]) {
-    queue[key] = int(`queue.${key}`, q[key], DEFAULT_BROKER_QUEUE_LIMITS[key], key === 'delayInFlightLimit' ? 1 : 0);
+    queue[key] = int(`queue.${key}`, q[key], DEFAULT_BROKER_QUEUE_LIMITS[key], MIN_QUEUE_LIMITS[key] ?? 0);
   }
   const ka = options.keepalive === false ? { enforce: false } : (options.keepalive ?? {});
   const keepalive: BrokerKeepaliveConfig = {

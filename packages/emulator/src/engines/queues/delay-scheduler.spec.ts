@@ -39,7 +39,7 @@ describe('DelayScheduler', () => {
   it('re-sends each message at the first scan after its delay, with its attributes cleared', () => {
     const { s, clock, resent } = scheduler();
     const m = delayed(clock, 'a', 'a', 1200);
-    s.hold([m]);
+    s.put([m]);
     clock.advance(1000);
     expect(resent).toEqual([]);
     clock.advance(500);
@@ -51,8 +51,8 @@ describe('DelayScheduler', () => {
 
   it('holds at most its in-flight limit: a short delay sent after them waits for a held one to be re-sent', () => {
     const { s, clock, resent } = scheduler({ inFlightLimit: 2 });
-    s.hold([delayed(clock, 'a', 'a', 10_000), delayed(clock, 'b', 'b', 20_000)]);
-    s.hold([delayed(clock, 'c', 'c', 1000)]);
+    s.put([delayed(clock, 'a', 'a', 10_000), delayed(clock, 'b', 'b', 20_000)]);
+    s.put([delayed(clock, 'c', 'c', 1000)]);
     clock.advance(9_500);
     expect(resent).toEqual([]);
     clock.advance(1000); // a is re-sent, which lets the scan read c; c goes at the next scan
@@ -65,7 +65,7 @@ describe('DelayScheduler', () => {
 
   it('keeps one message per MessageID: a displaced one comes back only after the ack wait, taking its slot meanwhile', () => {
     const { s, clock, resent } = scheduler({ inFlightLimit: 2, ackWaitMs: 60_000 });
-    s.hold([delayed(clock, 'same', 'first', 1000), delayed(clock, 'same', 'second', 2000), delayed(clock, 'other', 'third', 1000)]);
+    s.put([delayed(clock, 'same', 'first', 1000), delayed(clock, 'same', 'second', 2000), delayed(clock, 'other', 'third', 1000)]);
     clock.advance(2_000);
     expect(resent).toEqual([]); // third is due, but first's slot is still taken
     clock.advance(500);
@@ -80,11 +80,19 @@ describe('DelayScheduler', () => {
     expect(s.size).toBe(0);
   });
 
+  it('with an ack wait shorter than the poll, two displacing each other each go out once', () => {
+    const { s, clock, resent } = scheduler({ ackWaitMs: 1 });
+    s.put([delayed(clock, 'same', 'first', 3000), delayed(clock, 'same', 'second', 3000)]);
+    clock.advance(10_000);
+    expect([...resent].sort()).toEqual(['first', 'second']);
+    expect(s.size).toBe(0);
+  });
+
   it('after a restart reads the messages not yet re-sent in send order, under the same limit and map', () => {
     const store = memoryStore();
     const clock = new ManualClock();
     const before = scheduler({ store, clock, inFlightLimit: 2 });
-    before.s.hold([delayed(clock, 'a', 'a', 1000), delayed(clock, 'x', 'x1', 30_000), delayed(clock, 'x', 'x2', 30_000), delayed(clock, 'b', 'b', 1000)]);
+    before.s.put([delayed(clock, 'a', 'a', 1000), delayed(clock, 'x', 'x1', 30_000), delayed(clock, 'x', 'x2', 30_000), delayed(clock, 'b', 'b', 1000)]);
     clock.advance(1_500);
     expect(before.resent).toEqual(['a']);
     before.s.stop();

@@ -66,13 +66,16 @@ export class DelayScheduler {
   private readonly redeliveries = new MinHeap<Redelivery>((a, b) => a.at < b.at);
   /** Held plus displaced: what the subscription has delivered and not had acked. */
   private inFlight = 0;
+  private readonly ackWaitNs: bigint;
   private handle: RecordLog | undefined;
   private nextId = 1;
   private settledInLog = 0;
   private timer: TimerHandle | undefined;
   private stopped = false;
 
-  constructor(private readonly deps: DelaySchedulerDeps) {}
+  constructor(private readonly deps: DelaySchedulerDeps) {
+    this.ackWaitNs = BigInt(deps.ackWaitMs) * NS_PER_MS;
+  }
 
   /** Messages waiting for their delay (held, displaced, or not read yet). */
   get size(): number {
@@ -80,7 +83,7 @@ export class DelayScheduler {
   }
 
   /** Puts messages on the delay channel (one log append for all of them). */
-  hold(msgs: readonly QueueMessage[]): void {
+  put(msgs: readonly QueueMessage[]): void {
     const records: Uint8Array[] = [];
     for (const msg of msgs) {
       const id = this.nextId++;
@@ -146,7 +149,7 @@ export class DelayScheduler {
     const displaced = this.held.get(key);
     if (displaced) {
       displaced.state = 'displaced';
-      this.redeliveries.push({ entry: displaced, at: displaced.readAt + BigInt(this.deps.ackWaitMs) * NS_PER_MS });
+      this.redeliveries.push({ entry: displaced, at: displaced.readAt + this.ackWaitNs });
     }
     this.held.set(key, entry);
     entry.state = 'held';
@@ -173,7 +176,9 @@ export class DelayScheduler {
     const due: DelayedEntry[] = [];
     while (this.dueOrder.size > 0 && (this.dueOrder.peek() as DelayedEntry).due < now) {
       const entry = this.dueOrder.pop() as DelayedEntry;
-      if (entry.state !== 'held') continue; // displaced since, or a second heap entry of one re-read
+      // Displaced since; or the second heap entry of a message displaced and read again before
+      // its due time (an ack wait shorter than the delay), the first having re-sent it.
+      if (entry.state !== 'held') continue;
       entry.state = 'resent';
       this.held.delete(entry.msg.MessageID);
       this.live.delete(entry.id);
@@ -185,10 +190,12 @@ export class DelayScheduler {
       if (msg.Policy) msg.Policy.DelaySeconds = 0;
       this.deps.resend(msg);
     }
+    // Taken out first: reading one may displace another, whose ack wait starts now.
+    const redelivered: DelayedEntry[] = [];
     while (this.redeliveries.size > 0 && (this.redeliveries.peek() as Redelivery).at <= now) {
-      const { entry, at } = this.redeliveries.pop() as Redelivery;
-      if (entry.state === 'displaced' && entry.readAt + BigInt(this.deps.ackWaitMs) * NS_PER_MS === at) this.read(entry, now);
+      redelivered.push((this.redeliveries.pop() as Redelivery).entry);
     }
+    for (const entry of redelivered) this.read(entry, now);
     this.readWaiting(now);
     if (due.length === 0 || !this.deps.logSwitch.writing) return;
     this.log.append(encodeAck(due.map((d) => d.id)));

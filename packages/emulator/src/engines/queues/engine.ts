@@ -142,7 +142,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
       }
       outcomes[i] = { stored: true, sentAt: now, expirationAt, delayedTo };
     }
-    if (delayed.length > 0) this.delays.hold(delayed);
+    if (delayed.length > 0) this.delays.put(delayed);
     for (const [q, stored] of groups) this.commitNew(q, stored);
     return outcomes;
   }
