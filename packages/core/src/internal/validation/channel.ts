@@ -83,7 +83,7 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
   const bytes = Buffer.byteLength(channel, 'utf8');
   if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
   // A queue's consumers, and a grouped events-store subscription, are stan durable queue groups
-  // named after the channel, and stan refuses a ':' in such a name: every receive would fail.
+  // whose durable name holds the channel, and stan refuses a ':' there: every receive would fail.
   if (channel.includes(':')) {
     if (rules.pattern === 'queues') fail(field, "cannot contain ':' (the broker cannot deliver from a queue named with one)", channel);
     if (rules.withGroup && rules.pattern === 'events_store') fail(field, "cannot contain ':' in an events-store subscription with a group", channel);
