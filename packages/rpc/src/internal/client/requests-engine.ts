@@ -121,11 +121,10 @@ export class RequestsEngine {
     });
     const signal = validateSignal(options?.signal, 'signal');
     const timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
-    try {
-      await this.respond(wire, operation, timeoutMs, signal);
-    } finally {
-      requestsInHand(this.internals).replied(wire.RequestID);
-    }
+    await this.respond(wire, operation, timeoutMs, signal);
+    // Only once it went out: a failed reply may be tried again, and another request in hand may
+    // share its id.
+    requestsInHand(this.internals).replied(wire.RequestID);
   }
 
   /**

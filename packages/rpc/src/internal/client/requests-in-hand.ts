@@ -16,7 +16,7 @@ export class RequestsInHand {
   /** settled() calls waiting for a reply (one per draining subscription). */
   readonly #wakers = new Set<() => void>();
 
-  /** Requests in hand (some may have expired since the last sweep). */
+  /** Ids of the requests in hand (some may have expired since the last sweep). */
   get size(): number {
     return this.#deadlines.size;
   }
