@@ -41,7 +41,8 @@ export interface BrokerQueueLimits {
   /**
    * The ack wait of that subscription, in ms: the server's scan keeps one delayed message per
    * MessageID, and one displaced by another with its id is read again this long after the scan
-   * last read it. Default 86400000 (24 h).
+   * last read it, unless retention deleted it first (as it does with the defaults). Default
+   * 86400000 (24 h).
    */
   delayAckWaitMs: number;
 }

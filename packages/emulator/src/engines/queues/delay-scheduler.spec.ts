@@ -20,7 +20,7 @@ function delayed(clock: ManualClock, id: string, body: string, delayMs: number):
   };
 }
 
-function scheduler(opts: { inFlightLimit?: number; ackWaitMs?: number; store?: Store; clock?: ManualClock } = {}) {
+function scheduler(opts: { inFlightLimit?: number; ackWaitMs?: number; retentionMs?: number; store?: Store; clock?: ManualClock } = {}) {
   const clock = opts.clock ?? new ManualClock();
   const resent: string[] = [];
   const s = new DelayScheduler({
@@ -29,6 +29,7 @@ function scheduler(opts: { inFlightLimit?: number; ackWaitMs?: number; store?: S
     intervalMs: 500,
     inFlightLimit: opts.inFlightLimit ?? 1024,
     ackWaitMs: opts.ackWaitMs ?? 86_400_000,
+    retentionMs: opts.retentionMs ?? 0,
     logSwitch: { writing: true },
     resend: (m) => resent.push(m.Body.toString()),
   });
@@ -77,6 +78,23 @@ describe('DelayScheduler', () => {
     expect(resent).toEqual(['second', 'third']);
     clock.advance(500);
     expect(resent).toEqual(['second', 'third', 'first']);
+    expect(s.size).toBe(0);
+  });
+
+  it("with the defaults, retention deletes a displaced message before its ack wait ends: it never comes", () => {
+    const day = 86_400_000;
+    const { s, clock, resent } = scheduler({ ackWaitMs: day, retentionMs: day });
+    s.put([delayed(clock, 'same', 'first', 1000), delayed(clock, 'same', 'second', 2000)]);
+    clock.advance(day + 60_000);
+    expect(resent).toEqual(['second']);
+    expect(s.size).toBe(0);
+  });
+
+  it('retention deletes a message the scan had no room to read in time', () => {
+    const { s, clock, resent } = scheduler({ inFlightLimit: 1, retentionMs: 10_000 });
+    s.put([delayed(clock, 'a', 'a', 20_000), delayed(clock, 'b', 'b', 1000)]);
+    clock.advance(30_000);
+    expect(resent).toEqual(['a']);
     expect(s.size).toBe(0);
   });
 

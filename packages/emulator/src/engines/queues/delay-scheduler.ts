@@ -9,7 +9,9 @@
 //   one is re-sent, however short their own delay;
 // - a message read while another with its MessageID is held takes that one's place; the
 //   displaced one keeps its in-flight slot, unacked, until the subscription's ack wait
-//   (`ackWaitMs`) sends it to the scan again.
+//   (`ackWaitMs`) sends it to the scan again;
+// - the channel's retention (`retentionMs`) deletes what the scan has not read by then, unread or
+//   displaced: with the defaults (24 h each) a displaced message is gone before its ack wait ends.
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { QueueMessage } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
@@ -19,9 +21,10 @@ import { RecordKind, decodeRecord, encodeAck, encodeMessage } from './records.js
 
 const DELAY_LOG = 'queue-delay';
 const NS_PER_MS = 1_000_000n;
+const NS_PER_S = 1_000_000_000n;
 
-/** Where a delayed message is: in the channel, in the scan's map, displaced from it, or re-sent. */
-type DelayState = 'waiting' | 'held' | 'displaced' | 'resent';
+/** Where a delayed message is: in the channel, in the scan's map, displaced from it, or gone. */
+type DelayState = 'waiting' | 'held' | 'displaced' | 'resent' | 'expired';
 
 interface DelayedEntry {
   /** Its key in the delay log, in send order. */
@@ -49,6 +52,8 @@ export interface DelaySchedulerDeps {
   inFlightLimit: number;
   /** How long a displaced message waits before the scan reads it again, in ms. */
   ackWaitMs: number;
+  /** The channel's retention, counted from each message's send, in ms; 0 = none. */
+  retentionMs: number;
   logSwitch: LogSwitch;
   /** Sends a due message again, its attributes cleared and its DelaySeconds 0. */
   resend(msg: QueueMessage): void;
@@ -66,7 +71,10 @@ export class DelayScheduler {
   private readonly redeliveries = new MinHeap<Redelivery>((a, b) => a.at < b.at);
   /** Held plus displaced: what the subscription has delivered and not had acked. */
   private inFlight = 0;
+  /** Log ids re-sent or expired since the log last heard of it. */
+  private settled: number[] = [];
   private readonly ackWaitNs: bigint;
+  private readonly retentionNs: bigint;
   private handle: RecordLog | undefined;
   private nextId = 1;
   private settledInLog = 0;
@@ -75,6 +83,7 @@ export class DelayScheduler {
 
   constructor(private readonly deps: DelaySchedulerDeps) {
     this.ackWaitNs = BigInt(deps.ackWaitMs) * NS_PER_MS;
+    this.retentionNs = BigInt(deps.retentionMs) * NS_PER_MS;
   }
 
   /** Messages waiting for their delay (held, displaced, or not read yet). */
@@ -92,6 +101,7 @@ export class DelayScheduler {
     }
     if (records.length > 0) appendAll(this.log, records);
     this.readWaiting(this.deps.clock.nowNs());
+    this.logSettled();
     this.arm();
   }
 
@@ -115,6 +125,7 @@ export class DelayScheduler {
     }
     for (const entry of [...live.values()].sort((a, b) => a.id - b.id)) this.enqueue(entry);
     this.readWaiting(this.deps.clock.nowNs());
+    this.logSettled();
     this.arm();
   }
 
@@ -138,9 +149,25 @@ export class DelayScheduler {
   /** The subscription delivers from the channel while it is under its in-flight limit. */
   private readWaiting(now: bigint): void {
     while (this.inFlight < this.deps.inFlightLimit && this.waiting.size > 0) {
+      const entry = this.waiting.shift() as DelayedEntry;
+      if (this.expire(entry, now)) continue;
       this.inFlight++;
-      this.read(this.waiting.shift() as DelayedEntry, now);
+      this.read(entry, now);
     }
+  }
+
+  /** Drops a message retention deleted from the channel before the scan could read it. */
+  private expire(entry: DelayedEntry, now: bigint): boolean {
+    const sentAt = entry.due - BigInt(entry.msg.Policy?.DelaySeconds ?? 0) * NS_PER_S;
+    if (this.retentionNs === 0n || sentAt + this.retentionNs > now) return false;
+    this.settle(entry, 'expired');
+    return true;
+  }
+
+  private settle(entry: DelayedEntry, state: 'resent' | 'expired'): void {
+    entry.state = state;
+    this.live.delete(entry.id);
+    this.settled.push(entry.id);
   }
 
   /** The scan stores a delivered message under its MessageID, displacing any held there. */
@@ -169,7 +196,7 @@ export class DelayScheduler {
   /**
    * One scan: every held message due before now is re-sent and acked, which frees room for the
    * next ones in the channel. Displaced messages whose ack wait ran out are read again, to be
-   * re-sent by the next scan. The log acks what was re-sent and may be rewritten.
+   * re-sent by the next scan, unless retention deleted them first.
    */
   private scan(): void {
     const now = this.deps.clock.nowNs();
@@ -179,9 +206,8 @@ export class DelayScheduler {
       // Displaced since; or the second heap entry of a message displaced and read again before
       // its due time (an ack wait shorter than the delay), the first having re-sent it.
       if (entry.state !== 'held') continue;
-      entry.state = 'resent';
       this.held.delete(entry.msg.MessageID);
-      this.live.delete(entry.id);
+      this.settle(entry, 'resent');
       due.push(entry);
     }
     this.inFlight -= due.length;
@@ -195,11 +221,22 @@ export class DelayScheduler {
     while (this.redeliveries.size > 0 && (this.redeliveries.peek() as Redelivery).at <= now) {
       redelivered.push((this.redeliveries.pop() as Redelivery).entry);
     }
-    for (const entry of redelivered) this.read(entry, now);
+    for (const entry of redelivered) {
+      if (this.expire(entry, now)) this.inFlight--;
+      else this.read(entry, now);
+    }
     this.readWaiting(now);
-    if (due.length === 0 || !this.deps.logSwitch.writing) return;
-    this.log.append(encodeAck(due.map((d) => d.id)));
-    this.settledInLog += due.length;
+    this.logSettled();
+  }
+
+  /** Acks in the log what was re-sent or expired; the log may then be rewritten. */
+  private logSettled(): void {
+    if (this.settled.length === 0) return;
+    const ids = this.settled;
+    this.settled = [];
+    if (!this.deps.logSwitch.writing) return;
+    this.log.append(encodeAck(ids));
+    this.settledInLog += ids.length;
     if (shouldCompact(this.settledInLog, this.live.size)) {
       this.log.rewrite([...this.live.values()].map((d) => encodeMessage(d.msg, d.id)));
       this.settledInLog = 0;

@@ -87,6 +87,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
       intervalMs: deps.limits.delayScanIntervalMs,
       inFlightLimit: deps.limits.delayInFlightLimit,
       ackWaitMs: deps.limits.delayAckWaitMs,
+      retentionMs: deps.retentionMs ?? 0,
       logSwitch: this,
       resend: (msg) => {
         const r = this.send(msg);
