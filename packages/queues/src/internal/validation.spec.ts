@@ -92,6 +92,10 @@ describe('toWireMessage', () => {
   it('names fields inside a batch', () => {
     expect(validationField(() => toWireMessages([msg(), msg({ policy: { delaySeconds: 0.01 } })], 'messages', 'c', L))).toBe('messages[1].policy.delaySeconds');
     expect(validationField(() => toWireMessages([], 'messages', 'c', L))).toBe('messages');
+    // The broker keeps one delayed message per id; an id may repeat where no delay is set.
+    const delayed = (id: string) => msg({ id, policy: { delaySeconds: 5 } });
+    expect(validationField(() => toWireMessages([delayed('a'), msg({ id: 'a' }), delayed('b'), delayed('a')], 'messages', 'c', L))).toBe('messages[3].id');
+    expect(toWireMessages([delayed('a'), msg({ id: 'a' }), msg({ id: 'a' })], 'messages', 'c', L)).toHaveLength(3);
     expect(validationField(() => toWireMessages('x', 'messages', 'c', L))).toBe('messages');
     expect(validationField(() => toWireMessages([msg(), { channel: 'q' }], 'messages', 'c', L))).toBe('messages[1].body');
     expect(validationField(() => toWireMessages([msg({ tags: { k: 1 } })], 'messages', 'c', L))).toBe('messages[0].tags.k');

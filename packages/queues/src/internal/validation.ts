@@ -113,8 +113,26 @@ export function toWireMessages(
   if (!Array.isArray(value)) fail(field, `must be an array of messages (got ${typeof value})`);
   if (value.length === 0) fail(field, 'cannot be empty');
   const wire = value.map((m, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits, maxBodyBytes));
+  requireDistinctDelayedIds(wire, field);
   if (maxBodyBytes !== undefined) requireBatchFits(wire, field, maxBodyBytes);
   return wire;
+}
+
+/**
+ * The broker's delay scan keeps one delayed message per id, so of two delayed messages with one
+ * id, one is lost (docs/troubleshooting.md). Only ids the caller chose can repeat.
+ */
+function requireDistinctDelayedIds(wire: readonly WireQueueMessage[], field: string): void {
+  let seen: Map<string, number> | undefined;
+  wire.forEach((m, i) => {
+    if (!m.Policy?.DelaySeconds) return;
+    seen ??= new Map();
+    const first = seen.get(m.MessageID);
+    if (first !== undefined) {
+      fail(`${field}[${i}].id`, `repeats ${field}[${first}].id on a delayed message: the broker keeps one delayed message per id, and would lose the other`);
+    }
+    seen.set(m.MessageID, i);
+  });
 }
 
 /** What a request adds around its messages (its id, the fields' tags and lengths), at most. */

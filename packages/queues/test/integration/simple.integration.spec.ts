@@ -173,6 +173,8 @@ describe('queues simple API', () => {
       [() => q.send({ channel, body: 'x', policy: { expirationSeconds: 43_201 } }), 'policy.expirationSeconds'],
       [() => q.send({ channel, body: 'x', policy: { maxReceiveCount: 1025 } }), 'policy.maxReceiveCount'],
       [() => q.sendBatch([{ channel, body: 'ok' }, { channel, body: 'x', policy: { delaySeconds: 1.5 } }]), 'messages[1].policy.delaySeconds'],
+      // The broker would keep one of two delayed messages with one id.
+      [() => q.sendBatch([{ channel, body: 'a', id: `${channel}-x`, policy: { delaySeconds: 5 } }, { channel, body: 'b', id: `${channel}-x`, policy: { delaySeconds: 9 } }]), 'messages[1].id'],
       [() => q.receive({ channel, maxItems: 0 }), 'maxItems'],
       [() => q.receive({ channel, maxItems: 1025 }), 'maxItems'],
       [() => q.receive({ channel, waitTimeoutSeconds: 1.5 }), 'waitTimeoutSeconds'],
