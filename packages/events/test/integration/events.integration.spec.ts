@@ -237,6 +237,18 @@ describe('events (integration)', () => {
     }
   });
 
+  it('an event over 64 MiB is refused before sending, within the default 100 MiB maxMessageBytes: no subscriber could get it', async () => {
+    const channel = uniqueChannel('ev.64mib');
+    const body = new Uint8Array(64 * 1024 * 1024);
+    for (const sendMode of ['stream', 'unary'] as const) {
+      await expect(events(client, { sendMode }).send({ channel, body })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        field: 'body',
+        message: expect.stringContaining('deliver to a subscriber') as string,
+      });
+    }
+  });
+
   it('send() from many events clients on one client shares one send stream', async () => {
     const own = await connect(sharedBroker().address);
     try {

@@ -77,6 +77,24 @@ describe('queries through the broker', () => {
     expect((fractional as ValidationError).field).toBe('cacheTtlSeconds');
     expect(called).toBe(0);
   });
+
+  it('a query or a reply over 64 MiB is refused, within the default 100 MiB maxMessageBytes: the broker could not deliver it', async () => {
+    const channel = uniqueChannel('rpc.q.64mib');
+    const huge = new Uint8Array(64 * 1024 * 1024);
+    let called = 0;
+    await using responder = queryResponder(responderClient, { channel }, () => {
+      called++;
+      return { body: huge };
+    });
+    await responder.ready();
+    const request = await rejectionOf(queries(requester).send({ channel, body: huge, timeoutMs: 2000 }));
+    expect(request).toMatchObject({ code: 'VALIDATION', field: 'body' });
+    expect(called).toBe(0);
+    // The responder's reply is refused as invalid: the sender hears executed false, not a timeout.
+    const answered = await queries(requester).send({ channel, body: 'small', timeoutMs: 5000 });
+    expect(answered).toMatchObject({ executed: false });
+    expect(answered.error).toMatch(/deliver to a subscriber/);
+  });
 });
 
 describe('query cache hits (a broker with a query cache; the open-source server has none)', () => {

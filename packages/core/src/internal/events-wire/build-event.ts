@@ -4,7 +4,7 @@ import { ValidationError } from '../errors/kubemq-error.js';
 import { newId } from '../conversions/id.js';
 import { validateChannel } from '../validation/channel.js';
 import { withOperation } from '../validation/fail.js';
-import { CLIENT_SIZE_LIMIT, requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
+import { CLIENT_SIZE_LIMIT, deliveryBound, requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
 import { Event as WireEventCodec } from '../generated/kubemq.js';
 import type { Event as WireEvent } from '../generated/kubemq.js';
 
@@ -40,7 +40,9 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
   }
   try {
     const channel = validateChannel(event.channel, { pattern });
-    const body = validateBody(event.body, 'body', options.maxBodyBytes);
+    // The events store keeps an event whatever its size; a plain event must fit what the broker delivers.
+    const bound = pattern === 'events' ? deliveryBound(options.maxBodyBytes) : { bytes: options.maxBodyBytes, limit: CLIENT_SIZE_LIMIT };
+    const body = validateBody(event.body, 'body', bound.bytes, bound.limit);
     const metadata = validateMetadata(event.metadata);
     requireNonEmptyMessage(body, metadata);
     const tags = validateTags(event.tags);
@@ -54,7 +56,7 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
       Store: pattern === 'events_store',
       Tags: tags,
     };
-    if (options.maxBodyBytes !== undefined) requireEventFits(wire, options.maxBodyBytes);
+    if (bound.bytes !== undefined) requireEventFits(wire, bound.bytes, bound.limit);
     return wire;
   } catch (err) {
     throw withOperation(err, operation, event.channel);

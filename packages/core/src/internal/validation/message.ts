@@ -6,19 +6,33 @@ const encoder = /* @__PURE__ */ new TextEncoder();
 /** How a size error names the bound it checked: the client's own, or the broker's (see StreamSender). */
 export const CLIENT_SIZE_LIMIT = "the client's maxMessageBytes";
 export const BROKER_SIZE_LIMIT = "the broker's message size limit (it refused a larger one)";
+export const DELIVERY_SIZE_LIMIT = 'what the broker can deliver to a subscriber (it accepts a larger message and drops it unseen)';
+
+/**
+ * The broker hands events, commands, queries and query replies to their receivers through NATS
+ * subscriptions, which drop any message over 64 MiB (NATS's default pending-bytes limit) without
+ * a word: the send is accepted, nobody receives it. This bound leaves 64 KiB of that to the
+ * fields around the body.
+ */
+export const DELIVERY_MAX_BYTES = 64 * 1024 * 1024 - 64 * 1024;
+
+/** The lower of the client's `maxMessageBytes` and {@link DELIVERY_MAX_BYTES}, with the name a size error gives it. */
+export function deliveryBound(maxBytes = Number.POSITIVE_INFINITY): { bytes: number; limit: string } {
+  return maxBytes <= DELIVERY_MAX_BYTES ? { bytes: maxBytes, limit: CLIENT_SIZE_LIMIT } : { bytes: DELIVERY_MAX_BYTES, limit: DELIVERY_SIZE_LIMIT };
+}
 
 /**
  * A message body: a string (sent as UTF-8), a Uint8Array or a Buffer; absent means empty. Bodies
  * over `maxBytes` (the client's `maxMessageBytes`) are refused here rather than by gRPC after
  * encoding, so the error names the field.
  */
-export function validateBody(body: unknown, field = 'body', maxBytes = Number.POSITIVE_INFINITY): Uint8Array {
+export function validateBody(body: unknown, field = 'body', maxBytes = Number.POSITIVE_INFINITY, limit = CLIENT_SIZE_LIMIT): Uint8Array {
   let bytes: Uint8Array;
   if (body === undefined || body === null) bytes = new Uint8Array(0);
   else if (typeof body === 'string') bytes = encoder.encode(requireWellFormed(body, field));
   else if (body instanceof Uint8Array) bytes = body;
   else return fail(field, `must be a string or a Uint8Array (got ${describeType(body)})`);
-  if (bytes.length > maxBytes) fail(field, `is ${bytes.length} bytes, over ${CLIENT_SIZE_LIMIT} (${maxBytes})`);
+  if (bytes.length > maxBytes) fail(field, `is ${bytes.length} bytes, over ${limit} (${maxBytes})`);
   return bytes;
 }
 

@@ -87,5 +87,8 @@ describe('buildHandlerReply', () => {
     expect(validationField(() => buildHandlerReply(QUERIES, { body: 42 } as never, to, qctx))).toBe('body');
     expect(validationField(() => buildHandlerReply(QUERIES, { metadata: 7 } as never, to, qctx))).toBe('metadata');
     expect(validationField(() => buildHandlerReply(QUERIES, { body: 'x'.repeat(11) }, to, { ...qctx, maxBodyBytes: 10 }))).toBe('body');
+    // The requester gets the reply through a NATS subscription, which drops one over 64 MiB.
+    const huge = new Uint8Array(64 * 1024 * 1024);
+    expect(validationField(() => buildHandlerReply(QUERIES, { body: huge }, to, { ...qctx, maxBodyBytes: 100 * 1024 * 1024 }))).toBe('body');
   });
 });

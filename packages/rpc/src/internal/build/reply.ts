@@ -1,5 +1,6 @@
 import {
   type Response,
+  deliveryBound,
   validateBody,
   validateChannel,
   validateMetadata,
@@ -73,7 +74,11 @@ function buildResponse(
   let metadata = '';
   const data = reply as QueryHandlerResult;
   if (kind.name === 'queries') {
-    if (data.body !== undefined) body = validateBody(data.body, 'body', ctx.maxBodyBytes);
+    if (data.body !== undefined) {
+      // The requester receives the reply through a NATS subscription, which drops one over 64 MiB.
+      const bound = deliveryBound(ctx.maxBodyBytes);
+      body = validateBody(data.body, 'body', bound.bytes, bound.limit);
+    }
     if (data.metadata !== undefined) metadata = validateMetadata(data.metadata, 'metadata');
   } else if (data.body !== undefined || data.metadata !== undefined) {
     // The broker clears both on a command's response: refuse rather than drop them silently.

@@ -89,6 +89,12 @@ describe('buildRequest', () => {
     expect(validationField(() => buildRequest(COMMANDS, message as never, ctx()))).toBe(field);
   });
 
+  it('rejects a body the broker could not deliver to a responder (over 64 MiB), whatever maxMessageBytes allows', () => {
+    const body = new Uint8Array(64 * 1024 * 1024);
+    expect(validationField(() => buildRequest(QUERIES, { channel: 'q', body }, ctx({ maxBodyBytes: 100 * 1024 * 1024 })))).toBe('body');
+    expect(buildRequest(QUERIES, { channel: 'q', body: body.subarray(0, 63 * 1024 * 1024) }, ctx({ maxBodyBytes: 100 * 1024 * 1024 })).wire.Body.byteLength).toBe(63 * 1024 * 1024);
+  });
+
   it('rejects a message that is not an object', () => {
     expect(validationField(() => buildRequest(COMMANDS, null as never, ctx()))).toBe('command');
     expect(validationField(() => buildRequest(QUERIES, 'q' as never, ctx()))).toBe('query');

@@ -1,6 +1,7 @@
 import {
   type Request,
   MAX_INT32, // Request.Timeout and Request.CacheTTL are int32
+  deliveryBound,
   newId,
   requireNonEmptyMessage,
   validateBody,
@@ -25,7 +26,10 @@ export interface BuildRequestContext {
   defaultTimeoutMs: number;
   /** For errors, e.g. `commands.send`. */
   operation: string;
-  /** The client's `maxMessageBytes`: a larger body is a ValidationError, not a gRPC failure. */
+  /**
+   * The client's `maxMessageBytes`: a larger body is a ValidationError, not a gRPC failure. A body
+   * over what the broker delivers (64 MiB less room for the rest) is one too.
+   */
   maxBodyBytes?: number;
   /** Readiness probes carry reserved tags; user messages may not. */
   allowReservedTags?: boolean;
@@ -49,7 +53,9 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
   requireObject(message, noun, op);
   const channel = validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
   const id = message.id === undefined ? newId() : validateId(message.id, 'id', op);
-  const body = message.body === undefined ? new Uint8Array(0) : validateBody(message.body, 'body', ctx.maxBodyBytes);
+  // A responder receives the request through a NATS subscription, which drops one over 64 MiB.
+  const bound = deliveryBound(ctx.maxBodyBytes);
+  const body = message.body === undefined ? new Uint8Array(0) : validateBody(message.body, 'body', bound.bytes, bound.limit);
   const metadata = message.metadata === undefined ? '' : validateMetadata(message.metadata, 'metadata');
   const tags = message.tags === undefined ? {} : validateTags(message.tags, 'tags');
   if (!ctx.allowReservedTags) {
