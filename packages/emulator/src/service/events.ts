@@ -1,7 +1,8 @@
 // SendEvent, SendEventsStream and SubscribeToEvents (broker-behaviour.md §2.1, §2.2, §3, §5.1, §6).
 import * as grpc from '@grpc/grpc-js';
-import { EventReceive, Subscribe_SubscribeType, type Event, type Result, type Subscribe } from '../generated/kubemq.js';
+import { Event, EventReceive, Subscribe_SubscribeType, type Result, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';
+import { natsDeliverable } from '../engines/nats-delivery.js';
 import { StanError, breaksPublisher } from '../engines/events-store/stan.js';
 import type { ClientLease } from '../engines/events-store/client-registry.js';
 import { OversizedRequest } from '../transport/body-limit.js';
@@ -17,6 +18,10 @@ import { validateEvent, validateEventsSubscription } from './validation.js';
 function publish(ctx: ServiceContext, ev: Event): Result {
   const EventID = ev.EventID || nuid();
   if (!ev.Store) {
+    if (!natsDeliverable(ev, ev.Channel, () => Event.encode(ev).finish().length)) {
+      ctx.events.publish(ev.Channel, ev.Body.length, undefined); // counted as sent; no subscriber gets it
+      return { EventID, Sent: true, Error: '' };
+    }
     ctx.events.publish(ev.Channel, ev.Body.length, () =>
       // §2.1: Timestamp 0, Sequence 0, Channel = the concrete channel; encoded once for all subscribers.
       Buffer.from(

@@ -1,13 +1,47 @@
 // docs/broker-behaviour.md §4 Limits and defaults (those a client can observe).
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itSkipBecause, itWhen } from '@kubemq/testing/jest';
-import { QueuesDownstreamRequestType as DT, StreamRequestType as SR } from '@kubemq/emulator/wire';
+import { QueuesDownstreamRequestType as DT, Request_RequestType as RT, StreamRequestType as SR, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
-import { closeAll, connect, downstream, queueStreamV1, receiveQueue, sendEvent, sendQueueMessage, sleep, text } from './support/raw.js';
-import { notProbe, readyEvents } from './support/ready.js';
+import { closeAll, connect, downstream, grpcError, queueStreamV1, receiveQueue, sendEvent, sendQueueMessage, sendRequest, sleep, text } from './support/raw.js';
+import { notProbe, readyEvents, readyResponder } from './support/ready.js';
 
 afterAll(closeAll);
 const itLocal = itWhen('restart', expectedCapabilities());
+
+// Events, requests and responses reach their receivers through NATS subscriptions with NATS's
+// default pending limit of 64 MiB: a larger message is dropped unseen. The clients here take any
+// size, so a delivery would show.
+describe('§5.4 delivery through NATS: nothing over 64 MiB', () => {
+  const unlimited = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
+  const over = () => Buffer.alloc(64 * 1024 * 1024 + 1024, 1);
+
+  it('§5.4 an event over 64 MiB answers Sent:true and reaches no subscriber; a small one after it does', async () => {
+    const c = connect(undefined, unlimited);
+    const channel = ch('s54.big');
+    const inbox = await readyEvents(c, { ClientID: cid(), Channel: channel });
+    expect(await sendEvent(c, { ClientID: cid(), Channel: channel, Body: over() })).toMatchObject({ Sent: true });
+    await sendEvent(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('small') });
+    await sleep(1500);
+    expect(inbox.items.filter(notProbe).map((e) => e.Body.length)).toEqual([5]);
+  }, 30_000);
+
+  it('§5.4 a query over 64 MiB reaches no responder, and a reply over 64 MiB no requester: both end in Error 301', async () => {
+    const c = connect(undefined, unlimited);
+    const channel = ch('s54.bigq');
+    let asked = 0;
+    await readyResponder(c, { ClientID: cid(), Channel: channel, SubscribeTypeData: ST.Queries }, (req) => {
+      asked++;
+      return { Executed: true, Body: text(req.Body) === 'big reply' ? over() : Buffer.from('ok') };
+    });
+    const query = (body: Buffer) => sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Query, Timeout: 1500, Body: body });
+    expect((await grpcError(query(over()))).details).toBe('Error 301: timeout for request message');
+    expect(asked).toBe(0);
+    expect((await grpcError(query(Buffer.from('big reply')))).details).toBe('Error 301: timeout for request message');
+    expect(asked).toBe(1);
+    expect(await query(Buffer.from('small'))).toMatchObject({ Executed: true });
+  }, 30_000);
+});
 
 describe('§4 queue limits', () => {
   it('§4 max messages per receive is 1024 (1024 accepted)', async () => {

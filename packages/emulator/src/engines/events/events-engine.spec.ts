@@ -14,9 +14,11 @@ describe('EventsEngine', () => {
     expect(got).toEqual(['x:m1', 'w:m1']);
     expect(engine.publish('nobody', 3, () => `m${++encodes}`)).toBe(0);
     expect(encodes).toBe(1); // nothing encoded without receivers
+    expect(engine.publish('a.b', 3, undefined)).toBe(0); // over what NATS delivers: counted, not delivered
+    expect(got).toEqual(['x:m1', 'w:m1']);
     stop();
     stop(); // idempotent
-    expect(channels.list('events', 'a.b')[0]).toMatchObject({ incoming: { messages: 1, volume: 3 }, outgoing: { messages: 2, volume: 6 } });
+    expect(channels.list('events', 'a.b')[0]).toMatchObject({ incoming: { messages: 2, volume: 6 }, outgoing: { messages: 2, volume: 6 } });
     expect(channels.list('events', 'a.*')[0]!.isActive).toBe(false);
   });
 

@@ -14,10 +14,13 @@ export class EventsEngine<T> {
 
   constructor(private readonly channels: ChannelRegistry) {}
 
-  /** Routes one event; returns the number of receivers. No receivers is not an error (§2.1). */
-  publish(channel: string, bytes: number, payload: () => T): number {
+  /**
+   * Routes one event; returns the number of receivers. No receivers is not an error (§2.1). Without
+   * a payload (an event over what NATS delivers) it is only counted as sent.
+   */
+  publish(channel: string, bytes: number, payload: (() => T) | undefined): number {
     this.channels.incoming('events', channel, bytes);
-    if (this.router.size === 0) return 0;
+    if (this.router.size === 0 || payload === undefined) return 0;
     const receivers = this.router.route(natsSubject(channel));
     if (receivers.length === 0) return 0;
     const msg = payload();

@@ -4,7 +4,9 @@
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Request, Response } from '../../generated/kubemq.js';
 import type { ChannelRegistry, ChannelType } from '../channels/registry.js';
+import { Request as RequestCodec, Response as ResponseCodec } from '../../generated/kubemq.js';
 import { nuid } from '../ids.js';
+import { natsDeliverable } from '../nats-delivery.js';
 import { SubjectRouter } from '../subjects.js';
 
 export type RequestKind = 'commands' | 'queries';
@@ -61,15 +63,21 @@ export class RequestsEngine {
       }, timeoutMs);
       this.pending.set(inbox, { resolve, reject, timer, kind, channel: req.Channel });
       const routed: Request = { ...req, ReplyChannel: inbox };
+      // Over what NATS delivers, it reaches no responder, and the requester waits out its timeout.
+      if (!natsDeliverable(routed, routed.Channel, () => RequestCodec.encode(routed).finish().length)) return;
       const n = this.routers[kind].publish(req.Channel, routed);
       if (n > 0) this.channels.outgoing(kind, req.Channel, req.Body.length, n);
     });
   }
 
-  /** Completes the request waiting on `replyChannel`. A late or unknown reply is dropped (false). */
+  /**
+   * Completes the request waiting on `replyChannel`. A late or unknown reply is dropped (false), and
+   * so is one over what NATS delivers, silently: the requester waits out its timeout.
+   */
   respond(replyChannel: string, response: Response): boolean {
     const p = this.pending.get(replyChannel);
     if (!p) return false;
+    if (!natsDeliverable(response, replyChannel, () => ResponseCodec.encode(response).finish().length)) return true;
     this.pending.delete(replyChannel);
     this.clock.clearTimeout(p.timer);
     this.channels.response(p.kind, p.channel);
