@@ -77,7 +77,7 @@ export { isEmptyQueueError } from './errors/broker-errors.js';
 
 // Validation (throws ValidationError naming the field; nothing is sent)
 export { validateChannel, validateGroup, type ChannelPattern } from './validation/channel.js';
-export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, tagsTextLength, deliveryBound } from './validation/message.js';
+export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, tagsTextLength, deliveryBound, requireEncodedFits } from './validation/message.js';
 export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 
 // Conversions

@@ -18,7 +18,7 @@ import { validateEvent, validateEventsSubscription } from './validation.js';
 function publish(ctx: ServiceContext, ev: Event): Result {
   const EventID = ev.EventID || nuid();
   if (!ev.Store) {
-    if (!natsDeliverable(ev, ev.Channel, () => Event.encode(ev).finish().length)) {
+    if (!natsDeliverable(ev, () => Event.encode({ ...ev, EventID }).finish().length)) {
       ctx.events.publish(ev.Channel, ev.Body.length, undefined); // counted as sent; no subscriber gets it
       return { EventID, Sent: true, Error: '' };
     }

@@ -244,7 +244,7 @@ describe('events (integration)', () => {
       await expect(events(client, { sendMode }).send({ channel, body })).rejects.toMatchObject({
         code: 'VALIDATION',
         field: 'body',
-        message: expect.stringContaining('deliver to a subscriber') as string,
+        message: expect.stringContaining('broker can deliver') as string,
       });
     }
   });

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors/kubemq-error.js';
 import { newId } from '../conversions/id.js';
 import { validateChannel } from '../validation/channel.js';
 import { withOperation } from '../validation/fail.js';
-import { CLIENT_SIZE_LIMIT, deliveryBound, requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
+import { CLIENT_SIZE_LIMIT, deliveryBound, requireEncodedFits, requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
 import { Event as WireEventCodec } from '../generated/kubemq.js';
 import type { Event as WireEvent } from '../generated/kubemq.js';
 
@@ -63,28 +63,15 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
   }
 }
 
-/** What an event adds beyond its strings and body (field tags, lengths, the Store flag), at most. */
-const EVENT_OVERHEAD = 48;
-
 /**
  * The event, encoded, must fit `maxBytes`, which `limit` names in the error: the client's
- * `maxMessageBytes` (its body alone is checked first), or a broker's lower limit once it refused
- * a larger message. grpc-js cancels a call whose message is over the client's, and a broker ends
- * one over its own: on a send stream either fails every send in flight. A cheap upper bound settles
- * the usual event; only one near the limit is encoded.
+ * `maxMessageBytes` (its body alone is checked first), what the broker delivers, or a broker's
+ * lower limit once it refused a larger message. grpc-js cancels a call whose message is over the
+ * client's, and a broker ends one over its own: on a send stream either fails every send in flight.
  */
 export function requireEventFits(wire: WireEvent, maxBytes: number, limit = CLIENT_SIZE_LIMIT): void {
-  // A UTF-16 unit is at most 3 bytes of UTF-8.
   const text = wire.EventID.length + wire.ClientID.length + wire.Channel.length + wire.Metadata.length + tagsTextLength(wire.Tags);
-  if (EVENT_OVERHEAD + wire.Body.byteLength + 3 * text <= maxBytes) return;
-  const bytes = WireEventCodec.encode(wire).finish().length;
-  if (bytes > maxBytes) {
-    throw new ValidationError({
-      message: `invalid event: it is ${bytes} bytes encoded (body, channel, metadata and tags), over ${limit} (${maxBytes})`,
-      operation: 'validate',
-      field: 'event',
-    });
-  }
+  requireEncodedFits('event', wire.Body.byteLength, text, () => WireEventCodec.encode(wire).finish().length, { bytes: maxBytes, limit });
 }
 
 /** An optional id: a non-empty string without control characters; generated when absent. */

@@ -27,7 +27,7 @@ describe('buildWireEvent', () => {
   it('refuses a plain event the broker could not deliver (over 64 MiB), and keeps the client limit for stored ones', () => {
     const body = new Uint8Array(64 * 1024 * 1024);
     const options = { operation: 'events.send', maxBodyBytes: 100 * 1024 * 1024 };
-    expect(() => buildWireEvent({ channel: 'a', body }, 'c', { ...options, pattern: 'events' })).toThrow(/deliver to a subscriber/);
+    expect(() => buildWireEvent({ channel: 'a', body }, 'c', { ...options, pattern: 'events' })).toThrow(/broker can deliver/);
     expect(buildWireEvent({ channel: 'a', body }, 'c', { ...options, pattern: 'events_store' }).Body.byteLength).toBe(body.byteLength);
     // A client limit below it is named as the client's.
     expect(() => buildWireEvent({ channel: 'a', body: 'xx' }, 'c', { ...options, maxBodyBytes: 1, pattern: 'events' })).toThrow(/maxMessageBytes/);

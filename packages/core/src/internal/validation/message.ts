@@ -6,7 +6,7 @@ const encoder = /* @__PURE__ */ new TextEncoder();
 /** How a size error names the bound it checked: the client's own, or the broker's (see StreamSender). */
 export const CLIENT_SIZE_LIMIT = "the client's maxMessageBytes";
 export const BROKER_SIZE_LIMIT = "the broker's message size limit (it refused a larger one)";
-export const DELIVERY_SIZE_LIMIT = 'what the broker can deliver to a subscriber (it accepts a larger message and drops it unseen)';
+export const DELIVERY_SIZE_LIMIT = 'what the broker can deliver to a receiver (it accepts a larger message and drops it unseen)';
 
 /**
  * The broker hands events, commands, queries and query replies to their receivers through NATS
@@ -16,7 +16,7 @@ export const DELIVERY_SIZE_LIMIT = 'what the broker can deliver to a subscriber 
  */
 export const DELIVERY_MAX_BYTES = 64 * 1024 * 1024 - 64 * 1024;
 
-/** The lower of the client's `maxMessageBytes` and {@link DELIVERY_MAX_BYTES}, with the name a size error gives it. */
+/** The lower of the client's `maxMessageBytes` and `DELIVERY_MAX_BYTES`, with the name a size error gives it. */
 export function deliveryBound(maxBytes = Number.POSITIVE_INFINITY): { bytes: number; limit: string } {
   return maxBytes <= DELIVERY_MAX_BYTES ? { bytes: maxBytes, limit: CLIENT_SIZE_LIMIT } : { bytes: DELIVERY_MAX_BYTES, limit: DELIVERY_SIZE_LIMIT };
 }
@@ -34,6 +34,26 @@ export function validateBody(body: unknown, field = 'body', maxBytes = Number.PO
   else return fail(field, `must be a string or a Uint8Array (got ${describeType(body)})`);
   if (bytes.length > maxBytes) fail(field, `is ${bytes.length} bytes, over ${limit} (${maxBytes})`);
   return bytes;
+}
+
+/** What a message adds beyond its strings and body (field tags, lengths, numbers, flags), at most. */
+const MESSAGE_OVERHEAD = 64;
+
+/**
+ * A message, encoded, must fit `bound` (its error names `bound.limit`). `text` is the UTF-16 length
+ * of its strings, tags included (see {@link tagsTextLength}); a UTF-16 unit is at most 3 bytes of
+ * UTF-8. That cheap upper bound settles the usual message; only one near the bound is encoded.
+ */
+export function requireEncodedFits(
+  noun: string,
+  bodyBytes: number,
+  text: number,
+  encodedSize: () => number,
+  bound: { bytes: number; limit: string },
+): void {
+  if (MESSAGE_OVERHEAD + bodyBytes + 3 * text <= bound.bytes) return;
+  const bytes = encodedSize();
+  if (bytes > bound.bytes) fail(noun, `it is ${bytes} bytes encoded (body, channel, metadata and tags), over ${bound.limit} (${bound.bytes})`);
 }
 
 /** Tags: a plain object of string → string; absent means none. Keys cannot be empty. */

@@ -64,20 +64,21 @@ export class RequestsEngine {
       this.pending.set(inbox, { resolve, reject, timer, kind, channel: req.Channel });
       const routed: Request = { ...req, ReplyChannel: inbox };
       // Over what NATS delivers, it reaches no responder, and the requester waits out its timeout.
-      if (!natsDeliverable(routed, routed.Channel, () => RequestCodec.encode(routed).finish().length)) return;
+      if (!natsDeliverable(req, () => RequestCodec.encode(req).finish().length)) return;
       const n = this.routers[kind].publish(req.Channel, routed);
       if (n > 0) this.channels.outgoing(kind, req.Channel, req.Body.length, n);
     });
   }
 
   /**
-   * Completes the request waiting on `replyChannel`. A late or unknown reply is dropped (false), and
-   * so is one over what NATS delivers, silently: the requester waits out its timeout.
+   * Completes the request waiting on `replyChannel`. A late or unknown reply is dropped (false). One
+   * over what NATS delivers is taken (true: its publish succeeds) but never reaches the requester,
+   * which stays waiting: a smaller reply may still win, or its timeout ends it.
    */
   respond(replyChannel: string, response: Response): boolean {
     const p = this.pending.get(replyChannel);
     if (!p) return false;
-    if (!natsDeliverable(response, replyChannel, () => ResponseCodec.encode(response).finish().length)) return true;
+    if (!natsDeliverable(response, () => ResponseCodec.encode(response).finish().length)) return true;
     this.pending.delete(replyChannel);
     this.clock.clearTimeout(p.timer);
     this.channels.response(p.kind, p.channel);

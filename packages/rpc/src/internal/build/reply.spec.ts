@@ -90,5 +90,7 @@ describe('buildHandlerReply', () => {
     // The requester gets the reply through a NATS subscription, which drops one over 64 MiB.
     const huge = new Uint8Array(64 * 1024 * 1024);
     expect(validationField(() => buildHandlerReply(QUERIES, { body: huge }, to, { ...qctx, maxBodyBytes: 100 * 1024 * 1024 }))).toBe('body');
+    const fits = huge.subarray(0, 64 * 1024 * 1024 - 64 * 1024);
+    expect(validationField(() => buildHandlerReply(QUERIES, { body: fits, metadata: 'm'.repeat(200_000) }, to, { ...qctx, maxBodyBytes: 100 * 1024 * 1024 }))).toBe('reply');
   });
 });

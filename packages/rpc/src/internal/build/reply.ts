@@ -1,6 +1,9 @@
 import {
   type Response,
+  Response as ResponseCodec,
   deliveryBound,
+  requireEncodedFits,
+  tagsTextLength,
   validateBody,
   validateChannel,
   validateMetadata,
@@ -73,12 +76,10 @@ function buildResponse(
   let body: Uint8Array = new Uint8Array(0);
   let metadata = '';
   const data = reply as QueryHandlerResult;
+  // The requester receives the reply through a NATS subscription, which drops one over 64 MiB.
+  const bound = deliveryBound(ctx.maxBodyBytes);
   if (kind.name === 'queries') {
-    if (data.body !== undefined) {
-      // The requester receives the reply through a NATS subscription, which drops one over 64 MiB.
-      const bound = deliveryBound(ctx.maxBodyBytes);
-      body = validateBody(data.body, 'body', bound.bytes, bound.limit);
-    }
+    if (data.body !== undefined) body = validateBody(data.body, 'body', bound.bytes, bound.limit);
     if (data.metadata !== undefined) metadata = validateMetadata(data.metadata, 'metadata');
   } else if (data.body !== undefined || data.metadata !== undefined) {
     // The broker clears both on a command's response: refuse rather than drop them silently.
@@ -99,5 +100,7 @@ function buildResponse(
     Span: NO_SPAN,
     Tags: tags,
   };
+  const text = requestId.length + replyChannel.length + ctx.clientId.length + metadata.length + response.Error.length + tagsTextLength(tags);
+  requireEncodedFits('reply', body.byteLength, text, () => ResponseCodec.encode(response).finish().length, bound);
   return response;
 }

@@ -93,6 +93,9 @@ describe('buildRequest', () => {
     const body = new Uint8Array(64 * 1024 * 1024);
     expect(validationField(() => buildRequest(QUERIES, { channel: 'q', body }, ctx({ maxBodyBytes: 100 * 1024 * 1024 })))).toBe('body');
     expect(buildRequest(QUERIES, { channel: 'q', body: body.subarray(0, 63 * 1024 * 1024) }, ctx({ maxBodyBytes: 100 * 1024 * 1024 })).wire.Body.byteLength).toBe(63 * 1024 * 1024);
+    // The whole request counts: a body that fits, with metadata that takes it over.
+    const fits = body.subarray(0, 64 * 1024 * 1024 - 64 * 1024);
+    expect(validationField(() => buildRequest(COMMANDS, { channel: 'c', body: fits, metadata: 'm'.repeat(200_000) }, ctx({ maxBodyBytes: 100 * 1024 * 1024 })))).toBe('command');
   });
 
   it('rejects a message that is not an object', () => {

@@ -1,8 +1,11 @@
 import {
   type Request,
+  Request as RequestCodec,
   MAX_INT32, // Request.Timeout and Request.CacheTTL are int32
   deliveryBound,
   newId,
+  requireEncodedFits,
+  tagsTextLength,
   requireNonEmptyMessage,
   validateBody,
   validateChannel,
@@ -27,8 +30,8 @@ export interface BuildRequestContext {
   /** For errors, e.g. `commands.send`. */
   operation: string;
   /**
-   * The client's `maxMessageBytes`: a larger body is a ValidationError, not a gRPC failure. A body
-   * over what the broker delivers (64 MiB less room for the rest) is one too.
+   * The client's `maxMessageBytes`: a larger body, or a larger request, is a ValidationError, not a
+   * gRPC failure. So is one over what the broker can deliver to a responder (64 MiB).
    */
   maxBodyBytes?: number;
   /** Readiness probes carry reserved tags; user messages may not. */
@@ -100,6 +103,8 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
     Span: NO_SPAN,
     Tags: tags,
   };
+  const text = id.length + ctx.clientId.length + channel.length + metadata.length + cacheKey.length + tagsTextLength(tags);
+  requireEncodedFits(noun, body.byteLength, text, () => RequestCodec.encode(wire).finish().length, bound);
   return { wire, id, channel, timeoutMs };
 }
 
