@@ -18,15 +18,18 @@ import { validateEvent, validateEventsSubscription } from './validation.js';
 function publish(ctx: ServiceContext, ev: Event): Result {
   const EventID = ev.EventID || nuid();
   if (!ev.Store) {
-    if (!natsDeliverable(ev, () => Event.encode({ ...ev, EventID }).finish().length)) {
-      ctx.events.publish(ev.Channel, ev.Body.length, undefined); // counted as sent; no subscriber gets it
-      return { EventID, Sent: true, Error: '' };
-    }
-    ctx.events.publish(ev.Channel, ev.Body.length, () =>
-      // §2.1: Timestamp 0, Sequence 0, Channel = the concrete channel; encoded once for all subscribers.
-      Buffer.from(
-        EventReceive.encode({ EventID, Channel: ev.Channel, Metadata: ev.Metadata, Body: ev.Body, Tags: ev.Tags, Timestamp: 0n, Sequence: 0n }).finish(),
-      ),
+    // One over what NATS delivers is counted as sent, and no subscriber gets it (no payload).
+    const deliverable = natsDeliverable(ev, () => Event.encode({ ...ev, EventID }).finish().length);
+    ctx.events.publish(
+      ev.Channel,
+      ev.Body.length,
+      deliverable
+        ? () =>
+            // §2.1: Timestamp 0, Sequence 0, Channel = the concrete channel; encoded once for all subscribers.
+            Buffer.from(
+              EventReceive.encode({ EventID, Channel: ev.Channel, Metadata: ev.Metadata, Body: ev.Body, Tags: ev.Tags, Timestamp: 0n, Sequence: 0n }).finish(),
+            )
+        : undefined,
     );
     return { EventID, Sent: true, Error: '' };
   }

@@ -62,9 +62,9 @@ export class RequestsEngine {
         reject(new RequestTimeoutError('request timed out'));
       }, timeoutMs);
       this.pending.set(inbox, { resolve, reject, timer, kind, channel: req.Channel });
-      const routed: Request = { ...req, ReplyChannel: inbox };
       // Over what NATS delivers, it reaches no responder, and the requester waits out its timeout.
       if (!natsDeliverable(req, () => RequestCodec.encode(req).finish().length)) return;
+      const routed: Request = { ...req, ReplyChannel: inbox };
       const n = this.routers[kind].publish(req.Channel, routed);
       if (n > 0) this.channels.outgoing(kind, req.Channel, req.Body.length, n);
     });
