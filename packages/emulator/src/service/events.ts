@@ -91,7 +91,7 @@ export function createEventServices(ctx: ServiceContext) {
       lease?.release(false);
       return endStream(call, grpc.status.INTERNAL, err);
     }
-    const sink = new StreamSink<Buffer>(call as unknown as grpc.ServerWritableStream<Subscribe, Buffer>, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock);
+    const sink = new StreamSink<Buffer>(call as unknown as grpc.ServerWritableStream<Subscribe, Buffer>, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock, (buf) => buf.length);
     let unsubscribe: () => void;
     if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
       // §0 [seen]: the subscription is registered a while after the call arrived (clients must probe).

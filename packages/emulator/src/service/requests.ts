@@ -1,6 +1,6 @@
 // SendRequest, SubscribeToRequests and SendResponse (broker-behaviour.md §2.3, §3, §5.1, §6).
 import * as grpc from '@grpc/grpc-js';
-import { Request_RequestType, Subscribe_SubscribeType, type Empty, type Request, type Response, type Subscribe } from '../generated/kubemq.js';
+import { Request_RequestType, Subscribe_SubscribeType, type Empty, Request, type Response, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';
 import type { RequestKind } from '../engines/requests/requests-engine.js';
 import { StreamSink } from '../transport/stream-sink.js';
@@ -59,7 +59,8 @@ export function createRequestServices(ctx: ServiceContext) {
     const err = validateRequestsSubscription(sub);
     if (err) return endStream(call, grpc.status.INTERNAL, err);
     const kind: RequestKind = sub.SubscribeTypeData === Subscribe_SubscribeType.Commands ? 'commands' : 'queries';
-    const sink = new StreamSink<Request>(call, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock);
+    // NATS counts a request's data: its encoding, which only a request that has to wait pays for.
+    const sink = new StreamSink<Request>(call, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock, (req) => Request.encode(req).finish().length);
     // §0 [seen]: the responder is registered a while after the call arrived (clients must probe).
     const unsubscribe = registerAfter(ctx.clock, ctx.config.registrationDelayMs, () =>
       ctx.requests.subscribe(kind, sub.Channel, sub.Group, (req) => sink.push(req)),

@@ -1,8 +1,14 @@
 // Writes a subscription's messages to its gRPC stream with backpressure.
 // Model (broker-behaviour.md §2.1): the server pushes into a per-subscription buffer of GRPC_SUB_BUFF_SIZE
 // messages that the stream drains. When the buffer is full, the next message waits up to 2 s
-// for room and is then dropped (still acked for events store, §2.2); later messages queue behind it.
+// for room and is then dropped (still acked for events store, §2.2); later messages queue behind it,
+// pending in the server's NATS subscription up to NATS's default limits (§5.4), beyond which a new
+// message is dropped at once.
+//
+// The queue holds, in order: the buffer (`capacity` messages), the one message the subscription's
+// handler is waiting with, and the messages pending behind it.
 import type { Clock, TimerHandle } from '../clock.js';
+import { NATS_PENDING_BYTES_LIMIT } from '../engines/nats-delivery.js';
 
 /** The part of a grpc-js writable server stream the sink needs. */
 export interface WritableCall<T> {
@@ -10,8 +16,8 @@ export interface WritableCall<T> {
   once(event: 'drain', fn: () => void): unknown;
 }
 
-/** Above this many waiting messages, new ones are dropped at once (NATS's pending-messages limit). */
-export const MAX_WAITING = 65536;
+/** NATS's default pending-messages limit per subscription: a new message beyond it is dropped. */
+export const NATS_PENDING_MESSAGES_LIMIT = 65536;
 
 export class StreamSink<T> {
   private readonly queue: T[] = [];
@@ -21,14 +27,23 @@ export class StreamSink<T> {
   private dropTimer: TimerHandle | undefined;
   private waitingHeadSince = 0;
   private roomWaiters: (() => void)[] = [];
+  /** The sizes of the pending messages (those behind the one the handler waits with), oldest first. */
+  private pendingSizes: number[] = [];
+  private pendingHead = 0;
+  private pendingBytes = 0;
   /** Messages dropped because the consumer was too slow. */
   dropped = 0;
 
+  /**
+   * @param sizeOf the size NATS counts for a message (its data); asked only of messages that would
+   *   be pending, so a subscriber that keeps up costs nothing.
+   */
   constructor(
     private readonly call: WritableCall<T>,
     private readonly capacity: number,
     private readonly dropAfterMs: number,
     private readonly clock: Clock,
+    private readonly sizeOf: (msg: T) => number,
   ) {}
 
   /** Messages accepted but not yet handed to the stream. */
@@ -49,7 +64,7 @@ export class StreamSink<T> {
       if (!this.writable) this.call.once('drain', this.onDrain);
       return;
     }
-    if (this.buffered >= this.capacity + MAX_WAITING) {
+    if (this.buffered > this.capacity && !this.admitPending(msg)) {
       this.dropped++;
       return;
     }
@@ -69,8 +84,34 @@ export class StreamSink<T> {
     this.queue.length = 0;
     this.head = 0;
     this.roomWaiters = [];
+    this.pendingSizes = [];
+    this.pendingHead = 0;
+    this.pendingBytes = 0;
     if (this.dropTimer) this.clock.clearTimeout(this.dropTimer);
     this.dropTimer = undefined;
+  }
+
+  /** Counts a message in NATS's pending limits; false when it is over them (dropped, as NATS does). */
+  private admitPending(msg: T): boolean {
+    if (this.pendingSizes.length - this.pendingHead >= NATS_PENDING_MESSAGES_LIMIT) return false;
+    const size = this.sizeOf(msg);
+    if (this.pendingBytes + size > NATS_PENDING_BYTES_LIMIT) return false;
+    this.pendingSizes.push(size);
+    this.pendingBytes += size;
+    return true;
+  }
+
+  /** Stops counting the messages that moved up out of pending (the handler took them). */
+  private releasePending(): void {
+    const pending = Math.max(0, this.buffered - this.capacity - 1);
+    while (this.pendingSizes.length - this.pendingHead > pending) this.pendingBytes -= this.pendingSizes[this.pendingHead++]!;
+    if (this.pendingHead === this.pendingSizes.length) {
+      this.pendingSizes = [];
+      this.pendingHead = 0;
+    } else if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pendingSizes.length) {
+      this.pendingSizes.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
   }
 
   private readonly onDrain = (): void => {
@@ -89,6 +130,7 @@ export class StreamSink<T> {
       this.head = 0;
     }
     if (!this.writable) this.call.once('drain', this.onDrain);
+    this.releasePending();
     if (this.buffered <= this.capacity && this.dropTimer) {
       this.clock.clearTimeout(this.dropTimer);
       this.dropTimer = undefined;
@@ -119,6 +161,7 @@ export class StreamSink<T> {
     // §2.1: the first message waiting beyond the buffer waited 2 s: drop it.
     this.queue.splice(this.head + this.capacity, 1);
     this.dropped++;
+    this.releasePending();
     if (this.buffered > this.capacity) this.startDropTimer();
   };
 }

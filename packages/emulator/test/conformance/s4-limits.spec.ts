@@ -1,6 +1,6 @@
 // docs/broker-behaviour.md §4 Limits and defaults (those a client can observe).
 import { expectedCapabilities, startKubemq } from '@kubemq/testing';
-import { itSkipBecause, itWhen } from '@kubemq/testing/jest';
+import { itSkipBecause, itWhen, ownBroker } from '@kubemq/testing/jest';
 import { QueuesDownstreamRequestType as DT, Request_RequestType as RT, StreamRequestType as SR, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
 import { closeAll, connect, downstream, grpcError, queueStreamV1, receiveQueue, sendEvent, sendQueueMessage, sendRequest, sleep, text } from './support/raw.js';
@@ -41,6 +41,34 @@ describe('§5.4 delivery through NATS: nothing over 64 MiB', () => {
     expect(asked).toBe(1);
     expect(await query(Buffer.from('small'))).toMatchObject({ Executed: true });
   }, 30_000);
+});
+
+// What waits for a stalled subscriber in the server is pending in its NATS subscription, which
+// holds at most 64 MiB: the next message is dropped at once. A small buffer keeps the rest of
+// what waits countable.
+describe('§2.1 §5.4 a stalled events subscriber: what waits behind its buffer is bounded by 64 MiB', () => {
+  const own = ownBroker('GRPC_SUB_BUFF_SIZE=1', { env: { GRPC_SUB_BUFF_SIZE: '1' } });
+
+  own.it('§5.4 of 100 events of 2 MiB sent while it reads nothing, about a third are dropped at once; the rest arrive in order', async () => {
+    const c = connect(own.broker.address, { 'grpc.max_receive_message_length': -1 });
+    const channel = ch('s54.pending');
+    const inbox = await readyEvents(c, { ClientID: cid(), Channel: channel });
+    inbox.call.pause();
+    const body = Buffer.alloc(2 * 1024 * 1024, 7);
+    for (let i = 0; i < 100; i++) await sendEvent(c, { ClientID: cid(), Channel: channel, Metadata: String(i), Body: body });
+    inbox.call.resume();
+    let seen = -1;
+    while (seen !== inbox.items.length) {
+      seen = inbox.items.length;
+      await sleep(1000);
+    }
+    const got = inbox.items.filter(notProbe).map((e) => Number(e.Metadata));
+    // At least the buffer, the one the server's handler holds and 31 pending (what is in flight on
+    // the way to the client adds to it); without the limit, all but one per 2 s would come.
+    expect(got.length).toBeGreaterThanOrEqual(30);
+    expect(got.length).toBeLessThanOrEqual(85);
+    expect(got).toEqual([...got].sort((a, b) => a - b));
+  }, 60_000);
 });
 
 describe('§4 queue limits', () => {
