@@ -97,10 +97,10 @@ export function channels(client: KubemqClient): ChannelsClient {
   const internals = clientInternals(client);
   return {
     async create(channel, options) {
-      await query(internals, 'create-channel', 'channels.create', channelTags(channel), options);
+      await query(internals, 'create-channel', 'channels.create', channelTags(channel, false), options);
     },
     async delete(channel, options) {
-      await query(internals, 'delete-channel', 'channels.delete', channelTags(channel), options);
+      await query(internals, 'delete-channel', 'channels.delete', channelTags(channel, true), options);
     },
     async list(filter, options) {
       const type = checkType(objectOf(filter, 'filter').type);
@@ -159,10 +159,13 @@ function objectOf<T>(value: T, field: string): T {
   return value;
 }
 
-/** The request tags naming one channel, validated (nothing is sent when it is bad). */
-function channelTags(target: ChannelOptions): Record<string, string> {
+/**
+ * The request tags naming one channel, validated (nothing is sent when it is bad). An `existing`
+ * one (to delete) may have a name the broker takes but cannot deliver from, as another client made it.
+ */
+function channelTags(target: ChannelOptions, existing: boolean): Record<string, string> {
   const type = checkType(objectOf(target, 'channel').type);
-  return { channel_type: type, channel: validateChannel(target.channel, { pattern: type, field: 'channel' }) };
+  return { channel_type: type, channel: validateChannel(target.channel, { pattern: type, field: 'channel', existing }) };
 }
 
 function checkType(type: unknown): ChannelType {

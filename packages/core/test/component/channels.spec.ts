@@ -52,6 +52,13 @@ describe('channel management', () => {
     ]);
   });
 
+  it("delete takes a queue named with ':', which the broker stores but cannot deliver from (another client may have sent to it)", async () => {
+    await using client = await KubemqClient.connect({ address: server.address, clientId: 'admin' });
+    reply = (req) => [null, wire.Response.create({ RequestID: req.RequestID, Executed: true })];
+    await channels(client).delete({ type: 'queues', channel: 'tenant:orders' });
+    expect(requests.map((r) => r.Tags)).toEqual([{ channel_type: 'queues', channel: 'tenant:orders', client_id: 'admin' }]);
+  });
+
   it('list parses the JSON reply into typed objects with Dates; an empty body is no channels', async () => {
     await using client = await KubemqClient.connect({ address: server.address, clientId: 'admin' });
     reply = (req) => [null, wire.Response.create({ RequestID: req.RequestID, Body: Buffer.from(JSON.stringify(LIST)) })];
@@ -145,6 +152,8 @@ describe('channel management', () => {
     await expect(admin.create({ type: 'topics' as never, channel: 'x' })).rejects.toMatchObject({ code: 'VALIDATION', field: 'type' });
     await expect(admin.create({ type: 'events_store', channel: 'a\tb' })).rejects.toMatchObject({ code: 'VALIDATION', field: 'channel' });
     await expect(admin.delete({ type: 'queues', channel: 'a.*' })).rejects.toMatchObject({ field: 'channel' });
+    // A queue named with ':' cannot be consumed: creating one is refused (deleting one is not, below).
+    await expect(admin.create({ type: 'queues', channel: 'tenant:orders' })).rejects.toMatchObject({ code: 'VALIDATION', field: 'channel' });
     await expect(admin.delete(undefined as never)).rejects.toMatchObject({ field: 'channel' });
     await expect(admin.list(null as never)).rejects.toMatchObject({ field: 'filter' });
     await expect(admin.list({ type: 'queues', search: 7 as never })).rejects.toMatchObject({ field: 'search' });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { channels, KubemqClient, TimeoutError } from '../../src/index.js';
 import { createTestPki, expectedCapabilities, startKubemq, type KubemqBroker, type StartKubemqOptions, type TestPki } from '@kubemq/testing';
 import { itSkipBecause, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { sendStored } from './support/raw.js';
+import { sendQueued, sendStored } from './support/raw.js';
 
 describe('connect and ping (shared broker)', () => {
   it('pings the broker: host, version, start time and uptime', async () => {
@@ -50,6 +50,20 @@ describe('channel management (own broker with a responder; the open-source serve
     await channels(client).delete({ type: 'queues', channel: name });
     expect((await channels(client).list({ type: 'queues', search: name })).map((c) => c.name)).not.toContain(name);
   }, 60_000);
+
+  itWhen('channelManagement', expectedCapabilities(options))(
+    "deletes a queue named with ':', which another client sent to: the broker takes it but cannot deliver from it",
+    async () => {
+      await using client = await KubemqClient.connect({ address: (broker as KubemqBroker).address });
+      const name = `${uniqueChannel('core.mgmt')}:tenant`;
+      await expect(channels(client).create({ type: 'queues', channel: name })).rejects.toMatchObject({ code: 'VALIDATION', field: 'channel' });
+      expect(await sendQueued(client, name, 'stuck')).toMatchObject({ IsError: false });
+      expect((await channels(client).list({ type: 'queues', search: name })).map((c) => c.name)).toContain(name);
+      // What a deleted queue's messages become is the broker's business; the call must reach it.
+      await expect(channels(client).delete({ type: 'queues', channel: name })).resolves.toBeUndefined();
+    },
+    60_000,
+  );
 });
 
 describe('TLS (own broker with a generated certificate)', () => {

@@ -16,6 +16,11 @@ export interface ChannelRules {
    * then cannot hold another ':' (the broker's `stan: durable name …` error).
    */
   withGroup?: boolean;
+  /**
+   * The name of a channel that may exist already, to be deleted: a name the broker stores but
+   * cannot deliver from (a queue with ':') is no reason to refuse it there.
+   */
+  existing?: boolean;
 }
 
 /**
@@ -57,7 +62,7 @@ const passedByRules: Record<ChannelPattern, Set<string>[]> = { events: [], event
 const PASSED_LIMIT = 256;
 
 function passedNames(rules: ChannelRules): Set<string> {
-  const variant = (rules.allowWildcards ? 1 : 0) | (rules.withGroup ? 2 : 0);
+  const variant = (rules.allowWildcards ? 1 : 0) | (rules.withGroup ? 2 : 0) | (rules.existing ? 4 : 0);
   return (passedByRules[rules.pattern][variant] ??= new Set());
 }
 
@@ -84,7 +89,7 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
   if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
   // A queue's consumers, and a grouped events-store subscription, are stan durable queue groups
   // whose durable name holds the channel, and stan refuses a ':' there: every receive would fail.
-  if (channel.includes(':')) {
+  if (channel.includes(':') && !rules.existing) {
     if (rules.pattern === 'queues') fail(field, "cannot contain ':' (the broker cannot deliver from a queue named with one)", channel);
     if (rules.withGroup && rules.pattern === 'events_store') fail(field, "cannot contain ':' in an events-store subscription with a group", channel);
   }

@@ -86,6 +86,10 @@ describe('validateChannel', () => {
     // A queue's consumers are a stan durable queue group named after it, which cannot hold ':'.
     expect(rejects(() => validateChannel('tenant:orders', { pattern: 'queues', field: 'policy.deadLetterQueue' }), 'policy.deadLetterQueue')).toMatch(/':'/);
     expect(validateChannel('tenant:orders', { pattern: 'events_store' })).toBe('tenant:orders');
+    // Such a queue may exist (another client sent to it): deleting it is allowed, and that pass
+    // does not let the name through where it is refused.
+    expect(validateChannel('tenant:orders', { pattern: 'queues', existing: true })).toBe('tenant:orders');
+    expect(rejects(() => validateChannel('tenant:orders', { pattern: 'queues' }), 'channel')).toMatch(/':'/);
     expect(rejects(() => validateChannel('é'.repeat(124), { pattern: 'queues' }), 'channel')).toMatch(/248 bytes/);
     expect(validateChannel('x'.repeat(1000), { pattern: 'events' })).toHaveLength(1000);
   });

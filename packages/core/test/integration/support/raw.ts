@@ -7,7 +7,9 @@ import {
   Event,
   EventReceive,
   newId,
+  QueueMessage,
   Result,
+  SendQueueMessageResult,
   serverStreamMethod,
   Subscribe,
   Subscribe_EventsStoreType,
@@ -18,6 +20,7 @@ import { uniqueClientId } from '@kubemq/testing/jest';
 
 export const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
 export const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
+export const SEND_QUEUE_MESSAGE = unaryMethod('SendQueueMessage', QueueMessage, SendQueueMessageResult);
 
 /** SendEvent with Store=true (an events-store event). */
 export function sendStored(client: KubemqClient, channel: string, body: string, timeoutMs = 30_000): Promise<Result> {
@@ -25,6 +28,15 @@ export function sendStored(client: KubemqClient, channel: string, body: string, 
     SEND_EVENT,
     wire.Event.create({ EventID: newId(), ClientID: client.clientId, Channel: channel, Body: Buffer.from(body), Store: true }),
     { operation: 'test.sendStored', channel, timeoutMs },
+  );
+}
+
+/** SendQueueMessage, with no check of the queue's name but the broker's. */
+export function sendQueued(client: KubemqClient, channel: string, body: string): Promise<SendQueueMessageResult> {
+  return clientInternals(client).unary(
+    SEND_QUEUE_MESSAGE,
+    wire.QueueMessage.create({ MessageID: newId(), ClientID: client.clientId, Channel: channel, Body: Buffer.from(body) }),
+    { operation: 'test.sendQueued', channel, timeoutMs: 30_000 },
   );
 }
 
