@@ -101,6 +101,10 @@ export interface EmulatorConfig {
   slowConsumerDropMs: number;
   /** How long an events-store ClientID stays registered after its stream ends, in ms (§2.2: the server closes asynchronously; default 300). */
   clientIdReleaseMs: number;
+  /** Stan's ack wait for events-store subscriptions, in ms: an event unacknowledged this long is sent again (§2.2; default 30000). */
+  eventsStoreAckWaitMs: number;
+  /** Stan's in-flight limit for events-store subscriptions (§2.2; default 1024). */
+  eventsStoreMaxInflight: number;
   /** How long after a SubscribeToEvents (events) or SubscribeToRequests call arrives its subscription starts receiving, in ms (§0 [seen]: the server registers it asynchronously; default 200; 0 = at once). */
   registrationDelayMs: number;
   /** Events-store events older than this many minutes are removed (STORE_MAX_RETENTION, §4; default 1440); 0 = never. */
@@ -157,6 +161,8 @@ export const DEFAULT_BODY_LIMIT = 104857600;
 export const DEFAULT_SUBSCRIPTION_BUFFER = 100;
 export const DEFAULT_SLOW_CONSUMER_DROP_MS = 2000;
 export const DEFAULT_CLIENT_ID_RELEASE_MS = 300;
+export const DEFAULT_EVENTS_STORE_ACK_WAIT_MS = 30_000;
+export const DEFAULT_EVENTS_STORE_MAX_INFLIGHT = 1024;
 /**
  * The server registers an events subscription or a responder a while after the call arrived
  * (about 200 ms seen), and nothing tells the client when: what is published before is lost. The
@@ -192,6 +198,14 @@ export interface EmulatorOptions {
   slowConsumerDropMs?: number;
   /** How long an events-store ClientID stays registered after its stream ends, in ms. Default 300 (§2.2). */
   clientIdReleaseMs?: number;
+  /**
+   * Stan's ack wait for events-store subscriptions, in ms, at least 1: the server acknowledges an
+   * event once its subscriber's buffer took it (or it was dropped), and stan sends again what is
+   * unacknowledged this long. Default 30000, stan's default, which the server keeps (§2.2).
+   */
+  eventsStoreAckWaitMs?: number;
+  /** Stan's in-flight limit for events-store subscriptions, at least 1. Default 1024 (§2.2). */
+  eventsStoreMaxInflight?: number;
   /**
    * How long after a SubscribeToEvents (events, not events store) or SubscribeToRequests call
    * arrives its subscription starts receiving, in ms; events and requests sent before are not
@@ -295,6 +309,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     subscriptionBuffer: int('subscriptionBuffer', options.subscriptionBuffer, DEFAULT_SUBSCRIPTION_BUFFER, 1),
     slowConsumerDropMs: int('slowConsumerDropMs', options.slowConsumerDropMs, DEFAULT_SLOW_CONSUMER_DROP_MS, 0),
     clientIdReleaseMs: int('clientIdReleaseMs', options.clientIdReleaseMs, DEFAULT_CLIENT_ID_RELEASE_MS, 0),
+    eventsStoreAckWaitMs: int('eventsStoreAckWaitMs', options.eventsStoreAckWaitMs, DEFAULT_EVENTS_STORE_ACK_WAIT_MS, 1),
+    eventsStoreMaxInflight: int('eventsStoreMaxInflight', options.eventsStoreMaxInflight, DEFAULT_EVENTS_STORE_MAX_INFLIGHT, 1),
     registrationDelayMs: int('registrationDelayMs', options.registrationDelayMs, DEFAULT_REGISTRATION_DELAY_MS, 0),
     retentionMinutes: int('retentionMinutes', options.retentionMinutes, DEFAULT_RETENTION_MINUTES, 0),
     queue,

@@ -45,9 +45,12 @@ class Target implements StoreTarget {
   }
 }
 
-function setup(store: Store = memoryStore(), clock = new ManualClock()) {
+/** Stan's and the server's defaults, as the emulator's. */
+const STAN = { dropAfterMs: 2000, ackWaitMs: 30_000, maxInflight: 1024 };
+
+function setup(store: Store = memoryStore(), clock = new ManualClock(), stan: Partial<typeof STAN> = {}) {
   const channels = new ChannelRegistry(() => clock.nowMs());
-  const engine = new EventsStoreEngine({ store, clock, channels, dropAfterMs: 2000 });
+  const engine = new EventsStoreEngine({ store, clock, channels, ...STAN, ...stan });
   const clients = new ClientRegistry(clock, 300);
   const publish = (channel: string, n: number) => {
     for (let i = 0; i < n; i++) {
@@ -200,6 +203,85 @@ describe('EventsStoreEngine durables', () => {
   });
 });
 
+describe("EventsStoreEngine delivers through stan (§2.2): in-flight limit, ack wait, groups", () => {
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  /** Publishes `n` events at once and lets the write batch store them. */
+  const burst = (engine: EventsStoreEngine, clock: ManualClock, channel: string, n: number) => {
+    for (let i = 0; i < n; i++) engine.publish({ EventID: `e${i}`, Channel: channel, Metadata: '', Body: Buffer.from('b'), Tags: {} });
+    clock.advance(EVENT_WRITE_BATCH_MS);
+  };
+
+  it('sends again what a stalled subscriber has not taken after the ack wait, behind later events, and again after each wait', () => {
+    const { engine, clock, sub } = setup(memoryStore(), new ManualClock(), { dropAfterMs: 1_000_000 });
+    const { t } = sub('c1', 'ch', StartType.StartNewOnly);
+    t.room = false;
+    burst(engine, clock, 'ch', 10);
+    clock.advance(60_000); // two ack waits
+    t.open();
+    expect(t.seqs).toEqual([...range(1, 10), ...range(1, 10), ...range(1, 10)]);
+    clock.advance(60_000); // all taken and acknowledged: nothing more
+    expect(t.seqs).toHaveLength(30);
+  });
+
+  it('sends a subscriber at most maxInflight unacknowledged events: only those come again', () => {
+    const { engine, clock, sub } = setup(memoryStore(), new ManualClock(), { dropAfterMs: 1_000_000, maxInflight: 3 });
+    const { t } = sub('c1', 'ch', StartType.StartNewOnly);
+    t.room = false;
+    burst(engine, clock, 'ch', 5);
+    clock.advance(30_000);
+    t.open();
+    expect(t.seqs).toEqual([1, 2, 3, 1, 2, 3, 4, 5]);
+  });
+
+  it('a slow subscriber dropping one event per 2 s gets the rest twice once they outlast the ack wait', () => {
+    const { engine, clock, sub } = setup();
+    const { t } = sub('c1', 'ch', StartType.StartNewOnly);
+    t.room = false;
+    burst(engine, clock, 'ch', 40);
+    clock.advance(29_000); // 1..14 dropped, one per 2 s, acknowledged all the same
+    clock.advance(2_000); // the ack wait ends for 15..40: sent again; 15 is dropped meanwhile
+    t.open();
+    expect(t.seqs).toEqual([...range(16, 40), ...range(15, 40)]);
+  });
+
+  it('a group sends each event to the member with the fewest unacknowledged; a leaving member hands its own to the others 100 ms later', () => {
+    const { engine, clock, sub } = setup();
+    const a = sub('c1', 'ch', StartType.StartNewOnly, 0n, 'g');
+    const b = sub('c2', 'ch', StartType.StartNewOnly, 0n, 'g');
+    a.t.room = false;
+    burst(engine, clock, 'ch', 6);
+    // Stan sends the whole batch before an acknowledgement comes back: in turn, on equal counts.
+    expect(a.t.seqs).toEqual([]); // it holds 1, 3 and 5, waiting for room
+    expect(b.t.seqs).toEqual([2, 4, 6]);
+    burst(engine, clock, 'ch', 2);
+    expect(b.t.seqs).toEqual([2, 4, 6, 7, 8]); // b has none unacknowledged, a has three
+    a.close();
+    clock.advance(99);
+    expect(b.t.seqs).toEqual([2, 4, 6, 7, 8]);
+    clock.advance(1);
+    expect(b.t.seqs).toEqual([2, 4, 6, 7, 8, 1, 3, 5]);
+  });
+
+  it('keeps what the last subscriber left unacknowledged, and sends it first to the next, also after a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-'));
+    try {
+      const clock = new ManualClock();
+      const first = setup(fileStore(dir), clock);
+      const c1 = first.sub('c1', 'ch', StartType.StartNewOnly);
+      c1.t.room = false;
+      burst(first.engine, clock, 'ch', 3);
+      c1.close();
+      burst(first.engine, clock, 'ch', 2);
+      clock.advance(100); // the durable's record is written
+      void first.store.close(); // a kill -9: the engine is not closed
+      const again = setup(fileStore(dir), clock);
+      expect(again.sub('c1', 'ch', StartType.StartFromFirst).t.seqs).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('EventsStoreEngine retention (STORE_MAX_RETENTION, §4)', () => {
   it('removes old events, keeps sequences going, and survives a restart when emptied', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ret-'));
@@ -207,7 +289,7 @@ describe('EventsStoreEngine retention (STORE_MAX_RETENTION, §4)', () => {
       const clock = new ManualClock();
       const channels = new ChannelRegistry(() => clock.nowMs());
       const clients = new ClientRegistry(clock, 0);
-      const make = (store: Store) => new EventsStoreEngine({ store, clock, channels, dropAfterMs: 2000, retentionMs: 10_000 });
+      const make = (store: Store) => new EventsStoreEngine({ store, clock, channels, ...STAN, retentionMs: 10_000 });
       const store1 = fileStore(dir);
       const engine = make(store1);
       const pub = (e: EventsStoreEngine, body: string) => e.publish({ EventID: body, Channel: 'ch', Metadata: '', Body: Buffer.from(body), Tags: {} });

@@ -9,7 +9,10 @@ import { EventReceive } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { ClientLease } from './client-registry.js';
+import { Durable, type StanDelivery, type StoreTarget } from './durable.js';
 import { StanError, isStanChannelValid } from './stan.js';
+
+export type { StoreTarget } from './durable.js';
 
 /** `Subscribe.EventsStoreTypeData` values (docs/broker-behaviour.md §2.2). */
 export const StartType = {
@@ -27,13 +30,6 @@ export interface StoredEvent {
   readonly ts: bigint;
   /** The encoded EventReceive, sent as is to every subscriber. */
   readonly bytes: Buffer;
-}
-
-/** A subscriber stream, as the engine sees it (a StreamSink in production). */
-export interface StoreTarget {
-  push(bytes: Buffer): void;
-  readonly hasRoom: boolean;
-  whenRoom(fn: () => void): void;
 }
 
 export interface PublishInput {
@@ -88,25 +84,6 @@ class StoreChannel {
   }
 }
 
-interface Member {
-  readonly target: StoreTarget;
-}
-
-class Durable {
-  readonly members: Member[] = [];
-  rr = 0;
-  pumping = false;
-  waitingRoom = false;
-  stallTimer: TimerHandle | undefined;
-  dropped = 0;
-  constructor(
-    readonly key: string,
-    readonly channel: StoreChannel,
-    /** The next sequence to deliver. */
-    public nextSeq: number,
-  ) {}
-}
-
 export interface EventsStoreEngineDeps {
   store: Store;
   clock: Clock;
@@ -115,7 +92,12 @@ export interface EventsStoreEngineDeps {
   dropAfterMs: number;
   /** Events older than this are removed (STORE_MAX_RETENTION, §4); 0 = keep forever. */
   retentionMs?: number;
+  /** Stan's ack wait for the server's subscriptions, in ms (§2.2; stan's default, 30 s, which the server keeps). */
+  ackWaitMs: number;
+  /** Stan's in-flight limit for them (§2.2; stan's default, 1024). */
+  maxInflight: number;
 }
+
 
 const RETENTION_SWEEP_MS = 60_000;
 
@@ -133,8 +115,17 @@ export class EventsStoreEngine {
   private publisherBroken = false;
   private closed = false;
   private retentionTimer: TimerHandle | undefined;
+  private readonly stan: StanDelivery;
 
   constructor(private readonly deps: EventsStoreEngineDeps) {
+    this.stan = {
+      clock: deps.clock,
+      ackWaitMs: deps.ackWaitMs,
+      maxInflight: deps.maxInflight,
+      dropAfterMs: deps.dropAfterMs,
+      changed: (d) => this.markDirty(d),
+      delivered: (channel, bytes) => deps.channels.outgoing('events_store', channel, bytes),
+    };
     this.durableLog = deps.store.log(DURABLES_LOG);
     for (const name of deps.store.names()) {
       if (name.startsWith(CHANNEL_LOG_PREFIX)) this.loadChannel(name.slice(CHANNEL_LOG_PREFIX.length));
@@ -203,7 +194,7 @@ export class EventsStoreEngine {
       for (const e of batch) ch.events.push(e);
       ch.lastStored += batch.length;
     }
-    for (const ch of channels) for (const d of ch.durables) if (d.members.length > 0) this.pump(d);
+    for (const ch of channels) for (const d of ch.durables) if (d.members.length > 0) d.pump();
   }
 
   /**
@@ -219,24 +210,18 @@ export class EventsStoreEngine {
     const key = input.group === '' ? `c\u0000${lease.clientId}\u0000${input.channel}` : `g\u0000${input.channel}\u0000${input.group}`;
     const ch = this.channel(input.channel, true)!;
     let d = this.durables.get(key);
-    if (!d || d.channel !== ch) {
-      d = new Durable(key, ch, this.startSequence(ch, input.startType, input.startValue));
+    if (!d || d.source !== ch) {
+      d = new Durable(key, ch, this.startSequence(ch, input.startType, input.startValue), input.group !== '', this.stan);
       this.durables.set(key, d);
       this.markDirty(d);
     }
     ch.durables.add(d);
-    const member: Member = { target };
-    d.members.push(member);
     this.deps.channels.subscribed('events_store', input.channel, 1);
-    this.pump(d);
     const durable = d;
-    let active = true;
+    const member = d.join(target);
     return () => {
-      if (!active) return;
-      active = false;
-      const i = durable.members.indexOf(member);
-      if (i >= 0) durable.members.splice(i, 1);
-      if (durable.members.length === 0) this.clearStall(durable);
+      if (!member.active) return;
+      durable.leave(member);
       this.deps.channels.subscribed('events_store', input.channel, -1);
     };
   }
@@ -248,7 +233,7 @@ export class EventsStoreEngine {
     this.byName.delete(name);
     this.unwritten.delete(ch);
     for (const d of ch.durables) {
-      this.clearStall(d);
+      d.close();
       this.durables.delete(d.key);
       this.dirty.delete(d);
     }
@@ -270,7 +255,7 @@ export class EventsStoreEngine {
     if (this.retentionTimer) this.deps.clock.clearTimeout(this.retentionTimer);
     this.writeEvents(); // a graceful stop loses no acknowledged event
     this.flushDurables();
-    for (const d of this.durables.values()) this.clearStall(d);
+    for (const d of this.durables.values()) d.close();
   }
 
   /** Removes events older than the retention (stan MaxAge, §4); sequences go on from where they were. */
@@ -322,69 +307,6 @@ export class EventsStoreEngine {
     return firstEventAtOrAfter(ch.events, ns)?.seq ?? firstEventAtOrAfter(ch.unwritten, ns)?.seq ?? ch.last + 1;
   }
 
-  /** Delivers what a durable is behind on, to members with room, round robin for groups. */
-  private pump(d: Durable): void {
-    if (d.pumping || this.closed) return;
-    d.pumping = true;
-    try {
-      const ch = d.channel;
-      if (d.nextSeq < ch.first) d.nextSeq = ch.first; // removed by retention
-      while (d.nextSeq <= ch.lastStored && d.members.length > 0) {
-        const m = this.memberWithRoom(d);
-        if (!m) {
-          this.waitForRoom(d);
-          break;
-        }
-        const ev = ch.at(d.nextSeq)!;
-        d.nextSeq++;
-        m.target.push(ev.bytes);
-        this.deps.channels.outgoing('events_store', ch.name, ev.bytes.length);
-      }
-      this.markDirty(d);
-    } finally {
-      d.pumping = false;
-    }
-  }
-
-  private memberWithRoom(d: Durable): Member | undefined {
-    const n = d.members.length;
-    for (let i = 0; i < n; i++) {
-      const m = d.members[(d.rr + i) % n]!;
-      if (m.target.hasRoom) {
-        d.rr = (d.rr + i + 1) % n;
-        return m;
-      }
-    }
-    return undefined;
-  }
-
-  private waitForRoom(d: Durable): void {
-    if (d.waitingRoom) return;
-    d.waitingRoom = true;
-    const stalledAt = d.nextSeq;
-    const resume = () => {
-      if (!d.waitingRoom) return;
-      this.clearStall(d);
-      this.pump(d);
-    };
-    for (const m of d.members) m.target.whenRoom(resume);
-    // §2.2: the server's callback waits 2 s for room, then drops the message, which stan counts as acked.
-    d.stallTimer = this.deps.clock.setTimeout(() => {
-      d.stallTimer = undefined;
-      if (!d.waitingRoom || d.nextSeq !== stalledAt) return;
-      d.waitingRoom = false;
-      d.nextSeq++;
-      d.dropped++;
-      this.pump(d);
-    }, this.deps.dropAfterMs);
-  }
-
-  private clearStall(d: Durable): void {
-    d.waitingRoom = false;
-    if (d.stallTimer) this.deps.clock.clearTimeout(d.stallTimer);
-    d.stallTimer = undefined;
-  }
-
   private channel(name: string, create: boolean): StoreChannel | undefined {
     let ch = this.byName.get(name);
     if (!ch && create) {
@@ -408,17 +330,19 @@ export class EventsStoreEngine {
   }
 
   private loadDurables(): void {
-    const latest = new Map<string, number | null>();
+    const latest = new Map<string, DurableRecord>();
     for (const rec of this.durableLog.replay()) {
-      const { k, s } = JSON.parse(Buffer.from(rec).toString('utf8')) as { k: string; s: number | null };
-      latest.set(k, s);
+      const record = JSON.parse(Buffer.from(rec).toString('utf8')) as DurableRecord;
+      latest.set(record.k, record);
       this.durableRecords++;
     }
-    for (const [key, next] of latest) {
+    for (const [key, { s: next, p: pending }] of latest) {
       if (next === null) continue;
-      const channelName = key.split('\u0000')[key.startsWith('c\u0000') ? 2 : 1]!;
+      const grouped = key.startsWith('g\u0000');
+      const channelName = key.split('\u0000')[grouped ? 1 : 2]!;
       const ch = this.channel(channelName, true)!;
-      const d = new Durable(key, ch, next);
+      const d = new Durable(key, ch, next, grouped, this.stan);
+      d.held = pending ?? []; // stan sends them again to the next subscriber
       this.durables.set(key, d);
       ch.durables.add(d);
     }
@@ -439,7 +363,7 @@ export class EventsStoreEngine {
   private flushDurables(): void {
     if (this.dirty.size === 0) return;
     const recs: Uint8Array[] = [];
-    for (const d of this.dirty) recs.push(Buffer.from(JSON.stringify({ k: d.key, s: d.nextSeq }), 'utf8'));
+    for (const d of this.dirty) recs.push(durableRecord(d));
     this.dirty.clear();
     this.durableLog.append(...recs);
     this.durableRecords += recs.length;
@@ -449,10 +373,23 @@ export class EventsStoreEngine {
   private compactDurables(): void {
     if (!this.deps.store.durable) return;
     const recs: Uint8Array[] = [];
-    for (const d of this.durables.values()) recs.push(Buffer.from(JSON.stringify({ k: d.key, s: d.nextSeq }), 'utf8'));
+    for (const d of this.durables.values()) recs.push(durableRecord(d));
     this.durableLog.rewrite(recs);
     this.durableRecords = recs.length;
   }
+}
+
+/** A durable's record: its key, the next sequence stan sends (null: deleted), and what it has unacknowledged. */
+interface DurableRecord {
+  k: string;
+  s: number | null;
+  p?: number[];
+}
+
+function durableRecord(d: Durable): Buffer {
+  const pending = d.pending;
+  const record: DurableRecord = pending.length > 0 ? { k: d.key, s: d.nextSeq, p: pending } : { k: d.key, s: d.nextSeq };
+  return Buffer.from(JSON.stringify(record), 'utf8');
 }
 
 /** The first of `events` (in time order) stored at or after `ns`, by binary search. */

@@ -1,0 +1,275 @@
+// A durable subscription of the events store and its live subscribers, delivered as the server
+// delivers them (broker-behaviour.md §2.2): through stan, which sends each subscription at most
+// `maxInflight` unacknowledged events and sends one again when its ack wait ends, and through the
+// server's handler, which takes the events one at a time, waits up to 2 s for room in the
+// subscriber's buffer, drops the event when there is none, and acknowledges it either way.
+//
+// Stan's rules, as its server applies them:
+// - a group's next event goes to the member with the fewest unacknowledged events that is under
+//   the limit; a tie goes to the first in the member list, which then moves to its end;
+// - an event unacknowledged after the ack wait is sent again, and again after each further wait,
+//   whatever the limit: to the same subscription, or, in a group, to the member chosen as above;
+//   an acknowledgement from any member settles it;
+// - a member that leaves a group hands what it holds unacknowledged to the others, in turn, and
+//   they are sent again 100 ms later; the last one to leave (or a subscription without a group)
+//   leaves them with the durable, sent again first to whoever subscribes to it next.
+// What stan has sent and the handler has not taken waits in the subscription's inbox: a NATS
+// subscription without pending limits. An event sent again waits there a second time, behind
+// later ones, so the subscriber gets it twice.
+import type { Clock, TimerHandle } from '../../clock.js';
+
+/** The events a durable reads: a stored channel. */
+export interface DurableSource {
+  readonly name: string;
+  /** The sequence of the oldest stored event. */
+  readonly first: number;
+  /** The last sequence stored (delivered only once stored). */
+  readonly lastStored: number;
+  at(seq: number): { readonly bytes: Buffer } | undefined;
+}
+
+/** A subscriber stream, as the durable sees it (a StreamSink in production). */
+export interface StoreTarget {
+  push(bytes: Buffer): void;
+  readonly hasRoom: boolean;
+  whenRoom(fn: () => void): void;
+}
+
+export interface StanDelivery {
+  clock: Clock;
+  /** Stan's ack wait for the server's subscriptions (its default, 30 s). */
+  ackWaitMs: number;
+  /** Stan's in-flight limit for them (its default, 1024). */
+  maxInflight: number;
+  /** How long the handler waits for room before it drops an event (the server's 2 s). */
+  dropAfterMs: number;
+  /** The durable's position or its unacknowledged events changed (to be persisted). */
+  changed(d: Durable): void;
+  /** An event was handed to a subscriber. */
+  delivered(channel: string, bytes: number): void;
+}
+
+/** When stan sends again what a leaving member held: its ack timer set to fire this soon. */
+const HANDOVER_MS = 100;
+/** Stan sends again what is due within this much of its timer. */
+const DUE_SLACK_MS = 15;
+
+/** One live subscription: stan's view (unacknowledged events) and the server handler's (its inbox). */
+export class Member {
+  /** What stan sent and the handler has not taken, in arrival order; an event sent again is in it again. */
+  inbox: number[] = [];
+  inboxHead = 0;
+  /** Sent and unacknowledged: sequence → when stan sends it again. */
+  readonly unacked = new Map<number, number>();
+  ackTimer: TimerHandle | undefined;
+  ackTimerAt = 0;
+  /** Non-zero while the handler waits for room with the inbox's first event (the wait's id). */
+  waiting = 0;
+  dropTimer: TimerHandle | undefined;
+  active = true;
+  constructor(readonly target: StoreTarget) {}
+}
+
+let waitIds = 0;
+
+export class Durable {
+  /** The live members, in stan's order. */
+  readonly members: Member[] = [];
+  /** Unacknowledged events kept while no member is live, sent first to the next one; in sequence order. */
+  held: number[] = [];
+  /** Events dropped because a subscriber had no room for 2 s. */
+  dropped = 0;
+  private pumping = false;
+  private again = false;
+
+  constructor(
+    readonly key: string,
+    readonly source: DurableSource,
+    /** The next sequence stan sends (its last sent + 1). */
+    public nextSeq: number,
+    readonly grouped: boolean,
+    private readonly stan: StanDelivery,
+  ) {}
+
+  /** Every unacknowledged event, held or with a member, in sequence order (what a restart sends again). */
+  get pending(): number[] {
+    const all = new Set(this.held);
+    for (const m of this.members) for (const seq of m.unacked.keys()) all.add(seq);
+    return [...all].sort((a, b) => a - b);
+  }
+
+  /** Adds a live subscriber; what the durable holds is sent to it before anything new. */
+  join(target: StoreTarget): Member {
+    const m = new Member(target);
+    this.members.push(m);
+    const held = this.held;
+    this.held = [];
+    for (const seq of held) this.send(m, seq);
+    this.pump();
+    return m;
+  }
+
+  /** Removes a subscriber that went away; what it held unacknowledged stays with the durable. */
+  leave(m: Member): void {
+    if (!m.active) return;
+    this.stop(m);
+    const i = this.members.indexOf(m);
+    if (i >= 0) this.members.splice(i, 1);
+    const pending = [...m.unacked].sort(([sa, a], [sb, b]) => a - b || sa - sb).map(([seq]) => seq);
+    if (pending.length === 0) return;
+    if (this.members.length === 0) {
+      this.held = [...new Set([...this.held, ...pending])].sort((a, b) => a - b);
+    } else {
+      const due = this.stan.clock.nowMs() - 1000;
+      pending.forEach((seq, i) => this.members[i % this.members.length]!.unacked.set(seq, due));
+      for (const other of this.members) this.armAckTimer(other, HANDOVER_MS);
+    }
+    this.stan.changed(this);
+  }
+
+  /** Stops every timer (the broker closes, or the channel is deleted). */
+  close(): void {
+    for (const m of this.members) this.stop(m);
+  }
+
+  /** Sends what stan can and lets every handler take what it can. */
+  pump(): void {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        this.dispatch();
+        for (const m of this.members) this.handle(m);
+      } while (this.again);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private dispatch(): void {
+    const source = this.source;
+    if (this.nextSeq < source.first) this.nextSeq = source.first; // removed by retention
+    while (this.nextSeq <= source.lastStored) {
+      const m = this.chooseMember(false);
+      if (!m) break;
+      this.send(m, this.nextSeq++);
+      this.stan.changed(this);
+    }
+  }
+
+  /** Stan's pick among the members (see the top of the file); `forced` (a re-send) falls back to the first. */
+  private chooseMember(forced: boolean): Member | undefined {
+    const members = this.members;
+    let best: Member | undefined;
+    for (const m of members) {
+      if (m.unacked.size < this.stan.maxInflight && (!best || m.unacked.size < best.unacked.size)) best = m;
+    }
+    if (!best && forced) best = members[0];
+    if (best && members.length > 1 && best === members[0]) members.push(members.shift()!);
+    return best;
+  }
+
+  private send(m: Member, seq: number): void {
+    m.unacked.delete(seq); // re-inserted: the map stays in order of when each is due
+    m.unacked.set(seq, this.stan.clock.nowMs() + this.stan.ackWaitMs);
+    m.inbox.push(seq);
+    if (!m.ackTimer) this.armAckTimer(m, this.stan.ackWaitMs);
+  }
+
+  /** The server's handler: one event at a time, waiting for room, acknowledging each. */
+  private handle(m: Member): void {
+    while (m.waiting === 0 && m.inboxHead < m.inbox.length) {
+      const seq = m.inbox[m.inboxHead]!;
+      const event = this.source.at(seq);
+      if (event && !m.target.hasRoom) return this.waitForRoom(m, seq);
+      m.inboxHead++;
+      if (event) {
+        m.target.push(event.bytes);
+        this.stan.delivered(this.source.name, event.bytes.length);
+      }
+      this.ack(m, seq);
+    }
+    if (m.inboxHead === m.inbox.length) {
+      m.inbox.length = 0;
+      m.inboxHead = 0;
+    } else if (m.inboxHead > 1024 && m.inboxHead * 2 > m.inbox.length) {
+      m.inbox.splice(0, m.inboxHead);
+      m.inboxHead = 0;
+    }
+  }
+
+  private waitForRoom(m: Member, seq: number): void {
+    const id = ++waitIds;
+    m.waiting = id;
+    m.target.whenRoom(() => {
+      if (m.waiting !== id) return;
+      this.endWait(m);
+      this.pump();
+    });
+    m.dropTimer = this.stan.clock.setTimeout(() => {
+      m.dropTimer = undefined;
+      if (m.waiting !== id) return;
+      // §2.2: no room within 2 s: the handler drops the event, and stan counts it as acknowledged.
+      m.waiting = 0;
+      m.inboxHead++;
+      this.dropped++;
+      this.ack(m, seq);
+      this.pump();
+    }, this.stan.dropAfterMs);
+  }
+
+  private endWait(m: Member): void {
+    m.waiting = 0;
+    if (m.dropTimer) this.stan.clock.clearTimeout(m.dropTimer);
+    m.dropTimer = undefined;
+  }
+
+  /** An acknowledgement settles the event wherever stan has it pending (a re-send may have moved it). */
+  private ack(m: Member, seq: number): void {
+    let holder: Member | undefined = m.unacked.has(seq) ? m : undefined;
+    if (!holder && this.grouped) holder = this.members.find((o) => o.unacked.has(seq));
+    if (!holder) return;
+    holder.unacked.delete(seq);
+    this.stan.changed(this);
+    if (this.nextSeq <= this.source.lastStored) this.again = true;
+  }
+
+  private armAckTimer(m: Member, inMs: number): void {
+    const at = this.stan.clock.nowMs() + inMs;
+    if (m.ackTimer) {
+      if (m.ackTimerAt <= at) return;
+      this.stan.clock.clearTimeout(m.ackTimer);
+    }
+    m.ackTimerAt = at;
+    m.ackTimer = this.stan.clock.setTimeout(() => this.onAckWait(m), inMs);
+  }
+
+  /** Stan sends again, in order of when they were due, the events whose ack wait ended. */
+  private onAckWait(m: Member): void {
+    m.ackTimer = undefined;
+    if (!m.active) return;
+    const now = this.stan.clock.nowMs();
+    const due = [...m.unacked].filter(([, at]) => at <= now + DUE_SLACK_MS).sort(([sa, a], [sb, b]) => a - b || sa - sb);
+    for (const [seq] of due) {
+      if (!m.unacked.has(seq)) continue;
+      const to = this.grouped ? this.chooseMember(true)! : m;
+      if (to !== m) m.unacked.delete(seq);
+      this.send(to, seq);
+    }
+    let next = Infinity;
+    for (const at of m.unacked.values()) next = Math.min(next, at);
+    if (next !== Infinity) this.armAckTimer(m, Math.max(0, next - now));
+    this.pump();
+  }
+
+  private stop(m: Member): void {
+    m.active = false;
+    this.endWait(m);
+    if (m.ackTimer) this.stan.clock.clearTimeout(m.ackTimer);
+    m.ackTimer = undefined;
+  }
+}
