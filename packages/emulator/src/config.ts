@@ -199,7 +199,7 @@ export interface EmulatorOptions {
   /** How long an events-store ClientID stays registered after its stream ends, in ms. Default 300 (§2.2). */
   clientIdReleaseMs?: number;
   /**
-   * Stan's ack wait for events-store subscriptions, in ms, at least 1: the server acknowledges an
+   * Stan's ack wait for events-store subscriptions, in ms, at least 1000 (stan counts whole seconds): the server acknowledges an
    * event once its subscriber's buffer took it (or it was dropped), and stan sends again what is
    * unacknowledged this long. Default 30000, stan's default, which the server keeps (§2.2).
    */
@@ -309,7 +309,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     subscriptionBuffer: int('subscriptionBuffer', options.subscriptionBuffer, DEFAULT_SUBSCRIPTION_BUFFER, 1),
     slowConsumerDropMs: int('slowConsumerDropMs', options.slowConsumerDropMs, DEFAULT_SLOW_CONSUMER_DROP_MS, 0),
     clientIdReleaseMs: int('clientIdReleaseMs', options.clientIdReleaseMs, DEFAULT_CLIENT_ID_RELEASE_MS, 0),
-    eventsStoreAckWaitMs: int('eventsStoreAckWaitMs', options.eventsStoreAckWaitMs, DEFAULT_EVENTS_STORE_ACK_WAIT_MS, 1),
+    eventsStoreAckWaitMs: int('eventsStoreAckWaitMs', options.eventsStoreAckWaitMs, DEFAULT_EVENTS_STORE_ACK_WAIT_MS, 1000),
     eventsStoreMaxInflight: int('eventsStoreMaxInflight', options.eventsStoreMaxInflight, DEFAULT_EVENTS_STORE_MAX_INFLIGHT, 1),
     registrationDelayMs: int('registrationDelayMs', options.registrationDelayMs, DEFAULT_REGISTRATION_DELAY_MS, 0),
     retentionMinutes: int('retentionMinutes', options.retentionMinutes, DEFAULT_RETENTION_MINUTES, 0),

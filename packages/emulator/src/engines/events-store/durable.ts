@@ -6,13 +6,16 @@
 //
 // Stan's rules, as its server applies them:
 // - a group's next event goes to the member with the fewest unacknowledged events that is under
-//   the limit; a tie goes to the first in the member list, which then moves to its end;
+//   the limit, the first in the member list on a tie; the first member, when chosen, moves to the
+//   end of the list, and a member that leaves gives its place to the last one;
 // - an event unacknowledged after the ack wait is sent again, and again after each further wait,
 //   whatever the limit: to the same subscription, or, in a group, to the member chosen as above;
 //   an acknowledgement from any member settles it;
 // - a member that leaves a group hands what it holds unacknowledged to the others, in turn, and
 //   they are sent again 100 ms later; the last one to leave (or a subscription without a group)
-//   leaves them with the durable, sent again first to whoever subscribes to it next.
+//   leaves them with the durable, sent again first to whoever subscribes to it next. The event its
+//   handler was waiting with is acknowledged as the stream ends: it is lost.
+// - an event that retention removed is not sent again, but a copy already sent still arrives.
 // What stan has sent and the handler has not taken waits in the subscription's inbox: a NATS
 // subscription without pending limits. An event sent again waits there a second time, behind
 // later ones, so the subscriber gets it twice.
@@ -25,7 +28,13 @@ export interface DurableSource {
   readonly first: number;
   /** The last sequence stored (delivered only once stored). */
   readonly lastStored: number;
-  at(seq: number): { readonly bytes: Buffer } | undefined;
+  at(seq: number): SentEvent | undefined;
+}
+
+/** A stored event, as stan sends it: the copy keeps its data when retention removes the event. */
+export interface SentEvent {
+  readonly seq: number;
+  readonly bytes: Buffer;
 }
 
 /** A subscriber stream, as the durable sees it (a StreamSink in production). */
@@ -57,7 +66,7 @@ const DUE_SLACK_MS = 15;
 /** One live subscription: stan's view (unacknowledged events) and the server handler's (its inbox). */
 export class Member {
   /** What stan sent and the handler has not taken, in arrival order; an event sent again is in it again. */
-  inbox: number[] = [];
+  readonly inbox: SentEvent[] = [];
   inboxHead = 0;
   /** Sent and unacknowledged: sequence → when stan sends it again. */
   readonly unacked = new Map<number, number>();
@@ -104,7 +113,11 @@ export class Durable {
     this.members.push(m);
     const held = this.held;
     this.held = [];
-    for (const seq of held) this.send(m, seq);
+    const now = this.stan.clock.nowMs();
+    for (const seq of held) {
+      const event = this.source.at(seq);
+      if (event) this.send(m, event, now + this.stan.ackWaitMs);
+    }
     this.pump();
     return m;
   }
@@ -112,17 +125,29 @@ export class Durable {
   /** Removes a subscriber that went away; what it held unacknowledged stays with the durable. */
   leave(m: Member): void {
     if (!m.active) return;
+    // The handler's wait ends with the stream's context: it returns, and stan's client acknowledges.
+    if (m.waiting !== 0) {
+      this.dropped++;
+      this.ack(m, m.inbox[m.inboxHead]!.seq);
+    }
     this.stop(m);
-    const i = this.members.indexOf(m);
-    if (i >= 0) this.members.splice(i, 1);
+    const members = this.members;
+    const i = members.indexOf(m);
+    if (i >= 0) {
+      const last = members.pop()!;
+      if (i < members.length) members[i] = last;
+    }
     const pending = [...m.unacked].sort(([sa, a], [sb, b]) => a - b || sa - sb).map(([seq]) => seq);
+    m.unacked.clear();
+    m.inbox.length = 0;
+    m.inboxHead = 0;
     if (pending.length === 0) return;
-    if (this.members.length === 0) {
+    if (members.length === 0) {
       this.held = [...new Set([...this.held, ...pending])].sort((a, b) => a - b);
     } else {
       const due = this.stan.clock.nowMs() - 1000;
-      pending.forEach((seq, i) => this.members[i % this.members.length]!.unacked.set(seq, due));
-      for (const other of this.members) this.armAckTimer(other, HANDOVER_MS);
+      pending.forEach((seq, i) => members[i % members.length]!.unacked.set(seq, due));
+      for (const other of members) this.armAckTimer(other, HANDOVER_MS, true);
     }
     this.stan.changed(this);
   }
@@ -143,7 +168,7 @@ export class Durable {
       do {
         this.again = false;
         this.dispatch();
-        for (const m of this.members) this.handle(m);
+        for (const m of this.members.slice()) this.handle(m); // a push may end a member's stream
       } while (this.again);
     } finally {
       this.pumping = false;
@@ -156,7 +181,8 @@ export class Durable {
     while (this.nextSeq <= source.lastStored) {
       const m = this.chooseMember(false);
       if (!m) break;
-      this.send(m, this.nextSeq++);
+      const event = source.at(this.nextSeq++)!;
+      this.send(m, event, this.stan.clock.nowMs() + this.stan.ackWaitMs);
       this.stan.changed(this);
     }
   }
@@ -173,25 +199,23 @@ export class Durable {
     return best;
   }
 
-  private send(m: Member, seq: number): void {
-    m.unacked.delete(seq); // re-inserted: the map stays in order of when each is due
-    m.unacked.set(seq, this.stan.clock.nowMs() + this.stan.ackWaitMs);
-    m.inbox.push(seq);
-    if (!m.ackTimer) this.armAckTimer(m, this.stan.ackWaitMs);
+  /** Stan sends `event` to `m`, to be acknowledged by `dueAt`. */
+  private send(m: Member, event: SentEvent, dueAt: number): void {
+    m.unacked.delete(event.seq); // re-inserted: the map stays roughly in order of when each is due
+    m.unacked.set(event.seq, dueAt);
+    m.inbox.push(event);
+    this.armAckTimer(m, Math.max(0, dueAt - this.stan.clock.nowMs()));
   }
 
   /** The server's handler: one event at a time, waiting for room, acknowledging each. */
   private handle(m: Member): void {
-    while (m.waiting === 0 && m.inboxHead < m.inbox.length) {
-      const seq = m.inbox[m.inboxHead]!;
-      const event = this.source.at(seq);
-      if (event && !m.target.hasRoom) return this.waitForRoom(m, seq);
+    while (m.active && m.waiting === 0 && m.inboxHead < m.inbox.length) {
+      const event = m.inbox[m.inboxHead]!;
+      if (!m.target.hasRoom) return this.waitForRoom(m, event.seq);
       m.inboxHead++;
-      if (event) {
-        m.target.push(event.bytes);
-        this.stan.delivered(this.source.name, event.bytes.length);
-      }
-      this.ack(m, seq);
+      m.target.push(event.bytes);
+      this.stan.delivered(this.source.name, event.bytes.length);
+      this.ack(m, event.seq);
     }
     if (m.inboxHead === m.inbox.length) {
       m.inbox.length = 0;
@@ -238,10 +262,11 @@ export class Durable {
     if (this.nextSeq <= this.source.lastStored) this.again = true;
   }
 
-  private armAckTimer(m: Member, inMs: number): void {
+  /** Sets `m`'s ack timer to fire in `inMs`, unless it fires sooner (`reset`: whenever it fires). */
+  private armAckTimer(m: Member, inMs: number, reset = false): void {
     const at = this.stan.clock.nowMs() + inMs;
     if (m.ackTimer) {
-      if (m.ackTimerAt <= at) return;
+      if (m.ackTimerAt <= at && !reset) return;
       this.stan.clock.clearTimeout(m.ackTimer);
     }
     m.ackTimerAt = at;
@@ -254,11 +279,19 @@ export class Durable {
     if (!m.active) return;
     const now = this.stan.clock.nowMs();
     const due = [...m.unacked].filter(([, at]) => at <= now + DUE_SLACK_MS).sort(([sa, a], [sb, b]) => a - b || sa - sb);
-    for (const [seq] of due) {
+    for (const [seq, dueAt] of due) {
       if (!m.unacked.has(seq)) continue;
+      const event = this.source.at(seq);
+      if (!event) {
+        // Removed by retention: stan acknowledges it rather than send it again.
+        m.unacked.delete(seq);
+        this.stan.changed(this);
+        continue;
+      }
       const to = this.grouped ? this.chooseMember(true)! : m;
       if (to !== m) m.unacked.delete(seq);
-      this.send(to, seq);
+      // Still pending with its member: its next ack wait counts from when this one was due.
+      this.send(to, event, to === m ? dueAt + this.stan.ackWaitMs : now + this.stan.ackWaitMs);
     }
     let next = Infinity;
     for (const at of m.unacked.values()) next = Math.min(next, at);
