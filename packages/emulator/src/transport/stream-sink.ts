@@ -9,6 +9,7 @@
 // handler is waiting with, and the messages pending behind it.
 import type { Clock, TimerHandle } from '../clock.js';
 import { NATS_PENDING_BYTES_LIMIT } from '../engines/nats-delivery.js';
+import { Ring } from '../engines/ring.js';
 
 /** The part of a grpc-js writable server stream the sink needs. */
 export interface WritableCall<T> {
@@ -28,8 +29,7 @@ export class StreamSink<T> {
   private waitingHeadSince = 0;
   private roomWaiters: (() => void)[] = [];
   /** The sizes of the pending messages (those behind the one the handler waits with), oldest first. */
-  private pendingSizes: number[] = [];
-  private pendingHead = 0;
+  private readonly pendingSizes = new Ring<number>();
   private pendingBytes = 0;
   /** Messages dropped because the consumer was too slow. */
   dropped = 0;
@@ -84,8 +84,7 @@ export class StreamSink<T> {
     this.queue.length = 0;
     this.head = 0;
     this.roomWaiters = [];
-    this.pendingSizes = [];
-    this.pendingHead = 0;
+    this.pendingSizes.clear();
     this.pendingBytes = 0;
     if (this.dropTimer) this.clock.clearTimeout(this.dropTimer);
     this.dropTimer = undefined;
@@ -93,7 +92,7 @@ export class StreamSink<T> {
 
   /** Counts a message in NATS's pending limits; false when it is over them (dropped, as NATS does). */
   private admitPending(msg: T): boolean {
-    if (this.pendingSizes.length - this.pendingHead >= NATS_PENDING_MESSAGES_LIMIT) return false;
+    if (this.pendingSizes.size >= NATS_PENDING_MESSAGES_LIMIT) return false;
     const size = this.sizeOf(msg);
     if (this.pendingBytes + size > NATS_PENDING_BYTES_LIMIT) return false;
     this.pendingSizes.push(size);
@@ -104,14 +103,7 @@ export class StreamSink<T> {
   /** Stops counting the messages that moved up out of pending (the handler took them). */
   private releasePending(): void {
     const pending = Math.max(0, this.buffered - this.capacity - 1);
-    while (this.pendingSizes.length - this.pendingHead > pending) this.pendingBytes -= this.pendingSizes[this.pendingHead++]!;
-    if (this.pendingHead === this.pendingSizes.length) {
-      this.pendingSizes = [];
-      this.pendingHead = 0;
-    } else if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pendingSizes.length) {
-      this.pendingSizes.splice(0, this.pendingHead);
-      this.pendingHead = 0;
-    }
+    while (this.pendingSizes.size > pending) this.pendingBytes -= this.pendingSizes.shift()!;
   }
 
   private readonly onDrain = (): void => {

@@ -20,6 +20,7 @@
 // subscription without pending limits. An event sent again waits there a second time, behind
 // later ones, so the subscriber gets it twice.
 import type { Clock, TimerHandle } from '../../clock.js';
+import { Ring } from '../ring.js';
 
 /** The events a durable reads: a stored channel. */
 export interface DurableSource {
@@ -66,8 +67,7 @@ const DUE_SLACK_MS = 15;
 /** One live subscription: stan's view (unacknowledged events) and the server handler's (its inbox). */
 export class Member {
   /** What stan sent and the handler has not taken, in arrival order; an event sent again is in it again. */
-  readonly inbox: SentEvent[] = [];
-  inboxHead = 0;
+  readonly inbox = new Ring<SentEvent>();
   /** Sent and unacknowledged: sequence → when stan sends it again. */
   readonly unacked = new Map<number, number>();
   ackTimer: TimerHandle | undefined;
@@ -128,7 +128,7 @@ export class Durable {
     // The handler's wait ends with the stream's context: it returns, and stan's client acknowledges.
     if (m.waiting !== 0) {
       this.dropped++;
-      this.ack(m, m.inbox[m.inboxHead]!.seq);
+      this.ack(m, m.inbox.peek()!.seq);
     }
     this.stop(m);
     const members = this.members;
@@ -139,8 +139,7 @@ export class Durable {
     }
     const pending = [...m.unacked].sort(([sa, a], [sb, b]) => a - b || sa - sb).map(([seq]) => seq);
     m.unacked.clear();
-    m.inbox.length = 0;
-    m.inboxHead = 0;
+    m.inbox.clear();
     if (pending.length === 0) return;
     if (members.length === 0) {
       this.held = [...new Set([...this.held, ...pending])].sort((a, b) => a - b);
@@ -209,20 +208,13 @@ export class Durable {
 
   /** The server's handler: one event at a time, waiting for room, acknowledging each. */
   private handle(m: Member): void {
-    while (m.active && m.waiting === 0 && m.inboxHead < m.inbox.length) {
-      const event = m.inbox[m.inboxHead]!;
+    while (m.active && m.waiting === 0 && m.inbox.size > 0) {
+      const event = m.inbox.peek()!;
       if (!m.target.hasRoom) return this.waitForRoom(m, event.seq);
-      m.inboxHead++;
+      m.inbox.shift();
       m.target.push(event.bytes);
       this.stan.delivered(this.source.name, event.bytes.length);
       this.ack(m, event.seq);
-    }
-    if (m.inboxHead === m.inbox.length) {
-      m.inbox.length = 0;
-      m.inboxHead = 0;
-    } else if (m.inboxHead > 1024 && m.inboxHead * 2 > m.inbox.length) {
-      m.inbox.splice(0, m.inboxHead);
-      m.inboxHead = 0;
     }
   }
 
@@ -239,7 +231,7 @@ export class Durable {
       if (m.waiting !== id) return;
       // §2.2: no room within 2 s: the handler drops the event, and stan counts it as acknowledged.
       m.waiting = 0;
-      m.inboxHead++;
+      m.inbox.shift();
       this.dropped++;
       this.ack(m, seq);
       this.pump();

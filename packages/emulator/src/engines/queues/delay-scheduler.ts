@@ -16,7 +16,8 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { QueueMessage } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import { appendAll, shouldCompact, type LogSwitch } from './queue-log.js';
-import { MinHeap, Ring } from './ready-queue.js';
+import { Ring } from '../ring.js';
+import { MinHeap } from './ready-queue.js';
 import { RecordKind, decodeRecord, encodeAck, encodeMessage } from './records.js';
 
 const DELAY_LOG = 'queue-delay';
