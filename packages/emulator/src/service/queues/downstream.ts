@@ -1,6 +1,10 @@
 // QueuesDownstream (§2.4, services/array/array_queues_downstream.go): transactional polls.
 // Requests on one stream run one at a time, so a pending Get blocks the settlements behind
-// it. Settlements answer only on error. Ending the stream closes every open transaction.
+// it. Settlements answer only on error. When the stream ends, the request being handled runs to
+// its end, and so does one more that was read (the server's one-slot request buffer); then every
+// open transaction is closed, unless the handler produced two answers after the end: the server
+// hands answers over through a one-slot buffer that nobody reads any more, so the second one
+// blocks its handler for good, and the transactions stay open until a restart (§5.3).
 import type * as grpc from '@grpc/grpc-js';
 import type { DownstreamTransaction, TransactionError } from '../../engines/queues/transaction.js';
 import { uuid } from '../../engines/ids.js';
@@ -54,10 +58,12 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     const transactions = new Map<string, DownstreamTransaction>();
     const ended = new AbortController();
     let chain: Promise<void> = Promise.resolve();
+    let answersAfterEnd = 0;
 
     const reply = replyWithBackpressure(call, { method: 'QueuesDownstream', log: ctx.log });
     const send = (r: QueuesDownstreamResponse): void => {
-      if (!ended.signal.aborted && !call.cancelled) reply(r);
+      if (ended.signal.aborted || call.cancelled) answersAfterEnd++;
+      else reply(r);
     };
 
     const get = async (req: QueuesDownstreamRequest): Promise<void> => {
@@ -78,10 +84,6 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
         signal: ctx.stopping,
       });
       if (!tx) return;
-      if (ended.signal.aborted) {
-        tx.close();
-        return;
-      }
       transactions.set(tx.id, tx); // settled transactions stay known (§2.4 "closed response")
       send(response({ TransactionId: tx.id, RefRequestId: req.RequestID, RequestTypeData: QueuesDownstreamRequestType.Get, Messages: tx.messages }));
     };
@@ -135,8 +137,10 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
       if (err) fail(type, settleErrorText(type, err)); // success sends nothing (§2.4)
     };
 
+    /** Handles one request; once the stream ended, only the one in hand and the next one read. */
+    let handledAfterEnd = 0;
     const handle = async (req: QueuesDownstreamRequest): Promise<void> => {
-      if (ended.signal.aborted) return;
+      if (ended.signal.aborted && ++handledAfterEnd > 1) return;
       if (req.RequestTypeData === QueuesDownstreamRequestType.Get) await get(req);
       else settle(req);
     };
@@ -152,7 +156,14 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     const finish = (): void => {
       if (ended.signal.aborted) return;
       ended.abort();
-      for (const tx of transactions.values()) tx.close();
+      // The request in hand finishes first; a second answer after the end blocks the handler for good.
+      void chain.finally(() => {
+        if (answersAfterEnd >= 2) {
+          ctx.log.warn('queues downstream: the stream ended with two answers owed; its transactions stay open until a restart (broker-behaviour.md §5.3)');
+          return;
+        }
+        for (const tx of transactions.values()) tx.close();
+      });
     };
     call.on('cancelled', finish);
     call.on('error', finish);
