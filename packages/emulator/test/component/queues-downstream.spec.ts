@@ -239,30 +239,32 @@ describe('QueuesDownstream settlement', () => {
     expect(Date.now() - cancelledAt).toBeGreaterThanOrEqual(1500);
   });
 
-  it('a stream that ends with two answers owed leaves its transactions open: their messages stay held (§5.3)', async () => {
+  /**
+   * A stream whose open transaction holds a queue's one message, ended while a Get on an empty
+   * queue waits (`waitMs`), after `more` requests written behind it. Returns the held queue.
+   */
+  async function endWithGetOwed(waitMs: number, ...more: Partial<QueuesDownstreamRequest>[]): Promise<string> {
     const q = unique('q');
-    await fill(q, 'held');
+    await fill(q, 'm');
     const d = downstream();
     d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
     expect((await d.reader.expectNext()).Messages).toHaveLength(1);
-    d.req({ RequestID: 'wait', RequestTypeData: T.Get, Channel: unique('empty'), MaxItems: 1, WaitTimeout: 1000 });
-    d.req({ RequestID: 'status', RequestTypeData: T.TransactionStatus, RefTransactionId: 'x' }); // always answered
-    await new Promise((r) => setTimeout(r, 200)); // both read; the Get waits
+    d.req({ RequestID: 'wait', RequestTypeData: T.Get, Channel: unique('empty'), MaxItems: 1, WaitTimeout: waitMs });
+    for (const r of more) d.req(r);
+    await new Promise((r) => setTimeout(r, 200)); // all read; the Get waits
     d.call.cancel();
+    return q;
+  }
+
+  it('a stream that ends with two answers owed leaves its transactions open: their messages stay held (§5.3)', async () => {
+    const q = await endWithGetOwed(1000, { RequestID: 'status', RequestTypeData: T.TransactionStatus, RefTransactionId: 'x' }); // always answered
     // The Get's answer takes the server's one-slot buffer, the status answer blocks its handler.
     await new Promise((r) => setTimeout(r, 2500));
     expect(await peekCount(q)).toBe(0);
   });
 
   it('a stream that ends with one answer owed closes its transactions once that request is done', async () => {
-    const q = unique('q');
-    await fill(q, 'back');
-    const d = downstream();
-    d.req({ RequestID: 'g', RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 1000 });
-    expect((await d.reader.expectNext()).Messages).toHaveLength(1);
-    d.req({ RequestID: 'wait', RequestTypeData: T.Get, Channel: unique('empty'), MaxItems: 1, WaitTimeout: 3000 });
-    await new Promise((r) => setTimeout(r, 200));
-    d.call.cancel();
+    const q = await endWithGetOwed(3000);
     expect(await peekCount(q)).toBe(0); // the Get in hand still waits: nothing is closed yet
     let count = 0;
     const cancelledAt = Date.now();
