@@ -98,7 +98,6 @@ export interface EventsStoreEngineDeps {
   maxInflight: number;
 }
 
-
 const RETENTION_SWEEP_MS = 60_000;
 
 export class EventsStoreEngine {
@@ -119,10 +118,7 @@ export class EventsStoreEngine {
 
   constructor(private readonly deps: EventsStoreEngineDeps) {
     this.stan = {
-      clock: deps.clock,
-      ackWaitMs: deps.ackWaitMs,
-      maxInflight: deps.maxInflight,
-      dropAfterMs: deps.dropAfterMs,
+      ...deps, // clock, ackWaitMs, maxInflight, dropAfterMs
       changed: (d) => this.markDirty(d),
       delivered: (channel, bytes) => deps.channels.outgoing('events_store', channel, bytes),
     };
