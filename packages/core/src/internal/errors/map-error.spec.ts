@@ -133,6 +133,17 @@ describe('gRPC statuses', () => {
     expect(err.cause).toBeDefined();
   });
 
+  it("an access refusal keeps its status's class, whatever `Error NNN` text the broker put in it", () => {
+    // A server that checks tokens refuses a bad one with UNAUTHENTICATED and its own numbered text.
+    const expired = mapError(status(GrpcStatus.UNAUTHENTICATED, 'Error 421: authentication verification failed, token is expired'), ctx);
+    expect(expired).toBeInstanceOf(AuthenticationError);
+    expect(expired).toMatchObject({ code: 'AUTHENTICATION', retryable: false, grpcStatus: GrpcStatus.UNAUTHENTICATED });
+    const denied = mapError(status(GrpcStatus.PERMISSION_DENIED, 'Error 412: access denied to resource'), ctx);
+    expect(denied).toMatchObject({ code: 'PERMISSION_DENIED', retryable: false });
+    // The same kind of text under another status is still read as the broker's.
+    expect(mapError(status(GrpcStatus.INTERNAL, 'Error 409: server is in shutdown mode'), ctx)).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+  });
+
   it('a TLS handshake failure is TLS, not retryable', () => {
     const err = mapError(status(GrpcStatus.UNAVAILABLE, 'No connection established. Last error: unable to verify the first certificate'), ctx);
     expect(err.code).toBe('TLS');

@@ -50,6 +50,7 @@ const STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = {
   [GrpcStatus.UNAUTHENTICATED]: 'AUTHENTICATION',
 };
 // A connection closed for excess pings ends its streams with RESOURCE_EXHAUSTED; see below for size.
+const ACCESS_STATUSES: readonly number[] = [GrpcStatus.UNAUTHENTICATED, GrpcStatus.PERMISSION_DENIED];
 const RETRYABLE_STATUSES: readonly number[] = [GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.ABORTED, GrpcStatus.UNAVAILABLE];
 
 const CONNECTION_LOST: Omit<BrokerErrorClass, 'brokerCode'> = { code: 'UNAVAILABLE', retryable: true };
@@ -117,7 +118,9 @@ export function brokerError(text: string, ctx: ErrorContext): KubemqError {
 function fromStatus(err: StatusLike, ctx: ErrorContext, call: CallOutcome | undefined): KubemqError {
   const details = err.details || err.message || `gRPC status ${err.code}`;
   const extras = { cause: err, grpcStatus: err.code };
-  const fromText = classifyBrokerText(details);
+  // An access refusal is one whatever its text: a server that checks tokens answers
+  // UNAUTHENTICATED with `Error 421: …`, which must still reach the token refresh as such.
+  const fromText = ACCESS_STATUSES.includes(err.code) ? undefined : classifyBrokerText(details);
   if (fromText) return createError(fromText, `${describe(ctx)} failed: ${details}`, ctx, extras);
   if (err.code === GrpcStatus.CANCELLED && call !== undefined && !call.cancelRequested) {
     return createError(CONNECTION_LOST, `${describe(ctx)} failed: the broker cancelled the call (${details})`, ctx, extras);
