@@ -34,6 +34,8 @@ describe('authentication', () => {
   let server: TestServer;
   /** Tokens the server accepts; everything else is UNAUTHENTICATED. */
   let accepted = new Set<string>();
+  /** What the server says when it refuses a token. */
+  let refusal = 'invalid token';
   const tokensSeen: string[] = [];
 
   beforeAll(async () => {
@@ -45,11 +47,11 @@ describe('authentication', () => {
     server = await startTestServer({
       Ping: pingHandler,
       SendEvent: (call: ServerUnaryCall<Event, Result>, cb: sendUnaryData<Result>) => {
-        if (!authorized(call.metadata)) return cb({ code: status.UNAUTHENTICATED, details: 'invalid token' });
+        if (!authorized(call.metadata)) return cb({ code: status.UNAUTHENTICATED, details: refusal });
         cb(null, wire.Result.create({ EventID: call.request.EventID, Sent: true }));
       },
       SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
-        if (!authorized(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: 'invalid token' });
+        if (!authorized(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: refusal });
         call.write(wire.EventReceive.create({ Channel: 'ch', Sequence: 1n }));
         call.end();
       },
@@ -57,6 +59,7 @@ describe('authentication', () => {
   });
   beforeEach(() => {
     tokensSeen.length = 0;
+    refusal = 'invalid token';
   });
   afterAll(() => server.stop());
 
@@ -82,6 +85,16 @@ describe('authentication', () => {
     const tokens = provider();
     await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
     expect(tokens.calls).toBe(1);
+    await expect(send(client)).resolves.toMatchObject({ Sent: true });
+    expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
+    expect(tokens.calls).toBe(2);
+  });
+
+  it("refreshes as well when the refusal carries a token server's numbered text (`Error 421: …`)", async () => {
+    refusal = 'Error 421: authentication verification failed, token is expired';
+    accepted = new Set(['secret-2']);
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
     await expect(send(client)).resolves.toMatchObject({ Sent: true });
     expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
     expect(tokens.calls).toBe(2);

@@ -52,6 +52,11 @@ const NUMBERED: Readonly<Partial<Record<number, ErrorCode>>> = {
   302: 'UNAVAILABLE',
   402: 'UNAVAILABLE',
   409: 'UNAVAILABLE', // server is in shutdown mode
+  // access refusals of servers older than v2.4.0, which checked tokens and policies
+  412: 'PERMISSION_DENIED',
+  414: 'PERMISSION_DENIED',
+  415: 'PERMISSION_DENIED',
+  421: 'AUTHENTICATION',
   // queue state errors (stream v1)
   123: 'BROKER',
   124: 'BROKER',
