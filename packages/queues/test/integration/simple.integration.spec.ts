@@ -166,6 +166,9 @@ describe('queues simple API', () => {
       // The broker takes sends to such a queue, and refuses every receive from it.
       [() => q.send({ channel: 'tenant:orders', body: 'x' }), 'channel'],
       [() => q.poll({ channel: 'tenant:orders' }), 'channel'],
+      // Some servers copy a send to each of the ';'-separated queues; v2.4.0 keeps one name.
+      [() => q.send({ channel: 'orders;audit', body: 'x' }), 'channel'],
+      [() => q.sendBatch([{ channel, body: 'ok' }, { channel: 'orders;audit', body: 'x' }]), 'messages[1].channel'],
       [() => q.send({ channel, body: 'x', policy: { maxReceiveCount: 2, deadLetterQueue: 'tenant:dead' } }), 'policy.deadLetterQueue'],
       [() => q.send({ channel }), 'body'],
       [() => q.send({ channel, body: 'x', policy: { delaySeconds: -1 } }), 'policy.delaySeconds'],

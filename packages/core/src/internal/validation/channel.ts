@@ -87,6 +87,7 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
   const max = MAX_BYTES[rules.pattern] ?? SUBJECT_MAX_BYTES;
   const bytes = Buffer.byteLength(channel, 'utf8');
   if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
+  if (ROUTED_PATTERNS.includes(rules.pattern) && !rules.existing) checkNotARoute(channel, field);
   // A queue's consumers, and a grouped events-store subscription, are stan durable queue groups
   // whose durable name holds the channel, and stan refuses a ':' there: every receive would fail.
   if (channel.includes(':') && !rules.existing) {
@@ -94,6 +95,21 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
     if (rules.withGroup && rules.pattern === 'events_store') fail(field, "cannot contain ':' in an events-store subscription with a group", channel);
   }
   return channel;
+}
+
+/** The kinds whose sends servers older than v2.4.0 routed by name (docs/broker-behaviour.md §5.4). */
+const ROUTED_PATTERNS: readonly ChannelPattern[] = ['events', 'events_store', 'queues'];
+const ROUTE_PREFIX = /^(events|events_store|queues|route):/;
+
+/**
+ * Some servers split a send's channel on ';' and move one that starts with a kind's prefix to
+ * that kind; v2.4.0 takes both as part of the name. Such a name cannot mean the same on both, so
+ * it is refused rather than sent to a place that depends on the server's version.
+ */
+function checkNotARoute(channel: string, field: string): void {
+  if (channel.includes(';')) fail(field, "cannot contain ';' (some KubeMQ servers read it as a list of channels to copy a send to, others as part of the name)", channel);
+  const prefix = ROUTE_PREFIX.exec(channel);
+  if (prefix) fail(field, `cannot start with '${prefix[0]}' (some KubeMQ servers route a send named so to another channel, others keep the name)`, channel);
 }
 
 /** How {@link validateGroup} checks a group. */

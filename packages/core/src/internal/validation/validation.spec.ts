@@ -107,6 +107,24 @@ describe('validateChannel', () => {
     expect(validateChannel('a:b', { pattern: 'events', withGroup: true })).toBe('a:b');
   });
 
+  it("refuses the names some servers route (';', a kind's prefix) for events, the events store and queues, not for commands, queries or a delete", () => {
+    for (const pattern of ['events', 'events_store', 'queues'] as const) {
+      expect(rejects(() => validateChannel('orders;audit', { pattern }), 'channel')).toMatch(/';'/);
+      for (const prefix of ['events:', 'events_store:', 'queues:', 'route:']) {
+        expect(rejects(() => validateChannel(`${prefix}orders`, { pattern }), 'channel')).toMatch(new RegExp(`'${prefix}'`));
+      }
+      expect(validateChannel('orders;audit', { pattern, existing: true })).toBe('orders;audit');
+    }
+    expect(rejects(() => validateChannel('a;b.>', { pattern: 'events', allowWildcards: true }), 'channel')).toMatch(/';'/);
+    // Only a prefix routes: a ':' elsewhere stays part of an events name on every server.
+    expect(validateChannel('tenant:events:x', { pattern: 'events' })).toBe('tenant:events:x');
+    expect(validateChannel('eventsx:y', { pattern: 'events_store' })).toBe('eventsx:y');
+    for (const pattern of ['commands', 'queries'] as const) {
+      expect(validateChannel('a;b', { pattern })).toBe('a;b');
+      expect(validateChannel('events:x', { pattern })).toBe('events:x');
+    }
+  });
+
   it('remembers a passed name only for the rules it passed: the same name is checked again under others', () => {
     expect(validateChannel('orders.*', { pattern: 'events', allowWildcards: true })).toBe('orders.*');
     expect(rejects(() => validateChannel('orders.*', { pattern: 'events' }), 'channel')).toMatch(/wildcards/);
