@@ -169,6 +169,32 @@ describe('AckAllQueueMessages', () => {
   });
 });
 
+describe('one queue\'s receives, peeks and AckAlls take turns', () => {
+  it('a receive cancelled while it waits its turn still runs then, and acks what is there (the worst of the server\'s random pick)', async () => {
+    const q = unique('q');
+    await receive({ Channel: q }); // the queue's pooled client now exists: later calls take turns
+    await send(qmsg(q, 'held by the peek'));
+    const peek = receive({ Channel: q, IsPeak: true, WaitTimeSeconds: 2 });
+    const cancelled = new Promise<grpc.ServiceError | null>((resolve) => {
+      const req = ReceiveQueueMessagesRequest.fromPartial({ ClientID: 'tester', Channel: q, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 });
+      b.client.receiveQueueMessages(req, new grpc.Metadata(), { deadline: Date.now() + 300 }, (err) => resolve(err));
+    });
+    expect((await cancelled)?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect((await peek).MessagesReceived).toBe(1); // the peek hands it back when its wait ends
+    // Then the cancelled receive's turn: it takes the message, and nobody gets it.
+    expect((await receive({ Channel: q, IsPeak: true })).MessagesReceived).toBe(0);
+  });
+
+  it('validation waits its turn too', async () => {
+    const q = unique('q');
+    await receive({ Channel: q });
+    const start = performance.now();
+    const [, refused] = await Promise.all([receive({ Channel: q, WaitTimeSeconds: 1 }), receive({ Channel: q, MaxNumberOfMessages: 0 })]);
+    expect(refused.Error).toMatch(/^Error 122: /);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(950);
+  });
+});
+
 describe('QueuesInfo', () => {
   it('lists the matched queues (cutset-trimmed names) with totals of those only', async () => {
     const q = unique('info');

@@ -295,7 +295,9 @@ describe('§2.4 Queues: ReceiveCount and dead-letter', () => {
 });
 
 describe('§2.4 Queues: concurrent simple receives', () => {
-  it('§2.4/§6 [seen] concurrent simple receives on one queue run at the same time: two 1 s receives on an empty queue both return after about 1 s', async () => {
+  // On a queue the server has not served yet, each of two calls arriving together connects a
+  // pooled client of its own, so they run side by side; later calls share the one kept.
+  it('§2.4/§6 [seen] concurrent simple receives on a fresh queue run at the same time: two 1 s receives on an empty queue both return after about 1 s', async () => {
     const c = connect();
     const channel = ch('s24.concurrent');
     const started = performance.now();
@@ -304,5 +306,32 @@ describe('§2.4 Queues: concurrent simple receives', () => {
     );
     for (const end of ends) expect(end).toBeGreaterThanOrEqual(950); // each waited its full second
     expect(Math.max(...ends)).toBeLessThan(1900); // side by side: one after the other would take 2 s
+  });
+
+  /** Ends (ms from the start) of `calls`, started together on a queue the server has served once. */
+  async function endsAfterFirstUse(channel: string, calls: ((c: ReturnType<typeof connect>) => Promise<unknown>)[]): Promise<number[]> {
+    const c = connect();
+    await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    const started = performance.now();
+    return Promise.all(calls.map((call) => call(c).then(() => performance.now() - started)));
+  }
+
+  it('§2.4 once a queue has been served, its simple receives take turns: two 1 s receives end after about 1 s and 2 s', async () => {
+    const channel = ch('s24.turns');
+    const receive = (c: ReturnType<typeof connect>) => receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    const ends = (await endsAfterFirstUse(channel, [receive, receive])).sort((a, b) => a - b);
+    expect(ends[0]).toBeGreaterThanOrEqual(950);
+    expect(ends[0]).toBeLessThan(1900);
+    expect(ends[1]).toBeGreaterThanOrEqual(1900); // the second waited for the first
+  });
+
+  it('§2.4 an AckAll holds the queue for its whole wait: a receive sent with it ends after both waits', async () => {
+    const channel = ch('s24.turns.ackall');
+    const [purgeEnd, receiveEnd] = await endsAfterFirstUse(channel, [
+      (c) => ackAllQueue(c, { ClientID: cid(), Channel: channel, WaitTimeSeconds: 2 }),
+      (c) => receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+    ]);
+    expect(purgeEnd).toBeGreaterThanOrEqual(1900);
+    expect(receiveEnd).toBeGreaterThanOrEqual(2900);
   });
 });

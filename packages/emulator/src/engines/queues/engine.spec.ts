@@ -138,7 +138,7 @@ describe('simple receive, peek, AckAll', () => {
     expect((await receiveNow(e, clock, 'q')).messages).toHaveLength(0);
   });
 
-  it('runs concurrent receives, peeks and AckAlls on one queue side by side, not one after the other', async () => {
+  it('runs concurrent receives, peeks and AckAlls on one queue side by side (their turns are the service layer\'s: receiver-lanes.ts)', async () => {
     const { e, clock } = engine();
     const done: string[] = [];
     const track = (name: string, p: Promise<unknown>) => p.then(() => done.push(name));

@@ -161,7 +161,8 @@ export class QueueEngine implements TransactionHost, LogSwitch {
   /**
    * Simple receive or peek (§2.4): waits the full `waitMs` unless `max` messages arrive.
    * Receive acks each message on arrival (at-most-once); peek holds them and hands them back,
-   * count unchanged. Concurrent receives on one queue wait side by side, as on the server.
+   * count unchanged. Concurrent receives on one queue wait side by side here; the service
+   * layer makes them take turns, as the server's pooled client does (`receiver-lanes.ts`).
    */
   receive(channel: string, opts: ReceiveOptions): Promise<ReceiveOutcome> {
     const q = this.queue(channel);

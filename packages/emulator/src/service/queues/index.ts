@@ -25,6 +25,7 @@ import type { EmulatorLogger } from '../../log.js';
 import type { Store } from '../../store/store.js';
 import { queuesDownstreamHandler } from './downstream.js';
 import { queuesInfoHandler } from './info.js';
+import { ReceiverLanes } from './receiver-lanes.js';
 import type { QueueContext } from './shared.js';
 import { sendQueueMessageHandler, sendQueueMessagesBatchHandler } from './simple-send.js';
 import { ackAllQueueMessagesHandler, receiveQueueMessagesHandler } from './simple-receive.js';
@@ -65,7 +66,8 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     retentionMs: deps.config.retentionMinutes * 60_000,
   });
   const stopping = new AbortController();
-  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic, stopping: stopping.signal };
+  const receivers = new ReceiverLanes(deps.clock);
+  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic, stopping: stopping.signal, receivers };
   return {
     sendQueueMessage: sendQueueMessageHandler(ctx),
     sendQueueMessagesBatch: sendQueueMessagesBatchHandler(ctx),
@@ -77,6 +79,7 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     queuesInfo: queuesInfoHandler(ctx),
     close: async () => {
       stopping.abort();
+      receivers.close();
       engine.close();
     },
   };

@@ -7,6 +7,7 @@ import { nuid } from '../../engines/ids.js';
 import type { QueueMessage, SendQueueMessageResult } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
 import { STAN_INVALID_PUBLISH } from '../errors.js';
+import type { ReceiverLanes } from './receiver-lanes.js';
 import { queueMessageError } from './validation.js';
 
 export interface QueueContext {
@@ -18,6 +19,8 @@ export interface QueueContext {
   panic(reason: string): void;
   /** Aborted when the broker stops: ends the waits that outlive their calls (a downstream Get). */
   stopping: AbortSignal;
+  /** Each queue's simple receives, peeks and AckAlls, served one at a time. */
+  receivers: ReceiverLanes;
 }
 
 /** A result for a message that failed validation: it still gets its MessageID (§6 "Ids and results"). */

@@ -1,4 +1,5 @@
-// ReceiveQueueMessages (receive and peek) and AckAllQueueMessages (§2.4).
+// ReceiveQueueMessages (receive and peek) and AckAllQueueMessages (§2.4): one queue's calls take
+// turns (receiver-lanes.ts), and each is checked and served when its turn comes.
 import type * as grpc from '@grpc/grpc-js';
 import { nuid } from '../../engines/ids.js';
 import type {
@@ -19,50 +20,62 @@ function abortOnCancel(call: grpc.ServerUnaryCall<unknown, unknown>): AbortSigna
 export function receiveQueueMessagesHandler(ctx: QueueContext): grpc.handleUnaryCall<ReceiveQueueMessagesRequest, ReceiveQueueMessagesResponse> {
   return (call, callback) => {
     const req = call.request;
-    const requestId = req.RequestID || nuid();
-    const base: ReceiveQueueMessagesResponse = {
-      RequestID: requestId,
-      Messages: [],
-      MessagesReceived: 0,
-      MessagesExpired: 0,
-      IsPeak: req.IsPeak,
-      IsError: false,
-      Error: '',
-    };
-    const error = receiveError(req, ctx.limits) ?? subscribeError(req.Channel);
-    if (error !== undefined) {
-      callback(null, { ...base, IsError: true, Error: error });
-      return;
-    }
     const signal = abortOnCancel(call);
-    ctx.engine
-      .receive(req.Channel, { max: req.MaxNumberOfMessages, waitMs: waitMs(req.WaitTimeSeconds, ctx.limits), peek: req.IsPeak, signal })
-      .then(
-        ({ messages, expired }) => {
-          if (signal.aborted) return;
-          callback(null, { ...base, Messages: messages, MessagesReceived: messages.length, MessagesExpired: expired });
-        },
-        (err: unknown) => callback(err as Error),
-      );
+    answerInTurn(ctx, req.Channel, signal, callback, () => receiveInTurn(ctx, req, signal));
   };
+}
+
+async function receiveInTurn(ctx: QueueContext, req: ReceiveQueueMessagesRequest, signal: AbortSignal): Promise<ReceiveQueueMessagesResponse> {
+  const base: ReceiveQueueMessagesResponse = {
+    RequestID: req.RequestID || nuid(),
+    Messages: [],
+    MessagesReceived: 0,
+    MessagesExpired: 0,
+    IsPeak: req.IsPeak,
+    IsError: false,
+    Error: '',
+  };
+  const error = receiveError(req, ctx.limits) ?? subscribeError(req.Channel);
+  if (error !== undefined) return { ...base, IsError: true, Error: error };
+  const { messages, expired } = await ctx.engine.receive(req.Channel, { max: req.MaxNumberOfMessages, ...waitOf(req.WaitTimeSeconds, ctx, signal), peek: req.IsPeak });
+  return { ...base, Messages: messages, MessagesReceived: messages.length, MessagesExpired: expired };
 }
 
 export function ackAllQueueMessagesHandler(ctx: QueueContext): grpc.handleUnaryCall<AckAllQueueMessagesRequest, AckAllQueueMessagesResponse> {
   return (call, callback) => {
     const req = call.request;
-    const requestId = req.RequestID || nuid();
-    const error = ackAllError(req, ctx.limits) ?? subscribeError(req.Channel);
-    if (error !== undefined) {
-      callback(null, { RequestID: requestId, AffectedMessages: 0n, IsError: true, Error: error });
-      return;
-    }
     const signal = abortOnCancel(call);
-    ctx.engine.ackAll(req.Channel, waitMs(req.WaitTimeSeconds, ctx.limits), signal).then(
-      (count) => {
-        if (signal.aborted) return;
-        callback(null, { RequestID: requestId, AffectedMessages: BigInt(count), IsError: false, Error: '' });
-      },
-      (err: unknown) => callback(err as Error),
-    );
+    answerInTurn(ctx, req.Channel, signal, callback, () => ackAllInTurn(ctx, req, signal));
   };
+}
+
+async function ackAllInTurn(ctx: QueueContext, req: AckAllQueueMessagesRequest, signal: AbortSignal): Promise<AckAllQueueMessagesResponse> {
+  const requestId = req.RequestID || nuid();
+  const error = ackAllError(req, ctx.limits) ?? subscribeError(req.Channel);
+  if (error !== undefined) return { RequestID: requestId, AffectedMessages: 0n, IsError: true, Error: error };
+  const { waitMs, signal: live } = waitOf(req.WaitTimeSeconds, ctx, signal);
+  const count = await ctx.engine.ackAll(req.Channel, waitMs, live);
+  return { RequestID: requestId, AffectedMessages: BigInt(count), IsError: false, Error: '' };
+}
+
+/**
+ * Runs a call when the queue's pooled client is free, and answers it unless it was cancelled
+ * meanwhile. The server checks nothing before its turn: validation waits in line too.
+ */
+function answerInTurn<Res>(ctx: QueueContext, channel: string, signal: AbortSignal, callback: grpc.sendUnaryData<Res>, task: () => Promise<Res>): void {
+  ctx.receivers.run(channel, task).then(
+    (res) => {
+      if (!signal.aborted) callback(null, res);
+    },
+    (err: unknown) => callback(err as Error),
+  );
+}
+
+/**
+ * The wait of a call whose turn came. One cancelled while it waited in line still runs: its
+ * context is done, but the server's loop picks at random between that and a message that is
+ * there, acking what it picks. The emulator takes the worst case: whatever is there at once.
+ */
+function waitOf(seconds: number, ctx: QueueContext, signal: AbortSignal): { waitMs: number; signal: AbortSignal | undefined } {
+  return signal.aborted ? { waitMs: 0, signal: undefined } : { waitMs: waitMs(seconds, ctx.limits), signal };
 }
