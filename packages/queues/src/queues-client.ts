@@ -1,4 +1,4 @@
-import { ValidationError, type CallOptions, type IterableObservable, type KubemqClient } from '@kubemq/core';
+import { TimeoutError, ValidationError, type CallOptions, type IterableObservable, type KubemqClient } from '@kubemq/core';
 import type { Observable } from 'rxjs';
 import {
   brokerError,
@@ -21,6 +21,7 @@ import { newLaneCounters } from './internal/downstream/lane.js';
 import { LanePool, pollOnLane } from './internal/downstream/poll.js';
 import type { TransactionHost } from './internal/downstream/transaction.js';
 import { infoFilter } from './internal/info-names.js';
+import { simpleLine } from './internal/simple-line.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
 import {
   ACK_ALL_QUEUE_MESSAGES as PURGE_QUEUE,
@@ -154,7 +155,10 @@ export interface QueuesClient {
    * out. The broker waits the full time when fewer messages exist. Use `poll()` or
    * `queueConsumer()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
    * (default: the wait plus the client's `defaultTimeoutMs`); one that leaves less than a second
-   * after the wait is a ValidationError.
+   * after the wait is a ValidationError. The broker serves one queue's receives, peeks and purges
+   * one at a time, so this client sends its own one at a time too: an explicit `timeoutMs` counts
+   * the time behind this client's earlier ones, and a receive left with less than its wait and a
+   * second when its turn comes fails with `TimeoutError` unsent.
    *
    * @example
    * ```ts
@@ -164,7 +168,8 @@ export interface QueuesClient {
   receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult>;
   /**
    * Looks at up to `maxItems` waiting messages without removing them (the same wait as
-   * `receive()`). Messages in flight elsewhere are not visible; expired ones are dropped by the look.
+   * `receive()`, and the same turns: see there). Messages in flight elsewhere are not visible;
+   * expired ones are dropped by the look.
    *
    * @example
    * ```ts
@@ -177,7 +182,8 @@ export interface QueuesClient {
    * `AckAllQueueMessages`: it acks every message that is waiting **or arrives** within
    * `waitTimeoutSeconds`, and the call **always takes that long** (default 1 s). Messages held by
    * an open transaction elsewhere are not removed. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`).
+   * (default: the wait plus the client's `defaultTimeoutMs`). While it waits, the broker serves no
+   * receive or peek of that queue, and this client sends none (see `receive()`).
    *
    * @example
    * ```ts
@@ -322,44 +328,72 @@ export class QueuesOnClient implements QueuesClient {
     return this.receiveOrPeek(req, validateCallOptions(callOptions, 'callOptions'), true);
   }
 
-  private async receiveOrPeek(req: ValidReceive, call: ValidCallOptions, peek: boolean): Promise<QueueReceiveResult> {
+  private receiveOrPeek(req: ValidReceive, call: ValidCallOptions, peek: boolean): Promise<QueueReceiveResult> {
     const operation = peek ? 'queues.peek' : 'queues.receive';
-    const response = await this.internals.unary(
-      RECEIVE_QUEUE_MESSAGES,
-      {
-        RequestID: newId(),
-        ClientID: this.internals.clientId,
-        Channel: req.channel,
-        MaxNumberOfMessages: req.maxItems,
-        WaitTimeSeconds: req.waitSeconds,
-        IsPeak: peek,
-      },
-      {
-        operation,
-        channel: req.channel,
-        signal: call.signal,
-        timeoutMs: call.timeoutMs ?? waitMs(req.waitSeconds) + this.timeoutMs,
-        // The broker acks what it receives before it answers: the answer is the only copy.
-        outlivesClose: !peek,
-      },
-    );
-    if (response.IsError && !isEmptyQueueError(response.Error)) {
-      throw brokerError(response.Error, { operation, channel: req.channel });
-    }
-    return { messages: response.Messages.map(toReceivedMessage), expired: response.MessagesExpired };
+    return this.inTurn(operation, req, call, async (timeoutMs) => {
+      const response = await this.internals.unary(
+        RECEIVE_QUEUE_MESSAGES,
+        {
+          RequestID: newId(),
+          ClientID: this.internals.clientId,
+          Channel: req.channel,
+          MaxNumberOfMessages: req.maxItems,
+          WaitTimeSeconds: req.waitSeconds,
+          IsPeak: peek,
+        },
+        {
+          operation,
+          channel: req.channel,
+          signal: call.signal,
+          timeoutMs,
+          // The broker acks what it receives before it answers: the answer is the only copy.
+          outlivesClose: !peek,
+        },
+      );
+      if (response.IsError && !isEmptyQueueError(response.Error)) {
+        throw brokerError(response.Error, { operation, channel: req.channel });
+      }
+      return { messages: response.Messages.map(toReceivedMessage), expired: response.MessagesExpired };
+    });
   }
 
   async purge(options: QueuePurgeOptions, callOptions?: CallOptions): Promise<number> {
     const req = validatePurge(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
     const operation = 'queues.purge';
-    const response = await this.internals.unary(
-      PURGE_QUEUE,
-      { RequestID: newId(), ClientID: this.internals.clientId, Channel: req.channel, WaitTimeSeconds: req.waitSeconds },
-      { operation, channel: req.channel, signal: call.signal, timeoutMs: call.timeoutMs ?? waitMs(req.waitSeconds) + this.timeoutMs },
-    );
-    if (response.IsError) throw brokerError(response.Error, { operation, channel: req.channel });
-    return Number(response.AffectedMessages);
+    return this.inTurn(operation, req, call, async (timeoutMs) => {
+      const response = await this.internals.unary(
+        PURGE_QUEUE,
+        { RequestID: newId(), ClientID: this.internals.clientId, Channel: req.channel, WaitTimeSeconds: req.waitSeconds },
+        { operation, channel: req.channel, signal: call.signal, timeoutMs },
+      );
+      if (response.IsError) throw brokerError(response.Error, { operation, channel: req.channel });
+      return Number(response.AffectedMessages);
+    });
+  }
+
+  /**
+   * Sends a simple call once this client's earlier ones on its queue have ended (the broker
+   * serves them one at a time: {@link SimpleLine}), with what is left of the caller's
+   * `timeoutMs`, or by default the broker's wait plus the client's default timeout. A receive
+   * sent with less than its wait and a second left would lose what the broker acks for it: it
+   * fails unsent instead.
+   */
+  private inTurn<T>(operation: string, req: { channel: string; waitSeconds: number }, call: ValidCallOptions, send: (timeoutMs: number) => Promise<T>): Promise<T> {
+    return simpleLine(this.internals).run(req.channel, { operation, timeoutMs: call.timeoutMs, signal: call.signal }, async (waitedMs) => {
+      const wait = waitMs(req.waitSeconds);
+      if (call.timeoutMs === undefined) return send(wait + this.timeoutMs);
+      const left = Math.floor(call.timeoutMs - waitedMs);
+      if (operation === 'queues.receive' && left < wait + RECEIVE_ANSWER_MARGIN_MS) {
+        throw new TimeoutError({
+          operation,
+          channel: req.channel,
+          timeoutMs: call.timeoutMs,
+          message: `${operation} was not sent: ${Math.round(waitedMs)} ms behind this client's earlier calls on the queue left ${left} ms of its timeoutMs, less than the broker's wait of ${wait / 1000} s and a second`,
+        });
+      }
+      return send(Math.max(left, 1));
+    });
   }
 
   async info(options: QueuesInfoOptions = {}, callOptions?: CallOptions): Promise<QueuesInfo> {

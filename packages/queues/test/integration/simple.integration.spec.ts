@@ -48,6 +48,31 @@ describe('queues simple API', () => {
     expect(messages.map((m) => m.id)).toEqual([sent.id]);
   });
 
+  it("one client's receives, peeks and purges of a queue go out one at a time, as the broker serves them", async () => {
+    const channel = uniqueChannel('q.turns');
+    const started = performance.now();
+    const ends = await Promise.all(
+      [2, 1].map((waitTimeoutSeconds) => q.receive({ channel, waitTimeoutSeconds }).then(() => performance.now() - started)),
+    );
+    expect(ends[0]).toBeGreaterThanOrEqual(1900);
+    // The second went out once the first had ended, with its own timeout counting from then.
+    expect(ends[1]).toBeGreaterThanOrEqual(2900);
+  });
+
+  it('a receive whose timeout runs out behind an earlier call of its client is never sent, and takes nothing', async () => {
+    const channel = uniqueChannel('q.turns.unsent');
+    await q.send({ channel, body: 'still here' });
+    // The peek holds the message for its 3 s wait, then hands it back.
+    const peek = q.peek({ channel, maxItems: 10, waitTimeoutSeconds: 3 });
+    const err = await q.receive({ channel, waitTimeoutSeconds: 1 }, { timeoutMs: 2500 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT', channel });
+    expect((err as Error).message).toMatch(/was not sent/);
+    expect((await peek).messages.map((m) => m.text())).toEqual(['still here']);
+    // Sent, that receive would have waited its turn at the broker, which runs it even after its
+    // caller gave up, acking whatever is there when its turn comes.
+    expect((await q.receive({ channel, waitTimeoutSeconds: 1 })).messages.map((m) => m.text())).toEqual(['still here']);
+  });
+
   it('peeks without removing', async () => {
     const channel = uniqueChannel('q.peek');
     await q.sendBatch(bodies(3).map((body) => ({ channel, body })));
