@@ -107,9 +107,9 @@ const ROUTE_PREFIX = /^(events|events_store|queues|route):/;
  * it is refused rather than sent to a place that depends on the server's version.
  */
 function checkNotARoute(channel: string, field: string): void {
-  if (channel.includes(';')) fail(field, "cannot contain ';' (some KubeMQ servers read it as a list of channels to copy a send to, others as part of the name)", channel);
+  if (channel.includes(';')) fail(field, "cannot contain ';' (some KubeMQ servers split a send's channel on it)", channel);
   const prefix = ROUTE_PREFIX.exec(channel);
-  if (prefix) fail(field, `cannot start with '${prefix[0]}' (some KubeMQ servers route a send named so to another channel, others keep the name)`, channel);
+  if (prefix) fail(field, `cannot start with '${prefix[0]}' (some KubeMQ servers route a send named so elsewhere)`, channel);
 }
 
 /** How {@link validateGroup} checks a group. */
