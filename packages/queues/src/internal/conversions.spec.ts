@@ -56,11 +56,14 @@ describe('toSendResult', () => {
     expect(Object.keys(r).sort()).toEqual(['delayedTo', 'expiresAt', 'id', 'sentAt']);
   });
 
-  it('gives a stored message a store time even when the broker left SentAt unset', () => {
-    const before = Date.now();
-    const r = stored(toSendResult(result({ SentAt: 0n }), { operation: 'op' }));
-    expect(r.sentAt.getTime()).toBeGreaterThanOrEqual(before);
-    expect(r.sentAt.getTime()).toBeLessThanOrEqual(Date.now());
+  it('a result with no error and no store time is a failure: the broker stamps every message it stored', () => {
+    // A batch message its store refused at once keeps the result it had before the store.
+    const r = failure(toSendResult(result({ SentAt: 0n }), { operation: 'queues.sendBatch', channel: 'q' }));
+    expect(r.id).toBe('m1');
+    expect(r.error).toMatchObject({ code: 'BROKER', retryable: false, channel: 'q' });
+    expect(r.error.message).toMatch(/did not store this message/);
+    const b = toBatchResult('batch', [{ MessageID: 'a', Channel: 'q' }, { MessageID: 'b', Channel: 'q' }] as never[], [result(), result({ MessageID: 'b', SentAt: 0n })] as never[], 'op');
+    expect(b.failed).toBe(1);
   });
 
   it('maps a broker failure to a failure with a typed error and the broker code, and no times', () => {

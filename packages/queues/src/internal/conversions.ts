@@ -30,16 +30,20 @@ export function toNumber(value: bigint | number | undefined): number {
 
 /**
  * One wire result → a stored message's result, or a failure carrying the broker's error (not
- * thrown here). A stored message always has a store time: should the broker leave `SentAt` unset,
- * the time its answer arrived stands in.
+ * thrown here). The broker stamps `SentAt` on every message it stored. In a batch (and an
+ * upstream request) a message its store refused at once (too large for it once wrapped, or a
+ * store connection just closed) keeps the result it had before: no error, and no `SentAt`.
  */
 export function toSendResult(wire: SendQueueMessageResult, ctx: { operation: string; channel?: string }): QueueSendResult | QueueSendFailure {
-  if (wire.IsError) {
-    return { id: wire.MessageID, error: brokerError(wire.Error === '' ? 'the broker reported an error without text' : wire.Error, ctx) };
+  if (wire.IsError || wire.SentAt === 0n) {
+    const text = wire.IsError
+      ? wire.Error || 'the broker reported an error without text'
+      : 'the broker did not store this message: its result has no error and no store time, which it answers when its store refused the message at once';
+    return { id: wire.MessageID, error: brokerError(text, ctx) };
   }
   return {
     id: wire.MessageID,
-    sentAt: optionalDate(wire.SentAt) ?? new Date(),
+    sentAt: optionalDate(wire.SentAt) as Date,
     delayedTo: optionalDate(wire.DelayedTo),
     expiresAt: optionalDate(wire.ExpirationAt),
   };
