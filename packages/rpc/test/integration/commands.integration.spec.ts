@@ -1,6 +1,8 @@
 import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, type KubemqClient } from '@kubemq/core';
 import { commandResponder, commands, isRpcReadinessProbe, type CommandReceive } from '../../src/index.js';
 import { probeUntil, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { clientInternals, type Request } from '@kubemq/core/internal';
+import { SEND_REQUEST } from '../../src/internal/methods.js';
 import { connect, rejectionOf } from './helpers.js';
 
 describe('commands through the broker', () => {
@@ -162,6 +164,36 @@ describe('commands through the broker', () => {
       await answeredOnce(channel);
       const refused = await commands(requester).send({ channel, body: 'refuse', timeoutMs: 5000 });
       expect(refused).toMatchObject({ executed: false, error: 'refused', responderId: responderClient.clientId });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it("raw subscribe + reply answers a command whose id another SDK's sender chose with a space in it", async () => {
+    const channel = uniqueChannel('rpc.cmd.foreign-id');
+    const cmds = commands(responderClient);
+    const sub = cmds.subscribe({ channel }).subscribe((cmd) => {
+      if (!isRpcReadinessProbe(cmd)) void cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: true }, { timeoutMs: 5000 });
+    });
+    try {
+      await answeredOnce(channel);
+      // This SDK's own ids have no whitespace; the broker takes any non-empty one.
+      const foreign: Request = {
+        RequestID: 'order 42',
+        RequestTypeData: 1,
+        ClientID: 'other-sdk',
+        Channel: channel,
+        Metadata: '',
+        Body: Buffer.from('x'),
+        ReplyChannel: '',
+        Timeout: 5000,
+        CacheKey: '',
+        CacheTTL: 0,
+        Span: Buffer.alloc(0),
+        Tags: {},
+      };
+      const res = await clientInternals(requester).unary(SEND_REQUEST, foreign, { operation: 'raw.send', channel, timeoutMs: 10_000 });
+      expect(res).toMatchObject({ RequestID: 'order 42', Executed: true });
     } finally {
       sub.unsubscribe();
     }

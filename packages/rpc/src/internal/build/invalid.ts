@@ -21,8 +21,17 @@ export function optionalString(value: unknown, field: string, operation: string)
 
 /** An id the caller supplied: a non-empty string without whitespace or control characters. */
 export function validateId(value: unknown, field: string, operation: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalid(field, 'must be a non-empty string', operation);
+  const id = requireNonEmptyString(value, field, operation);
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) throw invalid(field, 'must not contain whitespace or control characters', operation);
+  if (/[\s\u0000-\u001f\u007f]/.test(id)) throw invalid(field, 'must not contain whitespace or control characters', operation);
+  return id;
+}
+
+/**
+ * An id another client chose, echoed back: the broker requires only that it is there (it travels
+ * in the payload, never in a NATS line), and a sender of another SDK may use any text.
+ */
+export function requireNonEmptyString(value: unknown, field: string, operation: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(field, 'must be a non-empty string', operation);
   return value;
 }

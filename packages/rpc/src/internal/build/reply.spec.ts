@@ -49,6 +49,10 @@ describe('buildReply', () => {
     expect(validationField(() => buildReply(COMMANDS, reply as never, ctx))).toBe(field);
   });
 
+  it("takes any non-empty request id, as the broker does: another SDK's sender may have chosen it", () => {
+    expect(buildReply(COMMANDS, { requestId: 'order 42\t#1', replyChannel: 'i' }, ctx).RequestID).toBe('order 42\t#1');
+  });
+
   it('rejects a query reply with a bad body', () => {
     expect(validationField(() => buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 42 } as never, ctx))).toBe('body');
   });

@@ -13,7 +13,7 @@ import type { CommandHandlerResult, CommandReply } from '../types/command.js';
 import type { QueryHandlerResult, QueryReply } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { NO_SPAN, toBuffer } from './request.js';
-import { invalid, optionalString, requireObject, validateId } from './invalid.js';
+import { invalid, optionalString, requireNonEmptyString, requireObject } from './invalid.js';
 import { executedAtToWire } from '../convert/executed-at.js';
 
 export interface BuildReplyContext {
@@ -31,7 +31,7 @@ export interface BuildReplyContext {
 export function buildReply(kind: RequestKind, reply: CommandReply | QueryReply, ctx: BuildReplyContext): Response {
   const op = ctx.operation;
   requireObject(reply, 'reply', op);
-  const requestId = validateId(reply.requestId, 'requestId', op);
+  const requestId = requireNonEmptyString(reply.requestId, 'requestId', op);
   const replyChannel = validateChannel(reply.replyChannel, { field: 'replyChannel', pattern: kind.name, allowWildcards: false });
   return buildResponse(kind, reply, requestId, replyChannel, ctx);
 }
