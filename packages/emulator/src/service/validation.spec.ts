@@ -32,6 +32,7 @@ describe('validation order and texts (broker-behaviour.md §3, §6)', () => {
     expect(validateEventsSubscription(store({ EventsStoreTypeData: 6 }))).toBe(E.ERR_114_START_TIME_DELTA);
     expect(validateEventsSubscription(store({ EventsStoreTypeData: 7 as Subscribe['EventsStoreTypeData'] }))).toBeUndefined();
     expect(validateEventsSubscription(sub({ SubscribeTypeData: 3 }))).toBe(E.ERR_207_SUBSCRIBE_TYPE);
+    expect(validateEventsSubscription(sub({ SubscribeTypeData: 0, ClientID: '', Channel: '' }))).toBe(E.ERR_207_SUBSCRIBE_TYPE);
   });
 
   it('requests check the type first (§6)', () => {
@@ -47,6 +48,7 @@ describe('validation order and texts (broker-behaviour.md §3, §6)', () => {
   it('request subscriptions allow wildcards', () => {
     expect(validateRequestsSubscription(sub({ SubscribeTypeData: 3, Channel: 'a.>' }))).toBeUndefined();
     expect(validateRequestsSubscription(sub({ SubscribeTypeData: 1 }))).toBe(E.ERR_207_SUBSCRIBE_TYPE);
+    expect(validateRequestsSubscription(sub({ SubscribeTypeData: 1, ClientID: '', Channel: '' }))).toBe(E.ERR_207_SUBSCRIBE_TYPE);
     expect(validateRequestsSubscription(sub({ SubscribeTypeData: 4, Channel: 'a.' }))).toBe(E.ERR_119_CHANNEL_END_DOT);
   });
 

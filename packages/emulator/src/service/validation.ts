@@ -48,11 +48,15 @@ export function validateEvent(ev: Event): string | undefined {
 }
 
 /**
- * SubscribeToEvents: 101, 102, 119, 108; events with a store type → 118; store + wildcard → 107;
- * 111–114; any other subscribe type → 207; then an events subscription's NATS subject. §6: an
+ * SubscribeToEvents: the subscribe type first (the server's handler switches on it before
+ * anything else: not events or events store → 207); then 101, 102, 119, 108; events with a store
+ * type → 118; store + wildcard → 107; 111–114; then an events subscription's NATS subject. §6: an
  * events subscription with only a store value set passes, and so does store type 7.
  */
 export function validateEventsSubscription(sub: Subscribe): string | undefined {
+  if (sub.SubscribeTypeData !== Subscribe_SubscribeType.Events && sub.SubscribeTypeData !== Subscribe_SubscribeType.EventsStore) {
+    return ERR_207_SUBSCRIBE_TYPE;
+  }
   if (sub.ClientID === '') return ERR_101_CLIENT_ID;
   const ch = channelBasics(sub.Channel);
   if (ch) return ch;
@@ -60,33 +64,30 @@ export function validateEventsSubscription(sub: Subscribe): string | undefined {
     if (sub.EventsStoreTypeData !== Subscribe_EventsStoreType.EventsStoreTypeUndefined) return ERR_118_EVENTS_STORE_PARAMS;
     return natsSubject(sub.Channel);
   }
-  if (sub.SubscribeTypeData === Subscribe_SubscribeType.EventsStore) {
-    if (hasWildcards(sub.Channel)) return ERR_107_WILDCARDS;
-    const v = sub.EventsStoreTypeValue;
-    switch (sub.EventsStoreTypeData) {
-      case Subscribe_EventsStoreType.EventsStoreTypeUndefined:
-        return ERR_111_SUBSCRIPTION_TYPE;
-      case Subscribe_EventsStoreType.StartAtSequence:
-        return v <= 0n ? ERR_112_START_SEQUENCE : undefined;
-      case Subscribe_EventsStoreType.StartAtTime:
-        return v <= 0n ? ERR_113_START_TIME : undefined;
-      case Subscribe_EventsStoreType.StartAtTimeDelta:
-        return v <= 0n ? ERR_114_START_TIME_DELTA : undefined;
-      default:
-        return undefined;
-    }
+  if (hasWildcards(sub.Channel)) return ERR_107_WILDCARDS;
+  const v = sub.EventsStoreTypeValue;
+  switch (sub.EventsStoreTypeData) {
+    case Subscribe_EventsStoreType.EventsStoreTypeUndefined:
+      return ERR_111_SUBSCRIPTION_TYPE;
+    case Subscribe_EventsStoreType.StartAtSequence:
+      return v <= 0n ? ERR_112_START_SEQUENCE : undefined;
+    case Subscribe_EventsStoreType.StartAtTime:
+      return v <= 0n ? ERR_113_START_TIME : undefined;
+    case Subscribe_EventsStoreType.StartAtTimeDelta:
+      return v <= 0n ? ERR_114_START_TIME_DELTA : undefined;
+    default:
+      return undefined;
   }
-  return ERR_207_SUBSCRIBE_TYPE;
 }
 
-/** SubscribeToRequests: 101, 102, 119, 108 (wildcards allowed), then type 3 or 4 else 207, then the NATS subject. */
+/** SubscribeToRequests: type 3 or 4 first, else 207 (as SubscribeToEvents); then 101, 102, 119, 108 (wildcards allowed), then the NATS subject. */
 export function validateRequestsSubscription(sub: Subscribe): string | undefined {
-  if (sub.ClientID === '') return ERR_101_CLIENT_ID;
-  const ch = channelBasics(sub.Channel);
-  if (ch) return ch;
   if (sub.SubscribeTypeData !== Subscribe_SubscribeType.Commands && sub.SubscribeTypeData !== Subscribe_SubscribeType.Queries) {
     return ERR_207_SUBSCRIBE_TYPE;
   }
+  if (sub.ClientID === '') return ERR_101_CLIENT_ID;
+  const ch = channelBasics(sub.Channel);
+  if (ch) return ch;
   return natsSubject(sub.Channel);
 }
 

@@ -50,6 +50,9 @@ describe('§2.3 Commands and queries: routing', () => {
       const end = await subscribeRequests(c, { SubscribeTypeData: type, ClientID: cid(), Channel: ch('s23.subtype') }).end();
       expect(end).toEqual({ code: grpc.status.INTERNAL, details: 'Error 207: invalid subscribe type' });
     }
+    // The type comes before every other check.
+    const first = await subscribeRequests(c, { SubscribeTypeData: ST.Events, ClientID: '', Channel: '' }).end();
+    expect(first).toEqual({ code: grpc.status.INTERNAL, details: 'Error 207: invalid subscribe type' });
   });
 
   it('§2.3 a Group load-balances: each request goes to one member', async () => {

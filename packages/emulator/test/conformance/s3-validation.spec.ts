@@ -114,6 +114,8 @@ describe('§3 Subscribe to events / events store (final stream status)', () => {
     ['events store: Error 114 for StartAtTimeDelta 0', () => store({ EventsStoreTypeData: Start.StartAtTimeDelta, EventsStoreTypeValue: 0 }), 'Error 114'],
     ['Error 207 for a requests type on SubscribeToEvents', () => sub({ SubscribeTypeData: ST.Commands }), 207],
     ['Error 207 for type 0', () => sub({ SubscribeTypeData: 0 }), 207],
+    // The server's handler switches on the subscribe type before any other check.
+    ['Error 207 before Error 101 (a wrong type with an empty ClientID and channel)', () => sub({ SubscribeTypeData: 0, ClientID: '', Channel: '' }), 207],
   ];
   for (const [name, run, expected] of cases) {
     it(`§3 subscribe ${name}`, async () => {
