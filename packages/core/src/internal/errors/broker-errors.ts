@@ -73,7 +73,7 @@ const TRANSIENT: readonly number[] = [121, 130, 301, 302, 402, 409];
 /** Unnumbered texts from the broker's NATS/stan layer (§2.2, §5.2) and its cluster (channel management). */
 const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
   [/stan: clientID already registered/i, { code: 'BROKER', retryable: true }], // transient right after a close
-  [/stan: publish ack timeout|nats: timeout/i, { code: 'TIMEOUT', retryable: true }],
+  [/stan: (publish ack|connect request|subscribe request) timeout|nats: timeout/i, { code: 'TIMEOUT', retryable: true }],
   [/nats: connection closed/i, { code: 'UNAVAILABLE', retryable: true }],
   [/grpc server is not ready/i, { code: 'UNAVAILABLE', retryable: true }],
   [/cluster snapshot not ready/i, { code: 'UNAVAILABLE', retryable: true }],

@@ -209,6 +209,8 @@ describe('gRPC statuses', () => {
       ['Error 421: authentication verification failed, token is expired', 'AUTHENTICATION', false, 421],
       ['stan: invalid publish request', 'VALIDATION', false, undefined],
       ['stan: publish ack timeout', 'TIMEOUT', true, undefined],
+      ['stan: connect request timeout (possibly wrong cluster ID?)', 'TIMEOUT', true, undefined],
+      ['stan: subscribe request timeout', 'TIMEOUT', true, undefined],
       ['some other failure inside the broker', 'INTERNAL', false, undefined],
     ] as const)('a genuine broker INTERNAL keeps its classification: %j', (details, code, retryable, brokerCode) => {
       const err = mapError(status(GrpcStatus.INTERNAL, details), ctx);
