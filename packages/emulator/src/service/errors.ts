@@ -69,6 +69,7 @@ export const STAN_INVALID_PUBLISH = 'stan: invalid publish request';
 export const NATS_CONNECTION_CLOSED = 'nats: connection closed';
 /** The server's NATS client refuses to subscribe to a subject with an empty token (`a..b`, `.a`). */
 export const NATS_INVALID_SUBJECT = 'nats: invalid subject';
+export const NATS_INVALID_QUEUE_NAME = 'nats: invalid queue name';
 
 // Queue batch (§2.4, gRPC UNKNOWN)
 export const EMPTY_MESSAGES_BATCH = 'empty messages batch';

@@ -19,15 +19,23 @@ import {
   ERR_119_CHANNEL_END_DOT,
   ERR_206_REQUEST_TYPE,
   ERR_207_SUBSCRIBE_TYPE,
+  NATS_INVALID_QUEUE_NAME,
   NATS_INVALID_SUBJECT,
 } from './errors.js';
 
 const hasWildcards = (ch: string) => ch.includes('*') || ch.includes('>');
 /**
  * After validation the server subscribes through its NATS client, which refuses a subject with an
- * empty token; a publish to one goes through (only a wildcard subscriber can ever receive it).
+ * empty token or white space (the space itself is `Error 108` before that); a publish to one goes
+ * through (only a wildcard subscriber can ever receive it).
  */
-const natsSubject = (ch: string) => (ch.split('.').includes('') ? NATS_INVALID_SUBJECT : undefined);
+const natsSubject = (ch: string) => (NATS_WHITESPACE.test(ch) || ch.split('.').includes('') ? NATS_INVALID_SUBJECT : undefined);
+
+/** The NATS client refuses a subject or a queue group holding any of these (its `badSubject`, `badQueue`). */
+const NATS_WHITESPACE = /[ \t\r\n]/;
+
+/** A subscription's NATS subject, then its queue group (the group of a grouped subscription). */
+const natsSubscription = (sub: Subscribe) => natsSubject(sub.Channel) ?? (NATS_WHITESPACE.test(sub.Group) ? NATS_INVALID_QUEUE_NAME : undefined);
 
 /** 102, 119, 108 (only the ASCII space counts as white space, §3). */
 function channelBasics(channel: string): string | undefined {
@@ -62,7 +70,7 @@ export function validateEventsSubscription(sub: Subscribe): string | undefined {
   if (ch) return ch;
   if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
     if (sub.EventsStoreTypeData !== Subscribe_EventsStoreType.EventsStoreTypeUndefined) return ERR_118_EVENTS_STORE_PARAMS;
-    return natsSubject(sub.Channel);
+    return natsSubscription(sub);
   }
   if (hasWildcards(sub.Channel)) return ERR_107_WILDCARDS;
   const v = sub.EventsStoreTypeValue;
@@ -88,7 +96,7 @@ export function validateRequestsSubscription(sub: Subscribe): string | undefined
   if (sub.ClientID === '') return ERR_101_CLIENT_ID;
   const ch = channelBasics(sub.Channel);
   if (ch) return ch;
-  return natsSubject(sub.Channel);
+  return natsSubscription(sub);
 }
 
 /**

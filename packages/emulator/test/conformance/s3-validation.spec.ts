@@ -130,6 +130,11 @@ describe('§3 Subscribe to events / events store (final stream status)', () => {
     for (const Channel of ['a..b', '.a']) expect(await sub({ Channel })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid subject' });
   });
 
+  it('§3 subscribe events: the NATS client refuses a tab, CR or LF in the channel, and white space in the group', async () => {
+    for (const Channel of ['a\tb', 'a\rb', 'a\nb']) expect(await sub({ Channel })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid subject' });
+    for (const Group of ['g 1', 'g\t1']) expect(await sub({ Group })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid queue name' });
+  });
+
   it('§3 subscribe events store: Errors 112, 113 and 114 say `cannot by 0 or negative`', async () => {
     for (const type of [Start.StartAtSequence, Start.StartAtTime, Start.StartAtTimeDelta]) {
       const end = await store({ EventsStoreTypeData: type, EventsStoreTypeValue: -1 });
@@ -188,6 +193,11 @@ describe('§3 Subscribe to requests (wildcards allowed)', () => {
     for (const SubscribeTypeData of [ST.Commands, ST.Queries]) {
       expect(await sub({ SubscribeTypeData, Channel: 'a..b' })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid subject' });
     }
+  });
+
+  it('§3 subscribe to requests: the NATS client refuses a tab in the channel, and white space in the group', async () => {
+    expect(await sub({ Channel: 'a\tb' })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid subject' });
+    expect(await sub({ Group: 'g 1' })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid queue name' });
   });
 
   it('§6 a queries subscription with store parameters set is accepted', async () => {

@@ -81,6 +81,7 @@ const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
   [/stan: durable name of a durable queue subscriber/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
   [/stan: invalid (publish|subscribe) request/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
   [/nats: invalid subject/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
+  [/nats: invalid queue name/i, { code: 'VALIDATION', retryable: false, field: 'Group' }],
 ];
 
 const NUMBERED_TEXT = /Error (\d{3}):/;
