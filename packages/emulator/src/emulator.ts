@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock.js';
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
 import { ChannelRegistry } from './engines/channels/registry.js';
 import { EventsEngine } from './engines/events/events-engine.js';
+import { SharedNatsConnection } from './engines/nats-connection.js';
 import { ClientRegistry } from './engines/events-store/client-registry.js';
 import { EventsStoreEngine } from './engines/events-store/events-store-engine.js';
 import { QueryCache } from './engines/requests/query-cache.js';
@@ -89,6 +90,7 @@ export class KubemqEmulator implements AsyncDisposable {
       log,
       channels,
       events: new EventsEngine<Buffer>(channels),
+      nats: new SharedNatsConnection(),
       eventsStore: new EventsStoreEngine({
         store,
         clock,

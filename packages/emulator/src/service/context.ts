@@ -5,6 +5,7 @@ import type { ChannelRegistry } from '../engines/channels/registry.js';
 import type { EventsEngine } from '../engines/events/events-engine.js';
 import type { ClientRegistry } from '../engines/events-store/client-registry.js';
 import type { EventsStoreEngine } from '../engines/events-store/events-store-engine.js';
+import type { SharedNatsConnection } from '../engines/nats-connection.js';
 import type { QueryCache } from '../engines/requests/query-cache.js';
 import type { RequestsEngine } from '../engines/requests/requests-engine.js';
 import type { EmulatorLogger } from '../log.js';
@@ -18,6 +19,8 @@ export interface ServiceContext {
   /** Events carry their encoded EventReceive, shared by every subscriber. */
   readonly events: EventsEngine<Buffer>;
   readonly eventsStore: EventsStoreEngine;
+  /** The one NATS connection that events, requests and responses are published on (§6). */
+  readonly nats: SharedNatsConnection;
   readonly clients: ClientRegistry;
   readonly requests: RequestsEngine;
   /** Present when the emulator-only query cache is on. */
@@ -30,4 +33,11 @@ export interface ServiceContext {
    * dies at once, as that process would. Nothing after a stop began counts.
    */
   panic(reason: string): void;
+}
+
+/** §6 quirk kept on purpose: a channel name that made a malformed NATS line closed the shared connection. */
+export function natsConnectionBroken(ctx: ServiceContext, channel: string): void {
+  ctx.log.warn('the shared NATS connection was closed by a control character in a channel name (broker-behaviour.md §6); restart to recover', {
+    channel: JSON.stringify(channel),
+  });
 }

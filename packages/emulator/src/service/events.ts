@@ -2,13 +2,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { Event, EventReceive, Subscribe_SubscribeType, type Result, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';
+import { NATS_PREFIX } from '../engines/nats-connection.js';
 import { natsDeliverable } from '../engines/nats-delivery.js';
 import { StanError, breaksPublisher } from '../engines/events-store/stan.js';
 import type { ClientLease } from '../engines/events-store/client-registry.js';
 import { OversizedRequest } from '../transport/body-limit.js';
 import { replyWithBackpressure } from '../transport/reply-backpressure.js';
 import { StreamSink } from '../transport/stream-sink.js';
-import type { ServiceContext } from './context.js';
+import { natsConnectionBroken, type ServiceContext } from './context.js';
 import { NATS_CONNECTION_CLOSED, STAN_REFUSAL_TEXTS } from './errors.js';
 import { registerAfter } from './registration.js';
 import { endStream, endStreamOk, internal } from './status.js';
@@ -18,6 +19,12 @@ import { validateEvent, validateEventsSubscription } from './validation.js';
 function publish(ctx: ServiceContext, ev: Event): Result {
   const EventID = ev.EventID || nuid();
   if (!ev.Store) {
+    if (!ctx.nats.up) return { EventID, Sent: false, Error: NATS_CONNECTION_CLOSED };
+    const routed = ctx.nats.publish(NATS_PREFIX.events, ev.Channel, false);
+    if (routed === undefined) {
+      natsConnectionBroken(ctx, ev.Channel);
+      return { EventID, Sent: true, Error: '' };
+    }
     // One over what NATS delivers is counted as sent, and no subscriber gets it (no payload).
     const deliverable = natsDeliverable(ev, () => Event.encode({ ...ev, EventID }).finish().length);
     ctx.events.publish(
@@ -30,6 +37,7 @@ function publish(ctx: ServiceContext, ev: Event): Result {
               EventReceive.encode({ EventID, Channel: ev.Channel, Metadata: ev.Metadata, Body: ev.Body, Tags: ev.Tags, Timestamp: 0n, Sequence: 0n }).finish(),
             )
         : undefined,
+      routed,
     );
     return { EventID, Sent: true, Error: '' };
   }

@@ -2,11 +2,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { Request_RequestType, Subscribe_SubscribeType, type Empty, Request, type Response, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';
+import { NATS_PREFIX } from '../engines/nats-connection.js';
 import type { RequestKind } from '../engines/requests/requests-engine.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import { CHANNEL_MANAGEMENT_CHANNEL, handleChannelManagement } from './channel-management.js';
-import type { ServiceContext } from './context.js';
-import { ERR_301_REQUEST_TIMEOUT } from './errors.js';
+import { natsConnectionBroken, type ServiceContext } from './context.js';
+import { ERR_301_REQUEST_TIMEOUT, NATS_CONNECTION_CLOSED } from './errors.js';
 import { registerAfter } from './registration.js';
 import { endStream, internal } from './status.js';
 import { validateRequest, validateRequestsSubscription, validateResponse } from './validation.js';
@@ -30,6 +31,13 @@ export function createRequestServices(ctx: ServiceContext) {
     if (err) return callback(internal(err));
     const request: Request = req.RequestID ? req : { ...req, RequestID: nuid() };
     const kind: RequestKind = request.RequestTypeData === Request_RequestType.Command ? 'commands' : 'queries';
+    // §6: the request goes out on the shared NATS connection with its reply inbox. Once that is
+    // closed, or when this very line closes it, the server's wait ends at once as a timeout.
+    if (!ctx.nats.up) return callback(internal(ERR_301_REQUEST_TIMEOUT));
+    if (ctx.nats.publish(NATS_PREFIX[kind], request.Channel, true) === undefined) {
+      natsConnectionBroken(ctx, request.Channel);
+      return callback(internal(ERR_301_REQUEST_TIMEOUT));
+    }
     if (kind === 'queries' && ctx.config.channelManagement && request.Channel === CHANNEL_MANAGEMENT_CHANNEL) {
       // Emulator-only responder (§0 item 4: the open-source server has none; its queries time out).
       handleChannelManagement(ctx, request).then(
@@ -81,8 +89,14 @@ export function createRequestServices(ctx: ServiceContext) {
     const res = call.request;
     const err = validateResponse(res);
     if (err) return callback(internal(err));
+    if (!ctx.nats.up) return callback(internal(NATS_CONNECTION_CLOSED));
+    const routed = ctx.nats.publish(NATS_PREFIX.response, res.ReplyChannel, false);
+    if (routed === undefined) {
+      natsConnectionBroken(ctx, res.ReplyChannel);
+      return callback(null, {});
+    }
     // §2.3: a late response still succeeds; it is silently dropped.
-    ctx.requests.respond(res.ReplyChannel, res);
+    ctx.requests.respond(routed, res);
     callback(null, {});
   };
 

@@ -181,6 +181,32 @@ describe('§5.4 other quirks', () => {
     expect(end.code).not.toBe(grpc.status.OK);
   });
 
+  itLocal(
+    '§6 a command to `a<TAB>b` closes the shared NATS connection: it and every later request end at once with Error 301, and every event says `nats: connection closed`, until a restart (own broker)',
+    async () => {
+      await using broker = await startKubemq();
+      const c = connect(broker.address);
+      const request = (channel: string) =>
+        grpcError(sendRequest(c, { RequestTypeData: 1, ClientID: cid(), Channel: channel, Body: Buffer.from('x'), Timeout: 10_000 }));
+      const started = performance.now();
+      // The broker writes `PUB _COMMANDS_.a<TAB>b <inbox> <size>`: four parts, a protocol error.
+      expect(await request(`${ch('s6.reqtab')}\tb`)).toMatchObject({ code: grpc.status.INTERNAL, details: 'Error 301: timeout for request message' });
+      const broken = await eventually(async () => {
+        const r = await sendEvent(c, { ClientID: cid(), Channel: ch('s6.after'), Body: Buffer.from('x') });
+        if (r.Sent) throw new Error('still sending');
+        return r;
+      });
+      expect(broken).toMatchObject({ Sent: false, Error: 'nats: connection closed' });
+      expect(await request(ch('s6.plain'))).toMatchObject({ details: 'Error 301: timeout for request message' });
+      expect(performance.now() - started).toBeLessThan(8000); // none waited out its 10 s
+      // The events store publishes through a connection of its own.
+      expect((await sendEvent(c, { ClientID: cid(), Channel: ch('s6.store'), Body: Buffer.from('x'), Store: true })).Sent).toBe(true);
+      await broker.restart();
+      const fixed = await eventually(() => sendEvent(c, { ClientID: cid(), Channel: ch('s6.after'), Body: Buffer.from('x') }), { timeoutMs: 15_000 });
+      expect(fixed.Sent).toBe(true);
+    },
+  );
+
   it('§5.4 units: queue SentAt and events-store Timestamp are ns, Ping.ServerStartTime is s', async () => {
     const c = connect();
     const sent = await sendQueueMessage(c, { ClientID: cid(), Channel: ch('s54.units'), Body: Buffer.from('x') });

@@ -1,5 +1,5 @@
 import { ChannelRegistry } from '../channels/registry.js';
-import { EventsEngine, natsSubject } from './events-engine.js';
+import { EventsEngine } from './events-engine.js';
 
 describe('EventsEngine', () => {
   it('encodes once for all receivers and counts channel activity', () => {
@@ -22,14 +22,13 @@ describe('EventsEngine', () => {
     expect(channels.list('events', 'a.*')[0]!.isActive).toBe(false);
   });
 
-  it('routes by the subject NATS sees: a tab, CR or LF ends it (broker-behaviour.md §6)', () => {
-    expect(natsSubject('a\tb')).toBe('a');
-    expect(natsSubject('a\r\nb')).toBe('a');
-    expect(natsSubject('a.b')).toBe('a.b');
-    const engine = new EventsEngine<string>(new ChannelRegistry(() => 1));
+  it('routes on the subject NATS read, and counts the event under its channel (broker-behaviour.md §6)', () => {
+    const channels = new ChannelRegistry(() => 1);
+    const engine = new EventsEngine<string>(channels);
     const got: string[] = [];
     engine.subscribe('a', '', (m) => got.push(m));
-    engine.publish('a\tb', 1, () => 'tabbed');
+    engine.publish('a\tb', 1, () => 'tabbed', 'a');
     expect(got).toEqual(['tabbed']);
+    expect(channels.list('events', 'a\tb')[0]).toMatchObject({ incoming: { messages: 1 } });
   });
 });

@@ -15,13 +15,14 @@ export class EventsEngine<T> {
   constructor(private readonly channels: ChannelRegistry) {}
 
   /**
-   * Routes one event; returns the number of receivers. No receivers is not an error (§2.1). Without
-   * a payload (an event over what NATS delivers) it is only counted as sent.
+   * Routes one event on the subject NATS read for it (`routed`, §6; its channel by default) and
+   * returns the number of receivers. No receivers is not an error (§2.1). Without a payload (an
+   * event over what NATS delivers) it is only counted as sent.
    */
-  publish(channel: string, bytes: number, payload: (() => T) | undefined): number {
+  publish(channel: string, bytes: number, payload: (() => T) | undefined, routed = channel): number {
     this.channels.incoming('events', channel, bytes);
     if (this.router.size === 0 || payload === undefined) return 0;
-    const receivers = this.router.route(natsSubject(channel));
+    const receivers = this.router.route(routed);
     if (receivers.length === 0) return 0;
     const msg = payload();
     for (const r of receivers) r.deliver(msg);
@@ -42,11 +43,3 @@ export class EventsEngine<T> {
   }
 }
 
-/**
- * The subject NATS sees. §6: a tab ends the subject on the NATS protocol line, so an event on
- * `a<TAB>b` reaches subscribers of `a` (its payload still says `a\tb`). CR and LF alike.
- */
-export function natsSubject(channel: string): string {
-  const cut = channel.search(/[\t\r\n]/);
-  return cut < 0 ? channel : channel.slice(0, cut);
-}
