@@ -26,7 +26,10 @@ export interface EmulatorStartOptions extends EmulatorOptions {
   logger?: EmulatorLogger;
   /** Time source (tests). */
   clock?: Clock;
-  /** How long stop() lets calls finish before cancelling them (ms, default 1000). */
+  /**
+   * How long stop() lets calls finish before dropping their connections (ms, default 0: at once,
+   * as the server's SIGTERM stops its gRPC server before anything else). Emulator-only.
+   */
   stopGraceMs?: number;
   /**
    * What a panic does (where the real server would crash, e.g. a queue upstream cancelled before
@@ -136,7 +139,7 @@ export class KubemqEmulator implements AsyncDisposable {
       throw err;
     }
     log.info('kubemq emulator started', { port: server.port, dataDir: config.dataDir ?? null });
-    const emulator = new KubemqEmulator(config, server.port, server, ctx, store, options.stopGraceMs ?? 1000, options.onPanic ?? 'stop');
+    const emulator = new KubemqEmulator(config, server.port, server, ctx, store, options.stopGraceMs ?? 0, options.onPanic ?? 'stop');
     panicTarget = (reason) => emulator.panic(reason);
     return emulator;
   }
@@ -160,10 +163,13 @@ export class KubemqEmulator implements AsyncDisposable {
     })();
   }
 
-  /** Stops the broker: ends calls (after a short grace), stops timers, flushes the store. Idempotent. */
+  /**
+   * Stops the broker: drops every connection (after `stopGraceMs`, 0 by default), then stops
+   * timers and flushes the store. Calls in flight end as on the server: their clients see the
+   * connection go, not an answer. Idempotent.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.ctx.requests.close();
       await this.server.close(this.graceMs);
       await closeEngines(this.ctx, this.store);
       this.ctx.log.info('kubemq emulator stopped');
