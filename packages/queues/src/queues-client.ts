@@ -182,8 +182,9 @@ export interface QueuesClient {
    * `AckAllQueueMessages`: it acks every message that is waiting **or arrives** within
    * `waitTimeoutSeconds`, and the call **always takes that long** (default 1 s). Messages held by
    * an open transaction elsewhere are not removed. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`). While it waits, the broker serves no
-   * receive or peek of that queue, and this client sends none (see `receive()`).
+   * (default: the wait plus the client's `defaultTimeoutMs`); one that leaves less than a second
+   * after the wait is a ValidationError. While it waits, the broker serves no receive or peek of
+   * that queue, and this client sends none (see `receive()`).
    *
    * @example
    * ```ts
@@ -305,17 +306,9 @@ export class QueuesOnClient implements QueuesClient {
   async receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
     const req = validateReceive(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
-    const shortest = waitMs(req.waitSeconds) + RECEIVE_ANSWER_MARGIN_MS;
-    if (call.timeoutMs !== undefined && call.timeoutMs < shortest) {
-      // The broker waits out its whole wait when fewer than maxItems are there, acking what it
-      // takes: a client deadline at or before its answer would drop it, and those messages with it.
-      throw new ValidationError({
-        operation: 'queues.receive',
-        channel: req.channel,
-        field: 'callOptions.timeoutMs',
-        message: `invalid callOptions.timeoutMs: ${call.timeoutMs} ms leaves no time for the answer after the broker's wait of ${req.waitSeconds || 1} s, which it waits out whenever fewer than maxItems messages are there; it acks what it takes, so a receive cut short loses those messages (give at least ${shortest} ms, or a shorter waitTimeoutSeconds)`,
-      });
-    }
+    // The broker waits out its whole wait when fewer than maxItems are there, acking what it
+    // takes: a client deadline at or before its answer would drop it, and those messages with it.
+    requireTimeForWait('queues.receive', req, call, 'which it waits out whenever fewer than maxItems messages are there, acking what it takes: a receive cut short loses those messages');
     return tracedAfter(
       this.internals.telemetry,
       () => this.receiveOrPeek(req, call, false),
@@ -330,7 +323,7 @@ export class QueuesOnClient implements QueuesClient {
 
   private receiveOrPeek(req: ValidReceive, call: ValidCallOptions, peek: boolean): Promise<QueueReceiveResult> {
     const operation = peek ? 'queues.peek' : 'queues.receive';
-    return this.inTurn(operation, req, call, async (timeoutMs) => {
+    return this.inTurn(operation, req, call, async (timeoutMs, maxWaitMs) => {
       const response = await this.internals.unary(
         RECEIVE_QUEUE_MESSAGES,
         {
@@ -346,6 +339,7 @@ export class QueuesOnClient implements QueuesClient {
           channel: req.channel,
           signal: call.signal,
           timeoutMs,
+          maxWaitMs,
           // The broker acks what it receives before it answers: the answer is the only copy.
           outlivesClose: !peek,
         },
@@ -361,11 +355,12 @@ export class QueuesOnClient implements QueuesClient {
     const req = validatePurge(options, this.limits);
     const call = validateCallOptions(callOptions, 'callOptions');
     const operation = 'queues.purge';
-    return this.inTurn(operation, req, call, async (timeoutMs) => {
+    requireTimeForWait(operation, req, call, 'which a purge always waits out: a shorter timeout always fails, and stops the purge early');
+    return this.inTurn(operation, req, call, async (timeoutMs, maxWaitMs) => {
       const response = await this.internals.unary(
         PURGE_QUEUE,
         { RequestID: newId(), ClientID: this.internals.clientId, Channel: req.channel, WaitTimeSeconds: req.waitSeconds },
-        { operation, channel: req.channel, signal: call.signal, timeoutMs },
+        { operation, channel: req.channel, signal: call.signal, timeoutMs, maxWaitMs },
       );
       if (response.IsError) throw brokerError(response.Error, { operation, channel: req.channel });
       return Number(response.AffectedMessages);
@@ -375,24 +370,27 @@ export class QueuesOnClient implements QueuesClient {
   /**
    * Sends a simple call once this client's earlier ones on its queue have ended (the broker
    * serves them one at a time: {@link SimpleLine}), with what is left of the caller's
-   * `timeoutMs`, or by default the broker's wait plus the client's default timeout. A receive
-   * sent with less than its wait and a second left would lose what the broker acks for it: it
-   * fails unsent instead.
+   * `timeoutMs`, or by default the broker's wait plus the client's default timeout. A receive or
+   * a purge needs its whole wait and the answer within that: one left with less fails unsent, and
+   * one sent may wait for a reconnect only as long as that still leaves (`maxWaitMs`), since the
+   * broker acks what it takes whether or not its answer comes in time. A peek loses nothing when
+   * cut short.
    */
-  private inTurn<T>(operation: string, req: { channel: string; waitSeconds: number }, call: ValidCallOptions, send: (timeoutMs: number) => Promise<T>): Promise<T> {
+  private inTurn<T>(operation: string, req: { channel: string; waitSeconds: number }, call: ValidCallOptions, send: (timeoutMs: number, maxWaitMs: number | undefined) => Promise<T>): Promise<T> {
     return simpleLine(this.internals).run(req.channel, { operation, timeoutMs: call.timeoutMs, signal: call.signal }, async (waitedMs) => {
-      const wait = waitMs(req.waitSeconds);
-      if (call.timeoutMs === undefined) return send(wait + this.timeoutMs);
-      const left = Math.floor(call.timeoutMs - waitedMs);
-      if (operation === 'queues.receive' && left < wait + RECEIVE_ANSWER_MARGIN_MS) {
+      const needed = waitMs(req.waitSeconds) + RECEIVE_ANSWER_MARGIN_MS;
+      const timeoutMs =
+        call.timeoutMs === undefined ? waitMs(req.waitSeconds) + Math.max(this.timeoutMs, RECEIVE_ANSWER_MARGIN_MS) : Math.floor(call.timeoutMs - waitedMs);
+      if (operation === 'queues.peek') return send(Math.max(timeoutMs, 1), undefined);
+      if (timeoutMs < needed) {
         throw new TimeoutError({
           operation,
           channel: req.channel,
-          timeoutMs: call.timeoutMs,
-          message: `${operation} was not sent: ${Math.round(waitedMs)} ms behind this client's earlier calls on the queue left ${left} ms of its timeoutMs, less than the broker's wait of ${wait / 1000} s and a second`,
+          timeoutMs: call.timeoutMs ?? timeoutMs,
+          message: `${operation} was not sent: ${Math.round(waitedMs)} ms behind this client's earlier calls on the queue left ${timeoutMs} ms of its timeoutMs, less than the broker's wait of ${req.waitSeconds || 1} s and a second`,
         });
       }
-      return send(Math.max(left, 1));
+      return send(timeoutMs, timeoutMs - needed);
     });
   }
 
@@ -488,6 +486,18 @@ export class QueuesOnClient implements QueuesClient {
 
 /** How long a receive's answer may take after the broker's wait, at least, in a caller's `timeoutMs`. */
 const RECEIVE_ANSWER_MARGIN_MS = 1000;
+
+/** A receive's or a purge's `timeoutMs` must cover the broker's whole wait and a second for the answer. */
+function requireTimeForWait(operation: string, req: { channel: string; waitSeconds: number }, call: ValidCallOptions, why: string): void {
+  const shortest = waitMs(req.waitSeconds) + RECEIVE_ANSWER_MARGIN_MS;
+  if (call.timeoutMs === undefined || call.timeoutMs >= shortest) return;
+  throw new ValidationError({
+    operation,
+    channel: req.channel,
+    field: 'callOptions.timeoutMs',
+    message: `invalid callOptions.timeoutMs: ${call.timeoutMs} ms leaves no time for the answer after the broker's wait of ${req.waitSeconds || 1} s, ${why} (give at least ${shortest} ms, or a shorter waitTimeoutSeconds)`,
+  });
+}
 
 /** A broker-side wait in whole seconds, as ms (0 is the broker's default of 1 s). */
 function waitMs(seconds: number): number {

@@ -32,14 +32,15 @@ export function requireObject(value: unknown, field: string): Record<string, unk
   return value;
 }
 
-export function validateQueueChannel(value: unknown, field = 'channel'): string {
-  return validateChannel(value, { field, pattern: 'queues' });
+/** A queue's name; `sending` for a queue sent to (a message, a requeue), which some servers route by name. */
+export function validateQueueChannel(value: unknown, field = 'channel', sending = false): string {
+  return validateChannel(value, { field, pattern: 'queues', sending });
 }
 
 /** A requeue's `{ channel }`: the queue the messages move to. */
 export function validateRequeue(options: unknown): string {
   const o = requireObject(options, 'options');
-  return validateQueueChannel(o['channel'], 'channel');
+  return validateQueueChannel(o['channel'], 'channel', true);
 }
 
 /** A message id: absent → generated; else a non-empty string. */
@@ -84,7 +85,7 @@ export function toWireMessage(
 ): WireQueueMessage {
   const prefix = field === '' ? '' : `${field}.`;
   const msg = requireObject(value, field === '' ? 'message' : field) as unknown as QueueMessage;
-  const channel = validateQueueChannel(msg.channel, `${prefix}channel`);
+  const channel = validateQueueChannel(msg.channel, `${prefix}channel`, true);
   const body = validateBody(msg.body, `${prefix}body`, maxBodyBytes);
   const metadata = validateMetadata(msg.metadata, `${prefix}metadata`);
   requireNonEmptyMessage(body, metadata, `${prefix}body`);
