@@ -52,7 +52,7 @@ const NUMBERED: Readonly<Partial<Record<number, ErrorCode>>> = {
   302: 'UNAVAILABLE',
   402: 'UNAVAILABLE',
   409: 'UNAVAILABLE', // server is in shutdown mode
-  // access refusals of servers older than v2.4.0, which checked tokens and policies
+  // access refusals of the server revisions that check tokens and policies (docs/broker-behaviour.md §5.4)
   412: 'PERMISSION_DENIED',
   414: 'PERMISSION_DENIED',
   415: 'PERMISSION_DENIED',

@@ -39,7 +39,7 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
     throw new ValidationError({ message: 'invalid event: must be an object', operation, field: 'event' });
   }
   try {
-    const channel = validateChannel(event.channel, { pattern });
+    const channel = validateChannel(event.channel, { pattern, sending: true });
     // The events store keeps an event whatever its size; a plain event must fit what the broker delivers.
     const bound = pattern === 'events' ? deliveryBound(options.maxBodyBytes) : { bytes: options.maxBodyBytes, limit: CLIENT_SIZE_LIMIT };
     const body = validateBody(event.body, 'body', bound.bytes, bound.limit);

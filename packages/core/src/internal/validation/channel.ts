@@ -21,6 +21,8 @@ export interface ChannelRules {
    * cannot deliver from (a queue with ':') is no reason to refuse it there.
    */
   existing?: boolean;
+  /** A channel sent to (an event, a queue message, a requeue): some server revisions route those by name. */
+  sending?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ const passedByRules: Record<ChannelPattern, Set<string>[]> = { events: [], event
 const PASSED_LIMIT = 256;
 
 function passedNames(rules: ChannelRules): Set<string> {
-  const variant = (rules.allowWildcards ? 1 : 0) | (rules.withGroup ? 2 : 0) | (rules.existing ? 4 : 0);
+  const variant = (rules.allowWildcards ? 1 : 0) | (rules.withGroup ? 2 : 0) | (rules.existing ? 4 : 0) | (rules.sending ? 8 : 0);
   return (passedByRules[rules.pattern][variant] ??= new Set());
 }
 
@@ -87,7 +89,7 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
   const max = MAX_BYTES[rules.pattern] ?? SUBJECT_MAX_BYTES;
   const bytes = Buffer.byteLength(channel, 'utf8');
   if (bytes > max) fail(field, `is ${bytes} bytes long; the maximum for ${rules.pattern} is ${max}`, channel);
-  if (ROUTED_PATTERNS.includes(rules.pattern) && !rules.existing) checkNotARoute(channel, field);
+  if (rules.sending && ROUTED_PATTERNS.includes(rules.pattern)) checkNotARoute(channel, field);
   // A queue's consumers, and a grouped events-store subscription, are stan durable queue groups
   // whose durable name holds the channel, and stan refuses a ':' there: every receive would fail.
   if (channel.includes(':') && !rules.existing) {
@@ -97,14 +99,15 @@ function checkChannel(value: unknown, rules: ChannelRules): string {
   return channel;
 }
 
-/** The kinds whose sends servers older than v2.4.0 routed by name (docs/broker-behaviour.md §5.4). */
+/** The kinds whose sends some server revisions route by name (docs/broker-behaviour.md §5.4). */
 const ROUTED_PATTERNS: readonly ChannelPattern[] = ['events', 'events_store', 'queues'];
 const ROUTE_PREFIX = /^(events|events_store|queues|route):/;
 
 /**
- * Some servers split a send's channel on ';' and move one that starts with a kind's prefix to
- * that kind; v2.4.0 takes both as part of the name. Such a name cannot mean the same on both, so
- * it is refused rather than sent to a place that depends on the server's version.
+ * Some server revisions split a send's channel on ';' and move one that starts with a kind's
+ * prefix to that kind; others take both as part of the name. Such a send cannot mean the same on
+ * both, so it is refused rather than sent to a place that depends on the server. Receiving from
+ * such a name routes nowhere, so it stays allowed (a queue another client filled can be drained).
  */
 function checkNotARoute(channel: string, field: string): void {
   if (channel.includes(';')) fail(field, "cannot contain ';' (some KubeMQ servers split a send's channel on it)", channel);

@@ -107,21 +107,21 @@ describe('validateChannel', () => {
     expect(validateChannel('a:b', { pattern: 'events', withGroup: true })).toBe('a:b');
   });
 
-  it("refuses the names some servers route (';', a kind's prefix) for events, the events store and queues, not for commands, queries or a delete", () => {
+  it("refuses a send to a name some servers route (';', a kind's prefix) for events, the events store and queues; receiving from one is allowed", () => {
     for (const pattern of ['events', 'events_store', 'queues'] as const) {
-      expect(rejects(() => validateChannel('orders;audit', { pattern }), 'channel')).toMatch(/';'/);
+      expect(rejects(() => validateChannel('orders;audit', { pattern, sending: true }), 'channel')).toMatch(/';'/);
       for (const prefix of ['events:', 'events_store:', 'queues:', 'route:']) {
-        expect(rejects(() => validateChannel(`${prefix}orders`, { pattern }), 'channel')).toMatch(new RegExp(`'${prefix}'`));
+        expect(rejects(() => validateChannel(`${prefix}orders`, { pattern, sending: true }), 'channel')).toMatch(new RegExp(`'${prefix}'`));
       }
-      expect(validateChannel('orders;audit', { pattern, existing: true })).toBe('orders;audit');
+      expect(validateChannel('orders;audit', { pattern })).toBe('orders;audit'); // a receive or a subscription
     }
-    expect(rejects(() => validateChannel('a;b.>', { pattern: 'events', allowWildcards: true }), 'channel')).toMatch(/';'/);
+    expect(validateChannel('a;b.>', { pattern: 'events', allowWildcards: true })).toBe('a;b.>');
     // Only a prefix routes: a ':' elsewhere stays part of an events name on every server.
-    expect(validateChannel('tenant:events:x', { pattern: 'events' })).toBe('tenant:events:x');
-    expect(validateChannel('eventsx:y', { pattern: 'events_store' })).toBe('eventsx:y');
+    expect(validateChannel('tenant:events:x', { pattern: 'events', sending: true })).toBe('tenant:events:x');
+    expect(validateChannel('eventsx:y', { pattern: 'events_store', sending: true })).toBe('eventsx:y');
     for (const pattern of ['commands', 'queries'] as const) {
-      expect(validateChannel('a;b', { pattern })).toBe('a;b');
-      expect(validateChannel('events:x', { pattern })).toBe('events:x');
+      expect(validateChannel('a;b', { pattern, sending: true })).toBe('a;b');
+      expect(validateChannel('events:x', { pattern, sending: true })).toBe('events:x');
     }
   });
 
