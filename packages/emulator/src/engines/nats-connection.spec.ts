@@ -14,6 +14,8 @@ describe('readPubChannel: the channel the NATS server reads from a publish line'
 
   it('is malformed with a line cut short by an LF, or with too many parts', () => {
     expect(readPubChannel(NATS_PREFIX.events, 'a\nb', false)).toBeUndefined();
+    expect(readPubChannel(NATS_PREFIX.events, 'a\tb\nc', false)).toBeUndefined(); // `c <size>` then reads as the payload
+    expect(readPubChannel(NATS_PREFIX.events, 'a\t\tb', false)).toBe('a'); // a run of tabs is one separator
     expect(readPubChannel(NATS_PREFIX.events, 'a\tb\tc', false)).toBeUndefined();
     // A request carries its reply inbox: any tab or CR in its channel makes four parts.
     expect(readPubChannel(NATS_PREFIX.queries, 'a\tb', true)).toBeUndefined();

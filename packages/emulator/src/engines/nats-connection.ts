@@ -1,9 +1,10 @@
 // The server's one NATS connection for events, commands, queries and responses (its shared client),
 // and how the NATS server reads the publish lines the broker writes on it (broker-behaviour.md §6).
 // A channel name goes into `PUB <subject> [<reply>] <size>` as it is. The NATS server splits that
-// line on spaces, tabs and CRs, and ends it at the first LF: a tab in an event's channel makes a
-// three-part line that reaches subscribers of what comes before the tab (the [seen] `a<TAB>b`
-// event). Any other count of parts is a protocol error, and the NATS server closes the connection;
+// line on runs of spaces, tabs and CRs, and ends it at the first LF: a tab in an event's channel
+// makes a three-part line that reaches subscribers of what comes before the tab (the [seen]
+// `a<TAB>b` event). An LF cuts the line short and leaves the rest to be read as the payload, and
+// any other count of parts is a protocol error: the NATS server closes the connection;
 // the broker's client never reconnects it, so every later event, request and response through it
 // fails until the broker restarts.
 
@@ -15,9 +16,8 @@ export const NATS_PREFIX = { events: '_EVENTS_.', commands: '_COMMANDS_.', queri
  * of the subject after the prefix); undefined when the line is malformed.
  */
 export function readPubChannel(prefix: string, channel: string, withReply: boolean): string | undefined {
-  const line = `${prefix}${channel}${withReply ? ' _INBOX' : ''} 0`;
-  const end = line.indexOf('\n');
-  const parts = (end < 0 ? line : line.slice(0, end)).split(/[ \t\r]+/).filter((p) => p !== '');
+  if (channel.includes('\n')) return undefined;
+  const parts = `${prefix}${channel}${withReply ? ' _INBOX' : ''} 0`.split(/[ \t\r]+/).filter((p) => p !== '');
   return parts.length === 2 || parts.length === 3 ? parts[0]!.slice(prefix.length) : undefined;
 }
 

@@ -74,8 +74,10 @@ export function createEventServices(ctx: ServiceContext) {
       const err = validateEvent(ev);
       if (err) return reply({ EventID: ev.EventID, Sent: false, Error: err });
       const result = publish(ctx, ev);
-      // §2.1: a Result only on error for Store=false, and for every event with Store=true.
-      if (ev.Store || !result.Sent) reply(result);
+      // §2.1: a Result for every event with Store=true. For Store=false the server answers only an
+      // error its handler returns (validation, above); a publish that failed is a result, so the
+      // stream says nothing of it (§6).
+      if (ev.Store) reply(result);
     });
     // §5.3: SendEventsStream finishes when the client half-closes (OK, empty status message).
     call.on('end', () => endStreamOk(call));

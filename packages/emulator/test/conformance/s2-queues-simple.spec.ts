@@ -329,7 +329,8 @@ describe('§2.4 Queues: concurrent simple receives', () => {
     const channel = ch('s24.turns.ackall');
     const [purgeEnd, receiveEnd] = await endsAfterFirstUse(channel, [
       (c) => ackAllQueue(c, { ClientID: cid(), Channel: channel, WaitTimeSeconds: 2 }),
-      (c) => receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+      // Sent a little later, so the AckAll is surely first in line.
+      (c) => sleep(200).then(() => receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 })),
     ]);
     expect(purgeEnd).toBeGreaterThanOrEqual(1900);
     expect(receiveEnd).toBeGreaterThanOrEqual(2900);
