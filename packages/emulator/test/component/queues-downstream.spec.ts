@@ -75,6 +75,32 @@ describe('QueuesDownstream Get', () => {
   });
 });
 
+describe("QueuesDownstream Gets share the server's 200 pooled clients", () => {
+  it('a Get handed the client another Get still waits with, 200 Gets later on any queue, waits for that wait to end', async () => {
+    const idle = unique('q');
+    const busy = unique('q');
+    await fill(busy, ...Array.from({ length: 200 }, (_, i) => `m${i}`));
+    const long = downstream();
+    const longStart = performance.now();
+    long.req({ RequestID: 'long', RequestTypeData: T.Get, Channel: idle, MaxItems: 1, WaitTimeout: 3000 });
+    const d = downstream();
+    const took: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const start = performance.now();
+      d.req({ RequestID: `g${i}`, RequestTypeData: T.Get, Channel: busy, MaxItems: 1, WaitTimeout: 5000, AutoAck: true });
+      expect((await d.reader.expectNext()).Messages).toHaveLength(1);
+      took.push(performance.now() - start);
+    }
+    // The first 199 each had a client of their own; the 200th was handed the long Get's client.
+    expect(Math.max(...took.slice(0, 199))).toBeLessThan(1000);
+    expect(performance.now() - longStart).toBeGreaterThanOrEqual(2900);
+    expect(took[199]).toBeGreaterThan(1000);
+    await long.reader.expectNext();
+    long.call.cancel();
+    d.call.cancel();
+  });
+});
+
 describe('QueuesDownstream settlement', () => {
   it('answers nothing on success, and exact texts on errors', async () => {
     const q = unique('q');

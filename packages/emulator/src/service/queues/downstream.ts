@@ -1,6 +1,7 @@
 // QueuesDownstream (§2.4, services/array/array_queues_downstream.go): transactional polls.
 // Requests on one stream run one at a time, so a pending Get blocks the settlements behind
-// it. Settlements answer only on error. When the stream ends, the request being handled runs to
+// it, and each Get runs on one of the server's pooled clients, waiting while another Get holds it
+// (downstream-clients.ts). Settlements answer only on error. When the stream ends, the request being handled runs to
 // its end, and so does one more that was read (the server's one-slot request buffer); then every
 // open transaction is closed, unless the handler produced two answers after the end: the server
 // hands answers over through a one-slot buffer that nobody reads any more, so the second one
@@ -66,7 +67,10 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
       else reply(r);
     };
 
-    const get = async (req: QueuesDownstreamRequest): Promise<void> => {
+    // The Get runs on the next of the server's pooled downstream clients, once that is free.
+    const get = (req: QueuesDownstreamRequest): Promise<void> => ctx.downstreamClients.run(() => getOnClient(req));
+
+    const getOnClient = async (req: QueuesDownstreamRequest): Promise<void> => {
       const error = downstreamGetError(req) ?? subscribeError(req.Channel);
       if (error !== undefined) {
         send(response({ TransactionId: uuid(), RefRequestId: req.RequestID, RequestTypeData: QueuesDownstreamRequestType.Get, IsError: true, Error: error }));

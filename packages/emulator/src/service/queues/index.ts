@@ -25,6 +25,7 @@ import type { EmulatorLogger } from '../../log.js';
 import type { Store } from '../../store/store.js';
 import { queuesDownstreamHandler } from './downstream.js';
 import { queuesInfoHandler } from './info.js';
+import { DownstreamClients } from './downstream-clients.js';
 import { ReceiverLanes } from './receiver-lanes.js';
 import type { QueueContext } from './shared.js';
 import { sendQueueMessageHandler, sendQueueMessagesBatchHandler } from './simple-send.js';
@@ -67,7 +68,8 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
   });
   const stopping = new AbortController();
   const receivers = new ReceiverLanes(deps.clock);
-  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic, stopping: stopping.signal, receivers };
+  const downstreamClients = new DownstreamClients();
+  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic, stopping: stopping.signal, receivers, downstreamClients };
   return {
     sendQueueMessage: sendQueueMessageHandler(ctx),
     sendQueueMessagesBatch: sendQueueMessagesBatchHandler(ctx),

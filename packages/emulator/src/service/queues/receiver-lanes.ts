@@ -8,17 +8,13 @@
 // the entry is never dropped. The emulator takes the less forgiving side: once a queue has its
 // client, it keeps it.
 import type { Clock } from '../../clock.js';
+import { ClientMutex } from './client-mutex.js';
 
 /** How long a new pool client takes to connect before later calls find it (a NATS and a stan handshake in the server's memory). */
 export const RECEIVER_CONNECT_MS = 10;
 
-/** One pool client: the calls holding or waiting for its mutex, in arrival order. */
-interface Lane {
-  tail: Promise<void>;
-}
-
 export class ReceiverLanes {
-  readonly #lanes = new Map<string, Lane>();
+  readonly #lanes = new Map<string, ClientMutex>();
   #closed = false;
 
   constructor(
@@ -28,13 +24,7 @@ export class ReceiverLanes {
 
   /** Runs `task` once the queue's client is free (first come, first served), and frees it after. */
   run<T>(channel: string, task: () => Promise<T>): Promise<T> {
-    const lane = this.#lanes.get(channel) ?? this.#connect(channel);
-    const turn = lane.tail.then(task);
-    lane.tail = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn;
+    return (this.#lanes.get(channel) ?? this.#connect(channel)).run(task);
   }
 
   /** Forgets the clients (the broker stops); nothing is scheduled after this. */
@@ -44,8 +34,8 @@ export class ReceiverLanes {
   }
 
   /** A new client: usable by its caller at once, found by others only once connected. */
-  #connect(channel: string): Lane {
-    const lane: Lane = { tail: Promise.resolve() };
+  #connect(channel: string): ClientMutex {
+    const lane = new ClientMutex();
     if (!this.#closed) {
       this.clock.setTimeout(() => {
         if (!this.#closed) this.#lanes.set(channel, lane); // the last one stored wins

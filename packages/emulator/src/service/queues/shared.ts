@@ -7,6 +7,7 @@ import { nuid } from '../../engines/ids.js';
 import type { QueueMessage, SendQueueMessageResult } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
 import { STAN_INVALID_PUBLISH } from '../errors.js';
+import type { DownstreamClients } from './downstream-clients.js';
 import type { ReceiverLanes } from './receiver-lanes.js';
 import { queueMessageError } from './validation.js';
 
@@ -21,6 +22,8 @@ export interface QueueContext {
   stopping: AbortSignal;
   /** Each queue's simple receives, peeks and AckAlls, served one at a time. */
   receivers: ReceiverLanes;
+  /** The pooled clients the downstream Gets take turns on. */
+  downstreamClients: DownstreamClients;
 }
 
 /** A result for a message that failed validation: it still gets its MessageID (§6 "Ids and results"). */
