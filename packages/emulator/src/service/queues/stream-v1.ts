@@ -156,8 +156,23 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
       }
     };
 
+    // The stream runs on one of the server's pooled downstream clients and holds it to its end
+    // (downstream-clients.ts); until that client is free, its requests wait.
+    let onClient = false;
+    const early: StreamQueueMessagesRequest[] = [];
+    void ctx.downstreamClients.run(
+      () =>
+        new Promise<void>((release) => {
+          onClient = true;
+          for (const req of early.splice(0)) if (!finished) handle(req);
+          if (finished) release();
+          else gone.signal.addEventListener('abort', () => release(), { once: true });
+        }),
+    );
     call.on('data', (req: StreamQueueMessagesRequest) => {
-      if (!finished) handle(req);
+      if (finished) return;
+      if (onClient) handle(req);
+      else early.push(req);
     });
     call.on('end', () => undefined); // §5.3: half-close is ignored
     const disconnect = (): void => {
