@@ -66,6 +66,8 @@ export const STAN_REFUSAL_TEXTS: Readonly<Record<StanRefusal, string>> = {
   'durable-colon': STAN_DURABLE_COLON,
 };
 export const STAN_INVALID_PUBLISH = 'stan: invalid publish request';
+/** stan's answer to a subscription on a channel it cannot store. */
+export const STAN_INVALID_SUBJECT = 'stan: invalid subject';
 export const NATS_CONNECTION_CLOSED = 'nats: connection closed';
 /** The server's NATS client refuses to subscribe to a subject with an empty token (`a..b`, `.a`). */
 export const NATS_INVALID_SUBJECT = 'nats: invalid subject';

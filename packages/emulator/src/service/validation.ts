@@ -1,5 +1,6 @@
 // The server's validation checks (broker-behaviour.md §3, §6), one ordered list per operation.
 // Each returns the first failing error text, or undefined.
+import { isStanChannelValid } from '../engines/events-store/stan.js';
 import { Request_RequestType, Subscribe_EventsStoreType, Subscribe_SubscribeType, type Event, type Request, type Response, type Subscribe } from '../generated/kubemq.js';
 import {
   ERR_101_CLIENT_ID,
@@ -21,6 +22,7 @@ import {
   ERR_207_SUBSCRIBE_TYPE,
   NATS_INVALID_QUEUE_NAME,
   NATS_INVALID_SUBJECT,
+  STAN_INVALID_SUBJECT,
 } from './errors.js';
 
 const hasWildcards = (ch: string) => ch.includes('*') || ch.includes('>');
@@ -78,14 +80,17 @@ export function validateEventsSubscription(sub: Subscribe): string | undefined {
     case Subscribe_EventsStoreType.EventsStoreTypeUndefined:
       return ERR_111_SUBSCRIPTION_TYPE;
     case Subscribe_EventsStoreType.StartAtSequence:
-      return v <= 0n ? ERR_112_START_SEQUENCE : undefined;
+      if (v <= 0n) return ERR_112_START_SEQUENCE;
+      break;
     case Subscribe_EventsStoreType.StartAtTime:
-      return v <= 0n ? ERR_113_START_TIME : undefined;
+      if (v <= 0n) return ERR_113_START_TIME;
+      break;
     case Subscribe_EventsStoreType.StartAtTimeDelta:
-      return v <= 0n ? ERR_114_START_TIME_DELTA : undefined;
-    default:
-      return undefined;
+      if (v <= 0n) return ERR_114_START_TIME_DELTA;
+      break;
   }
+  // Then the subscription goes to stan, which refuses a channel it cannot store (`/`, empty tokens).
+  return isStanChannelValid(sub.Channel) ? undefined : STAN_INVALID_SUBJECT;
 }
 
 /** SubscribeToRequests: type 3 or 4 first, else 207 (as SubscribeToEvents); then 101, 102, 119, 108 (wildcards allowed), then the NATS subject. */

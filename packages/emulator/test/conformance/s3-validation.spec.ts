@@ -126,6 +126,10 @@ describe('§3 Subscribe to events / events store (final stream status)', () => {
     });
   }
 
+  it('§3 subscribe events store: a channel stan cannot store passes validation, then stan refuses it', async () => {
+    for (const Channel of ['a..b', 'a/b']) expect(await store({ Channel })).toEqual({ code: grpc.status.INTERNAL, details: 'stan: invalid subject' });
+  });
+
   it('§3 subscribe events: a channel with an empty token passes validation, then the NATS client refuses it', async () => {
     for (const Channel of ['a..b', '.a']) expect(await sub({ Channel })).toEqual({ code: grpc.status.INTERNAL, details: 'nats: invalid subject' });
   });

@@ -79,7 +79,7 @@ const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
   [/cluster snapshot not ready/i, { code: 'UNAVAILABLE', retryable: true }],
   [/stan: invalid clientID/i, { code: 'VALIDATION', retryable: false, field: 'ClientID' }],
   [/stan: durable name of a durable queue subscriber/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
-  [/stan: invalid (publish|subscribe) request/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
+  [/stan: invalid (publish|subscribe) request|stan: invalid subject/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
   [/nats: invalid subject/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
   [/nats: invalid queue name/i, { code: 'VALIDATION', retryable: false, field: 'Group' }],
 ];
