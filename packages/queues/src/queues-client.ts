@@ -323,7 +323,7 @@ export class QueuesOnClient implements QueuesClient {
 
   private receiveOrPeek(req: ValidReceive, call: ValidCallOptions, peek: boolean): Promise<QueueReceiveResult> {
     const operation = peek ? 'queues.peek' : 'queues.receive';
-    return this.inTurn(operation, req, call, async (timeoutMs, maxWaitMs) => {
+    return this.inTurn(operation, req, call, !peek, async (timeoutMs, maxWaitMs) => {
       const response = await this.internals.unary(
         RECEIVE_QUEUE_MESSAGES,
         {
@@ -356,7 +356,7 @@ export class QueuesOnClient implements QueuesClient {
     const call = validateCallOptions(callOptions, 'callOptions');
     const operation = 'queues.purge';
     requireTimeForWait(operation, req, call, 'which a purge always waits out: a shorter timeout always fails, and stops the purge early');
-    return this.inTurn(operation, req, call, async (timeoutMs, maxWaitMs) => {
+    return this.inTurn(operation, req, call, true, async (timeoutMs, maxWaitMs) => {
       const response = await this.internals.unary(
         PURGE_QUEUE,
         { RequestID: newId(), ClientID: this.internals.clientId, Channel: req.channel, WaitTimeSeconds: req.waitSeconds },
@@ -370,18 +370,24 @@ export class QueuesOnClient implements QueuesClient {
   /**
    * Sends a simple call once this client's earlier ones on its queue have ended (the broker
    * serves them one at a time: {@link SimpleLine}), with what is left of the caller's
-   * `timeoutMs`, or by default the broker's wait plus the client's default timeout. A receive or
-   * a purge needs its whole wait and the answer within that: one left with less fails unsent, and
-   * one sent may wait for a reconnect only as long as that still leaves (`maxWaitMs`), since the
-   * broker acks what it takes whether or not its answer comes in time. A peek loses nothing when
-   * cut short.
+   * `timeoutMs`, or by default the broker's wait plus the client's default timeout. A call that
+   * needs its `wholeWait` (a receive, a purge) must get the wait and the answer within that: one
+   * left with less fails unsent, and one sent may wait for a reconnect only as long as that still
+   * leaves (`maxWaitMs`), since the broker acks what it takes whether or not its answer comes in
+   * time. A peek loses nothing when cut short.
    */
-  private inTurn<T>(operation: string, req: { channel: string; waitSeconds: number }, call: ValidCallOptions, send: (timeoutMs: number, maxWaitMs: number | undefined) => Promise<T>): Promise<T> {
+  private inTurn<T>(
+    operation: string,
+    req: { channel: string; waitSeconds: number },
+    call: ValidCallOptions,
+    wholeWait: boolean,
+    send: (timeoutMs: number, maxWaitMs: number | undefined) => Promise<T>,
+  ): Promise<T> {
     return simpleLine(this.internals).run(req.channel, { operation, timeoutMs: call.timeoutMs, signal: call.signal }, async (waitedMs) => {
-      const needed = waitMs(req.waitSeconds) + RECEIVE_ANSWER_MARGIN_MS;
+      const needed = timeForWait(req.waitSeconds);
       const timeoutMs =
         call.timeoutMs === undefined ? waitMs(req.waitSeconds) + Math.max(this.timeoutMs, RECEIVE_ANSWER_MARGIN_MS) : Math.floor(call.timeoutMs - waitedMs);
-      if (operation === 'queues.peek') return send(Math.max(timeoutMs, 1), undefined);
+      if (!wholeWait) return send(Math.max(timeoutMs, 1), undefined);
       if (timeoutMs < needed) {
         throw new TimeoutError({
           operation,
@@ -487,9 +493,14 @@ export class QueuesOnClient implements QueuesClient {
 /** How long a receive's answer may take after the broker's wait, at least, in a caller's `timeoutMs`. */
 const RECEIVE_ANSWER_MARGIN_MS = 1000;
 
+/** The broker's whole wait and a second for its answer: what a receive or a purge needs of its timeout. */
+function timeForWait(waitSeconds: number): number {
+  return waitMs(waitSeconds) + RECEIVE_ANSWER_MARGIN_MS;
+}
+
 /** A receive's or a purge's `timeoutMs` must cover the broker's whole wait and a second for the answer. */
 function requireTimeForWait(operation: string, req: { channel: string; waitSeconds: number }, call: ValidCallOptions, why: string): void {
-  const shortest = waitMs(req.waitSeconds) + RECEIVE_ANSWER_MARGIN_MS;
+  const shortest = timeForWait(req.waitSeconds);
   if (call.timeoutMs === undefined || call.timeoutMs >= shortest) return;
   throw new ValidationError({
     operation,
