@@ -11,6 +11,7 @@ import type { DownstreamTransaction, TransactionError } from '../../engines/queu
 import { uuid } from '../../engines/ids.js';
 import { QueuesDownstreamRequestType, type QueuesDownstreamRequest, type QueuesDownstreamResponse } from '../../generated/kubemq.js';
 import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
+import { OneAtATime } from './one-at-a-time.js';
 import { refusalText, type QueueContext } from './shared.js';
 import * as T from './texts.js';
 import { downstreamGetError, subscribeError } from './validation.js';
@@ -58,7 +59,7 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
   return (call) => {
     const transactions = new Map<string, DownstreamTransaction>();
     const ended = new AbortController();
-    let chain: Promise<void> = Promise.resolve();
+    const requests = new OneAtATime();
     let answersAfterEnd = 0;
 
     const reply = replyWithBackpressure(call, { method: 'QueuesDownstream', log: ctx.log });
@@ -150,18 +151,14 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     };
 
     call.on('data', (req: QueuesDownstreamRequest) => {
-      chain = chain.then(
-        () => handle(req),
-        () => handle(req),
-      );
-      chain.catch((err: unknown) => ctx.log.error('queues downstream request failed', { error: String(err) }));
+      requests.run(() => handle(req)).catch((err: unknown) => ctx.log.error('queues downstream request failed', { error: String(err) }));
     });
     call.on('end', () => undefined); // §5.3: half-close is ignored; the RPC stays open
     const finish = (): void => {
       if (ended.signal.aborted) return;
       ended.abort();
       // The request in hand finishes first; a second answer after the end blocks the handler for good.
-      void chain.finally(() => {
+      void requests.run(async () => {
         if (answersAfterEnd >= 2) {
           ctx.log.warn('queues downstream: the stream ended with two answers owed; its transactions stay open until a restart (broker-behaviour.md §5.3)');
           return;

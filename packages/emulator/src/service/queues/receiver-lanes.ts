@@ -8,13 +8,13 @@
 // the entry is never dropped. The emulator takes the less forgiving side: once a queue has its
 // client, it keeps it.
 import type { Clock } from '../../clock.js';
-import { ClientMutex } from './client-mutex.js';
+import { OneAtATime } from './one-at-a-time.js';
 
 /** How long a new pool client takes to connect before later calls find it (a NATS and a stan handshake in the server's memory). */
 export const RECEIVER_CONNECT_MS = 10;
 
 export class ReceiverLanes {
-  readonly #lanes = new Map<string, ClientMutex>();
+  readonly #lanes = new Map<string, OneAtATime>();
   #closed = false;
 
   constructor(
@@ -34,8 +34,8 @@ export class ReceiverLanes {
   }
 
   /** A new client: usable by its caller at once, found by others only once connected. */
-  #connect(channel: string): ClientMutex {
-    const lane = new ClientMutex();
+  #connect(channel: string): OneAtATime {
+    const lane = new OneAtATime();
     if (!this.#closed) {
       this.clock.setTimeout(() => {
         if (!this.#closed) this.#lanes.set(channel, lane); // the last one stored wins
