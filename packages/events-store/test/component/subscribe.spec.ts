@@ -53,8 +53,8 @@ describe('subscribeEventsStore (fake transport)', () => {
     await reopened(internals, 2);
     expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 4, EventsStoreTypeValue: 4n });
     expect(requestOf(internals, 1).ClientID).not.toBe(requestOf(internals, 0).ClientID);
-    // a broker that (wrongly) repeats 3 does not make the subscriber see it twice
-    for (const n of [3, 4, 5]) internals.streams[1]!.observer.next(stored(n));
+    // stan sending 3 again after later ones (its ack wait ran out) does not make the subscriber see it twice
+    for (const n of [4, 3, 5]) internals.streams[1]!.observer.next(stored(n));
     expect(got).toEqual([1, 2, 3, 4, 5]);
     expect(errors).toEqual([]);
     sub.unsubscribe();
@@ -82,6 +82,61 @@ describe('subscribeEventsStore (fake transport)', () => {
     expect(errors).toEqual([]);
     expect(internals.logs.some((l) => l.level === 'warn' && /sequences started over/.test(l.message))).toBe(true);
     sub.unsubscribe();
+  });
+
+  it('a re-open answered with the last sequence seen (a store that came back one event short) reads again from the first position', async () => {
+    const internals = fakeInternals();
+    const got: number[] = [];
+    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() }).subscribe((e) => got.push(e.sequence));
+    await settle();
+    for (const n of [1, 2, 3]) internals.streams[0]!.observer.next(stored(n));
+    internals.streams[0]!.observer.error(lost());
+    await reopened(internals, 2);
+    // Asked for 4, a fresh durable sends 3: the new store numbered its third event 3 again.
+    internals.streams[1]!.observer.next(stored(3));
+    await reopened(internals, 3);
+    expect(requestOf(internals, 2)).toMatchObject({ EventsStoreTypeData: 2 });
+    for (const n of [1, 2, 3]) internals.streams[2]!.observer.next(stored(n));
+    expect(got).toEqual([1, 2, 3, 1, 2, 3]);
+    sub.unsubscribe();
+  });
+
+  it('a sequence past the next one (the broker dropped an event for a slow reader) re-opens at the next one', async () => {
+    const internals = fakeInternals();
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() }).subscribe({
+      next: (e) => got.push(e.sequence),
+      error: (e) => errors.push(e),
+    });
+    await settle();
+    for (const n of [1, 2, 4]) internals.streams[0]!.observer.next(stored(n));
+    await reopened(internals, 2);
+    expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 4, EventsStoreTypeValue: 3n });
+    expect(requestOf(internals, 1).ClientID).not.toBe(requestOf(internals, 0).ClientID);
+    // Retention removed 3 meanwhile: the re-open's first event is taken as it comes.
+    for (const n of [5, 6]) internals.streams[1]!.observer.next(stored(n));
+    expect(got).toEqual([1, 2, 5, 6]);
+    expect(errors).toEqual([]);
+    expect(internals.logs.some((l) => l.level === 'warn' && /skipped events/.test(l.message))).toBe(true);
+    sub.unsubscribe();
+  });
+
+  it('the first event of an open may be past its start (retention), and a group takes every sequence as it comes', async () => {
+    const internals = fakeInternals();
+    const lone: number[] = [];
+    const grouped: number[] = [];
+    const a = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() }).subscribe((e) => lone.push(e.sequence));
+    const b = subscribeEventsStore(internals, { channel: 'audit', group: 'g', startAt: StartPosition.fromFirst() }).subscribe((e) => grouped.push(e.sequence));
+    await settle();
+    for (const n of [40, 41]) internals.streams[0]!.observer.next(stored(n));
+    for (const n of [1, 5, 9]) internals.streams[1]!.observer.next(stored(n));
+    await settle();
+    expect(internals.streams).toHaveLength(2);
+    expect(lone).toEqual([40, 41]);
+    expect(grouped).toEqual([1, 5, 9]);
+    a.unsubscribe();
+    b.unsubscribe();
   });
 
   it('retries the transient "stan: clientID already registered" with backoff instead of failing', async () => {

@@ -243,6 +243,33 @@ describe('events store (integration)', () => {
     expect(seen).toEqual(range(1, 600));
   }, 60_000);
 
+  it('a reader that blocks its event loop during a replay gets every event once, in order, though the broker drops what it could not hand over', async () => {
+    // The broker waits 2 s for room in a stalled subscriber's stream, then drops the event and
+    // counts it as delivered; the subscription re-opens at the one it skipped.
+    const channel = uniqueChannel('es.stall');
+    const n = 2000;
+    await storeMany(channel, n);
+    const seen: number[] = [];
+    let done!: () => void;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    const sub = eventsStore(client)
+      .subscribe({ channel, startAt: StartPosition.fromFirst() })
+      .subscribe((e) => {
+        seen.push(e.sequence);
+        if (seen.length === 1) {
+          const until = Date.now() + 3_000;
+          while (Date.now() < until); // a handler that holds the event loop
+        }
+        if (seen.length === n) done();
+      });
+    try {
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 40_000))]);
+      expect(seen).toEqual(range(1, n));
+    } finally {
+      sub.unsubscribe();
+    }
+  }, 60_000);
+
   it('a grouped for await loop that falls bufferSize behind fails with IteratorOverflowError, with no gap before it', async () => {
     // The broker resumes a group from its own position and acks what it hands out: a paused and
     // resumed group stream would skip what was on its way. Failing loudly is the only safe end.

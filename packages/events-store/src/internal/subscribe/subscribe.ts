@@ -25,12 +25,19 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
  * recoverable: each (re-)open uses a fresh ClientID and, after a break, starts at the last delivered
  * sequence + 1; anything at or below it is dropped, so the subscriber sees no repeat.
  *
- * A broker that answers such a re-open with a lower sequence has lost its store (a restart with a
- * clean store, a volume that was not kept): the channel's numbering started over, and what it
- * holds now would all be dropped as repeats. The subscription then reads the channel again from
- * the position it was first given, as if nothing had been delivered. (Seen only while the new
- * store holds fewer events than the subscriber had seen: past that, the broker answers the
- * resume with sequences that look like the next ones.)
+ * A broker that answers such a re-open with the last sequence or a lower one has lost its store (a
+ * restart with a clean store, a volume that was not kept): the channel's numbering started over,
+ * and what it holds now would all be dropped as repeats. The subscription then reads the channel
+ * again from the position it was first given, as if nothing had been delivered. (Seen only while
+ * the new store holds no more events than the subscriber had seen: past that, the broker answers
+ * the resume with sequences that look like the next ones.)
+ *
+ * A lone subscriber that gets a sequence past the next one, on a stream that has already delivered
+ * one, re-opens at the next one. The broker skipped it: it drops an event it could not hand to a
+ * stream within 2 s (a process whose event loop was blocked that long, with a backlog on its way)
+ * and counts it as delivered, so the same durable never sends it again, while a fresh one does.
+ * An event retention removed is skipped the same way; the re-open then starts at the first one
+ * the channel still holds, and takes it as it comes.
  *
  * A `for await` loop that falls `bufferSize` events behind (a replay arrives as fast as the broker
  * reads its store) pauses the stream and resumes it after the last event it holds, rather than
@@ -79,6 +86,8 @@ function openAt(
     () => {
       // The sequence this open resumes after, until its first event (0: nothing to check).
       let resumesAfter = position.firstOpenedAt === undefined ? 0 : position.lastSequence;
+      // Whatever an open's first event is, it is where the broker starts: only later ones can skip.
+      let firstOfOpen = true;
       const start =
         position.firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, position.lastSequence, performance.now() - position.firstOpenedAt);
       position.firstOpenedAt ??= performance.now();
@@ -87,11 +96,18 @@ function openAt(
         // A group's members see an interleaved subset, so only a lone subscriber filters repeats.
         filter((ev) => {
           const resumedAfter = resumesAfter;
+          const first = firstOfOpen;
           resumesAfter = 0;
+          firstOfOpen = false;
           if (plan.group !== '') return true;
-          if (ev.sequence > position.lastSequence) return ev.sequence >= firstSequence;
-          // Below the last one seen (a repeat of it is only dropped): the numbering started over.
-          if (ev.sequence < resumedAfter) {
+          if (ev.sequence > position.lastSequence) {
+            if (!first && position.lastSequence > 0 && ev.sequence > position.lastSequence + 1) {
+              throw skipped(internals, ctx, position.lastSequence, ev.sequence);
+            }
+            return ev.sequence >= firstSequence;
+          }
+          // A fresh durable asked for the next one never sends the last one or below: the numbering started over.
+          if (ev.sequence <= resumedAfter) {
             position.lastSequence = 0;
             throw storeReset(internals, ctx, resumedAfter, ev.sequence);
           }
@@ -104,6 +120,21 @@ function openAt(
     },
     { ...ctx, completeIsBreak: true },
   );
+}
+
+/** The break that makes recoverable() re-open at the event the broker skipped (see above). */
+function skipped(internals: ClientInternals, ctx: { operation: string; channel: string }, last: number, got: number): KubemqError {
+  internals.logger.warn('events store skipped events (dropped for a slow reader, or removed by retention): reading again from the next one', {
+    channel: ctx.channel,
+    last,
+    got,
+  });
+  return new KubemqError({
+    ...ctx,
+    code: 'UNAVAILABLE',
+    retryable: true,
+    message: `${ctx.operation}: got sequence ${got} after ${last}: the broker skipped what came between`,
+  });
 }
 
 /** The break that makes recoverable() read the channel again from the start (see above). */
