@@ -16,6 +16,14 @@ describe('capabilities', () => {
     expect(caps).toMatchObject({ restart: false, kill: false, auth: true, queryCache: true, channelManagement: true, tls: false });
   });
 
+  it("an external broker never has auth or TLS for a test's own token or certificates", () => {
+    const env = { KUBEMQ_CAPABILITIES: 'auth,tls,clientCertificates,queryCache' };
+    for (const options of [{ auth: { token: 't' } }, { tls: { certPem: 'c', keyPem: 'k' } }]) {
+      expect(capabilitiesFor('external', options, env)).toMatchObject({ auth: false, tls: false, clientCertificates: false, queryCache: true });
+    }
+    expect(capabilitiesFor('external', {}, env)).toMatchObject({ auth: true, tls: true, clientCertificates: true });
+  });
+
   it('rejects an unknown name in KUBEMQ_CAPABILITIES, naming it', () => {
     expect(() => parseDeclaredCapabilities('auth,cache')).toThrow(/KUBEMQ_CAPABILITIES: unknown capability 'cache'/);
     expect([...parseDeclaredCapabilities(' ,tls,')]).toEqual(['tls']);

@@ -18,7 +18,8 @@ export function parseDeclaredCapabilities(value: string | undefined): Set<Broker
 
 /**
  * What a broker of `kind`, started with `options`, can do.
- * - external: restart/kill never; the rest only as declared by KUBEMQ_CAPABILITIES.
+ * - external: restart/kill never; the rest only as declared by KUBEMQ_CAPABILITIES, and auth, tls and
+ *   client certificates never for options that bring a token or certificates of the test's own.
  * - a container restarts with its store kept only (cleanRestart false).
  * - binary/container (the open-source server): no auth, no query cache, no channel management,
  *   no client-certificate verification (broker-behaviour.md §0); TLS when asked.
@@ -32,15 +33,17 @@ export function capabilitiesFor(
   switch (kind) {
     case 'external': {
       const declared = parseDeclaredCapabilities(env['KUBEMQ_CAPABILITIES']);
+      // A test's own token or certificates are not the external broker's: what it would check with them is not there.
+      const ownCredentials = options.auth !== undefined || options.tls !== undefined;
       return {
         restart: false,
         kill: false,
         cleanRestart: false,
-        auth: declared.has('auth'),
+        auth: declared.has('auth') && !ownCredentials,
         queryCache: declared.has('queryCache'),
         channelManagement: declared.has('channelManagement'),
-        tls: declared.has('tls'),
-        clientCertificates: declared.has('clientCertificates'),
+        tls: declared.has('tls') && !ownCredentials,
+        clientCertificates: declared.has('clientCertificates') && !ownCredentials,
       };
     }
     case 'binary':

@@ -70,6 +70,11 @@ describe('binaryEnv (docs/broker-behaviour.md §1.7)', () => {
     expect(env).toMatchObject({ PATH: '/bin', QUEUE_MAX_RECEIVE_COUNT: '5', LOG_LEVEL: 'warn' });
   });
 
+  it("takes the test's own HOST (what Ping reports), and replaces one from the shell", () => {
+    expect(binaryEnv({ HOST: 'my laptop' }, { env: { HOST: 'own-broker-test' } }, ports, true)['HOST']).toBe('own-broker-test');
+    expect(binaryEnv({ HOST: 'my laptop' }, {}, ports, true)['HOST']).toBe('kubemq-test');
+  });
+
   it('keeps the store on restart', () => {
     expect(binaryEnv({}, {}, ports, false)['STORE_CLEAN_STORE']).toBe('false');
   });

@@ -57,14 +57,14 @@ export function binaryEnv(
   // The server's own settings exported in this shell (to run another server, say) would change
   // the limits the tests pin: env beats the config file (§1.2). Only options.env sets them here.
   for (const key of Object.keys(env)) if (SERVER_SETTING.test(key)) delete env[key];
-  Object.assign(env, { LOG_LEVEL: 'warn' }, options.env ?? {});
+  // HOST is what Ping reports: a test may set its own, else one the server accepts (§1.7).
+  Object.assign(env, { LOG_LEVEL: 'warn', HOST: 'kubemq-test' }, options.env ?? {});
   Object.assign(env, {
     GRPC_PORT: String(ports.grpc),
     REST_PORT: String(ports.rest),
     API_PORT: String(ports.api),
     STORE_STORE_PATH: './store',
     STORE_CLEAN_STORE: cleanStore ? 'true' : 'false',
-    HOST: 'kubemq-test',
     HTTPS_PROXY: 'http://127.0.0.1:9',
     HTTP_PROXY: 'http://127.0.0.1:9',
     NO_PROXY: '',
