@@ -26,7 +26,7 @@ describe('§0.5 [emulator option; the open-source server has no query cache] que
       return { Executed: true, Body: Buffer.from(`answer ${served}`) };
     });
     const ask = () =>
-      sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Query, Body: Buffer.from('q'), Timeout: 3000, CacheKey: 'ck-1', CacheTTL: 60 });
+      sendRequest(c, { ClientID: cid(), Channel: channel, RequestTypeData: RT.Query, Body: Buffer.from('q'), Timeout: 3000, CacheKey: `ck-${channel}`, CacheTTL: 60 });
     const first = await ask();
     const second = await ask();
     expect(first.CacheHit).toBe(false);

@@ -272,7 +272,8 @@ describe('§3 Queue message (payload errors)', () => {
   });
 
   it('§3 a 200-character queue name is accepted (no explicit maximum)', async () => {
-    const r = await sendQueueMessage(connect(), { ...base(), Channel: `q${'x'.repeat(199)}` });
+    const name = ch('s3.long');
+    const r = await sendQueueMessage(connect(), { ...base(), Channel: `${name}${'x'.repeat(200 - name.length)}` });
     expect(r.IsError).toBe(false);
   });
 });

@@ -63,7 +63,8 @@ describe('commands through the broker', () => {
       expect((await commands(patient).send({ channel, body: 'y', timeoutMs: 60_000 })).executed).toBe(true);
       // Without a timeout of its own, the request takes the longest the wire holds.
       expect((await commands(patient).send({ channel, body: 'z' })).executed).toBe(true);
-      expect((await patient.ping()).version).toBeTruthy();
+      // A binary built without a version stamp answers an empty Version.
+      expect(typeof (await patient.ping()).version).toBe('string');
     } finally {
       await patient.close();
     }

@@ -45,7 +45,10 @@ export async function readyResponder(
 ): Promise<Inbox<Request>> {
   const inbox = subscribeRequests(c, sub);
   const responderId = (sub.ClientID as string | undefined) ?? 'responder';
+  // Ready once a probe reached this stream: in a group, another member's answer proves nothing about this one.
+  let probed = false;
   inbox.call.on('data', (req: Request) => {
+    if (req.Metadata === PROBE) probed = true;
     const reply = req.Metadata === PROBE ? { Executed: true } : answer(req);
     if (reply === undefined) return;
     void sendResponse(c, {
@@ -56,7 +59,6 @@ export async function readyResponder(
     }).catch(() => undefined);
   });
   const type = sub.SubscribeTypeData === Subscribe_SubscribeType.Queries ? Request_RequestType.Query : Request_RequestType.Command;
-  let answered = false;
   await probeUntil(
     () =>
       sendRequest(c, {
@@ -67,10 +69,10 @@ export async function readyResponder(
         Body: Buffer.from('p'),
         Timeout: 300,
       }).then(
-        () => void (answered = true),
+        () => undefined,
         () => undefined,
       ),
-    () => answered,
+    () => probed,
     { timeoutMs: 10_000, intervalMs: 50 },
   );
   return inbox;
