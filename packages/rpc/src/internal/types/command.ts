@@ -78,7 +78,11 @@ export interface CommandReceive {
   readonly replyChannel: string;
   /** The client id of the sender. */
   readonly clientId: string;
-  /** The sender's timeout in ms: after it a reply is useless (the broker drops it). */
+  /**
+   * The sender's timeout in ms: after it a reply is useless (the broker drops it). 0 when the broker
+   * did not pass it on (some server versions clear it, with the cache key and TTL): the handler's
+   * `signal` then never aborts for it.
+   */
   readonly timeoutMs: number;
   /** Cache key the sender set, if any (commands are never cached; other SDKs may still set it). */
   readonly cacheKey: string | undefined;

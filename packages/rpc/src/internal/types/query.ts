@@ -95,7 +95,11 @@ export interface QueryReceive {
   readonly replyChannel: string;
   /** The client id of the sender. */
   readonly clientId: string;
-  /** The sender's timeout in ms: after it a reply is useless (the broker drops it). */
+  /**
+   * The sender's timeout in ms: after it a reply is useless (the broker drops it). 0 when the broker
+   * did not pass it on (some server versions clear it, with the cache key and TTL): the handler's
+   * `signal` then never aborts for it.
+   */
   readonly timeoutMs: number;
   /** The sender's cache key, if any. */
   readonly cacheKey: string | undefined;
