@@ -71,6 +71,13 @@ export class FakeQueueBroker {
     this.push(channel, { MessageID: `id-${this.seq + 1}`, ClientID: 'p', Channel: channel, Metadata: '', Body: Buffer.from(body), Tags: {}, Attributes: undefined, Policy: undefined }, 0, 0);
   }
 
+  /**
+   * Downstream: the next Get's transaction also takes the next waiting message into what it holds
+   * without returning it, as the broker's does when a message arrives while it builds the Get's
+   * answer at the end of its wait. Its AckAll would then settle a message nobody received.
+   */
+  slipIntoNextGet = false;
+
   /** Open transactions (their Get answered) that hold messages nobody can see. */
   readonly openTransactions = new Set<Tx>();
 
@@ -166,6 +173,11 @@ export class FakeQueueBroker {
       this.openTransactions.add(tx);
     }
     txs.set(tx.id, tx);
+    if (this.slipIntoNextGet && tx.open) {
+      this.slipIntoNextGet = false;
+      const late = this.waiting(req.Channel).shift();
+      if (late) tx.held.set(late.seq, late);
+    }
     const answered = this.repeatInNextGet && taken.length > 0 ? [taken[0] as Stored, ...taken] : taken;
     this.repeatInNextGet = false;
     reply({

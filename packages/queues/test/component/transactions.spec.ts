@@ -38,11 +38,24 @@ describe('poll transactions (against a broker-like fake)', () => {
     expect(tx.state).toBe('settled');
     expect(tx.messages.every((m) => m.settlement === 'acked')).toBe(true);
     expect(broker.waiting('q')).toHaveLength(0);
-    expect(types()).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
+    expect(types()).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets]);
     const before = types().length;
     await expect(tx.ackAll()).rejects.toBeInstanceOf(QueueTransactionError);
     await expect(tx.messages[0]!.nack()).rejects.toMatchObject({ reason: 'settled', sequence: 1 });
     expect(types()).toHaveLength(before);
+  });
+
+  it('ackAll settles only the messages it was given: one the transaction took in after building its answer goes back to the queue', async () => {
+    const { broker, poll, requests } = setup(3);
+    broker.slipIntoNextGet = true;
+    const tx = await poll({ maxItems: 2 });
+    expect(tx.messages.map((m) => m.sequence)).toEqual([1, 2]);
+    await tx.ackAll();
+    expect(requests()[1]).toMatchObject({ RequestTypeData: T.AckRange, SequenceRange: [1n, 2n] });
+    // The close returned message 3: the broker's AckAll would have acked it, unseen.
+    const next = await poll({ maxItems: 1 });
+    expect(next.messages.map((m) => m.sequence)).toEqual([3]);
+    await next.ackAll();
   });
 
   it('nackAll returns the messages with receive count + 1', async () => {

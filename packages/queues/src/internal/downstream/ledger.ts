@@ -22,7 +22,7 @@ export type ProbeOutcome =
 export interface SettlePlan {
   id: number;
   kind: SettleKind;
-  /** The whole transaction (`AckAll`, `NAckAll`, `ReQueueAll`, `CloseByClient`), else a range. */
+  /** Every message still pending (ackAll() and the like, or close()), else the ones named. */
   whole: boolean;
   sequences: number[];
   /** Where each of `sequences` sits in the ledger (same order), so completing needs no lookup. */

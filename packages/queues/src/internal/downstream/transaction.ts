@@ -19,11 +19,10 @@ import { queueSettleOperation } from '../telemetry.js';
 import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
 
-const KIND_REQUEST: Record<SettleKind, { all: number; range: number }> = {
-  ack: { all: QueuesDownstreamRequestType.AckAll, range: QueuesDownstreamRequestType.AckRange },
-  nack: { all: QueuesDownstreamRequestType.NAckAll, range: QueuesDownstreamRequestType.NAckRange },
-  requeue: { all: QueuesDownstreamRequestType.ReQueueAll, range: QueuesDownstreamRequestType.ReQueueRange },
-  close: { all: QueuesDownstreamRequestType.CloseByClient, range: QueuesDownstreamRequestType.CloseByClient },
+const RANGE_REQUEST: Record<Exclude<SettleKind, 'close'>, QueuesDownstreamRequest_Type> = {
+  ack: QueuesDownstreamRequestType.AckRange,
+  nack: QueuesDownstreamRequestType.NAckRange,
+  requeue: QueuesDownstreamRequestType.ReQueueRange,
 };
 
 export interface TransactionHost {
@@ -201,17 +200,24 @@ export class PollTransaction implements PollResponse {
     let releasedEarly = false;
     let endStream = false;
     try {
-      const types = KIND_REQUEST[plan.kind];
-      settleId = this.lane.send({
-        RequestTypeData: (plan.whole ? types.all : types.range) as QueuesDownstreamRequest_Type,
-        RefTransactionId: ref,
-        Channel: this.channel,
-        ReQueueChannel: requeueTo,
-        SequenceRange: plan.whole ? [] : plan.sequences.map((s) => BigInt(s)),
-      });
-      if (plan.closeAfter && plan.kind !== 'close') {
-        closeId = this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
-      }
+      // Settlements name the messages this client was given, never the whole transaction: the
+      // broker's AckAll, NAckAll and ReQueueAll act on what its transaction holds, which can be a
+      // message it took in after building the Get's answer (a race at the end of the Get's wait).
+      // What this client never saw goes back to the queue with the close.
+      const close = () => this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
+      // A whole settlement with nothing left pending (the rest being settled one by one) is a close.
+      const closesOnly = plan.kind === 'close' || plan.sequences.length === 0;
+      settleId = closesOnly
+        ? close()
+        : this.lane.send({
+            RequestTypeData: RANGE_REQUEST[plan.kind as Exclude<SettleKind, 'close'>],
+            RefTransactionId: ref,
+            Channel: this.channel,
+            ReQueueChannel: requeueTo,
+            SequenceRange: plan.sequences.map((s) => BigInt(s)),
+          });
+      // The close goes before the proof, so the proof shows that the transaction is closed.
+      if (plan.closeAfter && !closesOnly) closeId = close();
       const following = plan.closeAfter ? this.host.followingGet?.(this) : undefined;
       // A deadline or signal of the caller's own keeps the probe: the Get has its own deadline (its
       // wait plus the default timeout), and ending the stream on the caller's would end the Get too.
