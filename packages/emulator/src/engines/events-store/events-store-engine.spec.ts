@@ -104,6 +104,8 @@ describe('EventsStoreEngine start positions (broker-behaviour.md §2.2, §6)', (
     expect(sub('c1', 'ch', StartType.StartAtTime, start + 2_000_000_000n).t.seqs).toEqual([3, 4, 5]);
     expect(sub('c2', 'ch', StartType.StartAtTime, start - 1n).t.seqs).toEqual([1, 2, 3, 4, 5]);
     expect(sub('c3', 'ch', StartType.StartAtTimeDelta, 2n).t.seqs).toEqual([4, 5]);
+    // Past int64 nanoseconds the server's product wraps around: 10^10 s lands in the future, no replay.
+    expect(sub('c5', 'ch', StartType.StartAtTimeDelta, 10_000_000_000n).t.seqs).toEqual([]);
     const future = sub('c4', 'ch', StartType.StartAtTime, clock.nowNs() + 60_000_000_000n);
     expect(future.t.seqs).toEqual([]);
     publish('ch', 1);

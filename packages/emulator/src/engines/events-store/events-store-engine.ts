@@ -292,7 +292,8 @@ export class EventsStoreEngine {
       case StartType.StartAtTime:
         return this.firstAtOrAfter(ch, value); // Unix ns; a future time → nothing until new events
       case StartType.StartAtTimeDelta:
-        return this.firstAtOrAfter(ch, this.deps.clock.nowNs() - value * 1_000_000_000n); // seconds
+        // Seconds, turned into int64 nanoseconds as the server does: a larger delta wraps around.
+        return this.firstAtOrAfter(ch, this.deps.clock.nowNs() - BigInt.asIntN(64, value * 1_000_000_000n));
       default:
         // StartNewOnly; §6: type 7 is accepted and behaves as stan's default, new only.
         return next;
