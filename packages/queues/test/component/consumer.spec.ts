@@ -71,7 +71,7 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     await until(() => seen.length === 30 && consumer.stats.acked === 30);
     await consumer.stop();
     // Full batches: each settlement is proved by the Get right behind it, with no probe.
-    const settled = [T.Get, T.AckRange, T.CloseByClient];
+    const settled = [T.Get, T.AckAll, T.CloseByClient];
     expect(types(broker).slice(0, 10)).toEqual([...settled, ...settled, ...settled, T.Get]);
     expect(types(broker)).not.toContain(T.ActiveOffsets);
     // at most the one (empty) Get that was pending when it stopped
@@ -95,7 +95,7 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     await consumer.stop();
     const first = (broker.calls[0]!.written as unknown as QueuesDownstreamRequest[]).slice(0, 6);
     // The nack leaves the transaction open, so a probe proves it; the ack that ends it rides on the next Get.
-    expect(first.map((r) => r.RequestTypeData)).toEqual([T.Get, T.NAckRange, T.ActiveOffsets, T.AckRange, T.CloseByClient, T.Get]);
+    expect(first.map((r) => r.RequestTypeData)).toEqual([T.Get, T.NAckRange, T.ActiveOffsets, T.AckAll, T.CloseByClient, T.Get]);
     expect(first[1]!.SequenceRange).toEqual([2n, 4n]);
     expect(consumer.stats).toMatchObject({ acked: 4, nacked: 2, handlerErrors: 2 });
   });

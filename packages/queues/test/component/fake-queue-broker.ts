@@ -72,9 +72,9 @@ export class FakeQueueBroker {
   }
 
   /**
-   * Downstream: the next Get's transaction also takes the next waiting message into what it holds
-   * without returning it, as the broker's does when a message arrives while it builds the Get's
-   * answer at the end of its wait. Its AckAll would then settle a message nobody received.
+   * Downstream: a message sent just as the next Get's wait runs out goes into what its transaction
+   * holds without being returned, as on the broker when it arrives while the answer is built. Its
+   * AckAll would then settle a message nobody received.
    */
   slipIntoNextGet = false;
 
@@ -173,10 +173,11 @@ export class FakeQueueBroker {
       this.openTransactions.add(tx);
     }
     txs.set(tx.id, tx);
-    if (this.slipIntoNextGet && tx.open) {
+    if (this.slipIntoNextGet && tx.open && taken.length < req.MaxItems) {
       this.slipIntoNextGet = false;
-      const late = this.waiting(req.Channel).shift();
-      if (late) tx.held.set(late.seq, late);
+      const seq = ++this.seq;
+      const msg = { MessageID: `id-${seq}`, ClientID: 'p', Channel: req.Channel, Metadata: '', Body: Buffer.from('late'), Tags: {}, Attributes: undefined, Policy: undefined };
+      tx.held.set(seq, { seq, msg, receiveCount: 0 });
     }
     const answered = this.repeatInNextGet && taken.length > 0 ? [taken[0] as Stored, ...taken] : taken;
     this.repeatInNextGet = false;

@@ -53,7 +53,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     // The queue is empty: the Get waits for messages, and the settlement waits for the Get.
     await until(() => broker.getsInFlight === 1);
     await new Promise((r) => setTimeout(r, 30));
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.Get]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
     expect(broker.log).not.toContain('resolved');
     expect(got[0]!.state).toBe('open');
     expect(got).toHaveLength(1);
@@ -61,7 +61,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     await settled;
     expect(got[0]!.state).toBe('settled');
     expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['acked', 'acked']);
-    expect(broker.log).toEqual(['0> Get', '0< Get', '0> AckRange', '0> CloseByClient', '0> Get', '0< Get', 'resolved']);
+    expect(broker.log).toEqual(['0> Get', '0< Get', '0> AckAll', '0> CloseByClient', '0> Get', '0< Get', 'resolved']);
     await until(() => got.length === 2);
     expect(got[1]!.messages.map((m) => m.text())).toEqual(['m0', 'm1']);
     expect(broker.calls).toHaveLength(1);
@@ -130,7 +130,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
       (err: unknown) => err,
     );
     expect(failed).toMatchObject({ message: expect.stringContaining('cannot ack (refused by the test)') });
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.Get]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
     expect(broker.calls[0]!.cancelled).toBe(true);
     expect(got[0]!.state).toBe('lost');
     expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['released', 'released']);
@@ -162,7 +162,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     const got = transactions(broker, 2);
     await until(() => got.length === 1);
     await got[0]!.ackAll({ timeoutMs: 500 });
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets, T.Get]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get]);
   });
 });
 
@@ -194,7 +194,7 @@ describe('poll loops: after a short batch, the next Get goes behind an ActiveOff
     expect(broker.log[7]).toBe('0< Get');
     // A full batch: its settlement rides on the next Get, which takes the rest.
     await got[1]!.ackAll();
-    expect(types(broker).slice(5)).toEqual([T.AckRange, T.CloseByClient, T.Get]);
+    expect(types(broker).slice(5)).toEqual([T.AckAll, T.CloseByClient, T.Get]);
     await until(() => got.length === 3);
     expect(got[2]!.messages.map((m) => m.text())).toEqual(['m3', 'm4']);
     expect(broker.calls).toHaveLength(1);
@@ -284,7 +284,7 @@ describe('poll loops: no Get follows, so the probe is the proof', () => {
     expect(broker.log.filter((l) => l === '0< Get')).toHaveLength(1); // no Get went out after stop()
     await expect(consumer.done).resolves.toBeUndefined();
     // The batch in hand was settled and proved, and nothing was written behind its proof.
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
     expect(broker.log.slice(-1)).toEqual(['0< ActiveOffsets (error)']);
     expect(consumer.stats).toMatchObject({ batches: 1, acked: 2, streamsOpen: 0, maxPollsInFlight: 1 });
     expect(open(broker)).toHaveLength(0);
@@ -312,7 +312,7 @@ describe('poll loops: no Get follows, so the probe is the proof', () => {
     await until(() => got.length === 1);
     await got[0]!.ackAll();
     await until(() => got.length === 2);
-    expect(types(broker, 0)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets]);
+    expect(types(broker, 0)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
     expect(broker.calls[0]!.cancelled).toBe(true);
     expect(types(broker, 1)[0]).toBe(T.Get);
   });

@@ -209,7 +209,7 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     await acked; // the queue is empty: the Get waits, the ack does not
     expect(tx.state).toBe('settled');
     expect(broker.getsInFlight).toBe(1);
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets, T.Get]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get]);
     expect(broker.calls).toHaveLength(1);
     broker.add('q', 1);
     const second = await next;
@@ -223,11 +223,11 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     const q = queues(fakeClient(broker));
     const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
     await tx.ackAll();
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
     const second = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
     expect(broker.calls).toHaveLength(1);
     await second.ackAll();
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets, T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
   });
 
   it('the next poll\'s own deadline ends the stream while its Get waits: the ack, proved before, stands', async () => {
@@ -252,7 +252,7 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     const next = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
     await acked;
     await (await next).ackAll();
-    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets, T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets]);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
     expect(broker.calls).toHaveLength(2);
   });
 });

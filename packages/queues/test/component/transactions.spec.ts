@@ -38,17 +38,17 @@ describe('poll transactions (against a broker-like fake)', () => {
     expect(tx.state).toBe('settled');
     expect(tx.messages.every((m) => m.settlement === 'acked')).toBe(true);
     expect(broker.waiting('q')).toHaveLength(0);
-    expect(types()).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets]);
+    expect(types()).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
     const before = types().length;
     await expect(tx.ackAll()).rejects.toBeInstanceOf(QueueTransactionError);
     await expect(tx.messages[0]!.nack()).rejects.toMatchObject({ reason: 'settled', sequence: 1 });
     expect(types()).toHaveLength(before);
   });
 
-  it('ackAll settles only the messages it was given: one the transaction took in after building its answer goes back to the queue', async () => {
-    const { broker, poll, requests } = setup(3);
+  it('after a Get whose wait ran out, ackAll names the messages it was given: one the transaction took in after its answer goes back to the queue', async () => {
+    const { broker, poll, requests } = setup(2);
     broker.slipIntoNextGet = true;
-    const tx = await poll({ maxItems: 2 });
+    const tx = await poll({ maxItems: 5 });
     expect(tx.messages.map((m) => m.sequence)).toEqual([1, 2]);
     await tx.ackAll();
     expect(requests()[1]).toMatchObject({ RequestTypeData: T.AckRange, SequenceRange: [1n, 2n] });
@@ -56,6 +56,13 @@ describe('poll transactions (against a broker-like fake)', () => {
     const next = await poll({ maxItems: 1 });
     expect(next.messages.map((m) => m.sequence)).toEqual([3]);
     await next.ackAll();
+  });
+
+  it('after a Get that filled up (it takes nothing more), ackAll is one AckAll with no list', async () => {
+    const { requests, poll } = setup(3);
+    const tx = await poll({ maxItems: 3 });
+    await tx.ackAll();
+    expect(requests()[1]).toMatchObject({ RequestTypeData: T.AckAll, SequenceRange: [] });
   });
 
   it('nackAll returns the messages with receive count + 1', async () => {

@@ -56,7 +56,7 @@ async function getOnLane(
   }
   const messages = answer.IsError ? [] : answer.Messages;
   if (messages.length === 0 && !answer.IsError && !answer.TransactionComplete) closeEmpty(lane, answer.TransactionId, req.channel);
-  return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck);
+  return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck, messages.length >= req.maxItems);
 }
 
 /**

@@ -19,10 +19,10 @@ import { queueSettleOperation } from '../telemetry.js';
 import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
 
-const RANGE_REQUEST: Record<Exclude<SettleKind, 'close'>, QueuesDownstreamRequest_Type> = {
-  ack: QueuesDownstreamRequestType.AckRange,
-  nack: QueuesDownstreamRequestType.NAckRange,
-  requeue: QueuesDownstreamRequestType.ReQueueRange,
+const SETTLE_REQUEST: Record<Exclude<SettleKind, 'close'>, { all: QueuesDownstreamRequest_Type; range: QueuesDownstreamRequest_Type }> = {
+  ack: { all: QueuesDownstreamRequestType.AckAll, range: QueuesDownstreamRequestType.AckRange },
+  nack: { all: QueuesDownstreamRequestType.NAckAll, range: QueuesDownstreamRequestType.NAckRange },
+  requeue: { all: QueuesDownstreamRequestType.ReQueueAll, range: QueuesDownstreamRequestType.ReQueueRange },
 };
 
 export interface TransactionHost {
@@ -73,6 +73,8 @@ export class PollTransaction implements PollResponse {
     readonly channel: string,
     received: readonly WireQueueMessage[],
     autoAck: boolean,
+    /** The Get filled up (it answered with its `maxItems`): see settle(). */
+    private readonly filled: boolean,
   ) {
     this.terminal = new Promise((resolve) => (this.resolveTerminal = resolve));
     const state = (sequence: number): MessageSettlement => this.ledger.messageState(sequence);
@@ -200,21 +202,24 @@ export class PollTransaction implements PollResponse {
     let releasedEarly = false;
     let endStream = false;
     try {
-      // Settlements name the messages this client was given, never the whole transaction: the
-      // broker's AckAll, NAckAll and ReQueueAll act on what its transaction holds, which can be a
-      // message it took in after building the Get's answer (a race at the end of the Get's wait).
-      // What this client never saw goes back to the queue with the close.
       const close = () => this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
       // A whole settlement with nothing left pending (the rest being settled one by one) is a close.
       const closesOnly = plan.kind === 'close' || plan.sequences.length === 0;
+      // The broker's AckAll, NAckAll and ReQueueAll act on what its transaction holds, which, when
+      // the Get's wait ran out, can be a message it took in after building the answer: so such a
+      // settlement names the messages this client was given, and the close returns the rest. A
+      // Get that filled up stops taking messages at once, so the whole-transaction request (which
+      // carries no list to encode) settles exactly what this client was given.
+      const byName = !plan.whole || !this.filled;
+      const types = SETTLE_REQUEST[plan.kind as Exclude<SettleKind, 'close'>];
       settleId = closesOnly
         ? close()
         : this.lane.send({
-            RequestTypeData: RANGE_REQUEST[plan.kind as Exclude<SettleKind, 'close'>],
+            RequestTypeData: byName ? types.range : types.all,
             RefTransactionId: ref,
             Channel: this.channel,
             ReQueueChannel: requeueTo,
-            SequenceRange: plan.sequences.map((s) => BigInt(s)),
+            SequenceRange: byName ? plan.sequences.map((s) => BigInt(s)) : [],
           });
       // The close goes before the proof, so the proof shows that the transaction is closed.
       if (plan.closeAfter && !closesOnly) closeId = close();
