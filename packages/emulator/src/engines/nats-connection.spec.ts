@@ -1,4 +1,4 @@
-import { NATS_PREFIX, readPubChannel, SharedNatsConnection } from './nats-connection.js';
+import { NATS_PREFIX, readPubChannel, SharedNatsConnection, subscribeLineTooLong } from './nats-connection.js';
 
 describe('readPubChannel: the channel the NATS server reads from a publish line', () => {
   it('takes a plain channel as it is, with or without a reply inbox', () => {
@@ -20,6 +20,21 @@ describe('readPubChannel: the channel the NATS server reads from a publish line'
     // A request carries its reply inbox: any tab or CR in its channel makes four parts.
     expect(readPubChannel(NATS_PREFIX.queries, 'a\tb', true)).toBeUndefined();
     expect(readPubChannel(NATS_PREFIX.commands, 'a\rb', true)).toBeUndefined();
+  });
+});
+
+describe('the NATS server\'s 4096-byte protocol line', () => {
+  it('a publish whose line would be longer is malformed (it closes the shared connection)', () => {
+    expect(readPubChannel(NATS_PREFIX.events, 'a'.repeat(4000), false)).toBe('a'.repeat(4000));
+    expect(readPubChannel(NATS_PREFIX.events, 'a'.repeat(4090), false)).toBeUndefined();
+    // A request's line also carries its reply inbox.
+    expect(readPubChannel(NATS_PREFIX.commands, 'a'.repeat(4040), false)).toBe('a'.repeat(4040));
+    expect(readPubChannel(NATS_PREFIX.commands, 'a'.repeat(4040), true)).toBeUndefined();
+  });
+
+  it('a subscription whose SUB line would be longer is never registered', () => {
+    expect(subscribeLineTooLong(NATS_PREFIX.events, 'a'.repeat(3000), 'g'.repeat(1000))).toBe(false);
+    expect(subscribeLineTooLong(NATS_PREFIX.events, 'a'.repeat(3000), 'g'.repeat(1100))).toBe(true);
   });
 });
 

@@ -4,9 +4,26 @@
 // line on runs of spaces, tabs and CRs, and ends it at the first LF: a tab in an event's channel
 // makes a three-part line that reaches subscribers of what comes before the tab (the [seen]
 // `a<TAB>b` event). An LF cuts the line short and leaves the rest to be read as the payload, and
-// any other count of parts is a protocol error: the NATS server closes the connection;
+// any other count of parts, or a line longer than 4096 bytes, is a protocol error: the NATS server
+// closes the connection;
 // the broker's client never reconnects it, so every later event, request and response through it
 // fails until the broker restarts.
+
+/**
+ * The NATS server's longest protocol line (`max_control_line`, 4096 bytes by default; the broker
+ * keeps the default): the arguments of a longer `PUB` or `SUB` line are refused with `Maximum
+ * Control Line Exceeded`, and the connection is closed.
+ */
+export const NATS_MAX_CONTROL_LINE = 4096;
+/** The length of the broker's reply inbox on a request's line (`_INBOX.<22-char nuid>.<token>`). */
+const REPLY_INBOX_BYTES = 38;
+/** Digits allowed for a publish's payload size: a few more than most payloads need, so a line near the limit counts as over it. */
+const SIZE_DIGITS = 8;
+
+/** Whether a `SUB <subject> [<group>] <sid>` line is too long for the NATS server (the subscriber's own connection then closes). */
+export function subscribeLineTooLong(prefix: string, channel: string, group: string): boolean {
+  return Buffer.byteLength(`${prefix}${channel} ${group} 99`) > NATS_MAX_CONTROL_LINE;
+}
 
 /** The subject prefixes of the broker's NATS publishes (responses go to a bare inbox). */
 export const NATS_PREFIX = { events: '_EVENTS_.', commands: '_COMMANDS_.', queries: '_QUERIES_.', response: '' } as const;
@@ -17,6 +34,7 @@ export const NATS_PREFIX = { events: '_EVENTS_.', commands: '_COMMANDS_.', queri
  */
 export function readPubChannel(prefix: string, channel: string, withReply: boolean): string | undefined {
   if (channel.includes('\n')) return undefined;
+  if (Buffer.byteLength(prefix) + Buffer.byteLength(channel) + (withReply ? 1 + REPLY_INBOX_BYTES : 0) + 1 + SIZE_DIGITS > NATS_MAX_CONTROL_LINE) return undefined;
   const parts = `${prefix}${channel}${withReply ? ' _INBOX' : ''} 0`.split(/[ \t\r]+/).filter((p) => p !== '');
   return parts.length === 2 || parts.length === 3 ? parts[0]!.slice(prefix.length) : undefined;
 }

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Event, EventReceive, Subscribe_SubscribeType, type Result, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';
-import { NATS_PREFIX } from '../engines/nats-connection.js';
+import { NATS_PREFIX, subscribeLineTooLong } from '../engines/nats-connection.js';
 import { natsDeliverable } from '../engines/nats-delivery.js';
 import { StanError, breaksPublisher } from '../engines/events-store/stan.js';
 import type { ClientLease } from '../engines/events-store/client-registry.js';
@@ -103,7 +103,10 @@ export function createEventServices(ctx: ServiceContext) {
     }
     const sink = new StreamSink<Buffer>(call as unknown as grpc.ServerWritableStream<Subscribe, Buffer>, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock, (buf) => buf.length);
     let unsubscribe: () => void;
-    if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
+    if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events && subscribeLineTooLong(NATS_PREFIX.events, sub.Channel, sub.Group)) {
+      // The subscriber's own NATS connection is closed by the NATS server: its stream stays open and gets nothing.
+      unsubscribe = () => undefined;
+    } else if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
       // §0 [seen]: the subscription is registered a while after the call arrived (clients must probe).
       unsubscribe = registerAfter(ctx.clock, ctx.config.registrationDelayMs, () =>
         ctx.events.subscribe(sub.Channel, sub.Group, (buf) => sink.push(buf)),

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Request_RequestType, Subscribe_SubscribeType, type Empty, Request, type Response, type Subscribe } from '../generated/kubemq.js';
 import { nuid } from '../engines/ids.js';
-import { NATS_PREFIX } from '../engines/nats-connection.js';
+import { NATS_PREFIX, subscribeLineTooLong } from '../engines/nats-connection.js';
 import type { RequestKind } from '../engines/requests/requests-engine.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import { CHANNEL_MANAGEMENT_CHANNEL, handleChannelManagement } from './channel-management.js';
@@ -70,9 +70,10 @@ export function createRequestServices(ctx: ServiceContext) {
     // NATS counts a request's data: its encoding, which only a request that has to wait pays for.
     const sink = new StreamSink<Request>(call, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock, (req) => Request.encode(req).finish().length);
     // §0 [seen]: the responder is registered a while after the call arrived (clients must probe).
-    const unsubscribe = registerAfter(ctx.clock, ctx.config.registrationDelayMs, () =>
-      ctx.requests.subscribe(kind, sub.Channel, sub.Group, (req) => sink.push(req)),
-    );
+    // A SUB line too long for the NATS server closes the responder's own connection: it gets nothing.
+    const unsubscribe = subscribeLineTooLong(NATS_PREFIX[kind], sub.Channel, sub.Group)
+      ? () => undefined
+      : registerAfter(ctx.clock, ctx.config.registrationDelayMs, () => ctx.requests.subscribe(kind, sub.Channel, sub.Group, (req) => sink.push(req)));
     let done = false;
     const cleanup = () => {
       if (done) return;

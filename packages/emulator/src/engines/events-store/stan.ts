@@ -1,5 +1,7 @@
 // The NATS Streaming (stan) rules the events store inherits (broker-behaviour.md §2.2, §3).
 
+import { NATS_MAX_CONTROL_LINE } from '../nats-connection.js';
+
 /** What stan refuses; the service layer answers each with stan's own text (gRPC INTERNAL). */
 export type StanRefusal =
   /** A second live connection with the same ClientID (§2.2). */
@@ -31,7 +33,16 @@ export function isStanChannelValid(channel: string): boolean {
   return !channel.split('.').some((t) => t === '');
 }
 
-/** §6: a tab, CR or LF in a channel breaks the protocol line of the shared events-store publisher. */
+/**
+ * What stan's publish line holds besides the channel: `_STAN.pub.<22-char id>._EVENTS_STORE_.`,
+ * the ack inbox `_STAN.acks.<22-char id>` and the payload size (a few digits more than most need).
+ */
+const PUBLISH_LINE_OVERHEAD = 48 + 33 + 10;
+
+/**
+ * §6: a tab, CR or LF in a channel breaks the protocol line of the shared events-store publisher,
+ * and so does a line over the NATS server's 4096 bytes.
+ */
 export function breaksPublisher(channel: string): boolean {
-  return /[\t\r\n]/.test(channel);
+  return /[\t\r\n]/.test(channel) || Buffer.byteLength(channel) + PUBLISH_LINE_OVERHEAD > NATS_MAX_CONTROL_LINE;
 }
