@@ -102,14 +102,14 @@ function openAt(
           if (plan.group !== '') return true;
           if (ev.sequence > position.lastSequence) {
             if (!first && position.lastSequence > 0 && ev.sequence > position.lastSequence + 1) {
-              throw skipped(internals, ctx, position.lastSequence, ev.sequence);
+              throw resumeBreak(internals, ctx, position.lastSequence, ev.sequence, 'the broker skipped events (dropped for a slow reader, or removed by retention); reading on from the next one');
             }
             return ev.sequence >= firstSequence;
           }
           // A fresh durable asked for the next one never sends the last one or below: the numbering started over.
           if (ev.sequence <= resumedAfter) {
             position.lastSequence = 0;
-            throw storeReset(internals, ctx, resumedAfter, ev.sequence);
+            throw resumeBreak(internals, ctx, resumedAfter, ev.sequence, "sequences started over (the broker lost its store?); reading the channel again from the start position");
           }
           return false;
         }),
@@ -122,37 +122,11 @@ function openAt(
   );
 }
 
-/** The break that makes recoverable() re-open at the event the broker skipped (see above). */
-function skipped(internals: ClientInternals, ctx: { operation: string; channel: string }, last: number, got: number): KubemqError {
-  internals.logger.warn('events store skipped events (dropped for a slow reader, or removed by retention): reading again from the next one', {
-    channel: ctx.channel,
-    last,
-    got,
-  });
-  return new KubemqError({
-    ...ctx,
-    code: 'UNAVAILABLE',
-    retryable: true,
-    message: `${ctx.operation}: got sequence ${got} after ${last}: the broker skipped what came between`,
-  });
-}
-
-/** The break that makes recoverable() read the channel again from the start (see above). */
-function storeReset(
-  internals: ClientInternals,
-  ctx: { operation: string; channel: string },
-  resumedAfter: number,
-  got: number,
-): KubemqError {
-  internals.logger.warn('events store sequences started over (the broker lost its store?): reading the channel again from the start position', {
-    channel: ctx.channel,
-    resumedAfter,
-    got,
-  });
-  return new KubemqError({
-    ...ctx,
-    code: 'UNAVAILABLE',
-    retryable: true,
-    message: `${ctx.operation}: resumed after sequence ${resumedAfter} and got ${got}: the broker's store was reset`,
-  });
+/**
+ * A break that makes recoverable() re-open the subscription (see above), logged as a warning:
+ * after `last` the broker sent `got`, which `what` explains.
+ */
+function resumeBreak(internals: ClientInternals, ctx: { operation: string; channel: string }, last: number, got: number, what: string): KubemqError {
+  internals.logger.warn(`events store: ${what}`, { channel: ctx.channel, last, got });
+  return new KubemqError({ ...ctx, code: 'UNAVAILABLE', retryable: true, message: `${ctx.operation}: got sequence ${got} after ${last}: ${what}` });
 }
