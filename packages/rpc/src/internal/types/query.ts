@@ -62,7 +62,7 @@ export interface QueryResponse {
   readonly metadata: string;
   /** The responder's tags (`{}` when none). */
   readonly tags: Readonly<Tags>;
-  /** True when a broker-side query cache answered (never on the open-source broker). */
+  /** True when a broker-side query cache answered; the open-source broker has none, so there it is whatever the responder set. */
   readonly cacheHit: boolean;
   /** The client id of the responder that answered (of the original answer, for a cache hit). */
   readonly responderId: string;
