@@ -21,6 +21,20 @@ const reopened = async (internals: FakeInternals, count: number) => {
   expect(internals.streams).toHaveLength(count);
 };
 
+/** A subscription from `startAt` that has been sent `sequences` on its first stream, recording what it delivers and any error. */
+async function delivering(startAt: StartPosition, sequences: number[]) {
+  const internals = fakeInternals();
+  const got: number[] = [];
+  const errors: unknown[] = [];
+  const sub = subscribeEventsStore(internals, { channel: 'audit', startAt }).subscribe({
+    next: (e) => got.push(e.sequence),
+    error: (e) => errors.push(e),
+  });
+  await settle();
+  for (const n of sequences) internals.streams[0]!.observer.next(stored(n));
+  return { internals, got, errors, sub };
+}
+
 describe('subscribeEventsStore (fake transport)', () => {
   it('sends the start position in wire units, with a fresh broker-safe ClientID per subscription', async () => {
     const internals = fakeInternals();
@@ -61,15 +75,7 @@ describe('subscribeEventsStore (fake transport)', () => {
   });
 
   it('a re-open answered below the last sequence seen (the broker lost its store) reads again from the first position', async () => {
-    const internals = fakeInternals();
-    const got: number[] = [];
-    const errors: unknown[] = [];
-    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.newOnly() }).subscribe({
-      next: (e) => got.push(e.sequence),
-      error: (e) => errors.push(e),
-    });
-    await settle();
-    for (const n of [1, 2, 3]) internals.streams[0]!.observer.next(stored(n));
+    const { internals, got, errors, sub } = await delivering(StartPosition.newOnly(), [1, 2, 3]);
     internals.streams[0]!.observer.error(lost());
     await reopened(internals, 2);
     expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 4, EventsStoreTypeValue: 4n });
@@ -85,11 +91,7 @@ describe('subscribeEventsStore (fake transport)', () => {
   });
 
   it('a re-open answered with the last sequence seen (a store that came back one event short) reads again from the first position', async () => {
-    const internals = fakeInternals();
-    const got: number[] = [];
-    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() }).subscribe((e) => got.push(e.sequence));
-    await settle();
-    for (const n of [1, 2, 3]) internals.streams[0]!.observer.next(stored(n));
+    const { internals, got, sub } = await delivering(StartPosition.fromFirst(), [1, 2, 3]);
     internals.streams[0]!.observer.error(lost());
     await reopened(internals, 2);
     // Asked for 4, a fresh durable sends 3: the new store numbered its third event 3 again.
@@ -102,15 +104,7 @@ describe('subscribeEventsStore (fake transport)', () => {
   });
 
   it('a sequence past the next one (the broker dropped an event for a slow reader) re-opens at the next one', async () => {
-    const internals = fakeInternals();
-    const got: number[] = [];
-    const errors: unknown[] = [];
-    const sub = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() }).subscribe({
-      next: (e) => got.push(e.sequence),
-      error: (e) => errors.push(e),
-    });
-    await settle();
-    for (const n of [1, 2, 4]) internals.streams[0]!.observer.next(stored(n));
+    const { internals, got, errors, sub } = await delivering(StartPosition.fromFirst(), [1, 2, 4]);
     await reopened(internals, 2);
     expect(requestOf(internals, 1)).toMatchObject({ EventsStoreTypeData: 4, EventsStoreTypeValue: 3n });
     expect(requestOf(internals, 1).ClientID).not.toBe(requestOf(internals, 0).ClientID);
