@@ -88,6 +88,7 @@ function consume(queues: QueuesOnClient, options: ConsumeOptions, handler: Queue
         onRecover: hooks.onRecover,
         keepPolling: hooks.keepPolling,
       }),
+    stopWaitMs: req.waitTimeoutMs + queues.timeoutMs,
     counters,
     handler,
     concurrency,

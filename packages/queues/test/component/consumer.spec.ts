@@ -35,6 +35,7 @@ function start(
         onRecover: hooks.onRecover,
         keepPolling: hooks.keepPolling,
       }),
+    stopWaitMs: 2000,
     counters,
     handler: (m) => handler(m.text()),
     concurrency: opts.concurrency ?? 1,
@@ -204,6 +205,25 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     // messages count again, and that ack as a second settlement error (the first loss's is the first).
     expect(consumer.stats).toMatchObject({ unsettledAtLoss: 6, pollsInFlightAtLoss: 1, settleErrors: 2 });
     expect(warnings.filter((w) => w.includes('while a Get waited'))).toHaveLength(1);
+  });
+
+  it('stop() waits for the Get in flight and closes its transaction before it ends the stream: the broker is left holding nothing', async () => {
+    const broker = new FakeQueueBroker();
+    const seen: string[] = [];
+    const consumer = start(broker, (b) => void seen.push(b));
+    await until(() => broker.getsInFlight === 1);
+    const stopped = consumer.stop();
+    // A message that arrives while the Get still waits goes into it (its wait runs to the end).
+    broker.add('q', 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    await stopped;
+    expect(seen).toEqual([]);
+    expect(types(broker)).toEqual([T.Get, T.CloseByClient, T.ActiveOffsets]);
+    expect(broker.openTransactions.size).toBe(0);
+    expect(broker.waiting('q').map((m) => m.msg.Body.toString())).toEqual(['m0']);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    await expect(consumer.done).resolves.toBeUndefined();
   });
 
   it('a batch handed over after a loss waits for the batch before it: never two batches at once', async () => {

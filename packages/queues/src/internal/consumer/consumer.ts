@@ -2,7 +2,7 @@
 // time), then the whole batch is settled in one go (ack the successes, nack the failures), and
 // only then does the loop poll again.
 import type { Instrumentation, KubemqError } from '@kubemq/core';
-import { onAbort, traced, type Drainable } from '@kubemq/core/internal';
+import { onAbort, traced, within, type Drainable } from '@kubemq/core/internal';
 import type { Subscription, Observable } from 'rxjs';
 import type { PolledQueueMessage } from '../../types.js';
 import type { LaneCounters } from '../downstream/lane.js';
@@ -22,6 +22,11 @@ export interface ConsumerHooks {
 export interface ConsumerRun {
   /** Opens the poll loop the consumer reads from. */
   open(hooks: ConsumerHooks): Observable<PollTransaction>;
+  /**
+   * How long stop() waits for the poll loop to end by itself (its Get in flight answered), before
+   * it ends the stream: the Get's wait plus the default timeout, as long as the Get's own deadline.
+   */
+  stopWaitMs: number;
   counters: LaneCounters;
   handler: QueueHandler;
   concurrency: number;
@@ -45,6 +50,9 @@ class RunningConsumer implements QueueConsumer {
   private readonly subscription: Subscription;
   private inHand: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** Resolves when the poll loop has ended (completed or failed). */
+  private readonly loopEnded: Promise<void>;
+  private endLoop!: () => void;
   private recoveries = 0;
   private readonly totals = { batches: 0, messages: 0, acked: 0, redeliveriesSkipped: 0, nacked: 0, handlerErrors: 0, settleErrors: 0 };
   private readonly finished: Promise<void>;
@@ -59,6 +67,7 @@ class RunningConsumer implements QueueConsumer {
       this.finish = (err) => (err ? reject(err) : resolve());
     });
     this.finished.catch(() => undefined);
+    this.loopEnded = new Promise((resolve) => (this.endLoop = resolve));
     // A client that gave up reconnecting ends the consumer with that failure (done rejects).
     this.untrack = run.track({ drain: (failure) => this.stopWith(failure) });
     const source = run.open({ onRecover: () => void this.recoveries++, keepPolling: () => this.stopping === undefined });
@@ -76,10 +85,12 @@ class RunningConsumer implements QueueConsumer {
         this.inHand = current;
       },
       error: (err: KubemqError) => {
+        this.endLoop();
         this.cleanup();
         this.finish(err);
       },
       complete: () => {
+        this.endLoop();
         this.cleanup();
         this.finish();
       },
@@ -116,6 +127,9 @@ class RunningConsumer implements QueueConsumer {
   private stopWith(failure: KubemqError | undefined): Promise<void> {
     this.stopping ??= (async () => {
       await this.inHand;
+      // The loop polls no more and ends once its Get in flight has answered; a client that gave up
+      // reconnecting (a failure) answers nothing, and a loop that outlasts the Get's deadline is ended.
+      if (!failure) await within(this.loopEnded, { timeoutMs: this.run.stopWaitMs });
       this.subscription.unsubscribe();
       this.cleanup();
       if (failure) this.report(failure, undefined);

@@ -70,7 +70,7 @@ export type QueueHandler = (message: PolledQueueMessage) => unknown;
 
 /**
  * A running `queueConsumer()`: it polls a batch, runs the handler on it, settles it, and only then polls
- * again. `stop()` lets the batch in hand finish and settle, then ends the stream.
+ * again. `stop()` lets the batch in hand finish and settle, waits for the poll in flight, then ends the stream.
  *
  * @example
  * ```ts
@@ -90,7 +90,11 @@ export interface QueueConsumer extends AsyncDisposable {
    * error the broker answered with, …), or when a finite `reconnect.maxAttempts` ran out.
    */
   readonly done: Promise<void>;
-  /** Finishes and settles the batch in hand, then ends the stream; no poll goes out after it. Idempotent. */
+  /**
+   * Finishes and settles the batch in hand, waits for the poll in flight to answer (at most its
+   * `waitTimeoutMs`; what it took goes back to the queue unhandled), then ends the stream. No poll
+   * goes out after it, and the broker is left holding nothing of this consumer's. Idempotent.
+   */
   stop(): Promise<void>;
   /** Same as `stop()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;

@@ -23,7 +23,12 @@ export interface PollLoopOptions {
   maxTransactionsPerStream?: number;
   /** Each re-open after a connection loss. */
   onRecover?: (attempt: number) => void;
-  /** Asked before every Get: false once the owner stops (no Get goes out, none is written ahead). */
+  /**
+   * Asked before every Get: false once the owner stops. No Get goes out then, none is written
+   * ahead, and the loop completes once the Get in flight has answered (its transaction closed at
+   * once when it took messages), so the stream can end with nothing pending on the broker: a Get
+   * left waiting there would take messages sent meanwhile and hide them until its wait is over.
+   */
   keepPolling?: () => boolean;
   /**
    * Awaited after each transaction is terminal, before the next Get: a `for await` loop's pace.
@@ -72,11 +77,16 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
       // The stream is open (the broker sends no header to prove more): the re-open counts as done.
       if (!stopped) ready();
       while (!stopped) {
-        if (next === undefined && !keepPolling()) return;
+        if (next === undefined && !keepPolling()) return subscriber.complete();
         const pending = next ?? poll();
         next = undefined;
         const tx = await pending;
         if (stopped) return;
+        if (!keepPolling()) {
+          // Polled before the owner stopped: its messages go back to the queue now.
+          if (tx.messages.length > 0) await tx.close().catch(() => undefined);
+          return subscriber.complete();
+        }
         if (tx.messages.length > 0) {
           inHand = tx;
           subscriber.next(tx);
@@ -95,7 +105,10 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
       }
     };
     run().catch((err: unknown) => {
-      if (!stopped) subscriber.error(asKubemqError(err, opts.operation, opts.request.channel));
+      if (stopped) return;
+      // An owner that is stopping ends quietly: what went wrong cannot hand it anything more.
+      if (!keepPolling()) subscriber.complete();
+      else subscriber.error(asKubemqError(err, opts.operation, opts.request.channel));
     });
     return () => {
       stopped = true;
