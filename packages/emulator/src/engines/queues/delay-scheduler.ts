@@ -17,7 +17,7 @@ import type { QueueMessage } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import { appendAll, shouldCompact, type LogSwitch } from './queue-log.js';
 import { Ring } from '../ring.js';
-import { MinHeap } from './ready-queue.js';
+import { MinHeap } from './min-heap.js';
 import { RecordKind, decodeRecord, encodeAck, encodeMessage } from './records.js';
 
 const DELAY_LOG = 'queue-delay';

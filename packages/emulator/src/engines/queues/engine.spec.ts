@@ -173,9 +173,12 @@ describe('simple receive, peek, AckAll', () => {
     const peek1 = await receiveNow(e, clock, 'q', 10, true);
     expect(bodies(peek1.messages)).toEqual(['a', 'b']);
     expect(peek1.messages.map((m) => m.Attributes?.ReceiveCount)).toEqual([1, 1]);
+    // The peek left holding a and b: the group's shadow keeps them, and the next member (this Get)
+    // takes both; it returns a and holds b hidden past its MaxItems.
     const tx = await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false });
+    expect(bodies(tx?.messages ?? [])).toEqual(['a']);
     const peek2 = await receiveNow(e, clock, 'q', 10, true);
-    expect(bodies(peek2.messages)).toEqual(['b']);
+    expect(bodies(peek2.messages)).toEqual([]);
     tx?.close();
     const out = await receiveNow(e, clock, 'q');
     expect(bodies(out.messages)).toEqual(['a', 'b']);
@@ -290,10 +293,11 @@ describe('receive counts and dead-letter', () => {
   it('a stream-v1 style receive holds one message until settled', async () => {
     const { e } = engine();
     e.publish([msg('q', 'a'), msg('q', 'b')]);
-    const m = await e.receiveOne('q', 1000);
-    expect(m?.seq).toBe(1);
+    const got = must(await e.receiveOne('q', 1000));
+    expect(got.message.seq).toBe(1);
     expect(e.inFlight('q')).toBe(1);
-    e.ack('q', [must(m)]);
+    e.ack('q', [got.message]);
+    got.leave();
     expect(e.inFlight('q')).toBe(0);
   });
 
@@ -505,6 +509,137 @@ describe('downstream transactions', () => {
   });
 });
 
+/**
+ * What the queue's durable stan group does with the messages of a member that leaves holding them
+ * (kubemq-io/broker server/stan/server/server.go: subStore.Remove, performAckExpirationRedelivery,
+ * processSub with a shadow): never back to the waiting queue.
+ */
+describe('a member that leaves holding messages', () => {
+  /** A transaction holding `bodies` (a Get that filled up), left open. */
+  async function holding(e: QueueEngine, ...names: string[]) {
+    e.publish(names.map((b) => msg('q', b)));
+    return must(await e.get('q', { maxItems: names.length, waitMs: 1000, autoAck: false }));
+  }
+
+  /** A Get whose wait ran out with fewer than `maxItems`: its transaction stays open, capturing. */
+  async function waitedOut(e: QueueEngine, clock: ManualClock, channel: string, maxItems: number) {
+    const p = e.get(channel, { maxItems, waitMs: 1000, autoAck: false });
+    await settle();
+    clock.advance(1000);
+    return must(await p);
+  }
+
+  it('hands them to the remaining member, hidden, and redelivers them 100 ms later, count unchanged', async () => {
+    const { e, clock } = engine();
+    const tx = await holding(e, 'a');
+    let got: QueueMessage[] | undefined;
+    const waiting = e.get('q', { maxItems: 1, waitMs: 10_000, autoAck: true }).then((t) => (got = t?.messages));
+    await settle();
+    tx.close();
+    await settle();
+    expect(got).toBeUndefined(); // not at once, although the waiting Get has room
+    expect(e.waiting('q')).toBe(0);
+    expect(e.inFlight('q')).toBe(1); // unacked on the waiting Get's subscription
+    clock.advance(99);
+    await settle();
+    expect(got).toBeUndefined();
+    clock.advance(1);
+    await waiting;
+    expect(got?.map((m) => [m.Body.toString(), m.Attributes?.ReceiveCount])).toEqual([['a', 1]]);
+  });
+
+  it('gives each to the member stan picks when the timer fires: the one holding fewest', async () => {
+    const { e, clock } = engine();
+    const tx = await holding(e, 'a');
+    let got: QueueMessage[] | undefined;
+    void e.get('q', { maxItems: 1, waitMs: 10_000, autoAck: true }).then((t) => (got = t?.messages));
+    await settle();
+    tx.close(); // a goes to the waiting Get, which now holds it unacked
+    const peek = e.receive('q', { max: 5, waitMs: 1000, peek: true }); // joins meanwhile, holding nothing
+    await settle();
+    clock.advance(100);
+    clock.advance(900);
+    expect(bodies((await peek).messages)).toEqual(['a']);
+    expect(got).toBeUndefined();
+  });
+
+  it('handed-over messages fill the receiver\'s in-flight room until they are redelivered', async () => {
+    const { e, clock } = engine();
+    const first = await holding(e, 'a');
+    e.publish([msg('q', 'b')]);
+    const second = await waitedOut(e, clock, 'q', 2); // holds b, room for one more
+    const receive = e.receive('q', { max: 5, waitMs: 50, peek: false }); // a member holding nothing
+    await settle();
+    first.close(); // a handed to the first member left, the transaction: its room is full now
+    e.publish([msg('q', 'c')]); // so c goes to the receive
+    clock.advance(50);
+    expect(bodies((await receive).messages)).toEqual(['c']); // a stayed hidden
+    clock.advance(50); // a redelivered: the transaction, the only member, captures it
+    second.close();
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['a', 'b']);
+  });
+
+  it('the last member to leave leaves them to the shadow: the next member takes them all, past its MaxItems', async () => {
+    const { e, clock } = engine();
+    const tx = await holding(e, 'a', 'b', 'c');
+    tx.close();
+    expect(e.waiting('q')).toBe(0);
+    const next = must(await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false })); // at once
+    expect(bodies(next.messages)).toEqual(['a']);
+    expect(e.inFlight('q')).toBe(3); // b and c held hidden by its subscription
+    expect((await receiveNow(e, clock, 'q', 10, true)).messages).toEqual([]);
+    expect(next.activeOffsets()).toEqual([1n]);
+    expect(next.ackAll()).toBeUndefined(); // a acked; b and c go back with the subscription
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['b', 'c']);
+  });
+
+  it('a stream-v1 receive stays a member until its stream ends, holding what is pushed to it', async () => {
+    const { e, clock } = engine();
+    const tx = await holding(e, 'a');
+    e.publish([msg('q', 'd')]);
+    const stream = must(await e.receiveOne('q', 1000)); // d
+    tx.close(); // a goes to the stream's subscription, the only member left
+    clock.advance(100); // redelivered to it, past its MaxInflight of 1: held, hidden
+    expect((await receiveNow(e, clock, 'q', 10, true)).messages).toEqual([]);
+    e.ack('q', [stream.message]);
+    stream.leave();
+    expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['a']);
+  });
+
+  it('a member that leaves before its timer fires takes the handed-over messages along; stopping leaves no timer', async () => {
+    const { e, clock } = engine();
+    const first = await holding(e, 'a');
+    e.publish([msg('q', 'b')]);
+    const second = await waitedOut(e, clock, 'q', 5);
+    first.close();
+    expect(clock.pendingTimers).toBe(1); // the second transaction's redelivery timer
+    second.close(); // the last member: a and b go to the shadow
+    expect(clock.pendingTimers).toBe(0);
+    const third = await holding(e, 'c');
+    void e.receive('q', { max: 5, waitMs: 1000, peek: true });
+    third.close();
+    expect(clock.pendingTimers).toBe(2); // the peek's wait, its redelivery timer
+    e.close();
+    expect(clock.pendingTimers).toBe(1); // the wait ends on its own timer
+  });
+
+  it('a kill strands what was handed to a live member; what the shadow keeps survives it', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    const first = await holding(e, 'a');
+    await holding(e, 'b'); // left open, full
+    first.close(); // a handed to the open transaction: held by it at the kill
+    e.publish([msg('p', 'x')]);
+    must(await e.get('p', { maxItems: 1, waitMs: 1000, autoAck: false }))?.close(); // x in p's shadow
+    const { e: restarted } = engine(store, clock);
+    expect(restarted.strandedCount('q')).toBe(2);
+    expect((await receiveNow(restarted, clock, 'q')).messages).toEqual([]);
+    expect(restarted.strandedCount('p')).toBe(0);
+    expect(bodies((await receiveNow(restarted, clock, 'p')).messages)).toEqual(['x']);
+  });
+});
+
 describe('QueuesInfo', () => {
   it('lists queues with stored messages under the cutset-trimmed name, filtered, with totals', async () => {
     const { e, clock } = engine();
@@ -596,7 +731,7 @@ describe('persistence', () => {
     tx.nackAll();
     const held = await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false }); // c: held by an open transaction
     expect(held?.messages[0]?.Body.toString()).toBe('c');
-    expect((await e.receiveOne('q', 1000))?.msg.Body.toString()).toBe('d');
+    expect((await e.receiveOne('q', 1000))?.message.msg.Body.toString()).toBe('d');
     void e.receive('p', { max: 5, waitMs: 60_000, peek: true }); // e, f: held by a waiting peek
     await settle();
     expect(e.inFlight('q') + e.inFlight('p')).toBe(4);

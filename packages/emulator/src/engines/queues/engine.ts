@@ -1,7 +1,8 @@
 // The queue engine: the rules of the server's queues (§2.4 is the reference for
 // every rule). It publishes messages, hands them to the consumers that wait for them, runs the
 // policy (expiration, receive count, dead-letter) and settles them (ack, negative settle = copy
-// at the tail, hand back). Its parts live next to it: queue-state.ts (one queue), wait.ts (every
+// at the tail). Its parts live next to it: queue-state.ts (one queue), group/ (the queue's durable
+// group: its members, and what happens to the messages of one that leaves), wait.ts (every
 // consumer's wait), delay-scheduler.ts, queue-log.ts (records, replay, compaction) and
 // transaction.ts (a downstream transaction). No gRPC here; the service layer maps wire requests
 // onto these calls and words every outcome.
@@ -12,9 +13,12 @@ import type { EmulatorLogger } from '../../log.js';
 import type { Store } from '../../store/store.js';
 import { nuid, uuid } from '../ids.js';
 import { DelayScheduler } from './delay-scheduler.js';
+import type { Consumer } from './group/consumer.js';
+import type { Member } from './group/member.js';
+import { Redelivery, type ForcedRoute, type RedeliveryHost } from './group/redelivery.js';
 import { delivered, messageSize, type SendOutcome, type SendRefusal, type StoredMessage } from './messages.js';
 import { QueueLog, loggedQueues, type LogSwitch } from './queue-log.js';
-import { QueueState, type Consumer } from './queue-state.js';
+import { QueueState } from './queue-state.js';
 import { isStanSubjectValid } from './subjects.js';
 import { DownstreamTransaction, type TransactionHost } from './transaction.js';
 import { waitForMessages, type WaitControl, type WaitEnd } from './wait.js';
@@ -27,6 +31,9 @@ const INVALID_SUBJECT: SendRefusal = Object.freeze({ reason: 'invalid-subject' }
 
 /** What the policy does with a message about to be delivered. */
 type Verdict = 'deliver' | 'expired' | 'dead-letter';
+
+/** Hands one message to one member (see {@link QueueEngine.delivering}). */
+type Deliver = (member: Member, m: StoredMessage) => void;
 
 export interface QueueEngineDeps {
   store: Store;
@@ -59,6 +66,14 @@ export interface ReceiveOutcome {
   expired: number;
 }
 
+/** What a stream-v1 receive got: its message, and its place in the queue's group until the stream ends. */
+export interface StreamHold {
+  /** Held in flight for the stream: settle it with ack or nack. */
+  readonly message: StoredMessage;
+  /** The stream ended (after its settle): its subscription leaves the queue's group. */
+  leave(): void;
+}
+
 export interface GetOptions {
   maxItems: number;
   waitMs: number;
@@ -66,9 +81,10 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
-export class QueueEngine implements TransactionHost, LogSwitch {
+export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
   private readonly queues = new Map<string, QueueState>();
   private readonly delays: DelayScheduler;
+  private readonly redelivery: Redelivery;
   private retentionTimer: TimerHandle | undefined;
   private closed = false;
   private readonly persist: boolean;
@@ -81,6 +97,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
     this.limits = deps.limits;
     this.log = deps.log;
     this.persist = deps.persist ?? deps.store.durable;
+    this.redelivery = new Redelivery(deps.clock, this);
     this.delays = new DelayScheduler({
       store: deps.store,
       clock: deps.clock,
@@ -163,6 +180,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
    * Receive acks each message on arrival (at-most-once); peek holds them and hands them back,
    * count unchanged. Concurrent receives on one queue wait side by side here; the service
    * layer makes them take turns, as the server's pooled client does (`receiver-lanes.ts`).
+   * Their subscriptions' MaxInflight: 1 for a receive (it acks each at once), `max` for a peek.
    */
   receive(channel: string, opts: ReceiveOptions): Promise<ReceiveOutcome> {
     const q = this.queue(channel);
@@ -173,7 +191,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
       consumer: (wait) => ({
         acksOnArrival: !opts.peek,
         outstanding: () => held.length,
-        room: () => (wait.open ? opts.max - shown.length : 0),
+        room: () => (wait.open ? Math.min(opts.peek ? opts.max : 1, opts.max - shown.length) : 0),
         take: (m) => {
           if (opts.peek) held.push(m);
           shown.push(delivered(m));
@@ -182,8 +200,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
         expired: () => void expired++,
       }),
       end: (_how, consumer) => {
-        q.leave(consumer);
-        this.release(q, held);
+        this.leave(q, consumer, held);
         return { messages: shown, expired };
       },
     });
@@ -205,7 +222,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
         take: () => void count++,
       }),
       end: (_how, consumer) => {
-        q.leave(consumer);
+        this.leave(q, consumer, []);
         return count;
       },
     });
@@ -213,9 +230,11 @@ export class QueueEngine implements TransactionHost, LogSwitch {
 
   /**
    * Stream v1 receive: the first message within `waitMs`, held in flight for the caller
-   * (settle it with ack / nack / resend), or undefined when none came or the signal fired.
+   * (settle it with ack / nack / resend), or undefined when none came or the signal fired. With a
+   * message, the stream's subscription (MaxInflight 1) stays in the queue's group until the
+   * caller calls `leave()`, as the server closes it only when the stream ends.
    */
-  receiveOne(channel: string, waitMs: number, signal?: AbortSignal): Promise<StoredMessage | undefined> {
+  receiveOne(channel: string, waitMs: number, signal?: AbortSignal): Promise<StreamHold | undefined> {
     const q = this.queue(channel);
     let got: StoredMessage | undefined;
     return this.wait(q, waitMs, signal, {
@@ -227,8 +246,10 @@ export class QueueEngine implements TransactionHost, LogSwitch {
         },
       }),
       end: (_how, consumer) => {
-        q.leave(consumer);
-        return got;
+        const leave = (): void => this.leave(q, consumer, []);
+        if (got) return { message: got, leave };
+        leave();
+        return undefined;
       },
     });
   }
@@ -256,14 +277,13 @@ export class QueueEngine implements TransactionHost, LogSwitch {
       }),
       end: (how, consumer) => {
         if (how === 'aborted') {
-          q.leave(consumer);
-          this.release(q, taken);
+          this.leave(q, consumer, taken);
           return undefined;
         }
         const survivors = this.applyPolicy(q, taken);
         const tx = new DownstreamTransaction(this, q.name, uuid(), survivors, opts.maxItems);
         if (opts.autoAck || taken.length === 0) {
-          q.leave(consumer);
+          this.leave(q, consumer, []);
           tx.settleAndClose();
         } else tx.startCapturing(consumer); // the same subscription goes on, as the transaction
         return tx;
@@ -277,12 +297,12 @@ export class QueueEngine implements TransactionHost, LogSwitch {
    */
   addCapturer(channel: string, c: Consumer, inPlaceOf: Consumer): void {
     const q = this.queue(channel);
-    q.replace(inPlaceOf, c);
+    q.group.replace(inPlaceOf, c);
     this.pump(q);
   }
 
-  removeCapturer(channel: string, c: Consumer): void {
-    this.queues.get(channel)?.leave(c);
+  removeCapturer(channel: string, c: Consumer, holding: readonly StoredMessage[]): void {
+    this.leave(this.queue(channel), c, holding);
   }
 
   /** A consumer has more room now (a transaction settled part of its messages): hand it waiting ones. */
@@ -332,23 +352,31 @@ export class QueueEngine implements TransactionHost, LogSwitch {
       copies.push(this.stamp(q, copy));
     }
     q.log.requeued(copies.map((c) => c.msg), seqs);
-    for (const c of copies) q.ready.pushNew(c);
+    for (const c of copies) q.ready.push(c);
     this.settled(q, seqs.length);
     this.pump(q);
   }
 
-  /** Hands in-flight messages back unchanged (closed transaction, peek): redelivered, count unchanged. */
-  release(channelOrQueue: string | QueueState, msgs: readonly StoredMessage[]): void {
-    if (msgs.length === 0) return;
-    const q = typeof channelOrQueue === 'string' ? this.queue(channelOrQueue) : channelOrQueue;
-    const seqs: number[] = [];
-    for (const m of msgs) {
-      if (!q.inflight.delete(m.seq)) continue; // already settled or handed back
-      seqs.push(m.seq);
-      q.ready.pushBack(m);
-    }
-    if (seqs.length === 0) return;
-    q.log.released(seqs);
+  /**
+   * Delivers messages a member left holding, each past its member's room (stan's forced
+   * delivery, group/redelivery.ts): to `route.to`, or to the member the group picks for it. A
+   * member whose consumer has no room left holds it hidden (overflow) until it leaves. What is
+   * left when the target has gone goes back as that member's.
+   */
+  force(q: QueueState, msgs: readonly StoredMessage[], route: ForcedRoute): void {
+    this.delivering(q, (deliver) => {
+      for (let i = 0; i < msgs.length; i++) {
+        const m = msgs[i] as StoredMessage;
+        if (route.from && !route.from.handedOver.has(m.seq)) continue; // it left, and took it along
+        const to = route.to ?? q.group.pick(true);
+        route.from?.handedOver.delete(m.seq);
+        if (!to || !q.group.has(to)) {
+          this.redelivery.left(q, undefined, msgs.slice(i));
+          return;
+        }
+        deliver(to, m);
+      }
+    });
     this.pump(q);
   }
 
@@ -392,7 +420,8 @@ export class QueueEngine implements TransactionHost, LogSwitch {
 
   /**
    * A graceful stop: every held message is handed back in the log (the server closes its
-   * streams, so nothing is stranded), then nothing more is written and the delay scan stops.
+   * streams, so every member leaves and the group's shadow keeps it all; nothing is stranded),
+   * then nothing more is written, the delay scan stops and no redelivery timer stays set.
    * Pending waits end with their own timers or their callers' signals.
    */
   close(): void {
@@ -403,14 +432,16 @@ export class QueueEngine implements TransactionHost, LogSwitch {
     }
     this.closed = true;
     this.delays.stop();
+    this.redelivery.stop();
     if (this.retentionTimer !== undefined) this.clock.clearTimeout(this.retentionTimer);
     this.retentionTimer = undefined;
   }
 
   /**
    * Retention (§2.4, §4: stan MaxAge): stored messages older than the retention are removed,
-   * even never-consumed ones; FirstSequence moves on. Messages in flight stay with their
-   * consumer and are dropped if handed back. Replay trims again by time, so no record is needed.
+   * even never-consumed ones; FirstSequence moves on. Messages in flight (or in the group's
+   * shadow) stay where they are and are dropped when next delivered, as stan acks a message it
+   * no longer finds. Replay trims again by time, so no record is needed.
    */
   applyRetention(): void {
     const retention = this.deps.retentionMs ?? 0;
@@ -419,7 +450,7 @@ export class QueueEngine implements TransactionHost, LogSwitch {
     for (const q of this.queues.values()) {
       if (q.index.trimBefore(cutoff) === 0) continue;
       const first = q.index.firstSeq;
-      while (q.ready.size > 0 && (q.ready.peek() as StoredMessage).seq < first) q.ready.pop();
+      while (q.ready.size > 0 && (q.ready.peek() as StoredMessage).seq < first) q.ready.shift();
       for (const seq of q.stranded.keys()) if (seq < first) q.stranded.delete(seq);
     }
   }
@@ -443,7 +474,10 @@ export class QueueEngine implements TransactionHost, LogSwitch {
     return q;
   }
 
-  /** A consumer's wait on `q` (see wait.ts); joining makes the queue's durable group exist. */
+  /**
+   * A consumer's wait on `q` (see wait.ts); joining makes the queue's durable group exist. A
+   * joiner first takes over what the group's shadow holds, then gets new messages.
+   */
   private wait<T>(
     q: QueueState,
     waitMs: number,
@@ -457,8 +491,9 @@ export class QueueEngine implements TransactionHost, LogSwitch {
       consumer: spec.consumer,
       end: spec.end,
       join: (c) => {
-        q.join(c);
+        const member = q.group.join(c);
         q.subscribed = true;
+        this.redelivery.joined(q, member);
         this.pump(q);
       },
     });
@@ -475,8 +510,13 @@ export class QueueEngine implements TransactionHost, LogSwitch {
 
   private commitNew(q: QueueState, stored: StoredMessage[]): void {
     q.log.stored(stored.map((m) => m.msg));
-    for (const m of stored) q.ready.pushNew(m);
+    for (const m of stored) q.ready.push(m);
     this.pump(q);
+  }
+
+  /** `c` left `q`'s group holding `held` unacked: they go to the other members or the shadow. */
+  private leave(q: QueueState, c: Consumer, held: readonly StoredMessage[]): void {
+    this.redelivery.left(q, q.group.leave(c), held);
   }
 
   private deadLetter(src: QueueState, m: QueueMessage, now: bigint): void {
@@ -508,51 +548,71 @@ export class QueueEngine implements TransactionHost, LogSwitch {
     this.commitNew(dq, [this.stamp(dq, copy)]);
   }
 
-  /**
-   * Hands waiting messages to consumers. The policy runs on each delivery attempt (§2.4):
-   * expired messages are acked and dropped, over-count ones dead-lettered; raw consumers take
-   * them as they are. Messages acked on arrival and dropped ones share one Ack record, messages
-   * held share one Hold record, per pump.
-   */
+  /** Hands waiting messages to the members with room, the way stan's queue group picks them. */
   private pump(q: QueueState): void {
     if (q.pumping) return;
+    this.delivering(q, (deliver) => {
+      while (q.ready.size > 0) {
+        const member = q.group.pick();
+        if (!member) break;
+        deliver(member, q.ready.shift() as StoredMessage);
+      }
+    });
+    // Room that opened inside the pass, where a nested pump returns at once, is served now.
+    if (q.ready.size > 0 && q.group.hasRoom()) this.pump(q);
+  }
+
+  /**
+   * One pass of deliveries on `q`. The policy runs on each delivery attempt (§2.4): expired
+   * messages are acked and dropped, over-count ones dead-lettered; raw consumers take them as
+   * they are. A member whose consumer has no room (only a forced delivery gets there) holds the
+   * message hidden, unacked. Messages acked on arrival and dropped ones share one Ack record,
+   * messages held share one Hold record, per pass.
+   */
+  private delivering(q: QueueState, run: (deliver: Deliver) => void): void {
+    const wasPumping = q.pumping;
     q.pumping = true;
     const settledNow: number[] = [];
+    let now: bigint | undefined;
+    const clockNow = (): bigint => (now ??= this.clock.nowNs());
+    const settle = (m: StoredMessage): void => {
+      q.inflight.delete(m.seq);
+      settledNow.push(m.seq);
+    };
     try {
-      let now: bigint | undefined;
-      const clockNow = (): bigint => (now ??= this.clock.nowNs());
-      while (q.ready.size > 0) {
-        const c = q.pick();
-        if (!c) break;
-        const m = q.ready.pop() as StoredMessage;
-        if (m.seq < q.index.firstSeq) continue; // removed by retention while it was in flight
+      run((member, m) => {
+        if (m.seq < q.index.firstSeq) {
+          q.inflight.delete(m.seq); // removed by retention since it was last delivered
+          return;
+        }
+        const c = member.consumer;
+        if (c.room() <= 0) {
+          q.hold(m);
+          member.overflow.set(m.seq, m);
+          return;
+        }
         if (!c.raw) {
           const verdict = this.verdict(m, clockNow);
           if (verdict !== 'deliver') {
-            settledNow.push(m.seq);
+            settle(m);
             if (verdict === 'expired') c.expired?.(m);
             else this.deadLetter(q, m.msg, clockNow());
-            continue;
+            return;
           }
         }
         if (m.seq > q.lastSent) q.lastSent = m.seq;
-        if (c.acksOnArrival) settledNow.push(m.seq);
-        else {
-          q.inflight.set(m.seq, m);
-          q.log.held(m.seq);
-        }
+        if (c.acksOnArrival) settle(m);
+        else q.hold(m);
         c.take(m);
-      }
+      });
     } finally {
-      q.pumping = false;
+      q.pumping = wasPumping;
       q.log.flushHolds();
       if (settledNow.length > 0) {
         q.log.acked(settledNow);
         this.settled(q, settledNow.length);
       }
     }
-    // A consumer may have handed messages back while we were pumping.
-    if (q.ready.size > 0 && q.hasRoom()) this.pump(q);
   }
 
   /** The policy for a message about to be delivered (§2.4 processMessagePolicy). */

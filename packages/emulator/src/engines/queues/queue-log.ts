@@ -46,10 +46,12 @@ export function appendAll(log: RecordLog, records: Uint8Array[]): void {
 
 /** What a compaction keeps of a queue. */
 export interface QueueSnapshot {
-  /** Every unsettled message: waiting, held by a consumer, stranded. */
+  /** Every unsettled message: waiting, held by a member, in the group's shadow, stranded. */
   live: StoredMessage[];
-  /** Sequences held by a consumer or stranded: they keep a Hold record. */
+  /** Sequences held by a member or stranded: they keep a Hold record. */
   held: number[];
+  /** Sequences in the group's shadow: they keep a Release record. */
+  returned: number[];
   index: StoredIndex;
   lastSeq: number;
   lastSent: number;
@@ -62,8 +64,13 @@ export interface ReplayedQueue {
   lastSeq: number;
   lastSent: number;
   subscribed: boolean;
-  /** Unsettled messages nobody held, in sequence order. */
+  /** Unsettled messages never delivered, in sequence order. */
   waiting: StoredMessage[];
+  /**
+   * Held, then handed back with no member left to take them (or at a graceful stop): the durable
+   * group's shadow keeps them for the next member, as stan recovers it.
+   */
+  returned: StoredMessage[];
   /** Held when the broker was killed, never released nor acked: never delivered again. */
   stranded: StoredMessage[];
 }
@@ -71,8 +78,8 @@ export interface ReplayedQueue {
 /**
  * One queue's log. Every accepted message and every settle is appended before the caller
  * answers. Messages a consumer takes without acking them get a Hold record (one per pump,
- * written before any record that settles them) and a Release record when they are handed back
- * unsettled.
+ * written before any record that settles them) and a Release record when the last member of the
+ * group leaves holding them (they go to its shadow).
  */
 export class QueueLog {
   private handle: RecordLog | undefined;
@@ -126,7 +133,7 @@ export class QueueLog {
     appendAll(this.log, records);
   }
 
-  /** Held messages handed back unsettled. */
+  /** Held messages handed back unsettled to the group's shadow. */
   released(seqs: readonly number[]): void {
     if (!this.logSwitch.writing || seqs.length === 0) return;
     this.flushHolds();
@@ -142,8 +149,9 @@ export class QueueLog {
 
   /**
    * Rewrites the log with only the live messages and the counters: a meta record that keeps the
-   * stored-message index (time and size per sequence), the messages, and a Hold record for those
-   * held or stranded, so a kill after the rewrite still strands them.
+   * stored-message index (time and size per sequence), the messages, a Hold record for those
+   * held or stranded, so a kill after the rewrite still strands them, and a Release record for
+   * those in the group's shadow.
    */
   compact(s: QueueSnapshot): void {
     const live = [...s.live].sort((a, b) => a.seq - b.seq);
@@ -151,6 +159,7 @@ export class QueueLog {
     const records = [encodeMeta({ firstSeq: s.index.firstSeq, lastSeq: s.lastSeq, lastSent: s.lastSent, subscribed: s.subscribed, ts, sizes })];
     for (const m of live) records.push(encodeMessage(m.msg));
     if (s.held.length > 0) records.push(encodeHold(s.held));
+    if (s.returned.length > 0) records.push(encodeRelease(s.returned));
     this.log.rewrite(records);
     this.pendingHolds = [];
     this.settledInLog = 0;
@@ -158,12 +167,14 @@ export class QueueLog {
 
   /**
    * Rebuilds the queue from its log. A message held and never released nor acked is stranded,
-   * as on the server after a kill -9; everything else unsettled waits.
+   * as on the server after a kill -9; one released last goes back to the group's shadow; one
+   * never delivered waits.
    */
   replay(): ReplayedQueue {
-    const r: ReplayedQueue = { index: new StoredIndex(), lastSeq: 0, lastSent: 0, subscribed: false, waiting: [], stranded: [] };
+    const r: ReplayedQueue = { index: new StoredIndex(), lastSeq: 0, lastSent: 0, subscribed: false, waiting: [], returned: [], stranded: [] };
     const live = new Map<number, StoredMessage>();
     const held = new Set<number>();
+    const released = new Set<number>();
     // Messages stored after the last compaction, for the index (seq, ms, size).
     const later: Array<[number, number, number]> = [];
     let indexedUpTo = 0;
@@ -190,24 +201,32 @@ export class QueueLog {
         for (const seq of rec.ids) {
           live.delete(seq);
           held.delete(seq);
+          released.delete(seq);
         }
         this.settledInLog += rec.ids.length;
       } else if (rec.kind === RecordKind.Hold) {
-        for (const seq of rec.ids) if (live.has(seq)) held.add(seq);
+        for (const seq of rec.ids) {
+          if (!live.has(seq)) continue;
+          held.add(seq);
+          released.delete(seq);
+        }
       } else {
-        for (const seq of rec.ids) held.delete(seq);
+        for (const seq of rec.ids) {
+          held.delete(seq);
+          if (live.has(seq)) released.add(seq);
+        }
       }
     }
     // A dead letter to its own queue can land in the log before the copy it came from.
     later.sort((a, b) => a[0] - b[0]);
     for (const [, ts, size] of later) r.index.push(ts, size);
     for (const m of [...live.values()].sort((a, b) => a.seq - b.seq)) {
-      if (!held.has(m.seq)) {
+      if (!held.has(m.seq) && !released.has(m.seq)) {
         r.waiting.push(m);
         continue;
       }
       // Delivered once, never acked: the durable queue group exists and counts it as waiting.
-      r.stranded.push(m);
+      (held.has(m.seq) ? r.stranded : r.returned).push(m);
       r.subscribed = true;
       if (m.seq > r.lastSent) r.lastSent = m.seq;
     }

@@ -18,7 +18,10 @@ export const RecordKind = {
    * after a kill the broker never delivers them again.
    */
   Hold: 4,
-  /** Held sequences handed back unsettled (a closed transaction, the end of a peek, a graceful stop). */
+  /**
+   * Held sequences handed back unsettled with no member of the group left to take them (the last
+   * one left holding them, or a graceful stop): at replay they go back to the group's shadow.
+   */
   Release: 5,
 } as const;
 

@@ -5,10 +5,11 @@
 // the transaction. After the Get answered, it keeps receiving messages while it holds fewer than
 // MaxItems unacked (its own unsettled ones plus those it captured): captured messages are hidden
 // from everyone, are not the transaction's (not listed, not settled by AckAll or a range), and go
-// back to the queue, count unchanged, when the transaction closes.
+// back, count unchanged, when the transaction closes: its subscription leaves the queue's group
+// holding them (group/redelivery.ts).
 import type { QueueMessage } from '../../generated/kubemq.js';
 import { delivered, type SendOutcome, type SendRefusal, type StoredMessage } from './messages.js';
-import type { Consumer } from './queue-state.js';
+import type { Consumer } from './group/consumer.js';
 
 /**
  * What a transaction needs from the queue engine, and nothing more: settling its messages,
@@ -19,13 +20,12 @@ export interface TransactionHost {
   ack(channel: string, msgs: readonly StoredMessage[]): void;
   /** Negative settle: a copy at the tail with count + 1, or the dead-letter queue. */
   nack(channel: string, msgs: readonly StoredMessage[]): void;
-  /** Hands in-flight messages back unchanged. */
-  release(channel: string, msgs: readonly StoredMessage[]): void;
   /** The full send path (validation, then publish). */
   send(msg: QueueMessage): SendOutcome;
   /** The transaction's subscription takes the place of the Get that opened it. */
   addCapturer(channel: string, c: Consumer, inPlaceOf: Consumer): void;
-  removeCapturer(channel: string, c: Consumer): void;
+  /** The transaction closed: its subscription leaves the queue's group holding `holding`, unacked. */
+  removeCapturer(channel: string, c: Consumer, holding: readonly StoredMessage[]): void;
   /** A consumer of the queue has more room now. */
   wake(channel: string): void;
 }
@@ -151,15 +151,18 @@ export class DownstreamTransaction {
     return this.heldInMapOrder().map((m) => BigInt(m.seq));
   }
 
-  /** CloseByClient, the end of the stream: unsettled messages go back, count unchanged (§2.4). */
+  /**
+   * CloseByClient, the end of the stream: the subscription leaves, and its unsettled and captured
+   * messages go back, count unchanged (§2.4). A transaction that never captured was settled
+   * before it closed, so it holds nothing.
+   */
   close(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    if (this.capturer) this.host.removeCapturer(this.channel, this.capturer);
     const back = [...this.held.values(), ...this.captured.values()];
     this.held.clear();
     this.captured.clear();
-    this.host.release(this.channel, back);
+    if (this.capturer) this.host.removeCapturer(this.channel, this.capturer, back);
   }
 
   private requeueOne(m: StoredMessage, channel: string): TransactionError | undefined {

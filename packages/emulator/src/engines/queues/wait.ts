@@ -2,7 +2,7 @@
 // a downstream Get): the consumer joins the queue and takes messages until it has what it
 // wants, its wait runs out, or its caller's signal fires.
 import type { Clock, TimerHandle } from '../../clock.js';
-import type { Consumer } from './queue-state.js';
+import type { Consumer } from './group/consumer.js';
 
 /** How a wait ended. */
 export type WaitEnd = 'filled' | 'timeout' | 'aborted';

@@ -1,7 +1,8 @@
 // StreamQueueMessage, the legacy one-message stream (§2.4 "Stream API v1", §6 "Queues";
 // pkg/client/queue.go StreamQueueMessage). Requests are handled as they arrive, so a pending
 // receive does not block an Ack (which then finds no active message). Validation errors keep
-// the stream open; Error 138, visibility expiry and every successful settle end it.
+// the stream open; Error 138, visibility expiry and every successful settle end it. The stream's
+// subscription stays in the queue's group until the stream ends, as the server's does.
 import type * as grpc from '@grpc/grpc-js';
 import type { TimerHandle } from '../../clock.js';
 import { delivered, type StoredMessage } from '../../engines/queues/messages.js';
@@ -39,6 +40,8 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
     let channel = '';
     let current: StoredMessage | undefined;
     let shown: QueueMessage | undefined;
+    /** Takes the stream's subscription out of the queue's group; set once a message came. */
+    let leaveQueue: (() => void) | undefined;
     let lastRequest: StreamQueueMessagesRequest | undefined;
     let visibilityTimer: TimerHandle | undefined;
 
@@ -52,6 +55,7 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
       finished = true;
       if (visibilityTimer !== undefined) clock.clearTimeout(visibilityTimer);
       gone.abort();
+      leaveQueue?.();
       if (!call.cancelled) endStreamOk(call);
     };
     const startVisibility = (seconds: number): void => {
@@ -81,18 +85,22 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
       subscribed = true;
       channel = req.Channel;
       const visibility = visibilitySeconds(req.VisibilitySeconds);
-      void engine.receiveOne(channel, waitMs(req.WaitTimeSeconds, limits), gone.signal).then((m) => {
+      void engine.receiveOne(channel, waitMs(req.WaitTimeSeconds, limits), gone.signal).then((got) => {
         if (finished) {
-          if (m) engine.nack(channel, [m]); // the client left while it arrived: negative settle
+          if (got) {
+            engine.nack(channel, [got.message]); // the client left while it arrived: negative settle
+            got.leave();
+          }
           return;
         }
-        if (!m) {
+        if (!got) {
           write(failed(req, ERR_138_NO_NEW_MESSAGE)); // §5.2: not an error, the queue was empty
           end();
           return;
         }
-        current = m;
-        shown = delivered(m);
+        current = got.message;
+        leaveQueue = got.leave;
+        shown = delivered(current);
         startVisibility(visibility);
         write(ok(req, shown));
       });
