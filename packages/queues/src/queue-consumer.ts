@@ -88,7 +88,7 @@ function consume(queues: QueuesOnClient, options: ConsumeOptions, handler: Queue
         onRecover: hooks.onRecover,
         keepPolling: hooks.keepPolling,
       }),
-    stopWaitMs: req.waitTimeoutMs + queues.timeoutMs,
+    stopWaitMs: req.waitTimeoutMs + 1000,
     counters,
     handler,
     concurrency,

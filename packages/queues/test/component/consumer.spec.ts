@@ -13,6 +13,9 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
+/** The internals of the consumer start() made last (to hold its connection back). */
+let lastInternals: ReturnType<FakeQueueBroker['internals']> | undefined;
+
 function start(
   broker: FakeQueueBroker,
   handler: (body: string) => unknown,
@@ -20,6 +23,7 @@ function start(
 ) {
   const memory = opts.memory ?? new ProcessedMemory();
   const internals = broker.internals();
+  lastInternals = internals;
   if (opts.warnings) {
     const warnings = opts.warnings;
     internals.logger.warn = (message: string) => void warnings.push(message);
@@ -35,7 +39,7 @@ function start(
         onRecover: hooks.onRecover,
         keepPolling: hooks.keepPolling,
       }),
-    stopWaitMs: 2000,
+    stopWaitMs: 3000,
     counters,
     handler: (m) => handler(m.text()),
     concurrency: opts.concurrency ?? 1,
@@ -224,6 +228,21 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     expect(broker.waiting('q').map((m) => m.msg.Body.toString())).toEqual(['m0']);
     expect(broker.calls[0]!.cancelled).toBe(true);
     await expect(consumer.done).resolves.toBeUndefined();
+  });
+
+  it('stop() while the stream is lost and the client reconnects has no Get to wait for: it ends at once', async () => {
+    const broker = new FakeQueueBroker();
+    const consumer = start(broker, () => undefined);
+    await until(() => broker.getsInFlight === 1);
+    // The connection is down and does not come back while the consumer stops.
+    const internals = lastInternals!;
+    internals.state = 'reconnecting';
+    internals.ready = new Promise<void>(() => undefined);
+    broker.calls[0]!.fail();
+    await until(() => consumer.stats.pollsInFlight === 0);
+    const started = performance.now();
+    await consumer.stop();
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('a batch handed over after a loss waits for the batch before it: never two batches at once', async () => {

@@ -22,10 +22,7 @@ export interface ConsumerHooks {
 export interface ConsumerRun {
   /** Opens the poll loop the consumer reads from. */
   open(hooks: ConsumerHooks): Observable<PollTransaction>;
-  /**
-   * How long stop() waits for the poll loop to end by itself (its Get in flight answered), before
-   * it ends the stream: the Get's wait plus the default timeout, as long as the Get's own deadline.
-   */
+  /** How long stop() waits for the Get in flight to answer before it ends the stream: the Get's wait and a second. */
   stopWaitMs: number;
   counters: LaneCounters;
   handler: QueueHandler;
@@ -127,9 +124,10 @@ class RunningConsumer implements QueueConsumer {
   private stopWith(failure: KubemqError | undefined): Promise<void> {
     this.stopping ??= (async () => {
       await this.inHand;
-      // The loop polls no more and ends once its Get in flight has answered; a client that gave up
-      // reconnecting (a failure) answers nothing, and a loop that outlasts the Get's deadline is ended.
-      if (!failure) await within(this.loopEnded, { timeoutMs: this.run.stopWaitMs });
+      // The loop polls no more and ends once its Get in flight has answered. With no Get out (a
+      // reconnect under way, say) there is nothing to wait for; a client that gave up reconnecting
+      // (a failure) answers nothing; and a Get that outlasts its wait and a second is ended.
+      if (!failure && this.run.counters.getsInFlight > 0) await within(this.loopEnded, { timeoutMs: this.run.stopWaitMs });
       this.subscription.unsubscribe();
       this.cleanup();
       if (failure) this.report(failure, undefined);

@@ -92,8 +92,8 @@ export interface QueueConsumer extends AsyncDisposable {
   readonly done: Promise<void>;
   /**
    * Finishes and settles the batch in hand, waits for the poll in flight to answer (at most its
-   * `waitTimeoutMs`; what it took goes back to the queue unhandled), then ends the stream. No poll
-   * goes out after it, and the broker is left holding nothing of this consumer's. Idempotent.
+   * `waitTimeoutMs` and a second; what it took goes back to the queue unhandled), then ends the
+   * stream. No poll goes out after it. Idempotent.
    */
   stop(): Promise<void>;
   /** Same as `stop()`, for `await using`. */
