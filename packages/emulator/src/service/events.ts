@@ -48,7 +48,7 @@ function publish(ctx: ServiceContext, ev: Event): Result {
     // §6 quirk kept on purpose: a tab/CR/LF in an events-store channel breaks the server's single
     // events-store publisher; this send still says Sent:true, every later one fails.
     store.breakPublisher();
-    ctx.log.warn('events-store publisher broken by a control character in a channel name (broker-behaviour.md §6); restart to recover');
+    ctx.log.warn('events-store publisher broken by a channel name its protocol line cannot carry (a control character, or over 4096 bytes; broker-behaviour.md §3, §6); restart to recover');
     return { EventID, Sent: true, Error: '' };
   }
   // §2.2: Sent:true comes back even when stan refuses the channel (`/`, `..`).
