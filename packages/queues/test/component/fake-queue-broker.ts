@@ -4,7 +4,6 @@
 // unsettled messages returned when a stream ends; upstream answers possibly out of order.
 import {
   QueuesDownstreamRequestType as T,
-  type ClientInternals,
   type QueueMessage,
   type QueuesDownstreamRequest,
   type QueuesDownstreamResponse,
@@ -12,7 +11,7 @@ import {
   type QueuesUpstreamResponse,
   type StreamObserver,
 } from '@kubemq/core/internal';
-import { fakeInternals, type FakeCall, type FakeCallBehaviour } from '@kubemq/test-fakes';
+import { fakeInternals, type FakeCall, type FakeCallBehaviour, type FakeInternals } from '@kubemq/test-fakes';
 
 interface Stored {
   seq: number;
@@ -109,7 +108,7 @@ export class FakeQueueBroker {
   }
 
   /** A client's internals whose queue streams this broker serves (every call lands in `calls`). */
-  internals(): ClientInternals & { broker: FakeQueueBroker } {
+  internals(): FakeInternals & { broker: FakeQueueBroker } {
     const internals = fakeInternals({
       defaultTimeoutMs: 2000,
       reconnect: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1, maxAttempts: Number.POSITIVE_INFINITY },
