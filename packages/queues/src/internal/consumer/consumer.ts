@@ -47,9 +47,6 @@ class RunningConsumer implements QueueConsumer {
   private readonly subscription: Subscription;
   private inHand: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  /** Resolves when the poll loop has ended (completed or failed). */
-  private readonly loopEnded: Promise<void>;
-  private endLoop!: () => void;
   private recoveries = 0;
   private readonly totals = { batches: 0, messages: 0, acked: 0, redeliveriesSkipped: 0, nacked: 0, handlerErrors: 0, settleErrors: 0 };
   private readonly finished: Promise<void>;
@@ -64,7 +61,6 @@ class RunningConsumer implements QueueConsumer {
       this.finish = (err) => (err ? reject(err) : resolve());
     });
     this.finished.catch(() => undefined);
-    this.loopEnded = new Promise((resolve) => (this.endLoop = resolve));
     // A client that gave up reconnecting ends the consumer with that failure (done rejects).
     this.untrack = run.track({ drain: (failure) => this.stopWith(failure) });
     const source = run.open({ onRecover: () => void this.recoveries++, keepPolling: () => this.stopping === undefined });
@@ -82,12 +78,10 @@ class RunningConsumer implements QueueConsumer {
         this.inHand = current;
       },
       error: (err: KubemqError) => {
-        this.endLoop();
         this.cleanup();
         this.finish(err);
       },
       complete: () => {
-        this.endLoop();
         this.cleanup();
         this.finish();
       },
@@ -124,10 +118,11 @@ class RunningConsumer implements QueueConsumer {
   private stopWith(failure: KubemqError | undefined): Promise<void> {
     this.stopping ??= (async () => {
       await this.inHand;
-      // The loop polls no more and ends once its Get in flight has answered. With no Get out (a
-      // reconnect under way, say) there is nothing to wait for; a client that gave up reconnecting
-      // (a failure) answers nothing; and a Get that outlasts its wait and a second is ended.
-      if (!failure && this.run.counters.getsInFlight > 0) await within(this.loopEnded, { timeoutMs: this.run.stopWaitMs });
+      // The loop polls no more and ends once its Get in flight has answered, which settles
+      // `finished` (its complete or error). With no Get out (a reconnect under way, say) there is
+      // nothing to wait for; a client that gave up reconnecting (a failure) answers nothing; and a
+      // Get that outlasts its wait and a second is ended.
+      if (!failure && this.run.counters.getsInFlight > 0) await within(this.finished, { timeoutMs: this.run.stopWaitMs });
       this.subscription.unsubscribe();
       this.cleanup();
       if (failure) this.report(failure, undefined);
