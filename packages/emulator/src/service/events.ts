@@ -45,8 +45,9 @@ function publish(ctx: ServiceContext, ev: Event): Result {
   // §6: after a control character broke the shared publisher, every events-store send fails until restart.
   if (!store.publisherUp) return { EventID, Sent: false, Error: NATS_CONNECTION_CLOSED };
   if (breaksPublisher(ev.Channel)) {
-    // §6 quirk kept on purpose: a tab/CR/LF in an events-store channel breaks the server's single
-    // events-store publisher; this send still says Sent:true, every later one fails.
+    // §6 quirk kept on purpose: a tab/CR/LF in an events-store channel (or a protocol line over 4096
+    // bytes) breaks the server's single events-store publisher; this send still says Sent:true,
+    // every later one fails.
     store.breakPublisher();
     ctx.log.warn('events-store publisher broken by a channel name its protocol line cannot carry (a control character, or over 4096 bytes; broker-behaviour.md §3, §6); restart to recover');
     return { EventID, Sent: true, Error: '' };
@@ -103,14 +104,12 @@ export function createEventServices(ctx: ServiceContext) {
     }
     const sink = new StreamSink<Buffer>(call as unknown as grpc.ServerWritableStream<Subscribe, Buffer>, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock, (buf) => buf.length);
     let unsubscribe: () => void;
-    if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events && subscribeLineTooLong(NATS_PREFIX.events, sub.Channel, sub.Group)) {
-      // The subscriber's own NATS connection is closed by the NATS server: its stream stays open and gets nothing.
-      unsubscribe = () => undefined;
-    } else if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
+    if (sub.SubscribeTypeData === Subscribe_SubscribeType.Events) {
       // §0 [seen]: the subscription is registered a while after the call arrived (clients must probe).
-      unsubscribe = registerAfter(ctx.clock, ctx.config.registrationDelayMs, () =>
-        ctx.events.subscribe(sub.Channel, sub.Group, (buf) => sink.push(buf)),
-      );
+      // A SUB line too long for the NATS server closes the subscriber's own connection: it gets nothing.
+      unsubscribe = subscribeLineTooLong(NATS_PREFIX.events, sub.Channel, sub.Group)
+        ? () => undefined
+        : registerAfter(ctx.clock, ctx.config.registrationDelayMs, () => ctx.events.subscribe(sub.Channel, sub.Group, (buf) => sink.push(buf)));
     } else {
       // The store subscription (a stan subscribe on the server) is in place a while after the call
       // arrived too: a new-only subscriber misses what is stored in between.
