@@ -161,6 +161,14 @@ describe('§2.4 Queues: the delay scan (own broker)', () => {
     const r = await receiveQueue(c, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 });
     expect(r.Messages.map((m) => text(m.Body))).toEqual(['second']);
   }, 30_000);
+
+  // Last here: the message holds one of the scan's 1024 places for 12 h.
+  own.it('§2.4 the longest delay, 43200 s, is accepted (inclusive; 43201 is Error 135, §3)', async () => {
+    const r = await sendQueueMessage(c, { ClientID: cid(), Channel: ch('s24.delay.max'), Body: Buffer.from('x'), Policy: { DelaySeconds: 43200 } });
+    expect(r).toMatchObject({ IsError: false, Error: '' });
+    expect(r.DelayedTo - r.SentAt).toBeGreaterThan(43_199_000_000_000n);
+    expect(r.DelayedTo - r.SentAt).toBeLessThanOrEqual(43_200_000_000_000n);
+  });
 });
 
 describe('§2.4 Queues: ReceiveQueueMessages', () => {

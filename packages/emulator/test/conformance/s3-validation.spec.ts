@@ -263,10 +263,12 @@ describe('§3 Queue message (payload errors)', () => {
     });
   }
 
-  it('§3 queue message: limits are inclusive (43200 s expiration and delay, MaxReceiveCount 1024)', async () => {
+  // The delay's limit is proven on a broker of its own (§2.4): a message delayed 12 h would hold
+  // one of the delay scan's places on a shared server for as long.
+  it('§3 queue message: limits are inclusive (43200 s expiration, MaxReceiveCount 1024)', async () => {
     const r = await sendQueueMessage(connect(), {
       ...base(),
-      Policy: { ExpirationSeconds: 43200, DelaySeconds: 43200, MaxReceiveCount: 1024, MaxReceiveQueue: ch('s3.dlq') },
+      Policy: { ExpirationSeconds: 43200, MaxReceiveCount: 1024, MaxReceiveQueue: ch('s3.dlq') },
     });
     expect(r).toMatchObject({ IsError: false, Error: '' });
   });
