@@ -14,15 +14,25 @@
  * keeps the default): the arguments of a longer `PUB` or `SUB` line are refused with `Maximum
  * Control Line Exceeded`, and the connection is closed.
  */
-export const NATS_MAX_CONTROL_LINE = 4096;
+const NATS_MAX_CONTROL_LINE = 4096;
 /** The length of the broker's reply inbox on a request's line (`_INBOX.<22-char nuid>.<token>`). */
 const REPLY_INBOX_BYTES = 38;
 /** Digits allowed for a publish's payload size: a few more than most payloads need, so a line near the limit counts as over it. */
 const SIZE_DIGITS = 8;
 
+/**
+ * Whether a protocol line is longer than the NATS server takes: its text parts are counted in
+ * UTF-8 bytes, its number parts are byte counts of what the line holds besides them.
+ */
+export function overControlLine(...parts: Array<string | number>): boolean {
+  let bytes = 0;
+  for (const part of parts) bytes += typeof part === 'number' ? part : Buffer.byteLength(part);
+  return bytes > NATS_MAX_CONTROL_LINE;
+}
+
 /** Whether a `SUB <subject> [<group>] <sid>` line is too long for the NATS server (the subscriber's own connection then closes). */
 export function subscribeLineTooLong(prefix: string, channel: string, group: string): boolean {
-  return Buffer.byteLength(`${prefix}${channel} ${group} 99`) > NATS_MAX_CONTROL_LINE;
+  return overControlLine(prefix, channel, ' ', group, ' 99');
 }
 
 /** The subject prefixes of the broker's NATS publishes (responses go to a bare inbox). */
@@ -34,7 +44,7 @@ export const NATS_PREFIX = { events: '_EVENTS_.', commands: '_COMMANDS_.', queri
  */
 export function readPubChannel(prefix: string, channel: string, withReply: boolean): string | undefined {
   if (channel.includes('\n')) return undefined;
-  if (Buffer.byteLength(prefix) + Buffer.byteLength(channel) + (withReply ? 1 + REPLY_INBOX_BYTES : 0) + 1 + SIZE_DIGITS > NATS_MAX_CONTROL_LINE) return undefined;
+  if (overControlLine(prefix, channel, withReply ? 1 + REPLY_INBOX_BYTES : 0, 1 + SIZE_DIGITS)) return undefined;
   const parts = `${prefix}${channel}${withReply ? ' _INBOX' : ''} 0`.split(/[ \t\r]+/).filter((p) => p !== '');
   return parts.length === 2 || parts.length === 3 ? parts[0]!.slice(prefix.length) : undefined;
 }

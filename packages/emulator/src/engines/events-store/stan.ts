@@ -1,6 +1,6 @@
 // The NATS Streaming (stan) rules the events store inherits (broker-behaviour.md §2.2, §3).
 
-import { NATS_MAX_CONTROL_LINE } from '../nats-connection.js';
+import { overControlLine } from '../nats-connection.js';
 
 /** What stan refuses; the service layer answers each with stan's own text (gRPC INTERNAL). */
 export type StanRefusal =
@@ -44,5 +44,5 @@ const PUBLISH_LINE_OVERHEAD = 48 + 33 + 10;
  * and so does a line over the NATS server's 4096 bytes.
  */
 export function breaksPublisher(channel: string): boolean {
-  return /[\t\r\n]/.test(channel) || Buffer.byteLength(channel) + PUBLISH_LINE_OVERHEAD > NATS_MAX_CONTROL_LINE;
+  return /[\t\r\n]/.test(channel) || overControlLine(channel, PUBLISH_LINE_OVERHEAD);
 }
