@@ -204,18 +204,18 @@ export class PollTransaction implements PollResponse {
     try {
       const close = () => this.lane.send({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: ref, Channel: this.channel });
       // A whole settlement with nothing left pending (the rest being settled one by one) is a close.
-      const closesOnly = plan.kind === 'close' || plan.sequences.length === 0;
+      const kind = plan.kind;
+      const closesOnly = kind === 'close' || plan.sequences.length === 0;
       // The broker's AckAll, NAckAll and ReQueueAll act on what its transaction holds, which, when
       // the Get's wait ran out, can be a message it took in after building the answer: so such a
       // settlement names the messages this client was given, and the close returns the rest. A
       // Get that filled up stops taking messages at once, so the whole-transaction request (which
       // carries no list to encode) settles exactly what this client was given.
       const byName = !plan.whole || !this.filled;
-      const types = SETTLE_REQUEST[plan.kind as Exclude<SettleKind, 'close'>];
       settleId = closesOnly
         ? close()
         : this.lane.send({
-            RequestTypeData: byName ? types.range : types.all,
+            RequestTypeData: SETTLE_REQUEST[kind][byName ? 'range' : 'all'],
             RefTransactionId: ref,
             Channel: this.channel,
             ReQueueChannel: requeueTo,
