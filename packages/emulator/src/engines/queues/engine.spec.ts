@@ -440,14 +440,14 @@ describe('downstream transactions', () => {
     expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('ranges apply item by item and stop at an unknown sequence', async () => {
+  it('ranges apply item by item and stop at an unknown or repeated sequence', async () => {
     const { e, clock } = engine();
     e.publish([msg('q', 'a'), msg('q', 'b'), msg('q', 'c')]);
     const tx = must(await e.get('q', { maxItems: 3, waitMs: 1000, autoAck: false }));
     expect(tx.ackRange([])).toEqual({ code: 'empty-list' });
     expect(tx.ackRange([1n, 9n, 2n])).toEqual({ code: 'invalid-sequence', seq: 9n });
     expect(offsets(tx)).toEqual([2n, 3n]);
-    expect(tx.nackRange([2n])).toBeUndefined();
+    expect(tx.nackRange([2n, 2n])).toEqual({ code: 'invalid-sequence', seq: 2n }); // settled once, then unknown
     expect(tx.nackRange([7n])).toEqual({ code: 'invalid-sequence', seq: 7n });
     expect(tx.activeOffsets()).toEqual([3n]);
     expect(tx.ackRange([3n])).toBeUndefined();

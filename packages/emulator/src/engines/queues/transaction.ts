@@ -99,11 +99,7 @@ export class DownstreamTransaction {
   ackRange(seqs: readonly bigint[]): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
     if (seqs.length === 0) return { code: 'empty-list' };
-    return this.settleRange(seqs, (m) => {
-      this.held.delete(m.seq);
-      this.host.ack(this.channel, [m]);
-      return undefined;
-    });
+    return this.settleRange(seqs, (named) => void this.host.ack(this.channel, this.release(named)));
   }
 
   nackAll(): TransactionError | undefined {
@@ -117,11 +113,7 @@ export class DownstreamTransaction {
   nackRange(seqs: readonly bigint[]): TransactionError | undefined {
     if (this.closedFlag) return { code: 'closed' };
     if (seqs.length === 0) return { code: 'empty-list' };
-    return this.settleRange(seqs, (m) => {
-      this.held.delete(m.seq);
-      this.host.nack(this.channel, [m]);
-      return undefined;
-    });
+    return this.settleRange(seqs, (named) => void this.host.nack(this.channel, this.release(named)));
   }
 
   /** Re-sent through the normal send path to `channel`: ReRouted is lost, expiration restarts (§2.4). */
@@ -143,7 +135,13 @@ export class DownstreamTransaction {
     if (this.closedFlag) return { code: 'closed' };
     if (channel === '') return { code: 'empty-channel' };
     if (seqs.length === 0) return { code: 'empty-list' };
-    return this.settleRange(seqs, (m) => this.requeueOne(m, channel));
+    return this.settleRange(seqs, (named) => {
+      for (const m of named) {
+        const err = this.requeueOne(m, channel);
+        if (err) return err;
+      }
+      return undefined;
+    });
   }
 
   activeOffsets(): bigint[] | TransactionError {
@@ -165,6 +163,12 @@ export class DownstreamTransaction {
     if (this.capturer) this.host.removeCapturer(this.channel, this.capturer, back);
   }
 
+  /** Takes settled messages out of the transaction. */
+  private release(named: StoredMessage[]): StoredMessage[] {
+    for (const m of named) this.held.delete(m.seq);
+    return named;
+  }
+
   private requeueOne(m: StoredMessage, channel: string): TransactionError | undefined {
     const copy: QueueMessage = { ...m.msg, Channel: channel, Tags: { ...m.msg.Tags }, Attributes: undefined, Policy: m.msg.Policy ? { ...m.msg.Policy } : undefined };
     const result = this.host.send(copy);
@@ -175,18 +179,30 @@ export class DownstreamTransaction {
   }
 
   /**
-   * Settles the Get's own messages named by a range, one by one, stopping at the first failure
-   * (an unknown sequence, captured ones included, or a failed re-send). Closes the transaction
-   * once none of its own messages is left; otherwise the settled ones free room for capturing.
+   * Settles the Get's own messages named by a range, as the server does one by one: those before
+   * the first unknown sequence (captured ones and repeats included) are settled, in one call so an
+   * ack or nack is one log record; a requeue stops at its first failed re-send. Closes the
+   * transaction once none of its own messages is left; otherwise the settled ones free room for
+   * capturing.
    */
-  private settleRange(seqs: readonly bigint[], settle: (m: StoredMessage) => TransactionError | undefined): TransactionError | undefined {
+  private settleRange(seqs: readonly bigint[], settle: (named: StoredMessage[]) => TransactionError | undefined): TransactionError | undefined {
+    const named: StoredMessage[] = [];
+    const seen = new Set<number>();
+    let unknown: TransactionError | undefined;
     for (const s of seqs) {
-      const m = this.held.get(Number(s));
-      const err = m ? settle(m) : { code: 'invalid-sequence' as const, seq: s };
-      if (err) {
-        this.host.wake(this.channel);
-        return err;
+      const seq = Number(s);
+      const m = seen.has(seq) ? undefined : this.held.get(seq);
+      if (!m) {
+        unknown = { code: 'invalid-sequence', seq: s };
+        break;
       }
+      seen.add(seq);
+      named.push(m);
+    }
+    const err = (named.length > 0 ? settle(named) : undefined) ?? unknown;
+    if (err) {
+      this.host.wake(this.channel);
+      return err;
     }
     if (this.held.size === 0) this.close();
     else this.host.wake(this.channel);
