@@ -98,7 +98,10 @@ export interface EventsStoreEngineDeps {
   maxInflight: number;
 }
 
-const RETENTION_SWEEP_MS = 60_000;
+/** Stan's store looks for events past their age every second. */
+const RETENTION_SWEEP_MS = 1000;
+/** Sweeps between rewrites of the logs they trimmed (a log is read back and trimmed again at start). */
+const SWEEPS_PER_LOG_TRIM = 60;
 
 export class EventsStoreEngine {
   private readonly byName = new Map<string, StoreChannel>();
@@ -114,6 +117,9 @@ export class EventsStoreEngine {
   private publisherBroken = false;
   private closed = false;
   private retentionTimer: TimerHandle | undefined;
+  /** Channels whose log still holds events retention removed, and the sweeps since the last rewrite. */
+  private readonly untrimmedLogs = new Set<StoreChannel>();
+  private sweepsSinceLogTrim = 0;
   private readonly stan: StanDelivery;
 
   constructor(private readonly deps: EventsStoreEngineDeps) {
@@ -127,7 +133,10 @@ export class EventsStoreEngine {
       if (name.startsWith(CHANNEL_LOG_PREFIX)) this.loadChannel(name.slice(CHANNEL_LOG_PREFIX.length));
     }
     this.loadDurables();
-    if (deps.retentionMs) this.scheduleRetention();
+    if (deps.retentionMs) {
+      this.applyRetention(); // what expired while the broker was down is gone before anyone subscribes
+      this.scheduleRetention();
+    }
   }
 
   /** Whether publishes are still accepted (false after the §6 control-character break). */
@@ -228,6 +237,7 @@ export class EventsStoreEngine {
     if (!ch) return false;
     this.byName.delete(name);
     this.unwritten.delete(ch);
+    this.untrimmedLogs.delete(ch);
     for (const d of ch.durables) {
       d.close();
       this.durables.delete(d.key);
@@ -249,6 +259,7 @@ export class EventsStoreEngine {
     if (this.writeTimer) this.deps.clock.clearTimeout(this.writeTimer);
     if (this.flushTimer) this.deps.clock.clearTimeout(this.flushTimer);
     if (this.retentionTimer) this.deps.clock.clearTimeout(this.retentionTimer);
+    this.trimLogs();
     this.writeEvents(); // a graceful stop loses no acknowledged event
     this.flushDurables();
     for (const d of this.durables.values()) d.close();
@@ -264,12 +275,21 @@ export class EventsStoreEngine {
       let keep = 0;
       while (keep < ch.events.length && ch.events[keep]!.ts < cutoff) keep++;
       ch.events = ch.events.slice(keep);
-      if (!ch.log) continue;
+      if (ch.log) this.untrimmedLogs.add(ch);
+    }
+    if (++this.sweepsSinceLogTrim >= SWEEPS_PER_LOG_TRIM) this.trimLogs();
+  }
+
+  /** Rewrites the logs that still hold removed events. */
+  private trimLogs(): void {
+    this.sweepsSinceLogTrim = 0;
+    for (const ch of this.untrimmedLogs) {
       const records: Uint8Array[] = ch.events.map((e) => e.bytes);
       // An empty channel keeps its last sequence in a marker record.
       if (records.length === 0) records.push(EventReceive.encode(EventReceive.fromPartial({ Sequence: BigInt(ch.lastStored) })).finish());
-      ch.log.rewrite(records);
+      ch.log?.rewrite(records);
     }
+    this.untrimmedLogs.clear();
   }
 
   private scheduleRetention(): void {

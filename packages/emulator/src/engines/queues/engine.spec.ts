@@ -667,9 +667,9 @@ describe('retention (STORE_MAX_RETENTION)', () => {
     await e.receive('q', { max: 1, waitMs: 1000, peek: false }); // 'old' acked, 'acked-old' waits
     clock.advance(30_000);
     e.publish([msg('q', 'new')]);
-    clock.advance(31_000); // the sweep ran at 60 s (nothing older than 0 s yet)
+    clock.advance(30_000); // the sweep at 60 s: the two of t=0 are not older than 60 s yet
     expect(e.info('q').Queues[0]).toMatchObject({ Messages: 3n, FirstSequence: 1n });
-    e.applyRetention(); // 61 s: the two messages of t=0 go
+    clock.advance(1000); // swept every second, as stan does: at 61 s they go
     expect(e.info('q').Queues[0]).toMatchObject({ Messages: 1n, FirstSequence: 3n, LastSequence: 3n });
     expect(bodies((await receiveNow(e, clock, 'q')).messages)).toEqual(['new']);
     clock.advance(120_000); // the periodic sweep removes the rest: the queue is no longer listed

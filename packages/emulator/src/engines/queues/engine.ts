@@ -25,8 +25,8 @@ import { waitForMessages, type WaitControl, type WaitEnd } from './wait.js';
 
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_MS = 1_000_000n;
-/** How often retention runs (like the events store). */
-const RETENTION_SWEEP_MS = 60_000;
+/** How often retention runs: stan's store looks for messages past their age every second. */
+const RETENTION_SWEEP_MS = 1000;
 const INVALID_SUBJECT: SendRefusal = Object.freeze({ reason: 'invalid-subject' });
 
 /** What the policy does with a message about to be delivered. */
