@@ -106,6 +106,32 @@ describe('queue consumers', () => {
     expect(errors).toHaveLength(3);
   }, 60_000);
 
+  it('a handler may settle its own message: the batch settles only the rest, and a nack-then-throw nacks once', async () => {
+    const channel = uniqueChannel('q.consume.self');
+    await q.sendBatch(['a', 'b', 'c', 'd'].map((body) => ({ channel, body })));
+    const seen: Array<[string, number]> = [];
+    const errors: unknown[] = [];
+    const consumer = queueConsumer(q, { channel, maxItems: 4, waitTimeoutMs: 1000, onError: (error) => errors.push(error) }, async (msg) => {
+      seen.push([msg.text(), msg.receiveCount]);
+      if (msg.text() === 'b' && msg.receiveCount === 1) {
+        await msg.nack(); // settled by the handler, which then fails: nacked once, not twice
+        throw new Error('b failed');
+      }
+      if (msg.text() === 'c') await msg.ack(); // settled by the handler, which returns
+    });
+    try {
+      await eventually(() => expect(seen.map(([body]) => body).sort()).toEqual(['a', 'b', 'b', 'c', 'd']), { timeoutMs: 20_000, intervalMs: 100 });
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // a second nack, or a released batch, would bring more
+    } finally {
+      await consumer.stop();
+    }
+    expect(seen.filter(([body]) => body === 'b')).toEqual([['b', 1], ['b', 2]]);
+    expect(seen).toHaveLength(5);
+    expect(consumer.stats).toMatchObject({ settleErrors: 0, handlerErrors: 1 });
+    expect(errors).toHaveLength(1);
+    expect(await q.purge({ channel, waitTimeoutSeconds: 1 })).toBe(0);
+  }, 40_000);
+
   it('subscribe: messages one by one, each settled on its own, nothing twice', async () => {
     const channel = uniqueChannel('q.subscribe.msgs');
     await q.sendBatch(bodies(7).map((body) => ({ channel, body })));

@@ -144,7 +144,7 @@ class RunningConsumer implements QueueConsumer {
 
   private async handle(tx: PollTransaction): Promise<void> {
     this.totals.batches++;
-    const failed: number[] = [];
+    const failed: PolledQueueMessage[] = [];
     const { memory } = this.run.processed;
     let skipped = 0;
     const queue = [...tx.messages];
@@ -168,22 +168,27 @@ class RunningConsumer implements QueueConsumer {
         } catch (err) {
           memory.release(msg);
           this.totals.handlerErrors++;
-          failed.push(msg.sequence);
+          failed.push(msg);
           this.report(err, msg);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.run.concurrency, tx.messages.length) }, worker));
     this.totals.redeliveriesSkipped += skipped;
+    // A handler may settle its own message (an ack, or a nack before it throws): the batch's
+    // settlement covers only what is still pending, so it never fails on those, and a nacked
+    // message is not nacked a second time.
+    const nacks = failed.filter((m) => m.settlement === 'pending').map((m) => m.sequence);
+    const pending = tx.messages.reduce((n, m) => (m.settlement === 'pending' ? n + 1 : n), 0);
     try {
-      if (failed.length === tx.messages.length) {
+      if (pending > 0 && nacks.length === pending) {
         await tx.nackAll();
-      } else {
-        if (failed.length > 0) await tx.nackSequences(failed);
+      } else if (pending > 0) {
+        if (nacks.length > 0) await tx.nackSequences(nacks);
         await tx.ackAll();
       }
-      this.totals.nacked += failed.length;
-      this.totals.acked += tx.messages.length - failed.length;
+      this.totals.nacked += nacks.length;
+      this.totals.acked += pending - nacks.length;
     } catch (err) {
       this.totals.settleErrors++;
       this.report(err, undefined);

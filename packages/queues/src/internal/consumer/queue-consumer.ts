@@ -60,6 +60,7 @@ export interface QueueConsumerStats {
 
 /**
  * A `queueConsumer()` handler: returning (or resolving) acks the message, throwing (or rejecting) nacks it.
+ * A handler may settle the message itself (`ack()`, `nack()`, `requeue()`); the consumer then leaves it as settled.
  *
  * @example
  * ```ts
@@ -93,7 +94,8 @@ export interface QueueConsumer extends AsyncDisposable {
   /**
    * Finishes and settles the batch in hand, waits for the poll in flight to answer (at most its
    * `waitTimeoutMs` and a second; what it took goes back to the queue unhandled), then ends the
-   * stream. No poll goes out after it. Idempotent.
+   * stream. No poll goes out after it. Idempotent. Calling it from inside a handler: do not await
+   * it there (it waits for that handler).
    */
   stop(): Promise<void>;
   /** Same as `stop()`, for `await using`. */
