@@ -181,7 +181,9 @@ class RunningConsumer implements QueueConsumer {
     const nacks = failed.filter((m) => m.settlement === 'pending').map((m) => m.sequence);
     const pending = tx.messages.reduce((n, m) => (m.settlement === 'pending' ? n + 1 : n), 0);
     try {
-      if (pending > 0 && nacks.length === pending) {
+      if (tx.state === 'lost') {
+        await tx.ackAll(); // fails with the loss: reported below; the broker delivers the batch again
+      } else if (pending > 0 && nacks.length === pending) {
         await tx.nackAll();
       } else if (pending > 0) {
         if (nacks.length > 0) await tx.nackSequences(nacks);
