@@ -27,14 +27,26 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, s
 const SECRET_KEY = /authorization|token|password|secret|body/i;
 const noop = (): void => undefined;
 
+/** Whether `level` is a known log level. */
+export function isLogLevel(level: unknown): level is LogLevel {
+  return typeof level === 'string' && Object.prototype.hasOwnProperty.call(RANK, level);
+}
+
 /**
  * The logger the SDK uses internally: `sink` filtered by `level`, with fields whose names suggest
- * a secret or a payload redacted as a second line of defence (the SDK never passes them).
+ * a secret or a payload redacted as a second line of defence (the SDK never passes them). A sink
+ * that throws is ignored: logging runs in the middle of reconnects and settlements, which must go on.
  */
 export function levelLogger(sink: Logger | undefined, level: LogLevel): Logger {
   const at = (name: keyof Logger) =>
     sink && RANK[name] >= RANK[level]
-      ? (message: string, fields?: LogFields) => sink[name](message, fields && redact(fields))
+      ? (message: string, fields?: LogFields) => {
+          try {
+            sink[name](message, fields && redact(fields));
+          } catch {
+            // the application's logger failed; the SDK's work does not depend on it
+          }
+        }
       : noop;
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

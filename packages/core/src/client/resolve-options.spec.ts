@@ -123,6 +123,32 @@ describe('levelLogger', () => {
     expect(lines).toHaveLength(2);
   });
 
+  it('a sink that throws is ignored: the SDK goes on (a reconnect logs a warning before it starts)', () => {
+    const calls: string[] = [];
+    const sink = {
+      debug: () => calls.push('debug'),
+      info: () => calls.push('info'),
+      warn: () => {
+        throw new Error('log transport down');
+      },
+      error: () => calls.push('error'),
+    };
+    const logger = levelLogger(sink, 'debug');
+    expect(() => logger.warn('connection lost')).not.toThrow();
+    logger.error('e');
+    expect(calls).toEqual(['error']);
+  });
+
+  it('resolveOptions refuses a logger without the four methods and an unknown level', () => {
+    const partial = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    expect(() => resolveOptions({ logger: partial as never })).toThrow(ValidationError);
+    expect(() => resolveOptions({ logger: partial as never })).toThrow(/invalid logger: must have debug\(\), info\(\), warn\(\) and error\(\)/);
+    expect(() => resolveOptions({ logger: null as never })).toThrow(/invalid logger/);
+    expect(() => resolveOptions({ logger: console, logLevel: 'verbose' as never })).toThrow(/invalid logLevel: must be 'debug', 'info', 'warn', 'error' or 'silent' \(got "verbose"\)/);
+    expect(() => resolveOptions({ logLevel: 'toString' as never })).toThrow(/invalid logLevel/);
+    expect(resolveOptions({ logger: console, logLevel: 'error' }).logger).toBeDefined();
+  });
+
   it('redacts fields that look like secrets or payloads', () => {
     const { lines, sink } = capture();
     levelLogger(sink, 'debug').info('m', { authorization: 'a', token: 't', body: 'b', channel: 'c' });

@@ -7,7 +7,7 @@ import { validateClientId } from '../internal/validation/client-id.js';
 import { fail } from '../internal/validation/fail.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
 import { MAX_TIMER_MS } from '../internal/util/monotonic.js';
-import { levelLogger, type Logger } from './logger.js';
+import { isLogLevel, levelLogger, type Logger } from './logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { credentialsStarter, staticAuth, type StartAuth } from '../internal/connection/call-auth.js';
 import type { ClientOptions, KeepaliveOptions, TlsOptions } from './options.js';
@@ -73,7 +73,13 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
   if (options.telemetry !== undefined && typeof options.telemetry?.instrument !== 'function') {
     fail('telemetry', 'must have an instrument() method (e.g. openTelemetry() from @kubemq/core/opentelemetry)');
   }
-  const logger = levelLogger(options.logger, options.logLevel ?? (options.logger ? 'info' : 'silent'));
+  const sink = options.logger;
+  if (sink !== undefined && (['debug', 'info', 'warn', 'error'] as const).some((m) => typeof sink?.[m] !== 'function')) {
+    fail('logger', 'must have debug(), info(), warn() and error() methods (console has them)');
+  }
+  const level = options.logLevel ?? (sink ? 'info' : 'silent');
+  if (!isLogLevel(level)) fail('logLevel', `must be 'debug', 'info', 'warn', 'error' or 'silent' (got ${JSON.stringify(level)})`);
+  const logger = levelLogger(sink, level);
   return {
     options: { ...resolved, tls: tls !== undefined },
     tls,
