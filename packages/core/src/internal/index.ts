@@ -79,6 +79,7 @@ export { isEmptyQueueError } from './errors/broker-errors.js';
 export { validateChannel, validateGroup, type ChannelPattern } from './validation/channel.js';
 export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, tagsTextLength, deliveryBound, requireEncodedFits } from './validation/message.js';
 export { validatePositiveInt, validateSignal } from './validation/numbers.js';
+export { requireIdText } from './validation/text-rules.js';
 
 // Conversions
 export { MAX_INT32, msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';

@@ -96,6 +96,10 @@ describe('toWireMessage', () => {
     const delayed = (id: string) => msg({ id, policy: { delaySeconds: 5 } });
     expect(validationField(() => toWireMessages([delayed('a'), msg({ id: 'a' }), delayed('b'), delayed('a')], 'messages', 'c', L))).toBe('messages[3].id');
     expect(toWireMessages([delayed('a'), msg({ id: 'a' }), msg({ id: 'a' })], 'messages', 'c', L)).toHaveLength(3);
+    // Lone surrogates reach the broker as U+FFFD: 'job-\uD800' and 'job-\uD801' would be one id there.
+    expect(validationField(() => toWireMessages([delayed('job-\uD800'), delayed('job-\uD801')], 'messages', 'c', L))).toBe('messages[0].id');
+    expect(validationField(() => toWireMessage(msg({ id: 'a\u0000b' }), '', 'c', L))).toBe('id');
+    expect(toWireMessage(msg({ id: 'job \u{1F600}' }), '', 'c', L).MessageID).toBe('job \u{1F600}');
     expect(validationField(() => toWireMessages('x', 'messages', 'c', L))).toBe('messages');
     expect(validationField(() => toWireMessages([msg(), { channel: 'q' }], 'messages', 'c', L))).toBe('messages[1].body');
     expect(validationField(() => toWireMessages([msg({ tags: { k: 1 } })], 'messages', 'c', L))).toBe('messages[0].tags.k');

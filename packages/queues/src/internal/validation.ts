@@ -3,6 +3,7 @@
 import { ValidationError, type CallOptions } from '@kubemq/core';
 import {
   newId,
+  requireIdText,
   QueueMessage as WireQueueMessageCodec,
   type QueueMessage as WireQueueMessage,
   requireNonEmptyMessage,
@@ -43,11 +44,10 @@ export function validateRequeue(options: unknown): string {
   return validateQueueChannel(o['channel'], 'channel', true);
 }
 
-/** A message id: absent → generated; else a non-empty string. */
+/** A message id: absent → generated; else as requireIdText has it. */
 function validateMessageId(value: unknown, field: string): string {
   if (value === undefined || value === null || value === '') return newId();
-  if (typeof value !== 'string') fail(field, `must be a string (got ${typeof value})`);
-  return value;
+  return requireIdText(value, field);
 }
 
 /** Whole seconds within [0, maxSeconds] (the broker's limit), or `absent` when undefined. */

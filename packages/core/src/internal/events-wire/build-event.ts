@@ -4,6 +4,7 @@ import { ValidationError } from '../errors/kubemq-error.js';
 import { newId } from '../conversions/id.js';
 import { validateChannel } from '../validation/channel.js';
 import { withOperation } from '../validation/fail.js';
+import { requireIdText } from '../validation/text-rules.js';
 import { CLIENT_SIZE_LIMIT, deliveryBound, requireEncodedFits, requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
 import { Event as WireEventCodec } from '../generated/kubemq.js';
 import type { Event as WireEvent } from '../generated/kubemq.js';
@@ -74,28 +75,12 @@ export function requireEventFits(wire: WireEvent, maxBytes: number, limit = CLIE
   requireEncodedFits('event', wire.Body.byteLength, text, () => WireEventCodec.encode(wire).finish().length, { bytes: maxBytes, limit });
 }
 
-/** An optional id: a non-empty string without control characters; generated when absent. */
+/** An optional id (see requireIdText); generated when absent. */
 export function validateEventId(id: unknown, field = 'id'): string {
-  if (id === undefined) return newId();
-  if (typeof id !== 'string' || id.length === 0 || hasControlCharacter(id)) {
-    throw new ValidationError({
-      message: `invalid ${field}: must be a non-empty string without control characters`,
-      operation: 'validate',
-      field,
-    });
-  }
-  return id;
+  return id === undefined ? newId() : requireIdText(id, field);
 }
 
 /** A Buffer view of the bytes (no copy): the wire codec writes Buffers. */
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 }

@@ -36,6 +36,8 @@ describe('buildWireEvent', () => {
   it('validateEventId and toBuffer', () => {
     expect(validateEventId('id')).toBe('id');
     expect(() => validateEventId('')).toThrow(ValidationError);
+    expect(() => validateEventId('ev-\uD800')).toThrow(/invalid id: contains the lone surrogate U\+D800/);
+    expect(() => validateEventId('a\tb', 'events[2].id')).toThrow(/invalid events\[2\]\.id: contains the control character U\+0009/);
     const bytes = new Uint8Array([1, 2, 3]);
     const buf = toBuffer(bytes);
     expect(Buffer.isBuffer(buf)).toBe(true);

@@ -31,3 +31,16 @@ export function requireToken(value: unknown, field: string): string {
   if (space) fail(field, `contains the whitespace character ${codePoint(space[0])} at index ${space.index}`);
   return requireWellFormed(value, field);
 }
+
+/**
+ * An id the caller chose: a non-empty string with no control character, in well-formed UTF-16. A
+ * lone surrogate reaches the broker as U+FFFD, so two ids that differ only there would be one id
+ * to it (its delay scan keeps one delayed message per id) and the echo would not match.
+ */
+export function requireIdText(value: unknown, field: string): string {
+  if (typeof value !== 'string') fail(field, `must be a string (got ${typeof value})`);
+  if (value.length === 0) fail(field, 'cannot be empty');
+  const control = CONTROL.exec(value);
+  if (control) fail(field, `contains the control character ${codePoint(control[0])} at index ${control.index}`);
+  return requireWellFormed(value, field);
+}

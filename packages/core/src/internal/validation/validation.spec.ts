@@ -4,6 +4,7 @@ import { validateChannel, validateGroup, type ChannelPattern } from './channel.j
 import { validateClientId } from './client-id.js';
 import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } from './message.js';
 import { validatePositiveInt, validateSignal } from './numbers.js';
+import { requireIdText } from './text-rules.js';
 
 /** Runs `fn`, expects a ValidationError naming `field`, returns its message. */
 function rejects(fn: () => unknown, field: string): string {
@@ -268,5 +269,23 @@ describe('numbers and signals', () => {
     expect(validateSignal(signal)).toBe(signal);
     expect(validateSignal(undefined)).toBeUndefined();
     rejects(() => validateSignal({ aborted: false }), 'signal');
+  });
+});
+
+describe('requireIdText', () => {
+  it('takes any non-empty well-formed text without control characters, spaces and emoji included', () => {
+    expect(requireIdText('order 42 \u{1F600}', 'id')).toBe('order 42 \u{1F600}');
+  });
+
+  it.each([
+    ['a number', 42, /must be a string/],
+    ['empty', '', /cannot be empty/],
+    ['a NUL', 'a\u0000b', /control character U\+0000 at index 1/],
+    ['a C1 control', 'a\u0085', /control character U\+0085/],
+    ['a lone high surrogate', 'job-\uD800', /lone surrogate U\+D800 at index 4/],
+    ['a lone low surrogate', '\uDC00x', /lone surrogate U\+DC00 at index 0/],
+  ])('refuses %s', (_what, value, problem) => {
+    expect(() => requireIdText(value, 'id')).toThrow(ValidationError);
+    expect(() => requireIdText(value, 'id')).toThrow(problem);
   });
 });
