@@ -433,6 +433,52 @@ describe('handle()', () => {
     expect(responder.stats).toMatchObject({ handled: 1, handlerErrors: 0, repliesSent: 1 });
   });
 
+  it('a result that is not a reply (bytes, an array, a string) is refused, not sent as executed with an empty body: the sender learns what to return, onError hears it', async () => {
+    const client = broker.client();
+    const reported: Array<[unknown, string | undefined]> = [];
+    const results: unknown[] = [Buffer.from('{"available":3}'), new Uint8Array([1, 2]), [{ body: 'x' }], 'plain text'];
+    let next = 0;
+    const responder = queryResponder(client, { channel: 'raw-result', onError: (e, q) => reported.push([e, q?.id]) }, () => results[next++] as never);
+    await streamsOpen();
+    const ids: string[] = [];
+    for (const what of ['Buffer', 'Uint8Array', 'an array', 'string']) {
+      const res = await queries(client).send({ channel: 'raw-result', body: 'x', timeoutMs: 500 });
+      expect(res).toMatchObject({
+        executed: false,
+        error: `invalid handler result: invalid reply: the handler returned ${what}; return nothing or an object such as { body, metadata, tags }`,
+      });
+      expect(res.body).toHaveLength(0);
+      ids.push(res.id);
+    }
+    expect(reported).toEqual(ids.map((id) => [expect.objectContaining({ code: 'VALIDATION', field: 'reply', operation: 'queries.reply' }), id]));
+    await responder.stop();
+    expect(responder.stats).toMatchObject({ handled: 4, handlerErrors: 0, repliesSent: 4, replyErrors: 0 });
+
+    // A command handler, plain or typed, is held to the same: bytes are no answer to a command.
+    const reported2: unknown[] = [];
+    const plain = commandResponder(client, { channel: 'raw-command', onError: (e) => reported2.push(e) }, () => Buffer.from('done') as never);
+    const typed = commandResponder(commandChannel(client, { channel: 'raw-typed', codec: textCodec() }), { onError: (e) => reported2.push(e) }, () => [] as never);
+    await streamsOpen();
+    expect(await commands(client).send({ channel: 'raw-command', body: 'x', timeoutMs: 500 })).toMatchObject({ executed: false, error: expect.stringMatching(/returned Buffer; .*\{ tags \}/) });
+    expect(await commands(client).send({ channel: 'raw-typed', body: 'x', timeoutMs: 500 })).toMatchObject({ executed: false, error: expect.stringMatching(/returned an array; /) });
+    expect(reported2).toEqual([expect.objectContaining({ field: 'reply' }), expect.objectContaining({ field: 'reply' })]);
+    await Promise.all([plain.stop(), typed.stop()]);
+  });
+
+  it('typed channels still answer with their encoded value, and a command handler\'s plain result as before', async () => {
+    const client = broker.client();
+    const stock = queryChannel(client, { channel: 'typed-stock', codec: jsonCodec<{ sku: string }>(), responseCodec: jsonCodec<{ available: number }>() });
+    const stockResponder = queryResponder(stock, {}, (q) => ({ value: { available: q.value.sku.length }, metadata: 'json' }));
+    const reboots = commandChannel(client, { channel: 'typed-reboot', codec: textCodec() });
+    const rebootResponder = commandResponder(reboots, {}, (cmd) => ({ tags: { device: cmd.value } }));
+    await streamsOpen();
+    const answer = await stock.send({ value: { sku: 'sku-1' }, timeoutMs: 500 });
+    expect(answer).toMatchObject({ ok: true, executed: true, value: { available: 5 }, metadata: 'json' });
+    expect(await reboots.send({ value: 'dev-1', timeoutMs: 500 })).toMatchObject({ executed: true, tags: { device: 'dev-1' } });
+    await Promise.all([stockResponder.stop(), rebootResponder.stop()]);
+    expect(stockResponder.stats).toMatchObject({ handled: 1, handlerErrors: 0, repliesSent: 1 });
+  });
+
   it('the handler runs requests concurrently up to `concurrency`', async () => {
     const client = broker.client();
     let running = 0;

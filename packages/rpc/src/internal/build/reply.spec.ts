@@ -1,4 +1,6 @@
+import { runInNewContext } from 'node:vm';
 import { validationField } from '@kubemq/test-fakes';
+import type { QueryHandlerResult } from '../types/query.js';
 import { COMMANDS, QUERIES } from '../kind.js';
 import { buildHandlerReply, buildReply } from './reply.js';
 
@@ -84,6 +86,52 @@ describe('buildHandlerReply', () => {
     ['a result that is not an object', 'done', 'reply'],
   ])('still validates what the handler returned: rejects %s', (_name, result, field) => {
     expect(validationField(() => buildHandlerReply(COMMANDS, result as never, to, ctx))).toBe(field);
+  });
+
+  // Each would otherwise go out as executed with an empty body: none has a field of the reply.
+  it.each([
+    ['a Buffer', Buffer.from('{"available":3}'), 'Buffer'],
+    ['a Uint8Array', new Uint8Array([1, 2]), 'Uint8Array'],
+    ['a DataView', new DataView(new ArrayBuffer(2)), 'DataView'],
+    ['an ArrayBuffer', new ArrayBuffer(2), 'ArrayBuffer'],
+    ['an array', [{ body: 'x' }], 'an array'],
+    ['a Map', new Map([['body', 'x']]), 'Map'],
+    ['a Date', new Date(), 'Date'],
+    ['an Error', new Error('failed'), 'Error'],
+    ['a string', '{"available":3}', 'string'],
+    ['a number', 3, 'number'],
+  ])('refuses %s as a result, of a query or a command, saying what to return', (_name, result, what) => {
+    const qctx = { ...ctx, operation: 'queries.reply' };
+    for (const [kind, context, example] of [[QUERIES, qctx, '{ body, metadata, tags }'], [COMMANDS, ctx, '{ tags }']] as const) {
+      let error: unknown;
+      try {
+        buildHandlerReply(kind, result as never, to, context);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ code: 'VALIDATION', field: 'reply', operation: context.operation });
+      expect((error as Error).message).toBe(
+        `invalid reply: the handler returned ${what}; return nothing or an object such as ${example}${kind === COMMANDS ? ' (a command answers with no data)' : ''}`,
+      );
+    }
+  });
+
+  it('takes a plain object from another realm, one without a prototype, and a class instance with the reply\'s fields', () => {
+    const qctx = { ...ctx, operation: 'queries.reply' };
+    const otherRealm = runInNewContext('({ body: "x", metadata: "m" })') as QueryHandlerResult;
+    expect(Object.getPrototypeOf(otherRealm)).not.toBe(Object.prototype);
+    expect(buildHandlerReply(QUERIES, otherRealm, to, qctx)).toMatchObject({ Metadata: 'm', Executed: true });
+    const bare = Object.assign(Object.create(null) as object, { body: 'x' });
+    expect(Buffer.from(buildHandlerReply(QUERIES, bare, to, qctx).Body).toString()).toBe('x');
+    class Answer {
+      constructor(readonly body: string) {}
+    }
+    expect(Buffer.from(buildHandlerReply(QUERIES, new Answer('y'), to, qctx).Body).toString()).toBe('y');
+    class Refusal {
+      readonly executed = false;
+      readonly error = 'locked';
+    }
+    expect(buildHandlerReply(COMMANDS, new Refusal(), to, ctx)).toMatchObject({ Executed: false, Error: 'locked' });
   });
 
   it('rejects a query result with a bad body or metadata', () => {

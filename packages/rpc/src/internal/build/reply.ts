@@ -49,8 +49,30 @@ export interface ReplyTarget {
  * so checking them again would only cost time; the broker still refuses a response without them.
  */
 export function buildHandlerReply(kind: RequestKind, result: CommandHandlerResult | QueryHandlerResult, to: ReplyTarget, ctx: BuildReplyContext): Response {
-  requireObject(result, 'reply', ctx.operation);
+  requireResult(kind, result, ctx.operation);
   return buildResponse(kind, result, to.RequestID, to.ReplyChannel, ctx);
+}
+
+/** What a handler's result may set: an object that is not a plain one needs one of these. */
+const RESULT_FIELDS = ['body', 'metadata', 'tags', 'executed', 'error', 'executedAt'];
+
+/**
+ * Throws unless a handler's result reads as a reply: a plain object, or another object with one of
+ * the reply's fields (a class instance that has them is a valid result to TypeScript). Bytes, an
+ * array, a string, an Error or a Map returned by mistake would otherwise go out as `executed: true`
+ * without the handler's data.
+ */
+function requireResult(kind: RequestKind, result: unknown, operation: string): void {
+  let what: string = typeof result;
+  if (typeof result === 'object' && result !== null) {
+    const proto = Object.getPrototypeOf(result) as object | null;
+    // Plain, from this realm or another (its prototype is an Object.prototype, or none).
+    if (proto === null || Object.getPrototypeOf(proto) === null) return;
+    if (!Array.isArray(result) && !ArrayBuffer.isView(result) && RESULT_FIELDS.some((field) => field in result)) return;
+    what = Array.isArray(result) ? 'an array' : ((result as { constructor?: { name?: string } }).constructor?.name ?? 'an object');
+  }
+  const example = kind.name === 'queries' ? '{ body, metadata, tags }' : '{ tags } (a command answers with no data)';
+  throw invalid('reply', `the handler returned ${what}; return nothing or an object such as ${example}`, operation);
 }
 
 /** Validates the fields a responder chose (status, error, time, tags, data) and builds the Response. */

@@ -212,10 +212,8 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     let failure: unknown;
     let result: HandlerResult;
     try {
+      // Whatever it returned is checked as a reply: one that is not (a string, bytes) is reported.
       result = (await (span ? span.run(run) : run())) ?? {};
-      if (typeof result !== 'object' || result === null) {
-        throw new TypeError(`the handler returned ${result === null ? 'null' : typeof result}; return an object or nothing`);
-      }
     } catch (err) {
       failure = err;
       this.counters.handlerErrors++;
