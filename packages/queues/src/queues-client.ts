@@ -22,7 +22,7 @@ import { LanePool, pollOnLane } from './internal/downstream/poll.js';
 import type { TransactionHost } from './internal/downstream/transaction.js';
 import { infoFilter } from './internal/info-names.js';
 import { simpleLine } from './internal/simple-line.js';
-import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './internal/limits.js';
+import type { QueueLimits } from './internal/limits.js';
 import {
   ACK_ALL_QUEUE_MESSAGES as PURGE_QUEUE,
   QUEUES_INFO,
@@ -37,6 +37,7 @@ import {
   toWireMessages,
   validateCallOptions,
   validateInfoChannels,
+  validateLimits,
   validatePoll,
   validatePurge,
   validateReceive,
@@ -271,7 +272,7 @@ export class QueuesOnClient implements QueuesClient {
   constructor(client: KubemqClient, options: QueuesOptions = {}) {
     this.internals = clientInternals(client);
     const o = requireObject(options, 'options') as QueuesOptions;
-    this.limits = { ...DEFAULT_QUEUE_LIMITS, ...(o.limits ?? {}) };
+    this.limits = validateLimits(o.limits);
     const maxIdle = o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 });
     this.pool = lanePool(this.internals, maxIdle);
   }

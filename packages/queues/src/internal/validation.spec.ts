@@ -5,6 +5,7 @@ import {
   toWireMessages,
   validateCallOptions,
   validateInfoChannels,
+  validateLimits,
   validatePoll,
   validatePurge,
   validateReceive,
@@ -200,6 +201,23 @@ describe('poll requests', () => {
     [{ channel: 'q.>' }, 'channel'],
   ])('rejects %j', (extra, field) => {
     expect(validationField(() => validatePoll({ channel: 'q', ...extra }, L))).toBe(field);
+  });
+});
+
+describe('queue limits', () => {
+  it('fills in the defaults and takes whole numbers', () => {
+    expect(validateLimits(undefined)).toEqual(DEFAULT_QUEUE_LIMITS);
+    expect(validateLimits({ maxDelaySeconds: 86_400, maxReceiveCount: undefined })).toEqual({ ...DEFAULT_QUEUE_LIMITS, maxDelaySeconds: 86_400 });
+    expect(validateLimits({ maxDelaySeconds: 0 }).maxDelaySeconds).toBe(0);
+  });
+
+  it('refuses what would turn a client-side check off or make every call invalid, and names that are no limit', () => {
+    expect(validationField(() => validateLimits({ maxDelaySeconds: 'x' }))).toBe('limits.maxDelaySeconds');
+    expect(validationField(() => validateLimits({ maxReceiveItems: Number.NaN }))).toBe('limits.maxReceiveItems');
+    expect(validationField(() => validateLimits({ maxReceiveCount: 0 }))).toBe('limits.maxReceiveCount');
+    expect(validationField(() => validateLimits({ maxPollWaitMs: 500 }))).toBe('limits.maxPollWaitMs');
+    expect(validationField(() => validateLimits({ maxDelay: 100 }))).toBe('limits.maxDelay');
+    expect(validationField(() => validateLimits(null))).toBe('limits');
   });
 });
 

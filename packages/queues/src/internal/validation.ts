@@ -17,7 +17,7 @@ import {
   type QueueMessagePolicy as WirePolicy,
 } from '@kubemq/core/internal';
 import type { QueueMessage, QueuePolicy } from '../types.js';
-import { MIN_POLL_WAIT_MS, type QueueLimits } from './limits.js';
+import { DEFAULT_QUEUE_LIMITS, MIN_POLL_WAIT_MS, type QueueLimits } from './limits.js';
 import { brokerInfoName } from './info-names.js';
 
 function fail(field: string, problem: string): never {
@@ -31,6 +31,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
   if (!isObject(value)) fail(field, `must be an object (got ${value === null ? 'null' : typeof value})`);
   return value;
+}
+
+/**
+ * `queues(client, { limits })`: each limit given is a whole number (a poll's wait at least
+ * MIN_POLL_WAIT_MS, the broker's floor), and a name that is not a limit is refused rather than
+ * leaving the default in force unnoticed.
+ */
+export function validateLimits(value: unknown): QueueLimits {
+  const limits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS };
+  if (value === undefined) return limits;
+  for (const [name, limit] of Object.entries(requireObject(value, 'limits'))) {
+    const field = `limits.${name}`;
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_QUEUE_LIMITS, name)) fail(field, `is not a queue limit (they are ${Object.keys(DEFAULT_QUEUE_LIMITS).join(', ')})`);
+    if (limit === undefined) continue;
+    const min = name === 'maxPollWaitMs' ? MIN_POLL_WAIT_MS : name.endsWith('Seconds') ? 0 : 1;
+    limits[name as keyof QueueLimits] = validatePositiveInt(limit, field, { min });
+  }
+  return limits;
 }
 
 /** A queue's name; `sending` for a queue sent to (a message, a requeue), which some servers route by name. */
