@@ -80,6 +80,7 @@ export { validateChannel, validateGroup, type ChannelPattern } from './validatio
 export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, tagsTextLength, deliveryBound, requireEncodedFits } from './validation/message.js';
 export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 export { requireIdText } from './validation/text-rules.js';
+export { requireKnownKeys } from './validation/known-keys.js';
 
 // Conversions
 export { MAX_INT32, msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';

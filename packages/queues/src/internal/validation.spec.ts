@@ -75,6 +75,8 @@ describe('toWireMessage', () => {
     [{ expirationSeconds: 0.5 }, 'policy.expirationSeconds'],
     [{ expirationSeconds: 43_201 }, 'policy.expirationSeconds'],
     [{ expirationSeconds: Number.NaN }, 'policy.expirationSeconds'],
+    // kubemq-js's name for the dead-letter queue: ignored, a message past its receive count was dropped.
+    [{ maxReceiveCount: 1, maxReceiveQueue: 'tasks.dlq' }, 'policy.maxReceiveQueue'],
     [{ maxReceiveCount: 0 }, 'policy.maxReceiveCount'],
     [{ maxReceiveCount: -1 }, 'policy.maxReceiveCount'],
     [{ maxReceiveCount: 1025 }, 'policy.maxReceiveCount'],

@@ -4,6 +4,7 @@ import { ValidationError, type CallOptions } from '@kubemq/core';
 import {
   newId,
   requireIdText,
+  requireKnownKeys,
   QueueMessage as WireQueueMessageCodec,
   type QueueMessage as WireQueueMessage,
   requireNonEmptyMessage,
@@ -74,9 +75,12 @@ function wholeSeconds(value: unknown, field: string, maxSeconds: number, absent:
   return validatePositiveInt(value, field, { min: 0, max: maxSeconds });
 }
 
+const POLICY_KEYS: readonly (keyof QueuePolicy)[] = ['delaySeconds', 'expirationSeconds', 'maxReceiveCount', 'deadLetterQueue'];
+
 export function validatePolicy(value: unknown, field: string, limits: QueueLimits): WirePolicy | undefined {
   if (value === undefined) return undefined;
   const policy = requireObject(value, field) as QueuePolicy;
+  requireKnownKeys(policy, POLICY_KEYS, field);
   const maxReceiveCount =
     policy.maxReceiveCount === undefined
       ? 0

@@ -5,6 +5,7 @@ import { validateClientId } from './client-id.js';
 import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } from './message.js';
 import { validatePositiveInt, validateSignal } from './numbers.js';
 import { requireIdText } from './text-rules.js';
+import { requireKnownKeys } from './known-keys.js';
 
 /** Runs `fn`, expects a ValidationError naming `field`, returns its message. */
 function rejects(fn: () => unknown, field: string): string {
@@ -287,5 +288,15 @@ describe('requireIdText', () => {
   ])('refuses %s', (_what, value, problem) => {
     expect(() => requireIdText(value, 'id')).toThrow(ValidationError);
     expect(() => requireIdText(value, 'id')).toThrow(problem);
+  });
+});
+
+describe('requireKnownKeys', () => {
+  it('passes known keys, and names an unknown one with the known ones', () => {
+    expect(() => requireKnownKeys({ a: 1, b: undefined }, ['a', 'b'], 'policy')).not.toThrow();
+    expect(() => requireKnownKeys({ a: 1, maxReceiveQueue: 'x' }, ['a', 'b'], 'policy')).toThrow(
+      'invalid policy.maxReceiveQueue: is not an option here (the options are a, b)',
+    );
+    expect(() => requireKnownKeys({ startPosition: 1 }, ['startAt'], '')).toThrow(/^invalid startPosition:/);
   });
 });

@@ -23,6 +23,8 @@ describe('subscriptions', () => {
     ['a bad start', { channel: 'a', startAt: { kind: 'atSequence', sequence: 0 } }, 'startAt.sequence'],
     ['a colon with a group', { channel: 'a:b', group: 'g' }, 'channel'],
     ['a colon in the group', { channel: 'a', group: 'g:1' }, 'group'],
+    // Ignored, it would leave the default (new events only) and skip the history asked for.
+    ['another name for the start', { channel: 'a', startPosition: { kind: 'fromFirst' } }, 'startPosition'],
   ])('rejects %s', (_name, options, field) => {
     expect(validationField(() => planEventsStoreSubscribe(options as never))).toBe(field);
   });

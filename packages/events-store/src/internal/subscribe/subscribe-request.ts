@@ -1,5 +1,6 @@
 import { ValidationError } from '@kubemq/core';
 import {
+  requireKnownKeys,
   Subscribe_SubscribeType,
   validateChannel,
   validateGroup,
@@ -19,13 +20,16 @@ export interface EventsStoreSubscribePlan {
   bufferSize: number | undefined;
 }
 
-/** Validates subscription options (nothing is sent when they are wrong). */
+const SUBSCRIPTION_KEYS: readonly (keyof EventsStoreSubscription)[] = ['channel', 'group', 'startAt', 'bufferSize'];
+
+/** Validates subscription options (nothing is sent when they are wrong); a key it does not know is refused, not ignored. */
 export function planEventsStoreSubscribe(options: EventsStoreSubscription): EventsStoreSubscribePlan {
   const operation = 'eventsStore.subscribe';
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError({ message: 'invalid subscription: must be an object', operation, field: 'options' });
   }
   try {
+    requireKnownKeys(options, SUBSCRIPTION_KEYS, '');
     const group = validateGroup(options.group, { pattern: 'events_store' });
     const channel = validateChannel(options.channel, { pattern: 'events_store', withGroup: group !== '' });
     const start = toWireStartPosition(options.startAt ?? StartPosition.newOnly());
