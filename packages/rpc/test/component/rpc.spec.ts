@@ -190,7 +190,8 @@ describe('bad input sends nothing', () => {
   it.each(cases)('command with %s', async (_name, message, field) => {
     const err = await rejection(commands(broker.client()).send(message as never));
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).field).toBe(field);
+    // The call that failed and its channel, never core's 'validate'.
+    expect(err).toMatchObject({ field, operation: 'commands.send', channel: message.channel });
     expect(broker.calls).toHaveLength(0);
   });
 
@@ -199,7 +200,7 @@ describe('bad input sends nothing', () => {
     async (_name, message, field) => {
       const err = await rejection(queries(broker.client()).send(message as never));
       expect(err).toBeInstanceOf(ValidationError);
-      expect((err as ValidationError).field).toBe(field);
+      expect(err).toMatchObject({ field, operation: 'queries.send', channel: message.channel });
       expect(broker.calls).toHaveLength(0);
     },
   );
@@ -238,6 +239,53 @@ describe('bad input sends nothing', () => {
     const err = await rejection(commands(broker.client()).reply({ requestId: 'r', replyChannel: 'i' }, options as never));
     expect((err as ValidationError).field).toBe(field);
     expect(broker.calls).toHaveLength(0);
+  });
+
+  it('every failed check names the call that failed (never core\'s "validate") and its channel', async () => {
+    const client = broker.client();
+    const thrown = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (err) {
+        return err;
+      }
+      throw new Error('expected a throw');
+    };
+    const typed = commandChannel(client, { channel: 'typed.c', codec: textCodec() });
+    const cases: Array<[string, unknown, Record<string, unknown>]> = [
+      ['send: timeoutMs', await rejection(commands(client).send({ channel: 'c.1', body: 'x', timeoutMs: 0 })), { operation: 'commands.send', channel: 'c.1', field: 'timeoutMs' }],
+      ['send: cacheTtlSeconds', await rejection(queries(client).send({ channel: 'q.1', body: 'x', cacheKey: 'k', cacheTtlSeconds: 1.5 })), { operation: 'queries.send', channel: 'q.1', field: 'cacheTtlSeconds' }],
+      ['send: cacheKey', await rejection(queries(client).send({ channel: 'q.1', body: 'x', cacheKey: 5 as never })), { operation: 'queries.send', channel: 'q.1', field: 'cacheKey' }],
+      ['send: id', await rejection(commands(client).send({ channel: 'c.1', body: 'x', id: 'a b' })), { operation: 'commands.send', channel: 'c.1', field: 'id' }],
+      ['send options', await rejection(queries(client).send({ channel: 'q.1', body: 'x' }, { timeoutMs: 5 } as never)), { operation: 'queries.send', channel: 'q.1', field: 'timeoutMs' }],
+      ['typed send', await rejection(typed.send({ value: 'x', timeoutMs: -1 })), { operation: 'commands.send', channel: 'typed.c', field: 'timeoutMs' }],
+      ['subscribe: group', thrown(() => queries(client).subscribe({ channel: 'q.2', group: 'g h' })), { operation: 'queries.subscribe', channel: 'q.2', field: 'group' }],
+      ['subscribe: bufferSize', thrown(() => commands(client).subscribe({ channel: 'c.2', bufferSize: 0 })), { operation: 'commands.subscribe', channel: 'c.2', field: 'bufferSize' }],
+      ['responder: channel', thrown(() => queryResponder(client, { channel: 'q.' }, () => undefined)), { operation: 'queries.handle', channel: 'q.', field: 'channel' }],
+      ['responder: group', thrown(() => commandResponder(client, { channel: 'c.3', group: 'g h' }, () => undefined)), { operation: 'commands.handle', channel: 'c.3', field: 'group' }],
+      ['responder: concurrency', thrown(() => commandResponder(client, { channel: 'c.3', concurrency: 0 }, () => undefined)), { operation: 'commands.handle', channel: 'c.3', field: 'concurrency' }],
+      ['responder: signal', thrown(() => queryResponder(client, { channel: 'q.3', signal: {} as never }, () => undefined)), { operation: 'queries.handle', channel: 'q.3', field: 'signal' }],
+      ['typed responder: concurrency', thrown(() => commandResponder(typed, { concurrency: 1.5 }, () => undefined)), { operation: 'commands.handle', channel: 'typed.c', field: 'concurrency' }],
+      ['reply: timeoutMs', await rejection(commands(client).reply({ requestId: 'r', replyChannel: 'i' }, { timeoutMs: 0 })), { operation: 'commands.reply', field: 'timeoutMs' }],
+      ['reply: replyChannel', await rejection(queries(client).reply({ requestId: 'r', replyChannel: 'a b' })), { operation: 'queries.reply', field: 'replyChannel' }],
+      ['reply: tags', await rejection(queries(client).reply({ requestId: 'r', replyChannel: 'i', tags: { a: 1 as never } })), { operation: 'queries.reply', field: 'tags.a' }],
+    ];
+    const responder = commandResponder(client, { channel: 'c.4' }, () => undefined);
+    cases.push(['ready: timeoutMs', await rejection(responder.ready({ timeoutMs: 0 })), { operation: 'commands.ready', channel: 'c.4', field: 'timeoutMs' }]);
+    cases.push(['ready: options', await rejection(responder.ready(5 as never)), { operation: 'commands.ready', channel: 'c.4', field: 'options' }]);
+    await responder.stop();
+    // A handler's result that is not a valid reply is reported with the channel it came on.
+    const reported: unknown[] = [];
+    const answering = queryResponder(client, { channel: 'q.>', onError: (e) => reported.push(e) }, () => ({ tags: { n: 1 as never } }));
+    await streamsOpen();
+    await queries(client).send({ channel: 'q.5', body: 'x', timeoutMs: 500 });
+    await answering.stop();
+    cases.push(['handler result', reported[0], { operation: 'queries.reply', channel: 'q.5', field: 'tags.n' }]);
+    for (const [name, err, expected] of cases) {
+      expect([name, err]).toEqual([name, expect.any(ValidationError)]);
+      expect([name, err]).toEqual([name, expect.objectContaining(expected)]);
+      if (expected['channel'] === undefined) expect([name, (err as ValidationError).channel]).toEqual([name, undefined]);
+    }
   });
 
   it('subscribe and the responders throw at once on bad arguments, and open no stream', () => {

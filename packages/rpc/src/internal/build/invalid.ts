@@ -5,6 +5,23 @@ export function invalid(field: string, message: string, operation: string, chann
   return new ValidationError({ message: `invalid ${field}: ${message}`, field, operation, ...(channel === undefined ? {} : { channel }) });
 }
 
+/**
+ * A failed check of a public call, naming that call and the channel when it is known: core's
+ * validators say operation `'validate'` and no channel, and some checks here do not know the channel.
+ */
+export function inCall(err: unknown, operation: string, channel: unknown): unknown {
+  if (!(err instanceof ValidationError)) return err;
+  const known = err.channel ?? (typeof channel === 'string' && channel !== '' ? channel : undefined);
+  if (err.operation !== 'validate' && err.channel === known) return err;
+  return new ValidationError({
+    message: err.message,
+    operation: err.operation === 'validate' ? operation : err.operation,
+    field: err.field,
+    ...(known !== undefined && { channel: known }),
+    ...(err.cause !== undefined && { cause: err.cause }),
+  });
+}
+
 /** Throws unless `value` is a plain object (the message or options argument itself). */
 export function requireObject(value: unknown, field: string, operation: string): asserts value is object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

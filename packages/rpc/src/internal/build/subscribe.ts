@@ -2,7 +2,7 @@ import { type Subscribe, validateChannel, validateGroup, validatePositiveInt } f
 import type { CommandsSubscription } from '../types/command.js';
 import type { QueriesSubscription } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
-import { requireObject } from './invalid.js';
+import { inCall, requireObject } from './invalid.js';
 
 export interface BuiltSubscribe {
   wire: Subscribe;
@@ -15,9 +15,16 @@ export interface BuiltSubscribe {
 /** Validates a responder subscription (wildcards allowed, docs/broker-behaviour.md §2.3) and builds it. */
 export function buildSubscribe(kind: RequestKind, options: CommandsSubscription | QueriesSubscription, clientId: string, operation: string): BuiltSubscribe {
   requireObject(options, 'options', operation);
-  const channel = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });
-  const group = validateGroup(options.group, { field: 'group', pattern: kind.name, channel }) || undefined;
-  const bufferSize = options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize', { min: 1, integer: true });
+  let channel: string;
+  let group: string | undefined;
+  let bufferSize: number | undefined;
+  try {
+    channel = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });
+    group = validateGroup(options.group, { field: 'group', pattern: kind.name, channel }) || undefined;
+    bufferSize = options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize', { min: 1, integer: true });
+  } catch (err) {
+    throw inCall(err, operation, options.channel);
+  }
   const wire: Subscribe = {
     SubscribeTypeData: kind.subscribeType as Subscribe['SubscribeTypeData'],
     ClientID: clientId,

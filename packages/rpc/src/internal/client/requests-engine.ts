@@ -26,7 +26,7 @@ import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from 
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
-import { invalid, requireObject } from '../build/invalid.js';
+import { inCall, invalid, requireObject } from '../build/invalid.js';
 
 /** See {@link RequestsEngine.requests}. */
 export interface StreamHooks {
@@ -91,8 +91,14 @@ export class RequestsEngine {
   }
 
   async send<R>(message: Command | Query, options: RequestOptions | undefined, convert: (wire: Response, id: string) => R): Promise<R> {
-    const built = this.build(message);
-    const signal = this.requestSignal(options);
+    let built: BuiltRequest;
+    let signal: AbortSignal | undefined;
+    try {
+      built = this.build(message);
+      signal = this.requestSignal(options);
+    } catch (err) {
+      throw inCall(err, `${this.kind.name}.send`, (message as Partial<Command> | null | undefined)?.channel);
+    }
     const wire = await traced(this.internals.telemetry, () => requestSendOperation(this.kind, built), () => this.sendBuilt(built, signal));
     return convert(wire, built.id);
   }
@@ -113,14 +119,22 @@ export class RequestsEngine {
 
   async reply(reply: CommandReply | QueryReply, options?: CallOptions): Promise<void> {
     const operation = `${this.kind.name}.reply`;
-    if (options !== undefined) requireObject(options, 'options', operation);
-    const wire = buildReply(this.kind, reply, {
-      clientId: this.internals.clientId,
-      operation,
-      maxBodyBytes: this.internals.options.maxMessageBytes,
-    });
-    const signal = validateSignal(options?.signal, 'signal');
-    const timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
+    let wire: Response;
+    let signal: AbortSignal | undefined;
+    let timeoutMs: number | undefined;
+    try {
+      if (options !== undefined) requireObject(options, 'options', operation);
+      wire = buildReply(this.kind, reply, {
+        clientId: this.internals.clientId,
+        operation,
+        maxBodyBytes: this.internals.options.maxMessageBytes,
+      });
+      signal = validateSignal(options?.signal, 'signal');
+      timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
+    } catch (err) {
+      // A reply goes to an inbox, not a channel: the operation is all there is to name.
+      throw inCall(err, operation, undefined);
+    }
     await this.respond(wire, operation, timeoutMs, signal);
     // Only once it went out: a failed reply may be tried again, and another request in hand may
     // share its id.
@@ -141,7 +155,7 @@ export class RequestsEngine {
         maxBodyBytes: this.internals.options.maxMessageBytes,
       });
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(inCall(err, operation, request.Channel));
     }
     // The unary call's own promise, without an async frame around it (one fewer per request).
     return this.respond(wire, operation, timeoutMs, undefined);
@@ -161,9 +175,9 @@ export class RequestsEngine {
     });
   }
 
-  /** Validates a subscription (throws ValidationError at once) and builds it. */
-  prepareSubscribe(options: CommandsSubscription | QueriesSubscription): BuiltSubscribe {
-    return buildSubscribe(this.kind, options, this.internals.clientId, `${this.kind.name}.subscribe`);
+  /** Validates a subscription (throws ValidationError at once, naming `operation`) and builds it. */
+  prepareSubscribe(options: CommandsSubscription | QueriesSubscription, operation = `${this.kind.name}.subscribe`): BuiltSubscribe {
+    return buildSubscribe(this.kind, options, this.internals.clientId, operation);
   }
 
   /**

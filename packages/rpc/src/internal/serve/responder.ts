@@ -3,7 +3,7 @@ import { KubemqError, type CallOptions } from '@kubemq/core';
 import { newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
-import { invalid, requireObject } from '../build/invalid.js';
+import { inCall, invalid, requireObject } from '../build/invalid.js';
 import { requestProcessOperation } from '../telemetry.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './defaults.js';
@@ -96,13 +96,18 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     this.operation = `${engine.kind.name}.handle`;
     if (typeof handler !== 'function') throw invalid('handler', `must be a function, got ${typeof handler}`, this.operation);
     requireObject(options, 'options', this.operation);
-    const built = engine.prepareSubscribe({ channel: options.channel, ...(options.group !== undefined && { group: options.group }) });
-    const concurrency =
-      options.concurrency === undefined ? DEFAULT_HANDLER_CONCURRENCY : validatePositiveInt(options.concurrency, 'concurrency', { min: 1, integer: true });
-    if (options.onError !== undefined && typeof options.onError !== 'function') {
-      throw invalid('onError', `must be a function, got ${typeof options.onError}`, this.operation, built.channel);
+    const built = engine.prepareSubscribe({ channel: options.channel, ...(options.group !== undefined && { group: options.group }) }, this.operation);
+    let concurrency: number;
+    try {
+      concurrency =
+        options.concurrency === undefined ? DEFAULT_HANDLER_CONCURRENCY : validatePositiveInt(options.concurrency, 'concurrency', { min: 1, integer: true });
+      if (options.onError !== undefined && typeof options.onError !== 'function') {
+        throw invalid('onError', `must be a function, got ${typeof options.onError}`, this.operation, built.channel);
+      }
+      this.signal = validateSignal(options.signal, 'signal');
+    } catch (err) {
+      throw inCall(err, this.operation, built.channel);
     }
-    this.signal = validateSignal(options.signal, 'signal');
     this.channel = built.channel;
     this.group = built.group;
     this.onError = options.onError ?? ((error, request) => this.warn(error, request));
@@ -162,10 +167,15 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
 
   async ready(options: CallOptions = {}): Promise<void> {
     const operation = `${this.engine.kind.name}.ready`;
-    requireObject(options, 'options', operation);
-    const timeoutMs =
-      options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true });
-    const signal = validateSignal(options.signal, 'signal');
+    let timeoutMs: number;
+    let signal: AbortSignal | undefined;
+    try {
+      requireObject(options, 'options', operation);
+      timeoutMs = options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true });
+      signal = validateSignal(options.signal, 'signal');
+    } catch (err) {
+      throw inCall(err, operation, this.channel);
+    }
     if (this.isProven()) return;
     await probeUntilAnswered(
       { engine: this.engine, channel: this.channel, group: this.group, token: this.token, isStopped: () => this.stopped, isProven: () => this.isProven() },
