@@ -5,6 +5,7 @@ import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../internal/reco
 import type { TlsMaterial } from '../internal/transport/tls-material.js';
 import { validateClientId } from '../internal/validation/client-id.js';
 import { fail } from '../internal/validation/fail.js';
+import { tokenProblem } from '../internal/validation/text-rules.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
 import { MAX_TIMER_MS } from '../internal/util/monotonic.js';
 import { isLogLevel, levelLogger, type Logger } from './logger.js';
@@ -66,8 +67,8 @@ export function resolveOptions(options: ClientOptions): ConnectionSettings {
   const tls = resolveTls(options.tls);
   const token = options.authToken;
   if (token !== undefined && (typeof token !== 'string' || token === '')) fail('authToken', 'must be a non-empty string');
-  // gRPC refuses such metadata with an error that quotes it: the token would end up in a log.
-  if (token !== undefined && /[\r\n]/.test(token)) fail('authToken', 'cannot contain a line break (read from a file? trim it)');
+  const tokenFault = token === undefined ? undefined : tokenProblem(token);
+  if (tokenFault) fail('authToken', tokenFault);
   const refreshing = options.credentials === undefined ? undefined : credentialsStarter(options.credentials);
   if (options.credentials !== undefined && refreshing === undefined) fail('credentials', 'must be made by refreshingCredentials()');
   if (options.telemetry !== undefined && typeof options.telemetry?.instrument !== 'function') {

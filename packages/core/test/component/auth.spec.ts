@@ -182,6 +182,27 @@ describe('authentication', () => {
     expect(tokens.calls).toBe(3);
   });
 
+  it('a provider token a header cannot carry fails as AUTHENTICATION naming the character, not the token, and no stream crashes', async () => {
+    accepted = new Set(['secret-1']);
+    let calls = 0;
+    const tab: CredentialProvider = { getToken: async () => ({ token: `secret-${++calls}\t` }) };
+    const err = await rejection(KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tab), connectTimeoutMs: 500 }));
+    expect(err).toMatchObject({ code: expect.stringMatching(/AUTHENTICATION|CONNECTION_FAILED|TIMEOUT/) });
+    const text = `${String(err)} ${JSON.stringify(err)} ${String((err as Error).cause)}`;
+    expect(text).toMatch(/U\+0009 at index 8/);
+    expect(text).not.toMatch(/secret-/);
+  });
+
+  it('an expiresAt that is no valid Date is refused, and the provider is not asked again and again', async () => {
+    accepted = new Set(['secret-1']);
+    let calls = 0;
+    const invalid: CredentialProvider = { getToken: async () => ({ token: `secret-${++calls}`, expiresAt: new Date(Number.NaN) }) };
+    const err = await rejection(KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(invalid), connectTimeoutMs: 500 }));
+    expect(`${String(err)} ${String((err as Error).cause)}`).toMatch(/expiresAt that is not a valid Date \(got Invalid Date\)/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(calls).toBeLessThan(20); // a NaN refresh delay asked about 850 times a second
+  });
+
   it('never logs a token, nor puts one in an error', async () => {
     const lines: Array<[string, string, LogFields | undefined]> = [];
     const capture = (level: string) => (message: string, fields?: LogFields) => lines.push([level, message, fields]);

@@ -338,23 +338,29 @@ export class Connection implements ClientInternals {
     if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
 
     const deadline = ctx.timeoutMs === undefined ? undefined : monotonicNow() + ctx.timeoutMs;
-    const call = open(this.#params(deadline), {
-      data: (message) => {
-        if (done) return;
-        this.#auth.accepted();
-        observer.next(message);
-      },
-      end: () => {
-        over = true;
-        finish(() => observer.complete());
-      },
-      error: (raw) => {
-        over = true;
-        if (done) return;
-        onDone(); // no more writes while the error is being mapped (a token refresh may run)
-        void this.#streamError(raw, errCtx, ctx.signal).then((err) => finish(() => observer.error(err)));
-      },
-    });
+    let call: S;
+    try {
+      call = open(this.#params(deadline), {
+        data: (message) => {
+          if (done) return;
+          this.#auth.accepted();
+          observer.next(message);
+        },
+        end: () => {
+          over = true;
+          finish(() => observer.complete());
+        },
+        error: (raw) => {
+          over = true;
+          if (done) return;
+          onDone(); // no more writes while the error is being mapped (a token refresh may run)
+          void this.#streamError(raw, errCtx, ctx.signal).then((err) => finish(() => observer.error(err)));
+        },
+      });
+    } catch (err) {
+      // grpc-js throws, rather than reports, a call it cannot start (metadata it cannot send, a closed channel).
+      return refuse(mapError(err, errCtx));
+    }
     this.#streams.add(closeOnShutdown);
     stopListening = onAbort(ctx.signal, () => {
       stopCall();

@@ -5,6 +5,7 @@ import type { CallAuth } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
 import { AuthenticationError, KubemqError } from '../errors/kubemq-error.js';
 import { deadline } from '../util/async.js';
+import { tokenProblem } from '../validation/text-rules.js';
 import { monotonicNow, timerDelay } from '../util/monotonic.js';
 
 /**
@@ -119,9 +120,13 @@ export class TokenManager implements CallAuth {
           late: SILENT_PROVIDER,
           timeoutMs: PROVIDER_ANSWER_MS,
         });
-        if (typeof token !== 'string' || token === '') throw new Error('the credential provider returned an empty token');
-        // gRPC refuses such metadata with an error that quotes it: the token would end up in a log.
-        if (/[\r\n]/.test(token)) throw new Error('the credential provider returned a token with a line break');
+        if (typeof token !== 'string') throw new Error(`the credential provider returned a ${typeof token} as its token, not a string`);
+        const fault = tokenProblem(token);
+        if (fault) throw new Error(`the token the credential provider returned ${fault}`);
+        if (expiresAt !== undefined && !(expiresAt instanceof Date && Number.isFinite(expiresAt.getTime()))) {
+          // An Invalid Date (say, from a missing expires_at) would schedule the next refresh at once, for good.
+          throw new Error(`the credential provider returned an expiresAt that is not a valid Date (got ${expiresAt instanceof Date ? 'Invalid Date' : typeof expiresAt})`);
+        }
         this.#token = token;
         this.#expiresAt = expiresAt;
         this.#refreshedAt = monotonicNow();

@@ -44,3 +44,15 @@ export function requireIdText(value: unknown, field: string): string {
   if (control) fail(field, `contains the control character ${codePoint(control[0])} at index ${control.index}`);
   return requireWellFormed(value, field);
 }
+
+/**
+ * Why a token cannot travel, or undefined when it can. It goes out as the `authorization` header,
+ * which gRPC takes only in printable ASCII; grpc-js refuses anything else with an error that
+ * quotes the whole token, so the reason here names the character and never the token.
+ */
+export function tokenProblem(token: string): string | undefined {
+  if (token === '') return 'is empty';
+  const bad = /[^\x20-\x7e]/.exec(token);
+  if (!bad) return undefined;
+  return `contains ${codePoint(bad[0])} at index ${bad.index}, and a token travels as a header, in printable ASCII only (read from a file? trim it, and any byte-order mark)`;
+}
