@@ -61,7 +61,7 @@ export {
 } from './streams/stream-sender.js';
 
 // Promise plumbing: deferreds, deadlines, bounded waits, abort listeners, time limits
-export { deferred, deadline, within, onAbort, timeLimit, Deferred, type DeadlineOptions, type WaitOutcome, type CutReason } from './util/async.js';
+export { callQuietly, deferred, deadline, within, onAbort, timeLimit, Deferred, type DeadlineOptions, type WaitOutcome, type CutReason } from './util/async.js';
 
 // Shared by @kubemq/events and @kubemq/events-store (same wire: Event, SendEventsStream,
 // SubscribeToEvents); each keeps its own method descriptors so a bundle holds only its paths.

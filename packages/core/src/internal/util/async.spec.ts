@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/kubemq-error.js';
-import { deadline, deferred, onAbort, timeLimit, within } from './async.js';
+import { callQuietly, deadline, deferred, onAbort, timeLimit, within } from './async.js';
 import { wallClockDeadline } from './monotonic.js';
 
 /** A signal whose listeners are counted (added minus removed). */
@@ -193,5 +193,30 @@ describe('timeLimit', () => {
     jest.advanceTimersByTime(100);
     watched.abort();
     expect(quiet.signal.aborted).toBe(false);
+  });
+});
+
+describe('callQuietly', () => {
+  it("drops an application callback's throw and the rejection of the promise it returns", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const calls: string[] = [];
+      callQuietly(() => {
+        calls.push('sync');
+        throw new Error('sync');
+      });
+      callQuietly(async () => {
+        calls.push('async');
+        throw new Error('async'); // an async onError whose error tracker is down
+      });
+      callQuietly(() => ({ then: 42 }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls).toEqual(['sync', 'async']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

@@ -231,3 +231,17 @@ export function timeLimit(controller: AbortController, bound: { timeoutMs: numbe
 }
 
 const noop = (): void => undefined;
+
+/**
+ * Runs an application's callback (an `onError`, say) whose failure must not reach the SDK: a throw
+ * is dropped, and so is the rejection of a promise it returns, which would otherwise be unhandled
+ * and end the process.
+ */
+export function callQuietly(callback: () => unknown): void {
+  try {
+    const result = callback() as PromiseLike<unknown> | undefined;
+    if (typeof result?.then === 'function') result.then(undefined, () => undefined);
+  } catch {
+    // the application's own failure: the SDK goes on
+  }
+}

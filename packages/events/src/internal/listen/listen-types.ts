@@ -24,8 +24,8 @@ export interface ListenOptions extends EventsSubscription {
   /**
    * Called with what a handler threw (and the event it threw on), with a dropped event's
    * `BUFFER_FULL`, and with the error that ended the subscription (no event then). Default: a
-   * warning through the client's `logger` (nothing when it has none). An `onError` that throws is
-   * ignored.
+   * warning through the client's `logger` (nothing when it has none). An `onError` that throws, or
+   * returns a promise that rejects, is ignored.
    */
   onError?: (error: unknown, event?: EventReceive) => void;
 }

@@ -1,5 +1,6 @@
 import { KubemqError, ValidationError, type CallOptions } from '@kubemq/core';
 import {
+  callQuietly,
   DEFAULT_ITERATOR_BUFFER_SIZE,
   eventProcessOperation,
   onAbort,
@@ -200,11 +201,7 @@ export class EventsListener<E extends EventReceive> implements EventListener {
   }
 
   private report(error: unknown, event?: E): void {
-    try {
-      this.onError(error, event);
-    } catch {
-      // A throwing onError must not break the listener.
-    }
+    callQuietly(() => this.onError(error, event)); // a failing onError must not break the listener
   }
 
   private closedError(): KubemqError {

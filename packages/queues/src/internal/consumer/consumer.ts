@@ -2,7 +2,7 @@
 // time), then the whole batch is settled in one go (ack the successes, nack the failures), and
 // only then does the loop poll again.
 import type { Instrumentation, KubemqError } from '@kubemq/core';
-import { onAbort, traced, within, type Drainable } from '@kubemq/core/internal';
+import { callQuietly, onAbort, traced, within, type Drainable } from '@kubemq/core/internal';
 import type { Subscription, Observable } from 'rxjs';
 import type { PolledQueueMessage } from '../../types.js';
 import type { LaneCounters } from '../downstream/lane.js';
@@ -200,10 +200,6 @@ class RunningConsumer implements QueueConsumer {
   }
 
   private report(err: unknown, message: PolledQueueMessage | undefined): void {
-    try {
-      this.run.onError(err, message);
-    } catch {
-      // a throwing error callback must not stop the consumer
-    }
+    callQuietly(() => this.run.onError(err, message)); // a failing error callback must not stop the consumer
   }
 }

@@ -127,8 +127,8 @@ export interface ConsumeOptions {
   /**
    * Told of each handler error (with its message, which was nacked) and of each settlement the
    * broker did not confirm (without a message: the batch is delivered again). Default: a warning
-   * through the client's `logger` (nothing when it has none). A throwing callback does not stop
-   * the consumer.
+   * through the client's `logger` (nothing when it has none). A callback that throws, or returns a
+   * promise that rejects, does not stop the consumer.
    */
   onError?: (error: unknown, message?: PolledQueueMessage) => void;
 }
