@@ -644,8 +644,6 @@ describe('QueuesInfo', () => {
   it('lists queues with stored messages under the cutset-trimmed name, filtered, with totals', async () => {
     const { e, clock } = engine();
     e.publish([msg('alpha', 'x'), msg('alpha', 'y'), msg('QA_S', 'z')]);
-    void e.receiveOne('never-sent', 1); // a queue without messages is not listed
-    clock.advance(1);
     await receiveNow(e, clock, 'alpha', 1);
     const all = e.info('');
     expect(all.Queues.map((q) => q.Name)).toEqual(['A', 'alpha']);
@@ -657,6 +655,37 @@ describe('QueuesInfo', () => {
     const one = e.info('A;nope');
     expect(one).toMatchObject({ TotalQueue: 1, Sent: 1n, Waiting: 1n, Delivered: 0n });
     expect(e.info('QA_S').TotalQueue).toBe(0);
+  });
+
+  it('lists a queue its first consumer created, nothing ever stored, as metrics.go does: first = last = 0, Sent 1', async () => {
+    const { e, clock } = engine();
+    expect(e.info('fresh').TotalQueue).toBe(0); // never used: no channel
+    const two = [e.receive('fresh', { max: 1, waitMs: 1000, peek: true }), e.get('fresh', { maxItems: 1, waitMs: 1000, autoAck: false })];
+    await settle();
+    const empty = { Name: 'fresh', Messages: 0n, Bytes: 0n, FirstSequence: 0n, LastSequence: 0n, Sent: 1n, Waiting: 0n };
+    // Each subscription's LastSent (0) counts 0 - 0 + 1 toward Delivered.
+    expect(e.info('fresh')).toEqual({ TotalQueue: 1, Sent: 1n, Delivered: 2n, Waiting: 0n, Queues: [{ ...empty, Delivered: 2n, Subscribers: 2n }] });
+    clock.advance(1000);
+    await Promise.all(two);
+    // Gone: the durable group's shadow is the one subscription left.
+    expect(e.info('fresh')).toEqual({ TotalQueue: 1, Sent: 1n, Delivered: 1n, Waiting: 0n, Queues: [{ ...empty, Delivered: 1n, Subscribers: 1n }] });
+    e.publish([msg('fresh', 'a')]);
+    expect(e.info('fresh').Queues[0]).toMatchObject({ Messages: 1n, FirstSequence: 1n, LastSequence: 1n, Sent: 1n, Delivered: 0n, Waiting: 1n, Subscribers: 1n });
+  });
+
+  it.each([
+    ['a peek', (e: QueueEngine) => e.receive('fresh', { max: 1, waitMs: 1000, peek: true })],
+    ['a receive', (e: QueueEngine) => e.receive('fresh', { max: 1, waitMs: 1000, peek: false })],
+    ['an AckAll', (e: QueueEngine) => e.ackAll('fresh', 1000)],
+    ['a Get', (e: QueueEngine) => e.get('fresh', { maxItems: 1, waitMs: 1000, autoAck: true })],
+    ['a stream-v1 receive', (e: QueueEngine) => e.receiveOne('fresh', 1000)],
+  ])('%s on a never-used queue makes it listed', async (_name, consume) => {
+    const { e, clock } = engine();
+    const done = consume(e);
+    await settle();
+    clock.advance(1000);
+    await done;
+    expect(e.info('fresh').Queues.map((q) => [q.Name, q.Sent, q.Subscribers])).toEqual([['fresh', 1n, 1n]]);
   });
 });
 
@@ -763,6 +792,19 @@ describe('persistence', () => {
     const { e } = engine(store, clock); // a graceful restart does not bring them back either
     expect(e.strandedCount('q') + e.strandedCount('p')).toBe(4);
     expect((await receiveNow(e, clock, 'q')).messages).toEqual([]);
+  });
+
+  it.each(['kill', 'graceful'] as const)('a queue only consumed from is still listed after a restart (%s), with one record', async (stop) => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    for (let i = 0; i < 2; i++) await receiveNow(e, clock, 'fresh', 1);
+    expect(store.log('queue/fresh').replay()).toHaveLength(1); // the first consumer's Subscribed record
+    if (stop === 'graceful') e.close();
+    const { e: again } = engine(store, new ManualClock());
+    const line = { Name: 'fresh', Messages: 0n, Bytes: 0n, FirstSequence: 0n, LastSequence: 0n, Sent: 1n, Delivered: 1n, Waiting: 0n, Subscribers: 1n };
+    expect(again.info('')).toEqual({ TotalQueue: 1, Sent: 1n, Delivered: 1n, Waiting: 0n, Queues: [line] });
+    again.close();
   });
 
   it('replays from a memory store after a graceful close: every held message waits again, count unchanged', async () => {

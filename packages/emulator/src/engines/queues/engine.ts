@@ -475,8 +475,9 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
   }
 
   /**
-   * A consumer's wait on `q` (see wait.ts); joining makes the queue's durable group exist. A
-   * joiner first takes over what the group's shadow holds, then gets new messages.
+   * A consumer's wait on `q` (see wait.ts); joining makes the queue's durable group (and the
+   * server's stan channel) exist, recorded once. A joiner first takes over what the group's
+   * shadow holds, then gets new messages.
    */
   private wait<T>(
     q: QueueState,
@@ -492,7 +493,10 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
       end: spec.end,
       join: (c) => {
         const member = q.group.join(c);
-        q.subscribed = true;
+        if (!q.subscribed) {
+          q.subscribed = true;
+          q.log.subscribed();
+        }
         this.redelivery.joined(q, member);
         this.pump(q);
       },

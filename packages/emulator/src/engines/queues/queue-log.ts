@@ -4,7 +4,7 @@
 import type { QueueMessage } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import { messageSize, type StoredMessage } from './messages.js';
-import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeMessage, encodeMeta, encodeRelease } from './records.js';
+import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeMessage, encodeMeta, encodeRelease, encodeSubscribed } from './records.js';
 import { StoredIndex } from './stored-index.js';
 
 const QUEUE_LOG_PREFIX = 'queue/';
@@ -79,7 +79,8 @@ export interface ReplayedQueue {
  * One queue's log. Every accepted message and every settle is appended before the caller
  * answers. Messages a consumer takes without acking them get a Hold record (one per pump,
  * written before any record that settles them) and a Release record when the last member of the
- * group leaves holding them (they go to its shadow).
+ * group leaves holding them (they go to its shadow). The queue's first consumer writes a
+ * Subscribed record, so a queue that never stored a message is still there after a restart.
  */
 export class QueueLog {
   private handle: RecordLog | undefined;
@@ -102,6 +103,11 @@ export class QueueLog {
   stored(msgs: readonly QueueMessage[]): void {
     if (!this.logSwitch.writing || msgs.length === 0) return;
     appendAll(this.log, msgs.map((m) => encodeMessage(m)));
+  }
+
+  /** The queue's first consumer came: the queue exists for good, stored messages or not. */
+  subscribed(): void {
+    if (this.logSwitch.writing) this.log.append(encodeSubscribed());
   }
 
   /** A consumer took this message and holds it; its Hold record goes out with the next flush. */
@@ -187,9 +193,11 @@ export class QueueLog {
         for (let i = 0; i < m.ts.length; i++) r.index.push(m.ts[i] as number, m.sizes[i] as number);
         r.lastSeq = Math.max(r.lastSeq, m.lastSeq);
         r.lastSent = m.lastSent;
-        r.subscribed = m.subscribed;
+        r.subscribed ||= m.subscribed;
         indexedUpTo = m.lastSeq;
         later.length = 0;
+      } else if (rec.kind === RecordKind.Subscribed) {
+        r.subscribed = true;
       } else if (rec.kind === RecordKind.Message) {
         const attrs = rec.msg.Attributes;
         const seq = Number(attrs?.Sequence ?? 0n);
@@ -210,7 +218,7 @@ export class QueueLog {
           held.add(seq);
           released.delete(seq);
         }
-      } else {
+      } else if (rec.kind === RecordKind.Release) {
         for (const seq of rec.ids) {
           held.delete(seq);
           if (live.has(seq)) released.add(seq);

@@ -31,7 +31,7 @@ export class QueueState {
   lastSeq = 0;
   /** Highest sequence ever handed to a consumer (the durable group's LastSent). */
   lastSent = 0;
-  /** Whether the durable queue group exists (anyone ever consumed). */
+  /** Whether the durable queue group exists (anyone ever consumed): the queue is listed from then on. */
   subscribed = false;
   pumping = false;
 
@@ -78,11 +78,15 @@ export class QueueState {
 
   /**
    * The queue as QueuesInfo lists it (§2.4, services/broker/metrics.go), under its cutset-trimmed
-   * name; undefined when it has no stored messages (only those are listed).
+   * name; undefined when the server has no listing for it. Stan's store reports FirstSequence =
+   * LastSequence = 0 until its first message, so a queue only consumed from (its first consumer
+   * created the channel) passes `first <= last` and is listed with Sent 1.
    */
   info(): QueueInfo | undefined {
     const { lastSeq, lastSent, subscribed } = this;
-    const firstSeq = this.index.firstSeq;
+    const neverStored = lastSeq === 0;
+    if (neverStored && !subscribed) return undefined; // no channel on the server
+    const firstSeq = neverStored ? 0 : this.index.firstSeq;
     if (lastSeq < firstSeq) return undefined;
     const sent = lastSeq - firstSeq + 1;
     const info: QueueInfo = {
@@ -97,8 +101,12 @@ export class QueueState {
       Subscribers: 0n,
     };
     if (subscribed) {
-      info.Subscribers = BigInt(Math.max(1, this.group.size));
-      info.Delivered = BigInt(lastSent >= firstSeq ? lastSent - firstSeq + 1 : 0);
+      const subscribers = Math.max(1, this.group.size);
+      info.Subscribers = BigInt(subscribers);
+      // Calc adds LastSent - FirstSequence + 1 per subscription with LastSent >= FirstSequence:
+      // with nothing ever stored, every subscription's LastSent is 0, so each adds 1.
+      if (neverStored) info.Delivered = BigInt(subscribers);
+      else info.Delivered = BigInt(lastSent >= firstSeq ? lastSent - firstSeq + 1 : 0);
       info.Waiting = BigInt(this.inflight.size + this.group.shadowSize + this.stranded.size + lastSeq - lastSent);
     }
     return info;

@@ -23,6 +23,11 @@ export const RecordKind = {
    * one left holding them, or a graceful stop): at replay they go back to the group's shadow.
    */
   Release: 5,
+  /**
+   * The first consumer of the queue came: the server's stan channel and its durable queue group
+   * exist from then on, even with nothing ever stored, and are listed by QueuesInfo (§2.4).
+   */
+  Subscribed: 6,
 } as const;
 
 export interface QueueMeta {
@@ -38,7 +43,8 @@ export interface QueueMeta {
 export type QueueRecord =
   | { kind: typeof RecordKind.Message; id: number; msg: QueueMessage }
   | { kind: typeof RecordKind.Ack | typeof RecordKind.Hold | typeof RecordKind.Release; ids: number[] }
-  | { kind: typeof RecordKind.Meta; meta: QueueMeta };
+  | { kind: typeof RecordKind.Meta; meta: QueueMeta }
+  | { kind: typeof RecordKind.Subscribed };
 
 export function encodeMessage(msg: QueueMessage, id = 0): Uint8Array {
   const w = new BinaryWriter();
@@ -64,6 +70,10 @@ function encodeIds(kind: number, ids: readonly number[]): Uint8Array {
   w.uint32(kind).uint32(ids.length);
   for (const id of ids) w.uint64(id);
   return w.finish();
+}
+
+export function encodeSubscribed(): Uint8Array {
+  return new BinaryWriter().uint32(RecordKind.Subscribed).finish();
 }
 
 export function encodeMeta(m: QueueMeta): Uint8Array {
@@ -106,6 +116,8 @@ export function decodeRecord(bytes: Uint8Array): QueueRecord | undefined {
         }
         return { kind, meta: { firstSeq, lastSeq, lastSent, subscribed, ts, sizes } };
       }
+      case RecordKind.Subscribed:
+        return { kind };
       default:
         return undefined;
     }

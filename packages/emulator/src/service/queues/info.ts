@@ -1,4 +1,4 @@
-// QueuesInfo (§2.4, §6 "Server"): the queues with stored messages, filtered by trimmed name.
+// QueuesInfo (§2.4, §6 "Server"): the queues that exist (a message stored or a consumer came), filtered by trimmed name.
 import type * as grpc from '@grpc/grpc-js';
 import type { QueuesInfoRequest, QueuesInfoResponse } from '../../generated/kubemq.js';
 import type { QueueContext } from './shared.js';
