@@ -588,7 +588,7 @@ describe('§2.4 QueuesUpstream', () => {
 });
 
 describe('§2.4 QueuesInfo', () => {
-  it('§2.4 QueueName is a `;`-separated list of exact names; only queues with stored messages are listed', async () => {
+  it('§2.4 QueueName is a `;`-separated list of exact names; a queue never used is not listed', async () => {
     const c = connect();
     const a = ch('s24i.a');
     const b = ch('s24i.b');
@@ -602,6 +602,36 @@ describe('§2.4 QueuesInfo', () => {
     expect(byName[a]?.Messages).toBe(2n);
     expect(byName[b]?.Messages).toBe(1n);
     expect(r.Info?.TotalQueue).toBe(2);
+  });
+
+  // metrics.go toQueues lists a stan channel when FirstSeq <= LastSeq; a consumer creates the
+  // channel (processSubscriptionRequest), and a store that never held a message reports 0 and 0.
+  it('§2.4 a receive creates a never-used queue: listed with no messages, FirstSequence = LastSequence = 0, Sent 1', async () => {
+    const c = connect();
+    const q = ch('s24i.fresh');
+    expect((await queuesInfo(c, { QueueName: q })).Info?.TotalQueue).toBe(0);
+    const got = await receiveQueue(c, { ClientID: cid(), Channel: q, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 });
+    expect(got).toMatchObject({ IsError: false, Messages: [] });
+    const r = await queuesInfo(c, { QueueName: q });
+    // Calc: Sent = 0 - 0 + 1; the durable group's one subscription (left when the receive ended)
+    // has LastSent 0 >= FirstSequence 0, so it adds 1 to Delivered; Waiting = 0 + 0 - 0.
+    expect(r.Info).toEqual({
+      TotalQueue: 1,
+      Sent: 1n,
+      Delivered: 1n,
+      Waiting: 0n,
+      Queues: [{ Name: q, Messages: 0n, Bytes: 0n, FirstSequence: 0n, LastSequence: 0n, Sent: 1n, Delivered: 1n, Waiting: 0n, Subscribers: 1n }],
+    });
+  });
+
+  it('§2.4 a Get on a never-used queue creates it too: listed with no messages and Sent 1', async () => {
+    const c = connect();
+    const q = ch('s24i.fresh.get');
+    const d = downstream(c);
+    expect(await d.request(get(q))).toMatchObject({ IsError: false, Messages: [] });
+    d.cancel();
+    const r = await queuesInfo(c, { QueueName: q });
+    expect((r.Info?.Queues ?? []).map((x) => [x.Name, x.Messages, x.FirstSequence, x.LastSequence, x.Sent])).toEqual([[q, 0n, 0n, 0n, 1n]]);
   });
 
   it('§2.4 acked messages stay stored (still listed) until retention', async () => {
