@@ -350,6 +350,26 @@ describe('StreamSender', () => {
     await expect(send(stream, 'd')).rejects.toMatchObject({ code: 'CLOSED', message: 'closed' });
   });
 
+  it('sends that expired while queued (a broker away) take no room: maxQueued counts live ones, and the queue lets their bodies go', async () => {
+    const c = client(false);
+    const { stream } = sender(c.internals, { maxQueued: 100 });
+    for (let round = 0; round < 6; round++) {
+      const expired = Array.from({ length: 100 }, (_, i) => send(stream, `old-${round}-${i}`, { timeoutMs: 5 }));
+      await Promise.all(expired.map((p) => expect(p).rejects.toMatchObject({ code: 'TIMEOUT' })));
+      expect(stream.queued).toBe(0);
+    }
+    const live = Array.from({ length: 100 }, (_, i) => send(stream, `new-${i}`));
+    await expect(send(stream, 'one-too-many')).rejects.toMatchObject({ code: 'BUFFER_FULL' });
+    expect(stream.queued).toBe(100);
+    c.ready();
+    await settle();
+    const call = c.calls[0] as Call;
+    expect(call.written).toEqual(Array.from({ length: 100 }, (_, i) => `new-${i}`));
+    for (let i = 0; i < 100; i++) call.answer(`new-${i}`);
+    await expect(Promise.all(live)).resolves.toHaveLength(100);
+    expect(stream.queued).toBe(0);
+  });
+
   it('untilWritten: resolves once written, and the matcher never waits for it', async () => {
     const c = client();
     const { stream, matcher } = sender(c.internals);

@@ -19,6 +19,10 @@ export class SendEntry<Req, Out> extends Deferred<Out> {
   readonly #onExpired: (entry: SendEntry<Req, Out>) => void;
   /** Handed to the transport: from then on the broker may take it, answered or not. */
   written = false;
+  /** In the sender's queue, not written yet. */
+  queued = false;
+  /** Expired while queued: counted as dead there until the pump or a compaction drops it. */
+  dead = false;
 
   constructor(
     readonly request: Req,
@@ -130,6 +134,9 @@ export interface CloseBounds {
  * and again on the next send after a break. Closing waits, within one bound, for the queue to be
  * written and the answers to come, ends the call as `ending` says, and fails what is left.
  */
+/** Expired entries the queue may hold before a compaction is worth its copy. */
+const DEAD_COMPACTION_MIN = 256;
+
 export class StreamSender<Req, Res, Out> {
   #call: BidiCall<Req> | undefined;
   /** Resolves when the current call is over, either way. */
@@ -140,6 +147,8 @@ export class StreamSender<Req, Res, Out> {
   #waitingDrain = false;
   #queue: (SendEntry<Req, Out> | undefined)[] = [];
   #head = 0;
+  /** Entries between #head and the end that expired before they were written. */
+  #dead = 0;
   /** The one close's work; every close() returns it. */
   #shutdown: Promise<void> | undefined;
   /** Set by the first close(): new sends are refused from then on. */
@@ -164,9 +173,9 @@ export class StreamSender<Req, Res, Out> {
     this.#wording = { operation: options.operation, what: options.what, late: options.late };
   }
 
-  /** Sends waiting to be written (some may have expired meanwhile). */
+  /** Sends waiting to be written (not those that expired meanwhile). */
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length - this.#head - this.#dead;
   }
 
   /** Sends written and not answered yet. */
@@ -248,6 +257,7 @@ export class StreamSender<Req, Res, Out> {
           return this.close({ timeoutMs: failure ? 0 : this.#internals.options.defaultTimeoutMs });
         },
       });
+      entry.queued = true;
       this.#queue.push(entry);
       this.#kick();
     }
@@ -273,9 +283,27 @@ export class StreamSender<Req, Res, Out> {
 
   /** A send's own deadline passed or its signal aborted (queued or written). */
   readonly #entryExpired = (entry: SendEntry<Req, Out>): void => {
+    if (entry.queued && !entry.written) {
+      // It stays in the queue until the pump reaches it, which a broker that is away may not let
+      // happen for long: it no longer counts against maxQueued, and its body goes with a compaction.
+      entry.dead = true;
+      if (++this.#dead > DEAD_COMPACTION_MIN && this.#dead * 2 > this.#queue.length - this.#head) this.#compact();
+    }
     this.#options.matcher.expired?.(entry);
     this.#waiting?.();
   };
+
+  /** Drops the expired entries from the queue. */
+  #compact(): void {
+    const live: Array<SendEntry<Req, Out> | undefined> = [];
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const entry = this.#queue[i];
+      if (entry && !entry.dead) live.push(entry);
+    }
+    this.#queue = live;
+    this.#head = 0;
+    this.#dead = 0;
+  }
 
   /** Writes what it can now, or opens the call first. */
   #kick(): void {
@@ -338,6 +366,8 @@ export class StreamSender<Req, Res, Out> {
       if (!call.writable) break;
       const entry = this.#queue[this.#head] as SendEntry<Req, Out>;
       this.#queue[this.#head++] = undefined;
+      entry.queued = false;
+      if (entry.dead) this.#dead--;
       if (entry.settled) continue; // timed out or aborted before it was written
       const tooLarge = entry.proof ? undefined : this.#overBrokerLimit(entry.request);
       if (tooLarge) {
@@ -447,6 +477,7 @@ export class StreamSender<Req, Res, Out> {
     }
     this.#queue = [];
     this.#head = 0;
+    this.#dead = 0;
     this.#waiting?.();
   }
 
