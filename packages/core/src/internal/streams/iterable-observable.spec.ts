@@ -35,6 +35,16 @@ describe('iterableObservable', () => {
     expect(unsubscribed).toBe(true);
   });
 
+  it('return() ends a next() that another task is waiting on', async () => {
+    let unsubscribed = false;
+    const source = iterableObservable(new Observable<number>(() => () => void (unsubscribed = true)));
+    const it = source[Symbol.asyncIterator]();
+    const pending = it.next(); // a worker waiting for the next value
+    await expect(it.return?.()).resolves.toEqual({ value: undefined, done: true });
+    await expect(pending).resolves.toEqual({ value: undefined, done: true });
+    expect(unsubscribed).toBe(true);
+  });
+
   it('rethrows the source error after the buffered values', async () => {
     const source = iterableObservable(new Observable<number>((s) => { s.next(1); s.error(new Error('broken')); }));
     const seen: number[] = [];

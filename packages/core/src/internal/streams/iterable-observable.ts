@@ -208,6 +208,10 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
       stop();
       buffer.length = 0;
       head = 0;
+      // A next() still waiting (another task reading the loop) ends with it, rather than never.
+      const w = waiting;
+      waiting = undefined;
+      w?.resolve({ value: undefined, done: true });
       return Promise.resolve({ value: value as T, done: true });
     },
   };
