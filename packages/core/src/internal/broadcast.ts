@@ -12,9 +12,13 @@ export class Broadcast<T> {
   readonly #subscribers = new Set<Subscriber<T>>();
   #completed = false;
 
-  /** Subscribers see what is emitted after they subscribe; after `complete()`, only completion. */
+  /**
+   * Subscribers see what is emitted after they subscribe; after `complete()`, only completion (a
+   * ValueBroadcast's last value first).
+   */
   readonly observable: Observable<T> = observable<T>((subscriber) => {
     if (this.#completed) {
+      this.subscribed?.(subscriber);
       subscriber.complete();
       return undefined;
     }
@@ -55,7 +59,11 @@ export class Broadcast<T> {
   protected subscribed?(subscriber: Subscriber<T>): void;
 }
 
-/** rxjs's BehaviorSubject: a current value, which every new subscriber gets first. */
+/**
+ * rxjs's BehaviorSubject: a current value, which every new subscriber gets first. Also one that
+ * comes after `complete()`, which BehaviorSubject only completes: a client's `state$` read after
+ * `close()` says 'closed' rather than nothing.
+ */
 export class ValueBroadcast<T> extends Broadcast<T> {
   #value: T;
 

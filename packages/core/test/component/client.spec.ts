@@ -1,3 +1,4 @@
+import { firstValueFrom } from 'rxjs';
 import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { KubemqClient, KubemqError, type ConnectionState } from '../../src/index.js';
@@ -97,9 +98,10 @@ describe('KubemqClient against an in-process server', () => {
     await client.close();
     await loop;
     expect(states).toEqual(['ready', 'closed']);
-    // A loop that starts after the close ends at once.
+    // A loop that starts after the close gets the current state, closed, and ends.
     for await (const state of client.state$) states.push(state);
-    expect(states).toEqual(['ready', 'closed']);
+    expect(states).toEqual(['ready', 'closed', 'closed']);
+    await expect(firstValueFrom(client.state$)).resolves.toBe('closed');
   });
 
   it('warns when keepalive pings more often than the open-source broker allows', async () => {
