@@ -401,59 +401,6 @@ describe('handle()', () => {
     expect(broker.tracked.size).toBe(0);
   });
 
-  it('a handler that awaits its own responder\'s stop() does not wait for itself: its reply goes out, then done resolves', async () => {
-    const client = broker.client();
-    const order: string[] = [];
-    const responder: Responder = queryResponder(client, { channel: 'last-one' }, async (query) => {
-      await responder.stop();
-      order.push('stopped');
-      return { body: `bye ${query.text()}` };
-    });
-    void responder.done.then(() => order.push('done'));
-    await streamsOpen();
-    const res = await queries(client).send({ channel: 'last-one', body: 'x', timeoutMs: 500 });
-    expect(res).toMatchObject({ executed: true });
-    expect(res.text()).toBe('bye x');
-    await responder.done;
-    expect(order).toEqual(['stopped', 'done']);
-    expect(broker.openStreams).toBe(0);
-    expect(responder.stats).toMatchObject({ handled: 1, repliesSent: 1, running: 0 });
-  });
-
-  it('stop() inside a handler waits for the other running handlers, except those inside a stop() too; one from outside waits for all', async () => {
-    const client = broker.client();
-    const events: string[] = [];
-    let finishSlow!: () => void;
-    const slow = new Promise<void>((r) => (finishSlow = r));
-    let started = 0;
-    let allStarted!: () => void;
-    const three = new Promise<void>((r) => (allStarted = r));
-    const responder: Responder = commandResponder(client, { channel: 'stop-inside', concurrency: 4 }, async (cmd) => {
-      if (++started === 3) allStarted();
-      await three;
-      if (cmd.text() === 'slow') {
-        await slow;
-        events.push('slow ended');
-        return;
-      }
-      await responder.stop();
-      events.push(`${cmd.text()} stopped`);
-    });
-    await streamsOpen();
-    const sent = ['slow', 'a', 'b'].map((body) => commands(client).send({ channel: 'stop-inside', body, timeoutMs: 1000 }));
-    await three;
-    const outside = responder.stop().then(() => events.push('outside stopped'));
-    await new Promise((r) => setTimeout(r, 30));
-    // a and b wait for the slow one, not for each other; the outside stop() for all three.
-    expect(events).toEqual([]);
-    finishSlow();
-    expect((await Promise.all(sent)).map((r) => r.executed)).toEqual([true, true, true]);
-    await outside;
-    expect(events).toEqual(['slow ended', 'a stopped', 'b stopped', 'outside stopped']);
-    await responder.done;
-    expect(responder.stats).toMatchObject({ handled: 3, repliesSent: 3, running: 0 });
-  });
-
   it('a request that waited longer than its timeout behind a busy handler is not executed', async () => {
     const client = broker.client();
     const ran: string[] = [];

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { KubemqError, type CallOptions } from '@kubemq/core';
 import { newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
@@ -25,17 +24,6 @@ interface Queued {
   at: number;
 }
 
-/** One run of a handler (until its reply is sent): what a stop() called inside it must not wait for. */
-interface HandlerRun {
-  /** The responder running it; undefined once it ended. */
-  responder: object | undefined;
-  /** Inside a stop() of that responder. */
-  stopping: boolean;
-}
-
-/** The handler run whose async context this is (every call a handler makes carries it). */
-const inHandler = /* @__PURE__ */ new AsyncLocalStorage<HandlerRun>();
-
 /** The counters behind {@link ResponderStats} that the responder keeps itself (readonly only to its users). */
 type Counters = { -readonly [K in Exclude<keyof ResponderStats, 'running' | 'queued'>]: number };
 
@@ -59,11 +47,6 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   private stopped = false;
   private finished = false;
   private stopping: Promise<void> | undefined;
-  /** Handler runs in progress, and how many of them are inside a stop() of this responder. */
-  private runs = 0;
-  private runsStopping = 0;
-  /** stop() calls made inside handlers, waiting for the runs that are not. */
-  private insideStops: (() => void)[] = [];
   private subscription: Subscription | undefined;
   /** Runs requests through the handler, at most `concurrency` at once (the rest wait in order). */
   private readonly limiter: ConcurrencyLimiter<Queued>;
@@ -192,27 +175,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   }
 
   stop(): Promise<void> {
-    const stopping = this.stopWith(undefined);
-    const run = inHandler.getStore();
-    if (run?.responder !== this) return stopping;
-    // Called inside one of this responder's handlers, which cannot end while it awaits this: wait
-    // for the other runs only, and not for those inside a stop() too (they would wait for each other).
-    if (!run.stopping) {
-      run.stopping = true;
-      this.runsStopping++;
-    }
-    return new Promise<void>((resolve) => {
-      this.insideStops.push(resolve);
-      this.wakeInsideStops();
-    });
-  }
-
-  /** Resolves the stop() calls made inside handlers once every run still going is inside one. */
-  private wakeInsideStops(): void {
-    if (this.insideStops.length === 0 || this.runs > this.runsStopping) return;
-    const waiting = this.insideStops;
-    this.insideStops = [];
-    for (const resolve of waiting) resolve();
+    return this.stopWith(undefined);
   }
 
   /** stop(), ending with `failure` (done rejects with it) when there is one. */
@@ -255,38 +218,29 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     // The serve span is a child of the sender's (its context came in the tags) and holds the
     // handler's own spans; a handler failure fails it.
     const span = this.engine.internals.telemetry?.start(requestProcessOperation(this.engine.kind, wire, this.group));
-    const call = () => this.handler(received, new LazySignalContext(left));
-    const run: HandlerRun = { responder: this, stopping: false };
-    this.runs++;
+    const run = () => this.handler(received, new LazySignalContext(left));
     let failure: unknown;
     let result: HandlerResult;
     try {
-      try {
-        // Whatever it returned is checked as a reply: one that is not (a string, bytes) is reported.
-        result = (await inHandler.run(run, span ? () => span.run(call) : call)) ?? {};
-      } catch (err) {
-        failure = err;
-        this.counters.handlerErrors++;
-        result = { executed: false, error: errorText(err) };
-        // A request a typed channel could not decode is this side's problem too, not only the sender's.
-        if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err, received);
-      }
-      this.counters.handled++;
-      try {
-        if (await this.reply(wire, result, received, false, expiresAt)) this.counters.repliesSent++;
-      } catch (err) {
-        // The handler's result could not be sent as a reply: tell the sender rather than leave it waiting.
-        failure ??= err;
-        this.report(err, received);
-        if (await this.reply(wire, { executed: false, error: `invalid handler result: ${errorText(err)}` }, received)) this.counters.repliesSent++;
-      } finally {
-        span?.end(failure);
-      }
+      // Whatever it returned is checked as a reply: one that is not (a string, bytes) is reported.
+      result = (await (span ? span.run(run) : run())) ?? {};
+    } catch (err) {
+      failure = err;
+      this.counters.handlerErrors++;
+      result = { executed: false, error: errorText(err) };
+      // A request a typed channel could not decode is this side's problem too, not only the sender's.
+      if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err, received);
+    }
+    this.counters.handled++;
+    try {
+      if (await this.reply(wire, result, received, false, expiresAt)) this.counters.repliesSent++;
+    } catch (err) {
+      // The handler's result could not be sent as a reply: tell the sender rather than leave it waiting.
+      failure ??= err;
+      this.report(err, received);
+      if (await this.reply(wire, { executed: false, error: `invalid handler result: ${errorText(err)}` }, received)) this.counters.repliesSent++;
     } finally {
-      run.responder = undefined;
-      this.runs--;
-      if (run.stopping) this.runsStopping--;
-      this.wakeInsideStops();
+      span?.end(failure);
     }
   }
 

@@ -118,9 +118,7 @@ export interface Responder extends AsyncDisposable {
   /**
    * Stops taking requests, lets the handlers that are running finish and send their replies, then
    * resolves. Requests still waiting for a slot are not run (their senders get a `TimeoutError`).
-   * Idempotent. Called inside one of this responder's handlers, it does not wait for that handler
-   * (which may await it), nor for others inside a `stop()` of their own: it resolves once the rest
-   * have replied; `done` settles after the caller's reply too.
+   * Idempotent.
    */
   stop(): Promise<void>;
   /**
