@@ -11,14 +11,13 @@
 // - an event unacknowledged after the ack wait is sent again, and again after each further wait,
 //   whatever the limit: to the same subscription, or, in a group, to the member chosen as above;
 //   an acknowledgement from any member settles it;
-// - a member that leaves a group hands what it holds unacknowledged to the others, in turn, and
-//   they are sent again 100 ms later; the last one to leave (or a subscription without a group)
-//   leaves them with the durable, sent again first to whoever subscribes to it next. The event its
-//   handler was waiting with is acknowledged as the stream ends: it is lost.
 // - an event that retention removed is not sent again, but a copy already sent still arrives.
 // What stan has sent and the handler has not taken waits in the subscription's inbox: a NATS
 // subscription without pending limits. An event sent again waits there a second time, behind
 // later ones, so the subscriber gets it twice.
+// When a subscriber leaves, its handler returns at once for every event in that inbox and stan's
+// client acknowledges each before the server closes the subscription: all of them are lost, none
+// goes to the group's other members or to the durable's next subscriber.
 import type { Clock, TimerHandle } from '../../clock.js';
 import { Ring } from '../ring.js';
 
@@ -59,8 +58,6 @@ export interface StanDelivery {
   delivered(channel: string, bytes: number): void;
 }
 
-/** When stan sends again what a leaving member held: its ack timer set to fire this soon. */
-const HANDOVER_MS = 100;
 /** Stan sends again what is due within this much of its timer. */
 const DUE_SLACK_MS = 15;
 
@@ -84,7 +81,7 @@ let waitIds = 0;
 export class Durable {
   /** The live members, in stan's order. */
   readonly members: Member[] = [];
-  /** Unacknowledged events kept while no member is live, sent first to the next one; in sequence order. */
+  /** Unacknowledged events from before a restart, sent first to the next member; in sequence order. */
   held: number[] = [];
   /** Events dropped because a subscriber had no room for 2 s. */
   dropped = 0;
@@ -122,33 +119,26 @@ export class Durable {
     return m;
   }
 
-  /** Removes a subscriber that went away; what it held unacknowledged stays with the durable. */
+  /**
+   * Removes a subscriber that went away. Its inbox holds everything stan sent it unacknowledged
+   * (the event its handler was waiting with first): once the stream's context is done the handler
+   * returns at once for each, and stan's client acknowledges it, while the server's close waits
+   * for the handler's lock. So all of it is lost, counted as the 2-s drops are (§2.2).
+   */
   leave(m: Member): void {
     if (!m.active) return;
-    // The handler's wait ends with the stream's context: it returns, and stan's client acknowledges.
-    if (m.waiting !== 0) {
-      this.dropped++;
-      this.ack(m, m.inbox.peek()!.seq);
-    }
     this.stop(m);
+    while (m.inbox.size > 0) {
+      this.dropped++;
+      this.ack(m, m.inbox.shift()!.seq);
+    }
     const members = this.members;
     const i = members.indexOf(m);
     if (i >= 0) {
       const last = members.pop()!;
       if (i < members.length) members[i] = last;
     }
-    const pending = [...m.unacked].sort(([sa, a], [sb, b]) => a - b || sa - sb).map(([seq]) => seq);
-    m.unacked.clear();
-    m.inbox.clear();
-    if (pending.length === 0) return;
-    if (members.length === 0) {
-      this.held = [...new Set([...this.held, ...pending])].sort((a, b) => a - b);
-    } else {
-      const due = this.stan.clock.nowMs() - 1000;
-      pending.forEach((seq, i) => members[i % members.length]!.unacked.set(seq, due));
-      for (const other of members) this.armAckTimer(other, HANDOVER_MS, true);
-    }
-    this.stan.changed(this);
+    if (members.length > 0) this.pump(); // an ack may have freed another member's in-flight room
   }
 
   /** Stops every timer (the broker closes, or the channel is deleted). */
@@ -254,11 +244,11 @@ export class Durable {
     if (this.nextSeq <= this.source.lastStored) this.again = true;
   }
 
-  /** Sets `m`'s ack timer to fire in `inMs`, unless it fires sooner (`reset`: whenever it fires). */
-  private armAckTimer(m: Member, inMs: number, reset = false): void {
+  /** Sets `m`'s ack timer to fire in `inMs`, unless it fires sooner. */
+  private armAckTimer(m: Member, inMs: number): void {
     const at = this.stan.clock.nowMs() + inMs;
     if (m.ackTimer) {
-      if (m.ackTimerAt <= at && !reset) return;
+      if (m.ackTimerAt <= at) return;
       this.stan.clock.clearTimeout(m.ackTimer);
     }
     m.ackTimerAt = at;
