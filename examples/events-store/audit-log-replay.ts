@@ -10,10 +10,10 @@ async function main(): Promise<void> {
   const client = await KubemqClient.connect({ address, clientId: `audit-example-${process.pid}` });
   const store = eventsStore(client);
   try {
-    // 1. Write the audit log: five entries, a little apart so their store times differ.
+    // 1. Write the audit log: five entries, 100 ms apart so a time can fall between two of them.
     for (const action of ['login', 'view-invoice', 'change-email', 'download-report', 'logout']) {
       await store.send({ channel, body: JSON.stringify({ user: 7, action }), tags: { action } });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const all = await take(store.subscribe({ channel, startAt: StartPosition.fromFirst() }), 5);
     show('fromFirst()        ', all);
@@ -21,8 +21,10 @@ async function main(): Promise<void> {
     // 2. Replay it each way.
     show('atSequence(3)      ', await take(store.subscribe({ channel, startAt: StartPosition.atSequence(3) }), 3));
     show('fromLast()         ', await take(store.subscribe({ channel, startAt: StartPosition.fromLast() }), 1));
+    // The broker starts a little after the time it is given, so ask for one clearly before entry 3.
     const third = all[2] as EventStoreReceive;
-    show('atTime(entry 3)    ', await take(store.subscribe({ channel, startAt: StartPosition.atTime(third.timestamp) }), 3));
+    const beforeThird = new Date(third.timestamp.getTime() - 50);
+    show('atTime(3rd - 50 ms)', await take(store.subscribe({ channel, startAt: StartPosition.atTime(beforeThird) }), 3));
     show('atTimeDelta(60 s)  ', await take(store.subscribe({ channel, startAt: StartPosition.atTimeDelta(60) }), 5));
 
     // Every position above reaches into the store, so none of them needed a readiness wait.

@@ -101,15 +101,27 @@ describe('EventsStoreEngine start positions (broker-behaviour.md §2.2, §6)', (
     const { publish, sub, clock } = setup();
     const start = clock.nowNs();
     publish('ch', 5); // at start, +1 s, … +4 s; now = start + 5 s
-    expect(sub('c1', 'ch', StartType.StartAtTime, start + 2_000_000_000n).t.seqs).toEqual([3, 4, 5]);
-    expect(sub('c2', 'ch', StartType.StartAtTime, start - 1n).t.seqs).toEqual([1, 2, 3, 4, 5]);
-    expect(sub('c3', 'ch', StartType.StartAtTimeDelta, 2n).t.seqs).toEqual([4, 5]);
+    expect(sub('c1', 'ch', StartType.StartAtTime, start + 1_500_000_000n).t.seqs).toEqual([3, 4, 5]);
+    expect(sub('c2', 'ch', StartType.StartAtTime, start - 1_000_000_000n).t.seqs).toEqual([1, 2, 3, 4, 5]);
+    expect(sub('c3', 'ch', StartType.StartAtTimeDelta, 4n).t.seqs).toEqual([3, 4, 5]); // now - 4 s: just after event 2
     // Past int64 nanoseconds the server's product wraps around: 10^10 s lands in the future, no replay.
     expect(sub('c5', 'ch', StartType.StartAtTimeDelta, 10_000_000_000n).t.seqs).toEqual([]);
     const future = sub('c4', 'ch', StartType.StartAtTime, clock.nowNs() + 60_000_000_000n);
     expect(future.t.seqs).toEqual([]);
     publish('ch', 1);
     expect(future.t.seqs).toEqual([6]);
+  });
+
+  it('StartAtTime and StartAtTimeDelta start strictly after the time + 1 ms, as the server starts a little after it', () => {
+    const { publish, sub, clock } = setup();
+    const start = clock.nowNs();
+    publish('ch', 3); // at start, +1 s, +2 s; now = start + 3 s
+    const ms = 1_000_000n;
+    const second = start + 1_000_000_000n;
+    expect(sub('c1', 'ch', StartType.StartAtTime, second).t.seqs).toEqual([3]); // an event stored at the time itself is not delivered
+    expect(sub('c2', 'ch', StartType.StartAtTime, second - ms).t.seqs).toEqual([3]); // nor one within the next millisecond
+    expect(sub('c3', 'ch', StartType.StartAtTime, second - ms - 1n).t.seqs).toEqual([2, 3]);
+    expect(sub('c4', 'ch', StartType.StartAtTimeDelta, 2n).t.seqs).toEqual([3]); // now - 2 s is event 2's time
   });
 
   it('StartFromLast on an empty channel delivers the first new event', () => {

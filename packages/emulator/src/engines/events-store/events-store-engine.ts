@@ -98,6 +98,12 @@ export interface EventsStoreEngineDeps {
   maxInflight: number;
 }
 
+/**
+ * How far after a StartAtTime (or now minus a StartAtTimeDelta) a subscription starts (§2.2): the
+ * time between the server's and stan's clock readings, taken at 1 ms, the less forgiving side.
+ */
+const START_TIME_SLACK_NS = 1_000_000n;
+
 /** Stan's store looks for events past their age every second. */
 const RETENTION_SWEEP_MS = 1000;
 /** Sweeps between rewrites of the logs they trimmed (a log is read back and trimmed again at start). */
@@ -310,18 +316,23 @@ export class EventsStoreEngine {
       case StartType.StartAtSequence:
         return value > BigInt(next) ? next : Number(value); // §6: beyond the last → the next new event
       case StartType.StartAtTime:
-        return this.firstAtOrAfter(ch, value); // Unix ns; a future time → nothing until new events
+        return this.firstAfter(ch, value); // Unix ns; a future time → nothing until new events
       case StartType.StartAtTimeDelta:
         // Seconds, turned into int64 nanoseconds as the server does: a larger delta wraps around.
-        return this.firstAtOrAfter(ch, this.deps.clock.nowNs() - BigInt.asIntN(64, value * 1_000_000_000n));
+        return this.firstAfter(ch, this.deps.clock.nowNs() - BigInt.asIntN(64, value * 1_000_000_000n));
       default:
         // StartNewOnly; §6: type 7 is accepted and behaves as stan's default, new only.
         return next;
     }
   }
 
-  private firstAtOrAfter(ch: StoreChannel, ns: bigint): number {
-    return firstEventAtOrAfter(ch.events, ns)?.seq ?? firstEventAtOrAfter(ch.unwritten, ns)?.seq ?? ch.last + 1;
+  /**
+   * The first event stored after `ns` + START_TIME_SLACK_NS. The server turns a time into a delta
+   * from its clock and stan turns it back from a later reading, so it starts a little after `ns`.
+   */
+  private firstAfter(ch: StoreChannel, ns: bigint): number {
+    const from = ns + START_TIME_SLACK_NS + 1n;
+    return firstEventAtOrAfter(ch.events, from)?.seq ?? firstEventAtOrAfter(ch.unwritten, from)?.seq ?? ch.last + 1;
   }
 
   private channel(name: string, create: boolean): StoreChannel | undefined {

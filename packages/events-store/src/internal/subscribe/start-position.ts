@@ -6,9 +6,11 @@
  * - `fromFirst`: every stored event, from sequence 1;
  * - `fromLast`: the last stored event, then new ones;
  * - `atSequence`: from sequence `sequence` (≥ 1) on; past the end it waits for new events;
- * - `atTime`: events stored at or after `time`;
- * - `atTimeDelta`: events stored in the last `deltaSeconds` seconds (whole seconds: the broker
- *   counts seconds).
+ * - `atTime`: events stored after about `time`: the broker starts a little after it, never at it,
+ *   so an event stored at (or just after) `time` can be left out; ask for a time clearly before the
+ *   first event you want, or use `atSequence`;
+ * - `atTimeDelta`: events stored in about the last `deltaSeconds` seconds (whole seconds: the broker
+ *   counts seconds), starting a little after that long ago, as `atTime` does.
  *
  * Every position but `newOnly` reaches back into what is stored, so an event stored while the
  * subscription is still being registered is delivered all the same: a subscription from the first
@@ -40,13 +42,13 @@ export type StartPosition =
       readonly sequence: number;
     }
   | {
-      /** Events stored at or after `time` (`StartAtTime`). */
+      /** Events stored after about `time` (`StartAtTime`): the broker starts a little after it. */
       readonly kind: 'atTime';
-      /** The earliest store time to deliver (a valid Date after 1970-01-01T00:00:00Z; sent as Unix nanoseconds). */
+      /** About the earliest store time to deliver, not inclusive (a valid Date after 1970-01-01T00:00:00Z; sent as Unix nanoseconds). */
       readonly time: Date;
     }
   | {
-      /** Events stored in the last `deltaSeconds` seconds (`StartAtTimeDelta`). */
+      /** Events stored in about the last `deltaSeconds` seconds (`StartAtTimeDelta`). */
       readonly kind: 'atTimeDelta';
       /** How far back from now, in seconds: a whole number ≥ 1 (the broker counts seconds). */
       readonly deltaSeconds: number;
@@ -69,8 +71,8 @@ export const StartPosition = {
   fromLast: (): StartPosition => ({ kind: 'fromLast' }),
   /** From sequence `sequence` (≥ 1) on: `{ kind: 'atSequence', sequence }` (`StartAtSequence`). */
   atSequence: (sequence: number): StartPosition => ({ kind: 'atSequence', sequence }),
-  /** Events stored at or after `time`: `{ kind: 'atTime', time }` (`StartAtTime`). */
+  /** Events stored after about `time` (the broker starts a little after it): `{ kind: 'atTime', time }` (`StartAtTime`). */
   atTime: (time: Date): StartPosition => ({ kind: 'atTime', time }),
-  /** Events stored in the last `deltaSeconds` whole seconds: `{ kind: 'atTimeDelta', deltaSeconds }` (`StartAtTimeDelta`). */
+  /** Events stored in about the last `deltaSeconds` whole seconds: `{ kind: 'atTimeDelta', deltaSeconds }` (`StartAtTimeDelta`). */
   atTimeDelta: (deltaSeconds: number): StartPosition => ({ kind: 'atTimeDelta', deltaSeconds }),
 } as const;
