@@ -1,17 +1,17 @@
 // queueConsumer(): a handler for every message of a queue. A function, not a method of the queues
 // client: an app that never consumes bundles none of it.
 import { ValidationError, type KubemqClient } from '@kubemq/core';
-import { patternClientFor, validatePositiveInt, type ClientInternals } from '@kubemq/core/internal';
+import { patternClientFor, validatePositiveInt } from '@kubemq/core/internal';
 import type { DecodedQueueMessage, QueueChannel } from './internal/channel/queue-channel.js';
 import { consumeThroughOf } from './internal/consumer/consume-through.js';
 import { startConsumer } from './internal/consumer/consumer.js';
+import { warnThroughLogger } from './internal/consumer/default-on-error.js';
 import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import type { ConsumeOptions, QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
 import { requireObject, validateCallOptions } from './internal/validation.js';
 import { QueuesOnClient, type QueuesClient } from './queues-client.js';
-import type { PolledQueueMessage } from './types.js';
 
 
 /**
@@ -98,16 +98,4 @@ function consume(queues: QueuesOnClient, options: ConsumeOptions, handler: Queue
     track: (resource) => internals.track(resource),
     processed: acquireProcessedMemory(internals, req.channel),
   });
-}
-
-/** What a consumer does with an error when its options have no `onError`: a warning through the client's logger. */
-function warnThroughLogger(internals: ClientInternals, channel: string): (error: unknown, message?: PolledQueueMessage) => void {
-  return (error, message) => {
-    const fields = { channel, error: error instanceof Error ? error.message : String(error) };
-    if (message) {
-      internals.logger.warn('queues: a consumer\'s handler threw; its message was nacked', { ...fields, sequence: message.sequence, messageId: message.id });
-    } else {
-      internals.logger.warn('queues: the broker did not confirm a consumer\'s settlement; the batch will be delivered again', fields);
-    }
-  };
 }
