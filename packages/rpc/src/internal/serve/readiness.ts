@@ -72,9 +72,10 @@ export async function probeUntilAnswered(responder: ProbingResponder, timeoutMs:
   }
 }
 
-/** Waits `ms`, or less when `signal` aborts (the loop then reports the abort). */
+/**
+ * Waits `ms`, or less when `signal` aborts (the loop then reports the abort). On a promise of its
+ * own: a shared one that never settles would keep every pause's reaction for the process's life.
+ */
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  await within(NEVER, { timeoutMs: ms, signal });
+  await within(new Promise<never>(() => undefined), { timeoutMs: ms, signal });
 }
-
-const NEVER = /* @__PURE__ */ new Promise<never>(() => undefined);

@@ -1,5 +1,5 @@
 import { KubemqError, type CallOptions } from '@kubemq/core';
-import { newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
+import { callQuietly, newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { inCall, invalid, requireObject } from '../build/invalid.js';
@@ -274,12 +274,8 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
 
   private report(err: unknown, request: R | undefined): void {
     const error = asKubemqError(err, this.operation, this.channel);
-    try {
-      if (request === undefined) this.onError(error);
-      else this.onError(error, request);
-    } catch {
-      // A throwing onError must not break the responder.
-    }
+    // A failing onError (a throw, a rejected promise) must not break the responder.
+    callQuietly(() => (request === undefined ? this.onError(error) : this.onError(error, request)));
   }
 
   /** The default onError: a warning through the client's logger. */

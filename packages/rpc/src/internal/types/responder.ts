@@ -41,7 +41,8 @@ export interface HandleOptions<R extends CommandReceive | QueryReceive = Command
    * `executed: false`), a request a typed channel could not decode; and, without a request, with
    * the error that ended the responder. A handler that throws is an answer (`executed: false`),
    * not an error: it is counted in {@link ResponderStats.handlerErrors}. Default: a warning
-   * through the client's `logger` (nothing when it has none).
+   * through the client's `logger` (nothing when it has none). An `onError` that throws, or
+   * returns a promise that rejects, is ignored.
    */
   onError?: (error: unknown, request?: R) => void;
 }
