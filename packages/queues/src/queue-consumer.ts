@@ -10,7 +10,7 @@ import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import type { ConsumeOptions, QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
-import { requireObject, validateCallOptions } from './internal/validation.js';
+import { checked, requireObject, validateCallOptions } from './internal/validation.js';
 import { QueuesOnClient, type QueuesClient } from './queues-client.js';
 
 
@@ -65,19 +65,10 @@ export function queueConsumer(
 }
 
 function consume(queues: QueuesOnClient, options: ConsumeOptions, handler: QueueHandler): QueueConsumer {
-  const o = requireObject(options, 'options') as unknown as ConsumeOptions;
-  if (typeof handler !== 'function') {
-    throw new ValidationError({ operation: 'validate', field: 'handler', message: 'invalid handler: must be a function' });
-  }
-  const maxItems = o.maxItems === undefined ? 10 : validatePositiveInt(o.maxItems, 'maxItems', { min: 1, max: queues.limits.maxPollItems });
-  const req = queues.subscription({ channel: o.channel, maxItems, ...(o.waitTimeoutMs !== undefined && { waitTimeoutMs: o.waitTimeoutMs }) });
-  const concurrency = o.concurrency === undefined ? 1 : validatePositiveInt(o.concurrency, 'concurrency', { min: 1, max: 10_000 });
-  const signal = validateCallOptions({ ...(o.signal !== undefined && { signal: o.signal }) }).signal;
-  if (o.onError !== undefined && typeof o.onError !== 'function') {
-    throw new ValidationError({ operation: 'validate', field: 'onError', message: 'invalid onError: must be a function' });
-  }
+  const { o, req, concurrency, signal } = checked('queues.consume', options, () => validateConsume(queues, options, handler));
   const { internals } = queues;
   const counters = newLaneCounters();
+
   return startConsumer({
     open: (hooks) =>
       pollTransactions(internals, {
@@ -98,4 +89,19 @@ function consume(queues: QueuesOnClient, options: ConsumeOptions, handler: Queue
     track: (resource) => internals.track(resource),
     processed: acquireProcessedMemory(internals, req.channel),
   });
+}
+
+function validateConsume(queues: QueuesOnClient, options: ConsumeOptions, handler: QueueHandler) {
+  const o = requireObject(options, 'options') as unknown as ConsumeOptions;
+  if (typeof handler !== 'function') {
+    throw new ValidationError({ operation: 'validate', field: 'handler', message: 'invalid handler: must be a function' });
+  }
+  const maxItems = o.maxItems === undefined ? 10 : validatePositiveInt(o.maxItems, 'maxItems', { min: 1, max: queues.limits.maxPollItems });
+  const req = queues.subscription({ channel: o.channel, maxItems, ...(o.waitTimeoutMs !== undefined && { waitTimeoutMs: o.waitTimeoutMs }) });
+  const concurrency = o.concurrency === undefined ? 1 : validatePositiveInt(o.concurrency, 'concurrency', { min: 1, max: 10_000 });
+  const signal = validateCallOptions({ ...(o.signal !== undefined && { signal: o.signal }) }).signal;
+  if (o.onError !== undefined && typeof o.onError !== 'function') {
+    throw new ValidationError({ operation: 'validate', field: 'onError', message: 'invalid onError: must be a function' });
+  }
+  return { o, req, concurrency, signal };
 }

@@ -36,6 +36,7 @@ import {
   toWireMessage,
   toWireMessages,
   validateCallOptions,
+  checked,
   validateInfoChannels,
   validateLimits,
   validatePoll,
@@ -270,10 +271,10 @@ export class QueuesOnClient implements QueuesClient {
 
   /** `client` is shared, not owned: closing it is the app's. */
   constructor(client: KubemqClient, options: QueuesOptions = {}) {
-    this.internals = clientInternals(client);
-    const o = requireObject(options, 'options') as QueuesOptions;
-    this.limits = validateLimits(o.limits);
-    const maxIdle = o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 });
+    this.internals = clientInternals(client, 'queues');
+    const o = checked('queues', undefined, () => requireObject(options, 'options') as QueuesOptions);
+    this.limits = checked('queues', undefined, () => validateLimits(o.limits));
+    const maxIdle = o.maxIdleStreams === undefined ? 2 : checked('queues', undefined, () => validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 }));
     this.pool = lanePool(this.internals, maxIdle);
   }
 
@@ -282,9 +283,11 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult> {
-    const wire = toWireMessage(message, '', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
-    const call = validateCallOptions(options);
     const operation = 'queues.send';
+    const { wire, call } = checked(operation, message, () => ({
+      wire: toWireMessage(message, '', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes),
+      call: validateCallOptions(options),
+    }));
     return traced(this.internals.telemetry, () => queueSendOperation([wire]), async () => {
       const result = await this.internals.unary(SEND_QUEUE_MESSAGE, wire, { operation, channel: wire.Channel, ...call });
       const mapped = toSendResult(result, { operation, channel: wire.Channel });
@@ -294,10 +297,12 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
-    const wire = toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes);
-    const call = validateCallOptions(options);
-    const batchId = newId();
     const operation = 'queues.sendBatch';
+    const { wire, call } = checked(operation, undefined, () => ({
+      wire: toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes),
+      call: validateCallOptions(options),
+    }));
+    const batchId = newId();
     return traced(this.internals.telemetry, () => queueSendOperation(wire), async () => {
       const response = await this.internals.unary(SEND_QUEUE_MESSAGES_BATCH, { BatchID: batchId, Messages: wire }, { operation, ...call });
       return toBatchResult(response.BatchID || batchId, wire, response.Results, operation);
@@ -305,8 +310,10 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
-    const req = validateReceive(options, this.limits);
-    const call = validateCallOptions(callOptions, 'callOptions');
+    const { req, call } = checked('queues.receive', options, () => ({
+      req: validateReceive(options, this.limits),
+      call: validateCallOptions(callOptions, 'callOptions'),
+    }));
     // The broker waits out its whole wait when fewer than maxItems are there, acking what it
     // takes: a client deadline at or before its answer would drop it, and those messages with it.
     requireTimeForWait('queues.receive', req, call, 'which it waits out whenever fewer than maxItems messages are there, acking what it takes: a receive cut short loses those messages');
@@ -318,8 +325,11 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async peek(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
-    const req = validateReceive(options, this.limits);
-    return this.receiveOrPeek(req, validateCallOptions(callOptions, 'callOptions'), true);
+    const { req, call } = checked('queues.peek', options, () => ({
+      req: validateReceive(options, this.limits),
+      call: validateCallOptions(callOptions, 'callOptions'),
+    }));
+    return this.receiveOrPeek(req, call, true);
   }
 
   private receiveOrPeek(req: ValidReceive, call: ValidCallOptions, peek: boolean): Promise<QueueReceiveResult> {
@@ -353,9 +363,11 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async purge(options: QueuePurgeOptions, callOptions?: CallOptions): Promise<number> {
-    const req = validatePurge(options, this.limits);
-    const call = validateCallOptions(callOptions, 'callOptions');
     const operation = 'queues.purge';
+    const { req, call } = checked(operation, options, () => ({
+      req: validatePurge(options, this.limits),
+      call: validateCallOptions(callOptions, 'callOptions'),
+    }));
     requireTimeForWait(operation, req, call, 'which a purge always waits out: a shorter timeout always fails, and stops the purge early');
     return this.inTurn(operation, req, call, true, async (timeoutMs, maxWaitMs) => {
       const response = await this.internals.unary(
@@ -402,9 +414,10 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async info(options: QueuesInfoOptions = {}, callOptions?: CallOptions): Promise<QueuesInfo> {
-    const o = requireObject(options, 'options') as QueuesInfoOptions;
-    const channels = validateInfoChannels(o.channels);
-    const call = validateCallOptions(callOptions, 'callOptions');
+    const { channels, call } = checked('queues.info', undefined, () => ({
+      channels: validateInfoChannels((requireObject(options, 'options') as QueuesInfoOptions).channels),
+      call: validateCallOptions(callOptions, 'callOptions'),
+    }));
     const { filter, realName } = infoFilter(channels);
     const response = await this.internals.unary(QUEUES_INFO, { RequestID: newId(), QueueName: filter }, { operation: 'queues.info', ...call });
     const info = toQueuesInfo(response.Info);
@@ -417,8 +430,10 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async poll(options: QueuePollOptions, callOptions?: CallOptions): Promise<PollResponse> {
-    const req = validatePoll(options, this.limits);
-    const call = validateCallOptions(callOptions, 'callOptions');
+    const { req, call } = checked('queues.poll', options, () => ({
+      req: validatePoll(options, this.limits),
+      call: validateCallOptions(callOptions, 'callOptions'),
+    }));
     const lane = this.pool.acquire();
     let released = false;
     const release = (): void => {
@@ -448,8 +463,10 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
-    const req = this.subscription(options);
-    const bufferSize = iteratorBufferSize(options.bufferSize, req.maxItems);
+    const { req, bufferSize } = checked('queues.subscribe', options, () => {
+      const valid = this.subscription(options);
+      return { req: valid, bufferSize: iteratorBufferSize(options.bufferSize, valid.maxItems) };
+    });
     const messages = (pace?: LoopPace) =>
       pollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace)).pipe(
         flatten((tx) => tx.messages),
@@ -459,8 +476,10 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
-    const req = this.subscription(options);
-    const bufferSize = iteratorBufferSize(options.bufferSize, 1);
+    const { req, bufferSize } = checked('queues.transactions', options, () => ({
+      req: this.subscription(options),
+      bufferSize: iteratorBufferSize(options.bufferSize, 1),
+    }));
     const transactions = (pace?: LoopPace): Observable<PollResponse> => pollTransactions(this.internals, this.pollLoopOptions(req, 'queues.transactions', pace));
     return iterableObservable<PollResponse>(transactions(), { bufferSize, ...(req.autoAck && { paced: transactions }) });
   }

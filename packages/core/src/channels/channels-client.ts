@@ -94,7 +94,7 @@ export interface ChannelsClient {
  * ```
  */
 export function channels(client: KubemqClient): ChannelsClient {
-  const internals = clientInternals(client);
+  const internals = clientInternals(client, 'channels');
   return {
     async create(channel, options) {
       await query(internals, 'create-channel', 'channels.create', channelTags(channel, false), options);

@@ -368,7 +368,13 @@ describe('events store (integration)', () => {
         jest.spyOn(internals, 'serverStream'),
       ];
       try {
-        await expect(run()).rejects.toMatchObject({ name: 'ValidationError', code: 'VALIDATION', field });
+        const err = await run().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toMatchObject({ name: 'ValidationError', code: 'VALIDATION', field });
+        // It names the call that failed, as KubemqError.operation promises, not an inner 'validate'.
+        expect((err as { operation: string }).operation).toMatch(/^eventsStore(\.|$)/);
         for (const spy of spies) expect(spy).not.toHaveBeenCalled();
       } finally {
         spies.forEach((s) => s.mockRestore());

@@ -48,7 +48,17 @@ describe('QueuesClient on a broker-like fake', () => {
     const broker = new FakeQueueBroker();
     const q = queues(fakeClient(broker));
     await expect(q.poll({ channel: 'a b' })).rejects.toMatchObject({ field: 'channel' });
-    await expect(q.poll({ channel: 'q', maxItems: 0 })).rejects.toMatchObject({ field: 'maxItems' });
+    // Each names the call that failed and its channel (KubemqError.operation), not an inner 'validate'.
+    await expect(q.poll({ channel: 'q', maxItems: 0 })).rejects.toMatchObject({ field: 'maxItems', operation: 'queues.poll', channel: 'q' });
+    await expect(q.send({ channel: 'q', body: 'x', policy: { delaySeconds: -1 } })).rejects.toMatchObject({ operation: 'queues.send', channel: 'q' });
+    await expect(q.sendBatch([])).rejects.toMatchObject({ operation: 'queues.sendBatch' });
+    await expect(q.receive({ channel: 'q', maxItems: 0 })).rejects.toMatchObject({ operation: 'queues.receive', channel: 'q' });
+    await expect(q.peek({ channel: 'q', maxItems: 0 })).rejects.toMatchObject({ operation: 'queues.peek', channel: 'q' });
+    await expect(q.purge({ channel: 'q', waitTimeoutSeconds: -1 })).rejects.toMatchObject({ operation: 'queues.purge', channel: 'q' });
+    await expect(q.info({ channels: ['a;b'] })).rejects.toMatchObject({ operation: 'queues.info' });
+    expect(() => q.transactions({ channel: 'q', maxItems: 0 })).toThrow(expect.objectContaining({ operation: 'queues.transactions', channel: 'q' }));
+    expect(() => queueConsumer(q, { channel: 'q', concurrency: 0 }, () => undefined)).toThrow(expect.objectContaining({ operation: 'queues.consume', channel: 'q' }));
+    expect(() => queues(fakeClient(broker), { limits: { maxPollWaitMs: 10 } })).toThrow(expect.objectContaining({ operation: 'queues', field: 'limits.maxPollWaitMs' }));
     await expect(q.poll({ channel: 'q', waitTimeoutMs: 999 })).rejects.toMatchObject({ field: 'waitTimeoutMs' });
     await expect(q.receive({ channel: 'q', waitTimeoutSeconds: 1.5 })).rejects.toMatchObject({ field: 'waitTimeoutSeconds' });
     await expect(q.receive({ channel: 'q' }, { timeoutMs: -1 })).rejects.toMatchObject({ field: 'timeoutMs' });

@@ -14,11 +14,11 @@ export function hasInternals(value: unknown): boolean {
   return typeof value === 'object' && value !== null && INTERNALS in value;
 }
 
-/** The internals of a client, per instance (no module globals). */
-export function clientInternals(client: object): ClientInternals {
+/** The internals of a client, per instance (no module globals); `operation` names the call a wrong client fails. */
+export function clientInternals(client: object, operation = 'clientInternals'): ClientInternals {
   const internals = hasInternals(client) ? (client as Record<symbol, ClientInternals>)[INTERNALS] : undefined;
   if (!internals) {
-    throw new ValidationError({ message: 'invalid client: expected a KubemqClient from KubemqClient.connect()', operation: 'clientInternals', field: 'client' });
+    throw new ValidationError({ message: 'invalid client: expected a KubemqClient from KubemqClient.connect()', operation, field: 'client' });
   }
   return internals;
 }

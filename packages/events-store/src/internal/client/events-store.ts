@@ -66,7 +66,7 @@ class StoreClient implements EventsStoreClient {
  * ```
  */
 export function eventsStore(client: KubemqClient, options: EventsStoreOptions = {}): EventsStoreClient {
-  return new StoreClient(clientInternals(client), validateSendMode(options.sendMode, 'eventsStore'));
+  return new StoreClient(clientInternals(client, 'eventsStore'), validateSendMode(options.sendMode, 'eventsStore'));
 }
 
 /** Whether `value` came from {@link eventsStore} (typed channels take one instead of a KubemqClient). */

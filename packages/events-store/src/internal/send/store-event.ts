@@ -1,5 +1,5 @@
 import type { CallOptions } from '@kubemq/core';
-import { eventSendOperation, traced, validateSignal, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
+import { eventSendOperation, traced, validateSignal, withOperation, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { callTimeoutMs } from '../timeouts.js';
 import { buildEventStore } from './build-event.js';
@@ -28,7 +28,7 @@ export function storeEvent(
     wire = buildEventStore(event, internals.clientId, operation, internals.options.maxMessageBytes);
     bounds = { signal: validateSignal(options.signal), timeoutMs: callTimeoutMs(internals, options.timeoutMs) };
   } catch (err) {
-    return Promise.reject(err);
+    return Promise.reject(withOperation(err, operation, event?.channel));
   }
   return traced(internals.telemetry, () => eventSendOperation('events_store', wire), () => deliver(wire, bounds));
 }

@@ -1,5 +1,5 @@
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { clientInternals, validatePositiveInt, validateSignal, type ClientInternals } from '@kubemq/core/internal';
+import { clientInternals, validatePositiveInt, validateSignal, withOperation, type ClientInternals } from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
 import { storeEvent } from '../send/store-event.js';
@@ -28,7 +28,7 @@ class StoreStreamHandle implements EventStoreStreamHandle {
       const timeoutMs = options.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
       return this.#stream.close({ timeoutMs, signal });
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(withOperation(err, `${OPERATION}.close`, undefined));
     }
   }
 
@@ -56,7 +56,11 @@ class StoreStreamHandle implements EventStoreStreamHandle {
  * ```
  */
 export function eventStoreStream(client: KubemqClient, options: EventStoreStreamOptions = {}): EventStoreStreamHandle {
-  const internals = clientInternals(client);
-  const maxQueued = options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
-  return new StoreStreamHandle(internals, maxQueued);
+  const internals = clientInternals(client, OPERATION);
+  try {
+    const maxQueued = options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
+    return new StoreStreamHandle(internals, maxQueued);
+  } catch (err) {
+    throw withOperation(err, OPERATION, undefined);
+  }
 }

@@ -6,6 +6,7 @@ import {
   traced,
   validateSendMode,
   validateSignal,
+  withOperation,
   type ClientInternals,
   type Event as WireEvent,
 } from '@kubemq/core/internal';
@@ -59,7 +60,7 @@ export class EventsClientImpl implements EventsClient {
     private readonly client: KubemqClient,
     options: EventsOptions = {},
   ) {
-    this.internals = clientInternals(client);
+    this.internals = clientInternals(client, 'events');
     this.sendMode = validateSendMode(options.sendMode, 'events');
   }
 
@@ -73,7 +74,7 @@ export class EventsClientImpl implements EventsClient {
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(withOperation(err, operation, event?.channel));
     }
     return traced(
       this.internals.telemetry,

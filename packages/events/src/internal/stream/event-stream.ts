@@ -37,9 +37,13 @@ const OPERATION = 'events.stream';
  * ```
  */
 export function eventStream(client: KubemqClient, options: EventStreamOptions = {}): EventStreamHandle {
-  const internals = clientInternals(client);
-  const maxQueued = options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
-  return new EventStreamHandleImpl(internals, maxQueued);
+  const internals = clientInternals(client, OPERATION);
+  try {
+    const maxQueued = options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
+    return new EventStreamHandleImpl(internals, maxQueued);
+  } catch (err) {
+    throw withOperation(err, OPERATION, undefined);
+  }
 }
 
 class EventStreamHandleImpl implements EventStreamHandle {
@@ -70,7 +74,7 @@ class EventStreamHandleImpl implements EventStreamHandle {
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(withOperation(err, OPERATION, event?.channel));
     }
     const written = wire;
     const result: EventStreamSendResult = { id: written.EventID };
@@ -88,7 +92,7 @@ class EventStreamHandleImpl implements EventStreamHandle {
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(withOperation(err, `${OPERATION}.flush`, undefined));
     }
     return this.stream.flush({ signal, timeoutMs });
   }
@@ -100,7 +104,7 @@ class EventStreamHandleImpl implements EventStreamHandle {
       signal = validateSignal(options.signal);
       timeoutMs = options.timeoutMs === undefined ? this.internals.options.defaultTimeoutMs : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
     } catch (err) {
-      throw withOperation(err, OPERATION, undefined);
+      throw withOperation(err, `${OPERATION}.close`, undefined);
     }
     try {
       await this.stream.close({ timeoutMs, signal });

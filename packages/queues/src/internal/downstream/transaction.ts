@@ -14,7 +14,7 @@ import type {
   QueueRequeueOptions,
   TransactionState,
 } from '../../types.js';
-import { validateCallOptions, validateRequeue, validateSequences } from '../validation.js';
+import { checked, validateCallOptions, validateRequeue, validateSequences } from '../validation.js';
 import { queueSettleOperation } from '../telemetry.js';
 import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
@@ -146,8 +146,10 @@ export class PollTransaction implements PollResponse {
 
   /** `requeue`: where a requeue sends the messages (undefined for the other kinds); `options`: the call's. */
   private async settleAll(kind: SettleKind, operation: string, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined): Promise<void> {
-    const channel = kind === 'requeue' ? validateRequeue(requeue) : '';
-    const call = validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options');
+    const { channel, call } = checked(operation, { channel: this.channel }, () => ({
+      channel: kind === 'requeue' ? validateRequeue(requeue) : '',
+      call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
+    }));
     if (this.ledger.isEmpty) return; // an empty poll: closed as it arrived, nothing to settle
     const plan = this.ledger.beginAll(kind, operation);
     await this.run(plan, channel, call, operation);
@@ -160,9 +162,11 @@ export class PollTransaction implements PollResponse {
     requeue: QueueRequeueOptions | undefined,
     options: CallOptions | undefined,
   ): Promise<void> {
-    const channel = kind === 'requeue' ? validateRequeue(requeue) : '';
-    const call = validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options');
-    const valid = validateSequences(sequences, this.ledger);
+    const { channel, call, valid } = checked(operation, { channel: this.channel }, () => ({
+      channel: kind === 'requeue' ? validateRequeue(requeue) : '',
+      call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
+      valid: validateSequences(sequences, this.ledger),
+    }));
     const plan = this.ledger.beginSequences(kind, valid, operation);
     await this.run(plan, channel, call, operation);
   }

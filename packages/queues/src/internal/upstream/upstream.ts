@@ -22,7 +22,7 @@ import { toBatchResult } from '../conversions.js';
 import type { QueueLimits } from '../limits.js';
 import { QUEUES_UPSTREAM } from '../methods.js';
 import { queueSendOperation } from '../telemetry.js';
-import { toWireMessages, validateCallOptions, type ValidCallOptions } from '../validation.js';
+import { checked, toWireMessages, validateCallOptions, type ValidCallOptions } from '../validation.js';
 
 const OPERATION = 'queues.upstream.send';
 
@@ -79,8 +79,10 @@ export class QueueUpstream implements AsyncDisposable {
   }
 
   async send(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
-    const wire = toWireMessages(messages, 'messages', this.#internals.clientId, this.#limits, this.#internals.options.maxMessageBytes);
-    const call = validateCallOptions(options);
+    const { wire, call } = checked('queues.upstream.send', undefined, () => ({
+      wire: toWireMessages(messages, 'messages', this.#internals.clientId, this.#limits, this.#internals.options.maxMessageBytes),
+      call: validateCallOptions(options),
+    }));
     if (this.#sender.closing) throw closedError();
     // Accepted: a close() called from now on lets it go out before it half-closes the stream.
     // Its deadline covers the wait for the stream, the write and the answer; a late answer is
@@ -99,7 +101,7 @@ export class QueueUpstream implements AsyncDisposable {
   close(options?: CallOptions): Promise<void> {
     let bound: ValidCallOptions;
     try {
-      bound = validateCallOptions(options, 'options', { minTimeoutMs: 0 });
+      bound = checked('queues.upstream.close', undefined, () => validateCallOptions(options, 'options', { minTimeoutMs: 0 }));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -45,7 +45,7 @@ export class RequestsEngine {
     client: KubemqClient,
     readonly kind: RequestKind,
   ) {
-    this.internals = clientInternals(client);
+    this.internals = clientInternals(client, kind.name);
   }
 
   get noun(): 'command' | 'query' {
