@@ -196,8 +196,9 @@ export interface QueuesClient {
    */
   purge(options: QueuePurgeOptions, callOptions?: CallOptions): Promise<number>;
   /**
-   * Queue statistics. Only queues with stored messages are listed (acked messages stay stored until
-   * retention removes them). `channels` are exact names (no patterns). The open-source broker trims
+   * Queue statistics of the queues the broker keeps: those with stored messages (acked messages stay
+   * stored until retention removes them), and those a consumer created before anything was sent to
+   * them (see {@link QueuesInfo.queues}). `channels` are exact names (no patterns). The open-source broker trims
    * the characters `_QUES.` off both ends of each queue name it reports and filters on that trimmed
    * name; the SDK sends the trimmed form of each requested name and restores the real names in the
    * answer. Queues whose names trim to the same (`ORDERS` and `ORDER`) match each other's filter

@@ -233,11 +233,14 @@ export interface QueueInfo {
   messages: number;
   /** Size in bytes of the stored messages (`messages`), as the broker's store counts them. */
   bytes: number;
-  /** Sequence of the oldest stored message (sequences start at 1). */
+  /** Sequence of the oldest stored message (sequences start at 1); 0 for a queue that a consumer created and nothing was ever sent to. */
   firstSequence: number;
-  /** Sequence of the newest stored message. */
+  /** Sequence of the newest stored message; 0 for a queue nothing was ever sent to. */
   lastSequence: number;
-  /** Messages stored in this queue: the span `lastSequence - firstSequence + 1` (nacked and delayed messages are stored again, so they count again). */
+  /**
+   * The span `lastSequence - firstSequence + 1` (nacked and delayed messages are stored again, so
+   * they count again). So 1, not 0, for a queue that a consumer created and nothing was sent to.
+   */
   sent: number;
   /**
    * Stored messages up to the highest sequence ever handed to a consumer (`firstSequence` to that
@@ -258,7 +261,7 @@ export interface QueueInfo {
 }
 
 /**
- * `QueuesInfo`: totals and per-queue statistics of the queues that have stored messages.
+ * `QueuesInfo`: totals and per-queue statistics of the queues the broker keeps (see `queues`).
  *
  * @example
  * ```ts
@@ -267,7 +270,7 @@ export interface QueueInfo {
  * ```
  */
 export interface QueuesInfo {
-  /** How many queues are listed in `queues` (only queues with stored messages; with `channels`, only those matched). */
+  /** How many queues are listed in `queues` (with `channels`, only those matched). */
   totalQueues: number;
   /** Sum of `sent` over the listed queues. */
   sent: number;
@@ -276,8 +279,10 @@ export interface QueuesInfo {
   /** Sum of `waiting` over the listed queues. */
   waiting: number;
   /**
-   * One entry per queue that has stored messages: an empty queue, or one whose messages retention
-   * removed, is not listed (acked messages stay stored, so a drained queue usually still is).
+   * One entry per queue the broker keeps: one with stored messages (acked messages stay stored, so
+   * a drained queue usually still is listed), and one that a consumer (a receive, peek, purge or
+   * poll) created before anything was sent to it, listed with no messages, `firstSequence` and
+   * `lastSequence` 0 and `sent` 1. A queue whose stored messages retention removed is not listed.
    */
   queues: QueueInfo[];
 }
@@ -292,7 +297,7 @@ export interface QueuesInfo {
  */
 export interface QueuesInfoOptions {
   /**
-   * Exact queue names (no patterns). Absent: every queue with stored messages. The broker filters
+   * Exact queue names (no patterns). Absent: every queue the broker keeps. The broker filters
    * on names with the characters `_QUES.` trimmed off both ends, so `ORDERS` also matches a queue
    * `ORDER` (see `info()`).
    */
