@@ -257,6 +257,8 @@ describe('bad input sends nothing', () => {
       ['send: cacheTtlSeconds', await rejection(queries(client).send({ channel: 'q.1', body: 'x', cacheKey: 'k', cacheTtlSeconds: 1.5 })), { operation: 'queries.send', channel: 'q.1', field: 'cacheTtlSeconds' }],
       ['send: cacheKey', await rejection(queries(client).send({ channel: 'q.1', body: 'x', cacheKey: 5 as never })), { operation: 'queries.send', channel: 'q.1', field: 'cacheKey' }],
       ['send: id', await rejection(commands(client).send({ channel: 'c.1', body: 'x', id: 'a b' })), { operation: 'commands.send', channel: 'c.1', field: 'id' }],
+      // A lone surrogate would reach the broker as U+FFFD: the echoed id would not match.
+      ['send: id with a lone surrogate', await rejection(queries(client).send({ channel: 'q.1', body: 'x', id: 'q-\uD800' })), { operation: 'queries.send', channel: 'q.1', field: 'id', message: expect.stringMatching(/lone surrogate U\+D800/) }],
       ['send options', await rejection(queries(client).send({ channel: 'q.1', body: 'x' }, { timeoutMs: 5 } as never)), { operation: 'queries.send', channel: 'q.1', field: 'timeoutMs' }],
       ['typed send', await rejection(typed.send({ value: 'x', timeoutMs: -1 })), { operation: 'commands.send', channel: 'typed.c', field: 'timeoutMs' }],
       ['subscribe: group', thrown(() => queries(client).subscribe({ channel: 'q.2', group: 'g h' })), { operation: 'queries.subscribe', channel: 'q.2', field: 'group' }],

@@ -1,4 +1,5 @@
 import { ValidationError } from '@kubemq/core';
+import { requireIdText } from '@kubemq/core/internal';
 
 /** A ValidationError naming the field, for the checks core's validators do not cover. */
 export function invalid(field: string, message: string, operation: string, channel?: string): ValidationError {
@@ -36,11 +37,15 @@ export function optionalString(value: unknown, field: string, operation: string)
   return value;
 }
 
-/** An id the caller supplied: a non-empty string without whitespace or control characters. */
+/** An id the caller supplied: core's rule for ids (requireIdText), and no whitespace. */
 export function validateId(value: unknown, field: string, operation: string): string {
-  const id = requireNonEmptyString(value, field, operation);
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(id)) throw invalid(field, 'must not contain whitespace or control characters', operation);
+  let id: string;
+  try {
+    id = requireIdText(value, field);
+  } catch (err) {
+    throw inCall(err, operation, undefined);
+  }
+  if (/\s/.test(id)) throw invalid(field, 'must not contain whitespace', operation);
   return id;
 }
 
