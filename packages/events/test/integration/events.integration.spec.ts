@@ -291,6 +291,18 @@ describe('events (integration)', () => {
     }
   });
 
+  it('subscribing on a client already closed fails with CLOSED, as every other call does, and a listener ends with it', async () => {
+    const closed = await connect(sharedBroker().address, 'events-closed');
+    await closed.close();
+    const channel = uniqueChannel('ev.after-close');
+    const loop = (async () => {
+      for await (const _ of events(closed).subscribe({ channel })) break;
+    })();
+    await expect(loop).rejects.toMatchObject({ code: 'CLOSED', operation: 'events.subscribe', channel });
+    const listener = eventListener(closed, { channel }, () => undefined);
+    await expect(listener.done).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
   it('a send() and a stream handle write made just before close() still go out: close() drains them, though no stream was open yet', async () => {
     const channel = uniqueChannel('ev.last-words');
     const witness = collect(events(client).subscribe({ channel }));

@@ -115,4 +115,14 @@ describe('recoverable (unit)', () => {
     state.next('closed');
     await expect(done).resolves.toBe('complete');
   });
+
+  it('fails with CLOSED when subscribed on a client already closed, as every other call does', async () => {
+    const { client, state } = fakeClient();
+    state.next('closed');
+    const closed = new KubemqError({ code: 'CLOSED', message: 'op: the client is closed', operation: 'op' });
+    const outcome = await new Promise<unknown>((resolve) =>
+      recoverable(client, () => throwError(() => closed), { operation: 'op' }).subscribe({ complete: () => resolve('complete'), error: resolve }),
+    );
+    expect(outcome).toMatchObject({ code: 'CLOSED' });
+  });
 });

@@ -30,7 +30,8 @@ export const STREAM_STABLE_MS = 5_000;
  * the inner stream errors with a retryable KubemqError (or completes, with `completeIsBreak`), it
  * waits until the client is ready again, plus a backoff delay when the connection was not the
  * problem, and calls `open(attempt + 1, ready)`. Non-retryable errors end the outer Observable with
- * that error; client close completes it. Unsubscribing cancels the current inner stream.
+ * that error; client close completes it (one subscribed after the close fails with CLOSED).
+ * Unsubscribing cancels the current inner stream.
  *
  * `ready()` lets `open` say the stream is established before any value arrives.
  */
@@ -43,7 +44,14 @@ export function recoverable<T>(
   const isRetryable = options.isRetryable ?? ((err: KubemqError) => err.retryable);
   const policy = client.options.reconnect;
 
+  /** The refusal of a subscription made on a closed client, named as this subscription. */
+  const closedError = (err: KubemqError): KubemqError =>
+    new KubemqError({ ...ctx, code: err.code, message: err.code === 'CLOSED' ? `${options.operation}: the client is closed` : err.message, cause: err });
+
   return observable<T>((subscriber) => {
+    // Subscribed on a client already closed: that is an error (CLOSED, or what ended the client),
+    // as for every other call, not the quiet end of a subscription the close ended.
+    const closedAtStart = client.state === 'closed';
     const stop = new AbortController();
     let inner: Subscription | undefined;
     let attempt = 0;
@@ -83,7 +91,7 @@ export function recoverable<T>(
     const onBreak = (err: KubemqError) => {
       if (stop.signal.aborted) return;
       // The client closed (its close() ends the streams nobody drained with CLOSED).
-      if (client.state === 'closed' || err.code === 'CLOSED') return subscriber.complete();
+      if (client.state === 'closed' || err.code === 'CLOSED') return closedAtStart ? subscriber.error(closedError(err)) : subscriber.complete();
       if (!isRetryable(err) || breaks >= policy.maxAttempts) return subscriber.error(err);
       // A lost connection is waited out by whenReady(); other breaks back off, so a stream the
       // broker keeps refusing is not re-opened in a tight loop.
