@@ -4,6 +4,7 @@ import { attachInternals, hasInternals } from '../internal/connection/internals-
 import { PING } from '../internal/methods.js';
 import { iterableObservable, type IterableObservable } from '../internal/streams/iterable-observable.js';
 import { validatePositiveInt, validateSignal } from '../internal/validation/numbers.js';
+import { optionsObject } from '../internal/validation/options-object.js';
 import type { CallOptions } from './call-options.js';
 import type { ConnectionState } from './connection-state.js';
 import type { ClientOptions } from './options.js';
@@ -52,9 +53,10 @@ export class KubemqClient implements AsyncDisposable {
    * });
    * ```
    */
-  static async connect(options: ClientOptions = {}): Promise<KubemqClient> {
-    const signal = validateSignal(options.signal, 'signal');
-    const connection = new Connection(resolveOptions(options));
+  static async connect(options?: ClientOptions): Promise<KubemqClient> {
+    const o = optionsObject(options, 'client.connect');
+    const signal = validateSignal(o.signal, 'signal');
+    const connection = new Connection(resolveOptions(o));
     await connection.connect(signal);
     return new KubemqClient(connection);
   }
@@ -103,11 +105,12 @@ export class KubemqClient implements AsyncDisposable {
    * const { version, uptimeSeconds } = await client.ping({ timeoutMs: 2000 });
    * ```
    */
-  async ping(options: CallOptions = {}): Promise<ServerInfo> {
-    const signal = validateSignal(options.signal);
+  async ping(options?: CallOptions): Promise<ServerInfo> {
+    const o = optionsObject(options, 'client.ping');
+    const signal = validateSignal(o.signal);
     const result = await this.#connection.unary(PING, {}, {
       operation: 'client.ping',
-      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }),
       ...(signal && { signal }),
     });
     return {
@@ -138,9 +141,10 @@ export class KubemqClient implements AsyncDisposable {
    * process.once('SIGTERM', () => void client.close({ timeoutMs: 2000 }));
    * ```
    */
-  async close(options: CallOptions = {}): Promise<void> {
-    const signal = validateSignal(options.signal);
-    const timeoutMs = options.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
+  async close(options?: CallOptions): Promise<void> {
+    const o = optionsObject(options, 'client.close');
+    const signal = validateSignal(o.signal);
+    const timeoutMs = o.timeoutMs === undefined ? undefined : validatePositiveInt(o.timeoutMs, 'timeoutMs', { min: 0 });
     return this.#connection.close({ ...(timeoutMs !== undefined && { timeoutMs }), ...(signal && { signal }) });
   }
 

@@ -142,6 +142,12 @@ describe('levelLogger', () => {
     expect(calls).toEqual(['error']);
   });
 
+  it('resolveOptions takes no options as the defaults, and refuses null or a string as a ValidationError', () => {
+    expect(resolveOptions(undefined).options.address).toBe(DEFAULT_ADDRESS);
+    expect(() => resolveOptions(null as never)).toThrow(/invalid options: must be an object \(got null\)/);
+    expect(() => resolveOptions('localhost:50000' as never)).toThrow(ValidationError);
+  });
+
   it('resolveOptions refuses a logger without the four methods and an unknown level', () => {
     const partial = { info: () => undefined, warn: () => undefined, error: () => undefined };
     expect(() => resolveOptions({ logger: partial as never })).toThrow(ValidationError);

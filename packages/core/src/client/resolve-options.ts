@@ -5,6 +5,7 @@ import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../internal/reco
 import type { TlsMaterial } from '../internal/transport/tls-material.js';
 import { validateClientId } from '../internal/validation/client-id.js';
 import { fail } from '../internal/validation/fail.js';
+import { optionsObject } from '../internal/validation/options-object.js';
 import { tokenProblem } from '../internal/validation/text-rules.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
 import { MAX_TIMER_MS } from '../internal/util/monotonic.js';
@@ -46,7 +47,8 @@ export interface ConnectionSettings {
 }
 
 /** Options > defaults, validated; throws ValidationError naming the option. No environment variable is read here. */
-export function resolveOptions(options: ClientOptions): ConnectionSettings {
+export function resolveOptions(given: ClientOptions | undefined): ConnectionSettings {
+  const options = optionsObject(given);
   const address = validateAddress(options.address ?? DEFAULT_ADDRESS);
   const clientId = options.clientId === undefined ? newId() : validateClientId(options.clientId);
   const int = (value: number | undefined, field: string, fallback: number, min = 1) =>

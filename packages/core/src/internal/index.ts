@@ -81,6 +81,7 @@ export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, t
 export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 export { requireIdText } from './validation/text-rules.js';
 export { requireKnownKeys } from './validation/known-keys.js';
+export { optionsObject } from './validation/options-object.js';
 
 // Conversions
 export { MAX_INT32, msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';

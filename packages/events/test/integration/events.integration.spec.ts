@@ -338,6 +338,11 @@ describe('events (integration)', () => {
     });
     const cases: [string, () => Promise<unknown>, string][] = [
       ['empty channel', () => events(fresh).send({ channel: '', body: 'x' }), 'channel'],
+      // null is not "no options": a ValidationError, not a TypeError from reading a field of it.
+      ['null send options', () => events(fresh).send({ channel: 'a', body: 'x' }, null as never), 'options'],
+      ['null events options', async () => events(fresh, null as never), 'options'],
+      ['null stream options', async () => eventStream(fresh, null as never), 'options'],
+      ['null stream close options', () => eventStream(fresh).close(null as never), 'options'],
       ['invalid channel (space)', () => events(fresh).send({ channel: 'a b', body: 'x' }), 'channel'],
       ['control character', () => events(fresh).send({ channel: 'a\tb', body: 'x' }), 'channel'],
       ['wildcard in a send', () => events(fresh).send({ channel: 'orders.*', body: 'x' }), 'channel'],

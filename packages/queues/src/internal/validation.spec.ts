@@ -104,6 +104,8 @@ describe('toWireMessage', () => {
     expect(validationField(() => toWireMessage(msg({ id: 'a\u0000b' }), '', 'c', L))).toBe('id');
     expect(toWireMessage(msg({ id: 'job \u{1F600}' }), '', 'c', L).MessageID).toBe('job \u{1F600}');
     expect(validationField(() => toWireMessages('x', 'messages', 'c', L))).toBe('messages');
+    // eslint-disable-next-line no-sparse-arrays
+    expect(validationField(() => toWireMessages([msg(), , msg()], 'messages', 'c', L))).toBe('messages[1]');
     expect(validationField(() => toWireMessages([msg(), { channel: 'q' }], 'messages', 'c', L))).toBe('messages[1].body');
     expect(validationField(() => toWireMessages([msg({ tags: { k: 1 } })], 'messages', 'c', L))).toBe('messages[0].tags.k');
   });

@@ -148,7 +148,8 @@ export function toWireMessages(
 ): WireQueueMessage[] {
   if (!Array.isArray(value)) fail(field, `must be an array of messages (got ${typeof value})`);
   if (value.length === 0) fail(field, 'cannot be empty');
-  const wire = value.map((m, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits, maxBodyBytes));
+  // Array.from, not map: map skips the holes of a sparse array, which then reach the wire empty.
+  const wire = Array.from(value, (m: unknown, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits, maxBodyBytes));
   requireDistinctDelayedIds(wire, field);
   if (maxBodyBytes !== undefined) requireBatchFits(wire, field, maxBodyBytes);
   return wire;

@@ -1,5 +1,5 @@
 import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
-import { clientInternals, sendEventOnce, validateSendMode, type ClientInternals } from '@kubemq/core/internal';
+import { clientInternals, optionsObject, sendEventOnce, validateSendMode, type ClientInternals } from '@kubemq/core/internal';
 import { SEND_EVENT } from '../methods.js';
 import type { EventStore, EventStoreReceive, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
@@ -23,7 +23,7 @@ class StoreClient implements EventsStoreClient {
     this.#sendMode = sendMode;
   }
 
-  send(event: EventStore, options: CallOptions = {}): Promise<EventStoreSendResult> {
+  send(event: EventStore, options?: CallOptions): Promise<EventStoreSendResult> {
     const operation = 'eventsStore.send';
     return storeEvent(this.#internals, operation, event, options, (wire, bounds) =>
       this.#sendMode === 'stream'
@@ -65,8 +65,8 @@ class StoreClient implements EventsStoreClient {
  * }
  * ```
  */
-export function eventsStore(client: KubemqClient, options: EventsStoreOptions = {}): EventsStoreClient {
-  return new StoreClient(clientInternals(client, 'eventsStore'), validateSendMode(options.sendMode, 'eventsStore'));
+export function eventsStore(client: KubemqClient, options?: EventsStoreOptions): EventsStoreClient {
+  return new StoreClient(clientInternals(client, 'eventsStore'), validateSendMode(optionsObject(options, 'eventsStore').sendMode, 'eventsStore'));
 }
 
 /** Whether `value` came from {@link eventsStore} (typed channels take one instead of a KubemqClient). */

@@ -1,5 +1,5 @@
 import type { CallOptions } from '@kubemq/core';
-import { eventSendOperation, traced, validateSignal, withOperation, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
+import { eventSendOperation, optionsObject, traced, validateSignal, withOperation, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { callTimeoutMs } from '../timeouts.js';
 import { buildEventStore } from './build-event.js';
@@ -19,12 +19,13 @@ export function storeEvent(
   internals: ClientInternals,
   operation: string,
   event: EventStore,
-  options: CallOptions,
+  given: CallOptions | undefined,
   deliver: (wire: WireEvent, bounds: SendBounds) => Promise<EventStoreSendResult>,
 ): Promise<EventStoreSendResult> {
   let wire: WireEvent;
   let bounds: SendBounds;
   try {
+    const options = optionsObject(given);
     wire = buildEventStore(event, internals.clientId, operation, internals.options.maxMessageBytes);
     bounds = { signal: validateSignal(options.signal), timeoutMs: callTimeoutMs(internals, options.timeoutMs) };
   } catch (err) {

@@ -1,5 +1,5 @@
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { clientInternals, validatePositiveInt, validateSignal, withOperation, type ClientInternals } from '@kubemq/core/internal';
+import { clientInternals, optionsObject, validatePositiveInt, validateSignal, withOperation, type ClientInternals } from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
 import { storeEvent } from '../send/store-event.js';
@@ -18,12 +18,13 @@ class StoreStreamHandle implements EventStoreStreamHandle {
     this.#stream = new StoreSendStream(internals, { operation: OPERATION, maxQueued });
   }
 
-  send(event: EventStore, options: CallOptions = {}): Promise<EventStoreSendResult> {
+  send(event: EventStore, options?: CallOptions): Promise<EventStoreSendResult> {
     return storeEvent(this.#internals, OPERATION, event, options, (wire, bounds) => this.#stream.send(wire, bounds));
   }
 
-  close(options: CallOptions = {}): Promise<void> {
+  close(given?: CallOptions): Promise<void> {
     try {
+      const options = optionsObject(given);
       const signal = validateSignal(options.signal);
       const timeoutMs = options.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
       return this.#stream.close({ timeoutMs, signal });
@@ -55,10 +56,11 @@ class StoreStreamHandle implements EventStoreStreamHandle {
  * console.log(results.map((r) => r.id));
  * ```
  */
-export function eventStoreStream(client: KubemqClient, options: EventStoreStreamOptions = {}): EventStoreStreamHandle {
+export function eventStoreStream(client: KubemqClient, options?: EventStoreStreamOptions): EventStoreStreamHandle {
   const internals = clientInternals(client, OPERATION);
   try {
-    const maxQueued = options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
+    const { maxQueued: given } = optionsObject(options);
+    const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');
     return new StoreStreamHandle(internals, maxQueued);
   } catch (err) {
     throw withOperation(err, OPERATION, undefined);

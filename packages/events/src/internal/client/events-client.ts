@@ -6,6 +6,7 @@ import {
   traced,
   validateSendMode,
   validateSignal,
+  optionsObject,
   withOperation,
   type ClientInternals,
   type Event as WireEvent,
@@ -58,18 +59,19 @@ export class EventsClientImpl implements EventsClient {
 
   constructor(
     private readonly client: KubemqClient,
-    options: EventsOptions = {},
+    options?: EventsOptions,
   ) {
     this.internals = clientInternals(client, 'events');
-    this.sendMode = validateSendMode(options.sendMode, 'events');
+    this.sendMode = validateSendMode(optionsObject(options, 'events').sendMode, 'events');
   }
 
-  send(event: Event, options: CallOptions = {}): Promise<EventSendResult> {
+  send(event: Event, given?: CallOptions): Promise<EventSendResult> {
     const operation = 'events.send';
     let wire: WireEvent;
     let signal: AbortSignal | undefined;
     let timeoutMs: number;
     try {
+      const options = optionsObject(given);
       wire = buildEvent(event, this.internals.clientId, operation, this.internals.options.maxMessageBytes);
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);

@@ -7,6 +7,7 @@ import {
   traced,
   validatePositiveInt,
   validateSignal,
+  optionsObject,
   withOperation,
   type ClientInternals,
 } from '@kubemq/core/internal';
@@ -36,10 +37,11 @@ const OPERATION = 'events.stream';
  * await stream.flush();
  * ```
  */
-export function eventStream(client: KubemqClient, options: EventStreamOptions = {}): EventStreamHandle {
+export function eventStream(client: KubemqClient, options?: EventStreamOptions): EventStreamHandle {
   const internals = clientInternals(client, OPERATION);
   try {
-    const maxQueued = options.maxQueued === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(options.maxQueued, 'maxQueued');
+    const { maxQueued: given } = optionsObject(options);
+    const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');
     return new EventStreamHandleImpl(internals, maxQueued);
   } catch (err) {
     throw withOperation(err, OPERATION, undefined);
@@ -65,11 +67,12 @@ class EventStreamHandleImpl implements EventStreamHandle {
     });
   }
 
-  send(event: Event, options: CallOptions = {}): Promise<EventStreamSendResult> {
+  send(event: Event, given?: CallOptions): Promise<EventStreamSendResult> {
     let wire;
     let timeoutMs;
     let signal;
     try {
+      const options = optionsObject(given);
       wire = buildEvent(event, this.internals.clientId, OPERATION, this.internals.options.maxMessageBytes);
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
@@ -85,10 +88,11 @@ class EventStreamHandleImpl implements EventStreamHandle {
     );
   }
 
-  flush(options: CallOptions = {}): Promise<void> {
+  flush(given?: CallOptions): Promise<void> {
     let signal;
     let timeoutMs;
     try {
+      const options = optionsObject(given);
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
@@ -97,10 +101,11 @@ class EventStreamHandleImpl implements EventStreamHandle {
     return this.stream.flush({ signal, timeoutMs });
   }
 
-  async close(options: CallOptions = {}): Promise<void> {
+  async close(given?: CallOptions): Promise<void> {
     let signal;
     let timeoutMs;
     try {
+      const options = optionsObject(given);
       signal = validateSignal(options.signal);
       timeoutMs = options.timeoutMs === undefined ? this.internals.options.defaultTimeoutMs : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
     } catch (err) {
