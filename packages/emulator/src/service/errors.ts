@@ -1,6 +1,6 @@
 // Every error text the emulator returns, exactly as the open-source server writes it
 // (broker-behaviour.md §3 from pkg/entities/errors.go, §5, §6). Spacing matters: some texts end in spaces.
-import type { StanRefusal } from '../engines/events-store/stan.js';
+import type { StanError, StanRefusal } from '../engines/events-store/stan.js';
 
 // Shared validation (§3)
 export const ERR_101_CLIENT_ID = 'Error 101: invalid clientID value, cannot be empty';
@@ -59,12 +59,22 @@ export const ERR_409_SHUTDOWN = 'Error 409: server is in shutdown mode';
 export const STAN_CLIENT_ID_REGISTERED = 'stan: clientID already registered';
 export const STAN_INVALID_CLIENT_ID = 'stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed';
 export const STAN_DURABLE_COLON = "stan: durable name of a durable queue subscriber can't contain the character ':'";
-/** Stan's text for each refusal the events-store engine reports. */
-export const STAN_REFUSAL_TEXTS: Readonly<Record<StanRefusal, string>> = {
+/** Stan's text for each refusal the events-store engine reports with a fixed text. */
+export const STAN_REFUSAL_TEXTS: Readonly<Record<Exclude<StanRefusal, 'channel-case'>, string>> = {
   'client-id-registered': STAN_CLIENT_ID_REGISTERED,
   'invalid-client-id': STAN_INVALID_CLIENT_ID,
   'durable-colon': STAN_DURABLE_COLON,
 };
+/**
+ * Newer stan's refusal of a channel that differs only in case from an existing one (§2.2, §2.4;
+ * channelStore.checkCase, "alreay" sic). Both are full stan names: `_EVENTS_STORE_.<ch>`, `_QUEUES_.<q>`.
+ */
+export const stanChannelCaseRefusal = (name: string, existing: string): string =>
+  `rejecting channel ${goQuote(name)} because channel ${goQuote(existing)} alreay exists (different cases not allowed)`;
+/** The text a StanError reaches the client with. */
+export function stanRefusalText(e: StanError): string {
+  return e.refusal === 'channel-case' ? stanChannelCaseRefusal(e.channel, e.existing) : STAN_REFUSAL_TEXTS[e.refusal];
+}
 export const STAN_INVALID_PUBLISH = 'stan: invalid publish request';
 /** stan's answer to a subscription on a channel it cannot store. */
 export const STAN_INVALID_SUBJECT = 'stan: invalid subject';
@@ -86,3 +96,21 @@ export const unknownService = (service: string): string => `unknown service ${se
 // Emulator-only features (the open-source server has none of these; §0)
 export const AUTH_MISSING_TOKEN = 'missing authorization token';
 export const AUTH_INVALID_TOKEN = 'invalid authorization token';
+
+const GO_ESCAPES: Readonly<Record<string, string>> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/** Go's `%q` of a string (strconv.Quote): printable characters as they are, the others escaped. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const c of s) {
+    if (c === '"' || c === '\\') out += '\\' + c;
+    else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(c)) out += c; // Go's unicode.IsPrint
+    else if (GO_ESCAPES[c]) out += GO_ESCAPES[c];
+    else {
+      const cp = c.codePointAt(0) as number;
+      const hex = cp.toString(16);
+      out += cp < 0x20 || cp === 0x7f ? `\\x${hex.padStart(2, '0')}` : cp < 0x10000 ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
+    }
+  }
+  return out + '"';
+}

@@ -10,7 +10,7 @@ import { OversizedRequest } from '../transport/body-limit.js';
 import { replyWithBackpressure } from '../transport/reply-backpressure.js';
 import { StreamSink } from '../transport/stream-sink.js';
 import { natsConnectionBroken, type ServiceContext } from './context.js';
-import { NATS_CONNECTION_CLOSED, STAN_REFUSAL_TEXTS } from './errors.js';
+import { NATS_CONNECTION_CLOSED, stanRefusalText } from './errors.js';
 import { registerAfter } from './registration.js';
 import { endStream, endStreamOk, internal } from './status.js';
 import { validateEvent, validateEventsSubscription } from './validation.js';
@@ -52,8 +52,14 @@ function publish(ctx: ServiceContext, ev: Event): Result {
     ctx.log.warn('events-store publisher broken by a channel name its protocol line cannot carry (a control character, or over 4096 bytes; broker-behaviour.md §3, §6); restart to recover');
     return { EventID, Sent: true, Error: '' };
   }
-  // §2.2: Sent:true comes back even when stan refuses the channel (`/`, `..`).
-  store.publish({ EventID, Channel: ev.Channel, Metadata: ev.Metadata, Body: ev.Body, Tags: ev.Tags });
+  // §2.2: Sent:true comes back even when stan refuses the channel (`/`, `..`, another's case variant).
+  const existing = store.publish({ EventID, Channel: ev.Channel, Metadata: ev.Metadata, Body: ev.Body, Tags: ev.Tags });
+  if (existing !== undefined) {
+    ctx.log.warn('events-store event dropped: its channel differs only in case from an existing one, which newer stan refuses (broker-behaviour.md §2.2)', {
+      channel: ev.Channel,
+      existing,
+    });
+  }
   return { EventID, Sent: true, Error: '' };
 }
 
@@ -93,7 +99,7 @@ export function createEventServices(ctx: ServiceContext) {
       try {
         lease = ctx.clients.register(sub.ClientID);
       } catch (e) {
-        if (e instanceof StanError) return endStream(call, grpc.status.INTERNAL, STAN_REFUSAL_TEXTS[e.refusal]);
+        if (e instanceof StanError) return endStream(call, grpc.status.INTERNAL, stanRefusalText(e));
         throw e;
       }
     }
@@ -124,7 +130,7 @@ export function createEventServices(ctx: ServiceContext) {
           if (!(e instanceof StanError)) throw e;
           lease?.release(false);
           lease = undefined;
-          endStream(call, grpc.status.INTERNAL, STAN_REFUSAL_TEXTS[e.refusal]);
+          endStream(call, grpc.status.INTERNAL, stanRefusalText(e));
           return () => undefined;
         }
       });

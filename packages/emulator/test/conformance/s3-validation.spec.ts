@@ -23,6 +23,7 @@ import {
   queueStreamV1,
   receiveQueue,
   sendEvent,
+  sendQueueBatch,
   sendQueueMessage,
   sendRequest,
   sendResponse,
@@ -333,6 +334,70 @@ describe('§3 a queue whose name holds a `:`', () => {
     const r = await s.request({ RequestID: 'colon', ClientID: cid(), Channel: channel, RequestTypeData: DT.Get, MaxItems: 1, WaitTimeout: 1000 });
     s.cancel();
     expect(r).toMatchObject({ IsError: true, Error: E[121] });
+  });
+});
+
+/**
+ * Newer stan (stan 0.25 in kubemq-io/broker, channelStore.checkCase) refuses to create a channel
+ * whose lower-case name is taken: `_QUEUES_.Q` once `_QUEUES_.q` exists, `_EVENTS_STORE_.C` once
+ * `_EVENTS_STORE_.c` does. Older revisions (stan 0.19) accept case variants as channels of their
+ * own, and these tests fail on them: which one v2.4.0 ships is not settled (§3 "Channel names"), and
+ * the emulator refuses, as the less forgiving one does. A failure here on a real server settles it.
+ */
+describe('§3 channel names that differ only in case from an existing one (newer stan)', () => {
+  const refusal = (name: string, existing: string) =>
+    `rejecting channel "${name}" because channel "${existing}" alreay exists (different cases not allowed)`;
+
+  it('§2.4/§3 a queue: a send fails with stan\'s refusal (in a batch too), every consumer with Error 121, and only the first is listed', async () => {
+    const c = connect();
+    const q = ch('s3.case.q');
+    const Q = q.toUpperCase();
+    expect((await sendQueueMessage(c, { ClientID: cid(), Channel: q, Body: body })).IsError).toBe(false);
+    const sent = await sendQueueMessage(c, { ClientID: cid(), Channel: Q, Body: body });
+    expect(sent).toMatchObject({ IsError: true, Error: refusal(`_QUEUES_.${Q}`, `_QUEUES_.${q}`), SentAt: 0n });
+    const batch = await sendQueueBatch(c, { BatchID: 'case', Messages: [{ ClientID: cid(), Channel: Q, Body: body }, { ClientID: cid(), Channel: q, Body: body }] });
+    expect(batch.HaveErrors).toBe(true);
+    expect(batch.Results.map((r) => [r.IsError, r.Error])).toEqual([
+      [true, refusal(`_QUEUES_.${Q}`, `_QUEUES_.${q}`)],
+      [false, ''],
+    ]);
+    for (const peek of [false, true]) {
+      const r = await receiveQueue(c, { ClientID: cid(), Channel: Q, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, IsPeak: peek });
+      expect(r).toMatchObject({ IsError: true, Error: E[121] });
+    }
+    expect(await ackAllQueue(c, { ClientID: cid(), Channel: Q, WaitTimeSeconds: 1 })).toMatchObject({ IsError: true, Error: E[121] });
+    const d = downstream(c);
+    const got = await d.request({ RequestID: 'case', ClientID: cid(), Channel: Q, RequestTypeData: DT.Get, MaxItems: 1, WaitTimeout: 1000 });
+    d.cancel();
+    expect(got).toMatchObject({ IsError: true, Error: E[121] });
+    const v1 = queueStreamV1(c);
+    const r = await v1.request({ ClientID: cid(), Channel: Q, StreamRequestTypeData: SR.ReceiveMessage, WaitTimeSeconds: 1 });
+    v1.cancel();
+    expect(r).toMatchObject({ IsError: true, Error: E[121] });
+    const info = await queuesInfo(c, { QueueName: `${q};${Q}` });
+    expect((info.Info?.Queues ?? []).map((x) => [x.Name, x.Messages])).toEqual([[q, 2n]]);
+  });
+
+  it('§2.4/§3 a queue a consumer created claims its name as a send would', async () => {
+    const c = connect();
+    const q = ch('s3.case.consumed');
+    expect(await receiveQueue(c, { ClientID: cid(), Channel: q, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 })).toMatchObject({ IsError: false });
+    const r = await sendQueueMessage(c, { ClientID: cid(), Channel: q.toUpperCase(), Body: body });
+    expect(r).toMatchObject({ IsError: true, Error: refusal(`_QUEUES_.${q.toUpperCase()}`, `_QUEUES_.${q}`) });
+  });
+
+  it('§2.2/§3 events store: a send answers Sent:true and is not stored; a subscription ends with INTERNAL and stan\'s refusal', async () => {
+    const c = connect();
+    const channel = ch('s3.case.es');
+    const variant = channel.toUpperCase();
+    expect((await sendEvent(c, { ClientID: cid(), Channel: channel, Body: body, Store: true })).Sent).toBe(true);
+    // The event is stored, so its channel exists, once a subscriber gets it.
+    const first = subscribeEvents(c, { ClientID: cid(), Channel: channel, SubscribeTypeData: ST.EventsStore, EventsStoreTypeData: Start.StartFromFirst });
+    await first.waitFor(1);
+    first.cancel();
+    expect(await sendEvent(c, { ClientID: cid(), Channel: variant, Body: body, Store: true })).toMatchObject({ Sent: true, Error: '' });
+    const end = await subscribeEvents(c, { ClientID: cid(), Channel: variant, SubscribeTypeData: ST.EventsStore, EventsStoreTypeData: Start.StartFromFirst }).end();
+    expect(end).toEqual({ code: grpc.status.INTERNAL, details: refusal(`_EVENTS_STORE_.${variant}`, `_EVENTS_STORE_.${channel}`) });
   });
 });
 

@@ -206,6 +206,49 @@ describe('EventsStoreEngine durables', () => {
     expect(engine.lastSequence('a..b')).toBe(0);
   });
 
+  it('refuses a channel that differs only in case from an existing one: a publish is dropped, a subscription refused (newer stan)', () => {
+    const { engine, publish, sub } = setup();
+    publish('orders', 1);
+    expect(engine.publish({ EventID: 'x', Channel: 'Orders', Metadata: '', Body: Buffer.from('x'), Tags: {} })).toBe('orders');
+    expect(engine.lastSequence('Orders')).toBe(0);
+    expect(engine.channelNames()).not.toContain('Orders');
+    let refused: StanError | undefined;
+    try {
+      sub('c1', 'ORDERS', StartType.StartFromFirst);
+    } catch (e) {
+      refused = e as StanError;
+    }
+    expect(refused).toMatchObject({ refusal: 'channel-case', channel: '_EVENTS_STORE_.ORDERS', existing: '_EVENTS_STORE_.orders' });
+    // The same name is fine, and the first subscriber's channel claims its lower-case name too.
+    expect(sub('c2', 'orders', StartType.StartFromFirst).t.seqs).toEqual([1]);
+    sub('c3', 'Fresh', StartType.StartNewOnly);
+    expect(refusalOf(() => sub('c4', 'fresh', StartType.StartNewOnly))).toBe('channel-case');
+    // A durable refused for its ':' still creates its channel, as stan creates it before the durable.
+    expect(refusalOf(() => sub('c5', 'x:y', StartType.StartNewOnly, 0n, 'g'))).toBe('durable-colon');
+    expect(engine.caseConflict('X:Y')).toBe('x:y');
+  });
+
+  it('frees a lower-case name when its channel is deleted, and knows the names a file store brings back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-'));
+    try {
+      const clock = new ManualClock();
+      const one = setup(fileStore(dir), clock);
+      one.publish('Orders', 1);
+      one.publish('kept', 1);
+      expect(one.engine.deleteChannel('Orders')).toBe(true);
+      expect(one.engine.caseConflict('orders')).toBeUndefined();
+      void one.engine.close();
+      void one.store.close();
+      const two = setup(fileStore(dir), clock);
+      expect(two.engine.caseConflict('KEPT')).toBe('kept');
+      two.publish('KEPT', 1);
+      expect(two.engine.lastSequence('KEPT')).toBe(0);
+      expect(two.engine.lastSequence('kept')).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('deletes a channel with its durables', () => {
     const { engine, publish, sub } = setup();
     publish('ch', 2);

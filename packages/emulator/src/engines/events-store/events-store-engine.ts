@@ -9,8 +9,9 @@ import { EventReceive } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { ClientLease } from './client-registry.js';
+import { StanCaseIndex } from '../stan-case.js';
 import { Durable, type StanDelivery, type StoreTarget } from './durable.js';
-import { StanError, isStanChannelValid } from './stan.js';
+import { EVENTS_STORE_PREFIX, StanError, isStanChannelValid } from './stan.js';
 
 export type { StoreTarget } from './durable.js';
 
@@ -111,6 +112,8 @@ const SWEEPS_PER_LOG_TRIM = 60;
 
 export class EventsStoreEngine {
   private readonly byName = new Map<string, StoreChannel>();
+  /** The stan channels that exist, by lower-case name: a name differing only in case is refused (§2.2). */
+  private readonly stanNames = new StanCaseIndex();
   private readonly durables = new Map<string, Durable>();
   private readonly durableLog: RecordLog;
   private durableRecords = 0;
@@ -164,14 +167,26 @@ export class EventsStoreEngine {
   }
 
   /**
+   * The existing channel that `name` differs from only in case, when `name` itself does not exist:
+   * newer stan refuses to create `name` then (§2.2).
+   */
+  caseConflict(name: string): string | undefined {
+    return this.byName.has(name) ? undefined : this.stanNames.conflict(name);
+  }
+
+  /**
    * Takes one event for the next write batch, which stores and delivers it: the caller answers
    * Sent:true before the event is durable (§2.2). Stan silently refuses channels with `/` or empty
    * tokens, and the server answers Sent:true anyway, so those events are dropped here without an error.
+   * So is an event to a channel that differs only in case from an existing one; for that one the
+   * existing channel's name is returned, for the caller to log.
    */
-  publish(input: PublishInput): void {
-    if (this.closed) return;
+  publish(input: PublishInput): string | undefined {
+    if (this.closed) return undefined;
     this.deps.channels.incoming('events_store', input.Channel, input.Body.length);
-    if (!isStanChannelValid(input.Channel)) return; // §2.2: Sent:true, never stored
+    if (!isStanChannelValid(input.Channel)) return undefined; // §2.2: Sent:true, never stored
+    const existing = this.caseConflict(input.Channel);
+    if (existing !== undefined) return existing; // §2.2: Sent:true, stan's refusal goes to an ack nobody reads
     const ch = this.channel(input.Channel, true)!;
     const seq = ch.last + 1;
     const ts = this.deps.clock.nowNs();
@@ -192,6 +207,7 @@ export class EventsStoreEngine {
       this.writeTimer = undefined;
       this.writeEvents();
     }, EVENT_WRITE_BATCH_MS);
+    return undefined;
   }
 
   /** Writes every acknowledged event in one append per channel, then delivers them. */
@@ -214,12 +230,15 @@ export class EventsStoreEngine {
    * Returns the function that removes the subscriber (the durable stays).
    */
   subscribe(lease: ClientLease, input: SubscribeInput, target: StoreTarget): () => void {
+    // Stan looks up or creates the channel first, so a durable refused below still creates it.
+    const existing = this.caseConflict(input.channel);
+    if (existing !== undefined) throw new StanError('channel-case', EVENTS_STORE_PREFIX + input.channel, EVENTS_STORE_PREFIX + existing);
+    const ch = this.channel(input.channel, true)!;
     if (input.group !== '' && (input.channel.includes(':') || input.group.includes(':'))) {
       // §2.2/§6: the durable queue name "<ch>-<group>:<group>" may not contain ':'
       throw new StanError('durable-colon');
     }
     const key = input.group === '' ? `c\u0000${lease.clientId}\u0000${input.channel}` : `g\u0000${input.channel}\u0000${input.group}`;
-    const ch = this.channel(input.channel, true)!;
     let d = this.durables.get(key);
     if (!d || d.source !== ch) {
       d = new Durable(key, ch, this.startSequence(ch, input.startType, input.startValue), input.group !== '', this.stan);
@@ -242,6 +261,7 @@ export class EventsStoreEngine {
     const ch = this.byName.get(name);
     if (!ch) return false;
     this.byName.delete(name);
+    this.stanNames.remove(name);
     this.unwritten.delete(ch);
     this.untrimmedLogs.delete(ch);
     for (const d of ch.durables) {
@@ -254,9 +274,9 @@ export class EventsStoreEngine {
     return true;
   }
 
-  /** Makes a channel known without an event (channel management create). */
+  /** Makes a channel known without an event (channel management create); not one stan would refuse for its case. */
   createChannel(name: string): void {
-    this.channel(name, true);
+    if (this.caseConflict(name) === undefined) this.channel(name, true);
   }
 
   async close(): Promise<void> {
@@ -338,8 +358,10 @@ export class EventsStoreEngine {
   private channel(name: string, create: boolean): StoreChannel | undefined {
     let ch = this.byName.get(name);
     if (!ch && create) {
-      ch = new StoreChannel(name, isStanChannelValid(name) ? this.deps.store.log(CHANNEL_LOG_PREFIX + name) : undefined);
+      const valid = isStanChannelValid(name);
+      ch = new StoreChannel(name, valid ? this.deps.store.log(CHANNEL_LOG_PREFIX + name) : undefined);
       this.byName.set(name, ch);
+      if (valid) this.stanNames.add(name);
       this.deps.channels.touch('events_store', name);
     }
     return ch;
@@ -354,6 +376,7 @@ export class EventsStoreEngine {
       ch.events.push({ seq: ch.lastStored, ts: ev.Timestamp, bytes: Buffer.from(rec) });
     }
     this.byName.set(name, ch);
+    this.stanNames.add(name);
     this.deps.channels.touch('events_store', name);
   }
 

@@ -9,16 +9,29 @@ export type StanRefusal =
   /** A ClientID with characters other than `[a-zA-Z0-9_-]` (§2.2). */
   | 'invalid-client-id'
   /** A `:` in the durable name of a grouped subscription (§2.2, §6). */
-  | 'durable-colon';
+  | 'durable-colon'
+  /** A channel that differs only in case from an existing one (§2.2; newer stan, see stan-case.ts). */
+  | 'channel-case';
 
 /** A refusal the server passes through from stan. */
 export class StanError extends Error {
   override readonly name = 'StanError';
 
-  constructor(readonly refusal: StanRefusal) {
+  /**
+   * @param channel For 'channel-case': the stan channel refused (`_EVENTS_STORE_.<ch>`).
+   * @param existing For 'channel-case': the stan channel that exists under another case.
+   */
+  constructor(
+    readonly refusal: StanRefusal,
+    readonly channel = '',
+    readonly existing = '',
+  ) {
     super(`stan refused: ${refusal}`);
   }
 }
+
+/** The server's prefix for an events-store channel's stan channel. */
+export const EVENTS_STORE_PREFIX = '_EVENTS_STORE_.';
 
 const CLIENT_ID = /^[a-zA-Z0-9_-]+$/;
 

@@ -309,6 +309,57 @@ describe('receive counts and dead-letter', () => {
   });
 });
 
+describe('queue names that differ only in case (newer stan, §2.4)', () => {
+  const refused = (channel: string, existing: string) => ({ stored: false, refusal: { reason: 'channel-case', channel, existing } });
+
+  it('refuses a send to a case variant of an existing queue, in batch order too; the same name is fine', async () => {
+    const { e, clock } = engine();
+    const [a, b, c] = e.publish([msg('Jobs', 'a'), msg('jobs', 'b'), msg('Jobs', 'c')]);
+    expect(a?.stored).toBe(true);
+    expect(b).toEqual(refused('jobs', 'Jobs'));
+    expect(c?.stored).toBe(true);
+    expect(e.send(msg('JOBS', 'd'))).toEqual(refused('JOBS', 'Jobs'));
+    expect(bodies((await receiveNow(e, clock, 'Jobs')).messages)).toEqual(['a', 'c']);
+    expect(e.info('').Queues.map((q) => q.Name)).toEqual(['Jobs']);
+  });
+
+  it("a consumer's queue claims the name; caseConflict names it for the service's Error 121", async () => {
+    const { e, clock } = engine();
+    await receiveNow(e, clock, 'fresh', 1);
+    expect(e.caseConflict('FRESH')).toBe('fresh');
+    expect(e.caseConflict('fresh')).toBeUndefined();
+    expect(e.publish([msg('Fresh', 'x')])[0]).toEqual(refused('Fresh', 'fresh'));
+  });
+
+  it('a delayed send is accepted (it goes to the delay channel) and dropped when re-sent', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('q', 'a')]);
+    expect(e.publish([msg('Q', 'late', { DelaySeconds: 1 })])[0]?.stored).toBe(true);
+    clock.advance(2000);
+    await settle();
+    expect(e.delayedCount).toBe(0);
+    expect(e.info('').Queues.map((q) => [q.Name, q.Messages])).toEqual([['q', 1n]]);
+  });
+
+  it('a dead-letter queue that is a case variant loses the message; a requeue to one fails with the refusal', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('dlq', 'x'), msg('q', 'a', { MaxReceiveCount: 1, MaxReceiveQueue: 'DLQ' }), msg('q', 'b')]);
+    must(await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false })).nackAll();
+    expect(e.waiting('q')).toBe(1);
+    expect(bodies((await receiveNow(e, clock, 'dlq')).messages)).toEqual(['x']);
+    const tx = must(await e.get('q', { maxItems: 1, waitMs: 1000, autoAck: false }));
+    expect(tx.requeueAll('DLQ')).toEqual({ code: 'requeue-failed', seq: 2, refusal: { reason: 'channel-case', channel: 'DLQ', existing: 'dlq' } });
+  });
+
+  it('knows the queues a store brings back', () => {
+    const store = memoryStore();
+    const { e } = engine(store);
+    e.publish([msg('Kept', 'a')]);
+    e.close();
+    expect(engine(store).e.caseConflict('kept')).toBe('Kept');
+  });
+});
+
 describe('delay', () => {
   it('keeps delayed messages invisible until the scan re-sends them with a new sequence and DelayedTo 0', async () => {
     const { e, clock } = engine();

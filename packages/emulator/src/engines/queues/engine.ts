@@ -21,6 +21,7 @@ import { QueueLog, loggedQueues, type LogSwitch } from './queue-log.js';
 import { QueueState } from './queue-state.js';
 import { isStanSubjectValid } from './subjects.js';
 import { DownstreamTransaction, type TransactionHost } from './transaction.js';
+import { StanCaseIndex } from '../stan-case.js';
 import { waitForMessages, type WaitControl, type WaitEnd } from './wait.js';
 
 const NS_PER_S = 1_000_000_000n;
@@ -83,6 +84,8 @@ export interface GetOptions {
 
 export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
   private readonly queues = new Map<string, QueueState>();
+  /** The queues' stan channels, by lower-case name: a name differing only in case is refused (§2.4). */
+  private readonly stanNames = new StanCaseIndex();
   private readonly delays: DelayScheduler;
   private readonly redelivery: Redelivery;
   private retentionTimer: TimerHandle | undefined;
@@ -150,6 +153,12 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
         outcomes[i] = { stored: false, refusal: INVALID_SUBJECT };
         continue;
       }
+      // A delayed message goes to the delay channel; its queue's name is checked when it is re-sent.
+      const existing = delayedTo > 0n ? undefined : this.caseConflict(m.Channel);
+      if (existing !== undefined) {
+        outcomes[i] = { stored: false, refusal: { reason: 'channel-case', channel: m.Channel, existing } };
+        continue;
+      }
       m.Attributes = attributes(now, expirationAt, delayedTo);
       if (delayedTo > 0n) delayed.push(m);
       else {
@@ -171,6 +180,14 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
     const error = this.deps.validate(msg);
     if (error !== undefined) return { stored: false, refusal: { reason: 'invalid-message', error } };
     return this.publish([msg])[0] as SendOutcome;
+  }
+
+  /**
+   * The existing queue that `channel` differs from only in case, when `channel` itself does not
+   * exist: newer stan refuses to create its channel then, for a send or a consumer (§2.4).
+   */
+  caseConflict(channel: string): string | undefined {
+    return this.queues.has(channel) ? undefined : this.stanNames.conflict(channel);
   }
 
   // ---------------------------------------------------------------- consumers
@@ -470,6 +487,7 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
     if (!q) {
       q = new QueueState(name, new QueueLog(name, this.deps.store, this));
       this.queues.set(name, q);
+      this.stanNames.add(name);
     }
     return q;
   }
@@ -528,6 +546,11 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
     if (dlq === '') return; // §2.4: silently dropped without a DLQ
     if (!isStanSubjectValid(dlq)) {
       this.log.error('dead-letter publish failed', { queue: src.name, dlq, ...INVALID_SUBJECT });
+      return;
+    }
+    const existing = this.caseConflict(dlq);
+    if (existing !== undefined) {
+      this.log.error('dead-letter publish failed', { queue: src.name, dlq, reason: 'channel-case', existing });
       return;
     }
     const attrs = m.Attributes as QueueMessageAttributes;

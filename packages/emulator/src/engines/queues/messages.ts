@@ -12,6 +12,8 @@ export interface StoredMessage {
 export type SendRefusal =
   /** Stan refuses the channel as a subject (§3 "Channel names"). */
   | { readonly reason: 'invalid-subject' }
+  /** Newer stan refuses `channel`: it differs only in case from the queue `existing` (§2.4). */
+  | { readonly reason: 'channel-case'; readonly channel: string; readonly existing: string }
   /** The send path's validation failed; `error` is the validator's own answer, passed through. */
   | { readonly reason: 'invalid-message'; readonly error: string };
 

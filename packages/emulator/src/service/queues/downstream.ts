@@ -12,9 +12,9 @@ import { uuid } from '../../engines/ids.js';
 import { QueuesDownstreamRequestType, type QueuesDownstreamRequest, type QueuesDownstreamResponse } from '../../generated/kubemq.js';
 import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
 import { OneAtATime } from './one-at-a-time.js';
-import { refusalText, type QueueContext } from './shared.js';
+import { consumeError, refusalText, type QueueContext } from './shared.js';
 import * as T from './texts.js';
-import { downstreamGetError, subscribeError } from './validation.js';
+import { downstreamGetError } from './validation.js';
 
 type RequestType = QueuesDownstreamRequestType;
 
@@ -72,7 +72,7 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     const get = (req: QueuesDownstreamRequest): Promise<void> => ctx.downstreamClients.run(() => getOnClient(req));
 
     const getOnClient = async (req: QueuesDownstreamRequest): Promise<void> => {
-      const error = downstreamGetError(req) ?? subscribeError(req.Channel);
+      const error = downstreamGetError(req) ?? consumeError(ctx, req.Channel);
       if (error !== undefined) {
         send(response({ TransactionId: uuid(), RefRequestId: req.RequestID, RequestTypeData: QueuesDownstreamRequestType.Get, IsError: true, Error: error }));
         return;

@@ -6,10 +6,10 @@ import type { SendOutcome, SendRefusal } from '../../engines/queues/messages.js'
 import { nuid } from '../../engines/ids.js';
 import type { QueueMessage, SendQueueMessageResult } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
-import { STAN_INVALID_PUBLISH } from '../errors.js';
+import { ERR_121_QUEUE_SUBSCRIBE, STAN_INVALID_PUBLISH, stanChannelCaseRefusal } from '../errors.js';
 import type { DownstreamClients } from './downstream-clients.js';
 import type { ReceiverLanes } from './receiver-lanes.js';
-import { queueMessageError } from './validation.js';
+import { queueMessageError, subscribeError } from './validation.js';
 
 export interface QueueContext {
   engine: QueueEngine;
@@ -26,6 +26,9 @@ export interface QueueContext {
   downstreamClients: DownstreamClients;
 }
 
+/** The server's prefix for a queue's stan channel. */
+const QUEUES_PREFIX = '_QUEUES_.';
+
 /** A result for a message that failed validation: it still gets its MessageID (§6 "Ids and results"). */
 export function failedResult(messageId: string, error: string): SendQueueMessageResult {
   return { MessageID: messageId, SentAt: 0n, ExpirationAt: 0n, DelayedTo: 0n, IsError: true, Error: error };
@@ -33,7 +36,22 @@ export function failedResult(messageId: string, error: string): SendQueueMessage
 
 /** The text the server answers for a message the engine refused. */
 export function refusalText(refusal: SendRefusal): string {
-  return refusal.reason === 'invalid-subject' ? STAN_INVALID_PUBLISH : refusal.error;
+  switch (refusal.reason) {
+    case 'invalid-subject':
+      return STAN_INVALID_PUBLISH;
+    case 'channel-case':
+      return stanChannelCaseRefusal(QUEUES_PREFIX + refusal.channel, QUEUES_PREFIX + refusal.existing);
+    case 'invalid-message':
+      return refusal.error;
+  }
+}
+
+/**
+ * Error 121 for a consumer whose subscription stan refuses (§2.4): a subject it cannot store, a `:`
+ * in the durable name, or (newer stan) a queue differing only in case from an existing one.
+ */
+export function consumeError(ctx: QueueContext, channel: string): string | undefined {
+  return subscribeError(channel) ?? (ctx.engine.caseConflict(channel) === undefined ? undefined : ERR_121_QUEUE_SUBSCRIBE);
 }
 
 /** The wire result of one send. */

@@ -8,8 +8,8 @@ import type {
   ReceiveQueueMessagesRequest,
   ReceiveQueueMessagesResponse,
 } from '../../generated/kubemq.js';
-import { waitMs, type QueueContext } from './shared.js';
-import { ackAllError, receiveError, subscribeError } from './validation.js';
+import { consumeError, waitMs, type QueueContext } from './shared.js';
+import { ackAllError, receiveError } from './validation.js';
 
 function abortOnCancel(call: grpc.ServerUnaryCall<unknown, unknown>): AbortSignal {
   const ac = new AbortController();
@@ -35,7 +35,7 @@ async function receiveInTurn(ctx: QueueContext, req: ReceiveQueueMessagesRequest
     IsError: false,
     Error: '',
   };
-  const error = receiveError(req, ctx.limits) ?? subscribeError(req.Channel);
+  const error = receiveError(req, ctx.limits) ?? consumeError(ctx, req.Channel);
   if (error !== undefined) return { ...base, IsError: true, Error: error };
   const { messages, expired } = await ctx.engine.receive(req.Channel, { max: req.MaxNumberOfMessages, ...waitOf(req.WaitTimeSeconds, ctx, signal), peek: req.IsPeak });
   return { ...base, Messages: messages, MessagesReceived: messages.length, MessagesExpired: expired };
@@ -51,7 +51,7 @@ export function ackAllQueueMessagesHandler(ctx: QueueContext): grpc.handleUnaryC
 
 async function ackAllInTurn(ctx: QueueContext, req: AckAllQueueMessagesRequest, signal: AbortSignal): Promise<AckAllQueueMessagesResponse> {
   const requestId = req.RequestID || nuid();
-  const error = ackAllError(req, ctx.limits) ?? subscribeError(req.Channel);
+  const error = ackAllError(req, ctx.limits) ?? consumeError(ctx, req.Channel);
   if (error !== undefined) return { RequestID: requestId, AffectedMessages: 0n, IsError: true, Error: error };
   const { waitMs, signal: live } = waitOf(req.WaitTimeSeconds, ctx, signal);
   const count = await ctx.engine.ackAll(req.Channel, waitMs, live);

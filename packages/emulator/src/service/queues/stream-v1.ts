@@ -20,8 +20,8 @@ import {
 } from '../errors.js';
 import { replyWithBackpressure } from '../../transport/reply-backpressure.js';
 import { endStreamOk } from '../status.js';
-import { failedResult, sendBatch, waitMs, type QueueContext } from './shared.js';
-import { streamRequestError, subscribeError } from './validation.js';
+import { consumeError, failedResult, sendBatch, waitMs, type QueueContext } from './shared.js';
+import { streamRequestError } from './validation.js';
 
 function ok(req: StreamQueueMessagesRequest, message?: QueueMessage): StreamQueueMessagesResponse {
   return { RequestID: req.RequestID, StreamRequestTypeData: req.StreamRequestTypeData, Message: message, IsError: false, Error: '' };
@@ -77,7 +77,7 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
         write(failed(req, ERR_128_SUBSCRIPTION_ACTIVE));
         return;
       }
-      const refused = subscribeError(req.Channel);
+      const refused = consumeError(ctx, req.Channel);
       if (refused !== undefined) {
         write(failed(req, refused)); // the subscription failed: the stream stays open
         return;
