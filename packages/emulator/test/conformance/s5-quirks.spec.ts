@@ -15,6 +15,7 @@ import {
   queueStreamV1,
   receiveQueue,
   sendEvent,
+  sendQueueBatch,
   sendQueueMessage,
   sendRequest,
   sleep,
@@ -141,6 +142,33 @@ describe('§5.3 stream lifecycle', () => {
     s.close();
     expect((await s.end(5000)).code).toBe(grpc.status.OK);
   });
+
+  itLocal(
+    '§5.3 a graceful stop (SIGTERM) strands what a Get still waiting when the store closes took; a Get whose wait ends within 1 s and a transaction on an idle stream come back (own broker)',
+    async () => {
+      await using broker = await startKubemq();
+      const c = connect(broker.address);
+      const waiting = ch('s53.term.waiting');
+      const soon = ch('s53.term.soon');
+      const idle = ch('s53.term.idle');
+      for (const channel of [waiting, soon, idle]) {
+        await sendQueueBatch(c, { BatchID: 'two', Messages: ['a', 'b'].map((b) => ({ ClientID: cid(), Channel: channel, Body: Buffer.from(b) })) });
+      }
+      const open = await downstream(c).request({ RequestID: 'g', ClientID: cid(), RequestTypeData: DT.Get, Channel: idle, MaxItems: 2, WaitTimeout: 1000 });
+      expect(open.Messages).toHaveLength(2);
+      downstream(c).write({ RequestID: 'g', ClientID: cid(), RequestTypeData: DT.Get, Channel: waiting, MaxItems: 5, WaitTimeout: 60_000 });
+      downstream(c).write({ RequestID: 'g', ClientID: cid(), RequestTypeData: DT.Get, Channel: soon, MaxItems: 5, WaitTimeout: 1000 });
+      await sleep(200); // both Gets took their two messages and wait on
+      await broker.restart(); // SIGTERM, then start on the same store
+      const after = connect(broker.address);
+      const left = async (channel: string) =>
+        (await receiveQueue(after, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 })).Messages.map((m) => text(m.Body)).sort();
+      expect(await left(idle)).toEqual(['a', 'b']);
+      expect(await left(soon)).toEqual(['a', 'b']);
+      expect(await left(waiting)).toEqual([]);
+    },
+    90_000,
+  );
 
   itLocal('§5.3 the safe close (half-close, wait for pending replies, then cancel) leaves the server running', async () => {
     await using broker = await startKubemq();

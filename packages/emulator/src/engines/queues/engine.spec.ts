@@ -671,7 +671,7 @@ describe('a member that leaves holding messages', () => {
     third.close();
     expect(clock.pendingTimers).toBe(2); // the peek's wait, its redelivery timer
     e.close();
-    expect(clock.pendingTimers).toBe(1); // the wait ends on its own timer
+    expect(clock.pendingTimers).toBe(0); // the peek's call ends with the stop
   });
 
   it('a kill strands what was handed to a live member; what the shadow keeps survives it', async () => {
@@ -858,19 +858,63 @@ describe('persistence', () => {
     again.close();
   });
 
-  it('replays from a memory store after a graceful close: every held message waits again, count unchanged', async () => {
+  it('replays after a graceful close: what a consumer whose call ends at the stop held waits again, what members still there held is stranded', async () => {
     const store = memoryStore();
     const clock = new ManualClock();
     await scenario(store, 'graceful');
     const { e } = engine(store, clock);
+    // c and d: the open transaction and the stream-v1 receive were still members (the service
+    // ends their streams before it closes the engine, which returns them: see queues-graceful-stop.spec.ts).
     const out = await receiveNow(e, clock, 'q');
-    expect(out.messages.map((m) => [m.Body.toString(), m.Attributes?.ReceiveCount])).toEqual([
-      ['c', 1],
-      ['d', 1],
-      ['b', 2],
+    expect(out.messages.map((m) => [m.Body.toString(), m.Attributes?.ReceiveCount])).toEqual([['b', 2]]);
+    expect(e.strandedCount('q')).toBe(2);
+    // e and f: the waiting peek's call ended with the stop, count unchanged.
+    const back = await receiveNow(e, clock, 'p');
+    expect(back.messages.map((m) => [m.Body.toString(), m.Attributes?.ReceiveCount])).toEqual([
+      ['e', 1],
+      ['f', 1],
     ]);
-    expect(bodies((await receiveNow(e, clock, 'p')).messages)).toEqual(['e', 'f']);
-    expect(e.strandedCount('q') + e.strandedCount('p')).toBe(0);
+    expect(e.strandedCount('p')).toBe(0);
+  });
+
+  it('a graceful close strands what a Get still waiting holds, with what a peek ending at the stop dealt out to it (§5.3)', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    e.publish([msg('q', 'a'), msg('q', 'b'), msg('p', 'x')]);
+    const peekQ = e.receive('q', { max: 5, waitMs: 60_000, peek: true }); // a, b
+    const peekP = e.receive('p', { max: 5, waitMs: 60_000, peek: true }); // x
+    const get = e.get('q', { maxItems: 5, waitMs: 60_000, autoAck: false }); // nothing yet
+    await settle();
+    e.close();
+    expect(bodies((await peekQ).messages)).toEqual(['a', 'b']); // ended: a and b dealt out to the Get
+    expect(bodies((await peekP).messages)).toEqual(['x']); // ended: x to p's shadow
+    const { e: restarted } = engine(store, clock);
+    expect(restarted.strandedCount('q')).toBe(2);
+    expect((await receiveNow(restarted, clock, 'q')).messages).toEqual([]);
+    expect(bodies((await receiveNow(restarted, clock, 'p')).messages)).toEqual(['x']);
+    clock.advance(60_000); // the Get's wait ends after the close: nothing more is written
+    expect(must(await get).messages).toEqual([]);
+    expect(engine(store, clock).e.strandedCount('q')).toBe(2);
+  });
+
+  it('finishGetsWithin ends the Gets whose wait would end by then, as run out; longer ones and receives wait on', async () => {
+    const { e, clock } = engine();
+    e.publish([msg('q', 'a'), msg('r', 'b'), msg('s', 'c')]);
+    const soon = e.get('q', { maxItems: 5, waitMs: 1000, autoAck: false });
+    const later = e.get('r', { maxItems: 5, waitMs: 1001, autoAck: false });
+    const peek = e.receive('s', { max: 5, waitMs: 10, peek: true });
+    let ended = 0;
+    void later.then(() => ended++);
+    void peek.then(() => ended++);
+    await settle();
+    e.finishGetsWithin(1000);
+    expect(bodies(must(await soon).messages)).toEqual(['a']);
+    await settle();
+    expect(ended).toBe(0);
+    clock.advance(1001);
+    expect(bodies(must(await later).messages)).toEqual(['b']);
+    expect(bodies((await peek).messages)).toEqual(['c']);
   });
 
   it('replays from a file store, ignoring a torn final record', async () => {

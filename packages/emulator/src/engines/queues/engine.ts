@@ -75,6 +75,13 @@ export interface StreamHold {
   leave(): void;
 }
 
+/** A consumer's wait that has not ended yet (see {@link QueueEngine.close}). */
+interface PendingWait {
+  readonly endsAtMs: number;
+  readonly outlivesCall: boolean;
+  end(how: WaitEnd): void;
+}
+
 export interface GetOptions {
   maxItems: number;
   waitMs: number;
@@ -89,6 +96,11 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
   private readonly delays: DelayScheduler;
   private readonly redelivery: Redelivery;
   private retentionTimer: TimerHandle | undefined;
+  /**
+   * Consumers still waiting: when each wait ends, and how to end it now. A downstream Get
+   * (`outlivesCall`) runs on the server's own context, not its call's, so a stop does not end it (§5.3).
+   */
+  private readonly pendingWaits = new Map<Consumer, PendingWait>();
   private closed = false;
   private readonly persist: boolean;
   private readonly clock: Clock;
@@ -283,6 +295,7 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
     const q = this.queue(channel);
     const taken: StoredMessage[] = [];
     return this.wait(q, opts.waitMs, opts.signal, {
+      outlivesCall: true,
       consumer: (wait) => ({
         raw: true,
         outstanding: () => taken.length,
@@ -436,17 +449,29 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
   }
 
   /**
-   * A graceful stop: every held message is handed back in the log (the server closes its
-   * streams, so every member leaves and the group's shadow keeps it all; nothing is stranded),
-   * then nothing more is written, the delay scan stops and no redelivery timer stays set.
-   * Pending waits end with their own timers or their callers' signals.
+   * The broker is stopping and its store closes in `ms`: the downstream Gets whose wait would end
+   * by then end now, as if it had run out, so they answer and their streams can close their
+   * transactions before the store closes. Gets that wait longer wait on (§5.3).
+   */
+  finishGetsWithin(ms: number): void {
+    const by = this.clock.nowMs() + ms;
+    for (const w of [...this.pendingWaits.values()]) if (w.outlivesCall && w.endsAtMs <= by) w.end('timeout');
+  }
+
+  /**
+   * A graceful stop: the server's store closes. Consumers whose call ends with the stop (a
+   * receive, peek, AckAll or stream-v1 receive still waiting) leave first, so what they held goes
+   * to the members left or to the group's shadow (a Release record). Then nothing more is
+   * written: what the members still there hold keeps its Hold record and is stranded after a
+   * restart, as after a kill (§5.3). Those are a downstream Get still waiting (it runs on the
+   * server's own context) and any transaction or stream-v1 receive whose stream did not end it
+   * first. The delay scan stops and no redelivery timer stays set; a Get still waiting ends with
+   * its own timer or its caller's signal.
    */
   close(): void {
     if (this.closed) return;
-    for (const q of this.queues.values()) {
-      q.log.flushHolds();
-      q.log.released([...q.inflight.keys()]);
-    }
+    for (const w of [...this.pendingWaits.values()]) if (!w.outlivesCall) w.end('aborted');
+    for (const q of this.queues.values()) q.log.flushHolds();
     this.closed = true;
     this.delays.stop();
     this.redelivery.stop();
@@ -495,20 +520,24 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
   /**
    * A consumer's wait on `q` (see wait.ts); joining makes the queue's durable group (and the
    * server's stan channel) exist, recorded once. A joiner first takes over what the group's
-   * shadow holds, then gets new messages.
+   * shadow holds, then gets new messages. `outlivesCall`: a downstream Get, which a stop does not end.
    */
   private wait<T>(
     q: QueueState,
     waitMs: number,
     signal: AbortSignal | undefined,
-    spec: { consumer(wait: WaitControl): Consumer; end(how: WaitEnd, consumer: Consumer): T },
+    spec: { outlivesCall?: boolean; consumer(wait: WaitControl): Consumer; end(how: WaitEnd, consumer: Consumer): T },
   ): Promise<T> {
     return waitForMessages({
       clock: this.clock,
       waitMs,
       signal,
       consumer: spec.consumer,
-      end: spec.end,
+      started: (c, end) => this.pendingWaits.set(c, { endsAtMs: this.clock.nowMs() + waitMs, outlivesCall: spec.outlivesCall === true, end }),
+      end: (how, c) => {
+        this.pendingWaits.delete(c);
+        return spec.end(how, c);
+      },
       join: (c) => {
         const member = q.group.join(c);
         if (!q.subscribed) {

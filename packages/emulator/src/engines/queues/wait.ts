@@ -23,6 +23,8 @@ export interface WaitSpec<T> {
   consumer(wait: WaitControl): Consumer;
   /** Puts the consumer among the queue's members (it may be served, and filled, at once). */
   join(consumer: Consumer): void;
+  /** The wait began (just before `join`): `end` ends it now, as its timer or its signal would. */
+  started?(consumer: Consumer, end: (how: WaitEnd) => void): void;
   /**
    * Runs once when the wait ended, after the timer and the abort listener are gone, and turns
    * the end into the caller's result. It decides whether the consumer leaves the queue. When
@@ -55,6 +57,7 @@ export function waitForMessages<T>(spec: WaitSpec<T>): Promise<T> {
     const onAbort = (): void => finish('aborted');
     const timer: TimerHandle = spec.clock.setTimeout(() => finish('timeout'), spec.waitMs);
     spec.signal?.addEventListener('abort', onAbort);
+    spec.started?.(consumer, finish);
     spec.join(consumer);
   });
 }

@@ -5,7 +5,7 @@
 // its end, and so does one more that was read (the server's one-slot request buffer); then every
 // open transaction is closed, unless the handler produced two answers after the end: the server
 // hands answers over through a one-slot buffer that nobody reads any more, so the second one
-// blocks its handler for good, and the transactions stay open until a restart (§5.3).
+// blocks its handler for good, and the transactions stay open; a stop strands them (§5.3).
 import type * as grpc from '@grpc/grpc-js';
 import type { DownstreamTransaction, TransactionError } from '../../engines/queues/transaction.js';
 import { uuid } from '../../engines/ids.js';
@@ -157,15 +157,17 @@ export function queuesDownstreamHandler(ctx: QueueContext): grpc.handleBidiStrea
     const finish = (): void => {
       if (ended.signal.aborted) return;
       ended.abort();
+      ctx.streams.delete(finish);
       // The request in hand finishes first; a second answer after the end blocks the handler for good.
       void requests.run(async () => {
         if (answersAfterEnd >= 2) {
-          ctx.log.warn('queues downstream: the stream ended with two answers owed; its transactions stay open until a restart (broker-behaviour.md §5.3)');
+          ctx.log.warn('queues downstream: the stream ended with two answers owed; its transactions stay open, and a stop strands them (broker-behaviour.md §5.3)');
           return;
         }
         for (const tx of transactions.values()) tx.close();
       });
     };
+    ctx.streams.add(finish);
     call.on('cancelled', finish);
     call.on('error', finish);
     call.on('close', finish);

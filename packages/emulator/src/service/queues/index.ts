@@ -52,9 +52,18 @@ export interface QueueServices {
   queuesDownstream: grpc.handleBidiStreamingCall<QueuesDownstreamRequest, QueuesDownstreamResponse>;
   queuesUpstream: grpc.handleBidiStreamingCall<QueuesUpstreamRequest, QueuesUpstreamResponse>;
   queuesInfo: grpc.handleUnaryCall<QueuesInfoRequest, QueuesInfoResponse>;
-  /** Stops timers (the delay scan). Appends are synchronous, so nothing is left to flush. */
+  /**
+   * A graceful stop, as the server's: every call ends, the store closes (what consumers still
+   * hold then is stranded, §5.3) and timers stop. Appends are synchronous: nothing is left to flush.
+   */
   close(): Promise<void>;
 }
+
+/**
+ * How long after its gRPC stop the server's store closes, at least: its services' close sleeps
+ * 100 ms and then 1 s before it. The emulator counts 1 s, the less forgiving side.
+ */
+const STORE_CLOSES_AFTER_MS = 1000;
 
 export function createQueueServices(deps: QueueServiceDeps): QueueServices {
   const limits = deps.config.queue;
@@ -69,7 +78,8 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
   const stopping = new AbortController();
   const receivers = new ReceiverLanes(deps.clock);
   const downstreamClients = new DownstreamClients();
-  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic, stopping: stopping.signal, receivers, downstreamClients };
+  const streams = new Set<() => void>();
+  const ctx: QueueContext = { engine, limits, clock: deps.clock, log: deps.log, panic: deps.panic, stopping: stopping.signal, receivers, downstreamClients, streams };
   return {
     sendQueueMessage: sendQueueMessageHandler(ctx),
     sendQueueMessagesBatch: sendQueueMessagesBatchHandler(ctx),
@@ -80,9 +90,15 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     queuesUpstream: queuesUpstreamHandler(ctx),
     queuesInfo: queuesInfoHandler(ctx),
     close: async () => {
-      stopping.abort();
-      receivers.close();
+      // The gRPC server stopped first, ending every call (the transport may report it later).
+      for (const end of [...streams]) end();
+      // Downstream Gets run on the server's own context: those whose wait ends before the store
+      // closes answer, and their streams then close their transactions (one macrotask: promises).
+      engine.finishGetsWithin(STORE_CLOSES_AFTER_MS);
+      await new Promise((r) => setImmediate(r));
       engine.close();
+      stopping.abort(); // the Gets still waiting were stranded by the close: end their waits
+      receivers.close();
     },
   };
 }

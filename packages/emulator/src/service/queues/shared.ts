@@ -18,12 +18,14 @@ export interface QueueContext {
   log: EmulatorLogger;
   /** Where the real server would crash (ServiceContext.panic). */
   panic(reason: string): void;
-  /** Aborted when the broker stops: ends the waits that outlive their calls (a downstream Get). */
+  /** Aborted once a stop closed the store: ends the waits of the downstream Gets it stranded (they outlive their calls). */
   stopping: AbortSignal;
   /** Each queue's simple receives, peeks and AckAlls, served one at a time. */
   receivers: ReceiverLanes;
   /** The pooled clients the downstream Gets take turns on. */
   downstreamClients: DownstreamClients;
+  /** What each open stream's handler does when its call ends: a stop ends them all first. */
+  streams: Set<() => void>;
 }
 
 /** The server's prefix for a queue's stan channel. */

@@ -44,6 +44,8 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
     let leaveQueue: (() => void) | undefined;
     let lastRequest: StreamQueueMessagesRequest | undefined;
     let visibilityTimer: TimerHandle | undefined;
+    /** The broker stopped: the call is gone with its connection, so no status goes out. */
+    let brokerStopped = false;
 
     const reply = replyWithBackpressure(call, { method: 'StreamQueueMessage', log: ctx.log });
     const write = (r: StreamQueueMessagesResponse): void => {
@@ -56,7 +58,8 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
       if (visibilityTimer !== undefined) clock.clearTimeout(visibilityTimer);
       gone.abort();
       leaveQueue?.();
-      if (!call.cancelled) endStreamOk(call);
+      ctx.streams.delete(stopByBroker);
+      if (!call.cancelled && !brokerStopped) endStreamOk(call);
     };
     const startVisibility = (seconds: number): void => {
       if (visibilityTimer !== undefined) clock.clearTimeout(visibilityTimer);
@@ -190,6 +193,11 @@ export function streamQueueMessageHandler(ctx: QueueContext): grpc.handleBidiStr
       current = undefined;
       end();
     };
+    const stopByBroker = (): void => {
+      brokerStopped = true;
+      disconnect();
+    };
+    ctx.streams.add(stopByBroker);
     call.on('cancelled', disconnect);
     call.on('error', disconnect);
   };
