@@ -5,7 +5,7 @@ export async function handleOneByOne(signal: AbortSignal): Promise<void> {
   const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'mailer' });
   try {
     // Polls 20 at a time; the next poll goes out once all 20 are settled.
-    for await (const msg of queues(client).subscribe({ channel: 'emails', maxItems: 20, waitTimeoutMs: 5000 })) {
+    for await (const msg of queues(client).subscribe({ channel: 'emails', maxItems: 20 })) {
       try {
         console.log('sending', msg.json<{ to: string }>().to);
         await msg.ack();

@@ -22,7 +22,7 @@ import { LanePool, pollOnLane } from './internal/downstream/poll.js';
 import type { TransactionHost } from './internal/downstream/transaction.js';
 import { infoFilter } from './internal/info-names.js';
 import { simpleLine } from './internal/simple-line.js';
-import type { QueueLimits } from './internal/limits.js';
+import { MIN_POLL_WAIT_MS, type QueueLimits } from './internal/limits.js';
 import {
   ACK_ALL_QUEUE_MESSAGES as PURGE_QUEUE,
   QUEUES_INFO,
@@ -88,7 +88,10 @@ export interface QueuesSubscription {
   channel: string;
   /** Messages per transaction (batch size), 1..200 000. Default 10. */
   maxItems?: number;
-  /** How long each poll waits, 1000..3 600 000 ms. Default 5000. */
+  /**
+   * How long each poll waits, 1000..3 600 000 ms. Default 1000, the least the broker allows: a poll
+   * still waiting when the broker is stopped gracefully keeps what it took (see docs/queues.md).
+   */
   waitTimeoutMs?: number;
   /** At-most-once: the broker acks on delivery and nothing is settled. */
   autoAck?: boolean;
@@ -505,7 +508,7 @@ export class QueuesOnClient implements QueuesClient {
   subscription(options: QueuesSubscription): ValidPoll {
     const o = requireObject(options, 'options') as unknown as QueuesSubscription;
     return validatePoll(
-      { channel: o.channel, maxItems: o.maxItems ?? 10, waitTimeoutMs: o.waitTimeoutMs ?? 5000, ...(o.autoAck !== undefined && { autoAck: o.autoAck }) },
+      { channel: o.channel, maxItems: o.maxItems ?? 10, waitTimeoutMs: o.waitTimeoutMs ?? MIN_POLL_WAIT_MS, ...(o.autoAck !== undefined && { autoAck: o.autoAck }) },
       this.limits,
     );
   }

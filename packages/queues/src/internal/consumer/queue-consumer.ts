@@ -120,7 +120,11 @@ export interface ConsumeOptions {
   maxItems?: number;
   /** Handler calls running at once within a batch, 1..10 000. Default 1. */
   concurrency?: number;
-  /** How long each poll waits, 1000..3 600 000 ms (the broker counts ms here). Default 5000. */
+  /**
+   * How long each poll waits, 1000..3 600 000 ms (the broker counts ms here). Default 1000, the
+   * least the broker allows: a poll still waiting when the broker is stopped gracefully keeps what
+   * it took (see docs/queues.md).
+   */
   waitTimeoutMs?: number;
   /** Stops the consumer (as `stop()` does). */
   signal?: AbortSignal;
