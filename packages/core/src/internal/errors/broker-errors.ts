@@ -82,6 +82,8 @@ const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
   [/stan: invalid (publish|subscribe) request|stan: invalid subject/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
   [/nats: invalid subject/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
   [/nats: invalid queue name/i, { code: 'VALIDATION', retryable: false, field: 'Group' }],
+  // Newer stan: a channel whose name differs only in case from one that exists (its own spelling).
+  [/different cases not allowed/i, { code: 'VALIDATION', retryable: false, field: 'Channel' }],
 ];
 
 const NUMBERED_TEXT = /Error (\d{3}):/;

@@ -209,6 +209,7 @@ describe('gRPC statuses', () => {
       ['Error 421: authentication verification failed, token is expired', 'AUTHENTICATION', false, 421],
       ['stan: invalid publish request', 'VALIDATION', false, undefined],
       ['nats: invalid queue name', 'VALIDATION', false, undefined],
+      ['rejecting channel "_EVENTS_STORE_.Orders" because channel "_EVENTS_STORE_.orders" alreay exists (different cases not allowed)', 'VALIDATION', false, undefined],
       ['stan: invalid subject', 'VALIDATION', false, undefined],
       ['stan: publish ack timeout', 'TIMEOUT', true, undefined],
       ['stan: connect request timeout (possibly wrong cluster ID?)', 'TIMEOUT', true, undefined],
