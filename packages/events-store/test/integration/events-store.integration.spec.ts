@@ -243,6 +243,26 @@ describe('events store (integration)', () => {
     expect(seen).toEqual(range(1, 600));
   }, 60_000);
 
+  it('a loop paused behind a replay when its client closes ends quietly once it has read what it holds, as a subscription the close ends', async () => {
+    const channel = uniqueChannel('es.iter.closed');
+    await storeMany(channel, 300);
+    const closing = await connect(sharedBroker().address, 'es-closing');
+    const seen: number[] = [];
+    const loop = (async () => {
+      for await (const e of eventsStore(closing).subscribe({ channel, startAt: StartPosition.fromFirst(), bufferSize: 20 })) {
+        seen.push(e.sequence);
+        if (seen.length === 1) {
+          // Holding the loop while the replay arrives pauses the stream; the client closes meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          await closing.close();
+        }
+      }
+    })();
+    await expect(loop).resolves.toBeUndefined();
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen).toEqual(range(1, seen.length));
+  }, 30_000);
+
   it('a reader that blocks its event loop during a replay gets every event once, in order, though the broker drops what it could not hand over', async () => {
     // The broker waits 2 s for room in a stalled subscriber's stream, then drops the event and
     // counts it as delivered; the subscription re-opens at the one it skipped.

@@ -11,6 +11,9 @@ function fakeClient(maxAttempts = Infinity) {
     get state() {
       return state.value;
     },
+    get accepting() {
+      return state.value !== 'closed';
+    },
     state$: state.asObservable(),
     whenReady: () => (state.value === 'closed' ? Promise.reject(new KubemqError({ code: 'CLOSED', message: 'closed', operation: 'x' })) : Promise.resolve()),
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },

@@ -15,6 +15,12 @@ export interface RecoverableOptions {
   onRecover?: (attempt: number) => void;
   /** Which errors re-open. Default: `err.retryable`. */
   isRetryable?: (err: KubemqError) => boolean;
+  /**
+   * Whether a subscription made on a client that is already closed fails with CLOSED (default)
+   * rather than completing. False for a re-subscription the SDK makes itself (a paused loop that
+   * resumes), which the close ended as any other.
+   */
+  closedIsError?: boolean;
 }
 
 /**
@@ -49,9 +55,9 @@ export function recoverable<T>(
     new KubemqError({ ...ctx, code: err.code, message: err.code === 'CLOSED' ? `${options.operation}: the client is closed` : err.message, cause: err });
 
   return observable<T>((subscriber) => {
-    // Subscribed on a client already closed: that is an error (CLOSED, or what ended the client),
-    // as for every other call, not the quiet end of a subscription the close ended.
-    const closedAtStart = client.state === 'closed';
+    // Subscribed on a client already closed or closing: that is an error (CLOSED, or what ended the
+    // client), as for every other call, not the quiet end of a subscription the close ended.
+    const closedAtStart = options.closedIsError !== false && (client.state === 'closed' || !client.accepting);
     const stop = new AbortController();
     let inner: Subscription | undefined;
     let attempt = 0;

@@ -118,7 +118,8 @@ function openAt(
         }),
       );
     },
-    { ...ctx, completeIsBreak: true },
+    // A loop that resumes after a pause subscribes again: only its first open was made by the caller.
+    { ...ctx, completeIsBreak: true, closedIsError: position.firstOpenedAt === undefined },
   );
 }
 
