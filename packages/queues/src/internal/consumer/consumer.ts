@@ -189,8 +189,11 @@ class RunningConsumer implements QueueConsumer {
         if (nacks.length > 0) await tx.nackSequences(nacks);
         await tx.ackAll();
       }
-      this.totals.nacked += nacks.length;
-      this.totals.acked += pending - nacks.length;
+      // Counted by where each message ended, the ones a handler settled itself included.
+      for (const m of tx.messages) {
+        if (m.settlement === 'acked') this.totals.acked++;
+        else if (m.settlement === 'nacked') this.totals.nacked++;
+      }
     } catch (err) {
       this.totals.settleErrors++;
       this.report(err, undefined);

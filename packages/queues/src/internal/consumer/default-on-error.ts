@@ -7,7 +7,9 @@ export function warnThroughLogger(internals: ClientInternals, channel: string): 
   return (error, message) => {
     const fields = { channel, error: error instanceof Error ? error.message : String(error) };
     if (message) {
-      internals.logger.warn('queues: a consumer\'s handler threw; its message was nacked', { ...fields, sequence: message.sequence, messageId: message.id });
+      // A handler may have settled its message before it threw: then the consumer leaves it so.
+      const outcome = message.settlement === 'pending' ? 'its message was nacked' : `its message stays ${message.settlement}, as the handler settled it`;
+      internals.logger.warn(`queues: a consumer's handler threw; ${outcome}`, { ...fields, sequence: message.sequence, messageId: message.id });
     } else if (KubemqError.isKubemqError(error) && /^queues\.(transaction|message)\./.test(error.operation)) {
       internals.logger.warn('queues: the broker did not confirm a consumer\'s settlement; the batch will be delivered again', fields);
     } else {

@@ -14,7 +14,7 @@ export interface QueueConsumerStats {
   batches: number;
   /** Messages handed to the handler. */
   messages: number;
-  /** Messages acked: after their handler returned, or again, as a redelivery it skipped. */
+  /** Messages acked: after their handler returned, by the handler itself, or again, as a redelivery it skipped. */
   acked: number;
   /**
    * Messages the broker delivered again after a consumer of this queue on this client had already
@@ -22,9 +22,9 @@ export interface QueueConsumerStats {
    * it): acked again without calling the handler.
    */
   redeliveriesSkipped: number;
-  /** Messages nacked because their handler threw (back to the queue, or to the dead-letter queue). */
+  /** Messages nacked because their handler threw, or by the handler itself (back to the queue, or to the dead-letter queue). */
   nacked: number;
-  /** Handler calls that threw (their messages were nacked). */
+  /** Handler calls that threw (their messages were nacked, unless the handler had settled them itself). */
   handlerErrors: number;
   /** Settlements the broker did not confirm (the messages are delivered again). */
   settleErrors: number;

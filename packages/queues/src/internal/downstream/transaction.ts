@@ -133,7 +133,7 @@ export class PollTransaction implements PollResponse {
   /** Idempotent: closing a transaction that takes no more settlements resolves without sending. */
   async close(options?: CallOptions): Promise<void> {
     if (this.ledger.isTerminal) return;
-    const call = validateCallOptions(options);
+    const call = checked('queues.transaction.close', { channel: this.channel }, () => validateCallOptions(options));
     let plan: SettlePlan;
     try {
       plan = this.ledger.beginAll('close', 'queues.transaction.close');
