@@ -114,7 +114,7 @@ export class TokenManager implements CallAuth {
     const provider = this.#provider;
     this.#refreshing ??= (async () => {
       try {
-        const { token, expiresAt } = await deadline(Promise.resolve().then(() => provider.getToken()), {
+        const { token, expiresAt: given } = await deadline(Promise.resolve().then(() => provider.getToken()), {
           operation: 'auth.refresh',
           what: 'the credential provider',
           late: SILENT_PROVIDER,
@@ -123,6 +123,7 @@ export class TokenManager implements CallAuth {
         if (typeof token !== 'string') throw new Error(`the credential provider returned a ${typeof token} as its token, not a string`);
         const fault = tokenProblem(token);
         if (fault) throw new Error(`the token the credential provider returned ${fault}`);
+        const expiresAt = given ?? undefined; // a JSON null: no expiry, as an absent one
         if (expiresAt !== undefined && !(expiresAt instanceof Date && Number.isFinite(expiresAt.getTime()))) {
           // An Invalid Date (say, from a missing expires_at) would schedule the next refresh at once, for good.
           throw new Error(`the credential provider returned an expiresAt that is not a valid Date (got ${expiresAt instanceof Date ? 'Invalid Date' : typeof expiresAt})`);

@@ -129,13 +129,14 @@ export interface CloseBounds {
   signal?: AbortSignal | undefined;
 }
 
+/** Expired entries the queue may hold before a compaction is worth its copy. */
+const DEAD_COMPACTION_MIN = 256;
+
 /**
  * A long-lived bidi send stream. The call opens on the first send (after the client is ready),
  * and again on the next send after a break. Closing waits, within one bound, for the queue to be
  * written and the answers to come, ends the call as `ending` says, and fails what is left.
  */
-/** Expired entries the queue may hold before a compaction is worth its copy. */
-const DEAD_COMPACTION_MIN = 256;
 
 export class StreamSender<Req, Res, Out> {
   #call: BidiCall<Req> | undefined;
