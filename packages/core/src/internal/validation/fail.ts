@@ -10,17 +10,21 @@ export function fail(field: string, problem: string, channel?: string): never {
   });
 }
 
-/** Core's validators name the field but not the operation; errors here carry the caller's operation. */
+/**
+ * A failed check of a public call, naming that call and the channel when it is known: core's
+ * validators name the field, but say operation `'validate'` and no channel.
+ */
 export function withOperation(err: unknown, operation: string, channel: unknown): unknown {
-  if (err instanceof ValidationError && err.operation === 'validate') {
-    return new ValidationError({
-      message: err.message,
-      operation,
-      field: err.field,
-      ...(typeof channel === 'string' && channel !== '' && { channel }),
-    });
-  }
-  return err;
+  if (!(err instanceof ValidationError)) return err;
+  const known = err.channel ?? (typeof channel === 'string' && channel !== '' ? channel : undefined);
+  if (err.operation !== 'validate' && err.channel === known) return err;
+  return new ValidationError({
+    message: err.message,
+    operation: err.operation === 'validate' ? operation : err.operation,
+    field: err.field,
+    ...(known !== undefined && { channel: known }),
+    ...(err.cause !== undefined && { cause: err.cause }),
+  });
 }
 
 /** `U+0009` style name of a character, so messages never print an invisible one raw. */

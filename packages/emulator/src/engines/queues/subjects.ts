@@ -17,7 +17,10 @@ export function cutsetTrim(s: string, cutset: string): string {
   return s.slice(start, end);
 }
 
+/** The prefix of a queue's stan channel. */
+export const QUEUES_PREFIX = '_QUEUES_.';
+
 /** The name QueuesInfo shows for a queue: `strings.Trim("_QUEUES_."+q, "_QUEUES_.")` (§2.4). */
 export function metricsQueueName(channel: string): string {
-  return cutsetTrim(`_QUEUES_.${channel}`, '_QUEUES_.');
+  return cutsetTrim(QUEUES_PREFIX + channel, QUEUES_PREFIX);
 }

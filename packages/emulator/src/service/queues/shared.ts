@@ -4,6 +4,7 @@ import type { BrokerQueueLimits } from '../../config.js';
 import type { QueueEngine } from '../../engines/queues/engine.js';
 import type { SendOutcome, SendRefusal } from '../../engines/queues/messages.js';
 import { nuid } from '../../engines/ids.js';
+import { QUEUES_PREFIX } from '../../engines/queues/subjects.js';
 import type { QueueMessage, SendQueueMessageResult } from '../../generated/kubemq.js';
 import type { EmulatorLogger } from '../../log.js';
 import { ERR_121_QUEUE_SUBSCRIBE, STAN_INVALID_PUBLISH, stanChannelCaseRefusal } from '../errors.js';
@@ -29,7 +30,6 @@ export interface QueueContext {
 }
 
 /** The server's prefix for a queue's stan channel. */
-const QUEUES_PREFIX = '_QUEUES_.';
 
 /** A result for a message that failed validation: it still gets its MessageID (§6 "Ids and results"). */
 export function failedResult(messageId: string, error: string): SendQueueMessageResult {

@@ -1,26 +1,9 @@
 import { ValidationError } from '@kubemq/core';
-import { requireIdText } from '@kubemq/core/internal';
+import { requireIdText, withOperation } from '@kubemq/core/internal';
 
 /** A ValidationError naming the field, for the checks core's validators do not cover. */
 export function invalid(field: string, message: string, operation: string, channel?: string): ValidationError {
   return new ValidationError({ message: `invalid ${field}: ${message}`, field, operation, ...(channel === undefined ? {} : { channel }) });
-}
-
-/**
- * A failed check of a public call, naming that call and the channel when it is known: core's
- * validators say operation `'validate'` and no channel, and some checks here do not know the channel.
- */
-export function inCall(err: unknown, operation: string, channel: unknown): unknown {
-  if (!(err instanceof ValidationError)) return err;
-  const known = err.channel ?? (typeof channel === 'string' && channel !== '' ? channel : undefined);
-  if (err.operation !== 'validate' && err.channel === known) return err;
-  return new ValidationError({
-    message: err.message,
-    operation: err.operation === 'validate' ? operation : err.operation,
-    field: err.field,
-    ...(known !== undefined && { channel: known }),
-    ...(err.cause !== undefined && { cause: err.cause }),
-  });
 }
 
 /** Throws unless `value` is a plain object (the message or options argument itself). */
@@ -43,7 +26,7 @@ export function validateId(value: unknown, field: string, operation: string): st
   try {
     id = requireIdText(value, field);
   } catch (err) {
-    throw inCall(err, operation, undefined);
+    throw withOperation(err, operation, undefined);
   }
   if (/\s/.test(id)) throw invalid(field, 'must not contain whitespace', operation);
   return id;

@@ -1,8 +1,8 @@
-import { type Subscribe, validateChannel, validateGroup, validatePositiveInt } from '@kubemq/core/internal';
+import { type Subscribe, validateChannel, validateGroup, validatePositiveInt, withOperation } from '@kubemq/core/internal';
 import type { CommandsSubscription } from '../types/command.js';
 import type { QueriesSubscription } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
-import { inCall, requireObject } from './invalid.js';
+import { requireObject } from './invalid.js';
 
 export interface BuiltSubscribe {
   wire: Subscribe;
@@ -23,7 +23,7 @@ export function buildSubscribe(kind: RequestKind, options: CommandsSubscription 
     group = validateGroup(options.group, { field: 'group', pattern: kind.name, channel }) || undefined;
     bufferSize = options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize', { min: 1, integer: true });
   } catch (err) {
-    throw inCall(err, operation, options.channel);
+    throw withOperation(err, operation, options.channel);
   }
   const wire: Subscribe = {
     SubscribeTypeData: kind.subscribeType as Subscribe['SubscribeTypeData'],

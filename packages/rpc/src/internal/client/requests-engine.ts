@@ -11,6 +11,7 @@ import {
   tracedDeliveries,
   validatePositiveInt,
   validateSignal,
+  withOperation,
   type ClientInternals,
   type Request,
   type Response,
@@ -26,7 +27,7 @@ import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from 
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
-import { inCall, invalid, requireObject } from '../build/invalid.js';
+import { invalid, requireObject } from '../build/invalid.js';
 
 /** See {@link RequestsEngine.requests}. */
 export interface StreamHooks {
@@ -97,7 +98,7 @@ export class RequestsEngine {
       built = this.build(message);
       signal = this.requestSignal(options);
     } catch (err) {
-      throw inCall(err, `${this.kind.name}.send`, (message as Partial<Command> | null | undefined)?.channel);
+      throw withOperation(err, `${this.kind.name}.send`, (message as Partial<Command> | null | undefined)?.channel);
     }
     const wire = await traced(this.internals.telemetry, () => requestSendOperation(this.kind, built), () => this.sendBuilt(built, signal));
     return convert(wire, built.id);
@@ -133,7 +134,7 @@ export class RequestsEngine {
       timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
     } catch (err) {
       // A reply goes to an inbox, not a channel: the operation is all there is to name.
-      throw inCall(err, operation, undefined);
+      throw withOperation(err, operation, undefined);
     }
     await this.respond(wire, operation, timeoutMs, signal);
     // Only once it went out: a failed reply may be tried again, and another request in hand may
@@ -155,7 +156,7 @@ export class RequestsEngine {
         maxBodyBytes: this.internals.options.maxMessageBytes,
       });
     } catch (err) {
-      return Promise.reject(inCall(err, operation, request.Channel));
+      return Promise.reject(withOperation(err, operation, request.Channel));
     }
     // The unary call's own promise, without an async frame around it (one fewer per request).
     return this.respond(wire, operation, timeoutMs, undefined);

@@ -1,8 +1,8 @@
 import { KubemqError, type CallOptions } from '@kubemq/core';
-import { callQuietly, newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
+import { callQuietly, newId, onAbort, validatePositiveInt, validateSignal, withOperation, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
-import { inCall, invalid, requireObject } from '../build/invalid.js';
+import { invalid, requireObject } from '../build/invalid.js';
 import { requestProcessOperation } from '../telemetry.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './defaults.js';
@@ -89,7 +89,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       }
       this.signal = validateSignal(options.signal, 'signal');
     } catch (err) {
-      throw inCall(err, this.operation, built.channel);
+      throw withOperation(err, this.operation, built.channel);
     }
     this.channel = built.channel;
     this.group = built.group;
@@ -157,7 +157,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       timeoutMs = options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true });
       signal = validateSignal(options.signal, 'signal');
     } catch (err) {
-      throw inCall(err, operation, this.channel);
+      throw withOperation(err, operation, this.channel);
     }
     if (this.isProven()) return;
     await probeUntilAnswered(
