@@ -148,8 +148,9 @@ export function toWireMessages(
 ): WireQueueMessage[] {
   if (!Array.isArray(value)) fail(field, `must be an array of messages (got ${typeof value})`);
   if (value.length === 0) fail(field, 'cannot be empty');
-  // Array.from, not map: map skips the holes of a sparse array, which then reach the wire empty.
-  const wire = Array.from(value, (m: unknown, i) => toWireMessage(m, `${field}[${i}]`, clientId, limits, maxBodyBytes));
+  // By index, not map: map skips the holes of a sparse array, which would reach the wire empty.
+  const wire: WireQueueMessage[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) wire[i] = toWireMessage(value[i], `${field}[${i}]`, clientId, limits, maxBodyBytes);
   requireDistinctDelayedIds(wire, field);
   if (maxBodyBytes !== undefined) requireBatchFits(wire, field, maxBodyBytes);
   return wire;
