@@ -1,10 +1,10 @@
 // queueUpstream(): an optional feature, so a function taking the client (an app that never calls
 // it bundles none of its code, nor the upstream's codecs).
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { clientInternals, validatePositiveInt, withOperation } from '@kubemq/core/internal';
+import { clientInternals, validatePositiveInt } from '@kubemq/core/internal';
 import type { QueueLimits } from './internal/limits.js';
 import { DEFAULT_MAX_QUEUED_BATCHES, QueueUpstream } from './internal/upstream/upstream.js';
-import { requireObject, validateLimits } from './internal/validation.js';
+import { checked, requireObject, validateLimits } from './internal/validation.js';
 import type { QueueBatchSendResult, QueueMessage } from './types.js';
 
 /**
@@ -83,12 +83,12 @@ export interface QueueUpstreamHandle extends AsyncDisposable {
  */
 export function queueUpstream(client: KubemqClient, options: QueueUpstreamOptions = {}): QueueUpstreamHandle {
   const internals = clientInternals(client, 'queues.upstream');
-  try {
+  const { limits, maxQueued } = checked('queues.upstream', undefined, () => {
     const o = requireObject(options, 'options') as QueueUpstreamOptions;
-    const limits = validateLimits(o.limits);
-    const maxQueued = o.maxQueued === undefined ? DEFAULT_MAX_QUEUED_BATCHES : validatePositiveInt(o.maxQueued, 'maxQueued', { min: 1, integer: true });
-    return new QueueUpstream(internals, limits, internals.options.defaultTimeoutMs, maxQueued);
-  } catch (err) {
-    throw withOperation(err, 'queues.upstream', undefined);
-  }
+    return {
+      limits: validateLimits(o.limits),
+      maxQueued: o.maxQueued === undefined ? DEFAULT_MAX_QUEUED_BATCHES : validatePositiveInt(o.maxQueued, 'maxQueued', { min: 1, integer: true }),
+    };
+  });
+  return new QueueUpstream(internals, limits, internals.options.defaultTimeoutMs, maxQueued);
 }

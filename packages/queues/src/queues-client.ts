@@ -276,9 +276,14 @@ export class QueuesOnClient implements QueuesClient {
   /** `client` is shared, not owned: closing it is the app's. */
   constructor(client: KubemqClient, options: QueuesOptions = {}) {
     this.internals = clientInternals(client, 'queues');
-    const o = checked('queues', undefined, () => requireObject(options, 'options') as QueuesOptions);
-    this.limits = checked('queues', undefined, () => validateLimits(o.limits));
-    const maxIdle = o.maxIdleStreams === undefined ? 2 : checked('queues', undefined, () => validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 }));
+    const { limits, maxIdle } = checked('queues', undefined, () => {
+      const o = requireObject(options, 'options') as QueuesOptions;
+      return {
+        limits: validateLimits(o.limits),
+        maxIdle: o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 }),
+      };
+    });
+    this.limits = limits;
     this.pool = lanePool(this.internals, maxIdle);
   }
 

@@ -137,7 +137,6 @@ const DEAD_COMPACTION_MIN = 256;
  * and again on the next send after a break. Closing waits, within one bound, for the queue to be
  * written and the answers to come, ends the call as `ending` says, and fails what is left.
  */
-
 export class StreamSender<Req, Res, Out> {
   #call: BidiCall<Req> | undefined;
   /** Resolves when the current call is over, either way. */

@@ -1,4 +1,4 @@
-import { fail, withOperation } from './fail.js';
+import { ValidationError } from '../errors/kubemq-error.js';
 
 /**
  * A call's options argument: absent is `{}`; anything but an object (`null`, a number, a string)
@@ -7,11 +7,7 @@ import { fail, withOperation } from './fail.js';
 export function optionsObject<T extends object>(value: T | undefined, operation = 'validate', field = 'options'): T {
   if (value === undefined) return {} as T;
   if (typeof value !== 'object' || value === null) {
-    try {
-      fail(field, `must be an object (got ${value === null ? 'null' : typeof value})`);
-    } catch (err) {
-      throw withOperation(err, operation, undefined);
-    }
+    throw new ValidationError({ message: `invalid ${field}: must be an object (got ${value === null ? 'null' : typeof value})`, operation, field });
   }
   return value;
 }

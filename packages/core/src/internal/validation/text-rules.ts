@@ -23,10 +23,7 @@ export function requireWellFormed(value: string, field: string): string {
  * until it restarts (docs/broker-behaviour.md §6), so the client rejects all of them.
  */
 export function requireToken(value: unknown, field: string): string {
-  if (typeof value !== 'string') fail(field, `must be a string (got ${typeof value})`);
-  if (value.length === 0) fail(field, 'cannot be empty');
-  const control = CONTROL.exec(value);
-  if (control) fail(field, `contains the control character ${codePoint(control[0])} at index ${control.index}`);
+  requirePrintableText(value, field);
   const space = WHITESPACE.exec(value);
   if (space) fail(field, `contains the whitespace character ${codePoint(space[0])} at index ${space.index}`);
   return requireWellFormed(value, field);
@@ -38,11 +35,16 @@ export function requireToken(value: unknown, field: string): string {
  * to it (its delay scan keeps one delayed message per id) and the echo would not match.
  */
 export function requireIdText(value: unknown, field: string): string {
+  requirePrintableText(value, field);
+  return requireWellFormed(value, field);
+}
+
+/** The checks tokens and ids share: a non-empty string with no control character. */
+function requirePrintableText(value: unknown, field: string): asserts value is string {
   if (typeof value !== 'string') fail(field, `must be a string (got ${typeof value})`);
   if (value.length === 0) fail(field, 'cannot be empty');
   const control = CONTROL.exec(value);
   if (control) fail(field, `contains the control character ${codePoint(control[0])} at index ${control.index}`);
-  return requireWellFormed(value, field);
 }
 
 /**
