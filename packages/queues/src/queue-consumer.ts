@@ -1,7 +1,7 @@
 // queueConsumer(): a handler for every message of a queue. A function, not a method of the queues
 // client: an app that never consumes bundles none of it.
 import { ValidationError, type KubemqClient } from '@kubemq/core';
-import { patternClientFor, validatePositiveInt } from '@kubemq/core/internal';
+import { checked, patternClientFor, validatePositiveInt } from '@kubemq/core/internal';
 import type { DecodedQueueMessage, QueueChannel } from './internal/channel/queue-channel.js';
 import { consumeThroughOf } from './internal/consumer/consume-through.js';
 import { startConsumer } from './internal/consumer/consumer.js';
@@ -10,7 +10,7 @@ import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import type { ConsumeOptions, QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
-import { checked, requireObject, validateCallOptions } from './internal/validation.js';
+import { requireObject, validateCallOptions } from './internal/validation.js';
 import { QueuesOnClient, type QueuesClient } from './queues-client.js';
 
 
@@ -65,7 +65,7 @@ export function queueConsumer(
 }
 
 function consume(queues: QueuesOnClient, options: ConsumeOptions, handler: QueueHandler): QueueConsumer {
-  const { o, req, concurrency, signal } = checked('queues.consume', options, () => validateConsume(queues, options, handler));
+  const { o, req, concurrency, signal } = checked('queues.consume', options?.channel, () => validateConsume(queues, options, handler));
   const { internals } = queues;
   const counters = newLaneCounters();
 

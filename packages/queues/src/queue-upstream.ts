@@ -1,10 +1,10 @@
 // queueUpstream(): an optional feature, so a function taking the client (an app that never calls
 // it bundles none of its code, nor the upstream's codecs).
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { clientInternals, validatePositiveInt } from '@kubemq/core/internal';
+import { checked, clientInternals, validatePositiveInt } from '@kubemq/core/internal';
 import type { QueueLimits } from './internal/limits.js';
 import { DEFAULT_MAX_QUEUED_BATCHES, QueueUpstream } from './internal/upstream/upstream.js';
-import { checked, requireObject, validateLimits } from './internal/validation.js';
+import { requireObject, validateLimits } from './internal/validation.js';
 import type { QueueBatchSendResult, QueueMessage } from './types.js';
 
 /**

@@ -2,6 +2,7 @@ import { TimeoutError, ValidationError, type CallOptions, type IterableObservabl
 import type { Observable } from 'rxjs';
 import {
   brokerError,
+  checked,
   clientInternals,
   flatten,
   isEmptyQueueError,
@@ -36,7 +37,6 @@ import {
   toWireMessage,
   toWireMessages,
   validateCallOptions,
-  checked,
   validateInfoChannels,
   validateLimits,
   validatePoll,
@@ -293,7 +293,7 @@ export class QueuesOnClient implements QueuesClient {
 
   async send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult> {
     const operation = 'queues.send';
-    const { wire, call } = checked(operation, message, () => ({
+    const { wire, call } = checked(operation, message?.channel, () => ({
       wire: toWireMessage(message, '', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes),
       call: validateCallOptions(options),
     }));
@@ -319,7 +319,7 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async receive(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
-    const { req, call } = checked('queues.receive', options, () => ({
+    const { req, call } = checked('queues.receive', options?.channel, () => ({
       req: validateReceive(options, this.limits),
       call: validateCallOptions(callOptions, 'callOptions'),
     }));
@@ -334,7 +334,7 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async peek(options: QueueReceiveOptions, callOptions?: CallOptions): Promise<QueueReceiveResult> {
-    const { req, call } = checked('queues.peek', options, () => ({
+    const { req, call } = checked('queues.peek', options?.channel, () => ({
       req: validateReceive(options, this.limits),
       call: validateCallOptions(callOptions, 'callOptions'),
     }));
@@ -373,7 +373,7 @@ export class QueuesOnClient implements QueuesClient {
 
   async purge(options: QueuePurgeOptions, callOptions?: CallOptions): Promise<number> {
     const operation = 'queues.purge';
-    const { req, call } = checked(operation, options, () => ({
+    const { req, call } = checked(operation, options?.channel, () => ({
       req: validatePurge(options, this.limits),
       call: validateCallOptions(callOptions, 'callOptions'),
     }));
@@ -439,7 +439,7 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async poll(options: QueuePollOptions, callOptions?: CallOptions): Promise<PollResponse> {
-    const { req, call } = checked('queues.poll', options, () => ({
+    const { req, call } = checked('queues.poll', options?.channel, () => ({
       req: validatePoll(options, this.limits),
       call: validateCallOptions(callOptions, 'callOptions'),
     }));
@@ -472,7 +472,7 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
-    const { req, bufferSize } = checked('queues.subscribe', options, () => {
+    const { req, bufferSize } = checked('queues.subscribe', options?.channel, () => {
       const valid = this.subscription(options);
       return { req: valid, bufferSize: iteratorBufferSize(options.bufferSize, valid.maxItems) };
     });
@@ -485,7 +485,7 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
-    const { req, bufferSize } = checked('queues.transactions', options, () => ({
+    const { req, bufferSize } = checked('queues.transactions', options?.channel, () => ({
       req: this.subscription(options),
       bufferSize: iteratorBufferSize(options.bufferSize, 1),
     }));

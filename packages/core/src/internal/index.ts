@@ -66,7 +66,7 @@ export { callQuietly, deferred, deadline, within, onAbort, timeLimit, Deferred, 
 // Shared by @kubemq/events and @kubemq/events-store (same wire: Event, SendEventsStream,
 // SubscribeToEvents); each keeps its own method descriptors so a bundle holds only its paths.
 export { buildWireEvent, requireEventFits } from './events-wire/build-event.js';
-export { withOperation } from './validation/fail.js';
+export { checked, withOperation } from './validation/fail.js';
 export { sendEventOnce, validateSendMode } from './events-wire/send-event.js';
 export { serverStream$ } from './events-wire/server-stream.js';
 export { eventSendOperation, eventProcessOperation } from './events-wire/telemetry.js';

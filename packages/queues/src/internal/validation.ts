@@ -15,7 +15,6 @@ import {
   validatePositiveInt,
   validateSignal,
   validateTags,
-  withOperation,
   type QueueMessagePolicy as WirePolicy,
 } from '@kubemq/core/internal';
 import type { QueueMessage, QueuePolicy } from '../types.js';
@@ -51,18 +50,6 @@ export function validateLimits(value: unknown): QueueLimits {
     limits[name as keyof QueueLimits] = validatePositiveInt(limit, field, { min });
   }
   return limits;
-}
-
-/**
- * Runs a public call's checks: what they refuse names that call and its channel (KubemqError's
- * `operation`), not the inner 'validate'.
- */
-export function checked<T>(operation: string, input: unknown, check: () => T): T {
-  try {
-    return check();
-  } catch (err) {
-    throw withOperation(err, operation, isObject(input) ? input['channel'] : undefined);
-  }
 }
 
 /** A queue's name; `sending` for a queue sent to (a message, a requeue), which some servers route by name. */

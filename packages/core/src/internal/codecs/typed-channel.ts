@@ -3,7 +3,7 @@ import { map } from '../rx.js';
 import type { MessageBody } from '../../client/body.js';
 import type { Codec, Decoded } from '../../codecs/codec.js';
 import { ValidationError } from '../errors/kubemq-error.js';
-import { withOperation } from '../validation/fail.js';
+import { checked } from '../validation/fail.js';
 import { pipeIterable, type IterableObservable } from '../streams/iterable-observable.js';
 import { encodeValue, validateCodec, withDecoded } from './typed-body.js';
 
@@ -23,11 +23,7 @@ export function typedChannelConfig<T>(options: unknown, operation: string): Type
   }
   const { channel, codec } = options as { channel?: unknown; codec?: unknown };
   if (typeof channel !== 'string') throw new ValidationError({ operation, field: 'channel', message: 'invalid channel: must be a string' });
-  try {
-    return { channel, codec: validateCodec<T>(codec) };
-  } catch (err) {
-    throw withOperation(err, operation, channel);
-  }
+  return checked(operation, channel, () => ({ channel, codec: validateCodec<T>(codec) }));
 }
 
 /** Where a typed message sits in a call: `noun` names a lone one (`event`), `path` one of many (`messages[2]`). */

@@ -27,6 +27,18 @@ export function withOperation(err: unknown, operation: string, channel: unknown)
   });
 }
 
+/**
+ * Runs a public call's checks, so that what they refuse names that call and its channel (see
+ * withOperation) instead of the inner `'validate'`.
+ */
+export function checked<T>(operation: string, channel: unknown, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw withOperation(err, operation, channel);
+  }
+}
+
 /** `U+0009` style name of a character, so messages never print an invisible one raw. */
 export function codePoint(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;

@@ -6,6 +6,7 @@ import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } 
 import { validatePositiveInt, validateSignal } from './numbers.js';
 import { requireIdText } from './text-rules.js';
 import { requireKnownKeys } from './known-keys.js';
+import { checked } from './fail.js';
 
 /** Runs `fn`, expects a ValidationError naming `field`, returns its message. */
 function rejects(fn: () => unknown, field: string): string {
@@ -298,5 +299,35 @@ describe('requireKnownKeys', () => {
       'invalid policy.maxReceiveQueue: is not an option here (the options are a, b)',
     );
     expect(() => requireKnownKeys({ startPosition: 1 }, ['startAt'], '')).toThrow(/^invalid startPosition:/);
+  });
+});
+
+describe('checked', () => {
+  const refuse = (): never => validatePositiveInt(-1, 'timeoutMs') as never;
+
+  it('returns what the checks return', () => {
+    expect(checked('events.send', 'orders', () => 7)).toBe(7);
+  });
+
+  it("names the public call and its channel instead of the inner 'validate'", () => {
+    let caught: unknown;
+    try {
+      checked('events.send', 'orders', refuse);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect(caught).toMatchObject({ operation: 'events.send', channel: 'orders', field: 'timeoutMs' });
+  });
+
+  it('keeps an operation and channel the refusal already named, and ignores a channel that is not a name', () => {
+    const named = new ValidationError({ message: 'invalid body: too big', operation: 'queues.send', channel: 'jobs', field: 'body' });
+    expect(() => checked('queues.sendBatch', 'other', () => { throw named; })).toThrow(named);
+    expect(() => checked('events.stream', 42, refuse)).toThrow(expect.objectContaining({ operation: 'events.stream', channel: undefined }));
+  });
+
+  it('lets any other error through as it is', () => {
+    const boom = new TypeError('boom');
+    expect(() => checked('events.send', 'orders', () => { throw boom; })).toThrow(boom);
   });
 });

@@ -1,11 +1,11 @@
 import { ValidationError } from '@kubemq/core';
 import {
+  checked,
   requireKnownKeys,
   Subscribe_SubscribeType,
   validateChannel,
   validateGroup,
   validatePositiveInt,
-  withOperation,
   type Subscribe,
 } from '@kubemq/core/internal';
 import { StartPosition } from './start-position.js';
@@ -28,7 +28,7 @@ export function planEventsStoreSubscribe(options: EventsStoreSubscription): Even
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError({ message: 'invalid subscription: must be an object', operation, field: 'options' });
   }
-  try {
+  return checked(operation, options.channel, () => {
     requireKnownKeys(options, SUBSCRIPTION_KEYS, '');
     const group = validateGroup(options.group, { pattern: 'events_store' });
     const channel = validateChannel(options.channel, { pattern: 'events_store', withGroup: group !== '' });
@@ -36,9 +36,7 @@ export function planEventsStoreSubscribe(options: EventsStoreSubscription): Even
     const bufferSize =
       options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize');
     return { channel, group, start, bufferSize };
-  } catch (err) {
-    throw withOperation(err, operation, options.channel);
-  }
+  });
 }
 
 /** The `Subscribe` request for one attempt. */

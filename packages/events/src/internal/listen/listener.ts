@@ -1,12 +1,13 @@
 import { KubemqError, ValidationError, type CallOptions } from '@kubemq/core';
 import {
+  checked,
   callQuietly,
   DEFAULT_ITERATOR_BUFFER_SIZE,
   eventProcessOperation,
   onAbort,
+  optionsObject,
   validatePositiveInt,
   validateSignal,
-  withOperation,
   type ClientInternals,
 } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
@@ -63,14 +64,10 @@ export class EventsListener<E extends EventReceive> implements EventListener {
     const invalid = (field: string, message: string) => new ValidationError({ message: `invalid ${field}: ${message}`, operation: OPERATION, channel: this.channel, field });
     if (typeof handler !== 'function') throw invalid('handler', `must be a function, got ${typeof handler}`);
     if (options.onError !== undefined && typeof options.onError !== 'function') throw invalid('onError', `must be a function, got ${typeof options.onError}`);
-    let concurrency: number;
-    let signal: AbortSignal | undefined;
-    try {
-      concurrency = options.concurrency === undefined ? 1 : validatePositiveInt(options.concurrency, 'concurrency');
-      signal = validateSignal(options.signal);
-    } catch (err) {
-      throw withOperation(err, OPERATION, this.channel);
-    }
+    const { concurrency, signal } = checked(OPERATION, this.channel, () => ({
+      concurrency: options.concurrency === undefined ? 1 : validatePositiveInt(options.concurrency, 'concurrency'),
+      signal: validateSignal(options.signal),
+    }));
     this.onError =
       options.onError ??
       ((error, event) =>
@@ -124,17 +121,13 @@ export class EventsListener<E extends EventReceive> implements EventListener {
 
   async ready(options: CallOptions = {}): Promise<void> {
     const operation = 'events.ready';
-    if (typeof options !== 'object' || options === null) {
-      throw new ValidationError({ message: 'invalid options: must be an object', operation, channel: this.channel, field: 'options' });
-    }
-    let timeoutMs: number;
-    let signal: AbortSignal | undefined;
-    try {
-      timeoutMs = options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs');
-      signal = validateSignal(options.signal);
-    } catch (err) {
-      throw withOperation(err, operation, this.channel);
-    }
+    const { timeoutMs, signal } = checked(operation, this.channel, () => {
+      const o = optionsObject(options);
+      return {
+        timeoutMs: o.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(o.timeoutMs, 'timeoutMs'),
+        signal: validateSignal(o.signal),
+      };
+    });
     await this.readiness.prove({ timeoutMs, signal, stopped: this.stopping.signal, reason: () => this.failure ?? this.closedError() });
   }
 

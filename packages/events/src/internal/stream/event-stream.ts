@@ -8,6 +8,7 @@ import {
   validatePositiveInt,
   validateSignal,
   optionsObject,
+  checked,
   withOperation,
   type ClientInternals,
 } from '@kubemq/core/internal';
@@ -39,13 +40,11 @@ const OPERATION = 'events.stream';
  */
 export function eventStream(client: KubemqClient, options?: EventStreamOptions): EventStreamHandle {
   const internals = clientInternals(client, OPERATION);
-  try {
+  return checked(OPERATION, undefined, () => {
     const { maxQueued: given } = optionsObject(options);
     const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');
     return new EventStreamHandleImpl(internals, maxQueued);
-  } catch (err) {
-    throw withOperation(err, OPERATION, undefined);
-  }
+  });
 }
 
 class EventStreamHandleImpl implements EventStreamHandle {
@@ -102,15 +101,13 @@ class EventStreamHandleImpl implements EventStreamHandle {
   }
 
   async close(given?: CallOptions): Promise<void> {
-    let signal;
-    let timeoutMs;
-    try {
+    const { signal, timeoutMs } = checked(`${OPERATION}.close`, undefined, () => {
       const options = optionsObject(given);
-      signal = validateSignal(options.signal);
-      timeoutMs = options.timeoutMs === undefined ? this.internals.options.defaultTimeoutMs : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
-    } catch (err) {
-      throw withOperation(err, `${OPERATION}.close`, undefined);
-    }
+      return {
+        signal: validateSignal(options.signal),
+        timeoutMs: options.timeoutMs === undefined ? this.internals.options.defaultTimeoutMs : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 }),
+      };
+    });
     try {
       await this.stream.close({ timeoutMs, signal });
     } finally {

@@ -1,11 +1,11 @@
 import { ValidationError } from '@kubemq/core';
 import {
+  checked,
   Subscribe_EventsStoreType,
   Subscribe_SubscribeType,
   validateChannel,
   validateGroup,
   validatePositiveInt,
-  withOperation,
   type Subscribe,
 } from '@kubemq/core/internal';
 import type { EventsSubscription } from '../types.js';
@@ -24,7 +24,7 @@ export function buildEventsSubscribe(options: EventsSubscription, clientId: stri
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError({ message: 'invalid subscription: must be an object', operation, field: 'options' });
   }
-  try {
+  return checked(operation, options.channel, () => {
     const channel = validateChannel(options.channel, { pattern: 'events', allowWildcards: true });
     const group = validateGroup(options.group, { pattern: 'events', channel });
     const bufferSize =
@@ -40,7 +40,5 @@ export function buildEventsSubscribe(options: EventsSubscription, clientId: stri
       },
       bufferSize,
     };
-  } catch (err) {
-    throw withOperation(err, operation, options.channel);
-  }
+  });
 }

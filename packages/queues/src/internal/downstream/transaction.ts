@@ -5,7 +5,7 @@
 // ends the transaction (the poll loop's, or that of a poll() made in the same turn), else an
 // ActiveOffsets probe.
 import { KubemqError, type CallOptions, type Instrumentation } from '@kubemq/core';
-import { brokerError, deadline, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
+import { brokerError, checked, deadline, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
 import { ReceivedMessage } from '../conversions.js';
 import type {
   MessageSettlement,
@@ -14,7 +14,7 @@ import type {
   QueueRequeueOptions,
   TransactionState,
 } from '../../types.js';
-import { checked, validateCallOptions, validateRequeue, validateSequences } from '../validation.js';
+import { validateCallOptions, validateRequeue, validateSequences } from '../validation.js';
 import { queueSettleOperation } from '../telemetry.js';
 import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
@@ -133,7 +133,7 @@ export class PollTransaction implements PollResponse {
   /** Idempotent: closing a transaction that takes no more settlements resolves without sending. */
   async close(options?: CallOptions): Promise<void> {
     if (this.ledger.isTerminal) return;
-    const call = checked('queues.transaction.close', { channel: this.channel }, () => validateCallOptions(options));
+    const call = checked('queues.transaction.close', this.channel, () => validateCallOptions(options));
     let plan: SettlePlan;
     try {
       plan = this.ledger.beginAll('close', 'queues.transaction.close');
@@ -146,7 +146,7 @@ export class PollTransaction implements PollResponse {
 
   /** `requeue`: where a requeue sends the messages (undefined for the other kinds); `options`: the call's. */
   private async settleAll(kind: SettleKind, operation: string, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined): Promise<void> {
-    const { channel, call } = checked(operation, { channel: this.channel }, () => ({
+    const { channel, call } = checked(operation, this.channel, () => ({
       channel: kind === 'requeue' ? validateRequeue(requeue) : '',
       call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
     }));
@@ -162,7 +162,7 @@ export class PollTransaction implements PollResponse {
     requeue: QueueRequeueOptions | undefined,
     options: CallOptions | undefined,
   ): Promise<void> {
-    const { channel, call, valid } = checked(operation, { channel: this.channel }, () => ({
+    const { channel, call, valid } = checked(operation, this.channel, () => ({
       channel: kind === 'requeue' ? validateRequeue(requeue) : '',
       call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
       valid: validateSequences(sequences, this.ledger),

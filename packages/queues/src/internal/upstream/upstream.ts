@@ -8,6 +8,7 @@
 import { KubemqError, type CallOptions } from '@kubemq/core';
 import {
   brokerError,
+  checked,
   newId,
   StreamSender,
   traced,
@@ -22,7 +23,7 @@ import { toBatchResult } from '../conversions.js';
 import type { QueueLimits } from '../limits.js';
 import { QUEUES_UPSTREAM } from '../methods.js';
 import { queueSendOperation } from '../telemetry.js';
-import { checked, toWireMessages, validateCallOptions, type ValidCallOptions } from '../validation.js';
+import { toWireMessages, validateCallOptions, type ValidCallOptions } from '../validation.js';
 
 const OPERATION = 'queues.upstream.send';
 

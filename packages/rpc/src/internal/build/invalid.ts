@@ -1,5 +1,5 @@
 import { ValidationError } from '@kubemq/core';
-import { requireIdText, withOperation } from '@kubemq/core/internal';
+import { checked, requireIdText } from '@kubemq/core/internal';
 
 /** A ValidationError naming the field, for the checks core's validators do not cover. */
 export function invalid(field: string, message: string, operation: string, channel?: string): ValidationError {
@@ -22,12 +22,7 @@ export function optionalString(value: unknown, field: string, operation: string)
 
 /** An id the caller supplied: core's rule for ids (requireIdText), and no whitespace. */
 export function validateId(value: unknown, field: string, operation: string): string {
-  let id: string;
-  try {
-    id = requireIdText(value, field);
-  } catch (err) {
-    throw withOperation(err, operation, undefined);
-  }
+  const id = checked(operation, undefined, () => requireIdText(value, field));
   if (/\s/.test(id)) throw invalid(field, 'must not contain whitespace', operation);
   return id;
 }

@@ -1,5 +1,6 @@
 import { ValidationError, type CallOptions, type Codec, type Decoded, type KubemqClient, type IterableObservable } from '@kubemq/core';
 import {
+  checked,
   decodeEach,
   decodeReceived,
   encodeTyped,
@@ -8,7 +9,6 @@ import {
   typedChannelConfig,
   validateCodec,
   withDecoded,
-  withOperation,
 } from '@kubemq/core/internal';
 import { QueriesOnClient, type QueriesClient } from '../client/queries-client.js';
 import type { RequestOptions } from '../types/request-options.js';
@@ -178,11 +178,7 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
 
   constructor(queries: QueriesOnClient, options: QueryChannelOptions<Req, Res>) {
     ({ channel: this.channel, codec: this.#codec } = typedChannelConfig<Req>(options, 'queries.channel'));
-    try {
-      this.#responseCodec = validateCodec<Res>(options.responseCodec, 'responseCodec');
-    } catch (err) {
-      throw withOperation(err, 'queries.channel', this.channel);
-    }
+    this.#responseCodec = checked('queries.channel', this.channel, () => validateCodec<Res>(options.responseCodec, 'responseCodec'));
     this.#queries = queries;
   }
 

@@ -1,5 +1,5 @@
 import { KubemqError, type CallOptions } from '@kubemq/core';
-import { callQuietly, newId, onAbort, validatePositiveInt, validateSignal, withOperation, type Request } from '@kubemq/core/internal';
+import { callQuietly, checked, newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { invalid, requireObject } from '../build/invalid.js';
@@ -80,17 +80,16 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     if (typeof handler !== 'function') throw invalid('handler', `must be a function, got ${typeof handler}`, this.operation);
     requireObject(options, 'options', this.operation);
     const built = engine.prepareSubscribe({ channel: options.channel, ...(options.group !== undefined && { group: options.group }) }, this.operation);
-    let concurrency: number;
-    try {
-      concurrency =
-        options.concurrency === undefined ? DEFAULT_HANDLER_CONCURRENCY : validatePositiveInt(options.concurrency, 'concurrency', { min: 1, integer: true });
+    const { concurrency, signal } = checked(this.operation, built.channel, () => {
       if (options.onError !== undefined && typeof options.onError !== 'function') {
         throw invalid('onError', `must be a function, got ${typeof options.onError}`, this.operation, built.channel);
       }
-      this.signal = validateSignal(options.signal, 'signal');
-    } catch (err) {
-      throw withOperation(err, this.operation, built.channel);
-    }
+      return {
+        concurrency: options.concurrency === undefined ? DEFAULT_HANDLER_CONCURRENCY : validatePositiveInt(options.concurrency, 'concurrency', { min: 1, integer: true }),
+        signal: validateSignal(options.signal, 'signal'),
+      };
+    });
+    this.signal = signal;
     this.channel = built.channel;
     this.group = built.group;
     this.onError = options.onError ?? ((error, request) => this.warn(error, request));
@@ -150,15 +149,13 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
 
   async ready(options: CallOptions = {}): Promise<void> {
     const operation = `${this.engine.kind.name}.ready`;
-    let timeoutMs: number;
-    let signal: AbortSignal | undefined;
-    try {
+    const { timeoutMs, signal } = checked(operation, this.channel, () => {
       requireObject(options, 'options', operation);
-      timeoutMs = options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true });
-      signal = validateSignal(options.signal, 'signal');
-    } catch (err) {
-      throw withOperation(err, operation, this.channel);
-    }
+      return {
+        timeoutMs: options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true }),
+        signal: validateSignal(options.signal, 'signal'),
+      };
+    });
     if (this.isProven()) return;
     await probeUntilAnswered(
       { engine: this.engine, channel: this.channel, group: this.group, token: this.token, isStopped: () => this.stopped, isProven: () => this.isProven() },
