@@ -45,6 +45,14 @@ export interface TransactionHost {
   releaseEarly?(tx: PollTransaction): boolean;
 }
 
+/** A settlement's own arguments: where a requeue sends the messages ('' for the other kinds) and the call's bounds. */
+function settleArguments(kind: SettleKind, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined) {
+  return {
+    channel: kind === 'requeue' ? validateRequeue(requeue) : '',
+    call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
+  };
+}
+
 /** The next Get a poll loop writes behind the settlement that ends a transaction. */
 export interface FollowingGet {
   /**
@@ -146,10 +154,7 @@ export class PollTransaction implements PollResponse {
 
   /** `requeue`: where a requeue sends the messages (undefined for the other kinds); `options`: the call's. */
   private async settleAll(kind: SettleKind, operation: string, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined): Promise<void> {
-    const { channel, call } = checked(operation, this.channel, () => ({
-      channel: kind === 'requeue' ? validateRequeue(requeue) : '',
-      call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
-    }));
+    const { channel, call } = checked(operation, this.channel, () => settleArguments(kind, requeue, options));
     if (this.ledger.isEmpty) return; // an empty poll: closed as it arrived, nothing to settle
     const plan = this.ledger.beginAll(kind, operation);
     await this.run(plan, channel, call, operation);
@@ -163,8 +168,7 @@ export class PollTransaction implements PollResponse {
     options: CallOptions | undefined,
   ): Promise<void> {
     const { channel, call, valid } = checked(operation, this.channel, () => ({
-      channel: kind === 'requeue' ? validateRequeue(requeue) : '',
-      call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
+      ...settleArguments(kind, requeue, options),
       valid: validateSequences(sequences, this.ledger),
     }));
     const plan = this.ledger.beginSequences(kind, valid, operation);
