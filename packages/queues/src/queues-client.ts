@@ -159,7 +159,7 @@ export interface QueuesClient {
    * crash of this process) is gone, and so is what it took for a receive that is aborted or times
    * out. The broker waits the full time when fewer messages exist. Use `poll()` or
    * `queueConsumer()` to ack after processing. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`); one that leaves less than a second
+   * (default: the wait plus the client's `defaultTimeoutMs`, at least a second); one that leaves less than a second
    * after the wait is a ValidationError. The broker serves one queue's receives, peeks and purges
    * one at a time, so this client sends its own one at a time too: an explicit `timeoutMs` counts
    * the time behind this client's earlier ones, and a receive left with less than its wait and a
@@ -187,7 +187,7 @@ export interface QueuesClient {
    * `AckAllQueueMessages`: it acks every message that is waiting **or arrives** within
    * `waitTimeoutSeconds`, and the call **always takes that long** (default 1 s). Messages held by
    * an open transaction elsewhere are not removed. `callOptions.timeoutMs` bounds the whole call
-   * (default: the wait plus the client's `defaultTimeoutMs`); one that leaves less than a second
+   * (default: the wait plus the client's `defaultTimeoutMs`, at least a second); one that leaves less than a second
    * after the wait is a ValidationError. While it waits, the broker serves no receive or peek of
    * that queue, and this client sends none (see `receive()`).
    *
