@@ -43,3 +43,24 @@ export function withLockstepRanges(manifest, version) {
   }
   return out;
 }
+
+/** The packages whose code reads its own version (core and the patterns, whose clients must agree). */
+export const VERSIONED_IN_SOURCE = ['@kubemq/core', '@kubemq/events', '@kubemq/events-store', '@kubemq/queues', '@kubemq/rpc'];
+
+/**
+ * The source file through which a package knows its own name and version at run time
+ * (`src/version.ts`: core stamps its clients with it, the patterns refuse a client from another
+ * core): its text for `name` at `version`.
+ */
+export function versionFileText(name, version) {
+  return (
+    "// Kept equal to package.json's version by tools/release (npm run release:check, and its --fix).\n" +
+    `export const PACKAGE = { name: '${name}', version: '${version}' } as const;\n`
+  );
+}
+
+/** What is wrong with a package's version file (its `text`, undefined when missing), or undefined. */
+export function versionFileProblem(name, version, text) {
+  if (text === undefined) return `${name}: src/version.ts is missing`;
+  return text === versionFileText(name, version) ? undefined : `${name}: src/version.ts does not say ${name} ${version}`;
+}

@@ -1,4 +1,4 @@
-import { versionProblems, withLockstepRanges } from './versions.mjs';
+import { versionFileProblem, versionFileText, versionProblems, withLockstepRanges } from './versions.mjs';
 
 const pkg = (name, version, fields = {}) => ({ name, manifest: { name, version, ...fields } });
 
@@ -35,5 +35,13 @@ describe('withLockstepRanges', () => {
     const m = { name: '@kubemq/testing', dependencies: { '@kubemq/emulator': '0.1.0', '@grpc/grpc-js': '^1.14.3' } };
     expect(withLockstepRanges(m, '0.2.0').dependencies).toEqual({ '@kubemq/emulator': '0.2.0', '@grpc/grpc-js': '^1.14.3' });
     expect(m.dependencies['@kubemq/emulator']).toBe('0.1.0');
+  });
+});
+
+describe('versionFileProblem', () => {
+  it('accepts the file that versionFileText writes, and names a stale or missing one', () => {
+    expect(versionFileProblem('@kubemq/events', '0.2.0', versionFileText('@kubemq/events', '0.2.0'))).toBeUndefined();
+    expect(versionFileProblem('@kubemq/events', '0.2.0', versionFileText('@kubemq/events', '0.1.0'))).toBe('@kubemq/events: src/version.ts does not say @kubemq/events 0.2.0');
+    expect(versionFileProblem('@kubemq/events', '0.2.0', undefined)).toBe('@kubemq/events: src/version.ts is missing');
   });
 });

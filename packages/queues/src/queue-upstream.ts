@@ -6,6 +6,7 @@ import type { QueueLimits } from './internal/limits.js';
 import { DEFAULT_MAX_QUEUED_BATCHES, QueueUpstream } from './internal/upstream/upstream.js';
 import { requireObject, validateLimits } from './internal/validation.js';
 import type { QueueBatchSendResult, QueueMessage } from './types.js';
+import { PACKAGE } from './version.js';
 
 /**
  * Options of {@link queueUpstream}.
@@ -82,7 +83,7 @@ export interface QueueUpstreamHandle extends AsyncDisposable {
  * ```
  */
 export function queueUpstream(client: KubemqClient, options: QueueUpstreamOptions = {}): QueueUpstreamHandle {
-  const internals = clientInternals(client, 'queues.upstream');
+  const internals = clientInternals(client, 'queues.upstream', PACKAGE);
   const { limits, maxQueued } = checked('queues.upstream', undefined, () => {
     const o = requireObject(options, 'options') as QueueUpstreamOptions;
     return {

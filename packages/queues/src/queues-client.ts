@@ -59,6 +59,7 @@ import type {
   QueuesInfo,
   QueuesInfoOptions,
 } from './types.js';
+import { PACKAGE } from './version.js';
 
 /**
  * Options of {@link queues}.
@@ -275,7 +276,7 @@ export class QueuesOnClient implements QueuesClient {
 
   /** `client` is shared, not owned: closing it is the app's. */
   constructor(client: KubemqClient, options: QueuesOptions = {}) {
-    this.internals = clientInternals(client, 'queues');
+    this.internals = clientInternals(client, 'queues', PACKAGE);
     const { limits, maxIdle } = checked('queues', undefined, () => {
       const o = requireObject(options, 'options') as QueuesOptions;
       return {

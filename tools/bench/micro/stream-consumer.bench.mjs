@@ -45,7 +45,7 @@ const internals = fakes.fakeInternals({
   }),
 });
 const client = {};
-Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
+core.attachInternals(client, internals);
 const q = queues(client);
 
 /** The bench's SDK consumer loop (tools/bench/clients/sdk.mjs, openDownstream). */

@@ -35,7 +35,8 @@ export {
 export { unaryMethod, serverStreamMethod, bidiStreamMethod } from './transport/method-descriptor.js';
 
 // A client's internals, and the pattern client a function works through
-export { clientInternals } from './connection/internals-key.js';
+// attachInternals: for test fakes of a client (a real one is made by KubemqClient.connect()).
+export { attachInternals, clientInternals, type PackageId } from './connection/internals-key.js';
 export { patternClientFor } from './connection/pattern-client.js';
 export type { ClientInternals, Drainable, StreamObserver, StreamCall, BidiCall } from './connection/client-internals.js';
 

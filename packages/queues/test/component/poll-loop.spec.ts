@@ -3,7 +3,7 @@
 // settlement's proof; after a short one (or with a deadline of the caller's) an ActiveOffsets probe
 // goes between them. Either way the settlement resolves only once the broker has served what proves it.
 import type { KubemqClient } from '@kubemq/core';
-import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
+import { attachInternals, QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import { queueConsumer, queues, type PolledQueueMessage, type PollResponse } from '../../src/index.js';
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
@@ -13,7 +13,7 @@ import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function fakeClient(broker: FakeQueueBroker): KubemqClient {
   const client = {};
-  Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: broker.internals() });
+  attachInternals(client, broker.internals());
   return client as KubemqClient;
 }
 

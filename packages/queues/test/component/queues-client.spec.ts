@@ -1,4 +1,4 @@
-import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
+import { attachInternals, QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import { textCodec, type KubemqClient } from '@kubemq/core';
 import { queueChannel, queueConsumer, queues, type PolledQueueMessage } from '../../src/index.js';
 import { until } from '@kubemq/test-fakes';
@@ -6,7 +6,7 @@ import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function fakeClient(broker: FakeQueueBroker): KubemqClient {
   const client = {};
-  Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: broker.internals() });
+  attachInternals(client, broker.internals());
   return client as KubemqClient;
 }
 
@@ -159,7 +159,7 @@ describe('QueuesClient on a broker-like fake', () => {
     const warnings: { message: string; fields: Record<string, unknown> | undefined }[] = [];
     internals.logger.warn = (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, fields });
     const client = {};
-    Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
+    attachInternals(client, internals);
     let thrown = false;
     const consumer = queueConsumer(client as KubemqClient, { channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, (m) => {
       if (m.text() === 'm1' && !thrown) {
@@ -187,7 +187,7 @@ describe('QueuesClient on a broker-like fake', () => {
     const warnings: string[] = [];
     internals.logger.warn = (message: string) => void warnings.push(message);
     const client = {};
-    Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
+    attachInternals(client, internals);
     const reported: [unknown, string | undefined][] = [];
     let thrown = false;
     const consumer = queueConsumer(client as KubemqClient, 

@@ -1,6 +1,7 @@
 import type { KubemqClient } from '@kubemq/core';
 import { fakeInternals } from '@kubemq/test-fakes';
 import { queues } from '../../src/index.js';
+import { attachInternals } from '@kubemq/core/internal';
 
 /** A unary call the fake broker holds until the test answers it. */
 interface Held {
@@ -22,7 +23,7 @@ function heldBroker() {
       }),
   });
   const client = {};
-  Object.defineProperty(client, Symbol.for('@kubemq/core/internals'), { value: internals });
+  attachInternals(client, internals);
   return { client: client as KubemqClient, held, internals };
 }
 

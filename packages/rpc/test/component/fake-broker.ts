@@ -2,7 +2,7 @@
 // core's ClientInternals would talk gRPC. It records every call, so tests can prove that bad input
 // sends nothing, and it can delay a subscription's registration the way the real server does.
 import { KubemqError } from '@kubemq/core';
-import type { Request, Response, Subscribe } from '@kubemq/core/internal';
+import { attachInternals, type Request, type Response, type Subscribe } from '@kubemq/core/internal';
 import { fakeInternals, type FakeCallContext, type FakeServerStream, type LogEntry } from '@kubemq/test-fakes';
 
 /** A complete wire request, the fields a test leaves out at their defaults. */
@@ -58,7 +58,9 @@ export class FakeBroker {
    */
   client(clientId = 'fake-client'): never {
     const internals = this.internals(clientId);
-    return { __internals: internals, [Symbol.for('@kubemq/core/internals')]: internals } as never;
+    const client = { __internals: internals };
+    attachInternals(client, internals as never);
+    return client as never;
   }
 
   /** Pushes a request straight into every open subscription matching `channel`. */

@@ -9,6 +9,7 @@ import type { EventsStoreSubscription } from '../subscribe/events-store-subscrip
 import { subscribeEventsStore } from '../subscribe/subscribe.js';
 import type { EventsStoreClient } from './events-store-client.js';
 import type { EventsStoreOptions, EventsStoreSendMode } from './events-store-options.js';
+import { PACKAGE } from '../../version.js';
 
 /** One shared send stream per client, however many EventsStoreClients wrap it. */
 const sharedStreams = new WeakMap<ClientInternals, StoreSendStream>();
@@ -66,7 +67,7 @@ class StoreClient implements EventsStoreClient {
  * ```
  */
 export function eventsStore(client: KubemqClient, options?: EventsStoreOptions): EventsStoreClient {
-  return new StoreClient(clientInternals(client, 'eventsStore'), validateSendMode(optionsObject(options, 'eventsStore').sendMode, 'eventsStore'));
+  return new StoreClient(clientInternals(client, 'eventsStore', PACKAGE), validateSendMode(optionsObject(options, 'eventsStore').sendMode, 'eventsStore'));
 }
 
 /** Whether `value` came from {@link eventsStore} (typed channels take one instead of a KubemqClient). */

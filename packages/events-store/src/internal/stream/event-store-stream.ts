@@ -5,6 +5,7 @@ import { StoreSendStream } from '../send/send-stream.js';
 import { storeEvent } from '../send/store-event.js';
 import type { EventStoreStreamHandle, EventStoreStreamOptions } from './event-store-stream-handle.js';
 import { DEFAULT_MAX_QUEUED } from './max-queued.js';
+import { PACKAGE } from '../../version.js';
 
 const OPERATION = 'eventsStore.stream';
 
@@ -57,7 +58,7 @@ class StoreStreamHandle implements EventStoreStreamHandle {
  * ```
  */
 export function eventStoreStream(client: KubemqClient, options?: EventStoreStreamOptions): EventStoreStreamHandle {
-  const internals = clientInternals(client, OPERATION);
+  const internals = clientInternals(client, OPERATION, PACKAGE);
   return checked(OPERATION, undefined, () => {
     const { maxQueued: given } = optionsObject(options);
     const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');

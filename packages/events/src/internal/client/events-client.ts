@@ -17,6 +17,7 @@ import { DEFAULT_MAX_QUEUED, EventsSendStream } from '../send/send-stream.js';
 import { subscribeEvents } from '../subscribe/subscribe.js';
 import { callTimeoutMs } from '../timeouts.js';
 import type { Event, EventReceive, EventSendResult, EventsOptions, EventsSendMode, EventsSubscription } from '../types.js';
+import { PACKAGE } from '../../version.js';
 
 /**
  * Events: fire-and-forget publish/subscribe, attached to a client by {@link events}.
@@ -61,7 +62,7 @@ export class EventsClientImpl implements EventsClient {
     private readonly client: KubemqClient,
     options?: EventsOptions,
   ) {
-    this.internals = clientInternals(client, 'events');
+    this.internals = clientInternals(client, 'events', PACKAGE);
     this.sendMode = validateSendMode(optionsObject(options, 'events').sendMode, 'events');
   }
 

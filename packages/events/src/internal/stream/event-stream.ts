@@ -17,6 +17,7 @@ import { DEFAULT_MAX_QUEUED, EventsSendStream } from '../send/send-stream.js';
 import { callTimeoutMs } from '../timeouts.js';
 import type { Event } from '../types.js';
 import type { EventStreamFailure, EventStreamHandle, EventStreamOptions, EventStreamSendResult } from './event-stream-handle.js';
+import { PACKAGE } from '../../version.js';
 
 const OPERATION = 'events.stream';
 
@@ -39,7 +40,7 @@ const OPERATION = 'events.stream';
  * ```
  */
 export function eventStream(client: KubemqClient, options?: EventStreamOptions): EventStreamHandle {
-  const internals = clientInternals(client, OPERATION);
+  const internals = clientInternals(client, OPERATION, PACKAGE);
   return checked(OPERATION, undefined, () => {
     const { maxQueued: given } = optionsObject(options);
     const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');

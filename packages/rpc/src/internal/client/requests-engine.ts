@@ -28,6 +28,7 @@ import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
 import { invalid, requireObject } from '../build/invalid.js';
+import { PACKAGE } from '../../version.js';
 
 /** See {@link RequestsEngine.requests}. */
 export interface StreamHooks {
@@ -46,7 +47,7 @@ export class RequestsEngine {
     client: KubemqClient,
     readonly kind: RequestKind,
   ) {
-    this.internals = clientInternals(client, kind.name);
+    this.internals = clientInternals(client, kind.name, PACKAGE);
   }
 
   get noun(): 'command' | 'query' {
