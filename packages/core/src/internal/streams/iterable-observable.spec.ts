@@ -45,6 +45,69 @@ describe('iterableObservable', () => {
     expect(unsubscribed).toBe(true);
   });
 
+  it('several next() calls waiting at once are served in the order they were made, each with a value of its own', async () => {
+    const subject = new Subject<number>();
+    const it = iterableObservable(subject)[Symbol.asyncIterator]();
+    const first = it.next();
+    const second = it.next();
+    const third = it.next();
+    subject.next(1);
+    subject.next(2);
+    await expect(first).resolves.toEqual({ value: 1, done: false });
+    await expect(second).resolves.toEqual({ value: 2, done: false });
+    subject.complete();
+    await expect(third).resolves.toEqual({ value: undefined, done: true });
+  });
+
+  it('return(), throw() and the source ending or failing settle every next() still waiting', async () => {
+    const waitingOn = (end: (subject: Subject<number>, it: AsyncIterator<number>) => unknown) => {
+      const subject = new Subject<number>();
+      const it = iterableObservable(subject)[Symbol.asyncIterator]();
+      const pending = [it.next(), it.next()];
+      const ended = end(subject, it);
+      return { pending, ended, subject };
+    };
+    const done = { value: undefined, done: true };
+
+    const returned = waitingOn((_, it) => it.return?.());
+    await expect(returned.ended).resolves.toEqual(done);
+    await expect(Promise.all(returned.pending)).resolves.toEqual([done, done]);
+    expect(returned.subject.observed).toBe(false);
+
+    const thrown = waitingOn((_, it) => it.throw?.(new Error('stop')));
+    await expect(thrown.ended).rejects.toThrow('stop');
+    await expect(Promise.all(thrown.pending)).resolves.toEqual([done, done]);
+    expect(thrown.subject.observed).toBe(false);
+
+    const completed = waitingOn((subject) => subject.complete());
+    await expect(Promise.all(completed.pending)).resolves.toEqual([done, done]);
+
+    const failed = waitingOn((subject) => subject.error(new Error('broken')));
+    await expect(Promise.allSettled(failed.pending)).resolves.toEqual([
+      { status: 'rejected', reason: new Error('broken') },
+      { status: 'rejected', reason: new Error('broken') },
+    ]);
+  });
+
+  it('with a paced source, two readers waiting on one loop each get a batch: the source fetches again while one still waits', async () => {
+    const fetched: number[] = [];
+    const batches = (pace: LoopPace) =>
+      new Observable<number>((s) => {
+        void (async () => {
+          for (let batch = 0; batch < 3; batch++) {
+            await pace.drained();
+            fetched.push(batch);
+            s.next(batch);
+          }
+        })();
+      });
+    const it = iterableObservable(new Observable<number>(), { paced: batches })[Symbol.asyncIterator]();
+    const [a, b] = await Promise.all([it.next(), it.next()]);
+    expect([a.value, b.value]).toEqual([0, 1]);
+    expect(fetched).toEqual([0, 1]);
+    await it.return?.();
+  });
+
   it('rethrows the source error after the buffered values', async () => {
     const source = iterableObservable(new Observable<number>((s) => { s.next(1); s.error(new Error('broken')); }));
     const seen: number[] = [];

@@ -6,7 +6,8 @@ import { KubemqError } from '../errors/kubemq-error.js';
  * A stream the API hands out (every `subscribe()`, `client.state$`): an RxJS Observable that
  * `for await` also reads. Each `for await` loop subscribes once, holds up to the stream's
  * `bufferSize` values for a loop that is busy, and unsubscribes when the loop ends (`break`,
- * `return` or a throw).
+ * `return` or a throw). Several tasks may read one iterator (a pool of workers): each value goes to
+ * one of them, in the order they called `next()`, and its end reaches them all.
  *
  * @example
  * ```ts
@@ -118,27 +119,28 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
   let failure: { error: unknown } | undefined;
   let done = false;
   let paused = false;
-  let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+  /**
+   * The next() calls waiting for a value, first come first served: several tasks may read one
+   * loop (a pool of workers), and each gets its own value, or the end.
+   */
+  let waiting: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
   let subscription: Subscription | undefined;
   /** A paced source waiting for the loop to ask for more than it holds. */
   let drainWaiters: Array<() => void> = [];
   const pace: LoopPace = {
-    drained: () => (waiting && head >= buffer.length ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve))),
+    drained: () => (waiting.length > 0 && head >= buffer.length ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve))),
   };
   const source = sourceFor(pace);
 
   const settle = () => {
-    if (!waiting) return;
-    const w = waiting;
-    if (head < buffer.length) {
-      waiting = undefined;
-      w.resolve({ value: take(), done: false });
-    } else if (failure) {
-      waiting = undefined;
-      w.reject(failure.error);
-    } else if (done) {
-      waiting = undefined;
-      w.resolve({ value: undefined, done: true });
+    while (waiting.length > 0 && head < buffer.length) (waiting.shift() as (typeof waiting)[number]).resolve({ value: take(), done: false });
+    if (waiting.length === 0 || head < buffer.length || !(failure || done)) return;
+    // The end reaches every reader waiting, as it does each next() after it.
+    const readers = waiting;
+    waiting = [];
+    for (const reader of readers) {
+      if (failure) reader.reject(failure.error);
+      else reader.resolve({ value: undefined, done: true });
     }
   };
   const take = (): T => {
@@ -189,12 +191,22 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
   };
   open();
 
+  /** Ends the loop for good: the source is let go, what it holds is dropped, and every waiting next() is done. */
+  const end = () => {
+    stop();
+    buffer.length = 0;
+    head = 0;
+    const readers = waiting;
+    waiting = [];
+    for (const reader of readers) reader.resolve({ value: undefined, done: true });
+  };
+
   return {
     next: () =>
       new Promise<IteratorResult<T>>((resolve, reject) => {
-        waiting = { resolve, reject };
+        waiting.push({ resolve, reject });
         settle();
-        if (waiting && drainWaiters.length > 0) {
+        if (waiting.length > 0 && drainWaiters.length > 0) {
           const waiters = drainWaiters;
           drainWaiters = [];
           for (const wake of waiters) wake();
@@ -205,14 +217,13 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
         }
       }),
     return: (value?: unknown) => {
-      stop();
-      buffer.length = 0;
-      head = 0;
-      // A next() still waiting (another task reading the loop) ends with it, rather than never.
-      const w = waiting;
-      waiting = undefined;
-      w?.resolve({ value: undefined, done: true });
+      end();
       return Promise.resolve({ value: value as T, done: true });
+    },
+    // As a generator that does not catch it: the loop ends, and the error comes back.
+    throw: (error?: unknown) => {
+      end();
+      return Promise.reject(error);
     },
   };
 }
