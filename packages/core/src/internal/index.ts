@@ -32,7 +32,7 @@ export {
   QueuesInfoResponse,
   QueuesInfo,
 } from './generated/kubemq.js';
-export { unaryMethod, serverStreamMethod, bidiStreamMethod } from './transport/method-descriptor.js';
+export { unaryMethod, serverStreamMethod, bidiStreamMethod, type MethodDescriptor } from './transport/method-descriptor.js';
 
 // A client's internals, and the pattern client a function works through
 // attachInternals: for test fakes of a client (a real one is made by KubemqClient.connect()).
