@@ -52,7 +52,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
           // The declarations as a user's compiler sees them (Node's types, strict, NodeNext).
           overrideTsconfig: {
             compilerOptions: { target: 'ES2022', lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
-            include: [join(pkgDir, 'dist/esm/**/*.d.ts')],
+            // dist/node's declarations re-export dist/cjs's (core and the patterns); the others' are in dist/esm.
+            include: [join(pkgDir, 'dist/**/*.d.ts')],
           },
         },
         apiReport: { enabled: true, reportFileName: `${entry.name}.api.md`, reportFolder, reportTempFolder: join(root, 'tmp', 'api', pkg) },

@@ -20,16 +20,20 @@ const tsc = require.resolve('typescript/bin/tsc');
 const cwd = process.cwd();
 
 const staging = join(cwd, `.dist-${process.pid}`);
+const project = JSON.parse(readFileSync(join(cwd, 'project.json'), 'utf8'));
+const sdk = project.tags?.some((tag) => tag === 'type:core' || tag === 'type:pattern');
 rmSync(staging, { recursive: true, force: true });
 try {
   for (const [config, format] of [['tsconfig.lib.json', 'esm'], ['tsconfig.cjs.json', 'cjs']]) {
     // --inlineSources: the tarball ships dist/ only, so each .js.map carries its TypeScript source
-    // (maps pointing at ../../src/*.ts would break debuggers and source-map loaders of users).
-    execFileSync(process.execPath, [tsc, '-p', config, '--outDir', join(staging, format), '--inlineSources'], { cwd, stdio: 'inherit' });
+    // (maps pointing at ../../src/*.ts would break debuggers and source-map loaders of users; for
+    // the same reason no declaration maps). An SDK package's declarations are dist/cjs's alone,
+    // which dist/node re-exports for import (node-entries.mjs says why).
+    const args = [tsc, '-p', config, '--outDir', join(staging, format), '--inlineSources', ...(sdk && format === 'esm' ? ['--declaration', 'false'] : [])];
+    execFileSync(process.execPath, args, { cwd, stdio: 'inherit' });
   }
   writeFileSync(join(staging, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
-  const project = JSON.parse(readFileSync(join(cwd, 'project.json'), 'utf8'));
-  if (project.tags?.some((tag) => tag === 'type:core' || tag === 'type:pattern')) {
+  if (sdk) {
     const manifest = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
     // CommonJS first: it is bundled from tsc's ESM modules, which bundleEsm replaces.
     await bundleCjs(join(staging, 'esm'), join(staging, 'cjs'), manifest);

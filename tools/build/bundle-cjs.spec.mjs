@@ -2,14 +2,15 @@
 // class, and a third that needs an optional peer. The builds must keep one copy of the class
 // across all three entries, whether they are required or imported, and refuse to bundle a second.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleCjs } from './bundle-cjs.mjs';
 import { writeNodeEntries } from './node-entries.mjs';
 
 const entry = (path) => ({
-  import: { types: `./dist/esm/${path}.d.ts`, 'node-addons': `./dist/node/${path}.js`, default: `./dist/esm/${path}.js` },
+  module: { types: `./dist/node/${path}.d.ts`, default: `./dist/esm/${path}.js` },
+  import: { types: `./dist/node/${path}.d.ts`, 'node-addons': `./dist/node/${path}.js`, default: `./dist/esm/${path}.js` },
   require: { types: `./dist/cjs/${path}.d.ts`, default: `./dist/cjs/${path}.js` },
 });
 
@@ -37,6 +38,10 @@ function fakePackage(files) {
   write('node_modules/optional-peer/package.json', JSON.stringify({ name: 'optional-peer', main: 'index.js' }));
   write('node_modules/optional-peer/index.js', 'exports.answer = 42;\n');
   for (const [path, text] of Object.entries(files)) write(`dist/esm/${path}`, text);
+  // tsc's CommonJS declarations (the bundles replace only its .js files).
+  write('dist/cjs/index.d.ts', '/**\n * The fake core.\n *\n * @packageDocumentation\n */\nexport declare class Thing {}\nexport declare const VERSION = 1;\n');
+  write('dist/cjs/internal/index.d.ts', "import { Thing } from '../thing';\nexport declare function makeThing(): Thing;\n");
+  write('dist/cjs/extra/index.d.ts', 'export declare const ANSWER: number;\n');
   return dir;
 }
 
@@ -75,6 +80,25 @@ describe('bundle-cjs and node-entries', () => {
        console.log(JSON.stringify([internal.makeThing() instanceof core.Thing, extra.extraThing() instanceof core.Thing, core.Thing === cjs.Thing, Object.keys(internal)]));`,
     );
     expect(JSON.parse(imported)).toEqual([true, true, true, ['makeThing']]);
+  });
+
+  it("gives each Node entry a .d.ts that re-exports the CommonJS declarations (one set for import and require), with the entry's package doc", async () => {
+    const dir = fakePackage(SHARED_CLASS);
+    await bundle(dir);
+    writeNodeEntries(join(dir, 'dist'), MANIFEST);
+    const root = readFileSync(join(dir, 'dist/node/index.d.ts'), 'utf8');
+    expect(root).toContain('export * from "../cjs/index.js";');
+    expect(root).toContain('@packageDocumentation');
+    const internal = readFileSync(join(dir, 'dist/node/internal/index.d.ts'), 'utf8');
+    expect(internal).toContain('export * from "../../cjs/internal/index.js";');
+    expect(internal).not.toContain('@packageDocumentation');
+  });
+
+  it('refuses an exports map whose import types are not beside the Node entry', async () => {
+    const dir = fakePackage(SHARED_CLASS);
+    await bundle(dir);
+    const manifest = { ...MANIFEST, exports: { ...MANIFEST.exports, '.': { ...entry('index'), import: { ...entry('index').import, types: './dist/esm/index.d.ts' } } } };
+    expect(() => writeNodeEntries(join(dir, 'dist'), manifest)).toThrow('exports["."].import.types must be ./dist/node/index.d.ts');
   });
 
   it('refuses to bundle a second copy of a class into the entry that stands alone', async () => {

@@ -3,9 +3,9 @@
 // `npx nx run-many -t build` first. For each packages/* folder:
 //   1. the manifest rules of this SDK (manifest-rules.mjs) and the built files they point at
 //   2. publint --strict (warnings fail too; suggestions are printed)
-//   3. attw --pack --profile node16: types resolve for ESM and CJS consumers of every export
-//      (node16 = node16/nodenext from ESM and from CJS, plus bundler; node10 is out of scope:
-//      our engines are node >= 20 and subpath exports need exports-aware resolution)
+//   3. attw --pack: types resolve for ESM and CJS consumers of every export under node16/nodenext
+//      (from ESM and from CJS), bundler and node10 (TypeScript's default for "module": "commonjs":
+//      no exports map, so `types` and `typesVersions` must name every entry's declarations)
 //   4. every export of every package loads at run time through import() and through require()
 //      (by package name, through the workspace's node_modules links and the exports maps)
 //   5. an SDK package's Node build (dist/node, what Node's import() picks) exports the same names
@@ -13,11 +13,12 @@
 // Exits 1 when any package has an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { manifestProblems } from './manifest-rules.mjs';
+import { walk } from '../build/package-files.mjs';
 import { listPackages, workspaceRoot } from './workspace.mjs';
 
 const require = createRequire(import.meta.url);
@@ -51,6 +52,25 @@ function builtProblems(pkg) {
       problems.push(`${map} has no sourcesContent: its sources are not in the tarball (build with --inlineSources)`);
     }
   }
+  const distFiles = walk(join(pkg.dir, 'dist'));
+  // A declaration map can only point at ../../src/*.ts: "go to definition" would open a missing file.
+  const declarationMaps = distFiles.filter((f) => f.endsWith('.d.ts.map'));
+  if (declarationMaps.length) problems.push(`${declarationMaps.length} .d.ts.map file(s) in dist/ (e.g. ${relative(pkg.dir, declarationMaps[0])}): they point at sources the tarball lacks; build without declarationMap`);
+  // A declaration may import only its package's own files, Node's modules, and packages the manifest
+  // names: tsc writes a type it inferred from another package's file as a path to that file
+  // ("packages/core/dist/…" or "../../../core/dist/…"), which a user's install does not have.
+  const known = new Set([pkg.name, ...Object.keys(pkg.manifest.dependencies ?? {}), ...Object.keys(pkg.manifest.peerDependencies ?? {})]);
+  for (const file of distFiles.filter((f) => f.endsWith('.d.ts'))) {
+    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const specifier of new Set(Array.from(code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+)["']/g), (m) => m[1]))) {
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+      const target = join(dirname(file), specifier).replace(/\.js$/, '');
+      const ok = specifier.startsWith('.')
+        ? [`${target}.d.ts`, join(target, 'index.d.ts')].some((f) => distFiles.includes(f))
+        : specifier.startsWith('node:') || builtinModules.includes(name) || known.has(name) || name.startsWith('@types/');
+      if (!ok) problems.push(`${relative(pkg.dir, file)} imports "${specifier}": neither a declaration of ${pkg.name} nor a dependency or peer`);
+    }
+  }
   for (const bin of Object.values(pkg.manifest.bin ?? {})) {
     if (!existsSync(join(pkg.dir, bin))) problems.push(`bin ${bin} does not exist`);
     else if (!readFileSync(join(pkg.dir, bin), 'utf8').startsWith('#!')) problems.push(`bin ${bin} has no #! line`);
@@ -67,7 +87,7 @@ async function runPublint(pkg) {
 
 function runAttw(pkg) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [attwBin, '--pack', '.', '--profile', 'node16', '--format', 'ascii', '--no-emoji', '--no-color'], {
+    const child = spawn(process.execPath, [attwBin, '--pack', '.', '--format', 'ascii', '--no-emoji', '--no-color'], {
       cwd: pkg.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -83,7 +103,7 @@ async function checkPackage(pkg) {
   if (errors.some((e) => e.startsWith('no dist/'))) return { pkg, errors, notes: [] };
   const [lint, attw] = await Promise.all([runPublint(pkg), runAttw(pkg)]);
   errors.push(...lint.errors);
-  if (!attw.ok) errors.push(`attw (node16 profile):\n${attw.output}`);
+  if (!attw.ok) errors.push(`attw:\n${attw.output}`);
   return { pkg, errors, notes: lint.notes };
 }
 
@@ -147,7 +167,7 @@ if (mismatches.has('(all)')) results[0]?.errors.push(`Node build check: ${mismat
 
 let failed = 0;
 for (const { pkg, errors, notes } of results) {
-  console.log(`${errors.length ? '✗' : '✓'} ${pkg.name}@${pkg.manifest.version} (${pkg.role}): manifest rules, publint --strict, attw node16 ESM+CJS, every export loads by import() and require()${pkg.role === 'core' || pkg.role === 'pattern' ? ', Node build = ESM build' : ''}`);
+  console.log(`${errors.length ? '✗' : '✓'} ${pkg.name}@${pkg.manifest.version} (${pkg.role}): manifest rules, publint --strict, attw (node10, node16 ESM+CJS, bundler), every export loads by import() and require()${pkg.role === 'core' || pkg.role === 'pattern' ? ', Node build = ESM build' : ''}`);
   for (const n of notes) console.log(`    ${n}`);
   for (const e of errors) console.log(`    ${e.replace(/\n/g, '\n    ')}`);
   if (errors.length) failed++;
