@@ -11,23 +11,31 @@
 //      installed tarball, one round trip of the pattern, and a ValidationError that is core's class;
 //      then mixed (ESM app, pattern through require(): still one core in memory, since Node's
 //      ES entry points of the SDK packages re-export their CommonJS bundles)
-//   5. one more app installs every runtime package (and @opentelemetry/api, for the
-//      @kubemq/core/opentelemetry types) plus the workspace's typescript and compiles
-//      a consumer as ESM (.mts) and CJS (.cts) with module node16 and skipLibCheck false
+//   5. one more app installs every package (and @opentelemetry/api, for the
+//      @kubemq/core/opentelemetry types) plus the workspace's typescript and compiles, with
+//      skipLibCheck false, a consumer as ESM (.mts) and CJS (.cts) under node16 and nodenext (and
+//      a client made in the one handed to patterns of the other), and as .ts under bundler and
+//      node10, where every subpath entry must resolve too
+//   6. a bundled app: an ES module importing core and every pattern and a CommonJS module
+//      require()ing them, bundled by esbuild (the workspace's) and by webpack 5 (from the
+//      registry), holds one copy of each: no file of a dist/cjs or dist/node in the bundle, the
+//      same values both ways, errors instanceof across them, one round trip with the emulator
 //   --keep   leave the temp dir for a look
 import { spawn } from 'node:child_process';
+import { build } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { listPackages, workspaceRoot } from '../packaging/workspace.mjs';
-import { APP_FILES, findCopies, renderApp, SCENARIOS, TYPES_APP } from './scenarios.mjs';
+import { APP_FILES, BUNDLE_APP, findCopies, renderApp, SCENARIOS, SECOND_COPY, TYPES_APP, TYPES_CONFIGS } from './scenarios.mjs';
 
 const keep = process.argv.includes('--keep');
 const started = Date.now();
 
-function run(cmd, args, { cwd, timeoutMs = 180_000 } = {}) {
+function run(cmd, args, { cwd, timeoutMs = 180_000, env = {} } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false', ...env } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -56,24 +64,75 @@ if (tmp.startsWith(workspaceRoot)) throw new Error(`${tmp} is inside the workspa
 const tarballDir = join(tmp, 'tarballs');
 mkdirSync(tarballDir);
 
-/** Installs core + every pattern + typescript and compiles TYPES_APP. */
+/** Installs every package + typescript and compiles TYPES_APP under each of TYPES_CONFIGS. */
 async function typeCheckApp(tarballs) {
   const app = join(tmp, 'app-types');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-types', version: '0.0.0', private: true }, null, 2) + '\n');
   for (const [file, text] of Object.entries(TYPES_APP)) writeFileSync(join(app, file), text);
   const root = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8'));
-  const runtime = packages.filter((p) => p.role === 'core' || p.role === 'pattern').map((p) => tarballs[p.name]);
   const rxjsRange = packages.find((p) => p.role === 'core').manifest.peerDependencies.rxjs;
   const install = await run(npm, [
-    'install', '--no-audit', '--no-fund', '--loglevel=error', ...runtime, `rxjs@${rxjsRange}`,
+    'install', '--no-audit', '--no-fund', '--loglevel=error', ...packages.map((p) => tarballs[p.name]), `rxjs@${rxjsRange}`,
     `typescript@${root.devDependencies.typescript}`, `@types/node@${root.devDependencies['@types/node']}`,
     // The optional peer, so the @kubemq/core/opentelemetry types compile too.
     `@opentelemetry/api@${packages.find((p) => p.role === 'core').manifest.peerDependencies['@opentelemetry/api']}`,
   ], { cwd: app });
   if (install.code !== 0) return { name: 'types', problems: [`npm install failed:\n${install.out}`] };
-  const tsc = await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, timeoutMs: 120_000 });
-  return { name: 'types', problems: tsc.code === 0 ? [] : [`tsc failed:\n${tsc.out}`] };
+  const problems = [];
+  for (const [config, what] of Object.entries(TYPES_CONFIGS)) {
+    const tsc = await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', config], { cwd: app, timeoutMs: 120_000 });
+    if (tsc.code !== 0) problems.push(`tsc -p ${config} (${what}) failed:\n${tsc.out}`);
+  }
+  return { name: 'types', problems };
+}
+
+/** The webpack the bundled app installs from the registry. */
+const WEBPACK = 'webpack@^5.100.0';
+
+/** Installs core + every pattern + the emulator + webpack, bundles BUNDLE_APP both ways and runs the bundles. */
+async function bundleApp(tarballs) {
+  const app = join(tmp, 'app-bundle');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-bundle', version: '0.0.0', private: true }, null, 2) + '\n');
+  for (const [file, text] of Object.entries(BUNDLE_APP)) writeFileSync(join(app, file), text);
+  const sdk = packages.filter((p) => p.role === 'core' || p.role === 'pattern' || p.role === 'emulator').map((p) => tarballs[p.name]);
+  const rxjsRange = packages.find((p) => p.role === 'core').manifest.peerDependencies.rxjs;
+  const install = await run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', ...sdk, `rxjs@${rxjsRange}`, WEBPACK], { cwd: app });
+  if (install.code !== 0) return { name: 'bundle', problems: [`npm install failed:\n${install.out}`] };
+  const problems = [];
+  const bundles = [];
+  const secondCopies = (files) => [...new Set(files.filter((f) => SECOND_COPY.test(f)).map((f) => relative(app, f)))];
+  try {
+    const result = await build({ absWorkingDir: app, entryPoints: ['app.mjs'], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: 'out/esbuild.cjs', metafile: true, logLevel: 'silent' });
+    const copies = secondCopies(Object.keys(result.metafile.inputs).map((f) => join(app, f)));
+    if (copies.length) problems.push(`esbuild bundled a second copy: ${copies.join(', ')}`);
+    bundles.push('out/esbuild.cjs');
+  } catch (e) {
+    problems.push(`esbuild failed: ${e instanceof Error ? e.message : e}`);
+  }
+  const webpack = createRequire(join(app, 'package.json'))('webpack');
+  const stats = await new Promise((resolve, reject) =>
+    webpack({ mode: 'production', target: 'node20', context: app, entry: './app.mjs', output: { path: join(app, 'out'), filename: 'webpack.cjs' }, optimization: { minimize: false } }, (err, s) => (err ? reject(err) : resolve(s))),
+  ).catch((e) => e);
+  if (stats instanceof Error || stats.hasErrors()) {
+    problems.push(`webpack failed: ${stats instanceof Error ? stats.message : stats.toString({ all: false, errors: true })}`);
+  } else {
+    const copies = secondCopies([...stats.compilation.fileDependencies]);
+    if (copies.length) problems.push(`webpack bundled a second copy: ${copies.join(', ')}`);
+    bundles.push('out/webpack.cjs');
+  }
+  const { KubemqEmulator } = createRequire(join(app, 'package.json'))('@kubemq/emulator');
+  const emulator = await KubemqEmulator.start({ port: 0 });
+  try {
+    for (const bundle of bundles) {
+      const r = await run(process.execPath, [bundle], { cwd: app, timeoutMs: 60_000, env: { KUBEMQ_ADDRESS: emulator.address } });
+      if (r.code !== 0 || !r.out.includes('ok bundle')) problems.push(`${bundle} failed (exit ${r.code}):\n${r.out}`);
+    }
+  } finally {
+    await emulator.stop();
+  }
+  return { name: 'bundle', problems };
 }
 
 let failed = 0;
@@ -85,6 +144,7 @@ try {
 
   const core = packages.find((p) => p.role === 'core');
   const typesResult = typeCheckApp(tarballs);
+  const bundleResult = bundleApp(tarballs);
   const results = await Promise.all(
     Object.entries(SCENARIOS).map(async ([name, scenario]) => {
       const problems = [];
@@ -119,11 +179,12 @@ try {
       return { name, problems };
     }),
   );
-  results.push(await typesResult);
+  results.push(await typesResult, await bundleResult);
   for (const { name, problems } of results) {
-    const what = name === 'types'
-      ? 'core + every pattern with typescript: app.mts and app.cts compile (node16, skipLibCheck false)'
-      : `@kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, no @opentelemetry/api, round trips through ESM, CJS and mixed`;
+    const what = {
+      types: 'every package with typescript, skipLibCheck false: .mts and .cts under node16 and nodenext (a client made in one passes to the other), .ts under bundler and node10 (every subpath entry)',
+      bundle: 'core + every pattern bundled by esbuild and by webpack 5 from an ES module that imports and a CommonJS module that require()s them: one copy, instanceof across them, a round trip',
+    }[name] ?? `@kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, no @opentelemetry/api, round trips through ESM, CJS and mixed`;
     console.log(`${problems.length ? '✗' : '✓'} ${what}`);
     for (const p of problems) console.log(`    ${p.replace(/\n/g, '\n    ')}`);
     if (problems.length) failed++;
@@ -135,5 +196,5 @@ try {
   if (keep) console.log(`kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
 }
-console.log(failed ? `consumer-test: ${failed} failure(s) (${secs()})` : `consumer-test: every pattern installs and runs from its tarball: ESM, CJS and mixed; the types compile (${secs()})`);
+console.log(failed ? `consumer-test: ${failed} failure(s) (${secs()})` : `consumer-test: every pattern installs and runs from its tarball: ESM, CJS and mixed, and bundled; the types compile (${secs()})`);
 process.exit(failed ? 1 : 0);

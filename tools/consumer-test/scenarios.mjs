@@ -140,9 +140,10 @@ export function findCopies(dir, name) {
 }
 
 /**
- * A TypeScript consumer of every runtime package, compiled by `tsc` with `module: node16` as an
- * ES module (.mts: the `import` branches) and as CommonJS (.cts: the `require` branches), with
- * `skipLibCheck: false`, so every shipped .d.ts must compile against what a user installs.
+ * A TypeScript consumer of every runtime package, compiled with `skipLibCheck: false`, so every
+ * shipped .d.ts must compile against what a user installs: as an ES module (.mts: the `import`
+ * branches) and as CommonJS (.cts: the `require` branches) under node16 and nodenext, and as a
+ * plain .ts under bundler and node10 (TypeScript's default for `"module": "commonjs"`).
  */
 const TYPES_SOURCE = `import { jsonCodec, KubemqClient, KubemqError, textCodec, ValidationError, type ClientOptions } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
@@ -185,25 +186,177 @@ export async function app(options: ClientOptions): Promise<void> {
 }
 `;
 
+/**
+ * A CommonJS module and an ES module of one app handing clients and errors to each other: the
+ * types of @kubemq/core must be one set for both (a class with #private members declared twice
+ * would be two types, and TypeScript would refuse either hand-over).
+ */
+const DUAL_LIB = `// The app's CommonJS module: makes a client, and uses one made by an ES module.
+import { KubemqClient, ValidationError } from '@kubemq/core';
+import { queues } from '@kubemq/queues';
+import type { Observable } from 'rxjs';
+
+export function makeClient(): Promise<KubemqClient> {
+  return KubemqClient.connect({ address: 'localhost:50000' });
+}
+export function isValidation(e: unknown): e is ValidationError {
+  return e instanceof ValidationError;
+}
+export function state(client: KubemqClient): Observable<string> {
+  return client.state$;
+}
+export async function sendFromCommonJs(client: KubemqClient): Promise<string> {
+  return (await queues(client).send({ channel: 'q', body: 'x' })).id;
+}
+`;
+
+const DUAL_APP = `// The app's ES module: the patterns take the CommonJS module's client, and the reverse.
+import { KubemqClient, type KubemqError } from '@kubemq/core';
+import { eventListener, events } from '@kubemq/events';
+import { eventsStore } from '@kubemq/events-store';
+import { queueConsumer, queues } from '@kubemq/queues';
+import { commands } from '@kubemq/rpc';
+import { isValidation, makeClient, sendFromCommonJs, state } from './dual-lib.cjs';
+
+export async function dual(): Promise<KubemqError | undefined> {
+  const fromCommonJs = await makeClient();
+  events(fromCommonJs);
+  eventsStore(fromCommonJs);
+  commands(fromCommonJs);
+  const listener = eventListener(fromCommonJs, { channel: 'a' }, () => undefined);
+  const consumer = queueConsumer(fromCommonJs, { channel: 'q' }, () => undefined);
+  const fromEsm = await KubemqClient.connect({ address: 'localhost:50000' });
+  state(fromEsm).subscribe(() => undefined);
+  await sendFromCommonJs(fromEsm);
+  await Promise.all([listener.stop(), consumer.stop()]);
+  try {
+    await queues(fromCommonJs).send({ channel: '', body: 'x' });
+  } catch (e) {
+    if (isValidation(e)) return e;
+  }
+  return undefined;
+}
+`;
+
+/** node10 knows no exports map: each subpath entry's types come from `typesVersions`. */
+const SUBPATHS_SOURCE = `import { KubemqEmulator } from '@kubemq/emulator';
+import * as wire from '@kubemq/emulator/wire';
+import { startKubemq } from '@kubemq/testing';
+import { uniqueChannel } from '@kubemq/testing/jest';
+import globalSetup from '@kubemq/testing/jest/global-setup';
+import globalTeardown from '@kubemq/testing/jest/global-teardown';
+import { KubemqContainer } from '@kubemq/testing/container';
+import { captureTelemetry } from '@kubemq/testing/opentelemetry';
+import { recoverable } from '@kubemq/core/internal';
+import { openTelemetry } from '@kubemq/core/opentelemetry';
+
+export const used: unknown[] = [KubemqEmulator, wire, startKubemq, uniqueChannel, globalSetup, globalTeardown, KubemqContainer, captureTelemetry, recoverable, openTelemetry];
+`;
+
+const compilerOptions = (module, moduleResolution, extra = {}) => ({
+  module,
+  moduleResolution,
+  target: 'ES2022',
+  lib: ['ES2022', 'ESNext.Disposable'],
+  types: ['node'],
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false,
+  ...extra,
+});
+const tsconfig = (options, files) => JSON.stringify({ compilerOptions: options, files }, null, 2) + '\n';
+const NODE_FILES = ['app.mts', 'app.cts', 'dual.mts', 'dual-lib.cts'];
+
+/**
+ * The TypeScript app's tsconfigs, each compiled on its own (file → what it proves). The
+ * subpaths config skips the libraries' own checks: @kubemq/testing's declarations name optional
+ * peers (testcontainers) the app does not install; what it checks is that each subpath resolves.
+ */
+export const TYPES_CONFIGS = {
+  'tsconfig.node16.json': 'node16: .mts and .cts, a client handed between them',
+  'tsconfig.nodenext.json': 'nodenext: .mts and .cts, a client handed between them',
+  'tsconfig.bundler.json': 'bundler',
+  'tsconfig.node10.json': 'node10',
+  'tsconfig.node10-subpaths.json': 'node10: every subpath entry of @kubemq/core, emulator and testing resolves',
+};
+
 export const TYPES_APP = {
   'app.mts': TYPES_SOURCE,
   'app.cts': TYPES_SOURCE,
-  'tsconfig.json':
-    JSON.stringify(
-      {
-        compilerOptions: {
-          module: 'node16',
-          moduleResolution: 'node16',
-          target: 'ES2022',
-          lib: ['ES2022', 'ESNext.Disposable'],
-          types: ['node'],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-        },
-        files: ['app.mts', 'app.cts'],
-      },
-      null,
-      2,
-    ) + '\n',
+  'app.ts': TYPES_SOURCE,
+  'dual.mts': DUAL_APP,
+  'dual-lib.cts': DUAL_LIB,
+  'subpaths.ts': SUBPATHS_SOURCE,
+  'tsconfig.node16.json': tsconfig(compilerOptions('node16', 'node16'), NODE_FILES),
+  'tsconfig.nodenext.json': tsconfig(compilerOptions('nodenext', 'nodenext'), NODE_FILES),
+  'tsconfig.bundler.json': tsconfig(compilerOptions('preserve', 'bundler'), ['app.ts']),
+  'tsconfig.node10.json': tsconfig(compilerOptions('commonjs', 'node10'), ['app.ts']),
+  'tsconfig.node10-subpaths.json': tsconfig(compilerOptions('commonjs', 'node10', { skipLibCheck: true }), ['subpaths.ts']),
 };
+
+/** The SDK entries the bundled app takes both ways. */
+const BUNDLED_ENTRIES = ['@kubemq/core', '@kubemq/core/internal', ...Object.values(SCENARIOS).map((s) => s.packageName)];
+
+/**
+ * An app a bundler (esbuild, webpack) turns into one file: its ES module imports the SDK and its
+ * CommonJS module (as a CommonJS library in the app would) require()s it. Bundlers pick an exports
+ * branch per import kind, so unless the packages steer both to one build the bundle holds two
+ * copies of each class. The app proves it holds one: every name of every entry is the same value
+ * both ways, and a pattern taken one way throws errors that are `instanceof` the KubemqError taken
+ * the other way, with a client made the other way. It talks to the broker at KUBEMQ_ADDRESS.
+ */
+export const BUNDLE_APP = {
+  'lib.cjs': `'use strict';
+// The app's CommonJS module: takes the SDK with require().
+module.exports = {
+${BUNDLED_ENTRIES.map((e) => `  '${e}': require('${e}'),`).join('\n')}
+};
+`,
+  'app.mjs': `// The app's ES module: imports the SDK, and the CommonJS module that require()s it.
+${BUNDLED_ENTRIES.map((e, i) => `import * as entry${i} from '${e}';`).join('\n')}
+import { Observable } from 'rxjs';
+import required from './lib.cjs';
+
+const imported = { ${BUNDLED_ENTRIES.map((e, i) => `'${e}': entry${i}`).join(', ')} };
+const core = imported['@kubemq/core'];
+const requiredCore = required['@kubemq/core'];
+
+async function expectValidationError(what, fn, KubemqError) {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof KubemqError && KubemqError.isKubemqError(e) && e.code === 'VALIDATION') return;
+    throw new Error(what + ': expected a ValidationError instanceof the other way\\'s KubemqError, got ' + (e && e.constructor && e.constructor.name) + ': ' + e);
+  }
+  throw new Error(what + ': an empty channel was accepted');
+}
+
+async function main() {
+  for (const [entry, names] of Object.entries(imported)) {
+    const differ = Object.keys(names).filter((name) => names[name] !== required[entry][name]);
+    if (Object.keys(names).length === 0 || differ.length) throw new Error(entry + ': import and require() give two copies of ' + differ.join(', '));
+  }
+  const address = process.env.KUBEMQ_ADDRESS;
+  const esmClient = await core.KubemqClient.connect({ address, clientId: 'bundle-esm' });
+  const cjsClient = await requiredCore.KubemqClient.connect({ address, clientId: 'bundle-cjs' });
+  try {
+    if (!(cjsClient.state$ instanceof Observable)) throw new Error('client.state$ is not the app\\'s rxjs Observable');
+    const queues = imported['@kubemq/queues'].queues;
+    const requiredQueues = required['@kubemq/queues'].queues;
+    await expectValidationError('imported queues, required client', () => queues(cjsClient).send({ channel: '', body: 'x' }), requiredCore.KubemqError);
+    await expectValidationError('required queues, imported client', () => requiredQueues(esmClient).send({ channel: '', body: 'x' }), core.KubemqError);
+    await expectValidationError('imported events, required client', () => imported['@kubemq/events'].events(cjsClient).send({ channel: '', body: 'x' }), requiredCore.KubemqError);
+    await requiredQueues(esmClient).send({ channel: 'consumer.bundle', body: 'job 1' });
+    const { messages } = await queues(cjsClient).receive({ channel: 'consumer.bundle', maxItems: 1, waitTimeoutSeconds: 1 });
+    if (messages.length !== 1 || messages[0].text() !== 'job 1') throw new Error('received ' + JSON.stringify(messages.map((m) => m.text())));
+  } finally {
+    await Promise.all([esmClient.close(), cjsClient.close()]);
+  }
+  console.log('ok bundle');
+}
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+`,
+};
+
+/** A file of an SDK package's CommonJS or Node build: a bundle that holds one has two copies. */
+export const SECOND_COPY = /@kubemq[\\/][^\\/]+[\\/]dist[\\/](?:cjs|node)[\\/]/;

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_FILES, findCopies, renderApp, SCENARIOS, TYPES_APP } from './scenarios.mjs';
+import { listPackages } from '../packaging/workspace.mjs';
+import { APP_FILES, BUNDLE_APP, findCopies, renderApp, SCENARIOS, SECOND_COPY, TYPES_APP, TYPES_CONFIGS } from './scenarios.mjs';
 
 describe('findCopies', () => {
   let dir;
@@ -54,10 +55,53 @@ describe('renderApp', () => {
 });
 
 describe('TYPES_APP', () => {
-  it('compiles one consumer as ESM and as CJS, checking the shipped .d.ts files too', () => {
-    const config = JSON.parse(TYPES_APP['tsconfig.json']);
-    expect(config.files).toEqual(['app.mts', 'app.cts']);
-    expect(config.compilerOptions).toMatchObject({ module: 'node16', moduleResolution: 'node16', skipLibCheck: false, strict: true });
+  const config = (file) => JSON.parse(TYPES_APP[file]);
+
+  it('has a tsconfig for each resolution it claims, each checking the shipped .d.ts files', () => {
+    expect(Object.keys(TYPES_CONFIGS).every((file) => file in TYPES_APP)).toBe(true);
+    expect(Object.keys(TYPES_CONFIGS).map((file) => config(file).compilerOptions.moduleResolution)).toEqual(['node16', 'nodenext', 'bundler', 'node10', 'node10']);
+    for (const file of Object.keys(TYPES_CONFIGS).filter((f) => !f.includes('subpaths'))) {
+      expect(config(file).compilerOptions).toMatchObject({ skipLibCheck: false, strict: true });
+      for (const listed of config(file).files) expect(TYPES_APP).toHaveProperty([listed]);
+    }
+  });
+
+  it('compiles one consumer as ESM and as CJS, and hands a client between them, under node16 and nodenext', () => {
+    for (const file of ['tsconfig.node16.json', 'tsconfig.nodenext.json']) expect(config(file).files).toEqual(['app.mts', 'app.cts', 'dual.mts', 'dual-lib.cts']);
     for (const s of Object.values(SCENARIOS)) expect(TYPES_APP['app.mts']).toContain(`from '${s.packageName}'`);
+    expect(TYPES_APP['dual.mts']).toContain("from './dual-lib.cjs'");
+    expect(TYPES_APP['dual-lib.cts']).toContain('makeClient(): Promise<KubemqClient>');
+  });
+
+  it('imports every subpath entry of every package under node10', () => {
+    for (const p of listPackages()) {
+      for (const key of Object.keys(p.manifest.exports).filter((k) => k !== '.' && k !== './package.json')) {
+        expect([p.name + key.slice(1), TYPES_APP['subpaths.ts'].includes(`from '${p.name}${key.slice(1)}'`)]).toEqual([p.name + key.slice(1), true]);
+      }
+    }
+  });
+});
+
+describe('BUNDLE_APP', () => {
+  it('is an ES module and a CommonJS module taking core and every pattern, both valid JavaScript', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-app-'));
+    try {
+      for (const [file, text] of Object.entries(BUNDLE_APP)) {
+        writeFileSync(join(dir, file), text);
+        expect(spawnSync(process.execPath, ['--check', join(dir, file)], { encoding: 'utf8' }).stderr).toBe('');
+      }
+      for (const name of ['@kubemq/core', '@kubemq/core/internal', ...Object.values(SCENARIOS).map((s) => s.packageName)]) {
+        expect(BUNDLE_APP['app.mjs']).toContain(`from '${name}'`);
+        expect(BUNDLE_APP['lib.cjs']).toContain(`require('${name}')`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts a file of a CommonJS or Node build as a second copy, and the ESM build as none', () => {
+    expect(SECOND_COPY.test('node_modules/@kubemq/core/dist/cjs/shared.js')).toBe(true);
+    expect(SECOND_COPY.test('C:\\app\\node_modules\\@kubemq\\events\\dist\\node\\index.js')).toBe(true);
+    expect(SECOND_COPY.test('node_modules/@kubemq/core/dist/esm/chunks/chunk-1.js')).toBe(false);
   });
 });
