@@ -266,3 +266,41 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     expect(broker.calls).toHaveLength(2);
   });
 });
+
+describe('a signal that had already aborted: nothing is sent', () => {
+  it('poll() rejects CANCELLED without opening a stream, or writing on an idle one', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const q = queues(fakeClient(broker));
+    const aborted = AbortSignal.abort();
+    await expect(q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 }, { signal: aborted })).rejects.toMatchObject({ code: 'CANCELLED', operation: 'queues.poll', channel: 'q' });
+    expect(broker.calls).toHaveLength(0);
+    const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    await tx.ackAll();
+    const written = types(broker).length;
+    await expect(q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 }, { signal: aborted })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(types(broker)).toHaveLength(written);
+    expect(broker.calls.some((c) => c.cancelled)).toBe(false);
+    expect(broker.waiting('q')).toHaveLength(1);
+  });
+
+  it('a settlement or a close rejects CANCELLED without writing anything: the transaction stays open and can still be settled', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 3);
+    const q = queues(fakeClient(broker));
+    const tx = await q.poll({ channel: 'q', maxItems: 3, waitTimeoutMs: 1000 });
+    const signal = AbortSignal.abort();
+    const written = types(broker).length;
+    await expect(tx.ackAll({ signal })).rejects.toMatchObject({ code: 'CANCELLED', operation: 'queues.transaction.ackAll' });
+    await expect(tx.requeueAll({ channel: 'other' }, { signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(tx.nackSequences([1], { signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(tx.messages[0]!.ack({ signal })).rejects.toMatchObject({ code: 'CANCELLED', operation: 'queues.message.ack' });
+    await expect(tx.close({ signal })).rejects.toMatchObject({ code: 'CANCELLED', operation: 'queues.transaction.close' });
+    expect(types(broker)).toHaveLength(written);
+    expect(tx.state).toBe('open');
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['pending', 'pending', 'pending']);
+    await tx.ackAll();
+    expect(tx.state).toBe('settled');
+    expect(broker.waiting('q')).toHaveLength(0);
+  });
+});

@@ -76,6 +76,11 @@ export class DownstreamLane {
     return this.endError === undefined;
   }
 
+  /** The stream is open (or ended): open() has nothing left to wait for. */
+  get opened(): boolean {
+    return this.call !== undefined || this.endError !== undefined;
+  }
+
   /** Why the lane ended (undefined while alive). */
   get error(): KubemqError | undefined {
     return this.endError;

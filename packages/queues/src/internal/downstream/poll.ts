@@ -1,13 +1,15 @@
+import type { KubemqError } from '@kubemq/core';
 import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
 import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidCallOptions, ValidPoll } from '../validation.js';
 import { DownstreamLane, type LaneCounters } from './lane.js';
-import { PollTransaction, type TransactionHost } from './transaction.js';
+import { abortedUnsent, PollTransaction, type TransactionHost } from './transaction.js';
 
 /**
  * One Get on a lane that carries no open transaction. The deadline is the broker's wait plus the
  * call timeout; when it passes (or the signal aborts) the lane is cancelled, which makes the broker
  * return whatever that Get had taken (downstream streams are safe to cancel, docs/broker-behaviour.md §5.3).
+ * A signal already aborted before the Get is written sends nothing.
  * On an error answer the lane is free again at once; otherwise it is free when the transaction
  * takes no more requests (`host.onTerminal`).
  */
@@ -32,7 +34,12 @@ async function getOnLane(
   host: TransactionHost,
   operation: string,
 ): Promise<PollTransaction> {
-  await lane.open(call.signal);
+  const unsent = (): KubemqError | undefined => (call.signal?.aborted ? abortedUnsent(operation, req.channel, 'the poll', call.signal) : undefined);
+  let refused = unsent();
+  if (refused) throw refused;
+  if (!lane.opened) await lane.open(call.signal);
+  refused = unsent();
+  if (refused) throw refused;
   lane.transactionsServed++;
   const answer = await deadline(
     lane.request({

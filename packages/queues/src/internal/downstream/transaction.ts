@@ -53,6 +53,11 @@ function settleArguments(kind: SettleKind, requeue: QueueRequeueOptions | undefi
   };
 }
 
+/** A call whose signal had aborted before anything was written: it sent nothing, and changed nothing. */
+export function abortedUnsent(operation: string, channel: string, what: string, signal: AbortSignal): KubemqError {
+  return new KubemqError({ code: 'CANCELLED', operation, channel, message: `${what} was not sent: its signal had already aborted`, cause: signal.reason });
+}
+
 /** The next Get a poll loop writes behind the settlement that ends a transaction. */
 export interface FollowingGet {
   /**
@@ -142,6 +147,7 @@ export class PollTransaction implements PollResponse {
   async close(options?: CallOptions): Promise<void> {
     if (this.ledger.isTerminal) return;
     const call = checked('queues.transaction.close', this.channel, () => validateCallOptions(options));
+    this.refuseAborted('queues.transaction.close', call.signal);
     let plan: SettlePlan;
     try {
       plan = this.ledger.beginAll('close', 'queues.transaction.close');
@@ -155,6 +161,7 @@ export class PollTransaction implements PollResponse {
   /** `requeue`: where a requeue sends the messages (undefined for the other kinds); `options`: the call's. */
   private async settleAll(kind: SettleKind, operation: string, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined): Promise<void> {
     const { channel, call } = checked(operation, this.channel, () => settleArguments(kind, requeue, options));
+    this.refuseAborted(operation, call.signal);
     if (this.ledger.isEmpty) return; // an empty poll: closed as it arrived, nothing to settle
     const plan = this.ledger.beginAll(kind, operation);
     await this.run(plan, channel, call, operation);
@@ -171,6 +178,7 @@ export class PollTransaction implements PollResponse {
       ...settleArguments(kind, requeue, options),
       valid: validateSequences(sequences, this.ledger),
     }));
+    this.refuseAborted(operation, call.signal);
     const plan = this.ledger.beginSequences(kind, valid, operation);
     await this.run(plan, channel, call, operation);
   }
@@ -186,6 +194,11 @@ export class PollTransaction implements PollResponse {
       () => queueSettleOperation(plan.kind, this.channel, this.settled(plan)),
       () => this.settle(plan, requeueTo, call, operation),
     );
+  }
+
+  /** A signal that has already aborted: nothing is written, and the transaction stays as it is. */
+  private refuseAborted(operation: string, signal: AbortSignal | undefined): void {
+    if (signal?.aborted) throw abortedUnsent(operation, this.channel, 'the settlement', signal);
   }
 
   /** The messages a settlement covers (for the links of its span). */
