@@ -12,6 +12,9 @@ function fakeClient(broker: FakeQueueBroker): KubemqClient {
 
 const types = (broker: FakeQueueBroker) => (broker.written('QueuesDownstream') as QueuesDownstreamRequest[]).map((r) => r.RequestTypeData);
 
+/** 'ok', or the error: observed at once, so a rejection is never left unhandled. */
+const outcome = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'ok', (err: unknown) => err);
+
 /** A for await result's message text (undefined when the loop ended). */
 const text = (r: IteratorResult<{ text(): string }>): string | undefined => (r.done ? undefined : r.value.text());
 
@@ -251,6 +254,51 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     await expect(next).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(tx.state).toBe('settled');
     expect(tx.messages[0]?.settlement).toBe('acked');
+  });
+
+  it.each(['at once', 'in a microtask', 'in a timer'])(
+    'aborting the next poll %s while the ack\'s probe is unanswered fails that poll only: the stream ends once the probe is answered, and the ack stands',
+    async (when) => {
+      const broker = new FakeQueueBroker();
+      broker.add('q', 4);
+      const q = queues(fakeClient(broker));
+      const tx = await q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 });
+      broker.holdProbes = true;
+      const acked = outcome(tx.ackAll());
+      const ac = new AbortController();
+      const next = q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, { signal: ac.signal });
+      if (when === 'at once') ac.abort();
+      else if (when === 'in a microtask') queueMicrotask(() => ac.abort());
+      else setTimeout(() => ac.abort(), 0);
+      expect(await outcome(next)).toMatchObject({ code: 'CANCELLED' });
+      // The stream still owes the ack's proof: ending it now would report the ack lost.
+      expect(broker.calls[0]!.cancelled).toBe(false);
+      broker.releaseProbes();
+      expect(await acked).toBe('ok');
+      expect(tx.state).toBe('settled');
+      expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'acked']);
+      await until(() => broker.calls[0]!.cancelled);
+      await until(() => broker.waiting('q').length === 2);
+      expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['m2', 'm3']);
+    },
+  );
+
+  it('a timeoutMs of the next poll that passes while the ack\'s probe is unanswered fails that poll only, with TIMEOUT', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 4);
+    const q = queues(fakeClient(broker));
+    const tx = await q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 });
+    broker.holdProbes = true;
+    const acked = outcome(tx.ackAll());
+    const next = outcome(q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, { timeoutMs: 1 }));
+    expect(await next).toMatchObject({ code: 'TIMEOUT' });
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    broker.releaseProbes();
+    expect(await acked).toBe('ok');
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'acked']);
+    await until(() => broker.calls[0]!.cancelled);
+    // The stream ended with one answer owed (the Get's), never two.
+    await until(() => broker.waiting('q').length === 2);
   });
 
   it('with no idle stream kept (maxIdleStreams 0) the lane is not handed on early: the ack is proved by ActiveOffsets', async () => {

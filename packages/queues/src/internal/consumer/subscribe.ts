@@ -112,9 +112,10 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     });
     return () => {
       stopped = true;
-      // Cancelling a downstream stream is safe (docs/broker-behaviour.md §5.3); the broker returns every
-      // message of its open transactions to the queue (a pending Get's included).
-      lane.cancel();
+      // Ending a downstream stream is safe (docs/broker-behaviour.md §5.3); the broker returns every
+      // message of its open transactions to the queue (a pending Get's included). A settlement
+      // already written gets its proof first: it may have been applied.
+      lane.endWhenProved();
     };
   });
 }

@@ -62,6 +62,11 @@ export class DownstreamLane {
   private endError: KubemqError | undefined;
   /** The stream was ended by this client (close, stop, a deadline), not lost. */
   private endedHere = false;
+  /** Set by endWhenProved(): the stream ends, with this reason, once no settlement awaits its proof. */
+  private retiring: KubemqError | undefined;
+  /** While retiring: the client's close() waits for the end (see endWhenProved). */
+  private untrackRetiring: (() => void) | undefined;
+  private readonly endWaiters: (() => void)[] = [];
   private getInFlight = false;
   /** Transactions this stream has served: the broker keeps each one in a per-stream map until the stream ends. */
   transactionsServed = 0;
@@ -72,8 +77,9 @@ export class DownstreamLane {
     private readonly counters: LaneCounters,
   ) {}
 
+  /** Open or yet to open, and not retiring: it may serve another poll. */
   get alive(): boolean {
-    return this.endError === undefined;
+    return this.endError === undefined && this.retiring === undefined;
   }
 
   /** The stream is open (or ended): open() has nothing left to wait for. */
@@ -186,6 +192,9 @@ export class DownstreamLane {
   takeSettleError(requestId: string): QueuesDownstreamResponse | undefined {
     const answer = this.settleErrors.get(requestId);
     this.settleErrors.delete(requestId);
+    // A transaction takes its proof and then, in the same turn, records what it showed: the
+    // stream ends after that, so the end does not mark the transaction lost under it.
+    if (this.retiring && this.settleErrors.size === 0) queueMicrotask(() => this.endIfProved());
     return answer;
   }
 
@@ -213,7 +222,33 @@ export class DownstreamLane {
     if (this.endError) return;
     this.endedHere = true;
     this.call?.cancel();
-    this.end(reason ?? new KubemqError({ code: 'CANCELLED', operation: this.operation, message: 'the downstream stream was closed by the client' }));
+    this.end(reason ?? this.cancelledError());
+  }
+
+  /**
+   * Ends the stream once every settlement written on it has its proof (at once when none waits):
+   * ending it first would fail a settlement the broker may already have applied, and would leave
+   * the broker owing the proof's answer on top of a Get's (two answers owed can strand the
+   * stream's transactions, docs/broker-behaviour.md §5.3). Meanwhile the lane serves no further
+   * poll (`alive` is false), and the client's close() waits for the end within its drain time.
+   */
+  endWhenProved(reason?: KubemqError): void {
+    if (this.endError || this.retiring) return;
+    this.retiring = reason ?? this.cancelledError();
+    if (this.settleErrors.size === 0) return this.cancel(this.retiring);
+    let ended: Promise<void> | undefined;
+    // A client that gave up reconnecting has no stream left to prove anything on.
+    this.untrackRetiring = this.internals.track({
+      drain: (failure) => (failure ? Promise.resolve() : (ended ??= new Promise((resolve) => this.endWaiters.push(resolve)))),
+    });
+  }
+
+  private endIfProved(): void {
+    if (this.retiring && this.settleErrors.size === 0) this.cancel(this.retiring);
+  }
+
+  private cancelledError(): KubemqError {
+    return new KubemqError({ code: 'CANCELLED', operation: this.operation, message: 'the downstream stream was closed by the client' });
   }
 
   private build(init: DownstreamRequestInit): QueuesDownstreamRequest {
@@ -298,6 +333,8 @@ export class DownstreamLane {
   private end(err: KubemqError): void {
     if (this.endError) return;
     this.endError = err;
+    this.untrackRetiring?.();
+    for (const resolve of this.endWaiters.splice(0)) resolve();
     if (this.getInFlight && !this.endedHere) {
       this.counters.getsInFlightAtLoss++;
       this.internals.logger.warn(

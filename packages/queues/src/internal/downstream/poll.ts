@@ -6,10 +6,13 @@ import { DownstreamLane, type LaneCounters } from './lane.js';
 import { abortedUnsent, PollTransaction, type TransactionHost } from './transaction.js';
 
 /**
- * One Get on a lane that carries no open transaction. The deadline is the broker's wait plus the
- * call timeout; when it passes (or the signal aborts) the lane is cancelled, which makes the broker
- * return whatever that Get had taken (downstream streams are safe to cancel, docs/broker-behaviour.md §5.3).
- * A signal already aborted before the Get is written sends nothing.
+ * One Get on a lane that carries no open transaction (or whose transaction has written its ending
+ * settlement and its proof ahead of it). The deadline is the broker's wait plus the call timeout;
+ * when it passes (or the signal aborts) the poll fails at once and the lane ends, which makes the
+ * broker return whatever that Get had taken (downstream streams are safe to cancel,
+ * docs/broker-behaviour.md §5.3), but only once a settlement written ahead of the Get has its
+ * proof: that one belongs to another transaction. A signal already aborted before the Get is
+ * written sends nothing.
  * On an error answer the lane is free again at once; otherwise it is free when the transaction
  * takes no more requests (`host.onTerminal`).
  */
@@ -55,7 +58,7 @@ async function getOnLane(
       timeoutMs: call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
       signal: call.signal,
       what: 'the poll',
-      onExpire: (err) => lane.cancel(err),
+      onExpire: (err) => lane.endWhenProved(err),
     },
   );
   if (answer.IsError && !isEmptyQueueError(answer.Error)) {
@@ -110,15 +113,15 @@ export class LanePool {
     this.busy.delete(lane);
     if (!lane.alive) return;
     if (!this.keeps(lane)) {
-      lane.cancel();
+      lane.endWhenProved();
       return;
     }
     this.idle.push(lane);
   }
 
-  /** Ends every stream; open transactions are lost (the broker returns their messages to the queue). */
+  /** Ends every stream once its settlements are proved; open transactions are lost (the broker returns their messages to the queue). */
   closeAll(): void {
-    for (const lane of [...this.idle, ...this.busy]) lane.cancel();
+    for (const lane of [...this.idle, ...this.busy]) lane.endWhenProved();
     this.idle.length = 0;
     this.busy.clear();
   }
