@@ -48,7 +48,12 @@ export interface BrokerTlsOptions {
   certPem: string;
   /** Server private key, PEM. */
   keyPem: string;
-  /** CA, PEM: with requireClientCert, the CA that client certificates must chain to. */
+  /**
+   * CA, PEM: with requireClientCert, the CA that client certificates must chain to (the server
+   * also loads it, as `SECURITY_CA_DATA` or `--tls-ca`). Not needed otherwise, whoever signed
+   * `certPem`: the start does not verify the broker's certificate (it checks that the broker
+   * answers), so clients connect with the CA that signed it.
+   */
   caPem?: string;
   /** Verify client certificates (emulator only; the open-source server never does: broker-behaviour.md §0.3). */
   requireClientCert?: boolean;

@@ -21,7 +21,7 @@ export const KUBEMQ_GRPC_PORT = 50000;
  * const address = started.getGrpcAddress();
  */
 export class KubemqContainer extends GenericContainer {
-  private tlsRootPem: string | undefined;
+  private tls = false;
   private readinessTimeoutMs = 60_000;
 
   constructor(image: string = process.env['KUBEMQ_IMAGE'] ?? KUBEMQ_IMAGE) {
@@ -47,7 +47,7 @@ export class KubemqContainer extends GenericContainer {
 
   /** TLS through SECURITY_*_DATA (broker-behaviour.md §1.2); client certificates are never verified (§0.3). */
   withTls(tls: BrokerTlsOptions): this {
-    this.tlsRootPem = tls.caPem ?? tls.certPem;
+    this.tls = true;
     return this.withEnvironment({
       SECURITY_CERT_DATA: tls.certPem,
       SECURITY_KEY_DATA: tls.keyPem,
@@ -64,7 +64,7 @@ export class KubemqContainer extends GenericContainer {
   /** Starts the container and resolves once the broker answers Ping on the mapped port. */
   override async start(): Promise<StartedKubemqContainer> {
     const started = await super.start();
-    const container = new StartedKubemqContainer(started, this.tlsRootPem, this.readinessTimeoutMs);
+    const container = new StartedKubemqContainer(started, this.tls, this.readinessTimeoutMs);
     await container.waitForPing();
     return container;
   }
@@ -74,7 +74,7 @@ export class KubemqContainer extends GenericContainer {
 export class StartedKubemqContainer extends AbstractStartedContainer {
   constructor(
     started: StartedTestContainer,
-    private readonly tlsRootPem: string | undefined,
+    private readonly tls: boolean,
     private readonly readinessTimeoutMs: number,
   ) {
     super(started);
@@ -91,8 +91,11 @@ export class StartedKubemqContainer extends AbstractStartedContainer {
     await this.waitForPing();
   }
 
-  /** Resolves once the broker answers Ping (over TLS when `withTls()` was used); rejects after the ping timeout. */
+  /**
+   * Resolves once the broker answers Ping (over TLS when `withTls()` was used, without verifying
+   * the certificate: a liveness check); rejects after the ping timeout.
+   */
   async waitForPing(): Promise<void> {
-    await waitForPing({ address: this.getGrpcAddress(), tlsRootPem: this.tlsRootPem }, { timeoutMs: this.readinessTimeoutMs });
+    await waitForPing({ address: this.getGrpcAddress(), tls: this.tls }, { timeoutMs: this.readinessTimeoutMs });
   }
 }

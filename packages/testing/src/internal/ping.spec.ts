@@ -1,6 +1,26 @@
+import * as grpc from '@grpc/grpc-js';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { join } from 'node:path';
+import { createTestPki, type TestPki } from '../test-pki.js';
 import { decodePingResult, ping } from './ping.js';
+
+/** A gRPC server answering Ping with Host "h" (TLS with `tls`); `status` makes it refuse instead. */
+async function pingServer(tls?: { certPem: string; keyPem: string }, status?: grpc.status): Promise<{ address: string; close(): void }> {
+  const server = new grpc.Server();
+  const identity = (b: Buffer): Buffer => b;
+  server.addService(
+    { Ping: { path: '/kubemq.kubemq/Ping', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
+    {
+      Ping: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) =>
+        status === undefined ? cb(null, Buffer.from([0x0a, 1, 0x68])) : cb({ code: status, details: 'no, 100% sure' }),
+    },
+  );
+  const credentials = tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }]) : grpc.ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))));
+  return { address: `127.0.0.1:${String(port)}`, close: () => server.forceShutdown() };
+}
 
 describe('decodePingResult', () => {
   it('reads Host, Version, ServerStartTime and ServerUpTimeSeconds', () => {
@@ -72,5 +92,83 @@ describe('ping options', () => {
       for (const socket of sockets) socket.destroy();
       silent.close();
     }
+  });
+});
+
+describe('ping over the wire', () => {
+  let pki: TestPki;
+  beforeAll(() => {
+    pki = createTestPki();
+  });
+
+  it('answers, and reports a refusal with its gRPC status and message', async () => {
+    const ok = await pingServer();
+    const refusing = await pingServer(undefined, grpc.status.UNAUTHENTICATED);
+    try {
+      expect((await ping({ address: ok.address })).host).toBe('h');
+      await expect(ping({ address: refusing.address })).rejects.toMatchObject({ code: 16, details: 'no, 100% sure', message: '16 UNAUTHENTICATED: no, 100% sure' });
+    } finally {
+      ok.close();
+      refusing.close();
+    }
+  });
+
+  it('fails with UNAVAILABLE at once when nothing listens, and DEADLINE_EXCEEDED when nothing answers', async () => {
+    const started = performance.now();
+    await expect(ping({ address: '127.0.0.1:1' }, { timeoutMs: 10_000 })).rejects.toMatchObject({ code: 14 });
+    expect(performance.now() - started).toBeLessThan(2000);
+    const silent = createServer(() => undefined).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { port } = silent.address() as { port: number };
+      await expect(ping({ address: `127.0.0.1:${String(port)}` }, { timeoutMs: 300 })).rejects.toMatchObject({ code: 4 });
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('over TLS: verifies against tlsRootPem, and with tls alone accepts a CA-signed certificate without its CA', async () => {
+    const server = await pingServer({ certPem: pki.serverCertPem, keyPem: pki.serverKeyPem });
+    try {
+      expect((await ping({ address: server.address, tlsRootPem: pki.caPem })).host).toBe('h');
+      expect((await ping({ address: server.address, tls: true })).host).toBe('h');
+      // A leaf signed by a CA is no trust root: with it alone the chain cannot be verified.
+      await expect(ping({ address: server.address, tlsRootPem: pki.serverCertPem })).rejects.toMatchObject({ code: 14 });
+      await expect(ping({ address: server.address, tlsRootPem: pki.otherCaPem })).rejects.toMatchObject({ code: 14 });
+      await expect(ping({ address: server.address }, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 14 });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("works under jest's fake timers (it uses Node's own timers, not the globals jest replaces)", async () => {
+    const server = await pingServer();
+    jest.useFakeTimers();
+    try {
+      expect((await ping({ address: server.address })).host).toBe('h');
+      await expect(ping({ address: '127.0.0.1:1' })).rejects.toMatchObject({ code: 14 });
+    } finally {
+      jest.useRealTimers();
+      server.close();
+    }
+  });
+
+  it('prints no DEP0123 warning when pinging an IP address over TLS', () => {
+    // Node prints its warnings on the real process's stderr, which a child process shows.
+    const script = `
+      const { ping } = require(${JSON.stringify(join(__dirname, 'ping.ts'))});
+      const tls = require('node:tls');
+      const server = tls.createServer({ cert: process.env.CERT, key: process.env.KEY, ALPNProtocols: ['h2'] }, (s) => s.destroy());
+      server.listen(0, '127.0.0.1', async () => {
+        await ping({ address: '127.0.0.1:' + server.address().port, tlsRootPem: process.env.CA }, { timeoutMs: 2000 }).catch(() => undefined);
+        server.close();
+      });`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      env: { ...process.env, CERT: pki.serverCertPem, KEY: pki.serverKeyPem, CA: pki.caPem },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/DEP0123|Warning/);
   });
 });

@@ -47,7 +47,8 @@ export async function startBinary(
     }),
     ping: (address) => ({
       address,
-      tlsRootPem: options.tls ? (options.tls.caPem ?? options.tls.certPem) : undefined,
+      // Readiness is liveness: a CA-signed certificate without its CA must not look like a dead broker.
+      tls: options.tls !== undefined,
     }),
   });
 }

@@ -108,7 +108,8 @@ export async function startEmulator(options: StartKubemqOptions, startTimeoutMs:
     readyLine: EMULATOR_READY_LINE,
     ping: (address) => ({
       address,
-      tlsRootPem: options.tls ? (options.tls.caPem ?? options.tls.certPem) : undefined,
+      // Readiness is liveness: a CA-signed certificate without its CA must not look like a dead broker.
+      tls: options.tls !== undefined,
       authToken: options.auth?.token,
       tcpOnly: options.tls?.requireClientCert === true,
     }),
