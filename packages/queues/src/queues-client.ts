@@ -16,11 +16,10 @@ import {
   type LoopPace,
 } from '@kubemq/core/internal';
 import { iteratorBufferSize } from './internal/buffer-size.js';
-import { pollTransactions, type PollLoopOptions } from './internal/consumer/subscribe.js';
+import { drainedPollTransactions, type PollLoopOptions } from './internal/consumer/subscribe.js';
 import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
-import { LanePool, pollOnLane } from './internal/downstream/poll.js';
-import type { TransactionHost } from './internal/downstream/transaction.js';
+import { LanePool } from './internal/downstream/poll.js';
 import { infoFilter } from './internal/info-names.js';
 import { simpleLine } from './internal/simple-line.js';
 import { MIN_POLL_WAIT_MS, type QueueLimits } from './internal/limits.js';
@@ -111,7 +110,7 @@ function lanePool(internals: ClientInternals, maxIdle: number): LanePool {
   let pool = pools.get(internals);
   if (!pool) {
     const created = new LanePool(internals, newLaneCounters(), maxIdle);
-    internals.track({ drain: async () => created.closeAll() });
+    internals.track({ drain: (failure) => created.drain(failure) });
     pools.set(internals, created);
     pool = created;
   }
@@ -444,32 +443,7 @@ export class QueuesOnClient implements QueuesClient {
       req: validatePoll(options, this.limits),
       call: validateCallOptions(callOptions, 'callOptions'),
     }));
-    const lane = this.pool.acquire();
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      this.pool.release(lane);
-    };
-    const host: TransactionHost = {
-      defaultTimeoutMs: this.timeoutMs,
-      telemetry: this.internals.telemetry,
-      onTerminal: release,
-      // The settlement that ends the transaction and its probe are written: the lane may serve the
-      // next poll() now, whose Get goes behind the probe. Only when the pool keeps it (ending it
-      // would lose the probe's answer).
-      releaseEarly: () => {
-        if (released || !this.pool.keeps(lane)) return false;
-        release();
-        return true;
-      },
-    };
-    try {
-      return await pollOnLane(lane, req, call, host, 'queues.poll');
-    } catch (err) {
-      release();
-      throw err;
-    }
+    return this.pool.poll(req, call);
   }
 
   subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
@@ -478,7 +452,7 @@ export class QueuesOnClient implements QueuesClient {
       return { req: valid, bufferSize: iteratorBufferSize(options.bufferSize, valid.maxItems) };
     });
     const messages = (pace?: LoopPace) =>
-      pollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace)).pipe(
+      drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace)).pipe(
         flatten((tx) => tx.messages),
         tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
       );
@@ -490,7 +464,7 @@ export class QueuesOnClient implements QueuesClient {
       req: this.subscription(options),
       bufferSize: iteratorBufferSize(options.bufferSize, 1),
     }));
-    const transactions = (pace?: LoopPace): Observable<PollResponse> => pollTransactions(this.internals, this.pollLoopOptions(req, 'queues.transactions', pace));
+    const transactions = (pace?: LoopPace): Observable<PollResponse> => drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.transactions', pace));
     return iterableObservable<PollResponse>(transactions(), { bufferSize, ...(req.autoAck && { paced: transactions }) });
   }
 

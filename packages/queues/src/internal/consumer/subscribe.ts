@@ -83,8 +83,10 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
         const tx = await pending;
         if (stopped) return;
         if (!keepPolling()) {
-          // Polled before the owner stopped: its messages go back to the queue now.
-          if (tx.messages.length > 0) await tx.close().catch(() => undefined);
+          // Polled before the owner stopped: its messages go back to the queue now. With autoAck
+          // the broker has acked them: they are handed over rather than lost.
+          if (tx.messages.length > 0 && tx.state !== 'open') subscriber.next(tx);
+          else if (tx.messages.length > 0) await tx.close().catch(() => undefined);
           return subscriber.complete();
         }
         if (tx.messages.length > 0) {
@@ -137,5 +139,75 @@ export function pollTransactions(internals: ClientInternals, opts: PollLoopOptio
     channel: opts.request.channel,
     isRetryable: consumerRetryable,
     ...(opts.onRecover && { onRecover: opts.onRecover }),
+  });
+}
+
+/**
+ * The poll loop of `subscribe()` and `transactions()`, drained by the client's close(): no Get goes
+ * out once the drain begins; the transaction last delivered stays with its subscriber (a `for await`
+ * loop's body, say) until it is settled or closed, a settlement already written gets its proof,
+ * a Get already out is waited for and what it took is closed; then the loop completes. The
+ * client's drain time bounds all this (queueConsumer() drains the same way, through its stop()).
+ */
+export function drainedPollTransactions(internals: ClientInternals, opts: PollLoopOptions): Observable<PollTransaction> {
+  return observable<PollTransaction>((subscriber) => {
+    let draining = false;
+    /** The transaction last delivered (terminal or not). */
+    let delivered: PollTransaction | undefined;
+    /** Ends the loop's wait for a paced reader (autoAck): what it holds is already acked. */
+    let wake: (() => void) | undefined;
+    const paced = opts.delivered;
+    let untrack = (): void => undefined;
+    let ended!: () => void;
+    const over = new Promise<void>((resolve) => (ended = resolve));
+    const inner = pollTransactions(internals, {
+      ...opts,
+      keepPolling: () => !draining,
+      ...(paced && {
+        delivered: () =>
+          new Promise<void>((resolve) => {
+            wake = resolve;
+            void paced().then(resolve);
+          }),
+      }),
+    }).subscribe({
+      next: (tx) => {
+        delivered = tx;
+        subscriber.next(tx);
+      },
+      error: (err: unknown) => {
+        untrack();
+        ended();
+        subscriber.error(err);
+      },
+      complete: () => {
+        untrack();
+        ended();
+        subscriber.complete();
+      },
+    });
+    // Made on a client already closing: it fails with CLOSED as it is (recoverable()).
+    if (!inner.closed && internals.accepting) {
+      untrack = internals.track({
+        drain: async (failure) => {
+          // A client that gave up reconnecting: the loop ends with that failure, as any stream.
+          if (failure) return;
+          draining = true;
+          wake?.();
+          await delivered?.whenTerminal();
+          // With a stream open the loop ends by itself: at once, or once a Get already out has
+          // answered and what it took is closed. Without one it waits for the connection.
+          if (opts.counters.streamsOpen > 0) await over;
+          untrack();
+          inner.unsubscribe();
+          subscriber.complete();
+        },
+      });
+    }
+    return () => {
+      untrack();
+      ended();
+      inner.unsubscribe();
+    };
   });
 }

@@ -210,6 +210,13 @@ export class DownstreamLane {
    */
   noteUnsettledAtEnd(count: number, channel: string, transactionId: string): void {
     if (count === 0 || this.endedHere) return;
+    if (this.endError?.code === 'CLOSED') {
+      this.internals.logger.warn(
+        "queues: the client closed before a poll transaction was settled (close()'s drain time ran out); the broker returns its unsettled messages to the queue",
+        { channel, transactionId, messages: count },
+      );
+      return;
+    }
     this.counters.unsettledAtLoss += count;
     this.internals.logger.warn(
       'queues: a downstream stream was lost with received messages not yet settled; the broker returns them to the queue if it is still up, but a broker that crashed may keep them for good',
@@ -335,7 +342,8 @@ export class DownstreamLane {
     this.endError = err;
     this.untrackRetiring?.();
     for (const resolve of this.endWaiters.splice(0)) resolve();
-    if (this.getInFlight && !this.endedHere) {
+    // A Get cut by the client's close() is not lost: the broker, still up, returns what it takes.
+    if (this.getInFlight && !this.endedHere && err.code !== 'CLOSED') {
       this.counters.getsInFlightAtLoss++;
       this.internals.logger.warn(
         'queues: a downstream stream was lost while a Get waited for its answer; the broker may have taken messages for it that a crashed broker keeps for good',

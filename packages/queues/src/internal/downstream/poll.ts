@@ -1,4 +1,4 @@
-import type { KubemqError } from '@kubemq/core';
+import { KubemqError } from '@kubemq/core';
 import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
 import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidCallOptions, ValidPoll } from '../validation.js';
@@ -11,10 +11,9 @@ import { abortedUnsent, PollTransaction, type TransactionHost } from './transact
  * when it passes (or the signal aborts) the poll fails at once and the lane ends, which makes the
  * broker return whatever that Get had taken (downstream streams are safe to cancel,
  * docs/broker-behaviour.md §5.3), but only once a settlement written ahead of the Get has its
- * proof: that one belongs to another transaction. A signal already aborted before the Get is
- * written sends nothing.
- * On an error answer the lane is free again at once; otherwise it is free when the transaction
- * takes no more requests (`host.onTerminal`).
+ * proof: that one belongs to another transaction. A signal already aborted (or `stop`, the
+ * client's close()) before the Get is written sends nothing. On an error answer the lane is free
+ * again at once; otherwise it is free when the transaction takes no more requests (`host.onTerminal`).
  */
 export function pollOnLane(
   lane: DownstreamLane,
@@ -22,10 +21,11 @@ export function pollOnLane(
   call: ValidCallOptions,
   host: TransactionHost,
   operation: string,
+  stop?: AbortSignal,
 ): Promise<PollTransaction> {
   return tracedAfter(
     host.telemetry,
-    () => getOnLane(lane, req, call, host, operation),
+    () => getOnLane(lane, req, call, host, operation, stop),
     (tx) => queueReceiveOperation('poll', req.channel, tx?.messages),
   );
 }
@@ -36,11 +36,13 @@ async function getOnLane(
   call: ValidCallOptions,
   host: TransactionHost,
   operation: string,
+  stop: AbortSignal | undefined,
 ): Promise<PollTransaction> {
-  const unsent = (): KubemqError | undefined => (call.signal?.aborted ? abortedUnsent(operation, req.channel, 'the poll', call.signal) : undefined);
+  const unsent = (): KubemqError | undefined =>
+    call.signal?.aborted ? abortedUnsent(operation, req.channel, 'the poll', call.signal) : stop?.aborted ? closedError(operation, req.channel) : undefined;
   let refused = unsent();
   if (refused) throw refused;
-  if (!lane.opened) await lane.open(call.signal);
+  if (!lane.opened) await lane.open(call.signal && stop ? AbortSignal.any([call.signal, stop]) : (call.signal ?? stop));
   refused = unsent();
   if (refused) throw refused;
   lane.transactionsServed++;
@@ -80,14 +82,30 @@ function closeEmpty(lane: DownstreamLane, transactionId: string, channel: string
   lane.sendUnanswered({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: transactionId, Channel: channel });
 }
 
+/** What `poll()` rejects with on a client that is closing or closed. */
+function closedError(operation: string, channel: string, message = `${operation}: the client is closed`): KubemqError {
+  return new KubemqError({ code: 'CLOSED', operation, channel, message });
+}
+
 /**
  * Downstream streams for `poll()`: a lane per transaction in progress, idle ones kept for the next
  * poll. A lane retires after `maxTransactionsPerStream` polls, because the broker keeps every
- * settled transaction of a stream in memory until the stream ends.
+ * settled transaction of a stream in memory until the stream ends. The client's close() drains
+ * the pool (see drain()).
  */
 export class LanePool {
   private readonly idle: DownstreamLane[] = [];
   private readonly busy = new Set<DownstreamLane>();
+  /** Transactions poll() handed out that still take settlements. */
+  private readonly inHand = new Set<PollTransaction>();
+  /** poll() calls not yet done, each with whatever its cut by close() leaves to close. */
+  private readonly polling = new Set<Promise<void>>();
+  /** Aborted when close() begins: polls not yet written go unsent (their wait for a stream ends). */
+  private readonly stop = new AbortController();
+  /** What close() does to each poll whose Get may be out: it rejects CLOSED (a Set, not a listener per poll on `stop`). */
+  private readonly cuts = new Set<() => void>();
+  /** Why the client closed when it gave up reconnecting: what polls reject with then. */
+  private failure: KubemqError | undefined;
 
   constructor(
     private readonly internals: ClientInternals,
@@ -95,6 +113,85 @@ export class LanePool {
     private readonly maxIdle = 2,
     private readonly maxTransactionsPerStream = 1000,
   ) {}
+
+  /**
+   * `poll()`: one Get on a lane of the pool. The lane goes back to the pool when the transaction
+   * takes no more requests, or earlier, once the settlement that ends it and its probe are written
+   * (`releaseEarly`): a poll() made before the probe is answered then writes its Get behind it.
+   */
+  poll(req: ValidPoll, call: ValidCallOptions): Promise<PollTransaction> {
+    const operation = 'queues.poll';
+    if (this.stop.signal.aborted || !this.internals.accepting) return Promise.reject(this.failure ?? closedError(operation, req.channel));
+    if (call.signal?.aborted) return Promise.reject(abortedUnsent(operation, req.channel, 'the poll', call.signal));
+    const lane = this.acquire();
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.release(lane);
+    };
+    const host: TransactionHost = {
+      defaultTimeoutMs: this.internals.options.defaultTimeoutMs,
+      telemetry: this.internals.telemetry,
+      onTerminal: (tx) => {
+        this.inHand.delete(tx);
+        release();
+      },
+      // Only when the pool keeps the lane (ending it would lose the probe's answer).
+      releaseEarly: () => {
+        if (released || !this.keeps(lane)) return false;
+        release();
+        return true;
+      },
+    };
+    return new Promise<PollTransaction>((resolve, reject) => {
+      let cut = false;
+      // A Get already written is not cut: the broker would keep it waiting, taking and hiding
+      // messages sent meanwhile, until its wait is over (§5.3). The caller is told now; the drain
+      // waits for the answer and closes what it took. Not with autoAck: the broker acks what it
+      // hands out, so the answer goes to the caller (within the drain time), or it is lost.
+      const onClose = (): void => {
+        cut = true;
+        reject(this.failure ?? closedError(operation, req.channel, `${operation}: the client closed before the poll was answered; what the broker took for it goes back to the queue`));
+      };
+      if (!req.autoAck) this.cuts.add(onClose);
+      const stopListening = (): void => void this.cuts.delete(onClose);
+      const done = pollOnLane(lane, req, call, host, operation, this.stop.signal).then(
+        async (tx) => {
+          stopListening();
+          if (!cut) {
+            if (tx.state === 'open') this.inHand.add(tx);
+            return resolve(tx);
+          }
+          await tx.close().catch(() => undefined);
+        },
+        (err: unknown) => {
+          stopListening();
+          release();
+          reject(err);
+        },
+      );
+      this.polling.add(done);
+      void done.then(() => this.polling.delete(done));
+    });
+  }
+
+  /**
+   * close()'s drain: no poll goes out from now on; a poll whose Get is out rejects CLOSED, and its
+   * answer is waited for and closed (with autoAck it is waited for and handed over); a transaction
+   * poll() handed out may still be settled or closed by its holder, and a settlement already
+   * written is waited for. Then every stream ends. The client's drain time bounds it: what is still
+   * open then ends with its stream, and the broker returns its unsettled messages to the queue. A
+   * client that gave up reconnecting has nothing to wait for.
+   */
+  async drain(failure?: KubemqError): Promise<void> {
+    this.failure = failure;
+    this.stop.abort();
+    for (const cut of [...this.cuts]) cut();
+    this.cuts.clear();
+    if (!failure) await Promise.allSettled([...this.polling, ...[...this.inHand].map((tx) => tx.whenTerminal())]);
+    this.closeAll();
+  }
 
   acquire(): DownstreamLane {
     let lane = this.idle.pop();
@@ -106,7 +203,7 @@ export class LanePool {
 
   /** Whether `release(lane)` would keep the lane for the next poll (rather than end its stream). */
   keeps(lane: DownstreamLane): boolean {
-    return lane.alive && this.idle.length < this.maxIdle && lane.transactionsServed < this.maxTransactionsPerStream;
+    return !this.stop.signal.aborted && lane.alive && this.idle.length < this.maxIdle && lane.transactionsServed < this.maxTransactionsPerStream;
   }
 
   release(lane: DownstreamLane): void {

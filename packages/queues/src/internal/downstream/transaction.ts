@@ -339,6 +339,16 @@ export class PollTransaction implements PollResponse {
 
   private lostError(err: unknown, operation: string): KubemqError {
     if (KubemqError.isKubemqError(err) && (err.code === 'TIMEOUT' || err.code === 'CANCELLED')) return err;
+    if (KubemqError.isKubemqError(err) && err.code === 'CLOSED') {
+      // close()'s drain time ran out while the proof was on its way.
+      return new KubemqError({
+        code: 'CLOSED',
+        operation,
+        channel: this.channel,
+        message: 'the client closed before the broker confirmed the settlement: the broker may have applied it; what it did not apply goes back to the queue and will be delivered again',
+        cause: err,
+      });
+    }
     return new KubemqError({
       code: 'UNAVAILABLE',
       retryable: false,
