@@ -224,7 +224,11 @@ export interface QueuesClient {
    * it; until then its stream serves nothing else, so a pending poll never delays a settlement.
    * Settle promptly: a transaction that got fewer than `maxItems` keeps capturing new messages,
    * hidden from everyone, until it is settled or closed. `callOptions.timeoutMs` bounds the poll
-   * (default: the wait plus the client's `defaultTimeoutMs`).
+   * (default: the wait plus the client's `defaultTimeoutMs`); a `signal` that has already aborted
+   * fails it with `CANCELLED` before anything is sent. Once the client's `close()` has begun a poll
+   * fails with `CLOSED`, and one still waiting on the broker rejects `CLOSED` (close() waits for its
+   * answer and returns what it took to the queue; with `autoAck` the poll resolves with it);
+   * close() also waits, within its drain time, for the transactions in hand to be settled or closed.
    *
    * @example
    * ```ts
@@ -239,8 +243,10 @@ export interface QueuesClient {
    * goes out with the settlement of the last unsettled message of the previous one (on the same
    * stream, served after it), never one poll per message.
    * With `autoAck` there is nothing to settle (at-most-once). Re-opens after a reconnect;
-   * unsubscribing (or leaving the loop) ends the stream and the broker returns unsettled messages
-   * to the queue.
+   * unsubscribing (or leaving the loop) ends the stream, once the settlements already written are
+   * proved, and the broker returns unsettled messages to the queue. The client's `close()` polls no
+   * more and waits, within its drain time, for the messages of the poll in hand to be settled;
+   * then the subscription completes (a `for await` loop ends).
    *
    * @example
    * ```ts
@@ -255,6 +261,8 @@ export interface QueuesClient {
    * Repeated polls as an Observable (also `for await`) of whole transactions: settle each one (all
    * at once, by sequence or per message) or close it; the next poll goes out right behind the
    * settlement that ends it, and the next transaction is emitted once that one is confirmed.
+   * The client's `close()` polls no more and waits, within its drain time, for the transaction in
+   * hand to be settled or closed; then the subscription completes (a `for await` loop ends).
    *
    * @example
    * ```ts

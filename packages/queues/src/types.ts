@@ -379,7 +379,10 @@ export interface PolledQueueMessage extends QueueMessageReceive {
 }
 
 /**
- * A poll transaction: its messages, and how to settle them.
+ * A poll transaction: its messages, and how to settle them. Each settlement resolves once the
+ * broker has processed it; one whose `signal` has already aborted rejects with `CANCELLED` and
+ * sends nothing. The client's `close()` waits, within its drain time, for an open transaction to
+ * be settled or closed; one still open after that is `lost` (its messages go back to the queue).
  *
  * @example
  * ```ts
