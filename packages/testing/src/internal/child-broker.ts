@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { trackChild } from './cleanup.js';
+import { constants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { setTimeout as delay } from 'node:timers/promises';
+import { groupRuns, signalGroup, trackChild } from './cleanup.js';
 import { OutputTail } from './output-tail.js';
 import { waitForPing, type PingTarget } from './ping.js';
 
@@ -35,6 +39,17 @@ export class BrokerStartError extends Error {
 }
 
 const STOP_GRACE_MS = 20_000;
+/** How long after a process exits its output pipes may stay open (a wrapper's orphaned child) before we stop reading. */
+const CLOSE_GRACE_MS = 500;
+/** How long a process group killed with its leader may take to go. */
+const GROUP_GONE_MS = 1000;
+
+/** Resolves once no process of the group `pid` leads runs any more (at most GROUP_GONE_MS). */
+async function groupGone(pid: number | undefined): Promise<void> {
+  if (pid === undefined || process.platform === 'win32') return;
+  const deadline = performance.now() + GROUP_GONE_MS;
+  while (groupRuns(pid) && performance.now() < deadline) await delay(10);
+}
 
 /**
  * One broker process: starts it, knows when it is ready, stops or kills it, and reports loudly
@@ -44,6 +59,8 @@ export class ChildBroker {
   private child: ChildProcess | undefined;
   private tail = new OutputTail();
   private expectingExit = false;
+  /** The signals stop() and kill() sent the current process. */
+  private sentSignals = new Set<NodeJS.Signals>();
   /** Set when the process died on its own after it was ready. */
   unexpectedExit: string | undefined;
   private exitPromise: Promise<void> = Promise.resolve();
@@ -72,10 +89,19 @@ export class ChildBroker {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own: stop() and kill() reach a wrapper script's children too.
+      detached: process.platform !== 'win32',
+      windowsHide: true,
     });
     this.child = child;
     this.expectingExit = false;
+    this.sentSignals = new Set();
+    const sentSignals = this.sentSignals;
     trackChild(child);
+    // A broker nobody stopped must not keep the test process alive (jest would wait, or
+    // force-exit its worker); stop(), kill() and start() hold it while they wait for it.
+    child.unref();
+    for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
     child.stdout?.on('data', (chunk: Buffer) => tail.push('stdout', chunk));
     child.stderr?.on('data', (chunk: Buffer) => tail.push('stderr', chunk));
     let spawnError: Error | undefined;
@@ -83,10 +109,29 @@ export class ChildBroker {
       spawnError = err;
     });
     this.exitPromise = new Promise<void>((resolve) => {
-      child.once('close', (code, signal) => {
-        tail.flush();
-        if (!this.expectingExit && started) this.reportUnexpectedExit(code, signal);
-        resolve();
+      child.once('exit', (code, signal) => {
+        // What is left of its group (a wrapper's child) goes with it, before a restart reuses its port.
+        signalGroup(child, 'SIGKILL');
+        // Its last output may still be in the pipes; a child that outlived it may hold them open.
+        const closed = new Promise<void>((r) => child.once('close', () => r()));
+        let timer: NodeJS.Timeout | undefined;
+        const pipes = Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)))]);
+        void Promise.all([pipes, groupGone(child.pid)]).then(() => {
+          clearTimeout(timer);
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          tail.flush();
+          // Ours only if we asked for it and it ended as asked: a death already under way when
+          // stop() came (its 'exit' not yet seen) is still a crash.
+          const asked =
+            this.expectingExit &&
+            (code === 0 || (signal !== null && sentSignals.has(signal)) || [...sentSignals].some((s) => code === 128 + constants.signals[s]));
+          if (!asked && started) this.reportUnexpectedExit(code, signal);
+          resolve();
+        });
+      });
+      child.once('error', () => {
+        if (child.pid === undefined) resolve(); // never ran: no 'exit' will come
       });
     });
     const dead = () => spawnError !== undefined || child.exitCode !== null || child.signalCode !== null;
@@ -97,7 +142,7 @@ export class ChildBroker {
       while (!readySeen) {
         if (dead()) throw new Error('the broker process exited before its ready line');
         if (performance.now() > deadline) throw new Error(`no ready line (${String(this.opts.readyLine)})`);
-        await new Promise((r) => setTimeout(r, 50));
+        await delay(50);
       }
       started = true;
     } catch (err) {
@@ -118,7 +163,7 @@ export class ChildBroker {
   /** SIGTERM, then SIGKILL if it takes longer than the real server's shutdown (about 11 s). */
   async stop(): Promise<void> {
     if (!this.running) return this.exitPromise;
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), STOP_GRACE_MS);
+    const timer = setTimeout(() => this.signal('SIGKILL'), STOP_GRACE_MS);
     try {
       await this.signalAndWait('SIGTERM');
     } finally {
@@ -131,10 +176,21 @@ export class ChildBroker {
     await this.signalAndWait('SIGKILL');
   }
 
+  private signal(signal: NodeJS.Signals): void {
+    if (this.child === undefined) return;
+    this.sentSignals.add(signal);
+    signalGroup(this.child, signal);
+  }
+
   private async signalAndWait(signal: NodeJS.Signals): Promise<void> {
     this.expectingExit = true;
-    this.child?.kill(signal);
-    await this.exitPromise;
+    this.child?.ref(); // the wait must keep this process alive
+    try {
+      this.signal(signal);
+      await this.exitPromise;
+    } finally {
+      this.child?.unref();
+    }
   }
 
   private reportUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
