@@ -27,6 +27,19 @@ describe('globalTeardown', () => {
     expect(broker.disposed).toBe(true);
   });
 
+  it('fails the run for a death that shows only while disposing (its exit not yet seen when the teardown began)', async () => {
+    let exitSeen = false;
+    const broker = {
+      // As ProcessBroker's: a fresh array, which gains the death once its exit has been processed.
+      get crashReports(): string[] {
+        return exitSeen ? ['the emulator 127.0.0.1:1 broker died unexpectedly (code null, signal SIGKILL)'] : [];
+      },
+      [Symbol.asyncDispose]: async () => void (exitSeen = true),
+    };
+    (globalThis as Holder)[GLOBAL_BROKER_KEY] = broker;
+    await expect(globalTeardown()).rejects.toThrow(/died unexpectedly \(code null, signal SIGKILL\)/);
+  });
+
   it('does nothing without a shared broker', async () => {
     await expect(globalTeardown()).resolves.toBeUndefined();
   });
