@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { capabilitiesFor } from '../capabilities.js';
 import { trackDir } from '../internal/cleanup.js';
 import type { StartKubemqOptions } from '../types.js';
-import { emulatorArgs, type TlsFiles } from './launch-config.js';
+import { emulatorArgs, emulatorEnv, type TlsFiles } from './launch-config.js';
 import { ProcessBroker } from './process-broker.js';
 
 /** The emulator CLI's ready line (any CLI given by KUBEMQ_EMULATOR_BIN must print "listening" or "ready"). */
@@ -91,7 +91,7 @@ export async function startEmulator(options: StartKubemqOptions, startTimeoutMs:
   trackDir(tempDir);
   const dataDir = join(tempDir, 'data');
   const tlsFiles = await writeTlsFiles(tempDir, options);
-  const env: NodeJS.ProcessEnv = { ...process.env, ...(options.env ?? {}) };
+  const env = emulatorEnv(process.env, options);
   return ProcessBroker.start({
     kind: 'emulator',
     capabilities: capabilitiesFor('emulator', options),

@@ -1,4 +1,4 @@
-import { binaryEnv, emulatorArgs, validateOptions } from './launch-config.js';
+import { binaryEnv, emulatorArgs, emulatorEnv, validateOptions } from './launch-config.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n';
 
@@ -98,6 +98,14 @@ describe('binaryEnv (docs/broker-behaviour.md §1.7)', () => {
       GRPC_PORT: '5001',
       STORE_STORE_PATH: './store',
     });
+  });
+});
+
+describe('emulatorEnv', () => {
+  it("drops the server's settings, HOST, DEV and CONFIG inherited from the shell; options.env sets them", () => {
+    const base = { PATH: '/bin', LOG_LEVEL: 'verbose', HOST: '0.0.0.0', GRPC_BODY_LIMIT: 'abc', STORE_MAX_RETENTION: '1h', STORE_CLEAN_STORE: 'true', SECURITY_CERT_FILENAME: '/nonexistent', QUEUE_MAX_RECEIVE_COUNT: '1', DEV: 'true', CONFIG: 'eA==' };
+    expect(emulatorEnv(base, {})).toEqual({ PATH: '/bin' });
+    expect(emulatorEnv(base, { env: { HOST: 'mine', QUEUE_MAX_RECEIVE_COUNT: '5' } })).toEqual({ PATH: '/bin', HOST: 'mine', QUEUE_MAX_RECEIVE_COUNT: '5' });
   });
 });
 

@@ -33,6 +33,31 @@ export function emulatorArgs(
 /** The prefixes of the server's settings read from the environment (§1.2, §4). */
 const SERVER_SETTING = /^(SECURITY|GRPC|REST|API|STORE|QUEUE|BROKER|LOG|AUTHENTICATION|AUTHORIZATION|ROUTING)_/;
 
+/**
+ * The parent's environment without what would configure a broker: a CONFIG would replace our
+ * settings, DEV sends reports every 5 s (§1.5), and the server's own settings exported in this
+ * shell (to run another server, say) would change the limits the tests pin, since env beats the
+ * config file (§1.2). Only options.env sets those.
+ */
+function inheritedEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  delete env['DEV'];
+  delete env['CONFIG'];
+  for (const key of Object.keys(env)) if (SERVER_SETTING.test(key)) delete env[key];
+  return env;
+}
+
+/**
+ * The environment for the emulator's CLI, which reads the server's variables too: the parent's
+ * without them (a LOG_LEVEL meant for another tool failed the start; a HOST became Ping's host),
+ * then options.env.
+ */
+export function emulatorEnv(base: NodeJS.ProcessEnv, options: StartKubemqOptions): NodeJS.ProcessEnv {
+  const env = inheritedEnv(base);
+  delete env['HOST'];
+  return Object.assign(env, options.env ?? {});
+}
+
 export interface BinaryPorts {
   grpc: number;
   rest: number;
@@ -50,13 +75,7 @@ export function binaryEnv(
   ports: BinaryPorts,
   cleanStore: boolean,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base };
-  // A CONFIG from the parent would replace our settings; DEV sends reports every 5 s (§1.5).
-  delete env['DEV'];
-  delete env['CONFIG'];
-  // The server's own settings exported in this shell (to run another server, say) would change
-  // the limits the tests pin: env beats the config file (§1.2). Only options.env sets them here.
-  for (const key of Object.keys(env)) if (SERVER_SETTING.test(key)) delete env[key];
+  const env = inheritedEnv(base);
   // HOST is what Ping reports: a test may set its own, else one the server accepts (§1.7).
   Object.assign(env, { LOG_LEVEL: 'warn', HOST: 'kubemq-test' }, options.env ?? {});
   Object.assign(env, {

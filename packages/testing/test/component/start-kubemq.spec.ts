@@ -63,6 +63,18 @@ describe('emulator mode (KUBEMQ_EMULATOR_BIN)', () => {
     await expect(broker.restart()).rejects.toThrow(/disposed/);
   });
 
+  it("passes the shell's environment without the server's settings, which only options.env sets", async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    const inherited = { LOG_LEVEL: 'verbose', HOST: '0.0.0.0', QUEUE_MAX_RECEIVE_COUNT: '99', STORE_CLEAN_STORE: 'true', DEV: 'true' };
+    Object.assign(process.env, inherited);
+    try {
+      await using broker = await startKubemq({ env: { QUEUE_MAX_RECEIVE_COUNT: '7' } });
+      expect((await seen(broker)).env).toEqual({ QUEUE_MAX_RECEIVE_COUNT: '7' });
+    } finally {
+      for (const key of Object.keys(inherited)) delete process.env[key];
+    }
+  });
+
   it('stop, then restart on the same port; kill, then restart', async () => {
     process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
     await using broker = await startKubemq();

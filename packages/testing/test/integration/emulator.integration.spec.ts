@@ -64,6 +64,25 @@ describe('startKubemq: a broker per call', () => {
   });
 });
 
+describe("startKubemq: the shell's environment", () => {
+  itLocal("does not configure the broker: the server's settings come from options.env only", async () => {
+    const inherited = { LOG_LEVEL: 'verbose', HOST: '0.0.0.0', GRPC_BODY_LIMIT: 'abc', STORE_MAX_RETENTION: '1h' };
+    const saved = Object.fromEntries(Object.keys(inherited).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, inherited);
+    try {
+      // Before: the emulator read these and refused to start (LOG_LEVEL: must be one of …), or
+      // answered Ping with Host 0.0.0.0.
+      await using broker = await startKubemq({ env: { HOST: 'from-options' } });
+      expect((await ping({ address: broker.address })).host).toBe('from-options');
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+});
+
 describe('startKubemq: dispose', () => {
   itLocal('removes the temp dir and refuses a later restart', async () => {
     const broker = await startKubemq();
