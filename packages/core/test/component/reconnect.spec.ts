@@ -260,13 +260,18 @@ describe('close()', () => {
     await server.stop();
   });
 
-  it('close while reconnecting ends buffered calls with CLOSED after the drain window', async () => {
+  it('close while reconnecting ends buffered calls, and waits for the connection, with CLOSED naming their own operation after the drain window', async () => {
     const server = await startTestServer(handlers);
     const client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect, drainTimeoutMs: 100 });
     await server.stop();
     await reachState(client, 'reconnecting');
     const buffered = rejection(send(client, 'never', { timeoutMs: 10_000 }));
+    const waiting = rejection(clientInternals(client).whenReady(undefined, { operation: 'queues.poll', channel: 'q' }));
+    const unnamed = rejection(clientInternals(client).whenReady());
     await client.close();
     expect(await buffered).toMatchObject({ code: 'CLOSED', operation: 'events.send', channel: 'c' });
+    expect(await waiting).toMatchObject({ code: 'CLOSED', operation: 'queues.poll', channel: 'q', message: 'queues.poll on channel "q": the client is closed' });
+    expect(await unnamed).toMatchObject({ code: 'CLOSED', operation: 'client.whenReady' });
+    expect(await rejection(clientInternals(client).whenReady(undefined, { operation: 'events.send' }))).toMatchObject({ code: 'CLOSED', operation: 'events.send' });
   });
 });

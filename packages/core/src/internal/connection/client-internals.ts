@@ -95,7 +95,8 @@ export interface ClientInternals {
    * broker, or this one restarted with another limit).
    */
   brokerMessageLimit: number | undefined;
-  whenReady(signal?: AbortSignal): Promise<void>;
+  /** Resolves once the connection is ready; its errors name `ctx` (default: `client.whenReady`). */
+  whenReady(signal?: AbortSignal, ctx?: { operation: string; channel?: string }): Promise<void>;
   unary<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, ctx: CallContext): Promise<Res>;
   serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, observer: StreamObserver<Res>, ctx: CallContext): StreamCall;
   bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, observer: StreamObserver<Res>, ctx: CallContext): BidiCall<Req>;

@@ -125,8 +125,7 @@ export class Connection implements ClientInternals {
     });
   }
 
-  whenReady(signal?: AbortSignal): Promise<void> {
-    const ctx = { operation: 'client.whenReady' };
+  whenReady(signal?: AbortSignal, ctx: ErrorContext = { operation: 'client.whenReady' }): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(this.#closedError(ctx));
     return new Promise<void>((resolve, reject) => {

@@ -53,6 +53,7 @@ class Call implements BidiCall<Req> {
 function client(readyAtOnce = true) {
   const calls: Call[] = [];
   const tracked = new Set<unknown>();
+  const readyCalls: unknown[] = [];
   let ready!: () => void;
   let refuse!: (err: unknown) => void;
   const whenReady = readyAtOnce
@@ -64,7 +65,10 @@ function client(readyAtOnce = true) {
   const internals = {
     options: { defaultTimeoutMs: 5_000, maxMessageBytes: 100 },
     accepting: true,
-    whenReady: () => whenReady,
+    whenReady: (_signal: unknown, ctx: unknown) => {
+      readyCalls.push(ctx);
+      return whenReady;
+    },
     bidiStream: (_method: unknown, observer: StreamObserver<Res>) => {
       const call = new Call(observer);
       calls.push(call);
@@ -75,7 +79,7 @@ function client(readyAtOnce = true) {
       return () => tracked.delete(resource);
     },
   } as unknown as ClientInternals;
-  return { internals, calls, tracked, ready: () => ready(), refuse: (err: unknown) => refuse(err) };
+  return { internals, calls, tracked, readyCalls, ready: () => ready(), refuse: (err: unknown) => refuse(err) };
 }
 
 /** Answers by id (a proof, '!n', is answered like any other request). */
@@ -233,6 +237,8 @@ describe('StreamSender', () => {
     down.refuse(new KubemqError({ code: 'CLOSED', message: 'the client is closed', operation: 'client' }));
     await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
     expect(down.calls).toHaveLength(0);
+    // The connection's errors name the stream's operation, not the wait for the connection.
+    expect(down.readyCalls).toEqual([{ operation: 'test.send' }]);
   });
 
   it("a broker that ends the call on a message over its own, lower size limit: only the sends over it fail for it, and the stream goes on without writing any more of them", async () => {

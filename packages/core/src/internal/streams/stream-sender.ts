@@ -315,7 +315,7 @@ export class StreamSender<Req, Res, Out> {
     if (this.#opening || this.#call || this.#closed) return;
     this.#opening = true;
     try {
-      await this.#internals.whenReady();
+      await this.#internals.whenReady(undefined, { operation: this.#options.operation });
     } catch (err) {
       this.#opening = false;
       this.#failQueued(mapError(err, { operation: this.#options.operation }));
