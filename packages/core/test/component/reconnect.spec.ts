@@ -207,6 +207,21 @@ describe('close()', () => {
     await slow.stop();
   });
 
+  it('keeps the process alive until close() has settled: its drain may wait on nothing else that does', async () => {
+    const server = await startTestServer({});
+    const client = await KubemqClient.connect({ address: server.address, drainTimeoutMs: 60_000 });
+    let finish!: () => void;
+    clientInternals(client).track({ drain: () => new Promise<void>((resolve) => (finish = resolve)) });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const closing = client.close();
+    expect(timers()).toBe(before + 1);
+    finish();
+    await closing;
+    expect(timers()).toBe(before);
+    await server.stop();
+  });
+
   it('does not wait past drainTimeoutMs for a resource that never drains', async () => {
     const server = await startTestServer({});
     const client = await KubemqClient.connect({ address: server.address, drainTimeoutMs: 100 });

@@ -38,6 +38,9 @@ const LAST_ATTEMPT_MS = 250;
 const RETIRE_PROOF_MS = 1000;
 /** grpc-go's default keepalive enforcement, which the open-source broker keeps (docs/broker-behaviour.md §4). */
 const MIN_BROKER_PING_INTERVAL_MS = 300_000;
+/** The longest delay Node's timers take. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const noop = (): void => undefined;
 
 /**
  * One connection to the broker: the state machine (connecting → ready → reconnecting → … → closed),
@@ -488,27 +491,34 @@ export class Connection implements ClientInternals {
 
   #shutdown(failure: KubemqError | undefined, bound: { timeoutMs?: number; signal?: AbortSignal }): Promise<void> {
     this.#closing ??= (async () => {
-      this.#accepting = false;
-      this.#failure = failure;
-      if (failure) this.#pending.rejectAll(failure);
-      this.#draining = true;
-      const drains = [...this.#tracked].map((r) => r.drain(failure));
-      await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
-      this.#draining = false;
-      for (const closeStream of [...this.#streams]) closeStream();
-      // The retiring streams' proof Pings are unary calls too: cut nothing before they are done.
-      await Promise.allSettled([...this.#retiring]);
-      // grpc-js's close() leaves calls running: a query nobody answers would keep the process
-      // alive until its timeout, and could still succeed after close() resolved.
-      this.#unaryCut = true;
-      this.#transport.cancelUnaryCalls();
-      this.#lifetime.abort();
-      this.#pending.rejectAll((ctx) => this.#closedError(ctx));
-      this.#auth.close();
-      this.#transport.close();
-      this.#state.next('closed');
-      this.#state.complete();
-      this.logger.info('closed', { address: this.options.address });
+      // Every timer of the drain is unref'd: this one keeps the process alive until close() has
+      // settled, or a drain waiting on nothing else would let it exit with close() pending.
+      const keepAlive = setInterval(noop, MAX_TIMER_MS);
+      try {
+        this.#accepting = false;
+        this.#failure = failure;
+        if (failure) this.#pending.rejectAll(failure);
+        this.#draining = true;
+        const drains = [...this.#tracked].map((r) => r.drain(failure));
+        await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
+        this.#draining = false;
+        for (const closeStream of [...this.#streams]) closeStream();
+        // The retiring streams' proof Pings are unary calls too: cut nothing before they are done.
+        await Promise.allSettled([...this.#retiring]);
+        // grpc-js's close() leaves calls running: a query nobody answers would keep the process
+        // alive until its timeout, and could still succeed after close() resolved.
+        this.#unaryCut = true;
+        this.#transport.cancelUnaryCalls();
+        this.#lifetime.abort();
+        this.#pending.rejectAll((ctx) => this.#closedError(ctx));
+        this.#auth.close();
+        this.#transport.close();
+        this.#state.next('closed');
+        this.#state.complete();
+        this.logger.info('closed', { address: this.options.address });
+      } finally {
+        clearInterval(keepAlive);
+      }
     })();
     const closing = this.#closing;
     const disarm = timeLimit(this.#drainCut, { timeoutMs: bound.timeoutMs ?? this.options.drainTimeoutMs, signal: bound.signal });
