@@ -83,7 +83,7 @@ export interface StartKubemqOptions {
   keepaliveEnforcement?: boolean;
   /** Extra server environment (QUEUE_* limits, GRPC_BODY_LIMIT, …), for a binary and the emulator alike. */
   env?: Record<string, string>;
-  /** Milliseconds to wait for the broker to answer Ping. Default 60000. */
+  /** Milliseconds to wait for the broker to answer Ping. Default 60000 (an external broker gets one Ping of at most 5000). */
   startTimeoutMs?: number;
 }
 

@@ -23,18 +23,21 @@ export interface ChildBrokerOptions {
   startTimeoutMs: number;
 }
 
-/** Thrown when the child exits or never answers; carries the output it wrote. */
+/**
+ * Thrown when a broker cannot be had: the child exits or never answers (carrying the output it
+ * wrote), or the external broker of KUBEMQ_ADDRESS does not answer (no output: none was started).
+ */
 export class BrokerStartError extends Error {
   /** Always `'BrokerStartError'`. */
   override readonly name = 'BrokerStartError';
   constructor(
     message: string,
-    /** The last lines (at most 80) the broker process wrote to stdout and stderr before it failed. */
+    /** The last lines (at most 80) the broker process wrote to stdout and stderr before it failed; empty for an external broker. */
     readonly output: string,
-    /** True when the process exited on its own during startup; false when it was killed for not answering in time. */
+    /** True when the process exited on its own during startup; false when it was killed for not answering in time, or was external. */
     readonly exitedEarly: boolean,
   ) {
-    super(`${message}\n--- last output ---\n${output}`);
+    super(output === '' ? message : `${message}\n--- last output ---\n${output}`);
   }
 }
 

@@ -197,7 +197,11 @@ export function ping(target: PingTarget, options: PingOptions = {}): Promise<Pin
     stream.on('response', (h) => (response = h));
     stream.on('trailers', (t) => (trailers = t));
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('error', (err: Error) => settle(pingError(UNAVAILABLE, err.message, err)));
+    stream.on('error', (err: Error) => {
+      // A stream cancelled because its connection failed: the connection's error says why.
+      const cause = err.cause instanceof Error ? err.cause : err;
+      settle(pingError(UNAVAILABLE, cause.message, cause));
+    });
     stream.on('close', () => {
       if (response === undefined) {
         // Nothing answered the call (a dropped connection, a server that is not gRPC over this transport).
@@ -236,7 +240,8 @@ export function ping(target: PingTarget, options: PingOptions = {}): Promise<Pin
   });
 }
 
-function tcpConnect(address: string, timeoutMs: number): Promise<void> {
+/** Resolves once a TCP connection to `address` opens; rejects with UNAVAILABLE. */
+export function tcpConnect(address: string, timeoutMs: number): Promise<void> {
   const at = address.lastIndexOf(':');
   const host = address.slice(0, at).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(at + 1));

@@ -1,5 +1,6 @@
 import { capabilitiesFor } from '../capabilities.js';
-import { waitForPing } from '../internal/ping.js';
+import { BrokerStartError } from '../internal/child-broker.js';
+import { ping, tcpConnect } from '../internal/ping.js';
 import type { BrokerCapabilities, KubemqBroker } from '../types.js';
 
 /** Checks KUBEMQ_ADDRESS's shape: host:port (brackets for IPv6). */
@@ -44,16 +45,28 @@ class ExternalBroker implements KubemqBroker {
   }
 }
 
-/** A broker someone else runs. Pinged once (unless it declares TLS) so a wrong address fails early. */
+/** How long the one check of an external broker may take (it is running already, or not at all). */
+const EXTERNAL_CHECK_MS = 5000;
+
+/**
+ * A broker someone else runs, checked once so a wrong address fails at once: one Ping (a TCP
+ * connect when it declares TLS: its certificates are not ours to know) with a deadline of 5 s
+ * (or `timeoutMs` if shorter). Nothing listening fails at once, nothing answering at the deadline;
+ * any gRPC answer, even a refusal (UNAUTHENTICATED without a token), is a live broker.
+ */
 export async function useExternal(address: string, timeoutMs: number): Promise<KubemqBroker> {
   parseAddress(address);
   const capabilities = capabilitiesFor('external');
-  if (!capabilities.tls) {
-    try {
-      await waitForPing({ address: address.trim() }, { timeoutMs });
-    } catch (err) {
-      throw new Error(`KUBEMQ_ADDRESS=${address}: ${(err as Error).message}`);
+  const target = address.trim();
+  const deadline = Math.min(timeoutMs, EXTERNAL_CHECK_MS);
+  try {
+    if (capabilities.tls) await tcpConnect(target, deadline);
+    else await ping({ address: target }, { timeoutMs: deadline });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (capabilities.tls || code === 14 || code === 4) {
+      throw new BrokerStartError(`KUBEMQ_ADDRESS=${address}: no broker answers there (${(err as Error).message})`, '', false);
     }
   }
-  return new ExternalBroker(address.trim(), capabilities);
+  return new ExternalBroker(target, capabilities);
 }

@@ -4,7 +4,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { startKubemq } from '../../src/start-kubemq.js';
+import { BrokerStartError } from '../../src/internal/child-broker.js';
 import { ping } from '../../src/internal/ping.js';
 import type { KubemqBroker } from '../../src/types.js';
 
@@ -238,9 +241,37 @@ describe('external mode (KUBEMQ_ADDRESS)', () => {
     await ping({ address: real.address });
   });
 
-  it('fails clearly when nothing answers, or the address is malformed', async () => {
+  it('fails at once, with a BrokerStartError, when nothing listens there (not after the start timeout)', async () => {
     process.env['KUBEMQ_ADDRESS'] = '127.0.0.1:1';
-    await expect(startKubemq({ startTimeoutMs: 500 })).rejects.toThrow(/KUBEMQ_ADDRESS=127\.0\.0\.1:1: no Ping answer/);
+    const started = performance.now();
+    const failure = startKubemq(); // the default 60 s start timeout
+    await expect(failure).rejects.toThrow(BrokerStartError);
+    await expect(failure).rejects.toThrow(/^KUBEMQ_ADDRESS=127\.0\.0\.1:1: no broker answers there \(14 UNAVAILABLE: .*ECONNREFUSED/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('gives a broker that accepts but never answers 5 s at most (or the start timeout, if shorter)', async () => {
+    const silent = createServer(() => undefined).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      process.env['KUBEMQ_ADDRESS'] = `127.0.0.1:${String((silent.address() as AddressInfo).port)}`;
+      await expect(startKubemq({ startTimeoutMs: 300 })).rejects.toThrow(/no broker answers there \(4 DEADLINE_EXCEEDED/);
+      const started = performance.now();
+      await expect(startKubemq()).rejects.toThrow(BrokerStartError); // the default 60 s start timeout
+      expect(performance.now() - started).toBeLessThan(7000);
+    } finally {
+      silent.close();
+    }
+  }, 15_000);
+
+  it('takes a refusal as a live broker (a Ping without the token it wants)', async () => {
+    process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
+    await using real = await startKubemq({ auth: { token: 't' } });
+    process.env['KUBEMQ_ADDRESS'] = real.address;
+    await expect(startKubemq()).resolves.toMatchObject({ kind: 'external', address: real.address });
+  });
+
+  it('refuses a malformed address', async () => {
     process.env['KUBEMQ_ADDRESS'] = 'localhost';
     await expect(startKubemq()).rejects.toThrow('KUBEMQ_ADDRESS must be host:port');
   });
