@@ -183,6 +183,7 @@ export function fakeInternals(options: FakeInternalsOptions = {}): FakeInternals
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     state: 'ready',
     accepting: true,
+    acceptingSends: true,
     telemetry: undefined,
     brokerMessageLimit: undefined,
     whenReady: () => internals.ready,

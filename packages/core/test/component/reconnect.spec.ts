@@ -198,13 +198,80 @@ describe('close()', () => {
 
     const closing = client.close();
     const again = client.close();
-    expect(await rejection(send(client, 'late'))).toMatchObject({ code: 'CLOSED' });
     setTimeout(() => release(), 100);
     await Promise.all([closing, again]);
     await expect(inFlight).resolves.toMatchObject({ EventID: 'slow' });
     expect(drained).toEqual(['sub']);
     expect(client.state).toBe('closed');
+    expect(await rejection(send(client, 'late'))).toMatchObject({ code: 'CLOSED' });
     await slow.stop();
+  });
+
+  it("while the handlers' drains run, their unary calls still go out and a new stream is refused; then the send streams drain, when only what finishes the drain starts", async () => {
+    const server = await startTestServer(handlers);
+    const client = await KubemqClient.connect({ address: server.address, drainTimeoutMs: 5000 });
+    const internals = clientInternals(client);
+    const seen: Record<string, unknown> = {};
+    const outcome = (p: Promise<unknown>) => p.then(() => 'sent', (err: { code?: string }) => err.code);
+    const streamOutcome = () =>
+      new Promise((resolve) => {
+        internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'c' }), { next: () => undefined, error: (err) => resolve(err.code), complete: () => resolve('complete') }, { operation: 'events.subscribe' });
+      });
+    internals.track({
+      // A handler finishing its work: what it sends goes out.
+      drain: async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        seen['handler sends'] = await outcome(send(client, 'from-handler'));
+        seen['new subscription'] = await streamOutcome();
+        seen['accepting'] = internals.accepting;
+        seen['acceptingSends'] = internals.acceptingSends;
+      },
+    });
+    internals.track({
+      sendStream: true,
+      drain: async () => {
+        seen['acceptingSends after'] = internals.acceptingSends;
+        seen['unary after'] = await outcome(send(client, 'after'));
+        seen['finishing after'] = await outcome(internals.unary(SEND_EVENT, wire.Event.create({ EventID: 'finishing', Channel: 'c', Body: Buffer.from('x') }), { operation: 'x', finishesDrain: true }));
+      },
+    });
+    const before = received.length;
+    await client.close();
+    expect(seen).toEqual({
+      'handler sends': 'sent',
+      'new subscription': 'CLOSED',
+      accepting: false,
+      acceptingSends: true,
+      'acceptingSends after': false,
+      'unary after': 'CLOSED',
+      'finishing after': 'sent',
+    });
+    expect(received.slice(before)).toEqual(['from-handler', 'finishing']);
+    expect(await rejection(internals.unary(SEND_EVENT, wire.Event.create({ EventID: 'late' }), { operation: 'x', finishesDrain: true }))).toMatchObject({ code: 'CLOSED' });
+    await server.stop();
+  });
+
+  it('the send streams are drained after the other resources, with the cut of the same bound, and close() still ends within it', async () => {
+    const server = await startTestServer({});
+    const client = await KubemqClient.connect({ address: server.address, drainTimeoutMs: 200 });
+    const internals = clientInternals(client);
+    const order: string[] = [];
+    let cutReason: unknown;
+    internals.track({ sendStream: true, drain: async (_failure, cut) => {
+      order.push('sends');
+      await new Promise<void>((resolve) => cut?.addEventListener('abort', () => resolve()));
+      cutReason = cut?.reason;
+    } });
+    internals.track({ drain: async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      order.push('handlers');
+    } });
+    const started = performance.now();
+    await client.close();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(order).toEqual(['handlers', 'sends']);
+    expect(cutReason).toBe('timeout');
+    await server.stop();
   });
 
   it('keeps the process alive until close() has settled: its drain may wait on nothing else that does', async () => {

@@ -21,8 +21,9 @@ export interface CallContext {
   signal?: AbortSignal;
   /**
    * The call finishes work that a tracked resource's drain waits for (a responder's reply to a
-   * request its handler ran, a send stream's call for the sends made before close()): it may
-   * still open while close() drains.
+   * request its handler ran, a send stream's call for the sends made before its drain): it may
+   * still start for as long as close() drains. Other unary calls start only until the handlers'
+   * drains are over, other streams not at all once close() began.
    */
   finishesDrain?: boolean;
   /**
@@ -73,8 +74,15 @@ export interface Drainable {
   /**
    * Finishes what is in hand, stopping the resource. `failure` is set when the client shuts down
    * because it gave up reconnecting: a long-running handler then ends with it, not as if stopped.
+   * `cut` aborts when close() stops waiting (its reason is the CutReason: `'timeout'` or
+   * `'cancelled'`).
    */
-  drain(failure?: KubemqError): Promise<void>;
+  drain(failure?: KubemqError, cut?: AbortSignal): Promise<void>;
+  /**
+   * A send stream: close() drains it only once the other resources' drains are over, so what
+   * their handlers send meanwhile still goes out on it.
+   */
+  readonly sendStream?: boolean;
 }
 
 /** What the pattern packages get from a client (see INTERNAL-API.md). */
@@ -84,8 +92,16 @@ export interface ClientInternals {
   readonly options: ResolvedClientOptions;
   readonly state$: Observable<ConnectionState>;
   readonly state: ConnectionState;
-  /** False from the moment close() begins (or the client gives up reconnecting): new work is refused. */
+  /**
+   * False from the moment close() begins (or the client gives up reconnecting): new
+   * subscriptions, listeners, consumers, polls and responders are refused.
+   */
   readonly accepting: boolean;
+  /**
+   * Whether unary calls and stream sends are taken: also while close() waits for the handlers of
+   * the resources it drains, whose sends still go out; false from the end of that wait on.
+   */
+  readonly acceptingSends: boolean;
   /** The client's telemetry, when it was given one: patterns describe their operations to it. */
   readonly telemetry: Instrumentation | undefined;
   /**

@@ -43,6 +43,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const noop = (): void => undefined;
 
 /**
+ * Where close() is: `open` (not closing), `handlers` (the resources that take work in drain),
+ * `sends` (the send streams drain), `over` (the drain ended or was cut).
+ */
+type ClosePhase = 'open' | 'handlers' | 'sends' | 'over';
+
+/**
  * One connection to the broker: the state machine (connecting → ready → reconnecting → … → closed),
  * reconnects with backoff, the calls waiting for the connection, the auth of each call (CallAuth), and the three call shapes
  * with every failure mapped to a KubemqError. This is what `clientInternals(client)` returns.
@@ -73,9 +79,8 @@ export class Connection implements ClientInternals {
   #unaryCut = false;
   /** Why the last (re)connect attempt failed, until one succeeds: calls that time out waiting carry it. */
   #lastAttemptError: KubemqError | undefined;
-  #accepting = true;
-  /** close() is waiting for the tracked resources' drains: calls that finish them still go out. */
-  #draining = false;
+  /** How far close() is (see #shutdown and #refuses). */
+  #phase: ClosePhase = 'open';
   /** Why the client closed on its own (the reconnect policy gave up). */
   #failure: KubemqError | undefined;
   #closing: Promise<void> | undefined;
@@ -102,7 +107,11 @@ export class Connection implements ClientInternals {
   }
 
   get accepting(): boolean {
-    return this.#accepting;
+    return this.#phase === 'open';
+  }
+
+  get acceptingSends(): boolean {
+    return (this.#phase === 'open' || this.#phase === 'handlers') && this.#failure === undefined;
   }
 
   /** The first connection: pings until the broker answers, within the connect timeout. */
@@ -161,7 +170,7 @@ export class Connection implements ClientInternals {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.#refuses(ctx)) return Promise.reject(this.#closedError(errCtx));
+    if (this.#refuses(ctx, true)) return Promise.reject(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return Promise.reject(mapError(abortError(), errCtx));
     const start = monotonicNow();
     const deadline = start + timeoutMs;
@@ -245,8 +254,8 @@ export class Connection implements ClientInternals {
   }
 
   /**
-   * Stops new work, lets in-flight work drain until `timeoutMs` passes (default drainTimeoutMs)
-   * or `signal` aborts, then closes the channel. Idempotent; each call's bound can end the drain.
+   * Drains (see #shutdown) until `timeoutMs` passes (default drainTimeoutMs) or `signal` aborts,
+   * then closes the channel. Idempotent; each call's bound can end the drain.
    */
   close(bound: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     return this.#shutdown(undefined, bound);
@@ -336,7 +345,7 @@ export class Connection implements ClientInternals {
       queueMicrotask(() => observer.error(err));
       return { cancel: () => undefined };
     };
-    if (this.#refuses(ctx)) return refuse(this.#closedError(errCtx));
+    if (this.#refuses(ctx, false)) return refuse(this.#closedError(errCtx));
     if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
 
     const deadline = ctx.timeoutMs === undefined ? undefined : monotonicNow() + ctx.timeoutMs;
@@ -489,19 +498,37 @@ export class Connection implements ClientInternals {
     );
   }
 
+  /**
+   * Closes in three steps. First the tracked resources that take work in (listeners, consumers,
+   * responders, subscriptions) drain: their handlers finish, and what those send (unary calls and
+   * stream sends) still goes out, while new subscriptions, consumers and polls are refused. Then
+   * the send streams drain, with the unary calls still running; nothing new starts but what
+   * finishes the drain. Last, whatever is left is cut and the channel closes. One bound, the
+   * drain cut, ends both waits.
+   */
   #shutdown(failure: KubemqError | undefined, bound: { timeoutMs?: number; signal?: AbortSignal }): Promise<void> {
     this.#closing ??= (async () => {
       // Every timer of the drain is unref'd: this one keeps the process alive until close() has
       // settled, or a drain waiting on nothing else would let it exit with close() pending.
       const keepAlive = setInterval(noop, MAX_TIMER_MS);
       try {
-        this.#accepting = false;
+        this.#phase = 'handlers';
         this.#failure = failure;
         if (failure) this.#pending.rejectAll(failure);
-        this.#draining = true;
-        const drains = [...this.#tracked].map((r) => r.drain(failure));
-        await within(Promise.allSettled([...drains, ...this.#inFlight]), { signal: this.#drainCut.signal });
-        this.#draining = false;
+        const cut = this.#drainCut.signal;
+        const drained = new Set<Drainable>();
+        const drain = (resources: Drainable[]) =>
+          resources.map((r) => {
+            drained.add(r);
+            return r.drain(failure, cut);
+          });
+        const handlers = drain([...this.#tracked].filter((r) => r.sendStream !== true));
+        await within(Promise.allSettled(handlers), { signal: cut });
+        // The send streams, and anything tracked meanwhile.
+        this.#phase = 'sends';
+        const sends = drain([...this.#tracked].filter((r) => !drained.has(r)));
+        await within(Promise.allSettled([...sends, ...this.#inFlight]), { signal: cut });
+        this.#phase = 'over';
         for (const closeStream of [...this.#streams]) closeStream();
         // The retiring streams' proof Pings are unary calls too: cut nothing before they are done.
         await Promise.allSettled([...this.#retiring]);
@@ -537,11 +564,24 @@ export class Connection implements ClientInternals {
   }
 
   /**
-   * A new call is refused once close() has begun, unless it finishes what the drain waits for; and
-   * always once the client gave up reconnecting: there is no connection to wait for.
+   * Whether a new call is refused. While the handlers drain, unary calls still go out (what the
+   * handlers send; a stream send is the StreamSender's to take, see acceptingSends), and a stream
+   * opens only when it finishes the drain; while the send streams drain, only what finishes it
+   * starts; after that, nothing. Always once the client gave up reconnecting: there is no
+   * connection to wait for.
    */
-  #refuses(ctx: CallContext): boolean {
-    return this.#failure !== undefined || (!this.#accepting && !(this.#draining && ctx.finishesDrain === true));
+  #refuses(ctx: CallContext, unary: boolean): boolean {
+    if (this.#failure !== undefined) return true;
+    switch (this.#phase) {
+      case 'open':
+        return false;
+      case 'handlers':
+        return !unary && ctx.finishesDrain !== true;
+      case 'sends':
+        return ctx.finishesDrain !== true;
+      case 'over':
+        return true;
+    }
   }
 
   /** A call close() cancelled: it was sent, so the broker may have carried it out all the same. */

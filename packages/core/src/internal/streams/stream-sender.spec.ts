@@ -1,5 +1,5 @@
 import { KubemqError, ValidationError } from '../errors/kubemq-error.js';
-import type { BidiCall, ClientInternals, StreamObserver } from '../connection/client-internals.js';
+import type { BidiCall, ClientInternals, Drainable, StreamObserver } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { StreamSender, type AnswerMatcher, type SendEntry, type StreamEnding } from './stream-sender.js';
 
@@ -52,7 +52,7 @@ class Call implements BidiCall<Req> {
 /** A client whose connection gets ready when `ready()` is called (or at once). */
 function client(readyAtOnce = true) {
   const calls: Call[] = [];
-  const tracked = new Set<unknown>();
+  const tracked = new Set<Drainable>();
   const readyCalls: unknown[] = [];
   let ready!: () => void;
   let refuse!: (err: unknown) => void;
@@ -65,6 +65,7 @@ function client(readyAtOnce = true) {
   const internals = {
     options: { defaultTimeoutMs: 5_000, maxMessageBytes: 100 },
     accepting: true,
+    acceptingSends: true,
     whenReady: (_signal: unknown, ctx: unknown) => {
       readyCalls.push(ctx);
       return whenReady;
@@ -74,11 +75,11 @@ function client(readyAtOnce = true) {
       calls.push(call);
       return call;
     },
-    track: (resource: unknown) => {
+    track: (resource: Drainable) => {
       tracked.add(resource);
       return () => tracked.delete(resource);
     },
-  } as unknown as ClientInternals;
+  } as unknown as ClientInternals & { accepting: boolean; acceptingSends: boolean };
   return { internals, calls, tracked, readyCalls, ready: () => ready(), refuse: (err: unknown) => refuse(err) };
 }
 
@@ -507,6 +508,42 @@ describe('StreamSender', () => {
       expect(call.ended).toBe(true);
       call.observer.complete();
       await closing;
+    });
+
+    it("the client's close: sends are taken until the handlers' drains are over, and the stream is drained after them, as a send stream", async () => {
+      const c = client();
+      const { stream } = sender(c.internals);
+      c.internals.accepting = false; // close() began: the handlers drain
+      const during = send(stream, 'a');
+      await settle();
+      expect(c.calls[0]?.written).toEqual(['a']);
+      const [resource] = [...c.tracked];
+      expect(resource?.sendStream).toBe(true);
+      c.internals.acceptingSends = false; // the handlers' drains are over
+      await expect(send(stream, 'b')).rejects.toMatchObject({ code: 'CLOSED', message: 'closed' });
+      const draining = resource?.drain(undefined, new AbortController().signal);
+      c.calls[0]?.answer('a');
+      await settle();
+      c.calls[0]?.observer.complete();
+      await draining;
+      await expect(during).resolves.toBe('ok:a');
+    });
+
+    it("the client's close stops waiting (its cut): the drain ends at once, and what was written fails with abandonedError for the cut's reason", async () => {
+      for (const reason of ['timeout', 'cancelled'] as const) {
+        const c = client();
+        const { stream } = sender(c.internals);
+        const unanswered = send(stream, 'a').catch((err: unknown) => err);
+        await settle();
+        const cut = new AbortController();
+        const draining = [...c.tracked][0]?.drain(undefined, cut.signal);
+        await settle();
+        expect(c.calls[0]?.cancelled).toBe(false);
+        cut.abort(reason);
+        await draining;
+        expect(c.calls[0]?.cancelled).toBe(true);
+        expect(await unanswered).toMatchObject({ code: 'CLOSED', message: `unanswered (${reason})` });
+      }
     });
 
     it('closing a stream that never sent opens nothing', async () => {

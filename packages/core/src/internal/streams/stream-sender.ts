@@ -9,7 +9,7 @@ import { BROKER_SIZE_LIMIT } from '../validation/message.js';
 import { withOperation } from '../validation/fail.js';
 import type { BidiCall, ClientInternals } from '../connection/client-internals.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
-import { Deferred, timeLimit, within, type CutReason, type DeadlineWording } from '../util/async.js';
+import { Deferred, onAbort, timeLimit, within, type CutReason, type DeadlineWording } from '../util/async.js';
 
 /**
  * One send in the queue, then in the matcher's hands once written: the request and the promise
@@ -242,19 +242,26 @@ export class StreamSender<Req, Res, Out> {
     // Over a size limit the broker made known: refused before anything opens (the queue checks
     // again what was queued before the limit was known, #pump).
     const tooLarge = kind === 'proof' ? undefined : this.#overBrokerLimit(request);
-    // Once the client's close() has begun, a send is refused before anything is written (one made
-    // before it is drained, see below).
-    if ((this.#isClosing || !this.#internals.accepting) && !closingProof) entry.reject(this.#options.closedError());
+    // A send is refused before anything is written once this stream closes, or the client's
+    // close() is past the handlers' drains (what they send until then still goes out).
+    if ((this.#isClosing || !this.#internals.acceptingSends) && !closingProof) entry.reject(this.#options.closedError());
     else if (tooLarge) entry.reject(tooLarge);
     else if (kind !== 'proof' && this.queued >= this.#maxQueued) entry.reject(this.#bufferFull(bounds.channel));
     else {
-      // From the first send on, the client's close() drains this stream: a send made just before
-      // it still goes out, even if the call is not open yet.
+      // From the first send on, the client's close() drains this stream, after the handlers it
+      // waits for: a send made before then still goes out, even if the call is not open yet.
       this.#untrack ??= this.#internals.track({
-        // A client that gave up reconnecting: nothing queued can go out, so it fails at once.
-        drain: (failure) => {
+        sendStream: true,
+        drain: (failure, cut) => {
+          // A client that gave up reconnecting: nothing queued can go out, so it fails at once.
           if (failure) this.#failQueued(failure);
-          return this.close({ timeoutMs: failure ? 0 : this.#internals.options.defaultTimeoutMs });
+          // When the client's close stops waiting, so does this one, for the same reason.
+          const unlink = onAbort(cut, () => {
+            if (!this.#cut.signal.aborted) this.#cut.abort(cut?.reason);
+          });
+          const closed = this.close({ timeoutMs: failure ? 0 : this.#internals.options.defaultTimeoutMs });
+          void closed.then(unlink);
+          return closed;
         },
       });
       entry.queued = true;
