@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { EMULATOR_READY_LINE, commandFor, locateEmulatorCli } from './emulator.js';
 
 describe('locateEmulatorCli', () => {
@@ -28,6 +30,18 @@ describe('locateEmulatorCli', () => {
     mkdirSync(join(pkg, 'dist', 'esm', 'cli'), { recursive: true });
     writeFileSync(join(pkg, 'dist', 'esm', 'cli', 'main.js'), '');
     expect(locateEmulatorCli({}, dir, [])).toBe(join(pkg, 'dist', 'esm', 'cli', 'main.js'));
+  });
+});
+
+describe('locateEmulatorCli from an ES module', () => {
+  it('finds the emulator from our own location when the cwd knows neither package (no __filename there)', () => {
+    const script = `import { locateEmulatorCli } from ${JSON.stringify(join(__dirname, 'emulator.ts'))};
+      try { console.log(locateEmulatorCli({}, '/')); } catch (err) { console.log(err.message); }`;
+    const tsx = pathToFileURL(require.resolve('tsx')).href; // from '/', 'tsx' would not resolve
+    const run = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], { cwd: '/', encoding: 'utf8', timeout: 20_000 });
+    expect(run.stderr).toBe('');
+    // Built, its CLI; not built, the advice to build it: either way @kubemq/emulator was found.
+    expect(run.stdout).toMatch(/emulator[\\/]dist[\\/]esm[\\/]cli[\\/]main\.js/);
   });
 });
 

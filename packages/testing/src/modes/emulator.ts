@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { capabilitiesFor } from '../capabilities.js';
 import { trackDir } from '../internal/cleanup.js';
+import { ownFile } from '../internal/own-file.js';
 import type { StartKubemqOptions } from '../types.js';
 import { emulatorArgs, emulatorEnv, type TlsFiles } from './launch-config.js';
 import { ProcessBroker } from './process-broker.js';
@@ -16,9 +17,8 @@ export const EMULATOR_READY_LINE = /\b(listening|ready)\b/i;
 const CLI_PATH = join('dist', 'esm', 'cli', 'main.js');
 
 /**
- * Finds the emulator's CLI without import.meta (these sources compile to ESM and CJS):
- * KUBEMQ_EMULATOR_BIN, else @kubemq/emulator resolved from the cwd, else from @kubemq/testing's
- * own location (an emulator installed as our dependency, not hoisted).
+ * Finds the emulator's CLI: KUBEMQ_EMULATOR_BIN, else @kubemq/emulator resolved from the cwd, else
+ * from @kubemq/testing's own location (an emulator installed as our dependency, not hoisted).
  */
 export function locateEmulatorCli(
   env: NodeJS.ProcessEnv = process.env,
@@ -50,12 +50,13 @@ export function locateEmulatorCli(
 }
 
 /**
- * Where @kubemq/testing itself lives: __filename under CommonJS; under ESM (no import.meta here)
- * our package.json as the cwd resolves it, so an emulator nested in our node_modules is found too.
+ * Where @kubemq/testing itself lives (this module's own file, under ESM as under CommonJS), then
+ * our package.json as the cwd resolves it: an emulator nested in our node_modules is found too.
  */
 function ownLocations(cwd: string): string[] {
   const bases: string[] = [];
-  if (typeof __filename === 'string') bases.push(__filename);
+  const own = ownFile();
+  if (own !== undefined) bases.push(own);
   try {
     bases.push(createRequire(join(cwd, 'noop.js')).resolve('@kubemq/testing/package.json'));
   } catch {
