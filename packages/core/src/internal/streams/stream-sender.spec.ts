@@ -546,6 +546,23 @@ describe('StreamSender', () => {
       }
     });
 
+    it("a call the client's close ends (CLOSED) fails what was written with abandonedError, not as never sent; what was queued gets the close's error", async () => {
+      const c = client();
+      const { stream } = sender(c.internals);
+      const unanswered = send(stream, 'a').catch((err: unknown) => err);
+      await settle();
+      const call = c.calls[0] as Call;
+      call.room = 1;
+      void send(stream, 'b').catch(() => undefined); // fills the transport
+      const unwritten = send(stream, 'c').catch((err: unknown) => err);
+      await settle();
+      expect(call.written).toEqual(['a', 'b']);
+      call.cancelled = true;
+      call.observer.error(new KubemqError({ code: 'CLOSED', message: 'test.send: the client is closed', operation: 'test.send' }));
+      expect(await unanswered).toMatchObject({ code: 'CLOSED', message: 'unanswered (ended)' });
+      expect(await unwritten).toMatchObject({ code: 'CLOSED', message: 'test.send: the client is closed' });
+    });
+
     it('closing a stream that never sent opens nothing', async () => {
       const c = client();
       const { stream } = sender(c.internals);

@@ -436,7 +436,10 @@ export class StreamSender<Req, Res, Out> {
     const overLimit = this.#learnBrokerLimit(err);
     const broken = overLimit ?? err;
     const own = overLimit && ((entry: SendEntry<Req, Out>) => (this.#overBrokerLimit(entry.request) ? err : undefined));
-    this.#options.matcher.fail(this.#options.brokenError?.(broken) ?? broken, own);
+    // The client's close ended the call: what was written is as unknown as when a close of this
+    // stream gives up on it, and says so (a plain CLOSED would read as never sent).
+    const lost = err.code === 'CLOSED' ? this.#options.abandonedError(true, this.#cutReason()) : (this.#options.brokenError?.(broken) ?? broken);
+    this.#options.matcher.fail(lost, own);
     if (!broken.retryable || this.#isClosing) this.#failQueued(broken, overLimit && ((entry) => this.#overBrokerLimit(entry.request)));
     else if (this.queued > 0 && !this.#closed) void this.#open();
     this.#waiting?.();
@@ -513,12 +516,18 @@ export class StreamSender<Req, Res, Out> {
       const call = this.#call;
       this.#call = undefined;
       call?.cancel();
-      const why = cut.aborted ? (cut.reason as CutReason) : undefined;
+      const why = this.#cutReason();
       matcher.fail(this.#options.abandonedError(true, why));
       this.#failQueued(this.#options.abandonedError(false, why));
       this.#untrack?.();
       this.#untrack = undefined;
     }
+  }
+
+  /** Why a close stopped waiting; undefined while it has not. */
+  #cutReason(): CutReason | undefined {
+    const cut = this.#cut.signal;
+    return cut.aborted ? (cut.reason as CutReason) : undefined;
   }
 
   /** Nothing queued is still live (written, expired or failed). */
