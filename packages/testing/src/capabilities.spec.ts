@@ -1,4 +1,4 @@
-import { capabilitiesFor, expectedCapabilities, expectedKind, missingCapabilityReason, parseDeclaredCapabilities } from './capabilities.js';
+import { capabilitiesFor, containerRequest, expectedCapabilities, expectedKind, missingCapabilityReason, parseDeclaredCapabilities } from './capabilities.js';
 
 describe('capabilities', () => {
   it('an external broker cannot restart or kill, and has only what KUBEMQ_CAPABILITIES declares', () => {
@@ -77,8 +77,19 @@ describe('capabilities', () => {
     expect(expectedKind({ KUBEMQ_ADDRESS: 'h:1', KUBEMQ_BINARY: '/b', KUBEMQ_TESTCONTAINERS: '1' })).toBe('external');
     expect(expectedKind({ KUBEMQ_ADDRESS: '  ', KUBEMQ_BINARY: '/b', KUBEMQ_TESTCONTAINERS: '1' })).toBe('binary');
     expect(expectedKind({ KUBEMQ_TESTCONTAINERS: '1' })).toBe('container');
-    expect(expectedKind({ KUBEMQ_TESTCONTAINERS: 'true' })).toBe('emulator');
+    expect(expectedKind({ KUBEMQ_TESTCONTAINERS: 'true' })).toBe('container');
+    expect(expectedKind({ KUBEMQ_TESTCONTAINERS: 'prefer' })).toBe('container');
+    expect(expectedKind({ KUBEMQ_TESTCONTAINERS: '0' })).toBe('emulator');
     expect(expectedKind({})).toBe('emulator');
+  });
+
+  it('KUBEMQ_TESTCONTAINERS: 1 or true requires a container, prefer allows the emulator, an unknown value throws', () => {
+    expect(containerRequest({ KUBEMQ_TESTCONTAINERS: '1' })).toBe('required');
+    expect(containerRequest({ KUBEMQ_TESTCONTAINERS: ' TRUE ' })).toBe('required');
+    expect(containerRequest({ KUBEMQ_TESTCONTAINERS: 'prefer' })).toBe('preferred');
+    for (const none of [undefined, '', '0', 'false']) expect(containerRequest({ KUBEMQ_TESTCONTAINERS: none })).toBeUndefined();
+    expect(() => containerRequest({ KUBEMQ_TESTCONTAINERS: 'yes' })).toThrow(TypeError);
+    expect(() => expectedKind({ KUBEMQ_TESTCONTAINERS: 'docker' })).toThrow(/KUBEMQ_TESTCONTAINERS must be 1 or true .* got 'docker'/);
   });
 
   it('expectedCapabilities answers for the broker startKubemq will choose', () => {

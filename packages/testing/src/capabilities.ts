@@ -72,11 +72,27 @@ export function capabilitiesFor(
   }
 }
 
-/** The kind startKubemq() will choose from the environment (a container may still fall back to the emulator). */
+/**
+ * What KUBEMQ_TESTCONTAINERS asks for: `1` or `true` a container (without Docker startKubemq
+ * fails), `prefer` a container when Docker answers and the emulator otherwise, unset, empty, `0`
+ * or `false` none. Any other value throws a TypeError rather than silently meaning none.
+ */
+export function containerRequest(env: NodeJS.ProcessEnv = process.env): 'required' | 'preferred' | undefined {
+  const raw = env['KUBEMQ_TESTCONTAINERS'];
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || value === '0' || value === 'false') return undefined;
+  if (value === '1' || value === 'true') return 'required';
+  if (value === 'prefer') return 'preferred';
+  throw new TypeError(
+    `KUBEMQ_TESTCONTAINERS must be 1 or true (a container; fail without Docker), prefer (a container when Docker answers, else the emulator) or 0; got '${String(raw)}'`,
+  );
+}
+
+/** The kind startKubemq() will choose from the environment (with KUBEMQ_TESTCONTAINERS=prefer a container may still fall back to the emulator). */
 export function expectedKind(env: NodeJS.ProcessEnv = process.env): BrokerKind {
   if (nonEmpty(env['KUBEMQ_ADDRESS'])) return 'external';
   if (nonEmpty(env['KUBEMQ_BINARY'])) return 'binary';
-  if (env['KUBEMQ_TESTCONTAINERS'] === '1') return 'container';
+  if (containerRequest(env) !== undefined) return 'container';
   return 'emulator';
 }
 

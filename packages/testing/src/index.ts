@@ -14,4 +14,5 @@ export type {
 export { findFreePort } from './internal/ports.js';
 export { ping, type PingInfo, type PingOptions, type PingTarget } from './internal/ping.js';
 export { BrokerStartError } from './internal/child-broker.js';
+export { ContainerUnavailableError } from './modes/container.js';
 export { createTestPki, type TestPki, type TestPkiFiles, type TestPkiOptions } from './test-pki.js';

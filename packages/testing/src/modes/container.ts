@@ -8,8 +8,13 @@ import type * as Testcontainers from 'testcontainers';
 type ContainerModule = typeof ContainerModuleNs;
 type StartedKubemqContainer = ContainerModuleNs.StartedKubemqContainer;
 
-/** Thrown when container mode cannot run here; startKubemq prints it and uses the emulator. */
+/**
+ * Thrown by startKubemq when KUBEMQ_TESTCONTAINERS asks for a container and none can run here (no
+ * Docker engine answers, or the optional `testcontainers` package is missing). With
+ * KUBEMQ_TESTCONTAINERS=prefer startKubemq prints why and uses the emulator instead.
+ */
 export class ContainerUnavailableError extends Error {
+  /** Always `'ContainerUnavailableError'`. */
   override readonly name = 'ContainerUnavailableError';
 }
 

@@ -9,6 +9,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { startKubemq } from '../../src/start-kubemq.js';
 import { BrokerStartError } from '../../src/internal/child-broker.js';
 import { ping } from '../../src/internal/ping.js';
+import { ContainerUnavailableError } from '../../src/modes/container.js';
 import type { KubemqBroker } from '../../src/types.js';
 
 const FAKE = join(__dirname, '..', 'fixtures', 'fake-broker.cjs');
@@ -277,21 +278,40 @@ describe('external mode (KUBEMQ_ADDRESS)', () => {
   });
 });
 
-describe('container mode (KUBEMQ_TESTCONTAINERS=1)', () => {
-  it('without a Docker engine, prints why and falls back to the emulator', async () => {
-    process.env['KUBEMQ_TESTCONTAINERS'] = '1';
+describe('container mode (KUBEMQ_TESTCONTAINERS)', () => {
+  beforeEach(() => {
     process.env['KUBEMQ_EMULATOR_BIN'] = FAKE;
     process.env['DOCKER_HOST'] = 'unix:///nonexistent/docker.sock';
+  });
+  afterEach(() => {
+    if (SAVED['DOCKER_HOST'] === undefined) delete process.env['DOCKER_HOST'];
+    else process.env['DOCKER_HOST'] = SAVED['DOCKER_HOST'];
+  });
+
+  it.each(['1', 'true'])('=%s without a Docker engine fails, saying how to allow the emulator', async (value) => {
+    process.env['KUBEMQ_TESTCONTAINERS'] = value;
+    const failure = startKubemq();
+    await expect(failure).rejects.toThrow(ContainerUnavailableError);
+    await expect(failure).rejects.toThrow(new RegExp(`KUBEMQ_TESTCONTAINERS=${value} asks for a container, but no Docker engine answers .*Set KUBEMQ_TESTCONTAINERS=prefer`));
+  }, 30_000);
+
+  it('=prefer without a Docker engine prints why and falls back to the emulator', async () => {
+    process.env['KUBEMQ_TESTCONTAINERS'] = 'prefer';
     const warnings: string[] = [];
     const spy = jest.spyOn(console, 'warn').mockImplementation((text: string) => void warnings.push(text));
     try {
       await using broker = await startKubemq();
       expect(broker.kind).toBe('emulator');
-      expect(warnings.join('\n')).toMatch(/KUBEMQ_TESTCONTAINERS=1 but no Docker engine answers .*; using the emulator instead/);
+      expect(warnings.join('\n')).toMatch(/KUBEMQ_TESTCONTAINERS=prefer but no Docker engine answers .*; using the emulator instead/);
     } finally {
       spy.mockRestore();
     }
   }, 30_000);
+
+  it('an unknown value fails rather than meaning "no container"', async () => {
+    process.env['KUBEMQ_TESTCONTAINERS'] = 'yes';
+    await expect(startKubemq()).rejects.toThrow(/KUBEMQ_TESTCONTAINERS must be 1 or true .* got 'yes'/);
+  });
 });
 
 describe('options', () => {
