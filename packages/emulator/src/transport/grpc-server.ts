@@ -2,6 +2,7 @@
 // optional token auth. Nothing here knows a pattern.
 import * as grpc from '@grpc/grpc-js';
 import type * as http2 from 'node:http2';
+import { createServer, isIP } from 'node:net';
 import type { EmulatorConfig } from '../config.js';
 import { kubemqService } from '../generated/kubemq.js';
 import type { EmulatorLogger } from '../log.js';
@@ -24,6 +25,15 @@ export interface RunningServer {
 export class PortInUseError extends Error {
   /** Always `'PortInUseError'`. */
   override readonly name = 'PortInUseError';
+}
+
+/** Whether `port` can be bound on `host` (an IP address) right now. */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code !== 'EADDRINUSE'));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 function hookSessions(server: grpc.Server, onSession: (session: http2.Http2Session) => void): void {
@@ -68,6 +78,11 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
   if (config.authToken) reflection = withAuth(reflection, config.authToken, true, true);
   server.addService(reflectionDefinition, { serverReflectionInfo: reflection });
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  // grpc-js prints a failed bind to stderr ("E No address added …") before it rejects: a taken
+  // port is found first, and told by PortInUseError alone.
+  if (config.port !== 0 && isIP(config.host) !== 0 && !(await portFree(config.host, config.port))) {
+    throw new PortInUseError(`port ${config.port} on ${config.host} is already in use`);
+  }
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${config.port}`, serverCredentials(config.tls), (err, p) => {
       if (err) {

@@ -33,11 +33,14 @@ describe('KubemqEmulator lifecycle', () => {
     c.close();
   });
 
-  it('fails with PortInUseError on a taken port', async () => {
+  it('fails with PortInUseError on a taken port, printing nothing (grpc-js logs a failed bind to stderr)', async () => {
     const emu = await startEmulator();
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       await expect(KubemqEmulator.start({ port: emu.port })).rejects.toBeInstanceOf(PortInUseError);
+      expect(errors).not.toHaveBeenCalled();
     } finally {
+      errors.mockRestore();
       await emu.stop();
     }
   });
