@@ -225,6 +225,10 @@ describe('close()', () => {
         seen['new subscription'] = await streamOutcome();
         seen['accepting'] = internals.accepting;
         seen['acceptingSends'] = internals.acceptingSends;
+        // Tracked meanwhile: a send stream first used now is drained next; anything else was
+        // refused its stream, and is not drained as if it had run.
+        internals.track({ sendStream: true, drain: async () => void (seen['late send stream drained'] = true) });
+        internals.track({ drain: async () => void (seen['late subscription drained'] = true) });
       },
     });
     internals.track({
@@ -245,6 +249,7 @@ describe('close()', () => {
       'acceptingSends after': false,
       'unary after': 'CLOSED',
       'finishing after': 'sent',
+      'late send stream drained': true,
     });
     expect(received.slice(before)).toEqual(['from-handler', 'finishing']);
     expect(await rejection(internals.unary(SEND_EVENT, wire.Event.create({ EventID: 'late' }), { operation: 'x', finishesDrain: true }))).toMatchObject({ code: 'CLOSED' });

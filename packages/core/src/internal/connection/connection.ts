@@ -524,9 +524,10 @@ export class Connection implements ClientInternals {
           });
         const handlers = drain([...this.#tracked].filter((r) => r.sendStream !== true));
         await within(Promise.allSettled(handlers), { signal: cut });
-        // The send streams, and anything tracked meanwhile.
+        // The send streams, also those first used meanwhile (what takes work in and was made
+        // meanwhile was refused its stream).
         this.#phase = 'sends';
-        const sends = drain([...this.#tracked].filter((r) => !drained.has(r)));
+        const sends = drain([...this.#tracked].filter((r) => r.sendStream === true && !drained.has(r)));
         await within(Promise.allSettled([...sends, ...this.#inFlight]), { signal: cut });
         this.#phase = 'over';
         for (const closeStream of [...this.#streams]) closeStream();
