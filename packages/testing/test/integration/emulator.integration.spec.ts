@@ -1,6 +1,6 @@
 // startKubemq() with the real @kubemq/emulator in a child process (the default mode here).
 import { existsSync } from 'node:fs';
-import { expectedCapabilities, ping, startKubemq, type KubemqBroker } from '../../src/index.js';
+import { createTestPki, expectedCapabilities, ping, startKubemq, type KubemqBroker } from '../../src/index.js';
 import { itWhen, sharedBroker, uniqueChannel } from '../../src/jest/index.js';
 import { receiveFromQueue, sendToQueue } from '../support/queue-wire.js';
 
@@ -101,6 +101,18 @@ describe('startKubemq: dispose', () => {
       await ping({ address });
     }
     await expect(ping({ address }, { timeoutMs: 500 })).rejects.toMatchObject({ code: 14 });
+  });
+});
+
+describe('startKubemq: TLS', () => {
+  const pki = createTestPki();
+  const tls = { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem };
+  itWhen('tls', expectedCapabilities({ tls }))('starts with a CA-signed certificate and no caPem; clients trust the CA', async () => {
+    // Before: readiness trusted the leaf certificate as a root, and gave up after the start timeout.
+    await using broker = await startKubemq({ tls, startTimeoutMs: 10_000 });
+    expect(broker.capabilities.tls).toBe(true);
+    await ping({ address: broker.address, tlsRootPem: pki.caPem });
+    await expect(ping({ address: broker.address, tlsRootPem: pki.otherCaPem }, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 14 });
   });
 });
 
