@@ -122,10 +122,21 @@ export class KubemqClient implements AsyncDisposable {
   }
 
   /**
-   * Closes the client: takes no new work, lets in-flight calls and open subscriptions drain, then
-   * cancels the calls the broker has not answered (they reject with `CLOSED`; a queue `receive()`
-   * is left to finish, since the broker acked its messages before answering), ends every stream
-   * still open (subscriptions complete) and closes the channel. Safe to call more than once.
+   * Closes the client, draining it as NATS does. First its listeners, consumers, responders and
+   * subscriptions drain: they take nothing new and their handlers finish, and what those handlers
+   * send meanwhile (unary calls and stream sends of every pattern: events, events-store and queue
+   * sends, commands, queries, replies) still goes out; a new subscription, listener, consumer, poll
+   * or responder is refused with `CLOSED`. Then the send streams write what is queued and get its
+   * answers, and the calls in flight finish; every new call is refused with `CLOSED` from then on.
+   * Last it cancels the calls the broker has not answered (they reject with `CLOSED`; a queue
+   * `receive()` is left to finish, since the broker acked its messages before answering), ends
+   * every stream still open (subscriptions complete) and closes the channel. Safe to call more
+   * than once; the process stays alive until the returned promise has settled.
+   *
+   * Do not await it inside a handler of this client's listeners, consumers or responders: it waits
+   * for that handler, so it waits out its whole drain time, and the handler's own work is cut then
+   * (a consumer's messages are not acked and come back, a responder's reply is refused). Start it
+   * there without awaiting it (`void client.close()`), or have the code that owns the client close it.
    *
    * `timeoutMs` bounds the drain (default: the client's `drainTimeoutMs`); when it passes, or
    * `signal` aborts, the drain ends early and the client closes all the same: the returned

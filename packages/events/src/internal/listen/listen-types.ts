@@ -65,7 +65,7 @@ export interface EventListener extends AsyncDisposable {
   /**
    * Stops taking events, lets running handlers finish and hands them the events already
    * received, then resolves. Idempotent; never rejects. Calling it from inside a handler: do not
-   * await it there (it waits for that handler).
+   * await it there (it waits for that handler); nor the client's `close()`, which waits the same way.
    */
   stop(): Promise<void>;
   /**

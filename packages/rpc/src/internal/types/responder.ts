@@ -120,7 +120,7 @@ export interface Responder extends AsyncDisposable {
    * Stops taking requests, lets the handlers that are running finish and send their replies, then
    * resolves. Requests still waiting for a slot are not run (their senders get a `TimeoutError`).
    * Idempotent. Calling it from inside a handler: do not await it there (it waits for that
-   * handler, which then never replies).
+   * handler, which then never replies); nor the client's `close()`, which waits the same way.
    */
   stop(): Promise<void>;
   /**
