@@ -214,6 +214,22 @@ describe('EventsListener (fake transport)', () => {
     await expect(listener.ready({ timeoutMs: 0 })).rejects.toMatchObject({ name: 'ValidationError', field: 'timeoutMs' });
   });
 
+  it("a probe that fails because the listener is stopping (the client's close) makes ready() reject with the listener's own CLOSED, naming events.ready", async () => {
+    const internals = fakeInternals();
+    let failProbe!: (err: unknown) => void;
+    const listener = new EventsListener(internals, { channel: 'orders' }, () => undefined, {
+      publish: () => new Promise((_, reject) => (failProbe = reject)),
+      deliver: (e) => e,
+    });
+    await settle();
+    const pending = listener.ready({ timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await settle();
+    const stopped = listener.stop();
+    failProbe(new KubemqError({ code: 'CLOSED', message: 'events.send: the send stream is closed', operation: 'events.send' }));
+    expect(await pending).toMatchObject({ code: 'CLOSED', operation: 'events.ready', channel: 'orders' });
+    await stopped;
+  });
+
   it('runs one handler at a time by default, in order; `concurrency` runs more', async () => {
     for (const concurrency of [1, 3]) {
       let running = 0;

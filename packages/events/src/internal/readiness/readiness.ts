@@ -108,6 +108,8 @@ export class ListenerReadiness {
       try {
         await this.sendProbes(probes, { timeoutMs: remaining, signal });
       } catch (err) {
+        // A probe cut by the listener's stop (the client's close, say): ready() says the listener stopped.
+        if (stopped.aborted) throw reason();
         if (!KubemqError.isKubemqError(err) || err.code === 'CANCELLED') throw err;
         // TIMEOUT: the deadline check above answers; a retryable failure: probe again shortly.
         if (err.code !== 'TIMEOUT' && !err.retryable) throw err;
