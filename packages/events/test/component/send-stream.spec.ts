@@ -245,6 +245,23 @@ describe('EventsSendStream.close', () => {
     expect(call().cancelled).toBe(true);
   });
 
+  it('says of each send it gives up on whether it was written: one written and unconfirmed may or may not have been published, one queued was never written', async () => {
+    const { internals, call } = silentCall();
+    const stream = new EventsSendStream(internals, { operation: 'events.send', maxQueued: 100 });
+    const unconfirmed = stream.send(ev('ok', 1), { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await settle();
+    expect(call().written.map((w) => w.EventID)).toContain('e1');
+    await stream.close({ timeoutMs: 0 });
+    expect(await unconfirmed).toMatchObject({ code: 'CLOSED', message: expect.stringMatching(/may or may not have been published/) });
+
+    const away = silentCall();
+    away.internals.ready = new Promise(() => undefined);
+    const other = new EventsSendStream(away.internals, { operation: 'events.send', maxQueued: 100 });
+    const queued = other.send(ev('ok', 2), { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await other.close({ timeoutMs: 0 });
+    expect(await queued).toMatchObject({ code: 'CLOSED', message: 'events.send: the send stream was closed before the event was written' });
+  });
+
   it('is idempotent, and fails sends still waiting for a verdict or to be written with CLOSED', async () => {
     const { internals } = silentCall();
     let release!: () => void;

@@ -65,7 +65,12 @@ export class EventsSendStream {
       checkSize: requireEventFits,
       late: 'got no answer from the broker',
       closedError: () => closed('the send stream is closed'),
-      abandonedError: () => closed('the send stream was closed before the broker answered'),
+      abandonedError: (written) =>
+        closed(
+          written
+            ? 'the send stream was closed before the broker answered (the event may or may not have been published)'
+            : 'the send stream was closed before the event was written',
+        ),
     });
   }
 
