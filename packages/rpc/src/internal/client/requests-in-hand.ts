@@ -43,7 +43,7 @@ export class RequestsInHand {
 
   /**
    * Resolves once every request in hand is replied to or past its sender's timeout. Its timer does
-   * not keep the process alive: close() stops waiting at its drain time anyway.
+   * not keep the process alive (close() does while it drains, and stops waiting at its drain time).
    */
   async settled(): Promise<void> {
     for (;;) {
