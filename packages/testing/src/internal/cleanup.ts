@@ -140,47 +140,63 @@ function hook(): void {
   });
 }
 
-/** Starts the watchdog if none runs; it must never keep this process alive. */
-function send(op: '+pid' | '-pid' | '+dir' | '-dir', value: number | string): void {
-  if (watchdog === undefined) {
-    if (op === '-pid' || op === '-dir') return;
-    const env = { ...process.env };
-    delete env['NODE_OPTIONS']; // no loaders or inspector for a process that runs a few lines
-    try {
-      watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE], {
-        stdio: ['pipe', 'ignore', 'ignore'],
-        // Its own process group and session: a signal sent to ours (a Ctrl-C, `timeout`, a CI
-        // runner stopping the job) must leave it to clean up after us.
-        detached: true,
-        env,
-        windowsHide: true,
-      });
-    } catch {
-      return; // the 'exit' handler still covers a normal exit
-    }
-    watchdog.on('error', () => undefined);
-    watchdog.stdin?.on('error', () => undefined);
-    watchdog.unref();
-    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+/** A watchdog that holds our pipe; it must never keep this process alive. */
+function startWatchdog(): ChildProcess | undefined {
+  const env = { ...process.env };
+  delete env['NODE_OPTIONS']; // no loaders or inspector for a process that runs a few lines
+  let started: ChildProcess;
+  try {
+    started = spawn(process.execPath, ['-e', WATCHDOG_SOURCE], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      // Its own process group and session: a signal sent to ours (a Ctrl-C, `timeout`, a CI
+      // runner stopping the job) must leave it to clean up after us.
+      detached: true,
+      env,
+      windowsHide: true,
+    });
+  } catch {
+    return undefined; // the 'exit' handler still covers a normal exit
   }
-  watchdog.stdin?.write(`${JSON.stringify([op, value])}\n`);
-  if (children.size === 0 && dirs.size === 0) {
-    // Nothing left to watch: let it go (a later broker starts a new one).
-    watchdog.stdin?.end();
+  started.on('error', () => undefined);
+  started.stdin?.on('error', () => undefined);
+  // Killed by someone: the next change starts another and tells it everything.
+  started.once('exit', () => {
+    if (watchdog === started) watchdog = undefined;
+  });
+  started.unref();
+  (started.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return started;
+}
+
+type Op = ['+pid' | '-pid', number] | ['+dir' | '-dir', string];
+
+/** Tells the watchdog about one change (starting one, told the whole state, if none runs). */
+function update(op: Op): void {
+  const empty = children.size === 0 && dirs.size === 0;
+  let ops: Op[] = [op];
+  if (watchdog === undefined) {
+    if (empty) return;
+    watchdog = startWatchdog();
+    ops = [...[...children].map((c): Op => ['+pid', c.pid as number]), ...[...dirs].map((d): Op => ['+dir', d])];
+  }
+  for (const line of ops) watchdog?.stdin?.write(`${JSON.stringify(line)}\n`);
+  if (empty) {
+    // Nothing left to watch (it has just been told to forget the last one): let it go.
+    watchdog?.stdin?.end();
     watchdog = undefined;
   }
 }
 
-/** Kills `child`'s process group and removes nothing else when this process ends; forgets it on exit. */
+/** Kills `child`'s process group when this process ends, unless it exited first. */
 export function trackChild(child: ChildProcess): void {
   if (child.pid === undefined) return;
   hook();
   const pid = child.pid;
   children.add(child);
-  send('+pid', pid);
+  update(['+pid', pid]);
   child.once('exit', () => {
     children.delete(child);
-    send('-pid', pid);
+    update(['-pid', pid]);
   });
 }
 
@@ -188,10 +204,15 @@ export function trackChild(child: ChildProcess): void {
 export function trackDir(dir: string): void {
   hook();
   dirs.add(dir);
-  send('+dir', dir);
+  update(['+dir', dir]);
 }
 
 export function untrackDir(dir: string): void {
   if (!dirs.delete(dir)) return;
-  send('-dir', dir);
+  update(['-dir', dir]);
+}
+
+/** The watchdog now running, if any (for tests). */
+export function currentWatchdog(): ChildProcess | undefined {
+  return watchdog;
 }
