@@ -312,13 +312,16 @@ describe('events (integration)', () => {
       const sent = events(closing).send({ channel, body: 'last words' });
       const written = eventStream(closing).send({ channel, body: 'handle last words' });
       const closed = closing.close();
-      // Once close() has begun, a send is refused before anything is written.
-      const late = events(closing).send({ channel, body: 'too late' });
+      // While close() waits for the handlers it drains (none here), a send still goes out.
+      const during = events(closing).send({ channel, body: 'during the drain' });
       await closed;
+      // Once the drain is over, a send is refused before anything is written.
+      const late = events(closing).send({ channel, body: 'too late' });
       await expect(sent).resolves.toMatchObject({ sent: true });
       await expect(written).resolves.toMatchObject({ id: expect.any(String) });
+      await expect(during).resolves.toMatchObject({ sent: true });
       await expect(late).rejects.toMatchObject({ code: 'CLOSED' });
-      await eventually(() => expect(witness.items.filter(notProbe).map((e) => e.text()).sort()).toEqual(['handle last words', 'last words']));
+      await eventually(() => expect(witness.items.filter(notProbe).map((e) => e.text()).sort()).toEqual(['during the drain', 'handle last words', 'last words']));
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(witness.items.filter(notProbe).map((e) => e.text())).not.toContain('too late');
     } finally {
