@@ -199,7 +199,7 @@ export function ping(target: PingTarget, options: PingOptions = {}): Promise<Pin
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('error', (err: Error) => {
       // A stream cancelled because its connection failed: the connection's error says why.
-      const cause = err.cause instanceof Error ? err.cause : err;
+      const cause = typeof (err.cause as Error | undefined)?.message === 'string' ? (err.cause as Error) : err; // (not instanceof: jest runs tests in another realm)
       settle(pingError(UNAVAILABLE, cause.message, cause));
     });
     stream.on('close', () => {
