@@ -147,6 +147,24 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     expect(consumer.stats).toMatchObject({ settleErrors: 1, acked: 3, redeliveriesSkipped: 3, messages: 3 });
   });
 
+  it('a full batch whose proof, the next Get, never answers (a link that died silently): the Get\'s deadline ends the stream, the settlement counts as an error and the consumer re-opens', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const seen: string[] = [];
+    const consumer = start(broker, (b) => {
+      seen.push(b);
+      if (seen.length === 1) broker.stallGets = true;
+    }, { batch: 1 });
+    // The Get's deadline: its wait plus the default timeout, 2 s.
+    await until(() => consumer.stats.settleErrors === 1, 4000);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    broker.stallGets = false;
+    broker.add('q', 1, () => 'n0');
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(['m0', 'n0']);
+    expect(consumer.stats.recoveries).toBe(1);
+  });
+
   it('consumers of one queue on one client share what was handled: a batch redelivered to another consumer is not handled again', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);

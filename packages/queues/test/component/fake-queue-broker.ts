@@ -45,6 +45,8 @@ export class FakeQueueBroker {
   swallowProbes = false;
   /** Downstream Gets the broker is serving right now, per stream and in total. */
   getsInFlight = 0;
+  /** Downstream: Gets served from now on never answer (a stalled broker, or a link that died silently), until their stream ends. */
+  stallGets = false;
   /** Downstream: hold every ActiveOffsets (and so everything behind it on its stream) until releaseProbes(). */
   holdProbes = false;
   private readonly heldProbes: (() => void)[] = [];
@@ -155,6 +157,10 @@ export class FakeQueueBroker {
     reply: (r: Partial<QueuesDownstreamResponse>) => void,
     cancelled: () => boolean,
   ): Promise<void> {
+    if (this.stallGets) {
+      while (!cancelled()) await new Promise((r) => setTimeout(r, 5));
+      return;
+    }
     // Like the broker: return only when MaxItems arrived or the wait (floor 1000 ms) is over.
     const deadline = performance.now() + Math.max(req.WaitTimeout, 1000);
     while (this.waiting(req.Channel).length < req.MaxItems && performance.now() < deadline && !cancelled()) {

@@ -125,6 +125,57 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['n0', 'n1']);
   });
 
+  /** A transactions() loop whose Gets have a deadline of 1000 + 100 ms. */
+  function quickLoop(broker: FakeQueueBroker): PollResponse[] {
+    const got: PollResponse[] = [];
+    subscriptions.push(
+      pollTransactions(broker.internals(), {
+        request: { channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: false },
+        operation: 'queues.transactions',
+        defaultTimeoutMs: 100,
+        counters: newLaneCounters(),
+      }).subscribe((tx) => got.push(tx)),
+    );
+    return got;
+  }
+  const pendingAfter = (ms: number) => new Promise((r) => setTimeout(() => r('still pending'), ms));
+
+  it('the Get behind the settlement, its proof, never answers (a link that died silently, a stalled broker): its deadline ends the stream at once, the settlement rejects TIMEOUT and the loop re-opens', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const got = quickLoop(broker);
+    await until(() => got.length === 1);
+    broker.stallGets = true;
+    const started = performance.now();
+    const settled = mark(broker, got[0]!.ackAll());
+    // Nothing else proves the settlement: waiting for a proof would wait for good.
+    expect(await Promise.race([settled, pendingAfter(3000)])).toMatchObject({ code: 'TIMEOUT', operation: 'queues.transactions' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(got[0]!.state).toBe('lost');
+    broker.stallGets = false;
+    broker.add('q', 2, (i) => `n${i}`);
+    await until(() => got.length === 2);
+    expect(broker.calls).toHaveLength(2);
+    expect(got[1]!.messages.map((m) => m.text())).toEqual(['n0', 'n1']);
+  });
+
+  it('unsubscribing while the Get behind the settlement, its proof, never answers: the stream ends when that Get\'s deadline passes', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const got = quickLoop(broker);
+    await until(() => got.length === 1);
+    broker.stallGets = true;
+    const settled = mark(broker, got[0]!.ackAll());
+    await until(() => broker.getsInFlight === 1);
+    subscriptions.pop()!.unsubscribe();
+    expect(await Promise.race([settled, pendingAfter(3000)])).toMatchObject({ code: 'TIMEOUT' });
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    await until(() => broker.getsInFlight === 0);
+    expect(got).toHaveLength(1);
+  });
+
   it('the broker refuses the ending settlement: the stream is ended, so it returns what the transaction held; the loop re-opens and gets them again', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);

@@ -68,6 +68,8 @@ export class DownstreamLane {
   private untrackRetiring: (() => void) | undefined;
   private readonly endWaiters: (() => void)[] = [];
   private getInFlight = false;
+  /** The Get in flight is the proof of settlements written before it (`nextGetAnswered`). */
+  private getProves = false;
   /** Transactions this stream has served: the broker keeps each one in a per-stream map until the stream ends. */
   transactionsServed = 0;
 
@@ -142,12 +144,14 @@ export class DownstreamLane {
     const settled = answer.finally(() => {
       if (isGet) {
         this.getInFlight = false;
+        this.getProves = false;
         this.counters.getsInFlight--;
       }
     });
     if (isGet && this.getProofWaiters.length > 0) {
       const waiters = this.getProofWaiters;
       this.getProofWaiters = [];
+      this.getProves = true;
       answer.then(
         (response) => {
           for (const w of waiters) w.resolve(response);
@@ -248,6 +252,18 @@ export class DownstreamLane {
     this.untrackRetiring = this.internals.track({
       drain: (failure) => (failure ? Promise.resolve() : (ended ??= new Promise((resolve) => this.endWaiters.push(resolve)))),
     });
+  }
+
+  /**
+   * The deadline of the Get in flight passed (or its signal aborted). When that Get is itself the
+   * proof of settlements written before it, nothing else will prove them (a connection that died
+   * silently, a stalled broker): the stream ends now, also one already retiring, and they fail
+   * with `reason`. Otherwise an ActiveOffsets probe, with a deadline of its own, proves them, and
+   * the stream ends once it has (endWhenProved()).
+   */
+  getExpired(reason: KubemqError): void {
+    if (this.getProves) this.cancel(reason);
+    else this.endWhenProved(reason);
   }
 
   private endIfProved(): void {

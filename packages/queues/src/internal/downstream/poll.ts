@@ -11,7 +11,8 @@ import { abortedUnsent, PollTransaction, type TransactionHost } from './transact
  * when it passes (or the signal aborts) the poll fails at once and the lane ends, which makes the
  * broker return whatever that Get had taken (downstream streams are safe to cancel,
  * docs/broker-behaviour.md §5.3), but only once a settlement written ahead of the Get has its
- * proof: that one belongs to another transaction. A signal already aborted (or `stop`, the
+ * proof: that one belongs to another transaction (when the Get is that proof, at once:
+ * `lane.getExpired`). A signal already aborted (or `stop`, the
  * client's close()) before the Get is written sends nothing. On an error answer the lane is free
  * again at once; otherwise it is free when the transaction takes no more requests (`host.onTerminal`).
  */
@@ -60,7 +61,7 @@ async function getOnLane(
       timeoutMs: call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
       signal: call.signal,
       what: 'the poll',
-      onExpire: (err) => lane.endWhenProved(err),
+      onExpire: (err) => lane.getExpired(err),
     },
   );
   if (answer.IsError && !isEmptyQueueError(answer.Error)) {
