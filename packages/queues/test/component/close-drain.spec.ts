@@ -187,6 +187,19 @@ describe('close() drains transactions() and subscribe()', () => {
     expect(completed).toBe(true);
   });
 
+  it.each(['subscribe', 'transactions'] as const)('%s() with autoAck: a loop body that awaits close() right after a delivery does not wait out the drain time', async (api) => {
+    const { internals, q } = setup(1);
+    let outcome: unknown;
+    let took = 0;
+    for await (const _ of q[api]({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000, autoAck: true })) {
+      const started = performance.now();
+      outcome = await closeClient(internals, 2000);
+      took = performance.now() - started;
+    }
+    expect(outcome).toBe('done');
+    expect(took).toBeLessThan(500);
+  });
+
   it('a client that gave up reconnecting: the drain does not wait, and the loop ends with that failure', async () => {
     const { broker, internals, q } = setup(2);
     let ended: unknown;

@@ -164,11 +164,15 @@ export function drainedPollTransactions(internals: ClientInternals, opts: PollLo
       ...opts,
       keepPolling: () => !draining,
       ...(paced && {
+        // Once the drain has begun, not at all: a loop body that awaits close() right after a
+        // delivery starts the drain before the loop gets here, and would wait for itself.
         delivered: () =>
-          new Promise<void>((resolve) => {
-            wake = resolve;
-            void paced().then(resolve);
-          }),
+          draining
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => {
+                wake = resolve;
+                void paced().then(resolve);
+              }),
       }),
     }).subscribe({
       next: (tx) => {
