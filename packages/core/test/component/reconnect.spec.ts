@@ -227,12 +227,12 @@ describe('close()', () => {
         seen['acceptingSends'] = internals.acceptingSends;
         // Tracked meanwhile: a send stream first used now is drained next; anything else was
         // refused its stream, and is not drained as if it had run.
-        internals.track({ sendStream: true, drain: async () => void (seen['late send stream drained'] = true) });
+        internals.track({ drainsAfterHandlers: true, drain: async () => void (seen['late send stream drained'] = true) });
         internals.track({ drain: async () => void (seen['late subscription drained'] = true) });
       },
     });
     internals.track({
-      sendStream: true,
+      drainsAfterHandlers: true,
       drain: async () => {
         seen['acceptingSends after'] = internals.acceptingSends;
         seen['unary after'] = await outcome(send(client, 'after'));
@@ -262,7 +262,7 @@ describe('close()', () => {
     const internals = clientInternals(client);
     const order: string[] = [];
     let cutReason: unknown;
-    internals.track({ sendStream: true, drain: async (_failure, cut) => {
+    internals.track({ drainsAfterHandlers: true, drain: async (_failure, cut) => {
       order.push('sends');
       await new Promise<void>((resolve) => cut?.addEventListener('abort', () => resolve()));
       cutReason = cut?.reason;

@@ -79,10 +79,10 @@ export interface Drainable {
    */
   drain(failure?: KubemqError, cut?: AbortSignal): Promise<void>;
   /**
-   * A send stream: close() drains it only once the other resources' drains are over, so what
-   * their handlers send meanwhile still goes out on it.
+   * close() drains it only once the other resources' drains are over (a send stream, a queue's
+   * line of simple calls), so what their handlers send meanwhile still goes through it.
    */
-  readonly sendStream?: boolean;
+  readonly drainsAfterHandlers?: boolean;
 }
 
 /** What the pattern packages get from a client (see INTERNAL-API.md). */

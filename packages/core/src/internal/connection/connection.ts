@@ -516,18 +516,13 @@ export class Connection implements ClientInternals {
         this.#failure = failure;
         if (failure) this.#pending.rejectAll(failure);
         const cut = this.#drainCut.signal;
-        const drained = new Set<Drainable>();
-        const drain = (resources: Drainable[]) =>
-          resources.map((r) => {
-            drained.add(r);
-            return r.drain(failure, cut);
-          });
-        const handlers = drain([...this.#tracked].filter((r) => r.sendStream !== true));
+        const drain = (resources: Drainable[]) => resources.map((r) => r.drain(failure, cut));
+        const handlers = drain([...this.#tracked].filter((r) => r.drainsAfterHandlers !== true));
         await within(Promise.allSettled(handlers), { signal: cut });
         // The send streams, also those first used meanwhile (what takes work in and was made
-        // meanwhile was refused its stream).
+        // meanwhile was refused its stream, and is not drained as if it had run).
         this.#phase = 'sends';
-        const sends = drain([...this.#tracked].filter((r) => r.sendStream === true && !drained.has(r)));
+        const sends = drain([...this.#tracked].filter((r) => r.drainsAfterHandlers === true));
         await within(Promise.allSettled([...sends, ...this.#inFlight]), { signal: cut });
         this.#phase = 'over';
         for (const closeStream of [...this.#streams]) closeStream();

@@ -518,7 +518,7 @@ describe('StreamSender', () => {
       await settle();
       expect(c.calls[0]?.written).toEqual(['a']);
       const [resource] = [...c.tracked];
-      expect(resource?.sendStream).toBe(true);
+      expect(resource?.drainsAfterHandlers).toBe(true);
       c.internals.acceptingSends = false; // the handlers' drains are over
       await expect(send(stream, 'b')).rejects.toMatchObject({ code: 'CLOSED', message: 'closed' });
       const draining = resource?.drain(undefined, new AbortController().signal);

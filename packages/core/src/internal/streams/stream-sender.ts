@@ -251,7 +251,7 @@ export class StreamSender<Req, Res, Out> {
       // From the first send on, the client's close() drains this stream, after the handlers it
       // waits for: a send made before then still goes out, even if the call is not open yet.
       this.#untrack ??= this.#internals.track({
-        sendStream: true,
+        drainsAfterHandlers: true,
         drain: (failure, cut) => {
           // A client that gave up reconnecting: nothing queued can go out, so it fails at once.
           if (failure) this.#failQueued(failure);
