@@ -40,7 +40,10 @@ export class SimpleLine {
     return mine;
   }
 
-  /** The client closes: every call still waiting fails unsent, rather than after close() is over. */
+  /**
+   * The client's close() is past its handlers' drains: every call still waiting fails unsent
+   * (the client takes no new call from then on), rather than after close() is over.
+   */
   close(): void {
     for (const [turn, { operation, channel }] of this.#waiting) {
       turn.reject(new KubemqError({ code: 'CLOSED', operation, channel, message: `${operation} was not sent: the client closed while it waited for its turn` }));
@@ -73,7 +76,8 @@ export function simpleLine(internals: ClientInternals): SimpleLine {
   let line = lines.get(internals);
   if (!line) {
     const created = new SimpleLine();
-    internals.track({ drain: async () => created.close() });
+    // Drained after the handlers: a handler's call waiting its turn when close() begins still goes out.
+    internals.track({ drainsAfterHandlers: true, drain: async () => created.close() });
     lines.set(internals, (line = created));
   }
   return line;

@@ -51,4 +51,34 @@ describe("queues: what a consumer's handler sends while close() drains (integrat
       await other.close();
     }
   });
+
+  it("a handler's receive waiting its turn behind the client's earlier receive on that queue when close() begins still goes out", async () => {
+    const work = uniqueChannel('q.drain.work');
+    const side = uniqueChannel('q.drain.side');
+    const other = await connect(sharedBroker().address, 'q-drain-other');
+    const client = await connect(sharedBroker().address, 'q-drain');
+    try {
+      const q = queues(client);
+      await queues(other).send({ channel: work, body: 'go' });
+      let inLine!: () => void;
+      const waiting = new Promise<void>((resolve) => (inLine = resolve));
+      let received: unknown;
+      const consumer = queueConsumer(client, { channel: work }, async () => {
+        // The broker serves one queue's receives one at a time, so the client sends the second
+        // only once the first, waiting on an empty queue, has its answer.
+        const both = Promise.allSettled([1, 2].map(() => q.receive({ channel: side, maxItems: 1, waitTimeoutSeconds: 3 })));
+        inLine();
+        received = (await both).map((r) => (r.status === 'fulfilled' ? r.value.messages.map((m) => m.text()) : (r.reason as KubemqError).code));
+      });
+      await waiting;
+      const closing = client.close();
+      await queues(other).sendBatch([{ channel: side, body: 'a' }, { channel: side, body: 'b' }]);
+      await closing;
+      expect(received).toEqual([['a'], ['b']]);
+      expect(consumer.stats).toMatchObject({ messages: 1, acked: 1 });
+    } finally {
+      await client.close();
+      await other.close();
+    }
+  });
 });

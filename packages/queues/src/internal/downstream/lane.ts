@@ -248,7 +248,10 @@ export class DownstreamLane {
     this.retiring = reason ?? this.cancelledError();
     if (this.settleErrors.size === 0) return this.cancel(this.retiring);
     let ended: Promise<void> | undefined;
-    // A client that gave up reconnecting has no stream left to prove anything on.
+    // A client that gave up reconnecting has no stream left to prove anything on. Tracked once
+    // close() has begun, this is not drained (close() drains what it found tracked), which is
+    // harmless: the owner's drain (a poll loop's, the pool's) already waits for the settlements
+    // in hand, and the stream ends with the others.
     this.untrackRetiring = this.internals.track({
       drain: (failure) => (failure ? Promise.resolve() : (ended ??= new Promise((resolve) => this.endWaiters.push(resolve)))),
     });
