@@ -33,6 +33,16 @@ async function closeClient(internals: FakeInternals, timeoutMs = 3000, failure?:
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The connection is lost and not back: whenReady() waits, and rejects as the client's does when its signal aborts. */
+function connectionLost(internals: FakeInternals): void {
+  (internals as { whenReady: FakeInternals['whenReady'] }).whenReady = (signal, ctx = { operation: 'client.whenReady' }) =>
+    new Promise((_resolve, reject) => {
+      const abort = () => reject(new KubemqError({ code: 'CANCELLED', operation: ctx.operation, ...(ctx.channel !== undefined && { channel: ctx.channel }), message: `${ctx.operation} was aborted` }));
+      if (signal?.aborted) abort();
+      else signal?.addEventListener('abort', abort, { once: true });
+    });
+}
+
 describe('close() drains poll()', () => {
   it('an ackAll() written just before close() gets its proof: it resolves and the messages are acked, not reported lost', async () => {
     const { broker, internals, q } = setup(3);
@@ -92,6 +102,41 @@ describe('close() drains poll()', () => {
     const tx = await polled;
     expect(tx.messages.map((m) => m.text())).toEqual(['m0', 'm1']);
     expect(await closed).toBe('done');
+  });
+
+  it('a poll waiting for the connection when close() begins sends nothing and rejects CLOSED, saying so; with autoAck too', async () => {
+    const { broker, internals, q } = setup(1);
+    connectionLost(internals);
+    const plain = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 }).catch((err: unknown) => err);
+    const autoAck = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000, autoAck: true }).catch((err: unknown) => err);
+    await sleep(10);
+    expect(await closeClient(internals, 1000)).toBe('done');
+    expect(await plain).toMatchObject({ code: 'CLOSED', operation: 'queues.poll', channel: 'q', message: 'queues.poll was not sent: the client closed first' });
+    expect(await autoAck).toMatchObject({ code: 'CLOSED', operation: 'queues.poll', channel: 'q' });
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it('a poll whose signal aborts while it waits for the connection rejects CANCELLED as the poll, sent nothing', async () => {
+    const { broker, internals, q } = setup(1);
+    connectionLost(internals);
+    const abort = new AbortController();
+    const polled = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 }, { signal: abort.signal }).catch((err: unknown) => err);
+    await sleep(10);
+    abort.abort();
+    expect(await polled).toMatchObject({ code: 'CANCELLED', operation: 'queues.poll', channel: 'q', message: 'the poll was not sent: its signal had already aborted' });
+    expect(broker.calls).toHaveLength(0);
+  });
+
+  it('a client that gave up reconnecting: a poll waiting for the connection rejects with that failure, with autoAck too', async () => {
+    const { internals, q } = setup(1);
+    connectionLost(internals);
+    const plain = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 }).catch((err: unknown) => err);
+    const autoAck = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000, autoAck: true }).catch((err: unknown) => err);
+    await sleep(10);
+    const failure = new KubemqError({ code: 'UNAVAILABLE', retryable: false, operation: 'client.reconnect', message: 'gave up reconnecting' });
+    expect(await closeClient(internals, 1000, failure)).toBe('done');
+    expect(await plain).toBe(failure);
+    expect(await autoAck).toBe(failure);
   });
 
   it('a poll made once close() has begun is refused with CLOSED and opens no stream', async () => {

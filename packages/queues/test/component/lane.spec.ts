@@ -7,7 +7,7 @@ describe('DownstreamLane writes', () => {
   it('keep their call order while the stream buffer is full, also for a write issued as the buffer drains', async () => {
     const broker = new FakeQueueBroker();
     const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
-    await lane.open();
+    await lane.open('q');
     const call = broker.calls[0]!;
     const close = (ref: string) => lane.send({ RequestTypeData: T.CloseByClient, RefTransactionId: ref });
     call.full = true;
@@ -28,7 +28,7 @@ describe('DownstreamLane writes', () => {
   it('a write queued behind a full buffer fails with the lane when the stream ends', async () => {
     const broker = new FakeQueueBroker();
     const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
-    await lane.open();
+    await lane.open('q');
     const call = broker.calls[0]!;
     call.full = true;
     lane.send({ RequestTypeData: T.CloseByClient, RefTransactionId: 'a' });
@@ -65,7 +65,7 @@ describe('DownstreamLane writes', () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 1);
     const lane = new DownstreamLane(broker.internals(), 'queues.test', newLaneCounters());
-    await lane.open();
+    await lane.open('q');
     const get = (maxItems: number) => lane.request({ RequestTypeData: T.Get, Channel: 'q', MaxItems: maxItems, WaitTimeout: 1000 });
     const first = get(1);
     const proof = lane.nextGetAnswered();

@@ -73,7 +73,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
       },
     };
     const run = async (): Promise<void> => {
-      await lane.open();
+      await lane.open(opts.request.channel);
       // The stream is open (the broker sends no header to prove more): the re-open counts as done.
       if (!stopped) ready();
       while (!stopped) {

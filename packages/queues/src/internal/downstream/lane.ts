@@ -94,10 +94,10 @@ export class DownstreamLane {
     return this.endError;
   }
 
-  /** Opens the stream (once) after the connection is ready. */
-  async open(signal?: AbortSignal): Promise<void> {
+  /** Opens the stream (once) after the connection is ready; a failed wait names the lane's operation and `channel`. */
+  async open(channel: string, signal?: AbortSignal): Promise<void> {
     if (this.call || this.endError) return;
-    await this.internals.whenReady(signal);
+    await this.internals.whenReady(signal, { operation: this.operation, channel });
     if (this.call || this.endError) return;
     this.counters.streamsOpened++;
     this.counters.streamsOpen++;

@@ -12,9 +12,10 @@ import { abortedUnsent, PollTransaction, type TransactionHost } from './transact
  * broker return whatever that Get had taken (downstream streams are safe to cancel,
  * docs/broker-behaviour.md §5.3), but only once a settlement written ahead of the Get has its
  * proof: that one belongs to another transaction (when the Get is that proof, at once:
- * `lane.getExpired`). A signal already aborted (or `stop`, the
- * client's close()) before the Get is written sends nothing. On an error answer the lane is free
- * again at once; otherwise it is free when the transaction takes no more requests (`host.onTerminal`).
+ * `lane.getExpired`). A signal already aborted (or `pool.stop`, the client's close()) before the
+ * Get is written sends nothing, also while the poll waits for the connection. On an error answer
+ * the lane is free again at once; otherwise it is free when the transaction takes no more
+ * requests (`host.onTerminal`).
  */
 export function pollOnLane(
   lane: DownstreamLane,
@@ -22,13 +23,21 @@ export function pollOnLane(
   call: ValidCallOptions,
   host: TransactionHost,
   operation: string,
-  stop?: AbortSignal,
+  pool?: PoolControl,
 ): Promise<PollTransaction> {
   return tracedAfter(
     host.telemetry,
-    () => getOnLane(lane, req, call, host, operation, stop),
+    () => getOnLane(lane, req, call, host, operation, pool),
     (tx) => queueReceiveOperation('poll', req.channel, tx?.messages),
   );
+}
+
+/** What `poll()` adds to a Get (the poll loops have their own ways to stop). */
+interface PoolControl {
+  /** Aborts when the client's close() begins (its reason: the failure, when the client gave up reconnecting). */
+  stop: AbortSignal;
+  /** Runs once the Get is written. */
+  written(): void;
 }
 
 async function getOnLane(
@@ -37,33 +46,43 @@ async function getOnLane(
   call: ValidCallOptions,
   host: TransactionHost,
   operation: string,
-  stop: AbortSignal | undefined,
+  pool: PoolControl | undefined,
 ): Promise<PollTransaction> {
-  const unsent = (): KubemqError | undefined =>
-    call.signal?.aborted ? abortedUnsent(operation, req.channel, 'the poll', call.signal) : stop?.aborted ? closedError(operation, req.channel) : undefined;
+  const stop = pool?.stop;
+  const unsent = (): KubemqError | undefined => {
+    if (call.signal?.aborted) return abortedUnsent(operation, req.channel, 'the poll', call.signal);
+    if (stop?.aborted) return KubemqError.isKubemqError(stop.reason) ? stop.reason : closedError(operation, req.channel);
+    return undefined;
+  };
   let refused = unsent();
   if (refused) throw refused;
-  if (!lane.opened) await lane.open(call.signal && stop ? AbortSignal.any([call.signal, stop]) : (call.signal ?? stop));
+  if (!lane.opened) {
+    try {
+      await lane.open(req.channel, call.signal && stop ? AbortSignal.any([call.signal, stop]) : (call.signal ?? stop));
+    } catch (err) {
+      // The wait for the connection ended by the poll's signal or the client's close: nothing was sent.
+      throw unsent() ?? err;
+    }
+  }
   refused = unsent();
   if (refused) throw refused;
   lane.transactionsServed++;
-  const answer = await deadline(
-    lane.request({
-      RequestTypeData: QueuesDownstreamRequestType.Get,
-      Channel: req.channel,
-      MaxItems: req.maxItems,
-      WaitTimeout: req.waitTimeoutMs,
-      AutoAck: req.autoAck,
-    }),
-    {
-      operation,
-      channel: req.channel,
-      timeoutMs: call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
-      signal: call.signal,
-      what: 'the poll',
-      onExpire: (err) => lane.getExpired(err),
-    },
-  );
+  const get = lane.request({
+    RequestTypeData: QueuesDownstreamRequestType.Get,
+    Channel: req.channel,
+    MaxItems: req.maxItems,
+    WaitTimeout: req.waitTimeoutMs,
+    AutoAck: req.autoAck,
+  });
+  pool?.written();
+  const answer = await deadline(get, {
+    operation,
+    channel: req.channel,
+    timeoutMs: call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
+    signal: call.signal,
+    what: 'the poll',
+    onExpire: (err) => lane.getExpired(err),
+  });
   if (answer.IsError && !isEmptyQueueError(answer.Error)) {
     throw brokerError(answer.Error, { operation, channel: req.channel });
   }
@@ -147,17 +166,22 @@ export class LanePool {
     };
     return new Promise<PollTransaction>((resolve, reject) => {
       let cut = false;
+      let written = false;
       // A Get already written is not cut: the broker would keep it waiting, taking and hiding
       // messages sent meanwhile, until its wait is over (§5.3). The caller is told now; the drain
       // waits for the answer and closes what it took. Not with autoAck: the broker acks what it
       // hands out, so the answer goes to the caller (within the drain time), or it is lost.
       const onClose = (): void => {
         cut = true;
-        reject(this.failure ?? closedError(operation, req.channel, `${operation}: the client closed before the poll was answered; what the broker took for it goes back to the queue`));
+        const message = written
+          ? `${operation}: the client closed before the poll was answered; what the broker took for it goes back to the queue`
+          : `${operation} was not sent: the client closed first`;
+        reject(this.failure ?? closedError(operation, req.channel, message));
       };
       if (!req.autoAck) this.cuts.add(onClose);
       const stopListening = (): void => void this.cuts.delete(onClose);
-      const done = pollOnLane(lane, req, call, host, operation, this.stop.signal).then(
+      const control = { stop: this.stop.signal, written: () => void (written = true) };
+      const done = pollOnLane(lane, req, call, host, operation, control).then(
         async (tx) => {
           stopListening();
           if (!cut) {
@@ -187,7 +211,7 @@ export class LanePool {
    */
   async drain(failure?: KubemqError): Promise<void> {
     this.failure = failure;
-    this.stop.abort();
+    this.stop.abort(failure);
     for (const cut of [...this.cuts]) cut();
     this.cuts.clear();
     if (!failure) await Promise.allSettled([...this.polling, ...[...this.inHand].map((tx) => tx.whenTerminal())]);
