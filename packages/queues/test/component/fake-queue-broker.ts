@@ -47,6 +47,8 @@ export class FakeQueueBroker {
   getsInFlight = 0;
   /** Downstream: Gets served from now on never answer (a stalled broker, or a link that died silently), until their stream ends. */
   stallGets = false;
+  /** Downstream: the stream breaks right after the next Get's answer, in the same turn. */
+  breakAfterNextGet = false;
   /** Downstream: hold every ActiveOffsets (and so everything behind it on its stream) until releaseProbes(). */
   holdProbes = false;
   private readonly heldProbes: (() => void)[] = [];
@@ -207,6 +209,10 @@ export class FakeQueueBroker {
       if (call?.cancelled) return;
       this.log.push(`${index}< ${typeName(r.RequestTypeData ?? 0)}${r.IsError ? ' (error)' : ''}`);
       observer.next({ TransactionId: '', RefRequestId: '', RequestTypeData: 0, Messages: [], ActiveOffsets: [], IsError: false, Error: '', TransactionComplete: false, Metadata: {}, ...r });
+      if (r.RequestTypeData === T.Get && this.breakAfterNextGet) {
+        this.breakAfterNextGet = false;
+        call?.fail();
+      }
     };
     const close = (tx: Tx): void => {
       tx.open = false;

@@ -75,7 +75,8 @@ export class PollTransaction implements PollResponse {
   readonly messages: readonly PolledQueueMessage[];
   private readonly ledger: TransactionLedger;
   private terminalSignalled = false;
-  private readonly unlisten: () => void;
+  /** Stops listening for the end of the lane (a no-op until then, and when the lane had already ended). */
+  private unlisten: () => void = () => undefined;
   private readonly terminal: Promise<void>;
   private resolveTerminal!: () => void;
 
@@ -99,10 +100,13 @@ export class PollTransaction implements PollResponse {
       this.messages.map((m) => m.sequence),
       autoAck ? 'settled' : 'open',
     );
-    this.unlisten = this.ledger.isTerminal ? () => undefined : lane.onEnd(() => {
-      lane.noteUnsettledAtEnd(this.ledger.markLost(), channel, this.transactionId);
-      this.checkTerminal();
-    });
+    // A lane that has already ended (its stream broke as the answer came) calls back at once.
+    if (!this.ledger.isTerminal) {
+      this.unlisten = lane.onEnd(() => {
+        lane.noteUnsettledAtEnd(this.ledger.markLost(), channel, this.transactionId);
+        this.checkTerminal();
+      });
+    }
     this.checkTerminal();
   }
 
