@@ -375,3 +375,28 @@ describe('poll loops: no Get follows, so the probe is the proof', () => {
     expect(types(broker, 1)[0]).toBe(T.Get);
   });
 });
+
+describe('poll loops: an owner that stops', () => {
+  it('a poll answered as its stream broke, once the owner stopped, is not handed over: the transaction is lost, its messages back in the queue', async () => {
+    const broker = new FakeQueueBroker();
+    let keep = true;
+    let completed = false;
+    const got: PollResponse[] = [];
+    subscriptions.push(
+      pollTransactions(broker.internals(), {
+        request: { channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: false },
+        operation: 'queues.transactions',
+        defaultTimeoutMs: 1000,
+        counters: newLaneCounters(),
+        keepPolling: () => keep,
+      }).subscribe({ next: (tx) => got.push(tx), complete: () => (completed = true) }),
+    );
+    await until(() => broker.getsInFlight === 1);
+    keep = false;
+    broker.breakAfterNextGet = true;
+    broker.add('q', 2);
+    await until(() => completed);
+    expect(got).toHaveLength(0);
+    expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['m0', 'm1']);
+  });
+});

@@ -84,8 +84,9 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
         if (stopped) return;
         if (!keepPolling()) {
           // Polled before the owner stopped: its messages go back to the queue now. With autoAck
-          // the broker has acked them: they are handed over rather than lost.
-          if (tx.messages.length > 0 && tx.state !== 'open') subscriber.next(tx);
+          // the broker has acked them: they are handed over rather than lost (not those of a
+          // transaction lost with its stream: the broker has them back).
+          if (tx.messages.length > 0 && tx.state === 'settled') subscriber.next(tx);
           else if (tx.messages.length > 0) await tx.close().catch(() => undefined);
           return subscriber.complete();
         }
