@@ -244,7 +244,8 @@ export interface QueuesClient {
    * stream, served after it), never one poll per message.
    * With `autoAck` there is nothing to settle (at-most-once). Re-opens after a reconnect;
    * unsubscribing (or leaving the loop) ends the stream, once the settlements already written are
-   * proved, and the broker returns unsettled messages to the queue. The client's `close()` polls no
+   * proved (or the poll that proves them reaches its deadline), and the broker returns unsettled
+   * messages to the queue. The client's `close()` polls no
    * more and waits, within its drain time, for the messages of the poll in hand to be settled;
    * then the subscription completes (a `for await` loop ends).
    *
