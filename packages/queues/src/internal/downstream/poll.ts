@@ -51,7 +51,7 @@ async function getOnLane(
   const stop = pool?.stop;
   const unsent = (): KubemqError | undefined => {
     if (call.signal?.aborted) return abortedUnsent(operation, req.channel, 'the poll', call.signal);
-    if (stop?.aborted) return KubemqError.isKubemqError(stop.reason) ? stop.reason : closedError(operation, req.channel);
+    if (stop?.aborted) return closedError(stop, operation, req.channel);
     return undefined;
   };
   let refused = unsent();
@@ -102,9 +102,12 @@ function closeEmpty(lane: DownstreamLane, transactionId: string, channel: string
   lane.sendUnanswered({ RequestTypeData: QueuesDownstreamRequestType.CloseByClient, RefTransactionId: transactionId, Channel: channel });
 }
 
-/** What `poll()` rejects with on a client that is closing or closed. */
-function closedError(operation: string, channel: string, message = `${operation}: the client is closed`): KubemqError {
-  return new KubemqError({ code: 'CLOSED', operation, channel, message });
+/**
+ * What `poll()` rejects with on a client that is closing or closed: the failure `stop` was aborted
+ * with when the client gave up reconnecting, else CLOSED.
+ */
+function closedError(stop: AbortSignal, operation: string, channel: string, message = `${operation}: the client is closed`): KubemqError {
+  return KubemqError.isKubemqError(stop.reason) ? stop.reason : new KubemqError({ code: 'CLOSED', operation, channel, message });
 }
 
 /**
@@ -120,12 +123,13 @@ export class LanePool {
   private readonly inHand = new Set<PollTransaction>();
   /** poll() calls not yet done, each with whatever its cut by close() leaves to close. */
   private readonly polling = new Set<Promise<void>>();
-  /** Aborted when close() begins: polls not yet written go unsent (their wait for a stream ends). */
+  /**
+   * Aborted when close() begins, with the failure when the client gave up reconnecting: polls not
+   * yet written go unsent (their wait for a stream ends).
+   */
   private readonly stop = new AbortController();
   /** What close() does to each poll whose Get may be out: it rejects CLOSED (a Set, not a listener per poll on `stop`). */
   private readonly cuts = new Set<() => void>();
-  /** Why the client closed when it gave up reconnecting: what polls reject with then. */
-  private failure: KubemqError | undefined;
 
   constructor(
     private readonly internals: ClientInternals,
@@ -141,7 +145,7 @@ export class LanePool {
    */
   poll(req: ValidPoll, call: ValidCallOptions): Promise<PollTransaction> {
     const operation = 'queues.poll';
-    if (this.stop.signal.aborted || !this.internals.accepting) return Promise.reject(this.failure ?? closedError(operation, req.channel));
+    if (this.stop.signal.aborted || !this.internals.accepting) return Promise.reject(closedError(this.stop.signal, operation, req.channel));
     if (call.signal?.aborted) return Promise.reject(abortedUnsent(operation, req.channel, 'the poll', call.signal));
     const lane = this.acquire();
     let released = false;
@@ -176,7 +180,7 @@ export class LanePool {
         const message = written
           ? `${operation}: the client closed before the poll was answered; what the broker took for it goes back to the queue`
           : `${operation} was not sent: the client closed first`;
-        reject(this.failure ?? closedError(operation, req.channel, message));
+        reject(closedError(this.stop.signal, operation, req.channel, message));
       };
       if (!req.autoAck) this.cuts.add(onClose);
       const stopListening = (): void => void this.cuts.delete(onClose);
@@ -210,7 +214,6 @@ export class LanePool {
    * client that gave up reconnecting has nothing to wait for.
    */
   async drain(failure?: KubemqError): Promise<void> {
-    this.failure = failure;
     this.stop.abort(failure);
     for (const cut of [...this.cuts]) cut();
     this.cuts.clear();
