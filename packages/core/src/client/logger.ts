@@ -1,3 +1,5 @@
+import { callQuietly } from '../internal/util/async.js';
+
 /** Structured context for a log line. The SDK never puts tokens or message bodies in it. */
 export type LogFields = Record<string, unknown>;
 
@@ -35,19 +37,12 @@ export function isLogLevel(level: unknown): level is LogLevel {
 /**
  * The logger the SDK uses internally: `sink` filtered by `level`, with fields whose names suggest
  * a secret or a payload redacted as a second line of defence (the SDK never passes them). A sink
- * that throws is ignored: logging runs in the middle of reconnects and settlements, which must go on.
+ * that throws, or whose method returns a promise that rejects (an async log shipper that is down),
+ * is ignored: logging runs in the middle of reconnects and settlements, which must go on.
  */
 export function levelLogger(sink: Logger | undefined, level: LogLevel): Logger {
   const at = (name: keyof Logger) =>
-    sink && RANK[name] >= RANK[level]
-      ? (message: string, fields?: LogFields) => {
-          try {
-            sink[name](message, fields && redact(fields));
-          } catch {
-            // the application's logger failed; the SDK's work does not depend on it
-          }
-        }
-      : noop;
+    sink && RANK[name] >= RANK[level] ? (message: string, fields?: LogFields) => callQuietly(() => sink[name](message, fields && redact(fields))) : noop;
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
