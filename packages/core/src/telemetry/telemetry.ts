@@ -48,7 +48,10 @@ export interface MessagingOperation {
   readonly startedAt?: Date;
 }
 
-/** An operation in progress; end it exactly once. */
+/**
+ * An operation in progress; end it exactly once. The client guards it: a `run` or `end` that
+ * throws is ignored (`run` still calls its function, once), so telemetry never breaks messaging.
+ */
 export interface OperationSpan {
   /** Runs `fn` with this operation as the active trace context, so spans started inside are its children. */
   run<R>(fn: () => R): R;
@@ -58,7 +61,7 @@ export interface OperationSpan {
 
 /** Telemetry bound to one client (its address and id go on every span). */
 export interface Instrumentation {
-  /** Starts one operation. */
+  /** Starts one operation. One that throws is logged (once per client) and the operation goes on untraced. */
   start(operation: MessagingOperation): OperationSpan;
   /** The connection came back after a loss. */
   reconnected(): void;
@@ -90,6 +93,6 @@ export interface TelemetryClientInfo {
  * ```
  */
 export interface Telemetry {
-  /** Called once per client, at connect. */
+  /** Called once per client, at connect. If it throws, the client logs a warning and records nothing. */
   instrument(client: TelemetryClientInfo): Instrumentation;
 }

@@ -2,7 +2,7 @@ import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import { KubemqClient, refreshingCredentials, type Instrumentation, type RetryReason, type Telemetry, type TelemetryClientInfo } from '../../src/index.js';
-import { clientInternals, Event, EventReceive, recoverable, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
+import { clientInternals, Event, EventReceive, recoverable, Result, serverStreamMethod, Subscribe, traced, unaryMethod } from '../../src/internal/index.js';
 import { pingHandler, startTestServer, type TestServer } from './support/test-server.js';
 import { reachState, until } from './support/wait.js';
 
@@ -106,5 +106,25 @@ describe('the telemetry option', () => {
     expect(result.Sent).toBe(true);
     expect(recorded.retries).toEqual([['events.send', 'token_refresh']]);
     acceptToken = 'good';
+  });
+
+  it('a Telemetry that throws never breaks the client: its operations run unrecorded, with one warning', async () => {
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined };
+    const bug = (): never => {
+      throw new Error('exporter bug');
+    };
+    const throwing: Telemetry = { instrument: () => ({ start: bug, reconnected: bug, retried: bug }) };
+    await using client = await KubemqClient.connect({ address: server.address, telemetry: throwing, logger, logLevel: 'warn' });
+    const telemetry = clientInternals(client).telemetry;
+    const result = await traced(telemetry, () => ({ pattern: 'events', type: 'send', name: 'send', channel: 'c' }), async () => 'sent');
+    expect(result).toBe('sent');
+    expect(() => telemetry?.retried('events.send', 'token_refresh')).not.toThrow();
+    expect(warnings).toEqual([expect.stringContaining('exporter bug')]);
+
+    // One whose instrument() throws: the client connects without telemetry.
+    await using untraced = await KubemqClient.connect({ address: server.address, telemetry: { instrument: bug }, logger, logLevel: 'warn' });
+    expect(clientInternals(untraced).telemetry).toBeUndefined();
+    expect(warnings).toHaveLength(2);
   });
 });

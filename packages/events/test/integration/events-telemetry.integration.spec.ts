@@ -114,6 +114,36 @@ describe('events tracing through the broker (integration)', () => {
     }
   });
 
+  it("a Telemetry that throws breaks neither a listener (its stats, its stop()) nor a subscription's deliveries", async () => {
+    const channel = uniqueChannel('ev.otel.throwing');
+    const bug = (): never => {
+      throw new Error('exporter bug');
+    };
+    await using client = await KubemqClient.connect({
+      address: sharedBroker().address,
+      clientId: uniqueClientId('ev-otel-bug'),
+      telemetry: { instrument: () => ({ start: bug, reconnected: bug, retried: bug }) },
+    });
+    const handled: string[] = [];
+    const received: string[] = [];
+    const errors: unknown[] = [];
+    const listener = eventListener(client, { channel, onError: (err) => void errors.push(err) }, (event) => void handled.push(event.id));
+    const sub = events(client)
+      .subscribe({ channel })
+      .subscribe({ next: (event) => void received.push(event.id), error: (err: unknown) => void errors.push(err) });
+    try {
+      await listener.ready();
+      await probeUntil(() => events(client).send({ channel, metadata: PROBE }), () => received.length > 0, { timeoutMs: 15_000 });
+      const { id } = await events(client).send({ channel, body: 'x' });
+      await eventually(() => expect([handled.includes(id), received.includes(id)]).toEqual([true, true]));
+      await eventually(() => expect(listener.stats).toMatchObject({ running: 0, handlerErrors: 0 }));
+      expect(errors).toEqual([]);
+    } finally {
+      sub.unsubscribe();
+    }
+    await expect(listener.stop()).resolves.toBeUndefined();
+  });
+
   it('counts sent and consumed messages', async () => {
     const channel = uniqueChannel('ev.otel.metrics');
     await roundTrip(channel, async (body) => (await events(producer).send({ channel, body })).id);

@@ -70,6 +70,24 @@ describe('commands and queries tracing through the broker', () => {
     }
   });
 
+  it('a Telemetry that throws never keeps a responder from replying', async () => {
+    const channel = uniqueChannel('rpc.otel.throwing');
+    const bug = (): never => {
+      throw new Error('exporter bug');
+    };
+    await using client = await KubemqClient.connect({
+      address: sharedBroker().address,
+      clientId: uniqueClientId('rpc-otel-bug'),
+      telemetry: { instrument: () => ({ start: bug, reconnected: bug, retried: bug }) },
+    });
+    const errors: unknown[] = [];
+    await using responder = queryResponder(client, { channel, onError: (err) => void errors.push(err) }, (q) => ({ body: `re: ${q.text()}` }));
+    await responder.ready();
+    const answer = await queries(client).send({ channel, body: 'q', timeoutMs: 5000 });
+    expect([answer.executed, Buffer.from(answer.body).toString()]).toEqual([true, 're: q']);
+    expect(errors).toEqual([]);
+  });
+
   it('a raw subscription delivers each request inside a process span that continues the sender trace', async () => {
     const channel = uniqueChannel('rpc.otel.raw');
     const sub = queries(responderClient)

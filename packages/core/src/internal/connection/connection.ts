@@ -10,6 +10,7 @@ import { PING } from '../methods.js';
 import { ValueBroadcast } from '../broadcast.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
+import { instrumentSafely } from '../telemetry/guarded.js';
 import { GrpcTransport, type CallParams, type RawBidiStream, type RawStream, type StreamHandlers } from '../transport/grpc-transport.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { onAbort, timeLimit, within } from '../util/async.js';
@@ -89,7 +90,7 @@ export class Connection implements ClientInternals {
     this.options = settings.options;
     this.clientId = settings.options.clientId;
     this.logger = settings.logger;
-    this.telemetry = settings.telemetry?.instrument({ address: settings.options.address, clientId: settings.options.clientId });
+    this.telemetry = instrumentSafely(settings.telemetry, { address: settings.options.address, clientId: settings.options.clientId }, settings.logger);
     this.#auth = settings.auth(settings.logger, this.telemetry);
     this.#pending = new PendingCalls(settings.options.maxPendingCalls);
     const keepalive = settings.options.keepalive;
