@@ -26,7 +26,8 @@ describe('attribute mapping', () => {
     ['queues', 'process', SpanKind.CONSUMER],
     ['commands', 'process', SpanKind.SERVER],
     ['queries', 'process', SpanKind.SERVER],
-    ['queues', 'receive', SpanKind.CONSUMER],
+    // Semantic conventions v1.29+: a receive (a pull the application asks for) is a client call.
+    ['queues', 'receive', SpanKind.CLIENT],
     ['queues', 'settle', SpanKind.CLIENT],
   ])('%s %s is a %s span', (pattern, type, kind) => {
     expect(spanKind(op({ pattern, type }))).toBe(kind);
@@ -60,9 +61,16 @@ describe('attribute mapping', () => {
       'messaging.batch.message_count': 3,
       'messaging.client.id': 'c-1',
     });
+    expect(spanAttributes(op({ type: 'receive', messageCount: 0 }), { address: 'h:1', clientId: 'c-1' }, {})).toMatchObject({ 'messaging.batch.message_count': 0 });
     const bare = spanAttributes(op(), { address: 'h:1', clientId: 'c-1' }, {});
     expect(Object.keys(bare)).not.toEqual(expect.arrayContaining(['messaging.message.id']));
     expect(bare).not.toHaveProperty(['messaging.message.body.size']);
+  });
+
+  it('leaves the batch count off an operation on one message, which carries its id instead', () => {
+    const one = spanAttributes(op({ type: 'settle', name: 'ack', messageId: 'id-1', messageCount: 1 }), { address: 'h:1', clientId: 'c-1' }, {});
+    expect(one).not.toHaveProperty(['messaging.batch.message_count']);
+    expect(one['messaging.message.id']).toBe('id-1');
   });
 
   it('types errors by KubemqError code, else by class name', () => {

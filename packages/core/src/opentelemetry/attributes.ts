@@ -19,7 +19,7 @@ export const ATTR = {
   MESSAGE_ID: 'messaging.message.id',
   /** The body size in bytes. */
   BODY_SIZE: 'messaging.message.body.size',
-  /** How many messages a batch or a poll carried. */
+  /** How many messages a batch or a poll carried (not set on operations on one message). */
   BATCH_COUNT: 'messaging.batch.message_count',
   /** The subscription's group. */
   CONSUMER_GROUP: 'messaging.consumer.group.name',
@@ -48,8 +48,9 @@ export function spanName(op: MessagingOperation): string {
 }
 
 /**
- * Producer and consumer for the message patterns; client and server for commands and queries
- * (a request and its reply); settlements are client calls.
+ * The messaging conventions' kinds: a send is a producer (its context is the message's creation
+ * context), a delivery a consumer; receiving (a pull the application asks for) and settling are
+ * client calls. Commands and queries are a request and its reply: client and server.
  */
 export function spanKind(op: MessagingOperation): SpanKind {
   const rpc = op.pattern === 'commands' || op.pattern === 'queries';
@@ -59,7 +60,6 @@ export function spanKind(op: MessagingOperation): SpanKind {
     case 'process':
       return rpc ? SpanKind.SERVER : SpanKind.CONSUMER;
     case 'receive':
-      return SpanKind.CONSUMER;
     case 'settle':
       return SpanKind.CLIENT;
   }
@@ -87,13 +87,16 @@ export function metricAttributes(op: MessagingOperation, server: Attributes): At
   return attributes;
 }
 
-/** A span's attributes: the metric ones plus the message's id, size and count and the client id. */
+/**
+ * A span's attributes: the metric ones plus the client id, and the message's id and size or the
+ * batch's count. The conventions keep the count off operations on a single message.
+ */
 export function spanAttributes(op: MessagingOperation, client: TelemetryClientInfo, server: Attributes): Attributes {
   const attributes = metricAttributes(op, server);
   attributes[ATTR.CLIENT_ID] = client.clientId;
   if (op.messageId !== undefined) attributes[ATTR.MESSAGE_ID] = op.messageId;
   if (op.bodySize !== undefined) attributes[ATTR.BODY_SIZE] = op.bodySize;
-  if (op.messageCount !== undefined) attributes[ATTR.BATCH_COUNT] = op.messageCount;
+  if (op.messageCount !== undefined && op.messageCount !== 1) attributes[ATTR.BATCH_COUNT] = op.messageCount;
   return attributes;
 }
 

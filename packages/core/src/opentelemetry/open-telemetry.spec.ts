@@ -1,4 +1,4 @@
-import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
 import { KubemqError } from '../internal/errors/kubemq-error.js';
 import type { Instrumentation, MessagingOperation } from '../telemetry/telemetry.js';
@@ -81,17 +81,76 @@ describe('openTelemetry(): spans', () => {
     expect(present(consumer).parentSpanContext?.spanId).toBe(present(producer).spanContext().spanId);
     expect(activeInside).toBe(present(consumer).spanContext().spanId);
     expect(present(user).parentSpanContext?.spanId).toBe(present(consumer).spanContext().spanId);
+    // The conventions: a process span links to the message's creation context, parent or not.
+    expect(present(consumer).links.map((l) => l.context.spanId)).toEqual([present(producer).spanContext().spanId]);
   });
 
-  it('a process span without trace context in the tags starts from the active context', () => {
+  it("a process span never continues the active trace: the producer's context is its parent, or it is a root", () => {
+    const tags: Record<string, string> = {};
+    instrumentation.start(send([tags])).end();
+    // A listener created inside an application span runs its deliveries in that span's context.
     const outer = capture.tracerProvider.getTracer('t').startSpan('outer');
-    context.with(trace.setSpan(context.active(), outer), () =>
-      instrumentation.start({ pattern: 'commands', type: 'process', name: 'process', channel: 'c', tags: [{}] }).end(),
-    );
+    context.with(trace.setSpan(context.active(), outer), () => {
+      instrumentation.start({ pattern: 'events', type: 'process', name: 'process', channel: 'orders', tags: [tags] }).end();
+      instrumentation.start({ pattern: 'commands', type: 'process', name: 'process', channel: 'c', tags: [{}] }).end();
+    });
     outer.end();
-    const [serve] = capture.spans();
-    expect(serve).toMatchObject({ name: 'process c', kind: SpanKind.SERVER });
-    expect(present(serve).parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
+    const [producer, process, serve] = capture.spans();
+    expect(present(process).parentSpanContext?.spanId).toBe(present(producer).spanContext().spanId);
+    expect(serve).toMatchObject({ name: 'process c', kind: SpanKind.SERVER, links: [] });
+    expect(present(serve).parentSpanContext).toBeUndefined();
+    expect(present(serve).spanContext().traceId).not.toBe(outer.spanContext().traceId);
+  });
+
+  it('a detached operation starts a trace of its own; one the application calls continues the active trace', () => {
+    const outer = capture.tracerProvider.getTracer('t').startSpan('outer');
+    context.with(trace.setSpan(context.active(), outer), () => {
+      instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'loop', messageCount: 0, detached: true }).end();
+      instrumentation.start({ pattern: 'queues', type: 'settle', name: 'ack', channel: 'loop', messageCount: 2, detached: true }).end();
+      instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'call', messageCount: 0 }).end();
+    });
+    outer.end();
+    const [loopPoll, loopAck, callPoll] = capture.spans();
+    for (const span of [loopPoll, loopAck]) {
+      expect(present(span).parentSpanContext).toBeUndefined();
+      expect(present(span).spanContext().traceId).not.toBe(outer.spanContext().traceId);
+    }
+    expect(present(callPoll).parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
+  });
+
+  it('with a parent-based sampler, an unsampled creating span does not silence detached and process spans', () => {
+    const unsampled = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE });
+    context.with(trace.setSpan(context.active(), unsampled), () => {
+      instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'loop', messageCount: 0, detached: true }).end();
+      instrumentation.start({ pattern: 'queues', type: 'process', name: 'process', channel: 'loop', tags: [{}] }).end();
+      instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'call', messageCount: 0 }).end();
+    });
+    expect(capture.spans().map((s) => s.name)).toEqual(['poll loop', 'process loop']);
+  });
+
+  it('a propagator that throws loses the context, never the message nor the span', () => {
+    const broken = {
+      inject: () => {
+        throw new Error('inject bug');
+      },
+      extract: () => {
+        throw new Error('extract bug');
+      },
+      fields: () => ['traceparent'],
+    };
+    const instrumented = openTelemetry({ ...capture, propagator: broken }).instrument(client);
+    const tags: Record<string, string> = {};
+    expect(() => instrumented.start(send([tags])).end()).not.toThrow();
+    expect(tags).toEqual({});
+    for (const type of ['process', 'receive', 'settle'] as const) {
+      expect(() => instrumented.start({ pattern: 'queues', type, name: type, channel: 'q', messageCount: 2, tags: [{ traceparent: 'x' }, {}] }).end()).not.toThrow();
+    }
+    expect(capture.spans().map((s) => [s.name, s.links.length])).toEqual([
+      ['send orders', 0],
+      ['process q', 0],
+      ['receive q', 0],
+      ['settle q', 0],
+    ]);
   });
 
   it('receive and settle spans link to the producers of their messages', () => {
@@ -102,7 +161,7 @@ describe('openTelemetry(): spans', () => {
     instrumentation.start({ pattern: 'queues', type: 'receive', name: 'poll', channel: 'tasks', messageCount: 3, tags: [a, b, {}] }).end();
     instrumentation.start({ pattern: 'queues', type: 'settle', name: 'ack', channel: 'tasks', messageCount: 1, tags: [a] }).end();
     const [pa, pb, poll, ack] = capture.spans();
-    expect(poll).toMatchObject({ name: 'poll tasks', kind: SpanKind.CONSUMER });
+    expect(poll).toMatchObject({ name: 'poll tasks', kind: SpanKind.CLIENT });
     expect(present(poll).links.map((l) => l.context.spanId)).toEqual([present(pa).spanContext().spanId, present(pb).spanContext().spanId]);
     expect(ack).toMatchObject({ name: 'ack tasks', kind: SpanKind.CLIENT });
     expect(present(ack).links.map((l) => l.context.spanId)).toEqual([present(pa).spanContext().spanId]);

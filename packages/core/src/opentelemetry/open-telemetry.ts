@@ -2,10 +2,13 @@ import {
   context,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  isSpanContextValid,
   metrics,
+  ROOT_CONTEXT,
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Link,
   type MeterProvider,
   type TextMapPropagator,
@@ -93,10 +96,19 @@ class OpenTelemetryInstrumentation implements Instrumentation {
 
   start(op: MessagingOperation): OperationSpan {
     const tags = op.tags ?? [];
-    let parent = context.active();
-    // A delivered message continues its producer's trace.
-    if (op.type === 'process' && tags[0] !== undefined) parent = this.propagator.extract(parent, tags[0], defaultTextMapGetter);
-    const links = op.type === 'receive' || op.type === 'settle' ? this.#links(tags) : undefined;
+    let parent: Context;
+    let links: Link[] | undefined;
+    if (op.type === 'process') {
+      // A delivered message continues its producer's trace (parent and link), never the trace of
+      // the code that created the listener or consumer: that may have ended long ago, or been
+      // sampled out. A message without a context starts a trace of its own.
+      parent = tags[0] === undefined ? ROOT_CONTEXT : this.#extract(tags[0]);
+      const creation = trace.getSpanContext(parent);
+      if (creation !== undefined && isSpanContextValid(creation)) links = [{ context: creation }];
+    } else {
+      parent = op.detached ? ROOT_CONTEXT : context.active();
+      if (op.type === 'receive' || op.type === 'settle') links = this.#links(tags);
+    }
     const span = this.tracer.startSpan(
       spanName(op),
       {
@@ -152,17 +164,33 @@ class OpenTelemetryInstrumentation implements Instrumentation {
     if (consumed > 0) instruments.consumed.add(consumed, attributes);
   }
 
-  /** Writes the trace context into a message's tags, unless the caller already put one there. */
-  #inject(active: ReturnType<typeof context.active>, carrier: Record<string, string>): void {
-    for (const field of this.propagator.fields()) if (carrier[field] !== undefined) return;
-    this.propagator.inject(active, carrier, defaultTextMapSetter);
+  /**
+   * Writes the trace context into a message's tags, unless the caller already put one there. A
+   * propagator that throws leaves the message without one: it is still sent.
+   */
+  #inject(active: Context, carrier: Record<string, string>): void {
+    try {
+      for (const field of this.propagator.fields()) if (carrier[field] !== undefined) return;
+      this.propagator.inject(active, carrier, defaultTextMapSetter);
+    } catch {
+      // the application's propagator failed; the message goes without its context
+    }
+  }
+
+  /** The context a message carries, read against the root (none: the root); a propagator that throws reads as none. */
+  #extract(carrier: Record<string, string>): Context {
+    try {
+      return this.propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+    } catch {
+      return ROOT_CONTEXT;
+    }
   }
 
   #links(tags: readonly Record<string, string>[]): Link[] {
     const links: Link[] = [];
     for (const carrier of tags) {
-      const linked = trace.getSpanContext(this.propagator.extract(context.active(), carrier, defaultTextMapGetter));
-      if (linked !== undefined && linked.isRemote) links.push({ context: linked });
+      const linked = trace.getSpanContext(this.#extract(carrier));
+      if (linked !== undefined && isSpanContextValid(linked)) links.push({ context: linked });
     }
     return links;
   }

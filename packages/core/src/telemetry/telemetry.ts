@@ -30,7 +30,11 @@ export interface MessagingOperation {
   readonly messageId?: string;
   /** The body size in bytes, for operations on one message. */
   readonly bodySize?: number;
-  /** How many messages it carries, for batches and polls. */
+  /**
+   * How many messages it carries, for batches, polls and settlements (counted by the metrics).
+   * `openTelemetry()` puts it on the span (`messaging.batch.message_count`) only when it is not 1:
+   * the conventions leave the count off operations on a single message, whose id they carry instead.
+   */
   readonly messageCount?: number;
   /** The consumer group, for subscriptions with one. */
   readonly group?: string;
@@ -38,9 +42,17 @@ export interface MessagingOperation {
    * The tags of the messages involved. `send`: each outgoing message's tags, where the trace
    * context is written (tags the caller already set under the propagator's keys are left alone);
    * `process`: the delivered message's tags, where its producer's context is read (the span's
-   * parent); `receive` and `settle`: the tags of the messages, whose contexts become links.
+   * parent, and a link); `receive` and `settle`: the tags of the messages, whose contexts become links.
    */
   readonly tags?: readonly Record<string, string>[];
+  /**
+   * Whether the SDK started it on its own, not a call of the application: a consumer's or a
+   * subscription's polls and the settlements it makes for the handler. It then belongs to no trace
+   * the application has open (the loop may outlive the span it was created in by hours), so it
+   * starts a trace of its own. A `process` operation is always treated so: its parent is its
+   * message's context, never the caller's. Default: false, the operation continues the active trace.
+   */
+  readonly detached?: boolean;
   /**
    * When it began, for operations described only once they are over (a poll: its messages are
    * known when it returns). Default: now.

@@ -114,6 +114,43 @@ describe('events tracing through the broker (integration)', () => {
     }
   });
 
+  it("a listener or a subscription created inside an application span records nothing into that span's trace", async () => {
+    const channel = uniqueChannel('ev.otel.detached');
+    // Events from a producer without tracing carry no trace context.
+    await using plain = await KubemqClient.connect({ address: sharedBroker().address, clientId: uniqueClientId('ev-otel-plain') });
+    const tracer = capture.tracerProvider.getTracer('app');
+    const handled: string[] = [];
+    const received: string[] = [];
+    let startupTrace = '';
+    const { listener, sub } = tracer.startActiveSpan('app-startup', (span) => {
+      startupTrace = span.spanContext().traceId;
+      const created = {
+        listener: eventListener(consumer, { channel }, (event) => void handled.push(event.id)),
+        sub: events(consumer)
+          .subscribe({ channel })
+          .subscribe((event) => void received.push(event.id)),
+      };
+      span.end();
+      return created;
+    });
+    try {
+      await listener.ready();
+      await probeUntil(() => events(plain).send({ channel, metadata: PROBE }), () => received.length > 0, { timeoutMs: 15_000 });
+      const { id } = await events(plain).send({ channel, body: 'late' });
+      await eventually(() => expect([handled.includes(id), received.includes(id)]).toEqual([true, true]));
+      const spans = await capture.waitForSpans((all) => all.filter((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id).length === 2);
+      const processes = spans.filter((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id);
+      for (const process of processes) {
+        expect(process.parentSpanContext).toBeUndefined();
+        expect(process.spanContext().traceId).not.toBe(startupTrace);
+      }
+      expect(spans.filter((s) => s.spanContext().traceId === startupTrace).map((s) => s.name)).toEqual(['app-startup']);
+    } finally {
+      sub.unsubscribe();
+      await listener.stop();
+    }
+  });
+
   it("a Telemetry that throws breaks neither a listener (its stats, its stop()) nor a subscription's deliveries", async () => {
     const channel = uniqueChannel('ev.otel.throwing');
     const bug = (): never => {

@@ -70,6 +70,31 @@ describe('commands and queries tracing through the broker', () => {
     }
   });
 
+  it("a responder created inside an application span serves untraced requests in traces of their own, not in that span's", async () => {
+    const channel = uniqueChannel('rpc.otel.detached');
+    // A sender without tracing: its requests carry no trace context.
+    await using plain = await KubemqClient.connect({ address: sharedBroker().address, clientId: uniqueClientId('rpc-otel-plain') });
+    let startupTrace = '';
+    const responder = tracer().startActiveSpan('app-startup', (span) => {
+      startupTrace = span.spanContext().traceId;
+      const created = commandResponder(responderClient, { channel }, () => undefined);
+      span.end();
+      return created;
+    });
+    try {
+      await responder.ready();
+      const res = await commands(plain).send({ channel, body: 'x', timeoutMs: 5000 });
+      expect(res.executed).toBe(true);
+      const spans = await capture.waitForSpans((all) => all.some((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === res.id));
+      const serve = spans.find((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === res.id);
+      expect(serve?.parentSpanContext).toBeUndefined();
+      expect(serve?.spanContext().traceId).not.toBe(startupTrace);
+      expect(spans.filter((s) => s.spanContext().traceId === startupTrace).map((s) => s.name)).toEqual(['app-startup']);
+    } finally {
+      await responder.stop();
+    }
+  });
+
   it('a Telemetry that throws never keeps a responder from replying', async () => {
     const channel = uniqueChannel('rpc.otel.throwing');
     const bug = (): never => {

@@ -169,8 +169,9 @@ export class EventsListener<E extends EventReceive> implements EventListener {
 
   /** Runs the handler for one event; never rejects (a failure goes to onError). */
   private async handle(event: E): Promise<void> {
-    // The process span is a child of the sender's (its context came in the tags) and holds the
-    // handler's own spans; a handler failure fails it.
+    // The process span is a child of the sender's (its context came in the tags), never of the
+    // code that created the listener, and holds the handler's own spans; a handler failure fails it.
+    // The client's telemetry is guarded: a start() that throws gives a span that records nothing.
     const span = this.internals.telemetry?.start(eventProcessOperation('events', event, this.group));
     try {
       await (span ? span.run(() => this.handler(event)) : this.handler(event));

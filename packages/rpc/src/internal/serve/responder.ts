@@ -212,8 +212,9 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       return;
     }
     const received = this.toReceived(wire);
-    // The serve span is a child of the sender's (its context came in the tags) and holds the
-    // handler's own spans; a handler failure fails it.
+    // The serve span is a child of the sender's (its context came in the tags), never of the code
+    // that created the responder, and holds the handler's own spans; a handler failure fails it.
+    // The client's telemetry is guarded: a start() that throws gives a span that records nothing.
     const span = this.engine.internals.telemetry?.start(requestProcessOperation(this.engine.kind, wire, this.group));
     const run = () => this.handler(received, new LazySignalContext(left));
     let failure: unknown;
