@@ -54,6 +54,8 @@ function client(readyAtOnce = true) {
   const calls: Call[] = [];
   const tracked = new Set<Drainable>();
   const readyCalls: unknown[] = [];
+  /** The waits for the connection still pending (each holds its caller until it ends). */
+  const waiting = new Set<object>();
   let ready!: () => void;
   let refuse!: (err: unknown) => void;
   const whenReady = readyAtOnce
@@ -66,9 +68,19 @@ function client(readyAtOnce = true) {
     options: { defaultTimeoutMs: 5_000, maxMessageBytes: 100 },
     accepting: true,
     acceptingSends: true,
-    whenReady: (_signal: unknown, ctx: unknown) => {
+    whenReady: (signal: AbortSignal | undefined, ctx: unknown) => {
       readyCalls.push(ctx);
-      return whenReady;
+      if (readyAtOnce) return whenReady;
+      // Like the connection's: ends when it gets ready or closes, or when `signal` aborts.
+      return new Promise<void>((resolve, reject) => {
+        const wait = {};
+        waiting.add(wait);
+        const end = (settle: () => void) => () => {
+          if (waiting.delete(wait)) settle();
+        };
+        whenReady.then(end(resolve), (err: unknown) => end(() => reject(err))());
+        signal?.addEventListener('abort', end(() => reject(new KubemqError({ code: 'CANCELLED', message: 'aborted', operation: 'test.send' }))), { once: true });
+      });
     },
     bidiStream: (_method: unknown, observer: StreamObserver<Res>) => {
       const call = new Call(observer);
@@ -80,7 +92,7 @@ function client(readyAtOnce = true) {
       return () => tracked.delete(resource);
     },
   } as unknown as ClientInternals & { accepting: boolean; acceptingSends: boolean };
-  return { internals, calls, tracked, readyCalls, ready: () => ready(), refuse: (err: unknown) => refuse(err) };
+  return { internals, calls, tracked, readyCalls, waiting, ready: () => ready(), refuse: (err: unknown) => refuse(err) };
 }
 
 /** Answers by id (a proof, '!n', is answered like any other request). */
@@ -561,6 +573,24 @@ describe('StreamSender', () => {
       call.observer.error(new KubemqError({ code: 'CLOSED', message: 'test.send: the client is closed', operation: 'test.send' }));
       expect(await unanswered).toMatchObject({ code: 'CLOSED', message: 'unanswered (ended)' });
       expect(await unwritten).toMatchObject({ code: 'CLOSED', message: 'test.send: the client is closed' });
+    });
+
+    it('a close while the client is reconnecting ends the wait for the connection: nothing of the stream stays registered until it returns', async () => {
+      for (const bounds of [{ timeoutMs: 20 }, { timeoutMs: 60_000, signal: AbortSignal.timeout(20) }]) {
+        const c = client(false);
+        const { stream } = sender(c.internals, { matcher: new WithProof() });
+        const unwritten = send(stream, 'a').catch((err: unknown) => err);
+        await settle();
+        expect(c.waiting.size).toBe(1);
+        await stream.close(bounds);
+        expect(await unwritten).toMatchObject({ code: 'CLOSED', message: `unwritten (${bounds.signal ? 'cancelled' : 'timeout'})` });
+        await settle();
+        expect(c.waiting.size).toBe(0);
+        expect(c.tracked.size).toBe(0);
+        c.ready();
+        await settle();
+        expect(c.calls).toHaveLength(0);
+      }
     });
 
     it('closing a stream that never sent opens nothing', async () => {

@@ -156,6 +156,11 @@ export class StreamSender<Req, Res, Out> {
   #closed = false;
   /** Aborted when a close's bound passes or its signal aborts: the close stops waiting. */
   readonly #cut = new AbortController();
+  /**
+   * Aborted once closed: ends a wait for the connection, which would otherwise keep this stream
+   * in memory until the client is ready again (never, if it keeps reconnecting).
+   */
+  readonly #stop = new AbortController();
   /** Set while a close waits for a condition; run whenever the queue, the answers or the call change. */
   #waiting: (() => void) | undefined;
   #untrack: (() => void) | undefined;
@@ -322,10 +327,12 @@ export class StreamSender<Req, Res, Out> {
     if (this.#opening || this.#call || this.#closed) return;
     this.#opening = true;
     try {
-      await this.#internals.whenReady(undefined, { operation: this.#options.operation });
+      await this.#internals.whenReady(this.#stop.signal, { operation: this.#options.operation });
     } catch (err) {
       this.#opening = false;
-      this.#failQueued(mapError(err, { operation: this.#options.operation }));
+      // Cancelled by the close: what is still queued fails as the close fails it (it did already).
+      const abandoned = this.#stop.signal.aborted ? this.#options.abandonedError(false, this.#cutReason()) : undefined;
+      this.#failQueued(abandoned ?? mapError(err, { operation: this.#options.operation }));
       return;
     }
     this.#opening = false;
@@ -521,6 +528,7 @@ export class StreamSender<Req, Res, Out> {
       this.#failQueued(this.#options.abandonedError(false, why));
       this.#untrack?.();
       this.#untrack = undefined;
+      this.#stop.abort();
     }
   }
 
