@@ -1,5 +1,6 @@
 /// <reference types="jest" />
 // QueuesDownstream and QueuesUpstream over raw gRPC (broker-behaviour.md §2.4, §5.3, §6).
+import { runInThisContext } from 'node:vm';
 import {
   QueuesDownstreamRequest,
   QueuesDownstreamRequestType as T,
@@ -98,6 +99,29 @@ describe("QueuesDownstream Gets share the server's 200 pooled clients", () => {
     await long.reader.expectNext();
     long.call.cancel();
     d.call.cancel();
+  });
+});
+
+describe('QueuesDownstream Gets waiting at once', () => {
+  it('20 concurrent waits print no warning (no "Possible EventTarget memory leak" in a test run)', async () => {
+    // Jest's `process` is a copy: Node emits its warnings on the one outside the test's context.
+    const nodeProcess = runInThisContext('process') as NodeJS.Process;
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    nodeProcess.on('warning', onWarning);
+    try {
+      const q = unique('q');
+      const streams = Array.from({ length: 20 }, () => downstream());
+      streams.forEach((d, i) => d.req({ RequestID: `g${i}`, RequestTypeData: T.Get, Channel: q, MaxItems: 1, WaitTimeout: 5000, AutoAck: true }));
+      await new Promise((r) => setTimeout(r, 200)); // all 20 are waiting
+      await fill(q, ...streams.map((_, i) => `m${i}`));
+      for (const d of streams) expect((await d.reader.expectNext()).Messages).toHaveLength(1);
+      await new Promise((r) => setImmediate(r));
+      for (const d of streams) d.call.cancel();
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    } finally {
+      nodeProcess.off('warning', onWarning);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 // The queue RPCs: the entry point the transport wires into the method table.
+import { setMaxListeners } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import type { Clock } from '../../clock.js';
 import type { EmulatorConfig } from '../../config.js';
@@ -76,6 +77,8 @@ export function createQueueServices(deps: QueueServiceDeps): QueueServices {
     retentionMs: deps.config.retentionMinutes * 60_000,
   });
   const stopping = new AbortController();
+  // Every waiting Get listens to it: past 10, Node would warn of a leak in the user's test output.
+  setMaxListeners(0, stopping.signal);
   const receivers = new ReceiverLanes(deps.clock);
   const downstreamClients = new DownstreamClients();
   const streams = new Set<() => void>();
