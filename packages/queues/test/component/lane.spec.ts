@@ -83,3 +83,36 @@ describe('DownstreamLane writes', () => {
     await expect(lane.nextGetAnswered()).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
+
+describe('DownstreamLane: the Get in flight', () => {
+  const get = (lane: DownstreamLane) => lane.request({ RequestTypeData: T.Get, Channel: 'q', MaxItems: 1, WaitTimeout: 1000 });
+
+  it('a Get answered as its stream breaks, in the same turn, was not lost in flight: not counted, nor warned about', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const internals = broker.internals();
+    const counters = newLaneCounters();
+    const lane = new DownstreamLane(internals, 'queues.test', counters);
+    await lane.open('q');
+    broker.breakAfterNextGet = true;
+    const answered = get(lane);
+    expect(counters.getsInFlight).toBe(1);
+    expect((await answered).Messages).toHaveLength(1);
+    expect(lane.error).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(counters).toMatchObject({ getsInFlight: 0, getsInFlightAtLoss: 0 });
+    expect(internals.warnings).toEqual([]);
+  });
+
+  it('a Get still waiting when its stream breaks is counted once, and warned about', async () => {
+    const broker = new FakeQueueBroker();
+    const internals = broker.internals();
+    const counters = newLaneCounters();
+    const lane = new DownstreamLane(internals, 'queues.test', counters);
+    await lane.open('q');
+    const waiting = get(lane);
+    broker.calls[0]!.fail();
+    await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(counters).toMatchObject({ getsInFlight: 0, getsInFlightAtLoss: 1 });
+    expect(internals.warnings).toEqual([[expect.stringContaining('while a Get waited'), expect.anything()]]);
+  });
+});

@@ -46,13 +46,15 @@ describe('poll transactions (against a broker-like fake)', () => {
   });
 
   it('a Get answered as its stream broke resolves with a lost transaction: its messages are back in the queue, settling it throws (it failed with a TypeError)', async () => {
-    const { broker, poll } = setup(2);
+    const { broker, poll, counters } = setup(2);
     broker.breakAfterNextGet = true;
     const tx = await poll();
     expect(tx.state).toBe('lost');
     expect(tx.messages.map((m) => m.settlement)).toEqual(['released', 'released']);
     await expect(tx.ackAll()).rejects.toMatchObject({ reason: 'lost' });
     expect(broker.waiting('q')).toHaveLength(2);
+    // The Get was answered: its messages count as unsettled at the loss, not as a Get lost in flight.
+    expect(counters).toMatchObject({ unsettledAtLoss: 2, getsInFlightAtLoss: 0, getsInFlight: 0 });
   });
 
   it('after a Get whose wait ran out, ackAll names the messages it was given: one the transaction took in after its answer goes back to the queue', async () => {

@@ -67,9 +67,10 @@ export class DownstreamLane {
   /** While retiring: the client's close() waits for the end (see endWhenProved). */
   private untrackRetiring: (() => void) | undefined;
   private readonly endWaiters: (() => void)[] = [];
-  private getInFlight = false;
-  /** The Get in flight is the proof of settlements written before it (`nextGetAnswered`). */
-  private getProves = false;
+  /** The request id of the Get waiting for its answer. */
+  private getInFlight: string | undefined;
+  /** Settlements that take the Get in flight as their proof (`nextGetAnswered`). */
+  private provedByGet: Pending[] = [];
   /** Transactions this stream has served: the broker keeps each one in a per-stream map until the stream ends. */
   transactionsServed = 0;
 
@@ -132,37 +133,19 @@ export class DownstreamLane {
     const isGet = req.RequestTypeData === QueuesDownstreamRequestType.Get;
     if (isGet) {
       // The lane's invariant, checked rather than assumed: never two Gets on one stream.
-      if (this.getInFlight) throw new Error('internal: a Get is already in flight on this downstream lane');
-      this.getInFlight = true;
+      if (this.getInFlight !== undefined) throw new Error('internal: a Get is already in flight on this downstream lane');
+      this.getInFlight = req.RequestID;
       this.counters.gets++;
       this.counters.getsInFlight++;
       this.counters.maxGetsInFlight = Math.max(this.counters.maxGetsInFlight, this.counters.getsInFlight);
+      this.provedByGet = this.getProofWaiters;
+      this.getProofWaiters = [];
     }
     const answer = new Promise<QueuesDownstreamResponse>((resolve, reject) => {
       this.pending.set(req.RequestID, { resolve, reject });
     });
-    const settled = answer.finally(() => {
-      if (isGet) {
-        this.getInFlight = false;
-        this.getProves = false;
-        this.counters.getsInFlight--;
-      }
-    });
-    if (isGet && this.getProofWaiters.length > 0) {
-      const waiters = this.getProofWaiters;
-      this.getProofWaiters = [];
-      this.getProves = true;
-      answer.then(
-        (response) => {
-          for (const w of waiters) w.resolve(response);
-        },
-        (err: KubemqError) => {
-          for (const w of waiters) w.reject(err);
-        },
-      );
-    }
     this.write(req).catch((err: KubemqError) => this.fail(req.RequestID, err));
-    return settled;
+    return answer;
   }
 
   /**
@@ -265,7 +248,7 @@ export class DownstreamLane {
    * the stream ends once it has (endWhenProved()).
    */
   getExpired(reason: KubemqError): void {
-    if (this.getProves) this.cancel(reason);
+    if (this.provedByGet.length > 0) this.cancel(reason);
     else this.endWhenProved(reason);
   }
 
@@ -336,6 +319,9 @@ export class DownstreamLane {
     const waiter = this.pending.get(id);
     if (waiter) {
       this.pending.delete(id);
+      // Taken now, not once the answer's callbacks run: a stream that breaks in the same turn did
+      // not lose this Get.
+      if (id === this.getInFlight) this.getDone().forEach((w) => w.resolve(response));
       waiter.resolve(response);
       return;
     }
@@ -348,8 +334,17 @@ export class DownstreamLane {
 
   private fail(requestId: string, err: KubemqError): void {
     const waiter = this.pending.get(requestId);
+    if (!waiter) return;
     this.pending.delete(requestId);
-    waiter?.reject(err);
+    if (requestId === this.getInFlight) this.getDone().forEach((w) => w.reject(err));
+    waiter.reject(err);
+  }
+
+  /** The Get in flight is answered or failed: returns the settlements it proves. */
+  private getDone(): Pending[] {
+    this.getInFlight = undefined;
+    this.counters.getsInFlight--;
+    return this.provedByGet.splice(0);
   }
 
   private closedError(): KubemqError {
@@ -362,16 +357,17 @@ export class DownstreamLane {
     this.untrackRetiring?.();
     for (const resolve of this.endWaiters.splice(0)) resolve();
     // A Get cut by the client's close() is not lost: the broker, still up, returns what it takes.
-    if (this.getInFlight && !this.endedHere && err.code !== 'CLOSED') {
+    if (this.getInFlight !== undefined && !this.endedHere && err.code !== 'CLOSED') {
       this.counters.getsInFlightAtLoss++;
       this.internals.logger.warn(
         'queues: a downstream stream was lost while a Get waited for its answer; the broker may have taken messages for it that a crashed broker keeps for good',
         { operation: this.operation, reason: err.message },
       );
     }
+    const proved = this.getInFlight === undefined ? [] : this.getDone();
     if (this.call) this.counters.streamsOpen--;
     this.call = undefined;
-    const waiters = [...this.pending.values(), ...this.getProofWaiters];
+    const waiters = [...this.pending.values(), ...proved, ...this.getProofWaiters];
     this.pending.clear();
     this.getProofWaiters = [];
     for (const w of waiters) w.reject(err);
