@@ -3,8 +3,8 @@ import { type KubemqClient } from '@kubemq/core';
 import { messageContext } from '@kubemq/core/opentelemetry';
 import { queues } from '@kubemq/queues';
 
-// A `for await` loop handles each message after the SDK's delivery span has ended, so it starts
-// its own span with the message's producer as the parent.
+// A `for await` loop gets no process span from the SDK (it handles each message after it was
+// buffered), so it starts its own, with the message's producer as the parent.
 export async function work(client: KubemqClient): Promise<void> {
   const tracer = trace.getTracer('billing');
   for await (const message of queues(client).subscribe({ channel: 'invoices', maxItems: 10 })) {

@@ -460,12 +460,11 @@ export class QueuesOnClient implements QueuesClient {
       const valid = this.subscription(options);
       return { req: valid, bufferSize: iteratorBufferSize(options.bufferSize, valid.maxItems) };
     });
-    const messages = (pace?: LoopPace) =>
-      drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace)).pipe(
-        flatten((tx) => tx.messages),
-        tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation),
-      );
-    return iterableObservable<PolledQueueMessage>(messages(), { bufferSize, ...(req.autoAck && { paced: messages }) });
+    const messages = (pace?: LoopPace) => drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace)).pipe(flatten((tx) => tx.messages));
+    // A subscriber's callback handles each message inside a process span; a `for await` loop reads
+    // them untraced, since it handles each one after it was buffered.
+    const traced = messages().pipe(tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation));
+    return iterableObservable<PolledQueueMessage>(traced, { bufferSize, iterated: messages(), ...(req.autoAck && { paced: messages }) });
   }
 
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {

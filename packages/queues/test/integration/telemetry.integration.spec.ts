@@ -66,19 +66,23 @@ describe('queues tracing through the broker (integration)', () => {
     expect(ack?.links.length).toBeGreaterThan(0);
   });
 
-  it('subscribe() delivers each message in a child of its send span; upstream sends and the simple receive are traced', async () => {
+  it("subscribe() calls its subscriber in a child of each message's send span; upstream sends and the simple receive are traced", async () => {
     const channel = uniqueChannel('q.otel.sub');
     await using up = queueUpstream(producer);
     const { results } = await up.send([{ channel, body: 'a' }]);
     const id = results[0]?.id;
-    for await (const m of queues(consumer).subscribe({ channel, maxItems: 1, waitTimeoutMs: 1000 })) {
-      await m.ack();
-      break;
-    }
+    const tracer = capture.tracerProvider.getTracer('user');
+    const acked = new Promise<void>((resolve, reject) => {
+      const sub = queues(consumer)
+        .subscribe({ channel, maxItems: 1, waitTimeoutMs: 1000 })
+        .subscribe((m) => tracer.startActiveSpan(`work ${m.id}`, (span) => (span.end(), m.ack().then(() => (sub.unsubscribe(), resolve()), reject))));
+    });
+    await acked;
     const spans = await capture.waitForSpans((all) => all.some((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id));
     const send = spans.find((s) => s.name === `send ${channel}` && s.attributes['messaging.message.id'] === id);
     const process = spans.find((s) => s.name === `process ${channel}` && s.attributes['messaging.message.id'] === id);
     expect(process?.parentSpanContext?.spanId).toBe(send?.spanContext().spanId);
+    expect(spans.find((s) => s.name === `work ${id}`)?.parentSpanContext?.spanId).toBe(process?.spanContext().spanId);
 
     const simple = uniqueChannel('q.otel.simple');
     await queues(producer).send({ channel: simple, body: 'x' });

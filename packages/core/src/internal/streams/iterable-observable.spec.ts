@@ -197,4 +197,20 @@ describe('iterableObservable', () => {
     subject.next(42);
     await expect(next).resolves.toEqual({ value: 42, done: false });
   });
+
+  it('with an iterated source, loops read it and subscribers read the source; an operator over it keeps both', async () => {
+    const of = (tag: string) => new Observable<string>((s) => {
+      s.next(`${tag}1`);
+      s.next(`${tag}2`);
+      s.complete();
+    });
+    const stream = iterableObservable(of('callback'), { iterated: of('loop') });
+    const upper = pipeIterable(stream, (from) => from.pipe(map((v) => v.toUpperCase())));
+    for (const [it, expected] of [[stream, ['loop1', 'loop2', 'callback1', 'callback2']], [upper, ['LOOP1', 'LOOP2', 'CALLBACK1', 'CALLBACK2']]] as const) {
+      const seen: string[] = [];
+      for await (const v of it) seen.push(v);
+      it.subscribe((v) => seen.push(v));
+      expect(seen).toEqual(expected);
+    }
+  });
 });

@@ -64,6 +64,13 @@ export interface IterableOptions<T = unknown> {
    * before it fetches more.
    */
   paced?: (pace: LoopPace) => Observable<T>;
+  /**
+   * The source a `for await` loop reads, when it is not `source` (nor `continuing` or `paced`): a
+   * subscription traces each delivery around its subscriber's callback, and a loop would have it
+   * traced as it is buffered, not as the loop handles it. `continuing` and `paced` are read by
+   * loops alone, so they give untraced sources too.
+   */
+  iterated?: Observable<T>;
 }
 
 /** What a `for await` loop tells a paced source (see IterableOptions.paced). */
@@ -79,9 +86,15 @@ export interface LoopPace {
 export const CONTINUING: unique symbol = Symbol('kubemq.continuing');
 /** Where an IterableObservable keeps its `paced` option, for the same reason. */
 export const PACED: unique symbol = Symbol('kubemq.paced');
+/** Where an IterableObservable keeps its `iterated` option, for the same reason. */
+export const ITERATED: unique symbol = Symbol('kubemq.iterated');
 
-/** An IterableObservable whose loops pause or pace their source (see IterableOptions). */
-export type ContinuingIterable<T> = IterableObservable<T> & { [CONTINUING]?: () => Observable<T>; [PACED]?: (pace: LoopPace) => Observable<T> };
+/** An IterableObservable whose loops pause, pace or read another source (see IterableOptions). */
+export type ContinuingIterable<T> = IterableObservable<T> & {
+  [CONTINUING]?: () => Observable<T>;
+  [PACED]?: (pace: LoopPace) => Observable<T>;
+  [ITERATED]?: Observable<T>;
+};
 
 export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
 
@@ -92,24 +105,27 @@ export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
  */
 export function iterableObservable<T>(source: Observable<T>, options: IterableOptions<T> = {}): IterableObservable<T> {
   const bufferSize = options.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE;
-  const { continuing, paced } = options;
+  const { continuing, paced, iterated } = options;
   const result = observable<T>((subscriber) => source.subscribe(subscriber)) as ContinuingIterable<T>;
-  result[Symbol.asyncIterator] = () => iterate(continuing ?? paced ?? (() => source), bufferSize, continuing !== undefined);
+  const read = iterated ?? source;
+  result[Symbol.asyncIterator] = () => iterate(continuing ?? paced ?? (() => read), bufferSize, continuing !== undefined);
   if (continuing) result[CONTINUING] = continuing;
   if (paced) result[PACED] = paced;
+  if (iterated) result[ITERATED] = iterated;
   return result;
 }
 
 /**
- * The same stream through an operator (a decoder, say), keeping how its `for await` loops pause
- * or pace their source.
+ * The same stream through an operator (a decoder, say), keeping how its `for await` loops pause,
+ * pace or read their source.
  */
 export function pipeIterable<S, T>(source: Observable<S>, operator: (from: Observable<S>) => Observable<T>, bufferSize?: number): IterableObservable<T> {
-  const { [CONTINUING]: continuing, [PACED]: paced } = source as ContinuingIterable<S>;
+  const { [CONTINUING]: continuing, [PACED]: paced, [ITERATED]: iterated } = source as ContinuingIterable<S>;
   return iterableObservable(operator(source), {
     ...(bufferSize !== undefined && { bufferSize }),
     ...(continuing && { continuing: () => operator(continuing()) }),
     ...(paced && { paced: (pace: LoopPace) => operator(paced(pace)) }),
+    ...(iterated && { iterated: operator(iterated) }),
   });
 }
 

@@ -45,6 +45,9 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
  * broker resumes a group from its own position and ignores the start, and it acks events as it
  * hands them to the stream, so whatever was on its way when the loop paused would be lost without
  * a word. A grouped loop fails with IteratorOverflowError instead, like every other pattern's.
+ *
+ * Each delivery to a subscriber's callback is traced; a loop's are not (it handles an event after
+ * it was buffered).
  */
 export function subscribeEventsStore(
   internals: ClientInternals,
@@ -56,9 +59,10 @@ export function subscribeEventsStore(
   /** Each subscription to it continues after the last event the one before it delivered. */
   const cursor = (): Observable<EventStoreReceive> => {
     const position: Position = { lastSequence: 0, firstOpenedAt: undefined };
-    return defer(() => openAt(internals, plan, ctx, position)).pipe(traced);
+    return defer(() => openAt(internals, plan, ctx, position));
   };
-  return iterableObservable(defer(cursor), {
+  return iterableObservable(defer(cursor).pipe(traced), {
+    iterated: defer(cursor),
     ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }),
     // A lone subscriber's loop that falls behind pauses the stream and resumes it after the last event it holds.
     ...(plan.group === '' && { continuing: cursor }),

@@ -44,13 +44,12 @@ export function receivedEvents(internals: ClientInternals, plan: EventsSubscribe
 
 /**
  * An events subscription (`events(client).subscribe()`): throws a ValidationError before anything
- * is sent, drops readiness probes, traces each delivery, and reads with `for await` too.
+ * is sent, drops readiness probes, traces each delivery to a subscriber's callback, and reads with
+ * `for await` too (untraced: a loop handles an event after it was buffered).
  */
 export function subscribeEvents(internals: ClientInternals, options: EventsSubscription): IterableObservable<EventReceive> {
   const plan = buildEventsSubscribe(options, internals.clientId);
-  const source = receivedEvents(internals, plan, 'events.subscribe').pipe(
-    filter((event) => !isProbeTags(event.tags)),
-    tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events', event, plan.request.Group)),
-  );
-  return iterableObservable(source, plan.bufferSize === undefined ? {} : { bufferSize: plan.bufferSize });
+  const events = receivedEvents(internals, plan, 'events.subscribe').pipe(filter((event) => !isProbeTags(event.tags)));
+  const traced = events.pipe(tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events', event, plan.request.Group)));
+  return iterableObservable(traced, { iterated: events, ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }) });
 }

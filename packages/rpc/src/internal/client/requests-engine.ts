@@ -1,5 +1,5 @@
-import { KubemqError, type CallOptions, type IterableObservable, type KubemqClient } from '@kubemq/core';
-import type { Observable } from 'rxjs';
+import { KubemqError, type CallOptions, type Instrumentation, type IterableObservable, type KubemqClient, type MessagingOperation } from '@kubemq/core';
+import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
 import {
   clientInternals,
   iterableObservable,
@@ -8,7 +8,6 @@ import {
   observable,
   recoverable,
   traced,
-  tracedDeliveries,
   validatePositiveInt,
   validateSignal,
   withOperation,
@@ -24,6 +23,7 @@ import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.j
 import type { RequestOptions } from '../types/request-options.js';
 import type { Command, CommandHandlerResult, CommandReply, CommandsSubscription } from '../types/command.js';
 import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from '../types/query.js';
+import { isProbeTags } from '../serve/probe-tags.js';
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
@@ -240,8 +240,9 @@ export class RequestsEngine {
 
 /**
  * A raw subscription (`subscribe()` of commands and queries): validated at once, cold, re-opened
- * after a reconnect, each request delivered inside a process span (a child of its sender's), and
- * readable with `for await` within the subscription's `bufferSize`.
+ * after a reconnect, each request delivered to a subscriber's callback inside a process span (a
+ * child of its sender's; not a responder's readiness probe), and readable with `for await` within
+ * the subscription's `bufferSize` (untraced: a loop handles a request after it was buffered).
  */
 export function subscribeRequests<R>(
   engine: RequestsEngine,
@@ -250,7 +251,7 @@ export function subscribeRequests<R>(
 ): IterableObservable<R> {
   const built = engine.prepareSubscribe(subscription);
   const { internals } = engine;
-  const inProcessSpans = tracedDeliveries(internals.telemetry, (wire: Request) => requestProcessOperation(engine.kind, wire, built.group));
+  const inProcessSpans = tracedRequests(internals.telemetry, (wire: Request) => requestProcessOperation(engine.kind, wire, built.group));
   // close() ends the subscription (no new requests: a group's other members take them) and then
   // waits for the requests it delivered to be replied to, or for their senders to give up.
   const drained = observable<Request>((subscriber) => {
@@ -280,6 +281,32 @@ export function subscribeRequests<R>(
       requests.unsubscribe();
     };
   });
-  const received = drained.pipe(inProcessSpans, map(toReceived));
-  return iterableObservable(received, built.bufferSize === undefined ? {} : { bufferSize: built.bufferSize });
+  return iterableObservable(drained.pipe(inProcessSpans, map(toReceived)), {
+    iterated: drained.pipe(map(toReceived)),
+    ...(built.bufferSize !== undefined && { bufferSize: built.bufferSize }),
+  });
+}
+
+/**
+ * Each request delivered inside its own process span, as tracedDeliveries() does, except a
+ * responder's readiness probe: probes are not traced (docs/observability.md).
+ */
+function tracedRequests(telemetry: Instrumentation | undefined, describe: (wire: Request) => MessagingOperation): MonoTypeOperatorFunction<Request> {
+  if (telemetry === undefined) return (source) => source;
+  return (source) =>
+    observable<Request>((subscriber) =>
+      source.subscribe({
+        next: (request) => {
+          if (isProbeTags(request.Tags)) return subscriber.next(request);
+          const span = telemetry.start(describe(request));
+          try {
+            span.run(() => subscriber.next(request));
+          } finally {
+            span.end();
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
 }
