@@ -324,7 +324,10 @@ export interface QueuePollOptions {
 }
 
 /**
- * Where a polled message stands: `released` means it went back to the queue unsettled.
+ * Where a polled message stands: `released` means it went back to the queue unsettled; `settling`,
+ * that its settlement awaits the broker's proof, or never got it (the stream ended first, its own
+ * deadline passed, or the broker refused it once the transaction was closed), so the broker may
+ * or may not have applied it.
  *
  * @example
  * ```ts

@@ -59,6 +59,11 @@ export class FakeQueueBroker {
   refuseSettlements: string | undefined;
   /** Every downstream request as written (`> Get`) and every answer as sent (`< ActiveOffsets`), in order, with the stream's index. */
   readonly log: string[] = [];
+  /**
+   * Downstream: the next settlement acks this many of its messages, then fails, as the broker's
+   * does when one message fails (it settles them one by one, docs/broker-behaviour.md §2.4).
+   */
+  failPartWay: number | undefined;
 
   releaseProbes(): void {
     this.holdProbes = false;
@@ -243,6 +248,13 @@ export class FakeQueueBroker {
       if (req.RequestTypeData === T.ActiveOffsets && this.holdProbes) await new Promise<void>((r) => this.heldProbes.push(r));
       if (this.refuseSettlements !== undefined && req.RequestTypeData !== T.ActiveOffsets) {
         return req.RequestTypeData === T.CloseByClient ? undefined : error(this.refuseSettlements);
+      }
+      const partWay = this.failPartWay;
+      if (partWay !== undefined && req.RequestTypeData !== T.ActiveOffsets && req.RequestTypeData !== T.CloseByClient) {
+        this.failPartWay = undefined;
+        const seqs = req.SequenceRange.length > 0 ? req.SequenceRange.map(Number) : [...tx.held.keys()];
+        for (const n of seqs.slice(0, partWay)) tx.held.delete(n); // acked
+        return error(`the settlement failed at sequence ${seqs[partWay]} (set by the test)`);
       }
       const range = (verb: string, apply: (s: Stored) => void): void => {
         if (!tx.open) return error(`cannot ${verb} messages with closed response `);

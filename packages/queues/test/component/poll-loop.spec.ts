@@ -176,7 +176,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     expect(got).toHaveLength(1);
   });
 
-  it('the broker refuses the ending settlement: the stream is ended, so it returns what the transaction held; the loop re-opens and gets them again', async () => {
+  it('the broker refuses the ending settlement: the stream is ended, so it returns what the transaction held; the loop re-opens and gets them again; the messages stay settling (it may have applied part of it)', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);
     const got = transactions(broker, 2);
@@ -190,14 +190,15 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
     expect(broker.calls[0]!.cancelled).toBe(true);
     expect(got[0]!.state).toBe('lost');
-    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['released', 'released']);
+    // No probe says what it applied: the broker settles one by one and stops at a failure (§2.4).
+    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['settling', 'settling']);
     broker.refuseSettlements = undefined;
     await until(() => got.length === 2);
     expect(broker.calls).toHaveLength(2);
     expect(got[1]!.messages.map((m) => m.text())).toEqual(['m0', 'm1']);
   });
 
-  it('the last message settled one by one, refused: the ones settled before stay settled, the refused one goes back', async () => {
+  it('the last message settled one by one, refused: the ones settled before stay settled, the refused one goes back (its settlement, unproved, stays settling)', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);
     const got = transactions(broker, 2);
@@ -206,7 +207,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     await tx.messages[0]!.ack();
     broker.refuseSettlements = 'invalid ack sequence id 2';
     await expect(tx.messages[1]!.ack()).rejects.toMatchObject({ message: expect.stringContaining('invalid ack sequence id 2') });
-    expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'released']);
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['acked', 'settling']);
     expect(broker.calls[0]!.cancelled).toBe(true);
     broker.refuseSettlements = undefined;
     await until(() => got.length === 2);

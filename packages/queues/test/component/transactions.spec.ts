@@ -57,6 +57,31 @@ describe('poll transactions (against a broker-like fake)', () => {
     expect(counters).toMatchObject({ unsettledAtLoss: 2, getsInFlightAtLoss: 0, getsInFlight: 0 });
   });
 
+  it('a settlement the broker applies part way, then refuses, with the close behind it: what it may have acked stays settling, never released; the transaction is closed; the rest goes back', async () => {
+    const { broker, poll, types } = setup(3);
+    const tx = await poll();
+    broker.failPartWay = 1;
+    await expect(tx.ackAll()).rejects.toMatchObject({ code: 'BROKER', message: expect.stringContaining('failed at sequence 2') });
+    expect(types()).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets]);
+    expect(tx.state).toBe('closed');
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['settling', 'settling', 'settling']);
+    expect(broker.waiting('q').map((s) => s.seq)).toEqual([2, 3]); // the broker acked 1
+  });
+
+  it('a settlement written when the stream breaks, before its proof: its messages stay settling (the broker may have applied it), the others are released', async () => {
+    const { broker, poll } = setup(3);
+    const tx = await poll();
+    broker.holdProbes = true;
+    const acked = tx.ackSequences([1, 2]).catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 10));
+    broker.calls[0]!.fail();
+    expect(await acked).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(tx.state).toBe('lost');
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['settling', 'settling', 'released']);
+    expect(broker.waiting('q').map((s) => s.seq)).toEqual([3]); // it had: 1 and 2 are acked
+    broker.releaseProbes();
+  });
+
   it('after a Get whose wait ran out, ackAll names the messages it was given: one the transaction took in after its answer goes back to the queue', async () => {
     const { broker, poll, requests } = setup(2);
     broker.slipIntoNextGet = true;
@@ -218,6 +243,7 @@ describe('poll transactions (against a broker-like fake)', () => {
     broker.swallowProbes = true;
     await expect(tx.ackAll({ timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(tx.state).toBe('lost');
+    expect(tx.messages[0]!.settlement).toBe('settling'); // unconfirmed: the broker may have applied it
     expect(broker.calls[0]!.cancelled).toBe(true);
   });
 

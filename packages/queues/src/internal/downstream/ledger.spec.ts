@@ -80,14 +80,33 @@ describe('TransactionLedger', () => {
     expect(l.beginAll('nack', 'nackAll').sequences).toEqual([1]);
   });
 
-  it('marks everything released when the stream is lost', () => {
+  it('when the stream is lost, releases what was pending and leaves the unproved settlement settling (the broker may have applied it)', () => {
     const l = open();
     const plan = l.beginSequences('ack', [1], 'ack');
+    expect(l.markLost()).toBe(3); // all three count as unsettled at the loss
     l.complete(plan, undefined, { kind: 'lost' });
     expect(l.state).toBe('lost');
-    expect([1, 2, 3].map((s) => l.messageState(s))).toEqual(['released', 'released', 'released']);
+    expect([1, 2, 3].map((s) => l.messageState(s))).toEqual(['settling', 'released', 'released']);
     expect(reasonOf(() => l.beginSequences('ack', [2], 'ack'))).toBe('lost');
     expect(reasonOf(() => l.beginAll('close', 'close'))).toBe('lost');
+  });
+
+  it('a settlement refused after the close behind it: what it acked is unknown, so its messages stay settling, never released; the transaction is closed', () => {
+    const l = open();
+    const first = l.beginSequences('ack', [1], 'ack');
+    l.complete(first, undefined, active(2, 3));
+    const plan = l.beginAll('ack', 'ackAll');
+    expect(l.complete(plan, brokerErr, closed)).toBe(brokerErr);
+    expect([1, 2, 3].map((s) => l.messageState(s))).toEqual(['acked', 'settling', 'settling']);
+    expect(l.state).toBe('closed');
+    expect(reasonOf(() => l.beginSequences('ack', [2], 'ack'))).toBe('closed');
+  });
+
+  it('a refused close releases what it covered: a close never acks', () => {
+    const l = open([1, 2]);
+    l.complete(l.beginAll('close', 'close'), brokerErr, closed);
+    expect([1, 2].map((s) => l.messageState(s))).toEqual(['released', 'released']);
+    expect(l.state).toBe('closed');
   });
 
   it('markLost does not change a terminal transaction', () => {

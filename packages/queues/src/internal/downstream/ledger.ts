@@ -17,7 +17,7 @@ export type SettleKind = 'ack' | 'nack' | 'requeue' | 'close';
 export type ProbeOutcome =
   | { kind: 'open'; active: ReadonlySet<number> } // the transaction is still open with these sequences
   | { kind: 'closed' } // the broker has closed the transaction
-  | { kind: 'lost' }; // the stream ended first: the broker returned unsettled messages to the queue
+  | { kind: 'lost' }; // no proof (the stream ended first, or the proof's deadline passed): the stream ends, and the broker returns unsettled messages
 
 export interface SettlePlan {
   id: number;
@@ -137,29 +137,32 @@ export class TransactionLedger {
   /**
    * Applies the broker's answer to a settlement: `error` is the broker's error for it (if any),
    * `probe` what the following ActiveOffsets showed. Returns the error the caller should see.
+   *
+   * A settlement the broker refused may have been applied in part: it settles the messages one
+   * by one and stops at the one that fails (docs/broker-behaviour.md §2.4). Only an `open` probe
+   * says which ones it applied; after a `closed` or `lost` one, the messages it covered stay
+   * `settling` (never `released`: the broker may have acked them).
    */
   complete(plan: SettlePlan, error: KubemqError | undefined, probe: ProbeOutcome): KubemqError | undefined {
     if (probe.kind === 'lost') {
-      for (const slot of plan.slots) this.set(slot, 'released');
       this.markLost();
       return error;
     }
     const done: MessageSettlement = plan.kind === 'close' ? 'released' : FINAL[plan.kind];
+    // Refused, and closed since (by the close behind it): each one was settled, or released by that close.
+    const unknown = probe.kind === 'closed' && error !== undefined && plan.kind !== 'close';
     for (let i = 0; i < plan.slots.length; i++) {
       const slot = plan.slots[i] as number;
       if (probe.kind === 'open' && probe.active.has(plan.sequences[i] as number)) {
         // Still held by the transaction: the settlement did not apply to this one.
         this.set(slot, 'pending');
-      } else if (probe.kind === 'closed' && error !== undefined) {
-        // The transaction closed without this settlement: its messages went back to the queue.
-        this.set(slot, 'released');
-      } else {
+      } else if (!unknown) {
         this.set(slot, done);
       }
     }
     if (probe.kind === 'closed') {
       if (this.pending > 0) for (let slot = 0; slot < this.states.length; slot++) if (this.states[slot] === 'pending') this.set(slot, 'released');
-      if (this.txState === 'open') this.txState = plan.kind === 'close' || this.ending === 'closed' ? 'closed' : 'settled';
+      if (this.txState === 'open') this.txState = plan.kind === 'close' || this.ending === 'closed' || error !== undefined ? 'closed' : 'settled';
     } else if (this.ending !== undefined && this.pending > 0) {
       // The ending settlement failed and the transaction is still open: accept settlements again.
       this.ending = undefined;
@@ -169,17 +172,16 @@ export class TransactionLedger {
 
   /**
    * The stream ended: the broker returns every unsettled message to the queue (if it is still up).
-   * Returns how many messages were unsettled.
+   * Returns how many messages were unsettled: `released` ones, and those of a settlement with no
+   * proof, which stay `settling` (the broker may have applied it).
    */
   markLost(): number {
     if (this.txState !== 'open') return 0;
     let unsettled = 0;
     for (let slot = 0; slot < this.states.length; slot++) {
       const state = this.states[slot];
-      if (state === 'pending' || state === 'settling') {
-        this.set(slot, 'released');
-        unsettled++;
-      }
+      if (state === 'pending') this.set(slot, 'released');
+      if (state === 'pending' || state === 'settling') unsettled++;
     }
     this.txState = 'lost';
     return unsettled;
