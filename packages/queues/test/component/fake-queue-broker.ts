@@ -59,6 +59,8 @@ export class FakeQueueBroker {
   refuseSettlements: string | undefined;
   /** Every downstream request as written (`> Get`) and every answer as sent (`< ActiveOffsets`), in order, with the stream's index. */
   readonly log: string[] = [];
+  /** Downstream: the answers (to Gets and ActiveOffsets) still owed when the client cancelled a stream, one entry per cancel. */
+  readonly owedAtCancel: number[] = [];
   /**
    * Downstream: the next settlement acks this many of its messages, then fails, as the broker's
    * does when one message fails (it settles them one by one, docs/broker-behaviour.md §2.4).
@@ -117,9 +119,9 @@ export class FakeQueueBroker {
   }
 
   /** A client's internals whose queue streams this broker serves (every call lands in `calls`). */
-  internals(): FakeInternals & { broker: FakeQueueBroker } {
+  internals(options: { defaultTimeoutMs?: number } = {}): FakeInternals & { broker: FakeQueueBroker } {
     const internals = fakeInternals({
-      defaultTimeoutMs: 2000,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 2000,
       reconnect: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1, maxAttempts: Number.POSITIVE_INFINITY },
       bidi: (path, observer) => {
         const behaviour = (path.endsWith('QueuesDownstream') ? this.downstream(observer) : this.upstream(observer)) as FakeCallBehaviour<unknown>;
@@ -162,6 +164,7 @@ export class FakeQueueBroker {
     req: QueuesDownstreamRequest,
     txs: Map<string, Tx>,
     reply: (r: Partial<QueuesDownstreamResponse>) => void,
+    /** Whether the Get is dropped (its stream ended, and is not stuck: see downstream()). */
     cancelled: () => boolean,
   ): Promise<void> {
     if (this.stallGets) {
@@ -204,13 +207,22 @@ export class FakeQueueBroker {
     });
   }
 
-  /** QueuesDownstream: requests served one at a time, transactions kept per stream, released when it ends. */
+  /**
+   * QueuesDownstream: requests served one at a time, transactions kept per stream, released when it
+   * ends. A stream the client cancels with two or more answers (to Gets and ActiveOffsets) owed is
+   * stuck, as on the broker (docs/broker-behaviour.md §5.3): the request in hand and the next one
+   * still run, a Get among them taking messages, but its transactions are never released.
+   */
   private downstream(observer: StreamObserver<unknown>): FakeCallBehaviour<QueuesDownstreamRequest> {
     const txs = new Map<string, Tx>();
     let chain = Promise.resolve();
     let call: FakeCall<QueuesDownstreamRequest> | undefined = undefined;
     const index = this.calls.length;
+    /** Gets and ActiveOffsets written and not yet answered. */
+    const owed = new Set<string>();
+    let stuck = false;
     const reply = (r: Partial<QueuesDownstreamResponse>): void => {
+      if (r.RefRequestId !== undefined) owed.delete(r.RefRequestId);
       if (call?.cancelled) return;
       this.log.push(`${index}< ${typeName(r.RequestTypeData ?? 0)}${r.IsError ? ' (error)' : ''}`);
       observer.next({ TransactionId: '', RefRequestId: '', RequestTypeData: 0, Messages: [], ActiveOffsets: [], IsError: false, Error: '', TransactionComplete: false, Metadata: {}, ...r });
@@ -236,7 +248,7 @@ export class FakeQueueBroker {
       if (req.RequestTypeData === T.Get) {
         this.getsInFlight++;
         try {
-          await this.serveGet(req, txs, reply, () => call?.cancelled === true);
+          await this.serveGet(req, txs, reply, () => call?.cancelled === true && !stuck);
         } finally {
           this.getsInFlight--;
         }
@@ -289,7 +301,7 @@ export class FakeQueueBroker {
           if (tx.open) release(tx, false);
           return;
         case T.ActiveOffsets:
-          if (this.swallowProbes) return;
+          if (this.swallowProbes) return void owed.delete(req.RequestID); // answered into the void
           if (!tx.open) return error('cannot get active offsets with closed response ');
           return reply({ TransactionId: tx.id, RefRequestId: req.RequestID, RequestTypeData: T.ActiveOffsets, ActiveOffsets: [...tx.held.keys()].map(BigInt) });
         default:
@@ -299,12 +311,25 @@ export class FakeQueueBroker {
     return {
       opened: (opened) => {
         call = opened;
+        // The client's cancel (not a break: fail() calls onCancel too).
+        const cancel = opened.cancel.bind(opened);
+        opened.cancel = () => {
+          if (opened.cancelled) return;
+          this.owedAtCancel.push(owed.size);
+          stuck = owed.size >= 2;
+          cancel();
+        };
       },
       onWrite: (req) => {
         this.log.push(`${index}> ${typeName(req.RequestTypeData)}`);
+        if (req.RequestTypeData === T.Get || req.RequestTypeData === T.ActiveOffsets) owed.add(req.RequestID);
         chain = chain.then(() => serve(req));
       },
       onCancel: () => {
+        if (stuck) {
+          this.log.push(`${index} stuck: the stream ended with two answers owed`);
+          return;
+        }
         for (const tx of txs.values()) if (tx.open) release(tx, false);
       },
     };

@@ -1,6 +1,8 @@
+import { KubemqError } from '@kubemq/core';
 import { QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import { DownstreamLane, newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { pollOnLane } from '../../src/internal/downstream/poll.js';
+import { until } from '@kubemq/test-fakes';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 describe('DownstreamLane writes', () => {
@@ -81,6 +83,86 @@ describe('DownstreamLane writes', () => {
     lane.cancel();
     await expect(unanswered).rejects.toMatchObject({ code: 'CANCELLED' });
     await expect(lane.nextGetAnswered()).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
+
+describe('DownstreamLane: never ends its stream with two answers owed (docs/broker-behaviour.md §5.3)', () => {
+  const timeout = () => new KubemqError({ code: 'TIMEOUT', operation: 'queues.test', message: 'given up' });
+
+  /** A lane that holds a transaction (its Get answered), with probes held back by the broker. */
+  async function laneWithTransaction(messages = 1) {
+    const broker = new FakeQueueBroker();
+    broker.add('q', messages);
+    const internals = broker.internals();
+    const counters = newLaneCounters();
+    const lane = new DownstreamLane(internals, 'queues.test', counters);
+    await lane.open('q');
+    const tx = await lane.request({ RequestTypeData: T.Get, Channel: 'q', MaxItems: messages, WaitTimeout: 1000 });
+    broker.holdProbes = true;
+    const probe = lane.ask({ RequestTypeData: T.ActiveOffsets, RefTransactionId: tx.TransactionId, Channel: 'q' });
+    probe.answer.catch(() => undefined);
+    return { broker, internals, counters, lane, probe };
+  }
+  const get = (lane: DownstreamLane, maxItems = 1) => lane.request({ RequestTypeData: T.Get, Channel: 'q', MaxItems: maxItems, WaitTimeout: 1000 });
+
+  it('a probe given up with nothing behind it ends the stream at once (one answer owed is safe)', async () => {
+    const { broker, lane, probe } = await laneWithTransaction();
+    lane.abandon(probe.id, timeout());
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(broker.owedAtCancel).toEqual([1]);
+    expect(lane.error).toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('a probe given up with a Get behind it: the lane serves no more polls, and its stream ends once that Get is answered; the client\'s close() waits for that', async () => {
+    const { broker, internals, lane, probe } = await laneWithTransaction();
+    const behind = get(lane, 2);
+    lane.abandon(probe.id, timeout());
+    expect(lane.alive).toBe(false);
+    expect(lane.error).toMatchObject({ code: 'TIMEOUT' });
+    expect(lane.endingHere).toMatchObject({ code: 'TIMEOUT' });
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    expect(internals.tracked.size).toBe(1);
+    let drained = false;
+    void [...internals.tracked][0]!.drain().then(() => (drained = true));
+    broker.releaseProbes();
+    await new Promise((r) => setTimeout(r, 20));
+    // The probe is in; the Get, still awaited, waits for its messages.
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    expect(drained).toBe(false);
+    broker.add('q', 2, (i) => `n${i}`);
+    expect((await behind).Messages).toHaveLength(2);
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(broker.owedAtCancel).toEqual([0]);
+    await until(() => drained);
+    expect(internals.tracked.size).toBe(0);
+    // The stream's transactions went back with it: the first one (never settled here) and the Get's.
+    expect(broker.waiting('q').map((w) => w.msg.Body.toString())).toEqual(['m0', 'n0', 'n1']);
+  });
+
+  it('the owner that stops wants the Get no more: the stream ends once the probe is answered, the Get\'s answer alone owed', async () => {
+    const { broker, lane, probe } = await laneWithTransaction();
+    const behind = get(lane);
+    lane.abandon(probe.id, timeout());
+    lane.endWhenProved();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    broker.releaseProbes();
+    await expect(behind).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(broker.owedAtCancel).toEqual([1]);
+  });
+
+  it('with the probe never answered, the stream ends when the Get behind it is past its deadline too: nothing else would end it', async () => {
+    const { broker, lane, probe } = await laneWithTransaction();
+    const behind = get(lane);
+    behind.catch(() => undefined);
+    lane.abandon(probe.id, timeout());
+    lane.endWhenProved(); // not enough: the Get is not past its deadline
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    lane.getExpired(timeout());
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(broker.owedAtCancel).toEqual([2]);
+    broker.releaseProbes();
   });
 });
 

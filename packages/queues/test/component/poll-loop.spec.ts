@@ -325,6 +325,83 @@ describe('poll loops: after a short batch, the next Get goes behind an ActiveOff
   });
 });
 
+describe('poll loops: a settlement\'s own deadline passes while its probe, with the Get behind it, is unanswered', () => {
+  // §5.3: a stream ended with two answers owed (the probe's and the Get's) can leave the broker's
+  // handler blocked for good: it never closes the stream's transactions, so what that Get takes
+  // stays held. The fake broker does the same (see its downstream()).
+  it('the settlement rejects at once, but the stream ends only once the probe is answered, with the Get\'s answer alone owed: nothing is stranded, the loop re-opens and gets every message', async () => {
+    const broker = new FakeQueueBroker();
+    broker.addExpired('q');
+    broker.add('q', 4);
+    const got = transactions(broker, 2);
+    await until(() => got.length === 1);
+    expect(got[0]!.messages.map((m) => m.text())).toEqual(['m0']);
+    broker.holdProbes = true;
+    expect(await mark(broker, got[0]!.ackAll({ timeoutMs: 50 }))).toMatchObject({ code: 'TIMEOUT' });
+    expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets, T.Get]);
+    expect(got[0]!.state).toBe('lost');
+    expect(got[0]!.messages[0]!.settlement).toBe('settling'); // the broker may have applied it
+    // The loop re-opens on a new stream at once; the old one waits for its probe's answer.
+    await until(() => got.length === 2);
+    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m1', 'm2']);
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    broker.releaseProbes();
+    await until(() => broker.calls[0]!.cancelled);
+    expect(broker.owedAtCancel[0]).toBe(1);
+    // Whatever the Get behind the probe would have taken is still there for the new stream.
+    await got[1]!.ackAll();
+    await until(() => got.length === 3);
+    expect(got[2]!.messages.map((m) => m.text())).toEqual(['m3']);
+    expect(broker.log).not.toContainEqual(expect.stringContaining('stuck'));
+  });
+
+  it('a signal that aborts the settlement does the same: it rejects CANCELLED at once, and the stream ends once the probe is answered', async () => {
+    const broker = new FakeQueueBroker();
+    broker.addExpired('q');
+    broker.add('q', 1);
+    const got: PollResponse[] = [];
+    let failed: unknown;
+    subscriptions.push(queues(fakeClient(broker)).transactions({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }).subscribe({ next: (tx) => got.push(tx), error: (err: unknown) => (failed = err) }));
+    await until(() => got.length === 1);
+    broker.holdProbes = true;
+    const ac = new AbortController();
+    const settled = mark(broker, got[0]!.ackAll({ signal: ac.signal }));
+    await until(() => types(broker).length === 5);
+    ac.abort();
+    expect(await settled).toMatchObject({ code: 'CANCELLED' });
+    expect(failed).toMatchObject({ code: 'CANCELLED' }); // not retryable: the loop ends with it
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    broker.releaseProbes();
+    await until(() => broker.calls[0]!.cancelled);
+    expect(broker.owedAtCancel).toEqual([1]);
+  });
+
+  it('a probe that is never answered (a stalled broker): the stream ends when the Get behind it reaches its own deadline, as nothing else would end it', async () => {
+    const broker = new FakeQueueBroker();
+    broker.addExpired('q');
+    broker.add('q', 1);
+    const got: PollResponse[] = [];
+    subscriptions.push(
+      pollTransactions(broker.internals(), {
+        request: { channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: false },
+        operation: 'queues.transactions',
+        defaultTimeoutMs: 100, // the Get's deadline: 1000 + 100 ms
+        counters: newLaneCounters(),
+      }).subscribe((tx) => got.push(tx)),
+    );
+    await until(() => got.length === 1);
+    broker.holdProbes = true;
+    const started = performance.now();
+    expect(await mark(broker, got[0]!.ackAll({ timeoutMs: 20 }))).toMatchObject({ code: 'TIMEOUT' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    await until(() => broker.calls[0]!.cancelled);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(broker.owedAtCancel[0]).toBe(2);
+    broker.releaseProbes();
+  });
+});
+
 describe('poll loops: no Get follows, so the probe is the proof', () => {
   it('consume(): stop() during a batch writes no Get behind its settlement but still proves it; the rest stays in the queue, nothing more is delivered', async () => {
     const broker = new FakeQueueBroker();

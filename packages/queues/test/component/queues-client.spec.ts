@@ -301,6 +301,57 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     await until(() => broker.waiting('q').length === 2);
   });
 
+  /** A client whose settlements have a deadline of 100 ms (the client's defaultTimeoutMs). */
+  function quickClient(broker: FakeQueueBroker) {
+    const internals = broker.internals({ defaultTimeoutMs: 100 });
+    const client = {};
+    attachInternals(client, internals);
+    return { internals, q: queues(client as KubemqClient) };
+  }
+
+  it('the ack\'s deadline passes while its probe is unanswered and a poll() waits behind it: the ack rejects at once, the stream ends only once that poll is answered (never with two answers owed); that poll is not handed over, and what it took goes back', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const { internals, q } = quickClient(broker);
+    const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    broker.holdProbes = true;
+    const acked = outcome(tx.ackAll());
+    const next = outcome(q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }));
+    expect(await acked).toMatchObject({ code: 'TIMEOUT' });
+    expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get]);
+    expect(tx.state).toBe('lost');
+    expect(broker.calls[0]!.cancelled).toBe(false);
+    broker.add('q', 2, (i) => `n${i}`);
+    broker.releaseProbes();
+    // Its transaction could not be settled on a stream that is ending.
+    expect(await next).toMatchObject({ code: 'UNAVAILABLE', retryable: true, message: expect.stringContaining('the broker returns the 2 messages it took to the queue') });
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(broker.owedAtCancel).toEqual([0]);
+    expect(internals.logs).toContainEqual(expect.objectContaining({ level: 'info', message: expect.stringContaining('not handed over'), fields: expect.objectContaining({ messages: 2 }) }));
+    expect(broker.waiting('q').map((s) => s.msg.Body.toString())).toEqual(['n0', 'n1']);
+    const again = await q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 });
+    expect(again.messages.map((m) => m.text())).toEqual(['n0', 'n1']);
+    await again.ackAll();
+  });
+
+  it('the same with an autoAck poll() behind the probe: it is handed over, as the broker acked what it took', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const { q } = quickClient(broker);
+    const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    broker.holdProbes = true;
+    const acked = outcome(tx.ackAll());
+    const next = q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: true });
+    expect(await acked).toMatchObject({ code: 'TIMEOUT' });
+    broker.add('q', 2, (i) => `n${i}`);
+    broker.releaseProbes();
+    const got = await next;
+    expect(got.messages.map((m) => m.text())).toEqual(['n0', 'n1']);
+    expect(got.state).toBe('settled');
+    await until(() => broker.calls[0]!.cancelled);
+    expect(broker.owedAtCancel).toEqual([0]);
+  });
+
   it('with no idle stream kept (maxIdleStreams 0) the lane is not handed on early: the ack is proved by ActiveOffsets', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);

@@ -22,6 +22,14 @@ interface Pending {
   reject(err: KubemqError): void;
 }
 
+/** A request the broker still owes an answer (a Get, an ActiveOffsets). */
+interface Owed extends Pending {
+  /** Nobody waits for the answer any more: its deadline passed, its signal aborted, or its owner stopped. */
+  unwanted?: boolean;
+  /** Its deadline passed (or its signal aborted) with no answer. */
+  expired?: boolean;
+}
+
 /** Counters a lane's owner can read (tests assert no pile-up of Gets and no leaked streams). */
 export interface LaneCounters {
   streamsOpened: number;
@@ -53,7 +61,7 @@ export class DownstreamLane {
   private call: BidiCall<QueuesDownstreamRequest> | undefined;
   /** The last queued write (or drain) while writes wait their turn; undefined when they go straight through. */
   private backlog: Promise<void> | undefined;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, Owed>();
   /** Errors the broker answered for settlements (which get no answer on success), by request id. */
   private readonly settleErrors = new Map<string, QueuesDownstreamResponse | undefined>();
   private readonly endListeners = new Set<(err: KubemqError) => void>();
@@ -62,9 +70,9 @@ export class DownstreamLane {
   private endError: KubemqError | undefined;
   /** The stream was ended by this client (close, stop, a deadline), not lost. */
   private endedHere = false;
-  /** Set by endWhenProved(): the stream ends, with this reason, once no settlement awaits its proof. */
+  /** Set by retire(): the stream ends, with this reason, once that is safe (see retire()). */
   private retiring: KubemqError | undefined;
-  /** While retiring: the client's close() waits for the end (see endWhenProved). */
+  /** While retiring: the client's close() waits for the end (see retire()). */
   private untrackRetiring: (() => void) | undefined;
   private readonly endWaiters: (() => void)[] = [];
   /** The request id of the Get waiting for its answer. */
@@ -90,9 +98,15 @@ export class DownstreamLane {
     return this.call !== undefined || this.endError !== undefined;
   }
 
-  /** Why the lane ended (undefined while alive). */
+  /** Why the lane ended, or is ending (undefined while alive). */
   get error(): KubemqError | undefined {
-    return this.endError;
+    return this.endError ?? this.retiring;
+  }
+
+  /** Why this client is ending the stream, or ended it (undefined while alive, and when it was lost). */
+  get endingHere(): KubemqError | undefined {
+    if (this.endError) return this.endedHere ? this.endError : undefined;
+    return this.retiring;
   }
 
   /** Opens the stream (once) after the connection is ready; a failed wait names the lane's operation and `channel`. */
@@ -129,6 +143,11 @@ export class DownstreamLane {
 
   /** Writes a request that the broker answers (Get, ActiveOffsets); resolves with the answer. */
   request(init: DownstreamRequestInit): Promise<QueuesDownstreamResponse> {
+    return this.ask(init).answer;
+  }
+
+  /** request(), also returning the request's id (to name it in `abandon()`). */
+  ask(init: DownstreamRequestInit): { id: string; answer: Promise<QueuesDownstreamResponse> } {
     const req = this.build(init);
     const isGet = req.RequestTypeData === QueuesDownstreamRequestType.Get;
     if (isGet) {
@@ -145,7 +164,7 @@ export class DownstreamLane {
       this.pending.set(req.RequestID, { resolve, reject });
     });
     this.write(req).catch((err: KubemqError) => this.fail(req.RequestID, err));
-    return answer;
+    return { id: req.RequestID, answer };
   }
 
   /**
@@ -181,13 +200,24 @@ export class DownstreamLane {
     this.settleErrors.delete(requestId);
     // A transaction takes its proof and then, in the same turn, records what it showed: the
     // stream ends after that, so the end does not mark the transaction lost under it.
-    if (this.retiring && this.settleErrors.size === 0) queueMicrotask(() => this.endIfProved());
+    if (this.retiring && this.settleErrors.size === 0) queueMicrotask(() => this.endIfDone());
     return answer;
   }
 
   /** Settlements written whose possible error answer is still kept (0 once every proof came back). */
   get settlementsAwaitingProof(): number {
     return this.settleErrors.size;
+  }
+
+  /**
+   * A poll answered on a stream this client is ending is not handed over (its transaction could
+   * not be settled): says that its `count` messages go back to the queue with the stream.
+   */
+  noteNotHandedOver(count: number, channel: string, transactionId: string): void {
+    this.internals.logger.info(
+      'queues: a poll was answered on a downstream stream this client is ending; it is not handed over, and the broker returns its messages to the queue when the stream ends',
+      { channel, transactionId, messages: count, reason: this.error?.message },
+    );
   }
 
   /**
@@ -221,15 +251,54 @@ export class DownstreamLane {
 
   /**
    * Ends the stream once every settlement written on it has its proof (at once when none waits):
-   * ending it first would fail a settlement the broker may already have applied, and would leave
-   * the broker owing the proof's answer on top of a Get's (two answers owed can strand the
-   * stream's transactions, docs/broker-behaviour.md §5.3). Meanwhile the lane serves no further
-   * poll (`alive` is false), and the client's close() waits for the end within its drain time.
+   * ending it first would fail a settlement the broker may already have applied. The owner wants
+   * no answer to a Get in flight any more. Meanwhile the lane serves no further poll (`alive` is
+   * false), and the client's close() waits for the end within its drain time. See retire() for
+   * the answers still owed.
    */
   endWhenProved(reason?: KubemqError): void {
-    if (this.endError || this.retiring) return;
-    this.retiring = reason ?? this.cancelledError();
-    if (this.settleErrors.size === 0) return this.cancel(this.retiring);
+    const get = this.getInFlight === undefined ? undefined : this.pending.get(this.getInFlight);
+    if (get) get.unwanted = true;
+    this.retire(reason ?? this.cancelledError());
+  }
+
+  /**
+   * The waiter of request `id` (an ActiveOffsets probe) gave up on it: its deadline passed or its
+   * signal aborted. The stream ends with `reason` (see retire()): at once when that probe is the
+   * only answer owed, else once the others are answered or past their own deadlines.
+   */
+  abandon(id: string, reason: KubemqError): void {
+    const probe = this.pending.get(id);
+    if (probe) probe.unwanted = probe.expired = true;
+    this.retire(reason);
+  }
+
+  /**
+   * The deadline of the Get in flight passed (or its signal aborted). When that Get is itself the
+   * proof of settlements written before it, nothing else will prove them (a connection that died
+   * silently, a stalled broker): they fail with `reason` now. The stream ends (see retire()).
+   */
+  getExpired(reason: KubemqError): void {
+    const get = this.getInFlight === undefined ? undefined : this.pending.get(this.getInFlight);
+    if (get) get.unwanted = get.expired = true;
+    for (const w of this.provedByGet.splice(0)) w.reject(reason);
+    this.retire(reason);
+  }
+
+  /**
+   * The lane serves no further poll, and its stream ends with `reason` once no settlement awaits
+   * its proof, nobody waits for an answer still owed, and at most one answer is owed: with two or
+   * more owed, the broker's handler can block for good after the end and never close the
+   * stream's transactions (docs/broker-behaviour.md §5.3). It ends with more only once every one
+   * of them is past its own deadline (a connection that died silently, a stalled broker), since
+   * nothing else would end it. The client's close() waits for the end within its drain time.
+   */
+  private retire(reason: KubemqError): void {
+    if (this.endError) return;
+    if (this.retiring) return this.endIfDone();
+    this.retiring = reason;
+    this.endIfDone();
+    if (this.endError) return;
     let ended: Promise<void> | undefined;
     // A client that gave up reconnecting has no stream left to prove anything on. Tracked once
     // close() has begun, this is not drained (close() drains what it found tracked), which is
@@ -240,20 +309,15 @@ export class DownstreamLane {
     });
   }
 
-  /**
-   * The deadline of the Get in flight passed (or its signal aborted). When that Get is itself the
-   * proof of settlements written before it, nothing else will prove them (a connection that died
-   * silently, a stalled broker): the stream ends now, also one already retiring, and they fail
-   * with `reason`. Otherwise an ActiveOffsets probe, with a deadline of its own, proves them, and
-   * the stream ends once it has (endWhenProved()).
-   */
-  getExpired(reason: KubemqError): void {
-    if (this.provedByGet.length > 0) this.cancel(reason);
-    else this.endWhenProved(reason);
-  }
-
-  private endIfProved(): void {
-    if (this.retiring && this.settleErrors.size === 0) this.cancel(this.retiring);
+  private endIfDone(): void {
+    if (!this.retiring || this.endError || this.settleErrors.size > 0) return;
+    let expired = 0;
+    for (const owed of this.pending.values()) {
+      if (!owed.unwanted) return; // its waiter still waits (within a deadline of its own)
+      if (owed.expired) expired++;
+    }
+    if (this.pending.size > 1 && expired < this.pending.size) return;
+    this.cancel(this.retiring);
   }
 
   private cancelledError(): KubemqError {
@@ -323,6 +387,7 @@ export class DownstreamLane {
       // not lose this Get.
       if (id === this.getInFlight) this.getDone().forEach((w) => w.resolve(response));
       waiter.resolve(response);
+      this.endIfDone();
       return;
     }
     if (this.settleErrors.has(id)) {
@@ -338,6 +403,7 @@ export class DownstreamLane {
     this.pending.delete(requestId);
     if (requestId === this.getInFlight) this.getDone().forEach((w) => w.reject(err));
     waiter.reject(err);
+    this.endIfDone();
   }
 
   /** The Get in flight is answered or failed: returns the settlements it proves. */

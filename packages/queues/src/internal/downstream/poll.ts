@@ -11,11 +11,12 @@ import { abortedUnsent, PollTransaction, type TransactionHost } from './transact
  * when it passes (or the signal aborts) the poll fails at once and the lane ends, which makes the
  * broker return whatever that Get had taken (downstream streams are safe to cancel,
  * docs/broker-behaviour.md §5.3), but only once a settlement written ahead of the Get has its
- * proof: that one belongs to another transaction (when the Get is that proof, at once:
+ * proof: that one belongs to another transaction (when the Get is that proof, it fails now:
  * `lane.getExpired`). A signal already aborted (or `pool.stop`, the client's close()) before the
- * Get is written sends nothing, also while the poll waits for the connection. On an error answer
- * the lane is free again at once; otherwise it is free when the transaction takes no more
- * requests (`host.onTerminal`).
+ * Get is written sends nothing, also while the poll waits for the connection. A Get answered on a
+ * lane this client is ending is not handed over (its transaction could not be settled), unless
+ * with autoAck. On an error answer the lane is free again at once; otherwise it is free when the
+ * transaction takes no more requests (`host.onTerminal`).
  */
 export function pollOnLane(
   lane: DownstreamLane,
@@ -88,6 +89,20 @@ async function getOnLane(
   }
   const messages = answer.IsError ? [] : answer.Messages;
   if (messages.length === 0 && !answer.IsError && !answer.TransactionComplete) closeEmpty(lane, answer.TransactionId, req.channel);
+  const ending = lane.endingHere;
+  if (ending && messages.length > 0 && !req.autoAck) {
+    // Its transaction could not be settled on a stream this client is ending (with autoAck there
+    // is nothing to settle, and what the broker acked must not be dropped).
+    lane.noteNotHandedOver(messages.length, req.channel, answer.TransactionId);
+    throw new KubemqError({
+      code: 'UNAVAILABLE',
+      retryable: true,
+      operation,
+      channel: req.channel,
+      message: `${operation}: the poll was answered on a stream this client is ending (${ending.message}); the broker returns the ${messages.length} messages it took to the queue, to be delivered again`,
+      cause: ending,
+    });
+  }
   return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck, messages.length >= req.maxItems);
 }
 

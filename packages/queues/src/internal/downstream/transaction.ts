@@ -268,7 +268,7 @@ export class PollTransaction implements PollResponse {
           endStream = true;
         }
       } else {
-        const proof = this.lane.request({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel });
+        const proof = this.lane.ask({ RequestTypeData: QueuesDownstreamRequestType.ActiveOffsets, RefTransactionId: ref, Channel: this.channel });
         following?.write();
         getBehind = following !== undefined;
         // poll(): the lane goes back to its pool now, so a poll() made before this settlement is
@@ -276,7 +276,13 @@ export class PollTransaction implements PollResponse {
         // Get, is the proof: a Get answers only when it has messages or its wait is over, and its
         // own deadline could end the stream first.
         releasedEarly = byGet && following === undefined && this.host.releaseEarly?.(this) === true;
-        const answer = await this.withDeadline(proof, call, operation);
+        const written = { settleId, closeId };
+        const answer = await this.withDeadline(proof.answer, call, operation, (err) => {
+          // This settlement gives up its proof: its stream ends once that is safe (lane.abandon).
+          this.lane.takeSettleError(written.settleId);
+          if (written.closeId !== undefined) this.lane.takeSettleError(written.closeId);
+          this.lane.abandon(proof.id, err);
+        });
         probe = answer.IsError ? { kind: 'closed' } : { kind: 'open', active: new Set(answer.ActiveOffsets.map((s) => Number(s))) };
         const failed = this.lane.takeSettleError(settleId);
         if (failed?.IsError) error = brokerError(failed.Error, { operation, channel: this.channel });
@@ -325,11 +331,16 @@ export class PollTransaction implements PollResponse {
     });
   }
 
-  /** Waits for the probe; a deadline or abort ends the lane (the broker then returns unsettled messages). */
+  /**
+   * Waits for the probe. A deadline or abort rejects at once and ends the lane (the broker then
+   * returns unsettled messages), though only once that is safe: not while a Get written behind the
+   * probe is owed too (§5.3).
+   */
   private withDeadline<T>(
     work: Promise<T>,
     call: { signal: AbortSignal | undefined; timeoutMs: number | undefined },
     operation: string,
+    onExpire: (err: KubemqError) => void,
   ): Promise<T> {
     return deadline(work, {
       operation,
@@ -337,7 +348,7 @@ export class PollTransaction implements PollResponse {
       timeoutMs: call.timeoutMs ?? this.host.defaultTimeoutMs,
       signal: call.signal,
       what: 'the broker\'s confirmation of the settlement',
-      onExpire: (err) => this.lane.cancel(err),
+      onExpire,
     });
   }
 
