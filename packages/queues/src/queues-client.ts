@@ -8,9 +8,9 @@ import {
   isEmptyQueueError,
   iterableObservable,
   newId,
-  traced,
   tracedAfter,
   tracedDeliveries,
+  tracedSend,
   validatePositiveInt,
   type ClientInternals,
   type LoopPace,
@@ -32,6 +32,8 @@ import {
 } from './internal/methods.js';
 import { queueProcessOperation, queueReceiveOperation, queueSendOperation } from './internal/telemetry.js';
 import {
+  requireBatchFits,
+  requireMessageFits,
   requireObject,
   toWireMessage,
   toWireMessages,
@@ -302,11 +304,14 @@ export class QueuesOnClient implements QueuesClient {
 
   async send(message: QueueMessage, options?: CallOptions): Promise<QueueSendResult> {
     const operation = 'queues.send';
-    const { wire, call } = checked(operation, message?.channel, () => ({
-      wire: toWireMessage(message, '', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes),
-      call: validateCallOptions(options),
-    }));
-    return traced(this.internals.telemetry, () => queueSendOperation([wire]), async () => {
+    const maxBytes = this.internals.options.maxMessageBytes;
+    const { wire, call } = checked(operation, message?.channel, () => {
+      const built = toWireMessage(message, '', this.internals.clientId, this.limits, maxBytes);
+      requireMessageFits(built, 'message', maxBytes);
+      return { wire: built, call: validateCallOptions(options) };
+    });
+    const recheck = () => checked(operation, wire.Channel, () => requireMessageFits(wire, 'message', maxBytes));
+    return tracedSend(this.internals.telemetry, () => queueSendOperation([wire]), recheck, async () => {
       const result = await this.internals.unary(SEND_QUEUE_MESSAGE, wire, { operation, channel: wire.Channel, ...call });
       const mapped = toSendResult(result, { operation, channel: wire.Channel });
       if (isSendFailure(mapped)) throw mapped.error;
@@ -316,12 +321,14 @@ export class QueuesOnClient implements QueuesClient {
 
   async sendBatch(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
     const operation = 'queues.sendBatch';
+    const maxBytes = this.internals.options.maxMessageBytes;
     const { wire, call } = checked(operation, undefined, () => ({
-      wire: toWireMessages(messages, 'messages', this.internals.clientId, this.limits, this.internals.options.maxMessageBytes),
+      wire: toWireMessages(messages, 'messages', this.internals.clientId, this.limits, maxBytes),
       call: validateCallOptions(options),
     }));
     const batchId = newId();
-    return traced(this.internals.telemetry, () => queueSendOperation(wire), async () => {
+    const recheck = () => checked(operation, undefined, () => requireBatchFits(wire, 'messages', maxBytes));
+    return tracedSend(this.internals.telemetry, () => queueSendOperation(wire), recheck, async () => {
       const response = await this.internals.unary(SEND_QUEUE_MESSAGES_BATCH, { BatchID: batchId, Messages: wire }, { operation, ...call });
       return toBatchResult(response.BatchID || batchId, wire, response.Results, operation);
     });

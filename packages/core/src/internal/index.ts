@@ -66,7 +66,7 @@ export { callQuietly, deferred, deadline, within, onAbort, timeLimit, Deferred, 
 
 // Shared by @kubemq/events and @kubemq/events-store (same wire: Event, SendEventsStream,
 // SubscribeToEvents); each keeps its own method descriptors so a bundle holds only its paths.
-export { buildWireEvent, requireEventFits } from './events-wire/build-event.js';
+export { buildWireEvent, requireBuiltEventFits, requireEventFits } from './events-wire/build-event.js';
 export { checked, withOperation } from './validation/fail.js';
 export { sendEventOnce, validateSendMode } from './events-wire/send-event.js';
 export { serverStream$ } from './events-wire/server-stream.js';
@@ -90,6 +90,7 @@ export { newId } from './conversions/id.js';
 
 // Telemetry: spans around operations and deliveries (no-ops when the client has none)
 export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
+export { tracedSend } from './validation/traced-send.js';
 
 // Typed payloads: codec application for the typed channels
 export { validateCodec, encodeValue, withDecoded } from './codecs/typed-body.js';

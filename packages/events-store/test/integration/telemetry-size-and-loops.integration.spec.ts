@@ -2,15 +2,34 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
-import { eventsStore, StartPosition } from '../../src/index.js';
+import { eventsStore, eventStoreStream, StartPosition } from '../../src/index.js';
 
-// A `for await` loop is not traced: it handles each event after it was buffered, so a process span
-// there would time nothing.
+// Tracing writes the trace context (about 70 bytes, more with a tracestate) into each event's
+// tags; the size checks count it. And a `for await` loop is not traced: it handles each event
+// after it was buffered, so a process span there would time nothing.
 
-describe('events store: for-await loops are untraced (integration)', () => {
+const LIMIT = 16 * 1024;
+
+/** The largest body `attempt` does not refuse as VALIDATION; nothing is sent (its signal has aborted). */
+async function largestValidBody(attempt: (body: Uint8Array, signal: AbortSignal) => Promise<unknown>): Promise<number> {
+  let lo = 0;
+  let hi = LIMIT;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const err = await attempt(new Uint8Array(mid), AbortSignal.abort()).then(() => undefined, (e: unknown) => e);
+    if ((err as { code?: string } | undefined)?.code === 'VALIDATION') hi = mid - 1;
+    else lo = mid;
+  }
+  return lo;
+}
+
+describe('events store: what tracing adds to an event is checked; for-await loops are untraced (integration)', () => {
   let capture: TelemetryCapture;
   let producer: KubemqClient;
   let consumer: KubemqClient;
+  /** Traced, with a low maxMessageBytes; and the same without tracing. */
+  let traced: KubemqClient;
+  let plain: KubemqClient;
 
   beforeAll(async () => {
     capture = captureTelemetry();
@@ -18,9 +37,11 @@ describe('events store: for-await loops are untraced (integration)', () => {
     const { address } = sharedBroker();
     producer = await KubemqClient.connect({ address, clientId: uniqueClientId('es-otel-x-p'), telemetry });
     consumer = await KubemqClient.connect({ address, clientId: uniqueClientId('es-otel-x-c'), telemetry });
+    traced = await KubemqClient.connect({ address, clientId: uniqueClientId('es-otel-x-size'), maxMessageBytes: LIMIT, telemetry });
+    plain = await KubemqClient.connect({ address, clientId: uniqueClientId('es-otel-x-size-plain'), maxMessageBytes: LIMIT });
   });
   afterAll(async () => {
-    for (const client of [producer, consumer]) await client?.close();
+    for (const client of [producer, consumer, traced, plain]) await client?.close();
     await capture?.shutdown();
   });
 
@@ -36,5 +57,20 @@ describe('events store: for-await loops are untraced (integration)', () => {
     expect(capture.spans().filter((s) => s.name === `process ${channel}`)).toEqual([]);
     const points = await capture.metrics();
     expect(points.filter((p) => p.name === 'messaging.process.duration' && p.attributes['messaging.destination.name'] === channel)).toEqual([]);
+  });
+
+  it('with tracing, an event that fits only without the trace context is refused before it is sent, by send() and by a stream handle', async () => {
+    const channel = uniqueChannel('es.otel.size');
+    const body = new Uint8Array(await largestValidBody((b, signal) => eventsStore(plain).send({ channel, body: b }, { signal })));
+    const stream = eventStoreStream(traced);
+    try {
+      await expect(eventsStore(traced).send({ channel, body })).rejects.toMatchObject({ code: 'VALIDATION', field: 'event', channel, operation: 'eventsStore.send' });
+      await expect(stream.send({ channel, body })).rejects.toMatchObject({ code: 'VALIDATION', field: 'event', channel, operation: 'eventsStore.stream' });
+      await expect(stream.send({ channel, body: 'after' })).resolves.toMatchObject({ sent: true });
+      // Untraced, it fits.
+      await expect(eventsStore(plain).send({ channel, body })).resolves.toMatchObject({ sent: true });
+    } finally {
+      await stream.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { validationField } from '@kubemq/test-fakes';
 import { DEFAULT_QUEUE_LIMITS } from './limits.js';
 import {
+  requireMessageFits,
   toWireMessage,
   toWireMessages,
   validateCallOptions,
@@ -118,6 +119,15 @@ describe('toWireMessage', () => {
     expect(() => toWireMessages(batch, 'messages', 'c', L, 2500)).toThrow(/is about 2\d{3} bytes encoded, over the client's maxMessageBytes \(2500\): send it in smaller batches/);
     // near the limit it is measured, not estimated (the estimate is over 3,100 bytes here; the batch is under)
     expect(toWireMessages(batch, 'messages', 'c', L, 3100)).toHaveLength(3);
+  });
+
+  it('requireMessageFits: one message sent alone must fit maxMessageBytes encoded, not only its body', () => {
+    const wire = toWireMessage(msg({ body: new Uint8Array(1000), id: 'job-1' }), '', 'c', L, 1000);
+    expect(() => requireMessageFits(wire, 'message', 1100)).not.toThrow();
+    expect(validationField(() => requireMessageFits(wire, 'message', 1010))).toBe('message');
+    expect(() => requireMessageFits(wire, 'message', 1010)).toThrow(/invalid message: is 10\d\d bytes encoded \(body, channel, metadata, tags and policy\), over the client's maxMessageBytes \(1010\)/);
+    // near the limit it is measured, not estimated: the estimate is over 1,120 bytes here, the message under
+    expect(() => requireMessageFits(wire, 'message', 1030)).not.toThrow();
   });
 
   it('checks the channel of every message of a batch, not only the first', () => {

@@ -165,20 +165,32 @@ const REQUEST_OVERHEAD = 64;
 /** What one message adds beyond its strings, body and tags (field tags, lengths, the policy's numbers), at most. */
 const MESSAGE_OVERHEAD = 96;
 
+/** An upper bound on a message's encoded size (a UTF-16 unit is at most 3 bytes of UTF-8). */
+function messageBound(m: WireQueueMessage): number {
+  const text = m.MessageID.length + m.ClientID.length + m.Channel.length + m.Metadata.length + (m.Policy?.MaxReceiveQueue.length ?? 0) + tagsTextLength(m.Tags);
+  return MESSAGE_OVERHEAD + m.Body.byteLength + 3 * text;
+}
+
+/**
+ * One message sent on its own (the request is the message), encoded, must fit the client's
+ * `maxMessageBytes`: a body within a few dozen bytes of it would otherwise fail in grpc-js, with
+ * an error that names no field. Only a message near the limit is encoded to measure it.
+ */
+export function requireMessageFits(m: WireQueueMessage, field: string, maxBytes: number): void {
+  if (messageBound(m) <= maxBytes) return;
+  const bytes = WireQueueMessageCodec.encode(m).finish().length;
+  if (bytes > maxBytes) fail(field, `is ${bytes} bytes encoded (body, channel, metadata, tags and policy), over the client's maxMessageBytes (${maxBytes})`);
+}
+
 /**
  * The batch, encoded, must fit the client's `maxMessageBytes`: grpc-js cancels a call whose
  * message is over it, which fails every send on a queue upstream and is the cancel a broker can
  * crash on (docs/broker-behaviour.md §5.3). A cheap upper bound settles the usual case; only a
  * batch near the limit is encoded to measure it.
  */
-function requireBatchFits(wire: readonly WireQueueMessage[], field: string, maxBytes: number): void {
+export function requireBatchFits(wire: readonly WireQueueMessage[], field: string, maxBytes: number): void {
   let bound = REQUEST_OVERHEAD;
-  for (const m of wire) {
-    // A UTF-16 unit is at most 3 bytes of UTF-8.
-    const text =
-      m.MessageID.length + m.ClientID.length + m.Channel.length + m.Metadata.length + (m.Policy?.MaxReceiveQueue.length ?? 0) + tagsTextLength(m.Tags);
-    bound += MESSAGE_OVERHEAD + m.Body.byteLength + 3 * text;
-  }
+  for (const m of wire) bound += messageBound(m);
   if (bound <= maxBytes) return;
   let bytes = REQUEST_OVERHEAD;
   for (const m of wire) bytes += WireQueueMessageCodec.encode(m).finish().length + 6;

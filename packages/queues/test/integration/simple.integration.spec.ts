@@ -1,6 +1,6 @@
-import type { KubemqClient } from '@kubemq/core';
+import { KubemqClient } from '@kubemq/core';
 import { queues, type QueuesClient } from '../../src/index.js';
-import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
+import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { bodies, connect } from './helpers.js';
 
 describe('queues simple API', () => {
@@ -219,5 +219,17 @@ describe('queues simple API', () => {
     await expect(q.receive({ channel: `${channel};other`, waitTimeoutSeconds: 1 })).resolves.toMatchObject({ messages: [] });
     // nothing reached the queue (the valid first message of the bad batch included)
     expect((await q.peek({ channel, maxItems: 10, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
+  });
+
+  it("refuses a message whose body fits maxMessageBytes but which is over it encoded, naming it, before sending it", async () => {
+    const small = await KubemqClient.connect({ address: sharedBroker().address, clientId: uniqueClientId('queues-simple-max'), maxMessageBytes: 4096 });
+    const channel = uniqueChannel('q.max');
+    try {
+      await expect(queues(small).send({ channel, body: new Uint8Array(4080) })).rejects.toMatchObject({ code: 'VALIDATION', field: 'message', operation: 'queues.send', channel });
+      expect((await queues(small).send({ channel, body: new Uint8Array(3900) })).id).toBeDefined();
+      expect(await q.purge({ channel })).toBe(1);
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -4,13 +4,32 @@ import { eventually, probeUntil, sharedBroker, uniqueChannel, uniqueClientId } f
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
 import { commandResponder, commands, isRpcReadinessProbe, queries, type QueryResponse } from '../../src/index.js';
 
-// A `for await` loop is not traced: it handles each request after it was buffered, so a process
-// span there would time nothing. Readiness probes are not traced.
+// Tracing writes the trace context (about 70 bytes, more with a tracestate) into each request's
+// tags; the size check counts it. A `for await` loop is not traced: it handles each request after
+// it was buffered, so a process span there would time nothing. Readiness probes are not traced.
 
-describe('commands and queries: probes and for-await loops are untraced (integration)', () => {
+const LIMIT = 16 * 1024;
+
+/** The largest body `attempt` does not refuse as VALIDATION; nothing is sent (its signal has aborted). */
+async function largestValidBody(attempt: (body: Uint8Array, signal: AbortSignal) => Promise<unknown>): Promise<number> {
+  let lo = 0;
+  let hi = LIMIT;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const err = await attempt(new Uint8Array(mid), AbortSignal.abort()).then(() => undefined, (e: unknown) => e);
+    if ((err as { code?: string } | undefined)?.code === 'VALIDATION') hi = mid - 1;
+    else lo = mid;
+  }
+  return lo;
+}
+
+describe('commands and queries: what tracing adds to a request is checked; probes and for-await loops are untraced (integration)', () => {
   let capture: TelemetryCapture;
   let requester: KubemqClient;
   let responderClient: KubemqClient;
+  /** Traced, with a low maxMessageBytes; and the same without tracing. */
+  let traced: KubemqClient;
+  let plain: KubemqClient;
 
   beforeAll(async () => {
     capture = captureTelemetry();
@@ -18,9 +37,11 @@ describe('commands and queries: probes and for-await loops are untraced (integra
     const { address } = sharedBroker();
     requester = await KubemqClient.connect({ address, clientId: uniqueClientId('rpc-otel-x-req'), telemetry });
     responderClient = await KubemqClient.connect({ address, clientId: uniqueClientId('rpc-otel-x-resp'), telemetry });
+    traced = await KubemqClient.connect({ address, clientId: uniqueClientId('rpc-otel-x-size'), maxMessageBytes: LIMIT, telemetry });
+    plain = await KubemqClient.connect({ address, clientId: uniqueClientId('rpc-otel-x-size-plain'), maxMessageBytes: LIMIT });
   });
   afterAll(async () => {
-    for (const client of [requester, responderClient]) await client?.close();
+    for (const client of [requester, responderClient, traced, plain]) await client?.close();
     await capture?.shutdown();
   });
 
@@ -64,5 +85,16 @@ describe('commands and queries: probes and for-await loops are untraced (integra
     expect(await loop).toBe(id);
     await capture.waitForSpans((all) => all.some((s) => s.name === `send ${channel}` && s.attributes['messaging.message.id'] === id));
     expect(capture.spans().filter((s) => s.name === `process ${channel}`)).toEqual([]);
+  });
+
+  it('with tracing, a command or query that fits only without the trace context is refused before it is sent', async () => {
+    const channel = uniqueChannel('rpc.otel.size');
+    for (const [send, noun, operation] of [
+      [commands, 'command', 'commands.send'],
+      [queries, 'query', 'queries.send'],
+    ] as const) {
+      const size = await largestValidBody((body, signal) => send(plain).send({ channel, body, timeoutMs: 1000 }, { signal }));
+      await expect(send(traced).send({ channel, body: new Uint8Array(size), timeoutMs: 1000 })).rejects.toMatchObject({ code: 'VALIDATION', field: noun, channel, operation });
+    }
   });
 });

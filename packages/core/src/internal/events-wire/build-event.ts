@@ -3,7 +3,7 @@
 import { ValidationError } from '../errors/kubemq-error.js';
 import { newId } from '../conversions/id.js';
 import { validateChannel } from '../validation/channel.js';
-import { withOperation } from '../validation/fail.js';
+import { checked, withOperation } from '../validation/fail.js';
 import { requireIdText } from '../validation/text-rules.js';
 import { CLIENT_SIZE_LIMIT, deliveryBound, requireEncodedFits, requireNonEmptyMessage, tagsTextLength, validateBody, validateMetadata, validateTags } from '../validation/message.js';
 import { Event as WireEventCodec } from '../generated/kubemq.js';
@@ -41,8 +41,7 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
   }
   try {
     const channel = validateChannel(event.channel, { pattern, sending: true });
-    // The events store keeps an event whatever its size; a plain event must fit what the broker delivers.
-    const bound = pattern === 'events' ? deliveryBound(options.maxBodyBytes) : { bytes: options.maxBodyBytes, limit: CLIENT_SIZE_LIMIT };
+    const bound = eventBound(options);
     const body = validateBody(event.body, 'body', bound.bytes, bound.limit);
     const metadata = validateMetadata(event.metadata);
     requireNonEmptyMessage(body, metadata);
@@ -62,6 +61,20 @@ export function buildWireEvent(event: OutgoingEvent, clientId: string, options: 
   } catch (err) {
     throw withOperation(err, operation, event.channel);
   }
+}
+
+/** The events store keeps an event whatever its size; a plain event must fit what the broker delivers. */
+function eventBound(options: WireEventOptions): { bytes: number | undefined; limit: string } {
+  return options.pattern === 'events' ? deliveryBound(options.maxBodyBytes) : { bytes: options.maxBodyBytes, limit: CLIENT_SIZE_LIMIT };
+}
+
+/**
+ * Checks a built event again as buildWireEvent did, once its tags have grown (the trace context:
+ * see tracedSend). Its ValidationError names `options.operation` and the channel.
+ */
+export function requireBuiltEventFits(wire: WireEvent, options: WireEventOptions): void {
+  const { bytes, limit } = eventBound(options);
+  if (bytes !== undefined) checked(options.operation, wire.Channel, () => requireEventFits(wire, bytes, limit));
 }
 
 /**

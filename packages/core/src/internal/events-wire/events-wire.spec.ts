@@ -2,7 +2,7 @@ import type { ClientInternals } from '../connection/client-internals.js';
 import { ValidationError } from '../errors/kubemq-error.js';
 import { unaryMethod } from '../transport/method-descriptor.js';
 import { Event, Result as ResultCodec, type Result } from '../generated/kubemq.js';
-import { buildWireEvent, toBuffer, validateEventId } from './build-event.js';
+import { buildWireEvent, requireBuiltEventFits, toBuffer, validateEventId } from './build-event.js';
 import { sendEventOnce, validateSendMode } from './send-event.js';
 
 describe('buildWireEvent', () => {
@@ -31,6 +31,18 @@ describe('buildWireEvent', () => {
     expect(buildWireEvent({ channel: 'a', body }, 'c', { ...options, pattern: 'events_store' }).Body.byteLength).toBe(body.byteLength);
     // A client limit below it is named as the client's.
     expect(() => buildWireEvent({ channel: 'a', body: 'xx' }, 'c', { ...options, maxBodyBytes: 1, pattern: 'events' })).toThrow(/maxMessageBytes/);
+  });
+
+  it('requireBuiltEventFits checks a built event again, its grown tags included, naming the operation and the channel', () => {
+    for (const pattern of ['events', 'events_store'] as const) {
+      const options = { operation: 'events.send', pattern, maxBodyBytes: 200 };
+      const wire = buildWireEvent({ channel: 'a', body: new Uint8Array(100) }, 'c', options);
+      expect(() => requireBuiltEventFits(wire, options)).not.toThrow();
+      wire.Tags['traceparent'] = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+      expect(() => requireBuiltEventFits(wire, options)).toThrow(
+        expect.objectContaining({ name: 'ValidationError', field: 'event', operation: 'events.send', channel: 'a', message: expect.stringMatching(/over the client's maxMessageBytes \(200\)/) }),
+      );
+    }
   });
 
   it('validateEventId and toBuffer', () => {

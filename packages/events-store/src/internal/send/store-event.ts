@@ -1,5 +1,14 @@
 import type { CallOptions } from '@kubemq/core';
-import { eventSendOperation, optionsObject, traced, validateSignal, withOperation, type ClientInternals, type Event as WireEvent } from '@kubemq/core/internal';
+import {
+  eventSendOperation,
+  optionsObject,
+  requireBuiltEventFits,
+  tracedSend,
+  validateSignal,
+  withOperation,
+  type ClientInternals,
+  type Event as WireEvent,
+} from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { callTimeoutMs } from '../timeouts.js';
 import { buildEventStore } from './build-event.js';
@@ -13,7 +22,7 @@ export interface SendBounds {
 /**
  * One `send()`, whichever way it reaches the broker: the event and the options are validated first
  * (a ValidationError rejects and nothing is sent), then `deliver` gets the wire event and the
- * call's bounds inside a send span.
+ * call's bounds inside a send span (its size checked again once the trace context is in its tags).
  */
 export function storeEvent(
   internals: ClientInternals,
@@ -24,12 +33,18 @@ export function storeEvent(
 ): Promise<EventStoreSendResult> {
   let wire: WireEvent;
   let bounds: SendBounds;
+  const maxBodyBytes = internals.options.maxMessageBytes;
   try {
     const options = optionsObject(given);
-    wire = buildEventStore(event, internals.clientId, operation, internals.options.maxMessageBytes);
+    wire = buildEventStore(event, internals.clientId, operation, maxBodyBytes);
     bounds = { signal: validateSignal(options.signal), timeoutMs: callTimeoutMs(internals, options.timeoutMs) };
   } catch (err) {
     return Promise.reject(withOperation(err, operation, event?.channel));
   }
-  return traced(internals.telemetry, () => eventSendOperation('events_store', wire), () => deliver(wire, bounds));
+  return tracedSend(
+    internals.telemetry,
+    () => eventSendOperation('events_store', wire),
+    () => requireBuiltEventFits(wire, { operation, pattern: 'events_store', maxBodyBytes }),
+    () => deliver(wire, bounds),
+  );
 }

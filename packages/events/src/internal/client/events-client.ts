@@ -2,8 +2,9 @@ import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core
 import {
   clientInternals,
   eventSendOperation,
+  requireBuiltEventFits,
   sendEventOnce,
-  traced,
+  tracedSend,
   validateSendMode,
   validateSignal,
   optionsObject,
@@ -68,20 +69,22 @@ export class EventsClientImpl implements EventsClient {
 
   send(event: Event, given?: CallOptions): Promise<EventSendResult> {
     const operation = 'events.send';
+    const maxBodyBytes = this.internals.options.maxMessageBytes;
     let wire: WireEvent;
     let signal: AbortSignal | undefined;
     let timeoutMs: number;
     try {
       const options = optionsObject(given);
-      wire = buildEvent(event, this.internals.clientId, operation, this.internals.options.maxMessageBytes);
+      wire = buildEvent(event, this.internals.clientId, operation, maxBodyBytes);
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
       return Promise.reject(withOperation(err, operation, event?.channel));
     }
-    return traced(
+    return tracedSend(
       this.internals.telemetry,
       () => eventSendOperation('events', wire),
+      () => requireBuiltEventFits(wire, { operation, pattern: 'events', maxBodyBytes }),
       () => this.publish(wire, { timeoutMs, signal }),
     );
   }

@@ -4,7 +4,8 @@ import {
   eventSendOperation,
   iterableObservable,
   Broadcast,
-  traced,
+  requireBuiltEventFits,
+  tracedSend,
   validatePositiveInt,
   validateSignal,
   optionsObject,
@@ -71,9 +72,10 @@ class EventStreamHandleImpl implements EventStreamHandle {
     let wire;
     let timeoutMs;
     let signal;
+    const maxBodyBytes = this.internals.options.maxMessageBytes;
     try {
       const options = optionsObject(given);
-      wire = buildEvent(event, this.internals.clientId, OPERATION, this.internals.options.maxMessageBytes);
+      wire = buildEvent(event, this.internals.clientId, OPERATION, maxBodyBytes);
       signal = validateSignal(options.signal);
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
@@ -81,9 +83,10 @@ class EventStreamHandleImpl implements EventStreamHandle {
     }
     const written = wire;
     const result: EventStreamSendResult = { id: written.EventID };
-    return traced(
+    return tracedSend(
       this.internals.telemetry,
       () => eventSendOperation('events', written),
+      () => requireBuiltEventFits(written, { operation: OPERATION, pattern: 'events', maxBodyBytes }),
       () => this.stream.write(written, { signal, timeoutMs }).then(() => result),
     );
   }

@@ -11,7 +11,7 @@ import {
   checked,
   newId,
   StreamSender,
-  traced,
+  tracedSend,
   type AnswerMatcher,
   type ClientInternals,
   type QueuesUpstreamRequest,
@@ -23,7 +23,7 @@ import { toBatchResult } from '../conversions.js';
 import type { QueueLimits } from '../limits.js';
 import { QUEUES_UPSTREAM } from '../methods.js';
 import { queueSendOperation } from '../telemetry.js';
-import { toWireMessages, validateCallOptions, type ValidCallOptions } from '../validation.js';
+import { requireBatchFits, toWireMessages, validateCallOptions, type ValidCallOptions } from '../validation.js';
 
 const OPERATION = 'queues.upstream.send';
 
@@ -80,17 +80,20 @@ export class QueueUpstream implements AsyncDisposable {
   }
 
   async send(messages: readonly QueueMessage[], options?: CallOptions): Promise<QueueBatchSendResult> {
-    const { wire, call } = checked('queues.upstream.send', undefined, () => ({
-      wire: toWireMessages(messages, 'messages', this.#internals.clientId, this.#limits, this.#internals.options.maxMessageBytes),
+    const maxBytes = this.#internals.options.maxMessageBytes;
+    const { wire, call } = checked(OPERATION, undefined, () => ({
+      wire: toWireMessages(messages, 'messages', this.#internals.clientId, this.#limits, maxBytes),
       call: validateCallOptions(options),
     }));
     if (this.#sender.closing) throw closedError();
     // Accepted: a close() called from now on lets it go out before it half-closes the stream.
     // Its deadline covers the wait for the stream, the write and the answer; a late answer is
     // dropped (the messages may still have been stored).
-    return traced(
+    return tracedSend(
       this.#internals.telemetry,
       () => queueSendOperation(wire),
+      // The trace context in its tags could take it over the limit, and a cancel can crash the broker.
+      () => checked(OPERATION, undefined, () => requireBatchFits(wire, 'messages', maxBytes)),
       () => this.#sender.send({ RequestID: newId(), Messages: wire }, { timeoutMs: call.timeoutMs ?? this.#defaultTimeoutMs, signal: call.signal }),
     );
   }

@@ -103,9 +103,18 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
     Span: NO_SPAN,
     Tags: tags,
   };
-  const text = id.length + ctx.clientId.length + channel.length + metadata.length + cacheKey.length + tagsTextLength(tags);
-  requireEncodedFits(noun, body.byteLength, text, () => RequestCodec.encode(wire).finish().length, bound);
+  requireRequestFits(kind, wire, ctx.maxBodyBytes);
   return { wire, id, channel, timeoutMs };
+}
+
+/**
+ * The request, encoded, must fit the client's `maxMessageBytes` and what the broker can deliver;
+ * checked when it is built, and again once the trace context is in its tags (see tracedSend).
+ */
+export function requireRequestFits(kind: RequestKind, wire: Request, maxBodyBytes: number | undefined): void {
+  const text = wire.RequestID.length + wire.ClientID.length + wire.Channel.length + wire.Metadata.length + wire.CacheKey.length + tagsTextLength(wire.Tags);
+  const noun = kind.name === 'commands' ? 'command' : 'query';
+  requireEncodedFits(noun, wire.Body.byteLength, text, () => RequestCodec.encode(wire).finish().length, deliveryBound(maxBodyBytes));
 }
 
 /** The codecs type bytes as Buffer; a view shares the memory, no copy. */

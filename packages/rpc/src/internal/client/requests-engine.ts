@@ -1,13 +1,14 @@
 import { KubemqError, type CallOptions, type Instrumentation, type IterableObservable, type KubemqClient, type MessagingOperation } from '@kubemq/core';
 import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
 import {
+  checked,
   clientInternals,
   iterableObservable,
   map,
   MAX_INT32,
   observable,
   recoverable,
-  traced,
+  tracedSend,
   validatePositiveInt,
   validateSignal,
   withOperation,
@@ -16,7 +17,7 @@ import {
   type Response,
 } from '@kubemq/core/internal';
 import { buildHandlerReply, buildReply } from '../build/reply.js';
-import { buildRequest, type BuiltRequest } from '../build/request.js';
+import { buildRequest, requireRequestFits, type BuiltRequest } from '../build/request.js';
 import { buildSubscribe, type BuiltSubscribe } from '../build/subscribe.js';
 import type { RequestKind } from '../kind.js';
 import { SEND_REQUEST, SEND_RESPONSE, SUBSCRIBE_TO_REQUESTS } from '../methods.js';
@@ -93,15 +94,21 @@ export class RequestsEngine {
   }
 
   async send<R>(message: Command | Query, options: RequestOptions | undefined, convert: (wire: Response, id: string) => R): Promise<R> {
+    const operation = `${this.kind.name}.send`;
     let built: BuiltRequest;
     let signal: AbortSignal | undefined;
     try {
       built = this.build(message);
       signal = this.requestSignal(options);
     } catch (err) {
-      throw withOperation(err, `${this.kind.name}.send`, (message as Partial<Command> | null | undefined)?.channel);
+      throw withOperation(err, operation, (message as Partial<Command> | null | undefined)?.channel);
     }
-    const wire = await traced(this.internals.telemetry, () => requestSendOperation(this.kind, built), () => this.sendBuilt(built, signal));
+    const wire = await tracedSend(
+      this.internals.telemetry,
+      () => requestSendOperation(this.kind, built),
+      () => checked(operation, built.channel, () => requireRequestFits(this.kind, built.wire, this.internals.options.maxMessageBytes)),
+      () => this.sendBuilt(built, signal),
+    );
     return convert(wire, built.id);
   }
 
