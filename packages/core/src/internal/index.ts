@@ -90,7 +90,7 @@ export { newId } from './conversions/id.js';
 
 // Telemetry: spans around operations and deliveries (no-ops when the client has none)
 export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
-export { tracedSend } from './validation/traced-send.js';
+export { tracedSend } from './telemetry/traced-send.js';
 
 // Typed payloads: codec application for the typed channels
 export { validateCodec, encodeValue, withDecoded } from './codecs/typed-body.js';

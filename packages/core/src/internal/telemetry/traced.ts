@@ -36,19 +36,22 @@ export function traced<T>(
 
 /**
  * Wraps each delivery of a push subscription in a `process` span whose parent is the message's
- * producer (read from its tags): the subscriber's callback runs inside it. Without telemetry the
- * source is returned as it is.
+ * producer (read from its tags): the subscriber's callback runs inside it. A delivery `describe`
+ * gives no operation for (a responder's readiness probe) is passed on untraced. Without telemetry
+ * the source is returned as it is.
  */
 export function tracedDeliveries<T>(
   telemetry: Instrumentation | undefined,
-  describe: (value: T) => MessagingOperation,
+  describe: (value: T) => MessagingOperation | undefined,
 ): MonoTypeOperatorFunction<T> {
   if (telemetry === undefined) return (source) => source;
   return (source) =>
     observable<T>((subscriber) =>
       source.subscribe({
         next: (value) => {
-          const span = telemetry.start(describe(value));
+          const operation = describe(value);
+          if (operation === undefined) return subscriber.next(value);
+          const span = telemetry.start(operation);
           try {
             span.run(() => subscriber.next(value));
           } finally {

@@ -1,5 +1,5 @@
-import { KubemqError, type CallOptions, type Instrumentation, type IterableObservable, type KubemqClient, type MessagingOperation } from '@kubemq/core';
-import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
+import { KubemqError, type CallOptions, type IterableObservable, type KubemqClient } from '@kubemq/core';
+import type { Observable } from 'rxjs';
 import {
   checked,
   clientInternals,
@@ -8,6 +8,7 @@ import {
   MAX_INT32,
   observable,
   recoverable,
+  tracedDeliveries,
   tracedSend,
   validatePositiveInt,
   validateSignal,
@@ -258,7 +259,8 @@ export function subscribeRequests<R>(
 ): IterableObservable<R> {
   const built = engine.prepareSubscribe(subscription);
   const { internals } = engine;
-  const inProcessSpans = tracedRequests(internals.telemetry, (wire: Request) => requestProcessOperation(engine.kind, wire, built.group));
+  // Responders' readiness probes are delivered (a raw subscriber sees them) but not traced.
+  const inProcessSpans = tracedDeliveries(internals.telemetry, (wire: Request) => (isProbeTags(wire.Tags) ? undefined : requestProcessOperation(engine.kind, wire, built.group)));
   // close() ends the subscription (no new requests: a group's other members take them) and then
   // waits for the requests it delivered to be replied to, or for their senders to give up.
   const drained = observable<Request>((subscriber) => {
@@ -294,26 +296,3 @@ export function subscribeRequests<R>(
   });
 }
 
-/**
- * Each request delivered inside its own process span, as tracedDeliveries() does, except a
- * responder's readiness probe: probes are not traced (docs/observability.md).
- */
-function tracedRequests(telemetry: Instrumentation | undefined, describe: (wire: Request) => MessagingOperation): MonoTypeOperatorFunction<Request> {
-  if (telemetry === undefined) return (source) => source;
-  return (source) =>
-    observable<Request>((subscriber) =>
-      source.subscribe({
-        next: (request) => {
-          if (isProbeTags(request.Tags)) return subscriber.next(request);
-          const span = telemetry.start(describe(request));
-          try {
-            span.run(() => subscriber.next(request));
-          } finally {
-            span.end();
-          }
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
-}

@@ -1,5 +1,5 @@
 import type { Instrumentation, MessagingOperation } from '../../telemetry/telemetry.js';
-import { traced } from '../telemetry/traced.js';
+import { traced } from './traced.js';
 
 /**
  * traced() for a send whose size was checked when it was built, before its span wrote the trace
