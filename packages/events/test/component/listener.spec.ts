@@ -283,6 +283,8 @@ describe('EventsListener (fake transport)', () => {
     await broker.publish(event('x'));
     await settle();
     expect(internals.warnings.map((w) => w[0])).toEqual(['events.listen on "orders": boom']);
+    // Structured like the SDK's other warnings: the channel as a field, not only in the text.
+    expect(internals.warnings[0]?.[1]).toEqual({ channel: 'orders', eventId: 'x' });
     await listener.stop();
   });
 

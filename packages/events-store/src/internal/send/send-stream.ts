@@ -121,7 +121,7 @@ class FifoByIdMatcher implements AnswerMatcher<WireEvent, Result, EventStoreSend
   answer(result: Result): void {
     const entry = this.#take(result.EventID);
     if (!entry) {
-      this.#internals.logger.warn(`${this.#operation}: an answer for an unknown event ${result.EventID}`);
+      this.#internals.logger.warn(`${this.#operation}: an answer for an unknown event ${result.EventID}`, { eventId: result.EventID });
       return;
     }
     this.outstanding--;

@@ -71,7 +71,11 @@ export class EventsListener<E extends EventReceive> implements EventListener {
     this.onError =
       options.onError ??
       ((error, event) =>
-        internals.logger.warn(`${OPERATION} on "${this.channel}": ${errorText(error)}`, event === undefined ? {} : { eventId: event.id }));
+        internals.logger.warn(`${OPERATION} on "${this.channel}": ${errorText(error)}`, {
+          channel: this.channel,
+          ...(KubemqError.isKubemqError(error) && { code: error.code }),
+          ...(event !== undefined && { eventId: event.id }),
+        }));
     this.queue = new HandlerQueue<E>(concurrency, plan.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE, (event) => this.handle(event));
     this.readiness = new ListenerReadiness(internals, this.channel, this.group, wiring.publish, 'events.ready');
     this.done = new Promise<void>((resolve, reject) => {

@@ -35,6 +35,16 @@ export interface ConfirmOptions {
 /** Unwritten events a send stream holds while (re)connecting, unless told otherwise. */
 export const DEFAULT_MAX_QUEUED = 10_000;
 
+/** The log line for an event the broker refused when nobody listens for failures (structured like the others: channel, code, error). */
+export function warnRejected(internals: ClientInternals, operation: string, eventId: string, error: KubemqError): void {
+  internals.logger.warn(`${operation}: the broker rejected event ${eventId}`, {
+    eventId,
+    ...(error.channel !== undefined && { channel: error.channel }),
+    code: error.code,
+    error: error.message,
+  });
+}
+
 const MARKER_PREFIX = '__kubemq_marker__';
 
 /**
@@ -215,7 +225,7 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
     const error = brokerError(result.Error || 'the broker did not accept the event', { operation, ...(channel && { channel }) });
     if (entry) entry.reject(error);
     else if (this.#options.onFailure) this.#options.onFailure(result.EventID, error);
-    else this.#internals.logger.warn(`${operation}: the broker rejected event ${result.EventID}`, { error: error.message });
+    else warnRejected(this.#internals, operation, result.EventID, error);
   }
 
   writtenUnanswered(): void {

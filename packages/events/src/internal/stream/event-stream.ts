@@ -14,7 +14,7 @@ import {
   type ClientInternals,
 } from '@kubemq/core/internal';
 import { buildEvent } from '../send/build-event.js';
-import { DEFAULT_MAX_QUEUED, EventsSendStream } from '../send/send-stream.js';
+import { DEFAULT_MAX_QUEUED, EventsSendStream, warnRejected } from '../send/send-stream.js';
 import { callTimeoutMs } from '../timeouts.js';
 import type { Event } from '../types.js';
 import type { EventStreamFailure, EventStreamHandle, EventStreamOptions, EventStreamSendResult } from './event-stream-handle.js';
@@ -63,7 +63,7 @@ class EventStreamHandleImpl implements EventStreamHandle {
       maxQueued,
       onFailure: (id: string, error: KubemqError) => {
         if (this.subject.observed) this.subject.next({ id, error });
-        else internals.logger.warn(`${OPERATION}: the broker rejected event ${id}`, { error: error.message });
+        else warnRejected(internals, OPERATION, id, error);
       },
     });
   }
