@@ -10,6 +10,7 @@ import { withAuth } from './auth.js';
 import { bodyLimitInterceptor, limitRequests } from './body-limit.js';
 import { watchSession } from './half-close.js';
 import { enforcePingPolicy } from './keepalive-policy.js';
+import { closeGoneAwaySessions, liftResetLimit } from './reset-limit.js';
 import { METHOD_NAMES, SERVICE_NAME, methodTable, serviceDefinition, type MethodHandlers } from './method-table.js';
 import { REFLECTION_SERVICE, reflectionDefinition, reflectionHandler } from './reflection.js';
 import { serverCredentials } from './tls.js';
@@ -55,11 +56,13 @@ export async function startGrpcServer(config: EmulatorConfig, handlers: MethodHa
     'grpc.max_send_message_length': config.bodyLimit,
     interceptors: [bodyLimitInterceptor(panic)],
   });
+  liftResetLimit(server);
   const sessions = new Set<http2.Http2Session>();
   hookSessions(server, (session) => {
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
     watchSession(session);
+    closeGoneAwaySessions(session, log);
     if (config.keepalive.enforce) enforcePingPolicy(session, config.keepalive, log);
   });
   installUnknownMethodTexts(server, [SERVICE_NAME, REFLECTION_SERVICE]);

@@ -33,6 +33,29 @@ describe('KubemqEmulator lifecycle', () => {
     c.close();
   });
 
+  it('1,500 streams cancelled in a row on one connection: calls go on, and a connection Node gives up on (GOAWAY before Node 22.10) is closed, leaving no socket', async () => {
+    const emu = await startEmulator();
+    const c = connect(emu.address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    try {
+      await call(c.ping.bind(c), {});
+      // The emulator's sockets (the client's are unref'd): the one connection so far.
+      const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+      const before = sockets();
+      for (let i = 0; i < 1500; i++) {
+        const s = c.subscribeToEvents(subscription({ SubscribeTypeData: 1, Channel: `rr${i % 10}` }));
+        s.on('error', () => undefined);
+        await new Promise((r) => setImmediate(r));
+        s.cancel();
+        await new Promise((r) => setImmediate(r));
+      }
+      await call(c.ping.bind(c), {});
+      await until(() => sockets() <= before, 5000, 'the emulator to close the connection it gave up on');
+    } finally {
+      c.close();
+      await emu.stop();
+    }
+  });
+
   it('fails with PortInUseError on a taken port, printing nothing (grpc-js logs a failed bind to stderr)', async () => {
     const emu = await startEmulator();
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);

@@ -3,7 +3,21 @@ import { expectedCapabilities, startKubemq } from '@kubemq/testing';
 import { itSkipBecause, itWhen, ownBroker } from '@kubemq/testing/jest';
 import { QueuesDownstreamRequestType as DT, Request_RequestType as RT, StreamRequestType as SR, Subscribe_SubscribeType as ST } from '@kubemq/emulator/wire';
 import { ch, cid } from './support/naming.js';
-import { closeAll, connect, downstream, grpcError, queueStreamV1, receiveQueue, sendEvent, sendQueueMessage, sendRequest, sleep, text } from './support/raw.js';
+import {
+  closeAll,
+  connect,
+  downstream,
+  grpcError,
+  ping,
+  queueStreamV1,
+  receiveQueue,
+  sendEvent,
+  sendQueueMessage,
+  sendRequest,
+  sleep,
+  subscribeEvents,
+  text,
+} from './support/raw.js';
 import { notProbe, readyEvents, readyResponder } from './support/ready.js';
 
 afterAll(closeAll);
@@ -172,6 +186,21 @@ describe('§4 sizes and subscriptions', () => {
     const [got] = await sub.waitFor(1, 10_000, notProbe);
     expect(got?.Body.length).toBe(5_000_000);
     sub.cancel();
+  });
+
+  it('§4 no limit on cancelled streams: 1,500 subscriptions cancelled in a row on one connection, then a unary call on that client works', async () => {
+    // A connection of its own (grpc-js shares one per address): an emulator on Node before 22.10
+    // sends GOAWAY to a connection that resets streams this fast (packages/emulator/README.md).
+    const c = connect(undefined, { 'grpc.use_local_subchannel_pool': 1 });
+    await ping(c);
+    const channel = ch('s4.cancels');
+    for (let i = 0; i < 1500; i++) {
+      const inbox = subscribeEvents(c, { SubscribeTypeData: ST.Events, ClientID: cid(), Channel: channel });
+      await new Promise((r) => setImmediate(r));
+      inbox.cancel();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await ping(c)).Version).toEqual(expect.any(String));
   });
 
   itSkipBecause('[spec] a slow consumer needs a client that stops reading for 2 s under HTTP/2 flow control; not observable reliably')(
