@@ -226,11 +226,13 @@ export interface QueuesClient {
    * it; until then its stream serves nothing else, so a pending poll never delays a settlement.
    * Settle promptly: a transaction that got fewer than `maxItems` keeps capturing new messages,
    * hidden from everyone, until it is settled or closed. `callOptions.timeoutMs` bounds the poll
-   * (default: the wait plus the client's `defaultTimeoutMs`); a `signal` that has already aborted
-   * fails it with `CANCELLED` before anything is sent. Once the client's `close()` has begun a poll
-   * fails with `CLOSED`, and one still waiting on the broker rejects `CLOSED` (close() waits for its
-   * answer and returns what it took to the queue; with `autoAck` the poll resolves with it);
-   * close() also waits, within its drain time, for the transactions in hand to be settled or closed.
+   * (default: the wait plus the client's `defaultTimeoutMs`), the time spent waiting for the
+   * connection included: one whose deadline passes there fails with `TimeoutError` unsent, taking
+   * nothing. A `signal` that has already aborted fails it with `CANCELLED` before anything is
+   * sent. Once the client's `close()` has begun a poll fails with `CLOSED`, and one still waiting
+   * on the broker rejects `CLOSED` (close() waits for its answer and returns what it took to the
+   * queue; with `autoAck` the poll resolves with it); close() also waits, within its drain time,
+   * for the transactions in hand to be settled or closed.
    *
    * @example
    * ```ts

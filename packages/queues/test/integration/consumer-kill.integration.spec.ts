@@ -200,6 +200,29 @@ describe('queue consumers across broker outages (own broker)', () => {
     120_000,
   );
 
+  itWhen('restart', expectedCapabilities())('poll() while the broker is down: its timeoutMs covers the wait for the connection, it fails unsent, and nothing goes out once the broker is back', async () => {
+    const c = client as KubemqClient;
+    const b = broker as KubemqBroker;
+    const q = queues(c);
+    const channel = uniqueChannel('q.poll.outage');
+    await b.stop();
+    await eventually(() => expect(c.state).not.toBe('ready'), { timeoutMs: 10_000, intervalMs: 10 });
+    const started = performance.now();
+    const polled = q.poll({ channel, maxItems: 1, waitTimeoutMs: 1000 }, { timeoutMs: 1500 }).then(
+      () => 'resolved',
+      (err: unknown) => err,
+    );
+    const outcome = await Promise.race([polled, new Promise((r) => setTimeout(r, 5000, 'still waiting after 5 s'))]);
+    expect(outcome).toMatchObject({ code: 'TIMEOUT', operation: 'queues.poll', message: expect.stringContaining('was not sent') });
+    expect(performance.now() - started).toBeLessThan(3000);
+    await b.restart();
+    await eventually(() => q.send({ channel, body: 'after' }), { timeoutMs: 30_000, intervalMs: 250 });
+    // No poll made during the outage went out late to take it: it is still waiting, visible to a peek.
+    await new Promise((r) => setTimeout(r, 1500));
+    const { messages } = await q.peek({ channel, maxItems: 5, waitTimeoutSeconds: 1 });
+    expect(messages.map((m) => m.text())).toEqual(['after']);
+  }, 60_000);
+
   itWhen('kill', expectedCapabilities())('a consumer whose client gives up reconnecting ends with RECONNECT_FAILED: done rejects and onError hears it', async () => {
     const own = await startKubemq();
     const c = await KubemqClient.connect({

@@ -47,6 +47,9 @@ function asKubemqError(err: unknown, operation: string, channel: string): Kubemq
 function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () => void): Observable<PollTransaction> {
   return observable<PollTransaction>((subscriber) => {
     let lane = new DownstreamLane(internals, opts.operation, opts.counters);
+    // Ends a wait for the connection when the owner stops: an outage could otherwise hold the
+    // stopped loop in memory until the connection returns.
+    const stopWaiting = new AbortController();
     const maxPerStream = opts.maxTransactionsPerStream ?? 1000;
     // A loop's polls have no deadline of their own beyond the wait plus the default timeout.
     const call = { signal: undefined, timeoutMs: undefined };
@@ -73,11 +76,16 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
       },
     };
     const run = async (): Promise<void> => {
-      await lane.open(opts.request.channel);
+      await lane.open(opts.request.channel, stopWaiting.signal);
       // The stream is open (the broker sends no header to prove more): the re-open counts as done.
       if (!stopped) ready();
       while (!stopped) {
         if (next === undefined && !keepPolling()) return subscriber.complete();
+        if (!lane.opened) {
+          // A replacement stream: opened here, so that the owner's stop ends its wait for the connection.
+          await lane.open(opts.request.channel, stopWaiting.signal);
+          if (stopped) return;
+        }
         const pending = next ?? poll();
         next = undefined;
         const tx = await pending;
@@ -115,6 +123,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     });
     return () => {
       stopped = true;
+      stopWaiting.abort();
       // Ending a downstream stream is safe (docs/broker-behaviour.md §5.3); the broker returns every
       // message of its open transactions to the queue (a pending Get's included). A settlement
       // already written gets its proof first: it may have been applied.

@@ -1,5 +1,5 @@
-import { KubemqError } from '@kubemq/core';
-import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
+import { KubemqError, TimeoutError } from '@kubemq/core';
+import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, timeLimit, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
 import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidCallOptions, ValidPoll } from '../validation.js';
 import { DownstreamLane, type LaneCounters } from './lane.js';
@@ -7,8 +7,10 @@ import { abortedUnsent, PollTransaction, type TransactionHost } from './transact
 
 /**
  * One Get on a lane that carries no open transaction (or whose transaction has written its ending
- * settlement and its proof ahead of it). The deadline is the broker's wait plus the call timeout;
- * when it passes (or the signal aborts) the poll fails at once and the lane ends, which makes the
+ * settlement and its proof ahead of it). The deadline (the call's timeout, else the broker's wait
+ * plus the default timeout) counts from the call, a wait for the connection included: one that
+ * runs out there sends nothing, and the Get gets what is left. When it passes (or the signal
+ * aborts) after the Get is written, the poll fails at once and the lane ends, which makes the
  * broker return whatever that Get had taken (downstream streams are safe to cancel,
  * docs/broker-behaviour.md §5.3), but only once a settlement written ahead of the Get has its
  * proof: that one belongs to another transaction (when the Get is that proof, it fails now:
@@ -37,6 +39,11 @@ export function pollOnLane(
 interface PoolControl {
   /** Aborts when the client's close() begins (its reason: the failure, when the client gave up reconnecting). */
   stop: AbortSignal;
+  /**
+   * Runs `end` when the client's close() begins (at once when it has), after `stop` aborts;
+   * returns what unregisters it. A Set in the pool, not a listener per poll on `stop`.
+   */
+  onStop(end: () => void): () => void;
   /** Runs once the Get is written. */
   written(): void;
 }
@@ -57,13 +64,19 @@ async function getOnLane(
   };
   let refused = unsent();
   if (refused) throw refused;
+  const timeoutMs = call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs;
+  let waitedMs = 0;
   if (!lane.opened) {
+    const started = performance.now();
+    const notInTime = () => notSentInTime(operation, req.channel, timeoutMs);
     try {
-      await lane.open(req.channel, call.signal && stop ? AbortSignal.any([call.signal, stop]) : (call.signal ?? stop));
+      await openWithin(lane, req.channel, { timeoutMs, signal: call.signal }, pool?.onStop, notInTime);
     } catch (err) {
-      // The wait for the connection ended by the poll's signal or the client's close: nothing was sent.
+      // The wait for the connection ended by the poll's signal, the client's close or the deadline: nothing was sent.
       throw unsent() ?? err;
     }
+    waitedMs = performance.now() - started;
+    if (waitedMs >= timeoutMs) throw unsent() ?? notInTime();
   }
   refused = unsent();
   if (refused) throw refused;
@@ -76,12 +89,14 @@ async function getOnLane(
     AutoAck: req.autoAck,
   });
   pool?.written();
+  const waited = Math.round(waitedMs);
   const answer = await deadline(get, {
     operation,
     channel: req.channel,
-    timeoutMs: call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs,
+    timeoutMs: waitedMs > 0 ? Math.ceil(timeoutMs - waitedMs) : timeoutMs,
     signal: call.signal,
     what: 'the poll',
+    ...(waited > 0 && { late: `did not complete, after waiting ${waited} ms of its ${timeoutMs} ms for the connection,` }),
     onExpire: (err) => lane.getExpired(err),
   });
   if (answer.IsError && !isEmptyQueueError(answer.Error)) {
@@ -104,6 +119,43 @@ async function getOnLane(
     });
   }
   return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck, messages.length >= req.maxItems);
+}
+
+/**
+ * Opens the lane once the connection is ready, waiting at most `timeoutMs`, and no longer than
+ * until `signal` aborts or the pool stops (rejecting with `timedOut()` when the time ran out).
+ * One local controller, unlinked once the wait is over: `AbortSignal.any` would leave an entry
+ * per poll on a long-lived signal (a caller's signal shared by many polls), kept for its
+ * lifetime on Node 20.
+ */
+async function openWithin(
+  lane: DownstreamLane,
+  channel: string,
+  bound: { timeoutMs: number; signal: AbortSignal | undefined },
+  onStop: PoolControl['onStop'] | undefined,
+  timedOut: () => KubemqError,
+): Promise<void> {
+  const wait = new AbortController();
+  const disarm = timeLimit(wait, bound);
+  const unlink = onStop?.(() => wait.abort('cancelled'));
+  try {
+    await lane.open(channel, wait.signal);
+  } catch (err) {
+    throw wait.signal.reason === 'timeout' ? timedOut() : err;
+  } finally {
+    disarm();
+    unlink?.();
+  }
+}
+
+/** A poll whose deadline passed while it waited for the connection: no Get went out, so the broker took nothing for it. */
+function notSentInTime(operation: string, channel: string, timeoutMs: number): KubemqError {
+  return new TimeoutError({
+    operation,
+    channel,
+    timeoutMs,
+    message: `${operation} was not sent: the connection was not ready within its ${timeoutMs} ms deadline, so the broker took nothing for it`,
+  });
 }
 
 /**
@@ -143,7 +195,10 @@ export class LanePool {
    * yet written go unsent (their wait for a stream ends).
    */
   private readonly stop = new AbortController();
-  /** What close() does to each poll whose Get may be out: it rejects CLOSED (a Set, not a listener per poll on `stop`). */
+  /**
+   * What close() does to each poll, once `stop` has aborted: one whose Get may be out rejects
+   * CLOSED, one waiting for the connection stops waiting (a Set, not a listener per poll on `stop`).
+   */
   private readonly cuts = new Set<() => void>();
 
   constructor(
@@ -199,7 +254,7 @@ export class LanePool {
       };
       if (!req.autoAck) this.cuts.add(onClose);
       const stopListening = (): void => void this.cuts.delete(onClose);
-      const control = { stop: this.stop.signal, written: () => void (written = true) };
+      const control: PoolControl = { stop: this.stop.signal, onStop: (end) => this.onStop(end), written: () => void (written = true) };
       const done = pollOnLane(lane, req, call, host, operation, control).then(
         async (tx) => {
           stopListening();
@@ -234,6 +289,15 @@ export class LanePool {
     this.cuts.clear();
     if (!failure) await Promise.allSettled([...this.polling, ...[...this.inHand].map((tx) => tx.whenTerminal())]);
     this.closeAll();
+  }
+
+  private onStop(end: () => void): () => void {
+    if (this.stop.signal.aborted) {
+      end();
+      return () => undefined;
+    }
+    this.cuts.add(end);
+    return () => void this.cuts.delete(end);
   }
 
   acquire(): DownstreamLane {
