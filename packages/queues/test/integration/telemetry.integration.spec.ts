@@ -66,6 +66,47 @@ describe('queues tracing through the broker (integration)', () => {
     expect(ack?.links.length).toBeGreaterThan(0);
   });
 
+  it('a consumer and a subscription started inside an app span poll, and the consumer settles, in traces of their own, not under that span', async () => {
+    const channel = uniqueChannel('q.otel.loop');
+    const subChannel = uniqueChannel('q.otel.loop.sub');
+    const tracer = capture.tracerProvider.getTracer('user');
+    const handled: string[] = [];
+    const acked: string[] = [];
+    let appTrace = '';
+    const { worker, sub } = tracer.startActiveSpan('app startup', (span) => {
+      appTrace = span.spanContext().traceId;
+      try {
+        return {
+          worker: queueConsumer(consumer, { channel, waitTimeoutMs: 1000 }, (m) => void handled.push(m.text())),
+          sub: queues(consumer)
+            .subscribe({ channel: subChannel, maxItems: 1, waitTimeoutMs: 1000 })
+            .subscribe((m) => void m.ack().then(() => acked.push(m.text()))),
+        };
+      } finally {
+        span.end();
+      }
+    });
+    try {
+      await queues(producer).send({ channel, body: 'a' });
+      await queues(producer).send({ channel: subChannel, body: 'b' });
+      await eventually(() => expect([...handled, ...acked]).toEqual(expect.arrayContaining(['a', 'b'])));
+    } finally {
+      sub.unsubscribe();
+      await worker.stop();
+    }
+    const spans = await capture.waitForSpans((all) => byName(all, `ack ${channel}`).length > 0 && byName(all, `ack ${subChannel}`).length > 0 && byName(all, `poll ${subChannel}`).length > 1);
+    const loops = spans.filter((s) => [`poll ${channel}`, `ack ${channel}`, `poll ${subChannel}`].includes(s.name));
+    expect(loops.map((s) => s.name)).toEqual(expect.arrayContaining([`poll ${channel}`, `ack ${channel}`, `poll ${subChannel}`]));
+    for (const s of loops) {
+      expect(s.spanContext().traceId).not.toBe(appTrace);
+      expect(s.parentSpanContext).toBeUndefined();
+    }
+    expect(spans.filter((s) => s.spanContext().traceId === appTrace).map((s) => s.name)).toEqual(['app startup']);
+    // The application's own ack keeps the context it is made in: here, the subscriber's process span.
+    const process = byName(spans, `process ${subChannel}`)[0];
+    expect(byName(spans, `ack ${subChannel}`)[0]?.parentSpanContext?.spanId).toBe(process?.spanContext().spanId);
+  });
+
   it("subscribe() calls its subscriber in a child of each message's send span; upstream sends and the simple receive are traced", async () => {
     const channel = uniqueChannel('q.otel.sub');
     await using up = queueUpstream(producer);

@@ -181,13 +181,14 @@ class RunningConsumer implements QueueConsumer {
     const nacks = failed.filter((m) => m.settlement === 'pending').map((m) => m.sequence);
     const pending = tx.messages.reduce((n, m) => (m.settlement === 'pending' ? n + 1 : n), 0);
     try {
+      // The consumer's own settlements: each starts a trace of its own (see settleDetached()).
       if (tx.state === 'lost') {
-        await tx.ackAll(); // fails with the loss: reported below; the broker delivers the batch again
+        await tx.settleDetached('ack'); // fails with the loss: reported below; the broker delivers the batch again
       } else if (pending > 0 && nacks.length === pending) {
-        await tx.nackAll();
+        await tx.settleDetached('nack');
       } else if (pending > 0) {
-        if (nacks.length > 0) await tx.nackSequences(nacks);
-        await tx.ackAll();
+        if (nacks.length > 0) await tx.settleDetached('nack', nacks);
+        await tx.settleDetached('ack');
       }
       // Counted by where each message ended, the ones a handler settled itself included.
       for (const m of tx.messages) {
@@ -198,7 +199,7 @@ class RunningConsumer implements QueueConsumer {
       this.totals.settleErrors++;
       this.report(err, undefined);
       // Whatever the broker did not confirm is returned to the queue when the stream ends.
-      if (tx.state === 'open') await tx.close().catch(() => undefined);
+      if (tx.state === 'open') await tx.settleDetached('close').catch(() => undefined);
     }
   }
 

@@ -67,6 +67,9 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
     const host: TransactionHost = {
       defaultTimeoutMs: opts.defaultTimeoutMs,
       telemetry: internals.telemetry,
+      // The loop polls on its own: each poll starts a trace of its own, not one under whatever
+      // was active where the loop was made (or under the previous transaction's settlement).
+      detached: true,
       onTerminal: () => undefined,
       followingGet: (tx) => {
         // A stream due for replacement gets no further Get: it is replaced once tx is terminal.
@@ -95,7 +98,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
           // the broker has acked them: they are handed over rather than lost (not those of a
           // transaction lost with its stream: the broker has them back).
           if (tx.messages.length > 0 && tx.state === 'settled') subscriber.next(tx);
-          else if (tx.messages.length > 0) await tx.close().catch(() => undefined);
+          else if (tx.messages.length > 0) await tx.settleDetached('close').catch(() => undefined);
           return subscriber.complete();
         }
         if (tx.messages.length > 0) {

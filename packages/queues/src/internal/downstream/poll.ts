@@ -31,7 +31,7 @@ export function pollOnLane(
   return tracedAfter(
     host.telemetry,
     () => getOnLane(lane, req, call, host, operation, pool),
-    (tx) => queueReceiveOperation('poll', req.channel, tx?.messages),
+    (tx) => queueReceiveOperation('poll', req.channel, tx?.messages, { detached: host.detached }),
   );
 }
 

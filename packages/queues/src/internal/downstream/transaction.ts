@@ -32,6 +32,8 @@ export interface TransactionHost {
   onTerminal(tx: PollTransaction): void;
   /** The client's telemetry: polls and settlements are recorded there. */
   telemetry?: Instrumentation | undefined;
+  /** The poll loops: the SDK polls on its own, so each poll starts a trace of its own. */
+  detached?: boolean;
   /**
    * Poll loops only (never `poll()`): asked once the settlement that ends the transaction is
    * written, whether the host writes its next Get on the same stream right behind it.
@@ -148,7 +150,22 @@ export class PollTransaction implements PollResponse {
   }
 
   /** Idempotent: closing a transaction that takes no more settlements resolves without sending. */
-  async close(options?: CallOptions): Promise<void> {
+  close(options?: CallOptions): Promise<void> {
+    return this.closeWith(options, false);
+  }
+
+  /**
+   * A settlement the SDK makes on its own (a consumer's batch, a poll loop closing what it polled
+   * as its owner stops): ack or nack `sequences` (default: all), or close. It starts a trace of
+   * its own rather than continuing whatever context is active.
+   */
+  settleDetached(kind: 'ack' | 'nack' | 'close', sequences?: readonly number[]): Promise<void> {
+    if (kind === 'close') return this.closeWith(undefined, true);
+    if (sequences) return this.settleSome(kind, `queues.transaction.${kind}Sequences`, sequences, undefined, undefined, true);
+    return this.settleAll(kind, `queues.transaction.${kind}All`, undefined, undefined, true);
+  }
+
+  private async closeWith(options: CallOptions | undefined, detached: boolean): Promise<void> {
     if (this.ledger.isTerminal) return;
     const call = checked('queues.transaction.close', this.channel, () => validateCallOptions(options));
     this.refuseAborted('queues.transaction.close', call.signal);
@@ -159,16 +176,22 @@ export class PollTransaction implements PollResponse {
       // A settlement that ends the transaction is already on its way.
       return this.terminal;
     }
-    await this.run(plan, '', call);
+    await this.run(plan, '', call, 'queues.transaction.close', detached);
   }
 
   /** `requeue`: where a requeue sends the messages (undefined for the other kinds); `options`: the call's. */
-  private async settleAll(kind: SettleKind, operation: string, requeue: QueueRequeueOptions | undefined, options: CallOptions | undefined): Promise<void> {
+  private async settleAll(
+    kind: SettleKind,
+    operation: string,
+    requeue: QueueRequeueOptions | undefined,
+    options: CallOptions | undefined,
+    detached = false,
+  ): Promise<void> {
     const { channel, call } = checked(operation, this.channel, () => settleArguments(kind, requeue, options));
     this.refuseAborted(operation, call.signal);
     if (this.ledger.isEmpty) return; // an empty poll: closed as it arrived, nothing to settle
     const plan = this.ledger.beginAll(kind, operation);
-    await this.run(plan, channel, call, operation);
+    await this.run(plan, channel, call, operation, detached);
   }
 
   private async settleSome(
@@ -177,6 +200,7 @@ export class PollTransaction implements PollResponse {
     sequences: readonly number[],
     requeue: QueueRequeueOptions | undefined,
     options: CallOptions | undefined,
+    detached = false,
   ): Promise<void> {
     const { channel, call, valid } = checked(operation, this.channel, () => ({
       ...settleArguments(kind, requeue, options),
@@ -184,18 +208,20 @@ export class PollTransaction implements PollResponse {
     }));
     this.refuseAborted(operation, call.signal);
     const plan = this.ledger.beginSequences(kind, valid, operation);
-    await this.run(plan, channel, call, operation);
+    await this.run(plan, channel, call, operation, detached);
   }
 
   private run(
     plan: SettlePlan,
     requeueTo: string,
     call: { signal: AbortSignal | undefined; timeoutMs: number | undefined },
-    operation = 'queues.transaction.close',
+    operation: string,
+    /** Made by the SDK on its own (`settleDetached()`): traced from the root context. */
+    detached: boolean,
   ): Promise<void> {
     return traced(
       this.host.telemetry,
-      () => queueSettleOperation(plan.kind, this.channel, this.settled(plan)),
+      () => queueSettleOperation(plan.kind, this.channel, this.settled(plan), { detached }),
       () => this.settle(plan, requeueTo, call, operation),
     );
   }
