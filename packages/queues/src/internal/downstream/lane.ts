@@ -216,7 +216,7 @@ export class DownstreamLane {
   noteNotHandedOver(count: number, channel: string, transactionId: string): void {
     this.internals.logger.info(
       'queues: a poll was answered on a downstream stream this client is ending; it is not handed over, and the broker returns its messages to the queue when the stream ends',
-      { channel, transactionId, messages: count, reason: this.error?.message },
+      { channel, transactionId, messages: count, error: this.error?.message },
     );
   }
 
@@ -237,7 +237,7 @@ export class DownstreamLane {
     this.counters.unsettledAtLoss += count;
     this.internals.logger.warn(
       'queues: a downstream stream was lost with received messages not yet settled; the broker returns them to the queue if it is still up, but a broker that crashed may keep them for good',
-      { channel, transactionId, messages: count, reason: this.endError?.message },
+      { channel, transactionId, messages: count, error: this.endError?.message },
     );
   }
 
@@ -427,7 +427,7 @@ export class DownstreamLane {
       this.counters.getsInFlightAtLoss++;
       this.internals.logger.warn(
         'queues: a downstream stream was lost while a Get waited for its answer; the broker may have taken messages for it that a crashed broker keeps for good',
-        { operation: this.operation, reason: err.message },
+        { operation: this.operation, code: err.code, error: err.message },
       );
     }
     const proved = this.getInFlight === undefined ? [] : this.getDone();
