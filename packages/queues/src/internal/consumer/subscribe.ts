@@ -107,7 +107,18 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
           await tx.whenTerminal();
           inHand = undefined;
           if (tx.state === 'lost' && !stopped) {
-            throw lane.error ?? new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: opts.operation, message: 'the downstream stream was lost' });
+            const endingHere = lane.endingHere;
+            if (endingHere === undefined || endingHere.retryable) {
+              // Lost, or ended for a deadline (a stalled broker, say): re-opened after a pause.
+              throw lane.error ?? new KubemqError({ code: 'UNAVAILABLE', retryable: true, operation: opts.operation, message: 'the downstream stream was lost' });
+            }
+            // A settlement's own signal aborted, and this client is ending the stream for it: that
+            // settlement has rejected, not the subscription, which goes on, on a fresh stream. The
+            // Get written behind it on the old one is no longer wanted (the stream returns its messages).
+            lane.endWhenProved();
+            next = undefined;
+            lane = new DownstreamLane(internals, opts.operation, opts.counters);
+            continue;
           }
           if (opts.delivered && next === undefined) await opts.delivered();
         }
