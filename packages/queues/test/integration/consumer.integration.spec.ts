@@ -165,6 +165,31 @@ describe('queue consumers', () => {
     expect(await q.purge({ channel, waitTimeoutSeconds: 1 })).toBe(0);
   }, 30_000);
 
+  it('transactions: a settlement whose own signal aborts fails alone; the loop goes on and delivers what is sent next', async () => {
+    const channel = uniqueChannel('q.subscribe.abort');
+    await q.send({ channel, body: 'first' });
+    const got: string[] = [];
+    let aborted: unknown;
+    for await (const tx of q.transactions({ channel, maxItems: 1, waitTimeoutMs: 1000 })) {
+      got.push(...tx.messages.map((m) => m.text()));
+      if (got.length === 1) {
+        // Written, then abandoned before the broker can answer its proof: the settlement rejects,
+        // the broker may or may not have applied it, and its stream is ended.
+        const ac = new AbortController();
+        const settling = tx.ackAll({ signal: ac.signal });
+        ac.abort();
+        aborted = await settling.catch((err: unknown) => err);
+        await q.send({ channel, body: 'second' });
+        continue;
+      }
+      await tx.ackAll();
+      if (got.includes('second')) break;
+    }
+    expect(aborted).toMatchObject({ code: 'CANCELLED' });
+    // 'first' again only if the broker had not applied the abandoned ack.
+    expect(got.filter((b) => b !== 'first')).toEqual(['second']);
+  }, 30_000);
+
   it('unsubscribing with a transaction in hand returns its messages to the queue', async () => {
     const channel = uniqueChannel('q.subscribe.leave');
     await q.sendBatch(bodies(2).map((body) => ({ channel, body })));
