@@ -12,4 +12,4 @@ export {
   type LogEntry,
 } from './fake-internals.js';
 export { until } from './wait.js';
-export { validationField } from './validation.js';
+export { largestValidBody, validationField } from './validation.js';

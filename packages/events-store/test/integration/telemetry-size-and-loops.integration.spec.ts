@@ -2,6 +2,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
+import { largestValidBody } from '@kubemq/test-fakes';
 import { eventsStore, eventStoreStream, StartPosition } from '../../src/index.js';
 
 // Tracing writes the trace context (about 70 bytes, more with a tracestate) into each event's
@@ -9,19 +10,6 @@ import { eventsStore, eventStoreStream, StartPosition } from '../../src/index.js
 // after it was buffered, so a process span there would time nothing.
 
 const LIMIT = 16 * 1024;
-
-/** The largest body `attempt` does not refuse as VALIDATION; nothing is sent (its signal has aborted). */
-async function largestValidBody(attempt: (body: Uint8Array, signal: AbortSignal) => Promise<unknown>): Promise<number> {
-  let lo = 0;
-  let hi = LIMIT;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    const err = await attempt(new Uint8Array(mid), AbortSignal.abort()).then(() => undefined, (e: unknown) => e);
-    if ((err as { code?: string } | undefined)?.code === 'VALIDATION') hi = mid - 1;
-    else lo = mid;
-  }
-  return lo;
-}
 
 describe('events store: what tracing adds to an event is checked; for-await loops are untraced (integration)', () => {
   let capture: TelemetryCapture;
@@ -61,7 +49,7 @@ describe('events store: what tracing adds to an event is checked; for-await loop
 
   it('with tracing, an event that fits only without the trace context is refused before it is sent, by send() and by a stream handle', async () => {
     const channel = uniqueChannel('es.otel.size');
-    const body = new Uint8Array(await largestValidBody((b, signal) => eventsStore(plain).send({ channel, body: b }, { signal })));
+    const body = new Uint8Array(await largestValidBody(LIMIT, (b, signal) => eventsStore(plain).send({ channel, body: b }, { signal })));
     const stream = eventStoreStream(traced);
     try {
       await expect(eventsStore(traced).send({ channel, body })).rejects.toMatchObject({ code: 'VALIDATION', field: 'event', channel, operation: 'eventsStore.send' });

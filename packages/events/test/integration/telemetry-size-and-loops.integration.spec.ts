@@ -3,6 +3,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { probeUntil, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
+import { largestValidBody } from '@kubemq/test-fakes';
 import { events, eventStream, type EventReceive } from '../../src/index.js';
 
 // Tracing writes the trace context (about 70 bytes, more with a tracestate) into each event's
@@ -11,19 +12,6 @@ import { events, eventStream, type EventReceive } from '../../src/index.js';
 
 const LIMIT = 16 * 1024;
 const PROBE = 'probe';
-
-/** The largest body `attempt` does not refuse as VALIDATION; nothing is sent (its signal has aborted). */
-async function largestValidBody(attempt: (body: Uint8Array, signal: AbortSignal) => Promise<unknown>): Promise<number> {
-  let lo = 0;
-  let hi = LIMIT;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    const err = await attempt(new Uint8Array(mid), AbortSignal.abort()).then(() => undefined, (e: unknown) => e);
-    if ((err as { code?: string } | undefined)?.code === 'VALIDATION') hi = mid - 1;
-    else lo = mid;
-  }
-  return lo;
-}
 
 describe('events: what tracing adds to an event is checked; for-await loops are untraced (integration)', () => {
   let capture: TelemetryCapture;
@@ -69,7 +57,7 @@ describe('events: what tracing adds to an event is checked; for-await loops are 
 
   it('with tracing, an event that fits only without the trace context is refused before it is sent; the sends beside it on the stream go through', async () => {
     const channel = uniqueChannel('ev.otel.size');
-    const body = new Uint8Array(await largestValidBody((b, signal) => events(plain).send({ channel, body: b }, { signal })));
+    const body = new Uint8Array(await largestValidBody(LIMIT, (b, signal) => events(plain).send({ channel, body: b }, { signal })));
     const refused = { code: 'VALIDATION', field: 'event', channel };
     const stream = eventStream(traced);
     try {

@@ -3,6 +3,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
+import { largestValidBody } from '@kubemq/test-fakes';
 import { queues, queueUpstream } from '../../src/index.js';
 
 // Tracing writes the trace context (about 70 bytes, more with a tracestate) into each message's
@@ -10,19 +11,6 @@ import { queues, queueUpstream } from '../../src/index.js';
 // after it was buffered, so a process span there would time nothing.
 
 const LIMIT = 16 * 1024;
-
-/** The largest body `attempt` does not refuse as VALIDATION; nothing is sent (its signal has aborted). */
-async function largestValidBody(attempt: (body: Uint8Array, signal: AbortSignal) => Promise<unknown>): Promise<number> {
-  let lo = 0;
-  let hi = LIMIT;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    const err = await attempt(new Uint8Array(mid), AbortSignal.abort()).then(() => undefined, (e: unknown) => e);
-    if ((err as { code?: string } | undefined)?.code === 'VALIDATION') hi = mid - 1;
-    else lo = mid;
-  }
-  return lo;
-}
 
 describe('queues: what tracing adds to a message is checked; for-await loops are untraced (integration)', () => {
   let capture: TelemetryCapture;
@@ -65,7 +53,7 @@ describe('queues: what tracing adds to a message is checked; for-await loops are
     const channel = uniqueChannel('q.otel.size.up');
     const batchOf = (body: Uint8Array) => Array.from({ length: 20 }, () => ({ channel, body }));
     await using plainUp = queueUpstream(plain);
-    const size = await largestValidBody((body, signal) => plainUp.send(batchOf(body), { signal }));
+    const size = await largestValidBody(LIMIT, (body, signal) => plainUp.send(batchOf(body), { signal }));
     const body = new Uint8Array(size);
     // grpc-js would cancel the upstream over it, and a cancelled upstream can crash the broker.
     await using up = queueUpstream(traced);
@@ -79,9 +67,9 @@ describe('queues: what tracing adds to a message is checked; for-await loops are
   it('with tracing, a send() or sendBatch() that fits only without the trace context is refused before it is sent, as one over the limit untraced is', async () => {
     const channel = uniqueChannel('q.otel.size');
     const q = queues(traced);
-    const one = await largestValidBody((body, signal) => queues(plain).send({ channel, body }, { signal }));
+    const one = await largestValidBody(LIMIT, (body, signal) => queues(plain).send({ channel, body }, { signal }));
     await expect(q.send({ channel, body: new Uint8Array(one) })).rejects.toMatchObject({ code: 'VALIDATION', field: 'message', operation: 'queues.send', channel });
-    const each = await largestValidBody((body, signal) => queues(plain).sendBatch([{ channel, body }, { channel, body }], { signal }));
+    const each = await largestValidBody(LIMIT, (body, signal) => queues(plain).sendBatch([{ channel, body }, { channel, body }], { signal }));
     await expect(q.sendBatch([{ channel, body: new Uint8Array(each) }, { channel, body: new Uint8Array(each) }])).rejects.toMatchObject({
       code: 'VALIDATION',
       field: 'messages',

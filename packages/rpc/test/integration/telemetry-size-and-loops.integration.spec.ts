@@ -2,6 +2,7 @@ import { KubemqClient } from '@kubemq/core';
 import { openTelemetry } from '@kubemq/core/opentelemetry';
 import { eventually, probeUntil, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { captureTelemetry, type TelemetryCapture } from '@kubemq/testing/opentelemetry';
+import { largestValidBody } from '@kubemq/test-fakes';
 import { commandResponder, commands, isRpcReadinessProbe, queries, type QueryResponse } from '../../src/index.js';
 
 // Tracing writes the trace context (about 70 bytes, more with a tracestate) into each request's
@@ -9,19 +10,6 @@ import { commandResponder, commands, isRpcReadinessProbe, queries, type QueryRes
 // it was buffered, so a process span there would time nothing. Readiness probes are not traced.
 
 const LIMIT = 16 * 1024;
-
-/** The largest body `attempt` does not refuse as VALIDATION; nothing is sent (its signal has aborted). */
-async function largestValidBody(attempt: (body: Uint8Array, signal: AbortSignal) => Promise<unknown>): Promise<number> {
-  let lo = 0;
-  let hi = LIMIT;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    const err = await attempt(new Uint8Array(mid), AbortSignal.abort()).then(() => undefined, (e: unknown) => e);
-    if ((err as { code?: string } | undefined)?.code === 'VALIDATION') hi = mid - 1;
-    else lo = mid;
-  }
-  return lo;
-}
 
 describe('commands and queries: what tracing adds to a request is checked; probes and for-await loops are untraced (integration)', () => {
   let capture: TelemetryCapture;
@@ -93,7 +81,7 @@ describe('commands and queries: what tracing adds to a request is checked; probe
       [commands, 'command', 'commands.send'],
       [queries, 'query', 'queries.send'],
     ] as const) {
-      const size = await largestValidBody((body, signal) => send(plain).send({ channel, body, timeoutMs: 1000 }, { signal }));
+      const size = await largestValidBody(LIMIT, (body, signal) => send(plain).send({ channel, body, timeoutMs: 1000 }, { signal }));
       await expect(send(traced).send({ channel, body: new Uint8Array(size), timeoutMs: 1000 })).rejects.toMatchObject({ code: 'VALIDATION', field: noun, channel, operation });
     }
   });
