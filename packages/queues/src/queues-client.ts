@@ -228,7 +228,8 @@ export interface QueuesClient {
    * hidden from everyone, until it is settled or closed. `callOptions.timeoutMs` bounds the poll
    * (default: the wait plus the client's `defaultTimeoutMs`), the time spent waiting for the
    * connection included: one whose deadline passes there fails with `TimeoutError` unsent, taking
-   * nothing. A `signal` that has already aborted fails it with `CANCELLED` before anything is
+   * nothing, and one sent after that wait asks the broker to wait no longer than its deadline
+   * leaves, less a second (failing unsent when that is under the broker's 1 s). A `signal` that has already aborted fails it with `CANCELLED` before anything is
    * sent. Once the client's `close()` has begun a poll fails with `CLOSED`, and one still waiting
    * on the broker rejects `CLOSED` (close() waits for its answer and returns what it took to the
    * queue; with `autoAck` the poll resolves with it); close() also waits, within its drain time,

@@ -1,5 +1,6 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
 import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, timeLimit, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
+import { MIN_POLL_WAIT_MS } from '../limits.js';
 import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidCallOptions, ValidPoll } from '../validation.js';
 import { DownstreamLane, type LaneCounters } from './lane.js';
@@ -66,7 +67,9 @@ async function getOnLane(
   if (refused) throw refused;
   const timeoutMs = call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs;
   let waitedMs = 0;
+  let brokerWaitMs = req.waitTimeoutMs;
   if (!lane.opened) {
+    const connected = lane.connected;
     const started = performance.now();
     const notInTime = () => notSentInTime(operation, req.channel, timeoutMs);
     try {
@@ -76,7 +79,14 @@ async function getOnLane(
       throw unsent() ?? err;
     }
     waitedMs = performance.now() - started;
-    if (waitedMs >= timeoutMs) throw unsent() ?? notInTime();
+    if (!connected) {
+      // A Get its deadline cuts waits on at the broker, holding what arrives meanwhile (with
+      // autoAck, acking it: lost), so a poll sent after waiting for the connection asks for no
+      // longer a wait than its deadline leaves, less a second for the answer; with less than
+      // the broker's shortest wait left, it is not sent.
+      brokerWaitMs = Math.min(req.waitTimeoutMs, Math.floor(timeoutMs - waitedMs - ANSWER_MARGIN_MS));
+      if (brokerWaitMs < MIN_POLL_WAIT_MS) throw unsent() ?? notInTime();
+    }
   }
   refused = unsent();
   if (refused) throw refused;
@@ -85,7 +95,7 @@ async function getOnLane(
     RequestTypeData: QueuesDownstreamRequestType.Get,
     Channel: req.channel,
     MaxItems: req.maxItems,
-    WaitTimeout: req.waitTimeoutMs,
+    WaitTimeout: brokerWaitMs,
     AutoAck: req.autoAck,
   });
   pool?.written();
@@ -148,13 +158,19 @@ async function openWithin(
   }
 }
 
-/** A poll whose deadline passed while it waited for the connection: no Get went out, so the broker took nothing for it. */
+/** What a poll sent after waiting for the connection keeps of its deadline for the broker's answer, beyond the broker's wait. */
+const ANSWER_MARGIN_MS = 1000;
+
+/**
+ * A poll whose deadline passed while it waited for the connection, or left less than the broker's
+ * shortest wait and a second: no Get went out, so the broker took nothing for it.
+ */
 function notSentInTime(operation: string, channel: string, timeoutMs: number): KubemqError {
   return new TimeoutError({
     operation,
     channel,
     timeoutMs,
-    message: `${operation} was not sent: the connection was not ready within its ${timeoutMs} ms deadline, so the broker took nothing for it`,
+    message: `${operation} was not sent: the connection was not ready in time to leave the broker's shortest wait (1 s) and a second of its ${timeoutMs} ms deadline, so the broker took nothing for it`,
   });
 }
 
@@ -317,7 +333,7 @@ export class LanePool {
     this.busy.delete(lane);
     if (!lane.alive) return;
     if (!this.keeps(lane)) {
-      lane.endWhenProved();
+      lane.endWhenSafe();
       return;
     }
     this.idle.push(lane);
@@ -325,7 +341,7 @@ export class LanePool {
 
   /** Ends every stream once its settlements are proved; open transactions are lost (the broker returns their messages to the queue). */
   closeAll(): void {
-    for (const lane of [...this.idle, ...this.busy]) lane.endWhenProved();
+    for (const lane of [...this.idle, ...this.busy]) lane.endWhenSafe();
     this.idle.length = 0;
     this.busy.clear();
   }
