@@ -143,7 +143,7 @@ describe('DownstreamLane: never ends its stream with two answers owed (docs/brok
     const { broker, lane, probe } = await laneWithTransaction();
     const behind = get(lane);
     lane.abandon(probe.id, timeout());
-    lane.endWhenProved();
+    lane.endWhenSafe();
     await new Promise((r) => setTimeout(r, 20));
     expect(broker.calls[0]!.cancelled).toBe(false);
     broker.releaseProbes();
@@ -157,7 +157,7 @@ describe('DownstreamLane: never ends its stream with two answers owed (docs/brok
     const behind = get(lane);
     behind.catch(() => undefined);
     lane.abandon(probe.id, timeout());
-    lane.endWhenProved(); // not enough: the Get is not past its deadline
+    lane.endWhenSafe(); // not enough: the Get is not past its deadline
     expect(broker.calls[0]!.cancelled).toBe(false);
     lane.getExpired(timeout());
     expect(broker.calls[0]!.cancelled).toBe(true);

@@ -115,7 +115,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
             // A settlement's own signal aborted, and this client is ending the stream for it: that
             // settlement has rejected, not the subscription, which goes on, on a fresh stream. The
             // Get written behind it on the old one is no longer wanted (the stream returns its messages).
-            lane.endWhenProved();
+            lane.endWhenSafe();
             next = undefined;
             lane = new DownstreamLane(internals, opts.operation, opts.counters);
             continue;
@@ -141,7 +141,7 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
       // Ending a downstream stream is safe (docs/broker-behaviour.md §5.3); the broker returns every
       // message of its open transactions to the queue (a pending Get's included). A settlement
       // already written gets its proof first: it may have been applied.
-      lane.endWhenProved();
+      lane.endWhenSafe();
     };
   });
 }

@@ -27,7 +27,7 @@ interface Owed extends Pending {
   /** Nobody waits for the answer any more: its deadline passed, its signal aborted, or its owner stopped. */
   unwanted?: boolean;
   /** Its deadline passed (or its signal aborted) with no answer. */
-  expired?: boolean;
+  pastDeadline?: boolean;
 }
 
 /** Counters a lane's owner can read (tests assert no pile-up of Gets and no leaked streams). */
@@ -96,6 +96,11 @@ export class DownstreamLane {
   /** The stream is open (or ended): open() has nothing left to wait for. */
   get opened(): boolean {
     return this.call !== undefined || this.endError !== undefined;
+  }
+
+  /** The client's connection is ready now: open() would not wait for it. */
+  get connected(): boolean {
+    return this.internals.state === 'ready';
   }
 
   /** Why the lane ended, or is ending (undefined while alive). */
@@ -216,7 +221,7 @@ export class DownstreamLane {
   noteNotHandedOver(count: number, channel: string, transactionId: string): void {
     this.internals.logger.info(
       'queues: a poll was answered on a downstream stream this client is ending; it is not handed over, and the broker returns its messages to the queue when the stream ends',
-      { channel, transactionId, messages: count, error: this.error?.message },
+      { channel, transactionId, messages: count, code: this.error?.code, error: this.error?.message },
     );
   }
 
@@ -237,7 +242,7 @@ export class DownstreamLane {
     this.counters.unsettledAtLoss += count;
     this.internals.logger.warn(
       'queues: a downstream stream was lost with received messages not yet settled; the broker returns them to the queue if it is still up, but a broker that crashed may keep them for good',
-      { channel, transactionId, messages: count, error: this.endError?.message },
+      { channel, transactionId, messages: count, code: this.endError?.code, error: this.endError?.message },
     );
   }
 
@@ -250,13 +255,13 @@ export class DownstreamLane {
   }
 
   /**
-   * Ends the stream once every settlement written on it has its proof (at once when none waits):
-   * ending it first would fail a settlement the broker may already have applied. The owner wants
-   * no answer to a Get in flight any more. Meanwhile the lane serves no further poll (`alive` is
-   * false), and the client's close() waits for the end within its drain time. See retire() for
-   * the answers still owed.
+   * Ends the stream once that is safe: every settlement written on it has its proof (at once when
+   * none waits; ending it first would fail a settlement the broker may already have applied), and
+   * at most one answer is owed (see retire()). The owner wants no answer to a Get in flight any
+   * more. Meanwhile the lane serves no further poll (`alive` is false), and the client's close()
+   * waits for the end within its drain time.
    */
-  endWhenProved(reason?: KubemqError): void {
+  endWhenSafe(reason?: KubemqError): void {
     const get = this.getInFlight === undefined ? undefined : this.pending.get(this.getInFlight);
     if (get) get.unwanted = true;
     this.retire(reason ?? this.cancelledError());
@@ -269,7 +274,7 @@ export class DownstreamLane {
    */
   abandon(id: string, reason: KubemqError): void {
     const probe = this.pending.get(id);
-    if (probe) probe.unwanted = probe.expired = true;
+    if (probe) probe.unwanted = probe.pastDeadline = true;
     this.retire(reason);
   }
 
@@ -280,7 +285,7 @@ export class DownstreamLane {
    */
   getExpired(reason: KubemqError): void {
     const get = this.getInFlight === undefined ? undefined : this.pending.get(this.getInFlight);
-    if (get) get.unwanted = get.expired = true;
+    if (get) get.unwanted = get.pastDeadline = true;
     for (const w of this.provedByGet.splice(0)) w.reject(reason);
     this.retire(reason);
   }
@@ -311,12 +316,12 @@ export class DownstreamLane {
 
   private endIfDone(): void {
     if (!this.retiring || this.endError || this.settleErrors.size > 0) return;
-    let expired = 0;
+    let pastDeadline = 0;
     for (const owed of this.pending.values()) {
       if (!owed.unwanted) return; // its waiter still waits (within a deadline of its own)
-      if (owed.expired) expired++;
+      if (owed.pastDeadline) pastDeadline++;
     }
-    if (this.pending.size > 1 && expired < this.pending.size) return;
+    if (this.pending.size > 1 && pastDeadline < this.pending.size) return;
     this.cancel(this.retiring);
   }
 
