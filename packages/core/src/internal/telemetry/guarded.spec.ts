@@ -39,6 +39,25 @@ describe('instrumentSafely', () => {
     expect(warnings[0]).toContain('exporter bug');
   });
 
+  it('a run() that returns a promise of its own around the work\'s (a timing .finally()) leaves no unhandled rejection when the work fails', async () => {
+    const derived: Promise<unknown>[] = [];
+    const wrapping: OperationSpan = {
+      run: (fn) => {
+        const own = (fn() as Promise<unknown>).finally(() => undefined);
+        derived.push(own);
+        jest.spyOn(own, 'catch');
+        return own as never;
+      },
+      end: () => undefined,
+    };
+    const guarded = instrumentSafely(telemetry({ start: () => wrapping }), client, logger().log);
+    await expect(guarded?.start(op).run(() => Promise.reject(new Error('send failed')))).rejects.toThrow('send failed');
+    expect(derived).toHaveLength(1);
+    // Handled: the caller awaits the work's own promise, and the span's copy is caught.
+    expect(derived[0]!.catch).toHaveBeenCalled();
+    await derived[0]!.catch(() => undefined);
+  });
+
   it('run() calls the work exactly once and hands back what it returned or threw, whatever the span does', () => {
     const spans: Record<string, OperationSpan> = {
       'throws before': { run: fails('before'), end: () => undefined },

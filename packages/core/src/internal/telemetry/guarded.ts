@@ -47,7 +47,10 @@ export function instrumentSafely(telemetry: Telemetry | undefined, client: Telem
               return outcome[0] as R;
             };
             try {
-              span.run(once);
+              const returned: unknown = span.run(once);
+              // A run() that wraps fn's promise (a timing `.finally()`, say) returns one of its own,
+              // which rejects with fn's error and which nobody awaits: never an unhandled rejection.
+              if (returned instanceof Promise && returned !== outcome?.[0]) returned.catch(() => undefined);
             } catch (err) {
               if (outcome?.[1] !== err) report('run()', err);
             }
