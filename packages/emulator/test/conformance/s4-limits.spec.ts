@@ -188,9 +188,12 @@ describe('§4 sizes and subscriptions', () => {
     sub.cancel();
   });
 
-  it('§4 no limit on cancelled streams: 1,500 subscriptions cancelled in a row on one connection, then a unary call on that client works', async () => {
-    // A connection of its own (grpc-js shares one per address): an emulator on Node before 22.10
-    // sends GOAWAY to a connection that resets streams this fast (packages/emulator/README.md).
+  it('§4 1,500 subscriptions cancelled in a row: the broker goes on serving that client', async () => {
+    // A connection of its own (grpc-js shares one per address). What this pins is that the broker
+    // survives the burst and answers the client (whose channel may have reconnected): the real
+    // server sets no limit on resets, but an emulator on Node before 22.10 sends GOAWAY to a
+    // connection that resets streams this fast (packages/emulator/README.md), so whether calls
+    // open across the burst survive it is not asserted here.
     const c = connect(undefined, { 'grpc.use_local_subchannel_pool': 1 });
     await ping(c);
     const channel = ch('s4.cancels');
