@@ -30,7 +30,7 @@ const closed = { RefRequestId: '', IsError: true, Error: 'cannot get active offs
 const lane = {
   onEnd: () => () => undefined,
   send: () => 'settle',
-  request: () => Promise.resolve(closed),
+  ask: () => ({ id: 'probe', answer: Promise.resolve(closed) }),
   takeSettleError: () => undefined,
   cancel: () => undefined,
 };

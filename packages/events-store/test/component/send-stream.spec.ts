@@ -69,7 +69,7 @@ describe('StoreSendStream (events store, Store=true)', () => {
     await expect(b).resolves.toEqual({ id: 'same', sent: true });
     await expect(c).rejects.toMatchObject({ code: 'BROKER' });
     call.observer.next({ EventID: 'same', Sent: true, Error: '' });
-    expect(internals.warnings).toEqual([['eventsStore.send: an answer for an unknown event same']]);
+    expect(internals.warnings).toEqual([['eventsStore.send: an answer for an unknown event same', { eventId: 'same' }]]);
   });
 
   it('a break fails every unanswered send, those sharing an id included', async () => {
