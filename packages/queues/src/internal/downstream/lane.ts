@@ -262,7 +262,7 @@ export class DownstreamLane {
    * waits for the end within its drain time.
    */
   endWhenSafe(reason?: KubemqError): void {
-    const get = this.getInFlight === undefined ? undefined : this.pending.get(this.getInFlight);
+    const get = this.owedGet;
     if (get) get.unwanted = true;
     this.retire(reason ?? this.cancelledError());
   }
@@ -284,7 +284,7 @@ export class DownstreamLane {
    * silently, a stalled broker): they fail with `reason` now. The stream ends (see retire()).
    */
   getExpired(reason: KubemqError): void {
-    const get = this.getInFlight === undefined ? undefined : this.pending.get(this.getInFlight);
+    const get = this.owedGet;
     if (get) get.unwanted = get.pastDeadline = true;
     for (const w of this.provedByGet.splice(0)) w.reject(reason);
     this.retire(reason);
@@ -312,6 +312,11 @@ export class DownstreamLane {
     this.untrackRetiring = this.internals.track({
       drain: (failure) => (failure ? Promise.resolve() : (ended ??= new Promise((resolve) => this.endWaiters.push(resolve)))),
     });
+  }
+
+  /** The Get in flight, as an answer owed. */
+  private get owedGet(): Owed | undefined {
+    return this.getInFlight === undefined ? undefined : this.pending.get(this.getInFlight);
   }
 
   private endIfDone(): void {
