@@ -63,6 +63,11 @@ describe('resolveOptions: options > defaults', () => {
     expect(resolveOptions({ reconnect: { maxAttempts: 3 } }).options.reconnect).toMatchObject({ maxAttempts: 3, initialDelayMs: 500 });
   });
 
+  it('a reconnect field given as undefined takes its default, as other options do', () => {
+    const policy = { initialDelayMs: undefined, maxDelayMs: undefined, multiplier: undefined, maxAttempts: 3 };
+    expect(resolveOptions({ reconnect: policy }).options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 4_000, multiplier: 2, maxAttempts: 3 });
+  });
+
   it.each([
     [{ address: 'nohost' }, 'address'],
     [{ address: 'h:70000' }, 'address'],

@@ -113,8 +113,10 @@ function resolveKeepalive(keepalive: ClientOptions['keepalive']): ResolvedClient
   };
 }
 
-function resolveReconnect(policy: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {
-  const merged = { ...DEFAULT_RECONNECT_POLICY, ...policy };
+function resolveReconnect(policy: ClientOptions['reconnect']): ReconnectPolicy {
+  // A field given as undefined takes its default, as every other option does.
+  const given = Object.entries(policy ?? {}).filter(([, value]) => value !== undefined);
+  const merged: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY, ...Object.fromEntries(given) };
   validatePositiveInt(merged.initialDelayMs, 'reconnect.initialDelayMs', TIMER);
   validatePositiveInt(merged.maxDelayMs, 'reconnect.maxDelayMs', { ...TIMER, min: merged.initialDelayMs });
   validatePositiveInt(merged.multiplier, 'reconnect.multiplier', { integer: false });
