@@ -2,7 +2,8 @@ import { TokenManager } from '../internal/connection/token-manager.js';
 import { ValidationError } from '../internal/errors/kubemq-error.js';
 import { refreshingCredentials } from './credentials.js';
 import { levelLogger, type LogFields } from './logger.js';
-import { DEFAULT_ADDRESS, resolveOptions } from './resolve-options.js';
+import { clientOptionsFromEnv } from './options-from-env.js';
+import { DEFAULT_ADDRESS, DEFAULT_KEEPALIVE, resolveOptions } from './resolve-options.js';
 
 const silent = levelLogger(undefined, 'silent');
 
@@ -66,6 +67,39 @@ describe('resolveOptions: options > defaults', () => {
   it('a reconnect field given as undefined takes its default, as other options do', () => {
     const policy = { initialDelayMs: undefined, maxDelayMs: undefined, multiplier: undefined, maxAttempts: 3 };
     expect(resolveOptions({ reconnect: policy }).options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 4_000, multiplier: 2, maxAttempts: 3 });
+  });
+
+  it('refuses an option it does not know, naming the one to use for a known other name, instead of its default taking over', () => {
+    expect(() => resolveOptions({ adress: 'broker:50000' } as never)).toThrow(/^invalid adress: is not an option here \(the options are address, clientId, /);
+    expect(() => resolveOptions({ dialTimeout: 5000 } as never)).toThrow('invalid dialTimeout: is not an option here: use connectTimeoutMs');
+    expect(() => resolveOptions({ reconnectInterval: 1000 } as never)).toThrow(/use reconnect: \{ initialDelayMs/);
+    expect(() => resolveOptions({ reconnect: { maxRetries: 3 } as never })).toThrow('invalid reconnect.maxRetries: is not an option here: use maxAttempts');
+    expect(() => resolveOptions({ keepalive: { timeMs: 400_000 } as never })).toThrow('invalid keepalive.timeMs: is not an option here: use intervalMs');
+    expect(() => resolveOptions({ tls: { caFile: '/etc/ca.pem' } as never })).toThrow('invalid tls.caFile: is not an option here: use ca (PEM text: pass readFileSync(path))');
+    expect(() => resolveOptions({ credentials: { cert: Buffer.from('x'), key: Buffer.from('y') } as never })).toThrow(/certificates go in tls: \{ ca, cert, key \}/);
+    for (const options of [{ adress: 'x' }, { reconnect: { maxRetries: 3 } }, { keepalive: { timeMs: 1 } }, { tls: { caCert: 'x' } }]) {
+      expect(() => resolveOptions(options as never)).toThrow(ValidationError);
+    }
+  });
+
+  it('takes an option given as undefined as not given, nested ones too, and the spread of clientOptionsFromEnv()', () => {
+    const given = { address: undefined, clientId: undefined, keepalive: undefined, reconnect: undefined, tls: undefined, logger: undefined, signal: undefined };
+    expect(resolveOptions(given).options).toMatchObject({ address: DEFAULT_ADDRESS, keepalive: DEFAULT_KEEPALIVE, reconnect: { initialDelayMs: 500 }, tls: false });
+    expect(resolveOptions({ keepalive: { intervalMs: undefined, timeoutMs: 5000 }, tls: { ca: undefined, serverName: 'n' } }).options.keepalive).toEqual({ intervalMs: 330_000, timeoutMs: 5000 });
+    const fromEnv = clientOptionsFromEnv({ KUBEMQ_ADDRESS: 'broker:6000', KUBEMQ_CLIENT_ID: 'env' });
+    expect(resolveOptions({ ...fromEnv, clientId: 'mine', defaultTimeoutMs: 1000 }).options).toMatchObject({ address: 'broker:6000', clientId: 'mine' });
+  });
+
+  it.each([
+    ['reconnect', null, 'null'],
+    ['reconnect', 5, '5'],
+    ['reconnect', true, 'true'],
+    ['reconnect', [], 'an array'],
+    ['keepalive', null, 'null'],
+    ['keepalive', true, 'true'],
+    ['keepalive', 330_000, '330000'],
+  ])('refuses %s: %j, naming it, instead of running with the defaults', (field, value, got) => {
+    expect(() => resolveOptions({ [field]: value } as never)).toThrow(expect.objectContaining({ field, message: expect.stringContaining(`(got ${got})`) }));
   });
 
   it.each([

@@ -5,6 +5,8 @@ import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../internal/reco
 import type { TlsMaterial } from '../internal/transport/tls-material.js';
 import { validateClientId } from '../internal/validation/client-id.js';
 import { fail } from '../internal/validation/fail.js';
+import { requireKnownKeys } from '../internal/validation/known-keys.js';
+import { describeType } from '../internal/validation/message.js';
 import { optionsObject } from '../internal/validation/options-object.js';
 import { tokenProblem } from '../internal/validation/text-rules.js';
 import { validatePositiveInt } from '../internal/validation/numbers.js';
@@ -46,9 +48,31 @@ export interface ConnectionSettings {
   telemetry: Telemetry | undefined;
 }
 
+const CLIENT_OPTION_KEYS: readonly (keyof ClientOptions)[] = [
+  'address', 'clientId', 'authToken', 'credentials', 'tls', 'connectTimeoutMs', 'defaultTimeoutMs', 'keepalive',
+  'reconnect', 'maxPendingCalls', 'drainTimeoutMs', 'maxMessageBytes', 'logger', 'logLevel', 'telemetry', 'signal',
+];
+// kubemq-js's Config and this SDK's 0.1 names: a misspelt or foreign option would otherwise leave
+// its default in force (`adress` connects to localhost), so each is refused, naming what to use.
+const CLIENT_OPTIONS_RENAMED = {
+  dialTimeout: 'connectTimeoutMs',
+  defaultRpcTimeout: "defaultTimeoutMs (or a command's or query's own timeoutMs)",
+  reconnectInterval: 'reconnect: { initialDelayMs, maxDelayMs, multiplier, maxAttempts }',
+  sendBufferSize: 'maxPendingCalls',
+  env: '{ ...clientOptionsFromEnv(), ...yours }',
+  tokenRefreshMarginMs: 'credentials: refreshingCredentials(provider, { refreshMarginMs })',
+};
+const RECONNECT_KEYS: readonly (keyof ReconnectPolicy)[] = ['initialDelayMs', 'maxDelayMs', 'multiplier', 'maxAttempts'];
+const RECONNECT_RENAMED = { maxRetries: 'maxAttempts', initialDelay: 'initialDelayMs', maxDelay: 'maxDelayMs' };
+const KEEPALIVE_KEYS: readonly (keyof KeepaliveOptions)[] = ['intervalMs', 'timeoutMs'];
+const TLS_KEYS: readonly (keyof TlsOptions)[] = ['ca', 'cert', 'key', 'serverName'];
+const PEM_TEXT = '(PEM text: pass readFileSync(path))';
+const TLS_RENAMED = { caCert: 'ca', caFile: `ca ${PEM_TEXT}`, certFile: `cert ${PEM_TEXT}`, keyFile: `key ${PEM_TEXT}` };
+
 /** Options > defaults, validated; throws ValidationError naming the option. No environment variable is read here. */
 export function resolveOptions(given: ClientOptions | undefined): ConnectionSettings {
   const options = optionsObject(given);
+  requireKnownKeys(options, CLIENT_OPTION_KEYS, '', CLIENT_OPTIONS_RENAMED);
   const address = validateAddress(options.address ?? DEFAULT_ADDRESS);
   const clientId = options.clientId === undefined ? newId() : validateClientId(options.clientId);
   const int = (value: number | undefined, field: string, fallback: number, min = 1) =>
@@ -72,7 +96,9 @@ export function resolveOptions(given: ClientOptions | undefined): ConnectionSett
   const tokenFault = token === undefined ? undefined : tokenProblem(token);
   if (tokenFault) fail('authToken', tokenFault);
   const refreshing = options.credentials === undefined ? undefined : credentialsStarter(options.credentials);
-  if (options.credentials !== undefined && refreshing === undefined) fail('credentials', 'must be made by refreshingCredentials()');
+  if (options.credentials !== undefined && refreshing === undefined) {
+    fail('credentials', 'must be made by refreshingCredentials() (certificates go in tls: { ca, cert, key })');
+  }
   if (options.telemetry !== undefined && typeof options.telemetry?.instrument !== 'function') {
     fail('telemetry', 'must have an instrument() method (e.g. openTelemetry() from @kubemq/core/opentelemetry)');
   }
@@ -105,17 +131,30 @@ function validateAddress(address: unknown): string {
 /** Periods that become timers: a Node timer fires at once past 2^31 - 1 ms. */
 const TIMER = { max: MAX_TIMER_MS } as const;
 
+/** A nested option object: absent is `{}`; null, a number, `true`, an array is refused, naming `field`. */
+function nestedObject<T extends object>(value: T | undefined, field: string, shape: string): T {
+  if (value === undefined) return {} as T;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(field, `must be ${shape} (got ${typeof value === 'number' || typeof value === 'boolean' ? value : describeType(value)})`);
+  }
+  return value;
+}
+
 function resolveKeepalive(keepalive: ClientOptions['keepalive']): ResolvedClientOptions['keepalive'] {
   if (keepalive === false) return false;
+  const given = nestedObject(keepalive, 'keepalive', '{ intervalMs?, timeoutMs? }, or false for none');
+  requireKnownKeys(given, KEEPALIVE_KEYS, 'keepalive', { timeMs: 'intervalMs' });
   return {
-    intervalMs: validatePositiveInt(keepalive?.intervalMs ?? DEFAULT_KEEPALIVE.intervalMs, 'keepalive.intervalMs', TIMER),
-    timeoutMs: validatePositiveInt(keepalive?.timeoutMs ?? DEFAULT_KEEPALIVE.timeoutMs, 'keepalive.timeoutMs', TIMER),
+    intervalMs: validatePositiveInt(given.intervalMs ?? DEFAULT_KEEPALIVE.intervalMs, 'keepalive.intervalMs', TIMER),
+    timeoutMs: validatePositiveInt(given.timeoutMs ?? DEFAULT_KEEPALIVE.timeoutMs, 'keepalive.timeoutMs', TIMER),
   };
 }
 
 function resolveReconnect(policy: ClientOptions['reconnect']): ReconnectPolicy {
+  const object = nestedObject(policy, 'reconnect', '{ initialDelayMs?, maxDelayMs?, multiplier?, maxAttempts? }');
+  requireKnownKeys(object, RECONNECT_KEYS, 'reconnect', RECONNECT_RENAMED);
   // A field given as undefined takes its default, as every other option does.
-  const given = Object.entries(policy ?? {}).filter(([, value]) => value !== undefined);
+  const given = Object.entries(object).filter(([, value]) => value !== undefined);
   const merged: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY, ...Object.fromEntries(given) };
   validatePositiveInt(merged.initialDelayMs, 'reconnect.initialDelayMs', TIMER);
   validatePositiveInt(merged.maxDelayMs, 'reconnect.maxDelayMs', { ...TIMER, min: merged.initialDelayMs });
@@ -127,8 +166,9 @@ function resolveReconnect(policy: ClientOptions['reconnect']): ReconnectPolicy {
 /** TLS is on when `tls` is `true` or an object. */
 function resolveTls(tls: TlsOptions | boolean | undefined): TlsMaterial | undefined {
   if (tls === undefined || tls === false) return undefined;
-  if (tls !== true && (typeof tls !== 'object' || tls === null)) fail('tls', 'must be a boolean or an object');
+  if (tls !== true && (typeof tls !== 'object' || tls === null || Array.isArray(tls))) fail('tls', 'must be a boolean or an object');
   const given: TlsOptions = tls === true ? {} : tls;
+  requireKnownKeys(given, TLS_KEYS, 'tls', TLS_RENAMED);
   const ca = pem(given.ca, 'tls.ca');
   const cert = pem(given.cert, 'tls.cert');
   const key = pem(given.key, 'tls.key');

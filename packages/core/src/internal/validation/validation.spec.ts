@@ -6,6 +6,7 @@ import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } 
 import { validatePositiveInt, validateSignal } from './numbers.js';
 import { requireIdText } from './text-rules.js';
 import { requireKnownKeys } from './known-keys.js';
+import { optionsObject } from './options-object.js';
 import { checked } from './fail.js';
 
 /** Runs `fn`, expects a ValidationError naming `field`, returns its message. */
@@ -299,6 +300,26 @@ describe('requireKnownKeys', () => {
       'invalid policy.maxReceiveQueue: is not an option here (the options are a, b)',
     );
     expect(() => requireKnownKeys({ startPosition: 1 }, ['startAt'], '')).toThrow(/^invalid startPosition:/);
+  });
+
+  it('names the key to use for a known other name, and only for its own keys', () => {
+    const renamed = { maxNumberOfMessages: 'maxItems' };
+    expect(() => requireKnownKeys({ channel: 'q', maxNumberOfMessages: 10 }, ['channel', 'maxItems'], '', renamed)).toThrow(
+      'invalid maxNumberOfMessages: is not an option here: use maxItems',
+    );
+    expect(() => requireKnownKeys({ toString: 1 }, ['channel'], '', renamed)).toThrow('invalid toString: is not an option here (the options are channel)');
+    expect(() => requireKnownKeys({ channel: 'q', maxItems: undefined }, ['channel', 'maxItems'], '', renamed)).not.toThrow();
+  });
+});
+
+describe('optionsObject', () => {
+  it('takes absent options as {}, and refuses what a spread would turn into {} (a number, an array) naming the call', () => {
+    expect(optionsObject(undefined, 'queues.poll')).toEqual({});
+    for (const [value, got] of [[5, 'number'], [null, 'null'], ['x', 'string'], [[], 'array']] as const) {
+      expect(() => optionsObject(value as never, 'queues.poll')).toThrow(
+        expect.objectContaining({ operation: 'queues.poll', field: 'options', message: `invalid options: must be an object (got ${got})` }),
+      );
+    }
   });
 });
 
