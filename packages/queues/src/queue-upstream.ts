@@ -1,7 +1,7 @@
 // queueUpstream(): an optional feature, so a function taking the client (an app that never calls
 // it bundles none of its code, nor the upstream's codecs).
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { checked, clientInternals, validatePositiveInt } from '@kubemq/core/internal';
+import { checked, clientInternals, requireKnownKeys, validatePositiveInt } from '@kubemq/core/internal';
 import type { QueueLimits } from './internal/limits.js';
 import { DEFAULT_MAX_QUEUED_BATCHES, QueueUpstream } from './internal/upstream/upstream.js';
 import { requireObject, validateLimits } from './internal/validation.js';
@@ -86,6 +86,7 @@ export function queueUpstream(client: KubemqClient, options: QueueUpstreamOption
   const internals = clientInternals(client, 'queues.upstream', PACKAGE);
   const { limits, maxQueued } = checked('queues.upstream', undefined, () => {
     const o = requireObject(options, 'options') as QueueUpstreamOptions;
+    requireKnownKeys(o, ['limits', 'maxQueued'], '');
     return {
       limits: validateLimits(o.limits),
       maxQueued: o.maxQueued === undefined ? DEFAULT_MAX_QUEUED_BATCHES : validatePositiveInt(o.maxQueued, 'maxQueued', { min: 1, integer: true }),

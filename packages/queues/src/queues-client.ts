@@ -8,6 +8,7 @@ import {
   isEmptyQueueError,
   iterableObservable,
   newId,
+  requireKnownKeys,
   tracedAfter,
   tracedDeliveries,
   tracedSend,
@@ -35,6 +36,8 @@ import {
   requireBatchFits,
   requireMessageFits,
   requireObject,
+  SUBSCRIPTION_KEYS,
+  SUBSCRIPTION_RENAMED,
   toWireMessage,
   toWireMessages,
   validateCallOptions,
@@ -292,6 +295,7 @@ export class QueuesOnClient implements QueuesClient {
     this.internals = clientInternals(client, 'queues', PACKAGE);
     const { limits, maxIdle } = checked('queues', undefined, () => {
       const o = requireObject(options, 'options') as QueuesOptions;
+      requireKnownKeys(o, ['limits', 'maxIdleStreams'], '');
       return {
         limits: validateLimits(o.limits),
         maxIdle: o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 }),
@@ -442,10 +446,12 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   async info(options: QueuesInfoOptions = {}, callOptions?: CallOptions): Promise<QueuesInfo> {
-    const { channels, call } = checked('queues.info', undefined, () => ({
-      channels: validateInfoChannels((requireObject(options, 'options') as QueuesInfoOptions).channels),
-      call: validateCallOptions(callOptions, 'callOptions'),
-    }));
+    const { channels, call } = checked('queues.info', undefined, () => {
+      const o = requireObject(options, 'options') as QueuesInfoOptions;
+      // `channel` would otherwise ask for every queue.
+      requireKnownKeys(o, ['channels'], '', { channel: 'channels' });
+      return { channels: validateInfoChannels(o.channels), call: validateCallOptions(callOptions, 'callOptions') };
+    });
     const { filter, realName } = infoFilter(channels);
     const response = await this.internals.unary(QUEUES_INFO, { RequestID: newId(), QueueName: filter }, { operation: 'queues.info', ...call });
     const info = toQueuesInfo(response.Info);
@@ -505,6 +511,7 @@ export class QueuesOnClient implements QueuesClient {
   /** A validated subscription (also what a consumer polls). */
   subscription(options: QueuesSubscription): ValidPoll {
     const o = requireObject(options, 'options') as unknown as QueuesSubscription;
+    requireKnownKeys(o, SUBSCRIPTION_KEYS, '', SUBSCRIPTION_RENAMED);
     return validatePoll(
       { channel: o.channel, maxItems: o.maxItems ?? 10, waitTimeoutMs: o.waitTimeoutMs ?? MIN_POLL_WAIT_MS, ...(o.autoAck !== undefined && { autoAck: o.autoAck }) },
       this.limits,

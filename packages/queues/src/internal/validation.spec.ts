@@ -10,6 +10,7 @@ import {
   validatePoll,
   validatePurge,
   validateReceive,
+  validateRequeue,
   validateSequences,
 } from './validation.js';
 
@@ -215,6 +216,46 @@ describe('poll requests', () => {
     [{ channel: 'q.>' }, 'channel'],
   ])('rejects %j', (extra, field) => {
     expect(validationField(() => validatePoll({ channel: 'q', ...extra }, L))).toBe(field);
+  });
+});
+
+describe('options it does not know are refused, not ignored', () => {
+  const refusal = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      return `${(err as { field: string }).field}: ${(err as Error).message}`;
+    }
+    throw new Error('nothing was thrown');
+  };
+
+  it.each([
+    // kubemq-js's names, and the unit that differs between receive() and poll().
+    ['receive', () => validateReceive({ channel: 'q', maxNumberOfMessages: 10 }, L), 'maxNumberOfMessages: invalid maxNumberOfMessages: is not an option here: use maxItems'],
+    ['receive', () => validateReceive({ channel: 'q', waitTimeoutMs: 4000 }, L), 'waitTimeoutMs: invalid waitTimeoutMs: is not an option here: use waitTimeoutSeconds (whole seconds: the broker counts seconds here)'],
+    // 0.1 mixed the call options into the first argument.
+    ['receive', () => validateReceive({ channel: 'q', timeoutMs: 5000 }, L), 'timeoutMs: invalid timeoutMs: is not an option here: use { timeoutMs } in the call options (the second argument)'],
+    ['purge', () => validatePurge({ channel: 'q', waitTimeoutMs: 1000 }, L), 'waitTimeoutMs: invalid waitTimeoutMs: is not an option here: use waitTimeoutSeconds (whole seconds: the broker counts seconds here)'],
+    ['purge', () => validatePurge({ channel: 'q', maxItems: 1 }, L), 'maxItems: invalid maxItems: is not an option here (the options are channel, waitTimeoutSeconds)'],
+    ['poll', () => validatePoll({ channel: 'q', waitTimeoutSeconds: 4 }, L), 'waitTimeoutSeconds: invalid waitTimeoutSeconds: is not an option here: use waitTimeoutMs (milliseconds: the broker counts ms here)'],
+    ['poll', () => validatePoll({ channel: 'q', maxNumberOfMessages: 10 }, L), 'maxNumberOfMessages: invalid maxNumberOfMessages: is not an option here: use maxItems'],
+    ['poll', () => validatePoll({ channel: 'q', visibilitySeconds: 30 }, L), 'visibilitySeconds: invalid visibilitySeconds: is not an option here (the options are channel, maxItems, waitTimeoutMs, autoAck)'],
+    ['requeue', () => validateRequeue({ channel: 'q', queue: 'other' }), 'queue: invalid queue: is not an option here (the options are channel)'],
+    ['policy', () => toWireMessage(msg({ policy: { delayMs: 5000 } }), '', 'c', L), 'policy.delayMs: invalid policy.delayMs: is not an option here: use delaySeconds (whole seconds)'],
+    ['policy', () => toWireMessage(msg({ policy: { maxReceiveQueue: 'dlq' } }), '', 'c', L), 'policy.maxReceiveQueue: invalid policy.maxReceiveQueue: is not an option here: use deadLetterQueue'],
+  ])('%s: %s', (_call, fn, expected) => {
+    expect(refusal(fn)).toBe(expected);
+  });
+
+  it('takes a known option given as undefined as not given', () => {
+    expect(validateReceive({ channel: 'q', maxItems: undefined, waitTimeoutSeconds: undefined }, L)).toEqual({ channel: 'q', maxItems: 1, waitSeconds: 1 });
+    expect(validatePurge({ channel: 'q', waitTimeoutSeconds: undefined }, L)).toEqual({ channel: 'q', waitSeconds: 1 });
+    expect(validatePoll({ channel: 'q', maxItems: undefined, waitTimeoutMs: undefined, autoAck: undefined }, L)).toEqual({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000, autoAck: false });
+  });
+
+  it('refuses an array or null where the options go', () => {
+    expect(refusal(() => validatePoll([], L))).toBe('options: invalid options: must be an object (got array)');
+    expect(refusal(() => validateReceive(null, L))).toBe('options: invalid options: must be an object (got null)');
   });
 });
 

@@ -30,7 +30,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
-  if (!isObject(value)) fail(field, `must be an object (got ${value === null ? 'null' : typeof value})`);
+  if (!isObject(value)) fail(field, `must be an object (got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`);
   return value;
 }
 
@@ -60,6 +60,7 @@ export function validateQueueChannel(value: unknown, field = 'channel', sending 
 /** A requeue's `{ channel }`: the queue the messages move to. */
 export function validateRequeue(options: unknown): string {
   const o = requireObject(options, 'options');
+  requireKnownKeys(o, ['channel'], '');
   return validateQueueChannel(o['channel'], 'channel', true);
 }
 
@@ -76,11 +77,30 @@ function wholeSeconds(value: unknown, field: string, maxSeconds: number, absent:
 }
 
 const POLICY_KEYS: readonly (keyof QueuePolicy)[] = ['delaySeconds', 'expirationSeconds', 'maxReceiveCount', 'deadLetterQueue'];
+const POLICY_RENAMED = { maxReceiveQueue: 'deadLetterQueue', delayMs: 'delaySeconds (whole seconds)', expirationMs: 'expirationSeconds (whole seconds)' };
+
+// The names kubemq-js and this SDK's 0.1 gave these options, and what to use instead: a foreign
+// name would otherwise leave the default in force, in a unit that differs from call to call.
+const CALL_OPTIONS_RENAMED = { timeoutMs: '{ timeoutMs } in the call options (the second argument)', signal: '{ signal } in the call options (the second argument)' };
+const IN_SECONDS = 'waitTimeoutSeconds (whole seconds: the broker counts seconds here)';
+const IN_MS = 'waitTimeoutMs (milliseconds: the broker counts ms here)';
+const RECEIVE_KEYS = ['channel', 'maxItems', 'waitTimeoutSeconds'];
+const RECEIVE_RENAMED = { ...CALL_OPTIONS_RENAMED, maxNumberOfMessages: 'maxItems', waitTimeoutMs: IN_SECONDS };
+const PURGE_KEYS = ['channel', 'waitTimeoutSeconds'];
+const PURGE_RENAMED = { ...CALL_OPTIONS_RENAMED, waitTimeoutMs: IN_SECONDS, waitMs: IN_SECONDS };
+const POLL_KEYS = ['channel', 'maxItems', 'waitTimeoutMs', 'autoAck'];
+const POLL_RENAMED = { ...CALL_OPTIONS_RENAMED, maxNumberOfMessages: 'maxItems', waitTimeoutSeconds: IN_MS };
+/** A subscription's (`subscribe()`, `transactions()`) keys and other names. */
+export const SUBSCRIPTION_KEYS = [...POLL_KEYS, 'bufferSize'];
+export const SUBSCRIPTION_RENAMED = POLL_RENAMED;
+/** A consumer's keys and other names (0.1's `batchSize`). */
+export const CONSUME_KEYS = ['channel', 'maxItems', 'concurrency', 'waitTimeoutMs', 'signal', 'onError'];
+export const CONSUME_RENAMED = { batchSize: 'maxItems', maxNumberOfMessages: 'maxItems', waitTimeoutSeconds: IN_MS };
 
 export function validatePolicy(value: unknown, field: string, limits: QueueLimits): WirePolicy | undefined {
   if (value === undefined) return undefined;
   const policy = requireObject(value, field) as QueuePolicy;
-  requireKnownKeys(policy, POLICY_KEYS, field);
+  requireKnownKeys(policy, POLICY_KEYS, field, POLICY_RENAMED);
   const maxReceiveCount =
     policy.maxReceiveCount === undefined
       ? 0
@@ -221,6 +241,7 @@ export interface ValidReceive {
 /** Simple receive / peek: 1..1024 messages, 0..3600 s (docs/broker-behaviour.md §3 errors 122, 136). */
 export function validateReceive(value: unknown, limits: QueueLimits): ValidReceive {
   const o = requireObject(value, 'options');
+  requireKnownKeys(o, RECEIVE_KEYS, '', RECEIVE_RENAMED);
   const maxItems =
     o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxReceiveItems });
   return {
@@ -238,6 +259,7 @@ export interface ValidPurge {
 /** Purge (the broker's AckAllQueueMessages): 0..3600 s (docs/broker-behaviour.md §3 error 136). */
 export function validatePurge(value: unknown, limits: QueueLimits): ValidPurge {
   const o = requireObject(value, 'options');
+  requireKnownKeys(o, PURGE_KEYS, '', PURGE_RENAMED);
   return {
     channel: validateQueueChannel(o['channel']),
     waitSeconds: wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1),
@@ -257,6 +279,7 @@ export interface ValidPoll {
  */
 export function validatePoll(value: unknown, limits: QueueLimits): ValidPoll {
   const o = requireObject(value, 'options');
+  requireKnownKeys(o, POLL_KEYS, '', POLL_RENAMED);
   const maxItems = o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxPollItems });
   const waitTimeoutMs =
     o['waitTimeoutMs'] === undefined

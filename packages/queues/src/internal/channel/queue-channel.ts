@@ -4,6 +4,7 @@ import {
   decodeReceived,
   encodeTyped,
   map,
+  optionsObject,
   patternClientFor,
   pipeIterable,
   sendTyped,
@@ -177,25 +178,28 @@ class QueueChannelImpl<T> implements QueueChannel<T> {
     }
   }
 
-  async receive(options: Omit<QueueReceiveOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
-    const result = await this.#queues.receive({ ...options, channel: this.channel }, callOptions);
+  // Options that are no object (5, null) are refused as the untyped call refuses them: spread, they
+  // would be {} and every default would silently apply.
+  async receive(options?: Omit<QueueReceiveOptions, 'channel'>, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
+    const result = await this.#queues.receive({ ...optionsObject(options, 'queues.receive'), channel: this.channel }, callOptions);
     return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.receive')), expired: result.expired };
   }
 
-  async peek(options: Omit<QueueReceiveOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
-    const result = await this.#queues.peek({ ...options, channel: this.channel }, callOptions);
+  async peek(options?: Omit<QueueReceiveOptions, 'channel'>, callOptions?: CallOptions): Promise<TypedQueueReceiveResult<T>> {
+    const result = await this.#queues.peek({ ...optionsObject(options, 'queues.peek'), channel: this.channel }, callOptions);
     return { messages: result.messages.map((m) => decodeReceived(m, this.#codec, 'queues.peek')), expired: result.expired };
   }
 
-  purge(options: Omit<QueuePurgeOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<number> {
-    return this.#queues.purge({ ...options, channel: this.channel }, callOptions);
+  async purge(options?: Omit<QueuePurgeOptions, 'channel'>, callOptions?: CallOptions): Promise<number> {
+    return this.#queues.purge({ ...optionsObject(options, 'queues.purge'), channel: this.channel }, callOptions);
   }
 
-  async poll(options: Omit<QueuePollOptions, 'channel'> = {}, callOptions?: CallOptions): Promise<TypedPollResponse<T>> {
-    return this.#decodeTransaction(await this.#queues.poll({ ...options, channel: this.channel }, callOptions), 'queues.poll');
+  async poll(options?: Omit<QueuePollOptions, 'channel'>, callOptions?: CallOptions): Promise<TypedPollResponse<T>> {
+    return this.#decodeTransaction(await this.#queues.poll({ ...optionsObject(options, 'queues.poll'), channel: this.channel }, callOptions), 'queues.poll');
   }
 
-  subscribe(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPolledQueueMessage<T>> {
+  subscribe(given?: Omit<QueuesSubscription, 'channel'>): IterableObservable<TypedPolledQueueMessage<T>> {
+    const options = optionsObject(given, 'queues.subscribe');
     const subscription = { ...options, channel: this.channel };
     const source = this.#queues.subscribe(subscription);
     // The untyped subscription's buffer (validated there), now in front of the decoded reader.
@@ -203,7 +207,8 @@ class QueueChannelImpl<T> implements QueueChannel<T> {
     return decodeEach(source, this.#codec, 'queues.subscribe', bufferSize);
   }
 
-  transactions(options: Omit<QueuesSubscription, 'channel'> = {}): IterableObservable<TypedPollResponse<T>> {
+  transactions(given?: Omit<QueuesSubscription, 'channel'>): IterableObservable<TypedPollResponse<T>> {
+    const options = optionsObject(given, 'queues.transactions');
     const source = this.#queues.transactions({ ...options, channel: this.channel });
     const bufferSize = iteratorBufferSize(options.bufferSize, 1);
     return pipeIterable(source, (from) => from.pipe(map((tx) => this.#decodeTransaction(tx, 'queues.transactions'))), bufferSize);
