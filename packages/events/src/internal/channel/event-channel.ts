@@ -1,5 +1,5 @@
 import { ValidationError, type CallOptions, type Codec, type Decoded, type IterableObservable, type KubemqClient } from '@kubemq/core';
-import { decodeEach, decodeReceived, patternClientFor, sendTyped, typedChannelConfig } from '@kubemq/core/internal';
+import { decodeEach, decodeReceived, optionsObject, patternClientFor, sendTyped, typedChannelConfig } from '@kubemq/core/internal';
 import { EventsClientImpl, type EventsClient } from '../client/events-client.js';
 import { registerListenThrough, type ListenThrough } from '../listen/listen-through.js';
 import type { ListenOptions } from '../listen/listen-types.js';
@@ -84,13 +84,16 @@ class EventChannelImpl<T> implements EventChannel<T> {
     return sendTyped(event, this.#codec, place, (untyped) => this.#events.send(untyped, options));
   }
 
-  subscribe(options: Omit<EventsSubscription, 'channel'> = {}): IterableObservable<TypedEventReceive<T>> {
+  subscribe(given?: Omit<EventsSubscription, 'channel'>): IterableObservable<TypedEventReceive<T>> {
+    // Options that are no object (5, null) are refused as the untyped call refuses them: spread,
+    // they would be {} and every default would silently apply.
+    const options = optionsObject(given, 'events.subscribe');
     return decodeEach(this.#events.subscribe({ ...options, channel: this.channel }), this.#codec, 'events.subscribe', options.bufferSize);
   }
 
   /** How `eventListener(channel, …)` listens here: on this channel, every event decoded. */
   listenThrough(options: Omit<ListenOptions, 'channel'>): ListenThrough<TypedEventReceive<T>> {
-    if (typeof options !== 'object' || options === null) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new ValidationError({ message: 'invalid options: must be an object', operation: 'events.listen', channel: this.channel, field: 'options' });
     }
     const codec = this.#codec;

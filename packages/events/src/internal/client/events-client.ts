@@ -1,8 +1,10 @@
 import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
 import {
+  checked,
   clientInternals,
   eventSendOperation,
   requireBuiltEventFits,
+  requireKnownKeys,
   sendEventOnce,
   tracedSend,
   validateSendMode,
@@ -64,7 +66,9 @@ export class EventsClientImpl implements EventsClient {
     options?: EventsOptions,
   ) {
     this.internals = clientInternals(client, 'events', PACKAGE);
-    this.sendMode = validateSendMode(optionsObject(options, 'events').sendMode, 'events');
+    const o = optionsObject(options, 'events');
+    checked('events', undefined, () => requireKnownKeys(o, ['sendMode'], ''));
+    this.sendMode = validateSendMode(o.sendMode, 'events');
   }
 
   send(event: Event, given?: CallOptions): Promise<EventSendResult> {

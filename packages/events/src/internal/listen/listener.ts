@@ -14,7 +14,7 @@ import type { Subscription } from 'rxjs';
 import { isProbeTags } from '../readiness/probe-tags.js';
 import { DEFAULT_READY_TIMEOUT_MS, ListenerReadiness, type ProbePublisher } from '../readiness/readiness.js';
 import { receivedEvents } from '../subscribe/subscribe.js';
-import { buildEventsSubscribe } from '../subscribe/subscribe-request.js';
+import { buildEventsSubscribe, LISTEN_KEYS } from '../subscribe/subscribe-request.js';
 import type { EventReceive } from '../types.js';
 import { HandlerQueue } from './handler-queue.js';
 import type { EventListener, EventListenerStats, ListenOptions } from './listen-types.js';
@@ -58,7 +58,7 @@ export class EventsListener<E extends EventReceive> implements EventListener {
     private readonly handler: (event: E) => unknown,
     private readonly wiring: ListenerWiring<E>,
   ) {
-    const plan = buildEventsSubscribe(options, internals.clientId, OPERATION);
+    const plan = buildEventsSubscribe(options, internals.clientId, OPERATION, LISTEN_KEYS);
     this.channel = plan.request.Channel;
     this.group = plan.request.Group === '' ? undefined : plan.request.Group;
     const invalid = (field: string, message: string) => new ValidationError({ message: `invalid ${field}: ${message}`, operation: OPERATION, channel: this.channel, field });

@@ -5,6 +5,7 @@ import {
   iterableObservable,
   Broadcast,
   requireBuiltEventFits,
+  requireKnownKeys,
   tracedSend,
   validatePositiveInt,
   validateSignal,
@@ -43,7 +44,9 @@ const OPERATION = 'events.stream';
 export function eventStream(client: KubemqClient, options?: EventStreamOptions): EventStreamHandle {
   const internals = clientInternals(client, OPERATION, PACKAGE);
   return checked(OPERATION, undefined, () => {
-    const { maxQueued: given } = optionsObject(options);
+    const o = optionsObject(options);
+    requireKnownKeys(o, ['maxQueued'], '');
+    const { maxQueued: given } = o;
     const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');
     return new EventStreamHandleImpl(internals, maxQueued);
   });

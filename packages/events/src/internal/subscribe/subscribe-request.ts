@@ -1,6 +1,8 @@
 import { ValidationError } from '@kubemq/core';
 import {
   checked,
+  optionsObject,
+  requireKnownKeys,
   Subscribe_EventsStoreType,
   Subscribe_SubscribeType,
   validateChannel,
@@ -16,15 +18,26 @@ export interface EventsSubscribePlan {
   bufferSize: number | undefined;
 }
 
+const SUBSCRIPTION_KEYS: readonly (keyof EventsSubscription)[] = ['channel', 'group', 'bufferSize'];
+/** What `eventListener()` takes: a subscription, and how its handler runs. */
+export const LISTEN_KEYS: readonly string[] = [...SUBSCRIPTION_KEYS, 'concurrency', 'signal', 'onError'];
+// kubemq-js's subscription request took a clientId; here every subscription is its client's.
+const SUBSCRIPTION_RENAMED = { clientId: "KubemqClient.connect({ clientId }): a subscription is its client's" };
+
 /**
  * Validates subscription options and builds the `Subscribe` request. Wildcards are allowed here
- * (and only here); a group is a plain token.
+ * (and only here); a group is a plain token. A key that is not one of `keys` is refused, not ignored.
  */
-export function buildEventsSubscribe(options: EventsSubscription, clientId: string, operation = 'events.subscribe'): EventsSubscribePlan {
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError({ message: 'invalid subscription: must be an object', operation, field: 'options' });
-  }
+export function buildEventsSubscribe(
+  options: EventsSubscription,
+  clientId: string,
+  operation = 'events.subscribe',
+  keys: readonly string[] = SUBSCRIPTION_KEYS,
+): EventsSubscribePlan {
+  if (options === undefined) throw new ValidationError({ message: 'invalid options: must be an object (got undefined)', operation, field: 'options' });
+  optionsObject(options, operation);
   return checked(operation, options.channel, () => {
+    requireKnownKeys(options, keys, '', SUBSCRIPTION_RENAMED);
     const channel = validateChannel(options.channel, { pattern: 'events', allowWildcards: true });
     const group = validateGroup(options.group, { pattern: 'events', channel });
     const bufferSize =
