@@ -1,5 +1,5 @@
 import type { CallOptions, Codec, Decoded, IterableObservable, KubemqClient } from '@kubemq/core';
-import { decodeEach, patternClientFor, sendTyped, typedChannelConfig } from '@kubemq/core/internal';
+import { decodeEach, optionsObject, patternClientFor, sendTyped, typedChannelConfig } from '@kubemq/core/internal';
 import { eventsStore, isEventsStoreClient } from '../client/events-store.js';
 import type { EventsStoreClient } from '../client/events-store-client.js';
 import type { EventStore, EventStoreReceive, EventStoreSendResult } from '../messages.js';
@@ -102,7 +102,10 @@ export function eventStoreChannel<T>(client: KubemqClient | EventsStoreClient, o
       const place = { operation: 'eventsStore.send', channel, noun: 'event' };
       return sendTyped(event, codec, place, (untyped) => store.send(untyped, callOptions));
     },
-    subscribe(subscription = {}) {
+    subscribe(given) {
+      // Options that are no object (5, null) are refused as the untyped call refuses them: spread,
+      // they would be {} and every default would silently apply.
+      const subscription = optionsObject(given, 'eventsStore.subscribe');
       return decodeEach(store.subscribe({ ...subscription, channel }), codec, 'eventsStore.subscribe', subscription.bufferSize);
     },
   };

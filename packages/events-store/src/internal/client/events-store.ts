@@ -1,5 +1,5 @@
 import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
-import { clientInternals, optionsObject, sendEventOnce, validateSendMode, type ClientInternals } from '@kubemq/core/internal';
+import { checked, clientInternals, optionsObject, requireKnownKeys, sendEventOnce, validateSendMode, type ClientInternals } from '@kubemq/core/internal';
 import { SEND_EVENT } from '../methods.js';
 import type { EventStore, EventStoreReceive, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
@@ -67,7 +67,10 @@ class StoreClient implements EventsStoreClient {
  * ```
  */
 export function eventsStore(client: KubemqClient, options?: EventsStoreOptions): EventsStoreClient {
-  return new StoreClient(clientInternals(client, 'eventsStore', PACKAGE), validateSendMode(optionsObject(options, 'eventsStore').sendMode, 'eventsStore'));
+  const internals = clientInternals(client, 'eventsStore', PACKAGE);
+  const o = optionsObject(options, 'eventsStore');
+  checked('eventsStore', undefined, () => requireKnownKeys(o, ['sendMode'], ''));
+  return new StoreClient(internals, validateSendMode(o.sendMode, 'eventsStore'));
 }
 
 /** Whether `value` came from {@link eventsStore} (typed channels take one instead of a KubemqClient). */

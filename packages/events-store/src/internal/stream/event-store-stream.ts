@@ -1,5 +1,5 @@
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { checked, clientInternals, optionsObject, validatePositiveInt, validateSignal, withOperation, type ClientInternals } from '@kubemq/core/internal';
+import { checked, clientInternals, optionsObject, requireKnownKeys, validatePositiveInt, validateSignal, withOperation, type ClientInternals } from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
 import { storeEvent } from '../send/store-event.js';
@@ -60,7 +60,9 @@ class StoreStreamHandle implements EventStoreStreamHandle {
 export function eventStoreStream(client: KubemqClient, options?: EventStoreStreamOptions): EventStoreStreamHandle {
   const internals = clientInternals(client, OPERATION, PACKAGE);
   return checked(OPERATION, undefined, () => {
-    const { maxQueued: given } = optionsObject(options);
+    const o = optionsObject(options);
+    requireKnownKeys(o, ['maxQueued'], '');
+    const { maxQueued: given } = o;
     const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');
     return new StoreStreamHandle(internals, maxQueued);
   });

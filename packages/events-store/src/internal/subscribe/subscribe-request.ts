@@ -1,6 +1,7 @@
 import { ValidationError } from '@kubemq/core';
 import {
   checked,
+  optionsObject,
   requireKnownKeys,
   Subscribe_SubscribeType,
   validateChannel,
@@ -21,15 +22,22 @@ export interface EventsStoreSubscribePlan {
 }
 
 const SUBSCRIPTION_KEYS: readonly (keyof EventsStoreSubscription)[] = ['channel', 'group', 'startAt', 'bufferSize'];
+// kubemq-js's subscription request: its start position, and the ClientID whose reuse resumed a
+// durable subscription (here every subscription has a ClientID of its own; a group keeps a position).
+const SUBSCRIPTION_RENAMED = {
+  requestType: 'startAt: StartPosition.fromFirst() (or newOnly(), fromLast(), atSequence(n), atTime(date), atTimeDelta(seconds))',
+  requestTypeValue: 'startAt: StartPosition.atSequence(n), atTime(date) or atTimeDelta(seconds)',
+  startPosition: 'startAt',
+  clientId: 'group, for a position that outlives this subscription (each subscription has a ClientID of its own)',
+};
 
 /** Validates subscription options (nothing is sent when they are wrong); a key it does not know is refused, not ignored. */
 export function planEventsStoreSubscribe(options: EventsStoreSubscription): EventsStoreSubscribePlan {
   const operation = 'eventsStore.subscribe';
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError({ message: 'invalid subscription: must be an object', operation, field: 'options' });
-  }
+  if (options === undefined) throw new ValidationError({ message: 'invalid options: must be an object (got undefined)', operation, field: 'options' });
+  optionsObject(options, operation);
   return checked(operation, options.channel, () => {
-    requireKnownKeys(options, SUBSCRIPTION_KEYS, '');
+    requireKnownKeys(options, SUBSCRIPTION_KEYS, '', SUBSCRIPTION_RENAMED);
     const group = validateGroup(options.group, { pattern: 'events_store' });
     const channel = validateChannel(options.channel, { pattern: 'events_store', withGroup: group !== '' });
     const start = toWireStartPosition(options.startAt ?? StartPosition.newOnly());
