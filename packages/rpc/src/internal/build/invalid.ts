@@ -9,7 +9,7 @@ export function invalid(field: string, message: string, operation: string, chann
 /** Throws unless `value` is a plain object (the message or options argument itself). */
 export function requireObject(value: unknown, field: string, operation: string): asserts value is object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(field, `must be an object, got ${value === null ? 'null' : typeof value}`, operation);
+    throw invalid(field, `must be an object (got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`, operation);
   }
 }
 

@@ -58,9 +58,25 @@ describe('buildRequest', () => {
     expect(buildRequest(COMMANDS, { channel: 'c', body: 'b' }, ctx()).timeoutMs).toBe(10_000);
   });
 
-  it('ignores cache fields on commands (commands are never cached)', () => {
-    const built = buildRequest(COMMANDS, { channel: 'c', body: 'b', cacheKey: 'k' } as never, ctx());
-    expect(built.wire.CacheKey).toBe('');
+  it('refuses cache fields on commands (commands are never cached), rather than ignoring them', () => {
+    expect(validationField(() => buildRequest(COMMANDS, { channel: 'c', body: 'b', cacheKey: 'k' } as never, ctx()))).toBe('cacheKey');
+  });
+
+  it.each([
+    // kubemq-js's names: ignored, the client's defaultTimeoutMs (ms) or no cache (s) took over.
+    [COMMANDS, { timeout: 1000 }, 'invalid timeout: is not an option here: use timeoutMs (milliseconds: how long the broker waits for a responder)'],
+    [QUERIES, { timeout: 1000 }, 'invalid timeout: is not an option here: use timeoutMs (milliseconds: how long the broker waits for a responder)'],
+    [QUERIES, { cacheKey: 'k', cacheTTL: 60 }, 'invalid cacheTTL: is not an option here: use cacheTtlSeconds (whole seconds)'],
+    [QUERIES, { cacheKey: 'k', cacheTtlMs: 60_000 }, 'invalid cacheTtlMs: is not an option here: use cacheTtlSeconds (whole seconds)'],
+    [COMMANDS, { clientId: 'other' }, "invalid clientId: is not an option here: use KubemqClient.connect({ clientId }): a request carries its client's"],
+    [COMMANDS, { metdata: 'm' }, 'invalid metdata: is not an option here (the options are channel, body, metadata, tags, id, timeoutMs)'],
+  ])('refuses a key a request does not have, naming the one to use for a known other name: %#', (kind, extra, message) => {
+    expect(() => buildRequest(kind, { channel: 'c', body: 'b', ...extra } as never, ctx())).toThrow(message);
+  });
+
+  it('takes a known key given as undefined as not given', () => {
+    const query = { channel: 'q', body: 'b', metadata: undefined, tags: undefined, id: undefined, timeoutMs: undefined, cacheKey: undefined, cacheTtlSeconds: undefined };
+    expect(buildRequest(QUERIES, query, ctx()).timeoutMs).toBe(10_000);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import {
   deliveryBound,
   newId,
   requireEncodedFits,
+  requireKnownKeys,
   tagsTextLength,
   requireNonEmptyMessage,
   validateBody,
@@ -18,6 +19,17 @@ import type { Query } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { RESERVED_TAG_PREFIX } from '../serve/probe-tags.js';
 import { invalid, optionalString, requireObject, validateId } from './invalid.js';
+
+const COMMAND_KEYS: readonly (keyof Command)[] = ['channel', 'body', 'metadata', 'tags', 'id', 'timeoutMs'];
+const QUERY_KEYS: readonly (keyof Query)[] = [...COMMAND_KEYS, 'cacheKey', 'cacheTtlSeconds'];
+// kubemq-js's names (and 0.1's cacheTtlMs): ignored, the client's default timeout or no cache
+// took over, in a unit that differs between the two.
+const REQUEST_RENAMED = {
+  timeout: 'timeoutMs (milliseconds: how long the broker waits for a responder)',
+  cacheTTL: 'cacheTtlSeconds (whole seconds)',
+  cacheTtlMs: 'cacheTtlSeconds (whole seconds)',
+  clientId: "KubemqClient.connect({ clientId }): a request carries its client's",
+};
 
 /** The wire's unused `Span` field: empty (so never encoded), shared, never written to. */
 export const NO_SPAN: Buffer = /* @__PURE__ */ Buffer.alloc(0);
@@ -54,6 +66,8 @@ export function buildRequest(kind: RequestKind, message: Command | Query, ctx: B
   const op = ctx.operation;
   const noun = kind.name === 'commands' ? 'command' : 'query';
   requireObject(message, noun, op);
+  // A key a command or query does not have is refused, not ignored (a command has no cache).
+  requireKnownKeys(message, kind.name === 'queries' ? QUERY_KEYS : COMMAND_KEYS, '', REQUEST_RENAMED);
   const channel = validateChannel(message.channel, { field: 'channel', pattern: kind.name, allowWildcards: false });
   const id = message.id === undefined ? newId() : validateId(message.id, 'id', op);
   // A responder receives the request through a NATS subscription, which drops one over 64 MiB.

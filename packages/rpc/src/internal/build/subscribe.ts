@@ -1,8 +1,14 @@
-import { checked, type Subscribe, validateChannel, validateGroup, validatePositiveInt } from '@kubemq/core/internal';
+import { checked, requireKnownKeys, type Subscribe, validateChannel, validateGroup, validatePositiveInt } from '@kubemq/core/internal';
 import type { CommandsSubscription } from '../types/command.js';
 import type { QueriesSubscription } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { requireObject } from './invalid.js';
+
+const SUBSCRIPTION_KEYS: readonly (keyof CommandsSubscription)[] = ['channel', 'group', 'bufferSize'];
+/** What `commandResponder()` and `queryResponder()` take: the channel and group, and how the handler runs. */
+export const HANDLE_KEYS: readonly string[] = ['channel', 'group', 'concurrency', 'signal', 'onError'];
+// kubemq-js's subscription request took a clientId; here every subscription is its client's.
+export const SUBSCRIPTION_RENAMED = { clientId: "KubemqClient.connect({ clientId }): a subscription is its client's" };
 
 export interface BuiltSubscribe {
   wire: Subscribe;
@@ -16,6 +22,7 @@ export interface BuiltSubscribe {
 export function buildSubscribe(kind: RequestKind, options: CommandsSubscription | QueriesSubscription, clientId: string, operation: string): BuiltSubscribe {
   requireObject(options, 'options', operation);
   const { channel, group, bufferSize } = checked(operation, options.channel, () => {
+    requireKnownKeys(options, SUBSCRIPTION_KEYS, '', SUBSCRIPTION_RENAMED);
     const name = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });
     return {
       channel: name,

@@ -1,5 +1,5 @@
 import { ValidationError, type CallOptions, type Codec, type Decoded, type KubemqClient, type IterableObservable } from '@kubemq/core';
-import { decodeEach, decodeReceived, sendTyped, patternClientFor, typedChannelConfig } from '@kubemq/core/internal';
+import { decodeEach, decodeReceived, optionsObject, sendTyped, patternClientFor, typedChannelConfig } from '@kubemq/core/internal';
 import { CommandsOnClient, type CommandsClient } from '../client/commands-client.js';
 import type { RequestOptions } from '../types/request-options.js';
 import type { HandlerContext } from '../types/handler-context.js';
@@ -115,7 +115,10 @@ class CodecCommandChannel<T> implements CommandChannel<T> {
     return sendTyped(command, this.#codec, place, (untyped) => this.#commands.send(untyped, options));
   }
 
-  subscribe(subscription: Omit<CommandsSubscription, 'channel'> = {}): IterableObservable<TypedCommandReceive<T>> {
+  subscribe(given?: Omit<CommandsSubscription, 'channel'>): IterableObservable<TypedCommandReceive<T>> {
+    // Options that are no object (5, null) are refused as the untyped call refuses them: spread,
+    // they would be {} and every default would silently apply.
+    const subscription = optionsObject(given, 'commands.subscribe');
     const raw = this.#commands.subscribe({ ...subscription, channel: this.channel });
     return decodeEach(raw, this.#codec, 'commands.subscribe', subscription.bufferSize);
   }
@@ -126,7 +129,7 @@ class CodecCommandChannel<T> implements CommandChannel<T> {
 
   /** How `commandResponder(channel, …)` serves here: on this channel, every command decoded first. */
   serveThrough(options: Omit<HandleOptions<CommandReceive>, 'channel'>, handler: TypedCommandHandler<T>): ServeThrough<CommandReceive> {
-    if (typeof options !== 'object' || options === null) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new ValidationError({ message: 'invalid options: must be an object', operation: 'commands.handle', channel: this.channel, field: 'options' });
     }
     const codec = this.#codec;

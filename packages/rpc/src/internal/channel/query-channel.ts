@@ -5,6 +5,7 @@ import {
   decodeReceived,
   encodeTyped,
   encodeValue,
+  optionsObject,
   patternClientFor,
   typedChannelConfig,
   validateCodec,
@@ -190,7 +191,10 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
     return withDecoded(response, this.#responseCodec, response.body, { operation: 'queries.send', channel: this.channel, messageId: response.id });
   }
 
-  subscribe(subscription: Omit<QueriesSubscription, 'channel'> = {}): IterableObservable<TypedQueryReceive<Req>> {
+  subscribe(given?: Omit<QueriesSubscription, 'channel'>): IterableObservable<TypedQueryReceive<Req>> {
+    // Options that are no object (5, null) are refused as the untyped call refuses them: spread,
+    // they would be {} and every default would silently apply.
+    const subscription = optionsObject(given, 'queries.subscribe');
     const raw = this.#queries.subscribe({ ...subscription, channel: this.channel });
     return decodeEach(raw, this.#codec, 'queries.subscribe', subscription.bufferSize);
   }
@@ -206,7 +210,7 @@ class CodecQueryChannel<Req, Res> implements QueryChannel<Req, Res> {
 
   /** How `queryResponder(channel, …)` serves here: on this channel, every query decoded, every answer encoded. */
   serveThrough(options: Omit<HandleOptions<QueryReceive>, 'channel'>, handler: TypedQueryHandler<Req, Res>): ServeThrough<QueryReceive> {
-    if (typeof options !== 'object' || options === null) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new ValidationError({ message: 'invalid options: must be an object', operation: 'queries.handle', channel: this.channel, field: 'options' });
     }
     const codec = this.#codec;

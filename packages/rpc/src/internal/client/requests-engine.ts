@@ -8,6 +8,7 @@ import {
   MAX_INT32,
   observable,
   recoverable,
+  requireKnownKeys,
   tracedDeliveries,
   tracedSend,
   validatePositiveInt,
@@ -124,6 +125,7 @@ export class RequestsEngine {
     if ('timeoutMs' in options) {
       throw invalid('timeoutMs', `send() takes only { signal }: set timeoutMs on the ${this.noun} (how long the broker waits for a responder)`, operation);
     }
+    checked(operation, undefined, () => requireKnownKeys(options, ['signal'], '', { timeout: `timeoutMs on the ${this.noun}` }));
     return validateSignal(options.signal, 'signal');
   }
 

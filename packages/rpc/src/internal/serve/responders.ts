@@ -1,5 +1,5 @@
 import type { KubemqClient } from '@kubemq/core';
-import { patternClientFor } from '@kubemq/core/internal';
+import { checked, patternClientFor, requireKnownKeys } from '@kubemq/core/internal';
 import type { CommandChannel, TypedCommandHandler } from '../channel/command-channel.js';
 import type { QueryChannel, TypedQueryHandler } from '../channel/query-channel.js';
 import { CommandsOnClient, type CommandsClient } from '../client/commands-client.js';
@@ -8,6 +8,7 @@ import { toCommandReceive, toQueryReceive } from '../convert/received.js';
 import type { CommandHandler, CommandReceive } from '../types/command.js';
 import type { QueryHandler, QueryReceive } from '../types/query.js';
 import type { HandleOptions, Responder } from '../types/responder.js';
+import { HANDLE_KEYS, SUBSCRIPTION_RENAMED } from '../build/subscribe.js';
 import { RequestResponder } from './responder.js';
 import { serveThroughOf, type UntypedHandler } from './serve-through.js';
 
@@ -53,9 +54,11 @@ export function commandResponder(
   const typed = serveThroughOf<CommandReceive>(target);
   if (typed) {
     const through = typed(options, handler as never);
+    requireHandleKeys(through.options, 'commands.handle');
     return new RequestResponder(through.engine, through.options, through.handler, toCommandReceive);
   }
   const commands = patternClientFor(target, (c): c is CommandsOnClient => c instanceof CommandsOnClient, (c) => new CommandsOnClient(c), 'commands.handle');
+  requireHandleKeys(options, 'commands.handle');
   return new RequestResponder(commands.engine, options as HandleOptions<CommandReceive>, handler as UntypedHandler<CommandReceive>, toCommandReceive);
 }
 
@@ -102,8 +105,16 @@ export function queryResponder(
   const typed = serveThroughOf<QueryReceive>(target);
   if (typed) {
     const through = typed(options, handler as never);
+    requireHandleKeys(through.options, 'queries.handle');
     return new RequestResponder(through.engine, through.options, through.handler, toQueryReceive);
   }
   const queries = patternClientFor(target, (c): c is QueriesOnClient => c instanceof QueriesOnClient, (c) => new QueriesOnClient(c), 'queries.handle');
+  requireHandleKeys(options, 'queries.handle');
   return new RequestResponder(queries.engine, options as HandleOptions<QueryReceive>, handler as UntypedHandler<QueryReceive>, toQueryReceive);
+}
+
+/** A key a responder does not take is refused, not ignored (options that are no object: the responder's own error). */
+function requireHandleKeys(options: object, operation: string): void {
+  if (typeof options !== 'object' || options === null) return;
+  checked(operation, (options as { channel?: unknown }).channel, () => requireKnownKeys(options, HANDLE_KEYS, '', SUBSCRIPTION_RENAMED));
 }
