@@ -15,7 +15,8 @@
 //      @kubemq/core/opentelemetry types) plus the workspace's typescript and compiles, with
 //      skipLibCheck false, a consumer as ESM (.mts) and CJS (.cts) under node16 and nodenext (and
 //      a client made in the one handed to patterns of the other), and as .ts under bundler and
-//      node10, where every subpath entry must resolve too
+//      node10, where every subpath entry must resolve too; and one more under exactOptionalPropertyTypes,
+//      where every optional field of an input type must take `undefined`
 //   6. a bundled app: an ES module importing core and every pattern and a CommonJS module
 //      require()ing them, bundled by esbuild (the workspace's) and by webpack 5 (from the
 //      registry), holds one copy of each: no file of a dist/cjs or dist/node in the bundle, the
@@ -182,7 +183,7 @@ try {
   results.push(await typesResult, await bundleResult);
   for (const { name, problems } of results) {
     const what = {
-      types: 'every package with typescript, skipLibCheck false: .mts and .cts under node16 and nodenext (a client made in one passes to the other), .ts under bundler and node10 (every subpath entry)',
+      types: 'every package with typescript, skipLibCheck false: .mts and .cts under node16 and nodenext (a client made in one passes to the other), .ts under bundler and node10 (every subpath entry), every input type under exactOptionalPropertyTypes',
       bundle: 'core + every pattern bundled by esbuild and by webpack 5 from an ES module that imports and a CommonJS module that require()s them: one copy, instanceof across them, a round trip',
     }[name] ?? `@kubemq/core@${core.manifest.version} + ${SCENARIOS[name].packageName}: install from tarballs, one core, one rxjs, no @opentelemetry/api, round trips through ESM, CJS and mixed`;
     console.log(`${problems.length ? '✗' : '✓'} ${what}`);

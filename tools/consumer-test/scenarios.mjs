@@ -253,6 +253,111 @@ import { openTelemetry } from '@kubemq/core/opentelemetry';
 export const used: unknown[] = [KubemqEmulator, wire, startKubemq, uniqueChannel, globalSetup, globalTeardown, KubemqContainer, captureTelemetry, recoverable, openTelemetry];
 `;
 
+/**
+ * A consumer compiled with `exactOptionalPropertyTypes`: every optional field of what an app builds
+ * and hands to the SDK (options, messages, replies, policies, limits) takes an explicit `undefined`,
+ * which the SDK reads as "not given", so a `number | undefined` passes through as is. Output types
+ * (received messages, results, stats) are not listed: they are read, not built.
+ */
+const EXACT_OPTIONAL_SOURCE = `import { KubemqError, KubemqClient, ValidationError, TimeoutError, jsonCodec, refreshingCredentials, type CallOptions, type ChannelListOptions, type ChannelOptions, type ClientOptions, type Codec, type CredentialProvider, type JsonCodecOptions, type KeepaliveOptions, type KubemqErrorOptions, type RefreshingCredentialsOptions, type TlsOptions } from '@kubemq/core';
+import { messageContext, type OpenTelemetryOptions } from '@kubemq/core/opentelemetry';
+import { events, type Event, type EventChannelOptions, type EventsOptions, type EventStreamOptions, type EventsSubscription, type ListenOptions, type TypedEvent } from '@kubemq/events';
+import { type EventStore, type EventStoreChannelOptions, type EventsStoreOptions, type EventsStoreSubscription, type EventStoreStreamOptions, type TypedEventStore } from '@kubemq/events-store';
+import { queues, type ConsumeOptions, type QueueChannelOptions, type QueueMessage, type QueuePollOptions, type QueuePolicy, type QueuePurgeOptions, type QueueReceiveOptions, type QueueRequeueOptions, type QueuesInfoOptions, type QueuesOptions, type QueuesSubscription, type QueueUpstreamOptions, type TypedQueueMessage } from '@kubemq/queues';
+import { commands, type Command, type CommandChannelOptions, type CommandHandlerResult, type CommandReply, type CommandsSubscription, type HandleOptions, type QueriesSubscription, type Query, type QueryChannelOptions, type QueryHandlerResult, type QueryReply, type RequestOptions, type TypedCommand, type TypedQuery, type TypedQueryHandlerResult, type TypedQueryReply } from '@kubemq/rpc';
+
+/** The optional fields of T that refuse an explicit \`undefined\` (never, when there are none). */
+type RefusingUndefined<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? ({ [P in K]: undefined } extends Pick<T, K> ? never : K) : never }[keyof T];
+/** Compiles only when T has no such field; the error names the field that refuses. */
+type AcceptsUndefined<T extends object> = [RefusingUndefined<T>] extends [never] ? true : \`refuses undefined: \${RefusingUndefined<T> & string}\`;
+const acceptsUndefined = <T extends object>(ok: AcceptsUndefined<T>): AcceptsUndefined<T> => ok;
+
+type Element<T> = T extends readonly (infer E)[] ? E : T;
+type Part<T, K extends keyof T> = Extract<NonNullable<T[K]>, object>;
+
+export const checked = [
+  // @kubemq/core
+  acceptsUndefined<ClientOptions>(true),
+  acceptsUndefined<TlsOptions>(true),
+  acceptsUndefined<KeepaliveOptions>(true),
+  acceptsUndefined<Part<ClientOptions, 'reconnect'>>(true),
+  acceptsUndefined<CallOptions>(true),
+  acceptsUndefined<ChannelOptions>(true),
+  acceptsUndefined<ChannelListOptions>(true),
+  acceptsUndefined<RefreshingCredentialsOptions>(true),
+  acceptsUndefined<Awaited<ReturnType<CredentialProvider['getToken']>>>(true),
+  acceptsUndefined<KubemqErrorOptions>(true),
+  acceptsUndefined<ConstructorParameters<typeof ValidationError>[0]>(true),
+  acceptsUndefined<ConstructorParameters<typeof TimeoutError>[0]>(true),
+  acceptsUndefined<Codec<number>>(true),
+  acceptsUndefined<JsonCodecOptions<number>>(true),
+  acceptsUndefined<OpenTelemetryOptions>(true),
+  acceptsUndefined<NonNullable<Parameters<typeof messageContext>[1]>>(true),
+  // @kubemq/events
+  acceptsUndefined<Event>(true),
+  acceptsUndefined<TypedEvent<number>>(true),
+  acceptsUndefined<EventsOptions>(true),
+  acceptsUndefined<EventsSubscription>(true),
+  acceptsUndefined<ListenOptions>(true),
+  acceptsUndefined<EventStreamOptions>(true),
+  acceptsUndefined<EventChannelOptions<number>>(true),
+  // @kubemq/events-store
+  acceptsUndefined<EventStore>(true),
+  acceptsUndefined<TypedEventStore<number>>(true),
+  acceptsUndefined<EventsStoreOptions>(true),
+  acceptsUndefined<EventsStoreSubscription>(true),
+  acceptsUndefined<EventStoreStreamOptions>(true),
+  acceptsUndefined<EventStoreChannelOptions<number>>(true),
+  // @kubemq/queues
+  acceptsUndefined<QueuesOptions>(true),
+  acceptsUndefined<Part<QueuesOptions, 'limits'>>(true),
+  acceptsUndefined<QueueUpstreamOptions>(true),
+  acceptsUndefined<Part<QueueUpstreamOptions, 'limits'>>(true),
+  acceptsUndefined<QueueMessage>(true),
+  acceptsUndefined<TypedQueueMessage<number>>(true),
+  acceptsUndefined<QueuePolicy>(true),
+  acceptsUndefined<QueueReceiveOptions>(true),
+  acceptsUndefined<QueuePurgeOptions>(true),
+  acceptsUndefined<QueueRequeueOptions>(true),
+  acceptsUndefined<QueuesInfoOptions>(true),
+  acceptsUndefined<QueuePollOptions>(true),
+  acceptsUndefined<QueuesSubscription>(true),
+  acceptsUndefined<ConsumeOptions>(true),
+  acceptsUndefined<QueueChannelOptions<number>>(true),
+  // @kubemq/rpc
+  acceptsUndefined<Command>(true),
+  acceptsUndefined<TypedCommand<number>>(true),
+  acceptsUndefined<CommandReply>(true),
+  acceptsUndefined<CommandHandlerResult>(true),
+  acceptsUndefined<CommandsSubscription>(true),
+  acceptsUndefined<Query>(true),
+  acceptsUndefined<TypedQuery<number>>(true),
+  acceptsUndefined<QueryReply>(true),
+  acceptsUndefined<QueryHandlerResult>(true),
+  acceptsUndefined<TypedQueryReply<number>>(true),
+  acceptsUndefined<TypedQueryHandlerResult<number>>(true),
+  acceptsUndefined<QueriesSubscription>(true),
+  acceptsUndefined<RequestOptions>(true),
+  acceptsUndefined<HandleOptions>(true),
+  acceptsUndefined<CommandChannelOptions<number>>(true),
+  acceptsUndefined<QueryChannelOptions<number, number>>(true),
+];
+
+// What an app does: settings that may be missing pass straight through.
+export async function app(settings: { address?: string; timeoutMs?: number; group?: string; delaySeconds?: number; token?: string }): Promise<void> {
+  const { address, timeoutMs, group, delaySeconds, token } = settings;
+  const client = await KubemqClient.connect({ address, authToken: token, reconnect: { maxAttempts: undefined }, tls: { serverName: undefined } });
+  await events(client, { sendMode: undefined }).send({ channel: 'e', body: 'x', tags: undefined }, { timeoutMs });
+  events(client).subscribe({ channel: 'e', group });
+  await queues(client, { limits: { maxDelaySeconds: undefined } }).send({ channel: 'q', body: 'x', policy: { delaySeconds } });
+  await commands(client).send({ channel: 'c', timeoutMs }, { signal: undefined });
+  const codec: Codec<number> = { ...jsonCodec<number>(), validate: undefined };
+  refreshingCredentials({ getToken: async () => ({ token: 't', expiresAt: undefined }) }, { refreshMarginMs: undefined });
+  console.log(codec, new KubemqError({ code: 'TIMEOUT', message: 'm', operation: 'app', channel: undefined }), checked.length);
+  await client.close({ timeoutMs });
+}
+`;
+
 const compilerOptions = (module, moduleResolution, extra = {}) => ({
   module,
   moduleResolution,
@@ -278,6 +383,7 @@ export const TYPES_CONFIGS = {
   'tsconfig.bundler.json': 'bundler',
   'tsconfig.node10.json': 'node10',
   'tsconfig.node10-subpaths.json': 'node10: every subpath entry of @kubemq/core, emulator and testing resolves',
+  'tsconfig.exact-optional.json': 'exactOptionalPropertyTypes: every optional field of an input type takes undefined',
 };
 
 export const TYPES_APP = {
@@ -287,11 +393,13 @@ export const TYPES_APP = {
   'dual.mts': DUAL_APP,
   'dual-lib.cts': DUAL_LIB,
   'subpaths.ts': SUBPATHS_SOURCE,
+  'exact-optional.ts': EXACT_OPTIONAL_SOURCE,
   'tsconfig.node16.json': tsconfig(compilerOptions('node16', 'node16'), NODE_FILES),
   'tsconfig.nodenext.json': tsconfig(compilerOptions('nodenext', 'nodenext'), NODE_FILES),
   'tsconfig.bundler.json': tsconfig(compilerOptions('preserve', 'bundler'), ['app.ts']),
   'tsconfig.node10.json': tsconfig(compilerOptions('commonjs', 'node10'), ['app.ts']),
   'tsconfig.node10-subpaths.json': tsconfig(compilerOptions('commonjs', 'node10', { skipLibCheck: true }), ['subpaths.ts']),
+  'tsconfig.exact-optional.json': tsconfig(compilerOptions('preserve', 'bundler', { exactOptionalPropertyTypes: true }), ['exact-optional.ts']),
 };
 
 /** The SDK entries the bundled app takes both ways. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listPackages } from '../packaging/workspace.mjs';
@@ -59,7 +59,7 @@ describe('TYPES_APP', () => {
 
   it('has a tsconfig for each resolution it claims, each checking the shipped .d.ts files', () => {
     expect(Object.keys(TYPES_CONFIGS).every((file) => file in TYPES_APP)).toBe(true);
-    expect(Object.keys(TYPES_CONFIGS).map((file) => config(file).compilerOptions.moduleResolution)).toEqual(['node16', 'nodenext', 'bundler', 'node10', 'node10']);
+    expect(Object.keys(TYPES_CONFIGS).map((file) => config(file).compilerOptions.moduleResolution)).toEqual(['node16', 'nodenext', 'bundler', 'node10', 'node10', 'bundler']);
     for (const file of Object.keys(TYPES_CONFIGS).filter((f) => !f.includes('subpaths'))) {
       expect(config(file).compilerOptions).toMatchObject({ skipLibCheck: false, strict: true });
       for (const listed of config(file).files) expect(TYPES_APP).toHaveProperty([listed]);
@@ -71,6 +71,18 @@ describe('TYPES_APP', () => {
     for (const s of Object.values(SCENARIOS)) expect(TYPES_APP['app.mts']).toContain(`from '${s.packageName}'`);
     expect(TYPES_APP['dual.mts']).toContain("from './dual-lib.cjs'");
     expect(TYPES_APP['dual-lib.cts']).toContain('makeClient(): Promise<KubemqClient>');
+  });
+
+  it('checks under exactOptionalPropertyTypes every options and subscription type the runtime packages export', () => {
+    expect(config('tsconfig.exact-optional.json').compilerOptions).toMatchObject({ exactOptionalPropertyTypes: true, skipLibCheck: false });
+    const barrels = listPackages()
+      .filter((p) => p.role === 'core' || p.role === 'pattern')
+      .flatMap((p) => [join(p.dir, 'src/index.ts'), join(p.dir, 'src/opentelemetry/index.ts')])
+      .filter((f) => existsSync(f));
+    // Input types are named …Options or …Subscription by the API conventions.
+    const names = barrels.flatMap((f) => [...readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/\b[A-Z]\w*(?:Options|Subscription)\b/g)].map((m) => m[0]));
+    expect(names.length).toBeGreaterThan(20);
+    expect([...new Set(names)].filter((name) => !new RegExp(`acceptsUndefined<${name}\\b`).test(TYPES_APP['exact-optional.ts']))).toEqual([]);
   });
 
   it('imports every subpath entry of every package under node10', () => {

@@ -18,12 +18,12 @@ import { PACKAGE } from './version.js';
  */
 export interface QueueUpstreamOptions {
   /** The broker's `QUEUE_*` limits the messages are checked against, when it is configured differently from the defaults. */
-  limits?: Partial<QueueLimits>;
+  limits?: { [K in keyof QueueLimits]?: QueueLimits[K] | undefined } | undefined;
   /**
    * Batches waiting to be written (while the stream opens, reconnects or the broker is slow) past
    * which `send()` rejects with `BUFFER_FULL` instead of holding more in memory (default 1,000).
    */
-  maxQueued?: number;
+  maxQueued?: number | undefined;
 }
 
 /**

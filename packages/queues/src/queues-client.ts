@@ -75,9 +75,9 @@ import { PACKAGE } from './version.js';
  */
 export interface QueuesOptions {
   /** The broker's `QUEUE_*` limits, when it is configured differently from the defaults. */
-  limits?: Partial<QueueLimits>;
+  limits?: { [K in keyof QueueLimits]?: QueueLimits[K] | undefined } | undefined;
   /** Idle downstream streams kept for the next `poll()`. Default 2. */
-  maxIdleStreams?: number;
+  maxIdleStreams?: number | undefined;
 }
 
 /**
@@ -92,20 +92,20 @@ export interface QueuesSubscription {
   /** The queue (an exact name: no wildcards). */
   channel: string;
   /** Messages per transaction (batch size), 1..200 000. Default 10. */
-  maxItems?: number;
+  maxItems?: number | undefined;
   /**
    * How long each poll waits, 1000..3 600 000 ms. Default 1000, the least the broker allows: a poll
    * still waiting when the broker is stopped gracefully keeps what it took (see docs/queues.md).
    */
-  waitTimeoutMs?: number;
+  waitTimeoutMs?: number | undefined;
   /** At-most-once: the broker acks on delivery and nothing is settled. */
-  autoAck?: boolean;
+  autoAck?: boolean | undefined;
   /**
    * How many received messages (`subscribe()`) or transactions (`transactions()`) may wait for a
    * slow `for await` reader before it fails with an `IteratorOverflowError`. Default 1024; for
    * `subscribe()` at least `maxItems` (a poll's messages arrive together).
    */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
 }
 
 /** One pool of poll streams per client, however many QueuesClient objects are made for it. */

@@ -11,21 +11,21 @@ import type { CallOptions, KubemqError, MessageBody, Tags } from '@kubemq/core';
  */
 export interface QueuePolicy {
   /** Keep the message invisible for this many seconds after sending (0..43 200, `QueueLimits.maxDelaySeconds`). */
-  delaySeconds?: number;
+  delaySeconds?: number | undefined;
   /**
    * Drop the message when it has not been delivered this many seconds after it became visible
    * (0..43 200, `QueueLimits.maxExpirationSeconds`).
    */
-  expirationSeconds?: number;
+  expirationSeconds?: number | undefined;
   /**
    * How many negative settlements (nack, reject, an expired visibility) the message takes
    * (1..1024; the broker uses 1024 when unset): the one that reaches this count moves it to
    * `deadLetterQueue`, or drops it when none is set. A transaction closed or lost with its stream
    * returns the message without counting, so a consumer that crashes on it gets it again, forever.
    */
-  maxReceiveCount?: number;
+  maxReceiveCount?: number | undefined;
   /** Where a message goes after `maxReceiveCount` deliveries. */
-  deadLetterQueue?: string;
+  deadLetterQueue?: string | undefined;
 }
 
 /**
@@ -40,15 +40,15 @@ export interface QueueMessage {
   /** The queue. No wildcards, no whitespace, no `/`, no empty token, at most 246 bytes. */
   channel: string;
   /** Strings are sent as UTF-8. A message needs a body or metadata (tags alone do not count). */
-  body?: MessageBody;
+  body?: MessageBody | undefined;
   /** Free-form text sent with the message. */
-  metadata?: string;
+  metadata?: string | undefined;
   /** String key/value pairs sent with the message. */
-  tags?: Tags;
+  tags?: Tags | undefined;
   /** Generated when absent, so results can be correlated. */
-  id?: string;
+  id?: string | undefined;
   /** Delay, expiration, and delivery limit with a dead-letter queue. */
-  policy?: QueuePolicy;
+  policy?: QueuePolicy | undefined;
 }
 
 /**
@@ -185,14 +185,14 @@ export interface QueueReceiveOptions {
   /** The queue (an exact name: no wildcards). */
   channel: string;
   /** 1..1024 (`QueueLimits.maxReceiveItems`). Default 1. */
-  maxItems?: number;
+  maxItems?: number | undefined;
   /**
    * How long the broker waits for `maxItems` messages, in whole seconds (the broker counts
    * seconds), 0..3600 (`QueueLimits.maxReceiveWaitSeconds`; 0 is the broker's default of 1 s).
    * Default 1. The broker returns only when `maxItems` arrived or this time passed: it waits the
    * full time when fewer messages exist.
    */
-  waitTimeoutSeconds?: number;
+  waitTimeoutSeconds?: number | undefined;
 }
 
 /**
@@ -211,7 +211,7 @@ export interface QueuePurgeOptions {
    * 1 s). Default 1. The call always takes this long: the broker acks every message that is
    * waiting or arrives within it.
    */
-  waitTimeoutSeconds?: number;
+  waitTimeoutSeconds?: number | undefined;
 }
 
 /**
@@ -301,7 +301,7 @@ export interface QueuesInfoOptions {
    * on names with the characters `_QUES.` trimmed off both ends, so `ORDERS` also matches a queue
    * `ORDER` (see `info()`).
    */
-  channels?: string | readonly string[];
+  channels?: string | readonly string[] | undefined;
 }
 
 /**
@@ -316,11 +316,11 @@ export interface QueuePollOptions {
   /** The queue (an exact name: no wildcards). */
   channel: string;
   /** 1..200 000. Default 1. The broker returns early only when this many arrived. */
-  maxItems?: number;
+  maxItems?: number | undefined;
   /** 1000..3 600 000 ms (the broker's floor is 1000). Default 1000. */
-  waitTimeoutMs?: number;
+  waitTimeoutMs?: number | undefined;
   /** The broker acks the messages as it delivers them: at-most-once, nothing to settle. */
-  autoAck?: boolean;
+  autoAck?: boolean | undefined;
 }
 
 /**

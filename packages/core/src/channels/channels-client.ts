@@ -37,7 +37,7 @@ export interface ChannelListOptions {
   /** The kind of channel to list. */
   type: ChannelType;
   /** Only channels whose name matches this search (the broker's own matching). Default: all. */
-  search?: string;
+  search?: string | undefined;
 }
 
 /**

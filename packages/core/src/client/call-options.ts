@@ -8,7 +8,7 @@
  */
 export interface CallOptions {
   /** Aborts the call: it fails with a KubemqError of code `CANCELLED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * How long the call may take, in ms: measured by the client, from the call to its outcome, a
    * wait for the connection included (while the client reconnects, a call waits for it, bounded by
@@ -16,5 +16,5 @@ export interface CallOptions {
    * instead: it stops waiting for work to drain). A whole number of ms. Default: the client's
    * `defaultTimeoutMs` (for `KubemqClient.close()`: its `drainTimeoutMs`).
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }

@@ -15,6 +15,6 @@ export interface CredentialProvider {
     /** The raw token, sent as is in the `authorization` metadata. */
     token: string;
     /** When the token stops being valid. */
-    expiresAt?: Date;
+    expiresAt?: Date | undefined;
   }>;
 }

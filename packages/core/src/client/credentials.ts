@@ -16,7 +16,7 @@ export type { CredentialProvider } from './credential-provider.js';
  */
 export interface RefreshingCredentialsOptions {
   /** Refresh a token this long before it expires, in ms. Default 30000. */
-  refreshMarginMs?: number;
+  refreshMarginMs?: number | undefined;
 }
 
 /**

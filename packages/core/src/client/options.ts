@@ -10,13 +10,13 @@ import type { Logger, LogLevel } from './logger.js';
  */
 export interface TlsOptions {
   /** CA certificate(s), PEM. Default: the system roots. */
-  ca?: string | Uint8Array;
+  ca?: string | Uint8Array | undefined;
   /** Client certificate chain, PEM (mTLS). */
-  cert?: string | Uint8Array;
+  cert?: string | Uint8Array | undefined;
   /** Client private key, PEM (mTLS). */
-  key?: string | Uint8Array;
+  key?: string | Uint8Array | undefined;
   /** Expected name in the server certificate, when it differs from the host. */
-  serverName?: string;
+  serverName?: string | undefined;
 }
 
 /**
@@ -28,9 +28,9 @@ export interface TlsOptions {
  */
 export interface KeepaliveOptions {
   /** Interval between pings on a connection with open calls, in ms. Default 330000; at least 300000 is advised. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** How long to wait for a ping's answer before declaring the connection dead, in ms. Default 20000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -40,29 +40,29 @@ export interface KeepaliveOptions {
  */
 export interface ClientOptions {
   /** `host:port` of the broker's gRPC port. Default `localhost:50000`. */
-  address?: string;
+  address?: string | undefined;
   /** This client's id, sent with every message. Default: a random UUID. */
-  clientId?: string;
+  clientId?: string | undefined;
   /** A static auth token, sent as `authorization` metadata. */
-  authToken?: string;
+  authToken?: string | undefined;
   /**
    * Expiring tokens, refreshed by the client: `refreshingCredentials(provider)`. When given,
    * `authToken` is ignored.
    */
-  credentials?: Credentials;
+  credentials?: Credentials | undefined;
   /** TLS or mTLS: `true` (the system CAs) or {@link TlsOptions}. Default off. */
-  tls?: TlsOptions | boolean;
+  tls?: TlsOptions | boolean | undefined;
   /** How long connect() may take, in ms. Default 10000. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /**
    * How long a call may take when its `timeoutMs` (`CallOptions`) is not given, in ms, a wait
    * for the connection included. Default 30000.
    */
-  defaultTimeoutMs?: number;
+  defaultTimeoutMs?: number | undefined;
   /** Keepalive pings, or `false` for none. See {@link KeepaliveOptions} for why the default is 330 s. */
-  keepalive?: KeepaliveOptions | false;
+  keepalive?: KeepaliveOptions | false | undefined;
   /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 4 s max, ×2, unlimited attempts. */
-  reconnect?: Partial<ReconnectPolicy>;
+  reconnect?: { [K in keyof ReconnectPolicy]?: ReconnectPolicy[K] | undefined } | undefined;
   /**
    * How many unary calls may wait for the connection while the client reconnects (a count of
    * calls, not bytes). One more fails at once with code `BUFFER_FULL`; `0` makes every unary call
@@ -70,23 +70,23 @@ export interface ClientOptions {
    * events and events-store `send()` (a shared stream by default) hold up to 10,000 unwritten
    * events, and a stream handle or `queueUpstream()` up to its own `maxQueued`.
    */
-  maxPendingCalls?: number;
+  maxPendingCalls?: number | undefined;
   /**
    * How long `close()` waits for in-flight work and subscriptions to drain, in ms, when it is not
    * given a `timeoutMs` of its own. Default 5000.
    */
-  drainTimeoutMs?: number;
+  drainTimeoutMs?: number | undefined;
   /** Largest message sent or received, in bytes. Default 104857600 (100 MiB, the broker's limit). */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /** Where to log. Default: nowhere. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Lowest level logged. Default `info` when a logger is given. */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /**
    * Spans and metrics for every messaging operation, e.g. `openTelemetry()` from
    * `@kubemq/core/opentelemetry`. Default: none (nothing is recorded, nothing extra is loaded).
    */
-  telemetry?: Telemetry;
+  telemetry?: Telemetry | undefined;
   /** Aborts connect(). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }

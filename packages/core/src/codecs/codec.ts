@@ -24,7 +24,7 @@ import type { MessageBody } from '../client/body.js';
  */
 export interface Codec<T> {
   /** A short name for errors (`json`, `text`, …). Default `custom`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** The body for a value. Throwing refuses the send with a ValidationError (nothing is sent). */
   encode(value: T): MessageBody;
   /** The value of a received body. Throwing makes that one message carry a DecodeError. */
@@ -33,7 +33,7 @@ export interface Codec<T> {
    * Checks a value and returns it (possibly narrowed or transformed), or throws: runs on every
    * value before it is encoded and after every decode. A schema's `parse` fits here.
    */
-  validate?(value: unknown): T;
+  validate?: ((value: unknown) => T) | undefined;
 }
 
 /**

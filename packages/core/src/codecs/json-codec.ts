@@ -6,7 +6,7 @@ const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 /** Options of {@link jsonCodec}. */
 export interface JsonCodecOptions<T> {
   /** Checks each value before it is sent and after it is parsed; returns it or throws (e.g. a schema's `parse`). */
-  validate?: (value: unknown) => T;
+  validate?: ((value: unknown) => T) | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ const w3c = /* @__PURE__ */ new W3CTraceContext();
  */
 export function messageContext(
   message: { readonly tags: Readonly<Record<string, string>> },
-  options: { propagator?: TextMapPropagator; base?: Context } = {},
+  options: { propagator?: TextMapPropagator | undefined; base?: Context | undefined } = {},
 ): Context {
   return (options.propagator ?? w3c).extract(options.base ?? context.active(), message.tags, defaultTextMapGetter);
 }

@@ -35,15 +35,15 @@ export const INSTRUMENTATION_SCOPE = '@kubemq/core';
 /** Options of {@link openTelemetry}. */
 export interface OpenTelemetryOptions {
   /** Where spans go. Default: the global tracer provider (`trace.setGlobalTracerProvider`, or what an SDK registered). */
-  tracerProvider?: TracerProvider;
+  tracerProvider?: TracerProvider | undefined;
   /** Where metrics go. Default: the global meter provider. */
-  meterProvider?: MeterProvider;
+  meterProvider?: MeterProvider | undefined;
   /**
    * How trace context is written to and read from message tags. Default: W3C Trace Context
    * (`traceparent`, `tracestate`), whatever global propagator is registered. Pass
    * `propagation` from `@opentelemetry/api` to use the global one instead.
    */
-  propagator?: TextMapPropagator;
+  propagator?: TextMapPropagator | undefined;
 }
 
 /**

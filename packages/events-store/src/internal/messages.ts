@@ -12,13 +12,13 @@ export interface EventStore {
   /** The channel. No wildcards, no '/', no empty token ('a..b'), at most 240 bytes. */
   channel: string;
   /** The payload: a string (sent as UTF-8) or bytes. `body` and `metadata` cannot both be empty. */
-  body?: MessageBody;
+  body?: MessageBody | undefined;
   /** Free-form text sent with the event (`body` and `metadata` cannot both be empty). */
-  metadata?: string;
+  metadata?: string | undefined;
   /** String key/value pairs. Tags alone do not make an event non-empty. */
-  tags?: Tags;
+  tags?: Tags | undefined;
   /** The event id; a random one is generated when absent, so results can be correlated. */
-  id?: string;
+  id?: string | undefined;
 }
 
 /**

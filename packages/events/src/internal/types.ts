@@ -12,16 +12,16 @@ export interface Event {
   /** The channel to publish on. Wildcards (`*`, `>`) are not allowed when sending. */
   channel: string;
   /** The payload: a string (sent as UTF-8) or bytes. `body` and `metadata` cannot both be empty. */
-  body?: MessageBody;
+  body?: MessageBody | undefined;
   /** Free text that travels with the event. */
-  metadata?: string;
+  metadata?: string | undefined;
   /**
    * String key/value pairs that travel with the event. Tags alone do not make an event non-empty.
    * Keys starting with `x-kubemq-events-` are reserved for readiness probes (a ValidationError).
    */
-  tags?: Tags;
+  tags?: Tags | undefined;
   /** The event id; a random one is generated when absent, so results can be correlated. */
-  id?: string;
+  id?: string | undefined;
 }
 
 /**
@@ -80,9 +80,9 @@ export interface EventsSubscription {
    */
   channel: string;
   /** A consumer group: each event goes to exactly one member of the group. */
-  group?: string;
+  group?: string | undefined;
   /** How many received events may wait for a slow consumer (default 1024). */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
 }
 
 /**
@@ -111,5 +111,5 @@ export type EventsSendMode = 'stream' | 'unary';
  */
 export interface EventsOptions {
   /** How `send()` (and a listener's readiness probes) reach the broker (default `'stream'`). */
-  sendMode?: EventsSendMode;
+  sendMode?: EventsSendMode | undefined;
 }

@@ -12,15 +12,15 @@ export interface KubemqErrorOptions {
   /** The SDK operation that failed, e.g. `events.send`. */
   operation: string;
   /** The channel involved, when there is one. */
-  channel?: string;
+  channel?: string | undefined;
   /** Whether repeating the same operation may succeed. Defaults to false. */
-  retryable?: boolean;
+  retryable?: boolean | undefined;
   /** The `NNN` of the broker's `Error NNN: …` text. */
-  brokerCode?: number;
+  brokerCode?: number | undefined;
   /** The gRPC status code the call ended with. */
-  grpcStatus?: number;
+  grpcStatus?: number | undefined;
   /** The underlying error (ES2022 `cause`). */
-  cause?: unknown;
+  cause?: unknown | undefined;
 }
 
 /**
@@ -96,7 +96,7 @@ export class ValidationError extends KubemqError {
   /** The offending input field, as the caller named it (or the wire field for broker-side checks). */
   readonly field: string | undefined;
 
-  constructor(options: Omit<KubemqErrorOptions, 'code' | 'retryable'> & { field?: string }) {
+  constructor(options: Omit<KubemqErrorOptions, 'code' | 'retryable'> & { field?: string | undefined }) {
     super({ ...options, code: 'VALIDATION', retryable: false });
     this.field = options.field;
   }
@@ -114,8 +114,8 @@ export class TimeoutError extends KubemqError {
   /** The deadline that passed, in ms, when known. */
   readonly timeoutMs: number | undefined;
 
-  constructor(options: Omit<KubemqErrorOptions, 'code'> & { timeoutMs?: number }) {
-    super({ retryable: true, ...options, code: 'TIMEOUT' });
+  constructor(options: Omit<KubemqErrorOptions, 'code'> & { timeoutMs?: number | undefined }) {
+    super({ ...options, code: 'TIMEOUT', retryable: options.retryable ?? true });
     this.timeoutMs = options.timeoutMs;
   }
 

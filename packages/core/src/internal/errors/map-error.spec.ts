@@ -258,4 +258,9 @@ describe('KubemqError', () => {
     });
     expect(new ValidationError({ message: 'm', operation: 'o', field: 'f' }).toJSON()).toMatchObject({ field: 'f', code: 'VALIDATION' });
   });
+
+  it('a TimeoutError given retryable: undefined is retryable, as one given none', () => {
+    expect(new TimeoutError({ message: 'late', operation: 'o', retryable: undefined }).retryable).toBe(true);
+    expect(new TimeoutError({ message: 'late', operation: 'o', retryable: false }).retryable).toBe(false);
+  });
 });

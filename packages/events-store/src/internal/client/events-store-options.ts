@@ -19,5 +19,5 @@ export type EventsStoreSendMode = 'stream' | 'unary';
  */
 export interface EventsStoreOptions {
   /** How `send()` reaches the broker (default `'stream'`). */
-  sendMode?: EventsStoreSendMode;
+  sendMode?: EventsStoreSendMode | undefined;
 }

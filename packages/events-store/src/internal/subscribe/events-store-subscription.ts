@@ -15,18 +15,18 @@ export interface EventsStoreSubscription {
    * Where delivery starts (default: new events only). See `StartPosition`: every position
    * but `newOnly` also delivers what was stored while the subscription was being registered.
    */
-  startAt?: StartPosition;
+  startAt?: StartPosition | undefined;
   /**
    * A consumer group: each event goes to one member. The broker keeps a group's position durably
    * and shares it across clients, so a group that already exists resumes where it left off and
    * ignores `startAt` (docs/broker-behaviour.md §2.2).
    */
-  group?: string;
+  group?: string | undefined;
   /**
    * How many received events may wait for a slow `for await` consumer (default 1024). Past it the
    * loop pauses the stream and resumes it after the last event it holds (the broker keeps the rest).
    * A loop with a `group` cannot resume that way (the broker ignores the start position of a group
    * and has already handed out what was on its way): it fails with `IteratorOverflowError`.
    */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
 }

@@ -16,18 +16,18 @@ export interface ListenOptions extends EventsSubscription {
    * `stats.dropped`): events are at-most-once, and the broker itself drops events for a
    * subscriber that does not keep up (after 2 s).
    */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
   /** How many handler calls may run at once (default 1: events are handled one by one, in order). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Aborting it stops the listener, as `stop()` does. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Called with what a handler threw (and the event it threw on), with a dropped event's
    * `BUFFER_FULL`, and with the error that ended the subscription (no event then). Default: a
    * warning through the client's `logger` (nothing when it has none). An `onError` that throws, or
    * returns a promise that rejects, is ignored.
    */
-  onError?: (error: unknown, event?: EventReceive) => void;
+  onError?: ((error: unknown, event?: EventReceive) => void) | undefined;
 }
 
 /**

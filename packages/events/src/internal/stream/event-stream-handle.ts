@@ -92,5 +92,5 @@ export interface EventStreamOptions {
    * How many events may wait to be written while the stream is (re)connecting or the network is
    * busy; past it `send()` rejects with code `BUFFER_FULL` (default 10,000).
    */
-  maxQueued?: number;
+  maxQueued?: number | undefined;
 }

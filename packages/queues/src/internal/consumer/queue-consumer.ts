@@ -117,22 +117,22 @@ export interface ConsumeOptions {
    * Messages per poll, 1..200 000 (`QueueLimits.maxPollItems`). Default 10: what a broker crash can
    * strand grows with it (see `QueueConsumerStats.pollsInFlightAtLoss`).
    */
-  maxItems?: number;
+  maxItems?: number | undefined;
   /** Handler calls running at once within a batch, 1..10 000. Default 1. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * How long each poll waits, 1000..3 600 000 ms (the broker counts ms here). Default 1000, the
    * least the broker allows: a poll still waiting when the broker is stopped gracefully keeps what
    * it took (see docs/queues.md).
    */
-  waitTimeoutMs?: number;
+  waitTimeoutMs?: number | undefined;
   /** Stops the consumer (as `stop()` does). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Told of each handler error (with its message, which was nacked) and of each settlement the
    * broker did not confirm (without a message: the batch is delivered again). Default: a warning
    * through the client's `logger` (nothing when it has none). A callback that throws, or returns a
    * promise that rejects, does not stop the consumer.
    */
-  onError?: (error: unknown, message?: PolledQueueMessage) => void;
+  onError?: ((error: unknown, message?: PolledQueueMessage) => void) | undefined;
 }

@@ -13,19 +13,19 @@ export interface Command {
   /** Target channel; no wildcards. */
   channel: string;
   /** Payload; strings are sent as UTF-8. A command needs a body or metadata. */
-  body?: MessageBody;
+  body?: MessageBody | undefined;
   /** Free-form text sent with the command (a command needs a body or metadata). */
-  metadata?: string;
+  metadata?: string | undefined;
   /** String key/value pairs sent with the command. */
-  tags?: Tags;
+  tags?: Tags | undefined;
   /** Request id; generated when absent, so you can correlate the response. */
-  id?: string;
+  id?: string | undefined;
   /**
    * How long the broker waits for a responder, in ms (a positive integer): past it the send fails
    * with a `TimeoutError`. The call itself may take this plus a margin (10 %, at least 1 s), so
    * that the broker's answer arrives first. Default: the client's `defaultTimeoutMs`.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -109,13 +109,13 @@ export interface CommandReply {
   /** The received command's `replyChannel`. */
   replyChannel: string;
   /** Default: true unless `error` is set. */
-  executed?: boolean;
+  executed?: boolean | undefined;
   /** Why it was not executed. */
-  error?: string;
+  error?: string | undefined;
   /** Tags sent back to the sender. */
-  tags?: Tags;
+  tags?: Tags | undefined;
   /** Default: now. Sent in whole seconds (the unit the Go SDK reads), so milliseconds are dropped. */
-  executedAt?: Date;
+  executedAt?: Date | undefined;
 }
 
 /**
@@ -160,10 +160,10 @@ export interface CommandsSubscription {
    * A consumer group: each command reaches exactly one member of the group. Without a group every
    * subscriber receives every command and the first answer wins.
    */
-  group?: string;
+  group?: string | undefined;
   /**
    * How many received commands may wait for a slow `for await` loop (default 1024): one more ends
    * the loop with an `IteratorOverflowError` instead of growing without bound.
    */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
 }

@@ -13,29 +13,29 @@ export interface Query {
   /** Target channel; no wildcards. */
   channel: string;
   /** Payload; strings are sent as UTF-8. A query needs a body or metadata. */
-  body?: MessageBody;
+  body?: MessageBody | undefined;
   /** Free-form text sent with the query (a query needs a body or metadata). */
-  metadata?: string;
+  metadata?: string | undefined;
   /** String key/value pairs sent with the query. */
-  tags?: Tags;
+  tags?: Tags | undefined;
   /** Request id; generated when absent, so you can correlate the response. */
-  id?: string;
+  id?: string | undefined;
   /**
    * How long the broker waits for a responder, in ms (a positive integer): past it the send fails
    * with a `TimeoutError`. The call itself may take this plus a margin (10 %, at least 1 s), so
    * that the broker's answer arrives first. Default: the client's `defaultTimeoutMs`.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Cache key: a broker with a query cache answers later queries with the same key from its cache
    * for `cacheTtlSeconds`. The open-source broker has no cache (it passes key and TTL to the responder).
    */
-  cacheKey?: string;
+  cacheKey?: string | undefined;
   /**
    * How long a cached answer lives, in whole seconds (the broker's unit; `1.5` is a
    * `ValidationError`, never rounded); required with `cacheKey`.
    */
-  cacheTtlSeconds?: number;
+  cacheTtlSeconds?: number | undefined;
 }
 
 /**
@@ -125,17 +125,17 @@ export interface QueryReply {
   /** The received query's `replyChannel`. */
   replyChannel: string;
   /** The answer: a string (sent as UTF-8) or bytes. */
-  body?: MessageBody;
+  body?: MessageBody | undefined;
   /** Free-form text sent back with the answer. */
-  metadata?: string;
+  metadata?: string | undefined;
   /** Tags sent back to the sender. */
-  tags?: Tags;
+  tags?: Tags | undefined;
   /** Default: true unless `error` is set. */
-  executed?: boolean;
+  executed?: boolean | undefined;
   /** Why it was not executed. */
-  error?: string;
+  error?: string | undefined;
   /** Default: now. Sent in whole seconds (the unit the Go SDK reads), so milliseconds are dropped. */
-  executedAt?: Date;
+  executedAt?: Date | undefined;
 }
 
 /**
@@ -177,10 +177,10 @@ export interface QueriesSubscription {
    * A consumer group: each query reaches exactly one member of the group. Without a group every
    * subscriber receives every query and the first answer wins.
    */
-  group?: string;
+  group?: string | undefined;
   /**
    * How many received queries may wait for a slow `for await` loop (default 1024): one more ends
    * the loop with an `IteratorOverflowError` instead of growing without bound.
    */
-  bufferSize?: number;
+  bufferSize?: number | undefined;
 }

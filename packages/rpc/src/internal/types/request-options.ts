@@ -10,5 +10,5 @@
  */
 export interface RequestOptions {
   /** Aborts the call: it rejects with a `KubemqError` of code `CANCELLED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }

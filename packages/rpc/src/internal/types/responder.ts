@@ -30,11 +30,11 @@ export interface HandleOptions<R extends CommandReceive | QueryReceive = Command
    * A consumer group: each request reaches exactly one member of the group. Without a group every
    * responder on the channel receives every request and the first answer wins.
    */
-  group?: string;
+  group?: string | undefined;
   /** How many requests the handler runs at once. Default {@link DEFAULT_HANDLER_CONCURRENCY}. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Aborting it stops the responder, as {@link Responder.stop} does. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Called with what goes wrong without stopping the responder, with the request it concerns: a
    * reply the broker did not take, a handler result that is not a valid reply (the sender gets
@@ -44,7 +44,7 @@ export interface HandleOptions<R extends CommandReceive | QueryReceive = Command
    * through the client's `logger` (nothing when it has none). An `onError` that throws, or
    * returns a promise that rejects, is ignored.
    */
-  onError?: (error: unknown, request?: R) => void;
+  onError?: ((error: unknown, request?: R) => void) | undefined;
 }
 
 /**
