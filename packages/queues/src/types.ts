@@ -228,36 +228,36 @@ export interface QueueInfo {
    * The queue's name. With `channels` it is the name you asked for; without, it is as the broker
    * reports it, which trims the characters `_QUES.` from both ends (`QA_S.x` is listed as `A_S.x`).
    */
-  name: string;
+  readonly name: string;
   /** Messages stored, acked ones included until retention removes them. */
-  messages: number;
+  readonly messages: number;
   /** Size in bytes of the stored messages (`messages`), as the broker's store counts them. */
-  bytes: number;
+  readonly bytes: number;
   /** Sequence of the oldest stored message (sequences start at 1); 0 for a queue that a consumer created and nothing was ever sent to. */
-  firstSequence: number;
+  readonly firstSequence: number;
   /** Sequence of the newest stored message; 0 for a queue nothing was ever sent to. */
-  lastSequence: number;
+  readonly lastSequence: number;
   /**
    * The span `lastSequence - firstSequence + 1` (nacked and delayed messages are stored again, so
    * they count again). So 1, not 0, for a queue that a consumer created and nothing was sent to.
    */
-  sent: number;
+  readonly sent: number;
   /**
    * Stored messages up to the highest sequence ever handed to a consumer (`firstSequence` to that
    * sequence), settled or not; 0 while the queue has never been consumed from.
    */
-  delivered: number;
+  readonly delivered: number;
   /**
    * Messages not yet handed to a consumer, plus those handed out and not yet settled. While the
    * queue has never been consumed from it equals `sent`, so it is not the number left to
    * receive.
    */
-  waiting: number;
+  readonly waiting: number;
   /**
    * The broker's consumer count for this queue: 0 while it has never been consumed from, then at
    * least 1 (the broker's durable consumer group stays after the last consumer leaves).
    */
-  subscribers: number;
+  readonly subscribers: number;
 }
 
 /**
@@ -271,20 +271,20 @@ export interface QueueInfo {
  */
 export interface QueuesInfo {
   /** How many queues are listed in `queues` (with `channels`, only those matched). */
-  totalQueues: number;
+  readonly totalQueues: number;
   /** Sum of `sent` over the listed queues. */
-  sent: number;
+  readonly sent: number;
   /** Sum of `delivered` over the listed queues. */
-  delivered: number;
+  readonly delivered: number;
   /** Sum of `waiting` over the listed queues. */
-  waiting: number;
+  readonly waiting: number;
   /**
    * One entry per queue the broker keeps: one with stored messages (acked messages stay stored, so
    * a drained queue usually still is listed), and one that a consumer (a receive, peek, purge or
    * poll) created before anything was sent to it, listed with no messages, `firstSequence` and
    * `lastSequence` 0 and `sent` 1. A queue whose stored messages retention removed is not listed.
    */
-  queues: QueueInfo[];
+  readonly queues: readonly QueueInfo[];
 }
 
 /**

@@ -8,33 +8,33 @@ export const CHANNEL_TYPES: readonly ChannelType[] = ['events', 'events_store', 
 /** Traffic counters of one direction of a channel. */
 export interface ChannelStats {
   /** Messages counted. */
-  messages: number;
+  readonly messages: number;
   /** Bytes counted. */
-  volumeBytes: number;
+  readonly volumeBytes: number;
   /** Responses (commands and queries). */
-  responses: number;
+  readonly responses: number;
   /** Messages waiting (queues). */
-  waiting: number;
+  readonly waiting: number;
   /** Messages that expired (queues). */
-  expired: number;
+  readonly expired: number;
   /** Messages delayed (queues). */
-  delayed: number;
+  readonly delayed: number;
 }
 
 /** A channel as the broker's channel-management responder lists it. */
 export interface ChannelInfo {
   /** The channel name. */
-  name: string;
+  readonly name: string;
   /** Its type, as the broker reports it. */
-  type: ChannelType | string;
+  readonly type: ChannelType | string;
   /** When the channel last carried traffic. */
-  lastActivityAt: Date;
+  readonly lastActivityAt: Date;
   /** Whether it has live senders or receivers. */
-  isActive: boolean;
+  readonly isActive: boolean;
   /** Traffic into the channel. */
-  incoming: ChannelStats;
+  readonly incoming: ChannelStats;
   /** Traffic out of the channel. */
-  outgoing: ChannelStats;
+  readonly outgoing: ChannelStats;
 }
 
 const OPERATION = 'channels.list';

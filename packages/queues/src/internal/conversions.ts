@@ -138,8 +138,11 @@ export function toReceivedMessage(wire: WireQueueMessage): QueueMessageReceive {
   return new ReceivedMessage(wire);
 }
 
-export function toQueuesInfo(wire: WireQueuesInfo | undefined): QueuesInfo {
-  const queues: QueueInfo[] = (wire?.Queues ?? []).map((q) => ({
+/** A {@link QueuesInfo} whose queue names `info()` may still set to the names asked for. */
+export type QueuesInfoDraft = Omit<QueuesInfo, 'queues'> & { readonly queues: { -readonly [K in keyof QueueInfo]: QueueInfo[K] }[] };
+
+export function toQueuesInfo(wire: WireQueuesInfo | undefined): QueuesInfoDraft {
+  const queues: QueuesInfoDraft['queues'] = (wire?.Queues ?? []).map((q) => ({
     name: q.Name,
     messages: toNumber(q.Messages),
     bytes: toNumber(q.Bytes),

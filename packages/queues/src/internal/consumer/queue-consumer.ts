@@ -11,51 +11,51 @@ import type { PolledQueueMessage } from '../../types.js';
  */
 export interface QueueConsumerStats {
   /** Non-empty transactions handled. */
-  batches: number;
+  readonly batches: number;
   /** Messages handed to the handler. */
-  messages: number;
+  readonly messages: number;
   /** Messages acked: after their handler returned, by the handler itself, or again, as a redelivery it skipped. */
-  acked: number;
+  readonly acked: number;
   /**
    * Messages the broker delivered again after a consumer of this queue on this client had already
    * handled them (an ack that did not reach the broker, or a stream that closed or broke before
    * it): acked again without calling the handler.
    */
-  redeliveriesSkipped: number;
+  readonly redeliveriesSkipped: number;
   /** Messages nacked because their handler threw, or by the handler itself (back to the queue, or to the dead-letter queue). */
-  nacked: number;
+  readonly nacked: number;
   /** Handler calls that threw (their messages were nacked, unless the handler had settled them itself). */
-  handlerErrors: number;
+  readonly handlerErrors: number;
   /** Settlements the broker did not confirm (the messages are delivered again). */
-  settleErrors: number;
+  readonly settleErrors: number;
   /** Re-opens after a connection loss. */
-  recoveries: number;
+  readonly recoveries: number;
   /** Get requests sent. */
-  polls: number;
+  readonly polls: number;
   /** Get requests waiting for the broker right now. */
-  pollsInFlight: number;
+  readonly pollsInFlight: number;
   /** The most get requests ever waiting for the broker at once (1 per consumer). */
-  maxPollsInFlight: number;
+  readonly maxPollsInFlight: number;
   /** Downstream streams opened in total. */
-  streamsOpened: number;
+  readonly streamsOpened: number;
   /** Downstream streams open now. */
-  streamsOpen: number;
+  readonly streamsOpen: number;
   /** End-of-stream listeners the consumer holds right now (constant across reconnects). */
-  listeners: number;
+  readonly listeners: number;
   /**
    * Messages that had reached the consumer and were not yet settled when their stream was lost
    * (each loss is also logged as a warning, given a `logger`). A broker that stays up returns them to the queue; the
    * open-source server, killed with SIGKILL, keeps them for good. After a broker crash, at most
    * this many messages are missing.
    */
-  unsettledAtLoss: number;
+  readonly unsettledAtLoss: number;
   /**
    * Polls that were waiting for the broker's answer when their stream was lost: for each, the
    * broker may have taken up to `maxItems` messages this consumer never saw, which a crashed
    * broker may keep for good. After a crash, at most `unsettledAtLoss + pollsInFlightAtLoss ×
    * maxItems` messages are missing, and only the second part never reached the handler.
    */
-  pollsInFlightAtLoss: number;
+  readonly pollsInFlightAtLoss: number;
 }
 
 /**

@@ -13,5 +13,5 @@ export interface HandlerContext {
    * Aborted when the sender has stopped waiting: the request's `timeoutMs` has passed since it
    * arrived here. Pass it on to work you can cancel; a reply after it is dropped by the broker.
    */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
 }
