@@ -17,8 +17,8 @@ export async function serveUntil(client: KubemqClient, shutdown: AbortSignal): P
   );
   await responder.ready();
   const report = setInterval(() => {
-    const { received, handled, handlerErrors, skipped, queued } = responder.stats;
-    console.log(`received ${received}, handled ${handled}, failed ${handlerErrors}, skipped ${skipped}, waiting ${queued}`);
+    const { received, handled, handlerErrors, skipped, waiting } = responder.stats;
+    console.log(`received ${received}, handled ${handled}, failed ${handlerErrors}, skipped ${skipped}, waiting ${waiting}`);
   }, 60_000);
   try {
     await responder.done; // resolves when stopped; rejects if the subscription failed for good

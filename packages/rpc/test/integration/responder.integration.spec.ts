@@ -30,7 +30,7 @@ describe('a responder through the broker: stop, done, signal, stats, onError', (
     expect(answers.map((a) => a.executed)).toEqual([true, false, true]);
     // stop() lets the replies in hand finish, so the counters are final once it resolves.
     await responder.stop();
-    expect(responder.stats).toMatchObject({ received: 3, handled: 3, handlerErrors: 1, skipped: 0, repliesSent: 3, replyErrors: 0, running: 0, queued: 0 });
+    expect(responder.stats).toMatchObject({ received: 3, handled: 2, handlerErrors: 1, skipped: 0, repliesSent: 3, replyErrors: 0, running: 0, waiting: 0 });
   });
 
   it('stop() lets a running handler finish and answer, then done resolves and nothing more is served', async () => {

@@ -25,7 +25,7 @@ interface Queued {
 }
 
 /** The counters behind {@link ResponderStats} that the responder keeps itself (readonly only to its users). */
-type Counters = { -readonly [K in Exclude<keyof ResponderStats, 'running' | 'queued'>]: number };
+type Counters = { -readonly [K in Exclude<keyof ResponderStats, 'running' | 'waiting'>]: number };
 
 /**
  * The handler helper behind `commandResponder()` and `queryResponder()`: a
@@ -144,7 +144,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   }
 
   get stats(): ResponderStats {
-    return { ...this.counters, running: this.limiter.running, queued: this.limiter.queued };
+    return { ...this.counters, running: this.limiter.running, waiting: this.limiter.queued };
   }
 
   async ready(options: CallOptions = {}): Promise<void> {
@@ -222,6 +222,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     try {
       // Whatever it returned is checked as a reply: one that is not (a string, bytes) is reported.
       result = (await (span ? span.run(run) : run())) ?? {};
+      this.counters.handled++;
     } catch (err) {
       failure = err;
       this.counters.handlerErrors++;
@@ -229,7 +230,6 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       // A request a typed channel could not decode is this side's problem too, not only the sender's.
       if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err, received);
     }
-    this.counters.handled++;
     try {
       if (await this.reply(wire, result, received, false, expiresAt)) this.counters.repliesSent++;
     } catch (err) {

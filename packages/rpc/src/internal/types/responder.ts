@@ -52,17 +52,20 @@ export interface HandleOptions<R extends CommandReceive | QueryReceive = Command
  *
  * @example
  * ```ts
- * const { handled, handlerErrors, skipped, queued }: ResponderStats = responder.stats;
+ * const { handled, handlerErrors, skipped, waiting }: ResponderStats = responder.stats;
  * ```
  */
 export interface ResponderStats {
   /** Requests received (readiness probes not counted). */
   readonly received: number;
-  /** Requests the handler ran to the end, whether it returned or threw. */
+  /**
+   * Handler runs that returned (or resolved): `handled + handlerErrors` is every run, as in an
+   * events listener's stats.
+   */
   readonly handled: number;
   /**
-   * Handler runs that threw (the sender got `executed: false` with the error's message), requests
-   * a typed channel could not decode included.
+   * Handler runs that threw (or rejected; the sender got `executed: false` with the error's
+   * message), requests a typed channel could not decode included.
    */
   readonly handlerErrors: number;
   /**
@@ -80,7 +83,7 @@ export interface ResponderStats {
   /** Handler runs in progress now. */
   readonly running: number;
   /** Requests waiting for a free slot now. */
-  readonly queued: number;
+  readonly waiting: number;
   /** Times the request stream was opened again after it broke (a reconnect, a broker restart). */
   readonly recoveries: number;
 }
