@@ -28,7 +28,13 @@ export const ErrorCode = {
    * full (nothing was sent); or a `for await` loop fell more than its stream's `bufferSize` behind.
    */
   BUFFER_FULL: 'BUFFER_FULL',
-  /** The client is closed (or closing) and takes no new work. */
+  /**
+   * What the call was made on takes no more work: the client is closed (or closing), or the handle
+   * or transaction the call was made on is: a stopped listener's or responder's `ready()`, a closed
+   * stream handle or upstream, a queue transaction or message already settled, closed, or lost
+   * with its stream (a `QueueTransactionError`, whose `reason` says which). Also a call that a
+   * client's `close()` cut after sending it: the broker may have carried it out (its message says so).
+   */
   CLOSED: 'CLOSED',
   /** The broker does not implement the method (gRPC UNIMPLEMENTED). */
   UNIMPLEMENTED: 'UNIMPLEMENTED',
