@@ -263,7 +263,7 @@ const EXACT_OPTIONAL_SOURCE = `import { KubemqError, KubemqClient, ValidationErr
 import { messageContext, type OpenTelemetryOptions } from '@kubemq/core/opentelemetry';
 import { events, type Event, type EventChannelOptions, type EventsOptions, type EventStreamOptions, type EventsSubscription, type ListenOptions, type TypedEvent } from '@kubemq/events';
 import { type EventStore, type EventStoreChannelOptions, type EventsStoreOptions, type EventsStoreSubscription, type EventStoreStreamOptions, type TypedEventStore } from '@kubemq/events-store';
-import { queues, type ConsumeOptions, type QueueChannelOptions, type QueueMessage, type QueuePollOptions, type QueuePolicy, type QueuePurgeOptions, type QueueReceiveOptions, type QueueRequeueOptions, type QueuesInfoOptions, type QueuesOptions, type QueuesSubscription, type QueueUpstreamOptions, type TypedQueueMessage } from '@kubemq/queues';
+import { QueueTransactionError, queues, type ConsumeOptions, type QueueChannelOptions, type QueueMessage, type QueuePollOptions, type QueuePolicy, type QueuePurgeOptions, type QueueReceiveOptions, type QueueRequeueOptions, type QueuesInfoOptions, type QueuesOptions, type QueuesSubscription, type QueueUpstreamOptions, type TypedQueueMessage } from '@kubemq/queues';
 import { commands, type Command, type CommandChannelOptions, type CommandHandlerResult, type CommandReply, type CommandsSubscription, type HandleOptions, type QueriesSubscription, type Query, type QueryChannelOptions, type QueryHandlerResult, type QueryReply, type RequestOptions, type TypedCommand, type TypedQuery, type TypedQueryHandlerResult, type TypedQueryReply } from '@kubemq/rpc';
 
 /** The optional fields of T that refuse an explicit \`undefined\` (never, when there are none). */
@@ -324,6 +324,7 @@ export const checked = [
   acceptsUndefined<QueuesSubscription>(true),
   acceptsUndefined<ConsumeOptions>(true),
   acceptsUndefined<QueueChannelOptions<number>>(true),
+  acceptsUndefined<ConstructorParameters<typeof QueueTransactionError>[0]>(true),
   // @kubemq/rpc
   acceptsUndefined<Command>(true),
   acceptsUndefined<TypedCommand<number>>(true),

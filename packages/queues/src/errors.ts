@@ -34,7 +34,7 @@ export class QueueTransactionError extends KubemqError {
   /** The message concerned, for a per-message settlement. */
   readonly sequence: number | undefined;
 
-  constructor(options: { operation: string; channel: string; transactionId: string; reason: TransactionEndReason; sequence?: number }) {
+  constructor(options: { operation: string; channel: string; transactionId: string; reason: TransactionEndReason; sequence?: number | undefined }) {
     const what = options.sequence === undefined ? 'the transaction' : `message ${options.sequence} of the transaction`;
     const why = {
       settled: 'is already settled',
