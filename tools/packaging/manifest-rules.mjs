@@ -101,7 +101,8 @@ export function manifestProblems(m, role) {
   need(m.sideEffects === false, '"sideEffects" must be false');
   need(Array.isArray(m.files) && m.files.includes('dist'), '"files" must include "dist"');
   need(Array.isArray(m.files) && m.files.every((f) => !/^(src|test)\b/.test(f)), '"files" must not ship tests or sources');
-  need(m.engines?.node === '>=20.3.0', 'engines.node must be ">=20.3.0"');
+  // Node 20.4 is the first 20.x with Symbol.asyncDispose, which every handle's `await using` needs.
+  need(m.engines?.node === '>=20.4.0', 'engines.node must be ">=20.4.0"');
   need(m.publishConfig?.access === 'public', 'publishConfig.access must be "public" (a scoped package is private by default)');
   need(m.main === './dist/cjs/index.js', 'main must be ./dist/cjs/index.js (for tools that ignore exports)');
   need(m.module === './dist/esm/index.js', 'module must be ./dist/esm/index.js');

@@ -23,7 +23,7 @@ const pattern = () => ({
   types: './dist/cjs/index.d.ts',
   exports: { '.': entry('index'), './package.json': './package.json' },
   files: ['dist', 'README.md'],
-  engines: { node: '>=20.3.0' },
+  engines: { node: '>=20.4.0' },
   publishConfig: { access: 'public' },
   peerDependencies: { '@kubemq/core': '1.2.3', rxjs: '^7.8.0' },
   devDependencies: { '@kubemq/core': '1.2.3' },
@@ -124,7 +124,7 @@ describe('manifestProblems', () => {
       expect.arrayContaining([
         '"sideEffects" must be false',
         '"private": true would block publishing',
-        'engines.node must be ">=20.3.0"',
+        'engines.node must be ">=20.4.0"',
         '"files" must include "dist"',
         'publishConfig.access must be "public" (a scoped package is private by default)',
       ]),
