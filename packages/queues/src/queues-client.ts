@@ -128,6 +128,12 @@ function lanePool(internals: ClientInternals, maxIdle: number): LanePool {
  * consumer that runs a handler for every message is `queueConsumer()`, a send stream for many
  * batches `queueUpstream()`.
  *
+ * Only an object made by {@link queues} is accepted where a client of this pattern is taken
+ * (`queueConsumer()`, `queueChannel()`, which also take a `KubemqClient`): another object of this
+ * shape, such as a decorator or a test double, is refused with a `ValidationError`
+ * (`invalid client`). A test double should wrap a real client (and hand these functions the client
+ * itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const q = queues(client);

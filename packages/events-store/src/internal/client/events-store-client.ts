@@ -6,6 +6,12 @@ import type { EventsStoreSubscription } from '../subscribe/events-store-subscrip
  * The events store attached to a client, from {@link eventsStore}: persistent publish/subscribe
  * with replay.
  *
+ * Only an object made by {@link eventsStore} is accepted where a client of this pattern is taken
+ * (`eventStoreChannel()`, which also takes a `KubemqClient`): another object of this shape, such as
+ * a decorator or a test double, is refused with a `ValidationError` (`invalid client`). A test
+ * double should wrap a real client (and hand these functions the client itself), or run against the
+ * broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const store: EventsStoreClient = eventsStore(client);

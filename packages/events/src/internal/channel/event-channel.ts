@@ -50,6 +50,11 @@ export interface EventChannelOptions<T> {
  * values instead of bodies, in the same argument order. Made by {@link eventChannel}; give it to
  * `eventListener()` for a listener whose handler gets every event decoded.
  *
+ * Only an object made by {@link eventChannel} is accepted as a typed channel by `eventListener()`:
+ * another object of this shape, such as a decorator or a test double, is refused with a
+ * `ValidationError` (`invalid client`). A test double should wrap a real client (and hand these
+ * functions the client itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const orders: EventChannel<{ id: number }> = eventChannel(client, { channel: 'orders', codec: jsonCodec<{ id: number }>() });

@@ -25,6 +25,12 @@ import { PACKAGE } from '../../version.js';
 /**
  * Events: fire-and-forget publish/subscribe, attached to a client by {@link events}.
  *
+ * Only an object made by {@link events} is accepted where a client of this pattern is taken
+ * (`eventListener()`, `eventChannel()`, which also take a `KubemqClient`): another object of this
+ * shape, such as a decorator or a test double, is refused with a `ValidationError`
+ * (`invalid client`). A test double should wrap a real client (and hand these functions the client
+ * itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const ev = events(client);

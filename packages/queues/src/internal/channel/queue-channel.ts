@@ -123,6 +123,11 @@ export interface QueueChannelOptions<T> {
  * bodies, in the same argument order. Made by {@link queueChannel}; the untyped QueuesClient does
  * the work. Give it to `queueConsumer()` for a consumer whose handler gets every message decoded.
  *
+ * Only an object made by {@link queueChannel} is accepted as a typed channel by `queueConsumer()`:
+ * another object of this shape, such as a decorator or a test double, is refused with a
+ * `ValidationError` (`invalid client`). A test double should wrap a real client (and hand these
+ * functions the client itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const jobs: QueueChannel<{ id: number }> = queueChannel(client, { channel: 'jobs', codec: jsonCodec<{ id: number }>() });

@@ -82,6 +82,11 @@ export interface CommandChannelOptions<T> {
  * fixed and values instead of bodies. Made by {@link commandChannel}; give it to
  * `commandResponder()` to serve it with a typed handler.
  *
+ * Only an object made by {@link commandChannel} is accepted as a typed channel by
+ * `commandResponder()`: another object of this shape, such as a decorator or a test double, is
+ * refused with a `ValidationError` (`invalid client`). A test double should wrap a real client (and
+ * hand these functions the client itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const reboots: CommandChannel<{ device: string }> = commandChannel(client, { channel: 'devices.reboot', codec: jsonCodec() });

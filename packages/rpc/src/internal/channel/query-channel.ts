@@ -149,6 +149,11 @@ export interface TypedQueryReply<Res> extends Omit<QueryReply, 'body' | 'execute
  * with the channel fixed and values instead of bodies. Made by {@link queryChannel}; give it to
  * `queryResponder()` to serve it with a typed handler.
  *
+ * Only an object made by {@link queryChannel} is accepted as a typed channel by `queryResponder()`:
+ * another object of this shape, such as a decorator or a test double, is refused with a
+ * `ValidationError` (`invalid client`). A test double should wrap a real client (and hand these
+ * functions the client itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const stock: QueryChannel<string, number> = queryChannel(client, { channel: 'stock', codec: textCodec(), responseCodec: jsonCodec<number>() });

@@ -11,6 +11,12 @@ import { RequestsEngine, subscribeRequests } from './requests-engine.js';
  * channel's commands and reply. Get one with {@link commands}; serve a channel with a handler
  * through `commandResponder()`.
  *
+ * Only an object made by {@link commands} is accepted where a client of this pattern is taken
+ * (`commandResponder()`, `commandChannel()`, which also take a `KubemqClient`): another object of
+ * this shape, such as a decorator or a test double, is refused with a `ValidationError`
+ * (`invalid client`). A test double should wrap a real client (and hand these functions the client
+ * itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const cmds: CommandsClient = commands(client);

@@ -11,6 +11,12 @@ import { RequestsEngine, subscribeRequests } from './requests-engine.js';
  * to a channel's queries and reply. Get one with {@link queries}; serve a channel with a handler
  * through `queryResponder()`.
  *
+ * Only an object made by {@link queries} is accepted where a client of this pattern is taken
+ * (`queryResponder()`, `queryChannel()`, which also take a `KubemqClient`): another object of this
+ * shape, such as a decorator or a test double, is refused with a `ValidationError`
+ * (`invalid client`). A test double should wrap a real client (and hand these functions the client
+ * itself), or run against the broker of `@kubemq/testing`.
+ *
  * @example
  * ```ts
  * const asks: QueriesClient = queries(client);
