@@ -241,6 +241,7 @@ describe('options it does not know are refused, not ignored', () => {
     ['poll', () => validatePoll({ channel: 'q', maxNumberOfMessages: 10 }, L), 'maxNumberOfMessages: invalid maxNumberOfMessages: is not an option here: use maxItems'],
     ['poll', () => validatePoll({ channel: 'q', visibilitySeconds: 30 }, L), 'visibilitySeconds: invalid visibilitySeconds: is not an option here (the options are channel, maxItems, waitTimeoutMs, autoAck)'],
     ['requeue', () => validateRequeue({ channel: 'q', queue: 'other' }), 'queue: invalid queue: is not an option here (the options are channel)'],
+    ['limits', () => validateLimits({ maxReceiveMessages: 10 }), 'limits.maxReceiveMessages: invalid limits.maxReceiveMessages: is not a queue limit: use maxReceiveItems'],
     ['policy', () => toWireMessage(msg({ policy: { delayMs: 5000 } }), '', 'c', L), 'policy.delayMs: invalid policy.delayMs: is not an option here: use delaySeconds (whole seconds)'],
     ['policy', () => toWireMessage(msg({ policy: { maxReceiveQueue: 'dlq' } }), '', 'c', L), 'policy.maxReceiveQueue: invalid policy.maxReceiveQueue: is not an option here: use deadLetterQueue'],
   ])('%s: %s', (_call, fn, expected) => {

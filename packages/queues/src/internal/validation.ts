@@ -34,6 +34,9 @@ export function requireObject(value: unknown, field: string): Record<string, unk
   return value;
 }
 
+/** 0.1's names of two limits. */
+const LIMITS_RENAMED: Readonly<Record<string, string>> = { maxReceiveMessages: 'maxReceiveItems', maxWaitSeconds: 'maxReceiveWaitSeconds' };
+
 /**
  * `queues(client, { limits })`: each limit given is a whole number (a poll's wait at least
  * MIN_POLL_WAIT_MS, the broker's floor), and a name that is not a limit is refused rather than
@@ -44,7 +47,10 @@ export function validateLimits(value: unknown): QueueLimits {
   if (value === undefined) return limits;
   for (const [name, limit] of Object.entries(requireObject(value, 'limits'))) {
     const field = `limits.${name}`;
-    if (!Object.prototype.hasOwnProperty.call(DEFAULT_QUEUE_LIMITS, name)) fail(field, `is not a queue limit (they are ${Object.keys(DEFAULT_QUEUE_LIMITS).join(', ')})`);
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_QUEUE_LIMITS, name)) {
+      const use = Object.hasOwn(LIMITS_RENAMED, name) ? LIMITS_RENAMED[name] : undefined;
+      fail(field, use === undefined ? `is not a queue limit (they are ${Object.keys(DEFAULT_QUEUE_LIMITS).join(', ')})` : `is not a queue limit: use ${use}`);
+    }
     if (limit === undefined) continue;
     const min = name === 'maxPollWaitMs' ? MIN_POLL_WAIT_MS : name.endsWith('Seconds') ? 0 : 1;
     limits[name as keyof QueueLimits] = validatePositiveInt(limit, field, { min });
