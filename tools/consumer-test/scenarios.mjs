@@ -264,6 +264,9 @@ import { messageContext, type OpenTelemetryOptions } from '@kubemq/core/opentele
 import { events, type Event, type EventChannelOptions, type EventsOptions, type EventStreamOptions, type EventsSubscription, type ListenOptions, type TypedEvent } from '@kubemq/events';
 import { type EventStore, type EventStoreChannelOptions, type EventsStoreOptions, type EventsStoreSubscription, type EventStoreStreamOptions, type TypedEventStore } from '@kubemq/events-store';
 import { QueueTransactionError, queues, type ConsumeOptions, type QueueChannelOptions, type QueueMessage, type QueuePollOptions, type QueuePolicy, type QueuePurgeOptions, type QueueReceiveOptions, type QueueRequeueOptions, type QueuesInfoOptions, type QueuesOptions, type QueuesSubscription, type QueueUpstreamOptions, type TypedQueueMessage } from '@kubemq/queues';
+import { KubemqEmulator, resolveConfig, type EmulatorOptions, type EmulatorStartOptions } from '@kubemq/emulator';
+import { createTestPki, ping, type BrokerTlsOptions, type PingOptions, type PingTarget, type RestartOptions, type StartKubemqOptions, type TestPkiOptions } from '@kubemq/testing';
+import { eventually, type RetryOptions } from '@kubemq/testing/jest';
 import { commands, type Command, type CommandChannelOptions, type CommandHandlerResult, type CommandReply, type CommandsSubscription, type HandleOptions, type QueriesSubscription, type Query, type QueryChannelOptions, type QueryHandlerResult, type QueryReply, type RequestOptions, type TypedCommand, type TypedQuery, type TypedQueryHandlerResult, type TypedQueryReply } from '@kubemq/rpc';
 
 /** The optional fields of T that refuse an explicit \`undefined\` (never, when there are none). */
@@ -342,6 +345,19 @@ export const checked = [
   acceptsUndefined<HandleOptions>(true),
   acceptsUndefined<CommandChannelOptions<number>>(true),
   acceptsUndefined<QueryChannelOptions<number, number>>(true),
+  // @kubemq/emulator, @kubemq/testing
+  acceptsUndefined<EmulatorOptions>(true),
+  acceptsUndefined<Part<EmulatorOptions, 'queue'>>(true),
+  acceptsUndefined<Part<EmulatorOptions, 'keepalive'>>(true),
+  acceptsUndefined<Part<EmulatorOptions, 'tls'>>(true),
+  acceptsUndefined<EmulatorStartOptions>(true),
+  acceptsUndefined<StartKubemqOptions>(true),
+  acceptsUndefined<BrokerTlsOptions>(true),
+  acceptsUndefined<RestartOptions>(true),
+  acceptsUndefined<PingOptions>(true),
+  acceptsUndefined<PingTarget>(true),
+  acceptsUndefined<TestPkiOptions>(true),
+  acceptsUndefined<RetryOptions>(true),
 ];
 
 // What an app does: settings that may be missing pass straight through.
@@ -356,6 +372,14 @@ export async function app(settings: { address?: string; timeoutMs?: number; grou
   refreshingCredentials({ getToken: async () => ({ token: 't', expiresAt: undefined }) }, { refreshMarginMs: undefined });
   console.log(codec, new KubemqError({ code: 'TIMEOUT', message: 'm', operation: 'app', channel: undefined }), checked.length);
   await client.close({ timeoutMs });
+}
+
+export async function broker(port?: number, timeoutMs?: number): Promise<void> {
+  const emulator = await KubemqEmulator.start({ port, queue: { maxDelaySeconds: undefined }, tls: undefined });
+  await ping({ address: emulator.address, authToken: undefined }, { timeoutMs });
+  await eventually(() => undefined, { timeoutMs, intervalMs: undefined });
+  console.log(resolveConfig({ port }), createTestPki({ serverNames: undefined }));
+  await emulator.stop();
 }
 `;
 

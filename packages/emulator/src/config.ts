@@ -179,44 +179,44 @@ export const EMULATOR_VERSION = 'v2.4.0-emulator';
  */
 export interface EmulatorOptions {
   /** Address to bind. Default `127.0.0.1` (loopback; the real server binds all interfaces, §1.2). */
-  host?: string;
+  host?: string | undefined;
   /** gRPC port, 0..65535; 0 picks a free port. Default 50000 (`GRPC_PORT`, §1.2). */
-  port?: number;
+  port?: number | undefined;
   /** Reported as `Ping.Host`. Default: the `HOST` env variable, else the hostname with `.` → `_` (§1.2). */
-  nodeName?: string;
+  nodeName?: string | undefined;
   /** Reported as `Ping.Version`. Default {@link EMULATOR_VERSION}. */
-  version?: string;
+  version?: string | undefined;
   /** Directory for durable data (events store, queues); omitted or empty = memory only (`STORE_STORE_PATH`, §1.2). */
-  dataDir?: string;
+  dataDir?: string | undefined;
   /** Delete `dataDir` before starting. Default false (`STORE_CLEAN_STORE`, §1.2). */
-  cleanStore?: boolean;
+  cleanStore?: boolean | undefined;
   /** gRPC max receive and send message size, in bytes, at least 1. Default 104857600 = 100 MiB (`GRPC_BODY_LIMIT`, §1.2, §4). */
-  bodyLimit?: number;
+  bodyLimit?: number | undefined;
   /** Per-subscription buffer, in messages, at least 1. Default 100 (`GRPC_SUB_BUFF_SIZE`, §1.2, §4). */
-  subscriptionBuffer?: number;
+  subscriptionBuffer?: number | undefined;
   /** How long a message waits for room in a full subscription buffer before it is dropped, in ms. Default 2000 (§2.1, §4). */
-  slowConsumerDropMs?: number;
+  slowConsumerDropMs?: number | undefined;
   /** How long an events-store ClientID stays registered after its stream ends, in ms. Default 300 (§2.2). */
-  clientIdReleaseMs?: number;
+  clientIdReleaseMs?: number | undefined;
   /**
    * Stan's ack wait for events-store subscriptions, in ms, at least 1000 (stan counts whole seconds): the server acknowledges an
    * event once its subscriber's buffer took it (or it was dropped), and stan sends again what is
    * unacknowledged this long. Default 30000, stan's default, which the server keeps (§2.2).
    */
-  eventsStoreAckWaitMs?: number;
+  eventsStoreAckWaitMs?: number | undefined;
   /** Stan's in-flight limit for events-store subscriptions, at least 1. Default 1024 (§2.2). */
-  eventsStoreMaxInflight?: number;
+  eventsStoreMaxInflight?: number | undefined;
   /**
    * How long after a SubscribeToEvents (events, not events store) or SubscribeToRequests call
    * arrives its subscription starts receiving, in ms; events and requests sent before are not
    * delivered to it. Default 200, like the server, which registers it asynchronously and says
    * nothing when it is done (clients must probe, §0). 0 registers at once.
    */
-  registrationDelayMs?: number;
+  registrationDelayMs?: number | undefined;
   /** Events-store retention, in minutes; 0 = keep forever. Default 1440 (`STORE_MAX_RETENTION`, §1.2, §4). */
-  retentionMinutes?: number;
+  retentionMinutes?: number | undefined;
   /** Queue policy limits to override; the rest keep {@link DEFAULT_BROKER_QUEUE_LIMITS} (`QUEUE_*`, §1.2, §4). */
-  queue?: Partial<BrokerQueueLimits>;
+  queue?: { [K in keyof BrokerQueueLimits]?: BrokerQueueLimits[K] | undefined } | undefined;
   /** Serve TLS instead of plaintext (`SECURITY_*`, §1.2, §1.3). Default: plaintext. */
   tls?: {
     /** Server certificate chain, PEM (string or Buffer). Required. */
@@ -224,23 +224,23 @@ export interface EmulatorOptions {
     /** Server private key, PEM (string or Buffer). Required. */
     keyPem: string | Buffer;
     /** CA certificate, PEM. Loaded like the server's "mTLS" (§1.3): client certificates are not verified unless `requireClientCert`. */
-    caPem?: string | Buffer;
+    caPem?: string | Buffer | undefined;
     /** Emulator-only: require client certificates signed by `caPem` (which is then required). Default false. */
-    requireClientCert?: boolean;
-  };
+    requireClientCert?: boolean | undefined;
+  } | undefined;
   /** Emulator-only token auth: `{ token }`, or the token itself; calls without `authorization` metadata equal to it fail with UNAUTHENTICATED. Default: no auth (the real server never enforces auth). */
   auth?: {
     /** The token; must be non-empty. */
     token: string;
-  } | string;
+  } | string | undefined;
   /** Emulator-only: answer repeated queries with the same CacheKey from a cache (the real server has none, §0 item 5). Default false. */
-  queryCache?: boolean;
+  queryCache?: boolean | undefined;
   /** Emulator-only: a responder on `kubemq.cluster.internal.requests` (create / delete / list channels). Default false. */
-  channelManagement?: boolean;
+  channelManagement?: boolean | undefined;
   /** Client ping policy to override (defaults: grpc-go's, §4); `false` turns enforcement off. */
-  keepalive?: Partial<BrokerKeepaliveConfig> | false;
+  keepalive?: { [K in keyof BrokerKeepaliveConfig]?: BrokerKeepaliveConfig[K] | undefined } | false | undefined;
   /** Level of the default console logger (`LOG_LEVEL`, §1.2). Default `silent` (the CLI uses `info`). */
-  logLevel?: EmulatorLogLevel;
+  logLevel?: EmulatorLogLevel | undefined;
 }
 
 /** Bad configuration: names the option (or env variable) at fault. */

@@ -23,20 +23,20 @@ import type { MethodHandlers } from './transport/method-table.js';
 /** Options of {@link KubemqEmulator.start}: the configuration plus the logger, clock and stop grace. */
 export interface EmulatorStartOptions extends EmulatorOptions {
   /** A logger; default: console at `logLevel` (silent unless set). */
-  logger?: EmulatorLogger;
+  logger?: EmulatorLogger | undefined;
   /** Time source (tests). */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /**
    * How long stop() lets calls finish before dropping their connections (ms, default 0: at once,
    * as the server's SIGTERM stops its gRPC server before anything else). Emulator-only.
    */
-  stopGraceMs?: number;
+  stopGraceMs?: number | undefined;
   /**
    * What a panic does (where the real server would crash, e.g. a queue upstream cancelled before
    * its half-close): `'stop'` (default) drops every connection and stops the broker for good;
    * `'exit'` ends the process with code 2, as a Go panic does (the CLI's choice).
    */
-  onPanic?: 'stop' | 'exit';
+  onPanic?: 'stop' | 'exit' | undefined;
 }
 
 /**

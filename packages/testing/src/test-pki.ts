@@ -12,7 +12,7 @@ export interface TestPkiOptions {
    * Default `['localhost', '127.0.0.1']`; use a name of your own (e.g. `kubemq.test`) to test a
    * client's server-name override.
    */
-  serverNames?: readonly string[];
+  serverNames?: readonly string[] | undefined;
 }
 
 /** A CA, a server certificate and a client certificate signed by it, and an unrelated CA (all PEM). */

@@ -39,7 +39,7 @@ export const CAPABILITY_NAMES: readonly BrokerCapability[] = [
 /** How {@link KubemqBroker.restart} starts the broker again. */
 export interface RestartOptions {
   /** Start with an empty store (default false: the store is kept). */
-  cleanStore?: boolean;
+  cleanStore?: boolean | undefined;
 }
 
 /** Server TLS for a broker started by `startKubemq()` or `KubemqContainer.withTls()` (PEM text, not paths). */
@@ -54,9 +54,9 @@ export interface BrokerTlsOptions {
    * `certPem`: the start does not verify the broker's certificate (it checks that the broker
    * answers), so clients connect with the CA that signed it.
    */
-  caPem?: string;
+  caPem?: string | undefined;
   /** Verify client certificates (emulator only; the open-source server never does: broker-behaviour.md §0.3). */
-  requireClientCert?: boolean;
+  requireClientCert?: boolean | undefined;
 }
 
 /**
@@ -72,19 +72,19 @@ export interface StartKubemqOptions {
   auth?: {
     /** The token clients must send as `authorization` metadata; non-empty. */
     token: string;
-  };
+  } | undefined;
   /** Answer repeated queries with a CacheKey from a cache (emulator only: broker-behaviour.md §0.5). Default false. */
-  queryCache?: boolean;
+  queryCache?: boolean | undefined;
   /** Answer channel-management queries on kubemq.cluster.internal.requests (emulator only: broker-behaviour.md §0.4). Default false. */
-  channelManagement?: boolean;
+  channelManagement?: boolean | undefined;
   /** Start the broker with TLS (binary, container and emulator; an external broker only as declared). Default: plaintext. */
-  tls?: BrokerTlsOptions;
+  tls?: BrokerTlsOptions | undefined;
   /** Enforce grpc-go's keepalive policy (pings at most every 5 min). Default true, like the real server. */
-  keepaliveEnforcement?: boolean;
+  keepaliveEnforcement?: boolean | undefined;
   /** Extra server environment (QUEUE_* limits, GRPC_BODY_LIMIT, …), for a binary and the emulator alike. */
-  env?: Record<string, string>;
+  env?: Record<string, string> | undefined;
   /** Milliseconds to wait for the broker to answer Ping. Default 60000 (an external broker gets one Ping of at most 5000). */
-  startTimeoutMs?: number;
+  startTimeoutMs?: number | undefined;
 }
 
 /** What test files learn about the shared broker (serialisable). */

@@ -19,9 +19,9 @@ export interface PingInfo {
 /** Options of {@link ping}: the shape of `@kubemq/core`'s `CallOptions`. */
 export interface PingOptions {
   /** Cancels the Ping; it rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** The Ping's deadline. Default: 2000. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 /** Where and how to ping a broker. */
@@ -32,16 +32,16 @@ export interface PingTarget {
    * Root certificate(s) for a TLS broker (the CA, or a self-signed server certificate): the
    * server's chain is verified against them (its names are not: this is a liveness check).
    */
-  tlsRootPem?: string;
+  tlsRootPem?: string | undefined;
   /** TLS without verifying the server's certificate (implied by `tlsRootPem`, which verifies it). */
-  tls?: boolean;
+  tls?: boolean | undefined;
   /** Sent as `authorization` metadata when the broker enforces tokens. */
-  authToken?: string;
+  authToken?: string | undefined;
   /**
    * Readiness by TCP connect only: a broker that requires client certificates refuses a Ping
    * from us, so its ready line (checked by the caller) and an accepting port must do.
    */
-  tcpOnly?: boolean;
+  tcpOnly?: boolean | undefined;
 }
 
 function readVarint(buf: Uint8Array, pos: number): [bigint, number] {

@@ -1,9 +1,9 @@
 /** How long {@link eventually} and {@link probeUntil} keep trying, and how often. */
 export interface RetryOptions {
   /** Give up after this long. Default 10000 ms. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Pause between attempts. Default 100 ms for eventually, 200 ms for probeUntil. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
