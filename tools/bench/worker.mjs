@@ -63,7 +63,7 @@ const library = role === 'consumer' ? (process.env.BENCH_CONSUMER_CLIENT ?? conf
 // BENCH_QUEUE_MAX_ITEMS sets the queue consumers' messages per poll (default 100), to measure the stream consumer at other batch sizes.
 const queueMaxItems = Number(process.env.BENCH_QUEUE_MAX_ITEMS ?? 100);
 const { connect } = await import(`./clients/${library}.mjs`);
-const adapter = await connect(config.address, clientId, scenario.kind);
+const adapter = await connect(config.address, clientId);
 
 if (role === 'consumer') await consumer();
 else await producer();

@@ -1,32 +1,18 @@
 // This SDK, through its built packages (`@kubemq/*` resolve to packages/*/dist via the workspace),
 // used the way its READMEs show.
 import { KubemqClient } from '@kubemq/core';
+import { events, eventStream } from '@kubemq/events';
+import { eventsStore, eventStoreStream, StartPosition } from '@kubemq/events-store';
+import { queues, queueUpstream } from '@kubemq/queues';
+import { commandResponder, commands, queries, queryResponder } from '@kubemq/rpc';
 
-/** The pattern package a scenario kind uses (scenarios.mjs). */
-const PATTERN_OF = { 'events-unary': 'events', 'events-send': 'events', 'events-stream': 'events', 'events-store': 'events-store', 'queues-simple': 'queues', 'queues-stream': 'queues', rpc: 'rpc' };
-
-/**
- * Loads the one pattern package the scenario uses, as an app that installs only the patterns it
- * uses does (findings, item 15: a process that had loaded all five ran more full garbage
- * collections with 64 KB events). With no kind (a caller that uses several patterns), all of them.
- */
-async function patterns(kind) {
-  const only = PATTERN_OF[kind];
-  // (a computed specifier: other tools import these packages statically, which Nx's lint rule
-  // forbids for a package that is also imported lazily by name)
-  const load = (name) => (only === undefined || only === name ? import(`@kubemq/${name}`) : Promise.resolve({}));
-  const [ev, es, q, rpc] = await Promise.all(['events', 'events-store', 'queues', 'rpc'].map(load));
-  return { ev, es, q, rpc };
-}
-
-export async function connect(address, clientId, kind) {
-  const { ev: eventsPkg, es: storePkg, q: queuesPkg, rpc: rpcPkg } = await patterns(kind);
+export async function connect(address, clientId) {
   const client = await KubemqClient.connect({ address, clientId, maxMessageBytes: 16 * 1024 * 1024 });
-  const ev = eventsPkg.events?.(client, { sendMode: 'unary' });
-  const evDefault = eventsPkg.events?.(client);
-  const es = storePkg.eventsStore?.(client);
-  const q = queuesPkg.queues?.(client);
-  const rpc = rpcPkg.commands && { command: rpcPkg.commands(client), query: rpcPkg.queries(client) };
+  const ev = events(client, { sendMode: 'unary' });
+  const evDefault = events(client);
+  const es = eventsStore(client);
+  const q = queues(client);
+  const rpc = { command: commands(client), query: queries(client) };
 
   return {
     close: () => client.close(),
@@ -41,7 +27,7 @@ export async function connect(address, clientId, kind) {
     },
 
     openEventStream() {
-      const handle = eventsPkg.eventStream(client);
+      const handle = eventStream(client);
       return {
         send: (channel, body) => handle.send({ channel, body }),
         close: () => handle.close(),
@@ -49,7 +35,7 @@ export async function connect(address, clientId, kind) {
     },
 
     openStoreStream() {
-      const handle = storePkg.eventStoreStream(client);
+      const handle = eventStoreStream(client);
       return {
         send: (channel, body) => handle.send({ channel, body }),
         close: () => handle.close(),
@@ -57,7 +43,7 @@ export async function connect(address, clientId, kind) {
     },
 
     subscribe(kind, channel, onBody) {
-      const source = kind === 'events-store' ? es.subscribe({ channel, startAt: storePkg.StartPosition.newOnly() }) : evDefault.subscribe({ channel });
+      const source = kind === 'events-store' ? es.subscribe({ channel, startAt: StartPosition.newOnly() }) : evDefault.subscribe({ channel });
       const sub = source.subscribe({
         next: (e) => onBody(e.body),
         error: (err) => console.error('sdk subscription failed', err),
@@ -77,7 +63,7 @@ export async function connect(address, clientId, kind) {
     },
 
     openUpstream() {
-      const up = queuesPkg.queueUpstream(client);
+      const up = queueUpstream(client);
       return {
         async send(channel, bodies) {
           const r = await up.send(bodies.map((body) => ({ channel, body })));
@@ -118,7 +104,7 @@ export async function connect(address, clientId, kind) {
     },
 
     serve(kind, channel) {
-      const responder = kind === 'command' ? rpcPkg.commandResponder(rpc.command, { channel, concurrency: 256 }, () => undefined) : rpcPkg.queryResponder(rpc.query, { channel, concurrency: 256 }, (req) => ({ body: req.body }));
+      const responder = kind === 'command' ? commandResponder(rpc.command, { channel, concurrency: 256 }, () => undefined) : queryResponder(rpc.query, { channel, concurrency: 256 }, (req) => ({ body: req.body }));
       return { close: () => responder.stop() };
     },
 
