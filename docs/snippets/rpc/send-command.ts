@@ -20,7 +20,10 @@ export async function rebootDevice(client: KubemqClient, deviceId: string, signa
     return res.executed;
   } catch (err) {
     if (err instanceof TimeoutError) {
-      console.error(`no device agent answered within ${err.timeoutMs} ms`);
+      // Never sent (the broker was unreachable): safe to send again. Sent and unanswered: the
+      // device may have rebooted all the same.
+      if (err.sent === false) console.error(`not sent: ${err.message}`);
+      else console.error(`no device agent answered within ${err.timeoutMs} ms`);
       return false;
     }
     throw err;

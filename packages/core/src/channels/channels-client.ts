@@ -142,8 +142,9 @@ async function query(client: ClientInternals, metadata: string, operation: strin
       response = await client.unary(SEND_REQUEST, request, { ...ctx, timeoutMs: Math.max(1, Math.ceil(deadline - monotonicNow())), ...(signal && { signal }) });
     } catch (err) {
       const error = mapError(err, ctx);
-      // Error 301 (the broker's request timeout) or our own deadline: nobody answered.
-      throw error.code === 'TIMEOUT' ? noResponder(ctx, timeoutMs, error) : error;
+      // Error 301 (the broker's request timeout) or our own deadline: nobody answered. One that
+      // was never sent (the client was reconnecting) says so itself.
+      throw error.code === 'TIMEOUT' && (error as TimeoutError).sent !== false ? noResponder(ctx, timeoutMs, error) : error;
     }
     if (!response.Error) return response.Body;
     const error = brokerError(response.Error, ctx);
@@ -184,6 +185,7 @@ function noResponder(ctx: { operation: string; channel?: string }, timeoutMs: nu
     ...(ctx.channel !== undefined && { channel: ctx.channel }),
     timeoutMs,
     retryable: false,
+    sent: true,
     cause,
   });
 }

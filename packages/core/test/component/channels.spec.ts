@@ -1,9 +1,9 @@
 import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { channels, KubemqClient, TimeoutError } from '../../src/index.js';
+import { channels, ConnectionError, KubemqClient, TimeoutError } from '../../src/index.js';
 import type { Response, Request } from '../../src/internal/index.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
-import { rejection } from './support/wait.js';
+import { reachState, rejection } from './support/wait.js';
 
 const LIST = [
   {
@@ -129,13 +129,13 @@ describe('channel management', () => {
     reply = () => [Object.assign(new Error(), { code: status.INTERNAL, details: 'Error 301: timeout for request message' })];
     const err = await rejection(channels(client).list({ type: 'events_store' }));
     expect(err).toBeInstanceOf(TimeoutError);
-    expect(err).toMatchObject({ code: 'TIMEOUT', operation: 'channels.list', retryable: false });
+    expect(err).toMatchObject({ code: 'TIMEOUT', operation: 'channels.list', retryable: false, sent: true });
     expect(err.message).toMatch(/open-source KubeMQ server .* has no channel-management responder/);
 
     // Our own deadline passing first says the same.
     reply = () => [null, undefined];
     const late = await rejection(channels(client).create({ type: 'queues', channel: 'q' }, { timeoutMs: 100 }));
-    expect(late).toMatchObject({ code: 'TIMEOUT', timeoutMs: 100 });
+    expect(late).toMatchObject({ code: 'TIMEOUT', timeoutMs: 100, sent: true });
     expect(late.message).toMatch(/no channel-management responder/);
   });
 
@@ -163,5 +163,20 @@ describe('channel management', () => {
     await expect(admin.list({ type: 'queues' }, { timeoutMs: 0 })).rejects.toMatchObject({ field: 'timeoutMs' });
     await expect(admin.list({ type: 'queues' }, { signal: {} as never })).rejects.toMatchObject({ field: 'signal' });
     expect(requests).toHaveLength(0);
+  });
+});
+
+describe('channel management while the broker is down', () => {
+  it('a query that timed out waiting for the connection says it was not sent, and why, not that no responder answered', async () => {
+    const server = await startTestServer({});
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    const err = await rejection(channels(client).list({ type: 'queues' }, { timeoutMs: 300 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ code: 'TIMEOUT', operation: 'channels.list', timeoutMs: 300, retryable: true, sent: false });
+    expect(err.cause).toBeInstanceOf(ConnectionError);
+    expect(err.message).toMatch(/waiting for the connection/);
+    expect(err.message).not.toMatch(/no channel-management responder/);
   });
 });

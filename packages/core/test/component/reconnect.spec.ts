@@ -1,7 +1,7 @@
 import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
-import { KubemqClient, KubemqError, type ConnectionState } from '../../src/index.js';
+import { ConnectionError, KubemqClient, KubemqError, type ConnectionState } from '../../src/index.js';
 import { clientInternals, Event, EventReceive, recoverable, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
 import { startTestServer, type Handlers, type TestServer } from './support/test-server.js';
 import { reachState, rejection, until } from './support/wait.js';
@@ -57,11 +57,22 @@ describe('reconnect and the send buffer', () => {
     await reachState(client, 'reconnecting');
     let dispatched = false;
     const err = await rejection(send(client, 'gave-up', { timeoutMs: 60_000, maxWaitMs: 200, onDispatch: () => (dispatched = true) }));
-    expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs: 200, message: expect.stringContaining('timed out after 200 ms waiting for the connection') as string });
+    expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs: 200, sent: false, message: expect.stringContaining('timed out after 200 ms waiting for the connection') as string });
+    // Why it was not sent: the last reconnect attempt found nothing listening.
+    expect(err.cause).toBeInstanceOf(ConnectionError);
+    expect(err.cause).toMatchObject({ code: 'UNAVAILABLE' });
     expect(dispatched).toBe(false);
     server = await startTestServer(handlers, { port: server.port });
     await reachState(client, 'ready');
     expect(received).not.toContain('gave-up');
+  });
+
+  it('a call that was sent and got no answer in time says it was sent: the broker may have carried it out', async () => {
+    await server.stop();
+    server = await startTestServer({ SendEvent: () => undefined }, { port: server.port }); // never answers
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
+    const err = await rejection(send(client, 'unanswered', { timeoutMs: 200 }));
+    expect(err).toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT', timeoutMs: 200, sent: true });
   });
 
   it('a call that times out waiting for a broker that refuses the reconnect says why, and the refusal is logged once', async () => {
@@ -74,7 +85,7 @@ describe('reconnect and the send buffer', () => {
     server = await startTestServer({ ...handlers, Ping: (_call: unknown, callback: sendUnaryData<never>) => callback({ code: status.UNAUTHENTICATED, details: 'invalid token' }) }, { port: server.port });
     await new Promise((r) => setTimeout(r, 500));
     const err = await rejection(send(client, 'refused', { timeoutMs: 300 }));
-    expect(err).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/last attempt failed with AUTHENTICATION/), cause: expect.objectContaining({ code: 'AUTHENTICATION' }) });
+    expect(err).toMatchObject({ code: 'TIMEOUT', sent: false, message: expect.stringMatching(/last attempt failed with AUTHENTICATION/), cause: expect.objectContaining({ code: 'AUTHENTICATION' }) });
     expect(warnings.filter((w) => w.includes('refused a reconnect attempt'))).toHaveLength(1);
   });
 

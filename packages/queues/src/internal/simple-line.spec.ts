@@ -49,7 +49,7 @@ describe('SimpleLine', () => {
     const after = line.run('q', bound, third.send);
     const err = await late.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
-    expect(err).toMatchObject({ code: 'TIMEOUT', channel: 'q', timeoutMs: 20 });
+    expect(err).toMatchObject({ code: 'TIMEOUT', channel: 'q', timeoutMs: 20, sent: false });
     expect((err as Error).message).toMatch(/^queues\.receive was not sent: .* within 20 ms$/);
     await flush();
     expect(log).toEqual(['a sent']); // not 'late', and not 'third' while 'a' is still out

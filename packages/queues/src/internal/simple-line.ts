@@ -57,6 +57,7 @@ export class SimpleLine {
       ...bound,
       channel,
       late: "was not sent: this client's earlier calls on the queue, which the broker serves one at a time, did not end",
+      sent: false,
     });
     this.#waiting.set(turn, { ...bound, channel });
     void ahead.then(() => turn.resolve());

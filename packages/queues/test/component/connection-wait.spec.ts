@@ -69,6 +69,7 @@ describe('poll() while the client reconnects: its deadline covers the wait for t
       operation: 'queues.poll',
       channel: 'q',
       timeoutMs: 300,
+      sent: false,
       message: expect.stringContaining('queues.poll was not sent'),
     });
     expect(ms).toBeGreaterThanOrEqual(290);
@@ -83,7 +84,7 @@ describe('poll() while the client reconnects: its deadline covers the wait for t
   it('without a timeoutMs, the default deadline (the wait plus defaultTimeoutMs) bounds the wait', async () => {
     const { broker, q } = setup(1, 200);
     const { outcome, ms } = await timed(q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 }));
-    expect(outcome).toMatchObject({ code: 'TIMEOUT', timeoutMs: 1200, message: expect.stringContaining('was not sent') });
+    expect(outcome).toMatchObject({ code: 'TIMEOUT', timeoutMs: 1200, sent: false, message: expect.stringContaining('was not sent') });
     expect(ms).toBeGreaterThanOrEqual(1190);
     expect(ms).toBeLessThan(2500);
     expect(broker.calls).toHaveLength(0);
@@ -111,7 +112,7 @@ describe('poll() while the client reconnects: its deadline covers the wait for t
     await sleep(700);
     connection.restore();
     const { outcome, ms } = await polled;
-    expect(outcome).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('queues.poll was not sent') });
+    expect(outcome).toMatchObject({ code: 'TIMEOUT', sent: false, message: expect.stringContaining('queues.poll was not sent') });
     expect(ms).toBeLessThan(1000);
     expect(broker.calls.flatMap((c) => c.written)).toEqual([]);
     expect(broker.waiting('q')).toHaveLength(1);

@@ -1,6 +1,6 @@
 // The rpc clients end to end over an in-memory broker (fake-broker.ts) that stands where core's
 // transport would be: message mapping, reply mapping, timeouts, readiness and "bad input sends nothing".
-import { IteratorOverflowError, KubemqError, TimeoutError, ValidationError, jsonCodec, textCodec } from '@kubemq/core';
+import { ConnectionError, IteratorOverflowError, KubemqError, TimeoutError, ValidationError, jsonCodec, textCodec } from '@kubemq/core';
 import type { Request } from '@kubemq/core/internal';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { commandChannel, commandResponder, commands, isRpcReadinessProbe, queries, queryChannel, queryResponder, type CommandReceive, type Responder } from '../../src/index.js';
@@ -95,7 +95,7 @@ describe('commands', () => {
     (client.__internals as unknown as { state: string }).state = 'reconnecting'; // a call waits only then
     const err = await rejection(commands(client as never).send({ channel: 'c', body: 'x', timeoutMs: 1000 }));
     expect(err).toBeInstanceOf(TimeoutError);
-    expect(err).toMatchObject({ timeoutMs: 1000, message: expect.stringContaining('was not sent within 1000 ms: the client was reconnecting') });
+    expect(err).toMatchObject({ timeoutMs: 1000, sent: false, message: expect.stringContaining('was not sent within 1000 ms: the client was reconnecting') });
     expect(sent).toHaveLength(1);
   });
 
@@ -588,10 +588,19 @@ describe('handle()', () => {
     expect(responder.stats).not.toBe(responder.stats);
   });
 
-  it('a request that timed out waiting for a reconnect says it was not sent, and why, not that nobody answered', async () => {
+  it('a request that timed out waiting for a reconnect fails as every unary call does: core\'s TimeoutError, sent: false, the reconnect failure as cause', async () => {
     const client = broker.client() as unknown as { __internals: { state: string; unary: (m: unknown, r: unknown, ctx: { timeoutMs: number; maxWaitMs?: number }) => Promise<unknown> } };
     client.__internals.state = 'reconnecting';
-    const waited = new KubemqError({ code: 'TIMEOUT', message: 'commands.send timed out waiting for the connection (last attempt: connection refused)', operation: 'commands.send', retryable: true });
+    // What core's connection rejects such a call with (pending-calls.ts).
+    const down = new ConnectionError({ code: 'UNAVAILABLE', message: 'connect ECONNREFUSED', operation: 'client.reconnect', retryable: true });
+    const waited = new TimeoutError({
+      message: 'commands.send on channel "down" timed out after 500 ms waiting for the connection (state reconnecting; the last attempt failed with UNAVAILABLE: connect ECONNREFUSED)',
+      operation: 'commands.send',
+      channel: 'down',
+      timeoutMs: 500,
+      sent: false,
+      cause: down,
+    });
     const contexts: Array<{ timeoutMs: number; maxWaitMs?: number }> = [];
     client.__internals.unary = (_m, _r, ctx) => {
       contexts.push(ctx);
@@ -600,10 +609,12 @@ describe('handle()', () => {
     const err = await rejection(commands(client as never).send({ channel: 'down', body: 'x', timeoutMs: 500 }));
     // The call's deadline has a margin for the broker's own timeout answer; unsent, it waits no longer than the command's limit.
     expect(contexts).toEqual([expect.objectContaining({ timeoutMs: 1500, maxWaitMs: 500 })]);
-    expect(err).toBeInstanceOf(TimeoutError);
-    expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, timeoutMs: 500, cause: waited });
-    expect((err as Error).message).toMatch(/command on channel "down" was not sent within 500 ms: .*connection refused/);
-    expect((err as Error).message).not.toMatch(/no responder/);
+    expect(err).toBe(waited);
+    expect((err as TimeoutError).cause).toBeInstanceOf(ConnectionError);
+    // Sent and unanswered is the other case: it says so.
+    client.__internals.state = 'ready';
+    client.__internals.unary = () => Promise.reject(new TimeoutError({ message: 'deadline', operation: 'commands.send', timeoutMs: 1500, sent: true }));
+    expect(await rejection(commands(client as never).send({ channel: 'down', body: 'x', timeoutMs: 500 }))).toMatchObject({ sent: true, timeoutMs: 500, message: expect.stringMatching(/no response within 500 ms/) });
   });
 
   it('stats: a reply the broker refuses is counted and reported with its request', async () => {

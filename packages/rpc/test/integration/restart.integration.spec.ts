@@ -1,4 +1,4 @@
-import { KubemqClient } from '@kubemq/core';
+import { ConnectionError, KubemqClient, TimeoutError } from '@kubemq/core';
 import { commandResponder, commands, queries, queryResponder } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { itWhen, probeUntil, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
@@ -100,6 +100,30 @@ describe('responders across a broker restart (own broker)', () => {
       await own.stop();
       await expect(responder.done).rejects.toMatchObject({ code: 'RECONNECT_FAILED' });
       expect(errors).toContainEqual(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
+    } finally {
+      await c.close();
+      await own[Symbol.asyncDispose]();
+    }
+  }, 60_000);
+
+  itWhen('restart', expectedCapabilities())('with the broker down, a command or query never sent fails with TimeoutError sent: false and the connection failure as cause; one sent and unanswered says sent: true', async () => {
+    const own = await startKubemq();
+    const c = await KubemqClient.connect({ address: own.address, clientId: uniqueClientId('rpc-down'), reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    try {
+      const channel = uniqueChannel('rpc.down');
+      // The broker up, nobody serving the channel: sent, and unanswered (it may have run).
+      const unanswered = await commands(c).send({ channel, body: 'x', timeoutMs: 1000 }).catch((e: unknown) => e);
+      expect(unanswered).toBeInstanceOf(TimeoutError);
+      expect(unanswered).toMatchObject({ code: 'TIMEOUT', timeoutMs: 1000, sent: true });
+      await own.stop();
+      await probeUntil(async () => undefined, () => c.state === 'reconnecting', { timeoutMs: 15_000, intervalMs: 20 });
+      for (const send of [() => commands(c).send({ channel, body: 'x', timeoutMs: 1000 }), () => queries(c).send({ channel, body: 'x', timeoutMs: 1000 })]) {
+        const err = await send().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TimeoutError);
+        expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, timeoutMs: 1000, sent: false });
+        // Why it was not sent, as for a queue send or a ping: the reconnect attempts find no broker.
+        expect((err as TimeoutError).cause).toBeInstanceOf(ConnectionError);
+      }
     } finally {
       await c.close();
       await own[Symbol.asyncDispose]();

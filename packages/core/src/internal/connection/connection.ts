@@ -297,7 +297,8 @@ export class Connection implements ClientInternals {
     } catch (raw) {
       // Cut by close() once its drain was over: the client is closed, not the connection lost.
       if (this.#unaryCut && !outlivesClose) throw this.#abandonedError(ctx);
-      const err = callError(raw, ctx, signal);
+      // Handed to gRPC: a timeout now may have reached the broker (TimeoutError.sent).
+      const err = callError(raw, ctx, signal, true);
       this.#noteFailure(err);
       throw err;
     }

@@ -63,6 +63,7 @@ export class PendingCalls {
             operation: ctx.operation,
             ...(ctx.channel !== undefined && { channel: ctx.channel }),
             ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
+            sent: false,
             ...(lastError && { cause: lastError }),
           }),
         );

@@ -107,21 +107,33 @@ export class ValidationError extends KubemqError {
   }
 }
 
-/** A deadline passed. `timeoutMs` is the deadline that applied, when known. */
+/**
+ * A deadline passed. `timeoutMs` is the deadline that applied, when known; `sent` says whether the
+ * request had left the client, so whether sending it again can apply it twice.
+ */
 export class TimeoutError extends KubemqError {
   /** `TimeoutError`. */
   override readonly name: string = 'TimeoutError';
   /** The deadline that passed, in ms, when known. */
   readonly timeoutMs: number | undefined;
+  /**
+   * `false`: the request never left this client (it timed out waiting for the connection, or
+   * for its turn), so the broker never saw it and sending it again cannot apply it twice; `cause`
+   * then says why, when the client knows (the last reconnect attempt's failure). `true`: it was
+   * sent and no answer came in time, so the broker (or a responder) may have carried it out.
+   * `undefined`: the timeout was of no request (a `ready()`, a close), or the SDK cannot tell.
+   */
+  readonly sent: boolean | undefined;
 
-  constructor(options: Omit<KubemqErrorOptions, 'code'> & { timeoutMs?: number | undefined }) {
+  constructor(options: Omit<KubemqErrorOptions, 'code'> & { timeoutMs?: number | undefined; sent?: boolean | undefined }) {
     super({ ...options, code: 'TIMEOUT', retryable: options.retryable ?? true });
     this.timeoutMs = options.timeoutMs;
+    this.sent = options.sent;
   }
 
-  /** {@link KubemqError.toJSON}, with the `timeoutMs`. */
+  /** {@link KubemqError.toJSON}, with the `timeoutMs` and, when known, `sent`. */
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), timeoutMs: this.timeoutMs };
+    return { ...super.toJSON(), timeoutMs: this.timeoutMs, ...(this.sent !== undefined && { sent: this.sent }) };
   }
 }
 

@@ -90,6 +90,15 @@ describe('broker error texts', () => {
     expect(err.grpcStatus).toBe(13);
   });
 
+  it('a timeout of a request the caller says was sent says so (sent: true); otherwise sent is not known', () => {
+    for (const raw of [status(GrpcStatus.INTERNAL, 'Error 301: timeout for request message'), status(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded')]) {
+      expect(mapError(raw, ctx, { cancelRequested: false, sent: true })).toMatchObject({ code: 'TIMEOUT', sent: true });
+      expect((mapError(raw, ctx, { cancelRequested: false }) as TimeoutError).sent).toBeUndefined();
+    }
+    // Only a TimeoutError carries it.
+    expect(mapError(status(GrpcStatus.UNAVAILABLE, 'down'), ctx, { cancelRequested: false, sent: true })).not.toHaveProperty('sent');
+  });
+
   it('an unknown payload text is a permanent BROKER error', () => {
     const err = brokerError('request unknown', ctx);
     expect(err.code).toBe('BROKER');
@@ -256,6 +265,8 @@ describe('KubemqError', () => {
       name: 'TimeoutError', code: 'TIMEOUT', message: 'late', retryable: true, operation: 'rpc.send', channel: 'c',
       timeoutMs: 10, cause: { name: 'Error', message: 'inner' },
     });
+    // `sent` only when known.
+    expect(new TimeoutError({ message: 'late', operation: 'o', sent: false }).toJSON()).toMatchObject({ sent: false });
     expect(new ValidationError({ message: 'm', operation: 'o', field: 'f' }).toJSON()).toMatchObject({ field: 'f', code: 'VALIDATION' });
   });
 

@@ -76,6 +76,8 @@ const STREAM_DROP = /Received RST_STREAM|Call ended without gRPC status|Connecti
 export interface CallOutcome {
   /** The caller asked for the cancel (its signal aborted, or it cancelled the call). */
   cancelRequested: boolean;
+  /** A unary request handed to gRPC: a timeout says it was sent (TimeoutError.sent). */
+  sent?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ export function brokerError(text: string, ctx: ErrorContext): KubemqError {
 
 function fromStatus(err: StatusLike, ctx: ErrorContext, call: CallOutcome | undefined): KubemqError {
   const details = err.details || err.message || `gRPC status ${err.code}`;
-  const extras = { cause: err, grpcStatus: err.code };
+  const extras = { cause: err, grpcStatus: err.code, ...(call?.sent !== undefined && { sent: call.sent }) };
   // An access refusal is one whatever its text: a server that checks tokens answers
   // UNAUTHENTICATED with `Error 421: …`, which must still reach the token refresh as such.
   const fromText = ACCESS_STATUSES.includes(err.code) ? undefined : classifyBrokerText(details);
@@ -143,7 +145,7 @@ export function createError(
   cls: BrokerErrorClass,
   message: string,
   ctx: ErrorContext,
-  extras: { cause?: unknown; grpcStatus?: number },
+  extras: { cause?: unknown; grpcStatus?: number; sent?: boolean },
 ): KubemqError {
   const options: KubemqErrorOptions = {
     code: cls.code,
@@ -159,7 +161,7 @@ export function createError(
     case 'VALIDATION':
       return new ValidationError({ ...options, ...(cls.field !== undefined && { field: cls.field }) });
     case 'TIMEOUT':
-      return new TimeoutError({ ...options, ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }) });
+      return new TimeoutError({ ...options, ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }), ...(extras.sent !== undefined && { sent: extras.sent }) });
     case 'AUTHENTICATION':
       return new AuthenticationError(options);
     case 'UNAVAILABLE':

@@ -332,10 +332,10 @@ describe('StreamSender', () => {
     const c = client(false);
     const { stream, matcher } = sender(c.internals);
     const late = send(stream, 'queued', { timeoutMs: 10 });
-    await expect(late).rejects.toMatchObject({ code: 'TIMEOUT', timeoutMs: 10, channel: 'ch', message: 'test.send did not complete within 10 ms: it was never sent' });
+    await expect(late).rejects.toMatchObject({ code: 'TIMEOUT', timeoutMs: 10, channel: 'ch', sent: false, message: 'test.send did not complete within 10 ms: it was never sent' });
     c.ready();
     const unanswered = send(stream, 'written', { timeoutMs: 10 });
-    await expect(unanswered).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('it was sent, so the broker may still have taken it') });
+    await expect(unanswered).rejects.toMatchObject({ code: 'TIMEOUT', sent: true, message: expect.stringContaining('it was sent, so the broker may still have taken it') });
     const call = c.calls[0] as Call;
     expect(call.written).toEqual(['written']);
     expect(matcher.expiredIds).toEqual(['queued', 'written']);

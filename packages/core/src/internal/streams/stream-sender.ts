@@ -45,6 +45,10 @@ export class SendEntry<Req, Out> extends Deferred<Out> {
     const outcome = this.written ? 'it was sent, so the broker may still have taken it (a retry can deliver it twice)' : 'it was never sent';
     return `${message}: ${outcome}`;
   }
+
+  protected override timeoutSent(): boolean {
+    return this.written;
+  }
 }
 
 /**

@@ -66,6 +66,12 @@ describe('deferred', () => {
     const err = await d.promise.catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs: 5, channel: 'ch', retryable: true, message: 'events.send got no answer from the broker within 5 ms' });
     expect(expired).toEqual([err]);
+    expect((err as { sent?: boolean }).sent).toBeUndefined();
+  });
+
+  it("a request's bound says whether it had been sent when its time ran out", async () => {
+    const unsent = await deferred<void>({ operation, timeoutMs: 5, sent: false }).promise.catch((e: unknown) => e);
+    expect(unsent).toMatchObject({ code: 'TIMEOUT', sent: false });
   });
 
   it('removes its abort listener once settled, whichever way', async () => {

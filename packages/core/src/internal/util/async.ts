@@ -13,6 +13,8 @@ export interface DeadlineWording {
   what?: string | undefined;
   /** What the subject failed to do in time (default: 'did not complete'). */
   late?: string | undefined;
+  /** For a request: whether it had left the client when its time ran out (TimeoutError.sent). */
+  sent?: boolean | undefined;
 }
 
 /**
@@ -106,12 +108,18 @@ export class Deferred<T> {
   timeoutError(timeoutMs: number): KubemqError {
     const { operation, what = operation, late = 'did not complete' } = this.#wording as DeadlineWording;
     const message = this.explainTimeout(`${what} ${late} within ${timeoutMs} ms`);
-    return new TimeoutError({ message, operation, ...(this.#channel && { channel: this.#channel }), timeoutMs });
+    const sent = this.timeoutSent();
+    return new TimeoutError({ message, operation, ...(this.#channel && { channel: this.#channel }), timeoutMs, ...(sent !== undefined && { sent }) });
   }
 
   /** A subclass may say more about what a timeout means for this piece of work. */
   protected explainTimeout(message: string): string {
     return message;
+  }
+
+  /** For a request: whether it had left the client when its time ran out (TimeoutError.sent). */
+  protected timeoutSent(): boolean | undefined {
+    return this.#wording?.sent;
   }
 
   #cancelledError(signal: AbortSignal): KubemqError {

@@ -170,6 +170,7 @@ function notSentInTime(operation: string, channel: string, timeoutMs: number): K
     operation,
     channel,
     timeoutMs,
+    sent: false,
     message: `${operation} was not sent: the connection was not ready in time to leave the broker's shortest wait (1 s) and a second of its ${timeoutMs} ms deadline, so the broker took nothing for it`,
   });
 }
