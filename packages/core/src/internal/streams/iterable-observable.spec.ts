@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { map, Observable, Subject } from 'rxjs';
 import { KubemqError } from '../errors/kubemq-error.js';
 import { IteratorOverflowError, iterableObservable, pipeIterable, type LoopPace } from './iterable-observable.js';
@@ -212,5 +213,121 @@ describe('iterableObservable', () => {
       it.subscribe((v) => seen.push(v));
       expect(seen).toEqual(expected);
     }
+  });
+
+  describe('signal', () => {
+    const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+    it('ends a loop waiting for a value, without an error, and lets the source go', async () => {
+      const subject = new Subject<number>();
+      const controller = new AbortController();
+      const seen: number[] = [];
+      const loop = (async () => {
+        for await (const n of iterableObservable(subject, { signal: controller.signal })) seen.push(n);
+        return 'ended';
+      })();
+      subject.next(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(subject.observed).toBe(true);
+      expect(listeners(controller.signal)).toBe(1);
+      controller.abort();
+      await expect(loop).resolves.toBe('ended');
+      expect(seen).toEqual([1]);
+      expect(subject.observed).toBe(false);
+      expect(listeners(controller.signal)).toBe(0);
+    });
+
+    it("ends a loop whose body runs at its next step, keeping the source until then, and drops what was buffered", async () => {
+      const subject = new Subject<number>();
+      const controller = new AbortController();
+      const it = iterableObservable(subject, { signal: controller.signal })[Symbol.asyncIterator]();
+      subject.next(1);
+      await expect(it.next()).resolves.toEqual({ value: 1, done: false });
+      // The body runs: the signal aborts, and more arrives meanwhile.
+      controller.abort();
+      expect(subject.observed).toBe(true);
+      subject.next(2);
+      subject.error(new Error('broken after the abort'));
+      await expect(it.next()).resolves.toEqual({ value: undefined, done: true });
+      expect(subject.observed).toBe(false);
+      expect(listeners(controller.signal)).toBe(0);
+    });
+
+    it('completes a subscriber at once and lets the source go', () => {
+      const subject = new Subject<number>();
+      const controller = new AbortController();
+      const seen: string[] = [];
+      iterableObservable(subject, { signal: controller.signal }).subscribe({ next: (n) => seen.push(`${n}`), error: () => seen.push('error'), complete: () => seen.push('complete') });
+      subject.next(1);
+      controller.abort();
+      subject.next(2);
+      expect(seen).toEqual(['1', 'complete']);
+      expect(subject.observed).toBe(false);
+      expect(listeners(controller.signal)).toBe(0);
+    });
+
+    it('already aborted: a subscriber and a loop end at once, and nothing is subscribed', async () => {
+      let opened = 0;
+      const source = new Observable<number>(() => void opened++);
+      const stream = iterableObservable(source, { signal: AbortSignal.abort(), iterated: source, continuing: () => source });
+      let completed = false;
+      stream.subscribe({ complete: () => (completed = true) });
+      expect(completed).toBe(true);
+      const seen: number[] = [];
+      for await (const n of stream) seen.push(n);
+      expect(seen).toEqual([]);
+      expect(opened).toBe(0);
+    });
+
+    it('removes its listener when the subscription ends otherwise: the source completes or fails, the loop breaks, a subscriber unsubscribes', async () => {
+      const controller = new AbortController();
+      const { signal } = controller;
+      const ends = new Subject<number>();
+      for (let i = 0; i < 20; i++) {
+        for await (const _ of iterableObservable(new Observable<number>((s) => s.complete()), { signal })) break;
+        await iterableObservable(new Observable<number>((s) => s.error(new Error('x'))), { signal })[Symbol.asyncIterator]().next().catch(() => undefined);
+        for await (const n of iterableObservable(new Observable<number>((s) => s.next(i)), { signal })) if (n === i) break;
+        iterableObservable(ends, { signal }).subscribe().unsubscribe();
+        iterableObservable(new Observable<number>((s) => s.complete()), { signal }).subscribe();
+      }
+      expect(listeners(signal)).toBe(0);
+      expect(ends.observed).toBe(false);
+    });
+
+    it('an operator over the stream (a typed channel) keeps it, for subscribers and loops', async () => {
+      const subject = new Subject<number>();
+      const controller = new AbortController();
+      const doubled = pipeIterable(iterableObservable(subject, { signal: controller.signal }), (from) => from.pipe(map((n) => n * 2)));
+      let completed = false;
+      doubled.subscribe({ complete: () => (completed = true) });
+      const loop = (async () => {
+        const seen: number[] = [];
+        for await (const n of doubled) seen.push(n);
+        return seen;
+      })();
+      subject.next(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      controller.abort();
+      await expect(loop).resolves.toEqual([2]);
+      expect(completed).toBe(true);
+      expect(subject.observed).toBe(false);
+      expect(listeners(controller.signal)).toBe(0);
+    });
+
+    it('ends a paused loop (a replay that fell behind) at its next step', async () => {
+      const controller = new AbortController();
+      let opens = 0;
+      const cursor = () =>
+        new Observable<number>((s) => {
+          opens++;
+          for (let n = 0; n < 10 && !s.closed; n++) s.next(n);
+        });
+      const it = iterableObservable(cursor(), { bufferSize: 2, continuing: cursor, signal: controller.signal })[Symbol.asyncIterator]();
+      await expect(it.next()).resolves.toEqual({ value: 0, done: false });
+      controller.abort();
+      await expect(it.next()).resolves.toEqual({ value: undefined, done: true });
+      expect(opens).toBe(1);
+      expect(listeners(controller.signal)).toBe(0);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import { observable } from '../rx.js';
 import { KubemqError } from '../errors/kubemq-error.js';
+import { onAbort } from '../util/async.js';
 
 /**
  * A stream the API hands out (every `subscribe()`, `client.state$`): an RxJS Observable that
@@ -71,6 +72,13 @@ export interface IterableOptions<T = unknown> {
    * loops alone, so they give untraced sources too.
    */
   iterated?: Observable<T>;
+  /**
+   * A subscription's `signal`: aborting it ends the stream quietly. A subscriber sees it complete at
+   * once; a `for await` loop waiting for a value ends at once, and one whose body is running ends at
+   * its next step (as a `break` there would: whatever it holds stays its own until then). Already
+   * aborted, nothing is opened and both end at once.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** What a `for await` loop tells a paced source (see IterableOptions.paced). */
@@ -88,12 +96,15 @@ export const CONTINUING: unique symbol = Symbol('kubemq.continuing');
 export const PACED: unique symbol = Symbol('kubemq.paced');
 /** Where an IterableObservable keeps its `iterated` option, for the same reason. */
 export const ITERATED: unique symbol = Symbol('kubemq.iterated');
+/** Where an IterableObservable keeps its `signal` option, for the same reason. */
+export const SIGNAL: unique symbol = Symbol('kubemq.signal');
 
 /** An IterableObservable whose loops pause, pace or read another source (see IterableOptions). */
 export type ContinuingIterable<T> = IterableObservable<T> & {
   [CONTINUING]?: () => Observable<T>;
   [PACED]?: (pace: LoopPace) => Observable<T>;
   [ITERATED]?: Observable<T>;
+  [SIGNAL]?: AbortSignal;
 };
 
 export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
@@ -105,13 +116,22 @@ export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
  */
 export function iterableObservable<T>(source: Observable<T>, options: IterableOptions<T> = {}): IterableObservable<T> {
   const bufferSize = options.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE;
-  const { continuing, paced, iterated } = options;
-  const result = observable<T>((subscriber) => source.subscribe(subscriber)) as ContinuingIterable<T>;
+  const { continuing, paced, iterated, signal } = options;
+  const result = observable<T>((subscriber) => {
+    if (signal?.aborted) return subscriber.complete();
+    const subscription = source.subscribe(subscriber);
+    const stopListening = onAbort(signal, () => subscriber.complete());
+    return () => {
+      stopListening();
+      subscription.unsubscribe();
+    };
+  }) as ContinuingIterable<T>;
   const read = iterated ?? source;
-  result[Symbol.asyncIterator] = () => iterate(continuing ?? paced ?? (() => read), bufferSize, continuing !== undefined);
+  result[Symbol.asyncIterator] = () => iterate(continuing ?? paced ?? (() => read), bufferSize, continuing !== undefined, signal);
   if (continuing) result[CONTINUING] = continuing;
   if (paced) result[PACED] = paced;
   if (iterated) result[ITERATED] = iterated;
+  if (signal) result[SIGNAL] = signal;
   return result;
 }
 
@@ -120,20 +140,24 @@ export function iterableObservable<T>(source: Observable<T>, options: IterableOp
  * pace or read their source.
  */
 export function pipeIterable<S, T>(source: Observable<S>, operator: (from: Observable<S>) => Observable<T>, bufferSize?: number): IterableObservable<T> {
-  const { [CONTINUING]: continuing, [PACED]: paced, [ITERATED]: iterated } = source as ContinuingIterable<S>;
+  const { [CONTINUING]: continuing, [PACED]: paced, [ITERATED]: iterated, [SIGNAL]: signal } = source as ContinuingIterable<S>;
   return iterableObservable(operator(source), {
     ...(bufferSize !== undefined && { bufferSize }),
+    ...(signal && { signal }),
     ...(continuing && { continuing: () => operator(continuing()) }),
     ...(paced && { paced: (pace: LoopPace) => operator(paced(pace)) }),
     ...(iterated && { iterated: operator(iterated) }),
   });
 }
 
-function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: number, canPause: boolean): AsyncIterator<T> {
+function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: number, canPause: boolean, signal: AbortSignal | undefined): AsyncIterator<T> {
   const buffer: T[] = [];
   let head = 0;
   let failure: { error: unknown } | undefined;
   let done = false;
+  /** The signal aborted while the loop's body ran: its next step ends it. */
+  let aborted = false;
+  let stopListening = (): void => undefined;
   let paused = false;
   /**
    * The next() calls waiting for a value, first come first served: several tasks may read one
@@ -170,6 +194,7 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
   };
   const stop = () => {
     done = true;
+    stopListening();
     subscription?.unsubscribe();
   };
 
@@ -192,10 +217,12 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
     error: (error: unknown) => {
       failure = { error };
       done = true;
+      stopListening();
       settle();
     },
     complete: () => {
       done = true;
+      stopListening();
       settle();
     },
   };
@@ -205,7 +232,6 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
     // A synchronous source may have stopped or paused before subscribe() returned.
     if (done || paused) opened.unsubscribe();
   };
-  open();
 
   /** Ends the loop for good: the source is let go, what it holds is dropped, and every waiting next() is done. */
   const end = () => {
@@ -217,9 +243,25 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
     for (const reader of readers) reader.resolve({ value: undefined, done: true });
   };
 
+  if (signal?.aborted) done = true;
+  else {
+    // A loop waiting for a value ends now; one whose body runs ends at its next step, so that what
+    // it holds (a queue transaction it is settling) is not cut from under it.
+    stopListening = onAbort(signal, () => {
+      aborted = true;
+      if (waiting.length > 0) end();
+    });
+    open();
+  }
+
   return {
     next: () =>
       new Promise<IteratorResult<T>>((resolve, reject) => {
+        if (aborted) {
+          // Aborted first: the loop ends quietly, whatever the source did after.
+          failure = undefined;
+          end();
+        }
         waiting.push({ resolve, reject });
         settle();
         if (waiting.length > 0 && drainWaiters.length > 0) {
