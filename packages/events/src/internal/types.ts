@@ -83,6 +83,12 @@ export interface EventsSubscription {
   group?: string | undefined;
   /** How many received events may wait for a slow consumer (default 1024). */
   bufferSize?: number | undefined;
+  /**
+   * Aborting it ends the subscription quietly: a subscriber sees it complete, and a `for await`
+   * loop ends (at once while it waits for an event, else at its next step). Already aborted,
+   * nothing is opened.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /**

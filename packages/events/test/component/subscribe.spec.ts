@@ -1,5 +1,8 @@
-import { KubemqError } from '@kubemq/core';
-import { brokerError, mapError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
+import { getEventListeners } from 'node:events';
+import { KubemqError, textCodec, type KubemqClient } from '@kubemq/core';
+import { attachInternals, brokerError, mapError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
+import { validationField } from '@kubemq/test-fakes';
+import { eventChannel } from '../../src/index.js';
 import { subscribeEvents } from '../../src/internal/subscribe/subscribe.js';
 import type { EventReceive } from '../../src/internal/types.js';
 import { fakeInternals, settle } from './fake-internals.js';
@@ -108,5 +111,79 @@ describe('subscribeEvents (fake transport)', () => {
     const internals = fakeInternals();
     expect(() => subscribeEvents(internals, { channel: 'a b' })).toThrow(expect.objectContaining({ field: 'channel' }));
     expect(internals.serverStreamCalls).toBe(0);
+  });
+});
+
+describe('subscribeEvents: signal', () => {
+  const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+  it('ends a for await loop waiting for an event, without an error: its stream is cancelled and the abort listener removed', async () => {
+    const internals = fakeInternals();
+    const controller = new AbortController();
+    const got: string[] = [];
+    const loop = (async () => {
+      for await (const e of subscribeEvents(internals, { channel: 'orders', signal: controller.signal })) got.push(e.id);
+      return 'ended';
+    })();
+    await settle();
+    internals.streams[0]!.observer.next(wire('a'));
+    await settle();
+    expect(listeners(controller.signal)).toBe(1);
+    controller.abort();
+    await expect(loop).resolves.toBe('ended');
+    expect(got).toEqual(['a']);
+    expect(internals.streams[0]!.cancelled).toBe(true);
+    expect(listeners(controller.signal)).toBe(0);
+  });
+
+  it('completes a subscriber; already aborted, it completes at once and opens no stream', async () => {
+    const internals = fakeInternals();
+    const controller = new AbortController();
+    const ends: string[] = [];
+    subscribeEvents(internals, { channel: 'orders', signal: controller.signal }).subscribe({ error: () => ends.push('error'), complete: () => ends.push('complete') });
+    await settle();
+    controller.abort();
+    expect(ends).toEqual(['complete']);
+    expect(internals.streams[0]!.cancelled).toBe(true);
+
+    const aborted = subscribeEvents(internals, { channel: 'orders', signal: AbortSignal.abort() });
+    aborted.subscribe({ complete: () => ends.push('complete at once') });
+    expect(ends).toEqual(['complete', 'complete at once']);
+    for await (const _ of aborted) throw new Error('no event');
+    await settle();
+    expect(internals.streams).toHaveLength(1);
+  });
+
+  it('removes the abort listener when the subscription ends otherwise (many subscriptions on one long-lived signal)', async () => {
+    const internals = fakeInternals();
+    const { signal } = new AbortController();
+    for (let i = 0; i < 10; i++) {
+      subscribeEvents(internals, { channel: 'orders', signal }).subscribe().unsubscribe();
+      const loop = (async () => {
+        for await (const _ of subscribeEvents(internals, { channel: 'orders', signal })) break;
+      })();
+      await settle();
+      internals.streams.at(-1)!.observer.next(wire('a'));
+      await loop;
+    }
+    expect(listeners(signal)).toBe(0);
+  });
+
+  it('a typed channel takes it too', async () => {
+    const client = {} as KubemqClient;
+    attachInternals(client, fakeInternals());
+    const controller = new AbortController();
+    const loop = (async () => {
+      for await (const _ of eventChannel(client, { channel: 'orders', codec: textCodec() }).subscribe({ signal: controller.signal })) throw new Error('no event');
+      return 'ended';
+    })();
+    await settle();
+    controller.abort();
+    await expect(loop).resolves.toBe('ended');
+    expect(listeners(controller.signal)).toBe(0);
+  });
+
+  it('refuses a signal that is no AbortSignal', () => {
+    expect(validationField(() => subscribeEvents(fakeInternals(), { channel: 'orders', signal: 'stop' as never }))).toBe('signal');
   });
 });

@@ -36,7 +36,7 @@ describe('events: options a call does not know are refused before anything is op
     });
     // A listener's option is not a subscription's.
     expect(refusal(() => e.subscribe({ channel: 'orders', concurrency: 4 } as never)).message).toBe(
-      'invalid concurrency: is not an option here (the options are channel, group, bufferSize)',
+      'invalid concurrency: is not an option here (the options are channel, group, bufferSize, signal)',
     );
     expect(internals.streams).toHaveLength(0);
   });

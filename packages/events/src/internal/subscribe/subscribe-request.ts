@@ -8,6 +8,7 @@ import {
   validateChannel,
   validateGroup,
   validatePositiveInt,
+  validateSignal,
   type Subscribe,
 } from '@kubemq/core/internal';
 import type { EventsSubscription } from '../types.js';
@@ -16,11 +17,12 @@ import type { EventsSubscription } from '../types.js';
 export interface EventsSubscribePlan {
   request: Subscribe;
   bufferSize: number | undefined;
+  signal: AbortSignal | undefined;
 }
 
-const SUBSCRIPTION_KEYS: readonly (keyof EventsSubscription)[] = ['channel', 'group', 'bufferSize'];
+const SUBSCRIPTION_KEYS: readonly (keyof EventsSubscription)[] = ['channel', 'group', 'bufferSize', 'signal'];
 /** What `eventListener()` takes: a subscription, and how its handler runs. */
-export const LISTEN_KEYS: readonly string[] = [...SUBSCRIPTION_KEYS, 'concurrency', 'signal', 'onError'];
+export const LISTEN_KEYS: readonly string[] = ['channel', 'group', 'bufferSize', 'concurrency', 'signal', 'onError'];
 // kubemq-js's subscription request took a clientId; here every subscription is its client's.
 const SUBSCRIPTION_RENAMED = { clientId: "KubemqClient.connect({ clientId }): a subscription is its client's" };
 
@@ -42,6 +44,7 @@ export function buildEventsSubscribe(
     const group = validateGroup(options.group, { pattern: 'events', channel });
     const bufferSize =
       options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize');
+    const signal = validateSignal(options.signal);
     return {
       request: {
         SubscribeTypeData: Subscribe_SubscribeType.Events,
@@ -52,6 +55,7 @@ export function buildEventsSubscribe(
         EventsStoreTypeValue: 0n,
       },
       bufferSize,
+      signal,
     };
   });
 }

@@ -51,5 +51,5 @@ export function subscribeEvents(internals: ClientInternals, options: EventsSubsc
   const plan = buildEventsSubscribe(options, internals.clientId);
   const events = receivedEvents(internals, plan, 'events.subscribe').pipe(filter((event) => !isProbeTags(event.tags)));
   const traced = events.pipe(tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events', event, plan.request.Group)));
-  return iterableObservable(traced, { iterated: events, ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }) });
+  return iterableObservable(traced, { iterated: events, signal: plan.signal, ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }) });
 }
