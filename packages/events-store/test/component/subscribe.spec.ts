@@ -1,5 +1,8 @@
-import { KubemqError } from '@kubemq/core';
-import { brokerError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
+import { getEventListeners } from 'node:events';
+import { KubemqError, textCodec, type KubemqClient } from '@kubemq/core';
+import { attachInternals, brokerError, type EventReceive as WireEventReceive, type Subscribe } from '@kubemq/core/internal';
+import { validationField } from '@kubemq/test-fakes';
+import { eventStoreChannel } from '../../src/index.js';
 import { StartPosition } from '../../src/internal/subscribe/start-position.js';
 import { subscribeEventsStore } from '../../src/internal/subscribe/subscribe.js';
 import { fakeInternals, settle, type FakeInternals } from './fake-internals.js';
@@ -189,5 +192,81 @@ describe('subscribeEventsStore (fake transport)', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'VALIDATION', brokerCode: 112 });
     expect(internals.streams).toHaveLength(1);
+  });
+});
+
+describe('subscribeEventsStore: signal', () => {
+  const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+  it('ends a for await loop that has caught up and waits in next(), without an error (a projector told to stop): its stream is cancelled, the listener removed', async () => {
+    const internals = fakeInternals();
+    const controller = new AbortController();
+    const got: number[] = [];
+    const loop = (async () => {
+      for await (const e of subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst(), signal: controller.signal })) got.push(e.sequence);
+      return 'ended';
+    })();
+    await settle();
+    for (const n of [1, 2, 3]) internals.streams[0]!.observer.next(stored(n));
+    await settle();
+    expect(got).toEqual([1, 2, 3]); // caught up: the loop waits for the next event
+    controller.abort();
+    await expect(loop).resolves.toBe('ended');
+    expect(internals.streams[0]!.cancelled).toBe(true);
+    expect(internals.streams).toHaveLength(1);
+    expect(listeners(controller.signal)).toBe(0);
+  });
+
+  it('ends a loop paused behind its bufferSize at its next step, without re-opening the stream', async () => {
+    const internals = fakeInternals();
+    const controller = new AbortController();
+    const it = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst(), bufferSize: 2, signal: controller.signal })[Symbol.asyncIterator]();
+    const first = it.next();
+    await settle();
+    for (const n of [1, 2, 3, 4]) internals.streams[0]!.observer.next(stored(n));
+    await expect(first).resolves.toMatchObject({ value: { sequence: 1 }, done: false });
+    expect(internals.streams[0]!.cancelled).toBe(true); // paused
+    controller.abort();
+    await expect(it.next()).resolves.toEqual({ value: undefined, done: true });
+    await settle();
+    expect(internals.streams).toHaveLength(1);
+    expect(listeners(controller.signal)).toBe(0);
+  });
+
+  it('completes a subscriber; already aborted, it completes at once and opens no stream; a typed channel takes it too', async () => {
+    const internals = fakeInternals();
+    const controller = new AbortController();
+    const ends: string[] = [];
+    subscribeEventsStore(internals, { channel: 'audit', signal: controller.signal }).subscribe({ error: () => ends.push('error'), complete: () => ends.push('complete') });
+    await settle();
+    controller.abort();
+    expect(ends).toEqual(['complete']);
+    expect(internals.streams[0]!.cancelled).toBe(true);
+
+    subscribeEventsStore(internals, { channel: 'audit', signal: AbortSignal.abort() }).subscribe({ complete: () => ends.push('complete at once') });
+    expect(ends).toEqual(['complete', 'complete at once']);
+
+    const client = {} as KubemqClient;
+    attachInternals(client, internals);
+    const typed = eventStoreChannel(client, { channel: 'audit', codec: textCodec() });
+    for await (const _ of typed.subscribe({ signal: AbortSignal.abort() })) throw new Error('no event');
+    await settle();
+    expect(internals.streams).toHaveLength(1);
+  });
+
+  it('removes the abort listener when the subscription ends otherwise, and refuses a signal that is no AbortSignal', async () => {
+    const internals = fakeInternals();
+    const { signal } = new AbortController();
+    for (let i = 0; i < 10; i++) {
+      subscribeEventsStore(internals, { channel: 'audit', signal }).subscribe().unsubscribe();
+      const loop = (async () => {
+        for await (const _ of subscribeEventsStore(internals, { channel: 'audit', signal })) break;
+      })();
+      await settle();
+      internals.streams.at(-1)!.observer.next(stored(1));
+      await loop;
+    }
+    expect(listeners(signal)).toBe(0);
+    expect(validationField(() => subscribeEventsStore(internals, { channel: 'audit', signal: {} as never }))).toBe('signal');
   });
 });

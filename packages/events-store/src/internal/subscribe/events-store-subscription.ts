@@ -29,4 +29,10 @@ export interface EventsStoreSubscription {
    * and has already handed out what was on its way): it fails with `IteratorOverflowError`.
    */
   bufferSize?: number | undefined;
+  /**
+   * Aborting it ends the subscription quietly: a subscriber sees it complete, and a `for await`
+   * loop ends (at once while it waits for an event, else at its next step), so a loop that has
+   * caught up can still be stopped. Already aborted, nothing is opened.
+   */
+  signal?: AbortSignal | undefined;
 }

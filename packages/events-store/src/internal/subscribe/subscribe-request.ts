@@ -7,6 +7,7 @@ import {
   validateChannel,
   validateGroup,
   validatePositiveInt,
+  validateSignal,
   type Subscribe,
 } from '@kubemq/core/internal';
 import { StartPosition } from './start-position.js';
@@ -19,9 +20,10 @@ export interface EventsStoreSubscribePlan {
   group: string;
   start: WireStartPosition;
   bufferSize: number | undefined;
+  signal: AbortSignal | undefined;
 }
 
-const SUBSCRIPTION_KEYS: readonly (keyof EventsStoreSubscription)[] = ['channel', 'group', 'startAt', 'bufferSize'];
+const SUBSCRIPTION_KEYS: readonly (keyof EventsStoreSubscription)[] = ['channel', 'group', 'startAt', 'bufferSize', 'signal'];
 // kubemq-js's subscription request: its start position, and the ClientID whose reuse resumed a
 // durable subscription (here every subscription has a ClientID of its own; a group keeps a position).
 const SUBSCRIPTION_RENAMED = {
@@ -43,7 +45,7 @@ export function planEventsStoreSubscribe(options: EventsStoreSubscription): Even
     const start = toWireStartPosition(options.startAt ?? StartPosition.newOnly());
     const bufferSize =
       options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize');
-    return { channel, group, start, bufferSize };
+    return { channel, group, start, bufferSize, signal: validateSignal(options.signal) };
   });
 }
 

@@ -63,6 +63,7 @@ export function subscribeEventsStore(
   };
   return iterableObservable(defer(cursor).pipe(traced), {
     iterated: defer(cursor),
+    signal: plan.signal,
     ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }),
     // A lone subscriber's loop that falls behind pauses the stream and resumes it after the last event it holds.
     ...(plan.group === '' && { continuing: cursor }),
