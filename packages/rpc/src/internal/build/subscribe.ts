@@ -1,10 +1,10 @@
-import { checked, requireKnownKeys, type Subscribe, validateChannel, validateGroup, validatePositiveInt } from '@kubemq/core/internal';
+import { checked, requireKnownKeys, type Subscribe, validateChannel, validateGroup, validatePositiveInt, validateSignal } from '@kubemq/core/internal';
 import type { CommandsSubscription } from '../types/command.js';
 import type { QueriesSubscription } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { requireObject } from './invalid.js';
 
-const SUBSCRIPTION_KEYS: readonly (keyof CommandsSubscription)[] = ['channel', 'group', 'bufferSize'];
+const SUBSCRIPTION_KEYS: readonly (keyof CommandsSubscription)[] = ['channel', 'group', 'bufferSize', 'signal'];
 /** What `commandResponder()` and `queryResponder()` take: the channel and group, and how the handler runs. */
 export const HANDLE_KEYS: readonly string[] = ['channel', 'group', 'concurrency', 'signal', 'onError'];
 // kubemq-js's subscription request took a clientId; here every subscription is its client's.
@@ -16,18 +16,21 @@ export interface BuiltSubscribe {
   group: string | undefined;
   /** How many requests a `for await` loop may fall behind; undefined: core's default. */
   bufferSize: number | undefined;
+  /** Ends the subscription when it aborts. */
+  signal: AbortSignal | undefined;
 }
 
 /** Validates a responder subscription (wildcards allowed, docs/broker-behaviour.md §2.3) and builds it. */
 export function buildSubscribe(kind: RequestKind, options: CommandsSubscription | QueriesSubscription, clientId: string, operation: string): BuiltSubscribe {
   requireObject(options, 'options', operation);
-  const { channel, group, bufferSize } = checked(operation, options.channel, () => {
+  const { channel, group, bufferSize, signal } = checked(operation, options.channel, () => {
     requireKnownKeys(options, SUBSCRIPTION_KEYS, '', SUBSCRIPTION_RENAMED);
     const name = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });
     return {
       channel: name,
       group: validateGroup(options.group, { field: 'group', pattern: kind.name, channel: name }) || undefined,
       bufferSize: options.bufferSize === undefined ? undefined : validatePositiveInt(options.bufferSize, 'bufferSize', { min: 1, integer: true }),
+      signal: validateSignal(options.signal),
     };
   });
   const wire: Subscribe = {
@@ -38,5 +41,5 @@ export function buildSubscribe(kind: RequestKind, options: CommandsSubscription 
     EventsStoreTypeData: 0,
     EventsStoreTypeValue: 0n,
   };
-  return { wire, channel, group, bufferSize };
+  return { wire, channel, group, bufferSize, signal };
 }

@@ -294,6 +294,7 @@ export function subscribeRequests<R>(
   });
   return iterableObservable(drained.pipe(inProcessSpans, map(toReceived)), {
     iterated: drained.pipe(map(toReceived)),
+    signal: built.signal,
     ...(built.bufferSize !== undefined && { bufferSize: built.bufferSize }),
   });
 }

@@ -183,4 +183,10 @@ export interface QueriesSubscription {
    * the loop with an `IteratorOverflowError` instead of growing without bound.
    */
   bufferSize?: number | undefined;
+  /**
+   * Aborting it ends the subscription quietly: a subscriber sees it complete, and a `for await`
+   * loop ends (at once while it waits for a request, else at its next step). Already aborted,
+   * nothing is opened.
+   */
+  signal?: AbortSignal | undefined;
 }
