@@ -13,6 +13,7 @@ import {
   tracedDeliveries,
   tracedSend,
   validatePositiveInt,
+  validateSignal,
   type ClientInternals,
   type LoopPace,
 } from '@kubemq/core/internal';
@@ -106,6 +107,14 @@ export interface QueuesSubscription {
    * `subscribe()` at least `maxItems` (a poll's messages arrive together).
    */
   bufferSize?: number | undefined;
+  /**
+   * Aborting it ends the subscription quietly, as unsubscribing or leaving the loop does: a
+   * subscriber sees it complete, and a `for await` loop ends at once while it waits, else at its
+   * next step (the message or transaction its body holds is its own to settle until then). The
+   * stream ends, and the broker returns what is left unsettled to the queue. Already aborted,
+   * nothing is opened.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** One pool of poll streams per client, however many QueuesClient objects are made for it. */
@@ -478,24 +487,25 @@ export class QueuesOnClient implements QueuesClient {
   }
 
   subscribe(options: QueuesSubscription): IterableObservable<PolledQueueMessage> {
-    const { req, bufferSize } = checked('queues.subscribe', options?.channel, () => {
+    const { req, bufferSize, signal } = checked('queues.subscribe', options?.channel, () => {
       const valid = this.subscription(options);
-      return { req: valid, bufferSize: iteratorBufferSize(options.bufferSize, valid.maxItems) };
+      return { req: valid, bufferSize: iteratorBufferSize(options.bufferSize, valid.maxItems), signal: validateSignal(options.signal) };
     });
-    const messages = (pace?: LoopPace) => drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace)).pipe(flatten((tx) => tx.messages));
+    const messages = (pace?: LoopPace) => drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.subscribe', pace), signal).pipe(flatten((tx) => tx.messages));
     // A subscriber's callback handles each message inside a process span; a `for await` loop reads
     // them untraced, since it handles each one after it was buffered.
     const traced = messages().pipe(tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation));
-    return iterableObservable<PolledQueueMessage>(traced, { bufferSize, iterated: messages(), ...(req.autoAck && { paced: messages }) });
+    return iterableObservable<PolledQueueMessage>(traced, { bufferSize, signal, iterated: messages(), ...(req.autoAck && { paced: messages }) });
   }
 
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
-    const { req, bufferSize } = checked('queues.transactions', options?.channel, () => ({
+    const { req, bufferSize, signal } = checked('queues.transactions', options?.channel, () => ({
       req: this.subscription(options),
       bufferSize: iteratorBufferSize(options.bufferSize, 1),
+      signal: validateSignal(options.signal),
     }));
-    const transactions = (pace?: LoopPace): Observable<PollResponse> => drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.transactions', pace));
-    return iterableObservable<PollResponse>(transactions(), { bufferSize, ...(req.autoAck && { paced: transactions }) });
+    const transactions = (pace?: LoopPace): Observable<PollResponse> => drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.transactions', pace), signal);
+    return iterableObservable<PollResponse>(transactions(), { bufferSize, signal, ...(req.autoAck && { paced: transactions }) });
   }
 
   /**

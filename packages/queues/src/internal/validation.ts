@@ -97,7 +97,7 @@ const PURGE_RENAMED = { ...CALL_OPTIONS_RENAMED, waitTimeoutMs: IN_SECONDS, wait
 const POLL_KEYS = ['channel', 'maxItems', 'waitTimeoutMs', 'autoAck'];
 const POLL_RENAMED = { ...CALL_OPTIONS_RENAMED, maxNumberOfMessages: 'maxItems', waitTimeoutSeconds: IN_MS };
 /** A subscription's (`subscribe()`, `transactions()`) keys and other names. */
-export const SUBSCRIPTION_KEYS = [...POLL_KEYS, 'bufferSize'];
+export const SUBSCRIPTION_KEYS = [...POLL_KEYS, 'bufferSize', 'signal'];
 export const SUBSCRIPTION_RENAMED = POLL_RENAMED;
 /** A consumer's keys and other names (0.1's `batchSize`). */
 export const CONSUME_KEYS = ['channel', 'maxItems', 'concurrency', 'waitTimeoutMs', 'signal', 'onError'];

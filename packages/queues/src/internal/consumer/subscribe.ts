@@ -172,8 +172,9 @@ export function pollTransactions(internals: ClientInternals, opts: PollLoopOptio
  * loop's body, say) until it is settled or closed, a settlement already written gets its proof,
  * a Get already out is waited for and what it took is closed; then the loop completes. The
  * client's drain time bounds all this (queueConsumer() drains the same way, through its stop()).
+ * Once the subscription's `signal` aborts no Get goes out either: its owner ends the loop.
  */
-export function drainedPollTransactions(internals: ClientInternals, opts: PollLoopOptions): Observable<PollTransaction> {
+export function drainedPollTransactions(internals: ClientInternals, opts: PollLoopOptions, signal?: AbortSignal): Observable<PollTransaction> {
   return observable<PollTransaction>((subscriber) => {
     let draining = false;
     /** The transaction last delivered (terminal or not). */
@@ -186,7 +187,8 @@ export function drainedPollTransactions(internals: ClientInternals, opts: PollLo
     const over = new Promise<void>((resolve) => (ended = resolve));
     const inner = pollTransactions(internals, {
       ...opts,
-      keepPolling: () => !draining,
+      // A loop whose signal aborted ends at its next step: what a Get took then would only go back.
+      keepPolling: () => !draining && signal?.aborted !== true,
       ...(paced && {
         // Once the drain has begun, not at all: a loop body that awaits close() right after a
         // delivery starts the drain before the loop gets here, and would wait for itself.
