@@ -13,14 +13,22 @@ export type TransactionEndReason = 'settled' | 'closed' | 'lost';
 /**
  * A settlement was asked of a transaction or message that can no longer take one: it is already
  * settled, it was closed, or its stream ended (the broker then returned its unsettled messages to
- * the queue). Nothing was sent. Code `CLOSED`, never retryable.
+ * the queue); nothing was sent. With `reason: 'lost'` it is also how a settlement already sent
+ * fails when its stream ends before the broker confirms it (a broker restart, a network drop, a
+ * deadline the SDK applied, `close()`'s drain time; a `timeoutMs` or `signal` you gave it rejects
+ * with `TIMEOUT` or `CANCELLED` instead). Either way the broker delivers again what it did not
+ * apply of a `lost` transaction: carry on with the next one (a loop re-opens by itself). Code
+ * `CLOSED`, never retryable: the transaction is gone.
  *
  * @example
  * ```ts
- * try {
- *   await tx.ackAll();
- * } catch (err) {
- *   if (err instanceof QueueTransactionError && err.reason === 'lost') console.log('messages went back to the queue');
+ * for await (const tx of queues(client).transactions({ channel: 'tasks' })) {
+ *   try {
+ *     await tx.ackAll();
+ *   } catch (err) {
+ *     if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
+ *     // lost with its stream: the broker delivers these messages again
+ *   }
  * }
  * ```
  */
@@ -34,14 +42,31 @@ export class QueueTransactionError extends KubemqError {
   /** The message concerned, for a per-message settlement. */
   readonly sequence: number | undefined;
 
-  constructor(options: { operation: string; channel: string; transactionId: string; reason: TransactionEndReason; sequence?: number | undefined }) {
+  constructor(options: {
+    operation: string;
+    channel: string;
+    transactionId: string;
+    reason: TransactionEndReason;
+    sequence?: number | undefined;
+    /** What happened, for a settlement that was sent (by default the message says nothing was sent). */
+    message?: string | undefined;
+    /** What ended the stream. */
+    cause?: unknown;
+  }) {
     const what = options.sequence === undefined ? 'the transaction' : `message ${options.sequence} of the transaction`;
     const why = {
       settled: 'is already settled',
       closed: 'is closed',
       lost: "was lost with its stream (the broker returned its unsettled messages to the queue)",
     }[options.reason];
-    super({ code: 'CLOSED', retryable: false, operation: options.operation, channel: options.channel, message: `${what} ${why}; nothing was sent` });
+    super({
+      code: 'CLOSED',
+      retryable: false,
+      operation: options.operation,
+      channel: options.channel,
+      message: options.message ?? `${what} ${why}; nothing was sent`,
+      cause: options.cause,
+    });
     this.transactionId = options.transactionId;
     this.reason = options.reason;
     this.sequence = options.sequence;

@@ -158,13 +158,14 @@ describe('close() drains poll()', () => {
     expect(internals.warnings).toEqual([[expect.stringContaining('the client closed before a poll transaction was settled'), expect.objectContaining({ messages: 2 })]]);
   });
 
-  it('a settlement whose proof is still on its way when the drain time runs out rejects CLOSED: it may have been applied', async () => {
+  it('a settlement whose proof is still on its way when the drain time runs out rejects CLOSED, as lost: it may have been applied', async () => {
     const { broker, internals, q } = setup(2);
     const tx = await q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 });
     broker.holdProbes = true;
     const acked = tx.ackAll().catch((err: unknown) => err);
     expect(await closeClient(internals, 50)).toBe('timeout');
-    expect(await acked).toMatchObject({ code: 'CLOSED', message: expect.stringContaining('may have applied it') });
+    expect(await acked).toMatchObject({ code: 'CLOSED', reason: 'lost', retryable: false, message: expect.stringContaining('may have applied it') });
+    expect(tx.messages.map((m) => m.settlement)).toEqual(['settling', 'settling']);
   });
 });
 

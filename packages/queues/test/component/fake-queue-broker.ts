@@ -57,6 +57,8 @@ export class FakeQueueBroker {
    * ignored too): a broker that keeps a transaction open after the settlement that should end it.
    */
   refuseSettlements: string | undefined;
+  /** Downstream: drop every settlement and CloseByClient, unanswered and unapplied (no error either). */
+  ignoreSettlements = false;
   /** Every downstream request as written (`> Get`) and every answer as sent (`< ActiveOffsets`), in order, with the stream's index. */
   readonly log: string[] = [];
   /** Downstream: the answers (to Gets and ActiveOffsets) still owed when the client cancelled a stream, one entry per cancel. */
@@ -258,6 +260,7 @@ export class FakeQueueBroker {
       const error = (text: string): void => reply({ TransactionId: req.RefTransactionId, RefRequestId: req.RequestID, RequestTypeData: req.RequestTypeData, IsError: true, Error: text });
       if (!tx) return error('transaction is completed or transaction id not found');
       if (req.RequestTypeData === T.ActiveOffsets && this.holdProbes) await new Promise<void>((r) => this.heldProbes.push(r));
+      if (this.ignoreSettlements && req.RequestTypeData !== T.ActiveOffsets) return;
       if (this.refuseSettlements !== undefined && req.RequestTypeData !== T.ActiveOffsets) {
         return req.RequestTypeData === T.CloseByClient ? undefined : error(this.refuseSettlements);
       }

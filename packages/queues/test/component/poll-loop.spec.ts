@@ -5,7 +5,7 @@
 import type { KubemqClient } from '@kubemq/core';
 import { attachInternals, QueuesDownstreamRequestType as T, type QueuesDownstreamRequest } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
-import { queueConsumer, queues, type PolledQueueMessage, type PollResponse } from '../../src/index.js';
+import { queueConsumer, queues, QueueTransactionError, type PolledQueueMessage, type PollResponse } from '../../src/index.js';
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { until } from '@kubemq/test-fakes';
@@ -88,7 +88,38 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     expect(got.slice(2).map((m) => m.text())).toEqual(['m0', 'm1']);
   });
 
-  it('the stream breaks before the Get behind the settlement is answered: the settlement is unconfirmed, its messages count as unsettled at the loss', async () => {
+  it("subscribe(): a message's ack in flight when the stream breaks rejects as lost, naming it; the poll's other messages reject lost unsent; the loop delivers them again", async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 3);
+    const got: PolledQueueMessage[] = [];
+    subscriptions.push(queues(fakeClient(broker)).subscribe({ channel: 'q', maxItems: 3, waitTimeoutMs: 1000 }).subscribe((m) => got.push(m)));
+    await until(() => got.length === 3);
+    broker.holdProbes = true;
+    const acked = got[0]!.ack().catch((err: unknown) => err);
+    await until(() => types(broker).length === 3);
+    expect(types(broker)).toEqual([T.Get, T.AckRange, T.ActiveOffsets]);
+    broker.calls[0]!.fail();
+    const err = await acked;
+    expect(err).toBeInstanceOf(QueueTransactionError);
+    expect(err).toMatchObject({
+      reason: 'lost',
+      code: 'CLOSED',
+      retryable: false,
+      operation: 'queues.message.ack',
+      sequence: got[0]!.sequence,
+      message: expect.stringContaining('before the broker confirmed the settlement'),
+    });
+    // Never more than the broker proved: the unconfirmed ack stays settling.
+    expect(got.map((m) => m.settlement)).toEqual(['settling', 'released', 'released']);
+    await expect(got[1]!.nack()).rejects.toMatchObject({ reason: 'lost', code: 'CLOSED', sequence: got[1]!.sequence, message: expect.stringContaining('nothing was sent') });
+    expect(types(broker)).toHaveLength(3);
+    broker.releaseProbes();
+    // The broker applied the ack before the break; the other two come back on a new stream.
+    await until(() => got.length === 5, 10_000);
+    expect(got.slice(3).map((m) => m.text())).toEqual(['m1', 'm2']);
+  });
+
+  it('the stream breaks before the Get behind the settlement is answered: the settlement is unconfirmed (QueueTransactionError lost), its messages count as unsettled at the loss', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);
     const counters = newLaneCounters();
@@ -100,7 +131,18 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     const settled = mark(broker, got[0]!.ackAll());
     await until(() => broker.getsInFlight === 1);
     broker.calls[0]!.fail();
-    expect(await settled).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('before the broker confirmed the settlement') });
+    expect(await settled).toBeInstanceOf(QueueTransactionError);
+    expect(await settled).toMatchObject({
+      reason: 'lost',
+      code: 'CLOSED',
+      retryable: false,
+      operation: 'queues.transaction.ackAll',
+      transactionId: got[0]!.transactionId,
+      sequence: undefined,
+      message: 'the stream ended before the broker confirmed the settlement; messages it did not apply were returned to the queue and will be delivered again',
+      cause: expect.objectContaining({ code: 'UNAVAILABLE' }),
+    });
+    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['settling', 'settling']);
     expect(got[0]!.state).toBe('lost');
     expect(counters).toMatchObject({ unsettledAtLoss: 2, getsInFlightAtLoss: 1 });
   });
@@ -140,7 +182,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
   }
   const pendingAfter = (ms: number) => new Promise((r) => setTimeout(() => r('still pending'), ms));
 
-  it('the Get behind the settlement, its proof, never answers (a link that died silently, a stalled broker): its deadline ends the stream at once, the settlement rejects TIMEOUT and the loop re-opens', async () => {
+  it('the Get behind the settlement, its proof, never answers (a link that died silently, a stalled broker): its deadline ends the stream at once, the settlement rejects as lost (the poll\'s TIMEOUT its cause) and the loop re-opens', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 2);
     const got = quickLoop(broker);
@@ -149,7 +191,15 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     const started = performance.now();
     const settled = mark(broker, got[0]!.ackAll());
     // Nothing else proves the settlement: waiting for a proof would wait for good.
-    expect(await Promise.race([settled, pendingAfter(3000)])).toMatchObject({ code: 'TIMEOUT', operation: 'queues.transactions' });
+    // The poll's deadline, not one of the settlement's own: the transaction is lost with its stream.
+    expect(await Promise.race([settled, pendingAfter(3000)])).toMatchObject({
+      reason: 'lost',
+      code: 'CLOSED',
+      retryable: false,
+      operation: 'queues.transaction.ackAll',
+      message: expect.stringContaining('did not confirm the settlement within the deadline that applied'),
+      cause: expect.objectContaining({ code: 'TIMEOUT', operation: 'queues.transactions' }),
+    });
     expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
     expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.Get]);
     expect(broker.calls[0]!.cancelled).toBe(true);
@@ -170,7 +220,7 @@ describe('poll loops: after a full batch, the next Get is the proof of the settl
     const settled = mark(broker, got[0]!.ackAll());
     await until(() => broker.getsInFlight === 1);
     subscriptions.pop()!.unsubscribe();
-    expect(await Promise.race([settled, pendingAfter(3000)])).toMatchObject({ code: 'TIMEOUT' });
+    expect(await Promise.race([settled, pendingAfter(3000)])).toMatchObject({ reason: 'lost', cause: expect.objectContaining({ code: 'TIMEOUT' }) });
     expect(broker.calls[0]!.cancelled).toBe(true);
     await until(() => broker.getsInFlight === 0);
     expect(got).toHaveLength(1);
@@ -280,6 +330,27 @@ describe('poll loops: after a short batch, the next Get goes behind an ActiveOff
     await until(() => got.length === 2);
     expect(broker.calls).toHaveLength(2);
     expect(got[1]!.messages.map((m) => m.text())).toEqual(['m0', 'm1', 'm2']);
+  });
+
+  it('a transaction the broker silently keeps open after its ending settlement: the stream is ended, the settlement rejects as lost, the loop re-opens and gets the message again', async () => {
+    const broker = new FakeQueueBroker();
+    broker.addExpired('q');
+    broker.add('q', 1);
+    const got = transactions(broker, 2);
+    await until(() => got.length === 1);
+    broker.ignoreSettlements = true;
+    const failed = await got[0]!.ackAll().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failed).toBeInstanceOf(QueueTransactionError);
+    expect(failed).toMatchObject({ reason: 'lost', code: 'CLOSED', retryable: false, message: expect.stringContaining('the broker still held messages of transaction') });
+    expect(broker.calls[0]!.cancelled).toBe(true);
+    expect(got[0]!.state).toBe('lost');
+    expect(got[0]!.messages.map((m) => m.settlement)).toEqual(['released']);
+    broker.ignoreSettlements = false;
+    await until(() => got.length === 2, 10_000);
+    expect(got[1]!.messages.map((m) => m.text())).toEqual(['m0']);
   });
 
   it('unsubscribing while the Get behind the proof is pending ends the stream: that Get takes nothing, nothing more is delivered', async () => {

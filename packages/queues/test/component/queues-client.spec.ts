@@ -309,7 +309,7 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     return { internals, q: queues(client as KubemqClient) };
   }
 
-  it('the ack\'s deadline passes while its probe is unanswered and a poll() waits behind it: the ack rejects at once, the stream ends only once that poll is answered (never with two answers owed); that poll is not handed over, and what it took goes back', async () => {
+  it('the ack\'s deadline (the client\'s default) passes while its probe is unanswered and a poll() waits behind it: the ack rejects at once as lost, the stream ends only once that poll is answered (never with two answers owed); that poll is not handed over, and what it took goes back', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 1);
     const { internals, q } = quickClient(broker);
@@ -317,7 +317,8 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     broker.holdProbes = true;
     const acked = outcome(tx.ackAll());
     const next = outcome(q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }));
-    expect(await acked).toMatchObject({ code: 'TIMEOUT' });
+    // A deadline the SDK applied, not one of the caller's: the transaction is lost with its stream.
+    expect(await acked).toMatchObject({ reason: 'lost', code: 'CLOSED', retryable: false, cause: expect.objectContaining({ code: 'TIMEOUT', timeoutMs: 100 }) });
     expect(types(broker)).toEqual([T.Get, T.AckAll, T.CloseByClient, T.ActiveOffsets, T.Get]);
     expect(tx.state).toBe('lost');
     expect(broker.calls[0]!.cancelled).toBe(false);
@@ -342,7 +343,7 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     broker.holdProbes = true;
     const acked = outcome(tx.ackAll());
     const next = q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000, autoAck: true });
-    expect(await acked).toMatchObject({ code: 'TIMEOUT' });
+    expect(await acked).toMatchObject({ reason: 'lost', cause: expect.objectContaining({ code: 'TIMEOUT' }) });
     broker.add('q', 2, (i) => `n${i}`);
     broker.releaseProbes();
     const got = await next;

@@ -68,14 +68,15 @@ describe('poll transactions (against a broker-like fake)', () => {
     expect(broker.waiting('q').map((s) => s.seq)).toEqual([2, 3]); // the broker acked 1
   });
 
-  it('a settlement written when the stream breaks, before its proof: its messages stay settling (the broker may have applied it), the others are released', async () => {
+  it('a settlement written when the stream breaks, before its proof: it rejects as lost; its messages stay settling (the broker may have applied it), the others are released', async () => {
     const { broker, poll } = setup(3);
     const tx = await poll();
     broker.holdProbes = true;
     const acked = tx.ackSequences([1, 2]).catch((err: unknown) => err);
     await new Promise((r) => setTimeout(r, 10));
     broker.calls[0]!.fail();
-    expect(await acked).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await acked).toBeInstanceOf(QueueTransactionError);
+    expect(await acked).toMatchObject({ reason: 'lost', code: 'CLOSED', retryable: false, operation: 'queues.transaction.ackSequences', sequence: undefined });
     expect(tx.state).toBe('lost');
     expect(tx.messages.map((m) => m.settlement)).toEqual(['settling', 'settling', 'released']);
     expect(broker.waiting('q').map((s) => s.seq)).toEqual([3]); // it had: 1 and 2 are acked

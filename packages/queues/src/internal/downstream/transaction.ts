@@ -16,6 +16,7 @@ import type {
 } from '../../types.js';
 import { validateCallOptions, validateRequeue, validateSequences } from '../validation.js';
 import { queueSettleOperation } from '../telemetry.js';
+import { QueueTransactionError } from '../../errors.js';
 import type { DownstreamLane } from './lane.js';
 import { TransactionLedger, type ProbeOutcome, type SettleKind, type SettlePlan } from './ledger.js';
 
@@ -249,6 +250,8 @@ export class PollTransaction implements PollResponse {
     let closeId: string | undefined;
     let probe: ProbeOutcome;
     let error: KubemqError | undefined;
+    /** The error of this settlement's own deadline or signal, once one ended the wait for the proof. */
+    const bound: { expired?: KubemqError } = {};
     let getBehind = false;
     let releasedEarly = false;
     let endStream = false;
@@ -304,6 +307,7 @@ export class PollTransaction implements PollResponse {
         releasedEarly = byGet && following === undefined && this.host.releaseEarly?.(this) === true;
         const written = { settleId, closeId };
         const answer = await this.withDeadline(proof.answer, call, operation, (err) => {
+          bound.expired = err;
           // This settlement gives up its proof: its stream ends once that is safe (lane.abandon).
           this.lane.takeSettleError(written.settleId);
           if (written.closeId !== undefined) this.lane.takeSettleError(written.closeId);
@@ -320,7 +324,10 @@ export class PollTransaction implements PollResponse {
       if (settleId !== undefined) this.lane.takeSettleError(settleId);
       if (closeId !== undefined) this.lane.takeSettleError(closeId);
       probe = { kind: 'lost' };
-      error = this.lostError(err, operation);
+      // A timeoutMs or signal the caller gave the settlement rejects as such; any other end is a loss.
+      const { expired } = bound;
+      const own = expired !== undefined && err === expired && (expired.code === 'CANCELLED' || call.timeoutMs !== undefined);
+      error = own ? expired : this.lostError(err, operation, plan);
     }
     let result = this.ledger.complete(plan, error, probe);
     if (endStream) {
@@ -331,7 +338,7 @@ export class PollTransaction implements PollResponse {
       // would carry two open transactions. End it instead; the broker returns what it holds.
       const ended = this.stillOpenError(operation);
       this.lane.cancel(ended);
-      result ??= ended;
+      result ??= this.lost(operation, plan, ended.message);
     }
     this.checkTerminal();
     if (result) throw result;
@@ -378,26 +385,33 @@ export class PollTransaction implements PollResponse {
     });
   }
 
-  private lostError(err: unknown, operation: string): KubemqError {
-    if (KubemqError.isKubemqError(err) && (err.code === 'TIMEOUT' || err.code === 'CANCELLED')) return err;
-    if (KubemqError.isKubemqError(err) && err.code === 'CLOSED') {
-      // close()'s drain time ran out while the proof was on its way.
-      return new KubemqError({
-        code: 'CLOSED',
-        operation,
-        channel: this.channel,
-        message: 'the client closed before the broker confirmed the settlement: the broker may have applied it; what it did not apply goes back to the queue and will be delivered again',
-        cause: err,
-      });
-    }
-    return new KubemqError({
-      code: 'UNAVAILABLE',
-      retryable: false,
+  /**
+   * A settlement left with no proof by the end of its stream (a broker restart, a dropped
+   * connection, another call's deadline, a deadline the SDK applied, close()'s drain time): its
+   * transaction is lost. One error for all of them, so that a loop tells "carry on, the broker
+   * delivers these again" with one test.
+   */
+  private lostError(err: unknown, operation: string, plan: SettlePlan): KubemqError {
+    const code = KubemqError.isKubemqError(err) ? err.code : undefined;
+    const message =
+      code === 'CLOSED'
+        ? // close()'s drain time ran out while the proof was on its way.
+          'the client closed before the broker confirmed the settlement: the broker may have applied it; what it did not apply goes back to the queue and will be delivered again'
+        : code === 'TIMEOUT'
+          ? 'the broker did not confirm the settlement within the deadline that applied, so the stream was ended: the broker may have applied it; what it did not apply goes back to the queue and will be delivered again'
+          : 'the stream ended before the broker confirmed the settlement; messages it did not apply were returned to the queue and will be delivered again';
+    return this.lost(operation, plan, message, err);
+  }
+
+  private lost(operation: string, plan: SettlePlan, message: string, cause?: unknown): QueueTransactionError {
+    return new QueueTransactionError({
       operation,
       channel: this.channel,
-      message:
-        'the stream ended before the broker confirmed the settlement; messages it did not apply were returned to the queue and will be delivered again',
-      cause: err,
+      transactionId: this.transactionId,
+      reason: 'lost',
+      sequence: !plan.whole && plan.sequences.length === 1 ? plan.sequences[0] : undefined,
+      message,
+      cause,
     });
   }
 
