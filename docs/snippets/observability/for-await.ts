@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { type KubemqClient } from '@kubemq/core';
 import { messageContext } from '@kubemq/core/opentelemetry';
-import { queues } from '@kubemq/queues';
+import { queues, QueueTransactionError } from '@kubemq/queues';
 
 // A `for await` loop gets no process span from the SDK (it handles each message after it was
 // buffered), so it starts its own, with the message's producer as the parent.
@@ -12,6 +12,9 @@ export async function work(client: KubemqClient): Promise<void> {
       try {
         console.log('billing', message.text());
         await message.ack();
+      } catch (err) {
+        // Lost with its stream (a broker restart): delivered again. queueConsumer() does this for you.
+        if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
       } finally {
         span.end();
       }

@@ -1,16 +1,24 @@
 import { KubemqClient } from '@kubemq/core';
-import { queues } from '@kubemq/queues';
+import { queues, QueueTransactionError } from '@kubemq/queues';
 
 export async function handleOneByOne(signal: AbortSignal): Promise<void> {
   const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'mailer' });
   try {
     // Polls 20 at a time; the next poll goes out once all 20 are settled.
     for await (const msg of queues(client).subscribe({ channel: 'emails', maxItems: 20 })) {
+      if (msg.settlement === 'released') continue; // its poll was lost with its stream: it comes back
+      let sent = true;
       try {
         console.log('sending', msg.json<{ to: string }>().to);
-        await msg.ack();
       } catch {
-        await msg.nack(); // retried later (receive count + 1), or dead-lettered
+        sent = false;
+      }
+      try {
+        await (sent ? msg.ack() : msg.nack()); // a nack: retried later (receive count + 1), or dead-lettered
+      } catch (err) {
+        // Lost with its stream (a broker restart, a network drop): the broker delivers it again,
+        // and the loop goes on, on a new stream. queueConsumer() does this for you.
+        if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
       }
       if (signal.aborted) break; // leaving the loop ends the stream; unsettled messages go back
     }
