@@ -24,3 +24,11 @@ export async function firstTen(client: KubemqClient): Promise<string[]> {
   }
   return texts;
 }
+
+// Until told to stop: the loop waits in next() between events, where no check in its body runs,
+// so the signal goes to subscribe(). Aborting it ends the loop quietly, waiting or not.
+export async function logUntil(client: KubemqClient, signal: AbortSignal): Promise<void> {
+  for await (const event of events(client).subscribe({ channel: 'notifications.email', signal })) {
+    console.log(event.id, event.text());
+  }
+}
