@@ -5,7 +5,8 @@ export async function handleOneByOne(signal: AbortSignal): Promise<void> {
   const client = await KubemqClient.connect({ address: 'localhost:50000', clientId: 'mailer' });
   try {
     // Polls 20 at a time; the next poll goes out once all 20 are settled.
-    for await (const msg of queues(client).subscribe({ channel: 'emails', maxItems: 20 })) {
+    // Aborting the signal ends the loop, also while its poll waits on the broker.
+    for await (const msg of queues(client).subscribe({ channel: 'emails', maxItems: 20, signal })) {
       if (msg.settlement === 'released') continue; // its poll was lost with its stream: it comes back
       let sent = true;
       try {
@@ -20,7 +21,6 @@ export async function handleOneByOne(signal: AbortSignal): Promise<void> {
         // and the loop goes on, on a new stream. queueConsumer() does this for you.
         if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
       }
-      if (signal.aborted) break; // leaving the loop ends the stream; unsettled messages go back
     }
   } finally {
     await client.close();
