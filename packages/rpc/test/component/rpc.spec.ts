@@ -152,6 +152,21 @@ describe('queries', () => {
     await responder.stop();
   });
 
+  it("a responder's cacheHit reaches the requester: a handler's, a typed handler's and an explicit reply's", async () => {
+    const client = broker.client();
+    const handled = queryResponder(client, { channel: 'cached.handler' }, () => ({ body: 'v', cacheHit: true }));
+    const typed = queryChannel(client, { channel: 'cached.typed', codec: textCodec(), responseCodec: textCodec() });
+    const typedResponder = queryResponder(typed, {}, () => ({ value: 'v', cacheHit: true }));
+    const raw = queries(client).subscribe({ channel: 'cached.raw' }).subscribe((q) => void queries(client).reply({ requestId: q.id, replyChannel: q.replyChannel, body: 'v', cacheHit: true }));
+    await streamsOpen();
+    expect((await queries(client).send({ channel: 'cached.handler', body: 'x', timeoutMs: 500 })).cacheHit).toBe(true);
+    expect((await typed.send({ value: 'x', timeoutMs: 500 })).cacheHit).toBe(true);
+    expect((await queries(client).send({ channel: 'cached.raw', body: 'x', timeoutMs: 500 })).cacheHit).toBe(true);
+    raw.unsubscribe();
+    await handled.stop();
+    await typedResponder.stop();
+  });
+
   it('cache key and TTL reach the responder (in seconds, on the wire as in the API)', async () => {
     const client = broker.client();
     const seen: Array<{ key: string | undefined; ttl: number | undefined }> = [];

@@ -34,6 +34,25 @@ describe('queries through the broker', () => {
     expect(res.responderId).toBe(responderClient.clientId);
   });
 
+  it("a responder's cacheHit reaches the requester as the responder set it: the open-source broker has no cache and passes it on", async () => {
+    const channel = uniqueChannel('rpc.q.cachehit');
+    // A responder that caches by the query's cacheKey says when it answered from its cache.
+    const cache = new Map<string, string>();
+    await using responder = queryResponder(responderClient, { channel }, (q) => {
+      const key = q.cacheKey ?? q.text();
+      const hit = cache.get(key);
+      if (hit !== undefined) return { body: hit, cacheHit: true };
+      cache.set(key, `${q.text()}!`);
+      return { body: `${q.text()}!` };
+    });
+    await responder.ready();
+    const first = await queries(requester).send({ channel, body: 'sku-1', timeoutMs: 5000 });
+    const second = await queries(requester).send({ channel, body: 'sku-1', timeoutMs: 5000 });
+    expect(first).toMatchObject({ cacheHit: false, executed: true });
+    expect(second).toMatchObject({ cacheHit: true, executed: true });
+    expect(second.text()).toBe('sku-1!');
+  });
+
   it('1,000 concurrent queries are all answered, each with its own data', async () => {
     const channel = uniqueChannel('rpc.q.many');
     await using responder = queryResponder(responderClient, { channel }, (q) => ({ body: `${q.id}|${q.text()}`, tags: { n: q.text() } }));

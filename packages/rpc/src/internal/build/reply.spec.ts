@@ -33,6 +33,15 @@ describe('buildReply', () => {
     const wire = buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: '{"a":1}', metadata: 'json' }, { ...ctx, operation: 'queries.reply' });
     expect(Buffer.from(wire.Body).toString()).toBe('{"a":1}');
     expect(wire.Metadata).toBe('json');
+    expect(wire.CacheHit).toBe(false);
+  });
+
+  it("carries a query reply's cacheHit, which the open-source broker passes to the requester as it is", () => {
+    const op = { ...ctx, operation: 'queries.reply' };
+    expect(buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 'v', cacheHit: true }, op).CacheHit).toBe(true);
+    expect(buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 'v', cacheHit: false }, op).CacheHit).toBe(false);
+    expect(buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', body: 'v', cacheHit: undefined }, op).CacheHit).toBe(false);
+    expect(validationField(() => buildReply(QUERIES, { requestId: 'r', replyChannel: 'i', cacheHit: 'yes' } as never, op))).toBe('cacheHit');
   });
 
   it.each([
@@ -47,6 +56,7 @@ describe('buildReply', () => {
     ['a non-string tag', { requestId: 'r', replyChannel: 'i', tags: { a: 1 } }, 'tags.a'],
     ['a body (the broker clears it on commands)', { requestId: 'r', replyChannel: 'i', body: 'x' }, 'body'],
     ['metadata (the broker clears it on commands)', { requestId: 'r', replyChannel: 'i', metadata: 'x' }, 'metadata'],
+    ['cacheHit (the broker clears it on commands)', { requestId: 'r', replyChannel: 'i', cacheHit: true }, 'cacheHit'],
   ])('rejects a command reply with %s', (_name, reply, field) => {
     expect(validationField(() => buildReply(COMMANDS, reply as never, ctx))).toBe(field);
   });
@@ -71,6 +81,16 @@ describe('buildHandlerReply', () => {
     expect(wire.Timestamp).toBe(BigInt(Math.floor(at.getTime() / 1000)));
   });
 
+  it("carries a query handler's cacheHit, also from a class instance that has only that field", () => {
+    const qctx = { ...ctx, operation: 'queries.reply' };
+    expect(buildHandlerReply(QUERIES, { body: 'ok', cacheHit: true }, to, qctx).CacheHit).toBe(true);
+    class Cached {
+      cacheHit = true;
+    }
+    expect(buildHandlerReply(QUERIES, new Cached(), to, qctx).CacheHit).toBe(true);
+    expect(validationField(() => buildHandlerReply(QUERIES, { cacheHit: 1 } as never, to, qctx))).toBe('cacheHit');
+  });
+
   it('ignores ids a handler returns anyway (the request decides where the reply goes)', () => {
     const wire = buildHandlerReply(COMMANDS, { requestId: 'other', replyChannel: 'elsewhere' } as never, to, ctx);
     expect(wire).toMatchObject({ RequestID: 'req-7', ReplyChannel: '_INBOX.resp.9' });
@@ -83,6 +103,7 @@ describe('buildHandlerReply', () => {
     ['a non-string tag', { tags: { a: 1 } }, 'tags.a'],
     ['a body (the broker clears it on commands)', { body: 'x' }, 'body'],
     ['metadata (the broker clears it on commands)', { metadata: 'x' }, 'metadata'],
+    ['cacheHit (the broker clears it on commands)', { cacheHit: false }, 'cacheHit'],
     ['a result that is not an object', 'done', 'reply'],
   ])('still validates what the handler returned: rejects %s', (_name, result, field) => {
     expect(validationField(() => buildHandlerReply(COMMANDS, result as never, to, ctx))).toBe(field);

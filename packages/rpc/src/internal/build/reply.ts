@@ -54,7 +54,7 @@ export function buildHandlerReply(kind: RequestKind, result: CommandHandlerResul
 }
 
 /** What a handler's result may set: an object that is not a plain one needs one of these. */
-const RESULT_FIELDS = ['body', 'metadata', 'tags', 'executed', 'error', 'executedAt'];
+const RESULT_FIELDS = ['body', 'metadata', 'tags', 'executed', 'error', 'executedAt', 'cacheHit'];
 
 /**
  * Throws unless a handler's result reads as a reply: a plain object, or another object with one of
@@ -97,15 +97,21 @@ function buildResponse(
 
   let body: Uint8Array = new Uint8Array(0);
   let metadata = '';
+  let cacheHit = false;
   const data = reply as QueryHandlerResult;
   // The requester receives the reply through a NATS subscription, which drops one over 64 MiB.
   const bound = deliveryBound(ctx.maxBodyBytes);
   if (kind.name === 'queries') {
     if (data.body !== undefined) body = validateBody(data.body, 'body', bound.bytes, bound.limit);
     if (data.metadata !== undefined) metadata = validateMetadata(data.metadata, 'metadata');
-  } else if (data.body !== undefined || data.metadata !== undefined) {
-    // The broker clears both on a command's response: refuse rather than drop them silently.
-    throw invalid(data.body !== undefined ? 'body' : 'metadata', 'a command reply carries no data (the broker clears it); use a query', op);
+    if (data.cacheHit !== undefined) {
+      if (typeof data.cacheHit !== 'boolean') throw invalid('cacheHit', `must be a boolean, got ${typeof data.cacheHit}`, op);
+      cacheHit = data.cacheHit;
+    }
+  } else if (data.body !== undefined || data.metadata !== undefined || data.cacheHit !== undefined) {
+    // The broker clears all three on a command's response: refuse rather than drop them silently.
+    const field = data.body !== undefined ? 'body' : data.metadata !== undefined ? 'metadata' : 'cacheHit';
+    throw invalid(field, 'a command reply carries no data or cache flag (the broker clears them); use a query', op);
   }
 
   // Every field set here, so no Response.create() (which copies them all again, tags included).
@@ -115,7 +121,7 @@ function buildResponse(
     ReplyChannel: replyChannel,
     Metadata: metadata,
     Body: toBuffer(body),
-    CacheHit: false,
+    CacheHit: cacheHit,
     Timestamp: executedAtToWire(executedAt),
     Executed: executed,
     Error: error ?? '',

@@ -62,7 +62,10 @@ export interface QueryResponse {
   readonly metadata: string;
   /** The responder's tags (`{}` when none). */
   readonly tags: Readonly<Tags>;
-  /** True when a broker-side query cache answered; the open-source broker has none, so there it is whatever the responder set. */
+  /**
+   * True when a broker-side query cache answered. The open-source broker has no cache: there it
+   * is what the responder set (its reply's `cacheHit`), passed on unchanged.
+   */
   readonly cacheHit: boolean;
   /** The client id of the responder that answered (of the original answer, for a cache hit). */
   readonly responderId: string;
@@ -136,6 +139,12 @@ export interface QueryReply {
   error?: string | undefined;
   /** Default: now. Sent in whole seconds (the unit the Go SDK reads), so milliseconds are dropped. */
   executedAt?: Date | undefined;
+  /**
+   * Default: false. Set it when the responder answered from a cache of its own (keyed by the
+   * query's `cacheKey`): the open-source broker, which has none, passes it on to the sender as
+   * `QueryResponse.cacheHit`.
+   */
+  cacheHit?: boolean | undefined;
 }
 
 /**
