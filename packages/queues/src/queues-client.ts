@@ -453,6 +453,7 @@ export class QueuesOnClient implements QueuesClient {
           operation,
           channel: req.channel,
           timeoutMs: call.timeoutMs ?? timeoutMs,
+          sent: false,
           message: `${operation} was not sent: ${Math.round(waitedMs)} ms behind this client's earlier calls on the queue left ${timeoutMs} ms of its timeoutMs, less than the broker's wait of ${req.waitSeconds || 1} s and a second`,
         });
       }

@@ -65,7 +65,7 @@ describe("a client's simple calls on one queue take turns", () => {
     held[0]!.answer();
     await first;
     for (const err of [await receive, await purge]) {
-      expect(err).toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT', channel: 'q' });
+      expect(err).toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT', channel: 'q', sent: false });
       expect((err as Error).message).toMatch(/was not sent/);
     }
     await sleep(20);
