@@ -274,9 +274,13 @@ export interface QueuesClient {
    *
    * @example
    * ```ts
-   * for await (const msg of queues(client).subscribe({ channel: 'tasks', maxItems: 10 })) {
+   * for await (const msg of queues(client).subscribe({ channel: 'tasks', maxItems: 10, signal })) {
+   *   if (msg.settlement === 'released') continue; // lost with its stream: it comes back
    *   console.log(msg.text());
-   *   await msg.ack();
+   *   // A broker restart loses the transaction in hand: its messages come back, the loop goes on.
+   *   await msg.ack().catch((err) => {
+   *     if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
+   *   });
    * }
    * ```
    */
@@ -290,9 +294,12 @@ export interface QueuesClient {
    *
    * @example
    * ```ts
-   * for await (const tx of queues(client).transactions({ channel: 'tasks', maxItems: 100 })) {
+   * for await (const tx of queues(client).transactions({ channel: 'tasks', maxItems: 100, signal })) {
    *   for (const m of tx.messages) console.log(m.text());
-   *   await tx.ackAll();
+   *   // A broker restart loses the transaction in hand: its messages come back, the loop goes on.
+   *   await tx.ackAll().catch((err) => {
+   *     if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
+   *   });
    * }
    * ```
    */
