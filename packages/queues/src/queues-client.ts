@@ -111,7 +111,9 @@ export interface QueuesSubscription {
    * Aborting it ends the subscription quietly, as unsubscribing or leaving the loop does: a
    * subscriber sees it complete, and a `for await` loop ends at once while it waits, else at its
    * next step (the message or transaction its body holds is its own to settle until then). The
-   * stream ends, and the broker returns what is left unsettled to the queue. Already aborted,
+   * stream ends, and the broker returns what is left unsettled to the queue. With `autoAck` the
+   * broker acks what a poll takes, so a poll already waiting is not cut: the subscription ends once
+   * it answers (within its `waitTimeoutMs`), after handing over what it took. Already aborted,
    * nothing is opened.
    */
   signal?: AbortSignal | undefined;

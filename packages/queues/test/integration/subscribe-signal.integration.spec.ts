@@ -2,9 +2,9 @@
 // broker, where no check in its body runs: the subscription's signal ends it there, quietly. A loop
 // whose body holds a transaction ends at its next step, as a `break` there would: the broker takes
 // back what it left unsettled, and delivers it again.
-import type { KubemqClient } from '@kubemq/core';
+import { jsonCodec, type KubemqClient } from '@kubemq/core';
 import { sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
-import { queues, type QueuesClient } from '../../src/index.js';
+import { queueChannel, queues, type QueuesClient } from '../../src/index.js';
 import { connect } from './helpers.js';
 
 describe('queues: subscribe({ signal }) and transactions({ signal }) (integration)', () => {
@@ -67,6 +67,44 @@ describe('queues: subscribe({ signal }) and transactions({ signal }) (integratio
     expect(seen).toEqual(['a']);
     const rest = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 2_000 });
     expect(rest.messages.map((m) => [m.text(), m.receiveCount])).toEqual([['b', 1]]);
+    await rest.ackAll();
+  });
+
+  it('a typed channel\'s transactions(): a body that settles after the abort settles it (the abort does not cut the transaction in hand)', async () => {
+    const channel = uniqueChannel('q.signal.typed');
+    const jobs = queueChannel(client, { channel, codec: jsonCodec<{ n: number }>() });
+    await jobs.send({ value: { n: 1 } });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    for await (const tx of jobs.transactions({ maxItems: 1, waitTimeoutMs: 5_000, signal: controller.signal })) {
+      seen.push(...tx.messages.map((m) => (m.ok ? m.value.n : -1)));
+      controller.abort();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the body is still working
+      await tx.ackAll();
+    }
+    expect(seen).toEqual([1]);
+    const rest = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 2_000 });
+    expect(rest.messages).toHaveLength(0);
+  });
+
+  it.each(['subscribe', 'transactions'] as const)("%s({ autoAck }): an abort while the poll waits ends the loop once that poll answers, and hands over what it took (the broker acked it)", async (method) => {
+    const channel = uniqueChannel(`q.signal.autoack.${method}`);
+    const controller = new AbortController();
+    const got: string[] = [];
+    const loop = (async () => {
+      for await (const item of q[method]({ channel, autoAck: true, maxItems: 10, waitTimeoutMs: 3_000, signal: controller.signal })) {
+        if ('messages' in item) got.push(...item.messages.map((m) => m.text()));
+        else got.push(item.text());
+      }
+      return 'ended';
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the Get waits on the broker
+    controller.abort();
+    // Sent while that Get still waits: it takes and acks them, so they must reach the loop.
+    await q.sendBatch(['a', 'b', 'c'].map((body) => ({ channel, body })));
+    await expect(loop).resolves.toBe('ended');
+    const rest = await q.poll({ channel, maxItems: 10, waitTimeoutMs: 1_000 });
+    expect([...got, ...rest.messages.map((m) => m.text())].sort()).toEqual(['a', 'b', 'c']);
     await rest.ackAll();
   });
 });

@@ -62,7 +62,9 @@ export interface IterableOptions<T = unknown> {
    * For a source that must not run ahead of a `for await` loop (a queue poll whose broker acks
    * what it hands out, so whatever a loop holds unread when it ends is lost): called once per loop
    * with that loop's pace, it gives the source the loop reads, which waits for `pace.drained()`
-   * before it fetches more.
+   * before it fetches more. Such a source (and `source` too) must watch `signal` itself and end
+   * once what it already fetched is handed over: an abort does not cut it (what it has taken is
+   * acked, and would be lost), and a loop reads on until it ends.
    */
   paced?: (pace: LoopPace) => Observable<T>;
   /**
@@ -76,7 +78,7 @@ export interface IterableOptions<T = unknown> {
    * A subscription's `signal`: aborting it ends the stream quietly. A subscriber sees it complete at
    * once; a `for await` loop waiting for a value ends at once, and one whose body is running ends at
    * its next step (as a `break` there would: whatever it holds stays its own until then). Already
-   * aborted, nothing is opened and both end at once.
+   * aborted, nothing is opened and both end at once. With `paced`, the source ends itself instead.
    */
   signal?: AbortSignal | undefined;
 }
@@ -117,20 +119,24 @@ export const DEFAULT_ITERATOR_BUFFER_SIZE = 1024;
 export function iterableObservable<T>(source: Observable<T>, options: IterableOptions<T> = {}): IterableObservable<T> {
   const bufferSize = options.bufferSize ?? DEFAULT_ITERATOR_BUFFER_SIZE;
   const { continuing, paced, iterated, signal } = options;
+  // A paced source ends itself once the signal aborts, after handing over what it took.
+  const cutOnAbort = paced === undefined;
   const result = observable<T>((subscriber) => {
     if (signal?.aborted) return subscriber.complete();
     const subscription = source.subscribe(subscriber);
-    const stopListening = onAbort(signal, () => subscriber.complete());
+    const stopListening = cutOnAbort ? onAbort(signal, () => subscriber.complete()) : () => undefined;
     return () => {
       stopListening();
       subscription.unsubscribe();
     };
   }) as ContinuingIterable<T>;
   const read = iterated ?? source;
-  result[Symbol.asyncIterator] = () => iterate(continuing ?? paced ?? (() => read), bufferSize, continuing !== undefined, signal);
+  result[Symbol.asyncIterator] = () => iterate(continuing ?? paced ?? (() => read), bufferSize, continuing !== undefined, signal, cutOnAbort);
   if (continuing) result[CONTINUING] = continuing;
   if (paced) result[PACED] = paced;
-  if (iterated) result[ITERATED] = iterated;
+  // With a signal, loops over an operator on this stream (pipeIterable) read the source itself and
+  // apply the signal there: this stream's subscriber path ends at the abort, cutting a loop's body.
+  if (iterated || signal) result[ITERATED] = read;
   if (signal) result[SIGNAL] = signal;
   return result;
 }
@@ -150,7 +156,13 @@ export function pipeIterable<S, T>(source: Observable<S>, operator: (from: Obser
   });
 }
 
-function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: number, canPause: boolean, signal: AbortSignal | undefined): AsyncIterator<T> {
+function iterate<T>(
+  sourceFor: (pace: LoopPace) => Observable<T>,
+  bufferSize: number,
+  canPause: boolean,
+  signal: AbortSignal | undefined,
+  cutOnAbort: boolean,
+): AsyncIterator<T> {
   const buffer: T[] = [];
   let head = 0;
   let failure: { error: unknown } | undefined;
@@ -244,6 +256,7 @@ function iterate<T>(sourceFor: (pace: LoopPace) => Observable<T>, bufferSize: nu
   };
 
   if (signal?.aborted) done = true;
+  else if (!cutOnAbort) open();
   else {
     // A loop waiting for a value ends now; one whose body runs ends at its next step, so that what
     // it holds (a queue transaction it is settling) is not cut from under it.

@@ -8,7 +8,7 @@
 // previous one is terminal. Rebuilt by core's recoverable() after a connection loss.
 import { KubemqError } from '@kubemq/core';
 import type { Observable } from 'rxjs';
-import { observable, recoverable, type ClientInternals } from '@kubemq/core/internal';
+import { observable, onAbort, recoverable, type ClientInternals } from '@kubemq/core/internal';
 import { DownstreamLane, type LaneCounters } from '../downstream/lane.js';
 import { pollOnLane } from '../downstream/poll.js';
 import type { PollTransaction, TransactionHost } from '../downstream/transaction.js';
@@ -193,7 +193,7 @@ export function drainedPollTransactions(internals: ClientInternals, opts: PollLo
         // Once the drain has begun, not at all: a loop body that awaits close() right after a
         // delivery starts the drain before the loop gets here, and would wait for itself.
         delivered: () =>
-          draining
+          draining || signal?.aborted === true
             ? Promise.resolve()
             : new Promise<void>((resolve) => {
                 wake = resolve;
@@ -216,6 +216,20 @@ export function drainedPollTransactions(internals: ClientInternals, opts: PollLo
         subscriber.complete();
       },
     });
+    /**
+     * Ends the loop once no Get is out: none goes out any more (keepPolling), the transaction last
+     * delivered is settled or closed, and with a stream open the loop ends by itself, at once or
+     * once a Get already out has answered and what it took is closed (autoAck: handed over).
+     * Without a stream nothing is out: it ends now.
+     */
+    const finish = async (): Promise<void> => {
+      wake?.();
+      await delivered?.whenTerminal();
+      if (opts.counters.streamsOpen > 0) await over;
+      untrack();
+      inner.unsubscribe();
+      subscriber.complete();
+    };
     // Made on a client already closing: it fails with CLOSED as it is (recoverable()).
     if (!inner.closed && internals.accepting) {
       untrack = internals.track({
@@ -223,18 +237,16 @@ export function drainedPollTransactions(internals: ClientInternals, opts: PollLo
           // A client that gave up reconnecting: the loop ends with that failure, as any stream.
           if (failure) return;
           draining = true;
-          wake?.();
-          await delivered?.whenTerminal();
-          // With a stream open the loop ends by itself: at once, or once a Get already out has
-          // answered and what it took is closed. Without one it waits for the connection.
-          if (opts.counters.streamsOpen > 0) await over;
-          untrack();
-          inner.unsubscribe();
-          subscriber.complete();
+          await finish();
         },
       });
     }
+    // With autoAck the broker acks what a Get hands out, and a Get cut from its stream goes on
+    // taking (and acking) what arrives until its wait is over (§5.3): an abort ends the loop as the
+    // drain does, once the Get already out has answered, handing over what it took.
+    const stopListening = opts.request.autoAck ? onAbort(signal, () => void finish()) : () => undefined;
     return () => {
+      stopListening();
       untrack();
       ended();
       inner.unsubscribe();

@@ -106,6 +106,7 @@ async function getOnLane(
     timeoutMs: waitedMs > 0 ? Math.ceil(timeoutMs - waitedMs) : timeoutMs,
     signal: call.signal,
     what: 'the poll',
+    sent: true,
     ...(waited > 0 && { late: `did not complete, after waiting ${waited} ms of its ${timeoutMs} ms for the connection,` }),
     onExpire: (err) => lane.getExpired(err),
   });

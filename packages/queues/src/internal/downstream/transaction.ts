@@ -381,6 +381,8 @@ export class PollTransaction implements PollResponse {
       timeoutMs: call.timeoutMs ?? this.host.defaultTimeoutMs,
       signal: call.signal,
       what: 'the broker\'s confirmation of the settlement',
+      // Only ever given the answer to a settlement already written.
+      sent: true,
       onExpire,
     });
   }
