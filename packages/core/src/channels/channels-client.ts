@@ -13,7 +13,8 @@ import { unaryMethod } from '../internal/transport/method-descriptor.js';
 import { monotonicNow } from '../internal/util/monotonic.js';
 import { validateChannel } from '../internal/validation/channel.js';
 import { fail } from '../internal/validation/fail.js';
-import { validatePositiveInt, validateSignal } from '../internal/validation/numbers.js';
+import { readCallOptions } from '../internal/validation/call-options.js';
+import { validatePositiveInt } from '../internal/validation/numbers.js';
 import { CHANNEL_TYPES, parseChannelList, type ChannelInfo, type ChannelType } from './channel-info.js';
 
 /** The broker's internal channel that serves channel management (commercial KubeMQ only). */
@@ -116,10 +117,10 @@ export function channels(client: KubemqClient): ChannelsClient {
  * One query to the channel-management responder. The call, its retries of `cluster snapshot not
  * ready` included, takes at most `timeoutMs`; the broker waits that long for its responder.
  */
-async function query(client: ClientInternals, metadata: string, operation: string, tags: Record<string, string>, options: CallOptions = {}): Promise<Uint8Array> {
-  const signal = validateSignal(objectOf(options, 'options').signal);
+async function query(client: ClientInternals, metadata: string, operation: string, tags: Record<string, string>, options: CallOptions | undefined): Promise<Uint8Array> {
+  const { signal, timeoutMs: given } = readCallOptions(options, operation);
   // The broker takes it as the request's int32 Timeout.
-  const timeoutMs = validatePositiveInt(options.timeoutMs ?? client.options.defaultTimeoutMs, 'timeoutMs', { max: MAX_INT32 });
+  const timeoutMs = validatePositiveInt(given ?? client.options.defaultTimeoutMs, 'timeoutMs', { max: MAX_INT32 });
   const deadline = monotonicNow() + timeoutMs;
   const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
   for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,6 @@
 /**
- * Options of every call that can wait, in every `@kubemq/*` package.
+ * Options of every call that can wait, in every `@kubemq/*` package. Closed: any other key is a
+ * ValidationError naming it, before anything is sent (`timeout` names `timeoutMs` to use).
  *
  * @example
  * ```ts

@@ -3,6 +3,7 @@ import { Connection } from '../internal/connection/connection.js';
 import { attachInternals, hasInternals } from '../internal/connection/internals-key.js';
 import { PING } from '../internal/methods.js';
 import { iterableObservable, type IterableObservable } from '../internal/streams/iterable-observable.js';
+import { readCallOptions } from '../internal/validation/call-options.js';
 import { validatePositiveInt, validateSignal } from '../internal/validation/numbers.js';
 import { optionsObject } from '../internal/validation/options-object.js';
 import type { CallOptions } from './call-options.js';
@@ -106,8 +107,8 @@ export class KubemqClient implements AsyncDisposable {
    * ```
    */
   async ping(options?: CallOptions): Promise<ServerInfo> {
-    const o = optionsObject(options, 'client.ping');
-    const signal = validateSignal(o.signal);
+    const o = readCallOptions(options, 'client.ping');
+    const signal = o.signal;
     const result = await this.#connection.unary(PING, {}, {
       operation: 'client.ping',
       ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }),
@@ -153,8 +154,8 @@ export class KubemqClient implements AsyncDisposable {
    * ```
    */
   async close(options?: CallOptions): Promise<void> {
-    const o = optionsObject(options, 'client.close');
-    const signal = validateSignal(o.signal);
+    const o = readCallOptions(options, 'client.close');
+    const signal = o.signal;
     const timeoutMs = o.timeoutMs === undefined ? undefined : validatePositiveInt(o.timeoutMs, 'timeoutMs', { min: 0 });
     return this.#connection.close({ ...(timeoutMs !== undefined && { timeoutMs }), ...(signal && { signal }) });
   }

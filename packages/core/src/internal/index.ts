@@ -83,6 +83,7 @@ export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 export { requireIdText } from './validation/text-rules.js';
 export { requireKnownKeys } from './validation/known-keys.js';
 export { optionsObject } from './validation/options-object.js';
+export { readCallOptions, type ReadCallOptions } from './validation/call-options.js';
 
 // Conversions
 export { MAX_INT32, msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';

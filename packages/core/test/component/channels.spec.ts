@@ -162,6 +162,14 @@ describe('channel management', () => {
     await expect(admin.list({ type: 'queues', search: 7 as never })).rejects.toMatchObject({ field: 'search' });
     await expect(admin.list({ type: 'queues' }, { timeoutMs: 0 })).rejects.toMatchObject({ field: 'timeoutMs' });
     await expect(admin.list({ type: 'queues' }, { signal: {} as never })).rejects.toMatchObject({ field: 'signal' });
+    // A foreign deadline is refused, not ignored with the client's default in its place.
+    await expect(admin.create({ type: 'queues', channel: 'orders' }, { timeout: 1000 } as never)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      operation: 'channels.create',
+      field: 'timeout',
+      message: 'invalid timeout: is not an option here: use timeoutMs (milliseconds)',
+    });
+    await expect(admin.list({ type: 'queues' }, 5 as never)).rejects.toMatchObject({ field: 'options', operation: 'channels.list' });
     expect(requests).toHaveLength(0);
   });
 });

@@ -36,6 +36,21 @@ describe('KubemqClient against an in-process server', () => {
     expect(await client.ping()).toEqual({ host: 'test-host', version: 'v9.9.9', startedAt: new Date(1_700_000_000_000), uptimeSeconds: 42 });
   });
 
+  it("ping() and close() refuse an option they do not take, naming the one to use (kubemq-js's timeout)", async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    await expect(client.ping({ timeout: 2000 } as never)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      operation: 'client.ping',
+      field: 'timeout',
+      message: 'invalid timeout: is not an option here: use timeoutMs (milliseconds)',
+    });
+    await expect(client.ping({ abortSignal: AbortSignal.timeout(1000) } as never)).rejects.toMatchObject({ field: 'abortSignal', message: 'invalid abortSignal: is not an option here: use signal' });
+    await expect(client.close({ timeOutMs: 0 } as never)).rejects.toMatchObject({ operation: 'client.close', field: 'timeOutMs' });
+    // Refused, nothing was closed.
+    expect(client.state).toBe('ready');
+    expect(await client.ping({ signal: undefined, timeoutMs: undefined })).toMatchObject({ host: 'test-host' });
+  });
+
   it('each client has a connection of its own, even with the same settings', async () => {
     await using a = await KubemqClient.connect({ address: server.address, clientId: 'same' });
     await using b = await KubemqClient.connect({ address: server.address, clientId: 'same' });

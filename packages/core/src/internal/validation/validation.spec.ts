@@ -7,6 +7,7 @@ import { validatePositiveInt, validateSignal } from './numbers.js';
 import { requireIdText } from './text-rules.js';
 import { requireKnownKeys } from './known-keys.js';
 import { optionsObject } from './options-object.js';
+import { readCallOptions } from './call-options.js';
 import { checked } from './fail.js';
 
 /** Runs `fn`, expects a ValidationError naming `field`, returns its message. */
@@ -320,6 +321,48 @@ describe('optionsObject', () => {
         expect.objectContaining({ operation: 'queues.poll', field: 'options', message: `invalid options: must be an object (got ${got})` }),
       );
     }
+  });
+});
+
+describe('readCallOptions', () => {
+  it('returns the signal and timeoutMs, absent or given as undefined taken as not given', () => {
+    const signal = new AbortController().signal;
+    expect(readCallOptions(undefined, 'client.ping')).toEqual({ signal: undefined, timeoutMs: undefined });
+    expect(readCallOptions({ signal, timeoutMs: 0 }, 'client.ping')).toEqual({ signal, timeoutMs: 0 });
+    expect(readCallOptions({ signal: undefined, timeoutMs: undefined }, 'client.ping')).toEqual({ signal: undefined, timeoutMs: undefined });
+  });
+
+  it('refuses what is no object, naming the call and the argument', () => {
+    for (const [value, got] of [[5, 'number'], [null, 'null'], ['x', 'string'], [[], 'array']] as const) {
+      expect(() => readCallOptions(value as never, 'queues.receive', 'callOptions')).toThrow(
+        expect.objectContaining({ operation: 'queues.receive', field: 'callOptions', message: `invalid callOptions: must be an object (got ${got})` }),
+      );
+    }
+  });
+
+  it('refuses a foreign key before anything is read, naming the one to use', () => {
+    const hints = {
+      timeout: 'timeoutMs (milliseconds)',
+      timeoutSeconds: 'timeoutMs (milliseconds)',
+      deadline: 'timeoutMs (milliseconds)',
+      deadlineMs: 'timeoutMs (milliseconds)',
+      timeOutMs: 'timeoutMs',
+      timeoutMS: 'timeoutMs',
+      abortSignal: 'signal',
+    };
+    for (const [key, use] of Object.entries(hints)) {
+      expect(() => readCallOptions({ [key]: 5000 } as never, 'queues.send')).toThrow(
+        expect.objectContaining({ operation: 'queues.send', field: key, message: `invalid ${key}: is not an option here: use ${use}` }),
+      );
+    }
+    // Given as undefined, an unknown key is still refused: it is a name the caller wrote.
+    expect(() => readCallOptions({ timeoutMs: 1000, retries: undefined } as never, 'client.ping')).toThrow(
+      expect.objectContaining({ field: 'retries', message: 'invalid retries: is not an option here (the options are signal, timeoutMs)' }),
+    );
+  });
+
+  it('refuses a signal that is no AbortSignal, naming the call', () => {
+    expect(() => readCallOptions({ signal: 'abort' } as never, 'events.send')).toThrow(expect.objectContaining({ operation: 'events.send', field: 'signal' }));
   });
 });
 

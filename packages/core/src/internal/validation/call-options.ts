@@ -1,0 +1,37 @@
+import type { CallOptions } from '../../client/call-options.js';
+import { checked } from './fail.js';
+import { requireKnownKeys } from './known-keys.js';
+import { validateSignal } from './numbers.js';
+import { optionsObject } from './options-object.js';
+
+/** A call's options as read: the signal checked, `timeoutMs` as given (each call has its own rule for it). */
+export interface ReadCallOptions {
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number | undefined;
+}
+
+const CALL_OPTION_KEYS: readonly (keyof CallOptions)[] = ['signal', 'timeoutMs'];
+const IN_MS = 'timeoutMs (milliseconds)';
+// kubemq-js's `timeout` and other common names: ignored, the client's default deadline took over.
+const CALL_OPTIONS_RENAMED = {
+  timeout: IN_MS,
+  timeoutSeconds: IN_MS,
+  deadline: IN_MS,
+  deadlineMs: IN_MS,
+  timeOutMs: 'timeoutMs',
+  timeoutMS: 'timeoutMs',
+  abortSignal: 'signal',
+};
+
+/**
+ * Reads a call's `CallOptions` (absent is `{}`): anything but an object, an unknown key (naming the
+ * one to use for a known other name) or a signal that is no AbortSignal is a ValidationError naming
+ * `operation`, before anything is sent. `field` names the argument (`callOptions` where it is second).
+ */
+export function readCallOptions(value: CallOptions | undefined, operation: string, field = 'options'): ReadCallOptions {
+  const o = optionsObject(value, operation, field);
+  return checked(operation, undefined, () => {
+    requireKnownKeys(o, CALL_OPTION_KEYS, '', CALL_OPTIONS_RENAMED);
+    return { signal: validateSignal(o.signal), timeoutMs: o.timeoutMs };
+  });
+}
