@@ -69,3 +69,23 @@ describe('eventStoreChannel(): options that are no object are refused as the unt
     expect(refusal(() => audit.subscribe({ requestType: 2 } as never))).toMatchObject({ field: 'requestType', channel: 'audit' });
   });
 });
+
+describe("events store: a call's own options (CallOptions) are closed too", () => {
+  it("send(), a typed send() and a stream's send()/close() refuse kubemq-js's timeout, naming timeoutMs, and send nothing", async () => {
+    const { client, internals } = fakeClient();
+    const event = { channel: 'audit', body: 'x' };
+    const timeoutRefused = { code: 'VALIDATION', field: 'timeout', message: 'invalid timeout: is not an option here: use timeoutMs (milliseconds)' };
+    await expect(eventsStore(client).send(event, { timeout: 5000 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'eventsStore.send', channel: 'audit' });
+    await expect(eventsStore(client, { sendMode: 'unary' }).send(event, { deadline: 5000 } as never)).rejects.toMatchObject({ field: 'deadline', operation: 'eventsStore.send' });
+    await expect(eventStoreChannel(client, { channel: 'audit', codec: textCodec() }).send({ value: 'x' }, { abortSignal: AbortSignal.timeout(1000) } as never)).rejects.toMatchObject({
+      field: 'abortSignal',
+      message: 'invalid abortSignal: is not an option here: use signal',
+    });
+    const stream = eventStoreStream(client);
+    await expect(stream.send(event, { timeout: 5000 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'eventsStore.stream' });
+    await expect(stream.close({ timeOutMs: 0 } as never)).rejects.toMatchObject({ field: 'timeOutMs', operation: 'eventsStore.stream.close' });
+    expect(internals.calls).toHaveLength(0);
+    expect(internals.unaryCalls).toBe(0);
+    await stream.close({ timeoutMs: undefined, signal: undefined });
+  });
+});

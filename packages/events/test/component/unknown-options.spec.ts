@@ -86,3 +86,28 @@ describe('eventChannel(): options that are no object are refused as the untyped 
     expect(refusal(() => eventListener(orders, { concurency: 2 } as never, () => undefined))).toMatchObject({ field: 'concurency' });
   });
 });
+
+describe("events: a call's own options (CallOptions) are closed too", () => {
+  it("send(), a stream's send()/flush()/close(), a typed send() and ready() refuse kubemq-js's timeout, naming timeoutMs, and send nothing", async () => {
+    const { client, internals } = fakeClient();
+    const e = events(client);
+    const event = { channel: 'orders', body: 'x' };
+    const timeoutRefused = { code: 'VALIDATION', field: 'timeout', message: 'invalid timeout: is not an option here: use timeoutMs (milliseconds)' };
+    await expect(e.send(event, { timeout: 5000 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'events.send', channel: 'orders' });
+    await expect(events(client, { sendMode: 'unary' }).send(event, { deadline: 5000 } as never)).rejects.toMatchObject({ field: 'deadline', operation: 'events.send' });
+    await expect(eventChannel(e, { channel: 'orders', codec: textCodec() }).send({ value: 'x' }, { abortSignal: AbortSignal.timeout(1000) } as never)).rejects.toMatchObject({
+      field: 'abortSignal',
+      message: 'invalid abortSignal: is not an option here: use signal',
+    });
+    const stream = eventStream(client);
+    await expect(stream.send(event, { timeout: 5000 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'events.stream' });
+    await expect(stream.flush({ timeOutMs: 10 } as never)).rejects.toMatchObject({ field: 'timeOutMs', operation: 'events.stream.flush' });
+    await expect(stream.close({ timeout: 0 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'events.stream.close' });
+    const listener = eventListener(client, { channel: 'orders' }, () => undefined);
+    await expect(listener.ready({ timeout: 100 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'events.ready', channel: 'orders' });
+    await listener.stop();
+    expect(internals.calls).toHaveLength(0);
+    expect(internals.unaryCalls).toBe(0);
+    await stream.close({ timeoutMs: undefined, signal: undefined });
+  });
+});

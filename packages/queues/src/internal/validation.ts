@@ -3,6 +3,7 @@
 import { ValidationError, type CallOptions } from '@kubemq/core';
 import {
   newId,
+  readCallOptions,
   requireIdText,
   requireKnownKeys,
   QueueMessage as WireQueueMessageCodec,
@@ -13,7 +14,6 @@ import {
   validateChannel,
   validateMetadata,
   validatePositiveInt,
-  validateSignal,
   validateTags,
   type QueueMessagePolicy as WirePolicy,
 } from '@kubemq/core/internal';
@@ -230,10 +230,10 @@ export interface ValidCallOptions {
 
 /** A CallOptions bag (`field` names it in errors); `timeoutMs` is a whole number of ms, at least `minTimeoutMs` (default 1). */
 export function validateCallOptions(options: CallOptions | undefined, field = 'options', rules: { minTimeoutMs?: number } = {}): ValidCallOptions {
-  if (options === undefined) return { signal: undefined, timeoutMs: undefined };
-  const o = requireObject(options, field) as CallOptions;
+  // Operation 'validate': every caller runs this inside checked(), which names its call.
+  const o = readCallOptions(options, 'validate', field);
   return {
-    signal: validateSignal(o.signal, 'signal'),
+    signal: o.signal,
     timeoutMs: o.timeoutMs === undefined ? undefined : validatePositiveInt(o.timeoutMs, 'timeoutMs', { min: rules.minTimeoutMs ?? 1 }),
   };
 }

@@ -125,3 +125,50 @@ describe('queueChannel(): options that are no object are refused as the untyped 
     await expect(jobs.purge(undefined, { timeoutMs: 1 })).rejects.toMatchObject({ field: 'callOptions.timeoutMs' });
   });
 });
+
+describe("queues: a call's own options (CallOptions) are closed too", () => {
+  const timeoutRefused = { code: 'VALIDATION', field: 'timeout', message: 'invalid timeout: is not an option here: use timeoutMs (milliseconds)' };
+
+  it("every call refuses kubemq-js's timeout in its call options, naming timeoutMs, and sends nothing", async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 3);
+    const internals = broker.internals();
+    const client = {};
+    attachInternals(client, internals);
+    const q = queues(client as KubemqClient);
+    const call = { timeout: 1000 } as never;
+    const message = { channel: 'q', body: 'x' };
+    await expect(q.send(message, call)).rejects.toMatchObject({ ...timeoutRefused, operation: 'queues.send', channel: 'q' });
+    await expect(q.sendBatch([message], { deadline: 1000 } as never)).rejects.toMatchObject({ field: 'deadline', operation: 'queues.sendBatch' });
+    for (const method of ['receive', 'peek', 'purge', 'poll'] as const) {
+      await expect((q[method] as (o: object, c: never) => Promise<unknown>)({ channel: 'q' }, call)).rejects.toMatchObject({ ...timeoutRefused, operation: `queues.${method}`, channel: 'q' });
+    }
+    await expect(q.info({}, { abortSignal: AbortSignal.timeout(1000) } as never)).rejects.toMatchObject({ field: 'abortSignal', message: 'invalid abortSignal: is not an option here: use signal' });
+    const typed = queueChannel(q, { channel: 'q', codec: textCodec() });
+    await expect(typed.send({ value: 'x' }, call)).rejects.toMatchObject({ ...timeoutRefused, channel: 'q' });
+    await expect(typed.receive({}, call)).rejects.toMatchObject({ ...timeoutRefused, operation: 'queues.receive' });
+    const upstream = queueUpstream(client as KubemqClient);
+    await expect(upstream.send([message], call)).rejects.toMatchObject({ ...timeoutRefused, operation: 'queues.upstream.send' });
+    await expect(upstream.close({ timeOutMs: 0 } as never)).rejects.toMatchObject({ field: 'timeOutMs', operation: 'queues.upstream.close' });
+    expect(internals.unaryCalls).toBe(0);
+    expect(broker.calls).toEqual([]);
+    expect(broker.waiting('q')).toHaveLength(3);
+    await upstream.close({ timeoutMs: undefined, signal: undefined });
+  });
+
+  it("a transaction's settlements refuse it too, and the transaction stays in hand to settle", async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 2);
+    const q = queues(fakeClient(broker));
+    const tx = await q.poll({ channel: 'q', maxItems: 2 });
+    const written = broker.written('QueuesDownstream').length;
+    const call = { timeout: 1000 } as never;
+    await expect(tx.ackAll(call)).rejects.toMatchObject({ ...timeoutRefused, operation: 'queues.transaction.ackAll' });
+    await expect(tx.requeueAll({ channel: 'other' }, call)).rejects.toMatchObject(timeoutRefused);
+    await expect(tx.messages[0]!.ack(call)).rejects.toMatchObject(timeoutRefused);
+    await expect(tx.close({ deadline: 1000 } as never)).rejects.toMatchObject({ field: 'deadline' });
+    expect(broker.written('QueuesDownstream')).toHaveLength(written);
+    await tx.ackAll({ signal: undefined, timeoutMs: undefined });
+    expect(broker.waiting('q')).toHaveLength(0);
+  });
+});

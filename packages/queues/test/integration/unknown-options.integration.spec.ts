@@ -33,4 +33,18 @@ describe('queues: options a call does not know', () => {
     const { messages } = await q.receive({ channel, maxItems: 10, waitTimeoutSeconds: 1 });
     expect(messages.map((m) => m.text())).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   });
+
+  it("a call's own options are closed too: a send with kubemq-js's timeout is refused, and the queue stays empty", async () => {
+    const channel = uniqueChannel('q.unknown-call-options');
+    const q = queues(client);
+    await expect(q.send({ channel, body: 'x' }, { timeout: 1000 } as never)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      field: 'timeout',
+      operation: 'queues.send',
+      message: 'invalid timeout: is not an option here: use timeoutMs (milliseconds)',
+    });
+    await expect(q.receive({ channel, waitTimeoutSeconds: 1 }, { timeout: 1000 } as never)).rejects.toMatchObject({ code: 'VALIDATION', field: 'timeout' });
+    const { messages } = await q.peek({ channel, maxItems: 10, waitTimeoutSeconds: 1 });
+    expect(messages).toEqual([]);
+  });
 });

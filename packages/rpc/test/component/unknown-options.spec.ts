@@ -102,3 +102,22 @@ describe('typed channels: options that are no object are refused as the untyped 
     expect(await refusal(() => commandResponder(typed, [] as never, () => undefined))).toMatchObject({ field: 'options', operation: 'commands.handle' });
   });
 });
+
+describe("rpc: a call's own options (CallOptions) are closed too", () => {
+  it("reply(), a typed reply() and a responder's ready() refuse kubemq-js's timeout, naming timeoutMs, and send nothing", async () => {
+    const timeoutRefused = { code: 'VALIDATION', field: 'timeout', message: 'invalid timeout: is not an option here: use timeoutMs (milliseconds)' };
+    const reply = { requestId: 'r1', replyChannel: 'inbox', executed: true };
+    await expect(commands(broker.client()).reply(reply, { timeout: 1000 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'commands.reply' });
+    await expect(queries(broker.client()).reply({ requestId: 'r1', replyChannel: 'inbox', body: 'v' }, { abortSignal: AbortSignal.timeout(1000) } as never)).rejects.toMatchObject({
+      field: 'abortSignal',
+      operation: 'queries.reply',
+      message: 'invalid abortSignal: is not an option here: use signal',
+    });
+    await expect(commandChannel(broker.client(), { channel: 'c', codec: textCodec() }).reply(reply, { deadline: 1000 } as never)).rejects.toMatchObject({ field: 'deadline' });
+    const responder = commandResponder(broker.client(), { channel: 'c' }, () => undefined);
+    await expect(responder.ready({ timeout: 100 } as never)).rejects.toMatchObject({ ...timeoutRefused, operation: 'commands.ready', channel: 'c' });
+    await responder.stop();
+    expect(broker.callsTo('SendResponse')).toHaveLength(0);
+    expect(broker.callsTo('SendRequest')).toHaveLength(0);
+  });
+});

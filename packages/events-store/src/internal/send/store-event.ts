@@ -1,10 +1,9 @@
 import type { CallOptions } from '@kubemq/core';
 import {
   eventSendOperation,
-  optionsObject,
+  readCallOptions,
   requireBuiltEventFits,
   tracedSend,
-  validateSignal,
   withOperation,
   type ClientInternals,
   type Event as WireEvent,
@@ -35,9 +34,9 @@ export function storeEvent(
   let bounds: SendBounds;
   const maxBodyBytes = internals.options.maxMessageBytes;
   try {
-    const options = optionsObject(given);
+    const options = readCallOptions(given, operation);
     wire = buildEventStore(event, internals.clientId, operation, maxBodyBytes);
-    bounds = { signal: validateSignal(options.signal), timeoutMs: callTimeoutMs(internals, options.timeoutMs) };
+    bounds = { signal: options.signal, timeoutMs: callTimeoutMs(internals, options.timeoutMs) };
   } catch (err) {
     return Promise.reject(withOperation(err, operation, event?.channel));
   }

@@ -1,5 +1,5 @@
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { checked, clientInternals, optionsObject, requireKnownKeys, validatePositiveInt, validateSignal, withOperation, type ClientInternals } from '@kubemq/core/internal';
+import { checked, clientInternals, optionsObject, readCallOptions, requireKnownKeys, validatePositiveInt, withOperation, type ClientInternals } from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
 import { storeEvent } from '../send/store-event.js';
@@ -25,8 +25,8 @@ class StoreStreamHandle implements EventStoreStreamHandle {
 
   close(given?: CallOptions): Promise<void> {
     try {
-      const options = optionsObject(given);
-      const signal = validateSignal(options.signal);
+      const options = readCallOptions(given, `${OPERATION}.close`);
+      const signal = options.signal;
       const timeoutMs = options.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 });
       return this.#stream.close({ timeoutMs, signal });
     } catch (err) {

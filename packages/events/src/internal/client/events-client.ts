@@ -8,8 +8,8 @@ import {
   sendEventOnce,
   tracedSend,
   validateSendMode,
-  validateSignal,
   optionsObject,
+  readCallOptions,
   withOperation,
   type ClientInternals,
   type Event as WireEvent,
@@ -84,9 +84,9 @@ export class EventsClientImpl implements EventsClient {
     let signal: AbortSignal | undefined;
     let timeoutMs: number;
     try {
-      const options = optionsObject(given);
+      const options = readCallOptions(given, operation);
       wire = buildEvent(event, this.internals.clientId, operation, maxBodyBytes);
-      signal = validateSignal(options.signal);
+      signal = options.signal;
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
       return Promise.reject(withOperation(err, operation, event?.channel));

@@ -5,7 +5,7 @@ import {
   DEFAULT_ITERATOR_BUFFER_SIZE,
   eventProcessOperation,
   onAbort,
-  optionsObject,
+  readCallOptions,
   validatePositiveInt,
   validateSignal,
   type ClientInternals,
@@ -123,13 +123,13 @@ export class EventsListener<E extends EventReceive> implements EventListener {
     return { ...this.counts, running: this.queue.running, waiting: this.queue.waiting };
   }
 
-  async ready(options: CallOptions = {}): Promise<void> {
+  async ready(options?: CallOptions): Promise<void> {
     const operation = 'events.ready';
     const { timeoutMs, signal } = checked(operation, this.channel, () => {
-      const o = optionsObject(options);
+      const o = readCallOptions(options, operation);
       return {
         timeoutMs: o.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(o.timeoutMs, 'timeoutMs'),
-        signal: validateSignal(o.signal),
+        signal: o.signal,
       };
     });
     await this.readiness.prove({ timeoutMs, signal, stopped: this.stopping.signal, reason: () => this.failure ?? this.closedError() });

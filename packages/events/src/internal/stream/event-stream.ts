@@ -8,8 +8,8 @@ import {
   requireKnownKeys,
   tracedSend,
   validatePositiveInt,
-  validateSignal,
   optionsObject,
+  readCallOptions,
   checked,
   withOperation,
   type ClientInternals,
@@ -77,9 +77,9 @@ class EventStreamHandleImpl implements EventStreamHandle {
     let signal;
     const maxBodyBytes = this.internals.options.maxMessageBytes;
     try {
-      const options = optionsObject(given);
+      const options = readCallOptions(given, OPERATION);
       wire = buildEvent(event, this.internals.clientId, OPERATION, maxBodyBytes);
-      signal = validateSignal(options.signal);
+      signal = options.signal;
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
       return Promise.reject(withOperation(err, OPERATION, event?.channel));
@@ -98,8 +98,8 @@ class EventStreamHandleImpl implements EventStreamHandle {
     let signal;
     let timeoutMs;
     try {
-      const options = optionsObject(given);
-      signal = validateSignal(options.signal);
+      const options = readCallOptions(given, `${OPERATION}.flush`);
+      signal = options.signal;
       timeoutMs = callTimeoutMs(this.internals, options.timeoutMs);
     } catch (err) {
       return Promise.reject(withOperation(err, `${OPERATION}.flush`, undefined));
@@ -109,9 +109,9 @@ class EventStreamHandleImpl implements EventStreamHandle {
 
   async close(given?: CallOptions): Promise<void> {
     const { signal, timeoutMs } = checked(`${OPERATION}.close`, undefined, () => {
-      const options = optionsObject(given);
+      const options = readCallOptions(given, `${OPERATION}.close`);
       return {
-        signal: validateSignal(options.signal),
+        signal: options.signal,
         timeoutMs: options.timeoutMs === undefined ? this.internals.options.defaultTimeoutMs : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 0 }),
       };
     });

@@ -7,6 +7,7 @@ import {
   map,
   MAX_INT32,
   observable,
+  readCallOptions,
   recoverable,
   requireKnownKeys,
   tracedDeliveries,
@@ -135,14 +136,14 @@ export class RequestsEngine {
     let signal: AbortSignal | undefined;
     let timeoutMs: number | undefined;
     try {
-      if (options !== undefined) requireObject(options, 'options', operation);
+      const call = readCallOptions(options, operation);
       wire = buildReply(this.kind, reply, {
         clientId: this.internals.clientId,
         operation,
         maxBodyBytes: this.internals.options.maxMessageBytes,
       });
-      signal = validateSignal(options?.signal, 'signal');
-      timeoutMs = options?.timeoutMs === undefined ? undefined : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
+      signal = call.signal;
+      timeoutMs = call.timeoutMs === undefined ? undefined : validatePositiveInt(call.timeoutMs, 'timeoutMs', { min: 1, max: MAX_INT32, integer: true });
     } catch (err) {
       // A reply goes to an inbox, not a channel: the operation is all there is to name.
       throw withOperation(err, operation, undefined);

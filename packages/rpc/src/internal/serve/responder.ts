@@ -1,5 +1,5 @@
 import { KubemqError, type CallOptions } from '@kubemq/core';
-import { callQuietly, checked, newId, onAbort, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
+import { callQuietly, checked, newId, onAbort, readCallOptions, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
 import { invalid, requireObject } from '../build/invalid.js';
@@ -147,13 +147,13 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     return { ...this.counters, running: this.limiter.running, waiting: this.limiter.queued };
   }
 
-  async ready(options: CallOptions = {}): Promise<void> {
+  async ready(given?: CallOptions): Promise<void> {
     const operation = `${this.engine.kind.name}.ready`;
     const { timeoutMs, signal } = checked(operation, this.channel, () => {
-      requireObject(options, 'options', operation);
+      const options = readCallOptions(given, operation);
       return {
         timeoutMs: options.timeoutMs === undefined ? DEFAULT_READY_TIMEOUT_MS : validatePositiveInt(options.timeoutMs, 'timeoutMs', { min: 1, integer: true }),
-        signal: validateSignal(options.signal, 'signal'),
+        signal: options.signal,
       };
     });
     if (this.isProven()) return;
