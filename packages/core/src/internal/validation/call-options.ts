@@ -10,6 +10,7 @@ export interface ReadCallOptions {
   readonly timeoutMs: number | undefined;
 }
 
+const NONE: ReadCallOptions = { signal: undefined, timeoutMs: undefined };
 const CALL_OPTION_KEYS: readonly (keyof CallOptions)[] = ['signal', 'timeoutMs'];
 const IN_MS = 'timeoutMs (milliseconds)';
 // kubemq-js's `timeout` and other common names: ignored, the client's default deadline took over.
@@ -29,6 +30,8 @@ const CALL_OPTIONS_RENAMED = {
  * `operation`, before anything is sent. `field` names the argument (`callOptions` where it is second).
  */
 export function readCallOptions(value: CallOptions | undefined, operation: string, field = 'options'): ReadCallOptions {
+  // Most sends pass none: one shared answer, no check to run on every message.
+  if (value === undefined) return NONE;
   const o = optionsObject(value, operation, field);
   return checked(operation, undefined, () => {
     requireKnownKeys(o, CALL_OPTION_KEYS, '', CALL_OPTIONS_RENAMED);
