@@ -153,12 +153,12 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     const seen: string[] = [];
     const consumer = start(broker, (b) => {
       seen.push(b);
-      if (seen.length === 1) broker.stallGets = true;
+      // Only the proof Get stalls: the re-opened stream's Get answers, however soon it comes.
+      if (seen.length === 1) broker.stallNextGets = 1;
     }, { batch: 1 });
     // The Get's deadline: its wait plus the default timeout, 2 s.
     await until(() => consumer.stats.settleErrors === 1, 4000);
     expect(broker.calls[0]!.cancelled).toBe(true);
-    broker.stallGets = false;
     broker.add('q', 1, () => 'n0');
     await until(() => seen.length === 2);
     expect(seen).toEqual(['m0', 'n0']);

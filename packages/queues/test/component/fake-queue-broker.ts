@@ -47,6 +47,8 @@ export class FakeQueueBroker {
   getsInFlight = 0;
   /** Downstream: Gets served from now on never answer (a stalled broker, or a link that died silently), until their stream ends. */
   stallGets = false;
+  /** Downstream: the next this many Gets served never answer, until their stream ends (then Gets answer again). */
+  stallNextGets = 0;
   /** Downstream: the stream breaks right after the next Get's answer, in the same turn. */
   breakAfterNextGet = false;
   /** Downstream: hold every ActiveOffsets (and so everything behind it on its stream) until releaseProbes(). */
@@ -169,7 +171,9 @@ export class FakeQueueBroker {
     /** Whether the Get is dropped (its stream ended, and is not stuck: see downstream()). */
     cancelled: () => boolean,
   ): Promise<void> {
-    if (this.stallGets) {
+    const stalled = this.stallGets || this.stallNextGets > 0;
+    if (this.stallNextGets > 0) this.stallNextGets--;
+    if (stalled) {
       while (!cancelled()) await new Promise((r) => setTimeout(r, 5));
       return;
     }
