@@ -108,12 +108,7 @@ export class KubemqClient implements AsyncDisposable {
    */
   async ping(options?: CallOptions): Promise<ServerInfo> {
     const o = readCallOptions(options, 'client.ping');
-    const signal = o.signal;
-    const result = await this.#connection.unary(PING, {}, {
-      operation: 'client.ping',
-      ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }),
-      ...(signal && { signal }),
-    });
+    const result = await this.#connection.unary(PING, {}, { operation: 'client.ping', timeoutMs: o.timeoutMs, signal: o.signal });
     return {
       host: result.Host,
       version: result.Version,
@@ -155,9 +150,8 @@ export class KubemqClient implements AsyncDisposable {
    */
   async close(options?: CallOptions): Promise<void> {
     const o = readCallOptions(options, 'client.close');
-    const signal = o.signal;
     const timeoutMs = o.timeoutMs === undefined ? undefined : validatePositiveInt(o.timeoutMs, 'timeoutMs', { min: 0 });
-    return this.#connection.close({ ...(timeoutMs !== undefined && { timeoutMs }), ...(signal && { signal }) });
+    return this.#connection.close({ timeoutMs, signal: o.signal });
   }
 
   /** `await using client = await KubemqClient.connect()` closes it at the end of the scope. */

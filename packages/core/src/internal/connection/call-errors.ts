@@ -9,15 +9,11 @@ import { mapError, type ErrorContext } from '../errors/map-error.js';
  * cancels its calls): a retryable loss.
  */
 export function callError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined, sent?: boolean): KubemqError {
-  return mapError(raw, ctx, { cancelRequested: signal?.aborted === true, ...(sent !== undefined && { sent }) });
+  return mapError(raw, ctx, { cancelRequested: signal?.aborted === true, sent });
 }
 
 export function errorContext(ctx: CallContext, timeoutMs: number | undefined): ErrorContext {
-  return {
-    operation: ctx.operation,
-    ...(ctx.channel !== undefined && { channel: ctx.channel }),
-    ...(timeoutMs !== undefined && { timeoutMs }),
-  };
+  return { operation: ctx.operation, channel: ctx.channel, timeoutMs };
 }
 
 export function abortError(): Error {

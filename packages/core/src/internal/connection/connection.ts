@@ -557,7 +557,7 @@ export class Connection implements ClientInternals {
       code: 'CLOSED',
       message: `${describe(ctx)}: the client is closed`,
       operation: ctx.operation,
-      ...(ctx.channel !== undefined && { channel: ctx.channel }),
+      channel: ctx.channel,
     });
   }
 
@@ -588,7 +588,7 @@ export class Connection implements ClientInternals {
       code: 'CLOSED',
       message: `${describe(ctx)}: the client closed before the broker answered; the request was sent, so the broker may have carried it out`,
       operation: ctx.operation,
-      ...(ctx.channel !== undefined && { channel: ctx.channel }),
+      channel: ctx.channel,
     });
   }
 

@@ -61,10 +61,10 @@ export class PendingCalls {
           new TimeoutError({
             message: `${describe(ctx)} timed out after ${ctx.timeoutMs} ms waiting for the connection (state ${now}${why})`,
             operation: ctx.operation,
-            ...(ctx.channel !== undefined && { channel: ctx.channel }),
-            ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
+            channel: ctx.channel,
+            timeoutMs: ctx.timeoutMs,
             sent: false,
-            ...(lastError && { cause: lastError }),
+            cause: lastError,
           }),
         );
       }, timerDelay(Math.max(0, deadline - monotonicNow())));

@@ -119,7 +119,7 @@ export function brokerError(text: string, ctx: ErrorContext): KubemqError {
 
 function fromStatus(err: StatusLike, ctx: ErrorContext, call: CallOutcome | undefined): KubemqError {
   const details = err.details || err.message || `gRPC status ${err.code}`;
-  const extras = { cause: err, grpcStatus: err.code, ...(call?.sent !== undefined && { sent: call.sent }) };
+  const extras = { cause: err, grpcStatus: err.code, sent: call?.sent };
   // An access refusal is one whatever its text: a server that checks tokens answers
   // UNAUTHENTICATED with `Error 421: …`, which must still reach the token refresh as such.
   const fromText = ACCESS_STATUSES.includes(err.code) ? undefined : classifyBrokerText(details);
@@ -152,16 +152,16 @@ export function createError(
     message,
     operation: ctx.operation,
     retryable: cls.retryable,
-    ...(ctx.channel !== undefined && { channel: ctx.channel }),
-    ...(cls.brokerCode !== undefined && { brokerCode: cls.brokerCode }),
-    ...(extras.grpcStatus !== undefined && { grpcStatus: extras.grpcStatus }),
-    ...(extras.cause !== undefined && { cause: extras.cause }),
+    channel: ctx.channel,
+    brokerCode: cls.brokerCode,
+    grpcStatus: extras.grpcStatus,
+    cause: extras.cause,
   };
   switch (cls.code) {
     case 'VALIDATION':
-      return new ValidationError({ ...options, ...(cls.field !== undefined && { field: cls.field }) });
+      return new ValidationError({ ...options, field: cls.field });
     case 'TIMEOUT':
-      return new TimeoutError({ ...options, ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }), ...(extras.sent !== undefined && { sent: extras.sent }) });
+      return new TimeoutError({ ...options, timeoutMs: ctx.timeoutMs, sent: extras.sent });
     case 'AUTHENTICATION':
       return new AuthenticationError(options);
     case 'UNAVAILABLE':

@@ -21,7 +21,7 @@ export class BoundedBuffer<T> {
         message: `${ctx.operation}: ${this.capacity} calls already wait for the connection (maxPendingCalls); raise maxPendingCalls or wait`,
         operation: ctx.operation,
         retryable: true,
-        ...(ctx.channel !== undefined && { channel: ctx.channel }),
+        channel: ctx.channel,
       });
     }
     this.#items.push(item);

@@ -46,7 +46,7 @@ export function recoverable<T>(
   open: (attempt: number, ready: () => void) => Observable<T>,
   options: RecoverableOptions,
 ): Observable<T> {
-  const ctx = { operation: options.operation, ...(options.channel !== undefined && { channel: options.channel }) };
+  const ctx = { operation: options.operation, channel: options.channel };
   const isRetryable = options.isRetryable ?? ((err: KubemqError) => err.retryable);
   const policy = client.options.reconnect;
 

@@ -286,7 +286,7 @@ export class StreamSender<Req, Res, Out> {
       code: 'BUFFER_FULL',
       message: `${operation}: ${this.#maxQueued} messages are already waiting to be written`,
       operation,
-      ...(channel && { channel }),
+      channel: channel || undefined,
       retryable: true,
     });
   }

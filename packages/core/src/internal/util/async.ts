@@ -109,7 +109,7 @@ export class Deferred<T> {
     const { operation, what = operation, late = 'did not complete' } = this.#wording as DeadlineWording;
     const message = this.explainTimeout(`${what} ${late} within ${timeoutMs} ms`);
     const sent = this.timeoutSent();
-    return new TimeoutError({ message, operation, ...(this.#channel && { channel: this.#channel }), timeoutMs, ...(sent !== undefined && { sent }) });
+    return new TimeoutError({ message, operation, channel: this.#channel, timeoutMs, sent });
   }
 
   /** A subclass may say more about what a timeout means for this piece of work. */
@@ -124,7 +124,7 @@ export class Deferred<T> {
 
   #cancelledError(signal: AbortSignal): KubemqError {
     const { operation, what = operation } = this.#wording as DeadlineWording;
-    return new KubemqError({ code: 'CANCELLED', message: `${what} was aborted`, operation, ...(this.#channel && { channel: this.#channel }), cause: signal.reason });
+    return new KubemqError({ code: 'CANCELLED', message: `${what} was aborted`, operation, channel: this.#channel, cause: signal.reason });
   }
 
   #disarm(): void {

@@ -222,7 +222,7 @@ class MarkerMatcher implements AnswerMatcher<WireEvent, Result, void> {
     const entry = list?.shift();
     if (list && list.length === 0) this.#inflight.delete(result.EventID);
     const channel = entry?.request.Channel;
-    const error = brokerError(result.Error || 'the broker did not accept the event', { operation, ...(channel && { channel }) });
+    const error = brokerError(result.Error || 'the broker did not accept the event', { operation, channel: channel || undefined });
     if (entry) entry.reject(error);
     else if (this.#options.onFailure) this.#options.onFailure(result.EventID, error);
     else warnRejected(this.#internals, operation, result.EventID, error);
