@@ -69,6 +69,7 @@ export { callQuietly, deferred, deadline, within, onAbort, timeLimit, Deferred, 
 export { buildWireEvent, requireBuiltEventFits, requireEventFits } from './events-wire/build-event.js';
 export { checked, withOperation } from './validation/fail.js';
 export { sendEventOnce, validateSendMode } from './events-wire/send-event.js';
+export { DEFAULT_MAX_QUEUED, readEventStreamOptions } from './events-wire/stream-options.js';
 export { serverStream$ } from './events-wire/server-stream.js';
 export { eventSendOperation, eventProcessOperation } from './events-wire/telemetry.js';
 
@@ -82,7 +83,8 @@ export { validateBody, validateTags, validateMetadata, requireNonEmptyMessage, t
 export { validatePositiveInt, validateSignal } from './validation/numbers.js';
 export { requireIdText } from './validation/text-rules.js';
 export { requireKnownKeys } from './validation/known-keys.js';
-export { optionsObject } from './validation/options-object.js';
+export { optionsObject, requireObject } from './validation/options-object.js';
+export { closedOptions, type ClosedOptionsRules } from './validation/closed-options.js';
 export { readCallOptions, type ReadCallOptions } from './validation/call-options.js';
 
 // Conversions

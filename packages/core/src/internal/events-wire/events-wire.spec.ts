@@ -4,6 +4,7 @@ import { unaryMethod } from '../transport/method-descriptor.js';
 import { Event, Result as ResultCodec, type Result } from '../generated/kubemq.js';
 import { buildWireEvent, requireBuiltEventFits, toBuffer, validateEventId } from './build-event.js';
 import { sendEventOnce, validateSendMode } from './send-event.js';
+import { DEFAULT_MAX_QUEUED, readEventStreamOptions } from './stream-options.js';
 
 describe('buildWireEvent', () => {
   it('sets Store from the pattern', () => {
@@ -89,5 +90,21 @@ describe('validateSendMode', () => {
     expect(() => validateSendMode('batch', 'eventsStore')).toThrow(
       expect.objectContaining({ code: 'VALIDATION', field: 'sendMode', operation: 'eventsStore' }),
     );
+  });
+});
+
+describe('readEventStreamOptions', () => {
+  it('takes maxQueued as given, or DEFAULT_MAX_QUEUED when absent', () => {
+    expect(readEventStreamOptions(undefined, 'events.stream')).toEqual({ maxQueued: DEFAULT_MAX_QUEUED });
+    expect(readEventStreamOptions({ maxQueued: undefined }, 'events.stream')).toEqual({ maxQueued: DEFAULT_MAX_QUEUED });
+    expect(readEventStreamOptions({ maxQueued: 5 }, 'eventsStore.stream')).toEqual({ maxQueued: 5 });
+  });
+
+  it('refuses options that are no object, an unknown key and a maxQueued below 1, naming the call', () => {
+    expect(() => readEventStreamOptions(null as never, 'events.stream')).toThrow(expect.objectContaining({ operation: 'events.stream', field: 'options' }));
+    expect(() => readEventStreamOptions({ maxQueue: 5 } as never, 'eventsStore.stream')).toThrow(
+      expect.objectContaining({ operation: 'eventsStore.stream', field: 'maxQueue', message: 'invalid maxQueue: is not an option here (the options are maxQueued)' }),
+    );
+    expect(() => readEventStreamOptions({ maxQueued: 0 }, 'events.stream')).toThrow(expect.objectContaining({ operation: 'events.stream', field: 'maxQueued' }));
   });
 });

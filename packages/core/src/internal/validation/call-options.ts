@@ -1,8 +1,7 @@
 import type { CallOptions } from '../../client/call-options.js';
+import { closedOptions } from './closed-options.js';
 import { checked } from './fail.js';
-import { requireKnownKeys } from './known-keys.js';
 import { validateSignal } from './numbers.js';
-import { optionsObject } from './options-object.js';
 
 /** A call's options as read: the signal checked, `timeoutMs` as given (each call has its own rule for it). */
 export interface ReadCallOptions {
@@ -32,9 +31,6 @@ const CALL_OPTIONS_RENAMED = {
 export function readCallOptions(value: CallOptions | undefined, operation: string, field = 'options'): ReadCallOptions {
   // Most sends pass none: one shared answer, no check to run on every message.
   if (value === undefined) return NONE;
-  const o = optionsObject(value, operation, field);
-  return checked(operation, undefined, () => {
-    requireKnownKeys(o, CALL_OPTION_KEYS, '', CALL_OPTIONS_RENAMED);
-    return { signal: validateSignal(o.signal), timeoutMs: o.timeoutMs };
-  });
+  const o = closedOptions(value, operation, CALL_OPTION_KEYS, CALL_OPTIONS_RENAMED, { field });
+  return { signal: checked(operation, undefined, () => validateSignal(o.signal)), timeoutMs: o.timeoutMs };
 }

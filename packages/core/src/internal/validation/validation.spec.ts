@@ -6,7 +6,8 @@ import { requireNonEmptyMessage, validateBody, validateMetadata, validateTags } 
 import { validatePositiveInt, validateSignal } from './numbers.js';
 import { requireIdText } from './text-rules.js';
 import { requireKnownKeys } from './known-keys.js';
-import { optionsObject } from './options-object.js';
+import { optionsObject, requireObject } from './options-object.js';
+import { closedOptions } from './closed-options.js';
 import { readCallOptions } from './call-options.js';
 import { checked } from './fail.js';
 
@@ -321,6 +322,52 @@ describe('optionsObject', () => {
         expect.objectContaining({ operation: 'queues.poll', field: 'options', message: `invalid options: must be an object (got ${got})` }),
       );
     }
+  });
+});
+
+describe('requireObject', () => {
+  it('returns an object, and refuses anything else, undefined included, naming the field and the call', () => {
+    const message = { channel: 'q' };
+    expect(requireObject(message, 'message')).toBe(message);
+    for (const [value, got] of [[undefined, 'undefined'], [5, 'number'], [null, 'null'], ['x', 'string'], [[], 'array']] as const) {
+      expect(() => requireObject(value, 'messages[2]')).toThrow(
+        expect.objectContaining({ operation: 'validate', field: 'messages[2]', message: `invalid messages[2]: must be an object (got ${got})` }),
+      );
+    }
+    expect(() => requireObject(null, 'reply', 'commands.reply')).toThrow(expect.objectContaining({ operation: 'commands.reply', field: 'reply' }));
+  });
+});
+
+describe('closedOptions', () => {
+  const renamed = { batchSize: 'maxItems' };
+
+  it('takes absent options as {}, and returns given ones as they are', () => {
+    expect(closedOptions(undefined, 'queues', ['limits'])).toEqual({});
+    const given = { maxItems: 3, channel: undefined };
+    expect(closedOptions(given, 'queues.consume', ['channel', 'maxItems'], renamed)).toBe(given);
+  });
+
+  it('refuses what is no object as optionsObject() does, and undefined too where the options are required', () => {
+    for (const [value, got] of [[5, 'number'], [null, 'null'], [[], 'array']] as const) {
+      expect(() => closedOptions(value, 'events', ['sendMode'])).toThrow(
+        expect.objectContaining({ operation: 'events', field: 'options', message: `invalid options: must be an object (got ${got})` }),
+      );
+    }
+    expect(() => closedOptions(undefined, 'events.subscribe', ['channel'], undefined, { required: true })).toThrow(
+      expect.objectContaining({ operation: 'events.subscribe', field: 'options', message: 'invalid options: must be an object (got undefined)' }),
+    );
+    expect(() => closedOptions('x', 'queues.info', ['channels'], undefined, { field: 'callOptions' })).toThrow(
+      expect.objectContaining({ field: 'callOptions', message: 'invalid callOptions: must be an object (got string)' }),
+    );
+  });
+
+  it('refuses a key it does not know, naming the call and the one to use for a known other name', () => {
+    expect(() => closedOptions({ batchSize: 5 }, 'queues.consume', ['channel', 'maxItems'], renamed)).toThrow(
+      expect.objectContaining({ operation: 'queues.consume', field: 'batchSize', channel: undefined, message: 'invalid batchSize: is not an option here: use maxItems' }),
+    );
+    expect(() => closedOptions({ sendMode: 'stream', retries: undefined }, 'events', ['sendMode'])).toThrow(
+      expect.objectContaining({ operation: 'events', field: 'retries', message: 'invalid retries: is not an option here (the options are sendMode)' }),
+    );
   });
 });
 
