@@ -1,14 +1,13 @@
 import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
 import {
-  checked,
   clientInternals,
   eventSendOperation,
   requireBuiltEventFits,
-  requireKnownKeys,
   sendEventOnce,
   tracedSend,
   validateSendMode,
-  optionsObject,
+  closedOptions,
+  DEFAULT_MAX_QUEUED,
   readCallOptions,
   withOperation,
   type ClientInternals,
@@ -16,7 +15,7 @@ import {
 } from '@kubemq/core/internal';
 import { SEND_EVENT } from '../methods.js';
 import { buildEvent } from '../send/build-event.js';
-import { DEFAULT_MAX_QUEUED, EventsSendStream } from '../send/send-stream.js';
+import { EventsSendStream } from '../send/send-stream.js';
 import { subscribeEvents } from '../subscribe/subscribe.js';
 import { callTimeoutMs } from '../timeouts.js';
 import type { Event, EventReceive, EventSendResult, EventsOptions, EventsSendMode, EventsSubscription } from '../types.js';
@@ -72,8 +71,7 @@ export class EventsClientImpl implements EventsClient {
     options?: EventsOptions,
   ) {
     this.internals = clientInternals(client, 'events', PACKAGE);
-    const o = optionsObject(options, 'events');
-    checked('events', undefined, () => requireKnownKeys(o, ['sendMode'], ''));
+    const o = closedOptions(options, 'events', ['sendMode']);
     this.sendMode = validateSendMode(o.sendMode, 'events');
   }
 

@@ -32,9 +32,6 @@ export interface ConfirmOptions {
   timeoutMs?: number | undefined;
 }
 
-/** Unwritten events a send stream holds while (re)connecting, unless told otherwise. */
-export const DEFAULT_MAX_QUEUED = 10_000;
-
 /** The log line for an event the broker refused when nobody listens for failures (structured like the others: channel, code, error). */
 export function warnRejected(internals: ClientInternals, operation: string, eventId: string, error: KubemqError): void {
   internals.logger.warn(`${operation}: the broker rejected event ${eventId}`, {

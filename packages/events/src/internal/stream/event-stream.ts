@@ -5,17 +5,16 @@ import {
   iterableObservable,
   Broadcast,
   requireBuiltEventFits,
-  requireKnownKeys,
   tracedSend,
   validatePositiveInt,
-  optionsObject,
+  readEventStreamOptions,
   readCallOptions,
   checked,
   withOperation,
   type ClientInternals,
 } from '@kubemq/core/internal';
 import { buildEvent } from '../send/build-event.js';
-import { DEFAULT_MAX_QUEUED, EventsSendStream, warnRejected } from '../send/send-stream.js';
+import { EventsSendStream, warnRejected } from '../send/send-stream.js';
 import { callTimeoutMs } from '../timeouts.js';
 import type { Event } from '../types.js';
 import type { EventStreamFailure, EventStreamHandle, EventStreamOptions, EventStreamSendResult } from './event-stream-handle.js';
@@ -43,13 +42,7 @@ const OPERATION = 'events.stream';
  */
 export function eventStream(client: KubemqClient, options?: EventStreamOptions): EventStreamHandle {
   const internals = clientInternals(client, OPERATION, PACKAGE);
-  return checked(OPERATION, undefined, () => {
-    const o = optionsObject(options);
-    requireKnownKeys(o, ['maxQueued'], '');
-    const { maxQueued: given } = o;
-    const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');
-    return new EventStreamHandleImpl(internals, maxQueued);
-  });
+  return new EventStreamHandleImpl(internals, readEventStreamOptions(options, OPERATION).maxQueued);
 }
 
 class EventStreamHandleImpl implements EventStreamHandle {

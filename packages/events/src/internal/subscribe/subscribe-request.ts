@@ -1,8 +1,6 @@
-import { ValidationError } from '@kubemq/core';
 import {
   checked,
-  optionsObject,
-  requireKnownKeys,
+  closedOptions,
   Subscribe_EventsStoreType,
   Subscribe_SubscribeType,
   validateChannel,
@@ -36,10 +34,8 @@ export function buildEventsSubscribe(
   operation = 'events.subscribe',
   keys: readonly string[] = SUBSCRIPTION_KEYS,
 ): EventsSubscribePlan {
-  if (options === undefined) throw new ValidationError({ message: 'invalid options: must be an object (got undefined)', operation, field: 'options' });
-  optionsObject(options, operation);
-  return checked(operation, options.channel, () => {
-    requireKnownKeys(options, keys, '', SUBSCRIPTION_RENAMED);
+  return checked(operation, options?.channel, () => {
+    closedOptions(options, operation, keys, SUBSCRIPTION_RENAMED, { required: true });
     const channel = validateChannel(options.channel, { pattern: 'events', allowWildcards: true });
     const group = validateGroup(options.group, { pattern: 'events', channel });
     const bufferSize =
