@@ -1,10 +1,9 @@
 import type { CallOptions, IterableObservable, KubemqClient } from '@kubemq/core';
-import { checked, clientInternals, optionsObject, requireKnownKeys, sendEventOnce, validateSendMode, type ClientInternals } from '@kubemq/core/internal';
+import { clientInternals, closedOptions, DEFAULT_MAX_QUEUED, sendEventOnce, validateSendMode, type ClientInternals } from '@kubemq/core/internal';
 import { SEND_EVENT } from '../methods.js';
 import type { EventStore, EventStoreReceive, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
 import { storeEvent } from '../send/store-event.js';
-import { DEFAULT_MAX_QUEUED } from '../stream/max-queued.js';
 import type { EventsStoreSubscription } from '../subscribe/events-store-subscription.js';
 import { subscribeEventsStore } from '../subscribe/subscribe.js';
 import type { EventsStoreClient } from './events-store-client.js';
@@ -68,8 +67,7 @@ class StoreClient implements EventsStoreClient {
  */
 export function eventsStore(client: KubemqClient, options?: EventsStoreOptions): EventsStoreClient {
   const internals = clientInternals(client, 'eventsStore', PACKAGE);
-  const o = optionsObject(options, 'eventsStore');
-  checked('eventsStore', undefined, () => requireKnownKeys(o, ['sendMode'], ''));
+  const o = closedOptions(options, 'eventsStore', ['sendMode']);
   return new StoreClient(internals, validateSendMode(o.sendMode, 'eventsStore'));
 }
 

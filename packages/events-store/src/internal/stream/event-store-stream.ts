@@ -1,10 +1,9 @@
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { checked, clientInternals, optionsObject, readCallOptions, requireKnownKeys, validatePositiveInt, withOperation, type ClientInternals } from '@kubemq/core/internal';
+import { clientInternals, readCallOptions, readEventStreamOptions, validatePositiveInt, withOperation, type ClientInternals } from '@kubemq/core/internal';
 import type { EventStore, EventStoreSendResult } from '../messages.js';
 import { StoreSendStream } from '../send/send-stream.js';
 import { storeEvent } from '../send/store-event.js';
 import type { EventStoreStreamHandle, EventStoreStreamOptions } from './event-store-stream-handle.js';
-import { DEFAULT_MAX_QUEUED } from './max-queued.js';
 import { PACKAGE } from '../../version.js';
 
 const OPERATION = 'eventsStore.stream';
@@ -59,11 +58,5 @@ class StoreStreamHandle implements EventStoreStreamHandle {
  */
 export function eventStoreStream(client: KubemqClient, options?: EventStoreStreamOptions): EventStoreStreamHandle {
   const internals = clientInternals(client, OPERATION, PACKAGE);
-  return checked(OPERATION, undefined, () => {
-    const o = optionsObject(options);
-    requireKnownKeys(o, ['maxQueued'], '');
-    const { maxQueued: given } = o;
-    const maxQueued = given === undefined ? DEFAULT_MAX_QUEUED : validatePositiveInt(given, 'maxQueued');
-    return new StoreStreamHandle(internals, maxQueued);
-  });
+  return new StoreStreamHandle(internals, readEventStreamOptions(options, OPERATION).maxQueued);
 }

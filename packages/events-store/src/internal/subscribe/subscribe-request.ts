@@ -1,8 +1,6 @@
-import { ValidationError } from '@kubemq/core';
 import {
   checked,
-  optionsObject,
-  requireKnownKeys,
+  closedOptions,
   Subscribe_SubscribeType,
   validateChannel,
   validateGroup,
@@ -36,10 +34,8 @@ const SUBSCRIPTION_RENAMED = {
 /** Validates subscription options (nothing is sent when they are wrong); a key it does not know is refused, not ignored. */
 export function planEventsStoreSubscribe(options: EventsStoreSubscription): EventsStoreSubscribePlan {
   const operation = 'eventsStore.subscribe';
-  if (options === undefined) throw new ValidationError({ message: 'invalid options: must be an object (got undefined)', operation, field: 'options' });
-  optionsObject(options, operation);
-  return checked(operation, options.channel, () => {
-    requireKnownKeys(options, SUBSCRIPTION_KEYS, '', SUBSCRIPTION_RENAMED);
+  return checked(operation, options?.channel, () => {
+    closedOptions(options, operation, SUBSCRIPTION_KEYS, SUBSCRIPTION_RENAMED, { required: true });
     const group = validateGroup(options.group, { pattern: 'events_store' });
     const channel = validateChannel(options.channel, { pattern: 'events_store', withGroup: group !== '' });
     const start = toWireStartPosition(options.startAt ?? StartPosition.newOnly());
