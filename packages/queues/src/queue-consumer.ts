@@ -1,7 +1,7 @@
 // queueConsumer(): a handler for every message of a queue. A function, not a method of the queues
 // client: an app that never consumes bundles none of it.
 import { ValidationError, type KubemqClient } from '@kubemq/core';
-import { checked, patternClientFor, requireKnownKeys, validatePositiveInt } from '@kubemq/core/internal';
+import { checked, closedOptions, patternClientFor, validatePositiveInt } from '@kubemq/core/internal';
 import type { DecodedQueueMessage, QueueChannel } from './internal/channel/queue-channel.js';
 import { consumeThroughOf } from './internal/consumer/consume-through.js';
 import { startConsumer } from './internal/consumer/consumer.js';
@@ -10,7 +10,7 @@ import { acquireProcessedMemory } from './internal/consumer/processed.js';
 import type { ConsumeOptions, QueueConsumer, QueueHandler } from './internal/consumer/queue-consumer.js';
 import { pollTransactions } from './internal/consumer/subscribe.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
-import { CONSUME_KEYS, CONSUME_RENAMED, requireObject, validateCallOptions } from './internal/validation.js';
+import { CONSUME_KEYS, CONSUME_RENAMED, validateCallOptions } from './internal/validation.js';
 import { QueuesOnClient, type QueuesClient } from './queues-client.js';
 
 
@@ -92,8 +92,7 @@ function consume(queues: QueuesOnClient, options: ConsumeOptions, handler: Queue
 }
 
 function validateConsume(queues: QueuesOnClient, options: ConsumeOptions, handler: QueueHandler) {
-  const o = requireObject(options, 'options') as unknown as ConsumeOptions;
-  requireKnownKeys(o, CONSUME_KEYS, '', CONSUME_RENAMED);
+  const o = closedOptions(options, 'validate', CONSUME_KEYS, CONSUME_RENAMED, { required: true });
   if (typeof handler !== 'function') {
     throw new ValidationError({ operation: 'validate', field: 'handler', message: 'invalid handler: must be a function' });
   }

@@ -1,10 +1,10 @@
 // queueUpstream(): an optional feature, so a function taking the client (an app that never calls
 // it bundles none of its code, nor the upstream's codecs).
 import type { CallOptions, KubemqClient } from '@kubemq/core';
-import { checked, clientInternals, requireKnownKeys, validatePositiveInt } from '@kubemq/core/internal';
+import { checked, clientInternals, closedOptions, validatePositiveInt } from '@kubemq/core/internal';
 import type { QueueLimits } from './internal/limits.js';
 import { DEFAULT_MAX_QUEUED_BATCHES, QueueUpstream } from './internal/upstream/upstream.js';
-import { requireObject, validateLimits } from './internal/validation.js';
+import { validateLimits } from './internal/validation.js';
 import type { QueueBatchSendResult, QueueMessage } from './types.js';
 import { PACKAGE } from './version.js';
 
@@ -85,8 +85,7 @@ export interface QueueUpstreamHandle extends AsyncDisposable {
 export function queueUpstream(client: KubemqClient, options: QueueUpstreamOptions = {}): QueueUpstreamHandle {
   const internals = clientInternals(client, 'queues.upstream', PACKAGE);
   const { limits, maxQueued } = checked('queues.upstream', undefined, () => {
-    const o = requireObject(options, 'options') as QueueUpstreamOptions;
-    requireKnownKeys(o, ['limits', 'maxQueued'], '');
+    const o = closedOptions(options, 'queues.upstream', ['limits', 'maxQueued']);
     return {
       limits: validateLimits(o.limits),
       maxQueued: o.maxQueued === undefined ? DEFAULT_MAX_QUEUED_BATCHES : validatePositiveInt(o.maxQueued, 'maxQueued', { min: 1, integer: true }),

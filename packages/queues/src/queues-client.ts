@@ -7,8 +7,8 @@ import {
   flatten,
   isEmptyQueueError,
   iterableObservable,
+  closedOptions,
   newId,
-  requireKnownKeys,
   tracedAfter,
   tracedDeliveries,
   tracedSend,
@@ -36,7 +36,6 @@ import { queueProcessOperation, queueReceiveOperation, queueSendOperation } from
 import {
   requireBatchFits,
   requireMessageFits,
-  requireObject,
   SUBSCRIPTION_KEYS,
   SUBSCRIPTION_RENAMED,
   toWireMessage,
@@ -318,8 +317,7 @@ export class QueuesOnClient implements QueuesClient {
   constructor(client: KubemqClient, options: QueuesOptions = {}) {
     this.internals = clientInternals(client, 'queues', PACKAGE);
     const { limits, maxIdle } = checked('queues', undefined, () => {
-      const o = requireObject(options, 'options') as QueuesOptions;
-      requireKnownKeys(o, ['limits', 'maxIdleStreams'], '');
+      const o = closedOptions(options, 'queues', ['limits', 'maxIdleStreams']);
       return {
         limits: validateLimits(o.limits),
         maxIdle: o.maxIdleStreams === undefined ? 2 : validatePositiveInt(o.maxIdleStreams, 'maxIdleStreams', { min: 0 }),
@@ -472,9 +470,8 @@ export class QueuesOnClient implements QueuesClient {
 
   async info(options: QueuesInfoOptions = {}, callOptions?: CallOptions): Promise<QueuesInfo> {
     const { channels, call } = checked('queues.info', undefined, () => {
-      const o = requireObject(options, 'options') as QueuesInfoOptions;
       // `channel` would otherwise ask for every queue.
-      requireKnownKeys(o, ['channels'], '', { channel: 'channels' });
+      const o = closedOptions(options, 'queues.info', ['channels'], { channel: 'channels' });
       return { channels: validateInfoChannels(o.channels), call: validateCallOptions(callOptions, 'callOptions') };
     });
     const { filter, realName } = infoFilter(channels);
@@ -536,8 +533,7 @@ export class QueuesOnClient implements QueuesClient {
 
   /** A validated subscription (also what a consumer polls). */
   subscription(options: QueuesSubscription): ValidPoll {
-    const o = requireObject(options, 'options') as unknown as QueuesSubscription;
-    requireKnownKeys(o, SUBSCRIPTION_KEYS, '', SUBSCRIPTION_RENAMED);
+    const o = closedOptions(options, 'validate', SUBSCRIPTION_KEYS, SUBSCRIPTION_RENAMED, { required: true });
     return validatePoll(
       { channel: o.channel, maxItems: o.maxItems ?? 10, waitTimeoutMs: o.waitTimeoutMs ?? MIN_POLL_WAIT_MS, ...(o.autoAck !== undefined && { autoAck: o.autoAck }) },
       this.limits,

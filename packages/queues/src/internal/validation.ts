@@ -2,10 +2,12 @@
 // the field as the caller wrote it (`messages[3].policy.delaySeconds`).
 import { ValidationError, type CallOptions } from '@kubemq/core';
 import {
+  closedOptions,
   newId,
   readCallOptions,
   requireIdText,
   requireKnownKeys,
+  requireObject,
   QueueMessage as WireQueueMessageCodec,
   type QueueMessage as WireQueueMessage,
   requireNonEmptyMessage,
@@ -23,15 +25,6 @@ import { brokerInfoName } from './info-names.js';
 
 function fail(field: string, problem: string): never {
   throw new ValidationError({ message: `invalid ${field}: ${problem}`, operation: 'validate', field });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function requireObject(value: unknown, field: string): Record<string, unknown> {
-  if (!isObject(value)) fail(field, `must be an object (got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`);
-  return value;
 }
 
 /** 0.1's names of two limits. */
@@ -65,8 +58,7 @@ export function validateQueueChannel(value: unknown, field = 'channel', sending 
 
 /** A requeue's `{ channel }`: the queue the messages move to. */
 export function validateRequeue(options: unknown): string {
-  const o = requireObject(options, 'options');
-  requireKnownKeys(o, ['channel'], '');
+  const o = closedOptions(options, 'validate', ['channel'], undefined, { required: true });
   return validateQueueChannel(o['channel'], 'channel', true);
 }
 
@@ -105,7 +97,7 @@ export const CONSUME_RENAMED = { batchSize: 'maxItems', maxNumberOfMessages: 'ma
 
 export function validatePolicy(value: unknown, field: string, limits: QueueLimits): WirePolicy | undefined {
   if (value === undefined) return undefined;
-  const policy = requireObject(value, field) as QueuePolicy;
+  const policy = requireObject<QueuePolicy>(value, field);
   requireKnownKeys(policy, POLICY_KEYS, field, POLICY_RENAMED);
   const maxReceiveCount =
     policy.maxReceiveCount === undefined
@@ -132,7 +124,7 @@ export function toWireMessage(
   maxBodyBytes?: number,
 ): WireQueueMessage {
   const prefix = field === '' ? '' : `${field}.`;
-  const msg = requireObject(value, field === '' ? 'message' : field) as unknown as QueueMessage;
+  const msg = requireObject<QueueMessage>(value, field === '' ? 'message' : field);
   const channel = validateQueueChannel(msg.channel, `${prefix}channel`, true);
   const body = validateBody(msg.body, `${prefix}body`, maxBodyBytes);
   const metadata = validateMetadata(msg.metadata, `${prefix}metadata`);
@@ -246,8 +238,7 @@ export interface ValidReceive {
 
 /** Simple receive / peek: 1..1024 messages, 0..3600 s (docs/broker-behaviour.md §3 errors 122, 136). */
 export function validateReceive(value: unknown, limits: QueueLimits): ValidReceive {
-  const o = requireObject(value, 'options');
-  requireKnownKeys(o, RECEIVE_KEYS, '', RECEIVE_RENAMED);
+  const o = closedOptions(value, 'validate', RECEIVE_KEYS, RECEIVE_RENAMED, { required: true });
   const maxItems =
     o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxReceiveItems });
   return {
@@ -264,8 +255,7 @@ export interface ValidPurge {
 
 /** Purge (the broker's AckAllQueueMessages): 0..3600 s (docs/broker-behaviour.md §3 error 136). */
 export function validatePurge(value: unknown, limits: QueueLimits): ValidPurge {
-  const o = requireObject(value, 'options');
-  requireKnownKeys(o, PURGE_KEYS, '', PURGE_RENAMED);
+  const o = closedOptions(value, 'validate', PURGE_KEYS, PURGE_RENAMED, { required: true });
   return {
     channel: validateQueueChannel(o['channel']),
     waitSeconds: wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1),
@@ -284,8 +274,7 @@ export interface ValidPoll {
  * silently stretched, so a caller never waits longer than asked.
  */
 export function validatePoll(value: unknown, limits: QueueLimits): ValidPoll {
-  const o = requireObject(value, 'options');
-  requireKnownKeys(o, POLL_KEYS, '', POLL_RENAMED);
+  const o = closedOptions(value, 'validate', POLL_KEYS, POLL_RENAMED, { required: true });
   const maxItems = o['maxItems'] === undefined ? 1 : validatePositiveInt(o['maxItems'], 'maxItems', { min: 1, max: limits.maxPollItems });
   const waitTimeoutMs =
     o['waitTimeoutMs'] === undefined
