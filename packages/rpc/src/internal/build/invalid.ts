@@ -6,13 +6,6 @@ export function invalid(field: string, message: string, operation: string, chann
   return new ValidationError({ message: `invalid ${field}: ${message}`, field, operation, ...(channel === undefined ? {} : { channel }) });
 }
 
-/** Throws unless `value` is a plain object (the message or options argument itself). */
-export function requireObject(value: unknown, field: string, operation: string): asserts value is object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(field, `must be an object (got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`, operation);
-  }
-}
-
 /** An optional string field: undefined stays undefined, anything else must be a string. */
 export function optionalString(value: unknown, field: string, operation: string): string | undefined {
   if (value === undefined) return undefined;

@@ -3,6 +3,7 @@ import {
   Response as ResponseCodec,
   deliveryBound,
   requireEncodedFits,
+  requireObject,
   tagsTextLength,
   validateBody,
   validateChannel,
@@ -13,7 +14,7 @@ import type { CommandHandlerResult, CommandReply } from '../types/command.js';
 import type { QueryHandlerResult, QueryReply } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { NO_SPAN, toBuffer } from './request.js';
-import { invalid, optionalString, requireNonEmptyString, requireObject } from './invalid.js';
+import { invalid, optionalString, requireNonEmptyString } from './invalid.js';
 import { executedAtToWire } from '../convert/executed-at.js';
 
 export interface BuildReplyContext {

@@ -6,6 +6,7 @@ import {
   newId,
   requireEncodedFits,
   requireKnownKeys,
+  requireObject,
   tagsTextLength,
   requireNonEmptyMessage,
   validateBody,
@@ -18,7 +19,7 @@ import type { Command } from '../types/command.js';
 import type { Query } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
 import { RESERVED_TAG_PREFIX } from '../serve/probe-tags.js';
-import { invalid, optionalString, requireObject, validateId } from './invalid.js';
+import { invalid, optionalString, validateId } from './invalid.js';
 
 const COMMAND_KEYS: readonly (keyof Command)[] = ['channel', 'body', 'metadata', 'tags', 'id', 'timeoutMs'];
 const QUERY_KEYS: readonly (keyof Query)[] = [...COMMAND_KEYS, 'cacheKey', 'cacheTtlSeconds'];

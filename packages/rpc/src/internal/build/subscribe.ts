@@ -1,8 +1,7 @@
-import { checked, requireKnownKeys, type Subscribe, validateChannel, validateGroup, validatePositiveInt, validateSignal } from '@kubemq/core/internal';
+import { checked, closedOptions, type Subscribe, validateChannel, validateGroup, validatePositiveInt, validateSignal } from '@kubemq/core/internal';
 import type { CommandsSubscription } from '../types/command.js';
 import type { QueriesSubscription } from '../types/query.js';
 import type { RequestKind } from '../kind.js';
-import { requireObject } from './invalid.js';
 
 const SUBSCRIPTION_KEYS: readonly (keyof CommandsSubscription)[] = ['channel', 'group', 'bufferSize', 'signal'];
 /** What `commandResponder()` and `queryResponder()` take: the channel and group, and how the handler runs. */
@@ -22,9 +21,8 @@ export interface BuiltSubscribe {
 
 /** Validates a responder subscription (wildcards allowed, docs/broker-behaviour.md §2.3) and builds it. */
 export function buildSubscribe(kind: RequestKind, options: CommandsSubscription | QueriesSubscription, clientId: string, operation: string): BuiltSubscribe {
-  requireObject(options, 'options', operation);
-  const { channel, group, bufferSize, signal } = checked(operation, options.channel, () => {
-    requireKnownKeys(options, SUBSCRIPTION_KEYS, '', SUBSCRIPTION_RENAMED);
+  const { channel, group, bufferSize, signal } = checked(operation, options?.channel, () => {
+    closedOptions(options, operation, SUBSCRIPTION_KEYS, SUBSCRIPTION_RENAMED, { required: true });
     const name = validateChannel(options.channel, { field: 'channel', pattern: kind.name, allowWildcards: true });
     return {
       channel: name,

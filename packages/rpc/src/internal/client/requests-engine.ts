@@ -10,6 +10,7 @@ import {
   readCallOptions,
   recoverable,
   requireKnownKeys,
+  requireObject,
   tracedDeliveries,
   tracedSend,
   validatePositiveInt,
@@ -31,7 +32,7 @@ import { isProbeTags } from '../serve/probe-tags.js';
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
 import { requestDeadlineMs, toRequestError } from './timeouts.js';
-import { invalid, requireObject } from '../build/invalid.js';
+import { invalid } from '../build/invalid.js';
 import { PACKAGE } from '../../version.js';
 
 /** See {@link RequestsEngine.requests}. */

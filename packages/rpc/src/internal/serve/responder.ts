@@ -1,8 +1,8 @@
 import { KubemqError, type CallOptions } from '@kubemq/core';
-import { callQuietly, checked, newId, onAbort, readCallOptions, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
+import { callQuietly, checked, newId, onAbort, readCallOptions, requireObject, validatePositiveInt, validateSignal, type Request } from '@kubemq/core/internal';
 import type { Subscription } from 'rxjs';
 import type { RequestsEngine } from '../client/requests-engine.js';
-import { invalid, requireObject } from '../build/invalid.js';
+import { invalid } from '../build/invalid.js';
 import { requestProcessOperation } from '../telemetry.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { DEFAULT_HANDLER_CONCURRENCY, DEFAULT_READY_TIMEOUT_MS } from './defaults.js';
