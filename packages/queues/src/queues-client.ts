@@ -278,7 +278,8 @@ export interface QueuesClient {
    * for await (const msg of queues(client).subscribe({ channel: 'tasks', maxItems: 10, signal })) {
    *   if (msg.settlement === 'released') continue; // lost with its stream: it comes back
    *   console.log(msg.text());
-   *   // A broker restart loses the transaction in hand: its messages come back, the loop goes on.
+   *   // A broker restart loses the transaction in hand: its messages come back (a crash may keep
+   *   // them: see docs/queues.md), the loop goes on.
    *   await msg.ack().catch((err) => {
    *     if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
    *   });
@@ -297,7 +298,8 @@ export interface QueuesClient {
    * ```ts
    * for await (const tx of queues(client).transactions({ channel: 'tasks', maxItems: 100, signal })) {
    *   for (const m of tx.messages) console.log(m.text());
-   *   // A broker restart loses the transaction in hand: its messages come back, the loop goes on.
+   *   // A broker restart loses the transaction in hand: its messages come back (a crash may keep
+   *   // them: see docs/queues.md), the loop goes on.
    *   await tx.ackAll().catch((err) => {
    *     if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
    *   });

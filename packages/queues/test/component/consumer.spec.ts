@@ -216,8 +216,8 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     }, { batch: 3, warnings });
     await until(() => consumer.stats.redeliveriesSkipped === 3);
     expect(seen).toEqual(['m0', 'm1', 'm2']); // every received message reached the handler, once
-    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 3, pollsInFlightAtLoss: 0 });
-    expect(warnings.filter((w) => w.includes('not yet settled'))).toHaveLength(1);
+    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 3, pollsInFlightAtLoss: 0, transactionsOpenAtLoss: 1 });
+    expect(warnings.filter((w) => w.includes('not yet settled') && w.includes('up to maxItems'))).toHaveLength(1);
     // Idle now: its Get waits for messages. A loss counts that Get, a stop() counts nothing.
     await until(() => broker.getsInFlight === 1);
     broker.calls.find((c) => !c.cancelled)!.fail();
@@ -225,8 +225,38 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     await consumer.stop();
     // That Get was also the proof of the ack of the full batch before it: unconfirmed, so its three
     // messages count again, and that ack as a second settlement error (the first loss's is the first).
-    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 6, pollsInFlightAtLoss: 1, settleErrors: 2 });
+    // The transaction is not counted as open: its ack and close went out ahead of the Get, so the
+    // broker, serving them in order, had either closed it or not yet started that Get.
+    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 6, pollsInFlightAtLoss: 1, transactionsOpenAtLoss: 1, settleErrors: 2 });
     expect(warnings.filter((w) => w.includes('while a Get waited'))).toHaveLength(1);
+  });
+
+  it('counts a short batch open at a loss as maxItems that may be stranded, not just the messages received: the open transaction captures later arrivals', async () => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const warnings: string[] = [];
+    let release!: () => void;
+    const handling = new Promise<void>((resolve) => (release = resolve));
+    const consumer = start(broker, () => handling, { batch: 10, warnings });
+    await until(() => consumer.stats.messages === 1);
+    // Sent while the handler runs: the still-open transaction takes them in, hidden (§2.4).
+    broker.add('q', 5, (i) => `late${i}`);
+    expect(broker.waiting('q')).toHaveLength(0);
+    broker.calls[0]!.fail();
+    release();
+    await until(() => consumer.stats.recoveries === 1 && consumer.stats.settleErrors === 1);
+    // One message reached the handler, six were held: the bound (1 + 0) × 10 covers them.
+    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 1, transactionsOpenAtLoss: 1, pollsInFlightAtLoss: 0 });
+    expect(warnings.filter((w) => w.includes('poll transaction open'))).toHaveLength(1);
+    await consumer.stop();
+  });
+
+  it('a consumer stopped by its owner with its Get waiting counts nothing lost', async () => {
+    const broker = new FakeQueueBroker();
+    const consumer = start(broker, () => undefined);
+    await until(() => broker.getsInFlight === 1);
+    await consumer.stop();
+    expect(consumer.stats).toMatchObject({ unsettledAtLoss: 0, transactionsOpenAtLoss: 0, pollsInFlightAtLoss: 0 });
   });
 
   it('stop() waits for the Get in flight and closes its transaction before it ends the stream: the broker is left holding nothing', async () => {

@@ -54,7 +54,7 @@ describe('poll transactions (against a broker-like fake)', () => {
     await expect(tx.ackAll()).rejects.toMatchObject({ reason: 'lost' });
     expect(broker.waiting('q')).toHaveLength(2);
     // The Get was answered: its messages count as unsettled at the loss, not as a Get lost in flight.
-    expect(counters).toMatchObject({ unsettledAtLoss: 2, getsInFlightAtLoss: 0, getsInFlight: 0 });
+    expect(counters).toMatchObject({ unsettledAtLoss: 2, getsInFlightAtLoss: 0, transactionsOpenAtLoss: 1, getsInFlight: 0 });
   });
 
   it('a settlement the broker applies part way, then refuses, with the close behind it: what it may have acked stays settling, never released; the transaction is closed; the rest goes back', async () => {

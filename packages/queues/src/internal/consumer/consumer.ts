@@ -103,6 +103,7 @@ class RunningConsumer implements QueueConsumer {
       listeners: c.endListeners,
       unsettledAtLoss: c.unsettledAtLoss,
       pollsInFlightAtLoss: c.getsInFlightAtLoss,
+      transactionsOpenAtLoss: c.transactionsOpenAtLoss,
     };
   }
 

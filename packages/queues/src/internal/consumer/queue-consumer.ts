@@ -44,18 +44,33 @@ export interface QueueConsumerStats {
   readonly listeners: number;
   /**
    * Messages that had reached the consumer and were not yet settled when their stream was lost
-   * (each loss is also logged as a warning, given a `logger`). A broker that stays up returns them to the queue; the
-   * open-source server, killed with SIGKILL, keeps them for good. After a broker crash, at most
-   * this many messages are missing.
+   * (each loss is also logged as a warning, given a `logger`). A broker that stays up returns them
+   * to the queue; the open-source server, killed with SIGKILL, keeps them for good. They reached
+   * the handler; they are part of the bound stated at `transactionsOpenAtLoss`.
    */
   readonly unsettledAtLoss: number;
   /**
    * Polls that were waiting for the broker's answer when their stream was lost: for each, the
    * broker may have taken up to `maxItems` messages this consumer never saw, which a crashed
-   * broker may keep for good. After a crash, at most `unsettledAtLoss + pollsInFlightAtLoss ×
-   * maxItems` messages are missing, and only the second part never reached the handler.
+   * broker may keep for good (logged as a warning, given a `logger`). See `transactionsOpenAtLoss`
+   * for the bound.
    */
   readonly pollsInFlightAtLoss: number;
+  /**
+   * Transactions (batches) that were open when their stream was lost: not yet closed as far as
+   * the consumer knows, and with no poll written behind them still waiting (the broker serves a
+   * stream's requests in order, so only one of the two can still hold messages, and that poll is
+   * counted in `pollsInFlightAtLoss`). Each one is logged as a warning, given a `logger`.
+   *
+   * After a broker crash (the open-source server killed with SIGKILL), at most
+   * `(transactionsOpenAtLoss + pollsInFlightAtLoss) × maxItems` messages are missing. The server
+   * brings each such transaction or poll back as a consumer that never settles, which keeps what
+   * it held (the messages the handler got, in `unsettledAtLoss`, and any the open transaction
+   * captured after its poll answered) and keeps room for `maxItems` less that: the server deals it
+   * messages waiting at the restart and messages sent after it, and drops it only about 120 days
+   * later. Smaller `maxItems` bound the loss; see docs/queues.md.
+   */
+  readonly transactionsOpenAtLoss: number;
 }
 
 /**
@@ -115,7 +130,7 @@ export interface ConsumeOptions {
   channel: string;
   /**
    * Messages per poll, 1..200 000 (`QueueLimits.maxPollItems`). Default 10: what a broker crash can
-   * strand grows with it (see `QueueConsumerStats.pollsInFlightAtLoss`).
+   * strand grows with it (see `QueueConsumerStats.transactionsOpenAtLoss`).
    */
   maxItems?: number | undefined;
   /** Handler calls running at once within a batch, 1..10 000. Default 1. */

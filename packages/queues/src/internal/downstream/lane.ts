@@ -51,10 +51,17 @@ export interface LaneCounters {
    * and this client never saw them.
    */
   getsInFlightAtLoss: number;
+  /**
+   * Transactions open (not closed, as far as this client knows) when their stream was lost, but
+   * not one whose ending settlement was written ahead of a Get still waiting: the broker serves a
+   * stream's requests in order, so of the two only one can still be subscribed (that Get counts).
+   * A crashed broker keeps up to `maxItems` messages for each for good.
+   */
+  transactionsOpenAtLoss: number;
 }
 
 export function newLaneCounters(): LaneCounters {
-  return { streamsOpened: 0, streamsOpen: 0, getsInFlight: 0, maxGetsInFlight: 0, gets: 0, endListeners: 0, unsettledAtLoss: 0, getsInFlightAtLoss: 0 };
+  return { streamsOpened: 0, streamsOpen: 0, getsInFlight: 0, maxGetsInFlight: 0, gets: 0, endListeners: 0, unsettledAtLoss: 0, getsInFlightAtLoss: 0, transactionsOpenAtLoss: 0 };
 }
 
 export class DownstreamLane {
@@ -79,6 +86,10 @@ export class DownstreamLane {
   private getInFlight: string | undefined;
   /** Settlements that take the Get in flight as their proof (`nextGetAnswered`). */
   private provedByGet: Pending[] = [];
+  /** The stream was lost while a Get waited for its answer (counted in getsInFlightAtLoss). */
+  private lostGetInFlight = false;
+  /** The last Get's `MaxItems`: what a crashed broker may keep per open transaction or Get (for the loss warnings). */
+  private maxItems = 0;
   /** Transactions this stream has served: the broker keeps each one in a per-stream map until the stream ends. */
   transactionsServed = 0;
 
@@ -159,6 +170,7 @@ export class DownstreamLane {
       // The lane's invariant, checked rather than assumed: never two Gets on one stream.
       if (this.getInFlight !== undefined) throw new Error('internal: a Get is already in flight on this downstream lane');
       this.getInFlight = req.RequestID;
+      this.maxItems = req.MaxItems;
       this.counters.gets++;
       this.counters.getsInFlight++;
       this.counters.maxGetsInFlight = Math.max(this.counters.maxGetsInFlight, this.counters.getsInFlight);
@@ -226,23 +238,35 @@ export class DownstreamLane {
   }
 
   /**
-   * A transaction on this lane ended with `count` messages received and unsettled. When the stream
-   * was lost (not ended here), they are counted and reported: whether they come back is up to the
-   * broker, which returns them if it is still up.
+   * A transaction on this lane was still open when the stream ended, with `unsettled` messages
+   * received and not yet settled. When the stream was lost (not ended here), they are counted and
+   * reported: whether they come back is up to the broker, which returns them if it is still up.
    */
-  noteUnsettledAtEnd(count: number, channel: string, transactionId: string): void {
-    if (count === 0 || this.endedHere) return;
+  noteOpenAtEnd(unsettled: number, channel: string, transactionId: string): void {
+    if (this.endedHere) return;
     if (this.endError?.code === 'CLOSED') {
+      if (unsettled === 0) return;
       this.internals.logger.warn(
         "queues: the client closed before a poll transaction was settled (close()'s drain time ran out); the broker returns its unsettled messages to the queue",
-        { channel, transactionId, messages: count },
+        { channel, transactionId, messages: unsettled },
       );
       return;
     }
-    this.counters.unsettledAtLoss += count;
+    this.counters.unsettledAtLoss += unsettled;
+    // Its ending settlement went out ahead of the Get still waiting, which is counted instead.
+    if (this.lostGetInFlight && unsettled === 0) return;
+    if (!this.lostGetInFlight) this.counters.transactionsOpenAtLoss++;
     this.internals.logger.warn(
-      'queues: a downstream stream was lost with received messages not yet settled; the broker returns them to the queue if it is still up, but a broker that crashed may keep them for good',
-      { channel, transactionId, messages: count, code: this.endError?.code, error: this.endError?.message },
+      'queues: a downstream stream was lost with a poll transaction open, its received messages not yet settled; the broker returns what the transaction holds to the queue if it is still up, but a broker that crashed may keep up to maxItems messages for it for good, those received and others it took after its poll answered',
+      {
+        channel,
+        transactionId,
+        messages: unsettled,
+        maxItems: this.maxItems,
+        transactionsOpenAtLoss: this.counters.transactionsOpenAtLoss,
+        code: this.endError?.code,
+        error: this.endError?.message,
+      },
     );
   }
 
@@ -434,10 +458,11 @@ export class DownstreamLane {
     for (const resolve of this.endWaiters.splice(0)) resolve();
     // A Get cut by the client's close() is not lost: the broker, still up, returns what it takes.
     if (this.getInFlight !== undefined && !this.endedHere && err.code !== 'CLOSED') {
+      this.lostGetInFlight = true;
       this.counters.getsInFlightAtLoss++;
       this.internals.logger.warn(
-        'queues: a downstream stream was lost while a Get waited for its answer; the broker may have taken messages for it that a crashed broker keeps for good',
-        { operation: this.operation, code: err.code, error: err.message },
+        'queues: a downstream stream was lost while a Get waited for its answer; a broker that crashed may keep for good up to maxItems messages for it, which this client never saw',
+        { operation: this.operation, maxItems: this.maxItems, getsInFlightAtLoss: this.counters.getsInFlightAtLoss, code: err.code, error: err.message },
       );
     }
     const proved = this.getInFlight === undefined ? [] : this.getDone();

@@ -104,9 +104,10 @@ export class PollTransaction implements PollResponse {
       autoAck ? 'settled' : 'open',
     );
     // A lane that has already ended (its stream broke as the answer came) calls back at once.
+    // Only while open: a terminal transaction stops listening (checkTerminal()).
     if (!this.ledger.isTerminal) {
       this.unlisten = lane.onEnd(() => {
-        lane.noteUnsettledAtEnd(this.ledger.markLost(), channel, this.transactionId);
+        lane.noteOpenAtEnd(this.ledger.markLost(), channel, this.transactionId);
         this.checkTerminal();
       });
     }
