@@ -12,9 +12,14 @@
 //   missing event is lost.
 // - queue-stream (consume()): under SIGKILL the broker keeps every message of an open transaction
 //   for good. What the consumer had received still reaches its handler; what a cut-off poll had
-//   taken does not. So the missing messages of each kill are "stranded" up to that kill's
-//   pollsInFlightAtLoss × maxItems (the consumer's own count); the rest are lost. Under SIGTERM
-//   the broker returns everything: every missing message is lost.
+//   taken, and what an open transaction captured after its poll answered, does not. The restarted
+//   broker also keeps each open transaction and cut-off poll as a consumer that never settles,
+//   with room for maxItems less what it holds, for about 120 days (across later restarts too): it
+//   takes messages waiting at the restart and sent after it. So each kill adds
+//   (transactionsOpenAtLoss + pollsInFlightAtLoss) × maxItems (the consumer's own counts) of room,
+//   and missing messages sent before that kill's signal, or later, are "stranded" while room is
+//   left; the rest are lost. Under SIGTERM the broker returns everything: every missing message is
+//   lost.
 // - queue-simple: the broker acks a receive's messages on arrival, before it answers, so a receive
 //   cut off by a SIGKILL loses what it had taken: at-most-once by design. Missing messages sent
 //   within an outage window are "at-most-once"; the account says how many the cut-off receives
@@ -121,30 +126,53 @@ function queueStream(account: LossAccount, w: ScenarioWorkloadReport, outages: r
     }
   }
   let stranded = 0;
+  /** Room the dead consumers of the kills so far have left: it lasts across later restarts. */
+  let room = 0;
   outages.forEach((o, i) => {
     const missing = w.missingByOutage[i] ?? 0;
-    const cutOff = consumer ? pollsCutOff(consumer.afterOutage, i) : 0;
-    const allowance = o.signal === 'KILL' ? cutOff * batch : 0;
-    const explained = Math.min(missing, allowance);
+    const open = consumer ? openAtLoss(consumer.afterOutage, i) : { transactions: 0, polls: 0 };
+    const added = o.signal === 'KILL' ? (open.transactions + open.polls) * batch : 0;
+    const carried = room;
+    room += added;
+    const explained = Math.min(missing, room);
+    room -= explained;
     stranded += explained;
-    if (missing === 0 && cutOff === 0) return;
+    if (missing === 0 && open.transactions + open.polls === 0) return;
     const which = describe(w.missingMessages.filter((m) => m.nextOutage === i), o);
-    const bound = o.signal === 'KILL' ? `may strand ≤ ${cutOff} × ${batch} = ${allowance}` : 'the broker returns their messages after a SIGTERM';
+    const bound =
+      o.signal === 'KILL'
+        ? `may strand ≤ (${open.transactions} + ${open.polls}) × ${batch} = ${added}${carried > 0 ? `, and ${carried} left by earlier kills` : ''}`
+        : 'the broker returns their messages after a SIGTERM';
     account.details.push(
-      `SIG${o.signal} #${i + 1}: ${missing} missing${which}; the consumer counted ${cutOff} poll(s) cut off (${bound})` +
+      `SIG${o.signal} #${i + 1}: ${missing} missing${which}; the consumer counted ${open.transactions} transaction(s) open and ${open.polls} poll(s) cut off (${bound})` +
         (missing > explained ? `: ${missing - explained} not explained` : ''),
     );
   });
   if (!consumer && w.missing > 0) account.details.push('no consumer counters: nothing can be explained as stranded');
-  if (w.missingAfterOutages > 0) account.details.push(`${w.missingAfterOutages} missing sent after the last signal`);
-  return explain(account, 'stranded', stranded, `${stranded} stranded in polls a SIGKILL cut off (the broker keeps an open transaction's messages for good)`);
+  if (w.missingAfterOutages > 0) {
+    // The last kill's dead consumers (and earlier ones') take messages sent after it too.
+    const explained = Math.min(w.missingAfterOutages, room);
+    stranded += explained;
+    account.details.push(
+      `${w.missingAfterOutages} missing sent after the last signal` + (explained > 0 ? ` (${explained} within the room the kills' dead consumers had left)` : ''),
+    );
+  }
+  return explain(
+    account,
+    'stranded',
+    stranded,
+    `${stranded} stranded by SIGKILLs (the broker keeps for good what open transactions and cut-off polls held, and what it deals to them after the restart, up to maxItems each)`,
+  );
 }
 
-/** Polls the consumer counted as cut off by outage `i` (its counters right after each restart). */
-function pollsCutOff(afterOutage: readonly ConsumerLossCounters[], i: number): number {
-  const now = afterOutage[i]?.pollsInFlightAtLoss ?? 0;
-  const before = i === 0 ? 0 : (afterOutage[i - 1]?.pollsInFlightAtLoss ?? 0);
-  return now - before;
+/** Transactions open and polls cut off that the consumer counted at outage `i` (its counters right after each restart). */
+function openAtLoss(afterOutage: readonly ConsumerLossCounters[], i: number): { transactions: number; polls: number } {
+  const now = afterOutage[i];
+  const before = i === 0 ? undefined : afterOutage[i - 1];
+  return {
+    transactions: (now?.transactionsOpenAtLoss ?? 0) - (before?.transactionsOpenAtLoss ?? 0),
+    polls: (now?.pollsInFlightAtLoss ?? 0) - (before?.pollsInFlightAtLoss ?? 0),
+  };
 }
 
 function queueSimple(account: LossAccount, w: ScenarioWorkloadReport, outages: readonly Outage[]): LossAccount {

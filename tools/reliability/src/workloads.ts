@@ -18,6 +18,8 @@ export type Deliver = (seq: number, sentAt: number) => void;
 export interface ConsumerLossCounters {
   /** Gets cut off by a lost stream: each may have taken up to `maxItems` messages no one sees after a crash. */
   pollsInFlightAtLoss: number;
+  /** Transactions open when a stream was lost: each may keep up to `maxItems` messages after a crash. */
+  transactionsOpenAtLoss: number;
   /** Messages received and not yet settled when a stream was lost (they did reach the handler). */
   unsettledAtLoss: number;
   /** Redeliveries of messages this client had already handled, acked without handling them again. */
@@ -215,7 +217,12 @@ function queueStreamWorkload(clients: Clients, channel: string, tag: string, bat
     maxItems: batch,
     consumerCounters() {
       const s = consumer?.stats;
-      return { pollsInFlightAtLoss: s?.pollsInFlightAtLoss ?? 0, unsettledAtLoss: s?.unsettledAtLoss ?? 0, redeliveriesSkipped: s?.redeliveriesSkipped ?? 0 };
+      return {
+        pollsInFlightAtLoss: s?.pollsInFlightAtLoss ?? 0,
+        transactionsOpenAtLoss: s?.transactionsOpenAtLoss ?? 0,
+        unsettledAtLoss: s?.unsettledAtLoss ?? 0,
+        redeliveriesSkipped: s?.redeliveriesSkipped ?? 0,
+      };
     },
     async start(deliver, onError) {
       upstream = queueUpstream(clients.producer);

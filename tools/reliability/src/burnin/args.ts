@@ -61,9 +61,10 @@ the broker's own behaviour explains are reported by kind, the rest are "lost" an
                 ${ACK_BEFORE_PERSIST_MS} ms before the kill (or after it) and absent when the store is read back is
                 "unpersisted"; any other missing event is lost (also one the store holds).
                 TERM: every missing event is lost.
-  queue-stream  KILL: the broker keeps an open transaction's messages for good; per kill, missing messages
-                up to the consumer's pollsInFlightAtLoss x maxItems for that kill are "stranded" (listed
-                by sequence); beyond that they are lost. TERM: every missing message is lost.
+  queue-stream  KILL: the broker keeps an open transaction's messages for good, and deals later ones to
+                it; each kill adds the consumer's (transactionsOpenAtLoss + pollsInFlightAtLoss) x maxItems
+                of room, and missing messages sent before that kill or after it are "stranded" (listed by
+                sequence) while room is left; beyond that they are lost. TERM: every missing message is lost.
   queue-simple  KILL: a receive is acked on arrival, so messages in a receive a kill cut off are gone:
                 missing messages sent within a window are "at-most-once" (with how many the cut-off
                 receives could hold, and a warning beyond it); outside a window they are lost.

@@ -62,7 +62,7 @@ describe('burn-in arguments', () => {
   });
 
   it('--help documents the signal, the outage window and what counts as lost per workload', () => {
-    for (const text of [/--signal\s+how it is stopped/, /default\s+KILL/, /plus a\s+5 s grace/, /pollsInFlightAtLoss x maxItems/, /unpersisted/, /at-most-once/, /fire-and-forget/, /commands,\s+an answered request/]) {
+    for (const text of [/--signal\s+how it is stopped/, /default\s+KILL/, /plus a\s+5 s grace/, /\(transactionsOpenAtLoss \+ pollsInFlightAtLoss\) x maxItems/, /sent before that kill or after it/, /unpersisted/, /at-most-once/, /fire-and-forget/, /commands,\s+an answered request/]) {
       expect(USAGE).toMatch(text);
     }
   });
@@ -122,13 +122,14 @@ describe('burn-in verdict', () => {
 
   it('under SIGKILL, reports stranded queue messages apart from lost ones', () => {
     const missingMessages = [missingBefore(10, 40), missingBefore(11, 30), missingBefore(12, 20), missingBefore(13, 10)];
-    const consumer = { afterOutage: [{ pollsInFlightAtLoss: 1, unsettledAtLoss: 2, redeliveriesSkipped: 0 }], atEnd: { pollsInFlightAtLoss: 1, unsettledAtLoss: 2, redeliveriesSkipped: 0 } };
+    const counted = { pollsInFlightAtLoss: 1, transactionsOpenAtLoss: 0, unsettledAtLoss: 2, redeliveriesSkipped: 0 };
+    const consumer = { afterOutage: [counted], atEnd: counted };
     const stream = (n: number) =>
       workload('queue-stream', { missing: n, missingDuringOutages: n, missingByOutage: [n], missingMessages: missingMessages.slice(0, n), maxItems: 3, consumer, recoveries: recovered });
     const within = judge(report([outage('KILL')], stream(3)), rss(100, 110), { warmupMs: 0 });
     expect(within).toMatchObject({ pass: true, accounts: [{ missing: 3, lost: 0, explained: { stranded: 3 } }] });
     expect(within.lines[1]).toContain('missing 3: lost 0, stranded 3');
-    expect(within.lines).toContain('  SIGKILL #1: 3 missing (#10–#12, sent 40–20 ms before the signal); the consumer counted 1 poll(s) cut off (may strand ≤ 1 × 3 = 3)');
+    expect(within.lines).toContain('  SIGKILL #1: 3 missing (#10–#12, sent 40–20 ms before the signal); the consumer counted 0 transaction(s) open and 1 poll(s) cut off (may strand ≤ (0 + 1) × 3 = 3)');
     const beyond = judge(report([outage('KILL')], stream(4)), rss(100, 110), { warmupMs: 0 });
     expect(beyond.failures).toEqual(['queue-stream lost 1']);
   });

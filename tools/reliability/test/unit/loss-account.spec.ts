@@ -46,19 +46,39 @@ const msg = (seq: number, sentAt: number, confirmedAt = sentAt + 2, nextOutage: 
 });
 
 describe('loss account: queue-stream', () => {
-  const counters = (polls: number[]) => ({
-    afterOutage: polls.map((p) => ({ pollsInFlightAtLoss: p, unsettledAtLoss: 0, redeliveriesSkipped: 0 })),
-    atEnd: { pollsInFlightAtLoss: polls.at(-1) ?? 0, unsettledAtLoss: 4, redeliveriesSkipped: 1 },
+  /** The consumer's counters after each outage: cumulative polls cut off, and transactions open. */
+  const counters = (polls: number[], transactions: number[] = polls.map(() => 0)) => ({
+    afterOutage: polls.map((p, i) => ({ pollsInFlightAtLoss: p, transactionsOpenAtLoss: transactions[i] ?? 0, unsettledAtLoss: 0, redeliveriesSkipped: 0 })),
+    atEnd: { pollsInFlightAtLoss: polls.at(-1) ?? 0, transactionsOpenAtLoss: transactions.at(-1) ?? 0, unsettledAtLoss: 4, redeliveriesSkipped: 1 },
   });
 
-  it('counts as stranded, per kill, up to the polls the consumer counted as cut off × maxItems; the rest is lost', () => {
+  it('counts as stranded, per kill, up to the polls cut off and transactions open that the consumer counted × maxItems; the rest is lost', () => {
     // Kill 1: 3 missing, 1 poll cut off × 3 → all stranded. Kill 2: 5 missing, 1 more poll → 3 stranded, 2 lost.
     const missing = [msg(7, 9900), msg(8, 9910), msg(9, 9950), ...[40, 41, 42, 43, 44].map((s) => msg(s, 29_900 + s))];
     const w = workload('queue-stream', missing, { missingByOutage: [3, 5], maxItems: 3, consumer: counters([1, 2]) });
     const a = accountLosses(w, outages('KILL'));
     expect(a).toMatchObject({ missing: 8, lost: 2, explained: { stranded: 6 } });
-    expect(a.details).toContain('SIGKILL #1: 3 missing (#7–#9, sent 100–50 ms before the signal); the consumer counted 1 poll(s) cut off (may strand ≤ 1 × 3 = 3)');
-    expect(a.details).toContain('SIGKILL #2: 5 missing (#40–#44, sent 60–56 ms before the signal); the consumer counted 1 poll(s) cut off (may strand ≤ 1 × 3 = 3): 2 not explained');
+    expect(a.details).toContain('SIGKILL #1: 3 missing (#7–#9, sent 100–50 ms before the signal); the consumer counted 0 transaction(s) open and 1 poll(s) cut off (may strand ≤ (0 + 1) × 3 = 3)');
+    expect(a.details).toContain('SIGKILL #2: 5 missing (#40–#44, sent 60–56 ms before the signal); the consumer counted 0 transaction(s) open and 1 poll(s) cut off (may strand ≤ (0 + 1) × 3 = 3): 2 not explained');
+  });
+
+  it('a transaction open at a kill strands up to maxItems, not just what the handler got: what it captured and what the restarted broker dealt to it', () => {
+    // Kill 1 cut off no poll: the consumer's batch was in hand. 3 missing, maxItems 10.
+    const w = workload('queue-stream', [msg(1, 9900), msg(2, 9910), msg(3, 9920)], { missingByOutage: [3, 0], maxItems: 10, consumer: counters([0, 0], [1, 1]) });
+    const a = accountLosses(w, outages('KILL'));
+    expect(a).toMatchObject({ missing: 3, lost: 0, explained: { stranded: 3 } });
+    expect(a.details).toContain('SIGKILL #1: 3 missing (#1–#3, sent 100–80 ms before the signal); the consumer counted 1 transaction(s) open and 0 poll(s) cut off (may strand ≤ (1 + 0) × 10 = 10)');
+  });
+
+  it("a kill's dead consumers keep their room across later restarts: messages sent after it are stranded while room is left", () => {
+    // Kill 1: 1 poll cut off, maxItems 4, 1 missing from before it. Then 2 missing sent between the
+    // kills (kill 2 counted nothing) and 2 after the last: 3 of the 4 fit in the room left.
+    const missing = [msg(1, 9900), msg(2, 20_000), msg(3, 20_010), msg(4, 40_000), msg(5, 40_010)];
+    const w = workload('queue-stream', missing, { missingByOutage: [1, 2], missingAfterOutages: 2, maxItems: 4, consumer: counters([1, 1]) });
+    const a = accountLosses(w, outages('KILL'));
+    expect(a).toMatchObject({ missing: 5, lost: 1, explained: { stranded: 4 } });
+    expect(a.details).toContain('SIGKILL #2: 2 missing (#2–#3, sent 10000–9990 ms before the signal); the consumer counted 0 transaction(s) open and 0 poll(s) cut off (may strand ≤ (0 + 0) × 4 = 0, and 3 left by earlier kills)');
+    expect(a.details).toContain("2 missing sent after the last signal (1 within the room the kills' dead consumers had left)");
   });
 
   it('loses whatever was sent after the last kill, and everything when the consumer counted nothing', () => {
@@ -67,9 +87,9 @@ describe('loss account: queue-stream', () => {
   });
 
   it('strands nothing under SIGTERM: every missing message is lost', () => {
-    const w = workload('queue-stream', [msg(1, 9900)], { missingByOutage: [1, 0], maxItems: 10, consumer: counters([1, 1]) });
+    const w = workload('queue-stream', [msg(1, 9900), msg(2, 40_000)], { missingByOutage: [1, 0], missingAfterOutages: 1, maxItems: 10, consumer: counters([1, 1], [1, 1]) });
     const a = accountLosses(w, outages('TERM'));
-    expect(a).toMatchObject({ lost: 1, explained: {} });
+    expect(a).toMatchObject({ lost: 2, explained: {} });
     expect(a.details[1]).toMatch(/SIGTERM #1: 1 missing .*the broker returns their messages after a SIGTERM\): 1 not explained/);
   });
 
