@@ -963,12 +963,141 @@ describe('persistence', () => {
     for (let i = 0; i < n - 10; i += 1000) await e.get('big', { maxItems: Math.min(1000, n - 10 - i), waitMs: 1000, autoAck: true });
     // Without compaction the log would hold 25,000 message records plus the acks; it was
     // rewritten once 20,000 were settled (5,000 live left), then each of the 5 Gets after it
-    // wrote a Hold (what it took) and an Ack (auto-ack).
+    // wrote its subscription's Joined and Left, a Hold (what it took) and an Ack (auto-ack).
     const records = store.log('queue/big').replay().length;
-    expect(records).toBe(1 + 5000 + 5 * 2);
+    expect(records).toBe(1 + 5000 + 5 * 4);
     const { e: e2 } = engine(store, clock);
     expect(e2.waiting('big')).toBe(10);
     expect(e2.info('big').Queues[0]).toMatchObject({ Messages: BigInt(n), LastSequence: BigInt(n) });
     e.publish([msg('big', 'next')]);
+  });
+});
+
+/**
+ * A Get's subscription stranded by a kill (or by a stop that finds the Get still waiting) is
+ * recovered by the server as a member of the queue's group (kubemq-io/broker
+ * server/stan/server/server.go recoverOneSub, performRedeliveryOnStartup, findBestQueueSub):
+ * MaxInflight = MaxItems, never acking. It takes messages while it has room, as stan picks.
+ */
+describe('a stranded Get subscription after a restart (§5.3)', () => {
+  const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  /** A Get without AutoAck whose wait ran out: its transaction is left open (and a kill strands it). */
+  async function openGet(e: QueueEngine, clock: ManualClock, channel: string, maxItems: number): Promise<string[]> {
+    const p = e.get(channel, { maxItems, waitMs: 1000, autoAck: false });
+    await settle();
+    clock.advance(1000);
+    return bodies(must(await p).messages);
+  }
+
+  async function getAll(e: QueueEngine, clock: ManualClock, channel: string): Promise<string[]> {
+    const p = e.get(channel, { maxItems: 100, waitMs: 1000, autoAck: true });
+    await settle();
+    clock.advance(1000);
+    return bodies((await p)?.messages ?? []);
+  }
+
+  it('[seen] a Get of 5 that took 5 of 10 has no room: the other 5 come, the 5 never, not after a graceful restart', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    e.publish(names('m', 10).map((b) => msg('q', b)));
+    must(await e.get('q', { maxItems: 5, waitMs: 1000, autoAck: false })); // left open: killed with it
+    const { e: restarted } = engine(store, clock);
+    expect(await getAll(restarted, clock, 'q')).toEqual(names('m', 10).slice(5));
+    restarted.close();
+    const { e: again } = engine(store, clock);
+    expect(again.strandedCount('q')).toBe(5);
+    again.publish([msg('q', 'next')]);
+    expect(await getAll(again, clock, 'q')).toEqual(['next']);
+  });
+
+  it('takes what is sent while no consumer is there, up to MaxItems less what it holds; the rest waits', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    e.publish(names('a', 3).map((b) => msg('q', b)));
+    expect(await openGet(e, clock, 'q', 10)).toEqual(names('a', 3)); // open, capturing: killed with it
+    const { e: restarted } = engine(store, clock);
+    restarted.publish(names('b', 4).map((b) => msg('q', b))); // all 4 to the stranded subscription (3 + 4 of 10)
+    expect(await getAll(restarted, clock, 'q')).toEqual([]);
+    expect(restarted.strandedCount('q')).toBe(7);
+    restarted.publish(names('c', 5).map((b) => msg('q', b))); // c0..c2 fill it; c3, c4 wait
+    expect(await getAll(restarted, clock, 'q')).toEqual(['c3', 'c4']);
+    expect(restarted.strandedCount('q')).toBe(10);
+    // QueuesInfo counts what it holds as waiting, as it counts stranded messages.
+    expect(restarted.info('q').Queues[0]).toMatchObject({ Messages: 12n, Waiting: 10n, Subscribers: 1n });
+    const { e: again } = engine(store, clock); // full: a further restart gives it no more
+    again.publish([msg('q', 'd')]);
+    expect(await getAll(again, clock, 'q')).toEqual(['d']);
+  });
+
+  it('competes with a live Get by stan’s rule: the fewest unacked, the earlier member on a tie', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    e.publish(names('a', 3).map((b) => msg('q', b)));
+    expect(await openGet(e, clock, 'q', 10)).toHaveLength(3); // holds 3 at the kill
+    const { e: restarted } = engine(store, clock);
+    const live = restarted.get('q', { maxItems: 10, waitMs: 1000, autoAck: true });
+    await settle();
+    // The live Get holds 0, 1, 2: it takes b0..b2; at 3 each the stranded member, first in the
+    // group, takes b3 and moves to the end; then the live Get holds fewer again.
+    restarted.publish(names('b', 5).map((b) => msg('q', b)));
+    clock.advance(1000);
+    expect(bodies(must(await live).messages)).toEqual(['b0', 'b1', 'b2', 'b4']);
+    expect(restarted.strandedCount('q')).toBe(4);
+  });
+
+  it('a Get still waiting at a graceful stop comes back holding nothing, with its whole MaxItems of room', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    void e.get('q', { maxItems: 3, waitMs: 60_000, autoAck: false });
+    await settle();
+    e.close();
+    const { e: restarted } = engine(store, clock);
+    restarted.publish(names('m', 5).map((b) => msg('q', b)));
+    expect(await getAll(restarted, clock, 'q')).toEqual(['m3', 'm4']);
+    restarted.close();
+    const { e: again } = engine(store, clock);
+    expect(again.strandedCount('q')).toBe(3);
+  });
+
+  it('at startup it takes messages that were waiting, once retention removed some of what it held', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock, 60_000);
+    e.publish([msg('q', 'a')]);
+    const p = e.get('q', { maxItems: 2, waitMs: 1000, autoAck: false });
+    await settle();
+    clock.advance(30_000);
+    must(await p); // a; open with room for one more
+    e.publish([msg('q', 'b'), msg('q', 'c'), msg('q', 'd')]); // b captured; c, d wait
+    clock.advance(31_000); // a is past the retention at the restart, the others are not
+    const { e: restarted } = engine(store, clock, 60_000);
+    expect(restarted.strandedCount('q')).toBe(2); // b, and c taken at startup
+    expect(await getAll(restarted, clock, 'q')).toEqual(['d']);
+    restarted.close();
+  });
+
+  it('keeps its subscription and what it holds through a compaction of the log', async () => {
+    const store = memoryStore();
+    const clock = new ManualClock();
+    const { e } = engine(store, clock);
+    e.publish([msg('k', 'kept')]);
+    expect(await openGet(e, clock, 'k', 3)).toEqual(['kept']);
+    const { e: restarted } = engine(store, clock); // stranded: holds 1 of 3
+    for (let i = 0; i < 7000; i++) {
+      // A live Get holds fewer: it takes each one. Each ack and each Get's two records count toward compaction.
+      const p = restarted.get('k', { maxItems: 1, waitMs: 1000, autoAck: true });
+      restarted.publish([msg('k', `m${i}`)]);
+      expect(bodies(must(await p).messages)).toEqual([`m${i}`]);
+    }
+    expect(store.log('queue/k').replay().length).toBeLessThan(7000); // compacted: 5 records a Get without
+    const { e: again } = engine(store, clock);
+    again.publish(names('n', 3).map((b) => msg('k', b)));
+    expect(await getAll(again, clock, 'k')).toEqual(['n2']);
+    expect(again.strandedCount('k')).toBe(3);
   });
 });

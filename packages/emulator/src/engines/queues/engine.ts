@@ -135,6 +135,13 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
       this.applyRetention();
       this.scheduleRetention();
     }
+    // stan's startup delivery (sendAvailableMessagesToQueue): the stranded subscriptions it
+    // recovered take waiting messages up to their room.
+    for (const q of this.queues.values()) {
+      if (q.group.size === 0) continue;
+      q.releaseRemoved();
+      this.pump(q);
+    }
   }
 
   /** Records are written while the engine runs; after a graceful close the logs stay as close() left them. */
@@ -296,6 +303,7 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
     const taken: StoredMessage[] = [];
     return this.wait(q, opts.waitMs, opts.signal, {
       outlivesCall: true,
+      maxInflight: opts.maxItems,
       consumer: (wait) => ({
         raw: true,
         outstanding: () => taken.length,
@@ -493,7 +501,11 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
       if (q.index.trimBefore(cutoff) === 0) continue;
       const first = q.index.firstSeq;
       while (q.ready.size > 0 && (q.ready.peek() as StoredMessage).seq < first) q.ready.shift();
-      for (const seq of q.stranded.keys()) if (seq < first) q.stranded.delete(seq);
+      for (const seq of q.stranded.keys()) {
+        if (seq >= first) continue;
+        q.stranded.delete(seq);
+        q.log.forget(seq);
+      }
     }
   }
 
@@ -520,13 +532,14 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
   /**
    * A consumer's wait on `q` (see wait.ts); joining makes the queue's durable group (and the
    * server's stan channel) exist, recorded once. A joiner first takes over what the group's
-   * shadow holds, then gets new messages. `outlivesCall`: a downstream Get, which a stop does not end.
+   * shadow holds, then gets new messages. `outlivesCall`: a downstream Get, which a stop does not end;
+   * `maxInflight`: its MaxItems, and its subscription is recorded (QueueState.subscribe).
    */
   private wait<T>(
     q: QueueState,
     waitMs: number,
     signal: AbortSignal | undefined,
-    spec: { outlivesCall?: boolean; consumer(wait: WaitControl): Consumer; end(how: WaitEnd, consumer: Consumer): T },
+    spec: { outlivesCall?: boolean; maxInflight?: number; consumer(wait: WaitControl): Consumer; end(how: WaitEnd, consumer: Consumer): T },
   ): Promise<T> {
     return waitForMessages({
       clock: this.clock,
@@ -544,6 +557,7 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
           q.subscribed = true;
           q.log.subscribed();
         }
+        if (spec.maxInflight !== undefined) q.subscribe(member, spec.maxInflight);
         this.redelivery.joined(q, member);
         this.pump(q);
       },
@@ -567,7 +581,14 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
 
   /** `c` left `q`'s group holding `held` unacked: they go to the other members or the shadow. */
   private leave(q: QueueState, c: Consumer, held: readonly StoredMessage[]): void {
-    this.redelivery.left(q, q.group.leave(c), held);
+    const member = q.group.leave(c);
+    const sub = member?.subscription;
+    if (sub) q.log.left(sub.id);
+    this.redelivery.left(q, member, held);
+    if (sub) {
+      q.log.subscriptionEnded();
+      this.settled(q, 0);
+    }
   }
 
   private deadLetter(src: QueueState, m: QueueMessage, now: bigint): void {
@@ -639,11 +660,12 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
       run((member, m) => {
         if (m.seq < q.index.firstSeq) {
           q.inflight.delete(m.seq); // removed by retention since it was last delivered
+          q.log.forget(m.seq);
           return;
         }
         const c = member.consumer;
         if (c.room() <= 0) {
-          q.hold(m);
+          q.hold(m, member);
           member.overflow.set(m.seq, m);
           return;
         }
@@ -658,7 +680,7 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
         }
         if (m.seq > q.lastSent) q.lastSent = m.seq;
         if (c.acksOnArrival) settle(m);
-        else q.hold(m);
+        else q.hold(m, member);
         c.take(m);
       });
     } finally {

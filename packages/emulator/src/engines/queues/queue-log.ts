@@ -4,7 +4,8 @@
 import type { QueueMessage } from '../../generated/kubemq.js';
 import type { RecordLog, Store } from '../../store/store.js';
 import { messageSize, type StoredMessage } from './messages.js';
-import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeMessage, encodeMeta, encodeRelease, encodeSubscribed } from './records.js';
+import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeJoined, encodeLeft, encodeMessage, encodeMeta, encodeRelease, encodeSubscribed } from './records.js';
+import type { Subscription } from './group/member.js';
 import { StoredIndex } from './stored-index.js';
 
 const QUEUE_LOG_PREFIX = 'queue/';
@@ -48,8 +49,10 @@ export function appendAll(log: RecordLog, records: Uint8Array[]): void {
 export interface QueueSnapshot {
   /** Every unsettled message: waiting, held by a member, in the group's shadow, stranded. */
   live: StoredMessage[];
-  /** Sequences held by a member or stranded: they keep a Hold record. */
+  /** Sequences held by a member or stranded: they keep a Hold record (with their holder's subscription). */
   held: number[];
+  /** The subscriptions still in the group (live Gets and transactions, stranded ones): they keep a Joined record. */
+  subscriptions: Subscription[];
   /** Sequences in the group's shadow: they keep a Release record. */
   returned: number[];
   index: StoredIndex;
@@ -73,6 +76,13 @@ export interface ReplayedQueue {
   returned: StoredMessage[];
   /** Held when the broker was killed, never released nor acked: never delivered again. */
   stranded: StoredMessage[];
+  /**
+   * Subscriptions that joined and never left, in join order, with what each held (among
+   * `stranded`): the server recovers them as members (group/stranded.ts).
+   */
+  subscriptions: Array<Subscription & { held: StoredMessage[] }>;
+  /** The highest subscription id in the log. */
+  lastSubscription: number;
 }
 
 /**
@@ -84,8 +94,10 @@ export interface ReplayedQueue {
  */
 export class QueueLog {
   private handle: RecordLog | undefined;
-  /** Sequences taken by holding consumers whose Hold record is not written yet. */
-  private pendingHolds: number[] = [];
+  /** Sequences taken by holding consumers whose Hold record is not written yet, by holder's subscription (0: none). */
+  private pendingHolds = new Map<number, number[]>();
+  /** The subscription each held sequence was last recorded with (0: none), while records are written. */
+  private readonly holders = new Map<number, number>();
   private settledInLog = 0;
 
   constructor(
@@ -110,23 +122,46 @@ export class QueueLog {
     if (this.logSwitch.writing) this.log.append(encodeSubscribed());
   }
 
-  /** A consumer took this message and holds it; its Hold record goes out with the next flush. */
-  held(seq: number): void {
-    if (this.logSwitch.writing) this.pendingHolds.push(seq);
+  /**
+   * A member (of subscription `sub`, 0 for none) holds this message; a Hold record goes out with
+   * the next flush unless the message was recorded with that holder already.
+   */
+  held(seq: number, sub: number): void {
+    if (!this.logSwitch.writing || this.holders.get(seq) === sub) return;
+    this.holders.set(seq, sub);
+    let seqs = this.pendingHolds.get(sub);
+    if (!seqs) this.pendingHolds.set(sub, (seqs = []));
+    seqs.push(seq);
   }
 
-  /** Writes the Hold record of the messages taken since the last one. */
+  /** Writes the Hold records of the messages taken since the last ones, one per holder. */
   flushHolds(): void {
-    if (this.pendingHolds.length === 0) return;
-    const seqs = this.pendingHolds;
-    this.pendingHolds = [];
-    if (this.logSwitch.writing) this.log.append(encodeHold(seqs));
+    if (this.pendingHolds.size === 0) return;
+    const pending = this.pendingHolds;
+    this.pendingHolds = new Map();
+    if (this.logSwitch.writing) appendAll(this.log, [...pending].map(([sub, seqs]) => encodeHold(seqs, sub)));
+  }
+
+  /** A Get's subscription joined the group. */
+  joined(s: Subscription): void {
+    if (this.logSwitch.writing) this.log.append(encodeJoined(s.id, s.maxInflight));
+  }
+
+  /** That subscription left the group. */
+  left(sub: number): void {
+    if (this.logSwitch.writing) this.log.append(encodeLeft(sub));
+  }
+
+  /** A held message is gone without a record (removed by retention). */
+  forget(seq: number): void {
+    this.holders.delete(seq);
   }
 
   /** Messages settled for good (acked, expired, dead-lettered). */
   acked(seqs: readonly number[]): void {
     if (!this.logSwitch.writing) return;
     this.flushHolds();
+    for (const seq of seqs) this.holders.delete(seq);
     this.log.append(encodeAck(seqs));
   }
 
@@ -134,6 +169,7 @@ export class QueueLog {
   requeued(copies: readonly QueueMessage[], seqs: readonly number[]): void {
     if (!this.logSwitch.writing) return;
     this.flushHolds();
+    for (const seq of seqs) this.holders.delete(seq);
     const records = copies.map((m) => encodeMessage(m));
     records.push(encodeAck(seqs));
     appendAll(this.log, records);
@@ -143,6 +179,7 @@ export class QueueLog {
   released(seqs: readonly number[]): void {
     if (!this.logSwitch.writing || seqs.length === 0) return;
     this.flushHolds();
+    for (const seq of seqs) this.holders.delete(seq);
     this.log.append(encodeRelease(seqs));
   }
 
@@ -155,32 +192,61 @@ export class QueueLog {
 
   /**
    * Rewrites the log with only the live messages and the counters: a meta record that keeps the
-   * stored-message index (time and size per sequence), the messages, a Hold record for those
-   * held or stranded, so a kill after the rewrite still strands them, and a Release record for
-   * those in the group's shadow.
+   * stored-message index (time and size per sequence), the messages, a Joined record for each
+   * subscription still in the group, a Hold record per holder for the messages held or stranded,
+   * so a kill after the rewrite still strands them (and rebuilds their subscriptions), and a
+   * Release record for those in the group's shadow.
    */
   compact(s: QueueSnapshot): void {
     const live = [...s.live].sort((a, b) => a.seq - b.seq);
     const { ts, sizes } = s.index.entries();
     const records = [encodeMeta({ firstSeq: s.index.firstSeq, lastSeq: s.lastSeq, lastSent: s.lastSent, subscribed: s.subscribed, ts, sizes })];
     for (const m of live) records.push(encodeMessage(m.msg));
-    if (s.held.length > 0) records.push(encodeHold(s.held));
+    for (const sub of s.subscriptions) records.push(encodeJoined(sub.id, sub.maxInflight));
+    const byHolder = new Map<number, number[]>();
+    for (const seq of s.held) {
+      const sub = this.holders.get(seq) ?? 0;
+      let seqs = byHolder.get(sub);
+      if (!seqs) byHolder.set(sub, (seqs = []));
+      seqs.push(seq);
+    }
+    for (const [sub, seqs] of byHolder) records.push(encodeHold(seqs, sub));
     if (s.returned.length > 0) records.push(encodeRelease(s.returned));
     this.log.rewrite(records);
-    this.pendingHolds = [];
+    this.pendingHolds = new Map();
     this.settledInLog = 0;
+  }
+
+  /** Counts a subscription that joined and left: its two records are dead weight for compaction. */
+  subscriptionEnded(): void {
+    if (this.logSwitch.writing) this.settledInLog += 2;
   }
 
   /**
    * Rebuilds the queue from its log. A message held and never released nor acked is stranded,
    * as on the server after a kill -9; one released last goes back to the group's shadow; one
-   * never delivered waits.
+   * never delivered waits. A subscription that joined and never left comes back with what it
+   * was last recorded holding.
    */
   replay(): ReplayedQueue {
-    const r: ReplayedQueue = { index: new StoredIndex(), lastSeq: 0, lastSent: 0, subscribed: false, waiting: [], returned: [], stranded: [] };
+    const r: ReplayedQueue = {
+      index: new StoredIndex(),
+      lastSeq: 0,
+      lastSent: 0,
+      subscribed: false,
+      waiting: [],
+      returned: [],
+      stranded: [],
+      subscriptions: [],
+      lastSubscription: 0,
+    };
     const live = new Map<number, StoredMessage>();
     const held = new Set<number>();
     const released = new Set<number>();
+    const holders = this.holders;
+    holders.clear();
+    /** Joined and not left, in join order. */
+    const subs = new Map<number, Subscription>();
     // Messages stored after the last compaction, for the index (seq, ms, size).
     const later: Array<[number, number, number]> = [];
     let indexedUpTo = 0;
@@ -210,6 +276,7 @@ export class QueueLog {
           live.delete(seq);
           held.delete(seq);
           released.delete(seq);
+          holders.delete(seq);
         }
         this.settledInLog += rec.ids.length;
       } else if (rec.kind === RecordKind.Hold) {
@@ -217,12 +284,20 @@ export class QueueLog {
           if (!live.has(seq)) continue;
           held.add(seq);
           released.delete(seq);
+          holders.set(seq, rec.sub);
         }
+        r.lastSubscription = Math.max(r.lastSubscription, rec.sub);
       } else if (rec.kind === RecordKind.Release) {
         for (const seq of rec.ids) {
           held.delete(seq);
+          holders.delete(seq);
           if (live.has(seq)) released.add(seq);
         }
+      } else if (rec.kind === RecordKind.Joined) {
+        subs.set(rec.sub, { id: rec.sub, maxInflight: rec.maxInflight });
+        r.lastSubscription = Math.max(r.lastSubscription, rec.sub);
+      } else if (rec.kind === RecordKind.Left) {
+        if (subs.delete(rec.sub)) this.settledInLog += 2;
       }
     }
     // A dead letter to its own queue can land in the log before the copy it came from.
@@ -238,6 +313,16 @@ export class QueueLog {
       r.subscribed = true;
       if (m.seq > r.lastSent) r.lastSent = m.seq;
     }
+    const bySub = new Map<number, StoredMessage[]>();
+    for (const m of r.stranded) {
+      const sub = holders.get(m.seq) ?? 0;
+      if (!subs.has(sub)) continue; // its holder left (or was never recorded): stranded, held by nobody
+      let list = bySub.get(sub);
+      if (!list) bySub.set(sub, (list = []));
+      list.push(m);
+    }
+    for (const s of subs.values()) r.subscriptions.push({ ...s, held: bySub.get(s.id) ?? [] });
+    if (subs.size > 0) r.subscribed = true;
     return r;
   }
 }

@@ -2,7 +2,9 @@
 // consumers, and the shadow of the last one to leave), its counters, and the log that keeps it (§2.4).
 import type { QueueInfo } from '../../generated/kubemq.js';
 import { Ring } from '../ring.js';
+import type { Member } from './group/member.js';
 import { QueueGroup } from './group/queue-group.js';
+import { StrandedConsumer } from './group/stranded.js';
 import type { StoredMessage } from './messages.js';
 import type { QueueLog, QueueSnapshot, ReplayedQueue } from './queue-log.js';
 import { StoredIndex } from './stored-index.js';
@@ -17,8 +19,9 @@ export class QueueState {
   /** Messages held unacked by a member of the group (its consumer's, handed over, or overflow). */
   readonly inflight = new Map<number, StoredMessage>();
   /**
-   * Messages held by a consumer when the broker was killed: never delivered again, still stored
-   * (counted by QueuesInfo) until retention removes them.
+   * Messages held by a consumer when the broker was killed, and those a stranded subscription
+   * took since (group/stranded.ts): never delivered again, still stored (counted by QueuesInfo)
+   * until retention removes them.
    */
   readonly stranded = new Map<number, StoredMessage>();
   /**
@@ -33,6 +36,8 @@ export class QueueState {
   lastSent = 0;
   /** Whether the durable queue group exists (anyone ever consumed): the queue is listed from then on. */
   subscribed = false;
+  /** The last subscription id given to a Get's member. */
+  private lastSubscription = 0;
   pumping = false;
 
   constructor(
@@ -45,11 +50,16 @@ export class QueueState {
     return this.ready.size + this.inflight.size + this.group.shadowSize + this.stranded.size;
   }
 
-  /** A member now holds `m` unacked; a Hold record unless it was held already. */
-  hold(m: StoredMessage): void {
-    if (this.inflight.has(m.seq)) return;
-    this.inflight.set(m.seq, m);
-    this.log.held(m.seq);
+  /** `by` now holds `m` unacked; a Hold record unless it was recorded with that holder already. */
+  hold(m: StoredMessage, by: Member): void {
+    if (!this.inflight.has(m.seq)) this.inflight.set(m.seq, m);
+    this.log.held(m.seq, by.subscription?.id ?? 0);
+  }
+
+  /** A Get's member: its subscription is recorded, so a kill or a stop that strands it rebuilds it. */
+  subscribe(member: Member, maxInflight: number): void {
+    member.subscription = { id: ++this.lastSubscription, maxInflight };
+    this.log.joined(member.subscription);
   }
 
   /** Takes over what replay found in the log (on a fresh queue). */
@@ -58,9 +68,30 @@ export class QueueState {
     this.lastSeq = r.lastSeq;
     this.lastSent = r.lastSent;
     this.subscribed = r.subscribed;
+    this.lastSubscription = r.lastSubscription;
     for (const m of r.waiting) this.ready.push(m);
     for (const m of r.returned) this.group.keepInShadow(m);
     for (const m of r.stranded) this.stranded.set(m.seq, m);
+    for (const s of r.subscriptions) {
+      const consumer = new StrandedConsumer(s.maxInflight, (m) => {
+        this.inflight.delete(m.seq);
+        this.stranded.set(m.seq, m);
+      });
+      for (const m of s.held) consumer.holding.add(m.seq);
+      this.group.join(consumer).subscription = { id: s.id, maxInflight: s.maxInflight };
+    }
+  }
+
+  /**
+   * At startup, a stranded subscription no longer holds what retention removed (stan acks a
+   * pending message its redelivery at startup no longer finds): that much room again.
+   */
+  releaseRemoved(): void {
+    const first = this.index.firstSeq;
+    for (const m of this.group.members) {
+      if (!(m.consumer instanceof StrandedConsumer)) continue;
+      for (const seq of m.consumer.holding) if (seq < first) m.consumer.holding.delete(seq);
+    }
   }
 
   /** What a compaction of the log keeps. */
@@ -68,6 +99,7 @@ export class QueueState {
     return {
       live: [...this.ready.values(), ...this.inflight.values(), ...this.group.shadowMessages(), ...this.stranded.values()],
       held: [...this.inflight.keys(), ...this.stranded.keys()],
+      subscriptions: this.group.members.flatMap((m) => (m.subscription ? [m.subscription] : [])),
       returned: this.group.shadowSeqs(),
       index: this.index,
       lastSeq: this.lastSeq,

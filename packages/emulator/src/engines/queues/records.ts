@@ -14,7 +14,8 @@ export const RecordKind = {
   Meta: 3,
   /**
    * Sequences a consumer took without acking them (a downstream Get or its open transaction, a
-   * stream-v1 receive, a peek). Held messages that are never released are stranded at replay:
+   * stream-v1 receive, a peek), and the subscription that holds them (0: none recorded, as for a
+   * peek or a stream-v1 receive). Held messages that are never released are stranded at replay:
    * after a kill the broker never delivers them again.
    */
   Hold: 4,
@@ -28,6 +29,14 @@ export const RecordKind = {
    * exist from then on, even with nothing ever stored, and are listed by QueuesInfo (§2.4).
    */
   Subscribed: 6,
+  /**
+   * A downstream Get's subscription joined the group (its id, its MaxInflight = MaxItems). One
+   * that never left (no Left record) is rebuilt at replay as the server recovers it: a member
+   * that takes messages up to its room and never acks them.
+   */
+  Joined: 7,
+  /** That subscription left the group (its Get or transaction ended). */
+  Left: 8,
 } as const;
 
 export interface QueueMeta {
@@ -42,7 +51,10 @@ export interface QueueMeta {
 
 export type QueueRecord =
   | { kind: typeof RecordKind.Message; id: number; msg: QueueMessage }
-  | { kind: typeof RecordKind.Ack | typeof RecordKind.Hold | typeof RecordKind.Release; ids: number[] }
+  | { kind: typeof RecordKind.Ack | typeof RecordKind.Release; ids: number[] }
+  | { kind: typeof RecordKind.Hold; ids: number[]; sub: number }
+  | { kind: typeof RecordKind.Joined; sub: number; maxInflight: number }
+  | { kind: typeof RecordKind.Left; sub: number }
   | { kind: typeof RecordKind.Meta; meta: QueueMeta }
   | { kind: typeof RecordKind.Subscribed };
 
@@ -57,8 +69,19 @@ export function encodeAck(ids: readonly number[]): Uint8Array {
   return encodeIds(RecordKind.Ack, ids);
 }
 
-export function encodeHold(seqs: readonly number[]): Uint8Array {
-  return encodeIds(RecordKind.Hold, seqs);
+/** `sub` 0 writes the record without it, as records before subscriptions were kept. */
+export function encodeHold(seqs: readonly number[], sub = 0): Uint8Array {
+  const w = idsWriter(RecordKind.Hold, seqs);
+  if (sub > 0) w.uint64(sub);
+  return w.finish();
+}
+
+export function encodeJoined(sub: number, maxInflight: number): Uint8Array {
+  return new BinaryWriter().uint32(RecordKind.Joined).uint64(sub).uint32(maxInflight).finish();
+}
+
+export function encodeLeft(sub: number): Uint8Array {
+  return new BinaryWriter().uint32(RecordKind.Left).uint64(sub).finish();
 }
 
 export function encodeRelease(seqs: readonly number[]): Uint8Array {
@@ -66,10 +89,14 @@ export function encodeRelease(seqs: readonly number[]): Uint8Array {
 }
 
 function encodeIds(kind: number, ids: readonly number[]): Uint8Array {
+  return idsWriter(kind, ids).finish();
+}
+
+function idsWriter(kind: number, ids: readonly number[]): BinaryWriter {
   const w = new BinaryWriter();
   w.uint32(kind).uint32(ids.length);
   for (const id of ids) w.uint64(id);
-  return w.finish();
+  return w;
 }
 
 export function encodeSubscribed(): Uint8Array {
@@ -100,8 +127,15 @@ export function decodeRecord(bytes: Uint8Array): QueueRecord | undefined {
         const n = r.uint32();
         const ids: number[] = new Array(n);
         for (let i = 0; i < n; i++) ids[i] = Number(r.uint64());
-        return { kind, ids };
+        if (kind !== RecordKind.Hold) return { kind, ids };
+        return { kind, ids, sub: r.pos < r.len ? Number(r.uint64()) : 0 };
       }
+      case RecordKind.Joined: {
+        const sub = Number(r.uint64());
+        return { kind, sub, maxInflight: r.uint32() };
+      }
+      case RecordKind.Left:
+        return { kind, sub: Number(r.uint64()) };
       case RecordKind.Meta: {
         const firstSeq = Number(r.uint64());
         const lastSeq = Number(r.uint64());

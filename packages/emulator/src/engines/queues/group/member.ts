@@ -3,6 +3,16 @@
 import type { StoredMessage } from '../messages.js';
 import type { Consumer } from './consumer.js';
 
+/**
+ * A subscription the log keeps (a downstream Get's, going on as its transaction's): the server
+ * recovers it after a kill, or a stop that strands it, as a member of the group.
+ */
+export interface Subscription {
+  readonly id: number;
+  /** stan's MaxInflight: the Get's MaxItems. */
+  readonly maxInflight: number;
+}
+
 export class Member {
   /**
    * Handed over by a member that left holding them (stan subStore.Remove): unacked on this
@@ -15,6 +25,9 @@ export class Member {
    * member leaves.
    */
   readonly overflow = new Map<number, StoredMessage>();
+
+  /** Set for a Get's member (see {@link Subscription}); undefined for the others. */
+  subscription: Subscription | undefined;
 
   /** The consumer changes when an open transaction goes on with its Get's subscription. */
   constructor(public consumer: Consumer) {}

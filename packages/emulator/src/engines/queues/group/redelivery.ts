@@ -63,7 +63,7 @@ export class Redelivery {
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i] as StoredMessage;
       const to = members[i % members.length] as Member;
-      q.hold(m);
+      q.hold(m, to);
       to.handedOver.set(m.seq, m);
       receivers.add(to);
     }
