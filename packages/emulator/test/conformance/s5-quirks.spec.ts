@@ -170,6 +170,41 @@ describe('§5.3 stream lifecycle', () => {
     90_000,
   );
 
+  itWhen('kill', expectedCapabilities())(
+    '§5.3 a Get subscription stranded by SIGKILL stays in the queue group after the restart: what is sent while no Get is open fills its room (MaxItems less what it holds) and is never delivered; the rest waits (own broker)',
+    async () => {
+      await using broker = await startKubemq();
+      const channel = ch('s53.kill.room');
+      const send = async (c: ReturnType<typeof connect>, prefix: string, n: number) => {
+        const Messages = Array.from({ length: n }, (_, i) => ({ ClientID: cid(), Channel: channel, Body: Buffer.from(`${prefix}${i}`) }));
+        const r = await sendQueueBatch(c, { BatchID: prefix, Messages });
+        expect(r.Results.every((x) => !x.IsError)).toBe(true);
+      };
+      /** A Get of up to 10 with AutoAck on a new stream, cancelled once answered (nothing owed). */
+      const getAll = async (c: ReturnType<typeof connect>) => {
+        const d = downstream(c);
+        const r = await d.request({ RequestID: 'get', ClientID: cid(), RequestTypeData: DT.Get, Channel: channel, MaxItems: 10, WaitTimeout: 1000, AutoAck: true }, 15_000);
+        d.cancel();
+        expect(r.IsError).toBe(false);
+        return r.Messages.map((m) => text(m.Body)).sort();
+      };
+      const c = connect(broker.address);
+      await send(c, 'a', 3);
+      const held = await downstream(c).request({ RequestID: 'held', ClientID: cid(), RequestTypeData: DT.Get, Channel: channel, MaxItems: 10, WaitTimeout: 1000 }, 15_000);
+      expect(held.Messages.map((m) => text(m.Body))).toEqual(['a0', 'a1', 'a2']);
+      expect(held.TransactionComplete).toBe(false); // open: its subscription has room for 7 more
+      await broker.kill();
+      await broker.restart();
+      const after = connect(broker.address);
+      await send(after, 'b', 4); // all to the stranded subscription: 7 of its 10
+      expect(await getAll(after)).toEqual([]);
+      await send(after, 'c', 5); // c0..c2 fill it; c3 and c4 wait
+      expect(await getAll(after)).toEqual(['c3', 'c4']);
+      expect(await getAll(after)).toEqual([]);
+    },
+    90_000,
+  );
+
   itLocal('§5.3 the safe close (half-close, wait for pending replies, then cancel) leaves the server running', async () => {
     await using broker = await startKubemq();
     const c = connect(broker.address);
