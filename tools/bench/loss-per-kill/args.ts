@@ -25,7 +25,8 @@ the emulator, or KUBEMQ_BINARY; a broker that cannot be killed is refused):
               while the consumer drains it, restarted; messages that never reach the handler
   steady      --kills times: a producer at --rate messages/s, the broker SIGKILLed at a random moment,
               restarted; confirmed messages that never reach the handler
-Each kill also checks the consumer's own bound: missing <= pollsInFlightAtLoss x maxItems.
+Each kill also checks the consumer's own bound:
+  missing <= (transactionsOpenAtLoss + pollsInFlightAtLoss) x maxItems.
   --max-items            consume() maxItems values (default 1,10,50,100)
   --concurrency          consume() concurrency values (default 1,4)
   --kills                kills per setting and load (default 5)

@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   );
   console.log(markdownTable(results, args.ratePerS));
   const overBound = results.reduce((n, r) => n + killStats(r.backlog, r.setting.maxItems).overBound + killStats(r.steady, r.setting.maxItems).overBound, 0);
-  if (overBound > 0) console.log(`\nloss-per-kill: ${overBound} kill(s) cost more than the consumer's own bound (pollsInFlightAtLoss × maxItems)`);
+  if (overBound > 0) console.log(`\nloss-per-kill: ${overBound} kill(s) cost more than the consumer's own bound ((transactionsOpenAtLoss + pollsInFlightAtLoss) × maxItems)`);
   return overBound > 0 ? 1 : 0;
 }
 

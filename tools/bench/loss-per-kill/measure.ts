@@ -22,6 +22,8 @@ export interface KillSample {
   duplicates: number;
   /** The consumer's count of polls the kill cut off (each may strand up to maxItems messages). */
   pollsInFlightAtLoss: number;
+  /** The consumer's count of transactions open at the kill (each may strand up to maxItems messages). */
+  transactionsOpenAtLoss: number;
   /** Messages that reached the handler and could not be settled (the broker keeps them; they are not missing). */
   unsettledAtLoss: number;
 }
@@ -116,7 +118,7 @@ async function killAndRestart(ctx: MeasureContext): Promise<void> {
 
 function sampleOf(consumer: QueueConsumer, missing: number, handled: Handled): KillSample {
   const s = consumer.stats;
-  return { missing, duplicates: handled.duplicates, pollsInFlightAtLoss: s.pollsInFlightAtLoss, unsettledAtLoss: s.unsettledAtLoss };
+  return { missing, duplicates: handled.duplicates, pollsInFlightAtLoss: s.pollsInFlightAtLoss, transactionsOpenAtLoss: s.transactionsOpenAtLoss, unsettledAtLoss: s.unsettledAtLoss };
 }
 
 /** Messages per second a consumer with `setting` drains a backlog of `messages` at, without kills. */

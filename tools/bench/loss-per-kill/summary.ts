@@ -13,7 +13,7 @@ export interface KillStats {
   kills: number;
   meanMissing: number;
   maxMissing: number;
-  /** Kills after which more were missing than the consumer's bound (pollsInFlightAtLoss × maxItems). */
+  /** Kills after which more were missing than the consumer's bound ((transactionsOpenAtLoss + pollsInFlightAtLoss) × maxItems). */
   overBound: number;
   duplicates: number;
 }
@@ -24,7 +24,7 @@ export function killStats(samples: readonly KillSample[], maxItems: number): Kil
     kills: samples.length,
     meanMissing: missing.length === 0 ? 0 : missing.reduce((a, b) => a + b, 0) / missing.length,
     maxMissing: missing.length === 0 ? 0 : Math.max(...missing),
-    overBound: samples.filter((s) => s.missing > s.pollsInFlightAtLoss * maxItems).length,
+    overBound: samples.filter((s) => s.missing > (s.transactionsOpenAtLoss + s.pollsInFlightAtLoss) * maxItems).length,
     duplicates: samples.reduce((a, s) => a + s.duplicates, 0),
   };
 }
