@@ -257,7 +257,7 @@ export class DownstreamLane {
     if (this.lostGetInFlight && unsettled === 0) return;
     if (!this.lostGetInFlight) this.counters.transactionsOpenAtLoss++;
     this.internals.logger.warn(
-      'queues: a downstream stream was lost with a poll transaction open, its received messages not yet settled; the broker returns what the transaction holds to the queue if it is still up, but a broker that crashed may keep up to maxItems messages for it for good, those received and others it took after its poll answered',
+      'queues: a downstream stream was lost with a poll transaction open; a broker still up returns what it holds to the queue, a broker that crashed may keep up to maxItems messages for it for good (received or not)',
       {
         channel,
         transactionId,
