@@ -257,7 +257,7 @@ export class DownstreamLane {
     if (this.lostGetInFlight && unsettled === 0) return;
     if (!this.lostGetInFlight) this.counters.transactionsOpenAtLoss++;
     this.internals.logger.warn(
-      'queues: a downstream stream was lost with a poll transaction open; a broker still up returns what it holds to the queue, a broker that crashed may keep up to maxItems messages for it for good (received or not)',
+      'queues: a downstream stream was lost with a poll transaction open, not yet settled; a broker still up returns what it holds to the queue, a broker that crashed may keep up to maxItems messages for it for good (received or not)',
       {
         channel,
         transactionId,
