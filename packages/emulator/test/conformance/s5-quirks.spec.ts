@@ -12,6 +12,7 @@ import {
   eventsStream,
   grpcError,
   ping,
+  queuesInfo,
   queueStreamV1,
   receiveQueue,
   sendEvent,
@@ -201,6 +202,36 @@ describe('§5.3 stream lifecycle', () => {
       await send(after, 'c', 5); // c0..c2 fill it; c3 and c4 wait
       expect(await getAll(after)).toEqual(['c3', 'c4']);
       expect(await getAll(after)).toEqual([]);
+    },
+    90_000,
+  );
+
+  itWhen('kill', expectedCapabilities())(
+    '§2.4 after a SIGKILL, messages a peek gives back go to a full dead Get subscription, past its room, and are never delivered (own broker)',
+    async () => {
+      await using broker = await startKubemq();
+      const channel = ch('s53.kill.handback');
+      const c = connect(broker.address);
+      expect((await sendQueueMessage(c, { ClientID: cid(), Channel: channel, Body: Buffer.from('a0') })).IsError).toBe(false);
+      const held = await downstream(c).request({ RequestID: 'held', ClientID: cid(), RequestTypeData: DT.Get, Channel: channel, MaxItems: 1, WaitTimeout: 1000 }, 15_000);
+      expect(held.Messages.map((m) => text(m.Body))).toEqual(['a0']); // open, and full: no room left
+      await broker.kill();
+      await broker.restart();
+      const after = connect(broker.address);
+      const Messages = ['b0', 'b1', 'b2'].map((b) => ({ ClientID: cid(), Channel: channel, Body: Buffer.from(b) }));
+      expect((await sendQueueBatch(after, { BatchID: 'b', Messages })).Results.every((x) => !x.IsError)).toBe(true);
+      // The dead subscription is full, so the peek is dealt all three; when it ends it gives them
+      // back to the group, whose only other member is the dead one (subStore.Remove, no room check).
+      const peek = await receiveQueue(after, { ClientID: cid(), Channel: channel, MaxNumberOfMessages: 3, WaitTimeSeconds: 1, IsPeak: true });
+      expect(peek.Messages.map((m) => text(m.Body))).toEqual(['b0', 'b1', 'b2']);
+      await sleep(500); // past the 100 ms redelivery, which picks the dead member again (the only one)
+      const d = downstream(after);
+      const got = await d.request({ RequestID: 'get', ClientID: cid(), RequestTypeData: DT.Get, Channel: channel, MaxItems: 10, WaitTimeout: 1000, AutoAck: true }, 15_000);
+      d.cancel();
+      expect(got).toMatchObject({ IsError: false, Messages: [] });
+      // Still stored and counted as waiting (held unacked by the dead subscription), yet no one gets them.
+      const info = (await queuesInfo(after, { QueueName: channel })).Info?.Queues ?? [];
+      expect(info.map((q) => [q.Messages, q.Waiting])).toEqual([[4n, 4n]]);
     },
     90_000,
   );
