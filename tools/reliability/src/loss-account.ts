@@ -18,8 +18,13 @@
 //   takes messages waiting at the restart and sent after it. So each kill adds
 //   (transactionsOpenAtLoss + pollsInFlightAtLoss) × maxItems (the consumer's own counts) of room,
 //   and missing messages sent before that kill's signal, or later, are "stranded" while room is
-//   left; the rest are lost. Under SIGTERM the broker returns everything: every missing message is
-//   lost.
+//   left. That room covers only what the broker deals out by its normal pick: a message any
+//   consumer gives back unsettled (a transaction's close after a short batch returns what it
+//   captured) is handed on with no regard to room, and may go to a dead consumer and be lost too.
+//   Such a loss cannot be told from any other, so it is not stranded: a missing message beyond the
+//   room, sent after a SIGKILL whose counters show it left dead consumers, is reported apart as
+//   "handed-to-dead-consumers" (listed, with a warning); any other beyond the room is lost. Under
+//   SIGTERM the broker returns everything: every missing message is lost.
 // - queue-simple: the broker acks a receive's messages on arrival, before it answers, so a receive
 //   cut off by a SIGKILL loses what it had taken: at-most-once by design. Missing messages sent
 //   within an outage window are "at-most-once"; the account says how many the cut-off receives
@@ -33,7 +38,7 @@ import type { MissingMessage } from './tracker.js';
 import type { ConsumerLossCounters } from './workloads.js';
 
 /** Why a missing message is not counted as lost. */
-export type ExplainedLoss = 'fire-and-forget' | 'unpersisted' | 'stranded' | 'at-most-once';
+export type ExplainedLoss = 'fire-and-forget' | 'unpersisted' | 'stranded' | 'handed-to-dead-consumers' | 'at-most-once';
 
 /**
  * How long before a SIGKILL an events-store acknowledgement may come and the event still be lost
@@ -128,6 +133,16 @@ function queueStream(account: LossAccount, w: ScenarioWorkloadReport, outages: r
   let stranded = 0;
   /** Room the dead consumers of the kills so far have left: it lasts across later restarts. */
   let room = 0;
+  /** The first kill whose counters show it left dead consumers: given-back messages sent after it may go to them. */
+  let firstDeadKill: number | undefined;
+  /** Missing beyond the room, sent after such a kill. */
+  const handed: MissingMessage[] = [];
+  let handedCount = 0;
+  /** The listed messages of one slot beyond the room: the later ones, since room fills in send order. */
+  const beyondRoom = (slot: number | undefined, n: number) => {
+    handedCount += n;
+    if (n > 0) handed.push(...w.missingMessages.filter((m) => m.nextOutage === slot).slice(-n));
+  };
   outages.forEach((o, i) => {
     const missing = w.missingByOutage[i] ?? 0;
     const open = consumer ? openAtLoss(consumer.afterOutage, i) : { transactions: 0, polls: 0 };
@@ -137,32 +152,55 @@ function queueStream(account: LossAccount, w: ScenarioWorkloadReport, outages: r
     const explained = Math.min(missing, room);
     room -= explained;
     stranded += explained;
+    // Sent before this signal and after an earlier kill that left dead consumers.
+    const afterDead = firstDeadKill !== undefined && firstDeadKill < i;
+    if (afterDead) beyondRoom(i, missing - explained);
+    if (added > 0 && firstDeadKill === undefined) firstDeadKill = i;
     if (missing === 0 && open.transactions + open.polls === 0) return;
     const which = describe(w.missingMessages.filter((m) => m.nextOutage === i), o);
     const bound =
       o.signal === 'KILL'
         ? `may strand ≤ (${open.transactions} + ${open.polls}) × ${batch} = ${added}${carried > 0 ? `, and ${carried} left by earlier kills` : ''}`
         : 'the broker returns their messages after a SIGTERM';
+    const beyond = missing - explained;
     account.details.push(
       `SIG${o.signal} #${i + 1}: ${missing} missing${which}; the consumer counted ${open.transactions} transaction(s) open and ${open.polls} poll(s) cut off (${bound})` +
-        (missing > explained ? `: ${missing - explained} not explained` : ''),
+        (beyond > 0 ? (afterDead ? `: ${beyond} beyond the room, sent after SIGKILL #${(firstDeadKill as number) + 1} left dead consumers` : `: ${beyond} not explained`) : ''),
     );
   });
   if (!consumer && w.missing > 0) account.details.push('no consumer counters: nothing can be explained as stranded');
   if (w.missingAfterOutages > 0) {
     // The last kill's dead consumers (and earlier ones') take messages sent after it too.
     const explained = Math.min(w.missingAfterOutages, room);
+    const beyond = w.missingAfterOutages - explained;
     stranded += explained;
-    account.details.push(
-      `${w.missingAfterOutages} missing sent after the last signal` + (explained > 0 ? ` (${explained} within the room the kills' dead consumers had left)` : ''),
-    );
+    if (firstDeadKill !== undefined) beyondRoom(undefined, beyond);
+    const parts = [
+      ...(explained > 0 ? [`${explained} within the room the kills' dead consumers had left`] : []),
+      ...(beyond > 0 && firstDeadKill !== undefined ? [`${beyond} beyond it, sent after SIGKILL #${firstDeadKill + 1} left dead consumers`] : []),
+    ];
+    account.details.push(`${w.missingAfterOutages} missing sent after the last signal` + (parts.length > 0 ? ` (${parts.join('; ')})` : ''));
   }
-  return explain(
+  explain(
     account,
     'stranded',
     stranded,
     `${stranded} stranded by SIGKILLs (the broker keeps for good what open transactions and cut-off polls held, and what it deals to them after the restart, up to maxItems each)`,
   );
+  if (handedCount > 0) {
+    const unlisted = handedCount - handed.length;
+    account.warnings.push(
+      `${handedCount} missing beyond the dead consumers' room, sent after a SIGKILL that left some: not counted as lost, since the broker may hand a message a consumer gives back unsettled ` +
+        '(what a transaction captured after a short poll, say) to dead consumers past their room, which nothing counts; a real loss would look the same',
+    );
+    explain(
+      account,
+      'handed-to-dead-consumers',
+      handedCount,
+      `${handedCount} handed to dead consumers (beyond the room, sent after a SIGKILL that left some): ${seqRanges(handed.map((m) => m.seq).sort((a, b) => a - b))}${unlisted > 0 ? `, and ${unlisted} not listed` : ''}`,
+    );
+  }
+  return account;
 }
 
 /** Transactions open and polls cut off that the consumer counted at outage `i` (its counters right after each restart). */

@@ -64,7 +64,10 @@ the broker's own behaviour explains are reported by kind, the rest are "lost" an
   queue-stream  KILL: the broker keeps an open transaction's messages for good, and deals later ones to
                 it; each kill adds the consumer's (transactionsOpenAtLoss + pollsInFlightAtLoss) x maxItems
                 of room, and missing messages sent before that kill or after it are "stranded" (listed by
-                sequence) while room is left; beyond that they are lost. TERM: every missing message is lost.
+                sequence) while room is left. Beyond that, one sent after a kill that left dead consumers
+                (those counters above 0) is "handed-to-dead-consumers", with a warning: the broker may hand
+                a message any consumer gives back unsettled to them past their room, which cannot be told
+                from a loss; any other is lost. TERM: every missing message is lost.
   queue-simple  KILL: a receive is acked on arrival, so messages in a receive a kill cut off are gone:
                 missing messages sent within a window are "at-most-once" (with how many the cut-off
                 receives could hold, and a warning beyond it); outside a window they are lost.

@@ -35,7 +35,7 @@ export interface Verdict {
 const pct = (n: number, d: number) => (d === 0 ? '0.000%' : `${((100 * n) / d).toFixed(3)}%`);
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
-const EXPLAINED_ORDER: readonly ExplainedLoss[] = ['stranded', 'at-most-once', 'unpersisted', 'fire-and-forget'];
+const EXPLAINED_ORDER: readonly ExplainedLoss[] = ['stranded', 'handed-to-dead-consumers', 'at-most-once', 'unpersisted', 'fire-and-forget'];
 
 export function judge(report: ScenarioReport, rss: readonly RssSample[], { warmupMs }: { warmupMs: number }): Verdict {
   const failures: string[] = [];

@@ -62,7 +62,7 @@ describe('burn-in arguments', () => {
   });
 
   it('--help documents the signal, the outage window and what counts as lost per workload', () => {
-    for (const text of [/--signal\s+how it is stopped/, /default\s+KILL/, /plus a\s+5 s grace/, /\(transactionsOpenAtLoss \+ pollsInFlightAtLoss\) x maxItems/, /sent before that kill or after it/, /unpersisted/, /at-most-once/, /fire-and-forget/, /commands,\s+an answered request/]) {
+    for (const text of [/--signal\s+how it is stopped/, /default\s+KILL/, /plus a\s+5 s grace/, /\(transactionsOpenAtLoss \+ pollsInFlightAtLoss\) x maxItems/, /sent before that kill or after it/, /"handed-to-dead-consumers", with a warning/, /unpersisted/, /at-most-once/, /fire-and-forget/, /commands,\s+an answered request/]) {
       expect(USAGE).toMatch(text);
     }
   });
@@ -132,6 +132,14 @@ describe('burn-in verdict', () => {
     expect(within.lines).toContain('  SIGKILL #1: 3 missing (#10–#12, sent 40–20 ms before the signal); the consumer counted 0 transaction(s) open and 1 poll(s) cut off (may strand ≤ (0 + 1) × 3 = 3)');
     const beyond = judge(report([outage('KILL')], stream(4)), rss(100, 110), { warmupMs: 0 });
     expect(beyond.failures).toEqual(['queue-stream lost 1']);
+    // One more missing, sent after the kill that left the dead poll and beyond its room: reported
+    // apart (with a warning), not lost.
+    const after = { ...stream(3), missing: 4, missingAfterOutages: 1, missingMessages: [...missingMessages.slice(0, 3), { seq: 20, sentAt: 20_000, confirmedAt: 20_002, nextOutage: undefined }] };
+    const handed = judge(report([outage('KILL')], after), rss(100, 110), { warmupMs: 0 });
+    expect(handed.pass).toBe(true);
+    expect(handed.lines[1]).toContain('missing 4: lost 0, stranded 3, handed-to-dead-consumers 1');
+    expect(handed.lines).toContain('  1 handed to dead consumers (beyond the room, sent after a SIGKILL that left some): #20');
+    expect(handed.lines.some((l) => l.startsWith('  warning: 1 missing beyond the dead consumers\' room'))).toBe(true);
   });
 
   it('under SIGTERM, a durable workload may miss nothing; events may still miss what was sent during an outage', () => {

@@ -52,14 +52,15 @@ describe('loss account: queue-stream', () => {
     atEnd: { pollsInFlightAtLoss: polls.at(-1) ?? 0, transactionsOpenAtLoss: transactions.at(-1) ?? 0, unsettledAtLoss: 4, redeliveriesSkipped: 1 },
   });
 
-  it('counts as stranded, per kill, up to the polls cut off and transactions open that the consumer counted × maxItems; the rest is lost', () => {
-    // Kill 1: 3 missing, 1 poll cut off × 3 → all stranded. Kill 2: 5 missing, 1 more poll → 3 stranded, 2 lost.
+  it('counts as stranded, per kill, up to the polls cut off and transactions open that the consumer counted × maxItems', () => {
+    // Kill 1: 3 missing, 1 poll cut off × 3 → all stranded. Kill 2: 5 missing, 1 more poll → 3
+    // stranded, 2 beyond the room, sent after kill 1 left a dead poll: handed to dead consumers.
     const missing = [msg(7, 9900), msg(8, 9910), msg(9, 9950), ...[40, 41, 42, 43, 44].map((s) => msg(s, 29_900 + s))];
     const w = workload('queue-stream', missing, { missingByOutage: [3, 5], maxItems: 3, consumer: counters([1, 2]) });
     const a = accountLosses(w, outages('KILL'));
-    expect(a).toMatchObject({ missing: 8, lost: 2, explained: { stranded: 6 } });
+    expect(a).toMatchObject({ missing: 8, lost: 0, explained: { stranded: 6, 'handed-to-dead-consumers': 2 } });
     expect(a.details).toContain('SIGKILL #1: 3 missing (#7–#9, sent 100–50 ms before the signal); the consumer counted 0 transaction(s) open and 1 poll(s) cut off (may strand ≤ (0 + 1) × 3 = 3)');
-    expect(a.details).toContain('SIGKILL #2: 5 missing (#40–#44, sent 60–56 ms before the signal); the consumer counted 0 transaction(s) open and 1 poll(s) cut off (may strand ≤ (0 + 1) × 3 = 3): 2 not explained');
+    expect(a.details).toContain('SIGKILL #2: 5 missing (#40–#44, sent 60–56 ms before the signal); the consumer counted 0 transaction(s) open and 1 poll(s) cut off (may strand ≤ (0 + 1) × 3 = 3): 2 beyond the room, sent after SIGKILL #1 left dead consumers');
   });
 
   it('a transaction open at a kill strands up to maxItems, not just what the handler got: what it captured and what the restarted broker dealt to it', () => {
@@ -72,13 +73,41 @@ describe('loss account: queue-stream', () => {
 
   it("a kill's dead consumers keep their room across later restarts: messages sent after it are stranded while room is left", () => {
     // Kill 1: 1 poll cut off, maxItems 4, 1 missing from before it. Then 2 missing sent between the
-    // kills (kill 2 counted nothing) and 2 after the last: 3 of the 4 fit in the room left.
+    // kills (kill 2 counted nothing) and 2 after the last: 3 of the 4 fit in the room left, the
+    // other is beyond it.
     const missing = [msg(1, 9900), msg(2, 20_000), msg(3, 20_010), msg(4, 40_000), msg(5, 40_010)];
     const w = workload('queue-stream', missing, { missingByOutage: [1, 2], missingAfterOutages: 2, maxItems: 4, consumer: counters([1, 1]) });
     const a = accountLosses(w, outages('KILL'));
-    expect(a).toMatchObject({ missing: 5, lost: 1, explained: { stranded: 4 } });
+    expect(a).toMatchObject({ missing: 5, lost: 0, explained: { stranded: 4, 'handed-to-dead-consumers': 1 } });
     expect(a.details).toContain('SIGKILL #2: 2 missing (#2–#3, sent 10000–9990 ms before the signal); the consumer counted 0 transaction(s) open and 0 poll(s) cut off (may strand ≤ (0 + 0) × 4 = 0, and 3 left by earlier kills)');
-    expect(a.details).toContain("2 missing sent after the last signal (1 within the room the kills' dead consumers had left)");
+    expect(a.details).toContain("2 missing sent after the last signal (1 within the room the kills' dead consumers had left; 1 beyond it, sent after SIGKILL #1 left dead consumers)");
+  });
+
+  it('reports missing messages beyond the room, sent after a kill that left dead consumers, as handed to dead consumers, with a warning', () => {
+    // Kill 1 left 1 dead poll (room 2): 1 missing from before it is stranded. Between the kills 3
+    // go missing: 1 fills the room, 2 are beyond it (a given-back message goes to a dead consumer
+    // past its room). After the last kill 1 more. None of these is lost.
+    const missing = [msg(1, 9900), msg(2, 20_000), msg(3, 20_010), msg(4, 20_020), msg(5, 40_000)];
+    const w = workload('queue-stream', missing, { missingByOutage: [1, 3], missingAfterOutages: 1, maxItems: 2, consumer: counters([1, 1]) });
+    const a = accountLosses(w, outages('KILL'));
+    expect(a).toMatchObject({ missing: 5, lost: 0, explained: { stranded: 2, 'handed-to-dead-consumers': 3 } });
+    expect(a.details).toContain(
+      'SIGKILL #2: 3 missing (#2–#4, sent 10000–9980 ms before the signal); the consumer counted 0 transaction(s) open and 0 poll(s) cut off (may strand ≤ (0 + 0) × 2 = 0, and 1 left by earlier kills): 2 beyond the room, sent after SIGKILL #1 left dead consumers',
+    );
+    expect(a.details).toContain('1 missing sent after the last signal (1 beyond it, sent after SIGKILL #1 left dead consumers)');
+    expect(a.details).toContain('3 handed to dead consumers (beyond the room, sent after a SIGKILL that left some): #3–#5');
+    expect(a.warnings).toHaveLength(1);
+    expect(a.warnings[0]).toMatch(/^3 missing beyond the dead consumers' room, sent after a SIGKILL that left some: not counted as lost/);
+  });
+
+  it('keeps as lost what is beyond the room and sent before the first kill that left dead consumers, or after kills that left none', () => {
+    // Kill 1 counted nothing: what follows it cannot have gone to a dead consumer. Kill 2 left one
+    // (room 1): of the 3 sent before it, 1 is stranded and 2 are lost.
+    const missing = [msg(1, 9900), msg(2, 20_000), msg(3, 20_010), msg(4, 20_020)];
+    const w = workload('queue-stream', missing, { missingByOutage: [1, 3], maxItems: 1, consumer: counters([0, 1]) });
+    const a = accountLosses(w, outages('KILL'));
+    expect(a).toMatchObject({ missing: 4, lost: 3, explained: { stranded: 1 } });
+    expect(a.warnings).toEqual([]);
   });
 
   it('loses whatever was sent after the last kill, and everything when the consumer counted nothing', () => {
