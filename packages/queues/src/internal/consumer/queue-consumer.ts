@@ -62,13 +62,17 @@ export interface QueueConsumerStats {
    * stream's requests in order, so only one of the two can still hold messages, and that poll is
    * counted in `pollsInFlightAtLoss`). Each one is logged as a warning, given a `logger`.
    *
-   * After a broker crash (the open-source server killed with SIGKILL), at most
-   * `(transactionsOpenAtLoss + pollsInFlightAtLoss) × maxItems` messages are missing. The server
-   * brings each such transaction or poll back as a consumer that never settles, which keeps what
-   * it held (the messages the handler got, in `unsettledAtLoss`, and any the open transaction
-   * captured after its poll answered) and keeps room for `maxItems` less that: the server deals it
-   * messages waiting at the restart and messages sent after it, and drops it only about 120 days
-   * later. Smaller `maxItems` bound the loss; see docs/queues.md.
+   * After a broker crash (the open-source server killed with SIGKILL), the server brings each such
+   * transaction or poll back as a consumer that never settles, which keeps what it held (the
+   * messages the handler got, in `unsettledAtLoss`, and any the open transaction captured after its
+   * poll answered) and keeps room for `maxItems` less that: the server deals it messages waiting at
+   * the restart and messages sent after it, and drops it only about 120 days later. Of what the
+   * server deals out itself, at most `(transactionsOpenAtLoss + pollsInFlightAtLoss) × maxItems`
+   * messages are missing (smaller `maxItems`, smaller bound). Nothing bounds the rest: while such a
+   * dead consumer is there, any message a consumer of the queue gives back unsettled (what a peek
+   * showed, a closed transaction's unsettled or captured messages: a consumer closes its
+   * transaction after every batch shorter than `maxItems`) may be handed to it past its room, and
+   * is lost too. See docs/queues.md.
    */
   readonly transactionsOpenAtLoss: number;
 }
