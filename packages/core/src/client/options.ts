@@ -24,7 +24,9 @@ export interface TlsOptions {
  * minimum the open-source broker enforces: it answers more frequent pings with GOAWAY
  * `too_many_pings`, which kills idle subscriptions (a 10 s keepalive loses one within a minute).
  * It also stays below the 350 s after which an AWS Network Load Balancer drops an idle connection.
- * Pings are never sent without open calls, which that broker also punishes.
+ * Pings are never sent without open calls, which that broker also punishes. A link that dies
+ * without closing (the broker's host gone, a firewall dropping the connection) is noticed only by
+ * an unanswered ping: up to `intervalMs + timeoutMs` later, about six minutes by default.
  */
 export interface KeepaliveOptions {
   /** Interval between pings on a connection with open calls, in ms. Default 330000; at least 300000 is advised. */
