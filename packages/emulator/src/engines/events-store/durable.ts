@@ -18,6 +18,10 @@
 // When a subscriber leaves, its handler returns at once for every event in that inbox and stan's
 // client acknowledges each before the server closes the subscription: all of them are lost, none
 // goes to the group's other members or to the durable's next subscriber.
+// A group member still subscribed when the broker is killed comes back at the restart as a dead
+// member (stan's recoverOneSub and postRecoveryProcessing: its client is recovered as connected
+// and dropped only after 120 missed daily heartbeats): it is dealt events as any member, nobody
+// takes or acknowledges them, and each goes to the member then chosen when its ack wait ends.
 import type { Clock, TimerHandle } from '../../clock.js';
 import { Ring } from '../ring.js';
 
@@ -73,7 +77,12 @@ export class Member {
   waiting = 0;
   dropTimer: TimerHandle | undefined;
   active = true;
-  constructor(readonly target: StoreTarget) {}
+  constructor(
+    /** Undefined for a dead member: stan's inbox for it has no reader. */
+    readonly target: StoreTarget | undefined,
+    readonly maxInflight: number,
+    readonly ackWaitMs: number,
+  ) {}
 }
 
 let waitIds = 0;
@@ -106,17 +115,36 @@ export class Durable {
 
   /** Adds a live subscriber; what the durable holds is sent to it before anything new. */
   join(target: StoreTarget): Member {
-    const m = new Member(target);
+    const m = new Member(target, this.stan.maxInflight, this.stan.ackWaitMs);
     this.members.push(m);
     const held = this.held;
     this.held = [];
     const now = this.stan.clock.nowMs();
     for (const seq of held) {
       const event = this.source.at(seq);
-      if (event) this.send(m, event, now + this.stan.ackWaitMs);
+      if (event) this.send(m, event, now + m.ackWaitMs);
     }
     this.pump();
     return m;
+  }
+
+  /**
+   * Brings back a group member that was subscribed when the broker was killed, with what it had
+   * unacknowledged. Stan's startup redelivery sends each again to the same member, due one ack
+   * wait from now (performAckExpirationRedelivery with isStartup); later waits pick a member.
+   */
+  recoverDead(unacked: readonly number[], maxInflight: number, ackWaitMs: number): Member {
+    const m = new Member(undefined, maxInflight, ackWaitMs);
+    this.members.push(m);
+    const dueAt = this.stan.clock.nowMs() + ackWaitMs;
+    for (const seq of unacked) m.unacked.set(seq, dueAt);
+    if (m.unacked.size > 0) this.armAckTimer(m, ackWaitMs);
+    return m;
+  }
+
+  /** The members that are still live (a graceful stop closes them; the dead stay). */
+  get liveMembers(): Member[] {
+    return this.members.filter((m) => m.target !== undefined);
   }
 
   /**
@@ -171,7 +199,7 @@ export class Durable {
       const m = this.chooseMember(false);
       if (!m) break;
       const event = source.at(this.nextSeq++)!;
-      this.send(m, event, this.stan.clock.nowMs() + this.stan.ackWaitMs);
+      this.send(m, event, this.stan.clock.nowMs() + m.ackWaitMs);
       this.stan.changed(this);
     }
   }
@@ -181,7 +209,7 @@ export class Durable {
     const members = this.members;
     let best: Member | undefined;
     for (const m of members) {
-      if (m.unacked.size < this.stan.maxInflight && (!best || m.unacked.size < best.unacked.size)) best = m;
+      if (m.unacked.size < m.maxInflight && (!best || m.unacked.size < best.unacked.size)) best = m;
     }
     if (!best && forced) best = members[0];
     if (best && members.length > 1 && best === members[0]) members.push(members.shift()!);
@@ -192,26 +220,28 @@ export class Durable {
   private send(m: Member, event: SentEvent, dueAt: number): void {
     m.unacked.delete(event.seq); // re-inserted: the map stays roughly in order of when each is due
     m.unacked.set(event.seq, dueAt);
-    m.inbox.push(event);
+    if (m.target) m.inbox.push(event);
     this.armAckTimer(m, Math.max(0, dueAt - this.stan.clock.nowMs()));
   }
 
   /** The server's handler: one event at a time, waiting for room, acknowledging each. */
   private handle(m: Member): void {
+    const target = m.target;
+    if (!target) return; // dead: nobody takes or acknowledges what it is sent
     while (m.active && m.waiting === 0 && m.inbox.size > 0) {
       const event = m.inbox.peek()!;
-      if (!m.target.hasRoom) return this.waitForRoom(m, event.seq);
+      if (!target.hasRoom) return this.waitForRoom(target, m, event.seq);
       m.inbox.shift();
-      m.target.push(event.bytes);
+      target.push(event.bytes);
       this.stan.delivered(this.source.name, event.bytes.length);
       this.ack(m, event.seq);
     }
   }
 
-  private waitForRoom(m: Member, seq: number): void {
+  private waitForRoom(target: StoreTarget, m: Member, seq: number): void {
     const id = ++waitIds;
     m.waiting = id;
-    m.target.whenRoom(() => {
+    target.whenRoom(() => {
       if (m.waiting !== id) return;
       this.endWait(m);
       this.pump();
@@ -273,7 +303,7 @@ export class Durable {
       const to = this.grouped ? this.chooseMember(true)! : m;
       if (to !== m) m.unacked.delete(seq);
       // Still pending with its member: its next ack wait counts from when this one was due.
-      this.send(to, event, to === m ? dueAt + this.stan.ackWaitMs : now + this.stan.ackWaitMs);
+      this.send(to, event, to === m ? dueAt + m.ackWaitMs : now + to.ackWaitMs);
     }
     let next = Infinity;
     for (const at of m.unacked.values()) next = Math.min(next, at);

@@ -332,7 +332,7 @@ describe("EventsStoreEngine delivers through stan (§2.2): in-flight limit, ack 
     expect(sub('c1', 'ch', StartType.StartFromFirst).t.seqs).toEqual([4, 5]);
   });
 
-  it("sends a group's unacknowledged events again to its next member after a restart", () => {
+  it('keeps the members subscribed at a kill as dead members: what they held and are dealt reaches a live one only as ack waits end', () => {
     const dir = mkdtempSync(join(tmpdir(), 'es-'));
     try {
       const clock = new ManualClock();
@@ -347,7 +347,80 @@ describe("EventsStoreEngine delivers through stan (§2.2): in-flight limit, ack 
       const again = setup(fileStore(dir), clock);
       const c = again.sub('c3', 'ch', StartType.StartNewOnly, 0n, 'g');
       burst(again.engine, clock, 'ch', 1);
-      expect(c.t.seqs).toEqual([1, 3, 5, 7]);
+      burst(again.engine, clock, 'ch', 1);
+      // stan's pick: b (dead, none unacknowledged, before c) takes 7; c takes 8. a keeps 1, 3, 5.
+      expect(c.t.seqs).toEqual([8]);
+      clock.advance(30_000 - 2 * EVENT_WRITE_BATCH_MS - 1);
+      expect(c.t.seqs).toEqual([8]);
+      // One ack wait after the restart a's events are sent again, each to the member picked then,
+      // before c acknowledges any: 1 to c, 3 to b, 5 back to a. Each of those waits once more.
+      clock.advance(1);
+      expect(c.t.seqs).toEqual([8, 1]);
+      clock.advance(120_000);
+      expect(c.t.seqs).toEqual([8, 1, 7, 5, 3]); // all of it, late and out of order
+      void again.engine.close();
+      void again.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a graceful stop closes the members; a kill leaves a dead one, which stays across later restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-'));
+    try {
+      const clock = new ManualClock();
+      // A graceful stop: the member is closed, so after the restart a new one gets every event.
+      const one = setup(fileStore(dir), clock);
+      one.sub('c1', 'ch', StartType.StartNewOnly, 0n, 'g');
+      await one.engine.close();
+      await one.store.close();
+      const two = setup(fileStore(dir), clock);
+      const live = two.sub('c2', 'ch', StartType.StartNewOnly, 0n, 'g');
+      burst(two.engine, clock, 'ch', 2);
+      expect(live.t.seqs).toEqual([1, 2]);
+      clock.advance(100); // its position is written
+      void two.store.close(); // a kill with c2 subscribed
+      // Graceful, then killed again: c2 comes back dead each time.
+      const three = setup(fileStore(dir), clock);
+      await three.engine.close();
+      await three.store.close();
+      const four = setup(fileStore(dir), clock);
+      void four.store.close();
+      const five = setup(fileStore(dir), clock);
+      const next = five.sub('c3', 'ch', StartType.StartNewOnly, 0n, 'g');
+      // Sent before c3 acknowledges any: 3 to the dead c2 (first on a tie), 4 to c3, 5 to c2 again.
+      burst(five.engine, clock, 'ch', 3);
+      expect(next.t.seqs).toEqual([4]);
+      clock.advance(30_000); // 3 to c3; 5 stays with c2, which holds no more than c3 then
+      expect(next.t.seqs).toEqual([4, 3]);
+      clock.advance(30_000);
+      expect(next.t.seqs).toEqual([4, 3, 5]);
+      await five.engine.close();
+      await five.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a dead member alone in its group is dealt new events up to its in-flight limit, sent again to it until a live member comes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'es-'));
+    try {
+      const clock = new ManualClock();
+      const one = setup(fileStore(dir), clock, { maxInflight: 3 });
+      one.sub('c1', 'ch', StartType.StartNewOnly, 0n, 'g');
+      void one.store.close(); // kill
+      const two = setup(fileStore(dir), clock, { maxInflight: 3 });
+      burst(two.engine, clock, 'ch', 5); // the dead c1 takes 1..3; 4 and 5 wait for room
+      clock.advance(40_000); // 1..3 sent again to c1, the only member
+      const live = two.sub('c2', 'ch', StartType.StartNewOnly, 0n, 'g');
+      expect(live.t.seqs).toEqual([4, 5]);
+      // c1's second wait ends: 1 and 2 go to c2, then c1 holds fewer than c2 and keeps 3 a wait more.
+      clock.advance(30_000);
+      expect(live.t.seqs).toEqual([4, 5, 1, 2]);
+      clock.advance(30_000);
+      expect(live.t.seqs).toEqual([4, 5, 1, 2, 3]);
+      void two.engine.close();
+      void two.store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

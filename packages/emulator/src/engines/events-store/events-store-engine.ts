@@ -249,9 +249,13 @@ export class EventsStoreEngine {
     this.deps.channels.subscribed('events_store', input.channel, 1);
     const durable = d;
     const member = d.join(target);
+    // A group's members are written at once, as stan stores a subscription before it answers: one
+    // still there at a kill comes back as a dead member.
+    if (d.grouped) this.writeNow(d);
     return () => {
       if (!member.active) return;
       durable.leave(member);
+      if (durable.grouped) this.writeNow(durable);
       this.deps.channels.subscribed('events_store', input.channel, -1);
     };
   }
@@ -287,6 +291,12 @@ export class EventsStoreEngine {
     if (this.retentionTimer) this.deps.clock.clearTimeout(this.retentionTimer);
     this.trimLogs();
     this.writeEvents(); // a graceful stop loses no acknowledged event
+    // The server's handlers close their subscriptions as the gRPC stop ends their streams, before
+    // stan stops: only the members dead since an earlier kill stay.
+    for (const d of this.durables.values()) {
+      for (const m of d.liveMembers) d.leave(m);
+      if (d.grouped) this.markDirty(d);
+    }
     this.flushDurables();
     for (const d of this.durables.values()) d.close();
   }
@@ -387,16 +397,26 @@ export class EventsStoreEngine {
       latest.set(record.k, record);
       this.durableRecords++;
     }
-    for (const [key, { s: next, p: pending }] of latest) {
+    for (const [key, { s: next, p: pending, m: members }] of latest) {
       if (next === null) continue;
       const grouped = key.startsWith('g\u0000');
       const channelName = key.split('\u0000')[grouped ? 1 : 2]!;
       const ch = this.channel(channelName, true)!;
       const d = new Durable(key, ch, next, grouped, this.stan);
       d.held = pending ?? []; // stan sends them again to the next subscriber
+      // Members subscribed at a kill: stan recovers them, and their clients, as connected.
+      for (const m of members ?? []) d.recoverDead(m.p, m.f, m.a);
       this.durables.set(key, d);
       ch.durables.add(d);
     }
+  }
+
+  /** Writes `d`'s record now (a group's members changed). */
+  private writeNow(d: Durable): void {
+    this.markDirty(d);
+    if (this.flushTimer) this.deps.clock.clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushDurables();
   }
 
   /** Durable positions are written in batches (at-least-once after a kill, like stan's redelivery). */
@@ -430,16 +450,35 @@ export class EventsStoreEngine {
   }
 }
 
-/** A durable's record: its key, the next sequence stan sends (null: deleted), and what it has unacknowledged. */
+/**
+ * A durable's record: its key, the next sequence stan sends (null: deleted), what it has
+ * unacknowledged with no member (all of it, in a record without `m`), and a group's members in
+ * stan's order, each with its in-flight limit, ack wait and unacknowledged events.
+ */
 interface DurableRecord {
   k: string;
   s: number | null;
   p?: number[];
+  m?: MemberRecord[];
+}
+
+interface MemberRecord {
+  f: number;
+  a: number;
+  p: number[];
 }
 
 function durableRecord(d: Durable): Buffer {
-  const pending = d.pending;
-  const record: DurableRecord = pending.length > 0 ? { k: d.key, s: d.nextSeq, p: pending } : { k: d.key, s: d.nextSeq };
+  const record: DurableRecord = { k: d.key, s: d.nextSeq };
+  if (d.grouped) {
+    if (d.held.length > 0) record.p = d.held;
+    if (d.members.length > 0) {
+      record.m = d.members.map((m) => ({ f: m.maxInflight, a: m.ackWaitMs, p: [...m.unacked.keys()].sort((x, y) => x - y) }));
+    }
+  } else {
+    const pending = d.pending;
+    if (pending.length > 0) record.p = pending;
+  }
   return Buffer.from(JSON.stringify(record), 'utf8');
 }
 
