@@ -326,6 +326,60 @@ describe('§2.2 Events store: durables survive restarts', () => {
   );
 });
 
+// A group member subscribed at a SIGKILL comes back with the restart (stan recovers its client as
+// connected and drops it only after 120 missed daily heartbeats): stan deals it events as any
+// member, nobody takes them, and each reaches a live member when its 30 s ack wait ends. From the
+// server's source (stan recoverOneSub, findBestQueueSub, performAckExpirationRedelivery).
+describe('§2.2 Events store: a group member stranded by a kill', () => {
+  itWhen('kill', expectedCapabilities())(
+    '§2.2 after a SIGKILL, events the dead member is dealt reach a new member of the group only after the ack wait, behind later ones (own broker)',
+    async () => {
+      await using broker = await startKubemq();
+      const channel = ch('s22.kill.group');
+      const c = connect(broker.address);
+      const dead = store(c, { ClientID: cid('dead'), Channel: channel, Group: 'grp', EventsStoreTypeData: Start.StartNewOnly });
+      await probeUntil(
+        () => publish(c, channel, ['probe']),
+        () => dead.items.length > 0,
+        { timeoutMs: 10_000, intervalMs: 200 },
+      );
+      await sleep(300); // its acknowledgements are stored
+      await broker.kill();
+      await broker.restart();
+      const c2 = connect(broker.address);
+      const live = store(c2, { ClientID: cid('live'), Channel: channel, Group: 'grp', EventsStoreTypeData: Start.StartNewOnly });
+      const arrived = new Map<string, number>();
+      live.call.on('data', (e: EventReceive) => arrived.set(text(e.Body), Date.now()));
+      await sleep(1500); // the subscription is in place
+      const sent = new Map<string, number>();
+      for (let i = 1; i <= 6; i++) {
+        sent.set(`e${i}`, Date.now());
+        await publish(c2, channel, [`e${i}`]);
+        await sleep(150); // the live member has taken and acknowledged what it got
+      }
+      await sleep(3000);
+      const early = bodies(live.items).filter((b) => b !== 'probe');
+      // The dead member is first on a tie: it takes at least the first one.
+      expect(early).not.toContain('e1');
+      expect(early.length).toBeLessThan(6);
+      await probeUntil(
+        () => undefined,
+        () => sent.size === [...arrived.keys()].filter((b) => sent.has(b)).length,
+        { timeoutMs: 45_000, intervalMs: 250 },
+      );
+      const all = bodies(live.items).filter((b) => b !== 'probe');
+      expect([...new Set(all)].sort()).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
+      expect(all.slice(0, early.length)).toEqual(early); // the late ones come behind later events
+      for (const body of sent.keys()) {
+        if (early.includes(body)) continue;
+        expect(arrived.get(body)! - sent.get(body)!).toBeGreaterThan(20_000); // the 30 s ack wait
+      }
+      live.cancel();
+    },
+    90_000,
+  );
+});
+
 // The server acknowledges an event to stan only once the subscriber's buffer took it (or it was
 // dropped after 2 s), one at a time; stan sends again what is unacknowledged after its 30 s ack
 // wait. A subscriber that reads nothing for longer gets the events it had not taken twice.
