@@ -22,6 +22,7 @@ import { QueueState } from './queue-state.js';
 import { isStanSubjectValid } from './subjects.js';
 import { DownstreamTransaction, type TransactionHost } from './transaction.js';
 import { StanCaseIndex } from '../stan-case.js';
+import { pushTo } from '../list-map.js';
 import { waitForMessages, type WaitControl, type WaitEnd } from './wait.js';
 
 const NS_PER_S = 1_000_000_000n;
@@ -182,9 +183,7 @@ export class QueueEngine implements TransactionHost, LogSwitch, RedeliveryHost {
       if (delayedTo > 0n) delayed.push(m);
       else {
         const q = this.queue(m.Channel);
-        let stored = groups.get(q);
-        if (!stored) groups.set(q, (stored = []));
-        stored.push(this.stamp(q, m));
+        pushTo(groups, q, this.stamp(q, m));
       }
       outcomes[i] = { stored: true, sentAt: now, expirationAt, delayedTo };
     }

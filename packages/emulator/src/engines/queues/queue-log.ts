@@ -7,6 +7,7 @@ import { messageSize, type StoredMessage } from './messages.js';
 import { RecordKind, decodeRecord, encodeAck, encodeHold, encodeJoined, encodeLeft, encodeMessage, encodeMeta, encodeRelease, encodeSubscribed } from './records.js';
 import type { Subscription } from './group/member.js';
 import { StoredIndex } from './stored-index.js';
+import { pushTo } from '../list-map.js';
 
 const QUEUE_LOG_PREFIX = 'queue/';
 const NS_PER_MS = 1_000_000n;
@@ -129,9 +130,7 @@ export class QueueLog {
   held(seq: number, sub: number): void {
     if (!this.logSwitch.writing || this.holders.get(seq) === sub) return;
     this.holders.set(seq, sub);
-    let seqs = this.pendingHolds.get(sub);
-    if (!seqs) this.pendingHolds.set(sub, (seqs = []));
-    seqs.push(seq);
+    pushTo(this.pendingHolds, sub, seq);
   }
 
   /** Writes the Hold records of the messages taken since the last ones, one per holder. */
@@ -204,12 +203,7 @@ export class QueueLog {
     for (const m of live) records.push(encodeMessage(m.msg));
     for (const sub of s.subscriptions) records.push(encodeJoined(sub.id, sub.maxInflight));
     const byHolder = new Map<number, number[]>();
-    for (const seq of s.held) {
-      const sub = this.holders.get(seq) ?? 0;
-      let seqs = byHolder.get(sub);
-      if (!seqs) byHolder.set(sub, (seqs = []));
-      seqs.push(seq);
-    }
+    for (const seq of s.held) pushTo(byHolder, this.holders.get(seq) ?? 0, seq);
     for (const [sub, seqs] of byHolder) records.push(encodeHold(seqs, sub));
     if (s.returned.length > 0) records.push(encodeRelease(s.returned));
     this.log.rewrite(records);
@@ -317,9 +311,7 @@ export class QueueLog {
     for (const m of r.stranded) {
       const sub = holders.get(m.seq) ?? 0;
       if (!subs.has(sub)) continue; // its holder left (or was never recorded): stranded, held by nobody
-      let list = bySub.get(sub);
-      if (!list) bySub.set(sub, (list = []));
-      list.push(m);
+      pushTo(bySub, sub, m);
     }
     for (const s of subs.values()) r.subscriptions.push({ ...s, held: bySub.get(s.id) ?? [] });
     if (subs.size > 0) r.subscribed = true;
