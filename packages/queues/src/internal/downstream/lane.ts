@@ -253,9 +253,10 @@ export class DownstreamLane {
       return;
     }
     this.counters.unsettledAtLoss += unsettled;
-    // Its ending settlement went out ahead of the Get still waiting, which is counted instead.
-    if (this.lostGetInFlight && unsettled === 0) return;
     if (!this.lostGetInFlight) this.counters.transactionsOpenAtLoss++;
+    // Its ending settlement went out ahead of the Get still waiting, which is counted instead:
+    // warn only for what its handler held.
+    else if (unsettled === 0) return;
     this.internals.logger.warn(
       'queues: a downstream stream was lost with a poll transaction open, not yet settled; a broker still up returns what it holds to the queue, a broker that crashed may keep up to maxItems messages for it for good (received or not)',
       {
