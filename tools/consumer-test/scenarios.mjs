@@ -259,7 +259,7 @@ export const used: unknown[] = [KubemqEmulator, wire, startKubemq, uniqueChannel
  * which the SDK reads as "not given", so a `number | undefined` passes through as is. Output types
  * (received messages, results, stats) are not listed: they are read, not built.
  */
-const EXACT_OPTIONAL_SOURCE = `import { KubemqError, KubemqClient, ValidationError, TimeoutError, jsonCodec, refreshingCredentials, type CallOptions, type ChannelListOptions, type ChannelOptions, type ClientOptions, type Codec, type CredentialProvider, type JsonCodecOptions, type KeepaliveOptions, type KubemqErrorOptions, type RefreshingCredentialsOptions, type TlsOptions } from '@kubemq/core';
+const EXACT_OPTIONAL_SOURCE = `import { KubemqError, KubemqClient, ValidationError, TimeoutError, jsonCodec, refreshingCredentials, type CallOptions, type ChannelListOptions, type ChannelOptions, type ClientOptions, type Codec, type CredentialProvider, type JsonCodecOptions, type KeepaliveOptions, type KubemqErrorOptions, type LinkCheckOptions, type RefreshingCredentialsOptions, type TlsOptions } from '@kubemq/core';
 import { messageContext, type OpenTelemetryOptions } from '@kubemq/core/opentelemetry';
 import { events, type Event, type EventChannelOptions, type EventsOptions, type EventStreamOptions, type EventsSubscription, type ListenOptions, type TypedEvent } from '@kubemq/events';
 import { type EventStore, type EventStoreChannelOptions, type EventsStoreOptions, type EventsStoreSubscription, type EventStoreStreamOptions, type TypedEventStore } from '@kubemq/events-store';
@@ -283,6 +283,7 @@ export const checked = [
   acceptsUndefined<ClientOptions>(true),
   acceptsUndefined<TlsOptions>(true),
   acceptsUndefined<KeepaliveOptions>(true),
+  acceptsUndefined<LinkCheckOptions>(true),
   acceptsUndefined<Part<ClientOptions, 'reconnect'>>(true),
   acceptsUndefined<CallOptions>(true),
   acceptsUndefined<ChannelOptions>(true),

@@ -3,7 +3,7 @@
 
 export { KubemqClient } from './client/kubemq-client.js';
 export type { CallOptions } from './client/call-options.js';
-export type { ClientOptions, KeepaliveOptions, TlsOptions } from './client/options.js';
+export type { ClientOptions, KeepaliveOptions, LinkCheckOptions, TlsOptions } from './client/options.js';
 // The environment (`KUBEMQ_*`) as options: a function, so an app configured in code does not bundle it.
 export { clientOptionsFromEnv } from './client/options-from-env.js';
 // Expiring tokens: an optional feature, so a function (an app that never refreshes tokens does not bundle it).

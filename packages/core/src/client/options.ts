@@ -25,13 +25,33 @@ export interface TlsOptions {
  * `too_many_pings`, which kills idle subscriptions (a 10 s keepalive loses one within a minute).
  * It also stays below the 350 s after which an AWS Network Load Balancer drops an idle connection.
  * Pings are never sent without open calls, which that broker also punishes. A link that dies
- * without closing (the broker's host gone, a firewall dropping the connection) is noticed only by
- * an unanswered ping: up to `intervalMs + timeoutMs` later, about six minutes by default.
+ * without closing (the broker's host gone, a firewall dropping the connection) is noticed by the
+ * {@link LinkCheckOptions | link check} long before these pings would notice it.
  */
 export interface KeepaliveOptions {
   /** Interval between pings on a connection with open calls, in ms. Default 330000; at least 300000 is advised. */
   intervalMs?: number | undefined;
   /** How long to wait for a ping's answer before declaring the connection dead, in ms. Default 20000. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * The link check: while the client is `ready`, it calls the broker's `Ping` every `intervalMs`,
+ * and at once after any call times out. When a ping gets no answer within `timeoutMs` and nothing
+ * else arrived from the broker meanwhile, the connection is taken for silently dead (the broker's
+ * host gone, a firewall or NAT dropping the connection without a reset): the client reconnects on
+ * a new connection, as after a drop. Subscriptions, consumers and send streams fail with a
+ * retryable `UNAVAILABLE` and re-open; unary calls waiting on the old connection fail with it too
+ * (they may have reached the broker). A `Ping` is an ordinary call, not an HTTP/2 ping, so the
+ * broker's 5-minute limit on those does not apply. With the defaults a dead link is noticed
+ * within about 30 s (HTTP/2 keepalive alone takes about six minutes). The broker is not told: it
+ * keeps the old connection's subscriptions and polls until its own TCP stack drops the
+ * connection (see docs/reconnection-and-errors.md).
+ */
+export interface LinkCheckOptions {
+  /** Time between pings while the client is ready, in ms. Default 10000. */
+  intervalMs?: number | undefined;
+  /** How long a ping may go unanswered, with nothing received meanwhile, before the link counts as dead, in ms. Default 20000. */
   timeoutMs?: number | undefined;
 }
 
@@ -63,6 +83,8 @@ export interface ClientOptions {
   defaultTimeoutMs?: number | undefined;
   /** Keepalive pings, or `false` for none. See {@link KeepaliveOptions} for why the default is 330 s. */
   keepalive?: KeepaliveOptions | false | undefined;
+  /** Notices a connection that died without closing, by pinging the broker; `false` for none. See {@link LinkCheckOptions}. */
+  linkCheck?: LinkCheckOptions | false | undefined;
   /** Reconnect backoff (exponential, full jitter). Default: 500 ms initial, 4 s max, ×2, unlimited attempts. */
   reconnect?: { [K in keyof ReconnectPolicy]?: ReconnectPolicy[K] | undefined } | undefined;
   /**

@@ -64,6 +64,15 @@ describe('resolveOptions: options > defaults', () => {
     expect(resolveOptions({ reconnect: { maxAttempts: 3 } }).options.reconnect).toMatchObject({ maxAttempts: 3, initialDelayMs: 500 });
   });
 
+  it('the link check pings every 10 s with a 20 s deadline by default, can be tuned or turned off, and refuses bad periods', () => {
+    expect(resolveOptions({}).options.linkCheck).toEqual({ intervalMs: 10_000, timeoutMs: 20_000 });
+    expect(resolveOptions({ linkCheck: false }).options.linkCheck).toBe(false);
+    expect(resolveOptions({ linkCheck: { timeoutMs: 3000, intervalMs: undefined } }).options.linkCheck).toEqual({ intervalMs: 10_000, timeoutMs: 3000 });
+    expect(() => resolveOptions({ linkCheck: { intervalMs: 0 } })).toThrow('invalid linkCheck.intervalMs');
+    expect(() => resolveOptions({ linkCheck: true as never })).toThrow('invalid linkCheck: must be { intervalMs?, timeoutMs? }, or false for none (got true)');
+    expect(() => resolveOptions({ linkCheck: { everyMs: 1000 } as never })).toThrow(/^invalid linkCheck.everyMs: is not an option here/);
+  });
+
   it('a reconnect field given as undefined takes its default, as other options do', () => {
     const policy = { initialDelayMs: undefined, maxDelayMs: undefined, multiplier: undefined, maxAttempts: 3 };
     expect(resolveOptions({ reconnect: policy }).options.reconnect).toEqual({ initialDelayMs: 500, maxDelayMs: 4_000, multiplier: 2, maxAttempts: 3 });

@@ -14,10 +14,11 @@ import { MAX_TIMER_MS } from '../internal/util/monotonic.js';
 import { isLogLevel, levelLogger, type Logger } from './logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { credentialsStarter, staticAuth, type StartAuth } from '../internal/connection/call-auth.js';
-import type { ClientOptions, KeepaliveOptions, TlsOptions } from './options.js';
+import type { ClientOptions, KeepaliveOptions, LinkCheckOptions, TlsOptions } from './options.js';
 
 export const DEFAULT_ADDRESS = 'localhost:50000';
 export const DEFAULT_KEEPALIVE = { intervalMs: 330_000, timeoutMs: 20_000 } as const;
+export const DEFAULT_LINK_CHECK = { intervalMs: 10_000, timeoutMs: 20_000 } as const;
 const MAX_MESSAGE_BYTES = 104_857_600;
 
 /**
@@ -30,6 +31,7 @@ export interface ResolvedClientOptions {
   readonly connectTimeoutMs: number;
   readonly defaultTimeoutMs: number;
   readonly keepalive: Readonly<Required<KeepaliveOptions>> | false;
+  readonly linkCheck: Readonly<Required<LinkCheckOptions>> | false;
   readonly reconnect: Readonly<ReconnectPolicy>;
   readonly maxPendingCalls: number;
   readonly drainTimeoutMs: number;
@@ -50,7 +52,7 @@ export interface ConnectionSettings {
 
 const CLIENT_OPTION_KEYS: readonly (keyof ClientOptions)[] = [
   'address', 'clientId', 'authToken', 'credentials', 'tls', 'connectTimeoutMs', 'defaultTimeoutMs', 'keepalive',
-  'reconnect', 'maxPendingCalls', 'drainTimeoutMs', 'maxMessageBytes', 'logger', 'logLevel', 'telemetry', 'signal',
+  'linkCheck', 'reconnect', 'maxPendingCalls', 'drainTimeoutMs', 'maxMessageBytes', 'logger', 'logLevel', 'telemetry', 'signal',
 ];
 // kubemq-js's Config and this SDK's 0.1 names: a misspelt or foreign option would otherwise leave
 // its default in force (`adress` connects to localhost), so each is refused, naming what to use.
@@ -64,7 +66,7 @@ const CLIENT_OPTIONS_RENAMED = {
 };
 const RECONNECT_KEYS: readonly (keyof ReconnectPolicy)[] = ['initialDelayMs', 'maxDelayMs', 'multiplier', 'maxAttempts'];
 const RECONNECT_RENAMED = { maxRetries: 'maxAttempts', initialDelay: 'initialDelayMs', maxDelay: 'maxDelayMs' };
-const KEEPALIVE_KEYS: readonly (keyof KeepaliveOptions)[] = ['intervalMs', 'timeoutMs'];
+const PERIOD_KEYS: readonly (keyof KeepaliveOptions & keyof LinkCheckOptions)[] = ['intervalMs', 'timeoutMs'];
 const TLS_KEYS: readonly (keyof TlsOptions)[] = ['ca', 'cert', 'key', 'serverName'];
 const PEM_TEXT = '(PEM text: pass readFileSync(path))';
 const TLS_RENAMED = { caCert: 'ca', caFile: `ca ${PEM_TEXT}`, certFile: `cert ${PEM_TEXT}`, keyFile: `key ${PEM_TEXT}` };
@@ -83,7 +85,8 @@ export function resolveOptions(given: ClientOptions | undefined): ConnectionSett
     clientId,
     connectTimeoutMs: int(options.connectTimeoutMs, 'connectTimeoutMs', 10_000),
     defaultTimeoutMs: int(options.defaultTimeoutMs, 'defaultTimeoutMs', 30_000),
-    keepalive: resolveKeepalive(options.keepalive),
+    keepalive: resolvePeriods(options.keepalive, 'keepalive', DEFAULT_KEEPALIVE),
+    linkCheck: resolvePeriods(options.linkCheck, 'linkCheck', DEFAULT_LINK_CHECK),
     reconnect: resolveReconnect(options.reconnect),
     maxPendingCalls: int(options.maxPendingCalls, 'maxPendingCalls', 1000, 0),
     drainTimeoutMs: int(options.drainTimeoutMs, 'drainTimeoutMs', 5000, 0),
@@ -140,13 +143,18 @@ function nestedObject<T extends object>(value: T | undefined, field: string, sha
   return value;
 }
 
-function resolveKeepalive(keepalive: ClientOptions['keepalive']): ResolvedClientOptions['keepalive'] {
-  if (keepalive === false) return false;
-  const given = nestedObject(keepalive, 'keepalive', '{ intervalMs?, timeoutMs? }, or false for none');
-  requireKnownKeys(given, KEEPALIVE_KEYS, 'keepalive', { timeMs: 'intervalMs' });
+/** `keepalive` and `linkCheck`: `{ intervalMs?, timeoutMs? }` over their defaults, or `false` for none. */
+function resolvePeriods(
+  value: KeepaliveOptions | LinkCheckOptions | false | undefined,
+  field: 'keepalive' | 'linkCheck',
+  defaults: Required<KeepaliveOptions>,
+): Required<KeepaliveOptions> | false {
+  if (value === false) return false;
+  const given = nestedObject(value, field, '{ intervalMs?, timeoutMs? }, or false for none');
+  requireKnownKeys(given, PERIOD_KEYS, field, { timeMs: 'intervalMs' });
   return {
-    intervalMs: validatePositiveInt(given.intervalMs ?? DEFAULT_KEEPALIVE.intervalMs, 'keepalive.intervalMs', TIMER),
-    timeoutMs: validatePositiveInt(given.timeoutMs ?? DEFAULT_KEEPALIVE.timeoutMs, 'keepalive.timeoutMs', TIMER),
+    intervalMs: validatePositiveInt(given.intervalMs ?? defaults.intervalMs, `${field}.intervalMs`, TIMER),
+    timeoutMs: validatePositiveInt(given.timeoutMs ?? defaults.timeoutMs, `${field}.timeoutMs`, TIMER),
   };
 }
 

@@ -11,7 +11,8 @@ import { ValueBroadcast } from '../broadcast.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
 import { instrumentSafely } from '../telemetry/guarded.js';
-import { GrpcTransport, type CallParams, type RawBidiStream, type RawStream, type StreamHandlers } from '../transport/grpc-transport.js';
+import * as GrpcStatus from '../errors/grpc-status.js';
+import { GrpcTransport, type CallParams, type RawBidiStream, type RawStream, type StreamHandlers, type TransportConfig } from '../transport/grpc-transport.js';
 import type { MethodDescriptor } from '../transport/method-descriptor.js';
 import { onAbort, timeLimit, within } from '../util/async.js';
 import { monotonicNow, wallClockDeadline } from '../util/monotonic.js';
@@ -25,6 +26,7 @@ import type {
   StreamObserver,
 } from './client-internals.js';
 import { abortError, callError, errorContext } from './call-errors.js';
+import { LinkCheck } from './link-check.js';
 import { PendingCalls } from './pending-calls.js';
 import type { CallAuth } from './call-auth.js';
 
@@ -60,7 +62,12 @@ export class Connection implements ClientInternals {
   readonly options: ResolvedClientOptions;
   readonly telemetry: Instrumentation | undefined;
   brokerMessageLimit: number | undefined = undefined;
-  readonly #transport: GrpcTransport;
+  readonly #transportConfig: TransportConfig;
+  /** The channel calls go on; replaced when the link check finds it silently dead (#relink). */
+  #transport: GrpcTransport;
+  readonly #linkCheck: LinkCheck | undefined;
+  /** Counts answers and stream messages from the broker: the link check's proof of life. */
+  #heard = 0;
   readonly #auth: CallAuth;
   readonly #state = new ValueBroadcast<ConnectionState>('connecting');
   readonly state$: Observable<ConnectionState> = this.#state.observable;
@@ -68,8 +75,11 @@ export class Connection implements ClientInternals {
   readonly #reconnectListeners = new Set<() => void>();
   readonly #tracked = new Set<Drainable>();
   readonly #inFlight = new Set<Promise<unknown>>();
-  /** Streams open now, each with the way to end it and tell its observer that the client closed. */
-  readonly #streams = new Set<() => void>();
+  /**
+   * Streams open now, each with the way to end it: with no error, telling its observer that the
+   * client closed; with one, telling it that (the link died under it).
+   */
+  readonly #streams = new Set<(lost?: string) => void>();
   /** Bidi calls half-closed and waiting for the proof that lets them be cancelled (#retire). */
   readonly #retiring = new Set<Promise<void>>();
   /** Stops the reconnect loop at shutdown. */
@@ -94,13 +104,22 @@ export class Connection implements ClientInternals {
     this.#auth = settings.auth(settings.logger, this.telemetry);
     this.#pending = new PendingCalls(settings.options.maxPendingCalls);
     const keepalive = settings.options.keepalive;
-    this.#transport = new GrpcTransport({
+    this.#transportConfig = {
       address: settings.options.address,
       maxMessageBytes: settings.options.maxMessageBytes,
       keepaliveTimeoutMs: keepalive ? keepalive.timeoutMs : 0,
       ...(keepalive && { keepaliveIntervalMs: keepalive.intervalMs }),
       ...(settings.tls && { tls: settings.tls }),
-    });
+    };
+    this.#transport = new GrpcTransport(this.#transportConfig);
+    const { linkCheck } = settings.options;
+    this.#linkCheck = linkCheck
+      ? new LinkCheck(linkCheck, {
+          ping: (timeoutMs) => this.#transport.unary(PING, {}, this.#params(monotonicNow() + timeoutMs)),
+          heard: () => this.#heard,
+          silent: (timeoutMs) => this.#relink(timeoutMs),
+        })
+      : undefined;
   }
 
   get state(): ConnectionState {
@@ -133,9 +152,8 @@ export class Connection implements ClientInternals {
     if (keepalive && keepalive.intervalMs < MIN_BROKER_PING_INTERVAL_MS) {
       this.logger.warn('keepalive.intervalMs is below 300000: the open-source broker answers such pings with GOAWAY too_many_pings, which ends idle subscriptions', { keepaliveIntervalMs: keepalive.intervalMs });
     }
-    this.#transport.watchConnectivity((channel) => {
-      if (channel !== 'ready') this.#lost(`channel ${channel}`);
-    });
+    this.#watch(this.#transport);
+    this.#linkCheck?.start();
   }
 
   whenReady(signal?: AbortSignal, ctx: ErrorContext = { operation: 'client.whenReady' }): Promise<void> {
@@ -205,6 +223,8 @@ export class Connection implements ClientInternals {
     let writable = true;
     let halfClosed = false;
     let raw: ReturnType<GrpcTransport['bidiStream']> | undefined;
+    /** The channel the call went on: its retirement's proof must travel there (#relink replaces it). */
+    let transport = this.#transport;
     const halfClose = () => {
       writable = false;
       if (halfClosed) return;
@@ -215,12 +235,13 @@ export class Connection implements ClientInternals {
       observer,
       ctx,
       (params, handlers) => {
-        raw = this.#transport.bidiStream(method, params, handlers);
+        transport = this.#transport;
+        raw = transport.bidiStream(method, params, handlers);
         return raw;
       },
       (call) => {
         halfClose();
-        this.#retire(call);
+        this.#retire(call, transport);
       },
       () => (writable = false),
     );
@@ -292,6 +313,7 @@ export class Connection implements ClientInternals {
       const params = this.#params(deadline);
       if (outlivesClose) params.outlivesClose = true;
       const response = await this.#transport.unary(method, request, params, signal);
+      this.#heard++;
       this.#auth.accepted();
       return response;
     } catch (raw) {
@@ -299,6 +321,8 @@ export class Connection implements ClientInternals {
       if (this.#unaryCut && !outlivesClose) throw this.#abandonedError(ctx);
       // Handed to gRPC: a timeout now may have reached the broker (TimeoutError.sent).
       const err = callError(raw, ctx, signal, true);
+      // No answer in time may be a link that died without closing: check it now.
+      if (err.code === 'TIMEOUT' && this.state === 'ready') this.#linkCheck?.probeNow();
       this.#noteFailure(err);
       throw err;
     }
@@ -336,10 +360,17 @@ export class Connection implements ClientInternals {
       stop(call);
     };
     // close() ends what nobody drained (subscriptions, poll loops): left open, they would go on
-    // taking messages for a client that is gone.
-    const closeOnShutdown = () => {
+    // taking messages for a client that is gone. A dead link (#relink) ends them as a drop does:
+    // the observer re-opens once the client is ready again.
+    const closeOnShutdown = (lost?: string) => {
       stopCall();
-      finish(() => observer.error(this.#closedError(errCtx)));
+      finish(() =>
+        observer.error(
+          lost === undefined
+            ? this.#closedError(errCtx)
+            : new ConnectionError({ code: 'UNAVAILABLE', message: `${describe(errCtx)} failed: ${lost}`, operation: errCtx.operation, channel: errCtx.channel, retryable: true }),
+        ),
+      );
     };
     const refuse = (err: KubemqError): StreamCall => {
       done = true;
@@ -355,6 +386,7 @@ export class Connection implements ClientInternals {
     try {
       call = open(this.#params(deadline), {
         data: (message) => {
+          this.#heard++;
           if (done) return;
           this.#auth.accepted();
           observer.next(message);
@@ -397,9 +429,9 @@ export class Connection implements ClientInternals {
    * ping again (that ping travels behind it, and frames on one connection are read in order),
    * and cancel. At most RETIRE_PROOF_MS in all; close() waits for it.
    */
-  #retire(call: RawBidiStream<unknown>): void {
+  #retire(call: RawBidiStream<unknown>, transport: GrpcTransport): void {
     const deadline = monotonicNow() + RETIRE_PROOF_MS;
-    const ping = () => this.#transport.unary(PING, {}, this.#params(deadline));
+    const ping = () => transport.unary(PING, {}, this.#params(deadline));
     const retired = (async () => {
       try {
         await within(call.halfClosed(), { timeoutMs: RETIRE_PROOF_MS });
@@ -461,6 +493,35 @@ export class Connection implements ClientInternals {
     }
   }
 
+  /** Reports `transport`'s drops while it is the channel in use. */
+  #watch(transport: GrpcTransport): void {
+    transport.watchConnectivity((channel) => {
+      if (channel !== 'ready' && transport === this.#transport) this.#lost(`channel ${channel}`);
+    });
+  }
+
+  /**
+   * The link check found the connection silently dead: grpc-js would keep it (and every call on
+   * it) until an HTTP/2 keepalive ping fails, minutes later. Reconnect on a new channel instead,
+   * and end the old one's calls as a drop ends them: streams with a retryable UNAVAILABLE (their
+   * owners re-open once ready again; bidi calls half-close first and retire on the old channel, in
+   * case it was only slow), unary calls too, but those whose answer the broker settles before
+   * sending it (outlivesClose): on a link that was only slow, that answer still arrives.
+   */
+  #relink(timeoutMs: number): void {
+    if (this.state !== 'ready' || this.#phase !== 'open') return;
+    const dead = this.#transport;
+    const reason = `the connection went silent (a ping had no answer within ${timeoutMs} ms, and nothing else arrived); reconnecting on a new connection`;
+    // The new channel and the reconnecting state first: what the old calls' owners re-open waits
+    // for the reconnect and goes on the new channel.
+    this.#transport = new GrpcTransport(this.#transportConfig);
+    this.#watch(this.#transport);
+    this.#lost(reason);
+    dead.cancelUnaryCalls(GrpcStatus.UNAVAILABLE, reason);
+    for (const end of [...this.#streams]) end(reason);
+    void Promise.allSettled([...this.#retiring]).then(() => dead.close());
+  }
+
   /** A call failed: if the channel itself is down, start reconnecting. */
   #noteFailure(err: KubemqError): void {
     if (err.code === 'UNAVAILABLE' && err.brokerCode === undefined && this.#transport.connectivity() !== 'ready') {
@@ -471,6 +532,7 @@ export class Connection implements ClientInternals {
   /** ready → reconnecting, then the reconnect loop (or give up and close). */
   #lost(reason: string): void {
     if (this.state !== 'ready' || this.#lifetime.signal.aborted) return;
+    this.#linkCheck?.stop();
     this.#state.next('reconnecting');
     this.logger.warn('connection lost; reconnecting', { address: this.options.address, reason });
     this.brokerMessageLimit = undefined;
@@ -481,6 +543,7 @@ export class Connection implements ClientInternals {
     this.#establish(ctx, { deadline: Infinity, maxAttempts, signal: this.#lifetime.signal, retryAll: true }).then(
       () => {
         this.#state.next('ready');
+        this.#linkCheck?.start();
         this.logger.info('reconnected', { address: this.options.address });
         this.telemetry?.reconnected();
         this.#pending.release();
@@ -514,6 +577,7 @@ export class Connection implements ClientInternals {
       // settled, or a drain waiting on nothing else would let it exit with close() pending.
       const keepAlive = setInterval(noop, MAX_TIMER_MS);
       try {
+        this.#linkCheck?.stop();
         this.#phase = 'handlers';
         this.#failure = failure;
         if (failure) this.#pending.rejectAll(failure);

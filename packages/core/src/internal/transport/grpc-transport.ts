@@ -214,9 +214,9 @@ export class GrpcTransport {
     watch(channel.getConnectivityState(false));
   }
 
-  /** Cancels every unary call still waiting for its answer but those that outlive close (they reject with CANCELLED). */
-  cancelUnaryCalls(): void {
-    for (const call of this.#unaryCalls) call.cancelWithStatus(status.CANCELLED, 'the client is closed');
+  /** Ends every unary call still waiting for its answer but those that outlive close, with this status (default CANCELLED). */
+  cancelUnaryCalls(code: status = status.CANCELLED, details = 'the client is closed'): void {
+    for (const call of this.#unaryCalls) call.cancelWithStatus(code, details);
   }
 
   close(): void {

@@ -1,0 +1,162 @@
+import * as wire from '@kubemq/emulator/wire';
+import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { KubemqClient, type ClientOptions, type ConnectionState, type KubemqError } from '../../src/index.js';
+import { clientInternals, Event, EventReceive, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
+import { PING_INFO, startTestServer, type TestServer } from './support/test-server.js';
+import { rejection, until } from './support/wait.js';
+
+const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
+const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
+
+/**
+ * A broker whose answers can be held back: the next `stallPings` Pings, every Ping on the
+ * connection `stallPeer` and every SendEvent get no answer (as on a link that died without
+ * closing), while the connection itself stays up. Each call's peer says which TCP connection it
+ * came on.
+ */
+function stallingBroker() {
+  const state = {
+    stallPings: 0,
+    stallPeer: undefined as string | undefined,
+    pings: [] as string[],
+    subscriptions: [] as ServerWritableStream<Subscribe, EventReceive>[],
+    heldSends: [] as (() => void)[],
+  };
+  const handlers = {
+    Ping: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      state.pings.push(call.getPeer());
+      if (call.getPeer() === state.stallPeer) return;
+      if (state.stallPings > 0) state.stallPings--;
+      else callback(null, PING_INFO);
+    },
+    SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
+      state.subscriptions.push(call);
+    },
+    SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
+      state.heldSends.push(() => callback(null, wire.Result.create({ EventID: call.request.EventID, Sent: true })));
+    },
+  };
+  return { state, handlers };
+}
+
+const send = (client: KubemqClient, id: string, ctx: { timeoutMs?: number; outlivesClose?: boolean } = {}) =>
+  clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: id, Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c', ...ctx });
+
+/** A raw subscription: what it received and how it ended. */
+function subscribe(client: KubemqClient) {
+  const seen = { messages: 0, errors: [] as KubemqError[], completed: false };
+  clientInternals(client).serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'c', SubscribeTypeData: 1 }), {
+    next: () => seen.messages++,
+    error: (err) => seen.errors.push(err),
+    complete: () => (seen.completed = true),
+  }, { operation: 'events.subscribe', channel: 'c' });
+  return seen;
+}
+
+async function connect(server: TestServer, linkCheck: ClientOptions['linkCheck']) {
+  const client = await KubemqClient.connect({ address: server.address, linkCheck, reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+  const states: ConnectionState[] = [];
+  client.state$.subscribe((s) => states.push(s));
+  return { client, states };
+}
+
+describe('the link check: a connection that goes silent is replaced', () => {
+  let server: TestServer;
+  let broker: ReturnType<typeof stallingBroker>;
+  beforeEach(async () => {
+    broker = stallingBroker();
+    server = await startTestServer(broker.handlers);
+  });
+  afterEach(() => server.stop());
+
+  it('an unanswered ping with nothing received meanwhile: streams fail retryable UNAVAILABLE, and the client reconnects on a new connection', async () => {
+    const { client, states } = await connect(server, { intervalMs: 100, timeoutMs: 300 });
+    await using _ = client;
+    const subscription = subscribe(client);
+    await until(() => broker.state.subscriptions.length === 1);
+    const held = send(client, 'held');
+    const firstPeer = broker.state.pings[0];
+    broker.state.stallPings = 1;
+
+    await until(() => subscription.errors.length === 1, 3000);
+    expect(subscription.errors[0]).toMatchObject({ name: 'ConnectionError', code: 'UNAVAILABLE', retryable: true, operation: 'events.subscribe', channel: 'c' });
+    expect(subscription.errors[0]?.message).toMatch(/^events\.subscribe on channel "c" failed: the connection went silent \(a ping had no answer within 300 ms/);
+    // A unary call waiting on the dead connection fails the same way, at once, not at its deadline.
+    const err = await rejection(held);
+    expect(err).toMatchObject({ name: 'ConnectionError', code: 'UNAVAILABLE', retryable: true });
+    expect(err.message).toContain('the connection went silent');
+
+    await until(() => client.state === 'ready' && states.length === 3, 3000);
+    expect(states).toEqual(['ready', 'reconnecting', 'ready']);
+    // The reconnect's ping came on another TCP connection than the first.
+    const lastPeer = broker.state.pings.at(-1);
+    expect(lastPeer).not.toBe(firstPeer);
+    const afterwards = send(client, 'after');
+    await until(() => broker.state.heldSends.length === 2);
+    broker.state.heldSends.at(-1)?.();
+    await expect(afterwards).resolves.toMatchObject({ EventID: 'after', Sent: true });
+  });
+
+  it('a call that times out on a ready connection makes the client check the link at once', async () => {
+    const { client, states } = await connect(server, { intervalMs: 600_000, timeoutMs: 200 });
+    await using _ = client;
+    const pingsBefore = broker.state.pings.length;
+    broker.state.stallPings = 1;
+    const err = await rejection(send(client, 'unanswered', { timeoutMs: 200 }));
+    expect(err).toMatchObject({ code: 'TIMEOUT', sent: true });
+    await until(() => states.includes('reconnecting'), 2000);
+    expect(broker.state.pings.length).toBeGreaterThan(pingsBefore);
+    await until(() => client.state === 'ready', 3000);
+  });
+
+  it('a slow ping while messages arrive is a busy link, not a dead one; once nothing arrives either, it is replaced', async () => {
+    const { client, states } = await connect(server, { intervalMs: 50, timeoutMs: 300 });
+    await using _ = client;
+    const subscription = subscribe(client);
+    await until(() => broker.state.subscriptions.length === 1);
+    broker.state.stallPeer = broker.state.pings[0];
+    const stream = broker.state.subscriptions[0];
+    const feed = setInterval(() => stream?.write(wire.EventReceive.create({ EventID: 'e', Channel: 'c' })), 50);
+    try {
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(broker.state.pings.length).toBeGreaterThan(2); // several probes went unanswered meanwhile
+      expect(states).toEqual(['ready']);
+      expect(subscription.errors).toEqual([]);
+      expect(subscription.messages).toBeGreaterThan(10);
+    } finally {
+      clearInterval(feed);
+    }
+    await until(() => subscription.errors.length === 1, 3000);
+    await until(() => client.state === 'ready' && states.length === 3, 3000);
+    expect(states).toEqual(['ready', 'reconnecting', 'ready']);
+  });
+
+  it('a call whose answer the broker settles before sending it (outlivesClose) is left to finish on the old connection', async () => {
+    const { client, states } = await connect(server, { intervalMs: 100, timeoutMs: 300 });
+    await using _ = client;
+    const receive = send(client, 'settled-by-the-broker', { outlivesClose: true, timeoutMs: 10_000 });
+    await until(() => broker.state.heldSends.length === 1);
+    broker.state.stallPings = 1;
+    await until(() => states.includes('reconnecting'), 3000);
+    // The link was only slow: the answer still comes, on the connection it was asked on.
+    broker.state.heldSends[0]?.();
+    await expect(receive).resolves.toMatchObject({ EventID: 'settled-by-the-broker' });
+  });
+
+  it('linkCheck: false sends no ping after connect', async () => {
+    const { client, states } = await connect(server, false);
+    await using _ = client;
+    const pings = broker.state.pings.length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(broker.state.pings.length).toBe(pings);
+    expect(states).toEqual(['ready']);
+  });
+
+  it('with a check every 100 ms, an idle ready client pings the broker that often', async () => {
+    const { client } = await connect(server, { intervalMs: 100, timeoutMs: 1000 });
+    await using _ = client;
+    const pings = broker.state.pings.length;
+    await new Promise((r) => setTimeout(r, 450));
+    expect(broker.state.pings.length - pings).toBeGreaterThanOrEqual(3);
+  });
+});
