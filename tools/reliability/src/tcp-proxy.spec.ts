@@ -59,4 +59,74 @@ describe('TcpProxy', () => {
     expect(['ECONNRESET', 'closed']).toContain(refused);
     expect(proxy.stats.connections).toBe(2);
   });
+
+  it('silenceAll: bytes on a silenced connection reach neither side, and neither side is closed, even when the other closes; a new connection forwards', async () => {
+    // A broker that records what each connection received, and whether it ended.
+    const conns: { socket: Socket; got: string; ended: boolean }[] = [];
+    const broker = createServer((socket) => {
+      const conn = { socket, got: '', ended: false };
+      conns.push(conn);
+      socket.on('data', (d) => (conn.got += d.toString()));
+      socket.on('error', () => undefined); // close() resets it
+      socket.on('end', () => (conn.ended = true));
+      socket.on('close', () => (conn.ended = true));
+    });
+    await new Promise<void>((r) => broker.listen(0, '127.0.0.1', () => r()));
+    const proxy = await startTcpProxy(`127.0.0.1:${(broker.address() as { port: number }).port}`);
+    const until = async (check: () => boolean) => {
+      const deadline = performance.now() + 2000;
+      while (!check()) {
+        if (performance.now() > deadline) throw new Error(`timed out waiting for ${check.toString()}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    try {
+      const quiet = () => new Promise((r) => setTimeout(r, 200));
+
+      const old = await open(proxy.address);
+      let oldGot = '';
+      let oldClosed = false;
+      old.on('data', (d) => (oldGot += d.toString()));
+      old.on('close', () => (oldClosed = true));
+      old.on('error', () => undefined);
+      await until(() => conns.length === 1);
+      const far = conns[0] as (typeof conns)[number];
+      old.write('up');
+      far.socket.write('down');
+      await until(() => far.got === 'up' && oldGot === 'down');
+
+      proxy.silenceAll();
+      old.write('lost-up');
+      far.socket.write('lost-down');
+      await quiet();
+      expect({ broker: far.got, client: oldGot }).toEqual({ broker: 'up', client: 'down' });
+      expect({ clientClosed: oldClosed, brokerEnded: far.ended }).toEqual({ clientClosed: false, brokerEnded: false });
+      expect(proxy.stats).toMatchObject({ silenced: 1, open: 1, bytesToBroker: 2, bytesToClient: 4, bytesDropped: 'lost-up'.length + 'lost-down'.length });
+
+      // The client gives up on it: the broker is not told.
+      old.end();
+      await quiet();
+      expect(far.ended).toBe(false);
+
+      const fresh = await open(proxy.address);
+      let freshGot = '';
+      fresh.on('data', (d) => (freshGot += d.toString()));
+      await until(() => conns.length === 2);
+      const far2 = conns[1] as (typeof conns)[number];
+      fresh.write('again');
+      far2.socket.write('back');
+      await until(() => far2.got === 'again' && freshGot === 'back');
+      expect(proxy.stats).toMatchObject({ connections: 2, silenced: 1 });
+      fresh.destroy();
+
+      // close() ends what silenceAll() kept open.
+      await proxy.close();
+      await until(() => far.ended);
+      expect(proxy.stats.open).toBe(0);
+    } finally {
+      await proxy.close();
+      conns.forEach((c) => c.socket.destroy());
+      await new Promise((r) => broker.close(r));
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // A TCP proxy on 127.0.0.1 between a client and a broker, for tests: it counts what reaches the
 // broker (connections, bytes) and can reset every connection at once, which is a network drop as
-// the client sees it (the broker keeps running). Test infrastructure, not SDK code.
+// the client sees it (the broker keeps running), or silence them, which is a link that died
+// without closing (a NAT or firewall dropping the flow). Test infrastructure, not SDK code.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface ProxyStats {
@@ -13,6 +14,10 @@ export interface ProxyStats {
   bytesToClient: number;
   /** How many times dropAll() reset connections. */
   drops: number;
+  /** Connections silenced by silenceAll(). */
+  silenced: number;
+  /** Bytes that arrived on silenced connections and were dropped, both ways. */
+  bytesDropped: number;
 }
 
 export interface TcpProxy extends AsyncDisposable {
@@ -21,6 +26,12 @@ export interface TcpProxy extends AsyncDisposable {
   readonly stats: Readonly<ProxyStats>;
   /** Resets every open connection (RST on both sides). Resolves when they are all closed. */
   dropAll(): Promise<void>;
+  /**
+   * Every connection open now stops forwarding, both ways: what arrives is read and dropped, and
+   * neither side is closed or reset, not even when the other side closes (a FIN or RST is lost
+   * too). Connections made afterwards are forwarded. close() destroys silenced connections.
+   */
+  silenceAll(): void;
   /** While paused, new connections are reset at once (the broker looks unreachable). */
   pause(): void;
   resume(): void;
@@ -31,8 +42,8 @@ export interface TcpProxy extends AsyncDisposable {
 /** Starts a proxy to `target` (`host:port`) on a free loopback port. */
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [host, portText] = splitAddress(target);
-  const pairs = new Set<[Socket, Socket]>();
-  const stats: ProxyStats = { connections: 0, open: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0 };
+  const pairs = new Set<Pair>();
+  const stats: ProxyStats = { connections: 0, open: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0, silenced: 0, bytesDropped: 0 };
   let paused = false;
 
   const server: Server = createServer((client) => {
@@ -43,14 +54,22 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     stats.connections++;
     stats.open++;
     const upstream = connect({ host, port: Number(portText) });
-    const pair: [Socket, Socket] = [client, upstream];
+    const pair: Pair = { client, upstream, silenced: false };
     pairs.add(pair);
     client.on('data', (chunk: Buffer) => {
+      if (pair.silenced) {
+        stats.bytesDropped += chunk.length;
+        return;
+      }
       stats.bytesToBroker += chunk.length;
       if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('drain', () => client.resume());
     upstream.on('data', (chunk: Buffer) => {
+      if (pair.silenced) {
+        stats.bytesDropped += chunk.length;
+        return;
+      }
       stats.bytesToClient += chunk.length;
       if (!client.write(chunk)) upstream.pause();
     });
@@ -58,6 +77,8 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     let closed = false;
     const close = () => {
       if (closed) return;
+      // Silenced, an end on one side never reaches the other: the pair goes once both are gone.
+      if (pair.silenced && !(client.destroyed && upstream.destroyed)) return;
       closed = true;
       stats.open--;
       pairs.delete(pair);
@@ -65,7 +86,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
       upstream.destroy();
     };
     // An error or end on either side ends both: the proxy never half-opens a connection.
-    for (const s of pair) {
+    for (const s of [client, upstream]) {
       s.on('error', close);
       s.on('close', close);
       s.on('end', close);
@@ -81,7 +102,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const dropAll = async (): Promise<void> => {
     stats.drops++;
     const closing = [...pairs].map(
-      ([client, upstream]) =>
+      ({ client, upstream }) =>
         new Promise<void>((resolve) => {
           let left = 2;
           const one = () => (--left === 0 ? resolve() : undefined);
@@ -97,8 +118,20 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     await Promise.all(closing);
   };
 
+  const silenceAll = (): void => {
+    for (const pair of pairs) {
+      if (pair.silenced) continue;
+      pair.silenced = true;
+      stats.silenced++;
+      // Keep reading, to drop: a side paused for backpressure would otherwise stop its peer.
+      pair.client.resume();
+      pair.upstream.resume();
+    }
+  };
+
   const close = async (): Promise<void> => {
     paused = true;
+    // Silenced pairs too: a socket left open would keep the process (and jest) alive.
     await dropAll();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
@@ -107,14 +140,22 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     address: `127.0.0.1:${port}`,
     stats,
     dropAll,
+    silenceAll,
     pause: () => (paused = true),
     resume: () => (paused = false),
     resetStats: () => {
-      Object.assign(stats, { connections: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0 });
+      Object.assign(stats, { connections: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0, silenced: 0, bytesDropped: 0 });
     },
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** One client connection and the proxy's connection to the broker for it. */
+interface Pair {
+  readonly client: Socket;
+  readonly upstream: Socket;
+  silenced: boolean;
 }
 
 function splitAddress(address: string): [string, string] {
