@@ -37,21 +37,22 @@ export interface KeepaliveOptions {
 
 /**
  * The link check: while the client is `ready`, it calls the broker's `Ping` every `intervalMs`,
- * and at once after any call times out. When a ping gets no answer within `timeoutMs` and nothing
- * else arrived from the broker meanwhile, the connection is taken for silently dead (the broker's
- * host gone, a firewall or NAT dropping the connection without a reset): the client reconnects on
- * a new connection, as after a drop. Subscriptions, consumers and send streams fail with a
- * retryable `UNAVAILABLE` and re-open; unary calls waiting on the old connection fail with it too
- * (they may have reached the broker). A `Ping` is an ordinary call, not an HTTP/2 ping, so the
- * broker's 5-minute limit on those does not apply. With the defaults a dead link is noticed
- * within about 30 s (HTTP/2 keepalive alone takes about six minutes). The broker is not told: it
- * keeps the old connection's subscriptions and polls until its own TCP stack drops the
- * connection (see docs/reconnection-and-errors.md).
+ * and at once after any call times out. When a ping gets no answer within `timeoutMs`, nor a
+ * second one sent at once, and nothing else arrived from the broker meanwhile, the connection is
+ * taken for silently dead (the broker's host gone, a firewall or NAT dropping the connection
+ * without a reset): the client reconnects on a new connection, as after a drop. Subscriptions,
+ * consumers and send streams fail with a retryable `UNAVAILABLE` and re-open; unary calls waiting
+ * on the old connection fail with it too (they may have reached the broker), but a queue
+ * `receive()`, whose messages the broker settles before it answers, is left to its own deadline.
+ * A `Ping` is an ordinary call, not an HTTP/2 ping, so the broker's 5-minute limit on those does
+ * not apply. With the defaults a dead link is noticed within about 30 s (HTTP/2 keepalive alone
+ * takes about six minutes). The broker is not told: it keeps the old connection's subscriptions
+ * and polls until its own TCP stack drops the connection (see docs/troubleshooting.md).
  */
 export interface LinkCheckOptions {
   /** Time between pings while the client is ready, in ms. Default 10000. */
   intervalMs?: number | undefined;
-  /** How long a ping may go unanswered, with nothing received meanwhile, before the link counts as dead, in ms. Default 20000. */
+  /** How long each of the two pings may go unanswered, with nothing received meanwhile, before the link counts as dead, in ms. Default 10000. */
   timeoutMs?: number | undefined;
 }
 

@@ -64,8 +64,8 @@ describe('resolveOptions: options > defaults', () => {
     expect(resolveOptions({ reconnect: { maxAttempts: 3 } }).options.reconnect).toMatchObject({ maxAttempts: 3, initialDelayMs: 500 });
   });
 
-  it('the link check pings every 10 s with a 20 s deadline by default, can be tuned or turned off, and refuses bad periods', () => {
-    expect(resolveOptions({}).options.linkCheck).toEqual({ intervalMs: 10_000, timeoutMs: 20_000 });
+  it('the link check pings every 10 s with a 10 s deadline by default, can be tuned or turned off, and refuses bad periods', () => {
+    expect(resolveOptions({}).options.linkCheck).toEqual({ intervalMs: 10_000, timeoutMs: 10_000 });
     expect(resolveOptions({ linkCheck: false }).options.linkCheck).toBe(false);
     expect(resolveOptions({ linkCheck: { timeoutMs: 3000, intervalMs: undefined } }).options.linkCheck).toEqual({ intervalMs: 10_000, timeoutMs: 3000 });
     expect(() => resolveOptions({ linkCheck: { intervalMs: 0 } })).toThrow('invalid linkCheck.intervalMs');

@@ -18,7 +18,7 @@ import type { ClientOptions, KeepaliveOptions, LinkCheckOptions, TlsOptions } fr
 
 export const DEFAULT_ADDRESS = 'localhost:50000';
 export const DEFAULT_KEEPALIVE = { intervalMs: 330_000, timeoutMs: 20_000 } as const;
-export const DEFAULT_LINK_CHECK = { intervalMs: 10_000, timeoutMs: 20_000 } as const;
+export const DEFAULT_LINK_CHECK = { intervalMs: 10_000, timeoutMs: 10_000 } as const;
 const MAX_MESSAGE_BYTES = 104_857_600;
 
 /**

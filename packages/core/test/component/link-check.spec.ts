@@ -1,12 +1,14 @@
 import * as wire from '@kubemq/emulator/wire';
-import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { KubemqClient, type ClientOptions, type ConnectionState, type KubemqError } from '../../src/index.js';
-import { clientInternals, Event, EventReceive, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
+import { bidiStreamMethod, clientInternals, Event, EventReceive, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
+import { GrpcTransport } from '../../src/internal/transport/grpc-transport.js';
 import { PING_INFO, startTestServer, type TestServer } from './support/test-server.js';
 import { rejection, until } from './support/wait.js';
 
 const SEND_EVENT = unaryMethod('SendEvent', Event, Result);
 const SUBSCRIBE = serverStreamMethod('SubscribeToEvents', Subscribe, EventReceive);
+const SEND_EVENTS_STREAM = bidiStreamMethod('SendEventsStream', Event, Result);
 
 /**
  * A broker whose answers can be held back: the next `stallPings` Pings, every Ping on the
@@ -21,6 +23,8 @@ function stallingBroker() {
     pings: [] as string[],
     subscriptions: [] as ServerWritableStream<Subscribe, EventReceive>[],
     heldSends: [] as (() => void)[],
+    /** How each send stream ended on the server: 'half-closed' (its end read) or 'cancelled'. */
+    streamEnds: [] as string[],
   };
   const handlers = {
     Ping: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
@@ -34,6 +38,11 @@ function stallingBroker() {
     },
     SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
       state.heldSends.push(() => callback(null, wire.Result.create({ EventID: call.request.EventID, Sent: true })));
+    },
+    SendEventsStream: (call: ServerDuplexStream<Event, Result>) => {
+      call.resume(); // read, so that the half-close is seen ('end')
+      call.on('end', () => state.streamEnds.push('half-closed'));
+      call.on('cancelled', () => state.streamEnds.push('cancelled'));
     },
   };
   return { state, handlers };
@@ -76,11 +85,11 @@ describe('the link check: a connection that goes silent is replaced', () => {
     await until(() => broker.state.subscriptions.length === 1);
     const held = send(client, 'held');
     const firstPeer = broker.state.pings[0];
-    broker.state.stallPings = 1;
+    broker.state.stallPings = 2; // the probe and the one that confirms it
 
     await until(() => subscription.errors.length === 1, 3000);
     expect(subscription.errors[0]).toMatchObject({ name: 'ConnectionError', code: 'UNAVAILABLE', retryable: true, operation: 'events.subscribe', channel: 'c' });
-    expect(subscription.errors[0]?.message).toMatch(/^events\.subscribe on channel "c" failed: the connection went silent \(a ping had no answer within 300 ms/);
+    expect(subscription.errors[0]?.message).toMatch(/^events\.subscribe on channel "c" failed: the connection went silent \(two pings in a row had no answer within 300 ms each/);
     // A unary call waiting on the dead connection fails the same way, at once, not at its deadline.
     const err = await rejection(held);
     expect(err).toMatchObject({ name: 'ConnectionError', code: 'UNAVAILABLE', retryable: true });
@@ -101,7 +110,7 @@ describe('the link check: a connection that goes silent is replaced', () => {
     const { client, states } = await connect(server, { intervalMs: 600_000, timeoutMs: 200 });
     await using _ = client;
     const pingsBefore = broker.state.pings.length;
-    broker.state.stallPings = 1;
+    broker.state.stallPings = 2;
     const err = await rejection(send(client, 'unanswered', { timeoutMs: 200 }));
     expect(err).toMatchObject({ code: 'TIMEOUT', sent: true });
     await until(() => states.includes('reconnecting'), 2000);
@@ -136,11 +145,64 @@ describe('the link check: a connection that goes silent is replaced', () => {
     await using _ = client;
     const receive = send(client, 'settled-by-the-broker', { outlivesClose: true, timeoutMs: 10_000 });
     await until(() => broker.state.heldSends.length === 1);
-    broker.state.stallPings = 1;
+    broker.state.stallPings = 2;
     await until(() => states.includes('reconnecting'), 3000);
     // The link was only slow: the answer still comes, on the connection it was asked on.
     broker.state.heldSends[0]?.();
     await expect(receive).resolves.toMatchObject({ EventID: 'settled-by-the-broker' });
+  });
+
+  it('one unanswered ping is not enough: a second confirms it before the link counts as dead', async () => {
+    const { client, states } = await connect(server, { intervalMs: 100, timeoutMs: 200 });
+    await using _ = client;
+    const pings = broker.state.pings.length;
+    broker.state.stallPings = 1;
+    await until(() => broker.state.pings.length >= pings + 3, 3000);
+    expect(states).toEqual(['ready']);
+  });
+
+  it('a send stream open at the relink half-closes first, its proof pings go on the old connection, and closing that channel starts no second reconnect', async () => {
+    const { client, states } = await connect(server, { intervalMs: 100, timeoutMs: 300 });
+    await using _ = client;
+    const errors: KubemqError[] = [];
+    clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: (e) => errors.push(e), complete: () => undefined }, { operation: 'events.stream' });
+    const firstPeer = broker.state.pings[0];
+    broker.state.stallPings = 2;
+    await until(() => errors.length === 1, 3000);
+    const atRelink = broker.state.pings.length;
+    expect(errors[0]).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    // The link was only slow here: the broker reads the half-close before the call is cancelled.
+    await until(() => broker.state.streamEnds.length > 0, 3000);
+    expect(broker.state.streamEnds[0]).toBe('half-closed');
+    await until(() => broker.state.pings.slice(atRelink).includes(firstPeer as string), 3000);
+    // The old channel's shutdown, a second after, starts no second reconnect.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(states).toEqual(['ready', 'reconnecting', 'ready']);
+  });
+
+  it('a reconnect that ends while close() drains does not restart the check: no ping after close()', async () => {
+    const port = server.port;
+    const { client, states } = await connect(server, { intervalMs: 50, timeoutMs: 1000 });
+    await server.stop();
+    await until(() => states.includes('reconnecting'), 3000);
+    // A call waiting for the connection keeps close() draining until the broker is back.
+    const waiting = send(client, 'during-close', { timeoutMs: 5000 });
+    const closing = client.close({ timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 200));
+    server = await startTestServer(broker.handlers, { port });
+    await until(() => broker.state.heldSends.length === 1, 3000);
+    broker.state.heldSends[0]?.();
+    await waiting;
+    await closing;
+    expect(states).toEqual(['ready', 'reconnecting', 'ready', 'closed']);
+    // A ping on the closed channel fails in the client, so watch the calls made, not those received.
+    const calls = jest.spyOn(GrpcTransport.prototype, 'unary');
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(calls).not.toHaveBeenCalled();
+    } finally {
+      calls.mockRestore();
+    }
   });
 
   it('linkCheck: false sends no ping after connect', async () => {

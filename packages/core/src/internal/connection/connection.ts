@@ -117,7 +117,7 @@ export class Connection implements ClientInternals {
       ? new LinkCheck(linkCheck, {
           ping: (timeoutMs) => this.#transport.unary(PING, {}, this.#params(monotonicNow() + timeoutMs)),
           heard: () => this.#heard,
-          silent: (timeoutMs) => this.#relink(timeoutMs),
+          silent: () => this.#relink(linkCheck.timeoutMs),
         })
       : undefined;
   }
@@ -321,8 +321,10 @@ export class Connection implements ClientInternals {
       if (this.#unaryCut && !outlivesClose) throw this.#abandonedError(ctx);
       // Handed to gRPC: a timeout now may have reached the broker (TimeoutError.sent).
       const err = callError(raw, ctx, signal, true);
-      // No answer in time may be a link that died without closing: check it now.
-      if (err.code === 'TIMEOUT' && this.state === 'ready') this.#linkCheck?.probeNow();
+      // The broker's own refusal proves the link alive; no answer in time may be a link that
+      // died without closing: check it now.
+      if (err.brokerCode !== undefined) this.#heard++;
+      else if (err.code === 'TIMEOUT' && this.state === 'ready') this.#linkCheck?.probeNow();
       this.#noteFailure(err);
       throw err;
     }
@@ -430,11 +432,15 @@ export class Connection implements ClientInternals {
    * and cancel. At most RETIRE_PROOF_MS in all; close() waits for it.
    */
   #retire(call: RawBidiStream<unknown>, transport: GrpcTransport): void {
-    const deadline = monotonicNow() + RETIRE_PROOF_MS;
+    // A call whose channel #relink replaced gets the link check's own patience: the link may
+    // only have been slow, and then the broker must still read the half-close first.
+    const { linkCheck } = this.options;
+    const proofMs = transport === this.#transport || !linkCheck ? RETIRE_PROOF_MS : Math.max(RETIRE_PROOF_MS, linkCheck.timeoutMs);
+    const deadline = monotonicNow() + proofMs;
     const ping = () => transport.unary(PING, {}, this.#params(deadline));
     const retired = (async () => {
       try {
-        await within(call.halfClosed(), { timeoutMs: RETIRE_PROOF_MS });
+        await within(call.halfClosed(), { timeoutMs: proofMs });
         await ping();
         await ping();
       } catch {
@@ -448,6 +454,7 @@ export class Connection implements ClientInternals {
 
   #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<KubemqError> {
     const err = callError(raw, ctx, signal);
+    if (err.brokerCode !== undefined) this.#heard++;
     this.#noteFailure(err);
     return Promise.resolve(this.#auth.streamFailed(err, raw));
   }
@@ -511,7 +518,7 @@ export class Connection implements ClientInternals {
   #relink(timeoutMs: number): void {
     if (this.state !== 'ready' || this.#phase !== 'open') return;
     const dead = this.#transport;
-    const reason = `the connection went silent (a ping had no answer within ${timeoutMs} ms, and nothing else arrived); reconnecting on a new connection`;
+    const reason = `the connection went silent (two pings in a row had no answer within ${timeoutMs} ms each, and nothing else arrived); reconnecting on a new connection`;
     // The new channel and the reconnecting state first: what the old calls' owners re-open waits
     // for the reconnect and goes on the new channel.
     this.#transport = new GrpcTransport(this.#transportConfig);
@@ -543,7 +550,8 @@ export class Connection implements ClientInternals {
     this.#establish(ctx, { deadline: Infinity, maxAttempts, signal: this.#lifetime.signal, retryAll: true }).then(
       () => {
         this.#state.next('ready');
-        this.#linkCheck?.start();
+        // A reconnect that ends while close() drains does not restart the check.
+        if (this.#phase === 'open') this.#linkCheck?.start();
         this.logger.info('reconnected', { address: this.options.address });
         this.telemetry?.reconnected();
         this.#pending.release();
@@ -601,6 +609,7 @@ export class Connection implements ClientInternals {
         this.#lifetime.abort();
         this.#pending.rejectAll((ctx) => this.#closedError(ctx));
         this.#auth.close();
+        this.#linkCheck?.stop();
         this.#transport.close();
         this.#state.next('closed');
         this.#state.complete();
