@@ -180,6 +180,16 @@ describe('the link check: a connection that goes silent is replaced', () => {
     expect(states).toEqual(['ready', 'reconnecting', 'ready']);
   });
 
+  it('close() right after a relink waits for a send stream still proving its half-close on the old channel only as long as its drain bound', async () => {
+    const { client, states } = await connect(server, { intervalMs: 100, timeoutMs: 3000 });
+    clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: () => undefined, complete: () => undefined }, { operation: 'events.stream' });
+    broker.state.stallPeer = broker.state.pings[0]; // the old connection answers no ping again
+    await until(() => states.includes('reconnecting'), 12_000);
+    const started = performance.now();
+    await client.close({ timeoutMs: 500 });
+    expect(performance.now() - started).toBeLessThan(2000); // not the 3 s the proof may take
+  }, 20_000);
+
   it('a reconnect that ends while close() drains does not restart the check: no ping after close()', async () => {
     const port = server.port;
     const { client, states } = await connect(server, { intervalMs: 50, timeoutMs: 1000 });

@@ -80,8 +80,8 @@ export class Connection implements ClientInternals {
    * client closed; with one, telling it that (the link died under it).
    */
   readonly #streams = new Set<(lost?: string) => void>();
-  /** Bidi calls half-closed and waiting for the proof that lets them be cancelled (#retire). */
-  readonly #retiring = new Set<Promise<void>>();
+  /** Bidi calls half-closed and waiting for the proof that lets them be cancelled (#retire), with their channel. */
+  readonly #retiring = new Map<Promise<void>, GrpcTransport>();
   /** Stops the reconnect loop at shutdown. */
   readonly #lifetime = new AbortController();
   /** Ends close()'s wait for in-flight work (its timeout passed or its signal aborted). */
@@ -437,10 +437,12 @@ export class Connection implements ClientInternals {
     const { linkCheck } = this.options;
     const proofMs = transport === this.#transport || !linkCheck ? RETIRE_PROOF_MS : Math.max(RETIRE_PROOF_MS, linkCheck.timeoutMs);
     const deadline = monotonicNow() + proofMs;
-    const ping = () => transport.unary(PING, {}, this.#params(deadline));
+    // close() cuts what is left of these once its drain bound passes (#shutdown).
+    const cut = this.#lifetime.signal;
+    const ping = () => transport.unary(PING, {}, this.#params(deadline), cut);
     const retired = (async () => {
       try {
-        await within(call.halfClosed(), { timeoutMs: proofMs });
+        await within(call.halfClosed(), { timeoutMs: proofMs, signal: cut });
         await ping();
         await ping();
       } catch {
@@ -448,8 +450,12 @@ export class Connection implements ClientInternals {
       }
       call.cancel();
     })();
-    this.#retiring.add(retired);
+    this.#retiring.set(retired, transport);
     void retired.then(() => this.#retiring.delete(retired));
+  }
+
+  #retirementsOn(transport: GrpcTransport): Promise<void>[] {
+    return [...this.#retiring].filter(([, on]) => on === transport).map(([retired]) => retired);
   }
 
   #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<KubemqError> {
@@ -526,7 +532,7 @@ export class Connection implements ClientInternals {
     this.#lost(reason);
     dead.cancelUnaryCalls(GrpcStatus.UNAVAILABLE, reason);
     for (const end of [...this.#streams]) end(reason);
-    void Promise.allSettled([...this.#retiring]).then(() => dead.close());
+    void Promise.allSettled(this.#retirementsOn(dead)).then(() => dead.close());
   }
 
   /** A call failed: if the channel itself is down, start reconnecting. */
@@ -601,7 +607,10 @@ export class Connection implements ClientInternals {
         this.#phase = 'over';
         for (const closeStream of [...this.#streams]) closeStream();
         // The retiring streams' proof Pings are unary calls too: cut nothing before they are done.
-        await Promise.allSettled([...this.#retiring]);
+        // Those on a channel #relink replaced wait longer (the link check's patience) and are not
+        // cut by closing this one: wait for them only as long as the drain bound allows.
+        await Promise.allSettled(this.#retirementsOn(this.#transport));
+        await within(Promise.allSettled(this.#retiring.keys()), { signal: cut });
         // grpc-js's close() leaves calls running: a query nobody answers would keep the process
         // alive until its timeout, and could still succeed after close() resolved.
         this.#unaryCut = true;
