@@ -15,6 +15,7 @@ import { runInNewContext } from 'node:vm';
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
 import { lastingResources, probeClient } from '../src/client-probe.js';
 import { startTcpProxy, type TcpProxy } from '../src/tcp-proxy.js';
+import { sleep, until } from './support/wait.js';
 
 const RECONNECTS = 100;
 /** Heap after GC may grow by at most this much over 100 reconnects (measured: see the report). */
@@ -32,14 +33,6 @@ async function heapAfterGc(): Promise<number> {
     await new Promise((r) => setImmediate(r));
   }
   return process.memoryUsage().heapUsed;
-}
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await sleep(10);
-  }
 }
 
 describe('no leaks after 100 forced reconnects', () => {

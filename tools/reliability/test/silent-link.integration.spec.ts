@@ -12,17 +12,9 @@ import { queueConsumer, queues, type QueueConsumer } from '@kubemq/queues';
 import { commandResponder, commands, type Responder } from '@kubemq/rpc';
 import { probeUntil, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
 import { startTcpProxy, type TcpProxy } from '../src/tcp-proxy.js';
+import { sleep, until } from './support/wait.js';
 
 const LINK_CHECK = { intervalMs: 500, timeoutMs: 1500 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await sleep(10);
-  }
-}
 
 describe('a link that goes silent without closing', () => {
   let proxy: TcpProxy;
