@@ -429,7 +429,8 @@ export class Connection implements ClientInternals {
    * call's buffered writes, and HTTP/2 may put a new call's headers ahead of it; so: wait until
    * it went down to the transport, ping once (its answer proves the half-close was sent), then
    * ping again (that ping travels behind it, and frames on one connection are read in order),
-   * and cancel. At most RETIRE_PROOF_MS in all; close() waits for it.
+   * and cancel. At most RETIRE_PROOF_MS in all (the link check's timeoutMs on a channel #relink
+   * replaced); close() waits for it (for the latter, only within its drain bound).
    */
   #retire(call: RawBidiStream<unknown>, transport: GrpcTransport): void {
     // A call whose channel #relink replaced gets the link check's own patience: the link may
