@@ -1,5 +1,5 @@
 import * as wire from '@kubemq/emulator/wire';
-import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { KubemqClient, type ClientOptions, type ConnectionState, type KubemqError } from '../../src/index.js';
 import { bidiStreamMethod, clientInternals, Event, EventReceive, Result, serverStreamMethod, Subscribe, unaryMethod } from '../../src/internal/index.js';
 import { GrpcTransport } from '../../src/internal/transport/grpc-transport.js';
@@ -20,29 +20,50 @@ function stallingBroker() {
   const state = {
     stallPings: 0,
     stallPeer: undefined as string | undefined,
+    /** Pings on this connection (once `stallPings` are used up) are answered this late. */
+    slowPeer: undefined as string | undefined,
+    slowMs: 0,
+    /** When each Ping was answered, by connection. */
+    answered: [] as { peer: string; at: number }[],
+    /** SendEvent fails with a broker error text instead of being held. */
+    failSends: false,
     pings: [] as string[],
     subscriptions: [] as ServerWritableStream<Subscribe, EventReceive>[],
     heldSends: [] as (() => void)[],
     /** How each send stream ended on the server: 'half-closed' (its end read) or 'cancelled'. */
     streamEnds: [] as string[],
+    cancelledAt: [] as number[],
   };
   const handlers = {
     Ping: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      state.pings.push(call.getPeer());
-      if (call.getPeer() === state.stallPeer) return;
-      if (state.stallPings > 0) state.stallPings--;
-      else callback(null, PING_INFO);
+      const peer = call.getPeer();
+      state.pings.push(peer);
+      if (peer === state.stallPeer) return;
+      if (state.stallPings > 0) {
+        state.stallPings--;
+        return;
+      }
+      const answer = () => {
+        state.answered.push({ peer, at: performance.now() });
+        callback(null, PING_INFO);
+      };
+      if (peer === state.slowPeer) setTimeout(answer, state.slowMs);
+      else answer();
     },
     SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
       state.subscriptions.push(call);
     },
     SendEvent: (call: ServerUnaryCall<Event, Result>, callback: sendUnaryData<Result>) => {
+      if (state.failSends) return callback({ code: status.INTERNAL, details: 'Error 102: invalid channel value, cannot be empty' });
       state.heldSends.push(() => callback(null, wire.Result.create({ EventID: call.request.EventID, Sent: true })));
     },
     SendEventsStream: (call: ServerDuplexStream<Event, Result>) => {
       call.resume(); // read, so that the half-close is seen ('end')
       call.on('end', () => state.streamEnds.push('half-closed'));
-      call.on('cancelled', () => state.streamEnds.push('cancelled'));
+      call.on('cancelled', () => {
+        state.streamEnds.push('cancelled');
+        state.cancelledAt.push(performance.now());
+      });
     },
   };
   return { state, handlers };
@@ -180,6 +201,36 @@ describe('the link check: a connection that goes silent is replaced', () => {
     expect(states).toEqual(['ready', 'reconnecting', 'ready']);
   });
 
+  it('a send stream on a replaced channel waits for its proof as long as the check would, not the usual second', async () => {
+    const { client, states } = await connect(server, { intervalMs: 100, timeoutMs: 2000 });
+    await using _ = client;
+    clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: () => undefined, complete: () => undefined }, { operation: 'events.stream' });
+    const oldPeer = broker.state.pings[0] as string;
+    const answeredBefore = broker.state.answered.length;
+    broker.state.stallPings = 2; // the relink
+    broker.state.slowPeer = oldPeer; // then each proof ping on the old connection takes 600 ms: 1.2 s for two
+    broker.state.slowMs = 600;
+    await until(() => broker.state.cancelledAt.length === 1, 10_000);
+    const proofs = broker.state.answered.slice(answeredBefore).filter((a) => a.peer === oldPeer);
+    expect(states).toEqual(['ready', 'reconnecting', 'ready']);
+    // Cancelled only once both proof pings were answered (after a 1 s limit it would come first).
+    expect(proofs.length).toBeGreaterThanOrEqual(2);
+    expect(broker.state.cancelledAt[0]).toBeGreaterThanOrEqual(proofs[1]?.at ?? Infinity);
+  }, 20_000);
+
+  it("the broker's own error answers prove the link alive while its pings go unanswered", async () => {
+    const { client, states } = await connect(server, { intervalMs: 50, timeoutMs: 300 });
+    await using _ = client;
+    broker.state.stallPeer = broker.state.pings[0];
+    broker.state.failSends = true;
+    const started = performance.now();
+    while (performance.now() - started < 1500) {
+      await expect(send(client, 'refused')).rejects.toMatchObject({ brokerCode: 102 });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(states).toEqual(['ready']);
+  });
+
   it('close() right after a relink waits for a send stream still proving its half-close on the old channel only as long as its drain bound', async () => {
     const { client, states } = await connect(server, { intervalMs: 100, timeoutMs: 3000 });
     clientInternals(client).bidiStream(SEND_EVENTS_STREAM, { next: () => undefined, error: () => undefined, complete: () => undefined }, { operation: 'events.stream' });
@@ -187,7 +238,10 @@ describe('the link check: a connection that goes silent is replaced', () => {
     await until(() => states.includes('reconnecting'), 12_000);
     const started = performance.now();
     await client.close({ timeoutMs: 500 });
-    expect(performance.now() - started).toBeLessThan(2000); // not the 3 s the proof may take
+    const took = performance.now() - started;
+    expect(took).toBeGreaterThanOrEqual(400); // it waited for the proof, up to its bound
+    expect(took).toBeLessThan(2000); // not the 3 s the proof may take
+    expect(broker.state.streamEnds[0]).toBe('half-closed');
   }, 20_000);
 
   it('a reconnect that ends while close() drains does not restart the check: no ping after close()', async () => {
@@ -201,6 +255,10 @@ describe('the link check: a connection that goes silent is replaced', () => {
     await new Promise((r) => setTimeout(r, 200));
     server = await startTestServer(broker.handlers, { port });
     await until(() => broker.state.heldSends.length === 1, 3000);
+    // Reconnected, still draining: the check (every 50 ms) stays off.
+    const pingsWhileDraining = broker.state.pings.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(broker.state.pings.length).toBe(pingsWhileDraining);
     broker.state.heldSends[0]?.();
     await waiting;
     await closing;

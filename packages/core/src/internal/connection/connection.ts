@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Observable } from 'rxjs';
 import type { ConnectionState } from '../../client/connection-state.js';
 import type { Logger } from '../../client/logger.js';
@@ -112,6 +113,8 @@ export class Connection implements ClientInternals {
       ...(settings.tls && { tls: settings.tls }),
     };
     this.#transport = new GrpcTransport(this.#transportConfig);
+    // Each stream a relink retires listens for the shutdown while it proves its half-close.
+    setMaxListeners(0, this.#lifetime.signal);
     const { linkCheck } = settings.options;
     this.#linkCheck = linkCheck
       ? new LinkCheck(linkCheck, {
@@ -430,7 +433,8 @@ export class Connection implements ClientInternals {
    * it went down to the transport, ping once (its answer proves the half-close was sent), then
    * ping again (that ping travels behind it, and frames on one connection are read in order),
    * and cancel. At most RETIRE_PROOF_MS in all (the link check's timeoutMs on a channel #relink
-   * replaced); close() waits for it (for the latter, only within its drain bound).
+   * replaced); close() waits for it (for the latter, only within its drain bound: past it such a
+   * call is cancelled unproven).
    */
   #retire(call: RawBidiStream<unknown>, transport: GrpcTransport): void {
     // A call whose channel #relink replaced gets the link check's own patience: the link may
@@ -438,9 +442,11 @@ export class Connection implements ClientInternals {
     const { linkCheck } = this.options;
     const proofMs = transport === this.#transport || !linkCheck ? RETIRE_PROOF_MS : Math.max(RETIRE_PROOF_MS, linkCheck.timeoutMs);
     const deadline = monotonicNow() + proofMs;
-    // close() cuts what is left of these once its drain bound passes (#shutdown).
-    const cut = this.#lifetime.signal;
-    const ping = () => transport.unary(PING, {}, this.#params(deadline), cut);
+    // close() waits for the current channel's retirements; those on a replaced one it cuts once
+    // its drain bound passes (#shutdown), unproven.
+    const cut = transport === this.#transport ? undefined : this.#lifetime.signal;
+    // Not ended with the other unary calls when #relink replaces this channel: the proof is the point.
+    const ping = () => transport.unary(PING, {}, { ...this.#params(deadline), outlivesClose: true }, cut);
     const retired = (async () => {
       try {
         await within(call.halfClosed(), { timeoutMs: proofMs, signal: cut });
