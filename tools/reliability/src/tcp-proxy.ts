@@ -43,7 +43,7 @@ export interface TcpProxy extends AsyncDisposable {
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [host, portText] = splitAddress(target);
   const pairs = new Set<Pair>();
-  const stats: ProxyStats = { connections: 0, open: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0, silenced: 0, bytesDropped: 0 };
+  const stats: ProxyStats = { open: 0, ...zeroCounts() };
   let paused = false;
 
   const server: Server = createServer((client) => {
@@ -56,24 +56,20 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     const upstream = connect({ host, port: Number(portText) });
     const pair: Pair = { client, upstream, silenced: false };
     pairs.add(pair);
-    client.on('data', (chunk: Buffer) => {
-      if (pair.silenced) {
-        stats.bytesDropped += chunk.length;
-        return;
-      }
-      stats.bytesToBroker += chunk.length;
-      if (!upstream.write(chunk)) client.pause();
-    });
-    upstream.on('drain', () => client.resume());
-    upstream.on('data', (chunk: Buffer) => {
-      if (pair.silenced) {
-        stats.bytesDropped += chunk.length;
-        return;
-      }
-      stats.bytesToClient += chunk.length;
-      if (!client.write(chunk)) upstream.pause();
-    });
-    client.on('drain', () => upstream.resume());
+    // Each way, with backpressure; a silenced pair drops what arrives.
+    const forward = (from: Socket, to: Socket, counted: 'bytesToBroker' | 'bytesToClient') => {
+      from.on('data', (chunk: Buffer) => {
+        if (pair.silenced) {
+          stats.bytesDropped += chunk.length;
+          return;
+        }
+        stats[counted] += chunk.length;
+        if (!to.write(chunk)) from.pause();
+      });
+      to.on('drain', () => from.resume());
+    };
+    forward(client, upstream, 'bytesToBroker');
+    forward(upstream, client, 'bytesToClient');
     let closed = false;
     const close = () => {
       if (closed) return;
@@ -144,11 +140,16 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     pause: () => (paused = true),
     resume: () => (paused = false),
     resetStats: () => {
-      Object.assign(stats, { connections: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0, silenced: 0, bytesDropped: 0 });
+      Object.assign(stats, zeroCounts());
     },
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Every count but `open`, at zero (what resetStats() clears). */
+function zeroCounts(): Omit<ProxyStats, 'open'> {
+  return { connections: 0, bytesToBroker: 0, bytesToClient: 0, drops: 0, silenced: 0, bytesDropped: 0 };
 }
 
 /** One client connection and the proxy's connection to the broker for it. */
