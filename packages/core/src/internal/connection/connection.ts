@@ -6,7 +6,7 @@ import type { ResolvedClientOptions } from '../../client/resolve-options.js';
 import type { ConnectionSettings } from '../../client/resolve-options.js';
 import type { Instrumentation } from '../../telemetry/telemetry.js';
 import { ConnectionError, KubemqError } from '../errors/kubemq-error.js';
-import { describe, mapError, type ErrorContext } from '../errors/map-error.js';
+import { CONNECTION_LOST, createError, describe, mapError, type ErrorContext } from '../errors/map-error.js';
 import { PING } from '../methods.js';
 import { ValueBroadcast } from '../broadcast.js';
 import { computeBackoff } from '../recovery/backoff.js';
@@ -354,7 +354,7 @@ export class Connection implements ClientInternals {
     const finish = (report: () => void) => {
       if (done) return;
       done = true;
-      this.#streams.delete(closeOnShutdown);
+      this.#streams.delete(endStream);
       onDone();
       stopListening();
       report();
@@ -367,15 +367,9 @@ export class Connection implements ClientInternals {
     // close() ends what nobody drained (subscriptions, poll loops): left open, they would go on
     // taking messages for a client that is gone. A dead link (#relink) ends them as a drop does:
     // the observer re-opens once the client is ready again.
-    const closeOnShutdown = (lost?: string) => {
+    const endStream = (lost?: string) => {
       stopCall();
-      finish(() =>
-        observer.error(
-          lost === undefined
-            ? this.#closedError(errCtx)
-            : new ConnectionError({ code: 'UNAVAILABLE', message: `${describe(errCtx)} failed: ${lost}`, operation: errCtx.operation, channel: errCtx.channel, retryable: true }),
-        ),
-      );
+      finish(() => observer.error(lost === undefined ? this.#closedError(errCtx) : createError(CONNECTION_LOST, `${describe(errCtx)} failed: ${lost}`, errCtx, {})));
     };
     const refuse = (err: KubemqError): StreamCall => {
       done = true;
@@ -411,7 +405,7 @@ export class Connection implements ClientInternals {
       // grpc-js throws, rather than reports, a call it cannot start (metadata it cannot send, a closed channel).
       return refuse(mapError(err, errCtx));
     }
-    this.#streams.add(closeOnShutdown);
+    this.#streams.add(endStream);
     stopListening = onAbort(ctx.signal, () => {
       stopCall();
       finish(() => observer.error(mapError(abortError(), errCtx)));
@@ -612,7 +606,7 @@ export class Connection implements ClientInternals {
         const sends = drain([...this.#tracked].filter((r) => r.drainsAfterHandlers === true));
         await within(Promise.allSettled([...sends, ...this.#inFlight]), { signal: cut });
         this.#phase = 'over';
-        for (const closeStream of [...this.#streams]) closeStream();
+        for (const endStream of [...this.#streams]) endStream();
         // The retiring streams' proof Pings are unary calls too: cut nothing before they are done.
         // Those on a channel #relink replaced wait longer (the link check's patience) and are not
         // cut by closing this one: wait for them only as long as the drain bound allows.

@@ -53,7 +53,8 @@ const STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = {
 const ACCESS_STATUSES: readonly number[] = [GrpcStatus.UNAUTHENTICATED, GrpcStatus.PERMISSION_DENIED];
 const RETRYABLE_STATUSES: readonly number[] = [GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.ABORTED, GrpcStatus.UNAVAILABLE];
 
-const CONNECTION_LOST: Omit<BrokerErrorClass, 'brokerCode'> = { code: 'UNAVAILABLE', retryable: true };
+/** A retryable connection loss (code UNAVAILABLE). */
+export const CONNECTION_LOST: Omit<BrokerErrorClass, 'brokerCode'> = { code: 'UNAVAILABLE', retryable: true };
 
 // Not a bare 'TLS': "socket disconnected before secure TLS connection was established" is a plain drop.
 const TLS_FAILURE = /certificate|SSL routines|SSL alert|handshake failure|self[- ]signed|unable to verify/i;
