@@ -19,13 +19,19 @@ function fakeProbe() {
   return { probe, pings, state };
 }
 
+/** A started check (pings every 1000 ms, 500 ms deadline) over a fake probe. */
+function startedCheck() {
+  const fake = fakeProbe();
+  const check = new LinkCheck({ intervalMs: 1000, timeoutMs: 500 }, fake.probe);
+  check.start();
+  return { ...fake, check };
+}
+
 describe('LinkCheck', () => {
   afterEach(() => jest.useRealTimers());
 
   it('takes the link for dead only when two pings in a row time out with nothing heard', async () => {
-    const { probe, pings, state } = fakeProbe();
-    const check = new LinkCheck({ intervalMs: 1000, timeoutMs: 500 }, probe);
-    check.start();
+    const { pings, state, check } = startedCheck();
     check.probeNow();
     await flush();
     pings[0]?.reject(DEADLINE_EXCEEDED);
@@ -39,9 +45,7 @@ describe('LinkCheck', () => {
   });
 
   it('anything heard, or any other answer, clears a miss', async () => {
-    const { probe, pings, state } = fakeProbe();
-    const check = new LinkCheck({ intervalMs: 1000, timeoutMs: 500 }, probe);
-    check.start();
+    const { pings, state, check } = startedCheck();
     check.probeNow();
     await flush();
     pings[0]?.reject(DEADLINE_EXCEEDED);
@@ -64,9 +68,7 @@ describe('LinkCheck', () => {
 
   it('ignores a probe from before stop() and start(), and the new run probes on its own schedule', async () => {
     jest.useFakeTimers();
-    const { probe, pings, state } = fakeProbe();
-    const check = new LinkCheck({ intervalMs: 1000, timeoutMs: 500 }, probe);
-    check.start();
+    const { pings, state, check } = startedCheck();
     check.probeNow();
     await Promise.resolve();
     expect(pings).toHaveLength(1);
