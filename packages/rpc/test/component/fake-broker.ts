@@ -34,6 +34,11 @@ export class FakeBroker {
   registrationDelayMs = 0;
   /** How many of the next SendResponse calls fail as a dropped connection would (retryable UNAVAILABLE). */
   dropResponses = 0;
+  /**
+   * Hand requests to responders with Timeout, CacheKey and CacheTTL cleared, as some server
+   * revisions do (docs/broker-behaviour.md §5.4); the sender still waits its own Timeout.
+   */
+  clearsRequestTimeouts = false;
   private readonly subs: Sub[] = [];
   private readonly pending = new Map<string, { resolve(r: Response): void; type: number }>();
   private inbox = 0;
@@ -132,7 +137,8 @@ export class FakeBroker {
           resolve(response);
         },
       });
-      for (const target of targets) target.stream.observer.next({ ...request, ReplyChannel: replyChannel });
+      const handed = this.clearsRequestTimeouts ? { ...request, Timeout: 0, CacheKey: '', CacheTTL: 0 } : request;
+      for (const target of targets) target.stream.observer.next({ ...handed, ReplyChannel: replyChannel });
     });
   }
 

@@ -120,6 +120,27 @@ describe('commands', () => {
     expect(broker.openStreams).toBe(0);
   });
 
+  it('close() waits for a raw subscriber\'s request that came without its timeout (some servers clear it) until it is replied to', async () => {
+    broker.clearsRequestTimeouts = true;
+    const cmds = commands(broker.client());
+    let handle!: (cmd: CommandReceive) => void;
+    const handed = new Promise<CommandReceive>((resolve) => (handle = resolve));
+    const subscription = cmds.subscribe({ channel: 'drained' }).subscribe({ next: (cmd) => handle(cmd) });
+    await streamsOpen();
+    const pending = cmds.send({ channel: 'drained', body: 'x', timeoutMs: 1000 });
+    const cmd = await handed;
+    expect(cmd.timeoutMs).toBe(0);
+    // What close() does with every tracked resource: the subscription ends, then its requests in hand are waited for.
+    let drained = false;
+    const draining = Promise.all([...broker.tracked].map((t) => t.drain())).then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(drained).toBe(false);
+    await cmds.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel });
+    await draining;
+    expect((await pending).executed).toBe(true);
+    subscription.unsubscribe();
+  });
+
   it('for await over a subscription, cancelled when the loop ends', async () => {
     const cmds = commands(broker.client());
     const loop = (async () => {
@@ -655,6 +676,22 @@ describe('handle()', () => {
     expect(res.executed).toBe(true);
     expect(runs).toBe(1);
     expect(responder.stats).toMatchObject({ handled: 1, repliesSent: 1, replyErrors: 0 });
+    await responder.stop();
+  });
+
+  it('a reply lost to a drop is sent once more when the server cleared the request\'s timeout (its deadline unknown): the sender gets it, the command ran once', async () => {
+    broker.clearsRequestTimeouts = true;
+    const client = broker.client();
+    const seen: number[] = [];
+    const responder = commandResponder(client, { channel: 'cleared' }, (cmd) => void seen.push(cmd.timeoutMs));
+    await streamsOpen();
+    broker.dropResponses = 1;
+    const res = await commands(broker.client('sender-app')).send({ channel: 'cleared', body: 'x', timeoutMs: 2000 });
+    expect(res.executed).toBe(true);
+    expect(seen).toEqual([0]);
+    expect(responder.stats).toMatchObject({ handled: 1, repliesSent: 1, replyErrors: 0 });
+    // Its deadline unknown, the re-send waits for the connection up to the client's defaultTimeoutMs.
+    expect(broker.callsTo('SendResponse').map((c) => c.ctx.timeoutMs)).toEqual([undefined, 3_000]);
     await responder.stop();
   });
 

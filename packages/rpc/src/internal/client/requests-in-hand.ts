@@ -15,6 +15,17 @@ export class RequestsInHand {
   #sweepAt = 1024;
   /** settled() calls waiting for a reply (one per draining subscription). */
   readonly #wakers = new Set<() => void>();
+  /**
+   * How long a request that came without its sender's timeout (some servers clear it to 0) stays in
+   * hand: it is waited for, not taken as expired, but a subscriber that never replies must not
+   * grow the map without bound.
+   */
+  readonly #unknownWaitMs: number;
+
+  /** `unknownWaitMs`: the client's `defaultTimeoutMs`. */
+  constructor(unknownWaitMs: number) {
+    this.#unknownWaitMs = unknownWaitMs;
+  }
 
   /** Ids of the requests in hand (some may have expired since the last sweep). */
   get size(): number {
@@ -22,7 +33,7 @@ export class RequestsInHand {
   }
 
   delivered(request: Request): void {
-    const at = performance.now() + request.Timeout;
+    const at = performance.now() + (request.Timeout > 0 ? request.Timeout : this.#unknownWaitMs);
     const held = this.#deadlines.get(request.RequestID);
     if (held) {
       held.count++;
@@ -80,7 +91,7 @@ const perClient = new WeakMap<ClientInternals, RequestsInHand>();
 export function requestsInHand(internals: ClientInternals): RequestsInHand {
   let inHand = perClient.get(internals);
   if (!inHand) {
-    inHand = new RequestsInHand();
+    inHand = new RequestsInHand(internals.options.defaultTimeoutMs);
     perClient.set(internals, inHand);
   }
   return inHand;

@@ -231,7 +231,7 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       if (KubemqError.isKubemqError(err) && err.code === 'DECODE_FAILED') this.report(err, received);
     }
     try {
-      if (await this.reply(wire, result, received, false, expiresAt)) this.counters.repliesSent++;
+      if (await this.reply(wire, result, received, { swallowInvalid: false, resend: true, expiresAt })) this.counters.repliesSent++;
     } catch (err) {
       // The handler's result could not be sent as a reply: tell the sender rather than leave it waiting.
       failure ??= err;
@@ -245,17 +245,25 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   /**
    * Answers `wire`; true when the broker took the reply. A reply it did not take is reported and
    * counted; a reply that is not valid is too, unless `swallowInvalid` is false (then it throws).
-   * One lost to a connection drop is sent once more (it waits for the reconnect) while its sender
-   * still waits (`expiresAt`): the broker keeps the first reply to arrive, so a second is harmless,
-   * and without it the sender would time out on a request that ran.
+   * With `resend`, one lost to a connection drop is sent once more (it waits for the reconnect)
+   * while its sender still waits (`expiresAt`; unknown, within the client's `defaultTimeoutMs`):
+   * the broker keeps the first reply to arrive, so a second is harmless, and without it the sender
+   * would time out on a request that ran.
    */
-  private async reply(wire: Request, result: HandlerResult, received: R | undefined, swallowInvalid = true, expiresAt?: number): Promise<boolean> {
+  private async reply(
+    wire: Request,
+    result: HandlerResult,
+    received: R | undefined,
+    { swallowInvalid = true, resend = false, expiresAt }: { swallowInvalid?: boolean; resend?: boolean; expiresAt?: number | undefined } = {},
+  ): Promise<boolean> {
     try {
       try {
         await this.engine.replyTo(wire, result);
       } catch (first) {
-        const left = expiresAt === undefined ? 0 : expiresAt - performance.now();
-        if (!KubemqError.isKubemqError(first) || !first.retryable || left < 1) throw first;
+        if (!resend || !KubemqError.isKubemqError(first) || !first.retryable) throw first;
+        // A server that cleared the request's Timeout leaves its deadline unknown: still one re-send.
+        const left = expiresAt === undefined ? this.engine.defaultTimeoutMs() : expiresAt - performance.now();
+        if (left < 1) throw first;
         await this.engine.replyTo(wire, result, Math.ceil(left));
       }
       return true;
