@@ -11,6 +11,7 @@ import { computeBackoff } from '../internal/recovery/backoff.js';
 import { sleep } from '../internal/recovery/sleep.js';
 import { unaryMethod } from '../internal/transport/method-descriptor.js';
 import { monotonicNow } from '../internal/util/monotonic.js';
+import { requestDeadlineMs } from '../internal/util/request-deadline.js';
 import { validateChannel } from '../internal/validation/channel.js';
 import { fail } from '../internal/validation/fail.js';
 import { readCallOptions } from '../internal/validation/call-options.js';
@@ -51,8 +52,9 @@ export interface ChannelListOptions {
  * `timeoutMs` has passed. On that server channels are created on first use. To empty a queue, use
  * the queues package.
  *
- * The broker waits for its responder as long as the call may take (`timeoutMs`, default the
- * client's `defaultTimeoutMs`).
+ * The broker waits for its responder for the call's `timeoutMs` (default the client's
+ * `defaultTimeoutMs`), retries included; the client waits a little longer (10 %, at least a
+ * second) for the broker's answer.
  */
 export interface ChannelsClient {
   /**
@@ -114,8 +116,9 @@ export function channels(client: KubemqClient): ChannelsClient {
 }
 
 /**
- * One query to the channel-management responder. The call, its retries of `cluster snapshot not
- * ready` included, takes at most `timeoutMs`; the broker waits that long for its responder.
+ * One query to the channel-management responder. The broker waits for its responder at most
+ * `timeoutMs` in all, retries of `cluster snapshot not ready` included: each attempt asks it for
+ * the time left, and gives its answer (an `Error 301`) a margin to arrive before the client's deadline.
  */
 async function query(client: ClientInternals, metadata: string, operation: string, tags: Record<string, string>, options: CallOptions | undefined): Promise<Uint8Array> {
   const { signal, timeoutMs: given } = readCallOptions(options, operation);
@@ -123,7 +126,11 @@ async function query(client: ClientInternals, metadata: string, operation: strin
   const timeoutMs = validatePositiveInt(given ?? client.options.defaultTimeoutMs, 'timeoutMs', { max: MAX_INT32 });
   const deadline = monotonicNow() + timeoutMs;
   const ctx = { operation, ...(tags['channel'] !== undefined && { channel: tags['channel'] }) };
+  let refused: KubemqError | undefined;
   for (let attempt = 0; ; attempt++) {
+    const left = Math.ceil(deadline - monotonicNow());
+    // The backoff before this retry used up the time: the broker's refusal stands.
+    if (refused && left < 1) throw refused;
     const request: Request = {
       RequestID: newId(),
       RequestTypeData: Request_RequestType.Query,
@@ -132,7 +139,7 @@ async function query(client: ClientInternals, metadata: string, operation: strin
       Metadata: metadata,
       Body: EMPTY_BODY,
       ReplyChannel: '',
-      Timeout: timeoutMs,
+      Timeout: left,
       CacheKey: '',
       CacheTTL: 0,
       Span: EMPTY_BODY,
@@ -140,7 +147,18 @@ async function query(client: ClientInternals, metadata: string, operation: strin
     };
     let response;
     try {
-      response = await client.unary(SEND_REQUEST, request, { ...ctx, timeoutMs: Math.max(1, Math.ceil(deadline - monotonicNow())), ...(signal && { signal }) });
+      response = await client.unary(SEND_REQUEST, request, {
+        ...ctx,
+        timeoutMs: requestDeadlineMs(left),
+        // Unsent (the client is reconnecting), there is no broker answer to wait for.
+        maxWaitMs: left,
+        // Sent late: the broker waits only for what is left.
+        onDispatch: (waitedMs) => {
+          request.Timeout = left - Math.ceil(waitedMs);
+          if (request.Timeout < 1) throw notSent(ctx, timeoutMs);
+        },
+        ...(signal && { signal }),
+      });
     } catch (err) {
       const error = mapError(err, ctx);
       // Error 301 (the broker's request timeout) or our own deadline: nobody answered. One that
@@ -148,10 +166,10 @@ async function query(client: ClientInternals, metadata: string, operation: strin
       throw error.code === 'TIMEOUT' && (error as TimeoutError).sent !== false ? noResponder(ctx, timeoutMs, error) : error;
     }
     if (!response.Error) return response.Body;
-    const error = brokerError(response.Error, ctx);
+    refused = brokerError(response.Error, ctx);
     const delay = computeBackoff(SNAPSHOT_RETRIES, attempt);
     const retry = /cluster snapshot not ready/i.test(response.Error) && attempt + 1 < SNAPSHOT_RETRIES.maxAttempts && monotonicNow() + delay < deadline;
-    if (!retry) throw error;
+    if (!retry) throw refused;
     await sleep(delay, signal).catch((e: unknown) => Promise.reject(mapError(e, ctx)));
   }
 }
@@ -173,6 +191,18 @@ function channelTags(target: ChannelOptions, existing: boolean): Record<string, 
 function checkType(type: unknown): ChannelType {
   if (!CHANNEL_TYPES.includes(type as ChannelType)) fail('type', `must be one of ${CHANNEL_TYPES.join(', ')} (got ${JSON.stringify(type)})`);
   return type as ChannelType;
+}
+
+/** The connection came back with none of the call's time left: the query was never sent. */
+function notSent(ctx: { operation: string; channel?: string }, timeoutMs: number): TimeoutError {
+  return new TimeoutError({
+    message: `${ctx.operation}: not sent within ${timeoutMs} ms: the client was reconnecting for the whole timeout`,
+    operation: ctx.operation,
+    ...(ctx.channel !== undefined && { channel: ctx.channel }),
+    timeoutMs,
+    retryable: true,
+    sent: false,
+  });
 }
 
 function noResponder(ctx: { operation: string; channel?: string }, timeoutMs: number, cause: KubemqError): TimeoutError {

@@ -91,6 +91,9 @@ export { readCallOptions, type ReadCallOptions } from './validation/call-options
 export { MAX_INT32, msToSeconds, nanosToDate, dateToNanos } from './conversions/time.js';
 export { newId } from './conversions/id.js';
 
+// A SendRequest's gRPC deadline (rpc's commands and queries; core's channel management uses it too)
+export { requestDeadlineMs } from './util/request-deadline.js';
+
 // Telemetry: spans around operations and deliveries (no-ops when the client has none)
 export { traced, tracedAfter, tracedDeliveries } from './telemetry/traced.js';
 export { tracedSend } from './telemetry/traced-send.js';

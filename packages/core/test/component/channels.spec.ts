@@ -20,28 +20,36 @@ const LIST = [
 describe('channel management', () => {
   let server: TestServer;
   const requests: Request[] = [];
-  let reply: (req: Request) => [Error | null, Response?] = () => [null, wire.Response.create()];
+  /** How long each request's gRPC deadline left it when it arrived (ms). */
+  const deadlinesLeft: number[] = [];
+  let reply: (req: Request, cb: sendUnaryData<Response>) => [Error | null, Response?] = () => [null, wire.Response.create()];
   let snapshotNotReady = 0;
+  /** How long the server takes to refuse with `cluster snapshot not ready`. */
+  let snapshotNotReadyAfterMs = 0;
 
   beforeAll(async () => {
     server = await startTestServer({
       SendRequest: (call: ServerUnaryCall<Request, Response>, cb: sendUnaryData<Response>) => {
         requests.push(call.request);
+        deadlinesLeft.push(Number(call.getDeadline()) - Date.now());
         if (snapshotNotReady > 0) {
           snapshotNotReady--;
-          return cb(null, wire.Response.create({ RequestID: call.request.RequestID, Error: 'cluster snapshot not ready' }));
+          const refuse = () => cb(null, wire.Response.create({ RequestID: call.request.RequestID, Error: 'cluster snapshot not ready' }));
+          return void (snapshotNotReadyAfterMs > 0 ? setTimeout(refuse, snapshotNotReadyAfterMs) : refuse());
         }
-        const [err, res] = reply(call.request);
-        if (err || res) cb(err as never, res); // neither: never answer
+        const [err, res] = reply(call.request, cb);
+        if (err || res) cb(err as never, res); // neither: answered later, or never
       },
     });
   });
   beforeEach(() => {
     requests.length = 0;
+    deadlinesLeft.length = 0;
+    snapshotNotReadyAfterMs = 0;
   });
   afterAll(() => server.stop());
 
-  it('create and delete send the query the commercial broker answers; the broker waits as long as the call may take', async () => {
+  it("create and delete send the query the commercial broker answers; the broker waits the call's timeoutMs", async () => {
     await using client = await KubemqClient.connect({ address: server.address, clientId: 'admin' });
     reply = (req) => [null, wire.Response.create({ RequestID: req.RequestID, Executed: true })];
     await channels(client).create({ type: 'events_store', channel: 'audit.log' });
@@ -139,6 +147,36 @@ describe('channel management', () => {
     expect(late.message).toMatch(/no channel-management responder/);
   });
 
+  it('a retry asks the broker to wait only for the time left, and each attempt gives the broker\'s answer a margin (10 %, at least 1 s) before the client\'s deadline', async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    reply = () => [null, wire.Response.create({ Body: Buffer.from('[]') })];
+    snapshotNotReady = 1;
+    snapshotNotReadyAfterMs = 300;
+    await expect(channels(client).list({ type: 'queues' }, { timeoutMs: 3000 })).resolves.toEqual([]);
+    const [first, retry] = requests.map((r) => r.Timeout);
+    expect(first).toBe(3000);
+    expect(retry).toBeLessThanOrEqual(2700);
+    expect(retry).toBeGreaterThan(2000);
+    // Wall-clock Dates rounded by gRPC: a few ms either way.
+    expect(deadlinesLeft[0]).toBeGreaterThan(3000 + 900);
+    expect(deadlinesLeft[1]).toBeGreaterThan((retry ?? 0) + 900);
+    expect(deadlinesLeft[1]).toBeLessThan((retry ?? 0) + 1100);
+  });
+
+  it("the broker's Error 301, not the client's deadline, ends a query nobody answers, even a little late: the TimeoutError explains the open-source server", async () => {
+    await using client = await KubemqClient.connect({ address: server.address });
+    // As the broker does: Error 301 once the request's Timeout has passed (here 50 ms after it).
+    reply = (req, cb) => {
+      setTimeout(() => cb(Object.assign(new Error(), { code: status.INTERNAL, details: 'Error 301: timeout for request message' }) as never), req.Timeout + 50);
+      return [null];
+    };
+    const err = await rejection(channels(client).delete({ type: 'queues', channel: 'q' }, { timeoutMs: 200 }));
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ code: 'TIMEOUT', timeoutMs: 200, retryable: false, sent: true });
+    expect(err.message).toMatch(/no channel-management responder/);
+    expect(err.cause).toMatchObject({ brokerCode: 301 });
+  });
+
   it("a call that sets no timeoutMs may take the client's defaultTimeoutMs", async () => {
     await using client = await KubemqClient.connect({ address: server.address, defaultTimeoutMs: 300 });
     reply = () => [null, undefined];
@@ -186,5 +224,32 @@ describe('channel management while the broker is down', () => {
     expect(err.cause).toBeInstanceOf(ConnectionError);
     expect(err.message).toMatch(/waiting for the connection/);
     expect(err.message).not.toMatch(/no channel-management responder/);
+  });
+
+  it('a query sent once the connection is back asks the broker to wait only for what is left of its timeout', async () => {
+    let server = await startTestServer({});
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    const listing = channels(client).list({ type: 'queues' }, { timeoutMs: 3000 });
+    await new Promise((r) => setTimeout(r, 400));
+    const timeouts: number[] = [];
+    server = await startTestServer(
+      {
+        SendRequest: (call: ServerUnaryCall<Request, Response>, cb: sendUnaryData<Response>) => {
+          timeouts.push(call.request.Timeout);
+          cb(null, wire.Response.create({ RequestID: call.request.RequestID, Body: Buffer.from('[]') }));
+        },
+      },
+      { port: server.port },
+    );
+    try {
+      await expect(listing).resolves.toEqual([]);
+      expect(timeouts).toHaveLength(1);
+      expect(timeouts[0]).toBeLessThanOrEqual(2600);
+      expect(timeouts[0]).toBeGreaterThan(1000);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   observable,
   readCallOptions,
   recoverable,
+  requestDeadlineMs,
   requireKnownKeys,
   requireObject,
   tracedDeliveries,
@@ -31,7 +32,7 @@ import type { Query, QueryHandlerResult, QueryReply, QueriesSubscription } from 
 import { isProbeTags } from '../serve/probe-tags.js';
 import { requestProcessOperation, requestSendOperation } from '../telemetry.js';
 import { requestsInHand } from './requests-in-hand.js';
-import { requestDeadlineMs, toRequestError } from './timeouts.js';
+import { toRequestError } from './timeouts.js';
 import { invalid } from '../build/invalid.js';
 import { PACKAGE } from '../../version.js';
 

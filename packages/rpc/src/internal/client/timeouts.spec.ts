@@ -1,13 +1,7 @@
 import { ConnectionError, KubemqError, TimeoutError } from '@kubemq/core';
-import { requestDeadlineMs, toRequestError } from './timeouts.js';
+import { toRequestError } from './timeouts.js';
 
 describe('request timeouts', () => {
-  it('gives the gRPC call a deadline past the request timeout: +10 %, at least 1 s', () => {
-    expect(requestDeadlineMs(1)).toBe(1001);
-    expect(requestDeadlineMs(1500)).toBe(2500);
-    expect(requestDeadlineMs(60_000)).toBe(66_000);
-  });
-
   const ctx = { operation: 'queries.send', channel: 'q', timeoutMs: 1500, noun: 'query' };
 
   it('maps the broker\'s Error 301 to a TimeoutError with the request timeout, keeping the cause', () => {

@@ -1,14 +1,6 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
 
 /**
- * The gRPC deadline of a `SendRequest` exceeds the request's own timeout, so the broker's
- * `Error 301` (its answer to "nobody replied in time") arrives before the client gives up.
- */
-export function requestDeadlineMs(timeoutMs: number): number {
-  return timeoutMs + Math.max(1_000, Math.ceil(timeoutMs / 10));
-}
-
-/**
  * A request that timed out, whichever side noticed first (the broker's `Error 301` or the gRPC
  * deadline), becomes one TimeoutError carrying the request's own `timeoutMs`, with `sent: true`:
  * its responder may have run it. One that timed out before it was `sent` (the client was
