@@ -1,5 +1,5 @@
-// Emulator-only token auth: every call must carry `authorization` metadata equal to the token,
-// else UNAUTHENTICATED. The open-source server parses auth settings but never enforces them
+// Emulator-only token auth: every call but Ping must carry `authorization` metadata equal to the
+// token, else UNAUTHENTICATED (as the server revisions that check tokens do). The open-source server parses auth settings but never enforces them
 // (broker-behaviour.md §0 item 2), so this is off by default.
 import * as grpc from '@grpc/grpc-js';
 import { AUTH_INVALID_TOKEN, AUTH_MISSING_TOKEN } from '../service/errors.js';
