@@ -16,9 +16,10 @@ describe('parseMethodNames', () => {
       );
       export const C = serverStreamMethod(\`SubscribeToEvents\`, Subscribe, EventReceive);
       export const D = emptyRequestMethod('Ping', PingResult);
+      export const E = fixedRequestMethod('QueuesInfo', BYTES, Ignored);
       // unaryMethod is documented here, but this line declares nothing
     `;
-    expect(parseMethodNames(source)).toEqual(['Ping', 'QueuesDownstream', 'SendEvent', 'SubscribeToEvents']);
+    expect(parseMethodNames(source)).toEqual(['Ping', 'QueuesDownstream', 'QueuesInfo', 'SendEvent', 'SubscribeToEvents']);
   });
 
   it('finds the methods each real package declares', () => {
@@ -60,8 +61,8 @@ describe('the real packages: core’s optional features count as foreign', () =>
   const of = (p) => parseMethodNames(readFileSync(join(root, 'packages', p, 'src/internal/methods.ts'), 'utf8'));
   const patterns = Object.fromEntries(['events', 'events-store', 'queues', 'rpc'].map((p) => [p, of(p)]));
 
-  it('core declares only the method its client calls itself; channel management declares its own SendRequest', () => {
-    expect(of('core')).toEqual(['Ping']);
+  it('core declares only the methods its client calls itself; channel management declares its own SendRequest', () => {
+    expect(of('core')).toEqual(['Ping', 'QueuesInfo']);
     const channels = readFileSync(join(root, 'packages/core/src/channels/channels-client.ts'), 'utf8');
     expect(parseMethodNames(channels)).toEqual(['SendRequest']);
   });

@@ -38,8 +38,10 @@ export class KubemqClient implements AsyncDisposable {
   }
 
   /**
-   * Connects to the broker and resolves once it answers a Ping. What the options leave out takes
-   * its default: no environment variable is read here (`clientOptionsFromEnv()` reads them).
+   * Connects to the broker and resolves once it answers a Ping and, with a token, once a call it
+   * checks tokens on went through (a `QueuesInfo` for one queue: brokers check no token on a
+   * Ping). What the options leave out takes its default: no environment variable is read here
+   * (`clientOptionsFromEnv()` reads them).
    *
    * @throws ValidationError for a bad option (naming it); ConnectionError `CONNECTION_FAILED`
    *   when the broker does not answer within `connectTimeoutMs`, `TLS` when the handshake fails;
@@ -99,7 +101,8 @@ export class KubemqClient implements AsyncDisposable {
   }
 
   /**
-   * Asks the broker about itself.
+   * Asks the broker about itself. It proves that the broker answers, not that it takes the
+   * token: brokers that check tokens answer a ping whatever the token (`connect()` proves it).
    *
    * @example
    * ```ts

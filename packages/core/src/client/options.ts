@@ -66,7 +66,7 @@ export interface ClientOptions {
   address?: string | undefined;
   /** This client's id, sent with every message. Default: a random UUID. */
   clientId?: string | undefined;
-  /** A static auth token, sent as `authorization` metadata. */
+  /** A static auth token, sent as `authorization` metadata; `connect()` fails when the broker refuses it. */
   authToken?: string | undefined;
   /**
    * Expiring tokens, refreshed by the client: `refreshingCredentials(provider)`. When given,

@@ -2,6 +2,7 @@ import * as wire from '@kubemq/emulator/wire';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { lastValueFrom, Observable, toArray } from 'rxjs';
 import { clientOptionsFromEnv, KubemqClient, refreshingCredentials, type CredentialProvider, type LogFields } from '../../src/index.js';
+import { TOKEN_CHECK_QUEUE, TOKEN_CHECK_REQUEST } from '../../src/internal/methods.js';
 import {
   clientInternals,
   Event,
@@ -226,5 +227,110 @@ describe('authentication', () => {
     expect(errors.length).toBeGreaterThan(0);
     const everything = JSON.stringify(lines) + errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${(e as Error).stack}`).join('\n');
     expect(everything).not.toMatch(/secret-/);
+  });
+});
+
+describe('connect() proves a token: the brokers that check tokens let Ping through unchecked', () => {
+  let server: TestServer;
+  /** Tokens the broker accepts on every call but Ping. */
+  let accepted = new Set<string>();
+  let infoCalls = 0;
+  let lastInfoRequest: wire.QueuesInfoRequest | undefined;
+  /** What QueuesInfo answers a token it accepts: nothing (ok), or a status. */
+  let infoFails: number | undefined;
+  const tokensChecked: string[] = [];
+
+  beforeAll(async () => {
+    const refused = (md: { get(key: string): unknown[] }) => {
+      const token = String(md.get('authorization')[0] ?? '');
+      tokensChecked.push(token);
+      return !accepted.has(token);
+    };
+    server = await startTestServer({
+      QueuesInfo: (call: ServerUnaryCall<wire.QueuesInfoRequest, wire.QueuesInfoResponse>, cb: sendUnaryData<wire.QueuesInfoResponse>) => {
+        infoCalls++;
+        lastInfoRequest = call.request;
+        if (refused(call.metadata)) return cb({ code: status.UNAUTHENTICATED, details: 'Error 421: authentication verification failed' });
+        if (infoFails !== undefined) return cb({ code: infoFails, details: 'not here' });
+        cb(null, wire.QueuesInfoResponse.create({ RefRequestID: call.request.RequestID }));
+      },
+      SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
+        if (refused(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: 'invalid token' });
+        call.end();
+      },
+    });
+  });
+  beforeEach(() => {
+    infoCalls = 0;
+    infoFails = undefined;
+    tokensChecked.length = 0;
+  });
+  afterAll(() => server.stop());
+
+  it('a refused static token fails connect() with AuthenticationError, though the ping went through', async () => {
+    accepted = new Set(['good']);
+    const err = await rejection(KubemqClient.connect({ address: server.address, authToken: 'bad', connectTimeoutMs: 3000 }));
+    expect(err).toMatchObject({ name: 'AuthenticationError', code: 'AUTHENTICATION', operation: 'client.connect' });
+    expect(tokensChecked).toEqual(['bad']);
+    await using client = await KubemqClient.connect({ address: server.address, authToken: 'good' });
+    expect(client.state).toBe('ready');
+  });
+
+  it('asks once, with a QueuesInfo for one named queue (nothing listed, nothing created), and not at all without a token', async () => {
+    accepted = new Set(['good']);
+    {
+      await using client = await KubemqClient.connect({ address: server.address, authToken: 'good' });
+      await client.ping();
+    }
+    expect(infoCalls).toBe(1);
+    await using plain = await KubemqClient.connect({ address: server.address });
+    await plain.ping();
+    expect(infoCalls).toBe(1);
+    expect(lastInfoRequest).toMatchObject({ QueueName: TOKEN_CHECK_QUEUE });
+    // The request is encoded by hand (no protobuf writer in an app that only connects): the same bytes.
+    expect(Buffer.from(TOKEN_CHECK_REQUEST)).toEqual(Buffer.from(wire.QueuesInfoRequest.encode(wire.QueuesInfoRequest.create({ QueueName: TOKEN_CHECK_QUEUE })).finish()));
+  });
+
+  it("refreshing credentials refresh once when connect()'s check is refused, then connect; refused again, connect() fails without a loop", async () => {
+    accepted = new Set(['secret-2']);
+    const tokens = provider();
+    {
+      await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
+      expect(client.state).toBe('ready');
+    }
+    expect(tokens.calls).toBe(2);
+    expect(tokensChecked).toEqual(['secret-1', 'secret-2']);
+
+    accepted = new Set();
+    const never = provider();
+    const err = await rejection(KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(never), connectTimeoutMs: 3000 }));
+    expect(err).toMatchObject({ code: 'AUTHENTICATION' });
+    expect(never.calls).toBe(2);
+  });
+
+  it('any answer but a refusal passes: a broker without QueuesInfo, or one failing it otherwise', async () => {
+    accepted = new Set(['good']);
+    for (const code of [status.UNIMPLEMENTED, status.INTERNAL, status.PERMISSION_DENIED]) {
+      infoFails = code;
+      await using client = await KubemqClient.connect({ address: server.address, authToken: 'good' });
+      expect(client.state).toBe('ready');
+    }
+  });
+
+  it('a Ping that goes through does not count as the token accepted: a stream refused after a refresh stays refused', async () => {
+    accepted = new Set(['secret-1']);
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
+    const internals = clientInternals(client);
+    const openOnce = () =>
+      new Promise<unknown>((resolve, reject) => {
+        internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), { next: () => undefined, error: reject, complete: () => resolve(undefined) }, { operation: 'events.subscribe', channel: 'ch' });
+      });
+    accepted = new Set();
+    // The first refusal refreshes and is retryable; a ping between the two must not reset that.
+    expect(await rejection(openOnce())).toMatchObject({ code: 'AUTHENTICATION', retryable: true });
+    await client.ping();
+    expect(await rejection(openOnce())).toMatchObject({ code: 'AUTHENTICATION', retryable: false });
+    expect(tokens.calls).toBe(2);
   });
 });

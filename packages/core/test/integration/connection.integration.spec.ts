@@ -120,4 +120,13 @@ describe('token auth (own broker; the open-source server does not enforce auth)'
     await expect(connectAndSend('wrong-token')).rejects.toMatchObject({ name: 'AuthenticationError', code: 'AUTHENTICATION' });
     await expect(connectAndSend(undefined)).rejects.toMatchObject({ code: 'AUTHENTICATION' });
   }, 60_000);
+
+  itWhen('auth', expectedCapabilities(options))('refuses a wrong token at connect(), though the broker answers its Ping whatever the token', async () => {
+    const address = (broker as KubemqBroker).address;
+    await expect(KubemqClient.connect({ address, authToken: 'wrong-token', connectTimeoutMs: 5000 })).rejects.toMatchObject({
+      name: 'AuthenticationError',
+      code: 'AUTHENTICATION',
+      operation: 'client.connect',
+    });
+  }, 60_000);
 });

@@ -10,6 +10,8 @@ import type { KubemqError } from '../errors/kubemq-error.js';
  * one refresh.
  */
 export interface CallAuth {
+  /** Whether calls carry a token (a static one or a provider's): `connect()` then proves it. */
+  readonly sendsToken: boolean;
   /** The metadata of the next call (`authorization`: the raw token), or none. */
   metadata(): Record<string, string>;
   /**
@@ -37,6 +39,7 @@ export type StartAuth = (logger: Logger, telemetry?: Instrumentation) => CallAut
 export function staticAuth(token: string | undefined): CallAuth {
   const metadata: Record<string, string> = token === undefined ? {} : { authorization: token };
   return {
+    sendsToken: token !== undefined,
     metadata: () => metadata,
     unary: (run) => run(),
     streamFailed: (err) => err,

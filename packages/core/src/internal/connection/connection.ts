@@ -7,7 +7,7 @@ import type { ConnectionSettings } from '../../client/resolve-options.js';
 import type { Instrumentation } from '../../telemetry/telemetry.js';
 import { ConnectionError, KubemqError } from '../errors/kubemq-error.js';
 import { CONNECTION_LOST, createError, describe, mapError, type ErrorContext } from '../errors/map-error.js';
-import { PING } from '../methods.js';
+import { PING, TOKEN_CHECK } from '../methods.js';
 import { ValueBroadcast } from '../broadcast.js';
 import { computeBackoff } from '../recovery/backoff.js';
 import { sleep } from '../recovery/sleep.js';
@@ -144,6 +144,7 @@ export class Connection implements ClientInternals {
     const stop = signal ? AbortSignal.any([signal, this.#lifetime.signal]) : this.#lifetime.signal;
     try {
       await this.#establish(ctx, { deadline, maxAttempts: Infinity, signal: stop });
+      if (this.#auth.sendsToken) await this.#proveToken(ctx, deadline, stop);
     } catch (err) {
       const error = signal?.aborted ? mapError(abortError(), ctx) : this.#connectError(err, ctx, deadline);
       await this.#shutdown(error, {});
@@ -317,7 +318,8 @@ export class Connection implements ClientInternals {
       if (outlivesClose) params.outlivesClose = true;
       const response = await this.#transport.unary(method, request, params, signal);
       this.#heard++;
-      this.#auth.accepted();
+      // The brokers that check tokens let Ping through unchecked: its answer proves no token.
+      if ((method as MethodDescriptor<unknown, unknown>) !== PING) this.#auth.accepted();
       return response;
     } catch (raw) {
       // Cut by close() once its drain was over: the client is closed, not the connection lost.
@@ -504,6 +506,19 @@ export class Connection implements ClientInternals {
         this.logger.debug('broker not reachable yet', { attempt, delayMs: delay, code: error.code });
         await sleep(delay, limits.signal);
       }
+    }
+  }
+
+  /**
+   * The brokers that check tokens answer Ping whatever the token, so connect() asks them
+   * something they check (refreshing credentials refresh once on a refusal, as for any call).
+   * Only a refusal fails: any other answer, or none within a ping's time, did not refuse the token.
+   */
+  async #proveToken(ctx: ErrorContext, deadline: number, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#invoke(TOKEN_CHECK, undefined, ctx, Math.min(deadline, monotonicNow() + PING_ATTEMPT_MS), signal);
+    } catch (err) {
+      if (signal.aborted || (KubemqError.isKubemqError(err) && err.code === 'AUTHENTICATION')) throw err;
     }
   }
 

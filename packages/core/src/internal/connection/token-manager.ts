@@ -26,6 +26,7 @@ const SILENT_PROVIDER = 'gave no token';
  * the `authorization` metadata (raw, no `Bearer ` prefix): never into logs or error messages.
  */
 export class TokenManager implements CallAuth {
+  readonly sendsToken = true;
   readonly #provider: CredentialProvider;
   readonly #marginMs: number;
   readonly #logger: Logger;

@@ -50,3 +50,11 @@ export function emptyRequestMethod<Res>(name: string, res: Decoder<Res>): Method
 function emptyRequest(): Buffer {
   return Buffer.alloc(0);
 }
+
+/**
+ * A unary method that always sends the same request, encoded once (a test checks the bytes
+ * against the generated encoder): like Ping's, it needs no protobuf writer in the bundle.
+ */
+export function fixedRequestMethod<Res>(name: string, bytes: Uint8Array, res: Decoder<Res>): MethodDescriptor<unknown, Res> {
+  return method('unary', name, () => Buffer.from(bytes), res);
+}

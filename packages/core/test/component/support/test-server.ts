@@ -17,6 +17,8 @@ import {
   Event,
   EventReceive,
   PingResult,
+  QueuesInfoRequest,
+  QueuesInfoResponse,
   Request,
   Response,
   Result,
@@ -38,6 +40,7 @@ const METHODS = {
   SubscribeToEvents: method('serverStream', Subscribe, EventReceive),
   SendRequest: method('unary', Request, Response),
   AckAllQueueMessages: method('unary', AckAllQueueMessagesRequest, AckAllQueueMessagesResponse),
+  QueuesInfo: method('unary', QueuesInfoRequest, QueuesInfoResponse),
 };
 
 export type MethodName = keyof typeof METHODS;
