@@ -410,9 +410,11 @@ describe('poll loops: a settlement\'s own deadline passes while its probe, with 
     await until(() => got.length === 1);
     expect(got[0]!.messages.map((m) => m.text())).toEqual(['m0']);
     broker.holdProbes = true;
-    expect(await mark(broker, got[0]!.ackAll({ timeoutMs: 50 }))).toMatchObject({ code: 'TIMEOUT' });
+    // Not retryable: the transaction is lost with its stream, so the same ackAll() cannot succeed.
+    expect(await mark(broker, got[0]!.ackAll({ timeoutMs: 50 }))).toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT', retryable: false, sent: true, timeoutMs: 50 });
     expect(types(broker)).toEqual([T.Get, T.AckRange, T.CloseByClient, T.ActiveOffsets, T.Get]);
     expect(got[0]!.state).toBe('lost');
+    await expect(got[0]!.ackAll()).rejects.toMatchObject({ name: 'QueueTransactionError', reason: 'lost' });
     expect(got[0]!.messages[0]!.settlement).toBe('settling'); // the broker may have applied it
     // The loop re-opens on a new stream at once; the old one waits for its probe's answer.
     await until(() => got.length === 2);

@@ -4,7 +4,7 @@
 // which the broker serves after it: the next Get when one goes right behind the settlement that
 // ends the transaction (the poll loop's, or that of a poll() made in the same turn), else an
 // ActiveOffsets probe.
-import { KubemqError, type CallOptions, type Instrumentation } from '@kubemq/core';
+import { KubemqError, TimeoutError, type CallOptions, type Instrumentation } from '@kubemq/core';
 import { brokerError, checked, deadline, QueuesDownstreamRequestType, traced, type QueueMessage as WireQueueMessage, type QueuesDownstreamResponse } from '@kubemq/core/internal';
 import { ReceivedMessage } from '../conversions.js';
 import type {
@@ -54,6 +54,16 @@ function settleArguments(kind: SettleKind, requeue: QueueRequeueOptions | undefi
     channel: kind === 'requeue' ? validateRequeue(requeue) : '',
     call: validateCallOptions(options, kind === 'requeue' ? 'callOptions' : 'options'),
   };
+}
+
+/**
+ * A settlement's own deadline ended its transaction (its stream is ended): the same settlement
+ * cannot succeed again, so its TimeoutError is not retryable, unlike a request's.
+ */
+function final(err: KubemqError): KubemqError {
+  if (!(err instanceof TimeoutError)) return err;
+  const { message, operation, channel, timeoutMs, sent, cause } = err;
+  return new TimeoutError({ message, operation, channel, timeoutMs, sent, cause, retryable: false });
 }
 
 /** A call whose signal had aborted before anything was written: it sent nothing, and changed nothing. */
@@ -328,7 +338,7 @@ export class PollTransaction implements PollResponse {
       // A timeoutMs or signal the caller gave the settlement rejects as such; any other end is a loss.
       const { expired } = bound;
       const own = expired !== undefined && err === expired && (expired.code === 'CANCELLED' || call.timeoutMs !== undefined);
-      error = own ? expired : this.lostError(err, operation, plan);
+      error = own ? final(expired) : this.lostError(err, operation, plan);
     }
     let result = this.ledger.complete(plan, error, probe);
     if (endStream) {
