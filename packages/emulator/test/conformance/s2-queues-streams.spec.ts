@@ -5,6 +5,7 @@ import { eventually, itSkipBecause, uniqueChannel } from '@kubemq/testing/jest';
 import { ch, cid } from './support/naming.js';
 import {
   closeAll,
+  closeUpstreams,
   connect,
   downstream,
   queueStreamV1,
@@ -17,6 +18,8 @@ import {
 } from './support/raw.js';
 
 afterAll(closeAll);
+// §5.3: an upstream a failing test left open is still closed the safe way, not by the worker's exit.
+afterEach(closeUpstreams);
 
 async function fill(c: kubemqClient, channel: string, bodies: string[]): Promise<void> {
   for (const b of bodies) {

@@ -7,6 +7,7 @@ import { QueuesDownstreamRequestType as DT, StreamRequestType as SR, Subscribe_S
 import { ch, cid } from './support/naming.js';
 import {
   closeAll,
+  closeUpstreams,
   connect,
   downstream,
   eventsStream,
@@ -27,6 +28,8 @@ import {
 import { readyEvents } from './support/ready.js';
 
 afterAll(closeAll);
+// §5.3: an upstream a failing test left open is still closed the safe way, not by the worker's exit.
+afterEach(closeUpstreams);
 const itLocal = itWhen('restart', expectedCapabilities());
 
 describe('§5.1 where errors show up', () => {
@@ -94,7 +97,7 @@ describe('§5.3 stream lifecycle', () => {
     expect(reply?.RefRequestID).toBe('hc');
     await sleep(1000);
     expect(u.done).toBeUndefined();
-    u.cancel();
+    await u.closeSafely(); // the cancel, once two pings behind the half-close were answered
     expect((await u.end()).code).toBe(grpc.status.CANCELLED);
   });
 
@@ -236,7 +239,7 @@ describe('§5.3 stream lifecycle', () => {
     90_000,
   );
 
-  itLocal('§5.3 the safe close (half-close, wait for pending replies, then cancel) leaves the server running', async () => {
+  itLocal('§5.3 the safe close (half-close, wait for pending replies and two pings behind the half-close, then cancel) leaves the server running', async () => {
     await using broker = await startKubemq();
     const c = connect(broker.address);
     const channel = ch('s53.safe');
@@ -245,7 +248,7 @@ describe('§5.3 stream lifecycle', () => {
       for (let i = 0; i < 5; i++) u.write({ RequestID: `r${round}-${i}`, Messages: [{ ClientID: cid(), Channel: channel, Body: Buffer.from(`${i}`) }] });
       u.close();
       await u.waitFor(5);
-      u.cancel();
+      await u.closeSafely();
     }
     await sleep(300);
     await ping(c);

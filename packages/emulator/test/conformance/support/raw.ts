@@ -73,7 +73,8 @@ function unary<T>(invoke: (cb: Callback<T>) => unknown): Promise<T> {
 
 const deadline = (ms = 30_000): Partial<grpc.CallOptions> => ({ deadline: Date.now() + ms });
 
-export const ping = (c: kubemqClient) => unary<PingResult>((cb) => c.ping(Empty.fromPartial({}), new grpc.Metadata(), deadline(), cb));
+export const ping = (c: kubemqClient, timeoutMs = 30_000) =>
+  unary<PingResult>((cb) => c.ping(Empty.fromPartial({}), new grpc.Metadata(), deadline(timeoutMs), cb));
 export const sendEvent = (c: kubemqClient, m: In<Event>) =>
   unary<Result>((cb) => c.sendEvent(msg<Event>(Event, m), new grpc.Metadata(), deadline(), cb));
 export const sendRequest = (c: kubemqClient, m: In<Request>) =>
@@ -212,6 +213,8 @@ export class Duplex<Req, Res> extends Inbox<Res> {
   constructor(
     readonly duplex: grpc.ClientDuplexStream<Req, Res>,
     private readonly codec: Codec<Req>,
+    /** The client the stream was opened on: its pings travel on the stream's channel (closeSafely). */
+    readonly client: kubemqClient,
   ) {
     super(duplex as unknown as grpc.ClientDuplexStream<never, Res>);
   }
@@ -234,15 +237,42 @@ export class Duplex<Req, Res> extends Inbox<Res> {
   }
 
   /**
-   * The safe way to end a QueuesUpstream on the real server (§5.3): half-close, let pending
-   * replies arrive, then cancel. A bare cancel can make the server's reader forward a nil request
-   * and crash the process.
+   * The safe way to end a QueuesUpstream on the real server (§5.3): half-close, then two Pings on
+   * the same client (so the same HTTP/2 connection), the second sent only once the first was
+   * answered, then cancel. A cancel the server's reader sees before the half-close makes it
+   * forward a nil request, which crashes the whole process; a grpc-js cancel() sends both back to
+   * back, and a new call's headers can overtake a half-close still queued, so one round trip is
+   * not proof: the second ping leaves only once the first was answered, when the half-close
+   * queued before it has gone out, so its answer comes from behind the half-close. Each
+   * ping is bounded by `pingTimeoutMs`; if one fails the stream is cancelled anyway, so a test
+   * cannot hang here. Does nothing on a stream that has already ended. Resolves once cancelled.
    */
-  async closeSafely(settleMs = 200): Promise<void> {
+  async closeSafely(pingTimeoutMs = 5000): Promise<void> {
+    if (this.done) return;
     this.close();
-    await sleep(settleMs);
-    this.cancel();
+    try {
+      await ping(this.client, pingTimeoutMs);
+      await ping(this.client, pingTimeoutMs);
+    } catch {
+      // A broker that does not answer (stopped, or a dead link): cancel all the same.
+    } finally {
+      this.cancel();
+    }
   }
+}
+
+/** Upstreams opened by upstream() and not closed yet: closeUpstreams() closes them safely. */
+const openUpstreams = new Set<Duplex<QueuesUpstreamRequest, QueuesUpstreamResponse>>();
+
+/**
+ * Closes, the safe way, every QueuesUpstream a test opened and left open (for afterEach), so a
+ * failing assertion never leaves the cancel to the worker's exit, which drops the connection
+ * under the stream (§5.3: as dangerous as an early cancel).
+ */
+export async function closeUpstreams(): Promise<void> {
+  const open = [...openUpstreams];
+  openUpstreams.clear();
+  await Promise.all(open.map((u) => u.closeSafely()));
 }
 
 export function subscribeEvents(c: kubemqClient, m: In<Subscribe>): Inbox<EventReceive> {
@@ -253,13 +283,18 @@ export function subscribeRequests(c: kubemqClient, m: In<Subscribe>): Inbox<Requ
   return new Inbox(c.subscribeToRequests(msg<Subscribe>(Subscribe, m)));
 }
 
-export const eventsStream = (c: kubemqClient) => new Duplex<Event, Result>(c.sendEventsStream(), Event);
+export const eventsStream = (c: kubemqClient) => new Duplex<Event, Result>(c.sendEventsStream(), Event, c);
 export const downstream = (c: kubemqClient) =>
-  new Duplex<QueuesDownstreamRequest, QueuesDownstreamResponse>(c.queuesDownstream(), QueuesDownstreamRequest);
-export const upstream = (c: kubemqClient) =>
-  new Duplex<QueuesUpstreamRequest, QueuesUpstreamResponse>(c.queuesUpstream(), QueuesUpstreamRequest);
+  new Duplex<QueuesDownstreamRequest, QueuesDownstreamResponse>(c.queuesDownstream(), QueuesDownstreamRequest, c);
+/** A QueuesUpstream; end it with closeSafely() (afterEach(closeUpstreams) closes any a test left open). */
+export function upstream(c: kubemqClient): Duplex<QueuesUpstreamRequest, QueuesUpstreamResponse> {
+  const u = new Duplex<QueuesUpstreamRequest, QueuesUpstreamResponse>(c.queuesUpstream(), QueuesUpstreamRequest, c);
+  openUpstreams.add(u);
+  void u.ended.then(() => openUpstreams.delete(u));
+  return u;
+}
 export const queueStreamV1 = (c: kubemqClient) =>
-  new Duplex<StreamQueueMessagesRequest, StreamQueueMessagesResponse>(c.streamQueueMessage(), StreamQueueMessagesRequest);
+  new Duplex<StreamQueueMessagesRequest, StreamQueueMessagesResponse>(c.streamQueueMessage(), StreamQueueMessagesRequest, c);
 
 /** Body as text. */
 export const text = (body: Uint8Array | undefined) => Buffer.from(body ?? []).toString();
