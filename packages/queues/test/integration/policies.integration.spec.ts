@@ -1,5 +1,5 @@
 import type { KubemqClient } from '@kubemq/core';
-import { queueConsumer, queues, type QueuesClient } from '../../src/index.js';
+import { queueConsumer, queues, type QueueMessageReceive, type QueuesClient } from '../../src/index.js';
 import { eventually, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { connect } from './helpers.js';
 
@@ -18,19 +18,28 @@ describe('queue policies through the broker', () => {
 
   it('delay: invisible before the delay, visible after', async () => {
     const channel = uniqueChannel('q.delay');
+    // Durations on this machine's monotonic clock, and instants only against the broker's own:
+    // a shared broker's clock may be off from this machine's by seconds.
+    const started = performance.now();
     const sent = await q.send({ channel, body: 'later', policy: { delaySeconds: 3 } });
     expect(sent.delayedTo).toBeInstanceOf(Date);
     expect((sent.delayedTo as Date).getTime()).toBeGreaterThan((sent.sentAt as Date).getTime() + 2000);
     expect((await q.peek({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages).toHaveLength(0);
-    let got: string[] = [];
+    let got: readonly QueueMessageReceive[] = [];
     await eventually(
       async () => {
-        got = (await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages.map((m) => m.text());
-        expect(got).toEqual(['later']);
+        got = (await q.receive({ channel, maxItems: 1, waitTimeoutSeconds: 1 })).messages;
+        expect(got.map((m) => m.text())).toEqual(['later']);
       },
       { timeoutMs: 15_000, intervalMs: 200 },
     );
-    expect(Date.now()).toBeGreaterThanOrEqual((sent.delayedTo as Date).getTime() - 1000);
+    // Not before its delay: the broker stored it in the queue (re-sent from its delay channel, a
+    // new timestamp) no earlier than the delayedTo it answered, both on the broker's clock; and
+    // it came at least the delay after the send began, on this machine's (less 50 ms for timer
+    // rounding and the two clocks' rates).
+    const [msg] = got as readonly [QueueMessageReceive];
+    expect(msg.timestamp.getTime()).toBeGreaterThanOrEqual((sent.delayedTo as Date).getTime());
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2950);
   }, 30_000);
 
   it('expiration: an expired message is never delivered', async () => {
