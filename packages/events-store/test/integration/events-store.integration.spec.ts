@@ -85,7 +85,8 @@ describe('events store (integration)', () => {
       expect(e.timestamp).toBeInstanceOf(Date);
       expect(typeof e.timestampNanos).toBe('bigint');
       expect(e.timestamp.getTime()).toBe(Number(e.timestampNanos / 1_000_000n));
-      expect(Math.abs(e.timestamp.getTime() - Date.now())).toBeLessThan(60_000);
+      // The broker's clock, perhaps another host's: this checks the unit, not the clocks' agreement.
+      expect(Math.abs(e.timestamp.getTime() - Date.now())).toBeLessThan(300_000);
     }
     let next = 6;
     const check = async (startAt: StartPosition, expected: number[]) => {

@@ -21,7 +21,8 @@ describe('queues simple API', () => {
     const sent = await q.send({ channel, body: 'hello', metadata: 'meta', tags: { k: 'v' }, id: 'my-id' });
     expect(sent.id).toBe('my-id');
     expect(sent.sentAt).toBeInstanceOf(Date);
-    expect(Math.abs(sent.sentAt.getTime() - Date.now())).toBeLessThan(60_000);
+    // The broker's clock, perhaps another host's: this checks the unit, not the clocks' agreement.
+    expect(Math.abs(sent.sentAt.getTime() - Date.now())).toBeLessThan(300_000);
     expect(sent.delayedTo).toBeUndefined();
     expect(sent.expiresAt).toBeUndefined();
     expect('error' in sent).toBe(false);
