@@ -62,18 +62,18 @@ export function createRequestServices(ctx: ServiceContext) {
     );
   };
 
-  const subscribeToRequests: grpc.handleServerStreamingCall<Subscribe, Request> = (call) => {
+  const subscribeToRequests: grpc.handleServerStreamingCall<Subscribe, Request | Buffer> = (call) => {
     const sub = call.request;
     const err = validateRequestsSubscription(sub);
     if (err) return endStream(call, grpc.status.INTERNAL, err);
     const kind: RequestKind = sub.SubscribeTypeData === Subscribe_SubscribeType.Commands ? 'commands' : 'queries';
-    // NATS counts a request's data: its encoding, which only a request that has to wait pays for.
-    const sink = new StreamSink<Request>(call, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock, (req) => Request.encode(req).finish().length);
+    // Encoded here (the serializer passes a Buffer through): the sink counts each one's bytes.
+    const sink = new StreamSink<Buffer>(call as unknown as grpc.ServerWritableStream<Subscribe, Buffer>, ctx.config.subscriptionBuffer, ctx.config.slowConsumerDropMs, ctx.clock, (buf) => buf.length);
     // §0 [seen]: the responder is registered a while after the call arrived (clients must probe).
     // A SUB line too long for the NATS server closes the responder's own connection: it gets nothing.
     const unsubscribe = subscribeLineTooLong(NATS_PREFIX[kind], sub.Channel, sub.Group)
       ? () => undefined
-      : registerAfter(ctx.clock, ctx.config.registrationDelayMs, () => ctx.requests.subscribe(kind, sub.Channel, sub.Group, (req) => sink.push(req)));
+      : registerAfter(ctx.clock, ctx.config.registrationDelayMs, () => ctx.requests.subscribe(kind, sub.Channel, sub.Group, (req) => sink.push(Buffer.from(Request.encode(req).finish()))));
     let done = false;
     const cleanup = () => {
       if (done) return;

@@ -1,6 +1,6 @@
 // The 15 methods of `kubemq.kubemq`, registered in one visible place. Nothing here knows a pattern.
 import * as grpc from '@grpc/grpc-js';
-import { EventReceive, kubemqService } from '../generated/kubemq.js';
+import { EventReceive, Request, kubemqService } from '../generated/kubemq.js';
 import { ERR_200_SERVER_CRASHED } from '../service/errors.js';
 import { statusError } from '../service/status.js';
 
@@ -14,13 +14,18 @@ export const SERVICE_NAME = 'kubemq.kubemq';
 /**
  * The service definition the server registers: the generated one, except that
  * SubscribeToEvents also accepts an already encoded EventReceive (a Buffer), so one event is
- * encoded once for all of its subscribers.
+ * encoded once for all of its subscribers, and SubscribeToRequests an encoded Request (its
+ * sender counts the bytes it writes).
  */
 export const serviceDefinition: grpc.ServiceDefinition = {
   ...kubemqService,
   subscribeToEvents: {
     ...kubemqService.subscribeToEvents,
     responseSerialize: (value: EventReceive | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(EventReceive.encode(value).finish())),
+  },
+  subscribeToRequests: {
+    ...kubemqService.subscribeToRequests,
+    responseSerialize: (value: Request | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(Request.encode(value).finish())),
   },
 } as unknown as grpc.ServiceDefinition;
 

@@ -63,4 +63,46 @@ describe('limits', () => {
       await emu.stop();
     }
   }, 30_000);
+
+  // What a stalled subscriber keeps before its first drop on the server (§2.1): what its client
+  // holds (16 messages unread, then its 64 KiB window takes part of the next), then grpc-go's
+  // write quota of 64 KiB: the message the window took part of and, once that part gave its
+  // bytes back, one more; one blocked in Send; then the buffer. grpc-js's own write buffer took
+  // 16 messages of any size.
+  it('keeps no more 100 KB events for a stalled subscriber than the server does before its first drop', async () => {
+    const capacity = 5;
+    const emu = await startEmulator({ subscriptionBuffer: capacity, slowConsumerDropMs: 100 });
+    const pub = connect(emu.address);
+    const subClient = connect(emu.address);
+    try {
+      const ch = unique('stalled');
+      const stream = subClient.subscribeToEvents(subscription({ SubscribeTypeData: 1, Channel: ch }));
+      const got = collect(stream);
+      const send = (i: number) => call(pub.sendEvent.bind(pub), event({ Channel: ch, Metadata: String(i), Body: Buffer.alloc(100 * 1024) }));
+      await probe(() => send(-1), () => got.items.length > 0);
+      stream.pause();
+      const total = 60;
+      for (let i = 0; i < total; i++) await send(i);
+      await sleep(400); // the first waiting event is dropped after 100 ms
+      const unread = stream.readableLength;
+      stream.resume();
+      let seen = -1;
+      while (seen !== got.items.length) {
+        seen = got.items.length;
+        await sleep(300);
+      }
+      const seq = got.items.map((e) => Number(e.Metadata)).filter((n) => n >= 0);
+      const kept = seq.findIndex((n, i) => n !== i); // the first one dropped
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThanOrEqual(unread + 2 + 1 + capacity);
+      expect(kept).toBeGreaterThanOrEqual(unread + 1 + capacity);
+      expect([...seq].sort((a, b) => a - b)).toEqual(seq);
+      stream.cancel();
+      stream.on('error', () => undefined);
+    } finally {
+      pub.close();
+      subClient.close();
+      await emu.stop();
+    }
+  }, 30_000);
 });
