@@ -1,5 +1,5 @@
 // Ids the server generates: 22-character NUIDs from [0-9A-Za-z] for EventID, MessageID,
-// RequestID and inboxes (§6 "Ids and results"), and UUIDs for the downstream
+// RequestID and inbox prefixes (§6 "Ids and results"), and UUIDs for the downstream
 // TransactionId. A NUID is a random 12-character prefix and a 10-character sequence, base 62,
 // so generating one is a counter step.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -51,6 +51,17 @@ const shared = new Nuid();
 /** A new 22-character NUID. */
 export function nuid(): string {
   return shared.next();
+}
+
+/**
+ * `n` random characters from [0-9A-Za-z]: the token nats.go appends to its connection's inbox
+ * prefix for each request (`newRespInbox`, 8 characters).
+ */
+export function base62(n: number): string {
+  const bytes = randomBytes(n * 2);
+  let s = '';
+  for (let i = 0; i < n; i++) s += DIGITS[bytes.readUInt16LE(i * 2) % BASE];
+  return s;
 }
 
 /** A new UUID (the downstream TransactionId is one, §6). */

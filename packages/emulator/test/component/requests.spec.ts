@@ -55,7 +55,7 @@ describe('commands', () => {
     expect(res.Body.length).toBe(0);
     expect(res.Span.toString()).toBe('span');
     const seen = r.got.items[r.got.items.length - 1]!;
-    expect(seen.ReplyChannel).not.toBe('');
+    expect(seen.ReplyChannel).toMatch(/^_INBOX\.[0-9A-Za-z]{22}\.[0-9A-Za-z]{8}$/); // nats.go's request inbox (§2.3)
     expect(seen.Body.toString()).toBe('hi');
     r.stream.cancel();
   });

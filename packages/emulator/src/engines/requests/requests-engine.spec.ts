@@ -53,6 +53,21 @@ describe('RequestsEngine', () => {
     expect((await p).Body.toString()).toBe('first');
   });
 
+  it("makes each inbox nats.go's shape: one `_INBOX.<nuid>.` prefix for all requests, 8 base-62 characters each", () => {
+    const { engine } = setup();
+    const seen: Request[] = [];
+    engine.subscribe('queries', 'q', '', (r) => seen.push(r));
+    for (let i = 0; i < 2; i++) void engine.request('queries', req('q'), 1000).catch(() => undefined);
+    expect(seen).toHaveLength(2);
+    const [a = '', b = ''] = seen.map((r) => r.ReplyChannel);
+    expect(a).toMatch(/^_INBOX\.[0-9A-Za-z]{22}\.[0-9A-Za-z]{8}$/);
+    expect(b).toMatch(/^_INBOX\.[0-9A-Za-z]{22}\.[0-9A-Za-z]{8}$/);
+    expect(a).toHaveLength(38);
+    expect(a.split('.')).toHaveLength(3);
+    expect(b.slice(0, 30)).toBe(a.slice(0, 30));
+    expect(b).not.toBe(a);
+  });
+
   it('sends to one member per group and allows wildcards', () => {
     const { engine } = setup();
     const got = { a: 0, b: 0 };

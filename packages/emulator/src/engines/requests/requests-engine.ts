@@ -5,7 +5,7 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { Request, Response } from '../../generated/kubemq.js';
 import type { ChannelRegistry, ChannelType } from '../channels/registry.js';
 import { Request as RequestCodec, Response as ResponseCodec } from '../../generated/kubemq.js';
-import { nuid } from '../ids.js';
+import { base62, nuid } from '../ids.js';
 import { natsDeliverable } from '../nats-delivery.js';
 import { SubjectRouter } from '../subjects.js';
 
@@ -30,6 +30,11 @@ export class RequestsEngine {
     queries: new SubjectRouter<Request>(),
   };
   private readonly pending = new Map<string, Pending>();
+  /**
+   * The server sends every request through its one NATS connection with nats.go's
+   * RequestWithContext: each inbox is that connection's `_INBOX.<nuid>.` plus 8 base-62 characters.
+   */
+  private readonly inboxPrefix = `_INBOX.${nuid()}.`;
 
   constructor(
     private readonly clock: Clock,
@@ -54,7 +59,8 @@ export class RequestsEngine {
    * with nobody listening the call waits the full timeout (§2.3).
    */
   request(kind: RequestKind, req: Request, timeoutMs: number): Promise<Response> {
-    const inbox = `_INBOX.${nuid()}`;
+    let inbox = this.inboxPrefix + base62(8);
+    while (this.pending.has(inbox)) inbox = this.inboxPrefix + base62(8);
     this.channels.incoming(kind, req.Channel, req.Body.length);
     return new Promise<Response>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
