@@ -51,6 +51,23 @@ describe('reconnect and the send buffer', () => {
     expect(reconnects).toBe(1);
   });
 
+  it('calls that waited for the reconnect go out in order before one made by a `ready` observer', async () => {
+    await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
+    await server.stop();
+    await reachState(client, 'reconnecting');
+    received.length = 0;
+    const waited = [0, 1, 2, 3, 4].map((i) => send(client, `waited-${i}`, { timeoutMs: 10_000 }));
+    let fromObserver: Promise<unknown> | undefined;
+    client.state$.subscribe((s) => {
+      if (s === 'ready' && !fromObserver) fromObserver = send(client, 'from-ready-observer');
+    });
+    server = await startTestServer(handlers, { port: server.port });
+    await Promise.all(waited);
+    await until(() => fromObserver !== undefined);
+    await fromObserver;
+    expect(received).toEqual(['waited-0', 'waited-1', 'waited-2', 'waited-3', 'waited-4', 'from-ready-observer']);
+  });
+
   it('maxWaitMs: a call gives up waiting for the connection then, unsent, though its own deadline is later', async () => {
     await using client = await KubemqClient.connect({ address: server.address, reconnect: fastReconnect });
     await server.stop();

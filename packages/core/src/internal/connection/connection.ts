@@ -201,17 +201,26 @@ export class Connection implements ClientInternals {
     const call =
       this.state === 'ready'
         ? this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose)
-        : (async () => {
-            const waitMs = Math.min(timeoutMs, ctx.maxWaitMs ?? timeoutMs);
-            const waitCtx = waitMs === timeoutMs ? errCtx : { ...errCtx, timeoutMs: waitMs };
-            await this.#pending.wait(waitCtx, start + waitMs, ctx.signal, () => ({ state: this.state, lastError: this.#lastAttemptError }));
-            ctx.onDispatch?.(monotonicNow() - start);
-            return this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose);
-          })();
+        : this.#whenReady(method, request, ctx, errCtx, start, timeoutMs);
     this.#inFlight.add(call);
     const forget = () => this.#inFlight.delete(call);
     call.then(forget, forget);
     return call;
+  }
+
+  /** A unary call made while not ready: it waits for the connection, then starts in its turn. */
+  #whenReady<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, ctx: CallContext, errCtx: ErrorContext, start: number, timeoutMs: number): Promise<Res> {
+    const deadline = start + timeoutMs;
+    const waitMs = Math.min(timeoutMs, ctx.maxWaitMs ?? timeoutMs);
+    const waitCtx = waitMs === timeoutMs ? errCtx : { ...errCtx, timeoutMs: waitMs };
+    try {
+      return this.#pending.dispatch(waitCtx, start + waitMs, ctx.signal, () => ({ state: this.state, lastError: this.#lastAttemptError }), () => {
+        ctx.onDispatch?.(monotonicNow() - start);
+        return this.#invoke(method, request, errCtx, deadline, ctx.signal, ctx.outlivesClose);
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   serverStream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req, observer: StreamObserver<Res>, ctx: CallContext): StreamCall {
@@ -571,12 +580,13 @@ export class Connection implements ClientInternals {
     // handshake) until the policy's attempts run out.
     this.#establish(ctx, { deadline: Infinity, maxAttempts, signal: this.#lifetime.signal, retryAll: true }).then(
       () => {
+        // The calls that waited go first, in order: one made by a `ready` observer must not overtake them.
+        this.#pending.release();
         this.#state.next('ready');
         // A reconnect that ends while close() drains does not restart the check.
         if (this.#phase === 'open') this.#linkCheck?.start();
         this.logger.info('reconnected', { address: this.options.address });
         this.telemetry?.reconnected();
-        this.#pending.release();
         for (const listener of this.#reconnectListeners) listener();
       },
       (err: unknown) => {

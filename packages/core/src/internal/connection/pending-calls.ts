@@ -7,6 +7,7 @@ import { abortError } from './call-errors.js';
 
 /** A unary call waiting for the connection to be ready. */
 interface Waiter {
+  /** Starts the call, synchronously: release() starts every waiter before anything else runs. */
   resolve(): void;
   reject(err: KubemqError): void;
   /** The call's operation and channel, which its errors name. */
@@ -26,11 +27,18 @@ export class PendingCalls {
   }
 
   /**
-   * Resolves when release() runs; rejects at the deadline (TimeoutError; ms on `monotonicNow()`),
-   * on abort (CANCELLED) or with rejectAll()'s error. Throws BUFFER_FULL synchronously when full.
+   * Runs `start` when release() runs, within release() itself, and settles as the call it starts;
+   * rejects at the deadline (TimeoutError; ms on `monotonicNow()`), on abort (CANCELLED) or with
+   * rejectAll()'s error. Throws BUFFER_FULL synchronously when full.
    */
-  wait(ctx: ErrorContext, deadline: number, signal: AbortSignal | undefined, state: () => { state: string; lastError: KubemqError | undefined }): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  dispatch<T>(
+    ctx: ErrorContext,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    state: () => { state: string; lastError: KubemqError | undefined },
+    start: () => Promise<T>,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       let stopListening = (): void => undefined;
       const cleanup = () => {
         clearTimeout(timer);
@@ -39,7 +47,12 @@ export class PendingCalls {
       const waiter: Waiter = {
         resolve: () => {
           cleanup();
-          resolve();
+          // A start that throws fails its own call, never release() (the calls behind it still start).
+          try {
+            resolve(start());
+          } catch (err) {
+            reject(err);
+          }
         },
         reject: (err) => {
           cleanup();
@@ -72,7 +85,10 @@ export class PendingCalls {
     });
   }
 
-  /** The connection is ready: every waiter proceeds, in order. */
+  /**
+   * The connection is ready: every waiter's call starts, in order, before release() returns (so a
+   * call made after it, say by a `ready` observer, cannot overtake them).
+   */
   release(): void {
     for (let waiter = this.#waiters.shift(); waiter; waiter = this.#waiters.shift()) waiter.resolve();
   }
