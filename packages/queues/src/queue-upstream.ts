@@ -32,7 +32,8 @@ export interface QueueUpstreamOptions {
  *
  * - `send(messages)` resolves with one entry per message (a refused message is a
  *   `QueueSendFailure` in the results, counted in `failed`, never thrown). Sends may overlap: the
- *   broker answers each one by its request id, in any order.
+ *   broker answers each one by its request id, in any order, and stores overlapping batches in any
+ *   order too (one batch's messages keep theirs). Await each send to keep batches in order.
  * - When the connection drops, sends still waiting for their answer fail with a retryable
  *   `UNAVAILABLE` error: the broker may or may not have stored those messages, so the SDK does not
  *   resend them by itself (that could silently duplicate). The next `send` opens a new stream.

@@ -361,4 +361,19 @@ describe('QueuesUpstream', () => {
     call.cancel();
     expect(await peekCount(q)).toBe(2);
   });
+
+  it('stores requests that arrive together last first: the server stores overlapping batches in any order, one batch in its own', async () => {
+    const q = unique('q');
+    const call = b.client.queuesUpstream();
+    const reader = new StreamReader(call);
+    call.write({ RequestID: 'first', Messages: [qmsg(q, 'a1'), qmsg(q, 'a2')] });
+    call.write({ RequestID: 'second', Messages: [qmsg(q, 'b1'), qmsg(q, 'b2')] });
+    for (let i = 0; i < 2; i++) await reader.expectNext();
+    const got = await queueApi(b.client).receive({ RequestID: '', ClientID: 'p', Channel: q, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, IsPeak: true });
+    expect(got.Messages.map((m) => m.Body.toString())).toEqual(['b1', 'b2', 'a1', 'a2']);
+    call.end();
+    expect(await reader.waitEnd(300)).toBe(false);
+    call.cancel();
+    expect(b.emu.panicked).toBeUndefined();
+  });
 });

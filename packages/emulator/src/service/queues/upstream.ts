@@ -14,12 +14,20 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
     let answered = 0;
     let received = 0;
     const reply = replyWithBackpressure(call, { method: 'QueuesUpstream', log: ctx.log });
-    // §2.4: the server runs each request in its own goroutine, so responses may arrive out of
-    // order. We store each request as it comes (before any answer), then answer the requests that
-    // arrived in the same turn of the event loop smallest first, as concurrent work would finish.
-    let batch: QueuesUpstreamResponse[] = [];
+    // §2.4: the server runs each request in its own goroutine, so overlapping requests are stored
+    // and answered in any order. The requests that arrived in the same turn of the event loop are
+    // stored last first (a client that counts on overlapping batches keeping their order fails
+    // here, not only now and then on a server), then answered smallest first, as concurrent work
+    // would finish.
+    let batch: QueuesUpstreamRequest[] = [];
+    const store = (req: QueuesUpstreamRequest): QueuesUpstreamResponse =>
+      req.Messages.length === 0
+        ? // §6: an empty RequestID stays empty in RefRequestID.
+          { RefRequestID: req.RequestID, Results: [], IsError: true, Error: UPSTREAM_NO_MESSAGES }
+        : // §6: IsError stays false even when items failed; each result says.
+          { RefRequestID: req.RequestID, Results: sendBatch(ctx, req.Messages).results, IsError: false, Error: '' };
     const flush = (): void => {
-      const out = batch;
+      const out = batch.reverse().map(store);
       batch = [];
       if (out.length > 1) out.sort((a, b) => a.Results.length - b.Results.length);
       for (const resp of out) {
@@ -31,16 +39,8 @@ export function queuesUpstreamHandler(ctx: QueueContext): grpc.handleBidiStreami
     };
     call.on('data', (req: QueuesUpstreamRequest) => {
       received++;
-      // §6: an empty RequestID stays empty in RefRequestID.
-      let resp: QueuesUpstreamResponse;
-      if (req.Messages.length === 0) {
-        resp = { RefRequestID: req.RequestID, Results: [], IsError: true, Error: UPSTREAM_NO_MESSAGES };
-      } else {
-        // §6: IsError stays false even when items failed; each result says.
-        resp = { RefRequestID: req.RequestID, Results: sendBatch(ctx, req.Messages).results, IsError: false, Error: '' };
-      }
       if (batch.length === 0) setImmediate(flush);
-      batch.push(resp);
+      batch.push(req);
     });
     // §5.3: a half-close is ignored; the RPC stays open until the client cancels.
     call.on('cancelled', () => {
