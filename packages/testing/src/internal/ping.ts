@@ -35,7 +35,10 @@ export interface PingTarget {
   tlsRootPem?: string | undefined;
   /** TLS without verifying the server's certificate (implied by `tlsRootPem`, which verifies it). */
   tls?: boolean | undefined;
-  /** Sent as `authorization` metadata when the broker enforces tokens. */
+  /**
+   * Sent as `authorization` metadata. Brokers that check tokens let a Ping through unchecked, so
+   * an answer proves the broker is up, not that it takes the token.
+   */
   authToken?: string | undefined;
   /**
    * Readiness by TCP connect only: a broker that requires client certificates refuses a Ping

@@ -52,15 +52,17 @@ function decodeReceive(buf: Buffer): { bodies: string[]; error: string } {
   return out;
 }
 
-function call<Res>(address: string, method: string, req: Buffer, decode: (b: Buffer) => Res): Promise<Res> {
+function call<Res>(address: string, method: string, req: Buffer, decode: (b: Buffer) => Res, authToken?: string): Promise<Res> {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const metadata = new grpc.Metadata();
+  if (authToken !== undefined) metadata.set('authorization', authToken);
   return new Promise<Res>((resolve, reject) => {
     client.makeUnaryRequest(
       `/kubemq.kubemq/${method}`,
       (b: Buffer) => b,
       decode,
       req,
-      new grpc.Metadata(),
+      metadata,
       { deadline: Date.now() + 10_000 },
       (err, value) => {
         client.close();
@@ -71,8 +73,8 @@ function call<Res>(address: string, method: string, req: Buffer, decode: (b: Buf
   });
 }
 
-export async function sendToQueue(address: string, channel: string, body: string): Promise<void> {
-  const result = await call(address, 'SendQueueMessage', encodeQueueMessage('testing-it', channel, body), decodeSendResult);
+export async function sendToQueue(address: string, channel: string, body: string, authToken?: string): Promise<void> {
+  const result = await call(address, 'SendQueueMessage', encodeQueueMessage('testing-it', channel, body), decodeSendResult, authToken);
   if (result.isError) throw new Error(`SendQueueMessage failed: ${result.error}`);
 }
 
