@@ -1,6 +1,6 @@
 // Pure helpers of the tree-shaking check (unit-tested in analysis.spec.mjs).
 
-const METHOD_CALL = /\b(?:unaryMethod|serverStreamMethod|bidiStreamMethod|emptyRequestMethod|fixedRequestMethod)\(\s*['"`]([A-Za-z0-9_]+)['"`]/g;
+const METHOD_CALL = /\b(?:unaryMethod|serverStreamMethod|bidiStreamMethod|emptyRequestMethod|emptyStreamMethod)\(\s*['"`]([A-Za-z0-9_]+)['"`]/g;
 
 /** The bare RPC names a methods.ts declares, e.g. `unaryMethod('SendEvent', …)` → `SendEvent`. */
 export function parseMethodNames(source) {
@@ -10,7 +10,7 @@ export function parseMethodNames(source) {
 /**
  * The method names that must not appear in a bundle importing `own` patterns: every other
  * pattern's methods, minus those the bundle's own packages also declare (events and
- * events-store share SendEvent) and those core's client calls itself (Ping, and QueuesInfo to check a token). Channel management
+ * events-store share SendEvent) and those core's client calls itself (Ping, and SendEventsStream to check a token; so a pattern's SendEventsStream leaking into another pattern's bundle is not caught by name). Channel management
  * declares its SendRequest outside core's methods.ts, so it counts as foreign too.
  * @param {Record<string, string[]>} patternMethods pattern folder → method names
  * @param {string[]} ownPatterns pattern folders the fixture imports

@@ -16,10 +16,10 @@ describe('parseMethodNames', () => {
       );
       export const C = serverStreamMethod(\`SubscribeToEvents\`, Subscribe, EventReceive);
       export const D = emptyRequestMethod('Ping', PingResult);
-      export const E = fixedRequestMethod('QueuesInfo', BYTES, Ignored);
+      export const E = emptyStreamMethod('SendEventsStream');
       // unaryMethod is documented here, but this line declares nothing
     `;
-    expect(parseMethodNames(source)).toEqual(['Ping', 'QueuesDownstream', 'QueuesInfo', 'SendEvent', 'SubscribeToEvents']);
+    expect(parseMethodNames(source)).toEqual(['Ping', 'QueuesDownstream', 'SendEvent', 'SendEventsStream', 'SubscribeToEvents']);
   });
 
   it('finds the methods each real package declares', () => {
@@ -62,7 +62,7 @@ describe('the real packages: core’s optional features count as foreign', () =>
   const patterns = Object.fromEntries(['events', 'events-store', 'queues', 'rpc'].map((p) => [p, of(p)]));
 
   it('core declares only the methods its client calls itself; channel management declares its own SendRequest', () => {
-    expect(of('core')).toEqual(['Ping', 'QueuesInfo']);
+    expect(of('core')).toEqual(['Ping', 'SendEventsStream']);
     const channels = readFileSync(join(root, 'packages/core/src/channels/channels-client.ts'), 'utf8');
     expect(parseMethodNames(channels)).toEqual(['SendRequest']);
   });

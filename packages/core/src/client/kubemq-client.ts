@@ -38,10 +38,10 @@ export class KubemqClient implements AsyncDisposable {
   }
 
   /**
-   * Connects to the broker and resolves once it answers a Ping and, with a token, once a call it
-   * checks tokens on went through (a `QueuesInfo` for one queue: brokers check no token on a
-   * Ping). What the options leave out takes its default: no environment variable is read here
-   * (`clientOptionsFromEnv()` reads them).
+   * Connects to the broker and resolves once it answers a Ping and, with a token, once an empty
+   * events send stream was not refused (brokers check no token on a Ping). What the options leave
+   * out takes its default: no environment variable is read here (`clientOptionsFromEnv()` reads
+   * them).
    *
    * @throws ValidationError for a bad option (naming it); ConnectionError `CONNECTION_FAILED`
    *   when the broker does not answer within `connectTimeoutMs`, `TLS` when the handshake fails;

@@ -1,8 +1,7 @@
 import * as wire from '@kubemq/emulator/wire';
-import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { lastValueFrom, Observable, toArray } from 'rxjs';
 import { clientOptionsFromEnv, KubemqClient, refreshingCredentials, type CredentialProvider, type LogFields } from '../../src/index.js';
-import { TOKEN_CHECK_QUEUE, TOKEN_CHECK_REQUEST } from '../../src/internal/methods.js';
 import {
   clientInternals,
   Event,
@@ -234,10 +233,10 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
   let server: TestServer;
   /** Tokens the broker accepts on every call but Ping. */
   let accepted = new Set<string>();
-  let infoCalls = 0;
-  let lastInfoRequest: wire.QueuesInfoRequest | undefined;
-  /** What QueuesInfo answers a token it accepts: nothing (ok), or a status. */
-  let infoFails: number | undefined;
+  let checks = 0;
+  let written = 0;
+  /** How a check with an accepted token ends: OK after the half-close, or this status. */
+  let checkFails: number | undefined;
   const tokensChecked: string[] = [];
 
   beforeAll(async () => {
@@ -247,12 +246,14 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
       return !accepted.has(token);
     };
     server = await startTestServer({
-      QueuesInfo: (call: ServerUnaryCall<wire.QueuesInfoRequest, wire.QueuesInfoResponse>, cb: sendUnaryData<wire.QueuesInfoResponse>) => {
-        infoCalls++;
-        lastInfoRequest = call.request;
-        if (refused(call.metadata)) return cb({ code: status.UNAUTHENTICATED, details: 'Error 421: authentication verification failed' });
-        if (infoFails !== undefined) return cb({ code: infoFails, details: 'not here' });
-        cb(null, wire.QueuesInfoResponse.create({ RefRequestID: call.request.RequestID }));
+      SendEventsStream: (call: ServerDuplexStream<Event, Result>) => {
+        checks++;
+        if (refused(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: 'Error 421: authentication verification failed' });
+        call.on('data', () => written++);
+        call.on('end', () => {
+          if (checkFails !== undefined) call.emit('error', { code: checkFails, details: 'not here' });
+          else call.end();
+        });
       },
       SubscribeToEvents: (call: ServerWritableStream<Subscribe, EventReceive>) => {
         if (refused(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: 'invalid token' });
@@ -261,8 +262,9 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
     });
   });
   beforeEach(() => {
-    infoCalls = 0;
-    infoFails = undefined;
+    checks = 0;
+    written = 0;
+    checkFails = undefined;
     tokensChecked.length = 0;
   });
   afterAll(() => server.stop());
@@ -276,19 +278,17 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
     expect(client.state).toBe('ready');
   });
 
-  it('asks once, with a QueuesInfo for one named queue (nothing listed, nothing created), and not at all without a token', async () => {
+  it('checks once, with an events send stream that carries nothing and is half-closed at once, and not at all without a token', async () => {
     accepted = new Set(['good']);
     {
       await using client = await KubemqClient.connect({ address: server.address, authToken: 'good' });
       await client.ping();
     }
-    expect(infoCalls).toBe(1);
+    expect(checks).toBe(1);
+    expect(written).toBe(0);
     await using plain = await KubemqClient.connect({ address: server.address });
     await plain.ping();
-    expect(infoCalls).toBe(1);
-    expect(lastInfoRequest).toMatchObject({ QueueName: TOKEN_CHECK_QUEUE });
-    // The request is encoded by hand (no protobuf writer in an app that only connects): the same bytes.
-    expect(Buffer.from(TOKEN_CHECK_REQUEST)).toEqual(Buffer.from(wire.QueuesInfoRequest.encode(wire.QueuesInfoRequest.create({ QueueName: TOKEN_CHECK_QUEUE })).finish()));
+    expect(checks).toBe(1);
   });
 
   it("refreshing credentials refresh once when connect()'s check is refused, then connect; refused again, connect() fails without a loop", async () => {
@@ -297,9 +297,18 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
     {
       await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
       expect(client.state).toBe('ready');
+      // The check ended taken: a stream refused later still gets its one refresh.
+      accepted = new Set(['secret-3']);
+      const internals = clientInternals(client);
+      const refusedOnce = await rejection(
+        new Promise((resolve, reject) => {
+          internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), { next: () => undefined, error: reject, complete: () => resolve(undefined) }, { operation: 'events.subscribe', channel: 'ch' });
+        }),
+      );
+      expect(refusedOnce).toMatchObject({ code: 'AUTHENTICATION', retryable: true });
     }
-    expect(tokens.calls).toBe(2);
-    expect(tokensChecked).toEqual(['secret-1', 'secret-2']);
+    expect(tokens.calls).toBe(3);
+    expect(tokensChecked.slice(0, 2)).toEqual(['secret-1', 'secret-2']);
 
     accepted = new Set();
     const never = provider();
@@ -308,13 +317,28 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
     expect(never.calls).toBe(2);
   });
 
-  it('any answer but a refusal passes: a broker without QueuesInfo, or one failing it otherwise', async () => {
+  it('any end but a refusal passes: a broker without the method, or one failing it otherwise', async () => {
     accepted = new Set(['good']);
     for (const code of [status.UNIMPLEMENTED, status.INTERNAL, status.PERMISSION_DENIED]) {
-      infoFails = code;
+      checkFails = code;
       await using client = await KubemqClient.connect({ address: server.address, authToken: 'good' });
       expect(client.state).toBe('ready');
     }
+  });
+
+  it('a provider that fails while the check refreshes does not fail connect(): only the broker refuses a token', async () => {
+    accepted = new Set(['secret-1']);
+    let calls = 0;
+    const flaky: CredentialProvider = {
+      getToken: async () => {
+        calls++;
+        if (calls === 2) throw new Error('token endpoint blip');
+        return { token: calls === 1 ? 'secret-0' : 'secret-1' };
+      },
+    };
+    // The first token is refused by the check; the refresh it asks for fails: not the broker's refusal.
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(flaky), connectTimeoutMs: 3000 });
+    expect(client.state).toBe('ready');
   });
 
   it('a Ping that goes through does not count as the token accepted: a stream refused after a refresh stays refused', async () => {

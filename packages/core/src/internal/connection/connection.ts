@@ -519,15 +519,29 @@ export class Connection implements ClientInternals {
   }
 
   /**
-   * The brokers that check tokens answer Ping whatever the token, so connect() asks them
-   * something they check (refreshing credentials refresh once on a refusal, as for any call).
-   * Only a refusal fails: any other answer, or none within a ping's time, did not refuse the token.
+   * The brokers that check tokens answer Ping whatever the token, so connect() opens a stream
+   * they check and half-closes it at once (TOKEN_CHECK). Only the broker's refusal fails: any
+   * other end proves nothing either way and lets connect() succeed. Refreshing credentials refresh
+   * once on a refusal, and the check runs once more with the new token.
    */
   async #proveToken(ctx: ErrorContext, deadline: number, signal: AbortSignal): Promise<void> {
-    try {
-      await this.#invoke(TOKEN_CHECK, undefined, ctx, Math.min(deadline, monotonicNow() + PING_ATTEMPT_MS), signal);
-    } catch (err) {
-      if (signal.aborted || (KubemqError.isKubemqError(err) && err.code === 'AUTHENTICATION')) throw err;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const timeoutMs = Math.min(deadline - monotonicNow(), PING_ATTEMPT_MS);
+      if (timeoutMs < 1) return;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          this.bidiStream(TOKEN_CHECK, { next: () => undefined, error: reject, complete: resolve }, { operation: ctx.operation, timeoutMs, signal }).end();
+        });
+        // Taken: a later refusal may be answered with a refresh again.
+        this.#auth.accepted();
+        return;
+      } catch (err) {
+        const refused = KubemqError.isKubemqError(err) && err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined;
+        if (signal.aborted) throw err;
+        if (!refused) return;
+        // A refresh answered the refusal (the error is retryable then): prove the new token.
+        if (!err.retryable || attempt > 0) throw err;
+      }
     }
   }
 

@@ -52,9 +52,9 @@ function emptyRequest(): Buffer {
 }
 
 /**
- * A unary method that always sends the same request, encoded once (a test checks the bytes
- * against the generated encoder): like Ping's, it needs no protobuf writer in the bundle.
+ * A bidirectional method the client opens only to half-close at once: it writes no request and
+ * reads no answer, so it bundles no codec.
  */
-export function fixedRequestMethod<Res>(name: string, bytes: Uint8Array, res: Decoder<Res>): MethodDescriptor<unknown, Res> {
-  return method('unary', name, () => Buffer.from(bytes), res);
+export function emptyStreamMethod(name: string): MethodDescriptor<never, undefined> {
+  return method('bidiStream', name, emptyRequest, { decode: () => undefined });
 }
