@@ -141,6 +141,23 @@ describe('commands', () => {
     subscription.unsubscribe();
   });
 
+  it("close() does not wait for a responder's readiness probe that a raw subscriber never answers (a server that clears Timeout would hold it for defaultTimeoutMs)", async () => {
+    broker.clearsRequestTimeouts = true;
+    const client = broker.client();
+    const probes: CommandReceive[] = [];
+    const subscription = commands(client).subscribe({ channel: 'probed' }).subscribe({ next: (cmd) => probes.push(cmd) });
+    const responder = commandResponder(broker.client('responder-app'), { channel: 'probed' }, () => undefined);
+    await streamsOpen();
+    await responder.ready({ timeoutMs: 2000 });
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.every((p) => isRpcReadinessProbe(p) && p.timeoutMs === 0)).toBe(true);
+    const started = Date.now();
+    await Promise.all([...broker.tracked].map((t) => t.drain()));
+    expect(Date.now() - started).toBeLessThan(1000);
+    subscription.unsubscribe();
+    await responder.stop();
+  });
+
   it('for await over a subscription, cancelled when the loop ends', async () => {
     const cmds = commands(broker.client());
     const loop = (async () => {

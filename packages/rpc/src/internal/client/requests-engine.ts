@@ -272,7 +272,9 @@ export function subscribeRequests<R>(
     const inHand = requestsInHand(internals);
     const requests = engine.requests(built).subscribe({
       next: (request) => {
-        inHand.delivered(request);
+        // A responder's readiness probe is nobody's work to wait for (and a server that clears
+        // Timeout would have it held for defaultTimeoutMs).
+        if (!isProbeTags(request.Tags)) inHand.delivered(request);
         subscriber.next(request);
       },
       error: (err: unknown) => subscriber.error(err),
