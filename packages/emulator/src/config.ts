@@ -113,7 +113,7 @@ export interface EmulatorConfig {
   queue: BrokerQueueLimits;
   /** TLS on the gRPC listener; undefined = plaintext. */
   tls: BrokerTlsConfig | undefined;
-  /** Emulator-only: a token every call must carry in `authorization` metadata (else UNAUTHENTICATED); undefined = no auth, like the real server, which never enforces auth. */
+  /** Emulator-only: a token every call but Ping must carry in `authorization` metadata (else UNAUTHENTICATED), as on the servers that check tokens; undefined = no auth, like the open-source server, which never enforces auth. */
   authToken: string | undefined;
   /** Emulator-only: answer repeated queries with the same CacheKey from a cache (the real server has none, §0 item 5). */
   queryCache: boolean;
@@ -228,7 +228,7 @@ export interface EmulatorOptions {
     /** Emulator-only: require client certificates signed by `caPem` (which is then required). Default false. */
     requireClientCert?: boolean | undefined;
   } | undefined;
-  /** Emulator-only token auth: `{ token }`, or the token itself; calls without `authorization` metadata equal to it fail with UNAUTHENTICATED. Default: no auth (the real server never enforces auth). */
+  /** Emulator-only token auth: `{ token }`, or the token itself; calls but Ping without `authorization` metadata equal to it fail with UNAUTHENTICATED (as on the servers that check tokens, which answer a Ping whatever the token). Default: no auth (the open-source server never enforces auth). */
   auth?: {
     /** The token; must be non-empty. */
     token: string;

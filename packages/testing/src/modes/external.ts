@@ -52,7 +52,7 @@ const EXTERNAL_CHECK_MS = 5000;
  * A broker someone else runs, checked once so a wrong address fails at once: one Ping (a TCP
  * connect when it declares TLS: its certificates are not ours to know) with a deadline of 5 s
  * (or `timeoutMs` if shorter). Nothing listening fails at once, nothing answering at the deadline;
- * any gRPC answer, even a refusal (UNAUTHENTICATED without a token), is a live broker.
+ * any gRPC answer, even a refusal, is a live broker.
  */
 export async function useExternal(address: string, timeoutMs: number): Promise<KubemqBroker> {
   parseAddress(address);

@@ -251,6 +251,15 @@ export class Duplex<Req, Res> extends Inbox<Res> {
     if (this.done) return;
     this.close();
     try {
+      // The half-close leaves behind the writes before it: wait until they are handed on.
+      await new Promise<void>((resolve, reject) => {
+        if (this.duplex.writableFinished) return resolve();
+        const timer = setTimeout(() => reject(new Error('the half-close was not written in time')), pingTimeoutMs);
+        this.duplex.once('finish', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
       await ping(this.client, pingTimeoutMs);
       await ping(this.client, pingTimeoutMs);
     } catch {
