@@ -144,12 +144,11 @@ describe('resolveOptions: options > defaults', () => {
     }
   });
 
-  it('turns TLS on with tls: true or an object of PEM text or bytes', () => {
+  it('turns TLS on with tls: true or an object (PEM material: test/component/tls.spec.ts)', () => {
     expect(resolveOptions({ tls: true }).tls).toEqual({});
     expect(resolveOptions({ tls: false }).tls).toBeUndefined();
-    const ca = '-----BEGIN CERTIFICATE-----\n';
-    const inline = resolveOptions({ tls: { ca: new TextEncoder().encode(ca), serverName: 'opt-name' } });
-    expect(inline.tls).toEqual({ ca: Buffer.from(ca), serverName: 'opt-name' });
+    const inline = resolveOptions({ tls: { serverName: 'opt-name' } });
+    expect(inline.tls).toEqual({ serverName: 'opt-name' });
     expect(inline.options.tls).toBe(true);
   });
 });

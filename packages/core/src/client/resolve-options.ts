@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { newId } from '../internal/conversions/id.js';
 import { errorText } from '../internal/errors/error-text.js';
@@ -183,6 +184,7 @@ function resolveTls(tls: TlsOptions | boolean | undefined): TlsMaterial | undefi
   if ((cert === undefined) !== (key === undefined)) {
     fail(cert === undefined ? 'tls.cert' : 'tls.key', 'mutual TLS needs both a client certificate and its key');
   }
+  if (ca) checkCa(ca);
   if (cert && key) checkKeyPair(cert, key);
   if (given.serverName !== undefined && (typeof given.serverName !== 'string' || given.serverName === '')) {
     fail('tls.serverName', 'must be a non-empty string');
@@ -203,6 +205,23 @@ function pem(inline: string | Uint8Array | undefined, field: string): Buffer | u
   // A file name in place of its contents is the usual slip: say so now, not at the handshake.
   if (!bytes.includes('-----BEGIN ')) fail(field, 'must be PEM text (-----BEGIN …), not a file name: pass readFileSync(path)');
   return bytes;
+}
+
+/**
+ * The CA holds a certificate that parses: a key or a broken block here would fail every handshake
+ * later, with an error that blames the broker's certificate.
+ */
+function checkCa(ca: Buffer): void {
+  const blocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  const parses = (block: string) => {
+    try {
+      new X509Certificate(block);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!blocks.some(parses)) fail('tls.ca', 'holds no certificate that parses (-----BEGIN CERTIFICATE-----): is it the CA certificate?');
 }
 
 /** The client certificate and key parse, and belong together (checked here, not at the first handshake). */

@@ -45,6 +45,27 @@ describe('TLS and mutual TLS', () => {
       field: 'tls.key',
       message: expect.stringMatching(/does not belong to tls.cert/),
     });
+    // A key or a broken block as the CA: refused now, not at a handshake that would blame the broker's certificate.
+    for (const ca of [pem.clientKey, garbled]) {
+      expect(await refusal({ ca })).toMatchObject({ code: 'VALIDATION', field: 'tls.ca', message: expect.stringMatching(/holds no certificate that parses/) });
+    }
+  });
+
+  it('takes the CA as bytes, and a bundle whose first certificate is another CA', async () => {
+    await using bytes = await KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: new Uint8Array(pem.ca), serverName: SERVER_NAME } });
+    await bytes.ping();
+    await using bundle = await KubemqClient.connect({ ...fast, address: tlsServer.address, tls: { ca: Buffer.concat([pem.otherCa, pem.ca]), serverName: SERVER_NAME } });
+    await bundle.ping();
+  });
+
+  it('TLS to a broker that serves plain text says so, rather than pointing at the certificates', async () => {
+    const plain = await startTestServer({});
+    try {
+      const err = await rejection(KubemqClient.connect({ ...fast, address: plain.address, tls: { ca: pem.ca } }));
+      expect(err).toMatchObject({ name: 'ConnectionError', code: 'TLS', message: expect.stringMatching(/does not seem to serve TLS: drop tls, or check the port/) });
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('connects with a CA read from a file and the server-name override', async () => {

@@ -720,9 +720,12 @@ export class Connection implements ClientInternals {
     const where = `${this.options.address}${this.options.tls ? ' (TLS)' : ''}`;
     const details = (error.cause as { details?: string } | undefined)?.details ?? error.message;
     if (error.code === 'TLS') {
+      // OpenSSL's words for a peer that answered the handshake with something other than TLS.
+      const plain = /wrong version number|packet length too long|record layer failure/.test(details);
+      const check = plain ? 'the broker there does not seem to serve TLS: drop tls, or check the port' : 'check tls.ca, tls.serverName and, for mutual TLS, tls.cert and tls.key';
       return new ConnectionError({
         code: 'TLS',
-        message: `TLS handshake with ${where} failed (check tls.ca, tls.serverName and, for mutual TLS, tls.cert and tls.key): ${details}`,
+        message: `TLS handshake with ${where} failed (${check}): ${details}`,
         operation: ctx.operation,
         cause: error,
       });
