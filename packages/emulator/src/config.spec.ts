@@ -1,4 +1,9 @@
-import { DEFAULT_BROKER_QUEUE_LIMITS, EmulatorConfigError, optionsFromEnv, resolveConfig } from './config.js';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_BROKER_QUEUE_LIMITS, EmulatorConfigError, optionsFromEnv, resolveConfig, type EmulatorOptions } from './config.js';
 
 const noFile = (p: string): string => {
   throw new Error(`no file ${p}`);
@@ -51,6 +56,85 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ queue: { delayAckWaitMs: 0 } })).toThrow(/queue\.delayAckWaitMs/);
     expect(() => resolveConfig({ tls: { certPem: 'c', keyPem: 'k', requireClientCert: true } })).toThrow(/tls\.caPem/);
     expect(() => resolveConfig({ auth: { token: '' } })).toThrow(/auth\.token/);
+  });
+});
+
+/** A self-signed certificate and its key, made with the openssl CLI (like test/component/support/certs.ts). */
+function selfSigned(newkey: string[]): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-pki-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', ...newkey, '-nodes', '-days', '2', '-subj', '/CN=localhost', '-keyout', 'k.pem', '-out', 'c.pem'], { cwd: dir, stdio: 'pipe' });
+    return { cert: readFileSync(join(dir, 'c.pem'), 'utf8'), key: readFileSync(join(dir, 'k.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pkcs8 = (k: ReturnType<typeof generateKeyPairSync>) => k.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+describe('resolveConfig TLS: refuses at start what the server refuses (server.go, Error 201)', () => {
+  let rsa: { cert: string; key: string };
+  let ec: { cert: string; key: string };
+  beforeAll(() => {
+    rsa = selfSigned(['-newkey', 'rsa:2048']);
+    ec = selfSigned(['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+  }, 30000);
+  const refused = (tls: EmulatorOptions['tls']): EmulatorConfigError => {
+    try {
+      resolveConfig({ tls });
+    } catch (err) {
+      expect(err).toBeInstanceOf(EmulatorConfigError);
+      return err as EmulatorConfigError;
+    }
+    throw new Error('resolveConfig accepted it');
+  };
+
+  it('accepts the key types Go parses: RSA, ECDSA P-256, Ed25519; and a CA with one good certificate among others', () => {
+    expect(resolveConfig({ tls: { certPem: rsa.cert, keyPem: rsa.key } }).tls?.certPem).toBe(rsa.cert);
+    expect(resolveConfig({ tls: { certPem: ec.cert, keyPem: Buffer.from(ec.key), caPem: `${ec.key}\n${rsa.cert}` } }).tls?.caPem).toContain('CERTIFICATE');
+    const ed = selfSigned(['-newkey', 'ed25519']);
+    expect(resolveConfig({ tls: { certPem: ed.cert, keyPem: ed.key, caPem: rsa.cert, requireClientCert: true } }).tls?.requireClientCert).toBe(true);
+  });
+
+  it('refuses a CA with no parsable certificate: credentials: failed to append certificates', () => {
+    const broken = rsa.cert.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA');
+    const headers = rsa.cert.replace('-----BEGIN CERTIFICATE-----\n', '-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\n');
+    for (const caPem of [rsa.key, broken, headers, 'not a pem file', rsa.cert.replace(/CERTIFICATE/g, 'TRUSTED CERTIFICATE')]) {
+      const err = refused({ certPem: rsa.cert, keyPem: rsa.key, caPem });
+      expect(err.field).toBe('tls.caPem');
+      expect(err.message).toBe('tls.caPem: Error 201: error on loading TLS keys: credentials: failed to append certificates');
+    }
+  });
+
+  it('refuses private keys Go cannot parse (Ed448, RSA-PSS, secp256k1, DSA, X25519) before looking at the certificate', () => {
+    const keys = [
+      pkcs8(generateKeyPairSync('ed448')),
+      pkcs8(generateKeyPairSync('rsa-pss', { modulusLength: 2048 })),
+      pkcs8(generateKeyPairSync('ec', { namedCurve: 'secp256k1' })),
+      pkcs8(generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 224 })),
+      pkcs8(generateKeyPairSync('x25519')),
+      'not a key',
+    ];
+    for (const keyPem of keys) {
+      const err = refused({ certPem: 'not needed', keyPem });
+      expect(err.field).toBe('tls.keyPem');
+      expect(err.message).toMatch(/^tls\.keyPem: Error 201: error on loading TLS keys: tls: failed to parse private key/);
+    }
+  });
+
+  it('refuses a bad certificate (tls.certPem) or a key that does not match it (tls.keyPem) with Error 201 and the cause', () => {
+    let err = refused({ certPem: 'junk', keyPem: rsa.key });
+    expect(err.field).toBe('tls.certPem');
+    expect(err.message).toMatch(/^tls\.certPem: Error 201: error on loading TLS keys: /);
+    err = refused({ certPem: rsa.cert.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA'), keyPem: rsa.key });
+    expect(err.field).toBe('tls.certPem');
+    expect(err.message).toMatch(/^tls\.certPem: Error 201: error on loading TLS keys: tls: failed to load certificate \(.+\)$/);
+    err = refused({ certPem: rsa.cert, keyPem: selfSigned(['-newkey', 'rsa:2048']).key });
+    expect(err.field).toBe('tls.keyPem');
+    expect(err.message).toMatch(/^tls\.keyPem: Error 201: error on loading TLS keys: tls: private key does not match public key \(.+\)$/);
+    err = refused({ certPem: rsa.cert, keyPem: ec.key });
+    expect(err.field).toBe('tls.keyPem');
+    expect(err.message).toMatch(/^tls\.keyPem: Error 201: error on loading TLS keys: tls: private key does not match public key \(.+\)$/);
   });
 });
 

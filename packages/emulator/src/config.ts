@@ -1,6 +1,9 @@
 // Emulator options, the defaults of docs/broker-behaviour.md §4, and the server's environment variables (§1.2).
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
+import { createSecureContext } from 'node:tls';
 import { LOG_LEVELS, type EmulatorLogLevel } from './log.js';
+import { ERR_201_TLS_KEYS } from './service/errors.js';
 
 /**
  * The broker's queue limits, its `QUEUE_*` settings (broker-behaviour.md §4, config/queue.go); not the
@@ -270,6 +273,66 @@ function int(field: string, v: number | undefined, fallback: number, min: number
 /** Queue limits that 0 would break: a delay scan that holds nothing, or re-reads without end. */
 const MIN_QUEUE_LIMITS: Partial<Record<keyof BrokerQueueLimits, number>> = { delayInFlightLimit: 1, delayAckWaitMs: 1 };
 
+/** Go's `pem.Decode` blocks of type `CERTIFICATE` without headers, DER-decoded (what `AppendCertsFromPEM` tries). */
+function pemCertificates(pem: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const [, type, body = ''] of pem.matchAll(/-----BEGIN ([^\r\n-]*)-----\r?\n([\s\S]*?)-----END \1-----/g)) {
+    if (type !== 'CERTIFICATE' || body.includes(':')) continue; // other types, or headers: skipped like Go
+    out.push(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+  }
+  return out;
+}
+
+function parses(der: Buffer): boolean {
+  try {
+    new X509Certificate(der);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Private keys Go's `tls.X509KeyPair` parses: RSA, ECDSA on P-256/384/521, Ed25519. */
+const GO_EC_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+
+/**
+ * Refuses what the server refuses at startup (`interfaces/grpc/server.go`: `tls.X509KeyPair`, then
+ * `AppendCertsFromPEM` with a CA; failures exit with Error 201), in the server's order: key, pair, CA.
+ */
+function checkTlsKeys(tls: BrokerTlsConfig): void {
+  const refuse = (field: string, why: string) => new EmulatorConfigError(field, `${ERR_201_TLS_KEYS}: ${why}`);
+  let keyType: string | undefined;
+  let curve: string | undefined;
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(tls.keyPem);
+    keyType = key.asymmetricKeyType;
+    curve = key.asymmetricKeyDetails?.namedCurve;
+  } catch (err) {
+    throw refuse('tls.keyPem', `tls: failed to parse private key (${(err as Error).message})`);
+  }
+  if (!(keyType === 'rsa' || keyType === 'ed25519' || (keyType === 'ec' && curve !== undefined && GO_EC_CURVES.has(curve)))) {
+    throw refuse('tls.keyPem', `tls: failed to parse private key (unsupported key type ${keyType ?? 'unknown'}${curve ? ` ${curve}` : ''})`);
+  }
+  const [leaf] = pemCertificates(tls.certPem);
+  if (!leaf) throw refuse('tls.certPem', 'tls: failed to find any PEM data in certificate input');
+  const mismatch = (cause: string) => refuse('tls.keyPem', `tls: private key does not match public key (${cause})`);
+  let leafKey: Buffer;
+  try {
+    createSecureContext({ cert: tls.certPem, key: tls.keyPem });
+    leafKey = new X509Certificate(leaf).publicKey.export({ type: 'spki', format: 'der' });
+  } catch (err) {
+    const cause = (err as Error).message;
+    if (/key values mismatch|KEY_VALUES_MISMATCH/i.test(cause)) throw mismatch(cause);
+    throw refuse('tls.certPem', `tls: failed to load certificate (${cause})`);
+  }
+  // OpenSSL keeps a key of another type than the certificate's without complaint; Go compares them.
+  if (!leafKey.equals(createPublicKey(key).export({ type: 'spki', format: 'der' }))) throw mismatch('the first certificate holds another public key');
+  if (tls.caPem && !pemCertificates(tls.caPem).some(parses)) {
+    throw refuse('tls.caPem', 'credentials: failed to append certificates');
+  }
+}
+
 /** Applies defaults and checks every option. */
 export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   const q = options.queue ?? {};
@@ -291,6 +354,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     if (!keyPem) throw new EmulatorConfigError('tls.keyPem', 'is required with TLS');
     if (requireClientCert && !caPem) throw new EmulatorConfigError('tls.caPem', 'is required to verify client certificates');
     tls = { certPem: certPem.toString(), keyPem: keyPem.toString(), caPem: caPem?.toString(), requireClientCert: requireClientCert ?? false };
+    checkTlsKeys(tls);
   }
   const authToken = typeof options.auth === 'string' ? options.auth : options.auth?.token;
   if (options.auth !== undefined && !authToken) throw new EmulatorConfigError('auth.token', 'must be a non-empty string');

@@ -73,6 +73,19 @@ describe('TLS', () => {
     }
   });
 
+  it('refuses at start, as a config error naming the option, the key pairs and CAs the server refuses (Error 201)', async () => {
+    await expect(startEmulator({ tls: { certPem: pki.serverCert, keyPem: pki.clientKey } })).rejects.toMatchObject({
+      name: 'EmulatorConfigError',
+      field: 'tls.keyPem',
+      message: expect.stringMatching(/^tls\.keyPem: Error 201: error on loading TLS keys: tls: private key does not match public key/),
+    });
+    await expect(startEmulator({ tls: { certPem: pki.serverCert, keyPem: pki.serverKey, caPem: pki.caCert.replace(/CERTIFICATE/g, 'PRIVATE KEY') } })).rejects.toMatchObject({
+      name: 'EmulatorConfigError',
+      field: 'tls.caPem',
+      message: 'tls.caPem: Error 201: error on loading TLS keys: credentials: failed to append certificates',
+    });
+  });
+
   it('with a CA does NOT verify client certificates, like the real server (§1.3)', async () => {
     const emu = await startEmulator({ tls: { certPem: pki.serverCert, keyPem: pki.serverKey, caPem: pki.caCert } });
     const none = tlsClient(emu);
