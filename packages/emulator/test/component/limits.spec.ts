@@ -35,33 +35,17 @@ describe('limits', () => {
   });
 
   it('drops events a subscriber that stopped reading could not take in time, and keeps the rest in order', async () => {
-    const emu = await startEmulator({ subscriptionBuffer: 5, slowConsumerDropMs: 100 });
-    const pub = connect(emu.address);
-    const subClient = connect(emu.address);
-    try {
-      const ch = unique('slow');
-      const stream = subClient.subscribeToEvents(subscription({ SubscribeTypeData: 1, Channel: ch }));
-      const got = collect(stream);
-      const send = (i: number) => call(pub.sendEvent.bind(pub), event({ Channel: ch, Metadata: String(i), Body: Buffer.alloc(32 * 1024) }));
-      await probe(() => send(-1), () => got.items.length > 0);
-      stream.pause(); // stop reading: HTTP/2 flow control fills up, then the server-side buffer
-      const total = 400;
-      for (let i = 0; i < total; i++) await send(i);
-      await sleep(1500); // lets the 100 ms drop window pass for many waiting events
-      stream.resume();
-      await until(() => got.items.some((e) => e.Metadata === String(total - 1)), 10_000).catch(() => undefined);
-      await sleep(200);
-      const seq = got.items.map((e) => Number(e.Metadata)).filter((n) => n >= 0);
-      expect(seq.length).toBeLessThan(total);
-      expect(seq.length).toBeGreaterThan(0);
-      expect([...seq].sort((a, b) => a - b)).toEqual(seq); // order kept
-      stream.cancel();
-      stream.on('error', () => undefined);
-    } finally {
-      pub.close();
-      subClient.close();
-      await emu.stop();
-    }
+    await using sub = await stalledSubscriber({ capacity: 5, bodyBytes: 32 * 1024 });
+    const total = 400;
+    for (let i = 0; i < total; i++) await sub.send(i);
+    await sleep(1500); // lets the 100 ms drop window pass for many waiting events
+    sub.stream.resume();
+    await until(() => sub.got.items.some((e) => e.Metadata === String(total - 1)), 10_000).catch(() => undefined);
+    await sleep(200);
+    const seq = sub.received();
+    expect(seq.length).toBeLessThan(total);
+    expect(seq.length).toBeGreaterThan(0);
+    expect([...seq].sort((a, b) => a - b)).toEqual(seq); // order kept
   }, 30_000);
 
   // What a stalled subscriber keeps before its first drop on the server (§2.1): what its client
@@ -71,38 +55,58 @@ describe('limits', () => {
   // 16 messages of any size.
   it('keeps no more 100 KB events for a stalled subscriber than the server does before its first drop', async () => {
     const capacity = 5;
-    const emu = await startEmulator({ subscriptionBuffer: capacity, slowConsumerDropMs: 100 });
-    const pub = connect(emu.address);
-    const subClient = connect(emu.address);
-    try {
-      const ch = unique('stalled');
-      const stream = subClient.subscribeToEvents(subscription({ SubscribeTypeData: 1, Channel: ch }));
-      const got = collect(stream);
-      const send = (i: number) => call(pub.sendEvent.bind(pub), event({ Channel: ch, Metadata: String(i), Body: Buffer.alloc(100 * 1024) }));
-      await probe(() => send(-1), () => got.items.length > 0);
-      stream.pause();
-      const total = 60;
-      for (let i = 0; i < total; i++) await send(i);
-      await sleep(400); // the first waiting event is dropped after 100 ms
-      const unread = stream.readableLength;
-      stream.resume();
-      let seen = -1;
-      while (seen !== got.items.length) {
-        seen = got.items.length;
-        await sleep(300);
-      }
-      const seq = got.items.map((e) => Number(e.Metadata)).filter((n) => n >= 0);
-      const kept = seq.findIndex((n, i) => n !== i); // the first one dropped
-      expect(kept).toBeGreaterThan(0);
-      expect(kept).toBeLessThanOrEqual(unread + 2 + 1 + capacity);
-      expect(kept).toBeGreaterThanOrEqual(unread + 1 + capacity);
-      expect([...seq].sort((a, b) => a - b)).toEqual(seq);
-      stream.cancel();
-      stream.on('error', () => undefined);
-    } finally {
-      pub.close();
-      subClient.close();
-      await emu.stop();
+    await using sub = await stalledSubscriber({ capacity, bodyBytes: 100 * 1024 });
+    for (let i = 0; i < 60; i++) await sub.send(i);
+    await sleep(400); // the first waiting event is dropped after 100 ms
+    const unread = sub.stream.readableLength;
+    sub.stream.resume();
+    let seen = -1;
+    while (seen !== sub.got.items.length) {
+      seen = sub.got.items.length;
+      await sleep(300);
     }
+    const seq = sub.received();
+    const kept = seq.findIndex((n, i) => n !== i); // the first one dropped
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(unread + 2 + 1 + capacity);
+    expect(kept).toBeGreaterThanOrEqual(unread + 1 + capacity);
+    expect([...seq].sort((a, b) => a - b)).toEqual(seq);
   }, 30_000);
 });
+
+/**
+ * An emulator dropping a waiting event after 100 ms, and a subscriber to a fresh channel that has
+ * received one event and then stopped reading (HTTP/2 flow control fills up, then the broker's
+ * buffer of `capacity`). `send(i)` publishes event i (its number in Metadata); `received()` is the
+ * numbers that arrived, in arrival order.
+ */
+async function stalledSubscriber({ capacity, bodyBytes }: { capacity: number; bodyBytes: number }) {
+  const emu = await startEmulator({ subscriptionBuffer: capacity, slowConsumerDropMs: 100 });
+  const pub = connect(emu.address);
+  const subClient = connect(emu.address);
+  const ch = unique('stalled');
+  const stream = subClient.subscribeToEvents(subscription({ SubscribeTypeData: 1, Channel: ch }));
+  const got = collect(stream);
+  const send = (i: number) => call(pub.sendEvent.bind(pub), event({ Channel: ch, Metadata: String(i), Body: Buffer.alloc(bodyBytes) }));
+  const dispose = async () => {
+    stream.on('error', () => undefined);
+    stream.cancel();
+    pub.close();
+    subClient.close();
+    await emu.stop();
+  };
+  try {
+    await probe(() => send(-1), () => got.items.length > 0);
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  stream.pause();
+  return {
+    stream,
+    got,
+    send,
+    received: () => got.items.map((e) => Number(e.Metadata)).filter((n) => n >= 0),
+    [Symbol.asyncDispose]: dispose,
+  };
+}
