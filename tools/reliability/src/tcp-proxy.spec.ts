@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { startTcpProxy } from './tcp-proxy.js';
+import { resetSocket, startTcpProxy } from './tcp-proxy.js';
 
 describe('TcpProxy', () => {
   let echo: Server;
@@ -128,5 +128,24 @@ describe('TcpProxy', () => {
       conns.forEach((c) => c.socket.destroy());
       await new Promise((r) => broker.close(r));
     }
+  });
+
+  // Node's resetAndDestroy() on such a socket fails with EINVAL and never closes its handle: no
+  // 'close', and a process that cannot exit.
+  it('resetSocket closes a socket whose shutdown is under way', async () => {
+    const closed = new Promise<string>((resolve) => {
+      const server = createServer((s) => {
+        s.on('error', (err) => resolve(`error ${(err as NodeJS.ErrnoException).code}`));
+        s.on('close', () => resolve('closed'));
+        s.end(); // a shutdown request is now pending
+        resetSocket(s);
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const c = connect((server.address() as { port: number }).port, '127.0.0.1');
+        c.on('error', () => undefined);
+        c.on('close', () => server.close());
+      });
+    });
+    expect(await closed).toBe('closed');
   });
 });
