@@ -158,6 +158,17 @@ function sender(internals: ClientInternals, opts: { ending?: StreamEnding; maxQu
 const send = (stream: StreamSender<Req, Res, string>, id: string, bounds: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
   stream.send({ id }, { timeoutMs: bounds.timeoutMs ?? 60_000, signal: bounds.signal, channel: 'ch' });
 
+/**
+ * Ends a test that left sends unanswered: the stream is cancelled, which fails them now. Left to
+ * their 60 s deadline they would reject in whatever test file runs then (jest runs them all in one
+ * process on a two-core machine) and fail it.
+ */
+async function closeNow(stream: StreamSender<Req, Res, string>, unanswered: Promise<unknown>[]): Promise<void> {
+  void stream.close({ timeoutMs: 0 });
+  const outcomes = await Promise.allSettled(unanswered);
+  expect(outcomes.map((o) => o.status)).toEqual(unanswered.map(() => 'rejected'));
+}
+
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
@@ -189,11 +200,11 @@ describe('StreamSender', () => {
   it('writes nothing more while the transport is full, and goes on in order once it drains', async () => {
     const c = client();
     const { stream } = sender(c.internals);
-    void send(stream, 'a');
+    const unanswered = [send(stream, 'a')];
     await settle();
     const call = c.calls[0] as Call;
     call.room = 2;
-    for (const id of ['b', 'c', 'd', 'e']) void send(stream, id);
+    for (const id of ['b', 'c', 'd', 'e']) unanswered.push(send(stream, id));
     await settle();
     expect(call.written).toEqual(['a', 'b', 'c']);
     expect(stream.writeNow({ id: 'now' })).toBe(false); // never ahead of the queue
@@ -205,6 +216,7 @@ describe('StreamSender', () => {
     expect(call.written).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(stream.writeNow({ id: 'now' })).toBe(true);
     expect(call.written.at(-1)).toBe('now');
+    await closeNow(stream, unanswered);
   });
 
   it('a break fails the sends in flight with brokenError, and what is still queued goes out on a new call', async () => {
@@ -403,8 +415,7 @@ describe('StreamSender', () => {
     const bursts: number[] = [];
     matcher.burstWritten = () => void bursts.push(matcher.outstanding);
     const { stream } = sender(c.internals, { matcher });
-    void send(stream, 'a');
-    void send(stream, 'b');
+    const unanswered = [send(stream, 'a'), send(stream, 'b')];
     const flushed = stream.flush({ timeoutMs: 1_000 });
     await settle();
     const call = c.calls[0] as Call;
@@ -412,6 +423,7 @@ describe('StreamSender', () => {
     expect(bursts).toEqual([3]);
     call.answer('!1');
     await expect(flushed).resolves.toBe('ok:!1');
+    await closeNow(stream, unanswered);
   });
 
   describe('close', () => {
