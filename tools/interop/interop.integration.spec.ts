@@ -288,13 +288,13 @@ describe('interop with kubemq-js (official SDK from npm)', () => {
       const commandsClient = kjs(kubemq.CommandsClient);
       const cmdSub = await commandsClient.subscribe({ channel }, (err, req) => {
         if (!req) return;
-        void commandsClient.response({ id: req.id, replyChannel: req.replyChannel, clientId: 'kjs-responder', timestamp: 0, executed: text(req.body) !== 'fail', error: text(req.body) === 'fail' ? 'refused by kubemq-js' : '' });
+        void commandsClient.response({ id: req.id, replyChannel: req.replyChannel, clientId: 'kjs-responder', timestamp: 0, executed: text(req.body) !== 'fail', error: text(req.body) === 'fail' ? 'refused by kubemq-js' : '' }).catch(() => undefined);
       });
       kjsSubs.push(cmdSub);
       const queriesClient = kjs(kubemq.QueriesClient);
       const qSub = await queriesClient.subscribe({ channel }, (err, req) => {
         if (!req) return;
-        void queriesClient.response({ id: req.id, replyChannel: req.replyChannel, clientId: 'kjs-responder', timestamp: 0, executed: true, error: '', body: Buffer.from(`echo ${text(req.body)}`), metadata: 'from kubemq-js' });
+        void queriesClient.response({ id: req.id, replyChannel: req.replyChannel, clientId: 'kjs-responder', timestamp: 0, executed: true, error: '', body: Buffer.from(`echo ${text(req.body)}`), metadata: 'from kubemq-js' }).catch(() => undefined);
       });
       kjsSubs.push(qSub);
       // the broker gives no "subscribed" signal: send until a request is answered

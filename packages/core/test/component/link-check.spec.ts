@@ -253,6 +253,7 @@ describe('the link check: a connection that goes silent is replaced', () => {
     await until(() => states.includes('reconnecting'), 3000);
     // A call waiting for the connection keeps close() draining until the broker is back.
     const waiting = send(client, 'during-close', { timeoutMs: 5000 });
+    waiting.catch(() => undefined); // awaited below; a failing step before that must not leave it unhandled
     const closing = client.close({ timeoutMs: 5000 });
     await new Promise((r) => setTimeout(r, 200));
     server = await startTestServer(broker.handlers, { port });

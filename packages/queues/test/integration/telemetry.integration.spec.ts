@@ -80,7 +80,7 @@ describe('queues tracing through the broker (integration)', () => {
           worker: queueConsumer(consumer, { channel, waitTimeoutMs: 1000 }, (m) => void handled.push(m.text())),
           sub: queues(consumer)
             .subscribe({ channel: subChannel, maxItems: 1, waitTimeoutMs: 1000 })
-            .subscribe((m) => void m.ack().then(() => acked.push(m.text()))),
+            .subscribe((m) => void m.ack().then(() => acked.push(m.text()), () => undefined)),
         };
       } finally {
         span.end();

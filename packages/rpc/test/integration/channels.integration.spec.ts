@@ -61,7 +61,7 @@ describe('typed command and query channels through the broker', () => {
     const received: TypedCommandReceive<string>[] = [];
     const sub = reboots.subscribe().subscribe((cmd) => {
       received.push(cmd);
-      void reboots.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: cmd.ok, ...(!cmd.ok && { error: cmd.decodeError.message }) });
+      void reboots.reply({ requestId: cmd.id, replyChannel: cmd.replyChannel, executed: cmd.ok, ...(!cmd.ok && { error: cmd.decodeError.message }) }).catch(() => undefined);
     });
     try {
       // No readiness signal for raw subscriptions: send until one is answered.
@@ -131,7 +131,7 @@ describe('typed command and query channels through the broker', () => {
     const received: TypedQueryReceive<number>[] = [];
     const sub = doubler.subscribe().subscribe((q) => {
       received.push(q);
-      if (q.ok) void doubler.reply({ requestId: q.id, replyChannel: q.replyChannel, value: q.value * 2 });
+      if (q.ok) void doubler.reply({ requestId: q.id, replyChannel: q.replyChannel, value: q.value * 2 }).catch(() => undefined);
     });
     try {
       const asker = queryChannel(requester, { channel, codec: jsonCodec<number>(), responseCodec: jsonCodec<number>() });
