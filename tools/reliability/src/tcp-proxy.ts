@@ -24,7 +24,7 @@ export interface TcpProxy extends AsyncDisposable {
   /** `127.0.0.1:<port>`: give this to the client instead of the broker's address. */
   readonly address: string;
   readonly stats: Readonly<ProxyStats>;
-  /** Resets every open connection (RST on both sides). Resolves when they are all closed. */
+  /** Resets every open connection (RST on both sides; a side already closing is closed instead). Resolves when they are all closed. */
   dropAll(): Promise<void>;
   /**
    * Every connection open now stops forwarding, both ways: what arrives is read and dropped, and
