@@ -100,9 +100,9 @@ const verdict = results();
 console.error(`::: killed it; the verdict is the one in its results (${verdict?.success ? 'passed' : 'failed'}).`);
 process.exit(verdict?.success ? 0 : 1);
 
-/** What Node's diagnostic report says kept jest alive: live libuv handles and the JavaScript stack. */
+/** What Node's diagnostic report says kept jest alive: its referenced libuv handles. */
 function printReport() {
-  const file = existsSync(diagnostics) ? readdirSync(diagnostics).find((f) => f.endsWith('.json')) : undefined;
+  const file = readdirSync(diagnostics).find((f) => f.endsWith('.json'));
   if (file === undefined) {
     console.error('::: no diagnostic report came: its event loop is likely blocked (a synchronous or microtask loop).');
     return;
@@ -121,6 +121,4 @@ function printReport() {
   }
   const loop = uv.find((h) => h.type === 'loop');
   if (loop?.loopIdleTimeSeconds !== undefined) console.error(`::: event loop idle ${loop.loopIdleTimeSeconds.toFixed(1)} s in all; CPU used ${(report.resourceUsage?.cpuConsumptionPercent ?? 0).toFixed(0)}%`);
-  const stack = report.javascriptStack?.stack ?? [];
-  if (stack.length > 0) console.error(`::: JavaScript stack:\n${stack.slice(0, 15).map((l) => `:::   ${l}`).join('\n')}`);
 }
