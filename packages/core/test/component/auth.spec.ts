@@ -182,6 +182,22 @@ describe('authentication', () => {
     expect(tokens.calls).toBe(3);
   });
 
+  it('streams refused together (say, re-opened after a broker restart with a new key) all re-open after one refresh', async () => {
+    accepted = new Set(['secret-2']);
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
+    const internals = clientInternals(client);
+    const open = () =>
+      new Observable<EventReceive>((subscriber) => {
+        const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
+        return () => call.cancel();
+      });
+    const streams = Array.from({ length: 3 }, () => lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' }).pipe(toArray())));
+    const values = await Promise.all(streams);
+    expect(values.map((v) => v.length)).toEqual([1, 1, 1]);
+    expect(tokens.calls).toBe(2);
+  });
+
   it('a provider token a header cannot carry fails as AUTHENTICATION naming the character, not the token, and no stream crashes', async () => {
     accepted = new Set(['secret-1']);
     let calls = 0;
@@ -237,6 +253,8 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
   let written = 0;
   /** How a check with an accepted token ends: OK after the half-close, or this status. */
   let checkFails: number | undefined;
+  /** The broker answers the check with UNIMPLEMENTED before looking at the token: it says nothing. */
+  let checkSilent = false;
   const tokensChecked: string[] = [];
 
   beforeAll(async () => {
@@ -248,6 +266,7 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
     server = await startTestServer({
       SendEventsStream: (call: ServerDuplexStream<Event, Result>) => {
         checks++;
+        if (checkSilent) return call.emit('error', { code: status.UNIMPLEMENTED, details: 'not here' });
         if (refused(call.metadata)) return call.emit('error', { code: status.UNAUTHENTICATED, details: 'Error 421: authentication verification failed' });
         call.on('data', () => written++);
         call.on('end', () => {
@@ -265,6 +284,7 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
     checks = 0;
     written = 0;
     checkFails = undefined;
+    checkSilent = false;
     tokensChecked.length = 0;
   });
   afterAll(() => server.stop());
@@ -341,20 +361,48 @@ describe('connect() proves a token: the brokers that check tokens let Ping throu
     expect(client.state).toBe('ready');
   });
 
-  it('a Ping that goes through does not count as the token accepted: a stream refused after a refresh stays refused', async () => {
+  const subscribeOnce = (client: KubemqClient) =>
+    new Promise<unknown>((resolve, reject) => {
+      clientInternals(client).serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), { next: () => undefined, error: reject, complete: () => resolve(undefined) }, { operation: 'events.subscribe', channel: 'ch' });
+    });
+
+  it('a stream refused after a refresh whose token the broker refuses too fails at once: one refresh, no loop', async () => {
     accepted = new Set(['secret-1']);
     const tokens = provider();
     await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
-    const internals = clientInternals(client);
-    const openOnce = () =>
-      new Promise<unknown>((resolve, reject) => {
-        internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), { next: () => undefined, error: reject, complete: () => resolve(undefined) }, { operation: 'events.subscribe', channel: 'ch' });
-      });
     accepted = new Set();
-    // The first refusal refreshes and is retryable; a ping between the two must not reset that.
-    expect(await rejection(openOnce())).toMatchObject({ code: 'AUTHENTICATION', retryable: true });
-    await client.ping();
-    expect(await rejection(openOnce())).toMatchObject({ code: 'AUTHENTICATION', retryable: false });
+    const err = await rejection(subscribeOnce(client));
+    expect(err).toMatchObject({ code: 'AUTHENTICATION', retryable: false });
+    expect((err as Error).message).toContain('the refreshed token was refused too');
     expect(tokens.calls).toBe(2);
+    // Asked about the new token once: the refusal's proof.
+    expect(tokensChecked.filter((t) => t === 'secret-2')).toHaveLength(1);
+  });
+
+  it('a Ping that goes through does not count as the token accepted: a stream refused after an unproved refresh stays refused', async () => {
+    accepted = new Set(['secret-1']);
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
+    accepted = new Set();
+    checkSilent = true; // the new token cannot be proved either way
+    // The first refusal refreshes and is retryable; a ping between the two must not reset that.
+    expect(await rejection(subscribeOnce(client))).toMatchObject({ code: 'AUTHENTICATION', retryable: true });
+    await client.ping();
+    expect(await rejection(subscribeOnce(client))).toMatchObject({ code: 'AUTHENTICATION', retryable: false });
+    expect(tokens.calls).toBe(2);
+  });
+
+  it('a quiet stream whose refreshed token the broker took gets a refresh again at the next refusal (a second key rotation)', async () => {
+    accepted = new Set(['secret-1']);
+    const tokens = provider();
+    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
+    accepted = new Set(['secret-2']);
+    expect(await rejection(subscribeOnce(client))).toMatchObject({ code: 'AUTHENTICATION', retryable: true });
+    // Re-opened with the new token: taken, and no message ever proves it.
+    await subscribeOnce(client);
+    accepted = new Set(['secret-3']);
+    expect(await rejection(subscribeOnce(client))).toMatchObject({ code: 'AUTHENTICATION', retryable: true });
+    await subscribeOnce(client);
+    expect(tokens.calls).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { channels, KubemqClient, TimeoutError } from '../../src/index.js';
+import { channels, KubemqClient, refreshingCredentials, TimeoutError } from '../../src/index.js';
 import { createTestPki, expectedCapabilities, startKubemq, type KubemqBroker, type StartKubemqOptions, type TestPki } from '@kubemq/testing';
 import { itSkipBecause, itWhen, sharedBroker, uniqueChannel } from '@kubemq/testing/jest';
 import { sendQueued, sendStored } from './support/raw.js';
@@ -129,5 +129,25 @@ describe('token auth (own broker; the open-source server does not enforce auth)'
       code: 'AUTHENTICATION',
       operation: 'client.connect',
     });
+  }, 60_000);
+  /** A provider handing out `tokens` in turn (the last one for good), counting its calls. */
+  function provider(...tokens: string[]) {
+    const p = { calls: 0, getToken: async () => ({ token: tokens[Math.min(p.calls++, tokens.length - 1)] as string }) };
+    return p;
+  }
+
+  itWhen('auth', expectedCapabilities(options))('refreshing credentials: a refused token is refreshed once, the broker is asked about the new one, and calls carry it', async () => {
+    const tokens = provider('stale-token', 'core-integration-token');
+    await using client = await KubemqClient.connect({ address: (broker as KubemqBroker).address, credentials: refreshingCredentials(tokens), connectTimeoutMs: 5000 });
+    expect(tokens.calls).toBe(2);
+    await expect(sendStored(client, uniqueChannel('core.auth'), 'refreshed')).resolves.toMatchObject({ Sent: true });
+    expect(tokens.calls).toBe(2);
+  }, 60_000);
+
+  itWhen('auth', expectedCapabilities(options))('refreshing credentials whose new token is refused too fail connect() after one refresh', async () => {
+    const tokens = provider('stale-token', 'still-stale');
+    const err = await KubemqClient.connect({ address: (broker as KubemqBroker).address, credentials: refreshingCredentials(tokens), connectTimeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'AuthenticationError', code: 'AUTHENTICATION', retryable: false });
+    expect(tokens.calls).toBe(2);
   }, 60_000);
 });

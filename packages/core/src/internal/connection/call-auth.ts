@@ -21,16 +21,22 @@ export interface CallAuth {
    * `monotonicNow()`) or signal, as the call would.
    */
   unary<T>(run: () => Promise<T>, operation: string, bound: { deadline: number; signal: AbortSignal | undefined }): Promise<T>;
+  /** Which token calls carry now: goes up with each refresh (always 0 for a static token). */
+  readonly generation: number;
   /**
-   * A stream failed with `err` (mapped from `cause`): the error to report. Refreshing credentials
-   * answer a first UNAUTHENTICATED with a refresh and a retryable error, so that recoverable()
-   * re-opens the stream with the new token.
+   * A stream opened with token `openedWith` failed with `err` (mapped from `cause`): the error to
+   * report. Refreshing credentials answer UNAUTHENTICATED with a retryable error, after one
+   * refresh (proved with `prove`, which asks the broker about the current token) or at once when
+   * the token has been refreshed since, so that recoverable() re-opens the stream.
    */
-  streamFailed(err: KubemqError, cause: unknown): KubemqError | Promise<KubemqError>;
-  /** A call went through: the next refusal may be answered with a refresh again. */
-  accepted(): void;
+  streamFailed(err: KubemqError, cause: unknown, openedWith: number, prove: () => Promise<TokenVerdict>): KubemqError | Promise<KubemqError>;
+  /** A call or stream that went with token `generation` went through: the broker takes that token. */
+  accepted(generation: number): void;
   close(): void;
 }
+
+/** What the broker said of a token it was asked about: only its refusal is `refused`. */
+export type TokenVerdict = 'accepted' | 'refused' | 'unknown';
 
 /** Starts the auth of one connection (called once, by the connection, with the client's logger and telemetry). */
 export type StartAuth = (logger: Logger, telemetry?: Instrumentation) => CallAuth;
@@ -40,6 +46,7 @@ export function staticAuth(token: string | undefined): CallAuth {
   const metadata: Record<string, string> = token === undefined ? {} : { authorization: token };
   return {
     sendsToken: token !== undefined,
+    generation: 0,
     metadata: () => metadata,
     unary: (run) => run(),
     streamFailed: (err) => err,

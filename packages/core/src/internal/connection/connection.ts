@@ -31,6 +31,9 @@ import { LinkCheck } from './link-check.js';
 import { PendingCalls } from './pending-calls.js';
 import type { CallAuth } from './call-auth.js';
 
+/** What the broker answered when asked about the token (#checkToken). */
+type TokenCheck = { verdict: 'accepted' } | { verdict: 'refused'; error: KubemqError } | { verdict: 'unknown'; error?: KubemqError };
+
 /** One ping's deadline while (re)connecting, so a silent broker cannot stall an attempt. */
 const PING_ATTEMPT_MS = 5000;
 /** What the last connect attempt is given at least: less than this before the deadline, none is made. */
@@ -233,6 +236,11 @@ export class Connection implements ClientInternals {
   }
 
   bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, observer: StreamObserver<Res>, ctx: CallContext): BidiCall<Req> {
+    return this.#bidiStream(method, observer, ctx, false);
+  }
+
+  /** A bidi call; `checksToken`: it asks the broker about the token (#checkToken), so a refusal is reported as is. */
+  #bidiStream<Req, Res>(method: MethodDescriptor<Req, Res>, observer: StreamObserver<Res>, ctx: CallContext, checksToken: boolean): BidiCall<Req> {
     let writable = true;
     let halfClosed = false;
     let raw: ReturnType<GrpcTransport['bidiStream']> | undefined;
@@ -257,6 +265,7 @@ export class Connection implements ClientInternals {
         this.#retire(call, transport);
       },
       () => (writable = false),
+      checksToken,
     );
     if (!raw) writable = false; // refused: closed or already aborted
     return {
@@ -323,12 +332,13 @@ export class Connection implements ClientInternals {
     outlivesClose: boolean,
   ): Promise<Res> {
     try {
+      const generation = this.#auth.generation;
       const params = this.#params(deadline);
       if (outlivesClose) params.outlivesClose = true;
       const response = await this.#transport.unary(method, request, params, signal);
       this.#heard++;
       // The brokers that check tokens let Ping through unchecked: its answer proves no token.
-      if ((method as MethodDescriptor<unknown, unknown>) !== PING) this.#auth.accepted();
+      if ((method as MethodDescriptor<unknown, unknown>) !== PING) this.#auth.accepted(generation);
       return response;
     } catch (raw) {
       // Cut by close() once its drain was over: the client is closed, not the connection lost.
@@ -356,6 +366,7 @@ export class Connection implements ClientInternals {
     /** Ends the call from this side (it is still running). */
     stop: (call: S) => void,
     onDone: () => void = () => undefined,
+    checksToken = false,
   ): StreamCall {
     const errCtx = errorContext(ctx, ctx.timeoutMs);
     let done = false;
@@ -392,13 +403,15 @@ export class Connection implements ClientInternals {
     if (ctx.signal?.aborted) return refuse(mapError(abortError(), errCtx));
 
     const deadline = ctx.timeoutMs === undefined ? undefined : monotonicNow() + ctx.timeoutMs;
+    /** The token the call goes with: a refusal is answered by what happened to the token since. */
+    const generation = this.#auth.generation;
     let call: S;
     try {
       call = open(this.#params(deadline), {
         data: (message) => {
           this.#heard++;
           if (done) return;
-          this.#auth.accepted();
+          this.#auth.accepted(generation);
           observer.next(message);
         },
         end: () => {
@@ -409,7 +422,7 @@ export class Connection implements ClientInternals {
           over = true;
           if (done) return;
           onDone(); // no more writes while the error is being mapped (a token refresh may run)
-          void this.#streamError(raw, errCtx, ctx.signal).then((err) => finish(() => observer.error(err)));
+          void this.#streamError(raw, errCtx, ctx.signal, checksToken ? undefined : generation).then((err) => finish(() => observer.error(err)));
         },
       });
     } catch (err) {
@@ -470,11 +483,14 @@ export class Connection implements ClientInternals {
     return [...this.#retiring].filter(([, on]) => on === transport).map(([retired]) => retired);
   }
 
-  #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<KubemqError> {
+  /** A stream's failure, mapped; for a stream that went with token `generation`, the auth's answer to it. */
+  #streamError(raw: unknown, ctx: ErrorContext, signal: AbortSignal | undefined, generation: number | undefined): Promise<KubemqError> {
     const err = callError(raw, ctx, signal);
     if (err.brokerCode !== undefined) this.#heard++;
     this.#noteFailure(err);
-    return Promise.resolve(this.#auth.streamFailed(err, raw));
+    if (generation === undefined) return Promise.resolve(err);
+    const prove = async () => (await this.#checkToken(ctx, PING_ATTEMPT_MS, this.#lifetime.signal)).verdict;
+    return Promise.resolve(this.#auth.streamFailed(err, raw, generation, prove));
   }
 
   #params(deadline: number | undefined): CallParams {
@@ -519,30 +535,46 @@ export class Connection implements ClientInternals {
   }
 
   /**
-   * The brokers that check tokens answer Ping whatever the token, so connect() opens a stream
-   * they check and half-closes it at once (TOKEN_CHECK). Only the broker's refusal fails: any
-   * other end proves nothing either way and lets connect() succeed. Refreshing credentials refresh
-   * once on a refusal, and the check runs once more with the new token.
+   * The brokers that check tokens answer Ping whatever the token, so connect() asks about it
+   * (#checkToken). Only the broker's refusal fails; any other end proves nothing either way and
+   * lets connect() succeed. Refreshing credentials answer a refusal as they answer a stream's:
+   * one refresh, and the new token is asked about in turn.
    */
   async #proveToken(ctx: ErrorContext, deadline: number, signal: AbortSignal): Promise<void> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const timeoutMs = Math.min(deadline - monotonicNow(), PING_ATTEMPT_MS);
-      if (timeoutMs < 1) return;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          this.bidiStream(TOKEN_CHECK, { next: () => undefined, error: reject, complete: resolve }, { operation: ctx.operation, timeoutMs, signal }).end();
-        });
-        // Taken: a later refusal may be answered with a refresh again.
-        this.#auth.accepted();
-        return;
-      } catch (err) {
-        const refused = KubemqError.isKubemqError(err) && err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined;
-        if (signal.aborted) throw err;
-        if (!refused) return;
-        // A refresh answered the refusal (the error is retryable then): prove the new token.
-        if (!err.retryable || attempt > 0) throw err;
-      }
-    }
+    const check = () => this.#checkToken(ctx, Math.min(deadline - monotonicNow(), PING_ATTEMPT_MS), signal);
+    const generation = this.#auth.generation;
+    const first = await check();
+    if (signal.aborted) throw (first.verdict === 'accepted' ? undefined : first.error) ?? mapError(abortError(), ctx);
+    if (first.verdict !== 'refused') return;
+    const answer = await this.#auth.streamFailed(first.error, first.error.cause, generation, async () => (await check()).verdict);
+    // Retryable: a new token, not refused (or a provider that failed: not the broker's refusal).
+    if (signal.aborted || !answer.retryable) throw answer;
+  }
+
+  /**
+   * Asks the broker whether it takes the current token: an events send stream that carries
+   * nothing and is half-closed at once, which the brokers that check tokens check as they check
+   * every call but Ping. Its end without error is `accepted` (and counts as such); only the
+   * broker's refusal is `refused`; anything else (no time left, a broker without the method, a
+   * lost link) says nothing.
+   */
+  #checkToken(ctx: ErrorContext, timeoutMs: number, signal: AbortSignal): Promise<TokenCheck> {
+    if (timeoutMs < 1) return Promise.resolve({ verdict: 'unknown' });
+    const generation = this.#auth.generation;
+    return new Promise<TokenCheck>((resolve) => {
+      const observer: StreamObserver<unknown> = {
+        next: noop,
+        complete: () => {
+          this.#auth.accepted(generation);
+          resolve({ verdict: 'accepted' });
+        },
+        error: (err: KubemqError) => {
+          const refused = err.code === 'AUTHENTICATION' && err.grpcStatus !== undefined;
+          resolve(refused ? { verdict: 'refused', error: err } : { verdict: 'unknown', error: err });
+        },
+      };
+      this.#bidiStream(TOKEN_CHECK, observer, { operation: ctx.operation, timeoutMs, signal }, true).end();
+    });
   }
 
   /** Reports `transport`'s drops while it is the channel in use. */

@@ -1,7 +1,7 @@
 import type { CredentialProvider } from '../../client/credential-provider.js';
 import type { Logger } from '../../client/logger.js';
 import type { Instrumentation } from '../../telemetry/telemetry.js';
-import type { CallAuth } from './call-auth.js';
+import type { CallAuth, TokenVerdict } from './call-auth.js';
 import { errorText } from '../errors/error-text.js';
 import { AuthenticationError, KubemqError } from '../errors/kubemq-error.js';
 import { deadline } from '../util/async.js';
@@ -37,8 +37,12 @@ export class TokenManager implements CallAuth {
   #refreshedAt = -Infinity;
   #refreshing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** A rejection has been answered with a refresh and no call has succeeded since. */
-  #refreshedAfterRejection = false;
+  /** Counts the provider's tokens: each call and stream records the one it went with. */
+  #generation = 0;
+  /** The current token was fetched to answer a refusal, and nothing has proved it since. */
+  #unproven = false;
+  /** The answer to a refusal of the current token (refresh, then proof), shared by every stream refused meanwhile. */
+  #answering: Promise<TokenVerdict> | undefined;
   #closed = false;
 
   constructor(provider: CredentialProvider, marginMs: number, logger: Logger, telemetry?: Instrumentation) {
@@ -80,22 +84,38 @@ export class TokenManager implements CallAuth {
     }
   }
 
-  /** A first UNAUTHENTICATED since the last success: refresh, then a retryable error (the stream re-opens). */
-  async streamFailed(err: KubemqError, cause: unknown): Promise<KubemqError> {
-    if (err.code !== 'AUTHENTICATION' || !this.rejected()) return err;
-    try {
-      await this.refresh();
-    } catch (refreshError) {
-      return refreshError as KubemqError;
+  /**
+   * A stream refused with UNAUTHENTICATED. Refused with a token older than the current one (a
+   * refresh answered another refusal meanwhile, or came on time): it re-opens with the new one.
+   * Refused with the current one: one refresh, shared by every stream refused meanwhile, and the
+   * broker is asked (`prove`) whether it takes the new token, since a stream it accepts may say
+   * nothing for hours. The stream re-opens unless the broker refused the new token too, or the
+   * current token was itself fetched for a refusal and nothing has proved it since: no loop.
+   */
+  async streamFailed(err: KubemqError, cause: unknown, openedWith: number, prove: () => Promise<TokenVerdict>): Promise<KubemqError> {
+    if (err.code !== 'AUTHENTICATION') return err;
+    if (openedWith === this.#generation) {
+      if (this.#unproven && this.#answering === undefined) return err;
+      let verdict: TokenVerdict;
+      try {
+        this.#answering ??= this.#answerRefusal(err.operation, prove).finally(() => (this.#answering = undefined));
+        verdict = await this.#answering;
+      } catch (refreshError) {
+        return refreshError as KubemqError;
+      }
+      if (verdict === 'refused') return withMessage(err, `${err.message} (the refreshed token was refused too)`, false);
     }
-    return new AuthenticationError({
-      message: `${err.message} (token refreshed; retry once)`,
-      operation: err.operation,
-      retryable: true,
-      ...(err.channel !== undefined && { channel: err.channel }),
-      ...(err.grpcStatus !== undefined && { grpcStatus: err.grpcStatus }),
-      cause,
-    });
+    return withMessage(err, `${err.message} (token refreshed; retry once)`, true, cause);
+  }
+
+  async #answerRefusal(operation: string, prove: () => Promise<TokenVerdict>): Promise<TokenVerdict> {
+    this.#logger.info('the broker refused the token; refreshing once', { operation });
+    await this.refresh();
+    const generation = this.#generation;
+    this.#unproven = true;
+    const verdict = await prove();
+    if (verdict === 'accepted') this.accepted(generation);
+    return verdict;
   }
 
   /** No token yet, an expired one, or one within the refresh margin (at most one refresh a second). */
@@ -130,6 +150,8 @@ export class TokenManager implements CallAuth {
           throw new Error(`the credential provider returned an expiresAt that is not a valid Date (got ${expiresAt instanceof Date ? 'Invalid Date' : typeof expiresAt})`);
         }
         this.#token = token;
+        this.#generation++;
+        this.#unproven = false;
         this.#expiresAt = expiresAt;
         this.#refreshedAt = monotonicNow();
         this.#schedule();
@@ -148,19 +170,14 @@ export class TokenManager implements CallAuth {
     return this.#refreshing;
   }
 
-  /**
-   * The broker answered UNAUTHENTICATED. Returns true when one refresh is worth trying (a provider,
-   * and no refresh already tried since the last success). The caller then awaits refresh().
-   */
-  rejected(): boolean {
-    if (this.#refreshedAfterRejection) return false;
-    this.#refreshedAfterRejection = true;
-    return true;
+  /** Which token calls carry now: goes up with each refresh. */
+  get generation(): number {
+    return this.#generation;
   }
 
-  /** A call went through: the next rejection may be answered with a refresh again. */
-  accepted(): void {
-    this.#refreshedAfterRejection = false;
+  /** A call or stream that went with token `generation` went through: that token is proved. */
+  accepted(generation: number): void {
+    if (generation === this.#generation) this.#unproven = false;
   }
 
   close(): void {
@@ -182,4 +199,16 @@ export class TokenManager implements CallAuth {
     }, delay);
     this.#timer.unref();
   }
+}
+
+/** `err` with another message, and retryable or not (a refusal's AUTHENTICATION error is final as mapped). */
+function withMessage(err: KubemqError, message: string, retryable: boolean, cause: unknown = err): AuthenticationError {
+  return new AuthenticationError({
+    message,
+    operation: err.operation,
+    retryable,
+    ...(err.channel !== undefined && { channel: err.channel }),
+    ...(err.grpcStatus !== undefined && { grpcStatus: err.grpcStatus }),
+    cause,
+  });
 }
