@@ -74,7 +74,8 @@ const TRANSIENT: readonly number[] = [121, 130, 301, 302, 402, 409];
 const TEXTS: ReadonlyArray<readonly [RegExp, BrokerErrorClass]> = [
   [/stan: clientID already registered/i, { code: 'BROKER', retryable: true }], // transient right after a close
   [/stan: (publish ack|connect request|subscribe request) timeout|nats: timeout/i, { code: 'TIMEOUT', retryable: true }],
-  [/nats: connection closed/i, { code: 'UNAVAILABLE', retryable: true }],
+  // The store's connection closing or draining under the broker (a restart): gone with it.
+  [/(nats|stan): connection (closed|draining)|stan: invalid connection/i, { code: 'UNAVAILABLE', retryable: true }],
   [/grpc server is not ready/i, { code: 'UNAVAILABLE', retryable: true }],
   [/cluster snapshot not ready/i, { code: 'UNAVAILABLE', retryable: true }],
   [/stan: invalid clientID/i, { code: 'VALIDATION', retryable: false, field: 'ClientID' }],
