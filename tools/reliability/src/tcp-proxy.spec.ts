@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { resetSocket, startTcpProxy } from './tcp-proxy.js';
+import { resetSocket, startTcpProxy } from '@kubemq/test-fakes';
 
 describe('TcpProxy', () => {
   let echo: Server;

@@ -10,7 +10,7 @@ import { queueConsumer, queues, queueUpstream } from '@kubemq/queues';
 import { commandResponder, commands, queries } from '@kubemq/rpc';
 import { sharedBroker, uniqueClientId } from '@kubemq/testing/jest';
 import { isObservable, type Observable } from 'rxjs';
-import { startTcpProxy, type TcpProxy } from '../src/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '@kubemq/test-fakes';
 
 /** The client's configured maximum message size (small, so an oversized body is cheap). */
 const MAX_MESSAGE_BYTES = 64 * 1024;

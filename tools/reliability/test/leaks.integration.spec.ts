@@ -14,7 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
 import { lastingResources, probeClient } from '../src/client-probe.js';
-import { startTcpProxy, type TcpProxy } from '../src/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '@kubemq/test-fakes';
 import { sleep, until } from './support/wait.js';
 
 const RECONNECTS = 100;

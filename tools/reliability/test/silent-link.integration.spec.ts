@@ -11,7 +11,7 @@ import { eventListener, events, type EventListener } from '@kubemq/events';
 import { queueConsumer, queues, type QueueConsumer } from '@kubemq/queues';
 import { commandResponder, commands, type Responder } from '@kubemq/rpc';
 import { probeUntil, sharedBroker, uniqueChannel, uniqueClientId } from '@kubemq/testing/jest';
-import { startTcpProxy, type TcpProxy } from '../src/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '@kubemq/test-fakes';
 import { sleep, until } from './support/wait.js';
 
 const LINK_CHECK = { intervalMs: 500, timeoutMs: 1500 };

@@ -13,3 +13,4 @@ export {
 } from './fake-internals.js';
 export { until } from './wait.js';
 export { largestValidBody, validationField } from './validation.js';
+export { resetSocket, startTcpProxy, type ProxyStats, type TcpProxy } from './tcp-proxy.js';
