@@ -168,6 +168,38 @@ describe('subscribeEventsStore (fake transport)', () => {
     sub.unsubscribe();
   });
 
+  it.each<[string, StartPosition]>([
+    ['fromFirst', StartPosition.fromFirst()],
+    ['atSequence', StartPosition.atSequence(7)],
+    ['newOnly', StartPosition.newOnly()],
+    ['atTimeDelta', StartPosition.atTimeDelta(30)],
+  ])('a group re-opens at its own start position (%s), never after its last sequence, and takes a store that started over as it comes', async (_, startAt) => {
+    const internals = fakeInternals();
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const sub = subscribeEventsStore(internals, { channel: 'audit', group: 'g', startAt }).subscribe({
+      next: (e) => got.push(e.sequence),
+      error: (e) => errors.push(e),
+    });
+    await settle();
+    const first = requestOf(internals, 0);
+    for (const n of [7, 8, 9]) internals.streams[0]!.observer.next(stored(n));
+    internals.streams[0]!.observer.error(lost());
+    await reopened(internals, 2);
+    // The broker ignores it while the group exists; one that lost the group starts it from here, not at 10.
+    expect(requestOf(internals, 1)).toMatchObject({ Group: 'g', EventsStoreTypeData: first.EventsStoreTypeData, EventsStoreTypeValue: first.EventsStoreTypeValue });
+    expect(requestOf(internals, 1).ClientID).not.toBe(first.ClientID);
+    // A new store's events, numbered from 1 again, reach the member without a reset of its own.
+    for (const n of [1, 2]) internals.streams[1]!.observer.next(stored(n));
+    internals.streams[1]!.observer.error(lost());
+    await reopened(internals, 3);
+    expect(requestOf(internals, 2)).toMatchObject({ EventsStoreTypeData: first.EventsStoreTypeData, EventsStoreTypeValue: first.EventsStoreTypeValue });
+    expect(got).toEqual([7, 8, 9, 1, 2]);
+    expect(errors).toEqual([]);
+    expect(internals.logs.filter((l) => l.level === 'warn')).toEqual([]);
+    sub.unsubscribe();
+  });
+
   it('each subscriber of the same Observable keeps its own position', async () => {
     const internals = fakeInternals();
     const source = subscribeEventsStore(internals, { channel: 'audit', startAt: StartPosition.fromFirst() });
@@ -192,6 +224,46 @@ describe('subscribeEventsStore (fake transport)', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'VALIDATION', brokerCode: 112 });
     expect(internals.streams).toHaveLength(1);
+  });
+});
+
+describe('subscribeEventsStore: the time a re-open reaches back (fake clocks)', () => {
+  const MIN = 60_000;
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** A newOnly subscription that delivers nothing, open 10 min; then `meanwhile` moves the clocks and the stream breaks. */
+  async function resumedDelta(meanwhile: () => void): Promise<number> {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+    const internals = fakeInternals();
+    const sub = subscribeEventsStore(internals, { channel: 'audit' }).subscribe();
+    await settle();
+    jest.advanceTimersByTime(10 * MIN); // both clocks
+    meanwhile();
+    internals.streams[0]!.observer.error(lost());
+    await jest.advanceTimersByTimeAsync(10_000); // the re-open's backoff, at most a few seconds
+    expect(internals.streams).toHaveLength(2);
+    const resumed = requestOf(internals, 1);
+    expect(resumed.EventsStoreTypeData).toBe(6);
+    sub.unsubscribe();
+    return Number(resumed.EventsStoreTypeValue);
+  }
+
+  it('counts a system suspend, when only the wall clock moves: what was stored during the sleep is delivered', async () => {
+    const delta = await resumedDelta(() => {
+      const before = performance.now();
+      jest.setSystemTime(Date.now() + 120 * MIN); // 2 h asleep: the monotonic clock stood still
+      expect(performance.now()).toBe(before);
+    });
+    expect(delta).toBeGreaterThanOrEqual(130 * 60);
+    expect(delta).toBeLessThanOrEqual(130 * 60 + 10);
+  });
+
+  it('falls back to the monotonic clock when the wall clock was set back', async () => {
+    const delta = await resumedDelta(() => jest.setSystemTime(Date.now() - 60 * MIN));
+    expect(delta).toBeGreaterThanOrEqual(10 * 60);
+    expect(delta).toBeLessThanOrEqual(10 * 60 + 10);
   });
 });
 

@@ -2,6 +2,7 @@ import type { KubemqClient } from '@kubemq/core';
 import { eventsStore, eventStoreStream, StartPosition, type EventStoreReceive } from '../../src/index.js';
 import { expectedCapabilities, startKubemq, type KubemqBroker } from '@kubemq/testing';
 import { eventually, itWhen, uniqueChannel } from '@kubemq/testing/jest';
+import { startTcpProxy } from '@kubemq/test-fakes';
 import { collect, connect } from './helpers.js';
 
 const TOTAL = 2000;
@@ -191,6 +192,51 @@ describe('events store across a broker restart mid-stream (own broker)', () => {
         expect(live.errors).toEqual([]);
       } finally {
         live.sub.unsubscribe();
+      }
+    },
+    120_000,
+  );
+
+  itWhen('cleanRestart', expectedCapabilities())(
+    'a group member that re-subscribes to a broker back with an empty store gets the events the new store already held',
+    async () => {
+      const b = broker as KubemqBroker;
+      const channel = uniqueChannel('es.group-wiped');
+      // The member reaches the broker through a proxy, so the test decides when it comes back.
+      const proxy = await startTcpProxy(b.address);
+      const member = await connect(proxy.address, 'es-group-member');
+      const live = collect(eventsStore(member).subscribe({ channel, group: 'g', startAt: StartPosition.fromFirst() }));
+      const states: string[] = [];
+      const watch = member.state$.subscribe((s) => states.push(s));
+      let sender: KubemqClient | undefined;
+      try {
+        for (let i = 0; i < 5; i++) await eventsStore(client as KubemqClient).send({ channel, body: `before ${i}` });
+        await eventually(() => expect(live.items.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]), { timeoutMs: 30_000 });
+        proxy.pause();
+        await proxy.dropAll();
+        await b.restart({ cleanStore: true });
+        // The new store holds 3 events (sequences 1..3) before the member subscribes again. A re-open
+        // at its last sequence + 1 (6) would start the new group after them: they would never reach it.
+        sender = await connect(b.address, 'es-group-sender');
+        for (let i = 0; i < 3; i++) expect((await eventsStore(sender).send({ channel, body: `after ${i}` })).sent).toBe(true);
+        const stored = collect(eventsStore(sender).subscribe({ channel, startAt: StartPosition.fromFirst() }));
+        try {
+          await eventually(() => expect(stored.items.map((e) => e.sequence)).toEqual([1, 2, 3]), { timeoutMs: 30_000 });
+        } finally {
+          stored.sub.unsubscribe();
+        }
+        expect(live.items).toHaveLength(5); // still cut off
+        proxy.resume();
+        await eventually(() => expect(live.items.slice(5).map((e) => e.text())).toEqual(['after 0', 'after 1', 'after 2']), { timeoutMs: 30_000 });
+        expect(live.items.slice(5).map((e) => e.sequence)).toEqual([1, 2, 3]);
+        expect(live.errors).toEqual([]);
+        expect(states).toContain('reconnecting');
+      } finally {
+        watch.unsubscribe();
+        live.sub.unsubscribe();
+        await sender?.close();
+        await member.close();
+        await proxy.close();
       }
     },
     120_000,

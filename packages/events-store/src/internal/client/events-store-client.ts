@@ -29,8 +29,12 @@ export interface EventsStoreClient {
   send(event: EventStore, options?: CallOptions): Promise<EventStoreSendResult>;
   /**
    * Subscribes from a start position. The Observable is cold (subscribing opens the subscription,
-   * unsubscribing cancels it) and also works with `for await`. After a reconnect it re-opens at the
-   * last delivered sequence + 1: no gap, no repeat.
+   * unsubscribing cancels it) and also works with `for await`. After a reconnect a subscription
+   * without a `group` re-opens at the last delivered sequence + 1: no gap, no repeat. One with a
+   * `group` re-opens at its start position, which the broker ignores while the group exists: the
+   * group resumes from its own position, at-most-once across the break (the events on their way to
+   * this member when it broke reach no member) and with possible repeats; a group the broker no
+   * longer has (its store lost or purged) starts again from that position.
    *
    * A start position that reaches back into the store (`fromFirst`, `atSequence`, `atTime`, …)
    * also delivers what is stored while the subscription is being registered, so nothing needs to

@@ -19,7 +19,12 @@ export interface EventsStoreSubscription {
   /**
    * A consumer group: each event goes to one member. The broker keeps a group's position durably
    * and shares it across clients, so a group that already exists resumes where it left off and
-   * ignores `startAt` (docs/broker-behaviour.md §2.2).
+   * ignores `startAt` (docs/broker-behaviour.md §2.2). So `startAt` is not filtered for a group:
+   * an `atSequence(n)` past the end of the channel starts a new group at the channel's next
+   * sequence, and the events stored before `n` reach it too. After a break a member re-opens at
+   * `startAt`, not after its last event: the group resumes from its own position, at-most-once
+   * across the break and with possible repeats, or, if the broker no longer has the group (its
+   * store lost or purged), starts again from `startAt`.
    */
   group?: string | undefined;
   /**

@@ -5,7 +5,9 @@
  * - `newOnly`: only events stored after the subscription opened;
  * - `fromFirst`: every stored event, from sequence 1;
  * - `fromLast`: the last stored event, then new ones;
- * - `atSequence`: from sequence `sequence` (≥ 1) on; past the end it waits for new events;
+ * - `atSequence`: from sequence `sequence` (≥ 1) on; past the end it waits for new events (with a
+ *   `group`, the broker starts a group it creates at the channel's next sequence, and the events
+ *   before `sequence` are delivered too: see `EventsStoreSubscription.group`);
  * - `atTime`: events stored after about `time`: the broker starts a little after it, never at it,
  *   so an event stored at (or just after) `time` can be left out; ask for a time clearly before the
  *   first event you want, or use `atSequence`;
@@ -38,7 +40,10 @@ export type StartPosition =
   | {
       /** From the event with sequence `sequence` on (`StartAtSequence`). */
       readonly kind: 'atSequence';
-      /** The channel sequence to start at: a whole number ≥ 1; past the end, it waits for new events. */
+      /**
+       * The channel sequence to start at: a whole number ≥ 1; past the end, it waits for new events
+       * (a new group gets those before it too: see `EventsStoreSubscription.group`).
+       */
       readonly sequence: number;
     }
   | {

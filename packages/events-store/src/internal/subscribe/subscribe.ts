@@ -14,7 +14,7 @@ import {
 } from '@kubemq/core/internal';
 import { SUBSCRIBE_TO_EVENTS } from '../methods.js';
 import { toEventStoreReceive } from './receive.js';
-import { resumePosition } from './wire-start-position.js';
+import { elapsedSince, readClocks, resumePosition, type ClockReading } from './wire-start-position.js';
 import { planEventsStoreSubscribe, subscribeRequest } from './subscribe-request.js';
 import { subscriptionClientId } from './subscription-client-id.js';
 import type { EventStoreReceive } from '../messages.js';
@@ -22,8 +22,9 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
 
 /**
  * An events-store subscription: validated up front (throws before anything is sent), cold, and
- * recoverable: each (re-)open uses a fresh ClientID and, after a break, starts at the last delivered
- * sequence + 1; anything at or below it is dropped, so the subscriber sees no repeat.
+ * recoverable: each (re-)open uses a fresh ClientID and, after a break, one without a group starts
+ * at the last delivered sequence + 1; anything at or below it is dropped, so the subscriber sees no
+ * repeat.
  *
  * A broker that answers such a re-open with the last sequence or a lower one has lost its store (a
  * restart with a clean store, a volume that was not kept): the channel's numbering started over,
@@ -31,6 +32,13 @@ import type { EventsStoreSubscription } from './events-store-subscription.js';
  * again from the position it was first given, as if nothing had been delivered. (Seen only while
  * the new store holds no more events than the subscriber had seen: past that, the broker answers
  * the resume with sequences that look like the next ones.)
+ *
+ * A group re-opens at the start position it was given, and its members filter nothing (each sees
+ * an interleaved share). While the group's durable exists the broker ignores that position and
+ * resumes the group where it was; when the durable is gone (a store lost, a channel purged), the
+ * group starts as a new one would, from that position. A member's last sequence + 1 would be wrong
+ * there: it counts in the old store, and the broker would skip the new store's events up to it (or,
+ * past the new store's end, start at its next event), without a word.
  *
  * A lone subscriber that gets a sequence past the next one, on a stream that has already delivered
  * one, re-opens at the next one. The broker skipped it: it drops an event it could not hand to a
@@ -70,13 +78,13 @@ export function subscribeEventsStore(
   });
 }
 
-/** How far a subscriber has read: the last sequence delivered, and when it first opened (performance.now()). */
+/** How far a subscriber has read: the last sequence delivered, and when it first opened. */
 interface Position {
   lastSequence: number;
-  firstOpenedAt: number | undefined;
+  firstOpenedAt: ClockReading | undefined;
 }
 
-/** The recoverable stream from `position` on (the plan's start when nothing was read yet); it moves `position`. */
+/** The recoverable stream from `position` on (the plan's start for a group, or when nothing was read yet); it moves `position`. */
 function openAt(
   internals: ClientInternals,
   plan: ReturnType<typeof planEventsStoreSubscribe>,
@@ -84,7 +92,8 @@ function openAt(
   position: Position,
 ): Observable<EventStoreReceive> {
   // The broker starts an `atSequence` past the end of the channel at its next sequence, not at the
-  // one asked for: what comes before that one is not what the subscriber asked for.
+  // one asked for: what comes before that one is not what the subscriber asked for. Not filtered
+  // for a group: one that already exists may owe its members sequences before that one.
   const firstSequence = plan.start.type === Subscribe_EventsStoreType.StartAtSequence ? Number(plan.start.value) : 0;
   return recoverable(
     internals,
@@ -93,9 +102,12 @@ function openAt(
       let resumesAfter = position.firstOpenedAt === undefined ? 0 : position.lastSequence;
       // Whatever an open's first event is, it is where the broker starts: only later ones can skip.
       let firstOfOpen = true;
+      // A group always asks for its start position (see above); the broker keeps its place.
       const start =
-        position.firstOpenedAt === undefined ? plan.start : resumePosition(plan.start, position.lastSequence, performance.now() - position.firstOpenedAt);
-      position.firstOpenedAt ??= performance.now();
+        position.firstOpenedAt === undefined || plan.group !== ''
+          ? plan.start
+          : resumePosition(plan.start, position.lastSequence, elapsedSince(position.firstOpenedAt));
+      position.firstOpenedAt ??= readClocks();
       const request = subscribeRequest(plan, subscriptionClientId(internals.clientId), start);
       return serverStream$(internals, SUBSCRIBE_TO_EVENTS, request, ctx, toEventStoreReceive).pipe(
         // A group's members see an interleaved subset, so only a lone subscriber filters repeats.

@@ -1,6 +1,6 @@
 import { validationField } from '@kubemq/test-fakes';
 import { StartPosition } from './start-position.js';
-import { resumePosition, toWireStartPosition } from './wire-start-position.js';
+import { elapsedSince, resumePosition, toWireStartPosition } from './wire-start-position.js';
 
 describe('toWireStartPosition', () => {
   it('maps the six positions to the wire types 1..6 (StartNewOnly … StartAtTimeDelta)', () => {
@@ -92,5 +92,32 @@ describe('resumePosition', () => {
 
   it('with nothing delivered: a delta grows by the time since it first opened', () => {
     expect(resumePosition(toWireStartPosition(StartPosition.atTimeDelta(60)), 0, 2_500)).toEqual({ type: 6, value: 63n });
+  });
+});
+
+describe('elapsedSince', () => {
+  const opened = { monotonicMs: 1_000, wallMs: 1_795_000_000_000 };
+  const MIN = 60_000;
+
+  it('is the monotonic figure while both clocks agree', () => {
+    expect(elapsedSince(opened, { monotonicMs: 1_000 + 10 * MIN, wallMs: opened.wallMs + 10 * MIN })).toBe(10 * MIN);
+  });
+
+  it('takes the wall clock when the monotonic one stood still through a suspend: the sleep counts', () => {
+    // open 10 min, then 2 h asleep: the monotonic clock saw only the 10 min
+    const ago = elapsedSince(opened, { monotonicMs: 1_000 + 10 * MIN, wallMs: opened.wallMs + 130 * MIN });
+    expect(ago).toBe(130 * MIN);
+    expect(resumePosition(toWireStartPosition(StartPosition.newOnly()), 0, ago)).toEqual({ type: 6, value: 7_800n });
+  });
+
+  it('falls back to the monotonic figure when the wall clock was set back', () => {
+    expect(elapsedSince(opened, { monotonicMs: 1_000 + 10 * MIN, wallMs: opened.wallMs - 60 * MIN })).toBe(10 * MIN);
+  });
+
+  it('reads both clocks when not given a reading', () => {
+    const now = { monotonicMs: performance.now(), wallMs: Date.now() };
+    const ago = elapsedSince({ monotonicMs: now.monotonicMs - 5_000, wallMs: now.wallMs - 5_000 });
+    expect(ago).toBeGreaterThanOrEqual(5_000);
+    expect(ago).toBeLessThan(6_000);
   });
 });

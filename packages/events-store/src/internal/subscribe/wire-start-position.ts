@@ -70,7 +70,8 @@ export function toWireStartPosition(start: unknown): WireStartPosition {
 }
 
 /**
- * Where to re-open after a break, so the subscriber sees no gap and no repeat:
+ * Where to re-open a subscription without a group after a break, so the subscriber sees no gap
+ * and no repeat (a group always re-opens at its start position: see subscribe.ts):
  * - after any delivery: at last seen sequence + 1;
  * - nothing delivered yet: `newOnly` and `fromLast` become "stored since the moment it first
  *   opened", and `atTimeDelta` the same moment minus its delta; `fromFirst`, `atSequence` and
@@ -79,9 +80,9 @@ export function toWireStartPosition(start: unknown): WireStartPosition {
  *   Nothing tells the two apart, and reading from the first would replay the whole channel in
  *   the second case.)
  *
- * That moment goes as a delta (`StartAtTimeDelta`, how long ago, measured on this process's
- * monotonic clock), never as a time of this machine's clock: the broker reads a time against its
- * own clock, so a client clock S seconds ahead would skip what was stored in those S seconds.
+ * That moment goes as a delta (`StartAtTimeDelta`, how long ago, `openedAgoMs` from
+ * {@link elapsedSince}), never as a time of this machine's clock: the broker reads a time against
+ * its own clock, so a client clock S seconds ahead would skip what was stored in those S seconds.
  * Whole seconds, rounded up: at most a second of events from before the first open comes too.
  */
 export function resumePosition(initial: WireStartPosition, lastSequence: number, openedAgoMs: number): WireStartPosition {
@@ -99,6 +100,27 @@ export function resumePosition(initial: WireStartPosition, lastSequence: number,
     default:
       return initial;
   }
+}
+
+/** A moment on this process's two clocks, in ms: `performance.now()` and `Date.now()`. */
+export interface ClockReading {
+  monotonicMs: number;
+  wallMs: number;
+}
+
+export function readClocks(): ClockReading {
+  return { monotonicMs: performance.now(), wallMs: Date.now() };
+}
+
+/**
+ * How long ago `then` was, in ms: the larger of the two clocks' figures. The monotonic clock stops
+ * while the machine is suspended (a laptop asleep, a paused VM), so on its own it would leave out
+ * what was stored during the sleep; the wall clock goes on. A difference of this machine's own
+ * wall readings does not depend on how far its clock is from the broker's; one set back reads
+ * less, and the monotonic figure wins; one set forward can only make the replay longer, not skip.
+ */
+export function elapsedSince(then: ClockReading, now: ClockReading = readClocks()): number {
+  return Math.max(now.monotonicMs - then.monotonicMs, now.wallMs - then.wallMs);
 }
 
 function describe(value: unknown): string {
