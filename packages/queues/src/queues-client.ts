@@ -18,6 +18,7 @@ import {
   type LoopPace,
 } from '@kubemq/core/internal';
 import { iteratorBufferSize } from './internal/buffer-size.js';
+import { handedOnDemand } from './internal/consumer/hand-over.js';
 import { drainedPollTransactions, type PollLoopOptions } from './internal/consumer/subscribe.js';
 import { isSendFailure, toBatchResult, toQueuesInfo, toReceivedMessage, toSendResult } from './internal/conversions.js';
 import { newLaneCounters } from './internal/downstream/lane.js';
@@ -102,8 +103,9 @@ export interface QueuesSubscription {
   autoAck?: boolean | undefined;
   /**
    * How many received messages (`subscribe()`) or transactions (`transactions()`) may wait for a
-   * slow `for await` reader before it fails with an `IteratorOverflowError`. Default 1024; for
-   * `subscribe()` at least `maxItems` (a poll's messages arrive together).
+   * slow `for await` reader before it fails with an `IteratorOverflowError`, as on every
+   * subscription. Default 1024; for `subscribe()` at least `maxItems`. A queue loop is handed what
+   * it polls as it asks for it, and polls no further ahead, so it never gets that far behind.
    */
   bufferSize?: number | undefined;
   /**
@@ -247,9 +249,13 @@ export interface QueuesClient {
    * hidden from everyone, until it is settled or closed. `callOptions.timeoutMs` bounds the poll
    * (default: the wait plus the client's `defaultTimeoutMs`), the time spent waiting for the
    * connection included: one whose deadline passes there fails with `TimeoutError` unsent, taking
-   * nothing, and one sent after that wait asks the broker to wait no longer than its deadline
-   * leaves, less a second (failing unsent when that is under the broker's 1 s). A `signal` that has already aborted fails it with `CANCELLED` before anything is
-   * sent. Once the client's `close()` has begun a poll fails with `CLOSED`, and one still waiting
+   * nothing. A poll asks the broker to wait no longer than its `timeoutMs` (or what a wait for the
+   * connection left of its deadline) leaves, less a second for the answer, since the broker goes
+   * on waiting, and taking, after a poll is cut; it fails with `TimeoutError` unsent when that is
+   * under the broker's 1 s. A `signal` that has already aborted fails it with `CANCELLED` before
+   * anything is sent; with `autoAck` a poll already sent is not cut by its signal (the broker acks
+   * what it takes): it resolves with the broker's answer. Once the client's `close()` has begun a
+   * poll fails with `CLOSED`, and one still waiting
    * on the broker rejects `CLOSED` (close() waits for its answer and returns what it took to the
    * queue; with `autoAck` the poll resolves with it); close() also waits, within its drain time,
    * for the transactions in hand to be settled or closed.
@@ -504,7 +510,7 @@ export class QueuesOnClient implements QueuesClient {
     // A subscriber's callback handles each message inside a process span; a `for await` loop reads
     // them untraced, since it handles each one after it was buffered.
     const traced = messages().pipe(tracedDeliveries<PolledQueueMessage>(this.internals.telemetry, queueProcessOperation));
-    return iterableObservable<PolledQueueMessage>(traced, { bufferSize, signal, iterated: messages(), ...(req.autoAck && { paced: messages }) });
+    return iterableObservable<PolledQueueMessage>(traced, { bufferSize, signal, paced: (pace) => handedOnDemand(pace, messages, req.autoAck ? undefined : signal) });
   }
 
   transactions(options: QueuesSubscription): IterableObservable<PollResponse> {
@@ -514,13 +520,15 @@ export class QueuesOnClient implements QueuesClient {
       signal: validateSignal(options.signal),
     }));
     const transactions = (pace?: LoopPace): Observable<PollResponse> => drainedPollTransactions(this.internals, this.pollLoopOptions(req, 'queues.transactions', pace), signal);
-    return iterableObservable<PollResponse>(transactions(), { bufferSize, signal, ...(req.autoAck && { paced: transactions }) });
+    return iterableObservable<PollResponse>(transactions(), { bufferSize, signal, paced: (pace) => handedOnDemand(pace, transactions, req.autoAck ? undefined : signal) });
   }
 
   /**
-   * A poll loop's options. A `for await` loop over an autoAck subscription paces it: the broker
-   * acks what it hands out, so the next poll waits until the loop has taken every message of the
-   * last one, and a loop that ends loses at most the rest of the batch in hand.
+   * A poll loop's options. A `for await` loop paces it, and is handed what it polls as it asks
+   * (handedOnDemand). With autoAck the broker acks what it hands out, so the next poll waits until
+   * the loop has taken every message of the last one, and a loop that ends loses at most the rest
+   * of the batch in hand. Without, the next poll goes out with the settlement that ends the batch,
+   * which the loop has then read; one lost with its stream before that waits for the loop too.
    */
   private pollLoopOptions(request: ValidPoll, operation: string, pace: LoopPace | undefined): PollLoopOptions {
     return {

@@ -3,9 +3,10 @@ import { DEFAULT_ITERATOR_BUFFER_SIZE, validatePositiveInt } from '@kubemq/core/
 
 /**
  * The iterator buffer of `subscribe()` / `transactions()`, validated. `atLeast` is what one poll
- * hands over at once: a transaction's `maxItems` messages for `subscribe()` (they arrive together,
- * so a smaller buffer would overflow on every full batch), one transaction for `transactions()`.
- * Default: the other subscriptions' 1024, raised to `atLeast`.
+ * brings: a transaction's `maxItems` messages for `subscribe()`, one transaction for
+ * `transactions()`. Default: the other subscriptions' 1024, raised to `atLeast`. A loop is handed
+ * a poll's values one at a time, as it asks (consumer/hand-over.ts), so it never fills the buffer;
+ * the floor stays, as the documented bound of the option.
  */
 export function iteratorBufferSize(bufferSize: unknown, atLeast: number): number {
   if (bufferSize === undefined) return Math.max(DEFAULT_ITERATOR_BUFFER_SIZE, atLeast);

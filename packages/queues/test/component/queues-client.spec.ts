@@ -248,10 +248,12 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
     broker.add('q', 1);
     const q = queues(fakeClient(broker));
     const tx = await q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 1000 });
+    broker.stallNextGets = 1; // its Get never answers (a stalled broker): only its deadline ends it
     const acked = tx.ackAll();
-    const next = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 10_000 }, { timeoutMs: 50 });
+    const next = q.poll({ channel: 'q', maxItems: 1, waitTimeoutMs: 10_000 }, { timeoutMs: 2000 });
     await expect(acked).resolves.toBeUndefined();
-    await expect(next).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(next).rejects.toMatchObject({ code: 'TIMEOUT', sent: true });
+    await until(() => broker.calls[0]!.cancelled);
     expect(tx.state).toBe('settled');
     expect(tx.messages[0]?.settlement).toBe('acked');
   });
@@ -286,12 +288,16 @@ describe('poll(): a poll made while a settlement is proved goes behind its probe
   it('a timeoutMs of the next poll that passes while the ack\'s probe is unanswered fails that poll only, with TIMEOUT', async () => {
     const broker = new FakeQueueBroker();
     broker.add('q', 4);
-    const q = queues(fakeClient(broker));
+    // The ack's deadline (the client's default) well past the poll's.
+    const client = {};
+    attachInternals(client, broker.internals({ defaultTimeoutMs: 10_000 }));
+    const q = queues(client as KubemqClient);
     const tx = await q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 });
     broker.holdProbes = true;
     const acked = outcome(tx.ackAll());
-    const next = outcome(q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, { timeoutMs: 1 }));
-    expect(await next).toMatchObject({ code: 'TIMEOUT' });
+    // Written behind the probe, the Get is served only once the probe is: its deadline passes first.
+    const next = outcome(q.poll({ channel: 'q', maxItems: 2, waitTimeoutMs: 1000 }, { timeoutMs: 2000 }));
+    expect(await next).toMatchObject({ code: 'TIMEOUT', sent: true });
     expect(broker.calls[0]!.cancelled).toBe(false);
     broker.releaseProbes();
     expect(await acked).toBe('ok');

@@ -53,6 +53,21 @@ describe('queues: subscribe({ signal }) and transactions({ signal })', () => {
     expect(broker.waiting('q').map((s) => [s.seq, s.receiveCount])).toEqual([[3, 0], [4, 0]]);
   });
 
+  it('subscribe(): a body that holds a message when it aborts still settles it, and the loop ends at its next step, handed none of the rest of the poll; the rest goes back to the queue', async () => {
+    const { broker, q, types } = setup(3);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    for await (const msg of q.subscribe({ channel: 'q', maxItems: 3, signal: controller.signal })) {
+      seen.push(msg.sequence);
+      controller.abort(); // SIGTERM while the body works
+      await msg.ack();
+    }
+    expect(seen).toEqual([1]);
+    await until(() => open(broker) === 0);
+    expect(types().filter((t) => t === T.Get)).toHaveLength(1);
+    expect(broker.waiting('q').map((s) => [s.seq, s.receiveCount])).toEqual([[2, 0], [3, 0]]);
+  });
+
   it('transactions(): a transaction the body leaves unsettled when the loop ends goes back to the queue, as with break', async () => {
     const { broker, q } = setup(2);
     const controller = new AbortController();

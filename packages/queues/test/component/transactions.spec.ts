@@ -4,6 +4,7 @@ import { newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { LanePool, pollOnLane } from '../../src/internal/downstream/poll.js';
 import { DEFAULT_QUEUE_LIMITS } from '../../src/internal/limits.js';
 import { validateCallOptions, validatePoll } from '../../src/internal/validation.js';
+import { until } from '@kubemq/test-fakes';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
 function setup(count = 3, channel = 'q') {
@@ -260,10 +261,33 @@ describe('poll transactions (against a broker-like fake)', () => {
     expect(tx.state).toBe('settled');
   });
 
-  it('a poll that outlives its deadline cancels its stream', async () => {
+  it('a poll that outlives its deadline (its Get unanswered: a stalled broker) cancels its stream', async () => {
     const { broker, poll } = setup(0);
-    await expect(poll({ maxItems: 5, waitTimeoutMs: 1000 }, { timeoutMs: 30 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    broker.stallGets = true;
+    await expect(poll({ maxItems: 5, waitTimeoutMs: 1000 }, { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'TIMEOUT', sent: true });
     expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+
+  it('a poll asks the broker to wait no longer than its timeoutMs leaves, less a second; one that leaves less than the broker\'s 1 s is not sent', async () => {
+    const { broker, poll, requests } = setup(0);
+    const started = performance.now();
+    const tx = await poll({ maxItems: 5, waitTimeoutMs: 5000, autoAck: true }, { timeoutMs: 2500 });
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(tx.messages).toHaveLength(0);
+    const waits = () => requests().filter((r) => r.RequestTypeData === T.Get).map((r) => r.WaitTimeout);
+    expect(waits()).toEqual([1500]);
+    await expect(poll({ maxItems: 5, waitTimeoutMs: 5000, autoAck: true }, { timeoutMs: 1999 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+      code: 'TIMEOUT',
+      timeoutMs: 1999,
+      sent: false,
+      message: expect.stringContaining('queues.poll was not sent: its timeoutMs of 1999 ms leaves less than'),
+    });
+    expect(waits()).toEqual([1500]);
+    expect(broker.calls.every((c) => !c.cancelled)).toBe(true);
+    // Without a timeoutMs the deadline is the wait plus the default timeout: the wait goes as asked.
+    await poll({ maxItems: 5, waitTimeoutMs: 1000 });
+    expect(waits()).toEqual([1500, 1000]);
   });
 
   it('an aborted poll cancels its stream', async () => {
@@ -273,5 +297,19 @@ describe('poll transactions (against a broker-like fake)', () => {
     setTimeout(() => ac.abort(), 20);
     await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(broker.calls[0]!.cancelled).toBe(true);
+  });
+
+  it('with autoAck, a signal that aborts once the Get is written does not cut it: the broker acks what it takes, so the poll resolves with it', async () => {
+    const { broker, poll } = setup(0);
+    const ac = new AbortController();
+    const p = poll({ maxItems: 2, waitTimeoutMs: 1000, autoAck: true }, { signal: ac.signal });
+    await until(() => broker.getsInFlight === 1);
+    ac.abort();
+    broker.add('q', 1); // taken and acked by that Get
+    const tx = await p;
+    expect(tx.messages.map((m) => m.text())).toEqual(['m0']);
+    expect(tx.state).toBe('settled');
+    expect(broker.waiting('q')).toHaveLength(0);
+    expect(broker.calls[0]!.cancelled).toBe(false);
   });
 });

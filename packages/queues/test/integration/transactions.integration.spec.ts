@@ -151,14 +151,44 @@ describe('queue stream API: poll transactions', () => {
     expect(empty.messages).toHaveLength(0);
   }, 20_000);
 
-  it("a poll's call options bound it: timeoutMs ends a long wait, an aborted signal ends it at once", async () => {
+  it("a poll's call options bound it: a timeoutMs that leaves no room for the broker's shortest wait and its answer fails unsent, an aborted signal ends it at once", async () => {
     const channel = uniqueChannel('q.tx.bound');
-    await expect(q.poll({ channel, maxItems: 1, waitTimeoutMs: 10_000 }, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(q.poll({ channel, maxItems: 1, waitTimeoutMs: 10_000 }, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'TIMEOUT', sent: false });
     await expect(q.poll({ channel, maxItems: 1 }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
     // The queue still works for the next poll, and nothing was taken by the ended ones.
     await q.send({ channel, body: 'after' });
     const tx = await q.poll({ channel, maxItems: 1, waitTimeoutMs: 2000 });
     expect(tx.messages.map((m) => m.text())).toEqual(['after']);
     await tx.ackAll();
+  }, 30_000);
+
+  it('an autoAck poll whose waitTimeoutMs is longer than its timeoutMs allows asks the broker for a shorter wait: it answers in time, and leaves no Get behind to take (and ack) what is sent next', async () => {
+    const channel = uniqueChannel('q.tx.clamped');
+    const started = performance.now();
+    // 5 s asked, 2.5 s allowed: the broker waits 1.5 s at most, and the answer has a second to come.
+    const polled = await q.poll({ channel, maxItems: 10, waitTimeoutMs: 5000, autoAck: true }, { timeoutMs: 2500 }).catch((err: unknown) => err);
+    const answeredMs = performance.now() - started;
+    // Sent while a Get cut at the poll's deadline would still wait at the broker, acking what it takes.
+    const sent = await q.sendBatch(bodies(3, 'late').map((body) => ({ channel, body })));
+    expect(sent.failed).toBe(0);
+    // Once such a Get's 5 s would be over, the messages are all still there.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 5500 - (performance.now() - started))));
+    const rest = await q.poll({ channel, maxItems: 3, waitTimeoutMs: 2000 });
+    expect(rest.messages.map((m) => m.text()).sort()).toEqual(bodies(3, 'late'));
+    await rest.ackAll();
+    expect(polled).toMatchObject({ messages: [] });
+    expect(answeredMs).toBeLessThan(2500);
+  }, 30_000);
+
+  it('an autoAck poll whose signal aborts while its Get waits is not cut: it resolves with what the broker took (and acked) for it', async () => {
+    const channel = uniqueChannel('q.tx.autoack.signal');
+    const ac = new AbortController();
+    const polled = q.poll({ channel, maxItems: 1, waitTimeoutMs: 5000, autoAck: true }, { signal: ac.signal });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the Get waits on the broker
+    ac.abort();
+    await q.send({ channel, body: 'taken' });
+    const tx = await polled;
+    expect(tx.messages.map((m) => m.text())).toEqual(['taken']);
+    expect(tx.state).toBe('settled');
   }, 30_000);
 });

@@ -31,9 +31,13 @@ export interface PollLoopOptions {
    */
   keepPolling?: () => boolean;
   /**
-   * Awaited after each transaction is terminal, before the next Get: a `for await` loop's pace.
+   * A `for await` loop's pace: resolves once the loop has taken all it was given and asks for more.
+   * Awaited before a Get that is not written behind the settlement ending the transaction in hand.
    * With autoAck a transaction is terminal on arrival and the broker has acked its messages, so
-   * without it the loop would poll ahead, and lose whatever it held unread when it ended.
+   * without it the loop would poll ahead, and lose whatever it held unread when it ended. Without
+   * autoAck a transaction lost with its stream is terminal before the loop has read it all: the
+   * next poll would bring a new batch while the loop is still on the old one, held at the broker
+   * (hidden from other consumers) until the loop gets to it.
    */
   delivered?: () => Promise<void>;
 }
@@ -107,6 +111,10 @@ function pollLoop(internals: ClientInternals, opts: PollLoopOptions, ready: () =
           await tx.whenTerminal();
           inHand = undefined;
           if (tx.state === 'lost' && !stopped) {
+            // A `for await` loop may not have read all of it yet (a subscribe() loop still gets the
+            // rest, `released`): the next Get, on whichever stream, waits until it has.
+            if (opts.delivered) await opts.delivered();
+            if (stopped) return;
             const endingHere = lane.endingHere;
             if (endingHere === undefined || endingHere.retryable) {
               // Lost, or ended for a deadline (a stalled broker, say): re-opened after a pause.
@@ -172,14 +180,14 @@ export function pollTransactions(internals: ClientInternals, opts: PollLoopOptio
  * loop's body, say) until it is settled or closed, a settlement already written gets its proof,
  * a Get already out is waited for and what it took is closed; then the loop completes. The
  * client's drain time bounds all this (queueConsumer() drains the same way, through its stop()).
- * Once the subscription's `signal` aborts no Get goes out either: its owner ends the loop.
+ * Once the subscription's `signal` aborts no Get goes out either, and the loop ends (see below).
  */
 export function drainedPollTransactions(internals: ClientInternals, opts: PollLoopOptions, signal?: AbortSignal): Observable<PollTransaction> {
   return observable<PollTransaction>((subscriber) => {
     let draining = false;
     /** The transaction last delivered (terminal or not). */
     let delivered: PollTransaction | undefined;
-    /** Ends the loop's wait for a paced reader (autoAck): what it holds is already acked. */
+    /** Ends the loop's wait for a paced reader once the drain begins: no Get follows it then. */
     let wake: (() => void) | undefined;
     const paced = opts.delivered;
     let untrack = (): void => undefined;
@@ -243,8 +251,14 @@ export function drainedPollTransactions(internals: ClientInternals, opts: PollLo
     }
     // With autoAck the broker acks what a Get hands out, and a Get cut from its stream goes on
     // taking (and acking) what arrives until its wait is over (§5.3): an abort ends the loop as the
-    // drain does, once the Get already out has answered, handing over what it took.
-    const stopListening = opts.request.autoAck ? onAbort(signal, () => void finish()) : () => undefined;
+    // drain does, once the Get already out has answered, handing over what it took. Without, a
+    // subscriber sees the subscription complete at once, and the stream ends; a paced `for await`
+    // loop ends at its next step instead (handedOnDemand sees to it).
+    const stopListening = opts.request.autoAck
+      ? onAbort(signal, () => void finish())
+      : paced
+        ? () => undefined
+        : onAbort(signal, () => subscriber.complete());
     return () => {
       stopListening();
       untrack();

@@ -10,8 +10,9 @@ import { abortedUnsent, PollTransaction, type TransactionHost } from './transact
  * One Get on a lane that carries no open transaction (or whose transaction has written its ending
  * settlement and its proof ahead of it). The deadline (the call's timeout, else the broker's wait
  * plus the default timeout) counts from the call, a wait for the connection included: one that
- * runs out there sends nothing, and the Get gets what is left. When it passes (or the signal
- * aborts) after the Get is written, the poll fails at once and the lane ends, which makes the
+ * runs out there sends nothing, and the Get asks the broker to wait no longer than what is left,
+ * less a second for the answer. When it passes (or the signal aborts, without autoAck) after the
+ * Get is written, the poll fails at once and the lane ends, which makes the
  * broker return whatever that Get had taken (downstream streams are safe to cancel,
  * docs/broker-behaviour.md §5.3), but only once a settlement written ahead of the Get has its
  * proof: that one belongs to another transaction (when the Get is that proof, it fails now:
@@ -67,11 +68,12 @@ async function getOnLane(
   if (refused) throw refused;
   const timeoutMs = call.timeoutMs ?? req.waitTimeoutMs + host.defaultTimeoutMs;
   let waitedMs = 0;
-  let brokerWaitMs = req.waitTimeoutMs;
+  /** Waited for the connection: only then does the default deadline have less than the wait and defaultTimeoutMs left. */
+  let reconnected = false;
   if (!lane.opened) {
-    const connected = lane.connected;
+    reconnected = !lane.connected;
     const started = performance.now();
-    const notInTime = () => notSentInTime(operation, req.channel, timeoutMs);
+    const notInTime = () => notSentInTime(operation, req.channel, timeoutMs, true);
     try {
       await openWithin(lane, req.channel, { timeoutMs, signal: call.signal }, pool?.onStop, notInTime);
     } catch (err) {
@@ -79,15 +81,17 @@ async function getOnLane(
       throw unsent() ?? err;
     }
     waitedMs = performance.now() - started;
-    if (!connected) {
-      // A Get its deadline cuts waits on at the broker, holding what arrives meanwhile (with
-      // autoAck, acking it: lost), so a poll sent after waiting for the connection asks for no
-      // longer a wait than its deadline leaves, less a second for the answer; with less than
-      // the broker's shortest wait left, it is not sent.
-      brokerWaitMs = Math.min(req.waitTimeoutMs, Math.floor(timeoutMs - waitedMs - ANSWER_MARGIN_MS));
-      if (brokerWaitMs < MIN_POLL_WAIT_MS) throw unsent() ?? notInTime();
-    }
   }
+  // A Get cut by its deadline waits on at the broker, holding what arrives meanwhile (with autoAck,
+  // acking it: lost) until its wait is over (§5.3). So a poll asks for no longer a wait
+  // than its deadline leaves, less a second for the answer; with less than the broker's shortest
+  // wait left, it is not sent. The default deadline, the wait plus defaultTimeoutMs, leaves the
+  // answer its time by itself, unless a wait for the connection took part of it.
+  // (Opening a stream on a ready connection takes no time worth counting.)
+  const left = timeoutMs - (reconnected ? waitedMs : 0);
+  const bounded = call.timeoutMs !== undefined || reconnected;
+  const brokerWaitMs = bounded ? Math.min(req.waitTimeoutMs, Math.floor(left - ANSWER_MARGIN_MS)) : req.waitTimeoutMs;
+  if (brokerWaitMs < MIN_POLL_WAIT_MS) throw unsent() ?? notSentInTime(operation, req.channel, timeoutMs, reconnected);
   refused = unsent();
   if (refused) throw refused;
   lane.transactionsServed++;
@@ -104,7 +108,11 @@ async function getOnLane(
     operation,
     channel: req.channel,
     timeoutMs: waitedMs > 0 ? Math.ceil(timeoutMs - waitedMs) : timeoutMs,
-    signal: call.signal,
+    // With autoAck the broker acks what the Get hands out, and a Get cut from its stream goes on
+    // taking (and acking) until its wait is over: once written, it is not cut by the signal (as
+    // close() and a subscription's signal do not cut it), and its answer, which its clamped wait
+    // brings within the deadline, is handed over.
+    signal: req.autoAck ? undefined : call.signal,
     what: 'the poll',
     sent: true,
     ...(waited > 0 && { late: `did not complete, after waiting ${waited} ms of its ${timeoutMs} ms for the connection,` }),
@@ -159,21 +167,19 @@ async function openWithin(
   }
 }
 
-/** What a poll sent after waiting for the connection keeps of its deadline for the broker's answer, beyond the broker's wait. */
+/** What a poll's deadline keeps for the broker's answer, beyond the broker's wait. */
 const ANSWER_MARGIN_MS = 1000;
 
 /**
  * A poll whose deadline passed while it waited for the connection, or left less than the broker's
- * shortest wait and a second: no Get went out, so the broker took nothing for it.
+ * shortest wait and a second (`reconnecting`: after a wait for the connection): no Get went out, so
+ * the broker took nothing for it.
  */
-function notSentInTime(operation: string, channel: string, timeoutMs: number): KubemqError {
-  return new TimeoutError({
-    operation,
-    channel,
-    timeoutMs,
-    sent: false,
-    message: `${operation} was not sent: the connection was not ready in time to leave the broker's shortest wait (1 s) and a second of its ${timeoutMs} ms deadline, so the broker took nothing for it`,
-  });
+function notSentInTime(operation: string, channel: string, timeoutMs: number, reconnecting: boolean): KubemqError {
+  const why = reconnecting
+    ? `the connection was not ready in time to leave the broker's shortest wait (1 s) and a second of its ${timeoutMs} ms deadline`
+    : `its timeoutMs of ${timeoutMs} ms leaves less than the broker's shortest wait (1 s) and a second for the answer (a Get cut by its deadline waits on at the broker, taking what arrives)`;
+  return new TimeoutError({ operation, channel, timeoutMs, sent: false, message: `${operation} was not sent: ${why}, so the broker took nothing for it` });
 }
 
 /**
