@@ -104,6 +104,15 @@ describe('poll transactions (against a broker-like fake)', () => {
     expect(requests()[1]).toMatchObject({ RequestTypeData: T.AckAll, SequenceRange: [] });
   });
 
+  it('a Get whose answer holds one message twice did not fill up: ackAll names the different messages it was given', async () => {
+    const { broker, requests, poll } = setup(2);
+    broker.repeatInNextGet = true;
+    const tx = await poll({ maxItems: 3 });
+    expect(tx.messages.map((m) => m.sequence)).toEqual([1, 1, 2]);
+    await tx.ackAll();
+    expect(requests()[1]).toMatchObject({ RequestTypeData: T.AckRange, SequenceRange: [1n, 2n] });
+  });
+
   it('nackAll returns the messages with receive count + 1', async () => {
     const { poll } = setup(2);
     const tx = await poll();

@@ -1,5 +1,5 @@
 import { KubemqError, TimeoutError } from '@kubemq/core';
-import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, timeLimit, tracedAfter, type ClientInternals } from '@kubemq/core/internal';
+import { brokerError, deadline, isEmptyQueueError, QueuesDownstreamRequestType, timeLimit, tracedAfter, type ClientInternals, type QueueMessage as WireQueueMessage } from '@kubemq/core/internal';
 import { MIN_POLL_WAIT_MS } from '../limits.js';
 import { queueReceiveOperation } from '../telemetry.js';
 import type { ValidCallOptions, ValidPoll } from '../validation.js';
@@ -137,7 +137,16 @@ async function getOnLane(
       cause: ending,
     });
   }
-  return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck, messages.length >= req.maxItems);
+  return new PollTransaction(lane, host, answer, req.channel, messages, req.autoAck, filledUp(messages, req.maxItems));
+}
+
+/**
+ * Whether a Get filled up: `maxItems` different messages. The broker can hand a redelivered
+ * message twice in one answer; counted twice, it would make a short Get look full, and its
+ * transaction (which may take in more) be settled whole rather than by name.
+ */
+function filledUp(messages: readonly WireQueueMessage[], maxItems: number): boolean {
+  return messages.length >= maxItems && new Set(messages.map((m) => m.Attributes?.Sequence)).size >= maxItems;
 }
 
 /**
