@@ -66,6 +66,23 @@ describe('authentication', () => {
   const send = (client: KubemqClient) =>
     clientInternals(client).unary(SEND_EVENT, wire.Event.create({ EventID: 'e', Channel: 'c', Body: Buffer.from('x') }), { operation: 'events.send', channel: 'c' });
 
+  /** A client with refreshing credentials (closed on dispose), and a subscription to `ch` that recoverable() re-opens. */
+  async function recoveringSubscriber() {
+    const tokens = provider();
+    const client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
+    const internals = clientInternals(client);
+    const open = () =>
+      new Observable<EventReceive>((subscriber) => {
+        const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
+        return () => call.cancel();
+      });
+    return {
+      tokens,
+      subscription: () => recoverable(internals, open, { operation: 'events.subscribe' }),
+      [Symbol.asyncDispose]: () => client.close(),
+    };
+  }
+
   it('sends the raw token (no Bearer prefix) in the authorization metadata', async () => {
     accepted = new Set(['static-token']);
     await using client = await KubemqClient.connect({ address: server.address, authToken: 'static-token' });
@@ -163,36 +180,24 @@ describe('authentication', () => {
 
   it('a stream refused with UNAUTHENTICATED is retryable once after a refresh; recoverable() re-opens it', async () => {
     accepted = new Set(['secret-2']);
-    const tokens = provider();
-    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
-    const internals = clientInternals(client);
-    const open = () =>
-      new Observable<EventReceive>((subscriber) => {
-        const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
-        return () => call.cancel();
-      });
-    const values = await lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' }).pipe(toArray()));
+    await using subscriber = await recoveringSubscriber();
+    const { tokens, subscription } = subscriber;
+    const values = await lastValueFrom(subscription().pipe(toArray()));
     expect(values).toHaveLength(1);
     expect(tokensSeen).toEqual(['secret-1', 'secret-2']);
 
     // Refused again after that: the next refusal is final.
     accepted = new Set();
-    const err = await rejection(lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' })));
+    const err = await rejection(lastValueFrom(subscription()));
     expect(err).toMatchObject({ code: 'AUTHENTICATION' });
     expect(tokens.calls).toBe(3);
   });
 
   it('streams refused together (say, re-opened after a broker restart with a new key) all re-open after one refresh', async () => {
     accepted = new Set(['secret-2']);
-    const tokens = provider();
-    await using client = await KubemqClient.connect({ address: server.address, credentials: refreshingCredentials(tokens) });
-    const internals = clientInternals(client);
-    const open = () =>
-      new Observable<EventReceive>((subscriber) => {
-        const call = internals.serverStream(SUBSCRIBE, wire.Subscribe.create({ Channel: 'ch' }), subscriber, { operation: 'events.subscribe', channel: 'ch' });
-        return () => call.cancel();
-      });
-    const streams = Array.from({ length: 3 }, () => lastValueFrom(recoverable(internals, open, { operation: 'events.subscribe' }).pipe(toArray())));
+    await using subscriber = await recoveringSubscriber();
+    const { tokens, subscription } = subscriber;
+    const streams = Array.from({ length: 3 }, () => lastValueFrom(subscription().pipe(toArray())));
     const values = await Promise.all(streams);
     expect(values.map((v) => v.length)).toEqual([1, 1, 1]);
     expect(tokens.calls).toBe(2);
