@@ -74,7 +74,7 @@ export { serverStream$ } from './events-wire/server-stream.js';
 export { eventSendOperation, eventProcessOperation } from './events-wire/telemetry.js';
 
 // Errors
-export { mapError, brokerError } from './errors/map-error.js';
+export { mapError, brokerError, refusedSizeLimit } from './errors/map-error.js';
 export { isEmptyQueueError } from './errors/broker-errors.js';
 
 // Validation (throws ValidationError naming the field; nothing is sent)

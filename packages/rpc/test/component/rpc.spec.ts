@@ -473,6 +473,29 @@ describe('handle()', () => {
     await responder.stop();
   });
 
+  it('requests waiting behind stuck handlers leave the queue once their senders give up (skipped), not when a slot frees; one without a timeout waits on', async () => {
+    const client = broker.client();
+    const ran: string[] = [];
+    const responder = commandResponder(client, { channel: 'stuck', concurrency: 1 }, (cmd) => {
+      ran.push(cmd.id);
+      return new Promise<void>(() => undefined);
+    });
+    await streamsOpen();
+    const body = Buffer.alloc(1024);
+    broker.deliver({ Channel: 'stuck', RequestID: 'running', Body: body, ReplyChannel: '_INBOX.r', Timeout: 60_000, ClientID: 's' });
+    for (let i = 0; i < 50; i++) broker.deliver({ Channel: 'stuck', RequestID: `w${i}`, Body: body, ReplyChannel: `_INBOX.${i}`, Timeout: 40, ClientID: 's' });
+    // Timeout 0: its deadline is unknown (a server that clears it), so it cannot expire.
+    broker.deliver({ Channel: 'stuck', RequestID: 'unknown', Body: body, ReplyChannel: '_INBOX.u', Timeout: 0, ClientID: 's' });
+    expect(responder.stats).toMatchObject({ received: 52, running: 1, waiting: 51, skipped: 0 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(responder.stats).toMatchObject({ received: 52, running: 1, waiting: 1, skipped: 50, handled: 0 });
+    expect(broker.logs.filter((l) => l.includes('expired while queued'))).toHaveLength(50);
+    expect(ran).toEqual(['running']);
+    // stop() drops the last one (counted) and waits for the stuck handler: not awaited here.
+    void responder.stop();
+    expect(responder.stats).toMatchObject({ waiting: 0, skipped: 51 });
+  });
+
   it('the handler\'s signal aborts when the sender stops waiting', async () => {
     const client = broker.client();
     let aborted: boolean | undefined;

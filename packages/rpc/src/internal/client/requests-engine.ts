@@ -9,6 +9,7 @@ import {
   observable,
   readCallOptions,
   recoverable,
+  refusedSizeLimit,
   requestDeadlineMs,
   requireKnownKeys,
   requireObject,
@@ -38,8 +39,20 @@ import { PACKAGE } from '../../version.js';
 
 /** See {@link RequestsEngine.requests}. */
 export interface StreamHooks {
-  onOpen?: (attempt: number, established: () => void) => void;
+  onOpen?: (attempt: number) => void;
   onBreak?: () => void;
+  /** A request this client refused as over its `maxMessageBytes`: it is lost, and the stream re-opens. */
+  onRefused?: (error: KubemqError) => void;
+}
+
+/**
+ * Whether `err` is this client refusing an incoming request over its own limit (`limit`, its
+ * maxMessageBytes). On a requests stream only the broker sends messages, and the few bytes of a
+ * subscription never reach a limit on the way out, so a refusal at this client's limit is one
+ * of a request; one at the broker's limit still ends the stream.
+ */
+function refusedRequest(err: KubemqError, limit: number): boolean {
+  return refusedSizeLimit(err) === limit;
 }
 
 /**
@@ -198,13 +211,16 @@ export class RequestsEngine {
   /**
    * The wire requests of a subscription, re-opened after every reconnect (core's recoverable()).
    * Cold: subscribing opens the stream, unsubscribing cancels it. Hooks: `onOpen` runs on each
-   * (re)open with recoverable()'s `established` callback (call it when the stream is proven to work
-   * before any request arrived; a first request proves it by itself); `onBreak` when the broker
-   * ended a stream (it is re-opened, or the subscription fails).
+   * (re)open (a first request proves the stream works); `onBreak` when the broker ended a stream
+   * (it is re-opened, or the subscription fails); `onRefused` when a request over the client's
+   * `maxMessageBytes` ended it. grpc-js fails the whole stream for that one request, which no
+   * retry can bring back; the stream is re-opened, or one oversized request from any peer would
+   * stop the subscription for good.
    */
   requests(built: BuiltSubscribe, hooks: StreamHooks = {}): Observable<Request> {
     const operation = `${this.kind.name}.subscribe`;
     const internals = this.internals;
+    const limit = internals.options.maxMessageBytes;
     const open = (attempt: number, established: () => void) =>
       observable<Request>((subscriber) => {
         let call: { cancel(): void } | undefined;
@@ -214,7 +230,7 @@ export class RequestsEngine {
         internals.whenReady(abort.signal).then(
           () => {
             if (cancelled) return;
-            hooks.onOpen?.(attempt, established);
+            hooks.onOpen?.(attempt);
             call = internals.serverStream(
               SUBSCRIBE_TO_REQUESTS,
               built.wire,
@@ -222,6 +238,20 @@ export class RequestsEngine {
                 next: (request) => subscriber.next(request),
                 error: (err) => {
                   hooks.onBreak?.();
+                  if (KubemqError.isKubemqError(err) && refusedRequest(err, limit)) {
+                    // The broker routed a request here, so the stream worked: its re-open does not
+                    // count toward the reconnect policy's maxAttempts, however many such requests come.
+                    established();
+                    hooks.onRefused?.(
+                      new KubemqError({
+                        code: 'RESOURCE_EXHAUSTED',
+                        operation,
+                        channel: built.channel,
+                        message: `${operation} on channel "${built.channel}": a request over the client's maxMessageBytes (${limit} bytes) was refused and is lost (its sender gets no answer); the subscription is re-opened`,
+                        cause: err,
+                      }),
+                    );
+                  }
                   subscriber.error(err);
                 },
                 complete: () => {
@@ -243,7 +273,12 @@ export class RequestsEngine {
           call?.cancel();
         };
       });
-    return recoverable(internals, open, { operation, channel: built.channel, completeIsBreak: true });
+    return recoverable(internals, open, {
+      operation,
+      channel: built.channel,
+      completeIsBreak: true,
+      isRetryable: (err) => err.retryable || refusedRequest(err, limit),
+    });
   }
 
   defaultTimeoutMs(): number {
@@ -270,7 +305,10 @@ export function subscribeRequests<R>(
   // waits for the requests it delivered to be replied to, or for their senders to give up.
   const drained = observable<Request>((subscriber) => {
     const inHand = requestsInHand(internals);
-    const requests = engine.requests(built).subscribe({
+    // A raw subscription has no onError: a lost oversized request is a warning, as a responder's
+    // onError gives by default.
+    const onRefused = (error: KubemqError) => internals.logger.warn(error.message, { channel: built.channel, code: error.code });
+    const requests = engine.requests(built, { onRefused }).subscribe({
       next: (request) => {
         // A responder's readiness probe is nobody's work to wait for (and a server that clears
         // Timeout would have it held for defaultTimeoutMs).

@@ -1,4 +1,4 @@
-import { ConcurrencyLimiter } from './limiter.js';
+import { ConcurrencyLimiter, UNORDERED_SWEEP_MS } from './limiter.js';
 
 /** A task the test finishes by hand. */
 interface Gate {
@@ -162,6 +162,96 @@ describe('ConcurrencyLimiter', () => {
     await flush();
     expect(failures).toEqual([err]);
     expect(started.map((g) => g.item)).toEqual([0, 1]);
+  });
+
+  describe('with an expiry', () => {
+    /** Items are their deadlines, from the test's start (Infinity: never); task 0 holds the only slot. */
+    function expiringLimiter() {
+      const start = performance.now();
+      const started: number[] = [];
+      const expired: number[] = [];
+      let release!: () => void;
+      const limiter = new ConcurrencyLimiter<number>(
+        1,
+        (item) => {
+          started.push(item);
+          return item === 0 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+        },
+        (err) => {
+          throw err;
+        },
+        { deadline: (item) => start + item, expired: (item) => expired.push(item) },
+      );
+      limiter.push(0);
+      return { limiter, started, expired, release: () => release() };
+    }
+
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] }));
+    afterEach(() => jest.useRealTimers());
+
+    it('a waiting item leaves the queue when its deadline passes, though no slot frees; one without a deadline waits on', async () => {
+      const { limiter, started, expired, release } = expiringLimiter();
+      for (const deadline of [100, 100, 200, Infinity]) limiter.push(deadline);
+      jest.advanceTimersByTime(99);
+      expect(expired).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(expired).toEqual([100, 100]);
+      expect(limiter.queued).toBe(2);
+      jest.advanceTimersByTime(100);
+      expect(expired).toEqual([100, 100, 200]);
+      expect(limiter.queued).toBe(1);
+      // Nothing is due any more: no timer is left behind.
+      expect(jest.getTimerCount()).toBe(0);
+      release();
+      await flush();
+      expect(started).toEqual([0, Infinity]);
+      expect(limiter.queued).toBe(0);
+    });
+
+    it('deadlines out of arrival order each leave by theirs, the whole queue read at most every UNORDERED_SWEEP_MS', () => {
+      const { limiter, expired } = expiringLimiter();
+      for (const deadline of [500, 20, 40, 30, 600]) limiter.push(deadline);
+      jest.advanceTimersByTime(20);
+      expect(expired).toEqual([20]);
+      jest.advanceTimersByTime(UNORDERED_SWEEP_MS - 1);
+      expect(expired).toEqual([20]);
+      jest.advanceTimersByTime(1);
+      expect(expired).toEqual([20, 40, 30]);
+      // What is left is in order again: it leaves at its deadlines exactly.
+      jest.advanceTimersByTime(500 - 20 - UNORDERED_SWEEP_MS);
+      expect(expired).toEqual([20, 40, 30, 500]);
+      jest.advanceTimersByTime(100);
+      expect(expired).toEqual([20, 40, 30, 500, 600]);
+      expect(limiter.queued).toBe(0);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('an item that got a slot before its deadline is not expired; clear() drops the timer', async () => {
+      const { limiter, started, expired, release } = expiringLimiter();
+      limiter.push(50);
+      limiter.push(80);
+      release();
+      await flush();
+      expect(started).toEqual([0, 50, 80]);
+      jest.advanceTimersByTime(100);
+      expect(expired).toEqual([]);
+
+      const second = expiringLimiter();
+      second.limiter.push(50);
+      expect(second.limiter.clear()).toEqual([50]);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('a queue of 100,000 with one timeout expires from its head, in order', () => {
+      const { limiter, expired } = expiringLimiter();
+      for (let i = 1; i <= 100_000; i++) limiter.push(1_000 + i / 1_000);
+      jest.advanceTimersByTime(1_050);
+      expect(expired.length).toBeGreaterThanOrEqual(49_000);
+      expect(limiter.queued).toBe(100_000 - expired.length);
+      jest.advanceTimersByTime(100);
+      expect(expired).toHaveLength(100_000);
+      expect(expired.every((d, i) => i === 0 || (expired[i - 1] as number) <= d)).toBe(true);
+    });
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %p', (limit) => {

@@ -1,7 +1,28 @@
 /**
+ * Waiting items whose deadline may pass before a slot frees (see {@link ConcurrencyLimiter}).
+ */
+export interface WaitingExpiry<T> {
+  /** When `item` is no longer worth running (performance.now() time); Infinity for never. */
+  deadline(item: T): number;
+  /** `item` left the queue unrun because its deadline passed. */
+  expired(item: T): void;
+}
+
+/**
+ * A queue whose deadlines are out of arrival order is read whole to find the expired ones: at most
+ * this often (ms), so that requests with many different timeouts cost a read per interval, not one
+ * per request. A queue in order only drops from its head, at each deadline.
+ */
+export const UNORDERED_SWEEP_MS = 100;
+
+/**
  * Runs at most `limit` tasks at once; items that arrive while all slots are busy wait in arrival
  * order. A counter and an array, where rxjs's `mergeMap(from(promise), limit)` builds an inner
  * Observable and a Subscription per item.
+ *
+ * With `expiry`, a waiting item leaves the queue once its deadline passes (one timer, for the
+ * earliest deadline), so what waits is bounded by arrival rate × deadline even when every task
+ * hangs.
  */
 export class ConcurrencyLimiter<T> {
   private active = 0;
@@ -10,15 +31,26 @@ export class ConcurrencyLimiter<T> {
   private head = 0;
   /** Waiting for nothing to run or wait (whenIdle), each called once. */
   private idleListeners: (() => void)[] = [];
+  /** The expiry timer, set for `timerAt`, while a waiting item has a finite deadline. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
+  /** Whether the waiting items' deadlines never decrease from head to tail (the usual case: one timeout per channel). */
+  private ordered = true;
+  /** The deadline of the item queued last. */
+  private lastDeadline = -Infinity;
+  /** When the whole queue was last read for expired items. */
+  private sweptAt = -Infinity;
 
   /**
    * @param run starts one task; its promise settling frees the slot.
    * @param onFailure gets a task's rejection (or synchronous throw); the slot is freed either way.
+   * @param expiry drops waiting items whose deadline passed; without it, items wait until a slot frees.
    */
   constructor(
     private readonly limit: number,
     private readonly run: (item: T) => Promise<void>,
     private readonly onFailure: (err: unknown) => void,
+    private readonly expiry?: WaitingExpiry<T>,
   ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
   }
@@ -35,15 +67,22 @@ export class ConcurrencyLimiter<T> {
 
   /** Starts `item` now if a slot is free, or queues it. */
   push(item: T): void {
-    if (this.active < this.limit) this.start(item);
-    else this.waiting.push(item);
+    if (this.active < this.limit) {
+      this.start(item);
+      return;
+    }
+    this.waiting.push(item);
+    if (this.expiry === undefined) return;
+    const deadline = this.expiry.deadline(item);
+    if (deadline < this.lastDeadline) this.ordered = false;
+    this.lastDeadline = deadline;
+    this.schedule(deadline);
   }
 
   /** Drops the waiting items (running tasks go on) and returns them, oldest first. */
   clear(): T[] {
     const dropped = this.waiting.slice(this.head) as T[];
-    this.waiting.length = 0;
-    this.head = 0;
+    this.emptied();
     return dropped;
   }
 
@@ -67,20 +106,93 @@ export class ConcurrencyLimiter<T> {
     task.then(this.settled, this.failed);
   }
 
+  /** Takes the oldest waiting item (there is one). */
+  private take(): T {
+    const next = this.waiting[this.head] as T;
+    this.waiting[this.head++] = undefined;
+    if (this.head === this.waiting.length) this.emptied();
+    else if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+    return next;
+  }
+
+  /** Resets the queue, now empty or dropped. */
+  private emptied(): void {
+    this.waiting.length = 0;
+    this.head = 0;
+    this.ordered = true;
+    this.lastDeadline = -Infinity;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  /**
+   * Has the expiry timer fire by `at` (unless it is Infinity); a queue out of order is read whole
+   * at most every UNORDERED_SWEEP_MS.
+   */
+  private schedule(at: number): void {
+    if (!this.ordered) at = Math.max(at, this.sweptAt + UNORDERED_SWEEP_MS);
+    if (at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.expire, Math.max(0, Math.ceil(at - performance.now())));
+    // Waiting requests alone must not keep a process alive (their stream does, while it is open).
+    this.timer.unref?.();
+  }
+
+  /** Drops the waiting items whose deadline passed, and sets the timer for the next one. */
+  private readonly expire = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const expiry = this.expiry as WaitingExpiry<T>;
+    const now = performance.now();
+    const expired: T[] = [];
+    let next = Infinity;
+    if (this.ordered) {
+      while (this.queued > 0) {
+        const deadline = expiry.deadline(this.waiting[this.head] as T);
+        if (deadline > now) {
+          next = deadline;
+          break;
+        }
+        expired.push(this.take());
+      }
+    } else {
+      this.sweptAt = now;
+      let kept = this.head;
+      // What stays may be in order again: the next reads are then from the head only.
+      let ordered = true;
+      let last = -Infinity;
+      for (let i = this.head; i < this.waiting.length; i++) {
+        const item = this.waiting[i] as T;
+        const deadline = expiry.deadline(item);
+        if (deadline <= now) expired.push(item);
+        else {
+          this.waiting[kept++] = item;
+          if (deadline < next) next = deadline;
+          if (deadline < last) ordered = false;
+          last = deadline;
+        }
+      }
+      this.waiting.length = kept;
+      if (this.head === kept) this.emptied();
+      else {
+        this.ordered = ordered;
+        this.lastDeadline = last;
+      }
+    }
+    if (next !== Infinity) this.schedule(next);
+    // Only while every slot is busy does anything wait: no idle listener is due here.
+    for (const item of expired) expiry.expired(item);
+  };
+
   private readonly settled = (): void => {
     this.active--;
-    if (this.head < this.waiting.length) {
-      const next = this.waiting[this.head] as T;
-      this.waiting[this.head++] = undefined;
-      if (this.head === this.waiting.length) {
-        this.waiting.length = 0;
-        this.head = 0;
-      }
-      else if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
-        this.waiting.splice(0, this.head);
-        this.head = 0;
-      }
-      this.start(next);
+    if (this.queued > 0) {
+      this.start(this.take());
       return;
     }
     if (this.active === 0 && this.idleListeners.length > 0) {

@@ -27,8 +27,8 @@ export interface ProbingResponder {
 }
 
 /**
- * Sends probes until `responder` answers one, or something else arrives through its stream (a
- * group member's probe, a request), within `timeoutMs` (then a TimeoutError). Probes that no one
+ * Sends probes until something arrives through `responder`'s current stream (its own probe, a
+ * group member's, a request), within `timeoutMs` (then a TimeoutError). Probes that no one
  * answers in time are the broker saying "not registered yet"; an answer from another member of the
  * group means "try again".
  */
@@ -57,8 +57,10 @@ export async function probeUntilAnswered(responder: ProbingResponder, timeoutMs:
     );
     try {
       const answer = await engine.sendBuilt(built, signal, operation);
-      // Answered through the stream open now (a re-open cancels the old one first).
-      if (answer.Tags[PROBE_RESPONDER_TAG] === token) return;
+      // Its own answer: the probe's arrival proved the stream it came through, and the check at
+      // the top returns. Unless that stream broke and was re-opened before the answer came back:
+      // the new one is proven by nothing yet (the broker registers it a moment later), so probe on.
+      if (answer.Tags[PROBE_RESPONDER_TAG] === token) continue;
       // Another member of the group (or another responder) answered: try again shortly.
       await pause(5 + Math.random() * 20, signal);
     } catch (err) {

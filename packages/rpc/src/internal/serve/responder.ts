@@ -42,8 +42,6 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
   /** Bumped on every (re)open of the stream: a proof of readiness holds for one generation. */
   private generation = 0;
   private provenGeneration = -1;
-  /** Tells core's recoverable() that the current stream works (resets its backoff). */
-  private established: () => void = () => undefined;
   private stopped = false;
   private finished = false;
   private stopping: Promise<void> | undefined;
@@ -111,18 +109,26 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       (queued) => this.serve(queued),
       // serve() reports its own failures; anything else ends the responder, as a failed stream does.
       (err) => this.fail(err),
+      // A request leaves the queue once its sender has given up, not when a slot frees: with
+      // handlers stuck, the queue holds no more than what arrives within a timeout. One whose
+      // deadline is unknown (Timeout 0: a server that clears it) waits for a slot.
+      {
+        deadline: ({ wire, at }) => (wire.Timeout > 0 ? at + wire.Timeout : Infinity),
+        expired: (queued) => this.skipExpired(queued.wire),
+      },
     );
     this.subscription = engine
       .requests(built, {
-        onOpen: (attempt, established) => {
+        onOpen: (attempt) => {
           if (attempt > 0) this.counters.recoveries++;
           this.generation++;
-          this.established = established;
         },
         // The proof was for the stream that just ended.
         onBreak: () => {
           this.provenGeneration = -1;
         },
+        // A request over the client's maxMessageBytes: lost (it never arrived whole); the stream re-opens.
+        onRefused: (error) => this.report(error, undefined),
       })
       .subscribe({
         next: (wire) => {
@@ -163,8 +169,6 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       signal,
       operation,
     );
-    this.provenGeneration = this.generation;
-    this.established();
   }
 
   private isProven(): boolean {
@@ -207,8 +211,8 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
     const expiresAt = wire.Timeout > 0 ? at + wire.Timeout : undefined;
     const left = expiresAt === undefined ? Infinity : expiresAt - performance.now();
     if (this.stopped || left <= 0) {
-      this.counters.skipped++;
-      if (left <= 0) this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
+      if (left <= 0) this.skipExpired(wire);
+      else this.counters.skipped++;
       return;
     }
     const received = this.toReceived(wire);
@@ -292,6 +296,12 @@ export class RequestResponder<R extends CommandReceive | QueryReceive> implement
       ...(code !== undefined && { code }),
       ...(request !== undefined && { requestId: request.id }),
     });
+  }
+
+  /** A request that waited longer than its sender waits: not run. */
+  private skipExpired(wire: Request): void {
+    this.counters.skipped++;
+    this.engine.internals.logger.debug(`${this.operation}: skipped request ${wire.RequestID} that expired while queued`);
   }
 
   private countSkipped(dropped: Queued[]): void {

@@ -38,11 +38,13 @@ export interface HandleOptions<R extends CommandReceive | QueryReceive = Command
   /**
    * Called with what goes wrong without stopping the responder, with the request it concerns: a
    * reply the broker did not take, a handler result that is not a valid reply (the sender gets
-   * `executed: false`), a request a typed channel could not decode; and, without a request, with
-   * the error that ended the responder. A handler that throws is an answer (`executed: false`),
-   * not an error: it is counted in {@link ResponderStats.handlerErrors}. Default: a warning
-   * through the client's `logger` (nothing when it has none). An `onError` that throws, or
-   * returns a promise that rejects, is ignored.
+   * `executed: false`), a request a typed channel could not decode; and, without a request, a
+   * request over the client's `maxMessageBytes` (lost: grpc-js refuses it and ends the stream,
+   * which re-opens; code `RESOURCE_EXHAUSTED`) and the error that ended the responder. A handler
+   * that throws is an answer (`executed: false`), not an error: it is counted in
+   * {@link ResponderStats.handlerErrors}. Default: a warning through the client's `logger`
+   * (nothing when it has none). An `onError` that throws, or returns a promise that rejects, is
+   * ignored.
    */
   onError?: ((error: unknown, request?: R) => void) | undefined;
 }
@@ -69,9 +71,9 @@ export interface ResponderStats {
    */
   readonly handlerErrors: number;
   /**
-   * Requests never given to the handler: they waited for a free slot longer than their sender
-   * waits (a sign that `concurrency` is too low for the load), or were still waiting when the
-   * responder stopped. Their senders get a `TimeoutError`.
+   * Requests never given to the handler: their sender gave up while they waited for a free slot
+   * (they leave the queue then; a sign that `concurrency` is too low for the load), or they were
+   * still waiting when the responder stopped. Their senders get a `TimeoutError`.
    */
   readonly skipped: number;
   /** Replies the broker took (answers to readiness probes not counted). */
@@ -84,7 +86,10 @@ export interface ResponderStats {
   readonly running: number;
   /** Requests waiting for a free slot now. */
   readonly waiting: number;
-  /** Times the request stream was opened again after it broke (a reconnect, a broker restart). */
+  /**
+   * Times the request stream was opened again after it broke (a reconnect, a broker restart, a
+   * request over the client's `maxMessageBytes`).
+   */
   readonly recoveries: number;
 }
 
