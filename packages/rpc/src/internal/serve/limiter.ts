@@ -9,11 +9,11 @@ export interface WaitingExpiry<T> {
 }
 
 /**
- * A queue whose deadlines are out of arrival order is read whole to find the expired ones: at most
- * this often (ms), so that requests with many different timeouts cost a read per interval, not one
- * per request. A queue in order only drops from its head, at each deadline.
+ * How often, at most, the waiting items are read for those whose deadline passed (ms): a read
+ * goes through the whole queue, so a long queue costs one read per interval, not one per item.
+ * An item may so wait this much past its deadline (a slot that frees first skips it anyway).
  */
-export const UNORDERED_SWEEP_MS = 100;
+export const EXPIRY_SWEEP_MS = 100;
 
 /**
  * Runs at most `limit` tasks at once; items that arrive while all slots are busy wait in arrival
@@ -21,8 +21,8 @@ export const UNORDERED_SWEEP_MS = 100;
  * Observable and a Subscription per item.
  *
  * With `expiry`, a waiting item leaves the queue once its deadline passes (one timer, for the
- * earliest deadline), so what waits is bounded by arrival rate × deadline even when every task
- * hangs.
+ * earliest deadline, at most every EXPIRY_SWEEP_MS), so what waits is bounded by arrival rate ×
+ * deadline even when every task hangs.
  */
 export class ConcurrencyLimiter<T> {
   private active = 0;
@@ -34,11 +34,7 @@ export class ConcurrencyLimiter<T> {
   /** The expiry timer, set for `timerAt`, while a waiting item has a finite deadline. */
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
-  /** Whether the waiting items' deadlines never decrease from head to tail (the usual case: one timeout per channel). */
-  private ordered = true;
-  /** The deadline of the item queued last. */
-  private lastDeadline = -Infinity;
-  /** When the whole queue was last read for expired items. */
+  /** When the queue was last read for expired items. */
   private sweptAt = -Infinity;
 
   /**
@@ -72,11 +68,7 @@ export class ConcurrencyLimiter<T> {
       return;
     }
     this.waiting.push(item);
-    if (this.expiry === undefined) return;
-    const deadline = this.expiry.deadline(item);
-    if (deadline < this.lastDeadline) this.ordered = false;
-    this.lastDeadline = deadline;
-    this.schedule(deadline);
+    if (this.expiry) this.schedule(this.expiry.deadline(item));
   }
 
   /** Drops the waiting items (running tasks go on) and returns them, oldest first. */
@@ -122,19 +114,14 @@ export class ConcurrencyLimiter<T> {
   private emptied(): void {
     this.waiting.length = 0;
     this.head = 0;
-    this.ordered = true;
-    this.lastDeadline = -Infinity;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
   }
 
-  /**
-   * Has the expiry timer fire by `at` (unless it is Infinity); a queue out of order is read whole
-   * at most every UNORDERED_SWEEP_MS.
-   */
+  /** Has the expiry timer fire by `at` (never for Infinity), and no sooner than EXPIRY_SWEEP_MS after the last read. */
   private schedule(at: number): void {
-    if (!this.ordered) at = Math.max(at, this.sweptAt + UNORDERED_SWEEP_MS);
+    at = Math.max(at, this.sweptAt + EXPIRY_SWEEP_MS);
     if (at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
@@ -148,43 +135,22 @@ export class ConcurrencyLimiter<T> {
     this.timer = undefined;
     this.timerAt = Infinity;
     const expiry = this.expiry as WaitingExpiry<T>;
-    const now = performance.now();
+    const now = (this.sweptAt = performance.now());
     const expired: T[] = [];
     let next = Infinity;
-    if (this.ordered) {
-      while (this.queued > 0) {
-        const deadline = expiry.deadline(this.waiting[this.head] as T);
-        if (deadline > now) {
-          next = deadline;
-          break;
-        }
-        expired.push(this.take());
-      }
-    } else {
-      this.sweptAt = now;
-      let kept = this.head;
-      // What stays may be in order again: the next reads are then from the head only.
-      let ordered = true;
-      let last = -Infinity;
-      for (let i = this.head; i < this.waiting.length; i++) {
-        const item = this.waiting[i] as T;
-        const deadline = expiry.deadline(item);
-        if (deadline <= now) expired.push(item);
-        else {
-          this.waiting[kept++] = item;
-          if (deadline < next) next = deadline;
-          if (deadline < last) ordered = false;
-          last = deadline;
-        }
-      }
-      this.waiting.length = kept;
-      if (this.head === kept) this.emptied();
+    let kept = this.head;
+    for (let i = this.head; i < this.waiting.length; i++) {
+      const item = this.waiting[i] as T;
+      const deadline = expiry.deadline(item);
+      if (deadline <= now) expired.push(item);
       else {
-        this.ordered = ordered;
-        this.lastDeadline = last;
+        this.waiting[kept++] = item;
+        next = Math.min(next, deadline);
       }
     }
-    if (next !== Infinity) this.schedule(next);
+    this.waiting.length = kept;
+    if (this.head === kept) this.emptied();
+    else this.schedule(next);
     // Only while every slot is busy does anything wait: no idle listener is due here.
     for (const item of expired) expiry.expired(item);
   };
