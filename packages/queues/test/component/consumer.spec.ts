@@ -5,6 +5,8 @@ import type { QueueConsumer } from '../../src/internal/consumer/queue-consumer.j
 import { pollTransactions } from '../../src/internal/consumer/subscribe.js';
 import { newLaneCounters } from '../../src/internal/downstream/lane.js';
 import { ProcessedMemory } from '../../src/internal/consumer/processed.js';
+import { QueueTransactionError } from '../../src/errors.js';
+import type { PolledQueueMessage } from '../../src/index.js';
 import { until } from '@kubemq/test-fakes';
 import { FakeQueueBroker } from './fake-queue-broker.js';
 
@@ -18,7 +20,7 @@ let lastInternals: ReturnType<FakeQueueBroker['internals']> | undefined;
 
 function start(
   broker: FakeQueueBroker,
-  handler: (body: string) => unknown,
+  handler: (body: string, message: PolledQueueMessage) => unknown,
   opts: { batch?: number; concurrency?: number; warnings?: string[]; memory?: ProcessedMemory } = {},
 ) {
   const memory = opts.memory ?? new ProcessedMemory();
@@ -41,7 +43,7 @@ function start(
       }),
     stopWaitMs: 3000,
     counters,
-    handler: (m) => handler(m.text()),
+    handler: (m) => handler(m.text(), m),
     concurrency: opts.concurrency ?? 1,
     onError: () => undefined,
     signal: undefined,
@@ -186,6 +188,29 @@ describe('consumer loop (against a broker-like fake, core recoverable)', () => {
     await until(() => second.stats.redeliveriesSkipped === 2 && broker.openTransactions.size === 0);
     await second.stop();
     expect(seen).toEqual(['m0', 'm1']);
+    expect(broker.waiting('q')).toHaveLength(0);
+  });
+
+  it.each(['nack', 'requeue'] as const)('a handler whose own %s was lost with its stream gets the redelivery again: it is not acked as handled', async (kind) => {
+    const broker = new FakeQueueBroker();
+    broker.add('q', 1);
+    const calls: string[] = [];
+    const consumer = start(
+      broker,
+      async (body, m) => {
+        calls.push(`${body} seq=${m.sequence}`);
+        if (calls.length > 1) return; // handled this time: acked with its batch
+        broker.calls[0]!.fail(); // the stream breaks before the broker applies the settlement
+        const settle = kind === 'nack' ? m.nack() : m.requeue({ channel: 'elsewhere' });
+        await settle.catch((err: unknown) => {
+          if (!(err instanceof QueueTransactionError && err.reason === 'lost')) throw err;
+        });
+      },
+      { batch: 1 },
+    );
+    await until(() => consumer.stats.acked === 1 && broker.openTransactions.size === 0);
+    expect(calls).toEqual(['m0 seq=1', 'm0 seq=1']);
+    expect(consumer.stats.redeliveriesSkipped).toBe(0);
     expect(broker.waiting('q')).toHaveLength(0);
   });
 

@@ -165,7 +165,13 @@ class RunningConsumer implements QueueConsumer {
         try {
           const message = msg;
           await traced(this.run.telemetry, () => queueProcessOperation(message), async () => this.run.handler(message));
-          memory.handled(msg);
+          // A handler that nacked or requeued its message itself asked for it to be delivered
+          // again or moved: should its stream lose that settlement, the broker's redelivery must
+          // reach the handler again, not be acked as handled. (Applied, the nack or requeue makes a
+          // new message: forgetting this one costs nothing.)
+          const asked = tx.askedFor(msg.sequence);
+          if (asked === 'nack' || asked === 'requeue') memory.release(msg);
+          else memory.handled(msg);
         } catch (err) {
           memory.release(msg);
           this.totals.handlerErrors++;

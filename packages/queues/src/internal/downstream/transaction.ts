@@ -436,13 +436,24 @@ export class PollTransaction implements PollResponse {
     this.host.onTerminal(this);
   }
 
+  /** What the message with `sequence` last asked for through its own ack(), nack() or requeue(), if it did. */
+  askedFor(sequence: number): Exclude<SettleKind, 'close'> | undefined {
+    return this.askedByMessage?.get(sequence);
+  }
+
+  /** What each message's own settlement asked for, by sequence (made on first use: most messages never ask). */
+  private askedByMessage: Map<number, Exclude<SettleKind, 'close'>> | undefined;
+
   private readonly settleOne = (
     kind: Exclude<SettleKind, 'close'>,
     operation: string,
     sequence: number,
     requeue: QueueRequeueOptions | undefined,
     options: CallOptions | undefined,
-  ): Promise<void> => this.settleSome(kind, operation, [sequence], requeue, options);
+  ): Promise<void> => {
+    (this.askedByMessage ??= new Map()).set(sequence, kind);
+    return this.settleSome(kind, operation, [sequence], requeue, options);
+  };
 }
 
 /**

@@ -57,12 +57,12 @@ export class QueueUpstream implements AsyncDisposable {
       maxQueued,
       what: 'the upstream send',
       closedError,
-      abandonedError: (_written, cut) =>
+      abandonedError: (written, cut) =>
         new KubemqError({
           code: cut === 'cancelled' ? 'CANCELLED' : 'TIMEOUT',
           retryable: cut !== 'cancelled',
           operation: OPERATION,
-          message: `the upstream was closed (${cut === 'cancelled' ? 'its close was aborted' : 'its close timed out'}) before the broker answered; the messages may or may not have been stored`,
+          message: `the upstream was closed (${cut === 'cancelled' ? 'its close was aborted' : 'its close timed out'}) ${written ? 'before the broker answered; the messages may or may not have been stored' : 'before the batch was written: nothing was sent'}`,
         }),
       brokenError: (err) =>
         new KubemqError({
