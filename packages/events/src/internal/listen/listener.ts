@@ -107,6 +107,7 @@ export class EventsListener<E extends EventReceive> implements EventListener {
         this.readiness.opened();
       },
       lost: () => this.readiness.lost(),
+      refused: (error) => this.report(error),
     }).subscribe({
       next: (event) => this.receive(event),
       error: (err: unknown) => this.fail(err),

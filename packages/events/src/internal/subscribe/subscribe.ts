@@ -1,10 +1,11 @@
 import type { Observable } from 'rxjs';
-import type { IterableObservable } from '@kubemq/core';
+import { KubemqError, type IterableObservable } from '@kubemq/core';
 import {
   eventProcessOperation,
   filter,
   iterableObservable,
   recoverable,
+  refusedSizeLimit,
   serverStream$,
   tap,
   tracedDeliveries,
@@ -22,6 +23,8 @@ export interface StreamHooks {
   opened?(attempt: number): void;
   /** The current stream broke or was ended by the broker (a re-open follows unless it was final). */
   lost?(): void;
+  /** An event over the client's `maxMessageBytes` ended the stream: it is lost, and the stream re-opens. */
+  refused?(error: KubemqError): void;
 }
 
 /**
@@ -30,15 +33,38 @@ export interface StreamHooks {
  */
 export function receivedEvents(internals: ClientInternals, plan: EventsSubscribePlan, operation: string, hooks: StreamHooks = {}): Observable<EventReceive> {
   const ctx = { operation, channel: plan.request.Channel };
+  // grpc-js ends the whole stream for one event over the client's maxMessageBytes, which no retry
+  // brings back: re-opened, or one oversized event from any publisher would end the subscription.
+  const limit = internals.options.maxMessageBytes;
+  const refusedHere = (err: KubemqError) => refusedSizeLimit(err) === limit;
   return recoverable(
     internals,
-    (attempt) => {
+    (attempt, established) => {
       hooks.opened?.(attempt);
       return serverStream$(internals, SUBSCRIBE_TO_EVENTS, plan.request, ctx, toEventReceive).pipe(
-        tap({ error: () => hooks.lost?.(), complete: () => hooks.lost?.() }),
+        tap({
+          error: (err: unknown) => {
+            if (KubemqError.isKubemqError(err) && refusedHere(err)) {
+              // The broker routed an event here, so the stream worked: its re-open does not count
+              // toward the reconnect policy's maxAttempts, however many such events come.
+              established();
+              hooks.refused?.(
+                new KubemqError({
+                  code: 'RESOURCE_EXHAUSTED',
+                  operation,
+                  channel: ctx.channel,
+                  message: `${operation} on channel "${ctx.channel}": an event over the client's maxMessageBytes (${limit} bytes) was refused and is lost; the subscription is re-opened`,
+                  cause: err,
+                }),
+              );
+            }
+            hooks.lost?.();
+          },
+          complete: () => hooks.lost?.(),
+        }),
       );
     },
-    { ...ctx, completeIsBreak: true },
+    { ...ctx, completeIsBreak: true, isRetryable: (err) => err.retryable || refusedHere(err) },
   );
 }
 
@@ -49,7 +75,9 @@ export function receivedEvents(internals: ClientInternals, plan: EventsSubscribe
  */
 export function subscribeEvents(internals: ClientInternals, options: EventsSubscription): IterableObservable<EventReceive> {
   const plan = buildEventsSubscribe(options, internals.clientId);
-  const events = receivedEvents(internals, plan, 'events.subscribe').pipe(filter((event) => !isProbeTags(event.tags)));
+  // A subscription has no onError: a lost oversized event is a warning in the client's logger.
+  const refused = (error: KubemqError) => internals.logger.warn(error.message, { channel: plan.request.Channel, code: error.code });
+  const events = receivedEvents(internals, plan, 'events.subscribe', { refused }).pipe(filter((event) => !isProbeTags(event.tags)));
   const traced = events.pipe(tracedDeliveries(internals.telemetry, (event) => eventProcessOperation('events', event, plan.request.Group)));
   return iterableObservable(traced, { iterated: events, signal: plan.signal, ...(plan.bufferSize !== undefined && { bufferSize: plan.bufferSize }) });
 }
