@@ -469,7 +469,7 @@ export class QueuesOnClient implements QueuesClient {
           channel: req.channel,
           timeoutMs: call.timeoutMs ?? timeoutMs,
           sent: false,
-          message: `${operation} was not sent: ${Math.round(waitedMs)} ms behind this client's earlier calls on the queue left ${timeoutMs} ms of its timeoutMs, less than the broker's wait of ${req.waitSeconds || 1} s and a second`,
+          message: `${operation} was not sent: ${Math.round(waitedMs)} ms behind this client's earlier calls on the queue left ${timeoutMs} ms of its timeoutMs, less than the broker's wait of ${req.waitSeconds} s and a second`,
         });
       }
       return send(timeoutMs, timeoutMs - needed);
@@ -567,13 +567,13 @@ function requireTimeForWait(operation: string, req: { channel: string; waitSecon
     operation,
     channel: req.channel,
     field: 'callOptions.timeoutMs',
-    message: `invalid callOptions.timeoutMs: ${call.timeoutMs} ms leaves no time for the answer after the broker's wait of ${req.waitSeconds || 1} s, ${why} (give at least ${shortest} ms, or a shorter waitTimeoutSeconds)`,
+    message: `invalid callOptions.timeoutMs: ${call.timeoutMs} ms leaves no time for the answer after the broker's wait of ${req.waitSeconds} s, ${why} (give at least ${shortest} ms, or a shorter waitTimeoutSeconds)`,
   });
 }
 
-/** A broker-side wait in whole seconds, as ms (0 is the broker's default of 1 s). */
+/** A broker-side wait in whole seconds (never 0: validation sends 0 as 1), as ms. */
 function waitMs(seconds: number): number {
-  return Math.max(seconds, 1) * 1000;
+  return seconds * 1000;
 }
 
 /**

@@ -149,7 +149,9 @@ describe('receive / peek / purge options', () => {
   });
 
   it('accepts the broker bounds: 1..1024 messages, 0..3600 s', () => {
-    expect(validateReceive({ channel: 'q', maxItems: 1024, waitTimeoutSeconds: 0 }, L)).toMatchObject({ maxItems: 1024, waitSeconds: 0 });
+    // 0 goes as 1 s: the broker reads 0 as its configured default, which may outlast the call's deadline.
+    expect(validateReceive({ channel: 'q', maxItems: 1024, waitTimeoutSeconds: 0 }, L)).toMatchObject({ maxItems: 1024, waitSeconds: 1 });
+    expect(validatePurge({ channel: 'q', waitTimeoutSeconds: 0 }, L)).toMatchObject({ waitSeconds: 1 });
     expect(validateReceive({ channel: 'q', waitTimeoutSeconds: 3600 }, L).waitSeconds).toBe(3600);
   });
 

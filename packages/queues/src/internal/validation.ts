@@ -244,8 +244,17 @@ export function validateReceive(value: unknown, limits: QueueLimits): ValidRecei
   return {
     channel: validateQueueChannel(o['channel']),
     maxItems,
-    waitSeconds: wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1),
+    waitSeconds: brokerWait(wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1)),
   };
+}
+
+/**
+ * The wait sent: 0 becomes 1. The broker reads 0 as its configured default wait, 1 s unless its
+ * operator changed it; a longer one would outlast the call's deadline, which counts 1 s, and a
+ * receive or purge cut by its deadline still acks what the broker takes for it.
+ */
+function brokerWait(seconds: number): number {
+  return seconds === 0 ? 1 : seconds;
 }
 
 export interface ValidPurge {
@@ -258,7 +267,7 @@ export function validatePurge(value: unknown, limits: QueueLimits): ValidPurge {
   const o = closedOptions(value, 'validate', PURGE_KEYS, PURGE_RENAMED, { required: true });
   return {
     channel: validateQueueChannel(o['channel']),
-    waitSeconds: wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1),
+    waitSeconds: brokerWait(wholeSeconds(o['waitTimeoutSeconds'], 'waitTimeoutSeconds', limits.maxReceiveWaitSeconds, 1)),
   };
 }
 
