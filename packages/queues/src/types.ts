@@ -188,7 +188,7 @@ export interface QueueReceiveOptions {
   maxItems?: number | undefined;
   /**
    * How long the broker waits for `maxItems` messages, in whole seconds (the broker counts
-   * seconds), 0..3600 (`QueueLimits.maxReceiveWaitSeconds`; 0 is the broker's default of 1 s).
+   * seconds), 0..3600 (`QueueLimits.maxReceiveWaitSeconds`; 0 is sent as 1 s, the open-source broker's default).
    * Default 1. The broker returns only when `maxItems` arrived or this time passed: it waits the
    * full time when fewer messages exist.
    */
