@@ -99,6 +99,6 @@ export interface EventListenerStats {
   readonly running: number;
   /** Events waiting for a free handler now. */
   readonly waiting: number;
-  /** Times the subscription was re-opened after a break (a reconnect, a broker restart). */
+  /** Times the subscription was opened again after a break (a reconnect, a broker restart): every attempt, one the broker refused included. */
   readonly recoveries: number;
 }

@@ -88,7 +88,7 @@ export interface ResponderStats {
   readonly waiting: number;
   /**
    * Times the request stream was opened again after it broke (a reconnect, a broker restart, a
-   * request over the client's `maxMessageBytes`).
+   * request over the client's `maxMessageBytes`): every attempt, one the broker refused included.
    */
   readonly recoveries: number;
 }
