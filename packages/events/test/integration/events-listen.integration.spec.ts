@@ -185,22 +185,6 @@ describe('events listen() and ready() (integration)', () => {
     }
   });
 
-  it('done rejects when the subscription ends on an error it cannot recover from (an event larger than the client accepts)', async () => {
-    const channel = uniqueChannel('ev.listen.fatal');
-    const small = await connect(sharedBroker().address, 'events-small', { maxMessageBytes: 4096 });
-    const errors: unknown[] = [];
-    try {
-      const listener = eventListener(small, { channel, onError: (err) => void errors.push(err) }, () => undefined);
-      await listener.ready();
-      await events(publisher).send({ channel, body: new Uint8Array(64 * 1024) });
-      await expect(listener.done).rejects.toMatchObject({ code: 'RESOURCE_EXHAUSTED', retryable: false });
-      expect(errors).toEqual([expect.objectContaining({ code: 'RESOURCE_EXHAUSTED' })]);
-      await expect(listener.stop()).resolves.toBeUndefined();
-    } finally {
-      await small.close();
-    }
-  });
-
   it('closing the client stops its listeners: done resolves', async () => {
     const own = await connect(sharedBroker().address, 'events-listen-close');
     const listener = eventListener(own, { channel: uniqueChannel('ev.listen.close') }, () => undefined);
